@@ -1,0 +1,77 @@
+// Exceptions are data: a message template with %(name)s placeholders, an HTTP code, and
+// the kwargs kept so they can cross RPC by class name and be rebuilt on the other side.
+
+export type ExceptionKwargs = Record<string, unknown>;
+
+/** Python-style "%(name)s" / "%(name)d" substitution; a missing key leaves the template as is. */
+export function formatTemplate(template: string, kwargs: ExceptionKwargs): string {
+  try {
+    return template.replace(/%\((\w+)\)[sdr]/g, (_m, key: string) => {
+      if (!(key in kwargs)) throw new Error(`missing ${key}`);
+      const v = kwargs[key];
+      return v === null || v === undefined ? 'None' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    });
+  } catch {
+    return template;
+  }
+}
+
+export class OpenStackException extends Error {
+  /** Message template; leaves override it. */
+  static msgFmt = 'An unknown exception occurred.';
+  /** HTTP status the API maps this to. */
+  static code = 500;
+  /** Python module name this class is known as on the RPC wire (e.g. 'cinder.exception'). */
+  static wireModule = 'attachd.exception';
+
+  readonly kwargs: ExceptionKwargs;
+  readonly code: number;
+
+  /** `new VolumeNotFound({volume_id})`, or with an explicit message as Python allows. */
+  constructor(kwargs: ExceptionKwargs = {}, message?: string) {
+    const cls = new.target as unknown as typeof OpenStackException;
+    const code = typeof kwargs.code === 'number' ? kwargs.code : cls.code;
+    super(message ?? formatTemplate(cls.msgFmt, kwargs));
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = new.target.name;
+    this.kwargs = { ...kwargs };
+    this.code = code;
+  }
+
+  /** Rebuild from a remote failure (class found in the RPC registry): keep its text. */
+  static fromRemote<T extends OpenStackException>(
+    this: new (kwargs?: ExceptionKwargs, message?: string) => T,
+    message: string, kwargs: ExceptionKwargs,
+  ): T {
+    return new this(kwargs, message);
+  }
+}
+
+export class Invalid extends OpenStackException {
+  static override msgFmt = 'Bad Request - Invalid Parameters';
+  static override code = 400;
+}
+
+export class NotFound extends OpenStackException {
+  static override msgFmt = 'Resource could not be found.';
+  static override code = 404;
+}
+
+export class Forbidden extends OpenStackException {
+  static override msgFmt = 'Forbidden';
+  static override code = 403;
+}
+
+export class Conflict extends OpenStackException {
+  static override msgFmt = 'Conflict';
+  static override code = 409;
+}
+
+/** Configuration problem found at start: one clear line, then exit. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,123 @@
+// oslo.log-style logging on winston:
+//   2026-11-25 01:02:03.123 4242 INFO nova-api.compute-api [req-<uuid> <user> <project>] message
+// or one JSON object per line with --log-json / [DEFAULT] log_json. Secrets are masked in both.
+import winston from 'winston';
+import { maskDict, maskPassword } from './mask';
+
+export { maskPassword, maskDict } from './mask';
+
+/** Anything with the context fields a log line shows (RequestContext fits). */
+export interface LogContext {
+  requestId?: string;
+  userId?: string | null;
+  projectId?: string | null;
+}
+
+export type LogMeta = Record<string, unknown> & { context?: LogContext };
+
+export interface Logger {
+  debug(msg: string, meta?: LogMeta): void;
+  info(msg: string, meta?: LogMeta): void;
+  warning(msg: string, meta?: LogMeta): void;
+  error(msg: string, meta?: LogMeta): void;
+  /** error level plus the stack of `err`. */
+  exception(msg: string, err: unknown, meta?: LogMeta): void;
+}
+
+export interface LogOptions {
+  debug?: boolean;
+  json?: boolean;
+  /** Log file; default stderr. */
+  file?: string;
+  /** Silence everything (unit tests). */
+  silent?: boolean;
+}
+
+const LEVELS = { error: 0, warning: 1, info: 2, debug: 3 };
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+export function formatTimestamp(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+function contextPart(ctx?: LogContext): string {
+  if (!ctx || !ctx.requestId) return '[-]';
+  return `[${ctx.requestId} ${ctx.userId ?? '-'} ${ctx.projectId ?? '-'}]`;
+}
+
+function extraMeta(info: winston.Logform.TransformableInfo): Record<string, unknown> {
+  const skip = new Set(['level', 'message', 'logger', 'context', 'stack', 'timestamp']);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(info)) if (!skip.has(k) && typeof k === 'string') out[k] = v;
+  return out;
+}
+
+const osloLine = winston.format.printf((info) => {
+  const ctx = info.context as LogContext | undefined;
+  const meta = maskDict(extraMeta(info)) as Record<string, unknown>;
+  const metaText = Object.keys(meta).length ? ' ' + JSON.stringify(meta) : '';
+  const stack = info.stack ? '\n' + maskPassword(String(info.stack)) : '';
+  return `${formatTimestamp(new Date())} ${process.pid} ${info.level.toUpperCase()} ${info.logger} ` +
+    `${contextPart(ctx)} ${maskPassword(String(info.message))}${metaText}${stack}`;
+});
+
+const jsonLine = winston.format.printf((info) => {
+  const ctx = info.context as LogContext | undefined;
+  const rec: Record<string, unknown> = {
+    timestamp: formatTimestamp(new Date()),
+    pid: process.pid,
+    level: info.level.toUpperCase(),
+    logger: info.logger,
+    request_id: ctx?.requestId ?? null,
+    user_id: ctx?.userId ?? null,
+    project_id: ctx?.projectId ?? null,
+    message: maskPassword(String(info.message)),
+    ...(maskDict(extraMeta(info)) as Record<string, unknown>),
+  };
+  if (info.stack) rec.traceback = maskPassword(String(info.stack));
+  return JSON.stringify(rec);
+});
+
+let root: winston.Logger = build({});
+
+function build(opts: LogOptions): winston.Logger {
+  const transport = opts.file
+    ? new winston.transports.File({ filename: opts.file })
+    : new winston.transports.Stream({ stream: process.stderr });
+  return winston.createLogger({
+    levels: LEVELS,
+    level: opts.debug ? 'debug' : 'info',
+    silent: opts.silent ?? false,
+    format: opts.json ? jsonLine : osloLine,
+    transports: [transport],
+  });
+}
+
+/** Configure the process-wide sink once at start; loggers made earlier follow it. */
+export function setupLogging(opts: LogOptions): void {
+  root = build(opts);
+}
+
+class NamedLogger implements Logger {
+  constructor(private readonly name: string) {}
+  private log(level: keyof typeof LEVELS, msg: string, meta?: LogMeta, stack?: string): void {
+    root.log({ level, message: msg, logger: this.name, ...(meta ?? {}), ...(stack ? { stack } : {}) });
+  }
+  debug(msg: string, meta?: LogMeta): void { this.log('debug', msg, meta); }
+  info(msg: string, meta?: LogMeta): void { this.log('info', msg, meta); }
+  warning(msg: string, meta?: LogMeta): void { this.log('warning', msg, meta); }
+  error(msg: string, meta?: LogMeta): void { this.log('error', msg, meta); }
+  exception(msg: string, err: unknown, meta?: LogMeta): void {
+    const stack = err instanceof Error ? err.stack ?? String(err) : String(err);
+    this.log('error', msg, meta, stack);
+  }
+}
+
+/** Logger named `<process>.<module>`, e.g. getLogger('cinder-volume.manager'). */
+export function getLogger(name: string): Logger {
+  return new NamedLogger(name);
+}
