@@ -21,9 +21,9 @@ const URL_CRED = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/gi;
 export function maskPassword(text: string): string {
   return text
     .replace(URL_CRED, `$1${MASK}@`)
+    .replace(CHAP, `CHAP ${MASK} ${MASK}`)
     .replace(QUOTED, `$1$2${MASK}$2`)
-    .replace(BARE, `$1${MASK}`)
-    .replace(CHAP, `CHAP ${MASK} ${MASK}`);
+    .replace(BARE, `$1${MASK}`);
 }
 
 const SENSITIVE_SET = new Set(SENSITIVE_KEYS);

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Private RabbitMQ and MariaDB for the test suite: free loopback ports, data in a temporary
+# directory, never the system instances. State lives in $ATTACHD_SERVERS_DIR/env.
+#
+#   servers.sh start DIR        start both, write DIR/env (TRANSPORT_URL, *_DATABASE_URL, ...)
+#   servers.sh stop DIR         stop both and remove DIR
+#   servers.sh broker-stop|broker-start|db-stop|db-start DIR   (fault tests)
+set -euo pipefail
+
+cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|db-stop|db-start DIR}
+dir=${2:?state directory}
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+rabbit_env() {
+  # shellcheck disable=SC1091
+  source "$dir/rabbit.env"
+  export HOME="$dir/rabbit" RABBITMQ_NODENAME RABBITMQ_NODE_PORT RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_DIST_PORT RABBITMQ_MNESIA_BASE="$dir/rabbit/mnesia" RABBITMQ_LOG_BASE="$dir/rabbit/log" \
+    RABBITMQ_CONFIG_FILE="$dir/rabbit/rabbitmq" RABBITMQ_ADVANCED_CONFIG_FILE="$dir/rabbit/advanced.config" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$dir/rabbit/enabled_plugins" RABBITMQ_PID_FILE="$dir/rabbit/pid" \
+    ERL_EPMD_PORT
+  unset RABBITMQ_ALLOW_INPUT
+}
+
+ctl() { /usr/lib/rabbitmq/bin/rabbitmqctl -n "$RABBITMQ_NODENAME" -q "$@"; }
+
+wait_port() { # port seconds what
+  local i
+  for ((i = 0; i < $2 * 5; i++)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "servers.sh: $3 did not open port $1 within $2 s" >&2
+  return 1
+}
+
+broker_start() {
+  rabbit_env
+  /usr/lib/rabbitmq/bin/rabbitmq-server >"$dir/rabbit/stdout.log" 2>&1 &
+  echo $! >"$dir/rabbit/server.pid"
+  ctl wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || ctl await_startup --timeout 90
+  wait_port "$RABBITMQ_NODE_PORT" 60 RabbitMQ
+}
+
+db_start() {
+  # shellcheck disable=SC1091
+  source "$dir/db.env"
+  /usr/sbin/mariadbd --no-defaults --datadir="$dir/db/data" --port="$DB_PORT" --bind-address=127.0.0.1 \
+    --socket="$dir/db/mysqld.sock" --pid-file="$dir/db/mysqld.pid" --user=root --skip-name-resolve \
+    --skip-log-bin --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2 --max-connections=1000 \
+    --log-error="$dir/db/error.log" >/dev/null 2>&1 &
+  echo $! >"$dir/db/server.pid"
+  wait_port "$DB_PORT" 60 MariaDB
+}
+
+db_stop() {
+  local pid
+  pid=$(cat "$dir/db/server.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+case "$cmd" in
+  start)
+    mkdir -p "$dir/rabbit/mnesia" "$dir/rabbit/log" "$dir/db"
+    node_name="attachd$$-$RANDOM@localhost"
+    cat >"$dir/rabbit.env" <<EOV
+RABBITMQ_NODENAME=$node_name
+RABBITMQ_NODE_PORT=$(free_port)
+RABBITMQ_DIST_PORT=$(free_port)
+ERL_EPMD_PORT=$(free_port)
+EOV
+    echo '[].' >"$dir/rabbit/enabled_plugins"
+    # guest may log in over loopback only (the default); tight disk/memory alarms off for small machines.
+    printf 'loopback_users.guest = true\ndisk_free_limit.absolute = 50MB\nlog.console = false\n' >"$dir/rabbit/rabbitmq.conf"
+    echo '[].' >"$dir/rabbit/advanced.config"
+    head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/rabbit/.erlang.cookie"
+    chmod 400 "$dir/rabbit/.erlang.cookie"
+    printf 'DB_PORT=%s\nDB_PASSWORD=%s\n' "$(free_port)" "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" >"$dir/db.env"
+    /usr/bin/mariadb-install-db --no-defaults --datadir="$dir/db/data" --user=root \
+      --auth-root-authentication-method=normal --skip-test-db >"$dir/db/install.log" 2>&1
+    broker_start &
+    b=$!
+    db_start
+    # shellcheck disable=SC1091
+    source "$dir/db.env"
+    mariadb --no-defaults --socket="$dir/db/mysqld.sock" -uroot <<EOSQL
+CREATE USER 'attachd'@'%' IDENTIFIED BY '$DB_PASSWORD';
+GRANT ALL PRIVILEGES ON *.* TO 'attachd'@'%' WITH GRANT OPTION;
+CREATE DATABASE nova CHARACTER SET utf8mb4;
+CREATE DATABASE cinder CHARACTER SET utf8mb4;
+EOSQL
+    wait "$b"
+    rabbit_env
+    {
+      echo "export TRANSPORT_URL=rabbit://guest:guest@127.0.0.1:$RABBITMQ_NODE_PORT/"
+      echo "export NOVA_DATABASE_URL=mysql://attachd:$DB_PASSWORD@127.0.0.1:$DB_PORT/nova"
+      echo "export CINDER_DATABASE_URL=mysql://attachd:$DB_PASSWORD@127.0.0.1:$DB_PORT/cinder"
+      echo "export ATTACHD_SERVERS_DIR=$dir"
+    } >"$dir/env"
+    ;;
+  broker-stop)
+    rabbit_env
+    ctl stop_app
+    ;;
+  broker-start)
+    rabbit_env
+    ctl start_app
+    wait_port "$RABBITMQ_NODE_PORT" 60 RabbitMQ
+    ;;
+  db-stop)
+    db_stop
+    ;;
+  db-start)
+    db_start
+    ;;
+  stop)
+    if [ -f "$dir/rabbit.env" ]; then
+      rabbit_env
+      ctl shutdown >/dev/null 2>&1 || kill "$(cat "$dir/rabbit/server.pid" 2>/dev/null)" 2>/dev/null || true
+      /usr/lib/erlang/bin/epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
+    fi
+    db_stop
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "servers.sh: unknown command $cmd" >&2
+    exit 2
+    ;;
+esac

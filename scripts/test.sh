@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The whole test suite, as README.md and .ci/run give it:
+#   - installs RabbitMQ, MariaDB, tgt, libiscsi and python3-oslo.messaging with apt when missing,
+#   - starts a private RabbitMQ and MariaDB on free loopback ports (data in a temp dir), unless
+#     TRANSPORT_URL / NOVA_DATABASE_URL / CINDER_DATABASE_URL point at servers to use instead,
+#   - builds, runs mocha (unit + integration + interop), stops the servers, exits with mocha's status.
+# Extra arguments go to mocha, e.g.: npm test -- dist/test/unit/common/config.test.js
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+command -v /usr/lib/rabbitmq/bin/rabbitmq-server >/dev/null 2>&1 || need_pkgs+=(rabbitmq-server)
+command -v /usr/sbin/mariadbd >/dev/null 2>&1 || need_pkgs+=(mariadb-server)
+command -v tgtd >/dev/null 2>&1 || need_pkgs+=(tgt)
+command -v iscsi-readcapacity16 >/dev/null 2>&1 || need_pkgs+=(libiscsi-bin)
+/usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1 || need_pkgs+=(python3-oslo.messaging)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "test.sh: installing ${need_pkgs[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then echo "test.sh: need root to apt-get install ${need_pkgs[*]}" >&2; exit 1; fi
+  # Package scripts must not start the system services: we run private instances.
+  policy_added=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy_added=1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+  [ -n "$policy_added" ] && rm -f /usr/sbin/policy-rc.d
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run --silent build
+
+state=
+cleanup() {
+  if [ -n "$state" ]; then bash scripts/servers.sh stop "$state" || true; fi
+}
+trap cleanup EXIT INT TERM
+
+if [ -z "${TRANSPORT_URL:-}" ] || [ -z "${NOVA_DATABASE_URL:-}" ] || [ -z "${CINDER_DATABASE_URL:-}" ]; then
+  state=$(mktemp -d /tmp/attachd-servers.XXXXXX)
+  bash scripts/servers.sh start "$state"
+  # Keep any server the caller gave us; fill in the rest from the private ones.
+  given_t=${TRANSPORT_URL:-} given_n=${NOVA_DATABASE_URL:-} given_c=${CINDER_DATABASE_URL:-}
+  # shellcheck disable=SC1091
+  source "$state/env"
+  [ -n "$given_t" ] && export TRANSPORT_URL=$given_t
+  [ -n "$given_n" ] && export NOVA_DATABASE_URL=$given_n
+  [ -n "$given_c" ] && export CINDER_DATABASE_URL=$given_c
+  echo "test.sh: private RabbitMQ and MariaDB running (state in $state)" >&2
+fi
+
+set +e
+npx mocha "$@"
+status=$?
+set -e
+exit $status

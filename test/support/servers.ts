@@ -1,0 +1,98 @@
+// Access to the real servers integration tests run against: the private RabbitMQ/MariaDB that
+// scripts/test.sh starts, or the ones TRANSPORT_URL / *_DATABASE_URL name. A test that needs a
+// server fails under CI=true when it is missing, and is skipped (with a reason) otherwise.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import type { Context } from 'mocha';
+import mysql from 'mysql2/promise';
+
+const run = promisify(execFile);
+
+type ServerKind = 'broker' | 'nova-db' | 'cinder-db';
+
+const ENV_OF: Record<ServerKind, string> = {
+  broker: 'TRANSPORT_URL',
+  'nova-db': 'NOVA_DATABASE_URL',
+  'cinder-db': 'CINDER_DATABASE_URL',
+};
+
+function firstHostPort(url: string): { host: string; port: number } {
+  const u = new URL(url.split(',')[0].replace(/^[a-z0-9+]+:/i, 'http:'));
+  const fallback = url.startsWith('rabbit') ? 5672 : 3306;
+  return { host: u.hostname, port: u.port ? Number(u.port) : fallback };
+}
+
+function reachable(host: string, port: number, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port });
+    const done = (ok: boolean): void => { s.destroy(); resolve(ok); };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+function missing(ctx: Context | null, why: string): never {
+  if (process.env.CI === 'true' || !ctx) throw new Error(`required server unavailable: ${why}`);
+  ctx.skip();
+  throw new Error('unreachable');
+}
+
+/** The URL of a server this test needs; fails (CI) or skips when it is not there. */
+export async function requireServer(ctx: Context | null, kind: ServerKind): Promise<string> {
+  const name = ENV_OF[kind];
+  const url = process.env[name];
+  if (!url) missing(ctx, `${name} is not set (run the suite with npm test)`);
+  const { host, port } = firstHostPort(url);
+  if (!(await reachable(host, port))) missing(ctx, `${name} points at ${host}:${port}, which does not answer`);
+  return url;
+}
+
+export const requireTransportUrl = (ctx: Context | null): Promise<string> => requireServer(ctx, 'broker');
+
+async function control(ctx: Context | null, action: string): Promise<void> {
+  const dir = process.env.ATTACHD_SERVERS_DIR;
+  if (!dir) missing(ctx, 'fault tests need the private servers of scripts/test.sh (ATTACHD_SERVERS_DIR unset)');
+  await run('bash', [join(__dirname, '../../../scripts/servers.sh'), action, dir], { timeout: 120_000 });
+}
+
+/** Stop / start the private broker (the Erlang node stays; its listeners and queues go). */
+export const stopBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-stop');
+export const startBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-start');
+/** Stop / start the private MariaDB server (data kept). */
+export const stopDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-stop');
+export const startDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-start');
+
+/**
+ * A fresh, empty database on the MariaDB server of NOVA_DATABASE_URL/CINDER_DATABASE_URL, so
+ * tests never see each other's rows. Returns its URL and a drop() for after().
+ */
+export async function createTestDatabase(ctx: Context | null, kind: 'nova' | 'cinder'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = await requireServer(ctx, kind === 'nova' ? 'nova-db' : 'cinder-db');
+  const u = new URL(base.replace(/^[a-z0-9+]+:/i, 'mysql:'));
+  const name = `${kind}_t${randomBytes(5).toString('hex')}`;
+  const conn = await mysql.createConnection({
+    host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+  });
+  try {
+    await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+  } finally {
+    await conn.end();
+  }
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  return {
+    url,
+    drop: async () => {
+      const c = await mysql.createConnection({
+        host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password),
+      });
+      try { await c.query(`DROP DATABASE IF EXISTS \`${name}\``); } finally { await c.end(); }
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getLogger, maskDict, maskPassword, setupLogging } from '../../../common/log';
+import { RequestContext } from '../../../common/context';
+
+describe('common/log', () => {
+  afterEach(() => setupLogging({ silent: process.env.TEST_LOG !== '1' }));
+
+  it('masks passwords, tokens, CHAP secrets and URL credentials', () => {
+    expect(maskPassword('"auth_password": "s3cret"')).to.equal('"auth_password": "***"');
+    expect(maskPassword("{'password': 'pw'}")).to.equal("{'password': '***'}");
+    expect(maskPassword('X-Auth-Token: abcdef')).to.not.contain('abcdef');
+    expect(maskPassword('provider_auth=CHAP alice w0nderland')).to.not.contain('w0nderland');
+    expect(maskPassword('connecting to rabbit://guest:pa55@127.0.0.1:5672/')).to.equal('connecting to rabbit://guest:***@127.0.0.1:5672/');
+    const d = maskDict({ data: { auth_password: 'x1', target_iqn: 'iqn.2010-10.org.openstack:v' } }) as { data: Record<string, string> };
+    expect(d.data.auth_password).to.equal('***');
+    expect(d.data.target_iqn).to.equal('iqn.2010-10.org.openstack:v');
+  });
+
+  it('writes oslo.log lines with the request context, and masks them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attachd-log-'));
+    const file = join(dir, 'n.log');
+    setupLogging({ file, debug: true });
+    const ctx = new RequestContext({ userId: 'u1', projectId: 'p1' });
+    getLogger('nova.compute.manager').info('attach with auth_password=topsecret', { context: ctx });
+    await new Promise((r) => setTimeout(r, 200));
+    const line = readFileSync(file, 'utf8').trim();
+    expect(line).to.match(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${process.pid} INFO nova\\.compute\\.manager \\[${ctx.requestId} u1 p1\\] attach with auth_password=\\*\\*\\*$`));
+    expect(ctx.requestId).to.match(/^req-[0-9a-f-]{36}$/);
+  });
+});
+
+describe('common/context', () => {
+  it('round-trips through the flat oslo wire dict', () => {
+    const ctx = new RequestContext({ userId: 'u', projectId: 'p', roles: ['admin'], isAdmin: true, authToken: 't' });
+    const d = ctx.toDict();
+    expect(d.request_id).to.equal(ctx.requestId);
+    expect(d.user_id).to.equal('u');
+    expect(d.project_id).to.equal('p');
+    expect(d.is_admin).to.equal(true);
+    const back = RequestContext.fromDict(d);
+    expect(back.requestId).to.equal(ctx.requestId);
+    expect(back.roles).to.deep.equal(['admin']);
+    expect(back.authToken).to.equal('t');
+  });
+});
