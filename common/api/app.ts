@@ -1,0 +1,136 @@
+// The HTTP shell both REST APIs share (fastify): JSON parsing that answers bad bodies with
+// 4xx faults, auth → RequestContext, request-id headers, the fault format for every error,
+// and an oslo-style access log. Controllers stay thin: they get `req.ctx` and throw faults.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyError } from 'fastify';
+import { RequestContext, generateRequestId } from '../context';
+import { OpenStackException } from '../exception';
+import { getLogger, type Logger } from '../log';
+import { type AuthStrategy } from './auth';
+import { HTTPFault, badRequest, faultBody } from './faults';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: RequestContext;
+  }
+  interface FastifyContextConfig {
+    /** Served without a token (version documents, identity). */
+    public?: boolean;
+  }
+}
+
+export interface ApiAppOptions {
+  /** Logger name, e.g. 'nova.api' or 'cinder.api'. */
+  name: string;
+  auth: AuthStrategy;
+  /** Extra response headers carrying the request id (Nova adds x-compute-request-id). */
+  requestIdHeaders?: string[];
+  /** Largest request body accepted (oslo's max_request_body_size default 114688). */
+  maxBodyBytes?: number;
+  /** Message of an unexpected (500) error; Nova's text differs from Cinder's. */
+  unexpectedMessage?: (err: Error) => string;
+}
+
+const REQ_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function tokenOf(req: FastifyRequest): string | undefined {
+  const h = req.headers['x-auth-token'];
+  return Array.isArray(h) ? h[0] : h;
+}
+
+function parseJson(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw badRequest('Malformed request body');
+  }
+}
+
+/** Map anything thrown to (status, fault body); unexpected errors become a logged 500. */
+function toFault(err: unknown, opts: ApiAppOptions, log: Logger, req: FastifyRequest): { code: number; body: Record<string, unknown>; headers: Record<string, string> } {
+  if (err instanceof OpenStackException && err.code >= 400 && err.code < 600) {
+    if (err.code >= 500) log.exception(`${req.method} ${req.url} failed`, err, { context: req.ctx });
+    return { code: err.code, body: faultBody(err.code, err.message), headers: err instanceof HTTPFault ? err.headers : {} };
+  }
+  const fe = err as FastifyError;
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    switch (fe.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return { code: 413, body: faultBody(413, 'Request is too large.'), headers: {} };
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return { code: 415, body: faultBody(415, 'Unsupported Content-Type'), headers: {} };
+      default:
+        return { code: fe.statusCode, body: faultBody(fe.statusCode, fe.statusCode === 400 ? 'Malformed request body' : fe.message), headers: {} };
+    }
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  log.exception(`Unexpected error in ${req.method} ${req.url}`, e, { context: req.ctx });
+  const message = opts.unexpectedMessage ? opts.unexpectedMessage(e) : 'The server has either erred or is incapable of performing the requested operation.';
+  return { code: 500, body: faultBody(500, message), headers: {} };
+}
+
+export function createApiApp(opts: ApiAppOptions): FastifyInstance {
+  const log = getLogger(opts.name);
+  const maxBody = opts.maxBodyBytes ?? 114688;
+  const app = Fastify({
+    logger: false, bodyLimit: maxBody,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: maxBody }, (_req, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  // Clients sometimes omit or mislabel the type; JSON is the only thing we speak.
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxBody }, (_req, body, done) => {
+    try {
+      done(null, parseJson(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+
+  app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.addHook('onRequest', async (req, reply) => {
+    const incoming = req.headers['x-openstack-request-id'];
+    const globalId = typeof incoming === 'string' && REQ_ID.test(incoming) ? incoming : null;
+    const requestId = generateRequestId();
+    reply.header('x-openstack-request-id', requestId);
+    for (const h of opts.requestIdHeaders ?? []) reply.header(h, requestId);
+    if (req.routeOptions.config?.public) {
+      req.ctx = new RequestContext({ requestId, globalRequestId: globalId });
+      return;
+    }
+    req.ctx = new RequestContext({ requestId, globalRequestId: globalId });
+    req.ctx = opts.auth({ token: tokenOf(req), requestId, globalRequestId: globalId });
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { code, body, headers } = toFault(err, opts, log, req);
+    void reply.code(code).headers(headers).type('application/json').send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (!req.ctx) req.ctx = new RequestContext();
+    void reply.code(404).type('application/json').send(faultBody(404, 'The resource could not be found.'));
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const len = reply.getHeader('content-length') ?? 0;
+    log.info(`${req.ip} "${req.method} ${req.url}" status: ${reply.statusCode} len: ${String(len)} time: ${(reply.elapsedTime / 1000).toFixed(7)}`,
+      { context: req.ctx });
+  });
+  return app;
+}
+
+/** Nova/Cinder refuse a URL whose project differs from the caller's. */
+export function checkProjectInPath(req: FastifyRequest, projectId: string | undefined): void {
+  if (projectId !== undefined && projectId !== req.ctx.projectId) {
+    throw badRequest(`Malformed request URL: URL's project_id '${projectId}' doesn't match Context's project_id '${req.ctx.projectId}'`);
+  }
+}
+
+export type { FastifyInstance, FastifyReply, FastifyRequest };

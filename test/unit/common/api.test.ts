@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import {
+  authStrategy, checkProjectInPath, createApiApp, notFound, requestedVersion, signToken, validateBody,
+  verifyToken, type FastifyInstance,
+} from '../../../common/api';
+import { HTTPFault } from '../../../common/api/faults';
+
+class AttachDto {
+  @IsString() volumeId!: string;
+  @IsOptional() @IsString() @Matches(/^\/dev\/[a-z]+$/) device?: string | null;
+}
+
+function app(): FastifyInstance {
+  const a = createApiApp({ name: 'test.api', auth: authStrategy('noauth2', 's'), requestIdHeaders: ['x-compute-request-id'], maxBodyBytes: 1024 });
+  a.get('/', { config: { public: true } }, async () => ({ versions: [] }));
+  a.get('/:project/things/:id', async (req) => {
+    const p = req.params as { project: string; id: string };
+    checkProjectInPath(req, p.project);
+    if (p.id === 'missing') throw notFound('Thing missing could not be found.');
+    if (p.id === 'boom') throw new Error('kaboom');
+    return { ctx: { user: req.ctx.userId, project: req.ctx.projectId, admin: req.ctx.isAdmin } };
+  });
+  a.post('/things', async (req) => ({ got: validateBody(AttachDto, req.body, 'volumeAttachment') }));
+  return a;
+}
+
+describe('common/api', () => {
+  let a: FastifyInstance;
+  before(async () => { a = app(); await a.ready(); });
+  after(() => a.close());
+
+  it('serves public routes without a token and asks for one elsewhere (401 fault)', async () => {
+    expect((await a.inject({ url: '/' })).statusCode).to.equal(200);
+    const r = await a.inject({ url: '/p1/things/x' });
+    expect(r.statusCode).to.equal(401);
+    expect(r.json()).to.have.nested.property('unauthorized.code', 401);
+  });
+
+  it('builds the context from a noauth2 token and sets request-id headers', async () => {
+    const r = await a.inject({ url: '/p1/things/x', headers: { 'x-auth-token': 'alice:p1' } });
+    expect(r.json()).to.deep.equal({ ctx: { user: 'alice', project: 'p1', admin: false } });
+    expect(r.headers['x-openstack-request-id']).to.match(/^req-[0-9a-f-]{36}$/);
+    expect(r.headers['x-compute-request-id']).to.equal(r.headers['x-openstack-request-id']);
+    const admin = await a.inject({ url: '/admin/things/x', headers: { 'x-auth-token': 'admin:admin' } });
+    expect(admin.json().ctx.admin).to.equal(true);
+  });
+
+  it('refuses a URL project that is not the caller\'s', async () => {
+    const r = await a.inject({ url: '/p2/things/x', headers: { 'x-auth-token': 'alice:p1' } });
+    expect(r.statusCode).to.equal(400);
+    expect(r.json().badRequest.message).to.equal("Malformed request URL: URL's project_id 'p2' doesn't match Context's project_id 'p1'");
+  });
+
+  it('renders faults, unknown routes and unexpected errors in the OpenStack format', async () => {
+    const h = { 'x-auth-token': 'alice:p1' };
+    expect((await a.inject({ url: '/p1/things/missing', headers: h })).json()).to.deep.equal({ itemNotFound: { code: 404, message: 'Thing missing could not be found.' } });
+    expect((await a.inject({ url: '/nowhere', headers: h })).json()).to.have.nested.property('itemNotFound.code', 404);
+    const boom = await a.inject({ url: '/p1/things/boom', headers: h });
+    expect(boom.statusCode).to.equal(500);
+    expect(boom.json()).to.have.nested.property('computeFault.code', 500);
+    expect(boom.body).to.not.contain('kaboom');
+  });
+
+  it('answers bad bodies with 4xx, never 500', async () => {
+    const h = { 'x-auth-token': 'alice:p1', 'content-type': 'application/json' };
+    const bad = await a.inject({ method: 'POST', url: '/things', headers: h, payload: '{"volumeAttachment": ' });
+    expect(bad.statusCode).to.equal(400);
+    expect(bad.json().badRequest.message).to.equal('Malformed request body');
+    const big = await a.inject({ method: 'POST', url: '/things', headers: h, payload: JSON.stringify({ x: 'a'.repeat(4096) }) });
+    expect(big.statusCode).to.equal(413);
+    expect(big.json()).to.have.nested.property('overLimit.code', 413);
+    const missing = await a.inject({ method: 'POST', url: '/things', headers: h, payload: '{}' });
+    expect(missing.json().badRequest.message).to.equal("'volumeAttachment' is a required property");
+    const extra = await a.inject({ method: 'POST', url: '/things', headers: h, payload: JSON.stringify({ volumeAttachment: { volumeId: 'v', bogus: 1 } }) });
+    expect(extra.statusCode).to.equal(400);
+    expect(extra.json().badRequest.message).to.contain('bogus');
+    const wrongType = await a.inject({ method: 'POST', url: '/things', headers: h, payload: JSON.stringify({ volumeAttachment: { volumeId: 5 } }) });
+    expect(wrongType.json().badRequest.message).to.match(/^Invalid input for field\/attribute volumeId\. Value: 5\./);
+    const ok = await a.inject({ method: 'POST', url: '/things', headers: h, payload: JSON.stringify({ volumeAttachment: { volumeId: 'v', device: '/dev/vdb' } }) });
+    expect(ok.json()).to.deep.equal({ got: { volumeId: 'v', device: '/dev/vdb' } });
+  });
+});
+
+describe('common/api microversions', () => {
+  const nova = { service: 'compute', min: '2.1', max: '2.93', defaultVersion: '2.1', legacyHeader: 'X-OpenStack-Nova-API-Version' };
+  const cinder = { service: 'volume', min: '3.0', max: '3.70', defaultVersion: '3.0' };
+
+  it('reads either header, the modern one winning, and latest', () => {
+    expect(requestedVersion({}, nova).toString()).to.equal('2.1');
+    expect(requestedVersion({ 'x-openstack-nova-api-version': '2.49' }, nova).toString()).to.equal('2.49');
+    expect(requestedVersion({ 'openstack-api-version': 'compute 2.79', 'x-openstack-nova-api-version': '2.49' }, nova).toString()).to.equal('2.79');
+    expect(requestedVersion({ 'openstack-api-version': 'compute latest' }, nova).toString()).to.equal('2.93');
+    expect(requestedVersion({ 'openstack-api-version': 'compute 2.1, volume 3.44' }, cinder).toString()).to.equal('3.44');
+  });
+
+  it('rejects malformed (400) and unsupported (406) versions', () => {
+    const code = (f: () => unknown): number => { try { f(); } catch (e) { return (e as HTTPFault).code; } return 0; };
+    expect(code(() => requestedVersion({ 'openstack-api-version': 'compute 2.x' }, nova))).to.equal(400);
+    expect(code(() => requestedVersion({ 'openstack-api-version': 'compute 2.99' }, nova))).to.equal(406);
+    expect(code(() => requestedVersion({ 'openstack-api-version': 'compute 2.1' }, cinder))).to.equal(400);
+    expect(code(() => requestedVersion({ 'openstack-api-version': 'volume 3.71' }, cinder))).to.equal(406);
+  });
+});
+
+describe('common/api keystone tokens', () => {
+  it('verifies signed tokens and refuses forged or expired ones', () => {
+    const claims = { user_id: 'u', user_name: 'admin', project_id: 'p', project_name: 'admin', roles: ['admin'], exp: Date.now() / 1000 + 60 };
+    const t = signToken(claims, 'secret');
+    expect(verifyToken(t, 'secret')).to.deep.equal(claims);
+    expect(verifyToken(t, 'other')).to.equal(null);
+    expect(verifyToken(signToken({ ...claims, exp: 1 }, 'secret'), 'secret')).to.equal(null);
+    const ctx = authStrategy('keystone', 'secret')({ token: t });
+    expect(ctx.isAdmin).to.equal(true);
+    expect(() => authStrategy('keystone', 'secret')({ token: 'admin:admin' })).to.throw(HTTPFault);
+  });
+});
