@@ -1,0 +1,93 @@
+// Run our daemons as real child processes (compiled bin/*.js) for multi-process tests.
+// Every daemon logs "Started <name>" once it serves; spawnDaemon waits for that line.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Daemon {
+  name: string;
+  proc: ChildProcess;
+  /** Everything the process wrote so far (stdout + stderr). */
+  output(): string;
+  /** SIGTERM, wait for exit (SIGKILL after `graceMs`); resolves to the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+const BIN = join(__dirname, '../../bin');
+
+/** A free TCP port on 127.0.0.1 (bound then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Write an INI config file into a fresh temp dir; returns its path. */
+export function writeConfig(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'attachd-cfg-'));
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Start `bin/<name>.js` with args; resolve once it logged "Started <name>" (or fail with its output). */
+export function spawnDaemon(name: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; ready?: RegExp } = {}): Promise<Daemon> {
+  const proc = spawn(process.execPath, [join(BIN, `${name}.js`), ...args], {
+    env: { ...process.env, ...(opts.env ?? {}) }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const daemon: Daemon = {
+    name, proc,
+    output: () => out,
+    async stop(graceMs = 15_000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(t);
+      return code;
+    },
+  };
+  const ready = opts.ready ?? new RegExp(`Started ${name}\\b`);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${name} did not start in time; output:\n${out}`));
+    }, opts.timeoutMs ?? 30_000);
+    const onData = (b: Buffer): void => {
+      out += b.toString();
+      if (process.env.TEST_LOG === '1') process.stderr.write(`[${name}] ${b.toString()}`);
+      if (ready.test(out)) { clearTimeout(timer); resolve(daemon); }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code} before it was ready; output:\n${out}`));
+    });
+  });
+}
+
+/** Poll `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 20_000, what = 'condition', intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
