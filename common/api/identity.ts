@@ -1,0 +1,124 @@
+// A minimal Keystone v3 (and a Glance version stub) so the real openstack/nova/cinder CLIs can
+// authenticate against attachd: GET /v3, POST /v3/auth/tokens (password or token method) →
+// 201 + X-Subject-Token with a service catalog. Tokens are HMAC-signed (auth.ts) so every API
+// process validates them with the shared [api] token_secret. See clients.md §1–§2.
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { signToken, verifyToken, type TokenClaims } from './auth';
+import { badRequest, unauthorized } from './faults';
+
+export interface IdentityUser {
+  name: string;
+  password: string;
+  project: string;
+  roles: string[];
+}
+
+export interface IdentityOptions {
+  users: IdentityUser[];
+  secret: string;
+  /** Token lifetime, seconds. */
+  ttl?: number;
+  region?: string;
+  /** Public endpoints; volume may contain %(project_id)s. Base URLs are derived from the request when absent. */
+  computeUrl?: string;
+  volumeUrl?: string;
+  imageUrl?: string;
+}
+
+/** Parse `[identity] users = admin:secret:admin:admin, demo:pw:demo` (name:password:project[:role+role]). */
+export function parseUsers(list: readonly string[]): IdentityUser[] {
+  return list.map((entry) => {
+    const [name, password, project, roles] = entry.split(':');
+    if (!name || !password || !project) throw new Error(`bad identity user entry (want name:password:project[:roles]): ${entry.split(':')[0]}`);
+    const r = roles ? roles.split('+') : name === 'admin' ? ['admin'] : [];
+    return { name, password, project, roles: [...new Set([...r, 'member', 'reader'])] };
+  });
+}
+
+/** Keystone-style 32-hex ids, stable across processes and restarts. */
+export function idOf(kind: 'user' | 'project', name: string): string {
+  return createHash('md5').update(`${kind}:${name}`).digest('hex');
+}
+
+interface AuthBody {
+  auth?: {
+    identity?: {
+      methods?: string[];
+      password?: { user?: { name?: string; id?: string; password?: string } };
+      token?: { id?: string };
+    };
+    scope?: { project?: { name?: string; id?: string } };
+  };
+}
+
+function baseUrl(req: FastifyRequest): string {
+  return `${req.protocol}://${req.headers.host ?? '127.0.0.1'}`;
+}
+
+export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): void {
+  const ttl = opts.ttl ?? 24 * 3600;
+  const region = opts.region ?? 'RegionOne';
+  const versionDoc = (req: FastifyRequest): Record<string, unknown> => ({
+    id: 'v3.14', status: 'stable', updated: '2020-04-07T00:00:00Z',
+    links: [{ rel: 'self', href: `${baseUrl(req)}/identity/v3/` }],
+    'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.identity-v3+json' }],
+  });
+  const pub = { config: { public: true } };
+
+  app.get('/identity', pub, async (req, reply) => reply.code(300).send({ versions: { values: [versionDoc(req)] } }));
+  app.get('/identity/v3', pub, async (req) => ({ version: versionDoc(req) }));
+
+  app.post('/identity/v3/auth/tokens', pub, async (req, reply) => {
+    const identity = (req.body as AuthBody | undefined)?.auth?.identity;
+    if (!identity || !Array.isArray(identity.methods)) throw badRequest("'auth.identity.methods' is a required property");
+    const scope = (req.body as AuthBody).auth?.scope?.project;
+    let user: IdentityUser | undefined;
+    if (identity.methods.includes('password')) {
+      const u = identity.password?.user;
+      user = opts.users.find((x) => (x.name === u?.name || idOf('user', x.name) === u?.id) && x.password === u?.password);
+    } else if (identity.methods.includes('token')) {
+      const claims = identity.token?.id ? verifyToken(identity.token.id, opts.secret) : null;
+      user = claims ? opts.users.find((x) => x.name === claims.user_name) : undefined;
+    }
+    if (!user) throw unauthorized('The request you have made requires authentication.');
+    if (scope && scope.name !== undefined && scope.name !== user.project) throw unauthorized(`User ${user.name} has no access to project ${scope.name}`);
+    if (scope && scope.id !== undefined && scope.id !== idOf('project', user.project)) throw unauthorized(`User ${user.name} has no access to project ${scope.id}`);
+    const projectId = idOf('project', user.project);
+    const exp = Math.floor(Date.now() / 1000) + ttl;
+    const claims: TokenClaims = {
+      user_id: idOf('user', user.name), user_name: user.name, project_id: projectId, project_name: user.project,
+      roles: user.roles, exp,
+    };
+    const token = signToken(claims, opts.secret);
+    const base = baseUrl(req);
+    const endpoint = (type: string, url: string): Record<string, unknown> => ({
+      type, name: type, id: idOf('project', type),
+      endpoints: ['public', 'internal', 'admin'].map((iface) => ({ id: idOf('user', `${type}-${iface}`), interface: iface, region_id: region, region, url })),
+    });
+    const volumeUrl = (opts.volumeUrl ?? `${base}/volume/v3/%(project_id)s`).replace('%(project_id)s', projectId);
+    const domain = { id: 'default', name: 'Default' };
+    void reply.code(201).header('X-Subject-Token', token).send({
+      token: {
+        methods: identity.methods, expires_at: new Date(exp * 1000).toISOString().replace('Z', '000Z'),
+        issued_at: new Date().toISOString().replace('Z', '000Z'), audit_ids: [idOf('user', token).slice(0, 22)],
+        user: { id: claims.user_id, name: user.name, domain },
+        project: { id: projectId, name: user.project, domain },
+        roles: user.roles.map((r) => ({ id: idOf('user', `role-${r}`), name: r })),
+        is_domain: false,
+        catalog: [
+          endpoint('compute', opts.computeUrl ?? `${base}/compute/v2.1`),
+          endpoint('volumev3', volumeUrl),
+          endpoint('block-storage', volumeUrl),
+          endpoint('image', opts.imageUrl ?? `${base}/image`),
+        ],
+      },
+    });
+  });
+
+  // Glance stub: OSC builds an image client before server/volume commands (clients.md §1).
+  app.get('/image', pub, async (req, reply) => reply.code(300).send({
+    versions: [{ id: 'v2.15', status: 'CURRENT', links: [{ rel: 'self', href: `${baseUrl(req)}/image/v2/` }] }],
+  }));
+  app.get('/image/v2/images', async () => ({ images: [] }));
+}

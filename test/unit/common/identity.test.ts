@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { authStrategy, createApiApp, identityRoutes, idOf, parseUsers, type FastifyInstance } from '../../../common/api';
+
+describe('common/api minimal Keystone', () => {
+  let app: FastifyInstance;
+  before(async () => {
+    const auth = authStrategy('keystone', 'sekrit');
+    app = createApiApp({ name: 'test.identity', auth });
+    identityRoutes(app, { users: parseUsers(['admin:secret:admin', 'demo:pw:demo']), secret: 'sekrit' });
+    app.get('/whoami', async (req) => ({ user: req.ctx.userId, project: req.ctx.projectId, admin: req.ctx.isAdmin }));
+    await app.ready();
+  });
+  after(() => app.close());
+
+  const passwordBody = (name: string, password: string, project: string): Record<string, unknown> => ({
+    auth: {
+      identity: { methods: ['password'], password: { user: { name, password, domain: { name: 'Default' } } } },
+      scope: { project: { name: project, domain: { name: 'Default' } } },
+    },
+  });
+
+  it('serves the v3 version document without a token', async () => {
+    const r = await app.inject({ url: '/identity/v3', headers: { host: '127.0.0.1:9999' } });
+    expect(r.statusCode).to.equal(200);
+    expect(r.json().version.id).to.equal('v3.14');
+    expect(r.json().version.links[0].href).to.equal('http://127.0.0.1:9999/identity/v3/');
+  });
+
+  it('issues a token with a catalog for a good password, usable on the APIs', async () => {
+    const r = await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', headers: { host: '127.0.0.1:9999' }, payload: passwordBody('demo', 'pw', 'demo') });
+    expect(r.statusCode).to.equal(201);
+    const token = r.headers['x-subject-token'] as string;
+    const body = r.json().token;
+    expect(body.project.id).to.equal(idOf('project', 'demo'));
+    const types = body.catalog.map((c: { type: string }) => c.type);
+    expect(types).to.include.members(['compute', 'volumev3', 'image']);
+    const vol = body.catalog.find((c: { type: string }) => c.type === 'volumev3');
+    expect(vol.endpoints[0].url).to.equal(`http://127.0.0.1:9999/volume/v3/${idOf('project', 'demo')}`);
+    const who = await app.inject({ url: '/whoami', headers: { 'x-auth-token': token } });
+    expect(who.json()).to.deep.equal({ user: idOf('user', 'demo'), project: idOf('project', 'demo'), admin: false });
+    // Token method (nova --os-token) re-issues for the same user.
+    const again = await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: { auth: { identity: { methods: ['token'], token: { id: token } } } } });
+    expect(again.statusCode).to.equal(201);
+  });
+
+  it('refuses a wrong password, a foreign project and a forged token with 401', async () => {
+    expect((await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: passwordBody('demo', 'nope', 'demo') })).statusCode).to.equal(401);
+    expect((await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: passwordBody('demo', 'pw', 'admin') })).statusCode).to.equal(401);
+    expect((await app.inject({ url: '/whoami', headers: { 'x-auth-token': 'admin:admin' } })).statusCode).to.equal(401);
+    expect((await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: '{' , headers: { 'content-type': 'application/json' } })).statusCode).to.equal(400);
+  });
+});
