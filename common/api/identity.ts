@@ -17,6 +17,11 @@ export interface IdentityUser {
 export interface IdentityOptions {
   users: IdentityUser[];
   secret: string;
+  /**
+   * noauth2: the APIs take "user:project" tokens, so hand out exactly that (ids = names) and
+   * the real CLIs and noauth2 callers see the same projects. keystone: signed tokens, hex ids.
+   */
+  mode?: 'noauth2' | 'keystone';
   /** Token lifetime, seconds. */
   ttl?: number;
   region?: string;
@@ -78,19 +83,21 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
       const u = identity.password?.user;
       user = opts.users.find((x) => (x.name === u?.name || idOf('user', x.name) === u?.id) && x.password === u?.password);
     } else if (identity.methods.includes('token')) {
-      const claims = identity.token?.id ? verifyToken(identity.token.id, opts.secret) : null;
-      user = claims ? opts.users.find((x) => x.name === claims.user_name) : undefined;
+      const id = identity.token?.id ?? '';
+      const name = opts.mode === 'noauth2' ? id.split(':')[0] : verifyToken(id, opts.secret)?.user_name;
+      user = name ? opts.users.find((x) => x.name === name) : undefined;
     }
     if (!user) throw unauthorized('The request you have made requires authentication.');
     if (scope && scope.name !== undefined && scope.name !== user.project) throw unauthorized(`User ${user.name} has no access to project ${scope.name}`);
-    if (scope && scope.id !== undefined && scope.id !== idOf('project', user.project)) throw unauthorized(`User ${user.name} has no access to project ${scope.id}`);
-    const projectId = idOf('project', user.project);
+    if (scope && scope.id !== undefined && scope.id !== (opts.mode === 'noauth2' ? user.project : idOf('project', user.project))) throw unauthorized(`User ${user.name} has no access to project ${scope.id}`);
+    const noauth = opts.mode === 'noauth2';
+    const projectId = noauth ? user.project : idOf('project', user.project);
     const exp = Math.floor(Date.now() / 1000) + ttl;
     const claims: TokenClaims = {
-      user_id: idOf('user', user.name), user_name: user.name, project_id: projectId, project_name: user.project,
-      roles: user.roles, exp,
+      user_id: noauth ? user.name : idOf('user', user.name), user_name: user.name, project_id: projectId,
+      project_name: user.project, roles: user.roles, exp,
     };
-    const token = signToken(claims, opts.secret);
+    const token = noauth ? `${user.name}:${user.project}` : signToken(claims, opts.secret);
     const base = baseUrl(req);
     const endpoint = (type: string, url: string): Record<string, unknown> => ({
       type, name: type, id: idOf('project', type),

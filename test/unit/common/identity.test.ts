@@ -50,3 +50,21 @@ describe('common/api minimal Keystone', () => {
     expect((await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: '{' , headers: { 'content-type': 'application/json' } })).statusCode).to.equal(400);
   });
 });
+
+describe('common/api minimal Keystone in noauth2 mode', () => {
+  it('hands out user:project tokens that noauth2 APIs accept, with project ids = names', async () => {
+    const app = createApiApp({ name: 'test.identity', auth: authStrategy('noauth2', 'x') });
+    identityRoutes(app, { users: parseUsers(['admin:secret:admin']), secret: 'x', mode: 'noauth2' });
+    app.get('/whoami', async (req) => ({ project: req.ctx.projectId, admin: req.ctx.isAdmin }));
+    const r = await app.inject({
+      method: 'POST', url: '/identity/v3/auth/tokens',
+      payload: { auth: { identity: { methods: ['password'], password: { user: { name: 'admin', password: 'secret' } } }, scope: { project: { name: 'admin' } } } },
+    });
+    expect(r.statusCode).to.equal(201);
+    expect(r.headers['x-subject-token']).to.equal('admin:admin');
+    expect(r.json().token.project.id).to.equal('admin');
+    const who = await app.inject({ url: '/whoami', headers: { 'x-auth-token': r.headers['x-subject-token'] as string } });
+    expect(who.json()).to.deep.equal({ project: 'admin', admin: true });
+    await app.close();
+  });
+});
