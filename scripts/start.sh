@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The all-in-one, as README.md gives it: installs dependencies on first use, builds, and runs
+# nova-api, nova-compute, cinder-api and cinder-volume in one process (fake:// transport +
+# SQLite under ./data by default). Arguments go to attachd-all, e.g. `npm start -- --help`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund >&2
+fi
+npm run --silent build >&2
+exec node dist/bin/attachd-all.js "$@"
