@@ -1,0 +1,441 @@
+// oslo's AMQP semantics over a Bus (fake or rabbit): where requests, replies and
+// notifications go, the reply waiter with call-monitor heartbeats, and the server-side
+// listener with its bounded executor and duplicate filter. See oslo-wire.md §2-§14.
+import { getLogger } from '../../log';
+import { MessageDeliveryFailure, MessagingError, MessagingTimeout } from '../errors';
+import type { Target } from '../target';
+import { deserializeRemoteException, serializeRemoteException } from '../serializer/remote-error';
+import {
+  DuplicateFilter, decodeBody, encodeEnvelope, encodePlain, isDict, packContext, unpackContext, uuidHex,
+  type Dict,
+} from '../serializer/message';
+import type { RequestMessage } from '../dispatcher';
+import { MessageUndeliverable, type Bus, type Delivery, type ExchangeSpec, type QueueSpec, type Subscription } from './base';
+
+const LOG = getLogger('rpc.amqpdriver');
+
+/** rabbit_transient_queues_ttl: reply and fanout queues expire 30 min after their last consumer. */
+const TRANSIENT_QUEUE_ARGS = { 'x-expires': 1_800_000 };
+/** kombu_missing_consumer_retry_timeout: how long a reply to a missing reply queue is retried. */
+const MISSING_REPLY_RETRY_MS = 60_000;
+const MISSING_REPLY_RETRY_INTERVAL_MS = 250;
+const MISSING_REPLY_CACHE_SIZE = 200;
+
+export interface SendOptions {
+  waitForReply: boolean;
+  /** seconds; call deadline and request `expiration`. */
+  timeout: number | null;
+  /** seconds; nothing (reply or heartbeat) for this long → MessagingTimeout. */
+  callMonitorTimeout: number | null;
+  retry: number | null;
+}
+
+/** A decoded request handed to the RPC server. */
+export interface IncomingRequest {
+  ctxt: Dict;
+  message: RequestMessage;
+  msgId: string | null;
+  replyQ: string | null;
+  /** `_timeout` sent by the caller (call-monitor), null if none. */
+  clientTimeout: number | null;
+  /** Sends the final reply (`ending: true`); no-op for casts. */
+  reply(result: unknown, failure: string | null): Promise<void>;
+  /** Call-monitor heartbeat (`result: null, ending: false`); no-op for casts. */
+  heartbeat(): Promise<void>;
+}
+
+/** A request that arrived but cannot be dispatched (wrong types, missing method). */
+export class BadRequest extends MessagingError {
+  static override wireModule = 'oslo_messaging.exceptions';
+}
+
+function topicQueue(name: string): QueueSpec {
+  return { name, durable: false, autoDelete: false, exclusive: false };
+}
+
+export class AmqpDriver {
+  private replyWaiter: ReplyWaiter | null = null;
+  private readonly missingReplyQueues = new Map<string, number>();
+  private closed = false;
+
+  constructor(readonly bus: Bus, readonly controlExchange: string) {}
+
+  topicExchange(target: Pick<Target, 'exchange'>): ExchangeSpec {
+    return { name: target.exchange ?? this.controlExchange, type: 'topic', durable: false, autoDelete: false };
+  }
+
+  fanoutExchange(topic: string): ExchangeSpec {
+    return { name: `${topic}_fanout`, type: 'fanout', durable: false, autoDelete: true };
+  }
+
+  /** call (waitForReply) or cast/fanout cast. `msg` holds method, args, [namespace], [version]. */
+  async send(target: Target, ctxt: Dict, msg: Dict, opts: SendOptions): Promise<unknown> {
+    if (this.closed) throw new MessagingError('transport is closed');
+    const topic = target.topic as string;
+    let waiter: ReplyWaiter | null = null;
+    let msgId: string | null = null;
+    if (opts.waitForReply) {
+      waiter = await this.getReplyWaiter();
+      msgId = uuidHex();
+      msg._msg_id = msgId;
+      msg._reply_q = waiter.queue;
+      msg._timeout = opts.callMonitorTimeout ?? null;
+    }
+    msg._unique_id = uuidHex();
+    packContext(msg, ctxt);
+    const body = encodeEnvelope(msg);
+    const spec = target.fanout
+      ? { exchange: this.fanoutExchange(topic), routingKey: '' }
+      : { exchange: this.topicExchange(target), routingKey: target.server ? `${topic}.${target.server}` : topic };
+    const expirationMs = opts.timeout !== null ? Math.round(opts.timeout * 1000) : undefined;
+    if (!waiter || msgId === null) {
+      await this.bus.publish({ ...spec, body, expirationMs, retry: opts.retry });
+      return undefined;
+    }
+    const reply = waiter.wait(msgId, opts.timeout, opts.callMonitorTimeout);
+    const id = msgId;
+    const w = waiter;
+    this.bus.publish({ ...spec, body, expirationMs, retry: opts.retry }).catch((err: unknown) => {
+      w.fail(id, err instanceof MessagingError ? err : new MessageDeliveryFailure(String(err)));
+    });
+    return await reply;
+  }
+
+  private getReplyWaiter(): Promise<ReplyWaiter> {
+    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus);
+    const w = this.replyWaiter;
+    return w.ready.then(() => w, (err: unknown) => {
+      // Let the next call try again (e.g. the broker was unreachable).
+      if (this.replyWaiter === w) this.replyWaiter = null;
+      throw err;
+    });
+  }
+
+  /** Publishes a reply (mandatory, default exchange), retrying while the reply queue is missing. */
+  async sendReply(replyQ: string, inner: Dict): Promise<void> {
+    const gone = this.missingReplyQueues.get(replyQ);
+    if (gone !== undefined) {
+      if (gone > Date.now()) {
+        LOG.debug(`dropping reply to ${replyQ}: queue known to be gone`);
+        return;
+      }
+      this.missingReplyQueues.delete(replyQ);
+    }
+    const body = encodeEnvelope(inner);
+    const deadline = Date.now() + MISSING_REPLY_RETRY_MS;
+    for (;;) {
+      try {
+        await this.bus.publish({ exchange: null, routingKey: replyQ, body, mandatory: true, retry: null });
+        return;
+      } catch (err) {
+        if (!(err instanceof MessageUndeliverable) || this.closed) throw err;
+        if (Date.now() >= deadline) {
+          LOG.warning(`reply queue ${replyQ} does not exist; giving up on reply ${String(inner._msg_id)}`);
+          if (this.missingReplyQueues.size >= MISSING_REPLY_CACHE_SIZE) {
+            this.missingReplyQueues.delete(this.missingReplyQueues.keys().next().value as string);
+          }
+          this.missingReplyQueues.set(replyQ, Date.now() + MISSING_REPLY_RETRY_MS);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, MISSING_REPLY_RETRY_INTERVAL_MS));
+      }
+    }
+  }
+
+  /** Consumers for an RPC server: `<topic>`, `<topic>.<server>` and a private fanout queue. */
+  async listen(target: Target, executorSize: number, handler: (req: IncomingRequest) => Promise<void>): Promise<RpcListener> {
+    const l = new RpcListener(this, target, executorSize, handler);
+    await l.start();
+    return l;
+  }
+
+  async sendNotification(target: Target, ctxt: Dict, msg: Dict, priority: string, envelope: boolean, retry: number | null): Promise<void> {
+    if (this.closed) throw new MessagingError('transport is closed');
+    msg._unique_id = uuidHex();
+    packContext(msg, ctxt);
+    const routingKey = `${target.topic as string}.${priority}`;
+    await this.bus.publish({
+      exchange: this.topicExchange(target),
+      routingKey,
+      body: envelope ? encodeEnvelope(msg) : encodePlain(msg),
+      declareQueue: topicQueue(routingKey),
+      retry,
+    });
+  }
+
+  /**
+   * Consumes `<topic>.<priority>` (or the shared `pool` queue) for each target and priority.
+   * Acks after the handler finished: a crash mid-handler leaves the notification queued.
+   */
+  async listenForNotifications(
+    targets: readonly Target[], priorities: readonly string[], pool: string | null,
+    handler: (msg: Dict, ctxt: Dict) => Promise<void>,
+  ): Promise<Subscription[]> {
+    const dedup = new DuplicateFilter();
+    const onDelivery = (d: Delivery): void => {
+      let msg: Dict;
+      try {
+        msg = decodeBody(d.body);
+      } catch (err) {
+        LOG.error(`dropping malformed notification: ${(err as Error).message}`);
+        d.ack();
+        return;
+      }
+      if (dedup.isDuplicate(msg._unique_id)) {
+        LOG.debug('duplicate notification dropped');
+        d.ack();
+        return;
+      }
+      delete msg._unique_id;
+      const ctxt = unpackContext(msg);
+      handler(msg, ctxt).then(() => d.ack(), (err: unknown) => {
+        LOG.exception('notification handler failed', err);
+        d.ack();
+      });
+    };
+    const subs: Subscription[] = [];
+    try {
+      for (const t of targets) {
+        for (const p of priorities) {
+          const key = `${t.topic as string}.${p}`;
+          subs.push(await this.bus.subscribe(
+            { queue: topicQueue(pool ?? key), exchange: this.topicExchange(t), bindingKey: key, prefetch: 64 },
+            onDelivery,
+          ));
+        }
+      }
+    } catch (err) {
+      await Promise.all(subs.map((s) => s.cancel(false)));
+      throw err;
+    }
+    return subs;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.replyWaiter?.close();
+    await this.bus.close();
+  }
+}
+
+interface Waiter {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  deadline: NodeJS.Timeout | null;
+  monitor: NodeJS.Timeout | null;
+  monitorMs: number | null;
+  result: unknown;
+}
+
+/** The transport's single reply queue; replies are matched to calls by `_msg_id`. */
+class ReplyWaiter {
+  readonly queue = `reply_${uuidHex()}`;
+  readonly ready: Promise<void>;
+  private readonly waiters = new Map<string, Waiter>();
+
+  constructor(bus: Bus) {
+    this.ready = bus
+      .subscribe(
+        { queue: { name: this.queue, durable: false, autoDelete: false, exclusive: false, arguments: TRANSIENT_QUEUE_ARGS }, prefetch: 0 },
+        (d) => this.onDelivery(d),
+      )
+      .then(() => undefined);
+  }
+
+  wait(msgId: string, timeout: number | null, monitor: number | null): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      const w: Waiter = { resolve, reject, deadline: null, monitor: null, monitorMs: null, result: null };
+      const expire = (): void => this.fail(msgId, new MessagingTimeout(msgId));
+      if (timeout !== null) w.deadline = setTimeout(expire, Math.max(0, timeout * 1000));
+      if (monitor) {
+        w.monitorMs = monitor * 1000;
+        w.monitor = setTimeout(expire, w.monitorMs);
+      }
+      this.waiters.set(msgId, w);
+    });
+  }
+
+  fail(msgId: string, err: Error): void {
+    const w = this.waiters.get(msgId);
+    if (!w) return;
+    this.finish(msgId, w);
+    w.reject(err);
+  }
+
+  close(): void {
+    for (const id of [...this.waiters.keys()]) this.fail(id, new MessagingError('transport closed while waiting for a reply'));
+  }
+
+  private finish(msgId: string, w: Waiter): void {
+    if (w.deadline) clearTimeout(w.deadline);
+    if (w.monitor) clearTimeout(w.monitor);
+    this.waiters.delete(msgId);
+  }
+
+  private onDelivery(d: Delivery): void {
+    d.ack();
+    let msg: Dict;
+    try {
+      msg = decodeBody(d.body);
+    } catch (err) {
+      LOG.error(`dropping malformed reply: ${(err as Error).message}`);
+      return;
+    }
+    const msgId = msg._msg_id;
+    const w = typeof msgId === 'string' ? this.waiters.get(msgId) : undefined;
+    if (!w || typeof msgId !== 'string') {
+      LOG.debug(`no call waiting for reply ${String(msgId)} (timed out?)`);
+      return;
+    }
+    if (msg.failure) {
+      this.finish(msgId, w);
+      w.reject(deserializeRemoteException(msg.failure as string));
+      return;
+    }
+    if (msg.result !== null && msg.result !== undefined) w.result = msg.result;
+    if (msg.ending === true) {
+      this.finish(msgId, w);
+      w.resolve(w.result);
+      return;
+    }
+    // A heartbeat (or a partial result): the server is alive, restart the monitor timer.
+    if (w.monitor && w.monitorMs !== null) w.monitor.refresh();
+  }
+}
+
+/** Server side of one RPCServer: consumers, bounded executor, duplicate filter. */
+export class RpcListener {
+  private subs: { sub: Subscription; deleteOnStop: boolean }[] = [];
+  private readonly pending: Delivery[] = [];
+  private running = 0;
+  private stopping = false;
+  private idleWaiters: (() => void)[] = [];
+  private readonly dedup = new DuplicateFilter();
+
+  constructor(
+    private readonly driver: AmqpDriver,
+    private readonly target: Target,
+    private readonly executorSize: number,
+    private readonly handler: (req: IncomingRequest) => Promise<void>,
+  ) {}
+
+  async start(): Promise<void> {
+    const topic = this.target.topic as string;
+    const exchange = this.driver.topicExchange(this.target);
+    // Deliveries beyond the executor wait unacked; the broker keeps the rest queued.
+    const prefetch = Math.max(this.executorSize * 2, 16);
+    const on = (d: Delivery): void => this.onDelivery(d);
+    const bus = this.driver.bus;
+    try {
+      this.subs.push({ sub: await bus.subscribe({ queue: topicQueue(topic), exchange, bindingKey: topic, prefetch }, on), deleteOnStop: false });
+      if (this.target.server) {
+        const name = `${topic}.${this.target.server}`;
+        this.subs.push({ sub: await bus.subscribe({ queue: topicQueue(name), exchange, bindingKey: name, prefetch }, on), deleteOnStop: false });
+      }
+      const fanoutQ: QueueSpec = {
+        name: `${topic}_fanout_${uuidHex()}`, durable: false, autoDelete: false, exclusive: false, arguments: TRANSIENT_QUEUE_ARGS,
+      };
+      this.subs.push({
+        sub: await bus.subscribe({ queue: fanoutQ, exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch }, on),
+        deleteOnStop: true,
+      });
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Stop consuming; deliveries not started yet go back to the broker. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const subs = this.subs;
+    this.subs = [];
+    for (const d of this.pending.splice(0)) d.requeue();
+    await Promise.all(subs.map(({ sub, deleteOnStop }) => sub.cancel(deleteOnStop).catch((err: unknown) => {
+      LOG.warning(`could not cancel consumer: ${(err as Error).message}`);
+    })));
+  }
+
+  /** Resolves when no request is running. */
+  waitIdle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private onDelivery(d: Delivery): void {
+    if (this.stopping) {
+      d.requeue();
+      return;
+    }
+    if (this.running < this.executorSize) this.run(d);
+    else this.pending.push(d);
+  }
+
+  private run(d: Delivery): void {
+    // At-most-once like oslo: acked before it is dispatched, never redelivered after.
+    d.ack();
+    this.running++;
+    this.process(d)
+      .catch((err: unknown) => LOG.exception('unexpected error processing a request', err))
+      .finally(() => {
+        this.running--;
+        const next = this.stopping ? undefined : this.pending.shift();
+        if (next) this.run(next);
+        else if (this.running === 0) for (const r of this.idleWaiters.splice(0)) r();
+      });
+  }
+
+  private async process(d: Delivery): Promise<void> {
+    let msg: Dict;
+    try {
+      msg = decodeBody(d.body);
+    } catch (err) {
+      LOG.error(`dropping malformed message on ${this.target.topic}: ${(err as Error).message}`);
+      return;
+    }
+    if (this.dedup.isDuplicate(msg._unique_id)) {
+      LOG.warning(`duplicate message ${String(msg._unique_id)} dropped`);
+      return;
+    }
+    const msgId = typeof msg._msg_id === 'string' ? msg._msg_id : null;
+    const replyQ = typeof msg._reply_q === 'string' ? msg._reply_q : null;
+    const rawTimeout = msg._timeout;
+    const clientTimeout = typeof rawTimeout === 'number' ? rawTimeout : null;
+    delete msg._msg_id;
+    delete msg._reply_q;
+    delete msg._timeout;
+    delete msg._unique_id;
+    const ctxt = unpackContext(msg);
+    ctxt.client_timeout = rawTimeout ?? null;
+    const driver = this.driver;
+    const send = (inner: Dict): Promise<void> =>
+      msgId && replyQ ? driver.sendReply(replyQ, { ...inner, _msg_id: msgId, _unique_id: uuidHex() }) : Promise.resolve();
+    const reply = (result: unknown, failure: string | null): Promise<void> =>
+      send({ result: failure ? null : result ?? null, failure, ending: true });
+    const heartbeat = (): Promise<void> => send({ result: null, failure: null, ending: false });
+
+    const problem = validateRequest(msg);
+    if (problem) {
+      LOG.error(`malformed request on ${this.target.topic}: ${problem}`);
+      await reply(null, serializeRemoteException(new BadRequest(`Malformed RPC request: ${problem}`)));
+      return;
+    }
+    const message: RequestMessage = {
+      method: msg.method as string,
+      args: (msg.args ?? {}) as Dict,
+      namespace: (msg.namespace ?? null) as string | null,
+      version: (msg.version ?? null) as string | null,
+    };
+    await this.handler({ ctxt, message, msgId, replyQ, clientTimeout, reply, heartbeat });
+  }
+}
+
+function validateRequest(msg: Dict): string | null {
+  if (typeof msg.method !== 'string' || msg.method === '') return 'missing or non-string "method"';
+  if (msg.args !== undefined && msg.args !== null && !isDict(msg.args)) return '"args" is not an object';
+  if (msg.namespace !== undefined && msg.namespace !== null && typeof msg.namespace !== 'string') return '"namespace" is not a string';
+  if (msg.version !== undefined && msg.version !== null && typeof msg.version !== 'string') return '"version" is not a string';
+  return null;
+}

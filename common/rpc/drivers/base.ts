@@ -1,0 +1,66 @@
+// The small broker model both drivers implement: AMQP 0-9-1 exchanges, queues, bindings,
+// confirmed publishes and consumers. The oslo semantics (calls, replies, servers,
+// notifications) live once, in amqpdriver.ts, on top of it.
+import { MessagingError } from '../errors';
+
+export interface ExchangeSpec {
+  name: string;
+  type: 'topic' | 'fanout';
+  durable: boolean;
+  autoDelete: boolean;
+}
+
+export interface QueueSpec {
+  name: string;
+  durable: boolean;
+  autoDelete: boolean;
+  exclusive: boolean;
+  arguments?: Record<string, unknown>;
+}
+
+export interface PublishSpec {
+  /** null: the default exchange (routing key = queue name), used for replies. */
+  exchange: ExchangeSpec | null;
+  routingKey: string;
+  body: Buffer;
+  mandatory?: boolean;
+  /** Per-message TTL (AMQP `expiration`), ms. */
+  expirationMs?: number;
+  /** Declared and bound (to `exchange` with `routingKey`) before publishing: notifications. */
+  declareQueue?: QueueSpec;
+  /** Reconnect attempts allowed while waiting to publish; null/undefined/-1: no limit. */
+  retry?: number | null;
+}
+
+export interface SubscribeSpec {
+  queue: QueueSpec;
+  /** Bind the queue to this exchange with `bindingKey` (absent: default exchange only). */
+  exchange?: ExchangeSpec;
+  bindingKey?: string;
+  /** Unacked deliveries the broker may push to this consumer (0 = unlimited). */
+  prefetch: number;
+}
+
+export interface Delivery {
+  body: Buffer;
+  contentType?: string;
+  ack(): void;
+  /** Give the message back to the queue (not started yet). */
+  requeue(): void;
+}
+
+export interface Subscription {
+  /** Stop consuming; optionally delete the queue (oslo deletes its fanout queues on stop). */
+  cancel(deleteQueue?: boolean): Promise<void>;
+}
+
+export interface Bus {
+  /** Resolves once the broker has taken the message (publisher confirm). */
+  publish(spec: PublishSpec): Promise<void>;
+  /** Declares queue (+binding) and consumes; re-established by the driver after reconnects. */
+  subscribe(spec: SubscribeSpec, onDelivery: (d: Delivery) => void): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+/** A mandatory publish was returned: nothing consumes that routing key (e.g. reply queue gone). */
+export class MessageUndeliverable extends MessagingError {}

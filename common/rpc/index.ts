@@ -1,0 +1,19 @@
+// Public API of the RPC layer (oslo.messaging for attachd). Import from here only.
+export { getRpcTransport, getNotificationTransport, Transport, type TransportOptions } from './transport';
+export { Target, type TargetFields } from './target';
+export { RPCClient, type ClientOptions, type PrepareOptions } from './client';
+export { RPCServer, type ServerOptions } from './server';
+export type { Endpoint, EndpointMethod } from './dispatcher';
+export { Notifier, type NotifierOptions, type NotifierDriver } from './notify/notifier';
+export {
+  NotificationListener, ALL_PRIORITIES, type Notification, type NotificationHandler, type ListenerOptions,
+} from './notify/listener';
+export {
+  MessagingError, MessagingTimeout, MessageDeliveryFailure, InvalidTarget, RemoteError, NoSuchMethod,
+  UnsupportedVersion, RPCVersionCapError, ValueError,
+} from './errors';
+export {
+  registerRemoteError, unregisterRemoteError, serializeRemoteException, deserializeRemoteException,
+  type RemoteErrorFactory, type Failure,
+} from './serializer/remote-error';
+export { isCompatible as versionIsCompatible } from './version';

@@ -1,0 +1,124 @@
+// RPCServer: consumes a Target's queues and runs endpoint methods, up to executorSize at once.
+import { getLogger } from '../log';
+import { InvalidTarget, MessagingError } from './errors';
+import { RPCDispatcher, type Endpoint, type EndpointMethod } from './dispatcher';
+import type { IncomingRequest, RpcListener } from './drivers/amqpdriver';
+import { serializeRemoteException } from './serializer/remote-error';
+import type { Target } from './target';
+import type { Transport } from './transport';
+
+const LOG = getLogger('rpc.server');
+
+export interface ServerOptions {
+  /** Requests run concurrently (oslo's executor_thread_pool_size, default 64). */
+  executorSize?: number;
+}
+
+export class RPCServer {
+  private readonly dispatcher: RPCDispatcher;
+  private readonly executorSize: number;
+  private listener: RpcListener | null = null;
+  private starting: Promise<void> | null = null;
+
+  constructor(readonly transport: Transport, readonly target: Target, endpoints: Endpoint[], options: ServerOptions = {}) {
+    if (!target.topic) throw new InvalidTarget('A server\'s target must have topic specified', target);
+    this.dispatcher = new RPCDispatcher(endpoints);
+    this.executorSize = Math.max(1, options.executorSize ?? 64);
+  }
+
+  /** Resolves once all consumers are in place (requests sent after this are received). */
+  start(): Promise<void> {
+    if (!this.starting) {
+      this.starting = this.transport.driver
+        .listen(this.target, this.executorSize, (req) => this.handle(req))
+        .then((l) => { this.listener = l; });
+      this.starting.catch(() => { this.starting = null; });
+    }
+    return this.starting;
+  }
+
+  /** Stops consuming; requests already running finish and reply (see wait()). */
+  async stop(): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
+    await this.listener?.stop();
+  }
+
+  /** Resolves when every running request has finished and replied. */
+  async wait(): Promise<void> {
+    await this.listener?.waitIdle();
+  }
+
+  private async handle(req: IncomingRequest): Promise<void> {
+    const { message, ctxt } = req;
+    let fn: EndpointMethod;
+    try {
+      fn = this.dispatcher.resolve(message);
+    } catch (err) {
+      LOG.warning(`${(err as Error).message}`, { method: message.method });
+      await this.replyFailure(req, err);
+      return;
+    }
+    const stopHeartbeat = this.startHeartbeat(req);
+    let result: unknown;
+    try {
+      result = await fn(ctxt, message.args);
+    } catch (err) {
+      stopHeartbeat();
+      if (!(err instanceof MessagingError) && !isExpected(err)) {
+        LOG.exception(`Exception during message handling (${message.method})`, err);
+      } else {
+        LOG.info(`${message.method} raised ${(err as Error).name}: ${(err as Error).message}`);
+      }
+      await this.replyFailure(req, err);
+      return;
+    }
+    stopHeartbeat();
+    if (!req.msgId) return;
+    try {
+      await req.reply(result, null);
+    } catch (err) {
+      if (err instanceof TypeError) {
+        // The result could not be JSON-encoded: tell the caller instead of letting it time out.
+        await this.replyFailure(req, new MessagingError(`Cannot serialize result of ${message.method}: ${err.message}`));
+      } else {
+        LOG.error(`could not send reply for ${message.method}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async replyFailure(req: IncomingRequest, err: unknown): Promise<void> {
+    if (!req.msgId) return;
+    try {
+      await req.reply(null, serializeRemoteException(err));
+    } catch (e) {
+      LOG.error(`could not send failure reply: ${(e as Error).message}`);
+    }
+  }
+
+  /** Call-monitor heartbeats every int(_timeout)/2 s while the method runs (none below 1 s). */
+  private startHeartbeat(req: IncomingRequest): () => void {
+    if (!req.msgId || !req.clientTimeout) return () => undefined;
+    const interval = Math.trunc(req.clientTimeout) / 2;
+    if (interval < 1) {
+      LOG.warning(`call-monitor timeout ${req.clientTimeout}s is too short for heartbeats`);
+      return () => undefined;
+    }
+    let stopped = false;
+    const timer = setInterval(() => {
+      req.heartbeat().catch((err: unknown) => {
+        LOG.warning(`heartbeat failed, stopping heartbeats: ${(err as Error).message}`);
+        stopped = true;
+        clearInterval(timer);
+      });
+    }, interval * 1000);
+    return () => {
+      if (!stopped) clearInterval(timer);
+      stopped = true;
+    };
+  }
+}
+
+/** Project exceptions (with an HTTP code) are expected outcomes, not server bugs. */
+function isExpected(err: unknown): boolean {
+  return typeof (err as { code?: unknown })?.code === 'number' && 'kwargs' in (err as object);
+}
