@@ -95,7 +95,8 @@ export class AmqpDriver {
     const reply = waiter.wait(msgId, opts.timeout, opts.callMonitorTimeout);
     const id = msgId;
     const w = waiter;
-    this.bus.publish({ ...spec, body, expirationMs, retry: opts.retry }).catch((err: unknown) => {
+    const deadline = opts.timeout !== null ? Date.now() + opts.timeout * 1000 : undefined;
+    this.bus.publish({ ...spec, body, expirationMs, retry: opts.retry, deadline }).catch((err: unknown) => {
       w.fail(id, err instanceof MessagingError ? err : new MessageDeliveryFailure(String(err)));
     });
     return await reply;

@@ -30,6 +30,8 @@ export interface PublishSpec {
   declareQueue?: QueueSpec;
   /** Reconnect attempts allowed while waiting to publish; null/undefined/-1: no limit. */
   retry?: number | null;
+  /** Give up waiting for a connection at this time (epoch ms): a call past its timeout. */
+  deadline?: number;
 }
 
 export interface SubscribeSpec {

@@ -1,18 +1,383 @@
-// Placeholder until the amqplib driver lands.
-import { MessagingError } from '../../errors';
-import type { Bus, Delivery, PublishSpec, SubscribeSpec, Subscription } from '../base';
-import type { RabbitUrl } from './url';
+// The rabbit Bus on amqplib: one connection per transport (a confirm channel for publishing,
+// one channel for consumers), TCP_NODELAY, AMQP heartbeats, and reconnection with backoff and
+// jitter across the URL's hosts. After a reconnect every live subscription is re-declared and
+// re-consumed before publishing resumes; publishes interrupted by a connection loss are sent
+// again (the server drops the copy it may already have by `_unique_id`).
+import { basename } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import * as amqp from 'amqplib';
+import { getLogger } from '../../../log';
+import { MessageDeliveryFailure, MessagingError } from '../../errors';
+import { MessageUndeliverable, type Bus, type Delivery, type PublishSpec, type SubscribeSpec, type Subscription } from '../base';
+import type { RabbitHost, RabbitUrl } from './url';
+
+const LOG = getLogger('rpc.rabbit');
 
 export interface RabbitOptions {
-  /** ms to keep publishes back after a reconnect so peers can re-declare their queues. */
+  /** AMQP heartbeat, seconds (oslo: heartbeat_timeout_threshold 60). */
+  heartbeat?: number;
+  /** First reconnect delay, ms; doubles per failed attempt up to reconnectMaxMs. */
+  reconnectInitialMs?: number;
+  reconnectMaxMs?: number;
+  /**
+   * After a *re*connect, publishing waits this long (ms) so that servers in other processes,
+   * reconnecting at the same time, have re-declared their (non-durable) queues: a cast routed
+   * to a queue that does not exist yet would be confirmed and silently dropped.
+   */
   reconnectSettleMs?: number;
+  /** TCP connect timeout, ms. */
+  connectTimeoutMs?: number;
 }
 
+/** One open connection and its channels; replaced wholesale on any failure. */
+interface Generation {
+  id: number;
+  conn: amqp.ChannelModel;
+  pub: amqp.ConfirmChannel;
+  sub: amqp.Channel;
+  alive: boolean;
+  /** exchange / queue declarations done on this connection (promise: concurrent first use). */
+  declared: Map<string, Promise<void>>;
+  /** mandatory publishes awaiting their confirm, to match basic.return by routing key + body. */
+  mandatory: Map<string, { body: Buffer; returned: boolean }[]>;
+  /** serializes prefetch+consume pairs on the shared consumer channel. */
+  subLock: Promise<unknown>;
+}
+
+interface Sub {
+  spec: SubscribeSpec;
+  onDelivery: (d: Delivery) => void;
+  gen: Generation | null;
+  consumerTag: string | null;
+  cancelled: boolean;
+}
+
+class ConnectionLost extends MessagingError {}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 export class RabbitBus implements Bus {
-  constructor(readonly url: RabbitUrl, readonly options: RabbitOptions = {}) {}
-  async publish(_spec: PublishSpec): Promise<void> { throw new MessagingError('rabbit driver not implemented yet'); }
-  async subscribe(_spec: SubscribeSpec, _on: (d: Delivery) => void): Promise<Subscription> {
-    throw new MessagingError('rabbit driver not implemented yet');
+  private gen: Generation | null = null;
+  private genCounter = 0;
+  private connecting: Promise<void> | null = null;
+  private closed = false;
+  private hostIndex = 0;
+  /** Total failed connection attempts: publishes count them against their retry limit. */
+  private failedAttempts = 0;
+  private readonly waiters = new Set<() => void>();
+  private readonly subs = new Set<Sub>();
+  private readonly opts: Required<RabbitOptions>;
+  private readonly connectionName = `${basename(process.argv[1] ?? 'node')}:${process.pid}:${randomUUID()}`;
+
+  constructor(readonly url: RabbitUrl, options: RabbitOptions = {}) {
+    this.opts = {
+      heartbeat: options.heartbeat ?? 60,
+      reconnectInitialMs: options.reconnectInitialMs ?? 250,
+      reconnectMaxMs: options.reconnectMaxMs ?? 2000,
+      reconnectSettleMs: options.reconnectSettleMs ?? 1000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    };
   }
-  async close(): Promise<void> {}
+
+  // ---- connection management -------------------------------------------------------------
+
+  private kick(): void {
+    if (this.connecting || this.closed || this.gen) return;
+    this.connecting = this.connectLoop().finally(() => { this.connecting = null; });
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  private async connectLoop(): Promise<void> {
+    let attempt = 0;
+    while (!this.closed) {
+      const host = this.url.hosts[this.hostIndex % this.url.hosts.length];
+      try {
+        const gen = await this.open(host);
+        const reconnect = gen.id > 1;
+        LOG.info(`${reconnect ? 'Reconnected' : 'Connected'} to AMQP server on ${host.hostname}:${host.port}`);
+        // Consumers first: our own queues must exist before anything is published to them.
+        for (const s of this.subs) {
+          await this.setupSub(gen, s).catch((err: unknown) => {
+            LOG.error(`could not re-establish consumer on ${s.spec.queue.name}: ${(err as Error).message}`);
+          });
+        }
+        if (reconnect && this.opts.reconnectSettleMs > 0) await sleep(this.opts.reconnectSettleMs);
+        if (!gen.alive) continue;
+        this.gen = gen;
+        this.notify();
+        return;
+      } catch (err) {
+        if (this.closed) return;
+        this.failedAttempts++;
+        attempt++;
+        this.hostIndex++;
+        const base = Math.min(this.opts.reconnectMaxMs, this.opts.reconnectInitialMs * 2 ** Math.min(attempt - 1, 20));
+        const delay = Math.round(base * (0.5 + Math.random() * 0.5));
+        LOG.warning(
+          `AMQP server on ${host.hostname}:${host.port} is unreachable: ${(err as Error).message}. ` +
+            `Trying again in ${(delay / 1000).toFixed(2)} seconds.`,
+        );
+        this.notify();
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async open(host: RabbitHost): Promise<Generation> {
+    const conn = await amqp.connect(
+      {
+        protocol: 'amqp', hostname: host.hostname, port: host.port, username: host.username, password: host.password,
+        vhost: this.url.vhost, heartbeat: this.opts.heartbeat, locale: 'en_US',
+      },
+      { noDelay: true, timeout: this.opts.connectTimeoutMs, clientProperties: { connection_name: this.connectionName } },
+    );
+    try {
+      const pub = await conn.createConfirmChannel();
+      const sub = await conn.createChannel();
+      const gen: Generation = {
+        id: ++this.genCounter, conn, pub, sub, alive: true, declared: new Map(), mandatory: new Map(), subLock: Promise.resolve(),
+      };
+      const g = gen;
+      const lost = (why: string): void => this.lost(g, why);
+      conn.on('error', (err: Error) => LOG.warning(`AMQP connection error: ${err.message}`));
+      conn.on('close', () => lost('connection closed'));
+      conn.on('blocked', (reason: string) => LOG.warning(`AMQP connection blocked by the broker: ${reason}`));
+      // Any channel-level error (e.g. a 406 on a declare) closes that channel: start afresh.
+      for (const ch of [pub, sub]) {
+        ch.on('error', (err: Error) => LOG.warning(`AMQP channel error: ${err.message}`));
+        ch.on('close', () => lost('channel closed'));
+      }
+      pub.on('return', (msg: amqp.Message) => {
+        const list = g.mandatory.get(msg.fields.routingKey);
+        const rec = list?.find((r) => !r.returned && r.body.equals(msg.content));
+        if (rec) rec.returned = true;
+      });
+      return gen;
+    } catch (err) {
+      await conn.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private lost(gen: Generation, why: string): void {
+    if (!gen.alive) return;
+    gen.alive = false;
+    if (this.gen === gen) this.gen = null;
+    for (const s of this.subs) if (s.gen === gen) { s.gen = null; s.consumerTag = null; }
+    gen.conn.close().catch(() => undefined);
+    if (this.closed) return;
+    LOG.warning(`AMQP connection lost (${why}); reconnecting`);
+    this.kick();
+  }
+
+  /**
+   * The live connection, waiting for (re)connection. Rejects once `retry` connection attempts
+   * failed while waiting (null/-1: wait forever) or at `deadline` (epoch ms).
+   */
+  private async live(retry: number | null | undefined, used: number, deadline?: number): Promise<Generation> {
+    if (this.gen?.alive) return this.gen;
+    if (this.closed) throw new MessagingError('transport is closed');
+    const limit = retry === null || retry === undefined || retry < 0 ? Infinity : retry;
+    const start = this.failedAttempts - used;
+    return await new Promise<Generation>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        this.waiters.delete(check);
+        if (timer) clearTimeout(timer);
+      };
+      const check = (): void => {
+        if (this.closed) {
+          done();
+          reject(new MessagingError('transport is closed'));
+        } else if (this.gen?.alive) {
+          done();
+          resolve(this.gen);
+        } else if (this.failedAttempts - start > limit) {
+          done();
+          reject(new MessageDeliveryFailure(
+            `Unable to connect to AMQP server after ${this.failedAttempts - start} tries: giving up on this message`,
+          ));
+        }
+      };
+      if (deadline !== undefined) {
+        timer = setTimeout(() => {
+          done();
+          reject(new MessageDeliveryFailure('AMQP server unreachable until the deadline of this message'));
+        }, Math.max(0, deadline - Date.now()));
+      }
+      this.waiters.add(check);
+      this.kick();
+      check();
+    });
+  }
+
+  // ---- publishing ----------------------------------------------------------------------
+
+  async publish(spec: PublishSpec): Promise<void> {
+    let used = 0;
+    for (;;) {
+      const gen = await this.live(spec.retry, used, spec.deadline);
+      try {
+        await this.declareFor(gen, spec);
+        await this.publishOn(gen, spec);
+        return;
+      } catch (err) {
+        if (err instanceof MessageUndeliverable) throw err;
+        if (gen.alive && !(err instanceof ConnectionLost)) {
+          // The broker refused it (nack, or a declare error) while the connection is fine.
+          throw err instanceof MessagingError ? err : new MessageDeliveryFailure(`publish failed: ${(err as Error).message}`);
+        }
+        used++;
+        const limit = spec.retry === null || spec.retry === undefined || spec.retry < 0 ? Infinity : spec.retry;
+        if (used > limit) {
+          throw new MessageDeliveryFailure(`connection lost while publishing; ${used - 1} retries exhausted`);
+        }
+        LOG.debug(`connection lost while publishing to ${spec.routingKey}; retrying`);
+      }
+    }
+  }
+
+  private declareOnce(gen: Generation, key: string, fn: () => Promise<unknown>): Promise<void> {
+    let p = gen.declared.get(key);
+    if (!p) {
+      p = fn().then(() => undefined);
+      gen.declared.set(key, p);
+      p.catch(() => gen.declared.delete(key));
+    }
+    return p;
+  }
+
+  private async declareFor(gen: Generation, spec: PublishSpec): Promise<void> {
+    const ex = spec.exchange;
+    if (!ex) return;
+    await this.declareOnce(gen, `x:${ex.name}`, () =>
+      gen.pub.assertExchange(ex.name, ex.type, { durable: ex.durable, autoDelete: ex.autoDelete }));
+    const q = spec.declareQueue;
+    if (q) {
+      await this.declareOnce(gen, `q:${q.name}:${ex.name}:${spec.routingKey}`, async () => {
+        await gen.pub.assertQueue(q.name, { durable: q.durable, autoDelete: q.autoDelete, exclusive: q.exclusive, arguments: q.arguments });
+        await gen.pub.bindQueue(q.name, ex.name, spec.routingKey);
+      });
+    }
+  }
+
+  private publishOn(gen: Generation, spec: PublishSpec): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const exchange = spec.exchange?.name ?? '';
+      let rec: { body: Buffer; returned: boolean } | null = null;
+      if (spec.mandatory) {
+        rec = { body: spec.body, returned: false };
+        const list = gen.mandatory.get(spec.routingKey);
+        if (list) list.push(rec); else gen.mandatory.set(spec.routingKey, [rec]);
+      }
+      const options: amqp.Options.Publish = {
+        contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, headers: {},
+        mandatory: spec.mandatory ?? false,
+      };
+      if (spec.expirationMs !== undefined) options.expiration = String(spec.expirationMs);
+      try {
+        gen.pub.publish(exchange, spec.routingKey, spec.body, options, (err: unknown) => {
+          if (rec) {
+            const list = gen.mandatory.get(spec.routingKey);
+            if (list) {
+              list.splice(list.indexOf(rec), 1);
+              if (!list.length) gen.mandatory.delete(spec.routingKey);
+            }
+          }
+          if (err) {
+            const msg = (err as Error).message ?? String(err);
+            reject(gen.alive && msg !== 'channel closed' ? new MessageDeliveryFailure(`broker refused the message: ${msg}`) : new ConnectionLost(msg));
+          } else if (rec?.returned) {
+            reject(new MessageUndeliverable(`no queue for routing key ${spec.routingKey}`));
+          } else {
+            resolve();
+          }
+        });
+      } catch (err) {
+        // amqplib throws synchronously when the channel is already closing.
+        reject(new ConnectionLost((err as Error).message));
+      }
+    });
+  }
+
+  // ---- consuming -----------------------------------------------------------------------
+
+  async subscribe(spec: SubscribeSpec, onDelivery: (d: Delivery) => void): Promise<Subscription> {
+    const sub: Sub = { spec, onDelivery, gen: null, consumerTag: null, cancelled: false };
+    for (;;) {
+      const gen = await this.live(null, 0);
+      try {
+        await this.setupSub(gen, sub);
+        break;
+      } catch (err) {
+        if (gen.alive) throw err;
+      }
+    }
+    this.subs.add(sub);
+    return { cancel: (deleteQueue?: boolean) => this.cancel(sub, deleteQueue ?? false) };
+  }
+
+  private setupSub(gen: Generation, sub: Sub): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (sub.cancelled || !gen.alive) return;
+      const { queue, exchange, bindingKey, prefetch } = sub.spec;
+      const ch = gen.sub;
+      await ch.assertQueue(queue.name, {
+        durable: queue.durable, autoDelete: queue.autoDelete, exclusive: queue.exclusive, arguments: queue.arguments,
+      });
+      if (exchange) {
+        await ch.assertExchange(exchange.name, exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
+        await ch.bindQueue(queue.name, exchange.name, bindingKey ?? queue.name);
+      }
+      await ch.prefetch(prefetch, false);
+      const ok = await ch.consume(queue.name, (msg) => {
+        if (!msg) {
+          // Broker-side cancel (queue deleted): consume again on the next connection.
+          LOG.warning(`consumer on ${queue.name} cancelled by the broker`);
+          if (gen.alive) this.lost(gen, 'consumer cancelled');
+          return;
+        }
+        sub.onDelivery({
+          body: msg.content,
+          contentType: msg.properties.contentType as string | undefined,
+          ack: () => { if (gen.alive) ch.ack(msg); },
+          requeue: () => { if (gen.alive) ch.nack(msg, false, true); },
+        });
+      }, { noAck: false });
+      sub.gen = gen;
+      sub.consumerTag = ok.consumerTag;
+    };
+    const p = gen.subLock.then(run, run);
+    gen.subLock = p.catch(() => undefined);
+    return p;
+  }
+
+  private async cancel(sub: Sub, deleteQueue: boolean): Promise<void> {
+    if (sub.cancelled) return;
+    sub.cancelled = true;
+    this.subs.delete(sub);
+    const gen = sub.gen;
+    if (!gen?.alive) return;
+    try {
+      if (sub.consumerTag) await gen.sub.cancel(sub.consumerTag);
+      if (deleteQueue) await gen.sub.deleteQueue(sub.spec.queue.name);
+    } catch (err) {
+      if (gen.alive) LOG.warning(`cancelling consumer on ${sub.spec.queue.name} failed: ${(err as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.notify();
+    const gen = this.gen;
+    this.gen = null;
+    if (gen) {
+      gen.alive = false;
+      await gen.conn.close().catch(() => undefined);
+    }
+  }
 }

@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// rpc-peer: a tiny oslo.messaging peer for interop testing (mirrors test/interop/py_peer.py).
+//   rpc-peer serve --url U --topic T [--server S] ...   JSON lines: ready, dispatch..., stopped
+//   rpc-peer call  --url U --topic T --method M ...     one JSON line: {"ok":...}; exit 0/1
+import { hostname } from 'node:os';
+import { Command, InvalidArgumentError } from 'commander';
+import { setupLogging } from '../common/log';
+import {
+  getRpcTransport, Target, RPCClient, RPCServer, RemoteError, ValueError, type Endpoint,
+} from '../common/rpc';
+
+function out(obj: unknown): void {
+  process.stdout.write(`${JSON.stringify(obj)}\n`);
+}
+
+function json(what: string) {
+  return (v: string): unknown => {
+    try {
+      return JSON.parse(v);
+    } catch {
+      throw new InvalidArgumentError(`${what} is not valid JSON`);
+    }
+  };
+}
+
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('not a number of seconds');
+  return n;
+}
+
+interface ServeOpts {
+  url: string; topic: string; server?: string; exchange?: string; controlExchange: string;
+  version: string; namespace?: string; executorSize?: string; debug?: boolean;
+}
+
+async function serve(o: ServeOpts): Promise<void> {
+  const transport = getRpcTransport(o.url, { controlExchange: o.controlExchange });
+  const endpoint: Endpoint = {
+    target: new Target({ namespace: o.namespace ?? null, version: o.version }),
+    methods: {
+      echo: (_c, a) => a.value,
+      add: (_c, a) => (a.a as number) + (a.b as number),
+      // Crosses the wire as Python's builtins.ValueError.
+      fail: (_c, a) => { throw new ValueError(String(a.message ?? '')); },
+      sleep: async (_c, a) => {
+        await new Promise((r) => setTimeout(r, Number(a.seconds) * 1000));
+        return a.seconds;
+      },
+      whoami: (c) => c,
+    },
+  };
+  // Announce every request before it runs, whatever its outcome.
+  const methods = endpoint.methods;
+  for (const name of Object.keys(methods)) {
+    const fn = methods[name];
+    methods[name] = (ctxt, args) => {
+      out({ event: 'dispatch', method: name, args, ctxt });
+      return fn(ctxt, args);
+    };
+  }
+  const server = o.server ?? hostname();
+  const rpc = new RPCServer(transport, new Target({ topic: o.topic, server, exchange: o.exchange ?? null }), [endpoint], {
+    executorSize: o.executorSize ? Number(o.executorSize) : undefined,
+  });
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await rpc.stop();
+    await rpc.wait();
+    await transport.close();
+    out({ event: 'stopped' });
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  await rpc.start();
+  out({ event: 'ready', topic: o.topic, server, exchange: o.exchange ?? null, namespace: o.namespace ?? null, version: o.version, pid: process.pid });
+}
+
+interface CallOpts {
+  url: string; topic: string; method: string; args: Record<string, unknown>; server?: string; exchange?: string;
+  controlExchange: string; version?: string; namespace?: string; timeout: number; callMonitorTimeout?: number;
+  cast?: boolean; fanout?: boolean; context: Record<string, unknown>; retry?: string;
+}
+
+async function call(o: CallOpts): Promise<number> {
+  const transport = getRpcTransport(o.url, { controlExchange: o.controlExchange });
+  const client = new RPCClient(transport, new Target({
+    topic: o.topic, server: o.server ?? null, exchange: o.exchange ?? null, version: o.version ?? null,
+    namespace: o.namespace ?? null, fanout: o.fanout ?? false,
+  }), { timeout: o.timeout, callMonitorTimeout: o.callMonitorTimeout ?? null, retry: o.retry !== undefined ? Number(o.retry) : null });
+  let code = 0;
+  try {
+    if (o.cast || o.fanout) {
+      await client.cast(o.context, o.method, o.args);
+      out({ ok: true, result: null });
+    } else {
+      const result = await client.call(o.context, o.method, o.args);
+      out({ ok: true, result: result ?? null });
+    }
+  } catch (err) {
+    const e = err as Error;
+    const remote = err instanceof RemoteError || (typeof err === 'object' && err !== null && 'remoteTraceback' in err);
+    const line: Record<string, unknown> = { ok: false, error_class: e.constructor?.name ?? e.name, message: e.message, remote };
+    if (err instanceof RemoteError) line.exc_type = err.excType;
+    out(line);
+    code = 1;
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
+  return code;
+}
+
+async function main(): Promise<void> {
+  setupLogging({ debug: process.env.RPC_PEER_DEBUG === '1', silent: process.env.RPC_PEER_QUIET === '1' });
+  const program = new Command('rpc-peer').description('oslo.messaging interop peer').exitOverride((e) => {
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  });
+  program.command('serve')
+    .requiredOption('--url <url>', 'transport URL')
+    .requiredOption('--topic <topic>')
+    .option('--server <server>', 'server name (default: hostname)')
+    .option('--exchange <exchange>')
+    .option('--control-exchange <name>', 'default exchange', 'openstack')
+    .option('--version <version>', 'endpoint version', '1.0')
+    .option('--namespace <namespace>')
+    .option('--executor-size <n>')
+    .action(async (o: ServeOpts) => { await serve(o); });
+  program.command('call')
+    .requiredOption('--url <url>', 'transport URL')
+    .requiredOption('--topic <topic>')
+    .requiredOption('--method <method>')
+    .option('--args <json>', 'kwargs as a JSON object', json('--args'), {})
+    .option('--server <server>')
+    .option('--exchange <exchange>')
+    .option('--control-exchange <name>', 'default exchange', 'openstack')
+    .option('--version <version>')
+    .option('--namespace <namespace>')
+    .option('--timeout <seconds>', 'reply timeout', seconds, 60)
+    .option('--call-monitor-timeout <seconds>', 'call monitor timeout', seconds)
+    .option('--cast', 'one-way')
+    .option('--fanout', 'fanout cast')
+    .option('--retry <n>', 'connection retries')
+    .option('--context <json>', 'request context dict', json('--context'), {})
+    .action(async (o: CallOpts) => { process.exitCode = await call(o); });
+  await program.parseAsync(process.argv);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`rpc-peer: ${(err as Error).message}\n`);
+  process.exit(2);
+});
