@@ -72,9 +72,9 @@ export class RabbitBus implements Bus {
   constructor(readonly url: RabbitUrl, options: RabbitOptions = {}) {
     this.opts = {
       heartbeat: options.heartbeat ?? 60,
-      reconnectInitialMs: options.reconnectInitialMs ?? 250,
-      reconnectMaxMs: options.reconnectMaxMs ?? 2000,
-      reconnectSettleMs: options.reconnectSettleMs ?? 1000,
+      reconnectInitialMs: options.reconnectInitialMs ?? 200,
+      reconnectMaxMs: options.reconnectMaxMs ?? 1000,
+      reconnectSettleMs: options.reconnectSettleMs ?? 1500,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
     };
   }
