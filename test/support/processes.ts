@@ -1,7 +1,7 @@
 // Run our daemons as real child processes (compiled bin/*.js) for multi-process tests.
 // Every daemon logs "Started <name>" once it serves; spawnDaemon waits for that line.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,9 +29,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Write an INI config file into a fresh temp dir; returns its path. */
+const tempDirs: string[] = [];
+process.once('exit', () => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Write an INI config file into a fresh temp dir (removed when the test run exits); returns its path. */
 export function writeConfig(name: string, text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'attachd-cfg-'));
+  tempDirs.push(dir);
   const file = join(dir, name);
   writeFileSync(file, text);
   return file;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMON_OPTS, loadConfig } from '../../../common/config';
@@ -11,8 +11,12 @@ const SCHEMA = {
   api: { auth_strategy: { type: 'str', default: 'noauth2', choices: ['noauth2', 'keystone'], help: 'auth' } },
 } as const;
 
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function confFile(text: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'attachd-conf-'));
+  dirs.push(dir);
   const f = join(dir, 'nova.conf');
   writeFileSync(f, text);
   return f;

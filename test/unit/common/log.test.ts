@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getLogger, maskDict, maskPassword, setupLogging } from '../../../common/log';
@@ -29,6 +29,7 @@ describe('common/log', () => {
     const line = readFileSync(file, 'utf8').trim();
     expect(line).to.match(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${process.pid} INFO nova\\.compute\\.manager \\[${ctx.requestId} u1 p1\\] attach with auth_password=\\*\\*\\*$`));
     expect(ctx.requestId).to.match(/^req-[0-9a-f-]{36}$/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
