@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// nova-api: the compute REST API (osapi_compute_listen:osapi_compute_listen_port).
+import 'reflect-metadata';
+import { runDaemon } from '../common/cmd';
+import { NOVA_OPTS, type NovaConf } from '../nova-common/config';
+import { startNovaApi } from '../nova-api/main';
+
+void runDaemon({
+  name: 'nova-api',
+  description: 'OpenStack Compute API (servers, os-volume_attachments)',
+  schema: NOVA_OPTS,
+  start: (conf) => startNovaApi(conf as unknown as NovaConf),
+});

@@ -1,0 +1,5 @@
+// The nova database's migrations (in order) and entities, for createDataSource.
+import { InitialNovaSchema1764050000000 } from './1764050000000-InitialNovaSchema';
+
+export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000];
+export { NOVA_ENTITIES } from '../../nova-common/entities';

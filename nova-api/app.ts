@@ -1,0 +1,52 @@
+// The compute REST API as a fastify plugin (mountable under a prefix, e.g. /compute in the
+// all-in-one) and as a standalone app. Routes exist under /v2/{tenant_id}, /v2.1/{tenant_id}
+// and /v2.1; every versioned response echoes the negotiated microversion.
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { authStrategy, createApiApp, requestedVersion, versionHeaders } from '../common/api';
+import type { ComputeAPI } from './compute/api';
+import { serverRoutes } from './controllers/servers';
+import { volumeAttachmentRoutes } from './controllers/volume-attachments';
+import { COMPUTE_VERSIONS } from './microversions';
+import { versionRoutes } from './versions';
+
+export interface NovaApiPluginOptions {
+  compute: ComputeAPI;
+  maxLimit?: number;
+}
+
+/** Nova's text for an unexpected error (attach-semantics.md §0.1). */
+export function novaUnexpectedMessage(err: Error): string {
+  return 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n' +
+    `<class 'nova.exception.${err.name || 'Exception'}'>`;
+}
+
+export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (app, opts) => {
+  const prefix = app.prefix;
+  app.decorateRequest('novaVersion', null as never);
+  app.decorateRequest('novaPrefix', '');
+  app.addHook('onRequest', async (req) => { req.novaPrefix = prefix; });
+  versionRoutes(app, prefix);
+
+  await app.register(async (v: FastifyInstance) => {
+    v.addHook('onRequest', async (req, reply) => {
+      if (req.routeOptions.config?.public) return;
+      req.novaVersion = requestedVersion(req.headers, COMPUTE_VERSIONS);
+      void reply.headers(versionHeaders(req.novaVersion, COMPUTE_VERSIONS));
+    });
+    const maxLimit = opts.maxLimit ?? 1000;
+    for (const base of ['/v2/:tenant_id', '/v2.1/:tenant_id', '/v2.1']) {
+      serverRoutes(v, base, opts.compute, maxLimit);
+      volumeAttachmentRoutes(v, base, opts.compute, maxLimit);
+    }
+  });
+};
+
+/** A standalone nova-api app (auth, fault format, x-compute-request-id) with the routes at /. */
+export async function buildNovaApiApp(opts: NovaApiPluginOptions & { authStrategy: string; tokenSecret: string }): Promise<FastifyInstance> {
+  const app = createApiApp({
+    name: 'nova-api', auth: authStrategy(opts.authStrategy, opts.tokenSecret), requestIdHeaders: ['x-compute-request-id'],
+    unexpectedMessage: novaUnexpectedMessage,
+  });
+  await app.register(novaApiPlugin, { compute: opts.compute, maxLimit: opts.maxLimit });
+  return app;
+}

@@ -1,0 +1,257 @@
+// compute API (nova/compute/api.py analogue): business rules of the API process — instance
+// state checks, device reservation in block_device_mapping, Cinder calls, then a cast to the
+// compute host. Seed steps 1–5 of the attach live here.
+import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../common/context';
+import { getLogger } from '../../common/log';
+import { isServiceUp } from '../../common/service';
+import { isDuplicateEntry, isRetryableConflict } from '../../nova-common/db';
+import type { NovaDB } from '../../nova-common/db-api';
+import { nextDeviceName, matchDevice } from '../../nova-common/device-name';
+import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
+import {
+  DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume, NovaException,
+  ServiceUnavailable, TooManyDiskDevices, VolumeNotAttached,
+} from '../../nova-common/exception';
+import { VM_STATES } from '../../nova-common/objects';
+import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
+import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
+
+const LOG = getLogger('nova-api.compute');
+
+/** vm_states attach/detach are allowed in (attach-semantics.md §4.4). */
+const VOLUME_OP_STATES = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.STOPPED, VM_STATES.RESIZED, VM_STATES.SOFT_DELETED,
+  VM_STATES.SHELVED, VM_STATES.SHELVED_OFFLOADED] as string[];
+
+export class RootDeviceDetach extends NovaException {
+  static override msgFmt = 'Cannot detach a root device volume';
+  static override code = 400;
+}
+
+export interface ComputeApiOptions {
+  db: NovaDB;
+  cinder: CinderAPI;
+  rpc: ComputeRPCAPI;
+  serviceDownTime: number;
+  maxDiskDevices: number;
+}
+
+export interface CreateServerRequest {
+  name: string;
+  imageRef: string | null;
+  flavorRef: string;
+  metadata: Record<string, string>;
+  availabilityZone: string | null;
+}
+
+const caller = (ctx: RequestContext): CinderCaller => ({
+  projectId: ctx.projectId, authToken: ctx.authToken, requestId: ctx.requestId, globalRequestId: ctx.globalRequestId,
+});
+
+export class ComputeAPI {
+  constructor(private readonly o: ComputeApiOptions) {}
+
+  get db(): NovaDB { return this.o.db; }
+
+  /** The server as the caller may see it: another project's server is "not found" (admins see all). */
+  async get(ctx: RequestContext, uuid: string): Promise<Instance> {
+    const inst = await this.o.db.instanceGet(uuid, ctx.isAdmin ? undefined : ctx.projectId);
+    if (!inst) throw new InstanceNotFound({ instance_id: uuid });
+    return inst;
+  }
+
+  async list(ctx: RequestContext, opts: { allTenants: boolean; projectId?: string | null }): Promise<Instance[]> {
+    const where: Record<string, unknown> = { deleted: 0 };
+    if (!(ctx.isAdmin && opts.allTenants)) where.projectId = ctx.isAdmin && opts.projectId ? opts.projectId : ctx.projectId;
+    return this.o.db.instances.find({ where, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+
+  /** Live nova-compute hosts by heartbeat (the whole of our "scheduler"). */
+  async upComputeHosts(): Promise<string[]> {
+    const rows = await this.o.db.ds.getRepository(Service).findBy({ binary: 'nova-compute', deleted: 0, disabled: false, forcedDown: false });
+    return rows.filter((s) => isServiceUp(s.lastSeenUp ?? s.createdAt, this.o.serviceDownTime)).map((s) => s.host as string);
+  }
+
+  private async hostIsUp(host: string): Promise<boolean> {
+    return (await this.upComputeHosts()).includes(host);
+  }
+
+  async create(ctx: RequestContext, req: CreateServerRequest): Promise<Instance> {
+    const hosts = await this.upComputeHosts();
+    const host = hosts.length ? hosts[Math.floor(Math.random() * hosts.length)] : null;
+    const t = new Date();
+    const repo = this.o.db.instances;
+    const inst = await repo.save(repo.create({
+      uuid: randomUUID(), displayName: req.name, projectId: ctx.projectId, userId: ctx.userId, imageRef: req.imageRef,
+      flavorId: req.flavorRef, vmState: host ? VM_STATES.BUILDING : VM_STATES.ERROR, taskState: host ? 'scheduling' : null,
+      powerState: 0, locked: false, host, node: host, availabilityZone: req.availabilityZone ?? 'nova', rootDeviceName: '/dev/vda',
+      metadataJson: JSON.stringify(req.metadata), faultMessage: host ? null : 'No valid host was found. ', createdAt: t, updatedAt: t, deleted: 0,
+    }));
+    // The root disk occupies /dev/vda, so the first attached volume becomes /dev/vdb.
+    const root = await this.o.db.bdmCreate({
+      instanceUuid: inst.uuid, sourceType: 'image', destinationType: 'local', deviceType: 'disk', bootIndex: 0,
+      deviceName: '/dev/vda', imageId: req.imageRef, deleteOnTermination: true,
+    });
+    await this.recordAction(ctx, inst.uuid, 'create');
+    if (host) {
+      try {
+        await this.o.rpc.buildAndRunInstance(ctx, inst, [root]);
+      } catch (e) {
+        await this.o.db.instanceUpdate(inst.uuid, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
+        throw e;
+      }
+    }
+    return inst;
+  }
+
+  async delete(ctx: RequestContext, uuid: string): Promise<void> {
+    const inst = await this.get(ctx, uuid);
+    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: uuid });
+    await this.recordAction(ctx, uuid, 'delete');
+    if (inst.host && inst.vmState !== VM_STATES.ERROR && await this.hostIsUp(inst.host)) {
+      await this.o.db.instanceUpdate(uuid, { taskState: 'deleting' });
+      await this.o.rpc.terminateInstance(ctx, inst, await this.o.db.bdmsByInstance(uuid));
+      return;
+    }
+    // No compute to ask (never scheduled, errored or host down): release volumes from here.
+    await this.localDelete(ctx, inst);
+  }
+
+  private async localDelete(ctx: RequestContext, inst: Instance): Promise<void> {
+    const connector = { ip: '127.0.0.1', host: inst.host ?? 'localhost' };
+    for (const bdm of await this.o.db.bdmsByInstance(inst.uuid)) {
+      if (bdm.volumeId) {
+        const vid = bdm.volumeId;
+        const ignore = (what: string) => (e: unknown): void => LOG.warning(`${what} of volume ${vid} failed: ${(e as Error).message}`, { context: ctx });
+        if (bdm.connectionInfo) {
+          await this.o.cinder.terminateConnection(caller(ctx), vid, connector).catch(ignore('os-terminate_connection'));
+          await this.o.cinder.detach(caller(ctx), vid, null).catch(ignore('os-detach'));
+        } else {
+          await this.o.cinder.unreserve(caller(ctx), vid).catch(ignore('os-unreserve'));
+        }
+        if (bdm.deleteOnTermination) await this.o.cinder.delete(caller(ctx), vid).catch(ignore('volume delete'));
+      }
+      await this.o.db.bdmSoftDelete(bdm.id);
+    }
+    await this.o.db.instanceSoftDelete(inst);
+  }
+
+  private checkState(ctx: RequestContext, inst: Instance, method: string): void {
+    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+    const bad = (attr: string, state: unknown): never => {
+      throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr, state: state ?? 'None' });
+    };
+    if (!VOLUME_OP_STATES.includes(inst.vmState ?? '')) bad('vm_state', inst.vmState);
+    if (inst.taskState !== null) bad('task_state', inst.taskState);
+    if (!inst.launchedAt) bad('launched_at', null);
+  }
+
+  async recordAction(ctx: RequestContext, uuid: string, action: string): Promise<void> {
+    await this.o.db.actionStart({ action, instanceUuid: uuid, requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId });
+  }
+
+  /**
+   * Seed step 2: INSERT the BDM with the chosen device. The unique index over (instance_uuid,
+   * device_name, deleted) makes a concurrent attach (any API process) that picked the same
+   * device fail here; an automatic choice then retries with the next free letter.
+   */
+  private async reserveDevice(inst: Instance, volumeId: string, device: string | null, extra: Partial<BlockDeviceMapping>): Promise<BlockDeviceMapping> {
+    if (device) matchDevice(device);
+    for (let attempt = 0; attempt < 64; attempt++) {
+      const bdms = await this.o.db.bdmsByInstance(inst.uuid);
+      if (bdms.some((b) => b.volumeId === volumeId)) throw new InvalidVolume({ reason: 'already attached' });
+      const max = this.o.maxDiskDevices;
+      if (max >= 0 && bdms.filter((b) => b.deviceName).length + 1 > max) throw new TooManyDiskDevices({ maximum: max });
+      const next = nextDeviceName(inst.rootDeviceName, bdms.map((b) => b.deviceName), device);
+      if (!next) throw new DevicePathInUse({ path: device });
+      try {
+        return await this.o.db.bdmCreate({
+          instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: next.device, volumeId,
+          bootIndex: null, ...extra,
+        });
+      } catch (e) {
+        if (!isDuplicateEntry(e) && !isRetryableConflict(e)) throw e;
+        // Lost a race: either the volume or the device was taken meanwhile; look again.
+      }
+    }
+    throw new DevicePathInUse({ path: device ?? 'auto' });
+  }
+
+  async attachVolume(ctx: RequestContext, uuid: string, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean }): Promise<BlockDeviceMapping> {
+    const inst = await this.get(ctx, uuid);
+    this.checkState(ctx, inst, 'attach_volume');
+    let bdm: BlockDeviceMapping;
+    try {
+      bdm = await this.reserveDevice(inst, req.volumeId, req.device, { tag: req.tag, deleteOnTermination: req.deleteOnTermination });
+    } catch (e) {
+      // Already on this server: answer as the seed does, from the volume's state.
+      if (e instanceof InvalidVolume) {
+        const v = await this.o.cinder.get(caller(ctx), req.volumeId);
+        if (v.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });
+      }
+      throw e;
+    }
+    try {
+      const volume = await this.o.cinder.get(caller(ctx), req.volumeId);            // step 3
+      if (volume.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });  // step 4
+      if (volume.attach_status === 'attached') throw new InvalidVolume({ reason: 'already attached' });
+      if (!inst.host) throw new ServiceUnavailable();
+      await this.o.cinder.reserve(caller(ctx), req.volumeId);                       // step 5
+      try {
+        await this.recordAction(ctx, uuid, 'attach_volume');
+        await this.o.rpc.attachVolume(ctx, inst, bdm);
+      } catch (e) {
+        await this.o.cinder.unreserve(caller(ctx), req.volumeId).catch(() => undefined);
+        throw e;
+      }
+    } catch (e) {
+      // Nothing reached the compute host: the row goes, the volume stays as it was.
+      await this.o.db.bdmDestroy(bdm.id).catch((err: unknown) => LOG.warning(`Could not delete BDM ${bdm.id}: ${(err as Error).message}`, { context: ctx }));
+      throw e;
+    }
+    return bdm;
+  }
+
+  async attachments(ctx: RequestContext, uuid: string): Promise<{ instance: Instance; bdms: BlockDeviceMapping[] }> {
+    const instance = await this.get(ctx, uuid);
+    const bdms = (await this.o.db.bdmsByInstance(uuid)).filter((b) => b.volumeId);
+    return { instance, bdms };
+  }
+
+  async attachment(ctx: RequestContext, uuid: string, volumeId: string): Promise<BlockDeviceMapping> {
+    await this.get(ctx, uuid);
+    const bdm = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
+    if (!bdm) throw new VolumeNotAttached({ instance_uuid: uuid, volume_id: volumeId });
+    return bdm;
+  }
+
+  /** §1.5: checks, os-begin_detaching, cast detach_volume. */
+  async detachVolume(ctx: RequestContext, uuid: string, volumeId: string): Promise<void> {
+    const inst = await this.get(ctx, uuid);
+    const volume = await this.o.cinder.get(caller(ctx), volumeId);
+    const bdm = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
+    if (!bdm) throw new VolumeNotAttached({ instance_uuid: uuid, volume_id: volumeId });
+    if (bdm.bootIndex === 0) throw new RootDeviceDetach();
+    this.checkState(ctx, inst, 'detach_volume');
+    if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    try {
+      await this.o.cinder.beginDetaching(caller(ctx), volumeId);
+    } catch (e) {
+      if (e instanceof InvalidInput) throw new InvalidVolume({ reason: e.message });
+      throw e;
+    }
+    const attachmentId = volume.attachments.find((a) => a.server_id === uuid)?.attachment_id ?? null;
+    try {
+      await this.recordAction(ctx, uuid, 'detach_volume');
+      await this.o.rpc.detachVolume(ctx, inst, volumeId, attachmentId);
+    } catch (e) {
+      await this.o.cinder.rollDetaching(caller(ctx), volumeId).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async updateAttachment(ctx: RequestContext, uuid: string, volumeId: string, deleteOnTermination: boolean | undefined): Promise<void> {
+    const bdm = await this.attachment(ctx, uuid, volumeId);
+    if (deleteOnTermination !== undefined) await this.o.db.bdmUpdate(bdm.id, { deleteOnTermination });
+  }
+}

@@ -1,0 +1,72 @@
+// /servers: create (202), list, detail, show, delete (204). Thin: schema → compute/api → view.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ComputeAPI } from '../compute/api';
+import type { Instance } from '../../nova-common/entities';
+import { baseUrl, projectInPath, viewCtx, type Params } from '../request';
+import { parseCreateServer } from '../schemas/servers';
+import { serverDetail, serverStatus, serverSummary } from '../views/servers';
+
+function nameFilter(q: Record<string, unknown>): (i: Instance) => boolean {
+  const name = typeof q.name === 'string' ? q.name : null;
+  if (!name) return () => true;
+  let re: RegExp | null = null;
+  try { re = new RegExp(name); } catch { re = null; }
+  // Nova treats name as a regular expression; an invalid one falls back to a substring match.
+  return (i) => (re ? re.test(i.displayName ?? '') : (i.displayName ?? '').includes(name));
+}
+
+function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number): Instance[] {
+  const q = req.query as Record<string, unknown>;
+  let out = rows.filter(nameFilter(q));
+  if (typeof q.status === 'string') out = out.filter((i) => serverStatus(i) === String(q.status).toUpperCase());
+  if (typeof q.marker === 'string') {
+    const at = out.findIndex((i) => i.uuid === q.marker);
+    out = at >= 0 ? out.slice(at + 1) : out;
+  }
+  const limit = typeof q.limit === 'string' && /^\d+$/.test(q.limit) ? Math.min(Number(q.limit), maxLimit) : maxLimit;
+  return out.slice(0, limit);
+}
+
+export function serverRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {
+  const allTenants = (req: FastifyRequest): boolean => {
+    const v = (req.query as Record<string, unknown>).all_tenants;
+    return v !== undefined && !['0', 'false', 'False', 'off', 'no'].includes(String(v));
+  };
+
+  app.get(`${base}/servers`, async (req) => {
+    const c = viewCtx(req);
+    const rows = filterAndPage(req, await compute.list(req.ctx, { allTenants: allTenants(req) }), maxLimit);
+    return { servers: rows.map((i) => serverSummary(i, c)) };
+  });
+
+  app.get(`${base}/servers/detail`, async (req) => {
+    const c = viewCtx(req);
+    const rows = filterAndPage(req, await compute.list(req.ctx, { allTenants: allTenants(req) }), maxLimit);
+    const out = [];
+    for (const i of rows) out.push(serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c));
+    return { servers: out };
+  });
+
+  app.get(`${base}/servers/:server_id`, async (req) => {
+    const c = viewCtx(req);
+    const i = await compute.get(req.ctx, (req.params as Params).server_id as string);
+    return { server: serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c) };
+  });
+
+  app.post(`${base}/servers`, async (req, reply) => {
+    projectInPath(req);
+    const body = parseCreateServer(req.body);
+    const inst = await compute.create(req.ctx, body);
+    const c = viewCtx(req);
+    const adminPass = randomBytes(9).toString('base64url').slice(0, 12);
+    void reply.code(202).header('Location', `${baseUrl(req)}/v2.1/${c.projectInUrl ? `${c.projectInUrl}/` : ''}servers/${inst.uuid}`);
+    return { server: { id: inst.uuid, links: serverSummary(inst, c).links, 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }], adminPass } };
+  });
+
+  app.delete(`${base}/servers/:server_id`, async (req, reply) => {
+    projectInPath(req);
+    await compute.delete(req.ctx, (req.params as Params).server_id as string);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,80 @@
+// /servers/{server_id}/os-volume_attachments: HTTP and schema only; rules are in compute/api.
+import type { FastifyInstance } from 'fastify';
+import { HTTPFault, badRequest, forbidden, validateBody } from '../../common/api';
+import type { ComputeAPI } from '../compute/api';
+import { MV } from '../microversions';
+import { projectInPath, type Params } from '../request';
+import {
+  AttachVolumeV21, AttachVolumeV249, AttachVolumeV279, SwapVolume, UpdateVolumeAttachmentV285, toBoolean,
+} from '../schemas/volume-attachments';
+import { attachmentView } from '../views/volume-attachments';
+
+const nonNegInt = (name: string, v: unknown): number | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw badRequest(`Invalid input for query parameters ${name}. Value: ${String(v)}. '${String(v)}' does not match '^[0-9]*$'`);
+  return Number(v);
+};
+
+export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {
+  const coll = `${base}/servers/:server_id/os-volume_attachments`;
+
+  app.get(coll, async (req) => {
+    projectInPath(req);
+    const q = req.query as Record<string, unknown>;
+    if (req.novaVersion.atLeast(MV.STRICT_QUERY)) {
+      const extra = Object.keys(q).find((k) => k !== 'limit' && k !== 'offset');
+      if (extra) throw badRequest(`Invalid input for query parameters ${extra}. Value: ${String(q[extra])}. Additional properties are not allowed ('${extra}' was unexpected)`);
+    }
+    const limit = Math.min(nonNegInt('limit', q.limit) ?? maxLimit, maxLimit);
+    const offset = nonNegInt('offset', q.offset) ?? 0;
+    const { server_id: sid } = req.params as Params;
+    const { bdms } = await compute.attachments(req.ctx, sid as string);
+    return { volumeAttachments: bdms.slice(offset, offset + limit).map((b) => attachmentView(b, sid as string, req.novaVersion)) };
+  });
+
+  app.get(`${coll}/:volume_id`, async (req) => {
+    projectInPath(req);
+    const { server_id: sid, volume_id: vid } = req.params as Params;
+    const bdm = await compute.attachment(req.ctx, sid as string, vid as string);
+    return { volumeAttachment: attachmentView(bdm, sid as string, req.novaVersion) };
+  });
+
+  app.post(coll, async (req) => {
+    projectInPath(req);
+    const v = req.novaVersion;
+    const dto = validateBody(v.atLeast(MV.ATTACH_DELETE_ON_TERMINATION) ? AttachVolumeV279 : v.atLeast(MV.ATTACH_TAG) ? AttachVolumeV249 : AttachVolumeV21,
+      req.body, 'volumeAttachment') as AttachVolumeV279;
+    const { server_id: sid } = req.params as Params;
+    const bdm = await compute.attachVolume(req.ctx, sid as string, {
+      volumeId: dto.volumeId, device: dto.device ?? null, tag: dto.tag ?? null, deleteOnTermination: toBoolean(dto.delete_on_termination),
+    });
+    return { volumeAttachment: attachmentView(bdm, sid as string, v, { forCreate: true }) };
+  });
+
+  app.put(`${coll}/:volume_id`, async (req, reply) => {
+    projectInPath(req);
+    const v = req.novaVersion;
+    const { server_id: sid, volume_id: vid } = req.params as Params;
+    const dto = validateBody(v.atLeast(MV.ATTACH_UPDATE) ? UpdateVolumeAttachmentV285 : SwapVolume, req.body, 'volumeAttachment') as UpdateVolumeAttachmentV285;
+    if (v.atLeast(MV.ATTACH_UPDATE) && dto.volumeId === vid) {
+      const bdm = await compute.attachment(req.ctx, sid as string, vid as string);
+      if (dto.id !== undefined && dto.id !== bdm.volumeId) throw badRequest('The id property is not mutable');
+      if (dto.serverId !== undefined && dto.serverId !== sid) throw badRequest('The serverId property is not mutable');
+      if (dto.device !== undefined && dto.device !== bdm.deviceName) throw badRequest('The device property is not mutable');
+      if (dto.tag !== undefined && dto.tag !== bdm.tag) throw badRequest('The tag property is not mutable');
+      await compute.updateAttachment(req.ctx, sid as string, vid as string,
+        dto.delete_on_termination === undefined ? undefined : toBoolean(dto.delete_on_termination));
+      return reply.code(202).send();
+    }
+    if (!req.ctx.isAdmin) throw forbidden("Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.");
+    await compute.attachment(req.ctx, sid as string, vid as string);
+    throw new HTTPFault(501, 'Swapping volumes is not implemented by this compute service.');
+  });
+
+  app.delete(`${coll}/:volume_id`, async (req, reply) => {
+    projectInPath(req);
+    const { server_id: sid, volume_id: vid } = req.params as Params;
+    await compute.detachVolume(req.ctx, sid as string, vid as string);
+    return reply.code(202).send();
+  });
+}

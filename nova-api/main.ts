@@ -1,0 +1,65 @@
+// nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
+import type { DataSource } from 'typeorm';
+import { getLogger } from '../common/log';
+import { getRpcTransport, type Transport } from '../common/rpc';
+import type { NovaConf } from '../nova-common/config';
+import { openNovaDatabase } from '../nova-common/db';
+import { NovaDB } from '../nova-common/db-api';
+import { registerNovaRemoteErrors } from '../nova-common/exception';
+import { CinderAPI } from '../nova-common/volume/cinder';
+import { ComputeAPI as ComputeRPCAPI } from '../nova-compute/rpcapi';
+import { buildNovaApiApp } from './app';
+import { ComputeAPI } from './compute/api';
+
+export { novaApiPlugin, buildNovaApiApp, type NovaApiPluginOptions } from './app';
+export { ComputeAPI } from './compute/api';
+
+const LOG = getLogger('nova-api');
+
+export interface NovaApiDeps {
+  transport?: Transport;
+  dataSource?: DataSource;
+}
+
+/** The compute business layer wired to a DataSource and transport (for the plugin). */
+export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport): ComputeAPI {
+  registerNovaRemoteErrors();
+  return new ComputeAPI({
+    db: new NovaDB(dataSource), cinder: new CinderAPI(conf.cinder.endpoint, conf.cinder.http_timeout),
+    rpc: new ComputeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
+    serviceDownTime: conf.DEFAULT.service_down_time, maxDiskDevices: conf.compute.max_disk_devices_to_attach,
+  });
+}
+
+export interface RunningNovaApi {
+  stop(): Promise<void>;
+  url: string;
+  port: number;
+  compute: ComputeAPI;
+}
+
+export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: number } = {}): Promise<RunningNovaApi> {
+  const ds = opts.dataSource ?? await openNovaDatabase(conf.database.connection);
+  const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
+  const compute = createComputeApi(conf, ds, transport);
+  const app = await buildNovaApiApp({ compute, maxLimit: conf.api.max_limit, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret });
+  const host = conf.DEFAULT.osapi_compute_listen;
+  try {
+    await app.listen({ host, port: opts.port ?? conf.DEFAULT.osapi_compute_listen_port });
+  } catch (e) {
+    if (!opts.transport) await transport.close().catch(() => undefined);
+    if (!opts.dataSource) await ds.destroy().catch(() => undefined);
+    throw e;
+  }
+  const port = (app.server.address() as { port: number }).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  LOG.info(`Started nova-api on ${url}`);
+  return {
+    url, port, compute,
+    async stop() {
+      await app.close();
+      if (!opts.transport) await transport.close();
+      if (!opts.dataSource) await ds.destroy();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+// The compute API's microversion range and the versions our behaviour changes at.
+import type { MicroversionSpec } from '../common/api';
+
+export const MIN_VERSION = '2.1';
+/** Highest version whose behaviour (for what we serve) we implement. */
+export const MAX_VERSION = '2.89';
+
+export const COMPUTE_VERSIONS: MicroversionSpec = {
+  service: 'compute', min: MIN_VERSION, max: MAX_VERSION, defaultVersion: MIN_VERSION,
+  legacyHeader: 'X-OpenStack-Nova-API-Version',
+};
+
+export const MV = {
+  EXTENDED_ATTRS: '2.3',
+  LOCKED: '2.9',
+  HOST_STATUS: '2.16',
+  DESCRIPTION: '2.19',
+  SHELVED_ATTACH: '2.20',
+  TAGS: '2.26',
+  FLAVOR_EMBEDDED: '2.47',
+  ATTACH_TAG: '2.49',
+  TRUSTED_CERTS: '2.63',
+  ATTACH_TAG_SHOWN: '2.70',
+  SERVER_GROUPS: '2.71',
+  LOCKED_REASON: '2.73',
+  STRICT_QUERY: '2.75',
+  ATTACH_DELETE_ON_TERMINATION: '2.79',
+  ATTACH_UPDATE: '2.85',
+  ATTACH_IDS: '2.89',
+} as const;

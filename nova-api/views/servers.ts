@@ -1,0 +1,91 @@
+// Server bodies (nova api/openstack/compute/views/servers.py), fields by microversion.
+import { createHash } from 'node:crypto';
+import type { APIVersion } from '../../common/api';
+import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
+import { MV } from '../microversions';
+
+const TASK_STATUS: Record<string, string> = { deleting: 'ACTIVE', rebooting: 'REBOOT', 'rebooting_hard': 'HARD_REBOOT' };
+const VM_STATUS: Record<string, string> = {
+  active: 'ACTIVE', building: 'BUILD', stopped: 'SHUTOFF', paused: 'PAUSED', suspended: 'SUSPENDED', rescued: 'RESCUE',
+  resized: 'VERIFY_RESIZE', 'soft-delete': 'SOFT_DELETED', deleted: 'DELETED', error: 'ERROR', shelved: 'SHELVED',
+  shelved_offloaded: 'SHELVED_OFFLOADED',
+};
+
+export function serverStatus(i: Instance): string {
+  if (i.vmState === 'active' && i.taskState && TASK_STATUS[i.taskState]) return TASK_STATUS[i.taskState];
+  return VM_STATUS[i.vmState ?? ''] ?? 'UNKNOWN';
+}
+
+const ts = (d: Date | null): string | null => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
+const usg = (d: Date | null): string | null => (d ? d.toISOString().replace('Z', '').padEnd(26, '0') : null);
+
+export interface ViewCtx {
+  /** e.g. http://127.0.0.1:8774 (+ mount prefix). */
+  base: string;
+  projectInUrl: string | null;
+  version: APIVersion;
+  isAdmin: boolean;
+}
+
+function links(c: ViewCtx, kind: string, id: string, projectId: string | null): Array<Record<string, string>> {
+  const proj = c.projectInUrl ?? projectId ?? '';
+  return [
+    { rel: 'self', href: `${c.base}/v2.1/${proj ? `${proj}/` : ''}${kind}/${id}` },
+    { rel: 'bookmark', href: `${c.base}/${proj ? `${proj}/` : ''}${kind}/${id}` },
+  ];
+}
+
+export function serverSummary(i: Instance, c: ViewCtx): Record<string, unknown> {
+  return { id: i.uuid, name: i.displayName, links: links(c, 'servers', i.uuid, i.projectId) };
+}
+
+function metadataOf(i: Instance): Record<string, string> {
+  try {
+    const m = JSON.parse(i.metadataJson ?? '{}') as unknown;
+    return m && typeof m === 'object' ? (m as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx): Record<string, unknown> {
+  const v = c.version;
+  const flavor = v.atLeast(MV.FLAVOR_EMBEDDED)
+    ? { vcpus: 1, ram: 512, disk: 1, ephemeral: 0, swap: 0, original_name: i.flavorId ?? 'm1.tiny', extra_specs: {} }
+    : { id: i.flavorId ?? '1', links: [{ rel: 'bookmark', href: `${c.base}/${c.projectInUrl ?? i.projectId ?? ''}/flavors/${i.flavorId ?? '1'}` }] };
+  const image = i.imageRef
+    ? { id: i.imageRef, links: [{ rel: 'bookmark', href: `${c.base}/${c.projectInUrl ?? i.projectId ?? ''}/images/${i.imageRef}` }] }
+    : '';
+  const volumes = bdms.filter((b) => b.volumeId).map((b) => (v.atLeast('2.3')
+    ? { id: b.volumeId, delete_on_termination: !!b.deleteOnTermination } : { id: b.volumeId }));
+  const out: Record<string, unknown> = {
+    id: i.uuid, name: i.displayName, status: serverStatus(i), tenant_id: i.projectId, user_id: i.userId,
+    metadata: metadataOf(i), hostId: i.host ? hostId(i) : '', image, flavor,
+    created: ts(i.createdAt), updated: ts(i.updatedAt ?? i.createdAt), addresses: {}, accessIPv4: '', accessIPv6: '',
+    links: links(c, 'servers', i.uuid, i.projectId), 'OS-DCF:diskConfig': 'MANUAL', progress: i.vmState === 'building' ? 0 : 100,
+    'OS-EXT-AZ:availability_zone': i.availabilityZone ?? 'nova', config_drive: '', key_name: null,
+    'OS-SRV-USG:launched_at': usg(i.launchedAt), 'OS-SRV-USG:terminated_at': usg(i.terminatedAt),
+    'OS-EXT-STS:task_state': i.taskState, 'OS-EXT-STS:vm_state': i.vmState, 'OS-EXT-STS:power_state': i.powerState ?? 0,
+    'os-extended-volumes:volumes_attached': volumes, security_groups: [{ name: 'default' }],
+  };
+  if (c.isAdmin) {
+    out['OS-EXT-SRV-ATTR:host'] = i.host;
+    out['OS-EXT-SRV-ATTR:hypervisor_hostname'] = i.node;
+    out['OS-EXT-SRV-ATTR:instance_name'] = `instance-${i.id.toString(16).padStart(8, '0')}`;
+  }
+  if (v.atLeast(MV.LOCKED)) out.locked = !!i.locked;
+  if (v.atLeast(MV.DESCRIPTION)) out.description = null;
+  if (v.atLeast(MV.TAGS)) out.tags = [];
+  if (v.atLeast(MV.TRUSTED_CERTS)) out.trusted_image_certificates = null;
+  if (v.atLeast(MV.SERVER_GROUPS)) out.server_groups = [];
+  if (v.atLeast(MV.LOCKED_REASON)) out.locked_reason = null;
+  if (serverStatus(i) === 'ERROR' && i.faultMessage) {
+    out.fault = { code: 500, created: ts(i.updatedAt ?? i.createdAt), message: i.faultMessage };
+  }
+  return out;
+}
+
+/** Nova's hostId: sha224(project_id + host) hex; a stable opaque token. */
+function hostId(i: Instance): string {
+  return createHash('sha224').update(`${i.projectId ?? ''}${i.host ?? ''}`).digest('hex');
+}

@@ -1,0 +1,37 @@
+// Nova's options (both nova-api and nova-compute read the same file, as with nova.conf).
+import { COMMON_OPTS, type ConfigOf, type Schema } from '../common/config';
+
+export const NOVA_OPTS = {
+  DEFAULT: {
+    osapi_compute_listen: { type: 'str', default: '127.0.0.1', help: 'Address nova-api listens on' },
+    osapi_compute_listen_port: { type: 'port', default: 8774, help: 'Port nova-api listens on' },
+  },
+  database: {
+    connection: { type: 'str', default: 'sqlite:///var/lib/attachd/nova.sqlite', env: 'NOVA_DATABASE_URL', secret: true, help: 'Nova database URL (mysql://... or sqlite:///path)' },
+  },
+  api: {
+    auth_strategy: { type: 'str', default: 'keystone', choices: ['keystone', 'noauth2'], help: 'How X-Auth-Token is checked' },
+    token_secret: { type: 'str', default: 'attachd-dev-secret', secret: true, help: 'HMAC secret shared by every API process (keystone strategy)' },
+    max_limit: { type: 'int', default: 1000, min: 1, help: 'Largest page a list returns' },
+  },
+  cinder: {
+    endpoint: { type: 'str', default: 'http://127.0.0.1:8776/v3/%(project_id)s', help: 'cinder-api URL template; %(project_id)s is the caller\'s project' },
+    http_timeout: { type: 'int', default: 60, min: 1, help: 'Seconds to wait for a cinder-api answer' },
+  },
+  compute: {
+    compute_driver: { type: 'str', default: 'fake', choices: ['fake'], help: 'Virt driver' },
+    volume_connector: { type: 'str', default: 'fake', choices: ['fake', 'iscsi'], help: 'Host volume connector (os-brick analogue)' },
+    max_disk_devices_to_attach: { type: 'int', default: -1, min: -1, help: 'Most disk devices per instance (-1: unlimited)' },
+    initiator_name: { type: 'str', default: null, help: 'iSCSI initiator name (default: /etc/iscsi/initiatorname.iscsi)' },
+    iscsi_tool_timeout: { type: 'int', default: 30, min: 1, help: 'Seconds an iSCSI login check may take' },
+  },
+} as const satisfies Schema;
+
+type Merged = typeof NOVA_OPTS & typeof COMMON_OPTS;
+export type NovaConf = ConfigOf<Merged>;
+
+/** The full schema (common + nova) for loadConfig/runDaemon. */
+export const NOVA_SCHEMA = {
+  ...NOVA_OPTS,
+  DEFAULT: { ...COMMON_OPTS.DEFAULT, ...NOVA_OPTS.DEFAULT },
+} as const satisfies Schema;

@@ -1,0 +1,117 @@
+// The nova database operations both processes use. State changes are single UPDATEs guarded by
+// the expected state (compare-and-swap); callers check `affected`.
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent } from './entities';
+
+const now = (): Date => new Date();
+
+export class NovaDB {
+  constructor(readonly ds: DataSource) {}
+
+  get instances() { return this.ds.getRepository(Instance); }
+  get bdms() { return this.ds.getRepository(BlockDeviceMapping); }
+
+  /** A live instance; with projectId, only if it belongs to that project. */
+  async instanceGet(uuid: string, projectId?: string | null): Promise<Instance | null> {
+    const row = await this.instances.findOneBy({ uuid, deleted: 0 });
+    if (!row || (projectId !== undefined && projectId !== null && row.projectId !== projectId)) return null;
+    return row;
+  }
+
+  async instanceUpdate(uuid: string, values: Partial<Instance>, expected: Partial<Instance> = {}): Promise<boolean> {
+    const res = await this.instances.createQueryBuilder().update()
+      .set({ ...values, updatedAt: now() })
+      .where({ uuid, deleted: 0, ...expected })
+      .execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  async instanceSoftDelete(instance: Instance): Promise<boolean> {
+    const t = now();
+    const res = await this.instances.createQueryBuilder().update()
+      .set({ deleted: instance.id, deletedAt: t, terminatedAt: t, vmState: 'deleted', taskState: null, powerState: 0, updatedAt: t })
+      .where({ id: instance.id, deleted: 0 })
+      .execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  async bdmsByInstance(uuid: string): Promise<BlockDeviceMapping[]> {
+    return this.bdms.find({ where: { instanceUuid: uuid, deleted: 0 }, order: { id: 'ASC' } });
+  }
+
+  async bdmByVolumeAndInstance(volumeId: string, uuid: string): Promise<BlockDeviceMapping | null> {
+    return this.bdms.findOne({ where: { volumeId, instanceUuid: uuid, deleted: 0 }, order: { id: 'ASC' } });
+  }
+
+  async bdmGet(id: number): Promise<BlockDeviceMapping | null> {
+    return this.bdms.findOneBy({ id, deleted: 0 });
+  }
+
+  /** INSERT a row; a UNIQUE violation propagates (see isDuplicateEntry). */
+  async bdmCreate(values: Partial<BlockDeviceMapping>): Promise<BlockDeviceMapping> {
+    const t = now();
+    const row = this.bdms.create({
+      uuid: randomUUID(), deleteOnTermination: false, encrypted: false, deleted: 0, createdAt: t, updatedAt: null, ...values,
+    });
+    // A single autocommit INSERT (no save() transaction) keeps the unique-index check cheap.
+    const res = await this.bdms.insert(row);
+    row.id = Number((res.identifiers[0] as { id: number }).id);
+    return row;
+  }
+
+  /** Roll back an attach that never completed: the row goes away entirely (seed step 8). */
+  async bdmDestroy(id: number): Promise<void> {
+    await this.bdms.delete({ id });
+  }
+
+  /** Detach done: soft delete (deleted = id frees the device name for the unique index). */
+  async bdmSoftDelete(id: number): Promise<boolean> {
+    const t = now();
+    const res = await this.bdms.createQueryBuilder().update()
+      .set({ deleted: id, deletedAt: t, updatedAt: t }).where({ id, deleted: 0 }).execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** Seed step 11: store connection_info on the still-live row. */
+  async bdmSetConnectionInfo(id: number, connectionInfo: string): Promise<boolean> {
+    const res = await this.bdms.createQueryBuilder().update()
+      .set({ connectionInfo, updatedAt: now() }).where({ id, deleted: 0 }).execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  async bdmUpdate(id: number, values: Partial<BlockDeviceMapping>): Promise<boolean> {
+    const res = await this.bdms.createQueryBuilder().update()
+      .set({ ...values, updatedAt: now() }).where({ id, deleted: 0 }).execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  async actionStart(a: { action: string; instanceUuid: string; requestId: string; userId: string | null; projectId: string | null }): Promise<InstanceAction> {
+    const t = now();
+    const repo = this.ds.getRepository(InstanceAction);
+    return repo.save(repo.create({ ...a, startTime: t, createdAt: t, deleted: 0 }));
+  }
+
+  async actionGet(instanceUuid: string, requestId: string): Promise<InstanceAction | null> {
+    return this.ds.getRepository(InstanceAction).findOne({ where: { instanceUuid, requestId, deleted: 0 }, order: { id: 'DESC' } });
+  }
+
+  /** Record a compute step of the action started with this request id (if the API recorded one). */
+  async eventStart(instanceUuid: string, requestId: string | null, event: string, host: string): Promise<InstanceActionEvent | null> {
+    if (!requestId) return null;
+    const action = await this.actionGet(instanceUuid, requestId);
+    if (!action) return null;
+    const t = now();
+    const repo = this.ds.getRepository(InstanceActionEvent);
+    return repo.save(repo.create({ event, actionId: action.id, startTime: t, host, createdAt: t, deleted: 0 }));
+  }
+
+  async eventFinish(ev: InstanceActionEvent | null, result: 'Success' | 'Error', traceback: string | null = null): Promise<void> {
+    if (!ev) return;
+    const t = now();
+    await this.ds.getRepository(InstanceActionEvent).update({ id: ev.id }, { finishTime: t, result, traceback, updatedAt: t });
+    if (ev.actionId !== null) {
+      await this.ds.getRepository(InstanceAction).update({ id: ev.actionId }, { finishTime: t, updatedAt: t, ...(result === 'Error' ? { message: 'Error' } : {}) });
+    }
+  }
+}

@@ -1,0 +1,10 @@
+export { Instance } from './instance';
+export { BlockDeviceMapping } from './block-device-mapping';
+export { Service } from './service';
+export { InstanceAction, InstanceActionEvent } from './instance-action';
+import { Instance } from './instance';
+import { BlockDeviceMapping } from './block-device-mapping';
+import { Service } from './service';
+import { InstanceAction, InstanceActionEvent } from './instance-action';
+
+export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent];

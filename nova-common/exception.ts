@@ -1,0 +1,93 @@
+// Nova's exceptions: names and messages as nova/exception.py has them, so API faults and RPC
+// failures read the same as real Nova's. The API maps them by `code` in one place.
+import { OpenStackException } from '../common/exception';
+import { registerRemoteError } from '../common/rpc';
+
+export class NovaException extends OpenStackException {
+  static override wireModule = 'nova.exception';
+}
+
+class Invalid extends NovaException {
+  static override msgFmt = 'Bad Request - Invalid Parameters';
+  static override code = 400;
+}
+class NotFound extends NovaException {
+  static override msgFmt = 'Resource could not be found.';
+  static override code = 404;
+}
+class Forbidden extends NovaException {
+  static override msgFmt = 'Forbidden';
+  static override code = 403;
+}
+
+export class InvalidVolume extends Invalid {
+  static override msgFmt = 'Invalid volume: %(reason)s';
+}
+export class InvalidInput extends Invalid {
+  static override msgFmt = 'Invalid input received: %(reason)s';
+}
+export class InvalidDevicePath extends Invalid {
+  static override msgFmt = 'The supplied device path (%(path)s) is invalid.';
+}
+export class DevicePathInUse extends Invalid {
+  static override msgFmt = 'The supplied device path (%(path)s) is in use.';
+  static override code = 409;
+}
+export class TooManyDiskDevices extends Forbidden {
+  static override msgFmt = 'The maximum allowed number of disk devices (%(maximum)d) to attach to a single instance has been exceeded.';
+}
+export class InstanceNotFound extends NotFound {
+  static override msgFmt = 'Instance %(instance_id)s could not be found.';
+}
+export class VolumeNotFound extends NotFound {
+  static override msgFmt = 'Volume %(volume_id)s could not be found.';
+}
+export class VolumeBDMNotFound extends NotFound {
+  static override msgFmt = 'No volume Block Device Mapping with id %(volume_id)s.';
+}
+export class VolumeNotAttached extends NotFound {
+  // The API words it from the server's point of view (volumes.py _get_instance_bdms).
+  static override msgFmt = 'Instance %(instance_uuid)s is not attached to volume %(volume_id)s';
+}
+export class InstanceIsLocked extends NovaException {
+  static override msgFmt = 'Instance %(instance_uuid)s is locked';
+  static override code = 409;
+}
+export class InstanceInvalidState extends NovaException {
+  static override msgFmt = "Cannot '%(method)s' instance %(instance_uuid)s while it is in %(attr)s %(state)s";
+  static override code = 409;
+}
+export class ServiceUnavailable extends NovaException {
+  static override msgFmt = 'Service is unavailable at this time.';
+  static override code = 409;
+}
+export class NoValidHost extends NovaException {
+  static override msgFmt = 'No valid host was found. %(reason)s';
+}
+export class CinderConnectionFailed extends NovaException {
+  static override msgFmt = 'Connection to cinder host failed: %(reason)s';
+}
+export class VolumeAttachFailed extends NovaException {
+  static override msgFmt = 'Volume %(volume_id)s could not be attached. Reason: %(reason)s';
+}
+export class VolumeDriverNotFound extends NovaException {
+  static override msgFmt = 'Could not find a handler for %(driver_type)s volume.';
+}
+export class DeviceDetachFailed extends NovaException {
+  static override msgFmt = 'Device detach failed for %(device)s: %(reason)s';
+}
+export class ImageNotFound extends NotFound {
+  static override msgFmt = 'Image %(image_id)s could not be found.';
+}
+export class FlavorNotFound extends NotFound {
+  static override msgFmt = 'Flavor %(flavor_id)s could not be found.';
+}
+
+/** Let these come back as themselves when a compute call fails (nova.rpc ALLOWED_EXMODS). */
+export function registerNovaRemoteErrors(): void {
+  for (const cls of [InvalidVolume, InvalidInput, InvalidDevicePath, DevicePathInUse, TooManyDiskDevices, InstanceNotFound,
+    VolumeNotFound, VolumeBDMNotFound, InstanceIsLocked, InstanceInvalidState, CinderConnectionFailed, VolumeAttachFailed,
+    VolumeDriverNotFound, DeviceDetachFailed]) {
+    registerRemoteError(cls);
+  }
+}

@@ -1,0 +1,44 @@
+// What an Instance / BlockDeviceMapping looks like on the RPC wire: Nova's versioned-object
+// envelope (nova_object.name/namespace/version/data) with Nova's field names. The receiver
+// reloads the row by uuid/id; the payload is for logs, peers and compatibility.
+import type { BlockDeviceMapping, Instance } from './entities';
+
+type Dict = Record<string, unknown>;
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
+
+function envelope(name: string, version: string, data: Dict): Dict {
+  return { 'nova_object.name': name, 'nova_object.namespace': 'nova', 'nova_object.version': version, 'nova_object.data': data };
+}
+
+export function instanceToPrimitive(i: Instance): Dict {
+  return envelope('Instance', '2.7', {
+    id: i.id, uuid: i.uuid, display_name: i.displayName, project_id: i.projectId, user_id: i.userId,
+    vm_state: i.vmState, task_state: i.taskState, power_state: i.powerState, locked: i.locked, host: i.host, node: i.node,
+    availability_zone: i.availabilityZone, root_device_name: i.rootDeviceName, image_ref: i.imageRef,
+    launched_at: iso(i.launchedAt), created_at: iso(i.createdAt),
+  });
+}
+
+export function bdmToPrimitive(b: BlockDeviceMapping): Dict {
+  return envelope('BlockDeviceMapping', '1.20', {
+    id: b.id, uuid: b.uuid, instance_uuid: b.instanceUuid, source_type: b.sourceType, destination_type: b.destinationType,
+    device_name: b.deviceName, boot_index: b.bootIndex, volume_id: b.volumeId, delete_on_termination: b.deleteOnTermination,
+    tag: b.tag, attachment_id: b.attachmentId, device_type: b.deviceType, disk_bus: b.diskBus,
+  });
+}
+
+/** The data dict of a received object (or the dict itself when a peer sent a plain one). */
+export function objectData(v: unknown): Dict {
+  if (!v || typeof v !== 'object') return {};
+  const d = (v as Dict)['nova_object.data'];
+  return d && typeof d === 'object' ? (d as Dict) : (v as Dict);
+}
+
+export const VM_STATES = {
+  ACTIVE: 'active', BUILDING: 'building', PAUSED: 'paused', SUSPENDED: 'suspended', STOPPED: 'stopped', RESCUED: 'rescued',
+  RESIZED: 'resized', SOFT_DELETED: 'soft-delete', DELETED: 'deleted', ERROR: 'error', SHELVED: 'shelved',
+  SHELVED_OFFLOADED: 'shelved_offloaded',
+} as const;
+
+export const POWER_STATES = { NOSTATE: 0, RUNNING: 1, SHUTDOWN: 4 } as const;

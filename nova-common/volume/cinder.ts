@@ -1,0 +1,155 @@
+// Nova's view of Cinder: its REST API only (nova/volume/cinder.py analogue), with the caller's
+// token forwarded. Cinder faults become Nova exceptions (translate_*_exception): 404 →
+// VolumeNotFound, 400 → InvalidInput (text as cinderclient prints it), unreachable →
+// CinderConnectionFailed.
+import type { ContextDict } from '../../common/context';
+import { formatTemplate } from '../../common/exception';
+import { getLogger } from '../../common/log';
+import { CinderConnectionFailed, InvalidInput, NovaException, VolumeNotFound } from '../exception';
+
+const LOG = getLogger('nova.volume.cinder');
+
+/** Who is asking: what the API has in req.ctx, or the compute's oslo context dict. */
+export interface CinderCaller {
+  projectId: string | null;
+  authToken: string | null;
+  requestId?: string;
+  globalRequestId?: string | null;
+}
+
+export function callerFromDict(d: ContextDict): CinderCaller {
+  const s = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+  return {
+    projectId: s(d.project_id) ?? s(d.tenant) ?? s(d.project),
+    authToken: s(d.auth_token),
+    requestId: s(d.request_id) ?? undefined,
+    globalRequestId: s(d.global_request_id),
+  };
+}
+
+export interface CinderVolume {
+  id: string;
+  status: string;
+  attach_status?: string;
+  multiattach?: boolean;
+  size?: number;
+  availability_zone?: string;
+  attachments: Array<{ server_id?: string; attachment_id?: string; device?: string; id?: string }>;
+  [k: string]: unknown;
+}
+
+export interface ConnectionInfo {
+  driver_volume_type: string;
+  serial?: string;
+  data: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+export class CinderHTTPError extends NovaException {
+  static override msgFmt = '%(message)s (HTTP %(status)s)';
+  constructor(readonly status: number, readonly cinderMessage: string, requestId: string | null) {
+    super({ status, message: cinderMessage },
+      `${cinderMessage} (HTTP ${status})${requestId ? ` (Request-ID: ${requestId})` : ''}`);
+  }
+}
+
+export class CinderAPI {
+  constructor(private readonly endpointTemplate: string, private readonly timeoutSec = 60) {}
+
+  private base(caller: CinderCaller): string {
+    return formatTemplate(this.endpointTemplate, { project_id: caller.projectId ?? '', tenant_id: caller.projectId ?? '' }).replace(/\/+$/, '');
+  }
+
+  private async request(caller: CinderCaller, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (caller.authToken) headers['X-Auth-Token'] = caller.authToken;
+    if (caller.globalRequestId ?? caller.requestId) headers['X-OpenStack-Request-ID'] = (caller.globalRequestId ?? caller.requestId) as string;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`${this.base(caller)}${path}`, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutSec * 1000),
+      });
+    } catch (e) {
+      throw new CinderConnectionFailed({ reason: (e as Error).message });
+    }
+    const text = await res.text();
+    let json: unknown = null;
+    if (text) {
+      try { json = JSON.parse(text); } catch { json = null; }
+    }
+    if (res.status >= 400) {
+      const fault = json && typeof json === 'object' ? Object.values(json as Record<string, unknown>)[0] : null;
+      const message = fault && typeof fault === 'object' && typeof (fault as { message?: unknown }).message === 'string'
+        ? (fault as { message: string }).message : res.statusText;
+      LOG.debug(`cinder ${method} ${path} -> ${res.status}`, { status: res.status });
+      throw new CinderHTTPError(res.status, message, res.headers.get('x-openstack-request-id'));
+    }
+    return { status: res.status, json };
+  }
+
+  /** translate_volume_exception: 404 → VolumeNotFound, 400 → InvalidInput. */
+  private async volumeCall<T>(volumeId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof CinderHTTPError) {
+        if (e.status === 404) throw new VolumeNotFound({ volume_id: volumeId });
+        if (e.status === 400) throw new InvalidInput({ reason: e.message });
+      }
+      throw e;
+    }
+  }
+
+  private action(caller: CinderCaller, volumeId: string, body: Record<string, unknown>): Promise<{ status: number; json: unknown }> {
+    return this.volumeCall(volumeId, () => this.request(caller, 'POST', `/volumes/${encodeURIComponent(volumeId)}/action`, body));
+  }
+
+  async get(caller: CinderCaller, volumeId: string): Promise<CinderVolume> {
+    const { json } = await this.volumeCall(volumeId, () => this.request(caller, 'GET', `/volumes/${encodeURIComponent(volumeId)}`));
+    const v = (json as { volume?: CinderVolume } | null)?.volume;
+    if (!v) throw new VolumeNotFound({ volume_id: volumeId });
+    return { ...v, attachments: Array.isArray(v.attachments) ? v.attachments : [] };
+  }
+
+  async reserve(caller: CinderCaller, volumeId: string): Promise<void> {
+    await this.action(caller, volumeId, { 'os-reserve': null });
+  }
+
+  async unreserve(caller: CinderCaller, volumeId: string): Promise<void> {
+    await this.action(caller, volumeId, { 'os-unreserve': null });
+  }
+
+  async beginDetaching(caller: CinderCaller, volumeId: string): Promise<void> {
+    await this.action(caller, volumeId, { 'os-begin_detaching': null });
+  }
+
+  async rollDetaching(caller: CinderCaller, volumeId: string): Promise<void> {
+    await this.action(caller, volumeId, { 'os-roll_detaching': null });
+  }
+
+  async initializeConnection(caller: CinderCaller, volumeId: string, connector: Record<string, unknown>): Promise<ConnectionInfo> {
+    const { json } = await this.action(caller, volumeId, { 'os-initialize_connection': { connector } });
+    const info = (json as { connection_info?: ConnectionInfo } | null)?.connection_info;
+    if (!info || typeof info !== 'object' || typeof info.data !== 'object') {
+      throw new InvalidInput({ reason: `cinder returned no connection_info for volume ${volumeId}` });
+    }
+    return info;
+  }
+
+  async terminateConnection(caller: CinderCaller, volumeId: string, connector: Record<string, unknown>): Promise<void> {
+    await this.action(caller, volumeId, { 'os-terminate_connection': { connector } });
+  }
+
+  async attach(caller: CinderCaller, volumeId: string, instanceUuid: string, mountpoint: string, mode = 'rw'): Promise<void> {
+    await this.action(caller, volumeId, { 'os-attach': { instance_uuid: instanceUuid, mountpoint, mode } });
+  }
+
+  async detach(caller: CinderCaller, volumeId: string, attachmentId: string | null): Promise<void> {
+    await this.action(caller, volumeId, { 'os-detach': attachmentId ? { attachment_id: attachmentId } : {} });
+  }
+
+  async delete(caller: CinderCaller, volumeId: string): Promise<void> {
+    await this.volumeCall(volumeId, () => this.request(caller, 'DELETE', `/volumes/${encodeURIComponent(volumeId)}`));
+  }
+}

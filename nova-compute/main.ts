@@ -1,0 +1,78 @@
+// nova-compute in-process starter: DB, RPC server (topic compute, server = host), heartbeat.
+import type { DataSource } from 'typeorm';
+import { getLogger } from '../common/log';
+import { Notifier, RPCServer, Target, getRpcTransport, type Transport } from '../common/rpc';
+import { Heartbeat } from '../common/service';
+import type { NovaConf } from '../nova-common/config';
+import { openNovaDatabase } from '../nova-common/db';
+import { NovaDB } from '../nova-common/db-api';
+import { registerNovaRemoteErrors } from '../nova-common/exception';
+import { CinderAPI } from '../nova-common/volume/cinder';
+import { connectorProperties, createConnector, initiatorName, type VolumeConnector } from './connectors';
+import { ComputeManager } from './manager';
+import { COMPUTE_TOPIC } from './rpcapi';
+import { reportState } from './service';
+import { FakeDriver } from './virt/fake';
+import type { ComputeDriver } from './virt/driver';
+import { VolumeOps } from './volume-ops';
+
+const LOG = getLogger('nova-compute');
+
+export interface NovaComputeOptions {
+  transport?: Transport;
+  dataSource?: DataSource;
+  /** Replace the drivers (tests inject failing ones). */
+  driver?: ComputeDriver;
+  connector?: VolumeConnector;
+}
+
+export interface RunningNovaCompute {
+  stop(): Promise<void>;
+  manager: ComputeManager;
+  driver: ComputeDriver;
+  connector: VolumeConnector;
+  host: string;
+}
+
+export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions = {}): Promise<RunningNovaCompute> {
+  registerNovaRemoteErrors();
+  const host = conf.DEFAULT.host;
+  const ds = opts.dataSource ?? await openNovaDatabase(conf.database.connection);
+  const ownDs = !opts.dataSource;
+  const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
+  const ownTransport = !opts.transport;
+  const db = new NovaDB(ds);
+  const initiator = initiatorName(conf.compute.initiator_name, host);
+  const connector = opts.connector ?? createConnector(conf.compute.volume_connector, initiator, conf.compute.iscsi_tool_timeout);
+  const driver = opts.driver ?? new FakeDriver();
+  const cinder = new CinderAPI(conf.cinder.endpoint, conf.cinder.http_timeout);
+  const volumeOps = new VolumeOps({
+    db, cinder, driver, connector,
+    connectorProperties: () => connectorProperties({ ip: conf.DEFAULT.my_ip, host, initiator }),
+  });
+  const notifier = new Notifier(transport, { publisherId: `compute.${host}`, driver: 'messagingv2', topics: ['notifications'] });
+  const manager = new ComputeManager({ host, db, driver, volumeOps, notifier });
+  const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()]);
+  const heartbeat = new Heartbeat(() => reportState(ds, host), conf.DEFAULT.report_interval, `nova-compute on ${host}`);
+  try {
+    await server.start();
+    await heartbeat.start();
+  } catch (e) {
+    await server.stop().catch(() => undefined);
+    if (ownTransport) await transport.close().catch(() => undefined);
+    if (ownDs) await ds.destroy().catch(() => undefined);
+    throw e;
+  }
+  LOG.info(`Started nova-compute on host ${host} (driver ${conf.compute.compute_driver}, connector ${connector.protocol})`);
+  return {
+    manager, driver, connector, host,
+    async stop() {
+      await heartbeat.stop();
+      await server.stop();
+      await server.wait();
+      await manager.locks.idle();
+      if (ownTransport) await transport.close();
+      if (ownDs) await ds.destroy();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// ComputeManager: the RPC endpoint of nova-compute (topic `compute`, server = host). Each
+// method takes the instance lock, records an instance-action event under the caller's
+// request_id, does the work (volume-ops / virt driver) and sends the legacy notification.
+import type { ContextDict } from '../common/context';
+import { getLogger } from '../common/log';
+import { Target, type Endpoint, type Notifier } from '../common/rpc';
+import type { NovaDB } from '../nova-common/db-api';
+import type { Instance } from '../nova-common/entities';
+import { objectData, POWER_STATES, VM_STATES } from '../nova-common/objects';
+import { COMPUTE_RPC_API_VERSION } from './rpcapi';
+import { KeyedLock } from './synchronized';
+import { ctxLog, VolumeOps } from './volume-ops';
+import type { ComputeDriver } from './virt/driver';
+
+const LOG = getLogger('nova-compute.manager');
+
+export interface ManagerDeps {
+  host: string;
+  db: NovaDB;
+  driver: ComputeDriver;
+  volumeOps: VolumeOps;
+  notifier: Notifier | null;
+}
+
+type Args = Record<string, unknown>;
+
+export class ComputeManager {
+  readonly locks = new KeyedLock();
+
+  constructor(private readonly d: ManagerDeps) {}
+
+  endpoint(): Endpoint {
+    return {
+      target: new Target({ version: COMPUTE_RPC_API_VERSION }),
+      methods: {
+        attach_volume: (c, a) => this.attachVolume(c, a),
+        detach_volume: (c, a) => this.detachVolume(c, a),
+        build_and_run_instance: (c, a) => this.buildAndRunInstance(c, a),
+        terminate_instance: (c, a) => this.terminateInstance(c, a),
+      },
+    };
+  }
+
+  private async instanceOf(args: Args): Promise<Instance | null> {
+    const uuid = objectData(args.instance).uuid;
+    if (typeof uuid !== 'string') throw new TypeError('instance has no uuid');
+    return this.d.db.instanceGet(uuid);
+  }
+
+  /** Run `fn` as instance event `event` (result Success/Error); errors are logged and re-thrown. */
+  private async asEvent(ctxt: ContextDict, uuid: string, event: string, fn: () => Promise<void>): Promise<void> {
+    const reqId = typeof ctxt.request_id === 'string' ? ctxt.request_id : null;
+    const ev = await this.d.db.eventStart(uuid, reqId, event, this.d.host).catch(() => null);
+    try {
+      await fn();
+      await this.d.db.eventFinish(ev, 'Success').catch(() => undefined);
+    } catch (e) {
+      LOG.exception(`${event} failed for instance ${uuid}`, e, { context: ctxLog(ctxt) });
+      await this.d.db.eventFinish(ev, 'Error', (e as Error)?.stack ?? String(e)).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async notify(ctxt: ContextDict, event: string, instance: Instance, extra: Args): Promise<void> {
+    if (!this.d.notifier) return;
+    const payload = {
+      tenant_id: instance.projectId, user_id: instance.userId, instance_id: instance.uuid, display_name: instance.displayName,
+      host: this.d.host, node: instance.node, state: instance.vmState, availability_zone: instance.availabilityZone, ...extra,
+    };
+    try {
+      await this.d.notifier.info(ctxt, event, payload);
+    } catch (e) {
+      LOG.warning(`Could not send notification ${event}: ${(e as Error).message}`);
+    }
+  }
+
+  async attachVolume(ctxt: ContextDict, args: Args): Promise<void> {
+    const uuid = String(objectData(args.instance).uuid);
+    const bdmId = Number(objectData(args.bdm).id);
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_attach_volume', async () => {
+      const bdm = await this.d.db.bdmGet(bdmId);
+      if (!bdm || !bdm.volumeId) {
+        LOG.warning(`BDM ${bdmId} is gone; nothing to attach`, { context: ctxLog(ctxt) });
+        return;
+      }
+      const instance = await this.instanceOf(args);
+      if (!instance) {
+        LOG.warning(`Instance ${uuid} is gone; releasing volume ${bdm.volumeId}`, { context: ctxLog(ctxt) });
+        await this.d.volumeOps.releaseAll(ctxt, { uuid } as Instance, [bdm]);
+        return;
+      }
+      await this.d.volumeOps.attach(ctxt, instance, bdm);
+      await this.notify(ctxt, 'compute.instance.volume.attach', instance, { volume_id: bdm.volumeId });
+    }));
+  }
+
+  async detachVolume(ctxt: ContextDict, args: Args): Promise<void> {
+    const uuid = String(objectData(args.instance).uuid);
+    const volumeId = String(args.volume_id);
+    const attachmentId = typeof args.attachment_id === 'string' ? args.attachment_id : null;
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_detach_volume', async () => {
+      const instance = await this.instanceOf(args);
+      const bdm = instance ? await this.d.db.bdmByVolumeAndInstance(volumeId, uuid) : null;
+      if (!instance || !bdm) {
+        LOG.warning(`Volume ${volumeId} is not attached to instance ${uuid}; nothing to detach`, { context: ctxLog(ctxt) });
+        return;
+      }
+      await this.d.volumeOps.detach(ctxt, instance, bdm, attachmentId);
+      await this.notify(ctxt, 'compute.instance.volume.detach', instance, { volume_id: volumeId });
+    }));
+  }
+
+  async buildAndRunInstance(ctxt: ContextDict, args: Args): Promise<void> {
+    const uuid = String(objectData(args.instance).uuid);
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_build_and_run_instance', async () => {
+      const instance = await this.instanceOf(args);
+      if (!instance) return;
+      try {
+        const { rootDeviceName } = await this.d.driver.spawn(instance);
+        await this.d.db.instanceUpdate(uuid, {
+          vmState: VM_STATES.ACTIVE, taskState: null, powerState: POWER_STATES.RUNNING, launchedAt: new Date(), rootDeviceName,
+        }, { vmState: VM_STATES.BUILDING });
+        await this.notify(ctxt, 'compute.instance.create.end', instance, {});
+      } catch (e) {
+        await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
+        throw e;
+      }
+    }));
+  }
+
+  async terminateInstance(ctxt: ContextDict, args: Args): Promise<void> {
+    const uuid = String(objectData(args.instance).uuid);
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_terminate_instance', async () => {
+      const instance = await this.instanceOf(args);
+      if (!instance) return;
+      await this.d.driver.destroy(instance);
+      const bdms = await this.d.db.bdmsByInstance(uuid);
+      await this.d.volumeOps.releaseAll(ctxt, instance, bdms);
+      await this.d.db.instanceSoftDelete(instance);
+      await this.notify(ctxt, 'compute.instance.delete.end', instance, {});
+    }));
+  }
+}

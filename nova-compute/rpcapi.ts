@@ -1,0 +1,48 @@
+// Client side of the compute RPC API (topic `compute`, server = instance.host): wire only.
+//
+// Version history (our numbering follows Nova's 6.x line so a peer reading the wire sees the
+// same method names, kwargs and versions — attach-semantics.md §6.1):
+//   6.0 - attach_volume(instance, bdm), detach_volume(instance, volume_id, attachment_id),
+//         build_and_run_instance(instance, ...), terminate_instance(instance, bdms)
+import type { Transport } from '../common/rpc';
+import { RPCClient, Target } from '../common/rpc';
+import type { RequestContext } from '../common/context';
+import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
+import { bdmToPrimitive, instanceToPrimitive } from '../nova-common/objects';
+
+export const COMPUTE_TOPIC = 'compute';
+export const COMPUTE_RPC_API_VERSION = '6.0';
+
+export class ComputeAPI {
+  private readonly client: RPCClient;
+
+  constructor(transport: Transport, opts: { timeout?: number; versionCap?: string | null } = {}) {
+    this.client = new RPCClient(transport, new Target({ topic: COMPUTE_TOPIC, version: COMPUTE_RPC_API_VERSION }),
+      { timeout: opts.timeout, versionCap: opts.versionCap ?? null });
+  }
+
+  private cctxt(instance: Instance): RPCClient {
+    if (!instance.host) throw new Error(`instance ${instance.uuid} has no host`);
+    return this.client.prepare({ server: instance.host, version: '6.0' });
+  }
+
+  async attachVolume(ctx: RequestContext, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'attach_volume', { instance: instanceToPrimitive(instance), bdm: bdmToPrimitive(bdm) });
+  }
+
+  async buildAndRunInstance(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[]): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'build_and_run_instance', {
+      instance: instanceToPrimitive(instance), host: instance.host, image: { id: instance.imageRef }, request_spec: null,
+      filter_properties: {}, accel_uuids: [], admin_password: null, injected_files: [], requested_networks: null,
+      security_groups: ['default'], block_device_mapping: bdms.map(bdmToPrimitive), node: instance.node, limits: null, host_list: null,
+    });
+  }
+
+  async detachVolume(ctx: RequestContext, instance: Instance, volumeId: string, attachmentId: string | null): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'detach_volume', { instance: instanceToPrimitive(instance), volume_id: volumeId, attachment_id: attachmentId });
+  }
+
+  async terminateInstance(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[]): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'terminate_instance', { instance: instanceToPrimitive(instance), bdms: bdms.map(bdmToPrimitive) });
+  }
+}

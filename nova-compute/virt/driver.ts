@@ -1,0 +1,22 @@
+// The virt driver contract (nova/virt/driver.py, the part attach/detach and boot need).
+import type { Instance } from '../../nova-common/entities';
+
+export interface GuestDisk {
+  /** e.g. "vdb". */
+  targetDev: string;
+  bus: string;
+  /** Host block device backing it (connection_info.data.device_path). */
+  sourceDev: string;
+  serial: string | null;
+}
+
+export abstract class ComputeDriver {
+  /** Create and start the guest; returns the root device name. */
+  abstract spawn(instance: Instance): Promise<{ rootDeviceName: string }>;
+  abstract destroy(instance: Instance): Promise<void>;
+  /** Attach a connected host volume to the guest at `mountpoint` (e.g. /dev/vdb). */
+  abstract attachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void>;
+  abstract detachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void>;
+  /** Guest disks as the hypervisor sees them (tests, diagnostics). */
+  abstract listDisks(instance: Instance): GuestDisk[];
+}

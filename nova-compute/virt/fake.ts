@@ -1,0 +1,78 @@
+// Fake hypervisor (nova/virt/fake.py analogue) that keeps a libvirt-style domain XML per
+// instance: the root disk plus one <disk> per attached volume with its <source dev> from
+// connection_info and <target dev="vdb" bus="virtio"/>. It refuses what libvirt refuses (a
+// target already in use, detaching a disk that is not there).
+import type { Instance } from '../../nova-common/entities';
+import { ComputeDriver, type GuestDisk } from './driver';
+
+export class FakeVirtError extends Error {
+  constructor(message: string) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = 'FakeVirtError';
+  }
+}
+
+interface Domain {
+  name: string;
+  uuid: string;
+  disks: GuestDisk[];
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export class FakeDriver extends ComputeDriver {
+  private readonly domains = new Map<string, Domain>();
+
+  private domain(instance: Instance): Domain {
+    let d = this.domains.get(instance.uuid);
+    if (!d) {
+      // A restarted fake "hypervisor" still has the guest: rebuild it with its root disk.
+      d = { name: `instance-${instance.id.toString(16).padStart(8, '0')}`, uuid: instance.uuid,
+        disks: [{ targetDev: 'vda', bus: 'virtio', sourceDev: `/var/lib/nova/instances/${instance.uuid}/disk`, serial: null }] };
+      this.domains.set(instance.uuid, d);
+    }
+    return d;
+  }
+
+  async spawn(instance: Instance): Promise<{ rootDeviceName: string }> {
+    this.domain(instance);
+    return { rootDeviceName: '/dev/vda' };
+  }
+
+  async destroy(instance: Instance): Promise<void> {
+    this.domains.delete(instance.uuid);
+  }
+
+  async attachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void> {
+    const d = this.domain(instance);
+    const target = mountpoint.replace(/^\/dev\//, '');
+    const data = (connectionInfo.data ?? {}) as Record<string, unknown>;
+    const source = typeof data.device_path === 'string' ? data.device_path : null;
+    if (!source) throw new FakeVirtError('connection_info has no data.device_path: the host is not connected');
+    if (d.disks.some((x) => x.targetDev === target)) throw new FakeVirtError(`Target ${target} already exists in domain ${d.name}`);
+    d.disks.push({ targetDev: target, bus: 'virtio', sourceDev: source, serial: typeof connectionInfo.serial === 'string' ? connectionInfo.serial : null });
+  }
+
+  async detachVolume(instance: Instance, _connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void> {
+    const d = this.domain(instance);
+    const target = mountpoint.replace(/^\/dev\//, '');
+    const i = d.disks.findIndex((x) => x.targetDev === target);
+    // libvirt's DiskNotFound is ignored by Nova's detach: the guest no longer has it.
+    if (i > 0) d.disks.splice(i, 1);
+  }
+
+  listDisks(instance: Instance): GuestDisk[] {
+    return [...(this.domains.get(instance.uuid)?.disks ?? [])];
+  }
+
+  /** The domain XML as libvirt would dump it. */
+  domainXml(instance: Instance): string | null {
+    const d = this.domains.get(instance.uuid);
+    if (!d) return null;
+    const disks = d.disks.map((x, i) => i === 0
+      ? `    <disk type="file" device="disk">\n      <driver name="qemu" type="qcow2" cache="none"/>\n      <source file="${esc(x.sourceDev)}"/>\n      <target dev="${x.targetDev}" bus="${x.bus}"/>\n    </disk>`
+      : `    <disk type="block" device="disk">\n      <driver name="qemu" type="raw" cache="none" io="native"/>\n      <source dev="${esc(x.sourceDev)}"/>\n      <target dev="${x.targetDev}" bus="${x.bus}"/>\n${x.serial ? `      <serial>${esc(x.serial)}</serial>\n` : ''}    </disk>`);
+    return `<domain type="kvm">\n  <name>${d.name}</name>\n  <uuid>${d.uuid}</uuid>\n  <devices>\n${disks.join('\n')}\n  </devices>\n</domain>\n`;
+  }
+}

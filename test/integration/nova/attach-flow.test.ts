@@ -1,0 +1,203 @@
+// The seed's attach/detach flow in one process: nova-api + nova-compute over fake://, SQLite,
+// the fake virt driver and connector, and a Cinder stand-in with Cinder's state machine.
+import { expect } from 'chai';
+import { BlockDeviceMapping, InstanceAction, InstanceActionEvent } from '../../../nova-common/entities';
+import type { FakeConnector } from '../../../nova-compute/connectors';
+import { FakeDriver } from '../../../nova-compute/virt/fake';
+import { waitFor } from '../../support/processes';
+import { CinderFixture } from './cinder-fixture';
+import { activeServer, startNova, type Nova } from './harness';
+
+describe('nova attach/detach flow (in-process, fake drivers, Cinder fixture)', function () {
+  this.timeout(30_000);
+  let cinder: CinderFixture;
+  let nova: Nova;
+
+  beforeEach(async () => {
+    cinder = new CinderFixture();
+    const url = await cinder.start();
+    nova = await startNova({ cinder: { endpoint: `${url}/v3/%(project_id)s` } });
+  });
+  afterEach(async () => {
+    await nova?.stop();
+    await cinder?.stop();
+  });
+
+  const attach = (sid: string, volumeId: string, device?: string, version?: string) =>
+    nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: device ? { volumeId, device } : { volumeId } }, version });
+  const status = (id: string): string | undefined => cinder.volumes.get(id)?.status;
+  const bdmRows = (volumeId: string) => nova.ds.getRepository(BlockDeviceMapping).findBy({ volumeId });
+
+  it('serves the version documents without a token', async () => {
+    for (const p of ['/v2.1', '/v2.1/']) {
+      const r = await fetch(`${nova.api.url}${p}`);
+      expect(r.status).to.equal(200);
+      const body = await r.json() as { version: { id: string; version: string } };
+      expect(body.version.id).to.equal('v2.1');
+    }
+    const root = await (await fetch(`${nova.api.url}/`)).json() as { versions: unknown[] };
+    expect(root.versions).to.have.length(2);
+  });
+
+  it('attaches (auto → /dev/vdb, requested /dev/vdc), stores the seed step 11 row, detaches', async () => {
+    const sid = await activeServer(nova);
+    const v1 = cinder.create('demo');
+    const v2 = cinder.create('demo');
+    const r1 = await attach(sid, v1.id);
+    expect(r1.status).to.equal(200);
+    expect(r1.body).to.deep.equal({ volumeAttachment: { id: v1.id, serverId: sid, volumeId: v1.id, device: '/dev/vdb' } });
+    expect(r1.headers.get('x-openstack-nova-api-version')).to.equal('2.1');
+    const r2 = await attach(sid, v2.id, '/dev/vdc');
+    expect(r2.body.volumeAttachment.device).to.equal('/dev/vdc');
+    await waitFor(() => status(v1.id) === 'in-use' && status(v2.id) === 'in-use', 10_000, 'both in-use', 20);
+    await waitFor(async () => (await bdmRows(v2.id))[0]?.connectionInfo, 5_000, 'connection_info saved', 20);
+
+    const [row] = await bdmRows(v1.id);
+    expect(row).to.include({ deviceName: '/dev/vdb', volumeId: v1.id, instanceUuid: sid, sourceType: 'volume', destinationType: 'volume',
+      deleteOnTermination: false, snapshotId: null, volumeSize: null, noDevice: null, deleted: 0, deletedAt: null });
+    expect(row.updatedAt).to.be.instanceOf(Date);
+    const info = JSON.parse(row.connectionInfo as string);
+    expect(info.driver_volume_type).to.equal('iscsi');
+    expect(info.serial).to.equal(v1.id);
+    expect(info.data).to.include({ access_mode: 'rw', target_discovered: false, encrypted: false, qos_specs: null, target_lun: 1,
+      target_portal: '127.0.0.1:3260', target_iqn: `iqn.2010-10.org.openstack:volume-${v1.id}`, volume_id: v1.id,
+      auth_method: 'CHAP', auth_username: 'user1', auth_password: 'pass1',
+      device_path: `/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-iqn.2010-10.org.openstack:volume-${v1.id}-lun-1` });
+
+    const xml = (nova.compute.driver as FakeDriver).domainXml({ uuid: sid } as never) as string;
+    expect(xml).to.contain('<target dev="vdb" bus="virtio"/>').and.contain('<target dev="vdc" bus="virtio"/>');
+    expect(xml).to.contain(`<source dev="${info.data.device_path}"/>`);
+
+    const list = await nova.req('GET', `/v2.1/servers/${sid}/os-volume_attachments`);
+    expect(list.body.volumeAttachments).to.deep.include(r1.body.volumeAttachment);
+    const show = await nova.req('GET', `/v2.1/servers/${sid}/os-volume_attachments/${v2.id}`, { version: '2.89' });
+    expect(show.body.volumeAttachment).to.include({ volumeId: v2.id, serverId: sid, device: '/dev/vdc', tag: null, delete_on_termination: false, attachment_id: null });
+    expect(show.body.volumeAttachment).to.not.have.property('id');
+    const server = await nova.req('GET', `/v2.1/servers/${sid}`);
+    expect(server.body.server['os-extended-volumes:volumes_attached'].map((x: { id: string }) => x.id)).to.have.members([v1.id, v2.id]);
+
+    const actions = await nova.ds.getRepository(InstanceAction).findBy({ instanceUuid: sid, action: 'attach_volume' });
+    expect(actions).to.have.length(2);
+    expect(actions[0].requestId).to.match(/^req-/);
+    const events = await nova.ds.getRepository(InstanceActionEvent).findBy({ actionId: actions[0].id });
+    expect(events.map((e) => [e.event, e.result])).to.deep.equal([['compute_attach_volume', 'Success']]);
+
+    for (const v of [v1, v2]) {
+      const d = await nova.req('DELETE', `/v2.1/servers/${sid}/os-volume_attachments/${v.id}`);
+      expect(d.status).to.equal(202);
+    }
+    await waitFor(() => status(v1.id) === 'available' && status(v2.id) === 'available', 10_000, 'both available', 20);
+    await waitFor(async () => (await bdmRows(v2.id))[0]?.deleted !== 0, 5_000, 'BDM soft-deleted', 20);
+    for (const v of [v1, v2]) {
+      const [b] = await bdmRows(v.id);
+      expect(b.deleted).to.equal(b.id);
+      expect(b.deletedAt).to.be.instanceOf(Date);
+      expect(v.exported).to.equal(false);
+    }
+    expect((nova.compute.connector as FakeConnector).connected.size).to.equal(0);
+    expect((await nova.req('GET', `/v2.1/servers/${sid}/os-volume_attachments`)).body.volumeAttachments).to.deep.equal([]);
+  });
+
+  it('rejects an in-use volume with the seed message', async () => {
+    const s1 = await activeServer(nova, 's1');
+    const s2 = await activeServer(nova, 's2');
+    const v = cinder.create('demo');
+    expect((await attach(s1, v.id)).status).to.equal(200);
+    await waitFor(() => status(v.id) === 'in-use', 10_000, 'in-use', 20);
+    for (const sid of [s2, s1]) {
+      const r = await attach(sid, v.id);
+      expect(r.status).to.equal(400);
+      expect(r.body).to.deep.equal({ badRequest: { code: 400, message: "Invalid volume: status must be 'available'" } });
+    }
+    expect(await bdmRows(v.id)).to.have.length(1);
+  });
+
+  it('10 concurrent attaches of 10 volumes to one server get 10 distinct devices', async () => {
+    const sid = await activeServer(nova);
+    const vols = Array.from({ length: 10 }, () => cinder.create('demo'));
+    const res = await Promise.all(vols.map((v) => attach(sid, v.id)));
+    expect(res.map((r) => r.status)).to.deep.equal(Array(10).fill(200));
+    const devices = res.map((r) => r.body.volumeAttachment.device as string);
+    expect(new Set(devices).size).to.equal(10);
+    expect(devices).to.not.include('/dev/vda');
+    await waitFor(() => vols.every((v) => status(v.id) === 'in-use'), 15_000, 'all in-use', 20);
+  });
+
+  it('10 concurrent attaches of one volume to 10 servers: exactly one succeeds', async () => {
+    const servers: string[] = [];
+    for (let i = 0; i < 10; i++) servers.push(await activeServer(nova, `s${i}`));
+    const v = cinder.create('demo');
+    const res = await Promise.all(servers.map((sid) => attach(sid, v.id)));
+    expect(res.filter((r) => r.status === 200)).to.have.length(1);
+    expect(res.filter((r) => r.status === 400)).to.have.length(9);
+    await waitFor(() => status(v.id) === 'in-use', 10_000, 'in-use', 20);
+    expect((await bdmRows(v.id)).filter((b) => b.deleted === 0)).to.have.length(1);
+  });
+
+  it('step 8: initialize_connection failing → unreserve, no BDM row', async () => {
+    const sid = await activeServer(nova);
+    const v = cinder.create('demo');
+    cinder.failNext.set('os-initialize_connection', { code: 500, message: 'Unable to fetch connection information from backend.' });
+    expect((await attach(sid, v.id)).status).to.equal(200);
+    await waitFor(() => cinder.calls.some((c) => c.action === 'os-unreserve'), 10_000, 'unreserve', 20);
+    await waitFor(async () => (await bdmRows(v.id)).length === 0, 5_000, 'BDM gone', 20);
+    expect(status(v.id)).to.equal('available');
+  });
+
+  it('step 9: the guest attach failing → host disconnected, unreserved, no BDM row', async () => {
+    const sid = await activeServer(nova);
+    const driver = nova.compute.driver as FakeDriver;
+    driver.attachVolume = async () => { throw new Error('libvirt: internal error: unable to execute QEMU command device_add'); };
+    const v = cinder.create('demo');
+    expect((await attach(sid, v.id)).status).to.equal(200);
+    await waitFor(async () => cinder.calls.some((c) => c.action === 'os-unreserve') && (await bdmRows(v.id)).length === 0, 10_000, 'rolled back', 20);
+    expect(status(v.id)).to.equal('available');
+    expect((nova.compute.connector as FakeConnector).connected.size).to.equal(0);
+    expect(cinder.calls.map((c) => c.action)).to.not.include('os-attach');
+    const events = await nova.ds.getRepository(InstanceActionEvent).findBy({ event: 'compute_attach_volume' });
+    expect(events.map((e) => e.result)).to.deep.equal(['Error']);
+  });
+
+  it('deleting a server with attached volumes leaves every volume available', async () => {
+    const sid = await activeServer(nova);
+    const vols = [cinder.create('demo'), cinder.create('demo')];
+    for (const v of vols) expect((await attach(sid, v.id)).status).to.equal(200);
+    await waitFor(() => vols.every((v) => status(v.id) === 'in-use'), 10_000, 'in-use', 20);
+    expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404, 10_000, 'server gone', 20);
+    expect(vols.map((v) => status(v.id))).to.deep.equal(['available', 'available']);
+  });
+
+  it('answers bad input with 4xx faults', async () => {
+    const sid = await activeServer(nova);
+    const v = cinder.create('demo');
+    const bad = async (body: unknown, code = 400) => {
+      const r = await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body });
+      expect(r.status, JSON.stringify(r.body)).to.equal(code);
+      return r.body;
+    };
+    expect((await bad({ volumeAttachment: { volumeId: v.id, device: 'vdb' } })).badRequest.message).to.contain('does not match');
+    await bad({ volumeAttachment: {} });
+    await bad({ volumeAttachment: { volumeId: 'nope' } });
+    await bad({ volumeAttachment: { volumeId: v.id, extra: 1 } });
+    await bad({});
+    await bad('{not json');
+    const missing = await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: '0b4f0b0e-0000-4000-8000-000000000000' } } });
+    expect(missing.status).to.equal(404);
+    expect(missing.body.itemNotFound.message).to.equal('Volume 0b4f0b0e-0000-4000-8000-000000000000 could not be found.');
+    expect(await bdmRows('0b4f0b0e-0000-4000-8000-000000000000')).to.have.length(0);
+    expect((await nova.req('GET', `/v2.1/servers/${sid}`, { token: 'other:other' })).status).to.equal(404);
+    expect((await nova.req('GET', '/v2.1/servers/srv1')).status).to.equal(404);
+    expect((await nova.req('GET', `/v2.1/servers/${sid}`, { version: '2.999' })).status).to.equal(406);
+    expect((await nova.req('GET', `/v2.1/servers/${sid}`, { version: 'abc' })).status).to.equal(400);
+    expect((await nova.req('GET', `/v2.1/servers/${sid}/os-volume_attachments/${v.id}`)).body.itemNotFound.message)
+      .to.equal(`Instance ${sid} is not attached to volume ${v.id}`);
+    expect((await nova.req('DELETE', `/v2.1/servers/${sid}/os-volume_attachments/${v.id}`)).status).to.equal(404);
+    // The device is taken → 409; the tenant in the URL must be the caller's.
+    const v2 = cinder.create('demo');
+    expect((await attach(sid, v.id, '/dev/vdb')).status).to.equal(200);
+    expect((await attach(sid, v2.id, '/dev/vdb')).status).to.equal(409);
+    expect((await nova.req('GET', `/v2.1/other/servers/${sid}`)).status).to.equal(400);
+    expect((await nova.req('GET', `/v2.1/demo/servers/${sid}`)).status).to.equal(200);
+  });
+});

@@ -1,0 +1,131 @@
+// A stand-in cinder-api for nova tests (nova's CinderFixture analogue): the v3 volume REST
+// surface Nova uses, with Cinder's old-flow state machine (attach-semantics.md §2.2, §4.2) and
+// its fault bodies. `failNext` makes one action fail as the real service would.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+
+export interface FixtureVolume {
+  id: string;
+  project_id: string;
+  status: string;
+  attach_status: string;
+  size: number;
+  name: string | null;
+  exported: boolean;
+  attachments: Array<{ id: string; attachment_id: string; volume_id: string; server_id: string; device: string; host_name: null; attached_at: string }>;
+}
+
+const fault = (code: number, message: string): Record<string, unknown> =>
+  ({ [code === 404 ? 'itemNotFound' : code === 400 ? 'badRequest' : 'computeFault']: { code, message } });
+
+export class CinderFixture {
+  readonly volumes = new Map<string, FixtureVolume>();
+  readonly calls: Array<{ action: string; volumeId: string; body: unknown }> = [];
+  /** action name → error (status, message) to answer once. */
+  readonly failNext = new Map<string, { code: number; message: string }>();
+  private app: FastifyInstance | null = null;
+  url = '';
+
+  create(projectId: string, name: string | null = null): FixtureVolume {
+    const v: FixtureVolume = { id: randomUUID(), project_id: projectId, status: 'available', attach_status: 'detached', size: 1, name, exported: false, attachments: [] };
+    this.volumes.set(v.id, v);
+    return v;
+  }
+
+  async start(): Promise<string> {
+    const app = Fastify();
+    const view = (v: FixtureVolume): Record<string, unknown> => ({
+      id: v.id, status: v.status, size: v.size, name: v.name, attachments: v.status === 'in-use' || v.status === 'detaching' ? v.attachments : [],
+      multiattach: false, metadata: {}, volume_type: '__DEFAULT__', bootable: 'false', encrypted: false, availability_zone: 'nova',
+    });
+    const find = (project: string, id: string): FixtureVolume | null => {
+      const v = this.volumes.get(id);
+      return v && v.project_id === project ? v : null;
+    };
+    app.get('/v3/:p/volumes/:id', async (req, reply) => {
+      const { p, id } = req.params as { p: string; id: string };
+      const v = find(p, id);
+      return v ? { volume: view(v) } : reply.code(404).send(fault(404, `Volume ${id} could not be found.`));
+    });
+    app.delete('/v3/:p/volumes/:id', async (req, reply) => {
+      const { p, id } = req.params as { p: string; id: string };
+      const v = find(p, id);
+      if (!v) return reply.code(404).send(fault(404, `Volume ${id} could not be found.`));
+      if (v.status !== 'available') return reply.code(400).send(fault(400, 'Invalid volume: Volume status must be available or error ...'));
+      this.volumes.delete(id);
+      return reply.code(202).send();
+    });
+    app.post('/v3/:p/volumes/:id/action', async (req, reply) => {
+      const { p, id } = req.params as { p: string; id: string };
+      const v = find(p, id);
+      if (!v) return reply.code(404).send(fault(404, `Volume ${id} could not be found.`));
+      const body = (req.body ?? {}) as Record<string, Record<string, unknown> | null>;
+      const action = Object.keys(body)[0];
+      this.calls.push({ action, volumeId: id, body: body[action] });
+      const fail = this.failNext.get(action);
+      if (fail) {
+        this.failNext.delete(action);
+        return reply.code(fail.code).send(fault(fail.code, fail.message));
+      }
+      const ok = (): unknown => reply.code(202).send();
+      switch (action) {
+        case 'os-reserve':
+          if (v.status !== 'available') return reply.code(400).send(fault(400, `Invalid volume: Volume status must be available to reserve, but the status is ${v.status}.`));
+          v.status = 'attaching';
+          return ok();
+        case 'os-unreserve':
+          if (v.status === 'attaching') v.status = v.attachments.length ? 'in-use' : 'available';
+          return ok();
+        case 'os-begin_detaching':
+          if (v.status !== 'in-use' || v.attach_status !== 'attached') {
+            return reply.code(400).send(fault(400, "Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach."));
+          }
+          v.status = 'detaching';
+          return ok();
+        case 'os-roll_detaching':
+          if (v.status === 'detaching') v.status = 'in-use';
+          return ok();
+        case 'os-initialize_connection': {
+          const connector = (body[action] ?? {}).connector as Record<string, unknown> | undefined;
+          if (!connector?.initiator) return reply.code(400).send(fault(400, "Invalid input received: Connector doesn't have required information: initiator"));
+          v.exported = true;
+          return reply.code(200).send({ connection_info: { driver_volume_type: 'iscsi', data: {
+            target_discovered: false, target_portal: '127.0.0.1:3260', target_iqn: `iqn.2010-10.org.openstack:volume-${v.id}`, target_lun: 1,
+            volume_id: v.id, auth_method: 'CHAP', auth_username: 'user1', auth_password: 'pass1', encrypted: false, qos_specs: null,
+            access_mode: 'rw', cacheable: false } } });
+        }
+        case 'os-terminate_connection':
+          if (v.status === 'attaching') v.status = v.attachments.length ? 'in-use' : 'available';
+          return ok();
+        case 'os-attach': {
+          const a = body[action] ?? {};
+          const aid = randomUUID();
+          v.attachments.push({ id: v.id, attachment_id: aid, volume_id: v.id, server_id: String(a.instance_uuid), device: String(a.mountpoint), host_name: null, attached_at: new Date().toISOString() });
+          v.status = 'in-use';
+          v.attach_status = 'attached';
+          return ok();
+        }
+        case 'os-detach': {
+          const aid = (body[action] ?? {}).attachment_id;
+          v.attachments = aid ? v.attachments.filter((x) => x.attachment_id !== aid) : [];
+          if (!v.attachments.length) {
+            v.status = 'available';
+            v.attach_status = 'detached';
+            v.exported = false;
+          }
+          return ok();
+        }
+        default:
+          return reply.code(400).send(fault(400, `Invalid action ${action}`));
+      }
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    this.app = app;
+    this.url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+  }
+}

@@ -1,0 +1,72 @@
+// In-process nova-api + nova-compute for tests: one SQLite (or given) database, one fake://
+// (or given) transport, noauth2 tokens "user:project".
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../../common/config';
+import { migrateDatabase } from '../../../common/db';
+import { getRpcTransport, type Transport } from '../../../common/rpc';
+import { startNovaApi, type RunningNovaApi } from '../../../nova-api/main';
+import { NOVA_SCHEMA, type NovaConf } from '../../../nova-common/config';
+import { openNovaDatabase } from '../../../nova-common/db';
+import { startNovaCompute, type NovaComputeOptions, type RunningNovaCompute } from '../../../nova-compute/main';
+import { waitFor } from '../../support/processes';
+
+export type Overrides = Record<string, Record<string, unknown>>;
+
+export function novaConf(overrides: Overrides = {}): NovaConf {
+  const defaults: Overrides = {
+    DEFAULT: { transport_url: `fake://nova-${randomBytes(4).toString('hex')}`, host: 'compute1', rpc_response_timeout: 5, report_interval: 1 },
+    database: { connection: 'sqlite://:memory:' },
+    api: { auth_strategy: 'noauth2' },
+  };
+  for (const [g, vals] of Object.entries(overrides)) defaults[g] = { ...(defaults[g] ?? {}), ...vals };
+  return loadConfig(NOVA_SCHEMA, { defaults, env: {} }) as unknown as NovaConf;
+}
+
+export interface Nova {
+  conf: NovaConf;
+  ds: DataSource;
+  transport: Transport;
+  api: RunningNovaApi;
+  compute: RunningNovaCompute;
+  req(method: string, path: string, opts?: { body?: unknown; token?: string; version?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers // eslint-disable-line @typescript-eslint/no-explicit-any }>;
+  stop(): Promise<void>;
+}
+
+export async function startNova(overrides: Overrides = {}, computeOpts: NovaComputeOptions = {}): Promise<Nova> {
+  const conf = novaConf(overrides);
+  const ds = await openNovaDatabase(conf.database.connection);
+  await migrateDatabase(ds);
+  const transport = getRpcTransport(conf.DEFAULT.transport_url);
+  const compute = await startNovaCompute(conf, { transport, dataSource: ds, ...computeOpts });
+  const api = await startNovaApi(conf, { transport, dataSource: ds, port: 0 });
+  return {
+    conf, ds, transport, api, compute,
+    async req(method, path, o = {}) {
+      const headers: Record<string, string> = { 'X-Auth-Token': o.token ?? 'demo:demo', ...(o.headers ?? {}) };
+      if (o.version) headers['X-OpenStack-Nova-API-Version'] = o.version;
+      if (o.body !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await fetch(`${api.url}${path}`, {
+        method, headers, body: o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    },
+    async stop() {
+      await api.stop();
+      await compute.stop();
+      await transport.close();
+      await ds.destroy();
+    },
+  };
+}
+
+/** Create a server and wait until it is ACTIVE; returns its id. */
+export async function activeServer(nova: Nova, name = 'srv', token = 'demo:demo'): Promise<string> {
+  const r = await nova.req('POST', '/v2.1/servers', { token, body: { server: { name, imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1' } } });
+  if (r.status !== 202) throw new Error(`server create: ${r.status} ${JSON.stringify(r.body)}`);
+  const id = r.body.server.id as string;
+  await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${id}`, { token })).body.server.status === 'ACTIVE', 10_000, `server ${id} ACTIVE`, 20);
+  return id;
+}
