@@ -11,6 +11,10 @@ import { openNovaDatabase } from '../../../nova-common/db';
 import { startNovaCompute, type NovaComputeOptions, type RunningNovaCompute } from '../../../nova-compute/main';
 import { waitFor } from '../../support/processes';
 
+// Response bodies are whatever the API sent; tests assert on them field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 export type Overrides = Record<string, Record<string, unknown>>;
 
 export function novaConf(overrides: Overrides = {}): NovaConf {
@@ -29,7 +33,7 @@ export interface Nova {
   transport: Transport;
   api: RunningNovaApi;
   compute: RunningNovaCompute;
-  req(method: string, path: string, opts?: { body?: unknown; token?: string; version?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers // eslint-disable-line @typescript-eslint/no-explicit-any }>;
+  req(method: string, path: string, opts?: { body?: unknown; token?: string; version?: string; headers?: Record<string, string> }): Promise<{ status: number; body: Json; headers: Headers }>;
   stop(): Promise<void>;
 }
 
