@@ -5,22 +5,38 @@ import { BlockDeviceMapping, InstanceAction, InstanceActionEvent } from '../../.
 import type { FakeConnector } from '../../../nova-compute/connectors';
 import { FakeDriver } from '../../../nova-compute/virt/fake';
 import { waitFor } from '../../support/processes';
+import { createTestDatabase, requireTransportUrl } from '../../support/servers';
 import { CinderFixture } from './cinder-fixture';
-import { activeServer, startNova, type Nova } from './harness';
+import { activeServer, startNova, type Nova, type Overrides } from './harness';
 
-describe('nova attach/detach flow (in-process, fake drivers, Cinder fixture)', function () {
-  this.timeout(30_000);
+type Backend = (ctx: Mocha.Context) => Promise<{ overrides: Overrides; cleanup: () => Promise<void> }>;
+
+const BACKENDS: Array<[string, Backend]> = [
+  ['SQLite + fake://', async () => ({ overrides: {}, cleanup: async () => undefined })],
+  ['MariaDB + RabbitMQ', async (ctx) => {
+    const transportUrl = await requireTransportUrl(ctx);
+    const db = await createTestDatabase(ctx, 'nova');
+    return { overrides: { DEFAULT: { transport_url: transportUrl, host: `compute-${Date.now()}` }, database: { connection: db.url } }, cleanup: db.drop };
+  }],
+];
+
+for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${backend}, fake drivers, Cinder fixture)`, function () {
+  this.timeout(60_000);
   let cinder: CinderFixture;
   let nova: Nova;
+  let cleanup: () => Promise<void> = async () => undefined;
 
-  beforeEach(async () => {
+  beforeEach(async function () {
+    const b = await setup(this);
+    cleanup = b.cleanup;
     cinder = new CinderFixture();
     const url = await cinder.start();
-    nova = await startNova({ cinder: { endpoint: `${url}/v3/%(project_id)s` } });
+    nova = await startNova({ ...b.overrides, cinder: { endpoint: `${url}/v3/%(project_id)s` } });
   });
   afterEach(async () => {
     await nova?.stop();
     await cinder?.stop();
+    await cleanup();
   });
 
   const attach = (sid: string, volumeId: string, device?: string, version?: string) =>
@@ -112,10 +128,13 @@ describe('nova attach/detach flow (in-process, fake drivers, Cinder fixture)', f
     expect(await bdmRows(v.id)).to.have.length(1);
   });
 
-  it('10 concurrent attaches of 10 volumes to one server get 10 distinct devices', async () => {
+  it('10 concurrent attaches of 10 volumes to one server (two nova-api) get 10 distinct devices', async () => {
     const sid = await activeServer(nova);
+    const other = await nova.extraApi();
     const vols = Array.from({ length: 10 }, () => cinder.create('demo'));
-    const res = await Promise.all(vols.map((v) => attach(sid, v.id)));
+    const res = await Promise.all(vols.map((v, i) => (i % 2
+      ? nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } }, url: other.url })
+      : attach(sid, v.id))));
     expect(res.map((r) => r.status)).to.deep.equal(Array(10).fill(200));
     const devices = res.map((r) => r.body.volumeAttachment.device as string);
     expect(new Set(devices).size).to.equal(10);
@@ -127,7 +146,10 @@ describe('nova attach/detach flow (in-process, fake drivers, Cinder fixture)', f
     const servers: string[] = [];
     for (let i = 0; i < 10; i++) servers.push(await activeServer(nova, `s${i}`));
     const v = cinder.create('demo');
-    const res = await Promise.all(servers.map((sid) => attach(sid, v.id)));
+    const other = await nova.extraApi();
+    const res = await Promise.all(servers.map((sid, i) => (i % 2
+      ? nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } }, url: other.url })
+      : attach(sid, v.id))));
     expect(res.filter((r) => r.status === 200)).to.have.length(1);
     expect(res.filter((r) => r.status === 400)).to.have.length(9);
     await waitFor(() => status(v.id) === 'in-use', 10_000, 'in-use', 20);

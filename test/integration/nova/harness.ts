@@ -33,7 +33,9 @@ export interface Nova {
   transport: Transport;
   api: RunningNovaApi;
   compute: RunningNovaCompute;
-  req(method: string, path: string, opts?: { body?: unknown; token?: string; version?: string; headers?: Record<string, string> }): Promise<{ status: number; body: Json; headers: Headers }>;
+  req(method: string, path: string, opts?: { body?: unknown; token?: string; version?: string; headers?: Record<string, string>; url?: string }): Promise<{ status: number; body: Json; headers: Headers }>;
+  /** Another nova-api with its own DB pool and transport (as a second API process would have). */
+  extraApi(): Promise<RunningNovaApi>;
   stop(): Promise<void>;
 }
 
@@ -44,13 +46,20 @@ export async function startNova(overrides: Overrides = {}, computeOpts: NovaComp
   const transport = getRpcTransport(conf.DEFAULT.transport_url);
   const compute = await startNovaCompute(conf, { transport, dataSource: ds, ...computeOpts });
   const api = await startNovaApi(conf, { transport, dataSource: ds, port: 0 });
+  const extras: RunningNovaApi[] = [];
   return {
     conf, ds, transport, api, compute,
+    async extraApi() {
+      const a = await startNovaApi(conf, { port: 0, ...(conf.DEFAULT.transport_url.startsWith('fake') ? { transport } : {}),
+        ...(conf.database.connection.startsWith('sqlite') ? { dataSource: ds } : {}) });
+      extras.push(a);
+      return a;
+    },
     async req(method, path, o = {}) {
       const headers: Record<string, string> = { 'X-Auth-Token': o.token ?? 'demo:demo', ...(o.headers ?? {}) };
       if (o.version) headers['X-OpenStack-Nova-API-Version'] = o.version;
       if (o.body !== undefined) headers['Content-Type'] = 'application/json';
-      const res = await fetch(`${api.url}${path}`, {
+      const res = await fetch(`${o.url ?? api.url}${path}`, {
         method, headers, body: o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body),
         signal: AbortSignal.timeout(30_000),
       });
@@ -58,6 +67,7 @@ export async function startNova(overrides: Overrides = {}, computeOpts: NovaComp
       return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
     },
     async stop() {
+      for (const a of extras) await a.stop();
       await api.stop();
       await compute.stop();
       await transport.close();
