@@ -1,0 +1,45 @@
+// The nova schema's guarantees, on SQLite (the same migration runs on MariaDB in the
+// integration suite): one live row per (server, device) and per (server, volume).
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { migrateDatabase } from '../../../common/db';
+import { openNovaDatabase, isDuplicateEntry } from '../../../nova-common/db';
+import { NovaDB } from '../../../nova-common/db-api';
+
+describe('nova db: block_device_mapping uniqueness', () => {
+  let ds: DataSource;
+  let db: NovaDB;
+  before(async () => {
+    ds = await openNovaDatabase('sqlite://:memory:');
+    expect(await migrateDatabase(ds)).to.have.length(1);
+    expect(await migrateDatabase(ds)).to.deep.equal([]);
+    db = new NovaDB(ds);
+  });
+  after(() => ds.destroy());
+
+  const row = (device: string | null, volumeId: string | null) => ({ instanceUuid: 'i-1', sourceType: 'volume', destinationType: 'volume', deviceName: device, volumeId });
+
+  it('refuses a second live row with the same device, allows it after a soft delete', async () => {
+    const a = await db.bdmCreate(row('/dev/vdb', 'v1'));
+    const err = await db.bdmCreate(row('/dev/vdb', 'v2')).then(() => null, (e: unknown) => e);
+    expect(isDuplicateEntry(err)).to.equal(true);
+    expect(await db.bdmSoftDelete(a.id)).to.equal(true);
+    expect(await db.bdmSoftDelete(a.id)).to.equal(false);
+    const b = await db.bdmCreate(row('/dev/vdb', 'v2'));
+    expect(b.id).to.be.greaterThan(a.id);
+  });
+
+  it('refuses the same volume twice on one server; NULL devices never collide', async () => {
+    await db.bdmCreate(row('/dev/vdc', 'v3'));
+    expect(isDuplicateEntry(await db.bdmCreate(row('/dev/vdd', 'v3')).then(() => null, (e: unknown) => e))).to.equal(true);
+    await db.bdmCreate(row(null, 'v4'));
+    await db.bdmCreate(row(null, 'v5'));
+  });
+
+  it('stores connection_info only on the live row (CAS)', async () => {
+    const r = await db.bdmCreate(row('/dev/vde', 'v6'));
+    expect(await db.bdmSetConnectionInfo(r.id, '{"serial":"v6"}')).to.equal(true);
+    await db.bdmDestroy(r.id);
+    expect(await db.bdmSetConnectionInfo(r.id, '{}')).to.equal(false);
+  });
+});
