@@ -52,8 +52,8 @@ export class ISCSIConnector extends VolumeConnector {
       // readcapacity16 prints "Total size:<bytes>" for a LUN that answers.
       if (!/size/i.test(stdout)) throw new ISCSIConnectorError(`LUN did not report a capacity: ${stdout.trim().slice(0, 200)}`);
     } catch (e) {
-      const err = e as Error & { stderr?: string };
-      const why = (err.stderr || err.message || '').trim().split('\n')[0];
+      const err = e as Error & { stderr?: string; stdout?: string };
+      const why = (err.stderr || err.stdout || err.message || '').trim().split('\n')[0];
       LOG.warning('iSCSI login/LUN check failed', { target: url, reason: why });
       throw new ISCSIConnectorError(`Could not log in to ${url}: ${why}`);
     }
