@@ -1,0 +1,80 @@
+// The real nova and openstack CLIs against nova-api mounted under /compute (as in the
+// all-in-one), with the minimal Keystone of common/api/identity and the Cinder fixture.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createApiApp, identityRoutes, noauth2, parseUsers, type FastifyInstance } from '../../../common/api';
+import { novaApiPlugin, novaUnexpectedMessage } from '../../../nova-api/app';
+import { createComputeApi } from '../../../nova-api/main';
+import { waitFor } from '../../support/processes';
+import { CinderFixture } from './cinder-fixture';
+import { activeServer, startNova, type Nova } from './harness';
+
+const run = promisify(execFile);
+
+async function cli(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const r = await run(cmd, args, { env, timeout: 60_000 });
+    return { code: 0, out: r.stdout, err: r.stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof x.code === 'number' ? x.code : 1, out: x.stdout ?? '', err: x.stderr ?? '' };
+  }
+}
+
+describe('nova-api with the real nova / openstack CLIs', function () {
+  this.timeout(120_000);
+  let cinder: CinderFixture;
+  let nova: Nova;
+  let app: FastifyInstance;
+  let env: Record<string, string>;
+
+  before(async function () {
+    try { await run('nova', ['--version']); } catch { return this.skip(); }
+    cinder = new CinderFixture();
+    const curl = await cinder.start();
+    nova = await startNova({ cinder: { endpoint: `${curl}/v3/%(project_id)s` } });
+    app = createApiApp({ name: 'test.all', auth: noauth2, requestIdHeaders: ['x-compute-request-id'], unexpectedMessage: novaUnexpectedMessage });
+    identityRoutes(app, { users: parseUsers(['admin:secret:admin', 'demo:secret:demo']), secret: 's', mode: 'noauth2' });
+    await app.register(novaApiPlugin, { prefix: '/compute', compute: createComputeApi(nova.conf, nova.ds, nova.transport) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', OS_AUTH_URL: `http://127.0.0.1:${port}/identity/v3`,
+      OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'demo', OS_PASSWORD: 'secret', OS_PROJECT_NAME: 'demo',
+      OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
+    };
+  });
+  after(async () => {
+    await app?.close();
+    await nova?.stop();
+    await cinder?.stop();
+  });
+
+  it('nova volume-attach / volume-attachments / volume-detach', async () => {
+    const sid = await activeServer(nova, 'srv1');
+    const v = cinder.create('demo');
+    const a = await cli('nova', ['volume-attach', 'srv1', v.id, '/dev/vdb'], env);
+    expect(a.code, a.err + a.out).to.equal(0);
+    expect(a.out).to.contain('/dev/vdb').and.contain(v.id);
+    await waitFor(() => cinder.volumes.get(v.id)?.status === 'in-use', 10_000, 'in-use');
+    const l = await cli('nova', ['volume-attachments', sid], env);
+    expect(l.code, l.err).to.equal(0);
+    expect(l.out).to.contain(v.id);
+    const again = await cli('nova', ['volume-attach', 'srv1', v.id], env);
+    expect(again.code).to.equal(1);
+    expect(again.err).to.contain("ERROR (BadRequest): Invalid volume: status must be 'available' (HTTP 400)");
+    const d = await cli('nova', ['volume-detach', 'srv1', v.id], env);
+    expect(d.code, d.err).to.equal(0);
+    await waitFor(() => cinder.volumes.get(v.id)?.status === 'available', 10_000, 'available');
+  });
+
+  it('openstack server list / show', async () => {
+    const l = await cli('openstack', ['server', 'list', '-f', 'json'], env);
+    expect(l.code, l.err).to.equal(0);
+    expect(JSON.parse(l.out).map((s: { Name: string }) => s.Name)).to.include('srv1');
+    const s = await cli('openstack', ['server', 'show', 'srv1', '-f', 'json'], env);
+    expect(s.code, s.err).to.equal(0);
+    expect(JSON.parse(s.out).status).to.equal('ACTIVE');
+  });
+});
