@@ -1,0 +1,73 @@
+// nova-manage, nova-api and nova-compute as separate OS processes (compiled bins) over
+// RabbitMQ + MariaDB, with the Cinder fixture in the test process.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, spawnDaemon, waitFor, writeConfig, type Daemon } from '../../support/processes';
+import { createTestDatabase, requireTransportUrl } from '../../support/servers';
+import { CinderFixture } from './cinder-fixture';
+
+const run = promisify(execFile);
+const BIN = join(__dirname, '../../../bin');
+
+describe('nova daemons as processes (RabbitMQ + MariaDB)', function () {
+  this.timeout(90_000);
+  let cinder: CinderFixture;
+  let db: { url: string; drop: () => Promise<void> } | null = null;
+  const daemons: Daemon[] = [];
+  let api = '';
+  let config = '';
+  let env: NodeJS.ProcessEnv = {};
+
+  before(async function () {
+    const transportUrl = await requireTransportUrl(this);
+    db = await createTestDatabase(this, 'nova');
+    cinder = new CinderFixture();
+    const curl = await cinder.start();
+    const port = await freePort();
+    config = writeConfig('nova.conf', [
+      '[DEFAULT]', `host = proc-${port}`, 'rpc_response_timeout = 10', 'report_interval = 1', 'osapi_compute_listen = 127.0.0.1', `osapi_compute_listen_port = ${port}`,
+      '[api]', 'auth_strategy = noauth2',
+      '[cinder]', `endpoint = ${curl}/v3/%(project_id)s`,
+    ].join('\n'));
+    env = { TRANSPORT_URL: transportUrl, NOVA_DATABASE_URL: db.url };
+    api = `http://127.0.0.1:${port}`;
+  });
+  after(async () => {
+    for (const d of daemons.reverse()) await d.stop();
+    await cinder?.stop();
+    await db?.drop();
+  });
+
+  const req = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${api}${path}`, { method, headers: { 'X-Auth-Token': 'demo:demo', 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const t = await r.text();
+    return { status: r.status, body: t ? JSON.parse(t) : null };
+  };
+
+  it('nova-manage db sync is safe twice', async () => {
+    const opts = { env: { ...process.env, ...env }, timeout: 60_000 };
+    const first = await run(process.execPath, [join(BIN, 'nova-manage.js'), '--config-file', config, 'db', 'sync'], opts);
+    expect(first.stdout).to.contain('Applied');
+    const second = await run(process.execPath, [join(BIN, 'nova-manage.js'), '--config-file', config, 'db', 'sync'], opts);
+    expect(second.stdout).to.contain('up to date');
+  });
+
+  it('starts nova-compute and nova-api, attaches and detaches over RabbitMQ, stops cleanly', async () => {
+    daemons.push(await spawnDaemon('nova-compute', ['--config-file', config], { env }));
+    daemons.push(await spawnDaemon('nova-api', ['--config-file', config], { env }));
+    const c = await req('POST', '/v2.1/servers', { server: { name: 'p1', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1' } });
+    expect(c.status).to.equal(202);
+    const sid = c.body.server.id as string;
+    await waitFor(async () => (await req('GET', `/v2.1/servers/${sid}`)).body.server.status === 'ACTIVE', 15_000, 'ACTIVE');
+    const v = cinder.create('demo');
+    const a = await req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: v.id } });
+    expect(a.status).to.equal(200);
+    expect(a.body.volumeAttachment.device).to.equal('/dev/vdb');
+    await waitFor(() => cinder.volumes.get(v.id)?.status === 'in-use', 15_000, 'in-use');
+    expect((await req('DELETE', `/v2.1/servers/${sid}/os-volume_attachments/${v.id}`)).status).to.equal(202);
+    await waitFor(() => cinder.volumes.get(v.id)?.status === 'available', 15_000, 'available');
+    for (const d of daemons.splice(0).reverse()) expect(await d.stop()).to.equal(0);
+  });
+});
