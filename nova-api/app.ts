@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { authStrategy, createApiApp, requestedVersion, versionHeaders } from '../common/api';
 import type { ComputeAPI } from './compute/api';
+import { flavorRoutes } from './controllers/flavors';
 import { serverRoutes } from './controllers/servers';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
 import { COMPUTE_VERSIONS } from './microversions';
@@ -36,6 +37,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
     const maxLimit = opts.maxLimit ?? 1000;
     for (const base of ['/v2/:tenant_id', '/v2.1/:tenant_id', '/v2.1']) {
       serverRoutes(v, base, opts.compute, maxLimit);
+      flavorRoutes(v, base);
       volumeAttachmentRoutes(v, base, opts.compute, maxLimit);
     }
   });

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { APIVersion } from '../../common/api';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
+import { findFlavor } from '../flavors';
 import { MV } from '../microversions';
 
 const TASK_STATUS: Record<string, string> = { deleting: 'ACTIVE', rebooting: 'REBOOT', 'rebooting_hard': 'HARD_REBOOT' };
@@ -50,9 +51,10 @@ function metadataOf(i: Instance): Record<string, string> {
 
 export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx): Record<string, unknown> {
   const v = c.version;
+  const fl = findFlavor(i.flavorId);
   const flavor = v.atLeast(MV.FLAVOR_EMBEDDED)
-    ? { vcpus: 1, ram: 512, disk: 1, ephemeral: 0, swap: 0, original_name: i.flavorId ?? 'm1.tiny', extra_specs: {} }
-    : { id: i.flavorId ?? '1', links: [{ rel: 'bookmark', href: `${c.base}/${c.projectInUrl ?? i.projectId ?? ''}/flavors/${i.flavorId ?? '1'}` }] };
+    ? { vcpus: fl?.vcpus ?? 1, ram: fl?.ram ?? 512, disk: fl?.disk ?? 1, ephemeral: 0, swap: 0, original_name: fl?.name ?? i.flavorId ?? 'm1.tiny', extra_specs: {} }
+    : { id: fl?.id ?? i.flavorId ?? '1', links: [{ rel: 'bookmark', href: `${c.base}/${c.projectInUrl ?? i.projectId ?? ''}/flavors/${i.flavorId ?? '1'}` }] };
   const image = i.imageRef
     ? { id: i.imageRef, links: [{ rel: 'bookmark', href: `${c.base}/${c.projectInUrl ?? i.projectId ?? ''}/images/${i.imageRef}` }] }
     : '';

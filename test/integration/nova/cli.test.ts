@@ -76,5 +76,19 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     const s = await cli('openstack', ['server', 'show', 'srv1', '-f', 'json'], env);
     expect(s.code, s.err).to.equal(0);
     expect(JSON.parse(s.out).status).to.equal('ACTIVE');
+    const f = await cli('openstack', ['flavor', 'list', '-f', 'json'], env);
+    expect(f.code, f.err).to.equal(0);
+    expect(JSON.parse(f.out).map((x: { Name: string }) => x.Name)).to.include('m1.tiny');
+  });
+
+  it('nova list / show / delete', async () => {
+    const l = await cli('nova', ['list'], env);
+    expect(l.code, l.err).to.equal(0);
+    expect(l.out).to.contain('srv1').and.contain('ACTIVE');
+    const s = await cli('nova', ['show', 'srv1'], env);
+    expect(s.code, s.err).to.equal(0);
+    const d = await cli('nova', ['delete', 'srv1'], env);
+    expect(d.code, d.err).to.equal(0);
+    await waitFor(async () => (await cli('nova', ['show', 'srv1'], env)).code !== 0, 15_000, 'srv1 gone', 200);
   });
 });
