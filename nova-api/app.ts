@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { authStrategy, createApiApp, requestedVersion, versionHeaders } from '../common/api';
 import type { ComputeAPI } from './compute/api';
 import { flavorRoutes } from './controllers/flavors';
+import { instanceActionRoutes } from './controllers/instance-actions';
 import { serverRoutes } from './controllers/servers';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
 import { COMPUTE_VERSIONS } from './microversions';
@@ -38,6 +39,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
     for (const base of ['/v2/:tenant_id', '/v2.1/:tenant_id', '/v2.1']) {
       serverRoutes(v, base, opts.compute, maxLimit);
       flavorRoutes(v, base);
+      instanceActionRoutes(v, base, opts.compute);
       volumeAttachmentRoutes(v, base, opts.compute, maxLimit);
     }
   });

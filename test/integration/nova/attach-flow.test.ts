@@ -97,6 +97,11 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     expect(actions[0].requestId).to.match(/^req-/);
     const events = await nova.ds.getRepository(InstanceActionEvent).findBy({ actionId: actions[0].id });
     expect(events.map((e) => [e.event, e.result])).to.deep.equal([['compute_attach_volume', 'Success']]);
+    const ia = await nova.req('GET', `/v2.1/servers/${sid}/os-instance-actions/${actions[0].requestId}`, { version: '2.51' });
+    expect(ia.body.instanceAction).to.include({ action: 'attach_volume', request_id: actions[0].requestId, instance_uuid: sid });
+    expect(ia.body.instanceAction.events[0]).to.include({ event: 'compute_attach_volume', result: 'Success' });
+    expect((await nova.req('GET', `/v2.1/servers/${sid}/os-instance-actions`)).body.instanceActions.map((a: { action: string }) => a.action))
+      .to.include.members(['create', 'attach_volume']);
 
     for (const v of [v1, v2]) {
       const d = await nova.req('DELETE', `/v2.1/servers/${sid}/os-volume_attachments/${v.id}`);

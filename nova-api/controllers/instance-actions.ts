@@ -1,0 +1,50 @@
+// /servers/{id}/os-instance-actions: who did what to a server, by request id, and how each
+// compute step ended (nova instance_actions.py).
+import type { FastifyInstance } from 'fastify';
+import { NovaException } from '../../nova-common/exception';
+import { InstanceAction, InstanceActionEvent } from '../../nova-common/entities';
+import type { ComputeAPI } from '../compute/api';
+import { projectInPath, type Params } from '../request';
+
+class InstanceActionNotFound extends NovaException {
+  static override msgFmt = 'Action for request_id %(request_id)s on instance %(instance_uuid)s not found';
+  static override code = 404;
+}
+
+const ts = (d: Date | null): string | null => (d ? d.toISOString().replace('Z', '').padEnd(26, '0') : null);
+
+function actionView(a: InstanceAction, withUpdated: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    action: a.action, instance_uuid: a.instanceUuid, message: a.message, project_id: a.projectId, request_id: a.requestId,
+    start_time: ts(a.startTime), user_id: a.userId,
+  };
+  if (withUpdated) out.updated_at = ts(a.updatedAt ?? a.startTime);
+  return out;
+}
+
+export function instanceActionRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
+  const coll = `${base}/servers/:server_id/os-instance-actions`;
+  app.get(coll, async (req) => {
+    projectInPath(req);
+    const sid = (req.params as Params).server_id as string;
+    await compute.get(req.ctx, sid);
+    const rows = await compute.db.ds.getRepository(InstanceAction).find({ where: { instanceUuid: sid, deleted: 0 }, order: { id: 'DESC' } });
+    return { instanceActions: rows.map((a) => actionView(a, req.novaVersion.atLeast('2.58'))) };
+  });
+  app.get(`${coll}/:request_id`, async (req) => {
+    projectInPath(req);
+    const { server_id: sid, request_id: rid } = req.params as Params & { request_id: string };
+    await compute.get(req.ctx, sid as string);
+    const a = await compute.db.actionGet(sid as string, rid);
+    if (!a) throw new InstanceActionNotFound({ request_id: rid, instance_uuid: sid });
+    const out = actionView(a, req.novaVersion.atLeast('2.58'));
+    if (req.ctx.isAdmin || req.novaVersion.atLeast('2.51')) {
+      const events = await compute.db.ds.getRepository(InstanceActionEvent).find({ where: { actionId: a.id, deleted: 0 }, order: { id: 'ASC' } });
+      out.events = events.map((e) => ({
+        event: e.event, start_time: ts(e.startTime), finish_time: ts(e.finishTime), result: e.result,
+        ...(req.ctx.isAdmin ? { traceback: e.traceback } : {}), ...(req.novaVersion.atLeast('2.62') && req.ctx.isAdmin ? { host: e.host } : {}),
+      }));
+    }
+    return { instanceAction: out };
+  });
+}
