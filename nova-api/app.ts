@@ -12,6 +12,7 @@ import { COMPUTE_VERSIONS } from './microversions';
 import { versionRoutes } from './versions';
 
 export interface NovaApiPluginOptions {
+  /** The business layer (see createComputeApi in main.ts). */
   compute: ComputeAPI;
   maxLimit?: number;
 }

@@ -1,0 +1,41 @@
+// Response fields by microversion (attach-semantics.md §1.1–§1.3, clients.md §5).
+import { expect } from 'chai';
+import { APIVersion } from '../../../common/api';
+import type { BlockDeviceMapping, Instance } from '../../../nova-common/entities';
+import { serverDetail, serverStatus } from '../../../nova-api/views/servers';
+import { attachmentView } from '../../../nova-api/views/volume-attachments';
+
+const bdm = { id: 6, uuid: 'c8f0c8e4-0000-4000-8000-000000000006', volumeId: 'b5ce6d0f-e7db-41cb-a5f1-5c47454248c1', deviceName: '/dev/vdb',
+  tag: null, deleteOnTermination: false, attachmentId: null } as BlockDeviceMapping;
+const sid = '9de3d836-be91-4348-9fc1-b67d8623157f';
+const v = (s: string) => APIVersion.parse(s);
+
+describe('nova-api views', () => {
+  it('volumeAttachment keys by microversion', () => {
+    expect(Object.keys(attachmentView(bdm, sid, v('2.1')))).to.deep.equal(['id', 'serverId', 'volumeId', 'device']);
+    expect(attachmentView(bdm, sid, v('2.70'))).to.have.property('tag', null);
+    expect(attachmentView(bdm, sid, v('2.79'))).to.include({ delete_on_termination: false });
+    const at289 = attachmentView(bdm, sid, v('2.89'));
+    expect(at289).to.not.have.property('id');
+    expect(at289).to.include({ attachment_id: null, bdm_uuid: bdm.uuid });
+    expect(attachmentView(bdm, sid, v('2.89'), { forCreate: true })).to.have.property('id', bdm.volumeId);
+    expect(attachmentView({ ...bdm, deviceName: null } as BlockDeviceMapping, sid, v('2.1'))).to.not.have.property('device');
+  });
+
+  it('server detail has what novaclient/OSC read, flavor shape by version', () => {
+    const inst = { id: 1, uuid: sid, displayName: 'srv1', projectId: 'p', userId: 'u', vmState: 'active', taskState: null, powerState: 1,
+      imageRef: 'img', flavorId: '1', metadataJson: '{"a":"b"}', host: 'h', node: 'h', locked: false, createdAt: new Date(), updatedAt: null,
+      launchedAt: new Date(), terminatedAt: null, availabilityZone: 'nova' } as unknown as Instance;
+    const c = { base: 'http://x', projectInUrl: null, isAdmin: false };
+    const d21 = serverDetail(inst, [bdm], { ...c, version: v('2.1') });
+    expect(d21).to.include.keys('id', 'name', 'image', 'flavor', 'metadata', 'status', 'os-extended-volumes:volumes_attached', 'links', 'addresses');
+    expect(d21.status).to.equal('ACTIVE');
+    expect(d21.flavor).to.have.property('id', '1');
+    expect(d21['os-extended-volumes:volumes_attached']).to.deep.equal([{ id: bdm.volumeId }]);
+    expect(d21).to.not.have.property('OS-EXT-SRV-ATTR:host');
+    const d279 = serverDetail(inst, [bdm], { ...c, version: v('2.79') });
+    expect(d279.flavor).to.include({ original_name: 'm1.tiny' });
+    expect(serverStatus({ ...inst, vmState: 'building' } as Instance)).to.equal('BUILD');
+    expect(serverStatus({ ...inst, vmState: 'error' } as Instance)).to.equal('ERROR');
+  });
+});
