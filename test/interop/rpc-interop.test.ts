@@ -15,6 +15,7 @@ for (const [clientKind, serverKind] of directions) {
     let topic: string;
     let s1: Peer;
     let s2: Peer;
+    let ns: Peer;
     const dispatches = (method: string): Line[] =>
       [...s1.events('dispatch'), ...s2.events('dispatch')].filter((l) => l.method === method);
     const call = (args: string[], timeoutMs?: number) =>
@@ -29,13 +30,16 @@ for (const [clientKind, serverKind] of directions) {
       topic = `interop_${clientKind}_${serverKind}_${randomBytes(4).toString('hex')}`;
       s1 = new Peer(serverKind, ['serve', '--url', url, '--topic', topic, '--server', 's1']);
       s2 = new Peer(serverKind, ['serve', '--url', url, '--topic', topic, '--server', 's2']);
-      await Promise.all([s1.ready(), s2.ready()]);
+      // A versioned, namespaced endpoint on its own topic and exchange.
+      ns = new Peer(serverKind, ['serve', '--url', url, '--topic', `${topic}_ns`, '--server', 'n1', '--exchange', 'interop_x',
+        '--namespace', 'ns1', '--version', '1.2']);
+      await Promise.all([s1.ready(), s2.ready(), ns.ready()]);
     });
 
     after(async () => {
-      const codes = await Promise.all([s1?.stop(), s2?.stop()]);
-      if (s1 && s2) {
-        expect(codes).to.deep.equal([0, 0]);
+      const codes = await Promise.all([s1?.stop(), s2?.stop(), ns?.stop()]);
+      if (s1 && s2 && ns) {
+        expect(codes).to.deep.equal([0, 0, 0]);
         expect(s1.lines[s1.lines.length - 1]).to.deep.equal({ event: 'stopped' });
       }
     });
@@ -112,6 +116,19 @@ for (const [clientKind, serverKind] of directions) {
       }
       const ok = await call(['--method', 'echo', '--version', '1.0', '--args', '{"value": 1}']);
       expect(ok.last).to.deep.equal({ ok: true, result: 1 });
+    });
+
+    it('namespace, version and exchange select the endpoint', async () => {
+      const base = ['call', '--url', url, '--topic', `${topic}_ns`, '--exchange', 'interop_x', '--method', 'echo', '--args', '{"value": "ns"}'];
+      const ok = await run(clientKind, [...base, '--namespace', 'ns1', '--version', '1.1']);
+      expect(ok.last).to.deep.equal({ ok: true, result: 'ns' });
+      const ok2 = await run(clientKind, [...base, '--namespace', 'ns1', '--version', '1.2', '--server', 'n1']);
+      expect(ok2.last).to.deep.equal({ ok: true, result: 'ns' });
+      const noNs = await run(clientKind, base);
+      expect(noNs.last).to.include({ ok: false, exc_type: 'UnsupportedVersion' });
+      expect(String(noNs.last.message)).to.contain('Endpoint does not support RPC version 1.0. Attempted method: echo');
+      const tooNew = await run(clientKind, [...base, '--namespace', 'ns1', '--version', '1.3']);
+      expect(tooNew.last).to.include({ ok: false, exc_type: 'UnsupportedVersion' });
     });
 
     it('call-monitor heartbeats keep a 3 s call with a 2 s monitor alive', async () => {

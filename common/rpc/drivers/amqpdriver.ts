@@ -10,7 +10,7 @@ import {
   type Dict,
 } from '../serializer/message';
 import type { RequestMessage } from '../dispatcher';
-import { MessageUndeliverable, type Bus, type Delivery, type ExchangeSpec, type QueueSpec, type Subscription } from './base';
+import { type Bus, type Delivery, type ExchangeSpec, type QueueSpec, type Subscription } from './base';
 
 const LOG = getLogger('rpc.amqpdriver');
 
@@ -56,9 +56,13 @@ function topicQueue(name: string): QueueSpec {
 export class AmqpDriver {
   private replyWaiter: ReplyWaiter | null = null;
   private readonly missingReplyQueues = new Map<string, number>();
+  /** `_unique_id` of returned replies -> time of the first attempt. */
+  private readonly returnedReplies = new Map<string, number>();
   private closed = false;
 
-  constructor(readonly bus: Bus, readonly controlExchange: string) {}
+  constructor(readonly bus: Bus, readonly controlExchange: string) {
+    bus.onReturn((routingKey, body) => this.handleReturn(routingKey, body));
+  }
 
   topicExchange(target: Pick<Target, 'exchange'>): ExchangeSpec {
     return { name: target.exchange ?? this.controlExchange, type: 'topic', durable: false, autoDelete: false };
@@ -75,7 +79,8 @@ export class AmqpDriver {
     let waiter: ReplyWaiter | null = null;
     let msgId: string | null = null;
     if (opts.waitForReply) {
-      waiter = await this.getReplyWaiter();
+      const w = this.getReplyWaiter();
+      waiter = w instanceof ReplyWaiter ? w : await w;
       msgId = uuidHex();
       msg._msg_id = msgId;
       msg._reply_q = waiter.queue;
@@ -102,7 +107,8 @@ export class AmqpDriver {
     return await reply;
   }
 
-  private getReplyWaiter(): Promise<ReplyWaiter> {
+  private getReplyWaiter(): Promise<ReplyWaiter> | ReplyWaiter {
+    if (this.replyWaiter?.isReady) return this.replyWaiter;
     if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus);
     const w = this.replyWaiter;
     return w.ready.then(() => w, (err: unknown) => {
@@ -112,35 +118,56 @@ export class AmqpDriver {
     });
   }
 
-  /** Publishes a reply (mandatory, default exchange), retrying while the reply queue is missing. */
-  async sendReply(replyQ: string, inner: Dict): Promise<void> {
+  /**
+   * Publishes a reply to the default exchange, mandatory, without waiting for a confirm: the
+   * broker hands an unroutable reply back (basic.return) and handleReturn retries it.
+   */
+  sendReply(replyQ: string, inner: Dict): Promise<void> {
     const gone = this.missingReplyQueues.get(replyQ);
     if (gone !== undefined) {
       if (gone > Date.now()) {
         LOG.debug(`dropping reply to ${replyQ}: queue known to be gone`);
-        return;
+        return Promise.resolve();
       }
       this.missingReplyQueues.delete(replyQ);
     }
-    const body = encodeEnvelope(inner);
-    const deadline = Date.now() + MISSING_REPLY_RETRY_MS;
-    for (;;) {
-      try {
-        await this.bus.publish({ exchange: null, routingKey: replyQ, body, mandatory: true, retry: null });
-        return;
-      } catch (err) {
-        if (!(err instanceof MessageUndeliverable) || this.closed) throw err;
-        if (Date.now() >= deadline) {
-          LOG.warning(`reply queue ${replyQ} does not exist; giving up on reply ${String(inner._msg_id)}`);
-          if (this.missingReplyQueues.size >= MISSING_REPLY_CACHE_SIZE) {
-            this.missingReplyQueues.delete(this.missingReplyQueues.keys().next().value as string);
-          }
-          this.missingReplyQueues.set(replyQ, Date.now() + MISSING_REPLY_RETRY_MS);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, MISSING_REPLY_RETRY_INTERVAL_MS));
-      }
+    return this.bus.publish({ exchange: null, routingKey: replyQ, body: encodeEnvelope(inner), mandatory: true, confirm: false, retry: null });
+  }
+
+  /**
+   * A reply came back: its reply queue does not exist (yet, or any more). Like oslo, retry
+   * every 250 ms for up to 60 s, then remember the queue as gone for 60 s. Heartbeats are
+   * not retried: the next one or the final reply will follow.
+   */
+  private handleReturn(routingKey: string, body: Buffer): void {
+    if (this.closed) return;
+    let msg: Dict;
+    try {
+      msg = decodeBody(body);
+    } catch {
+      return;
     }
+    if (msg.ending !== true) return;
+    const key = String(msg._unique_id);
+    const now = Date.now();
+    const first = this.returnedReplies.get(key) ?? now;
+    if (now - first >= MISSING_REPLY_RETRY_MS) {
+      this.returnedReplies.delete(key);
+      LOG.warning(`reply queue ${routingKey} does not exist; giving up on reply ${String(msg._msg_id)}`);
+      if (this.missingReplyQueues.size >= MISSING_REPLY_CACHE_SIZE) {
+        this.missingReplyQueues.delete(this.missingReplyQueues.keys().next().value as string);
+      }
+      this.missingReplyQueues.set(routingKey, now + MISSING_REPLY_RETRY_MS);
+      return;
+    }
+    this.returnedReplies.set(key, first);
+    setTimeout(() => {
+      if (this.closed) return;
+      this.bus.publish({ exchange: null, routingKey, body, mandatory: true, confirm: false, retry: null })
+        .catch((err: unknown) => LOG.warning(`could not resend reply: ${(err as Error).message}`));
+      // Forget it unless it comes back again.
+      setTimeout(() => { if (this.returnedReplies.get(key) === first) this.returnedReplies.delete(key); }, 5_000).unref();
+    }, MISSING_REPLY_RETRY_INTERVAL_MS).unref();
   }
 
   /** Consumers for an RPC server: `<topic>`, `<topic>.<server>` and a private fanout queue. */
@@ -233,15 +260,20 @@ interface Waiter {
 class ReplyWaiter {
   readonly queue = `reply_${uuidHex()}`;
   readonly ready: Promise<void>;
+  isReady = false;
   private readonly waiters = new Map<string, Waiter>();
 
   constructor(bus: Bus) {
     this.ready = bus
       .subscribe(
-        { queue: { name: this.queue, durable: false, autoDelete: false, exclusive: false, arguments: TRANSIENT_QUEUE_ARGS }, prefetch: 0 },
+        {
+          queue: { name: this.queue, durable: false, autoDelete: false, exclusive: false, arguments: TRANSIENT_QUEUE_ARGS },
+          prefetch: 0,
+          noAck: true,
+        },
         (d) => this.onDelivery(d),
       )
-      .then(() => undefined);
+      .then(() => { this.isReady = true; });
   }
 
   wait(msgId: string, timeout: number | null, monitor: number | null): Promise<unknown> {

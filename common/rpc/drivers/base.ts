@@ -24,6 +24,11 @@ export interface PublishSpec {
   routingKey: string;
   body: Buffer;
   mandatory?: boolean;
+  /**
+   * Wait for the broker's confirm (default). false: resolve once written; an unroutable
+   * mandatory message then comes back through the bus's return handler instead.
+   */
+  confirm?: boolean;
   /** Per-message TTL (AMQP `expiration`), ms. */
   expirationMs?: number;
   /** Declared and bound (to `exchange` with `routingKey`) before publishing: notifications. */
@@ -41,6 +46,8 @@ export interface SubscribeSpec {
   bindingKey?: string;
   /** Unacked deliveries the broker may push to this consumer (0 = unlimited). */
   prefetch: number;
+  /** Broker forgets each message as it is sent (reply queues: a lost reply only means a timeout). */
+  noAck?: boolean;
 }
 
 export interface Delivery {
@@ -61,6 +68,8 @@ export interface Bus {
   publish(spec: PublishSpec): Promise<void>;
   /** Declares queue (+binding) and consumes; re-established by the driver after reconnects. */
   subscribe(spec: SubscribeSpec, onDelivery: (d: Delivery) => void): Promise<Subscription>;
+  /** Where unroutable mandatory messages published with `confirm: false` come back. */
+  onReturn(handler: (routingKey: string, body: Buffer) => void): void;
   close(): Promise<void>;
 }
 

@@ -111,6 +111,7 @@ export function fakeBrokerFor(url: string): FakeBroker {
 export class FakeBus implements Bus {
   private closed = false;
   private readonly subs = new Set<FakeSubscription>();
+  private returnHandler: ((routingKey: string, body: Buffer) => void) | null = null;
 
   constructor(private readonly broker: FakeBroker) {}
 
@@ -124,6 +125,12 @@ export class FakeBus implements Bus {
     }
     const targets = b.route(spec.exchange, spec.routingKey);
     if (!targets.length && spec.mandatory) {
+      if (spec.confirm === false) {
+        const h = this.returnHandler;
+        const body = Buffer.from(spec.body);
+        if (h) setImmediate(() => h(spec.routingKey, body));
+        return;
+      }
       throw new MessageUndeliverable(`no queue bound for routing key ${spec.routingKey}`);
     }
     const expiresAt = spec.expirationMs !== undefined ? Date.now() + spec.expirationMs : null;
@@ -142,6 +149,10 @@ export class FakeBus implements Bus {
     q.consumers.push(sub);
     q.schedule();
     return sub;
+  }
+
+  onReturn(handler: (routingKey: string, body: Buffer) => void): void {
+    this.returnHandler = handler;
   }
 
   async close(): Promise<void> {

@@ -34,6 +34,8 @@ interface Generation {
   id: number;
   conn: amqp.ChannelModel;
   pub: amqp.ConfirmChannel;
+  /** publishes that need no confirm (replies): one fewer broker round trip per message. */
+  plain: amqp.Channel;
   sub: amqp.Channel;
   alive: boolean;
   /** exchange / queue declarations done on this connection (promise: concurrent first use). */
@@ -42,6 +44,12 @@ interface Generation {
   mandatory: Map<string, { body: Buffer; returned: boolean }[]>;
   /** serializes prefetch+consume pairs on the shared consumer channel. */
   subLock: Promise<unknown>;
+  /** declarations known to be complete: lets publish skip the async path. */
+  declaredDone: Set<string>;
+  /** delivery tags on `sub` not yet acked or requeued, in order (see flushAcks). */
+  unsettled: number[];
+  toAck: Set<number>;
+  ackFlushScheduled: boolean;
 }
 
 interface Sub {
@@ -53,6 +61,10 @@ interface Sub {
 }
 
 class ConnectionLost extends MessagingError {}
+
+const noop = (): void => undefined;
+/** What amqplib's ack() reads from a message. */
+const tagOnly = (deliveryTag: number): amqp.Message => ({ fields: { deliveryTag } }) as unknown as amqp.Message;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -66,6 +78,7 @@ export class RabbitBus implements Bus {
   private failedAttempts = 0;
   private readonly waiters = new Set<() => void>();
   private readonly subs = new Set<Sub>();
+  private returnHandler: ((routingKey: string, body: Buffer) => void) | null = null;
   private readonly opts: Required<RabbitOptions>;
   private readonly connectionName = `${basename(process.argv[1] ?? 'node')}:${process.pid}:${randomUUID()}`;
 
@@ -137,8 +150,10 @@ export class RabbitBus implements Bus {
     try {
       const pub = await conn.createConfirmChannel();
       const sub = await conn.createChannel();
+      const plain = await conn.createChannel();
       const gen: Generation = {
-        id: ++this.genCounter, conn, pub, sub, alive: true, declared: new Map(), mandatory: new Map(), subLock: Promise.resolve(),
+        id: ++this.genCounter, conn, pub, sub, plain, alive: true, declared: new Map(), mandatory: new Map(), subLock: Promise.resolve(),
+        declaredDone: new Set(), unsettled: [], toAck: new Set(), ackFlushScheduled: false,
       };
       const g = gen;
       const lost = (why: string): void => this.lost(g, why);
@@ -146,10 +161,13 @@ export class RabbitBus implements Bus {
       conn.on('close', () => lost('connection closed'));
       conn.on('blocked', (reason: string) => LOG.warning(`AMQP connection blocked by the broker: ${reason}`));
       // Any channel-level error (e.g. a 406 on a declare) closes that channel: start afresh.
-      for (const ch of [pub, sub]) {
+      for (const ch of [pub, sub, plain]) {
         ch.on('error', (err: Error) => LOG.warning(`AMQP channel error: ${err.message}`));
         ch.on('close', () => lost('channel closed'));
       }
+      plain.on('return', (msg: amqp.Message) => {
+        this.returnHandler?.(msg.fields.routingKey, msg.content);
+      });
       pub.on('return', (msg: amqp.Message) => {
         const list = g.mandatory.get(msg.fields.routingKey);
         const rec = list?.find((r) => !r.returned && r.body.equals(msg.content));
@@ -216,34 +234,52 @@ export class RabbitBus implements Bus {
 
   // ---- publishing ----------------------------------------------------------------------
 
-  async publish(spec: PublishSpec): Promise<void> {
-    let used = 0;
-    for (;;) {
-      const gen = await this.live(spec.retry, used, spec.deadline);
-      try {
-        await this.declareFor(gen, spec);
-        await this.publishOn(gen, spec);
-        return;
-      } catch (err) {
-        if (err instanceof MessageUndeliverable) throw err;
-        if (gen.alive && !(err instanceof ConnectionLost)) {
-          // The broker refused it (nack, or a declare error) while the connection is fine.
-          throw err instanceof MessagingError ? err : new MessageDeliveryFailure(`publish failed: ${(err as Error).message}`);
-        }
-        used++;
-        const limit = spec.retry === null || spec.retry === undefined || spec.retry < 0 ? Infinity : spec.retry;
-        if (used > limit) {
-          throw new MessageDeliveryFailure(`connection lost while publishing; ${used - 1} retries exhausted`);
-        }
-        LOG.debug(`connection lost while publishing to ${spec.routingKey}; retrying`);
-      }
+  publish(spec: PublishSpec): Promise<void> {
+    // Fast path: connected and everything declared already, no extra promise hops.
+    const gen = this.gen;
+    if (gen?.alive && this.declaredAlready(gen, spec)) {
+      return this.publishOn(gen, spec).catch((err: unknown) => this.afterFailure(gen, spec, err, 0));
+    }
+    return this.publishSlow(spec, 0);
+  }
+
+  private declaredAlready(gen: Generation, spec: PublishSpec): boolean {
+    if (!spec.exchange) return true;
+    if (!gen.declaredDone.has(`x:${spec.exchange.name}`)) return false;
+    return !spec.declareQueue || gen.declaredDone.has(`q:${spec.declareQueue.name}:${spec.exchange.name}:${spec.routingKey}`);
+  }
+
+  /** Decides whether a failed publish is retried (connection lost) or reported. */
+  private afterFailure(gen: Generation, spec: PublishSpec, err: unknown, used: number): Promise<void> {
+    if (err instanceof MessageUndeliverable) throw err;
+    if (gen.alive && !(err instanceof ConnectionLost)) {
+      // The broker refused it (nack, or a declare error) while the connection is fine.
+      throw err instanceof MessagingError ? err : new MessageDeliveryFailure(`publish failed: ${(err as Error).message}`);
+    }
+    // Make sure the next attempt waits for a new connection instead of spinning on this one.
+    this.lost(gen, (err as Error).message);
+    const limit = spec.retry === null || spec.retry === undefined || spec.retry < 0 ? Infinity : spec.retry;
+    if (used + 1 > limit) {
+      throw new MessageDeliveryFailure(`connection lost while publishing; ${used} retries exhausted`);
+    }
+    LOG.debug(`connection lost while publishing to ${spec.routingKey}; retrying`);
+    return this.publishSlow(spec, used + 1);
+  }
+
+  private async publishSlow(spec: PublishSpec, used: number): Promise<void> {
+    const gen = await this.live(spec.retry, used, spec.deadline);
+    try {
+      await this.declareFor(gen, spec);
+      await this.publishOn(gen, spec);
+    } catch (err) {
+      await this.afterFailure(gen, spec, err, used);
     }
   }
 
   private declareOnce(gen: Generation, key: string, fn: () => Promise<unknown>): Promise<void> {
     let p = gen.declared.get(key);
     if (!p) {
-      p = fn().then(() => undefined);
+      p = fn().then(() => { gen.declaredDone.add(key); });
       gen.declared.set(key, p);
       p.catch(() => gen.declared.delete(key));
     }
@@ -268,7 +304,7 @@ export class RabbitBus implements Bus {
     return new Promise<void>((resolve, reject) => {
       const exchange = spec.exchange?.name ?? '';
       let rec: { body: Buffer; returned: boolean } | null = null;
-      if (spec.mandatory) {
+      if (spec.mandatory && spec.confirm !== false) {
         rec = { body: spec.body, returned: false };
         const list = gen.mandatory.get(spec.routingKey);
         if (list) list.push(rec); else gen.mandatory.set(spec.routingKey, [rec]);
@@ -278,6 +314,15 @@ export class RabbitBus implements Bus {
         mandatory: spec.mandatory ?? false,
       };
       if (spec.expirationMs !== undefined) options.expiration = String(spec.expirationMs);
+      if (spec.confirm === false) {
+        try {
+          gen.plain.publish(exchange, spec.routingKey, spec.body, options);
+          resolve();
+        } catch (err) {
+          reject(new ConnectionLost((err as Error).message));
+        }
+        return;
+      }
       try {
         gen.pub.publish(exchange, spec.routingKey, spec.body, options, (err: unknown) => {
           if (rec) {
@@ -333,6 +378,7 @@ export class RabbitBus implements Bus {
         await ch.bindQueue(queue.name, exchange.name, bindingKey ?? queue.name);
       }
       await ch.prefetch(prefetch, false);
+      const noAck = sub.spec.noAck ?? false;
       const ok = await ch.consume(queue.name, (msg) => {
         if (!msg) {
           // Broker-side cancel (queue deleted): consume again on the next connection.
@@ -340,19 +386,68 @@ export class RabbitBus implements Bus {
           if (gen.alive) this.lost(gen, 'consumer cancelled');
           return;
         }
+        if (noAck) {
+          sub.onDelivery({ body: msg.content, contentType: msg.properties.contentType as string | undefined, ack: noop, requeue: noop });
+          return;
+        }
+        const tag = msg.fields.deliveryTag;
+        gen.unsettled.push(tag);
+        let settled = false;
         sub.onDelivery({
           body: msg.content,
           contentType: msg.properties.contentType as string | undefined,
-          ack: () => { if (gen.alive) ch.ack(msg); },
-          requeue: () => { if (gen.alive) ch.nack(msg, false, true); },
+          ack: () => {
+            if (settled || !gen.alive) return;
+            settled = true;
+            gen.toAck.add(tag);
+            this.scheduleAckFlush(gen);
+          },
+          requeue: () => {
+            if (settled || !gen.alive) return;
+            settled = true;
+            const i = gen.unsettled.indexOf(tag);
+            if (i >= 0) gen.unsettled.splice(i, 1);
+            ch.nack(msg, false, true);
+          },
         });
-      }, { noAck: false });
+      }, { noAck });
       sub.gen = gen;
       sub.consumerTag = ok.consumerTag;
     };
     const p = gen.subLock.then(run, run);
     gen.subLock = p.catch(() => undefined);
     return p;
+  }
+
+  private scheduleAckFlush(gen: Generation): void {
+    if (gen.ackFlushScheduled) return;
+    gen.ackFlushScheduled = true;
+    setImmediate(() => this.flushAcks(gen));
+  }
+
+  /**
+   * Acks gathered during one event-loop turn go out as one `multiple` ack for the settled
+   * prefix of the channel's outstanding deliveries (fewer frames for the broker to process);
+   * settled deliveries behind an unsettled one are acked one by one.
+   */
+  private flushAcks(gen: Generation): void {
+    gen.ackFlushScheduled = false;
+    if (!gen.alive || !gen.toAck.size) return;
+    const { unsettled, toAck } = gen;
+    let n = 0;
+    while (n < unsettled.length && toAck.has(unsettled[n])) toAck.delete(unsettled[n++]);
+    try {
+      if (n > 0) gen.sub.ack(tagOnly(unsettled[n - 1]), n > 1);
+      unsettled.splice(0, n);
+      if (toAck.size) {
+        for (const tag of toAck) gen.sub.ack(tagOnly(tag), false);
+        gen.unsettled = unsettled.filter((t) => !toAck.has(t));
+        toAck.clear();
+      }
+    } catch (err) {
+      // The channel is closing: the broker requeues whatever was not acked.
+      LOG.debug(`ack failed: ${(err as Error).message}`);
+    }
   }
 
   private async cancel(sub: Sub, deleteQueue: boolean): Promise<void> {
@@ -367,6 +462,10 @@ export class RabbitBus implements Bus {
     } catch (err) {
       if (gen.alive) LOG.warning(`cancelling consumer on ${sub.spec.queue.name} failed: ${(err as Error).message}`);
     }
+  }
+
+  onReturn(handler: (routingKey: string, body: Buffer) => void): void {
+    this.returnHandler = handler;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,320 @@
+// bench:rpc — our oslo-compatible RPC next to raw amqplib request/reply, same broker, same run.
+//   TRANSPORT_URL=rabbit://guest:guest@127.0.0.1:PORT/ node dist/bench/rpc.js
+// Servers run in child processes (as services would). Closed-loop calls at 1, 8 and 64 in
+// flight, then a one-way cast burst measured at the consumer; interleaved rounds, medians.
+// Knobs (all bounded): BENCH_CALLS (per point, 5000), BENCH_SECONDS (per point, 10),
+// BENCH_ROUNDS (3), BENCH_CASTS (20000), BENCH_WARMUP (300).
+import { fork, type ChildProcess } from 'node:child_process';
+import * as amqp from 'amqplib';
+import { setupLogging } from '../common/log';
+import { getRpcTransport, RPCClient, RPCServer, Target } from '../common/rpc';
+import { parseRabbitUrl } from '../common/rpc/drivers/rabbit/url';
+
+const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
+const CALLS = env('BENCH_CALLS', 5000);
+const SECONDS = env('BENCH_SECONDS', 10);
+const ROUNDS = env('BENCH_ROUNDS', 3);
+const CASTS = env('BENCH_CASTS', 20000);
+const WARMUP = env('BENCH_WARMUP', 300);
+const CONCURRENCY = (process.env.BENCH_C ?? "1,8,64").split(",").map(Number);
+
+const RAW_QUEUE = 'bench_raw_rpc';
+const RAW_CAST_QUEUE = 'bench_raw_cast';
+/** The raw baseline also runs through a topic exchange: the routing oslo's wire format uses. */
+const RAW_EXCHANGE = 'bench_raw_topic';
+const TOPIC = 'bench_oslo';
+
+// A Nova connector (~160 bytes) and a Cinder iSCSI connection_info (~640 bytes).
+const CONNECTOR = {
+  ip: '192.168.10.21', host: 'compute-01', initiator: 'iqn.1994-05.com.redhat:6d1f0c3a9b2e', multipath: false,
+  platform: 'x86_64', os_type: 'linux',
+};
+const CONNECTION_INFO = {
+  driver_volume_type: 'iscsi',
+  data: {
+    target_discovered: false, target_iqn: 'iqn.2010-10.org.openstack:volume-6f1c2a7e-0d5b-4c1e-9a3f-2b8d7e6c5a41',
+    target_portal: '192.168.10.5:3260', target_lun: 1, volume_id: '6f1c2a7e-0d5b-4c1e-9a3f-2b8d7e6c5a41',
+    auth_method: 'CHAP', auth_username: 'Xk2mP9qL4vB7', auth_password: 'r8T3wN6yZ1cH5fJ0', encrypted: false,
+    qos_specs: null, access_mode: 'rw', cacheable: false, discard: true,
+    target_iqns: ['iqn.2010-10.org.openstack:volume-6f1c2a7e-0d5b-4c1e-9a3f-2b8d7e6c5a41'],
+    target_portals: ['192.168.10.5:3260'], target_luns: [1],
+  },
+  serial: '6f1c2a7e-0d5b-4c1e-9a3f-2b8d7e6c5a41',
+};
+const CONNECTOR_BYTES = Buffer.from(JSON.stringify(CONNECTOR));
+const INFO_BYTES = Buffer.from(JSON.stringify(CONNECTION_INFO));
+
+function url(): string {
+  const u = process.env.TRANSPORT_URL;
+  if (!u) throw new Error('TRANSPORT_URL is not set (bash scripts/servers.sh start DIR && source DIR/env)');
+  for (const h of parseRabbitUrl(u).hosts) {
+    if (!['127.0.0.1', 'localhost', '::1'].includes(h.hostname)) throw new Error('bench:rpc runs against a loopback broker only');
+  }
+  return u;
+}
+
+function amqpOptions(u: string): amqp.Options.Connect {
+  const p = parseRabbitUrl(u);
+  const h = p.hosts[0];
+  return { protocol: 'amqp', hostname: h.hostname, port: h.port, username: h.username, password: h.password, vhost: p.vhost, heartbeat: 60 };
+}
+
+// ---- servers (child processes) --------------------------------------------------------------
+
+type Ipc = { expectCasts?: number };
+
+let castTarget = 0;
+let castCount = 0;
+function countCast(): void {
+  castCount++;
+  if (castCount === castTarget) process.send?.({ castsDone: Date.now() });
+}
+process.on('message', (m: Ipc) => {
+  if (m.expectCasts !== undefined) {
+    castTarget = m.expectCasts;
+    castCount = 0;
+    process.send?.({ armed: true });
+  }
+});
+
+async function rawServer(): Promise<void> {
+  setupLogging({ silent: true });
+  setupLogging({ silent: process.env.BENCH_LOG !== '1' });
+  const conn = await amqp.connect(amqpOptions(url()), { noDelay: true });
+  const ch = await conn.createChannel();
+  await ch.assertQueue(RAW_QUEUE, { durable: false, autoDelete: false });
+  await ch.assertQueue(RAW_CAST_QUEUE, { durable: false, autoDelete: false });
+  await ch.purgeQueue(RAW_QUEUE);
+  await ch.purgeQueue(RAW_CAST_QUEUE);
+  await ch.assertExchange(RAW_EXCHANGE, 'topic', { durable: false, autoDelete: false });
+  await ch.bindQueue(RAW_QUEUE, RAW_EXCHANGE, RAW_QUEUE);
+  await ch.bindQueue(RAW_CAST_QUEUE, RAW_EXCHANGE, RAW_CAST_QUEUE);
+  await ch.prefetch(256);
+  await ch.consume(RAW_QUEUE, (msg) => {
+    if (!msg) return;
+    JSON.parse(msg.content.toString());
+    ch.sendToQueue(msg.properties.replyTo as string, INFO_BYTES, { correlationId: msg.properties.correlationId as string, contentType: 'application/json' });
+    ch.ack(msg);
+  });
+  await ch.consume(RAW_CAST_QUEUE, (msg) => {
+    if (!msg) return;
+    JSON.parse(msg.content.toString());
+    ch.ack(msg);
+    countCast();
+  });
+  process.send?.({ ready: true });
+}
+
+async function osloServer(): Promise<void> {
+  setupLogging({ silent: process.env.BENCH_LOG !== '1' });
+  setupLogging({ silent: process.env.BENCH_LOG !== '1' });
+  const transport = getRpcTransport(url());
+  const server = new RPCServer(transport, new Target({ topic: TOPIC, server: 'bench' }), [{
+    methods: {
+      initialize_connection: () => CONNECTION_INFO,
+      note: () => { countCast(); },
+    },
+  }], { executorSize: 64 });
+  await server.start();
+  process.send?.({ ready: true });
+}
+
+// ---- clients -------------------------------------------------------------------------------
+
+interface System {
+  name: string;
+  call(): Promise<void>;
+  castBurst(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Raw amqplib; `topic`: publish through a topic exchange instead of the default exchange. */
+async function rawClient(topic: boolean): Promise<System> {
+  const exchange = topic ? RAW_EXCHANGE : '';
+  const conn = await amqp.connect(amqpOptions(url()), { noDelay: true });
+  const ch = await conn.createChannel();
+  const { queue: replyQ } = await ch.assertQueue('', { exclusive: true });
+  const pending = new Map<string, () => void>();
+  let next = 0;
+  await ch.consume(replyQ, (msg) => {
+    if (!msg) return;
+    JSON.parse(msg.content.toString());
+    const id = msg.properties.correlationId as string;
+    const done = pending.get(id);
+    pending.delete(id);
+    done?.();
+  }, { noAck: true });
+  return {
+    name: topic ? 'amqplib-topic' : 'amqplib-replyq',
+    call: () => new Promise<void>((resolve) => {
+      const id = String(++next);
+      pending.set(id, resolve);
+      ch.publish(exchange, RAW_QUEUE, Buffer.from(JSON.stringify({ method: 'initialize_connection', args: { connector: CONNECTOR } })), {
+        correlationId: id, replyTo: replyQ, contentType: 'application/json',
+      });
+    }),
+    castBurst: async (n) => {
+      for (let i = 0; i < n; i++) {
+        const ok = ch.publish(exchange, RAW_CAST_QUEUE, CONNECTOR_BYTES, { contentType: 'application/json' });
+        if (!ok) await new Promise((r) => ch.once('drain', r));
+      }
+    },
+    close: () => conn.close(),
+  };
+}
+
+async function osloClient(): Promise<System> {
+  const transport = getRpcTransport(url());
+  const client = new RPCClient(transport, new Target({ topic: TOPIC, server: 'bench' }), { timeout: 30 });
+  const ctx = { user_id: 'u1', project_id: 'p1', request_id: 'req-bench', roles: ['admin'], is_admin: true };
+  return {
+    name: 'attachd',
+    call: async () => { await client.call(ctx, 'initialize_connection', { connector: CONNECTOR }); },
+    castBurst: async (n) => {
+      // Each cast resolves on its publisher confirm; keep a window of them in flight.
+      const WINDOW = 1000;
+      let sent = 0;
+      const worker = async (): Promise<void> => {
+        while (sent < n) {
+          sent++;
+          await client.cast(ctx, 'note', { connector: CONNECTOR });
+        }
+      };
+      await Promise.all(Array.from({ length: WINDOW }, worker));
+    },
+    close: () => transport.close(),
+  };
+}
+
+// ---- measurement ---------------------------------------------------------------------------
+
+interface Point { rate: number; p50: number; p99: number }
+
+function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function measureCalls(sys: System, c: number): Promise<Point> {
+  for (let i = 0; i < Math.min(WARMUP, 50 * c); i += c) await Promise.all(Array.from({ length: c }, () => sys.call()));
+  const lat: number[] = [];
+  let started = 0;
+  const t0 = performance.now();
+  const deadline = t0 + SECONDS * 1000;
+  const worker = async (): Promise<void> => {
+    while (started < CALLS && performance.now() < deadline) {
+      started++;
+      const s = performance.now();
+      await sys.call();
+      lat.push(performance.now() - s);
+    }
+  };
+  await Promise.all(Array.from({ length: c }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99) };
+}
+
+function request(child: ChildProcess, msg: Ipc, key: string): Promise<Record<string, number | boolean>> {
+  return new Promise((resolve) => {
+    const on = (m: Record<string, number | boolean>): void => {
+      if (key in m) {
+        child.off('message', on);
+        resolve(m);
+      }
+    };
+    child.on('message', on);
+    child.send(msg);
+  });
+}
+
+async function measureCasts(sys: System, server: ChildProcess): Promise<number> {
+  await request(server, { expectCasts: CASTS }, 'armed');
+  const done = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('cast burst did not arrive within 120 s')), 120_000);
+    const on = (m: Record<string, number>): void => {
+      if ('castsDone' in m) {
+        clearTimeout(timer);
+        server.off('message', on);
+        resolve(m.castsDone);
+      }
+    };
+    server.on('message', on);
+  });
+  const t0 = Date.now();
+  await sys.castBurst(CASTS);
+  const t1 = await done;
+  return CASTS / ((t1 - t0) / 1000);
+}
+
+function startChild(mode: string): Promise<ChildProcess> {
+  const child = fork(__filename, [mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${mode} exited with ${code}`)));
+    child.once('message', () => resolve(child));
+  });
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x: number, d = 2): string => (x >= 100 ? x.toFixed(0) : x.toFixed(d));
+
+async function main(): Promise<void> {
+  setupLogging({ silent: process.env.BENCH_LOG !== '1' });
+  url();
+  const rawSrv = await startChild('raw-server');
+  const osloSrv = await startChild('oslo-server');
+  const systems = [await rawClient(false), await rawClient(true), await osloClient()];
+  const serverOf = (s: System): ChildProcess => (s.name === 'attachd' ? osloSrv : rawSrv);
+  const results: Record<string, Record<string, Point[]>> = {};
+  const casts: Record<string, number[]> = {};
+  for (const s of systems) {
+    results[s.name] = {};
+    casts[s.name] = [];
+    for (const c of CONCURRENCY) results[s.name][c] = [];
+  }
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const c of CONCURRENCY) {
+      for (const s of round % 2 ? systems : [...systems].reverse()) {
+        const p = await measureCalls(s, c);
+        results[s.name][c].push(p);
+        process.stderr.write(`round ${round} c=${c} ${s.name}: ${fmt(p.rate)} calls/s p50 ${fmt(p.p50)} ms p99 ${fmt(p.p99)} ms\n`);
+      }
+    }
+    for (const s of round % 2 ? systems : [...systems].reverse()) {
+      const r = await measureCasts(s, serverOf(s));
+      casts[s.name].push(r);
+      process.stderr.write(`round ${round} casts ${s.name}: ${fmt(r)} msg/s\n`);
+    }
+  }
+  const [raw, rawTopic, ours] = systems.map((s) => s.name);
+  const row = (label: string, f: (name: string) => number, ratio: boolean): string => {
+    const a = f(raw);
+    const t = f(rawTopic);
+    const b = f(ours);
+    const r = (x: number): string => (ratio ? (b / x).toFixed(2) : '-');
+    return `| ${label} | ${fmt(a)} | ${fmt(t)} | ${fmt(b)} | ${r(a)} | ${r(t)} |`;
+  };
+  const lines = [
+    `RPC benchmark: ${ROUNDS} round(s), per point ≤${CALLS} calls or ${SECONDS} s after warm-up, casts ${CASTS}; median of rounds`,
+    `| metric | ${raw} (default exchange) | ${rawTopic} (topic exchange) | ${ours} (oslo wire, confirms) | ratio vs replyq | ratio vs topic |`,
+    '|---|---|---|---|---|---|',
+  ];
+  for (const c of CONCURRENCY) {
+    lines.push(row(`c=${c} calls/s`, (n) => median(results[n][c].map((p) => p.rate)), true));
+    lines.push(row(`c=${c} p50 ms`, (n) => median(results[n][c].map((p) => p.p50)), false));
+    lines.push(row(`c=${c} p99 ms`, (n) => median(results[n][c].map((p) => p.p99)), false));
+  }
+  lines.push(row(`cast msg/s (${CASTS}, at consumer)`, (n) => median(casts[n]), true));
+  console.log(lines.join('\n'));
+  for (const s of systems) await s.close();
+  rawSrv.kill('SIGTERM');
+  osloSrv.kill('SIGTERM');
+}
+
+const mode = process.argv[2];
+const entry = mode === 'raw-server' ? rawServer : mode === 'oslo-server' ? osloServer : main;
+entry().catch((err: unknown) => {
+  console.error(`bench:rpc failed: ${(err as Error).stack ?? String(err)}`);
+  process.exit(1);
+});
