@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { getLogger } from '../common/log';
 import { getRpcTransport, type Transport } from '../common/rpc';
 import type { NovaConf } from '../nova-common/config';
-import { openNovaDatabase } from '../nova-common/db';
+import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
 import { registerNovaRemoteErrors } from '../nova-common/exception';
 import { CinderAPI } from '../nova-common/volume/cinder';
@@ -39,7 +39,7 @@ export interface RunningNovaApi {
 }
 
 export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: number } = {}): Promise<RunningNovaApi> {
-  const ds = opts.dataSource ?? await openNovaDatabase(conf.database.connection);
+  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const compute = createComputeApi(conf, ds, transport);
   const app = await buildNovaApiApp({ compute, maxLimit: conf.api.max_limit, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret });

@@ -1,6 +1,7 @@
 // The nova DataSource ([database] connection) with its entities and migrations.
 import type { DataSource } from 'typeorm';
 import { connectDataSource, createDataSource, migrateDatabase } from '../common/db';
+import { ConfigError } from '../common/exception';
 import { NOVA_MIGRATIONS } from '../migrations/nova';
 import { NOVA_ENTITIES } from './entities';
 
@@ -12,6 +13,25 @@ export function createNovaDataSource(url: string): DataSource {
 export async function openNovaDatabase(url: string, opts: { migrate?: boolean } = {}): Promise<DataSource> {
   const ds = await connectDataSource(createNovaDataSource(url), 'nova');
   if (opts.migrate) await migrateDatabase(ds);
+  return ds;
+}
+
+/**
+ * Open the database a daemon runs on. The embedded default (SQLite) migrates itself; a shared
+ * MySQL/MariaDB must have been synced with `nova-manage db sync` (as real Nova), else we stop
+ * with a clear message instead of failing on the first query.
+ */
+export async function openServiceDatabase(url: string): Promise<DataSource> {
+  const ds = await openNovaDatabase(url);
+  try {
+    if (await ds.showMigrations()) {
+      if (ds.options.type === 'mysql') throw new ConfigError('The nova database is not synced: run "nova-manage db sync" first');
+      await migrateDatabase(ds);
+    }
+  } catch (e) {
+    await ds.destroy().catch(() => undefined);
+    throw e;
+  }
   return ds;
 }
 

@@ -4,7 +4,7 @@ import { getLogger } from '../common/log';
 import { Notifier, RPCServer, Target, getRpcTransport, type Transport } from '../common/rpc';
 import { Heartbeat } from '../common/service';
 import type { NovaConf } from '../nova-common/config';
-import { openNovaDatabase } from '../nova-common/db';
+import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
 import { registerNovaRemoteErrors } from '../nova-common/exception';
 import { CinderAPI } from '../nova-common/volume/cinder';
@@ -37,7 +37,7 @@ export interface RunningNovaCompute {
 export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions = {}): Promise<RunningNovaCompute> {
   registerNovaRemoteErrors();
   const host = conf.DEFAULT.host;
-  const ds = opts.dataSource ?? await openNovaDatabase(conf.database.connection);
+  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const ownDs = !opts.dataSource;
   const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const ownTransport = !opts.transport;

@@ -46,6 +46,11 @@ describe('nova daemons as processes (RabbitMQ + MariaDB)', function () {
     return { status: r.status, body: t ? JSON.parse(t) : null };
   };
 
+  it('nova-api refuses an unsynced database with one clear line', async () => {
+    const err = await spawnDaemon('nova-api', ['--config-file', config], { env }).then(() => null, (e: Error) => e);
+    expect(err?.message).to.contain('exited with 1').and.contain('nova-manage db sync');
+  });
+
   it('nova-manage db sync is safe twice', async () => {
     const opts = { env: { ...process.env, ...env }, timeout: 60_000 };
     const first = await run(process.execPath, [join(BIN, 'nova-manage.js'), '--config-file', config, 'db', 'sync'], opts);
