@@ -228,3 +228,30 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     expect((await nova.req('GET', `/v2.1/demo/servers/${sid}`)).status).to.equal(200);
   });
 });
+
+describe('nova attach: [compute] max_disk_devices_to_attach', function () {
+  this.timeout(30_000);
+  let cinder: CinderFixture;
+  let nova: Nova;
+  before(async () => {
+    cinder = new CinderFixture();
+    const url = await cinder.start();
+    nova = await startNova({ cinder: { endpoint: `${url}/v3/%(project_id)s` }, compute: { max_disk_devices_to_attach: 3 } });
+  });
+  after(async () => {
+    await nova?.stop();
+    await cinder?.stop();
+  });
+
+  it('answers 403 TooManyDiskDevices once root + attached disks reach the maximum, leaving the volume available', async () => {
+    const sid = await activeServer(nova);
+    const vols = [cinder.create('demo'), cinder.create('demo'), cinder.create('demo')];
+    for (const v of vols.slice(0, 2)) {
+      expect((await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } } })).status).to.equal(200);
+    }
+    const r = await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: vols[2].id } } });
+    expect(r.status).to.equal(403);
+    expect(r.body.forbidden.message).to.equal('The maximum allowed number of disk devices (3) to attach to a single instance has been exceeded.');
+    expect(cinder.volumes.get(vols[2].id)?.status).to.equal('available');
+  });
+});
