@@ -79,9 +79,11 @@ export class AmqpDriver {
     let waiter: ReplyWaiter | null = null;
     let msgId: string | null = null;
     if (opts.waitForReply) {
-      const w = this.getReplyWaiter();
-      waiter = w instanceof ReplyWaiter ? w : await w;
       msgId = uuidHex();
+      const w = this.getReplyWaiter();
+      // The reply queue may not exist yet (first call, broker down): that wait counts
+      // against the call's timeout too.
+      waiter = w instanceof ReplyWaiter ? w : await withTimeout(w, opts.timeout, msgId);
       msg._msg_id = msgId;
       msg._reply_q = waiter.queue;
       msg._timeout = opts.callMonitorTimeout ?? null;
@@ -463,6 +465,14 @@ export class RpcListener {
     };
     await this.handler({ ctxt, message, msgId, replyQ, clientTimeout, reply, heartbeat });
   }
+}
+
+function withTimeout<T>(p: Promise<T>, timeout: number | null, msgId: string): Promise<T> {
+  if (timeout === null) return p;
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new MessagingTimeout(msgId)), Math.max(0, timeout * 1000));
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
+  });
 }
 
 function validateRequest(msg: Dict): string | null {

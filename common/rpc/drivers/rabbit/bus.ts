@@ -109,6 +109,12 @@ export class RabbitBus implements Bus {
       const host = this.url.hosts[this.hostIndex % this.url.hosts.length];
       try {
         const gen = await this.open(host);
+        if (this.closed) {
+          // close() ran while we were connecting: do not leave a connection behind.
+          gen.alive = false;
+          await gen.conn.close().catch(() => undefined);
+          return;
+        }
         const reconnect = gen.id > 1;
         LOG.info(`${reconnect ? 'Reconnected' : 'Connected'} to AMQP server on ${host.hostname}:${host.port}`);
         // Consumers first: our own queues must exist before anything is published to them.
