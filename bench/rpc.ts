@@ -2,9 +2,13 @@
 //   TRANSPORT_URL=rabbit://guest:guest@127.0.0.1:PORT/ node dist/bench/rpc.js
 // Servers run in child processes (as services would). Closed-loop calls at 1, 8 and 64 in
 // flight, then a one-way cast burst measured at the consumer; interleaved rounds, medians.
+// Systems: raw amqplib request/reply (exclusive reply queue, correlation id, noDelay) through
+// the default exchange and through a topic exchange; the oslo wire format written by hand on
+// amqplib (the floor for that format); and our RPCClient/RPCServer.
 // Knobs (all bounded): BENCH_CALLS (per point, 5000), BENCH_SECONDS (per point, 10),
 // BENCH_ROUNDS (3), BENCH_CASTS (20000), BENCH_WARMUP (300).
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { setupLogging } from '../common/log';
 import { getRpcTransport, RPCClient, RPCServer, Target } from '../common/rpc';
@@ -102,7 +106,79 @@ async function rawServer(): Promise<void> {
     ch.ack(msg);
     countCast();
   });
+  await minimalOsloServer(conn);
   process.send?.({ ready: true });
+}
+
+// The oslo wire format done by hand on amqplib (envelope, `_context_*`, ids, topic exchange,
+// confirmed requests, mandatory replies), with none of our library: the floor for this format.
+const MIN_TOPIC = 'bench_min';
+const PROPS: amqp.Options.Publish = { contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, headers: {} };
+const hex = (): string => randomUUID().replace(/-/g, '');
+const envelope = (m: Record<string, unknown>): Buffer => Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(m) }));
+const unenvelope = (b: Buffer): Record<string, unknown> => JSON.parse((JSON.parse(b.toString()) as Record<string, string>)['oslo.message']) as Record<string, unknown>;
+
+async function minimalOsloServer(conn: amqp.ChannelModel): Promise<void> {
+  const ch = await conn.createChannel();
+  const pub = await conn.createChannel();
+  await ch.assertExchange('openstack', 'topic', { durable: false, autoDelete: false });
+  const q = `${MIN_TOPIC}.bench`;
+  await ch.assertQueue(q, { durable: false, autoDelete: false });
+  await ch.purgeQueue(q);
+  await ch.bindQueue(q, 'openstack', q);
+  await ch.prefetch(128);
+  await ch.consume(q, (msg) => {
+    if (!msg) return;
+    ch.ack(msg);
+    const m = unenvelope(msg.content);
+    if (m._reply_q) {
+      pub.publish('', m._reply_q as string, envelope({ result: CONNECTION_INFO, failure: null, ending: true, _msg_id: m._msg_id, _unique_id: hex() }),
+        { ...PROPS, mandatory: true });
+    } else {
+      countCast();
+    }
+  });
+}
+
+async function minimalOsloClient(): Promise<System> {
+  const conn = await amqp.connect(amqpOptions(url()), { noDelay: true });
+  const pub = await conn.createConfirmChannel();
+  const ch = await conn.createChannel();
+  const replyQ = `reply_${hex()}`;
+  await ch.assertQueue(replyQ, { durable: false, autoDelete: false, arguments: { 'x-expires': 1_800_000 } });
+  const pending = new Map<string, () => void>();
+  await ch.consume(replyQ, (msg) => {
+    if (!msg) return;
+    const m = unenvelope(msg.content);
+    const done = pending.get(m._msg_id as string);
+    pending.delete(m._msg_id as string);
+    done?.();
+  }, { noAck: true });
+  const ctx: Record<string, unknown> = { user_id: 'u1', project_id: 'p1', request_id: 'req-bench', roles: ['admin'], is_admin: true };
+  const message = (method: string, extra: Record<string, unknown>): Buffer => {
+    const m: Record<string, unknown> = { method, args: { connector: CONNECTOR }, ...extra, _unique_id: hex() };
+    for (const k of Object.keys(ctx)) m[`_context_${k}`] = ctx[k];
+    return envelope(m);
+  };
+  const q = `${MIN_TOPIC}.bench`;
+  return {
+    name: 'oslo-minimal',
+    call: () => new Promise<void>((resolve) => {
+      const id = hex();
+      pending.set(id, resolve);
+      pub.publish('openstack', q, message('initialize_connection', { _msg_id: id, _reply_q: replyQ, _timeout: null }),
+        { ...PROPS, expiration: '30000' }, () => undefined);
+    }),
+    castBurst: async (n) => {
+      const WINDOW = 1000;
+      let sent = 0;
+      const one = (): Promise<void> => new Promise((res, rej) => {
+        pub.publish('openstack', q, message('note', {}), PROPS, (err: unknown) => (err ? rej(err as Error) : res()));
+      });
+      await Promise.all(Array.from({ length: WINDOW }, async () => { while (sent < n) { sent++; await one(); } }));
+    },
+    close: () => conn.close(),
+  };
 }
 
 async function osloServer(): Promise<void> {
@@ -264,7 +340,7 @@ async function main(): Promise<void> {
   url();
   const rawSrv = await startChild('raw-server');
   const osloSrv = await startChild('oslo-server');
-  const systems = [await rawClient(false), await rawClient(true), await osloClient()];
+  const systems = [await rawClient(false), await rawClient(true), await minimalOsloClient(), await osloClient()];
   const serverOf = (s: System): ChildProcess => (s.name === 'attachd' ? osloSrv : rawSrv);
   const results: Record<string, Record<string, Point[]>> = {};
   const casts: Record<string, number[]> = {};
@@ -287,18 +363,19 @@ async function main(): Promise<void> {
       process.stderr.write(`round ${round} casts ${s.name}: ${fmt(r)} msg/s\n`);
     }
   }
-  const [raw, rawTopic, ours] = systems.map((s) => s.name);
+  const [raw, rawTopic, minimal, ours] = systems.map((s) => s.name);
   const row = (label: string, f: (name: string) => number, ratio: boolean): string => {
     const a = f(raw);
     const t = f(rawTopic);
+    const m = f(minimal);
     const b = f(ours);
     const r = (x: number): string => (ratio ? (b / x).toFixed(2) : '-');
-    return `| ${label} | ${fmt(a)} | ${fmt(t)} | ${fmt(b)} | ${r(a)} | ${r(t)} |`;
+    return `| ${label} | ${fmt(a)} | ${fmt(t)} | ${fmt(m)} | ${fmt(b)} | ${r(a)} | ${r(t)} | ${r(m)} |`;
   };
   const lines = [
     `RPC benchmark: ${ROUNDS} round(s), per point ≤${CALLS} calls or ${SECONDS} s after warm-up, casts ${CASTS}; median of rounds`,
-    `| metric | ${raw} (default exchange) | ${rawTopic} (topic exchange) | ${ours} (oslo wire, confirms) | ratio vs replyq | ratio vs topic |`,
-    '|---|---|---|---|---|---|',
+    `| metric | ${raw} (default exchange) | ${rawTopic} (topic exchange) | ${minimal} (oslo wire by hand) | ${ours} | ${ours}/replyq | ${ours}/topic | ${ours}/minimal |`,
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const c of CONCURRENCY) {
     lines.push(row(`c=${c} calls/s`, (n) => median(results[n][c].map((p) => p.rate)), true));
