@@ -12,6 +12,17 @@ export class MessagingError extends Error {
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = new.target.name;
   }
+
+  /**
+   * Rebuild from a remote failure when the class is registered (registerRemoteError): same
+   * class and text, whatever the constructor's own parameters are.
+   */
+  static fromRemote(message: string, _kwargs: Record<string, unknown> = {}): MessagingError {
+    const e = new MessagingError(message);
+    Object.setPrototypeOf(e, this.prototype);
+    e.name = this.name;
+    return e;
+  }
 }
 
 /** No reply (or no call-monitor heartbeat) arrived in time. */

@@ -84,6 +84,14 @@ describe('rpc serialization', () => {
     expect([py.excType, py.value]).to.deep.equal(['ValueError', 'boom']);
     expect(py.traceback).to.deep.equal(['Traceback\n', 'ValueError: boom\n']);
     expect(py.message).to.equal("Remote error: ValueError boom\n['Traceback\\n', 'ValueError: boom\\n'].");
+    registerRemoteError(NoSuchMethod);
+    try {
+      const n = deserializeRemoteException(serializeRemoteException(new NoSuchMethod('frob')));
+      expect(n).to.be.instanceOf(NoSuchMethod);
+      expect(n.message).to.equal('Endpoint does not support RPC method frob');
+    } finally {
+      unregisterRemoteError('oslo_messaging.rpc.dispatcher', 'NoSuchMethod');
+    }
     expect(new MessagingTimeout('abc').message).to.equal('Timed out waiting for a reply to message ID abc');
   });
 });
