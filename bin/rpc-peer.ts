@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { setupLogging } from '../common/log';
 import {
-  getRpcTransport, Target, RPCClient, RPCServer, RemoteError, ValueError, type Endpoint,
+  getRpcTransport, Target, RPCClient, RPCServer, RemoteError, ValueError, MessageDeliveryFailure, type Endpoint,
 } from '../common/rpc';
 
 function out(obj: unknown): void {
@@ -94,7 +94,16 @@ async function call(o: CallOpts): Promise<number> {
   let code = 0;
   try {
     if (o.cast || o.fanout) {
-      await client.cast(o.context, o.method, o.args);
+      // A CLI must not wait forever for an unreachable broker: --timeout bounds casts too.
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_r, reject) => {
+        timer = setTimeout(() => reject(new MessageDeliveryFailure(`cast not confirmed within ${o.timeout} s`)), o.timeout * 1000);
+      });
+      try {
+        await Promise.race([client.cast(o.context, o.method, o.args), expired]);
+      } finally {
+        clearTimeout(timer);
+      }
       out({ ok: true, result: null });
     } else {
       const result = await client.call(o.context, o.method, o.args);

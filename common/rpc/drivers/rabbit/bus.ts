@@ -79,6 +79,7 @@ export class RabbitBus implements Bus {
   private readonly waiters = new Set<() => void>();
   private readonly subs = new Set<Sub>();
   private returnHandler: ((routingKey: string, body: Buffer) => void) | null = null;
+  private wakeSleeper: (() => void) | null = null;
   private readonly opts: Required<RabbitOptions>;
   private readonly connectionName = `${basename(process.argv[1] ?? 'node')}:${process.pid}:${randomUUID()}`;
 
@@ -140,7 +141,12 @@ export class RabbitBus implements Bus {
             `Trying again in ${(delay / 1000).toFixed(2)} seconds.`,
         );
         this.notify();
-        await sleep(delay);
+        // Cut short by close(), so a closing process does not wait out the backoff.
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          this.wakeSleeper = () => { clearTimeout(t); resolve(); };
+        });
+        this.wakeSleeper = null;
       }
     }
   }
@@ -477,6 +483,7 @@ export class RabbitBus implements Bus {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.wakeSleeper?.();
     this.notify();
     const gen = this.gen;
     this.gen = null;
