@@ -3,7 +3,7 @@
 #   - installs RabbitMQ, MariaDB, tgt, libiscsi and python3-oslo.messaging with apt when missing,
 #   - starts a private RabbitMQ and MariaDB on free loopback ports (data in a temp dir), unless
 #     TRANSPORT_URL / NOVA_DATABASE_URL / CINDER_DATABASE_URL point at servers to use instead,
-#   - builds, runs mocha (unit + integration + interop), stops the servers, exits with mocha's status.
+#   - builds, lints, runs mocha (unit + integration + interop), stops the servers, exits with mocha's status.
 # Extra arguments go to mocha, e.g.: npm test -- dist/test/unit/common/config.test.js
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +31,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npm run --silent build
+# Lint is part of the gate: warnings fail like errors.
+npm run --silent lint
 
 state=
 cleanup() {
