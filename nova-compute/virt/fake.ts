@@ -2,6 +2,10 @@
 // instance: the root disk plus one <disk> per attached volume with its <source dev> from
 // connection_info and <target dev="vdb" bus="virtio"/>. It refuses what libvirt refuses (a
 // target already in use, detaching a disk that is not there).
+//
+// Test hook (fake driver only): a server created with metadata {"fake_fail": "attach_volume"}
+// (or "detach_volume") makes that guest operation fail the way libvirt's device_add would, so
+// multi-process tests can drive the rollback paths.
 import type { Instance } from '../../nova-common/entities';
 import { ComputeDriver, type GuestDisk } from './driver';
 
@@ -44,7 +48,16 @@ export class FakeDriver extends ComputeDriver {
     this.domains.delete(instance.uuid);
   }
 
+  private failing(instance: Instance, op: string): boolean {
+    try {
+      return (JSON.parse(instance.metadataJson ?? '{}') as Record<string, unknown>).fake_fail === op;
+    } catch {
+      return false;
+    }
+  }
+
   async attachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void> {
+    if (this.failing(instance, 'attach_volume')) throw new FakeVirtError('internal error: unable to execute QEMU command \'device_add\': Duplicate ID');
     const d = this.domain(instance);
     const target = mountpoint.replace(/^\/dev\//, '');
     const data = (connectionInfo.data ?? {}) as Record<string, unknown>;
@@ -55,6 +68,7 @@ export class FakeDriver extends ComputeDriver {
   }
 
   async detachVolume(instance: Instance, _connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void> {
+    if (this.failing(instance, 'detach_volume')) throw new FakeVirtError('internal error: unable to execute QEMU command \'device_del\'');
     const d = this.domain(instance);
     const target = mountpoint.replace(/^\/dev\//, '');
     const i = d.disks.findIndex((x) => x.targetDev === target);

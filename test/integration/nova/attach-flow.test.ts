@@ -185,6 +185,19 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     expect(events.map((e) => e.result)).to.deep.equal(['Error']);
   });
 
+  it('the guest detach failing → os-roll_detaching, volume back in-use, BDM kept', async () => {
+    const r = await nova.req('POST', '/v2.1/servers', { body: { server: { name: 'df', flavorRef: '1', metadata: { fake_fail: 'detach_volume' } } } });
+    const sid = r.body.server.id as string;
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).body.server.status === 'ACTIVE', 10_000, 'ACTIVE', 20);
+    const v = cinder.create('demo');
+    expect((await attach(sid, v.id)).status).to.equal(200);
+    await waitFor(() => status(v.id) === 'in-use', 10_000, 'in-use', 20);
+    expect((await nova.req('DELETE', `/v2.1/servers/${sid}/os-volume_attachments/${v.id}`)).status).to.equal(202);
+    await waitFor(() => cinder.calls.some((c) => c.action === 'os-roll_detaching'), 10_000, 'roll_detaching', 20);
+    expect(status(v.id)).to.equal('in-use');
+    expect((await bdmRows(v.id)).filter((b) => b.deleted === 0)).to.have.length(1);
+  });
+
   it('deleting a server with attached volumes leaves every volume available', async () => {
     const sid = await activeServer(nova);
     const vols = [cinder.create('demo'), cinder.create('demo')];
