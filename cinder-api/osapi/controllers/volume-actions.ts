@@ -1,0 +1,103 @@
+// POST /volumes/{id}/action: one key names the action (volume_actions.py, admin_actions.py).
+// Each handler validates its body like Cinder's schema, looks the volume up (404 first, as
+// Cinder does before policy), and calls the volume API. Success is 202 with no body, except
+// os-initialize_connection (200 {"connection_info": …}).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest } from '../../../common/api';
+import type { Volume } from '../../../cinder-common/entities';
+import { projectInPath, type Params } from '../request';
+import { checkSize, checkString, checkType, checkUuid, invalid, noExtra, pyRepr, required, resetStatusBody } from '../schemas';
+import type { VolumeAPI } from '../volume-api';
+
+type Dict = Record<string, unknown>;
+type Handler = (req: FastifyRequest, v: Volume, arg: unknown) => Promise<unknown>;
+
+/** The `connector` of initialize/terminate: required, object or string (null too for terminate). */
+function connectorOf(action: string, arg: unknown, nullable: boolean): unknown {
+  checkType(action, arg, ['object']);
+  const a = arg as Dict;
+  noExtra(action, a, ['connector']);
+  required(action, a, 'connector');
+  checkType('connector', a.connector, nullable ? ['object', 'string', 'null'] : ['object', 'string']);
+  return a.connector;
+}
+
+export function volumeActionRoutes(app: FastifyInstance, base: string, api: VolumeAPI): void {
+  const actions: Record<string, Handler> = {
+    'os-reserve': (req, v) => api.reserve(req.ctx, v),
+    'os-unreserve': (req, v) => api.unreserve(req.ctx, v),
+    'os-begin_detaching': (req, v) => api.beginDetaching(req.ctx, v),
+    'os-roll_detaching': (req, v) => api.rollDetaching(req.ctx, v),
+    'os-initialize_connection': async (req, v, arg) => {
+      const connector = connectorOf('os-initialize_connection', arg, false);
+      return { connection_info: await api.initializeConnection(req.ctx, v, connector) };
+    },
+    'os-terminate_connection': (req, v, arg) => api.terminateConnection(req.ctx, v, connectorOf('os-terminate_connection', arg, true)),
+    'os-attach': (req, v, arg) => {
+      checkType('os-attach', arg, ['object']);
+      const a = arg as Dict;
+      noExtra('os-attach', a, ['instance_uuid', 'mountpoint', 'host_name', 'mode']);
+      required('os-attach', a, 'mountpoint');
+      if (!('instance_uuid' in a) && !('host_name' in a)) {
+        throw invalid('os-attach', a, `${pyRepr(a)} is not valid under any of the given schemas`);
+      }
+      if ('instance_uuid' in a) checkUuid('instance_uuid', a.instance_uuid);
+      checkString('mountpoint', a.mountpoint, { min: 1, max: 255 });
+      if ('host_name' in a) checkString('host_name', a.host_name, { max: 255 });
+      if ('mode' in a) {
+        checkType('mode', a.mode, ['string']);
+        if (a.mode !== 'rw' && a.mode !== 'ro') throw invalid('mode', a.mode, `${pyRepr(a.mode)} is not one of ['rw', 'ro']`);
+      }
+      return api.attach(req.ctx, v, {
+        instanceUuid: (a.instance_uuid as string | undefined) ?? null, hostName: (a.host_name as string | undefined) ?? null,
+        mountpoint: a.mountpoint as string, mode: (a.mode as string | undefined) ?? 'rw',
+      });
+    },
+    'os-detach': (req, v, arg) => {
+      checkType('os-detach', arg, ['object', 'null']);
+      const a = (arg ?? {}) as Dict;
+      noExtra('os-detach', a, ['attachment_id']);
+      if ('attachment_id' in a) checkUuid('attachment_id', a.attachment_id, true);
+      return api.detach(req.ctx, v, (a.attachment_id as string | null | undefined) ?? null);
+    },
+    'os-extend': (req, v, arg) => {
+      checkType('os-extend', arg, ['object']);
+      const a = arg as Dict;
+      noExtra('os-extend', a, ['new_size']);
+      required('os-extend', a, 'new_size');
+      const n = checkSize('new_size', a.new_size) as number;
+      return api.extend(req.ctx, v, n, req.cinderVersion.atLeast('3.42'));
+    },
+    'os-reset_status': async (req, v, arg) => {
+      checkType('os-reset_status', arg, ['object']);
+      const u = resetStatusBody(arg as Dict);
+      if (!Object.keys(u).length) throw badRequest("Must specify 'status', 'attach_status' or 'migration_status' for update.");
+      api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:reset_status');
+      return api.resetStatus(req.ctx, v, u);
+    },
+    'os-force_detach': (req, v, arg) => {
+      checkType('os-force_detach', arg, ['object']);
+      const a = arg as Dict;
+      noExtra('os-force_detach', a, ['connector', 'attachment_id']);
+      if ('connector' in a) checkType('connector', a.connector, ['object', 'string', 'null']);
+      if ('attachment_id' in a) checkString('attachment_id', a.attachment_id, { nullable: true });
+      api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:force_detach');
+      return api.forceDetach(req.ctx, v, a.connector ?? null, (a.attachment_id as string | null | undefined) ?? null);
+    },
+  };
+
+  app.post(`${base}/volumes/:id/action`, async (req, reply) => {
+    projectInPath(req);
+    const body = req.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.keys(body).length) {
+      throw badRequest('Malformed request body');
+    }
+    const [name] = Object.keys(body as Dict);
+    const handler = Object.prototype.hasOwnProperty.call(actions, name) ? actions[name] : undefined;
+    if (!handler) throw badRequest(`There is no such action: ${name}`);
+    const v = await api.get(req.ctx, (req.params as Params).id ?? '');
+    const out = await handler(req, v, (body as Dict)[name]);
+    if (out !== undefined) return reply.code(200).send(out);
+    return reply.code(202).send();
+  });
+}

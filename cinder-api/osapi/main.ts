@@ -1,0 +1,64 @@
+// cinder-api in-process starter: DB, RPC transport, HTTP listener.
+import type { DataSource } from 'typeorm';
+import { getLogger } from '../../common/log';
+import { getRpcTransport, type Transport } from '../../common/rpc';
+import type { CinderConf } from '../../cinder-common/config';
+import { openServiceDatabase } from '../../cinder-common/db';
+import { CinderDB } from '../../cinder-common/db-api';
+import { registerCinderRemoteErrors } from '../../cinder-common/exception';
+import { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
+import { buildCinderApiApp } from './plugin';
+import { VolumeAPI } from './volume-api';
+
+export { cinderApiPlugin, buildCinderApiApp, type CinderApiPluginOptions } from './plugin';
+export { VolumeAPI } from './volume-api';
+
+const LOG = getLogger('cinder-api');
+
+export interface CinderApiDeps {
+  transport?: Transport;
+  dataSource?: DataSource;
+}
+
+/** The volume business layer wired to a DataSource and transport (for the plugin). */
+export function createVolumeApi(conf: CinderConf, dataSource: DataSource, transport: Transport): VolumeAPI {
+  registerCinderRemoteErrors();
+  return new VolumeAPI({
+    db: new CinderDB(dataSource), rpc: new VolumeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
+    serviceDownTime: conf.DEFAULT.service_down_time, defaultTypeName: conf.DEFAULT.default_volume_type,
+    defaultAz: conf.DEFAULT.storage_availability_zone,
+  });
+}
+
+export interface RunningCinderApi {
+  stop(): Promise<void>;
+  url: string;
+  port: number;
+  volumes: VolumeAPI;
+}
+
+export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { port?: number } = {}): Promise<RunningCinderApi> {
+  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
+  const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
+  const volumes = createVolumeApi(conf, ds, transport);
+  const app = await buildCinderApiApp({ volumes, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret });
+  const host = conf.DEFAULT.osapi_volume_listen;
+  try {
+    await app.listen({ host, port: opts.port ?? conf.DEFAULT.osapi_volume_listen_port });
+  } catch (e) {
+    if (!opts.transport) await transport.close().catch(() => undefined);
+    if (!opts.dataSource) await ds.destroy().catch(() => undefined);
+    throw e;
+  }
+  const port = (app.server.address() as { port: number }).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  LOG.info(`Started cinder-api on ${url}`);
+  return {
+    url, port, volumes,
+    async stop() {
+      await app.close();
+      if (!opts.transport) await transport.close();
+      if (!opts.dataSource) await ds.destroy();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The volume REST API as a fastify plugin (mountable under a prefix, e.g. /volume in the
+// all-in-one) and as a standalone app. Routes under /v1/{project_id}, /v2/{project_id},
+// /v3/{project_id} and /v3; /v3 responses echo the negotiated microversion.
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { APIVersion, authStrategy, createApiApp, requestedVersion, versionHeaders } from '../../common/api';
+import { volumeActionRoutes } from './controllers/volume-actions';
+import { volumeRoutes } from './controllers/volumes';
+import { MIN_VERSION, VOLUME_VERSIONS } from './microversions';
+import './request';
+import { versionRoutes } from './versions';
+import type { VolumeAPI } from './volume-api';
+
+export interface CinderApiPluginOptions {
+  /** The business layer (see createVolumeApi in main.ts). */
+  volumes: VolumeAPI;
+}
+
+export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async (app, opts) => {
+  const prefix = app.prefix;
+  const typeName = opts.volumes.d.defaultTypeName;
+  app.decorateRequest('cinderVersion', null as never);
+  app.decorateRequest('cinderPrefix', '');
+  app.addHook('onRequest', async (req) => {
+    req.cinderPrefix = prefix;
+    req.cinderVersion = APIVersion.parse(MIN_VERSION);
+  });
+  versionRoutes(app, prefix);
+
+  await app.register(async (v3: FastifyInstance) => {
+    v3.addHook('onRequest', async (req, reply) => {
+      if (req.routeOptions.config?.public) return;
+      req.cinderVersion = requestedVersion(req.headers, VOLUME_VERSIONS);
+      void reply.headers(versionHeaders(req.cinderVersion, VOLUME_VERSIONS));
+    });
+    for (const base of ['/v3/:project_id', '/v3']) {
+      volumeRoutes(v3, base, opts.volumes, typeName);
+      volumeActionRoutes(v3, base, opts.volumes);
+    }
+  });
+  for (const base of ['/v1/:project_id', '/v2/:project_id']) {
+    volumeRoutes(app, base, opts.volumes, typeName);
+    volumeActionRoutes(app, base, opts.volumes);
+  }
+};
+
+/** A standalone cinder-api app (auth, fault format) with the routes at /. */
+export async function buildCinderApiApp(opts: CinderApiPluginOptions & { authStrategy: string; tokenSecret: string }): Promise<FastifyInstance> {
+  const app = createApiApp({ name: 'cinder-api', auth: authStrategy(opts.authStrategy, opts.tokenSecret) });
+  await app.register(cinderApiPlugin, { volumes: opts.volumes });
+  return app;
+}

@@ -1,0 +1,34 @@
+// Per-request helpers of the volume API: URL base, API version and the view context.
+import type { FastifyRequest } from 'fastify';
+import { APIVersion, checkProjectInPath } from '../../common/api';
+import type { VolumeViewCtx } from './views';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Volume microversion of this request (3.0 outside /v3). */
+    cinderVersion: APIVersion;
+    /** URL prefix the volume API is mounted under ('' or e.g. '/volume'). */
+    cinderPrefix: string;
+  }
+}
+
+export type Params = { project_id?: string; id?: string };
+
+export function apiVersionOf(req: FastifyRequest): string {
+  const m = /\/(v[123])(\/|$)/.exec(req.url.slice((req.cinderPrefix ?? '').length));
+  return m ? m[1] : 'v3';
+}
+
+/** The project in the URL must be the caller's; returns it (null for /v3/volumes...). */
+export function projectInPath(req: FastifyRequest): string | null {
+  const p = (req.params as Params).project_id;
+  checkProjectInPath(req, p);
+  return p ?? null;
+}
+
+export function viewCtx(req: FastifyRequest, volumeTypeName: string): VolumeViewCtx {
+  return {
+    base: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.cinderPrefix ?? ''}`,
+    apiVersion: apiVersionOf(req), projectInUrl: projectInPath(req), isAdmin: req.ctx.isAdmin, volumeTypeName,
+  };
+}

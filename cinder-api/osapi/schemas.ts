@@ -1,0 +1,125 @@
+// Request-body checks of cinder/api/schemas (volumes.py, volume_actions.py, admin_actions.py),
+// reported the way Cinder's jsonschema validator words them:
+// "Invalid input for field/attribute <f>. Value: <v>. <why>" (400).
+import { badRequest } from '../../common/api';
+import { ATTACH_STATUSES, MIGRATION_STATUSES, VOLUME_STATUSES } from '../../cinder-common/volume-status';
+
+type Dict = Record<string, unknown>;
+
+/** Python's str() of a JSON value (what the validator prints as "Value:"). */
+export function pyStr(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return pyRepr(v);
+}
+
+/** Python's repr() of a JSON value (what jsonschema messages quote). */
+export function pyRepr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (typeof v === 'object') return `{${Object.entries(v as Dict).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  return String(v);
+}
+
+export function invalid(field: string, value: unknown, why: string): Error {
+  return badRequest(`Invalid input for field/attribute ${field}. Value: ${pyStr(value)}. ${why}`);
+}
+
+const TYPE_NAMES: Record<string, (v: unknown) => boolean> = {
+  object: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+  string: (v) => typeof v === 'string',
+  integer: (v) => typeof v === 'number' && Number.isInteger(v),
+  boolean: (v) => typeof v === 'boolean',
+  null: (v) => v === null,
+};
+
+/** jsonschema "type": one name or a list. */
+export function checkType(field: string, value: unknown, types: string[]): void {
+  if (types.some((t) => TYPE_NAMES[t](value))) return;
+  const shown = types.length === 1 ? `'${types[0]}'` : types.map((t) => `'${t}'`).join(', ');
+  throw invalid(field, value, `${pyRepr(value)} is not of type ${shown}`);
+}
+
+/** The action/body object under `key` (required); returns it (null allowed when nullable). */
+export function section(body: unknown, key: string, types: string[] = ['object']): Dict | null {
+  if (!TYPE_NAMES.object(body)) throw badRequest(`${pyRepr(body)} is not of type 'object'`);
+  const root = body as Dict;
+  if (!(key in root)) throw badRequest(`'${key}' is a required property`);
+  const v = root[key];
+  checkType(key, v, types);
+  return v as Dict | null;
+}
+
+export function noExtra(field: string, obj: Dict, allowed: string[]): void {
+  const extra = Object.keys(obj).filter((k) => !allowed.includes(k));
+  if (extra.length) throw invalid(field, obj, `Additional properties are not allowed (${extra.map(pyRepr).join(', ')} ${extra.length > 1 ? 'were' : 'was'} unexpected)`);
+}
+
+export function required(field: string, obj: Dict, key: string): void {
+  if (!(key in obj)) throw invalid(field, obj, `'${key}' is a required property`);
+}
+
+const UUID = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
+
+export function checkUuid(field: string, v: unknown, nullable = false): void {
+  checkType(field, v, nullable ? ['string', 'null'] : ['string']);
+  if (typeof v === 'string' && !UUID.test(v)) throw invalid(field, v, `${pyRepr(v)} is not a 'uuid'`);
+}
+
+export function checkString(field: string, v: unknown, o: { min?: number; max?: number; nullable?: boolean } = {}): void {
+  checkType(field, v, o.nullable ? ['string', 'null'] : ['string']);
+  if (typeof v !== 'string') return;
+  if (o.min !== undefined && v.length < o.min) throw invalid(field, v, `${pyRepr(v)} is too short`);
+  if (o.max !== undefined && v.length > o.max) throw invalid(field, v, `${pyRepr(v)} is too long`);
+}
+
+/** parameter_types.volume_size: integer or digit string, 1..2147483647. */
+export function checkSize(field: string, v: unknown, nullable = false): number | null {
+  checkType(field, v, nullable ? ['integer', 'string', 'null'] : ['integer', 'string']);
+  if (v === null) return null;
+  if (typeof v === 'string' && !/^[0-9]+$/.test(v)) throw invalid(field, v, `${pyRepr(v)} does not match '^[0-9]+$'`);
+  const n = Number(v);
+  if (typeof v === 'number' && n < 1) throw invalid(field, v, `${v} is less than the minimum of 1`);
+  if (n > 2147483647) throw invalid(field, v, `${pyRepr(v)} is greater than the maximum of 2147483647`);
+  return n;
+}
+
+const META_KEY = /^[a-zA-Z0-9-_:. /]{1,255}$/;
+
+export function checkMetadata(field: string, v: unknown): Record<string, string> | null {
+  checkType(field, v, ['object', 'null']);
+  if (v === null) return null;
+  for (const [k, val] of Object.entries(v as Dict)) {
+    if (!META_KEY.test(k)) throw invalid(field, v, `Additional properties are not allowed (${pyRepr(k)} was unexpected)`);
+    checkString(k, val, { max: 255 });
+  }
+  return v as Record<string, string>;
+}
+
+/** Strip and bound the free-text fields (name/description ≤ 255, null allowed). */
+export function text(field: string, v: unknown): string | null | undefined {
+  if (v === undefined) return undefined;
+  checkString(field, v, { max: 255, nullable: true });
+  return typeof v === 'string' ? v.trim() : null;
+}
+
+/** os-reset_status formats (volume_status, volume_attach_status, volume_migration_status). */
+export function resetStatusBody(v: Dict): { status?: string; attach_status?: string; migration_status?: string | null } {
+  noExtra('os-reset_status', v, ['status', 'attach_status', 'migration_status']);
+  const out: { status?: string; attach_status?: string; migration_status?: string | null } = {};
+  const fmt = (key: 'status' | 'attach_status' | 'migration_status', valid: readonly string[], name: string): void => {
+    if (!(key in v)) return;
+    const raw = v[key];
+    checkType(key, raw, ['string']);
+    const s = (raw as string).toLowerCase();
+    if (!valid.includes(s)) throw invalid(key, raw, `${pyRepr(raw)} is not a '${name}'`);
+    if (key === 'migration_status') out.migration_status = s === 'none' ? null : s;
+    else out[key] = s;
+  };
+  fmt('status', VOLUME_STATUSES, 'volume_status');
+  fmt('attach_status', ATTACH_STATUSES, 'volume_attach_status');
+  fmt('migration_status', MIGRATION_STATUSES, 'volume_migration_status');
+  return out;
+}

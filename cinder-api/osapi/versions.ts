@@ -1,0 +1,31 @@
+// Version discovery (clients.md §2): GET / answers 300 with the versions list (cinderclient
+// reads versions[*].version / min_version), /v3/ answers 200 with the same list (the SDK), and
+// /v1/, /v2/ describe themselves. Public: no token.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MAX_VERSION, MIN_VERSION } from './microversions';
+
+function base(req: FastifyRequest, prefix: string): string {
+  return `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${prefix}`;
+}
+
+const doc = (b: string, id: string, status: string, version: string, min: string, updated: string): Record<string, unknown> => ({
+  id, status, version, min_version: min, updated,
+  links: [{ rel: 'describedby', type: 'text/html', href: 'https://docs.openstack.org/' }, { rel: 'self', href: `${b}/${id.split('.')[0]}/` }],
+  'media-types': [{ base: 'application/json', type: `application/vnd.openstack.volume+json;version=${id.slice(1, 2)}` }],
+});
+
+export function allVersions(b: string): Record<string, unknown>[] {
+  return [
+    doc(b, 'v1.0', 'DEPRECATED', '', '', '2016-05-02T20:25:19Z'),
+    doc(b, 'v2.0', 'DEPRECATED', '', '', '2017-02-25T12:00:00Z'),
+    doc(b, 'v3.0', 'CURRENT', MAX_VERSION, MIN_VERSION, '2022-08-31T00:00:00Z'),
+  ];
+}
+
+export function versionRoutes(app: FastifyInstance, prefix: string): void {
+  const pub = { config: { public: true } };
+  app.get('/', pub, async (req, reply) => reply.code(300).send({ versions: allVersions(base(req, prefix)) }));
+  app.get('/v3', pub, async (req) => ({ versions: allVersions(base(req, prefix)) }));
+  app.get('/v2', pub, async (req) => ({ versions: [allVersions(base(req, prefix))[1]] }));
+  app.get('/v1', pub, async (req) => ({ versions: [allVersions(base(req, prefix))[0]] }));
+}

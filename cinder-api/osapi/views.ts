@@ -1,0 +1,80 @@
+// Volume views (cinder/api/v2/views/volumes.py; v1 as the seed's step 3). A summary is
+// {id, name, links}; the detail adds the keys tempest's show_volume schema allows.
+// attachments lists only attachment rows that are `attached` (§2.1).
+import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
+
+export interface VolumeViewCtx {
+  /** scheme://host[/prefix] */
+  base: string;
+  /** 'v1' | 'v2' | 'v3' */
+  apiVersion: string;
+  projectInUrl: string | null;
+  isAdmin: boolean;
+  volumeTypeName: string;
+}
+
+export interface VolumeExtras {
+  metadata: Record<string, string>;
+  attachments: VolumeAttachment[];
+}
+
+type Dict = Record<string, unknown>;
+
+/** Python isoformat() of a naive UTC datetime (microseconds, no zone), as Cinder shows times. */
+export function isoTime(d: Date | null): string | null {
+  return d ? d.toISOString().replace(/\.(\d{3})Z$/, '.$1000') : null;
+}
+
+const VIEW_STATUS: Record<string, string> = { managing: 'creating', error_managing: 'error', error_managing_deleting: 'deleting' };
+
+function links(c: VolumeViewCtx, v: Volume): Dict[] {
+  const project = c.projectInUrl ?? v.projectId ?? '';
+  return [
+    { href: `${c.base}/${c.apiVersion}/${project}/volumes/${v.id}`, rel: 'self' },
+    { href: `${c.base}/${project}/volumes/${v.id}`, rel: 'bookmark' },
+  ];
+}
+
+function attachmentsView(c: VolumeViewCtx, v: Volume, atts: VolumeAttachment[]): Dict[] {
+  return atts.filter((a) => a.attachStatus === 'attached').map((a) => ({
+    id: v.id, attachment_id: a.id, volume_id: v.id, server_id: a.instanceUuid, host_name: c.isAdmin ? a.attachedHost : null,
+    device: a.mountpoint, attached_at: isoTime(a.attachTime),
+  }));
+}
+
+export function volumeSummary(c: VolumeViewCtx, v: Volume): Dict {
+  if (c.apiVersion === 'v1') return { id: v.id, display_name: v.displayName, links: links(c, v) };
+  return { id: v.id, name: v.displayName, links: links(c, v) };
+}
+
+export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras): Dict {
+  const status = VIEW_STATUS[v.status ?? ''] ?? v.status;
+  if (c.apiVersion === 'v1') {
+    const out: Dict = {
+      id: v.id, status, size: v.size, availability_zone: v.availabilityZone, created_at: isoTime(v.createdAt),
+      attachments: attachmentsView(c, v, x.attachments), display_name: v.displayName, display_description: v.displayDescription,
+      volume_type: c.volumeTypeName, snapshot_id: v.snapshotId, source_volid: v.sourceVolid, metadata: x.metadata,
+      bootable: v.bootable ? 'true' : 'false', encrypted: !!v.encryptionKeyId, multiattach: v.multiattach,
+      'os-vol-tenant-attr:tenant_id': v.projectId,
+    };
+    if (c.isAdmin) {
+      Object.assign(out, { 'os-vol-host-attr:host': v.host, 'os-vol-mig-status-attr:migstat': v.migrationStatus, 'os-vol-mig-status-attr:name_id': v.nameId });
+    }
+    return out;
+  }
+  const out: Dict = {
+    id: v.id, status, size: v.size, availability_zone: v.availabilityZone, created_at: isoTime(v.createdAt),
+    updated_at: isoTime(v.updatedAt), attachments: attachmentsView(c, v, x.attachments), name: v.displayName,
+    description: v.displayDescription, volume_type: c.volumeTypeName, snapshot_id: v.snapshotId, source_volid: v.sourceVolid,
+    metadata: x.metadata, links: links(c, v), user_id: v.userId, bootable: v.bootable ? 'true' : 'false',
+    encrypted: !!v.encryptionKeyId, replication_status: null, consistencygroup_id: null, multiattach: v.multiattach,
+    'os-vol-tenant-attr:tenant_id': v.projectId,
+  };
+  if (c.isAdmin) {
+    Object.assign(out, {
+      migration_status: v.migrationStatus, 'os-vol-host-attr:host': v.host, 'os-vol-mig-status-attr:migstat': v.migrationStatus,
+      'os-vol-mig-status-attr:name_id': v.nameId,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,260 @@
+// The volume business layer (cinder/volume/api.py): lookups scoped to the caller's project,
+// scheduling onto a live backend, and every state change as a conditional UPDATE. Controllers
+// stay thin; RPC goes through cinder-volume's rpcapi.
+import type { RequestContext } from '../../common/context';
+import { HTTPFault, badRequest } from '../../common/api';
+import { OpenStackException } from '../../common/exception';
+import { getLogger } from '../../common/log';
+import { RemoteError } from '../../common/rpc';
+import { isServiceUp } from '../../common/service';
+import type { CinderDB } from '../../cinder-common/db-api';
+import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
+import {
+  InvalidInput, InvalidVolume, InvalidVolumeAttachMode, PolicyNotAuthorized, VolumeBackendAPIException, VolumeNotFound,
+} from '../../cinder-common/exception';
+import { DELETABLE, MIGRATION_IDLE } from '../../cinder-common/volume-status';
+import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
+
+const LOG = getLogger('cinder-api.volume');
+
+/** The one volume type we have (Cinder's default type). */
+export const DEFAULT_TYPE_ID = 'a4f5e0b6-7f4c-4d5e-9c33-2f0b5d0e4c11';
+
+export interface VolumeAPIDeps {
+  db: CinderDB;
+  rpc: VolumeRPCAPI;
+  serviceDownTime: number;
+  defaultTypeName: string;
+  defaultAz: string;
+}
+
+export interface CreateRequest {
+  size: number;
+  name: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  availabilityZone: string | null;
+}
+
+export interface Scheduled {
+  host: string;
+  az: string;
+}
+
+type Ctx = RequestContext;
+
+/** A remote (or registered) error of one of `types`: "<prefix> - <Type>: <message>" (400). */
+function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
+  if (e instanceof RemoteError && e.excType && types.includes(e.excType)) return badRequest(`${prefix} - ${e.excType}: ${e.value ?? ''}`);
+  if (e instanceof OpenStackException && types.includes(e.name)) return badRequest(`${prefix} - ${e.name}: ${e.message}`);
+  return e as Error;
+}
+
+export class VolumeAPI {
+  constructor(readonly d: VolumeAPIDeps) {}
+
+  get db(): CinderDB { return this.d.db; }
+
+  /** Admins see every volume; others only their project's (404 otherwise). */
+  async get(ctx: Ctx, id: string): Promise<Volume> {
+    const v = await this.d.db.volumeGet(id, ctx.isAdmin ? null : ctx.projectId);
+    if (!v) throw new VolumeNotFound({ volume_id: id });
+    return v;
+  }
+
+  async list(ctx: Ctx, q: { allTenants: boolean; name?: string; status?: string }): Promise<Volume[]> {
+    const projectId = ctx.isAdmin && q.allTenants ? null : ctx.projectId;
+    return this.d.db.volumeList({ projectId, name: q.name, status: q.status });
+  }
+
+  async extras(volumes: Volume[]): Promise<Map<string, { metadata: Record<string, string>; attachments: VolumeAttachment[] }>> {
+    const ids = volumes.map((v) => v.id);
+    const [meta, atts] = await Promise.all([this.d.db.metadataGet(ids), this.d.db.attachmentsOf(ids)]);
+    return new Map(ids.map((id) => [id, { metadata: meta.get(id) ?? {}, attachments: atts.filter((a) => a.volumeId === id) }]));
+  }
+
+  authorizeAdmin(ctx: Ctx, action: string): void {
+    if (!ctx.isAdmin) throw new PolicyNotAuthorized({ action });
+  }
+
+  /** The scheduler's job, done here: a live, enabled cinder-volume with room for `size`. */
+  async pickBackend(size: number, az: string | null): Promise<Scheduled | null> {
+    let best: { host: string; az: string; free: number } | null = null;
+    for (const s of await this.d.db.serviceList('cinder-volume')) {
+      if (s.disabled || !s.host || !isServiceUp(s.updatedAt, this.d.serviceDownTime)) continue;
+      const svcAz = s.availabilityZone ?? this.d.defaultAz;
+      if (az && svcAz !== az) continue;
+      let caps: { total_capacity_gb?: number; volume_backend_name?: string } = {};
+      try { caps = JSON.parse(s.capabilities ?? '{}') as typeof caps; } catch { caps = {}; }
+      const free = Number(caps.total_capacity_gb ?? 0) - await this.d.db.allocatedGb(s.host);
+      if (free < size || (best && best.free >= free)) continue;
+      best = { host: `${s.host}#${caps.volume_backend_name ?? s.host.split('@')[1] ?? 'pool'}`, az: svcAz, free };
+    }
+    return best ? { host: best.host, az: best.az } : null;
+  }
+
+  async create(ctx: Ctx, r: CreateRequest): Promise<Volume> {
+    const target = await this.pickBackend(r.size, r.availabilityZone);
+    const v = await this.d.db.volumeCreate({
+      userId: ctx.userId, projectId: ctx.projectId, size: r.size, displayName: r.name, displayDescription: r.description,
+      availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: DEFAULT_TYPE_ID,
+      host: target?.host ?? null, scheduledAt: target ? new Date() : null,
+    });
+    if (Object.keys(r.metadata).length) await this.d.db.metadataReplace(v.id, r.metadata);
+    if (!target) {
+      // No valid backend: the scheduler would mark the volume error; the request still got 202.
+      LOG.warning(`No valid backend was found for volume ${v.id} (size ${r.size})`, { context: ctx });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+      return v;
+    }
+    try {
+      await this.d.rpc.createVolume(ctx, v, { volume_id: v.id, volume_properties: { size: r.size }, volume_type: { id: DEFAULT_TYPE_ID } });
+    } catch (e) {
+      LOG.exception(`Could not cast create_volume for ${v.id}`, e, { context: ctx });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+    }
+    return v;
+  }
+
+  async update(ctx: Ctx, v: Volume, changes: { name?: string | null; description?: string | null; metadata?: Record<string, string> | null }): Promise<Volume> {
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be updated during maintenance.' });
+    const values: Partial<Volume> = {};
+    if (changes.name !== undefined) values.displayName = changes.name;
+    if (changes.description !== undefined) values.displayDescription = changes.description;
+    await this.d.db.volumeConditionalUpdate(v.id, values);
+    if (changes.metadata !== undefined) await this.d.db.metadataReplace(v.id, changes.metadata ?? {});
+    return this.get(ctx, v.id);
+  }
+
+  async delete(ctx: Ctx, v: Volume, force = false): Promise<void> {
+    const expected = {
+      attachStatus: ['detached', 'reserved', 'attaching', 'detaching', 'error_attaching', 'error_detaching', 'deleted', null],
+      migrationStatus: MIGRATION_IDLE,
+      ...(force ? {} : { status: DELETABLE }),
+    };
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status }, expected);
+    if (!ok) {
+      const status = force ? '' : 'Volume status must be available or error or error_restoring or error_extending or error_managing and ';
+      throw new InvalidVolume({ reason: `${status}must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.` });
+    }
+    if (!v.host) {
+      // Never scheduled: nothing on a backend to clean up.
+      await this.d.db.volumeSoftDelete(v.id);
+      return;
+    }
+    await this.d.rpc.deleteVolume(ctx, v);
+  }
+
+  async reserve(_ctx: Ctx, v: Volume): Promise<void> {
+    const expected = v.multiattach ? ['available', 'in-use'] : ['available'];
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching' }, { status: expected, multiattach: v.multiattach });
+    if (!ok) {
+      const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
+      throw new InvalidVolume({ reason: `Volume status must be ${expected.join(' or ')} to reserve, but the status is ${cur}.` });
+    }
+  }
+
+  async unreserve(_ctx: Ctx, v: Volume): Promise<void> {
+    const attached = (await this.d.db.attachmentsOf([v.id])).some((a) => a.attachStatus !== 'detached');
+    await this.d.db.volumeConditionalUpdate(v.id, { status: attached ? 'in-use' : 'available' }, { status: 'attaching' });
+  }
+
+  async beginDetaching(_ctx: Ctx, v: Volume): Promise<void> {
+    // A migrating volume's status is owned by the migration: leave it alone.
+    if (v.migrationStatus && !MIGRATION_IDLE.includes(v.migrationStatus)) return;
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'detaching' },
+      { status: 'in-use', attachStatus: 'attached', migrationStatus: MIGRATION_IDLE });
+    if (!ok) throw new InvalidVolume({ reason: "Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach." });
+  }
+
+  async rollDetaching(_ctx: Ctx, v: Volume): Promise<void> {
+    await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use' }, { status: 'detaching' });
+  }
+
+  private requireHost(v: Volume, what: string): void {
+    if (!v.host) throw new InvalidVolume({ reason: `Volume ${v.id} has no host: it cannot be ${what}.` });
+  }
+
+  async initializeConnection(ctx: Ctx, v: Volume, connector: unknown): Promise<unknown> {
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume connection cannot be initialized in maintenance mode.' });
+    this.requireHost(v, 'connected');
+    try {
+      return await this.d.rpc.initializeConnection(ctx, v, connector);
+    } catch (e) {
+      if (e instanceof InvalidInput) throw badRequest(e.message);
+      if (e instanceof RemoteError && e.excType === 'InvalidInput') throw new InvalidInput({ reason: e.value });
+      if (e instanceof VolumeBackendAPIException) throw new HTTPFault(500, 'Unable to fetch connection information from backend.');
+      throw e;
+    }
+  }
+
+  async terminateConnection(ctx: Ctx, v: Volume, connector: unknown, force = false): Promise<void> {
+    this.requireHost(v, 'disconnected');
+    try {
+      await this.d.rpc.terminateConnection(ctx, v, connector, force);
+    } catch (e) {
+      if (e instanceof VolumeBackendAPIException) throw new HTTPFault(500, 'Unable to terminate volume connection from backend.');
+      throw e;
+    }
+    await this.unreserve(ctx, v);
+  }
+
+  async attach(ctx: Ctx, v: Volume, a: { instanceUuid: string | null; hostName: string | null; mountpoint: string; mode: string }): Promise<void> {
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be attached in maintenance mode.' });
+    const admin = (await this.d.db.metadataGet([v.id], true)).get(v.id) ?? {};
+    if (admin.readonly === 'True' && a.mode !== 'ro') throw new InvalidVolumeAttachMode({ mode: a.mode, volume_id: v.id });
+    this.requireHost(v, 'attached');
+    try {
+      await this.d.rpc.attachVolume(ctx, v, a);
+    } catch (e) {
+      throw remoteBadRequest(e, ['InvalidVolume', 'InvalidUUID', 'InvalidVolumeAttachMode'], 'Error attaching volume');
+    }
+  }
+
+  async detach(ctx: Ctx, v: Volume, attachmentId: string | null, prefix = 'Error detaching volume'): Promise<void> {
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be detached in maintenance mode.' });
+    this.requireHost(v, 'detached');
+    try {
+      await this.d.rpc.detachVolume(ctx, v, attachmentId);
+    } catch (e) {
+      throw remoteBadRequest(e, ['VolumeAttachmentNotFound', 'InvalidVolume'], prefix);
+    }
+  }
+
+  async extend(ctx: Ctx, v: Volume, newSize: number, allowInUse: boolean): Promise<void> {
+    const size = v.size ?? 0;
+    if (newSize <= size) {
+      throw new InvalidInput({ reason: `New size for extend must be greater than current size. (current: ${size}, extended: ${newSize}).` });
+    }
+    const expected = allowInUse && v.status === 'in-use' ? 'in-use' : 'available';
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending', previousStatus: v.status }, { status: expected });
+    if (!ok) {
+      const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
+      throw new InvalidVolume({ reason: `Volume ${v.id} status must be '{'status': '${expected}'}' to extend, currently ${cur}.` });
+    }
+    this.requireHost(v, 'extended');
+    await this.d.rpc.extendVolume(ctx, v, newSize);
+  }
+
+  /** os-reset_status: a plain update (no CAS: the admin says what the state is). */
+  async resetStatus(_ctx: Ctx, v: Volume, u: { status?: string; attach_status?: string; migration_status?: string | null }): Promise<void> {
+    if (u.status === 'deleting') throw badRequest(`Cannot reset-state to ${u.status}`);
+    const atts = await this.d.db.attachmentsOf([v.id]);
+    if (u.status === 'in-use' && !atts.length) throw badRequest('Cannot reset-state to in-use because volume does not have any attachments.');
+    const values: Partial<Volume> = {};
+    if (u.status !== undefined) values.status = u.status;
+    if (u.attach_status !== undefined) values.attachStatus = u.attach_status;
+    if (u.migration_status !== undefined) values.migrationStatus = u.migration_status;
+    await this.d.db.volumeConditionalUpdate(v.id, values);
+    if (u.attach_status === 'detached') {
+      for (const a of atts) await this.d.db.attachmentDestroy(a.id);
+      await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
+    }
+  }
+
+  async forceDetach(ctx: Ctx, v: Volume, connector: unknown, attachmentId: string | null): Promise<void> {
+    await this.terminateConnection(ctx, v, connector, true);
+    const fresh = (await this.d.db.volumeGet(v.id)) ?? v;
+    await this.detach(ctx, fresh, attachmentId, 'Error force detaching volume');
+  }
+}

@@ -1,0 +1,56 @@
+// Cinder's options (cinder-api and cinder-volume read the same file, as with cinder.conf).
+// Backends are sections named in [DEFAULT] enabled_backends; the sections a backend may use
+// are declared here ([fake], [tgt], [backend1], [backend2]) because the schema is static.
+import { COMMON_OPTS, type ConfigOf, type Schema } from '../common/config';
+
+const backendOpts = (driver: 'fake' | 'tgt', name: string) => ({
+  volume_driver: { type: 'str', default: driver, choices: ['fake', 'tgt'], help: 'Driver of this backend' },
+  volume_backend_name: { type: 'str', default: name, help: 'Backend (pool) name reported to the scheduler' },
+  volumes_dir: { type: 'str', default: '/var/lib/attachd/volumes', help: 'tgt: directory of the sparse volume files' },
+  target_ip_address: { type: 'str', default: '127.0.0.1', help: 'tgt: iSCSI portal address' },
+  target_port: { type: 'port', default: 3260, help: 'tgt: iSCSI portal port' },
+  target_prefix: { type: 'str', default: 'iqn.2010-10.org.openstack:', help: 'tgt: IQN prefix of the targets' },
+  tgt_control_port: { type: 'port', default: 0, help: 'tgt: management port of our own tgtd (0: use the system tgtd)' },
+  tgt_start_daemon: { type: 'bool', default: true, help: 'tgt: start a private tgtd when tgt_control_port is set' },
+  total_capacity_gb: { type: 'int', default: 1000, min: 1, help: 'Capacity this backend reports (GiB)' },
+} as const);
+
+export const BACKEND_SECTIONS = ['fake', 'tgt', 'backend1', 'backend2'] as const;
+export type BackendSection = (typeof BACKEND_SECTIONS)[number];
+
+export const CINDER_OPTS = {
+  DEFAULT: {
+    osapi_volume_listen: { type: 'str', default: '127.0.0.1', help: 'Address cinder-api listens on' },
+    osapi_volume_listen_port: { type: 'port', default: 8776, help: 'Port cinder-api listens on' },
+    enabled_backends: { type: 'list', default: ['fake'], help: 'Backend sections cinder-volume serves (one RPC server <host>@<backend> each)' },
+    storage_availability_zone: { type: 'str', default: 'nova', help: 'Availability zone of this cinder-volume' },
+    default_volume_type: { type: 'str', default: '__DEFAULT__', help: 'Volume type name given to volumes created without one' },
+  },
+  database: {
+    connection: { type: 'str', default: 'sqlite:///var/lib/attachd/cinder.sqlite', env: 'CINDER_DATABASE_URL', secret: true, help: 'Cinder database URL (mysql://... or sqlite:///path)' },
+  },
+  api: {
+    auth_strategy: { type: 'str', default: 'keystone', choices: ['keystone', 'noauth2'], help: 'How X-Auth-Token is checked' },
+    token_secret: { type: 'str', default: 'attachd-dev-secret', secret: true, help: 'HMAC secret shared by every API process (keystone strategy)' },
+    max_limit: { type: 'int', default: 1000, min: 1, help: 'Largest page a list returns' },
+  },
+  fake: backendOpts('fake', 'fake'),
+  tgt: backendOpts('tgt', 'tgt'),
+  backend1: backendOpts('fake', 'backend1'),
+  backend2: backendOpts('fake', 'backend2'),
+} as const satisfies Schema;
+
+type Merged = typeof CINDER_OPTS & typeof COMMON_OPTS;
+export type CinderConf = ConfigOf<Merged>;
+export type BackendConf = CinderConf['fake'];
+
+/** The full schema (common + cinder) for loadConfig/runDaemon. */
+export const CINDER_SCHEMA = {
+  ...CINDER_OPTS,
+  DEFAULT: { ...COMMON_OPTS.DEFAULT, ...CINDER_OPTS.DEFAULT },
+} as const satisfies Schema;
+
+/** The section of an enabled backend (ConfigError-free: unknown names are reported by the caller). */
+export function backendConf(conf: CinderConf, name: string): BackendConf | null {
+  return (BACKEND_SECTIONS as readonly string[]).includes(name) ? conf[name as BackendSection] : null;
+}

@@ -1,0 +1,71 @@
+// Cinder's exceptions: names and messages as cinder/exception.py has them, so faults and RPC
+// failures read like real Cinder's. The API maps them by `code`.
+import { OpenStackException } from '../common/exception';
+import { registerRemoteError } from '../common/rpc';
+
+export class CinderException extends OpenStackException {
+  static override wireModule = 'cinder.exception';
+}
+
+export class Invalid extends CinderException {
+  static override msgFmt = 'Unacceptable parameters.';
+  static override code = 400;
+}
+export class NotFound extends CinderException {
+  static override msgFmt = 'Resource could not be found.';
+  static override code = 404;
+}
+export class NotAuthorized extends CinderException {
+  static override msgFmt = 'Not authorized.';
+  static override code = 403;
+}
+export class PolicyNotAuthorized extends NotAuthorized {
+  static override msgFmt = "Policy doesn't allow %(action)s to be performed.";
+}
+export class InvalidInput extends Invalid {
+  static override msgFmt = 'Invalid input received: %(reason)s';
+}
+export class InvalidVolume extends Invalid {
+  static override msgFmt = 'Invalid volume: %(reason)s';
+}
+export class InvalidUUID extends Invalid {
+  static override msgFmt = 'Expected a UUID but received %(uuid)s.';
+}
+export class InvalidVolumeAttachMode extends Invalid {
+  static override msgFmt = "Invalid attaching mode '%(mode)s' for volume %(volume_id)s.";
+}
+export class VolumeNotFound extends NotFound {
+  static override msgFmt = 'Volume %(volume_id)s could not be found.';
+}
+export class VolumeAttachmentNotFound extends NotFound {
+  static override msgFmt = 'Volume attachment could not be found with filter: %(filter)s.';
+}
+export class VolumeTypeNotFoundByName extends NotFound {
+  static override msgFmt = 'Volume type with name %(volume_type_name)s could not be found.';
+}
+export class VolumeBackendAPIException extends CinderException {
+  static override msgFmt = 'Bad or unexpected response from the storage volume backend API: %(data)s';
+}
+export class ExportFailure extends Invalid {
+  static override msgFmt = 'Failed to export for volume: %(reason)s';
+}
+export class RemoveExportException extends CinderException {
+  static override msgFmt = 'Failed to remove export for volume %(volume)s: %(reason)s';
+}
+export class NoValidBackend extends CinderException {
+  static override msgFmt = 'No valid backend was found. %(reason)s';
+}
+export class DriverNotInitialized extends CinderException {
+  static override msgFmt = 'Volume driver not ready.';
+}
+
+/**
+ * Cinder's ALLOWED_EXMODS is cinder.exception: the API gets the volume service's exceptions
+ * back as themselves (and maps InvalidInput etc. to 400).
+ */
+export function registerCinderRemoteErrors(): void {
+  for (const cls of [InvalidInput, InvalidVolume, InvalidUUID, InvalidVolumeAttachMode, VolumeNotFound, VolumeAttachmentNotFound,
+    VolumeBackendAPIException, ExportFailure, RemoveExportException, NoValidBackend, DriverNotInitialized]) {
+    registerRemoteError(cls);
+  }
+}

@@ -1,0 +1,46 @@
+// One interface for every backend (cinder/volume/driver.py, reduced to what the attach flow
+// needs). `fake` and `tgt` both implement it; the manager never knows which one it has.
+import type { Volume } from '../../cinder-common/entities';
+
+export type Connector = Record<string, unknown>;
+
+/** Columns a driver asks the manager to save on the volume. */
+export interface ModelUpdate {
+  provider_location?: string | null;
+  provider_auth?: string | null;
+}
+
+export interface ConnectionInfo {
+  driver_volume_type: string;
+  data: Record<string, unknown>;
+}
+
+export interface BackendStats {
+  volume_backend_name: string;
+  vendor_name: string;
+  driver_version: string;
+  storage_protocol: string;
+  total_capacity_gb: number;
+  free_capacity_gb: number;
+  reserved_percentage: number;
+}
+
+export interface VolumeDriver {
+  readonly name: string;
+  /** Prepare the backend (e.g. start our tgtd); called once before serving. */
+  doSetup(): Promise<void>;
+  /** Release what doSetup started. */
+  shutdown(): Promise<void>;
+  createVolume(volume: Volume): Promise<ModelUpdate | void>;
+  deleteVolume(volume: Volume): Promise<void>;
+  extendVolume(volume: Volume, newSizeGb: number): Promise<void>;
+  /** Make the volume reachable; returns provider_location/provider_auth to save. */
+  createExport(volume: Volume, connector: Connector | null): Promise<ModelUpdate>;
+  /** Re-create an export lost by a restart (start-up recovery). */
+  ensureExport(volume: Volume): Promise<void>;
+  removeExport(volume: Volume): Promise<void>;
+  validateConnector(connector: Connector): void;
+  initializeConnection(volume: Volume, connector: Connector): Promise<ConnectionInfo>;
+  terminateConnection(volume: Volume, connector: Connector | null, force: boolean): Promise<void>;
+  getStats(): Promise<BackendStats>;
+}

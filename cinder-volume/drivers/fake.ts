@@ -1,0 +1,87 @@
+// The `fake` backend: the tgt contract (exports, CHAP, connection_info) with no I/O, for the
+// embedded default and tests. `failNext` makes one call of a method fail like a backend would.
+import type { Volume } from '../../cinder-common/entities';
+import type { BackendConf } from '../../cinder-common/config';
+import type { BackendStats, ConnectionInfo, Connector, ModelUpdate, VolumeDriver } from './driver';
+import { chapOf, formatLocation, iscsiConnectionInfo, newChapAuth, requireInitiator } from './iscsi';
+
+export class FakeDriver implements VolumeDriver {
+  readonly name = 'fake';
+  /** volume id → size (GiB) of what exists on the "backend". */
+  readonly volumes = new Map<string, number>();
+  /** volume ids currently exported (a target exists). */
+  readonly exports = new Set<string>();
+  /** method name → error to throw once. */
+  readonly failNext = new Map<string, Error>();
+  private nextTid = 1;
+
+  constructor(private readonly conf: BackendConf) {}
+
+  private maybeFail(method: string): void {
+    const e = this.failNext.get(method);
+    if (e) {
+      this.failNext.delete(method);
+      throw e;
+    }
+  }
+
+  async doSetup(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+
+  async createVolume(volume: Volume): Promise<void> {
+    this.maybeFail('createVolume');
+    this.volumes.set(volume.id, volume.size ?? 0);
+  }
+
+  async deleteVolume(volume: Volume): Promise<void> {
+    this.maybeFail('deleteVolume');
+    this.volumes.delete(volume.id);
+    this.exports.delete(volume.id);
+  }
+
+  async extendVolume(volume: Volume, newSizeGb: number): Promise<void> {
+    this.maybeFail('extendVolume');
+    this.volumes.set(volume.id, newSizeGb);
+  }
+
+  async createExport(volume: Volume, _connector: Connector | null): Promise<ModelUpdate> {
+    this.maybeFail('createExport');
+    this.exports.add(volume.id);
+    const iqn = `${this.conf.target_prefix}volume-${volume.id}`;
+    return {
+      provider_location: formatLocation(`${this.conf.target_ip_address}:${this.conf.target_port}`, this.nextTid++, iqn, 1),
+      provider_auth: chapOf(volume) ? volume.providerAuth : newChapAuth(),
+    };
+  }
+
+  async ensureExport(volume: Volume): Promise<void> {
+    this.exports.add(volume.id);
+  }
+
+  async removeExport(volume: Volume): Promise<void> {
+    this.maybeFail('removeExport');
+    this.exports.delete(volume.id);
+  }
+
+  validateConnector(connector: Connector): void {
+    requireInitiator(connector);
+  }
+
+  async initializeConnection(volume: Volume, _connector: Connector): Promise<ConnectionInfo> {
+    this.maybeFail('initializeConnection');
+    return iscsiConnectionInfo(volume);
+  }
+
+  async terminateConnection(volume: Volume, _connector: Connector | null, _force: boolean): Promise<void> {
+    this.maybeFail('terminateConnection');
+    this.exports.delete(volume.id);
+  }
+
+  async getStats(): Promise<BackendStats> {
+    const used = [...this.volumes.values()].reduce((a, b) => a + b, 0);
+    return {
+      volume_backend_name: this.conf.volume_backend_name, vendor_name: 'Open Source', driver_version: '1.0', storage_protocol: 'iSCSI',
+      total_capacity_gb: this.conf.total_capacity_gb, free_capacity_gb: Math.max(0, this.conf.total_capacity_gb - used), reserved_percentage: 0,
+    };
+  }
+}

@@ -1,0 +1,179 @@
+// The `tgt` backend: a sparse file per volume under volumes_dir, exported by tgtd (Debian
+// `tgt`, userspace) as one target per volume `<prefix>volume-<id>`, LUN 1, with a per-volume
+// CHAP account (cinder/volume/targets/tgt.py, driven through tgtadm instead of targets.conf).
+// With tgt_control_port set we run our own tgtd (`tgtd -f -C <port> --iscsi portal=<ip>:<port>`)
+// so tests and several backends never share one.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, open, rm, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { BackendConf } from '../../cinder-common/config';
+import type { Volume } from '../../cinder-common/entities';
+import { getLogger } from '../../common/log';
+import type { BackendStats, ConnectionInfo, Connector, ModelUpdate, VolumeDriver } from './driver';
+import { chapOf, formatLocation, iscsiConnectionInfo, newChapAuth, requireInitiator } from './iscsi';
+
+const run = promisify(execFile);
+const LOG = getLogger('cinder-volume.tgt');
+const GiB = 1024 ** 3;
+
+export class TgtDriver implements VolumeDriver {
+  readonly name = 'tgt';
+  private daemon: ChildProcess | null = null;
+
+  constructor(private readonly conf: BackendConf) {}
+
+  private get portal(): string {
+    return `${this.conf.target_ip_address}:${this.conf.target_port}`;
+  }
+
+  private iqn(volume: Volume): string {
+    return `${this.conf.target_prefix}volume-${volume.id}`;
+  }
+
+  private path(volume: Volume): string {
+    return join(this.conf.volumes_dir, `volume-${volume.id}`);
+  }
+
+  async tgtadm(args: string[]): Promise<string> {
+    const ctl = this.conf.tgt_control_port ? ['-C', String(this.conf.tgt_control_port)] : [];
+    try {
+      const { stdout } = await run('tgtadm', [...ctl, '--lld', 'iscsi', ...args], { timeout: 30_000 });
+      return stdout;
+    } catch (e) {
+      const err = e as { stderr?: string; stdout?: string; message: string };
+      throw new Error(`tgtadm ${args.join(' ')} failed: ${(err.stderr || err.stdout || err.message).trim()}`);
+    }
+  }
+
+  async doSetup(): Promise<void> {
+    await mkdir(this.conf.volumes_dir, { recursive: true });
+    if (!this.conf.tgt_control_port || !this.conf.tgt_start_daemon) return;
+    const proc = spawn('tgtd', ['-f', '-C', String(this.conf.tgt_control_port), '--iscsi', `portal=${this.portal}`],
+      { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    proc.stderr?.on('data', (b: Buffer) => { err += b.toString(); });
+    this.daemon = proc;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`tgtd exited with ${proc.exitCode}: ${err.trim()}`);
+      try {
+        await this.tgtadm(['--mode', 'target', '--op', 'show']);
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    LOG.info(`tgtd started (control port ${this.conf.tgt_control_port}, portal ${this.portal})`);
+  }
+
+  async shutdown(): Promise<void> {
+    const p = this.daemon;
+    this.daemon = null;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+  }
+
+  async createVolume(volume: Volume): Promise<void> {
+    const fh = await open(this.path(volume), 'w');
+    await fh.close();
+    await truncate(this.path(volume), (volume.size ?? 0) * GiB);
+  }
+
+  async deleteVolume(volume: Volume): Promise<void> {
+    await rm(this.path(volume), { force: true });
+  }
+
+  async extendVolume(volume: Volume, newSizeGb: number): Promise<void> {
+    await truncate(this.path(volume), newSizeGb * GiB);
+  }
+
+  /** tid of our target for this volume, if tgtd has it. */
+  private async findTid(iqn: string): Promise<number | null> {
+    const out = await this.tgtadm(['--mode', 'target', '--op', 'show']);
+    for (const line of out.split('\n')) {
+      const m = /^Target (\d+): (\S+)$/.exec(line.trim());
+      if (m && m[2] === iqn) return Number(m[1]);
+    }
+    return null;
+  }
+
+  private async freeTid(): Promise<number> {
+    const out = await this.tgtadm(['--mode', 'target', '--op', 'show']);
+    const used = new Set([...out.matchAll(/^Target (\d+):/gm)].map((m) => Number(m[1])));
+    let tid = 1;
+    while (used.has(tid)) tid++;
+    return tid;
+  }
+
+  private async export(volume: Volume, auth: string): Promise<number> {
+    const iqn = this.iqn(volume);
+    const existing = await this.findTid(iqn);
+    if (existing !== null) return existing;
+    const chap = chapOf({ ...volume, providerAuth: auth } as Volume);
+    for (let attempt = 0; ; attempt++) {
+      const tid = await this.freeTid();
+      try {
+        await this.tgtadm(['--mode', 'target', '--op', 'new', '--tid', String(tid), '--targetname', iqn]);
+      } catch (e) {
+        if (attempt < 5) continue; // another export took this tid first
+        throw e;
+      }
+      try {
+        await this.tgtadm(['--mode', 'logicalunit', '--op', 'new', '--tid', String(tid), '--lun', '1', '--backing-store', this.path(volume)]);
+        if (chap) {
+          await this.tgtadm(['--mode', 'account', '--op', 'delete', '--user', chap.user]).catch(() => undefined);
+          await this.tgtadm(['--mode', 'account', '--op', 'new', '--user', chap.user, '--password', chap.password]);
+          await this.tgtadm(['--mode', 'account', '--op', 'bind', '--tid', String(tid), '--user', chap.user]);
+        }
+        await this.tgtadm(['--mode', 'target', '--op', 'bind', '--tid', String(tid), '--initiator-address', 'ALL']);
+      } catch (e) {
+        await this.tgtadm(['--mode', 'target', '--op', 'delete', '--force', '--tid', String(tid)]).catch(() => undefined);
+        throw e;
+      }
+      return tid;
+    }
+  }
+
+  async createExport(volume: Volume, _connector: Connector | null): Promise<ModelUpdate> {
+    const auth = chapOf(volume) ? (volume.providerAuth as string) : newChapAuth();
+    const tid = await this.export(volume, auth);
+    return { provider_location: formatLocation(this.portal, tid, this.iqn(volume), 1), provider_auth: auth };
+  }
+
+  async ensureExport(volume: Volume): Promise<void> {
+    if (chapOf(volume)) await this.export(volume, volume.providerAuth as string);
+  }
+
+  async removeExport(volume: Volume): Promise<void> {
+    const tid = await this.findTid(this.iqn(volume));
+    if (tid !== null) await this.tgtadm(['--mode', 'target', '--op', 'delete', '--force', '--tid', String(tid)]);
+    const chap = chapOf(volume);
+    if (chap) await this.tgtadm(['--mode', 'account', '--op', 'delete', '--user', chap.user]).catch(() => undefined);
+  }
+
+  validateConnector(connector: Connector): void {
+    requireInitiator(connector);
+  }
+
+  async initializeConnection(volume: Volume, _connector: Connector): Promise<ConnectionInfo> {
+    return iscsiConnectionInfo(volume);
+  }
+
+  /** The host is done with the target: take the export down (a new initialize re-creates it). */
+  async terminateConnection(volume: Volume, _connector: Connector | null, _force: boolean): Promise<void> {
+    await this.removeExport(volume);
+  }
+
+  async getStats(): Promise<BackendStats> {
+    return {
+      volume_backend_name: this.conf.volume_backend_name, vendor_name: 'Open Source', driver_version: '1.0', storage_protocol: 'iSCSI',
+      total_capacity_gb: this.conf.total_capacity_gb, free_capacity_gb: this.conf.total_capacity_gb, reserved_percentage: 0,
+    };
+  }
+}

@@ -1,0 +1,24 @@
+// In-process keyed mutex: Cinder's @coordination.synchronized('{volume_id}') inside one
+// cinder-volume. Attach/detach of one volume run one at a time; other volumes are not held up.
+export class KeyedLock {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => { release = r; });
+    const tail = prev.then(() => mine);
+    this.tails.set(key, tail);
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+
+  async idle(): Promise<void> {
+    while (this.tails.size) await Promise.all([...this.tails.values()]);
+  }
+}

@@ -1,0 +1,88 @@
+// cinder-volume in-process starter: for each enabled backend a driver, a manager (start-up
+// recovery first), an RPC server (topic cinder-volume, server <host>@<backend>) and a heartbeat.
+import type { DataSource } from 'typeorm';
+import { ConfigError } from '../common/exception';
+import { getLogger } from '../common/log';
+import { Notifier, RPCServer, Target, getRpcTransport, type Transport } from '../common/rpc';
+import { Heartbeat } from '../common/service';
+import { backendConf, type CinderConf } from '../cinder-common/config';
+import { openServiceDatabase } from '../cinder-common/db';
+import { CinderDB } from '../cinder-common/db-api';
+import { registerCinderRemoteErrors } from '../cinder-common/exception';
+import { createDriver, type VolumeDriver } from './drivers';
+import { VolumeManager } from './manager';
+import { VOLUME_TOPIC } from './rpcapi';
+import { reportState } from './service';
+
+const LOG = getLogger('cinder-volume');
+
+export interface CinderVolumeOptions {
+  transport?: Transport;
+  dataSource?: DataSource;
+  /** Replace a backend's driver (tests inject failing ones): backend name → driver. */
+  drivers?: Record<string, VolumeDriver>;
+}
+
+export interface RunningBackend {
+  name: string;
+  host: string;
+  driver: VolumeDriver;
+  manager: VolumeManager;
+}
+
+export interface RunningCinderVolume {
+  stop(): Promise<void>;
+  backends: RunningBackend[];
+}
+
+export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOptions = {}): Promise<RunningCinderVolume> {
+  registerCinderRemoteErrors();
+  const names = conf.DEFAULT.enabled_backends;
+  if (!names.length) throw new ConfigError('[DEFAULT] enabled_backends is empty: cinder-volume has nothing to serve');
+  for (const n of names) {
+    if (!backendConf(conf, n)) throw new ConfigError(`[DEFAULT] enabled_backends names '${n}', which is not a backend section (fake, tgt, backend1, backend2)`);
+  }
+  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
+  const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
+  const db = new CinderDB(ds);
+  const az = conf.DEFAULT.storage_availability_zone;
+  const started: Array<RunningBackend & { server: RPCServer; heartbeat: Heartbeat }> = [];
+
+  const stopAll = async (): Promise<void> => {
+    for (const b of started) {
+      await b.heartbeat.stop();
+      await b.server.stop();
+      await b.server.wait();
+      await b.manager.locks.idle();
+      await b.driver.shutdown().catch((e: unknown) => LOG.warning(`Stopping backend ${b.name}: ${(e as Error).message}`));
+    }
+    if (!opts.transport) await transport.close();
+    if (!opts.dataSource) await ds.destroy();
+  };
+
+  try {
+    for (const name of names) {
+      const bconf = backendConf(conf, name)!;
+      const host = `${conf.DEFAULT.host}@${name}`;
+      const driver = opts.drivers?.[name] ?? createDriver(bconf);
+      await driver.doSetup();
+      const notifier = new Notifier(transport, { publisherId: `volume.${host}`, driver: 'messagingv2', topics: ['notifications'] });
+      const manager = new VolumeManager({ host, db, driver, notifier });
+      const server = new RPCServer(transport, new Target({ topic: VOLUME_TOPIC, server: host }), [manager.endpoint()]);
+      const heartbeat = new Heartbeat(async () => reportState(db, host, az, { ...(await driver.getStats()) }), conf.DEFAULT.report_interval,
+        `cinder-volume on ${host}`);
+      started.push({ name, host, driver, manager, server, heartbeat });
+      await manager.initHost();
+      await server.start();
+      await heartbeat.start();
+    }
+  } catch (e) {
+    await stopAll().catch(() => undefined);
+    throw e;
+  }
+  LOG.info(`Started cinder-volume on ${started.map((b) => `${b.host} (driver ${b.driver.name})`).join(', ')}`);
+  return {
+    backends: started.map(({ name, host, driver, manager }) => ({ name, host, driver, manager })),
+    stop: stopAll,
+  };
+}

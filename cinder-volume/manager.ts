@@ -1,0 +1,297 @@
+// VolumeManager: the RPC endpoint of one cinder-volume backend (topic `cinder-volume`, server
+// <host>@<backend>). It owns the driver and the volume rows of its host; state changes follow
+// cinder/volume/manager.py (attach-semantics.md §7.2) and emit the legacy notifications.
+import type { ContextDict } from '../common/context';
+import { getLogger } from '../common/log';
+import { Target, type Endpoint, type Notifier } from '../common/rpc';
+import type { CinderDB } from '../cinder-common/db-api';
+import type { Volume, VolumeAttachment } from '../cinder-common/entities';
+import {
+  InvalidUUID, InvalidVolume, InvalidVolumeAttachMode, RemoveExportException, VolumeBackendAPIException, VolumeNotFound,
+} from '../cinder-common/exception';
+import { objectData } from '../cinder-common/objects';
+import { statusAfterDetach } from '../cinder-common/volume-status';
+import type { Connector, VolumeDriver } from './drivers/driver';
+import { KeyedLock } from './keyed-lock';
+import { VOLUME_RPC_API_VERSION } from './rpcapi';
+
+const LOG = getLogger('cinder-volume.manager');
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+type Args = Record<string, unknown>;
+
+export interface ManagerDeps {
+  /** host@backend: the RPC server name and services.host. */
+  host: string;
+  db: CinderDB;
+  driver: VolumeDriver;
+  notifier: Notifier | null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const logCtx = (c: ContextDict): { context: { requestId?: string } } => ({ context: { requestId: str(c.request_id) ?? undefined } });
+
+function attachmentPrimitive(a: VolumeAttachment): Args {
+  return {
+    id: a.id, volume_id: a.volumeId, instance_uuid: a.instanceUuid, attached_host: a.attachedHost, mountpoint: a.mountpoint,
+    attach_status: a.attachStatus, attach_mode: a.attachMode, attach_time: a.attachTime?.toISOString() ?? null,
+  };
+}
+
+export class VolumeManager {
+  readonly locks = new KeyedLock();
+
+  constructor(private readonly d: ManagerDeps) {}
+
+  endpoint(): Endpoint {
+    return {
+      target: new Target({ version: VOLUME_RPC_API_VERSION }),
+      methods: {
+        create_volume: (c, a) => this.createVolume(c, a),
+        delete_volume: (c, a) => this.deleteVolume(c, a),
+        initialize_connection: (c, a) => this.initializeConnection(c, a),
+        terminate_connection: (c, a) => this.terminateConnection(c, a),
+        attach_volume: (c, a) => this.attachVolume(c, a),
+        detach_volume: (c, a) => this.detachVolume(c, a),
+        remove_export: (c, a) => this.removeExport(c, a),
+        extend_volume: (c, a) => this.extendVolume(c, a),
+      },
+    };
+  }
+
+  private async load(idOrObj: unknown): Promise<Volume> {
+    const id = typeof idOrObj === 'string' ? idOrObj : str(objectData(idOrObj).id);
+    const v = id ? await this.d.db.volumeGet(id) : null;
+    if (!v) throw new VolumeNotFound({ volume_id: id });
+    return v;
+  }
+
+  private async notify(ctxt: ContextDict, volume: Volume, suffix: string, extra: Args = {}): Promise<void> {
+    if (!this.d.notifier) return;
+    const payload = {
+      tenant_id: volume.projectId, user_id: volume.userId, host: this.d.host, availability_zone: volume.availabilityZone,
+      volume_id: volume.id, volume_type: volume.volumeTypeId, display_name: volume.displayName, size: volume.size,
+      status: volume.status, created_at: volume.createdAt?.toISOString() ?? null,
+      launched_at: volume.launchedAt?.toISOString() ?? null, snapshot_id: volume.snapshotId, replication_status: null, ...extra,
+    };
+    try {
+      await this.d.notifier.info(ctxt, `volume.${suffix}`, payload);
+    } catch (e) {
+      LOG.warning(`Could not send notification volume.${suffix}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Start-up recovery (init_host): re-export what clients use, fail what was cut short. */
+  async initHost(): Promise<void> {
+    for (const v of await this.d.db.volumesOnHost(this.d.host)) {
+      try {
+        if (v.status === 'creating') {
+          await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+          LOG.info(`Volume ${v.id} was creating when the service stopped: status error`);
+        } else if (v.status === 'deleting') {
+          await this.d.db.volumeConditionalUpdate(v.id, { status: 'error_deleting' }, { status: 'deleting' });
+          LOG.info(`Volume ${v.id} was deleting when the service stopped: status error_deleting`);
+        } else if (v.providerLocation && ['in-use', 'attaching', 'detaching', 'reserved'].includes(v.status ?? '')) {
+          await this.d.driver.ensureExport(v);
+        }
+      } catch (e) {
+        LOG.exception(`Start-up recovery of volume ${v.id} failed`, e);
+      }
+    }
+  }
+
+  async createVolume(ctxt: ContextDict, args: Args): Promise<void> {
+    const v = await this.load(args.volume);
+    if (v.status !== 'creating') return;
+    await this.notify(ctxt, v, 'create.start');
+    try {
+      const model = await this.d.driver.createVolume(v);
+      const ok = await this.d.db.volumeConditionalUpdate(v.id, {
+        status: 'available', launchedAt: new Date(), ...(model?.provider_location !== undefined ? { providerLocation: model.provider_location } : {}),
+        ...(model?.provider_auth !== undefined ? { providerAuth: model.provider_auth } : {}),
+      }, { status: 'creating' });
+      if (!ok) LOG.warning(`Volume ${v.id} left 'creating' while it was being created`, logCtx(ctxt));
+    } catch (e) {
+      LOG.exception(`Failed to create volume ${v.id}`, e, logCtx(ctxt));
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+      await this.notify(ctxt, { ...v, status: 'error' }, 'create.error');
+      return;
+    }
+    await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'create.end');
+  }
+
+  async deleteVolume(ctxt: ContextDict, args: Args): Promise<void> {
+    const v = await this.d.db.volumeGet(str(objectData(args.volume).id) ?? '');
+    if (!v) return;
+    await this.notify(ctxt, v, 'delete.start');
+    try {
+      await this.d.driver.removeExport(v);
+      await this.d.driver.deleteVolume(v);
+    } catch (e) {
+      LOG.exception(`Failed to delete volume ${v.id}`, e, logCtx(ctxt));
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error_deleting' }, {});
+      return;
+    }
+    await this.d.db.volumeSoftDelete(v.id);
+    await this.notify(ctxt, { ...v, status: 'deleted' }, 'delete.end');
+  }
+
+  /** Access mode a connection gets: the attached mode, else ro for a readonly volume, else rw. */
+  private async accessMode(volumeId: string): Promise<string> {
+    const meta = (await this.d.db.metadataGet([volumeId], true)).get(volumeId) ?? {};
+    return meta.attached_mode ?? (meta.readonly === 'True' ? 'ro' : 'rw');
+  }
+
+  async initializeConnection(ctxt: ContextDict, args: Args): Promise<unknown> {
+    const v = await this.load(args.volume);
+    const connector = args.connector as Connector;
+    this.d.driver.validateConnector(connector);
+    let model;
+    try {
+      model = await this.d.driver.createExport(v, connector);
+    } catch (e) {
+      LOG.exception(`Create export for volume ${v.id} failed`, e, logCtx(ctxt));
+      throw new VolumeBackendAPIException({ data: `Create export for volume failed (${(e as Error).message}).` });
+    }
+    await this.d.db.volumeConditionalUpdate(v.id, { providerLocation: model.provider_location ?? null, providerAuth: model.provider_auth ?? null });
+    const exported = (await this.d.db.volumeGet(v.id)) ?? v;
+    let info;
+    try {
+      info = await this.d.driver.initializeConnection(exported, connector);
+    } catch (e) {
+      LOG.exception(`Driver initialize connection failed for volume ${v.id}`, e, logCtx(ctxt));
+      await this.d.driver.removeExport(exported).catch(() => undefined);
+      throw new VolumeBackendAPIException({ data: `Driver initialize connection failed (error: ${(e as Error).message}).` });
+    }
+    // Keys the manager adds (the seed's shape, step 7).
+    Object.assign(info.data, { encrypted: !!v.encryptionKeyId, qos_specs: null, access_mode: await this.accessMode(v.id) });
+    LOG.info(`Initialize volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
+    return info;
+  }
+
+  async terminateConnection(ctxt: ContextDict, args: Args): Promise<void> {
+    const v = await this.load(args.volume_id);
+    try {
+      await this.d.driver.terminateConnection(v, (args.connector ?? null) as Connector | null, args.force === true);
+    } catch (e) {
+      LOG.exception(`Terminate volume connection failed for ${v.id}`, e, logCtx(ctxt));
+      throw new VolumeBackendAPIException({ data: `Terminate volume connection failed: ${(e as Error).message}` });
+    }
+    LOG.info(`Terminate volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
+  }
+
+  async attachVolume(ctxt: ContextDict, args: Args): Promise<unknown> {
+    const volumeId = str(args.volume_id) ?? str(objectData(args.volume).id) ?? '';
+    return this.locks.run(volumeId, async () => {
+      const v = await this.load(volumeId);
+      const instanceUuid = str(args.instance_uuid);
+      const hostName = str(args.host_name);
+      const mode = str(args.mode) ?? 'rw';
+      const admin = (await this.d.db.metadataGet([v.id], true)).get(v.id) ?? {};
+      if (v.status === 'attaching' && admin.attached_mode && admin.attached_mode !== mode) {
+        throw new InvalidVolume({ reason: 'being attached by different mode' });
+      }
+      const live = (await this.d.db.attachmentsOf([v.id])).filter((a) => a.attachStatus === 'attached');
+      const same = live.find((a) => (instanceUuid ? a.instanceUuid === instanceUuid : a.attachedHost === hostName));
+      if (same) {
+        await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached' });
+        return attachmentPrimitive(same);
+      }
+      if (v.status === 'in-use' && !v.multiattach && !v.migrationStatus) {
+        throw new InvalidVolume({ reason: 'volume is already attached and multiple attachments are not enabled' });
+      }
+      await this.notify(ctxt, v, 'attach.start');
+      const att = await this.d.db.attachmentCreate({
+        volumeId: v.id, instanceUuid, attachedHost: hostName, mountpoint: str(args.mountpoint), attachStatus: 'attaching', attachMode: mode,
+      });
+      await this.d.db.adminMetadataSet(v.id, 'attached_mode', mode);
+      if (instanceUuid && !UUID.test(instanceUuid)) {
+        await this.d.db.attachmentUpdate(att.id, { attachStatus: 'error_attaching' });
+        throw new InvalidUUID({ uuid: instanceUuid });
+      }
+      if (admin.readonly === 'True' && mode !== 'ro') {
+        await this.d.db.attachmentUpdate(att.id, { attachStatus: 'error_attaching' });
+        throw new InvalidVolumeAttachMode({ mode, volume_id: v.id });
+      }
+      const t = new Date();
+      await this.d.db.attachmentUpdate(att.id, { attachStatus: 'attached', attachTime: t });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached' });
+      const after = (await this.d.db.volumeGet(v.id)) ?? v;
+      await this.notify(ctxt, after, 'attach.end', { instance_uuid: instanceUuid, mountpoint: att.mountpoint });
+      LOG.info(`Attach volume ${v.id} completed successfully`, logCtx(ctxt));
+      return attachmentPrimitive({ ...att, attachStatus: 'attached', attachTime: t });
+    });
+  }
+
+  /** Drop an attachment and recompute the volume's status from what is left (§4.3). */
+  private async finishDetach(volumeId: string, attachmentId: string | null): Promise<void> {
+    if (attachmentId) await this.d.db.attachmentDestroy(attachmentId);
+    const remaining = await this.d.db.attachmentsOf([volumeId]);
+    const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
+    await this.d.db.volumeConditionalUpdate(volumeId, { status, attachStatus });
+    if (!remaining.length) await this.d.db.adminMetadataDelete(volumeId, 'attached_mode');
+  }
+
+  async detachVolume(ctxt: ContextDict, args: Args): Promise<void> {
+    const volumeId = str(args.volume_id) ?? str(objectData(args.volume).id) ?? '';
+    await this.locks.run(`${volumeId}-detach_volume`, async () => {
+      const v = await this.load(volumeId);
+      const attachmentId = str(args.attachment_id);
+      const live = (await this.d.db.attachmentsOf([v.id])).filter((a) => a.attachStatus !== 'detached');
+      let att: VolumeAttachment | undefined;
+      if (attachmentId) {
+        att = live.find((a) => a.id === attachmentId);
+        if (!att) {
+          // Nothing to detach: just make the status agree with the attachments left.
+          await this.finishDetach(v.id, null);
+          return;
+        }
+      } else {
+        if (live.length > 1) throw new InvalidVolume({ reason: 'Detach volume failed: More than one attachment, but no attachment_id provided.' });
+        if (!live.length) {
+          await this.d.db.volumeConditionalUpdate(v.id, { status: 'available', attachStatus: 'detached' });
+          return;
+        }
+        att = live[0];
+      }
+      await this.notify(ctxt, v, 'detach.start');
+      if (live.length <= 1) {
+        try {
+          await this.d.driver.removeExport(v);
+        } catch (e) {
+          LOG.exception(`Detach volume ${v.id}: remove export failed`, e, logCtx(ctxt));
+          throw new RemoveExportException({ volume: v.id, reason: (e as Error).message });
+        }
+      }
+      await this.finishDetach(v.id, att.id);
+      await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'detach.end', { instance_uuid: att.instanceUuid });
+      LOG.info(`Detach volume ${v.id} completed successfully`, logCtx(ctxt));
+    });
+  }
+
+  async removeExport(ctxt: ContextDict, args: Args): Promise<void> {
+    const v = await this.load(args.volume_id);
+    try {
+      await this.d.driver.removeExport(v);
+    } catch (e) {
+      LOG.exception(`Remove export for volume ${v.id} failed`, e, logCtx(ctxt));
+      throw new RemoveExportException({ volume: v.id, reason: (e as Error).message });
+    }
+  }
+
+  async extendVolume(ctxt: ContextDict, args: Args): Promise<void> {
+    const v = await this.load(args.volume);
+    const newSize = Number(args.new_size);
+    await this.notify(ctxt, v, 'resize.start', { size: v.size });
+    try {
+      await this.d.driver.extendVolume(v, newSize);
+    } catch (e) {
+      LOG.exception(`Extend volume ${v.id} failed`, e, logCtx(ctxt));
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error_extending' }, { status: 'extending' });
+      return;
+    }
+    const attached = (await this.d.db.attachmentsOf([v.id])).some((a) => a.attachStatus === 'attached');
+    await this.d.db.volumeConditionalUpdate(v.id, { size: newSize, status: attached ? 'in-use' : 'available', previousStatus: null }, { status: 'extending' });
+    await this.notify(ctxt, { ...v, size: newSize }, 'resize.end', { size: newSize });
+  }
+}

@@ -1,0 +1,69 @@
+// Client side of the volume RPC API (topic `cinder-volume`, server = <host>@<backend> of the
+// volume's host with the #pool cut off): wire only, names/kwargs/versions as Cinder's
+// (attach-semantics.md §6.2), so a Python peer reads the same messages.
+//
+// Version history (Cinder's 3.x line; we implement this subset):
+//   3.0 - create_volume(volume, request_spec, filter_properties, allow_reschedule),
+//         delete_volume(volume, unmanage_only, cascade), initialize_connection(connector, volume),
+//         terminate_connection(volume_id, connector, force), remove_export(volume_id),
+//         extend_volume(volume, new_size, reservations)
+//   3.3 - attach_volume also takes `volume`
+//   3.4 - detach_volume also takes `volume`
+import type { RequestContext } from '../common/context';
+import { RPCClient, Target, type Transport } from '../common/rpc';
+import type { Volume } from '../cinder-common/entities';
+import { serviceHostOf, volumeToPrimitive } from '../cinder-common/objects';
+
+export const VOLUME_TOPIC = 'cinder-volume';
+export const VOLUME_RPC_API_VERSION = '3.4';
+
+export class VolumeAPI {
+  private readonly client: RPCClient;
+
+  constructor(transport: Transport, opts: { timeout?: number; versionCap?: string | null } = {}) {
+    this.client = new RPCClient(transport, new Target({ topic: VOLUME_TOPIC, version: '3.0' }),
+      { timeout: opts.timeout, versionCap: opts.versionCap ?? null });
+  }
+
+  private cctxt(volume: Volume, version = '3.0'): RPCClient {
+    if (!volume.host) throw new Error(`volume ${volume.id} has no host`);
+    return this.client.prepare({ server: serviceHostOf(volume.host), version });
+  }
+
+  async createVolume(ctx: RequestContext, volume: Volume, requestSpec: Record<string, unknown>): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'create_volume', {
+      volume: volumeToPrimitive(volume), request_spec: requestSpec, filter_properties: {}, allow_reschedule: false,
+    });
+  }
+
+  async deleteVolume(ctx: RequestContext, volume: Volume, cascade = false): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'delete_volume', { volume: volumeToPrimitive(volume), unmanage_only: false, cascade });
+  }
+
+  async initializeConnection(ctx: RequestContext, volume: Volume, connector: unknown): Promise<unknown> {
+    return this.cctxt(volume).call(ctx, 'initialize_connection', { connector, volume: volumeToPrimitive(volume) });
+  }
+
+  async terminateConnection(ctx: RequestContext, volume: Volume, connector: unknown, force = false): Promise<void> {
+    await this.cctxt(volume).call(ctx, 'terminate_connection', { volume_id: volume.id, connector, force });
+  }
+
+  async attachVolume(ctx: RequestContext, volume: Volume, a: { instanceUuid: string | null; hostName: string | null; mountpoint: string; mode: string }): Promise<unknown> {
+    return this.cctxt(volume, '3.3').call(ctx, 'attach_volume', {
+      volume_id: volume.id, instance_uuid: a.instanceUuid, host_name: a.hostName, mountpoint: a.mountpoint, mode: a.mode,
+      volume: volumeToPrimitive(volume),
+    });
+  }
+
+  async detachVolume(ctx: RequestContext, volume: Volume, attachmentId: string | null): Promise<unknown> {
+    return this.cctxt(volume, '3.4').call(ctx, 'detach_volume', { volume_id: volume.id, attachment_id: attachmentId, volume: volumeToPrimitive(volume) });
+  }
+
+  async removeExport(ctx: RequestContext, volume: Volume): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'remove_export', { volume_id: volume.id });
+  }
+
+  async extendVolume(ctx: RequestContext, volume: Volume, newSize: number): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'extend_volume', { volume: volumeToPrimitive(volume), new_size: newSize, reservations: [] });
+  }
+}

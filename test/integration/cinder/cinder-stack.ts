@@ -1,0 +1,94 @@
+// In-process cinder-api + cinder-volume for tests: one SQLite (or given) database, one fake://
+// (or given) transport, noauth2 tokens "user:project" (user "admin" is admin).
+import { randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../../common/config';
+import { migrateDatabase } from '../../../common/db';
+import { getRpcTransport, type Transport } from '../../../common/rpc';
+import { startCinderApi, type RunningCinderApi } from '../../../cinder-api/osapi/main';
+import { CINDER_SCHEMA, type CinderConf } from '../../../cinder-common/config';
+import { openCinderDatabase } from '../../../cinder-common/db';
+import { startCinderVolume, type CinderVolumeOptions, type RunningCinderVolume } from '../../../cinder-volume/main';
+import { waitFor } from '../../support/processes';
+
+// Response bodies are whatever the API sent; tests assert on them field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export type Overrides = Record<string, Record<string, unknown>>;
+
+export function cinderConf(overrides: Overrides = {}): CinderConf {
+  const defaults: Overrides = {
+    DEFAULT: { transport_url: `fake://cinder-${randomBytes(4).toString('hex')}`, host: 'cinder1', rpc_response_timeout: 5, report_interval: 1 },
+    database: { connection: 'sqlite://:memory:' },
+    api: { auth_strategy: 'noauth2' },
+  };
+  for (const [g, vals] of Object.entries(overrides)) defaults[g] = { ...(defaults[g] ?? {}), ...vals };
+  return loadConfig(CINDER_SCHEMA, { defaults, env: {} }) as unknown as CinderConf;
+}
+
+export interface Res {
+  status: number;
+  body: Json;
+  headers: Headers;
+}
+
+export interface Cinder {
+  conf: CinderConf;
+  ds: DataSource;
+  transport: Transport;
+  api: RunningCinderApi;
+  volume: RunningCinderVolume;
+  req(method: string, path: string, opts?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<Res>;
+  /** POST {"<action>": arg} to /v3/<project>/volumes/<id>/action. */
+  action(id: string, action: string, arg: unknown, token?: string): Promise<Res>;
+  /** Create a volume and wait until it is available; returns its id. */
+  createVolume(size?: number, token?: string, name?: string): Promise<string>;
+  show(id: string, token?: string): Promise<Json>;
+  stop(): Promise<void>;
+}
+
+export const projectOf = (token: string): string => token.split(':')[1] ?? token;
+
+export async function startCinder(overrides: Overrides = {}, volumeOpts: CinderVolumeOptions = {}): Promise<Cinder> {
+  const conf = cinderConf(overrides);
+  const ds = await openCinderDatabase(conf.database.connection);
+  await migrateDatabase(ds);
+  const transport = getRpcTransport(conf.DEFAULT.transport_url);
+  const volume = await startCinderVolume(conf, { transport, dataSource: ds, ...volumeOpts });
+  const api = await startCinderApi(conf, { transport, dataSource: ds, port: 0 });
+  const c: Cinder = {
+    conf, ds, transport, api, volume,
+    async req(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.token !== null) headers['X-Auth-Token'] = o.token ?? 'demo:demo';
+      if (o.body !== undefined) headers['Content-Type'] = 'application/json';
+      const res = await fetch(`${api.url}${path}`, {
+        method, headers, body: o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    },
+    action(id, action, arg, token = 'demo:demo') {
+      return c.req('POST', `/v3/${projectOf(token)}/volumes/${id}/action`, { token, body: { [action]: arg } });
+    },
+    async show(id, token = 'demo:demo') {
+      return (await c.req('GET', `/v3/${projectOf(token)}/volumes/${id}`, { token })).body.volume;
+    },
+    async createVolume(size = 1, token = 'demo:demo', name = 'vol') {
+      const r = await c.req('POST', `/v3/${projectOf(token)}/volumes`, { token, body: { volume: { size, name } } });
+      if (r.status !== 202) throw new Error(`volume create: ${r.status} ${JSON.stringify(r.body)}`);
+      const id = r.body.volume.id as string;
+      await waitFor(async () => (await c.show(id, token)).status === 'available', 10_000, `volume ${id} available`, 20);
+      return id;
+    },
+    async stop() {
+      await api.stop();
+      await volume.stop();
+      await transport.close();
+      await ds.destroy();
+    },
+  };
+  return c;
+}
