@@ -42,7 +42,7 @@ export class TgtDriver implements VolumeDriver {
       return stdout;
     } catch (e) {
       const err = e as { stderr?: string; stdout?: string; message: string };
-      throw new Error(`tgtadm ${args.join(' ')} failed: ${(err.stderr || err.stdout || err.message).trim()}`);
+      throw new Error(`tgtadm ${args.join(' ')} failed: ${(err.stderr || err.stdout || err.message).trim()}`, { cause: e });
     }
   }
 

@@ -1,0 +1,271 @@
+// Every volume action over HTTP on fake:// + SQLite: success paths and the errors of
+// attach-semantics.md §2.2 (code + message), state checked after each step.
+import { expect } from 'chai';
+import type { FakeDriver } from '../../../cinder-volume/drivers';
+import { startCinder, type Cinder } from './cinder-stack';
+
+const CONNECTOR = { ip: '10.160.161.32', host: 'xfolsom', initiator: 'iqn.1993-08.org.debian:01:11a1a0aa28f1' };
+const SERVER = '5f1c49d6-f3ec-4564-9b9a-f6b3dc938dd2';
+const ADMIN = 'admin:demo';
+
+describe('cinder-api volume actions', function () {
+  let c: Cinder;
+  let fake: FakeDriver;
+  before(async () => {
+    c = await startCinder();
+    fake = c.volume.backends[0].driver as FakeDriver;
+  });
+  after(async () => { await c?.stop(); });
+
+  const attached = async (): Promise<string> => {
+    const id = await c.createVolume();
+    expect((await c.action(id, 'os-reserve', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-initialize_connection', { connector: CONNECTOR })).status).to.equal(200);
+    expect((await c.action(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb', mode: 'rw' })).status).to.equal(202);
+    return id;
+  };
+
+  it('unknown volume, other project, unknown action, bad bodies', async () => {
+    const missing = '951be889-b794-4723-9ac9-efde61cacf3a';
+    let r = await c.action(missing, 'os-reserve', null);
+    expect(r.status).to.equal(404);
+    expect(r.body).to.deep.equal({ itemNotFound: { code: 404, message: `Volume ${missing} could not be found.` } });
+    const id = await c.createVolume();
+    r = await c.action(id, 'os-reserve', null, 'other:other');
+    expect(r.status).to.equal(404);
+    r = await c.action(id, 'os-bogus', null);
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus');
+    r = await c.req('POST', `/v3/demo/volumes/${id}/action`, { body: '{"os-reserve": ' });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Malformed request body');
+    r = await c.req('POST', `/v3/demo/volumes/${id}/action`, { body: '[]' });
+    expect(r.status).to.equal(400);
+    r = await c.req('POST', `/v3/demo/volumes/${id}/action`, { body: JSON.stringify({ 'os-reserve': 'x'.repeat(200_000) }) });
+    expect(r.status).to.equal(413);
+    r = await c.req('POST', `/v3/demo/volumes/${id}/action`, { token: null, body: { 'os-reserve': null } });
+    expect(r.status).to.equal(401);
+    expect(r.body.unauthorized.code).to.equal(401);
+  });
+
+  it('os-reserve / os-unreserve', async () => {
+    const id = await c.createVolume();
+    expect((await c.action(id, 'os-reserve', null)).status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('attaching');
+    const r = await c.action(id, 'os-reserve', null);
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Invalid volume: Volume status must be available to reserve, but the status is attaching.');
+    expect((await c.action(id, 'os-unreserve', null)).status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('available');
+    // not attaching: a silent no-op
+    expect((await c.action(id, 'os-unreserve', null)).status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('available');
+  });
+
+  it('os-initialize_connection returns the seed-shaped connection_info; bad connectors are 400; backend failure 500', async () => {
+    const id = await c.createVolume();
+    let r = await c.action(id, 'os-initialize_connection', { connector: CONNECTOR });
+    expect(r.status).to.equal(200);
+    const ci = r.body.connection_info;
+    expect(ci.driver_volume_type).to.equal('iscsi');
+    expect(Object.keys(ci.data).sort()).to.deep.equal(['access_mode', 'auth_method', 'auth_password', 'auth_username', 'encrypted',
+      'qos_specs', 'target_discovered', 'target_iqn', 'target_lun', 'target_portal', 'volume_id']);
+    expect(ci.data).to.include({ target_iqn: `iqn.2010-10.org.openstack:volume-${id}`, target_lun: 1, volume_id: id, auth_method: 'CHAP',
+      access_mode: 'rw', encrypted: false, qos_specs: null, target_discovered: false, target_portal: '127.0.0.1:3260' });
+    expect(ci.data.auth_password).to.have.length(20);
+    expect((await c.show(id)).status).to.equal('available');
+    // the same CHAP credentials on a second call
+    r = await c.action(id, 'os-initialize_connection', { connector: CONNECTOR });
+    expect(r.body.connection_info.data.auth_password).to.equal(ci.data.auth_password);
+
+    r = await c.action(id, 'os-initialize_connection', { connector: { ip: '1.2.3.4', host: 'h' } });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal("Invalid input received: Connector doesn't have required information: initiator");
+    r = await c.action(id, 'os-initialize_connection', {});
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute os-initialize_connection. Value: {}. 'connector' is a required property");
+    r = await c.action(id, 'os-initialize_connection', { connector: 5 });
+    expect(r.status).to.equal(400);
+    fake.failNext.set('initializeConnection', new Error('backend exploded'));
+    r = await c.action(id, 'os-initialize_connection', { connector: CONNECTOR });
+    expect(r.status).to.equal(500);
+    expect(r.body).to.deep.equal({ computeFault: { code: 500, message: 'Unable to fetch connection information from backend.' } });
+  });
+
+  it('os-initialize_connection in maintenance is 400', async () => {
+    const id = await c.createVolume();
+    expect((await c.action(id, 'os-reset_status', { status: 'maintenance' }, ADMIN)).status).to.equal(202);
+    const r = await c.action(id, 'os-initialize_connection', { connector: CONNECTOR });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Invalid volume: The volume connection cannot be initialized in maintenance mode.');
+    const a = await c.action(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb' });
+    expect(a.body.badRequest.message).to.equal('Invalid volume: The volume cannot be attached in maintenance mode.');
+    const d = await c.action(id, 'os-detach', null);
+    expect(d.body.badRequest.message).to.equal('Invalid volume: The volume cannot be detached in maintenance mode.');
+    const u = await c.req('PUT', `/v3/demo/volumes/${id}`, { body: { volume: { name: 'x' } } });
+    expect(u.status).to.equal(400);
+    expect(u.body.badRequest.message).to.equal('Invalid volume: The volume cannot be updated during maintenance.');
+  });
+
+  it('os-attach records the attachment (in-use) and shows it; a second attach is 400', async () => {
+    const id = await attached();
+    const v = await c.show(id);
+    expect(v.status).to.equal('in-use');
+    expect(v.attachments).to.have.length(1);
+    expect(v.attachments[0]).to.include({ id, volume_id: id, server_id: SERVER, device: '/dev/vdb', host_name: null });
+    expect(v.attachments[0].attachment_id).to.be.a('string');
+    const r = await c.action(id, 'os-attach', { instance_uuid: '11111111-2222-3333-4444-555555555555', mountpoint: '/dev/vdc' });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Error attaching volume - InvalidVolume: Invalid volume: volume is already attached and multiple attachments are not enabled');
+  });
+
+  it('os-attach body errors', async () => {
+    const id = await c.createVolume();
+    let r = await c.action(id, 'os-attach', { instance_uuid: SERVER });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal(`Invalid input for field/attribute os-attach. Value: {'instance_uuid': '${SERVER}'}. 'mountpoint' is a required property`);
+    r = await c.action(id, 'os-attach', { mountpoint: '/dev/vdb' });
+    expect(r.status).to.equal(400);
+    r = await c.action(id, 'os-attach', { instance_uuid: 'not-a-uuid', mountpoint: '/dev/vdb' });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute instance_uuid. Value: not-a-uuid. 'not-a-uuid' is not a 'uuid'");
+    r = await c.action(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb', mode: 'rx' });
+    expect(r.status).to.equal(400);
+    r = await c.action(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb', extra: 1 });
+    expect(r.status).to.equal(400);
+    // host_name instead of instance_uuid is fine
+    r = await c.action(id, 'os-attach', { host_name: 'baremetal1', mountpoint: '/dev/sdb' });
+    expect(r.status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('in-use');
+  });
+
+  it('os-begin_detaching / os-roll_detaching', async () => {
+    const avail = await c.createVolume();
+    let r = await c.action(avail, 'os-begin_detaching', null);
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal("Invalid volume: Unable to detach volume. Volume status must 'in-use' and attach_status must be 'attached' to detach.".replace("must 'in-use'", "must be 'in-use'"));
+    const id = await attached();
+    expect((await c.action(id, 'os-begin_detaching', null)).status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('detaching');
+    r = await c.action(id, 'os-begin_detaching', null);
+    expect(r.status).to.equal(400);
+    expect((await c.action(id, 'os-roll_detaching', null)).status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('in-use');
+    // not detaching: no-op
+    expect((await c.action(id, 'os-roll_detaching', null)).status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('in-use');
+  });
+
+  it('os-terminate_connection + os-detach: the export goes, the volume is available again', async () => {
+    const id = await attached();
+    expect(fake.exports.has(id)).to.equal(true);
+    expect((await c.action(id, 'os-begin_detaching', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-terminate_connection', { connector: CONNECTOR })).status).to.equal(202);
+    expect(fake.exports.has(id)).to.equal(false);
+    expect((await c.show(id)).status).to.equal('detaching');
+    const v = await c.show(id);
+    const r = await c.action(id, 'os-detach', { attachment_id: v.attachments[0].attachment_id });
+    expect(r.status).to.equal(202);
+    const after = await c.show(id);
+    expect(after.status).to.equal('available');
+    expect(after.attachments).to.deep.equal([]);
+    // detaching a detached volume is still 202 (tempest cleanup)
+    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('available');
+  });
+
+  it('os-terminate_connection unreserves an attaching volume; backend failure is 500', async () => {
+    const id = await c.createVolume();
+    expect((await c.action(id, 'os-reserve', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-initialize_connection', { connector: CONNECTOR })).status).to.equal(200);
+    expect((await c.action(id, 'os-terminate_connection', { connector: CONNECTOR })).status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('available');
+    let r = await c.action(id, 'os-terminate_connection', {});
+    expect(r.status).to.equal(400);
+    fake.failNext.set('terminateConnection', new Error('boom'));
+    r = await c.action(id, 'os-terminate_connection', { connector: CONNECTOR });
+    expect(r.status).to.equal(500);
+    expect(r.body.computeFault.message).to.equal('Unable to terminate volume connection from backend.');
+  });
+
+  it('os-detach body errors', async () => {
+    const id = await c.createVolume();
+    const r = await c.action(id, 'os-detach', { attachment_id: 'xxx' });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute attachment_id. Value: xxx. 'xxx' is not a 'uuid'");
+  });
+
+  it('os-extend', async () => {
+    const id = await c.createVolume(1);
+    let r = await c.action(id, 'os-extend', { new_size: 1 });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Invalid input received: New size for extend must be greater than current size. (current: 1, extended: 1).');
+    r = await c.action(id, 'os-extend', { new_size: 0 });
+    expect(r.status).to.equal(400);
+    r = await c.action(id, 'os-extend', { new_size: 'abc' });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute new_size. Value: abc. 'abc' does not match '^[0-9]+$'");
+    r = await c.action(id, 'os-extend', { new_size: '3' });
+    expect(r.status).to.equal(202);
+    const v = await c.show(id);
+    expect(v.size).to.equal(3);
+    expect(v.status).to.equal('available');
+    const used = await attached();
+    r = await c.action(used, 'os-extend', { new_size: 2 });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal(`Invalid volume: Volume ${used} status must be '{'status': 'available'}' to extend, currently in-use.`);
+  });
+
+  it('os-reset_status (admin)', async () => {
+    const id = await c.createVolume();
+    let r = await c.action(id, 'os-reset_status', { status: 'error' });
+    expect(r.status).to.equal(403);
+    expect(r.body.forbidden.message).to.equal("Policy doesn't allow volume_extension:volume_admin_actions:reset_status to be performed.");
+    r = await c.action(id, 'os-reset_status', { status: 'deleting' }, ADMIN);
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Cannot reset-state to deleting');
+    r = await c.action(id, 'os-reset_status', { status: 'in-use' }, ADMIN);
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Cannot reset-state to in-use because volume does not have any attachments.');
+    r = await c.action(id, 'os-reset_status', { status: 'bogus' }, ADMIN);
+    expect(r.status).to.equal(400);
+    r = await c.action(id, 'os-reset_status', {}, ADMIN);
+    expect(r.status).to.equal(400);
+    r = await c.action(id, 'os-reset_status', { status: 'ERROR' }, ADMIN);
+    expect(r.status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('error');
+    r = await c.action(id, 'os-reset_status', { status: 'available', attach_status: 'detached' }, ADMIN);
+    expect(r.status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('available');
+  });
+
+  it('os-force_detach (admin) after a reset to error', async () => {
+    const id = await attached();
+    const aid = (await c.show(id)).attachments[0].attachment_id;
+    let r = await c.action(id, 'os-force_detach', { connector: null, attachment_id: aid });
+    expect(r.status).to.equal(403);
+    expect(r.body.forbidden.message).to.equal("Policy doesn't allow volume_extension:volume_admin_actions:force_detach to be performed.");
+    expect((await c.action(id, 'os-reset_status', { status: 'error' }, ADMIN)).status).to.equal(202);
+    r = await c.action(id, 'os-force_detach', { connector: null, attachment_id: aid }, ADMIN);
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    const v = await c.show(id);
+    expect(v.status).to.equal('available');
+    expect(v.attachments).to.deep.equal([]);
+    fake.failNext.set('terminateConnection', new Error('boom'));
+    r = await c.action(id, 'os-force_detach', {}, ADMIN);
+    expect(r.status).to.equal(500);
+    expect(r.body.computeFault.message).to.equal('Unable to terminate volume connection from backend.');
+  });
+
+  it('20 concurrent os-reserve: exactly one wins', async () => {
+    const id = await c.createVolume();
+    const results = await Promise.all(Array.from({ length: 20 }, () => c.action(id, 'os-reserve', null)));
+    const codes = results.map((r) => r.status);
+    expect(codes.filter((s) => s === 202)).to.have.length(1);
+    expect(codes.filter((s) => s === 400)).to.have.length(19);
+    for (const r of results.filter((x) => x.status === 400)) {
+      expect(r.body.badRequest.message).to.equal('Invalid volume: Volume status must be available to reserve, but the status is attaching.');
+    }
+    expect((await c.show(id)).status).to.equal('attaching');
+  });
+});

@@ -1,0 +1,123 @@
+// Volumes CRUD, version documents, microversions, views (v1 seed shape, v3) and project
+// isolation over HTTP on fake:// + SQLite.
+import { expect } from 'chai';
+import { waitFor } from '../../support/processes';
+import { startCinder, type Cinder } from './cinder-stack';
+
+describe('cinder-api volumes', function () {
+  let c: Cinder;
+  before(async () => { c = await startCinder(); });
+  after(async () => { await c?.stop(); });
+
+  it('serves version documents without a token', async () => {
+    let r = await c.req('GET', '/', { token: null });
+    expect(r.status).to.equal(300);
+    const v3 = r.body.versions.find((v: { id: string }) => v.id === 'v3.0');
+    expect(v3).to.include({ status: 'CURRENT', version: '3.0', min_version: '3.0' });
+    expect(v3.links.find((l: { rel: string }) => l.rel === 'self').href).to.equal(`${c.api.url}/v3/`);
+    r = await c.req('GET', '/v3/', { token: null });
+    expect(r.status).to.equal(200);
+    expect(r.body.versions.map((v: { id: string }) => v.id)).to.include('v3.0');
+  });
+
+  it('negotiates the microversion on /v3 (3.0; out of range 406)', async () => {
+    let r = await c.req('GET', '/v3/demo/volumes');
+    expect(r.status).to.equal(200);
+    expect(r.headers.get('openstack-api-version')).to.equal('volume 3.0');
+    r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume 3.70' } });
+    expect(r.status).to.equal(406);
+    expect(r.body.computeFault.message).to.equal('Version 3.70 is not supported by the API. Minimum is 3.0 and maximum is 3.0.');
+    r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume latest' } });
+    expect(r.status).to.equal(200);
+    r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume 3.x' } });
+    expect(r.status).to.equal(400);
+  });
+
+  it('creates with the OSC body (202 creating), then available; lists, shows, updates, deletes', async () => {
+    const body = { volume: { size: 1, consistencygroup_id: null, snapshot_id: null, name: 'v1', description: null, volume_type: null,
+      availability_zone: null, metadata: {}, imageRef: null, source_volid: null, backup_id: null } };
+    let r = await c.req('POST', '/v3/demo/volumes', { body });
+    expect(r.status).to.equal(202);
+    const vol = r.body.volume;
+    expect(vol).to.include({ status: 'creating', size: 1, name: 'v1', volume_type: '__DEFAULT__', bootable: 'false', multiattach: false });
+    expect(vol.attachments).to.deep.equal([]);
+    expect(vol.metadata).to.deep.equal({});
+    await waitFor(async () => (await c.show(vol.id)).status === 'available', 5000, 'available', 20);
+
+    r = await c.req('GET', '/v3/demo/volumes');
+    expect(r.body.volumes.find((v: { id: string }) => v.id === vol.id)).to.have.keys('id', 'name', 'links');
+    r = await c.req('GET', '/v3/demo/volumes/detail?all_tenants=1&name=v1');
+    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.include(vol.id);
+    expect(r.body.volumes.every((v: { name: string }) => v.name === 'v1')).to.equal(true);
+
+    r = await c.req('PUT', `/v3/demo/volumes/${vol.id}`, { body: { volume: { name: 'renamed', description: 'd', metadata: { k: 'v' } } } });
+    expect(r.status).to.equal(200);
+    expect(r.body.volume).to.include({ name: 'renamed', description: 'd' });
+    expect(r.body.volume.metadata).to.deep.equal({ k: 'v' });
+
+    // project-less /v3 (cinder noauth plugin) sees the same volume
+    r = await c.req('GET', `/v3/volumes/${vol.id}`);
+    expect(r.status).to.equal(200);
+
+    r = await c.req('DELETE', `/v3/demo/volumes/${vol.id}`);
+    expect(r.status).to.equal(202);
+    await waitFor(async () => (await c.req('GET', `/v3/demo/volumes/${vol.id}`)).status === 404, 5000, 'deleted', 20);
+    r = await c.req('GET', `/v3/demo/volumes/${vol.id}`);
+    expect(r.body).to.deep.equal({ itemNotFound: { code: 404, message: `Volume ${vol.id} could not be found.` } });
+  });
+
+  it('v1 shows the seed shape (display_name, tenant/host attrs for admin)', async () => {
+    const id = await c.createVolume(1, 'demo:demo', 'dfg');
+    const r = await c.req('GET', `/v1/demo/volumes/${id}`, { token: 'admin:demo' });
+    expect(r.status).to.equal(200);
+    expect(r.body.volume).to.include({ status: 'available', display_name: 'dfg', display_description: null, bootable: 'false',
+      encrypted: false, size: 1, availability_zone: 'nova', 'os-vol-tenant-attr:tenant_id': 'demo', 'os-vol-mig-status-attr:migstat': null });
+    expect(r.body.volume['os-vol-host-attr:host']).to.match(/^.+@.+#.+$/);
+    expect(r.body.volume.created_at).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    const v2 = await c.req('GET', `/v2/demo/volumes/${id}`);
+    expect(v2.status).to.equal(200);
+    expect(v2.body.volume.name).to.equal('dfg');
+    expect(v2.body.volume).to.not.have.property('os-vol-host-attr:host');
+  });
+
+  it('isolates projects; the URL project must be the caller\'s', async () => {
+    const id = await c.createVolume();
+    let r = await c.req('GET', `/v3/other/volumes/${id}`, { token: 'other:other' });
+    expect(r.status).to.equal(404);
+    r = await c.req('GET', '/v3/other/volumes/detail', { token: 'other:other' });
+    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.not.include(id);
+    r = await c.req('DELETE', `/v3/other/volumes/${id}`, { token: 'other:other' });
+    expect(r.status).to.equal(404);
+    r = await c.req('GET', `/v3/demo/volumes/${id}`, { token: 'other:other' });
+    expect(r.status).to.equal(400);
+  });
+
+  it('rejects bad create bodies with 4xx', async () => {
+    const cases: Array<[unknown, number, string?]> = [
+      [{ volume: { size: 0 } }, 400],
+      [{ volume: { size: 'abc' } }, 400, "Invalid input for field/attribute size. Value: abc. 'abc' does not match '^[0-9]+$'"],
+      [{ volume: {} }, 400],
+      [{ volume: { size: 1, multiattach: true } }, 400],
+      [{ volume: { size: 1, name: 'x'.repeat(256) } }, 400],
+      [{ volume: { size: 1, metadata: 'x' } }, 400],
+      [{ volume: { size: 1, volume_type: 'gold' } }, 404, 'Volume type with name gold could not be found.'],
+      [{ vol: {} }, 400, "'volume' is a required property"],
+      ['{bad', 400, 'Malformed request body'],
+    ];
+    for (const [body, code, message] of cases) {
+      const r = await c.req('POST', '/v3/demo/volumes', { body });
+      expect(r.status, JSON.stringify(body)).to.equal(code);
+      const fault = Object.values(r.body)[0] as { message: string };
+      if (message) expect(fault.message).to.equal(message);
+    }
+  });
+
+  it('refuses to delete an in-use volume', async () => {
+    const id = await c.createVolume();
+    await c.action(id, 'os-attach', { instance_uuid: '5f1c49d6-f3ec-4564-9b9a-f6b3dc938dd2', mountpoint: '/dev/vdb' });
+    const r = await c.req('DELETE', `/v3/demo/volumes/${id}`);
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Invalid volume: Volume status must be available or error or error_restoring or error_extending or ' +
+      'error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.');
+  });
+});
