@@ -10,7 +10,7 @@ const backendOpts = (driver: 'fake' | 'tgt', name: string) => ({
   target_ip_address: { type: 'str', default: '127.0.0.1', help: 'tgt: iSCSI portal address' },
   target_port: { type: 'port', default: 3260, help: 'tgt: iSCSI portal port' },
   target_prefix: { type: 'str', default: 'iqn.2010-10.org.openstack:', help: 'tgt: IQN prefix of the targets' },
-  tgt_control_port: { type: 'port', default: 0, help: 'tgt: management port of our own tgtd (0: use the system tgtd)' },
+  tgt_control_port: { type: 'int', default: 0, min: 0, max: 32767, help: 'tgt: control port (tgtd -C; 0-32767) of our own tgtd (0: use the system tgtd)' },
   tgt_start_daemon: { type: 'bool', default: true, help: 'tgt: start a private tgtd when tgt_control_port is set' },
   total_capacity_gb: { type: 'int', default: 1000, min: 1, help: 'Capacity this backend reports (GiB)' },
 } as const);
