@@ -73,10 +73,13 @@ export class TgtDriver implements VolumeDriver {
     this.daemon = null;
     if (!p || p.exitCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), 5000);
+    // tgtd's own stop first (it may sit on SIGTERM while targets exist), then signals.
+    await this.tgtadm(['--mode', 'system', '--op', 'delete']).catch(() => undefined);
+    const term = setTimeout(() => p.kill('SIGTERM'), 1000);
+    const kill = setTimeout(() => p.kill('SIGKILL'), 5000);
     await exited;
-    clearTimeout(t);
+    clearTimeout(term);
+    clearTimeout(kill);
   }
 
   async createVolume(volume: Volume): Promise<void> {
