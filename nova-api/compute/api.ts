@@ -180,6 +180,9 @@ export class ComputeAPI {
   async attachVolume(ctx: RequestContext, uuid: string, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean }): Promise<BlockDeviceMapping> {
     const inst = await this.get(ctx, uuid);
     this.checkState(ctx, inst, 'attach_volume');
+    // Real Nova's reserve_block_device_name call would time out against a dead compute; with a
+    // cast we check the heartbeat instead, so the volume is never left 'attaching'.
+    if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
     let bdm: BlockDeviceMapping;
     try {
       bdm = await this.reserveDevice(inst, req.volumeId, req.device, { tag: req.tag, deleteOnTermination: req.deleteOnTermination });
@@ -195,7 +198,6 @@ export class ComputeAPI {
       const volume = await this.o.cinder.get(caller(ctx), req.volumeId);            // step 3
       if (volume.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });  // step 4
       if (volume.attach_status === 'attached') throw new InvalidVolume({ reason: 'already attached' });
-      if (!inst.host) throw new ServiceUnavailable();
       await this.o.cinder.reserve(caller(ctx), req.volumeId);                       // step 5
       try {
         await this.recordAction(ctx, uuid, 'attach_volume');

@@ -1,7 +1,7 @@
 // The seed's attach/detach flow in one process: nova-api + nova-compute over fake://, SQLite,
 // the fake virt driver and connector, and a Cinder stand-in with Cinder's state machine.
 import { expect } from 'chai';
-import { BlockDeviceMapping, InstanceAction, InstanceActionEvent } from '../../../nova-common/entities';
+import { BlockDeviceMapping, InstanceAction, InstanceActionEvent, Service } from '../../../nova-common/entities';
 import type { FakeConnector } from '../../../nova-compute/connectors';
 import { FakeDriver } from '../../../nova-compute/virt/fake';
 import { waitFor } from '../../support/processes';
@@ -266,5 +266,33 @@ describe('nova attach: [compute] max_disk_devices_to_attach', function () {
     expect(r.status).to.equal(403);
     expect(r.body.forbidden.message).to.equal('The maximum allowed number of disk devices (3) to attach to a single instance has been exceeded.');
     expect(cinder.volumes.get(vols[2].id)?.status).to.equal('available');
+  });
+});
+
+describe('nova attach/detach with the compute service down', function () {
+  this.timeout(30_000);
+  let cinder: CinderFixture;
+  let nova: Nova;
+  before(async () => {
+    cinder = new CinderFixture();
+    const url = await cinder.start();
+    nova = await startNova({ cinder: { endpoint: `${url}/v3/%(project_id)s` } });
+  });
+  after(async () => {
+    await nova?.stop();
+    await cinder?.stop();
+  });
+
+  it('answers 409 "Service is unavailable at this time." and leaves nothing behind', async () => {
+    const sid = await activeServer(nova);
+    const v = cinder.create('demo');
+    await nova.compute.stop();
+    await nova.ds.getRepository(Service).update({ binary: 'nova-compute' }, { lastSeenUp: new Date(Date.now() - 3600_000) });
+    const r = await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } } });
+    expect(r.status).to.equal(409);
+    expect(r.body.conflictingRequest.message).to.equal('Service is unavailable at this time.');
+    expect(cinder.volumes.get(v.id)?.status).to.equal('available');
+    expect(await nova.ds.getRepository(BlockDeviceMapping).findBy({ volumeId: v.id })).to.have.length(0);
+    nova.compute.stop = async () => undefined;
   });
 });
