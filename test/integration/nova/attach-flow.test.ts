@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { BlockDeviceMapping, InstanceAction, InstanceActionEvent, Service } from '../../../nova-common/entities';
 import type { FakeConnector } from '../../../nova-compute/connectors';
 import { FakeDriver } from '../../../nova-compute/virt/fake';
+import { NotificationListener, Target, type Notification } from '../../../common/rpc';
 import { waitFor } from '../../support/processes';
 import { createTestDatabase, requireTransportUrl } from '../../support/servers';
 import { CinderFixture } from './cinder-fixture';
@@ -56,6 +57,9 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
   });
 
   it('attaches (auto → /dev/vdb, requested /dev/vdc), stores the seed step 11 row, detaches', async () => {
+    const notes: Notification[] = [];
+    const listener = new NotificationListener(nova.transport, [new Target({ topic: 'notifications' })], { onMessage: (n) => { notes.push(n); } }, { pool: `t-${Date.now()}` });
+    await listener.start();
     const sid = await activeServer(nova);
     const v1 = cinder.create('demo');
     const v2 = cinder.create('demo');
@@ -117,6 +121,12 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     }
     expect((nova.compute.connector as FakeConnector).connected.size).to.equal(0);
     expect((await nova.req('GET', `/v2.1/servers/${sid}/os-volume_attachments`)).body.volumeAttachments).to.deep.equal([]);
+    await waitFor(() => notes.filter((n) => n.eventType === 'compute.instance.volume.detach').length === 2, 5_000, 'detach notifications', 20);
+    await listener.stop();
+    const attachNotes = notes.filter((n) => n.eventType === 'compute.instance.volume.attach');
+    expect(attachNotes.map((n) => (n.payload as { volume_id: string }).volume_id)).to.have.members([v1.id, v2.id]);
+    expect(attachNotes[0].publisherId).to.equal(`compute.${nova.conf.DEFAULT.host}`);
+    expect(attachNotes[0].ctxt).to.not.have.property('auth_token');
   });
 
   it('rejects an in-use volume with the seed message', async () => {
