@@ -1,0 +1,46 @@
+// nova's Cinder REST client: token forwarded, faults translated as nova/volume/cinder.py does.
+import { expect } from 'chai';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { CinderConnectionFailed, InvalidInput, VolumeNotFound } from '../../../nova-common/exception';
+import { CinderAPI } from '../../../nova-common/volume/cinder';
+import { freePort } from '../../support/processes';
+
+describe('nova CinderAPI client', () => {
+  let app: FastifyInstance;
+  let url = '';
+  const seen: Array<{ path: string; token: unknown; body: unknown }> = [];
+  before(async () => {
+    app = Fastify();
+    app.addHook('onRequest', async (req) => { seen.push({ path: req.url, token: req.headers['x-auth-token'], body: null }); });
+    app.get('/v3/p1/volumes/missing', async (_req, reply) => reply.code(404).send({ itemNotFound: { code: 404, message: 'Volume missing could not be found.' } }));
+    app.post('/v3/p1/volumes/v1/action', async (req, reply) => {
+      seen[seen.length - 1].body = req.body;
+      return reply.code(400).header('x-openstack-request-id', 'req-abc').send({ badRequest: { code: 400, message: 'Invalid volume: Volume status must be available to reserve, but the status is in-use.' } });
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v3/%(project_id)s`;
+  });
+  after(() => app.close());
+
+  const caller = { projectId: 'p1', authToken: 'u1:p1' };
+
+  it('maps 404 to VolumeNotFound and forwards the token', async () => {
+    const err = await new CinderAPI(url).get(caller, 'missing').then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(VolumeNotFound);
+    expect((err as Error).message).to.equal('Volume missing could not be found.');
+    expect(seen.at(-1)).to.deep.include({ path: '/v3/p1/volumes/missing', token: 'u1:p1' });
+  });
+
+  it('maps 400 to InvalidInput with cinderclient\'s text', async () => {
+    const err = await new CinderAPI(url).reserve(caller, 'v1').then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(InvalidInput);
+    expect((err as Error).message).to.equal('Invalid input received: Invalid volume: Volume status must be available to reserve, but the status is in-use. (HTTP 400) (Request-ID: req-abc)');
+    expect(seen.at(-1)?.body).to.deep.equal({ 'os-reserve': null });
+  });
+
+  it('maps an unreachable cinder-api to CinderConnectionFailed', async () => {
+    const port = await freePort();
+    const err = await new CinderAPI(`http://127.0.0.1:${port}/v3/%(project_id)s`, 2).get(caller, 'x').then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(CinderConnectionFailed);
+  });
+});
