@@ -123,3 +123,13 @@ export function resetStatusBody(v: Dict): { status?: string; attach_status?: str
   fmt('migration_status', MIGRATION_STATUSES, 'volume_migration_status');
   return out;
 }
+
+const BOOL_STRINGS = ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't',
+  'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f'];
+
+/** parameter_types.boolean: a JSON boolean or one of the strings oslo's bool_from_string knows. */
+export function checkBoolean(field: string, v: unknown): boolean {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string' && BOOL_STRINGS.includes(v)) return ['true', '1', 'on', 'yes', 'y', 't'].includes(v.toLowerCase());
+  throw invalid(field, v, `${pyRepr(v)} is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f']`);
+}

@@ -69,8 +69,11 @@ export class VolumeAPI {
 
   async extras(volumes: Volume[]): Promise<Map<string, { metadata: Record<string, string>; attachments: VolumeAttachment[] }>> {
     const ids = volumes.map((v) => v.id);
-    const [meta, atts] = await Promise.all([this.d.db.metadataGet(ids), this.d.db.attachmentsOf(ids)]);
-    return new Map(ids.map((id) => [id, { metadata: meta.get(id) ?? {}, attachments: atts.filter((a) => a.volumeId === id) }]));
+    const [meta, admin, atts] = await Promise.all([this.d.db.metadataGet(ids), this.d.db.metadataGet(ids, true), this.d.db.attachmentsOf(ids)]);
+    // add_visible_admin_metadata: readonly and attached_mode show up in the user's metadata.
+    const visible = (id: string): Record<string, string> =>
+      Object.fromEntries(Object.entries(admin.get(id) ?? {}).filter(([k]) => k === 'readonly' || k === 'attached_mode'));
+    return new Map(ids.map((id) => [id, { metadata: { ...(meta.get(id) ?? {}), ...visible(id) }, attachments: atts.filter((a) => a.volumeId === id) }]));
   }
 
   authorizeAdmin(ctx: Ctx, action: string): void {
@@ -234,6 +237,15 @@ export class VolumeAPI {
     }
     this.requireHost(v, 'extended');
     await this.d.rpc.extendVolume(ctx, v, newSize);
+  }
+
+  async setBootable(_ctx: Ctx, v: Volume, bootable: boolean): Promise<void> {
+    await this.d.db.volumeConditionalUpdate(v.id, { bootable });
+  }
+
+  async updateReadonlyFlag(_ctx: Ctx, v: Volume, readonly: boolean): Promise<void> {
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be updated during maintenance.' });
+    await this.d.db.adminMetadataSet(v.id, 'readonly', readonly ? 'True' : 'False');
   }
 
   /** os-reset_status: a plain update (no CAS: the admin says what the state is). */

@@ -6,10 +6,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
 import { projectInPath, type Params } from '../request';
-import { checkSize, checkString, checkType, checkUuid, invalid, noExtra, pyRepr, required, resetStatusBody } from '../schemas';
+import { checkBoolean, checkSize, checkString, checkType, checkUuid, invalid, noExtra, pyRepr, required, resetStatusBody } from '../schemas';
 import type { VolumeAPI } from '../volume-api';
 
 type Dict = Record<string, unknown>;
+
+/** An action answered 200 with no body (os-set_bootable). */
+const OK_200 = Symbol('200');
 type Handler = (req: FastifyRequest, v: Volume, arg: unknown) => Promise<unknown>;
 
 /** The `connector` of initialize/terminate: required, object or string (null too for terminate). */
@@ -75,6 +78,25 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
       api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:reset_status');
       return api.resetStatus(req.ctx, v, u);
     },
+    'os-set_bootable': async (req, v, arg) => {
+      checkType('os-set_bootable', arg, ['object']);
+      const a = arg as Dict;
+      noExtra('os-set_bootable', a, ['bootable']);
+      required('os-set_bootable', a, 'bootable');
+      await api.setBootable(req.ctx, v, checkBoolean('bootable', a.bootable));
+      return OK_200;
+    },
+    'os-update_readonly_flag': (req, v, arg) => {
+      checkType('os-update_readonly_flag', arg, ['object']);
+      const a = arg as Dict;
+      noExtra('os-update_readonly_flag', a, ['readonly']);
+      required('os-update_readonly_flag', a, 'readonly');
+      return api.updateReadonlyFlag(req.ctx, v, checkBoolean('readonly', a.readonly));
+    },
+    'os-force_delete': async (req, v) => {
+      api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:force_delete');
+      await api.delete(req.ctx, v, true);
+    },
     'os-force_detach': (req, v, arg) => {
       checkType('os-force_detach', arg, ['object']);
       const a = arg as Dict;
@@ -97,6 +119,7 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     if (!handler) throw badRequest(`There is no such action: ${name}`);
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
     const out = await handler(req, v, (body as Dict)[name]);
+    if (out === OK_200) return reply.code(200).send();
     if (out !== undefined) return reply.code(200).send(out);
     return reply.code(202).send();
   });

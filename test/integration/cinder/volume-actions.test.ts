@@ -257,6 +257,35 @@ describe('cinder-api volume actions', function () {
     expect(r.body.computeFault.message).to.equal('Unable to terminate volume connection from backend.');
   });
 
+  it('os-set_bootable (200), os-update_readonly_flag (202; ro attach only), os-force_delete (admin)', async () => {
+    const id = await c.createVolume();
+    let r = await c.action(id, 'os-set_bootable', { bootable: true });
+    expect(r.status).to.equal(200);
+    expect((await c.show(id)).bootable).to.equal('true');
+    r = await c.action(id, 'os-set_bootable', { bootable: 'maybe' });
+    expect(r.status).to.equal(400);
+    r = await c.action(id, 'os-update_readonly_flag', { readonly: true });
+    expect(r.status).to.equal(202);
+    expect((await c.show(id)).metadata).to.deep.equal({ readonly: 'True' });
+    r = await c.action(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb', mode: 'rw' });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal(`Invalid attaching mode 'rw' for volume ${id}.`);
+    r = await c.action(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb', mode: 'ro' });
+    expect(r.status).to.equal(202);
+    expect((await c.show(id)).metadata).to.deep.equal({ readonly: 'True', attached_mode: 'ro' });
+    const ci = await c.action(id, 'os-initialize_connection', { connector: CONNECTOR });
+    expect(ci.body.connection_info.data.access_mode).to.equal('ro');
+    r = await c.action(id, 'os-force_delete', {});
+    expect(r.status).to.equal(403);
+    r = await c.action(id, 'os-force_delete', {}, ADMIN);
+    expect(r.status).to.equal(400); // attached volumes cannot be deleted, even forced
+    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.show(id)).metadata).to.deep.equal({ readonly: 'True' });
+    expect((await c.action(id, 'os-reset_status', { status: 'error' }, ADMIN)).status).to.equal(202);
+    r = await c.action(id, 'os-force_delete', {}, ADMIN);
+    expect(r.status).to.equal(202);
+  });
+
   it('20 concurrent os-reserve: exactly one wins', async () => {
     const id = await c.createVolume();
     const results = await Promise.all(Array.from({ length: 20 }, () => c.action(id, 'os-reserve', null)));
