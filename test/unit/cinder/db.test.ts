@@ -1,0 +1,58 @@
+// The cinder schema on SQLite (migrations up/down) and the compare-and-swap updates every
+// status transition uses: expected scalars, lists and NULL.
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { migrateDatabase } from '../../../common/db';
+import { openCinderDatabase } from '../../../cinder-common/db';
+import { CinderDB } from '../../../cinder-common/db-api';
+
+describe('cinder db', () => {
+  let ds: DataSource;
+  let db: CinderDB;
+  before(async () => {
+    ds = await openCinderDatabase('sqlite://:memory:');
+    expect(await migrateDatabase(ds)).to.deep.equal(['InitialCinderSchema1764060000000']);
+    expect(await migrateDatabase(ds)).to.deep.equal([]);
+    db = new CinderDB(ds);
+  });
+  after(async () => { await ds?.destroy(); });
+
+  it('creates volumes with Cinder defaults', async () => {
+    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', host: 'h@b#b' });
+    const row = await db.volumeGet(v.id);
+    expect(row).to.include({ status: 'creating', attachStatus: 'detached', bootable: false, multiattach: false, deleted: false });
+    expect(await db.volumeGet(v.id, 'other')).to.equal(null);
+  });
+
+  it('conditional updates match only the expected state, one winner', async () => {
+    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', status: 'available' });
+    expect(await db.volumeConditionalUpdate(v.id, { status: 'attaching' }, { status: ['available'], multiattach: false })).to.equal(true);
+    expect(await db.volumeConditionalUpdate(v.id, { status: 'attaching' }, { status: ['available'] })).to.equal(false);
+    expect(await db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached' }, { migrationStatus: [null, 'success'] })).to.equal(true);
+    expect(await db.volumeConditionalUpdate(v.id, { status: 'detaching' }, { migrationStatus: ['migrating'] })).to.equal(false);
+    expect(await db.volumeConditionalUpdate(v.id, { status: 'detaching' }, { status: 'in-use', attachStatus: 'attached', migrationStatus: null })).to.equal(true);
+    const results = await Promise.all(Array.from({ length: 10 }, () => db.volumeConditionalUpdate(v.id, { status: 'in-use' }, { status: 'detaching' })));
+    expect(results.filter(Boolean)).to.have.length(1);
+  });
+
+  it('soft-deletes attachments and volumes; sums allocated size per backend', async () => {
+    const v = await db.volumeCreate({ projectId: 'p', size: 5, volumeTypeId: 't', host: 'node@fake#fake' });
+    const a = await db.attachmentCreate({ volumeId: v.id, attachStatus: 'attached' });
+    expect((await db.attachmentsOf([v.id])).map((x) => x.id)).to.deep.equal([a.id]);
+    await db.attachmentDestroy(a.id);
+    expect(await db.attachmentsOf([v.id])).to.deep.equal([]);
+    expect(await db.allocatedGb('node@fake')).to.equal(5);
+    await db.volumeSoftDelete(v.id);
+    expect(await db.volumeGet(v.id)).to.equal(null);
+    expect(await db.allocatedGb('node@fake')).to.equal(0);
+  });
+
+  it('keeps admin metadata keys unique per volume', async () => {
+    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' });
+    await db.adminMetadataSet(v.id, 'attached_mode', 'rw');
+    await db.adminMetadataSet(v.id, 'attached_mode', 'ro');
+    expect((await db.metadataGet([v.id], true)).get(v.id)).to.deep.equal({ attached_mode: 'ro' });
+    await db.adminMetadataDelete(v.id, 'attached_mode');
+    expect((await db.metadataGet([v.id], true)).get(v.id)).to.equal(undefined);
+  });
+});
