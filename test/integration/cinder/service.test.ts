@@ -1,0 +1,77 @@
+// cinder-volume as a service: notifications of the create/attach/detach flow (publisher
+// volume.<host>@<backend>, no token in the context), heartbeat-based scheduling (a backend
+// down or too small → the volume goes to error), delete through the backend.
+import { expect } from 'chai';
+import { NotificationListener, Target, type Notification } from '../../../common/rpc';
+import type { FakeDriver } from '../../../cinder-volume/drivers';
+import { waitFor } from '../../support/processes';
+import { startCinder, type Cinder } from './cinder-stack';
+
+describe('cinder-volume service behaviour', function () {
+  let c: Cinder;
+  let listener: NotificationListener;
+  const notes: Notification[] = [];
+  before(async () => {
+    c = await startCinder({ fake: { total_capacity_gb: 10 } });
+    listener = new NotificationListener(c.transport, [new Target({ topic: 'notifications' })], { onMessage: (n) => { notes.push(n); } },
+      { pool: `cinder-t-${Date.now()}` });
+    await listener.start();
+  });
+  after(async () => {
+    await listener?.stop();
+    await c?.stop();
+  });
+
+  it('emits volume.create/attach/detach start+end from volume.<host>@<backend> without the token', async () => {
+    const id = await c.createVolume();
+    await c.action(id, 'os-reserve', null);
+    await c.action(id, 'os-attach', { instance_uuid: '5f1c49d6-f3ec-4564-9b9a-f6b3dc938dd2', mountpoint: '/dev/vdb' });
+    await c.action(id, 'os-detach', null);
+    const want = ['volume.create.start', 'volume.create.end', 'volume.attach.start', 'volume.attach.end', 'volume.detach.start', 'volume.detach.end'];
+    await waitFor(() => want.every((e) => notes.some((n) => n.eventType === e && (n.payload as { volume_id: string }).volume_id === id)), 5000, 'notifications', 20);
+    const mine = notes.filter((n) => (n.payload as { volume_id: string }).volume_id === id).map((n) => n.eventType);
+    expect(mine).to.deep.equal(want);
+    for (const n of notes) {
+      expect(n.publisherId).to.equal('volume.cinder1@fake');
+      expect(n.ctxt).to.not.have.property('auth_token');
+    }
+    const end = notes.find((n) => n.eventType === 'volume.attach.end')!.payload as Record<string, unknown>;
+    expect(end).to.include({ volume_id: id, status: 'in-use', tenant_id: 'demo', size: 1 });
+  });
+
+  it('schedules only onto a backend with room: too big → error', async () => {
+    const r = await c.req('POST', '/v3/demo/volumes', { body: { volume: { size: 11 } } });
+    expect(r.status).to.equal(202);
+    expect(r.body.volume.status).to.equal('creating');
+    await waitFor(async () => (await c.show(r.body.volume.id)).status === 'error', 5000, 'error', 20);
+    // an errored, never-scheduled volume is deleted by the API itself
+    expect((await c.req('DELETE', `/v3/demo/volumes/${r.body.volume.id}`)).status).to.equal(202);
+    expect((await c.req('GET', `/v3/demo/volumes/${r.body.volume.id}`)).status).to.equal(404);
+  });
+
+  it('a backend failure while creating → error; while deleting → error_deleting', async () => {
+    const fake = c.volume.backends[0].driver as FakeDriver;
+    fake.failNext.set('createVolume', new Error('no space'));
+    const r = await c.req('POST', '/v3/demo/volumes', { body: { volume: { size: 1 } } });
+    await waitFor(async () => (await c.show(r.body.volume.id)).status === 'error', 5000, 'error', 20);
+    const id = await c.createVolume();
+    expect(fake.volumes.has(id)).to.equal(true);
+    fake.failNext.set('deleteVolume', new Error('busy'));
+    expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
+    await waitFor(async () => (await c.show(id)).status === 'error_deleting', 5000, 'error_deleting', 20);
+    expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(400);
+    expect((await c.action(id, 'os-reset_status', { status: 'error' }, 'admin:demo')).status).to.equal(202);
+    expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
+    await waitFor(async () => (await c.req('GET', `/v3/demo/volumes/${id}`)).status === 404, 5000, 'deleted', 20);
+    expect(fake.volumes.has(id)).to.equal(false);
+  });
+
+  it('heartbeats into services with the driver stats; schedules by availability zone', async () => {
+    const rows = await c.ds.query("SELECT host, `binary`, topic, report_count, capabilities FROM services") as Array<Record<string, unknown>>;
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.include({ host: 'cinder1@fake', binary: 'cinder-volume', topic: 'cinder-volume' });
+    expect(JSON.parse(String(rows[0].capabilities))).to.include({ volume_backend_name: 'fake', total_capacity_gb: 10 });
+    expect(await c.api.volumes.pickBackend(1, null)).to.deep.equal({ host: 'cinder1@fake#fake', az: 'nova' });
+    expect(await c.api.volumes.pickBackend(1, 'elsewhere')).to.equal(null);
+  });
+});
