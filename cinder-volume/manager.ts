@@ -177,6 +177,7 @@ export class VolumeManager {
       LOG.exception(`Terminate volume connection failed for ${v.id}`, e, logCtx(ctxt));
       throw new VolumeBackendAPIException({ data: `Terminate volume connection failed: ${(e as Error).message}` });
     }
+    await this.exportGone(v.id);
     LOG.info(`Terminate volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
   }
 
@@ -262,6 +263,7 @@ export class VolumeManager {
           LOG.exception(`Detach volume ${v.id}: remove export failed`, e, logCtx(ctxt));
           throw new RemoveExportException({ volume: v.id, reason: (e as Error).message });
         }
+        await this.exportGone(v.id);
       }
       await this.finishDetach(v.id, att.id);
       await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'detach.end', { instance_uuid: att.instanceUuid });
@@ -277,6 +279,12 @@ export class VolumeManager {
       LOG.exception(`Remove export for volume ${v.id} failed`, e, logCtx(ctxt));
       throw new RemoveExportException({ volume: v.id, reason: (e as Error).message });
     }
+    await this.exportGone(v.id);
+  }
+
+  /** The target is down: forget where it was (start-up recovery re-exports only live exports). */
+  private async exportGone(volumeId: string): Promise<void> {
+    await this.d.db.volumeConditionalUpdate(volumeId, { providerLocation: null });
   }
 
   async extendVolume(ctxt: ContextDict, args: Args): Promise<void> {

@@ -13,7 +13,8 @@ type Dict = Record<string, unknown>;
 
 /** An action answered 200 with no body (os-set_bootable). */
 const OK_200 = Symbol('200');
-type Handler = (req: FastifyRequest, v: Volume, arg: unknown) => Promise<unknown>;
+/** Validates the body (400 before any lookup, as Cinder's schema decorator) and returns the work. */
+type Handler = (req: FastifyRequest, arg: unknown) => (v: Volume) => Promise<unknown>;
 
 /** The `connector` of initialize/terminate: required, object or string (null too for terminate). */
 function connectorOf(action: string, arg: unknown, nullable: boolean): unknown {
@@ -27,16 +28,19 @@ function connectorOf(action: string, arg: unknown, nullable: boolean): unknown {
 
 export function volumeActionRoutes(app: FastifyInstance, base: string, api: VolumeAPI): void {
   const actions: Record<string, Handler> = {
-    'os-reserve': (req, v) => api.reserve(req.ctx, v),
-    'os-unreserve': (req, v) => api.unreserve(req.ctx, v),
-    'os-begin_detaching': (req, v) => api.beginDetaching(req.ctx, v),
-    'os-roll_detaching': (req, v) => api.rollDetaching(req.ctx, v),
-    'os-initialize_connection': async (req, v, arg) => {
+    'os-reserve': (req) => (v) => api.reserve(req.ctx, v),
+    'os-unreserve': (req) => (v) => api.unreserve(req.ctx, v),
+    'os-begin_detaching': (req) => (v) => api.beginDetaching(req.ctx, v),
+    'os-roll_detaching': (req) => (v) => api.rollDetaching(req.ctx, v),
+    'os-initialize_connection': (req, arg) => {
       const connector = connectorOf('os-initialize_connection', arg, false);
-      return { connection_info: await api.initializeConnection(req.ctx, v, connector) };
+      return async (v) => ({ connection_info: await api.initializeConnection(req.ctx, v, connector) });
     },
-    'os-terminate_connection': (req, v, arg) => api.terminateConnection(req.ctx, v, connectorOf('os-terminate_connection', arg, true)),
-    'os-attach': (req, v, arg) => {
+    'os-terminate_connection': (req, arg) => {
+      const connector = connectorOf('os-terminate_connection', arg, true);
+      return (v) => api.terminateConnection(req.ctx, v, connector);
+    },
+    'os-attach': (req, arg) => {
       checkType('os-attach', arg, ['object']);
       const a = arg as Dict;
       noExtra('os-attach', a, ['instance_uuid', 'mountpoint', 'host_name', 'mode']);
@@ -51,60 +55,68 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
         checkType('mode', a.mode, ['string']);
         if (a.mode !== 'rw' && a.mode !== 'ro') throw invalid('mode', a.mode, `${pyRepr(a.mode)} is not one of ['rw', 'ro']`);
       }
-      return api.attach(req.ctx, v, {
+      return (v) => api.attach(req.ctx, v, {
         instanceUuid: (a.instance_uuid as string | undefined) ?? null, hostName: (a.host_name as string | undefined) ?? null,
         mountpoint: a.mountpoint as string, mode: (a.mode as string | undefined) ?? 'rw',
       });
     },
-    'os-detach': (req, v, arg) => {
+    'os-detach': (req, arg) => {
       checkType('os-detach', arg, ['object', 'null']);
       const a = (arg ?? {}) as Dict;
       noExtra('os-detach', a, ['attachment_id']);
       if ('attachment_id' in a) checkUuid('attachment_id', a.attachment_id, true);
-      return api.detach(req.ctx, v, (a.attachment_id as string | null | undefined) ?? null);
+      return (v) => api.detach(req.ctx, v, (a.attachment_id as string | null | undefined) ?? null);
     },
-    'os-extend': (req, v, arg) => {
+    'os-extend': (req, arg) => {
       checkType('os-extend', arg, ['object']);
       const a = arg as Dict;
       noExtra('os-extend', a, ['new_size']);
       required('os-extend', a, 'new_size');
       const n = checkSize('new_size', a.new_size) as number;
-      return api.extend(req.ctx, v, n, req.cinderVersion.atLeast('3.42'));
+      return (v) => api.extend(req.ctx, v, n, req.cinderVersion.atLeast('3.42'));
     },
-    'os-reset_status': async (req, v, arg) => {
+    'os-reset_status': (req, arg) => {
       checkType('os-reset_status', arg, ['object']);
       const u = resetStatusBody(arg as Dict);
       if (!Object.keys(u).length) throw badRequest("Must specify 'status', 'attach_status' or 'migration_status' for update.");
-      api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:reset_status');
-      return api.resetStatus(req.ctx, v, u);
+      return (v) => {
+        api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:reset_status');
+        return api.resetStatus(req.ctx, v, u);
+      };
     },
-    'os-set_bootable': async (req, v, arg) => {
+    'os-set_bootable': (req, arg) => {
       checkType('os-set_bootable', arg, ['object']);
       const a = arg as Dict;
       noExtra('os-set_bootable', a, ['bootable']);
       required('os-set_bootable', a, 'bootable');
-      await api.setBootable(req.ctx, v, checkBoolean('bootable', a.bootable));
-      return OK_200;
+      const bootable = checkBoolean('bootable', a.bootable);
+      return async (v) => {
+        await api.setBootable(req.ctx, v, bootable);
+        return OK_200;
+      };
     },
-    'os-update_readonly_flag': (req, v, arg) => {
+    'os-update_readonly_flag': (req, arg) => {
       checkType('os-update_readonly_flag', arg, ['object']);
       const a = arg as Dict;
       noExtra('os-update_readonly_flag', a, ['readonly']);
       required('os-update_readonly_flag', a, 'readonly');
-      return api.updateReadonlyFlag(req.ctx, v, checkBoolean('readonly', a.readonly));
+      const readonly = checkBoolean('readonly', a.readonly);
+      return (v) => api.updateReadonlyFlag(req.ctx, v, readonly);
     },
-    'os-force_delete': async (req, v) => {
+    'os-force_delete': (req) => async (v) => {
       api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:force_delete');
       await api.delete(req.ctx, v, true);
     },
-    'os-force_detach': (req, v, arg) => {
+    'os-force_detach': (req, arg) => {
       checkType('os-force_detach', arg, ['object']);
       const a = arg as Dict;
       noExtra('os-force_detach', a, ['connector', 'attachment_id']);
       if ('connector' in a) checkType('connector', a.connector, ['object', 'string', 'null']);
       if ('attachment_id' in a) checkString('attachment_id', a.attachment_id, { nullable: true });
-      api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:force_detach');
-      return api.forceDetach(req.ctx, v, a.connector ?? null, (a.attachment_id as string | null | undefined) ?? null);
+      return (v) => {
+        api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:force_detach');
+        return api.forceDetach(req.ctx, v, a.connector ?? null, (a.attachment_id as string | null | undefined) ?? null);
+      };
     },
   };
 
@@ -117,8 +129,9 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     const [name] = Object.keys(body as Dict);
     const handler = Object.prototype.hasOwnProperty.call(actions, name) ? actions[name] : undefined;
     if (!handler) throw badRequest(`There is no such action: ${name}`);
+    const work = handler(req, (body as Dict)[name]);
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
-    const out = await handler(req, v, (body as Dict)[name]);
+    const out = await work(v);
     if (out === OK_200) return reply.code(200).send();
     if (out !== undefined) return reply.code(200).send(out);
     return reply.code(202).send();

@@ -30,6 +30,9 @@ describe('cinder-api volume actions', function () {
     let r = await c.action(missing, 'os-reserve', null);
     expect(r.status).to.equal(404);
     expect(r.body).to.deep.equal({ itemNotFound: { code: 404, message: `Volume ${missing} could not be found.` } });
+    // the body is checked before the lookup (Cinder's schema decorator runs first)
+    r = await c.action(missing, 'os-attach', {});
+    expect(r.status).to.equal(400);
     const id = await c.createVolume();
     r = await c.action(id, 'os-reserve', null, 'other:other');
     expect(r.status).to.equal(404);
