@@ -61,6 +61,18 @@ describe('cinder daemons as processes (RabbitMQ + MariaDB)', function () {
     await db?.drop();
   });
 
+  it('cinder-api refuses an unsynced database with one clear line', async () => {
+    const fresh = await createTestDatabase(null, 'cinder');
+    try {
+      const err = await run(process.execPath, [join(BIN, 'cinder-api.js'), '--config-file', config], { env: { ...process.env, ...env, CINDER_DATABASE_URL: fresh.url } })
+        .then(() => null, (e: { code: number; stderr: string }) => e);
+      expect(err?.code).to.equal(1);
+      expect(err?.stderr.trim()).to.equal('cinder-api: The cinder database is not synced: run "cinder-manage db sync" first');
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('cinder-manage db sync is safe to run twice', async () => {
     const first = await run(process.execPath, [join(BIN, 'cinder-manage.js'), '--config-file', config, 'db', 'sync'], { env: { ...process.env, ...env } });
     expect(first.stdout).to.match(/Applied: InitialCinderSchema/);

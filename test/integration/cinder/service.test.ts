@@ -74,4 +74,22 @@ describe('cinder-volume service behaviour', function () {
     expect(await c.api.volumes.pickBackend(1, null)).to.deep.equal({ host: 'cinder1@fake#fake', az: 'nova' });
     expect(await c.api.volumes.pickBackend(1, 'elsewhere')).to.equal(null);
   });
+
+  it('serves several backends from one cinder-volume (one RPC server and services row each)', async () => {
+    const two = await startCinder({ DEFAULT: { enabled_backends: ['fake', 'backend1'] } });
+    try {
+      expect(two.volume.backends.map((b) => b.host)).to.deep.equal(['cinder1@fake', 'cinder1@backend1']);
+      const hosts = new Set<string>();
+      for (let i = 0; i < 4; i++) {
+        const id = await two.createVolume(1, 'admin:demo');
+        const v = await two.show(id, 'admin:demo');
+        hosts.add(v['os-vol-host-attr:host']);
+        expect((await two.action(id, 'os-initialize_connection', { connector: { initiator: 'iqn.x' } }, 'admin:demo')).status).to.equal(200);
+      }
+      // the emptier backend wins each time, so both get volumes
+      expect([...hosts].sort()).to.deep.equal(['cinder1@backend1#backend1', 'cinder1@fake#fake']);
+    } finally {
+      await two.stop();
+    }
+  });
 });
