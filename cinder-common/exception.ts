@@ -37,6 +37,9 @@ export class InvalidVolumeAttachMode extends Invalid {
 export class VolumeNotFound extends NotFound {
   static override msgFmt = 'Volume %(volume_id)s could not be found.';
 }
+export class SnapshotNotFound extends NotFound {
+  static override msgFmt = 'Snapshot %(snapshot_id)s could not be found.';
+}
 export class VolumeAttachmentNotFound extends NotFound {
   static override msgFmt = 'Volume attachment could not be found with filter: %(filter)s.';
 }

@@ -41,7 +41,7 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const volumes = createVolumeApi(conf, ds, transport);
-  const app = await buildCinderApiApp({ volumes, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret });
+  const app = await buildCinderApiApp({ volumes, maxLimit: conf.api.max_limit, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret });
   const host = conf.DEFAULT.osapi_volume_listen;
   try {
     await app.listen({ host, port: opts.port ?? conf.DEFAULT.osapi_volume_listen_port });

@@ -13,6 +13,8 @@ import type { VolumeAPI } from './volume-api';
 export interface CinderApiPluginOptions {
   /** The business layer (see createVolumeApi in main.ts). */
   volumes: VolumeAPI;
+  /** Largest page a list returns ([api] max_limit). */
+  maxLimit?: number;
 }
 
 export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async (app, opts) => {
@@ -33,12 +35,12 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       void reply.headers(versionHeaders(req.cinderVersion, VOLUME_VERSIONS));
     });
     for (const base of ['/v3/:project_id', '/v3']) {
-      volumeRoutes(v3, base, opts.volumes, typeName);
+      volumeRoutes(v3, base, opts.volumes, typeName, opts.maxLimit);
       volumeActionRoutes(v3, base, opts.volumes);
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {
-    volumeRoutes(app, base, opts.volumes, typeName);
+    volumeRoutes(app, base, opts.volumes, typeName, opts.maxLimit);
     volumeActionRoutes(app, base, opts.volumes);
   }
 };
@@ -46,6 +48,6 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
 /** A standalone cinder-api app (auth, fault format) with the routes at /. */
 export async function buildCinderApiApp(opts: CinderApiPluginOptions & { authStrategy: string; tokenSecret: string }): Promise<FastifyInstance> {
   const app = createApiApp({ name: 'cinder-api', auth: authStrategy(opts.authStrategy, opts.tokenSecret) });
-  await app.register(cinderApiPlugin, { volumes: opts.volumes });
+  await app.register(cinderApiPlugin, { volumes: opts.volumes, maxLimit: opts.maxLimit });
   return app;
 }

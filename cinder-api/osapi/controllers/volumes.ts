@@ -1,8 +1,9 @@
 // /volumes: create (202), list, detail, show, update (200), delete (202) — thin: parse, call
 // the volume API, render.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from '../../../common/api';
-import { InvalidInput, VolumeNotFound, VolumeTypeNotFoundByName } from '../../../cinder-common/exception';
+import { badRequest, notFound } from '../../../common/api';
+import type { Volume } from '../../../cinder-common/entities';
+import { InvalidInput, SnapshotNotFound, VolumeNotFound, VolumeTypeNotFoundByName } from '../../../cinder-common/exception';
 import { projectInPath, viewCtx, type Params } from '../request';
 import { checkMetadata, checkSize, checkString, checkType, checkUuid, section, text } from '../schemas';
 import { DEFAULT_TYPE_ID, type VolumeAPI } from '../volume-api';
@@ -21,40 +22,105 @@ function isTrue(v: string | undefined): boolean {
   return !!v && ['1', 'true', 'yes', 'on', 't', 'y'].includes(v.toLowerCase());
 }
 
-export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, typeName: string): void {
+const SORT_KEYS: Record<string, (v: Volume) => string | number | null> = {
+  id: (v) => v.id, name: (v) => v.displayName, display_name: (v) => v.displayName, size: (v) => v.size, status: (v) => v.status,
+  created_at: (v) => v.createdAt?.getTime() ?? 0, updated_at: (v) => v.updatedAt?.getTime() ?? 0,
+  availability_zone: (v) => v.availabilityZone, bootable: (v) => Number(v.bootable),
+};
+
+/** sort=key[:dir],… or sort_key/sort_dir; default created_at desc (then id). */
+function sortVolumes(vols: Volume[], q: Record<string, string>): Volume[] {
+  const spec = q.sort
+    ? q.sort.split(',').map((p) => p.trim().split(':'))
+    : [[q.sort_key ?? 'created_at', q.sort_dir ?? 'desc']];
+  const keys = spec.map(([k, d]) => {
+    if (!SORT_KEYS[k]) throw badRequest(`Invalid input received: Invalid sort key ${k}`);
+    const dir = (d ?? q.sort_dir ?? 'desc').toLowerCase();
+    if (dir !== 'asc' && dir !== 'desc') throw badRequest(`Invalid input received: Invalid sort dir ${dir}`);
+    return { get: SORT_KEYS[k], sign: dir === 'asc' ? 1 : -1 };
+  });
+  keys.push({ get: SORT_KEYS.id, sign: keys[0]?.sign ?? -1 });
+  return [...vols].sort((a, b) => {
+    for (const k of keys) {
+      const x = k.get(a) ?? '';
+      const y = k.get(b) ?? '';
+      if (x < y) return -k.sign;
+      if (x > y) return k.sign;
+    }
+    return 0;
+  });
+}
+
+/** A dict query parameter as clients send it (JSON or Python repr, e.g. {'k': 'v'}). */
+function parseDictParam(name: string, raw: string): Record<string, unknown> {
+  for (const text of [raw, raw.replace(/'/g, '"')]) {
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // try the next spelling
+    }
+  }
+  throw badRequest(`Invalid input received: Invalid filter ${name}: ${raw}`);
+}
+
+export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, typeName: string, maxLimit = 1000): void {
   const render = async (req: FastifyRequest, vols: Awaited<ReturnType<VolumeAPI['get']>>[]): Promise<Dict[]> => {
     const c = viewCtx(req, typeName);
     const extras = await api.extras(vols);
     return vols.map((v) => volumeDetail(c, v, extras.get(v.id) ?? { metadata: {}, attachments: [] }));
   };
-  const listed = async (req: FastifyRequest) => {
+  /** GET /volumes[/detail]: filters, sort, marker/limit pages with a `next` link (common.py). */
+  const listed = async (req: FastifyRequest): Promise<{ vols: Volume[]; links?: Dict[] }> => {
     projectInPath(req);
     const q = query(req);
     let vols = await api.list(req.ctx, {
       allTenants: isTrue(q.all_tenants), name: q.name ?? q.display_name, status: q.status,
     });
-    const offset = Number(q.offset ?? 0);
+    if (q.availability_zone !== undefined) vols = vols.filter((v) => v.availabilityZone === q.availability_zone);
+    if (q.bootable !== undefined) vols = vols.filter((v) => v.bootable === isTrue(q.bootable));
+    if (q.metadata !== undefined) {
+      const want = parseDictParam('metadata', q.metadata);
+      const extras = await api.extras(vols);
+      vols = vols.filter((v) => Object.entries(want).every(([k, val]) => extras.get(v.id)?.metadata[k] === String(val)));
+    }
+    vols = sortVolumes(vols, q);
     if (q.marker) {
       const i = vols.findIndex((v) => v.id === q.marker);
       if (i < 0) throw badRequest(`marker [${q.marker}] not found`);
       vols = vols.slice(i + 1);
     }
-    if (Number.isInteger(offset) && offset > 0) vols = vols.slice(offset);
-    if (q.limit !== undefined) {
-      const limit = Number(q.limit);
-      if (!Number.isInteger(limit) || limit < 0) throw badRequest('limit param must be an integer');
-      vols = vols.slice(0, limit);
+    if (q.offset !== undefined) {
+      const offset = Number(q.offset);
+      if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset param must be an integer');
+      vols = vols.slice(offset);
     }
-    return vols;
+    let limit = maxLimit;
+    if (q.limit !== undefined) {
+      limit = Number(q.limit);
+      if (!/^\d+$/.test(q.limit) || !Number.isInteger(limit)) throw badRequest('limit param must be an integer');
+      limit = Math.min(limit, maxLimit);
+    }
+    const page = vols.slice(0, limit);
+    if (!page.length || page.length < limit || page.length === vols.length && q.limit === undefined) return { vols: page };
+    const params = new URLSearchParams(Object.entries(q).filter(([k]) => k !== 'marker'));
+    params.set('marker', page[page.length - 1].id);
+    const path = req.url.split('?')[0];
+    return { vols: page, links: [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${path}?${params.toString()}` }] };
   };
 
   app.get(`${base}/volumes`, async (req) => {
-    const vols = await listed(req);
+    // GET /volumes/ is not the list (tempest: show_volume('') → 404).
+    if (req.url.split('?')[0].endsWith('/')) throw notFound();
+    const { vols, links } = await listed(req);
     const c = viewCtx(req, typeName);
-    return { volumes: vols.map((v) => volumeSummary(c, v)) };
+    return { volumes: vols.map((v) => volumeSummary(c, v)), ...(links ? { volumes_links: links } : {}) };
   });
 
-  app.get(`${base}/volumes/detail`, async (req) => ({ volumes: await render(req, await listed(req)) }));
+  app.get(`${base}/volumes/detail`, async (req) => {
+    const { vols, links } = await listed(req);
+    return { volumes: await render(req, vols), ...(links ? { volumes_links: links } : {}) };
+  });
 
   app.get(`${base}/volumes/:id`, async (req) => {
     projectInPath(req);
@@ -77,7 +143,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     if (body.multiattach !== undefined && body.multiattach !== null && body.multiattach !== false && body.multiattach !== 'false') {
       throw badRequest(MULTIATTACH_REMOVED);
     }
-    if (typeof body.snapshot_id === 'string') throw badRequest(`Invalid input received: Snapshot ${body.snapshot_id} could not be found.`);
+    if (typeof body.snapshot_id === 'string') throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
     if (typeof body.source_volid === 'string') throw new VolumeNotFound({ volume_id: body.source_volid });
     const image = body.imageRef ?? body.image_id;
     if (image !== undefined && image !== null) {

@@ -120,4 +120,41 @@ describe('cinder-api volumes', function () {
     expect(r.body.badRequest.message).to.equal('Invalid volume: Volume status must be available or error or error_restoring or error_extending or ' +
       'error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.');
   });
+
+  it('lists with filters, sort and marker/limit pages (next link until an empty page)', async () => {
+    const token = 'pager:pager';
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await c.createVolume(i + 1, token, `pg${i}`));
+    await c.req('PUT', `/v3/pager/volumes/${ids[1]}`, { token, body: { volume: { metadata: { tier: 'gold' } } } });
+    let r = await c.req('GET', '/v3/pager/volumes/detail?sort_key=size&sort_dir=asc', { token });
+    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.deep.equal(ids);
+    expect(r.body).to.not.have.property('volumes_links');
+    r = await c.req('GET', '/v3/pager/volumes/detail?sort=size:desc', { token });
+    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.deep.equal([...ids].reverse());
+    r = await c.req('GET', `/v3/pager/volumes/detail?metadata=${encodeURIComponent("{'tier': 'gold'}")}`, { token });
+    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.deep.equal([ids[1]]);
+    r = await c.req('GET', '/v3/pager/volumes?status=null', { token });
+    expect(r.body.volumes).to.deep.equal([]);
+    r = await c.req('GET', '/v3/pager/volumes/detail?bootable=false&availability_zone=nova', { token });
+    expect(r.body.volumes).to.have.length(3);
+    const seen: string[] = [];
+    let url = '/v3/pager/volumes/detail?limit=1';
+    for (let pages = 0; pages < 10; pages++) {
+      r = await c.req('GET', url, { token });
+      seen.push(...r.body.volumes.map((v: { id: string }) => v.id));
+      const next = (r.body.volumes_links ?? []).find((l: { rel: string }) => l.rel === 'next');
+      if (!next) break;
+      url = new URL(next.href).pathname + new URL(next.href).search;
+    }
+    expect([...seen].sort()).to.deep.equal([...ids].sort());
+    r = await c.req('GET', '/v3/pager/volumes?sort_key=bogus', { token });
+    expect(r.status).to.equal(400);
+  });
+
+  it('GET /volumes/ (empty id) is 404; a nonexistent snapshot_id is 404', async () => {
+    expect((await c.req('GET', '/v3/demo/volumes/')).status).to.equal(404);
+    const r = await c.req('POST', '/v3/demo/volumes', { body: { volume: { size: 1, snapshot_id: '951be889-b794-4723-9ac9-efde61cacf3a' } } });
+    expect(r.status).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal('Snapshot 951be889-b794-4723-9ac9-efde61cacf3a could not be found.');
+  });
 });
