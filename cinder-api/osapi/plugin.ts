@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { APIVersion, authStrategy, createApiApp, requestedVersion, versionHeaders } from '../../common/api';
 import { volumeActionRoutes } from './controllers/volume-actions';
+import { volumeMetadataRoutes } from './controllers/volume-metadata';
 import { volumeRoutes } from './controllers/volumes';
 import { MIN_VERSION, VOLUME_VERSIONS } from './microversions';
 import './request';
@@ -37,11 +38,13 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
     for (const base of ['/v3/:project_id', '/v3']) {
       volumeRoutes(v3, base, opts.volumes, typeName, opts.maxLimit);
       volumeActionRoutes(v3, base, opts.volumes);
+      volumeMetadataRoutes(v3, base, opts.volumes);
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {
     volumeRoutes(app, base, opts.volumes, typeName, opts.maxLimit);
     volumeActionRoutes(app, base, opts.volumes);
+    volumeMetadataRoutes(app, base, opts.volumes);
   }
 };
 

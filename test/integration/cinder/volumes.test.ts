@@ -157,4 +157,29 @@ describe('cinder-api volumes', function () {
     expect(r.status).to.equal(404);
     expect(r.body.itemNotFound.message).to.equal('Snapshot 951be889-b794-4723-9ac9-efde61cacf3a could not be found.');
   });
+
+  it('volume metadata: show, create (merge), replace, one key show/update/delete', async () => {
+    const id = await c.createVolume();
+    const m = `/v3/demo/volumes/${id}/metadata`;
+    let r = await c.req('POST', m, { body: { metadata: { a: '1', b: '2' } } });
+    expect(r.status).to.equal(200);
+    expect(r.body.metadata).to.deep.equal({ a: '1', b: '2' });
+    r = await c.req('POST', m, { body: { metadata: { c: '3' } } });
+    expect(r.body.metadata).to.deep.equal({ a: '1', b: '2', c: '3' });
+    r = await c.req('PUT', m, { body: { metadata: { z: '9' } } });
+    expect(r.body.metadata).to.deep.equal({ z: '9' });
+    expect((await c.req('GET', m)).body.metadata).to.deep.equal({ z: '9' });
+    r = await c.req('PUT', `${m}/y`, { body: { meta: { y: '8' } } });
+    expect(r.body.meta).to.deep.equal({ y: '8' });
+    expect((await c.req('GET', `${m}/y`)).body.meta).to.deep.equal({ y: '8' });
+    r = await c.req('PUT', `${m}/y`, { body: { meta: { x: '8' } } });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Request body and URI mismatch');
+    expect((await c.req('DELETE', `${m}/y`)).status).to.equal(200);
+    r = await c.req('GET', `${m}/y`);
+    expect(r.status).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal(`Volume ${id} has no metadata with key y.`);
+    expect((await c.show(id)).metadata).to.deep.equal({ z: '9' });
+    expect((await c.req('POST', m, { body: { metadata: 'x' } })).status).to.equal(400);
+  });
 });
