@@ -7,7 +7,7 @@ import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import type { CinderDB } from '../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../cinder-common/entities';
 import {
-  InvalidUUID, InvalidVolume, InvalidVolumeAttachMode, RemoveExportException, VolumeBackendAPIException, VolumeNotFound,
+  InvalidUUID, InvalidVolume, InvalidVolumeAttachMode, RemoveExportException, VolumeAttachmentNotFound, VolumeBackendAPIException, VolumeNotFound,
 } from '../cinder-common/exception';
 import { objectData } from '../cinder-common/objects';
 import { statusAfterDetach } from '../cinder-common/volume-status';
@@ -55,6 +55,8 @@ export class VolumeManager {
         detach_volume: (c, a) => this.detachVolume(c, a),
         remove_export: (c, a) => this.removeExport(c, a),
         extend_volume: (c, a) => this.extendVolume(c, a),
+        attachment_update: (c, a) => this.attachmentUpdate(c, a),
+        attachment_delete: (c, a) => this.attachmentDelete(c, a),
       },
     };
   }
@@ -144,27 +146,7 @@ export class VolumeManager {
 
   async initializeConnection(ctxt: ContextDict, args: Args): Promise<unknown> {
     const v = await this.load(args.volume);
-    const connector = args.connector as Connector;
-    this.d.driver.validateConnector(connector);
-    let model;
-    try {
-      model = await this.d.driver.createExport(v, connector);
-    } catch (e) {
-      LOG.exception(`Create export for volume ${v.id} failed`, e, logCtx(ctxt));
-      throw new VolumeBackendAPIException({ data: `Create export for volume failed (${(e as Error).message}).` });
-    }
-    await this.d.db.volumeConditionalUpdate(v.id, { providerLocation: model.provider_location ?? null, providerAuth: model.provider_auth ?? null });
-    const exported = (await this.d.db.volumeGet(v.id)) ?? v;
-    let info;
-    try {
-      info = await this.d.driver.initializeConnection(exported, connector);
-    } catch (e) {
-      LOG.exception(`Driver initialize connection failed for volume ${v.id}`, e, logCtx(ctxt));
-      await this.d.driver.removeExport(exported).catch(() => undefined);
-      throw new VolumeBackendAPIException({ data: `Driver initialize connection failed (error: ${(e as Error).message}).` });
-    }
-    // Keys the manager adds (the seed's shape, step 7).
-    Object.assign(info.data, { encrypted: !!v.encryptionKeyId, qos_specs: null, access_mode: await this.accessMode(v.id) });
+    const info = await this.connectionCreate(ctxt, v, args.connector as Connector, await this.accessMode(v.id));
     LOG.info(`Initialize volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
     return info;
   }
@@ -269,6 +251,67 @@ export class VolumeManager {
       await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'detach.end', { instance_uuid: att.instanceUuid });
       LOG.info(`Detach volume ${v.id} completed successfully`, logCtx(ctxt));
     });
+  }
+
+  /** _connection_create: export, save provider_*, driver connection info, the manager's keys. */
+  private async connectionCreate(ctxt: ContextDict, v: Volume, connector: Connector, accessMode: string): Promise<{ driver_volume_type: string; data: Args }> {
+    this.d.driver.validateConnector(connector);
+    let model;
+    try {
+      model = await this.d.driver.createExport(v, connector);
+    } catch (e) {
+      LOG.exception(`Create export for volume ${v.id} failed`, e, logCtx(ctxt));
+      throw new VolumeBackendAPIException({ data: `Create export for volume failed (${(e as Error).message}).` });
+    }
+    await this.d.db.volumeConditionalUpdate(v.id, { providerLocation: model.provider_location ?? null, providerAuth: model.provider_auth ?? null });
+    const exported = (await this.d.db.volumeGet(v.id)) ?? v;
+    let info;
+    try {
+      info = await this.d.driver.initializeConnection(exported, connector);
+    } catch (e) {
+      LOG.exception(`Driver initialize connection failed for volume ${v.id}`, e, logCtx(ctxt));
+      await this.d.driver.removeExport(exported).catch(() => undefined);
+      throw new VolumeBackendAPIException({ data: `Driver initialize connection failed (error: ${(e as Error).message}).` });
+    }
+    Object.assign(info.data, { encrypted: !!v.encryptionKeyId, qos_specs: null, access_mode: accessMode });
+    return info;
+  }
+
+  /** attachment_update (3.9): connect the attachment's host; returns the flat connection_info. */
+  async attachmentUpdate(ctxt: ContextDict, args: Args): Promise<unknown> {
+    const v = await this.load(args.vref);
+    const attachmentId = str(args.attachment_id) ?? '';
+    const connector = (args.connector ?? {}) as Connector;
+    return this.locks.run(v.id, async () => {
+      const att = await this.d.db.attachmentGet(attachmentId);
+      if (!att) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${attachmentId}` });
+      let mode = str(connector.mode) ?? 'rw';
+      if (att.attachMode && att.attachMode !== 'null') mode = att.attachMode;
+      await this.notify(ctxt, v, 'attach.start');
+      const info = await this.connectionCreate(ctxt, v, connector, mode);
+      const flat = { ...info.data, driver_volume_type: info.driver_volume_type, attachment_id: att.id };
+      await this.d.db.attachmentUpdate(att.id, {
+        connectionInfo: JSON.stringify(flat), connector: JSON.stringify(connector), attachStatus: 'attaching', attachMode: mode,
+        attachedHost: str(connector.host), mountpoint: str(connector.mountpoint) ?? 'na', attachTime: new Date(),
+      });
+      await this.d.db.adminMetadataSet(v.id, 'attached_mode', mode);
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching', attachStatus: 'attaching' });
+      return flat;
+    });
+  }
+
+  /** attachment_delete (3.9): take the host's connection (and the export) down; errors only logged. */
+  async attachmentDelete(ctxt: ContextDict, args: Args): Promise<void> {
+    const v = await this.load(args.vref);
+    const att = await this.d.db.attachmentGet(str(args.attachment_id) ?? '');
+    await this.notify(ctxt, v, 'detach.start');
+    try {
+      if (att?.connector) await this.d.driver.terminateConnection(v, JSON.parse(att.connector) as Connector, false);
+      await this.d.driver.removeExport(v);
+      await this.exportGone(v.id);
+    } catch (e) {
+      LOG.exception(`Removing the export of volume ${v.id} failed`, e, logCtx(ctxt));
+    }
   }
 
   async removeExport(ctxt: ContextDict, args: Args): Promise<void> {

@@ -9,13 +9,15 @@
 //         extend_volume(volume, new_size, reservations)
 //   3.3 - attach_volume also takes `volume`
 //   3.4 - detach_volume also takes `volume`
+//   3.9 - attachment_update(vref, connector, attachment_id) → flat connection_info,
+//         attachment_delete(attachment_id, vref) (the v3 attachments API)
 import type { RequestContext } from '../common/context';
 import { RPCClient, Target, type Transport } from '../common/rpc';
 import type { Volume } from '../cinder-common/entities';
 import { serviceHostOf, volumeToPrimitive } from '../cinder-common/objects';
 
 export const VOLUME_TOPIC = 'cinder-volume';
-export const VOLUME_RPC_API_VERSION = '3.4';
+export const VOLUME_RPC_API_VERSION = '3.9';
 
 export class VolumeAPI {
   private readonly client: RPCClient;
@@ -57,6 +59,14 @@ export class VolumeAPI {
 
   async detachVolume(ctx: RequestContext, volume: Volume, attachmentId: string | null): Promise<unknown> {
     return this.cctxt(volume, '3.4').call(ctx, 'detach_volume', { volume_id: volume.id, attachment_id: attachmentId, volume: volumeToPrimitive(volume) });
+  }
+
+  async attachmentUpdate(ctx: RequestContext, volume: Volume, connector: unknown, attachmentId: string): Promise<unknown> {
+    return this.cctxt(volume, '3.9').call(ctx, 'attachment_update', { vref: volumeToPrimitive(volume), connector, attachment_id: attachmentId });
+  }
+
+  async attachmentDelete(ctx: RequestContext, volume: Volume, attachmentId: string): Promise<void> {
+    await this.cctxt(volume, '3.9').call(ctx, 'attachment_delete', { attachment_id: attachmentId, vref: volumeToPrimitive(volume) });
   }
 
   async removeExport(ctx: RequestContext, volume: Volume): Promise<void> {

@@ -2,7 +2,10 @@
 import type { MicroversionSpec } from '../../common/api';
 
 export const MIN_VERSION = '3.0';
-/** Highest version whose behaviour we implement (no attachments API, no 3.x view fields). */
-export const MAX_VERSION = '3.0';
+/**
+ * Highest version whose volume behaviour we implement: 3.13 group_id and 3.21 provider_id in
+ * the volume view, 3.27 attachments API, 3.42 extend of an in-use volume, 3.44 os-complete.
+ */
+export const MAX_VERSION = '3.44';
 
 export const VOLUME_VERSIONS: MicroversionSpec = { service: 'volume', min: MIN_VERSION, max: MAX_VERSION, defaultVersion: MIN_VERSION };

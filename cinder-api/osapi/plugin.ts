@@ -3,6 +3,8 @@
 // /v3/{project_id} and /v3; /v3 responses echo the negotiated microversion.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { APIVersion, authStrategy, createApiApp, requestedVersion, versionHeaders } from '../../common/api';
+import { AttachmentAPI } from './attachment-api';
+import { attachmentRoutes } from './controllers/attachments';
 import { volumeActionRoutes } from './controllers/volume-actions';
 import { volumeMetadataRoutes } from './controllers/volume-metadata';
 import { volumeRoutes } from './controllers/volumes';
@@ -29,6 +31,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   });
   versionRoutes(app, prefix);
 
+  const attachments = new AttachmentAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -39,6 +42,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       volumeRoutes(v3, base, opts.volumes, typeName, opts.maxLimit);
       volumeActionRoutes(v3, base, opts.volumes);
       volumeMetadataRoutes(v3, base, opts.volumes);
+      attachmentRoutes(v3, base, attachments);
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {

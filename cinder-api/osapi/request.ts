@@ -29,6 +29,6 @@ export function projectInPath(req: FastifyRequest): string | null {
 export function viewCtx(req: FastifyRequest, volumeTypeName: string): VolumeViewCtx {
   return {
     base: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.cinderPrefix ?? ''}`,
-    apiVersion: apiVersionOf(req), projectInUrl: projectInPath(req), isAdmin: req.ctx.isAdmin, volumeTypeName,
+    apiVersion: apiVersionOf(req), projectInUrl: projectInPath(req), isAdmin: req.ctx.isAdmin, volumeTypeName, version: req.cinderVersion,
   };
 }

@@ -1,6 +1,7 @@
 // Volume views (cinder/api/v2/views/volumes.py; v1 as the seed's step 3). A summary is
 // {id, name, links}; the detail adds the keys tempest's show_volume schema allows.
 // attachments lists only attachment rows that are `attached` (§2.1).
+import type { APIVersion } from '../../common/api';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
 
 export interface VolumeViewCtx {
@@ -11,6 +12,8 @@ export interface VolumeViewCtx {
   projectInUrl: string | null;
   isAdmin: boolean;
   volumeTypeName: string;
+  /** Microversion of the request (3.0 outside /v3). */
+  version: APIVersion;
 }
 
 export interface VolumeExtras {
@@ -70,6 +73,8 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras): Dict
     encrypted: !!v.encryptionKeyId, replication_status: null, consistencygroup_id: null, multiattach: v.multiattach,
     'os-vol-tenant-attr:tenant_id': v.projectId,
   };
+  if (c.version.atLeast('3.13')) out.group_id = null;
+  if (c.version.atLeast('3.21') && c.isAdmin) out.provider_id = v.providerId;
   if (c.isAdmin) {
     Object.assign(out, {
       migration_status: v.migrationStatus, 'os-vol-host-attr:host': v.host, 'os-vol-mig-status-attr:migstat': v.migrationStatus,

@@ -13,22 +13,23 @@ describe('cinder-api volumes', function () {
     let r = await c.req('GET', '/', { token: null });
     expect(r.status).to.equal(300);
     const v3 = r.body.versions.find((v: { id: string }) => v.id === 'v3.0');
-    expect(v3).to.include({ status: 'CURRENT', version: '3.0', min_version: '3.0' });
+    expect(v3).to.include({ status: 'CURRENT', version: '3.44', min_version: '3.0' });
     expect(v3.links.find((l: { rel: string }) => l.rel === 'self').href).to.equal(`${c.api.url}/v3/`);
     r = await c.req('GET', '/v3/', { token: null });
     expect(r.status).to.equal(200);
     expect(r.body.versions.map((v: { id: string }) => v.id)).to.include('v3.0');
   });
 
-  it('negotiates the microversion on /v3 (3.0; out of range 406)', async () => {
+  it('negotiates the microversion on /v3 (default 3.0, max 3.44; out of range 406)', async () => {
     let r = await c.req('GET', '/v3/demo/volumes');
     expect(r.status).to.equal(200);
     expect(r.headers.get('openstack-api-version')).to.equal('volume 3.0');
     r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume 3.70' } });
     expect(r.status).to.equal(406);
-    expect(r.body.computeFault.message).to.equal('Version 3.70 is not supported by the API. Minimum is 3.0 and maximum is 3.0.');
+    expect(r.body.computeFault.message).to.equal('Version 3.70 is not supported by the API. Minimum is 3.0 and maximum is 3.44.');
     r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume latest' } });
     expect(r.status).to.equal(200);
+    expect(r.headers.get('openstack-api-version')).to.equal('volume 3.44');
     r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume 3.x' } });
     expect(r.status).to.equal(400);
   });

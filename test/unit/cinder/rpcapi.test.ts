@@ -13,7 +13,7 @@ describe('cinder volume rpcapi', () => {
   const got: Array<{ method: string; args: Record<string, unknown> }> = [];
   const volume = { id: '951be889-b794-4723-9ac9-efde61cacf3a', host: 'node1@tgt#tgt', size: 1, status: 'available' } as Volume;
   const METHODS = ['create_volume', 'delete_volume', 'initialize_connection', 'terminate_connection', 'attach_volume', 'detach_volume',
-    'remove_export', 'extend_volume'];
+    'remove_export', 'extend_volume', 'attachment_update', 'attachment_delete'];
 
   before(async () => {
     transport = getRpcTransport('fake://cinder-rpcapi-test');
@@ -40,6 +40,8 @@ describe('cinder volume rpcapi', () => {
     ['detach_volume', 'call', (a, c) => a.detachVolume(c, volume, null), ['volume_id', 'attachment_id', 'volume']],
     ['remove_export', 'cast', (a, c) => a.removeExport(c, volume), ['volume_id']],
     ['extend_volume', 'cast', (a, c) => a.extendVolume(c, volume, 2), ['volume', 'new_size', 'reservations']],
+    ['attachment_update', 'call', (a, c) => a.attachmentUpdate(c, volume, { initiator: 'iqn.x' }, 'att-1'), ['vref', 'connector', 'attachment_id']],
+    ['attachment_delete', 'call', (a, c) => a.attachmentDelete(c, volume, 'att-1'), ['attachment_id', 'vref']],
   ];
   for (const [method, kind, send, keys] of cases) {
     it(`${kind}s ${method} to cinder-volume.node1@tgt with Cinder's kwargs`, async () => {
@@ -49,9 +51,8 @@ describe('cinder volume rpcapi', () => {
       await waitFor(() => got.length > 0, 2000, method, 5);
       expect(got[0].method).to.equal(method);
       expect(Object.keys(got[0].args).sort()).to.deep.equal([...keys].sort());
-      if ('volume' in got[0].args) {
-        expect((got[0].args.volume as Record<string, unknown>)['cinder_object.name']).to.equal('Volume');
-      }
+      const obj = got[0].args.volume ?? got[0].args.vref;
+      if (obj) expect((obj as Record<string, unknown>)['cinder_object.name']).to.equal('Volume');
     });
   }
 

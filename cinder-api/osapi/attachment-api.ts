@@ -1,0 +1,92 @@
+// The v3 attachments business layer (volume/api.py attachment_*; attach-semantics.md §2.3,
+// §4.3): reserve by compare-and-swap, connect through cinder-volume's attachment_update,
+// complete, and delete with the status recomputed from what is left.
+import type { RequestContext } from '../../common/context';
+import { HTTPFault } from '../../common/api';
+import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
+import { InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
+import { statusAfterDetach } from '../../cinder-common/volume-status';
+import type { VolumeAPI } from './volume-api';
+
+type Ctx = RequestContext;
+
+export class AttachmentAPI {
+  constructor(private readonly volumes: VolumeAPI) {}
+
+  private get db() { return this.volumes.d.db; }
+  private get rpc() { return this.volumes.d.rpc; }
+
+  /** An attachment of a volume the caller may see (404 otherwise). */
+  async get(ctx: Ctx, id: string): Promise<{ att: VolumeAttachment; volume: Volume }> {
+    const att = await this.db.attachmentGet(id);
+    const volume = att ? await this.db.volumeGet(att.volumeId, ctx.isAdmin ? null : ctx.projectId) : null;
+    if (!att || !volume) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${id}` });
+    return { att, volume };
+  }
+
+  async list(ctx: Ctx, f: { volumeId?: string; instanceId?: string; status?: string }): Promise<VolumeAttachment[]> {
+    const vols = await this.volumes.list(ctx, { allTenants: false });
+    const atts = await this.db.attachmentsOf(vols.map((v) => v.id));
+    return atts.filter((a) => (!f.volumeId || a.volumeId === f.volumeId) && (!f.instanceId || a.instanceUuid === f.instanceId) &&
+      (!f.status || a.attachStatus === f.status));
+  }
+
+  async create(ctx: Ctx, volumeId: string, instanceUuid: string | null, connector: Record<string, unknown> | null, mode: string | null): Promise<VolumeAttachment> {
+    const v = await this.volumes.get(ctx, volumeId);
+    if ((v.status ?? '').includes('error')) {
+      throw new InvalidVolume({ reason: `Volume attachments can not be created if the volume is in an error state. The Volume ${v.id} currently has a status of: ${v.status} ` });
+    }
+    const expected = v.multiattach ? ['available', 'in-use', 'downloading'] : ['available', 'downloading'];
+    const ok = await this.db.volumeConditionalUpdate(v.id, { status: 'reserved' }, { status: expected });
+    if (!ok) {
+      const cur = (await this.db.volumeGet(v.id)) ?? v;
+      const same = instanceUuid && ['in-use', 'reserved'].includes(cur.status ?? '') &&
+        (await this.db.attachmentsOf([v.id])).some((a) => a.instanceUuid === instanceUuid);
+      if (!same) {
+        throw new InvalidVolume({ reason: `Volume ${v.id} status must be available or downloading to reserve, but the current status is ${cur.status}.` });
+      }
+    }
+    const admin = (await this.db.metadataGet([v.id], true)).get(v.id) ?? {};
+    const att = await this.db.attachmentCreate({
+      volumeId: v.id, instanceUuid, attachStatus: 'reserved', attachMode: admin.readonly === 'True' ? 'ro' : mode ?? 'null',
+    });
+    return connector ? this.update(ctx, att.id, connector) : att;
+  }
+
+  async update(ctx: Ctx, id: string, connector: Record<string, unknown>): Promise<VolumeAttachment> {
+    const { att, volume } = await this.get(ctx, id);
+    if ((volume.status ?? '').includes('error')) {
+      throw new InvalidVolume({ reason: `Volume attachments can not be updated if the volume is in an error state. The Volume ${volume.id} currently has a status of: ${volume.status} ` });
+    }
+    if (!volume.multiattach) {
+      const connected = (await this.db.attachmentsOf([volume.id])).filter((a) => a.connectionInfo && a.id !== att.id);
+      if (connected.length) throw new InvalidVolume({ reason: `duplicate connectors detected on volume ${volume.id}` });
+    }
+    try {
+      await this.rpc.attachmentUpdate(ctx, volume, connector, att.id);
+    } catch (e) {
+      if ((e as { code?: number }).code === 400) throw e;
+      throw new HTTPFault(500, `Unable to update attachment.(${(e as Error).message}).`);
+    }
+    return (await this.db.attachmentGet(att.id)) ?? att;
+  }
+
+  /** os-complete: unconditional (attachment attached, volume in-use/attached). */
+  async complete(ctx: Ctx, id: string): Promise<void> {
+    const { att, volume } = await this.get(ctx, id);
+    await this.db.attachmentUpdate(att.id, { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() });
+    await this.db.volumeConditionalUpdate(volume.id, { status: 'in-use', attachStatus: 'attached' });
+  }
+
+  /** DELETE: disconnect unless only reserved, then finish_detach; returns what is left. */
+  async delete(ctx: Ctx, id: string): Promise<VolumeAttachment[]> {
+    const { att, volume } = await this.get(ctx, id);
+    if (att.attachStatus !== 'reserved' && volume.host) await this.rpc.attachmentDelete(ctx, volume, att.id);
+    await this.db.attachmentDestroy(att.id);
+    const remaining = await this.db.attachmentsOf([volume.id]);
+    const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
+    await this.db.volumeConditionalUpdate(volume.id, { status, attachStatus });
+    if (!remaining.length) await this.db.adminMetadataDelete(volume.id, 'attached_mode');
+    return remaining;
+  }
+}

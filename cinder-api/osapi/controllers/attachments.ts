@@ -1,0 +1,92 @@
+// /v3/{project_id}/attachments (3.27+; os-complete 3.44+, mode 3.54+): create (200), update
+// (200, flat connection_info), os-complete (204), delete (200 with what is left), list/show.
+// Below 3.27 the resource does not exist (404, as Cinder's versioned router).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, notFound } from '../../../common/api';
+import type { VolumeAttachment } from '../../../cinder-common/entities';
+import type { AttachmentAPI } from '../attachment-api';
+import { projectInPath, type Params } from '../request';
+import { checkType, checkUuid, noExtra, required, section } from '../schemas';
+import { isoTime } from '../views';
+
+type Dict = Record<string, unknown>;
+
+export const MV_NEW_ATTACH = '3.27';
+export const MV_ATTACH_COMPLETION = '3.44';
+
+const iso = (d: Date | null): string => isoTime(d) ?? '';
+
+function summary(a: VolumeAttachment): Dict {
+  return { id: a.id, status: a.attachStatus, instance: a.instanceUuid, volume_id: a.volumeId };
+}
+
+function detail(a: VolumeAttachment): Dict {
+  let info: unknown = {};
+  try { info = a.connectionInfo ? JSON.parse(a.connectionInfo) : {}; } catch { info = {}; }
+  return { ...summary(a), attached_at: iso(a.attachTime), detached_at: iso(a.detachTime), attach_mode: a.attachMode, connection_info: info };
+}
+
+export function attachmentRoutes(app: FastifyInstance, base: string, api: AttachmentAPI): void {
+  const gate = (req: FastifyRequest, min = MV_NEW_ATTACH): void => {
+    projectInPath(req);
+    if (!req.cinderVersion.atLeast(min)) throw notFound();
+  };
+  const connectorOf = (v: unknown): Dict => {
+    checkType('connector', v, ['object']);
+    if (!Object.keys(v as Dict).length) throw badRequest("Invalid input for field/attribute connector. Value: {}. {} does not have enough properties");
+    return v as Dict;
+  };
+
+  app.post(`${base}/attachments`, async (req) => {
+    gate(req);
+    const a = section(req.body, 'attachment') as Dict;
+    const allowed = ['volume_uuid', 'instance_uuid', 'connector', ...(req.cinderVersion.atLeast('3.54') ? ['mode'] : [])];
+    noExtra('attachment', a, allowed);
+    required('attachment', a, 'volume_uuid');
+    checkUuid('volume_uuid', a.volume_uuid);
+    if ('instance_uuid' in a) checkUuid('instance_uuid', a.instance_uuid, true);
+    if ('connector' in a) checkType('connector', a.connector, ['object', 'null']);
+    if ('mode' in a && a.mode !== 'rw' && a.mode !== 'ro') throw badRequest(`Invalid input for field/attribute mode. Value: ${String(a.mode)}. '${String(a.mode)}' is not one of ['rw', 'ro']`);
+    const att = await api.create(req.ctx, a.volume_uuid as string, (a.instance_uuid as string | null | undefined) ?? null,
+      (a.connector as Dict | null | undefined) ?? null, (a.mode as string | undefined) ?? null);
+    return { attachment: detail(att) };
+  });
+
+  app.put(`${base}/attachments/:id`, async (req) => {
+    gate(req);
+    const a = section(req.body, 'attachment') as Dict;
+    noExtra('attachment', a, ['connector']);
+    required('attachment', a, 'connector');
+    const att = await api.update(req.ctx, (req.params as Params).id ?? '', connectorOf(a.connector));
+    return { attachment: detail(att) };
+  });
+
+  app.post(`${base}/attachments/:id/action`, async (req, reply) => {
+    gate(req, MV_ATTACH_COMPLETION);
+    const body = req.body;
+    if (!body || typeof body !== 'object' || Array.isArray(body) || !('os-complete' in body)) {
+      throw badRequest(`There is no such action: ${body && typeof body === 'object' ? Object.keys(body)[0] : ''}`);
+    }
+    await api.complete(req.ctx, (req.params as Params).id ?? '');
+    return reply.code(204).send();
+  });
+
+  app.delete(`${base}/attachments/:id`, async (req) => {
+    gate(req);
+    const left = await api.delete(req.ctx, (req.params as Params).id ?? '');
+    return { attachments: left.map(summary) };
+  });
+
+  const listed = async (req: FastifyRequest, view: (a: VolumeAttachment) => Dict) => {
+    gate(req);
+    const q = (req.query ?? {}) as Record<string, string>;
+    const atts = await api.list(req.ctx, { volumeId: q.volume_id, instanceId: q.instance_id, status: q.status ?? q.attach_status });
+    return { attachments: atts.map(view) };
+  };
+  app.get(`${base}/attachments`, (req) => listed(req, summary));
+  app.get(`${base}/attachments/detail`, (req) => listed(req, detail));
+  app.get(`${base}/attachments/:id`, async (req) => {
+    gate(req);
+    return { attachment: detail((await api.get(req.ctx, (req.params as Params).id ?? '')).att) };
+  });
+}

@@ -1,0 +1,87 @@
+// The v3 attachments API (3.27 create/update/delete, 3.44 os-complete) over HTTP: the new-style
+// flow of attach-semantics.md §4.3 with the states after each step, and its errors.
+import { expect } from 'chai';
+import type { FakeDriver } from '../../../cinder-volume/drivers';
+import { startCinder, type Cinder, type Json, type Res } from './cinder-stack';
+
+const SERVER = '9de3d836-be91-4348-9fc1-b67d8623157f';
+const CONNECTOR = { ip: '127.0.0.1', host: 'compute1', initiator: 'iqn.1993-08.org.debian:01:att', mountpoint: '/dev/vdb' };
+
+describe('cinder-api attachments (3.27 / 3.44)', function () {
+  let c: Cinder;
+  before(async () => { c = await startCinder(); });
+  after(async () => { await c?.stop(); });
+
+  const call = (method: string, path: string, body?: unknown, version = '3.44'): Promise<Res> =>
+    c.req(method, `/v3/demo${path}`, { body, headers: { 'OpenStack-API-Version': `volume ${version}` } });
+
+  it('reserve → update (connector) → os-complete → delete, with the volume state after each step', async () => {
+    const vid = await c.createVolume();
+    let r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } }, '3.27');
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    const att: Json = r.body.attachment;
+    expect(att).to.deep.include({ status: 'reserved', instance: SERVER, volume_id: vid, attached_at: '', detached_at: '', attach_mode: 'null', connection_info: {} });
+    expect((await c.show(vid)).status).to.equal('reserved');
+
+    r = await call('PUT', `/attachments/${att.id}`, { attachment: { connector: CONNECTOR } }, '3.27');
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    const ci = r.body.attachment.connection_info;
+    expect(ci).to.include({ driver_volume_type: 'iscsi', attachment_id: att.id, target_iqn: `iqn.2010-10.org.openstack:volume-${vid}`,
+      target_lun: 1, auth_method: 'CHAP', access_mode: 'rw', volume_id: vid });
+    expect(r.body.attachment.status).to.equal('attaching');
+    expect(r.body.attachment.attach_mode).to.equal('rw');
+    expect((await c.show(vid)).status).to.equal('attaching');
+    expect((c.volume.backends[0].driver as FakeDriver).exports.has(vid)).to.equal(true);
+
+    r = await call('POST', `/attachments/${att.id}/action`, { 'os-complete': null });
+    expect(r.status).to.equal(204);
+    const v = await c.show(vid);
+    expect(v.status).to.equal('in-use');
+    expect(v.attachments[0]).to.include({ attachment_id: att.id, server_id: SERVER, device: '/dev/vdb' });
+
+    r = await call('GET', `/attachments?volume_id=${vid}`);
+    expect(r.body.attachments).to.deep.equal([{ id: att.id, status: 'attached', instance: SERVER, volume_id: vid }]);
+    r = await call('GET', `/attachments/${att.id}`);
+    expect(r.body.attachment.status).to.equal('attached');
+
+    expect((await c.action(vid, 'os-begin_detaching', null)).status).to.equal(202);
+    r = await call('DELETE', `/attachments/${att.id}`);
+    expect(r.status).to.equal(200);
+    expect(r.body).to.deep.equal({ attachments: [] });
+    expect((await c.show(vid)).status).to.equal('available');
+    expect((c.volume.backends[0].driver as FakeDriver).exports.has(vid)).to.equal(false);
+  });
+
+  it('errors: below 3.27 404, second reserve 400, unknown attachment 404, bad bodies 400, os-complete below 3.44 404', async () => {
+    const vid = await c.createVolume();
+    let r = await call('POST', '/attachments', { attachment: { volume_uuid: vid } }, '3.0');
+    expect(r.status).to.equal(404);
+    r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } });
+    expect(r.status).to.equal(200);
+    const id = r.body.attachment.id;
+    r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: 'a1b2c3d4-0000-4000-8000-000000000000' } });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal(`Invalid volume: Volume ${vid} status must be available or downloading to reserve, but the current status is reserved.`);
+    // the same instance may reserve again (live migration)
+    r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } });
+    expect(r.status).to.equal(200);
+    const missing = '951be889-b794-4723-9ac9-efde61cacf3a';
+    r = await call('GET', `/attachments/${missing}`);
+    expect(r.status).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal(`Volume attachment could not be found with filter: attachment_id = ${missing}.`);
+    r = await call('POST', '/attachments', { attachment: { volume_uuid: missing } });
+    expect(r.status).to.equal(404);
+    r = await call('POST', '/attachments', { attachment: { instance_uuid: SERVER } });
+    expect(r.status).to.equal(400);
+    r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, mode: 'ro' } });
+    expect(r.status).to.equal(400); // mode needs 3.54
+    r = await call('PUT', `/attachments/${id}`, { attachment: { connector: {} } });
+    expect(r.status).to.equal(400);
+    r = await call('POST', `/attachments/${id}/action`, { 'os-complete': null }, '3.27');
+    expect(r.status).to.equal(404);
+    r = await call('DELETE', `/attachments/${id}`);
+    expect(r.status).to.equal(200);
+    expect(r.body.attachments).to.have.length(1);
+    expect((await c.show(vid)).status).to.equal('reserved');
+  });
+});
