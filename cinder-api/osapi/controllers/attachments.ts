@@ -21,7 +21,7 @@ function summary(a: VolumeAttachment): Dict {
 }
 
 function detail(a: VolumeAttachment): Dict {
-  let info: unknown = {};
+  let info: unknown;
   try { info = a.connectionInfo ? JSON.parse(a.connectionInfo) : {}; } catch { info = {}; }
   return { ...summary(a), attached_at: iso(a.attachTime), detached_at: iso(a.detachTime), attach_mode: a.attachMode, connection_info: info };
 }
