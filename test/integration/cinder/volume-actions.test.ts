@@ -217,6 +217,12 @@ describe('cinder-api volume actions', function () {
     r = await c.action(used, 'os-extend', { new_size: 2 });
     expect(r.status).to.equal(400);
     expect(r.body.badRequest.message).to.equal(`Invalid volume: Volume ${used} status must be '{'status': 'available'}' to extend, currently in-use.`);
+    // from 3.42 an in-use volume may be extended, and stays in-use
+    r = await c.req('POST', `/v3/demo/volumes/${used}/action`, { body: { 'os-extend': { new_size: 2 } }, headers: { 'OpenStack-API-Version': 'volume 3.42' } });
+    expect(r.status).to.equal(202);
+    const grown = await c.show(used);
+    expect(grown.size).to.equal(2);
+    expect(grown.status).to.equal('in-use');
   });
 
   it('os-reset_status (admin)', async () => {
