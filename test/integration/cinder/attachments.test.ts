@@ -79,6 +79,10 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.status).to.equal(400);
     r = await call('POST', `/attachments/${id}/action`, { 'os-complete': null }, '3.27');
     expect(r.status).to.equal(404);
+    // two attachments and no attachment_id: os-detach cannot choose
+    r = await c.action(vid, 'os-detach', null);
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Error detaching volume - InvalidVolume: Invalid volume: Detach volume failed: More than one attachment, but no attachment_id provided.');
     r = await call('DELETE', `/attachments/${id}`);
     expect(r.status).to.equal(200);
     expect(r.body.attachments).to.have.length(1);
