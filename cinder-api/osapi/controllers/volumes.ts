@@ -122,6 +122,14 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     return { volumes: await render(req, vols), ...(links ? { volumes_links: links } : {}) };
   });
 
+  // 3.12: totals of the caller's volumes (below that, "summary" is just an unknown id).
+  app.get(`${base}/volumes/summary`, async (req) => {
+    projectInPath(req);
+    if (!req.cinderVersion.atLeast('3.12')) throw new VolumeNotFound({ volume_id: 'summary' });
+    const vols = await api.list(req.ctx, { allTenants: isTrue(query(req).all_tenants) });
+    return { 'volume-summary': { total_size: vols.reduce((n, v) => n + (v.size ?? 0), 0), total_count: vols.length } };
+  });
+
   app.get(`${base}/volumes/:id`, async (req) => {
     projectInPath(req);
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');

@@ -183,4 +183,16 @@ describe('cinder-api volumes', function () {
     expect((await c.show(id)).metadata).to.deep.equal({ z: '9' });
     expect((await c.req('POST', m, { body: { metadata: 'x' } })).status).to.equal(400);
   });
+
+  it('volumes/summary from 3.12 (an unknown id before)', async () => {
+    const token = 'summ:summ';
+    await c.createVolume(2, token);
+    await c.createVolume(3, token);
+    let r = await c.req('GET', '/v3/summ/volumes/summary', { token, headers: { 'OpenStack-API-Version': 'volume 3.12' } });
+    expect(r.status).to.equal(200);
+    expect(r.body).to.deep.equal({ 'volume-summary': { total_size: 5, total_count: 2 } });
+    r = await c.req('GET', '/v3/summ/volumes/summary', { token });
+    expect(r.status).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal('Volume summary could not be found.');
+  });
 });
