@@ -216,6 +216,10 @@ export class VolumeAPI {
 
   async detach(ctx: Ctx, v: Volume, attachmentId: string | null, prefix = 'Error detaching volume'): Promise<void> {
     if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be detached in maintenance mode.' });
+    if (attachmentId) {
+      const att = await this.d.db.attachmentGet(attachmentId);
+      if (att && att.volumeId !== v.id) throw new InvalidInput({ reason: 'Mismatched volume and attachment' });
+    }
     this.requireHost(v, 'detached');
     try {
       await this.d.rpc.detachVolume(ctx, v, attachmentId);

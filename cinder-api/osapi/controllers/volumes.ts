@@ -189,7 +189,8 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     projectInPath(req);
     const q = query(req);
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
-    const force = isTrue(q.force);
+    // ?force=true exists from 3.23 (v3 only).
+    const force = req.cinderVersion.atLeast('3.23') && isTrue(q.force);
     if (force) api.authorizeAdmin(req.ctx, 'volume:force_delete');
     await api.delete(req.ctx, v, force);
     return reply.code(202).send();

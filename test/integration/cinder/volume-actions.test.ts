@@ -191,8 +191,13 @@ describe('cinder-api volume actions', function () {
     expect(r.body.computeFault.message).to.equal('Unable to terminate volume connection from backend.');
   });
 
-  it('os-detach body errors', async () => {
+  it('os-detach body errors; an attachment of another volume', async () => {
+    const other = await attached();
+    const aid = (await c.show(other)).attachments[0].attachment_id;
     const id = await c.createVolume();
+    const m = await c.action(id, 'os-detach', { attachment_id: aid });
+    expect(m.status).to.equal(400);
+    expect(m.body.badRequest.message).to.equal('Invalid input received: Mismatched volume and attachment');
     const r = await c.action(id, 'os-detach', { attachment_id: 'xxx' });
     expect(r.status).to.equal(400);
     expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute attachment_id. Value: xxx. 'xxx' is not a 'uuid'");
