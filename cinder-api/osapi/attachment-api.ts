@@ -76,17 +76,20 @@ export class AttachmentAPI {
     const { att, volume } = await this.get(ctx, id);
     await this.db.attachmentUpdate(att.id, { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() });
     await this.db.volumeConditionalUpdate(volume.id, { status: 'in-use', attachStatus: 'attached' });
+    await this.volumes.notify(ctx, volume.id, 'attach.end');
   }
 
   /** DELETE: disconnect unless only reserved, then finish_detach; returns what is left. */
   async delete(ctx: Ctx, id: string): Promise<VolumeAttachment[]> {
     const { att, volume } = await this.get(ctx, id);
     if (att.attachStatus !== 'reserved' && volume.host) await this.rpc.attachmentDelete(ctx, volume, att.id);
+    else await this.volumes.notify(ctx, volume.id, 'detach.start');
     await this.db.attachmentDestroy(att.id);
     const remaining = await this.db.attachmentsOf([volume.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
     await this.db.volumeConditionalUpdate(volume.id, { status, attachStatus });
     if (!remaining.length) await this.db.adminMetadataDelete(volume.id, 'attached_mode');
+    await this.volumes.notify(ctx, volume.id, 'detach.end');
     return remaining;
   }
 }

@@ -1,7 +1,7 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
 import { getLogger } from '../../common/log';
-import { getRpcTransport, type Transport } from '../../common/rpc';
+import { Notifier, getRpcTransport, type Transport } from '../../common/rpc';
 import type { CinderConf } from '../../cinder-common/config';
 import { openServiceDatabase } from '../../cinder-common/db';
 import { CinderDB } from '../../cinder-common/db-api';
@@ -27,6 +27,7 @@ export function createVolumeApi(conf: CinderConf, dataSource: DataSource, transp
     db: new CinderDB(dataSource), rpc: new VolumeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
     serviceDownTime: conf.DEFAULT.service_down_time, defaultTypeName: conf.DEFAULT.default_volume_type,
     defaultAz: conf.DEFAULT.storage_availability_zone,
+    notifier: new Notifier(transport, { publisherId: `volume.${conf.DEFAULT.host}`, driver: 'messagingv2', topics: ['notifications'] }),
   });
 }
 

@@ -5,7 +5,7 @@ import type { RequestContext } from '../../common/context';
 import { HTTPFault, badRequest } from '../../common/api';
 import { OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
-import { RemoteError } from '../../common/rpc';
+import { RemoteError, type Notifier } from '../../common/rpc';
 import { isServiceUp } from '../../common/service';
 import type { CinderDB } from '../../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
@@ -26,6 +26,8 @@ export interface VolumeAPIDeps {
   serviceDownTime: number;
   defaultTypeName: string;
   defaultAz: string;
+  /** Legacy volume.* notifications the API itself sends (publisher volume.<host>); optional. */
+  notifier?: Notifier | null;
 }
 
 export interface CreateRequest {
@@ -54,6 +56,24 @@ export class VolumeAPI {
   constructor(readonly d: VolumeAPIDeps) {}
 
   get db(): CinderDB { return this.d.db; }
+
+  /** notify_about_volume_usage from the API side; a failed send is only logged. */
+  async notify(ctx: Ctx, volumeId: string, suffix: string): Promise<void> {
+    if (!this.d.notifier) return;
+    const v = await this.d.db.volumeGet(volumeId);
+    if (!v) return;
+    const payload = {
+      tenant_id: v.projectId, user_id: v.userId, host: v.host, availability_zone: v.availabilityZone, volume_id: v.id,
+      volume_type: v.volumeTypeId, display_name: v.displayName, size: v.size, status: v.status,
+      created_at: v.createdAt?.toISOString() ?? null, launched_at: v.launchedAt?.toISOString() ?? null, snapshot_id: v.snapshotId,
+      replication_status: null,
+    };
+    try {
+      await this.d.notifier.info(ctx, `volume.${suffix}`, payload);
+    } catch (e) {
+      LOG.warning(`Could not send notification volume.${suffix}: ${(e as Error).message}`);
+    }
+  }
 
   /** Admins see every volume; others only their project's (404 otherwise). */
   async get(ctx: Ctx, id: string): Promise<Volume> {
@@ -257,6 +277,7 @@ export class VolumeAPI {
     if (u.status === 'deleting') throw badRequest(`Cannot reset-state to ${u.status}`);
     const atts = await this.d.db.attachmentsOf([v.id]);
     if (u.status === 'in-use' && !atts.length) throw badRequest('Cannot reset-state to in-use because volume does not have any attachments.');
+    await this.notify(_ctx, v.id, 'reset_status.start');
     const values: Partial<Volume> = {};
     if (u.status !== undefined) values.status = u.status;
     if (u.attach_status !== undefined) values.attachStatus = u.attach_status;
@@ -266,6 +287,7 @@ export class VolumeAPI {
       for (const a of atts) await this.d.db.attachmentDestroy(a.id);
       await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
     }
+    await this.notify(_ctx, v.id, 'reset_status.end');
   }
 
   async forceDetach(ctx: Ctx, v: Volume, connector: unknown, attachmentId: string | null): Promise<void> {

@@ -32,11 +32,21 @@ describe('cinder-volume service behaviour', function () {
     const mine = notes.filter((n) => (n.payload as { volume_id: string }).volume_id === id).map((n) => n.eventType);
     expect(mine).to.deep.equal(want);
     for (const n of notes) {
-      expect(n.publisherId).to.equal('volume.cinder1@fake');
+      expect(n.publisherId).to.match(/^volume\.cinder1(@fake)?$/);
       expect(n.ctxt).to.not.have.property('auth_token');
     }
     const end = notes.find((n) => n.eventType === 'volume.attach.end')!.payload as Record<string, unknown>;
     expect(end).to.include({ volume_id: id, status: 'in-use', tenant_id: 'demo', size: 1 });
+  });
+
+  it('the API notifies volume.reset_status.start/end (publisher volume.<host>)', async () => {
+    const id = await c.createVolume();
+    expect((await c.action(id, 'os-reset_status', { status: 'error' }, 'admin:demo')).status).to.equal(202);
+    await waitFor(() => notes.some((n) => n.eventType === 'volume.reset_status.end' && (n.payload as { volume_id: string }).volume_id === id), 5000, 'reset notes', 20);
+    const mine = notes.filter((n) => n.eventType.startsWith('volume.reset_status') && (n.payload as { volume_id: string }).volume_id === id);
+    expect(mine.map((n) => n.eventType)).to.deep.equal(['volume.reset_status.start', 'volume.reset_status.end']);
+    expect(mine[0].publisherId).to.equal('volume.cinder1');
+    expect((mine[1].payload as { status: string }).status).to.equal('error');
   });
 
   it('schedules only onto a backend with room: too big → error', async () => {
