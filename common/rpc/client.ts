@@ -53,22 +53,30 @@ export class RPCClient {
   }
 
   /** One-way; resolves once the broker has confirmed the message. */
-  async cast(ctxt: unknown, method: string, args: Record<string, unknown> = {}): Promise<void> {
-    const msg = this.makeMessage(method, args);
-    this.checkVersionCap(msg.version as string | undefined);
-    await this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
-      waitForReply: false, timeout: null, callMonitorTimeout: null, retry: this.retry,
-    });
+  cast(ctxt: unknown, method: string, args: Record<string, unknown> = {}): Promise<void> {
+    try {
+      const msg = this.makeMessage(method, args);
+      this.checkVersionCap(msg.version as string | undefined);
+      return this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
+        waitForReply: false, timeout: null, callMonitorTimeout: null, retry: this.retry,
+      }) as Promise<void>;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Request/reply; rejects with the remote error, MessagingTimeout or MessageDeliveryFailure. */
-  async call(ctxt: unknown, method: string, args: Record<string, unknown> = {}): Promise<unknown> {
-    if (this.target.fanout) throw new InvalidTarget('A call cannot be used with fanout', this.target);
-    const msg = this.makeMessage(method, args);
-    this.checkVersionCap(msg.version as string | undefined);
-    return await this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
-      waitForReply: true, timeout: this.timeout, callMonitorTimeout: this.callMonitorTimeout, retry: this.retry,
-    });
+  call(ctxt: unknown, method: string, args: Record<string, unknown> = {}): Promise<unknown> {
+    try {
+      if (this.target.fanout) throw new InvalidTarget('A call cannot be used with fanout', this.target);
+      const msg = this.makeMessage(method, args);
+      this.checkVersionCap(msg.version as string | undefined);
+      return this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
+        waitForReply: true, timeout: this.timeout, callMonitorTimeout: this.callMonitorTimeout, retry: this.retry,
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   private makeMessage(method: string, args: Record<string, unknown>): Dict {

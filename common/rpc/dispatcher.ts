@@ -22,7 +22,25 @@ export interface RequestMessage {
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 export class RPCDispatcher {
+  /** Bound endpoint methods, made once per (endpoint, method) instead of per request. */
+  private readonly bound = new WeakMap<Endpoint, Map<string, { fn: EndpointMethod; bound: EndpointMethod }>>();
+
   constructor(private readonly endpoints: readonly Endpoint[]) {}
+
+  private boundMethod(ep: Endpoint, name: string, fn: EndpointMethod): EndpointMethod {
+    let m = this.bound.get(ep);
+    if (!m) {
+      m = new Map();
+      this.bound.set(ep, m);
+    }
+    let e = m.get(name);
+    // Rebind if the endpoint's method was replaced since.
+    if (e?.fn !== fn) {
+      e = { fn, bound: fn.bind(ep.methods) as EndpointMethod };
+      m.set(name, e);
+    }
+    return e.bound;
+  }
 
   /** Finds the method or throws NoSuchMethod / UnsupportedVersion (before running anything). */
   resolve(msg: RequestMessage): EndpointMethod {
@@ -35,7 +53,7 @@ export class RPCDispatcher {
       compatible = true;
       if (!msg.method.startsWith('_') && hasOwn(ep.methods, msg.method)) {
         const fn = ep.methods[msg.method];
-        if (typeof fn === 'function') return fn.bind(ep.methods) as EndpointMethod;
+        if (typeof fn === 'function') return this.boundMethod(ep, msg.method, fn);
       }
     }
     if (compatible) throw new NoSuchMethod(msg.method);

@@ -73,40 +73,69 @@ export class AmqpDriver {
   }
 
   /** call (waitForReply) or cast/fanout cast. `msg` holds method, args, [namespace], [version]. */
-  async send(target: Target, ctxt: Dict, msg: Dict, opts: SendOptions): Promise<unknown> {
-    if (this.closed) throw new MessagingError('transport is closed');
+  send(target: Target, ctxt: Dict, msg: Dict, opts: SendOptions): Promise<unknown> {
+    if (this.closed) return Promise.reject(new MessagingError('transport is closed'));
+    if (!opts.waitForReply) {
+      let body: Buffer;
+      try {
+        msg._unique_id = uuidHex();
+        packContext(msg, ctxt);
+        body = encodeEnvelope(msg);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      const r = this.routeFor(target);
+      return this.bus.publish({ exchange: r.exchange, routingKey: r.routingKey, body, retry: opts.retry });
+    }
+    const msgId = uuidHex();
+    const w = this.getReplyWaiter();
+    // The reply queue may not exist yet (first call, broker down): that wait counts
+    // against the call's timeout too.
+    if (w instanceof ReplyWaiter) return this.sendCall(w, target, ctxt, msg, opts, msgId);
+    return withTimeout(w, opts.timeout, msgId).then((waiter) => this.sendCall(waiter, target, ctxt, msg, opts, msgId));
+  }
+
+  /** Targets are immutable: their exchange spec and routing key are computed once. */
+  private readonly routes = new WeakMap<Target, { exchange: ExchangeSpec; routingKey: string }>();
+
+  private routeFor(target: Target): { exchange: ExchangeSpec; routingKey: string } {
+    let r = this.routes.get(target);
+    if (!r) {
+      r = this.computeRoute(target);
+      this.routes.set(target, r);
+    }
+    return r;
+  }
+
+  private computeRoute(target: Target): { exchange: ExchangeSpec; routingKey: string } {
     const topic = target.topic as string;
-    let waiter: ReplyWaiter | null = null;
-    let msgId: string | null = null;
-    if (opts.waitForReply) {
-      msgId = uuidHex();
-      const w = this.getReplyWaiter();
-      // The reply queue may not exist yet (first call, broker down): that wait counts
-      // against the call's timeout too.
-      waiter = w instanceof ReplyWaiter ? w : await withTimeout(w, opts.timeout, msgId);
+    return target.fanout
+      ? { exchange: this.fanoutExchange(topic), routingKey: '' }
+      : { exchange: this.topicExchange(target), routingKey: target.server ? `${topic}.${target.server}` : topic };
+  }
+
+  private sendCall(waiter: ReplyWaiter, target: Target, ctxt: Dict, msg: Dict, opts: SendOptions, msgId: string): Promise<unknown> {
+    let body: Buffer;
+    try {
       msg._msg_id = msgId;
       msg._reply_q = waiter.queue;
       msg._timeout = opts.callMonitorTimeout ?? null;
-    }
-    msg._unique_id = uuidHex();
-    packContext(msg, ctxt);
-    const body = encodeEnvelope(msg);
-    const spec = target.fanout
-      ? { exchange: this.fanoutExchange(topic), routingKey: '' }
-      : { exchange: this.topicExchange(target), routingKey: target.server ? `${topic}.${target.server}` : topic };
-    const expirationMs = opts.timeout !== null ? Math.round(opts.timeout * 1000) : undefined;
-    if (!waiter || msgId === null) {
-      await this.bus.publish({ ...spec, body, expirationMs, retry: opts.retry });
-      return undefined;
+      msg._unique_id = uuidHex();
+      packContext(msg, ctxt);
+      body = encodeEnvelope(msg);
+    } catch (err) {
+      return Promise.reject(err);
     }
     const reply = waiter.wait(msgId, opts.timeout, opts.callMonitorTimeout);
-    const id = msgId;
-    const w = waiter;
+    const expirationMs = opts.timeout !== null ? Math.round(opts.timeout * 1000) : undefined;
     const deadline = opts.timeout !== null ? Date.now() + opts.timeout * 1000 : undefined;
-    this.bus.publish({ ...spec, body, expirationMs, retry: opts.retry, deadline }).catch((err: unknown) => {
-      w.fail(id, err instanceof MessagingError ? err : new MessageDeliveryFailure(String(err)));
+    // No publisher confirm for a call's request: the reply (or MessagingTimeout) is its
+    // outcome, so waiting on a broker ack would only add a round trip and broker work.
+    const r = this.routeFor(target);
+    this.bus.publish({ exchange: r.exchange, routingKey: r.routingKey, body, expirationMs, retry: opts.retry, deadline, confirm: false }).catch((err: unknown) => {
+      waiter.fail(msgId, err instanceof MessagingError ? err : new MessageDeliveryFailure(String(err)));
     });
-    return await reply;
+    return reply;
   }
 
   private getReplyWaiter(): Promise<ReplyWaiter> | ReplyWaiter {
@@ -444,12 +473,15 @@ export class RpcListener {
     delete msg._unique_id;
     const ctxt = unpackContext(msg);
     ctxt.client_timeout = rawTimeout ?? null;
-    const driver = this.driver;
-    const send = (inner: Dict): Promise<void> =>
-      msgId && replyQ ? driver.sendReply(replyQ, { ...inner, _msg_id: msgId, _unique_id: uuidHex() }) : Promise.resolve();
-    const reply = (result: unknown, failure: string | null): Promise<void> =>
-      send({ result: failure ? null : result ?? null, failure, ending: true });
-    const heartbeat = (): Promise<void> => send({ result: null, failure: null, ending: false });
+    let reply = noReply;
+    let heartbeat = noHeartbeat;
+    if (msgId && replyQ) {
+      const driver = this.driver;
+      reply = (result, failure) => driver.sendReply(replyQ, {
+        result: failure ? null : result ?? null, failure, ending: true, _msg_id: msgId, _unique_id: uuidHex(),
+      });
+      heartbeat = () => driver.sendReply(replyQ, { result: null, failure: null, ending: false, _msg_id: msgId, _unique_id: uuidHex() });
+    }
 
     const problem = validateRequest(msg);
     if (problem) {
@@ -466,6 +498,10 @@ export class RpcListener {
     await this.handler({ ctxt, message, msgId, replyQ, clientTimeout, reply, heartbeat });
   }
 }
+
+/** reply/heartbeat of a cast: nothing to send. */
+const noReply = (_result: unknown, _failure: string | null): Promise<void> => Promise.resolve();
+const noHeartbeat = (): Promise<void> => Promise.resolve();
 
 function withTimeout<T>(p: Promise<T>, timeout: number | null, msgId: string): Promise<T> {
   if (timeout === null) return p;

@@ -10,7 +10,9 @@ const CONTEXT_PREFIX = '_context_';
 
 /** uuid4 hex without dashes: `_msg_id`, `_unique_id`, queue suffixes. */
 export function uuidHex(): string {
-  return randomUUID().replace(/-/g, '');
+  // Slicing around the four fixed dashes is cheaper than a regex replace (several per call).
+  const u = randomUUID();
+  return u.slice(0, 8) + u.slice(9, 13) + u.slice(14, 18) + u.slice(19, 23) + u.slice(24);
 }
 
 /** Raised for bodies that are not an oslo message at all (bad JSON, not an object, bad envelope). */
@@ -30,8 +32,19 @@ export function contextToDict(ctxt: unknown): Dict {
 }
 
 /** Adds `_context_<k>` keys to `msg` (in place). */
+const prefixedKeys = new Map<string, string>();
+
 export function packContext(msg: Dict, ctxt: Dict): Dict {
-  for (const k of Object.keys(ctxt)) msg[CONTEXT_PREFIX + k] = ctxt[k];
+  for (const k in ctxt) {
+    if (!Object.prototype.hasOwnProperty.call(ctxt, k)) continue;
+    // Context keys come from a small fixed set: reuse the prefixed strings.
+    let pk = prefixedKeys.get(k);
+    if (pk === undefined) {
+      pk = CONTEXT_PREFIX + k;
+      if (prefixedKeys.size < 1024) prefixedKeys.set(k, pk);
+    }
+    msg[pk] = ctxt[k];
+  }
   return msg;
 }
 
@@ -49,7 +62,9 @@ export function unpackContext(msg: Dict): Dict {
 
 /** Envelope 2.0: the inner message travels as a JSON string. */
 export function encodeEnvelope(msg: Dict): Buffer {
-  return Buffer.from(JSON.stringify({ 'oslo.version': '2.0', 'oslo.message': JSON.stringify(msg) }));
+  // The same bytes as stringify({'oslo.version': '2.0', 'oslo.message': inner}) without the
+  // outer object.
+  return Buffer.from(`{"oslo.version":"2.0","oslo.message":${JSON.stringify(JSON.stringify(msg))}}`);
 }
 
 /** Un-enveloped (1.0) body: still what the `messaging` notification driver sends. */
