@@ -323,8 +323,11 @@ async function measureCasts(sys: System, server: ChildProcess): Promise<number> 
   return CASTS / ((t1 - t0) / 1000);
 }
 
+const children: ChildProcess[] = [];
+
 function startChild(mode: string): Promise<ChildProcess> {
   const child = fork(__filename, [mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${mode} exited with ${code}`)));
@@ -390,8 +393,12 @@ async function main(): Promise<void> {
 }
 
 const mode = process.argv[2];
+// Exit normally on the parent's SIGTERM so `node --cpu-prof` also writes the servers' profiles.
+if (mode) process.on('SIGTERM', () => process.exit(0));
 const entry = mode === 'raw-server' ? rawServer : mode === 'oslo-server' ? osloServer : main;
 entry().catch((err: unknown) => {
   console.error(`bench:rpc failed: ${(err as Error).stack ?? String(err)}`);
+  // Leftover servers would keep consuming the bench queues and skew the next run.
+  for (const c of children) c.kill('SIGTERM');
   process.exit(1);
 });
