@@ -20,6 +20,8 @@ const SECONDS = env('BENCH_SECONDS', 10);
 const ROUNDS = env('BENCH_ROUNDS', 3);
 const CASTS = env('BENCH_CASTS', 20000);
 const WARMUP = env('BENCH_WARMUP', 300);
+/** Casts in flight (awaiting their confirm) for the confirmed cast senders (oslo-minimal, attachd). */
+const CAST_WINDOW = env('BENCH_CAST_WINDOW', 1000);
 const CONCURRENCY = (process.env.BENCH_C ?? "1,8,64").split(",").map(Number);
 
 const RAW_QUEUE = 'bench_raw_rpc';
@@ -170,12 +172,11 @@ async function minimalOsloClient(): Promise<System> {
         { ...PROPS, expiration: '30000' }, () => undefined);
     }),
     castBurst: async (n) => {
-      const WINDOW = 1000;
       let sent = 0;
       const one = (): Promise<void> => new Promise((res, rej) => {
         pub.publish('openstack', q, message('note', {}), PROPS, (err: unknown) => (err ? rej(err as Error) : res()));
       });
-      await Promise.all(Array.from({ length: WINDOW }, async () => { while (sent < n) { sent++; await one(); } }));
+      await Promise.all(Array.from({ length: CAST_WINDOW }, async () => { while (sent < n) { sent++; await one(); } }));
     },
     close: () => conn.close(),
   };
@@ -248,7 +249,6 @@ async function osloClient(): Promise<System> {
     call: async () => { await client.call(ctx, 'initialize_connection', { connector: CONNECTOR }); },
     castBurst: async (n) => {
       // Each cast resolves on its publisher confirm; keep a window of them in flight.
-      const WINDOW = 1000;
       let sent = 0;
       const worker = async (): Promise<void> => {
         while (sent < n) {
@@ -256,7 +256,7 @@ async function osloClient(): Promise<System> {
           await client.cast(ctx, 'note', { connector: CONNECTOR });
         }
       };
-      await Promise.all(Array.from({ length: WINDOW }, worker));
+      await Promise.all(Array.from({ length: CAST_WINDOW }, worker));
     },
     close: () => transport.close(),
   };
