@@ -11,6 +11,8 @@ const ASCII = {
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return '-';
+  // A referenced resource (e.g. a server's image) shows as its id.
+  if (typeof v === 'object' && !Array.isArray(v) && 'links' in v && 'id' in v) return String((v as { id: unknown }).id);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -22,8 +24,9 @@ function render(head: string[], rows: string[][]): string {
   return t.toString().split('\n').filter((line, i, all) => i <= 2 || i === all.length - 1 || !/^\+[-+]+\+$/.test(line)).join('\n');
 }
 
+/** One object as Property/Value rows; links are left out, as novaclient and cinderclient do. */
 export function propertyTable(obj: Record<string, unknown>): string {
-  const keys = Object.keys(obj).sort();
+  const keys = Object.keys(obj).filter((k) => k !== 'links').sort();
   return render(['Property', 'Value'], keys.map((k) => [k, cell(obj[k])]));
 }
 

@@ -17,6 +17,8 @@ interface GlobalOpts {
   osPassword?: string;
   osProjectName?: string;
   json?: boolean;
+  format?: 'table' | 'json' | 'value';
+  column?: string[];
 }
 
 interface Clients {
@@ -113,8 +115,16 @@ async function waitVolume(cinder: RestClient, id: string, want: string, timeoutS
   }
 }
 
+const plain = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/** table (default), json, or value: the selected fields (-c) bare, one object per line (for scripts). */
 function out(o: GlobalOpts, value: unknown, table: () => string): void {
-  process.stdout.write(`${o.json ? JSON.stringify(value, null, 2) : table()}\n`);
+  const format = o.json ? 'json' : o.format ?? 'table';
+  if (format === 'json') return void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  if (format === 'table') return void process.stdout.write(`${table()}\n`);
+  const pick = (obj: Obj): unknown[] => (o.column?.length ? o.column.map((c) => obj[c]) : Object.values(obj));
+  const lines = Array.isArray(value) ? (value as Obj[]).map((r) => pick(r).map(plain).join(' ')) : pick(value as Obj).map(plain);
+  process.stdout.write(lines.map((l) => `${l}\n`).join(''));
 }
 
 function attachedTo(v: Obj): string {
@@ -133,7 +143,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--os-username <name>').env('OS_USERNAME'))
     .addOption(new Option('--os-password <password>').env('OS_PASSWORD'))
     .addOption(new Option('--os-project-name <name>').env('OS_PROJECT_NAME'))
-    .option('--json', 'print JSON instead of tables');
+    .option('--json', 'print JSON instead of tables (same as -f json)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'value']))
+    .option('-c, --column <field>', 'with -f value: print this field (repeatable)', (v: string, prev: string[] = []) => [...prev, v]);
   const g = (): GlobalOpts => program.opts<GlobalOpts>();
   const timeoutOpt = (): Option => new Option('--timeout <seconds>', 'how long --wait waits').default('120').argParser((v) => Number(v));
 
@@ -217,11 +229,12 @@ export function buildProgram(): Command {
     .action(async (sref: string, vref: string, device: string | undefined, o: { wait?: boolean; timeout: number }) => {
       const { nova, cinder } = await clients(g());
       const s = await findServer(nova, sref);
+      const vid = String((await findVolume(cinder, vref)).id);
       const r = await nova.request<{ volumeAttachment: Obj }>('POST', `/servers/${String(s.id)}/os-volume_attachments`, {
-        volumeAttachment: { volumeId: vref, ...(device ? { device } : {}) },
+        volumeAttachment: { volumeId: vid, ...(device ? { device } : {}) },
       });
       const att = r.body.volumeAttachment;
-      if (o.wait) await waitVolume(cinder, vref, 'in-use', o.timeout);
+      if (o.wait) await waitVolume(cinder, vid, 'in-use', o.timeout);
       out(g(), att, () => propertyTable(att));
     });
   program.command('volume-detach <server> <volume>').description('Detach a volume from a server')
@@ -229,8 +242,9 @@ export function buildProgram(): Command {
     .action(async (sref: string, vref: string, o: { wait?: boolean; timeout: number }) => {
       const { nova, cinder } = await clients(g());
       const s = await findServer(nova, sref);
-      await nova.request('DELETE', `/servers/${String(s.id)}/os-volume_attachments/${vref}`);
-      if (o.wait) await waitVolume(cinder, vref, 'available', o.timeout);
+      const vid = String((await findVolume(cinder, vref)).id);
+      await nova.request('DELETE', `/servers/${String(s.id)}/os-volume_attachments/${vid}`);
+      if (o.wait) await waitVolume(cinder, vid, 'available', o.timeout);
     });
   program.command('volume-attachments <server>').description('List a server\'s volume attachments').action(async (sref: string) => {
     const { nova } = await clients(g());

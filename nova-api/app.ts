@@ -2,7 +2,7 @@
 // all-in-one) and as a standalone app. Routes exist under /v2/{tenant_id}, /v2.1/{tenant_id}
 // and /v2.1; every versioned response echoes the negotiated microversion.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { authStrategy, createApiApp, requestedVersion, versionHeaders } from '../common/api';
+import { authStrategy, createApiApp, identityRoutes, requestedVersion, versionHeaders, type IdentityOptions } from '../common/api';
 import type { ComputeAPI } from './compute/api';
 import { flavorRoutes } from './controllers/flavors';
 import { instanceActionRoutes } from './controllers/instance-actions';
@@ -46,12 +46,16 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
   });
 };
 
-/** A standalone nova-api app (auth, fault format, x-compute-request-id) with the routes at /. */
-export async function buildNovaApiApp(opts: NovaApiPluginOptions & { authStrategy: string; tokenSecret: string }): Promise<FastifyInstance> {
+/**
+ * A standalone nova-api app (auth, fault format, x-compute-request-id) with the routes at /,
+ * and, when `identity` is given, the minimal Keystone at /identity/v3 for the CLIs.
+ */
+export async function buildNovaApiApp(opts: NovaApiPluginOptions & { authStrategy: string; tokenSecret: string; identity?: IdentityOptions }): Promise<FastifyInstance> {
   const app = createApiApp({
     name: 'nova-api', auth: authStrategy(opts.authStrategy, opts.tokenSecret), requestIdHeaders: ['x-compute-request-id'],
     unexpectedMessage: novaUnexpectedMessage,
   });
   await app.register(novaApiPlugin, { compute: opts.compute, maxLimit: opts.maxLimit });
+  if (opts.identity) identityRoutes(app, opts.identity);
   return app;
 }

@@ -1,5 +1,6 @@
 // nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
 import type { DataSource } from 'typeorm';
+import { parseUsers, type IdentityOptions } from '../common/api';
 import { getLogger } from '../common/log';
 import { getRpcTransport, type Transport } from '../common/rpc';
 import type { NovaConf } from '../nova-common/config';
@@ -31,6 +32,15 @@ export function createComputeApi(conf: NovaConf, dataSource: DataSource, transpo
   });
 }
 
+/** The identity endpoint's users and catalog: compute and image here, volume at [cinder] endpoint. */
+function identityOptions(conf: NovaConf): IdentityOptions {
+  return {
+    users: parseUsers(conf.identity.users), secret: conf.api.token_secret,
+    mode: conf.api.auth_strategy === 'noauth2' ? 'noauth2' : 'keystone',
+    computeUrl: (base) => `${base}/v2.1`, imageUrl: (base) => `${base}/image`, volumeUrl: conf.cinder.endpoint,
+  };
+}
+
 export interface RunningNovaApi {
   stop(): Promise<void>;
   url: string;
@@ -42,7 +52,10 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const compute = createComputeApi(conf, ds, transport);
-  const app = await buildNovaApiApp({ compute, maxLimit: conf.api.max_limit, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret });
+  const app = await buildNovaApiApp({
+    compute, maxLimit: conf.api.max_limit, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret,
+    identity: conf.identity.enabled ? identityOptions(conf) : undefined,
+  });
   const host = conf.DEFAULT.osapi_compute_listen;
   try {
     await app.listen({ host, port: opts.port ?? conf.DEFAULT.osapi_compute_listen_port });

@@ -14,6 +14,10 @@ export const NOVA_OPTS = {
     token_secret: { type: 'str', default: 'attachd-dev-secret', secret: true, help: 'HMAC secret shared by every API process (keystone strategy)' },
     max_limit: { type: 'int', default: 1000, min: 1, help: 'Largest page a list returns' },
   },
+  identity: {
+    enabled: { type: 'bool', default: true, help: 'Serve a minimal Keystone v3 at /identity/v3 (and a Glance stub at /image) for the OpenStack CLIs' },
+    users: { type: 'list', default: ['admin:secret:admin', 'demo:secret:demo'], help: 'Identity users, name:password:project[:role+role] (admin gets the admin role)' },
+  },
   cinder: {
     endpoint: { type: 'str', default: 'http://127.0.0.1:8776/v3/%(project_id)s', help: 'cinder-api URL template; %(project_id)s is the caller\'s project' },
     http_timeout: { type: 'int', default: 60, min: 1, help: 'Seconds to wait for a cinder-api answer' },

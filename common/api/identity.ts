@@ -25,10 +25,13 @@ export interface IdentityOptions {
   /** Token lifetime, seconds. */
   ttl?: number;
   region?: string;
-  /** Public endpoints; volume may contain %(project_id)s. Base URLs are derived from the request when absent. */
-  computeUrl?: string;
-  volumeUrl?: string;
-  imageUrl?: string;
+  /**
+   * Public endpoints; volume may contain %(project_id)s. A function gets the base URL the
+   * client used (scheme://host:port); absent, /compute/v2.1, /volume/v3/%(project_id)s, /image.
+   */
+  computeUrl?: string | ((base: string) => string);
+  volumeUrl?: string | ((base: string) => string);
+  imageUrl?: string | ((base: string) => string);
 }
 
 /** Parse `[identity] users = admin:secret:admin:admin, demo:pw:demo` (name:password:project[:role+role]). */
@@ -103,7 +106,8 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
       type, name: type, id: idOf('project', type),
       endpoints: ['public', 'internal', 'admin'].map((iface) => ({ id: idOf('user', `${type}-${iface}`), interface: iface, region_id: region, region, url })),
     });
-    const volumeUrl = (opts.volumeUrl ?? `${base}/volume/v3/%(project_id)s`).replace('%(project_id)s', projectId);
+    const url = (u: IdentityOptions['computeUrl'], dflt: string): string => (typeof u === 'function' ? u(base) : u ?? `${base}${dflt}`);
+    const volumeUrl = url(opts.volumeUrl, '/volume/v3/%(project_id)s').replace('%(project_id)s', projectId);
     const domain = { id: 'default', name: 'Default' };
     void reply.code(201).header('X-Subject-Token', token).send({
       token: {
@@ -114,10 +118,10 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
         roles: user.roles.map((r) => ({ id: idOf('user', `role-${r}`), name: r })),
         is_domain: false,
         catalog: [
-          endpoint('compute', opts.computeUrl ?? `${base}/compute/v2.1`),
+          endpoint('compute', url(opts.computeUrl, '/compute/v2.1')),
           endpoint('volumev3', volumeUrl),
           endpoint('block-storage', volumeUrl),
-          endpoint('image', opts.imageUrl ?? `${base}/image`),
+          endpoint('image', url(opts.imageUrl, '/image')),
         ],
       },
     });

@@ -1,0 +1,123 @@
+// nova-api, nova-compute, cinder-api and cinder-volume in one process over one transport.
+// The embedded default needs no servers: fake:// transport, SQLite files under the data
+// directory, fake virt/connector/volume drivers, noauth2. Config files and the environment
+// (TRANSPORT_URL, NOVA_DATABASE_URL, CINDER_DATABASE_URL) move it onto RabbitMQ + MariaDB and
+// the real drivers. Both services read the same files, so the two databases are named in
+// [nova_database] and [cinder_database] (a [database] section would be shared by both).
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import ini from 'ini';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../common/config';
+import { ConfigError } from '../common/exception';
+import { getLogger } from '../common/log';
+import { getRpcTransport, type Transport } from '../common/rpc';
+import { startCinderApi, type RunningCinderApi } from '../cinder-api/main';
+import { CINDER_SCHEMA, type CinderConf } from '../cinder-common/config';
+import { openCinderDatabase } from '../cinder-common/db';
+import { startCinderVolume, type RunningCinderVolume } from '../cinder-volume/main';
+import { startNovaApi, type RunningNovaApi } from '../nova-api/main';
+import { NOVA_SCHEMA, type NovaConf } from '../nova-common/config';
+import { openNovaDatabase } from '../nova-common/db';
+import { startNovaCompute, type RunningNovaCompute } from '../nova-compute/main';
+
+const LOG = getLogger('attachd-all');
+
+export interface AllInOneOptions {
+  configFiles: string[];
+  /** SQLite files and fake volumes live here unless the config names other places. */
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface AllInOneConf {
+  nova: NovaConf;
+  cinder: CinderConf;
+}
+
+const loopback = (host: string): string => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+
+/** [nova_database] / [cinder_database] connection from the files (last file wins). */
+function databaseSections(files: readonly string[]): { nova?: string; cinder?: string } {
+  const out: { nova?: string; cinder?: string } = {};
+  for (const file of files) {
+    let data: Record<string, Record<string, unknown>>;
+    try {
+      data = ini.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
+    } catch (e) {
+      throw new ConfigError(`Cannot read config file ${file}: ${(e as Error).message}`);
+    }
+    if (data.database && typeof data.database === 'object' && 'connection' in data.database) {
+      throw new ConfigError(`[database] connection in ${file} would be shared by nova and cinder: use [nova_database] and [cinder_database] with attachd-all`);
+    }
+    if (typeof data.nova_database?.connection === 'string') out.nova = data.nova_database.connection;
+    if (typeof data.cinder_database?.connection === 'string') out.cinder = data.cinder_database.connection;
+  }
+  return out;
+}
+
+/** Both services' configuration with the all-in-one's defaults below files and env. */
+export function loadAllInOneConfig(opts: AllInOneOptions): AllInOneConf {
+  const dataDir = resolve(opts.dataDir);
+  const dbs = databaseSections(opts.configFiles);
+  const base = { DEFAULT: { transport_url: 'fake://' }, api: { auth_strategy: 'noauth2' } };
+  const cinder = loadConfig(CINDER_SCHEMA, {
+    configFiles: opts.configFiles, env: opts.env,
+    defaults: {
+      ...base,
+      database: { connection: dbs.cinder ?? `sqlite://${join(dataDir, 'cinder.sqlite')}` },
+      fake: { volumes_dir: join(dataDir, 'volumes') }, tgt: { volumes_dir: join(dataDir, 'volumes') },
+    },
+  }) as CinderConf;
+  const volumeHost = `${loopback(cinder.DEFAULT.osapi_volume_listen)}:${cinder.DEFAULT.osapi_volume_listen_port}`;
+  const nova = loadConfig(NOVA_SCHEMA, {
+    configFiles: opts.configFiles, env: opts.env,
+    defaults: {
+      ...base,
+      database: { connection: dbs.nova ?? `sqlite://${join(dataDir, 'nova.sqlite')}` },
+      cinder: { endpoint: `http://${volumeHost}/v3/%(project_id)s` },
+    },
+  }) as NovaConf;
+  if (nova.DEFAULT.transport_url !== cinder.DEFAULT.transport_url) throw new ConfigError('nova and cinder must share one transport_url in attachd-all');
+  return { nova, cinder };
+}
+
+export interface RunningAllInOne {
+  stop(): Promise<void>;
+  computeUrl: string;
+  volumeUrl: string;
+  conf: AllInOneConf;
+}
+
+/** Migrate both databases, then start the volume side before the compute side that calls it. */
+export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promise<RunningAllInOne> {
+  mkdirSync(resolve(dataDir), { recursive: true });
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      await fn().catch((e: unknown) => LOG.warning(`While stopping: ${(e as Error).message}`));
+    }
+  };
+  try {
+    const novaDs: DataSource = await openNovaDatabase(conf.nova.database.connection, { migrate: true });
+    cleanups.push(() => novaDs.destroy());
+    const cinderDs: DataSource = await openCinderDatabase(conf.cinder.database.connection, { migrate: true });
+    cleanups.push(() => cinderDs.destroy());
+    const d = conf.nova.DEFAULT;
+    const transport: Transport = getRpcTransport(d.transport_url, { controlExchange: d.control_exchange });
+    cleanups.push(() => transport.close());
+    // Stopped in reverse: the APIs stop taking requests first, then the RPC servers drain.
+    const volume: RunningCinderVolume = await startCinderVolume(conf.cinder, { transport, dataSource: cinderDs });
+    cleanups.push(() => volume.stop());
+    const compute: RunningNovaCompute = await startNovaCompute(conf.nova, { transport, dataSource: novaDs });
+    cleanups.push(() => compute.stop());
+    const cinderApi: RunningCinderApi = await startCinderApi(conf.cinder, { transport, dataSource: cinderDs });
+    cleanups.push(() => cinderApi.stop());
+    const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs });
+    cleanups.push(() => novaApi.stop());
+    return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
