@@ -16,12 +16,11 @@ attachd is running: nova-api, nova-compute, cinder-api, cinder-volume
   volume API:  ${run.volumeUrl}/v3${keystone}
   transport ${run.conf.nova.DEFAULT.transport_url.replace(/\/\/[^@/]*@/, '//***@')}, auth ${run.conf.nova.api.auth_strategy}
 
-Try it (in another terminal, from this directory):
+Try it (in another terminal, from this directory; README.md walks through it):
   npx attachd${urls} volume-create 1 --name vol1 --wait
   npx attachd${urls} server-create vm1 --wait
-  npx attachd${urls} volume-attach vm1 vol1 --wait
+  npx attachd${urls} volume-attach vm1 vol1 /dev/vdb --wait
   npx attachd${urls} volume-attachments vm1
-  npx attachd${urls} volume-show vol1
   npx attachd${urls} volume-detach vm1 vol1 --wait
 
 Ctrl-C stops it; state stays in the databases.

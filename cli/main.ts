@@ -117,11 +117,14 @@ async function waitVolume(cinder: RestClient, id: string, want: string, timeoutS
 
 const plain = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-/** table (default), json, or value: the selected fields (-c) bare, one object per line (for scripts). */
+/** table (default), json, or value: the selected fields (-c) bare, one object per line (for scripts). -c also trims a one-object table. */
 function out(o: GlobalOpts, value: unknown, table: () => string): void {
   const format = o.json ? 'json' : o.format ?? 'table';
   if (format === 'json') return void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  if (format === 'table') return void process.stdout.write(`${table()}\n`);
+  if (format === 'table') {
+    const one = !Array.isArray(value) && o.column?.length ? Object.fromEntries(o.column.map((c) => [c, (value as Obj)[c]])) : null;
+    return void process.stdout.write(`${one ? propertyTable(one) : table()}\n`);
+  }
   const pick = (obj: Obj): unknown[] => (o.column?.length ? o.column.map((c) => obj[c]) : Object.values(obj));
   const lines = Array.isArray(value) ? (value as Obj[]).map((r) => pick(r).map(plain).join(' ')) : pick(value as Obj).map(plain);
   process.stdout.write(lines.map((l) => `${l}\n`).join(''));
@@ -145,7 +148,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--os-project-name <name>').env('OS_PROJECT_NAME'))
     .option('--json', 'print JSON instead of tables (same as -f json)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'value']))
-    .option('-c, --column <field>', 'with -f value: print this field (repeatable)', (v: string, prev: string[] = []) => [...prev, v]);
+    .option('-c, --column <field>', 'show only this field (repeatable; -f value, or the table of one object)', (v: string, prev: string[] = []) => [...prev, v]);
   const g = (): GlobalOpts => program.opts<GlobalOpts>();
   const timeoutOpt = (): Option => new Option('--timeout <seconds>', 'how long --wait waits').default('120').argParser((v) => Number(v));
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md and .ci/run give it:
-#   - installs RabbitMQ, MariaDB, tgt, libiscsi and python3-oslo.messaging with apt when missing,
+#   - installs RabbitMQ, MariaDB, tgt, libiscsi, python3-oslo.messaging and the openstack/nova/cinder
+#     clients with apt when missing,
 #   - starts a private RabbitMQ and MariaDB on free loopback ports (data in a temp dir), unless
 #     TRANSPORT_URL / NOVA_DATABASE_URL / CINDER_DATABASE_URL point at servers to use instead,
 #   - builds, lints, runs mocha (unit + integration + interop), stops the servers, exits with mocha's status.
@@ -14,6 +15,10 @@ command -v /usr/sbin/mariadbd >/dev/null 2>&1 || need_pkgs+=(mariadb-server)
 command -v tgtd >/dev/null 2>&1 || need_pkgs+=(tgt)
 command -v iscsi-readcapacity16 >/dev/null 2>&1 || need_pkgs+=(libiscsi-bin)
 /usr/bin/python3 -c 'import oslo_messaging' >/dev/null 2>&1 || need_pkgs+=(python3-oslo.messaging)
+# The real clients the CLI-compatibility tests drive.
+command -v openstack >/dev/null 2>&1 || need_pkgs+=(python3-openstackclient)
+command -v nova >/dev/null 2>&1 || need_pkgs+=(python3-novaclient)
+command -v cinder >/dev/null 2>&1 || need_pkgs+=(python3-cinderclient)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_pkgs[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then echo "test.sh: need root to apt-get install ${need_pkgs[*]}" >&2; exit 1; fi

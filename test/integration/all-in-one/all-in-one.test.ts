@@ -1,0 +1,204 @@
+// The README's first command as a user runs it: attachd-all as a child process on the embedded
+// default (fake://, SQLite under --data-dir), driven by the attachd CLI and nova-manage exactly
+// as the walkthrough does, then stopped with Ctrl-C and started again on the same data.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort, spawnDaemon, writeConfig, type Daemon } from '../../support/processes';
+import { createTestDatabase, requireTransportUrl } from '../../support/servers';
+
+const run = promisify(execFile);
+const BIN = join(__dirname, '../../../bin');
+
+interface Out { code: number; stdout: string; stderr: string }
+
+describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
+  this.timeout(120_000);
+  let dataDir: string;
+  let config: string;
+  let aio: Daemon | null = null;
+  let cliArgs: string[];
+  let env: NodeJS.ProcessEnv;
+
+  const cli = async (bin: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Out> => {
+    try {
+      const r = await run(process.execPath, [join(BIN, `${bin}.js`), ...args], { env: { ...env, ...extraEnv }, timeout: 60_000 });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (e) {
+      const err = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    }
+  };
+  const attachd = (...args: string[]): Promise<Out> => cli('attachd', [...cliArgs, ...args]);
+  const ok = async (...args: string[]): Promise<string> => {
+    const r = await attachd(...args);
+    expect(r.code, `attachd ${args.join(' ')}: ${r.stderr}`).to.equal(0);
+    return r.stdout;
+  };
+  const start = async (): Promise<Daemon> => spawnDaemon('attachd-all', ['--config-file', config, '--data-dir', dataDir], {
+    // No servers: the embedded default must not pick up the suite's RabbitMQ/MariaDB.
+    env: { TRANSPORT_URL: '', NOVA_DATABASE_URL: '', CINDER_DATABASE_URL: '' }, ready: /attachd is running/, timeoutMs: 60_000,
+  });
+
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'attachd-aio-'));
+    const [computePort, volumePort] = [await freePort(), await freePort()];
+    config = writeConfig('attachd.conf', `[DEFAULT]\nosapi_compute_listen_port = ${computePort}\nosapi_volume_listen_port = ${volumePort}\n`);
+    cliArgs = ['--os-compute-url', `http://127.0.0.1:${computePort}/v2.1`, '--os-volume-url', `http://127.0.0.1:${volumePort}/v3`];
+    env = { PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp' };
+    aio = await start();
+  });
+  after(async () => {
+    await aio?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the endpoints and the walkthrough', () => {
+    const out = aio!.output();
+    expect(out).to.match(/compute API: http:\/\/127\.0\.0\.1:\d+\/v2\.1/);
+    expect(out).to.match(/volume API: +http:\/\/127\.0\.0\.1:\d+\/v3/);
+    expect(out).to.include('volume-attach vm1 vol1 /dev/vdb --wait');
+  });
+
+  it('runs the walkthrough: create, attach (BDM row + connection_info), detach; survives a restart', async () => {
+    const created = await ok('volume-create', '1', '--name', 'vol1', '--wait');
+    expect(created).to.match(/\| status +\| available +\|/);
+    expect(await ok('server-create', 'vm1', '--wait')).to.match(/\| status +\| ACTIVE +\|/);
+    const serverId = (await ok('server-show', 'vm1', '-f', 'value', '-c', 'id')).trim();
+    const volumeId = (await ok('volume-show', 'vol1', '-f', 'value', '-c', 'id')).trim();
+    expect(serverId).to.match(/^[0-9a-f-]{36}$/);
+    expect(volumeId).to.match(/^[0-9a-f-]{36}$/);
+
+    const novaDb = { NOVA_DATABASE_URL: `sqlite://${join(dataDir, 'nova.sqlite')}` };
+    const before = await cli('nova-manage', ['volume_attachment', 'show', serverId, volumeId], novaDb);
+    expect(before.code).to.equal(3);
+    expect(before.stdout).to.include(`No volume Block Device Mapping with id ${volumeId}.`);
+
+    const attach = await attachd('volume-attach', 'vm1', 'vol1', '/dev/vdb', '--wait');
+    expect(attach.code, attach.stderr).to.equal(0);
+    expect(attach.stderr).to.match(new RegExp(`Volume ${volumeId}: in-use`));
+    expect(attach.stdout).to.match(/\| device +\| \/dev\/vdb +\|/);
+    expect(await ok('volume-attachments', 'vm1')).to.match(new RegExp(`${volumeId} \\| /dev/vdb +\\| ${serverId} \\| ${volumeId}`));
+
+    const row = await cli('nova-manage', ['volume_attachment', 'show', serverId, volumeId, '--json'], novaDb);
+    expect(row.code, row.stdout).to.equal(0);
+    const bdm = JSON.parse(row.stdout) as Record<string, unknown>;
+    expect(bdm).to.include({ instance_uuid: serverId, volume_id: volumeId, device_name: '/dev/vdb', source_type: 'volume', destination_type: 'volume' });
+    const info = JSON.parse(String(bdm.connection_info)) as { driver_volume_type: string; serial: string; data: Record<string, unknown> };
+    expect(info.driver_volume_type).to.equal('iscsi');
+    expect(info.serial).to.equal(volumeId);
+    expect(info.data).to.include({ target_iqn: `iqn.2010-10.org.openstack:volume-${volumeId}`, auth_method: 'CHAP', access_mode: 'rw' });
+    const ci = await cli('nova-manage', ['volume_attachment', 'show', serverId, volumeId, '--connection_info'], novaDb);
+    expect(ci.stdout).to.match(/\| driver_volume_type +\| iscsi +\|/);
+
+    // The volume is in use: a second attach is refused the way Nova refuses it.
+    await ok('server-create', 'vm2', '--wait');
+    const again = await attachd('volume-attach', 'vm2', 'vol1');
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.equal("ERROR (BadRequest): Invalid volume: status must be 'available' (HTTP 400)\n");
+
+    // Ctrl-C: clean exit; the same data directory brings everything back.
+    aio!.proc.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => aio!.proc.once('exit', (c) => res(c)));
+    expect(code).to.equal(0);
+    expect(aio!.output()).to.include('Stopped');
+    aio = await start();
+    const vols = JSON.parse(await ok('--json', 'volume-list')) as Array<{ id: string; status: string; attachments: Array<{ server_id: string; device: string }> }>;
+    expect(vols.map((v) => [v.id, v.status])).to.deep.equal([[volumeId, 'in-use']]);
+    expect(vols[0].attachments[0]).to.include({ server_id: serverId, device: '/dev/vdb' });
+
+    const detach = await attachd('volume-detach', 'vm1', 'vol1', '--wait');
+    expect(detach.code, detach.stderr).to.equal(0);
+    expect(detach.stderr).to.match(new RegExp(`Volume ${volumeId}: available`));
+    expect(await ok('volume-attachments', 'vm1')).to.not.include(volumeId);
+    const after = await cli('nova-manage', ['volume_attachment', 'show', serverId, volumeId], novaDb);
+    expect(after.code).to.equal(3);
+  });
+
+  it('prints errors as novaclient does', async () => {
+    const r = await attachd('volume-attach', 'no-such-server', 'vol1');
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.equal("ERROR (CommandError): No server with a name or ID of 'no-such-server' exists.\n");
+    const bad = await attachd('volume-create', 'abc');
+    expect(bad.code).to.equal(1);
+    expect(bad.stderr).to.match(/^ERROR \(BadRequest\): .+ \(HTTP 400\)\n$/);
+  });
+
+  it('serves the real openstack CLI through its identity endpoint', async function () {
+    try { await run('openstack', ['--version']); } catch {
+      if (process.env.CI === 'true') throw new Error('openstack CLI missing (python3-openstackclient)');
+      return this.skip();
+    }
+    const computeUrl = cliArgs[1].replace(/\/v2\.1$/, '');
+    const osEnv = {
+      ...env, OS_AUTH_URL: `${computeUrl}/identity/v3`, OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'admin', OS_PASSWORD: 'secret',
+      OS_PROJECT_NAME: 'admin', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
+    };
+    const osc = async (...args: string[]): Promise<string> => (await run('openstack', args, { env: osEnv, timeout: 60_000 })).stdout;
+    await ok('server-create', 'vm3', '--wait');
+    const vol = JSON.parse(await osc('volume', 'create', '--size', '1', 'osc-vol', '-f', 'json')) as { id: string };
+    await ok('volume-show', vol.id); // reachable by the attachd CLI too: the same project (admin)
+    for (let i = 0; i < 50 && !(await osc('volume', 'show', vol.id, '-f', 'value', '-c', 'status')).includes('available'); i++) await new Promise((r) => setTimeout(r, 200));
+    await osc('server', 'add', 'volume', 'vm3', 'osc-vol', '--device', '/dev/vdb');
+    let status = '';
+    for (let i = 0; i < 50 && status !== 'in-use'; i++) {
+      status = (await osc('volume', 'show', vol.id, '-f', 'value', '-c', 'status')).trim();
+      if (status !== 'in-use') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).to.equal('in-use');
+    expect(await ok('volume-attachments', 'vm3')).to.include(vol.id);
+    await osc('server', 'remove', 'volume', 'vm3', 'osc-vol');
+    for (let i = 0; i < 50 && status !== 'available'; i++) {
+      status = (await osc('volume', 'show', vol.id, '-f', 'value', '-c', 'status')).trim();
+      if (status !== 'available') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).to.equal('available');
+  });
+});
+
+describe('attachd-all on RabbitMQ + MariaDB (environment) with the attachd CLI', function () {
+  this.timeout(120_000);
+  let aio: Daemon | null = null;
+  const dbs: Array<{ drop: () => Promise<void> }> = [];
+  let cliArgs: string[];
+  let secrets: string[] = [];
+
+  before(async function () {
+    const transportUrl = await requireTransportUrl(this);
+    const nova = await createTestDatabase(this, 'nova');
+    const cinder = await createTestDatabase(this, 'cinder');
+    dbs.push(nova, cinder);
+    secrets = [transportUrl, nova.url, cinder.url].map((u) => decodeURIComponent(new URL(u.replace(/^[a-z0-9+]+:/i, 'http:')).password)).filter((p) => p.length > 2);
+    const [computePort, volumePort] = [await freePort(), await freePort()];
+    const config = writeConfig('attachd.conf', [
+      '[DEFAULT]', `host = aio-${computePort}`, `control_exchange = aio-${computePort}`,
+      `osapi_compute_listen_port = ${computePort}`, `osapi_volume_listen_port = ${volumePort}`,
+    ].join('\n'));
+    cliArgs = ['--os-compute-url', `http://127.0.0.1:${computePort}/v2.1`, '--os-volume-url', `http://127.0.0.1:${volumePort}/v3`];
+    aio = await spawnDaemon('attachd-all', ['--config-file', config, '--data-dir', mkdtempSync(join(tmpdir(), 'attachd-aio-'))], {
+      env: { TRANSPORT_URL: transportUrl, NOVA_DATABASE_URL: nova.url, CINDER_DATABASE_URL: cinder.url }, ready: /attachd is running/, timeoutMs: 60_000,
+    });
+  });
+  after(async () => {
+    await aio?.stop();
+    for (const d of dbs) await d.drop();
+  });
+
+  it('migrates both databases and attaches over the broker', async () => {
+    expect(aio!.output()).to.match(/transport rabbit:\/\/\*\*\*@/);
+    for (const p of secrets) expect(aio!.output(), 'a password in the banner or logs').to.not.include(p);
+    const cli = async (...args: string[]): Promise<string> => (await run(process.execPath, [join(BIN, 'attachd.js'), ...cliArgs, ...args], { timeout: 60_000 })).stdout;
+    await cli('volume-create', '1', '--name', 'v', '--wait');
+    await cli('server-create', 's', '--wait');
+    const att = await cli('volume-attach', 's', 'v', '--wait');
+    expect(att).to.match(/\| device +\| \/dev\/vdb +\|/);
+    await cli('volume-detach', 's', 'v', '--wait');
+    const vols = JSON.parse(await cli('--json', 'volume-list')) as Array<{ status: string }>;
+    expect(vols.map((v) => v.status)).to.deep.equal(['available']);
+    // The compute side of this process ran the attach (cast over the broker to compute.<host>).
+    expect(aio!.output()).to.match(/Attached volume [0-9a-f-]{36} to \/dev\/vdb/);
+  });
+});
