@@ -5,7 +5,8 @@
 //
 // Test hook (fake driver only): a server created with metadata {"fake_fail": "attach_volume"}
 // (or "detach_volume") makes that guest operation fail the way libvirt's device_add would, so
-// multi-process tests can drive the rollback paths.
+// multi-process tests can drive the rollback paths; {"fake_slow": "attach_volume"} makes the
+// guest attach take FAKE_SLOW_MS (work in flight when a test stops the daemon).
 import type { Instance } from '../../nova-common/entities';
 import { ComputeDriver, type GuestDisk } from './driver';
 
@@ -24,6 +25,8 @@ interface Domain {
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export const FAKE_SLOW_MS = 2000;
 
 export class FakeDriver extends ComputeDriver {
   private readonly domains = new Map<string, Domain>();
@@ -48,15 +51,20 @@ export class FakeDriver extends ComputeDriver {
     this.domains.delete(instance.uuid);
   }
 
-  private failing(instance: Instance, op: string): boolean {
+  private hook(instance: Instance, key: 'fake_fail' | 'fake_slow', op: string): boolean {
     try {
-      return (JSON.parse(instance.metadataJson ?? '{}') as Record<string, unknown>).fake_fail === op;
+      return (JSON.parse(instance.metadataJson ?? '{}') as Record<string, unknown>)[key] === op;
     } catch {
       return false;
     }
   }
 
+  private failing(instance: Instance, op: string): boolean {
+    return this.hook(instance, 'fake_fail', op);
+  }
+
   async attachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void> {
+    if (this.hook(instance, 'fake_slow', 'attach_volume')) await new Promise((r) => setTimeout(r, FAKE_SLOW_MS));
     if (this.failing(instance, 'attach_volume')) throw new FakeVirtError('internal error: unable to execute QEMU command \'device_add\': Duplicate ID');
     const d = this.domain(instance);
     const target = mountpoint.replace(/^\/dev\//, '');

@@ -75,4 +75,22 @@ describe('nova daemons as processes (RabbitMQ + MariaDB)', function () {
     await waitFor(() => cinder.volumes.get(v.id)?.status === 'available', 15_000, 'available');
     for (const d of daemons.splice(0).reverse()) expect(await d.stop()).to.equal(0);
   });
+
+  it('SIGTERM lets nova-compute finish the attach in flight, then exit 0', async () => {
+    const compute = await spawnDaemon('nova-compute', ['--config-file', config], { env });
+    const api = await spawnDaemon('nova-api', ['--config-file', config], { env });
+    daemons.push(compute, api);
+    const c = await req('POST', '/v2.1/servers', { server: { name: 'slow', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1', metadata: { fake_slow: 'attach_volume' } } });
+    const sid = c.body.server.id as string;
+    await waitFor(async () => (await req('GET', `/v2.1/servers/${sid}`)).body.server.status === 'ACTIVE', 15_000, 'ACTIVE');
+    const v = cinder.create('demo');
+    expect((await req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: v.id } })).status).to.equal(200);
+    await waitFor(() => compute.output().includes(`Attaching volume ${v.id}`), 15_000, 'the attach to start');
+    expect(cinder.volumes.get(v.id)?.status).to.equal('attaching');
+    // The guest attach takes 2 s: the stop must wait for it rather than drop it.
+    expect(await compute.stop()).to.equal(0);
+    expect(cinder.volumes.get(v.id)?.status).to.equal('in-use');
+    expect(compute.output()).to.match(new RegExp(`Caught SIGTERM[\\s\\S]*Attached volume ${v.id}[\\s\\S]*Stopped`));
+    expect(await api.stop()).to.equal(0);
+  });
 });

@@ -1,0 +1,56 @@
+// Every bin entry: --version and --help answer without servers; a bad option value stops a
+// daemon with one line naming the option and the file.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { writeConfig } from '../../support/processes';
+
+const run = promisify(execFile);
+const BIN = join(__dirname, '../../../bin');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const VERSION = (require('../../../../package.json') as { version: string }).version;
+
+async function bin(name: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [join(BIN, `${name}.js`), ...args], { timeout: 30_000, env: { PATH: process.env.PATH } });
+    return { code: 0, ...r };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const DAEMONS = ['nova-api', 'nova-compute', 'cinder-api', 'cinder-volume', 'attachd-all'];
+const ALL = [...DAEMONS, 'nova-manage', 'cinder-manage', 'attachd'];
+
+describe('entry points', function () {
+  this.timeout(60_000);
+
+  for (const name of ALL) {
+    it(`${name} --version and --help`, async () => {
+      const v = await bin(name, ['--version']);
+      expect(v.code).to.equal(0);
+      expect(v.stdout.trim()).to.equal(VERSION);
+      const h = await bin(name, ['--help']);
+      expect(h.code).to.equal(0);
+      expect(h.stdout).to.match(new RegExp(`^Usage: ${name} `));
+      if (name !== 'attachd') expect(h.stdout).to.include('--config-file <path>');
+    });
+  }
+
+  for (const name of DAEMONS) {
+    it(`${name} stops on a bad option value with one line naming it and the file`, async () => {
+      const file = writeConfig('bad.conf', '[DEFAULT]\nreport_interval = often\n');
+      const r = await bin(name, ['--config-file', file]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.equal(`${name}: Invalid value for option [DEFAULT] report_interval in ${file}: "often" is not an integer\n`);
+    });
+  }
+
+  it('a config file that cannot be read is named', async () => {
+    const r = await bin('nova-api', ['--config-file', '/nonexistent/nova.conf']);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/^nova-api: Cannot read config file \/nonexistent\/nova\.conf: .+\n$/);
+  });
+});
