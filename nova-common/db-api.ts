@@ -36,6 +36,14 @@ export class NovaDB {
     return (res.affected ?? 0) > 0;
   }
 
+  /** Live instances per host (the scheduler's num_instances). */
+  async instanceCountsByHost(): Promise<Map<string, number>> {
+    const rows = await this.instances.createQueryBuilder('i').select('i.host', 'host').addSelect('COUNT(*)', 'n')
+      .where('i.deleted = 0').andWhere('i.host IS NOT NULL').groupBy('i.host')
+      .getRawMany<{ host: string; n: number | string }>();
+    return new Map(rows.map((r) => [r.host, Number(r.n)]));
+  }
+
   async bdmsByInstance(uuid: string): Promise<BlockDeviceMapping[]> {
     return this.bdms.find({ where: { instanceUuid: uuid, deleted: 0 }, order: { id: 'ASC' } });
   }

@@ -36,6 +36,9 @@ export class DevicePathInUse extends Invalid {
 export class TooManyDiskDevices extends Forbidden {
   static override msgFmt = 'The maximum allowed number of disk devices (%(maximum)d) to attach to a single instance has been exceeded.';
 }
+export class PolicyNotAuthorized extends Forbidden {
+  static override msgFmt = "Policy doesn't allow %(action)s to be performed.";
+}
 export class InstanceNotFound extends NotFound {
   static override msgFmt = 'Instance %(instance_id)s could not be found.';
 }

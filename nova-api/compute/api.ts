@@ -10,12 +10,13 @@ import type { NovaDB } from '../../nova-common/db-api';
 import { nextDeviceName, matchDevice } from '../../nova-common/device-name';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
-  DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume, NovaException,
-  ServiceUnavailable, TooManyDiskDevices, VolumeNotAttached,
+  DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume, NovaException, NoValidHost,
+  PolicyNotAuthorized, ServiceUnavailable, TooManyDiskDevices, VolumeNotAttached,
 } from '../../nova-common/exception';
 import { VM_STATES } from '../../nova-common/objects';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
+import { parseAvailabilityZone, weighHosts } from './scheduler';
 
 const LOG = getLogger('nova-api.compute');
 
@@ -66,10 +67,30 @@ export class ComputeAPI {
     return this.o.db.instances.find({ where, order: { createdAt: 'DESC', id: 'DESC' } });
   }
 
-  /** Live nova-compute hosts by heartbeat (the whole of our "scheduler"). */
-  async upComputeHosts(): Promise<string[]> {
+  /** Enabled nova-compute services, each with whether its heartbeat is recent. */
+  private async computeServices(): Promise<Array<{ host: string; up: boolean }>> {
     const rows = await this.o.db.ds.getRepository(Service).findBy({ binary: 'nova-compute', deleted: 0, disabled: false, forcedDown: false });
-    return rows.filter((s) => isServiceUp(s.lastSeenUp ?? s.createdAt, this.o.serviceDownTime)).map((s) => s.host as string);
+    return rows.map((s) => ({ host: s.host as string, up: isServiceUp(s.lastSeenUp ?? s.createdAt, this.o.serviceDownTime) }));
+  }
+
+  /** Live nova-compute hosts by heartbeat. */
+  async upComputeHosts(): Promise<string[]> {
+    return (await this.computeServices()).filter((s) => s.up).map((s) => s.host);
+  }
+
+  /**
+   * The scheduler's answer: the forced host if it is up, else the least loaded live host.
+   * No host → the NoValidHost fault Nova records ("There are not enough hosts available."
+   * when hosts exist but none qualifies, no reason when there is no compute at all).
+   */
+  private async selectHost(forced: { host: string | null; node: string | null }): Promise<{ host: string | null; fault: string | null }> {
+    const services = await this.computeServices();
+    let hosts = services.filter((s) => s.up).map((s) => s.host);
+    // Our nodes are named after their hosts, so a forced node names a host too.
+    for (const f of [forced.host, forced.node]) if (f) hosts = hosts.filter((h) => h === f);
+    const host = weighHosts(hosts, hosts.length > 1 ? await this.o.db.instanceCountsByHost() : new Map());
+    if (host) return { host, fault: null };
+    return { host: null, fault: new NoValidHost({ reason: services.length ? 'There are not enough hosts available.' : '' }).message };
   }
 
   private async hostIsUp(host: string): Promise<boolean> {
@@ -77,15 +98,17 @@ export class ComputeAPI {
   }
 
   async create(ctx: RequestContext, req: CreateServerRequest): Promise<Instance> {
-    const hosts = await this.upComputeHosts();
-    const host = hosts.length ? hosts[Math.floor(Math.random() * hosts.length)] : null;
+    const az = parseAvailabilityZone(req.availabilityZone);
+    if ((az.forcedHost || az.forcedNode) && !ctx.isAdmin) throw new PolicyNotAuthorized({ action: 'os_compute_api:servers:create:forced_host' });
+    const { host, fault } = await this.selectHost({ host: az.forcedHost, node: az.forcedNode });
+    if (!host) LOG.warning(`No host for server ${req.name}: ${fault}`, { context: ctx });
     const t = new Date();
     const repo = this.o.db.instances;
     const inst = await repo.save(repo.create({
       uuid: randomUUID(), displayName: req.name, projectId: ctx.projectId, userId: ctx.userId, imageRef: req.imageRef,
       flavorId: req.flavorRef, vmState: host ? VM_STATES.BUILDING : VM_STATES.ERROR, taskState: host ? 'scheduling' : null,
-      powerState: 0, locked: false, host, node: host, availabilityZone: req.availabilityZone ?? 'nova', rootDeviceName: '/dev/vda',
-      metadataJson: JSON.stringify(req.metadata), faultMessage: host ? null : 'No valid host was found. ', createdAt: t, updatedAt: t, deleted: 0,
+      powerState: 0, locked: false, host, node: host, availabilityZone: az.zone ?? 'nova', rootDeviceName: '/dev/vda',
+      metadataJson: JSON.stringify(req.metadata), faultMessage: fault, createdAt: t, updatedAt: t, deleted: 0,
     }));
     // The root disk occupies /dev/vda, so the first attached volume becomes /dev/vdb.
     const root = await this.o.db.bdmCreate({
