@@ -29,7 +29,8 @@ export interface ManagerDeps {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-const logCtx = (c: ContextDict): { context: { requestId?: string } } => ({ context: { requestId: str(c.request_id) ?? undefined } });
+const logCtx = (c: ContextDict): { context: { requestId?: string; userId?: string | null; projectId?: string | null } } =>
+  ({ context: { requestId: str(c.request_id) ?? undefined, userId: str(c.user_id ?? c.user), projectId: str(c.project_id ?? c.tenant) } });
 
 function attachmentPrimitive(a: VolumeAttachment): Args {
   return {
