@@ -50,7 +50,12 @@ export function volumeSummary(c: VolumeViewCtx, v: Volume): Dict {
   return { id: v.id, name: v.displayName, links: links(c, v) };
 }
 
-export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras): Dict {
+/**
+ * The detail view. `extended` adds the os-vol-* extension attributes, which Cinder's API
+ * extensions add only to show and list-detail (not to the create or update response; tempest's
+ * create_volume schema rejects them).
+ */
+export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, extended = true): Dict {
   const status = VIEW_STATUS[v.status ?? ''] ?? v.status;
   if (c.apiVersion === 'v1') {
     const out: Dict = {
@@ -58,12 +63,12 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras): Dict
       attachments: attachmentsView(c, v, x.attachments), display_name: v.displayName, display_description: v.displayDescription,
       volume_type: c.volumeTypeName, snapshot_id: v.snapshotId, source_volid: v.sourceVolid, metadata: x.metadata,
       bootable: v.bootable ? 'true' : 'false', encrypted: !!v.encryptionKeyId, multiattach: v.multiattach,
-      'os-vol-tenant-attr:tenant_id': v.projectId,
     };
-    if (c.isAdmin) {
+    if (extended) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
+    if (extended && c.isAdmin) {
       Object.assign(out, { 'os-vol-host-attr:host': v.host, 'os-vol-mig-status-attr:migstat': v.migrationStatus, 'os-vol-mig-status-attr:name_id': v.nameId });
     }
-    return out;
+    return nullUnset(out);
   }
   const out: Dict = {
     id: v.id, status, size: v.size, availability_zone: v.availabilityZone, created_at: isoTime(v.createdAt),
@@ -71,15 +76,24 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras): Dict
     description: v.displayDescription, volume_type: c.volumeTypeName, snapshot_id: v.snapshotId, source_volid: v.sourceVolid,
     metadata: x.metadata, links: links(c, v), user_id: v.userId, bootable: v.bootable ? 'true' : 'false',
     encrypted: !!v.encryptionKeyId, replication_status: null, consistencygroup_id: null, multiattach: v.multiattach,
-    'os-vol-tenant-attr:tenant_id': v.projectId,
   };
+  if (extended) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
   if (c.version.atLeast('3.13')) out.group_id = null;
   if (c.version.atLeast('3.21') && c.isAdmin) out.provider_id = v.providerId;
-  if (c.isAdmin) {
+  if (c.isAdmin) out.migration_status = v.migrationStatus;
+  if (extended && c.isAdmin) {
     Object.assign(out, {
-      migration_status: v.migrationStatus, 'os-vol-host-attr:host': v.host, 'os-vol-mig-status-attr:migstat': v.migrationStatus,
-      'os-vol-mig-status-attr:name_id': v.nameId,
+      'os-vol-host-attr:host': v.host, 'os-vol-mig-status-attr:migstat': v.migrationStatus, 'os-vol-mig-status-attr:name_id': v.nameId,
     });
   }
+  return nullUnset(out);
+}
+
+/**
+ * A freshly created entity lacks the columns nobody set (snapshot_id, source_volid…); Cinder
+ * shows them as null, and tempest's schemas require the keys.
+ */
+function nullUnset(out: Dict): Dict {
+  for (const k of Object.keys(out)) if (out[k] === undefined) out[k] = null;
   return out;
 }

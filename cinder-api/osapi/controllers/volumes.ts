@@ -65,10 +65,11 @@ function parseDictParam(name: string, raw: string): Record<string, unknown> {
 }
 
 export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, typeName: string, maxLimit = 1000): void {
-  const render = async (req: FastifyRequest, vols: Awaited<ReturnType<VolumeAPI['get']>>[]): Promise<Dict[]> => {
+  // extended: show and list-detail carry the os-vol-* extension keys; create and update do not.
+  const render = async (req: FastifyRequest, vols: Awaited<ReturnType<VolumeAPI['get']>>[], extended = true): Promise<Dict[]> => {
     const c = viewCtx(req, typeName);
     const extras = await api.extras(vols);
-    return vols.map((v) => volumeDetail(c, v, extras.get(v.id) ?? { metadata: {}, attachments: [] }));
+    return vols.map((v) => volumeDetail(c, v, extras.get(v.id) ?? { metadata: {}, attachments: [] }, extended));
   };
   /** GET /volumes[/detail]: filters, sort, marker/limit pages with a `next` link (common.py). */
   const listed = async (req: FastifyRequest): Promise<{ vols: Volume[]; links?: Dict[] }> => {
@@ -167,7 +168,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${size === null ? 'None' : size} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
     const v = await api.create(req.ctx, { size, name, description, metadata, availabilityZone: az });
-    return reply.code(202).send({ volume: (await render(req, [v]))[0] });
+    return reply.code(202).send({ volume: (await render(req, [v], false))[0] });
   });
 
   app.put(`${base}/volumes/:id`, async (req) => {
@@ -182,7 +183,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       ...('description' in body || 'display_description' in body ? { description: description ?? null } : {}),
       ...(metadata !== undefined ? { metadata } : {}),
     });
-    return { volume: (await render(req, [updated]))[0] };
+    return { volume: (await render(req, [updated], false))[0] };
   });
 
   app.delete(`${base}/volumes/:id`, async (req, reply) => {
