@@ -1,0 +1,18 @@
+// /servers/{id}/ips[/{network}]: the server's addresses by network (nova ips.py). Servers here
+// have no networks, so the index is empty and any network label is 404 — tempest's compute
+// base lists the addresses of every server it creates.
+import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../common/api';
+import type { ComputeAPI } from '../compute/api';
+import type { Params } from '../request';
+
+export function serverIpRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
+  app.get(`${base}/servers/:server_id/ips`, async (req) => {
+    await compute.get(req.ctx, (req.params as Params).server_id as string);
+    return { addresses: {} };
+  });
+  app.get(`${base}/servers/:server_id/ips/:network`, async (req) => {
+    await compute.get(req.ctx, (req.params as Params).server_id as string);
+    throw notFound('Instance is not a member of specified network');
+  });
+}
