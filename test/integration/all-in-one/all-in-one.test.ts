@@ -159,24 +159,33 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
   });
 });
 
-describe('attachd-all on RabbitMQ + MariaDB (environment) with the attachd CLI', function () {
+describe('attachd-all on RabbitMQ + MariaDB (environment) with the real drivers (tgt, iSCSI)', function () {
   this.timeout(120_000);
   let aio: Daemon | null = null;
   const dbs: Array<{ drop: () => Promise<void> }> = [];
   let cliArgs: string[];
   let secrets: string[] = [];
+  let portal = '';
 
   before(async function () {
     const transportUrl = await requireTransportUrl(this);
+    if (process.getuid?.() !== 0) {
+      if (process.env.CI === 'true') throw new Error('the tgt backend needs root for tgtd');
+      this.skip();
+    }
     const nova = await createTestDatabase(this, 'nova');
     const cinder = await createTestDatabase(this, 'cinder');
     dbs.push(nova, cinder);
     secrets = [transportUrl, nova.url, cinder.url].map((u) => decodeURIComponent(new URL(u.replace(/^[a-z0-9+]+:/i, 'http:')).password)).filter((p) => p.length > 2);
-    const [computePort, volumePort] = [await freePort(), await freePort()];
+    const [computePort, volumePort, iscsiPort] = [await freePort(), await freePort(), await freePort()];
     const config = writeConfig('attachd.conf', [
       '[DEFAULT]', `host = aio-${computePort}`, `control_exchange = aio-${computePort}`,
-      `osapi_compute_listen_port = ${computePort}`, `osapi_volume_listen_port = ${volumePort}`,
+      `osapi_compute_listen_port = ${computePort}`, `osapi_volume_listen_port = ${volumePort}`, 'enabled_backends = tgt',
+      '[compute]', 'volume_connector = iscsi',
+      // Our own tgtd: control ports go up to 32767 only.
+      '[tgt]', `target_port = ${iscsiPort}`, `tgt_control_port = ${2000 + (iscsiPort % 28000)}`,
     ].join('\n'));
+    portal = `127.0.0.1:${iscsiPort}`;
     cliArgs = ['--os-compute-url', `http://127.0.0.1:${computePort}/v2.1`, '--os-volume-url', `http://127.0.0.1:${volumePort}/v3`];
     aio = await spawnDaemon('attachd-all', ['--config-file', config, '--data-dir', mkdtempSync(join(tmpdir(), 'attachd-aio-'))], {
       env: { TRANSPORT_URL: transportUrl, NOVA_DATABASE_URL: nova.url, CINDER_DATABASE_URL: cinder.url }, ready: /attachd is running/, timeoutMs: 60_000,
@@ -187,7 +196,7 @@ describe('attachd-all on RabbitMQ + MariaDB (environment) with the attachd CLI',
     for (const d of dbs) await d.drop();
   });
 
-  it('migrates both databases and attaches over the broker', async () => {
+  it('migrates both databases, exports with tgt, logs in with CHAP, attaches over the broker', async () => {
     expect(aio!.output()).to.match(/transport rabbit:\/\/\*\*\*@/);
     for (const p of secrets) expect(aio!.output(), 'a password in the banner or logs').to.not.include(p);
     const cli = async (...args: string[]): Promise<string> => (await run(process.execPath, [join(BIN, 'attachd.js'), ...cliArgs, ...args], { timeout: 60_000 })).stdout;
@@ -195,6 +204,8 @@ describe('attachd-all on RabbitMQ + MariaDB (environment) with the attachd CLI',
     await cli('server-create', 's', '--wait');
     const att = await cli('volume-attach', 's', 'v', '--wait');
     expect(att).to.match(/\| device +\| \/dev\/vdb +\|/);
+    // nova-compute's iSCSI connector reached the LUN tgtd exports on our portal.
+    expect(aio!.output()).to.include(`iSCSI LUN reachable {"target":"iscsi://${portal}/iqn.2010-10.org.openstack:volume-`);
     await cli('volume-detach', 's', 'v', '--wait');
     const vols = JSON.parse(await cli('--json', 'volume-list')) as Array<{ status: string }>;
     expect(vols.map((v) => v.status)).to.deep.equal(['available']);
