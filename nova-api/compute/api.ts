@@ -11,10 +11,10 @@ import { nextDeviceName, matchDevice } from '../../nova-common/device-name';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
   DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume, NovaException, NoValidHost,
-  PolicyNotAuthorized, ServiceUnavailable, TooManyDiskDevices, VolumeNotAttached,
+  PolicyNotAuthorized, ServiceUnavailable, TooManyDiskDevices, VolumeBDMNotFound, VolumeNotAttached,
 } from '../../nova-common/exception';
 import { VM_STATES } from '../../nova-common/objects';
-import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
+import type { CinderAPI, CinderCaller, CinderVolume } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 
@@ -275,8 +275,20 @@ export class ComputeAPI {
     }
   }
 
-  async updateAttachment(ctx: RequestContext, uuid: string, volumeId: string, deleteOnTermination: boolean | undefined): Promise<void> {
-    const bdm = await this.attachment(ctx, uuid, volumeId);
+  /** The BDM a 2.85+ PUT updates; missing → VolumeBDMNotFound (404), as Nova's regular update. */
+  async bdmForUpdate(ctx: RequestContext, uuid: string, volumeId: string): Promise<BlockDeviceMapping> {
+    await this.get(ctx, uuid);
+    const bdm = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
+    if (!bdm) throw new VolumeBDMNotFound({ volume_id: volumeId });
+    return bdm;
+  }
+
+  async updateAttachment(bdm: BlockDeviceMapping, deleteOnTermination: boolean | undefined): Promise<void> {
     if (deleteOnTermination !== undefined) await this.o.db.bdmUpdate(bdm.id, { deleteOnTermination });
+  }
+
+  /** A volume as Cinder shows it to the caller (VolumeNotFound when Cinder 404s). */
+  async getVolume(ctx: RequestContext, volumeId: string): Promise<CinderVolume> {
+    return this.o.cinder.get(caller(ctx), volumeId);
   }
 }

@@ -1,6 +1,7 @@
 // /servers/{server_id}/os-volume_attachments: HTTP and schema only; rules are in compute/api.
 import type { FastifyInstance } from 'fastify';
 import { HTTPFault, badRequest, forbidden, validateBody } from '../../common/api';
+import { VolumeNotFound } from '../../nova-common/exception';
 import type { ComputeAPI } from '../compute/api';
 import { MV } from '../microversions';
 import { projectInPath, type Params } from '../request';
@@ -51,24 +52,37 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
     return { volumeAttachment: attachmentView(bdm, sid as string, v, { forCreate: true }) };
   });
 
+  // Nova's update(): schema, server (404), policy (swap: admin), then the 2.85+ regular update
+  // and/or the swap. The swap checks the URL volume (404) and the body volume (400: it is in the
+  // body) before the swap itself, which this compute service does not implement (501).
   app.put(`${coll}/:volume_id`, async (req, reply) => {
     projectInPath(req);
     const v = req.novaVersion;
     const { server_id: sid, volume_id: vid } = req.params as Params;
     const dto = validateBody(v.atLeast(MV.ATTACH_UPDATE) ? UpdateVolumeAttachmentV285 : SwapVolume, req.body, 'volumeAttachment') as UpdateVolumeAttachmentV285;
-    if (v.atLeast(MV.ATTACH_UPDATE) && dto.volumeId === vid) {
-      const bdm = await compute.attachment(req.ctx, sid as string, vid as string);
-      if (dto.id !== undefined && dto.id !== bdm.volumeId) throw badRequest('The id property is not mutable');
+    await compute.get(req.ctx, sid as string);
+    const onlySwap = !v.atLeast(MV.ATTACH_UPDATE);
+    const swap = onlySwap || dto.volumeId !== vid;
+    if (swap && !req.ctx.isAdmin) throw forbidden("Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.");
+    if (!onlySwap) {
+      const bdm = await compute.bdmForUpdate(req.ctx, sid as string, vid as string);
+      if (dto.id !== undefined && dto.id !== vid) throw badRequest('The id property is not mutable');
       if (dto.serverId !== undefined && dto.serverId !== sid) throw badRequest('The serverId property is not mutable');
       if (dto.device !== undefined && dto.device !== bdm.deviceName) throw badRequest('The device property is not mutable');
       if (dto.tag !== undefined && dto.tag !== bdm.tag) throw badRequest('The tag property is not mutable');
-      await compute.updateAttachment(req.ctx, sid as string, vid as string,
-        dto.delete_on_termination === undefined ? undefined : toBoolean(dto.delete_on_termination));
-      return reply.code(202).send();
+      await compute.updateAttachment(bdm, dto.delete_on_termination === undefined ? undefined : toBoolean(dto.delete_on_termination));
     }
-    if (!req.ctx.isAdmin) throw forbidden("Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.");
-    await compute.attachment(req.ctx, sid as string, vid as string);
-    throw new HTTPFault(501, 'Swapping volumes is not implemented by this compute service.');
+    if (swap) {
+      await compute.getVolume(req.ctx, vid as string);
+      try {
+        await compute.getVolume(req.ctx, dto.volumeId);
+      } catch (e) {
+        if (e instanceof VolumeNotFound) throw badRequest(e.message);
+        throw e;
+      }
+      throw new HTTPFault(501, 'Swapping volumes is not implemented by this compute service.');
+    }
+    return reply.code(202).send();
   });
 
   app.delete(`${coll}/:volume_id`, async (req, reply) => {
