@@ -6,6 +6,7 @@ import { authStrategy, createApiApp, identityRoutes, requestedVersion, versionHe
 import type { ComputeAPI } from './compute/api';
 import { flavorRoutes } from './controllers/flavors';
 import { instanceActionRoutes } from './controllers/instance-actions';
+import { serverActionRoutes } from './controllers/server-actions';
 import { serverIpRoutes } from './controllers/server-ips';
 import { serverRoutes } from './controllers/servers';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
@@ -41,6 +42,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
     for (const base of ['/v2/:tenant_id', '/v2.1/:tenant_id', '/v2.1']) {
       serverRoutes(v, base, opts.compute, maxLimit);
       serverIpRoutes(v, base, opts.compute);
+      serverActionRoutes(v, base, opts.compute);
       flavorRoutes(v, base);
       instanceActionRoutes(v, base, opts.compute);
       volumeAttachmentRoutes(v, base, opts.compute, maxLimit);

@@ -37,6 +37,8 @@ export class ComputeManager {
         detach_volume: (c, a) => this.detachVolume(c, a),
         build_and_run_instance: (c, a) => this.buildAndRunInstance(c, a),
         terminate_instance: (c, a) => this.terminateInstance(c, a),
+        stop_instance: (c, a) => this.stopInstance(c, a),
+        start_instance: (c, a) => this.startInstance(c, a),
       },
     };
   }
@@ -125,6 +127,32 @@ export class ComputeManager {
         await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
         throw e;
       }
+    }));
+  }
+
+  /** Nova's stop_instance: power off, then vm_state stopped / power_state shutdown, task cleared. */
+  async stopInstance(ctxt: ContextDict, args: Args): Promise<void> {
+    const uuid = String(objectData(args.instance).uuid);
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_stop_instance', async () => {
+      const instance = await this.instanceOf(args);
+      if (!instance) return;
+      await this.notify(ctxt, 'compute.instance.power_off.start', instance, {});
+      await this.d.driver.powerOff(instance);
+      await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.STOPPED, taskState: null, powerState: POWER_STATES.SHUTDOWN });
+      await this.notify(ctxt, 'compute.instance.power_off.end', instance, {});
+    }));
+  }
+
+  /** Nova's start_instance: power on, then vm_state active / power_state running, task cleared. */
+  async startInstance(ctxt: ContextDict, args: Args): Promise<void> {
+    const uuid = String(objectData(args.instance).uuid);
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_start_instance', async () => {
+      const instance = await this.instanceOf(args);
+      if (!instance) return;
+      await this.notify(ctxt, 'compute.instance.power_on.start', instance, {});
+      await this.d.driver.powerOn(instance);
+      await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.ACTIVE, taskState: null, powerState: POWER_STATES.RUNNING });
+      await this.notify(ctxt, 'compute.instance.power_on.end', instance, {});
     }));
   }
 

@@ -3,7 +3,8 @@
 // Version history (our numbering follows Nova's 6.x line so a peer reading the wire sees the
 // same method names, kwargs and versions — attach-semantics.md §6.1):
 //   6.0 - attach_volume(instance, bdm), detach_volume(instance, volume_id, attachment_id),
-//         build_and_run_instance(instance, ...), terminate_instance(instance, bdms)
+//         build_and_run_instance(instance, ...), terminate_instance(instance, bdms),
+//         stop_instance(instance, clean_shutdown), start_instance(instance)
 import type { Transport } from '../common/rpc';
 import { RPCClient, Target } from '../common/rpc';
 import type { RequestContext } from '../common/context';
@@ -40,6 +41,14 @@ export class ComputeAPI {
 
   async detachVolume(ctx: RequestContext, instance: Instance, volumeId: string, attachmentId: string | null): Promise<void> {
     await this.cctxt(instance).cast(ctx, 'detach_volume', { instance: instanceToPrimitive(instance), volume_id: volumeId, attachment_id: attachmentId });
+  }
+
+  async startInstance(ctx: RequestContext, instance: Instance): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'start_instance', { instance: instanceToPrimitive(instance) });
+  }
+
+  async stopInstance(ctx: RequestContext, instance: Instance): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'stop_instance', { instance: instanceToPrimitive(instance), clean_shutdown: true });
   }
 
   async terminateInstance(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[]): Promise<void> {

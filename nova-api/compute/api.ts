@@ -2,6 +2,7 @@
 // state checks, device reservation in block_device_mapping, Cinder calls, then a cast to the
 // compute host. Seed steps 1–5 of the attach live here.
 import { randomUUID } from 'node:crypto';
+import { IsNull } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { getLogger } from '../../common/log';
 import { isServiceUp } from '../../common/service';
@@ -159,12 +160,12 @@ export class ComputeAPI {
     await this.o.db.instanceSoftDelete(inst);
   }
 
-  private checkState(ctx: RequestContext, inst: Instance, method: string): void {
+  private checkState(ctx: RequestContext, inst: Instance, method: string, vmStates: readonly string[] = VOLUME_OP_STATES): void {
     if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
     const bad = (attr: string, state: unknown): never => {
       throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr, state: state ?? 'None' });
     };
-    if (!VOLUME_OP_STATES.includes(inst.vmState ?? '')) bad('vm_state', inst.vmState);
+    if (!vmStates.includes(inst.vmState ?? '')) bad('vm_state', inst.vmState);
     if (inst.taskState !== null) bad('task_state', inst.taskState);
     if (!inst.launchedAt) bad('launched_at', null);
   }
@@ -285,6 +286,27 @@ export class ComputeAPI {
 
   async updateAttachment(bdm: BlockDeviceMapping, deleteOnTermination: boolean | undefined): Promise<void> {
     if (deleteOnTermination !== undefined) await this.o.db.bdmUpdate(bdm.id, { deleteOnTermination });
+  }
+
+  /**
+   * os-stop / os-start (nova compute/api.py stop, start): lock, vm_state (active|error to stop,
+   * stopped to start), no task, launched; the compute service must be up. Sets the task state
+   * with a compare-and-swap on task_state NULL, records the action and casts to the host.
+   */
+  async powerAction(ctx: RequestContext, uuid: string, action: 'stop' | 'start'): Promise<void> {
+    const inst = await this.get(ctx, uuid);
+    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+    if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    this.checkState(ctx, inst, action, action === 'stop' ? [VM_STATES.ACTIVE, VM_STATES.ERROR] : [VM_STATES.STOPPED]);
+    const taskState = action === 'stop' ? 'powering-off' : 'powering-on';
+    if (!(await this.o.db.instanceUpdate(uuid, { taskState }, { taskState: IsNull() as unknown as null }))) {
+      const now = await this.get(ctx, uuid);
+      throw new InstanceInvalidState({ method: action, instance_uuid: uuid, attr: 'task_state', state: now.taskState ?? 'None' });
+    }
+    await this.recordAction(ctx, uuid, action);
+    const fresh = await this.get(ctx, uuid);
+    if (action === 'stop') await this.o.rpc.stopInstance(ctx, fresh);
+    else await this.o.rpc.startInstance(ctx, fresh);
   }
 
   /** A volume as Cinder shows it to the caller (VolumeNotFound when Cinder 404s). */

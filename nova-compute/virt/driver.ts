@@ -14,6 +14,10 @@ export abstract class ComputeDriver {
   /** Create and start the guest; returns the root device name. */
   abstract spawn(instance: Instance): Promise<{ rootDeviceName: string }>;
   abstract destroy(instance: Instance): Promise<void>;
+  /** Shut the guest down (os-stop); its disks stay defined. */
+  abstract powerOff(instance: Instance): Promise<void>;
+  /** Boot the stopped guest again (os-start) with the disks it had. */
+  abstract powerOn(instance: Instance): Promise<void>;
   /** Attach a connected host volume to the guest at `mountpoint` (e.g. /dev/vdb). */
   abstract attachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void>;
   abstract detachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void>;

@@ -51,6 +51,15 @@ export class FakeDriver extends ComputeDriver {
     this.domains.delete(instance.uuid);
   }
 
+  // A fake guest has nothing to run: powering off and on keeps the domain and its disks.
+  async powerOff(instance: Instance): Promise<void> {
+    this.domain(instance);
+  }
+
+  async powerOn(instance: Instance): Promise<void> {
+    this.domain(instance);
+  }
+
   private hook(instance: Instance, key: 'fake_fail' | 'fake_slow', op: string): boolean {
     try {
       return (JSON.parse(instance.metadataJson ?? '{}') as Record<string, unknown>)[key] === op;
