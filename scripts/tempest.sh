@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Run the real tempest 33 (Debian package) attach/detach tests against a private all-in-one:
+# free loopback ports, data, config and tempest workspace in a temporary directory, the
+# minimal Keystone at /identity/v3 with pre-provisioned accounts. Not part of `npm test`.
+#
+#   bash scripts/tempest.sh                 build, run the test list below, print the summary
+#   TEMPEST_REGEX='tempest\.api\.volume\.test_volumes_actions' bash scripts/tempest.sh
+#   KEEP=1 bash scripts/tempest.sh          keep the temporary directory (logs, tempest.log)
+#
+# Exits with tempest's status (non-zero if any run failed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v tempest >/dev/null 2>&1; then
+  echo "installing tempest (apt)…"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tempest >/dev/null
+fi
+npm run --silent build
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+dir=$(mktemp -d /tmp/attachd-tempest.XXXXXX)
+aio_pid=
+cleanup() {
+  if [ -n "$aio_pid" ] && kill -0 "$aio_pid" 2>/dev/null; then
+    kill "$aio_pid"
+    wait "$aio_pid" 2>/dev/null || true
+  fi
+  if [ "${KEEP:-0}" = 1 ]; then echo "kept $dir"; else rm -rf "$dir"; fi
+}
+trap cleanup EXIT
+
+compute_port=$(free_port)
+volume_port=$(free_port)
+while [ "$volume_port" = "$compute_port" ]; do volume_port=$(free_port); done
+token_secret=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+
+cat > "$dir/aio.conf" <<EOF
+[DEFAULT]
+osapi_compute_listen_port = $compute_port
+osapi_volume_listen_port = $volume_port
+
+[api]
+auth_strategy = keystone
+token_secret = $token_secret
+
+[identity]
+users = admin:secret:admin, demo:secret:demo, alt:secret:alt, demo2:secret:demo2
+EOF
+
+node dist/bin/attachd-all.js --data-dir "$dir/data" --config-file "$dir/aio.conf" > "$dir/attachd-all.log" 2>&1 &
+aio_pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$compute_port/identity/v3" >/dev/null 2>&1 && curl -sf -o /dev/null "http://127.0.0.1:$volume_port/v3/" && break
+  kill -0 "$aio_pid" 2>/dev/null || { echo "attachd-all exited:"; tail -20 "$dir/attachd-all.log"; exit 1; }
+  sleep 0.2
+done
+echo "attachd-all: compute :$compute_port, volume :$volume_port, identity http://127.0.0.1:$compute_port/identity/v3"
+
+ws="$dir/ws"
+tempest init "$ws" >/dev/null
+
+# Pre-provisioned credentials (the identity endpoint has no user/project API for dynamic ones).
+cat > "$ws/etc/accounts.yaml" <<EOF
+- username: admin
+  project_name: admin
+  password: secret
+  roles: [admin]
+- username: demo
+  project_name: demo
+  password: secret
+- username: alt
+  project_name: alt
+  password: secret
+- username: demo2
+  project_name: demo2
+  password: secret
+EOF
+
+# Features we do not implement are switched off so their tests skip instead of failing.
+write_conf() { # file glance(True|False)
+  cat > "$1" <<EOF
+[DEFAULT]
+log_file = tempest.log
+log_dir = $ws/logs
+
+[auth]
+use_dynamic_credentials = False
+test_accounts_file = $ws/etc/accounts.yaml
+default_credentials_domain_name = Default
+create_isolated_networks = False
+
+[identity]
+auth_version = v3
+uri_v3 = http://127.0.0.1:$compute_port/identity/v3
+region = RegionOne
+v3_endpoint_type = public
+admin_role = admin
+
+[identity-feature-enabled]
+api_v2 = False
+api_v3 = True
+
+[service_available]
+nova = True
+cinder = True
+neutron = False
+glance = $2
+swift = False
+horizon = False
+placement = False
+
+[image-feature-enabled]
+api_v1 = False
+api_v2 = True
+
+[compute]
+image_ref = 70a599e0-31e7-49b7-b260-868f441e862b
+image_ref_alt = 70a599e0-31e7-49b7-b260-868f441e862b
+flavor_ref = 1
+flavor_ref_alt = 2
+build_interval = 1
+build_timeout = 60
+min_microversion = 2.1
+max_microversion = 2.93
+volume_device_name = vdb
+
+[compute-feature-enabled]
+shelve = False
+shelve_migrate = False
+rescue = False
+stable_rescue = False
+resize = False
+snapshot = False
+pause = False
+suspend = False
+console_output = False
+interface_attach = False
+live_migration = False
+cold_migration = False
+change_password = False
+vnc_console = False
+spice_console = False
+serial_console = False
+attach_encrypted_volume = False
+personality = False
+config_drive = False
+metadata_service = False
+swap_volume = False
+volume_multiattach = False
+volume_backed_live_migration = False
+block_migration_for_live_migration = False
+hostname_fqdn_sanitization = False
+disk_config = False
+
+[volume]
+catalog_type = volumev3
+build_interval = 1
+build_timeout = 60
+volume_size = 1
+min_microversion = 3.0
+max_microversion = 3.44
+storage_protocol = iSCSI
+vendor_name = Open Source
+
+[volume-feature-enabled]
+backup = False
+snapshot = False
+clone = False
+manage_snapshot = False
+manage_volume = False
+extend_attached_volume = False
+extend_attached_encrypted_volume = False
+multi_backend = False
+volume_revert = False
+extend_volume_with_snapshot = False
+
+[validation]
+run_validation = False
+
+[oslo_concurrency]
+lock_path = $ws/tempest_lock
+EOF
+}
+write_conf "$ws/etc/tempest.conf" False
+# tempest 33's BaseV2ComputeAdminTest builds an image client unconditionally, which exists only
+# with glance available; the admin compute tests run with it on (they never call the image API).
+write_conf "$ws/etc/tempest-glance.conf" True
+
+# attach-semantics.md §9, the tests that apply without SSH, networks, images or the features above.
+cat > "$ws/main.txt" <<'EOF'
+tempest\.api\.compute\.volumes\.test_attach_volume\.
+tempest\.api\.compute\.volumes\.test_attach_volume_negative\.
+tempest\.api\.compute\.servers\.test_delete_server\.DeleteServersTestJSON\.test_delete_server_while_in_attached_volume
+tempest\.api\.volume\.test_volumes_actions\.
+tempest\.api\.volume\.admin\.test_volumes_actions\.
+tempest\.api\.volume\.test_volumes_negative\.
+tempest\.api\.volume\.test_volumes_get\.
+tempest\.api\.volume\.test_volumes_list\.
+EOF
+echo 'tempest\.api\.compute\.admin\.test_volumes_negative\.' > "$ws/admin.txt"
+
+rc=0
+run() { # name conf include-list|regex
+  echo "== tempest run ($1)"
+  local sel=(--include-list "$3")
+  [ -f "$3" ] || sel=(--regex "$3")
+  (cd "$ws" && tempest run --serial --config-file "$2" "${sel[@]}") > "$dir/$1.log" 2>&1 || rc=1
+  grep -E '^\{0\} ' "$dir/$1.log" | sed -E 's/\[[^]]*\]//; s/ \[[0-9.]+s\]//' || true
+  sed -n '/^Totals$/,/^Sum of execute/p' "$dir/$1.log" | grep -E '^ - ' || tail -20 "$dir/$1.log"
+}
+if [ -n "${TEMPEST_REGEX:-}" ]; then
+  run selected "$ws/etc/tempest.conf" "$TEMPEST_REGEX"
+else
+  run main "$ws/etc/tempest.conf" "$ws/main.txt"
+  run admin-compute "$ws/etc/tempest-glance.conf" "$ws/admin.txt"
+fi
+[ "$rc" = 0 ] && echo "tempest: all passed" || echo "tempest: failures (logs: KEEP=1 keeps $dir)"
+exit "$rc"
