@@ -60,7 +60,8 @@ done
 echo "attachd-all: compute :$compute_port, volume :$volume_port, identity http://127.0.0.1:$compute_port/identity/v3"
 
 ws="$dir/ws"
-tempest init "$ws" >/dev/null
+# A private workspace registry: ~/.tempest/workspace.yaml would refuse a second "ws".
+tempest init --workspace-path "$dir/workspace.yaml" --name "attachd-${dir##*.}" "$ws" >/dev/null
 
 # Pre-provisioned credentials (the identity endpoint has no user/project API for dynamic ones).
 cat > "$ws/etc/accounts.yaml" <<EOF
