@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { APIVersion, authStrategy, createApiApp, requestedVersion, versionHeaders } from '../../common/api';
 import { AttachmentAPI } from './attachment-api';
 import { attachmentRoutes } from './controllers/attachments';
+import { discoveryRoutes } from './controllers/discovery';
 import { volumeActionRoutes } from './controllers/volume-actions';
 import { volumeMetadataRoutes } from './controllers/volume-metadata';
 import { volumeRoutes } from './controllers/volumes';
@@ -43,6 +44,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       volumeActionRoutes(v3, base, opts.volumes);
       volumeMetadataRoutes(v3, base, opts.volumes);
       attachmentRoutes(v3, base, attachments);
+      discoveryRoutes(v3, base, opts.volumes);
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {

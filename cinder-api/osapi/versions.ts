@@ -1,6 +1,7 @@
 // Version discovery (clients.md §2): GET / answers 300 with the versions list (cinderclient
-// reads versions[*].version / min_version), /v3/ answers 200 with the same list (the SDK), and
-// /v1/, /v2/ describe themselves. Public: no token.
+// reads versions[*].version / min_version), /v3/ answers 200 with the same list (the SDK). Only
+// v3.0 is listed, as in cinder since v2's removal (tempest's test_show_version GETs each listed
+// major and expects it first); /v1/, /v2/ still describe themselves for old clients. Public.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_VERSION, MIN_VERSION } from './microversions';
 
@@ -14,18 +15,17 @@ const doc = (b: string, id: string, status: string, version: string, min: string
   'media-types': [{ base: 'application/json', type: `application/vnd.openstack.volume+json;version=${id.slice(1, 2)}` }],
 });
 
+const v1 = (b: string): Record<string, unknown> => doc(b, 'v1.0', 'DEPRECATED', '', '', '2016-05-02T20:25:19Z');
+const v2 = (b: string): Record<string, unknown> => doc(b, 'v2.0', 'DEPRECATED', '', '', '2017-02-25T12:00:00Z');
+
 export function allVersions(b: string): Record<string, unknown>[] {
-  return [
-    doc(b, 'v1.0', 'DEPRECATED', '', '', '2016-05-02T20:25:19Z'),
-    doc(b, 'v2.0', 'DEPRECATED', '', '', '2017-02-25T12:00:00Z'),
-    doc(b, 'v3.0', 'CURRENT', MAX_VERSION, MIN_VERSION, '2022-08-31T00:00:00Z'),
-  ];
+  return [doc(b, 'v3.0', 'CURRENT', MAX_VERSION, MIN_VERSION, '2022-08-31T00:00:00Z')];
 }
 
 export function versionRoutes(app: FastifyInstance, prefix: string): void {
   const pub = { config: { public: true } };
   app.get('/', pub, async (req, reply) => reply.code(300).send({ versions: allVersions(base(req, prefix)) }));
   app.get('/v3', pub, async (req) => ({ versions: allVersions(base(req, prefix)) }));
-  app.get('/v2', pub, async (req) => ({ versions: [allVersions(base(req, prefix))[1]] }));
-  app.get('/v1', pub, async (req) => ({ versions: [allVersions(base(req, prefix))[0]] }));
+  app.get('/v2', pub, async (req) => ({ versions: [v2(base(req, prefix))] }));
+  app.get('/v1', pub, async (req) => ({ versions: [v1(base(req, prefix))] }));
 }
