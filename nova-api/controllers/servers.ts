@@ -1,11 +1,13 @@
 // /servers: create (202), list, detail, show, delete (204). Thin: schema → compute/api → view.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
 import type { Instance } from '../../nova-common/entities';
 import { baseUrl, projectInPath, viewCtx, type Params } from '../request';
-import { parseCreateServer } from '../schemas/servers';
-import { serverDetail, serverStatus, serverSummary } from '../views/servers';
+import { findFlavor } from '../flavors';
+import { parseCreateServer, parseUpdateServer } from '../schemas/servers';
+import { serverDetail, serverStatus, serverSummary, serverUpdated } from '../views/servers';
 
 function nameFilter(q: Record<string, unknown>): (i: Instance) => boolean {
   const name = typeof q.name === 'string' ? q.name : null;
@@ -16,15 +18,41 @@ function nameFilter(q: Record<string, unknown>): (i: Instance) => boolean {
   return (i) => (re ? re.test(i.displayName ?? '') : (i.displayName ?? '').includes(name));
 }
 
+// jsonschema's 'date-time' format (ISO 8601 date, optional time and offset), as Nova checks it.
+const ISO8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+const badQuery = (name: string, v: string, why: string): never => {
+  throw badRequest(`Invalid input for query parameters ${name}. Value: ${v}. ${why}`);
+};
+
+/** Nova's query schema checks (schemas/servers.py query_params_v21) for the keys we filter on. */
+function checkQuery(q: Record<string, unknown>): void {
+  for (const k of ['limit']) {
+    const v = q[k];
+    if (v !== undefined && !/^[0-9]+$/.test(String(v))) badQuery(k, String(v), `'${String(v)}' does not match '^[0-9]*$'`);
+  }
+  for (const k of ['changes-since', 'changes-before']) {
+    const v = q[k];
+    if (v !== undefined && (!ISO8601.test(String(v)) || Number.isNaN(Date.parse(String(v))))) badQuery(k, String(v), `'${String(v)}' is not a 'date-time'`);
+  }
+}
+
 function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number): Instance[] {
   const q = req.query as Record<string, unknown>;
+  checkQuery(q);
   let out = rows.filter(nameFilter(q));
   if (typeof q.status === 'string') out = out.filter((i) => serverStatus(i) === String(q.status).toUpperCase());
+  if (typeof q.flavor === 'string') out = out.filter((i) => i.flavorId === q.flavor);
+  if (typeof q.image === 'string') out = out.filter((i) => i.imageRef === q.image);
+  if (typeof q['changes-since'] === 'string') {
+    const since = Date.parse(q['changes-since']);
+    out = out.filter((i) => (i.updatedAt ?? i.createdAt ?? new Date(0)).getTime() >= since);
+  }
   if (typeof q.marker === 'string') {
     const at = out.findIndex((i) => i.uuid === q.marker);
     out = at >= 0 ? out.slice(at + 1) : out;
   }
-  const limit = typeof q.limit === 'string' && /^\d+$/.test(q.limit) ? Math.min(Number(q.limit), maxLimit) : maxLimit;
+  const limit = typeof q.limit === 'string' ? Math.min(Number(q.limit), maxLimit) : maxLimit;
   return out.slice(0, limit);
 }
 
@@ -57,11 +85,22 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
   app.post(`${base}/servers`, async (req, reply) => {
     projectInPath(req);
     const body = parseCreateServer(req.body);
+    // flavorRef may be an id or a link to one (common.get_id_from_href); unknown → 400, not 404.
+    const flavor = findFlavor(body.flavorRef.split('/').pop() ?? '');
+    if (!flavor) throw badRequest(`Flavor ${body.flavorRef} could not be found.`);
+    body.flavorRef = flavor.id;
     const inst = await compute.create(req.ctx, body);
     const c = viewCtx(req);
-    const adminPass = randomBytes(9).toString('base64url').slice(0, 12);
+    const adminPass = body.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
     void reply.code(202).header('Location', `${baseUrl(req)}/v2.1/${c.projectInUrl ? `${c.projectInUrl}/` : ''}servers/${inst.uuid}`);
     return { server: { id: inst.uuid, links: serverSummary(inst, c).links, 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }], adminPass } };
+  });
+
+  app.put(`${base}/servers/:server_id`, async (req) => {
+    projectInPath(req);
+    const u = parseUpdateServer(req.body);
+    const i = await compute.update(req.ctx, (req.params as Params).server_id as string, u);
+    return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), viewCtx(req)) };
   });
 
   app.delete(`${base}/servers/:server_id`, async (req, reply) => {
