@@ -4,10 +4,12 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { authStrategy, createApiApp, identityRoutes, requestedVersion, versionHeaders, type IdentityOptions } from '../common/api';
 import type { ComputeAPI } from './compute/api';
+import { availabilityZoneRoutes } from './controllers/availability-zones';
 import { flavorRoutes } from './controllers/flavors';
 import { instanceActionRoutes } from './controllers/instance-actions';
 import { serverActionRoutes } from './controllers/server-actions';
 import { serverIpRoutes } from './controllers/server-ips';
+import { serverMetadataRoutes } from './controllers/server-metadata';
 import { serverRoutes } from './controllers/servers';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
 import { COMPUTE_VERSIONS } from './microversions';
@@ -42,8 +44,10 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
     for (const base of ['/v2/:tenant_id', '/v2.1/:tenant_id', '/v2.1']) {
       serverRoutes(v, base, opts.compute, maxLimit);
       serverIpRoutes(v, base, opts.compute);
+      serverMetadataRoutes(v, base, opts.compute);
       serverActionRoutes(v, base, opts.compute);
       flavorRoutes(v, base);
+      availabilityZoneRoutes(v, base, opts.compute);
       instanceActionRoutes(v, base, opts.compute);
       volumeAttachmentRoutes(v, base, opts.compute, maxLimit);
     }

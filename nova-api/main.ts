@@ -29,6 +29,7 @@ export function createComputeApi(conf: NovaConf, dataSource: DataSource, transpo
     db: new NovaDB(dataSource), cinder: new CinderAPI(conf.cinder.endpoint, conf.cinder.http_timeout),
     rpc: new ComputeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
     serviceDownTime: conf.DEFAULT.service_down_time, maxDiskDevices: conf.compute.max_disk_devices_to_attach,
+    metadataItems: conf.quota.metadata_items,
   });
 }
 

@@ -29,6 +29,9 @@ export const NOVA_OPTS = {
     initiator_name: { type: 'str', default: null, help: 'iSCSI initiator name (default: /etc/iscsi/initiatorname.iscsi)' },
     iscsi_tool_timeout: { type: 'int', default: 30, min: 1, help: 'Seconds an iSCSI login check may take' },
   },
+  quota: {
+    metadata_items: { type: 'int', default: 128, min: -1, help: 'Most metadata items per server (-1: unlimited)' },
+  },
 } as const satisfies Schema;
 
 type Merged = typeof NOVA_OPTS & typeof COMMON_OPTS;

@@ -60,6 +60,11 @@ export class InstanceInvalidState extends NovaException {
   static override msgFmt = "Cannot '%(method)s' instance %(instance_uuid)s while it is in %(attr)s %(state)s";
   static override code = 409;
 }
+/** OverQuota: the API answers 403. */
+export class MetadataLimitExceeded extends NovaException {
+  static override msgFmt = 'Maximum number of metadata items exceeds %(allowed)d';
+  static override code = 403;
+}
 export class ServiceUnavailable extends NovaException {
   static override msgFmt = 'Service is unavailable at this time.';
   static override code = 409;

@@ -11,7 +11,7 @@ import type { NovaDB } from '../../nova-common/db-api';
 import { nextDeviceName, matchDevice } from '../../nova-common/device-name';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
-  DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume, NovaException, NoValidHost,
+  DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume, MetadataLimitExceeded, NovaException, NoValidHost,
   PolicyNotAuthorized, ServiceUnavailable, TooManyDiskDevices, VolumeBDMNotFound, VolumeNotAttached,
 } from '../../nova-common/exception';
 import { VM_STATES } from '../../nova-common/objects';
@@ -36,6 +36,8 @@ export interface ComputeApiOptions {
   rpc: ComputeRPCAPI;
   serviceDownTime: number;
   maxDiskDevices: number;
+  /** [quota] metadata_items: most metadata keys per server (-1 unlimited; default 128). */
+  metadataItems?: number;
 }
 
 export interface CreateServerRequest {
@@ -44,6 +46,10 @@ export interface CreateServerRequest {
   flavorRef: string;
   metadata: Record<string, string>;
   availabilityZone: string | null;
+  accessIpV4?: string;
+  accessIpV6?: string;
+  description?: string | null;
+  adminPass?: string;
 }
 
 const caller = (ctx: RequestContext): CinderCaller => ({
@@ -54,6 +60,7 @@ export class ComputeAPI {
   constructor(private readonly o: ComputeApiOptions) {}
 
   get db(): NovaDB { return this.o.db; }
+  get serviceDownTime(): number { return this.o.serviceDownTime; }
 
   /** The server as the caller may see it: another project's server is "not found" (admins see all). */
   async get(ctx: RequestContext, uuid: string): Promise<Instance> {
@@ -99,6 +106,8 @@ export class ComputeAPI {
   }
 
   async create(ctx: RequestContext, req: CreateServerRequest): Promise<Instance> {
+    const allowed = this.o.metadataItems ?? 128;
+    if (allowed >= 0 && Object.keys(req.metadata).length > allowed) throw new MetadataLimitExceeded({ allowed });
     const az = parseAvailabilityZone(req.availabilityZone);
     if ((az.forcedHost || az.forcedNode) && !ctx.isAdmin) throw new PolicyNotAuthorized({ action: 'os_compute_api:servers:create:forced_host' });
     const { host, fault } = await this.selectHost({ host: az.forcedHost, node: az.forcedNode });
@@ -109,6 +118,7 @@ export class ComputeAPI {
       uuid: randomUUID(), displayName: req.name, projectId: ctx.projectId, userId: ctx.userId, imageRef: req.imageRef,
       flavorId: req.flavorRef, vmState: host ? VM_STATES.BUILDING : VM_STATES.ERROR, taskState: host ? 'scheduling' : null,
       powerState: 0, locked: false, host, node: host, availabilityZone: az.zone ?? 'nova', rootDeviceName: '/dev/vda',
+      accessIpV4: req.accessIpV4 ?? null, accessIpV6: req.accessIpV6 ?? null, displayDescription: req.description ?? null,
       metadataJson: JSON.stringify(req.metadata), faultMessage: fault, createdAt: t, updatedAt: t, deleted: 0,
     }));
     // The root disk occupies /dev/vda, so the first attached volume becomes /dev/vdb.
@@ -126,6 +136,18 @@ export class ComputeAPI {
       }
     }
     return inst;
+  }
+
+  /** PUT /servers/{id}: rename, describe, set access IPs (Nova's update_instance; no lock check). */
+  async update(ctx: RequestContext, uuid: string, u: { name?: string; description?: string | null; accessIpV4?: string; accessIpV6?: string }): Promise<Instance> {
+    await this.get(ctx, uuid);
+    const values: Partial<Instance> = {};
+    if (u.name !== undefined) values.displayName = u.name;
+    if (u.description !== undefined) values.displayDescription = u.description;
+    if (u.accessIpV4 !== undefined) values.accessIpV4 = u.accessIpV4;
+    if (u.accessIpV6 !== undefined) values.accessIpV6 = u.accessIpV6;
+    if (Object.keys(values).length) await this.o.db.instanceUpdate(uuid, values);
+    return this.get(ctx, uuid);
   }
 
   async delete(ctx: RequestContext, uuid: string): Promise<void> {
@@ -307,6 +329,51 @@ export class ComputeAPI {
     const fresh = await this.get(ctx, uuid);
     if (action === 'stop') await this.o.rpc.stopInstance(ctx, fresh);
     else await this.o.rpc.startInstance(ctx, fresh);
+  }
+
+  /** The server's metadata as stored on the instance. */
+  metadataOf(inst: Instance): Record<string, string> {
+    try {
+      const m = JSON.parse(inst.metadataJson ?? '{}') as unknown;
+      return m && typeof m === 'object' && !Array.isArray(m) ? (m as Record<string, string>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /**
+   * Nova's update_instance_metadata / delete_instance_metadata: unlocked, vm_state active, paused,
+   * suspended or stopped with no task; merge (or replace) then the quota of metadata_items.
+   */
+  async updateMetadata(ctx: RequestContext, inst: Instance, method: string, change: (m: Record<string, string>) => Record<string, string>): Promise<Record<string, string>> {
+    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+    const states = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.SUSPENDED, VM_STATES.STOPPED] as string[];
+    if (!states.includes(inst.vmState ?? '')) throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr: 'vm_state', state: inst.vmState ?? 'None' });
+    if (inst.taskState !== null) throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr: 'task_state', state: inst.taskState });
+    const next = change({ ...this.metadataOf(inst) });
+    const allowed = this.o.metadataItems ?? 128;
+    if (allowed >= 0 && Object.keys(next).length > allowed) throw new MetadataLimitExceeded({ allowed });
+    await this.o.db.instanceUpdate(inst.uuid, { metadataJson: JSON.stringify(next) });
+    return next;
+  }
+
+  /**
+   * Nova's reboot: SOFT only from active, HARD also from stopped/paused/suspended/error; task_state
+   * CAS None → rebooting / rebooting_hard, action 'reboot', cast reboot_instance.
+   */
+  async reboot(ctx: RequestContext, uuid: string, type: 'SOFT' | 'HARD'): Promise<void> {
+    const inst = await this.get(ctx, uuid);
+    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+    const allowed = type === 'SOFT' ? [VM_STATES.ACTIVE] : [VM_STATES.ACTIVE, VM_STATES.STOPPED, VM_STATES.PAUSED, VM_STATES.SUSPENDED, VM_STATES.ERROR];
+    this.checkState(ctx, inst, 'reboot', allowed as string[]);
+    if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    const taskState = type === 'SOFT' ? 'rebooting' : 'rebooting_hard';
+    if (!(await this.o.db.instanceUpdate(uuid, { taskState }, { taskState: IsNull() as unknown as null }))) {
+      const now = await this.get(ctx, uuid);
+      throw new InstanceInvalidState({ method: 'reboot', instance_uuid: uuid, attr: 'task_state', state: now.taskState ?? 'None' });
+    }
+    await this.recordAction(ctx, uuid, 'reboot');
+    await this.o.rpc.rebootInstance(ctx, await this.get(ctx, uuid), type);
   }
 
   /** A volume as Cinder shows it to the caller (VolumeNotFound when Cinder 404s). */

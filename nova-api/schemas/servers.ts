@@ -1,5 +1,6 @@
 // POST /servers body (schemas/servers.py, the part we act on). Keys Nova accepts but we do not
 // model (networks, key_name, ...) are allowed and ignored; anything else is rejected.
+import { isIPv4, isIPv6 } from 'node:net';
 import { badRequest } from '../../common/api';
 import type { CreateServerRequest } from '../compute/api';
 
@@ -14,6 +15,40 @@ const invalid = (field: string, value: unknown, why: string): never => {
   throw badRequest(`Invalid input for field/attribute ${field}. Value: ${repr(value)}. ${why}`);
 };
 
+function checkName(name: unknown): string {
+  if (typeof name !== 'string') invalid('name', name, `${repr(name)} is not of type 'string'`);
+  const n = name as string;
+  if (n.length < 1 || n.length > 255 || n.trim() !== n) invalid('name', n, `${repr(n)} does not match '^(?! )[\\x00-\\x7f]*(?<! )$'`);
+  return n;
+}
+
+/** accessIPv4/accessIPv6/description: shared by create and update (schemas/servers.py). */
+function commonFields(server: Record<string, unknown>): Pick<CreateServerRequest, 'accessIpV4' | 'accessIpV6' | 'description'> {
+  const v4 = server.accessIPv4;
+  if (v4 !== undefined && (typeof v4 !== 'string' || !isIPv4(v4))) invalid('accessIPv4', v4, `${repr(v4)} is not a 'ipv4'`);
+  let v6 = server.accessIPv6;
+  if (v6 !== undefined && (typeof v6 !== 'string' || !isIPv6(v6))) invalid('accessIPv6', v6, `${repr(v6)} is not a 'ipv6'`);
+  // Nova's IPAddress column stores the canonical (compressed, hex) form; the URL parser makes it.
+  if (typeof v6 === 'string') v6 = new URL(`http://[${v6}]/`).hostname.slice(1, -1);
+  const d = server.description;
+  if (d !== undefined && d !== null && (typeof d !== 'string' || d.length > 255)) invalid('description', d, `${repr(d)} is not of type 'string', 'null'`);
+  return { accessIpV4: v4 as string | undefined, accessIpV6: v6 as string | undefined, description: d as string | null | undefined };
+}
+
+/** PUT /servers/{id} body: name, description, accessIPv4/v6 (hostname at 2.90 is not ours). */
+export function parseUpdateServer(body: unknown): { name?: string } & ReturnType<typeof commonFields> {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || !('server' in body)) throw badRequest("'server' is a required property");
+  const root = body as Record<string, unknown>;
+  const extraTop = Object.keys(root).find((k) => k !== 'server');
+  if (extraTop) throw badRequest(`Additional properties are not allowed ('${extraTop}' was unexpected)`);
+  const s = root.server;
+  if (!s || typeof s !== 'object' || Array.isArray(s)) return invalid('server', s, `${repr(s)} is not of type 'object'`);
+  const server = s as Record<string, unknown>;
+  const extra = Object.keys(server).find((k) => !['name', 'description', 'accessIPv4', 'accessIPv6', 'OS-DCF:diskConfig'].includes(k));
+  if (extra) throw badRequest(`Invalid input for field/attribute server. Value: ${repr(server)}. Additional properties are not allowed ('${extra}' was unexpected)`);
+  return { ...(server.name !== undefined ? { name: checkName(server.name) } : {}), ...commonFields(server) };
+}
+
 export function parseCreateServer(body: unknown): CreateServerRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest("'server' is a required property");
   const root = body as Record<string, unknown>;
@@ -27,9 +62,7 @@ export function parseCreateServer(body: unknown): CreateServerRequest {
   if (extra) throw badRequest(`Invalid input for field/attribute server. Value: ${repr(server)}. Additional properties are not allowed ('${extra}' was unexpected)`);
   const name = server.name;
   if (name === undefined) invalid('server', server, "'name' is a required property");
-  if (typeof name !== 'string') invalid('name', name, `${repr(name)} is not of type 'string'`);
-  const n = name as string;
-  if (n.length < 1 || n.length > 255 || n.trim() !== n) invalid('name', n, `${repr(n)} does not match '^(?! )[\\x00-\\x7f]*(?<! )$'`);
+  const n = checkName(name);
   const imageRef = server.imageRef;
   if (imageRef !== undefined && imageRef !== null && typeof imageRef !== 'string') invalid('imageRef', imageRef, `${repr(imageRef)} is not of type 'string'`);
   const flavorRef = server.flavorRef;
@@ -46,7 +79,10 @@ export function parseCreateServer(body: unknown): CreateServerRequest {
   }
   const az = server.availability_zone;
   if (az !== undefined && typeof az !== 'string') invalid('availability_zone', az, `${repr(az)} is not of type 'string'`);
+  const pass = server.adminPass;
+  if (pass !== undefined && typeof pass !== 'string') invalid('adminPass', pass, `${repr(pass)} is not of type 'string'`);
   return {
+    ...commonFields(server), adminPass: pass as string | undefined,
     name: n, imageRef: typeof imageRef === 'string' && imageRef ? imageRef : null,
     flavorRef: flavorRef === undefined ? '1' : String(flavorRef), metadata: (md ?? {}) as Record<string, string>,
     availabilityZone: (az as string | undefined) ?? null,

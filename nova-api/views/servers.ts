@@ -12,6 +12,8 @@ const VM_STATUS: Record<string, string> = {
   shelved_offloaded: 'SHELVED_OFFLOADED',
 };
 
+const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
+
 export function serverStatus(i: Instance): string {
   if (i.vmState === 'active' && i.taskState && TASK_STATUS[i.taskState]) return TASK_STATUS[i.taskState];
   return VM_STATUS[i.vmState ?? ''] ?? 'UNKNOWN';
@@ -49,6 +51,18 @@ function metadataOf(i: Instance): Record<string, string> {
   }
 }
 
+/** Keys Nova's update view leaves out below 2.75 (servers.py update: show_* flags off). */
+const EXTENDED_KEYS = ['OS-EXT-AZ:availability_zone', 'config_drive', 'key_name', 'OS-SRV-USG:launched_at', 'OS-SRV-USG:terminated_at',
+  'OS-EXT-STS:task_state', 'OS-EXT-STS:vm_state', 'OS-EXT-STS:power_state', 'os-extended-volumes:volumes_attached', 'security_groups',
+  'OS-EXT-SRV-ATTR:host', 'OS-EXT-SRV-ATTR:hypervisor_hostname', 'OS-EXT-SRV-ATTR:instance_name', 'server_groups'];
+
+/** The body PUT /servers/{id} returns: the detail view, trimmed as Nova trims it before 2.75. */
+export function serverUpdated(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx): Record<string, unknown> {
+  const out = serverDetail(i, bdms, c);
+  if (!c.version.atLeast(MV.STRICT_QUERY)) for (const k of EXTENDED_KEYS) delete out[k];
+  return out;
+}
+
 export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx): Record<string, unknown> {
   const v = c.version;
   const fl = findFlavor(i.flavorId);
@@ -63,20 +77,22 @@ export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx
   const out: Record<string, unknown> = {
     id: i.uuid, name: i.displayName, status: serverStatus(i), tenant_id: i.projectId, user_id: i.userId,
     metadata: metadataOf(i), hostId: i.host ? hostId(i) : '', image, flavor,
-    created: ts(i.createdAt), updated: ts(i.updatedAt ?? i.createdAt), addresses: {}, accessIPv4: '', accessIPv6: '',
-    links: links(c, 'servers', i.uuid, i.projectId), 'OS-DCF:diskConfig': 'MANUAL', progress: i.vmState === 'building' ? 0 : 100,
+    created: ts(i.createdAt), updated: ts(i.updatedAt ?? i.createdAt), addresses: {}, accessIPv4: i.accessIpV4 ?? '', accessIPv6: i.accessIpV6 ?? '',
+    links: links(c, 'servers', i.uuid, i.projectId), 'OS-DCF:diskConfig': 'MANUAL',
     'OS-EXT-AZ:availability_zone': i.availabilityZone ?? 'nova', config_drive: '', key_name: null,
     'OS-SRV-USG:launched_at': usg(i.launchedAt), 'OS-SRV-USG:terminated_at': usg(i.terminatedAt),
     'OS-EXT-STS:task_state': i.taskState, 'OS-EXT-STS:vm_state': i.vmState, 'OS-EXT-STS:power_state': i.powerState ?? 0,
     'os-extended-volumes:volumes_attached': volumes, security_groups: [{ name: 'default' }],
   };
+  // Nova shows progress only while a server is (or could be) making some.
+  if (PROGRESS_STATUSES.includes(out.status as string)) out.progress = i.vmState === 'building' ? 0 : 100;
   if (c.isAdmin) {
     out['OS-EXT-SRV-ATTR:host'] = i.host;
     out['OS-EXT-SRV-ATTR:hypervisor_hostname'] = i.node;
     out['OS-EXT-SRV-ATTR:instance_name'] = `instance-${i.id.toString(16).padStart(8, '0')}`;
   }
   if (v.atLeast(MV.LOCKED)) out.locked = !!i.locked;
-  if (v.atLeast(MV.DESCRIPTION)) out.description = null;
+  if (v.atLeast(MV.DESCRIPTION)) out.description = i.displayDescription ?? null;
   if (v.atLeast(MV.TAGS)) out.tags = [];
   if (v.atLeast(MV.TRUSTED_CERTS)) out.trusted_image_certificates = null;
   if (v.atLeast(MV.SERVER_GROUPS)) out.server_groups = [];

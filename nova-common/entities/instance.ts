@@ -19,6 +19,9 @@ export class Instance {
   @Column({ type: 'varchar', length: 255, nullable: true }) node!: string | null;
   @Column({ name: 'availability_zone', type: 'varchar', length: 255, nullable: true }) availabilityZone!: string | null;
   @Column({ name: 'root_device_name', type: 'varchar', length: 255, nullable: true }) rootDeviceName!: string | null;
+  @Column({ name: 'access_ip_v4', type: 'varchar', length: 39, nullable: true }) accessIpV4!: string | null;
+  @Column({ name: 'access_ip_v6', type: 'varchar', length: 39, nullable: true }) accessIpV6!: string | null;
+  @Column({ name: 'display_description', type: 'text', nullable: true }) displayDescription!: string | null;
   @Column({ name: 'metadata', type: 'text', nullable: true }) metadataJson!: string | null;
   @Column({ name: 'fault_message', type: 'text', nullable: true }) faultMessage!: string | null;
   @Column({ name: 'launched_at', type: 'datetime', nullable: true }) launchedAt!: Date | null;

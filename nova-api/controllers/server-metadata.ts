@@ -1,0 +1,59 @@
+// /servers/{id}/metadata[/{key}] (nova server_metadata.py): list, merge (POST), replace (PUT),
+// show/set/delete one key. The body is validated before the server is looked up, as Nova's
+// schema decorator does.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, notFound } from '../../common/api';
+import type { ComputeAPI } from '../compute/api';
+import { projectInPath, type Params } from '../request';
+import { parseMetadataBody } from '../schemas/server-metadata';
+
+type KeyParams = Params & { key: string };
+
+export function serverMetadataRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
+  const coll = `${base}/servers/:server_id/metadata`;
+  const server = (req: FastifyRequest) => {
+    projectInPath(req);
+    return compute.get(req.ctx, (req.params as Params).server_id as string);
+  };
+  const missing = (): never => { throw notFound('Metadata item was not found'); };
+
+  app.get(coll, async (req) => ({ metadata: compute.metadataOf(await server(req)) }));
+
+  app.post(coll, async (req) => {
+    const md = parseMetadataBody(req.body, 'metadata');
+    const inst = await server(req);
+    return { metadata: await compute.updateMetadata(req.ctx, inst, 'update metadata', (m) => ({ ...m, ...md })) };
+  });
+
+  app.put(coll, async (req) => {
+    const md = parseMetadataBody(req.body, 'metadata');
+    const inst = await server(req);
+    return { metadata: await compute.updateMetadata(req.ctx, inst, 'update metadata', () => md) };
+  });
+
+  app.get(`${coll}/:key`, async (req) => {
+    const { key } = req.params as KeyParams;
+    const m = compute.metadataOf(await server(req));
+    return Object.hasOwn(m, key) ? { meta: { [key]: m[key] } } : missing();
+  });
+
+  app.put(`${coll}/:key`, async (req) => {
+    const meta = parseMetadataBody(req.body, 'meta');
+    const { key } = req.params as KeyParams;
+    const inst = await server(req);
+    if (!Object.hasOwn(meta, key)) throw badRequest('Request body and URI mismatch');
+    await compute.updateMetadata(req.ctx, inst, 'update metadata', (m) => ({ ...m, ...meta }));
+    return { meta };
+  });
+
+  app.delete(`${coll}/:key`, async (req, reply) => {
+    const { key } = req.params as KeyParams;
+    const inst = await server(req);
+    if (!Object.hasOwn(compute.metadataOf(inst), key)) missing();
+    await compute.updateMetadata(req.ctx, inst, 'delete metadata', (m) => {
+      delete m[key];
+      return m;
+    });
+    return reply.code(204).send();
+  });
+}
