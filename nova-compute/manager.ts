@@ -39,6 +39,7 @@ export class ComputeManager {
         terminate_instance: (c, a) => this.terminateInstance(c, a),
         stop_instance: (c, a) => this.stopInstance(c, a),
         start_instance: (c, a) => this.startInstance(c, a),
+        reboot_instance: (c, a) => this.rebootInstance(c, a),
       },
     };
   }
@@ -153,6 +154,20 @@ export class ComputeManager {
       await this.d.driver.powerOn(instance);
       await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.ACTIVE, taskState: null, powerState: POWER_STATES.RUNNING });
       await this.notify(ctxt, 'compute.instance.power_on.end', instance, {});
+    }));
+  }
+
+  /** Nova's reboot_instance: the guest is power-cycled (the driver has no separate reboot), then active / running. */
+  async rebootInstance(ctxt: ContextDict, args: Args): Promise<void> {
+    const uuid = String(objectData(args.instance).uuid);
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_reboot_instance', async () => {
+      const instance = await this.instanceOf(args);
+      if (!instance) return;
+      await this.notify(ctxt, 'compute.instance.reboot.start', instance, {});
+      await this.d.driver.powerOff(instance);
+      await this.d.driver.powerOn(instance);
+      await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.ACTIVE, taskState: null, powerState: POWER_STATES.RUNNING });
+      await this.notify(ctxt, 'compute.instance.reboot.end', instance, {});
     }));
   }
 

@@ -4,7 +4,8 @@
 // same method names, kwargs and versions — attach-semantics.md §6.1):
 //   6.0 - attach_volume(instance, bdm), detach_volume(instance, volume_id, attachment_id),
 //         build_and_run_instance(instance, ...), terminate_instance(instance, bdms),
-//         stop_instance(instance, clean_shutdown), start_instance(instance)
+//         stop_instance(instance, clean_shutdown), start_instance(instance),
+//         reboot_instance(instance, block_device_info, reboot_type)
 import type { Transport } from '../common/rpc';
 import { RPCClient, Target } from '../common/rpc';
 import type { RequestContext } from '../common/context';
@@ -41,6 +42,10 @@ export class ComputeAPI {
 
   async detachVolume(ctx: RequestContext, instance: Instance, volumeId: string, attachmentId: string | null): Promise<void> {
     await this.cctxt(instance).cast(ctx, 'detach_volume', { instance: instanceToPrimitive(instance), volume_id: volumeId, attachment_id: attachmentId });
+  }
+
+  async rebootInstance(ctx: RequestContext, instance: Instance, rebootType: 'SOFT' | 'HARD'): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'reboot_instance', { instance: instanceToPrimitive(instance), block_device_info: null, reboot_type: rebootType });
   }
 
   async startInstance(ctx: RequestContext, instance: Instance): Promise<void> {

@@ -1,8 +1,8 @@
 // /servers/{id}/os-instance-actions: who did what to a server, by request id, and how each
 // compute step ended (nova instance_actions.py).
-import type { FastifyInstance } from 'fastify';
-import { NovaException } from '../../nova-common/exception';
-import { InstanceAction, InstanceActionEvent } from '../../nova-common/entities';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InstanceNotFound, NovaException } from '../../nova-common/exception';
+import { Instance, InstanceAction, InstanceActionEvent } from '../../nova-common/entities';
 import type { ComputeAPI } from '../compute/api';
 import { projectInPath, type Params } from '../request';
 
@@ -23,18 +23,24 @@ function actionView(a: InstanceAction, withUpdated: boolean): Record<string, unk
 }
 
 export function instanceActionRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
+  // From 2.21 Nova reads the instance with read_deleted='yes': a deleted server's actions stay listable.
+  const server = async (req: FastifyRequest, sid: string): Promise<void> => {
+    if (!req.novaVersion.atLeast('2.21')) { await compute.get(req.ctx, sid); return; }
+    const rows = await compute.db.ds.getRepository(Instance).find({ where: { uuid: sid }, order: { id: 'DESC' }, take: 1 });
+    if (!rows[0] || (!req.ctx.isAdmin && rows[0].projectId !== req.ctx.projectId)) throw new InstanceNotFound({ instance_id: sid });
+  };
   const coll = `${base}/servers/:server_id/os-instance-actions`;
   app.get(coll, async (req) => {
     projectInPath(req);
     const sid = (req.params as Params).server_id as string;
-    await compute.get(req.ctx, sid);
+    await server(req, sid);
     const rows = await compute.db.ds.getRepository(InstanceAction).find({ where: { instanceUuid: sid, deleted: 0 }, order: { id: 'DESC' } });
     return { instanceActions: rows.map((a) => actionView(a, req.novaVersion.atLeast('2.58'))) };
   });
   app.get(`${coll}/:request_id`, async (req) => {
     projectInPath(req);
     const { server_id: sid, request_id: rid } = req.params as Params & { request_id: string };
-    await compute.get(req.ctx, sid as string);
+    await server(req, sid as string);
     const a = await compute.db.actionGet(sid as string, rid);
     if (!a) throw new InstanceActionNotFound({ request_id: rid, instance_uuid: sid });
     const out = actionView(a, req.novaVersion.atLeast('2.58'));

@@ -1,5 +1,5 @@
-// POST /servers/{id}/action: the power actions os-stop and os-start (202, empty body), as Nova's
-// servers controller. Other actions this compute service does not have answer like an unknown
+// POST /servers/{id}/action: the power actions os-stop, os-start and reboot (202, empty body),
+// as Nova's servers controller. Other actions this compute service does not have answer like an unknown
 // action in Nova (400 "There is no such action: …").
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../../common/api';
@@ -8,6 +8,23 @@ import { projectInPath, type Params } from '../request';
 
 const ACTIONS: Record<string, 'stop' | 'start'> = { 'os-stop': 'stop', 'os-start': 'start' };
 
+const repr = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? 'None');
+
+/** schemas/reboot.py: {"type": SOFT|HARD in any of three casings}, nothing else. */
+function parseReboot(arg: unknown): 'SOFT' | 'HARD' {
+  const bad = (field: string, v: unknown, why: string): never => {
+    throw badRequest(`Invalid input for field/attribute ${field}. Value: ${repr(v)}. ${why}`);
+  };
+  if (!arg || typeof arg !== 'object' || Array.isArray(arg)) return bad('reboot', arg, `${repr(arg)} is not of type 'object'`);
+  const a = arg as Record<string, unknown>;
+  const extra = Object.keys(a).find((k) => k !== 'type');
+  if (extra) bad('reboot', a, `Additional properties are not allowed ('${extra}' was unexpected)`);
+  if (!('type' in a)) bad('reboot', a, "'type' is a required property");
+  const ok = ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft'];
+  if (typeof a.type !== 'string' || !ok.includes(a.type)) bad('type', a.type, `${repr(a.type)} is not one of ${JSON.stringify(ok).replace(/"/g, "'").replace(/,/g, ', ')}`);
+  return (a.type as string).toUpperCase() as 'SOFT' | 'HARD';
+}
+
 export function serverActionRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
   app.post(`${base}/servers/:server_id/action`, async (req, reply) => {
     projectInPath(req);
@@ -15,9 +32,14 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
     // Nova's deserializer: exactly one key names the action.
     if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
     const key = Object.keys(body)[0];
+    const sid = (req.params as Params).server_id as string;
+    if (key === 'reboot') {
+      await compute.reboot(req.ctx, sid, parseReboot((body as Record<string, unknown>).reboot));
+      return reply.code(202).send();
+    }
     const action = ACTIONS[key];
     if (!action) throw badRequest(`There is no such action: ${key}`);
-    await compute.powerAction(req.ctx, (req.params as Params).server_id as string, action);
+    await compute.powerAction(req.ctx, sid, action);
     return reply.code(202).send();
   });
 }
