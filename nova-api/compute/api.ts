@@ -357,6 +357,13 @@ export class ComputeAPI {
     return next;
   }
 
+  /** restore: Nova allows it only in vm_state soft-deleted, which servers never reach here. */
+  async restore(ctx: RequestContext, uuid: string): Promise<never> {
+    const inst = await this.get(ctx, uuid);
+    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+    throw new InstanceInvalidState({ method: 'restore', instance_uuid: uuid, attr: 'vm_state', state: inst.vmState ?? 'None' });
+  }
+
   /**
    * Nova's reboot: SOFT only from active, HARD also from stopped/paused/suspended/error; task_state
    * CAS None → rebooting / rebooting_hard, action 'reboot', cast reboot_instance.

@@ -1,5 +1,6 @@
 // POST /servers/{id}/action: the power actions os-stop, os-start and reboot (202, empty body),
-// as Nova's servers controller. Other actions this compute service does not have answer like an unknown
+// as Nova's servers controller; forceDelete deletes; restore needs a soft-deleted server, which
+// never exists here (reclaim_instance_interval 0), so it answers 404 or 409. Other actions this compute service does not have answer like an unknown
 // action in Nova (400 "There is no such action: …").
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../../common/api';
@@ -35,6 +36,12 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
     const sid = (req.params as Params).server_id as string;
     if (key === 'reboot') {
       await compute.reboot(req.ctx, sid, parseReboot((body as Record<string, unknown>).reboot));
+      return reply.code(202).send();
+    }
+    if (key === 'restore') await compute.restore(req.ctx, sid);
+    // force_delete deletes in any vm_state; without deferred delete it is a plain delete.
+    if (key === 'forceDelete') {
+      await compute.delete(req.ctx, sid);
       return reply.code(202).send();
     }
     const action = ACTIONS[key];

@@ -54,3 +54,24 @@ describe('tempest-shaped: nova reboot and instance actions', function () {
     expect((await nova.req('GET', `/v2.1/servers/${sid}/os-instance-actions`, { version: '2.21', token: 'other:other' })).status).to.equal(404);
   });
 });
+
+describe('tempest-shaped: nova restore / forceDelete (no deferred delete)', function () {
+  this.timeout(30_000);
+  let nova: Nova;
+  before(async () => { nova = await startNova(); });
+  after(async () => { await nova?.stop(); });
+
+  it('restore of a live server is 409, of an unknown one 404; forceDelete deletes (202)', async () => {
+    const sid = await activeServer(nova, 'dd');
+    let r = await nova.req('POST', `/v2.1/servers/${sid}/action`, { body: { restore: null } });
+    expect(r.status).to.equal(409);
+    expect(r.body.conflictingRequest.message).to.equal(`Cannot 'restore' instance ${sid} while it is in vm_state active`);
+    const unknown = '6a1bbb8d-4f04-4b6e-9a0a-2bd3ce5d9f3b';
+    for (const key of ['restore', 'forceDelete']) {
+      expect((await nova.req('POST', `/v2.1/servers/${unknown}/action`, { body: { [key]: null } })).status, key).to.equal(404);
+    }
+    r = await nova.req('POST', `/v2.1/servers/${sid}/action`, { body: { forceDelete: null } });
+    expect(r.status).to.equal(202);
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404, 5000, 'deleted', 20);
+  });
+});
