@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Run the real tempest 33 (Debian package) attach/detach tests against a private all-in-one:
-# free loopback ports, data, config and tempest workspace in a temporary directory, the
-# minimal Keystone at /identity/v3 with pre-provisioned accounts. Not part of `npm test`.
+# Run the real tempest 33 (Debian package) attach/detach and server/volume API tests against a
+# private all-in-one: free loopback ports, data, config and tempest workspace in a temporary
+# directory, the minimal Keystone at /identity/v3 with pre-provisioned accounts. Not part of `npm test`.
 #
 #   bash scripts/tempest.sh                 build, run the test list below, print the summary
 #   TEMPEST_REGEX='tempest\.api\.volume\.test_volumes_actions' bash scripts/tempest.sh
@@ -155,6 +155,8 @@ volume_backed_live_migration = False
 block_migration_for_live_migration = False
 hostname_fqdn_sanitization = False
 disk_config = False
+# Server metadata is writable here (tempest gates the write tests on this flag).
+xenapi_apis = True
 
 [volume]
 catalog_type = volumev3
@@ -200,14 +202,46 @@ tempest\.api\.volume\.admin\.test_volumes_actions\.
 tempest\.api\.volume\.test_volumes_negative\.
 tempest\.api\.volume\.test_volumes_get\.
 tempest\.api\.volume\.test_volumes_list\.
+tempest\.api\.volume\.test_volume_metadata\.
+tempest\.api\.volume\.test_versions\.
+tempest\.api\.volume\.test_extensions\.
+tempest\.api\.volume\.test_availability_zone\.
+tempest\.api\.compute\.test_versions\.
+tempest\.api\.compute\.flavors\.
+tempest\.api\.compute\.servers\.test_servers\.
+tempest\.api\.compute\.servers\.test_servers_negative\.
+tempest\.api\.compute\.servers\.test_create_server\.
+tempest\.api\.compute\.servers\.test_instance_actions\.
+tempest\.api\.compute\.servers\.test_instance_actions_negative\.
+tempest\.api\.compute\.servers\.test_list_server_filters\.
+tempest\.api\.compute\.servers\.test_list_servers_negative\.
+tempest\.api\.compute\.servers\.test_server_metadata\.
+tempest\.api\.compute\.servers\.test_server_metadata_negative\.
+tempest\.api\.compute\.servers\.test_server_addresses\.
+tempest\.api\.compute\.servers\.test_server_addresses_negative\.
+tempest\.api\.compute\.servers\.test_availability_zone\.
+EOF
+# Tests in those modules needing what we do not implement, where no feature flag skips them.
+cat > "$ws/exclude.txt" <<'EOF'
+test_create_server\.ServersTestBootFromVolume  # creates a volume from an image: no image API (glance off)
+test_server_addresses\.ServerAddressesTestJSON\.test_list_server_addresses\[  # servers have no networks (neutron off)
+test_server_metadata_negative\.ServerMetadataNegativeTestJSON\.test_metadata_items_limit  # reads os-quota-sets: no quota API
+test_servers\.ServerShowV247Test\.test_update_rebuild_list_server  # rebuild not implemented
+test_servers\.ServersTestJSON\.test_create_specify_keypair  # keypairs not implemented
+test_servers_negative\.ServersNegativeTestJSON\.test_create_server_invalid_bdm_in_2nd_dict  # boot from volume not implemented
+test_servers_negative\.ServersNegativeTestJSON\.test_create_with_invalid_network_uuid  # networks not implemented
+test_servers_negative\.ServersNegativeTestJSON\.test_create_with_non_existent_keypair  # keypairs not implemented
+test_servers_negative\.ServersNegativeTestJSON\.test_create_with_nonexistent_security_group  # security groups not implemented
+test_servers_negative\.ServersNegativeTestJSON\.test_get_console_output_of_non_existent_server  # console output not implemented (its flag does not gate this test)
+test_servers_negative\.ServersNegativeTestJSON\.test_rebuild_  # rebuild not implemented
 EOF
 echo 'tempest\.api\.compute\.admin\.test_volumes_negative\.' > "$ws/admin.txt"
 
 rc=0
 run() { # name conf include-list|regex
   echo "== tempest run ($1)"
-  local sel=(--include-list "$3")
-  [ -f "$3" ] || sel=(--regex "$3")
+  local sel=(--include-list "$3" --exclude-list "$ws/exclude.txt")
+  [ -f "$3" ] || sel=(--regex "$3" --exclude-list "$ws/exclude.txt")
   (cd "$ws" && tempest run --serial --config-file "$2" "${sel[@]}") > "$dir/$1.log" 2>&1 || rc=1
   grep -E '^\{0\} ' "$dir/$1.log" | sed -E 's/\[[^]]*\]//; s/ \[[0-9.]+s\]//' || true
   sed -n '/^Totals$/,/^Sum of execute/p' "$dir/$1.log" | grep -E '^ - ' || tail -20 "$dir/$1.log"
