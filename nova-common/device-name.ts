@@ -6,8 +6,11 @@ import { InvalidDevicePath } from './exception';
 export const DEVICE_RE = /(^\/dev\/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$/;
 const PREFIX_RE = /^((x?v|s|h)d)/;
 
+/** block_device_mapping.device_name is VARCHAR(255): a longer name could never be stored. */
+const MAX_DEVICE_LENGTH = 255;
+
 export function matchDevice(device: string): [string, string] {
-  const m = DEVICE_RE.exec(device);
+  const m = device.length <= MAX_DEVICE_LENGTH ? DEVICE_RE.exec(device) : null;
   if (!m) throw new InvalidDevicePath({ path: device });
   return [m[1], m[2]];
 }

@@ -70,6 +70,10 @@ describe('nova daemons as processes (RabbitMQ + MariaDB)', function () {
     const a = await req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: v.id } });
     expect(a.status).to.equal(200);
     expect(a.body.volumeAttachment.device).to.equal('/dev/vdb');
+    // A device name the BDM column (VARCHAR(255) on MariaDB) cannot hold: 400, not a database error.
+    const long = await req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: cinder.create('demo').id, device: `/dev/vd${'x'.repeat(300)}` } });
+    expect(long.status).to.equal(400);
+    expect(long.body.badRequest.message).to.match(/^The supplied device path \(\/dev\/vdx+\) is invalid\.$/);
     await waitFor(() => cinder.volumes.get(v.id)?.status === 'in-use', 15_000, 'in-use');
     expect((await req('DELETE', `/v2.1/servers/${sid}/os-volume_attachments/${v.id}`)).status).to.equal(202);
     await waitFor(() => cinder.volumes.get(v.id)?.status === 'available', 15_000, 'available');

@@ -9,6 +9,10 @@ describe('nova device names (attach-semantics.md §5)', () => {
     expect(matchDevice('/dev/vdb')).to.deep.equal(['/dev/vd', 'b']);
     expect(matchDevice('/dev/xvdc')).to.deep.equal(['/dev/xvd', 'c']);
     expect(() => matchDevice('vdb')).to.throw('The supplied device path (vdb) is invalid.');
+    // Longer than the BDM column (VARCHAR(255)): refused up front, not a database error.
+    const long = `/dev/vd${'x'.repeat(249)}`;
+    expect(() => matchDevice(long.slice(0, 255))).to.not.throw();
+    expect(() => matchDevice(long)).to.throw(`The supplied device path (${long}) is invalid.`);
     expect(deviceLetter('/dev/sda1')).to.equal('a');
   });
   it('picks the first free letter after the root disk', () => {
