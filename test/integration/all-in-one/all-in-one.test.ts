@@ -118,6 +118,31 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
     expect(after.code).to.equal(3);
   });
 
+  it('lists, resets, and deletes (a server with a volume attached leaves it available)', async () => {
+    await ok('volume-create', '1', '--name', 'vol5', '--wait');
+    await ok('server-create', 'vm5', '--wait');
+    await ok('volume-attach', 'vm5', 'vol5', '--wait');
+    const servers = JSON.parse(await ok('--json', 'server-list')) as Array<{ name: string; status: string }>;
+    expect(servers.find((s) => s.name === 'vm5')).to.include({ status: 'ACTIVE' });
+    expect(await ok('server-list')).to.match(/\| vm5 +\| ACTIVE +\| localhost +\|/);
+    expect(await ok('volume-list')).to.match(/\| in-use +\| vol5 +\|/);
+    expect((await ok('server-delete', 'vm5')).trim()).to.equal('Request to delete server vm5 has been accepted.');
+    let status = '';
+    for (let i = 0; i < 50 && status !== 'available'; i++) {
+      status = (await ok('volume-show', 'vol5', '-f', 'value', '-c', 'status')).trim();
+      if (status !== 'available') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).to.equal('available');
+    expect((await attachd('server-show', 'vm5')).stderr).to.equal("ERROR (CommandError): No server with a name or ID of 'vm5' exists.\n");
+    await ok('volume-reset-state', 'vol5', '--state', 'error');
+    expect((await ok('volume-show', 'vol5', '-f', 'value', '-c', 'status')).trim()).to.equal('error');
+    const del = await attachd('volume-delete', 'vol5', '--wait');
+    expect(del.code, del.stderr).to.equal(0);
+    expect(del.stdout).to.equal('Request to delete volume vol5 has been accepted.\n');
+    expect(del.stderr).to.match(/: deleted\n$/);
+    expect((await attachd('volume-show', 'vol5')).stderr).to.equal("ERROR (CommandError): No volume with a name or ID of 'vol5' exists.\n");
+  });
+
   it('prints errors as novaclient does', async () => {
     const r = await attachd('volume-attach', 'no-such-server', 'vol1');
     expect(r.code).to.equal(1);
