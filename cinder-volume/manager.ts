@@ -12,7 +12,7 @@ import {
 import { objectData } from '../cinder-common/objects';
 import { statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
-import { KeyedLock } from './keyed-lock';
+import { KeyedLock } from '../common/lock';
 import { VOLUME_RPC_API_VERSION } from './rpcapi';
 
 const LOG = getLogger('cinder-volume.manager');

@@ -8,7 +8,7 @@ import type { NovaDB } from '../nova-common/db-api';
 import type { Instance } from '../nova-common/entities';
 import { objectData, POWER_STATES, VM_STATES } from '../nova-common/objects';
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
-import { KeyedLock } from './synchronized';
+import { KeyedLock } from '../common/lock';
 import { ctxLog, VolumeOps } from './volume-ops';
 import type { ComputeDriver } from './virt/driver';
 

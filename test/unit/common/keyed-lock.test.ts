@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { KeyedLock } from '../../../nova-compute/synchronized';
+import { KeyedLock } from '../../../common/lock';
 
 describe('nova-compute KeyedLock', () => {
   it('runs one section per key at a time, in arrival order; other keys run freely', async () => {

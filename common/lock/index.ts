@@ -1,5 +1,6 @@
-// In-process keyed mutex: Cinder's @coordination.synchronized('{volume_id}') inside one
-// cinder-volume. Attach/detach of one volume run one at a time; other volumes are not held up.
+// In-process keyed mutex, the analogue of nova's @utils.synchronized(instance.uuid) and
+// cinder's @coordination.synchronized('{volume_id}') within one service: work on one key runs
+// one at a time, other keys are not held up.
 export class KeyedLock {
   private readonly tails = new Map<string, Promise<void>>();
 
@@ -18,6 +19,7 @@ export class KeyedLock {
     }
   }
 
+  /** Resolves when nothing holds or waits for any key (graceful stop). */
   async idle(): Promise<void> {
     while (this.tails.size) await Promise.all([...this.tails.values()]);
   }
