@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { migrateDatabase } from '../../../common/db';
+import { NOVA_MIGRATIONS } from '../../../migrations/nova';
 import { openNovaDatabase, isDuplicateEntry } from '../../../nova-common/db';
 import { NovaDB } from '../../../nova-common/db-api';
 
@@ -11,7 +12,7 @@ describe('nova db: block_device_mapping uniqueness', () => {
   let db: NovaDB;
   before(async () => {
     ds = await openNovaDatabase('sqlite://:memory:');
-    expect(await migrateDatabase(ds)).to.have.length(1);
+    expect(await migrateDatabase(ds)).to.have.length(NOVA_MIGRATIONS.length);
     expect(await migrateDatabase(ds)).to.deep.equal([]);
     db = new NovaDB(ds);
   });
