@@ -7,6 +7,7 @@ import type { ComputeAPI } from './compute/api';
 import { availabilityZoneRoutes } from './controllers/availability-zones';
 import { flavorRoutes } from './controllers/flavors';
 import { instanceActionRoutes } from './controllers/instance-actions';
+import { limitRoutes } from './controllers/limits';
 import { serverActionRoutes } from './controllers/server-actions';
 import { serverIpRoutes } from './controllers/server-ips';
 import { serverMetadataRoutes } from './controllers/server-metadata';
@@ -49,6 +50,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       flavorRoutes(v, base);
       availabilityZoneRoutes(v, base, opts.compute);
       instanceActionRoutes(v, base, opts.compute);
+      limitRoutes(v, base, opts.compute);
       volumeAttachmentRoutes(v, base, opts.compute, maxLimit);
     }
   });

@@ -61,6 +61,8 @@ export class ComputeAPI {
 
   get db(): NovaDB { return this.o.db; }
   get serviceDownTime(): number { return this.o.serviceDownTime; }
+  /** [quota] metadata_items (-1: unlimited). */
+  get metadataItems(): number { return this.o.metadataItems ?? 128; }
 
   /** The server as the caller may see it: another project's server is "not found" (admins see all). */
   async get(ctx: RequestContext, uuid: string): Promise<Instance> {
@@ -106,7 +108,7 @@ export class ComputeAPI {
   }
 
   async create(ctx: RequestContext, req: CreateServerRequest): Promise<Instance> {
-    const allowed = this.o.metadataItems ?? 128;
+    const allowed = this.metadataItems;
     if (allowed >= 0 && Object.keys(req.metadata).length > allowed) throw new MetadataLimitExceeded({ allowed });
     const az = parseAvailabilityZone(req.availabilityZone);
     if ((az.forcedHost || az.forcedNode) && !ctx.isAdmin) throw new PolicyNotAuthorized({ action: 'os_compute_api:servers:create:forced_host' });
@@ -351,7 +353,7 @@ export class ComputeAPI {
     if (!states.includes(inst.vmState ?? '')) throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr: 'vm_state', state: inst.vmState ?? 'None' });
     if (inst.taskState !== null) throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr: 'task_state', state: inst.taskState });
     const next = change({ ...this.metadataOf(inst) });
-    const allowed = this.o.metadataItems ?? 128;
+    const allowed = this.metadataItems;
     if (allowed >= 0 && Object.keys(next).length > allowed) throw new MetadataLimitExceeded({ allowed });
     await this.o.db.instanceUpdate(inst.uuid, { metadataJson: JSON.stringify(next) });
     return next;
