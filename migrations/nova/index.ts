@@ -1,6 +1,7 @@
 // The nova database's migrations (in order) and entities, for createDataSource.
 import { InitialNovaSchema1764050000000 } from './1764050000000-InitialNovaSchema';
 import { InstanceAccessIpsDescription1764070000000 } from './1764070000000-InstanceAccessIpsDescription';
+import { InstanceLockedReason1764080000000 } from './1764080000000-InstanceLockedReason';
 
-export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000];
+export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000];
 export { NOVA_ENTITIES } from '../../nova-common/entities';

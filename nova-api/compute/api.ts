@@ -50,6 +50,9 @@ export interface CreateServerRequest {
   accessIpV6?: string;
   description?: string | null;
   adminPass?: string;
+  minCount?: number;
+  maxCount?: number;
+  returnReservationId?: boolean;
 }
 
 const caller = (ctx: RequestContext): CinderCaller => ({
@@ -357,6 +360,26 @@ export class ComputeAPI {
     if (allowed >= 0 && Object.keys(next).length > allowed) throw new MetadataLimitExceeded({ allowed });
     await this.o.db.instanceUpdate(inst.uuid, { metadataJson: JSON.stringify(next) });
     return next;
+  }
+
+  /** Nova's lock: owner or admin; a lock by the owner of an owner-locked server is a no-op. */
+  async lock(ctx: RequestContext, uuid: string, reason: string | null): Promise<void> {
+    const inst = await this.get(ctx, uuid);
+    const isOwner = inst.projectId === ctx.projectId;
+    if (inst.locked && isOwner) return;
+    await this.recordAction(ctx, uuid, 'lock');
+    await this.o.db.instanceUpdate(uuid, { locked: true, lockedBy: isOwner ? 'owner' : 'admin', ...(reason ? { lockedReason: reason } : {}) });
+  }
+
+  /** Nova's unlock: a lock taken by the other side (owner vs admin) needs the admin override. */
+  async unlock(ctx: RequestContext, uuid: string): Promise<void> {
+    const inst = await this.get(ctx, uuid);
+    const expected = inst.projectId === ctx.projectId ? 'owner' : 'admin';
+    if (inst.lockedBy && inst.lockedBy !== expected && !ctx.isAdmin) {
+      throw new PolicyNotAuthorized({ action: 'os_compute_api:os-lock-server:unlock:unlock_override' });
+    }
+    await this.recordAction(ctx, uuid, 'unlock');
+    await this.o.db.instanceUpdate(uuid, { locked: false, lockedBy: null, lockedReason: null });
   }
 
   /** restore: Nova allows it only in vm_state soft-deleted, which servers never reach here. */

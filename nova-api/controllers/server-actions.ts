@@ -1,7 +1,7 @@
-// POST /servers/{id}/action: the power actions os-stop, os-start and reboot (202, empty body),
-// as Nova's servers controller; forceDelete deletes; restore needs a soft-deleted server, which
-// never exists here (reclaim_instance_interval 0), so it answers 404 or 409. Other actions this compute service does not have answer like an unknown
-// action in Nova (400 "There is no such action: …").
+// POST /servers/{id}/action (202, empty body), as Nova's servers controller: os-stop, os-start,
+// reboot, lock, unlock; forceDelete deletes; restore needs a soft-deleted server, which never
+// exists here (reclaim_instance_interval 0), so it answers 404 or 409. Other actions answer like
+// an unknown action in Nova (400 "There is no such action: …").
 import type { FastifyInstance } from 'fastify';
 import { badRequest } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
@@ -26,6 +26,20 @@ function parseReboot(arg: unknown): 'SOFT' | 'HARD' {
   return (a.type as string).toUpperCase() as 'SOFT' | 'HARD';
 }
 
+/** schemas/lock_server.py lock_v2_73: null or {"locked_reason": 1-255 chars}. */
+function parseLock(arg: unknown): string | null {
+  if (arg === null || arg === undefined) return null;
+  if (typeof arg !== 'object' || Array.isArray(arg)) throw badRequest(`Invalid input for field/attribute lock. Value: ${repr(arg)}. ${repr(arg)} is not of type 'object', 'null'`);
+  const a = arg as Record<string, unknown>;
+  const extra = Object.keys(a).find((k) => k !== 'locked_reason');
+  if (extra) throw badRequest(`Invalid input for field/attribute lock. Value: ${repr(a)}. Additional properties are not allowed ('${extra}' was unexpected)`);
+  const r = a.locked_reason;
+  if (r === undefined) return null;
+  const why = typeof r !== 'string' ? "is not of type 'string'" : r.length < 1 ? 'is too short' : r.length > 255 ? 'is too long' : null;
+  if (why) throw badRequest(`Invalid input for field/attribute locked_reason. Value: ${repr(r)}. ${repr(r)} ${why}`);
+  return r as string;
+}
+
 export function serverActionRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
   app.post(`${base}/servers/:server_id/action`, async (req, reply) => {
     projectInPath(req);
@@ -36,6 +50,11 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
     const sid = (req.params as Params).server_id as string;
     if (key === 'reboot') {
       await compute.reboot(req.ctx, sid, parseReboot((body as Record<string, unknown>).reboot));
+      return reply.code(202).send();
+    }
+    if (key === 'lock' || key === 'unlock') {
+      if (key === 'lock') await compute.lock(req.ctx, sid, req.novaVersion.atLeast('2.73') ? parseLock((body as Record<string, unknown>).lock) : null);
+      else await compute.unlock(req.ctx, sid);
       return reply.code(202).send();
     }
     if (key === 'restore') await compute.restore(req.ctx, sid);

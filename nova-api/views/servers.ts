@@ -96,7 +96,7 @@ export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx
   if (v.atLeast(MV.TAGS)) out.tags = [];
   if (v.atLeast(MV.TRUSTED_CERTS)) out.trusted_image_certificates = null;
   if (v.atLeast(MV.SERVER_GROUPS)) out.server_groups = [];
-  if (v.atLeast(MV.LOCKED_REASON)) out.locked_reason = null;
+  if (v.atLeast(MV.LOCKED_REASON)) out.locked_reason = i.lockedReason ?? null;
   if (serverStatus(i) === 'ERROR' && i.faultMessage) {
     out.fault = { code: 500, created: ts(i.updatedAt ?? i.createdAt), message: i.faultMessage };
   }

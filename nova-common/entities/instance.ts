@@ -15,6 +15,7 @@ export class Instance {
   @Column({ name: 'power_state', type: 'integer', nullable: true }) powerState!: number | null;
   @Column({ type: 'boolean', default: false }) locked!: boolean;
   @Column({ name: 'locked_by', type: 'varchar', length: 16, nullable: true }) lockedBy!: string | null;
+  @Column({ name: 'locked_reason', type: 'varchar', length: 255, nullable: true }) lockedReason!: string | null;
   @Column({ type: 'varchar', length: 255, nullable: true }) host!: string | null;
   @Column({ type: 'varchar', length: 255, nullable: true }) node!: string | null;
   @Column({ name: 'availability_zone', type: 'varchar', length: 255, nullable: true }) availabilityZone!: string | null;
