@@ -1,7 +1,7 @@
 // /servers: create (202), list, detail, show, delete (204). Thin: schema → compute/api → view.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from '../../common/api';
+import { badRequest, forbidden } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
 import type { Instance } from '../../nova-common/entities';
 import { baseUrl, projectInPath, viewCtx, type Params } from '../request';
@@ -56,6 +56,9 @@ function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number):
   return out.slice(0, limit);
 }
 
+/** Nova's default [quota] instances (GET /limits maxTotalInstances). */
+const INSTANCES_QUOTA = 10;
+
 export function serverRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {
   const allTenants = (req: FastifyRequest): boolean => {
     const v = (req.query as Record<string, unknown>).all_tenants;
@@ -89,8 +92,22 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     const flavor = findFlavor(body.flavorRef.split('/').pop() ?? '');
     if (!flavor) throw badRequest(`Flavor ${body.flavorRef} could not be found.`);
     body.flavorRef = flavor.id;
-    const inst = await compute.create(req.ctx, body);
+    // Multiple create: up to max_count servers within the instances quota (at least min_count, else
+    // 403), named by Nova's multi_instance_display_name_template ('%(name)s-%(count)d'); the
+    // response describes the first (or gives the reservation id). Single creates are not counted.
+    let n = 1;
+    if ((body.maxCount ?? 1) > 1) {
+      const used = (await compute.list(req.ctx, { allTenants: false })).length;
+      n = Math.min(body.maxCount ?? 1, Math.max(0, INSTANCES_QUOTA - used));
+      if (n < (body.minCount ?? 1)) {
+        throw forbidden(`Quota exceeded for instances: Requested ${body.minCount ?? 1}, but already used ${used} of ${INSTANCES_QUOTA} instances`);
+      }
+    }
+    const created = [];
+    for (let k = 1; k <= n; k++) created.push(await compute.create(req.ctx, n > 1 ? { ...body, name: `${body.name}-${k}` } : body));
+    const inst = created[0];
     const c = viewCtx(req);
+    if (body.returnReservationId) return reply.code(202).send({ reservation_id: `r-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 8)}` });
     const adminPass = body.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
     void reply.code(202).header('Location', `${baseUrl(req)}/v2.1/${c.projectInUrl ? `${c.projectInUrl}/` : ''}servers/${inst.uuid}`);
     return { server: { id: inst.uuid, links: serverSummary(inst, c).links, 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }], adminPass } };

@@ -79,10 +79,26 @@ export function parseCreateServer(body: unknown): CreateServerRequest {
   }
   const az = server.availability_zone;
   if (az !== undefined && typeof az !== 'string') invalid('availability_zone', az, `${repr(az)} is not of type 'string'`);
+  // parameter_types.name: 1..255 characters (also the instances column's width).
+  if (typeof az === 'string' && (az.length < 1 || az.length > 255)) invalid('availability_zone', az, `${repr(az)} is too ${az.length ? 'long' : 'short'}`);
   const pass = server.adminPass;
   if (pass !== undefined && typeof pass !== 'string') invalid('adminPass', pass, `${repr(pass)} is not of type 'string'`);
+  const count = (field: string, dflt: number): number => {
+    const v = server[field];
+    if (v === undefined) return dflt;
+    if ((typeof v !== 'number' && typeof v !== 'string') || !/^[0-9]+$/.test(String(v))) {
+      return invalid(field, v, typeof v === 'string' ? `${repr(v)} does not match '^[0-9]*$'` : `${repr(v)} is not of type 'integer', 'string'`);
+    }
+    if (Number(v) < 1) invalid(field, v, `${repr(v)} is less than the minimum of 1`);
+    return Number(v);
+  };
+  const minCount = count('min_count', 1);
+  const maxCount = count('max_count', minCount);
+  if (minCount > maxCount) throw badRequest('min_count must be <= max_count');
+  const rri = server.return_reservation_id;
+  if (rri !== undefined && typeof rri !== 'boolean') invalid('return_reservation_id', rri, `${repr(rri)} is not of type 'boolean'`);
   return {
-    ...commonFields(server), adminPass: pass as string | undefined,
+    ...commonFields(server), adminPass: pass as string | undefined, minCount, maxCount, returnReservationId: rri === true,
     name: n, imageRef: typeof imageRef === 'string' && imageRef ? imageRef : null,
     flavorRef: flavorRef === undefined ? '1' : String(flavorRef), metadata: (md ?? {}) as Record<string, string>,
     availabilityZone: (az as string | undefined) ?? null,
