@@ -1,30 +1,15 @@
 // Request-body checks of cinder/api/schemas (volumes.py, volume_actions.py, admin_actions.py),
 // reported the way Cinder's jsonschema validator words them:
 // "Invalid input for field/attribute <f>. Value: <v>. <why>" (400).
-import { badRequest } from '../../common/api';
+import { badRequest, invalidInput, pyRepr } from '../../common/api';
 import { ATTACH_STATUSES, MIGRATION_STATUSES, VOLUME_STATUSES } from '../../cinder-common/volume-status';
 
 type Dict = Record<string, unknown>;
 
-/** Python's str() of a JSON value (what the validator prints as "Value:"). */
-export function pyStr(v: unknown): string {
-  if (typeof v === 'string') return v;
-  return pyRepr(v);
-}
-
-/** Python's repr() of a JSON value (what jsonschema messages quote). */
-export function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v as Dict).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
-  return String(v);
-}
+export { pyRepr, pyStr } from '../../common/api';
 
 export function invalid(field: string, value: unknown, why: string): Error {
-  return badRequest(`Invalid input for field/attribute ${field}. Value: ${pyStr(value)}. ${why}`);
+  return invalidInput(field, value, why);
 }
 
 const TYPE_NAMES: Record<string, (v: unknown) => boolean> = {

@@ -4,13 +4,10 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { badRequest } from './faults';
+import { invalidInput, pyRepr } from './python-text';
 
-function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'string') return `'${v}'`;
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  return JSON.stringify(v);
-}
+
+const TYPE_CHECKS = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isObject', 'isArray']);
 
 function firstError(errors: ValidationError[]): { field: string; value: unknown; why: string } | null {
   for (const e of errors) {
@@ -19,7 +16,10 @@ function firstError(errors: ValidationError[]): { field: string; value: unknown;
       if (inner) return inner;
     }
     if (e.constraints) {
-      const [key, why] = Object.entries(e.constraints)[0];
+      // jsonschema reports a missing or mistyped value, not the pattern/length checks that only
+      // apply to the right type; class-validator lists its constraints in the opposite order.
+      const entries = Object.entries(e.constraints);
+      const [key, why] = entries.find(([k]) => k === 'isDefined') ?? entries.find(([k]) => TYPE_CHECKS.has(k)) ?? entries[0];
       if (key === 'whitelistValidation') {
         return { field: e.property, value: e.value, why: `Additional properties are not allowed ('${e.property}' was unexpected)` };
       }
@@ -35,7 +35,7 @@ function firstError(errors: ValidationError[]): { field: string; value: unknown;
  */
 export function validateBody<T extends object>(cls: ClassConstructor<T>, body: unknown, key: string | null): T {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw badRequest(key ? `Invalid input for field/attribute ${key}. Value: ${pyRepr(body)}. '${key}' is a required property` : 'The request body is invalid.');
+    throw key ? invalidInput(key, body, `'${key}' is a required property`) : badRequest('The request body is invalid.');
   }
   const root = body as Record<string, unknown>;
   if (key !== null) {
@@ -45,11 +45,11 @@ export function validateBody<T extends object>(cls: ClassConstructor<T>, body: u
   }
   const payload = key === null ? root : root[key];
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    throw badRequest(`Invalid input for field/attribute ${key}. Value: ${pyRepr(payload)}. ${pyRepr(payload)} is not of type 'object'`);
+    throw invalidInput(String(key), payload, `${pyRepr(payload)} is not of type 'object'`);
   }
   const inst = plainToInstance(cls, payload, { enableImplicitConversion: false });
   const errors = validateSync(inst, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   const err = firstError(errors);
-  if (err) throw badRequest(`Invalid input for field/attribute ${err.field}. Value: ${pyRepr(err.value)}. ${err.why}`);
+  if (err) throw invalidInput(err.field, err.value, err.why);
   return inst;
 }

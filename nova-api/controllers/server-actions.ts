@@ -3,18 +3,17 @@
 // exists here (reclaim_instance_interval 0), so it answers 404 or 409. Other actions answer like
 // an unknown action in Nova (400 "There is no such action: …").
 import type { FastifyInstance } from 'fastify';
-import { badRequest } from '../../common/api';
+import { badRequest, invalidInput, pyRepr as repr } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
 import { projectInPath, type Params } from '../request';
 
 const ACTIONS: Record<string, 'stop' | 'start'> = { 'os-stop': 'stop', 'os-start': 'start' };
 
-const repr = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v) ?? 'None');
 
 /** schemas/reboot.py: {"type": SOFT|HARD in any of three casings}, nothing else. */
 function parseReboot(arg: unknown): 'SOFT' | 'HARD' {
   const bad = (field: string, v: unknown, why: string): never => {
-    throw badRequest(`Invalid input for field/attribute ${field}. Value: ${repr(v)}. ${why}`);
+    throw invalidInput(field, v, why);
   };
   if (!arg || typeof arg !== 'object' || Array.isArray(arg)) return bad('reboot', arg, `${repr(arg)} is not of type 'object'`);
   const a = arg as Record<string, unknown>;
@@ -29,14 +28,14 @@ function parseReboot(arg: unknown): 'SOFT' | 'HARD' {
 /** schemas/lock_server.py lock_v2_73: null or {"locked_reason": 1-255 chars}. */
 function parseLock(arg: unknown): string | null {
   if (arg === null || arg === undefined) return null;
-  if (typeof arg !== 'object' || Array.isArray(arg)) throw badRequest(`Invalid input for field/attribute lock. Value: ${repr(arg)}. ${repr(arg)} is not of type 'object', 'null'`);
+  if (typeof arg !== 'object' || Array.isArray(arg)) throw invalidInput('lock', arg, `${repr(arg)} is not of type 'object', 'null'`);
   const a = arg as Record<string, unknown>;
   const extra = Object.keys(a).find((k) => k !== 'locked_reason');
-  if (extra) throw badRequest(`Invalid input for field/attribute lock. Value: ${repr(a)}. Additional properties are not allowed ('${extra}' was unexpected)`);
+  if (extra) throw invalidInput('lock', a, `Additional properties are not allowed ('${extra}' was unexpected)`);
   const r = a.locked_reason;
   if (r === undefined) return null;
   const why = typeof r !== 'string' ? "is not of type 'string'" : r.length < 1 ? 'is too short' : r.length > 255 ? 'is too long' : null;
-  if (why) throw badRequest(`Invalid input for field/attribute locked_reason. Value: ${repr(r)}. ${repr(r)} ${why}`);
+  if (why) throw invalidInput('locked_reason', r, `${repr(r)} ${why}`);
   return r as string;
 }
 

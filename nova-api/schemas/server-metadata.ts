@@ -1,22 +1,12 @@
 // Server metadata bodies (nova schemas/server_metadata.py): {"metadata": {k: v}} for create and
 // update_all, {"meta": {k: v}} with exactly one item for the per-key update. Keys 1-255 of
 // [a-zA-Z0-9-_:. ], values strings up to 255; nothing else at the top.
-import { badRequest } from '../../common/api';
+import { badRequest, invalidInput, pyRepr } from '../../common/api';
 
 const KEY = /^[a-zA-Z0-9-_:. ]{1,255}$/;
 
-/** Python's repr of the JSON value, as jsonschema's messages print it. */
-function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'string') return `'${v}'`;
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `'${k}': ${pyRepr(x)}`).join(', ')}}`;
-  return String(v);
-}
-
 const invalid = (field: string, value: unknown, why: string): never => {
-  throw badRequest(`Invalid input for field/attribute ${field}. Value: ${pyRepr(value)}. ${why}`);
+  throw invalidInput(field, value, why);
 };
 
 export function parseMetadataBody(body: unknown, key: 'metadata' | 'meta'): Record<string, string> {
@@ -30,8 +20,8 @@ export function parseMetadataBody(body: unknown, key: 'metadata' | 'meta'): Reco
   const md = m as Record<string, unknown>;
   for (const [k, v] of Object.entries(md)) {
     if (!KEY.test(k)) invalid(key, md, `Additional properties are not allowed ('${k}' was unexpected)`);
-    if (typeof v !== 'string') invalid(`${key}/${k}`, v, `${pyRepr(v)} is not of type 'string'`);
-    if ((v as string).length > 255) invalid(`${key}/${k}`, v, `${pyRepr(v)} is too long`);
+    if (typeof v !== 'string') invalid(k, v, `${pyRepr(v)} is not of type 'string'`);
+    if ((v as string).length > 255) invalid(k, v, `${pyRepr(v)} is too long`);
   }
   const n = Object.keys(md).length;
   if (key === 'meta' && n < 1) invalid('meta', md, `${pyRepr(md)} does not have enough properties`);

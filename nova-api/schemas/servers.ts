@@ -1,7 +1,7 @@
 // POST /servers body (schemas/servers.py, the part we act on). Keys Nova accepts but we do not
 // model (networks, key_name, ...) are allowed and ignored; anything else is rejected.
 import { isIPv4, isIPv6 } from 'node:net';
-import { badRequest } from '../../common/api';
+import { badRequest, invalidInput, pyRepr as repr } from '../../common/api';
 import type { CreateServerRequest } from '../compute/api';
 
 const ACCEPTED = new Set(['name', 'imageRef', 'flavorRef', 'metadata', 'networks', 'availability_zone', 'key_name',
@@ -10,9 +10,8 @@ const ACCEPTED = new Set(['name', 'imageRef', 'flavorRef', 'metadata', 'networks
   'OS-DCF:diskConfig', 'personality', 'hostname', 'host', 'hypervisor_hostname', 'trusted_image_certificates']);
 const TOP = new Set(['server', 'os:scheduler_hints', 'OS-SCH-HNT:scheduler_hints']);
 
-const repr = (v: unknown): string => (v === null || v === undefined ? 'None' : typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
 const invalid = (field: string, value: unknown, why: string): never => {
-  throw badRequest(`Invalid input for field/attribute ${field}. Value: ${repr(value)}. ${why}`);
+  throw invalidInput(field, value, why);
 };
 
 function checkName(name: unknown): string {
@@ -45,7 +44,7 @@ export function parseUpdateServer(body: unknown): { name?: string } & ReturnType
   if (!s || typeof s !== 'object' || Array.isArray(s)) return invalid('server', s, `${repr(s)} is not of type 'object'`);
   const server = s as Record<string, unknown>;
   const extra = Object.keys(server).find((k) => !['name', 'description', 'accessIPv4', 'accessIPv6', 'OS-DCF:diskConfig'].includes(k));
-  if (extra) throw badRequest(`Invalid input for field/attribute server. Value: ${repr(server)}. Additional properties are not allowed ('${extra}' was unexpected)`);
+  if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
   return { ...(server.name !== undefined ? { name: checkName(server.name) } : {}), ...commonFields(server) };
 }
 
@@ -59,7 +58,7 @@ export function parseCreateServer(body: unknown): CreateServerRequest {
   if (!s || typeof s !== 'object' || Array.isArray(s)) invalid('server', s, `${repr(s)} is not of type 'object'`);
   const server = s as Record<string, unknown>;
   const extra = Object.keys(server).find((k) => !ACCEPTED.has(k));
-  if (extra) throw badRequest(`Invalid input for field/attribute server. Value: ${repr(server)}. Additional properties are not allowed ('${extra}' was unexpected)`);
+  if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
   const name = server.name;
   if (name === undefined) invalid('server', server, "'name' is a required property");
   const n = checkName(name);

@@ -1,10 +1,10 @@
 // Request bodies of os-volume_attachments, one DTO per microversion range (nova
 // api/openstack/compute/schemas/volumes.py): each adds to the previous, unknown keys rejected.
+import { pyRepr as repr } from '../../common/api';
 import { IsDefined, IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
 
 const UUID_LIKE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
 const DEVICE = /(^\/dev\/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$/;
-const repr = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
 
 /** Strings Nova's schema accepts as a boolean (parameter_types.boolean). */
 export const BOOLEAN_STRINGS = ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes',

@@ -228,7 +228,9 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     };
     expect((await bad({ volumeAttachment: { volumeId: v.id, device: 'vdb' } })).badRequest.message).to.contain('does not match');
     await bad({ volumeAttachment: {} });
-    await bad({ volumeAttachment: { volumeId: 'nope' } });
+    // Nova's validator prints str() of the value, then jsonschema's repr-quoted reason.
+    expect((await bad({ volumeAttachment: { volumeId: 'nope' } })).badRequest.message).to.equal("Invalid input for field/attribute volumeId. Value: nope. 'nope' is not a 'uuid'");
+    expect((await bad({ volumeAttachment: { volumeId: v.id, device: 5 } })).badRequest.message).to.equal("Invalid input for field/attribute device. Value: 5. 5 is not of type 'string', 'null'");
     await bad({ volumeAttachment: { volumeId: v.id, extra: 1 } });
     await bad({});
     await bad('{not json');

@@ -32,7 +32,7 @@ describe('tempest-shaped: nova reboot and instance actions', function () {
     const sid = await activeServer(nova, 'rbneg');
     let r = await reboot(sid, 'WARM');
     expect(r.status).to.equal(400);
-    expect(r.body.badRequest.message).to.match(/^Invalid input for field\/attribute type\. Value: 'WARM'/);
+    expect(r.body.badRequest.message).to.match(/^Invalid input for field\/attribute type\. Value: WARM\. 'WARM'/);
     r = await reboot('6a1bbb8d-4f04-4b6e-9a0a-2bd3ce5d9f3b', 'SOFT');
     expect(r.status).to.equal(404);
     expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);

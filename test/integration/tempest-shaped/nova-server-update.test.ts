@@ -62,7 +62,7 @@ describe('tempest-shaped: nova server update and create fields', function () {
 
     r = await create({ accessIPv4: '1.1.1.1.1.1' });
     expect(r.status).to.equal(400);
-    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute accessIPv4. Value: '1.1.1.1.1.1'. '1.1.1.1.1.1' is not a 'ipv4'");
+    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute accessIPv4. Value: 1.1.1.1.1.1. '1.1.1.1.1.1' is not a 'ipv4'");
     expect((await create({ accessIPv6: 'notanipv6' })).status).to.equal(400);
     r = await create({ flavorRef: '-1' });
     expect(r.status).to.equal(400);
