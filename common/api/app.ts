@@ -75,6 +75,13 @@ export function createApiApp(opts: ApiAppOptions): FastifyInstance {
   const app = Fastify({
     logger: false, bodyLimit: maxBody,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
+    // URLs the router cannot even take apart still answer in the fault format: an id longer
+    // than any we hand out names nothing (404); a bad %-escape is a malformed request (400).
+    frameworkErrors: (err, _req, res) => {
+      const code = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 404 : 400;
+      const reply = res as unknown as FastifyReply;
+      void reply.code(code).type('application/json').send(faultBody(code, code === 404 ? 'The resource could not be found.' : 'Malformed request URL'));
+    },
   });
 
   app.removeAllContentTypeParsers();
