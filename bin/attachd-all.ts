@@ -10,6 +10,11 @@ function walkthrough(run: RunningAllInOne): string {
   const keystone = run.conf.nova.identity.enabled ? `\n  identity (for the openstack CLI): ${run.computeUrl}/identity/v3  (user admin / secret, project admin)` : '';
   const urls = run.computeUrl === 'http://127.0.0.1:8774' && run.volumeUrl === 'http://127.0.0.1:8776'
     ? '' : ` --os-compute-url ${run.computeUrl}/v2.1 --os-volume-url ${run.volumeUrl}/v3`;
+  // Under keystone the CLI logs in with a password (its default token only works with noauth2).
+  const user = run.conf.nova.identity.users[0]?.split(':') ?? [];
+  const login = run.conf.nova.api.auth_strategy === 'keystone' && run.conf.nova.identity.enabled
+    ? `  export OS_AUTH_URL=${run.computeUrl}/identity/v3 OS_USERNAME=${user[0]} OS_PASSWORD=<password of ${user[0]} in [identity] users> OS_PROJECT_NAME=${user[2]}\n`
+    : '';
   return `
 attachd is running: nova-api, nova-compute, cinder-api, cinder-volume
   compute API: ${run.computeUrl}/v2.1
@@ -17,7 +22,7 @@ attachd is running: nova-api, nova-compute, cinder-api, cinder-volume
   transport ${run.conf.nova.DEFAULT.transport_url.replace(/\/\/[^@/]*@/, '//***@')}, auth ${run.conf.nova.api.auth_strategy}
 
 Try it (in another terminal, from this directory; README.md walks through it):
-  npx attachd${urls} volume-create 1 --name vol1 --wait
+${login}  npx attachd${urls} volume-create 1 --name vol1 --wait
   npx attachd${urls} server-create vm1 --wait
   npx attachd${urls} volume-attach vm1 vol1 /dev/vdb --wait
   npx attachd${urls} volume-attachments vm1
