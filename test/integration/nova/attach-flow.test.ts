@@ -8,7 +8,7 @@ import { NotificationListener, Target, type Notification } from '../../../common
 import { waitFor } from '../../support/processes';
 import { createTestDatabase, requireTransportUrl } from '../../support/servers';
 import { CinderFixture } from './cinder-fixture';
-import { activeServer, startNova, type Nova, type Overrides } from './harness';
+import { activeServer, novaWithCinderFixture, startNova, type Nova, type Overrides } from './harness';
 
 type Backend = (ctx: Mocha.Context) => Promise<{ overrides: Overrides; cleanup: () => Promise<void> }>;
 
@@ -283,28 +283,18 @@ describe('nova attach: [compute] max_disk_devices_to_attach', function () {
 
 describe('nova attach/detach with the compute service down', function () {
   this.timeout(30_000);
-  let cinder: CinderFixture;
-  let nova: Nova;
-  before(async () => {
-    cinder = new CinderFixture();
-    const url = await cinder.start();
-    nova = await startNova({ cinder: { endpoint: `${url}/v3/%(project_id)s` } });
-  });
-  after(async () => {
-    await nova?.stop();
-    await cinder?.stop();
-  });
+  const s = novaWithCinderFixture();
 
   it('answers 409 "Service is unavailable at this time." and leaves nothing behind', async () => {
-    const sid = await activeServer(nova);
-    const v = cinder.create('demo');
-    await nova.compute.stop();
-    await nova.ds.getRepository(Service).update({ binary: 'nova-compute' }, { lastSeenUp: new Date(Date.now() - 3600_000) });
-    const r = await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } } });
+    const sid = await activeServer(s.nova);
+    const v = s.cinder.create('demo');
+    await s.nova.compute.stop();
+    await s.nova.ds.getRepository(Service).update({ binary: 'nova-compute' }, { lastSeenUp: new Date(Date.now() - 3600_000) });
+    const r = await s.nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } } });
     expect(r.status).to.equal(409);
     expect(r.body.conflictingRequest.message).to.equal('Service is unavailable at this time.');
-    expect(cinder.volumes.get(v.id)?.status).to.equal('available');
-    expect(await nova.ds.getRepository(BlockDeviceMapping).findBy({ volumeId: v.id })).to.have.length(0);
-    nova.compute.stop = async () => undefined;
+    expect(s.cinder.volumes.get(v.id)?.status).to.equal('available');
+    expect(await s.nova.ds.getRepository(BlockDeviceMapping).findBy({ volumeId: v.id })).to.have.length(0);
+    s.nova.compute.stop = async () => undefined;
   });
 });

@@ -10,6 +10,7 @@ import { NOVA_SCHEMA, type NovaConf } from '../../../nova-common/config';
 import { openNovaDatabase } from '../../../nova-common/db';
 import { startNovaCompute, type NovaComputeOptions, type RunningNovaCompute } from '../../../nova-compute/main';
 import { waitFor } from '../../support/processes';
+import { CinderFixture } from './cinder-fixture';
 
 // Response bodies are whatever the API sent; tests assert on them field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -83,4 +84,22 @@ export async function activeServer(nova: Nova, name = 'srv', token = 'demo:demo'
   const id = r.body.server.id as string;
   await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${id}`, { token })).body.server.status === 'ACTIVE', 10_000, `server ${id} ACTIVE`, 20);
   return id;
+}
+
+/**
+ * Registers before/after hooks (call it inside a describe) for nova (SQLite + fake://) in front
+ * of a Cinder fixture; the returned holder is filled once `before` ran.
+ */
+export function novaWithCinderFixture(): { nova: Nova; cinder: CinderFixture } {
+  const s = {} as { nova: Nova; cinder: CinderFixture };
+  before(async () => {
+    s.cinder = new CinderFixture();
+    const url = await s.cinder.start();
+    s.nova = await startNova({ cinder: { endpoint: `${url}/v3/%(project_id)s` } });
+  });
+  after(async () => {
+    await s.nova?.stop();
+    await s.cinder?.stop();
+  });
+  return s;
 }
