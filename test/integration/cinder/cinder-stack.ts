@@ -54,7 +54,7 @@ export async function startCinder(overrides: Overrides = {}, volumeOpts: CinderV
   const conf = cinderConf(overrides);
   const ds = await openCinderDatabase(conf.database.connection);
   await migrateDatabase(ds);
-  const transport = getRpcTransport(conf.DEFAULT.transport_url);
+  const transport = getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const volume = await startCinderVolume(conf, { transport, dataSource: ds, ...volumeOpts });
   const api = await startCinderApi(conf, { transport, dataSource: ds, port: 0 });
   const c: Cinder = {
