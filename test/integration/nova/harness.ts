@@ -44,7 +44,7 @@ export async function startNova(overrides: Overrides = {}, computeOpts: NovaComp
   const conf = novaConf(overrides);
   const ds = await openNovaDatabase(conf.database.connection);
   await migrateDatabase(ds);
-  const transport = getRpcTransport(conf.DEFAULT.transport_url);
+  const transport = getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const compute = await startNovaCompute(conf, { transport, dataSource: ds, ...computeOpts });
   const api = await startNovaApi(conf, { transport, dataSource: ds, port: 0 });
   const extras: RunningNovaApi[] = [];
