@@ -3,12 +3,15 @@
 // complete, and delete with the status recomputed from what is left.
 import type { RequestContext } from '../../common/context';
 import { HTTPFault } from '../../common/api';
+import { getLogger } from '../../common/log';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
 import { InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
 import { statusAfterDetach } from '../../cinder-common/volume-status';
 import type { VolumeAPI } from './volume-api';
 
 type Ctx = RequestContext;
+
+const LOG = getLogger('cinder-api.attachments');
 
 export class AttachmentAPI {
   constructor(private readonly volumes: VolumeAPI) {}
@@ -50,7 +53,15 @@ export class AttachmentAPI {
     const att = await this.db.attachmentCreate({
       volumeId: v.id, instanceUuid, attachStatus: 'reserved', attachMode: admin.readonly === 'True' ? 'ro' : mode ?? 'null',
     });
-    return connector ? this.update(ctx, att.id, connector) : att;
+    // An empty connector is no connector (Cinder tests its truthiness): just the reservation.
+    if (!connector || !Object.keys(connector).length) return att;
+    try {
+      return await this.update(ctx, att.id, connector);
+    } catch (e) {
+      // Like Cinder's create: a failed connection takes the new attachment (and reservation) back.
+      await this.delete(ctx, att.id).catch((err: unknown) => LOG.warning(`Could not roll back attachment ${att.id}: ${(err as Error).message}`));
+      throw e;
+    }
   }
 
   async update(ctx: Ctx, id: string, connector: Record<string, unknown>): Promise<VolumeAttachment> {

@@ -88,4 +88,23 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.body.attachments).to.have.length(1);
     expect((await c.show(vid)).status).to.equal('reserved');
   });
+
+  it('create with an empty connector only reserves; a connector the backend refuses leaves nothing behind', async () => {
+    const vid = await c.createVolume();
+    // cinderclient/OSC send "connector": {} when given none: Cinder tests its truthiness.
+    let r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER, connector: {} } }, '3.27');
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.attachment).to.include({ status: 'reserved' });
+    expect(r.body.attachment.connection_info).to.deep.equal({});
+    expect((await call('DELETE', `/attachments/${r.body.attachment.id}`)).status).to.equal(200);
+    expect((await c.show(vid)).status).to.equal('available');
+
+    // No initiator for an iSCSI backend: refused, and the reservation is taken back.
+    r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER, connector: { host: 'compute1', ip: '127.0.0.1' } } }, '3.27');
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal("Invalid input received: Connector doesn't have required information: initiator");
+    expect((await call('GET', `/attachments?volume_id=${vid}`)).body.attachments).to.deep.equal([]);
+    const v = await c.show(vid);
+    expect([v.status, v.attachments]).to.deep.equal(['available', []]);
+  });
 });
