@@ -48,6 +48,14 @@ describe('entry points', function () {
     });
   }
 
+  it('the README runs the CLIs through npx from the checkout: the built bins are executable', async () => {
+    const root = join(__dirname, '../../../..');
+    for (const name of ['attachd', 'nova-manage']) {
+      const r = await run('npx', ['--no-install', name, '--version'], { cwd: root, timeout: 60_000, env: { PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp' } });
+      expect(r.stdout.trim()).to.equal(VERSION);
+    }
+  });
+
   it('a config file that cannot be read is named', async () => {
     const r = await bin('nova-api', ['--config-file', '/nonexistent/nova.conf']);
     expect(r.code).to.equal(1);
