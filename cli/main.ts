@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { CliError, RestClient } from './http';
 import { listTable, propertyTable } from './format';
 import { VERSION } from '../common/cmd';
+import { DEFAULT_IMAGE_ID } from '../common/api/image-stub';
 
 type Obj = Record<string, unknown>;
 
@@ -153,7 +154,7 @@ export function buildProgram(): Command {
   const timeoutOpt = (): Option => new Option('--timeout <seconds>', 'how long --wait waits').default('120').argParser((v) => Number(v));
 
   program.command('server-create <name>').description('Create a server')
-    .option('--flavor <flavor>', 'flavor id', '1').option('--image <image>', 'image id', '70a599e0-31e7-49b7-b260-868f441e862b')
+    .option('--flavor <flavor>', 'flavor id', '1').option('--image <image>', 'image id', DEFAULT_IMAGE_ID)
     .option('--wait', 'wait until ACTIVE').addOption(timeoutOpt())
     .action(async (name: string, o: { flavor: string; image: string; wait?: boolean; timeout: number }) => {
       const { nova } = await clients(g());

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { signToken, verifyToken, type TokenClaims } from './auth';
 import { badRequest, unauthorized } from './faults';
+import { imageRoutes } from './image-stub';
 
 export interface IdentityUser {
   name: string;
@@ -128,8 +129,5 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
   });
 
   // Glance stub: OSC builds an image client before server/volume commands (clients.md §1).
-  app.get('/image', pub, async (req, reply) => reply.code(300).send({
-    versions: [{ id: 'v2.15', status: 'CURRENT', links: [{ rel: 'self', href: `${baseUrl(req)}/image/v2/` }] }],
-  }));
-  app.get('/image/v2/images', async () => ({ images: [] }));
+  imageRoutes(app, baseUrl);
 }

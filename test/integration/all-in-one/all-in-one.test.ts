@@ -163,7 +163,9 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
       OS_PROJECT_NAME: 'admin', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
     };
     const osc = async (...args: string[]): Promise<string> => (await run('openstack', args, { env: osEnv, timeout: 60_000 })).stdout;
-    await ok('server-create', 'vm3', '--wait');
+    // The clients resolve --image through the image endpoint (by name here) and --flavor by name.
+    const vm3 = JSON.parse(await osc('server', 'create', '--image', 'cirros-0.6.2-x86_64-disk', '--flavor', 'm1.tiny', '--wait', 'vm3', '-f', 'json')) as { status: string };
+    expect(vm3.status).to.equal('ACTIVE');
     const vol = JSON.parse(await osc('volume', 'create', '--size', '1', 'osc-vol', '-f', 'json')) as { id: string };
     await ok('volume-show', vol.id); // reachable by the attachd CLI too: the same project (admin)
     for (let i = 0; i < 50 && !(await osc('volume', 'show', vol.id, '-f', 'value', '-c', 'status')).includes('available'); i++) await new Promise((r) => setTimeout(r, 200));

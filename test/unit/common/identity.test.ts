@@ -68,3 +68,20 @@ describe('common/api minimal Keystone in noauth2 mode', () => {
     await app.close();
   });
 });
+
+describe('common/api Glance stub', () => {
+  it('serves the one image by id and by name (what the clients resolve --image with); others 404', async () => {
+    const app = createApiApp({ name: 'test.image', auth: authStrategy('noauth2', 'x') });
+    identityRoutes(app, { users: parseUsers(['admin:secret:admin']), secret: 'x', mode: 'noauth2' });
+    const h = { 'x-auth-token': 'admin:admin' };
+    const id = '70a599e0-31e7-49b7-b260-868f441e862b';
+    const one = await app.inject({ url: `/image/v2/images/${id}`, headers: h });
+    expect(one.statusCode).to.equal(200);
+    expect(one.json()).to.include({ id, name: 'cirros-0.6.2-x86_64-disk', status: 'active', self: `/v2/images/${id}` });
+    const byName = await app.inject({ url: '/image/v2/images?name=cirros-0.6.2-x86_64-disk', headers: h });
+    expect(byName.json().images.map((i: { id: string }) => i.id)).to.deep.equal([id]);
+    expect((await app.inject({ url: '/image/v2/images?name=nope', headers: h })).json().images).to.deep.equal([]);
+    expect((await app.inject({ url: '/image/v2/images/0b7f5b8e-1c1d-4e55-a1a2-9f3e4d5c6b7a', headers: h })).statusCode).to.equal(404);
+    await app.close();
+  });
+});
