@@ -36,9 +36,23 @@ function reachable(host: string, port: number, timeoutMs = 3000): Promise<boolea
 }
 
 function missing(ctx: Context | null, why: string): never {
-  if (process.env.CI === 'true' || !ctx) throw new Error(`required server unavailable: ${why}`);
+  if (process.env.CI === 'true' || !ctx) throw new Error(`required server or tool unavailable: ${why}`);
   ctx.skip();
   throw new Error('unreachable');
+}
+
+/** A command a test drives (tgtd, the real openstack/nova/cinder clients): fails (CI) or skips when missing. */
+export async function requireTool(ctx: Context | null, cmd: string, pkg: string): Promise<void> {
+  try {
+    await run('which', [cmd], { timeout: 10_000 });
+  } catch {
+    missing(ctx, `${cmd} is not installed (Debian package ${pkg}; scripts/test.sh installs it)`);
+  }
+}
+
+/** Root, for tests that run their own tgtd: fails (CI) or skips otherwise. */
+export function requireRoot(ctx: Context | null, why: string): void {
+  if (process.getuid?.() !== 0) missing(ctx, `${why} needs root`);
 }
 
 /** The URL of a server this test needs; fails (CI) or skips when it is not there. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, spawnDaemon, writeConfig, type Daemon } from '../../support/processes';
-import { createTestDatabase, requireTransportUrl } from '../../support/servers';
+import { createTestDatabase, requireRoot, requireTool, requireTransportUrl } from '../../support/servers';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '../../../bin');
@@ -153,10 +153,7 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
   });
 
   it('serves the real openstack CLI through its identity endpoint', async function () {
-    try { await run('openstack', ['--version']); } catch {
-      if (process.env.CI === 'true') throw new Error('openstack CLI missing (python3-openstackclient)');
-      return this.skip();
-    }
+    await requireTool(this, 'openstack', 'python3-openstackclient');
     const computeUrl = cliArgs[1].replace(/\/v2\.1$/, '');
     const osEnv = {
       ...env, OS_AUTH_URL: `${computeUrl}/identity/v3`, OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'admin', OS_PASSWORD: 'secret',
@@ -196,10 +193,8 @@ describe('attachd-all on RabbitMQ + MariaDB (environment) with the real drivers 
 
   before(async function () {
     const transportUrl = await requireTransportUrl(this);
-    if (process.getuid?.() !== 0) {
-      if (process.env.CI === 'true') throw new Error('the tgt backend needs root for tgtd');
-      this.skip();
-    }
+    requireRoot(this, 'the tgt backend (its own tgtd)');
+    await requireTool(this, 'tgtd', 'tgt');
     const nova = await createTestDatabase(this, 'nova');
     const cinder = await createTestDatabase(this, 'cinder');
     dbs.push(nova, cinder);

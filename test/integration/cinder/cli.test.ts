@@ -11,6 +11,7 @@ import { cinderApiPlugin, createVolumeApi } from '../../../cinder-api/osapi/main
 import { freePort, waitFor } from '../../support/processes';
 import { startNova, type Nova } from '../nova/harness';
 import { startCinder, type Cinder } from './cinder-stack';
+import { requireTool } from '../../support/servers';
 
 const run = promisify(execFile);
 
@@ -33,12 +34,8 @@ describe('cinder and openstack CLIs against cinder-api', function () {
   };
 
   before(async function () {
-    try {
-      await run('cinder', ['--version']);
-      await run('openstack', ['--version']);
-    } catch {
-      return this.skip();
-    }
+    await requireTool(this, 'cinder', 'python3-cinderclient');
+    await requireTool(this, 'openstack', 'python3-openstackclient');
     cinder = await startCinder();
     nova = await startNova();
     app = createApiApp({ name: 'test.cinder-cli', auth: noauth2 });

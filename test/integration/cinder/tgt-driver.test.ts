@@ -12,6 +12,7 @@ import type { TgtDriver } from '../../../cinder-volume/drivers';
 import { existsSync } from 'node:fs';
 import { freePort } from '../../support/processes';
 import { startCinder, type Cinder, type Json } from './cinder-stack';
+import { requireTool } from '../../support/servers';
 
 const run = promisify(execFile);
 const INITIATOR = 'iqn.1993-08.org.debian:01:cindertest';
@@ -21,15 +22,6 @@ function freeControlPort(): number {
   for (;;) {
     const p = 1000 + Math.floor(Math.random() * 31000);
     if (!existsSync(`/var/run/tgtd/socket.${p}`)) return p;
-  }
-}
-
-async function have(cmd: string): Promise<boolean> {
-  try {
-    await run('which', [cmd]);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -49,10 +41,8 @@ describe('cinder tgt driver (private tgtd + libiscsi)', function () {
   let tgt: TgtDriver;
 
   before(async function () {
-    if (!(await have('tgtd')) || !(await have('iscsi-readcapacity16'))) {
-      if (process.env.CI === 'true') throw new Error('tgtd and iscsi-readcapacity16 are required');
-      this.skip();
-    }
+    await requireTool(this, 'tgtd', 'tgt');
+    await requireTool(this, 'iscsi-readcapacity16', 'libiscsi-bin');
     dir = mkdtempSync(join(tmpdir(), 'cinder-tgt-'));
     const [iscsiPort, control] = [await freePort(), freeControlPort()];
     c = await startCinder({

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import type { Context } from 'mocha';
 import mysql from 'mysql2/promise';
 import { freePort, spawnDaemon, waitFor, writeConfig, type Daemon } from '../../support/processes';
-import { createTestDatabase, requireTransportUrl } from '../../support/servers';
+import { createTestDatabase, requireRoot, requireTransportUrl } from '../../support/servers';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '../../../bin');
@@ -38,10 +38,7 @@ export class Cluster {
   /** Start everything; skips (or fails under CI) when a server or tgtd is missing. */
   async start(ctx: Context, opts: ClusterOptions = {}): Promise<void> {
     const transportUrl = await requireTransportUrl(ctx);
-    if (process.getuid?.() !== 0) {
-      if (process.env.CI === 'true') throw new Error('the e2e test needs root for tgtd');
-      ctx.skip();
-    }
+    requireRoot(ctx, 'the e2e test (tgtd)');
     this.novaDb = await createTestDatabase(ctx, 'nova');
     this.cinderDb = await createTestDatabase(ctx, 'cinder');
     const novaPort = await freePort();

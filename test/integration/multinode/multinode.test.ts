@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import mysql from 'mysql2/promise';
 import { waitFor } from '../../support/processes';
-import { createTestDatabase, requireTransportUrl } from '../../support/servers';
+import { createTestDatabase, requireRoot, requireTransportUrl } from '../../support/servers';
 
 const run = promisify(execFile);
 const SCRIPT = join(__dirname, '../../../../scripts/multinode.sh');
@@ -34,10 +34,7 @@ describe('multinode: scripts/multinode.sh (2 nova-api, 2 computes, 2 tgt backend
 
   before(async function () {
     const transportUrl = await requireTransportUrl(this);
-    if (process.getuid?.() !== 0) {
-      if (process.env.CI === 'true') throw new Error('the multinode test needs root for tgtd');
-      this.skip();
-    }
+    requireRoot(this, 'the multinode layout (tgtd per backend)');
     novaDb = await createTestDatabase(this, 'nova');
     cinderDb = await createTestDatabase(this, 'cinder');
     dir = mkdtempSync(join(tmpdir(), 'multinode-'));

@@ -11,6 +11,7 @@ import { createComputeApi } from '../../../nova-api/main';
 import { freePort, waitFor } from '../../support/processes';
 import { startCinder, type Cinder } from '../cinder/cinder-stack';
 import { activeServer, startNova, type Nova } from './harness';
+import { requireTool } from '../../support/servers';
 
 const run = promisify(execFile);
 
@@ -22,7 +23,7 @@ describe('openstack server add/remove volume (SDK) against nova + real cinder', 
   let env: Record<string, string>;
 
   before(async function () {
-    try { await run('openstack', ['--version']); } catch { return this.skip(); }
+    await requireTool(this, 'openstack', 'python3-openstackclient');
     cinder = await startCinder();
     app = createApiApp({ name: 'test.all', auth: noauth2, requestIdHeaders: ['x-compute-request-id'], unexpectedMessage: novaUnexpectedMessage });
     identityRoutes(app, { users: parseUsers(['demo:secret:demo']), secret: 's', mode: 'noauth2' });

@@ -9,6 +9,7 @@ import { createComputeApi } from '../../../nova-api/main';
 import { waitFor } from '../../support/processes';
 import { CinderFixture } from './cinder-fixture';
 import { activeServer, startNova, type Nova } from './harness';
+import { requireTool } from '../../support/servers';
 
 const run = promisify(execFile);
 
@@ -30,7 +31,8 @@ describe('nova-api with the real nova / openstack CLIs', function () {
   let env: Record<string, string>;
 
   before(async function () {
-    try { await run('nova', ['--version']); } catch { return this.skip(); }
+    await requireTool(this, 'nova', 'python3-novaclient');
+    await requireTool(this, 'openstack', 'python3-openstackclient');
     cinder = new CinderFixture();
     const curl = await cinder.start();
     nova = await startNova({ cinder: { endpoint: `${curl}/v3/%(project_id)s` } });

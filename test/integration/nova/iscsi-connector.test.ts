@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ISCSIConnector } from '../../../nova-compute/connectors';
 import { freePort, waitFor } from '../../support/processes';
+import { requireRoot, requireTool } from '../../support/servers';
 
 const run = promisify(execFile);
 const IQN = 'iqn.2010-10.org.openstack:volume-0b4f0b0e-0000-4000-8000-00000000c0de';
@@ -20,8 +21,9 @@ describe('nova-compute iscsi connector (real tgtd, CHAP)', function () {
   let portal = '';
 
   before(async function () {
-    if (process.getuid?.() !== 0) return this.skip();
-    try { await run('tgtd', ['--version']); } catch { if (process.env.CI === 'true') throw new Error('tgtd missing'); return this.skip(); }
+    requireRoot(this, 'a private tgtd');
+    await requireTool(this, 'tgtd', 'tgt');
+    await requireTool(this, 'iscsi-readcapacity16', 'libiscsi-bin');
     dir = mkdtempSync(join(tmpdir(), 'nova-tgt-'));
     const img = join(dir, 'lun.img');
     writeFileSync(img, '');
