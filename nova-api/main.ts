@@ -1,7 +1,6 @@
 // nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
 import type { DataSource } from 'typeorm';
-import { parseUsers, type IdentityOptions } from '../common/api';
-import { getLogger } from '../common/log';
+import { parseUsers, serveApi, type IdentityOptions } from '../common/api';
 import { getRpcTransport, type Transport } from '../common/rpc';
 import type { NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
@@ -14,8 +13,6 @@ import { ComputeAPI } from './compute/api';
 
 export { novaApiPlugin, buildNovaApiApp, type NovaApiPluginOptions } from './app';
 export { ComputeAPI } from './compute/api';
-
-const LOG = getLogger('nova-api');
 
 export interface NovaApiDeps {
   transport?: Transport;
@@ -57,23 +54,9 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
     compute, maxLimit: conf.api.max_limit, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret,
     identity: conf.identity.enabled ? identityOptions(conf) : undefined,
   });
-  const host = conf.DEFAULT.osapi_compute_listen;
-  try {
-    await app.listen({ host, port: opts.port ?? conf.DEFAULT.osapi_compute_listen_port });
-  } catch (e) {
-    if (!opts.transport) await transport.close().catch(() => undefined);
-    if (!opts.dataSource) await ds.destroy().catch(() => undefined);
-    throw e;
-  }
-  const port = (app.server.address() as { port: number }).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  LOG.info(`Started nova-api on ${url}`);
-  return {
-    url, port, compute,
-    async stop() {
-      await app.close();
-      if (!opts.transport) await transport.close();
-      if (!opts.dataSource) await ds.destroy();
-    },
-  };
+  const served = await serveApi(app, 'nova-api', conf.DEFAULT.osapi_compute_listen, opts.port ?? conf.DEFAULT.osapi_compute_listen_port, async () => {
+    if (!opts.transport) await transport.close();
+    if (!opts.dataSource) await ds.destroy();
+  });
+  return { ...served, compute };
 }

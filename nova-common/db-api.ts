@@ -52,6 +52,13 @@ export class NovaDB {
     return this.bdms.findOne({ where: { volumeId, instanceUuid: uuid, deleted: 0 }, order: { id: 'ASC' } });
   }
 
+  /** The live block_device_mapping row as stored, column names and all (nova-manage prints it). */
+  async bdmRowByVolumeAndInstance(volumeId: string, uuid: string): Promise<Record<string, unknown> | null> {
+    const rows = (await this.ds.query('SELECT * FROM block_device_mapping WHERE volume_id = ? AND instance_uuid = ? AND deleted = 0 ORDER BY id',
+      [volumeId, uuid])) as Array<Record<string, unknown>>;
+    return rows[0] ?? null;
+  }
+
   async bdmGet(id: number): Promise<BlockDeviceMapping | null> {
     return this.bdms.findOneBy({ id, deleted: 0 });
   }

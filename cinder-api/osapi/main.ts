@@ -1,6 +1,6 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
-import { getLogger } from '../../common/log';
+import { serveApi } from '../../common/api';
 import { Notifier, getRpcTransport, type Transport } from '../../common/rpc';
 import type { CinderConf } from '../../cinder-common/config';
 import { openServiceDatabase } from '../../cinder-common/db';
@@ -12,8 +12,6 @@ import { VolumeAPI } from './volume-api';
 
 export { cinderApiPlugin, buildCinderApiApp, type CinderApiPluginOptions } from './plugin';
 export { VolumeAPI } from './volume-api';
-
-const LOG = getLogger('cinder-api');
 
 export interface CinderApiDeps {
   transport?: Transport;
@@ -43,23 +41,9 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
   const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const volumes = createVolumeApi(conf, ds, transport);
   const app = await buildCinderApiApp({ volumes, maxLimit: conf.api.max_limit, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret });
-  const host = conf.DEFAULT.osapi_volume_listen;
-  try {
-    await app.listen({ host, port: opts.port ?? conf.DEFAULT.osapi_volume_listen_port });
-  } catch (e) {
-    if (!opts.transport) await transport.close().catch(() => undefined);
-    if (!opts.dataSource) await ds.destroy().catch(() => undefined);
-    throw e;
-  }
-  const port = (app.server.address() as { port: number }).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  LOG.info(`Started cinder-api on ${url}`);
-  return {
-    url, port, volumes,
-    async stop() {
-      await app.close();
-      if (!opts.transport) await transport.close();
-      if (!opts.dataSource) await ds.destroy();
-    },
-  };
+  const served = await serveApi(app, 'cinder-api', conf.DEFAULT.osapi_volume_listen, opts.port ?? conf.DEFAULT.osapi_volume_listen_port, async () => {
+    if (!opts.transport) await transport.close();
+    if (!opts.dataSource) await ds.destroy();
+  });
+  return { ...served, volumes };
 }

@@ -80,3 +80,4 @@ export async function runDaemon<S extends Schema>(spec: DaemonSpec<S>, argv = pr
   }
   stopOnSignals(spec.name, running);
 }
+export { addDbCommands, type ManageSpec, type WithDatabase } from './db-commands';

@@ -17,6 +17,15 @@ const OK_200 = Symbol('200');
 type Handler = (req: FastifyRequest, arg: unknown) => (v: Volume) => Promise<unknown>;
 
 /** The `connector` of initialize/terminate: required, object or string (null too for terminate). */
+/** {"<action>": {"<key>": <boolean>}} and nothing else (set_bootable, update_readonly_flag). */
+function booleanArg(action: string, arg: unknown, key: string): boolean {
+  checkType(action, arg, ['object']);
+  const a = arg as Dict;
+  noExtra(action, a, [key]);
+  required(action, a, key);
+  return checkBoolean(key, a[key]);
+}
+
 function connectorOf(action: string, arg: unknown, nullable: boolean): unknown {
   checkType(action, arg, ['object']);
   const a = arg as Dict;
@@ -85,22 +94,14 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
       };
     },
     'os-set_bootable': (req, arg) => {
-      checkType('os-set_bootable', arg, ['object']);
-      const a = arg as Dict;
-      noExtra('os-set_bootable', a, ['bootable']);
-      required('os-set_bootable', a, 'bootable');
-      const bootable = checkBoolean('bootable', a.bootable);
+      const bootable = booleanArg('os-set_bootable', arg, 'bootable');
       return async (v) => {
         await api.setBootable(req.ctx, v, bootable);
         return OK_200;
       };
     },
     'os-update_readonly_flag': (req, arg) => {
-      checkType('os-update_readonly_flag', arg, ['object']);
-      const a = arg as Dict;
-      noExtra('os-update_readonly_flag', a, ['readonly']);
-      required('os-update_readonly_flag', a, 'readonly');
-      const readonly = checkBoolean('readonly', a.readonly);
+      const readonly = booleanArg('os-update_readonly_flag', arg, 'readonly');
       return (v) => api.updateReadonlyFlag(req.ctx, v, readonly);
     },
     'os-force_delete': (req) => async (v) => {
