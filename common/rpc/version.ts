@@ -1,7 +1,13 @@
 // RPC API versions "X.Y" or "X.Y.Z" and oslo's compatibility rule (_utils.version_is_compatible).
 import { MessagingError } from './errors';
 
-function parts(v: string): [number, number, number] {
+type Parts = readonly [number, number, number];
+/** Parsed versions: a server checks every request's version against each endpoint's. */
+const parsed = new Map<string, Parts>();
+
+function parts(v: string): Parts {
+  const hit = parsed.get(v);
+  if (hit) return hit;
   const p = v.split('.');
   const major = Number.parseInt(p[0], 10);
   const minor = Number.parseInt(p[1], 10);
@@ -9,7 +15,9 @@ function parts(v: string): [number, number, number] {
   if (p.length < 2 || [major, minor, rev].some((n) => Number.isNaN(n))) {
     throw new MessagingError(`Version must contain a major and minor integer. Got ${v}`);
   }
-  return [major, minor, rev];
+  const r: Parts = [major, minor, rev];
+  if (parsed.size < 256) parsed.set(v, r);
+  return r;
 }
 
 /**

@@ -6,7 +6,7 @@ import { MessageDeliveryFailure, MessagingError, MessagingTimeout } from '../err
 import type { Target } from '../target';
 import { deserializeRemoteException, serializeRemoteException } from '../serializer/remote-error';
 import {
-  DuplicateFilter, decodeBody, encodeEnvelope, encodePlain, isDict, packContext, unpackContext, uuidHex,
+  DuplicateFilter, contextOf, decodeBody, encodeEnvelope, encodePlain, isDict, packContext, unpackContext, uuidHex,
   type Dict,
 } from '../serializer/message';
 import type { RequestMessage } from '../dispatcher';
@@ -441,15 +441,21 @@ export class RpcListener {
     // At-most-once like oslo: acked before it is dispatched, never redelivered after.
     d.ack();
     this.running++;
-    this.process(d)
-      .catch((err: unknown) => LOG.exception('unexpected error processing a request', err))
-      .finally(() => {
-        this.running--;
-        const next = this.stopping ? undefined : this.pending.shift();
-        if (next) this.run(next);
-        else if (this.running === 0) for (const r of this.idleWaiters.splice(0)) r();
-      });
+    this.process(d).then(this.done, this.failed);
   }
+
+  /** One request finished: start the next waiting one, or wake wait() when idle. */
+  private readonly done = (): void => {
+    this.running--;
+    const next = this.stopping ? undefined : this.pending.shift();
+    if (next) this.run(next);
+    else if (this.running === 0) for (const r of this.idleWaiters.splice(0)) r();
+  };
+
+  private readonly failed = (err: unknown): void => {
+    LOG.exception('unexpected error processing a request', err);
+    this.done();
+  };
 
   private async process(d: Delivery): Promise<void> {
     let msg: Dict;
@@ -467,11 +473,8 @@ export class RpcListener {
     const replyQ = typeof msg._reply_q === 'string' ? msg._reply_q : null;
     const rawTimeout = msg._timeout;
     const clientTimeout = typeof rawTimeout === 'number' ? rawTimeout : null;
-    delete msg._msg_id;
-    delete msg._reply_q;
-    delete msg._timeout;
-    delete msg._unique_id;
-    const ctxt = unpackContext(msg);
+    // Read, not deleted: `delete` would turn msg into a slow dictionary-mode object.
+    const ctxt = contextOf(msg);
     ctxt.client_timeout = rawTimeout ?? null;
     let reply = noReply;
     let heartbeat = noHeartbeat;

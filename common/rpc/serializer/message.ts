@@ -48,6 +48,16 @@ export function packContext(msg: Dict, ctxt: Dict): Dict {
   return msg;
 }
 
+/** The `_context_*` keys of an incoming message as a context dict; the message is left as is. */
+export function contextOf(msg: Dict): Dict {
+  const ctxt: Dict = {};
+  for (const k in msg) {
+    // '_' first: most keys are not context keys, and startsWith is dearer than a char code.
+    if (k.charCodeAt(0) === 95 && k.startsWith(CONTEXT_PREFIX)) ctxt[k.slice(CONTEXT_PREFIX.length)] = msg[k];
+  }
+  return ctxt;
+}
+
 /** Splits `_context_*` keys off an incoming message (the message is modified in place). */
 export function unpackContext(msg: Dict): Dict {
   const ctxt: Dict = {};
