@@ -5,9 +5,13 @@
 // Systems: raw amqplib request/reply (exclusive reply queue, correlation id, noDelay) through
 // the default exchange and through a topic exchange; the oslo wire format written by hand on
 // amqplib (the floor for that format); and our RPCClient/RPCServer.
+// Besides rates it reports CPU microseconds per call/cast of the client, the server and the
+// broker (its pid found by the listening port, when it runs on this machine): at c=64 the box
+// is CPU-bound, so this shows which process pays for what.
 // Knobs (all bounded): BENCH_CALLS (per point, 5000), BENCH_SECONDS (per point, 10),
 // BENCH_ROUNDS (3), BENCH_CASTS (20000), BENCH_WARMUP (300).
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { setupLogging } from '../common/log';
@@ -67,7 +71,13 @@ function amqpOptions(u: string): amqp.Options.Connect {
 
 // ---- servers (child processes) --------------------------------------------------------------
 
-type Ipc = { expectCasts?: number };
+type Ipc = { expectCasts?: number; cpu?: boolean };
+
+/** This process's CPU time so far, µs. */
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
 let castTarget = 0;
 let castCount = 0;
@@ -76,6 +86,7 @@ function countCast(): void {
   if (castCount === castTarget) process.send?.({ castsDone: Date.now() });
 }
 process.on('message', (m: Ipc) => {
+  if (m.cpu) process.send?.({ cpuUs: cpuNow() });
   if (m.expectCasts !== undefined) {
     castTarget = m.expectCasts;
     castCount = 0;
@@ -264,15 +275,53 @@ async function osloClient(): Promise<System> {
 
 // ---- measurement ---------------------------------------------------------------------------
 
-interface Point { rate: number; p50: number; p99: number }
+/** Rates plus CPU µs per call (or cast) spent by each process; NaN where not measurable. */
+interface Point { rate: number; p50: number; p99: number; cpu: Cpu }
+interface Cpu { client: number; server: number; broker: number }
+
+/** The local broker's pid, from the process listening on the URL's port (ss); null if not found. */
+function brokerPid(): number | null {
+  try {
+    const port = parseRabbitUrl(url()).hosts[0].port;
+    const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const m = /pid=(\d+)/.exec(out);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of a process, µs (clock ticks of 10 ms: read over many calls only). */
+function procCpu(pid: number | null): number {
+  if (pid === null) return NaN;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
+
+let BROKER_PID: number | null = null;
+
+/** CPU counters of the client (this process), the server child and the broker. */
+async function cpuSnapshot(server: ChildProcess): Promise<Cpu> {
+  const s = await request(server, { cpu: true }, 'cpuUs');
+  return { client: cpuNow(), server: s.cpuUs as number, broker: procCpu(BROKER_PID) };
+}
+
+const perOp = (a: Cpu, b: Cpu, n: number): Cpu => ({
+  client: (b.client - a.client) / n, server: (b.server - a.server) / n, broker: (b.broker - a.broker) / n,
+});
 
 function pct(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function measureCalls(sys: System, c: number): Promise<Point> {
+async function measureCalls(sys: System, c: number, server: ChildProcess): Promise<Point> {
   for (let i = 0; i < Math.min(WARMUP, 50 * c); i += c) await Promise.all(Array.from({ length: c }, () => sys.call()));
+  const cpu0 = await cpuSnapshot(server);
   const lat: number[] = [];
   let started = 0;
   const t0 = performance.now();
@@ -287,8 +336,9 @@ async function measureCalls(sys: System, c: number): Promise<Point> {
   };
   await Promise.all(Array.from({ length: c }, worker));
   const elapsed = (performance.now() - t0) / 1000;
+  const cpu = perOp(cpu0, await cpuSnapshot(server), lat.length);
   lat.sort((a, b) => a - b);
-  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99) };
+  return { rate: lat.length / elapsed, p50: pct(lat, 50), p99: pct(lat, 99), cpu };
 }
 
 function request(child: ChildProcess, msg: Ipc, key: string): Promise<Record<string, number | boolean>> {
@@ -304,8 +354,9 @@ function request(child: ChildProcess, msg: Ipc, key: string): Promise<Record<str
   });
 }
 
-async function measureCasts(sys: System, server: ChildProcess): Promise<number> {
+async function measureCasts(sys: System, server: ChildProcess): Promise<{ rate: number; cpu: Cpu }> {
   await request(server, { expectCasts: CASTS }, 'armed');
+  const cpu0 = await cpuSnapshot(server);
   const done = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('cast burst did not arrive within 120 s')), 120_000);
     const on = (m: Record<string, number>): void => {
@@ -320,7 +371,7 @@ async function measureCasts(sys: System, server: ChildProcess): Promise<number> 
   const t0 = Date.now();
   await sys.castBurst(CASTS);
   const t1 = await done;
-  return CASTS / ((t1 - t0) / 1000);
+  return { rate: CASTS / ((t1 - t0) / 1000), cpu: perOp(cpu0, await cpuSnapshot(server), CASTS) };
 }
 
 const children: ChildProcess[] = [];
@@ -341,12 +392,13 @@ const fmt = (x: number, d = 2): string => (x >= 100 ? x.toFixed(0) : x.toFixed(d
 async function main(): Promise<void> {
   setupLogging({ silent: process.env.BENCH_LOG !== '1' });
   url();
+  BROKER_PID = brokerPid();
   const rawSrv = await startChild('raw-server');
   const osloSrv = await startChild('oslo-server');
   const systems = [await rawClient(false), await rawClient(true), await minimalOsloClient(), await osloClient()];
   const serverOf = (s: System): ChildProcess => (s.name === 'attachd' ? osloSrv : rawSrv);
   const results: Record<string, Record<string, Point[]>> = {};
-  const casts: Record<string, number[]> = {};
+  const casts: Record<string, { rate: number; cpu: Cpu }[]> = {};
   for (const s of systems) {
     results[s.name] = {};
     casts[s.name] = [];
@@ -355,7 +407,7 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const c of CONCURRENCY) {
       for (const s of round % 2 ? systems : [...systems].reverse()) {
-        const p = await measureCalls(s, c);
+        const p = await measureCalls(s, c, serverOf(s));
         results[s.name][c].push(p);
         process.stderr.write(`round ${round} c=${c} ${s.name}: ${fmt(p.rate)} calls/s p50 ${fmt(p.p50)} ms p99 ${fmt(p.p99)} ms\n`);
       }
@@ -363,7 +415,7 @@ async function main(): Promise<void> {
     for (const s of round % 2 ? systems : [...systems].reverse()) {
       const r = await measureCasts(s, serverOf(s));
       casts[s.name].push(r);
-      process.stderr.write(`round ${round} casts ${s.name}: ${fmt(r)} msg/s\n`);
+      process.stderr.write(`round ${round} casts ${s.name}: ${fmt(r.rate)} msg/s\n`);
     }
   }
   const [raw, rawTopic, minimal, ours] = systems.map((s) => s.name);
@@ -385,7 +437,16 @@ async function main(): Promise<void> {
     lines.push(row(`c=${c} p50 ms`, (n) => median(results[n][c].map((p) => p.p50)), false));
     lines.push(row(`c=${c} p99 ms`, (n) => median(results[n][c].map((p) => p.p99)), false));
   }
-  lines.push(row(`cast msg/s (${CASTS}, at consumer)`, (n) => median(casts[n]), true));
+  lines.push(row(`cast msg/s (${CASTS}, at consumer)`, (n) => median(casts[n].map((r) => r.rate)), true));
+  // CPU per operation (lower is better): where the time goes when the box is CPU-bound.
+  const top = Math.max(...CONCURRENCY);
+  for (const who of ['client', 'server', 'broker'] as const) {
+    lines.push(row(`${who} CPU µs/call @c=${top}`, (n) => median(results[n][top].map((p) => p.cpu[who])), false));
+  }
+  for (const who of ['client', 'server', 'broker'] as const) {
+    lines.push(row(`${who} CPU µs/cast`, (n) => median(casts[n].map((r) => r.cpu[who])), false));
+  }
+  if (BROKER_PID === null) lines.push('(broker CPU: no local process listens on the broker port, NaN)');
   console.log(lines.join('\n'));
   for (const s of systems) await s.close();
   rawSrv.kill('SIGTERM');
