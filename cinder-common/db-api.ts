@@ -134,6 +134,14 @@ export class CinderDB {
     if (!res.affected) await this.adminMetadata.insert({ volumeId, key, value, createdAt: t, deleted: false });
   }
 
+  /** Set key only when absent (update=False); returns the value the volume now has. */
+  async adminMetadataAdd(volumeId: string, key: string, value: string): Promise<string> {
+    const row = await this.adminMetadata.findOneBy({ volumeId, key, deleted: false });
+    if (row) return row.value ?? '';
+    await this.adminMetadata.insert({ volumeId, key, value, createdAt: now(), deleted: false });
+    return value;
+  }
+
   async adminMetadataDelete(volumeId: string, key: string): Promise<void> {
     await this.adminMetadata.update({ volumeId, key, deleted: false }, { deleted: true, deletedAt: now() });
   }

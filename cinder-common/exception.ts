@@ -58,6 +58,11 @@ export class RemoveExportException extends CinderException {
 export class NoValidBackend extends CinderException {
   static override msgFmt = 'No valid backend was found. %(reason)s';
 }
+/** attachment_deletion_allowed (bug #2004555): Nova, not the user, must take this attachment down. */
+export class ConflictNovaUsingAttachment extends CinderException {
+  static override msgFmt = 'Detach volume from instance %(instance_id)s using the Compute API';
+  static override code = 409;
+}
 export class DriverNotInitialized extends CinderException {
   static override msgFmt = 'Volume driver not ready.';
 }

@@ -274,6 +274,7 @@ export class VolumeManager {
       await this.d.driver.removeExport(exported).catch(() => undefined);
       throw new VolumeBackendAPIException({ data: `Driver initialize connection failed (error: ${(e as Error).message}).` });
     }
+    // No `cacheable` here: the seed's step 7 body (the legacy flow, which the seed fixes) has none.
     Object.assign(info.data, { encrypted: !!v.encryptionKeyId, qos_specs: null, access_mode: accessMode });
     return info;
   }
@@ -290,7 +291,8 @@ export class VolumeManager {
       if (att.attachMode && att.attachMode !== 'null') mode = att.attachMode;
       await this.notify(ctxt, v, 'attach.start');
       const info = await this.connectionCreate(ctxt, v, connector, mode);
-      const flat = { ...info.data, driver_volume_type: info.driver_volume_type, attachment_id: att.id };
+      // The v3 flow answers as Zed does (§2.3): `cacheable` from the type's extra spec (ours have none).
+      const flat = { ...info.data, cacheable: info.data.cacheable ?? false, driver_volume_type: info.driver_volume_type, attachment_id: att.id };
       await this.d.db.attachmentUpdate(att.id, {
         connectionInfo: JSON.stringify(flat), connector: JSON.stringify(connector), attachStatus: 'attaching', attachMode: mode,
         attachedHost: str(connector.host), mountpoint: str(connector.mountpoint) ?? 'na', attachTime: new Date(),

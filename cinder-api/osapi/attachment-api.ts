@@ -93,6 +93,7 @@ export class AttachmentAPI {
   /** DELETE: disconnect unless only reserved, then finish_detach; returns what is left. */
   async delete(ctx: Ctx, id: string): Promise<VolumeAttachment[]> {
     const { att, volume } = await this.get(ctx, id);
+    await this.volumes.attachmentDeletionAllowed(ctx, att);
     if (att.attachStatus !== 'reserved' && volume.host) await this.rpc.attachmentDelete(ctx, volume, att.id);
     else await this.volumes.notify(ctx, volume.id, 'detach.start');
     await this.db.attachmentDestroy(att.id);

@@ -10,7 +10,8 @@ import { isServiceUp } from '../../common/service';
 import type { CinderDB } from '../../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
 import {
-  InvalidInput, InvalidVolume, InvalidVolumeAttachMode, PolicyNotAuthorized, VolumeBackendAPIException, VolumeNotFound,
+  ConflictNovaUsingAttachment, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, PolicyNotAuthorized, VolumeBackendAPIException,
+  VolumeNotFound,
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE } from '../../cinder-common/volume-status';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
@@ -157,8 +158,9 @@ export class VolumeAPI {
     };
     const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status }, expected);
     if (!ok) {
-      const status = force ? '' : 'Volume status must be available or error or error_restoring or error_extending or error_managing and ';
-      throw new InvalidVolume({ reason: `${status}must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.` });
+      // Cinder formats 'Volume %s must not be…' with '' when forced: two spaces.
+      const status = force ? '' : 'status must be available or error or error_restoring or error_extending or error_managing and';
+      throw new InvalidVolume({ reason: `Volume ${status} must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.` });
     }
     if (!v.host) {
       // Never scheduled: nothing on a backend to clean up.
@@ -211,7 +213,30 @@ export class VolumeAPI {
     }
   }
 
+  /**
+   * attachment_deletion_allowed (Cinder 21.3.1, bug #2004555 / OSSA-2023-003, §2.4): before
+   * os-detach, os-terminate_connection, os-force_detach and DELETE /attachments a user may not
+   * pull an attachment out from under Nova. No attachment named: none on the volume is fine, one
+   * is the one checked, more is refused; a named one that does not exist is refused (409 with an
+   * empty instance id). Cinder then asks Nova about an attachment with an instance and
+   * connection_info and allows the deletion unless Nova's BDM holds that attachment id; our
+   * nova-compute attaches by the legacy flow (BDM attachment_id NULL), so Nova never does, and
+   * we allow it without the round trip. We have no service tokens, so no request skips the check.
+   */
+  async attachmentDeletionAllowed(_ctx: Ctx, attachment: string | VolumeAttachment | null, v?: Volume): Promise<void> {
+    let ref = attachment;
+    if (!ref && v) {
+      const atts = await this.d.db.attachmentsOf([v.id]);
+      if (!atts.length) return;
+      if (atts.length === 1) ref = atts[0];
+    }
+    const att = typeof ref === 'string' ? await this.d.db.attachmentGet(ref) : ref;
+    if (!att) throw new ConflictNovaUsingAttachment({ instance_id: '' });
+    if (v && v.id !== att.volumeId) throw new InvalidInput({ reason: 'Mismatched volume and attachment' });
+  }
+
   async terminateConnection(ctx: Ctx, v: Volume, connector: unknown, force = false): Promise<void> {
+    await this.attachmentDeletionAllowed(ctx, null, v);
     this.requireHost(v, 'disconnected');
     try {
       await this.d.rpc.terminateConnection(ctx, v, connector, force);
@@ -224,8 +249,9 @@ export class VolumeAPI {
 
   async attach(ctx: Ctx, v: Volume, a: { instanceUuid: string | null; hostName: string | null; mountpoint: string; mode: string }): Promise<void> {
     if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be attached in maintenance mode.' });
-    const admin = (await this.d.db.metadataGet([v.id], true)).get(v.id) ?? {};
-    if (admin.readonly === 'True' && a.mode !== 'ro') throw new InvalidVolumeAttachMode({ mode: a.mode, volume_id: v.id });
+    // Cinder adds readonly=False admin metadata when absent, so it shows in the volume's metadata from now on.
+    const readonly = await this.d.db.adminMetadataAdd(v.id, 'readonly', 'False');
+    if (readonly === 'True' && a.mode !== 'ro') throw new InvalidVolumeAttachMode({ mode: a.mode, volume_id: v.id });
     this.requireHost(v, 'attached');
     try {
       await this.d.rpc.attachVolume(ctx, v, a);
@@ -235,11 +261,9 @@ export class VolumeAPI {
   }
 
   async detach(ctx: Ctx, v: Volume, attachmentId: string | null, prefix = 'Error detaching volume'): Promise<void> {
+    // Cinder checks the attachment before the volume's status.
+    await this.attachmentDeletionAllowed(ctx, attachmentId, v);
     if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be detached in maintenance mode.' });
-    if (attachmentId) {
-      const att = await this.d.db.attachmentGet(attachmentId);
-      if (att && att.volumeId !== v.id) throw new InvalidInput({ reason: 'Mismatched volume and attachment' });
-    }
     this.requireHost(v, 'detached');
     try {
       await this.d.rpc.detachVolume(ctx, v, attachmentId);
@@ -268,7 +292,9 @@ export class VolumeAPI {
   }
 
   async updateReadonlyFlag(_ctx: Ctx, v: Volume, readonly: boolean): Promise<void> {
-    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be updated during maintenance.' });
+    if (v.status !== 'available') {
+      throw new InvalidVolume({ reason: `Volume ${v.id} status must be available to update readonly flag, but current status is: ${v.status}.` });
+    }
     await this.d.db.adminMetadataSet(v.id, 'readonly', readonly ? 'True' : 'False');
   }
 

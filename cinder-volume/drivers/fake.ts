@@ -67,9 +67,9 @@ export class FakeDriver implements VolumeDriver {
     requireInitiator(connector);
   }
 
-  async initializeConnection(volume: Volume, _connector: Connector): Promise<ConnectionInfo> {
+  async initializeConnection(volume: Volume, connector: Connector): Promise<ConnectionInfo> {
     this.maybeFail('initializeConnection');
-    return iscsiConnectionInfo(volume);
+    return iscsiConnectionInfo(volume, connector);
   }
 
   async terminateConnection(volume: Volume, _connector: Connector | null, _force: boolean): Promise<void> {

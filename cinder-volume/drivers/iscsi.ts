@@ -40,14 +40,17 @@ export function requireInitiator(connector: Connector): void {
   }
 }
 
-/** The driver part of connection_info; the manager adds encrypted/qos_specs/access_mode. */
-export function iscsiConnectionInfo(volume: Volume): ConnectionInfo {
+/**
+ * The driver part of connection_info; the manager adds encrypted/qos_specs/access_mode.
+ * A multipath connector also gets the portal/iqn/lun lists (targets/iscsi.py _get_iscsi_properties).
+ */
+export function iscsiConnectionInfo(volume: Volume, connector?: Connector | null): ConnectionInfo {
   const loc = parseLocation(volume.providerLocation);
   const chap = chapOf(volume);
   if (!loc) throw new Error(`volume ${volume.id} is not exported`);
-  const data: Record<string, unknown> = {
-    target_discovered: false, target_portal: loc.portal, target_iqn: loc.iqn, target_lun: loc.lun, volume_id: volume.id,
-  };
+  const data: Record<string, unknown> = { target_discovered: false };
+  if (connector?.multipath) Object.assign(data, { target_portals: [loc.portal], target_iqns: [loc.iqn], target_luns: [loc.lun] });
+  Object.assign(data, { target_portal: loc.portal, target_iqn: loc.iqn, target_lun: loc.lun, volume_id: volume.id });
   if (chap) Object.assign(data, { auth_method: 'CHAP', auth_username: chap.user, auth_password: chap.password });
   return { driver_volume_type: 'iscsi', data };
 }

@@ -164,8 +164,8 @@ export class TgtDriver implements VolumeDriver {
     requireInitiator(connector);
   }
 
-  async initializeConnection(volume: Volume, _connector: Connector): Promise<ConnectionInfo> {
-    return iscsiConnectionInfo(volume);
+  async initializeConnection(volume: Volume, connector: Connector): Promise<ConnectionInfo> {
+    return iscsiConnectionInfo(volume, connector);
   }
 
   /** The host is done with the target: take the export down (a new initialize re-creates it). */

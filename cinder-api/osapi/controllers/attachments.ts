@@ -64,9 +64,10 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
   app.post(`${base}/attachments/:id/action`, async (req, reply) => {
     gate(req, MV_ATTACH_COMPLETION);
     const body = req.body;
-    if (!body || typeof body !== 'object' || Array.isArray(body) || !('os-complete' in body)) {
-      throw badRequest(`There is no such action: ${body && typeof body === 'object' ? Object.keys(body)[0] : ''}`);
-    }
+    // action_peek as for volume actions: one key, and it must be an action we have.
+    if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
+    const [name] = Object.keys(body);
+    if (name !== 'os-complete') throw badRequest(`There is no such action: ${name}`);
     await api.complete(req.ctx, (req.params as Params).id ?? '');
     return reply.code(204).send();
   });

@@ -124,7 +124,8 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
   app.post(`${base}/volumes/:id/action`, async (req, reply) => {
     projectInPath(req);
     const body = req.body;
-    if (body === null || typeof body !== 'object' || Array.isArray(body) || !Object.keys(body).length) {
+    // action_peek: exactly one key names the action ("too many body keys" otherwise).
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) {
       throw badRequest('Malformed request body');
     }
     const [name] = Object.keys(body as Dict);

@@ -79,10 +79,15 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.status).to.equal(400);
     r = await call('POST', `/attachments/${id}/action`, { 'os-complete': null }, '3.27');
     expect(r.status).to.equal(404);
-    // two attachments and no attachment_id: os-detach cannot choose
-    r = await c.action(vid, 'os-detach', null);
+    r = await call('POST', `/attachments/${id}/action`, { 'os-complete': null, 'os-bogus': null });
     expect(r.status).to.equal(400);
-    expect(r.body.badRequest.message).to.equal('Error detaching volume - InvalidVolume: Invalid volume: Detach volume failed: More than one attachment, but no attachment_id provided.');
+    expect(r.body.badRequest.message).to.equal('Malformed request body');
+    r = await call('POST', `/attachments/${id}/action`, { 'os-bogus': null });
+    expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus');
+    // two attachments and no attachment_id: the deletion check (§2.4) refuses before the manager is asked
+    r = await c.action(vid, 'os-detach', null);
+    expect(r.status).to.equal(409);
+    expect(r.body).to.deep.equal({ conflictingRequest: { code: 409, message: 'Detach volume from instance  using the Compute API' } });
     r = await call('DELETE', `/attachments/${id}`);
     expect(r.status).to.equal(200);
     expect(r.body.attachments).to.have.length(1);

@@ -71,6 +71,7 @@ describe('cinder-api volume actions', function () {
     expect(r.status).to.equal(200);
     const ci = r.body.connection_info;
     expect(ci.driver_volume_type).to.equal('iscsi');
+    // exactly the seed's step 7 keys
     expect(Object.keys(ci.data).sort()).to.deep.equal(['access_mode', 'auth_method', 'auth_password', 'auth_username', 'encrypted',
       'qos_specs', 'target_discovered', 'target_iqn', 'target_lun', 'target_portal', 'volume_id']);
     expect(ci.data).to.include({ target_iqn: `iqn.2010-10.org.openstack:volume-${id}`, target_lun: 1, volume_id: id, auth_method: 'CHAP',
@@ -93,6 +94,15 @@ describe('cinder-api volume actions', function () {
     r = await c.action(id, 'os-initialize_connection', { connector: CONNECTOR });
     expect(r.status).to.equal(500);
     expect(r.body).to.deep.equal({ computeFault: { code: 500, message: 'Unable to fetch connection information from backend.' } });
+  });
+
+  it('os-initialize_connection with a multipath connector adds the portal/iqn/lun lists', async () => {
+    const id = await c.createVolume();
+    const r = await c.action(id, 'os-initialize_connection', { connector: { ...CONNECTOR, multipath: true } });
+    expect(r.status).to.equal(200);
+    const d = r.body.connection_info.data;
+    expect(d).to.deep.include({ target_portals: ['127.0.0.1:3260'], target_iqns: [`iqn.2010-10.org.openstack:volume-${id}`], target_luns: [1] });
+    expect(d).to.include({ target_portal: '127.0.0.1:3260', target_lun: 1 });
   });
 
   it('os-initialize_connection in maintenance is 400', async () => {
@@ -140,6 +150,24 @@ describe('cinder-api volume actions', function () {
     r = await c.action(id, 'os-attach', { host_name: 'baremetal1', mountpoint: '/dev/sdb' });
     expect(r.status).to.equal(202);
     expect((await c.show(id)).status).to.equal('in-use');
+  });
+
+  it('os-attach adds readonly=False admin metadata (shown in metadata); readonly flag only on an available volume', async () => {
+    const id = await attached();
+    expect((await c.show(id)).metadata).to.deep.equal({ readonly: 'False', attached_mode: 'rw' });
+    const r = await c.action(id, 'os-update_readonly_flag', { readonly: true });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal(`Invalid volume: Volume ${id} status must be available to update readonly flag, but current status is: in-use.`);
+    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.show(id)).metadata).to.deep.equal({ readonly: 'False' });
+  });
+
+  it('an action body must name exactly one action', async () => {
+    const id = await c.createVolume();
+    const r = await c.req('POST', `/v3/demo/volumes/${id}/action`, { body: { 'os-reserve': null, 'os-unreserve': null } });
+    expect(r.status).to.equal(400);
+    expect(r.body).to.deep.equal({ badRequest: { code: 400, message: 'Malformed request body' } });
+    expect((await c.show(id)).status).to.equal('available');
   });
 
   it('os-begin_detaching / os-roll_detaching', async () => {
@@ -293,6 +321,9 @@ describe('cinder-api volume actions', function () {
     expect(r.status).to.equal(403);
     r = await c.action(id, 'os-force_delete', {}, ADMIN);
     expect(r.status).to.equal(400); // attached volumes cannot be deleted, even forced
+    // forced, Cinder formats "Volume %s must not…" with '' for the status part
+    expect(r.body.badRequest.message).to.equal('Invalid volume: Volume  must not be migrating, attached, belong to a group, have snapshots, ' +
+      'awaiting a transfer, or be disassociated from snapshots after volume transfer.');
     expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
     expect((await c.show(id)).metadata).to.deep.equal({ readonly: 'True' });
     expect((await c.action(id, 'os-reset_status', { status: 'error' }, ADMIN)).status).to.equal(202);

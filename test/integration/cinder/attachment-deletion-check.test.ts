@@ -1,0 +1,82 @@
+// The attachment-deletion safety check of Cinder 21.3.1 (bug #2004555 / OSSA-2023-003,
+// attach-semantics.md §2.4) on os-detach, os-terminate_connection, os-force_detach and
+// DELETE /attachments: what a user without a service token may take down, and the 409 otherwise.
+import { expect } from 'chai';
+import { startCinder, type Cinder, type Res } from './cinder-stack';
+
+const CONNECTOR = { ip: '127.0.0.1', host: 'compute1', initiator: 'iqn.1993-08.org.debian:01:chk', mountpoint: '/dev/vdb' };
+const SERVER = '0b3c8f7e-5d7a-4c55-9a86-2f1f0c6e9d11';
+const MISSING = '951be889-b794-4723-9ac9-efde61cacf3a';
+const ADMIN = 'admin:demo';
+const CONFLICT = { conflictingRequest: { code: 409, message: 'Detach volume from instance  using the Compute API' } };
+
+describe('cinder-api attachment deletion check (§2.4)', function () {
+  let c: Cinder;
+  before(async () => { c = await startCinder(); });
+  after(async () => { await c?.stop(); });
+
+  const att = (method: string, path: string, body?: unknown): Promise<Res> =>
+    c.req(method, `/v3/demo${path}`, { body, headers: { 'OpenStack-API-Version': 'volume 3.44' } });
+
+  /** A volume attached the legacy way (os-attach: the attachment has no connection_info). */
+  const legacyAttached = async (): Promise<string> => {
+    const id = await c.createVolume();
+    expect((await c.action(id, 'os-reserve', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb' })).status).to.equal(202);
+    return id;
+  };
+
+  it('os-detach naming an attachment that does not exist is refused (409), and nothing changes', async () => {
+    const id = await legacyAttached();
+    const r = await c.action(id, 'os-detach', { attachment_id: MISSING });
+    expect(r.status).to.equal(409);
+    expect(r.body).to.deep.equal(CONFLICT);
+    const v = await c.show(id);
+    expect(v.status).to.equal('in-use');
+    expect(v.attachments).to.have.length(1);
+    // the check comes before the maintenance check
+    expect((await c.action(id, 'os-reset_status', { status: 'maintenance' }, ADMIN)).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', { attachment_id: MISSING })).status).to.equal(409);
+  });
+
+  it('a legacy attachment (no connection_info) may be detached by the user; so may a volume with none', async () => {
+    const id = await legacyAttached();
+    expect((await c.action(id, 'os-terminate_connection', { connector: CONNECTOR })).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.show(id)).status).to.equal('available');
+    expect((await c.action(id, 'os-terminate_connection', { connector: CONNECTOR })).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', {})).status).to.equal(202);
+  });
+
+  it('more than one attachment and none named: terminate, detach and force_detach are refused', async () => {
+    const id = await c.createVolume();
+    // the same instance may reserve a reserved volume again (live migration): two attachments
+    for (let i = 0; i < 2; i++) {
+      const r = await att('POST', '/attachments', { attachment: { volume_uuid: id, instance_uuid: SERVER } });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    }
+    expect((await att('GET', `/attachments?volume_id=${id}`)).body.attachments).to.have.length(2);
+    for (const [action, arg, token] of [['os-terminate_connection', { connector: CONNECTOR }, 'demo:demo'], ['os-detach', null, 'demo:demo'],
+      ['os-force_detach', {}, ADMIN]] as const) {
+      const r = await c.action(id, action, arg, token);
+      expect(r.status, action).to.equal(409);
+      expect(r.body, action).to.deep.equal(CONFLICT);
+    }
+    expect((await att('GET', `/attachments?volume_id=${id}`)).body.attachments).to.have.length(2);
+  });
+
+  it('a connected attachment Nova does not hold may be deleted; mismatched ids are 400', async () => {
+    const id = await c.createVolume();
+    let r = await att('POST', '/attachments', { attachment: { volume_uuid: id, instance_uuid: SERVER, connector: CONNECTOR } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    const aid = r.body.attachment.id;
+    expect(r.body.attachment.connection_info).to.include({ attachment_id: aid, cacheable: false });
+    const other = await c.createVolume();
+    r = await c.action(other, 'os-detach', { attachment_id: aid });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Invalid input received: Mismatched volume and attachment');
+    r = await att('DELETE', `/attachments/${aid}`);
+    expect(r.status).to.equal(200);
+    expect((await c.show(id)).status).to.equal('available');
+  });
+});
