@@ -1,5 +1,6 @@
-// Version discovery (attach-semantics.md §0.3, clients.md §2): GET / lists versions; GET /v2.1
-// and /v2.1/ both answer 200 with the v2.1 document (real Nova redirects the slash-less form,
+// Version discovery (attach-semantics.md §0.3, clients.md §2): GET / lists versions, any other
+// unversioned path answers 300 with the choices; GET /v2.1 and /v2.1/ both answer 200 with the
+// v2.1 document (real Nova redirects the slash-less form,
 // but the nova CLI reads {"version": …} from exactly that URL). Public: no token needed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../common/api';
@@ -20,6 +21,28 @@ const V20 = (b: string): Record<string, unknown> => ({
   'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2' }],
 });
 
+/**
+ * A first path segment that is not one of the APIs (or the bundled identity/image stubs), which
+ * keep their own 404 (and 401 without a token).
+ */
+const UNVERSIONED = '(^(?!(?:v2|v2\\.1|identity|image)$).+)';
+
+/**
+ * Nova's versions app answers every unversioned path but / with 300 Multiple Choices: each
+ * version with its self link pointing at that path under the version (views/versions.py
+ * build_choices; common.url_join drops the path's outer slashes).
+ */
+function choices(b: string, path: string): Record<string, unknown> {
+  const rest = path.replace(/^\/+|\/+$/g, '');
+  return {
+    choices: [V20(b), V21(b)].map((d) => ({
+      id: d.id, status: d.status,
+      links: [{ rel: 'self', href: `${b}/${d.id === 'v2.1' ? 'v2.1' : 'v2'}/${rest}` }],
+      'media-types': d['media-types'],
+    })),
+  };
+}
+
 export function versionRoutes(app: FastifyInstance, prefix: string): void {
   const pub = { config: { public: true } };
   app.get('/', pub, async (req) => {
@@ -32,6 +55,12 @@ export function versionRoutes(app: FastifyInstance, prefix: string): void {
   });
   app.get('/v2.1', pub, async (req) => ({ version: V21(base(req, prefix)) }));
   app.get('/v2', pub, async (req) => ({ version: V20(base(req, prefix)) }));
+  for (const route of [`/:seg${UNVERSIONED}`, `/:seg${UNVERSIONED}/*`]) {
+    app.get(route, pub, async (req, reply) => {
+      const p = req.params as { seg: string; '*'?: string };
+      return reply.code(300).send(choices(base(req, prefix), `${p.seg}/${p['*'] ?? ''}`));
+    });
+  }
   app.get('/v2.1/versions/:id', pub, async (req) => {
     const id = (req.params as { id: string }).id;
     if (id !== 'v2.1' && id !== 'v2.0') throw notFound();

@@ -3,30 +3,46 @@
 // Unknown properties are rejected (the schemas are additionalProperties: false).
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { badRequest } from './faults';
+import { badRequest, type HTTPFault } from './faults';
 import { invalidInput, pyRepr } from './python-text';
 
+/**
+ * jsonschema reports a mistyped value before the keyword checks that only apply to the right
+ * type (length, pattern, enum); class-validator lists its constraints in the opposite order.
+ */
+const KEYWORD_ORDER = ['isString', 'isInt', 'isNumber', 'isBoolean', 'isObject', 'isArray', 'isLength', 'matches', 'isIn'];
 
-const TYPE_CHECKS = new Set(['isString', 'isInt', 'isNumber', 'isBoolean', 'isObject', 'isArray']);
+const rank = (k: string): number => {
+  const i = KEYWORD_ORDER.indexOf(k);
+  return i < 0 ? KEYWORD_ORDER.length : i;
+};
 
-function firstError(errors: ValidationError[]): { field: string; value: unknown; why: string } | null {
+/**
+ * The first failure as jsonschema meets it in an object schema: the properties (in schema
+ * order) first, then `required`, then `additionalProperties`. The last two are errors of the
+ * object itself, so Nova names the object (`key`) and prints its value, not the property's.
+ */
+function firstError(errors: ValidationError[], key: string, payload: Record<string, unknown>): HTTPFault | null {
   for (const e of errors) {
-    if (e.children && e.children.length) {
-      const inner = firstError(e.children);
+    if (!(e.property in payload) || e.constraints?.whitelistValidation) continue;
+    if (e.children?.length) {
+      const inner = firstError(e.children, e.property, payload[e.property] as Record<string, unknown>);
       if (inner) return inner;
     }
-    if (e.constraints) {
-      // jsonschema reports a missing or mistyped value, not the pattern/length checks that only
-      // apply to the right type; class-validator lists its constraints in the opposite order.
-      const entries = Object.entries(e.constraints);
-      const [key, why] = entries.find(([k]) => k === 'isDefined') ?? entries.find(([k]) => TYPE_CHECKS.has(k)) ?? entries[0];
-      if (key === 'whitelistValidation') {
-        return { field: e.property, value: e.value, why: `Additional properties are not allowed ('${e.property}' was unexpected)` };
-      }
-      return { field: e.property, value: e.value, why };
-    }
+    // A present null is a type error ("None is not of type 'string'"), not a missing property.
+    const entries = Object.entries(e.constraints ?? {}).filter(([k]) => k !== 'isDefined').sort(([a], [b]) => rank(a) - rank(b));
+    if (entries.length) return invalidInput(e.property, e.value, entries[0][1]);
   }
+  const missing = errors.find((e) => !(e.property in payload) && e.constraints?.isDefined);
+  if (missing) return invalidInput(key, payload, `'${missing.property}' is a required property`);
+  const extras = Object.keys(payload).filter((k) => errors.some((e) => e.property === k && e.constraints?.whitelistValidation));
+  if (extras.length) return invalidInput(key, payload, additionalProperties(extras));
   return null;
+}
+
+/** jsonschema's additionalProperties message, extras in the order the body has them. */
+function additionalProperties(extras: string[]): string {
+  return `Additional properties are not allowed (${extras.map(pyRepr).join(', ')} ${extras.length > 1 ? 'were' : 'was'} unexpected)`;
 }
 
 /**
@@ -38,18 +54,17 @@ export function validateBody<T extends object>(cls: ClassConstructor<T>, body: u
     throw key ? invalidInput(key, body, `'${key}' is a required property`) : badRequest('The request body is invalid.');
   }
   const root = body as Record<string, unknown>;
-  if (key !== null) {
-    const extra = Object.keys(root).filter((k) => k !== key);
-    if (!(key in root)) throw badRequest(`'${key}' is a required property`);
-    if (extra.length) throw badRequest(`Additional properties are not allowed ('${extra[0]}' was unexpected)`);
-  }
+  if (key !== null && !(key in root)) throw badRequest(`'${key}' is a required property`);
   const payload = key === null ? root : root[key];
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw invalidInput(String(key), payload, `${pyRepr(payload)} is not of type 'object'`);
   }
   const inst = plainToInstance(cls, payload, { enableImplicitConversion: false });
   const errors = validateSync(inst, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-  const err = firstError(errors);
-  if (err) throw invalidInput(err.field, err.value, err.why);
+  const err = firstError(errors, String(key), payload as Record<string, unknown>);
+  if (err) throw err;
+  // The body's own additionalProperties comes after its properties (the payload) were checked.
+  const extra = key === null ? [] : Object.keys(root).filter((k) => k !== key);
+  if (extra.length) throw badRequest(additionalProperties(extra));
   return inst;
 }

@@ -1,6 +1,6 @@
 // /servers/{server_id}/os-volume_attachments: HTTP and schema only; rules are in compute/api.
 import type { FastifyInstance } from 'fastify';
-import { HTTPFault, badRequest, forbidden, validateBody } from '../../common/api';
+import { HTTPFault, badRequest, forbidden, pyRepr, validateBody } from '../../common/api';
 import { VolumeNotFound } from '../../nova-common/exception';
 import type { ComputeAPI } from '../compute/api';
 import { MV } from '../microversions';
@@ -10,10 +10,17 @@ import {
 } from '../schemas/volume-attachments';
 import { attachmentView } from '../views/volume-attachments';
 
+/**
+ * index_query: limit/offset are multi_params(non_negative_integer); every value of a repeated
+ * parameter is checked and the last one is used (webob's GET[...]).
+ */
 const nonNegInt = (name: string, v: unknown): number | undefined => {
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !/^\d+$/.test(v)) throw badRequest(`Invalid input for query parameters ${name}. Value: ${String(v)}. '${String(v)}' does not match '^[0-9]*$'`);
-  return Number(v);
+  const values = (Array.isArray(v) ? v : [v]).map(String);
+  for (const s of values) {
+    if (!/^\d+$/.test(s)) throw badRequest(`Invalid input for query parameters ${name}. Value: ${s}. ${pyRepr(s)} ${s === '' ? 'is too short' : "does not match '^[0-9]*$'"}`);
+  }
+  return Number(values[values.length - 1]);
 };
 
 export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {
@@ -22,12 +29,14 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
   app.get(coll, async (req) => {
     projectInPath(req);
     const q = req.query as Record<string, unknown>;
-    if (req.novaVersion.atLeast(MV.STRICT_QUERY)) {
-      const extra = Object.keys(q).find((k) => k !== 'limit' && k !== 'offset');
-      if (extra) throw badRequest(`Invalid input for query parameters ${extra}. Value: ${String(q[extra])}. Additional properties are not allowed ('${extra}' was unexpected)`);
-    }
-    const limit = Math.min(nonNegInt('limit', q.limit) ?? maxLimit, maxLimit);
+    // common.limited(): a limit of 0 (or none) means max_limit.
+    const limit = Math.min(nonNegInt('limit', q.limit) || maxLimit, maxLimit);
     const offset = nonNegInt('offset', q.offset) ?? 0;
+    if (req.novaVersion.atLeast(MV.STRICT_QUERY)) {
+      // An error of the query object itself (after its properties): jsonschema's message alone.
+      const extra = Object.keys(q).filter((k) => k !== 'limit' && k !== 'offset');
+      if (extra.length) throw badRequest(`Additional properties are not allowed (${extra.map(pyRepr).join(', ')} ${extra.length > 1 ? 'were' : 'was'} unexpected)`);
+    }
     const { server_id: sid } = req.params as Params;
     const { bdms } = await compute.attachments(req.ctx, sid as string);
     return { volumeAttachments: bdms.slice(offset, offset + limit).map((b) => attachmentView(b, sid as string, req.novaVersion)) };

@@ -1,0 +1,52 @@
+// nova-api conventions where real Nova's decide the result (attach-semantics.md §0.3, §1.2):
+// list pagination as common.limited() and the 2.75 query schema; unversioned paths answer 300
+// with the choices. (The attach's order of checks is the seed's: device and BDM row first.)
+import { expect } from 'chai';
+import { activeServer, novaWithCinderFixture } from './harness';
+
+describe('nova-api: Nova\'s conventions', function () {
+  this.timeout(30_000);
+  const s = novaWithCinderFixture();
+  const attach = (sid: string, volumeId: string, device?: string) =>
+    s.nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: device ? { volumeId, device } : { volumeId } } });
+
+  it('list: limit 0 means max_limit, a repeated parameter uses its last value, each value checked', async () => {
+    const sid = await activeServer(s.nova, 'pages');
+    const vols = [s.cinder.create('demo'), s.cinder.create('demo'), s.cinder.create('demo')];
+    for (const v of vols) expect((await attach(sid, v.id)).status).to.equal(200);
+    const list = (q: string, version?: string) => s.nova.req('GET', `/v2.1/servers/${sid}/os-volume_attachments${q}`, { version });
+    expect((await list('?limit=0')).body.volumeAttachments).to.have.length(3);
+    expect((await list('?limit=0&limit=2')).body.volumeAttachments).to.have.length(2);
+    expect((await list('?offset=1&limit=1')).body.volumeAttachments.map((a: { volumeId: string }) => a.volumeId)).to.deep.equal([vols[1].id]);
+    const bad = await list('?limit=2&limit=-1');
+    expect(bad.status).to.equal(400);
+    expect(bad.body.badRequest.message).to.equal("Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'");
+  });
+
+  it('list from 2.75: unknown query parameters are an error of the query itself (no field named)', async () => {
+    const sid = await activeServer(s.nova, 'strict');
+    const r = await s.nova.req('GET', `/v2.1/servers/${sid}/os-volume_attachments?foo=1&bar=2`, { version: '2.75' });
+    expect(r.status).to.equal(400);
+    expect(r.body).to.deep.equal({ badRequest: { code: 400, message: "Additional properties are not allowed ('foo', 'bar' were unexpected)" } });
+    expect((await s.nova.req('GET', `/v2.1/servers/${sid}/os-volume_attachments?foo=1`, { version: '2.74' })).status).to.equal(200);
+  });
+
+  it('unversioned paths other than / answer 300 with the choices, without a token', async () => {
+    const r = await fetch(`${s.nova.api.url}/foo/bar/`);
+    expect(r.status).to.equal(300);
+    expect(r.headers.get('openstack-api-version')).to.equal(null);
+    const base = s.nova.api.url;
+    expect(await r.json()).to.deep.equal({
+      choices: [
+        { id: 'v2.0', status: 'SUPPORTED', links: [{ rel: 'self', href: `${base}/v2/foo/bar` }],
+          'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2' }] },
+        { id: 'v2.1', status: 'CURRENT', links: [{ rel: 'self', href: `${base}/v2.1/foo/bar` }],
+          'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }] },
+      ],
+    });
+    // Under a version the API's own 404 (and the token check) still apply.
+    expect((await fetch(`${base}/v2.1/foo`)).status).to.equal(401);
+    expect((await s.nova.req('GET', '/v2.1/foo')).status).to.equal(404);
+    expect((await fetch(`${base}/identity/nowhere`)).status).to.equal(401);
+  });
+});
