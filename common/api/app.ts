@@ -30,6 +30,9 @@ export interface ApiAppOptions {
   unexpectedMessage?: (err: Error) => string;
 }
 
+/** Request types read as JSON: Nova's and Cinder's supported types, and none / text/plain. */
+const JSON_READ_TYPES = new Set(['', 'text/plain', 'application/vnd.openstack.compute+json', 'application/vnd.openstack.volume+json']);
+
 const REQ_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function tokenOf(req: FastifyRequest): string | undefined {
@@ -92,9 +95,12 @@ export function createApiApp(opts: ApiAppOptions): FastifyInstance {
       done(e as Error, undefined);
     }
   });
-  // Clients sometimes omit or mislabel the type; JSON is the only thing we speak.
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxBody }, (_req, body, done) => {
+  // As Nova's and Cinder's wsgi: no type or text/plain is read as JSON like the JSON types;
+  // any other declared type is 415 (get_content_type → InvalidContentType).
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: maxBody }, (req, body, done) => {
     try {
+      const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (!JSON_READ_TYPES.has(type)) throw new HTTPFault(415, 'Unsupported Content-Type');
       done(null, parseJson(body as string));
     } catch (e) {
       done(e as Error, undefined);

@@ -52,6 +52,21 @@ describe('common/api', () => {
     expect(r.json().badRequest.message).to.equal("Malformed request URL: URL's project_id 'p2' doesn't match Context's project_id 'p1'");
   });
 
+  it('reads JSON under the JSON types, text/plain or no type; any other type is 415', async () => {
+    const h = { 'x-auth-token': 'alice:p1' };
+    const body = JSON.stringify({ volumeAttachment: { volumeId: 'v1' } });
+    for (const type of ['application/json', 'application/json; charset=UTF-8', 'application/vnd.openstack.compute+json', 'text/plain', undefined]) {
+      const r = await a.inject({ method: 'POST', url: '/things', payload: body, headers: type ? { ...h, 'content-type': type } : h });
+      expect(r.statusCode, String(type)).to.equal(200);
+      expect(r.json().got.volumeId).to.equal('v1');
+    }
+    for (const type of ['application/xml', 'application/x-www-form-urlencoded']) {
+      const r = await a.inject({ method: 'POST', url: '/things', payload: body, headers: { ...h, 'content-type': type } });
+      expect(r.statusCode, type).to.equal(415);
+      expect(r.json()).to.deep.equal({ badMediaType: { code: 415, message: 'Unsupported Content-Type' } });
+    }
+  });
+
   it('renders faults, unknown routes and unexpected errors in the OpenStack format', async () => {
     const h = { 'x-auth-token': 'alice:p1' };
     expect((await a.inject({ url: '/p1/things/missing', headers: h })).json()).to.deep.equal({ itemNotFound: { code: 404, message: 'Thing missing could not be found.' } });
