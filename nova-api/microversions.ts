@@ -2,8 +2,12 @@
 import type { MicroversionSpec } from '../common/api';
 
 export const MIN_VERSION = '2.1';
-/** Highest version whose behaviour (for what we serve) we implement. */
-export const MAX_VERSION = '2.89';
+/**
+ * Highest version whose behaviour (for what we serve) we implement. 2.91 (unshelve to a host or
+ * zone), 2.92 (keypair import only) and 2.93 (rebuild of volume-backed servers) change APIs we do
+ * not serve, which answer as at any version (no route, or "There is no such action").
+ */
+export const MAX_VERSION = '2.93';
 
 export const COMPUTE_VERSIONS: MicroversionSpec = {
   service: 'compute', min: MIN_VERSION, max: MAX_VERSION, defaultVersion: MIN_VERSION,
@@ -27,4 +31,5 @@ export const MV = {
   ATTACH_DELETE_ON_TERMINATION: '2.79',
   ATTACH_UPDATE: '2.85',
   ATTACH_IDS: '2.89',
+  HOSTNAME: '2.90',
 } as const;

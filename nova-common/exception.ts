@@ -60,6 +60,15 @@ export class InstanceInvalidState extends NovaException {
   static override msgFmt = "Cannot '%(method)s' instance %(instance_uuid)s while it is in %(attr)s %(state)s";
   static override code = 409;
 }
+/** Multiple create with a requested hostname (2.90): one name cannot serve several servers. */
+export class AmbiguousHostnameForMultipleInstances extends Invalid {
+  static override msgFmt = 'Unable to allocate a single hostname to multiple instances';
+}
+/** OverQuota: the API answers 403 (servers create turns OverQuota into HTTPForbidden). */
+export class TooManyInstances extends NovaException {
+  static override msgFmt = 'Quota exceeded for %(overs)s: Requested %(req)s, but already used %(used)s of %(allowed)s %(overs)s';
+  static override code = 403;
+}
 /** OverQuota: the API answers 403. */
 export class MetadataLimitExceeded extends NovaException {
   static override msgFmt = 'Maximum number of metadata items exceeds %(allowed)d';

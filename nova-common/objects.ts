@@ -13,7 +13,7 @@ function envelope(name: string, version: string, data: Dict): Dict {
 
 export function instanceToPrimitive(i: Instance): Dict {
   return envelope('Instance', '2.7', {
-    id: i.id, uuid: i.uuid, display_name: i.displayName, project_id: i.projectId, user_id: i.userId,
+    id: i.id, uuid: i.uuid, display_name: i.displayName, hostname: i.hostname, project_id: i.projectId, user_id: i.userId,
     vm_state: i.vmState, task_state: i.taskState, power_state: i.powerState, locked: i.locked, host: i.host, node: i.node,
     availability_zone: i.availabilityZone, root_device_name: i.rootDeviceName, image_ref: i.imageRef,
     launched_at: iso(i.launchedAt), created_at: iso(i.createdAt),

@@ -2,6 +2,8 @@
 import { InitialNovaSchema1764050000000 } from './1764050000000-InitialNovaSchema';
 import { InstanceAccessIpsDescription1764070000000 } from './1764070000000-InstanceAccessIpsDescription';
 import { InstanceLockedReason1764080000000 } from './1764080000000-InstanceLockedReason';
+import { InstanceHostnameExtendedAttrs1764090000000 } from './1764090000000-InstanceHostnameExtendedAttrs';
 
-export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000];
+export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000,
+  InstanceHostnameExtendedAttrs1764090000000];
 export { NOVA_ENTITIES } from '../../nova-common/entities';

@@ -1,7 +1,7 @@
 // compute API (nova/compute/api.py analogue): business rules of the API process — instance
 // state checks, device reservation in block_device_mapping, Cinder calls, then a cast to the
 // compute host. Seed steps 1–5 of the attach live here.
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { getLogger } from '../../common/log';
@@ -9,10 +9,12 @@ import { isServiceUp } from '../../common/service';
 import { isDuplicateEntry, isRetryableConflict } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
 import { nextDeviceName, matchDevice } from '../../nova-common/device-name';
+import { defaultHostname } from '../../nova-common/hostname';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
-  DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume, MetadataLimitExceeded, NovaException, NoValidHost,
-  PolicyNotAuthorized, ServiceUnavailable, TooManyDiskDevices, VolumeBDMNotFound, VolumeNotAttached,
+  AmbiguousHostnameForMultipleInstances, DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume,
+  MetadataLimitExceeded, NovaException, NoValidHost, PolicyNotAuthorized, ServiceUnavailable, TooManyDiskDevices, TooManyInstances,
+  VolumeBDMNotFound, VolumeNotAttached,
 } from '../../nova-common/exception';
 import { VM_STATES } from '../../nova-common/objects';
 import type { CinderAPI, CinderCaller, CinderVolume } from '../../nova-common/volume/cinder';
@@ -53,6 +55,27 @@ export interface CreateServerRequest {
   minCount?: number;
   maxCount?: number;
   returnReservationId?: boolean;
+  /** 2.90: the hostname asked for (else derived from the name). */
+  hostname?: string | null;
+  /** Base64 text, kept as given (OS-EXT-SRV-ATTR:user_data). */
+  userData?: string | null;
+}
+
+/** Nova's default [quota] instances (GET /limits maxTotalInstances). */
+const INSTANCES_QUOTA = 10;
+
+/** utils.generate_uid('r'): the reservation id all servers of one create request share. */
+function reservationId(): string {
+  const chars = '01234567890abcdefghijklmnopqrstuvwxyz';
+  return `r-${Array.from({ length: 8 }, () => chars[randomInt(chars.length)]).join('')}`;
+}
+
+export interface ServerUpdate {
+  name?: string;
+  description?: string | null;
+  accessIpV4?: string;
+  accessIpV6?: string;
+  hostname?: string;
 }
 
 const caller = (ctx: RequestContext): CinderCaller => ({
@@ -110,7 +133,29 @@ export class ComputeAPI {
     return (await this.upComputeHosts()).includes(host);
   }
 
-  async create(ctx: RequestContext, req: CreateServerRequest): Promise<Instance> {
+  /**
+   * POST /servers: up to max_count servers within the instances quota (at least min_count, else
+   * TooManyInstances), all with one reservation id. A requested hostname cannot serve several
+   * servers. Single creates are not counted against the quota.
+   */
+  async createServers(ctx: RequestContext, req: CreateServerRequest): Promise<{ instances: Instance[]; reservationId: string }> {
+    const min = req.minCount ?? 1;
+    const max = req.maxCount ?? min;
+    if (req.hostname && max > 1) throw new AmbiguousHostnameForMultipleInstances();
+    let n = 1;
+    if (max > 1) {
+      const used = (await this.list(ctx, { allTenants: false })).length;
+      n = Math.min(max, Math.max(0, INSTANCES_QUOTA - used));
+      if (n < min) throw new TooManyInstances({ overs: 'instances', req: min, used, allowed: INSTANCES_QUOTA });
+    }
+    const rid = reservationId();
+    const instances = [];
+    for (let index = 0; index < n; index++) instances.push(await this.create(ctx, req, { index, count: n, reservationId: rid }));
+    return { instances, reservationId: rid };
+  }
+
+  /** One server of a create request: the index-th of count (names get '-<index+1>' when count > 1). */
+  private async create(ctx: RequestContext, req: CreateServerRequest, batch: { index: number; count: number; reservationId: string }): Promise<Instance> {
     const allowed = this.metadataItems;
     if (allowed >= 0 && Object.keys(req.metadata).length > allowed) throw new MetadataLimitExceeded({ allowed });
     const az = parseAvailabilityZone(req.availabilityZone);
@@ -119,8 +164,13 @@ export class ComputeAPI {
     if (!host) LOG.warning(`No host for server ${req.name}: ${fault}`, { context: ctx });
     const t = new Date();
     const repo = this.o.db.instances;
+    const uuid = randomUUID();
     const inst = await repo.save(repo.create({
-      uuid: randomUUID(), displayName: req.name, projectId: ctx.projectId, userId: ctx.userId, imageRef: req.imageRef,
+      uuid, displayName: batch.count > 1 ? `${req.name}-${batch.index + 1}` : req.name,
+      hostname: defaultHostname(req.hostname, req.name, uuid, batch.index, batch.count), reservationId: batch.reservationId,
+      // No image API to read kernel/ramdisk properties from: Nova stores '' for an image without them.
+      launchIndex: batch.index, kernelId: '', ramdiskId: '', userData: req.userData ?? null,
+      projectId: ctx.projectId, userId: ctx.userId, imageRef: req.imageRef,
       flavorId: req.flavorRef, vmState: host ? VM_STATES.BUILDING : VM_STATES.ERROR, taskState: host ? 'scheduling' : null,
       powerState: 0, locked: false, host, node: host, availabilityZone: az.zone ?? 'nova', rootDeviceName: '/dev/vda',
       accessIpV4: req.accessIpV4 ?? null, accessIpV6: req.accessIpV6 ?? null, displayDescription: req.description ?? null,
@@ -143,11 +193,12 @@ export class ComputeAPI {
     return inst;
   }
 
-  /** PUT /servers/{id}: rename, describe, set access IPs (Nova's update_instance; no lock check). */
-  async update(ctx: RequestContext, uuid: string, u: { name?: string; description?: string | null; accessIpV4?: string; accessIpV6?: string }): Promise<Instance> {
+  /** PUT /servers/{id}: rename, describe, set access IPs or (2.90) the hostname (Nova's update_instance; no lock check). */
+  async update(ctx: RequestContext, uuid: string, u: ServerUpdate): Promise<Instance> {
     await this.get(ctx, uuid);
     const values: Partial<Instance> = {};
     if (u.name !== undefined) values.displayName = u.name;
+    if (u.hostname !== undefined) values.hostname = u.hostname;
     if (u.description !== undefined) values.displayDescription = u.description;
     if (u.accessIpV4 !== undefined) values.accessIpV4 = u.accessIpV4;
     if (u.accessIpV6 !== undefined) values.accessIpV6 = u.accessIpV6;

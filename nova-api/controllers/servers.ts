@@ -1,21 +1,22 @@
 // /servers: create (202), list, detail, show, delete (204). Thin: schema → compute/api → view.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, forbidden } from '../../common/api';
+import { badRequest } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
 import type { Instance } from '../../nova-common/entities';
 import { baseUrl, projectInPath, viewCtx, type Params } from '../request';
 import { findFlavor } from '../flavors';
+import { MV } from '../microversions';
 import { parseCreateServer, parseUpdateServer } from '../schemas/servers';
 import { serverDetail, serverStatus, serverSummary, serverUpdated } from '../views/servers';
 
-function nameFilter(q: Record<string, unknown>): (i: Instance) => boolean {
-  const name = typeof q.name === 'string' ? q.name : null;
-  if (!name) return () => true;
+function regexFilter(value: unknown, field: (i: Instance) => string | null): (i: Instance) => boolean {
+  const want = typeof value === 'string' ? value : null;
+  if (!want) return () => true;
   let re: RegExp | null = null;
-  try { re = new RegExp(name); } catch { re = null; }
-  // Nova treats name as a regular expression; an invalid one falls back to a substring match.
-  return (i) => (re ? re.test(i.displayName ?? '') : (i.displayName ?? '').includes(name));
+  try { re = new RegExp(want); } catch { re = null; }
+  // Nova treats name (and hostname) as a regular expression; an invalid one falls back to a substring match.
+  return (i) => (re ? re.test(field(i) ?? '') : (field(i) ?? '').includes(want));
 }
 
 // jsonschema's 'date-time' format (ISO 8601 date, optional time and offset), as Nova checks it.
@@ -40,7 +41,9 @@ function checkQuery(q: Record<string, unknown>): void {
 function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number): Instance[] {
   const q = req.query as Record<string, unknown>;
   checkQuery(q);
-  let out = rows.filter(nameFilter(q));
+  let out = rows.filter(regexFilter(q.name, (i) => i.displayName));
+  // hostname is an admin filter, open to everyone from 2.90 (others' unknown filters are dropped).
+  if (req.ctx.isAdmin || req.novaVersion.atLeast(MV.HOSTNAME)) out = out.filter(regexFilter(q.hostname, (i) => i.hostname));
   if (typeof q.status === 'string') out = out.filter((i) => serverStatus(i) === String(q.status).toUpperCase());
   if (typeof q.flavor === 'string') out = out.filter((i) => i.flavorId === q.flavor);
   if (typeof q.image === 'string') out = out.filter((i) => i.imageRef === q.image);
@@ -55,9 +58,6 @@ function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number):
   const limit = typeof q.limit === 'string' ? Math.min(Number(q.limit), maxLimit) : maxLimit;
   return out.slice(0, limit);
 }
-
-/** Nova's default [quota] instances (GET /limits maxTotalInstances). */
-const INSTANCES_QUOTA = 10;
 
 export function serverRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {
   const allTenants = (req: FastifyRequest): boolean => {
@@ -87,27 +87,16 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
 
   app.post(`${base}/servers`, async (req, reply) => {
     projectInPath(req);
-    const body = parseCreateServer(req.body);
+    const body = parseCreateServer(req.body, req.novaVersion);
     // flavorRef may be an id or a link to one (common.get_id_from_href); unknown → 400, not 404.
     const flavor = findFlavor(body.flavorRef.split('/').pop() ?? '');
     if (!flavor) throw badRequest(`Flavor ${body.flavorRef} could not be found.`);
     body.flavorRef = flavor.id;
-    // Multiple create: up to max_count servers within the instances quota (at least min_count, else
-    // 403), named by Nova's multi_instance_display_name_template ('%(name)s-%(count)d'); the
-    // response describes the first (or gives the reservation id). Single creates are not counted.
-    let n = 1;
-    if ((body.maxCount ?? 1) > 1) {
-      const used = (await compute.list(req.ctx, { allTenants: false })).length;
-      n = Math.min(body.maxCount ?? 1, Math.max(0, INSTANCES_QUOTA - used));
-      if (n < (body.minCount ?? 1)) {
-        throw forbidden(`Quota exceeded for instances: Requested ${body.minCount ?? 1}, but already used ${used} of ${INSTANCES_QUOTA} instances`);
-      }
-    }
-    const created = [];
-    for (let k = 1; k <= n; k++) created.push(await compute.create(req.ctx, n > 1 ? { ...body, name: `${body.name}-${k}` } : body));
-    const inst = created[0];
+    // Multiple create: the response describes the first server (or gives the reservation id).
+    const { instances, reservationId } = await compute.createServers(req.ctx, body);
+    const inst = instances[0];
     const c = viewCtx(req);
-    if (body.returnReservationId) return reply.code(202).send({ reservation_id: `r-${randomBytes(6).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 8)}` });
+    if (body.returnReservationId) return reply.code(202).send({ reservation_id: reservationId });
     const adminPass = body.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
     void reply.code(202).header('Location', `${baseUrl(req)}/v2.1/${c.projectInUrl ? `${c.projectInUrl}/` : ''}servers/${inst.uuid}`);
     return { server: { id: inst.uuid, links: serverSummary(inst, c).links, 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }], adminPass } };
@@ -115,7 +104,7 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
 
   app.put(`${base}/servers/:server_id`, async (req) => {
     projectInPath(req);
-    const u = parseUpdateServer(req.body);
+    const u = parseUpdateServer(req.body, req.novaVersion);
     const i = await compute.update(req.ctx, (req.params as Params).server_id as string, u);
     return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), viewCtx(req)) };
   });

@@ -1,13 +1,14 @@
 // POST /servers body (schemas/servers.py, the part we act on). Keys Nova accepts but we do not
 // model (networks, key_name, ...) are allowed and ignored; anything else is rejected.
 import { isIPv4, isIPv6 } from 'node:net';
-import { badRequest, invalidInput, pyRepr as repr } from '../../common/api';
-import type { CreateServerRequest } from '../compute/api';
+import { badRequest, invalidInput, pyRepr as repr, type APIVersion } from '../../common/api';
+import type { CreateServerRequest, ServerUpdate } from '../compute/api';
+import { MV } from '../microversions';
 
 const ACCEPTED = new Set(['name', 'imageRef', 'flavorRef', 'metadata', 'networks', 'availability_zone', 'key_name',
   'security_groups', 'user_data', 'config_drive', 'adminPass', 'description', 'tags', 'block_device_mapping_v2',
   'block_device_mapping', 'min_count', 'max_count', 'return_reservation_id', 'accessIPv4', 'accessIPv6',
-  'OS-DCF:diskConfig', 'personality', 'hostname', 'host', 'hypervisor_hostname', 'trusted_image_certificates']);
+  'OS-DCF:diskConfig', 'personality', 'host', 'hypervisor_hostname', 'trusted_image_certificates']);
 const TOP = new Set(['server', 'os:scheduler_hints', 'OS-SCH-HNT:scheduler_hints']);
 
 const invalid = (field: string, value: unknown, why: string): never => {
@@ -19,6 +20,47 @@ function checkName(name: unknown): string {
   const n = name as string;
   if (n.length < 1 || n.length > 255 || n.trim() !== n) invalid('name', n, `${repr(n)} does not match '^(?! )[\\x00-\\x7f]*(?<! )$'`);
   return n;
+}
+
+/**
+ * parameter_types.hostname (2.90 create/update): 2-63 characters, letters, digits and inner '-'.
+ * Python's '$' also matches before a final newline, so jsonschema lets 'ab\n' through.
+ */
+const HOSTNAME_PATTERN = '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$';
+const HOSTNAME_RE = /^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+\n?$/;
+
+function checkHostname(h: unknown): string {
+  if (typeof h !== 'string') return invalid('hostname', h, `${repr(h)} is not of type 'string'`);
+  const len = [...h].length; // code points, as Python's len()
+  if (len < 2) invalid('hostname', h, `${repr(h)} is too short`);
+  if (len > 63) invalid('hostname', h, `${repr(h)} is too long`);
+  if (!HOSTNAME_RE.test(h)) invalid('hostname', h, `${repr(h)} does not match '${HOSTNAME_PATTERN}'`);
+  return h;
+}
+
+/** What binascii.a2b_base64 (non-strict, as base64.decodebytes) accepts: the 'base64' format. */
+function isBase64(s: string): boolean {
+  let quad = 0;
+  let pads = 0;
+  for (const ch of s) {
+    if (ch === '=') {
+      if (quad >= 2 && quad + ++pads >= 4) return true;
+      continue;
+    }
+    if (!/^[A-Za-z0-9+/]$/.test(ch)) continue;
+    pads = 0;
+    quad = (quad + 1) % 4;
+  }
+  return quad === 0;
+}
+
+/** user_data: base64 text of at most 65535 characters (jsonschema checks type, format, length). */
+function checkUserData(u: unknown): string | null {
+  if (u === undefined) return null;
+  if (typeof u !== 'string') return invalid('user_data', u, `${repr(u)} is not of type 'string'`);
+  if (!isBase64(u)) invalid('user_data', u, `${repr(u)} is not a 'base64'`);
+  if ([...u].length > 65535) invalid('user_data', u, `${repr(u)} is too long`);
+  return u;
 }
 
 /** accessIPv4/accessIPv6/description: shared by create and update (schemas/servers.py). */
@@ -34,8 +76,8 @@ function commonFields(server: Record<string, unknown>): Pick<CreateServerRequest
   return { accessIpV4: v4 as string | undefined, accessIpV6: v6 as string | undefined, description: d as string | null | undefined };
 }
 
-/** PUT /servers/{id} body: name, description, accessIPv4/v6 (hostname at 2.90 is not ours). */
-export function parseUpdateServer(body: unknown): { name?: string } & ReturnType<typeof commonFields> {
+/** PUT /servers/{id} body: name, description, accessIPv4/v6, hostname from 2.90. */
+export function parseUpdateServer(body: unknown, version: APIVersion): ServerUpdate {
   if (!body || typeof body !== 'object' || Array.isArray(body) || !('server' in body)) throw badRequest("'server' is a required property");
   const root = body as Record<string, unknown>;
   const extraTop = Object.keys(root).find((k) => k !== 'server');
@@ -43,12 +85,16 @@ export function parseUpdateServer(body: unknown): { name?: string } & ReturnType
   const s = root.server;
   if (!s || typeof s !== 'object' || Array.isArray(s)) return invalid('server', s, `${repr(s)} is not of type 'object'`);
   const server = s as Record<string, unknown>;
-  const extra = Object.keys(server).find((k) => !['name', 'description', 'accessIPv4', 'accessIPv6', 'OS-DCF:diskConfig'].includes(k));
+  const keys = ['name', 'description', 'accessIPv4', 'accessIPv6', 'OS-DCF:diskConfig', ...(version.atLeast(MV.HOSTNAME) ? ['hostname'] : [])];
+  const extra = Object.keys(server).find((k) => !keys.includes(k));
   if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
-  return { ...(server.name !== undefined ? { name: checkName(server.name) } : {}), ...commonFields(server) };
+  return {
+    ...(server.name !== undefined ? { name: checkName(server.name) } : {}), ...commonFields(server),
+    ...(server.hostname !== undefined ? { hostname: checkHostname(server.hostname) } : {}),
+  };
 }
 
-export function parseCreateServer(body: unknown): CreateServerRequest {
+export function parseCreateServer(body: unknown, version: APIVersion): CreateServerRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest("'server' is a required property");
   const root = body as Record<string, unknown>;
   if (!('server' in root)) throw badRequest("'server' is a required property");
@@ -57,7 +103,7 @@ export function parseCreateServer(body: unknown): CreateServerRequest {
   const s = root.server;
   if (!s || typeof s !== 'object' || Array.isArray(s)) invalid('server', s, `${repr(s)} is not of type 'object'`);
   const server = s as Record<string, unknown>;
-  const extra = Object.keys(server).find((k) => !ACCEPTED.has(k));
+  const extra = Object.keys(server).find((k) => !ACCEPTED.has(k) && !(k === 'hostname' && version.atLeast(MV.HOSTNAME)));
   if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
   const name = server.name;
   if (name === undefined) invalid('server', server, "'name' is a required property");
@@ -96,7 +142,11 @@ export function parseCreateServer(body: unknown): CreateServerRequest {
   if (minCount > maxCount) throw badRequest('min_count must be <= max_count');
   const rri = server.return_reservation_id;
   if (rri !== undefined && typeof rri !== 'boolean') invalid('return_reservation_id', rri, `${repr(rri)} is not of type 'boolean'`);
+  const userData = checkUserData(server.user_data);
+  // hostname is the schema's last property (create_v290), so jsonschema reports it last.
+  const hostname = server.hostname === undefined ? null : checkHostname(server.hostname);
   return {
+    hostname, userData,
     ...commonFields(server), adminPass: pass as string | undefined, minCount, maxCount, returnReservationId: rri === true,
     name: n, imageRef: typeof imageRef === 'string' && imageRef ? imageRef : null,
     flavorRef: flavorRef === undefined ? '1' : String(flavorRef), metadata: (md ?? {}) as Record<string, string>,

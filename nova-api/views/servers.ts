@@ -54,7 +54,9 @@ function metadataOf(i: Instance): Record<string, string> {
 /** Keys Nova's update view leaves out below 2.75 (servers.py update: show_* flags off). */
 const EXTENDED_KEYS = ['OS-EXT-AZ:availability_zone', 'config_drive', 'key_name', 'OS-SRV-USG:launched_at', 'OS-SRV-USG:terminated_at',
   'OS-EXT-STS:task_state', 'OS-EXT-STS:vm_state', 'OS-EXT-STS:power_state', 'os-extended-volumes:volumes_attached', 'security_groups',
-  'OS-EXT-SRV-ATTR:host', 'OS-EXT-SRV-ATTR:hypervisor_hostname', 'OS-EXT-SRV-ATTR:instance_name', 'server_groups'];
+  'OS-EXT-SRV-ATTR:host', 'OS-EXT-SRV-ATTR:hypervisor_hostname', 'OS-EXT-SRV-ATTR:instance_name', 'OS-EXT-SRV-ATTR:reservation_id',
+  'OS-EXT-SRV-ATTR:launch_index', 'OS-EXT-SRV-ATTR:hostname', 'OS-EXT-SRV-ATTR:kernel_id', 'OS-EXT-SRV-ATTR:ramdisk_id',
+  'OS-EXT-SRV-ATTR:root_device_name', 'OS-EXT-SRV-ATTR:user_data', 'server_groups'];
 
 /** The body PUT /servers/{id} returns: the detail view, trimmed as Nova trims it before 2.75. */
 export function serverUpdated(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx): Record<string, unknown> {
@@ -86,15 +88,25 @@ export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx
   };
   // Nova shows progress only while a server is (or could be) making some.
   if (PROGRESS_STATUSES.includes(out.status as string)) out.progress = i.vmState === 'building' ? 0 : 100;
+  // The extended server attributes (admin by policy); 2.3 added the ec2-era ones.
   if (c.isAdmin) {
     out['OS-EXT-SRV-ATTR:host'] = i.host;
-    out['OS-EXT-SRV-ATTR:hypervisor_hostname'] = i.node;
     out['OS-EXT-SRV-ATTR:instance_name'] = `instance-${i.id.toString(16).padStart(8, '0')}`;
+    out['OS-EXT-SRV-ATTR:hypervisor_hostname'] = i.node;
+    if (v.atLeast(MV.EXTENDED_ATTRS)) {
+      Object.assign(out, {
+        'OS-EXT-SRV-ATTR:reservation_id': i.reservationId, 'OS-EXT-SRV-ATTR:launch_index': i.launchIndex,
+        'OS-EXT-SRV-ATTR:hostname': i.hostname, 'OS-EXT-SRV-ATTR:kernel_id': i.kernelId, 'OS-EXT-SRV-ATTR:ramdisk_id': i.ramdiskId,
+        'OS-EXT-SRV-ATTR:root_device_name': i.rootDeviceName, 'OS-EXT-SRV-ATTR:user_data': i.userData,
+      });
+    }
   }
   if (v.atLeast(MV.LOCKED)) out.locked = !!i.locked;
   if (v.atLeast(MV.DESCRIPTION)) out.description = i.displayDescription ?? null;
   if (v.atLeast(MV.TAGS)) out.tags = [];
   if (v.atLeast(MV.TRUSTED_CERTS)) out.trusted_image_certificates = null;
+  // 2.90 shows the hostname to those the extended attributes are hidden from.
+  if (v.atLeast(MV.HOSTNAME) && !c.isAdmin) out['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
   if (v.atLeast(MV.SERVER_GROUPS)) out.server_groups = [];
   if (v.atLeast(MV.LOCKED_REASON)) out.locked_reason = i.lockedReason ?? null;
   if (serverStatus(i) === 'ERROR' && i.faultMessage) {

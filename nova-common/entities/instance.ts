@@ -23,6 +23,12 @@ export class Instance {
   @Column({ name: 'access_ip_v4', type: 'varchar', length: 39, nullable: true }) accessIpV4!: string | null;
   @Column({ name: 'access_ip_v6', type: 'varchar', length: 39, nullable: true }) accessIpV6!: string | null;
   @Column({ name: 'display_description', type: 'text', nullable: true }) displayDescription!: string | null;
+  @Column({ type: 'varchar', length: 255, nullable: true }) hostname!: string | null;
+  @Column({ name: 'reservation_id', type: 'varchar', length: 255, nullable: true }) reservationId!: string | null;
+  @Column({ name: 'launch_index', type: 'integer', nullable: true }) launchIndex!: number | null;
+  @Column({ name: 'kernel_id', type: 'varchar', length: 255, nullable: true }) kernelId!: string | null;
+  @Column({ name: 'ramdisk_id', type: 'varchar', length: 255, nullable: true }) ramdiskId!: string | null;
+  @Column({ name: 'user_data', type: 'text', nullable: true }) userData!: string | null;
   @Column({ name: 'metadata', type: 'text', nullable: true }) metadataJson!: string | null;
   @Column({ name: 'fault_message', type: 'text', nullable: true }) faultMessage!: string | null;
   @Column({ name: 'launched_at', type: 'datetime', nullable: true }) launchedAt!: Date | null;

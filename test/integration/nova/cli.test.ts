@@ -83,6 +83,40 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     expect(JSON.parse(f.out).map((x: { Name: string }) => x.Name)).to.include('m1.tiny');
   });
 
+  it('nova negotiates 2.92 (its maximum, under our 2.93): boot --hostname, show, update --hostname, list', async () => {
+    const b = await cli('nova', ['--debug', 'boot', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--hostname', 'web-01', '--poll', 'srv2'], env);
+    expect(b.code, b.err + b.out).to.equal(0);
+    expect(b.err).to.match(/X-OpenStack-Nova-API-Version: 2\.92/);
+    const row = (out: string, key: string): string | undefined =>
+      out.split('\n').map((l) => l.split('|').map((c) => c.trim())).find((c) => c[1] === key)?.[2];
+    const s = await cli('nova', ['show', 'srv2'], env);
+    expect(s.code, s.err).to.equal(0);
+    expect(row(s.out, 'OS-EXT-SRV-ATTR:hostname')).to.equal('web-01');
+    expect(row(s.out, 'status')).to.equal('ACTIVE');
+    const u = await cli('nova', ['update', '--hostname', 'web-02', 'srv2'], env);
+    expect(u.code, u.err).to.equal(0);
+    expect(row((await cli('nova', ['show', 'srv2'], env)).out, 'OS-EXT-SRV-ATTR:hostname')).to.equal('web-02');
+    const m = await cli('nova', ['boot', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--hostname', 'web-03', '--min-count', '2', 'srv3'], env);
+    expect(m.code).to.equal(1);
+    expect(m.err).to.contain('ERROR (BadRequest): Unable to allocate a single hostname to multiple instances (HTTP 400)');
+    const bad = await cli('nova', ['update', '--hostname', 'web_02', 'srv2'], env);
+    expect(bad.code).to.equal(1);
+    expect(bad.err).to.contain("ERROR (BadRequest): Invalid input for field/attribute hostname. Value: web_02. 'web_02' does not match");
+    const l = await cli('nova', ['list'], env);
+    expect(l.code, l.err).to.equal(0);
+    expect(l.out).to.contain('srv2');
+    const d = await cli('nova', ['delete', 'srv2'], env);
+    expect(d.code, d.err).to.equal(0);
+    // openstack (compute 2.1 unless asked) reads the hostname from 2.90 as well.
+    const o = await cli('openstack', ['--os-compute-api-version', '2.90', 'server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk',
+      '--hostname', 'osc-host', '--wait', 'srv4', '-f', 'json'], env);
+    expect(o.code, o.err).to.equal(0);
+    const shown = await cli('openstack', ['--os-compute-api-version', '2.90', 'server', 'show', 'srv4', '-f', 'json'], env);
+    expect(shown.code, shown.err).to.equal(0);
+    expect(JSON.parse(shown.out)).to.include({ 'OS-EXT-SRV-ATTR:hostname': 'osc-host' });
+    expect((await cli('openstack', ['server', 'delete', '--wait', 'srv4'], env)).code).to.equal(0);
+  });
+
   it('nova list / show / delete', async () => {
     const l = await cli('nova', ['list'], env);
     expect(l.code, l.err).to.equal(0);

@@ -38,4 +38,22 @@ describe('nova-api views', () => {
     expect(serverStatus({ ...inst, vmState: 'building' } as Instance)).to.equal('BUILD');
     expect(serverStatus({ ...inst, vmState: 'error' } as Instance)).to.equal('ERROR');
   });
+
+  it('OS-EXT-SRV-ATTR:hostname: admins from 2.3 (with the other 2.3 attributes), everyone from 2.90', () => {
+    const inst = { id: 1, uuid: sid, displayName: 'srv1', hostname: 'srv1-host', reservationId: 'r-abcdefgh', launchIndex: 0, kernelId: '',
+      ramdiskId: '', userData: null, rootDeviceName: '/dev/vda', vmState: 'active', taskState: null, host: 'h', node: 'h', locked: false,
+      createdAt: new Date(), updatedAt: null, launchedAt: new Date(), terminatedAt: null } as unknown as Instance;
+    const at = (version: string, isAdmin: boolean) => serverDetail(inst, [], { base: 'http://x', projectInUrl: null, isAdmin, version: v(version) });
+    const attrs = (d: Record<string, unknown>) => Object.keys(d).filter((k) => k.startsWith('OS-EXT-SRV-ATTR:'));
+    expect(attrs(at('2.89', false))).to.deep.equal([]);
+    expect(attrs(at('2.90', false))).to.deep.equal(['OS-EXT-SRV-ATTR:hostname']);
+    expect(at('2.93', false)).to.include({ 'OS-EXT-SRV-ATTR:hostname': 'srv1-host' });
+    expect(attrs(at('2.1', true))).to.deep.equal(['OS-EXT-SRV-ATTR:host', 'OS-EXT-SRV-ATTR:instance_name', 'OS-EXT-SRV-ATTR:hypervisor_hostname']);
+    const admin = ['OS-EXT-SRV-ATTR:host', 'OS-EXT-SRV-ATTR:instance_name', 'OS-EXT-SRV-ATTR:hypervisor_hostname', 'OS-EXT-SRV-ATTR:reservation_id',
+      'OS-EXT-SRV-ATTR:launch_index', 'OS-EXT-SRV-ATTR:hostname', 'OS-EXT-SRV-ATTR:kernel_id', 'OS-EXT-SRV-ATTR:ramdisk_id',
+      'OS-EXT-SRV-ATTR:root_device_name', 'OS-EXT-SRV-ATTR:user_data'];
+    expect(attrs(at('2.3', true))).to.deep.equal(admin);
+    expect(attrs(at('2.90', true))).to.deep.equal(admin);
+    expect(at('2.3', true)).to.include({ 'OS-EXT-SRV-ATTR:reservation_id': 'r-abcdefgh', 'OS-EXT-SRV-ATTR:launch_index': 0, 'OS-EXT-SRV-ATTR:user_data': null });
+  });
 });
