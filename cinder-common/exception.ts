@@ -43,6 +43,15 @@ export class SnapshotNotFound extends NotFound {
 export class VolumeAttachmentNotFound extends NotFound {
   static override msgFmt = 'Volume attachment could not be found with filter: %(filter)s.';
 }
+export class VolumeTypeNotFound extends NotFound {
+  static override msgFmt = 'Volume type %(volume_type_id)s could not be found.';
+}
+export class GroupNotFound extends NotFound {
+  static override msgFmt = 'Group %(group_id)s could not be found.';
+}
+export class BackupNotFound extends NotFound {
+  static override msgFmt = 'Backup %(backup_id)s could not be found.';
+}
 export class VolumeTypeNotFoundByName extends NotFound {
   static override msgFmt = 'Volume type with name %(volume_type_name)s could not be found.';
 }

@@ -39,8 +39,13 @@ function attachmentPrimitive(a: VolumeAttachment): Args {
   };
 }
 
+const ISCSI_VARIANTS = ['iSCSI', 'iscsi'];
+const NVMEOF_VARIANTS = ['NVMe-oF', 'NVMeOF', 'nvmeof'];
+
 export class VolumeManager {
   readonly locks = new KeyedLock();
+  /** Our services row's uuid, stamped on the volumes we create (looked up once it exists). */
+  private serviceUuid: string | null = null;
 
   constructor(private readonly d: ManagerDeps) {}
 
@@ -110,7 +115,8 @@ export class VolumeManager {
     try {
       const model = await this.d.driver.createVolume(v);
       const ok = await this.d.db.volumeConditionalUpdate(v.id, {
-        status: 'available', launchedAt: new Date(), ...(model?.provider_location !== undefined ? { providerLocation: model.provider_location } : {}),
+        status: 'available', launchedAt: new Date(), sharedTargets: await this.driverSharesTargets(), serviceUuid: await this.ownServiceUuid(),
+        ...(model?.provider_location !== undefined ? { providerLocation: model.provider_location } : {}),
         ...(model?.provider_auth !== undefined ? { providerAuth: model.provider_auth } : {}),
       }, { status: 'creating' });
       if (!ok) LOG.warning(`Volume ${v.id} left 'creating' while it was being created`, logCtx(ctxt));
@@ -121,6 +127,22 @@ export class VolumeManager {
       return;
     }
     await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'create.end');
+  }
+
+  /**
+   * _driver_shares_targets: whether hosts must serialise connections to this backend's targets.
+   * A driver's false is final; NVMe-oF is "unknown" (null: always lock); else only iSCSI shares.
+   */
+  private async driverSharesTargets(): Promise<boolean | null> {
+    const stats = await this.d.driver.getStats();
+    if (stats.shared_targets === false) return false;
+    if (NVMEOF_VARIANTS.includes(stats.storage_protocol)) return null;
+    return ISCSI_VARIANTS.includes(stats.storage_protocol);
+  }
+
+  private async ownServiceUuid(): Promise<string | null> {
+    this.serviceUuid ??= (await this.d.db.serviceByHost(this.d.host, 'cinder-volume'))?.uuid ?? null;
+    return this.serviceUuid;
   }
 
   async deleteVolume(ctxt: ContextDict, args: Args): Promise<void> {

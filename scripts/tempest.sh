@@ -164,7 +164,7 @@ build_interval = 1
 build_timeout = 60
 volume_size = 1
 min_microversion = 3.0
-max_microversion = 3.44
+max_microversion = 3.70
 storage_protocol = iSCSI
 vendor_name = Open Source
 

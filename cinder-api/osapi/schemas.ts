@@ -1,8 +1,9 @@
 // Request-body checks of cinder/api/schemas (volumes.py, volume_actions.py, admin_actions.py),
 // reported the way Cinder's jsonschema validator words them:
 // "Invalid input for field/attribute <f>. Value: <v>. <why>" (400).
-import { badRequest, invalidInput, pyRepr } from '../../common/api';
+import { badRequest, invalidInput, pyRepr, type APIVersion } from '../../common/api';
 import { ATTACH_STATUSES, MIGRATION_STATUSES, VOLUME_STATUSES } from '../../cinder-common/volume-status';
+import { SUPPORT_VOLUME_SCHEMA_CHANGES, VOLUME_CREATE_FROM_BACKUP } from './microversions';
 
 type Dict = Record<string, unknown>;
 
@@ -117,4 +118,91 @@ export function checkBoolean(field: string, v: unknown): boolean {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'string' && BOOL_STRINGS.includes(v)) return ['true', '1', 'on', 'yes', 'y', 't'].includes(v.toLowerCase());
   throw invalid(field, v, `${pyRepr(v)} is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', 'n', 'f']`);
+}
+
+/** A body's top level may hold only these keys (a path-less error: just jsonschema's message). */
+function noExtraTop(body: Dict, allowed: string[]): void {
+  const extra = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (extra.length) throw badRequest(`Additional properties are not allowed (${extra.map(pyRepr).join(', ')} ${extra.length > 1 ? 'were' : 'was'} unexpected)`);
+}
+
+const NAME_KEYS = ['name', 'description', 'display_name', 'display_description'];
+
+/**
+ * Strips name/description (validate_name_and_description); `name` replaces `display_name` when
+ * present, even as null (Cinder pops one onto the other), and likewise `description`.
+ */
+function nameAndDescription(v: Dict): { name: string | null | undefined; description: string | null | undefined } {
+  const t = Object.fromEntries(NAME_KEYS.map((k) => [k, text(k, v[k])]));
+  return { name: 'name' in v ? t.name : t.display_name, description: 'description' in v ? t.description : t.display_description };
+}
+
+export interface CreateVolumeBody {
+  /** The `volume` object as sent (after the checks). */
+  volume: Dict;
+  name: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  size: number | null;
+}
+
+/**
+ * schemas/volumes.py create (3.0), create_volume_v313 (+group_id), create_volume_v347
+ * (+backup_id), create_volume_v353 (nothing else allowed in `volume`). The top level takes only
+ * `volume` and the scheduler hints at every version. Checks run in jsonschema's order: the
+ * volume's properties, then its extra keys, then the top level.
+ */
+export function createVolumeBody(body: unknown, version: APIVersion): CreateVolumeBody {
+  const v = section(body, 'volume') as Dict;
+  const { name, description } = nameAndDescription(v);
+  if ('volume_type' in v) checkString('volume_type', v.volume_type, { max: 255, nullable: true });
+  const metadata = 'metadata' in v ? checkMetadata('metadata', v.metadata) ?? {} : {};
+  for (const k of ['snapshot_id', 'source_volid', 'consistencygroup_id']) if (k in v) checkUuid(k, v[k], true);
+  const size = 'size' in v ? checkSize('size', v.size, true) : null;
+  if ('availability_zone' in v) checkString('availability_zone', v.availability_zone, { min: 1, max: 255, nullable: true });
+  if ('multiattach' in v && v.multiattach !== null) {
+    try {
+      checkBoolean('multiattach', v.multiattach);
+    } catch {
+      throw invalid('multiattach', v.multiattach, `${pyRepr(v.multiattach)} is not valid under any of the given schemas`);
+    }
+  }
+  for (const k of ['image_id', 'imageRef']) if (k in v) checkString(k, v[k], { max: 255, nullable: true });
+  if (version.atLeast('3.13') && 'group_id' in v) checkString('group_id', v.group_id, { max: 255, nullable: true });
+  if (version.atLeast(VOLUME_CREATE_FROM_BACKUP) && 'backup_id' in v) checkUuid('backup_id', v.backup_id, true);
+  if (version.atLeast(SUPPORT_VOLUME_SCHEMA_CHANGES)) {
+    noExtra('volume', v, [...NAME_KEYS, 'volume_type', 'metadata', 'snapshot_id', 'source_volid', 'consistencygroup_id', 'size',
+      'availability_zone', 'multiattach', 'image_id', 'imageRef', 'group_id', 'backup_id']);
+  }
+  const top = body as Dict;
+  if ('OS-SCH-HNT:scheduler_hints' in top) checkType('OS-SCH-HNT:scheduler_hints', top['OS-SCH-HNT:scheduler_hints'], ['object', 'null']);
+  noExtraTop(top, ['volume', 'OS-SCH-HNT:scheduler_hints']);
+  return { volume: v, name: name ?? null, description: description ?? null, metadata, size };
+}
+
+export interface UpdateVolumeBody {
+  name?: string | null;
+  description?: string | null;
+  metadata?: Record<string, string>;
+}
+
+/**
+ * schemas/volumes.py update: only the name/description spellings and metadata (an object: null
+ * is refused) at every version; from 3.53 (update_volume_v353) at least one of them.
+ */
+export function updateVolumeBody(body: unknown, version: APIVersion): UpdateVolumeBody {
+  const v = section(body, 'volume') as Dict;
+  const { name, description } = nameAndDescription(v);
+  if ('metadata' in v) checkType('metadata', v.metadata, ['object']);
+  const metadata = 'metadata' in v ? checkMetadata('metadata', v.metadata) ?? {} : undefined;
+  noExtra('volume', v, [...NAME_KEYS, 'metadata']);
+  if (version.atLeast(SUPPORT_VOLUME_SCHEMA_CHANGES) && !Object.keys(v).length) {
+    throw invalid('volume', v, `${pyRepr(v)} is not valid under any of the given schemas`);
+  }
+  noExtraTop(body as Dict, ['volume']);
+  return {
+    ...('name' in v || 'display_name' in v ? { name: name ?? null } : {}),
+    ...('description' in v || 'display_description' in v ? { description: description ?? null } : {}),
+    ...(metadata !== undefined ? { metadata } : {}),
+  };
 }

@@ -3,6 +3,10 @@
 // attachments lists only attachment rows that are `attached` (§2.1).
 import type { APIVersion } from '../../common/api';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
+import {
+  ENCRYPTION_KEY_ID_IN_DETAILS, SHARED_TARGETS_AND_SERVICE_FIELDS, SHARED_TARGETS_TRISTATE, USE_QUOTA, VOLUME_CLUSTER_NAME,
+  VOLUME_TYPE_ID_IN_VOLUME_DETAIL,
+} from './microversions';
 
 export interface VolumeViewCtx {
   /** scheme://host[/prefix] */
@@ -27,6 +31,9 @@ type Dict = Record<string, unknown>;
 export function isoTime(d: Date | null): string | null {
   return d ? d.toISOString().replace(/\.(\d{3})Z$/, '.$1000') : null;
 }
+
+/** The key id Cinder's fixed-key manager hands out: not a secret worth showing (3.64). */
+const FIXED_KEY_ID = '00000000-0000-0000-0000-000000000000';
 
 const VIEW_STATUS: Record<string, string> = { managing: 'creating', error_managing: 'error', error_managing_deleting: 'deleting' };
 
@@ -80,6 +87,7 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, exten
   if (extended) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
   if (c.version.atLeast('3.13')) out.group_id = null;
   if (c.version.atLeast('3.21') && c.isAdmin) out.provider_id = v.providerId;
+  Object.assign(out, versionedKeys(c, v));
   if (c.isAdmin) out.migration_status = v.migrationStatus;
   if (extended && c.isAdmin) {
     Object.assign(out, {
@@ -87,6 +95,23 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, exten
     });
   }
   return nullUnset(out);
+}
+
+/** The detail keys of 3.48 and later (cinder/api/v3/views/volumes.py), in Cinder's order. */
+function versionedKeys(c: VolumeViewCtx, v: Volume): Dict {
+  const out: Dict = {};
+  if (c.version.atLeast(SHARED_TARGETS_AND_SERVICE_FIELDS)) {
+    // Older clients know only true/false: "unknown" (null) has to mean "lock", i.e. true.
+    out.shared_targets = v.sharedTargets === null && !c.version.atLeast(SHARED_TARGETS_TRISTATE) ? true : v.sharedTargets;
+    out.service_uuid = v.serviceUuid;
+  }
+  if (c.isAdmin && c.version.atLeast(VOLUME_CLUSTER_NAME)) out.cluster_name = v.clusterName;
+  if (c.version.atLeast(VOLUME_TYPE_ID_IN_VOLUME_DETAIL)) out.volume_type_id = v.volumeTypeId;
+  if (c.version.atLeast(ENCRYPTION_KEY_ID_IN_DETAILS) && v.encryptionKeyId && v.encryptionKeyId !== FIXED_KEY_ID) {
+    out.encryption_key_id = v.encryptionKeyId;
+  }
+  if (c.version.atLeast(USE_QUOTA)) out.consumes_quota = v.useQuota;
+  return out;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface BackendStats {
   total_capacity_gb: number;
   free_capacity_gb: number;
   reserved_percentage: number;
+  /** false: every volume has its own target, so hosts need not lock around scans (LVM says so). */
+  shared_targets?: boolean | null;
 }
 
 export interface VolumeDriver {

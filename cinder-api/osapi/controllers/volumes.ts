@@ -3,9 +3,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
-import { InvalidInput, SnapshotNotFound, VolumeNotFound, VolumeTypeNotFoundByName } from '../../../cinder-common/exception';
+import {
+  BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound, VolumeTypeNotFound, VolumeTypeNotFoundByName,
+} from '../../../cinder-common/exception';
+import { boolParam, versionedListQuery } from '../list-filters';
 import { projectInPath, viewCtx, type Params } from '../request';
-import { checkMetadata, checkSize, checkString, checkType, checkUuid, section, text } from '../schemas';
+import { checkType, createVolumeBody, pyStr, updateVolumeBody } from '../schemas';
 import { DEFAULT_TYPE_ID, type VolumeAPI } from '../volume-api';
 import { volumeDetail, volumeSummary } from '../views';
 
@@ -13,6 +16,8 @@ type Dict = Record<string, unknown>;
 
 const MULTIATTACH_REMOVED = 'multiattach parameter has been removed. The default behavior is to use multiattach enabled volume types. ' +
   'Contact your administrator to create a multiattach enabled volume type and use it to create multiattach volumes.';
+
+const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 function query(req: FastifyRequest): Record<string, string> {
   return (req.query ?? {}) as Record<string, string>;
@@ -72,9 +77,10 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     return vols.map((v) => volumeDetail(c, v, extras.get(v.id) ?? { metadata: {}, attachments: [] }, extended));
   };
   /** GET /volumes[/detail]: filters, sort, marker/limit pages with a `next` link (common.py). */
-  const listed = async (req: FastifyRequest): Promise<{ vols: Volume[]; links?: Dict[] }> => {
+  const listed = async (req: FastifyRequest): Promise<{ vols: Volume[]; links?: Dict[]; count?: number }> => {
     projectInPath(req);
     const q = query(req);
+    const versioned = versionedListQuery(q, req.cinderVersion, req.ctx.isAdmin);
     let vols = await api.list(req.ctx, {
       allTenants: isTrue(q.all_tenants), name: q.name ?? q.display_name, status: q.status,
     });
@@ -85,7 +91,9 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       const extras = await api.extras(vols);
       vols = vols.filter((v) => Object.entries(want).every(([k, val]) => extras.get(v.id)?.metadata[k] === String(val)));
     }
-    vols = sortVolumes(vols, q);
+    vols = sortVolumes(vols.filter(versioned.matches), q);
+    // 3.45 with_count: how many match the filters, whatever page is shown.
+    const count = versioned.withCount ? { count: vols.length } : {};
     if (q.marker) {
       const i = vols.findIndex((v) => v.id === q.marker);
       if (i < 0) throw badRequest(`marker [${q.marker}] not found`);
@@ -103,32 +111,41 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       limit = Math.min(limit, maxLimit);
     }
     const page = vols.slice(0, limit);
-    if (!page.length || page.length < limit || page.length === vols.length && q.limit === undefined) return { vols: page };
+    if (!page.length || page.length < limit || page.length === vols.length && q.limit === undefined) return { vols: page, ...count };
     const params = new URLSearchParams(Object.entries(q).filter(([k]) => k !== 'marker'));
     params.set('marker', page[page.length - 1].id);
     const path = req.url.split('?')[0];
-    return { vols: page, links: [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${path}?${params.toString()}` }] };
+    return { vols: page, links: [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${path}?${params.toString()}` }], ...count };
   };
 
   app.get(`${base}/volumes`, async (req) => {
     // GET /volumes/ is not the list (tempest: show_volume('') → 404).
     if (req.url.split('?')[0].endsWith('/')) throw notFound();
-    const { vols, links } = await listed(req);
+    const { vols, links, count } = await listed(req);
     const c = viewCtx(req, typeName);
-    return { volumes: vols.map((v) => volumeSummary(c, v)), ...(links ? { volumes_links: links } : {}) };
+    return { volumes: vols.map((v) => volumeSummary(c, v)), ...(links ? { volumes_links: links } : {}), ...(count !== undefined ? { count } : {}) };
   });
 
   app.get(`${base}/volumes/detail`, async (req) => {
-    const { vols, links } = await listed(req);
-    return { volumes: await render(req, vols), ...(links ? { volumes_links: links } : {}) };
+    const { vols, links, count } = await listed(req);
+    return { volumes: await render(req, vols), ...(links ? { volumes_links: links } : {}), ...(count !== undefined ? { count } : {}) };
   });
 
-  // 3.12: totals of the caller's volumes (below that, "summary" is just an unknown id).
+  // 3.12: totals of the caller's volumes (below that, "summary" is just an unknown id); 3.36
+  // adds every distinct metadata value by key.
   app.get(`${base}/volumes/summary`, async (req) => {
     projectInPath(req);
     if (!req.cinderVersion.atLeast('3.12')) throw new VolumeNotFound({ volume_id: 'summary' });
     const vols = await api.list(req.ctx, { allTenants: isTrue(query(req).all_tenants) });
-    return { 'volume-summary': { total_size: vols.reduce((n, v) => n + (v.size ?? 0), 0), total_count: vols.length } };
+    const summary: Dict = { total_count: vols.length, total_size: vols.reduce((n, v) => n + (v.size ?? 0), 0) };
+    if (req.cinderVersion.atLeast('3.36')) {
+      const values: Record<string, string[]> = {};
+      for (const meta of (await api.db.metadataGet(vols.map((v) => v.id))).values()) {
+        for (const [k, val] of Object.entries(meta)) if (!(values[k] ??= []).includes(val)) values[k].push(val);
+      }
+      summary.metadata = values;
+    }
+    return { 'volume-summary': summary };
   });
 
   app.get(`${base}/volumes/:id`, async (req) => {
@@ -139,50 +156,40 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
 
   app.post(`${base}/volumes`, async (req, reply) => {
     projectInPath(req);
-    const body = section(req.body, 'volume') as Dict;
-    const name = text('name', body.name) ?? text('display_name', body.display_name) ?? null;
-    const description = text('description', body.description) ?? text('display_description', body.display_description) ?? null;
-    for (const k of ['snapshot_id', 'source_volid', 'consistencygroup_id', 'group_id', 'backup_id']) {
-      if (k in body) checkUuid(k, body[k], true);
+    const { volume: body, name, description, metadata, size } = createVolumeBody(req.body, req.cinderVersion);
+    // The lookups in Cinder's order (v3 volumes.py create), each 404 when the thing is absent.
+    const type = body.volume_type;
+    if (typeof type === 'string' && type && type !== typeName && type !== DEFAULT_TYPE_ID) {
+      throw UUID_LIKE.test(type) ? new VolumeTypeNotFound({ volume_type_id: type }) : new VolumeTypeNotFoundByName({ volume_type_name: type });
     }
-    if ('volume_type' in body) checkString('volume_type', body.volume_type, { max: 255, nullable: true });
-    if ('availability_zone' in body) checkString('availability_zone', body.availability_zone, { min: 1, max: 255, nullable: true });
-    const metadata = 'metadata' in body ? checkMetadata('metadata', body.metadata) ?? {} : {};
-    const size = 'size' in body ? checkSize('size', body.size, true) : null;
-    if (body.multiattach !== undefined && body.multiattach !== null && body.multiattach !== false && body.multiattach !== 'false') {
-      throw badRequest(MULTIATTACH_REMOVED);
+    if (body.snapshot_id !== undefined && body.snapshot_id !== null) throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
+    // Cloning is not implemented: a source volume is never found.
+    if (body.source_volid !== undefined && body.source_volid !== null) throw new VolumeNotFound({ volume_id: body.source_volid });
+    for (const k of ['consistencygroup_id', 'group_id']) {
+      if (body[k] !== undefined && body[k] !== null) throw new GroupNotFound({ group_id: pyStr(body[k]) });
     }
-    if (typeof body.snapshot_id === 'string') throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
-    if (typeof body.source_volid === 'string') throw new VolumeNotFound({ volume_id: body.source_volid });
     const image = body.imageRef ?? body.image_id;
     if (image !== undefined && image !== null) {
       checkType('imageRef', image, ['string']);
       throw badRequest(`Invalid input received: Image ${String(image)} could not be found.`);
     }
-    if (typeof body.volume_type === 'string' && body.volume_type !== typeName && body.volume_type !== DEFAULT_TYPE_ID) {
-      throw new VolumeTypeNotFoundByName({ volume_type_name: body.volume_type });
-    }
-    const az = typeof body.availability_zone === 'string' ? body.availability_zone : null;
-    if (az !== null && az !== api.d.defaultAz) throw new InvalidInput({ reason: `Availability zone '${az}' is invalid.` });
+    if (body.backup_id) throw new BackupNotFound({ backup_id: pyStr(body.backup_id) });
+    if ('multiattach' in body && boolParam('multiattach', pyStr(body.multiattach))) throw badRequest(MULTIATTACH_REMOVED);
     if (size === null || size < 1) {
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${size === null ? 'None' : size} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
+    const az = typeof body.availability_zone === 'string' ? body.availability_zone : null;
+    if (az !== null && az !== api.d.defaultAz) throw new InvalidInput({ reason: `Availability zone '${az}' is invalid.` });
     const v = await api.create(req.ctx, { size, name, description, metadata, availabilityZone: az });
     return reply.code(202).send({ volume: (await render(req, [v], false))[0] });
   });
 
   app.put(`${base}/volumes/:id`, async (req) => {
     projectInPath(req);
-    const body = section(req.body, 'volume') as Dict;
+    // The schema is checked before the volume is looked up.
+    const changes = updateVolumeBody(req.body, req.cinderVersion);
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
-    const name = text('name', body.name) ?? text('display_name', body.display_name);
-    const description = text('description', body.description) ?? text('display_description', body.display_description);
-    const metadata = 'metadata' in body ? checkMetadata('metadata', body.metadata) : undefined;
-    const updated = await api.update(req.ctx, v, {
-      ...('name' in body || 'display_name' in body ? { name: name ?? null } : {}),
-      ...('description' in body || 'display_description' in body ? { description: description ?? null } : {}),
-      ...(metadata !== undefined ? { metadata } : {}),
-    });
+    const updated = await api.update(req.ctx, v, changes);
     return { volume: (await render(req, [updated], false))[0] };
   });
 

@@ -79,6 +79,29 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     await waitFor(async () => (await cinder.req('GET', `/v3/demo/volumes/${id}`)).status === 404, 10_000, 'deleted', 50);
   });
 
+  it('cinder negotiates 3.70 (no downgrade warning) and prints the 3.70 fields', async () => {
+    const created = await cli('cinder', ['create', '1', '--name', 'cv70']);
+    expect(created.code, created.stderr).to.equal(0);
+    expect(created.stderr).to.not.include('downgrading');
+    const id = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(created.stdout)?.[1] as string;
+    await waitFor(async () => (await cinder.show(id)).status === 'available', 10_000, 'available', 50);
+    const show = await cli('cinder', ['show', id]);
+    expect(show.code, show.stderr).to.equal(0);
+    expect(show.stderr).to.not.include('downgrading');
+    for (const row of [/\|\s+consumes_quota\s+\|\s+True\s+\|/, /\|\s+shared_targets\s+\|\s+False\s+\|/, /\|\s+service_uuid\s+\|\s+[0-9a-f-]{36}\s+\|/,
+      /\|\s+volume_type_id\s+\|\s+[0-9a-f-]{36}\s+\|/, /\|\s+group_id\s+\|\s+None\s+\|/]) {
+      expect(show.stdout).to.match(row);
+    }
+    const list = await cli('cinder', ['list', '--with-count']);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stderr).to.not.include('downgrading');
+    expect(list.stdout).to.match(/\|\s+ID\s+\|\s+Status\s+\|\s+Name\s+\|\s+Size\s+\|\s+Consumes Quota\s+\|\s+Volume Type\s+\|/);
+    expect(list.stdout).to.match(new RegExp(`${id}\\s+\\|\\s+available\\s+\\|\\s+cv70\\s+\\|\\s+1\\s+\\|\\s+True\\s+\\|`));
+    expect(list.stdout).to.match(/Volume in total: \d+/);
+    const del = await cli('cinder', ['delete', id]);
+    expect(del.code, del.stderr).to.equal(0);
+  });
+
   it('cinder noauth plugin on /volume/v3 without a project in the URL (admin reset-state)', async () => {
     const id = await cinder.createVolume(1, 'admin:demo', 'nv');
     const args = ['--os-auth-type', 'noauth', '--os-endpoint', `${base}/volume/v3`, '--os-user-id', 'admin', '--os-project-id', 'demo'];

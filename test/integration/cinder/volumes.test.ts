@@ -13,23 +13,26 @@ describe('cinder-api volumes', function () {
     let r = await c.req('GET', '/', { token: null });
     expect(r.status).to.equal(300);
     const v3 = r.body.versions.find((v: { id: string }) => v.id === 'v3.0');
-    expect(v3).to.include({ status: 'CURRENT', version: '3.44', min_version: '3.0' });
+    expect(v3).to.include({ status: 'CURRENT', version: '3.70', min_version: '3.0' });
     expect(v3.links.find((l: { rel: string }) => l.rel === 'self').href).to.equal(`${c.api.url}/v3/`);
     r = await c.req('GET', '/v3/', { token: null });
     expect(r.status).to.equal(200);
     expect(r.body.versions.map((v: { id: string }) => v.id)).to.include('v3.0');
   });
 
-  it('negotiates the microversion on /v3 (default 3.0, max 3.44; out of range 406)', async () => {
+  it('negotiates the microversion on /v3 (default 3.0, max 3.70; out of range 406)', async () => {
     let r = await c.req('GET', '/v3/demo/volumes');
     expect(r.status).to.equal(200);
     expect(r.headers.get('openstack-api-version')).to.equal('volume 3.0');
     r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume 3.70' } });
+    expect(r.status).to.equal(200);
+    expect(r.headers.get('openstack-api-version')).to.equal('volume 3.70');
+    r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume 3.71' } });
     expect(r.status).to.equal(406);
-    expect(r.body.computeFault.message).to.equal('Version 3.70 is not supported by the API. Minimum is 3.0 and maximum is 3.44.');
+    expect(r.body.computeFault.message).to.equal('Version 3.71 is not supported by the API. Minimum is 3.0 and maximum is 3.70.');
     r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume latest' } });
     expect(r.status).to.equal(200);
-    expect(r.headers.get('openstack-api-version')).to.equal('volume 3.44');
+    expect(r.headers.get('openstack-api-version')).to.equal('volume 3.70');
     r = await c.req('GET', '/v3/demo/volumes', { headers: { 'OpenStack-API-Version': 'volume 3.x' } });
     expect(r.status).to.equal(400);
   });
@@ -184,13 +187,23 @@ describe('cinder-api volumes', function () {
     expect((await c.req('POST', m, { body: { metadata: 'x' } })).status).to.equal(400);
   });
 
-  it('volumes/summary from 3.12 (an unknown id before)', async () => {
+  it('volumes/summary from 3.12 (an unknown id before), metadata from 3.36', async () => {
     const token = 'summ:summ';
     await c.createVolume(2, token);
     await c.createVolume(3, token);
     let r = await c.req('GET', '/v3/summ/volumes/summary', { token, headers: { 'OpenStack-API-Version': 'volume 3.12' } });
     expect(r.status).to.equal(200);
     expect(r.body).to.deep.equal({ 'volume-summary': { total_size: 5, total_count: 2 } });
+    const ids = (await c.req('GET', '/v3/summ/volumes', { token })).body.volumes.map((v: { id: string }) => v.id);
+    await c.req('PUT', `/v3/summ/volumes/${ids[0]}/metadata`, { token, body: { metadata: { tier: 'gold', zone: 'a' } } });
+    await c.req('PUT', `/v3/summ/volumes/${ids[1]}/metadata`, { token, body: { metadata: { tier: 'silver', zone: 'a' } } });
+    // 3.36: every distinct value of each metadata key.
+    r = await c.req('GET', '/v3/summ/volumes/summary', { token, headers: { 'OpenStack-API-Version': 'volume 3.36' } });
+    expect(r.body['volume-summary']).to.include({ total_size: 5, total_count: 2 });
+    expect(r.body['volume-summary'].metadata.zone).to.deep.equal(['a']);
+    expect([...r.body['volume-summary'].metadata.tier].sort()).to.deep.equal(['gold', 'silver']);
+    r = await c.req('GET', '/v3/summ/volumes/summary', { token, headers: { 'OpenStack-API-Version': 'volume 3.35' } });
+    expect(r.body['volume-summary']).to.not.have.property('metadata');
     r = await c.req('GET', '/v3/summ/volumes/summary', { token });
     expect(r.status).to.equal(404);
     expect(r.body.itemNotFound.message).to.equal('Volume summary could not be found.');
