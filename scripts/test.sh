@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md and .ci/run give it:
-#   - installs RabbitMQ, MariaDB, tgt, libiscsi, python3-oslo.messaging and the openstack/nova/cinder
-#     clients with apt when missing,
+#   - installs RabbitMQ, MariaDB, tgt, libiscsi, python3-oslo.messaging, the openstack/nova/cinder
+#     clients and python3-tempest (its response schemas) with apt when missing,
 #   - starts a private RabbitMQ and MariaDB on free loopback ports (data in a temp dir), unless
 #     TRANSPORT_URL / NOVA_DATABASE_URL / CINDER_DATABASE_URL point at servers to use instead,
 #   - builds, lints, runs mocha (unit + integration + interop), stops the servers, exits with mocha's status.
@@ -19,6 +19,8 @@ command -v iscsi-readcapacity16 >/dev/null 2>&1 || need_pkgs+=(libiscsi-bin)
 command -v openstack >/dev/null 2>&1 || need_pkgs+=(python3-openstackclient)
 command -v nova >/dev/null 2>&1 || need_pkgs+=(python3-novaclient)
 command -v cinder >/dev/null 2>&1 || need_pkgs+=(python3-cinderclient)
+# tempest's response schemas, which the tempest-shaped tests validate our views against.
+/usr/bin/python3 -c 'import tempest.lib.api_schema' >/dev/null 2>&1 || need_pkgs+=(python3-tempest)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_pkgs[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then echo "test.sh: need root to apt-get install ${need_pkgs[*]}" >&2; exit 1; fi

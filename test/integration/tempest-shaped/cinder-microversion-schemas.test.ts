@@ -39,7 +39,7 @@ describe('tempest-shaped: cinder volume views against tempest\'s microversion sc
 
   before(async function () {
     if (spawnSync(PYTHON, ['-c', 'import tempest.lib.api_schema.response.volume.v3_69.volumes'], { timeout: 30_000 }).status !== 0) {
-      if (process.env.CI === 'true') throw new Error('tempest (Debian package) is not installed');
+      if (process.env.CI === 'true') throw new Error('python3-tempest (Debian package) is not installed; scripts/test.sh installs it');
       this.skip();
     }
     c = await startCinder();
