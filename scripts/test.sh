@@ -61,6 +61,7 @@ if [ -z "${TRANSPORT_URL:-}" ] || [ -z "${NOVA_DATABASE_URL:-}" ] || [ -z "${CIN
 fi
 
 set +e
+if [ $# -eq 0 ]; then set -- "dist/test/**/*.test.js"; fi
 npx mocha "$@"
 status=$?
 set -e
