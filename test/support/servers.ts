@@ -50,6 +50,15 @@ export async function requireTool(ctx: Context | null, cmd: string, pkg: string)
   }
 }
 
+/** A module of Debian's python3 a test imports (tempest's schemas): fails (CI) or skips when missing. */
+export async function requirePythonModule(ctx: Context | null, module: string, pkg: string): Promise<void> {
+  try {
+    await run('/usr/bin/python3', ['-c', `import ${module}`], { timeout: 30_000 });
+  } catch {
+    missing(ctx, `python module ${module} is not installed (Debian package ${pkg}; scripts/test.sh installs it)`);
+  }
+}
+
 /** Root, for tests that run their own tgtd: fails (CI) or skips otherwise. */
 export function requireRoot(ctx: Context | null, why: string): void {
   if (process.getuid?.() !== 0) missing(ctx, `${why} needs root`);

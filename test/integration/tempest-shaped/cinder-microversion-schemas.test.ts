@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { startCinder, type Cinder, type Json } from '../cinder/cinder-stack';
+import { requirePythonModule } from '../../support/servers';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -38,10 +39,7 @@ describe('tempest-shaped: cinder volume views against tempest\'s microversion sc
   let c: Cinder;
 
   before(async function () {
-    if (spawnSync(PYTHON, ['-c', 'import tempest.lib.api_schema.response.volume.v3_69.volumes'], { timeout: 30_000 }).status !== 0) {
-      if (process.env.CI === 'true') throw new Error('python3-tempest (Debian package) is not installed; scripts/test.sh installs it');
-      this.skip();
-    }
+    await requirePythonModule(this, 'tempest.lib.api_schema.response.volume.v3_69.volumes', 'python3-tempest');
     c = await startCinder();
   });
   after(async () => { await c?.stop(); });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { requireRoot, requireTool } from '../../support/servers';
+import { requirePythonModule, requireRoot, requireTool } from '../../support/servers';
 
 describe('test support: tools a test needs fail under CI=true instead of skipping', () => {
   let saved: string | undefined;
@@ -19,5 +19,13 @@ describe('test support: tools a test needs fail under CI=true instead of skippin
     await requireTool(this, 'sh', 'dash');
     if (process.getuid?.() === 0) requireRoot(this, 'x');
     else expect(() => requireRoot(this, 'x')).to.throw('x needs root');
+  });
+
+  it('a missing python module fails, naming its package; a present one passes', async function () {
+    process.env.CI = 'true';
+    let err: Error | null = null;
+    await requirePythonModule(this, 'no_such_module_attachd', 'no-such-package').catch((e: Error) => { err = e; });
+    expect(String(err)).to.include('python module no_such_module_attachd is not installed (Debian package no-such-package');
+    await requirePythonModule(this, 'json', 'python3');
   });
 });
