@@ -81,8 +81,10 @@ export class ServiceUnavailable extends NovaException {
 export class NoValidHost extends NovaException {
   static override msgFmt = 'No valid host was found. %(reason)s';
 }
+/** Cinder cannot be reached: a lost dependency, so 503 (Nova answers 500; we never 500 on an outage). */
 export class CinderConnectionFailed extends NovaException {
   static override msgFmt = 'Connection to cinder host failed: %(reason)s';
+  static override code = 503;
 }
 export class VolumeAttachFailed extends NovaException {
   static override msgFmt = 'Volume %(volume_id)s could not be attached. Reason: %(reason)s';

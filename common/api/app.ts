@@ -5,6 +5,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import { RequestContext, generateRequestId } from '../context';
 import { OpenStackException } from '../exception';
 import { getLogger, type Logger } from '../log';
+import { isDbConnectionError } from '../db/errors';
+import { MessageDeliveryFailure, MessagingTimeout } from '../rpc';
 import { type AuthStrategy } from './auth';
 import { HTTPFault, badRequest, faultBody } from './faults';
 
@@ -49,8 +51,28 @@ function parseJson(body: string): unknown {
   }
 }
 
+/** A lost dependency (database, broker, the service behind an RPC call): 503, never a 500. */
+function unavailableReason(err: unknown): string | null {
+  if (isDbConnectionError(err)) return 'the database is unreachable';
+  if (err instanceof MessagingTimeout) return 'a service did not answer in time';
+  if (err instanceof MessageDeliveryFailure) return 'the message broker is unreachable';
+  return null;
+}
+
+/** Seconds a client should wait before retrying a 503 (oslo's Retry-After convention). */
+const RETRY_AFTER = '5';
+
 /** Map anything thrown to (status, fault body); unexpected errors become a logged 500. */
 function toFault(err: unknown, opts: ApiAppOptions, log: Logger, req: FastifyRequest): { code: number; body: Record<string, unknown>; headers: Record<string, string> } {
+  const unavailable = unavailableReason(err);
+  if (unavailable) {
+    log.warning(`${req.method} ${req.url}: 503, ${unavailable}: ${(err as Error).message}`, { context: req.ctx });
+    return { code: 503, body: faultBody(503, `Service temporarily unavailable: ${unavailable}. Try again later.`), headers: { 'Retry-After': RETRY_AFTER } };
+  }
+  if (err instanceof OpenStackException && err.code === 503) {
+    log.warning(`${req.method} ${req.url}: 503: ${err.message}`, { context: req.ctx });
+    return { code: 503, body: faultBody(503, err.message), headers: { 'Retry-After': RETRY_AFTER, ...(err instanceof HTTPFault ? err.headers : {}) } };
+  }
   if (err instanceof OpenStackException && err.code >= 400 && err.code < 600) {
     if (err.code >= 500) log.exception(`${req.method} ${req.url} failed`, err, { context: req.ctx });
     return { code: err.code, body: faultBody(err.code, err.message), headers: err instanceof HTTPFault ? err.headers : {} };

@@ -8,6 +8,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../exception';
 
+export { DBConnectionError, asDbConnectionError, isDbConnectionError } from './errors';
+
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Array<string | Function>;
 

@@ -48,7 +48,8 @@ export interface ConnectionInfo {
 export class CinderHTTPError extends NovaException {
   static override msgFmt = '%(message)s (HTTP %(status)s)';
   constructor(readonly status: number, readonly cinderMessage: string, requestId: string | null) {
-    super({ status, message: cinderMessage },
+    // Cinder's own 503 (its database or broker is down) stays a 503 here.
+    super({ status, message: cinderMessage, ...(status === 503 ? { code: 503 } : {}) },
       `${cinderMessage} (HTTP ${status})${requestId ? ` (Request-ID: ${requestId})` : ''}`);
   }
 }
