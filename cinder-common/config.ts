@@ -11,7 +11,8 @@ const backendOpts = (driver: 'fake' | 'tgt', name: string) => ({
   target_port: { type: 'port', default: 3260, help: 'tgt: iSCSI portal port' },
   target_prefix: { type: 'str', default: 'iqn.2010-10.org.openstack:', help: 'tgt: IQN prefix of the targets' },
   tgt_control_port: { type: 'int', default: 0, min: 0, max: 32767, help: 'tgt: control port (tgtd -C; 0-32767) of our own tgtd (0: use the system tgtd)' },
-  tgt_start_daemon: { type: 'bool', default: true, help: 'tgt: start a private tgtd when tgt_control_port is set' },
+  tgt_start_daemon: { type: 'bool', default: true, help: 'tgt: start (or adopt, after a crash) a private tgtd when tgt_control_port is set' },
+  tgtd_pid_file: { type: 'str', default: null, help: 'tgt: pid file of that tgtd (default <volumes_dir>/tgtd-<tgt_control_port>.pid; its output goes to the same name with .log)' },
   total_capacity_gb: { type: 'int', default: 1000, min: 1, help: 'Capacity this backend reports (GiB)' },
 } as const);
 
@@ -25,9 +26,14 @@ export const CINDER_OPTS = {
     enabled_backends: { type: 'list', default: ['fake'], help: 'Backend sections cinder-volume serves (one RPC server <host>@<backend> each)' },
     storage_availability_zone: { type: 'str', default: 'nova', help: 'Availability zone of this cinder-volume' },
     default_volume_type: { type: 'str', default: '__DEFAULT__', help: 'Volume type name given to volumes created without one' },
+    periodic_interval: { type: 'int', default: 60, min: 0, help: 'Seconds between cinder-volume reconciler passes (0: only the pass at start)' },
+    attach_transition_timeout: {
+      type: 'int', default: 900, min: 1,
+      help: 'Seconds without progress after which an attaching/reserved/detaching volume counts as left by a dead caller and is released',
+    },
   },
   database: {
-    connection: { type: 'str', default: 'sqlite:///var/lib/attachd/cinder.sqlite', env: 'CINDER_DATABASE_URL', secret: true, help: 'Cinder database URL (mysql://... or sqlite:///path)' },
+    connection: { type: 'str', default: null, required: true, env: 'CINDER_DATABASE_URL', secret: true, help: 'Cinder database URL (mysql://... or sqlite:///path)' },
   },
   api: {
     auth_strategy: { type: 'str', default: 'keystone', choices: ['keystone', 'noauth2'], help: 'How X-Auth-Token is checked' },

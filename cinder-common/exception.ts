@@ -1,5 +1,6 @@
 // Cinder's exceptions: names and messages as cinder/exception.py has them, so faults and RPC
 // failures read like real Cinder's. The API maps them by `code`.
+import { DBConnectionError } from '../common/db/errors';
 import { OpenStackException } from '../common/exception';
 import { registerRemoteError } from '../common/rpc';
 
@@ -78,11 +79,12 @@ export class DriverNotInitialized extends CinderException {
 
 /**
  * Cinder's ALLOWED_EXMODS is cinder.exception: the API gets the volume service's exceptions
- * back as themselves (and maps InvalidInput etc. to 400).
+ * back as themselves (and maps InvalidInput etc. to 400). oslo.db's DBConnectionError too:
+ * cinder-volume's database being down is a 503 at the API, not a 500.
  */
 export function registerCinderRemoteErrors(): void {
   for (const cls of [InvalidInput, InvalidVolume, InvalidUUID, InvalidVolumeAttachMode, VolumeNotFound, VolumeAttachmentNotFound,
-    VolumeBackendAPIException, ExportFailure, RemoveExportException, NoValidBackend, DriverNotInitialized]) {
+    VolumeBackendAPIException, ExportFailure, RemoveExportException, NoValidBackend, DriverNotInitialized, DBConnectionError]) {
     registerRemoteError(cls);
   }
 }

@@ -1,5 +1,6 @@
 // cinder-volume in-process starter: for each enabled backend a driver, a manager (start-up
-// recovery first), an RPC server (topic cinder-volume, server <host>@<backend>) and a heartbeat.
+// recovery first: the reconciler's first pass), an RPC server (topic cinder-volume, server
+// <host>@<backend>), a heartbeat and the reconciler's periodic passes.
 import type { DataSource } from 'typeorm';
 import { ConfigError } from '../common/exception';
 import { getLogger } from '../common/log';
@@ -51,6 +52,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
   const stopAll = async (): Promise<void> => {
     for (const b of started) {
       await b.heartbeat.stop();
+      await b.manager.reconciler.stop();
       await b.server.stop();
       await b.server.wait();
       await b.manager.locks.idle();
@@ -67,7 +69,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       const driver = opts.drivers?.[name] ?? createDriver(bconf);
       await driver.doSetup();
       const notifier = new Notifier(transport, { publisherId: `volume.${host}`, driver: 'messagingv2', topics: ['notifications'] });
-      const manager = new VolumeManager({ host, db, driver, notifier });
+      const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout });
       const server = new RPCServer(transport, new Target({ topic: VOLUME_TOPIC, server: host }), [manager.endpoint()]);
       const heartbeat = new Heartbeat(async () => reportState(db, host, az, { ...(await driver.getStats()) }), conf.DEFAULT.report_interval,
         `cinder-volume on ${host}`);
@@ -75,6 +77,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       await manager.initHost();
       await server.start();
       await heartbeat.start();
+      manager.reconciler.start(conf.DEFAULT.periodic_interval);
     }
   } catch (e) {
     await stopAll().catch(() => undefined);

@@ -1,7 +1,11 @@
 // VolumeManager: the RPC endpoint of one cinder-volume backend (topic `cinder-volume`, server
 // <host>@<backend>). It owns the driver and the volume rows of its host; state changes follow
 // cinder/volume/manager.py (attach-semantics.md §7.2) and emit the legacy notifications.
+// Every action is safe to redo (callers retry after transient failures), and everything that
+// touches a volume's connection runs under that volume's lock, which the reconciler takes too.
 import type { ContextDict } from '../common/context';
+import { asDbConnectionError } from '../common/db/errors';
+import { pausePoint } from '../common/fault/pause';
 import { getLogger } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import type { CinderDB } from '../cinder-common/db-api';
@@ -13,6 +17,7 @@ import { objectData } from '../cinder-common/objects';
 import { statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
+import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
 import { VOLUME_RPC_API_VERSION } from './rpcapi';
 
 const LOG = getLogger('cinder-volume.manager');
@@ -26,9 +31,13 @@ export interface ManagerDeps {
   db: CinderDB;
   driver: VolumeDriver;
   notifier: Notifier | null;
+  /** [DEFAULT] attach_transition_timeout: seconds before a transition without progress is released. */
+  attachTransitionTimeout?: number;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+/** A volume id from an id or a (versioned) Volume object. */
+const idOf = (v: unknown): string => (typeof v === 'string' ? v : str(objectData(v).id) ?? '');
 const logCtx = (c: ContextDict): { context: { requestId?: string; userId?: string | null; projectId?: string | null } } =>
   ({ context: { requestId: str(c.request_id) ?? undefined, userId: str(c.user_id ?? c.user), projectId: str(c.project_id ?? c.tenant) } });
 
@@ -43,28 +52,43 @@ const ISCSI_VARIANTS = ['iSCSI', 'iscsi'];
 const NVMEOF_VARIANTS = ['NVMe-oF', 'NVMeOF', 'nvmeof'];
 
 export class VolumeManager {
+  /** Per-volume lock (key: the volume id) of every connection change and of the reconciler's repairs. */
   readonly locks = new KeyedLock();
+  readonly reconciler: VolumeReconciler;
   /** Our services row's uuid, stamped on the volumes we create (looked up once it exists). */
   private serviceUuid: string | null = null;
 
-  constructor(private readonly d: ManagerDeps) {}
+  constructor(private readonly d: ManagerDeps) {
+    this.reconciler = new VolumeReconciler({
+      host: d.host, db: d.db, driver: d.driver, locks: this.locks, transitionTimeoutSec: d.attachTransitionTimeout ?? 900,
+    });
+  }
 
   endpoint(): Endpoint {
-    return {
-      target: new Target({ version: VOLUME_RPC_API_VERSION }),
-      methods: {
-        create_volume: (c, a) => this.createVolume(c, a),
-        delete_volume: (c, a) => this.deleteVolume(c, a),
-        initialize_connection: (c, a) => this.initializeConnection(c, a),
-        terminate_connection: (c, a) => this.terminateConnection(c, a),
-        attach_volume: (c, a) => this.attachVolume(c, a),
-        detach_volume: (c, a) => this.detachVolume(c, a),
-        remove_export: (c, a) => this.removeExport(c, a),
-        extend_volume: (c, a) => this.extendVolume(c, a),
-        attachment_update: (c, a) => this.attachmentUpdate(c, a),
-        attachment_delete: (c, a) => this.attachmentDelete(c, a),
-      },
+    const methods: Record<string, (c: ContextDict, a: Args) => Promise<unknown>> = {
+      create_volume: (c, a) => this.createVolume(c, a),
+      delete_volume: (c, a) => this.deleteVolume(c, a),
+      initialize_connection: (c, a) => this.initializeConnection(c, a),
+      terminate_connection: (c, a) => this.terminateConnection(c, a),
+      attach_volume: (c, a) => this.attachVolume(c, a),
+      detach_volume: (c, a) => this.detachVolume(c, a),
+      remove_export: (c, a) => this.removeExport(c, a),
+      extend_volume: (c, a) => this.extendVolume(c, a),
+      attachment_update: (c, a) => this.attachmentUpdate(c, a),
+      attachment_delete: (c, a) => this.attachmentDelete(c, a),
+      // attachd extensions (rpcapi 3.10), for cinder-api's os-volume-exports.
+      get_export_report: () => this.getExportReport(),
+      sync_exports: () => this.syncExports(),
     };
+    // A lost database crosses RPC as oslo.db's DBConnectionError (cinder-api answers 503), not as an anonymous error.
+    const guarded = Object.fromEntries(Object.entries(methods).map(([name, fn]) => [name, async (c: ContextDict, a: Args) => {
+      try {
+        return await fn(c, a);
+      } catch (e) {
+        throw asDbConnectionError(e);
+      }
+    }]));
+    return { target: new Target({ version: VOLUME_RPC_API_VERSION }), methods: guarded };
   }
 
   private async load(idOrObj: unknown): Promise<Volume> {
@@ -89,23 +113,28 @@ export class VolumeManager {
     }
   }
 
-  /** Start-up recovery (init_host): re-export what clients use, fail what was cut short. */
-  async initHost(): Promise<void> {
-    for (const v of await this.d.db.volumesOnHost(this.d.host)) {
-      try {
-        if (v.status === 'creating') {
-          await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
-          LOG.info(`Volume ${v.id} was creating when the service stopped: status error`);
-        } else if (v.status === 'deleting') {
-          await this.d.db.volumeConditionalUpdate(v.id, { status: 'error_deleting' }, { status: 'deleting' });
-          LOG.info(`Volume ${v.id} was deleting when the service stopped: status error_deleting`);
-        } else if (v.providerLocation && ['in-use', 'attaching', 'detaching', 'reserved'].includes(v.status ?? '')) {
-          await this.d.driver.ensureExport(v);
-        }
-      } catch (e) {
-        LOG.exception(`Start-up recovery of volume ${v.id} failed`, e);
-      }
+  /**
+   * Start-up recovery (init_host): the reconciler's first pass, before the RPC server serves. A
+   * failed pass (database down) does not stop the service: the periodic passes take it up.
+   */
+  async initHost(): Promise<PassReport | null> {
+    try {
+      return await this.reconciler.runOnce();
+    } catch (e) {
+      LOG.exception(`Start-up recovery of ${this.d.host} failed; the reconciler's next pass retries it`, e);
+      return null;
     }
+  }
+
+  /** get_export_report: the backend's exports and the drift between them and the volumes. */
+  async getExportReport(): Promise<ExportReport> {
+    return this.reconciler.report();
+  }
+
+  /** sync_exports: one reconciler pass, then the report as it is after it, with what was repaired. */
+  async syncExports(): Promise<ExportReport & { repaired: Repair[] }> {
+    const pass = await this.reconciler.runOnce();
+    return { ...(await this.reconciler.report()), repaired: pass.repaired };
   }
 
   async createVolume(ctxt: ContextDict, args: Args): Promise<void> {
@@ -146,7 +175,12 @@ export class VolumeManager {
   }
 
   async deleteVolume(ctxt: ContextDict, args: Args): Promise<void> {
-    const v = await this.d.db.volumeGet(str(objectData(args.volume).id) ?? '');
+    const id = idOf(args.volume);
+    await this.locks.run(id, () => this.deleteLocked(ctxt, id));
+  }
+
+  private async deleteLocked(ctxt: ContextDict, id: string): Promise<void> {
+    const v = await this.d.db.volumeGet(id);
     if (!v) return;
     await this.notify(ctxt, v, 'delete.start');
     try {
@@ -167,27 +201,42 @@ export class VolumeManager {
     return meta.attached_mode ?? (meta.readonly === 'True' ? 'ro' : 'rw');
   }
 
+  /** Redone, the export and CHAP credentials are reused: the same connection_info. */
   async initializeConnection(ctxt: ContextDict, args: Args): Promise<unknown> {
-    const v = await this.load(args.volume);
-    const info = await this.connectionCreate(ctxt, v, args.connector as Connector, await this.accessMode(v.id));
-    LOG.info(`Initialize volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
-    return info;
+    const id = idOf(args.volume);
+    return this.locks.run(id, async () => {
+      const v = await this.load(id);
+      const info = await this.connectionCreate(ctxt, v, args.connector as Connector, await this.accessMode(v.id));
+      await pausePoint('cinder-volume.initialize_connection.after-export');
+      LOG.info(`Initialize volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
+      return info;
+    });
   }
 
+  /** Redone (or on a volume never exported), the drivers find no target and succeed. */
   async terminateConnection(ctxt: ContextDict, args: Args): Promise<void> {
-    const v = await this.load(args.volume_id);
-    try {
-      await this.d.driver.terminateConnection(v, (args.connector ?? null) as Connector | null, args.force === true);
-    } catch (e) {
-      LOG.exception(`Terminate volume connection failed for ${v.id}`, e, logCtx(ctxt));
-      throw new VolumeBackendAPIException({ data: `Terminate volume connection failed: ${(e as Error).message}` });
-    }
-    await this.exportGone(v.id);
-    LOG.info(`Terminate volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
+    const id = idOf(args.volume_id);
+    await this.locks.run(id, async () => {
+      const v = await this.load(id);
+      try {
+        await this.d.driver.terminateConnection(v, (args.connector ?? null) as Connector | null, args.force === true);
+      } catch (e) {
+        LOG.exception(`Terminate volume connection failed for ${v.id}`, e, logCtx(ctxt));
+        throw new VolumeBackendAPIException({ data: `Terminate volume connection failed: ${(e as Error).message}` });
+      }
+      await this.exportGone(v.id);
+      await pausePoint('cinder-volume.terminate_connection.after-remove-export');
+      LOG.info(`Terminate volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
+    });
   }
 
+  /**
+   * attach_volume. Redone for the same instance (or host) it never makes a second attachment:
+   * an attached one is answered as is, and one left 'attaching' (this service died before the
+   * volume went in-use) is finished.
+   */
   async attachVolume(ctxt: ContextDict, args: Args): Promise<unknown> {
-    const volumeId = str(args.volume_id) ?? str(objectData(args.volume).id) ?? '';
+    const volumeId = str(args.volume_id) ?? idOf(args.volume);
     return this.locks.run(volumeId, async () => {
       const v = await this.load(volumeId);
       const instanceUuid = str(args.instance_uuid);
@@ -197,20 +246,27 @@ export class VolumeManager {
       if (v.status === 'attaching' && admin.attached_mode && admin.attached_mode !== mode) {
         throw new InvalidVolume({ reason: 'being attached by different mode' });
       }
-      const live = (await this.d.db.attachmentsOf([v.id])).filter((a) => a.attachStatus === 'attached');
-      const same = live.find((a) => (instanceUuid ? a.instanceUuid === instanceUuid : a.attachedHost === hostName));
+      const atts = await this.d.db.attachmentsOf([v.id]);
+      const ours = (a: VolumeAttachment): boolean => (instanceUuid ? a.instanceUuid === instanceUuid : a.attachedHost === hostName);
+      const same = atts.find((a) => a.attachStatus === 'attached' && ours(a));
       if (same) {
         await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached' });
         return attachmentPrimitive(same);
       }
-      if (v.status === 'in-use' && !v.multiattach && !v.migrationStatus) {
-        throw new InvalidVolume({ reason: 'volume is already attached and multiple attachments are not enabled' });
+      let att = atts.find((a) => a.attachStatus === 'attaching' && ours(a));
+      if (att) {
+        LOG.info(`Attach volume ${v.id}: finishing attachment ${att.id} left 'attaching' by an earlier attempt`, logCtx(ctxt));
+      } else {
+        if (v.status === 'in-use' && !v.multiattach && !v.migrationStatus) {
+          throw new InvalidVolume({ reason: 'volume is already attached and multiple attachments are not enabled' });
+        }
+        await this.notify(ctxt, v, 'attach.start');
+        att = await this.d.db.attachmentCreate({
+          volumeId: v.id, instanceUuid, attachedHost: hostName, mountpoint: str(args.mountpoint), attachStatus: 'attaching', attachMode: mode,
+        });
+        await this.d.db.adminMetadataSet(v.id, 'attached_mode', mode);
+        await pausePoint('cinder-volume.attach_volume.after-attachment-create');
       }
-      await this.notify(ctxt, v, 'attach.start');
-      const att = await this.d.db.attachmentCreate({
-        volumeId: v.id, instanceUuid, attachedHost: hostName, mountpoint: str(args.mountpoint), attachStatus: 'attaching', attachMode: mode,
-      });
-      await this.d.db.adminMetadataSet(v.id, 'attached_mode', mode);
       if (instanceUuid && !UUID.test(instanceUuid)) {
         await this.d.db.attachmentUpdate(att.id, { attachStatus: 'error_attaching' });
         throw new InvalidUUID({ uuid: instanceUuid });
@@ -238,9 +294,21 @@ export class VolumeManager {
     if (!remaining.length) await this.d.db.adminMetadataDelete(volumeId, 'attached_mode');
   }
 
+  /**
+   * A detach with nothing to detach (typically a redo after success): the status is made to
+   * agree with the attachments left, unless an attach has begun since (its reservation stays).
+   */
+  private async settleAfterDetach(v: Volume): Promise<void> {
+    if (['attaching', 'reserved'].includes(v.status ?? '')) return;
+    const remaining = await this.d.db.attachmentsOf([v.id]);
+    const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
+    if (status === v.status && attachStatus === v.attachStatus) return;
+    await this.d.db.volumeConditionalUpdate(v.id, { status, attachStatus }, { status: v.status });
+  }
+
   async detachVolume(ctxt: ContextDict, args: Args): Promise<void> {
-    const volumeId = str(args.volume_id) ?? str(objectData(args.volume).id) ?? '';
-    await this.locks.run(`${volumeId}-detach_volume`, async () => {
+    const volumeId = str(args.volume_id) ?? idOf(args.volume);
+    await this.locks.run(volumeId, async () => {
       const v = await this.load(volumeId);
       const attachmentId = str(args.attachment_id);
       const live = (await this.d.db.attachmentsOf([v.id])).filter((a) => a.attachStatus !== 'detached');
@@ -248,14 +316,13 @@ export class VolumeManager {
       if (attachmentId) {
         att = live.find((a) => a.id === attachmentId);
         if (!att) {
-          // Nothing to detach: just make the status agree with the attachments left.
-          await this.finishDetach(v.id, null);
+          await this.settleAfterDetach(v);
           return;
         }
       } else {
         if (live.length > 1) throw new InvalidVolume({ reason: 'Detach volume failed: More than one attachment, but no attachment_id provided.' });
         if (!live.length) {
-          await this.d.db.volumeConditionalUpdate(v.id, { status: 'available', attachStatus: 'detached' });
+          await this.settleAfterDetach(v);
           return;
         }
         att = live[0];
@@ -269,6 +336,7 @@ export class VolumeManager {
           throw new RemoveExportException({ volume: v.id, reason: (e as Error).message });
         }
         await this.exportGone(v.id);
+        await pausePoint('cinder-volume.detach_volume.after-remove-export');
       }
       await this.finishDetach(v.id, att.id);
       await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'detach.end', { instance_uuid: att.instanceUuid });
@@ -327,8 +395,13 @@ export class VolumeManager {
 
   /** attachment_delete (3.9): take the host's connection (and the export) down; errors only logged. */
   async attachmentDelete(ctxt: ContextDict, args: Args): Promise<void> {
-    const v = await this.load(args.vref);
-    const att = await this.d.db.attachmentGet(str(args.attachment_id) ?? '');
+    const id = idOf(args.vref);
+    await this.locks.run(id, () => this.attachmentDeleteLocked(ctxt, id, str(args.attachment_id) ?? ''));
+  }
+
+  private async attachmentDeleteLocked(ctxt: ContextDict, volumeId: string, attachmentId: string): Promise<void> {
+    const v = await this.load(volumeId);
+    const att = await this.d.db.attachmentGet(attachmentId);
     await this.notify(ctxt, v, 'detach.start');
     try {
       if (att?.connector) await this.d.driver.terminateConnection(v, JSON.parse(att.connector) as Connector, false);
@@ -339,15 +412,19 @@ export class VolumeManager {
     }
   }
 
+  /** Redone, the driver finds no export and succeeds. */
   async removeExport(ctxt: ContextDict, args: Args): Promise<void> {
-    const v = await this.load(args.volume_id);
-    try {
-      await this.d.driver.removeExport(v);
-    } catch (e) {
-      LOG.exception(`Remove export for volume ${v.id} failed`, e, logCtx(ctxt));
-      throw new RemoveExportException({ volume: v.id, reason: (e as Error).message });
-    }
-    await this.exportGone(v.id);
+    const id = idOf(args.volume_id);
+    await this.locks.run(id, async () => {
+      const v = await this.load(id);
+      try {
+        await this.d.driver.removeExport(v);
+      } catch (e) {
+        LOG.exception(`Remove export for volume ${v.id} failed`, e, logCtx(ctxt));
+        throw new RemoveExportException({ volume: v.id, reason: (e as Error).message });
+      }
+      await this.exportGone(v.id);
+    });
   }
 
   /** The target is down: forget where it was (start-up recovery re-exports only live exports). */

@@ -11,13 +11,17 @@
 //   3.4 - detach_volume also takes `volume`
 //   3.9 - attachment_update(vref, connector, attachment_id) → flat connection_info,
 //         attachment_delete(attachment_id, vref) (the v3 attachments API)
+//   3.10 - attachd extensions, not in Cinder (a Python cinder-volume answers NoSuchMethod):
+//         get_export_report() → {host, exports, drift}, sync_exports() → the same after one
+//         reconciler pass, plus `repaired`; called on server <host>@<backend> of each service
+//         (cinder-api's os-volume-exports)
 import type { RequestContext } from '../common/context';
 import { RPCClient, Target, type Transport } from '../common/rpc';
 import type { Volume } from '../cinder-common/entities';
 import { serviceHostOf, volumeToPrimitive } from '../cinder-common/objects';
 
 export const VOLUME_TOPIC = 'cinder-volume';
-export const VOLUME_RPC_API_VERSION = '3.9';
+export const VOLUME_RPC_API_VERSION = '3.10';
 
 export class VolumeAPI {
   private readonly client: RPCClient;
@@ -67,6 +71,16 @@ export class VolumeAPI {
 
   async attachmentDelete(ctx: RequestContext, volume: Volume, attachmentId: string): Promise<void> {
     await this.cctxt(volume, '3.9').call(ctx, 'attachment_delete', { attachment_id: attachmentId, vref: volumeToPrimitive(volume) });
+  }
+
+  /** attachd extension (3.10): the exports of backend `host` (<host>@<backend>) and their drift from the volumes. */
+  async getExportReport(ctx: RequestContext, host: string): Promise<unknown> {
+    return this.client.prepare({ server: host, version: '3.10' }).call(ctx, 'get_export_report', {});
+  }
+
+  /** attachd extension (3.10): one reconciler pass on backend `host`, then its report. */
+  async syncExports(ctx: RequestContext, host: string): Promise<unknown> {
+    return this.client.prepare({ server: host, version: '3.10' }).call(ctx, 'sync_exports', {});
   }
 
   async removeExport(ctx: RequestContext, volume: Volume): Promise<void> {

@@ -19,12 +19,16 @@ export interface NovaApiDeps {
   dataSource?: DataSource;
 }
 
+/** Broker reconnect attempts (about a second each) an API request's cast waits for. */
+const API_CAST_RETRY = 10;
+
 /** The compute business layer wired to a DataSource and transport (for the plugin). */
 export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport): ComputeAPI {
   registerNovaRemoteErrors();
   return new ComputeAPI({
     db: new NovaDB(dataSource), cinder: new CinderAPI(conf.cinder.endpoint, conf.cinder.http_timeout),
-    rpc: new ComputeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
+    // A request never waits on a dead broker for good: after this many reconnects it is a 503.
+    rpc: new ComputeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout, retry: API_CAST_RETRY }),
     serviceDownTime: conf.DEFAULT.service_down_time, maxDiskDevices: conf.compute.max_disk_devices_to_attach,
     metadataItems: conf.quota.metadata_items,
   });

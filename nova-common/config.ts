@@ -7,7 +7,7 @@ export const NOVA_OPTS = {
     osapi_compute_listen_port: { type: 'port', default: 8774, help: 'Port nova-api listens on' },
   },
   database: {
-    connection: { type: 'str', default: 'sqlite:///var/lib/attachd/nova.sqlite', env: 'NOVA_DATABASE_URL', secret: true, help: 'Nova database URL (mysql://... or sqlite:///path)' },
+    connection: { type: 'str', default: null, required: true, env: 'NOVA_DATABASE_URL', secret: true, help: 'Nova database URL (mysql://... or sqlite:///path)' },
   },
   api: {
     auth_strategy: { type: 'str', default: 'keystone', choices: ['keystone', 'noauth2'], help: 'How X-Auth-Token is checked' },
@@ -21,6 +21,14 @@ export const NOVA_OPTS = {
   cinder: {
     endpoint: { type: 'str', default: 'http://127.0.0.1:8776/v3/%(project_id)s', help: 'cinder-api URL template; %(project_id)s is the caller\'s project' },
     http_timeout: { type: 'int', default: 60, min: 1, help: 'Seconds to wait for a cinder-api answer' },
+    // Nova's own credentials for calls no user request is behind (the reconciler, nova-manage).
+    auth_type: { type: 'str', default: 'none', choices: ['none', 'password'], help: 'none: noauth2 cloud, act as the server owner; password: Keystone v3 login with the options below' },
+    auth_url: { type: 'str', default: null, help: 'Keystone v3 URL for auth_type = password (e.g. http://127.0.0.1:5000/v3)' },
+    username: { type: 'str', default: null, help: 'Service user for auth_type = password (needs the admin role to act on every project\'s volumes)' },
+    password: { type: 'str', default: null, secret: true, help: 'Password of the service user' },
+    project_name: { type: 'str', default: null, help: 'Project the service user\'s token is scoped to' },
+    user_domain_name: { type: 'str', default: 'Default', help: 'Domain of the service user' },
+    project_domain_name: { type: 'str', default: 'Default', help: 'Domain of project_name' },
   },
   compute: {
     compute_driver: { type: 'str', default: 'fake', choices: ['fake'], help: 'Virt driver' },
@@ -28,6 +36,9 @@ export const NOVA_OPTS = {
     max_disk_devices_to_attach: { type: 'int', default: -1, min: -1, help: 'Most disk devices per instance (-1: unlimited)' },
     initiator_name: { type: 'str', default: null, help: 'iSCSI initiator name (default: /etc/iscsi/initiatorname.iscsi)' },
     iscsi_tool_timeout: { type: 'int', default: 30, min: 1, help: 'Seconds an iSCSI login check may take' },
+    volume_reconcile_interval: { type: 'int', default: 60, min: 0, help: 'Seconds between passes that finish or roll back attaches/detaches left half-done (0: only at start)' },
+    pending_volume_op_timeout: { type: 'int', default: 120, min: 1, help: 'Seconds an attach or detach nova-api recorded may wait for its compute before the reconciler takes it over' },
+    volume_op_retry_timeout: { type: 'int', default: 30, min: 0, help: 'Seconds a step of an attach/detach retries a lost dependency (Cinder, the database) before leaving it to the reconciler' },
   },
   quota: {
     metadata_items: { type: 'int', default: 128, min: -1, help: 'Most metadata items per server (-1: unlimited)' },

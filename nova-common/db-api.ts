@@ -1,10 +1,18 @@
 // The nova database operations both processes use. State changes are single UPDATEs guarded by
 // the expected state (compare-and-swap); callers check `affected`.
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import { In, IsNull, Not, Or, type DataSource, type FindOperator } from 'typeorm';
+import type { BdmState } from './bdm-states';
 import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent } from './entities';
 
 const now = (): Date => new Date();
+
+/** attach_state IN (states), where null in the list matches a settled row. */
+function stateIs(states: ReadonlyArray<BdmState | null>): FindOperator<string> {
+  const named = states.filter((x): x is BdmState => x !== null);
+  const ops = [...(named.length ? [In(named)] : []), ...(named.length !== states.length ? [IsNull()] : [])];
+  return (ops.length === 1 ? ops[0] : Or(...ops)) as FindOperator<string>;
+}
 
 export class NovaDB {
   constructor(readonly ds: DataSource) {}
@@ -80,11 +88,11 @@ export class NovaDB {
     await this.bdms.delete({ id });
   }
 
-  /** Detach done: soft delete (deleted = id frees the device name for the unique index). */
+  /** Soft delete (deleted = id frees the device name for the unique index); no intent is left on it. */
   async bdmSoftDelete(id: number): Promise<boolean> {
     const t = now();
     const res = await this.bdms.createQueryBuilder().update()
-      .set({ deleted: id, deletedAt: t, updatedAt: t }).where({ id, deleted: 0 }).execute();
+      .set({ deleted: id, deletedAt: t, updatedAt: t, attachState: null, attachStateAt: t }).where({ id, deleted: 0 }).execute();
     return (res.affected ?? 0) > 0;
   }
 
@@ -93,6 +101,60 @@ export class NovaDB {
     const res = await this.bdms.createQueryBuilder().update()
       .set({ connectionInfo, updatedAt: now() }).where({ id, deleted: 0 }).execute();
     return (res.affected ?? 0) > 0;
+  }
+
+  /**
+   * Compare-and-swap of a row's intent: attach_state from one of `from` to `to` (stamping
+   * attach_state_at), with `extra` columns in the same UPDATE. Live rows only unless
+   * `deleted` is 'any' (a detach-committing row is already soft-deleted).
+   */
+  async bdmTransition(id: number, from: ReadonlyArray<BdmState | null>, to: BdmState | null, extra: Partial<BlockDeviceMapping> = {},
+    deleted: 'live' | 'any' = 'live'): Promise<boolean> {
+    const t = now();
+    const res = await this.bdms.update(
+      { id, attachState: stateIs(from), ...(deleted === 'live' ? { deleted: 0 } : {}) },
+      { ...extra, attachState: to, attachStateAt: t, updatedAt: t },
+    );
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** Claim a row a Python nova-api wrote without intent (NULL state, never connected). */
+  async bdmClaimForeign(id: number, to: BdmState): Promise<boolean> {
+    const t = now();
+    const res = await this.bdms.update({ id, deleted: 0, attachState: IsNull() as FindOperator<string>, connectionInfo: IsNull() as FindOperator<string> },
+      { attachState: to, attachStateAt: t, updatedAt: t });
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** DELETE the row if it is still in `state` (an attach rolled back; seed step 8 drops the row). */
+  async bdmDestroyIf(id: number, state: BdmState): Promise<boolean> {
+    const res = await this.bdms.delete({ id, attachState: state });
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** The row whatever its deleted flag (the reconciler follows soft-deleted detach-committing rows). */
+  async bdmGetAny(id: number): Promise<BlockDeviceMapping | null> {
+    return this.bdms.findOneBy({ id });
+  }
+
+  /** Rows with an unfinished intent whose instance lives on `host` (deleted instances included). */
+  async bdmsPendingOnHost(host: string): Promise<Array<{ bdm: BlockDeviceMapping; instance: Instance }>> {
+    const bdms = await this.bdms.findBy({ attachState: Not(IsNull()) as FindOperator<string> });
+    if (!bdms.length) return [];
+    const uuids = [...new Set(bdms.map((b) => b.instanceUuid).filter((u): u is string => !!u))];
+    const instances = new Map((await this.instances.findBy({ uuid: In(uuids), host })).map((i) => [i.uuid, i]));
+    return bdms.filter((b) => b.instanceUuid && instances.has(b.instanceUuid))
+      .map((bdm) => ({ bdm, instance: instances.get(bdm.instanceUuid as string) as Instance }));
+  }
+
+  /** Live rows of other attachments of the volume (another server holds or is taking it). */
+  async bdmsOfVolumeExcept(volumeId: string, exceptId: number): Promise<BlockDeviceMapping[]> {
+    return this.bdms.findBy({ volumeId, deleted: 0, id: Not(exceptId) });
+  }
+
+  /** An instance row whatever its deleted flag (a server delete interrupted half-way). */
+  async instanceGetAny(uuid: string): Promise<Instance | null> {
+    return this.instances.findOneBy({ uuid });
   }
 
   async bdmUpdate(id: number, values: Partial<BlockDeviceMapping>): Promise<boolean> {

@@ -10,6 +10,8 @@ import { registerNovaRemoteErrors } from '../nova-common/exception';
 import { CinderAPI } from '../nova-common/volume/cinder';
 import { connectorProperties, createConnector, initiatorName, type VolumeConnector } from './connectors';
 import { ComputeManager } from './manager';
+import { VolumeReconciler } from './reconciler';
+import { ServiceAuth } from '../nova-common/volume/service-auth';
 import { COMPUTE_TOPIC } from './rpcapi';
 import { reportState } from './service';
 import { FakeDriver } from './virt/fake';
@@ -32,6 +34,7 @@ export interface RunningNovaCompute {
   driver: ComputeDriver;
   connector: VolumeConnector;
   host: string;
+  reconciler: VolumeReconciler;
 }
 
 export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions = {}): Promise<RunningNovaCompute> {
@@ -46,18 +49,26 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   const connector = opts.connector ?? createConnector(conf.compute.volume_connector, initiator, conf.compute.iscsi_tool_timeout);
   const driver = opts.driver ?? new FakeDriver();
   const cinder = new CinderAPI(conf.cinder.endpoint, conf.cinder.http_timeout);
+  const pendingTimeoutMs = conf.compute.pending_volume_op_timeout * 1000;
   const volumeOps = new VolumeOps({
-    db, cinder, driver, connector,
+    db, cinder, driver, connector, pendingTimeoutMs,
     connectorProperties: () => connectorProperties({ ip: conf.DEFAULT.my_ip, host, initiator }),
   });
   const notifier = new Notifier(transport, { publisherId: `compute.${host}`, driver: 'messagingv2', topics: ['notifications'] });
-  const manager = new ComputeManager({ host, db, driver, volumeOps, notifier });
+  const manager = new ComputeManager({ host, db, driver, volumeOps, notifier, retryBudgetMs: conf.compute.volume_op_retry_timeout * 1000 });
+  const reconciler = new VolumeReconciler({
+    host, db, manager, volumeOps, auth: new ServiceAuth({ ...conf.cinder, timeout: conf.cinder.http_timeout }),
+    intervalSec: conf.compute.volume_reconcile_interval, pendingTimeoutMs,
+  });
   const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()]);
   const heartbeat = new Heartbeat(() => reportState(ds, host), conf.DEFAULT.report_interval, `nova-compute on ${host}`);
   try {
+    // As Nova's init_host: what a previous run left half-done is settled before new work.
+    await reconciler.start();
     await server.start();
     await heartbeat.start();
   } catch (e) {
+    await reconciler.stop().catch(() => undefined);
     await server.stop().catch(() => undefined);
     if (ownTransport) await transport.close().catch(() => undefined);
     if (ownDs) await ds.destroy().catch(() => undefined);
@@ -65,8 +76,9 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   }
   LOG.info(`Started nova-compute on host ${host} (driver ${conf.compute.compute_driver}, connector ${connector.protocol})`);
   return {
-    manager, driver, connector, host,
+    manager, driver, connector, host, reconciler,
     async stop() {
+      await reconciler.stop();
       await heartbeat.stop();
       await server.stop();
       await server.wait();

@@ -9,7 +9,8 @@ import type { Instance } from '../nova-common/entities';
 import { objectData, POWER_STATES, VM_STATES } from '../nova-common/objects';
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
 import { KeyedLock } from '../common/lock';
-import { ctxLog, VolumeOps } from './volume-ops';
+import { callerFromDict } from '../nova-common/volume/cinder';
+import { ctxLog, VolumeOps, type Op } from './volume-ops';
 import type { ComputeDriver } from './virt/driver';
 
 const LOG = getLogger('nova-compute.manager');
@@ -20,6 +21,8 @@ export interface ManagerDeps {
   driver: ComputeDriver;
   volumeOps: VolumeOps;
   notifier: Notifier | null;
+  /** Retry budget (ms) of each attach/detach step when a dependency is lost. */
+  retryBudgetMs: number;
 }
 
 type Args = Record<string, unknown>;
@@ -77,6 +80,11 @@ export class ComputeManager {
     }
   }
 
+  /** How a cast's volume operation runs: as its caller, with the configured retry budget. */
+  private op(ctxt: ContextDict, extra: Record<string, unknown>): Op {
+    return { caller: callerFromDict(ctxt), budgetMs: this.d.retryBudgetMs, meta: { context: ctxLog(ctxt), ...extra }, verify: false };
+  }
+
   async attachVolume(ctxt: ContextDict, args: Args): Promise<void> {
     const uuid = String(objectData(args.instance).uuid);
     const bdmId = Number(objectData(args.bdm).id);
@@ -86,14 +94,16 @@ export class ComputeManager {
         LOG.warning(`BDM ${bdmId} is gone; nothing to attach`, { context: ctxLog(ctxt) });
         return;
       }
+      const op = this.op(ctxt, { volume_id: bdm.volumeId, instance_uuid: uuid, mountpoint: bdm.deviceName });
       const instance = await this.instanceOf(args);
       if (!instance) {
-        LOG.warning(`Instance ${uuid} is gone; releasing volume ${bdm.volumeId}`, { context: ctxLog(ctxt) });
-        await this.d.volumeOps.releaseAll(ctxt, { uuid } as Instance, [bdm]);
+        LOG.warning(`Instance ${uuid} is gone; releasing volume ${bdm.volumeId}`, op.meta);
+        await this.d.volumeOps.releaseAll(op, { uuid, deleted: 1 } as Instance, [bdm]);
         return;
       }
-      await this.d.volumeOps.attach(ctxt, instance, bdm);
-      await this.notify(ctxt, 'compute.instance.volume.attach', instance, { volume_id: bdm.volumeId });
+      if (await this.d.volumeOps.attach(op, instance, bdm)) {
+        await this.notify(ctxt, 'compute.instance.volume.attach', instance, { volume_id: bdm.volumeId });
+      }
     }));
   }
 
@@ -108,7 +118,7 @@ export class ComputeManager {
         LOG.warning(`Volume ${volumeId} is not attached to instance ${uuid}; nothing to detach`, { context: ctxLog(ctxt) });
         return;
       }
-      await this.d.volumeOps.detach(ctxt, instance, bdm, attachmentId);
+      await this.d.volumeOps.detach(this.op(ctxt, { volume_id: volumeId, instance_uuid: uuid }), instance, bdm, attachmentId);
       await this.notify(ctxt, 'compute.instance.volume.detach', instance, { volume_id: volumeId });
     }));
   }
@@ -177,10 +187,16 @@ export class ComputeManager {
       const instance = await this.instanceOf(args);
       if (!instance) return;
       await this.d.driver.destroy(instance);
-      const bdms = await this.d.db.bdmsByInstance(uuid);
-      await this.d.volumeOps.releaseAll(ctxt, instance, bdms);
-      await this.d.db.instanceSoftDelete(instance);
+      await this.terminate(this.op(ctxt, { instance_uuid: uuid }), instance);
       await this.notify(ctxt, 'compute.instance.delete.end', instance, {});
     }));
+  }
+
+  /** Destroy the guest, release its volumes, soft-delete the instance; safe to redo (the reconciler does). */
+  async terminate(op: Op, instance: Instance): Promise<void> {
+    await this.d.driver.destroy(instance);
+    const bdms = await this.d.db.bdmsByInstance(instance.uuid);
+    await this.d.volumeOps.releaseAll(op, { ...instance, deleted: instance.id } as Instance, bdms);
+    await this.d.db.instanceSoftDelete(instance);
   }
 }

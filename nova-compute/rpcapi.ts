@@ -18,9 +18,10 @@ export const COMPUTE_RPC_API_VERSION = '6.0';
 export class ComputeAPI {
   private readonly client: RPCClient;
 
-  constructor(transport: Transport, opts: { timeout?: number; versionCap?: string | null } = {}) {
+  /** retry: broker reconnect attempts a send may wait for (null: forever, oslo's default). */
+  constructor(transport: Transport, opts: { timeout?: number; versionCap?: string | null; retry?: number | null } = {}) {
     this.client = new RPCClient(transport, new Target({ topic: COMPUTE_TOPIC, version: COMPUTE_RPC_API_VERSION }),
-      { timeout: opts.timeout, versionCap: opts.versionCap ?? null });
+      { timeout: opts.timeout, versionCap: opts.versionCap ?? null, retry: opts.retry ?? null });
   }
 
   private cctxt(instance: Instance): RPCClient {

@@ -1,12 +1,18 @@
-// attach_volume / detach_volume on the compute host: seed steps 6–11 with their rollbacks, and
-// the mirror image for detach (seed-flow.md, attach-semantics.md §7.1). Runs under the
-// instance lock taken by the manager.
-import type { ContextDict } from '../common/context';
-import { getLogger } from '../common/log';
+// attach_volume / detach_volume on the compute host, as steps that can each be redone: the
+// seed's connector → initialize_connection → host connect → guest attach → (connection_info
+// saved, Nova's order) → os-attach, and the detach mirror. The BDM row's attach_state
+// (nova-common/bdm-states.ts) records how far an operation got, so a cast handler or the
+// reconciler can finish or roll it back after a kill, an outage or a lost cast. Runs under
+// the instance lock taken by the manager. docs/self-healing.md walks through every step.
+import { pausePoint } from '../common/fault/pause';
+import { getLogger, type LogMeta } from '../common/log';
+import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
 import type { NovaDB } from '../nova-common/db-api';
-import { callerFromDict, type CinderAPI, type CinderCaller, type ConnectionInfo } from '../nova-common/volume/cinder';
+import { VolumeNotFound } from '../nova-common/exception';
+import type { CinderAPI, CinderCaller, CinderVolume, ConnectionInfo } from '../nova-common/volume/cinder';
 import type { ConnectorProperties, DeviceInfo, VolumeConnector } from './connectors';
+import { retrying, StepInterrupted } from './retry';
 import type { ComputeDriver } from './virt/driver';
 
 const LOG = getLogger('nova-compute.volume');
@@ -17,146 +23,338 @@ export interface VolumeOpsDeps {
   driver: ComputeDriver;
   connector: VolumeConnector;
   connectorProperties: () => ConnectorProperties;
+  /** An intent older than this may have outlived its reservation at Cinder: check before using it. */
+  pendingTimeoutMs: number;
 }
 
-/** Run cleanup steps, each best-effort: a failing undo must not hide the original error. */
-async function undo(what: string, fn: () => Promise<unknown>, meta: Record<string, unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    LOG.warning(`Rollback step ${what} failed: ${(e as Error).message}`, meta);
+/** Who an operation acts for, how long its steps retry, and what its log lines carry. */
+export interface Op {
+  caller: CinderCaller;
+  /** Retry budget of each step (ms); 0 = one attempt (the reconciler comes back later). */
+  budgetMs: number;
+  meta: LogMeta;
+  /** Re-read Cinder's state before acting (the reconciler, a late cast): the intent may be stale. */
+  verify: boolean;
+}
+
+/** The guest attach failed for good (not a lost dependency): the attach was rolled back. */
+export class AttachAborted extends Error {
+  constructor(message: string) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = 'AttachAborted';
   }
 }
+
+const isNotFound = (e: unknown): boolean => e instanceof VolumeNotFound;
 
 export class VolumeOps {
   constructor(private readonly d: VolumeOpsDeps) {}
 
-  /** Seed step 8 (and the tail of every later rollback): unreserve, then drop the BDM row. */
-  private async releaseReservation(caller: CinderCaller, bdm: BlockDeviceMapping, meta: Record<string, unknown>): Promise<void> {
-    await undo('os-unreserve', () => this.d.cinder.unreserve(caller, bdm.volumeId as string), meta);
-    await undo('delete BDM', () => this.d.db.bdmDestroy(bdm.id), meta);
+  private step<T>(op: Op, name: string, fn: (attempt: number) => Promise<T>): Promise<T> {
+    return retrying(name, op.budgetMs, fn, op.meta);
   }
 
-  async attach(ctxt: ContextDict, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
-    const caller = callerFromDict(ctxt);
-    const volumeId = bdm.volumeId as string;
-    const mountpoint = bdm.deviceName as string;
-    const meta = { context: ctxLog(ctxt), volume_id: volumeId, instance_uuid: instance.uuid, mountpoint };
-    LOG.info(`Attaching volume ${volumeId} to ${mountpoint}`, meta);
-
-    // Steps 6–7: connector, initialize_connection. Any failure → step 8.
-    let connector: ConnectorProperties;
-    let info: ConnectionInfo;
-    try {
-      connector = this.d.connectorProperties();
-      info = await this.d.cinder.initializeConnection(caller, volumeId, connector);
-    } catch (e) {
-      LOG.error(`Failed to initialize the connection of volume ${volumeId}: ${(e as Error).message}`, meta);
-      await this.releaseReservation(caller, bdm, meta);
-      throw e;
-    }
-    const { driver_volume_type: dvt, data, ...rest } = info;
-    const connectionInfo: ConnectionInfo = { driver_volume_type: dvt, serial: volumeId, data: { ...data }, ...rest };
-    const terminate = (): Promise<void> => undo('os-terminate_connection', () => this.d.cinder.terminateConnection(caller, volumeId, connector), meta);
-
-    // Step 9: host connect, then guest attach; a failed guest attach disconnects the host.
-    let device: DeviceInfo;
-    try {
-      device = await this.d.connector.connectVolume(connectionInfo.data);
-    } catch (e) {
-      LOG.error(`Failed to connect volume ${volumeId} on the host: ${(e as Error).message}`, meta);
-      await terminate();
-      await this.releaseReservation(caller, bdm, meta);
-      throw e;
-    }
-    connectionInfo.data.device_path = device.path;
-    const disconnect = (): Promise<void> => undo('disconnect_volume', () => this.d.connector.disconnectVolume(connectionInfo.data, device), meta);
-    try {
-      await this.d.driver.attachVolume(instance, connectionInfo, mountpoint);
-    } catch (e) {
-      LOG.error(`Failed to attach volume ${volumeId} to the guest at ${mountpoint}: ${(e as Error).message}`, meta);
-      await disconnect();
-      await terminate();
-      await this.releaseReservation(caller, bdm, meta);
-      throw e;
-    }
-
-    // Step 10: tell Cinder (in-use). Failure undoes the guest and host steps.
-    const mode = typeof connectionInfo.data.access_mode === 'string' ? connectionInfo.data.access_mode : 'rw';
-    try {
-      await this.d.cinder.attach(caller, volumeId, instance.uuid, mountpoint, mode);
-    } catch (e) {
-      LOG.error(`os-attach of volume ${volumeId} failed: ${(e as Error).message}`, meta);
-      await undo('guest detach', () => this.d.driver.detachVolume(instance, connectionInfo, mountpoint), meta);
-      await disconnect();
-      await terminate();
-      await this.releaseReservation(caller, bdm, meta);
-      throw e;
-    }
-
-    // Step 11: the BDM row gets connection_info (serial, data.device_path).
-    const saved = await this.d.db.bdmSetConnectionInfo(bdm.id, JSON.stringify(connectionInfo));
-    if (!saved) LOG.warning(`BDM ${bdm.id} vanished before its connection_info could be saved`, meta);
-    LOG.info(`Attached volume ${volumeId} to ${mountpoint}`, meta);
-  }
-
-  async detach(ctxt: ContextDict, instance: Instance, bdm: BlockDeviceMapping, attachmentId: string | null): Promise<void> {
-    const caller = callerFromDict(ctxt);
-    const volumeId = bdm.volumeId as string;
-    const meta = { context: ctxLog(ctxt), volume_id: volumeId, instance_uuid: instance.uuid, mountpoint: bdm.deviceName };
-    LOG.info(`Detaching volume ${volumeId} from ${bdm.deviceName ?? '-'}`, meta);
-    const info = parseConnectionInfo(bdm.connectionInfo);
-    try {
-      if (info && bdm.deviceName) await this.d.driver.detachVolume(instance, info, bdm.deviceName);
-      if (info) {
-        const path = typeof info.data.device_path === 'string' ? info.data.device_path : null;
-        await this.d.connector.disconnectVolume(info.data, path ? { type: 'block', path } : null);
+  /** The volume as Cinder has it now, null when it is gone. */
+  private async volume(op: Op, volumeId: string): Promise<CinderVolume | null> {
+    return this.step(op, 'GET volume', async () => {
+      try {
+        return await this.d.cinder.get(op.caller, volumeId);
+      } catch (e) {
+        if (isNotFound(e)) return null;
+        throw e;
       }
-    } catch (e) {
-      LOG.error(`Failed to detach volume ${volumeId} from the guest: ${(e as Error).message}`, meta);
-      await undo('os-roll_detaching', () => this.d.cinder.rollDetaching(caller, volumeId), meta);
-      throw e;
-    }
-    await this.d.cinder.terminateConnection(caller, volumeId, this.d.connectorProperties());
-    await this.d.cinder.detach(caller, volumeId, attachmentId);
-    await this.d.db.bdmSoftDelete(bdm.id);
-    LOG.info(`Detached volume ${volumeId}`, meta);
+    });
   }
 
   /**
-   * Server delete: the guest is gone; release each volume at Cinder (terminate + detach, or
-   * unreserve when the attach never finished), delete delete_on_termination volumes, soft-delete rows.
+   * Is the volume's 'attaching' reservation ours? With the legacy os-reserve Cinder does not
+   * say who reserved it, so: it is attaching and no other server has a live row for it.
    */
-  async releaseAll(ctxt: ContextDict, instance: Instance, bdms: BlockDeviceMapping[]): Promise<void> {
-    const caller = callerFromDict(ctxt);
-    for (const bdm of bdms) {
-      const meta = { context: ctxLog(ctxt), volume_id: bdm.volumeId, instance_uuid: instance.uuid };
-      if (bdm.volumeId) {
-        const volumeId = bdm.volumeId;
-        const info = parseConnectionInfo(bdm.connectionInfo);
-        if (info) {
-          const path = typeof info.data.device_path === 'string' ? info.data.device_path : null;
-          await undo('disconnect_volume', () => this.d.connector.disconnectVolume(info.data, path ? { type: 'block', path } : null), meta);
-          await undo('os-terminate_connection', () => this.d.cinder.terminateConnection(caller, volumeId, this.d.connectorProperties()), meta);
-          const attachmentId = await this.attachmentIdOf(caller, volumeId, instance.uuid);
-          await undo('os-detach', () => this.d.cinder.detach(caller, volumeId, attachmentId), meta);
-        } else {
-          await undo('os-unreserve', () => this.d.cinder.unreserve(caller, volumeId), meta);
-        }
-        if (bdm.deleteOnTermination) await undo('volume delete', () => this.d.cinder.delete(caller, volumeId), meta);
-      }
-      await this.d.db.bdmSoftDelete(bdm.id);
+  private async reservationIsOurs(v: CinderVolume | null, bdm: BlockDeviceMapping): Promise<boolean> {
+    if (!v || v.status !== 'attaching') return false;
+    return (await this.d.db.bdmsOfVolumeExcept(v.id, bdm.id)).length === 0;
+  }
+
+  // -- attach -------------------------------------------------------------------------------
+
+  /**
+   * Take the attach of a 'reserved' row (or a row a Python nova-api wrote without intent) and
+   * run it. Returns false when there was nothing to do (already taken, done or gone).
+   */
+  async attach(op: Op, instance: Instance, bdm: BlockDeviceMapping): Promise<boolean> {
+    const volumeId = bdm.volumeId as string;
+    const mountpoint = bdm.deviceName as string;
+    const claimed = await this.step(op, 'claim attach', async () =>
+      (await this.d.db.bdmTransition(bdm.id, [S.RESERVED], S.ATTACHING))
+      || (bdm.attachState === null && !bdm.connectionInfo && await this.d.db.bdmClaimForeign(bdm.id, S.ATTACHING)));
+    if (!claimed) {
+      LOG.info(`Attach of volume ${volumeId} (BDM ${bdm.id}) was already taken or finished`, op.meta);
+      return false;
+    }
+    LOG.info(`Attaching volume ${volumeId} to ${mountpoint}`, op.meta);
+    const stale = op.verify || (bdm.attachStateAt !== null && Date.now() - bdm.attachStateAt.getTime() > this.d.pendingTimeoutMs);
+    if (stale && !(await this.keepReservation(op, bdm))) {
+      await this.abandonAttach(op, instance, bdm);
+      return true;
+    }
+    const connector = this.d.connectorProperties();
+    let info: ConnectionInfo | null = null;
+    let device: DeviceInfo | null = null;
+    let stage = `Failed to initialize the connection of volume ${volumeId}`;
+    try {
+      const raw = await this.step(op, 'os-initialize_connection', () => this.d.cinder.initializeConnection(op.caller, volumeId, connector));
+      await pausePoint('nova-compute.attach.after-initialize-connection');
+      const { driver_volume_type: dvt, data, ...rest } = raw;
+      info = { driver_volume_type: dvt, serial: volumeId, data: { ...data }, ...rest };
+      stage = `Failed to connect volume ${volumeId} on the host`;
+      device = await this.d.connector.connectVolume(info.data);
+      info.data.device_path = device.path;
+      await pausePoint('nova-compute.attach.after-connect');
+      stage = `Failed to attach volume ${volumeId} to the guest at ${mountpoint}`;
+      await this.d.driver.attachVolume(instance, info, mountpoint);
+      await pausePoint('nova-compute.attach.after-guest-attach');
+      // Nova's order: connection_info is in the row before os-attach, so a detach always has it.
+      stage = `Failed to save the connection_info of volume ${volumeId}`;
+      const committed = await this.step(op, 'save connection_info', () =>
+        this.d.db.bdmTransition(bdm.id, [S.ATTACHING], S.ATTACH_COMMITTING, { connectionInfo: JSON.stringify(info) }));
+      if (!committed) throw new AttachAborted(`BDM ${bdm.id} left 'attaching' while the volume was being connected`);
+    } catch (e) {
+      LOG.error(`${stage}: ${(e as Error).message}; rolling back`, op.meta);
+      // After a lost dependency, one quick try; what still fails is the reconciler's to finish.
+      const undoOp = e instanceof StepInterrupted ? { ...op, budgetMs: 0 } : op;
+      await this.rollbackAttach(undoOp, instance, bdm, { info, device }).catch((err: unknown) => {
+        LOG.warning(`Rollback of the attach of volume ${volumeId} left for the reconciler: ${(err as Error).message}`, op.meta);
+      });
+      throw e;
+    }
+    await pausePoint('nova-compute.attach.after-save-connection-info');
+    await this.finishAttach(op, instance, { ...bdm, attachState: S.ATTACH_COMMITTING, connectionInfo: JSON.stringify(info) });
+    return true;
+  }
+
+  /** A stale reservation may have been released by Cinder: take it again, or give up the attach. */
+  private async keepReservation(op: Op, bdm: BlockDeviceMapping): Promise<boolean> {
+    const v = await this.volume(op, bdm.volumeId as string);
+    if (!v) return false;
+    if (v.status === 'attaching') return this.reservationIsOurs(v, bdm);
+    if (v.attachments.some((a) => a.server_id === bdm.instanceUuid)) return true;
+    if (v.status !== 'available') return false;
+    try {
+      await this.step(op, 'os-reserve', () => this.d.cinder.reserve(op.caller, v.id));
+      return true;
+    } catch (e) {
+      if (e instanceof StepInterrupted) throw e;
+      return false;
     }
   }
 
-  private async attachmentIdOf(caller: CinderCaller, volumeId: string, instanceUuid: string): Promise<string | null> {
+  /** The volume went to someone else (or away) before we touched it: drop our row only. */
+  private async abandonAttach(op: Op, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
+    LOG.warning(`Volume ${bdm.volumeId} is no longer reserved for instance ${instance.uuid}: dropping the attach`, op.meta);
+    await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACHING));
+  }
+
+  /** os-attach, then the intent is settled. A volume Cinder no longer lets us have is let go. */
+  async finishAttach(op: Op, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
+    const volumeId = bdm.volumeId as string;
+    const info = parseConnectionInfo(bdm.connectionInfo);
+    const mode = typeof info?.data.access_mode === 'string' ? info.data.access_mode : 'rw';
     try {
-      const v = await this.d.cinder.get(caller, volumeId);
-      return v.attachments.find((a) => a.server_id === instanceUuid)?.attachment_id ?? null;
-    } catch {
-      return null;
+      await this.step(op, 'os-attach', () => this.d.cinder.attach(op.caller, volumeId, instance.uuid, bdm.deviceName as string, mode));
+    } catch (e) {
+      if (e instanceof StepInterrupted) throw e;
+      LOG.error(`os-attach of volume ${volumeId} failed: ${(e as Error).message}; undoing the guest and host attach`, op.meta);
+      await this.teardownHost(op, instance, bdm, info);
+      const v = await this.volume(op, volumeId);
+      if (await this.reservationIsOurs(v, bdm)) {
+        await this.step(op, 'os-terminate_connection', () => this.d.cinder.terminateConnection(op.caller, volumeId, this.d.connectorProperties()));
+        await this.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, volumeId));
+      }
+      await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACH_COMMITTING));
+      throw e;
+    }
+    await pausePoint('nova-compute.attach.after-os-attach');
+    // A detach requested meanwhile already moved the row on: then this CAS changes nothing.
+    await this.step(op, 'settle BDM', () => this.d.db.bdmTransition(bdm.id, [S.ATTACH_COMMITTING], null));
+    LOG.info(`Attached volume ${volumeId} to ${bdm.deviceName}`, op.meta);
+  }
+
+  /**
+   * Undo an attach that never reached os-attach: guest, host, export and reservation, then
+   * the row (seed step 8 deletes it). Safe to run again from any point.
+   */
+  async rollbackAttach(op: Op, instance: Instance, bdm: BlockDeviceMapping, known: { info?: ConnectionInfo | null; device?: DeviceInfo | null } = {}): Promise<void> {
+    const volumeId = bdm.volumeId as string;
+    await this.guestDetach(op, instance, bdm, known.info ?? null);
+    const v = await this.volume(op, volumeId);
+    const ours = await this.reservationIsOurs(v, bdm);
+    let info = known.info ?? null;
+    if (!info && ours) {
+      // Killed before connection_info was saved: ask again (idempotent) to know what to disconnect.
+      info = await this.step(op, 'os-initialize_connection', () => this.d.cinder.initializeConnection(op.caller, volumeId, this.d.connectorProperties()))
+        .then((raw) => ({ ...raw, serial: volumeId, data: { ...raw.data } }), (e: unknown) => {
+          if (!(e instanceof StepInterrupted)) throw e;
+          LOG.warning(`Cannot learn the connection of volume ${volumeId} (${e.message}); skipping the host disconnect`, op.meta);
+          return null;
+        });
+    }
+    if (info) await this.disconnect(op, info, known.device ?? null);
+    if (ours) {
+      // Without cinder-volume the export cannot go now; its reconciler removes the export of an
+      // available volume when it is back, so the reservation is released regardless.
+      await this.step(op, 'os-terminate_connection', () => this.d.cinder.terminateConnection(op.caller, volumeId, this.d.connectorProperties()))
+        .catch((e: unknown) => {
+          if (!(e instanceof StepInterrupted)) throw e;
+          LOG.warning(`os-terminate_connection of volume ${volumeId} failed (${e.message}); releasing the reservation anyway`, op.meta);
+        });
+      await this.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, volumeId));
+    }
+    await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACHING));
+    LOG.info(`Rolled back the attach of volume ${volumeId}`, op.meta);
+  }
+
+  /** A row nova-api left 'reserving' (it died or lost Cinder): drop it, then release a reservation nobody holds. */
+  async rollbackReserving(op: Op, bdm: BlockDeviceMapping): Promise<void> {
+    const volumeId = bdm.volumeId as string;
+    // Row first: if nova-api is still alive it finds its row gone and releases its own reservation.
+    if (!(await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.RESERVING)))) return;
+    const v = await this.volume(op, volumeId);
+    if (await this.reservationIsOurs(v, bdm)) await this.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, volumeId));
+    LOG.info(`Rolled back the unfinished reservation of volume ${volumeId}`, op.meta);
+  }
+
+  // -- detach -------------------------------------------------------------------------------
+
+  /**
+   * Detach a volume whose row is 'detaching' (nova-api set it; a cast from a Python nova-api
+   * has none, so it is recorded here first). A guest that refuses rolls the detach back.
+   */
+  async detach(op: Op, instance: Instance | null, bdm: BlockDeviceMapping, attachmentId: string | null, opts: { guestGone?: boolean } = {}): Promise<void> {
+    const volumeId = bdm.volumeId as string;
+    if (bdm.attachState !== S.DETACHING) {
+      const taken = await this.step(op, 'record detach', () => this.d.db.bdmTransition(bdm.id, [null, S.ATTACH_COMMITTING], S.DETACHING));
+      if (!taken) {
+        LOG.info(`Detach of volume ${volumeId}: BDM ${bdm.id} is not attached (state ${bdm.attachState})`, op.meta);
+        return;
+      }
+    }
+    LOG.info(`Detaching volume ${volumeId} from ${bdm.deviceName ?? '-'}`, op.meta);
+    if (op.verify) {
+      const v = await this.volume(op, volumeId);
+      if (v?.status === 'in-use') await this.step(op, 'os-begin_detaching', () => this.d.cinder.beginDetaching(op.caller, volumeId));
+    }
+    const info = parseConnectionInfo(bdm.connectionInfo);
+    try {
+      if (instance && !opts.guestGone && info) await this.d.driver.detachVolume(instance, info, bdm.deviceName as string);
+      await pausePoint('nova-compute.detach.after-guest-detach');
+      if (info) await this.d.connector.disconnectVolume(info.data, devicePathOf(info));
+      await pausePoint('nova-compute.detach.after-disconnect');
+    } catch (e) {
+      LOG.error(`Failed to detach volume ${volumeId} from the guest: ${(e as Error).message}; rolling the detach back`, op.meta);
+      await this.step(op, 'os-roll_detaching', () => this.d.cinder.rollDetaching(op.caller, volumeId).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      }));
+      await this.step(op, 'settle BDM', () => this.d.db.bdmTransition(bdm.id, [S.DETACHING], null));
+      throw e;
+    }
+    await this.step(op, 'os-terminate_connection', () => this.d.cinder.terminateConnection(op.caller, volumeId, this.d.connectorProperties())
+      .catch((err: unknown) => { if (!isNotFound(err)) throw err; }));
+    await pausePoint('nova-compute.detach.after-terminate-connection');
+    // The row leaves Nova's view before Cinder shows 'available': no "already attached" race.
+    const moved = await this.step(op, 'soft-delete BDM', () =>
+      this.d.db.bdmTransition(bdm.id, [S.DETACHING], S.DETACH_COMMITTING, { deleted: bdm.id, deletedAt: new Date() }));
+    if (!moved) return;
+    await pausePoint('nova-compute.detach.after-bdm-delete');
+    await this.finishDetach(op, { ...bdm, attachState: S.DETACH_COMMITTING, deleted: bdm.id }, attachmentId);
+  }
+
+  /** os-detach (skipped when Cinder already has no attachment for the server), then settled. */
+  async finishDetach(op: Op, bdm: BlockDeviceMapping, attachmentId: string | null | undefined): Promise<void> {
+    const volumeId = bdm.volumeId as string;
+    await this.step(op, 'os-detach', async (attempt) => {
+      let id = attachmentId;
+      if (attempt > 0 || id === undefined || op.verify) {
+        // A redo: os-detach of an attachment that is already gone is refused, so look first.
+        const v = await this.volume({ ...op, budgetMs: 0 }, volumeId);
+        const att = v?.attachments.find((a) => a.server_id === bdm.instanceUuid);
+        if (!v || (!att && v.status !== 'detaching')) return;
+        id = att?.attachment_id ?? null;
+      }
+      await this.d.cinder.detach(op.caller, volumeId, id ?? null).catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+    });
+    await pausePoint('nova-compute.detach.after-os-detach');
+    await this.step(op, 'settle BDM', () => this.d.db.bdmTransition(bdm.id, [S.DETACH_COMMITTING], null, {}, 'any'));
+    LOG.info(`Detached volume ${volumeId}`, op.meta);
+  }
+
+  // -- shared -------------------------------------------------------------------------------
+
+  /** Finish or roll back whatever the row's intent says (the reconciler's entry point). */
+  async resume(op: Op, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
+    switch (bdm.attachState) {
+      case S.RESERVING: return this.rollbackReserving(op, bdm);
+      case S.RESERVED: await this.attach(op, instance, bdm); return;
+      case S.ATTACHING: return this.rollbackAttach(op, instance, bdm);
+      case S.ATTACH_COMMITTING: return this.finishAttach(op, instance, bdm);
+      case S.DETACHING: return this.detach(op, instance.deleted ? null : instance, bdm, null);
+      case S.DETACH_COMMITTING: return this.finishDetach(op, bdm, undefined);
+      default: return undefined;
     }
   }
+
+  /**
+   * Server delete: the guest is gone. Each volume's attach is rolled back or its detach run
+   * (no guest step), then delete_on_termination volumes are deleted.
+   */
+  async releaseAll(op: Op, instance: Instance, bdms: BlockDeviceMapping[]): Promise<void> {
+    for (const bdm of bdms) {
+      if (!bdm.volumeId) {
+        await this.step(op, 'soft-delete BDM', () => this.d.db.bdmSoftDelete(bdm.id));
+        continue;
+      }
+      const vop = { ...op, verify: true };
+      if (bdm.attachState === S.RESERVING) await this.rollbackReserving(vop, bdm);
+      else if (bdm.attachState === S.RESERVED || bdm.attachState === S.ATTACHING) {
+        if (bdm.attachState === S.RESERVED) await this.step(op, 'claim attach', () => this.d.db.bdmTransition(bdm.id, [S.RESERVED], S.ATTACHING));
+        await this.rollbackAttach(vop, instance, { ...bdm, attachState: S.ATTACHING });
+      } else if (bdm.attachState === S.DETACH_COMMITTING) await this.finishDetach(vop, bdm, undefined);
+      else await this.detach(vop, null, bdm, null, { guestGone: true });
+      if (bdm.deleteOnTermination) {
+        const volumeId = bdm.volumeId;
+        await this.step(op, 'volume delete', () => this.d.cinder.delete(op.caller, volumeId)).catch((e: unknown) => {
+          if (e instanceof StepInterrupted) throw e;
+          LOG.warning(`Could not delete volume ${volumeId} of deleted server: ${(e as Error).message}`, op.meta);
+        });
+      }
+    }
+  }
+
+  private async guestDetach(op: Op, instance: Instance, bdm: BlockDeviceMapping, info: ConnectionInfo | null): Promise<void> {
+    if (instance.deleted || !bdm.deviceName) return;
+    try {
+      await this.d.driver.detachVolume(instance, info ?? { driver_volume_type: 'unknown', data: {} }, bdm.deviceName);
+    } catch (e) {
+      LOG.warning(`Guest detach of ${bdm.deviceName} failed: ${(e as Error).message}`, op.meta);
+    }
+  }
+
+  private async disconnect(op: Op, info: ConnectionInfo, device: DeviceInfo | null): Promise<void> {
+    try {
+      await this.d.connector.disconnectVolume(info.data, device ?? devicePathOf(info));
+    } catch (e) {
+      LOG.warning(`Host disconnect failed: ${(e as Error).message}`, op.meta);
+    }
+  }
+
+  private async teardownHost(op: Op, instance: Instance, bdm: BlockDeviceMapping, info: ConnectionInfo | null): Promise<void> {
+    await this.guestDetach(op, instance, bdm, info);
+    if (info) await this.disconnect(op, info, null);
+  }
+}
+
+function devicePathOf(info: ConnectionInfo): DeviceInfo | null {
+  return typeof info.data.device_path === 'string' ? { type: 'block', path: info.data.device_path } : null;
 }
 
 export function parseConnectionInfo(text: string | null): ConnectionInfo | null {
@@ -170,7 +368,7 @@ export function parseConnectionInfo(text: string | null): ConnectionInfo | null 
 }
 
 /** The fields of an oslo context dict a log line shows. */
-export function ctxLog(ctxt: ContextDict): { requestId?: string; userId?: string | null; projectId?: string | null } {
+export function ctxLog(ctxt: Record<string, unknown>): { requestId?: string; userId?: string | null; projectId?: string | null } {
   const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return { requestId: s(ctxt.request_id), userId: s(ctxt.user_id) ?? null, projectId: s(ctxt.project_id) ?? null };
 }

@@ -4,7 +4,7 @@
 # dist/ is missing) and root (each cinder-volume runs its own tgtd).
 #
 #   multinode.sh start DIR    write DIR/<name>.conf, db sync, start, wait for "Started <binary>"
-#   multinode.sh stop DIR     SIGTERM every daemon (SIGKILL after STOP_TIMEOUT s), stop private servers
+#   multinode.sh stop DIR     SIGTERM every daemon (SIGKILL after STOP_TIMEOUT s), then any tgtd left, private servers
 #   multinode.sh status DIR   each daemon's pid and whether it runs; the endpoints
 #
 # Processes: nova-api-1, nova-api-2 (two ports), compute1, compute2 (nova-compute), cinder-api,
@@ -63,6 +63,53 @@ pid_of() { cat "$dir/pids/$1.pid" 2>/dev/null || true; }
 # Is pid $1 alive and still our binary $2 (not a recycled pid)?
 is_ours() {
   [ -n "$1" ] && [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -q "dist/bin/$2.js"
+}
+
+# Live (not zombie) tgtd processes with control port $1, orphans of SIGKILLed cinder-volumes included.
+tgtd_pids() {
+  local p args
+  for p in /proc/[0-9]*; do
+    [ "$(cat "$p/comm" 2>/dev/null)" = tgtd ] || continue
+    ! grep -q '^State:[[:space:]]*Z' "$p/status" 2>/dev/null || continue
+    args=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+    case " $args" in *" -C $1 "* | *" --control-port $1 "* | *" --control-port=$1 "*) echo "${p#/proc/}" ;; esac
+  done
+}
+
+# Have all threads of these pids exited within $1 tenths of a second? A killed tgtd shows a
+# zombie leader while its other threads, still holding its sockets, exit.
+exited_within() { # tenths pid...
+  local n=$1 i p t st busy
+  shift
+  for ((i = 0; i <= n; i++)); do
+    busy=0
+    for p in "$@"; do
+      for t in /proc/"$p"/task/*/stat; do
+        st=$(cat "$t" 2>/dev/null) || continue
+        st=${st##*) }
+        case ${st%% *} in Z | X) ;; *) busy=1 ;; esac
+      done
+    done
+    if [ $busy = 0 ]; then return 0; fi
+    if [ "$i" -lt "$n" ]; then sleep 0.1; fi
+  done
+  return 1
+}
+
+# tgtd's own stop (refused while targets exist), then SIGTERM (ignored then too), then SIGKILL.
+stop_tgtd() { # control-port pid-file
+  local pids
+  pids=($(tgtd_pids "$1"))
+  if [ ${#pids[@]} -gt 0 ]; then
+    if ! { timeout 5 tgtadm -C "$1" --lld iscsi --op delete --mode system >/dev/null 2>&1 && exited_within 50 "${pids[@]}"; }; then
+      kill -TERM "${pids[@]}" 2>/dev/null || true
+      if ! exited_within 20 "${pids[@]}"; then
+        kill -KILL "${pids[@]}" 2>/dev/null || true
+        exited_within 50 "${pids[@]}" || echo "multinode.sh: tgtd on control port $1 (pids ${pids[*]}) survived SIGKILL" >&2
+      fi
+    fi
+  fi
+  rm -f "$2"
 }
 
 log_tail() { echo "--- last lines of $dir/logs/$1.log:" >&2; tail -n 40 "$dir/logs/$1.log" >&2 2>/dev/null || true; }
@@ -137,7 +184,7 @@ endpoints() {
 }
 
 do_stop() {
-  local entry name bin pid pids=() deadline killed_store=0 i
+  local entry name bin pid pids=() deadline i ports
   for ((i = ${#DAEMONS[@]} - 1; i >= 0; i--)); do
     entry=${DAEMONS[$i]}; name=${entry%%:*}; bin=${entry#*:}
     pid=$(pid_of "$name")
@@ -150,15 +197,17 @@ do_stop() {
     if kill -0 "$pid" 2>/dev/null; then
       echo "multinode.sh: ${entry#*:} (pid $pid) still running after ${STOP_TIMEOUT:-20} s: SIGKILL" >&2
       kill -KILL "$pid" 2>/dev/null || true
-      case ${entry#*:} in store*) killed_store=1 ;; esac
     fi
   done
   rm -f "$dir"/pids/*.pid
-  # A SIGKILLed cinder-volume leaves its tgtd behind: ask the tgtds of our control ports to exit.
-  if [ $killed_store = 1 ] && [ -f "$dir/multinode.env" ]; then
+  # A SIGKILLed cinder-volume (here or earlier) leaves its tgtd running: stop what is left.
+  if [ -f "$dir/multinode.env" ]; then
     # shellcheck disable=SC1091
     source "$dir/multinode.env"
-    for c in $TGT_CONTROL_PORTS; do timeout 5 tgtadm -C "$c" --op delete --mode system >/dev/null 2>&1 || true; done
+    ports=($TGT_CONTROL_PORTS)
+    for i in 0 1; do
+      if [ -n "${ports[$i]:-}" ]; then stop_tgtd "${ports[$i]}" "$dir/volumes/store$((i + 1))/tgtd-${ports[$i]}.pid"; fi
+    done
   fi
   if [ -f "$dir/servers/env" ]; then bash "$root/scripts/servers.sh" stop "$dir/servers"; fi
 }

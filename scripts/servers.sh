@@ -5,9 +5,12 @@
 #   servers.sh start DIR        start both, write DIR/env (TRANSPORT_URL, *_DATABASE_URL, ...)
 #   servers.sh stop DIR         stop both and remove DIR
 #   servers.sh broker-stop|broker-start|db-stop|db-start DIR   (fault tests)
+#   servers.sh broker-kill DIR    SIGKILL the broker's Erlang VM (beam.smp), as a crash would
+#   servers.sh broker-boot DIR    start that node again on the same data: durable queues come
+#                                 back, transient ones are gone
 set -euo pipefail
 
-cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|db-stop|db-start DIR}
+cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|db-stop|db-start DIR}
 dir=${2:?state directory}
 
 free_port() {
@@ -45,6 +48,55 @@ broker_start() {
   wait_port "$RABBITMQ_NODE_PORT" 60 RabbitMQ
 }
 
+# Is pid $1 a live (not zombie) beam.smp of our node? Its -home is our $dir/rabbit.
+is_our_vm() {
+  local args
+  [ -n "$1" ] && [ "$(cat "/proc/$1/comm" 2>/dev/null)" = beam.smp ] || return 1
+  ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null || return 1
+  args=$(tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+  grep -qxF "$dir/rabbit" <<<"$args"
+}
+
+# The pid of our node's Erlang VM: the pid file when it still names it, else a scan of /proc.
+broker_vm_pid() {
+  local pid p
+  pid=$(cat "$RABBITMQ_PID_FILE" 2>/dev/null || true)
+  if is_our_vm "$pid"; then echo "$pid"; return 0; fi
+  for p in /proc/[0-9]*; do
+    if is_our_vm "${p#/proc/}"; then echo "${p#/proc/}"; return 0; fi
+  done
+  return 1
+}
+
+# Have all threads of pid $1 exited? A killed VM shows a zombie leader while its other threads,
+# still holding the listening socket, exit.
+all_threads_exited() {
+  local t st
+  for t in /proc/"$1"/task/*/stat; do
+    st=$(cat "$t" 2>/dev/null) || continue
+    st=${st##*) }
+    case ${st%% *} in Z | X) ;; *) return 1 ;; esac
+  done
+  return 0
+}
+
+broker_kill() {
+  local pid
+  rabbit_env
+  pid=$(broker_vm_pid) || { echo "servers.sh: no running RabbitMQ node in $dir" >&2; return 1; }
+  kill -KILL "$pid"
+  for _ in $(seq 1 300); do
+    if all_threads_exited "$pid"; then
+      # A stale pid file would make the next boot's `rabbitmqctl wait` watch the dead VM.
+      rm -f "$RABBITMQ_PID_FILE"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "servers.sh: RabbitMQ VM (pid $pid) still there 30 s after SIGKILL" >&2
+  return 1
+}
+
 db_start() {
   # shellcheck disable=SC1091
   source "$dir/db.env"
@@ -58,7 +110,8 @@ db_start() {
 
 db_stop() {
   local pid
-  pid=$(cat "$dir/db/server.pid" 2>/dev/null) || return 0
+  # mariadbd's own pid file names the server that owns the datadir, whoever started it.
+  pid=$(cat "$dir/db/mysqld.pid" 2>/dev/null || cat "$dir/db/server.pid" 2>/dev/null) || return 0
   kill "$pid" 2>/dev/null || return 0
   for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
@@ -111,6 +164,14 @@ EOSQL
     rabbit_env
     ctl start_app
     wait_port "$RABBITMQ_NODE_PORT" 60 RabbitMQ
+    ;;
+  broker-kill)
+    broker_kill
+    ;;
+  broker-boot)
+    rabbit_env
+    if broker_vm_pid >/dev/null; then echo "servers.sh: the RabbitMQ node in $dir is still running" >&2; exit 1; fi
+    broker_start
     ;;
   db-stop)
     db_stop

@@ -3,11 +3,13 @@
 // complete, and delete with the status recomputed from what is left.
 import type { RequestContext } from '../../common/context';
 import { HTTPFault } from '../../common/api';
+import { isDbConnectionError } from '../../common/db/errors';
 import { getLogger } from '../../common/log';
+import { MessageDeliveryFailure, MessagingTimeout } from '../../common/rpc';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
 import { InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
 import { statusAfterDetach } from '../../cinder-common/volume-status';
-import type { VolumeAPI } from './volume-api';
+import { requestIdOf, type VolumeAPI } from './volume-api';
 
 type Ctx = RequestContext;
 
@@ -40,7 +42,7 @@ export class AttachmentAPI {
       throw new InvalidVolume({ reason: `Volume attachments can not be created if the volume is in an error state. The Volume ${v.id} currently has a status of: ${v.status} ` });
     }
     const expected = v.multiattach ? ['available', 'in-use', 'downloading'] : ['available', 'downloading'];
-    const ok = await this.db.volumeConditionalUpdate(v.id, { status: 'reserved' }, { status: expected });
+    const ok = await this.db.volumeConditionalUpdate(v.id, { status: 'reserved', transitionRequestId: requestIdOf(ctx) }, { status: expected });
     if (!ok) {
       const cur = (await this.db.volumeGet(v.id)) ?? v;
       const same = instanceUuid && ['in-use', 'reserved'].includes(cur.status ?? '') &&
@@ -77,6 +79,8 @@ export class AttachmentAPI {
       await this.rpc.attachmentUpdate(ctx, volume, connector, att.id);
     } catch (e) {
       if ((e as { code?: number }).code === 400) throw e;
+      // A lost dependency stays itself: the API answers 503 and the caller retries.
+      if (isDbConnectionError(e) || e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure) throw e;
       throw new HTTPFault(500, `Unable to update attachment.(${(e as Error).message}).`);
     }
     return (await this.db.attachmentGet(att.id)) ?? att;

@@ -6,11 +6,13 @@ import { APIVersion, authStrategy, createApiApp, requestedVersion, versionHeader
 import { AttachmentAPI } from './attachment-api';
 import { attachmentRoutes } from './controllers/attachments';
 import { discoveryRoutes } from './controllers/discovery';
+import { volumeExportRoutes } from './controllers/volume-exports';
 import { volumeActionRoutes } from './controllers/volume-actions';
 import { volumeMetadataRoutes } from './controllers/volume-metadata';
 import { volumeRoutes } from './controllers/volumes';
 import { MIN_VERSION, VOLUME_VERSIONS } from './microversions';
 import './request';
+import { ExportAPI } from './export-api';
 import { versionRoutes } from './versions';
 import type { VolumeAPI } from './volume-api';
 
@@ -33,6 +35,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   versionRoutes(app, prefix);
 
   const attachments = new AttachmentAPI(opts.volumes);
+  const exports = new ExportAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -45,6 +48,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       volumeMetadataRoutes(v3, base, opts.volumes);
       attachmentRoutes(v3, base, attachments);
       discoveryRoutes(v3, base, opts.volumes);
+      volumeExportRoutes(v3, base, exports);
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {

@@ -46,6 +46,9 @@ export interface Scheduled {
 
 type Ctx = RequestContext;
 
+/** The id a transition is recorded under (volumes.transition_request_id): the caller's global one when it sent one. */
+export const requestIdOf = (ctx: Ctx): string => ctx.globalRequestId ?? ctx.requestId;
+
 /** A remote (or registered) error of one of `types`: "<prefix> - <Type>: <message>" (400). */
 function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
   if (e instanceof RemoteError && e.excType && types.includes(e.excType)) return badRequest(`${prefix} - ${e.excType}: ${e.value ?? ''}`);
@@ -170,9 +173,10 @@ export class VolumeAPI {
     await this.d.rpc.deleteVolume(ctx, v);
   }
 
-  async reserve(_ctx: Ctx, v: Volume): Promise<void> {
+  async reserve(ctx: Ctx, v: Volume): Promise<void> {
     const expected = v.multiattach ? ['available', 'in-use'] : ['available'];
-    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching' }, { status: expected, multiattach: v.multiattach });
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching', transitionRequestId: requestIdOf(ctx) },
+      { status: expected, multiattach: v.multiattach });
     if (!ok) {
       const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
       throw new InvalidVolume({ reason: `Volume status must be ${expected.join(' or ')} to reserve, but the status is ${cur}.` });
@@ -184,10 +188,10 @@ export class VolumeAPI {
     await this.d.db.volumeConditionalUpdate(v.id, { status: attached ? 'in-use' : 'available' }, { status: 'attaching' });
   }
 
-  async beginDetaching(_ctx: Ctx, v: Volume): Promise<void> {
+  async beginDetaching(ctx: Ctx, v: Volume): Promise<void> {
     // A migrating volume's status is owned by the migration: leave it alone.
     if (v.migrationStatus && !MIGRATION_IDLE.includes(v.migrationStatus)) return;
-    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'detaching' },
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'detaching', transitionRequestId: requestIdOf(ctx) },
       { status: 'in-use', attachStatus: 'attached', migrationStatus: MIGRATION_IDLE });
     if (!ok) throw new InvalidVolume({ reason: "Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach." });
   }

@@ -41,6 +41,8 @@ export interface VolumeDriver {
   /** Re-create an export lost by a restart (start-up recovery). */
   ensureExport(volume: Volume): Promise<void>;
   removeExport(volume: Volume): Promise<void>;
+  /** Ids of the volumes that have a target/export on this backend now (the reconciler compares them with the volumes). */
+  listExports(): Promise<string[]>;
   validateConnector(connector: Connector): void;
   initializeConnection(volume: Volume, connector: Connector): Promise<ConnectionInfo>;
   terminateConnection(volume: Volume, connector: Connector | null, force: boolean): Promise<void>;

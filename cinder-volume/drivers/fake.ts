@@ -11,6 +11,8 @@ export class FakeDriver implements VolumeDriver {
   readonly volumes = new Map<string, number>();
   /** volume ids currently exported (a target exists). */
   readonly exports = new Set<string>();
+  /** tid of each export, so exporting an exported volume returns the same target (as tgt does). */
+  private readonly tids = new Map<string, number>();
   /** method name → error to throw once. */
   readonly failNext = new Map<string, Error>();
   private nextTid = 1;
@@ -46,21 +48,30 @@ export class FakeDriver implements VolumeDriver {
 
   async createExport(volume: Volume, _connector: Connector | null): Promise<ModelUpdate> {
     this.maybeFail('createExport');
+    if (!this.exports.has(volume.id) || !this.tids.has(volume.id)) this.tids.set(volume.id, this.nextTid++);
     this.exports.add(volume.id);
     const iqn = `${this.conf.target_prefix}volume-${volume.id}`;
     return {
-      provider_location: formatLocation(`${this.conf.target_ip_address}:${this.conf.target_port}`, this.nextTid++, iqn, 1),
+      provider_location: formatLocation(`${this.conf.target_ip_address}:${this.conf.target_port}`, this.tids.get(volume.id)!, iqn, 1),
       provider_auth: chapOf(volume) ? volume.providerAuth : newChapAuth(),
     };
   }
 
+  /** As tgt: only a volume with CHAP credentials can be re-exported. */
   async ensureExport(volume: Volume): Promise<void> {
+    if (!chapOf(volume)) return;
+    if (!this.exports.has(volume.id)) this.tids.set(volume.id, this.nextTid++);
     this.exports.add(volume.id);
   }
 
   async removeExport(volume: Volume): Promise<void> {
     this.maybeFail('removeExport');
     this.exports.delete(volume.id);
+  }
+
+  async listExports(): Promise<string[]> {
+    this.maybeFail('listExports');
+    return [...this.exports];
   }
 
   validateConnector(connector: Connector): void {

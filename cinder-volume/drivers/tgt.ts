@@ -2,24 +2,24 @@
 // `tgt`, userspace) as one target per volume `<prefix>volume-<id>`, LUN 1, with a per-volume
 // CHAP account (cinder/volume/targets/tgt.py, driven through tgtadm instead of targets.conf).
 // With tgt_control_port set we run our own tgtd (`tgtd -f -C <port> --iscsi portal=<ip>:<port>`)
-// so tests and several backends never share one.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+// so tests and several backends never share one; tgtd-daemon.ts owns it through a pid file.
+import { execFile } from 'node:child_process';
 import { mkdir, open, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendConf } from '../../cinder-common/config';
 import type { Volume } from '../../cinder-common/entities';
-import { getLogger } from '../../common/log';
 import type { BackendStats, ConnectionInfo, Connector, ModelUpdate, VolumeDriver } from './driver';
 import { chapOf, formatLocation, iscsiConnectionInfo, newChapAuth, requireInitiator } from './iscsi';
+import { exportedVolumeIds } from './tgt-targets';
+import { Tgtd } from './tgtd-daemon';
 
 const run = promisify(execFile);
-const LOG = getLogger('cinder-volume.tgt');
 const GiB = 1024 ** 3;
 
 export class TgtDriver implements VolumeDriver {
   readonly name = 'tgt';
-  private daemon: ChildProcess | null = null;
+  private tgtd: Tgtd | null = null;
 
   constructor(private readonly conf: BackendConf) {}
 
@@ -46,40 +46,25 @@ export class TgtDriver implements VolumeDriver {
     }
   }
 
-  async doSetup(): Promise<void> {
-    await mkdir(this.conf.volumes_dir, { recursive: true });
-    if (!this.conf.tgt_control_port || !this.conf.tgt_start_daemon) return;
-    const proc = spawn('tgtd', ['-f', '-C', String(this.conf.tgt_control_port), '--iscsi', `portal=${this.portal}`],
-      { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    proc.stderr?.on('data', (b: Buffer) => { err += b.toString(); });
-    this.daemon = proc;
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error(`tgtd exited with ${proc.exitCode}: ${err.trim()}`);
-      try {
-        await this.tgtadm(['--mode', 'target', '--op', 'show']);
-        break;
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    LOG.info(`tgtd started (control port ${this.conf.tgt_control_port}, portal ${this.portal})`);
+  /** pid of the tgtd this backend started or adopted (null: none, or the system's). */
+  get daemonPid(): number | null {
+    return this.tgtd?.pid ?? null;
   }
 
+  async doSetup(): Promise<void> {
+    await mkdir(this.conf.volumes_dir, { recursive: true });
+    const port = this.conf.tgt_control_port;
+    if (!port || !this.conf.tgt_start_daemon) return;
+    this.tgtd = await Tgtd.acquire({
+      controlPort: port, portal: this.portal, pidFile: this.conf.tgtd_pid_file || join(this.conf.volumes_dir, `tgtd-${port}.pid`),
+    });
+  }
+
+  /** Graceful stop of cinder-volume: our tgtd goes too (a crash leaves it for the next start to adopt). */
   async shutdown(): Promise<void> {
-    const p = this.daemon;
-    this.daemon = null;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    // tgtd's own stop first (it may sit on SIGTERM while targets exist), then signals.
-    await this.tgtadm(['--mode', 'system', '--op', 'delete']).catch(() => undefined);
-    const term = setTimeout(() => p.kill('SIGTERM'), 1000);
-    const kill = setTimeout(() => p.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(term);
-    clearTimeout(kill);
+    const t = this.tgtd;
+    this.tgtd = null;
+    await t?.stop();
   }
 
   async createVolume(volume: Volume): Promise<void> {
@@ -158,6 +143,11 @@ export class TgtDriver implements VolumeDriver {
     if (tid !== null) await this.tgtadm(['--mode', 'target', '--op', 'delete', '--force', '--tid', String(tid)]);
     const chap = chapOf(volume);
     if (chap) await this.tgtadm(['--mode', 'account', '--op', 'delete', '--user', chap.user]).catch(() => undefined);
+  }
+
+  /** Volumes with a target on this backend (tgt-targets.ts says which targets are ours). */
+  async listExports(): Promise<string[]> {
+    return exportedVolumeIds(await this.tgtadm(['--mode', 'target', '--op', 'show']), this.conf.target_prefix, this.conf.volumes_dir);
   }
 
   validateConnector(connector: Connector): void {

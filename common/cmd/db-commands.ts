@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import type { DataSource } from 'typeorm';
 import type { Schema } from '../config';
 import { migrateDatabase } from '../db';
-import { loadDaemonConfig } from './index';
+import { daemonSchema, loadDaemonConfig } from './index';
+import { checkRequiredOptions } from './required-options';
 
 export interface ManageSpec {
   project: string;
@@ -20,6 +21,8 @@ export function addDbCommands(program: Command, spec: ManageSpec): WithDatabase 
   const withDb: WithDatabase = async (fn) => {
     const opts = program.opts<{ configFile: string[]; debug?: boolean }>();
     const conf = loadDaemonConfig(spec.schema, opts.configFile, opts.debug) as unknown as { database: { connection: string } };
+    // Only the database: the manage commands send no RPC.
+    checkRequiredOptions(daemonSchema(spec.schema), conf, opts.configFile, [['database', 'connection']]);
     const ds = await spec.connect(conf.database.connection);
     try {
       await fn(ds);

@@ -1,10 +1,12 @@
 // What every daemon's main() shares: --config-file (repeatable), --help, --version, typed
 // config, logging, and a clean stop on SIGTERM/SIGINT (stop taking work, drain, exit 0).
-// A bad option or an unreachable server at start is one line on stderr and exit 1.
+// A bad option, a missing transport_url / [database] connection or an unreachable server at
+// start is one line on stderr and exit 1.
 import { Command } from 'commander';
 import { COMMON_OPTS, loadConfig, type ConfigOf, type Schema } from '../config';
 import { ConfigError } from '../exception';
 import { getLogger, setupLogging } from '../log';
+import { checkRequiredOptions, refuseFakeTransport } from './required-options';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const VERSION: string = (require('../../../package.json') as { version: string }).version;
@@ -19,7 +21,7 @@ export interface DaemonSpec<S extends Schema> {
   name: string;
   description: string;
   schema: S;
-  /** Default config file used when none is given and it exists (e.g. /etc/attachd/cinder.conf). */
+  /** Start serving; called only with the required options set. */
   start(conf: ConfigOf<S & typeof COMMON_OPTS>): Promise<Running>;
 }
 
@@ -34,9 +36,13 @@ export function baseProgram(name: string, description: string): Command {
     .option('--debug', 'log at debug level');
 }
 
+/** A service's schema with the options every service has. */
+export function daemonSchema<S extends Schema>(schema: S): S & typeof COMMON_OPTS {
+  return { ...schema, DEFAULT: { ...COMMON_OPTS.DEFAULT, ...(schema.DEFAULT ?? {}) } } as unknown as S & typeof COMMON_OPTS;
+}
+
 export function loadDaemonConfig<S extends Schema>(schema: S, configFiles: string[], debug = false): ConfigOf<S & typeof COMMON_OPTS> {
-  const merged = { ...schema, DEFAULT: { ...COMMON_OPTS.DEFAULT, ...(schema.DEFAULT ?? {}) } } as unknown as S & typeof COMMON_OPTS;
-  const conf = loadConfig(merged, { configFiles });
+  const conf = loadConfig(daemonSchema(schema), { configFiles });
   const d = (conf as unknown as { DEFAULT: { debug: boolean; log_json: boolean; log_file: string | null } }).DEFAULT;
   setupLogging({ debug: d.debug || debug, json: d.log_json, file: d.log_file ?? undefined });
   return conf;
@@ -74,6 +80,8 @@ export async function runDaemon<S extends Schema>(spec: DaemonSpec<S>, argv = pr
   let running: Running;
   try {
     const conf = loadDaemonConfig(spec.schema, opts.configFile, opts.debug);
+    checkRequiredOptions(daemonSchema(spec.schema), conf, opts.configFile);
+    refuseFakeTransport(conf.DEFAULT.transport_url);
     running = await spec.start(conf);
   } catch (e) {
     fatal(spec.name, e);
@@ -81,3 +89,4 @@ export async function runDaemon<S extends Schema>(spec: DaemonSpec<S>, argv = pr
   stopOnSignals(spec.name, running);
 }
 export { addDbCommands, type ManageSpec, type WithDatabase } from './db-commands';
+export { checkRequiredOptions, refuseFakeTransport, requiredOptions } from './required-options';

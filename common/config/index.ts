@@ -18,11 +18,17 @@ export interface OptSpec {
   env?: string;
   /** Never printed (passwords, URLs with credentials). */
   secret?: boolean;
+  /**
+   * No usable default: a daemon refuses to start without it (common/cmd checks, where the file
+   * names are known). Typed as set, since nothing reaches a service before that check.
+   */
+  required?: boolean;
 }
 
 export type Schema = Record<string, Record<string, OptSpec>>;
 
 type ValueOf<S extends OptSpec> =
+  S['required'] extends true ? string :
   S['type'] extends 'int' | 'float' | 'port' ? number :
   S['type'] extends 'bool' ? boolean :
   S['type'] extends 'list' ? string[] :
@@ -127,7 +133,8 @@ export function loadConfig<T extends Schema>(schema: T, opts: LoadOptions = {}):
 /** Options every service has. */
 export const COMMON_OPTS = {
   DEFAULT: {
-    transport_url: { type: 'str', default: 'fake://', env: 'TRANSPORT_URL', secret: true, help: 'RPC transport URL: rabbit://user:pass@host:5672/vhost or fake://' },
+    // No default: a daemon on the in-process fake:// would silently talk to nobody.
+    transport_url: { type: 'str', default: null, required: true, env: 'TRANSPORT_URL', secret: true, help: 'RPC transport URL: rabbit://user:pass@host:5672/vhost (fake:// only inside attachd-all)' },
     control_exchange: { type: 'str', default: 'openstack', help: 'Default exchange for RPC and notifications' },
     host: { type: 'str', default: 'localhost', help: 'Name of this node (RPC server name, services.host)' },
     my_ip: { type: 'str', default: '127.0.0.1', help: 'IP address of this host' },

@@ -3,7 +3,8 @@ import { InitialNovaSchema1764050000000 } from './1764050000000-InitialNovaSchem
 import { InstanceAccessIpsDescription1764070000000 } from './1764070000000-InstanceAccessIpsDescription';
 import { InstanceLockedReason1764080000000 } from './1764080000000-InstanceLockedReason';
 import { InstanceHostnameExtendedAttrs1764090000000 } from './1764090000000-InstanceHostnameExtendedAttrs';
+import { BdmAttachIntent1764100000000 } from './1764100000000-BdmAttachIntent';
 
 export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000,
-  InstanceHostnameExtendedAttrs1764090000000];
+  InstanceHostnameExtendedAttrs1764090000000, BdmAttachIntent1764100000000];
 export { NOVA_ENTITIES } from '../../nova-common/entities';

@@ -4,20 +4,22 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { RequestContext } from '../../common/context';
+import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import { isServiceUp } from '../../common/service';
 import { isDuplicateEntry, isRetryableConflict } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
+import { ATTACHED_STATES, BDM_STATES } from '../../nova-common/bdm-states';
 import { nextDeviceName, matchDevice } from '../../nova-common/device-name';
 import { defaultHostname } from '../../nova-common/hostname';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
-  AmbiguousHostnameForMultipleInstances, DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume,
+  AmbiguousHostnameForMultipleInstances, CinderConnectionFailed, DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume,
   MetadataLimitExceeded, NovaException, NoValidHost, PolicyNotAuthorized, ServiceUnavailable, TooManyDiskDevices, TooManyInstances,
   VolumeBDMNotFound, VolumeNotAttached,
 } from '../../nova-common/exception';
 import { VM_STATES } from '../../nova-common/objects';
-import type { CinderAPI, CinderCaller, CinderVolume } from '../../nova-common/volume/cinder';
+import { CinderHTTPError, type CinderAPI, type CinderCaller, type CinderVolume } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 
@@ -31,6 +33,20 @@ export class RootDeviceDetach extends NovaException {
   static override msgFmt = 'Cannot detach a root device volume';
   static override code = 400;
 }
+
+/** The attach took longer than its compute waits for nova-api, and the compute rolled it back. */
+export class VolumeAttachTimedOut extends NovaException {
+  static override msgFmt = 'Attaching volume %(volume_id)s took too long and was rolled back; try again.';
+  static override code = 503;
+}
+
+/** A Cinder call that failed without saying no: it may or may not have taken effect. */
+function isUncertain(e: unknown): boolean {
+  return e instanceof CinderConnectionFailed || (e instanceof CinderHTTPError && e.status >= 500);
+}
+
+/** The message Cinder gives a detach of a volume that is not plainly attached. */
+const NOT_DETACHABLE = "Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.";
 
 export interface ComputeApiOptions {
   db: NovaDB;
@@ -279,6 +295,12 @@ export class ComputeAPI {
     throw new DevicePathInUse({ path: device ?? 'auto' });
   }
 
+  /**
+   * Seed steps 1–5, with the intent recorded first: the BDM row is inserted 'reserving', moves
+   * to 'reserved' once Cinder reserved the volume, and the cast hands it to the compute. What
+   * cannot be undone here (Cinder or the database unreachable) stays on the row, and the
+   * compute's reconciler rolls it back (bdm-states.ts).
+   */
   async attachVolume(ctx: RequestContext, uuid: string, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean }): Promise<BlockDeviceMapping> {
     const inst = await this.get(ctx, uuid);
     this.checkState(ctx, inst, 'attach_volume');
@@ -286,8 +308,9 @@ export class ComputeAPI {
     // cast we check the heartbeat instead, so the volume is never left 'attaching'.
     if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
     let bdm: BlockDeviceMapping;
+    const intent = { attachState: BDM_STATES.RESERVING, attachStateAt: new Date(), attachRequestId: ctx.globalRequestId ?? ctx.requestId };
     try {
-      bdm = await this.reserveDevice(inst, req.volumeId, req.device, { tag: req.tag, deleteOnTermination: req.deleteOnTermination });
+      bdm = await this.reserveDevice(inst, req.volumeId, req.device, { tag: req.tag, deleteOnTermination: req.deleteOnTermination, ...intent });
     } catch (e) {
       // Already on this server: answer as the seed does, from the volume's state.
       if (e instanceof InvalidVolume) {
@@ -296,24 +319,59 @@ export class ComputeAPI {
       }
       throw e;
     }
+    await pausePoint('nova-api.attach.after-bdm-insert');
+    let reserving = false;
+    let reserved = false;
     try {
       const volume = await this.o.cinder.get(caller(ctx), req.volumeId);            // step 3
       if (volume.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });  // step 4
       if (volume.attach_status === 'attached') throw new InvalidVolume({ reason: 'already attached' });
+      reserving = true;
       await this.o.cinder.reserve(caller(ctx), req.volumeId);                       // step 5
-      try {
-        await this.recordAction(ctx, uuid, 'attach_volume');
-        await this.o.rpc.attachVolume(ctx, inst, bdm);
-      } catch (e) {
-        await this.o.cinder.unreserve(caller(ctx), req.volumeId).catch(() => undefined);
-        throw e;
+      reserved = true;
+      await pausePoint('nova-api.attach.after-reserve');
+      if (!(await this.o.db.bdmTransition(bdm.id, [BDM_STATES.RESERVING], BDM_STATES.RESERVED))) {
+        throw new VolumeAttachTimedOut({ volume_id: req.volumeId });
       }
     } catch (e) {
-      // Nothing reached the compute host: the row goes, the volume stays as it was.
-      await this.o.db.bdmDestroy(bdm.id).catch((err: unknown) => LOG.warning(`Could not delete BDM ${bdm.id}: ${(err as Error).message}`, { context: ctx }));
+      // os-reserve lost on the way back (Cinder unreachable or 5xx): it may have happened, and
+      // only the reconciler can tell ours from another's, so the row stays 'reserving' for it.
+      if (!reserved && reserving && isUncertain(e)) {
+        LOG.warning(`os-reserve of volume ${req.volumeId} has an unknown outcome (${(e as Error).message}); the compute's reconciler settles it`, { context: ctx });
+        throw e;
+      }
+      await this.undoReservation(ctx, bdm, reserved);
       throw e;
     }
+    try {
+      await this.recordAction(ctx, uuid, 'attach_volume');
+      await this.o.rpc.attachVolume(ctx, inst, bdm);
+    } catch (e) {
+      // The cast may not have gone out: take the row back unless the compute already has it.
+      const back = await this.o.db.bdmTransition(bdm.id, [BDM_STATES.RESERVED], BDM_STATES.RESERVING).catch(() => null);
+      if (back === false) {
+        LOG.warning(`Cast of attach_volume failed (${(e as Error).message}) but compute ${inst.host} already runs the attach`, { context: ctx });
+        return bdm;
+      }
+      if (back) await this.undoReservation(ctx, bdm, true);
+      throw e;
+    }
+    await pausePoint('nova-api.attach.after-cast');
     return bdm;
+  }
+
+  /** Release our reservation and drop the row; what fails stays 'reserving' for the reconciler. */
+  private async undoReservation(ctx: RequestContext, bdm: BlockDeviceMapping, reserved: boolean): Promise<void> {
+    const warn = (what: string) => (err: unknown): false => {
+      LOG.warning(`${what} failed (${(err as Error).message}); the compute's reconciler will finish the rollback`, { context: ctx, bdm_id: bdm.id });
+      return false;
+    };
+    if (reserved) {
+      const ok = await this.o.cinder.unreserve(caller(ctx), bdm.volumeId as string).then(() => true, warn('os-unreserve'));
+      if (!ok) return;
+    }
+    // Nothing reached the compute host: the row goes, the volume stays as it was.
+    await this.o.db.bdmDestroyIf(bdm.id, BDM_STATES.RESERVING).catch(warn(`delete BDM ${bdm.id}`));
   }
 
   async attachments(ctx: RequestContext, uuid: string): Promise<{ instance: Instance; bdms: BlockDeviceMapping[] }> {
@@ -329,7 +387,10 @@ export class ComputeAPI {
     return bdm;
   }
 
-  /** §1.5: checks, os-begin_detaching, cast detach_volume. */
+  /**
+   * §1.5: checks, then the intent ('detaching') on the row, os-begin_detaching and the cast.
+   * Once recorded, the detach is finished by the compute even if the cast is lost.
+   */
   async detachVolume(ctx: RequestContext, uuid: string, volumeId: string): Promise<void> {
     const inst = await this.get(ctx, uuid);
     const volume = await this.o.cinder.get(caller(ctx), volumeId);
@@ -338,18 +399,34 @@ export class ComputeAPI {
     if (bdm.bootIndex === 0) throw new RootDeviceDetach();
     this.checkState(ctx, inst, 'detach_volume');
     if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    const requestId = ctx.globalRequestId ?? ctx.requestId;
+    if (!(await this.o.db.bdmTransition(bdm.id, ATTACHED_STATES, BDM_STATES.DETACHING, { attachRequestId: requestId }))) {
+      // An attach or another detach of this volume is in flight.
+      throw new InvalidVolume({ reason: NOT_DETACHABLE });
+    }
+    await pausePoint('nova-api.detach.after-intent');
+    const restore = async (): Promise<void> => {
+      await this.o.db.bdmTransition(bdm.id, [BDM_STATES.DETACHING], bdm.attachState as null)
+        .catch((err: unknown) => LOG.warning(`Could not withdraw the detach of BDM ${bdm.id}: ${(err as Error).message}`, { context: ctx }));
+    };
     try {
       await this.o.cinder.beginDetaching(caller(ctx), volumeId);
     } catch (e) {
+      // Unknown outcome: the intent stays and the compute's reconciler finishes the detach.
+      if (isUncertain(e)) throw e;
+      await restore();
       if (e instanceof InvalidInput) throw new InvalidVolume({ reason: e.message });
       throw e;
     }
+    await pausePoint('nova-api.detach.after-begin-detaching');
     const attachmentId = volume.attachments.find((a) => a.server_id === uuid)?.attachment_id ?? null;
     try {
       await this.recordAction(ctx, uuid, 'detach_volume');
       await this.o.rpc.detachVolume(ctx, inst, volumeId, attachmentId);
     } catch (e) {
-      await this.o.cinder.rollDetaching(caller(ctx), volumeId).catch(() => undefined);
+      // If this fails too, the row stays 'detaching' and the compute finishes the detach.
+      const rolled = await this.o.cinder.rollDetaching(caller(ctx), volumeId).then(() => true, () => false);
+      if (rolled) await restore();
       throw e;
     }
   }

@@ -29,4 +29,10 @@ export class BlockDeviceMapping {
   @Column({ name: 'updated_at', type: 'datetime', nullable: true }) updatedAt!: Date | null;
   @Column({ name: 'deleted_at', type: 'datetime', nullable: true }) deletedAt!: Date | null;
   @Column({ type: 'integer', default: 0 }) deleted!: number;
+  /** Durable intent of an attach/detach in flight (bdm-states.ts); NULL when settled. */
+  @Column({ name: 'attach_state', type: 'varchar', length: 36, nullable: true }) attachState!: string | null;
+  /** When attach_state last changed: the age the reconciler judges a stalled step by. */
+  @Column({ name: 'attach_state_at', type: 'datetime', nullable: true }) attachStateAt!: Date | null;
+  /** Request id (global if the caller sent one) of the operation the intent belongs to, for repair logs. */
+  @Column({ name: 'attach_request_id', type: 'varchar', length: 255, nullable: true }) attachRequestId!: string | null;
 }

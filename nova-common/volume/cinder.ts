@@ -38,6 +38,17 @@ export interface CinderVolume {
   [k: string]: unknown;
 }
 
+/** GET /os-volume-exports (an attachd extension of cinder-api). */
+export interface ExportsReport {
+  backends: Array<{
+    host: string;
+    state: 'up' | 'down';
+    exports?: string[];
+    drift?: Array<{ volume_id: string | null; problem: string; detail?: string }>;
+    tgtd?: { pid: number | null; control_port: number | null } | null;
+  }>;
+}
+
 export interface ConnectionInfo {
   driver_volume_type: string;
   serial?: string;
@@ -148,6 +159,38 @@ export class CinderAPI {
 
   async detach(caller: CinderCaller, volumeId: string, attachmentId: string | null): Promise<void> {
     await this.action(caller, volumeId, { 'os-detach': attachmentId ? { attachment_id: attachmentId } : {} });
+  }
+
+  /** Every volume the caller sees (all projects for an admin), page by page. */
+  async listAll(caller: CinderCaller, pageSize = 500): Promise<CinderVolume[]> {
+    const out: CinderVolume[] = [];
+    for (let marker: string | null = null, pages = 0; pages < 10_000; pages++) {
+      const q = `/volumes/detail?all_tenants=1&limit=${pageSize}${marker ? `&marker=${marker}` : ''}`;
+      const { json } = await this.request(caller, 'GET', q);
+      const page = ((json as { volumes?: CinderVolume[] } | null)?.volumes ?? []).map((v) => ({ ...v, attachments: Array.isArray(v.attachments) ? v.attachments : [] }));
+      out.push(...page);
+      if (page.length < pageSize) break;
+      marker = page[page.length - 1].id;
+    }
+    return out;
+  }
+
+  /** os-force_detach (admin): take the attachment and its connection down whoever holds it. */
+  async forceDetach(caller: CinderCaller, volumeId: string, attachmentId: string | null): Promise<void> {
+    await this.action(caller, volumeId, { 'os-force_detach': { attachment_id: attachmentId, connector: null } });
+  }
+
+  /** os-reset_status (admin): the state an operator says the volume is in. */
+  async resetStatus(caller: CinderCaller, volumeId: string, status: string, attachStatus: string): Promise<void> {
+    await this.action(caller, volumeId, { 'os-reset_status': { status, attach_status: attachStatus } });
+  }
+
+  /** attachd extension (admin): each backend's exports and their drift; `sync` repairs it first. */
+  async volumeExports(caller: CinderCaller, sync = false): Promise<ExportsReport> {
+    const { json } = sync
+      ? await this.request(caller, 'POST', '/os-volume-exports/action', { 'os-sync': {} })
+      : await this.request(caller, 'GET', '/os-volume-exports');
+    return { backends: ((json as ExportsReport | null)?.backends ?? []) };
   }
 
   async delete(caller: CinderCaller, volumeId: string): Promise<void> {

@@ -85,6 +85,9 @@ async function control(ctx: Context | null, action: string): Promise<void> {
 /** Stop / start the private broker (the Erlang node stays; its listeners and queues go). */
 export const stopBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-stop');
 export const startBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-start');
+/** Crash the private broker (SIGKILL its Erlang VM) / boot it again on the same data: durable queues come back, transient ones do not. */
+export const killBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-kill');
+export const bootBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-boot');
 /** Stop / start the private MariaDB server (data kept). */
 export const stopDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-stop');
 export const startDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-start');

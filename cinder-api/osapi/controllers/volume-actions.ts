@@ -1,9 +1,11 @@
 // POST /volumes/{id}/action: one key names the action (volume_actions.py, admin_actions.py).
 // Each handler validates its body like Cinder's schema, looks the volume up (404 first, as
 // Cinder does before policy), and calls the volume API. Success is 202 with no body, except
-// os-initialize_connection (200 {"connection_info": …}).
+// os-initialize_connection (200 {"connection_info": …}). The attach/detach steps have test-only
+// pause points after their state change or RPC, before the answer (common/fault/pause.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../../common/api';
+import { pausePoint } from '../../../common/fault/pause';
 import type { Volume } from '../../../cinder-common/entities';
 import { projectInPath, type Params } from '../request';
 import { checkBoolean, checkSize, checkString, checkType, checkUuid, invalid, noExtra, pyRepr, required, resetStatusBody } from '../schemas';
@@ -37,17 +39,30 @@ function connectorOf(action: string, arg: unknown, nullable: boolean): unknown {
 
 export function volumeActionRoutes(app: FastifyInstance, base: string, api: VolumeAPI): void {
   const actions: Record<string, Handler> = {
-    'os-reserve': (req) => (v) => api.reserve(req.ctx, v),
+    'os-reserve': (req) => async (v) => {
+      await api.reserve(req.ctx, v);
+      await pausePoint('cinder-api.os-reserve.after-update');
+    },
     'os-unreserve': (req) => (v) => api.unreserve(req.ctx, v),
-    'os-begin_detaching': (req) => (v) => api.beginDetaching(req.ctx, v),
+    'os-begin_detaching': (req) => async (v) => {
+      await api.beginDetaching(req.ctx, v);
+      await pausePoint('cinder-api.os-begin_detaching.after-update');
+    },
     'os-roll_detaching': (req) => (v) => api.rollDetaching(req.ctx, v),
     'os-initialize_connection': (req, arg) => {
       const connector = connectorOf('os-initialize_connection', arg, false);
-      return async (v) => ({ connection_info: await api.initializeConnection(req.ctx, v, connector) });
+      return async (v) => {
+        const info = await api.initializeConnection(req.ctx, v, connector);
+        await pausePoint('cinder-api.os-initialize_connection.after-rpc');
+        return { connection_info: info };
+      };
     },
     'os-terminate_connection': (req, arg) => {
       const connector = connectorOf('os-terminate_connection', arg, true);
-      return (v) => api.terminateConnection(req.ctx, v, connector);
+      return async (v) => {
+        await api.terminateConnection(req.ctx, v, connector);
+        await pausePoint('cinder-api.os-terminate_connection.after-rpc');
+      };
     },
     'os-attach': (req, arg) => {
       checkType('os-attach', arg, ['object']);
@@ -64,17 +79,23 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
         checkType('mode', a.mode, ['string']);
         if (a.mode !== 'rw' && a.mode !== 'ro') throw invalid('mode', a.mode, `${pyRepr(a.mode)} is not one of ['rw', 'ro']`);
       }
-      return (v) => api.attach(req.ctx, v, {
-        instanceUuid: (a.instance_uuid as string | undefined) ?? null, hostName: (a.host_name as string | undefined) ?? null,
-        mountpoint: a.mountpoint as string, mode: (a.mode as string | undefined) ?? 'rw',
-      });
+      return async (v) => {
+        await api.attach(req.ctx, v, {
+          instanceUuid: (a.instance_uuid as string | undefined) ?? null, hostName: (a.host_name as string | undefined) ?? null,
+          mountpoint: a.mountpoint as string, mode: (a.mode as string | undefined) ?? 'rw',
+        });
+        await pausePoint('cinder-api.os-attach.after-rpc');
+      };
     },
     'os-detach': (req, arg) => {
       checkType('os-detach', arg, ['object', 'null']);
       const a = (arg ?? {}) as Dict;
       noExtra('os-detach', a, ['attachment_id']);
       if ('attachment_id' in a) checkUuid('attachment_id', a.attachment_id, true);
-      return (v) => api.detach(req.ctx, v, (a.attachment_id as string | null | undefined) ?? null);
+      return async (v) => {
+        await api.detach(req.ctx, v, (a.attachment_id as string | null | undefined) ?? null);
+        await pausePoint('cinder-api.os-detach.after-rpc');
+      };
     },
     'os-extend': (req, arg) => {
       checkType('os-extend', arg, ['object']);

@@ -1,5 +1,6 @@
 // In-process cinder-api + cinder-volume for tests: one SQLite (or given) database, one fake://
-// (or given) transport, noauth2 tokens "user:project" (user "admin" is admin).
+// (or given) transport, noauth2 tokens "user:project" (user "admin" is admin). The reconciler
+// makes only its start pass (periodic_interval 0) unless a test asks for more.
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../common/config';
@@ -19,7 +20,9 @@ export type Overrides = Record<string, Record<string, unknown>>;
 
 export function cinderConf(overrides: Overrides = {}): CinderConf {
   const defaults: Overrides = {
-    DEFAULT: { transport_url: `fake://cinder-${randomBytes(4).toString('hex')}`, host: 'cinder1', rpc_response_timeout: 5, report_interval: 1 },
+    DEFAULT: {
+      transport_url: `fake://cinder-${randomBytes(4).toString('hex')}`, host: 'cinder1', rpc_response_timeout: 5, report_interval: 1, periodic_interval: 0,
+    },
     database: { connection: 'sqlite://:memory:' },
     api: { auth_strategy: 'noauth2' },
   };

@@ -1,21 +1,25 @@
 // The tgt backend against a real (private) tgtd: after os-initialize_connection a userspace
 // initiator (libiscsi's iscsi-readcapacity16) logs in with the returned CHAP credentials and
 // reads the volume's size; a wrong password is refused; after os-terminate_connection and
-// os-detach the target is gone.
+// os-detach the target is gone. Its tgtd is known by a pid file: a SIGKILLed cinder-volume
+// leaves it serving and the next start adopts it; a stale pid file gets a fresh tgtd; a graceful
+// stop leaves no tgtd behind.
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { TgtDriver } from '../../../cinder-volume/drivers';
+import { TgtDriver } from '../../../cinder-volume/drivers';
+import { findTgtds, isTgtdOn } from '../../../cinder-volume/drivers/tgtd-daemon';
 import { existsSync } from 'node:fs';
-import { freePort } from '../../support/processes';
-import { startCinder, type Cinder, type Json } from './cinder-stack';
-import { requireTool } from '../../support/servers';
+import { freePort, spawnDaemon, waitFor, writeConfig } from '../../support/processes';
+import { cinderConf, startCinder, type Cinder, type Json } from './cinder-stack';
+import { createTestDatabase, requireRoot, requireTool, requireTransportUrl } from '../../support/servers';
 
 const run = promisify(execFile);
 const INITIATOR = 'iqn.1993-08.org.debian:01:cindertest';
+const BIN = join(__dirname, '../../../bin');
 
 /** A tgtd control port (1000-32767) no other tgtd on this host uses. */
 function freeControlPort(): number {
@@ -100,7 +104,119 @@ describe('cinder tgt driver (private tgtd + libiscsi)', function () {
     expect(await targets()).to.not.include(data.target_iqn);
 
     expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
-    await new Promise((res) => setTimeout(res, 300));
-    expect(() => statSync(file)).to.throw();
+    // The delete is cast to cinder-volume: wait for the file to go, bounded.
+    await waitFor(() => !existsSync(file), 10_000, `${file} deleted`, 50);
+  });
+});
+
+describe('cinder tgt driver: its tgtd, known by a pid file', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let control = 0;
+  let iscsiPort = 0;
+  let pidFile = '';
+
+  before(async function () {
+    requireRoot(this, 'a private tgtd');
+    await requireTool(this, 'tgtd', 'tgt');
+    dir = mkdtempSync(join(tmpdir(), 'cinder-tgtd-'));
+    [iscsiPort, control] = [await freePort(), freeControlPort()];
+    pidFile = join(dir, `tgtd-${control}.pid`);
+  });
+  after(() => {
+    // Whatever a failed test left: no tgtd of this control port outlives the run.
+    if (control) for (const pid of findTgtds(control)) process.kill(pid, 'SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const driver = (): TgtDriver => new TgtDriver(cinderConf({
+    tgt: { volume_driver: 'tgt', volumes_dir: dir, target_ip_address: '127.0.0.1', target_port: iscsiPort, tgt_control_port: control },
+  }).tgt);
+  const recordedPid = (): number => Number(readFileSync(pidFile, 'utf8'));
+  const targets = async (): Promise<string> =>
+    (await run('tgtadm', ['-C', String(control), '--lld', 'iscsi', '--mode', 'target', '--op', 'show'], { timeout: 10_000 })).stdout;
+  /** A pid that was just in use and is no more. */
+  const deadPid = async (): Promise<number> => {
+    const p = spawn('true');
+    await new Promise((r) => p.once('exit', r));
+    return p.pid as number;
+  };
+
+  it('a SIGKILLed cinder-volume leaves its tgtd serving; the next one adopts it (same pid, targets kept); a graceful stop ends it', async function () {
+    const transportUrl = await requireTransportUrl(this);
+    const db = await createTestDatabase(this, 'cinder');
+    try {
+      const config = writeConfig('cinder.conf', [
+        '[DEFAULT]', `host = tgtd-${control}`, 'enabled_backends = tgt', 'report_interval = 1',
+        '[tgt]', 'volume_driver = tgt', `volumes_dir = ${dir}`, 'target_ip_address = 127.0.0.1', `target_port = ${iscsiPort}`,
+        `tgt_control_port = ${control}`,
+      ].join('\n'));
+      const env = { TRANSPORT_URL: transportUrl, CINDER_DATABASE_URL: db.url };
+      await run(process.execPath, [join(BIN, 'cinder-manage.js'), '--config-file', config, 'db', 'sync'], { env: { ...process.env, ...env }, timeout: 60_000 });
+
+      const first = await spawnDaemon('cinder-volume', ['--config-file', config], { env });
+      const pid = recordedPid();
+      expect(first.output()).to.contain(`tgtd started (pid ${pid}, control port ${control}, portal 127.0.0.1:${iscsiPort})`);
+      expect(findTgtds(control)).to.deep.equal([pid]);
+      const iqn = `iqn.2010-10.org.openstack:volume-adopt-${control}`;
+      await run('tgtadm', ['-C', String(control), '--lld', 'iscsi', '--mode', 'target', '--op', 'new', '--tid', '1', '--targetname', iqn], { timeout: 10_000 });
+
+      first.proc.kill('SIGKILL');
+      await waitFor(() => first.proc.signalCode !== null, 10_000, 'cinder-volume killed');
+      expect(isTgtdOn(pid, control), 'tgtd after its cinder-volume was SIGKILLed').to.equal(true);
+
+      const second = await spawnDaemon('cinder-volume', ['--config-file', config], { env });
+      expect(second.output()).to.contain(`Adopted tgtd (pid ${pid}, control port ${control})`);
+      expect(second.output()).to.not.contain('tgtd started');
+      expect(findTgtds(control)).to.deep.equal([pid]);
+      expect(await targets()).to.contain(iqn);
+
+      // tgtd refuses its own stop and SIGTERM while a target exists: the stop ends in SIGKILL.
+      expect(await second.stop()).to.equal(0);
+      expect(second.output()).to.contain(`Stopped tgtd (pid ${pid}, control port ${control})`);
+      expect(findTgtds(control)).to.deep.equal([]);
+      expect(existsSync(pidFile), 'pid file after a graceful stop').to.equal(false);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('a stale pid file (dead pid, or a live process that is not tgtd) gets a fresh tgtd; shutdown leaves none', async () => {
+    for (const stale of [await deadPid(), process.pid]) {
+      writeFileSync(pidFile, `${stale}\n`);
+      const d = driver();
+      await d.doSetup();
+      try {
+        const pid = d.daemonPid as number;
+        expect(pid).to.be.a('number').and.not.equal(stale);
+        expect(recordedPid()).to.equal(pid);
+        expect(findTgtds(control)).to.deep.equal([pid]);
+        expect(await targets()).to.equal('');
+      } finally {
+        await d.shutdown();
+      }
+      expect(findTgtds(control)).to.deep.equal([]);
+      expect(existsSync(pidFile)).to.equal(false);
+    }
+  });
+
+  it('an orphan tgtd whose pid file is gone or names another process is found in /proc, adopted, and recorded again', async () => {
+    for (const lose of [() => rmSync(pidFile), () => writeFileSync(pidFile, `${process.pid}\n`)]) {
+      // The first driver is dropped without shutdown, as a crash would.
+      const crashed = driver();
+      await crashed.doSetup();
+      const pid = crashed.daemonPid as number;
+      lose();
+      const d = driver();
+      await d.doSetup();
+      try {
+        expect(d.daemonPid).to.equal(pid);
+        expect(recordedPid()).to.equal(pid);
+        expect(findTgtds(control)).to.deep.equal([pid]);
+      } finally {
+        await d.shutdown();
+      }
+      expect(findTgtds(control)).to.deep.equal([]);
+    }
   });
 });

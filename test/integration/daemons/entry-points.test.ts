@@ -1,5 +1,6 @@
 // Every bin entry: --version and --help answer without servers; a bad option value stops a
-// daemon with one line naming the option and the file.
+// daemon with one line naming the option and the file; so does a missing transport_url or
+// [database] connection (no default: a daemon on fake:// or a stray SQLite file reaches nobody).
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -45,6 +46,37 @@ describe('entry points', function () {
       const r = await bin(name, ['--config-file', file]);
       expect(r.code).to.equal(1);
       expect(r.stderr).to.equal(`${name}: Invalid value for option [DEFAULT] report_interval in ${file}: "often" is not an integer\n`);
+    });
+  }
+
+  const SERVICES = [['nova-api', 'NOVA'], ['nova-compute', 'NOVA'], ['cinder-api', 'CINDER'], ['cinder-volume', 'CINDER']] as const;
+  for (const [name, project] of SERVICES) {
+    it(`${name} without transport_url or [database] connection exits 1 with one line naming them`, async () => {
+      const none = await bin(name, []);
+      expect(none.code).to.equal(1);
+      expect(none.stderr).to.equal(`${name}: [DEFAULT] transport_url and [database] connection are not set: no --config-file given `
+        + `(or the environment variables TRANSPORT_URL and ${project}_DATABASE_URL)\n`);
+      const file = writeConfig('svc.conf', '[DEFAULT]\ntransport_url = rabbit://guest:guest@127.0.0.1:1/\n');
+      const noDb = await bin(name, ['--config-file', file]);
+      expect(noDb.code).to.equal(1);
+      expect(noDb.stderr).to.equal(`${name}: [database] connection is not set in ${file} (or the environment variable ${project}_DATABASE_URL)\n`);
+    });
+
+    it(`${name} refuses the in-process fake:// transport with one line`, async () => {
+      const file = writeConfig('fake.conf', `[DEFAULT]\ntransport_url = fake://\n[database]\nconnection = sqlite:///nonexistent/${name}.sqlite\n`);
+      const r = await bin(name, ['--config-file', file]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.equal(`${name}: [DEFAULT] transport_url is fake://, the in-process transport, which cannot reach other processes `
+        + '(only attachd-all may use it): set a rabbit:// URL\n');
+    });
+  }
+
+  for (const [name, project] of [['nova-manage', 'NOVA'], ['cinder-manage', 'CINDER']] as const) {
+    it(`${name} db sync without [database] connection exits 1 with one line`, async () => {
+      const file = writeConfig('manage.conf', '[DEFAULT]\nhost = h1\n');
+      const r = await bin(name, ['--config-file', file, 'db', 'sync']);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.equal(`${name}: [database] connection is not set in ${file} (or the environment variable ${project}_DATABASE_URL)\n`);
     });
   }
 

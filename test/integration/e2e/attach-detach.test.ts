@@ -133,13 +133,13 @@ describe('e2e: attach and detach across four processes (RabbitMQ, MariaDB, tgt)'
     for (const vid of vols) await cluster.waitVolume(vid, 'available');
   });
 
-  it('cinder-volume stopped during attach → after the RPC timeout the volume is available, no BDM row', async () => {
+  it('cinder-volume stopped during attach → once the retries give up, the attach is rolled back: volume available, no BDM row', async () => {
     const sid = await cluster.createServer('cvdown');
     const v = await cluster.createVolume();
     expect(await cluster.stopDaemon('cinder-volume')).to.equal(0);
     try {
       expect((await attach(sid, v)).status).to.equal(200);
-      await waitFor(async () => (await bdms(v)).length === 0, 60_000, 'BDM removed after the RPC timeout', 250);
+      await waitFor(async () => (await bdms(v)).length === 0, 60_000, 'BDM removed after the retries', 250);
       await cluster.waitVolume(v, 'available');
     } finally {
       await cluster.startDaemon('cinder-volume');

@@ -22,6 +22,11 @@ export interface ClusterOptions {
   connector?: 'iscsi' | 'fake';
   /** RPC timeout of every service (seconds), short so failure paths finish quickly. */
   rpcTimeout?: number;
+  /** Extra lines appended to nova.conf / cinder.conf (e.g. reconciler intervals). */
+  novaConf?: string[];
+  cinderConf?: string[];
+  /** Extra environment of each daemon, by name (e.g. test pause-point control). */
+  daemonEnv?: (name: string) => NodeJS.ProcessEnv;
 }
 
 export class Cluster {
@@ -34,6 +39,7 @@ export class Cluster {
   private tgtControlPort = 0;
   private volumesDir = '';
   private env: NodeJS.ProcessEnv = {};
+  private daemonEnv: (name: string) => NodeJS.ProcessEnv = () => ({});
 
   /** Start everything; skips (or fails under CI) when a server or tgtd is missing. */
   async start(ctx: Context, opts: ClusterOptions = {}): Promise<void> {
@@ -50,6 +56,7 @@ export class Cluster {
     this.novaUrl = `http://127.0.0.1:${novaPort}`;
     this.cinderUrl = `http://127.0.0.1:${cinderPort}`;
     const timeout = opts.rpcTimeout ?? 5;
+    if (opts.daemonEnv) this.daemonEnv = opts.daemonEnv;
     const host = `e2e-${novaPort}`;
     this.env = { TRANSPORT_URL: transportUrl, NOVA_DATABASE_URL: this.novaDb.url, CINDER_DATABASE_URL: this.cinderDb.url };
     this.configs.set('nova', writeConfig('nova.conf', [
@@ -58,8 +65,14 @@ export class Cluster {
       '[api]', 'auth_strategy = noauth2',
       '[cinder]', `endpoint = ${this.cinderUrl}/v3/%(project_id)s`, 'http_timeout = 60',
       '[compute]', `volume_connector = ${opts.connector ?? 'iscsi'}`,
+      // Lost dependencies give up quickly and the reconciler comes round often: failure paths finish fast.
+      'volume_op_retry_timeout = 10', 'volume_reconcile_interval = 2', 'pending_volume_op_timeout = 5',
+      ...(opts.novaConf ?? []),
     ].join('\n')));
-    this.configs.set('cinder', writeConfig('cinder.conf', cinderConfig({ host, cinderPort, iscsiPort, timeout, control: this.tgtControlPort, volumesDir: this.volumesDir })));
+    this.configs.set('cinder', writeConfig('cinder.conf', [
+      cinderConfig({ host, cinderPort, iscsiPort, timeout, control: this.tgtControlPort, volumesDir: this.volumesDir }),
+      ...(opts.cinderConf ?? []),
+    ].join('\n')));
 
     await this.manage('nova-manage', 'nova');
     await this.manage('cinder-manage', 'cinder');
@@ -71,11 +84,35 @@ export class Cluster {
       { env: { ...process.env, ...this.env }, timeout: 60_000 });
   }
 
-  async startDaemon(name: string): Promise<Daemon> {
+  /** Start `name` (nova-api, nova-compute, cinder-api, cinder-volume), with extra environment if given. */
+  async startDaemon(name: string, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
     const cfg = this.configs.get(name.split('-')[0]) as string;
-    const d = await spawnDaemon(name, ['--config-file', cfg], { env: this.env, timeoutMs: 30_000 });
+    const d = await spawnDaemon(name, ['--config-file', cfg], { env: { ...this.env, ...this.daemonEnv(name), ...env }, timeoutMs: 30_000 });
     this.daemons.set(name, d);
     return d;
+  }
+
+  /** SIGKILL the daemon (no cleanup of any kind) and wait until it is gone. */
+  async kill9(name: string): Promise<void> {
+    const d = this.daemons.get(name);
+    this.daemons.delete(name);
+    if (!d || d.proc.exitCode !== null || d.proc.signalCode !== null) return;
+    const gone = new Promise((r) => d.proc.once('exit', r));
+    d.proc.kill('SIGKILL');
+    await gone;
+  }
+
+  /** The config file a service family reads (nova or cinder). */
+  configOf(project: 'nova' | 'cinder'): string {
+    return this.configs.get(project) as string;
+  }
+
+  get controlPort(): number {
+    return this.tgtControlPort;
+  }
+
+  get serverEnv(): NodeJS.ProcessEnv {
+    return { ...this.env };
   }
 
   async stopDaemon(name: string): Promise<number | null> {
@@ -137,7 +174,15 @@ export class Cluster {
   }
 
   async novaQuery<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const u = new URL((this.novaDb as { url: string }).url);
+    return this.query<T>((this.novaDb as { url: string }).url, sql, params);
+  }
+
+  async cinderQuery<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.query<T>((this.cinderDb as { url: string }).url, sql, params);
+  }
+
+  private async query<T>(url: string, sql: string, params: unknown[]): Promise<T[]> {
+    const u = new URL(url);
     const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username),
       password: decodeURIComponent(u.password), database: u.pathname.slice(1), dateStrings: false });
     try {

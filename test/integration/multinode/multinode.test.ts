@@ -2,13 +2,15 @@
 // two nova-api workers, compute1/compute2 (iscsi connector), cinder-api and store1/store2 (tgt,
 // each its own tgtd) over one RabbitMQ and one MariaDB. Servers and volumes spread over both
 // hosts, crosswise attaches run on the right processes, and a stopped compute fails cleanly.
+// stop leaves no tgtd, not even the orphan of a SIGKILLed cinder-volume.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import mysql from 'mysql2/promise';
+import { findTgtds, isTgtdOn } from '../../../cinder-volume/drivers/tgtd-daemon';
 import { waitFor } from '../../support/processes';
 import { createTestDatabase, requireRoot, requireTransportUrl } from '../../support/servers';
 
@@ -76,6 +78,8 @@ describe('multinode: scripts/multinode.sh (2 nova-api, 2 computes, 2 tgt backend
   const attachments = async (sid: string): Promise<Json[]> => (await nova(1, 'GET', `/servers/${sid}/os-volume_attachments`)).body.volumeAttachments;
   const pidOf = (name: string): number => Number(readFileSync(join(dir, 'pids', `${name}.pid`), 'utf8'));
   const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  // A zombie counts as gone: init may reap the orphans of multinode.sh late.
+  const running = (pid: number): boolean => { try { return !/^State:\s*Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return false; } };
   async function bdms(volumeId: string): Promise<Array<{ instance_uuid: string; connection_info: string | null }>> {
     const u = new URL((novaDb as { url: string }).url);
     const c = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username),
@@ -179,6 +183,34 @@ describe('multinode: scripts/multinode.sh (2 nova-api, 2 computes, 2 tgt backend
     }
   });
 
+  it('8 workers loop attach → in-use → detach → available through both nova-api for 20 s: never "already attached"', async () => {
+    const pairs: Array<{ sid: string; vid: string }> = [];
+    for (let i = 0; i < 8; i++) {
+      const s = await createServer((i % 2) as 0 | 1, `mn-load-${i}`);
+      const r = await cinder('POST', '/volumes', { volume: { size: 1, name: `mn-load-${i}` } });
+      await waitVolume(r.body.volume.id, 'available');
+      pairs.push({ sid: s.id, vid: r.body.volume.id });
+    }
+    const until = Date.now() + 20_000;
+    const failures: string[] = [];
+    let cycles = 0;
+    await Promise.all(pairs.map(async ({ sid, vid }, i) => {
+      // As a client does: attach as soon as the volume shows available, detach as soon as in-use.
+      for (let n = 0; Date.now() < until && n < 500; n++) {
+        const a = await attach((i % 2) as 0 | 1, sid, vid);
+        if (a.status !== 200) failures.push(`attach ${a.status} ${JSON.stringify(a.body)}`);
+        await waitVolume(vid, 'in-use');
+        const d = await nova(((i + 1) % 2) as 0 | 1, 'DELETE', `/servers/${sid}/os-volume_attachments/${vid}`);
+        if (d.status !== 202) failures.push(`detach ${d.status} ${JSON.stringify(d.body)}`);
+        await waitVolume(vid, 'available');
+        cycles++;
+      }
+    }));
+    expect(failures).to.deep.equal([]);
+    expect(cycles).to.be.greaterThan(8);
+    for (const { sid } of pairs) expect((await nova(0, 'DELETE', `/servers/${sid}`)).status).to.equal(204);
+  });
+
   it('compute2 stopped: attaching to its server → 409 and the volume stays available; compute1 still attaches; detach on compute1', async () => {
     const pid = pidOf('compute2');
     process.kill(pid, 'SIGTERM');
@@ -223,13 +255,22 @@ describe('multinode: scripts/multinode.sh (2 nova-api, 2 computes, 2 tgt backend
     }
   });
 
-  it('stop ends every process and its tgtd', async () => {
+  it('stop ends every process and its tgtd, including the orphan tgtd of a SIGKILLed store', async () => {
     const pids = ['nova-api-1', 'nova-api-2', 'compute1', 'cinder-api', 'store1', 'store2'].map(pidOf);
+    const tgtdPidFiles = layout.controlPorts.map((port, i) => join(dir, 'volumes', `store${i + 1}`, `tgtd-${port}.pid`));
+    // store1 crashes: its tgtd (still exporting vB, attached on compute2's server) stays behind.
+    const orphan = Number(readFileSync(tgtdPidFiles[0], 'utf8'));
+    process.kill(pidOf('store1'), 'SIGKILL');
+    await waitFor(() => !running(pidOf('store1')), 10_000, 'store1 killed', 100);
+    expect(isTgtdOn(orphan, layout.controlPorts[0]), 'tgtd of the SIGKILLed store1').to.equal(true);
+
     await run('bash', [SCRIPT, 'stop', dir], { env, timeout: 90_000 });
-    for (const pid of pids) expect(alive(pid), `pid ${pid}`).to.equal(false);
-    for (const port of layout.controlPorts) {
+    for (const pid of pids) expect(running(pid), `pid ${pid}`).to.equal(false);
+    for (const [i, port] of layout.controlPorts.entries()) {
       const answered = await run('tgtadm', ['-C', String(port), '--lld', 'iscsi', '--op', 'show', '--mode', 'target'], { timeout: 10_000 }).then(() => true, () => false);
       expect(answered, `tgtd on control port ${port}`).to.equal(false);
+      expect(findTgtds(port), `tgtd processes of control port ${port}`).to.deep.equal([]);
+      expect(existsSync(tgtdPidFiles[i]), tgtdPidFiles[i]).to.equal(false);
     }
   });
 });

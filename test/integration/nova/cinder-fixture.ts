@@ -16,13 +16,15 @@ export interface FixtureVolume {
 }
 
 const fault = (code: number, message: string): Record<string, unknown> =>
-  ({ [code === 404 ? 'itemNotFound' : code === 400 ? 'badRequest' : 'computeFault']: { code, message } });
+  ({ [code === 404 ? 'itemNotFound' : code === 400 ? 'badRequest' : code === 409 ? 'conflictingRequest' : code === 503 ? 'serviceUnavailable' : 'computeFault']: { code, message } });
 
 export class CinderFixture {
   readonly volumes = new Map<string, FixtureVolume>();
   readonly calls: Array<{ action: string; volumeId: string; body: unknown }> = [];
   /** action name → error (status, message) to answer once. */
   readonly failNext = new Map<string, { code: number; message: string }>();
+  /** While true every request answers 503, as cinder-api does when its database is down. */
+  down = false;
   private app: FastifyInstance | null = null;
   url = '';
 
@@ -34,6 +36,10 @@ export class CinderFixture {
 
   async start(): Promise<string> {
     const app = Fastify();
+    app.addHook('onRequest', async (_req, reply) => {
+      if (this.down) return reply.code(503).send({ serviceUnavailable: { code: 503, message: 'Service temporarily unavailable: the database is unreachable. Try again later.' } });
+      return undefined;
+    });
     const view = (v: FixtureVolume): Record<string, unknown> => ({
       id: v.id, status: v.status, size: v.size, name: v.name, attachments: v.status === 'in-use' || v.status === 'detaching' ? v.attachments : [],
       multiattach: false, metadata: {}, volume_type: '__DEFAULT__', bootable: 'false', encrypted: false, availability_zone: 'nova',
@@ -95,18 +101,24 @@ export class CinderFixture {
             access_mode: 'rw', cacheable: false } } });
         }
         case 'os-terminate_connection':
+          v.exported = false;
           if (v.status === 'attaching') v.status = v.attachments.length ? 'in-use' : 'available';
           return ok();
         case 'os-attach': {
           const a = body[action] ?? {};
-          const aid = randomUUID();
-          v.attachments.push({ id: v.id, attachment_id: aid, volume_id: v.id, server_id: String(a.instance_uuid), device: String(a.mountpoint), host_name: null, attached_at: new Date().toISOString() });
+          // Redone for the same server: the attachment it has already (as cinder-volume's attach_volume).
+          if (!v.attachments.some((x) => x.server_id === String(a.instance_uuid))) {
+            if (v.attachments.length) return reply.code(400).send(fault(400, 'Invalid volume: volume is already attached and multiple attachments are not enabled'));
+            v.attachments.push({ id: v.id, attachment_id: randomUUID(), volume_id: v.id, server_id: String(a.instance_uuid), device: String(a.mountpoint), host_name: null, attached_at: new Date().toISOString() });
+          }
           v.status = 'in-use';
           v.attach_status = 'attached';
           return ok();
         }
         case 'os-detach': {
           const aid = (body[action] ?? {}).attachment_id;
+          // Cinder's attachment-deletion check refuses an attachment that does not exist.
+          if (aid && !v.attachments.some((x) => x.attachment_id === aid)) return reply.code(409).send(fault(409, 'ConflictNovaUsingAttachment: Detach volume from instance  using the Compute API'));
           v.attachments = aid ? v.attachments.filter((x) => x.attachment_id !== aid) : [];
           if (!v.attachments.length) {
             v.status = 'available';

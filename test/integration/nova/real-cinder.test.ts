@@ -14,7 +14,7 @@ describe('nova against the real Cinder (in-process, fake:// + SQLite)', function
 
   beforeEach(async () => {
     cinder = await startCinder({ DEFAULT: { rpc_response_timeout: 3 } });
-    nova = await startNova({ cinder: { endpoint: `${cinder.api.url}/v3/%(project_id)s` } });
+    nova = await startNova({ cinder: { endpoint: `${cinder.api.url}/v3/%(project_id)s` }, compute: { volume_op_retry_timeout: 5 } });
   });
   afterEach(async () => {
     await nova?.stop();
@@ -59,7 +59,7 @@ describe('nova against the real Cinder (in-process, fake:// + SQLite)', function
     expect(r.body.badRequest.message).to.equal("Invalid volume: status must be 'available'");
   });
 
-  it('cinder-volume stopped: initialize_connection times out → unreserved, no BDM row', async () => {
+  it('cinder-volume stopped: initialize_connection answers 503 until the retries give up → unreserved, no BDM row', async () => {
     const sid = await activeServer(nova);
     const v = await cinder.createVolume();
     await cinder.volume.stop();

@@ -13,7 +13,7 @@ describe('cinder volume rpcapi', () => {
   const got: Array<{ method: string; args: Record<string, unknown> }> = [];
   const volume = { id: '951be889-b794-4723-9ac9-efde61cacf3a', host: 'node1@tgt#tgt', size: 1, status: 'available' } as Volume;
   const METHODS = ['create_volume', 'delete_volume', 'initialize_connection', 'terminate_connection', 'attach_volume', 'detach_volume',
-    'remove_export', 'extend_volume', 'attachment_update', 'attachment_delete'];
+    'remove_export', 'extend_volume', 'attachment_update', 'attachment_delete', 'get_export_report', 'sync_exports'];
 
   before(async () => {
     transport = getRpcTransport('fake://cinder-rpcapi-test');
@@ -42,6 +42,9 @@ describe('cinder volume rpcapi', () => {
     ['extend_volume', 'cast', (a, c) => a.extendVolume(c, volume, 2), ['volume', 'new_size', 'reservations']],
     ['attachment_update', 'call', (a, c) => a.attachmentUpdate(c, volume, { initiator: 'iqn.x' }, 'att-1'), ['vref', 'connector', 'attachment_id']],
     ['attachment_delete', 'call', (a, c) => a.attachmentDelete(c, volume, 'att-1'), ['attachment_id', 'vref']],
+    // attachd extensions (3.10), addressed to a backend rather than a volume
+    ['get_export_report', 'call', (a, c) => a.getExportReport(c, 'node1@tgt'), []],
+    ['sync_exports', 'call', (a, c) => a.syncExports(c, 'node1@tgt'), []],
   ];
   for (const [method, kind, send, keys] of cases) {
     it(`${kind}s ${method} to cinder-volume.node1@tgt with Cinder's kwargs`, async () => {

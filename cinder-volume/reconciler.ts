@@ -1,0 +1,268 @@
+// cinder-volume's reconciler: what only this backend can see, healed. One pass at start (before
+// the RPC server serves; it replaces init_host's recovery) and then every [DEFAULT]
+// periodic_interval seconds. A pass compares the backend's exports and this host's volume rows
+// and repairs, each under the volume's lock (the one connection changes take), re-reading the
+// rows first and changing state only by compare-and-swap on the status it read, so a caller
+// that made progress meanwhile wins:
+//   - stale-attaching/-reserved/-detaching: no progress (updated_at of the volume and of its
+//     attachments) for attach_transition_timeout seconds means the caller died. Unfinished
+//     attachments go, the status follows what is left (as attachment_delete), the export goes
+//     when nothing is attached; a detaching volume still attached goes back to in-use (as
+//     os-roll_detaching), for its caller to start the detach again.
+//   - export-without-attachment / unknown-volume: an export nobody can be using is removed.
+//   - missing-export: an attached volume whose export was lost (provider_location still names
+//     one: every deliberate removal clears it) gets it back.
+//   - start pass only: interrupted-create/-delete (error / error_deleting, as init_host), and
+//     attaching/reserved volumes get their lost export back too (nothing is in flight yet).
+// Every repair is logged at WARNING with the request id of the operation it repaired (the
+// volume's transition_request_id). Passes never overlap; a failed one (database down) is logged
+// and the next interval tries again.
+import { getLogger } from '../common/log';
+import type { KeyedLock } from '../common/lock';
+import type { CinderDB } from '../cinder-common/db-api';
+import type { Volume, VolumeAttachment } from '../cinder-common/entities';
+import { statusAfterDetach } from '../cinder-common/volume-status';
+import type { VolumeDriver } from './drivers/driver';
+import { chapOf } from './drivers/iscsi';
+
+const LOG = getLogger('cinder-volume.reconciler');
+
+export type Problem = 'export-without-attachment' | 'missing-export' | 'unknown-volume' | 'stale-attaching' | 'stale-reserved'
+  | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete';
+
+export interface Drift {
+  volume_id: string;
+  problem: Problem;
+  detail: string;
+  /** The operation this drift was left by (transition_request_id), when known. */
+  request_id: string | null;
+}
+
+export interface Repair extends Drift {
+  /** What the pass did, e.g. "removed the export"; "nothing: ..." when the state moved on first. */
+  action: string;
+}
+
+/** What a backend looks like now (get_export_report). */
+export interface ExportReport {
+  host: string;
+  exports: string[];
+  drift: Drift[];
+}
+
+/** What one pass found (with the exports it listed) and did. */
+export interface PassReport extends ExportReport {
+  repaired: Repair[];
+  failed: Array<Drift & { error: string }>;
+}
+
+export interface ReconcilerDeps {
+  host: string;
+  db: CinderDB;
+  driver: VolumeDriver;
+  /** The manager's per-volume lock: a repair never runs beside a connection change. */
+  locks: KeyedLock;
+  transitionTimeoutSec: number;
+}
+
+const TRANSITIONS: Record<string, Problem> = { attaching: 'stale-attaching', reserved: 'stale-reserved', detaching: 'stale-detaching' };
+/** Statuses whose export nobody uses once no attachment is live. */
+const UNEXPORTED = ['available', 'error', 'creating', 'deleting', 'error_deleting'];
+const LIVE = ['attached', 'attaching', 'reserved', 'detaching'];
+const UNFINISHED = ['attaching', 'reserved', 'error_attaching'];
+
+const time = (d: Date | null | undefined): number => (d ? d.getTime() : 0);
+
+/** Last sign of progress: the volume's and its attachments' updated_at (created_at if never updated). */
+export function lastProgress(v: Volume, atts: VolumeAttachment[]): number {
+  return Math.max(time(v.updatedAt ?? v.createdAt), ...atts.map((a) => time(a.updatedAt ?? a.createdAt)));
+}
+
+interface Facts {
+  id: string;
+  /** The live row, null when unknown or deleted. */
+  volume: Volume | null;
+  atts: VolumeAttachment[];
+  exported: boolean;
+}
+
+export class VolumeReconciler {
+  private readonly startedAt = Date.now();
+  /** The start-only rules are still to be applied (the start pass may fail, e.g. database down). */
+  private startupPending = true;
+  private queue: Promise<unknown> = Promise.resolve();
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  /** Periodic passes every `intervalSec` (0: none); the start pass is the manager's initHost. */
+  start(intervalSec: number): void {
+    if (intervalSec <= 0 || this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.inFlight) return;
+      this.runOnce().catch((e: unknown) =>
+        LOG.warning(`Reconciler pass on ${this.d.host} failed, next try in ${intervalSec} s: ${(e as Error).message}`));
+    }, intervalSec * 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.queue;
+  }
+
+  /** One pass with repairs; queued behind a pass already running, so it sees the state after the caller's request. */
+  runOnce(): Promise<PassReport> {
+    this.inFlight++;
+    const p = this.queue.then(() => this.pass()).finally(() => { this.inFlight--; });
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** The drift as it is now, nothing changed. */
+  async report(): Promise<ExportReport> {
+    const { exports, facts } = await this.snapshot();
+    const drift = facts.map((f) => this.diagnose(f, false)).filter((x): x is Drift => x !== null);
+    return { host: this.d.host, exports, drift };
+  }
+
+  private async pass(): Promise<PassReport> {
+    const startup = this.startupPending;
+    const { exports, facts } = await this.snapshot();
+    const report: PassReport = { host: this.d.host, exports, drift: [], repaired: [], failed: [] };
+    for (const f of facts) {
+      const found = this.diagnose(f, startup);
+      if (!found) continue;
+      report.drift.push(found);
+      try {
+        await this.d.locks.run(f.id, () => this.repairVolume(f.id, startup, report));
+      } catch (e) {
+        LOG.exception(`Reconciler could not repair volume ${f.id} (${found.problem})`, e, { context: { requestId: found.request_id ?? undefined } });
+        report.failed.push({ ...found, error: (e as Error).message });
+      }
+    }
+    this.startupPending = false;
+    return report;
+  }
+
+  /** The backend's exports and every volume they or this host's rows name. */
+  private async snapshot(): Promise<{ exports: string[]; facts: Facts[] }> {
+    const exports = [...new Set(await this.d.driver.listExports())].sort();
+    const volumes = await this.d.db.volumesOnHost(this.d.host);
+    const atts = await this.d.db.attachmentsOf(volumes.map((v) => v.id));
+    const exported = new Set(exports);
+    const facts: Facts[] = volumes.map((v) => ({ id: v.id, volume: v, atts: atts.filter((a) => a.volumeId === v.id), exported: exported.has(v.id) }));
+    const mine = new Set(volumes.map((v) => v.id));
+    for (const id of exports) {
+      if (mine.has(id)) continue;
+      // Live on another backend: not ours to judge (a shared tgtd is filtered by volumes_dir already).
+      if (await this.d.db.volumeGet(id)) continue;
+      facts.push({ id, volume: null, atts: [], exported: true });
+    }
+    return { exports, facts };
+  }
+
+  private async facts(id: string): Promise<Facts> {
+    const volume = await this.d.db.volumeGet(id);
+    const atts = volume ? await this.d.db.attachmentsOf([id]) : [];
+    const exported = (await this.d.driver.listExports()).includes(id);
+    return { id, volume, atts, exported };
+  }
+
+  /** The rule `f` breaks, if any (one at a time; a repair re-checks until none is left). */
+  private diagnose(f: Facts, startup: boolean): Drift | null {
+    const v = f.volume;
+    if (!v) return f.exported ? { volume_id: f.id, problem: 'unknown-volume', detail: 'export of a volume that does not exist or is deleted', request_id: null } : null;
+    const drift = (problem: Problem, detail: string): Drift => ({ volume_id: v.id, problem, detail, request_id: v.transitionRequestId ?? null });
+    const status = v.status ?? '';
+    const last = lastProgress(v, f.atts);
+    const attached = f.atts.some((a) => a.attachStatus === 'attached');
+    const live = f.atts.some((a) => LIVE.includes(a.attachStatus ?? ''));
+    const exportable = !!v.providerLocation && !!chapOf(v);
+    if (startup && last < this.startedAt) {
+      if (status === 'creating') return drift('interrupted-create', "'creating' when cinder-volume stopped");
+      if (status === 'deleting') return drift('interrupted-delete', "'deleting' when cinder-volume stopped");
+      if (['attaching', 'reserved'].includes(status) && exportable && !f.exported) {
+        return drift('missing-export', `no export while '${status}': lost while cinder-volume was down`);
+      }
+    }
+    const ageSec = Math.floor((Date.now() - last) / 1000);
+    if (TRANSITIONS[status] && ageSec > this.d.transitionTimeoutSec) {
+      return drift(TRANSITIONS[status], `'${status}' without progress for ${ageSec} s (attach_transition_timeout ${this.d.transitionTimeoutSec} s)`);
+    }
+    if (f.exported && UNEXPORTED.includes(status) && !live) return drift('export-without-attachment', `exported while '${status}' with no live attachment`);
+    if (!f.exported && ['in-use', 'detaching'].includes(status) && attached && exportable) {
+      return drift('missing-export', `no export while '${status}' with an attached attachment`);
+    }
+    return null;
+  }
+
+  /** Re-read, diagnose, fix; again while something is left (a release can leave an export to remove). */
+  private async repairVolume(id: string, startup: boolean, report: PassReport): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const f = await this.facts(id);
+      const found = this.diagnose(f, startup);
+      if (!found) return;
+      const action = await this.fix(f, found);
+      const repair = { ...found, action };
+      report.repaired.push(repair);
+      LOG.warning(`Volume ${found.volume_id}: ${found.problem} (${found.detail}); ${action}; repairs request ${found.request_id ?? 'unknown'}`,
+        { context: { requestId: found.request_id ?? undefined } });
+      if (action.startsWith('nothing')) return;
+    }
+  }
+
+  private async fix(f: Facts, drift: Drift): Promise<string> {
+    const v = f.volume;
+    if (!v) {
+      // A deleted row still knows the CHAP user whose account goes with the target.
+      const row = await this.d.db.volumes.findOneBy({ id: f.id });
+      await this.d.driver.removeExport({ ...(row ?? {}), id: f.id } as Volume);
+      return 'removed the export';
+    }
+    const cas = (values: Partial<Volume>): Promise<boolean> => this.d.db.volumeConditionalUpdate(v.id, values, { status: v.status });
+    const moved = `nothing: the volume left '${v.status}' meanwhile`;
+    switch (drift.problem) {
+      case 'interrupted-create':
+        return (await cas({ status: 'error' })) ? 'status error' : moved;
+      case 'interrupted-delete':
+        return (await cas({ status: 'error_deleting' })) ? 'status error_deleting' : moved;
+      case 'export-without-attachment':
+        await this.d.driver.removeExport(v);
+        await cas({ providerLocation: null });
+        return 'removed the export';
+      case 'missing-export': {
+        const model = await this.d.driver.createExport(v, null);
+        await cas({ providerLocation: model.provider_location ?? v.providerLocation, providerAuth: model.provider_auth ?? v.providerAuth });
+        return 're-created the export';
+      }
+      default:
+        return this.release(f);
+    }
+  }
+
+  /** A dead caller's transition: roll a detach back, or drop the unfinished attachments. */
+  private async release(f: Facts): Promise<string> {
+    const v = f.volume!;
+    const attached = f.atts.some((a) => a.attachStatus === 'attached');
+    if (v.status === 'detaching' && attached) {
+      const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use' }, { status: 'detaching' });
+      return ok ? "status back to 'in-use' (os-roll_detaching); the caller starts the detach again" : "nothing: the volume left 'detaching' meanwhile";
+    }
+    const drop = f.atts.filter((a) => UNFINISHED.includes(a.attachStatus ?? ''));
+    const keep = f.atts.filter((a) => !drop.includes(a));
+    const { status, attachStatus } = statusAfterDetach(keep.map((a) => a.attachStatus));
+    if (!(await this.d.db.volumeConditionalUpdate(v.id, { status, attachStatus }, { status: v.status }))) return `nothing: the volume left '${v.status}' meanwhile`;
+    for (const a of drop) await this.d.db.attachmentDestroy(a.id);
+    const done = [`status ${status}`, ...(drop.length ? [`dropped attachment(s) ${drop.map((a) => a.id).join(', ')}`] : [])];
+    if (!keep.length) await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
+    if (!keep.some((a) => a.attachStatus === 'attached') && (f.exported || v.providerLocation)) {
+      await this.d.driver.removeExport(v);
+      await this.d.db.volumeConditionalUpdate(v.id, { providerLocation: null }, { status });
+      done.push('removed the export');
+    }
+    return done.join(', ');
+  }
+}

@@ -1,0 +1,35 @@
+// The durable intent of a volume attach or detach, kept in block_device_mapping.attach_state
+// (NULL = settled). Each state names who drives it and which way the compute's reconciler
+// takes it when the operation stopped half-way (a kill, an outage, a lost cast):
+//
+//   attach:  reserving ──api──▶ reserved ──compute──▶ attaching ──▶ attach-committing ──▶ NULL
+//            (roll back)        (finish)              (roll back)    (finish: os-attach)
+//   detach:  NULL ──api──▶ detaching ──compute──▶ detach-committing ──▶ NULL (row soft-deleted)
+//                          (finish; roll back only when the guest refuses)   (finish: os-detach)
+//
+// An attach is rolled back until connection_info is saved and os-attach may have been sent
+// (attach-committing); from then on it is finished. A detach soft-deletes its row in the same
+// UPDATE that enters detach-committing, before os-detach: a volume never shows 'available'
+// while Nova still counts it attached.
+export const BDM_STATES = {
+  /** nova-api inserted the row; os-reserve not confirmed yet. Stale → rolled back. */
+  RESERVING: 'reserving',
+  /** nova-api reserved the volume and casts attach_volume. → compute attaches (cast or reconciler). */
+  RESERVED: 'reserved',
+  /** The compute claimed the attach: connecting. Interrupted → rolled back. */
+  ATTACHING: 'attaching',
+  /** connection_info saved; os-attach sent or due. Interrupted → finished. */
+  ATTACH_COMMITTING: 'attach-committing',
+  /** Detach requested (nova-api or server delete). Interrupted → finished. */
+  DETACHING: 'detaching',
+  /** Guest and host torn down, row soft-deleted; os-detach sent or due. Interrupted → finished. */
+  DETACH_COMMITTING: 'detach-committing',
+} as const;
+
+export type BdmState = (typeof BDM_STATES)[keyof typeof BDM_STATES];
+
+/** States in which the volume counts as attached to the server (a detach may start). */
+export const ATTACHED_STATES: ReadonlyArray<BdmState | null> = [null, BDM_STATES.ATTACH_COMMITTING];
+
+/** States owned by an attach in flight (the volume is not usable by a detach yet). */
+export const ATTACH_IN_FLIGHT: readonly BdmState[] = [BDM_STATES.RESERVING, BDM_STATES.RESERVED, BDM_STATES.ATTACHING];

@@ -1,0 +1,145 @@
+// The compute's owner loop for its volume operations: at start and every
+// [compute] volume_reconcile_interval seconds it takes each BDM row of an instance on this host
+// whose attach_state says an attach or detach stopped half-way, and finishes or rolls it back
+// (VolumeOps.resume; the direction is in nova-common/bdm-states.ts). Server deletes cut short
+// are redone as Nova's init_host does. Rows nova-api is still working on (reserving,
+// detaching) are left alone until they are older than pending_volume_op_timeout.
+// Each repair is logged at WARNING with the request id of the operation it repairs.
+import { getLogger } from '../common/log';
+import { BDM_STATES as S } from '../nova-common/bdm-states';
+import type { NovaDB } from '../nova-common/db-api';
+import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
+import type { ServiceAuth } from '../nova-common/volume/service-auth';
+import type { ComputeManager } from './manager';
+import type { Op, VolumeOps } from './volume-ops';
+
+const LOG = getLogger('nova-compute.reconciler');
+
+/** Instances repaired side by side in one pass (each under its own instance lock). */
+const CONCURRENCY = 8;
+
+/** States nova-api drives until it hands over: not ours before they are old enough. */
+const API_OWNED: ReadonlyArray<string | null> = [S.RESERVING, S.DETACHING];
+
+export interface ReconcilerDeps {
+  host: string;
+  db: NovaDB;
+  manager: ComputeManager;
+  volumeOps: VolumeOps;
+  auth: ServiceAuth;
+  /** Seconds between passes; 0: only the start pass. */
+  intervalSec: number;
+  pendingTimeoutMs: number;
+}
+
+export interface RepairReport {
+  resumed: Array<{ bdmId: number; volumeId: string | null; instanceUuid: string; state: string | null; requestId: string | null; outcome: string }>;
+  deletesRedone: string[];
+}
+
+export class VolumeReconciler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<RepairReport> | null = null;
+
+  constructor(private readonly d: ReconcilerDeps) {}
+
+  /** The start pass, then the periodic ones. */
+  async start(): Promise<void> {
+    await this.runOnce().catch((e: unknown) => LOG.exception('Start-up volume reconciliation failed', e));
+    if (this.d.intervalSec > 0) {
+      this.timer = setInterval(() => { void this.runOnce().catch((e: unknown) => LOG.warning(`Volume reconciliation pass failed: ${(e as Error).message}`)); },
+        this.d.intervalSec * 1000);
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass (a pass already running is joined, not doubled). */
+  runOnce(): Promise<RepairReport> {
+    this.running ??= this.pass().finally(() => { this.running = null; });
+    return this.running;
+  }
+
+  private passes = 0;
+
+  private async pass(): Promise<RepairReport> {
+    const first = this.passes++ === 0;
+    const report: RepairReport = { resumed: [], deletesRedone: [] };
+    const rows = await this.d.db.bdmsPendingOnHost(this.d.host);
+    const byInstance = new Map<string, Array<{ bdm: BlockDeviceMapping; instance: Instance }>>();
+    for (const r of rows) byInstance.set(r.instance.uuid, [...(byInstance.get(r.instance.uuid) ?? []), r]);
+    const work = [...byInstance.values()].map((items) => () => this.d.manager.locks.run(items[0].instance.uuid, async () => {
+      for (const { bdm } of items) await this.resumeRow(bdm.id, report);
+    }));
+    for (const uuid of await this.deletesCutShort(first)) work.push(() => this.redoDelete(uuid, report));
+    await runLimited(work, CONCURRENCY);
+    return report;
+  }
+
+  private async resumeRow(bdmId: number, report: RepairReport): Promise<void> {
+    // Re-read under the lock: a cast handler may have finished it meanwhile.
+    const bdm = await this.d.db.bdmGetAny(bdmId);
+    if (!bdm?.attachState || !bdm.instanceUuid) return;
+    const age = Date.now() - (bdm.attachStateAt?.getTime() ?? 0);
+    if (API_OWNED.includes(bdm.attachState) && age < this.d.pendingTimeoutMs) return;
+    const instance = await this.d.db.instanceGetAny(bdm.instanceUuid);
+    if (!instance) return;
+    const entry = { bdmId: bdm.id, volumeId: bdm.volumeId, instanceUuid: instance.uuid, state: bdm.attachState, requestId: bdm.attachRequestId, outcome: 'done' };
+    const op = await this.opFor(instance, bdm.attachRequestId, { volume_id: bdm.volumeId, instance_uuid: instance.uuid, bdm_id: bdm.id });
+    LOG.warning(`Repairing volume ${bdm.volumeId} of instance ${instance.uuid}: ${bdm.attachState} since ${bdm.attachStateAt?.toISOString() ?? '?'} (${directionOf(bdm.attachState)})`, op.meta);
+    try {
+      await this.d.volumeOps.resume(op, instance, bdm);
+      LOG.warning(`Repaired volume ${bdm.volumeId} of instance ${instance.uuid} (was ${bdm.attachState})`, op.meta);
+    } catch (e) {
+      entry.outcome = `failed: ${(e as Error).message}`;
+      LOG.warning(`Repair of volume ${bdm.volumeId} (${bdm.attachState}) did not finish: ${(e as Error).message}; next pass retries`, op.meta);
+    }
+    report.resumed.push(entry);
+  }
+
+  /**
+   * Instances of this host left 'deleting' (the compute died mid-delete, or the cast was lost):
+   * all of them at start, as Nova's init_host; later only those a cast no longer explains.
+   */
+  private async deletesCutShort(first: boolean): Promise<string[]> {
+    const rows = await this.d.db.instances.findBy({ host: this.d.host, deleted: 0, taskState: 'deleting' });
+    return rows.filter((i) => first || Date.now() - (i.updatedAt?.getTime() ?? 0) >= this.d.pendingTimeoutMs).map((i) => i.uuid);
+  }
+
+  private async redoDelete(uuid: string, report: RepairReport): Promise<void> {
+    await this.d.manager.locks.run(uuid, async () => {
+      const instance = await this.d.db.instanceGet(uuid);
+      if (!instance || instance.taskState !== 'deleting') return;
+      const op = await this.opFor(instance, null, { instance_uuid: uuid });
+      LOG.warning(`Finishing the delete of instance ${uuid} left half-done`, op.meta);
+      await this.d.manager.terminate(op, instance);
+      report.deletesRedone.push(uuid);
+    });
+  }
+
+  private async opFor(instance: Instance, requestId: string | null, meta: Record<string, unknown>): Promise<Op> {
+    const caller = await this.d.auth.callerFor({ userId: instance.userId, projectId: instance.projectId }, requestId);
+    return { caller, budgetMs: 0, verify: true, meta: { context: { requestId: requestId ?? undefined, userId: instance.userId, projectId: instance.projectId }, ...meta } };
+  }
+}
+
+function directionOf(state: string | null): string {
+  return state === S.RESERVING || state === S.ATTACHING ? 'rolling back' : 'finishing';
+}
+
+/** Run thunks with at most `limit` in flight; errors are the thunks' own business. */
+async function runLimited(work: Array<() => Promise<unknown>>, limit: number): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < work.length) {
+      const job = work[next++];
+      await job().catch((e: unknown) => LOG.warning(`Reconciliation step failed: ${(e as Error).message}`));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, work.length) }, lane));
+}

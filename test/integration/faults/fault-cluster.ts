@@ -1,0 +1,88 @@
+// The fault suite's cluster: four processes with short reconciler intervals and timeouts, and
+// test pause points controllable per daemon (common/fault/pause.ts), so every repair happens
+// within a bound the tests can assert.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { waitFor } from '../../support/processes';
+import { Cluster } from '../e2e/cluster';
+
+export type Service = 'nova-api' | 'nova-compute' | 'cinder-api' | 'cinder-volume';
+
+/** Every step of the attach, per service, at which a kill leaves work half-done. */
+export const ATTACH_STEPS: Array<[Service, string]> = [
+  ['nova-api', 'nova-api.attach.after-bdm-insert'],
+  ['nova-api', 'nova-api.attach.after-reserve'],
+  ['nova-api', 'nova-api.attach.after-cast'],
+  ['cinder-api', 'cinder-api.os-reserve.after-update'],
+  ['nova-compute', 'nova-compute.attach.after-initialize-connection'],
+  ['cinder-api', 'cinder-api.os-initialize_connection.after-rpc'],
+  ['cinder-volume', 'cinder-volume.initialize_connection.after-export'],
+  ['nova-compute', 'nova-compute.attach.after-connect'],
+  ['nova-compute', 'nova-compute.attach.after-guest-attach'],
+  ['nova-compute', 'nova-compute.attach.after-save-connection-info'],
+  ['cinder-volume', 'cinder-volume.attach_volume.after-attachment-create'],
+  ['cinder-api', 'cinder-api.os-attach.after-rpc'],
+  ['nova-compute', 'nova-compute.attach.after-os-attach'],
+];
+
+/** Every step of the detach, per service. */
+export const DETACH_STEPS: Array<[Service, string]> = [
+  ['nova-api', 'nova-api.detach.after-intent'],
+  ['cinder-api', 'cinder-api.os-begin_detaching.after-update'],
+  ['nova-api', 'nova-api.detach.after-begin-detaching'],
+  ['nova-compute', 'nova-compute.detach.after-guest-detach'],
+  ['nova-compute', 'nova-compute.detach.after-disconnect'],
+  ['cinder-volume', 'cinder-volume.terminate_connection.after-remove-export'],
+  ['cinder-api', 'cinder-api.os-terminate_connection.after-rpc'],
+  ['nova-compute', 'nova-compute.detach.after-terminate-connection'],
+  ['nova-compute', 'nova-compute.detach.after-bdm-delete'],
+  ['cinder-volume', 'cinder-volume.detach_volume.after-remove-export'],
+  ['cinder-api', 'cinder-api.os-detach.after-rpc'],
+  ['nova-compute', 'nova-compute.detach.after-os-detach'],
+];
+
+/** Reconciler period of nova-compute and cinder-volume in this suite (seconds). */
+export const INTERVAL = 2;
+/** RPC timeout: a call to a killed cinder-volume is given up after it (seconds). */
+export const RPC_TIMEOUT = 5;
+/**
+ * How long the cluster may drift after the killed service is back: two reconciler intervals,
+ * plus one RPC timeout when the kill swallowed a call in flight, plus start-up slack.
+ */
+export const CONVERGE_MS = (2 * INTERVAL + RPC_TIMEOUT + 5) * 1000;
+
+/** The fault cluster: short intervals and timeouts so every repair runs within the bound. */
+export function faultCluster(controlRoot: string): { cluster: Cluster; opts: Parameters<Cluster['start']>[1] } {
+  return {
+    cluster: new Cluster(),
+    opts: {
+      connector: 'iscsi', rpcTimeout: RPC_TIMEOUT,
+      novaConf: [`volume_reconcile_interval = ${INTERVAL}`, `pending_volume_op_timeout = ${INTERVAL}`, 'volume_op_retry_timeout = 15'],
+      cinderConf: ['[DEFAULT]', `periodic_interval = ${INTERVAL}`, 'attach_transition_timeout = 30'],
+      daemonEnv: (name) => {
+        mkdirSync(join(controlRoot, name), { recursive: true });
+        return { ATTACHD_PAUSE_CONTROL: join(controlRoot, name) };
+      },
+    },
+  };
+}
+
+
+/**
+ * Arm `point` in the running `svc`, start `op`, wait until the step is reached, kill -9 the
+ * service and start it again. Resolves once it is back (its start-up repairs done).
+ */
+export async function killAt(cluster: Cluster, controlRoot: string, svc: Service, point: string, op: () => Promise<unknown>): Promise<void> {
+  const dir = join(controlRoot, svc);
+  rmSync(join(dir, 'hit'), { force: true });
+  writeFileSync(join(dir, 'armed'), point);
+  const pending = op().catch((e: unknown) => e); // the killed service may drop this request
+  try {
+    await waitFor(() => existsSync(join(dir, 'hit')) && readFileSync(join(dir, 'hit'), 'utf8').startsWith(point), 30_000, `${svc} paused at ${point}`, 50);
+  } finally {
+    rmSync(join(dir, 'armed'), { force: true });
+  }
+  await cluster.kill9(svc);
+  await cluster.startDaemon(svc);
+  await pending;
+}

@@ -1,0 +1,257 @@
+// The compute's reconciler over every intent a BDM row can be left in (nova-common/bdm-states.ts):
+// each case builds the row and Cinder's side as a crash at that step would leave them, runs one
+// pass, and checks the end state is consistent: rolled back before os-attach, finished after;
+// detaches finished, or rolled back when the guest refuses.
+import { expect } from 'chai';
+import { BDM_STATES as S } from '../../../nova-common/bdm-states';
+import { NovaDB } from '../../../nova-common/db-api';
+import type { BlockDeviceMapping } from '../../../nova-common/entities';
+import type { FakeConnector } from '../../../nova-compute/connectors';
+import type { FakeDriver } from '../../../nova-compute/virt/fake';
+import { waitFor } from '../../support/processes';
+import { CinderFixture, type FixtureVolume } from './cinder-fixture';
+import { activeServer, startNova, type Nova } from './harness';
+
+describe('nova-compute reconciler: every half-done attach/detach ends consistent (SQLite, fake drivers, Cinder fixture)', function () {
+  this.timeout(30_000);
+  let cinder: CinderFixture;
+  let nova: Nova;
+  let db: NovaDB;
+
+  before(async () => {
+    cinder = new CinderFixture();
+    const url = await cinder.start();
+    nova = await startNova({
+      cinder: { endpoint: `${url}/v3/%(project_id)s` },
+      compute: { volume_reconcile_interval: 0, pending_volume_op_timeout: 60, volume_op_retry_timeout: 0 },
+    });
+    db = new NovaDB(nova.ds);
+  });
+  after(async () => {
+    await nova?.stop();
+    await cinder?.stop();
+  });
+  beforeEach(() => { cinder.down = false; });
+
+  const ago = (s: number): Date => new Date(Date.now() - s * 1000);
+  const pass = () => nova.compute.reconciler.runOnce();
+  const actions = (v: FixtureVolume): string[] => cinder.calls.filter((c) => c.volumeId === v.id).map((c) => c.action);
+  const row = async (id: number): Promise<BlockDeviceMapping | null> => db.bdmGetAny(id);
+  const info = (v: FixtureVolume): string => JSON.stringify({
+    driver_volume_type: 'iscsi', serial: v.id,
+    data: { target_portal: '127.0.0.1:3260', target_iqn: `iqn.2010-10.org.openstack:volume-${v.id}`, target_lun: 1, access_mode: 'rw',
+      device_path: `/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-iqn.2010-10.org.openstack:volume-${v.id}-lun-1` },
+  });
+
+  async function bdm(sid: string, v: FixtureVolume, state: string | null, o: { age?: number; connectionInfo?: string | null; device?: string; deleted?: boolean } = {}): Promise<BlockDeviceMapping> {
+    const b = await db.bdmCreate({
+      instanceUuid: sid, sourceType: 'volume', destinationType: 'volume', volumeId: v.id, deviceName: o.device ?? '/dev/vdb', bootIndex: null,
+      attachState: state, attachStateAt: ago(o.age ?? 0), attachRequestId: 'req-00000000-0000-4000-8000-000000000001', connectionInfo: o.connectionInfo ?? null,
+    });
+    if (o.deleted) await db.bdms.update({ id: b.id }, { deleted: b.id, deletedAt: new Date() });
+    return b;
+  }
+
+  function attached(v: FixtureVolume, sid: string): void {
+    v.status = 'in-use';
+    v.attach_status = 'attached';
+    v.exported = true;
+    v.attachments = [{ id: v.id, attachment_id: `att-${v.id}`, volume_id: v.id, server_id: sid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() }];
+  }
+
+  it("'reserving' older than the pending timeout: row dropped, our reservation released", async () => {
+    const sid = await activeServer(nova, 'r1');
+    const v = cinder.create('demo');
+    v.status = 'attaching';
+    const b = await bdm(sid, v, S.RESERVING, { age: 120 });
+    await pass();
+    expect(await row(b.id)).to.equal(null);
+    expect(v.status).to.equal('available');
+    expect(actions(v)).to.deep.equal(['os-unreserve']);
+  });
+
+  it("'reserving' younger than the pending timeout is nova-api's: left alone", async () => {
+    const sid = await activeServer(nova, 'r2');
+    const v = cinder.create('demo');
+    const b = await bdm(sid, v, S.RESERVING, { age: 1 });
+    await pass();
+    expect((await row(b.id))?.attachState).to.equal(S.RESERVING);
+    expect(actions(v)).to.deep.equal([]);
+  });
+
+  it("'reserving' whose volume another server is taking: row dropped, that reservation kept", async () => {
+    const [s1, s2] = [await activeServer(nova, 'r3a'), await activeServer(nova, 'r3b')];
+    const v = cinder.create('demo');
+    v.status = 'attaching';
+    const mine = await bdm(s1, v, S.RESERVING, { age: 120 });
+    // Server 2 lives on another compute, which is attaching the volume right now.
+    await nova.ds.query("UPDATE instances SET host = 'compute2' WHERE uuid = ?", [s2]);
+    const theirs = await bdm(s2, v, S.ATTACHING, { age: 1 });
+    await pass();
+    expect(await row(mine.id)).to.equal(null);
+    expect((await row(theirs.id))?.attachState).to.equal(S.ATTACHING);
+    expect(v.status).to.equal('attaching');
+    expect(actions(v)).to.deep.equal([]);
+  });
+
+  it("'reserved' without its cast (lost, or nova-api died after os-reserve): the attach is done", async () => {
+    const sid = await activeServer(nova, 'r4');
+    const v = cinder.create('demo');
+    v.status = 'attaching';
+    const b = await bdm(sid, v, S.RESERVED, { age: 5 });
+    await pass();
+    const r = await row(b.id);
+    expect(r?.attachState).to.equal(null);
+    expect(JSON.parse(r?.connectionInfo ?? '{}').serial).to.equal(v.id);
+    expect(v.status).to.equal('in-use');
+    expect(v.attachments.map((a) => a.server_id)).to.deep.equal([sid]);
+    const disks = (nova.compute.driver as FakeDriver).listDisks({ uuid: sid } as never);
+    expect(disks.map((d) => d.targetDev)).to.include('vdb');
+  });
+
+  it("'reserved' whose reservation Cinder released meanwhile: reserved again and attached", async () => {
+    const sid = await activeServer(nova, 'r5');
+    const v = cinder.create('demo'); // available: Cinder let the stale reservation go
+    const b = await bdm(sid, v, S.RESERVED, { age: 600 });
+    await pass();
+    expect((await row(b.id))?.attachState).to.equal(null);
+    expect(actions(v).slice(0, 2)).to.deep.equal(['os-reserve', 'os-initialize_connection']);
+    expect(v.status).to.equal('in-use');
+  });
+
+  it("'reserved' whose volume another server got meanwhile: our row dropped, theirs untouched", async () => {
+    const [s1, s2] = [await activeServer(nova, 'r6a'), await activeServer(nova, 'r6b')];
+    const v = cinder.create('demo');
+    attached(v, s2);
+    const b = await bdm(s1, v, S.RESERVED, { age: 600 });
+    await pass();
+    expect(await row(b.id)).to.equal(null);
+    expect(actions(v)).to.deep.equal([]);
+    expect(v.attachments.map((a) => a.server_id)).to.deep.equal([s2]);
+  });
+
+  it("'attaching' (killed before connection_info was saved): guest, host, export and reservation undone, row gone", async () => {
+    const sid = await activeServer(nova, 'r7');
+    const v = cinder.create('demo');
+    v.status = 'attaching';
+    v.exported = true;
+    const b = await bdm(sid, v, S.ATTACHING);
+    await pass();
+    expect(await row(b.id)).to.equal(null);
+    expect(v.status).to.equal('available');
+    expect(v.exported).to.equal(false);
+    expect(actions(v)).to.deep.equal(['os-initialize_connection', 'os-terminate_connection', 'os-unreserve']);
+    expect([...(nova.compute.connector as FakeConnector).connected].filter((p) => p.includes(v.id))).to.deep.equal([]);
+  });
+
+  it("'attach-committing' (killed around os-attach): os-attach redone once, row settled", async () => {
+    const sid = await activeServer(nova, 'r8');
+    const v = cinder.create('demo');
+    v.status = 'attaching';
+    const b = await bdm(sid, v, S.ATTACH_COMMITTING, { connectionInfo: info(v) });
+    await pass();
+    expect((await row(b.id))?.attachState).to.equal(null);
+    expect(v.status).to.equal('in-use');
+    expect(actions(v)).to.deep.equal(['os-attach']);
+    // The same repair again changes nothing: os-attach for the same server is idempotent.
+    await db.bdmTransition(b.id, [null], S.ATTACH_COMMITTING);
+    await pass();
+    expect(v.attachments).to.have.length(1);
+  });
+
+  it("'attach-committing' whose volume was deleted: the host side is undone and the row dropped", async () => {
+    const sid = await activeServer(nova, 'r9');
+    const v = cinder.create('demo');
+    cinder.volumes.delete(v.id);
+    const b = await bdm(sid, v, S.ATTACH_COMMITTING, { connectionInfo: info(v) });
+    await pass();
+    expect(await row(b.id)).to.equal(null);
+  });
+
+  it("'detaching' left by nova-api before os-begin_detaching: the detach is finished", async () => {
+    const sid = await activeServer(nova, 'r10');
+    const v = cinder.create('demo');
+    attached(v, sid);
+    const b = await bdm(sid, v, S.DETACHING, { age: 120, connectionInfo: info(v) });
+    await pass();
+    const r = await row(b.id);
+    expect(r?.attachState).to.equal(null);
+    expect(r?.deleted).to.equal(b.id);
+    expect(v.status).to.equal('available');
+    expect(actions(v)).to.deep.equal(['os-begin_detaching', 'os-terminate_connection', 'os-detach']);
+  });
+
+  it("'detaching' younger than the pending timeout is nova-api's: left alone", async () => {
+    const sid = await activeServer(nova, 'r11');
+    const v = cinder.create('demo');
+    attached(v, sid);
+    const b = await bdm(sid, v, S.DETACHING, { age: 1, connectionInfo: info(v) });
+    await pass();
+    expect((await row(b.id))?.attachState).to.equal(S.DETACHING);
+    expect(actions(v)).to.deep.equal([]);
+  });
+
+  it("'detaching' whose guest refuses: rolled back to in-use, the row settled and still attached", async () => {
+    const r0 = await nova.req('POST', '/v2.1/servers', { body: { server: { name: 'r12', flavorRef: '1', metadata: { fake_fail: 'detach_volume' } } } });
+    const sid = r0.body.server.id as string;
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).body.server.status === 'ACTIVE', 10_000, 'ACTIVE', 20);
+    const v = cinder.create('demo');
+    attached(v, sid);
+    v.status = 'detaching';
+    const b = await bdm(sid, v, S.DETACHING, { age: 120, connectionInfo: info(v) });
+    await pass();
+    const r = await row(b.id);
+    expect(r?.attachState).to.equal(null);
+    expect(r?.deleted).to.equal(0);
+    expect(v.status).to.equal('in-use');
+    expect(actions(v)).to.deep.equal(['os-roll_detaching']);
+  });
+
+  it("'detach-committing' (row already soft-deleted, os-detach not done): os-detach, row settled", async () => {
+    const sid = await activeServer(nova, 'r13');
+    const v = cinder.create('demo');
+    attached(v, sid);
+    v.status = 'detaching';
+    const b = await bdm(sid, v, S.DETACH_COMMITTING, { connectionInfo: info(v), deleted: true });
+    await pass();
+    expect((await row(b.id))?.attachState).to.equal(null);
+    expect(v.status).to.equal('available');
+    expect(actions(v)).to.deep.equal(['os-detach']);
+  });
+
+  it("'detach-committing' whose os-detach already happened: nothing sent again, row settled", async () => {
+    const sid = await activeServer(nova, 'r14');
+    const v = cinder.create('demo');
+    const b = await bdm(sid, v, S.DETACH_COMMITTING, { connectionInfo: info(v), deleted: true });
+    await pass();
+    expect((await row(b.id))?.attachState).to.equal(null);
+    expect(actions(v)).to.deep.equal([]);
+  });
+
+  it('a server delete cut short (task_state deleting) is finished: volumes released, server gone', async () => {
+    const sid = await activeServer(nova, 'r15');
+    const v = cinder.create('demo');
+    attached(v, sid);
+    await bdm(sid, v, null, { connectionInfo: info(v) });
+    await db.instances.update({ uuid: sid }, { taskState: 'deleting', updatedAt: ago(600) });
+    await pass();
+    expect(v.status).to.equal('available');
+    expect((await nova.req('GET', `/v2.1/servers/${sid}`)).status).to.equal(404);
+  });
+
+  it('Cinder unreachable: the intent stays for the next pass, which finishes it', async () => {
+    const sid = await activeServer(nova, 'r16');
+    const v = cinder.create('demo');
+    v.status = 'attaching';
+    const b = await bdm(sid, v, S.ATTACH_COMMITTING, { connectionInfo: info(v) });
+    cinder.down = true;
+    const report = await pass();
+    expect(report.resumed.find((e) => e.bdmId === b.id)?.outcome).to.match(/^failed/);
+    expect((await row(b.id))?.attachState).to.equal(S.ATTACH_COMMITTING);
+    cinder.down = false;
+    await pass();
+    expect((await row(b.id))?.attachState).to.equal(null);
+    expect(v.status).to.equal('in-use');
+  });
+
+});

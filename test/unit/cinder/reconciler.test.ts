@@ -1,0 +1,266 @@
+// cinder-volume's reconciler on the fake driver + SQLite: stale attaching/reserved/detaching
+// volumes (age simulated by setting updated_at back) are released, recent ones left alone; the
+// backend's exports are made to match the volumes; a caller that moves the status first wins;
+// the start pass fails interrupted creates/deletes; repairs are logged at WARNING with the
+// request id of the operation they repair; the periodic passes run by themselves.
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setupLogging } from '../../../common/log';
+import { CinderDB } from '../../../cinder-common/db-api';
+import type { FakeDriver } from '../../../cinder-volume/drivers';
+import type { VolumeManager } from '../../../cinder-volume/manager';
+import { VolumeReconciler, type PassReport } from '../../../cinder-volume/reconciler';
+import { waitFor } from '../../support/processes';
+import { startCinder, type Cinder } from '../../integration/cinder/cinder-stack';
+
+const CONNECTOR = { ip: '10.0.0.3', host: 'compute1', initiator: 'iqn.1993-08.org.debian:01:heal' };
+const SERVER = '9de3d836-be91-4348-9fc1-b67d8623157f';
+const TIMEOUT = 60;
+
+describe('cinder-volume reconciler', function () {
+  let c: Cinder;
+  let fake: FakeDriver;
+  let manager: VolumeManager;
+  let db: CinderDB;
+  before(async () => {
+    c = await startCinder({ DEFAULT: { attach_transition_timeout: TIMEOUT } });
+    fake = c.volume.backends[0].driver as FakeDriver;
+    manager = c.volume.backends[0].manager;
+    db = new CinderDB(c.ds);
+  });
+  after(async () => { await c?.stop(); });
+
+  const ok = async (id: string, action: string, arg: unknown, code = 202, headers: Record<string, string> = {}): Promise<Headers> => {
+    const r = await c.req('POST', `/v3/demo/volumes/${id}/action`, { body: { [action]: arg }, headers });
+    expect(r.status, `${action}: ${JSON.stringify(r.body)}`).to.equal(code);
+    return r.headers;
+  };
+  /** Make the volume and its attachments look untouched for `sec` seconds (a dead caller). */
+  const age = async (id: string, sec = TIMEOUT + 30): Promise<void> => {
+    const past = new Date(Date.now() - sec * 1000);
+    await db.volumes.update({ id }, { updatedAt: past });
+    await db.attachments.update({ volumeId: id, deleted: false }, { updatedAt: past, createdAt: past });
+  };
+  const pass = (): Promise<PassReport> => manager.reconciler.runOnce();
+  const repairsOf = (r: PassReport, id: string) => r.repaired.filter((x) => x.volume_id === id);
+  const state = async (id: string) => {
+    const v = await db.volumeGet(id);
+    return { status: v?.status, attachStatus: v?.attachStatus, location: v?.providerLocation ?? null, exported: fake.exports.has(id),
+      attachments: (await db.attachmentsOf([id])).map((a) => a.attachStatus) };
+  };
+  const attached = async (): Promise<string> => {
+    const id = await c.createVolume();
+    await ok(id, 'os-reserve', null);
+    await ok(id, 'os-initialize_connection', { connector: CONNECTOR }, 200);
+    await ok(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb' });
+    return id;
+  };
+
+  it("releases a stale legacy 'attaching' (os-reserve + export, caller gone): available, export removed; names the caller's global request id", async () => {
+    const id = await c.createVolume();
+    const global = `req-${randomUUID()}`;
+    await ok(id, 'os-reserve', null, 202, { 'X-OpenStack-Request-ID': global });
+    expect((await db.volumeGet(id))?.transitionRequestId).to.equal(global);
+    await ok(id, 'os-initialize_connection', { connector: CONNECTOR }, 200);
+    await age(id);
+    const r = await pass();
+    expect(repairsOf(r, id).map((x) => [x.problem, x.request_id])).to.deep.equal([['stale-attaching', global]]);
+    expect(await state(id)).to.deep.equal({ status: 'available', attachStatus: 'detached', location: null, exported: false, attachments: [] });
+  });
+
+  it("releases a stale 'attaching' whose attach_volume died after creating its attachment; records the local request id without a global one", async () => {
+    const id = await c.createVolume();
+    const local = (await ok(id, 'os-reserve', null)).get('x-openstack-request-id');
+    expect((await db.volumeGet(id))?.transitionRequestId).to.equal(local);
+    await ok(id, 'os-initialize_connection', { connector: CONNECTOR }, 200);
+    await db.attachmentCreate({ volumeId: id, instanceUuid: SERVER, mountpoint: '/dev/vdb', attachStatus: 'attaching', attachMode: 'rw' });
+    await db.adminMetadataSet(id, 'attached_mode', 'rw');
+    await age(id);
+    const r = await pass();
+    expect(repairsOf(r, id).map((x) => [x.problem, x.request_id])).to.deep.equal([['stale-attaching', local]]);
+    expect(await state(id)).to.deep.equal({ status: 'available', attachStatus: 'detached', location: null, exported: false, attachments: [] });
+    expect((await c.show(id)).metadata).to.not.have.property('attached_mode');
+  });
+
+  it("releases stale 'reserved' and 'attaching' of the attachments API (the attachment goes too)", async () => {
+    const call = (method: string, path: string, body?: unknown) =>
+      c.req(method, `/v3/demo${path}`, { body, headers: { 'OpenStack-API-Version': 'volume 3.44' } });
+    const reservedVol = await c.createVolume();
+    expect((await call('POST', '/attachments', { attachment: { volume_uuid: reservedVol, instance_uuid: SERVER } })).status).to.equal(200);
+    const connectedVol = await c.createVolume();
+    const r1 = await call('POST', '/attachments', { attachment: { volume_uuid: connectedVol, instance_uuid: SERVER, connector: CONNECTOR } });
+    expect(r1.status).to.equal(200);
+    expect(await state(connectedVol)).to.include({ status: 'attaching', exported: true });
+    await age(reservedVol);
+    await age(connectedVol);
+    const r = await pass();
+    expect(repairsOf(r, reservedVol).map((x) => x.problem)).to.deep.equal(['stale-reserved']);
+    expect(repairsOf(r, connectedVol).map((x) => x.problem)).to.deep.equal(['stale-attaching']);
+    for (const id of [reservedVol, connectedVol]) {
+      expect(await state(id)).to.deep.equal({ status: 'available', attachStatus: 'detached', location: null, exported: false, attachments: [] });
+    }
+  });
+
+  it("rolls a stale 'detaching' back to in-use (export kept); the detach can start again", async () => {
+    const id = await attached();
+    const global = `req-${randomUUID()}`;
+    await ok(id, 'os-begin_detaching', null, 202, { 'X-OpenStack-Request-ID': global });
+    await age(id);
+    const r = await pass();
+    expect(repairsOf(r, id).map((x) => [x.problem, x.request_id])).to.deep.equal([['stale-detaching', global]]);
+    expect(await state(id)).to.include({ status: 'in-use', attachStatus: 'attached', exported: true });
+    expect((await state(id)).attachments).to.deep.equal(['attached']);
+    await ok(id, 'os-begin_detaching', null);
+  });
+
+  it('leaves transitions with recent progress alone (the volume or one of its attachments)', async () => {
+    const fresh = await c.createVolume();
+    await ok(fresh, 'os-reserve', null);
+    const busy = await c.createVolume();
+    await ok(busy, 'os-reserve', null);
+    const att = await db.attachmentCreate({ volumeId: busy, instanceUuid: SERVER, attachStatus: 'attaching', attachMode: 'rw' });
+    await age(busy);
+    await db.attachmentUpdate(att.id, { mountpoint: '/dev/vdc' }); // progress on the attachment only
+    const detaching = await attached();
+    await ok(detaching, 'os-begin_detaching', null);
+    const r = await pass();
+    for (const id of [fresh, busy, detaching]) expect(repairsOf(r, id)).to.deep.equal([]);
+    expect((await state(fresh)).status).to.equal('attaching');
+    expect(await state(busy)).to.include({ status: 'attaching' });
+    expect((await state(busy)).attachments).to.deep.equal(['attaching']);
+    expect((await state(detaching)).status).to.equal('detaching');
+  });
+
+  it('a caller that moves the status first wins over the release', async () => {
+    const id = await c.createVolume();
+    await ok(id, 'os-reserve', null);
+    const att = await db.attachmentCreate({ volumeId: id, instanceUuid: SERVER, attachStatus: 'attaching', attachMode: 'rw' });
+    await age(id);
+    // The caller's os-attach lands between the reconciler's read and its compare-and-swap.
+    const mdb = (manager as unknown as { d: { db: CinderDB } }).d.db;
+    const cas = mdb.volumeConditionalUpdate.bind(mdb);
+    mdb.volumeConditionalUpdate = async (vid, values, expected) => {
+      if (vid === id) {
+        await db.attachmentUpdate(att.id, { attachStatus: 'attached' });
+        await db.volumeConditionalUpdate(id, { status: 'in-use', attachStatus: 'attached' });
+      }
+      return cas(vid, values, expected);
+    };
+    try {
+      const r = await pass();
+      expect(repairsOf(r, id).map((x) => x.action)).to.deep.equal(["nothing: the volume left 'attaching' meanwhile"]);
+    } finally {
+      delete (mdb as unknown as Record<string, unknown>).volumeConditionalUpdate;
+    }
+    expect(await state(id)).to.include({ status: 'in-use', attachStatus: 'attached' });
+    expect((await state(id)).attachments).to.deep.equal(['attached']);
+  });
+
+  it('removes a leaked export (available volume: reserved, connected, unreserved without terminate)', async () => {
+    const id = await c.createVolume();
+    await ok(id, 'os-reserve', null);
+    await ok(id, 'os-initialize_connection', { connector: CONNECTOR }, 200);
+    await ok(id, 'os-unreserve', null);
+    expect(await state(id)).to.include({ status: 'available', exported: true });
+    const report = await manager.reconciler.report();
+    expect(report.drift.filter((d) => d.volume_id === id).map((d) => d.problem)).to.deep.equal(['export-without-attachment']);
+    expect(fake.exports.has(id), 'a report changes nothing').to.equal(true);
+    const r = await pass();
+    expect(repairsOf(r, id).map((x) => [x.problem, x.action])).to.deep.equal([['export-without-attachment', 'removed the export']]);
+    expect(await state(id)).to.include({ status: 'available', exported: false, location: null });
+  });
+
+  it('re-creates the lost export of an in-use volume: same target and CHAP credentials', async () => {
+    const id = await attached();
+    const before = await db.volumeGet(id);
+    fake.exports.delete(id);
+    const r = await pass();
+    expect(repairsOf(r, id).map((x) => [x.problem, x.action])).to.deep.equal([['missing-export', 're-created the export']]);
+    expect(fake.exports.has(id)).to.equal(true);
+    const after = await db.volumeGet(id);
+    expect(after?.providerAuth).to.equal(before?.providerAuth);
+    expect(after?.providerLocation).to.be.a('string');
+    expect((await c.show(id)).status).to.equal('in-use');
+  });
+
+  it('leaves a detach in progress alone: terminate_connection removed the export on purpose', async () => {
+    const id = await attached();
+    await ok(id, 'os-begin_detaching', null);
+    await ok(id, 'os-terminate_connection', { connector: CONNECTOR });
+    const r = await pass();
+    expect(repairsOf(r, id)).to.deep.equal([]);
+    expect(await state(id)).to.include({ status: 'detaching', exported: false, location: null });
+  });
+
+  it('removes the export of an unknown or deleted volume', async () => {
+    const stranger = randomUUID();
+    fake.exports.add(stranger);
+    const gone = await c.createVolume();
+    await ok(gone, 'os-reserve', null);
+    await ok(gone, 'os-initialize_connection', { connector: CONNECTOR }, 200);
+    await db.volumeSoftDelete(gone);
+    const r = await pass();
+    for (const id of [stranger, gone]) {
+      expect(repairsOf(r, id).map((x) => [x.problem, x.action])).to.deep.equal([['unknown-volume', 'removed the export']]);
+      expect(fake.exports.has(id)).to.equal(false);
+    }
+  });
+
+  it('start pass: interrupted create/delete become error/error_deleting; later passes leave new ones alone', async () => {
+    const host = 'cinder1@fake#fake';
+    const creating = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host });
+    const deleting = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host, status: 'deleting' });
+    await age(creating.id, 5);
+    await age(deleting.id, 5);
+    const rec = new VolumeReconciler({ host: 'cinder1@fake', db, driver: fake, locks: manager.locks, transitionTimeoutSec: TIMEOUT });
+    const first = await rec.runOnce();
+    expect(repairsOf(first, creating.id).map((x) => x.problem)).to.deep.equal(['interrupted-create']);
+    expect(repairsOf(first, deleting.id).map((x) => x.problem)).to.deep.equal(['interrupted-delete']);
+    expect([(await db.volumeGet(creating.id))?.status, (await db.volumeGet(deleting.id))?.status]).to.deep.equal(['error', 'error_deleting']);
+    const later = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host });
+    await age(later.id, 5);
+    const second = await rec.runOnce();
+    expect(repairsOf(second, later.id)).to.deep.equal([]);
+    expect((await db.volumeGet(later.id))?.status).to.equal('creating');
+    await db.volumeSoftDelete(later.id);
+  });
+
+  it('logs each repair at WARNING with the volume, the problem, the action and the repaired request id', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cinder-rec-log-'));
+    const file = join(dir, 'log');
+    const id = await c.createVolume();
+    const global = `req-${randomUUID()}`;
+    await ok(id, 'os-reserve', null, 202, { 'X-OpenStack-Request-ID': global });
+    await age(id);
+    setupLogging({ file });
+    try {
+      await pass();
+      const line = await waitFor(() => readFileSync(file, 'utf8').split('\n').find((l) => l.includes(id)), 5000, 'the repair log line', 20);
+      expect(line).to.match(/ WARNING cinder-volume\.reconciler /);
+      expect(line).to.include(`[${global} `);
+      expect(line).to.include('stale-attaching');
+      expect(line).to.include('status available');
+      expect(line).to.include(`repairs request ${global}`);
+    } finally {
+      setupLogging({ silent: process.env.TEST_LOG !== '1', debug: process.env.TEST_LOG === '1' });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('periodic passes repair by themselves', async () => {
+    const id = await c.createVolume();
+    await ok(id, 'os-reserve', null);
+    await ok(id, 'os-initialize_connection', { connector: CONNECTOR }, 200);
+    await ok(id, 'os-unreserve', null);
+    manager.reconciler.start(1);
+    try {
+      await waitFor(() => !fake.exports.has(id), 10_000, 'the periodic pass to remove the leaked export', 50);
+    } finally {
+      await manager.reconciler.stop();
+    }
+    expect((await db.volumeGet(id))?.providerLocation).to.equal(null);
+  });
+});
