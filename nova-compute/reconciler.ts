@@ -9,6 +9,7 @@ import { getLogger } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { NovaDB } from '../nova-common/db-api';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
+import { CinderHTTPError } from '../nova-common/volume/cinder';
 import type { ServiceAuth } from '../nova-common/volume/service-auth';
 import type { ComputeManager } from './manager';
 import type { Op, VolumeOps } from './volume-ops';
@@ -96,6 +97,8 @@ export class VolumeReconciler {
       await this.d.volumeOps.resume(op, instance, bdm);
       LOG.warning(`Repaired volume ${bdm.volumeId} of instance ${instance.uuid} (was ${bdm.attachState})`, op.meta);
     } catch (e) {
+      // An expired or revoked service token: log in again next time.
+      if (e instanceof CinderHTTPError && e.status === 401) this.d.auth.invalidate();
       entry.outcome = `failed: ${(e as Error).message}`;
       LOG.warning(`Repair of volume ${bdm.volumeId} (${bdm.attachState}) did not finish: ${(e as Error).message}; next pass retries`, op.meta);
     }
