@@ -1,8 +1,11 @@
 // The `tgt` backend: a sparse file per volume under volumes_dir, exported by tgtd (Debian
 // `tgt`, userspace) as one target per volume `<prefix>volume-<id>`, LUN 1, with a per-volume
-// CHAP account (cinder/volume/targets/tgt.py, driven through tgtadm instead of targets.conf).
+// CHAP account (cinder/volume/targets/tgt.py, with tgtadm's requests instead of targets.conf).
 // With tgt_control_port set we run our own tgtd (`tgtd -f -C <port> --iscsi portal=<ip>:<port>`)
 // so tests and several backends never share one; tgtd-daemon.ts owns it through a pid file.
+// Every request goes over tgtd's control socket (tgt-control.ts), not through the tgtadm
+// command: a CHAP password on tgtadm's command line is readable by any local user in
+// /proc/<pid>/cmdline while it runs.
 import { execFile } from 'node:child_process';
 import { mkdir, open, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +14,7 @@ import type { BackendConf } from '../../cinder-common/config';
 import type { Volume } from '../../cinder-common/entities';
 import type { BackendStats, ConnectionInfo, Connector, ModelUpdate, VolumeDriver } from './driver';
 import { chapOf, formatLocation, iscsiConnectionInfo, newChapAuth, requireInitiator } from './iscsi';
+import { TgtControl } from './tgt-control';
 import { exportedVolumeIds } from './tgt-targets';
 import { Tgtd } from './tgtd-daemon';
 
@@ -20,6 +24,7 @@ const GiB = 1024 ** 3;
 export class TgtDriver implements VolumeDriver {
   readonly name = 'tgt';
   private tgtd: Tgtd | null = null;
+  private ctl: TgtControl | null = null;
 
   constructor(private readonly conf: BackendConf) {}
 
@@ -35,7 +40,18 @@ export class TgtDriver implements VolumeDriver {
     return join(this.conf.volumes_dir, `volume-${volume.id}`);
   }
 
+  /** tgtd's control socket of this backend (the system tgtd's with tgt_control_port 0). */
+  private get control(): TgtControl {
+    this.ctl ??= new TgtControl(this.conf.tgt_control_port || 0);
+    return this.ctl;
+  }
+
+  /**
+   * The tgtadm command, for tests and diagnostics only (the driver itself uses the control
+   * socket). Refuses a password option: that would put a secret on a command line.
+   */
   async tgtadm(args: string[]): Promise<string> {
+    if (args.some((a) => /^-(-pa|d*p)/.test(a))) throw new Error('tgtadm: refusing a password on the command line (use TgtControl)');
     const ctl = this.conf.tgt_control_port ? ['-C', String(this.conf.tgt_control_port)] : [];
     try {
       const { stdout } = await run('tgtadm', [...ctl, '--lld', 'iscsi', ...args], { timeout: 30_000 });
@@ -83,7 +99,7 @@ export class TgtDriver implements VolumeDriver {
 
   /** tid of our target for this volume, if tgtd has it. */
   private async findTid(iqn: string): Promise<number | null> {
-    const out = await this.tgtadm(['--mode', 'target', '--op', 'show']);
+    const out = await this.control.showTargets();
     for (const line of out.split('\n')) {
       const m = /^Target (\d+): (\S+)$/.exec(line.trim());
       if (m && m[2] === iqn) return Number(m[1]);
@@ -92,7 +108,7 @@ export class TgtDriver implements VolumeDriver {
   }
 
   private async freeTid(): Promise<number> {
-    const out = await this.tgtadm(['--mode', 'target', '--op', 'show']);
+    const out = await this.control.showTargets();
     const used = new Set([...out.matchAll(/^Target (\d+):/gm)].map((m) => Number(m[1])));
     let tid = 1;
     while (used.has(tid)) tid++;
@@ -104,24 +120,26 @@ export class TgtDriver implements VolumeDriver {
     const existing = await this.findTid(iqn);
     if (existing !== null) return existing;
     const chap = chapOf({ ...volume, providerAuth: auth } as Volume);
+    const tgt = this.control;
     for (let attempt = 0; ; attempt++) {
       const tid = await this.freeTid();
       try {
-        await this.tgtadm(['--mode', 'target', '--op', 'new', '--tid', String(tid), '--targetname', iqn]);
+        await tgt.newTarget(tid, iqn);
       } catch (e) {
         if (attempt < 5) continue; // another export took this tid first
         throw e;
       }
       try {
-        await this.tgtadm(['--mode', 'logicalunit', '--op', 'new', '--tid', String(tid), '--lun', '1', '--backing-store', this.path(volume)]);
+        await tgt.newLogicalUnit(tid, 1, this.path(volume));
         if (chap) {
-          await this.tgtadm(['--mode', 'account', '--op', 'delete', '--user', chap.user]).catch(() => undefined);
-          await this.tgtadm(['--mode', 'account', '--op', 'new', '--user', chap.user, '--password', chap.password]);
-          await this.tgtadm(['--mode', 'account', '--op', 'bind', '--tid', String(tid), '--user', chap.user]);
+          // The password travels only over tgtd's control socket.
+          await tgt.deleteAccount(chap.user).catch(() => undefined);
+          await tgt.newAccount(chap.user, chap.password);
+          await tgt.bindAccount(tid, chap.user);
         }
-        await this.tgtadm(['--mode', 'target', '--op', 'bind', '--tid', String(tid), '--initiator-address', 'ALL']);
+        await tgt.bindInitiatorAddress(tid, 'ALL');
       } catch (e) {
-        await this.tgtadm(['--mode', 'target', '--op', 'delete', '--force', '--tid', String(tid)]).catch(() => undefined);
+        await tgt.deleteTarget(tid, true).catch(() => undefined);
         throw e;
       }
       return tid;
@@ -140,14 +158,14 @@ export class TgtDriver implements VolumeDriver {
 
   async removeExport(volume: Volume): Promise<void> {
     const tid = await this.findTid(this.iqn(volume));
-    if (tid !== null) await this.tgtadm(['--mode', 'target', '--op', 'delete', '--force', '--tid', String(tid)]);
+    if (tid !== null) await this.control.deleteTarget(tid, true);
     const chap = chapOf(volume);
-    if (chap) await this.tgtadm(['--mode', 'account', '--op', 'delete', '--user', chap.user]).catch(() => undefined);
+    if (chap) await this.control.deleteAccount(chap.user).catch(() => undefined);
   }
 
   /** Volumes with a target on this backend (tgt-targets.ts says which targets are ours). */
   async listExports(): Promise<string[]> {
-    return exportedVolumeIds(await this.tgtadm(['--mode', 'target', '--op', 'show']), this.conf.target_prefix, this.conf.volumes_dir);
+    return exportedVolumeIds(await this.control.showTargets(), this.conf.target_prefix, this.conf.volumes_dir);
   }
 
   validateConnector(connector: Connector): void {

@@ -17,7 +17,7 @@ export interface Pair {
 }
 
 /** Runs until stop() resolves its promise (or `maxMs` passes); at most `maxOps` requests per worker. */
-export function startLoad(c: Cluster, pairs: Pair[], o: { maxMs: number; maxOps?: number }): { stop(): Promise<LoadResult> } {
+export function startLoad(c: Cluster, pairs: Pair[], o: { maxMs: number; maxOps?: number }): { stop(): Promise<LoadResult>; cycles(): number } {
   const res: LoadResult = { statuses: new Map(), alreadyAttached: 0, cycles: 0 };
   const deadline = Date.now() + o.maxMs;
   let stopping = false;
@@ -48,6 +48,7 @@ export function startLoad(c: Cluster, pairs: Pair[], o: { maxMs: number; maxOps?
   };
   const running = Promise.all(pairs.map(worker));
   return {
+    cycles: () => res.cycles,
     async stop() {
       stopping = true;
       await running;
