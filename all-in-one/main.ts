@@ -20,6 +20,7 @@ import { startNovaApi, type RunningNovaApi } from '../nova-api/main';
 import { NOVA_SCHEMA, type NovaConf } from '../nova-common/config';
 import { openNovaDatabase } from '../nova-common/db';
 import { startNovaCompute, type RunningNovaCompute } from '../nova-compute/main';
+import { ensureAdminPassword, ensureTokenSecret } from './secrets';
 
 const LOG = getLogger('attachd-all');
 
@@ -60,7 +61,9 @@ function databaseSections(files: readonly string[]): { nova?: string; cinder?: s
 export function loadAllInOneConfig(opts: AllInOneOptions): AllInOneConf {
   const dataDir = resolve(opts.dataDir);
   const dbs = databaseSections(opts.configFiles);
-  const base = { DEFAULT: { transport_url: 'fake://' }, api: { auth_strategy: 'noauth2' } };
+  // The embedded identity (keystone strategy) by default: a fresh all-in-one accepts no token an
+  // outsider could make (its secret and admin password are made at first start).
+  const base = { DEFAULT: { transport_url: 'fake://' } };
   const cinder = loadConfig(CINDER_SCHEMA, {
     configFiles: opts.configFiles, env: opts.env,
     defaults: {
@@ -87,11 +90,29 @@ export interface RunningAllInOne {
   computeUrl: string;
   volumeUrl: string;
   conf: AllInOneConf;
+  /** The admin password made at this first start (shown once), null otherwise. */
+  firstStartAdminPassword: string | null;
+}
+
+/**
+ * The embedded identity's secret and admin user: from the config when given, else made at the
+ * first start in the data directory (mode 600) and reused after.
+ */
+function embeddedIdentity(conf: AllInOneConf, dataDir: string): { adminHash: string | null; firstStartPassword: string | null } {
+  const n = conf.nova;
+  if (n.api.auth_strategy !== 'keystone' || n.keystone_authtoken.auth_url) return { adminHash: null, firstStartPassword: null };
+  const secret = n.api.token_secret ?? conf.cinder.api.token_secret ?? ensureTokenSecret(dataDir);
+  // Both sides sign and check with the one secret (the config objects are read-only by type).
+  (n.api as { token_secret: string | null }).token_secret = secret;
+  (conf.cinder.api as { token_secret: string | null }).token_secret = secret;
+  const admin = ensureAdminPassword(dataDir, n.identity.admin_password);
+  return { adminHash: admin.hash, firstStartPassword: admin.firstStartPassword };
 }
 
 /** Migrate both databases, then start the volume side before the compute side that calls it. */
 export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promise<RunningAllInOne> {
   mkdirSync(resolve(dataDir), { recursive: true });
+  const identity = embeddedIdentity(conf, resolve(dataDir));
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async (): Promise<void> => {
     for (const fn of cleanups.splice(0).reverse()) {
@@ -113,9 +134,9 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     cleanups.push(() => compute.stop());
     const cinderApi: RunningCinderApi = await startCinderApi(conf.cinder, { transport, dataSource: cinderDs });
     cleanups.push(() => cinderApi.stop());
-    const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs });
+    const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs, adminPasswordHash: identity.adminHash ?? undefined });
     cleanups.push(() => novaApi.stop());
-    return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf };
+    return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf, firstStartAdminPassword: identity.firstStartPassword };
   } catch (e) {
     await stopAll();
     throw e;

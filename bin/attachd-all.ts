@@ -6,15 +6,20 @@ import { baseProgram, fatal, stopOnSignals } from '../common/cmd';
 import { setupLogging } from '../common/log';
 import { loadAllInOneConfig, startAllInOne, type RunningAllInOne } from '../all-in-one/main';
 
+/** How to log in: the embedded identity's admin (password shown at the first start only). */
+function login(run: RunningAllInOne): string {
+  const n = run.conf.nova;
+  if (n.api.auth_strategy !== 'keystone' || n.keystone_authtoken.auth_url || !n.identity.enabled) return '';
+  const pw = run.firstStartAdminPassword;
+  const note = pw ? '  The admin password is shown this once (set ATTACHD_ADMIN_PASSWORD to choose it instead):\n'
+    : '  (OS_PASSWORD: the admin password shown at the first start, or $ATTACHD_ADMIN_PASSWORD)\n';
+  return `${note}  export OS_AUTH_URL=${run.computeUrl}/identity/v3 OS_USERNAME=admin OS_PASSWORD=${pw ?? '<admin password>'} OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default\n`;
+}
+
 function walkthrough(run: RunningAllInOne): string {
-  const keystone = run.conf.nova.identity.enabled ? `\n  identity (for the openstack CLI): ${run.computeUrl}/identity/v3  (user admin / secret, project admin)` : '';
+  const keystone = run.conf.nova.identity.enabled && !run.conf.nova.keystone_authtoken.auth_url ? `\n  identity:    ${run.computeUrl}/identity/v3` : '';
   const urls = run.computeUrl === 'http://127.0.0.1:8774' && run.volumeUrl === 'http://127.0.0.1:8776'
     ? '' : ` --os-compute-url ${run.computeUrl}/v2.1 --os-volume-url ${run.volumeUrl}/v3`;
-  // Under keystone the CLI logs in with a password (its default token only works with noauth2).
-  const user = run.conf.nova.identity.users[0]?.split(':') ?? [];
-  const login = run.conf.nova.api.auth_strategy === 'keystone' && run.conf.nova.identity.enabled
-    ? `  export OS_AUTH_URL=${run.computeUrl}/identity/v3 OS_USERNAME=${user[0]} OS_PASSWORD=<password of ${user[0]} in [identity] users> OS_PROJECT_NAME=${user[2]}\n`
-    : '';
   return `
 attachd is running: nova-api, nova-compute, cinder-api, cinder-volume
   compute API: ${run.computeUrl}/v2.1
@@ -22,7 +27,7 @@ attachd is running: nova-api, nova-compute, cinder-api, cinder-volume
   transport ${run.conf.nova.DEFAULT.transport_url.replace(/\/\/[^@/]*@/, '//***@')}, auth ${run.conf.nova.api.auth_strategy}
 
 Try it (in another terminal, from this directory; README.md walks through it):
-${login}  npx attachd${urls} volume-create 1 --name vol1 --wait
+${login(run)}  npx attachd${urls} volume-create 1 --name vol1 --wait
   npx attachd${urls} server-create vm1 --wait
   npx attachd${urls} volume-attach vm1 vol1 /dev/vdb --wait
   npx attachd${urls} volume-attachments vm1

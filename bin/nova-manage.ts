@@ -7,11 +7,11 @@ import { listTable, propertyTable } from '../cli/format';
 import { pyStr as pythonStr } from '../common/api';
 import { addDbCommands, baseProgram, daemonSchema, fatal, loadDaemonConfig } from '../common/cmd';
 import { checkRequiredOptions } from '../common/cmd/required-options';
-import { NOVA_OPTS, type NovaConf } from '../nova-common/config';
+import { cinderEndpoint, NOVA_OPTS, type NovaConf } from '../nova-common/config';
 import { openNovaDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
 import { CinderAPI } from '../nova-common/volume/cinder';
-import { ServiceAuth } from '../nova-common/volume/service-auth';
+import { novaServiceAuth } from '../nova-common/volume/service-auth';
 import { audit, fix, type Drift } from '../nova-compute/volume-audit';
 import type { DataSource } from 'typeorm';
 
@@ -53,9 +53,9 @@ async function auditVolumeAttachments(configFiles: string[], o: { fix?: boolean;
   checkRequiredOptions(daemonSchema(NOVA_OPTS), conf, configFiles, [['database', 'connection']]);
   const ds = await openNovaDatabase(conf.database.connection);
   try {
-    const auth = new ServiceAuth({ ...conf.cinder, timeout: conf.cinder.http_timeout });
+    const auth = novaServiceAuth(conf);
     const deps = {
-      db: new NovaDB(ds), cinder: new CinderAPI(conf.cinder.endpoint, conf.cinder.http_timeout), admin: await auth.adminCaller(),
+      db: new NovaDB(ds), cinder: new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout), admin: await auth.adminCaller(),
       pendingTimeoutMs: conf.compute.pending_volume_op_timeout * 1000, serviceDownTime: conf.DEFAULT.service_down_time, localTgtd: o.localTgtd,
     };
     let found: Drift[];

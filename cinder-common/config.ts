@@ -1,6 +1,7 @@
 // Cinder's options (cinder-api and cinder-volume read the same file, as with cinder.conf).
 // Backends are sections named in [DEFAULT] enabled_backends; the sections a backend may use
 // are declared here ([fake], [tgt], [backend1], [backend2]) because the schema is static.
+import { KEYSTONE_AUTHTOKEN_OPTS, POLICY_OPTS } from '../common/api/auth-opts';
 import { COMMON_OPTS, type ConfigOf, type Schema } from '../common/config';
 
 const backendOpts = (driver: 'fake' | 'tgt', name: string) => ({
@@ -37,13 +38,15 @@ export const CINDER_OPTS = {
   },
   api: {
     auth_strategy: { type: 'str', default: 'keystone', choices: ['keystone', 'noauth2'], help: 'How X-Auth-Token is checked' },
-    token_secret: { type: 'str', default: 'attachd-dev-secret', secret: true, help: 'HMAC secret shared by every API process (keystone strategy)' },
+    token_secret: { type: 'str', default: null, secret: true, help: 'Secret the embedded identity signs tokens with (keystone strategy without [keystone_authtoken] auth_url): at least 32 random characters, the same in every API process' },
     max_limit: { type: 'int', default: 1000, min: 1, help: 'Largest page a list returns' },
   },
   fake: backendOpts('fake', 'fake'),
   tgt: backendOpts('tgt', 'tgt'),
   backend1: backendOpts('fake', 'backend1'),
   backend2: backendOpts('fake', 'backend2'),
+  ...KEYSTONE_AUTHTOKEN_OPTS,
+  ...POLICY_OPTS,
 } as const satisfies Schema;
 
 type Merged = typeof CINDER_OPTS & typeof COMMON_OPTS;

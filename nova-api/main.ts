@@ -1,15 +1,17 @@
 // nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
 import type { DataSource } from 'typeorm';
-import { parseUsers, serveApi, type IdentityOptions } from '../common/api';
+import { parseUsers, serveApi, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
 import { getRpcTransport, type Transport } from '../common/rpc';
-import type { NovaConf } from '../nova-common/config';
+import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
 import { registerNovaRemoteErrors } from '../nova-common/exception';
 import { CinderAPI } from '../nova-common/volume/cinder';
+import { novaServiceTokens } from '../nova-common/volume/service-auth';
 import { ComputeAPI as ComputeRPCAPI } from '../nova-compute/rpcapi';
 import { buildNovaApiApp } from './app';
 import { ComputeAPI } from './compute/api';
+import { novaEnforcer } from './policy';
 
 export { novaApiPlugin, buildNovaApiApp, type NovaApiPluginOptions } from './app';
 export { ComputeAPI } from './compute/api';
@@ -26,20 +28,32 @@ const API_CAST_RETRY = 10;
 export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport): ComputeAPI {
   registerNovaRemoteErrors();
   return new ComputeAPI({
-    db: new NovaDB(dataSource), cinder: new CinderAPI(conf.cinder.endpoint, conf.cinder.http_timeout),
+    db: new NovaDB(dataSource), cinder: new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf)),
     // A request never waits on a dead broker for good: after this many reconnects it is a 503.
     rpc: new ComputeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout, retry: API_CAST_RETRY }),
     serviceDownTime: conf.DEFAULT.service_down_time, maxDiskDevices: conf.compute.max_disk_devices_to_attach,
-    metadataItems: conf.quota.metadata_items,
+    metadataItems: conf.quota.metadata_items, policy: novaEnforcer(conf.oslo_policy.policy_file),
   });
 }
 
+/** How nova-api authenticates, from [api] and [keystone_authtoken]. */
+export function authOptions(conf: { api: { auth_strategy: string; token_secret: string | null }; keystone_authtoken: AuthOptions['keystoneAuthtoken'] }): AuthOptions {
+  return { strategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret, keystoneAuthtoken: conf.keystone_authtoken };
+}
+
+/** [identity] admin_password: the user admin of project admin with the admin role. */
+function adminUser(conf: NovaConf, passwordHash?: string): IdentityUser[] {
+  if (passwordHash) return [{ name: 'admin', passwordHash, project: 'admin', roles: ['admin', 'member', 'reader'] }];
+  const pw = conf.identity.admin_password;
+  return pw ? [{ name: 'admin', password: pw, project: 'admin', roles: ['admin', 'member', 'reader'] }] : [];
+}
+
 /** The identity endpoint's users and catalog: compute and image here, volume at [cinder] endpoint. */
-function identityOptions(conf: NovaConf): IdentityOptions {
+function identityOptions(conf: NovaConf, adminPasswordHash?: string): IdentityOptions {
   return {
-    users: parseUsers(conf.identity.users), secret: conf.api.token_secret,
+    users: [...adminUser(conf, adminPasswordHash), ...parseUsers(conf.identity.users)], secret: conf.api.token_secret,
     mode: conf.api.auth_strategy === 'noauth2' ? 'noauth2' : 'keystone',
-    computeUrl: (base) => `${base}/v2.1`, imageUrl: (base) => `${base}/image`, volumeUrl: conf.cinder.endpoint,
+    computeUrl: (base) => `${base}/v2.1`, imageUrl: (base) => `${base}/image`, volumeUrl: cinderEndpoint(conf).template ?? undefined,
   };
 }
 
@@ -50,13 +64,15 @@ export interface RunningNovaApi {
   compute: ComputeAPI;
 }
 
-export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: number } = {}): Promise<RunningNovaApi> {
+export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: number; adminPasswordHash?: string } = {}): Promise<RunningNovaApi> {
+  const auth = authOptions(conf);
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const compute = createComputeApi(conf, ds, transport);
+  // With an external Keystone there is no embedded identity to serve.
   const app = await buildNovaApiApp({
-    compute, maxLimit: conf.api.max_limit, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret,
-    identity: conf.identity.enabled ? identityOptions(conf) : undefined,
+    compute, maxLimit: conf.api.max_limit, auth,
+    identity: conf.identity.enabled && !usesExternalKeystone(auth) ? identityOptions(conf, opts.adminPasswordHash) : undefined,
   });
   const served = await serveApi(app, 'nova-api', conf.DEFAULT.osapi_compute_listen, opts.port ?? conf.DEFAULT.osapi_compute_listen_port, async () => {
     if (!opts.transport) await transport.close();

@@ -1,6 +1,7 @@
 // Per-request helpers of the compute API: the negotiated microversion and URL bases.
 import type { FastifyRequest } from 'fastify';
 import { APIVersion, checkProjectInPath } from '../common/api';
+import type { Enforcer } from '../common/policy';
 import type { ViewCtx } from './views/servers';
 
 declare module 'fastify' {
@@ -25,6 +26,10 @@ export function projectInPath(req: FastifyRequest): string | null {
   return p ?? null;
 }
 
-export function viewCtx(req: FastifyRequest): ViewCtx {
-  return { base: baseUrl(req), projectInUrl: projectInPath(req), version: req.novaVersion, isAdmin: req.ctx.isAdmin };
+/** The view's context; `isAdmin` says whether the extended server attributes policy lets the caller see them. */
+export function viewCtx(req: FastifyRequest, policy: Enforcer): ViewCtx {
+  return {
+    base: baseUrl(req), projectInUrl: projectInPath(req), version: req.novaVersion,
+    isAdmin: policy.allows(req.ctx, 'os_compute_api:os-extended-server-attributes'),
+  };
 }

@@ -1,4 +1,5 @@
 // Nova's options (both nova-api and nova-compute read the same file, as with nova.conf).
+import { KEYSTONE_AUTHTOKEN_OPTS, POLICY_OPTS, SERVICE_USER_OPTS } from '../common/api/auth-opts';
 import { COMMON_OPTS, type ConfigOf, type Schema } from '../common/config';
 
 export const NOVA_OPTS = {
@@ -11,15 +12,18 @@ export const NOVA_OPTS = {
   },
   api: {
     auth_strategy: { type: 'str', default: 'keystone', choices: ['keystone', 'noauth2'], help: 'How X-Auth-Token is checked' },
-    token_secret: { type: 'str', default: 'attachd-dev-secret', secret: true, help: 'HMAC secret shared by every API process (keystone strategy)' },
+    token_secret: { type: 'str', default: null, secret: true, help: 'Secret the embedded identity signs tokens with (keystone strategy without [keystone_authtoken] auth_url): at least 32 random characters, the same in every API process' },
     max_limit: { type: 'int', default: 1000, min: 1, help: 'Largest page a list returns' },
   },
   identity: {
     enabled: { type: 'bool', default: true, help: 'Serve a minimal Keystone v3 at /identity/v3 (and a Glance stub at /image) for the OpenStack CLIs' },
-    users: { type: 'list', default: ['admin:secret:admin', 'demo:secret:demo'], help: 'Identity users, name:password:project[:role+role] (admin gets the admin role)' },
+    users: { type: 'list', default: [], secret: true, help: 'Identity users, name:password:project[:role+role]' },
+    admin_password: { type: 'str', default: null, env: 'ATTACHD_ADMIN_PASSWORD', secret: true, help: 'Password of user admin (project admin, role admin); attachd-all makes a random one at first start when unset' },
   },
   cinder: {
-    endpoint: { type: 'str', default: 'http://127.0.0.1:8776/v3/%(project_id)s', help: 'cinder-api URL template; %(project_id)s is the caller\'s project' },
+    endpoint_template: { type: 'str', default: null, help: 'cinder-api URL template, %(project_id)s the caller\'s project; unset: found in the service catalog (catalog_info)' },
+    endpoint: { type: 'str', default: null, help: 'Older name of endpoint_template (endpoint_template wins)' },
+    catalog_info: { type: 'str', default: 'volumev3::publicURL', help: '<service_type>:<service_name>:<endpoint_type> of Cinder in the service catalog' },
     http_timeout: { type: 'int', default: 60, min: 1, help: 'Seconds to wait for a cinder-api answer' },
     // Nova's own credentials for calls no user request is behind (the reconciler, nova-manage).
     auth_type: { type: 'str', default: 'none', choices: ['none', 'password'], help: 'none: noauth2 cloud, act as the server owner; password: Keystone v3 login with the options below' },
@@ -43,6 +47,9 @@ export const NOVA_OPTS = {
   quota: {
     metadata_items: { type: 'int', default: 128, min: -1, help: 'Most metadata items per server (-1: unlimited)' },
   },
+  ...KEYSTONE_AUTHTOKEN_OPTS,
+  ...SERVICE_USER_OPTS,
+  ...POLICY_OPTS,
 } as const satisfies Schema;
 
 type Merged = typeof NOVA_OPTS & typeof COMMON_OPTS;
@@ -53,3 +60,16 @@ export const NOVA_SCHEMA = {
   ...NOVA_OPTS,
   DEFAULT: { ...COMMON_OPTS.DEFAULT, ...NOVA_OPTS.DEFAULT },
 } as const satisfies Schema;
+
+/** Where a cloud without a catalog (no external Keystone) has cinder-api. */
+const LOCAL_CINDER = 'http://127.0.0.1:8776/v3/%(project_id)s';
+
+/**
+ * Where Nova finds Cinder: [cinder] endpoint_template (or its older name endpoint); else the
+ * service catalog when tokens come from a real Keystone, or cinder-api on this host when not.
+ */
+export function cinderEndpoint(conf: NovaConf): { template: string | null; catalogInfo: string } {
+  const c = conf.cinder;
+  const catalog = conf.api.auth_strategy === 'keystone' && !!conf.keystone_authtoken.auth_url;
+  return { template: c.endpoint_template ?? c.endpoint ?? (catalog ? null : LOCAL_CINDER), catalogInfo: c.catalog_info };
+}

@@ -23,6 +23,10 @@ class Forbidden extends NovaException {
 export class InvalidVolume extends Invalid {
   static override msgFmt = 'Invalid volume: %(reason)s';
 }
+/** A requested destination (2.74) that is no compute host: Nova's create answers it with 400. */
+export class ComputeHostNotFound extends Invalid {
+  static override msgFmt = 'Compute host %(host)s could not be found.';
+}
 export class InvalidInput extends Invalid {
   static override msgFmt = 'Invalid input received: %(reason)s';
 }

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { getLogger } from '../common/log';
 import { Notifier, RPCServer, Target, getRpcTransport, type Transport } from '../common/rpc';
 import { Heartbeat } from '../common/service';
-import type { NovaConf } from '../nova-common/config';
+import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
 import { registerNovaRemoteErrors } from '../nova-common/exception';
@@ -11,7 +11,7 @@ import { CinderAPI } from '../nova-common/volume/cinder';
 import { connectorProperties, createConnector, initiatorName, type VolumeConnector } from './connectors';
 import { ComputeManager } from './manager';
 import { VolumeReconciler } from './reconciler';
-import { ServiceAuth } from '../nova-common/volume/service-auth';
+import { novaServiceAuth, novaServiceTokens } from '../nova-common/volume/service-auth';
 import { COMPUTE_TOPIC } from './rpcapi';
 import { reportState } from './service';
 import { FakeDriver } from './virt/fake';
@@ -48,7 +48,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   const initiator = initiatorName(conf.compute.initiator_name, host);
   const connector = opts.connector ?? createConnector(conf.compute.volume_connector, initiator, conf.compute.iscsi_tool_timeout);
   const driver = opts.driver ?? new FakeDriver();
-  const cinder = new CinderAPI(conf.cinder.endpoint, conf.cinder.http_timeout);
+  const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf));
   const pendingTimeoutMs = conf.compute.pending_volume_op_timeout * 1000;
   const volumeOps = new VolumeOps({
     db, cinder, driver, connector, pendingTimeoutMs,
@@ -57,7 +57,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   const notifier = new Notifier(transport, { publisherId: `compute.${host}`, driver: 'messagingv2', topics: ['notifications'] });
   const manager = new ComputeManager({ host, db, driver, volumeOps, notifier, retryBudgetMs: conf.compute.volume_op_retry_timeout * 1000 });
   const reconciler = new VolumeReconciler({
-    host, db, manager, volumeOps, auth: new ServiceAuth({ ...conf.cinder, timeout: conf.cinder.http_timeout }),
+    host, db, manager, volumeOps, auth: novaServiceAuth(conf),
     intervalSec: conf.compute.volume_reconcile_interval, pendingTimeoutMs,
   });
   const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()]);

@@ -9,6 +9,7 @@ import type { Instance } from '../nova-common/entities';
 import { objectData, POWER_STATES, VM_STATES } from '../nova-common/objects';
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
 import { KeyedLock } from '../common/lock';
+import { BDM_STATES } from '../nova-common/bdm-states';
 import { callerFromDict } from '../nova-common/volume/cinder';
 import { ctxLog, VolumeOps, type Op } from './volume-ops';
 import type { ComputeDriver } from './virt/driver';
@@ -130,6 +131,7 @@ export class ComputeManager {
       if (!instance) return;
       try {
         const { rootDeviceName } = await this.d.driver.spawn(instance);
+        await this.attachBootVolumes(ctxt, instance);
         await this.d.db.instanceUpdate(uuid, {
           vmState: VM_STATES.ACTIVE, taskState: null, powerState: POWER_STATES.RUNNING, launchedAt: new Date(), rootDeviceName,
         }, { vmState: VM_STATES.BUILDING });
@@ -139,6 +141,22 @@ export class ComputeManager {
         throw e;
       }
     }));
+  }
+
+  /**
+   * The volumes the server was created with (block_device_mapping_v2, reserved by nova-api):
+   * attached before it goes ACTIVE. A failure fails the build, as Nova's "Failure prepping
+   * block device"; what was attached stays on the errored server until it is deleted.
+   */
+  private async attachBootVolumes(ctxt: ContextDict, instance: Instance): Promise<void> {
+    const reserved = (await this.d.db.bdmsByInstance(instance.uuid)).filter((b) => b.volumeId && b.attachState === BDM_STATES.RESERVED);
+    for (const bdm of reserved) {
+      try {
+        await this.d.volumeOps.attach(this.op(ctxt, { volume_id: bdm.volumeId, instance_uuid: instance.uuid, mountpoint: bdm.deviceName }), instance, bdm);
+      } catch (e) {
+        throw new Error(`Build of instance ${instance.uuid} aborted: Failure prepping block device. (${(e as Error).message})`, { cause: e });
+      }
+    }
   }
 
   /** Nova's stop_instance: power off, then vm_state stopped / power_state shutdown, task cleared. */

@@ -35,7 +35,10 @@ trap cleanup EXIT
 compute_port=$(free_port)
 volume_port=$(free_port)
 while [ "$volume_port" = "$compute_port" ]; do volume_port=$(free_port); done
-token_secret=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+token_secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+# One random password for the pre-provisioned accounts (written only to mode-600 files in $dir).
+pw=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+umask 077
 
 cat > "$dir/aio.conf" <<EOF
 [DEFAULT]
@@ -47,7 +50,7 @@ auth_strategy = keystone
 token_secret = $token_secret
 
 [identity]
-users = admin:secret:admin, demo:secret:demo, alt:secret:alt, demo2:secret:demo2
+users = admin:$pw:admin:admin, demo:$pw:demo, alt:$pw:alt, demo2:$pw:demo2
 EOF
 
 node dist/bin/attachd-all.js --data-dir "$dir/data" --config-file "$dir/aio.conf" > "$dir/attachd-all.log" 2>&1 &
@@ -67,17 +70,17 @@ tempest init --workspace-path "$dir/workspace.yaml" --name "attachd-${dir##*.}" 
 cat > "$ws/etc/accounts.yaml" <<EOF
 - username: admin
   project_name: admin
-  password: secret
+  password: $pw
   roles: [admin]
 - username: demo
   project_name: demo
-  password: secret
+  password: $pw
 - username: alt
   project_name: alt
-  password: secret
+  password: $pw
 - username: demo2
   project_name: demo2
-  password: secret
+  password: $pw
 EOF
 
 # Features we do not implement are switched off so their tests skip instead of failing.

@@ -1,19 +1,27 @@
 // The v3 attachments business layer (volume/api.py attachment_*; attach-semantics.md §2.3,
 // §4.3): reserve by compare-and-swap, connect through cinder-volume's attachment_update,
-// complete, and delete with the status recomputed from what is left.
+// complete, and delete with the status recomputed from what is left. Policies as Cinder's:
+// create is judged on the volume, update/complete/delete on the attachment (its volume's
+// project); show and list only scope to the caller's project, with no policy.
 import type { RequestContext } from '../../common/context';
 import { HTTPFault } from '../../common/api';
 import { isDbConnectionError } from '../../common/db/errors';
 import { getLogger } from '../../common/log';
+import type { Target } from '../../common/policy';
 import { MessageDeliveryFailure, MessagingTimeout } from '../../common/rpc';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
 import { InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
 import { statusAfterDetach } from '../../cinder-common/volume-status';
-import { requestIdOf, type VolumeAPI } from './volume-api';
+import { POLICY, requestIdOf, type VolumeAPI } from './volume-api';
 
 type Ctx = RequestContext;
 
 const LOG = getLogger('cinder-api.attachments');
+
+/** target_obj=attachment: Cinder adds the attachment's project_id (its volume's); it has no user_id. */
+function attachmentTarget(att: VolumeAttachment, volume: Volume): Target {
+  return { id: att.id, volume_id: att.volumeId, instance_uuid: att.instanceUuid, project_id: volume.projectId };
+}
 
 export class AttachmentAPI {
   constructor(private readonly volumes: VolumeAPI) {}
@@ -29,18 +37,23 @@ export class AttachmentAPI {
     return { att, volume };
   }
 
+  /** The caller's project's attachments (get_all_by_project; no policy). */
   async list(ctx: Ctx, f: { volumeId?: string; instanceId?: string; status?: string }): Promise<VolumeAttachment[]> {
-    const vols = await this.volumes.list(ctx, { allTenants: false });
+    const vols = ctx.projectId ? await this.db.volumeList({ projectId: ctx.projectId }) : [];
     const atts = await this.db.attachmentsOf(vols.map((v) => v.id));
     return atts.filter((a) => (!f.volumeId || a.volumeId === f.volumeId) && (!f.instanceId || a.instanceUuid === f.instanceId) &&
       (!f.status || a.attachStatus === f.status));
   }
 
+  /** The controller reads the volume with objects.Volume.get_by_id (no volume:get), then attachment_create's policies. */
   async create(ctx: Ctx, volumeId: string, instanceUuid: string | null, connector: Record<string, unknown> | null, mode: string | null): Promise<VolumeAttachment> {
-    const v = await this.volumes.get(ctx, volumeId);
+    const v = await this.volumes.find(ctx, volumeId);
+    this.volumes.authorize(ctx, POLICY.attachmentCreate, v);
     if ((v.status ?? '').includes('error')) {
       throw new InvalidVolume({ reason: `Volume attachments can not be created if the volume is in an error state. The Volume ${v.id} currently has a status of: ${v.status} ` });
     }
+    // _attachment_reserve: multiattach of a bootable volume that is in use has its own policy.
+    if (v.multiattach && v.status === 'in-use' && v.bootable) this.volumes.authorize(ctx, POLICY.multiattachBootable, v);
     const expected = v.multiattach ? ['available', 'in-use', 'downloading'] : ['available', 'downloading'];
     const ok = await this.db.volumeConditionalUpdate(v.id, { status: 'reserved', transitionRequestId: requestIdOf(ctx) }, { status: expected });
     if (!ok) {
@@ -58,16 +71,22 @@ export class AttachmentAPI {
     // An empty connector is no connector (Cinder tests its truthiness): just the reservation.
     if (!connector || !Object.keys(connector).length) return att;
     try {
-      return await this.update(ctx, att.id, connector);
+      // attachment_create calls cinder-volume's attachment_update itself: no attachment_update policy.
+      return await this.connect(ctx, att.id, connector, false);
     } catch (e) {
       // Like Cinder's create: a failed connection takes the new attachment (and reservation) back.
-      await this.delete(ctx, att.id).catch((err: unknown) => LOG.warning(`Could not roll back attachment ${att.id}: ${(err as Error).message}`));
+      await this.remove(ctx, att.id, false).catch((err: unknown) => LOG.warning(`Could not roll back attachment ${att.id}: ${(err as Error).message}`));
       throw e;
     }
   }
 
   async update(ctx: Ctx, id: string, connector: Record<string, unknown>): Promise<VolumeAttachment> {
+    return this.connect(ctx, id, connector, true);
+  }
+
+  private async connect(ctx: Ctx, id: string, connector: Record<string, unknown>, authorize: boolean): Promise<VolumeAttachment> {
     const { att, volume } = await this.get(ctx, id);
+    if (authorize) this.volumes.authorize(ctx, POLICY.attachmentUpdate, attachmentTarget(att, volume));
     if ((volume.status ?? '').includes('error')) {
       throw new InvalidVolume({ reason: `Volume attachments can not be updated if the volume is in an error state. The Volume ${volume.id} currently has a status of: ${volume.status} ` });
     }
@@ -89,6 +108,7 @@ export class AttachmentAPI {
   /** os-complete: unconditional (attachment attached, volume in-use/attached). */
   async complete(ctx: Ctx, id: string): Promise<void> {
     const { att, volume } = await this.get(ctx, id);
+    this.volumes.authorize(ctx, POLICY.attachmentComplete, attachmentTarget(att, volume));
     await this.db.attachmentUpdate(att.id, { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() });
     await this.db.volumeConditionalUpdate(volume.id, { status: 'in-use', attachStatus: 'attached' });
     await this.volumes.notify(ctx, volume.id, 'attach.end');
@@ -96,7 +116,12 @@ export class AttachmentAPI {
 
   /** DELETE: disconnect unless only reserved, then finish_detach; returns what is left. */
   async delete(ctx: Ctx, id: string): Promise<VolumeAttachment[]> {
+    return this.remove(ctx, id, true);
+  }
+
+  private async remove(ctx: Ctx, id: string, authorize: boolean): Promise<VolumeAttachment[]> {
     const { att, volume } = await this.get(ctx, id);
+    if (authorize) this.volumes.authorize(ctx, POLICY.attachmentDelete, attachmentTarget(att, volume));
     await this.volumes.attachmentDeletionAllowed(ctx, att);
     if (att.attachStatus !== 'reserved' && volume.host) await this.rpc.attachmentDelete(ctx, volume, att.id);
     else await this.volumes.notify(ctx, volume.id, 'detach.start');

@@ -1,8 +1,9 @@
 // Business layer of os-volume-exports, an attachd extension (not in Cinder) for the operator
 // audit (`nova-manage volume_attachment audit`): each cinder-volume backend's exports and the
 // drift between them and the volume rows, from its reconciler (get_export_report), or one
-// reconciler pass that repairs the drift (sync_exports). Admin only. A backend that is down by
-// its heartbeat is not asked; one that does not answer (or fails) is listed "down", so one dead
+// reconciler pass that repairs the drift (sync_exports). Admin only by default: its policies
+// (policy.ts) may be opened by [oslo_policy] policy_file. A backend that is down by its
+// heartbeat is not asked; one that does not answer (or fails) is listed "down", so one dead
 // backend never turns the whole answer into an error.
 import type { RequestContext } from '../../common/context';
 import { getLogger } from '../../common/log';
@@ -29,12 +30,12 @@ export class ExportAPI {
   constructor(private readonly volumes: VolumeAPI) {}
 
   async report(ctx: RequestContext): Promise<BackendExports[]> {
-    this.volumes.authorizeAdmin(ctx, POLICY_INDEX);
+    this.volumes.authorize(ctx, POLICY_INDEX);
     return this.eachBackend((host) => this.volumes.d.rpc.getExportReport(ctx, host));
   }
 
   async sync(ctx: RequestContext): Promise<BackendExports[]> {
-    this.volumes.authorizeAdmin(ctx, POLICY_SYNC);
+    this.volumes.authorize(ctx, POLICY_SYNC);
     return this.eachBackend((host) => this.volumes.d.rpc.syncExports(ctx, host));
   }
 

@@ -1,6 +1,7 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
 import { serveApi } from '../../common/api';
+import type { Enforcer } from '../../common/policy';
 import { Notifier, getRpcTransport, type Transport } from '../../common/rpc';
 import type { CinderConf } from '../../cinder-common/config';
 import { openServiceDatabase } from '../../cinder-common/db';
@@ -8,6 +9,7 @@ import { CinderDB } from '../../cinder-common/db-api';
 import { registerCinderRemoteErrors } from '../../cinder-common/exception';
 import { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { buildCinderApiApp } from './plugin';
+import { cinderEnforcer } from './policy';
 import { VolumeAPI } from './volume-api';
 
 export { cinderApiPlugin, buildCinderApiApp, type CinderApiPluginOptions } from './plugin';
@@ -18,10 +20,15 @@ export interface CinderApiDeps {
   dataSource?: DataSource;
 }
 
-/** The volume business layer wired to a DataSource and transport (for the plugin). */
-export function createVolumeApi(conf: CinderConf, dataSource: DataSource, transport: Transport): VolumeAPI {
+/**
+ * The volume business layer wired to a DataSource and transport (for the plugin), enforcing
+ * Cinder's policies with [oslo_policy] policy_file over the defaults (read here unless an
+ * enforcer built from it is given; a bad file is a ConfigError).
+ */
+export function createVolumeApi(conf: CinderConf, dataSource: DataSource, transport: Transport, enforcer?: Enforcer): VolumeAPI {
   registerCinderRemoteErrors();
   return new VolumeAPI({
+    enforcer: enforcer ?? cinderEnforcer(conf.oslo_policy.policy_file),
     db: new CinderDB(dataSource), rpc: new VolumeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
     serviceDownTime: conf.DEFAULT.service_down_time, defaultTypeName: conf.DEFAULT.default_volume_type,
     defaultAz: conf.DEFAULT.storage_availability_zone,
@@ -37,10 +44,15 @@ export interface RunningCinderApi {
 }
 
 export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { port?: number } = {}): Promise<RunningCinderApi> {
+  // The policy file first: a bad one stops the start (one line naming the rule and the file) before any connection.
+  const enforcer = cinderEnforcer(conf.oslo_policy.policy_file);
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
-  const volumes = createVolumeApi(conf, ds, transport);
-  const app = await buildCinderApiApp({ volumes, maxLimit: conf.api.max_limit, authStrategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret });
+  const volumes = createVolumeApi(conf, ds, transport, enforcer);
+  const app = await buildCinderApiApp({
+    volumes, maxLimit: conf.api.max_limit,
+    auth: { strategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret, keystoneAuthtoken: conf.keystone_authtoken },
+  });
   const served = await serveApi(app, 'cinder-api', conf.DEFAULT.osapi_volume_listen, opts.port ?? conf.DEFAULT.osapi_volume_listen_port, async () => {
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();

@@ -2,7 +2,7 @@
 // all-in-one) and as a standalone app. Routes under /v1/{project_id}, /v2/{project_id},
 // /v3/{project_id} and /v3; /v3 responses echo the negotiated microversion.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { APIVersion, authStrategy, createApiApp, requestedVersion, versionHeaders } from '../../common/api';
+import { APIVersion, createApiApp, createAuth, requestedVersion, versionHeaders, type AuthOptions } from '../../common/api';
 import { AttachmentAPI } from './attachment-api';
 import { attachmentRoutes } from './controllers/attachments';
 import { discoveryRoutes } from './controllers/discovery';
@@ -59,8 +59,8 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
 };
 
 /** A standalone cinder-api app (auth, fault format) with the routes at /. */
-export async function buildCinderApiApp(opts: CinderApiPluginOptions & { authStrategy: string; tokenSecret: string }): Promise<FastifyInstance> {
-  const app = createApiApp({ name: 'cinder-api', auth: authStrategy(opts.authStrategy, opts.tokenSecret) });
+export async function buildCinderApiApp(opts: CinderApiPluginOptions & { auth: AuthOptions }): Promise<FastifyInstance> {
+  const app = createApiApp({ name: 'cinder-api', auth: createAuth(opts.auth) });
   await app.register(cinderApiPlugin, { volumes: opts.volumes, maxLimit: opts.maxLimit });
   return app;
 }

@@ -1,6 +1,7 @@
 // Per-request helpers of the volume API: URL base, API version and the view context.
 import type { FastifyRequest } from 'fastify';
 import { APIVersion, checkProjectInPath } from '../../common/api';
+import { POLICY, type VolumeAPI } from './volume-api';
 import type { VolumeViewCtx } from './views';
 
 declare module 'fastify' {
@@ -26,9 +27,17 @@ export function projectInPath(req: FastifyRequest): string | null {
   return p ?? null;
 }
 
-export function viewCtx(req: FastifyRequest, volumeTypeName: string): VolumeViewCtx {
+/**
+ * The view's context. The os-vol-* extension attributes are shown as their policies allow
+ * (context.authorize(<policy>, fatal=False), judged by the caller's project as Cinder's
+ * extensions do); the other admin-only keys follow is_admin, as Cinder's view builders.
+ */
+export function viewCtx(req: FastifyRequest, volumeTypeName: string, api: VolumeAPI): VolumeViewCtx {
   return {
     base: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.cinderPrefix ?? ''}`,
     apiVersion: apiVersionOf(req), projectInUrl: projectInPath(req), isAdmin: req.ctx.isAdmin, volumeTypeName, version: req.cinderVersion,
+    showHost: api.allows(req.ctx, POLICY.hostAttribute),
+    showMigStatus: api.allows(req.ctx, POLICY.migStatusAttribute),
+    showTenant: api.allows(req.ctx, POLICY.tenantAttribute),
   };
 }

@@ -14,7 +14,14 @@ export interface VolumeViewCtx {
   /** 'v1' | 'v2' | 'v3' */
   apiVersion: string;
   projectInUrl: string | null;
+  /** context.is_admin: the admin-only keys of Cinder's view builders (migration_status, provider_id, cluster_name, host_name). */
   isAdmin: boolean;
+  /** What the extension policies allow: os-vol-host-attr:host (volume_extension:volume_host_attribute), */
+  showHost: boolean;
+  /** os-vol-mig-status-attr:* (volume_extension:volume_mig_status_attribute), */
+  showMigStatus: boolean;
+  /** os-vol-tenant-attr:tenant_id (volume_extension:volume_tenant_attribute). */
+  showTenant: boolean;
   volumeTypeName: string;
   /** Microversion of the request (3.0 outside /v3). */
   version: APIVersion;
@@ -71,10 +78,8 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, exten
       volume_type: c.volumeTypeName, snapshot_id: v.snapshotId, source_volid: v.sourceVolid, metadata: x.metadata,
       bootable: v.bootable ? 'true' : 'false', encrypted: !!v.encryptionKeyId, multiattach: v.multiattach,
     };
-    if (extended) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
-    if (extended && c.isAdmin) {
-      Object.assign(out, { 'os-vol-host-attr:host': v.host, 'os-vol-mig-status-attr:migstat': v.migrationStatus, 'os-vol-mig-status-attr:name_id': v.nameId });
-    }
+    if (extended && c.showTenant) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
+    if (extended) Object.assign(out, hostAndMigration(c, v));
     return nullUnset(out);
   }
   const out: Dict = {
@@ -84,17 +89,21 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, exten
     metadata: x.metadata, links: links(c, v), user_id: v.userId, bootable: v.bootable ? 'true' : 'false',
     encrypted: !!v.encryptionKeyId, replication_status: null, consistencygroup_id: null, multiattach: v.multiattach,
   };
-  if (extended) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
+  if (extended && c.showTenant) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
   if (c.version.atLeast('3.13')) out.group_id = null;
   if (c.version.atLeast('3.21') && c.isAdmin) out.provider_id = v.providerId;
   Object.assign(out, versionedKeys(c, v));
   if (c.isAdmin) out.migration_status = v.migrationStatus;
-  if (extended && c.isAdmin) {
-    Object.assign(out, {
-      'os-vol-host-attr:host': v.host, 'os-vol-mig-status-attr:migstat': v.migrationStatus, 'os-vol-mig-status-attr:name_id': v.nameId,
-    });
-  }
+  if (extended) Object.assign(out, hostAndMigration(c, v));
   return nullUnset(out);
+}
+
+/** os-vol-host-attr and os-vol-mig-status-attr, as far as the caller's policies allow. */
+function hostAndMigration(c: VolumeViewCtx, v: Volume): Dict {
+  const out: Dict = {};
+  if (c.showHost) out['os-vol-host-attr:host'] = v.host;
+  if (c.showMigStatus) Object.assign(out, { 'os-vol-mig-status-attr:migstat': v.migrationStatus, 'os-vol-mig-status-attr:name_id': v.nameId });
+  return out;
 }
 
 /** The detail keys of 3.48 and later (cinder/api/v3/views/volumes.py), in Cinder's order. */

@@ -1,20 +1,24 @@
 // The volume business layer (cinder/volume/api.py): lookups scoped to the caller's project,
 // scheduling onto a live backend, and every state change as a conditional UPDATE. Controllers
-// stay thin; RPC goes through cinder-volume's rpcapi.
+// stay thin; RPC goes through cinder-volume's rpcapi. Each method checks its Cinder policy
+// first, as volume/api.py does (context.authorize(<policy>, target_obj=volume)), on a volume
+// the caller could already look up: another project's volume stays a 404 for non-admins.
 import type { RequestContext } from '../../common/context';
 import { HTTPFault, badRequest } from '../../common/api';
 import { OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
+import type { Enforcer, Target } from '../../common/policy';
 import { RemoteError, type Notifier } from '../../common/rpc';
 import { isServiceUp } from '../../common/service';
 import type { CinderDB } from '../../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
 import {
-  ConflictNovaUsingAttachment, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, PolicyNotAuthorized, VolumeBackendAPIException,
+  ConflictNovaUsingAttachment, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
   VolumeNotFound,
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE } from '../../cinder-common/volume-status';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
+import { cinderEnforcer } from './policy';
 
 const LOG = getLogger('cinder-api.volume');
 
@@ -29,10 +33,55 @@ export interface VolumeAPIDeps {
   defaultAz: string;
   /** Legacy volume.* notifications the API itself sends (publisher volume.<host>); optional. */
   notifier?: Notifier | null;
+  /** Cinder's policies ([oslo_policy] policy_file over the defaults); the in-code defaults when absent. */
+  enforcer?: Enforcer;
+}
+
+/** The policy names cinder-api checks (cinder/policies/*.py), by what they guard. */
+export const POLICY = {
+  create: 'volume:create',
+  get: 'volume:get',
+  getAll: 'volume:get_all',
+  update: 'volume:update',
+  delete: 'volume:delete',
+  forceDelete: 'volume:force_delete',
+  extend: 'volume:extend',
+  extendAttached: 'volume:extend_attached_volume',
+  updateReadonly: 'volume:update_readonly_flag',
+  updateAdminMetadata: 'volume:update_volume_admin_metadata',
+  hostAttribute: 'volume_extension:volume_host_attribute',
+  tenantAttribute: 'volume_extension:volume_tenant_attribute',
+  migStatusAttribute: 'volume_extension:volume_mig_status_attribute',
+  resetStatus: 'volume_extension:volume_admin_actions:reset_status',
+  adminForceDelete: 'volume_extension:volume_admin_actions:force_delete',
+  forceDetach: 'volume_extension:volume_admin_actions:force_detach',
+  initializeConnection: 'volume_extension:volume_actions:initialize_connection',
+  terminateConnection: 'volume_extension:volume_actions:terminate_connection',
+  rollDetaching: 'volume_extension:volume_actions:roll_detaching',
+  reserve: 'volume_extension:volume_actions:reserve',
+  unreserve: 'volume_extension:volume_actions:unreserve',
+  beginDetaching: 'volume_extension:volume_actions:begin_detaching',
+  attach: 'volume_extension:volume_actions:attach',
+  detach: 'volume_extension:volume_actions:detach',
+  getMetadata: 'volume:get_volume_metadata',
+  createMetadata: 'volume:create_volume_metadata',
+  updateMetadata: 'volume:update_volume_metadata',
+  deleteMetadata: 'volume:delete_volume_metadata',
+  attachmentCreate: 'volume:attachment_create',
+  attachmentUpdate: 'volume:attachment_update',
+  attachmentDelete: 'volume:attachment_delete',
+  attachmentComplete: 'volume:attachment_complete',
+  multiattachBootable: 'volume:multiattach_bootable_volume',
+} as const;
+
+/** The policy target of a volume (Cinder's target_obj=volume: its project and user). */
+export function volumeTarget(v: Volume): Target {
+  return { id: v.id, project_id: v.projectId, user_id: v.userId };
 }
 
 export interface CreateRequest {
-  size: number;
+  /** As the body gave it; null when absent (refused here, after the policy check, as Cinder's create). */
+  size: number | null;
   name: string | null;
   description: string | null;
   metadata: Record<string, string>;
@@ -57,9 +106,32 @@ function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
 }
 
 export class VolumeAPI {
-  constructor(readonly d: VolumeAPIDeps) {}
+  readonly enforcer: Enforcer;
+
+  constructor(readonly d: VolumeAPIDeps) {
+    this.enforcer = d.enforcer ?? cinderEnforcer();
+  }
 
   get db(): CinderDB { return this.d.db; }
+
+  /**
+   * context.authorize(action, target_obj=…): a volume is judged by its own project (and user);
+   * a plain target as given; none (creates, lists, the view extensions) by the caller's project.
+   * Refused: PolicyNotAuthorized (403, "Policy doesn't allow <action> to be performed.").
+   */
+  authorize(ctx: Ctx, action: string, target?: Volume | Target | null): void {
+    this.enforcer.authorize(ctx, action, this.targetOf(ctx, target));
+  }
+
+  /** The same check, fatal=False. */
+  allows(ctx: Ctx, action: string, target?: Volume | Target | null): boolean {
+    return this.enforcer.allows(ctx, action, this.targetOf(ctx, target));
+  }
+
+  private targetOf(ctx: Ctx, target: Volume | Target | null | undefined): Target {
+    if (!target) return { project_id: ctx.projectId, user_id: ctx.userId };
+    return 'projectId' in target ? volumeTarget(target as Volume) : target;
+  }
 
   /** notify_about_volume_usage from the API side; a failed send is only logged. */
   async notify(ctx: Ctx, volumeId: string, suffix: string): Promise<void> {
@@ -79,14 +151,26 @@ export class VolumeAPI {
     }
   }
 
-  /** Admins see every volume; others only their project's (404 otherwise). */
-  async get(ctx: Ctx, id: string): Promise<Volume> {
+  /**
+   * objects.Volume.get_by_id: admins see every volume; others only their project's (404
+   * otherwise). No policy (os-reset_status and attachment create look volumes up this way).
+   */
+  async find(ctx: Ctx, id: string): Promise<Volume> {
     const v = await this.d.db.volumeGet(id, ctx.isAdmin ? null : ctx.projectId);
     if (!v) throw new VolumeNotFound({ volume_id: id });
     return v;
   }
 
+  /** volume_api.get: find, then volume:get; a refusal is a 404 too, so the volume's existence does not show. */
+  async get(ctx: Ctx, id: string): Promise<Volume> {
+    const v = await this.find(ctx, id);
+    if (!this.allows(ctx, POLICY.get, v)) throw new VolumeNotFound({ volume_id: id });
+    return v;
+  }
+
+  /** volume:get_all; all_tenants is honoured for admins only (get_all / get_volume_summary). */
   async list(ctx: Ctx, q: { allTenants: boolean; name?: string; status?: string }): Promise<Volume[]> {
+    this.authorize(ctx, POLICY.getAll);
     const projectId = ctx.isAdmin && q.allTenants ? null : ctx.projectId;
     return this.d.db.volumeList({ projectId, name: q.name, status: q.status });
   }
@@ -100,8 +184,36 @@ export class VolumeAPI {
     return new Map(ids.map((id) => [id, { metadata: { ...(meta.get(id) ?? {}), ...visible(id) }, attachments: atts.filter((a) => a.volumeId === id) }]));
   }
 
-  authorizeAdmin(ctx: Ctx, action: string): void {
-    if (!ctx.isAdmin) throw new PolicyNotAuthorized({ action });
+  /** A volume's user metadata (volume:get_volume_metadata). */
+  async getVolumeMetadata(ctx: Ctx, v: Volume): Promise<Record<string, string>> {
+    this.authorize(ctx, POLICY.getMetadata, v);
+    return (await this.d.db.metadataGet([v.id])).get(v.id) ?? {};
+  }
+
+  /** POST …/metadata: merged into what is there (volume:create_volume_metadata); returns all of it. */
+  async createVolumeMetadata(ctx: Ctx, v: Volume, add: Record<string, string>): Promise<Record<string, string>> {
+    this.authorize(ctx, POLICY.createMetadata, v);
+    return this.writeMetadata(v, add, false);
+  }
+
+  /** PUT …/metadata (replace) or …/metadata/<key> (merge) (volume:update_volume_metadata); returns all of it. */
+  async updateVolumeMetadata(ctx: Ctx, v: Volume, meta: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
+    this.authorize(ctx, POLICY.updateMetadata, v);
+    return this.writeMetadata(v, meta, replace);
+  }
+
+  /** DELETE …/metadata/<key> (volume:delete_volume_metadata). */
+  async deleteVolumeMetadata(ctx: Ctx, v: Volume, key: string): Promise<void> {
+    this.authorize(ctx, POLICY.deleteMetadata, v);
+    const rest = { ...((await this.d.db.metadataGet([v.id])).get(v.id) ?? {}) };
+    delete rest[key];
+    await this.d.db.metadataReplace(v.id, rest);
+  }
+
+  private async writeMetadata(v: Volume, meta: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
+    const all = replace ? meta : { ...((await this.d.db.metadataGet([v.id])).get(v.id) ?? {}), ...meta };
+    await this.d.db.metadataReplace(v.id, all);
+    return all;
   }
 
   /** The scheduler's job, done here: a live, enabled cinder-volume with room for `size`. */
@@ -121,21 +233,29 @@ export class VolumeAPI {
   }
 
   async create(ctx: Ctx, r: CreateRequest): Promise<Volume> {
-    const target = await this.pickBackend(r.size, r.availabilityZone);
+    this.authorize(ctx, POLICY.create);
+    const size = r.size;
+    if (size === null || size < 1) {
+      throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${size === null ? 'None' : size} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
+    }
+    if (r.availabilityZone !== null && r.availabilityZone !== this.d.defaultAz) {
+      throw new InvalidInput({ reason: `Availability zone '${r.availabilityZone}' is invalid.` });
+    }
+    const target = await this.pickBackend(size, r.availabilityZone);
     const v = await this.d.db.volumeCreate({
-      userId: ctx.userId, projectId: ctx.projectId, size: r.size, displayName: r.name, displayDescription: r.description,
+      userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
       availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: DEFAULT_TYPE_ID,
       host: target?.host ?? null, scheduledAt: target ? new Date() : null,
     });
     if (Object.keys(r.metadata).length) await this.d.db.metadataReplace(v.id, r.metadata);
     if (!target) {
       // No valid backend: the scheduler would mark the volume error; the request still got 202.
-      LOG.warning(`No valid backend was found for volume ${v.id} (size ${r.size})`, { context: ctx });
+      LOG.warning(`No valid backend was found for volume ${v.id} (size ${size})`, { context: ctx });
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
       return v;
     }
     try {
-      await this.d.rpc.createVolume(ctx, v, { volume_id: v.id, volume_properties: { size: r.size }, volume_type: { id: DEFAULT_TYPE_ID } });
+      await this.d.rpc.createVolume(ctx, v, { volume_id: v.id, volume_properties: { size }, volume_type: { id: DEFAULT_TYPE_ID } });
     } catch (e) {
       LOG.exception(`Could not cast create_volume for ${v.id}`, e, { context: ctx });
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
@@ -144,16 +264,19 @@ export class VolumeAPI {
   }
 
   async update(ctx: Ctx, v: Volume, changes: { name?: string | null; description?: string | null; metadata?: Record<string, string> | null }): Promise<Volume> {
+    this.authorize(ctx, POLICY.update, v);
     if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be updated during maintenance.' });
     const values: Partial<Volume> = {};
     if (changes.name !== undefined) values.displayName = changes.name;
     if (changes.description !== undefined) values.displayDescription = changes.description;
     await this.d.db.volumeConditionalUpdate(v.id, values);
     if (changes.metadata !== undefined) await this.d.db.metadataReplace(v.id, changes.metadata ?? {});
-    return this.get(ctx, v.id);
+    return this.find(ctx, v.id);
   }
 
+  /** volume:delete; a forced delete has passed its own policy first (the caller's). */
   async delete(ctx: Ctx, v: Volume, force = false): Promise<void> {
+    this.authorize(ctx, POLICY.delete, v);
     const expected = {
       attachStatus: ['detached', 'reserved', 'attaching', 'detaching', 'error_attaching', 'error_detaching', 'deleted', null],
       migrationStatus: MIGRATION_IDLE,
@@ -174,6 +297,7 @@ export class VolumeAPI {
   }
 
   async reserve(ctx: Ctx, v: Volume): Promise<void> {
+    this.authorize(ctx, POLICY.reserve, v);
     const expected = v.multiattach ? ['available', 'in-use'] : ['available'];
     const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching', transitionRequestId: requestIdOf(ctx) },
       { status: expected, multiattach: v.multiattach });
@@ -183,12 +307,14 @@ export class VolumeAPI {
     }
   }
 
-  async unreserve(_ctx: Ctx, v: Volume): Promise<void> {
+  async unreserve(ctx: Ctx, v: Volume): Promise<void> {
+    this.authorize(ctx, POLICY.unreserve, v);
     const attached = (await this.d.db.attachmentsOf([v.id])).some((a) => a.attachStatus !== 'detached');
     await this.d.db.volumeConditionalUpdate(v.id, { status: attached ? 'in-use' : 'available' }, { status: 'attaching' });
   }
 
   async beginDetaching(ctx: Ctx, v: Volume): Promise<void> {
+    this.authorize(ctx, POLICY.beginDetaching, v);
     // A migrating volume's status is owned by the migration: leave it alone.
     if (v.migrationStatus && !MIGRATION_IDLE.includes(v.migrationStatus)) return;
     const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'detaching', transitionRequestId: requestIdOf(ctx) },
@@ -196,7 +322,8 @@ export class VolumeAPI {
     if (!ok) throw new InvalidVolume({ reason: "Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach." });
   }
 
-  async rollDetaching(_ctx: Ctx, v: Volume): Promise<void> {
+  async rollDetaching(ctx: Ctx, v: Volume): Promise<void> {
+    this.authorize(ctx, POLICY.rollDetaching, v);
     await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use' }, { status: 'detaching' });
   }
 
@@ -205,6 +332,7 @@ export class VolumeAPI {
   }
 
   async initializeConnection(ctx: Ctx, v: Volume, connector: unknown): Promise<unknown> {
+    this.authorize(ctx, POLICY.initializeConnection, v);
     if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume connection cannot be initialized in maintenance mode.' });
     this.requireHost(v, 'connected');
     try {
@@ -225,9 +353,11 @@ export class VolumeAPI {
    * empty instance id). Cinder then asks Nova about an attachment with an instance and
    * connection_info and allows the deletion unless Nova's BDM holds that attachment id; our
    * nova-compute attaches by the legacy flow (BDM attachment_id NULL), so Nova never does, and
-   * we allow it without the round trip. We have no service tokens, so no request skips the check.
+   * we allow it without the round trip. A request that carries a service's token (X-Service-Token
+   * with one of [keystone_authtoken] service_token_roles: Nova's [service_user]) skips the check.
    */
-  async attachmentDeletionAllowed(_ctx: Ctx, attachment: string | VolumeAttachment | null, v?: Volume): Promise<void> {
+  async attachmentDeletionAllowed(ctx: Ctx, attachment: string | VolumeAttachment | null, v?: Volume): Promise<void> {
+    if (ctx.service) return;
     let ref = attachment;
     if (!ref && v) {
       const atts = await this.d.db.attachmentsOf([v.id]);
@@ -239,7 +369,9 @@ export class VolumeAPI {
     if (v && v.id !== att.volumeId) throw new InvalidInput({ reason: 'Mismatched volume and attachment' });
   }
 
+  /** Ends with unreserve, which checks its own policy too (as Cinder's). */
   async terminateConnection(ctx: Ctx, v: Volume, connector: unknown, force = false): Promise<void> {
+    this.authorize(ctx, POLICY.terminateConnection, v);
     await this.attachmentDeletionAllowed(ctx, null, v);
     this.requireHost(v, 'disconnected');
     try {
@@ -252,8 +384,11 @@ export class VolumeAPI {
   }
 
   async attach(ctx: Ctx, v: Volume, a: { instanceUuid: string | null; hostName: string | null; mountpoint: string; mode: string }): Promise<void> {
+    this.authorize(ctx, POLICY.attach, v);
     if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be attached in maintenance mode.' });
-    // Cinder adds readonly=False admin metadata when absent, so it shows in the volume's metadata from now on.
+    // Cinder adds readonly=False admin metadata when absent, so it shows in the volume's metadata from
+    // now on (update_volume_admin_metadata, with its policy, on an elevated context).
+    this.authorize(ctx.elevated(), POLICY.updateAdminMetadata, v);
     const readonly = await this.d.db.adminMetadataAdd(v.id, 'readonly', 'False');
     if (readonly === 'True' && a.mode !== 'ro') throw new InvalidVolumeAttachMode({ mode: a.mode, volume_id: v.id });
     this.requireHost(v, 'attached');
@@ -265,6 +400,7 @@ export class VolumeAPI {
   }
 
   async detach(ctx: Ctx, v: Volume, attachmentId: string | null, prefix = 'Error detaching volume'): Promise<void> {
+    this.authorize(ctx, POLICY.detach, v);
     // Cinder checks the attachment before the volume's status.
     await this.attachmentDeletionAllowed(ctx, attachmentId, v);
     if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be detached in maintenance mode.' });
@@ -276,12 +412,15 @@ export class VolumeAPI {
     }
   }
 
+  /** os-extend: extend_attached_volume for an in-use volume from 3.42, extend otherwise (one or the other, as Cinder). */
   async extend(ctx: Ctx, v: Volume, newSize: number, allowInUse: boolean): Promise<void> {
+    const attached = allowInUse && v.status === 'in-use';
+    this.authorize(ctx, attached ? POLICY.extendAttached : POLICY.extend, v);
     const size = v.size ?? 0;
     if (newSize <= size) {
       throw new InvalidInput({ reason: `New size for extend must be greater than current size. (current: ${size}, extended: ${newSize}).` });
     }
-    const expected = allowInUse && v.status === 'in-use' ? 'in-use' : 'available';
+    const expected = attached ? 'in-use' : 'available';
     const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending', previousStatus: v.status }, { status: expected });
     if (!ok) {
       const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
@@ -291,23 +430,29 @@ export class VolumeAPI {
     await this.d.rpc.extendVolume(ctx, v, newSize);
   }
 
-  async setBootable(_ctx: Ctx, v: Volume, bootable: boolean): Promise<void> {
+  /** os-set_bootable is a volume update to Cinder (volume:update). */
+  async setBootable(ctx: Ctx, v: Volume, bootable: boolean): Promise<void> {
+    this.authorize(ctx, POLICY.update, v);
     await this.d.db.volumeConditionalUpdate(v.id, { bootable });
   }
 
-  async updateReadonlyFlag(_ctx: Ctx, v: Volume, readonly: boolean): Promise<void> {
+  async updateReadonlyFlag(ctx: Ctx, v: Volume, readonly: boolean): Promise<void> {
+    this.authorize(ctx, POLICY.updateReadonly, v);
     if (v.status !== 'available') {
       throw new InvalidVolume({ reason: `Volume ${v.id} status must be available to update readonly flag, but current status is: ${v.status}.` });
     }
+    // update_volume_admin_metadata(context.elevated(), …) checks its policy as the elevated context.
+    this.authorize(ctx.elevated(), POLICY.updateAdminMetadata, v);
     await this.d.db.adminMetadataSet(v.id, 'readonly', readonly ? 'True' : 'False');
   }
 
   /** os-reset_status: a plain update (no CAS: the admin says what the state is). */
-  async resetStatus(_ctx: Ctx, v: Volume, u: { status?: string; attach_status?: string; migration_status?: string | null }): Promise<void> {
+  async resetStatus(ctx: Ctx, v: Volume, u: { status?: string; attach_status?: string; migration_status?: string | null }): Promise<void> {
+    this.authorize(ctx, POLICY.resetStatus, v);
     if (u.status === 'deleting') throw badRequest(`Cannot reset-state to ${u.status}`);
     const atts = await this.d.db.attachmentsOf([v.id]);
     if (u.status === 'in-use' && !atts.length) throw badRequest('Cannot reset-state to in-use because volume does not have any attachments.');
-    await this.notify(_ctx, v.id, 'reset_status.start');
+    await this.notify(ctx, v.id, 'reset_status.start');
     const values: Partial<Volume> = {};
     if (u.status !== undefined) values.status = u.status;
     if (u.attach_status !== undefined) values.attachStatus = u.attach_status;
@@ -317,10 +462,12 @@ export class VolumeAPI {
       for (const a of atts) await this.d.db.attachmentDestroy(a.id);
       await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
     }
-    await this.notify(_ctx, v.id, 'reset_status.end');
+    await this.notify(ctx, v.id, 'reset_status.end');
   }
 
+  /** os-force_detach: its own policy, then terminate_connection and detach with theirs (as Cinder's). */
   async forceDetach(ctx: Ctx, v: Volume, connector: unknown, attachmentId: string | null): Promise<void> {
+    this.authorize(ctx, POLICY.forceDetach, v);
     await this.terminateConnection(ctx, v, connector, true);
     const fresh = (await this.d.db.volumeGet(v.id)) ?? v;
     await this.detach(ctx, fresh, attachmentId, 'Error force detaching volume');

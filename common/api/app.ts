@@ -37,8 +37,8 @@ const JSON_READ_TYPES = new Set(['', 'text/plain', 'application/vnd.openstack.co
 
 const REQ_ID = /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function tokenOf(req: FastifyRequest): string | undefined {
-  const h = req.headers['x-auth-token'];
+function header(req: FastifyRequest, name: string): string | undefined {
+  const h = req.headers[name];
   return Array.isArray(h) ? h[0] : h;
 }
 
@@ -75,7 +75,8 @@ function toFault(err: unknown, opts: ApiAppOptions, log: Logger, req: FastifyReq
   }
   if (err instanceof OpenStackException && err.code >= 400 && err.code < 600) {
     if (err.code >= 500) log.exception(`${req.method} ${req.url} failed`, err, { context: req.ctx });
-    return { code: err.code, body: faultBody(err.code, err.message), headers: err instanceof HTTPFault ? err.headers : {} };
+    if (err instanceof HTTPFault) return { code: err.code, body: err.body ?? faultBody(err.code, err.message), headers: err.headers };
+    return { code: err.code, body: faultBody(err.code, err.message), headers: {} };
   }
   const fe = err as FastifyError;
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -141,7 +142,7 @@ export function createApiApp(opts: ApiAppOptions): FastifyInstance {
       return;
     }
     req.ctx = new RequestContext({ requestId, globalRequestId: globalId });
-    req.ctx = opts.auth({ token: tokenOf(req), requestId, globalRequestId: globalId });
+    req.ctx = await opts.auth({ token: header(req, 'x-auth-token'), serviceToken: header(req, 'x-service-token'), requestId, globalRequestId: globalId });
   });
 
   app.setErrorHandler((err, req, reply) => {

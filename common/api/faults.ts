@@ -26,7 +26,8 @@ export function faultBody(code: number, message: string, extra: Record<string, u
 
 /** An HTTP error raised by API code itself (webob's HTTPBadRequest(explanation=...)). */
 export class HTTPFault extends OpenStackException {
-  constructor(code: number, message: string, readonly headers: Record<string, string> = {}) {
+  /** `body`: answer this instead of the fault format (keystonemiddleware's 401 has its own). */
+  constructor(code: number, message: string, readonly headers: Record<string, string> = {}, readonly body: Record<string, unknown> | null = null) {
     super({ code }, message);
   }
 }

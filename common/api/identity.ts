@@ -2,7 +2,7 @@
 // authenticate against attachd: GET /v3, POST /v3/auth/tokens (password or token method) →
 // 201 + X-Subject-Token with a service catalog. Tokens are HMAC-signed (auth.ts) so every API
 // process validates them with the shared [api] token_secret. See clients.md §1–§2.
-import { createHash } from 'node:crypto';
+import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { signToken, verifyToken, type TokenClaims } from './auth';
 import { badRequest, unauthorized } from './faults';
@@ -10,14 +10,17 @@ import { imageRoutes } from './image-stub';
 
 export interface IdentityUser {
   name: string;
-  password: string;
+  /** Plain password from the config, or passwordHash (scrypt, see hashPassword) instead. */
+  password?: string;
+  passwordHash?: string;
   project: string;
   roles: string[];
 }
 
 export interface IdentityOptions {
   users: IdentityUser[];
-  secret: string;
+  /** The token signing secret (keystone mode); unused under noauth2. */
+  secret: string | null;
   /**
    * noauth2: the APIs take "user:project" tokens, so hand out exactly that (ids = names) and
    * the real CLIs and noauth2 callers see the same projects. keystone: signed tokens, hex ids.
@@ -35,14 +38,38 @@ export interface IdentityOptions {
   imageUrl?: string | ((base: string) => string);
 }
 
-/** Parse `[identity] users = admin:secret:admin:admin, demo:pw:demo` (name:password:project[:role+role]). */
+/** Keystone's implied roles (bootstrap): admin implies member, member implies reader. */
+function withImplied(roles: string[]): string[] {
+  const out = new Set(roles);
+  if (out.has('admin')) out.add('member');
+  if (out.has('member')) out.add('reader');
+  return [...out];
+}
+
+/** Parse `[identity] users = alice:pw:p1, bob:pw:p1:reader` (name:password:project[:role+role]; default role member). */
 export function parseUsers(list: readonly string[]): IdentityUser[] {
   return list.map((entry) => {
     const [name, password, project, roles] = entry.split(':');
     if (!name || !password || !project) throw new Error(`bad identity user entry (want name:password:project[:roles]): ${entry.split(':')[0]}`);
-    const r = roles ? roles.split('+') : name === 'admin' ? ['admin'] : [];
-    return { name, password, project, roles: [...new Set([...r, 'member', 'reader'])] };
+    return { name, password, project, roles: withImplied(roles ? roles.split('+') : ['member']) };
   });
+}
+
+/** scrypt$<salt>$<hash> of a password, for users whose password is not kept in a config. */
+export function hashPassword(password: string, salt: string): string {
+  return `scrypt$${salt}$${scryptSync(password, salt, 32).toString('base64url')}`;
+}
+
+function passwordMatches(user: IdentityUser, given: string | undefined): boolean {
+  if (typeof given !== 'string') return false;
+  if (user.passwordHash) {
+    const [, salt] = user.passwordHash.split('$');
+    const a = Buffer.from(hashPassword(given, salt ?? ''));
+    const b = Buffer.from(user.passwordHash);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+  const digest = (x: string): Buffer => createHash('sha256').update(x).digest();
+  return user.password !== undefined && timingSafeEqual(digest(user.password), digest(given));
 }
 
 /** Keystone-style 32-hex ids, stable across processes and restarts. */
@@ -85,10 +112,10 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
     let user: IdentityUser | undefined;
     if (identity.methods.includes('password')) {
       const u = identity.password?.user;
-      user = opts.users.find((x) => (x.name === u?.name || idOf('user', x.name) === u?.id) && x.password === u?.password);
+      user = opts.users.find((x) => (x.name === u?.name || idOf('user', x.name) === u?.id) && passwordMatches(x, u?.password));
     } else if (identity.methods.includes('token')) {
       const id = identity.token?.id ?? '';
-      const name = opts.mode === 'noauth2' ? id.split(':')[0] : verifyToken(id, opts.secret)?.user_name;
+      const name = opts.mode === 'noauth2' ? id.split(':')[0] : verifyToken(id, opts.secret ?? '')?.user_name;
       user = name ? opts.users.find((x) => x.name === name) : undefined;
     }
     if (!user) throw unauthorized('The request you have made requires authentication.');
@@ -101,7 +128,7 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
       user_id: noauth ? user.name : idOf('user', user.name), user_name: user.name, project_id: projectId,
       project_name: user.project, roles: user.roles, exp,
     };
-    const token = noauth ? `${user.name}:${user.project}` : signToken(claims, opts.secret);
+    const token = noauth ? `${user.name}:${user.project}` : signToken(claims, opts.secret as string);
     const base = baseUrl(req);
     const endpoint = (type: string, url: string): Record<string, unknown> => ({
       type, name: type, id: idOf('project', type),

@@ -15,6 +15,28 @@ export interface RequestContextInit {
   authToken?: string | null;
   readOnly?: boolean;
   showDeleted?: boolean;
+  userDomainId?: string | null;
+  projectDomainId?: string | null;
+  /** The identity of a valid X-Service-Token sent with the user's token (keystonemiddleware). */
+  service?: ServiceIdentity | null;
+  /** The token's service catalog (keystonemiddleware's X-Service-Catalog). */
+  serviceCatalog?: CatalogEntry[] | null;
+}
+
+/** One service of a Keystone v3 token's catalog. */
+export interface CatalogEntry {
+  type: string;
+  name?: string;
+  endpoints: Array<{ interface: string; region?: string | null; url: string }>;
+}
+
+/** Who sent the X-Service-Token, as Keystone validated it. */
+export interface ServiceIdentity {
+  userId: string;
+  projectId: string | null;
+  roles: string[];
+  /** The token: forwarded again as X-Service-Token on calls made for this request. */
+  token: string;
 }
 
 export function generateRequestId(): string {
@@ -31,6 +53,10 @@ export class RequestContext {
   readonly authToken: string | null;
   readonly readOnly: boolean;
   readonly showDeleted: boolean;
+  readonly userDomainId: string | null;
+  readonly projectDomainId: string | null;
+  readonly service: ServiceIdentity | null;
+  readonly serviceCatalog: CatalogEntry[] | null;
 
   constructor(init: RequestContextInit = {}) {
     this.requestId = init.requestId ?? generateRequestId();
@@ -42,6 +68,10 @@ export class RequestContext {
     this.authToken = init.authToken ?? null;
     this.readOnly = init.readOnly ?? false;
     this.showDeleted = init.showDeleted ?? false;
+    this.userDomainId = init.userDomainId ?? null;
+    this.projectDomainId = init.projectDomainId ?? null;
+    this.service = init.service ?? null;
+    this.serviceCatalog = init.serviceCatalog ?? null;
   }
 
   /** The dict oslo.context's to_dict() produces (the keys peers read). */
@@ -55,8 +85,8 @@ export class RequestContext {
       user_id: user,
       project_id: project,
       domain: null,
-      user_domain: null,
-      project_domain: null,
+      user_domain: this.userDomainId,
+      project_domain: this.projectDomainId,
       system_scope: null,
       is_admin: this.isAdmin,
       read_only: this.readOnly,
@@ -68,6 +98,8 @@ export class RequestContext {
       roles: [...this.roles],
       user_identity: `${user ?? '-'} ${project ?? '-'} - - -`,
       is_admin_project: true,
+      // As Nova's context: the catalog travels to the compute, which finds Cinder in it.
+      service_catalog: this.serviceCatalog ?? [],
     };
   }
 
@@ -85,6 +117,9 @@ export class RequestContext {
       authToken: str(d.auth_token),
       readOnly: d.read_only === true,
       showDeleted: d.show_deleted === true,
+      userDomainId: str(d.user_domain),
+      projectDomainId: str(d.project_domain),
+      serviceCatalog: Array.isArray(d.service_catalog) && d.service_catalog.length ? d.service_catalog as CatalogEntry[] : null,
     });
   }
 
@@ -99,6 +134,7 @@ export class RequestContext {
       requestId: this.requestId, globalRequestId: this.globalRequestId, userId: this.userId,
       projectId: this.projectId, roles: [...this.roles], isAdmin: this.isAdmin,
       authToken: this.authToken, readOnly: this.readOnly, showDeleted: this.showDeleted,
+      userDomainId: this.userDomainId, projectDomainId: this.projectDomainId, service: this.service, serviceCatalog: this.serviceCatalog,
     };
   }
 }

@@ -14,13 +14,17 @@ import { nextDeviceName, matchDevice } from '../../nova-common/device-name';
 import { defaultHostname } from '../../nova-common/hostname';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
-  AmbiguousHostnameForMultipleInstances, CinderConnectionFailed, DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume,
-  MetadataLimitExceeded, NovaException, NoValidHost, PolicyNotAuthorized, ServiceUnavailable, TooManyDiskDevices, TooManyInstances,
+  AmbiguousHostnameForMultipleInstances, CinderConnectionFailed, ComputeHostNotFound, DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume,
+  MetadataLimitExceeded, NovaException, NoValidHost, ServiceUnavailable, TooManyDiskDevices, TooManyInstances,
   VolumeBDMNotFound, VolumeNotAttached,
 } from '../../nova-common/exception';
 import { VM_STATES } from '../../nova-common/objects';
 import { CinderHTTPError, type CinderAPI, type CinderCaller, type CinderVolume } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
+import type { Enforcer } from '../../common/policy';
+import { novaEnforcer } from '../policy';
+import type { BootVolume } from '../schemas/block-device-mapping';
+import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 
 const LOG = getLogger('nova-api.compute');
@@ -56,6 +60,8 @@ export interface ComputeApiOptions {
   maxDiskDevices: number;
   /** [quota] metadata_items: most metadata keys per server (-1 unlimited; default 128). */
   metadataItems?: number;
+  /** Policy (defaults + [oslo_policy] policy_file); the Zed defaults when absent. */
+  policy?: Enforcer;
 }
 
 export interface CreateServerRequest {
@@ -75,6 +81,11 @@ export interface CreateServerRequest {
   hostname?: string | null;
   /** Base64 text, kept as given (OS-EXT-SRV-ATTR:user_data). */
   userData?: string | null;
+  /** block_device_mapping_v2: existing volumes to attach at boot (boot_index 0: the root disk). */
+  bootVolumes?: BootVolume[];
+  /** 2.74: the host / hypervisor_hostname asked for (admin by policy). */
+  requestedHost?: string | null;
+  requestedNode?: string | null;
 }
 
 /** Nova's default [quota] instances (GET /limits maxTotalInstances). */
@@ -95,11 +106,20 @@ export interface ServerUpdate {
 }
 
 const caller = (ctx: RequestContext): CinderCaller => ({
-  projectId: ctx.projectId, authToken: ctx.authToken, requestId: ctx.requestId, globalRequestId: ctx.globalRequestId,
+  projectId: ctx.projectId, authToken: ctx.authToken, requestId: ctx.requestId, globalRequestId: ctx.globalRequestId, catalog: ctx.serviceCatalog,
 });
 
 export class ComputeAPI {
-  constructor(private readonly o: ComputeApiOptions) {}
+  readonly policy: Enforcer;
+
+  constructor(private readonly o: ComputeApiOptions) {
+    this.policy = o.policy ?? novaEnforcer();
+  }
+
+  /** context.can(): the target is the server's project (and user), or the caller's own. */
+  can(ctx: RequestContext, action: string, inst?: Pick<Instance, 'projectId' | 'userId'> | null): void {
+    this.policy.authorize(ctx, action, inst ? { project_id: inst.projectId, user_id: inst.userId } : {});
+  }
 
   get db(): NovaDB { return this.o.db; }
   get serviceDownTime(): number { return this.o.serviceDownTime; }
@@ -155,9 +175,26 @@ export class ComputeAPI {
    * servers. Single creates are not counted against the quota.
    */
   async createServers(ctx: RequestContext, req: CreateServerRequest): Promise<{ instances: Instance[]; reservationId: string }> {
+    this.can(ctx, 'os_compute_api:servers:create');
+    const az = parseAvailabilityZone(req.availabilityZone);
+    if (az.forcedHost || az.forcedNode) this.can(ctx, 'os_compute_api:servers:create:forced_host');
+    if (req.requestedHost || req.requestedNode) {
+      this.can(ctx, 'compute:servers:create:requested_destination');
+      if (az.forcedHost || az.forcedNode) {
+        const msg = 'One mechanism with host and/or hypervisor_hostname and another mechanism with zone:host:node are mutually exclusive.';
+        throw new InvalidInput({ reason: msg }, msg);
+      }
+      // Our nodes are named after their hosts.
+      const known = (await this.computeServices()).map((s) => s.host);
+      for (const h of [req.requestedHost, req.requestedNode]) if (h && !known.includes(h)) throw new ComputeHostNotFound({ host: h });
+    }
     const min = req.minCount ?? 1;
     const max = req.maxCount ?? min;
     if (req.hostname && max > 1) throw new AmbiguousHostnameForMultipleInstances();
+    if (req.bootVolumes?.length) {
+      this.can(ctx, 'os_compute_api:servers:create:attach_volume');
+      await checkBootVolumes(this.o.cinder, caller(ctx), req.bootVolumes, max);
+    }
     let n = 1;
     if (max > 1) {
       const used = (await this.list(ctx, { allTenants: false })).length;
@@ -175,8 +212,7 @@ export class ComputeAPI {
     const allowed = this.metadataItems;
     if (allowed >= 0 && Object.keys(req.metadata).length > allowed) throw new MetadataLimitExceeded({ allowed });
     const az = parseAvailabilityZone(req.availabilityZone);
-    if ((az.forcedHost || az.forcedNode) && !ctx.isAdmin) throw new PolicyNotAuthorized({ action: 'os_compute_api:servers:create:forced_host' });
-    const { host, fault } = await this.selectHost({ host: az.forcedHost, node: az.forcedNode });
+    const { host, fault } = await this.selectHost({ host: req.requestedHost ?? az.forcedHost, node: req.requestedNode ?? az.forcedNode });
     if (!host) LOG.warning(`No host for server ${req.name}: ${fault}`, { context: ctx });
     const t = new Date();
     const repo = this.o.db.instances;
@@ -192,15 +228,26 @@ export class ComputeAPI {
       accessIpV4: req.accessIpV4 ?? null, accessIpV6: req.accessIpV6 ?? null, displayDescription: req.description ?? null,
       metadataJson: JSON.stringify(req.metadata), faultMessage: fault, createdAt: t, updatedAt: t, deleted: 0,
     }));
-    // The root disk occupies /dev/vda, so the first attached volume becomes /dev/vdb.
-    const root = await this.o.db.bdmCreate({
+    // The root disk occupies /dev/vda (the image, or a boot volume), so the first attached volume becomes /dev/vdb.
+    const bootVolume = req.bootVolumes?.some((b) => b.bootIndex === 0);
+    const root = bootVolume ? null : await this.o.db.bdmCreate({
       instanceUuid: inst.uuid, sourceType: 'image', destinationType: 'local', deviceType: 'disk', bootIndex: 0,
       deviceName: '/dev/vda', imageId: req.imageRef, deleteOnTermination: true,
     });
+    let volumes: BlockDeviceMapping[] = [];
+    if (req.bootVolumes?.length) {
+      try {
+        volumes = await reserveBootVolumes(this.o.db, this.o.cinder, caller(ctx), ctx, inst, req.bootVolumes, ['/dev/vda']);
+      } catch (e) {
+        if (root) await this.o.db.bdmDestroy(root.id);
+        await this.o.db.instanceSoftDelete(inst);
+        throw e;
+      }
+    }
     await this.recordAction(ctx, inst.uuid, 'create');
     if (host) {
       try {
-        await this.o.rpc.buildAndRunInstance(ctx, inst, [root]);
+        await this.o.rpc.buildAndRunInstance(ctx, inst, [...(root ? [root] : []), ...volumes]);
       } catch (e) {
         await this.o.db.instanceUpdate(inst.uuid, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
         throw e;
@@ -211,7 +258,8 @@ export class ComputeAPI {
 
   /** PUT /servers/{id}: rename, describe, set access IPs or (2.90) the hostname (Nova's update_instance; no lock check). */
   async update(ctx: RequestContext, uuid: string, u: ServerUpdate): Promise<Instance> {
-    await this.get(ctx, uuid);
+    const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:servers:update', inst);
     const values: Partial<Instance> = {};
     if (u.name !== undefined) values.displayName = u.name;
     if (u.hostname !== undefined) values.hostname = u.hostname;
@@ -222,8 +270,10 @@ export class ComputeAPI {
     return this.get(ctx, uuid);
   }
 
-  async delete(ctx: RequestContext, uuid: string): Promise<void> {
+  /** DELETE /servers/{id}, or forceDelete (its own policy). */
+  async delete(ctx: RequestContext, uuid: string, policy = 'os_compute_api:servers:delete'): Promise<void> {
     const inst = await this.get(ctx, uuid);
+    this.can(ctx, policy, inst);
     if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: uuid });
     await this.recordAction(ctx, uuid, 'delete');
     if (inst.host && inst.vmState !== VM_STATES.ERROR && await this.hostIsUp(inst.host)) {
@@ -303,6 +353,7 @@ export class ComputeAPI {
    */
   async attachVolume(ctx: RequestContext, uuid: string, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean }): Promise<BlockDeviceMapping> {
     const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-volumes-attachments:create', inst);
     this.checkState(ctx, inst, 'attach_volume');
     // Real Nova's reserve_block_device_name call would time out against a dead compute; with a
     // cast we check the heartbeat instead, so the volume is never left 'attaching'.
@@ -376,12 +427,13 @@ export class ComputeAPI {
 
   async attachments(ctx: RequestContext, uuid: string): Promise<{ instance: Instance; bdms: BlockDeviceMapping[] }> {
     const instance = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-volumes-attachments:index', instance);
     const bdms = (await this.o.db.bdmsByInstance(uuid)).filter((b) => b.volumeId);
     return { instance, bdms };
   }
 
   async attachment(ctx: RequestContext, uuid: string, volumeId: string): Promise<BlockDeviceMapping> {
-    await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-volumes-attachments:show', await this.get(ctx, uuid));
     const bdm = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
     if (!bdm) throw new VolumeNotAttached({ instance_uuid: uuid, volume_id: volumeId });
     return bdm;
@@ -393,6 +445,7 @@ export class ComputeAPI {
    */
   async detachVolume(ctx: RequestContext, uuid: string, volumeId: string): Promise<void> {
     const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-volumes-attachments:delete', inst);
     const volume = await this.o.cinder.get(caller(ctx), volumeId);
     const bdm = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
     if (!bdm) throw new VolumeNotAttached({ instance_uuid: uuid, volume_id: volumeId });
@@ -450,6 +503,7 @@ export class ComputeAPI {
    */
   async powerAction(ctx: RequestContext, uuid: string, action: 'stop' | 'start'): Promise<void> {
     const inst = await this.get(ctx, uuid);
+    this.can(ctx, `os_compute_api:servers:${action}`, inst);
     if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
     if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
     this.checkState(ctx, inst, action, action === 'stop' ? [VM_STATES.ACTIVE, VM_STATES.ERROR] : [VM_STATES.STOPPED]);
@@ -493,6 +547,7 @@ export class ComputeAPI {
   /** Nova's lock: owner or admin; a lock by the owner of an owner-locked server is a no-op. */
   async lock(ctx: RequestContext, uuid: string, reason: string | null): Promise<void> {
     const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-lock-server:lock', inst);
     const isOwner = inst.projectId === ctx.projectId;
     if (inst.locked && isOwner) return;
     await this.recordAction(ctx, uuid, 'lock');
@@ -502,10 +557,9 @@ export class ComputeAPI {
   /** Nova's unlock: a lock taken by the other side (owner vs admin) needs the admin override. */
   async unlock(ctx: RequestContext, uuid: string): Promise<void> {
     const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-lock-server:unlock', inst);
     const expected = inst.projectId === ctx.projectId ? 'owner' : 'admin';
-    if (inst.lockedBy && inst.lockedBy !== expected && !ctx.isAdmin) {
-      throw new PolicyNotAuthorized({ action: 'os_compute_api:os-lock-server:unlock:unlock_override' });
-    }
+    if (inst.lockedBy && inst.lockedBy !== expected) this.can(ctx, 'os_compute_api:os-lock-server:unlock:unlock_override', inst);
     await this.recordAction(ctx, uuid, 'unlock');
     await this.o.db.instanceUpdate(uuid, { locked: false, lockedBy: null, lockedReason: null });
   }
@@ -513,6 +567,7 @@ export class ComputeAPI {
   /** restore: Nova allows it only in vm_state soft-deleted, which servers never reach here. */
   async restore(ctx: RequestContext, uuid: string): Promise<never> {
     const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-deferred-delete:restore', inst);
     if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
     throw new InstanceInvalidState({ method: 'restore', instance_uuid: uuid, attr: 'vm_state', state: inst.vmState ?? 'None' });
   }
@@ -523,6 +578,7 @@ export class ComputeAPI {
    */
   async reboot(ctx: RequestContext, uuid: string, type: 'SOFT' | 'HARD'): Promise<void> {
     const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:servers:reboot', inst);
     if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
     const allowed = type === 'SOFT' ? [VM_STATES.ACTIVE] : [VM_STATES.ACTIVE, VM_STATES.STOPPED, VM_STATES.PAUSED, VM_STATES.SUSPENDED, VM_STATES.ERROR];
     this.checkState(ctx, inst, 'reboot', allowed as string[]);

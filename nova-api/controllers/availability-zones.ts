@@ -4,7 +4,6 @@
 import type { FastifyInstance } from 'fastify';
 import { isServiceUp } from '../../common/service';
 import { Service } from '../../nova-common/entities';
-import { PolicyNotAuthorized } from '../../nova-common/exception';
 import type { ComputeAPI } from '../compute/api';
 import { projectInPath } from '../request';
 
@@ -18,12 +17,13 @@ export function availabilityZoneRoutes(app: FastifyInstance, base: string, compu
 
   app.get(`${base}/os-availability-zone`, async (req) => {
     projectInPath(req);
+    compute.can(req.ctx, 'os_compute_api:os-availability-zone:list');
     return { availabilityZoneInfo: zones(await computes()).map((z) => ({ ...z, hosts: null })) };
   });
 
   app.get(`${base}/os-availability-zone/detail`, async (req) => {
     projectInPath(req);
-    if (!req.ctx.isAdmin) throw new PolicyNotAuthorized({ action: 'os_compute_api:os-availability-zone:detail' });
+    compute.can(req.ctx, 'os_compute_api:os-availability-zone:detail');
     const rows = await computes();
     const hosts: Record<string, Record<string, unknown>> = {};
     for (const s of rows.filter((x) => !x.disabled)) {

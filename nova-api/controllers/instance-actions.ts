@@ -24,31 +24,39 @@ function actionView(a: InstanceAction, withUpdated: boolean): Record<string, unk
 
 export function instanceActionRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
   // From 2.21 Nova reads the instance with read_deleted='yes': a deleted server's actions stay listable.
-  const server = async (req: FastifyRequest, sid: string): Promise<void> => {
-    if (!req.novaVersion.atLeast('2.21')) { await compute.get(req.ctx, sid); return; }
-    const rows = await compute.db.ds.getRepository(Instance).find({ where: { uuid: sid }, order: { id: 'DESC' }, take: 1 });
-    if (!rows[0] || (!req.ctx.isAdmin && rows[0].projectId !== req.ctx.projectId)) throw new InstanceNotFound({ instance_id: sid });
+  const server = async (req: FastifyRequest, sid: string, action: 'list' | 'show'): Promise<void> => {
+    let inst: Instance;
+    if (!req.novaVersion.atLeast('2.21')) inst = await compute.get(req.ctx, sid);
+    else {
+      const rows = await compute.db.ds.getRepository(Instance).find({ where: { uuid: sid }, order: { id: 'DESC' }, take: 1 });
+      if (!rows[0] || (!req.ctx.isAdmin && rows[0].projectId !== req.ctx.projectId)) throw new InstanceNotFound({ instance_id: sid });
+      inst = rows[0];
+    }
+    compute.can(req.ctx, `os_compute_api:os-instance-actions:${action}`, inst);
   };
   const coll = `${base}/servers/:server_id/os-instance-actions`;
   app.get(coll, async (req) => {
     projectInPath(req);
     const sid = (req.params as Params).server_id as string;
-    await server(req, sid);
+    await server(req, sid, 'list');
     const rows = await compute.db.ds.getRepository(InstanceAction).find({ where: { instanceUuid: sid, deleted: 0 }, order: { id: 'DESC' } });
     return { instanceActions: rows.map((a) => actionView(a, req.novaVersion.atLeast('2.58'))) };
   });
   app.get(`${coll}/:request_id`, async (req) => {
     projectInPath(req);
     const { server_id: sid, request_id: rid } = req.params as Params & { request_id: string };
-    await server(req, sid as string);
+    await server(req, sid as string, 'show');
     const a = await compute.db.actionGet(sid as string, rid);
     if (!a) throw new InstanceActionNotFound({ request_id: rid, instance_uuid: sid });
     const out = actionView(a, req.novaVersion.atLeast('2.58'));
-    if (req.ctx.isAdmin || req.novaVersion.atLeast('2.51')) {
+    // events: everyone from 2.51, before that the events policy; traceback and host: events:details.
+    const target = { project_id: a.projectId };
+    const details = compute.policy.allows(req.ctx, 'os_compute_api:os-instance-actions:events:details', target);
+    if (req.novaVersion.atLeast('2.51') || compute.policy.allows(req.ctx, 'os_compute_api:os-instance-actions:events', target)) {
       const events = await compute.db.ds.getRepository(InstanceActionEvent).find({ where: { actionId: a.id, deleted: 0 }, order: { id: 'ASC' } });
       out.events = events.map((e) => ({
         event: e.event, start_time: ts(e.startTime), finish_time: ts(e.finishTime), result: e.result,
-        ...(req.ctx.isAdmin ? { traceback: e.traceback } : {}), ...(req.novaVersion.atLeast('2.62') && req.ctx.isAdmin ? { host: e.host } : {}),
+        ...(details ? { traceback: e.traceback } : {}), ...(req.novaVersion.atLeast('2.62') && details ? { host: e.host } : {}),
       }));
     }
     return { instanceAction: out };

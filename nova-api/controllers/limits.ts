@@ -2,7 +2,6 @@
 // maxima are Nova's quota defaults ([quota] metadata_items is ours to set); the nova-network
 // quotas (-1, used 0) drop out at 2.36, maxImageMeta at 2.39, personality at 2.57. rate is [].
 import type { FastifyInstance } from 'fastify';
-import { PolicyNotAuthorized } from '../../nova-common/exception';
 import type { ComputeAPI } from '../compute/api';
 import { findFlavor } from '../flavors';
 import { projectInPath } from '../request';
@@ -12,10 +11,11 @@ const NETWORK = ['maxTotalFloatingIps', 'maxSecurityGroups', 'maxSecurityGroupRu
 export function limitRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
   app.get(`${base}/limits`, async (req) => {
     projectInPath(req);
+    compute.can(req.ctx, 'os_compute_api:limits');
     const asked = (req.query as Record<string, unknown>).tenant_id;
     let project = req.ctx.projectId;
     if (typeof asked === 'string') {
-      if (!req.ctx.isAdmin && asked !== project) throw new PolicyNotAuthorized({ action: 'os_compute_api:limits:other_project' });
+      if (asked !== project) compute.policy.authorize(req.ctx, 'os_compute_api:limits:other_project', { project_id: asked });
       project = asked;
     }
     const servers = await compute.list(req.ctx, { allTenants: false, projectId: project });

@@ -59,7 +59,7 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
     if (key === 'restore') await compute.restore(req.ctx, sid);
     // force_delete deletes in any vm_state; without deferred delete it is a plain delete.
     if (key === 'forceDelete') {
-      await compute.delete(req.ctx, sid);
+      await compute.delete(req.ctx, sid, 'os_compute_api:os-deferred-delete:force');
       return reply.code(202).send();
     }
     const action = ACTIONS[key];

@@ -8,11 +8,11 @@ import type { Params } from '../request';
 
 export function serverIpRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
   app.get(`${base}/servers/:server_id/ips`, async (req) => {
-    await compute.get(req.ctx, (req.params as Params).server_id as string);
+    compute.can(req.ctx, 'os_compute_api:ips:index', await compute.get(req.ctx, (req.params as Params).server_id as string));
     return { addresses: {} };
   });
   app.get(`${base}/servers/:server_id/ips/:network`, async (req) => {
-    await compute.get(req.ctx, (req.params as Params).server_id as string);
+    compute.can(req.ctx, 'os_compute_api:ips:show', await compute.get(req.ctx, (req.params as Params).server_id as string));
     throw notFound('Instance is not a member of specified network');
   });
 }

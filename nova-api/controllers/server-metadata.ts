@@ -11,36 +11,39 @@ type KeyParams = Params & { key: string };
 
 export function serverMetadataRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
   const coll = `${base}/servers/:server_id/metadata`;
-  const server = (req: FastifyRequest) => {
+  /** The server, then the action's policy on it (as Nova's controller). */
+  const server = async (req: FastifyRequest, action: string) => {
     projectInPath(req);
-    return compute.get(req.ctx, (req.params as Params).server_id as string);
+    const inst = await compute.get(req.ctx, (req.params as Params).server_id as string);
+    compute.can(req.ctx, `os_compute_api:server-metadata:${action}`, inst);
+    return inst;
   };
   const missing = (): never => { throw notFound('Metadata item was not found'); };
 
-  app.get(coll, async (req) => ({ metadata: compute.metadataOf(await server(req)) }));
+  app.get(coll, async (req) => ({ metadata: compute.metadataOf(await server(req, 'index')) }));
 
   app.post(coll, async (req) => {
     const md = parseMetadataBody(req.body, 'metadata');
-    const inst = await server(req);
+    const inst = await server(req, 'create');
     return { metadata: await compute.updateMetadata(req.ctx, inst, 'update metadata', (m) => ({ ...m, ...md })) };
   });
 
   app.put(coll, async (req) => {
     const md = parseMetadataBody(req.body, 'metadata');
-    const inst = await server(req);
+    const inst = await server(req, 'update_all');
     return { metadata: await compute.updateMetadata(req.ctx, inst, 'update metadata', () => md) };
   });
 
   app.get(`${coll}/:key`, async (req) => {
     const { key } = req.params as KeyParams;
-    const m = compute.metadataOf(await server(req));
+    const m = compute.metadataOf(await server(req, 'show'));
     return Object.hasOwn(m, key) ? { meta: { [key]: m[key] } } : missing();
   });
 
   app.put(`${coll}/:key`, async (req) => {
     const meta = parseMetadataBody(req.body, 'meta');
     const { key } = req.params as KeyParams;
-    const inst = await server(req);
+    const inst = await server(req, 'update');
     if (!Object.hasOwn(meta, key)) throw badRequest('Request body and URI mismatch');
     await compute.updateMetadata(req.ctx, inst, 'update metadata', (m) => ({ ...m, ...meta }));
     return { meta };
@@ -48,7 +51,7 @@ export function serverMetadataRoutes(app: FastifyInstance, base: string, compute
 
   app.delete(`${coll}/:key`, async (req, reply) => {
     const { key } = req.params as KeyParams;
-    const inst = await server(req);
+    const inst = await server(req, 'delete');
     if (!Object.hasOwn(compute.metadataOf(inst), key)) missing();
     await compute.updateMetadata(req.ctx, inst, 'delete metadata', (m) => {
       delete m[key];

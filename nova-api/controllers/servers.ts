@@ -65,23 +65,32 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     return v !== undefined && !['0', 'false', 'False', 'off', 'no'].includes(String(v));
   };
 
+  /** servers:index / :detail, and their :get_all_tenants when all_tenants is asked (403 otherwise). */
+  const listed = async (req: FastifyRequest, kind: 'index' | 'detail'): Promise<Instance[]> => {
+    compute.can(req.ctx, `os_compute_api:servers:${kind}`);
+    const all = allTenants(req);
+    if (all) compute.can(req.ctx, `os_compute_api:servers:${kind}:get_all_tenants`);
+    return filterAndPage(req, await compute.list(req.ctx, { allTenants: all }), maxLimit);
+  };
+
   app.get(`${base}/servers`, async (req) => {
-    const c = viewCtx(req);
-    const rows = filterAndPage(req, await compute.list(req.ctx, { allTenants: allTenants(req) }), maxLimit);
+    const c = viewCtx(req, compute.policy);
+    const rows = await listed(req, 'index');
     return { servers: rows.map((i) => serverSummary(i, c)) };
   });
 
   app.get(`${base}/servers/detail`, async (req) => {
-    const c = viewCtx(req);
-    const rows = filterAndPage(req, await compute.list(req.ctx, { allTenants: allTenants(req) }), maxLimit);
+    const c = viewCtx(req, compute.policy);
+    const rows = await listed(req, 'detail');
     const out = [];
     for (const i of rows) out.push(serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c));
     return { servers: out };
   });
 
   app.get(`${base}/servers/:server_id`, async (req) => {
-    const c = viewCtx(req);
+    const c = viewCtx(req, compute.policy);
     const i = await compute.get(req.ctx, (req.params as Params).server_id as string);
+    compute.can(req.ctx, 'os_compute_api:servers:show', i);
     return { server: serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c) };
   });
 
@@ -95,7 +104,7 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     // Multiple create: the response describes the first server (or gives the reservation id).
     const { instances, reservationId } = await compute.createServers(req.ctx, body);
     const inst = instances[0];
-    const c = viewCtx(req);
+    const c = viewCtx(req, compute.policy);
     if (body.returnReservationId) return reply.code(202).send({ reservation_id: reservationId });
     const adminPass = body.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
     void reply.code(202).header('Location', `${baseUrl(req)}/v2.1/${c.projectInUrl ? `${c.projectInUrl}/` : ''}servers/${inst.uuid}`);
@@ -106,7 +115,7 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     projectInPath(req);
     const u = parseUpdateServer(req.body, req.novaVersion);
     const i = await compute.update(req.ctx, (req.params as Params).server_id as string, u);
-    return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), viewCtx(req)) };
+    return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), viewCtx(req, compute.policy)) };
   });
 
   app.delete(`${base}/servers/:server_id`, async (req, reply) => {

@@ -1,6 +1,6 @@
 // /servers/{server_id}/os-volume_attachments: HTTP and schema only; rules are in compute/api.
 import type { FastifyInstance } from 'fastify';
-import { HTTPFault, badRequest, forbidden, pyRepr, validateBody } from '../../common/api';
+import { HTTPFault, badRequest, pyRepr, validateBody } from '../../common/api';
 import { VolumeNotFound } from '../../nova-common/exception';
 import type { ComputeAPI } from '../compute/api';
 import { MV } from '../microversions';
@@ -69,10 +69,12 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
     const v = req.novaVersion;
     const { server_id: sid, volume_id: vid } = req.params as Params;
     const dto = validateBody(v.atLeast(MV.ATTACH_UPDATE) ? UpdateVolumeAttachmentV285 : SwapVolume, req.body, 'volumeAttachment') as UpdateVolumeAttachmentV285;
-    await compute.get(req.ctx, sid as string);
+    const inst = await compute.get(req.ctx, sid as string);
     const onlySwap = !v.atLeast(MV.ATTACH_UPDATE);
     const swap = onlySwap || dto.volumeId !== vid;
-    if (swap && !req.ctx.isAdmin) throw forbidden("Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.");
+    // As Nova: swap is checked with an empty target (admin only by default), update on the server.
+    if (swap) compute.policy.authorize(req.ctx, 'os_compute_api:os-volumes-attachments:swap', { project_id: null, user_id: null });
+    else compute.can(req.ctx, 'os_compute_api:os-volumes-attachments:update', inst);
     if (!onlySwap) {
       const bdm = await compute.bdmForUpdate(req.ctx, sid as string, vid as string);
       if (dto.id !== undefined && dto.id !== vid) throw badRequest('The id property is not mutable');

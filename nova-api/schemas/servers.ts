@@ -4,11 +4,16 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { badRequest, invalidInput, pyRepr as repr, type APIVersion } from '../../common/api';
 import type { CreateServerRequest, ServerUpdate } from '../compute/api';
 import { MV } from '../microversions';
+import { parseBlockDeviceMappingV2 } from './block-device-mapping';
 
 const ACCEPTED = new Set(['name', 'imageRef', 'flavorRef', 'metadata', 'networks', 'availability_zone', 'key_name',
   'security_groups', 'user_data', 'config_drive', 'adminPass', 'description', 'tags', 'block_device_mapping_v2',
   'block_device_mapping', 'min_count', 'max_count', 'return_reservation_id', 'accessIPv4', 'accessIPv6',
-  'OS-DCF:diskConfig', 'personality', 'host', 'hypervisor_hostname', 'trusted_image_certificates']);
+  'OS-DCF:diskConfig', 'personality', 'trusted_image_certificates']);
+/** create_v274 adds the requested destination. */
+const DESTINATION = ['host', 'hypervisor_hostname'];
+/** parameter_types.fqdn. */
+const FQDN = /^[a-zA-Z0-9-._]*$/;
 const TOP = new Set(['server', 'os:scheduler_hints', 'OS-SCH-HNT:scheduler_hints']);
 
 const invalid = (field: string, value: unknown, why: string): never => {
@@ -103,8 +108,17 @@ export function parseCreateServer(body: unknown, version: APIVersion): CreateSer
   const s = root.server;
   if (!s || typeof s !== 'object' || Array.isArray(s)) invalid('server', s, `${repr(s)} is not of type 'object'`);
   const server = s as Record<string, unknown>;
-  const extra = Object.keys(server).find((k) => !ACCEPTED.has(k) && !(k === 'hostname' && version.atLeast(MV.HOSTNAME)));
+  const extra = Object.keys(server).find((k) => !ACCEPTED.has(k) && !(k === 'hostname' && version.atLeast(MV.HOSTNAME))
+    && !(DESTINATION.includes(k) && version.atLeast(MV.REQUESTED_DESTINATION)));
   if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
+  for (const k of DESTINATION) {
+    const h = server[k];
+    if (h === undefined) continue;
+    if (typeof h !== 'string') invalid(k, h, `${repr(h)} is not of type 'string'`);
+    const len = (h as string).length;
+    if (len < 1 || len > 255) invalid(k, h, `${repr(h)} is too ${len ? 'long' : 'short'}`);
+    if (!FQDN.test(h as string)) invalid(k, h, `${repr(h)} does not match '^[a-zA-Z0-9-._]*$'`);
+  }
   const name = server.name;
   if (name === undefined) invalid('server', server, "'name' is a required property");
   const n = checkName(name);
@@ -147,6 +161,8 @@ export function parseCreateServer(body: unknown, version: APIVersion): CreateSer
   const hostname = server.hostname === undefined ? null : checkHostname(server.hostname);
   return {
     hostname, userData,
+    bootVolumes: parseBlockDeviceMappingV2(server.block_device_mapping_v2),
+    requestedHost: (server.host as string | undefined) ?? null, requestedNode: (server.hypervisor_hostname as string | undefined) ?? null,
     ...commonFields(server), adminPass: pass as string | undefined, minCount, maxCount, returnReservationId: rri === true,
     name: n, imageRef: typeof imageRef === 'string' && imageRef ? imageRef : null,
     flavorRef: flavorRef === undefined ? '1' : String(flavorRef), metadata: (md ?? {}) as Record<string, string>,

@@ -2,7 +2,7 @@
 // token forwarded. Cinder faults become Nova exceptions (translate_*_exception): 404 →
 // VolumeNotFound, 400 → InvalidInput (text as cinderclient prints it), unreachable →
 // CinderConnectionFailed.
-import type { ContextDict } from '../../common/context';
+import type { CatalogEntry, ContextDict } from '../../common/context';
 import { formatTemplate } from '../../common/exception';
 import { getLogger } from '../../common/log';
 import { CinderConnectionFailed, InvalidInput, NovaException, VolumeNotFound } from '../exception';
@@ -15,6 +15,16 @@ export interface CinderCaller {
   authToken: string | null;
   requestId?: string;
   globalRequestId?: string | null;
+  /** The caller's token's service catalog, where Cinder is found without an endpoint_template. */
+  catalog?: CatalogEntry[] | null;
+}
+
+/** Where Cinder is: [cinder] endpoint_template, else the catalog entry catalog_info names. */
+export interface CinderEndpoint {
+  /** e.g. http://127.0.0.1:8776/v3/%(project_id)s; null: use the catalog. */
+  template: string | null;
+  /** <service_type>:<service_name>:<interface> (Nova's catalog_info), e.g. volumev3::publicURL. */
+  catalogInfo: string;
 }
 
 export function callerFromDict(d: ContextDict): CinderCaller {
@@ -24,6 +34,7 @@ export function callerFromDict(d: ContextDict): CinderCaller {
     authToken: s(d.auth_token),
     requestId: s(d.request_id) ?? undefined,
     globalRequestId: s(d.global_request_id),
+    catalog: Array.isArray(d.service_catalog) && d.service_catalog.length ? d.service_catalog as CatalogEntry[] : null,
   };
 }
 
@@ -66,10 +77,23 @@ export class CinderHTTPError extends NovaException {
 }
 
 export class CinderAPI {
-  constructor(private readonly endpointTemplate: string, private readonly timeoutSec = 60) {}
+  /** `serviceToken`: [service_user]'s token, sent as X-Service-Token with every call. */
+  private readonly endpoint: CinderEndpoint;
+
+  constructor(endpoint: string | CinderEndpoint, private readonly timeoutSec = 60,
+    private readonly serviceToken: (() => Promise<string | null>) | null = null) {
+    this.endpoint = typeof endpoint === 'string' ? { template: endpoint, catalogInfo: 'volumev3::publicURL' } : endpoint;
+  }
 
   private base(caller: CinderCaller): string {
-    return formatTemplate(this.endpointTemplate, { project_id: caller.projectId ?? '', tenant_id: caller.projectId ?? '' }).replace(/\/+$/, '');
+    const { template, catalogInfo } = this.endpoint;
+    if (template) return formatTemplate(template, { project_id: caller.projectId ?? '', tenant_id: caller.projectId ?? '' }).replace(/\/+$/, '');
+    const [type, name, endpointType] = catalogInfo.split(':');
+    const iface = (endpointType || 'publicURL').replace(/URL$/, '');
+    const service = caller.catalog?.find((s) => s.type === type && (!name || s.name === name));
+    const url = service?.endpoints.find((e) => e.interface === iface)?.url;
+    if (!url) throw new CinderConnectionFailed({ reason: `no ${catalogInfo} endpoint in the service catalog (set [cinder] endpoint_template)` });
+    return url.replace(/\/+$/, '');
   }
 
   private async request(caller: CinderCaller, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
@@ -78,6 +102,10 @@ export class CinderAPI {
     if (caller.globalRequestId ?? caller.requestId) headers['X-OpenStack-Request-ID'] = (caller.globalRequestId ?? caller.requestId) as string;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
+    if (this.serviceToken) {
+      const st = await this.serviceToken().catch((e: unknown) => { throw new CinderConnectionFailed({ reason: `no service token: ${(e as Error).message}` }); });
+      if (st) headers['X-Service-Token'] = st;
+    }
     try {
       res = await fetch(`${this.base(caller)}${path}`, {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutSec * 1000),

@@ -80,6 +80,9 @@ export class FakeDriver extends ComputeDriver {
     const data = (connectionInfo.data ?? {}) as Record<string, unknown>;
     const source = typeof data.device_path === 'string' ? data.device_path : null;
     if (!source) throw new FakeVirtError('connection_info has no data.device_path: the host is not connected');
+    // A server booted from a volume has that volume as its root disk instead of the image file.
+    const imageRoot = d.disks.findIndex((x) => x.targetDev === target && x.serial === null);
+    if (imageRoot >= 0 && target === 'vda') d.disks.splice(imageRoot, 1);
     if (d.disks.some((x) => x.targetDev === target)) throw new FakeVirtError(`Target ${target} already exists in domain ${d.name}`);
     d.disks.push({ targetDev: target, bus: 'virtio', sourceDev: source, serial: typeof connectionInfo.serial === 'string' ? connectionInfo.serial : null });
   }
@@ -90,7 +93,7 @@ export class FakeDriver extends ComputeDriver {
     const target = mountpoint.replace(/^\/dev\//, '');
     const i = d.disks.findIndex((x) => x.targetDev === target);
     // libvirt's DiskNotFound is ignored by Nova's detach: the guest no longer has it.
-    if (i > 0) d.disks.splice(i, 1);
+    if (i >= 0 && d.disks[i].serial !== null) d.disks.splice(i, 1);
   }
 
   listDisks(instance: Instance): GuestDisk[] {

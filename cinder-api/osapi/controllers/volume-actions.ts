@@ -1,6 +1,8 @@
 // POST /volumes/{id}/action: one key names the action (volume_actions.py, admin_actions.py).
 // Each handler validates its body like Cinder's schema, looks the volume up (404 first, as
-// Cinder does before policy), and calls the volume API. Success is 202 with no body, except
+// Cinder does before policy: volume_api.get with volume:get, or for os-reset_status the plain
+// lookup), and calls the volume API, whose methods check each action's policy (the admin
+// actions' own policies first, as admin_actions.py). Success is 202 with no body, except
 // os-initialize_connection (200 {"connection_info": …}). The attach/detach steps have test-only
 // pause points after their state change or RPC, before the answer (common/fault/pause.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -9,7 +11,7 @@ import { pausePoint } from '../../../common/fault/pause';
 import type { Volume } from '../../../cinder-common/entities';
 import { projectInPath, type Params } from '../request';
 import { checkBoolean, checkSize, checkString, checkType, checkUuid, invalid, noExtra, pyRepr, required, resetStatusBody } from '../schemas';
-import type { VolumeAPI } from '../volume-api';
+import { POLICY, type VolumeAPI } from '../volume-api';
 
 type Dict = Record<string, unknown>;
 
@@ -109,10 +111,7 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
       checkType('os-reset_status', arg, ['object']);
       const u = resetStatusBody(arg as Dict);
       if (!Object.keys(u).length) throw badRequest("Must specify 'status', 'attach_status' or 'migration_status' for update.");
-      return (v) => {
-        api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:reset_status');
-        return api.resetStatus(req.ctx, v, u);
-      };
+      return (v) => api.resetStatus(req.ctx, v, u);
     },
     'os-set_bootable': (req, arg) => {
       const bootable = booleanArg('os-set_bootable', arg, 'bootable');
@@ -126,7 +125,7 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
       return (v) => api.updateReadonlyFlag(req.ctx, v, readonly);
     },
     'os-force_delete': (req) => async (v) => {
-      api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:force_delete');
+      api.authorize(req.ctx, POLICY.adminForceDelete, v);
       await api.delete(req.ctx, v, true);
     },
     'os-force_detach': (req, arg) => {
@@ -135,10 +134,7 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
       noExtra('os-force_detach', a, ['connector', 'attachment_id']);
       if ('connector' in a) checkType('connector', a.connector, ['object', 'string', 'null']);
       if ('attachment_id' in a) checkString('attachment_id', a.attachment_id, { nullable: true });
-      return (v) => {
-        api.authorizeAdmin(req.ctx, 'volume_extension:volume_admin_actions:force_detach');
-        return api.forceDetach(req.ctx, v, a.connector ?? null, (a.attachment_id as string | null | undefined) ?? null);
-      };
+      return (v) => api.forceDetach(req.ctx, v, a.connector ?? null, (a.attachment_id as string | null | undefined) ?? null);
     },
   };
 
@@ -153,7 +149,9 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     const handler = Object.prototype.hasOwnProperty.call(actions, name) ? actions[name] : undefined;
     if (!handler) throw badRequest(`There is no such action: ${name}`);
     const work = handler(req, (body as Dict)[name]);
-    const v = await api.get(req.ctx, (req.params as Params).id ?? '');
+    const id = (req.params as Params).id ?? '';
+    // os-reset_status reads the volume with objects.Volume.get_by_id (no volume:get); the rest with volume_api.get.
+    const v = name === 'os-reset_status' ? await api.find(req.ctx, id) : await api.get(req.ctx, id);
     const out = await work(v);
     if (out === OK_200) return reply.code(200).send();
     if (out !== undefined) return reply.code(200).send(out);

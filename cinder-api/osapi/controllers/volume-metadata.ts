@@ -1,7 +1,9 @@
 // /volumes/{id}/metadata[/{key}] (cinder/api/v2/volume_metadata.py): show, create (merge),
 // update all (replace), show/update/delete one key. Returns 200 with the metadata as stored.
+// The volume is looked up first (volume:get, 404), then the metadata policy of the operation.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../../common/api';
+import type { Volume } from '../../../cinder-common/entities';
 import { CinderException, NotFound } from '../../../cinder-common/exception';
 import { projectInPath, type Params } from '../request';
 import { checkMetadata, section } from '../schemas';
@@ -18,10 +20,15 @@ class InvalidVolumeMetadataSize extends CinderException {
 type KeyParams = Params & { key?: string };
 
 export function volumeMetadataRoutes(app: FastifyInstance, base: string, api: VolumeAPI): void {
-  const current = async (req: FastifyRequest): Promise<{ id: string; meta: Record<string, string> }> => {
+  /** The volume (volume:get, 404 when refused) as the URL names it. */
+  const volume = async (req: FastifyRequest): Promise<Volume> => {
     projectInPath(req);
-    const v = await api.get(req.ctx, (req.params as Params).id ?? '');
-    return { id: v.id, meta: (await api.db.metadataGet([v.id])).get(v.id) ?? {} };
+    return api.get(req.ctx, (req.params as Params).id ?? '');
+  };
+  /** _get_volume_and_metadata: the volume, then its metadata (volume:get_volume_metadata). */
+  const current = async (req: FastifyRequest): Promise<{ v: Volume; meta: Record<string, string> }> => {
+    const v = await volume(req);
+    return { v, meta: await api.getVolumeMetadata(req.ctx, v) };
   };
   const body = (req: FastifyRequest, key: 'metadata' | 'meta'): Record<string, string> => {
     const m = checkMetadata(key, section(req.body, key));
@@ -33,23 +40,18 @@ export function volumeMetadataRoutes(app: FastifyInstance, base: string, api: Vo
 
   app.post(`${base}/volumes/:id/metadata`, async (req) => {
     const add = body(req, 'metadata');
-    const { id, meta } = await current(req);
-    const merged = { ...meta, ...add };
-    await api.db.metadataReplace(id, merged);
-    return { metadata: merged };
+    return { metadata: await api.createVolumeMetadata(req.ctx, await volume(req), add) };
   });
 
   app.put(`${base}/volumes/:id/metadata`, async (req) => {
     const all = body(req, 'metadata');
-    const { id } = await current(req);
-    await api.db.metadataReplace(id, all);
-    return { metadata: all };
+    return { metadata: await api.updateVolumeMetadata(req.ctx, await volume(req), all, true) };
   });
 
   app.get(`${base}/volumes/:id/metadata/:key`, async (req) => {
-    const { id, meta } = await current(req);
+    const { v, meta } = await current(req);
     const key = (req.params as KeyParams).key ?? '';
-    if (!(key in meta)) throw new VolumeMetadataNotFound({ volume_id: id, metadata_key: key });
+    if (!(key in meta)) throw new VolumeMetadataNotFound({ volume_id: v.id, metadata_key: key });
     return { meta: { [key]: meta[key] } };
   });
 
@@ -59,18 +61,16 @@ export function volumeMetadataRoutes(app: FastifyInstance, base: string, api: Vo
     if (!(key in one)) throw badRequest('Request body and URI mismatch');
     if (Object.keys(one).length > 1) throw badRequest('Request body contains too many items');
     if (!key) throw new InvalidVolumeMetadataSize({ reason: 'key is empty' });
-    const { id, meta } = await current(req);
-    await api.db.metadataReplace(id, { ...meta, [key]: one[key] });
+    await api.updateVolumeMetadata(req.ctx, await volume(req), { [key]: one[key] }, false);
     return { meta: { [key]: one[key] } };
   });
 
+  // Cinder reads the metadata (with its policy) to 404 an absent key before the delete policy.
   app.delete(`${base}/volumes/:id/metadata/:key`, async (req, reply) => {
-    const { id, meta } = await current(req);
+    const { v, meta } = await current(req);
     const key = (req.params as KeyParams).key ?? '';
-    if (!(key in meta)) throw new VolumeMetadataNotFound({ volume_id: id, metadata_key: key });
-    const rest = { ...meta };
-    delete rest[key];
-    await api.db.metadataReplace(id, rest);
+    if (!(key in meta)) throw new VolumeMetadataNotFound({ volume_id: v.id, metadata_key: key });
+    await api.deleteVolumeMetadata(req.ctx, v, key);
     return reply.code(200).send();
   });
 }

@@ -4,12 +4,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
 import {
-  BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound, VolumeTypeNotFound, VolumeTypeNotFoundByName,
+  BackupNotFound, GroupNotFound, SnapshotNotFound, VolumeNotFound, VolumeTypeNotFound, VolumeTypeNotFoundByName,
 } from '../../../cinder-common/exception';
 import { boolParam, versionedListQuery } from '../list-filters';
 import { projectInPath, viewCtx, type Params } from '../request';
 import { checkType, createVolumeBody, pyStr, updateVolumeBody } from '../schemas';
-import { DEFAULT_TYPE_ID, type VolumeAPI } from '../volume-api';
+import { DEFAULT_TYPE_ID, POLICY, type VolumeAPI } from '../volume-api';
 import { volumeDetail, volumeSummary } from '../views';
 
 type Dict = Record<string, unknown>;
@@ -72,7 +72,7 @@ function parseDictParam(name: string, raw: string): Record<string, unknown> {
 export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, typeName: string, maxLimit = 1000): void {
   // extended: show and list-detail carry the os-vol-* extension keys; create and update do not.
   const render = async (req: FastifyRequest, vols: Awaited<ReturnType<VolumeAPI['get']>>[], extended = true): Promise<Dict[]> => {
-    const c = viewCtx(req, typeName);
+    const c = viewCtx(req, typeName, api);
     const extras = await api.extras(vols);
     return vols.map((v) => volumeDetail(c, v, extras.get(v.id) ?? { metadata: {}, attachments: [] }, extended));
   };
@@ -122,7 +122,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     // GET /volumes/ is not the list (tempest: show_volume('') → 404).
     if (req.url.split('?')[0].endsWith('/')) throw notFound();
     const { vols, links, count } = await listed(req);
-    const c = viewCtx(req, typeName);
+    const c = viewCtx(req, typeName, api);
     return { volumes: vols.map((v) => volumeSummary(c, v)), ...(links ? { volumes_links: links } : {}), ...(count !== undefined ? { count } : {}) };
   });
 
@@ -175,11 +175,8 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     }
     if (body.backup_id) throw new BackupNotFound({ backup_id: pyStr(body.backup_id) });
     if ('multiattach' in body && boolParam('multiattach', pyStr(body.multiattach))) throw badRequest(MULTIATTACH_REMOVED);
-    if (size === null || size < 1) {
-      throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${size === null ? 'None' : size} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
-    }
+    // volume:create, then the size and the zone (volume_api.create).
     const az = typeof body.availability_zone === 'string' ? body.availability_zone : null;
-    if (az !== null && az !== api.d.defaultAz) throw new InvalidInput({ reason: `Availability zone '${az}' is invalid.` });
     const v = await api.create(req.ctx, { size, name, description, metadata, availabilityZone: az });
     return reply.code(202).send({ volume: (await render(req, [v], false))[0] });
   });
@@ -199,7 +196,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
     // ?force=true exists from 3.23 (v3 only).
     const force = req.cinderVersion.atLeast('3.23') && isTrue(q.force);
-    if (force) api.authorizeAdmin(req.ctx, 'volume:force_delete');
+    if (force) api.authorize(req.ctx, POLICY.forceDelete, v);
     await api.delete(req.ctx, v, force);
     return reply.code(202).send();
   });

@@ -3,10 +3,11 @@
 // as the walkthrough does, then stopped with Ctrl-C and started again on the same data.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { signToken } from '../../../common/api';
 import { freePort, spawnDaemon, writeConfig, type Daemon } from '../../support/processes';
 import { createTestDatabase, requireRoot, requireTool, requireTransportUrl } from '../../support/servers';
 
@@ -40,27 +41,50 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
   };
   const start = async (): Promise<Daemon> => spawnDaemon('attachd-all', ['--config-file', config, '--data-dir', dataDir], {
     // No servers: the embedded default must not pick up the suite's RabbitMQ/MariaDB.
-    env: { TRANSPORT_URL: '', NOVA_DATABASE_URL: '', CINDER_DATABASE_URL: '' }, ready: /attachd is running/, timeoutMs: 60_000,
+    env: { TRANSPORT_URL: '', NOVA_DATABASE_URL: '', CINDER_DATABASE_URL: '', ATTACHD_ADMIN_PASSWORD: '' }, ready: /attachd is running/, timeoutMs: 60_000,
   });
+
+  let password = '';
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'attachd-aio-'));
     const [computePort, volumePort] = [await freePort(), await freePort()];
     config = writeConfig('attachd.conf', `[DEFAULT]\nosapi_compute_listen_port = ${computePort}\nosapi_volume_listen_port = ${volumePort}\n`);
     cliArgs = ['--os-compute-url', `http://127.0.0.1:${computePort}/v2.1`, '--os-volume-url', `http://127.0.0.1:${volumePort}/v3`];
-    env = { PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp' };
     aio = await start();
+    // The first start shows the admin password once; the CLI logs in with it, as the README says.
+    password = /OS_PASSWORD=(\S+)/.exec(aio.output())?.[1] ?? '';
+    env = {
+      PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp', OS_AUTH_URL: `http://127.0.0.1:${computePort}/identity/v3`,
+      OS_USERNAME: 'admin', OS_PASSWORD: password, OS_PROJECT_NAME: 'admin', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
+    };
   });
   after(async () => {
     await aio?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('prints the endpoints and the walkthrough', () => {
+  it('prints the endpoints and the walkthrough, with a random admin password made at this first start', () => {
     const out = aio!.output();
     expect(out).to.match(/compute API: http:\/\/127\.0\.0\.1:\d+\/v2\.1/);
     expect(out).to.match(/volume API: +http:\/\/127\.0\.0\.1:\d+\/v3/);
     expect(out).to.include('volume-attach vm1 vol1 /dev/vdb --wait');
+    expect(password).to.match(/^[A-Za-z0-9_-]{20}$/);
+    // Secret and password hash kept in the data directory, readable by the owner only.
+    for (const f of ['token_secret', 'admin_password.scrypt']) expect(statSync(join(dataDir, f)).mode & 0o777, f).to.equal(0o600);
+    expect(readFileSync(join(dataDir, 'admin_password.scrypt'), 'utf8')).to.not.include(password);
+  });
+
+  it('accepts no token an outsider could make: noauth2 tokens, tokens signed with a published secret, garbage', async () => {
+    const [computeUrl, volumeUrl] = [cliArgs[1], cliArgs[3]];
+    const forged = signToken({ user_id: 'x', user_name: 'admin', project_id: 'admin', project_name: 'admin', roles: ['admin'], exp: Date.now() / 1000 + 600 },
+      'attachd-dev-secret');
+    for (const token of ['admin:admin', 'admin', forged, 'x'.repeat(40)]) {
+      for (const url of [`${computeUrl}/servers/detail?all_tenants=1`, `${volumeUrl}/admin/volumes/detail?all_tenants=1`]) {
+        const r = await fetch(url, { headers: { 'X-Auth-Token': token } });
+        expect(r.status, `${token.slice(0, 12)} on ${url}`).to.equal(401);
+      }
+    }
   });
 
   it('runs the walkthrough: create, attach (BDM row + connection_info), detach; survives a restart', async () => {
@@ -106,6 +130,7 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
     expect(code).to.equal(0);
     expect(aio!.output()).to.include('Stopped');
     aio = await start();
+    expect(aio.output(), 'the password is shown at the first start only').to.not.include(password);
     const vols = JSON.parse(await ok('--json', 'volume-list')) as Array<{ id: string; status: string; attachments: Array<{ server_id: string; device: string }> }>;
     expect(vols.map((v) => [v.id, v.status])).to.deep.equal([[volumeId, 'in-use']]);
     expect(vols[0].attachments[0]).to.include({ server_id: serverId, device: '/dev/vdb' });
@@ -156,7 +181,7 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
     await requireTool(this, 'openstack', 'python3-openstackclient');
     const computeUrl = cliArgs[1].replace(/\/v2\.1$/, '');
     const osEnv = {
-      ...env, OS_AUTH_URL: `${computeUrl}/identity/v3`, OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'admin', OS_PASSWORD: 'secret',
+      ...env, OS_AUTH_URL: `${computeUrl}/identity/v3`, OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'admin', OS_PASSWORD: password,
       OS_PROJECT_NAME: 'admin', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
     };
     const osc = async (...args: string[]): Promise<string> => (await run('openstack', args, { env: osEnv, timeout: 60_000 })).stdout;
@@ -190,6 +215,8 @@ describe('attachd-all on RabbitMQ + MariaDB (environment) with the real drivers 
   let cliArgs: string[];
   let secrets: string[] = [];
   let portal = '';
+  let cliEnv: NodeJS.ProcessEnv = {};
+  const adminPassword = `aio-${Math.random().toString(36).slice(2)}-pw`;
 
   before(async function () {
     const transportUrl = await requireTransportUrl(this);
@@ -210,8 +237,10 @@ describe('attachd-all on RabbitMQ + MariaDB (environment) with the real drivers 
     portal = `127.0.0.1:${iscsiPort}`;
     cliArgs = ['--os-compute-url', `http://127.0.0.1:${computePort}/v2.1`, '--os-volume-url', `http://127.0.0.1:${volumePort}/v3`];
     aio = await spawnDaemon('attachd-all', ['--config-file', config, '--data-dir', mkdtempSync(join(tmpdir(), 'attachd-aio-'))], {
-      env: { TRANSPORT_URL: transportUrl, NOVA_DATABASE_URL: nova.url, CINDER_DATABASE_URL: cinder.url }, ready: /attachd is running/, timeoutMs: 60_000,
+      env: { TRANSPORT_URL: transportUrl, NOVA_DATABASE_URL: nova.url, CINDER_DATABASE_URL: cinder.url, ATTACHD_ADMIN_PASSWORD: adminPassword },
+      ready: /attachd is running/, timeoutMs: 60_000,
     });
+    cliEnv = { ...process.env, OS_AUTH_URL: `http://127.0.0.1:${computePort}/identity/v3`, OS_USERNAME: 'admin', OS_PASSWORD: adminPassword, OS_PROJECT_NAME: 'admin' };
   });
   after(async () => {
     await aio?.stop();
@@ -221,7 +250,8 @@ describe('attachd-all on RabbitMQ + MariaDB (environment) with the real drivers 
   it('migrates both databases, exports with tgt, logs in with CHAP, attaches over the broker', async () => {
     expect(aio!.output()).to.match(/transport rabbit:\/\/\*\*\*@/);
     for (const p of secrets) expect(aio!.output(), 'a password in the banner or logs').to.not.include(p);
-    const cli = async (...args: string[]): Promise<string> => (await run(process.execPath, [join(BIN, 'attachd.js'), ...cliArgs, ...args], { timeout: 60_000 })).stdout;
+    expect(aio!.output(), 'a password from the environment is not shown').to.not.include(adminPassword);
+    const cli = async (...args: string[]): Promise<string> => (await run(process.execPath, [join(BIN, 'attachd.js'), ...cliArgs, ...args], { env: cliEnv, timeout: 60_000 })).stdout;
     await cli('volume-create', '1', '--name', 'v', '--wait');
     await cli('server-create', 's', '--wait');
     const att = await cli('volume-attach', 's', 'v', '--wait');

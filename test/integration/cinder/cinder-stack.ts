@@ -1,8 +1,11 @@
 // In-process cinder-api + cinder-volume for tests: one SQLite (or given) database, one fake://
 // (or given) transport, noauth2 tokens "user:project" (user "admin" is admin). The reconciler
-// makes only its start pass (periodic_interval 0) unless a test asks for more.
+// makes only its start pass (periodic_interval 0) unless a test asks for more. For other roles,
+// start it with KEYSTONE_AUTH (the keystone strategy with a known [api] token_secret) and sign
+// tokens with the roles wanted (signedToken); policyFile writes an [oslo_policy] policy_file.
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { signToken } from '../../../common/api';
 import { loadConfig } from '../../../common/config';
 import { migrateDatabase } from '../../../common/db';
 import { getRpcTransport, type Transport } from '../../../common/rpc';
@@ -10,7 +13,7 @@ import { startCinderApi, type RunningCinderApi } from '../../../cinder-api/osapi
 import { CINDER_SCHEMA, type CinderConf } from '../../../cinder-common/config';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { startCinderVolume, type CinderVolumeOptions, type RunningCinderVolume } from '../../../cinder-volume/main';
-import { waitFor } from '../../support/processes';
+import { waitFor, writeConfig } from '../../support/processes';
 
 // Response bodies are whatever the API sent; tests assert on them field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,7 +54,36 @@ export interface Cinder {
   stop(): Promise<void>;
 }
 
-export const projectOf = (token: string): string => token.split(':')[1] ?? token;
+/** The [api] token_secret of KEYSTONE_AUTH: a test value, at least 32 characters as the keystone strategy requires. */
+export const TEST_TOKEN_SECRET = 'attachd-cinder-policy-tests-0123456789abcdef';
+
+/** Overrides for a stack on the keystone strategy (embedded identity's signed tokens) instead of noauth2. */
+export const KEYSTONE_AUTH: Overrides = { api: { auth_strategy: 'keystone', token_secret: TEST_TOKEN_SECRET } };
+
+/** A token of a KEYSTONE_AUTH stack for `user` in `project` with exactly these roles (e.g. ['reader']). */
+export function signedToken(user: string, project: string, roles: string[]): string {
+  return signToken({ user_id: user, user_name: user, project_id: project, project_name: project, roles, exp: Math.floor(Date.now() / 1000) + 3600 },
+    TEST_TOKEN_SECRET);
+}
+
+/** Overrides naming a fresh YAML policy file of these rules ([oslo_policy] policy_file). */
+export function policyFile(rules: Record<string, string> | string): Overrides {
+  const text = typeof rules === 'string' ? rules : Object.entries(rules).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join('\n');
+  return { oslo_policy: { policy_file: writeConfig('policy.yaml', `${text}\n`) } };
+}
+
+/** The project of a noauth2 token ("user:project") or of a signed one (its claims). */
+export function projectOf(token: string): string {
+  const [body, sig] = token.split('.', 2);
+  if (sig && !token.includes(':')) {
+    try {
+      return (JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { project_id: string }).project_id;
+    } catch {
+      // not a signed token after all
+    }
+  }
+  return token.split(':')[1] ?? token;
+}
 
 export async function startCinder(overrides: Overrides = {}, volumeOpts: CinderVolumeOptions = {}): Promise<Cinder> {
   const conf = cinderConf(overrides);

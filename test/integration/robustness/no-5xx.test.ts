@@ -49,7 +49,8 @@ describe('no 5xx on bad input (both APIs, MariaDB)', function () {
     const cinder = await createTestDatabase(this, 'cinder');
     dbs.push(nova, cinder);
     dataDir = mkdtempSync(join(tmpdir(), 'attachd-no5xx-'));
-    const config = writeConfig('attachd.conf', `[DEFAULT]\nosapi_compute_listen_port = ${await freePort()}\nosapi_volume_listen_port = ${await freePort()}\n`);
+    // Input handling, not identity, is under test here: noauth2's "admin:admin" is the caller.
+    const config = writeConfig('attachd.conf', `[DEFAULT]\nosapi_compute_listen_port = ${await freePort()}\nosapi_volume_listen_port = ${await freePort()}\n[api]\nauth_strategy = noauth2\n`);
     const conf = loadAllInOneConfig({ configFiles: [config], dataDir, env: { NOVA_DATABASE_URL: nova.url, CINDER_DATABASE_URL: cinder.url } });
     aio = await startAllInOne(conf, dataDir);
   });

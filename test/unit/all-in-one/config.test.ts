@@ -6,12 +6,13 @@ import { writeConfig } from '../../support/processes';
 const ETC = join(__dirname, '../../../../etc');
 
 describe('attachd-all configuration', () => {
-  it('defaults to the embedded setup: fake://, SQLite in the data dir, noauth2, fake drivers', () => {
+  it('defaults to the embedded setup: fake://, SQLite in the data dir, the embedded identity (keystone), fake drivers', () => {
     const { nova, cinder } = loadAllInOneConfig({ configFiles: [], dataDir: '/tmp/aio-data', env: {} });
     expect(nova.DEFAULT.transport_url).to.equal('fake://');
     expect(nova.database.connection).to.equal('sqlite:///tmp/aio-data/nova.sqlite');
     expect(cinder.database.connection).to.equal('sqlite:///tmp/aio-data/cinder.sqlite');
-    expect([nova.api.auth_strategy, cinder.api.auth_strategy]).to.deep.equal(['noauth2', 'noauth2']);
+    // Never noauth2 by default: anyone could make its tokens.
+    expect([nova.api.auth_strategy, cinder.api.auth_strategy]).to.deep.equal(['keystone', 'keystone']);
     expect(nova.compute.volume_connector).to.equal('fake');
     expect(cinder.DEFAULT.enabled_backends).to.deep.equal(['fake']);
     expect(nova.cinder.endpoint).to.equal('http://127.0.0.1:8776/v3/%(project_id)s');

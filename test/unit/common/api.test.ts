@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import { ConfigError } from '../../../common/exception';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import {
-  authStrategy, checkProjectInPath, createApiApp, notFound, requestedVersion, signToken, validateBody,
+  authStrategy, checkProjectInPath, checkTokenSecret, createApiApp, notFound, requestedVersion, signToken, validateBody,
   verifyToken, type FastifyInstance,
 } from '../../../common/api';
 import { HTTPFault } from '../../../common/api/faults';
@@ -119,14 +120,23 @@ describe('common/api microversions', () => {
 });
 
 describe('common/api keystone tokens', () => {
-  it('verifies signed tokens and refuses forged or expired ones', () => {
+  const SECRET = 'a-test-secret-of-at-least-32-characters';
+
+  it('verifies signed tokens and refuses forged or expired ones', async () => {
     const claims = { user_id: 'u', user_name: 'admin', project_id: 'p', project_name: 'admin', roles: ['admin'], exp: Date.now() / 1000 + 60 };
-    const t = signToken(claims, 'secret');
-    expect(verifyToken(t, 'secret')).to.deep.equal(claims);
+    const t = signToken(claims, SECRET);
+    expect(verifyToken(t, SECRET)).to.deep.equal(claims);
     expect(verifyToken(t, 'other')).to.equal(null);
-    expect(verifyToken(signToken({ ...claims, exp: 1 }, 'secret'), 'secret')).to.equal(null);
-    const ctx = authStrategy('keystone', 'secret')({ token: t });
+    expect(verifyToken(signToken({ ...claims, exp: 1 }, SECRET), SECRET)).to.equal(null);
+    const ctx = await authStrategy('keystone', SECRET)({ token: t });
     expect(ctx.isAdmin).to.equal(true);
-    expect(() => authStrategy('keystone', 'secret')({ token: 'admin:admin' })).to.throw(HTTPFault);
+    expect(() => authStrategy('keystone', SECRET)({ token: 'admin:admin' })).to.throw(HTTPFault);
+  });
+
+  it('refuses to sign with an empty, short or published secret (anyone could forge tokens)', () => {
+    for (const bad of ['', null, 'attachd-dev-secret', 'short-secret']) {
+      expect(() => authStrategy('keystone', bad), String(bad)).to.throw(ConfigError, /token_secret/);
+    }
+    expect(() => checkTokenSecret(SECRET)).to.not.throw();
   });
 });

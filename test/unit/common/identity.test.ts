@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { authStrategy, createApiApp, identityRoutes, idOf, parseUsers, type FastifyInstance } from '../../../common/api';
 
+const SECRET = 'a-test-secret-of-at-least-32-characters';
+
 describe('common/api minimal Keystone', () => {
   let app: FastifyInstance;
   before(async () => {
-    const auth = authStrategy('keystone', 'sekrit');
+    const auth = authStrategy('keystone', SECRET);
     app = createApiApp({ name: 'test.identity', auth });
-    identityRoutes(app, { users: parseUsers(['admin:secret:admin', 'demo:pw:demo']), secret: 'sekrit' });
+    identityRoutes(app, { users: parseUsers(['admin:secret:admin:admin', 'demo:pw:demo']), secret: SECRET });
     app.get('/whoami', async (req) => ({ user: req.ctx.userId, project: req.ctx.projectId, admin: req.ctx.isAdmin }));
     await app.ready();
   });

@@ -1,0 +1,57 @@
+// Cinder's (Zed) default policies for every action cinder-api serves: project readers read,
+// members act, admins everywhere ("xena" rules), and the admin-only actions. [oslo_policy]
+// policy_file overrides any of them. os-volume-exports is ours (admin only).
+import { Enforcer, type PolicyDefaults } from '../../common/policy';
+import { PolicyNotAuthorized } from '../../cinder-common/exception';
+
+const ADMIN = 'rule:admin_api';
+const MEMBER = 'rule:xena_system_admin_or_project_member';
+const READER = 'rule:xena_system_admin_or_project_reader';
+
+export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
+  admin_or_owner: 'is_admin:True or (role:admin and is_admin_project:True) or project_id:%(project_id)s',
+  context_is_admin: 'role:admin',
+  admin_api: 'is_admin:True or (role:admin and is_admin_project:True)',
+  xena_system_admin_or_project_reader: '(role:admin) or (role:reader and project_id:%(project_id)s)',
+  xena_system_admin_or_project_member: '(role:admin) or (role:member and project_id:%(project_id)s)',
+
+  'volume:create': MEMBER,
+  'volume:get': READER,
+  'volume:get_all': READER,
+  'volume:update': MEMBER,
+  'volume:delete': MEMBER,
+  'volume:force_delete': ADMIN,
+  'volume:extend': MEMBER,
+  'volume:extend_attached_volume': MEMBER,
+  'volume:update_readonly_flag': MEMBER,
+  'volume:update_volume_admin_metadata': ADMIN,
+  'volume_extension:volume_host_attribute': ADMIN,
+  'volume_extension:volume_tenant_attribute': READER,
+  'volume_extension:volume_mig_status_attribute': ADMIN,
+  'volume_extension:volume_admin_actions:reset_status': ADMIN,
+  'volume_extension:volume_admin_actions:force_delete': ADMIN,
+  'volume_extension:volume_admin_actions:force_detach': ADMIN,
+  'volume_extension:volume_actions:initialize_connection': MEMBER,
+  'volume_extension:volume_actions:terminate_connection': MEMBER,
+  'volume_extension:volume_actions:roll_detaching': MEMBER,
+  'volume_extension:volume_actions:reserve': MEMBER,
+  'volume_extension:volume_actions:unreserve': MEMBER,
+  'volume_extension:volume_actions:begin_detaching': MEMBER,
+  'volume_extension:volume_actions:attach': MEMBER,
+  'volume_extension:volume_actions:detach': MEMBER,
+  'volume:get_volume_metadata': READER,
+  'volume:create_volume_metadata': MEMBER,
+  'volume:update_volume_metadata': MEMBER,
+  'volume:delete_volume_metadata': MEMBER,
+  'volume:attachment_create': MEMBER,
+  'volume:attachment_update': MEMBER,
+  'volume:attachment_delete': MEMBER,
+  'volume:attachment_complete': MEMBER,
+  'volume:multiattach_bootable_volume': MEMBER,
+  'volume_extension:volume_exports:index': ADMIN,
+  'volume_extension:volume_exports:sync': ADMIN,
+};
+
+export function cinderEnforcer(policyFile: string | null = null): Enforcer {
+  return new Enforcer(CINDER_POLICY_DEFAULTS, policyFile, (action) => new PolicyNotAuthorized({ action }));
+}
