@@ -1,6 +1,6 @@
 // nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
 import type { DataSource } from 'typeorm';
-import { parseUsers, serveApi, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
+import { createAuth, parseUsers, serveApi, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
 import { getRpcTransport, type Transport } from '../common/rpc';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
@@ -66,6 +66,8 @@ export interface RunningNovaApi {
 
 export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: number; adminPasswordHash?: string } = {}): Promise<RunningNovaApi> {
   const auth = authOptions(conf);
+  // An unusable identity setup (a forgeable secret) stops the start before any connection.
+  createAuth(auth);
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const compute = createComputeApi(conf, ds, transport);

@@ -1,6 +1,6 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
-import { serveApi } from '../../common/api';
+import { createAuth, serveApi, type AuthOptions } from '../../common/api';
 import type { Enforcer } from '../../common/policy';
 import { Notifier, getRpcTransport, type Transport } from '../../common/rpc';
 import type { CinderConf } from '../../cinder-common/config';
@@ -43,15 +43,22 @@ export interface RunningCinderApi {
   volumes: VolumeAPI;
 }
 
+/** How cinder-api authenticates, from [api] and [keystone_authtoken]. */
+function cinderAuthOptions(conf: CinderConf): AuthOptions {
+  return { strategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret, keystoneAuthtoken: conf.keystone_authtoken };
+}
+
 export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { port?: number } = {}): Promise<RunningCinderApi> {
   // The policy file first: a bad one stops the start (one line naming the rule and the file) before any connection.
   const enforcer = cinderEnforcer(conf.oslo_policy.policy_file);
+  // So does an unusable identity setup (a forgeable secret).
+  createAuth(cinderAuthOptions(conf));
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const volumes = createVolumeApi(conf, ds, transport, enforcer);
   const app = await buildCinderApiApp({
     volumes, maxLimit: conf.api.max_limit,
-    auth: { strategy: conf.api.auth_strategy, tokenSecret: conf.api.token_secret, keystoneAuthtoken: conf.keystone_authtoken },
+    auth: cinderAuthOptions(conf),
   });
   const served = await serveApi(app, 'cinder-api', conf.DEFAULT.osapi_volume_listen, opts.port ?? conf.DEFAULT.osapi_volume_listen_port, async () => {
     if (!opts.transport) await transport.close();

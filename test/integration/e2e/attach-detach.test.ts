@@ -3,6 +3,7 @@
 // The seed's flow: attach without a device → /dev/vdb, with /dev/vdc → /dev/vdc, the step 11
 // BDM row field by field, detach both; then the failure paths.
 import { expect } from 'chai';
+import { linesContaining, watchCmdlines } from '../../support/cmdline-watch';
 import { waitFor } from '../../support/processes';
 import { Cluster } from './cluster';
 
@@ -85,6 +86,27 @@ describe('e2e: attach and detach across four processes (RabbitMQ, MariaDB, tgt)'
     }
     expect((await cluster.req('nova', 'GET', `/v2.1/servers/${sid}/os-volume_attachments`)).body.volumeAttachments).to.deep.equal([]);
     expect(await cluster.exportsOf([v1, v2])).to.deep.equal([]);
+  });
+
+  it('no CHAP secret ever appears on a process\'s command line during an attach and a detach', async () => {
+    const sid = await cluster.createServer('cmdline');
+    const vid = await cluster.createVolume();
+    const watch = await watchCmdlines();
+    let lines: string[];
+    let secrets: string[];
+    try {
+      expect((await attach(sid, vid)).status).to.equal(200);
+      await cluster.waitVolume(vid, 'in-use');
+      const row = await waitFor(async () => (await bdms(vid)).find((b) => b.deleted === 0 && b.connection_info), 10_000, 'connection_info', 100);
+      const data = JSON.parse(row?.connection_info as string).data as { auth_username: string; auth_password: string };
+      secrets = [data.auth_password];
+      expect((await cluster.req('nova', 'DELETE', `/v2.1/servers/${sid}/os-volume_attachments/${vid}`)).status).to.equal(202);
+      await cluster.waitVolume(vid, 'available');
+    } finally {
+      lines = await watch.stop();
+    }
+    expect(lines.length, 'the watcher saw the processes of this run').to.be.greaterThan(4);
+    expect(linesContaining(lines, secrets)).to.deep.equal([]);
   });
 
   it('attaching an in-use volume → 400 with the seed message', async () => {
