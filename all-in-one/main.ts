@@ -82,6 +82,11 @@ export function loadAllInOneConfig(opts: AllInOneOptions): AllInOneConf {
     },
   }) as NovaConf;
   if (nova.DEFAULT.transport_url !== cinder.DEFAULT.transport_url) throw new ConfigError('nova and cinder must share one transport_url in attachd-all');
+  // Cinder asks this nova-api about attachments Nova may hold (no catalog to find it in otherwise).
+  if (!cinder.nova.endpoint_template) {
+    const computeHost = `${loopback(nova.DEFAULT.osapi_compute_listen)}:${nova.DEFAULT.osapi_compute_listen_port}`;
+    (cinder.nova as { endpoint_template: string | null }).endpoint_template = `http://${computeHost}/v2.1`;
+  }
   return { nova, cinder };
 }
 

@@ -47,6 +47,10 @@ export const CINDER_OPTS = {
   backend2: backendOpts('fake', 'backend2'),
   ...KEYSTONE_AUTHTOKEN_OPTS,
   ...POLICY_OPTS,
+  nova: {
+    endpoint_template: { type: 'str', default: null, help: 'Nova API URL (e.g. http://127.0.0.1:8774/v2.1) the attachment-deletion check asks; unset: the catalog of the caller\'s token' },
+    interface: { type: 'str', default: 'public', help: 'Catalog interface of Nova\'s endpoint' },
+  },
 } as const satisfies Schema;
 
 type Merged = typeof CINDER_OPTS & typeof COMMON_OPTS;

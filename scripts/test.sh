@@ -4,6 +4,8 @@
 #     clients and python3-tempest (its response schemas) with apt when missing,
 #   - starts a private RabbitMQ and MariaDB on free loopback ports (data in a temp dir), unless
 #     TRANSPORT_URL / NOVA_DATABASE_URL / CINDER_DATABASE_URL point at servers to use instead,
+#   - starts a private real Keystone 22 (scripts/keystone.sh: Debian's packages unpacked in that
+#     temp dir, nothing installed), unless KEYSTONE_URL (with KEYSTONE_ADMIN_PASSWORD) names one,
 #   - builds, lints, runs mocha (unit + integration + interop), stops the servers, exits with mocha's status.
 # Extra arguments go to mocha, e.g.: npm test -- dist/test/unit/common/config.test.js
 set -euo pipefail
@@ -34,18 +36,36 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   [ -n "$policy_added" ] && rm -f /usr/sbin/policy-rc.d
 fi
 
+state=
+ks=
+ks_pid=
+ks_dir=
+cleanup() {
+  if [ -n "$ks_pid" ]; then wait "$ks_pid" 2>/dev/null || true; fi
+  if [ -n "$ks" ]; then bash scripts/keystone.sh stop "$ks" >/dev/null 2>&1 || true; fi
+  if [ -n "$ks_dir" ]; then rm -rf "$ks_dir"; fi
+  if [ -n "$state" ]; then bash scripts/servers.sh stop "$state" || true; fi
+}
+trap cleanup EXIT INT TERM
+
+# A private real Keystone 22 (scripts/keystone.sh: Debian's packages fetched with apt-get
+# download and unpacked, nothing installed) starts in the background while we build.
+if [ -z "${KEYSTONE_URL:-}" ]; then
+  ks_dir=$(mktemp -d /tmp/attachd-keystone.XXXXXX)
+  ks=$ks_dir/keystone
+  bash scripts/keystone.sh start "$ks" >"$ks_dir/start.log" 2>&1 &
+  ks_pid=$!
+elif [ -z "${KEYSTONE_ADMIN_PASSWORD:-}" ]; then
+  echo "test.sh: KEYSTONE_URL is set, so KEYSTONE_ADMIN_PASSWORD (its bootstrap admin's password) must be too" >&2
+  exit 1
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
 npm run --silent build
 # Lint is part of the gate: warnings fail like errors.
 npm run --silent lint
-
-state=
-cleanup() {
-  if [ -n "$state" ]; then bash scripts/servers.sh stop "$state" || true; fi
-}
-trap cleanup EXIT INT TERM
 
 if [ -z "${TRANSPORT_URL:-}" ] || [ -z "${NOVA_DATABASE_URL:-}" ] || [ -z "${CINDER_DATABASE_URL:-}" ]; then
   state=$(mktemp -d /tmp/attachd-servers.XXXXXX)
@@ -58,6 +78,20 @@ if [ -z "${TRANSPORT_URL:-}" ] || [ -z "${NOVA_DATABASE_URL:-}" ] || [ -z "${CIN
   [ -n "$given_n" ] && export NOVA_DATABASE_URL=$given_n
   [ -n "$given_c" ] && export CINDER_DATABASE_URL=$given_c
   echo "test.sh: private RabbitMQ and MariaDB running (state in $state)" >&2
+fi
+
+if [ -n "$ks_pid" ]; then
+  if ! wait "$ks_pid"; then
+    ks_pid=
+    cat "$ks_dir/start.log" >&2
+    echo "test.sh: the private Keystone did not start" >&2
+    exit 1
+  fi
+  ks_pid=
+  # KEYSTONE_URL, KEYSTONE_ADMIN_PASSWORD and KEYSTONE_DIR (whose packages a test's own Keystone reuses).
+  # shellcheck disable=SC1091
+  source "$ks/env"
+  echo "test.sh: private Keystone at $KEYSTONE_URL (state in $ks)" >&2
 fi
 
 set +e

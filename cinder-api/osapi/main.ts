@@ -33,6 +33,7 @@ export function createVolumeApi(conf: CinderConf, dataSource: DataSource, transp
     serviceDownTime: conf.DEFAULT.service_down_time, defaultTypeName: conf.DEFAULT.default_volume_type,
     defaultAz: conf.DEFAULT.storage_availability_zone,
     notifier: new Notifier(transport, { publisherId: `volume.${conf.DEFAULT.host}`, driver: 'messagingv2', topics: ['notifications'] }),
+    nova: { ...conf.nova, timeout: conf.DEFAULT.rpc_response_timeout },
   });
 }
 

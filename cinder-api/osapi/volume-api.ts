@@ -18,6 +18,7 @@ import {
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE } from '../../cinder-common/volume-status';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
+import { novaAttachmentId, type NovaOptions } from './nova-client';
 import { cinderEnforcer } from './policy';
 
 const LOG = getLogger('cinder-api.volume');
@@ -35,6 +36,8 @@ export interface VolumeAPIDeps {
   notifier?: Notifier | null;
   /** Cinder's policies ([oslo_policy] policy_file over the defaults); the in-code defaults when absent. */
   enforcer?: Enforcer;
+  /** Where the attachment-deletion check asks Nova ([nova]); absent: the caller's catalog. */
+  nova?: NovaOptions;
 }
 
 /** The policy names cinder-api checks (cinder/policies/*.py), by what they guard. */
@@ -350,11 +353,11 @@ export class VolumeAPI {
    * os-detach, os-terminate_connection, os-force_detach and DELETE /attachments a user may not
    * pull an attachment out from under Nova. No attachment named: none on the volume is fine, one
    * is the one checked, more is refused; a named one that does not exist is refused (409 with an
-   * empty instance id). Cinder then asks Nova about an attachment with an instance and
-   * connection_info and allows the deletion unless Nova's BDM holds that attachment id; our
-   * nova-compute attaches by the legacy flow (BDM attachment_id NULL), so Nova never does, and
-   * we allow it without the round trip. A request that carries a service's token (X-Service-Token
-   * with one of [keystone_authtoken] service_token_roles: Nova's [service_user]) skips the check.
+   * empty instance id). An attachment with an instance and connection_info (the attachments
+   * API's; the legacy os-attach records none) is Nova's to delete when Nova's BDM holds its id:
+   * Cinder asks Nova (2.89), and allows it when Nova has no such BDM or another attachment id.
+   * A request that carries a service's token (X-Service-Token with one of [keystone_authtoken]
+   * service_token_roles: Nova's [service_user]) skips the check.
    */
   async attachmentDeletionAllowed(ctx: Ctx, attachment: string | VolumeAttachment | null, v?: Volume): Promise<void> {
     if (ctx.service) return;
@@ -367,6 +370,14 @@ export class VolumeAPI {
     const att = typeof ref === 'string' ? await this.d.db.attachmentGet(ref) : ref;
     if (!att) throw new ConflictNovaUsingAttachment({ instance_id: '' });
     if (v && v.id !== att.volumeId) throw new InvalidInput({ reason: 'Mismatched volume and attachment' });
+    if (!att.instanceUuid || !att.connectionInfo) return;
+    const held = await novaAttachmentId(this.d.nova ?? { endpoint_template: null, interface: 'public' }, ctx, att.instanceUuid, att.volumeId);
+    if (held === null || held !== att.id) {
+      LOG.warning(`Nova does not hold attachment ${att.id} (${held ?? 'no BDM'}): deleting it may leave devices on the compute host`, { context: ctx });
+      return;
+    }
+    LOG.error('Detected user call to delete in-use attachment. Call must come from the nova service and nova must be configured to send the service token. Bug #2004555', { context: ctx });
+    throw new ConflictNovaUsingAttachment({ instance_id: att.instanceUuid });
   }
 
   /** Ends with unreserve, which checks its own policy too (as Cinder's). */

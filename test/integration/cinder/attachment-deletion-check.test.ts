@@ -2,7 +2,8 @@
 // attach-semantics.md §2.4) on os-detach, os-terminate_connection, os-force_detach and
 // DELETE /attachments: what a user without a service token may take down, and the 409 otherwise.
 import { expect } from 'chai';
-import { startCinder, type Cinder, type Res } from './cinder-stack';
+import Fastify from 'fastify';
+import { KEYSTONE_AUTH, signedToken, startCinder, type Cinder, type Res } from './cinder-stack';
 
 const CONNECTOR = { ip: '127.0.0.1', host: 'compute1', initiator: 'iqn.1993-08.org.debian:01:chk', mountpoint: '/dev/vdb' };
 const SERVER = '0b3c8f7e-5d7a-4c55-9a86-2f1f0c6e9d11';
@@ -12,8 +13,15 @@ const CONFLICT = { conflictingRequest: { code: 409, message: 'Detach volume from
 
 describe('cinder-api attachment deletion check (§2.4)', function () {
   let c: Cinder;
-  before(async () => { c = await startCinder(); });
-  after(async () => { await c?.stop(); });
+  let nova: FakeNova;
+  before(async () => {
+    nova = await fakeNova();
+    c = await startCinder({ nova: { endpoint_template: nova.url } });
+  });
+  after(async () => {
+    await c?.stop();
+    await nova?.close();
+  });
 
   const att = (method: string, path: string, body?: unknown): Promise<Res> =>
     c.req(method, `/v3/demo${path}`, { body, headers: { 'OpenStack-API-Version': 'volume 3.44' } });
@@ -78,5 +86,68 @@ describe('cinder-api attachment deletion check (§2.4)', function () {
     r = await att('DELETE', `/attachments/${aid}`);
     expect(r.status).to.equal(200);
     expect((await c.show(id)).status).to.equal('available');
+    expect(nova.asked).to.deep.equal([[SERVER, id, '2.89']]);
   });
 });
+
+describe('cinder-api attachment deletion check: an attachment Nova holds needs a service token', function () {
+  let c: Cinder;
+  let nova: FakeNova;
+  const MEMBER = signedToken('u1', 'demo', ['member', 'reader']);
+  const SERVICE = signedToken('nova', 'service', ['service', 'admin']);
+  before(async () => {
+    nova = await fakeNova();
+    c = await startCinder({ ...KEYSTONE_AUTH, nova: { endpoint_template: nova.url } });
+  });
+  after(async () => {
+    await c?.stop();
+    await nova?.close();
+  });
+
+  it('refuses the user (409 naming the server), lets Nova\'s service token through, and answers 503 when Nova cannot be asked', async () => {
+    const id = await c.createVolume(1, MEMBER);
+    const r = await c.req('POST', '/v3/demo/attachments', { token: MEMBER, headers: { 'OpenStack-API-Version': 'volume 3.44' },
+      body: { attachment: { volume_uuid: id, instance_uuid: SERVER, connector: CONNECTOR } } });
+    const aid = r.body.attachment.id as string;
+    nova.holds.set(`${SERVER}/${id}`, aid);
+    const del = (headers: Record<string, string> = {}) => c.req('DELETE', `/v3/demo/attachments/${aid}`, { token: MEMBER, headers: { 'OpenStack-API-Version': 'volume 3.44', ...headers } });
+    const refused = await del();
+    expect([refused.status, refused.body]).to.deep.equal([409, { conflictingRequest: { code: 409, message: `Detach volume from instance ${SERVER} using the Compute API` } }]);
+    expect((await c.action(id, 'os-detach', { attachment_id: aid }, MEMBER)).status).to.equal(409);
+    nova.down = true;
+    expect((await del()).status).to.equal(503);
+    nova.down = false;
+    // A service token without the service role does not count; Nova's does.
+    expect((await del({ 'X-Service-Token': signedToken('x', 'demo', ['member']) })).status).to.equal(409);
+    expect((await del({ 'X-Service-Token': 'forged' })).status).to.equal(401);
+    const ok = await del({ 'X-Service-Token': SERVICE });
+    expect(ok.status).to.equal(200);
+    expect((await c.show(id, MEMBER)).status).to.equal('available');
+  });
+});
+
+interface FakeNova {
+  url: string;
+  /** "<server>/<volume>" → the attachment id Nova's BDM holds. */
+  holds: Map<string, string>;
+  asked: Array<[string, string, string]>;
+  down: boolean;
+  close(): Promise<void>;
+}
+
+/** Nova's os-volume_attachments show at 2.89, as Cinder asks it. */
+async function fakeNova(): Promise<FakeNova> {
+  const app = Fastify();
+  const n: FakeNova = { url: '', holds: new Map(), asked: [], down: false, close: () => app.close() };
+  app.get('/v2.1/servers/:sid/os-volume_attachments/:vid', async (req, reply) => {
+    const { sid, vid } = req.params as { sid: string; vid: string };
+    n.asked.push([sid, vid, String(req.headers['x-openstack-nova-api-version'])]);
+    if (n.down) return reply.code(503).send({ serviceUnavailable: { code: 503, message: 'down' } });
+    const held = n.holds.get(`${sid}/${vid}`);
+    if (!held) return reply.code(404).send({ itemNotFound: { code: 404, message: `Instance ${sid} is not attached to volume ${vid}` } });
+    return { volumeAttachment: { id: vid, volumeId: vid, serverId: sid, device: '/dev/vdb', attachment_id: held } };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  n.url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v2.1`;
+  return n;
+}
