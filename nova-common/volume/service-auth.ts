@@ -101,17 +101,19 @@ export class ServiceAuth {
         scope: { project: { name: project, domain: { name: this.o.project_domain_name } } },
       },
     };
-    const res = await fetch(`${url.replace(/\/+$/, '')}/auth/tokens`, {
+    // keystoneauth takes the identity URL with or without its version.
+    const base = url.replace(/\/+$/, '');
+    const res = await fetch(`${/\/v3$/.test(base) ? base : `${base}/v3`}/auth/tokens`, {
       method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body),
       signal: AbortSignal.timeout((this.o.timeout ?? 30) * 1000),
     });
     const token = res.headers.get('x-subject-token');
     const json = (await res.json().catch(() => null)) as { token?: { expires_at?: string; project?: { id?: string }; catalog?: CatalogEntry[] } } | null;
-    if (res.status !== 201 || !token) throw new Error(`Keystone login of the [cinder] service user failed: HTTP ${res.status}`);
+    if (res.status !== 201 || !token) throw new Error(`Keystone login of Nova's service user ${username} failed: HTTP ${res.status}`);
     const expires = Date.parse(json?.token?.expires_at ?? '') || Date.now() + 3600_000;
     const projectId = json?.token?.project?.id ?? project;
     this.cached = { token, projectId, expires, catalog: json?.token?.catalog ?? null };
-    LOG.info('Logged in to Keystone as the [cinder] service user', { user: username, project });
+    LOG.info('Logged in to Keystone as a service user', { user: username, project });
     return this.cached;
   }
 }

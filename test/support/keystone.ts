@@ -154,7 +154,8 @@ export class KeystoneAdmin {
   readonly url: string;
   /** Its identity API: url + /v3 (an auth_url). */
   readonly authUrl: string;
-  private readonly adminCredentials: Credentials;
+  /** The bootstrap admin (a test may configure a service with it). */
+  readonly adminCredentials: Credentials;
   private readonly adminProject: ProjectRef;
   private readonly tokens = new Map<string, Promise<IssuedToken>>();
 

@@ -91,7 +91,7 @@ export async function startCinder(overrides: Overrides = {}, volumeOpts: CinderV
   await migrateDatabase(ds);
   const transport = getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const volume = await startCinderVolume(conf, { transport, dataSource: ds, ...volumeOpts });
-  const api = await startCinderApi(conf, { transport, dataSource: ds, port: 0 });
+  const api = await startCinderApi(conf, { transport, dataSource: ds, port: overrides.DEFAULT?.osapi_volume_listen_port !== undefined ? undefined : 0 });
   const c: Cinder = {
     conf, ds, transport, api, volume,
     async req(method, path, o = {}) {

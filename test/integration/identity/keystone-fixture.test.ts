@@ -3,6 +3,7 @@
 // them invalid, and only an admin or service user may validate another user's token.
 import { expect } from 'chai';
 import { provisionCloud, requireKeystone, startKeystone, type Cloud, type KeystoneAdmin } from '../../support/keystone';
+import { startCinder } from '../cinder/cinder-stack';
 
 const COMPUTE_URL = 'http://127.0.0.1:18774/v2.1';
 const VOLUME_URL = 'http://127.0.0.1:18776/v3/%(project_id)s';
@@ -100,8 +101,14 @@ describe('integration: real Keystone fixtures (test/support/keystone)', function
     const t0 = Date.now();
     const short = await startKeystone(this, { tokenExpiration: 5, processes: 1 });
     const started = Date.now();
+    // Our cinder-api validating against it, with a long cache: the expiry must win over the cache.
+    const cinder = await startCinder({ api: { auth_strategy: 'keystone' }, keystone_authtoken: {
+      auth_url: short.url, auth_type: 'password', username: 'admin', password: short.admin.adminCredentials.password, project_name: 'admin', token_cache_time: 300 } });
     try {
       const subject = await short.admin.adminLogin({ fresh: true });
+      const project = subject.body.project?.id as string;
+      const ours = async (): Promise<number> => (await cinder.req('GET', `/v3/${project}/volumes`, { token: subject.token })).status;
+      expect(await ours()).to.equal(200);
       const lifetime = subject.expiresAt.getTime() - new Date(subject.body.issued_at).getTime();
       expect(lifetime).to.equal(5000);
       expect((await short.admin.validateToken(subject.token)).status).to.equal(200);
@@ -113,7 +120,9 @@ describe('integration: real Keystone fixtures (test/support/keystone)', function
       // And as X-Auth-Token it is refused: 401.
       const own = await short.admin.request('GET', '/v3/projects', { token: subject.token, ok: [401] });
       expect(own.status).to.equal(401);
+      expect(await ours(), 'cinder-api, its cached validation notwithstanding').to.equal(401);
     } finally {
+      await cinder.stop();
       const stopping = Date.now();
       await short.stop();
       console.log(`      (5 s-token Keystone: start ${((started - t0) / 1000).toFixed(1)} s, test ${((stopping - started) / 1000).toFixed(1)} s, stop ${((Date.now() - stopping) / 1000).toFixed(1)} s)`);

@@ -46,7 +46,7 @@ export async function startNova(overrides: Overrides = {}, computeOpts: NovaComp
   await migrateDatabase(ds);
   const transport = getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
   const compute = await startNovaCompute(conf, { transport, dataSource: ds, ...computeOpts });
-  const api = await startNovaApi(conf, { transport, dataSource: ds, port: 0 });
+  const api = await startNovaApi(conf, { transport, dataSource: ds, port: overrides.DEFAULT?.osapi_compute_listen_port !== undefined ? undefined : 0 });
   const extras: RunningNovaApi[] = [];
   return {
     conf, ds, transport, api, compute,
