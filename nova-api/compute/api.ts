@@ -1,30 +1,26 @@
-// compute API (nova/compute/api.py analogue): business rules of the API process — instance
-// state checks, device reservation in block_device_mapping, Cinder calls, then a cast to the
-// compute host. Seed steps 1–5 of the attach live here.
+// compute API (nova/compute/api.py analogue): business rules of the API process for servers —
+// create, update, delete, power and lock actions, metadata — and the checks every server action
+// shares (lock, state, policy, host up). Volume attach/detach: volume-attachments.ts.
 import { randomInt, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { RequestContext } from '../../common/context';
-import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import { isServiceUp } from '../../common/service';
-import { isDuplicateEntry, isRetryableConflict } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
-import { ATTACHED_STATES, BDM_STATES } from '../../nova-common/bdm-states';
-import { nextDeviceName, matchDevice } from '../../nova-common/device-name';
 import { defaultHostname } from '../../nova-common/hostname';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
-  AmbiguousHostnameForMultipleInstances, CinderConnectionFailed, ComputeHostNotFound, DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput, InvalidVolume,
-  MetadataLimitExceeded, NovaException, NoValidHost, ServiceUnavailable, TooManyDiskDevices, TooManyInstances,
-  VolumeBDMNotFound, VolumeNotAttached,
+  AmbiguousHostnameForMultipleInstances, ComputeHostNotFound, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput,
+  MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
 } from '../../nova-common/exception';
 import { VM_STATES } from '../../nova-common/objects';
-import { CinderHTTPError, type CinderAPI, type CinderCaller, type CinderVolume } from '../../nova-common/volume/cinder';
+import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import type { Enforcer } from '../../common/policy';
 import { novaEnforcer } from '../policy';
 import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
+import { VolumeAttachmentAPI } from './volume-attachments';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 
 const LOG = getLogger('nova-api.compute');
@@ -32,25 +28,6 @@ const LOG = getLogger('nova-api.compute');
 /** vm_states attach/detach are allowed in (attach-semantics.md §4.4). */
 const VOLUME_OP_STATES = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.STOPPED, VM_STATES.RESIZED, VM_STATES.SOFT_DELETED,
   VM_STATES.SHELVED, VM_STATES.SHELVED_OFFLOADED] as string[];
-
-export class RootDeviceDetach extends NovaException {
-  static override msgFmt = 'Cannot detach a root device volume';
-  static override code = 400;
-}
-
-/** The attach took longer than its compute waits for nova-api, and the compute rolled it back. */
-export class VolumeAttachTimedOut extends NovaException {
-  static override msgFmt = 'Attaching volume %(volume_id)s took too long and was rolled back; try again.';
-  static override code = 503;
-}
-
-/** A Cinder call that failed without saying no: it may or may not have taken effect. */
-function isUncertain(e: unknown): boolean {
-  return e instanceof CinderConnectionFailed || (e instanceof CinderHTTPError && e.status >= 500);
-}
-
-/** The message Cinder gives a detach of a volume that is not plainly attached. */
-const NOT_DETACHABLE = "Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.";
 
 export interface ComputeApiOptions {
   db: NovaDB;
@@ -105,15 +82,19 @@ export interface ServerUpdate {
   hostname?: string;
 }
 
-const caller = (ctx: RequestContext): CinderCaller => ({
+/** The caller as Cinder's client needs it: the user's token, request ids and catalog. */
+export const caller = (ctx: RequestContext): CinderCaller => ({
   projectId: ctx.projectId, authToken: ctx.authToken, requestId: ctx.requestId, globalRequestId: ctx.globalRequestId, catalog: ctx.serviceCatalog,
 });
 
 export class ComputeAPI {
   readonly policy: Enforcer;
+  /** os-volume_attachments: attach, detach, list, update (volume-attachments.ts). */
+  readonly volumes: VolumeAttachmentAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
+    this.volumes = new VolumeAttachmentAPI(this, o);
   }
 
   /** context.can(): the target is the server's project (and user), or the caller's own. */
@@ -165,7 +146,7 @@ export class ComputeAPI {
     return { host: null, fault: new NoValidHost({ reason: services.length ? 'There are not enough hosts available.' : '' }).message };
   }
 
-  private async hostIsUp(host: string): Promise<boolean> {
+  async hostIsUp(host: string): Promise<boolean> {
     return (await this.upComputeHosts()).includes(host);
   }
 
@@ -304,7 +285,8 @@ export class ComputeAPI {
     await this.o.db.instanceSoftDelete(inst);
   }
 
-  private checkState(ctx: RequestContext, inst: Instance, method: string, vmStates: readonly string[] = VOLUME_OP_STATES): void {
+  /** check_instance_lock + check_instance_state: the server may take this action now. */
+  checkState(ctx: RequestContext, inst: Instance, method: string, vmStates: readonly string[] = VOLUME_OP_STATES): void {
     if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
     const bad = (attr: string, state: unknown): never => {
       throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr, state: state ?? 'None' });
@@ -316,184 +298,6 @@ export class ComputeAPI {
 
   async recordAction(ctx: RequestContext, uuid: string, action: string): Promise<void> {
     await this.o.db.actionStart({ action, instanceUuid: uuid, requestId: ctx.requestId, userId: ctx.userId, projectId: ctx.projectId });
-  }
-
-  /**
-   * Seed step 2: INSERT the BDM with the chosen device. The unique index over (instance_uuid,
-   * device_name, deleted) makes a concurrent attach (any API process) that picked the same
-   * device fail here; an automatic choice then retries with the next free letter.
-   */
-  private async reserveDevice(inst: Instance, volumeId: string, device: string | null, extra: Partial<BlockDeviceMapping>): Promise<BlockDeviceMapping> {
-    if (device) matchDevice(device);
-    for (let attempt = 0; attempt < 64; attempt++) {
-      const bdms = await this.o.db.bdmsByInstance(inst.uuid);
-      if (bdms.some((b) => b.volumeId === volumeId)) throw new InvalidVolume({ reason: 'already attached' });
-      const max = this.o.maxDiskDevices;
-      if (max >= 0 && bdms.filter((b) => b.deviceName).length + 1 > max) throw new TooManyDiskDevices({ maximum: max });
-      const next = nextDeviceName(inst.rootDeviceName, bdms.map((b) => b.deviceName), device);
-      if (!next) throw new DevicePathInUse({ path: device });
-      try {
-        return await this.o.db.bdmCreate({
-          instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: next.device, volumeId,
-          bootIndex: null, ...extra,
-        });
-      } catch (e) {
-        if (!isDuplicateEntry(e) && !isRetryableConflict(e)) throw e;
-        // Lost a race: either the volume or the device was taken meanwhile; look again.
-      }
-    }
-    throw new DevicePathInUse({ path: device ?? 'auto' });
-  }
-
-  /**
-   * Seed steps 1–5, with the intent recorded first: the BDM row is inserted 'reserving', moves
-   * to 'reserved' once Cinder reserved the volume, and the cast hands it to the compute. What
-   * cannot be undone here (Cinder or the database unreachable) stays on the row, and the
-   * compute's reconciler rolls it back (bdm-states.ts).
-   */
-  async attachVolume(ctx: RequestContext, uuid: string, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean }): Promise<BlockDeviceMapping> {
-    const inst = await this.get(ctx, uuid);
-    this.can(ctx, 'os_compute_api:os-volumes-attachments:create', inst);
-    this.checkState(ctx, inst, 'attach_volume');
-    // Real Nova's reserve_block_device_name call would time out against a dead compute; with a
-    // cast we check the heartbeat instead, so the volume is never left 'attaching'.
-    if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
-    let bdm: BlockDeviceMapping;
-    const intent = { attachState: BDM_STATES.RESERVING, attachStateAt: new Date(), attachRequestId: ctx.globalRequestId ?? ctx.requestId };
-    try {
-      bdm = await this.reserveDevice(inst, req.volumeId, req.device, { tag: req.tag, deleteOnTermination: req.deleteOnTermination, ...intent });
-    } catch (e) {
-      // Already on this server: answer as the seed does, from the volume's state.
-      if (e instanceof InvalidVolume) {
-        const v = await this.o.cinder.get(caller(ctx), req.volumeId);
-        if (v.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });
-      }
-      throw e;
-    }
-    await pausePoint('nova-api.attach.after-bdm-insert');
-    let reserving = false;
-    let reserved = false;
-    try {
-      const volume = await this.o.cinder.get(caller(ctx), req.volumeId);            // step 3
-      if (volume.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });  // step 4
-      if (volume.attach_status === 'attached') throw new InvalidVolume({ reason: 'already attached' });
-      reserving = true;
-      await this.o.cinder.reserve(caller(ctx), req.volumeId);                       // step 5
-      reserved = true;
-      await pausePoint('nova-api.attach.after-reserve');
-      if (!(await this.o.db.bdmTransition(bdm.id, [BDM_STATES.RESERVING], BDM_STATES.RESERVED))) {
-        throw new VolumeAttachTimedOut({ volume_id: req.volumeId });
-      }
-    } catch (e) {
-      // os-reserve lost on the way back (Cinder unreachable or 5xx): it may have happened, and
-      // only the reconciler can tell ours from another's, so the row stays 'reserving' for it.
-      if (!reserved && reserving && isUncertain(e)) {
-        LOG.warning(`os-reserve of volume ${req.volumeId} has an unknown outcome (${(e as Error).message}); the compute's reconciler settles it`, { context: ctx });
-        throw e;
-      }
-      await this.undoReservation(ctx, bdm, reserved);
-      throw e;
-    }
-    try {
-      await this.recordAction(ctx, uuid, 'attach_volume');
-      await this.o.rpc.attachVolume(ctx, inst, bdm);
-    } catch (e) {
-      // The cast may not have gone out: take the row back unless the compute already has it.
-      const back = await this.o.db.bdmTransition(bdm.id, [BDM_STATES.RESERVED], BDM_STATES.RESERVING).catch(() => null);
-      if (back === false) {
-        LOG.warning(`Cast of attach_volume failed (${(e as Error).message}) but compute ${inst.host} already runs the attach`, { context: ctx });
-        return bdm;
-      }
-      if (back) await this.undoReservation(ctx, bdm, true);
-      throw e;
-    }
-    await pausePoint('nova-api.attach.after-cast');
-    return bdm;
-  }
-
-  /** Release our reservation and drop the row; what fails stays 'reserving' for the reconciler. */
-  private async undoReservation(ctx: RequestContext, bdm: BlockDeviceMapping, reserved: boolean): Promise<void> {
-    const warn = (what: string) => (err: unknown): false => {
-      LOG.warning(`${what} failed (${(err as Error).message}); the compute's reconciler will finish the rollback`, { context: ctx, bdm_id: bdm.id });
-      return false;
-    };
-    if (reserved) {
-      const ok = await this.o.cinder.unreserve(caller(ctx), bdm.volumeId as string).then(() => true, warn('os-unreserve'));
-      if (!ok) return;
-    }
-    // Nothing reached the compute host: the row goes, the volume stays as it was.
-    await this.o.db.bdmDestroyIf(bdm.id, BDM_STATES.RESERVING).catch(warn(`delete BDM ${bdm.id}`));
-  }
-
-  async attachments(ctx: RequestContext, uuid: string): Promise<{ instance: Instance; bdms: BlockDeviceMapping[] }> {
-    const instance = await this.get(ctx, uuid);
-    this.can(ctx, 'os_compute_api:os-volumes-attachments:index', instance);
-    const bdms = (await this.o.db.bdmsByInstance(uuid)).filter((b) => b.volumeId);
-    return { instance, bdms };
-  }
-
-  async attachment(ctx: RequestContext, uuid: string, volumeId: string): Promise<BlockDeviceMapping> {
-    this.can(ctx, 'os_compute_api:os-volumes-attachments:show', await this.get(ctx, uuid));
-    const bdm = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
-    if (!bdm) throw new VolumeNotAttached({ instance_uuid: uuid, volume_id: volumeId });
-    return bdm;
-  }
-
-  /**
-   * §1.5: checks, then the intent ('detaching') on the row, os-begin_detaching and the cast.
-   * Once recorded, the detach is finished by the compute even if the cast is lost.
-   */
-  async detachVolume(ctx: RequestContext, uuid: string, volumeId: string): Promise<void> {
-    const inst = await this.get(ctx, uuid);
-    this.can(ctx, 'os_compute_api:os-volumes-attachments:delete', inst);
-    const volume = await this.o.cinder.get(caller(ctx), volumeId);
-    const bdm = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
-    if (!bdm) throw new VolumeNotAttached({ instance_uuid: uuid, volume_id: volumeId });
-    if (bdm.bootIndex === 0) throw new RootDeviceDetach();
-    this.checkState(ctx, inst, 'detach_volume');
-    if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
-    const requestId = ctx.globalRequestId ?? ctx.requestId;
-    if (!(await this.o.db.bdmTransition(bdm.id, ATTACHED_STATES, BDM_STATES.DETACHING, { attachRequestId: requestId }))) {
-      // An attach or another detach of this volume is in flight.
-      throw new InvalidVolume({ reason: NOT_DETACHABLE });
-    }
-    await pausePoint('nova-api.detach.after-intent');
-    const restore = async (): Promise<void> => {
-      await this.o.db.bdmTransition(bdm.id, [BDM_STATES.DETACHING], bdm.attachState as null)
-        .catch((err: unknown) => LOG.warning(`Could not withdraw the detach of BDM ${bdm.id}: ${(err as Error).message}`, { context: ctx }));
-    };
-    try {
-      await this.o.cinder.beginDetaching(caller(ctx), volumeId);
-    } catch (e) {
-      // Unknown outcome: the intent stays and the compute's reconciler finishes the detach.
-      if (isUncertain(e)) throw e;
-      await restore();
-      if (e instanceof InvalidInput) throw new InvalidVolume({ reason: e.message });
-      throw e;
-    }
-    await pausePoint('nova-api.detach.after-begin-detaching');
-    const attachmentId = volume.attachments.find((a) => a.server_id === uuid)?.attachment_id ?? null;
-    try {
-      await this.recordAction(ctx, uuid, 'detach_volume');
-      await this.o.rpc.detachVolume(ctx, inst, volumeId, attachmentId);
-    } catch (e) {
-      // If this fails too, the row stays 'detaching' and the compute finishes the detach.
-      const rolled = await this.o.cinder.rollDetaching(caller(ctx), volumeId).then(() => true, () => false);
-      if (rolled) await restore();
-      throw e;
-    }
-  }
-
-  /** The BDM a 2.85+ PUT updates; missing → VolumeBDMNotFound (404), as Nova's regular update. */
-  async bdmForUpdate(ctx: RequestContext, uuid: string, volumeId: string): Promise<BlockDeviceMapping> {
-    await this.get(ctx, uuid);
-    const bdm = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
-    if (!bdm) throw new VolumeBDMNotFound({ volume_id: volumeId });
-    return bdm;
-  }
-
-  async updateAttachment(bdm: BlockDeviceMapping, deleteOnTermination: boolean | undefined): Promise<void> {
-    if (deleteOnTermination !== undefined) await this.o.db.bdmUpdate(bdm.id, { deleteOnTermination });
   }
 
   /**
@@ -592,8 +396,4 @@ export class ComputeAPI {
     await this.o.rpc.rebootInstance(ctx, await this.get(ctx, uuid), type);
   }
 
-  /** A volume as Cinder shows it to the caller (VolumeNotFound when Cinder 404s). */
-  async getVolume(ctx: RequestContext, volumeId: string): Promise<CinderVolume> {
-    return this.o.cinder.get(caller(ctx), volumeId);
-  }
 }

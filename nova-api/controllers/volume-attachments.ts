@@ -38,14 +38,14 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
       if (extra.length) throw badRequest(`Additional properties are not allowed (${extra.map(pyRepr).join(', ')} ${extra.length > 1 ? 'were' : 'was'} unexpected)`);
     }
     const { server_id: sid } = req.params as Params;
-    const { bdms } = await compute.attachments(req.ctx, sid as string);
+    const { bdms } = await compute.volumes.attachments(req.ctx, sid as string);
     return { volumeAttachments: bdms.slice(offset, offset + limit).map((b) => attachmentView(b, sid as string, req.novaVersion)) };
   });
 
   app.get(`${coll}/:volume_id`, async (req) => {
     projectInPath(req);
     const { server_id: sid, volume_id: vid } = req.params as Params;
-    const bdm = await compute.attachment(req.ctx, sid as string, vid as string);
+    const bdm = await compute.volumes.attachment(req.ctx, sid as string, vid as string);
     return { volumeAttachment: attachmentView(bdm, sid as string, req.novaVersion) };
   });
 
@@ -55,7 +55,7 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
     const dto = validateBody(v.atLeast(MV.ATTACH_DELETE_ON_TERMINATION) ? AttachVolumeV279 : v.atLeast(MV.ATTACH_TAG) ? AttachVolumeV249 : AttachVolumeV21,
       req.body, 'volumeAttachment') as AttachVolumeV279;
     const { server_id: sid } = req.params as Params;
-    const bdm = await compute.attachVolume(req.ctx, sid as string, {
+    const bdm = await compute.volumes.attachVolume(req.ctx, sid as string, {
       volumeId: dto.volumeId, device: dto.device ?? null, tag: dto.tag ?? null, deleteOnTermination: toBoolean(dto.delete_on_termination),
     });
     return { volumeAttachment: attachmentView(bdm, sid as string, v, { forCreate: true }) };
@@ -76,17 +76,17 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
     if (swap) compute.policy.authorize(req.ctx, 'os_compute_api:os-volumes-attachments:swap', { project_id: null, user_id: null });
     else compute.can(req.ctx, 'os_compute_api:os-volumes-attachments:update', inst);
     if (!onlySwap) {
-      const bdm = await compute.bdmForUpdate(req.ctx, sid as string, vid as string);
+      const bdm = await compute.volumes.bdmForUpdate(req.ctx, sid as string, vid as string);
       if (dto.id !== undefined && dto.id !== vid) throw badRequest('The id property is not mutable');
       if (dto.serverId !== undefined && dto.serverId !== sid) throw badRequest('The serverId property is not mutable');
       if (dto.device !== undefined && dto.device !== bdm.deviceName) throw badRequest('The device property is not mutable');
       if (dto.tag !== undefined && dto.tag !== bdm.tag) throw badRequest('The tag property is not mutable');
-      await compute.updateAttachment(bdm, dto.delete_on_termination === undefined ? undefined : toBoolean(dto.delete_on_termination));
+      await compute.volumes.updateAttachment(bdm, dto.delete_on_termination === undefined ? undefined : toBoolean(dto.delete_on_termination));
     }
     if (swap) {
-      await compute.getVolume(req.ctx, vid as string);
+      await compute.volumes.getVolume(req.ctx, vid as string);
       try {
-        await compute.getVolume(req.ctx, dto.volumeId);
+        await compute.volumes.getVolume(req.ctx, dto.volumeId);
       } catch (e) {
         if (e instanceof VolumeNotFound) throw badRequest(e.message);
         throw e;
@@ -99,7 +99,7 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
   app.delete(`${coll}/:volume_id`, async (req, reply) => {
     projectInPath(req);
     const { server_id: sid, volume_id: vid } = req.params as Params;
-    await compute.detachVolume(req.ctx, sid as string, vid as string);
+    await compute.volumes.detachVolume(req.ctx, sid as string, vid as string);
     return reply.code(202).send();
   });
 }
