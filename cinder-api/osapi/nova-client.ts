@@ -20,10 +20,14 @@ export interface NovaOptions {
   timeout?: number;
 }
 
-/** The attachment id Nova holds for (server, volume), or null when Nova has no such BDM (404). */
-export async function novaAttachmentId(o: NovaOptions, ctx: RequestContext, serverId: string, volumeId: string): Promise<string | null> {
+/**
+ * The attachment id Nova holds for (server, volume); null when Nova has no such BDM (404);
+ * undefined when this Cinder knows of no Nova to ask (no [nova] endpoint_template and no catalog:
+ * a Cinder without a compute service).
+ */
+export async function novaAttachmentId(o: NovaOptions, ctx: RequestContext, serverId: string, volumeId: string): Promise<string | null | undefined> {
   const base = endpoint(o, ctx.serviceCatalog, ctx.projectId);
-  if (!base) throw new NovaUnavailable({ reason: 'no compute endpoint ([nova] endpoint_template, or a catalog from Keystone)' });
+  if (!base) return undefined;
   let res: Response;
   try {
     res = await fetch(`${base}/servers/${encodeURIComponent(serverId)}/os-volume_attachments/${encodeURIComponent(volumeId)}`, {

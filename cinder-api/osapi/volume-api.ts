@@ -372,6 +372,10 @@ export class VolumeAPI {
     if (v && v.id !== att.volumeId) throw new InvalidInput({ reason: 'Mismatched volume and attachment' });
     if (!att.instanceUuid || !att.connectionInfo) return;
     const held = await novaAttachmentId(this.d.nova ?? { endpoint_template: null, interface: 'public' }, ctx, att.instanceUuid, att.volumeId);
+    if (held === undefined) {
+      LOG.warning(`No compute service to ask about attachment ${att.id} ([nova] endpoint_template unset, no catalog): deleting it`, { context: ctx });
+      return;
+    }
     if (held === null || held !== att.id) {
       LOG.warning(`Nova does not hold attachment ${att.id} (${held ?? 'no BDM'}): deleting it may leave devices on the compute host`, { context: ctx });
       return;
