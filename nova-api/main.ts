@@ -21,6 +21,9 @@ export interface NovaApiDeps {
   dataSource?: DataSource;
 }
 
+/** Most seconds an API request retries undoing a failed attach. */
+const API_UNDO_RETRY_MAX_S = 15;
+
 /** Broker reconnect attempts (about a second each) an API request's cast waits for. */
 const API_CAST_RETRY = 10;
 
@@ -33,6 +36,8 @@ export function createComputeApi(conf: NovaConf, dataSource: DataSource, transpo
     rpc: new ComputeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout, retry: API_CAST_RETRY }),
     serviceDownTime: conf.DEFAULT.service_down_time, maxDiskDevices: conf.compute.max_disk_devices_to_attach,
     metadataItems: conf.quota.metadata_items, policy: novaEnforcer(conf.oslo_policy.policy_file),
+    // A request waits this long at most for an outage to end before it leaves the undo to the compute.
+    undoRetryMs: Math.min(conf.compute.volume_op_retry_timeout, API_UNDO_RETRY_MAX_S) * 1000,
   });
 }
 

@@ -126,6 +126,16 @@ export class NovaDB {
     return (res.affected ?? 0) > 0;
   }
 
+  /**
+   * Take a row out of Nova's view (soft delete) but keep its intent: a rollback does this before
+   * it releases the volume, so no one sees the volume 'available' while the row still counts.
+   */
+  async bdmHide(id: number, state: BdmState): Promise<boolean> {
+    const t = now();
+    const res = await this.bdms.update({ id, deleted: 0, attachState: state }, { deleted: id, deletedAt: t, updatedAt: t });
+    return (res.affected ?? 0) > 0;
+  }
+
   /** DELETE the row if it is still in `state` (an attach rolled back; seed step 8 drops the row). */
   async bdmDestroyIf(id: number, state: BdmState): Promise<boolean> {
     const res = await this.bdms.delete({ id, attachState: state });

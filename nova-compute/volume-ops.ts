@@ -12,7 +12,7 @@ import type { NovaDB } from '../nova-common/db-api';
 import { VolumeNotFound } from '../nova-common/exception';
 import type { CinderAPI, CinderCaller, CinderVolume, ConnectionInfo } from '../nova-common/volume/cinder';
 import type { ConnectorProperties, DeviceInfo, VolumeConnector } from './connectors';
-import { retrying, StepInterrupted } from './retry';
+import { retrying, StepInterrupted } from '../nova-common/retry';
 import type { ComputeDriver } from './virt/driver';
 
 const LOG = getLogger('nova-compute.volume');
@@ -165,13 +165,15 @@ export class VolumeOps {
     } catch (e) {
       if (e instanceof StepInterrupted) throw e;
       LOG.error(`os-attach of volume ${volumeId} failed: ${(e as Error).message}; undoing the guest and host attach`, op.meta);
+      // From here it is a rollback ('attaching' again), out of Nova's view, as rollbackAttach goes on.
+      await this.step(op, 'roll back BDM', () => this.d.db.bdmTransition(bdm.id, [S.ATTACH_COMMITTING], S.ATTACHING, { deleted: bdm.id, deletedAt: new Date() }));
       await this.teardownHost(op, instance, bdm, info);
       const v = await this.volume(op, volumeId);
       if (await this.reservationIsOurs(v, bdm)) {
         await this.step(op, 'os-terminate_connection', () => this.d.cinder.terminateConnection(op.caller, volumeId, this.d.connectorProperties()));
         await this.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, volumeId));
       }
-      await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACH_COMMITTING));
+      await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACHING));
       throw e;
     }
     await pausePoint('nova-compute.attach.after-os-attach');
@@ -186,6 +188,8 @@ export class VolumeOps {
    */
   async rollbackAttach(op: Op, instance: Instance, bdm: BlockDeviceMapping, known: { info?: ConnectionInfo | null; device?: DeviceInfo | null } = {}): Promise<void> {
     const volumeId = bdm.volumeId as string;
+    // Out of Nova's view first (intent kept): the volume is never 'available' while this row counts.
+    await this.step(op, 'hide BDM', () => this.d.db.bdmHide(bdm.id, S.ATTACHING));
     await this.guestDetach(op, instance, bdm, known.info ?? null);
     const v = await this.volume(op, volumeId);
     const ours = await this.reservationIsOurs(v, bdm);

@@ -100,6 +100,8 @@ broker_kill() {
 db_start() {
   # shellcheck disable=SC1091
   source "$dir/db.env"
+  # Already serving this datadir: a second mariadbd would only fight it for the files.
+  if [ -n "$(db_pids)" ]; then wait_port "$DB_PORT" 60 MariaDB; return; fi
   /usr/sbin/mariadbd --no-defaults --datadir="$dir/db/data" --port="$DB_PORT" --bind-address=127.0.0.1 \
     --socket="$dir/db/mysqld.sock" --pid-file="$dir/db/mysqld.pid" --user=root --skip-name-resolve \
     --skip-log-bin --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2 --max-connections=1000 \
@@ -108,13 +110,16 @@ db_start() {
   wait_port "$DB_PORT" 60 MariaDB
 }
 
+# Every mariadbd serving this datadir (whoever started it, whatever pid file it left).
+db_pids() { pgrep -f -- "--datadir=$dir/db/data( |$)" || true; }
+
 db_stop() {
-  local pid
-  # mariadbd's own pid file names the server that owns the datadir, whoever started it.
-  pid=$(cat "$dir/db/mysqld.pid" 2>/dev/null || cat "$dir/db/server.pid" 2>/dev/null) || return 0
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  local pids
+  pids=$(db_pids)
+  [ -n "$pids" ] || return 0
+  kill $pids 2>/dev/null || true
+  for _ in $(seq 1 300); do [ -z "$(db_pids)" ] && return 0; sleep 0.1; done
+  kill -9 $(db_pids) 2>/dev/null || true
 }
 
 case "$cmd" in

@@ -39,6 +39,8 @@ export interface ComputeApiOptions {
   metadataItems?: number;
   /** Policy (defaults + [oslo_policy] policy_file); the Zed defaults when absent. */
   policy?: Enforcer;
+  /** How long (ms) undoing a failed attach retries a lost database or Cinder before leaving it to the compute. */
+  undoRetryMs?: number;
 }
 
 export interface CreateServerRequest {

@@ -14,6 +14,7 @@ import {
   VolumeNotAttached,
 } from '../../nova-common/exception';
 import { CinderHTTPError, type CinderVolume } from '../../nova-common/volume/cinder';
+import { retrying } from '../../nova-common/retry';
 import { caller, type ComputeAPI, type ComputeApiOptions } from './api';
 
 const LOG = getLogger('nova-api.volume-attachments');
@@ -110,8 +111,13 @@ export class VolumeAttachmentAPI {
       // os-reserve lost on the way back (Cinder unreachable or 5xx): it may have happened, and
       // only the reconciler can tell ours from another's, so the row stays 'reserving' for it.
       if (!reserved && reserving && isUncertain(e)) {
-        LOG.warning(`os-reserve of volume ${req.volumeId} has an unknown outcome (${(e as Error).message}); the compute's reconciler settles it`, { context: ctx });
-        throw e;
+        // Still 'available' once Cinder answers again: the reserve did not happen, the row goes.
+        const status = await retrying('GET volume', this.o.undoRetryMs ?? 0, () => this.o.cinder.get(caller(ctx), req.volumeId), { context: ctx })
+          .then((v) => v.status, () => null);
+        if (status !== 'available') {
+          LOG.warning(`os-reserve of volume ${req.volumeId} has an unknown outcome (${(e as Error).message}); the compute's reconciler settles it`, { context: ctx });
+          throw e;
+        }
       }
       await this.undoReservation(ctx, bdm, reserved);
       throw e;
@@ -133,18 +139,28 @@ export class VolumeAttachmentAPI {
     return bdm;
   }
 
-  /** Release our reservation and drop the row; what fails stays 'reserving' for the reconciler. */
+  /**
+   * Release our reservation and drop the row, retrying a lost database or Cinder for a bounded
+   * time (a retry of the client's must not find the row and say "already attached"); what still
+   * fails stays 'reserving' for the compute's reconciler.
+   */
   private async undoReservation(ctx: RequestContext, bdm: BlockDeviceMapping, reserved: boolean): Promise<void> {
     const warn = (what: string) => (err: unknown): false => {
       LOG.warning(`${what} failed (${(err as Error).message}); the compute's reconciler will finish the rollback`, { context: ctx, bdm_id: bdm.id });
       return false;
     };
+    const budget = this.o.undoRetryMs ?? 0;
+    const meta = { context: ctx, bdm_id: bdm.id };
+    // Out of Nova's view before the volume can show 'available' (the intent stays on the row).
+    const hidden = await retrying('hide BDM', budget, () => this.o.db.bdmHide(bdm.id, BDM_STATES.RESERVING), meta).then(() => true, warn(`hide BDM ${bdm.id}`));
+    if (!hidden) return;
     if (reserved) {
-      const ok = await this.o.cinder.unreserve(caller(ctx), bdm.volumeId as string).then(() => true, warn('os-unreserve'));
+      const ok = await retrying('os-unreserve', budget, () => this.o.cinder.unreserve(caller(ctx), bdm.volumeId as string), meta)
+        .then(() => true, warn('os-unreserve'));
       if (!ok) return;
     }
     // Nothing reached the compute host: the row goes, the volume stays as it was.
-    await this.o.db.bdmDestroyIf(bdm.id, BDM_STATES.RESERVING).catch(warn(`delete BDM ${bdm.id}`));
+    await retrying('delete BDM', budget, () => this.o.db.bdmDestroyIf(bdm.id, BDM_STATES.RESERVING), meta).catch(warn(`delete BDM ${bdm.id}`));
   }
 
   async attachments(ctx: RequestContext, uuid: string): Promise<{ instance: Instance; bdms: BlockDeviceMapping[] }> {

@@ -4,10 +4,10 @@
 // BDM row stays, and the reconciler takes the operation up again later.
 import { isDbConnectionError } from '../common/db/errors';
 import { getLogger, type LogMeta } from '../common/log';
-import { CinderConnectionFailed } from '../nova-common/exception';
-import { CinderHTTPError } from '../nova-common/volume/cinder';
+import { CinderConnectionFailed } from './exception';
+import { CinderHTTPError } from './volume/cinder';
 
-const LOG = getLogger('nova-compute.retry');
+const LOG = getLogger('nova.retry');
 
 const FIRST_DELAY_MS = 200;
 const MAX_DELAY_MS = 5000;
