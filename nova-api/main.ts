@@ -38,6 +38,7 @@ export function createComputeApi(conf: NovaConf, dataSource: DataSource, transpo
     metadataItems: conf.quota.metadata_items, policy: novaEnforcer(conf.oslo_policy.policy_file),
     // A request waits this long at most for an outage to end before it leaves the undo to the compute.
     undoRetryMs: Math.min(conf.compute.volume_op_retry_timeout, API_UNDO_RETRY_MAX_S) * 1000,
+    pendingTimeoutMs: conf.compute.pending_volume_op_timeout * 1000,
   });
 }
 

@@ -9,7 +9,8 @@ export class BdmAttachIntent1764100000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.addColumns('block_device_mapping', [
       new TableColumn({ name: 'attach_state', type: 'varchar', length: '36', isNullable: true }),
-      new TableColumn({ name: 'attach_state_at', type: 'datetime', isNullable: true }),
+      // Milliseconds: the reconciler judges ages of a few seconds by it (Nova's DATETIME has none).
+      new TableColumn({ name: 'attach_state_at', type: 'datetime', precision: 3, isNullable: true }),
       new TableColumn({ name: 'attach_request_id', type: 'varchar', length: '255', isNullable: true }),
     ]);
     await q.createIndex('block_device_mapping', new TableIndex({ name: 'block_device_mapping_attach_state_idx', columnNames: ['attach_state'] }));

@@ -41,6 +41,8 @@ export interface ComputeApiOptions {
   policy?: Enforcer;
   /** How long (ms) undoing a failed attach retries a lost database or Cinder before leaving it to the compute. */
   undoRetryMs?: number;
+  /** [compute] pending_volume_op_timeout (ms): when the compute takes over an intent nova-api wrote. */
+  pendingTimeoutMs?: number;
 }
 
 export interface CreateServerRequest {

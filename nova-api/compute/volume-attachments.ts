@@ -41,6 +41,11 @@ const NOT_DETACHABLE = "Unable to detach volume. Volume status must be 'in-use' 
 export class VolumeAttachmentAPI {
   constructor(private readonly c: ComputeAPI, private readonly o: ComputeApiOptions) {}
 
+  /** How long nova-api may still act on an intent it wrote (the compute waits twice that). */
+  private ownershipMs(): number {
+    return (this.o.pendingTimeoutMs ?? 120_000) / 2;
+  }
+
   /**
    * Seed step 2: INSERT the BDM with the chosen device. The unique index over (instance_uuid,
    * device_name, deleted) makes a concurrent attach (any API process) that picked the same
@@ -152,7 +157,8 @@ export class VolumeAttachmentAPI {
     const budget = this.o.undoRetryMs ?? 0;
     const meta = { context: ctx, bdm_id: bdm.id };
     // Out of Nova's view before the volume can show 'available' (the intent stays on the row).
-    const hidden = await retrying('hide BDM', budget, () => this.o.db.bdmHide(bdm.id, BDM_STATES.RESERVING), meta).then(() => true, warn(`hide BDM ${bdm.id}`));
+    // Not there any more: the compute's reconciler took the attach over and releases it itself.
+    const hidden = await retrying('hide BDM', budget, () => this.o.db.bdmHide(bdm.id, BDM_STATES.RESERVING), meta).then((ok) => ok, warn(`hide BDM ${bdm.id}`));
     if (!hidden) return;
     if (reserved) {
       const ok = await retrying('os-unreserve', budget, () => this.o.cinder.unreserve(caller(ctx), bdm.volumeId as string), meta)
@@ -195,8 +201,12 @@ export class VolumeAttachmentAPI {
       // An attach or another detach of this volume is in flight.
       throw new InvalidVolume({ reason: NOT_DETACHABLE });
     }
+    const since = Date.now();
     await pausePoint('nova-api.detach.after-intent');
+    // Withdraw the intent only while it is surely still ours: past half the pending timeout the
+    // compute's reconciler may have taken the detach over, and then it finishes it.
     const restore = async (): Promise<void> => {
+      if (Date.now() - since > this.ownershipMs()) return;
       await this.o.db.bdmTransition(bdm.id, [BDM_STATES.DETACHING], bdm.attachState as null)
         .catch((err: unknown) => LOG.warning(`Could not withdraw the detach of BDM ${bdm.id}: ${(err as Error).message}`, { context: ctx }));
     };

@@ -32,7 +32,7 @@ export class BlockDeviceMapping {
   /** Durable intent of an attach/detach in flight (bdm-states.ts); NULL when settled. */
   @Column({ name: 'attach_state', type: 'varchar', length: 36, nullable: true }) attachState!: string | null;
   /** When attach_state last changed: the age the reconciler judges a stalled step by. */
-  @Column({ name: 'attach_state_at', type: 'datetime', nullable: true }) attachStateAt!: Date | null;
+  @Column({ name: 'attach_state_at', type: 'datetime', precision: 3, nullable: true }) attachStateAt!: Date | null;
   /** Request id (global if the caller sent one) of the operation the intent belongs to, for repair logs. */
   @Column({ name: 'attach_request_id', type: 'varchar', length: 255, nullable: true }) attachRequestId!: string | null;
 }

@@ -8,6 +8,8 @@ export interface LoadResult {
   statuses: Map<string, number>;
   /** Faults whose message says the volume was already attached (the race this must never show). */
   alreadyAttached: number;
+  /** What the rows looked like at the first few of those (for the failure message). */
+  evidence: string[];
   cycles: number;
 }
 
@@ -18,7 +20,7 @@ export interface Pair {
 
 /** Runs until stop() resolves its promise (or `maxMs` passes); at most `maxOps` requests per worker. */
 export function startLoad(c: Cluster, pairs: Pair[], o: { maxMs: number; maxOps?: number }): { stop(): Promise<LoadResult>; cycles(): number } {
-  const res: LoadResult = { statuses: new Map(), alreadyAttached: 0, cycles: 0 };
+  const res: LoadResult = { statuses: new Map(), alreadyAttached: 0, cycles: 0, evidence: [] };
   const deadline = Date.now() + o.maxMs;
   let stopping = false;
   const count = (k: string): void => { res.statuses.set(k, (res.statuses.get(k) ?? 0) + 1); };
@@ -32,7 +34,13 @@ export function startLoad(c: Cluster, pairs: Pair[], o: { maxMs: number; maxOps?
         if (status === 'available') {
           const r = await c.req('nova', 'POST', `/v2.1/servers/${p.server}/os-volume_attachments`, { volumeAttachment: { volumeId: p.volume } });
           count(`POST ${r.status}`);
-          if (JSON.stringify(r.body ?? '').includes('already attached')) res.alreadyAttached++;
+          if (JSON.stringify(r.body ?? '').includes('already attached')) {
+            res.alreadyAttached++;
+            if (res.evidence.length < 5) {
+              const rows = await c.novaQuery('SELECT id, deleted, attach_state, attach_state_at, attach_request_id, connection_info IS NOT NULL AS ci FROM block_device_mapping WHERE volume_id = ? ORDER BY id DESC LIMIT 3', [p.volume]).catch((e: Error) => e.message);
+              res.evidence.push(`${new Date().toISOString()} volume ${p.volume} (${status}): ${JSON.stringify(rows)}`);
+            }
+          }
         } else if (status === 'in-use') {
           const r = await c.req('nova', 'DELETE', `/v2.1/servers/${p.server}/os-volume_attachments/${p.volume}`);
           count(`DELETE ${r.status}`);

@@ -49,7 +49,7 @@ describe('faults: MariaDB and RabbitMQ outages under an attach/detach load', fun
     }
     const res = await load.stop();
     expect(serverErrors(res), JSON.stringify([...res.statuses])).to.deep.equal([]);
-    expect(res.alreadyAttached).to.equal(0);
+    expect(res.alreadyAttached, res.evidence.join('\n')).to.equal(0);
     await waitNoDrift(cluster, CONVERGE_MS + 20_000);
     for (const p of pairs) {
       const a = await cluster.req('nova', 'POST', `/v2.1/servers/${p.server}/os-volume_attachments`, { volumeAttachment: { volumeId: p.volume } });
