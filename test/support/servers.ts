@@ -76,9 +76,15 @@ export async function requireServer(ctx: Context | null, kind: ServerKind): Prom
 
 export const requireTransportUrl = (ctx: Context | null): Promise<string> => requireServer(ctx, 'broker');
 
-async function control(ctx: Context | null, action: string): Promise<void> {
+/** Tests that stop or kill a server need the private ones of scripts/test.sh: fails (CI) or skips without them. */
+export function requireServersDir(ctx: Context | null): string {
   const dir = process.env.ATTACHD_SERVERS_DIR;
   if (!dir) missing(ctx, 'fault tests need the private servers of scripts/test.sh (ATTACHD_SERVERS_DIR unset)');
+  return dir;
+}
+
+async function control(ctx: Context | null, action: string): Promise<void> {
+  const dir = requireServersDir(ctx);
   await run('bash', [join(__dirname, '../../../scripts/servers.sh'), action, dir], { timeout: 120_000 });
 }
 

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import { waitFor } from '../../support/processes';
-import { createTestDatabase, startDatabase, stopDatabase } from '../../support/servers';
+import { createTestDatabase, requireServersDir, startDatabase, stopDatabase } from '../../support/servers';
 import { startCinder, type Cinder } from './cinder-stack';
 
 describe('cinder while MariaDB is down', function () {
@@ -16,10 +16,7 @@ describe('cinder while MariaDB is down', function () {
 
   before(async function () {
     db = await createTestDatabase(this, 'cinder');
-    if (!process.env.ATTACHD_SERVERS_DIR) {
-      if (process.env.CI === 'true') throw new Error('fault tests need the private servers of scripts/test.sh (ATTACHD_SERVERS_DIR unset)');
-      this.skip();
-    }
+    requireServersDir(this);
     c = await startCinder({ database: { connection: db.url }, DEFAULT: { periodic_interval: 1 } });
   });
   after(async () => {

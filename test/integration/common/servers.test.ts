@@ -6,7 +6,7 @@ import * as amqp from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { createDataSource, connectDataSource, isMysql } from '../../../common/db';
-import { bootBroker, createTestDatabase, killBroker, requireTransportUrl } from '../../support/servers';
+import { bootBroker, createTestDatabase, killBroker, requireServersDir, requireTransportUrl } from '../../support/servers';
 
 /** Whether something accepts TCP connections on the broker URL's host:port. */
 function accepts(url: string): Promise<boolean> {
@@ -41,10 +41,7 @@ describe('integration: private servers', () => {
   it('broker-kill closes the broker port; broker-boot brings it back with durable queues only', async function () {
     this.timeout(180_000);
     const url = await requireTransportUrl(this);
-    if (!process.env.ATTACHD_SERVERS_DIR) {
-      if (process.env.CI === 'true') throw new Error('ATTACHD_SERVERS_DIR unset: needs the private broker');
-      this.skip();
-    }
+    requireServersDir(this);
     const amqpUrl = url.replace(/^rabbit:/, 'amqp:');
     const [durable, transient] = [`kill-durable-${randomUUID()}`, `kill-transient-${randomUUID()}`];
     const before = await amqp.connect(amqpUrl);

@@ -3,7 +3,7 @@
 // lost. Bounded: at most MAX_CASTS casts and a fixed time budget.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { requireTransportUrl, startBroker, stopBroker } from '../../support/servers';
+import { requireServersDir, requireTransportUrl, startBroker, stopBroker } from '../../support/servers';
 import {
   getRpcTransport, Target, RPCClient, RPCServer, MessagingTimeout, MessageDeliveryFailure, type Transport,
 } from '../../../common/rpc';
@@ -27,10 +27,7 @@ describe('rpc over a broker restart', function () {
 
   before(async function () {
     url = await requireTransportUrl(this);
-    if (!process.env.ATTACHD_SERVERS_DIR) {
-      if (process.env.CI === 'true') throw new Error('ATTACHD_SERVERS_DIR unset: needs the private broker');
-      this.skip();
-    }
+    requireServersDir(this);
   });
 
   after(async () => {
