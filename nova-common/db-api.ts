@@ -136,6 +136,12 @@ export class NovaDB {
     return (res.affected ?? 0) > 0;
   }
 
+  /** DELETE a row by uuid if it is still in `state` (an INSERT whose answer was lost). */
+  async bdmDestroyByUuidIf(uuid: string, state: BdmState): Promise<boolean> {
+    const res = await this.bdms.delete({ uuid, attachState: state });
+    return (res.affected ?? 0) > 0;
+  }
+
   /** DELETE the row if it is still in `state` (an attach rolled back; seed step 8 drops the row). */
   async bdmDestroyIf(id: number, state: BdmState): Promise<boolean> {
     const res = await this.bdms.delete({ id, attachState: state });

@@ -44,9 +44,11 @@ export async function retrying<T>(step: string, budgetMs: number, fn: (attempt: 
       return await fn(attempt);
     } catch (e) {
       if (!isTransient(e)) throw e;
-      if (Date.now() + delay > deadline) throw e instanceof StepInterrupted ? e : new StepInterrupted(step, e);
-      LOG.warning(`${step} failed (${(e as Error).message}); retrying in ${delay} ms`, meta);
-      await new Promise((r) => setTimeout(r, delay));
+      // The last attempt runs at the deadline itself, so the whole budget is used.
+      const wait = Math.min(delay, deadline - Date.now());
+      if (wait <= 0) throw e instanceof StepInterrupted ? e : new StepInterrupted(step, e);
+      LOG.warning(`${step} failed (${(e as Error).message}); retrying in ${wait} ms`, meta);
+      await new Promise((r) => setTimeout(r, wait));
       delay = Math.min(delay * 2, MAX_DELAY_MS);
     }
   }

@@ -2,7 +2,9 @@
 // and friends): the seed's steps 1-5 with the intent recorded first (nova-common/bdm-states.ts),
 // the detach's intent, os-begin_detaching and its cast. The server-level checks (lock, state,
 // policy, host up) come from ComputeAPI.
+import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context';
+import { isDbConnectionError } from '../../common/db/errors';
 import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import { ATTACHED_STATES, BDM_STATES } from '../../nova-common/bdm-states';
@@ -60,17 +62,30 @@ export class VolumeAttachmentAPI {
       if (max >= 0 && bdms.filter((b) => b.deviceName).length + 1 > max) throw new TooManyDiskDevices({ maximum: max });
       const next = nextDeviceName(inst.rootDeviceName, bdms.map((b) => b.deviceName), device);
       if (!next) throw new DevicePathInUse({ path: device });
+      const uuid = randomUUID();
       try {
         return await this.o.db.bdmCreate({
-          instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: next.device, volumeId,
+          uuid, instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: next.device, volumeId,
           bootIndex: null, ...extra,
         });
       } catch (e) {
+        if (isDbConnectionError(e)) await this.withdrawInsert(uuid);
         if (!isDuplicateEntry(e) && !isRetryableConflict(e)) throw e;
         // Lost a race: either the volume or the device was taken meanwhile; look again.
       }
     }
     throw new DevicePathInUse({ path: device ?? 'auto' });
+  }
+
+  /**
+   * The database went away around our INSERT, which may have committed all the same: take the
+   * row back once the database answers (no reservation was made yet), so the client's retry
+   * does not find it and say "already attached". Past the budget the compute's reconciler
+   * drops it as a stale 'reserving' row.
+   */
+  private async withdrawInsert(uuid: string): Promise<void> {
+    await retrying('withdraw BDM', this.o.undoRetryMs ?? 0, () => this.o.db.bdmDestroyByUuidIf(uuid, BDM_STATES.RESERVING), { bdm_uuid: uuid })
+      .catch((e: Error) => LOG.warning(`withdrawing BDM ${uuid} failed (${e.message}); the compute's reconciler drops it`));
   }
 
   /**
@@ -158,7 +173,10 @@ export class VolumeAttachmentAPI {
     const meta = { context: ctx, bdm_id: bdm.id };
     // Out of Nova's view before the volume can show 'available' (the intent stays on the row).
     // Not there any more: the compute's reconciler took the attach over and releases it itself.
-    const hidden = await retrying('hide BDM', budget, () => this.o.db.bdmHide(bdm.id, BDM_STATES.RESERVING), meta).then((ok) => ok, warn(`hide BDM ${bdm.id}`));
+    // A redo after a lost answer finds the row already hidden (by us: still 'reserving').
+    const hide = async (attempt: number): Promise<boolean> => (await this.o.db.bdmHide(bdm.id, BDM_STATES.RESERVING))
+      || (attempt > 0 && await this.o.db.bdmGetAny(bdm.id).then((r) => r?.deleted === bdm.id && r.attachState === BDM_STATES.RESERVING));
+    const hidden = await retrying('hide BDM', budget, hide, meta).then((ok) => ok, warn(`hide BDM ${bdm.id}`));
     if (!hidden) return;
     if (reserved) {
       const ok = await retrying('os-unreserve', budget, () => this.o.cinder.unreserve(caller(ctx), bdm.volumeId as string), meta)

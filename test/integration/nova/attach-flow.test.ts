@@ -171,6 +171,41 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     expect((await bdmRows(v.id)).filter((b) => b.deleted === 0)).to.have.length(1);
   });
 
+  // A statement that commits while the connection drops: the database did it, the caller cannot tell.
+  const committedThenLost = <A extends unknown[], R>(fn: (...a: A) => Promise<R>): ((...a: A) => Promise<R>) => {
+    let lost = false;
+    return async (...a: A) => {
+      const r = await fn(...a);
+      if (lost) return r;
+      lost = true;
+      throw Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST' });
+    };
+  };
+
+  it('the BDM INSERT committed but its answer lost: 503, and the row is withdrawn before the answer', async () => {
+    const sid = await activeServer(nova);
+    const v = cinder.create('demo');
+    const db = nova.api.compute.db;
+    db.bdmCreate = committedThenLost(db.bdmCreate.bind(db));
+    const r = await attach(sid, v.id);
+    expect(r.status).to.equal(503);
+    expect(await bdmRows(v.id)).to.deep.equal([]);
+    expect(status(v.id)).to.equal('available');
+    expect((await attach(sid, v.id)).status).to.equal(200);
+    await waitFor(() => status(v.id) === 'in-use', 10_000, 'in-use', 20);
+  });
+
+  it('a rollback whose hiding UPDATE committed but lost its answer still drops the row', async () => {
+    const [s1, s2] = [await activeServer(nova, 's1'), await activeServer(nova, 's2')];
+    const v = cinder.create('demo');
+    expect((await attach(s1, v.id)).status).to.equal(200);
+    await waitFor(() => status(v.id) === 'in-use', 10_000, 'in-use', 20);
+    const db = nova.api.compute.db;
+    db.bdmHide = committedThenLost(db.bdmHide.bind(db));
+    expect((await attach(s2, v.id)).status).to.equal(400);
+    expect((await bdmRows(v.id)).map((b) => b.instanceUuid)).to.deep.equal([s1]);
+  });
+
   it('step 8: initialize_connection failing → unreserve, no BDM row', async () => {
     const sid = await activeServer(nova);
     const v = cinder.create('demo');
