@@ -381,6 +381,7 @@ export class VolumeManager {
       if (att.attachMode && att.attachMode !== 'null') mode = att.attachMode;
       await this.notify(ctxt, v, 'attach.start');
       const info = await this.connectionCreate(ctxt, v, connector, mode);
+      await pausePoint('cinder-volume.attachment_update.after-export');
       // The v3 flow answers as Zed does (§2.3): `cacheable` from the type's extra spec (ours have none).
       const flat = { ...info.data, cacheable: info.data.cacheable ?? false, driver_volume_type: info.driver_volume_type, attachment_id: att.id };
       await this.d.db.attachmentUpdate(att.id, {
@@ -403,9 +404,16 @@ export class VolumeManager {
     const v = await this.load(volumeId);
     const att = await this.d.db.attachmentGet(attachmentId);
     await this.notify(ctxt, v, 'detach.start');
+    // A multiattach volume's one export serves every attachment: it stays while another is connected.
+    const shared = (await this.d.db.attachmentsOf([v.id])).some((a) => a.id !== attachmentId && a.connector && a.attachStatus !== 'detached');
+    if (shared) {
+      LOG.info(`Attachment ${attachmentId} of volume ${v.id} deleted; the export stays for the other attachments`, logCtx(ctxt));
+      return;
+    }
     try {
       if (att?.connector) await this.d.driver.terminateConnection(v, JSON.parse(att.connector) as Connector, false);
       await this.d.driver.removeExport(v);
+      await pausePoint('cinder-volume.attachment_delete.after-remove-export');
       await this.exportGone(v.id);
     } catch (e) {
       LOG.exception(`Removing the export of volume ${v.id} failed`, e, logCtx(ctxt));

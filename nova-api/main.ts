@@ -1,4 +1,5 @@
 // nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
+import { AttachFlowChooser } from '../nova-common/volume/attach-flow';
 import type { DataSource } from 'typeorm';
 import { createAuth, parseUsers, serveApi, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
 import { getRpcTransport, type Transport } from '../common/rpc';
@@ -30,8 +31,9 @@ const API_CAST_RETRY = 10;
 /** The compute business layer wired to a DataSource and transport (for the plugin). */
 export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport): ComputeAPI {
   registerNovaRemoteErrors();
+  const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf));
   return new ComputeAPI({
-    db: new NovaDB(dataSource), cinder: new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf)),
+    db: new NovaDB(dataSource), cinder, attachFlow: new AttachFlowChooser(cinder, conf.workarounds.use_legacy_volume_attach_flow),
     // A request never waits on a dead broker for good: after this many reconnects it is a 503.
     rpc: new ComputeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout, retry: API_CAST_RETRY }),
     serviceDownTime: conf.DEFAULT.service_down_time, maxDiskDevices: conf.compute.max_disk_devices_to_attach,

@@ -23,6 +23,7 @@ export const MV = {
   TAGS: '2.26',
   FLAVOR_EMBEDDED: '2.47',
   ATTACH_TAG: '2.49',
+  MULTIATTACH: '2.60',
   TRUSTED_CERTS: '2.63',
   ATTACH_TAG_SHOWN: '2.70',
   SERVER_GROUPS: '2.71',

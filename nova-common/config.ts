@@ -44,6 +44,9 @@ export const NOVA_OPTS = {
     pending_volume_op_timeout: { type: 'int', default: 120, min: 1, help: 'Seconds an attach or detach nova-api recorded may wait for its compute before the reconciler takes it over' },
     volume_op_retry_timeout: { type: 'int', default: 30, min: 0, help: 'Seconds a step of an attach/detach retries a lost dependency (Cinder, the database) before leaving it to the reconciler' },
   },
+  workarounds: {
+    use_legacy_volume_attach_flow: { type: 'bool', default: false, help: "Attach through Cinder's legacy os-reserve/os-initialize_connection/os-attach actions (the seed's flow) instead of the v3 attachments API; volumes attached either way detach by the flow that attached them" },
+  },
   quota: {
     metadata_items: { type: 'int', default: 128, min: -1, help: 'Most metadata items per server (-1: unlimited)' },
   },

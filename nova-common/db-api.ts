@@ -119,10 +119,10 @@ export class NovaDB {
   }
 
   /** Claim a row a Python nova-api wrote without intent (NULL state, never connected). */
-  async bdmClaimForeign(id: number, to: BdmState): Promise<boolean> {
+  async bdmClaimForeign(id: number, to: BdmState, extra: Partial<BlockDeviceMapping> = {}): Promise<boolean> {
     const t = now();
     const res = await this.bdms.update({ id, deleted: 0, attachState: IsNull() as FindOperator<string>, connectionInfo: IsNull() as FindOperator<string> },
-      { attachState: to, attachStateAt: t, updatedAt: t });
+      { ...extra, attachState: to, attachStateAt: t, updatedAt: t });
     return (res.affected ?? 0) > 0;
   }
 

@@ -114,3 +114,12 @@ export function registerNovaRemoteErrors(): void {
     registerRemoteError(cls);
   }
 }
+export class VolumeAttachmentNotFound extends NotFound {
+  static override msgFmt = 'Volume attachment %(attachment_id)s could not be found.';
+}
+export class MultiattachNotSupportedOldMicroversion extends Invalid {
+  static override msgFmt = 'Multiattach volumes are only supported starting with compute API version 2.60.';
+}
+export class CinderAPIVersionNotAvailable extends NovaException {
+  static override msgFmt = 'Nova does not support Cinder API version %(version)s';
+}

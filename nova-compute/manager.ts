@@ -95,6 +95,9 @@ export class ComputeManager {
         LOG.warning(`BDM ${bdmId} is gone; nothing to attach`, { context: ctxLog(ctxt) });
         return;
       }
+      // A Python nova-api's row may not have the attachment_id its cast carries yet.
+      const castAttachment = objectData(args.bdm).attachment_id;
+      if (!bdm.attachmentId && bdm.attachState === null && typeof castAttachment === 'string') bdm.attachmentId = castAttachment;
       const op = this.op(ctxt, { volume_id: bdm.volumeId, instance_uuid: uuid, mountpoint: bdm.deviceName });
       const instance = await this.instanceOf(args);
       if (!instance) {

@@ -13,6 +13,7 @@ import { VolumeNotFound } from '../nova-common/exception';
 import type { CinderAPI, CinderCaller, CinderVolume, ConnectionInfo } from '../nova-common/volume/cinder';
 import type { ConnectorProperties, DeviceInfo, VolumeConnector } from './connectors';
 import { retrying, StepInterrupted } from '../nova-common/retry';
+import { AttachmentsFlow, LegacyFlow, releaseOrphanAttachments, type CinderFlow, type FlowDeps } from './cinder-flows';
 import type { ComputeDriver } from './virt/driver';
 
 const LOG = getLogger('nova-compute.volume');
@@ -49,7 +50,20 @@ export class AttachAborted extends Error {
 const isNotFound = (e: unknown): boolean => e instanceof VolumeNotFound;
 
 export class VolumeOps {
-  constructor(private readonly d: VolumeOpsDeps) {}
+  private readonly legacy: LegacyFlow;
+  private readonly attachments: AttachmentsFlow;
+  private readonly flowDeps: FlowDeps;
+
+  constructor(private readonly d: VolumeOpsDeps) {
+    this.flowDeps = { db: d.db, cinder: d.cinder, connectorProperties: d.connectorProperties, step: (o, n, f) => this.step(o, n, f), volume: (o, v) => this.volume(o, v) };
+    this.legacy = new LegacyFlow(this.flowDeps);
+    this.attachments = new AttachmentsFlow(this.flowDeps);
+  }
+
+  /** A row with an attachment_id was attached through the attachments API, and detaches by it. */
+  private flow(bdm: BlockDeviceMapping): CinderFlow {
+    return bdm.attachmentId ? this.attachments : this.legacy;
+  }
 
   private step<T>(op: Op, name: string, fn: (attempt: number) => Promise<T>): Promise<T> {
     return retrying(name, op.budgetMs, fn, op.meta);
@@ -67,15 +81,6 @@ export class VolumeOps {
     });
   }
 
-  /**
-   * Is the volume's 'attaching' reservation ours? With the legacy os-reserve Cinder does not
-   * say who reserved it, so: it is attaching and no other server has a live row for it.
-   */
-  private async reservationIsOurs(v: CinderVolume | null, bdm: BlockDeviceMapping): Promise<boolean> {
-    if (!v || v.status !== 'attaching') return false;
-    return (await this.d.db.bdmsOfVolumeExcept(v.id, bdm.id)).length === 0;
-  }
-
   // -- attach -------------------------------------------------------------------------------
 
   /**
@@ -87,23 +92,22 @@ export class VolumeOps {
     const mountpoint = bdm.deviceName as string;
     const claimed = await this.step(op, 'claim attach', async () =>
       (await this.d.db.bdmTransition(bdm.id, [S.RESERVED], S.ATTACHING))
-      || (bdm.attachState === null && !bdm.connectionInfo && await this.d.db.bdmClaimForeign(bdm.id, S.ATTACHING)));
+      || (bdm.attachState === null && !bdm.connectionInfo && await this.d.db.bdmClaimForeign(bdm.id, S.ATTACHING, { attachmentId: bdm.attachmentId })));
     if (!claimed) {
       LOG.info(`Attach of volume ${volumeId} (BDM ${bdm.id}) was already taken or finished`, op.meta);
       return false;
     }
     LOG.info(`Attaching volume ${volumeId} to ${mountpoint}`, op.meta);
     const stale = op.verify || (bdm.attachStateAt !== null && Date.now() - bdm.attachStateAt.getTime() > this.d.pendingTimeoutMs);
-    if (stale && !(await this.keepReservation(op, bdm))) {
+    if (stale && !(await this.flow(bdm).reservationHeld(op, bdm))) {
       await this.abandonAttach(op, instance, bdm);
       return true;
     }
-    const connector = this.d.connectorProperties();
     let info: ConnectionInfo | null = null;
     let device: DeviceInfo | null = null;
     let stage = `Failed to initialize the connection of volume ${volumeId}`;
     try {
-      const raw = await this.step(op, 'os-initialize_connection', () => this.d.cinder.initializeConnection(op.caller, volumeId, connector));
+      const raw = await this.flow(bdm).connect(op, bdm);
       await pausePoint('nova-compute.attach.after-initialize-connection');
       const { driver_volume_type: dvt, data, ...rest } = raw;
       info = { driver_volume_type: dvt, serial: volumeId, data: { ...data }, ...rest };
@@ -133,22 +137,6 @@ export class VolumeOps {
     return true;
   }
 
-  /** A stale reservation may have been released by Cinder: take it again, or give up the attach. */
-  private async keepReservation(op: Op, bdm: BlockDeviceMapping): Promise<boolean> {
-    const v = await this.volume(op, bdm.volumeId as string);
-    if (!v) return false;
-    if (v.status === 'attaching') return this.reservationIsOurs(v, bdm);
-    if (v.attachments.some((a) => a.server_id === bdm.instanceUuid)) return true;
-    if (v.status !== 'available') return false;
-    try {
-      await this.step(op, 'os-reserve', () => this.d.cinder.reserve(op.caller, v.id));
-      return true;
-    } catch (e) {
-      if (e instanceof StepInterrupted) throw e;
-      return false;
-    }
-  }
-
   /** The volume went to someone else (or away) before we touched it: drop our row only. */
   private async abandonAttach(op: Op, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
     LOG.warning(`Volume ${bdm.volumeId} is no longer reserved for instance ${instance.uuid}: dropping the attach`, op.meta);
@@ -161,18 +149,14 @@ export class VolumeOps {
     const info = parseConnectionInfo(bdm.connectionInfo);
     const mode = typeof info?.data.access_mode === 'string' ? info.data.access_mode : 'rw';
     try {
-      await this.step(op, 'os-attach', () => this.d.cinder.attach(op.caller, volumeId, instance.uuid, bdm.deviceName as string, mode));
+      await this.flow(bdm).complete(op, bdm, mode);
     } catch (e) {
       if (e instanceof StepInterrupted) throw e;
       LOG.error(`os-attach of volume ${volumeId} failed: ${(e as Error).message}; undoing the guest and host attach`, op.meta);
       // From here it is a rollback ('attaching' again), out of Nova's view, as rollbackAttach goes on.
       await this.step(op, 'roll back BDM', () => this.d.db.bdmTransition(bdm.id, [S.ATTACH_COMMITTING], S.ATTACHING, { deleted: bdm.id, deletedAt: new Date() }));
       await this.teardownHost(op, instance, bdm, info);
-      const v = await this.volume(op, volumeId);
-      if (await this.reservationIsOurs(v, bdm)) {
-        await this.step(op, 'os-terminate_connection', () => this.d.cinder.terminateConnection(op.caller, volumeId, this.d.connectorProperties()));
-        await this.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, volumeId));
-      }
+      await this.flow(bdm).release(op, bdm);
       await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACHING));
       throw e;
     }
@@ -191,29 +175,10 @@ export class VolumeOps {
     // Out of Nova's view first (intent kept): the volume is never 'available' while this row counts.
     await this.step(op, 'hide BDM', () => this.d.db.bdmHide(bdm.id, S.ATTACHING));
     await this.guestDetach(op, instance, bdm, known.info ?? null);
-    const v = await this.volume(op, volumeId);
-    const ours = await this.reservationIsOurs(v, bdm);
-    let info = known.info ?? null;
-    if (!info && ours) {
-      // Killed before connection_info was saved: ask again (idempotent) to know what to disconnect.
-      info = await this.step(op, 'os-initialize_connection', () => this.d.cinder.initializeConnection(op.caller, volumeId, this.d.connectorProperties()))
-        .then((raw) => ({ ...raw, serial: volumeId, data: { ...raw.data } }), (e: unknown) => {
-          if (!(e instanceof StepInterrupted)) throw e;
-          LOG.warning(`Cannot learn the connection of volume ${volumeId} (${e.message}); skipping the host disconnect`, op.meta);
-          return null;
-        });
-    }
+    // Killed before connection_info was saved: ask Cinder what to disconnect.
+    const info = known.info ?? await this.flow(bdm).lostConnection(op, bdm);
     if (info) await this.disconnect(op, info, known.device ?? null);
-    if (ours) {
-      // Without cinder-volume the export cannot go now; its reconciler removes the export of an
-      // available volume when it is back, so the reservation is released regardless.
-      await this.step(op, 'os-terminate_connection', () => this.d.cinder.terminateConnection(op.caller, volumeId, this.d.connectorProperties()))
-        .catch((e: unknown) => {
-          if (!(e instanceof StepInterrupted)) throw e;
-          LOG.warning(`os-terminate_connection of volume ${volumeId} failed (${e.message}); releasing the reservation anyway`, op.meta);
-        });
-      await this.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, volumeId));
-    }
+    await this.flow(bdm).release(op, bdm);
     await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACHING));
     LOG.info(`Rolled back the attach of volume ${volumeId}`, op.meta);
   }
@@ -223,10 +188,14 @@ export class VolumeOps {
     const volumeId = bdm.volumeId as string;
     // Row first: if nova-api is still alive it finds its row gone and releases its own reservation.
     if (!(await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.RESERVING)))) return;
+    // The row does not say which flow nova-api had begun: undo whichever left a trace.
+    if (bdm.attachmentId) await this.attachments.release(op, bdm);
+    const orphans = await releaseOrphanAttachments(this.flowDeps, op, bdm);
     const v = await this.volume(op, volumeId);
-    if (await this.reservationIsOurs(v, bdm)) await this.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, volumeId));
-    LOG.info(`Rolled back the unfinished reservation of volume ${volumeId}`, op.meta);
+    if (await this.legacy.reservationIsOurs(v, bdm)) await this.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, volumeId));
+    LOG.info(`Rolled back the unfinished reservation of volume ${volumeId}${orphans.length ? ` (attachment ${orphans.join(', ')})` : ''}`, op.meta);
   }
+
 
   // -- detach -------------------------------------------------------------------------------
 
@@ -262,8 +231,7 @@ export class VolumeOps {
       await this.step(op, 'settle BDM', () => this.d.db.bdmTransition(bdm.id, [S.DETACHING], null));
       throw e;
     }
-    await this.step(op, 'os-terminate_connection', () => this.d.cinder.terminateConnection(op.caller, volumeId, this.d.connectorProperties())
-      .catch((err: unknown) => { if (!isNotFound(err)) throw err; }));
+    await this.flow(bdm).disconnectBackend(op, bdm);
     await pausePoint('nova-compute.detach.after-terminate-connection');
     // The row leaves Nova's view before Cinder shows 'available': no "already attached" race.
     const moved = await this.step(op, 'soft-delete BDM', () =>
@@ -273,24 +241,15 @@ export class VolumeOps {
     await this.finishDetach(op, { ...bdm, attachState: S.DETACH_COMMITTING, deleted: bdm.id }, attachmentId);
   }
 
-  /** os-detach (skipped when Cinder already has no attachment for the server), then settled. */
+  /** The flow's last detach step (os-detach or attachment_delete), then settled. */
   async finishDetach(op: Op, bdm: BlockDeviceMapping, attachmentId: string | null | undefined): Promise<void> {
     const volumeId = bdm.volumeId as string;
-    await this.step(op, 'os-detach', async (attempt) => {
-      let id = attachmentId;
-      if (attempt > 0 || id === undefined || op.verify) {
-        // A redo: os-detach of an attachment that is already gone is refused, so look first.
-        const v = await this.volume({ ...op, budgetMs: 0 }, volumeId);
-        const att = v?.attachments.find((a) => a.server_id === bdm.instanceUuid);
-        if (!v || (!att && v.status !== 'detaching')) return;
-        id = att?.attachment_id ?? null;
-      }
-      await this.d.cinder.detach(op.caller, volumeId, id ?? null).catch((err: unknown) => { if (!isNotFound(err)) throw err; });
-    });
+    await this.flow(bdm).finishDetach(op, bdm, attachmentId);
     await pausePoint('nova-compute.detach.after-os-detach');
     await this.step(op, 'settle BDM', () => this.d.db.bdmTransition(bdm.id, [S.DETACH_COMMITTING], null, {}, 'any'));
     LOG.info(`Detached volume ${volumeId}`, op.meta);
   }
+
 
   // -- shared -------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
 import type { RequestContext } from '../../common/context';
 import { HTTPFault } from '../../common/api';
 import { isDbConnectionError } from '../../common/db/errors';
+import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import type { Target } from '../../common/policy';
 import { MessageDeliveryFailure, MessagingTimeout } from '../../common/rpc';
@@ -37,9 +38,12 @@ export class AttachmentAPI {
     return { att, volume };
   }
 
-  /** The caller's project's attachments (get_all_by_project; no policy). */
-  async list(ctx: Ctx, f: { volumeId?: string; instanceId?: string; status?: string }): Promise<VolumeAttachment[]> {
-    const vols = ctx.projectId ? await this.db.volumeList({ projectId: ctx.projectId }) : [];
+  /** The caller's project's attachments (get_all_by_project; no policy), or an admin's all_tenants. */
+  async list(ctx: Ctx, f: { volumeId?: string; instanceId?: string; status?: string; allTenants?: boolean }): Promise<VolumeAttachment[]> {
+    // An admin's all_tenants lists every project's (VolumeAttachmentList.get_all).
+    const everyone = ctx.isAdmin && f.allTenants;
+    const vols = everyone ? (f.volumeId ? [{ id: f.volumeId }] : await this.db.volumeList({}))
+      : ctx.projectId ? await this.db.volumeList({ projectId: ctx.projectId }) : [];
     const atts = await this.db.attachmentsOf(vols.map((v) => v.id));
     return atts.filter((a) => (!f.volumeId || a.volumeId === f.volumeId) && (!f.instanceId || a.instanceUuid === f.instanceId) &&
       (!f.status || a.attachStatus === f.status));
@@ -68,6 +72,7 @@ export class AttachmentAPI {
     const att = await this.db.attachmentCreate({
       volumeId: v.id, instanceUuid, attachStatus: 'reserved', attachMode: admin.readonly === 'True' ? 'ro' : mode ?? 'null',
     });
+    await pausePoint('cinder-api.attachment-create.after-insert');
     // An empty connector is no connector (Cinder tests its truthiness): just the reservation.
     if (!connector || !Object.keys(connector).length) return att;
     try {
@@ -96,6 +101,7 @@ export class AttachmentAPI {
     }
     try {
       await this.rpc.attachmentUpdate(ctx, volume, connector, att.id);
+      await pausePoint('cinder-api.attachment-update.after-rpc');
     } catch (e) {
       if ((e as { code?: number }).code === 400) throw e;
       // A lost dependency stays itself: the API answers 503 and the caller retries.
@@ -110,6 +116,7 @@ export class AttachmentAPI {
     const { att, volume } = await this.get(ctx, id);
     this.volumes.authorize(ctx, POLICY.attachmentComplete, attachmentTarget(att, volume));
     await this.db.attachmentUpdate(att.id, { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() });
+    await pausePoint('cinder-api.attachment-complete.after-attachment');
     await this.db.volumeConditionalUpdate(volume.id, { status: 'in-use', attachStatus: 'attached' });
     await this.volumes.notify(ctx, volume.id, 'attach.end');
   }
@@ -125,6 +132,7 @@ export class AttachmentAPI {
     await this.volumes.attachmentDeletionAllowed(ctx, att);
     if (att.attachStatus !== 'reserved' && volume.host) await this.rpc.attachmentDelete(ctx, volume, att.id);
     else await this.volumes.notify(ctx, volume.id, 'detach.start');
+    await pausePoint('cinder-api.attachment-delete.after-rpc');
     await this.db.attachmentDestroy(att.id);
     const remaining = await this.db.attachmentsOf([volume.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));

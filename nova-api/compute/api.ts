@@ -1,6 +1,7 @@
 // compute API (nova/compute/api.py analogue): business rules of the API process for servers —
 // create, update, delete, power and lock actions, metadata — and the checks every server action
 // shares (lock, state, policy, host up). Volume attach/detach: volume-attachments.ts.
+import type { AttachFlowChooser } from '../../nova-common/volume/attach-flow';
 import { randomInt, randomUUID } from 'node:crypto';
 import { IsNull } from 'typeorm';
 import type { RequestContext } from '../../common/context';
@@ -32,6 +33,8 @@ const VOLUME_OP_STATES = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.STOPPED,
 export interface ComputeApiOptions {
   db: NovaDB;
   cinder: CinderAPI;
+  /** Which Cinder flow an attach starts with (legacy when absent). */
+  attachFlow?: AttachFlowChooser;
   rpc: ComputeRPCAPI;
   serviceDownTime: number;
   maxDiskDevices: number;

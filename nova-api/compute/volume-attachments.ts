@@ -12,8 +12,8 @@ import { isDuplicateEntry, isRetryableConflict } from '../../nova-common/db';
 import { matchDevice, nextDeviceName } from '../../nova-common/device-name';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
 import {
-  CinderConnectionFailed, DevicePathInUse, InvalidInput, InvalidVolume, NovaException, ServiceUnavailable, TooManyDiskDevices, VolumeBDMNotFound,
-  VolumeNotAttached,
+  CinderConnectionFailed, DevicePathInUse, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, NovaException, ServiceUnavailable,
+  TooManyDiskDevices, VolumeAttachmentNotFound, VolumeBDMNotFound, VolumeNotAttached,
 } from '../../nova-common/exception';
 import { CinderHTTPError, type CinderVolume } from '../../nova-common/volume/cinder';
 import { retrying } from '../../nova-common/retry';
@@ -38,6 +38,21 @@ function isUncertain(e: unknown): boolean {
 }
 
 /** The message Cinder gives a detach of a volume that is not plainly attached. */
+export interface AttachRequest {
+  volumeId: string;
+  device: string | null;
+  tag: string | null;
+  deleteOnTermination: boolean;
+  /** 2.60+: multiattach volumes may be attached. */
+  supportsMultiattach?: boolean;
+}
+
+/** What holds the volume for the row: the attachment (if any) and how to let it go. */
+interface Reservation {
+  attachmentId: string | null;
+  release: () => Promise<void>;
+}
+
 const NOT_DETACHABLE = "Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.";
 
 export class VolumeAttachmentAPI {
@@ -90,57 +105,44 @@ export class VolumeAttachmentAPI {
 
   /**
    * Seed steps 1–5, with the intent recorded first: the BDM row is inserted 'reserving', moves
-   * to 'reserved' once Cinder reserved the volume, and the cast hands it to the compute. What
-   * cannot be undone here (Cinder or the database unreachable) stays on the row, and the
-   * compute's reconciler rolls it back (bdm-states.ts).
+   * to 'reserved' once Cinder reserved the volume (os-reserve, or attachment_create whose id the
+   * row then carries), and the cast hands it to the compute. What cannot be undone here (Cinder
+   * or the database unreachable) stays on the row, and the compute's reconciler rolls it back
+   * (bdm-states.ts). `supportsMultiattach`: the request is at 2.60 or later.
    */
-  async attachVolume(ctx: RequestContext, uuid: string, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean }): Promise<BlockDeviceMapping> {
+  async attachVolume(ctx: RequestContext, uuid: string, req: AttachRequest): Promise<BlockDeviceMapping> {
     const inst = await this.c.get(ctx, uuid);
     this.c.can(ctx, 'os_compute_api:os-volumes-attachments:create', inst);
     this.c.checkState(ctx, inst, 'attach_volume');
     // Real Nova's reserve_block_device_name call would time out against a dead compute; with a
     // cast we check the heartbeat instead, so the volume is never left 'attaching'.
     if (!inst.host || !(await this.c.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    const attachments = (await this.o.attachFlow?.useAttachments(caller(ctx))) ?? false;
     let bdm: BlockDeviceMapping;
     const intent = { attachState: BDM_STATES.RESERVING, attachStateAt: new Date(), attachRequestId: ctx.globalRequestId ?? ctx.requestId };
     try {
       bdm = await this.reserveDevice(inst, req.volumeId, req.device, { tag: req.tag, deleteOnTermination: req.deleteOnTermination, ...intent });
     } catch (e) {
-      // Already on this server: answer as the seed does, from the volume's state.
       if (e instanceof InvalidVolume) {
+        // _check_volume_already_attached; the seed answers from the volume's state instead.
+        if (attachments) throw new InvalidVolume({ reason: `volume ${req.volumeId} already attached` });
         const v = await this.o.cinder.get(caller(ctx), req.volumeId);
         if (v.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });
       }
       throw e;
     }
     await pausePoint('nova-api.attach.after-bdm-insert');
-    let reserving = false;
-    let reserved = false;
-    try {
-      const volume = await this.o.cinder.get(caller(ctx), req.volumeId);            // step 3
-      if (volume.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });  // step 4
-      if (volume.attach_status === 'attached') throw new InvalidVolume({ reason: 'already attached' });
-      reserving = true;
-      await this.o.cinder.reserve(caller(ctx), req.volumeId);                       // step 5
-      reserved = true;
-      await pausePoint('nova-api.attach.after-reserve');
-      if (!(await this.o.db.bdmTransition(bdm.id, [BDM_STATES.RESERVING], BDM_STATES.RESERVED))) {
-        throw new VolumeAttachTimedOut({ volume_id: req.volumeId });
-      }
-    } catch (e) {
-      // os-reserve lost on the way back (Cinder unreachable or 5xx): it may have happened, and
-      // only the reconciler can tell ours from another's, so the row stays 'reserving' for it.
-      if (!reserved && reserving && isUncertain(e)) {
-        // Still 'available' once Cinder answers again: the reserve did not happen, the row goes.
-        const status = await retrying('GET volume', this.o.undoRetryMs ?? 0, () => this.o.cinder.get(caller(ctx), req.volumeId), { context: ctx })
-          .then((v) => v.status, () => null);
-        if (status !== 'available') {
-          LOG.warning(`os-reserve of volume ${req.volumeId} has an unknown outcome (${(e as Error).message}); the compute's reconciler settles it`, { context: ctx });
-          throw e;
-        }
-      }
-      await this.undoReservation(ctx, bdm, reserved);
+    const held = attachments ? await this.reserveAttachment(ctx, inst, bdm, req) : await this.reserveLegacy(ctx, bdm);
+    bdm = { ...bdm, attachmentId: held.attachmentId };
+    await pausePoint('nova-api.attach.after-reserve');
+    if (!(await this.o.db.bdmTransition(bdm.id, [BDM_STATES.RESERVING], BDM_STATES.RESERVED, { attachmentId: held.attachmentId }).catch(async (e: unknown) => {
+      await this.undoReservation(ctx, bdm, held.release);
       throw e;
+    }))) {
+      // The compute's reconciler took the stale row over and released what it found; an
+      // attachment made after its sweep is known only to us, by id.
+      if (held.attachmentId) await held.release().catch(() => undefined);
+      throw new VolumeAttachTimedOut({ volume_id: req.volumeId });
     }
     try {
       await this.c.recordAction(ctx, uuid, 'attach_volume');
@@ -152,11 +154,74 @@ export class VolumeAttachmentAPI {
         LOG.warning(`Cast of attach_volume failed (${(e as Error).message}) but compute ${inst.host} already runs the attach`, { context: ctx });
         return bdm;
       }
-      if (back) await this.undoReservation(ctx, bdm, true);
+      if (back) await this.undoReservation(ctx, bdm, held.release);
       throw e;
     }
     await pausePoint('nova-api.attach.after-cast');
     return bdm;
+  }
+
+  /** Seed steps 3–5: GET, the seed's status checks, os-reserve. */
+  private async reserveLegacy(ctx: RequestContext, bdm: BlockDeviceMapping): Promise<Reservation> {
+    const volumeId = bdm.volumeId as string;
+    const release = () => this.o.cinder.unreserve(caller(ctx), volumeId);
+    let reserving = false;
+    try {
+      const volume = await this.o.cinder.get(caller(ctx), volumeId);            // step 3
+      if (volume.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });  // step 4
+      if (volume.attach_status === 'attached') throw new InvalidVolume({ reason: 'already attached' });
+      reserving = true;
+      await this.o.cinder.reserve(caller(ctx), volumeId);                       // step 5
+      return { attachmentId: null, release };
+    } catch (e) {
+      // os-reserve lost on the way back (Cinder unreachable or 5xx): it may have happened, and
+      // only the reconciler can tell ours from another's, so the row stays 'reserving' for it.
+      if (reserving && isUncertain(e)) {
+        // Still 'available' once Cinder answers again: the reserve did not happen, the row goes.
+        const status = await retrying('GET volume', this.o.undoRetryMs ?? 0, () => this.o.cinder.get(caller(ctx), volumeId), { context: ctx })
+          .then((v) => v.status, () => null);
+        if (status !== 'available') {
+          LOG.warning(`os-reserve of volume ${volumeId} has an unknown outcome (${(e as Error).message}); the compute's reconciler settles it`, { context: ctx });
+          throw e;
+        }
+      }
+      await this.undoReservation(ctx, bdm, null);
+      throw e;
+    }
+  }
+
+  /**
+   * Nova's _check_attach_and_reserve_volume: the 2.60 multiattach rule, then attachment_create
+   * (Cinder judges the volume's state). The attachment's id is what the compute acts on.
+   */
+  private async reserveAttachment(ctx: RequestContext, inst: Instance, bdm: BlockDeviceMapping, req: AttachRequest): Promise<Reservation> {
+    const volumeId = bdm.volumeId as string;
+    let creating = false;
+    try {
+      const volume = await this.o.cinder.get(caller(ctx), volumeId);
+      if (volume.multiattach && !req.supportsMultiattach) throw new MultiattachNotSupportedOldMicroversion();
+      creating = true;
+      const att = await this.o.cinder.attachmentCreate(caller(ctx), volumeId, inst.uuid);
+      const release = () => this.o.cinder.attachmentDelete(caller(ctx), att.id).catch((e: unknown) => {
+        if (!(e instanceof VolumeAttachmentNotFound)) throw e;
+      });
+      return { attachmentId: att.id, release };
+    } catch (e) {
+      // attachment_create lost on the way back: find what it made (nothing else holds this
+      // volume for this server) and delete it; if Cinder stays away, the reconciler does.
+      if (creating && isUncertain(e)) {
+        const swept = await retrying('sweep attachments', this.o.undoRetryMs ?? 0, async () => {
+          for (const a of await this.o.cinder.attachmentsOf(caller(ctx), volumeId, inst.uuid)) await this.o.cinder.attachmentDelete(caller(ctx), a.id);
+          return true;
+        }, { context: ctx }).catch(() => false);
+        if (!swept) {
+          LOG.warning(`attachment_create for volume ${volumeId} has an unknown outcome (${(e as Error).message}); the compute's reconciler settles it`, { context: ctx });
+          throw e;
+        }
+      }
+      await this.undoReservation(ctx, bdm, null);
+      throw e;
+    }
   }
 
   /**
@@ -164,7 +229,7 @@ export class VolumeAttachmentAPI {
    * time (a retry of the client's must not find the row and say "already attached"); what still
    * fails stays 'reserving' for the compute's reconciler.
    */
-  private async undoReservation(ctx: RequestContext, bdm: BlockDeviceMapping, reserved: boolean): Promise<void> {
+  private async undoReservation(ctx: RequestContext, bdm: BlockDeviceMapping, release: (() => Promise<void>) | null): Promise<void> {
     const warn = (what: string) => (err: unknown): false => {
       LOG.warning(`${what} failed (${(err as Error).message}); the compute's reconciler will finish the rollback`, { context: ctx, bdm_id: bdm.id });
       return false;
@@ -178,9 +243,8 @@ export class VolumeAttachmentAPI {
       || (attempt > 0 && await this.o.db.bdmGetAny(bdm.id).then((r) => r?.deleted === bdm.id && r.attachState === BDM_STATES.RESERVING));
     const hidden = await retrying('hide BDM', budget, hide, meta).then((ok) => ok, warn(`hide BDM ${bdm.id}`));
     if (!hidden) return;
-    if (reserved) {
-      const ok = await retrying('os-unreserve', budget, () => this.o.cinder.unreserve(caller(ctx), bdm.volumeId as string), meta)
-        .then(() => true, warn('os-unreserve'));
+    if (release) {
+      const ok = await retrying('release reservation', budget, release, meta).then(() => true, warn(`releasing volume ${bdm.volumeId}`));
       if (!ok) return;
     }
     // Nothing reached the compute host: the row goes, the volume stays as it was.

@@ -57,6 +57,7 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
     const { server_id: sid } = req.params as Params;
     const bdm = await compute.volumes.attachVolume(req.ctx, sid as string, {
       volumeId: dto.volumeId, device: dto.device ?? null, tag: dto.tag ?? null, deleteOnTermination: toBoolean(dto.delete_on_termination),
+      supportsMultiattach: v.atLeast(MV.MULTIATTACH),
     });
     return { volumeAttachment: attachmentView(bdm, sid as string, v, { forCreate: true }) };
   });

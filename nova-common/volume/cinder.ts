@@ -5,7 +5,7 @@
 import type { CatalogEntry, ContextDict } from '../../common/context';
 import { formatTemplate } from '../../common/exception';
 import { getLogger } from '../../common/log';
-import { CinderConnectionFailed, InvalidInput, NovaException, VolumeNotFound } from '../exception';
+import { CinderConnectionFailed, InvalidInput, NovaException, VolumeAttachmentNotFound, VolumeNotFound } from '../exception';
 
 const LOG = getLogger('nova.volume.cinder');
 
@@ -67,6 +67,27 @@ export interface ConnectionInfo {
   [k: string]: unknown;
 }
 
+/** What Cinder answers for an attachment (its summary, or the detail with connection_info). */
+export interface CinderAttachment {
+  id: string;
+  status: string;
+  instance: string | null;
+  volume_id: string;
+  attach_mode?: string;
+  connection_info?: Record<string, unknown> | null;
+}
+
+/** The microversion of Nova's attachment calls (attachment_complete needs 3.44). */
+export const ATTACH_MV = '3.44';
+
+/** Cinder's flat attachment connection_info as Nova keeps it: {driver_volume_type, data}. */
+export function attachmentConnectionInfo(flat: Record<string, unknown>): ConnectionInfo {
+  const data = { ...flat };
+  delete data.driver_volume_type;
+  delete data.attachment_id;
+  return { driver_volume_type: String(flat.driver_volume_type), data };
+}
+
 export class CinderHTTPError extends NovaException {
   static override msgFmt = '%(message)s (HTTP %(status)s)';
   constructor(readonly status: number, readonly cinderMessage: string, requestId: string | null) {
@@ -96,8 +117,9 @@ export class CinderAPI {
     return url.replace(/\/+$/, '');
   }
 
-  private async request(caller: CinderCaller, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  private async request(caller: CinderCaller, method: string, path: string, body?: unknown, microversion?: string): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { Accept: 'application/json' };
+    if (microversion) headers['OpenStack-API-Version'] = `volume ${microversion}`;
     if (caller.authToken) headers['X-Auth-Token'] = caller.authToken;
     if (caller.globalRequestId ?? caller.requestId) headers['X-OpenStack-Request-ID'] = (caller.globalRequestId ?? caller.requestId) as string;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -107,7 +129,7 @@ export class CinderAPI {
       if (st) headers['X-Service-Token'] = st;
     }
     try {
-      res = await fetch(`${this.base(caller)}${path}`, {
+      res = await fetch(path.startsWith('http') ? path : `${this.base(caller)}${path}`, {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutSec * 1000),
       });
     } catch (e) {
@@ -219,6 +241,79 @@ export class CinderAPI {
       ? await this.request(caller, 'POST', '/os-volume-exports/action', { 'os-sync': {} })
       : await this.request(caller, 'GET', '/os-volume-exports');
     return { backends: ((json as ExportsReport | null)?.backends ?? []) };
+  }
+
+  // -- the v3 attachments API (3.27+, os-complete 3.44; nova/volume/cinder.py attachment_*) --
+
+  /**
+   * The highest volume API microversion Cinder serves, from the version document at the root
+   * of its endpoint (cinderclient's get_server_version); null when it has none (v3.0 only).
+   */
+  async maxMicroversion(caller: CinderCaller): Promise<string | null> {
+    const root = new URL(this.base(caller));
+    const { json } = await this.request(caller, 'GET', `${root.origin}${root.pathname.replace(/\/v3(\/.*)?$/, '')}/`).catch((e: unknown) => {
+      // A Cinder without version discovery (300 Multiple Choices lands here as an error too).
+      if (e instanceof CinderHTTPError && e.status < 500) return { json: null };
+      throw e;
+    });
+    const versions = (json as { versions?: Array<{ id?: string; version?: string; status?: string }> } | null)?.versions ?? [];
+    return versions.find((v) => v.id === 'v3.0')?.version || null;
+  }
+
+  /** translate_attachment_exception: 404 → VolumeAttachmentNotFound, 400 → InvalidInput. */
+  private async attachmentCall<T>(attachmentId: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof CinderHTTPError && e.status === 404) throw new VolumeAttachmentNotFound({ attachment_id: attachmentId });
+      if (e instanceof CinderHTTPError && e.status === 400) throw new InvalidInput({ reason: e.message });
+      throw e;
+    }
+  }
+
+  /** attachment_create without a connector: reserves the volume for the instance (status 'reserved'). */
+  async attachmentCreate(caller: CinderCaller, volumeId: string, instanceUuid: string, mode?: 'rw' | 'ro'): Promise<CinderAttachment> {
+    const body = { attachment: { volume_uuid: volumeId, instance_uuid: instanceUuid, ...(mode ? { mode } : {}) } };
+    const { json } = await this.volumeCall(volumeId, () => this.request(caller, 'POST', '/attachments', body, mode ? '3.54' : ATTACH_MV));
+    return (json as { attachment: CinderAttachment }).attachment;
+  }
+
+  /**
+   * attachment_update with the host's connector: Cinder exports the volume and answers the
+   * flat connection_info, which becomes Nova's {driver_volume_type, data} (_translate_attachment_ref).
+   */
+  async attachmentUpdate(caller: CinderCaller, attachmentId: string, connector: Record<string, unknown>, mountpoint?: string): Promise<ConnectionInfo> {
+    // As Nova: the guest's device goes along in the connector, so Cinder shows where it is.
+    if (mountpoint && !('mountpoint' in connector)) connector = { ...connector, mountpoint };
+    const { json } = await this.attachmentCall(attachmentId, () =>
+      this.request(caller, 'PUT', `/attachments/${encodeURIComponent(attachmentId)}`, { attachment: { connector } }, ATTACH_MV));
+    const flat = (json as { attachment?: { connection_info?: Record<string, unknown> } } | null)?.attachment?.connection_info;
+    if (!flat || typeof flat !== 'object' || typeof flat.driver_volume_type !== 'string') {
+      throw new InvalidInput({ reason: `cinder returned no connection_info for attachment ${attachmentId}` });
+    }
+    return attachmentConnectionInfo(flat);
+  }
+
+  async attachmentComplete(caller: CinderCaller, attachmentId: string): Promise<void> {
+    await this.attachmentCall(attachmentId, () =>
+      this.request(caller, 'POST', `/attachments/${encodeURIComponent(attachmentId)}/action`, { 'os-complete': null }, ATTACH_MV));
+  }
+
+  async attachmentDelete(caller: CinderCaller, attachmentId: string): Promise<void> {
+    await this.attachmentCall(attachmentId, () => this.request(caller, 'DELETE', `/attachments/${encodeURIComponent(attachmentId)}`, undefined, ATTACH_MV));
+  }
+
+  async attachmentGet(caller: CinderCaller, attachmentId: string): Promise<CinderAttachment> {
+    const { json } = await this.attachmentCall(attachmentId, () =>
+      this.request(caller, 'GET', `/attachments/${encodeURIComponent(attachmentId)}`, undefined, ATTACH_MV));
+    return (json as { attachment: CinderAttachment }).attachment;
+  }
+
+  /** The attachments of a volume to an instance (every project's for an admin). */
+  async attachmentsOf(caller: CinderCaller, volumeId: string, instanceUuid: string): Promise<CinderAttachment[]> {
+    const q = `/attachments?all_tenants=1&volume_id=${encodeURIComponent(volumeId)}&instance_id=${encodeURIComponent(instanceUuid)}`;
+    const { json } = await this.request(caller, 'GET', q, undefined, ATTACH_MV);
+    return ((json as { attachments?: CinderAttachment[] } | null)?.attachments ?? []).filter((a) => a.volume_id === volumeId && a.instance === instanceUuid);
   }
 
   async delete(caller: CinderCaller, volumeId: string): Promise<void> {

@@ -1,24 +1,26 @@
 // End to end: nova-api, nova-compute, cinder-api and cinder-volume as four OS processes over
 // RabbitMQ and MariaDB, the tgt iSCSI target with CHAP and nova's iscsi connector logging in.
-// The seed's flow: attach without a device → /dev/vdb, with /dev/vdc → /dev/vdc, the step 11
-// BDM row field by field, detach both; then the failure paths.
+// Both of Nova's Cinder flows (the attachments API, the default, and the seed's legacy flow):
+// attach without a device → /dev/vdb, with /dev/vdc → /dev/vdc, the saved BDM row field by
+// field, detach both; then the failure paths.
 import { expect } from 'chai';
 import { linesContaining, watchCmdlines } from '../../support/cmdline-watch';
 import { waitFor } from '../../support/processes';
+import { legacyConf, type Flow } from '../faults/fault-cluster';
 import { Cluster } from './cluster';
 
 interface BdmRow {
   id: number; created_at: Date; updated_at: Date | null; deleted_at: Date | null; device_name: string; delete_on_termination: number;
   snapshot_id: string | null; volume_id: string; volume_size: number | null; no_device: number | null; connection_info: string | null;
-  instance_uuid: string; deleted: number; source_type: string; destination_type: string;
+  instance_uuid: string; deleted: number; source_type: string; destination_type: string; attachment_id: string | null;
 }
 
-describe('e2e: attach and detach across four processes (RabbitMQ, MariaDB, tgt)', function () {
+for (const flow of ['attachments', 'legacy'] as Flow[]) describe(`e2e (${flow} flow): attach and detach across four processes (RabbitMQ, MariaDB, tgt)`, function () {
   this.timeout(180_000);
   const cluster = new Cluster();
 
   before(async function () {
-    await cluster.start(this, { connector: 'iscsi', rpcTimeout: 5 });
+    await cluster.start(this, { connector: 'iscsi', rpcTimeout: 5, novaConf: legacyConf(flow) });
   });
   after(async () => {
     await cluster.stop();
@@ -65,6 +67,9 @@ describe('e2e: attach and detach across four processes (RabbitMQ, MariaDB, tgt)'
       expect(d.auth_username).to.be.a('string').and.not.empty;
       expect(d.auth_password).to.be.a('string').and.not.empty;
       expect(d.device_path).to.equal(`/dev/disk/by-path/ip-${d.target_portal}-iscsi-${d.target_iqn}-lun-1`);
+      // The attachments flow keeps Cinder's attachment id on the row; the legacy flow has none.
+      const cinderAtt = (await cluster.req('cinder', 'GET', `/volumes/${vid}`)).body.volume.attachments[0].attachment_id;
+      expect(r.attachment_id).to.equal(flow === 'attachments' ? cinderAtt : null);
     }
     // The compute's log never shows the CHAP secret.
     const secret = JSON.parse((await bdms(v1))[0].connection_info as string).data.auth_password as string;
@@ -109,7 +114,7 @@ describe('e2e: attach and detach across four processes (RabbitMQ, MariaDB, tgt)'
     expect(linesContaining(lines, secrets)).to.deep.equal([]);
   });
 
-  it('attaching an in-use volume → 400 with the seed message', async () => {
+  it('attaching an in-use volume → 400 (the seed\'s message, or Cinder\'s through the attachments API)', async () => {
     const s1 = await cluster.createServer('inuse1');
     const s2 = await cluster.createServer('inuse2');
     const v = await cluster.createVolume();
@@ -117,7 +122,11 @@ describe('e2e: attach and detach across four processes (RabbitMQ, MariaDB, tgt)'
     await cluster.waitVolume(v, 'in-use');
     const r = await attach(s2, v);
     expect(r.status).to.equal(400);
-    expect(r.body).to.deep.equal({ badRequest: { code: 400, message: "Invalid volume: status must be 'available'" } });
+    if (flow === 'legacy') expect(r.body).to.deep.equal({ badRequest: { code: 400, message: "Invalid volume: status must be 'available'" } });
+    else {
+      expect(r.body.badRequest.code).to.equal(400);
+      expect(r.body.badRequest.message).to.match(new RegExp(`^Invalid input received: Invalid volume: Volume ${v} status must be available or downloading to reserve, but the current status is in-use\\. \\(HTTP 400\\)`));
+    }
     expect((await bdms(v)).filter((b) => b.deleted === 0)).to.have.length(1);
   });
 

@@ -10,7 +10,7 @@ const run = promisify(execFile);
 
 interface VolumeRow { id: string; status: string }
 interface AttachmentRow { id: string; volume_id: string; instance_uuid: string | null; attach_status: string | null }
-interface BdmRow { id: number; volume_id: string; instance_uuid: string; deleted: number; attach_state: string | null; instance_deleted: number | null }
+interface BdmRow { id: number; volume_id: string; instance_uuid: string; deleted: number; attach_state: string | null; attachment_id: string | null; instance_deleted: number | null }
 
 /** tgtd processes serving control port `port` (started as `tgtd … -C <port> …`). */
 export function tgtdPids(port: number): number[] {
@@ -39,7 +39,7 @@ export async function drift(c: Cluster): Promise<string[]> {
   const out: string[] = [];
   const volumes = await c.cinderQuery<VolumeRow>('SELECT id, status FROM volumes WHERE deleted = 0');
   const atts = await c.cinderQuery<AttachmentRow>('SELECT id, volume_id, instance_uuid, attach_status FROM volume_attachment WHERE deleted = 0');
-  const bdms = await c.novaQuery<BdmRow>(`SELECT b.id, b.volume_id, b.instance_uuid, b.deleted, b.attach_state, i.deleted AS instance_deleted
+  const bdms = await c.novaQuery<BdmRow>(`SELECT b.id, b.volume_id, b.instance_uuid, b.deleted, b.attach_state, b.attachment_id, i.deleted AS instance_deleted
     FROM block_device_mapping b LEFT JOIN instances i ON i.uuid = b.instance_uuid
     WHERE b.volume_id IS NOT NULL AND (b.deleted = 0 OR b.attach_state IS NOT NULL)`);
   for (const v of volumes) if (['attaching', 'reserved', 'detaching'].includes(v.status)) out.push(`volume ${v.id} left ${v.status}`);
@@ -47,6 +47,9 @@ export async function drift(c: Cluster): Promise<string[]> {
   const attached = (vid: string, iid: string): boolean => atts.some((a) => a.volume_id === vid && a.instance_uuid === iid && a.attach_status === 'attached');
   for (const b of bdms.filter((x) => x.deleted === 0 && !x.attach_state && !x.instance_deleted)) {
     if (!attached(b.volume_id, b.instance_uuid)) out.push(`BDM ${b.id} (volume ${b.volume_id}) has no Cinder attachment`);
+    else if (b.attachment_id && !atts.some((a) => a.id === b.attachment_id && a.attach_status === 'attached')) {
+      out.push(`BDM ${b.id} (volume ${b.volume_id}) names attachment ${b.attachment_id}, which is not attached`);
+    }
   }
   for (const a of atts) {
     if (a.attach_status !== 'attached') out.push(`attachment ${a.id} of volume ${a.volume_id} left ${a.attach_status}`);

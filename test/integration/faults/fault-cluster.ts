@@ -8,7 +8,9 @@ import { Cluster } from '../e2e/cluster';
 
 export type Service = 'nova-api' | 'nova-compute' | 'cinder-api' | 'cinder-volume';
 
-/** Every step of the attach, per service, at which a kill leaves work half-done. */
+export type Flow = 'attachments' | 'legacy';
+
+/** Every step of the attach (the legacy flow), per service, at which a kill leaves work half-done. */
 export const ATTACH_STEPS: Array<[Service, string]> = [
   ['nova-api', 'nova-api.attach.after-bdm-insert'],
   ['nova-api', 'nova-api.attach.after-reserve'],
@@ -25,7 +27,36 @@ export const ATTACH_STEPS: Array<[Service, string]> = [
   ['nova-compute', 'nova-compute.attach.after-os-attach'],
 ];
 
-/** Every step of the detach, per service. */
+/** The attach's steps through Cinder's attachments API. */
+export const ATTACH_STEPS_V3: Array<[Service, string]> = [
+  ['nova-api', 'nova-api.attach.after-bdm-insert'],
+  ['cinder-api', 'cinder-api.attachment-create.after-insert'],
+  ['nova-api', 'nova-api.attach.after-reserve'],
+  ['nova-api', 'nova-api.attach.after-cast'],
+  ['cinder-volume', 'cinder-volume.attachment_update.after-export'],
+  ['cinder-api', 'cinder-api.attachment-update.after-rpc'],
+  ['nova-compute', 'nova-compute.attach.after-initialize-connection'],
+  ['nova-compute', 'nova-compute.attach.after-connect'],
+  ['nova-compute', 'nova-compute.attach.after-guest-attach'],
+  ['nova-compute', 'nova-compute.attach.after-save-connection-info'],
+  ['cinder-api', 'cinder-api.attachment-complete.after-attachment'],
+  ['nova-compute', 'nova-compute.attach.after-os-attach'],
+];
+
+/** The detach's steps through Cinder's attachments API. */
+export const DETACH_STEPS_V3: Array<[Service, string]> = [
+  ['nova-api', 'nova-api.detach.after-intent'],
+  ['cinder-api', 'cinder-api.os-begin_detaching.after-update'],
+  ['nova-api', 'nova-api.detach.after-begin-detaching'],
+  ['nova-compute', 'nova-compute.detach.after-guest-detach'],
+  ['nova-compute', 'nova-compute.detach.after-disconnect'],
+  ['nova-compute', 'nova-compute.detach.after-bdm-delete'],
+  ['cinder-volume', 'cinder-volume.attachment_delete.after-remove-export'],
+  ['cinder-api', 'cinder-api.attachment-delete.after-rpc'],
+  ['nova-compute', 'nova-compute.detach.after-os-detach'],
+];
+
+/** Every step of the detach (the legacy flow), per service. */
 export const DETACH_STEPS: Array<[Service, string]> = [
   ['nova-api', 'nova-api.detach.after-intent'],
   ['cinder-api', 'cinder-api.os-begin_detaching.after-update'],
@@ -51,13 +82,19 @@ export const RPC_TIMEOUT = 5;
  */
 export const CONVERGE_MS = (2 * INTERVAL + RPC_TIMEOUT + 5) * 1000;
 
+/** nova.conf lines that select the flow (the attachments API is the default). */
+export function legacyConf(flow: Flow): string[] {
+  return flow === 'legacy' ? ['[workarounds]', 'use_legacy_volume_attach_flow = true'] : [];
+}
+
 /** The fault cluster: short intervals and timeouts so every repair runs within the bound. */
-export function faultCluster(controlRoot: string): { cluster: Cluster; opts: Parameters<Cluster['start']>[1] } {
+export function faultCluster(controlRoot: string, flow: Flow = 'attachments'): { cluster: Cluster; opts: Parameters<Cluster['start']>[1] } {
   return {
     cluster: new Cluster(),
     opts: {
       connector: 'iscsi', rpcTimeout: RPC_TIMEOUT,
-      novaConf: [`volume_reconcile_interval = ${INTERVAL}`, `pending_volume_op_timeout = ${INTERVAL}`, 'volume_op_retry_timeout = 15'],
+      novaConf: [`volume_reconcile_interval = ${INTERVAL}`, `pending_volume_op_timeout = ${INTERVAL}`, 'volume_op_retry_timeout = 15',
+        ...legacyConf(flow)],
       cinderConf: ['[DEFAULT]', `periodic_interval = ${INTERVAL}`, 'attach_transition_timeout = 30'],
       daemonEnv: (name) => {
         mkdirSync(join(controlRoot, name), { recursive: true });

@@ -11,15 +11,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitNoDrift } from './drift';
-import { ATTACH_STEPS, CONVERGE_MS, DETACH_STEPS, faultCluster, killAt } from './fault-cluster';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, CONVERGE_MS, DETACH_STEPS, DETACH_STEPS_V3, faultCluster, killAt, type Flow, type Service } from './fault-cluster';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '../../../bin');
 
-describe('faults: kill -9 of each service at each step of an attach and a detach', function () {
+const FLOWS: Array<[Flow, Array<[string, string]>, Array<[string, string]>]> = [
+  ['attachments', ATTACH_STEPS_V3, DETACH_STEPS_V3],
+  ['legacy', ATTACH_STEPS, DETACH_STEPS],
+];
+
+for (const [flow, attachSteps, detachSteps] of FLOWS) describe(`faults (${flow} flow): kill -9 of each service at each step of an attach and a detach`, function () {
   this.timeout(20 * 60_000);
   const controlRoot = mkdtempSync(join(tmpdir(), 'attachd-pause-'));
-  const { cluster, opts } = faultCluster(controlRoot);
+  const { cluster, opts } = faultCluster(controlRoot, flow);
   let server = '';
 
   before(async function () {
@@ -66,7 +71,7 @@ describe('faults: kill -9 of each service at each step of an attach and a detach
     await waitNoDrift(cluster, CONVERGE_MS);
   }
 
-  for (const [svc, point] of ATTACH_STEPS) {
+  for (const [svc, point] of attachSteps as Array<[Service, string]>) {
     it(`attach: ${svc} killed at ${point}`, async () => {
       const vid = await cluster.createVolume();
       await killAt(cluster, controlRoot, svc, point, () => attach(vid));
@@ -74,7 +79,7 @@ describe('faults: kill -9 of each service at each step of an attach and a detach
     });
   }
 
-  for (const [svc, point] of DETACH_STEPS) {
+  for (const [svc, point] of detachSteps as Array<[Service, string]>) {
     it(`detach: ${svc} killed at ${point}`, async () => {
       const vid = await cluster.createVolume();
       expect((await attach(vid)).status).to.equal(200);
