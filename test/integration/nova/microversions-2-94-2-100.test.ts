@@ -1,6 +1,7 @@
 // Compute 2.94–2.100 (2.100 is the maximum): each change to what we serve at its version and just
 // below it — 2.94 FQDN hostnames, 2.96 pinned_availability_zone, 2.98 image properties, 2.100
-// scheduler_hints — and the maximum itself (2.101 refused).
+// scheduler_hints —, the maximum itself (2.101 refused), and 2.95/2.97/2.99 leaving what we do
+// not serve as it was.
 import { expect } from 'chai';
 import { startNova, type Json, type Nova } from './harness';
 import { waitFor } from '../../support/processes';
@@ -165,6 +166,19 @@ describe('nova-api microversions 2.94-2.100', function () {
     }
     const r = await create({ name: 'hints-ok' }, { top: { 'os:scheduler_hints': { query: '["=", "$free_ram_mb", 1024]', target_cell: 'cell1', group: [] } } });
     expect(r.status, JSON.stringify(r.body)).to.equal(202);
+  });
+
+  it('2.95, 2.97 and 2.99 leave evacuate, shares and consoles as they were (not served)', async () => {
+    const id = await created({ name: 'other' });
+    for (const version of ['2.94', '2.95', '2.97', '2.99', '2.100']) {
+      const r = await nova.req('POST', `/v2.1/servers/${id}/action`, { version, body: { evacuate: {} } });
+      expect(r.status, `evacuate at ${version}`).to.equal(400);
+      expect(r.body.badRequest.message).to.equal('There is no such action: evacuate');
+      expect((await nova.req('GET', `/v2.1/servers/${id}/shares`, { version })).status, `shares at ${version}`).to.equal(404);
+      const console = await nova.req('POST', `/v2.1/servers/${id}/remote-consoles`, { version, body: { remote_console: { protocol: 'spice', type: 'spice-direct' } } });
+      expect(console.status, `remote-consoles at ${version}`).to.equal(404);
+      expect((await nova.req('GET', '/v2.1/os-console-auth-tokens/abc', { version })).status, `console tokens at ${version}`).to.equal(404);
+    }
   });
 
   it('a server without a request spec (created before it was kept): not pinned; hints {} in show, null in the list', async () => {
