@@ -3,11 +3,14 @@ import type { MicroversionSpec } from '../common/api';
 
 export const MIN_VERSION = '2.1';
 /**
- * Highest version whose behaviour (for what we serve) we implement. 2.91 (unshelve to a host or
- * zone), 2.92 (keypair import only) and 2.93 (rebuild of volume-backed servers) change APIs we do
- * not serve, which answer as at any version (no route, or "There is no such action").
+ * Highest version whose behaviour (for what we serve) we implement. Versions that change only
+ * APIs we do not serve, which answer as at any version (no route, or "There is no such action"):
+ * 2.91 (unshelve to a host or zone), 2.92 (keypair import only), 2.93 and the rebuild half of
+ * 2.94/2.96/2.98/2.100 (rebuild), 2.95 (evacuate stops the server), 2.97 (/servers/{id}/shares),
+ * 2.99 (spice-direct consoles, os-console-auth-tokens). 2.101 (asynchronous volume attach) is
+ * not reached yet.
  */
-export const MAX_VERSION = '2.93';
+export const MAX_VERSION = '2.100';
 
 export const COMPUTE_VERSIONS: MicroversionSpec = {
   service: 'compute', min: MIN_VERSION, max: MAX_VERSION, defaultVersion: MIN_VERSION,
@@ -34,4 +37,9 @@ export const MV = {
   ATTACH_UPDATE: '2.85',
   ATTACH_IDS: '2.89',
   HOSTNAME: '2.90',
+  /** hostname may be an FQDN (create, update). */
+  FQDN_HOSTNAME: '2.94',
+  PINNED_AZ: '2.96',
+  IMAGE_PROPERTIES: '2.98',
+  SCHEDULER_HINTS: '2.100',
 } as const;

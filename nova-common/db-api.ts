@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, Not, Or, type DataSource, type FindOperator } from 'typeorm';
 import type { BdmState } from './bdm-states';
-import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent } from './entities';
+import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent, RequestSpec, type RequestSpecData } from './entities';
 
 const now = (): Date => new Date();
 
@@ -177,6 +177,20 @@ export class NovaDB {
     const res = await this.bdms.createQueryBuilder().update()
       .set({ ...values, updatedAt: now() }).where({ id, deleted: 0 }).execute();
     return (res.affected ?? 0) > 0;
+  }
+
+  /** Store what a server was asked for at create (one row per instance). */
+  async requestSpecCreate(instanceUuid: string, spec: RequestSpecData): Promise<void> {
+    const t = now();
+    const repo = this.ds.getRepository(RequestSpec);
+    await repo.save(repo.create({ instanceUuid, spec: JSON.stringify(spec), createdAt: t, updatedAt: t }));
+  }
+
+  /** The request specs of these instances by uuid; an instance without one is absent. */
+  async requestSpecsByInstances(uuids: string[]): Promise<Map<string, RequestSpecData>> {
+    if (!uuids.length) return new Map();
+    const rows = await this.ds.getRepository(RequestSpec).findBy({ instanceUuid: In(uuids) });
+    return new Map(rows.map((r) => [r.instanceUuid, JSON.parse(r.spec) as RequestSpecData]));
   }
 
   async actionStart(a: { action: string; instanceUuid: string; requestId: string; userId: string | null; projectId: string | null }): Promise<InstanceAction> {

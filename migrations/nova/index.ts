@@ -4,7 +4,8 @@ import { InstanceAccessIpsDescription1764070000000 } from './1764070000000-Insta
 import { InstanceLockedReason1764080000000 } from './1764080000000-InstanceLockedReason';
 import { InstanceHostnameExtendedAttrs1764090000000 } from './1764090000000-InstanceHostnameExtendedAttrs';
 import { BdmAttachIntent1764100000000 } from './1764100000000-BdmAttachIntent';
+import { RequestSpecs1764110000000 } from './1764110000000-RequestSpecs';
 
 export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000,
-  InstanceHostnameExtendedAttrs1764090000000, BdmAttachIntent1764100000000];
+  InstanceHostnameExtendedAttrs1764090000000, BdmAttachIntent1764100000000, RequestSpecs1764110000000];
 export { NOVA_ENTITIES } from '../../nova-common/entities';

@@ -70,6 +70,8 @@ export interface CreateServerRequest {
   /** 2.74: the host / hypervisor_hostname asked for (admin by policy). */
   requestedHost?: string | null;
   requestedNode?: string | null;
+  /** os:scheduler_hints as Nova keeps them (kept in the request spec, shown from 2.100). */
+  schedulerHints?: Record<string, string[]>;
 }
 
 /** Nova's default [quota] instances (GET /limits maxTotalInstances). */
@@ -205,6 +207,8 @@ export class ComputeAPI {
     const t = new Date();
     const repo = this.o.db.instances;
     const uuid = randomUUID();
+    // As Nova, the request spec is stored before the instance, so a listed server always has one.
+    await this.o.db.requestSpecCreate(uuid, { availability_zone: az.zone, scheduler_hints: req.schedulerHints ?? {} });
     const inst = await repo.save(repo.create({
       uuid, displayName: batch.count > 1 ? `${req.name}-${batch.index + 1}` : req.name,
       hostname: defaultHostname(req.hostname, req.name, uuid, batch.index, batch.count), reservationId: batch.reservationId,

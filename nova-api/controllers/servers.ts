@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
-import type { Instance } from '../../nova-common/entities';
+import type { Instance, RequestSpecData } from '../../nova-common/entities';
 import { baseUrl, projectInPath, viewCtx, type Params } from '../request';
 import { findFlavor } from '../flavors';
 import { MV } from '../microversions';
@@ -60,6 +60,11 @@ function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number):
 }
 
 export function serverRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {
+  /** The request specs the views need from 2.96 (Nova reads none below); show's reading of a missing one. */
+  const specsOf = async (req: FastifyRequest, rows: Instance[]): Promise<Map<string, RequestSpecData>> =>
+    (req.novaVersion.atLeast(MV.PINNED_AZ) ? compute.db.requestSpecsByInstances(rows.map((i) => i.uuid)) : new Map());
+  const specOf = async (req: FastifyRequest, i: Instance): Promise<RequestSpecData | undefined> => (await specsOf(req, [i])).get(i.uuid);
+
   const allTenants = (req: FastifyRequest): boolean => {
     const v = (req.query as Record<string, unknown>).all_tenants;
     return v !== undefined && !['0', 'false', 'False', 'off', 'no'].includes(String(v));
@@ -82,8 +87,11 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
   app.get(`${base}/servers/detail`, async (req) => {
     const c = viewCtx(req, compute.policy);
     const rows = await listed(req, 'detail');
+    const specs = await specsOf(req, rows);
+    // Nova's detail: a server without a request spec is not pinned and has hints null (show: {}).
+    const missing: RequestSpecData = { availability_zone: null, scheduler_hints: null };
     const out = [];
-    for (const i of rows) out.push(serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c));
+    for (const i of rows) out.push(serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c, specs.get(i.uuid) ?? missing));
     return { servers: out };
   });
 
@@ -91,7 +99,7 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     const c = viewCtx(req, compute.policy);
     const i = await compute.get(req.ctx, (req.params as Params).server_id as string);
     compute.can(req.ctx, 'os_compute_api:servers:show', i);
-    return { server: serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c) };
+    return { server: serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c, await specOf(req, i)) };
   });
 
   app.post(`${base}/servers`, async (req, reply) => {
@@ -115,7 +123,7 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     projectInPath(req);
     const u = parseUpdateServer(req.body, req.novaVersion);
     const i = await compute.update(req.ctx, (req.params as Params).server_id as string, u);
-    return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), viewCtx(req, compute.policy)) };
+    return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), viewCtx(req, compute.policy), await specOf(req, i)) };
   });
 
   app.delete(`${base}/servers/:server_id`, async (req, reply) => {

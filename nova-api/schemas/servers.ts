@@ -5,6 +5,7 @@ import { badRequest, invalidInput, pyRepr as repr, type APIVersion } from '../..
 import type { CreateServerRequest, ServerUpdate } from '../compute/api';
 import { MV } from '../microversions';
 import { parseBlockDeviceMappingV2 } from './block-device-mapping';
+import { parseSchedulerHints } from './scheduler-hints';
 
 const ACCEPTED = new Set(['name', 'imageRef', 'flavorRef', 'metadata', 'networks', 'availability_zone', 'key_name',
   'security_groups', 'user_data', 'config_drive', 'adminPass', 'description', 'tags', 'block_device_mapping_v2',
@@ -42,6 +43,18 @@ function checkHostname(h: unknown): string {
   if (!HOSTNAME_RE.test(h)) invalid('hostname', h, `${repr(h)} does not match '${HOSTNAME_PATTERN}'`);
   return h;
 }
+
+/** parameter_types.fqdn (2.94 create/update): checked in the schema's order (type, pattern, lengths). */
+function checkFqdnHostname(h: unknown): string {
+  if (typeof h !== 'string') return invalid('hostname', h, `${repr(h)} is not of type 'string'`);
+  if (!/^[a-zA-Z0-9-._]*\n?$/.test(h)) invalid('hostname', h, `${repr(h)} does not match '^[a-zA-Z0-9-._]*$'`);
+  const len = [...h].length;
+  if (len < 1) invalid('hostname', h, `${repr(h)} is too short`);
+  if (len > 255) invalid('hostname', h, `${repr(h)} is too long`);
+  return h;
+}
+
+const hostnameAt = (version: APIVersion): ((h: unknown) => string) => (version.atLeast(MV.FQDN_HOSTNAME) ? checkFqdnHostname : checkHostname);
 
 /** What binascii.a2b_base64 (non-strict, as base64.decodebytes) accepts: the 'base64' format. */
 function isBase64(s: string): boolean {
@@ -81,7 +94,7 @@ function commonFields(server: Record<string, unknown>): Pick<CreateServerRequest
   return { accessIpV4: v4 as string | undefined, accessIpV6: v6 as string | undefined, description: d as string | null | undefined };
 }
 
-/** PUT /servers/{id} body: name, description, accessIPv4/v6, hostname from 2.90. */
+/** PUT /servers/{id} body: name, description, accessIPv4/v6, hostname from 2.90 (an FQDN from 2.94). */
 export function parseUpdateServer(body: unknown, version: APIVersion): ServerUpdate {
   if (!body || typeof body !== 'object' || Array.isArray(body) || !('server' in body)) throw badRequest("'server' is a required property");
   const root = body as Record<string, unknown>;
@@ -95,7 +108,7 @@ export function parseUpdateServer(body: unknown, version: APIVersion): ServerUpd
   if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
   return {
     ...(server.name !== undefined ? { name: checkName(server.name) } : {}), ...commonFields(server),
-    ...(server.hostname !== undefined ? { hostname: checkHostname(server.hostname) } : {}),
+    ...(server.hostname !== undefined ? { hostname: hostnameAt(version)(server.hostname) } : {}),
   };
 }
 
@@ -158,7 +171,10 @@ export function parseCreateServer(body: unknown, version: APIVersion): CreateSer
   if (rri !== undefined && typeof rri !== 'boolean') invalid('return_reservation_id', rri, `${repr(rri)} is not of type 'boolean'`);
   const userData = checkUserData(server.user_data);
   // hostname is the schema's last property (create_v290), so jsonschema reports it last.
-  const hostname = server.hostname === undefined ? null : checkHostname(server.hostname);
+  const hostname = server.hostname === undefined ? null : hostnameAt(version)(server.hostname);
+  // The schema checks both hint keys; Nova takes os:scheduler_hints when both are given.
+  const hints = parseSchedulerHints('os:scheduler_hints', root['os:scheduler_hints']);
+  const legacyHints = parseSchedulerHints('OS-SCH-HNT:scheduler_hints', root['OS-SCH-HNT:scheduler_hints']);
   return {
     hostname, userData,
     bootVolumes: parseBlockDeviceMappingV2(server.block_device_mapping_v2),
@@ -167,5 +183,6 @@ export function parseCreateServer(body: unknown, version: APIVersion): CreateSer
     name: n, imageRef: typeof imageRef === 'string' && imageRef ? imageRef : null,
     flavorRef: flavorRef === undefined ? '1' : String(flavorRef), metadata: (md ?? {}) as Record<string, string>,
     availabilityZone: (az as string | undefined) ?? null,
+    schedulerHints: 'os:scheduler_hints' in root ? hints : legacyHints,
   };
 }

@@ -1,7 +1,7 @@
 // Server bodies (nova api/openstack/compute/views/servers.py), fields by microversion.
 import { createHash } from 'node:crypto';
 import type { APIVersion } from '../../common/api';
-import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
+import type { BlockDeviceMapping, Instance, RequestSpecData } from '../../nova-common/entities';
 import { findFlavor } from '../flavors';
 import { MV } from '../microversions';
 
@@ -58,21 +58,30 @@ const EXTENDED_KEYS = ['OS-EXT-AZ:availability_zone', 'config_drive', 'key_name'
   'OS-EXT-SRV-ATTR:launch_index', 'OS-EXT-SRV-ATTR:hostname', 'OS-EXT-SRV-ATTR:kernel_id', 'OS-EXT-SRV-ATTR:ramdisk_id',
   'OS-EXT-SRV-ATTR:root_device_name', 'OS-EXT-SRV-ATTR:user_data', 'server_groups'];
 
+/**
+ * The request spec as show (and update) read it: a server without one is not pinned and has no
+ * hints ({}); the list view passes its own (hints null when missing), as Nova's detail does.
+ */
+const NO_SPEC: RequestSpecData = { availability_zone: null, scheduler_hints: {} };
+
 /** The body PUT /servers/{id} returns: the detail view, trimmed as Nova trims it before 2.75. */
-export function serverUpdated(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx): Record<string, unknown> {
-  const out = serverDetail(i, bdms, c);
+export function serverUpdated(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC): Record<string, unknown> {
+  const out = serverDetail(i, bdms, c, spec);
   if (!c.version.atLeast(MV.STRICT_QUERY)) for (const k of EXTENDED_KEYS) delete out[k];
   return out;
 }
 
-export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx): Record<string, unknown> {
+export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC): Record<string, unknown> {
   const v = c.version;
   const fl = findFlavor(i.flavorId);
   const flavor = v.atLeast(MV.FLAVOR_EMBEDDED)
     ? { vcpus: fl?.vcpus ?? 1, ram: fl?.ram ?? 512, disk: fl?.disk ?? 1, ephemeral: 0, swap: 0, original_name: fl?.name ?? i.flavorId ?? 'm1.tiny', extra_specs: {} }
     : { id: fl?.id ?? i.flavorId ?? '1', links: [{ rel: 'bookmark', href: `${c.base}/${c.projectInUrl ?? i.projectId ?? ''}/flavors/${i.flavorId ?? '1'}` }] };
+  // 2.98 embeds the image properties Nova copied to system metadata at create (those naming
+  // ImageMetaProps fields); no image we boot has any, so the set is empty.
   const image = i.imageRef
-    ? { id: i.imageRef, links: [{ rel: 'bookmark', href: `${c.base}/${c.projectInUrl ?? i.projectId ?? ''}/images/${i.imageRef}` }] }
+    ? { id: i.imageRef, links: [{ rel: 'bookmark', href: `${c.base}/${c.projectInUrl ?? i.projectId ?? ''}/images/${i.imageRef}` }],
+      ...(v.atLeast(MV.IMAGE_PROPERTIES) ? { properties: {} } : {}) }
     : '';
   const volumes = bdms.filter((b) => b.volumeId).map((b) => (v.atLeast('2.3')
     ? { id: b.volumeId, delete_on_termination: !!b.deleteOnTermination } : { id: b.volumeId }));
@@ -109,6 +118,8 @@ export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx
   if (v.atLeast(MV.HOSTNAME) && !c.isAdmin) out['OS-EXT-SRV-ATTR:hostname'] = i.hostname;
   if (v.atLeast(MV.SERVER_GROUPS)) out.server_groups = [];
   if (v.atLeast(MV.LOCKED_REASON)) out.locked_reason = i.lockedReason ?? null;
+  if (v.atLeast(MV.PINNED_AZ)) out.pinned_availability_zone = spec.availability_zone;
+  if (v.atLeast(MV.SCHEDULER_HINTS)) out.scheduler_hints = spec.scheduler_hints;
   if (serverStatus(i) === 'ERROR' && i.faultMessage) {
     out.fault = { code: 500, created: ts(i.updatedAt ?? i.createdAt), message: i.faultMessage };
   }

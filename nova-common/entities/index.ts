@@ -2,9 +2,11 @@ export { Instance } from './instance';
 export { BlockDeviceMapping } from './block-device-mapping';
 export { Service } from './service';
 export { InstanceAction, InstanceActionEvent } from './instance-action';
+export { RequestSpec, type RequestSpecData } from './request-spec';
 import { Instance } from './instance';
 import { BlockDeviceMapping } from './block-device-mapping';
 import { Service } from './service';
 import { InstanceAction, InstanceActionEvent } from './instance-action';
+import { RequestSpec } from './request-spec';
 
-export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent];
+export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec];
