@@ -7,10 +7,10 @@ export const MIN_VERSION = '2.1';
  * APIs we do not serve, which answer as at any version (no route, or "There is no such action"):
  * 2.91 (unshelve to a host or zone), 2.92 (keypair import only), 2.93 and the rebuild half of
  * 2.94/2.96/2.98/2.100 (rebuild), 2.95 (evacuate stops the server), 2.97 (/servers/{id}/shares),
- * 2.99 (spice-direct consoles, os-console-auth-tokens). 2.101 (asynchronous volume attach) is
- * not reached yet.
+ * 2.99 (spice-direct consoles, os-console-auth-tokens). 2.101 makes the volume attach
+ * asynchronous (202, no body).
  */
-export const MAX_VERSION = '2.100';
+export const MAX_VERSION = '2.101';
 
 export const COMPUTE_VERSIONS: MicroversionSpec = {
   service: 'compute', min: MIN_VERSION, max: MAX_VERSION, defaultVersion: MIN_VERSION,
@@ -27,6 +27,7 @@ export const MV = {
   FLAVOR_EMBEDDED: '2.47',
   ATTACH_TAG: '2.49',
   MULTIATTACH: '2.60',
+  ASYNC_ATTACH: '2.101',
   TRUSTED_CERTS: '2.63',
   ATTACH_TAG_SHOWN: '2.70',
   SERVER_GROUPS: '2.71',

@@ -10,7 +10,7 @@ import type { BlockDeviceMapping } from '../nova-common/entities';
 import type { NovaDB } from '../nova-common/db-api';
 import { VolumeAttachmentNotFound, VolumeNotFound } from '../nova-common/exception';
 import { StepInterrupted } from '../nova-common/retry';
-import { attachmentConnectionInfo, type CinderAPI, type CinderVolume, type ConnectionInfo } from '../nova-common/volume/cinder';
+import { attachmentConnectionInfo, CinderHTTPError, type CinderAPI, type CinderVolume, type ConnectionInfo } from '../nova-common/volume/cinder';
 import { getLogger } from '../common/log';
 import type { ConnectorProperties } from './connectors';
 import type { Op } from './volume-ops';
@@ -191,7 +191,11 @@ export async function releaseOrphanAttachments(d: FlowDeps, op: Op, bdm: BlockDe
   const instanceUuid = bdm.instanceUuid as string;
   const others = (await d.db.bdmsOfVolumeExcept(volumeId, bdm.id)).filter((b) => b.instanceUuid === instanceUuid);
   if (others.length) return [];
-  const atts = await d.step(op, 'GET attachments', () => d.cinder.attachmentsOf(op.caller, volumeId, instanceUuid));
+  const atts = await d.step(op, 'GET attachments', () => d.cinder.attachmentsOf(op.caller, volumeId, instanceUuid).catch((e: unknown) => {
+    // A Cinder without the attachments API (before 3.27) has none to leave behind.
+    if (e instanceof CinderHTTPError && e.status === 404) return [];
+    throw e;
+  }));
   for (const a of atts) {
     await d.step(op, 'attachment_delete', () => d.cinder.attachmentDelete(op.caller, a.id).catch(ignore(VolumeAttachmentNotFound)));
   }

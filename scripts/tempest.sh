@@ -128,7 +128,7 @@ flavor_ref_alt = 2
 build_interval = 1
 build_timeout = 60
 min_microversion = 2.1
-max_microversion = 2.100
+max_microversion = 2.101
 volume_device_name = vdb
 
 [compute-feature-enabled]

@@ -47,6 +47,13 @@ export interface AttachRequest {
   supportsMultiattach?: boolean;
 }
 
+/** An attach past its checks: the server, its new row, and the volume (attachments flow only). */
+interface PreparedAttach {
+  inst: Instance;
+  bdm: BlockDeviceMapping;
+  volume: CinderVolume | null;
+}
+
 /** What holds the volume for the row: the attachment (if any) and how to let it go. */
 interface Reservation {
   attachmentId: string | null;
@@ -108,9 +115,33 @@ export class VolumeAttachmentAPI {
    * to 'reserved' once Cinder reserved the volume (os-reserve, or attachment_create whose id the
    * row then carries), and the cast hands it to the compute. What cannot be undone here (Cinder
    * or the database unreachable) stays on the row, and the compute's reconciler rolls it back
-   * (bdm-states.ts). `supportsMultiattach`: the request is at 2.60 or later.
+   * (bdm-states.ts).
    */
   async attachVolume(ctx: RequestContext, uuid: string, req: AttachRequest): Promise<BlockDeviceMapping> {
+    const p = await this.prepareAttach(ctx, uuid, req);
+    return this.reserveAndCast(ctx, p, req, true);
+  }
+
+  /**
+   * 2.101: the same checks and the row (the intent) before the 202, the reservation and the cast
+   * after it. A failure past the 202 is an Error event on the attach_volume action, and the row
+   * it leaves is rolled back as on the synchronous path (here, else by the compute's reconciler).
+   */
+  async attachVolumeAsync(ctx: RequestContext, uuid: string, req: AttachRequest): Promise<void> {
+    const p = await this.prepareAttach(ctx, uuid, req);
+    await this.c.recordAction(ctx, uuid, 'attach_volume').catch(async (e: unknown) => {
+      await this.undoReservation(ctx, p.bdm, null);
+      throw e;
+    });
+    void this.reserveAndCast(ctx, p, req, false).catch(async (e: unknown) => {
+      LOG.warning(`Attach of volume ${req.volumeId} to ${uuid} failed after it was accepted: ${(e as Error).message}`, { context: ctx });
+      const ev = await this.o.db.eventStart(uuid, ctx.requestId, 'api_attach_volume', p.inst.host ?? '').catch(() => null);
+      await this.o.db.eventFinish(ev, 'Error', (e as Error).message).catch(() => undefined);
+    });
+  }
+
+  /** The checks a client hears about at once, then the row with the intent. */
+  private async prepareAttach(ctx: RequestContext, uuid: string, req: AttachRequest): Promise<PreparedAttach> {
     const inst = await this.c.get(ctx, uuid);
     this.c.can(ctx, 'os_compute_api:os-volumes-attachments:create', inst);
     this.c.checkState(ctx, inst, 'attach_volume');
@@ -118,22 +149,43 @@ export class VolumeAttachmentAPI {
     // cast we check the heartbeat instead, so the volume is never left 'attaching'.
     if (!inst.host || !(await this.c.hostIsUp(inst.host))) throw new ServiceUnavailable();
     const attachments = (await this.o.attachFlow?.useAttachments(caller(ctx))) ?? false;
-    let bdm: BlockDeviceMapping;
+    // The attachments flow reads the volume first (Nova's _check_volume_already_attached).
+    const volume = attachments ? await this.checkNotAttached(ctx, inst, req.volumeId) : null;
     const intent = { attachState: BDM_STATES.RESERVING, attachStateAt: new Date(), attachRequestId: ctx.globalRequestId ?? ctx.requestId };
     try {
-      bdm = await this.reserveDevice(inst, req.volumeId, req.device, { tag: req.tag, deleteOnTermination: req.deleteOnTermination, ...intent });
+      const bdm = await this.reserveDevice(inst, req.volumeId, req.device, { tag: req.tag, deleteOnTermination: req.deleteOnTermination, ...intent });
+      return { inst, bdm, volume };
     } catch (e) {
       if (e instanceof InvalidVolume) {
-        // _check_volume_already_attached; the seed answers from the volume's state instead.
         if (attachments) throw new InvalidVolume({ reason: `volume ${req.volumeId} already attached` });
+        // Already on this server: the seed answers from the volume's state.
         const v = await this.o.cinder.get(caller(ctx), req.volumeId);
         if (v.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });
       }
       throw e;
     }
+  }
+
+  /**
+   * A volume that is not multiattach may have no live row anywhere, and none may have one on
+   * this server (Cinder would let the same server attach twice through the attachments API).
+   */
+  private async checkNotAttached(ctx: RequestContext, inst: Instance, volumeId: string): Promise<CinderVolume> {
+    const volume = await this.o.cinder.get(caller(ctx), volumeId);
+    const rows = await this.o.db.bdmsOfVolumeExcept(volumeId, 0);
+    if (rows.length && !volume.multiattach) {
+      throw new InvalidVolume({ reason: `volume ${volumeId} is already attached to instances: ${rows.map((b) => b.instanceUuid).join(' ')}` });
+    }
+    if (rows.some((b) => b.instanceUuid === inst.uuid)) throw new InvalidVolume({ reason: `volume ${volumeId} already attached` });
+    return volume;
+  }
+
+  /** The reservation at Cinder, the row 'reserved', the cast; every failure undone or left to the reconciler. */
+  private async reserveAndCast(ctx: RequestContext, p: PreparedAttach, req: AttachRequest, record: boolean): Promise<BlockDeviceMapping> {
+    const { inst } = p;
     await pausePoint('nova-api.attach.after-bdm-insert');
-    const held = attachments ? await this.reserveAttachment(ctx, inst, bdm, req) : await this.reserveLegacy(ctx, bdm);
-    bdm = { ...bdm, attachmentId: held.attachmentId };
+    const held = p.volume ? await this.reserveAttachment(ctx, inst, p.bdm, p.volume, req) : await this.reserveLegacy(ctx, p.bdm);
+    const bdm = { ...p.bdm, attachmentId: held.attachmentId };
     await pausePoint('nova-api.attach.after-reserve');
     if (!(await this.o.db.bdmTransition(bdm.id, [BDM_STATES.RESERVING], BDM_STATES.RESERVED, { attachmentId: held.attachmentId }).catch(async (e: unknown) => {
       await this.undoReservation(ctx, bdm, held.release);
@@ -145,7 +197,7 @@ export class VolumeAttachmentAPI {
       throw new VolumeAttachTimedOut({ volume_id: req.volumeId });
     }
     try {
-      await this.c.recordAction(ctx, uuid, 'attach_volume');
+      if (record) await this.c.recordAction(ctx, inst.uuid, 'attach_volume');
       await this.o.rpc.attachVolume(ctx, inst, bdm);
     } catch (e) {
       // The cast may not have gone out: take the row back unless the compute already has it.
@@ -194,11 +246,10 @@ export class VolumeAttachmentAPI {
    * Nova's _check_attach_and_reserve_volume: the 2.60 multiattach rule, then attachment_create
    * (Cinder judges the volume's state). The attachment's id is what the compute acts on.
    */
-  private async reserveAttachment(ctx: RequestContext, inst: Instance, bdm: BlockDeviceMapping, req: AttachRequest): Promise<Reservation> {
+  private async reserveAttachment(ctx: RequestContext, inst: Instance, bdm: BlockDeviceMapping, volume: CinderVolume, req: AttachRequest): Promise<Reservation> {
     const volumeId = bdm.volumeId as string;
     let creating = false;
     try {
-      const volume = await this.o.cinder.get(caller(ctx), volumeId);
       if (volume.multiattach && !req.supportsMultiattach) throw new MultiattachNotSupportedOldMicroversion();
       creating = true;
       const att = await this.o.cinder.attachmentCreate(caller(ctx), volumeId, inst.uuid);

@@ -49,16 +49,22 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
     return { volumeAttachment: attachmentView(bdm, sid as string, req.novaVersion) };
   });
 
-  app.post(coll, async (req) => {
+  app.post(coll, async (req, reply) => {
     projectInPath(req);
     const v = req.novaVersion;
     const dto = validateBody(v.atLeast(MV.ATTACH_DELETE_ON_TERMINATION) ? AttachVolumeV279 : v.atLeast(MV.ATTACH_TAG) ? AttachVolumeV249 : AttachVolumeV21,
       req.body, 'volumeAttachment') as AttachVolumeV279;
     const { server_id: sid } = req.params as Params;
-    const bdm = await compute.volumes.attachVolume(req.ctx, sid as string, {
+    const attach = {
       volumeId: dto.volumeId, device: dto.device ?? null, tag: dto.tag ?? null, deleteOnTermination: toBoolean(dto.delete_on_termination),
       supportsMultiattach: v.atLeast(MV.MULTIATTACH),
-    });
+    };
+    // 2.101: accepted once checked; the client watches the volume or the server's actions.
+    if (v.atLeast(MV.ASYNC_ATTACH)) {
+      await compute.volumes.attachVolumeAsync(req.ctx, sid as string, attach);
+      return reply.code(202).send();
+    }
+    const bdm = await compute.volumes.attachVolume(req.ctx, sid as string, attach);
     return { volumeAttachment: attachmentView(bdm, sid as string, v, { forCreate: true }) };
   });
 

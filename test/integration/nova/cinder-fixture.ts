@@ -28,6 +28,18 @@ export class CinderFixture {
   private app: FastifyInstance | null = null;
   url = '';
 
+  /** attachments-API attachments by id (what attachment_create made), with their volume. */
+  readonly v3Attachments = new Map<string, { volumeId: string; instance: string; status: 'reserved' | 'attaching' | 'attached' }>();
+
+  /** attachment_create as Nova's API does it before casting: the volume is 'reserved' for the server. */
+  reserveAttachment(volumeId: string, instance: string): string {
+    const v = this.volumes.get(volumeId) as FixtureVolume;
+    const id = randomUUID();
+    this.v3Attachments.set(id, { volumeId, instance, status: 'reserved' });
+    v.status = 'reserved';
+    return id;
+  }
+
   create(projectId: string, name: string | null = null): FixtureVolume {
     const v: FixtureVolume = { id: randomUUID(), project_id: projectId, status: 'available', attach_status: 'detached', size: 1, name, exported: false, attachments: [] };
     this.volumes.set(v.id, v);
@@ -131,10 +143,58 @@ export class CinderFixture {
           return reply.code(400).send(fault(400, `Invalid action ${action}`));
       }
     });
+    this.attachmentRoutes(app, find);
     await app.listen({ host: '127.0.0.1', port: 0 });
     this.app = app;
     this.url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     return this.url;
+  }
+
+  /** The v3 attachments API (3.44) for the attachments a test reserved. */
+  private attachmentRoutes(app: FastifyInstance, find: (p: string, id: string) => FixtureVolume | null): void {
+    const get = (req: { params: unknown }): { id: string; a: { volumeId: string; instance: string; status: string }; v: FixtureVolume } | null => {
+      const { p, id } = req.params as { p: string; id: string };
+      const a = this.v3Attachments.get(id);
+      const v = a ? find(p, a.volumeId) : null;
+      return a && v ? { id, a, v } : null;
+    };
+    const missing = (id: string) => fault(404, `Volume attachment could not be found with filter: attachment_id = ${id}.`);
+    app.put('/v3/:p/attachments/:id', async (req, reply) => {
+      const f = get(req);
+      if (!f) return reply.code(404).send(missing((req.params as { id: string }).id));
+      this.calls.push({ action: 'attachment_update', volumeId: f.v.id, body: req.body });
+      f.a.status = 'attaching';
+      f.v.status = 'attaching';
+      f.v.exported = true;
+      return { attachment: { id: f.id, status: 'attaching', instance: f.a.instance, volume_id: f.v.id, connection_info: {
+        driver_volume_type: 'iscsi', target_discovered: false, target_portal: '127.0.0.1:3260', target_iqn: `iqn.2010-10.org.openstack:volume-${f.v.id}`,
+        target_lun: 1, volume_id: f.v.id, auth_method: 'CHAP', auth_username: 'user1', auth_password: 'pass1', encrypted: false, qos_specs: null,
+        access_mode: 'rw', cacheable: false, attachment_id: f.id } } };
+    });
+    app.post('/v3/:p/attachments/:id/action', async (req, reply) => {
+      const f = get(req);
+      if (!f) return reply.code(404).send(missing((req.params as { id: string }).id));
+      this.calls.push({ action: 'attachment_complete', volumeId: f.v.id, body: req.body });
+      f.a.status = 'attached';
+      f.v.attachments.push({ id: f.v.id, attachment_id: f.id, volume_id: f.v.id, server_id: f.a.instance, device: '', host_name: null, attached_at: new Date().toISOString() });
+      f.v.status = 'in-use';
+      f.v.attach_status = 'attached';
+      return reply.code(204).send();
+    });
+    app.delete('/v3/:p/attachments/:id', async (req, reply) => {
+      const f = get(req);
+      if (!f) return reply.code(404).send(missing((req.params as { id: string }).id));
+      this.calls.push({ action: 'attachment_delete', volumeId: f.v.id, body: null });
+      this.v3Attachments.delete(f.id);
+      f.v.attachments = f.v.attachments.filter((x) => x.attachment_id !== f.id);
+      if (!f.v.attachments.length) Object.assign(f.v, { status: 'available', attach_status: 'detached', exported: false });
+      return { attachments: [] };
+    });
+    app.get('/v3/:p/attachments/:id', async (req, reply) => {
+      const f = get(req);
+      if (!f) return reply.code(404).send(missing((req.params as { id: string }).id));
+      return { attachment: { id: f.id, status: f.a.status, instance: f.a.instance, volume_id: f.v.id } };
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,6 @@
-// Compute 2.94–2.100 (2.100 is the maximum): each change to what we serve at its version and just
+// Compute 2.94–2.100 (2.101 is the maximum): each change to what we serve at its version and just
 // below it — 2.94 FQDN hostnames, 2.96 pinned_availability_zone, 2.98 image properties, 2.100
-// scheduler_hints —, the maximum itself (2.101 refused), and 2.95/2.97/2.99 leaving what we do
+// scheduler_hints —, the maximum itself (2.102 refused), and 2.95/2.97/2.99 leaving what we do
 // not serve as it was.
 import { expect } from 'chai';
 import { startNova, type Json, type Nova } from './harness';
@@ -29,19 +29,19 @@ describe('nova-api microversions 2.94-2.100', function () {
   const update = (id: string, version: string, server: Record<string, unknown>): ReturnType<Nova['req']> =>
     nova.req('PUT', `/v2.1/servers/${id}`, { version, body: { server } });
 
-  it('declares 2.100 as the maximum, serves it, and refuses 2.101 (406)', async () => {
+  it('declares 2.101 as the maximum, serves it, and refuses 2.102 (406)', async () => {
     const root = await nova.req('GET', '/');
-    expect(root.body.versions.find((v: Json) => v.id === 'v2.1')).to.include({ version: '2.100', min_version: '2.1' });
-    expect((await nova.req('GET', '/v2.1/')).body.version).to.include({ version: '2.100' });
+    expect(root.body.versions.find((v: Json) => v.id === 'v2.1')).to.include({ version: '2.101', min_version: '2.1' });
+    expect((await nova.req('GET', '/v2.1/')).body.version).to.include({ version: '2.101' });
     let r = await nova.req('GET', '/v2.1/servers', { version: '2.100' });
     expect(r.status).to.equal(200);
     expect(r.headers.get('openstack-api-version')).to.equal('compute 2.100');
     r = await nova.req('GET', '/v2.1/servers', { headers: { 'OpenStack-API-Version': 'compute latest' } });
-    expect(r.headers.get('x-openstack-nova-api-version')).to.equal('2.100');
-    for (const version of ['2.101', '2.110']) {
+    expect(r.headers.get('x-openstack-nova-api-version')).to.equal('2.101');
+    for (const version of ['2.102', '2.110']) {
       r = await nova.req('GET', '/v2.1/servers', { version });
       expect(r.status, version).to.equal(406);
-      expect(r.body.computeFault.message).to.equal(`Version ${version} is not supported by the API. Minimum is 2.1 and maximum is 2.100.`);
+      expect(r.body.computeFault.message).to.equal(`Version ${version} is not supported by the API. Minimum is 2.1 and maximum is 2.101.`);
     }
   });
 

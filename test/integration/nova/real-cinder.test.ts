@@ -48,7 +48,7 @@ describe('nova against the real Cinder (in-process, fake:// + SQLite)', function
     expect((nova.compute.connector as FakeConnector).connected.size).to.equal(0);
   });
 
-  it('an in-use volume → 400 with the seed message', async () => {
+  it('an in-use volume → 400 (Nova\'s _check_volume_already_attached on the attachments flow)', async () => {
     const s1 = await activeServer(nova, 's1');
     const s2 = await activeServer(nova, 's2');
     const v = await cinder.createVolume();
@@ -56,7 +56,7 @@ describe('nova against the real Cinder (in-process, fake:// + SQLite)', function
     await waitStatus(v, 'in-use');
     const r = await attach(s2, v);
     expect(r.status).to.equal(400);
-    expect(r.body.badRequest.message).to.equal("Invalid volume: status must be 'available'");
+    expect(r.body.badRequest.message).to.equal(`Invalid volume: volume ${v} is already attached to instances: ${s1}`);
   });
 
   it('cinder-volume stopped: initialize_connection answers 503 until the retries give up → unreserved, no BDM row', async () => {
