@@ -6,7 +6,7 @@ import { badRequest } from '../../../common/api';
 import { projectInPath, type Params } from '../request';
 import type { TypeAPI, TypeWithSpecs } from '../type-api';
 import { createSpecsBody, createTypeBody, projectAccessBody, updateSpecBody, updateTypeBody } from '../type-schemas';
-import { typeView } from '../type-views';
+import { typeManageView, typeView } from '../type-views';
 
 type Dict = Record<string, unknown>;
 type KeyParams = Params & { key?: string };
@@ -105,13 +105,13 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
   app.post(`${base}/types`, async (req) => {
     projectInPath(req);
     const t = await api.create(req.ctx, createTypeBody(req.body));
-    return { volume_type: typeView(req.ctx, api, t, true) };
+    return { volume_type: typeManageView(req.ctx, api, t, true) };
   });
 
   app.put(`${base}/types/:id`, async (req) => {
     const typeId = id(req);
     const t = await api.update(req.ctx, typeId, updateTypeBody(req.body));
-    return { volume_type: typeView(req.ctx, api, t, false) };
+    return { volume_type: typeManageView(req.ctx, api, t, false) };
   });
 
   app.delete(`${base}/types/:id`, async (req, reply) => {
