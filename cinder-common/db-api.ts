@@ -3,7 +3,9 @@
 // raise, so two racing requests can never both win.
 import { randomUUID } from 'node:crypto';
 import { Brackets, In, type DataSource, type ObjectLiteral, type WhereExpressionBuilder } from 'typeorm';
-import { Service, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata } from './entities';
+import {
+  Service, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
+} from './entities';
 
 const now = (): Date => new Date();
 
@@ -49,6 +51,9 @@ export class CinderDB {
   get metadata() { return this.ds.getRepository(VolumeMetadata); }
   get adminMetadata() { return this.ds.getRepository(VolumeAdminMetadata); }
   get services() { return this.ds.getRepository(Service); }
+  get volumeTypes() { return this.ds.getRepository(VolumeType); }
+  get typeExtraSpecs() { return this.ds.getRepository(VolumeTypeExtraSpec); }
+  get typeProjects() { return this.ds.getRepository(VolumeTypeProject); }
 
   /** A live volume; with projectId, only if it belongs to that project. */
   async volumeGet(id: string, projectId?: string | null): Promise<Volume | null> {
@@ -180,4 +185,147 @@ export class CinderDB {
   async serviceByHost(host: string, binary: string): Promise<Service | null> {
     return this.services.findOneBy({ host, binary, deleted: false });
   }
+
+  // -- volume types ----------------------------------------------------------------------
+  /**
+   * Live types, optionally only those `access` may see (public, or private with a live grant
+   * for its project: Cinder's _volume_type_get_query for non-admins), by id or by name.
+   */
+  private typeQuery(access: TypeAccess | null) {
+    const qb = this.volumeTypes.createQueryBuilder('t').where('t.deleted = :d', { d: false });
+    if (access) qb.andWhere(this.publicOrGranted(access.projectId));
+    return qb;
+  }
+
+  private publicOrGranted(projectId: string | null): Brackets {
+    return new Brackets((b) => {
+      b.where('t.isPublic = :pub', { pub: true });
+      if (projectId) {
+        b.orWhere('EXISTS (SELECT 1 FROM volume_type_projects p WHERE p.volume_type_id = t.id AND p.project_id = :gp AND p.deleted = 0)',
+          { gp: projectId });
+      }
+    });
+  }
+
+  async typeGet(id: string, access: TypeAccess | null = null): Promise<VolumeType | null> {
+    return this.typeQuery(access).andWhere('t.id = :id', { id }).getOne();
+  }
+
+  async typeGetByName(name: string, access: TypeAccess | null = null): Promise<VolumeType | null> {
+    return this.typeQuery(access).andWhere('t.name = :name', { name }).orderBy('t.createdAt', 'ASC').getOne();
+  }
+
+  /**
+   * volume_type_get_all's filters: isPublic true is public-or-granted to `projectId` (null: no
+   * grants), false only private types, null both; extraSpecs must all match (key and value).
+   */
+  async typeList(f: { isPublic: boolean | null; projectId: string | null; extraSpecs?: Record<string, string> }): Promise<VolumeType[]> {
+    const qb = this.typeQuery(null);
+    if (f.isPublic === true) qb.andWhere(this.publicOrGranted(f.projectId));
+    if (f.isPublic === false) qb.andWhere('t.isPublic = :pub', { pub: false });
+    let n = 0;
+    for (const [key, value] of Object.entries(f.extraSpecs ?? {})) {
+      const [k, v] = [`sk${n}`, `sv${n++}`];
+      qb.andWhere(`EXISTS (SELECT 1 FROM volume_type_extra_specs s WHERE s.volume_type_id = t.id AND s.${this.quote('key')} = :${k} ` +
+        `AND s.${this.quote('value')} = :${v} AND s.deleted = :sd)`, { [k]: key, [v]: value, sd: false });
+    }
+    return qb.orderBy('t.createdAt', 'DESC').addOrderBy('t.id', 'DESC').getMany();
+  }
+
+  private quote(name: string): string {
+    return this.ds.driver.escape(name);
+  }
+
+  async typeCreate(values: { name: string; description: string | null; isPublic: boolean }): Promise<VolumeType> {
+    const row = this.volumeTypes.create({ id: randomUUID(), qosSpecsId: null, deleted: false, createdAt: now(), updatedAt: null, ...values });
+    await this.volumeTypes.insert(row);
+    return row;
+  }
+
+  /** UPDATE of a live type; false when there is none. */
+  async typeUpdate(id: string, values: Partial<Pick<VolumeType, 'name' | 'description' | 'isPublic'>>): Promise<boolean> {
+    const res = await this.volumeTypes.update({ id, deleted: false }, { ...values, updatedAt: now() });
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** Soft-delete a type with its extra specs and grants (volume_type_destroy). */
+  async typeDestroy(id: string): Promise<void> {
+    const t = now();
+    await this.ds.transaction(async (m) => {
+      await m.update(VolumeType, { id, deleted: false }, { deleted: true, deletedAt: t });
+      await m.update(VolumeTypeExtraSpec, { volumeTypeId: id, deleted: false }, { deleted: true, deletedAt: t });
+      await m.createQueryBuilder().update(VolumeTypeProject).set({ deleted: () => 'id', deletedAt: t })
+        .where('volume_type_id = :id AND deleted = 0', { id }).execute();
+    });
+  }
+
+  /** Whether any live volume has this type (VolumeTypeInUse, "Volume Type is currently in use."). */
+  async typeInUse(id: string): Promise<boolean> {
+    return (await this.volumes.count({ where: { volumeTypeId: id, deleted: false }, take: 1 })) > 0;
+  }
+
+  /** Names of types by id, deleted ones too (a volume keeps showing the type it was made with). */
+  async typeNames(ids: string[]): Promise<Map<string, string | null>> {
+    if (!ids.length) return new Map();
+    const rows = await this.volumeTypes.find({ where: { id: In(ids) }, select: { id: true, name: true } });
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  async typeExtraSpecsGet(typeIds: string[]): Promise<Map<string, Record<string, string | null>>> {
+    const out = new Map<string, Record<string, string | null>>(typeIds.map((id) => [id, {}]));
+    if (!typeIds.length) return out;
+    const rows = await this.typeExtraSpecs.find({ where: { volumeTypeId: In(typeIds), deleted: false }, order: { id: 'ASC' } });
+    for (const r of rows) out.get(r.volumeTypeId)![r.key ?? ''] = r.value;
+    return out;
+  }
+
+  /** volume_type_extra_specs_update_or_create: each key updated in place, else added. */
+  async typeExtraSpecsUpdateOrCreate(typeId: string, specs: Record<string, string | null>): Promise<void> {
+    const t = now();
+    for (const [key, value] of Object.entries(specs)) {
+      const res = await this.typeExtraSpecs.update({ volumeTypeId: typeId, key, deleted: false }, { value, updatedAt: t });
+      if (!res.affected) await this.typeExtraSpecs.insert({ volumeTypeId: typeId, key, value, createdAt: t, deleted: false });
+    }
+  }
+
+  /** false when the type has no such live key. */
+  async typeExtraSpecDelete(typeId: string, key: string): Promise<boolean> {
+    const res = await this.typeExtraSpecs.update({ volumeTypeId: typeId, key, deleted: false }, { deleted: true, deletedAt: now() });
+    return (res.affected ?? 0) > 0;
+  }
+
+  async typeAccessList(typeId: string): Promise<VolumeTypeProject[]> {
+    return this.typeProjects.find({ where: { volumeTypeId: typeId, deleted: 0 }, order: { id: 'ASC' } });
+  }
+
+  /** false when the project already has a live grant (the unique index decides under a race). */
+  async typeAccessAdd(typeId: string, projectId: string): Promise<boolean> {
+    if (await this.typeProjects.findOneBy({ volumeTypeId: typeId, projectId, deleted: 0 })) return false;
+    try {
+      await this.typeProjects.insert({ volumeTypeId: typeId, projectId, createdAt: now(), deleted: 0 });
+    } catch (e) {
+      if (isDuplicateEntry(e)) return false;
+      throw e;
+    }
+    return true;
+  }
+
+  /** Soft delete (deleted = id, freeing the unique key); false when there was no live grant. */
+  async typeAccessRemove(typeId: string, projectId: string): Promise<boolean> {
+    const res = await this.typeProjects.createQueryBuilder().update().set({ deleted: () => 'id', deletedAt: now() })
+      .where('volume_type_id = :typeId AND project_id = :projectId AND deleted = 0', { typeId, projectId }).execute();
+    return (res.affected ?? 0) > 0;
+  }
+}
+
+/** Who looks at types: non-admins see public types and the private ones granted to their project. */
+export interface TypeAccess {
+  projectId: string | null;
+}
+
+/** A unique-key violation (MariaDB ER_DUP_ENTRY, SQLite SQLITE_CONSTRAINT_UNIQUE). */
+function isDuplicateEntry(e: unknown): boolean {
+  const err = e as { code?: string; driverError?: { code?: string } };
+  const code = err.driverError?.code ?? err.code ?? '';
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

@@ -53,8 +53,44 @@ export class GroupNotFound extends NotFound {
 export class BackupNotFound extends NotFound {
   static override msgFmt = 'Backup %(backup_id)s could not be found.';
 }
-export class VolumeTypeNotFoundByName extends NotFound {
+export class VolumeTypeNotFoundByName extends VolumeTypeNotFound {
   static override msgFmt = 'Volume type with name %(volume_type_name)s could not be found.';
+}
+export class InvalidVolumeType extends Invalid {
+  static override msgFmt = 'Invalid volume type: %(reason)s';
+}
+export class VolumeTypeAccessNotFound extends NotFound {
+  static override msgFmt = 'Volume type access not found for %(volume_type_id)s / %(project_id)s combination.';
+}
+export class VolumeTypeExtraSpecsNotFound extends NotFound {
+  static override msgFmt = 'Volume Type %(volume_type_id)s has no extra specs with key %(extra_specs_key)s.';
+}
+/**
+ * Cinder's class is a 500, but every API path that meets it answers 400 with its own text
+ * ("Target volume type is still in use." on delete, "Volume Type is currently in use." when
+ * extra specs change): raised here with that text.
+ */
+export class VolumeTypeInUse extends CinderException {
+  static override msgFmt = 'Volume Type %(volume_type_id)s deletion is not allowed with volumes present with the type.';
+  static override code = 400;
+}
+export class VolumeTypeDeletionError extends Invalid {
+  static override msgFmt = 'The volume type %(volume_type_id)s is the only currently defined volume type and cannot be deleted.';
+}
+export class VolumeTypeDefaultDeletionError extends Invalid {
+  static override msgFmt = 'The volume type %(volume_type_id)s is a default volume type and cannot be deleted.';
+}
+export class VolumeTypeDefaultMisconfiguredError extends CinderException {
+  static override msgFmt = 'The request cannot be fulfilled as the default volume type %(volume_type_name)s cannot be found.';
+}
+/** Duplicate (500) in Cinder; the types API answers it 409 with this text. */
+export class VolumeTypeExists extends CinderException {
+  static override msgFmt = 'Volume Type %(id)s already exists.';
+  static override code = 409;
+}
+export class VolumeTypeAccessExists extends CinderException {
+  static override msgFmt = 'Volume type access for %(volume_type_id)s / %(project_id)s combination already exists.';
+  static override code = 409;
 }
 export class VolumeBackendAPIException extends CinderException {
   static override msgFmt = 'Bad or unexpected response from the storage volume backend API: %(data)s';

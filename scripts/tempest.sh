@@ -208,6 +208,11 @@ tempest\.api\.volume\.test_volume_metadata\.
 tempest\.api\.volume\.test_versions\.
 tempest\.api\.volume\.test_extensions\.
 tempest\.api\.volume\.test_availability_zone\.
+tempest\.api\.volume\.admin\.test_volume_types\.
+tempest\.api\.volume\.admin\.test_volume_types_extra_specs\.
+tempest\.api\.volume\.admin\.test_volume_types_extra_specs_negative\.
+tempest\.api\.volume\.admin\.test_volume_types_negative\.
+tempest\.api\.volume\.admin\.test_volume_type_access\.
 tempest\.api\.compute\.test_versions\.
 tempest\.api\.compute\.flavors\.
 tempest\.api\.compute\.servers\.test_servers\.
@@ -243,6 +248,9 @@ test_servers_negative\.ServersNegativeTestJSON\.test_get_console_output_of_non_e
 test_servers_negative\.ServersNegativeTestJSON\.test_rebuild_  # rebuild not implemented
 test_server_actions\.ServerActionsTestJSON\.test_rebuild_server  # rebuild not implemented
 test_server_actions\.ServerActionsTestJSON\.test_remove_server_all_security_groups  # security groups not implemented
+test_volume_types\.VolumeTypesTest\.test_volume_crud_with_volume_type_and_extra_specs  # retypes the volume: os-retype not served
+test_volume_types\.VolumeTypesTest\.test_volume_type_encryption_create_get_update_delete  # volume type encryption not served
+test_volume_types_negative\.VolumeTypesNegativeTest\.test_create_volume_type_encryption_nonexistent_type_id  # volume type encryption not served
 EOF
 cat > "$ws/admin.txt" <<'EOF'
 tempest\.api\.compute\.admin\.test_volumes_negative\.

@@ -6,6 +6,7 @@ import { APIVersion, createApiApp, createAuth, requestedVersion, versionHeaders,
 import { AttachmentAPI } from './attachment-api';
 import { attachmentRoutes } from './controllers/attachments';
 import { discoveryRoutes } from './controllers/discovery';
+import { typeRoutes } from './controllers/types';
 import { volumeExportRoutes } from './controllers/volume-exports';
 import { volumeActionRoutes } from './controllers/volume-actions';
 import { volumeMetadataRoutes } from './controllers/volume-metadata';
@@ -25,7 +26,6 @@ export interface CinderApiPluginOptions {
 
 export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async (app, opts) => {
   const prefix = app.prefix;
-  const typeName = opts.volumes.d.defaultTypeName;
   app.decorateRequest('cinderVersion', null as never);
   app.decorateRequest('cinderPrefix', '');
   app.addHook('onRequest', async (req) => {
@@ -43,7 +43,8 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       void reply.headers(versionHeaders(req.cinderVersion, VOLUME_VERSIONS));
     });
     for (const base of ['/v3/:project_id', '/v3']) {
-      volumeRoutes(v3, base, opts.volumes, typeName, opts.maxLimit);
+      volumeRoutes(v3, base, opts.volumes, opts.maxLimit);
+      typeRoutes(v3, base, opts.volumes.types);
       volumeActionRoutes(v3, base, opts.volumes);
       volumeMetadataRoutes(v3, base, opts.volumes);
       attachmentRoutes(v3, base, attachments);
@@ -52,7 +53,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {
-    volumeRoutes(app, base, opts.volumes, typeName, opts.maxLimit);
+    volumeRoutes(app, base, opts.volumes, opts.maxLimit);
     volumeActionRoutes(app, base, opts.volumes);
     volumeMetadataRoutes(app, base, opts.volumes);
   }

@@ -32,10 +32,10 @@ export function projectInPath(req: FastifyRequest): string | null {
  * (context.authorize(<policy>, fatal=False), judged by the caller's project as Cinder's
  * extensions do); the other admin-only keys follow is_admin, as Cinder's view builders.
  */
-export function viewCtx(req: FastifyRequest, volumeTypeName: string, api: VolumeAPI): VolumeViewCtx {
+export function viewCtx(req: FastifyRequest, api: VolumeAPI): VolumeViewCtx {
   return {
     base: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.cinderPrefix ?? ''}`,
-    apiVersion: apiVersionOf(req), projectInUrl: projectInPath(req), isAdmin: req.ctx.isAdmin, volumeTypeName, version: req.cinderVersion,
+    apiVersion: apiVersionOf(req), projectInUrl: projectInPath(req), isAdmin: req.ctx.isAdmin, version: req.cinderVersion,
     showHost: api.allows(req.ctx, POLICY.hostAttribute),
     showMigStatus: api.allows(req.ctx, POLICY.migStatusAttribute),
     showTenant: api.allows(req.ctx, POLICY.tenantAttribute),

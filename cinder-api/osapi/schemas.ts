@@ -121,7 +121,7 @@ export function checkBoolean(field: string, v: unknown): boolean {
 }
 
 /** A body's top level may hold only these keys (a path-less error: just jsonschema's message). */
-function noExtraTop(body: Dict, allowed: string[]): void {
+export function noExtraTop(body: Dict, allowed: string[]): void {
   const extra = Object.keys(body).filter((k) => !allowed.includes(k));
   if (extra.length) throw badRequest(`Additional properties are not allowed (${extra.map(pyRepr).join(', ')} ${extra.length > 1 ? 'were' : 'was'} unexpected)`);
 }

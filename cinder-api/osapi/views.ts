@@ -22,7 +22,6 @@ export interface VolumeViewCtx {
   showMigStatus: boolean;
   /** os-vol-tenant-attr:tenant_id (volume_extension:volume_tenant_attribute). */
   showTenant: boolean;
-  volumeTypeName: string;
   /** Microversion of the request (3.0 outside /v3). */
   version: APIVersion;
 }
@@ -30,6 +29,8 @@ export interface VolumeViewCtx {
 export interface VolumeExtras {
   metadata: Record<string, string>;
   attachments: VolumeAttachment[];
+  /** The name of the volume's type. */
+  volumeType: string | null;
 }
 
 type Dict = Record<string, unknown>;
@@ -75,7 +76,7 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, exten
     const out: Dict = {
       id: v.id, status, size: v.size, availability_zone: v.availabilityZone, created_at: isoTime(v.createdAt),
       attachments: attachmentsView(c, v, x.attachments), display_name: v.displayName, display_description: v.displayDescription,
-      volume_type: c.volumeTypeName, snapshot_id: v.snapshotId, source_volid: v.sourceVolid, metadata: x.metadata,
+      volume_type: x.volumeType, snapshot_id: v.snapshotId, source_volid: v.sourceVolid, metadata: x.metadata,
       bootable: v.bootable ? 'true' : 'false', encrypted: !!v.encryptionKeyId, multiattach: v.multiattach,
     };
     if (extended && c.showTenant) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
@@ -85,7 +86,7 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, exten
   const out: Dict = {
     id: v.id, status, size: v.size, availability_zone: v.availabilityZone, created_at: isoTime(v.createdAt),
     updated_at: isoTime(v.updatedAt), attachments: attachmentsView(c, v, x.attachments), name: v.displayName,
-    description: v.displayDescription, volume_type: c.volumeTypeName, snapshot_id: v.snapshotId, source_volid: v.sourceVolid,
+    description: v.displayDescription, volume_type: x.volumeType, snapshot_id: v.snapshotId, source_volid: v.sourceVolid,
     metadata: x.metadata, links: links(c, v), user_id: v.userId, bootable: v.bootable ? 'true' : 'false',
     encrypted: !!v.encryptionKeyId, replication_status: null, consistencygroup_id: null, multiattach: v.multiattach,
   };

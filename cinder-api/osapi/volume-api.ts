@@ -11,7 +11,7 @@ import type { Enforcer, Target } from '../../common/policy';
 import { RemoteError, type Notifier } from '../../common/rpc';
 import { isServiceUp } from '../../common/service';
 import type { CinderDB } from '../../cinder-common/db-api';
-import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
+import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
   ConflictNovaUsingAttachment, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
   VolumeNotFound,
@@ -20,11 +20,12 @@ import { DELETABLE, MIGRATION_IDLE } from '../../cinder-common/volume-status';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { novaAttachmentId, type NovaOptions } from './nova-client';
 import { cinderEnforcer } from './policy';
+import { TypeAPI, isMultiattachSpec, type TypeWithSpecs } from './type-api';
 
 const LOG = getLogger('cinder-api.volume');
 
-/** The one volume type we have (Cinder's default type). */
-export const DEFAULT_TYPE_ID = 'a4f5e0b6-7f4c-4d5e-9c33-2f0b5d0e4c11';
+/** The id of the seeded `__DEFAULT__` type. */
+export { DEFAULT_TYPE_ID };
 
 export interface VolumeAPIDeps {
   db: CinderDB;
@@ -75,6 +76,7 @@ export const POLICY = {
   attachmentDelete: 'volume:attachment_delete',
   attachmentComplete: 'volume:attachment_complete',
   multiattachBootable: 'volume:multiattach_bootable_volume',
+  multiattach: 'volume:multiattach',
 } as const;
 
 /** The policy target of a volume (Cinder's target_obj=volume: its project and user). */
@@ -89,6 +91,8 @@ export interface CreateRequest {
   description: string | null;
   metadata: Record<string, string>;
   availabilityZone: string | null;
+  /** The type the request named (resolved by the controller, in Cinder's lookup order); null: the default type. */
+  volumeType: TypeWithSpecs | null;
 }
 
 export interface Scheduled {
@@ -108,11 +112,20 @@ function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
   return e as Error;
 }
 
+export interface VolumeExtrasOf {
+  metadata: Record<string, string>;
+  attachments: VolumeAttachment[];
+  /** The name of the volume's type (deleted types keep theirs). */
+  volumeType: string | null;
+}
+
 export class VolumeAPI {
   readonly enforcer: Enforcer;
+  readonly types: TypeAPI;
 
   constructor(readonly d: VolumeAPIDeps) {
     this.enforcer = d.enforcer ?? cinderEnforcer();
+    this.types = new TypeAPI({ db: d.db, enforcer: this.enforcer, defaultTypeName: d.defaultTypeName });
   }
 
   get db(): CinderDB { return this.d.db; }
@@ -178,13 +191,17 @@ export class VolumeAPI {
     return this.d.db.volumeList({ projectId, name: q.name, status: q.status });
   }
 
-  async extras(volumes: Volume[]): Promise<Map<string, { metadata: Record<string, string>; attachments: VolumeAttachment[] }>> {
+  async extras(volumes: Volume[]): Promise<Map<string, VolumeExtrasOf>> {
     const ids = volumes.map((v) => v.id);
-    const [meta, admin, atts] = await Promise.all([this.d.db.metadataGet(ids), this.d.db.metadataGet(ids, true), this.d.db.attachmentsOf(ids)]);
+    const [meta, admin, atts, typeNames] = await Promise.all([this.d.db.metadataGet(ids), this.d.db.metadataGet(ids, true),
+      this.d.db.attachmentsOf(ids), this.d.db.typeNames([...new Set(volumes.map((v) => v.volumeTypeId))])]);
     // add_visible_admin_metadata: readonly and attached_mode show up in the user's metadata.
     const visible = (id: string): Record<string, string> =>
       Object.fromEntries(Object.entries(admin.get(id) ?? {}).filter(([k]) => k === 'readonly' || k === 'attached_mode'));
-    return new Map(ids.map((id) => [id, { metadata: { ...(meta.get(id) ?? {}), ...visible(id) }, attachments: atts.filter((a) => a.volumeId === id) }]));
+    return new Map(volumes.map((v) => [v.id, {
+      metadata: { ...(meta.get(v.id) ?? {}), ...visible(v.id) }, attachments: atts.filter((a) => a.volumeId === v.id),
+      volumeType: typeNames.get(v.volumeTypeId) ?? null,
+    }]));
   }
 
   /** A volume's user metadata (volume:get_volume_metadata). */
@@ -244,10 +261,14 @@ export class VolumeAPI {
     if (r.availabilityZone !== null && r.availabilityZone !== this.d.defaultAz) {
       throw new InvalidInput({ reason: `Availability zone '${r.availabilityZone}' is invalid.` });
     }
+    // _get_volume_type: the named type, else the default one; its multiattach spec decides the volume's.
+    const type = r.volumeType ?? await this.types.getDefault();
+    const multiattach = isMultiattachSpec(type.specs);
+    if (multiattach) this.authorize(ctx, POLICY.multiattach);
     const target = await this.pickBackend(size, r.availabilityZone);
     const v = await this.d.db.volumeCreate({
       userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
-      availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: DEFAULT_TYPE_ID,
+      availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,
       host: target?.host ?? null, scheduledAt: target ? new Date() : null,
     });
     if (Object.keys(r.metadata).length) await this.d.db.metadataReplace(v.id, r.metadata);
@@ -258,7 +279,9 @@ export class VolumeAPI {
       return v;
     }
     try {
-      await this.d.rpc.createVolume(ctx, v, { volume_id: v.id, volume_properties: { size }, volume_type: { id: DEFAULT_TYPE_ID } });
+      await this.d.rpc.createVolume(ctx, v, {
+        volume_id: v.id, volume_properties: { size, multiattach }, volume_type: { id: type.type.id, name: type.type.name, extra_specs: type.specs },
+      });
     } catch (e) {
       LOG.exception(`Could not cast create_volume for ${v.id}`, e, { context: ctx });
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });

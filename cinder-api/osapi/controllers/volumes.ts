@@ -3,21 +3,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
-import {
-  BackupNotFound, GroupNotFound, SnapshotNotFound, VolumeNotFound, VolumeTypeNotFound, VolumeTypeNotFoundByName,
-} from '../../../cinder-common/exception';
+import { BackupNotFound, GroupNotFound, SnapshotNotFound, VolumeNotFound } from '../../../cinder-common/exception';
 import { boolParam, versionedListQuery } from '../list-filters';
 import { projectInPath, viewCtx, type Params } from '../request';
 import { checkType, createVolumeBody, pyStr, updateVolumeBody } from '../schemas';
-import { DEFAULT_TYPE_ID, POLICY, type VolumeAPI } from '../volume-api';
+import { POLICY, type VolumeAPI } from '../volume-api';
 import { volumeDetail, volumeSummary } from '../views';
 
 type Dict = Record<string, unknown>;
 
 const MULTIATTACH_REMOVED = 'multiattach parameter has been removed. The default behavior is to use multiattach enabled volume types. ' +
   'Contact your administrator to create a multiattach enabled volume type and use it to create multiattach volumes.';
-
-const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 function query(req: FastifyRequest): Record<string, string> {
   return (req.query ?? {}) as Record<string, string>;
@@ -69,12 +65,12 @@ function parseDictParam(name: string, raw: string): Record<string, unknown> {
   throw badRequest(`Invalid input received: Invalid filter ${name}: ${raw}`);
 }
 
-export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, typeName: string, maxLimit = 1000): void {
+export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, maxLimit = 1000): void {
   // extended: show and list-detail carry the os-vol-* extension keys; create and update do not.
   const render = async (req: FastifyRequest, vols: Awaited<ReturnType<VolumeAPI['get']>>[], extended = true): Promise<Dict[]> => {
-    const c = viewCtx(req, typeName, api);
+    const c = viewCtx(req, api);
     const extras = await api.extras(vols);
-    return vols.map((v) => volumeDetail(c, v, extras.get(v.id) ?? { metadata: {}, attachments: [] }, extended));
+    return vols.map((v) => volumeDetail(c, v, extras.get(v.id) ?? { metadata: {}, attachments: [], volumeType: null }, extended));
   };
   /** GET /volumes[/detail]: filters, sort, marker/limit pages with a `next` link (common.py). */
   const listed = async (req: FastifyRequest): Promise<{ vols: Volume[]; links?: Dict[]; count?: number }> => {
@@ -122,7 +118,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     // GET /volumes/ is not the list (tempest: show_volume('') → 404).
     if (req.url.split('?')[0].endsWith('/')) throw notFound();
     const { vols, links, count } = await listed(req);
-    const c = viewCtx(req, typeName, api);
+    const c = viewCtx(req, api);
     return { volumes: vols.map((v) => volumeSummary(c, v)), ...(links ? { volumes_links: links } : {}), ...(count !== undefined ? { count } : {}) };
   });
 
@@ -159,9 +155,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const { volume: body, name, description, metadata, size } = createVolumeBody(req.body, req.cinderVersion);
     // The lookups in Cinder's order (v3 volumes.py create), each 404 when the thing is absent.
     const type = body.volume_type;
-    if (typeof type === 'string' && type && type !== typeName && type !== DEFAULT_TYPE_ID) {
-      throw UUID_LIKE.test(type) ? new VolumeTypeNotFound({ volume_type_id: type }) : new VolumeTypeNotFoundByName({ volume_type_name: type });
-    }
+    const volumeType = typeof type === 'string' && type ? await api.types.getByNameOrId(req.ctx, type) : null;
     if (body.snapshot_id !== undefined && body.snapshot_id !== null) throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
     // Cloning is not implemented: a source volume is never found.
     if (body.source_volid !== undefined && body.source_volid !== null) throw new VolumeNotFound({ volume_id: body.source_volid });
@@ -177,7 +171,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     if ('multiattach' in body && boolParam('multiattach', pyStr(body.multiattach))) throw badRequest(MULTIATTACH_REMOVED);
     // volume:create, then the size and the zone (volume_api.create).
     const az = typeof body.availability_zone === 'string' ? body.availability_zone : null;
-    const v = await api.create(req.ctx, { size, name, description, metadata, availabilityZone: az });
+    const v = await api.create(req.ctx, { size, name, description, metadata, availabilityZone: az, volumeType });
     return reply.code(202).send({ volume: (await render(req, [v], false))[0] });
   });
 

@@ -1,0 +1,66 @@
+// The volume types schema and db-api on both databases Cinder runs on: the migration seeds
+// __DEFAULT__ and goes down and up again, access grants are unique while live (and can be made
+// again once removed), the extra_specs filter quotes its `key`/`value` columns for MariaDB.
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { migrateDatabase } from '../../../common/db';
+import { openCinderDatabase } from '../../../cinder-common/db';
+import { CinderDB } from '../../../cinder-common/db-api';
+import { DEFAULT_TYPE_ID } from '../../../cinder-common/entities';
+import { createTestDatabase } from '../../support/servers';
+
+for (const kind of ['sqlite', 'mariadb'] as const) {
+  describe(`cinder volume types db (${kind})`, function () {
+    let ds: DataSource;
+    let db: CinderDB;
+    let drop: (() => Promise<void>) | null = null;
+    before(async function () {
+      let url = 'sqlite://:memory:';
+      if (kind === 'mariadb') ({ url, drop } = await createTestDatabase(this, 'cinder'));
+      ds = await openCinderDatabase(url);
+      await migrateDatabase(ds);
+      db = new CinderDB(ds);
+    });
+    after(async () => {
+      await ds?.destroy();
+      await drop?.();
+    });
+
+    it('seeds __DEFAULT__ with the id volumes carry', async () => {
+      const t = await db.typeGetByName('__DEFAULT__');
+      expect(t).to.include({ id: DEFAULT_TYPE_ID, description: 'Default Volume Type', isPublic: true, deleted: false });
+    });
+
+    it('grants access once per live pair; a removed grant can be made again', async () => {
+      const t = await db.typeCreate({ name: `priv-${kind}`, description: null, isPublic: false });
+      expect(await db.typeGet(t.id, { projectId: 'p1' })).to.equal(null);
+      expect(await db.typeAccessAdd(t.id, 'p1')).to.equal(true);
+      expect(await db.typeAccessAdd(t.id, 'p1')).to.equal(false);
+      expect((await db.typeGet(t.id, { projectId: 'p1' }))?.id).to.equal(t.id);
+      expect(await db.typeAccessRemove(t.id, 'p1')).to.equal(true);
+      expect(await db.typeAccessRemove(t.id, 'p1')).to.equal(false);
+      expect(await db.typeAccessAdd(t.id, 'p1')).to.equal(true);
+      expect((await db.typeAccessList(t.id)).map((p) => p.projectId)).to.deep.equal(['p1']);
+    });
+
+    it('filters by extra specs, keeps deleted type names for volumes, soft-deletes a type with its rows', async () => {
+      const t = await db.typeCreate({ name: `specs-${kind}`, description: 'd', isPublic: true });
+      await db.typeExtraSpecsUpdateOrCreate(t.id, { key: 'v1', multiattach: '<is> True' });
+      await db.typeExtraSpecsUpdateOrCreate(t.id, { key: 'v2' });
+      expect((await db.typeExtraSpecsGet([t.id])).get(t.id)).to.deep.equal({ key: 'v2', multiattach: '<is> True' });
+      const found = await db.typeList({ isPublic: null, projectId: null, extraSpecs: { key: 'v2', multiattach: '<is> True' } });
+      expect(found.map((x) => x.id)).to.deep.equal([t.id]);
+      expect(await db.typeList({ isPublic: null, projectId: null, extraSpecs: { key: 'v1' } })).to.deep.equal([]);
+      await db.typeDestroy(t.id);
+      expect(await db.typeGet(t.id)).to.equal(null);
+      expect((await db.typeExtraSpecsGet([t.id])).get(t.id)).to.deep.equal({});
+      expect((await db.typeNames([t.id])).get(t.id)).to.equal(`specs-${kind}`);
+    });
+
+    it('the migration goes down and up again', async () => {
+      await ds.undoLastMigration();
+      expect(await migrateDatabase(ds)).to.deep.equal(['VolumeTypes1764120000000']);
+      expect((await db.typeGet(DEFAULT_TYPE_ID))?.name).to.equal('__DEFAULT__');
+    });
+  });
+}
