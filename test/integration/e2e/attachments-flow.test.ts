@@ -31,11 +31,16 @@ describe('e2e: the attachments flow, multiattach and the async attach of 2.101',
   const liveRows = (volumeId: string) => cluster.novaQuery<BdmRow>('SELECT * FROM block_device_mapping WHERE volume_id = ? AND deleted = 0 ORDER BY id', [volumeId]);
   const attachmentsAtCinder = async (volumeId: string): Promise<Attachment[]> =>
     (await cluster.req('cinder', 'GET', `/attachments?volume_id=${volumeId}`, undefined, { 'OpenStack-API-Version': 'volume 3.44' })).body.attachments;
+  /** A volume of a type with multiattach="<is> True" (an admin makes the type). */
   const multiattachVolume = async (): Promise<string> => {
-    const vid = await cluster.createVolume();
-    // What a multiattach volume type gives the volume at create.
-    await cluster.cinderQuery('UPDATE volumes SET multiattach = 1 WHERE id = ?', [vid]);
-    return vid;
+    const admin = { 'X-Auth-Token': 'admin:demo' };
+    const t = await cluster.req('cinder', 'POST', '/types', { volume_type: { name: `multiattach-${Date.now()}`, extra_specs: { multiattach: '<is> True' } } }, admin);
+    expect(t.status, JSON.stringify(t.body)).to.equal(200);
+    const r = await cluster.req('cinder', 'POST', '/volumes', { volume: { size: 1, volume_type: t.body.volume_type.name } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    expect(r.body.volume.multiattach).to.equal(true);
+    await cluster.waitVolume(r.body.volume.id, 'available');
+    return r.body.volume.id as string;
   };
 
   it('2.101: 202 without a body, then the volume goes in-use with the row naming its attachment', async () => {
