@@ -390,6 +390,7 @@ export class VolumeManager {
       });
       await this.d.db.adminMetadataSet(v.id, 'attached_mode', mode);
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching', attachStatus: 'attaching' });
+      LOG.info(`attachment_update completed successfully for volume ${v.id}`, logCtx(ctxt));
       return flat;
     });
   }

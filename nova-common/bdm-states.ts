@@ -6,6 +6,9 @@
 //            (roll back)        (finish)              (roll back)    (finish: os-attach)
 //   detach:  NULL ──api──▶ detaching ──compute──▶ detach-committing ──▶ NULL (row soft-deleted)
 //                          (finish; roll back only when the guest refuses)   (finish: os-detach)
+//   swap:    NULL ──api──▶ swap-reserving ──▶ swap-reserved ──compute──▶ swapping ──▶ swap-committing ──▶ NULL
+//                          (roll back)        (roll back)                (roll back)   (finish: release the old volume)
+//            swap_volume_id/swap_attachment_id name the new volume until swap-committing, the old one from then on.
 //
 // An attach is rolled back until connection_info is saved and os-attach may have been sent
 // (attach-committing); from then on it is finished. A detach soft-deletes its row in the same
@@ -24,6 +27,14 @@ export const BDM_STATES = {
   DETACHING: 'detaching',
   /** Guest and host torn down, row soft-deleted; os-detach sent or due. Interrupted → finished. */
   DETACH_COMMITTING: 'detach-committing',
+  /** nova-api records a swap before begin_detaching the old volume. Stale → rolled back. */
+  SWAP_RESERVING: 'swap-reserving',
+  /** Old volume detaching, new one reserved; the cast is due. Stale → rolled back. */
+  SWAP_RESERVED: 'swap-reserved',
+  /** The compute connects the new volume and swaps the guest's disk. Interrupted → rolled back. */
+  SWAPPING: 'swapping',
+  /** The row names the new volume; the old one is being released. Interrupted → finished. */
+  SWAP_COMMITTING: 'swap-committing',
 } as const;
 
 export type BdmState = (typeof BDM_STATES)[keyof typeof BDM_STATES];

@@ -123,3 +123,6 @@ export class MultiattachNotSupportedOldMicroversion extends Invalid {
 export class CinderAPIVersionNotAvailable extends NovaException {
   static override msgFmt = 'Nova does not support Cinder API version %(version)s';
 }
+export class MultiattachSwapVolumeNotSupported extends Invalid {
+  static override msgFmt = 'Swapping multi-attach volumes with more than one read/write attachment is not supported.';
+}

@@ -39,6 +39,7 @@ export class ComputeManager {
       methods: {
         attach_volume: (c, a) => this.attachVolume(c, a),
         detach_volume: (c, a) => this.detachVolume(c, a),
+        swap_volume: (c, a) => this.swapVolume(c, a),
         build_and_run_instance: (c, a) => this.buildAndRunInstance(c, a),
         terminate_instance: (c, a) => this.terminateInstance(c, a),
         stop_instance: (c, a) => this.stopInstance(c, a),
@@ -124,6 +125,27 @@ export class ComputeManager {
       }
       await this.d.volumeOps.detach(this.op(ctxt, { volume_id: volumeId, instance_uuid: uuid }), instance, bdm, attachmentId);
       await this.notify(ctxt, 'compute.instance.volume.detach', instance, { volume_id: volumeId });
+    }));
+  }
+
+  /**
+   * swap_volume(instance, old_volume_id, new_volume_id, new_attachment_id): the row of the old
+   * volume records the swap (nova-api wrote it); a cast whose row says otherwise finds nothing to do.
+   */
+  async swapVolume(ctxt: ContextDict, args: Args): Promise<void> {
+    const uuid = String(objectData(args.instance).uuid);
+    const oldId = String(args.old_volume_id);
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_swap_volume', async () => {
+      const instance = await this.instanceOf(args);
+      const bdm = instance ? await this.d.db.bdmByVolumeAndInstance(oldId, uuid) : null;
+      if (!instance || !bdm || bdm.swapVolumeId !== args.new_volume_id) {
+        LOG.warning(`No swap of volume ${oldId} to ${String(args.new_volume_id)} recorded for instance ${uuid}; nothing to do`, { context: ctxLog(ctxt) });
+        return;
+      }
+      const op = this.op(ctxt, { volume_id: oldId, new_volume_id: bdm.swapVolumeId, instance_uuid: uuid });
+      if (await this.d.volumeOps.swaps.swap(op, instance, bdm)) {
+        await this.notify(ctxt, 'compute.instance.volume.swap', instance, { old_volume_id: oldId, new_volume_id: bdm.swapVolumeId });
+      }
     }));
   }
 

@@ -20,7 +20,7 @@ const LOG = getLogger('nova-compute.reconciler');
 const CONCURRENCY = 8;
 
 /** States nova-api drives until it hands over: not ours before they are old enough. */
-const API_OWNED: ReadonlyArray<string | null> = [S.RESERVING, S.DETACHING];
+const API_OWNED: ReadonlyArray<string | null> = [S.RESERVING, S.DETACHING, S.SWAP_RESERVING, S.SWAP_RESERVED];
 
 export interface ReconcilerDeps {
   host: string;
@@ -132,7 +132,8 @@ export class VolumeReconciler {
 }
 
 function directionOf(state: string | null): string {
-  return state === S.RESERVING || state === S.ATTACHING ? 'rolling back' : 'finishing';
+  const back: Array<string | null> = [S.RESERVING, S.ATTACHING, S.SWAP_RESERVING, S.SWAP_RESERVED, S.SWAPPING];
+  return back.includes(state) ? 'rolling back' : 'finishing';
 }
 
 /** Run thunks with at most `limit` in flight; errors are the thunks' own business. */

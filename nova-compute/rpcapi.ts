@@ -5,7 +5,8 @@
 //   6.0 - attach_volume(instance, bdm), detach_volume(instance, volume_id, attachment_id),
 //         build_and_run_instance(instance, ...), terminate_instance(instance, bdms),
 //         stop_instance(instance, clean_shutdown), start_instance(instance),
-//         reboot_instance(instance, block_device_info, reboot_type)
+//         reboot_instance(instance, block_device_info, reboot_type),
+//         swap_volume(instance, old_volume_id, new_volume_id, new_attachment_id)
 import type { Transport } from '../common/rpc';
 import { RPCClient, Target } from '../common/rpc';
 import type { RequestContext } from '../common/context';
@@ -55,6 +56,12 @@ export class ComputeAPI {
 
   async stopInstance(ctx: RequestContext, instance: Instance): Promise<void> {
     await this.cctxt(instance).cast(ctx, 'stop_instance', { instance: instanceToPrimitive(instance), clean_shutdown: true });
+  }
+
+  async swapVolume(ctx: RequestContext, instance: Instance, oldVolumeId: string, newVolumeId: string, newAttachmentId: string | null): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'swap_volume', {
+      instance: instanceToPrimitive(instance), old_volume_id: oldVolumeId, new_volume_id: newVolumeId, new_attachment_id: newAttachmentId,
+    });
   }
 
   async terminateInstance(ctx: RequestContext, instance: Instance, bdms: BlockDeviceMapping[]): Promise<void> {

@@ -150,6 +150,7 @@ class AbsentHost extends ComputeDriver {
   async powerOn(): Promise<void> {}
   async attachVolume(): Promise<void> {}
   async detachVolume(): Promise<void> {}
+  async swapVolume(): Promise<void> {}
   listDisks(): GuestDisk[] { return []; }
 }
 

@@ -13,6 +13,7 @@ import { VolumeNotFound } from '../nova-common/exception';
 import type { CinderAPI, CinderCaller, CinderVolume, ConnectionInfo } from '../nova-common/volume/cinder';
 import type { ConnectorProperties, DeviceInfo, VolumeConnector } from './connectors';
 import { retrying, StepInterrupted } from '../nova-common/retry';
+import { SwapOps } from './swap-ops';
 import { AttachmentsFlow, LegacyFlow, releaseOrphanAttachments, type CinderFlow, type FlowDeps } from './cinder-flows';
 import type { ComputeDriver } from './virt/driver';
 
@@ -49,15 +50,20 @@ export class AttachAborted extends Error {
 
 const isNotFound = (e: unknown): boolean => e instanceof VolumeNotFound;
 
+const SWAP_STATES = [S.SWAP_RESERVING, S.SWAP_RESERVED, S.SWAPPING, S.SWAP_COMMITTING];
+
 export class VolumeOps {
   private readonly legacy: LegacyFlow;
   private readonly attachments: AttachmentsFlow;
   private readonly flowDeps: FlowDeps;
+  /** Volume swaps (swap-ops.ts), which share these steps. */
+  readonly swaps: SwapOps;
 
   constructor(private readonly d: VolumeOpsDeps) {
     this.flowDeps = { db: d.db, cinder: d.cinder, connectorProperties: d.connectorProperties, step: (o, n, f) => this.step(o, n, f), volume: (o, v) => this.volume(o, v) };
     this.legacy = new LegacyFlow(this.flowDeps);
     this.attachments = new AttachmentsFlow(this.flowDeps);
+    this.swaps = new SwapOps({ ...this.flowDeps, driver: d.driver, connector: d.connector, parse: parseConnectionInfo });
   }
 
   /** A row with an attachment_id was attached through the attachments API, and detaches by it. */
@@ -262,6 +268,8 @@ export class VolumeOps {
       case S.ATTACH_COMMITTING: return this.finishAttach(op, instance, bdm);
       case S.DETACHING: return this.detach(op, instance.deleted ? null : instance, bdm, null);
       case S.DETACH_COMMITTING: return this.finishDetach(op, bdm, undefined);
+      case S.SWAP_RESERVING: case S.SWAP_RESERVED: case S.SWAPPING: return this.swaps.rollback(op, instance, bdm);
+      case S.SWAP_COMMITTING: return this.swaps.finish(op, bdm);
       default: return undefined;
     }
   }
@@ -271,12 +279,19 @@ export class VolumeOps {
    * (no guest step), then delete_on_termination volumes are deleted.
    */
   async releaseAll(op: Op, instance: Instance, bdms: BlockDeviceMapping[]): Promise<void> {
-    for (const bdm of bdms) {
+    for (let bdm of bdms) {
       if (!bdm.volumeId) {
         await this.step(op, 'soft-delete BDM', () => this.d.db.bdmSoftDelete(bdm.id));
         continue;
       }
       const vop = { ...op, verify: true };
+      // A swap in flight ends first (rolled back, or finished once committed); then the row is detached.
+      if (SWAP_STATES.includes(bdm.attachState as never)) {
+        await this.resume(vop, instance, bdm);
+        const after = await this.step(op, 'read BDM', () => this.d.db.bdmGetAny(bdm.id));
+        if (!after || after.deleted) continue;
+        bdm = after;
+      }
       if (bdm.attachState === S.RESERVING) await this.rollbackReserving(vop, bdm);
       else if (bdm.attachState === S.RESERVED || bdm.attachState === S.ATTACHING) {
         if (bdm.attachState === S.RESERVED) await this.step(op, 'claim attach', () => this.d.db.bdmTransition(bdm.id, [S.RESERVED], S.ATTACHING));
@@ -284,7 +299,7 @@ export class VolumeOps {
       } else if (bdm.attachState === S.DETACH_COMMITTING) await this.finishDetach(vop, bdm, undefined);
       else await this.detach(vop, null, bdm, null, { guestGone: true });
       if (bdm.deleteOnTermination) {
-        const volumeId = bdm.volumeId;
+        const volumeId = bdm.volumeId as string;
         await this.step(op, 'volume delete', () => this.d.cinder.delete(op.caller, volumeId)).catch((e: unknown) => {
           if (e instanceof StepInterrupted) throw e;
           LOG.warning(`Could not delete volume ${volumeId} of deleted server: ${(e as Error).message}`, op.meta);

@@ -152,7 +152,7 @@ attach_encrypted_volume = False
 personality = False
 config_drive = False
 metadata_service = False
-swap_volume = False
+swap_volume = True
 volume_multiattach = True
 volume_backed_live_migration = False
 block_migration_for_live_migration = False
@@ -253,11 +253,13 @@ test_volume_types\.VolumeTypesTest\.test_volume_type_encryption_create_get_updat
 test_volume_types_negative\.VolumeTypesNegativeTest\.test_create_volume_type_encryption_nonexistent_type_id  # volume type encryption not served
 test_attach_volume\.AttachVolumeMultiAttachTest\.test_list_get_volume_attachments_multiattach  # tempest 33 asks for multiattach with the volume create parameter Cinder 21 refuses (400); test/integration/e2e/attachments-flow.test.ts covers it with a multiattach type
 test_attach_volume\.AttachVolumeMultiAttachTest\.test_boot_from_multiattach_volume  # the same create parameter, and a volume from an image (glance off)
+test_volume_swap\.TestMultiAttachVolumeSwap  # the same create parameter for its multiattach volumes
 EOF
 cat > "$ws/admin.txt" <<'EOF'
 tempest\.api\.compute\.admin\.test_volumes_negative\.
 tempest\.api\.compute\.admin\.test_availability_zone\.
 tempest\.api\.compute\.admin\.test_availability_zone_negative\.
+tempest\.api\.compute\.admin\.test_volume_swap\.
 EOF
 
 rc=0

@@ -22,6 +22,7 @@ import { novaEnforcer } from '../policy';
 import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { VolumeAttachmentAPI } from './volume-attachments';
+import { SwapVolumeAPI } from './swap-volume';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 
 const LOG = getLogger('nova-api.compute');
@@ -100,10 +101,12 @@ export class ComputeAPI {
   readonly policy: Enforcer;
   /** os-volume_attachments: attach, detach, list, update (volume-attachments.ts). */
   readonly volumes: VolumeAttachmentAPI;
+  readonly swaps: SwapVolumeAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
     this.volumes = new VolumeAttachmentAPI(this, o);
+    this.swaps = new SwapVolumeAPI(this, o);
   }
 
   /** context.can(): the target is the server's project (and user), or the caller's own. */

@@ -1,6 +1,6 @@
 // /servers/{server_id}/os-volume_attachments: HTTP and schema only; rules are in compute/api.
 import type { FastifyInstance } from 'fastify';
-import { HTTPFault, badRequest, pyRepr, validateBody } from '../../common/api';
+import { badRequest, pyRepr, validateBody } from '../../common/api';
 import { VolumeNotFound } from '../../nova-common/exception';
 import type { ComputeAPI } from '../compute/api';
 import { MV } from '../microversions';
@@ -70,7 +70,7 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
 
   // Nova's update(): schema, server (404), policy (swap: admin), then the 2.85+ regular update
   // and/or the swap. The swap checks the URL volume (404) and the body volume (400: it is in the
-  // body) before the swap itself, which this compute service does not implement (501).
+  // body) before the swap itself (compute/swap-volume.ts).
   app.put(`${coll}/:volume_id`, async (req, reply) => {
     projectInPath(req);
     const v = req.novaVersion;
@@ -91,14 +91,16 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
       await compute.volumes.updateAttachment(bdm, dto.delete_on_termination === undefined ? undefined : toBoolean(dto.delete_on_termination));
     }
     if (swap) {
-      await compute.volumes.getVolume(req.ctx, vid as string);
+      const oldVolume = await compute.volumes.getVolume(req.ctx, vid as string);
+      let newVolume;
       try {
-        await compute.volumes.getVolume(req.ctx, dto.volumeId);
+        newVolume = await compute.volumes.getVolume(req.ctx, dto.volumeId);
       } catch (e) {
+        // The new volume is named in the body, not the URL: 400.
         if (e instanceof VolumeNotFound) throw badRequest(e.message);
         throw e;
       }
-      throw new HTTPFault(501, 'Swapping volumes is not implemented by this compute service.');
+      await compute.swaps.swap(req.ctx, inst, oldVolume, newVolume);
     }
     return reply.code(202).send();
   });

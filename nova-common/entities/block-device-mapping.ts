@@ -35,4 +35,8 @@ export class BlockDeviceMapping {
   @Column({ name: 'attach_state_at', type: 'datetime', precision: 3, nullable: true }) attachStateAt!: Date | null;
   /** Request id (global if the caller sent one) of the operation the intent belongs to, for repair logs. */
   @Column({ name: 'attach_request_id', type: 'varchar', length: 255, nullable: true }) attachRequestId!: string | null;
+  /** A swap in flight: the new volume until it commits, then the old one until it is released. */
+  @Column({ name: 'swap_volume_id', type: 'varchar', length: 36, nullable: true }) swapVolumeId!: string | null;
+  /** The attachment of swap_volume_id (attachments flow). */
+  @Column({ name: 'swap_attachment_id', type: 'varchar', length: 36, nullable: true }) swapAttachmentId!: string | null;
 }

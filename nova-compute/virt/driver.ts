@@ -21,6 +21,11 @@ export abstract class ComputeDriver {
   /** Attach a connected host volume to the guest at `mountpoint` (e.g. /dev/vdb). */
   abstract attachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void>;
   abstract detachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void>;
+  /**
+   * Replace the disk at `mountpoint` (connected by `oldInfo`) with the volume connected by
+   * `newInfo`, copying its contents first (libvirt's blockRebase); `resizeTo` GB when larger.
+   */
+  abstract swapVolume(instance: Instance, oldInfo: Record<string, unknown>, newInfo: Record<string, unknown>, mountpoint: string, resizeTo: number): Promise<void>;
   /** Guest disks as the hypervisor sees them (tests, diagnostics). */
   abstract listDisks(instance: Instance): GuestDisk[];
 }

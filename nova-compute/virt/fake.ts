@@ -4,7 +4,7 @@
 // target already in use, detaching a disk that is not there).
 //
 // Test hook (fake driver only): a server created with metadata {"fake_fail": "attach_volume"}
-// (or "detach_volume") makes that guest operation fail the way libvirt's device_add would, so
+// (or "detach_volume", "swap_volume") makes that guest operation fail the way libvirt's device_add would, so
 // multi-process tests can drive the rollback paths; {"fake_slow": "attach_volume"} makes the
 // guest attach take FAKE_SLOW_MS (work in flight when a test stops the daemon).
 import type { Instance } from '../../nova-common/entities';
@@ -94,6 +94,23 @@ export class FakeDriver extends ComputeDriver {
     const i = d.disks.findIndex((x) => x.targetDev === target);
     // libvirt's DiskNotFound is ignored by Nova's detach: the guest no longer has it.
     if (i >= 0 && d.disks[i].serial !== null) d.disks.splice(i, 1);
+  }
+
+  /** What swapVolume copied, oldest first (a real driver's blockRebase leaves the data on the new volume). */
+  readonly copies: Array<{ instanceUuid: string; mountpoint: string; from: string | null; to: string | null; resizeTo: number }> = [];
+
+  async swapVolume(instance: Instance, oldInfo: Record<string, unknown>, newInfo: Record<string, unknown>, mountpoint: string, resizeTo: number): Promise<void> {
+    if (this.failing(instance, 'swap_volume')) throw new FakeVirtError('internal error: unable to execute QEMU command \'blockdev-mirror\'');
+    const d = this.domain(instance);
+    const target = mountpoint.replace(/^\/dev\//, '');
+    const data = (newInfo.data ?? {}) as Record<string, unknown>;
+    if (typeof data.device_path !== 'string') throw new FakeVirtError('connection_info has no data.device_path: the new volume is not connected');
+    const serial = (i: Record<string, unknown>): string | null => (typeof i.serial === 'string' ? i.serial : null);
+    const disk = d.disks.find((x) => x.targetDev === target);
+    // A fake restarted since the attach has lost its disks: the swap defines the new one.
+    if (disk) Object.assign(disk, { sourceDev: data.device_path, serial: serial(newInfo) });
+    else d.disks.push({ targetDev: target, bus: 'virtio', sourceDev: data.device_path, serial: serial(newInfo) });
+    this.copies.push({ instanceUuid: instance.uuid, mountpoint, from: serial(oldInfo), to: serial(newInfo), resizeTo });
   }
 
   listDisks(instance: Instance): GuestDisk[] {

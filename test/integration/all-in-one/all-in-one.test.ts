@@ -49,7 +49,9 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'attachd-aio-'));
     const [computePort, volumePort] = [await freePort(), await freePort()];
-    config = writeConfig('attachd.conf', `[DEFAULT]\nosapi_compute_listen_port = ${computePort}\nosapi_volume_listen_port = ${volumePort}\n`);
+    // The README's walkthrough follows the seed's legacy flow (etc/legacy-attach-flow.conf).
+    config = writeConfig('attachd.conf', `[DEFAULT]\nosapi_compute_listen_port = ${computePort}\nosapi_volume_listen_port = ${volumePort}\n` +
+      '[workarounds]\nuse_legacy_volume_attach_flow = true\n');
     cliArgs = ['--os-compute-url', `http://127.0.0.1:${computePort}/v2.1`, '--os-volume-url', `http://127.0.0.1:${volumePort}/v3`];
     aio = await start();
     // The first start shows the admin password once; the CLI logs in with it, as the README says.

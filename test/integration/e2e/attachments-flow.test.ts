@@ -1,9 +1,10 @@
 // Nova's current attach flow end to end on four processes (RabbitMQ, MariaDB, tgt): the
 // attachments API with each BDM row naming its Cinder attachment, multiattach (2.60) with
 // three servers on one volume, the asynchronous attach of 2.101, and volumes attached by the
-// legacy flow still detaching by it once nova-api switched flows.
+// legacy flow still detaching by it once nova-api switched flows; swap volume (admin) and its
+// rollback.
 import { expect } from 'chai';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { waitFor } from '../../support/processes';
 import { Cluster } from './cluster';
 
@@ -135,10 +136,21 @@ describe('e2e: the attachments flow, multiattach and the async attach of 2.101',
     const v3 = await cluster.createVolume();
     expect((await attach(sid, v3)).status).to.equal(200);
     await cluster.waitVolume(v3, 'in-use');
-    // nova-api restarted with the legacy flow (the compute follows each row).
+    // nova-api restarted with the legacy flow (the compute follows each row), and back after.
+    const conf = readFileSync(cluster.configOf('nova'), 'utf8');
     expect(await cluster.stopDaemon('nova-api')).to.equal(0);
     appendFileSync(cluster.configOf('nova'), '\n[workarounds]\nuse_legacy_volume_attach_flow = true\n');
     await cluster.startDaemon('nova-api');
+    try {
+      await mixedFlows(sid, v3);
+    } finally {
+      await cluster.stopDaemon('nova-api');
+      writeFileSync(cluster.configOf('nova'), conf);
+      await cluster.startDaemon('nova-api');
+    }
+  });
+
+  async function mixedFlows(sid: string, v3: string): Promise<void> {
     const legacy = [await cluster.createVolume(), await cluster.createVolume()];
     for (const vid of legacy) {
       expect((await attach(sid, vid)).status).to.equal(200);
@@ -154,5 +166,68 @@ describe('e2e: the attachments flow, multiattach and the async attach of 2.101',
     for (const vid of [legacy[1], v3]) await cluster.waitVolume(vid, 'available');
     expect(await attachmentsAtCinder(v3)).to.deep.equal([]);
     expect(await cluster.exportsOf([v3, ...legacy])).to.deep.equal([]);
+  }
+
+  const swap = (sid: string, from: string, to: string, token = 'admin:demo') =>
+    cluster.req('nova', 'PUT', `/v2.1/servers/${sid}/os-volume_attachments/${from}`, { volumeAttachment: { volumeId: to } }, { 'X-Auth-Token': token });
+
+  it('swap volume: the new volume in-use at the same device, the old one available, the row naming the new volume and attachment', async () => {
+    const sid = await cluster.createServer('swap');
+    const [from, to] = [await cluster.createVolume(), await cluster.createVolume(2)];
+    expect((await attach(sid, from)).status).to.equal(200);
+    await cluster.waitVolume(from, 'in-use');
+    await waitFor(async () => (await liveRows(from)).every((b) => b.attach_state === null), 10_000, 'settled', 100);
+    // Admin only (Nova's default policy), checked before the volumes.
+    const denied = await swap(sid, from, to, 'demo:demo');
+    expect(denied.status).to.equal(403);
+    expect(denied.body.forbidden.message).to.equal("Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.");
+    const r = await swap(sid, from, to);
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    await cluster.waitVolume(to, 'in-use');
+    await cluster.waitVolume(from, 'available');
+    const rows = await waitFor(async () => {
+      const all = await cluster.novaQuery<BdmRow & { device_name: string; volume_size: number | null; swap_volume_id: string | null }>(
+        'SELECT * FROM block_device_mapping WHERE instance_uuid = ? AND deleted = 0 AND volume_id IS NOT NULL', [sid]);
+      return all.every((b) => b.attach_state === null) ? all : null;
+    }, 10_000, 'swap settled', 100) ?? [];
+    const [att] = await attachmentsAtCinder(to);
+    expect(rows, JSON.stringify(rows)).to.have.length(1);
+    expect(rows[0]).to.include({ volume_id: to, attachment_id: att.id, device_name: '/dev/vdb', volume_size: 2, swap_volume_id: null });
+    expect(att).to.include({ status: 'attached', instance: sid });
+    expect(await attachmentsAtCinder(from)).to.deep.equal([]);
+    expect(cluster.daemons.get('nova-compute')?.output()).to.contain(`Copied volume ${from} to ${to} at /dev/vdb`);
+    const shown = await cluster.req('nova', 'GET', `/v2.1/servers/${sid}/os-volume_attachments`);
+    expect(shown.body.volumeAttachments.map((a: { volumeId: string; device: string }) => [a.volumeId, a.device])).to.deep.equal([[to, '/dev/vdb']]);
+    expect(await cluster.exportsOf([from])).to.deep.equal([]);
+    // The swapped-in volume detaches as any other.
+    expect((await detach(sid, to)).status).to.equal(202);
+    await cluster.waitVolume(to, 'available');
+  });
+
+  it("swap volume refusals: a smaller or attached new volume, an unknown one (400), an old volume the server does not have (400)", async () => {
+    const sid = await cluster.createServer('swap-bad');
+    const [from, small, other] = [await cluster.createVolume(2), await cluster.createVolume(1), await cluster.createVolume()];
+    expect((await attach(sid, from)).status).to.equal(200);
+    await cluster.waitVolume(from, 'in-use');
+    const msg = async (to: string, f = from) => (await swap(sid, f, to)).body.badRequest?.message as string;
+    expect(await msg(small)).to.equal('Invalid volume: New volume must be the same size or larger.');
+    expect(await msg('4d4d6d43-98b1-4a5c-9e2b-4bd2a1c6b0f1')).to.equal('Volume 4d4d6d43-98b1-4a5c-9e2b-4bd2a1c6b0f1 could not be found.');
+    expect(await msg(from, other)).to.equal('Invalid volume: Old volume is attached to a different instance.');
+    expect(await cluster.volumeStatus(from)).to.equal('in-use');
+    expect((await liveRows(from))[0]).to.include({ attach_state: null, volume_id: from });
+  });
+
+  it('swap volume whose guest swap fails: rolled back, the old volume in-use on the unchanged row, the new one available', async () => {
+    const sid = await cluster.createServer('swap-fail', { fake_fail: 'swap_volume' });
+    const [from, to] = [await cluster.createVolume(), await cluster.createVolume()];
+    expect((await attach(sid, from)).status).to.equal(200);
+    await cluster.waitVolume(from, 'in-use');
+    const before = (await liveRows(from))[0];
+    expect((await swap(sid, from, to)).status).to.equal(202);
+    await waitFor(async () => (await liveRows(from))[0]?.attach_state === null && (await cluster.volumeStatus(from)) === 'in-use', 20_000, 'rolled back', 100);
+    await cluster.waitVolume(to, 'available');
+    expect((await liveRows(from))[0]).to.include({ id: before.id, attachment_id: before.attachment_id });
+    expect(await attachmentsAtCinder(to)).to.deep.equal([]);
+    expect(cluster.daemons.get('nova-compute')?.output()).to.contain(`Failed to swap volume ${from} for ${to}`);
   });
 });

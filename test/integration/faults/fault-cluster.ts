@@ -56,6 +56,17 @@ export const DETACH_STEPS_V3: Array<[Service, string]> = [
   ['nova-compute', 'nova-compute.detach.after-os-detach'],
 ];
 
+/** Every step of a volume swap (attachments flow), per service. */
+export const SWAP_STEPS: Array<[Service, string]> = [
+  ['nova-api', 'nova-api.swap.after-intent'],
+  ['nova-api', 'nova-api.swap.after-attachment-create'],
+  ['nova-api', 'nova-api.swap.after-cast'],
+  ['nova-compute', 'nova-compute.swap.after-connect'],
+  ['nova-compute', 'nova-compute.swap.after-complete'],
+  ['nova-compute', 'nova-compute.swap.after-commit'],
+  ['nova-compute', 'nova-compute.swap.after-old-released'],
+];
+
 /** Every step of the detach (the legacy flow), per service. */
 export const DETACH_STEPS: Array<[Service, string]> = [
   ['nova-api', 'nova-api.detach.after-intent'],

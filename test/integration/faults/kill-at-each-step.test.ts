@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitNoDrift } from './drift';
-import { ATTACH_STEPS, ATTACH_STEPS_V3, CONVERGE_MS, DETACH_STEPS, DETACH_STEPS_V3, faultCluster, killAt, type Flow, type Service } from './fault-cluster';
+import { SWAP_STEPS, ATTACH_STEPS, ATTACH_STEPS_V3, CONVERGE_MS, DETACH_STEPS, DETACH_STEPS_V3, faultCluster, killAt, type Flow, type Service } from './fault-cluster';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '../../../bin');
@@ -76,6 +76,25 @@ for (const [flow, attachSteps, detachSteps] of FLOWS) describe(`faults (${flow} 
       const vid = await cluster.createVolume();
       await killAt(cluster, controlRoot, svc, point, () => attach(vid));
       await convergedAndUsable(vid);
+    });
+  }
+
+  // A swap from an attached volume to a new one: rolled back (old volume in-use, new available)
+  // or finished (new in-use, old available), and both volumes usable afterwards.
+  if (flow === 'attachments') for (const [svc, point] of SWAP_STEPS) {
+    it(`swap: ${svc} killed at ${point}`, async () => {
+      const [from, to] = [await cluster.createVolume(), await cluster.createVolume()];
+      expect((await attach(from)).status).to.equal(200);
+      await cluster.waitVolume(from, 'in-use');
+      await waitNoDrift(cluster, CONVERGE_MS);
+      const admin = { 'X-Auth-Token': 'admin:demo' };
+      await killAt(cluster, controlRoot, svc, point, () =>
+        cluster.req('nova', 'PUT', `/v2.1/servers/${server}/os-volume_attachments/${from}`, { volumeAttachment: { volumeId: to } }, admin));
+      await waitNoDrift(cluster, CONVERGE_MS);
+      const statuses = [await cluster.volumeStatus(from), await cluster.volumeStatus(to)];
+      expect([['in-use', 'available'], ['available', 'in-use']]).to.deep.include(statuses);
+      await convergedAndUsable(statuses[0] === 'in-use' ? from : to);
+      await convergedAndUsable(statuses[0] === 'in-use' ? to : from);
     });
   }
 

@@ -169,8 +169,8 @@ describe('multinode: scripts/multinode.sh (2 nova-api, 2 computes, 2 tgt backend
       expect(v.attachments.map((x: Json) => [x.server_id, x.device])).to.deep.equal([[sid, '/dev/vdb']]);
       expect(log(compute)).to.contain(`Attached volume ${vid} to /dev/vdb`);
       expect(log(other)).to.not.contain(vid);
-      expect(log(store)).to.contain(`Initialize volume connection completed successfully for volume ${vid}`);
-      expect(log(store)).to.contain(`Attach volume ${vid} completed successfully`);
+      // The attachments flow: cinder-volume's attachment_update connected it (complete is cinder-api's).
+      expect(log(store)).to.contain(`attachment_update completed successfully for volume ${vid}`);
       expect(log(otherStore)).to.not.contain(vid);
       // The compute logged in to the volume's own tgtd portal; the CHAP secret never reached a log.
       await waitFor(async () => (await bdms(vid))[0]?.connection_info, 10_000, `connection_info of ${vid}`, 100);
@@ -242,7 +242,7 @@ describe('multinode: scripts/multinode.sh (2 nova-api, 2 computes, 2 tgt backend
     expect(d.body.volumeAttachment.device).to.equal('/dev/vdc');
     await waitVolume(vD, 'in-use');
     expect(log('compute1')).to.contain(`Attached volume ${vD} to /dev/vdc`);
-    expect(log('store2')).to.contain(`Initialize volume connection completed successfully for volume ${vD}`);
+    expect(log('store2')).to.contain(`attachment_update completed successfully for volume ${vD}`);
 
     const onCompute1 = (await attachments(server.compute1)).map((x) => x.volumeId as string);
     expect(onCompute1.sort()).to.deep.equal([volumes['store2@tgt#tgt'][0], vD].sort());
