@@ -108,6 +108,16 @@ describe('e2e: the attachments flow, multiattach and the async attach of 2.101',
     expect(atts.every((a) => a.status === 'attached')).to.equal(true);
     const rows = await liveRows(vid);
     expect(rows.map((b) => b.attachment_id).sort()).to.deep.equal(atts.map((a) => a.id).sort());
+    // A volume with more than one read/write attachment cannot be swapped (Nova: 400), and the
+    // refusal leaves every attachment as it was (begin_detaching rolled back).
+    const spare = await cluster.createVolume();
+    const swapped = await cluster.req('nova', 'PUT', `/v2.1/servers/${servers[0]}/os-volume_attachments/${vid}`,
+      { volumeAttachment: { volumeId: spare } }, { 'X-Auth-Token': 'admin:demo' });
+    expect(swapped.status).to.equal(400);
+    expect(swapped.body.badRequest.message).to.equal('Swapping multi-attach volumes with more than one read/write attachment is not supported.');
+    expect(await cluster.volumeStatus(vid)).to.equal('in-use');
+    expect(await cluster.volumeStatus(spare)).to.equal('available');
+    expect((await liveRows(vid)).every((b) => b.attach_state === null)).to.equal(true);
     // Detach the middle one, then the last, then the first: in-use while any is left.
     for (const [i, sid] of [servers[1], servers[2], servers[0]].entries()) {
       expect((await detach(sid, vid)).status).to.equal(202);
