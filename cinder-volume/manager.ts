@@ -412,7 +412,10 @@ export class VolumeManager {
       return;
     }
     try {
-      if (att?.connector) await this.d.driver.terminateConnection(v, JSON.parse(att.connector) as Connector, false);
+      if (att?.connector) {
+        await this.d.driver.terminateConnection(v, JSON.parse(att.connector) as Connector, false);
+        LOG.info(`Terminate volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
+      }
       await this.d.driver.removeExport(v);
       await pausePoint('cinder-volume.attachment_delete.after-remove-export');
       await this.exportGone(v.id);
