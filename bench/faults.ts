@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'mocha';
 import { drift, waitNoDrift } from '../test/integration/faults/drift';
-import { ATTACH_STEPS, DETACH_STEPS, faultCluster, killAt } from '../test/integration/faults/fault-cluster';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, SWAP_STEPS, faultCluster, killAt, type Flow } from '../test/integration/faults/fault-cluster';
 import { startLoad, type Pair } from '../test/integration/faults/load';
 import { bootBroker, killBroker, startDatabase, stopDatabase } from '../test/support/servers';
 
@@ -19,7 +19,9 @@ const LIMIT_MS = 120_000;
 async function main(): Promise<void> {
   const only = process.env.FAULTS_ONLY ? new RegExp(process.env.FAULTS_ONLY) : null;
   const controlRoot = mkdtempSync(join(tmpdir(), 'attachd-bench-faults-'));
-  const { cluster, opts } = faultCluster(controlRoot);
+  // FAULTS_FLOW=legacy measures the seed's flow; the attachments flow (with swap) by default.
+  const cinderFlow: Flow = process.env.FAULTS_FLOW === 'legacy' ? 'legacy' : 'attachments';
+  const { cluster, opts } = faultCluster(controlRoot, cinderFlow);
   const ctx = { skip: () => { throw new Error('a server or tool is missing (run with the servers of scripts/servers.sh, as root)'); } } as unknown as Context;
   const rows: Array<[string, string]> = [];
   const record = (name: string, ms: number | string): void => {
@@ -32,19 +34,28 @@ async function main(): Promise<void> {
     const server = await cluster.createServer('bench');
     const attach = (vid: string) => cluster.req('nova', 'POST', `/v2.1/servers/${server}/os-volume_attachments`, { volumeAttachment: { volumeId: vid } });
     const detach = (vid: string) => cluster.req('nova', 'DELETE', `/v2.1/servers/${server}/os-volume_attachments/${vid}`);
-    for (const [flow, steps] of [['attach', ATTACH_STEPS], ['detach', DETACH_STEPS]] as const) {
+    const swap = (from: string, to: string) =>
+      cluster.req('nova', 'PUT', `/v2.1/servers/${server}/os-volume_attachments/${from}`, { volumeAttachment: { volumeId: to } }, { 'X-Auth-Token': 'admin:demo' });
+    const plan = cinderFlow === 'legacy' ? [['attach', ATTACH_STEPS], ['detach', DETACH_STEPS]] as const
+      : [['attach', ATTACH_STEPS_V3], ['detach', DETACH_STEPS_V3], ['swap', SWAP_STEPS]] as const;
+    for (const [flow, steps] of plan) {
       for (const [svc, point] of steps) {
         const name = `kill -9 ${svc} at ${point}`;
         if (only && !only.test(name)) continue;
         const vid = await cluster.createVolume();
-        if (flow === 'detach') {
+        if (flow !== 'attach') {
           await attach(vid);
           await cluster.waitVolume(vid, 'in-use');
           await waitNoDrift(cluster, LIMIT_MS);
         }
-        await killAt(cluster, controlRoot, svc, point, () => (flow === 'attach' ? attach(vid) : detach(vid)));
+        const other = flow === 'swap' ? await cluster.createVolume() : '';
+        await killAt(cluster, controlRoot, svc, point, () => (flow === 'attach' ? attach(vid) : flow === 'detach' ? detach(vid) : swap(vid, other)));
         record(name, await converge());
         if ((await drift(cluster)).length) break; // the rest would measure this fault's leftovers
+        // A swap leaves one of its two volumes on the server: detach it, so the next step starts clean.
+        for (const v of flow === 'swap' ? [vid, other] : []) {
+          if ((await cluster.volumeStatus(v)) === 'in-use') await detach(v).then(() => cluster.waitVolume(v, 'available'));
+        }
       }
     }
     const pairs: Pair[] = [];
