@@ -127,7 +127,8 @@ export class VolumeReconciler {
 
   private async opFor(instance: Instance, requestId: string | null, meta: Record<string, unknown>): Promise<Op> {
     const caller = await this.d.auth.callerFor({ userId: instance.userId, projectId: instance.projectId }, requestId);
-    return { caller, budgetMs: 0, verify: true, meta: { context: { requestId: requestId ?? undefined, userId: instance.userId, projectId: instance.projectId }, ...meta } };
+    // A repair is not the admin's request it finishes: admin-only steps act as Nova's service user.
+    return { caller, budgetMs: 0, verify: true, admin: () => this.d.auth.adminCaller(requestId), meta: { context: { requestId: requestId ?? undefined, userId: instance.userId, projectId: instance.projectId }, ...meta } };
   }
 }
 

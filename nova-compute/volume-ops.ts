@@ -37,6 +37,8 @@ export interface Op {
   meta: LogMeta;
   /** Re-read Cinder's state before acting (the reconciler, a late cast): the intent may be stale. */
   verify: boolean;
+  /** Who makes admin-only calls (os-migrate_volume_completion); the caller itself when absent. */
+  admin?: () => Promise<CinderCaller>;
 }
 
 /** The guest attach failed for good (not a lost dependency): the attach was rolled back. */

@@ -31,6 +31,7 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume_extension:volume_admin_actions:reset_status': ADMIN,
   'volume_extension:volume_admin_actions:force_delete': ADMIN,
   'volume_extension:volume_admin_actions:force_detach': ADMIN,
+  'volume_extension:volume_admin_actions:migrate_volume_completion': ADMIN,
   'volume_extension:volume_actions:initialize_connection': MEMBER,
   'volume_extension:volume_actions:terminate_connection': MEMBER,
   'volume_extension:volume_actions:roll_detaching': MEMBER,

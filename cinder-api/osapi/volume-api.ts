@@ -59,6 +59,7 @@ export const POLICY = {
   resetStatus: 'volume_extension:volume_admin_actions:reset_status',
   adminForceDelete: 'volume_extension:volume_admin_actions:force_delete',
   forceDetach: 'volume_extension:volume_admin_actions:force_detach',
+  migrateVolumeCompletion: 'volume_extension:volume_admin_actions:migrate_volume_completion',
   initializeConnection: 'volume_extension:volume_actions:initialize_connection',
   terminateConnection: 'volume_extension:volume_actions:terminate_connection',
   rollDetaching: 'volume_extension:volume_actions:roll_detaching',

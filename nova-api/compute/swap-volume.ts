@@ -1,7 +1,8 @@
 // Swap volume (nova/compute/api.py swap_volume, as in Zed, which tempest's test_volume_swap
 // exercises): the old volume's row records the swap first (bdm-states.ts, swap-reserving with
 // the new volume's id), then os-begin_detaching of the old volume and attachment_create for the
-// new one (swap-reserved with its attachment id), then the cast. What cannot be undone here stays
+// new one (swap-reserved with its attachment id; os-reserve when the old volume was attached
+// through the legacy flow), then the cast. What cannot be undone here stays
 // on the row and the compute's reconciler rolls it back. The compute does the rest (swap-ops.ts).
 import type { RequestContext } from '../../common/context';
 import { pausePoint } from '../../common/fault/pause';
@@ -30,10 +31,6 @@ export class SwapVolumeAPI {
     if (Number(newVolume.size) < Number(oldVolume.size)) throw new InvalidVolume({ reason: 'New volume must be the same size or larger.' });
     const bdm = await this.o.db.bdmByVolumeAndInstance(oldVolume.id, inst.uuid);
     if (!bdm) throw new VolumeBDMNotFound({ volume_id: oldVolume.id });
-    if (!bdm.attachmentId) {
-      // Nova swaps a legacy attachment with os-reserve and Cinder's migrate_volume_completion, which is not served.
-      throw new InvalidVolume({ reason: `volume ${oldVolume.id} was attached through the legacy flow; swapping it is not supported` });
-    }
     if (!inst.host || !(await this.c.hostIsUp(inst.host))) throw new ServiceUnavailable();
     const intent = { swapVolumeId: newVolume.id, swapAttachmentId: null, attachRequestId: ctx.globalRequestId ?? ctx.requestId };
     if (!(await this.o.db.bdmTransition(bdm.id, [null], S.SWAP_RESERVING, intent))) {
@@ -41,6 +38,7 @@ export class SwapVolumeAPI {
     }
     const row: BlockDeviceMapping = { ...bdm, ...intent, attachState: S.SWAP_RESERVING };
     let attachmentId: string | null = null;
+    let reserved = false;
     let detaching = false;
     try {
       await pausePoint('nova-api.swap.after-intent');
@@ -55,7 +53,12 @@ export class SwapVolumeAPI {
       if (rows.length && !newVolume.multiattach) {
         throw new InvalidVolume({ reason: `volume ${newVolume.id} is already attached to instances: ${rows.map((b) => b.instanceUuid).join(' ')}` });
       }
-      attachmentId = (await this.o.cinder.attachmentCreate(caller(ctx), newVolume.id, inst.uuid)).id;
+      // The old volume's flow is the new one's: attachment_create, or os-reserve for a legacy attachment.
+      if (bdm.attachmentId) attachmentId = (await this.o.cinder.attachmentCreate(caller(ctx), newVolume.id, inst.uuid)).id;
+      else {
+        await this.o.cinder.reserve(caller(ctx), newVolume.id);
+        reserved = true;
+      }
       await pausePoint('nova-api.swap.after-attachment-create');
       if (!(await this.o.db.bdmTransition(bdm.id, [S.SWAP_RESERVING], S.SWAP_RESERVED, { swapAttachmentId: attachmentId }))) {
         throw new InvalidVolume({ reason: `the swap of volume ${oldVolume.id} was taken over by its compute` });
@@ -64,16 +67,16 @@ export class SwapVolumeAPI {
       await this.o.rpc.swapVolume(ctx, inst, oldVolume.id, newVolume.id, attachmentId);
       await pausePoint('nova-api.swap.after-cast');
     } catch (e) {
-      await this.undo(ctx, row, detaching, attachmentId);
+      await this.undo(ctx, row, detaching, attachmentId, reserved ? newVolume.id : null);
       throw e;
     }
   }
 
   /**
-   * Nova's rollback of a swap that never reached its compute: roll_detaching, attachment_delete,
-   * the intent withdrawn; retried for a bounded time, else left to the compute's reconciler.
+   * Nova's rollback of a swap that never reached its compute: attachment_delete or os-unreserve
+   * of the new volume, roll_detaching of the old one, the intent withdrawn; retried for a bounded time, else left to the compute's reconciler.
    */
-  private async undo(ctx: RequestContext, row: BlockDeviceMapping, detaching: boolean, attachmentId: string | null): Promise<void> {
+  private async undo(ctx: RequestContext, row: BlockDeviceMapping, detaching: boolean, attachmentId: string | null, reservedId: string | null): Promise<void> {
     const budget = this.o.undoRetryMs ?? 0;
     const meta = { context: ctx, bdm_id: row.id };
     try {
@@ -85,6 +88,7 @@ export class SwapVolumeAPI {
           if (!(e instanceof VolumeAttachmentNotFound)) throw e;
         }), meta);
       }
+      if (reservedId) await retrying('os-unreserve', budget, () => this.o.cinder.unreserve(caller(ctx), reservedId), meta);
       if (detaching) await retrying('os-roll_detaching', budget, () => this.o.cinder.rollDetaching(caller(ctx), row.volumeId as string), meta);
       await retrying('withdraw swap', budget, () => this.o.db.bdmTransition(row.id, [S.SWAP_RESERVING, S.SWAP_RESERVED], null,
         { swapVolumeId: null, swapAttachmentId: null }), meta);

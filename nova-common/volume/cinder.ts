@@ -225,6 +225,12 @@ export class CinderAPI {
     return out;
   }
 
+  /** os-migrate_volume_completion (admin): the end of a legacy swap; answers the volume id to keep. */
+  async migrateVolumeCompletion(caller: CinderCaller, oldId: string, newId: string, error: boolean): Promise<string> {
+    const { json } = await this.action(caller, oldId, { 'os-migrate_volume_completion': { new_volume: newId, error } });
+    return (json as { save_volume_id?: string } | null)?.save_volume_id ?? newId;
+  }
+
   /** os-force_detach (admin): take the attachment and its connection down whoever holds it. */
   async forceDetach(caller: CinderCaller, volumeId: string, attachmentId: string | null): Promise<void> {
     await this.action(caller, volumeId, { 'os-force_detach': { attachment_id: attachmentId, connector: null } });

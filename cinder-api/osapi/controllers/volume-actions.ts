@@ -11,6 +11,7 @@ import { pausePoint } from '../../../common/fault/pause';
 import type { Volume } from '../../../cinder-common/entities';
 import { projectInPath, type Params } from '../request';
 import { checkBoolean, checkSize, checkString, checkType, checkUuid, invalid, noExtra, pyRepr, required, resetStatusBody } from '../schemas';
+import { migrateVolumeCompletion } from '../migrate-completion';
 import { POLICY, type VolumeAPI } from '../volume-api';
 
 type Dict = Record<string, unknown>;
@@ -127,6 +128,20 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     'os-force_delete': (req) => async (v) => {
       api.authorize(req.ctx, POLICY.adminForceDelete, v);
       await api.delete(req.ctx, v, true);
+    },
+    'os-migrate_volume_completion': (req, arg) => {
+      checkType('os-migrate_volume_completion', arg, ['object']);
+      const a = arg as Dict;
+      noExtra('os-migrate_volume_completion', a, ['new_volume', 'error']);
+      required('os-migrate_volume_completion', a, 'new_volume');
+      checkUuid('new_volume', a.new_volume);
+      if ('error' in a) checkType('error', a.error, ['string', 'null', 'boolean']);
+      return async (v) => {
+        const newVolume = await api.find(req.ctx, a.new_volume as string);
+        // Cinder passes `error` on as given and tests its truthiness (any non-empty string counts).
+        const error = a.error === true || (typeof a.error === 'string' && a.error !== '');
+        return { save_volume_id: await migrateVolumeCompletion(api, req.ctx, v, newVolume, error) };
+      };
     },
     'os-force_detach': (req, arg) => {
       checkType('os-force_detach', arg, ['object']);

@@ -342,4 +342,31 @@ describe('cinder-api volume actions', function () {
     }
     expect((await c.show(id)).status).to.equal('attaching');
   });
+
+  it('os-migrate_volume_completion (Nova\'s legacy swap): admin only, new_volume required; moves the attachment to the new volume', async () => {
+    const old = await attached();
+    const target = await c.createVolume();
+    let r = await c.action(old, 'os-migrate_volume_completion', { new_volume: target });
+    expect(r.status).to.equal(403);
+    expect(r.body.forbidden.message).to.equal("Policy doesn't allow volume_extension:volume_admin_actions:migrate_volume_completion to be performed.");
+    r = await c.action(old, 'os-migrate_volume_completion', {}, ADMIN);
+    expect(r.status).to.equal(400);
+    r = await c.action(old, 'os-migrate_volume_completion', { new_volume: 'x' }, ADMIN);
+    expect(r.status).to.equal(400);
+    // What Nova's compute did first: os-reserve of the new volume, its connection; then the callback.
+    expect((await c.action(target, 'os-reserve', null)).status).to.equal(202);
+    expect((await c.action(target, 'os-initialize_connection', { connector: CONNECTOR })).status).to.equal(200);
+    expect((await c.action(old, 'os-begin_detaching', null)).status).to.equal(202);
+    r = await c.action(old, 'os-migrate_volume_completion', { new_volume: target, error: false }, ADMIN);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body).to.deep.equal({ save_volume_id: target });
+    const [o, n] = [await c.show(old), await c.show(target)];
+    expect([o.status, o.attachments]).to.deep.equal(['available', []]);
+    expect(n.status).to.equal('in-use');
+    expect(n.attachments.map((a: { server_id: string; device: string }) => [a.server_id, a.device])).to.deep.equal([[SERVER, '/dev/vdb']]);
+    // A redo finds nothing left on the old volume and changes nothing.
+    r = await c.action(old, 'os-migrate_volume_completion', { new_volume: target }, ADMIN);
+    expect(r.body).to.deep.equal({ save_volume_id: target });
+    expect((await c.show(target)).attachments).to.have.length(1);
+  });
 });

@@ -169,13 +169,27 @@ describe('e2e: the attachments flow, multiattach and the async attach of 2.101',
     await waitFor(async () => (await liveRows(legacy[1])).every((b) => b.attach_state === null), 10_000, 'settled', 100);
     expect((await liveRows(legacy[0]))[0].attachment_id).to.equal(null);
     expect((await liveRows(v3))[0].attachment_id).to.be.a('string');
-    // One legacy detach; then the server delete releases a legacy and an attachments-API volume.
+    // One legacy detach; a legacy swap (os-reserve, os-initialize_connection, then Cinder's
+    // os-migrate_volume_completion moves the attachment); then the server delete releases a
+    // legacy and an attachments-API volume.
     expect((await detach(sid, legacy[0])).status).to.equal(202);
     await cluster.waitVolume(legacy[0], 'available');
+    const swappedIn = await cluster.createVolume();
+    const sw = await cluster.req('nova', 'PUT', `/v2.1/servers/${sid}/os-volume_attachments/${legacy[1]}`, { volumeAttachment: { volumeId: swappedIn } }, { 'X-Auth-Token': 'admin:demo' });
+    expect(sw.status, JSON.stringify(sw.body)).to.equal(202);
+    await cluster.waitVolume(swappedIn, 'in-use');
+    await cluster.waitVolume(legacy[1], 'available');
+    const [row] = await waitFor(async () => {
+      const r = await liveRows(swappedIn);
+      return r.length && r.every((b) => b.attach_state === null) ? r : null;
+    }, 10_000, 'legacy swap settled', 100) ?? [];
+    expect(row).to.include({ instance_uuid: sid, attachment_id: null });
+    const nv = (await cluster.req('cinder', 'GET', `/volumes/${swappedIn}`)).body.volume;
+    expect(nv.attachments.map((a: { server_id: string; device: string }) => [a.server_id, a.device])).to.deep.equal([[sid, '/dev/vdd']]);
     expect((await cluster.req('nova', 'DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
-    for (const vid of [legacy[1], v3]) await cluster.waitVolume(vid, 'available');
+    for (const vid of [swappedIn, v3]) await cluster.waitVolume(vid, 'available');
     expect(await attachmentsAtCinder(v3)).to.deep.equal([]);
-    expect(await cluster.exportsOf([v3, ...legacy])).to.deep.equal([]);
+    expect(await cluster.exportsOf([v3, swappedIn, ...legacy])).to.deep.equal([]);
   }
 
   const swap = (sid: string, from: string, to: string, token = 'admin:demo') =>

@@ -81,7 +81,7 @@ for (const [flow, attachSteps, detachSteps] of FLOWS) describe(`faults (${flow} 
 
   // A swap from an attached volume to a new one: rolled back (old volume in-use, new available)
   // or finished (new in-use, old available), and both volumes usable afterwards.
-  if (flow === 'attachments') for (const [svc, point] of SWAP_STEPS) {
+  for (const [svc, point] of SWAP_STEPS) {
     it(`swap: ${svc} killed at ${point}`, async () => {
       const [from, to] = [await cluster.createVolume(), await cluster.createVolume()];
       expect((await attach(from)).status).to.equal(200);
