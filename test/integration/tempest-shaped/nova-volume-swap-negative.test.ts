@@ -1,7 +1,7 @@
 // PUT /servers/{id}/os-volume_attachments/{volume_id} error paths as tempest's
 // compute/admin/test_volumes_negative.py drives them (admin, microversion 2.1): a nonexistent
 // volume in the URI is 404, one in the body is 400 (Nova: resources named in a body are bad
-// requests). The swap itself is not implemented here (501).
+// requests); an old volume the server does not have is 400, as Nova's swap_volume.
 import { expect } from 'chai';
 import { activeServer, novaWithCinderFixture, type Nova } from '../nova/harness';
 
@@ -30,7 +30,7 @@ describe('tempest-shaped: nova volume update/swap negatives', function () {
     expect(r.body).to.deep.equal({ badRequest: { code: 400, message: `Volume ${MISSING} could not be found.` } });
   });
 
-  it('unknown server 404 before policy; non-admin swap 403; both volumes exist → 501', async () => {
+  it('unknown server 404 before policy; non-admin swap 403; an old volume not attached to the server → 400', async () => {
     const sid = await activeServer(s.nova, 'swap-ok', 'admin:admin');
     const [a, b] = [s.cinder.create('admin'), s.cinder.create('admin')];
     let r = await put(MISSING, a.id, { volumeAttachment: { volumeId: b.id } }, { token: 'demo:demo' });
@@ -41,7 +41,9 @@ describe('tempest-shaped: nova volume update/swap negatives', function () {
     expect(r.status).to.equal(403);
     expect(r.body.forbidden.message).to.equal("Policy doesn't allow os_compute_api:os-volumes-attachments:swap to be performed.");
     r = await put(sid, a.id, { volumeAttachment: { volumeId: b.id } });
-    expect(r.status).to.equal(501);
+    expect(r.status).to.equal(400);
+    expect(r.body).to.deep.equal({ badRequest: { code: 400, message: 'Invalid volume: Old volume is attached to a different instance.' } });
+    expect([a.status, b.status]).to.deep.equal(['available', 'available']);
   });
 
   it('2.85 update of an unattached volume → 404 "No volume Block Device Mapping with id …"', async () => {
