@@ -9,16 +9,16 @@ import { join } from 'node:path';
 import { waitFor } from '../../support/processes';
 import { bootBroker, killBroker, startDatabase, stopDatabase } from '../../support/servers';
 import { waitNoDrift } from './drift';
-import { CONVERGE_MS, faultCluster } from './fault-cluster';
+import { CONVERGE_MS, faultCluster, type Flow } from './fault-cluster';
 import { serverErrors, startLoad, type Pair } from './load';
 
 const OUTAGE_MS = 10_000;
 const WORKERS = 8;
 
-describe('faults: MariaDB and RabbitMQ outages under an attach/detach load', function () {
+for (const flow of ['attachments', 'legacy'] as Flow[]) describe(`faults (${flow} flow): MariaDB and RabbitMQ outages under an attach/detach load`, function () {
   this.timeout(10 * 60_000);
   const controlRoot = mkdtempSync(join(tmpdir(), 'attachd-outage-'));
-  const { cluster, opts } = faultCluster(controlRoot);
+  const { cluster, opts } = faultCluster(controlRoot, flow);
   const pairs: Pair[] = [];
 
   before(async function () {
