@@ -83,7 +83,7 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     expect(JSON.parse(f.out).map((x: { Name: string }) => x.Name)).to.include('m1.tiny');
   });
 
-  it('nova negotiates 2.92 (its maximum, under our 2.100): boot --hostname, show, update --hostname, list', async () => {
+  it('nova negotiates 2.92 (its maximum, under our 2.101): boot --hostname, show, update --hostname, list', async () => {
     const b = await cli('nova', ['--debug', 'boot', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--hostname', 'web-01', '--poll', 'srv2'], env);
     expect(b.code, b.err + b.out).to.equal(0);
     expect(b.err).to.match(/X-OpenStack-Nova-API-Version: 2\.92/);
