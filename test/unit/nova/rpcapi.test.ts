@@ -1,50 +1,57 @@
-// The compute RPC wire contract: method, call/cast, server and version (table-driven, as
-// nova's test_rpcapi.py).
+// The compute RPC wire contract, read off the broker (test/support/rpc-wire.ts): for every
+// method of nova-compute/rpcapi.ts, cast or call, the target server (compute.<instance.host>),
+// the version and Nova's kwarg names (table-driven, as nova's test_rpcapi.py).
 import { expect } from 'chai';
 import { RequestContext } from '../../../common/context';
-import { RPCServer, Target, getRpcTransport, type Transport } from '../../../common/rpc';
+import { getRpcTransport, type Transport } from '../../../common/rpc';
 import type { BlockDeviceMapping, Instance } from '../../../nova-common/entities';
-import { COMPUTE_RPC_API_VERSION, ComputeAPI } from '../../../nova-compute/rpcapi';
-import { waitFor } from '../../support/processes';
+import { ComputeAPI } from '../../../nova-compute/rpcapi';
+import { WireTap } from '../../support/rpc-wire';
 
-describe('nova compute rpcapi', () => {
+const URL = 'fake://nova-rpcapi-contract';
+
+describe('nova compute rpcapi: the wire contract', () => {
   let transport: Transport;
-  let server: RPCServer;
-  const got: Array<{ method: string; ctxt: Record<string, unknown>; args: Record<string, unknown> }> = [];
-  const instance = { id: 7, uuid: '9de3d836-be91-4348-9fc1-b67d8623157f', host: 'nvs-1', projectId: 'p', userId: 'u' } as Instance;
-  const bdm = { id: 6, volumeId: 'b5ce6d0f-e7db-41cb-a5f1-5c47454248c1', deviceName: '/dev/vdb', instanceUuid: instance.uuid } as BlockDeviceMapping;
+  const tap = new WireTap(URL, 'openstack', 'compute.nvs-1');
+  const instance = { id: 7, uuid: '9de3d836-be91-4348-9fc1-b67d8623157f', host: 'nvs-1', node: 'nvs-1', projectId: 'p', userId: 'u', imageRef: 'img' } as Instance;
+  const bdm = { id: 6, volumeId: 'b5ce6d0f-e7db-41cb-a5f1-5c47454248c1', deviceName: '/dev/vdb', instanceUuid: instance.uuid, attachmentId: 'a1' } as BlockDeviceMapping;
+  const NEW = '0b4a2b1e-53d4-4a36-9c3e-5f1d6c2b7a90';
 
   before(async () => {
-    transport = getRpcTransport('fake://nova-rpcapi-test');
-    const record = (method: string) => (ctxt: Record<string, unknown>, args: Record<string, unknown>) => { got.push({ method, ctxt, args }); };
-    server = new RPCServer(transport, new Target({ topic: 'compute', server: 'nvs-1' }), [{
-      target: new Target({ version: COMPUTE_RPC_API_VERSION }),
-      methods: { attach_volume: record('attach_volume'), detach_volume: record('detach_volume'),
-        build_and_run_instance: record('build_and_run_instance'), terminate_instance: record('terminate_instance') },
-    }]);
-    await server.start();
+    transport = getRpcTransport(URL);
+    await tap.start();
   });
   after(async () => {
-    await server.stop();
+    await tap.stop();
     await transport.close();
   });
 
   const cases: Array<[string, (api: ComputeAPI, ctx: RequestContext) => Promise<void>, string[]]> = [
     ['attach_volume', (api, ctx) => api.attachVolume(ctx, instance, bdm), ['instance', 'bdm']],
-    ['detach_volume', (api, ctx) => api.detachVolume(ctx, instance, bdm.volumeId as string, null), ['instance', 'volume_id', 'attachment_id']],
+    ['detach_volume', (api, ctx) => api.detachVolume(ctx, instance, bdm.volumeId as string, 'a1'), ['instance', 'volume_id', 'attachment_id']],
+    ['swap_volume', (api, ctx) => api.swapVolume(ctx, instance, bdm.volumeId as string, NEW, 'a2'), ['instance', 'old_volume_id', 'new_volume_id', 'new_attachment_id']],
+    ['build_and_run_instance', (api, ctx) => api.buildAndRunInstance(ctx, instance, [bdm]), ['instance', 'host', 'image', 'request_spec', 'filter_properties',
+      'accel_uuids', 'admin_password', 'injected_files', 'requested_networks', 'security_groups', 'block_device_mapping', 'node', 'limits', 'host_list']],
     ['terminate_instance', (api, ctx) => api.terminateInstance(ctx, instance, [bdm]), ['instance', 'bdms']],
+    ['stop_instance', (api, ctx) => api.stopInstance(ctx, instance), ['instance', 'clean_shutdown']],
+    ['start_instance', (api, ctx) => api.startInstance(ctx, instance), ['instance']],
+    ['reboot_instance', (api, ctx) => api.rebootInstance(ctx, instance, 'SOFT'), ['instance', 'block_device_info', 'reboot_type']],
   ];
   for (const [method, send, keys] of cases) {
-    it(`casts ${method} to compute.<instance.host> at 6.0 with Nova's kwargs`, async () => {
-      got.length = 0;
+    it(`${method}: a cast to compute.<instance.host> at 6.0 with Nova's kwargs`, async () => {
       const ctx = new RequestContext({ userId: 'u', projectId: 'p', authToken: 'u:p' });
       await send(new ComputeAPI(transport), ctx);
-      await waitFor(() => got.length === 1, 5000, method);
-      expect(got[0].method).to.equal(method);
-      expect(got[0].args).to.have.all.keys(...keys);
-      expect(got[0].ctxt.request_id).to.equal(ctx.requestId);
-      expect(got[0].ctxt.auth_token).to.equal('u:p');
-      expect((got[0].args.instance as Record<string, unknown>)['nova_object.name']).to.equal('Instance');
+      const m = await tap.next();
+      expect([m.kind, m.method, m.version]).to.deep.equal(['cast', method, '6.0']);
+      expect(Object.keys(m.args).sort()).to.deep.equal([...keys].sort());
+      expect(m.context).to.include({ request_id: ctx.requestId, auth_token: 'u:p', project_id: 'p', user_id: 'u' });
+      expect((m.args.instance as Record<string, unknown>)['nova_object.name']).to.equal('Instance');
     });
   }
+
+  it('the methods pinned are every method the rpcapi has', () => {
+    const own = Object.getOwnPropertyNames(ComputeAPI.prototype).filter((n) => n !== 'constructor' && n !== 'cctxt');
+    const snake = own.map((n) => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+    expect(snake.sort()).to.deep.equal(cases.map(([m]) => m).sort());
+  });
 });
