@@ -3,18 +3,44 @@
 // quote with repr() ('x' is not of type 'integer'; {'a': 1} ...).
 import { badRequest, type HTTPFault } from './faults';
 
-/** Python's repr() of a JSON value. */
+/** How deep and how long an echoed value may get: a hostile body must not blow the stack or the answer. */
+const MAX_DEPTH = 64;
+const MAX_LENGTH = 1024;
+
+/** Python's repr() of a JSON value; past MAX_DEPTH levels or MAX_LENGTH characters, "..." (as reprlib). */
 export function pyRepr(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (typeof v === 'string') {
-    const s = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
-    return s.includes("'") && !s.includes('"') ? `"${s}"` : `'${s.replace(/'/g, "\\'")}'`;
+  const out = reprAt(v, 0, { left: MAX_LENGTH });
+  return out.length > MAX_LENGTH ? `${out.slice(0, MAX_LENGTH)}...` : out;
+}
+
+function reprAt(v: unknown, depth: number, budget: { left: number }): string {
+  if (budget.left <= 0) return '...';
+  let s: string;
+  if (v === null || v === undefined) s = 'None';
+  else if (v === true) s = 'True';
+  else if (v === false) s = 'False';
+  else if (typeof v === 'string') {
+    const e = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+    s = e.includes("'") && !e.includes('"') ? `"${e}"` : `'${e.replace(/'/g, "\\'")}'`;
+  } else if (typeof v === 'object' && depth >= MAX_DEPTH) s = Array.isArray(v) ? '[...]' : '{...}';
+  else if (Array.isArray(v)) s = `[${items(v, (x) => reprAt(x, depth + 1, budget), budget)}]`;
+  else if (typeof v === 'object') s = `{${items(Object.entries(v as object), ([k, x]) => `${reprAt(k, depth + 1, budget)}: ${reprAt(x, depth + 1, budget)}`, budget)}}`;
+  else s = String(v);
+  // Containers are charged through their items; only scalars (and capped containers) use the budget.
+  if (typeof v !== 'object' || v === null || depth >= MAX_DEPTH) budget.left -= s.length;
+  return s;
+}
+
+function items<T>(xs: T[], f: (x: T) => string, budget: { left: number }): string {
+  const parts: string[] = [];
+  for (const x of xs) {
+    if (budget.left <= 0) {
+      parts.push('...');
+      break;
+    }
+    parts.push(f(x));
   }
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
-  return String(v);
+  return parts.join(', ');
 }
 
 /** Python's str() of a JSON value. */

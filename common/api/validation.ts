@@ -45,6 +45,17 @@ function additionalProperties(extras: string[]): string {
   return `Additional properties are not allowed (${extras.map(pyRepr).join(', ')} ${extras.length > 1 ? 'were' : 'was'} unexpected)`;
 }
 
+/** No schema here nests deeper than this; a deeper value is cut (and fails) instead of overflowing the stack. */
+const MAX_DEPTH = 32;
+
+/** `v` with whatever lies below `depth` levels replaced by null (walks at most `depth` levels). */
+function shallow(v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (depth <= 0) return null;
+  if (Array.isArray(v)) return v.map((x) => shallow(x, depth - 1));
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, shallow(x, depth - 1)]));
+}
+
 /**
  * Validate `body[key]` (or the whole body when key is null) against a DTO; returns the typed
  * instance or throws a 400 fault. A missing/non-object body is "'<key>' is a required property".
@@ -59,7 +70,7 @@ export function validateBody<T extends object>(cls: ClassConstructor<T>, body: u
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw invalidInput(String(key), payload, `${pyRepr(payload)} is not of type 'object'`);
   }
-  const inst = plainToInstance(cls, payload, { enableImplicitConversion: false });
+  const inst = plainToInstance(cls, shallow(payload, MAX_DEPTH), { enableImplicitConversion: false });
   const errors = validateSync(inst, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
   const err = firstError(errors, String(key), payload as Record<string, unknown>);
   if (err) throw err;

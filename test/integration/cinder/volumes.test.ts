@@ -208,4 +208,19 @@ describe('cinder-api volumes', function () {
     expect(r.status).to.equal(404);
     expect(r.body.itemNotFound.message).to.equal('Volume summary could not be found.');
   });
+
+  it('deeply nested JSON is a 400 with a bounded message, never a 500 (create, metadata, action, top level)', async () => {
+    const id = await c.createVolume();
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    for (const [method, path, body] of [
+      ['POST', '/v3/demo/volumes', `{"volume": {"size": 1, "name": ${deep(5000)}}}`],
+      ['POST', `/v3/demo/volumes/${id}/metadata`, `{"metadata": {"a": ${deep(5000)}}}`],
+      ['POST', `/v3/demo/volumes/${id}/action`, `{"os-attach": {"mountpoint": ${deep(5000)}}}`],
+      ['POST', '/v3/demo/volumes', deep(20_000)],
+    ] as const) {
+      const r = await c.req(method, path, { body });
+      expect(r.status, `${method} ${path}: ${JSON.stringify(r.body).slice(0, 200)}`).to.equal(400);
+      expect(JSON.stringify(r.body).length).to.be.below(2000);
+    }
+  });
 });

@@ -49,4 +49,18 @@ describe('nova-api: Nova\'s conventions', function () {
     expect((await s.nova.req('GET', '/v2.1/foo')).status).to.equal(404);
     expect((await fetch(`${base}/identity/nowhere`)).status).to.equal(401);
   });
+
+  it('deeply nested JSON is a 400 with a bounded message, never a 500 (metadata, attach, top level)', async () => {
+    const sid = await activeServer(s.nova, 'deep');
+    const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    for (const [method, path, body] of [
+      ['PUT', `/v2.1/servers/${sid}/metadata`, `{"metadata": ${deep(5000)}}`],
+      ['POST', `/v2.1/servers/${sid}/os-volume_attachments`, `{"volumeAttachment": {"volumeId": ${deep(5000)}}}`],
+      ['PUT', `/v2.1/servers/${sid}/metadata`, deep(20_000)],
+    ] as const) {
+      const r = await s.nova.req(method, path, { body });
+      expect(r.status, `${method} ${path}: ${JSON.stringify(r.body).slice(0, 200)}`).to.equal(400);
+      expect(r.body.badRequest.message.length).to.be.below(2000);
+    }
+  });
 });

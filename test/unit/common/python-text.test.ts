@@ -23,3 +23,26 @@ describe('Python str()/repr() of JSON values (schema error messages)', () => {
     expect(e.message).to.equal("Invalid input for field/attribute volumeId. Value: vol1. 'vol1' is not a 'uuid'");
   });
 });
+
+describe('Python repr() of hostile values (error messages stay bounded)', () => {
+  const nested = (n: number): unknown => {
+    let v: unknown = [];
+    for (let i = 0; i < n; i++) v = [v];
+    return v;
+  };
+
+  it('a value nested 20,000 deep prints its first 64 levels, without overflowing the stack', () => {
+    const s = pyRepr(nested(20_000));
+    expect(s.startsWith('['.repeat(64))).to.equal(true);
+    expect(s).to.contain('[...]');
+    expect(s.length).to.be.below(200);
+  });
+
+  it('a long value is cut at 1024 characters, a short one is whole', () => {
+    expect(pyRepr('x'.repeat(5000))).to.have.length(1027);
+    expect(pyRepr('x'.repeat(5000)).endsWith('...')).to.equal(true);
+    const many = Array.from({ length: 2000 }, (_, i) => i);
+    expect(pyRepr(many).length).to.be.at.most(1030);
+    expect(pyRepr({ a: [1, { b: 'c' }] })).to.equal("{'a': [1, {'b': 'c'}]}");
+  });
+});
