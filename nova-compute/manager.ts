@@ -28,6 +28,15 @@ export interface ManagerDeps {
 
 type Args = Record<string, unknown>;
 
+const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** The instance's uuid from a cast's Instance primitive; anything else is refused before it reaches SQL. */
+function uuidOf(args: Args): string {
+  const uuid = objectData(args.instance).uuid;
+  if (typeof uuid !== 'string' || !UUID.test(uuid)) throw new TypeError(`instance.uuid must be a UUID, got ${JSON.stringify(uuid)?.slice(0, 64)}`);
+  return uuid;
+}
+
 export class ComputeManager {
   readonly locks = new KeyedLock();
 
@@ -50,9 +59,7 @@ export class ComputeManager {
   }
 
   private async instanceOf(args: Args): Promise<Instance | null> {
-    const uuid = objectData(args.instance).uuid;
-    if (typeof uuid !== 'string') throw new TypeError('instance has no uuid');
-    return this.d.db.instanceGet(uuid);
+    return this.d.db.instanceGet(uuidOf(args));
   }
 
   /** Run `fn` as instance event `event` (result Success/Error); errors are logged and re-thrown. */
@@ -88,10 +95,11 @@ export class ComputeManager {
   }
 
   async attachVolume(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = String(objectData(args.instance).uuid);
-    const bdmId = Number(objectData(args.bdm).id);
+    const uuid = uuidOf(args);
+    const bdmId = objectData(args.bdm).id;
+    if (!Number.isSafeInteger(bdmId)) throw new TypeError(`bdm.id must be an integer, got ${JSON.stringify(bdmId)?.slice(0, 64)}`);
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_attach_volume', async () => {
-      const bdm = await this.d.db.bdmGet(bdmId);
+      const bdm = await this.d.db.bdmGet(bdmId as number);
       if (!bdm || !bdm.volumeId) {
         LOG.warning(`BDM ${bdmId} is gone; nothing to attach`, { context: ctxLog(ctxt) });
         return;
@@ -113,7 +121,7 @@ export class ComputeManager {
   }
 
   async detachVolume(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = String(objectData(args.instance).uuid);
+    const uuid = uuidOf(args);
     const volumeId = String(args.volume_id);
     const attachmentId = typeof args.attachment_id === 'string' ? args.attachment_id : null;
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_detach_volume', async () => {
@@ -133,7 +141,7 @@ export class ComputeManager {
    * volume records the swap (nova-api wrote it); a cast whose row says otherwise finds nothing to do.
    */
   async swapVolume(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = String(objectData(args.instance).uuid);
+    const uuid = uuidOf(args);
     const oldId = String(args.old_volume_id);
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_swap_volume', async () => {
       const instance = await this.instanceOf(args);
@@ -150,7 +158,7 @@ export class ComputeManager {
   }
 
   async buildAndRunInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = String(objectData(args.instance).uuid);
+    const uuid = uuidOf(args);
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_build_and_run_instance', async () => {
       const instance = await this.instanceOf(args);
       if (!instance) return;
@@ -186,7 +194,7 @@ export class ComputeManager {
 
   /** Nova's stop_instance: power off, then vm_state stopped / power_state shutdown, task cleared. */
   async stopInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = String(objectData(args.instance).uuid);
+    const uuid = uuidOf(args);
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_stop_instance', async () => {
       const instance = await this.instanceOf(args);
       if (!instance) return;
@@ -199,7 +207,7 @@ export class ComputeManager {
 
   /** Nova's start_instance: power on, then vm_state active / power_state running, task cleared. */
   async startInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = String(objectData(args.instance).uuid);
+    const uuid = uuidOf(args);
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_start_instance', async () => {
       const instance = await this.instanceOf(args);
       if (!instance) return;
@@ -212,7 +220,7 @@ export class ComputeManager {
 
   /** Nova's reboot_instance: the guest is power-cycled (the driver has no separate reboot), then active / running. */
   async rebootInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = String(objectData(args.instance).uuid);
+    const uuid = uuidOf(args);
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_reboot_instance', async () => {
       const instance = await this.instanceOf(args);
       if (!instance) return;
@@ -225,7 +233,7 @@ export class ComputeManager {
   }
 
   async terminateInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = String(objectData(args.instance).uuid);
+    const uuid = uuidOf(args);
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_terminate_instance', async () => {
       const instance = await this.instanceOf(args);
       if (!instance) return;
