@@ -56,13 +56,27 @@ function extraMeta(info: winston.Logform.TransformableInfo): Record<string, unkn
   return out;
 }
 
+/**
+ * A message as one printable line: control characters (a newline in a user's input would forge
+ * a log line), C1 controls and lone surrogates from bad payloads are written as escapes.
+ */
+export function escapeLogText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 const osloLine = winston.format.printf((info) => {
   const ctx = info.context as LogContext | undefined;
   const meta = maskDict(extraMeta(info)) as Record<string, unknown>;
   const metaText = Object.keys(meta).length ? ' ' + JSON.stringify(meta) : '';
   const stack = info.stack ? '\n' + maskPassword(String(info.stack)) : '';
   return `${formatTimestamp(new Date())} ${process.pid} ${info.level.toUpperCase()} ${info.logger} ` +
-    `${contextPart(ctx)} ${maskPassword(String(info.message))}${metaText}${stack}`;
+    `${contextPart(ctx)} ${escapeLogText(maskPassword(String(info.message)))}${metaText}${stack}`;
 });
 
 const jsonLine = winston.format.printf((info) => {

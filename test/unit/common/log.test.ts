@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getLogger, maskDict, maskPassword, setupLogging } from '../../../common/log';
+import { escapeLogText, getLogger, maskDict, maskPassword, setupLogging } from '../../../common/log';
 import { RequestContext } from '../../../common/context';
 
 describe('common/log', () => {
@@ -17,6 +17,13 @@ describe('common/log', () => {
     const d = maskDict({ data: { auth_password: 'x1', target_iqn: 'iqn.2010-10.org.openstack:v' } }) as { data: Record<string, string> };
     expect(d.data.auth_password).to.equal('***');
     expect(d.data.target_iqn).to.equal('iqn.2010-10.org.openstack:v');
+  });
+
+  it('escapes what would break a log line: newlines, terminal escapes, NUL, C1 controls, lone surrogates', () => {
+    expect(escapeLogText('bad name\nFAKE 2026 INFO forged')).to.equal('bad name\\nFAKE 2026 INFO forged');
+    expect(escapeLogText('\u001b[31mred\u0000\u0085')).to.equal('\\x1b[31mred\\x00\\x85');
+    expect(escapeLogText('x\ud800y')).to.equal('x\\ud800y');
+    expect(escapeLogText('vol1 😀 é ü')).to.equal('vol1 😀 é ü');
   });
 
   it('writes oslo.log lines with the request context, and masks them', async () => {
