@@ -61,6 +61,7 @@ function extraMeta(info: winston.Logform.TransformableInfo): Record<string, unkn
  * a log line), C1 controls and lone surrogates from bad payloads are written as escapes.
  */
 export function escapeLogText(s: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return s.replace(/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => {
     const code = c.charCodeAt(0);
     if (c === '\n') return '\\n';
