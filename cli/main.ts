@@ -116,6 +116,24 @@ async function waitVolume(cinder: RestClient, id: string, want: string, timeoutS
   }
 }
 
+/** Poll until GET answers 404 (bounded by the timeout). */
+async function waitServerGone(nova: RestClient, id: string, timeoutSec: number): Promise<void> {
+  const deadline = Date.now() + timeoutSec * 1000;
+  for (;;) {
+    try {
+      await nova.get(`/servers/${id}`);
+    } catch (e) {
+      if (e instanceof CliError && e.status === 404) {
+        process.stderr.write(`Server ${id}: deleted\n`);
+        return;
+      }
+      throw e;
+    }
+    if (Date.now() > deadline) throw new CliError('TimeoutException', `Server ${id} was not deleted within ${timeoutSec}s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 const plain = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** table (default), json, or value: the selected fields (-c) bare, one object per line (for scripts). -c also trims a one-object table. */
@@ -182,12 +200,15 @@ export function buildProgram(): Command {
     const s = await findServer(nova, ref);
     out(g(), s, () => propertyTable(s));
   });
-  program.command('server-delete <server>').description('Delete a server (its volumes are detached)').action(async (ref: string) => {
-    const { nova } = await clients(g());
-    const s = await findServer(nova, ref);
-    await nova.request('DELETE', `/servers/${String(s.id)}`);
-    process.stdout.write(`Request to delete server ${ref} has been accepted.\n`);
-  });
+  program.command('server-delete <server>').description('Delete a server (its volumes are detached)')
+    .option('--wait', 'wait until the server is gone').addOption(timeoutOpt())
+    .action(async (ref: string, o: { wait?: boolean; timeout: number }) => {
+      const { nova } = await clients(g());
+      const s = await findServer(nova, ref);
+      await nova.request('DELETE', `/servers/${String(s.id)}`);
+      process.stdout.write(`Request to delete server ${ref} has been accepted.\n`);
+      if (o.wait) await waitServerGone(nova, String(s.id), o.timeout);
+    });
 
   program.command('volume-create <size>').description('Create a volume (size in GiB)')
     .option('--name <name>').option('--description <text>').option('--wait', 'wait until available').addOption(timeoutOpt())

@@ -153,13 +153,12 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
     expect(servers.find((s) => s.name === 'vm5')).to.include({ status: 'ACTIVE' });
     expect(await ok('server-list')).to.match(/\| vm5 +\| ACTIVE +\| localhost +\|/);
     expect(await ok('volume-list')).to.match(/\| in-use +\| vol5 +\|/);
-    expect((await ok('server-delete', 'vm5')).trim()).to.equal('Request to delete server vm5 has been accepted.');
-    let status = '';
-    for (let i = 0; i < 50 && status !== 'available'; i++) {
-      status = (await ok('volume-show', 'vol5', '-f', 'value', '-c', 'status')).trim();
-      if (status !== 'available') await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(status).to.equal('available');
+    const gone = await attachd('server-delete', 'vm5', '--wait');
+    expect(gone.code, gone.stderr).to.equal(0);
+    expect(gone.stdout.trim()).to.equal('Request to delete server vm5 has been accepted.');
+    expect(gone.stderr).to.match(/^Server [0-9a-f-]{36}: deleted\n$/);
+    // The server is gone only once its volumes were released.
+    expect((await ok('volume-show', 'vol5', '-f', 'value', '-c', 'status')).trim()).to.equal('available');
     expect((await attachd('server-show', 'vm5')).stderr).to.equal("ERROR (CommandError): No server with a name or ID of 'vm5' exists.\n");
     await ok('volume-reset-state', 'vol5', '--state', 'error');
     expect((await ok('volume-show', 'vol5', '-f', 'value', '-c', 'status')).trim()).to.equal('error');
