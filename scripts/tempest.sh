@@ -12,7 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v tempest >/dev/null 2>&1; then
+  [ "$(id -u)" = 0 ] || { echo "tempest is missing and installing it needs root (apt-get install tempest)" >&2; exit 1; }
   echo "installing tempest (apt)…"
+  apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tempest >/dev/null
 fi
 npm run --silent build
@@ -268,12 +270,19 @@ run() { # name conf include-list|regex
   echo "== tempest run ($1)"
   local sel=(--include-list "$3" --exclude-list "$ws/exclude.txt")
   [ -f "$3" ] || sel=(--regex "$3" --exclude-list "$ws/exclude.txt")
-  (cd "$ws" && tempest run --serial --config-file "$2" "${sel[@]}") > "$dir/$1.log" 2>&1 || rc=1
-  grep -E '^\{0\} ' "$dir/$1.log" | sed -E 's/\[[^]]*\]//; s/ \[[0-9.]+s\]//' || true
+  # Each test's line as it ends (the whole output goes to the log); pipefail carries tempest's status.
+  if ! (cd "$ws" && tempest run --serial --config-file "$2" "${sel[@]}") 2>&1 | tee "$dir/$1.log" \
+    | { grep --line-buffered -E '^\{0\} ' | sed -u -E 's/\[[^]]*\]//; s/ \[[0-9.]+s\]//' || true; }; then
+    rc=1
+  fi
   sed -n '/^Totals$/,/^Sum of execute/p' "$dir/$1.log" | grep -E '^ - ' || tail -20 "$dir/$1.log"
 }
 if [ -n "${TEMPEST_REGEX:-}" ]; then
-  run selected "$ws/etc/tempest.conf" "$TEMPEST_REGEX"
+  # The compute admin tests need the image client (see tempest-glance.conf above).
+  case "$TEMPEST_REGEX" in
+    *compute*admin*) run selected "$ws/etc/tempest-glance.conf" "$TEMPEST_REGEX" ;;
+    *) run selected "$ws/etc/tempest.conf" "$TEMPEST_REGEX" ;;
+  esac
 else
   run main "$ws/etc/tempest.conf" "$ws/main.txt"
   run admin-compute "$ws/etc/tempest-glance.conf" "$ws/admin.txt"
