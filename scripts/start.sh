@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "start: installing the node modules (npm ci; a minute or two the first time)…" >&2
   npm ci --no-audit --no-fund >&2
 fi
+echo "start: building…" >&2
 npm run --silent build >&2
 exec node dist/bin/attachd-all.js "$@"

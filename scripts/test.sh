@@ -61,8 +61,10 @@ elif [ -z "${KEYSTONE_ADMIN_PASSWORD:-}" ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "test.sh: installing the node modules (npm ci; a minute or two the first time)" >&2
   npm ci --no-audit --no-fund
 fi
+echo "test.sh: building and linting (Keystone starts meanwhile)" >&2
 npm run --silent build
 # Lint is part of the gate: warnings fail like errors.
 npm run --silent lint
