@@ -1,4 +1,4 @@
-// Volume state vocabulary (attach-semantics.md §4.1) and the status-after-detach rule (§4.3).
+// Volume state vocabulary and the status-after-detach rule (docs/attach-detach.md, Volume states).
 
 export const VOLUME_STATUSES = ['creating', 'available', 'reserved', 'attaching', 'in-use', 'detaching', 'deleting', 'error',
   'error_deleting', 'maintenance', 'extending', 'error_extending', 'downloading', 'uploading', 'retyping', 'backing-up',

@@ -1,6 +1,6 @@
 // VolumeManager: the RPC endpoint of one cinder-volume backend (topic `cinder-volume`, server
 // <host>@<backend>). It owns the driver and the volume rows of its host; state changes follow
-// cinder/volume/manager.py (attach-semantics.md §7.2) and emit the legacy notifications.
+// cinder/volume/manager.py (docs/attach-detach.md) and emit the legacy notifications.
 // Every action is safe to redo (callers retry after transient failures), and everything that
 // touches a volume's connection runs under that volume's lock, which the reconciler takes too.
 import type { ContextDict } from '../common/context';
@@ -285,7 +285,7 @@ export class VolumeManager {
     });
   }
 
-  /** Drop an attachment and recompute the volume's status from what is left (§4.3). */
+  /** Drop an attachment and recompute the volume's status from what is left (docs/attach-detach.md, Volume states). */
   private async finishDetach(volumeId: string, attachmentId: string | null): Promise<void> {
     if (attachmentId) await this.d.db.attachmentDestroy(attachmentId);
     const remaining = await this.d.db.attachmentsOf([volumeId]);
@@ -364,7 +364,7 @@ export class VolumeManager {
       await this.d.driver.removeExport(exported).catch(() => undefined);
       throw new VolumeBackendAPIException({ data: `Driver initialize connection failed (error: ${(e as Error).message}).` });
     }
-    // No `cacheable` here: the seed's step 7 body (the legacy flow, which the seed fixes) has none.
+    // No `cacheable` here: the seed's "initialize the connection" answer (the legacy flow, which the seed fixes) has none.
     Object.assign(info.data, { encrypted: !!v.encryptionKeyId, qos_specs: null, access_mode: accessMode });
     return info;
   }
@@ -382,7 +382,7 @@ export class VolumeManager {
       await this.notify(ctxt, v, 'attach.start');
       const info = await this.connectionCreate(ctxt, v, connector, mode);
       await pausePoint('cinder-volume.attachment_update.after-export');
-      // The v3 flow answers as Zed does (§2.3): `cacheable` from the type's extra spec (ours have none).
+      // The v3 flow answers as Zed's attachment_update does: `cacheable` from the type's extra spec (ours have none).
       const flat = { ...info.data, cacheable: info.data.cacheable ?? false, driver_volume_type: info.driver_volume_type, attachment_id: att.id };
       await this.d.db.attachmentUpdate(att.id, {
         connectionInfo: JSON.stringify(flat), connector: JSON.stringify(connector), attachStatus: 'attaching', attachMode: mode,

@@ -1,6 +1,6 @@
 // Client side of the volume RPC API (topic `cinder-volume`, server = <host>@<backend> of the
 // volume's host with the #pool cut off): wire only, names/kwargs/versions as Cinder's
-// (attach-semantics.md §6.2), so a Python peer reads the same messages.
+// (docs/wire-format.md, Who uses it), so a Python peer reads the same messages.
 //
 // Version history (Cinder's 3.x line; we implement this subset):
 //   3.0 - create_volume(volume, request_spec, filter_properties, allow_reschedule),

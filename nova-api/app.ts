@@ -22,7 +22,7 @@ export interface NovaApiPluginOptions {
   maxLimit?: number;
 }
 
-/** Nova's text for an unexpected error (attach-semantics.md §0.1). */
+/** Nova's text for an unexpected error (docs/architecture.md, How exceptions travel). */
 export function novaUnexpectedMessage(err: Error): string {
   return 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.\n' +
     `<class 'nova.exception.${err.name || 'Exception'}'>`;

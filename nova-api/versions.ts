@@ -1,4 +1,4 @@
-// Version discovery (attach-semantics.md §0.3, clients.md §2): GET / lists versions, any other
+// Version discovery (docs/architecture.md, REST conventions): GET / lists versions, any other
 // unversioned path answers 300 with the choices; GET /v2.1 and /v2.1/ both answer 200 with the
 // v2.1 document (real Nova redirects the slash-less form,
 // but the nova CLI reads {"version": …} from exactly that URL). Public: no token needed.

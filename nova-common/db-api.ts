@@ -83,7 +83,7 @@ export class NovaDB {
     return row;
   }
 
-  /** Roll back an attach that never completed: the row goes away entirely (seed step 8). */
+  /** Roll back an attach that never completed: the row goes away entirely ("undo the reservation", docs/attach-detach.md). */
   async bdmDestroy(id: number): Promise<void> {
     await this.bdms.delete({ id });
   }
@@ -96,7 +96,7 @@ export class NovaDB {
     return (res.affected ?? 0) > 0;
   }
 
-  /** Seed step 11: store connection_info on the still-live row. */
+  /** "save connection_info" (docs/attach-detach.md): store it on the still-live row. */
   async bdmSetConnectionInfo(id: number, connectionInfo: string): Promise<boolean> {
     const res = await this.bdms.createQueryBuilder().update()
       .set({ connectionInfo, updatedAt: now() }).where({ id, deleted: 0 }).execute();
@@ -142,7 +142,7 @@ export class NovaDB {
     return (res.affected ?? 0) > 0;
   }
 
-  /** DELETE the row if it is still in `state` (an attach rolled back; seed step 8 drops the row). */
+  /** DELETE the row if it is still in `state` (an attach rolled back: "undo the reservation" drops the row). */
   async bdmDestroyIf(id: number, state: BdmState): Promise<boolean> {
     const res = await this.bdms.delete({ id, attachState: state });
     return (res.affected ?? 0) > 0;

@@ -1,4 +1,4 @@
-// Device names (attach-semantics.md §5): nova/compute/utils get_next_device_name, the generic
+// Device names (docs/attach-detach.md, Device names): nova/compute/utils get_next_device_name, the generic
 // algorithm the fake driver uses. Prefix from the server's root device; the requested letter is
 // kept if free; otherwise the first unused letter a, b, …, z, aa, ab, …
 import { InvalidDevicePath } from './exception';

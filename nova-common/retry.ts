@@ -23,7 +23,7 @@ export class StepInterrupted extends Error {
 
 /**
  * Errors worth retrying: the other side may be back in a moment. Cinder's 500 is a failure
- * of the operation itself (a backend error) and rolls back as the seed says; 502/503/504 mean
+ * of the operation itself (a backend error) and rolls back at once (docs/attach-detach.md); 502/503/504 mean
  * Cinder or what it depends on is unreachable.
  */
 export function isTransient(e: unknown): boolean {

@@ -1,7 +1,7 @@
 // Client side of the compute RPC API (topic `compute`, server = instance.host): wire only.
 //
 // Version history (our numbering follows Nova's 6.x line so a peer reading the wire sees the
-// same method names, kwargs and versions — attach-semantics.md §6.1):
+// same method names, kwargs and versions — docs/wire-format.md, Who uses it):
 //   6.0 - attach_volume(instance, bdm), detach_volume(instance, volume_id, attachment_id),
 //         build_and_run_instance(instance, ...), terminate_instance(instance, bdms),
 //         stop_instance(instance, clean_shutdown), start_instance(instance),

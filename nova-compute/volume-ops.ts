@@ -176,7 +176,7 @@ export class VolumeOps {
 
   /**
    * Undo an attach that never reached os-attach: guest, host, export and reservation, then
-   * the row (seed step 8 deletes it). Safe to run again from any point.
+   * the row ("undo the reservation" deletes it, docs/attach-detach.md). Safe to run again from any point.
    */
   async rollbackAttach(op: Op, instance: Instance, bdm: BlockDeviceMapping, known: { info?: ConnectionInfo | null; device?: DeviceInfo | null } = {}): Promise<void> {
     const volumeId = bdm.volumeId as string;

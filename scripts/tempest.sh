@@ -197,7 +197,7 @@ write_conf "$ws/etc/tempest.conf" False
 # with glance available; the admin compute tests run with it on (they never call the image API).
 write_conf "$ws/etc/tempest-glance.conf" True
 
-# attach-semantics.md §9, the tests that apply without SSH, networks, images or the features above.
+# Tempest's attach/detach tests that apply without SSH, networks, images or the features above.
 cat > "$ws/main.txt" <<'EOF'
 tempest\.api\.compute\.volumes\.test_attach_volume\.
 tempest\.api\.compute\.volumes\.test_attach_volume_negative\.

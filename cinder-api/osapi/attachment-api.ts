@@ -1,5 +1,5 @@
-// The v3 attachments business layer (volume/api.py attachment_*; attach-semantics.md §2.3,
-// §4.3): reserve by compare-and-swap, connect through cinder-volume's attachment_update,
+// The v3 attachments business layer (volume/api.py attachment_*; docs/attach-flows.md and
+// docs/attach-detach.md, Volume states): reserve by compare-and-swap, connect through cinder-volume's attachment_update,
 // complete, and delete with the status recomputed from what is left. Policies as Cinder's:
 // create is judged on the volume, update/complete/delete on the attachment (its volume's
 // project); show and list only scope to the caller's project, with no policy.

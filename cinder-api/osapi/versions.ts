@@ -1,4 +1,4 @@
-// Version discovery (clients.md §2): GET / answers 300 with the versions list (cinderclient
+// Version discovery (docs/architecture.md, REST conventions): GET / answers 300 with the versions list (cinderclient
 // reads versions[*].version / min_version), /v3/ answers 200 with the same list (the SDK). Only
 // v3.0 is listed, as in cinder since v2's removal (tempest's test_show_version GETs each listed
 // major and expects it first); /v1/, /v2/ still describe themselves for old clients. Public.

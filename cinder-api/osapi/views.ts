@@ -1,6 +1,6 @@
-// Volume views (cinder/api/v2/views/volumes.py; v1 as the seed's step 3). A summary is
+// Volume views (cinder/api/v2/views/volumes.py; v1 as the seed's "read the volume"). A summary is
 // {id, name, links}; the detail adds the keys tempest's show_volume schema allows.
-// attachments lists only attachment rows that are `attached` (§2.1).
+// attachments lists only attachment rows that are `attached`, as Cinder's.
 import type { APIVersion } from '../../common/api';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
 import {

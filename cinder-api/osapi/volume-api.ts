@@ -373,7 +373,7 @@ export class VolumeAPI {
   }
 
   /**
-   * attachment_deletion_allowed (Cinder 21.3.1, bug #2004555 / OSSA-2023-003, §2.4): before
+   * attachment_deletion_allowed (Cinder 21.3.1, bug #2004555 / OSSA-2023-003): before
    * os-detach, os-terminate_connection, os-force_detach and DELETE /attachments a user may not
    * pull an attachment out from under Nova. No attachment named: none on the volume is fine, one
    * is the one checked, more is refused; a named one that does not exist is refused (409 with an

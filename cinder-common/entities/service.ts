@@ -1,4 +1,4 @@
-// cinder `services` (attach-semantics.md §3.6): one row per cinder-volume backend
+// cinder `services` (docs/architecture.md, Databases): one row per cinder-volume backend
 // (host = <host>@<backend>); updated_at is the heartbeat. `capabilities` holds the driver's
 // last get_stats() so cinder-api can schedule without a scheduler process.
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';

@@ -1,4 +1,4 @@
-// cinder `volume_attachment` (attach-semantics.md §3.5), all columns.
+// cinder `volume_attachment` (docs/architecture.md, Databases), all columns.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity({ name: 'volume_attachment' })

@@ -1,5 +1,5 @@
 // cinder `volume_metadata` (user key/values) and `volume_admin_metadata` (readonly,
-// attached_mode: §3.4): same shape, different audiences.
+// attached_mode): same shape, different audiences.
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 abstract class KeyValue {

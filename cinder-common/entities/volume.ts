@@ -1,4 +1,4 @@
-// cinder `volumes` (attach-semantics.md §3.4): the columns the create/attach/detach flows use.
+// cinder `volumes` (docs/architecture.md, Databases): the columns the create/attach/detach flows use.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity({ name: 'volumes' })

@@ -1,6 +1,6 @@
 // What every iSCSI driver shares (cinder/volume/targets/iscsi.py): CHAP credentials,
 // provider_location "<ip>:<port>,<tid> <iqn> <lun>", provider_auth "CHAP <user> <secret>",
-// and connection_info in the seed's shape (step 7).
+// and connection_info in the seed's shape ("initialize the connection", docs/attach-detach.md).
 import { randomInt } from 'node:crypto';
 import type { Volume } from '../../cinder-common/entities';
 import { InvalidInput } from '../../cinder-common/exception';

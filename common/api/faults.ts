@@ -1,5 +1,5 @@
 // OpenStack fault bodies: {"<faultName>": {"code": N, "message": "..."}} — the one shape
-// novaclient, cinderclient and the SDK all parse (see attach-semantics.md §0.1).
+// novaclient, cinderclient and the SDK all parse (docs/architecture.md, REST conventions).
 import { OpenStackException } from '../exception';
 
 const FAULT_NAMES: Record<number, string> = {

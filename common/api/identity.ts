@@ -1,7 +1,7 @@
 // A minimal Keystone v3 (and a Glance version stub) so the real openstack/nova/cinder CLIs can
 // authenticate against attachd: GET /v3, POST /v3/auth/tokens (password or token method) →
 // 201 + X-Subject-Token with a service catalog. Tokens are HMAC-signed (auth.ts) so every API
-// process validates them with the shared [api] token_secret. See clients.md §1–§2.
+// process validates them with the shared [api] token_secret. See docs/identity.md.
 import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { signToken, verifyToken, type TokenClaims } from './auth';
@@ -155,6 +155,6 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
     });
   });
 
-  // Glance stub: OSC builds an image client before server/volume commands (clients.md §1).
+  // Glance stub: OSC builds an image client before server/volume commands.
   imageRoutes(app, baseUrl);
 }

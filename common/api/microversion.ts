@@ -1,4 +1,4 @@
-// Microversion negotiation shared by both APIs (attach-semantics.md §0.2, §0.4): parse the
+// Microversion negotiation shared by both APIs (docs/architecture.md, REST conventions): parse the
 // OpenStack-API-Version (and Nova's legacy) header, reject bad/out-of-range versions, and
 // echo the version used on every response.
 import { badRequest, notAcceptable } from './faults';

@@ -1,5 +1,5 @@
 // The cinder database: volumes, volume_attachment, volume_metadata, volume_admin_metadata,
-// services (attach-semantics.md §3.4–3.6). Portable (QueryRunner Table API) so the same
+// services (docs/architecture.md, Databases). Portable (QueryRunner Table API) so the same
 // migration runs on MariaDB and SQLite. Cinder's soft-delete flag is a BOOLEAN.
 import { Table, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
 

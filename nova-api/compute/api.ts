@@ -27,7 +27,7 @@ import { parseAvailabilityZone, weighHosts } from './scheduler';
 
 const LOG = getLogger('nova-api.compute');
 
-/** vm_states attach/detach are allowed in (attach-semantics.md §4.4). */
+/** vm_states attach/detach are allowed in (docs/attach-detach.md, Server states). */
 const VOLUME_OP_STATES = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.STOPPED, VM_STATES.RESIZED, VM_STATES.SOFT_DELETED,
   VM_STATES.SHELVED, VM_STATES.SHELVED_OFFLOADED] as string[];
 

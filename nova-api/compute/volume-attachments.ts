@@ -1,5 +1,6 @@
 // The os-volume_attachments business rules (nova/compute/api.py attach_volume, detach_volume
-// and friends): the seed's steps 1-5 with the intent recorded first (nova-common/bdm-states.ts),
+// and friends): the attach from "accept the request" to "cast to the compute"
+// (docs/attach-detach.md) with the intent recorded first (nova-common/bdm-states.ts),
 // the detach's intent, os-begin_detaching and its cast. The server-level checks (lock, state,
 // policy, host up) come from ComputeAPI.
 import { randomUUID } from 'node:crypto';
@@ -71,7 +72,7 @@ export class VolumeAttachmentAPI {
   }
 
   /**
-   * Seed step 2: INSERT the BDM with the chosen device. The unique index over (instance_uuid,
+   * "Reserve the device": INSERT the BDM with the chosen device. The unique index over (instance_uuid,
    * device_name, deleted) makes a concurrent attach (any API process) that picked the same
    * device fail here; an automatic choice then retries with the next free letter.
    */
@@ -111,7 +112,7 @@ export class VolumeAttachmentAPI {
   }
 
   /**
-   * Seed steps 1–5, with the intent recorded first: the BDM row is inserted 'reserving', moves
+   * From "accept the request" to "cast to the compute", with the intent recorded first: the BDM row is inserted 'reserving', moves
    * to 'reserved' once Cinder reserved the volume (os-reserve, or attachment_create whose id the
    * row then carries), and the cast hands it to the compute. What cannot be undone here (Cinder
    * or the database unreachable) stays on the row, and the compute's reconciler rolls it back
@@ -213,17 +214,17 @@ export class VolumeAttachmentAPI {
     return bdm;
   }
 
-  /** Seed steps 3–5: GET, the seed's status checks, os-reserve. */
+  /** "Read the volume", "check the volume", "reserve the volume" (os-reserve). */
   private async reserveLegacy(ctx: RequestContext, bdm: BlockDeviceMapping): Promise<Reservation> {
     const volumeId = bdm.volumeId as string;
     const release = () => this.o.cinder.unreserve(caller(ctx), volumeId);
     let reserving = false;
     try {
-      const volume = await this.o.cinder.get(caller(ctx), volumeId);            // step 3
-      if (volume.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });  // step 4
+      const volume = await this.o.cinder.get(caller(ctx), volumeId);            // read the volume
+      if (volume.status !== 'available') throw new InvalidVolume({ reason: "status must be 'available'" });  // check the volume
       if (volume.attach_status === 'attached') throw new InvalidVolume({ reason: 'already attached' });
       reserving = true;
-      await this.o.cinder.reserve(caller(ctx), volumeId);                       // step 5
+      await this.o.cinder.reserve(caller(ctx), volumeId);                       // reserve the volume
       return { attachmentId: null, release };
     } catch (e) {
       // os-reserve lost on the way back (Cinder unreachable or 5xx): it may have happened, and
@@ -317,7 +318,7 @@ export class VolumeAttachmentAPI {
   }
 
   /**
-   * §1.5: checks, then the intent ('detaching') on the row, os-begin_detaching and the cast.
+   * The detach (docs/attach-detach.md): checks, then the intent ('detaching') on the row, os-begin_detaching and the cast.
    * Once recorded, the detach is finished by the compute even if the cast is lost.
    */
   async detachVolume(ctx: RequestContext, uuid: string, volumeId: string): Promise<void> {

@@ -1,4 +1,4 @@
-// volumeAttachment bodies, fields by microversion (attach-semantics.md §1.1–§1.3).
+// volumeAttachment bodies, fields by microversion (Nova's volumes view).
 import type { APIVersion } from '../../common/api';
 import type { BlockDeviceMapping } from '../../nova-common/entities';
 import { MV } from '../microversions';

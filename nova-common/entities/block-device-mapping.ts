@@ -1,4 +1,5 @@
-// nova `block_device_mapping` (attach-semantics.md §3.1; the seed's step 2 and step 11 rows).
+// nova `block_device_mapping` (docs/architecture.md, Databases): the row "reserve the device"
+// inserts and "save connection_info" completes (docs/attach-detach.md).
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'block_device_mapping' })
@@ -20,7 +21,7 @@ export class BlockDeviceMapping {
   @Column({ name: 'volume_type', type: 'varchar', length: 255, nullable: true }) volumeType!: string | null;
   @Column({ name: 'image_id', type: 'varchar', length: 36, nullable: true }) imageId!: string | null;
   @Column({ name: 'no_device', type: 'boolean', nullable: true }) noDevice!: boolean | null;
-  /** JSON of the old-style connection_info (+ serial, data.device_path); NULL until seed step 11. */
+  /** JSON of the old-style connection_info (+ serial, data.device_path); NULL until "save connection_info". */
   @Column({ name: 'connection_info', type: 'text', nullable: true }) connectionInfo!: string | null;
   @Column({ type: 'varchar', length: 255, nullable: true }) tag!: string | null;
   @Column({ name: 'attachment_id', type: 'varchar', length: 36, nullable: true }) attachmentId!: string | null;

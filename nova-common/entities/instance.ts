@@ -1,4 +1,4 @@
-// nova `instances` (attach-semantics.md §3.2): the columns the attach flow and the server views use.
+// nova `instances` (docs/architecture.md, Databases): the columns the attach flow and the server views use.
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'instances' })

@@ -1,4 +1,4 @@
-// nova `services` (attach-semantics.md §3.3): one row per nova-compute, heartbeat in last_seen_up.
+// nova `services` (docs/architecture.md, Databases): one row per nova-compute, heartbeat in last_seen_up.
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'services' })

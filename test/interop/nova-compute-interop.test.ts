@@ -50,10 +50,10 @@ describe('interop: Python oslo.messaging client -> our nova-compute (Nova\'s com
     '--method', method, '--args', JSON.stringify(args), '--context', JSON.stringify(ctxt),
   ], 60_000);
 
-  it('attach_volume and detach_volume cast from Python run the seed steps 6-11 and their mirror', async () => {
+  it('attach_volume and detach_volume cast from Python run the compute-side attach steps (build the connector … mark attached) and their detach mirror', async () => {
     const sid = await activeServer(nova, 'py-attach');
     const v = cinder.create('demo');
-    // What nova-api did before casting (seed steps 2 and 5): the BDM row, os-reserve.
+    // What nova-api did before casting ("reserve the device", "reserve the volume"): the BDM row, os-reserve.
     v.status = 'attaching';
     const bdm = await new NovaDB(nova.ds).bdmCreate({
       instanceUuid: sid, sourceType: 'volume', destinationType: 'volume', volumeId: v.id, deviceName: '/dev/vdb', bootIndex: null,
@@ -68,7 +68,7 @@ describe('interop: Python oslo.messaging client -> our nova-compute (Nova\'s com
     const info = JSON.parse(row?.connectionInfo ?? '{}') as { serial?: string; data?: { device_path?: string } };
     expect(info.serial).to.equal(v.id);
     expect(info.data?.device_path).to.match(/^\/dev\/disk\/by-path\/ip-.+-iscsi-iqn\..+-lun-\d+$/);
-    // The compute made the seed's calls to Cinder (steps 7 and 10) for the Python caller.
+    // The compute made the seed's calls to Cinder ("initialize the connection", "mark attached") for the Python caller.
     expect(cinder.calls.map((c) => c.action).filter((a) => a.startsWith('os-'))).to.include.members(['os-initialize_connection', 'os-attach']);
 
     v.status = 'detaching'; // what nova-api's os-begin_detaching did before its cast

@@ -1,5 +1,4 @@
-// The attachment-deletion safety check of Cinder 21.3.1 (bug #2004555 / OSSA-2023-003,
-// attach-semantics.md §2.4) on os-detach, os-terminate_connection, os-force_detach and
+// The attachment-deletion safety check of Cinder 21.3.1 (bug #2004555 / OSSA-2023-003) on os-detach, os-terminate_connection, os-force_detach and
 // DELETE /attachments: what a user without a service token may take down, and the 409 otherwise.
 import { expect } from 'chai';
 import Fastify from 'fastify';
@@ -11,7 +10,7 @@ const MISSING = '951be889-b794-4723-9ac9-efde61cacf3a';
 const ADMIN = 'admin:demo';
 const CONFLICT = { conflictingRequest: { code: 409, message: 'Detach volume from instance  using the Compute API' } };
 
-describe('cinder-api attachment deletion check (§2.4)', function () {
+describe('cinder-api attachment deletion check (OSSA-2023-003)', function () {
   let c: Cinder;
   let nova: FakeNova;
   before(async () => {

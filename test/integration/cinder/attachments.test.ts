@@ -1,5 +1,5 @@
 // The v3 attachments API (3.27 create/update/delete, 3.44 os-complete) over HTTP: the new-style
-// flow of attach-semantics.md §4.3 with the states after each step, and its errors.
+// flow (docs/attach-flows.md) with the states after each step, and its errors.
 import { expect } from 'chai';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import { startCinder, type Cinder, type Json, type Res } from './cinder-stack';
@@ -84,7 +84,7 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.body.badRequest.message).to.equal('Malformed request body');
     r = await call('POST', `/attachments/${id}/action`, { 'os-bogus': null });
     expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus');
-    // two attachments and no attachment_id: the deletion check (§2.4) refuses before the manager is asked
+    // two attachments and no attachment_id: the deletion check (OSSA-2023-003) refuses before the manager is asked
     r = await c.action(vid, 'os-detach', null);
     expect(r.status).to.equal(409);
     expect(r.body).to.deep.equal({ conflictingRequest: { code: 409, message: 'Detach volume from instance  using the Compute API' } });

@@ -1,5 +1,5 @@
-// Every volume action over HTTP on fake:// + SQLite: success paths and the errors of
-// attach-semantics.md §2.2 (code + message), state checked after each step.
+// Every volume action over HTTP on fake:// + SQLite: success paths and their errors (code +
+// message, as Cinder's), state checked after each step.
 import { expect } from 'chai';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import { startCinder, type Cinder } from './cinder-stack';
@@ -71,7 +71,7 @@ describe('cinder-api volume actions', function () {
     expect(r.status).to.equal(200);
     const ci = r.body.connection_info;
     expect(ci.driver_volume_type).to.equal('iscsi');
-    // exactly the seed's step 7 keys
+    // exactly the keys of the seed's "initialize the connection" answer (docs/attach-detach.md)
     expect(Object.keys(ci.data).sort()).to.deep.equal(['access_mode', 'auth_method', 'auth_password', 'auth_username', 'encrypted',
       'qos_specs', 'target_discovered', 'target_iqn', 'target_lun', 'target_portal', 'volume_id']);
     expect(ci.data).to.include({ target_iqn: `iqn.2010-10.org.openstack:volume-${id}`, target_lun: 1, volume_id: id, auth_method: 'CHAP',

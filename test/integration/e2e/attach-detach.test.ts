@@ -34,7 +34,7 @@ for (const flow of ['attachments', 'legacy'] as Flow[]) describe(`e2e (${flow} f
     cluster.req('nova', 'POST', `/v2.1/servers/${sid}/os-volume_attachments`, { volumeAttachment: device ? { volumeId, device } : { volumeId } });
   const bdms = (volumeId: string) => cluster.novaQuery<BdmRow>('SELECT * FROM block_device_mapping WHERE volume_id = ? ORDER BY id', [volumeId]);
 
-  it('attaches two volumes as in the seed, stores the step 11 rows, detaches both', async () => {
+  it('attaches two volumes as in the seed, saves connection_info in both rows, detaches both', async () => {
     const sid = await cluster.createServer('seed');
     const v1 = await cluster.createVolume();
     const v2 = await cluster.createVolume();
@@ -47,7 +47,7 @@ for (const flow of ['attachments', 'legacy'] as Flow[]) describe(`e2e (${flow} f
     expect(a2.body.volumeAttachment.device).to.equal('/dev/vdc');
     await cluster.waitVolume(v1, 'in-use');
     await cluster.waitVolume(v2, 'in-use');
-    await waitFor(async () => (await bdms(v2))[0]?.connection_info, 10_000, 'step 11 saved', 100);
+    await waitFor(async () => (await bdms(v2))[0]?.connection_info, 10_000, 'connection_info saved', 100);
 
     for (const [vid, dev] of [[v1, '/dev/vdb'], [v2, '/dev/vdc']]) {
       const rows = await bdms(vid);

@@ -1,6 +1,6 @@
-// nova-api conventions where real Nova's decide the result (attach-semantics.md §0.3, §1.2):
+// nova-api conventions where real Nova's decide the result (docs/architecture.md, REST conventions):
 // list pagination as common.limited() and the 2.75 query schema; unversioned paths answer 300
-// with the choices. (The attach's order of checks is the seed's: device and BDM row first.)
+// with the choices. (The attach's order of checks is the seed's: "reserve the device" first, docs/attach-detach.md.)
 import { expect } from 'chai';
 import { activeServer, novaWithCinderFixture } from './harness';
 

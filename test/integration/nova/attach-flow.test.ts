@@ -56,7 +56,7 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     expect(root.versions).to.have.length(2);
   });
 
-  it('attaches (auto → /dev/vdb, requested /dev/vdc), stores the seed step 11 row, detaches', async () => {
+  it('attaches (auto → /dev/vdb, requested /dev/vdc), saves connection_info in the row, detaches', async () => {
     const notes: Notification[] = [];
     const listener = new NotificationListener(nova.transport, [new Target({ topic: 'notifications' })], { onMessage: (n) => { notes.push(n); } }, { pool: `t-${Date.now()}` });
     await listener.start();
@@ -206,7 +206,7 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     expect((await bdmRows(v.id)).map((b) => b.instanceUuid)).to.deep.equal([s1]);
   });
 
-  it('step 8: initialize_connection failing → unreserve, no BDM row', async () => {
+  it('initialize the connection failing → reservation undone (unreserve), no BDM row', async () => {
     const sid = await activeServer(nova);
     const v = cinder.create('demo');
     cinder.failNext.set('os-initialize_connection', { code: 500, message: 'Unable to fetch connection information from backend.' });
@@ -216,7 +216,7 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     expect(status(v.id)).to.equal('available');
   });
 
-  it('step 9: the guest attach failing → host disconnected, unreserved, no BDM row', async () => {
+  it('attach to the guest failing → host disconnected, unreserved, no BDM row', async () => {
     const sid = await activeServer(nova);
     const driver = nova.compute.driver as FakeDriver;
     driver.attachVolume = async () => { throw new Error('libvirt: internal error: unable to execute QEMU command device_add'); };

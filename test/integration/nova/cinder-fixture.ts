@@ -1,5 +1,5 @@
 // A stand-in cinder-api for nova tests (nova's CinderFixture analogue): the v3 volume REST
-// surface Nova uses, with Cinder's old-flow state machine (attach-semantics.md §2.2, §4.2) and
+// surface Nova uses, with Cinder's legacy-flow state machine (docs/attach-detach.md) and
 // its fault bodies. `failNext` makes one action fail as the real service would.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';

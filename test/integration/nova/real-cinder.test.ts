@@ -35,7 +35,7 @@ describe('nova against the real Cinder (in-process, fake:// + SQLite)', function
     expect((await attach(sid, v2, '/dev/vdc')).body.volumeAttachment.device).to.equal('/dev/vdc');
     await waitStatus(v1, 'in-use');
     await waitStatus(v2, 'in-use');
-    await waitFor(async () => (await bdms(v2))[0]?.connectionInfo, 5_000, 'step 11', 20);
+    await waitFor(async () => (await bdms(v2))[0]?.connectionInfo, 5_000, 'connection_info saved', 20);
     const info = JSON.parse((await bdms(v1))[0].connectionInfo as string);
     expect(info.serial).to.equal(v1);
     expect(info.data.device_path).to.be.a('string').and.contain(`volume-${v1}`);

@@ -1,4 +1,4 @@
-// Pure rules: the status after an attachment goes away (§4.3), request-body checks worded
+// Pure rules: the status after an attachment goes away (docs/attach-detach.md, Volume states), request-body checks worded
 // like Cinder's validator, and the iSCSI provider_location/auth formats.
 import { expect } from 'chai';
 import { statusAfterDetach } from '../../../cinder-common/volume-status';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { deviceLetter, letterFor, matchDevice, nextDeviceName } from '../../../nova-common/device-name';
 
-describe('nova device names (attach-semantics.md §5)', () => {
+describe('nova device names', () => {
   it('generates letters a..z, aa, ab (bijective base 26)', () => {
     expect([0, 1, 25, 26, 27, 51, 52].map(letterFor)).to.deep.equal(['a', 'b', 'z', 'aa', 'ab', 'az', 'ba']);
   });

@@ -1,4 +1,4 @@
-// Response fields by microversion (attach-semantics.md §1.1–§1.3, clients.md §5).
+// Response fields by microversion: what Nova's views show and the clients read.
 import { expect } from 'chai';
 import { APIVersion } from '../../../common/api';
 import type { BlockDeviceMapping, Instance } from '../../../nova-common/entities';

@@ -1,5 +1,5 @@
 // os-volume_attachments bodies rejected with the messages Nova's jsonschema validator prints
-// (attach-semantics.md §0.1, §1.1, §1.4): errors of the volumeAttachment object itself (required,
+// (POST and PUT bodies): errors of the volumeAttachment object itself (required,
 // additionalProperties) name the object and print its value; property errors come first.
 import { expect } from 'chai';
 import { validateBody } from '../../../common/api';
