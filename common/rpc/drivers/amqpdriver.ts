@@ -1,6 +1,6 @@
 // oslo's AMQP semantics over a Bus (fake or rabbit): where requests, replies and
 // notifications go, the reply waiter with call-monitor heartbeats, and the server-side
-// listener with its bounded executor and duplicate filter. See oslo-wire.md §2-§14.
+// listener with its bounded executor and duplicate filter. See docs/wire-format.md.
 import { getLogger } from '../../log';
 import { MessageDeliveryFailure, MessagingError, MessagingTimeout } from '../errors';
 import type { Target } from '../target';
