@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { ConfigError } from '../exception';
 
 import { HostRotation, type DbHost } from './host-failover';
+import { takeMigrationLock } from './migration-lock';
 
 export { DBConnectionError, asDbConnectionError, isDbConnectionError } from './errors';
 export { withDbRetry, transactionWithRetry, isDbDeadlock, isWsrepNotReady, type DbRetryOptions } from './retry';
@@ -132,17 +133,17 @@ export async function connectDataSource(ds: DataSource, name: string): Promise<D
 export async function migrateDatabase(ds: DataSource): Promise<string[]> {
   const isMysql = ds.options.type === 'mysql';
   const runner = isMysql ? ds.createQueryRunner() : null;
+  let release: (() => Promise<void>) | null = null;
   try {
     if (runner) {
       await runner.connect();
-      const rows = (await runner.query("SELECT GET_LOCK('attachd_db_sync', 120) AS l")) as Array<{ l: number }>;
-      if (Number(rows[0]?.l) !== 1) throw new Error('Timed out waiting for the migration lock');
+      release = await takeMigrationLock(runner);
     }
     const done = await ds.runMigrations({ transaction: 'each' });
     return done.map((m) => m.name);
   } finally {
     if (runner) {
-      await runner.query("SELECT RELEASE_LOCK('attachd_db_sync')").catch(() => undefined);
+      await release?.().catch(() => undefined);
       await runner.release();
     }
   }
