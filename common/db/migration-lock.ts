@@ -1,6 +1,6 @@
-// The lock that keeps two `db sync` runs from racing. On MariaDB it is GET_LOCK; Galera refuses
-// GET_LOCK ("not supported in cluster (WSREP_ON=ON)", MDEV-30473) and would not replicate it
-// anyway, so there the lock is a row: its INSERT is certified cluster-wide, a concurrent taker
+// The lock that keeps two `db sync` runs from racing. On MariaDB it is GET_LOCK; on Galera
+// GET_LOCK only locks the one node (some releases refuse it outright, MDEV-30473), so there the
+// lock is a row: its INSERT is certified cluster-wide, a concurrent taker
 // on any node gets a duplicate key (or loses certification) and waits. A holder that died
 // leaves the row: it is taken over once older than STALE_S.
 import { randomUUID } from 'node:crypto';
