@@ -97,7 +97,7 @@ wsrep_node_name=$TAG-$i
 wsrep_node_address=127.0.0.1:${!gv}
 wsrep_sst_method=rsync
 wsrep_sst_receive_address=127.0.0.1:${!sv}
-wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:${!gv};ist.recv_addr=127.0.0.1:${!iv};gcache.size=64M;evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.install_timeout=PT4S"
+wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:${!gv};ist.recv_addr=127.0.0.1:${!iv};gcache.size=64M;evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S"
 EOC
   chmod 644 "$g/n$i/my.cnf"
 }
