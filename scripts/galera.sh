@@ -164,6 +164,8 @@ init() {
   for i in "${NODES[@]}"; do
     mkdir -p "$g/n$i/data"
     chown -R mysql:mysql "$g/n$i"
+    # The gcache holds recent write sets, CREATE USER ... IDENTIFIED BY among them: mysql's only.
+    chmod 700 "$g/n$i"
   done
   if ! runuser -u mysql -- test -w "$g/n1/data"; then
     echo "galera.sh: the mysql user cannot reach $g/n1/data: make each directory above it traversable (chmod o+x)" >&2
