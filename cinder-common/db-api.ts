@@ -3,6 +3,7 @@
 // raise, so two racing requests can never both win.
 import { randomUUID } from 'node:crypto';
 import { Brackets, In, type DataSource, type ObjectLiteral, type WhereExpressionBuilder } from 'typeorm';
+import { transactionWithRetry } from '../common/db/retry';
 import {
   Service, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
@@ -88,11 +89,14 @@ export class CinderDB {
     return (res.affected ?? 0) > 0;
   }
 
+  /** One transaction, re-run whole on a deadlock or lost connection (it is idempotent). */
   async volumeSoftDelete(id: string): Promise<void> {
     const t = now();
-    await this.volumes.update({ id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t });
-    await this.metadata.update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t });
-    await this.adminMetadata.update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t });
+    await transactionWithRetry(this.ds, async (m) => {
+      await m.update(Volume, { id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t });
+      await m.update(VolumeMetadata, { volumeId: id, deleted: false }, { deleted: true, deletedAt: t });
+      await m.update(VolumeAdminMetadata, { volumeId: id, deleted: false }, { deleted: true, deletedAt: t });
+    }, { retryOnDisconnect: true, what: `soft delete of volume ${id}` });
   }
 
   /** Volumes a backend owns (host@backend, with or without #pool). */
@@ -125,12 +129,18 @@ export class CinderDB {
     return out;
   }
 
-  /** Replace the user metadata of a volume (PUT semantics). */
+  /**
+   * Replace the user metadata of a volume (PUT semantics): one transaction, so a reader never
+   * sees the volume without metadata; re-run whole on a deadlock or lost connection (a second
+   * run ends in the same rows).
+   */
   async metadataReplace(volumeId: string, meta: Record<string, string>): Promise<void> {
     const t = now();
-    await this.metadata.update({ volumeId, deleted: false }, { deleted: true, deletedAt: t });
     const rows = Object.entries(meta).map(([key, value]) => ({ volumeId, key, value, createdAt: t, deleted: false }));
-    if (rows.length) await this.metadata.insert(rows);
+    await transactionWithRetry(this.ds, async (m) => {
+      await m.update(VolumeMetadata, { volumeId, deleted: false }, { deleted: true, deletedAt: t });
+      if (rows.length) await m.insert(VolumeMetadata, rows);
+    }, { retryOnDisconnect: true, what: `metadata of volume ${volumeId}` });
   }
 
   async adminMetadataSet(volumeId: string, key: string, value: string): Promise<void> {
@@ -248,15 +258,15 @@ export class CinderDB {
     return (res.affected ?? 0) > 0;
   }
 
-  /** Soft-delete a type with its extra specs and grants (volume_type_destroy). */
+  /** Soft-delete a type with its extra specs and grants (volume_type_destroy); idempotent, so re-run whole on a deadlock or lost connection. */
   async typeDestroy(id: string): Promise<void> {
     const t = now();
-    await this.ds.transaction(async (m) => {
+    await transactionWithRetry(this.ds, async (m) => {
       await m.update(VolumeType, { id, deleted: false }, { deleted: true, deletedAt: t });
       await m.update(VolumeTypeExtraSpec, { volumeTypeId: id, deleted: false }, { deleted: true, deletedAt: t });
       await m.createQueryBuilder().update(VolumeTypeProject).set({ deleted: () => 'id', deletedAt: t })
         .where('volume_type_id = :id AND deleted = 0', { id }).execute();
-    });
+    }, { retryOnDisconnect: true, what: `delete of volume type ${id}` });
   }
 
   /** Whether any live volume has this type (VolumeTypeInUse, "Volume Type is currently in use."). */

@@ -1,5 +1,7 @@
 // One TypeORM DataSource per database, built from an oslo-style URL:
 //   mysql://user:pass@host:3306/nova  (also mysql+pymysql://)  -> mysql2
+//   mysql://user:pass@h1:3306,h2:3307,h3/nova  several hosts (a Galera cluster): new
+//     connections go to the host that last answered, else the next one (host-failover.ts)
 //   sqlite:///var/lib/attachd/nova.sqlite, sqlite://:memory:   -> better-sqlite3
 // Migrations are explicit (never synchronize) and guarded by a lock on MySQL so that two
 // processes running `db sync` at once do not race.
@@ -8,7 +10,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../exception';
 
+import { HostRotation, type DbHost } from './host-failover';
+import { takeMigrationLock } from './migration-lock';
+
 export { DBConnectionError, asDbConnectionError, isDbConnectionError } from './errors';
+export { withDbRetry, transactionWithRetry, isDbDeadlock, isWsrepNotReady, type DbRetryOptions } from './retry';
+export type { DbHost } from './host-failover';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Array<string | Function>;
@@ -21,7 +28,19 @@ export interface DataSourceSpec {
   name: string;
 }
 
-export function parseDatabaseUrl(url: string): { type: 'mysql'; host: string; port: number; username: string; password: string; database: string } | { type: 'sqlite'; path: string } {
+export interface MysqlUrl {
+  type: 'mysql';
+  /** The first host (single-host callers). */
+  host: string;
+  port: number;
+  /** Every host, in failover order. */
+  hosts: DbHost[];
+  username: string;
+  password: string;
+  database: string;
+}
+
+export function parseDatabaseUrl(url: string): MysqlUrl | { type: 'sqlite'; path: string } {
   const m = /^([a-z0-9+]+):\/\/(.*)$/i.exec(url);
   if (!m) throw new ConfigError(`Invalid database URL (expected mysql://... or sqlite://...): ${redactUrl(url)}`);
   const scheme = m[1].toLowerCase().split('+')[0];
@@ -30,21 +49,41 @@ export function parseDatabaseUrl(url: string): { type: 'mysql'; host: string; po
     if (rest === '' || rest === ':memory:' || rest === '/:memory:') return { type: 'sqlite', path: ':memory:' };
     return { type: 'sqlite', path: rest.startsWith('/') ? rest : rest };
   }
-  if (scheme === 'mysql' || scheme === 'mariadb') {
-    let u: URL;
-    try {
-      u = new URL(url.replace(/^[a-z0-9+]+:/i, 'mysql:'));
-    } catch {
-      throw new ConfigError(`Invalid database URL: ${redactUrl(url)}`);
-    }
-    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-    if (!database) throw new ConfigError(`Database URL has no database name: ${redactUrl(url)}`);
-    return {
-      type: 'mysql', host: u.hostname || '127.0.0.1', port: u.port ? Number(u.port) : 3306,
-      username: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database,
-    };
-  }
+  if (scheme === 'mysql' || scheme === 'mariadb') return parseMysqlUrl(m[2], url);
   throw new ConfigError(`Unsupported database URL scheme '${m[1]}' (use mysql:// or sqlite://)`);
+}
+
+/** user:pass@host[:port][,host[:port]...]/database[?query]: WHATWG URL rejects the host list. */
+function parseMysqlUrl(rest: string, url: string): MysqlUrl {
+  const bad = (why: string): never => { throw new ConfigError(`Invalid database URL (${why}): ${redactUrl(url)}`); };
+  const noQuery = rest.split(/[?#]/)[0];
+  const at = noQuery.lastIndexOf('@');
+  const creds = at >= 0 ? noQuery.slice(0, at) : '';
+  const afterCreds = noQuery.slice(at + 1);
+  const slash = afterCreds.indexOf('/');
+  const hostPart = slash >= 0 ? afterCreds.slice(0, slash) : afterCreds;
+  try {
+    const database = decodeURIComponent(slash >= 0 ? afterCreds.slice(slash + 1) : '');
+    const c = creds.indexOf(':');
+    const username = decodeURIComponent(c >= 0 ? creds.slice(0, c) : creds);
+    const password = decodeURIComponent(c >= 0 ? creds.slice(c + 1) : '');
+    if (!database) throw new ConfigError(`Database URL has no database name: ${redactUrl(url)}`);
+    const hosts = (hostPart === '' ? ['127.0.0.1'] : hostPart.split(',')).map((h) => parseHost(h.trim(), bad));
+    return { type: 'mysql', host: hosts[0].host, port: hosts[0].port, hosts, username, password, database };
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    return bad('bad percent-encoding');
+  }
+}
+
+function parseHost(h: string, bad: (why: string) => never): DbHost {
+  const v6 = /^\[([0-9a-f:.]+)\](?::(\d+))?$/i.exec(h);
+  const plain = /^([a-z0-9._-]+)(?::(\d+))?$/i.exec(h);
+  const hit = v6 ?? plain;
+  if (!hit) return bad(`bad host '${h}'`);
+  const port = hit[2] ? Number(hit[2]) : 3306;
+  if (!(port > 0 && port < 65536)) return bad(`bad port in '${h}'`);
+  return { host: hit[1], port };
 }
 
 /** The URL without its password, for messages. */
@@ -67,7 +106,11 @@ export function createDataSource(spec: DataSourceSpec): DataSource {
     options = {
       ...common, type: 'mysql', host: parsed.host, port: parsed.port, username: parsed.username,
       password: parsed.password, database: parsed.database, timezone: 'Z', charset: 'utf8mb4',
-      poolSize: 10, extra: { connectTimeout: 10000 },
+      poolSize: 10,
+      // Several hosts: each new connection picks its host through the rotation.
+      extra: parsed.hosts.length > 1
+        ? { connectTimeout: 10000, stream: new HostRotation(parsed.hosts).factory() }
+        : { connectTimeout: 10000 },
     };
   } else {
     if (parsed.path !== ':memory:') mkdirSync(dirname(parsed.path), { recursive: true });
@@ -90,17 +133,17 @@ export async function connectDataSource(ds: DataSource, name: string): Promise<D
 export async function migrateDatabase(ds: DataSource): Promise<string[]> {
   const isMysql = ds.options.type === 'mysql';
   const runner = isMysql ? ds.createQueryRunner() : null;
+  let release: (() => Promise<void>) | null = null;
   try {
     if (runner) {
       await runner.connect();
-      const rows = (await runner.query("SELECT GET_LOCK('attachd_db_sync', 120) AS l")) as Array<{ l: number }>;
-      if (Number(rows[0]?.l) !== 1) throw new Error('Timed out waiting for the migration lock');
+      release = await takeMigrationLock(runner);
     }
     const done = await ds.runMigrations({ transaction: 'each' });
     return done.map((m) => m.name);
   } finally {
     if (runner) {
-      await runner.query("SELECT RELEASE_LOCK('attachd_db_sync')").catch(() => undefined);
+      await release?.().catch(() => undefined);
       await runner.release();
     }
   }

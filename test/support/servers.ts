@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Context } from 'mocha';
 import mysql from 'mysql2/promise';
+import { parseDatabaseUrl } from '../../common/db';
 
 const run = promisify(execFile);
 
@@ -104,26 +105,24 @@ export const startDatabase = (ctx: Context | null = null): Promise<void> => cont
  */
 export async function createTestDatabase(ctx: Context | null, kind: 'nova' | 'cinder'): Promise<{ url: string; drop: () => Promise<void> }> {
   const base = await requireServer(ctx, kind === 'nova' ? 'nova-db' : 'cinder-db');
-  const u = new URL(base.replace(/^[a-z0-9+]+:/i, 'mysql:'));
+  // parseDatabaseUrl, not URL: a Galera URL lists several hosts (h1:p1,h2:p2), which URL rejects.
+  const p = parseDatabaseUrl(base);
+  if (p.type !== 'mysql') throw new Error(`${kind} database URL is not mysql://`);
   const name = `${kind}_t${randomBytes(5).toString('hex')}`;
-  const conn = await mysql.createConnection({
-    host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
-  });
+  const admin = (): Promise<mysql.Connection> => mysql.createConnection({ host: p.host, port: p.port, user: p.username, password: p.password });
+  const conn = await admin();
   try {
     await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
   } finally {
     await conn.end();
   }
-  u.pathname = `/${name}`;
-  const url = u.toString();
+  // Same credentials and hosts, the new database (the path after the last '@').
+  const at = Math.max(0, base.lastIndexOf('@'));
+  const url = base.slice(0, at) + base.slice(at).replace(/\/[^/?#]*(?=[?#]|$)/, `/${name}`);
   return {
     url,
     drop: async () => {
-      const c = await mysql.createConnection({
-        host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username),
-        password: decodeURIComponent(u.password),
-      });
+      const c = await admin();
       try { await c.query(`DROP DATABASE IF EXISTS \`${name}\``); } finally { await c.end(); }
     },
   };

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Failover tests on real clusters, outside the default suite (they take ~1-2 min and kill
+# nodes): starts a 3-node RabbitMQ (scripts/rabbit-cluster.sh) and a 3-node Galera
+# (scripts/galera.sh) in a temporary directory, builds, runs test/cluster/*.cluster.ts with
+# mocha, stops both clusters, exits with mocha's status. Needs root (Galera runs as mysql).
+# Extra arguments go to mocha. The figures the tests measure are printed as "figure:" lines.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+state=$(mktemp -d /tmp/attachd-clusters.XXXXXX)
+# Galera's nodes run as the mysql user, which must traverse this directory (not list it).
+chmod 711 "$state"
+cleanup() {
+  bash scripts/rabbit-cluster.sh stop "$state/rabbit" >/dev/null 2>&1 || true
+  bash scripts/galera.sh stop "$state/galera" >/dev/null 2>&1 || true
+  rm -rf "$state"
+}
+trap cleanup EXIT INT TERM
+
+npm run --silent build
+mkdir -p "$state/rabbit" "$state/galera"
+t0=$(date +%s%N)
+bash scripts/rabbit-cluster.sh start "$state/rabbit" >"$state/rabbit-start.log" 2>&1 &
+r=$!
+bash scripts/galera.sh start "$state/galera" >"$state/galera-start.log" 2>&1 &
+gpid=$!
+ok=1
+wait "$gpid" || { ok=; cat "$state/galera-start.log" >&2; }
+echo "cluster-test.sh: galera.sh start (3 nodes Synced): $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
+wait "$r" || { ok=; cat "$state/rabbit-start.log" >&2; }
+echo "cluster-test.sh: rabbit-cluster.sh start (3 nodes clustered): $(( ($(date +%s%N) - t0) / 1000000 )) ms" >&2
+[ -n "$ok" ] || exit 1
+
+# shellcheck disable=SC1091
+source "$state/rabbit/env"
+# shellcheck disable=SC1091
+source "$state/galera/env"
+set +e
+if [ $# -eq 0 ]; then set -- dist/test/cluster/*.cluster.js; fi
+npx mocha "$@"
+status=$?
+set -e
+exit $status

@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { isDbDeadlock, isWsrepNotReady, withDbRetry } from '../../../common/db/retry';
+
+// What mysql2 (wrapped by TypeORM's QueryFailedError as driverError) reports.
+const deadlock = (): Error => Object.assign(new Error('query failed'), {
+  driverError: { code: 'ER_LOCK_DEADLOCK', errno: 1213, message: 'Deadlock found when trying to get lock; try restarting transaction' },
+});
+const galeraConflict = (): Error => Object.assign(new Error('WSREP detected deadlock/conflict and aborted the transaction. Try restarting the transaction'), { errno: 1213 });
+const lost = (): Error => Object.assign(new Error('Connection lost: The server closed the connection.'), { code: 'PROTOCOL_CONNECTION_LOST' });
+const dup = (): Error => Object.assign(new Error('Duplicate entry'), { code: 'ER_DUP_ENTRY', errno: 1062 });
+
+describe('db retry (oslo.db wrap_db_retry)', () => {
+  const waits: number[] = [];
+  const sleep = async (ms: number): Promise<void> => { waits.push(ms); };
+  beforeEach(() => { waits.length = 0; });
+
+  it('classifies InnoDB deadlocks, Galera certification failures and non-primary nodes', () => {
+    expect(isDbDeadlock(deadlock())).to.equal(true);
+    expect(isDbDeadlock(galeraConflict())).to.equal(true);
+    expect(isDbDeadlock(Object.assign(new Error('x'), { code: 'ER_LOCK_WAIT_TIMEOUT' }))).to.equal(true);
+    expect(isDbDeadlock(dup())).to.equal(false);
+    expect(isDbDeadlock(lost())).to.equal(false);
+    expect(isWsrepNotReady(Object.assign(new Error('WSREP has not yet prepared node for application use'), { errno: 1047 }))).to.equal(true);
+    expect(isWsrepNotReady(dup())).to.equal(false);
+  });
+
+  it('re-runs a unit that hit a deadlock until it succeeds', async () => {
+    let calls = 0;
+    const out = await withDbRetry(async (attempt) => {
+      calls++;
+      if (attempt < 2) throw attempt === 0 ? deadlock() : galeraConflict();
+      return 'done';
+    }, { sleep });
+    expect(out).to.equal('done');
+    expect(calls).to.equal(3);
+    expect(waits).to.have.length(2);
+  });
+
+  it('does not retry an error that is not retriable', async () => {
+    let calls = 0;
+    const err = await withDbRetry(async () => { calls++; throw dup(); }, { sleep }).catch((e: unknown) => e);
+    expect((err as { code: string }).code).to.equal('ER_DUP_ENTRY');
+    expect(calls).to.equal(1);
+    expect(waits).to.deep.equal([]);
+  });
+
+  it('retries a lost connection only when the unit is declared idempotent', async () => {
+    let calls = 0;
+    await withDbRetry(async () => { calls++; throw lost(); }, { sleep }).catch(() => undefined);
+    expect(calls).to.equal(1);
+    calls = 0;
+    const out = await withDbRetry(async (a) => { calls++; if (a === 0) throw lost(); return 7; }, { sleep, retryOnDisconnect: true });
+    expect([out, calls]).to.deep.equal([7, 2]);
+  });
+
+  it('is bounded: gives up with the last error after maxRetries, waits doubling up to the cap', async () => {
+    let calls = 0;
+    const err = await withDbRetry(async () => { calls++; throw deadlock(); }, { sleep, maxRetries: 4, intervalMs: 100, maxIntervalMs: 300 })
+      .catch((e: unknown) => e);
+    expect(isDbDeadlock(err)).to.equal(true);
+    expect(calls).to.equal(5);
+    expect(waits).to.have.length(4);
+    // Jitter is 50-100 % of the interval: 100, 200, 300, 300.
+    [100, 200, 300, 300].forEach((cap, i) => expect(waits[i]).to.be.within(cap / 2, cap));
+  });
+
+  it('honours an exception checker for extra retriable errors', async () => {
+    let calls = 0;
+    const out = await withDbRetry(async (a) => { calls++; if (a === 0) throw dup(); return 1; },
+      { sleep, exceptionChecker: (e) => (e as { code?: string }).code === 'ER_DUP_ENTRY' });
+    expect([out, calls]).to.deep.equal([1, 2]);
+  });
+});
