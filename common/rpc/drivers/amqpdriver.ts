@@ -10,12 +10,11 @@ import {
   type Dict,
 } from '../serializer/message';
 import type { RequestMessage } from '../dispatcher';
-import { type Bus, type Delivery, type ExchangeSpec, type QueueSpec, type Subscription } from './base';
+import { type Bus, type Delivery, type ExchangeSpec, type Subscription } from './base';
+import { QueueLayout, type QueueLayoutOptions } from './layout';
 
 const LOG = getLogger('rpc.amqpdriver');
 
-/** rabbit_transient_queues_ttl: reply and fanout queues expire 30 min after their last consumer. */
-const TRANSIENT_QUEUE_ARGS = { 'x-expires': 1_800_000 };
 /** kombu_missing_consumer_retry_timeout: how long a reply to a missing reply queue is retried. */
 const MISSING_REPLY_RETRY_MS = 60_000;
 const MISSING_REPLY_RETRY_INTERVAL_MS = 250;
@@ -49,8 +48,11 @@ export class BadRequest extends MessagingError {
   static override wireModule = 'oslo_messaging.exceptions';
 }
 
-function topicQueue(name: string): QueueSpec {
-  return { name, durable: false, autoDelete: false, exclusive: false };
+export interface DriverOptions extends QueueLayoutOptions {
+  /** rabbit_qos_prefetch_count: per-consumer prefetch of servers and listeners (0: attachd's own bound). */
+  qosPrefetchCount?: number;
+  /** direct_mandatory_flag: replies are published mandatory (an unroutable one comes back and is retried). */
+  directMandatoryFlag?: boolean;
 }
 
 export class AmqpDriver {
@@ -59,17 +61,28 @@ export class AmqpDriver {
   /** `_unique_id` of returned replies -> time of the first attempt. */
   private readonly returnedReplies = new Map<string, number>();
   private closed = false;
+  readonly layout: QueueLayout;
+  readonly qosPrefetchCount: number;
+  private readonly directMandatory: boolean;
 
-  constructor(readonly bus: Bus, readonly controlExchange: string) {
+  constructor(readonly bus: Bus, readonly controlExchange: string, options: DriverOptions = {}) {
+    this.layout = new QueueLayout(options);
+    this.qosPrefetchCount = options.qosPrefetchCount ?? 0;
+    this.directMandatory = options.directMandatoryFlag ?? true;
     bus.onReturn((routingKey, body) => this.handleReturn(routingKey, body));
   }
 
   topicExchange(target: Pick<Target, 'exchange'>): ExchangeSpec {
-    return { name: target.exchange ?? this.controlExchange, type: 'topic', durable: false, autoDelete: false };
+    return this.layout.topicExchange(target.exchange ?? this.controlExchange);
   }
 
   fanoutExchange(topic: string): ExchangeSpec {
-    return { name: `${topic}_fanout`, type: 'fanout', durable: false, autoDelete: true };
+    return this.layout.fanoutExchange(topic);
+  }
+
+  /** Our bound unless rabbit_qos_prefetch_count asks for another. */
+  prefetch(ours: number): number {
+    return this.qosPrefetchCount > 0 ? this.qosPrefetchCount : ours;
   }
 
   /** call (waitForReply) or cast/fanout cast. `msg` holds method, args, [namespace], [version]. */
@@ -140,7 +153,7 @@ export class AmqpDriver {
 
   private getReplyWaiter(): Promise<ReplyWaiter> | ReplyWaiter {
     if (this.replyWaiter?.isReady) return this.replyWaiter;
-    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus);
+    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus, this.layout);
     const w = this.replyWaiter;
     return w.ready.then(() => w, (err: unknown) => {
       // Let the next call try again (e.g. the broker was unreachable).
@@ -162,7 +175,9 @@ export class AmqpDriver {
       }
       this.missingReplyQueues.delete(replyQ);
     }
-    return this.bus.publish({ exchange: null, routingKey: replyQ, body: encodeEnvelope(inner), mandatory: true, confirm: false, retry: null });
+    return this.bus.publish({
+      exchange: null, routingKey: replyQ, body: encodeEnvelope(inner), mandatory: this.directMandatory, confirm: false, retry: null,
+    });
   }
 
   /**
@@ -217,7 +232,7 @@ export class AmqpDriver {
       exchange: this.topicExchange(target),
       routingKey,
       body: envelope ? encodeEnvelope(msg) : encodePlain(msg),
-      declareQueue: topicQueue(routingKey),
+      declareQueue: this.layout.topicQueue(routingKey),
       retry,
     });
   }
@@ -258,7 +273,7 @@ export class AmqpDriver {
         for (const p of priorities) {
           const key = `${t.topic as string}.${p}`;
           subs.push(await this.bus.subscribe(
-            { queue: topicQueue(pool ?? key), exchange: this.topicExchange(t), bindingKey: key, prefetch: 64 },
+            { queue: this.layout.topicQueue(pool ?? key), exchange: this.topicExchange(t), bindingKey: key, prefetch: this.prefetch(64) },
             onDelivery,
           ));
         }
@@ -294,11 +309,11 @@ class ReplyWaiter {
   isReady = false;
   private readonly waiters = new Map<string, Waiter>();
 
-  constructor(bus: Bus) {
+  constructor(bus: Bus, layout: QueueLayout) {
     this.ready = bus
       .subscribe(
         {
-          queue: { name: this.queue, durable: false, autoDelete: false, exclusive: false, arguments: TRANSIENT_QUEUE_ARGS },
+          queue: layout.transientQueue(this.queue),
           prefetch: 0,
           noAck: true,
         },
@@ -388,18 +403,17 @@ export class RpcListener {
     const topic = this.target.topic as string;
     const exchange = this.driver.topicExchange(this.target);
     // Deliveries beyond the executor wait unacked; the broker keeps the rest queued.
-    const prefetch = Math.max(this.executorSize * 2, 16);
+    const prefetch = this.driver.prefetch(Math.max(this.executorSize * 2, 16));
+    const layout = this.driver.layout;
     const on = (d: Delivery): void => this.onDelivery(d);
     const bus = this.driver.bus;
     try {
-      this.subs.push({ sub: await bus.subscribe({ queue: topicQueue(topic), exchange, bindingKey: topic, prefetch }, on), deleteOnStop: false });
+      this.subs.push({ sub: await bus.subscribe({ queue: layout.topicQueue(topic), exchange, bindingKey: topic, prefetch }, on), deleteOnStop: false });
       if (this.target.server) {
         const name = `${topic}.${this.target.server}`;
-        this.subs.push({ sub: await bus.subscribe({ queue: topicQueue(name), exchange, bindingKey: name, prefetch }, on), deleteOnStop: false });
+        this.subs.push({ sub: await bus.subscribe({ queue: layout.topicQueue(name), exchange, bindingKey: name, prefetch }, on), deleteOnStop: false });
       }
-      const fanoutQ: QueueSpec = {
-        name: `${topic}_fanout_${uuidHex()}`, durable: false, autoDelete: false, exclusive: false, arguments: TRANSIENT_QUEUE_ARGS,
-      };
+      const fanoutQ = layout.transientQueue(`${topic}_fanout_${uuidHex()}`);
       this.subs.push({
         sub: await bus.subscribe({ queue: fanoutQ, exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch }, on),
         deleteOnStop: true,
