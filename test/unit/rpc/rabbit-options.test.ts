@@ -81,6 +81,12 @@ describe('rabbit queue options (oslo_messaging_rabbit)', () => {
     expect(type).to.deep.include({ argument: 'x-queue-type', received: 'none', current: "'quorum'" });
     expect(describeRefusal(type!, "queue 'q1'")).to.match(/argument 'x-queue-type' is 'quorum' on the broker but we declare none/);
     expect(declareRefusal(Object.assign(new Error('Channel closed'), { code: 504 }))).to.equal(null);
+    // RabbitMQ 4.3 closes the connection for a transient non-exclusive queue.
+    const deprecated = declareRefusal(Object.assign(new Error(
+      'Connection closed: 541 (INTERNAL-ERROR) with message "INTERNAL_ERROR - Feature `transient_nonexcl_queues` is deprecated.\n' +
+      'By default, this feature is not permitted anymore."'), { code: 541 }));
+    expect(deprecated).to.deep.include({ feature: 'transient_nonexcl_queues' });
+    expect(describeRefusal(deprecated!, "queue 'reply_1'")).to.match(/rabbit_quorum_queue = true and rabbit_transient_quorum_queue = true/);
   });
 
   it('waits min(rabbit_retry_interval + n * rabbit_retry_backoff, rabbit_interval_max) after the n+1-th refusal', () => {

@@ -66,6 +66,8 @@ interface Generation {
   unsettled: number[];
   toAck: Set<number>;
   ackFlushScheduled: boolean;
+  /** Why the broker closed the connection (connection.close), if it did. */
+  closeError: unknown;
 }
 
 interface Sub {
@@ -125,6 +127,9 @@ export class RabbitBus implements Bus {
   private readonly sleepers = new Set<() => void>();
   /** Wait before the next connection attempt (kombu_reconnect_delay after a consumer cancel), ms. */
   private connectDelayMs = 0;
+  /** Reconnects in a row whose re-declarations closed the connection (541), and what was logged. */
+  private loopRefusals = 0;
+  private loopRefusalSaid = '';
   private readonly opts: Required<RabbitOptions>;
   private readonly connectionName = `${basename(process.argv[1] ?? 'node')}:${process.pid}:${randomUUID()}`;
 
@@ -193,15 +198,34 @@ export class RabbitBus implements Bus {
         const reconnect = gen.id > 1;
         LOG.info(`${reconnect ? 'Reconnected' : 'Connected'} to AMQP server on ${host.hostname}:${host.port}`);
         // Consumers first: our own queues must exist before anything is published to them.
+        let refusal: DeclareRefused | null = null;
         for (const s of this.subs) {
           await this.setupSub(gen, s).catch((err: unknown) => {
-            // Refused: keep trying in the background, with backoff, without holding up the rest.
-            if (err instanceof DeclareRefused) void this.establish(s).catch(noop);
-            else LOG.error(`could not re-establish consumer on ${s.spec.queue.name}: ${(err as Error).message}`);
+            if (!(err instanceof DeclareRefused)) {
+              LOG.error(`could not re-establish consumer on ${s.spec.queue.name}: ${(err as Error).message}`);
+            } else if (gen.alive) {
+              // Refused, the connection fine: keep trying in the background, with backoff.
+              void this.establish(s).catch(noop);
+            } else {
+              refusal = err;
+            }
           });
+        }
+        if (refusal !== null && !gen.alive) {
+          // The refusal closed the connection: reconnecting at once would only repeat it.
+          const r: DeclareRefused = refusal;
+          this.loopRefusals++;
+          const delay = this.declareRetryDelay(this.loopRefusals);
+          if (r.message !== this.loopRefusalSaid) LOG.error(`${r.message}. Retrying with backoff (next in ${delay.toFixed(2)} s)`);
+          else LOG.debug(`reconnect refused again (${this.loopRefusals} times); retrying in ${delay.toFixed(2)} s`);
+          this.loopRefusalSaid = r.message;
+          await this.pause(delay * 1000);
+          continue;
         }
         if (reconnect && this.opts.reconnectSettleMs > 0) await sleep(this.opts.reconnectSettleMs);
         if (!gen.alive) continue;
+        this.loopRefusals = 0;
+        this.loopRefusalSaid = '';
         this.gen = gen;
         this.notify();
         return;
@@ -242,11 +266,14 @@ export class RabbitBus implements Bus {
       const plain = await conn.createChannel();
       const gen: Generation = {
         id: ++this.genCounter, conn, pub, sub, plain, alive: true, declared: new Map(), mandatory: new Map(), subLock: Promise.resolve(),
-        declaredDone: new Set(), unsettled: [], toAck: new Set(), ackFlushScheduled: false,
+        declaredDone: new Set(), unsettled: [], toAck: new Set(), ackFlushScheduled: false, closeError: null,
       };
       const g = gen;
       const lost = (why: string): void => this.lost(g, why);
-      conn.on('error', (err: Error) => LOG.warning(`AMQP connection error: ${err.message}`));
+      conn.on('error', (err: Error) => {
+        g.closeError = err;
+        LOG.warning(`AMQP connection error: ${err.message}`);
+      });
       conn.on('close', () => lost('connection closed'));
       conn.on('blocked', (reason: string) => LOG.warning(`AMQP connection blocked by the broker: ${reason}`));
       // Any channel-level error (e.g. a 406 on a declare) closes that channel: start afresh.
@@ -410,8 +437,13 @@ export class RabbitBus implements Bus {
       return r;
     } catch (err) {
       const refusal = declareRefusal(channelError ?? err) ?? declareRefusal(err);
-      if (refusal && gen.alive) throw Object.assign(new DeclareRefused(describeRefusal(refusal, what)), { refusal });
+      if (refusal && gen.alive) throw new DeclareRefused(describeRefusal(refusal, what));
       await ch.close().catch(noop);
+      // A refusal can also close the whole connection (RabbitMQ 4.3: 541 for a transient
+      // non-exclusive queue); the connection's error event tells, once it has been emitted.
+      await new Promise((r) => setImmediate(r));
+      const closed = declareRefusal(gen.closeError);
+      if (closed) throw new DeclareRefused(describeRefusal(closed, what));
       if (!gen.alive) throw new ConnectionLost((err as Error).message);
       throw err;
     }
