@@ -3,6 +3,8 @@
 // jitter across the URL's hosts. After a reconnect every live subscription is re-declared and
 // re-consumed before publishing resumes; publishes interrupted by a connection loss are sent
 // again (the server drops the copy it may already have by `_unique_id`).
+// Declarations run on short-lived channels of their own, so a refused one (arguments that differ
+// from an existing queue's) is reported and retried with backoff without touching the rest.
 import { basename } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -30,7 +32,7 @@ export interface RabbitOptions {
   /** TCP connect timeout, ms. */
   connectTimeoutMs?: number;
   /**
-   * A declaration the broker refuses (PRECONDITION_FAILED) is retried after
+   * A declaration the broker refuses (406 PRECONDITION_FAILED, or 541 for a deprecated feature) is retried after
    * min(retryInterval + n * retryBackoff, intervalMax) seconds, n = refusals so far - 1
    * (rabbit_retry_interval 1, rabbit_retry_backoff 2, rabbit_interval_max 30, as kombu steps).
    */
@@ -43,7 +45,7 @@ export interface RabbitOptions {
 }
 
 /** A declaration refused by the broker: retried with backoff, not by reconnecting. */
-class DeclareRefused extends MessagingError {}
+class DeclareRefused extends MessageDeliveryFailure {}
 
 /** One open connection and its channels; replaced wholesale on any failure. */
 interface Generation {
