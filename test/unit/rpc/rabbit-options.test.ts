@@ -2,6 +2,10 @@
 // it; the broker's PRECONDITION_FAILED text → argument and values; [oslo_messaging_notifications].
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setupLogging } from '../../../common/log';
 import { loadConfig } from '../../../common/config';
 import { MESSAGING_OPTS } from '../../../common/config/messaging-opts';
 import { QueueLayout } from '../../../common/rpc/drivers/layout';
@@ -98,6 +102,24 @@ describe('rabbit queue options (oslo_messaging_rabbit)', () => {
 describe('notifications (oslo_messaging_notifications)', () => {
   it('rejects an unknown driver when the configuration is read', () => {
     expect(() => conf({}, { driver: 'messagingv2,routing' })).to.throw(/driver.*is not one of/);
+  });
+
+  it('log driver: one JSON line at the priority on oslo.messaging.notification.<event_type>, passwords masked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attachd-notify-log-'));
+    const file = join(dir, 'n.log');
+    setupLogging({ file });
+    const t = getRpcTransport(`fake://notify-log-${randomUUID()}`);
+    try {
+      const n = notifierFromConf({ DEFAULT: { transport_url: 'fake://x', control_exchange: 'openstack' }, ...conf({}, { driver: 'log' }) }, t, 'volume.h1');
+      await n.notifier.warn({}, 'volume.odd', { auth_password: 'sekrit' });
+      const line = await waitFor(() => readFileSync(file, 'utf8').trim(), 5_000, 'the log line', 20);
+      expect(line).to.match(/ WARNING oslo\.messaging\.notification\.volume\.odd .*"event_type":"volume\.odd"/);
+      expect(line).to.include('"publisher_id":"volume.h1"').and.include('"priority":"WARN"').and.not.include('sekrit');
+    } finally {
+      setupLogging({ silent: process.env.TEST_LOG !== '1' });
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('no driver: nothing is sent; messagingv2: sent to every topic', async () => {
