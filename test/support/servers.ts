@@ -106,7 +106,10 @@ export interface BrokerQueue {
 export async function brokerQueues(ctx: Context | null = null): Promise<BrokerQueue[]> {
   const dir = requireServersDir(ctx);
   const { stdout } = await run('bash', [join(__dirname, '../../../scripts/servers.sh'), 'queues', dir], { timeout: 60_000 });
-  return JSON.parse(stdout) as BrokerQueue[];
+  // rabbitmqctl writes arguments as [name, AMQP type, value] triples.
+  return (JSON.parse(stdout) as Array<Omit<BrokerQueue, 'arguments'> & { arguments: Array<[string, string, unknown]> }>).map((q) => ({
+    ...q, arguments: Object.fromEntries((q.arguments ?? []).map(([k, , v]) => [k, v])),
+  }));
 }
 
 /** Stop / start the private MariaDB server (data kept). */

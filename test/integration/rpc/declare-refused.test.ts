@@ -56,7 +56,7 @@ describe('a queue declaration the broker refuses', function () {
     const [first] = refused();
     expect(first[1]).to.equal(topic);
     // RabbitMQ names the first argument that differs: ours is classic and non-durable.
-    expect([`${first[2]}:${first[3]}:${first[4]}`]).to.be.oneOf([["durable:'true':'false'"], ["x-queue-type:'quorum':none"]]);
+    expect(`${first[2]}:${first[3]}:${first[4]}`).to.be.oneOf(["durable:'true':'false'", "x-queue-type:'quorum':none"]);
     // Retries wait 1 s, then 2 s (backoff 1, capped at 2): not a reconnect every 1.5 s.
     expect(peer.stderr).to.match(/Retrying with backoff \(next in 1\.00 s\)/);
     expect(again().slice(0, 2).map((m) => [m[2], m[3]])).to.deep.equal([['2', '2.00'], ['3', '2.00']]);
