@@ -88,7 +88,13 @@ async function serve(o: ServeOpts): Promise<void> {
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
-  await rpc.start();
+  try {
+    await rpc.start();
+  } catch (err) {
+    // SIGTERM while still starting (a refused declaration being retried): stop() exits.
+    if (stopping) return;
+    throw err;
+  }
   out({ event: 'ready', topic: o.topic, server, exchange: o.exchange ?? null, namespace: o.namespace ?? null, version: o.version, pid: process.pid });
 }
 

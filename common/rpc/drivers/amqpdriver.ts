@@ -10,7 +10,7 @@ import {
   type Dict,
 } from '../serializer/message';
 import type { RequestMessage } from '../dispatcher';
-import { type Bus, type Delivery, type ExchangeSpec, type Subscription } from './base';
+import { type Bus, type Delivery, type ExchangeSpec, type SubscribeSpec, type Subscription } from './base';
 import { QueueLayout, type QueueLayoutOptions } from './layout';
 
 const LOG = getLogger('rpc.amqpdriver');
@@ -216,11 +216,9 @@ export class AmqpDriver {
     }, MISSING_REPLY_RETRY_INTERVAL_MS).unref();
   }
 
-  /** Consumers for an RPC server: `<topic>`, `<topic>.<server>` and a private fanout queue. */
-  async listen(target: Target, executorSize: number, handler: (req: IncomingRequest) => Promise<void>): Promise<RpcListener> {
-    const l = new RpcListener(this, target, executorSize, handler);
-    await l.start();
-    return l;
+  /** Consumers for an RPC server: `<topic>`, `<topic>.<server>` and a private fanout queue (start() them). */
+  listener(target: Target, executorSize: number, handler: (req: IncomingRequest) => Promise<void>): RpcListener {
+    return new RpcListener(this, target, executorSize, handler);
   }
 
   async sendNotification(target: Target, ctxt: Dict, msg: Dict, priority: string, envelope: boolean, retry: number | null): Promise<void> {
@@ -391,6 +389,8 @@ export class RpcListener {
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
   private readonly dedup = new DuplicateFilter();
+  /** stop() during start() gives up the subscribes still waiting (a refused declaration). */
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly driver: AmqpDriver,
@@ -407,17 +407,24 @@ export class RpcListener {
     const layout = this.driver.layout;
     const on = (d: Delivery): void => this.onDelivery(d);
     const bus = this.driver.bus;
+    const signal = this.abort.signal;
+    const add = async (spec: SubscribeSpec, deleteOnStop: boolean): Promise<void> => {
+      const sub = await bus.subscribe({ ...spec, signal }, on);
+      if (this.stopping) {
+        // stop() came while this one was being set up: it is not in the list stop() cancelled.
+        await sub.cancel(deleteOnStop);
+        throw new MessagingError(`stopped while starting the server on ${topic}`);
+      }
+      this.subs.push({ sub, deleteOnStop });
+    };
     try {
-      this.subs.push({ sub: await bus.subscribe({ queue: layout.topicQueue(topic), exchange, bindingKey: topic, prefetch }, on), deleteOnStop: false });
+      await add({ queue: layout.topicQueue(topic), exchange, bindingKey: topic, prefetch }, false);
       if (this.target.server) {
         const name = `${topic}.${this.target.server}`;
-        this.subs.push({ sub: await bus.subscribe({ queue: layout.topicQueue(name), exchange, bindingKey: name, prefetch }, on), deleteOnStop: false });
+        await add({ queue: layout.topicQueue(name), exchange, bindingKey: name, prefetch }, false);
       }
       const fanoutQ = layout.transientQueue(`${topic}_fanout_${uuidHex()}`);
-      this.subs.push({
-        sub: await bus.subscribe({ queue: fanoutQ, exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch }, on),
-        deleteOnStop: true,
-      });
+      await add({ queue: fanoutQ, exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch }, true);
     } catch (err) {
       await this.stop();
       throw err;
@@ -428,6 +435,7 @@ export class RpcListener {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.abort.abort();
     const subs = this.subs;
     this.subs = [];
     for (const d of this.pending.splice(0)) d.requeue();

@@ -73,4 +73,19 @@ describe('a queue declaration the broker refuses', function () {
     expect(refused()).to.have.length(1);
     expect(peer.stderr).to.match(/Declared \S+ after \d+ refusal\(s\); consuming/);
   });
+
+  it('a server still retrying stops at once on SIGTERM', async () => {
+    const q = `${topic}_stop`;
+    await ch.assertQueue(q, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    try {
+      const peer = new Peer('ts', ['serve', '--url', url, '--topic', q, '--exchange', exchange, '--server', 's1'], { RPC_PEER_QUIET: '0' });
+      await waitFor(() => peer.stderr.includes('RabbitMQ refused to declare'), 15_000, 'the refusal logged', 10);
+      const t0 = Date.now();
+      expect(await peer.stop()).to.equal(0);
+      expect(Date.now() - t0).to.be.below(5_000);
+      expect(peer.events('ready')).to.have.length(0);
+    } finally {
+      await ch.deleteQueue(q).catch(() => undefined);
+    }
+  });
 });

@@ -161,16 +161,18 @@ export class RabbitBus implements Bus {
     for (const w of [...this.waiters]) w();
   }
 
-  /** Waits `ms` unless close() comes first. */
-  private pause(ms: number): Promise<void> {
+  /** Waits `ms` unless close() (or `signal`) comes first. */
+  private pause(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       const wake = (): void => {
         clearTimeout(t);
         this.sleepers.delete(wake);
+        signal?.removeEventListener('abort', wake);
         resolve();
       };
       const t = setTimeout(wake, ms);
       this.sleepers.add(wake);
+      signal?.addEventListener('abort', wake, { once: true });
     });
   }
 
@@ -516,8 +518,10 @@ export class RabbitBus implements Bus {
   private async establish(sub: Sub): Promise<void> {
     let refusals = 0;
     let said = '';
+    const signal = sub.spec.signal;
     for (;;) {
       if (sub.cancelled) return;
+      if (signal?.aborted) throw new MessagingError(`gave up consuming ${sub.spec.queue.name}`);
       const gen = await this.live(null, 0);
       if (sub.gen === gen) return;
       try {
@@ -537,7 +541,7 @@ export class RabbitBus implements Bus {
         } else {
           LOG.debug(`declaration of ${sub.spec.queue.name} refused again (${refusals} times); retrying in ${delay.toFixed(2)} s`);
         }
-        await this.pause(delay * 1000);
+        await this.pause(delay * 1000, signal);
         if (this.closed) throw new MessagingError('transport is closed');
       }
     }
