@@ -11,7 +11,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../common/config';
 import { ConfigError } from '../common/exception';
 import { getLogger } from '../common/log';
-import { getRpcTransport, type Transport } from '../common/rpc';
+import { rpcTransportFromConf, type Transport } from '../common/rpc';
 import { startCinderApi, type RunningCinderApi } from '../cinder-api/main';
 import { CINDER_SCHEMA, type CinderConf } from '../cinder-common/config';
 import { openCinderDatabase } from '../cinder-common/db';
@@ -129,8 +129,7 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     cleanups.push(() => novaDs.destroy());
     const cinderDs: DataSource = await openCinderDatabase(conf.cinder.database.connection, { migrate: true });
     cleanups.push(() => cinderDs.destroy());
-    const d = conf.nova.DEFAULT;
-    const transport: Transport = getRpcTransport(d.transport_url, { controlExchange: d.control_exchange });
+    const transport: Transport = rpcTransportFromConf(conf.nova);
     cleanups.push(() => transport.close());
     // Stopped in reverse: the APIs stop taking requests first, then the RPC servers drain.
     const volume: RunningCinderVolume = await startCinderVolume(conf.cinder, { transport, dataSource: cinderDs });

@@ -2,11 +2,14 @@
 // rpc-peer: a tiny oslo.messaging peer for interop testing (mirrors test/interop/py_peer.py).
 //   rpc-peer serve --url U --topic T [--server S] ...   JSON lines: ready, dispatch..., stopped
 //   rpc-peer call  --url U --topic T --method M ...     one JSON line: {"ok":...}; exit 0/1
+// Both take --config-file (repeatable): its [oslo_messaging_rabbit] options shape the queues.
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../common/config';
+import { RABBIT_OPTS } from '../common/config/messaging-opts';
 import { setupLogging } from '../common/log';
 import {
-  getRpcTransport, Target, RPCClient, RPCServer, RemoteError, ValueError, MessageDeliveryFailure, type Endpoint,
+  getRpcTransport, rabbitTransportOptions, Target, type Transport, RPCClient, RPCServer, RemoteError, ValueError, MessageDeliveryFailure, type Endpoint,
 } from '../common/rpc';
 
 function out(obj: unknown): void {
@@ -31,11 +34,21 @@ function seconds(v: string): number {
 
 interface ServeOpts {
   url: string; topic: string; server?: string; exchange?: string; controlExchange: string;
-  version: string; namespace?: string; executorSize?: string; debug?: boolean;
+  version: string; namespace?: string; executorSize?: string; debug?: boolean; configFile: string[];
+}
+
+/** The transport with the [oslo_messaging_rabbit] options of the --config-file(s). */
+function transportFor(o: { url: string; controlExchange: string; configFile: string[] }): Transport {
+  const conf = loadConfig(RABBIT_OPTS, { configFiles: o.configFile, env: {} });
+  return getRpcTransport(o.url, rabbitTransportOptions(conf, o.controlExchange));
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
 }
 
 async function serve(o: ServeOpts): Promise<void> {
-  const transport = getRpcTransport(o.url, { controlExchange: o.controlExchange });
+  const transport = transportFor(o);
   const endpoint: Endpoint = {
     target: new Target({ namespace: o.namespace ?? null, version: o.version }),
     methods: {
@@ -75,18 +88,24 @@ async function serve(o: ServeOpts): Promise<void> {
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
-  await rpc.start();
+  try {
+    await rpc.start();
+  } catch (err) {
+    // SIGTERM while still starting (a refused declaration being retried): stop() exits.
+    if (stopping) return;
+    throw err;
+  }
   out({ event: 'ready', topic: o.topic, server, exchange: o.exchange ?? null, namespace: o.namespace ?? null, version: o.version, pid: process.pid });
 }
 
 interface CallOpts {
   url: string; topic: string; method: string; args: Record<string, unknown>; server?: string; exchange?: string;
   controlExchange: string; version?: string; namespace?: string; timeout: number; callMonitorTimeout?: number;
-  cast?: boolean; fanout?: boolean; context: Record<string, unknown>; retry?: string;
+  cast?: boolean; fanout?: boolean; context: Record<string, unknown>; retry?: string; configFile: string[];
 }
 
 async function call(o: CallOpts): Promise<number> {
-  const transport = getRpcTransport(o.url, { controlExchange: o.controlExchange });
+  const transport = transportFor(o);
   const client = new RPCClient(transport, new Target({
     topic: o.topic, server: o.server ?? null, exchange: o.exchange ?? null, version: o.version ?? null,
     namespace: o.namespace ?? null, fanout: o.fanout ?? false,
@@ -136,6 +155,7 @@ async function main(): Promise<void> {
     .option('--version <version>', 'endpoint version', '1.0')
     .option('--namespace <namespace>')
     .option('--executor-size <n>')
+    .option('--config-file <path>', 'oslo config file (repeatable)', collect, [] as string[])
     .action(async (o: ServeOpts) => { await serve(o); });
   program.command('call')
     .requiredOption('--url <url>', 'transport URL')
@@ -153,6 +173,7 @@ async function main(): Promise<void> {
     .option('--fanout', 'fanout cast')
     .option('--retry <n>', 'connection retries')
     .option('--context <json>', 'request context dict', json('--context'), {})
+    .option('--config-file <path>', 'oslo config file (repeatable)', collect, [] as string[])
     .action(async (o: CallOpts) => { process.exitCode = await call(o); });
   await program.parseAsync(process.argv);
 }

@@ -59,6 +59,7 @@ export type BackendConf = CinderConf['fake'];
 
 /** The full schema (common + cinder) for loadConfig/runDaemon. */
 export const CINDER_SCHEMA = {
+  ...COMMON_OPTS,
   ...CINDER_OPTS,
   DEFAULT: { ...COMMON_OPTS.DEFAULT, ...CINDER_OPTS.DEFAULT },
 } as const satisfies Schema;

@@ -4,7 +4,7 @@
 import type { DataSource } from 'typeorm';
 import { ConfigError } from '../common/exception';
 import { getLogger } from '../common/log';
-import { Notifier, RPCServer, Target, getRpcTransport, type Transport } from '../common/rpc';
+import { RPCServer, Target, notifierFromConf, rpcTransportFromConf, type ServiceNotifier, type Transport } from '../common/rpc';
 import { Heartbeat } from '../common/service';
 import { backendConf, type CinderConf } from '../cinder-common/config';
 import { openServiceDatabase } from '../cinder-common/db';
@@ -44,10 +44,11 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
     if (!backendConf(conf, n)) throw new ConfigError(`[DEFAULT] enabled_backends names '${n}', which is not a backend section (fake, tgt, backend1, backend2)`);
   }
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
-  const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
+  const transport = opts.transport ?? rpcTransportFromConf(conf);
   const db = new CinderDB(ds);
   const az = conf.DEFAULT.storage_availability_zone;
   const started: Array<RunningBackend & { server: RPCServer; heartbeat: Heartbeat }> = [];
+  const notifiers: ServiceNotifier[] = [];
 
   const stopAll = async (): Promise<void> => {
     for (const b of started) {
@@ -58,6 +59,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       await b.manager.locks.idle();
       await b.driver.shutdown().catch((e: unknown) => LOG.warning(`Stopping backend ${b.name}: ${(e as Error).message}`));
     }
+    for (const n of notifiers.splice(0)) await n.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();
   };
@@ -68,7 +70,10 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       const host = `${conf.DEFAULT.host}@${name}`;
       const driver = opts.drivers?.[name] ?? createDriver(bconf);
       await driver.doSetup();
-      const notifier = new Notifier(transport, { publisherId: `volume.${host}`, driver: 'messagingv2', topics: ['notifications'] });
+      // [oslo_messaging_notifications] driver: none set, none sent (oslo's default).
+      const notifications = notifierFromConf(conf, transport, `volume.${host}`);
+      notifiers.push(notifications);
+      const notifier = notifications.notifier;
       const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout });
       const server = new RPCServer(transport, new Target({ topic: VOLUME_TOPIC, server: host }), [manager.endpoint()]);
       const heartbeat = new Heartbeat(async () => reportState(db, host, az, { ...(await driver.getStats()) }), conf.DEFAULT.report_interval,

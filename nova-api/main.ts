@@ -2,7 +2,7 @@
 import { AttachFlowChooser } from '../nova-common/volume/attach-flow';
 import type { DataSource } from 'typeorm';
 import { createAuth, parseUsers, serveApi, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
-import { getRpcTransport, type Transport } from '../common/rpc';
+import { rpcTransportFromConf, type Transport } from '../common/rpc';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
@@ -77,7 +77,7 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
   // An unusable identity setup (a forgeable secret) stops the start before any connection.
   createAuth(auth);
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
-  const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
+  const transport = opts.transport ?? rpcTransportFromConf(conf);
   const compute = createComputeApi(conf, ds, transport);
   // With an external Keystone there is no embedded identity to serve.
   const app = await buildNovaApiApp({

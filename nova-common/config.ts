@@ -60,6 +60,7 @@ export type NovaConf = ConfigOf<Merged>;
 
 /** The full schema (common + nova) for loadConfig/runDaemon. */
 export const NOVA_SCHEMA = {
+  ...COMMON_OPTS,
   ...NOVA_OPTS,
   DEFAULT: { ...COMMON_OPTS.DEFAULT, ...NOVA_OPTS.DEFAULT },
 } as const satisfies Schema;

@@ -1,7 +1,7 @@
 // nova-compute in-process starter: DB, RPC server (topic compute, server = host), heartbeat.
 import type { DataSource } from 'typeorm';
 import { getLogger } from '../common/log';
-import { Notifier, RPCServer, Target, getRpcTransport, type Transport } from '../common/rpc';
+import { RPCServer, Target, notifierFromConf, rpcTransportFromConf, type Transport } from '../common/rpc';
 import { Heartbeat } from '../common/service';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
@@ -42,7 +42,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   const host = conf.DEFAULT.host;
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const ownDs = !opts.dataSource;
-  const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
+  const transport = opts.transport ?? rpcTransportFromConf(conf);
   const ownTransport = !opts.transport;
   const db = new NovaDB(ds);
   const initiator = initiatorName(conf.compute.initiator_name, host);
@@ -54,7 +54,9 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
     db, cinder, driver, connector, pendingTimeoutMs,
     connectorProperties: () => connectorProperties({ ip: conf.DEFAULT.my_ip, host, initiator }),
   });
-  const notifier = new Notifier(transport, { publisherId: `compute.${host}`, driver: 'messagingv2', topics: ['notifications'] });
+  // [oslo_messaging_notifications] driver: none set, none sent (as Nova with oslo's defaults).
+  const notifications = notifierFromConf(conf, transport, `compute.${host}`);
+  const notifier = notifications.notifier;
   const manager = new ComputeManager({ host, db, driver, volumeOps, notifier, retryBudgetMs: conf.compute.volume_op_retry_timeout * 1000 });
   const reconciler = new VolumeReconciler({
     host, db, manager, volumeOps, auth: novaServiceAuth(conf),
@@ -70,6 +72,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   } catch (e) {
     await reconciler.stop().catch(() => undefined);
     await server.stop().catch(() => undefined);
+    await notifications.close().catch(() => undefined);
     if (ownTransport) await transport.close().catch(() => undefined);
     if (ownDs) await ds.destroy().catch(() => undefined);
     throw e;
@@ -83,6 +86,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
       await server.stop();
       await server.wait();
       await manager.locks.idle();
+      await notifications.close();
       if (ownTransport) await transport.close();
       if (ownDs) await ds.destroy();
     },

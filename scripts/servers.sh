@@ -8,9 +8,10 @@
 #   servers.sh broker-kill DIR    SIGKILL the broker's Erlang VM (beam.smp), as a crash would
 #   servers.sh broker-boot DIR    start that node again on the same data: durable queues come
 #                                 back, transient ones are gone
+#   servers.sh queues DIR         the broker's queues (name, type, durable, auto_delete, arguments) as JSON
 set -euo pipefail
 
-cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|db-stop|db-start DIR}
+cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|queues|db-stop|db-start DIR}
 dir=${2:?state directory}
 
 free_port() {
@@ -177,6 +178,11 @@ EOSQL
     rabbit_env
     if broker_vm_pid >/dev/null; then echo "servers.sh: the RabbitMQ node in $dir is still running" >&2; exit 1; fi
     broker_start
+    ;;
+  queues)
+    # What the broker has (the management plugin is off here): one JSON array.
+    rabbit_env
+    ctl list_queues name type durable auto_delete arguments --formatter json
     ;;
   db-stop)
     db_stop

@@ -2,7 +2,7 @@
 import type { DataSource } from 'typeorm';
 import { createAuth, serveApi, type AuthOptions } from '../../common/api';
 import type { Enforcer } from '../../common/policy';
-import { Notifier, getRpcTransport, type Transport } from '../../common/rpc';
+import { Notifier, notifierFromConf, notifierOptions, rpcTransportFromConf, type Transport } from '../../common/rpc';
 import type { CinderConf } from '../../cinder-common/config';
 import { openServiceDatabase } from '../../cinder-common/db';
 import { CinderDB } from '../../cinder-common/db-api';
@@ -25,14 +25,17 @@ export interface CinderApiDeps {
  * Cinder's policies with [oslo_policy] policy_file over the defaults (read here unless an
  * enforcer built from it is given; a bad file is a ConfigError).
  */
-export function createVolumeApi(conf: CinderConf, dataSource: DataSource, transport: Transport, enforcer?: Enforcer): VolumeAPI {
+export function createVolumeApi(
+  conf: CinderConf, dataSource: DataSource, transport: Transport, enforcer?: Enforcer, notifier?: Notifier,
+): VolumeAPI {
   registerCinderRemoteErrors();
   return new VolumeAPI({
     enforcer: enforcer ?? cinderEnforcer(conf.oslo_policy.policy_file),
     db: new CinderDB(dataSource), rpc: new VolumeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
     serviceDownTime: conf.DEFAULT.service_down_time, defaultTypeName: conf.DEFAULT.default_volume_type,
     defaultAz: conf.DEFAULT.storage_availability_zone,
-    notifier: new Notifier(transport, { publisherId: `volume.${conf.DEFAULT.host}`, driver: 'messagingv2', topics: ['notifications'] }),
+    // [oslo_messaging_notifications] driver: none set, none sent (oslo's default).
+    notifier: notifier ?? new Notifier(transport, notifierOptions(conf, `volume.${conf.DEFAULT.host}`)),
     nova: { ...conf.nova, timeout: conf.DEFAULT.rpc_response_timeout },
   });
 }
@@ -55,13 +58,15 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
   // So does an unusable identity setup (a forgeable secret).
   createAuth(cinderAuthOptions(conf));
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
-  const transport = opts.transport ?? getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
-  const volumes = createVolumeApi(conf, ds, transport, enforcer);
+  const transport = opts.transport ?? rpcTransportFromConf(conf);
+  const notifications = notifierFromConf(conf, transport, `volume.${conf.DEFAULT.host}`);
+  const volumes = createVolumeApi(conf, ds, transport, enforcer, notifications.notifier);
   const app = await buildCinderApiApp({
     volumes, maxLimit: conf.api.max_limit,
     auth: cinderAuthOptions(conf),
   });
   const served = await serveApi(app, 'cinder-api', conf.DEFAULT.osapi_volume_listen, opts.port ?? conf.DEFAULT.osapi_volume_listen_port, async () => {
+    await notifications.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();
   });

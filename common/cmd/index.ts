@@ -38,7 +38,7 @@ export function baseProgram(name: string, description: string): Command {
 
 /** A service's schema with the options every service has. */
 export function daemonSchema<S extends Schema>(schema: S): S & typeof COMMON_OPTS {
-  return { ...schema, DEFAULT: { ...COMMON_OPTS.DEFAULT, ...(schema.DEFAULT ?? {}) } } as unknown as S & typeof COMMON_OPTS;
+  return { ...COMMON_OPTS, ...schema, DEFAULT: { ...COMMON_OPTS.DEFAULT, ...(schema.DEFAULT ?? {}) } } as unknown as S & typeof COMMON_OPTS;
 }
 
 export function loadDaemonConfig<S extends Schema>(schema: S, configFiles: string[], debug = false): ConfigOf<S & typeof COMMON_OPTS> {

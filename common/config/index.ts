@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as ini from 'ini';
 import { ConfigError } from '../exception';
+import { MESSAGING_OPTS } from './messaging-opts';
 
 export type OptType = 'str' | 'int' | 'float' | 'bool' | 'list' | 'port';
 
@@ -76,7 +77,10 @@ function convert(group: string, name: string, spec: OptSpec, raw: unknown, sourc
       value = Array.isArray(text) ? text.map(String) : String(text).split(',').map((s) => s.trim()).filter(Boolean);
       break;
   }
-  if (spec.choices && !spec.choices.includes(String(value))) bad(`is not one of: ${spec.choices.join(', ')}`);
+  if (spec.choices) {
+    const values = Array.isArray(value) ? value.map(String) : [String(value)];
+    if (!values.every((v) => spec.choices?.includes(v))) bad(`is not one of: ${spec.choices.join(', ')}`);
+  }
   if (typeof value === 'number') {
     if (spec.min !== undefined && value < spec.min) bad(`is below the minimum ${spec.min}`);
     if (spec.max !== undefined && value > spec.max) bad(`is above the maximum ${spec.max}`);
@@ -132,6 +136,7 @@ export function loadConfig<T extends Schema>(schema: T, opts: LoadOptions = {}):
 
 /** Options every service has. */
 export const COMMON_OPTS = {
+  ...MESSAGING_OPTS,
   DEFAULT: {
     // No default: a daemon on the in-process fake:// would silently talk to nobody.
     transport_url: { type: 'str', default: null, required: true, env: 'TRANSPORT_URL', secret: true, help: 'RPC transport URL: rabbit://user:pass@host:5672/vhost (fake:// only inside attachd-all)' },

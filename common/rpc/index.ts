@@ -1,5 +1,6 @@
 // Public API of the RPC layer (oslo.messaging for attachd). Import from here only.
 export { getRpcTransport, getNotificationTransport, Transport, type TransportOptions } from './transport';
+export { rabbitTransportOptions, rpcTransportFromConf, notifierOptions, notifierFromConf, type ServiceNotifier } from './opts';
 export { Target, type TargetFields } from './target';
 export { RPCClient, type ClientOptions, type PrepareOptions } from './client';
 export { RPCServer, type ServerOptions } from './server';

@@ -19,6 +19,7 @@ export class RPCServer {
   private readonly executorSize: number;
   private listener: RpcListener | null = null;
   private starting: Promise<void> | null = null;
+  private pending: RpcListener | null = null;
 
   constructor(readonly transport: Transport, readonly target: Target, endpoints: Endpoint[], options: ServerOptions = {}) {
     if (!target.topic) throw new InvalidTarget('A server\'s target must have topic specified', target);
@@ -29,9 +30,9 @@ export class RPCServer {
   /** Resolves once all consumers are in place (requests sent after this are received). */
   start(): Promise<void> {
     if (!this.starting) {
-      this.starting = this.transport.driver
-        .listen(this.target, this.executorSize, (req) => this.handle(req))
-        .then((l) => { this.listener = l; });
+      const l = this.transport.driver.listener(this.target, this.executorSize, (req) => this.handle(req));
+      this.pending = l;
+      this.starting = l.start().then(() => { this.listener = l; });
       this.starting.catch(() => { this.starting = null; });
     }
     return this.starting;
@@ -39,6 +40,8 @@ export class RPCServer {
 
   /** Stops consuming; requests already running finish and reply (see wait()). */
   async stop(): Promise<void> {
+    // Still starting (e.g. its queue declaration refused and retried): give that up.
+    if (this.pending && !this.listener) await this.pending.stop();
     if (this.starting) await this.starting.catch(() => undefined);
     await this.listener?.stop();
   }

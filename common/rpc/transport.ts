@@ -1,13 +1,14 @@
 // Transport = one driver instance (one broker connection, one reply queue) chosen by URL.
 import { maskPassword } from '../log';
 import { MessagingError } from './errors';
-import { AmqpDriver } from './drivers/amqpdriver';
+import { AmqpDriver, type DriverOptions } from './drivers/amqpdriver';
 import type { Bus } from './drivers/base';
 import { FakeBus, fakeBrokerFor } from './drivers/fake';
 import { RabbitBus, type RabbitOptions } from './drivers/rabbit/bus';
 import { parseRabbitUrl } from './drivers/rabbit/url';
 
-export interface TransportOptions extends RabbitOptions {
+/** Built from [oslo_messaging_rabbit] by rabbitTransportOptions() (common/rpc/opts.ts). */
+export interface TransportOptions extends RabbitOptions, DriverOptions {
   /** Exchange used when a Target names none (oslo's control_exchange). */
   controlExchange?: string;
 }
@@ -45,7 +46,7 @@ export function getRpcTransport(url: string, options: TransportOptions = {}): Tr
   } else {
     throw new MessagingError(`unsupported transport URL scheme: ${maskPassword(url)}`);
   }
-  return new Transport(new AmqpDriver(bus, controlExchange), url);
+  return new Transport(new AmqpDriver(bus, controlExchange, options), url);
 }
 
 /** Notifications use the same kind of transport (oslo's get_notification_transport). */

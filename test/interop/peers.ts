@@ -84,9 +84,10 @@ export class Peer {
   private exited: Promise<number | null>;
   private waiters: (() => void)[] = [];
 
-  constructor(readonly kind: PeerKind, args: string[]) {
+  /** `env` is added to the environment (e.g. RPC_PEER_QUIET: '0', RPC_PEER_DEBUG: '1' to read its log on stderr). */
+  constructor(readonly kind: PeerKind, args: string[], env: NodeJS.ProcessEnv = {}) {
     const [cmd, argv] = command(kind, args);
-    this.child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RPC_PEER_QUIET: '1' } });
+    this.child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RPC_PEER_QUIET: '1', ...env } });
     this.child.stderr?.setEncoding('utf8');
     this.child.stderr?.on('data', (c: string) => { this.stderr += c; });
     lineReader(this.child, (l) => {

@@ -2,6 +2,7 @@
 """Interop harness on the real Python oslo.messaging (Debian python3-oslo.messaging).
 
 Same interface as bin/rpc-peer.ts, so the tests can put either side on either end:
+  (every command also takes --config-file F, repeatable)
   serve   --url U --topic T [--server S] [--exchange X] [--control-exchange C] [--version V] [--namespace N]
   call    --url U --topic T --method M [--args JSON] [--server S] [--exchange X] [--version V]
           [--namespace N] [--timeout S] [--call-monitor-timeout S] [--cast] [--fanout] [--context JSON]
@@ -36,7 +37,11 @@ def out(obj):
 def make_conf(args):
     # The global CONF: oslo.messaging registers some groups (metrics) only there.
     conf = cfg.CONF
-    conf([], project="py_peer")
+    # --config-file: [oslo_messaging_rabbit] options (quorum queues...), read by the driver.
+    argv = []
+    for f in args.config_file or []:
+        argv += ["--config-file", f]
+    conf(argv, project="py_peer")
     oslo_messaging.set_transport_defaults(args.control_exchange)
     return conf
 
@@ -197,6 +202,7 @@ def main():
         sp.add_argument("--url", required=True)
         sp.add_argument("--topic", required=True)
         sp.add_argument("--control-exchange", default="openstack")
+        sp.add_argument("--config-file", action="append", default=[])
 
     s = sub.add_parser("serve")
     common(s)

@@ -95,6 +95,24 @@ export const startBroker = (ctx: Context | null = null): Promise<void> => contro
 /** Crash the private broker (SIGKILL its Erlang VM) / boot it again on the same data: durable queues come back, transient ones do not. */
 export const killBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-kill');
 export const bootBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-boot');
+export interface BrokerQueue {
+  name: string;
+  type: string;
+  durable: boolean;
+  auto_delete: boolean;
+  arguments: Record<string, unknown>;
+}
+
+/** The private broker's queues as `rabbitmqctl list_queues` reports them (type: classic/quorum). */
+export async function brokerQueues(ctx: Context | null = null): Promise<BrokerQueue[]> {
+  const dir = requireServersDir(ctx);
+  const { stdout } = await run('bash', [join(__dirname, '../../../scripts/servers.sh'), 'queues', dir], { timeout: 60_000 });
+  // rabbitmqctl writes arguments as [name, AMQP type, value] triples.
+  return (JSON.parse(stdout) as Array<Omit<BrokerQueue, 'arguments'> & { arguments: Array<[string, string, unknown]> }>).map((q) => ({
+    ...q, arguments: Object.fromEntries((q.arguments ?? []).map(([k, , v]) => [k, v])),
+  }));
+}
+
 /** Stop / start the private MariaDB server (data kept). */
 export const stopDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-stop');
 export const startDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-start');

@@ -10,12 +10,11 @@ import {
   type Dict,
 } from '../serializer/message';
 import type { RequestMessage } from '../dispatcher';
-import { type Bus, type Delivery, type ExchangeSpec, type QueueSpec, type Subscription } from './base';
+import { type Bus, type Delivery, type ExchangeSpec, type SubscribeSpec, type Subscription } from './base';
+import { QueueLayout, type QueueLayoutOptions } from './layout';
 
 const LOG = getLogger('rpc.amqpdriver');
 
-/** rabbit_transient_queues_ttl: reply and fanout queues expire 30 min after their last consumer. */
-const TRANSIENT_QUEUE_ARGS = { 'x-expires': 1_800_000 };
 /** kombu_missing_consumer_retry_timeout: how long a reply to a missing reply queue is retried. */
 const MISSING_REPLY_RETRY_MS = 60_000;
 const MISSING_REPLY_RETRY_INTERVAL_MS = 250;
@@ -49,8 +48,11 @@ export class BadRequest extends MessagingError {
   static override wireModule = 'oslo_messaging.exceptions';
 }
 
-function topicQueue(name: string): QueueSpec {
-  return { name, durable: false, autoDelete: false, exclusive: false };
+export interface DriverOptions extends QueueLayoutOptions {
+  /** rabbit_qos_prefetch_count: per-consumer prefetch of servers and listeners (0: attachd's own bound). */
+  qosPrefetchCount?: number;
+  /** direct_mandatory_flag: replies are published mandatory (an unroutable one comes back and is retried). */
+  directMandatoryFlag?: boolean;
 }
 
 export class AmqpDriver {
@@ -59,17 +61,28 @@ export class AmqpDriver {
   /** `_unique_id` of returned replies -> time of the first attempt. */
   private readonly returnedReplies = new Map<string, number>();
   private closed = false;
+  readonly layout: QueueLayout;
+  readonly qosPrefetchCount: number;
+  private readonly directMandatory: boolean;
 
-  constructor(readonly bus: Bus, readonly controlExchange: string) {
+  constructor(readonly bus: Bus, readonly controlExchange: string, options: DriverOptions = {}) {
+    this.layout = new QueueLayout(options);
+    this.qosPrefetchCount = options.qosPrefetchCount ?? 0;
+    this.directMandatory = options.directMandatoryFlag ?? true;
     bus.onReturn((routingKey, body) => this.handleReturn(routingKey, body));
   }
 
   topicExchange(target: Pick<Target, 'exchange'>): ExchangeSpec {
-    return { name: target.exchange ?? this.controlExchange, type: 'topic', durable: false, autoDelete: false };
+    return this.layout.topicExchange(target.exchange ?? this.controlExchange);
   }
 
   fanoutExchange(topic: string): ExchangeSpec {
-    return { name: `${topic}_fanout`, type: 'fanout', durable: false, autoDelete: true };
+    return this.layout.fanoutExchange(topic);
+  }
+
+  /** Our bound unless rabbit_qos_prefetch_count asks for another. */
+  prefetch(ours: number): number {
+    return this.qosPrefetchCount > 0 ? this.qosPrefetchCount : ours;
   }
 
   /** call (waitForReply) or cast/fanout cast. `msg` holds method, args, [namespace], [version]. */
@@ -140,7 +153,7 @@ export class AmqpDriver {
 
   private getReplyWaiter(): Promise<ReplyWaiter> | ReplyWaiter {
     if (this.replyWaiter?.isReady) return this.replyWaiter;
-    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus);
+    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus, this.layout);
     const w = this.replyWaiter;
     return w.ready.then(() => w, (err: unknown) => {
       // Let the next call try again (e.g. the broker was unreachable).
@@ -162,7 +175,9 @@ export class AmqpDriver {
       }
       this.missingReplyQueues.delete(replyQ);
     }
-    return this.bus.publish({ exchange: null, routingKey: replyQ, body: encodeEnvelope(inner), mandatory: true, confirm: false, retry: null });
+    return this.bus.publish({
+      exchange: null, routingKey: replyQ, body: encodeEnvelope(inner), mandatory: this.directMandatory, confirm: false, retry: null,
+    });
   }
 
   /**
@@ -201,11 +216,9 @@ export class AmqpDriver {
     }, MISSING_REPLY_RETRY_INTERVAL_MS).unref();
   }
 
-  /** Consumers for an RPC server: `<topic>`, `<topic>.<server>` and a private fanout queue. */
-  async listen(target: Target, executorSize: number, handler: (req: IncomingRequest) => Promise<void>): Promise<RpcListener> {
-    const l = new RpcListener(this, target, executorSize, handler);
-    await l.start();
-    return l;
+  /** Consumers for an RPC server: `<topic>`, `<topic>.<server>` and a private fanout queue (start() them). */
+  listener(target: Target, executorSize: number, handler: (req: IncomingRequest) => Promise<void>): RpcListener {
+    return new RpcListener(this, target, executorSize, handler);
   }
 
   async sendNotification(target: Target, ctxt: Dict, msg: Dict, priority: string, envelope: boolean, retry: number | null): Promise<void> {
@@ -217,7 +230,7 @@ export class AmqpDriver {
       exchange: this.topicExchange(target),
       routingKey,
       body: envelope ? encodeEnvelope(msg) : encodePlain(msg),
-      declareQueue: topicQueue(routingKey),
+      declareQueue: this.layout.topicQueue(routingKey),
       retry,
     });
   }
@@ -258,7 +271,7 @@ export class AmqpDriver {
         for (const p of priorities) {
           const key = `${t.topic as string}.${p}`;
           subs.push(await this.bus.subscribe(
-            { queue: topicQueue(pool ?? key), exchange: this.topicExchange(t), bindingKey: key, prefetch: 64 },
+            { queue: this.layout.topicQueue(pool ?? key), exchange: this.topicExchange(t), bindingKey: key, prefetch: this.prefetch(64) },
             onDelivery,
           ));
         }
@@ -294,11 +307,11 @@ class ReplyWaiter {
   isReady = false;
   private readonly waiters = new Map<string, Waiter>();
 
-  constructor(bus: Bus) {
+  constructor(bus: Bus, layout: QueueLayout) {
     this.ready = bus
       .subscribe(
         {
-          queue: { name: this.queue, durable: false, autoDelete: false, exclusive: false, arguments: TRANSIENT_QUEUE_ARGS },
+          queue: layout.transientQueue(this.queue),
           prefetch: 0,
           noAck: true,
         },
@@ -376,6 +389,8 @@ export class RpcListener {
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
   private readonly dedup = new DuplicateFilter();
+  /** stop() during start() gives up the subscribes still waiting (a refused declaration). */
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly driver: AmqpDriver,
@@ -388,22 +403,28 @@ export class RpcListener {
     const topic = this.target.topic as string;
     const exchange = this.driver.topicExchange(this.target);
     // Deliveries beyond the executor wait unacked; the broker keeps the rest queued.
-    const prefetch = Math.max(this.executorSize * 2, 16);
+    const prefetch = this.driver.prefetch(Math.max(this.executorSize * 2, 16));
+    const layout = this.driver.layout;
     const on = (d: Delivery): void => this.onDelivery(d);
     const bus = this.driver.bus;
+    const signal = this.abort.signal;
+    const add = async (spec: SubscribeSpec, deleteOnStop: boolean): Promise<void> => {
+      const sub = await bus.subscribe({ ...spec, signal }, on);
+      if (this.stopping) {
+        // stop() came while this one was being set up: it is not in the list stop() cancelled.
+        await sub.cancel(deleteOnStop);
+        throw new MessagingError(`stopped while starting the server on ${topic}`);
+      }
+      this.subs.push({ sub, deleteOnStop });
+    };
     try {
-      this.subs.push({ sub: await bus.subscribe({ queue: topicQueue(topic), exchange, bindingKey: topic, prefetch }, on), deleteOnStop: false });
+      await add({ queue: layout.topicQueue(topic), exchange, bindingKey: topic, prefetch }, false);
       if (this.target.server) {
         const name = `${topic}.${this.target.server}`;
-        this.subs.push({ sub: await bus.subscribe({ queue: topicQueue(name), exchange, bindingKey: name, prefetch }, on), deleteOnStop: false });
+        await add({ queue: layout.topicQueue(name), exchange, bindingKey: name, prefetch }, false);
       }
-      const fanoutQ: QueueSpec = {
-        name: `${topic}_fanout_${uuidHex()}`, durable: false, autoDelete: false, exclusive: false, arguments: TRANSIENT_QUEUE_ARGS,
-      };
-      this.subs.push({
-        sub: await bus.subscribe({ queue: fanoutQ, exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch }, on),
-        deleteOnStop: true,
-      });
+      const fanoutQ = layout.transientQueue(`${topic}_fanout_${uuidHex()}`);
+      await add({ queue: fanoutQ, exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch }, true);
     } catch (err) {
       await this.stop();
       throw err;
@@ -414,6 +435,7 @@ export class RpcListener {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.abort.abort();
     const subs = this.subs;
     this.subs = [];
     for (const d of this.pending.splice(0)) d.requeue();

@@ -48,6 +48,8 @@ export interface SubscribeSpec {
   prefetch: number;
   /** Broker forgets each message as it is sent (reply queues: a lost reply only means a timeout). */
   noAck?: boolean;
+  /** Gives up a subscribe still waiting to be established (e.g. retrying a refused declaration). */
+  signal?: AbortSignal;
 }
 
 export interface Delivery {

@@ -1,6 +1,6 @@
 // Notifier: versioned events on `<topic>.<priority>` (oslo.messaging's notify.Notifier).
 import { randomUUID } from 'node:crypto';
-import { getLogger } from '../../log';
+import { getLogger, maskDict, type Logger } from '../../log';
 import { MessagingError } from '../errors';
 import { contextToDict, type Dict } from '../serializer/message';
 import { Target } from '../target';
@@ -8,12 +8,15 @@ import type { Transport } from '../transport';
 
 const LOG = getLogger('rpc.notifier');
 
-export type NotifierDriver = 'messagingv2' | 'messaging' | 'noop';
+export type NotifierDriver = 'messagingv2' | 'messaging' | 'log' | 'noop';
 
 export interface NotifierOptions {
   /** e.g. 'volume.host1' (service.host). */
   publisherId?: string | null;
-  /** messagingv2 (enveloped, default), messaging (1.0, bare dict), noop. */
+  /**
+   * messagingv2 (enveloped, default), messaging (1.0, bare dict), log (a JSON log line on
+   * oslo.messaging.notification.<event_type>), noop. An empty list sends nothing.
+   */
   driver?: NotifierDriver | NotifierDriver[];
   topics?: string[];
   /** Reconnect attempts; null = keep trying. */
@@ -47,7 +50,7 @@ export class Notifier {
     const d = options.driver ?? 'messagingv2';
     this.drivers = Array.isArray(d) ? d : [d];
     for (const x of this.drivers) {
-      if (!['messagingv2', 'messaging', 'noop'].includes(x)) throw new MessagingError(`unknown notification driver ${x}`);
+      if (!['messagingv2', 'messaging', 'log', 'noop'].includes(x)) throw new MessagingError(`unknown notification driver ${x}`);
     }
     this.topics = options.topics ?? ['notifications'];
     this.retry = options.retry ?? null;
@@ -80,15 +83,12 @@ export class Notifier {
     for (const [k, v] of Object.entries(contextToDict(ctxt))) if (SAFE_CONTEXT_KEYS.has(k)) safe[k] = v;
     for (const driver of this.drivers) {
       if (driver === 'noop') continue;
+      if (driver === 'log') {
+        logNotification(publisherMessage(this.publisherId, eventType, priority, payload), priority);
+        continue;
+      }
       for (const topic of this.topics) {
-        const msg: Dict = {
-          message_id: randomUUID(),
-          publisher_id: this.publisherId,
-          event_type: eventType,
-          priority: priority.toUpperCase(),
-          payload,
-          timestamp: pyUtcTimestamp(),
-        };
+        const msg = publisherMessage(this.publisherId, eventType, priority, payload);
         try {
           await this.transport.driver.sendNotification(
             new Target({ topic }), safe, msg, priority, driver === 'messagingv2', this.retry,
@@ -99,4 +99,22 @@ export class Notifier {
       }
     }
   }
+}
+
+function publisherMessage(publisherId: string | null, eventType: string, priority: string, payload: unknown): Dict {
+  return {
+    message_id: randomUUID(), publisher_id: publisherId, event_type: eventType, priority: priority.toUpperCase(), payload,
+    timestamp: pyUtcTimestamp(),
+  };
+}
+
+/** oslo's LogDriver: the message as JSON (passwords masked) at the notification's priority. */
+function logNotification(msg: Dict, priority: string): void {
+  const log: Logger = getLogger(`oslo.messaging.notification.${String(msg.event_type)}`);
+  const text = JSON.stringify(maskDict(msg));
+  const p = priority.toLowerCase();
+  if (p === 'debug') log.debug(text);
+  else if (p === 'warn' || p === 'warning') log.warning(text);
+  else if (p === 'error' || p === 'critical') log.error(text);
+  else log.info(text);
 }

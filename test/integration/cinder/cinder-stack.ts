@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { signToken } from '../../../common/api';
 import { loadConfig } from '../../../common/config';
 import { migrateDatabase } from '../../../common/db';
-import { getRpcTransport, type Transport } from '../../../common/rpc';
+import { rpcTransportFromConf, type Transport } from '../../../common/rpc';
 import { startCinderApi, type RunningCinderApi } from '../../../cinder-api/osapi/main';
 import { CINDER_SCHEMA, type CinderConf } from '../../../cinder-common/config';
 import { openCinderDatabase } from '../../../cinder-common/db';
@@ -89,7 +89,7 @@ export async function startCinder(overrides: Overrides = {}, volumeOpts: CinderV
   const conf = cinderConf(overrides);
   const ds = await openCinderDatabase(conf.database.connection);
   await migrateDatabase(ds);
-  const transport = getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
+  const transport = rpcTransportFromConf(conf);
   const volume = await startCinderVolume(conf, { transport, dataSource: ds, ...volumeOpts });
   const api = await startCinderApi(conf, { transport, dataSource: ds, port: overrides.DEFAULT?.osapi_volume_listen_port !== undefined ? undefined : 0 });
   const c: Cinder = {

@@ -12,7 +12,7 @@ describe('cinder-volume service behaviour', function () {
   let listener: NotificationListener;
   const notes: Notification[] = [];
   before(async () => {
-    c = await startCinder({ fake: { total_capacity_gb: 10 } });
+    c = await startCinder({ fake: { total_capacity_gb: 10 }, oslo_messaging_notifications: { driver: 'messagingv2' } });
     listener = new NotificationListener(c.transport, [new Target({ topic: 'notifications' })], { onMessage: (n) => { notes.push(n); } },
       { pool: `cinder-t-${Date.now()}` });
     await listener.start();

@@ -32,7 +32,8 @@ for (const [backend, setup] of BACKENDS) describe(`nova attach/detach flow (${ba
     cleanup = b.cleanup;
     cinder = new CinderFixture();
     const url = await cinder.start();
-    nova = await startNova({ ...b.overrides, cinder: { endpoint: `${url}/v3/%(project_id)s` } });
+    // The attach test listens for compute.instance.volume.* (no driver: none are sent).
+    nova = await startNova({ ...b.overrides, cinder: { endpoint: `${url}/v3/%(project_id)s` }, oslo_messaging_notifications: { driver: 'messagingv2' } });
   });
   afterEach(async () => {
     await nova?.stop();

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../common/config';
 import { migrateDatabase } from '../../../common/db';
-import { getRpcTransport, type Transport } from '../../../common/rpc';
+import { rpcTransportFromConf, type Transport } from '../../../common/rpc';
 import { startNovaApi, type RunningNovaApi } from '../../../nova-api/main';
 import { NOVA_SCHEMA, type NovaConf } from '../../../nova-common/config';
 import { openNovaDatabase } from '../../../nova-common/db';
@@ -44,7 +44,7 @@ export async function startNova(overrides: Overrides = {}, computeOpts: NovaComp
   const conf = novaConf(overrides);
   const ds = await openNovaDatabase(conf.database.connection);
   await migrateDatabase(ds);
-  const transport = getRpcTransport(conf.DEFAULT.transport_url, { controlExchange: conf.DEFAULT.control_exchange });
+  const transport = rpcTransportFromConf(conf);
   const compute = await startNovaCompute(conf, { transport, dataSource: ds, ...computeOpts });
   const api = await startNovaApi(conf, { transport, dataSource: ds, port: overrides.DEFAULT?.osapi_compute_listen_port !== undefined ? undefined : 0 });
   const extras: RunningNovaApi[] = [];

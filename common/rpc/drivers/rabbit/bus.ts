@@ -3,6 +3,8 @@
 // jitter across the URL's hosts. After a reconnect every live subscription is re-declared and
 // re-consumed before publishing resumes; publishes interrupted by a connection loss are sent
 // again (the server drops the copy it may already have by `_unique_id`).
+// Declarations run on short-lived channels of their own, so a refused one (arguments that differ
+// from an existing queue's) is reported and retried with backoff without touching the rest.
 import { basename } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -10,6 +12,7 @@ import * as amqp from 'amqplib';
 import { getLogger } from '../../../log';
 import { MessageDeliveryFailure, MessagingError } from '../../errors';
 import { MessageUndeliverable, type Bus, type Delivery, type PublishSpec, type SubscribeSpec, type Subscription } from '../base';
+import { declareRefusal, describeRefusal } from './refusal';
 import type { RabbitHost, RabbitUrl } from './url';
 
 const LOG = getLogger('rpc.rabbit');
@@ -28,7 +31,21 @@ export interface RabbitOptions {
   reconnectSettleMs?: number;
   /** TCP connect timeout, ms. */
   connectTimeoutMs?: number;
+  /**
+   * A declaration the broker refuses (406 PRECONDITION_FAILED, or 541 for a deprecated feature) is retried after
+   * min(retryInterval + n * retryBackoff, intervalMax) seconds, n = refusals so far - 1
+   * (rabbit_retry_interval 1, rabbit_retry_backoff 2, rabbit_interval_max 30, as kombu steps).
+   */
+  retryInterval?: number;
+  retryBackoff?: number;
+  intervalMax?: number;
+  /** Seconds (+ up to kombuReconnectSplay at random) before re-consuming after a broker-side consumer cancel. */
+  kombuReconnectDelay?: number;
+  kombuReconnectSplay?: number;
 }
+
+/** A declaration refused by the broker: retried with backoff, not by reconnecting. */
+class DeclareRefused extends MessageDeliveryFailure {}
 
 /** One open connection and its channels; replaced wholesale on any failure. */
 interface Generation {
@@ -51,6 +68,8 @@ interface Generation {
   unsettled: number[];
   toAck: Set<number>;
   ackFlushScheduled: boolean;
+  /** Why the broker closed the connection (connection.close), if it did. */
+  closeError: unknown;
 }
 
 interface Sub {
@@ -106,6 +125,13 @@ export class RabbitBus implements Bus {
   private readonly subs = new Set<Sub>();
   private returnHandler: ((routingKey: string, body: Buffer) => void) | null = null;
   private wakeSleeper: (() => void) | null = null;
+  /** Interruptible waits (declaration backoff), cut short by close(). */
+  private readonly sleepers = new Set<() => void>();
+  /** Wait before the next connection attempt (kombu_reconnect_delay after a consumer cancel), ms. */
+  private connectDelayMs = 0;
+  /** Reconnects in a row whose re-declarations closed the connection (541), and what was logged. */
+  private loopRefusals = 0;
+  private loopRefusalSaid = '';
   private readonly opts: Required<RabbitOptions>;
   private readonly connectionName = `${basename(process.argv[1] ?? 'node')}:${process.pid}:${randomUUID()}`;
 
@@ -116,6 +142,11 @@ export class RabbitBus implements Bus {
       reconnectMaxMs: options.reconnectMaxMs ?? 1000,
       reconnectSettleMs: options.reconnectSettleMs ?? 1500,
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      retryInterval: options.retryInterval ?? 1,
+      retryBackoff: options.retryBackoff ?? 2,
+      intervalMax: options.intervalMax ?? 30,
+      kombuReconnectDelay: options.kombuReconnectDelay ?? 1,
+      kombuReconnectSplay: options.kombuReconnectSplay ?? 0,
     };
   }
 
@@ -130,8 +161,34 @@ export class RabbitBus implements Bus {
     for (const w of [...this.waiters]) w();
   }
 
+  /** Waits `ms` unless close() (or `signal`) comes first. */
+  private pause(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(t);
+        this.sleepers.delete(wake);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
+  }
+
+  /** Seconds to wait after the n-th (1-based) refused declaration in a row. */
+  declareRetryDelay(n: number): number {
+    const o = this.opts;
+    return Math.max(0, Math.min(o.retryInterval + (n - 1) * o.retryBackoff, o.intervalMax));
+  }
+
   private async connectLoop(): Promise<void> {
     let attempt = 0;
+    if (this.connectDelayMs > 0) {
+      const ms = this.connectDelayMs;
+      this.connectDelayMs = 0;
+      await this.pause(ms);
+    }
     while (!this.closed) {
       const host = this.url.hosts[this.hostIndex % this.url.hosts.length];
       try {
@@ -145,13 +202,34 @@ export class RabbitBus implements Bus {
         const reconnect = gen.id > 1;
         LOG.info(`${reconnect ? 'Reconnected' : 'Connected'} to AMQP server on ${host.hostname}:${host.port}`);
         // Consumers first: our own queues must exist before anything is published to them.
+        let refusal: DeclareRefused | null = null;
         for (const s of this.subs) {
           await this.setupSub(gen, s).catch((err: unknown) => {
-            LOG.error(`could not re-establish consumer on ${s.spec.queue.name}: ${(err as Error).message}`);
+            if (!(err instanceof DeclareRefused)) {
+              LOG.error(`could not re-establish consumer on ${s.spec.queue.name}: ${(err as Error).message}`);
+            } else if (gen.alive) {
+              // Refused, the connection fine: keep trying in the background, with backoff.
+              void this.establish(s).catch(noop);
+            } else {
+              refusal = err;
+            }
           });
+        }
+        if (refusal !== null && !gen.alive) {
+          // The refusal closed the connection: reconnecting at once would only repeat it.
+          const r: DeclareRefused = refusal;
+          this.loopRefusals++;
+          const delay = this.declareRetryDelay(this.loopRefusals);
+          if (r.message !== this.loopRefusalSaid) LOG.error(`${r.message}. Retrying with backoff (next in ${delay.toFixed(2)} s)`);
+          else LOG.debug(`reconnect refused again (${this.loopRefusals} times); retrying in ${delay.toFixed(2)} s`);
+          this.loopRefusalSaid = r.message;
+          await this.pause(delay * 1000);
+          continue;
         }
         if (reconnect && this.opts.reconnectSettleMs > 0) await sleep(this.opts.reconnectSettleMs);
         if (!gen.alive) continue;
+        this.loopRefusals = 0;
+        this.loopRefusalSaid = '';
         this.gen = gen;
         this.notify();
         return;
@@ -192,11 +270,14 @@ export class RabbitBus implements Bus {
       const plain = await conn.createChannel();
       const gen: Generation = {
         id: ++this.genCounter, conn, pub, sub, plain, alive: true, declared: new Map(), mandatory: new Map(), subLock: Promise.resolve(),
-        declaredDone: new Set(), unsettled: [], toAck: new Set(), ackFlushScheduled: false,
+        declaredDone: new Set(), unsettled: [], toAck: new Set(), ackFlushScheduled: false, closeError: null,
       };
       const g = gen;
       const lost = (why: string): void => this.lost(g, why);
-      conn.on('error', (err: Error) => LOG.warning(`AMQP connection error: ${err.message}`));
+      conn.on('error', (err: Error) => {
+        g.closeError = err;
+        LOG.warning(`AMQP connection error: ${err.message}`);
+      });
       conn.on('close', () => lost('connection closed'));
       conn.on('blocked', (reason: string) => LOG.warning(`AMQP connection blocked by the broker: ${reason}`));
       // Any channel-level error (e.g. a 406 on a declare) closes that channel: start afresh.
@@ -219,14 +300,15 @@ export class RabbitBus implements Bus {
     }
   }
 
-  private lost(gen: Generation, why: string): void {
+  private lost(gen: Generation, why: string, delayMs = 0): void {
     if (!gen.alive) return;
+    this.connectDelayMs = Math.max(this.connectDelayMs, delayMs);
     gen.alive = false;
     if (this.gen === gen) this.gen = null;
     for (const s of this.subs) if (s.gen === gen) { s.gen = null; s.consumerTag = null; }
     gen.conn.close().catch(() => undefined);
     if (this.closed) return;
-    LOG.warning(`AMQP connection lost (${why}); reconnecting`);
+    LOG.warning(`AMQP connection lost (${why}); reconnecting${delayMs > 0 ? ` in ${(delayMs / 1000).toFixed(2)} seconds` : ''}`);
     this.kick();
   }
 
@@ -328,14 +410,46 @@ export class RabbitBus implements Bus {
   private async declareFor(gen: Generation, spec: PublishSpec): Promise<void> {
     const ex = spec.exchange;
     if (!ex) return;
-    await this.declareOnce(gen, `x:${ex.name}`, () =>
-      gen.pub.assertExchange(ex.name, ex.type, { durable: ex.durable, autoDelete: ex.autoDelete }));
+    await this.declareOnce(gen, `x:${ex.name}`, () => this.declaring(gen, `exchange '${ex.name}'`, (ch) =>
+      ch.assertExchange(ex.name, ex.type, { durable: ex.durable, autoDelete: ex.autoDelete })));
     const q = spec.declareQueue;
     if (q) {
-      await this.declareOnce(gen, `q:${q.name}:${ex.name}:${spec.routingKey}`, async () => {
-        await gen.pub.assertQueue(q.name, { durable: q.durable, autoDelete: q.autoDelete, exclusive: q.exclusive, arguments: q.arguments });
-        await gen.pub.bindQueue(q.name, ex.name, spec.routingKey);
-      });
+      await this.declareOnce(gen, `q:${q.name}:${ex.name}:${spec.routingKey}`, () => this.declaring(gen, `queue '${q.name}'`, async (ch) => {
+        await ch.assertQueue(q.name, { durable: q.durable, autoDelete: q.autoDelete, exclusive: q.exclusive, arguments: q.arguments });
+        await ch.bindQueue(q.name, ex.name, spec.routingKey);
+      }));
+    }
+  }
+
+  /**
+   * Declarations run on a channel of their own: a refused one (406) closes only that channel,
+   * not the consumers' or the publishers', and surfaces as DeclareRefused instead of a lost
+   * connection (which used to mean a reconnect, and the same refusal, every 1.5 s).
+   */
+  private async declaring<T>(gen: Generation, what: string, fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
+    let ch: amqp.Channel;
+    try {
+      ch = await gen.conn.createChannel();
+    } catch (err) {
+      throw new ConnectionLost((err as Error).message);
+    }
+    let channelError: unknown = null;
+    ch.on('error', (err: unknown) => { channelError = err; });
+    try {
+      const r = await fn(ch);
+      await ch.close().catch(noop);
+      return r;
+    } catch (err) {
+      const refusal = declareRefusal(channelError ?? err) ?? declareRefusal(err);
+      if (refusal && gen.alive) throw new DeclareRefused(describeRefusal(refusal, what));
+      await ch.close().catch(noop);
+      // A refusal can also close the whole connection (RabbitMQ 4.3: 541 for a transient
+      // non-exclusive queue); the connection's error event tells, once it has been emitted.
+      await new Promise((r) => setImmediate(r));
+      const closed = declareRefusal(gen.closeError);
+      if (closed) throw new DeclareRefused(describeRefusal(closed, what));
+      if (!gen.alive) throw new ConnectionLost((err as Error).message);
+      throw err;
     }
   }
 
@@ -391,38 +505,72 @@ export class RabbitBus implements Bus {
 
   async subscribe(spec: SubscribeSpec, onDelivery: (d: Delivery) => void): Promise<Subscription> {
     const sub: Sub = { spec, onDelivery, gen: null, consumerTag: null, cancelled: false };
-    for (;;) {
-      const gen = await this.live(null, 0);
-      try {
-        await this.setupSub(gen, sub);
-        break;
-      } catch (err) {
-        if (gen.alive) throw err;
-      }
-    }
+    await this.establish(sub);
     this.subs.add(sub);
     return { cancel: (deleteQueue?: boolean) => this.cancel(sub, deleteQueue ?? false) };
   }
 
+  /**
+   * Declares and consumes on the live connection. A refused declaration is logged once (and
+   * again only if the broker's answer changes), then retried with backoff until it succeeds,
+   * the subscription is cancelled or the bus closes.
+   */
+  private async establish(sub: Sub): Promise<void> {
+    let refusals = 0;
+    let said = '';
+    const signal = sub.spec.signal;
+    for (;;) {
+      if (sub.cancelled) return;
+      if (signal?.aborted) throw new MessagingError(`gave up consuming ${sub.spec.queue.name}`);
+      const gen = await this.live(null, 0);
+      if (sub.gen === gen) return;
+      try {
+        await this.setupSub(gen, sub);
+        if (refusals > 0) LOG.info(`Declared ${sub.spec.queue.name} after ${refusals} refusal(s); consuming`);
+        return;
+      } catch (err) {
+        if (!(err instanceof DeclareRefused)) {
+          if (gen.alive) throw err;
+          continue;
+        }
+        refusals++;
+        const delay = this.declareRetryDelay(refusals);
+        if (err.message !== said) {
+          said = err.message;
+          LOG.error(`${err.message}. Retrying with backoff (next in ${delay.toFixed(2)} s)`);
+        } else {
+          LOG.debug(`declaration of ${sub.spec.queue.name} refused again (${refusals} times); retrying in ${delay.toFixed(2)} s`);
+        }
+        await this.pause(delay * 1000, signal);
+        if (this.closed) throw new MessagingError('transport is closed');
+      }
+    }
+  }
+
   private setupSub(gen: Generation, sub: Sub): Promise<void> {
     const run = async (): Promise<void> => {
-      if (sub.cancelled || !gen.alive) return;
+      // Already consuming here (a background retry and a reconnect may both get here).
+      if (sub.cancelled || !gen.alive || sub.gen === gen) return;
       const { queue, exchange, bindingKey, prefetch } = sub.spec;
       const ch = gen.sub;
-      await ch.assertQueue(queue.name, {
-        durable: queue.durable, autoDelete: queue.autoDelete, exclusive: queue.exclusive, arguments: queue.arguments,
+      await this.declaring(gen, `queue '${queue.name}'`, async (d) => {
+        await d.assertQueue(queue.name, {
+          durable: queue.durable, autoDelete: queue.autoDelete, exclusive: queue.exclusive, arguments: queue.arguments,
+        });
+        if (exchange) {
+          await d.assertExchange(exchange.name, exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
+          await d.bindQueue(queue.name, exchange.name, bindingKey ?? queue.name);
+        }
       });
-      if (exchange) {
-        await ch.assertExchange(exchange.name, exchange.type, { durable: exchange.durable, autoDelete: exchange.autoDelete });
-        await ch.bindQueue(queue.name, exchange.name, bindingKey ?? queue.name);
-      }
+      if (sub.cancelled || !gen.alive) return;
       await ch.prefetch(prefetch, false);
       const noAck = sub.spec.noAck ?? false;
       const ok = await ch.consume(queue.name, (msg) => {
         if (!msg) {
           // Broker-side cancel (queue deleted): consume again on the next connection.
           LOG.warning(`consumer on ${queue.name} cancelled by the broker`);
-          if (gen.alive) this.lost(gen, 'consumer cancelled');
+          const splay = Math.random() * this.opts.kombuReconnectSplay;
+          if (gen.alive) this.lost(gen, 'consumer cancelled', (this.opts.kombuReconnectDelay + splay) * 1000);
           return;
         }
         if (noAck) {
@@ -511,6 +659,7 @@ export class RabbitBus implements Bus {
     if (this.closed) return;
     this.closed = true;
     this.wakeSleeper?.();
+    for (const wake of [...this.sleepers]) wake();
     this.notify();
     const gen = this.gen;
     this.gen = null;
