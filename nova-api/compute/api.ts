@@ -269,7 +269,7 @@ export class ComputeAPI {
   async delete(ctx: RequestContext, uuid: string, policy = 'os_compute_api:servers:delete'): Promise<void> {
     const inst = await this.get(ctx, uuid);
     this.can(ctx, policy, inst);
-    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: uuid });
+    this.checkLocked(ctx, inst);
     await this.recordAction(ctx, uuid, 'delete');
     if (inst.host && inst.vmState !== VM_STATES.ERROR && await this.hostIsUp(inst.host)) {
       await this.o.db.instanceUpdate(uuid, { taskState: 'deleting' });
@@ -299,9 +299,22 @@ export class ComputeAPI {
     await this.o.db.instanceSoftDelete(inst);
   }
 
+  /** check_instance_lock: a locked server takes actions from an admin only. */
+  checkLocked(ctx: RequestContext, inst: Instance): void {
+    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+  }
+
+  /**
+   * check_instance_host, and more: the server's compute must be up, since a cast to a dead one
+   * would wait in its queue (real Nova's calls would time out instead).
+   */
+  async checkHostUp(inst: Instance): Promise<void> {
+    if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
+  }
+
   /** check_instance_lock + check_instance_state: the server may take this action now. */
   checkState(ctx: RequestContext, inst: Instance, method: string, vmStates: readonly string[] = VOLUME_OP_STATES): void {
-    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+    this.checkLocked(ctx, inst);
     const bad = (attr: string, state: unknown): never => {
       throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr, state: state ?? 'None' });
     };
@@ -322,8 +335,8 @@ export class ComputeAPI {
   async powerAction(ctx: RequestContext, uuid: string, action: 'stop' | 'start'): Promise<void> {
     const inst = await this.get(ctx, uuid);
     this.can(ctx, `os_compute_api:servers:${action}`, inst);
-    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
-    if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    this.checkLocked(ctx, inst);
+    await this.checkHostUp(inst);
     this.checkState(ctx, inst, action, action === 'stop' ? [VM_STATES.ACTIVE, VM_STATES.ERROR] : [VM_STATES.STOPPED]);
     const taskState = action === 'stop' ? 'powering-off' : 'powering-on';
     if (!(await this.o.db.instanceUpdate(uuid, { taskState }, { taskState: IsNull() as unknown as null }))) {
@@ -351,7 +364,7 @@ export class ComputeAPI {
    * suspended or stopped with no task; merge (or replace) then the quota of metadata_items.
    */
   async updateMetadata(ctx: RequestContext, inst: Instance, method: string, change: (m: Record<string, string>) => Record<string, string>): Promise<Record<string, string>> {
-    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+    this.checkLocked(ctx, inst);
     const states = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.SUSPENDED, VM_STATES.STOPPED] as string[];
     if (!states.includes(inst.vmState ?? '')) throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr: 'vm_state', state: inst.vmState ?? 'None' });
     if (inst.taskState !== null) throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr: 'task_state', state: inst.taskState });
@@ -386,7 +399,7 @@ export class ComputeAPI {
   async restore(ctx: RequestContext, uuid: string): Promise<never> {
     const inst = await this.get(ctx, uuid);
     this.can(ctx, 'os_compute_api:os-deferred-delete:restore', inst);
-    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+    this.checkLocked(ctx, inst);
     throw new InstanceInvalidState({ method: 'restore', instance_uuid: uuid, attr: 'vm_state', state: inst.vmState ?? 'None' });
   }
 
@@ -397,10 +410,10 @@ export class ComputeAPI {
   async reboot(ctx: RequestContext, uuid: string, type: 'SOFT' | 'HARD'): Promise<void> {
     const inst = await this.get(ctx, uuid);
     this.can(ctx, 'os_compute_api:servers:reboot', inst);
-    if (inst.locked && !ctx.isAdmin) throw new InstanceIsLocked({ instance_uuid: inst.uuid });
+    this.checkLocked(ctx, inst);
     const allowed = type === 'SOFT' ? [VM_STATES.ACTIVE] : [VM_STATES.ACTIVE, VM_STATES.STOPPED, VM_STATES.PAUSED, VM_STATES.SUSPENDED, VM_STATES.ERROR];
     this.checkState(ctx, inst, 'reboot', allowed as string[]);
-    if (!inst.host || !(await this.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    await this.checkHostUp(inst);
     const taskState = type === 'SOFT' ? 'rebooting' : 'rebooting_hard';
     if (!(await this.o.db.instanceUpdate(uuid, { taskState }, { taskState: IsNull() as unknown as null }))) {
       const now = await this.get(ctx, uuid);

@@ -10,7 +10,7 @@ import { getLogger } from '../../common/log';
 import { BDM_STATES as S } from '../../nova-common/bdm-states';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
 import {
-  InvalidInput, InvalidVolume, MultiattachSwapVolumeNotSupported, ServiceUnavailable, VolumeAttachmentNotFound, VolumeBDMNotFound,
+  InvalidInput, InvalidVolume, MultiattachSwapVolumeNotSupported, VolumeAttachmentNotFound, VolumeBDMNotFound,
 } from '../../nova-common/exception';
 import { retrying } from '../../nova-common/retry';
 import type { CinderVolume } from '../../nova-common/volume/cinder';
@@ -31,7 +31,7 @@ export class SwapVolumeAPI {
     if (Number(newVolume.size) < Number(oldVolume.size)) throw new InvalidVolume({ reason: 'New volume must be the same size or larger.' });
     const bdm = await this.o.db.bdmByVolumeAndInstance(oldVolume.id, inst.uuid);
     if (!bdm) throw new VolumeBDMNotFound({ volume_id: oldVolume.id });
-    if (!inst.host || !(await this.c.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    await this.c.checkHostUp(inst);
     const intent = { swapVolumeId: newVolume.id, swapAttachmentId: null, attachRequestId: ctx.globalRequestId ?? ctx.requestId };
     if (!(await this.o.db.bdmTransition(bdm.id, [null], S.SWAP_RESERVING, intent))) {
       throw new InvalidVolume({ reason: `volume ${oldVolume.id} has an attach, detach or swap in progress` });

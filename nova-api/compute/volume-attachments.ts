@@ -13,7 +13,7 @@ import { isDuplicateEntry, isRetryableConflict } from '../../nova-common/db';
 import { matchDevice, nextDeviceName } from '../../nova-common/device-name';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
 import {
-  CinderConnectionFailed, DevicePathInUse, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, NovaException, ServiceUnavailable,
+  CinderConnectionFailed, DevicePathInUse, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, NovaException,
   TooManyDiskDevices, VolumeAttachmentNotFound, VolumeBDMNotFound, VolumeNotAttached,
 } from '../../nova-common/exception';
 import { CinderHTTPError, type CinderVolume } from '../../nova-common/volume/cinder';
@@ -148,7 +148,7 @@ export class VolumeAttachmentAPI {
     this.c.checkState(ctx, inst, 'attach_volume');
     // Real Nova's reserve_block_device_name call would time out against a dead compute; with a
     // cast we check the heartbeat instead, so the volume is never left 'attaching'.
-    if (!inst.host || !(await this.c.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    await this.c.checkHostUp(inst);
     const attachments = (await this.o.attachFlow?.useAttachments(caller(ctx))) ?? false;
     // The attachments flow reads the volume first (Nova's _check_volume_already_attached).
     const volume = attachments ? await this.checkNotAttached(ctx, inst, req.volumeId) : null;
@@ -329,7 +329,7 @@ export class VolumeAttachmentAPI {
     if (!bdm) throw new VolumeNotAttached({ instance_uuid: uuid, volume_id: volumeId });
     if (bdm.bootIndex === 0) throw new RootDeviceDetach();
     this.c.checkState(ctx, inst, 'detach_volume');
-    if (!inst.host || !(await this.c.hostIsUp(inst.host))) throw new ServiceUnavailable();
+    await this.c.checkHostUp(inst);
     const requestId = ctx.globalRequestId ?? ctx.requestId;
     if (!(await this.o.db.bdmTransition(bdm.id, ATTACHED_STATES, BDM_STATES.DETACHING, { attachRequestId: requestId }))) {
       // An attach or another detach of this volume is in flight.
