@@ -1,5 +1,6 @@
 // Run our daemons as real child processes (compiled bin/*.js) for multi-process tests.
 // Every daemon logs "Started <name>" once it serves; spawnDaemon waits for that line.
+import { randomInt } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,14 +19,28 @@ export interface Daemon {
 const BIN = join(__dirname, '../../bin');
 
 /** A free TCP port on 127.0.0.1 (bound then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A loopback port for a test server, below the kernel's ephemeral range (32768+): a port the OS
+ * hands out stays free until a daemon binds it later, because no outgoing connection (to the
+ * broker, the database…) can be given it meanwhile. Never the same port twice in one run.
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 500; i++) {
+    const port = 10_000 + randomInt(20_000);
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free loopback port between 10000 and 29999');
+}
+
+const handedOut = new Set<number>();
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
 
