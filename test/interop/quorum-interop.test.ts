@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { brokerQueues, requireServersDir, requireTransportUrl, type BrokerQueue } from '../support/servers';
 import { writeConfig } from '../support/processes';
-import { Peer, run, pythonOsloAvailable, type PeerKind } from './peers';
+import { Peer, requirePythonOslo, run, type PeerKind } from './peers';
 
 const kinds: PeerKind[] = ['py', 'ts'];
 
@@ -31,10 +31,7 @@ for (const first of kinds) {
     before(async function () {
       url = await requireTransportUrl(this);
       requireServersDir(this);
-      if (!pythonOsloAvailable()) {
-        if (process.env.CI === 'true') throw new Error('python3-oslo.messaging is not installed');
-        this.skip();
-      }
+      requirePythonOslo(this);
       serverConf = writeConfig('qq-server.conf', '[oslo_messaging_rabbit]\nrabbit_quorum_queue = true\n');
       clientConf = writeConfig('qq-client.conf', '[oslo_messaging_rabbit]\nrabbit_quorum_queue = true\nrabbit_transient_quorum_queue = true\n');
       existing = new Set((await brokerQueues(this)).map((q) => q.name));
