@@ -44,7 +44,8 @@ export interface CinderFlow {
   finishDetach(op: Op, bdm: BlockDeviceMapping, attachmentId: string | null | undefined): Promise<void>;
 }
 
-const ignore = (...kinds: Array<new (...a: never[]) => Error>) => (e: unknown): void => {
+/** A rejection handler that swallows the given error classes (a redo finding the work done). */
+export const ignore = (...kinds: Array<new (...a: never[]) => Error>) => (e: unknown): void => {
   if (!kinds.some((k) => e instanceof k)) throw e;
 };
 

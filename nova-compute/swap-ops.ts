@@ -13,7 +13,7 @@ import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
 import { VolumeAttachmentNotFound, VolumeNotFound } from '../nova-common/exception';
 import { StepInterrupted } from '../nova-common/retry';
 import { attachmentConnectionInfo, type ConnectionInfo } from '../nova-common/volume/cinder';
-import { releaseOrphanAttachments, type FlowDeps } from './cinder-flows';
+import { ignore, releaseOrphanAttachments, type FlowDeps } from './cinder-flows';
 import type { DeviceInfo, VolumeConnector } from './connectors';
 import type { ComputeDriver } from './virt/driver';
 import type { Op } from './volume-ops';
@@ -22,10 +22,6 @@ const LOG = getLogger('nova-compute.volume');
 
 /** Swap columns cleared when a swap ends either way. */
 const CLEARED = { swapVolumeId: null, swapAttachmentId: null };
-
-const ignore = (...kinds: Array<new (...a: never[]) => Error>) => (e: unknown): void => {
-  if (!kinds.some((k) => e instanceof k)) throw e;
-};
 
 export interface SwapDeps extends FlowDeps {
   driver: ComputeDriver;
