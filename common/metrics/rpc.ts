@@ -33,7 +33,8 @@ const reconnects = new Counter({
   name: 'attachd_rpc_reconnects_total', help: 'Broker connections re-established after a loss', registers: [registry],
 });
 
-const observer: RpcObserver = {
+/** The observer installRpcMetrics adds (exported for bench/metrics.ts, which toggles it). */
+export const rpcMetricsObserver: RpcObserver = {
   callDone(topic, method, seconds, outcome, error) {
     callDuration.observe({ topic, method, outcome }, seconds);
     if (outcome === 'timeout') timeouts.inc({ topic, method });
@@ -57,5 +58,5 @@ let installed = false;
 export function installRpcMetrics(): void {
   if (installed) return;
   installed = true;
-  addRpcObserver(observer);
+  addRpcObserver(rpcMetricsObserver);
 }
