@@ -4,14 +4,14 @@
 import { expect } from 'chai';
 import { QuotaDB } from '../../../cinder-common/quota-db';
 import { waitFor } from '../../support/processes';
-import { startCinder, type Cinder, type Json, type Res } from './cinder-stack';
+import { QUOTA_DEFAULTS_ON, startCinder, type Cinder, type Json, type Res } from './cinder-stack';
 
 const ADMIN = 'admin:admin';
 const fault = (r: Res): Json => Object.values(r.body as object)[0];
 
 describe('cinder-api quotas', function () {
   let c: Cinder;
-  before(async () => { c = await startCinder(); });
+  before(async () => { c = await startCinder(QUOTA_DEFAULTS_ON); });
   after(async () => { await c?.stop(); });
 
   const q = (method: string, path: string, body?: unknown, token = ADMIN) => c.req(method, `/v3/${token.split(':')[1]}${path}`, { token, body });
