@@ -28,6 +28,24 @@ export const CINDER_OPTS = {
     storage_availability_zone: { type: 'str', default: 'nova', help: 'Availability zone of this cinder-volume' },
     default_volume_type: { type: 'str', default: '__DEFAULT__', help: 'Volume type name given to volumes created without one' },
     periodic_interval: { type: 'int', default: 60, min: 0, help: 'Seconds between cinder-volume reconciler passes (0: only the pass at start)' },
+    // Quotas (cinder/quota.py: names and defaults as Cinder's). The `default` quota class in the
+    // database (seeded by the schema) wins over the quota_* values while use_default_quota_class is set.
+    quota_volumes: { type: 'int', default: 10, help: 'Number of volumes allowed per project' },
+    quota_snapshots: { type: 'int', default: 10, help: 'Number of volume snapshots allowed per project' },
+    quota_consistencygroups: { type: 'int', default: 10, help: 'Number of consistencygroups allowed per project' },
+    quota_groups: { type: 'int', default: 10, help: 'Number of groups allowed per project' },
+    quota_gigabytes: { type: 'int', default: 1000, help: 'Total amount of storage, in gigabytes, allowed for volumes and snapshots per project' },
+    quota_backups: { type: 'int', default: 10, help: 'Number of volume backups allowed per project' },
+    quota_backup_gigabytes: { type: 'int', default: 1000, help: 'Total amount of storage, in gigabytes, allowed for backups per project' },
+    reservation_expire: { type: 'int', default: 86400, min: 1, help: 'Number of seconds until a reservation expires' },
+    reservation_clean_interval: {
+      type: 'int', default: 0, min: 0,
+      help: 'Interval between periodic task runs to clean expired reservations in seconds (0: reservation_expire, as Cinder\'s $reservation_expire)',
+    },
+    until_refresh: { type: 'int', default: 0, help: 'Count of reservations until usage is refreshed (accepted, not used: usage is kept exact)' },
+    max_age: { type: 'int', default: 0, help: 'Number of seconds between subsequent usage refreshes (accepted, not used: usage is kept exact)' },
+    use_default_quota_class: { type: 'bool', default: true, help: 'Enables or disables use of default quota class with default quota.' },
+    per_volume_size_limit: { type: 'int', default: -1, help: 'Max size allowed per volume, in gigabytes' },
     attach_transition_timeout: {
       type: 'int', default: 900, min: 1,
       help: 'Seconds without progress after which an attaching/reserved/detaching volume counts as left by a dead caller and is released',

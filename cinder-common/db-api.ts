@@ -2,11 +2,12 @@
 // guarded by the expected state (Cinder's conditional_update): callers check the boolean and
 // raise, so two racing requests can never both win.
 import { randomUUID } from 'node:crypto';
-import { Brackets, In, type DataSource, type ObjectLiteral, type WhereExpressionBuilder } from 'typeorm';
+import { Brackets, In, type DataSource, type EntityManager, type ObjectLiteral, type WhereExpressionBuilder } from 'typeorm';
 import { transactionWithRetry } from '../common/db/retry';
 import {
   Service, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
+import { QuotaDB } from './quota-db';
 
 const now = (): Date => new Date();
 
@@ -71,29 +72,36 @@ export class CinderDB {
     return this.volumes.find({ where, order: { createdAt: 'DESC', id: 'DESC' } });
   }
 
-  async volumeCreate(values: Partial<Volume>): Promise<Volume> {
-    const row = this.volumes.create({
+  /** `m`: inside that transaction (a create commits its quota reservation with the row). */
+  async volumeCreate(values: Partial<Volume>, m?: EntityManager): Promise<Volume> {
+    const repo = m ? m.getRepository(Volume) : this.volumes;
+    const row = repo.create({
       id: randomUUID(), status: 'creating', attachStatus: 'detached', bootable: false, multiattach: false, deleted: false,
       sharedTargets: true, useQuota: true, createdAt: now(), updatedAt: null, ...values,
     });
-    await this.volumes.insert(row);
+    await repo.insert(row);
     return row;
   }
 
   /** UPDATE volumes SET values WHERE id=? AND <expected>; true when the row matched. */
-  async volumeConditionalUpdate(id: string, values: Partial<Volume>, expected: Expected = {}): Promise<boolean> {
-    const qb = this.volumes.createQueryBuilder().update().set({ ...values, updatedAt: now() })
+  async volumeConditionalUpdate(id: string, values: Partial<Volume>, expected: Expected = {}, m?: EntityManager): Promise<boolean> {
+    const qb = (m ? m.getRepository(Volume) : this.volumes).createQueryBuilder().update().set({ ...values, updatedAt: now() })
       .where('id = :id AND deleted = :deleted', { id, deleted: false });
     whereExpected(qb, expected);
     const res = await qb.execute();
     return (res.affected ?? 0) > 0;
   }
 
-  /** One transaction, re-run whole on a deadlock or lost connection (it is idempotent). */
+  /**
+   * One transaction, re-run whole on a deadlock or lost connection (it is idempotent). The
+   * volume's quota usage is released in it, only by the UPDATE that deleted the row.
+   */
   async volumeSoftDelete(id: string): Promise<void> {
     const t = now();
     await transactionWithRetry(this.ds, async (m) => {
-      await m.update(Volume, { id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t });
+      const live = await m.findOneBy(Volume, { id, deleted: false });
+      const res = await m.update(Volume, { id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t });
+      if (live && res.affected) await new QuotaDB(this.ds).releaseIn(m, live);
       await m.update(VolumeMetadata, { volumeId: id, deleted: false }, { deleted: true, deletedAt: t });
       await m.update(VolumeAdminMetadata, { volumeId: id, deleted: false }, { deleted: true, deletedAt: t });
     }, { retryOnDisconnect: true, what: `soft delete of volume ${id}` });

@@ -29,6 +29,9 @@ export class InvalidInput extends Invalid {
 export class InvalidVolume extends Invalid {
   static override msgFmt = 'Invalid volume: %(reason)s';
 }
+export class InvalidParameterValue extends Invalid {
+  static override msgFmt = '%(err)s';
+}
 export class InvalidUUID extends Invalid {
   static override msgFmt = 'Expected a UUID but received %(uuid)s.';
 }
@@ -111,6 +114,55 @@ export class ConflictNovaUsingAttachment extends CinderException {
 }
 export class DriverNotInitialized extends CinderException {
   static override msgFmt = 'Volume driver not ready.';
+}
+
+// -- quotas (cinder/exception.py; the API answers a QuotaError 413 overLimit, "<Class>: <text>",
+// Retry-After: 0, as Cinder's fault wrapper does) ----------------------------------------------
+export class InvalidQuotaValue extends Invalid {
+  static override msgFmt = 'Change would make usage less than 0 for the following resources: %(unders)s';
+}
+export class QuotaNotFound extends NotFound {
+  static override msgFmt = 'Quota could not be found';
+}
+export class QuotaResourceUnknown extends QuotaNotFound {
+  static override msgFmt = 'Unknown quota resources %(unknown)s.';
+}
+export class ProjectQuotaNotFound extends QuotaNotFound {
+  static override msgFmt = 'Quota for project %(project_id)s could not be found.';
+}
+export class QuotaClassNotFound extends QuotaNotFound {
+  static override msgFmt = 'Quota class %(class_name)s could not be found.';
+}
+/** Internal: what reserve/limit_check raise, turned into one of the QuotaErrors below by the caller. */
+export class OverQuota extends CinderException {
+  static override msgFmt = 'Quota exceeded for resources: %(overs)s';
+}
+export class QuotaError extends CinderException {
+  static override msgFmt = 'Quota exceeded: code=%(code)s';
+  static override code = 413;
+  static override faultHeaders = { 'Retry-After': '0' };
+  static override namedInFault = true;
+}
+export class VolumeSizeExceedsAvailableQuota extends QuotaError {
+  static override msgFmt = 'Requested volume or snapshot exceeds allowed %(name)s quota. Requested %(requested)sG, quota is %(quota)sG and %(consumed)sG has been consumed.';
+  constructor(kwargs: Record<string, unknown> = {}, message?: string) {
+    super({ name: 'gigabytes', ...kwargs }, message);
+  }
+}
+export class VolumeSizeExceedsLimit extends QuotaError {
+  static override msgFmt = 'Requested volume size %(size)dG is larger than maximum allowed limit %(limit)dG.';
+}
+export class VolumeLimitExceeded extends QuotaError {
+  static override msgFmt = "Maximum number of volumes allowed (%(allowed)d) exceeded for quota '%(name)s'.";
+  constructor(kwargs: Record<string, unknown> = {}, message?: string) {
+    super({ name: 'volumes', ...kwargs }, message);
+  }
+}
+export class SnapshotLimitExceeded extends QuotaError {
+  static override msgFmt = 'Maximum number of snapshots allowed (%(allowed)d) exceeded';
+}
+export class UnexpectedOverQuota extends QuotaError {
+  static override msgFmt = 'Unexpected over quota on %(name)s.';
 }
 
 /**

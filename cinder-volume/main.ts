@@ -13,6 +13,7 @@ import { CinderDB } from '../cinder-common/db-api';
 import { registerCinderRemoteErrors } from '../cinder-common/exception';
 import { createDriver, type VolumeDriver } from './drivers';
 import { VolumeManager } from './manager';
+import { QuotaCleaner } from './quota-cleaner';
 import { VOLUME_TOPIC } from './rpcapi';
 import { reportState } from './service';
 
@@ -37,6 +38,7 @@ export interface RunningBackend {
 export interface RunningCinderVolume {
   stop(): Promise<void>;
   backends: RunningBackend[];
+  quotaCleaner: QuotaCleaner;
 }
 
 export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOptions = {}): Promise<RunningCinderVolume> {
@@ -52,10 +54,12 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
   const az = conf.DEFAULT.storage_availability_zone;
   const started: Array<RunningBackend & { server: RPCServer; heartbeat: Heartbeat }> = [];
   const notifiers: ServiceNotifier[] = [];
+  const quotaCleaner = new QuotaCleaner(ds);
 
   let metrics: MetricsListener | null = null;
   const stopAll = async (): Promise<void> => {
     await metrics?.stop();
+    await quotaCleaner.stop();
     for (const b of started) {
       await b.heartbeat.stop();
       await b.manager.reconciler.stop();
@@ -89,6 +93,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       await heartbeat.start();
       manager.reconciler.start(conf.DEFAULT.periodic_interval);
     }
+    quotaCleaner.start(conf.DEFAULT.reservation_clean_interval || conf.DEFAULT.reservation_expire);
     metrics = await serveDaemonMetrics('cinder-volume', conf.metrics, opts.metricsListener);
   } catch (e) {
     await stopAll().catch(() => undefined);
@@ -97,6 +102,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
   LOG.info(`Started cinder-volume on ${started.map((b) => `${b.host} (driver ${b.driver.name})`).join(', ')}`);
   return {
     backends: started.map(({ name, host, driver, manager }) => ({ name, host, driver, manager })),
+    quotaCleaner,
     stop: stopAll,
   };
 }

@@ -14,6 +14,7 @@ import {
   InvalidUUID, InvalidVolume, InvalidVolumeAttachMode, RemoveExportException, VolumeAttachmentNotFound, VolumeBackendAPIException, VolumeNotFound,
 } from '../cinder-common/exception';
 import { objectData } from '../cinder-common/objects';
+import { QuotaDB } from '../cinder-common/quota-db';
 import { statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
@@ -447,16 +448,21 @@ export class VolumeManager {
   async extendVolume(ctxt: ContextDict, args: Args): Promise<void> {
     const v = await this.load(args.volume);
     const newSize = Number(args.new_size);
+    // The quota reservations cinder-api made for the increase: committed with the new size, else rolled back.
+    const reservations = Array.isArray(args.reservations) ? args.reservations.filter((r): r is string => typeof r === 'string') : [];
+    const quota = new QuotaDB(this.d.db.ds);
     await this.notify(ctxt, v, 'resize.start', { size: v.size });
     try {
       await this.d.driver.extendVolume(v, newSize);
     } catch (e) {
       LOG.exception(`Extend volume ${v.id} failed`, e, logCtx(ctxt));
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'error_extending' }, { status: 'extending' });
+      await quota.rollback(reservations);
       return;
     }
     const attached = (await this.d.db.attachmentsOf([v.id])).some((a) => a.attachStatus === 'attached');
-    await this.d.db.volumeConditionalUpdate(v.id, { size: newSize, status: attached ? 'in-use' : 'available', previousStatus: null }, { status: 'extending' });
+    await quota.withCommit(reservations, (m) => this.d.db.volumeConditionalUpdate(v.id,
+      { size: newSize, status: attached ? 'in-use' : 'available', previousStatus: null }, { status: 'extending' }, m), (ok) => ok);
     await this.notify(ctxt, { ...v, size: newSize }, 'resize.end', { size: newSize });
   }
 }

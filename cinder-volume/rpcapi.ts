@@ -87,7 +87,7 @@ export class VolumeAPI {
     await this.cctxt(volume).cast(ctx, 'remove_export', { volume_id: volume.id });
   }
 
-  async extendVolume(ctx: RequestContext, volume: Volume, newSize: number): Promise<void> {
-    await this.cctxt(volume).cast(ctx, 'extend_volume', { volume: volumeToPrimitive(volume), new_size: newSize, reservations: [] });
+  async extendVolume(ctx: RequestContext, volume: Volume, newSize: number, reservations: string[] = []): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'extend_volume', { volume: volumeToPrimitive(volume), new_size: newSize, reservations });
   }
 }

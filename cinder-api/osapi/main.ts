@@ -8,6 +8,7 @@ import type { CinderConf } from '../../cinder-common/config';
 import { openServiceDatabase } from '../../cinder-common/db';
 import { CinderDB } from '../../cinder-common/db-api';
 import { registerCinderRemoteErrors } from '../../cinder-common/exception';
+import { QuotaEngine, quotaOptions } from '../../cinder-common/quota';
 import { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { buildCinderApiApp } from './plugin';
 import { cinderEnforcer } from './policy';
@@ -38,6 +39,7 @@ export function createVolumeApi(
     // [oslo_messaging_notifications] driver: none set, none sent (oslo's default).
     notifier: notifier ?? new Notifier(transport, notifierOptions(conf, `volume.${conf.DEFAULT.host}`)),
     nova: { ...conf.nova, timeout: conf.DEFAULT.rpc_response_timeout },
+    quota: new QuotaEngine(dataSource, quotaOptions(conf)),
   });
 }
 

@@ -11,6 +11,9 @@ import { volumeExportRoutes } from './controllers/volume-exports';
 import { volumeActionRoutes } from './controllers/volume-actions';
 import { volumeMetadataRoutes } from './controllers/volume-metadata';
 import { volumeRoutes } from './controllers/volumes';
+import { quotaRoutes } from './controllers/quotas';
+import { QuotaAPI } from './quota-api';
+import { QuotaEngine } from '../../cinder-common/quota';
 import { MIN_VERSION, VOLUME_VERSIONS } from './microversions';
 import './request';
 import { ExportAPI } from './export-api';
@@ -36,6 +39,8 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
 
   const attachments = new AttachmentAPI(opts.volumes);
   const exports = new ExportAPI(opts.volumes);
+  // Shown even where creates do not enforce them (a VolumeAPI built without an engine).
+  const quotas = new QuotaAPI(opts.volumes, opts.volumes.d.quota ?? new QuotaEngine(opts.volumes.db.ds));
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -50,12 +55,14 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       attachmentRoutes(v3, base, attachments);
       discoveryRoutes(v3, base, opts.volumes);
       volumeExportRoutes(v3, base, exports);
+      quotaRoutes(v3, base, quotas);
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {
     volumeRoutes(app, base, opts.volumes, opts.maxLimit);
     volumeActionRoutes(app, base, opts.volumes);
     volumeMetadataRoutes(app, base, opts.volumes);
+    quotaRoutes(app, base, quotas);
   }
 };
 

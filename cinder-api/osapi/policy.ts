@@ -68,6 +68,13 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume_extension:volume_type_access:addProjectAccess': ADMIN,
   'volume_extension:volume_type_access:removeProjectAccess': ADMIN,
   'volume_extension:volume_type_access:get_all_for_type': ADMIN,
+  // Quotas (policies/quotas.py, quota_class.py, limits.py).
+  'volume_extension:quotas:show': READER,
+  'volume_extension:quotas:update': ADMIN,
+  'volume_extension:quotas:delete': ADMIN,
+  'volume_extension:quota_classes:get': ADMIN,
+  'volume_extension:quota_classes:update': ADMIN,
+  'limits_extension:used_limits': READER,
   'volume_extension:volume_exports:index': ADMIN,
   'volume_extension:volume_exports:sync': ADMIN,
 };

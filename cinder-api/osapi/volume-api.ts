@@ -17,6 +17,7 @@ import {
   VolumeNotFound,
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE } from '../../cinder-common/volume-status';
+import type { QuotaEngine } from '../../cinder-common/quota';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { novaAttachmentId, type NovaOptions } from './nova-client';
 import { cinderEnforcer } from './policy';
@@ -39,6 +40,8 @@ export interface VolumeAPIDeps {
   enforcer?: Enforcer;
   /** Where the attachment-deletion check asks Nova ([nova]); absent: the caller's catalog. */
   nova?: NovaOptions;
+  /** Quotas (creates and extends reserve, the row's write commits); absent: none enforced. */
+  quota?: QuotaEngine | null;
 }
 
 /** The policy names cinder-api checks (cinder/policies/*.py), by what they guard. */
@@ -266,12 +269,25 @@ export class VolumeAPI {
     const type = r.volumeType ?? await this.types.getDefault();
     const multiattach = isMultiattachSpec(type.specs);
     if (multiattach) this.authorize(ctx, POLICY.multiattach);
-    const target = await this.pickBackend(size, r.availabilityZone);
-    const v = await this.d.db.volumeCreate({
+    // QuotaReserveTask: reserved now, committed with the row (QuotaCommitTask), rolled back if it is not written.
+    const quota = this.d.quota;
+    const reservations = quota ? await quota.reserveVolumeCreate(ctx.projectId ?? '', size, type.type.name) : [];
+    const target = await this.pickBackend(size, r.availabilityZone).catch(async (e: unknown) => {
+      await quota?.rollback(reservations);
+      throw e;
+    });
+    const values: Partial<Volume> = {
       userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
       availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,
       host: target?.host ?? null, scheduledAt: target ? new Date() : null,
-    });
+    };
+    let v: Volume;
+    try {
+      v = quota ? await quota.db.withCommit(reservations, (m) => this.d.db.volumeCreate(values, m)) : await this.d.db.volumeCreate(values);
+    } catch (e) {
+      await quota?.rollback(reservations).catch((re: unknown) => LOG.exception('Could not roll back the quota reservations of a failed create', re, { context: ctx }));
+      throw e;
+    }
     if (Object.keys(r.metadata).length) await this.d.db.metadataReplace(v.id, r.metadata);
     if (!target) {
       // No valid backend: the scheduler would mark the volume error; the request still got 202.
@@ -465,8 +481,33 @@ export class VolumeAPI {
       const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
       throw new InvalidVolume({ reason: `Volume ${v.id} status must be '{'status': '${expected}'}' to extend, currently ${cur}.` });
     }
+    const reservations = await this.reserveExtend(v, newSize, newSize - size);
     this.requireHost(v, 'extended');
-    await this.d.rpc.extendVolume(ctx, v, newSize);
+    try {
+      await this.d.rpc.extendVolume(ctx, v, newSize, reservations);
+    } catch (e) {
+      await this.d.quota?.rollback(reservations);
+      throw e;
+    }
+  }
+
+  /**
+   * _extend's quota steps after the status change: per_volume_gigabytes on the new size, then
+   * the increase reserved for the volume's project (cinder-volume commits it with the new size).
+   * A refusal puts the status back first.
+   */
+  private async reserveExtend(v: Volume, newSize: number, increase: number): Promise<string[]> {
+    const quota = this.d.quota;
+    if (!quota) return [];
+    try {
+      const typeName = (await this.d.db.typeNames([v.volumeTypeId])).get(v.volumeTypeId) ?? null;
+      return await quota.reserveVolumeExtend(v.projectId ?? '', newSize, increase, typeName);
+    } catch (e) {
+      if (!await this.d.db.volumeConditionalUpdate(v.id, { status: v.status }, { status: 'extending' })) {
+        LOG.error(`Could not return volume ${v.id} to ${v.status}.`);
+      }
+      throw e;
+    }
   }
 
   /** os-set_bootable is a volume update to Cinder (volume:update). */

@@ -77,7 +77,11 @@ function toFault(err: unknown, opts: ApiAppOptions, log: Logger, req: FastifyReq
   if (err instanceof OpenStackException && err.code >= 400 && err.code < 600) {
     if (err.code >= 500) log.exception(`${req.method} ${req.url} failed`, err, { context: req.ctx });
     if (err instanceof HTTPFault) return { code: err.code, body: err.body ?? faultBody(err.code, err.message), headers: err.headers };
-    return { code: err.code, body: faultBody(err.code, err.message), headers: {} };
+    const cls = err.constructor as typeof OpenStackException;
+    const message = cls.namedInFault ? `${err.name}: ${err.message}` : err.message;
+    // webob's overLimit fault repeats Retry-After in the body as retryAfter.
+    const retry = err.code === 413 ? cls.faultHeaders['Retry-After'] : undefined;
+    return { code: err.code, body: faultBody(err.code, message, retry !== undefined ? { retryAfter: retry } : {}), headers: { ...cls.faultHeaders } };
   }
   const fe = err as FastifyError;
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {

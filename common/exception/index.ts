@@ -23,6 +23,13 @@ export class OpenStackException extends Error {
   static code = 500;
   /** Python module name this class is known as on the RPC wire (e.g. 'cinder.exception'). */
   static wireModule = 'attachd.exception';
+  /** Headers the API answers it with (Cinder's QuotaError: Retry-After: 0). */
+  static faultHeaders: Readonly<Record<string, string>> = {};
+  /**
+   * Cinder's `safe` exceptions that reach its fault wrapper uncaught (the quota errors): the
+   * fault's message is "<ClassName>: <message>".
+   */
+  static namedInFault = false;
 
   readonly kwargs: ExceptionKwargs;
   readonly code: number;

@@ -25,6 +25,9 @@ export function cinderConf(overrides: Overrides = {}): CinderConf {
   const defaults: Overrides = {
     DEFAULT: {
       transport_url: `fake://cinder-${randomBytes(4).toString('hex')}`, host: 'cinder1', rpc_response_timeout: 5, report_interval: 1, periodic_interval: 0,
+      // Suites create more than Cinder's 10 volumes per project: no quota limits unless a test
+      // asks for Cinder's defaults (QUOTA_DEFAULTS_ON).
+      use_default_quota_class: false, quota_volumes: -1, quota_gigabytes: -1,
     },
     database: { connection: 'sqlite://:memory:' },
     api: { auth_strategy: 'noauth2' },
@@ -53,6 +56,9 @@ export interface Cinder {
   show(id: string, token?: string): Promise<Json>;
   stop(): Promise<void>;
 }
+
+/** Overrides that keep Cinder's quota defaults (the `default` quota class: 10 volumes, 1000 GB). */
+export const QUOTA_DEFAULTS_ON: Overrides = { DEFAULT: { use_default_quota_class: true, quota_volumes: 10, quota_gigabytes: 1000 } };
 
 /** The [api] token_secret of KEYSTONE_AUTH: a test value, at least 32 characters as the keystone strategy requires. */
 export const TEST_TOKEN_SECRET = 'attachd-cinder-policy-tests-0123456789abcdef';

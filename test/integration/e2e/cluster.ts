@@ -198,6 +198,8 @@ export class Cluster {
 function cinderConfig(o: { host: string; cinderPort: number; iscsiPort: number; timeout: number; control: number; volumesDir: string }): string {
   return [
     '[DEFAULT]', `host = ${o.host}`, `rpc_response_timeout = ${o.timeout}`, 'report_interval = 2', 'enabled_backends = tgt',
+    // The suites create more than Cinder's default 10 volumes per project: no quota limits.
+    'use_default_quota_class = false', 'quota_volumes = -1', 'quota_gigabytes = -1',
     'osapi_volume_listen = 127.0.0.1', `osapi_volume_listen_port = ${o.cinderPort}`,
     '[api]', 'auth_strategy = noauth2',
     '[tgt]', 'volume_driver = tgt', `volumes_dir = ${o.volumesDir}`, 'target_ip_address = 127.0.0.1', `target_port = ${o.iscsiPort}`,

@@ -1,0 +1,211 @@
+// npm run bench:attach — the whole attach, as users wait on it. In one run, interleaved rounds:
+//  - the Nova + Cinder attach → in-use → detach → available cycle (each worker its own server
+//    and volume) on the embedded all-in-one and on the multi-process layout over RabbitMQ +
+//    MariaDB, at 1, 8 and 32 in flight;
+//  - the legacy Cinder cycle against our cinder-api and, beside it, the real Cinder 21
+//    (scripts/cinder-oracle.sh) on the same RabbitMQ and MariaDB, at 1 and 8;
+//  - then the multi-process curve: more nova-api processes and computes, same load.
+// For each point: cycles/s, p50/p99 of each step, CPU ms per cycle of each process and its RSS.
+// It prints figures and asserts nothing. Servers: TRANSPORT_URL, NOVA_DATABASE_URL and
+// CINDER_DATABASE_URL if set, else a private pair from scripts/servers.sh (stopped after).
+// Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_C ("1,8,32"),
+// BENCH_SECONDS per point (30), BENCH_REAL_CINDER (1; 0 skips it), BENCH_CURVE ("1x1,2x2,4x2"
+// as APIxCOMPUTES; "" skips it), BENCH_ONLY (regex over point names).
+import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, cinderCycle, novaCycle, type Timings } from './cycles';
+import { embedded, multiProcess, PROJECT, TOKEN, type Layout, type Servers } from './layouts';
+import { cpuSeconds, rssMb, type Proc } from './procs';
+import { createTestDatabase } from '../test/support/servers';
+
+const num = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
+const CYCLES = num('BENCH_CYCLES', 40);
+const ROUNDS = num('BENCH_ROUNDS', 3);
+const SECONDS = num('BENCH_SECONDS', 30);
+const CONC = (process.env.BENCH_C ?? '1,8,32').split(',').map(Number);
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
+const ROOT = join(__dirname, '../..');
+
+interface Point {
+  name: string;
+  conc: number;
+  procs: Proc[];
+  /** One cycle by worker `w`; `i` numbers the cycle. */
+  cycle(w: number, i: number, t: Timings, polls: { n: number }): Promise<void>;
+  t: Timings;
+  polls: { n: number };
+  cycles: number;
+  seconds: number;
+  cpu: Map<string, number>;
+  errors: string[];
+}
+
+async function runPoint(p: Point): Promise<void> {
+  const before = new Map(p.procs.map((x) => [x.name, cpuSeconds(x.pid)]));
+  const started = process.hrtime.bigint();
+  const deadline = Date.now() + SECONDS * 1000;
+  let next = 0;
+  const worker = async (w: number): Promise<void> => {
+    while (next < CYCLES && Date.now() < deadline && p.errors.length < 5) {
+      const i = next++;
+      try {
+        await p.cycle(w, i, p.t, p.polls);
+        p.cycles++;
+      } catch (e) {
+        p.errors.push((e as Error).message);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: p.conc }, (_, w) => worker(w)));
+  p.seconds += Number(process.hrtime.bigint() - started) / 1e9;
+  for (const x of p.procs) p.cpu.set(x.name, (p.cpu.get(x.name) ?? 0) + cpuSeconds(x.pid) - (before.get(x.name) ?? 0));
+}
+
+/** Workers' servers and volumes for the Nova cycle: one pair each, made before timing. */
+async function novaPoint(l: Layout, conc: number): Promise<Point> {
+  const nova = l.novaUrls.map((u) => new Client(u, TOKEN));
+  const cinder = new Client(l.cinderUrl, TOKEN);
+  const pairs: Array<{ server: string; volume: string; nova: Client; cinder: Client }> = [];
+  for (let w = 0; w < conc; w++) {
+    const n = nova[w % nova.length];
+    const s = (await n.expect('POST', '/servers', 202, { server: { name: `bench-${w}`, imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1' } })).body.server.id as string;
+    const v = (await cinder.expect('POST', '/volumes', 202, { volume: { size: 1, name: `bench-${w}` } })).body.volume.id as string;
+    pairs.push({ server: s, volume: v, nova: new Client(l.novaUrls[w % l.novaUrls.length], TOKEN), cinder: new Client(l.cinderUrl, TOKEN) });
+  }
+  for (const p of pairs) {
+    for (let i = 0; ; i++) {
+      const [s, v] = [await p.nova.req('GET', `/servers/${p.server}`), await p.cinder.req('GET', `/volumes/${p.volume}`)];
+      if (s.body?.server?.status === 'ACTIVE' && v.body?.volume?.status === 'available') break;
+      if (i > 600) throw new Error(`${l.name}: server ${p.server} / volume ${p.volume} not ready`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  return newPoint(`nova attach+detach  ${l.name}`, conc, l.procs, (w, _i, t, polls) => novaCycle(pairs[w].nova, pairs[w].cinder, pairs[w].server, pairs[w].volume, t, polls));
+}
+
+function cinderPoint(name: string, url: string, procs: Proc[], conc: number): Point {
+  const clients = Array.from({ length: conc }, () => new Client(url, TOKEN));
+  return newPoint(`cinder cycle  ${name}`, conc, procs, (w, i, t, polls) => cinderCycle(clients[w], t, polls, `bench-${i}`));
+}
+
+function newPoint(name: string, conc: number, procs: Proc[], cycle: Point['cycle']): Point {
+  return { name: `${name}  c=${conc}`, conc, procs, cycle, t: new Map(), polls: { n: 0 }, cycles: 0, seconds: 0, cpu: new Map(), errors: [] };
+}
+
+const pct = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.max(0, Math.ceil((q / 100) * s.length) - 1))] : NaN;
+};
+const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
+
+function report(p: Point): void {
+  const rate = p.cycles / (p.seconds || 1);
+  const lines = [`${p.name}: ${p.cycles} cycles in ${p.seconds.toFixed(1)} s = ${rate.toFixed(1)} cycles/s, ${(p.polls.n / Math.max(1, p.cycles)).toFixed(1)} polls/cycle`];
+  for (const [step, xs] of p.t) lines.push(`    ${step.padEnd(26)} p50 ${f1(pct(xs, 50)).padStart(7)} ms   p99 ${f1(pct(xs, 99)).padStart(7)} ms`);
+  let total = 0;
+  for (const x of p.procs) {
+    const ms = ((p.cpu.get(x.name) ?? 0) * 1000) / Math.max(1, p.cycles);
+    total += ms;
+    let rss = NaN;
+    try { rss = rssMb(x.pid); } catch { /* gone */ }
+    lines.push(`    cpu ${x.name.padEnd(22)} ${f1(ms).padStart(7)} ms/cycle   rss ${f1(rss)} MB`);
+  }
+  lines.push(`    cpu total                  ${f1(total).padStart(7)} ms/cycle`);
+  if (p.errors.length) lines.push(`    ERRORS (${p.errors.length}): ${p.errors.slice(0, 3).join(' | ')}`);
+  console.log(lines.join('\n'));
+}
+
+/** Uses the servers the environment names, or starts a private pair; returns how to stop it. */
+function servers(work: string): () => void {
+  if (process.env.TRANSPORT_URL && process.env.NOVA_DATABASE_URL && process.env.CINDER_DATABASE_URL) return () => undefined;
+  const dir = join(work, 'servers');
+  process.stderr.write('bench: starting a private RabbitMQ and MariaDB (scripts/servers.sh)…\n');
+  execFileSync('bash', [join(ROOT, 'scripts/servers.sh'), 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (const line of readFileSync(join(dir, 'env'), 'utf8').split('\n')) {
+    const m = /^export (\w+)=(.*)$/.exec(line);
+    if (m) process.env[m[1]] = m[2];
+  }
+  return () => execFileSync('bash', [join(ROOT, 'scripts/servers.sh'), 'stop', dir], { stdio: 'ignore' });
+}
+
+async function freshServers(): Promise<Servers & { drop(): Promise<void> }> {
+  const [n, c] = [await createTestDatabase(null, 'nova'), await createTestDatabase(null, 'cinder')];
+  return { transportUrl: process.env.TRANSPORT_URL as string, novaDb: n.url, cinderDb: c.url, drop: async () => { await n.drop(); await c.drop(); } };
+}
+
+/** The real Cinder 21 on the same servers, if scripts/cinder-oracle.sh can run it. */
+async function realCinder(work: string): Promise<{ url: string; procs: Proc[]; stop(): void } | null> {
+  const script = join(ROOT, 'scripts/cinder-oracle.sh');
+  if (process.env.BENCH_REAL_CINDER === '0' || !existsSync(script)) return null;
+  const dir = join(work, 'real-cinder');
+  process.stderr.write('bench: starting the real Cinder 21 (scripts/cinder-oracle.sh)…\n');
+  const out = execFileSync('bash', [script, 'start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const url = /CINDER_URL=(\S+)/.exec(out)?.[1];
+  const pids = /CINDER_PIDS="?([^"\n]+)"?/.exec(out)?.[1]?.trim().split(/\s+/) ?? [];
+  const procs: Proc[] = [];
+  for (let i = 0; i + 1 < pids.length; i += 2) procs.push({ name: `real ${pids[i]}`, pid: Number(pids[i + 1]), stop: async () => undefined });
+  if (!url) throw new Error(`cinder-oracle.sh printed no CINDER_URL:\n${out}`);
+  return { url: `${url.replace(/\/$/, '')}/v3/${PROJECT}`, procs, stop: () => execFileSync('bash', [script, 'stop', dir], { stdio: 'ignore' }) };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'attachd-bench-attach-'));
+  const cleanups: Array<() => Promise<void> | void> = [servers(work)];
+  try {
+    const aio = await embedded(work);
+    cleanups.unshift(() => aio.stop());
+    const db = await freshServers();
+    cleanups.unshift(() => db.drop());
+    const multi = await multiProcess(mkdtempSync(join(work, 'multi-')), db);
+    cleanups.unshift(() => multi.stop());
+    const real = await realCinder(work).catch((e: Error) => { process.stderr.write(`bench: no real Cinder: ${e.message}\n`); return null; });
+    if (real) cleanups.unshift(real.stop);
+    const cinderOf = (l: Layout): Proc[] => l.procs.filter((p) => /cinder|attachd-all/.test(p.name));
+
+    const points: Point[] = [];
+    for (const c of CONC) for (const l of [aio, multi]) points.push(await novaPoint(l, c));
+    for (const c of CONC.filter((x) => x <= 8)) {
+      points.push(cinderPoint(`ours ${multi.name}`, multi.cinderUrl, cinderOf(multi), c));
+      if (real) points.push(cinderPoint('real Cinder 21', real.url, real.procs, c));
+      points.push(cinderPoint('ours embedded', aio.cinderUrl, aio.procs, c));
+    }
+    const chosen = points.filter((p) => !ONLY || ONLY.test(p.name));
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const p of chosen) {
+        process.stderr.write(`round ${r + 1}/${ROUNDS}: ${p.name}\n`);
+        await runPoint(p);
+      }
+    }
+    console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point\n`);
+    for (const p of chosen) report(p);
+
+    const curve = (process.env.BENCH_CURVE ?? '1x1,2x2,4x2').split(',').filter(Boolean).map((s) => s.split('x').map(Number));
+    const top = Math.max(...CONC);
+    if (curve.length && (!ONLY || ONLY.test('curve'))) {
+      console.log(`\n# the multi-process curve: nova attach+detach at c=${top}, more nova-api processes and computes\n`);
+      for (const [apis, computes] of curve) {
+        const dbs = await freshServers();
+        const l = await multiProcess(mkdtempSync(join(work, 'curve-')), dbs, apis, computes);
+        try {
+          const p = await novaPoint(l, top);
+          for (let r = 0; r < ROUNDS; r++) await runPoint(p);
+          report(p);
+        } finally {
+          await l.stop();
+          await dbs.drop();
+        }
+      }
+    }
+  } finally {
+    for (const c of cleanups) await Promise.resolve(c()).catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (e: Error) => {
+  console.error(e.stack ?? e.message);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+// What the attach benchmark needs from the processes it measures: spawning them with their log
+// in a file, waiting until they serve, and their CPU time and RSS read from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const BIN = join(__dirname, '../bin');
+const TICK_S = 0.01; // USER_HZ is 100 on Linux
+
+export interface Proc {
+  name: string;
+  pid: number;
+  child?: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port (asked of the OS, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts bin/<bin>.js with its output in `log`; resolves once `ready` answers true. */
+export async function startBin(name: string, bin: string, args: string[], env: NodeJS.ProcessEnv, log: string, ready: () => Promise<boolean>): Promise<Proc> {
+  const fd = openSync(log, 'a');
+  // BENCH_PROF=DIR: each process writes a V8 CPU profile into DIR when it exits.
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...prof, join(BIN, `${bin}.js`), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const exited = new Promise<never>((_, reject) => child.once('exit', (c) => reject(new Error(`${name} exited (${c}) before it was ready; see ${log}`))));
+  const deadline = Date.now() + 60_000;
+  const poll = async (): Promise<void> => {
+    while (Date.now() < deadline) {
+      if (await ready().catch(() => false)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${name} not ready within 60 s; see ${log}`);
+  };
+  try {
+    await Promise.race([poll(), exited]);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  exited.catch(() => undefined);
+  return {
+    name, pid: child.pid as number, child,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      child.once('exit', () => { clearTimeout(t); resolve(); });
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** `root` and all its live descendants (a real cinder-api forks its workers). */
+export function treePids(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch { /* gone */ }
+  }
+  const out: number[] = [];
+  for (const stack = [root]; stack.length;) {
+    const p = stack.pop() as number;
+    out.push(p);
+    stack.push(...(children.get(p) ?? []));
+  }
+  return out;
+}
+
+/** CPU seconds (user + system) a process tree has used so far. */
+export function cpuSeconds(root: number): number {
+  let total = 0;
+  for (const pid of treePids(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12])) * TICK_S; // utime and stime, fields 14 and 15 of stat(5)
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
+/** Resident set size of a process tree, in MB. */
+export function rssMb(root: number): number {
+  let kb = 0;
+  for (const pid of treePids(root)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      kb += m ? Number(m[1]) : 0;
+    } catch { /* gone */ }
+  }
+  return kb / 1024;
+}

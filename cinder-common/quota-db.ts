@@ -1,0 +1,299 @@
+// The quota tables (cinder/db/sqlalchemy/api.py quota_* and reservation_*). A reservation
+// raises quota_usages.reserved with a compare-and-swap UPDATE (`… WHERE in_use + reserved +
+// delta <= limit`), so concurrent creates can never together pass a limit: on MariaDB the
+// UPDATE takes the row lock and reads the latest committed row, on SQLite there is one writer.
+// Each reservation row is removed by exactly one of commit, rollback or expiry (the DELETE that
+// affects it applies its delta), so a crash between reserve and commit only leaves a row that
+// expires. Commits run in the caller's transaction, with the write they account for (the new
+// volume row, the new size), so in_use always matches the volumes table.
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { KeyedLock } from '../common/lock';
+import { transactionWithRetry, withDbRetry } from '../common/db/retry';
+import { getLogger } from '../common/log';
+import { Quota, QuotaClass, QuotaUsage, Reservation, Volume, VolumeType } from './entities';
+
+const LOG = getLogger('cinder.quota.db');
+const now = (): Date => new Date();
+
+export interface UsageRow { in_use: number; reserved: number }
+
+/** What stopped a reservation: the limits and the usages of every resource asked. */
+export interface OverQuotaInfo { overs: string[]; quotas: Record<string, number>; usages: Record<string, UsageRow> }
+
+/** The quota resources a volume counts against: volumes, gigabytes and their per-type twins. */
+export function volumeDeltas(size: number, typeName: string | null, count = 1): Record<string, number> {
+  const d: Record<string, number> = {};
+  if (count) d.volumes = count;
+  if (size) d.gigabytes = size;
+  if (typeName !== null) for (const [k, v] of Object.entries({ ...d })) d[`${k}_${typeName}`] = v;
+  return d;
+}
+
+/** Usage resources derived from the volumes table (the others, snapshots and backups, have nothing to count here). */
+const countsVolumes = (r: string): boolean => r === 'volumes' || r === 'gigabytes' || r.startsWith('volumes_') || r.startsWith('gigabytes_');
+
+/** SQLite's one connection is shared by every transaction of the process: let them run one at a time. */
+const SQLITE_WRITER = new KeyedLock();
+
+export class QuotaDB {
+  constructor(readonly ds: DataSource) {}
+
+  private get isSqlite(): boolean { return this.ds.options.type !== 'mysql' && this.ds.options.type !== 'mariadb'; }
+
+  /** One transaction, re-run whole on a deadlock; one at a time on SQLite. */
+  tx<T>(fn: (m: EntityManager) => Promise<T>, what: string): Promise<T> {
+    const run = (): Promise<T> => transactionWithRetry(this.ds, fn, { what });
+    return this.isSqlite ? SQLITE_WRITER.run('quota', run) : run();
+  }
+
+  // -- limits -------------------------------------------------------------------------------
+  async quotaGetAllByProject(projectId: string): Promise<Record<string, number>> {
+    const rows = await this.ds.getRepository(Quota).findBy({ projectId, deleted: false });
+    return Object.fromEntries(rows.map((r) => [r.resource, r.hardLimit ?? -1]));
+  }
+
+  async quotaSet(projectId: string, resource: string, limit: number): Promise<void> {
+    const repo = this.ds.getRepository(Quota);
+    const res = await repo.update({ projectId, resource, deleted: false }, { hardLimit: limit, updatedAt: now() });
+    if (res.affected) return;
+    await repo.createQueryBuilder().insert().into(Quota)
+      .values({ projectId, resource, hardLimit: limit, allocated: 0, createdAt: now(), deleted: false }).orIgnore().execute();
+    await repo.update({ projectId, resource, deleted: false }, { hardLimit: limit, updatedAt: now() });
+  }
+
+  /** quota_destroy_by_project: the project's own limits go; usages and reservations stay. */
+  async quotaDestroyByProject(projectId: string): Promise<void> {
+    await this.ds.getRepository(Quota).delete({ projectId });
+  }
+
+  async classGetAllByName(className: string): Promise<Record<string, number>> {
+    const rows = await this.ds.getRepository(QuotaClass).findBy({ className, deleted: false });
+    return Object.fromEntries(rows.filter((r) => r.resource).map((r) => [r.resource!, r.hardLimit ?? -1]));
+  }
+
+  async classSet(className: string, resource: string, limit: number): Promise<void> {
+    const repo = this.ds.getRepository(QuotaClass);
+    const res = await repo.update({ className, resource, deleted: false }, { hardLimit: limit, updatedAt: now() });
+    if (res.affected) return;
+    await repo.createQueryBuilder().insert().into(QuotaClass)
+      .values({ className, resource, hardLimit: limit, createdAt: now(), deleted: false }).orIgnore().execute();
+    await repo.update({ className, resource, deleted: false }, { hardLimit: limit, updatedAt: now() });
+  }
+
+  async usageGetAllByProject(projectId: string): Promise<Record<string, UsageRow>> {
+    const rows = await this.ds.getRepository(QuotaUsage).findBy({ projectId, deleted: false });
+    return Object.fromEntries(rows.filter((r) => r.resource).map((r) => [r.resource!, { in_use: r.inUse, reserved: r.reserved }]));
+  }
+
+  // -- reservations ---------------------------------------------------------------------------
+  private async ensureUsageRows(projectId: string, resources: string[]): Promise<void> {
+    const have = new Set(Object.keys(await this.usageGetAllByProject(projectId)));
+    const missing = resources.filter((r) => !have.has(r));
+    if (!missing.length) return;
+    await this.ds.createQueryBuilder().insert().into(QuotaUsage)
+      .values(missing.map((resource) => ({ projectId, resource, inUse: 0, reserved: 0, racePreventer: true, createdAt: now(), deleted: false })))
+      .orIgnore().execute();
+  }
+
+  /**
+   * quota_reserve: one reservation row per resource (positive deltas only count in `reserved`),
+   * all or none. Returns the reservation uuids, or what went over (read after the refusal).
+   */
+  async reserve(projectId: string, deltas: Record<string, number>, limits: Record<string, number>, expire: Date): Promise<string[] | OverQuotaInfo> {
+    const resources = Object.keys(deltas).sort();
+    await this.ensureUsageRows(projectId, resources);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const over = await this.tx(async (m) => {
+        const uuids: string[] = [];
+        for (const resource of resources) {
+          const delta = deltas[resource];
+          if (!Number.isInteger(delta)) throw new Error(`Quota delta for ${resource} is not an integer: ${delta}`);
+          if (delta > 0) {
+            const qb = m.createQueryBuilder().update(QuotaUsage).set({ reserved: () => `reserved + ${delta}`, updatedAt: now() })
+              .where('project_id = :p AND resource = :r AND deleted = :d', { p: projectId, r: resource, d: false });
+            const limit = limits[resource] ?? -1;
+            if (limit >= 0) qb.andWhere('in_use + reserved + :delta <= :limit', { delta, limit });
+            if (!(await qb.execute()).affected) throw new OverQuotaSignal(resource);
+          }
+          const usage = await m.findOneBy(QuotaUsage, { projectId, resource, deleted: false });
+          const uuid = randomUUID();
+          await m.insert(Reservation, {
+            uuid, usageId: usage?.id ?? null, projectId, resource, delta, expire, createdAt: now(), deleted: false,
+          });
+          uuids.push(uuid);
+        }
+        return uuids;
+      }, `quota reservation for ${projectId}`).catch((e: unknown) => {
+        if (e instanceof OverQuotaSignal) return null;
+        throw e;
+      });
+      if (over) return over;
+      const usages = await this.usageGetAllByProject(projectId);
+      const info = overQuota(deltas, limits, usages);
+      if (info.overs.length) return info;
+      // The usage that refused it was released in between: try again.
+    }
+    const usages = await this.usageGetAllByProject(projectId);
+    return { ...overQuota(deltas, limits, usages), overs: [resources[0]] };
+  }
+
+  /**
+   * Apply (commit) or drop (rollback, expire) reservations inside `m`: each row is deleted
+   * first, and only the transaction whose DELETE removed it applies it.
+   */
+  private async settle(m: EntityManager, rows: Reservation[], commit: boolean): Promise<number> {
+    let n = 0;
+    for (const r of [...rows].sort((a, b) => ((a.resource ?? '') < (b.resource ?? '') ? -1 : 1))) {
+      const gone = await m.delete(Reservation, { id: r.id });
+      if (!gone.affected) continue;
+      n++;
+      if (r.usageId === null) continue;
+      const d = r.delta;
+      const set: Record<string, () => string> = {};
+      if (d >= 0) set.reserved = () => `CASE WHEN reserved >= ${d} THEN reserved - ${d} ELSE 0 END`;
+      if (commit) set.inUse = () => (d >= 0 ? `in_use + ${d}` : `CASE WHEN in_use >= ${-d} THEN in_use + ${d} ELSE 0 END`);
+      if (!Object.keys(set).length) continue;
+      await m.createQueryBuilder().update(QuotaUsage).set({ ...set, updatedAt: now() }).where('id = :id', { id: r.usageId }).execute();
+    }
+    return n;
+  }
+
+  private async rowsOf(m: EntityManager, uuids: string[]): Promise<Reservation[]> {
+    if (!uuids.length) return [];
+    return m.createQueryBuilder(Reservation, 'r').where('r.uuid IN (:...uuids)', { uuids }).getMany();
+  }
+
+  /** reservation_commit inside the caller's transaction (with the write it accounts for). */
+  async commitIn(m: EntityManager, uuids: string[]): Promise<void> {
+    await this.settle(m, await this.rowsOf(m, uuids), true);
+  }
+
+  /**
+   * The write a reservation stands for and its commit, in one transaction: `fn` returns
+   * whether it wrote (false: nothing to account for; the reservations are rolled back).
+   */
+  async withCommit<T>(uuids: string[], fn: (m: EntityManager) => Promise<T>, wrote: (r: T) => boolean = () => true): Promise<T> {
+    const out = await this.tx(async (m) => {
+      const r = await fn(m);
+      if (wrote(r)) await this.commitIn(m, uuids);
+      return r;
+    }, 'quota commit');
+    if (!wrote(out)) await this.rollback(uuids);
+    return out;
+  }
+
+  async commit(uuids: string[]): Promise<void> {
+    if (uuids.length) await this.tx((m) => this.commitIn(m, uuids), 'quota commit');
+  }
+
+  async rollback(uuids: string[]): Promise<void> {
+    if (uuids.length) await this.tx(async (m) => this.settle(m, await this.rowsOf(m, uuids), false), 'quota rollback');
+  }
+
+  /** reservation_expire: roll back every reservation past its expiry; returns how many. */
+  async expire(at: Date = now()): Promise<number> {
+    const rows = await this.ds.getRepository(Reservation).createQueryBuilder('r')
+      .where('r.expire < :at', { at }).orderBy('r.id').take(1000).getMany();
+    let n = 0;
+    for (const r of rows) {
+      n += await this.tx((m) => this.settle(m, [r], false), 'reservation expiry');
+    }
+    if (n) LOG.info(`Rolled back ${n} expired quota reservation(s)`);
+    return n;
+  }
+
+  /** A deleted volume no longer counts: in the transaction that soft-deletes its row. */
+  async releaseIn(m: EntityManager, v: Pick<Volume, 'projectId' | 'size' | 'volumeTypeId' | 'useQuota'>): Promise<void> {
+    if (v.useQuota === false || !v.projectId) return;
+    const type = v.volumeTypeId ? await m.findOneBy(VolumeType, { id: v.volumeTypeId }) : null;
+    for (const [resource, d] of Object.entries(volumeDeltas(v.size ?? 0, type?.name ?? null)).sort()) {
+      await m.createQueryBuilder().update(QuotaUsage)
+        .set({ inUse: () => `CASE WHEN in_use >= ${d} THEN in_use - ${d} ELSE 0 END`, updatedAt: now() })
+        .where('project_id = :p AND resource = :r AND deleted = :del', { p: v.projectId, r: resource, del: false }).execute();
+    }
+  }
+
+  /** What the volumes table says each project uses: project → resource → in_use. */
+  private async countedIn(m: EntityManager, projectId: string | null): Promise<Map<string, Record<string, number>>> {
+    const qb = m.createQueryBuilder(Volume, 'v').select('v.project_id', 'project').addSelect('v.volume_type_id', 'type')
+      .addSelect('COUNT(*)', 'n').addSelect('COALESCE(SUM(v.size), 0)', 'gb')
+      .where('v.deleted = :d', { d: false }).andWhere('(v.use_quota IS NULL OR v.use_quota = :u)', { u: true })
+      .groupBy('v.project_id').addGroupBy('v.volume_type_id');
+    if (projectId !== null) qb.andWhere('v.project_id = :p', { p: projectId });
+    const rows = await qb.getRawMany<{ project: string | null; type: string | null; n: number | string; gb: number | string }>();
+    const names = new Map((await m.find(VolumeType)).map((t) => [t.id, t.name]));
+    const out = new Map<string, Record<string, number>>();
+    for (const r of rows) {
+      if (!r.project) continue;
+      const acc = out.get(r.project) ?? {};
+      const typeName = r.type ? names.get(r.type) ?? null : null;
+      for (const [res, d] of Object.entries(volumeDeltas(Number(r.gb), typeName, Number(r.n)))) acc[res] = (acc[res] ?? 0) + d;
+      acc.volumes ??= 0;
+      acc.gigabytes ??= 0;
+      out.set(r.project, acc);
+    }
+    return out;
+  }
+
+  /**
+   * Usage refresh (cinder-manage quota sync, done by the periodic pass): set in_use of the
+   * volume resources to what the volumes table holds, for every project where they differ.
+   * Each project is re-counted with its usage rows locked, so no commit runs in between.
+   * Returns the [project, resource, was, now] that were corrected.
+   */
+  async sync(): Promise<Array<[string, string, number, number]>> {
+    const counted = await this.countedIn(this.ds.manager, null);
+    const usages = await this.ds.getRepository(QuotaUsage).findBy({ deleted: false });
+    const suspects = new Set<string>();
+    const byProject = new Map<string, Record<string, number>>();
+    for (const u of usages) {
+      if (!u.projectId || !u.resource || !countsVolumes(u.resource)) continue;
+      (byProject.get(u.projectId) ?? byProject.set(u.projectId, {}).get(u.projectId)!)[u.resource] = u.inUse;
+    }
+    for (const [p, want] of counted) for (const [r, n] of Object.entries(want)) if ((byProject.get(p)?.[r] ?? 0) !== n) suspects.add(p);
+    for (const [p, have] of byProject) for (const [r, n] of Object.entries(have)) if (n !== (counted.get(p)?.[r] ?? 0)) suspects.add(p);
+    const fixed: Array<[string, string, number, number]> = [];
+    for (const p of suspects) fixed.push(...await this.syncProject(p));
+    for (const [p, r, was, is] of fixed) LOG.warning(`Quota usage of ${r} for project ${p} was ${was}, the volumes hold ${is}: corrected`);
+    return fixed;
+  }
+
+  private async syncProject(projectId: string): Promise<Array<[string, string, number, number]>> {
+    const want = (await this.countedIn(this.ds.manager, projectId)).get(projectId) ?? {};
+    await this.ensureUsageRows(projectId, Object.keys(want).sort());
+    const work = async (m: EntityManager): Promise<Array<[string, string, number, number]>> => {
+      const qb = m.createQueryBuilder(QuotaUsage, 'u').where('u.project_id = :p AND u.deleted = :d', { p: projectId, d: false }).orderBy('u.resource');
+      if (!this.isSqlite) qb.setLock('pessimistic_write');
+      const rows = (await qb.getMany()).filter((u) => u.resource && countsVolumes(u.resource));
+      // Counted again under the lock: a create or delete commits with its row, so this is exact.
+      const now2 = (await this.countedIn(m, projectId)).get(projectId) ?? {};
+      const out: Array<[string, string, number, number]> = [];
+      for (const u of rows) {
+        const n = now2[u.resource!] ?? 0;
+        if (u.inUse === n) continue;
+        await m.update(QuotaUsage, { id: u.id }, { inUse: n, updatedAt: now() });
+        out.push([projectId, u.resource!, u.inUse, n]);
+      }
+      return out;
+    };
+    // READ COMMITTED on MariaDB: the count after the lock sees every commit made before it.
+    if (this.isSqlite) return this.tx(work, `quota sync of ${projectId}`);
+    return withDbRetry(() => this.ds.transaction('READ COMMITTED', work), { what: `quota sync of ${projectId}` });
+  }
+}
+
+class OverQuotaSignal extends Error {
+  constructor(readonly resource: string) { super(`over quota: ${resource}`); }
+}
+
+/** Cinder's check: a positive delta goes over when limit >= 0 and limit < delta + in_use + reserved. */
+export function overQuota(deltas: Record<string, number>, limits: Record<string, number>, usages: Record<string, UsageRow>): OverQuotaInfo {
+  const full: Record<string, UsageRow> = {};
+  for (const r of Object.keys(deltas)) full[r] = usages[r] ?? { in_use: 0, reserved: 0 };
+  const overs = Object.keys(deltas).filter((r) => {
+    const limit = limits[r] ?? -1;
+    return limit >= 0 && deltas[r] >= 0 && limit < deltas[r] + full[r].in_use + full[r].reserved;
+  }).sort();
+  return { overs, quotas: { ...limits }, usages: full };
+}

@@ -1,0 +1,169 @@
+// The quota engine (cinder/quota.py VolumeTypeQuotaEngine + GroupQuotaEngine, DbQuotaDriver,
+// quota_utils.process_reserve_over_quota): which resources exist, where a limit comes from
+// (the project's own row, else the `default` quota class, else the [DEFAULT] quota_* option),
+// and the reservations of a volume create or extend, with Cinder's over-quota errors.
+import type { DataSource } from 'typeorm';
+import type { CinderConf } from './config';
+import { VolumeType } from './entities';
+import {
+  OverQuota, QuotaResourceUnknown, UnexpectedOverQuota, VolumeLimitExceeded, VolumeSizeExceedsAvailableQuota, VolumeSizeExceedsLimit,
+} from './exception';
+import { QuotaDB, overQuota, volumeDeltas, type OverQuotaInfo, type UsageRow } from './quota-db';
+
+export { QuotaDB, volumeDeltas } from './quota-db';
+
+/** The `default` quota class: its rows are the defaults (use_default_quota_class). */
+export const DEFAULT_QUOTA_CLASS = 'default';
+/** Keys a quota set may carry besides resources (quota.NON_QUOTA_KEYS). */
+export const NON_QUOTA_KEYS = ['tenant_id', 'id'];
+/** Resources whose type-specific twins exist for every volume type. */
+const TYPE_PARTS = ['volumes', 'gigabytes', 'snapshots'];
+
+export interface QuotaOptions {
+  quota_volumes: number;
+  quota_snapshots: number;
+  quota_gigabytes: number;
+  quota_backups: number;
+  quota_backup_gigabytes: number;
+  quota_groups: number;
+  per_volume_size_limit: number;
+  use_default_quota_class: boolean;
+  reservation_expire: number;
+}
+
+export function quotaOptions(conf: CinderConf): QuotaOptions {
+  const d = conf.DEFAULT;
+  return {
+    quota_volumes: d.quota_volumes, quota_snapshots: d.quota_snapshots, quota_gigabytes: d.quota_gigabytes, quota_backups: d.quota_backups,
+    quota_backup_gigabytes: d.quota_backup_gigabytes, quota_groups: d.quota_groups, per_volume_size_limit: d.per_volume_size_limit,
+    use_default_quota_class: d.use_default_quota_class, reservation_expire: d.reservation_expire,
+  };
+}
+
+export const QUOTA_DEFAULTS: QuotaOptions = {
+  quota_volumes: 10, quota_snapshots: 10, quota_gigabytes: 1000, quota_backups: 10, quota_backup_gigabytes: 1000, quota_groups: 10,
+  per_volume_size_limit: -1, use_default_quota_class: true, reservation_expire: 86400,
+};
+
+export interface ProjectQuota { limit: number; in_use?: number; reserved?: number }
+
+export class QuotaEngine {
+  readonly db: QuotaDB;
+
+  constructor(ds: DataSource, readonly opts: QuotaOptions = QUOTA_DEFAULTS) {
+    this.db = new QuotaDB(ds);
+  }
+
+  /**
+   * Every resource with the default its option gives, in Cinder's order: the global ones, the
+   * three of each live volume type (no option: -1), then groups (GROUP_QUOTAS).
+   */
+  async resources(): Promise<Array<[string, number]>> {
+    const o = this.opts;
+    const out: Array<[string, number]> = [['volumes', o.quota_volumes], ['per_volume_gigabytes', o.per_volume_size_limit],
+      ['snapshots', o.quota_snapshots], ['gigabytes', o.quota_gigabytes], ['backups', o.quota_backups],
+      ['backup_gigabytes', o.quota_backup_gigabytes]];
+    const types = await this.db.ds.getRepository(VolumeType).find({ where: { deleted: false }, order: { createdAt: 'ASC', id: 'ASC' } });
+    for (const t of types) for (const part of TYPE_PARTS) out.push([`${part}_${t.name ?? ''}`, -1]);
+    out.push(['groups', o.quota_groups]);
+    return out;
+  }
+
+  async resourceNames(): Promise<Set<string>> {
+    return new Set((await this.resources()).map(([n]) => n));
+  }
+
+  /** get_defaults: the `default` class's value, else the option's. */
+  async defaults(): Promise<Record<string, number>> {
+    const cls = this.opts.use_default_quota_class ? await this.db.classGetAllByName(DEFAULT_QUOTA_CLASS) : {};
+    return Object.fromEntries((await this.resources()).map(([n, dflt]) => [n, cls[n] ?? dflt]));
+  }
+
+  /** get_class_quotas(defaults=True): the class's own values over the defaults. */
+  async classQuotas(className: string): Promise<Record<string, number>> {
+    const [own, defaults] = await Promise.all([this.db.classGetAllByName(className), this.db.classGetAllByName(DEFAULT_QUOTA_CLASS)]);
+    return Object.fromEntries((await this.resources()).map(([n, dflt]) => [n, own[n] ?? defaults[n] ?? dflt]));
+  }
+
+  /**
+   * get_project_quotas: the project's own limit, else the default (the request context has no
+   * quota class here, as Cinder's without one). `defaults: false` keeps only the project's own rows.
+   */
+  async projectQuotas(projectId: string, o: { usages?: boolean; defaults?: boolean } = {}): Promise<Record<string, ProjectQuota>> {
+    const [own, defaults, usages] = await Promise.all([this.db.quotaGetAllByProject(projectId), this.defaults(),
+      o.usages ? this.db.usageGetAllByProject(projectId) : Promise.resolve({} as Record<string, UsageRow>)]);
+    const out: Record<string, ProjectQuota> = {};
+    for (const [n] of await this.resources()) {
+      if (o.defaults === false && !(n in own)) continue;
+      out[n] = { limit: own[n] ?? defaults[n] };
+      if (o.usages) out[n] = { ...out[n], in_use: usages[n]?.in_use ?? 0, reserved: usages[n]?.reserved ?? 0 };
+    }
+    return out;
+  }
+
+  private async limitsOf(projectId: string, resources: string[]): Promise<Record<string, number>> {
+    const all = await this.projectQuotas(projectId);
+    const unknown = resources.filter((r) => !(r in all));
+    if (unknown.length) throw new QuotaResourceUnknown({ unknown: `[${unknown.sort().map((u) => `'${u}'`).join(', ')}]` });
+    return Object.fromEntries(resources.map((r) => [r, all[r].limit]));
+  }
+
+  /** QuotaReserveTask's first step / extend's: the per_volume_gigabytes limit. */
+  async checkVolumeSize(projectId: string, size: number): Promise<void> {
+    const { per_volume_gigabytes: limit } = await this.limitsOf(projectId, ['per_volume_gigabytes']);
+    if (limit >= 0 && limit < size) throw new VolumeSizeExceedsLimit({ size, limit });
+  }
+
+  /** QUOTAS.reserve: the uuids of the reservations, or OverQuota (with overs, quotas and usages). */
+  async reserve(projectId: string, deltas: Record<string, number>): Promise<string[]> {
+    const limits = await this.limitsOf(projectId, Object.keys(deltas));
+    const expire = new Date(Date.now() + this.opts.reservation_expire * 1000);
+    const r = await this.db.reserve(projectId, deltas, limits, expire);
+    if (Array.isArray(r)) return r;
+    throw new OverQuota({ overs: r.overs, quotas: r.quotas, usages: r.usages });
+  }
+
+  /** A new volume: per-volume limit, then volumes and gigabytes (and the type's) reserved. */
+  async reserveVolumeCreate(projectId: string, size: number, typeName: string | null): Promise<string[]> {
+    await this.checkVolumeSize(projectId, size);
+    try {
+      return await this.reserve(projectId, volumeDeltas(size, typeName));
+    } catch (e) {
+      if (e instanceof OverQuota) throw overQuotaError(e.kwargs as unknown as OverQuotaInfo, 'volumes', size);
+      throw e;
+    }
+  }
+
+  /** _extend: the per-volume limit on the new size, then the size increase reserved. */
+  async reserveVolumeExtend(projectId: string, newSize: number, increase: number, typeName: string | null): Promise<string[]> {
+    await this.checkVolumeSize(projectId, newSize);
+    const deltas: Record<string, number> = { gigabytes: increase };
+    if (typeName !== null) deltas[`gigabytes_${typeName}`] = increase;
+    try {
+      return await this.reserve(projectId, deltas);
+    } catch (e) {
+      if (!(e instanceof OverQuota)) throw e;
+      // Cinder reports the global gigabytes usage whichever of the two went over.
+      const info = e.kwargs as unknown as OverQuotaInfo;
+      const g = info.usages.gigabytes;
+      throw new VolumeSizeExceedsAvailableQuota({ requested: increase, consumed: g.reserved + g.in_use, quota: info.quotas.gigabytes });
+    }
+  }
+
+  commit(uuids: string[]): Promise<void> { return this.db.commit(uuids); }
+  rollback(uuids: string[]): Promise<void> { return this.db.rollback(uuids); }
+}
+
+/** process_reserve_over_quota for volumes: the first over (sorted) names the error. */
+export function overQuotaError(info: OverQuotaInfo, resource: 'volumes', size: number): Error {
+  const consumed = (r: string): number => info.usages[r].reserved + info.usages[r].in_use;
+  for (const over of info.overs) {
+    if (over.includes('gigabytes')) {
+      return new VolumeSizeExceedsAvailableQuota({ name: over, requested: size, consumed: consumed(over), quota: info.quotas[over] });
+    }
+    if (over.includes(resource)) return new VolumeLimitExceeded({ allowed: info.quotas[over], name: over });
+  }
+  return new UnexpectedOverQuota({ name: info.overs.join(', ') });
+}
+
+export { overQuota };
