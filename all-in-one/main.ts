@@ -132,9 +132,9 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     const transport: Transport = rpcTransportFromConf(conf.nova);
     cleanups.push(() => transport.close());
     // Stopped in reverse: the APIs stop taking requests first, then the RPC servers drain.
-    const volume: RunningCinderVolume = await startCinderVolume(conf.cinder, { transport, dataSource: cinderDs });
+    const volume: RunningCinderVolume = await startCinderVolume(conf.cinder, { transport, dataSource: cinderDs, metricsListener: false });
     cleanups.push(() => volume.stop());
-    const compute: RunningNovaCompute = await startNovaCompute(conf.nova, { transport, dataSource: novaDs });
+    const compute: RunningNovaCompute = await startNovaCompute(conf.nova, { transport, dataSource: novaDs, metricsListener: false });
     cleanups.push(() => compute.stop());
     const cinderApi: RunningCinderApi = await startCinderApi(conf.cinder, { transport, dataSource: cinderDs });
     cleanups.push(() => cinderApi.stop());

@@ -9,13 +9,16 @@
 // broker (its pid found by the listening port, when it runs on this machine): at c=64 the box
 // is CPU-bound, so this shows which process pays for what.
 // Knobs (all bounded): BENCH_CALLS (per point, 5000), BENCH_SECONDS (per point, 10),
-// BENCH_ROUNDS (3), BENCH_CASTS (20000), BENCH_WARMUP (300).
+// BENCH_ROUNDS (3), BENCH_CASTS (20000), BENCH_WARMUP (300). BENCH_METRICS=1 records attachd's
+// RPC metrics (common/metrics/rpc.ts) in the attachd client and server, as the services do:
+// run with 0 and 1 to see what the observer hooks cost (docs/metrics.md).
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { setupLogging } from '../common/log';
 import { getRpcTransport, RPCClient, RPCServer, Target } from '../common/rpc';
+import { installRpcMetrics } from '../common/metrics';
 import { parseRabbitUrl } from '../common/rpc/drivers/rabbit/url';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
@@ -27,6 +30,7 @@ const WARMUP = env('BENCH_WARMUP', 300);
 /** Casts in flight (awaiting their confirm) for the confirmed cast senders (oslo-minimal, attachd). */
 const CAST_WINDOW = env('BENCH_CAST_WINDOW', 1000);
 const CONCURRENCY = (process.env.BENCH_C ?? "1,8,64").split(",").map(Number);
+const METRICS = process.env.BENCH_METRICS === '1';
 
 const RAW_QUEUE = 'bench_raw_rpc';
 const RAW_CAST_QUEUE = 'bench_raw_cast';
@@ -196,6 +200,7 @@ async function minimalOsloClient(): Promise<System> {
 async function osloServer(): Promise<void> {
   setupLogging({ silent: process.env.BENCH_LOG !== '1' });
   setupLogging({ silent: process.env.BENCH_LOG !== '1' });
+  if (METRICS) installRpcMetrics();
   const transport = getRpcTransport(url());
   const server = new RPCServer(transport, new Target({ topic: TOPIC, server: 'bench' }), [{
     methods: {
@@ -252,6 +257,7 @@ async function rawClient(topic: boolean): Promise<System> {
 }
 
 async function osloClient(): Promise<System> {
+  if (METRICS) installRpcMetrics();
   const transport = getRpcTransport(url());
   const client = new RPCClient(transport, new Target({ topic: TOPIC, server: 'bench' }), { timeout: 30 });
   const ctx = { user_id: 'u1', project_id: 'p1', request_id: 'req-bench', roles: ['admin'], is_admin: true };
@@ -428,7 +434,8 @@ async function main(): Promise<void> {
     return `| ${label} | ${fmt(a)} | ${fmt(t)} | ${fmt(m)} | ${fmt(b)} | ${r(a)} | ${r(t)} | ${r(m)} |`;
   };
   const lines = [
-    `RPC benchmark: ${ROUNDS} round(s), per point ≤${CALLS} calls or ${SECONDS} s after warm-up, casts ${CASTS}; median of rounds`,
+    `RPC benchmark: ${ROUNDS} round(s), per point ≤${CALLS} calls or ${SECONDS} s after warm-up, casts ${CASTS}; median of rounds; ` +
+      `attachd metrics ${METRICS ? 'on' : 'off'}`,
     `| metric | ${raw} (default exchange) | ${rawTopic} (topic exchange) | ${minimal} (oslo wire by hand) | ${ours} | ${ours}/replyq | ${ours}/topic | ${ours}/minimal |`,
     '|---|---|---|---|---|---|---|---|',
   ];

@@ -123,6 +123,14 @@ export class CinderDB {
     return Number(row?.total ?? 0);
   }
 
+  /** Volumes (not deleted) per status, one GROUP BY (the attachd_volumes gauge, read at scrape time). */
+  async volumeCountsByStatus(): Promise<Array<{ status: string | null; count: number }>> {
+    const rows = await this.volumes.createQueryBuilder('v').select('v.status', 'status').addSelect('COUNT(*)', 'n')
+      .where('v.deleted = :d', { d: false }).groupBy('v.status')
+      .getRawMany<{ status: string | null; n: number | string }>();
+    return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+  }
+
   // -- metadata --------------------------------------------------------------------------
   async metadataGet(volumeIds: string[], admin = false): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();

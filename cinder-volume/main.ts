@@ -4,6 +4,7 @@
 import type { DataSource } from 'typeorm';
 import { ConfigError } from '../common/exception';
 import { getLogger } from '../common/log';
+import { serveDaemonMetrics, type MetricsListener } from '../common/metrics';
 import { RPCServer, Target, notifierFromConf, rpcTransportFromConf, type ServiceNotifier, type Transport } from '../common/rpc';
 import { Heartbeat } from '../common/service';
 import { backendConf, type CinderConf } from '../cinder-common/config';
@@ -23,6 +24,8 @@ export interface CinderVolumeOptions {
   dataSource?: DataSource;
   /** Replace a backend's driver (tests inject failing ones): backend name → driver. */
   drivers?: Record<string, VolumeDriver>;
+  /** Serve [metrics] port (default true; the all-in-one's APIs serve its metrics instead). */
+  metricsListener?: boolean;
 }
 
 export interface RunningBackend {
@@ -53,7 +56,9 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
   const notifiers: ServiceNotifier[] = [];
   const quotaCleaner = new QuotaCleaner(ds);
 
+  let metrics: MetricsListener | null = null;
   const stopAll = async (): Promise<void> => {
+    await metrics?.stop();
     await quotaCleaner.stop();
     for (const b of started) {
       await b.heartbeat.stop();
@@ -89,6 +94,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       manager.reconciler.start(conf.DEFAULT.periodic_interval);
     }
     quotaCleaner.start(conf.DEFAULT.reservation_clean_interval || conf.DEFAULT.reservation_expire);
+    metrics = await serveDaemonMetrics('cinder-volume', conf.metrics, opts.metricsListener);
   } catch (e) {
     await stopAll().catch(() => undefined);
     throw e;

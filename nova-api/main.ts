@@ -2,6 +2,7 @@
 import { AttachFlowChooser } from '../nova-common/volume/attach-flow';
 import type { DataSource } from 'typeorm';
 import { createAuth, parseUsers, serveApi, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
+import { metricsRoute, setupMetrics } from '../common/metrics';
 import { rpcTransportFromConf, type Transport } from '../common/rpc';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
@@ -84,6 +85,7 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
     compute, maxLimit: conf.api.max_limit, auth,
     identity: conf.identity.enabled && !usesExternalKeystone(auth) ? identityOptions(conf, opts.adminPasswordHash) : undefined,
   });
+  if (setupMetrics(conf.metrics)) metricsRoute(app);
   const served = await serveApi(app, 'nova-api', conf.DEFAULT.osapi_compute_listen, opts.port ?? conf.DEFAULT.osapi_compute_listen_port, async () => {
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();

@@ -1,6 +1,7 @@
 // nova-compute in-process starter: DB, RPC server (topic compute, server = host), heartbeat.
 import type { DataSource } from 'typeorm';
 import { getLogger } from '../common/log';
+import { serveDaemonMetrics, type MetricsListener } from '../common/metrics';
 import { RPCServer, Target, notifierFromConf, rpcTransportFromConf, type Transport } from '../common/rpc';
 import { Heartbeat } from '../common/service';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
@@ -26,6 +27,8 @@ export interface NovaComputeOptions {
   /** Replace the drivers (tests inject failing ones). */
   driver?: ComputeDriver;
   connector?: VolumeConnector;
+  /** Serve [metrics] port (default true; the all-in-one's APIs serve its metrics instead). */
+  metricsListener?: boolean;
 }
 
 export interface RunningNovaCompute {
@@ -64,12 +67,15 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   });
   const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()]);
   const heartbeat = new Heartbeat(() => reportState(ds, host), conf.DEFAULT.report_interval, `nova-compute on ${host}`);
+  let metrics: MetricsListener | null = null;
   try {
     // As Nova's init_host: what a previous run left half-done is settled before new work.
     await reconciler.start();
     await server.start();
     await heartbeat.start();
+    metrics = await serveDaemonMetrics('nova-compute', conf.metrics, opts.metricsListener);
   } catch (e) {
+    await heartbeat.stop().catch(() => undefined);
     await reconciler.stop().catch(() => undefined);
     await server.stop().catch(() => undefined);
     await notifications.close().catch(() => undefined);
@@ -81,6 +87,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   return {
     manager, driver, connector, host, reconciler,
     async stop() {
+      await metrics?.stop();
       await reconciler.stop();
       await heartbeat.stop();
       await server.stop();

@@ -5,6 +5,7 @@
 // reconciler can finish or roll it back after a kill, an outage or a lost cast. Runs under
 // the instance lock taken by the manager. docs/self-healing.md walks through every step.
 import { pausePoint } from '../common/fault/pause';
+import { markRolledBack, timeVolumeOp, type VolumeOpOutcome } from '../common/metrics';
 import { getLogger, type LogMeta } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
@@ -97,7 +98,6 @@ export class VolumeOps {
    */
   async attach(op: Op, instance: Instance, bdm: BlockDeviceMapping): Promise<boolean> {
     const volumeId = bdm.volumeId as string;
-    const mountpoint = bdm.deviceName as string;
     const claimed = await this.step(op, 'claim attach', async () =>
       (await this.d.db.bdmTransition(bdm.id, [S.RESERVED], S.ATTACHING))
       || (bdm.attachState === null && !bdm.connectionInfo && await this.d.db.bdmClaimForeign(bdm.id, S.ATTACHING, { attachmentId: bdm.attachmentId })));
@@ -105,11 +105,19 @@ export class VolumeOps {
       LOG.info(`Attach of volume ${volumeId} (BDM ${bdm.id}) was already taken or finished`, op.meta);
       return false;
     }
+    await timeVolumeOp('attach', () => this.attachClaimed(op, instance, bdm));
+    return true;
+  }
+
+  /** The attach of a row just claimed ('attaching'), to its end or its rollback (attachd_volume_attach_duration_seconds). */
+  private async attachClaimed(op: Op, instance: Instance, bdm: BlockDeviceMapping): Promise<VolumeOpOutcome> {
+    const volumeId = bdm.volumeId as string;
+    const mountpoint = bdm.deviceName as string;
     LOG.info(`Attaching volume ${volumeId} to ${mountpoint}`, op.meta);
     const stale = op.verify || (bdm.attachStateAt !== null && Date.now() - bdm.attachStateAt.getTime() > this.d.pendingTimeoutMs);
     if (stale && !(await this.flow(bdm).reservationHeld(op, bdm))) {
       await this.abandonAttach(op, instance, bdm);
-      return true;
+      return 'rollback';
     }
     let info: ConnectionInfo | null = null;
     let device: DeviceInfo | null = null;
@@ -135,14 +143,15 @@ export class VolumeOps {
       LOG.error(`${stage}: ${(e as Error).message}; rolling back`, op.meta);
       // After a lost dependency, one quick try; what still fails is the reconciler's to finish.
       const undoOp = e instanceof StepInterrupted ? { ...op, budgetMs: 0 } : op;
-      await this.rollbackAttach(undoOp, instance, bdm, { info, device }).catch((err: unknown) => {
+      const undone = await this.rollbackAttach(undoOp, instance, bdm, { info, device }).then(() => true, (err: unknown) => {
         LOG.warning(`Rollback of the attach of volume ${volumeId} left for the reconciler: ${(err as Error).message}`, op.meta);
+        return false;
       });
-      throw e;
+      throw undone ? markRolledBack(e) : e;
     }
     await pausePoint('nova-compute.attach.after-save-connection-info');
     await this.finishAttach(op, instance, { ...bdm, attachState: S.ATTACH_COMMITTING, connectionInfo: JSON.stringify(info) });
-    return true;
+    return 'success';
   }
 
   /** The volume went to someone else (or away) before we touched it: drop our row only. */
@@ -166,7 +175,7 @@ export class VolumeOps {
       await this.teardownHost(op, instance, bdm, info);
       await this.flow(bdm).release(op, bdm);
       await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACHING));
-      throw e;
+      throw markRolledBack(e);
     }
     await pausePoint('nova-compute.attach.after-os-attach');
     // A detach requested meanwhile already moved the row on: then this CAS changes nothing.
@@ -220,6 +229,12 @@ export class VolumeOps {
         return;
       }
     }
+    await timeVolumeOp('detach', () => this.detachRecorded(op, instance, bdm, attachmentId, opts));
+  }
+
+  /** The detach of a row now 'detaching', to its end or its rollback (attachd_volume_detach_duration_seconds). */
+  private async detachRecorded(op: Op, instance: Instance | null, bdm: BlockDeviceMapping, attachmentId: string | null, opts: { guestGone?: boolean }): Promise<VolumeOpOutcome | null> {
+    const volumeId = bdm.volumeId as string;
     LOG.info(`Detaching volume ${volumeId} from ${bdm.deviceName ?? '-'}`, op.meta);
     if (op.verify) {
       const v = await this.volume(op, volumeId);
@@ -237,16 +252,18 @@ export class VolumeOps {
         if (!isNotFound(err)) throw err;
       }));
       await this.step(op, 'settle BDM', () => this.d.db.bdmTransition(bdm.id, [S.DETACHING], null));
-      throw e;
+      throw markRolledBack(e);
     }
     await this.flow(bdm).disconnectBackend(op, bdm);
     await pausePoint('nova-compute.detach.after-terminate-connection');
     // The row leaves Nova's view before Cinder shows 'available': no "already attached" race.
     const moved = await this.step(op, 'soft-delete BDM', () =>
       this.d.db.bdmTransition(bdm.id, [S.DETACHING], S.DETACH_COMMITTING, { deleted: bdm.id, deletedAt: new Date() }));
-    if (!moved) return;
+    // Someone else (a reconciler pass) took the row on: theirs to finish, not timed here.
+    if (!moved) return null;
     await pausePoint('nova-compute.detach.after-bdm-delete');
     await this.finishDetach(op, { ...bdm, attachState: S.DETACH_COMMITTING, deleted: bdm.id }, attachmentId);
+    return 'success';
   }
 
   /** The flow's last detach step (os-detach or attachment_delete), then settled. */

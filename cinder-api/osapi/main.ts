@@ -1,6 +1,7 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
 import { createAuth, serveApi, type AuthOptions } from '../../common/api';
+import { addVolumeCounts, metricsRoute, setupMetrics } from '../../common/metrics';
 import type { Enforcer } from '../../common/policy';
 import { Notifier, notifierFromConf, notifierOptions, rpcTransportFromConf, type Transport } from '../../common/rpc';
 import type { CinderConf } from '../../cinder-common/config';
@@ -67,7 +68,14 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
     volumes, maxLimit: conf.api.max_limit,
     auth: cinderAuthOptions(conf),
   });
+  let dropCounts = (): void => undefined;
+  if (setupMetrics(conf.metrics)) {
+    metricsRoute(app);
+    const db = new CinderDB(ds);
+    dropCounts = addVolumeCounts(() => db.volumeCountsByStatus());
+  }
   const served = await serveApi(app, 'cinder-api', conf.DEFAULT.osapi_volume_listen, opts.port ?? conf.DEFAULT.osapi_volume_listen_port, async () => {
+    dropCounts();
     await notifications.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();

@@ -7,6 +7,7 @@ import { OpenStackException } from '../exception';
 import { getLogger, type Logger } from '../log';
 import { isDbConnectionError } from '../db/errors';
 import { MessageDeliveryFailure, MessagingTimeout } from '../rpc';
+import { observeHttp } from '../metrics/http';
 import { type AuthStrategy } from './auth';
 import { HTTPFault, badRequest, faultBody } from './faults';
 
@@ -158,6 +159,7 @@ export function createApiApp(opts: ApiAppOptions): FastifyInstance {
     void reply.code(404).type('application/json').send(faultBody(404, 'The resource could not be found.'));
   });
 
+  observeHttp(app, opts.name);
   app.addHook('onResponse', async (req, reply) => {
     const len = reply.getHeader('content-length') ?? 0;
     log.info(`${req.ip} "${req.method} ${req.url}" status: ${reply.statusCode} len: ${String(len)} time: ${(reply.elapsedTime / 1000).toFixed(7)}`,

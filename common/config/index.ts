@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as ini from 'ini';
 import { ConfigError } from '../exception';
 import { MESSAGING_OPTS } from './messaging-opts';
+import { METRICS_OPTS } from './metrics-opts';
 
 export type OptType = 'str' | 'int' | 'float' | 'bool' | 'list' | 'port';
 
@@ -137,6 +138,7 @@ export function loadConfig<T extends Schema>(schema: T, opts: LoadOptions = {}):
 /** Options every service has. */
 export const COMMON_OPTS = {
   ...MESSAGING_OPTS,
+  ...METRICS_OPTS,
   DEFAULT: {
     // No default: a daemon on the in-process fake:// would silently talk to nobody.
     transport_url: { type: 'str', default: null, required: true, env: 'TRANSPORT_URL', secret: true, help: 'RPC transport URL: rabbit://user:pass@host:5672/vhost (fake:// only inside attachd-all)' },

@@ -4,6 +4,7 @@ import { Target, type TargetFields } from './target';
 import type { Transport } from './transport';
 import { contextToDict, type Dict } from './serializer/message';
 import { checkVersion, isCompatible } from './version';
+import { observeCall, observeCast } from './observer';
 
 export interface ClientOptions {
   /** Seconds to wait for a call's reply (default 60, oslo's rpc_response_timeout). */
@@ -57,9 +58,9 @@ export class RPCClient {
     try {
       const msg = this.makeMessage(method, args);
       this.checkVersionCap(msg.version as string | undefined);
-      return this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
+      return observeCast(this.target.topic as string, method, () => this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
         waitForReply: false, timeout: null, callMonitorTimeout: null, retry: this.retry,
-      }) as Promise<void>;
+      }) as Promise<void>);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -71,9 +72,9 @@ export class RPCClient {
       if (this.target.fanout) throw new InvalidTarget('A call cannot be used with fanout', this.target);
       const msg = this.makeMessage(method, args);
       this.checkVersionCap(msg.version as string | undefined);
-      return this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
+      return observeCall(this.target.topic as string, method, () => this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
         waitForReply: true, timeout: this.timeout, callMonitorTimeout: this.callMonitorTimeout, retry: this.retry,
-      });
+      }));
     } catch (err) {
       return Promise.reject(err);
     }

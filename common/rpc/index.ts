@@ -18,3 +18,6 @@ export {
   type RemoteErrorFactory, type Failure,
 } from './serializer/remote-error';
 export { isCompatible as versionIsCompatible } from './version';
+export {
+  addRpcObserver, isRemoteFailure, remoteClassOf, type RpcObserver, type CallOutcome, type DispatchOutcome,
+} from './observer';

@@ -3,6 +3,7 @@ import { getLogger } from '../log';
 import { InvalidTarget, MessagingError } from './errors';
 import { RPCDispatcher, type Endpoint, type EndpointMethod } from './dispatcher';
 import type { IncomingRequest, RpcListener } from './drivers/amqpdriver';
+import { notifyDispatch, observed } from './observer';
 import { serializeRemoteException } from './serializer/remote-error';
 import type { Target } from './target';
 import type { Transport } from './transport';
@@ -53,10 +54,15 @@ export class RPCServer {
 
   private async handle(req: IncomingRequest): Promise<void> {
     const { message, ctxt } = req;
+    // Measured only when observed (common/rpc/observer.ts): from receipt to the method's end.
+    const t0 = observed() ? performance.now() : -1;
+    const topic = this.target.topic as string;
     let fn: EndpointMethod;
     try {
       fn = this.dispatcher.resolve(message);
     } catch (err) {
+      // The method name came off the wire and names nothing here: not a label (unbounded).
+      if (t0 >= 0) notifyDispatch(topic, null, t0, 'rejected');
       LOG.warning(`${(err as Error).message}`, { method: message.method });
       await this.replyFailure(req, err);
       return;
@@ -67,6 +73,7 @@ export class RPCServer {
       result = await fn(ctxt, message.args);
     } catch (err) {
       stopHeartbeat();
+      if (t0 >= 0) notifyDispatch(topic, message.method, t0, 'error');
       if (!(err instanceof MessagingError) && !isExpected(err)) {
         LOG.exception(`Exception during message handling (${message.method})`, err);
       } else {
@@ -76,6 +83,7 @@ export class RPCServer {
       return;
     }
     stopHeartbeat();
+    if (t0 >= 0) notifyDispatch(topic, message.method, t0, 'success');
     if (!req.msgId) return;
     try {
       await req.reply(result, null);

@@ -7,6 +7,8 @@ import { requireServersDir, requireTransportUrl, startBroker, stopBroker } from 
 import {
   getRpcTransport, Target, RPCClient, RPCServer, MessagingTimeout, MessageDeliveryFailure, type Transport,
 } from '../../../common/rpc';
+import { installRpcMetrics } from '../../../common/metrics';
+import { scrapeRegistry, total } from '../../support/metrics';
 
 const MAX_CASTS = 3000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,6 +51,9 @@ describe('rpc over a broker restart', function () {
       },
     }]);
     await server.start();
+    // The reconnects are counted (attachd_rpc_reconnects_total; other tests may add to it meanwhile).
+    installRpcMetrics();
+    const reconnectsBefore = total(await scrapeRegistry(), 'attachd_rpc_reconnects_total');
     const client = new RPCClient(clientT, new Target({ topic }), { timeout: 5 });
     expect(await client.call({}, 'echo', { value: 'before' })).to.equal('before');
 
@@ -114,6 +119,8 @@ describe('rpc over a broker restart', function () {
     await until(() => confirmed.every((i) => received.has(i)), 20_000, 'every confirmed cast delivered');
     expect(failed).to.deep.equal([]);
     expect(received.has(-1)).to.equal(false);
+    // Both transports (server's and client's) came back at least once each.
+    expect(total(await scrapeRegistry(), 'attachd_rpc_reconnects_total') - reconnectsBefore).to.be.at.least(2);
     await server.stop();
     await server.wait();
   });

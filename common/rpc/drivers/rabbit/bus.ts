@@ -12,6 +12,7 @@ import * as amqp from 'amqplib';
 import { getLogger } from '../../../log';
 import { MessageDeliveryFailure, MessagingError } from '../../errors';
 import { MessageUndeliverable, type Bus, type Delivery, type PublishSpec, type SubscribeSpec, type Subscription } from '../base';
+import { notifyReconnect } from '../../observer';
 import { declareRefusal, describeRefusal } from './refusal';
 import type { RabbitHost, RabbitUrl } from './url';
 
@@ -201,6 +202,7 @@ export class RabbitBus implements Bus {
         }
         const reconnect = gen.id > 1;
         LOG.info(`${reconnect ? 'Reconnected' : 'Connected'} to AMQP server on ${host.hostname}:${host.port}`);
+        if (reconnect) notifyReconnect();
         // Consumers first: our own queues must exist before anything is published to them.
         let refusal: DeclareRefused | null = null;
         for (const s of this.subs) {
