@@ -76,6 +76,8 @@ export class VolumeManager {
       extend_volume: (c, a) => this.extendVolume(c, a),
       attachment_update: (c, a) => this.attachmentUpdate(c, a),
       attachment_delete: (c, a) => this.attachmentDelete(c, a),
+      freeze_host: () => this.setFrozen(true),
+      thaw_host: () => this.setFrozen(false),
       // attachd extensions (rpcapi 3.10), for cinder-api's os-volume-exports.
       get_export_report: () => this.getExportReport(),
       sync_exports: () => this.syncExports(),
@@ -458,5 +460,17 @@ export class VolumeManager {
     const attached = (await this.d.db.attachmentsOf([v.id])).some((a) => a.attachStatus === 'attached');
     await this.d.db.volumeConditionalUpdate(v.id, { size: newSize, status: attached ? 'in-use' : 'available', previousStatus: null }, { status: 'extending' });
     await this.notify(ctxt, { ...v, size: newSize }, 'resize.end', { size: newSize });
+  }
+
+  /**
+   * freeze_host / thaw_host (os-services freeze, thaw): our drivers have no management plane
+   * to tell, so only the service row changes, as Cinder's manager does after the driver's
+   * hook: frozen disables scheduling with reason "frozen", thawed enables it again.
+   */
+  async setFrozen(frozen: boolean): Promise<boolean> {
+    await this.d.db.services.update({ host: this.d.host, binary: 'cinder-volume', deleted: false },
+      { disabled: frozen, disabledReason: frozen ? 'frozen' : '', modifiedAt: new Date() });
+    LOG.info(frozen ? 'Set backend status to frozen successfully.' : 'Thawed backend successfully.');
+    return true;
   }
 }

@@ -7,6 +7,7 @@ import { AttachmentAPI } from './attachment-api';
 import { attachmentRoutes } from './controllers/attachments';
 import { discoveryRoutes } from './controllers/discovery';
 import { typeRoutes } from './controllers/types';
+import { serviceRoutes } from './controllers/services';
 import { volumeExportRoutes } from './controllers/volume-exports';
 import { volumeActionRoutes } from './controllers/volume-actions';
 import { volumeMetadataRoutes } from './controllers/volume-metadata';
@@ -14,6 +15,7 @@ import { volumeRoutes } from './controllers/volumes';
 import { MIN_VERSION, VOLUME_VERSIONS } from './microversions';
 import './request';
 import { ExportAPI } from './export-api';
+import { ServiceAPI } from './service-api';
 import { versionRoutes } from './versions';
 import type { VolumeAPI } from './volume-api';
 
@@ -36,6 +38,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
 
   const attachments = new AttachmentAPI(opts.volumes);
   const exports = new ExportAPI(opts.volumes);
+  const services = new ServiceAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -50,6 +53,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       attachmentRoutes(v3, base, attachments);
       discoveryRoutes(v3, base, opts.volumes);
       volumeExportRoutes(v3, base, exports);
+      serviceRoutes(v3, base, services);
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {

@@ -68,6 +68,12 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume_extension:volume_type_access:addProjectAccess': ADMIN,
   'volume_extension:volume_type_access:removeProjectAccess': ADMIN,
   'volume_extension:volume_type_access:get_all_for_type': ADMIN,
+  // os-services and os-hosts (policies/services.py, hosts.py).
+  'volume_extension:services:index': ADMIN,
+  'volume_extension:services:update': ADMIN,
+  'volume:freeze_host': ADMIN,
+  'volume:thaw_host': ADMIN,
+  'volume_extension:hosts': ADMIN,
   'volume_extension:volume_exports:index': ADMIN,
   'volume_extension:volume_exports:sync': ADMIN,
 };
