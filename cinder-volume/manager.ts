@@ -18,6 +18,7 @@ import { statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
 import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
+import type { NovaEvents } from './nova-events';
 import { VOLUME_RPC_API_VERSION } from './rpcapi';
 
 const LOG = getLogger('cinder-volume.manager');
@@ -33,6 +34,8 @@ export interface ManagerDeps {
   notifier: Notifier | null;
   /** [DEFAULT] attach_transition_timeout: seconds before a transition without progress is released. */
   attachTransitionTimeout?: number;
+  /** Tells Nova an attached volume grew (absent: Nova is not told). */
+  nova?: Pick<NovaEvents, 'volumeExtended'> | null;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -457,8 +460,11 @@ export class VolumeManager {
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'error_extending' }, { status: 'extending' });
       return;
     }
-    const attached = (await this.d.db.attachmentsOf([v.id])).some((a) => a.attachStatus === 'attached');
-    await this.d.db.volumeConditionalUpdate(v.id, { size: newSize, status: attached ? 'in-use' : 'available', previousStatus: null }, { status: 'extending' });
+    const attachments = (await this.d.db.attachmentsOf([v.id])).filter((a) => a.attachStatus === 'attached');
+    await this.d.db.volumeConditionalUpdate(v.id, { size: newSize, status: attachments.length ? 'in-use' : 'available', previousStatus: null }, { status: 'extending' });
+    // An in-use volume grew under its servers: Nova must rescan and tell the guests (Cinder's manager does this here).
+    const servers = [...new Set(attachments.map((a) => a.instanceUuid).filter((u): u is string => !!u))];
+    if (servers.length && this.d.nova) await this.d.nova.volumeExtended(ctxt, servers, v.id);
     await this.notify(ctxt, { ...v, size: newSize }, 'resize.end', { size: newSize });
   }
 
