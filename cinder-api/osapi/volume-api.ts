@@ -94,6 +94,8 @@ export interface CreateRequest {
   availabilityZone: string | null;
   /** The type the request named (resolved by the controller, in Cinder's lookup order); null: the default type. */
   volumeType: TypeWithSpecs | null;
+  /** A clone's source (checked by the controller): our drivers cannot clone, so the volume ends in error. */
+  sourceVolid?: string | null;
 }
 
 export interface Scheduled {
@@ -266,13 +268,20 @@ export class VolumeAPI {
     const type = r.volumeType ?? await this.types.getDefault();
     const multiattach = isMultiattachSpec(type.specs);
     if (multiattach) this.authorize(ctx, POLICY.multiattach);
-    const target = await this.pickBackend(size, r.availabilityZone);
+    // A clone is never sent to a backend (none here can clone).
+    const target = r.sourceVolid ? null : await this.pickBackend(size, r.availabilityZone);
     const v = await this.d.db.volumeCreate({
       userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
       availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,
-      host: target?.host ?? null, scheduledAt: target ? new Date() : null,
+      host: target?.host ?? null, scheduledAt: target ? new Date() : null, sourceVolid: r.sourceVolid ?? null,
     });
     if (Object.keys(r.metadata).length) await this.d.db.metadataReplace(v.id, r.metadata);
+    if (r.sourceVolid) {
+      // create_cloned_volume is not in our drivers: Cinder's volume goes to error when its driver lacks it.
+      LOG.error(`Volume ${v.id}: cloning volume ${r.sourceVolid} is not supported by the backend drivers here`, { context: ctx });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+      return v;
+    }
     if (!target) {
       // No valid backend: the scheduler would mark the volume error; the request still got 202.
       LOG.warning(`No valid backend was found for volume ${v.id} (size ${size})`, { context: ctx });
