@@ -68,6 +68,14 @@ export const CINDER_OPTS = {
   nova: {
     endpoint_template: { type: 'str', default: null, help: 'Nova API URL (e.g. http://127.0.0.1:8774/v2.1) the attachment-deletion check asks; unset: the catalog of the caller\'s token' },
     interface: { type: 'str', default: 'public', help: 'Catalog interface of Nova\'s endpoint' },
+    // The privileged user cinder-volume tells Nova about extended volumes as (Cinder's [nova] auth).
+    auth_type: { type: 'str', default: null, choices: ['password'], help: 'How cinder-volume logs in to Keystone to send Nova events; unset: the embedded identity\'s self-signed service token, or admin under noauth2' },
+    auth_url: { type: 'str', default: null, help: 'Keystone v3 URL of that login' },
+    username: { type: 'str', default: null, help: 'The service user (e.g. cinder, with the admin or service role)' },
+    password: { type: 'str', default: null, secret: true, help: 'Its password' },
+    project_name: { type: 'str', default: null, help: 'The project its token is scoped to (e.g. service)' },
+    user_domain_name: { type: 'str', default: 'Default', help: 'Domain of username' },
+    project_domain_name: { type: 'str', default: 'Default', help: 'Domain of project_name' },
   },
 } as const satisfies Schema;
 

@@ -14,6 +14,7 @@ import { registerCinderRemoteErrors } from '../cinder-common/exception';
 import { createDriver, type VolumeDriver } from './drivers';
 import { VolumeManager } from './manager';
 import { QuotaCleaner } from './quota-cleaner';
+import { NovaEvents } from './nova-events';
 import { VOLUME_TOPIC } from './rpcapi';
 import { reportState } from './service';
 
@@ -73,6 +74,9 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
     if (!opts.dataSource) await ds.destroy();
   };
 
+  // One Nova notifier for every backend (its token is cached across them).
+  const embedded = conf.api.auth_strategy === 'keystone' && !conf.keystone_authtoken.auth_url;
+  const nova = new NovaEvents({ ...conf.nova, signingSecret: embedded ? conf.api.token_secret : null, timeout: conf.DEFAULT.rpc_response_timeout });
   try {
     for (const name of names) {
       const bconf = backendConf(conf, name)!;
@@ -83,7 +87,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       const notifications = notifierFromConf(conf, transport, `volume.${host}`);
       notifiers.push(notifications);
       const notifier = notifications.notifier;
-      const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout });
+      const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout, nova });
       const server = new RPCServer(transport, new Target({ topic: VOLUME_TOPIC, server: host }), [manager.endpoint()]);
       const heartbeat = new Heartbeat(async () => reportState(db, host, az, { ...(await driver.getStats()) }), conf.DEFAULT.report_interval,
         `cinder-volume on ${host}`);

@@ -19,6 +19,7 @@ import { statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
 import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
+import type { NovaEvents } from './nova-events';
 import { VOLUME_RPC_API_VERSION } from './rpcapi';
 
 const LOG = getLogger('cinder-volume.manager');
@@ -34,6 +35,8 @@ export interface ManagerDeps {
   notifier: Notifier | null;
   /** [DEFAULT] attach_transition_timeout: seconds before a transition without progress is released. */
   attachTransitionTimeout?: number;
+  /** Tells Nova an attached volume grew (absent: Nova is not told). */
+  nova?: Pick<NovaEvents, 'volumeExtended'> | null;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -77,6 +80,8 @@ export class VolumeManager {
       extend_volume: (c, a) => this.extendVolume(c, a),
       attachment_update: (c, a) => this.attachmentUpdate(c, a),
       attachment_delete: (c, a) => this.attachmentDelete(c, a),
+      freeze_host: () => this.setFrozen(true),
+      thaw_host: () => this.setFrozen(false),
       // attachd extensions (rpcapi 3.10), for cinder-api's os-volume-exports.
       get_export_report: () => this.getExportReport(),
       sync_exports: () => this.syncExports(),
@@ -460,9 +465,24 @@ export class VolumeManager {
       await quota.rollback(reservations);
       return;
     }
-    const attached = (await this.d.db.attachmentsOf([v.id])).some((a) => a.attachStatus === 'attached');
+    const attachments = (await this.d.db.attachmentsOf([v.id])).filter((a) => a.attachStatus === 'attached');
     await quota.withCommit(reservations, (m) => this.d.db.volumeConditionalUpdate(v.id,
-      { size: newSize, status: attached ? 'in-use' : 'available', previousStatus: null }, { status: 'extending' }, m), (ok) => ok);
+      { size: newSize, status: attachments.length ? 'in-use' : 'available', previousStatus: null }, { status: 'extending' }, m), (ok) => ok);
+    // An in-use volume grew under its servers: Nova must rescan and tell the guests (Cinder's manager does this here).
+    const servers = [...new Set(attachments.map((a) => a.instanceUuid).filter((u): u is string => !!u))];
+    if (servers.length && this.d.nova) await this.d.nova.volumeExtended(ctxt, servers, v.id);
     await this.notify(ctxt, { ...v, size: newSize }, 'resize.end', { size: newSize });
+  }
+
+  /**
+   * freeze_host / thaw_host (os-services freeze, thaw): our drivers have no management plane
+   * to tell, so only the service row changes, as Cinder's manager does after the driver's
+   * hook: frozen disables scheduling with reason "frozen", thawed enables it again.
+   */
+  async setFrozen(frozen: boolean): Promise<boolean> {
+    await this.d.db.services.update({ host: this.d.host, binary: 'cinder-volume', deleted: false },
+      { disabled: frozen, disabledReason: frozen ? 'frozen' : '', modifiedAt: new Date() });
+    LOG.info(frozen ? 'Set backend status to frozen successfully.' : 'Thawed backend successfully.');
+    return true;
   }
 }

@@ -6,7 +6,8 @@
 //   3.0 - create_volume(volume, request_spec, filter_properties, allow_reschedule),
 //         delete_volume(volume, unmanage_only, cascade), initialize_connection(connector, volume),
 //         terminate_connection(volume_id, connector, force), remove_export(volume_id),
-//         extend_volume(volume, new_size, reservations)
+//         extend_volume(volume, new_size, reservations),
+//         freeze_host(), thaw_host() (os-services freeze/thaw, called on server <host>@<backend>)
 //   3.3 - attach_volume also takes `volume`
 //   3.4 - detach_volume also takes `volume`
 //   3.9 - attachment_update(vref, connector, attachment_id) → flat connection_info,
@@ -81,6 +82,16 @@ export class VolumeAPI {
   /** attachd extension (3.10): one reconciler pass on backend `host`, then its report. */
   async syncExports(ctx: RequestContext, host: string): Promise<unknown> {
     return this.client.prepare({ server: host, version: '3.10' }).call(ctx, 'sync_exports', {});
+  }
+
+  /** freeze_host (3.0, call): the backend disables itself ("frozen"); true when done. */
+  async freezeHost(ctx: RequestContext, host: string): Promise<unknown> {
+    return this.client.prepare({ server: serviceHostOf(host) }).call(ctx, 'freeze_host', {});
+  }
+
+  /** thaw_host (3.0, call): false when the backend refused to thaw. */
+  async thawHost(ctx: RequestContext, host: string): Promise<unknown> {
+    return this.client.prepare({ server: serviceHostOf(host) }).call(ctx, 'thaw_host', {});
   }
 
   async removeExport(ctx: RequestContext, volume: Volume): Promise<void> {

@@ -10,6 +10,7 @@ import { instanceActionRoutes } from './controllers/instance-actions';
 import { limitRoutes } from './controllers/limits';
 import { serverActionRoutes } from './controllers/server-actions';
 import { serverIpRoutes } from './controllers/server-ips';
+import { serverExternalEventRoutes } from './controllers/server-external-events';
 import { serverMetadataRoutes } from './controllers/server-metadata';
 import { serverRoutes } from './controllers/servers';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
@@ -52,6 +53,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       instanceActionRoutes(v, base, opts.compute);
       limitRoutes(v, base, opts.compute);
       volumeAttachmentRoutes(v, base, opts.compute, maxLimit);
+      serverExternalEventRoutes(v, base, opts.compute);
     }
   });
 };

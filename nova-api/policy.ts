@@ -60,6 +60,7 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:limits:other_project': ADMIN,
   'os_compute_api:os-availability-zone:list': '@',
   'os_compute_api:os-availability-zone:detail': ADMIN,
+  'os_compute_api:os-server-external-events:create': ADMIN,
 };
 
 export function novaEnforcer(policyFile: string | null = null): Enforcer {

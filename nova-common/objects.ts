@@ -28,6 +28,18 @@ export function bdmToPrimitive(b: BlockDeviceMapping): Dict {
   });
 }
 
+/** An InstanceExternalEvent (nova/objects/external_event.py) as nova-api accepted it. */
+export interface ExternalEvent {
+  instanceUuid: string;
+  name: string;
+  status: string;
+  tag: string | null;
+}
+
+export function externalEventToPrimitive(e: ExternalEvent): Dict {
+  return envelope('InstanceExternalEvent', '1.5', { instance_uuid: e.instanceUuid, name: e.name, status: e.status, tag: e.tag, data: {} });
+}
+
 /** The data dict of a received object (or the dict itself when a peer sent a plain one). */
 export function objectData(v: unknown): Dict {
   if (!v || typeof v !== 'object') return {};

@@ -54,6 +54,7 @@ export class ComputeManager {
         stop_instance: (c, a) => this.stopInstance(c, a),
         start_instance: (c, a) => this.startInstance(c, a),
         reboot_instance: (c, a) => this.rebootInstance(c, a),
+        external_instance_event: (c, a) => this.externalInstanceEvent(c, a),
       },
     };
   }
@@ -249,5 +250,31 @@ export class ComputeManager {
     const bdms = await this.d.db.bdmsByInstance(instance.uuid);
     await this.d.volumeOps.releaseAll(op, { ...instance, deleted: instance.id } as Instance, bdms);
     await this.d.db.instanceSoftDelete(instance);
+  }
+
+  /**
+   * external_instance_event(instances, events): the events nova-api accepted for servers on this
+   * host. volume-extended (tag = the volume id) runs extend_volume as event compute_extend_volume
+   * of the extend_volume action nova-api recorded; the events we have nothing to do for
+   * (network-*, power-update, …) are logged and dropped.
+   */
+  async externalInstanceEvent(ctxt: ContextDict, args: Args): Promise<void> {
+    const instances = Array.isArray(args.instances) ? args.instances : [];
+    const events = Array.isArray(args.events) ? args.events.map(objectData) : [];
+    for (const inst of instances) {
+      const uuid = uuidOf({ instance: inst });
+      for (const ev of events.filter((e) => e.instance_uuid === uuid)) {
+        if (ev.name !== 'volume-extended' || typeof ev.tag !== 'string') {
+          LOG.debug(`Event ${String(ev.name)} for instance ${uuid} has nothing to do here`, { context: ctxLog(ctxt) });
+          continue;
+        }
+        const volumeId = ev.tag;
+        await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_extend_volume', async () => {
+          const instance = await this.d.db.instanceGet(uuid);
+          if (!instance) return;
+          await this.d.volumeOps.extender.extend(this.op(ctxt, { volume_id: volumeId, instance_uuid: uuid }), instance, volumeId);
+        })).catch(() => undefined);
+      }
+    }
   }
 }

@@ -6,12 +6,14 @@
 //         build_and_run_instance(instance, ...), terminate_instance(instance, bdms),
 //         stop_instance(instance, clean_shutdown), start_instance(instance),
 //         reboot_instance(instance, block_device_info, reboot_type),
-//         swap_volume(instance, old_volume_id, new_volume_id, new_attachment_id)
+//         swap_volume(instance, old_volume_id, new_volume_id, new_attachment_id),
+//         external_instance_event(instances, events) (Nova has it at 6.0: no bump; we act on
+//         volume-extended only, running extend_volume as event compute_extend_volume)
 import type { Transport } from '../common/rpc';
 import { RPCClient, Target } from '../common/rpc';
 import type { RequestContext } from '../common/context';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
-import { bdmToPrimitive, instanceToPrimitive } from '../nova-common/objects';
+import { bdmToPrimitive, externalEventToPrimitive, instanceToPrimitive, type ExternalEvent } from '../nova-common/objects';
 
 export const COMPUTE_TOPIC = 'compute';
 export const COMPUTE_RPC_API_VERSION = '6.0';
@@ -44,6 +46,15 @@ export class ComputeAPI {
 
   async detachVolume(ctx: RequestContext, instance: Instance, volumeId: string, attachmentId: string | null): Promise<void> {
     await this.cctxt(instance).cast(ctx, 'detach_volume', { instance: instanceToPrimitive(instance), volume_id: volumeId, attachment_id: attachmentId });
+  }
+
+  /** Events for servers on one host (the first instance's, or `host`), as nova-api's external_instance_event. */
+  async externalInstanceEvent(ctx: RequestContext, instances: Instance[], events: ExternalEvent[], host?: string): Promise<void> {
+    const server = host ?? instances[0]?.host;
+    if (!server) throw new Error('external_instance_event needs a host');
+    await this.client.prepare({ server, version: '6.0' }).cast(ctx, 'external_instance_event', {
+      instances: instances.map(instanceToPrimitive), events: events.map(externalEventToPrimitive),
+    });
   }
 
   async rebootInstance(ctx: RequestContext, instance: Instance, rebootType: 'SOFT' | 'HARD'): Promise<void> {

@@ -15,6 +15,7 @@ import type { CinderAPI, CinderCaller, CinderVolume, ConnectionInfo } from '../n
 import type { ConnectorProperties, DeviceInfo, VolumeConnector } from './connectors';
 import { retrying, StepInterrupted } from '../nova-common/retry';
 import { SwapOps } from './swap-ops';
+import { ExtendOps } from './extend-ops';
 import { AttachmentsFlow, LegacyFlow, releaseOrphanAttachments, type CinderFlow, type FlowDeps } from './cinder-flows';
 import type { ComputeDriver } from './virt/driver';
 
@@ -61,12 +62,15 @@ export class VolumeOps {
   private readonly flowDeps: FlowDeps;
   /** Volume swaps (swap-ops.ts), which share these steps. */
   readonly swaps: SwapOps;
+  /** Attached-volume extension (extend-ops.ts). */
+  readonly extender: ExtendOps;
 
   constructor(private readonly d: VolumeOpsDeps) {
     this.flowDeps = { db: d.db, cinder: d.cinder, connectorProperties: d.connectorProperties, step: (o, n, f) => this.step(o, n, f), volume: (o, v) => this.volume(o, v) };
     this.legacy = new LegacyFlow(this.flowDeps);
     this.attachments = new AttachmentsFlow(this.flowDeps);
     this.swaps = new SwapOps({ ...this.flowDeps, driver: d.driver, connector: d.connector, parse: parseConnectionInfo });
+    this.extender = new ExtendOps({ ...this.flowDeps, driver: d.driver, connector: d.connector, parse: parseConnectionInfo });
   }
 
   /** A row with an attachment_id was attached through the attachments API, and detaches by it. */

@@ -46,6 +46,8 @@ cat > "$dir/aio.conf" <<EOF
 [DEFAULT]
 osapi_compute_listen_port = $compute_port
 osapi_volume_listen_port = $volume_port
+# Two fake backends: os-hosts tests want at least two hosts (Cinder has a scheduler row too).
+enabled_backends = backend1, backend2
 
 [api]
 auth_strategy = keystone
@@ -179,7 +181,7 @@ snapshot = False
 clone = False
 manage_snapshot = False
 manage_volume = False
-extend_attached_volume = False
+extend_attached_volume = True
 extend_attached_encrypted_volume = False
 multi_backend = False
 volume_revert = False
@@ -219,6 +221,10 @@ tempest\.api\.volume\.admin\.test_volume_quotas\.
 tempest\.api\.volume\.admin\.test_volume_quotas_negative\.
 tempest\.api\.volume\.admin\.test_volume_quota_classes\.
 tempest\.api\.volume\.test_volume_absolute_limits\.
+tempest\.api\.volume\.admin\.test_volume_services\.
+tempest\.api\.volume\.admin\.test_volume_services_negative\.
+tempest\.api\.volume\.admin\.test_volume_hosts\.
+tempest\.api\.volume\.test_volumes_extend\.
 tempest\.api\.compute\.test_versions\.
 tempest\.api\.compute\.flavors\.
 tempest\.api\.compute\.servers\.test_servers\.
@@ -243,13 +249,11 @@ EOF
 cat > "$ws/exclude.txt" <<'EOF'
 test_create_server\.ServersTestBootFromVolume  # creates a volume from an image: no image API (glance off)
 test_volume_quotas\.VolumeQuotasAdminTestJSON\.test_quota_usage_after_volume_transfer  # volume transfers not implemented
+test_volumes_extend\.VolumesExtendTest\.test_volume_extend\[  # creates its volume from an image: no image API (glance off)
 test_server_addresses\.ServerAddressesTestJSON\.test_list_server_addresses\[  # servers have no networks (neutron off)
 test_server_metadata_negative\.ServerMetadataNegativeTestJSON\.test_metadata_items_limit  # reads os-quota-sets: no quota API
 test_servers\.ServerShowV247Test\.test_update_rebuild_list_server  # rebuild not implemented
 test_servers\.ServersTestJSON\.test_create_specify_keypair  # keypairs not implemented
-test_servers_negative\.ServersNegativeTestJSON\.test_create_server_invalid_bdm_in_2nd_dict  # boot from volume not implemented
-test_servers_negative\.ServersNegativeTestJSON\.test_create_with_invalid_network_uuid  # networks not implemented
-test_servers_negative\.ServersNegativeTestJSON\.test_create_with_non_existent_keypair  # keypairs not implemented
 test_servers_negative\.ServersNegativeTestJSON\.test_create_with_nonexistent_security_group  # security groups not implemented
 test_servers_negative\.ServersNegativeTestJSON\.test_get_console_output_of_non_existent_server  # console output not implemented (its flag does not gate this test)
 test_servers_negative\.ServersNegativeTestJSON\.test_rebuild_  # rebuild not implemented

@@ -7,6 +7,7 @@ import { AttachmentAPI } from './attachment-api';
 import { attachmentRoutes } from './controllers/attachments';
 import { discoveryRoutes } from './controllers/discovery';
 import { typeRoutes } from './controllers/types';
+import { serviceRoutes } from './controllers/services';
 import { volumeExportRoutes } from './controllers/volume-exports';
 import { volumeActionRoutes } from './controllers/volume-actions';
 import { volumeMetadataRoutes } from './controllers/volume-metadata';
@@ -17,6 +18,7 @@ import { QuotaEngine } from '../../cinder-common/quota';
 import { MIN_VERSION, VOLUME_VERSIONS } from './microversions';
 import './request';
 import { ExportAPI } from './export-api';
+import { ServiceAPI } from './service-api';
 import { versionRoutes } from './versions';
 import type { VolumeAPI } from './volume-api';
 
@@ -41,6 +43,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const exports = new ExportAPI(opts.volumes);
   // Shown even where creates do not enforce them (a VolumeAPI built without an engine).
   const quotas = new QuotaAPI(opts.volumes, opts.volumes.d.quota ?? new QuotaEngine(opts.volumes.db.ds));
+  const services = new ServiceAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -56,6 +59,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       discoveryRoutes(v3, base, opts.volumes);
       volumeExportRoutes(v3, base, exports);
       quotaRoutes(v3, base, quotas);
+      serviceRoutes(v3, base, services);
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {

@@ -75,6 +75,12 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume_extension:quota_classes:get': ADMIN,
   'volume_extension:quota_classes:update': ADMIN,
   'limits_extension:used_limits': READER,
+  // os-services and os-hosts (policies/services.py, hosts.py).
+  'volume_extension:services:index': ADMIN,
+  'volume_extension:services:update': ADMIN,
+  'volume:freeze_host': ADMIN,
+  'volume:thaw_host': ADMIN,
+  'volume_extension:hosts': ADMIN,
   'volume_extension:volume_exports:index': ADMIN,
   'volume_extension:volume_exports:sync': ADMIN,
 };

@@ -97,6 +97,8 @@ export interface CreateRequest {
   availabilityZone: string | null;
   /** The type the request named (resolved by the controller, in Cinder's lookup order); null: the default type. */
   volumeType: TypeWithSpecs | null;
+  /** A clone's source (checked by the controller): our drivers cannot clone, so the volume ends in error. */
+  sourceVolid?: string | null;
 }
 
 export interface Scheduled {
@@ -272,14 +274,15 @@ export class VolumeAPI {
     // QuotaReserveTask: reserved now, committed with the row (QuotaCommitTask), rolled back if it is not written.
     const quota = this.d.quota;
     const reservations = quota ? await quota.reserveVolumeCreate(ctx.projectId ?? '', size, type.type.name) : [];
-    const target = await this.pickBackend(size, r.availabilityZone).catch(async (e: unknown) => {
+    // A clone is never sent to a backend (none here can clone).
+    const target = r.sourceVolid ? null : await this.pickBackend(size, r.availabilityZone).catch(async (e: unknown) => {
       await quota?.rollback(reservations);
       throw e;
     });
     const values: Partial<Volume> = {
       userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
       availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,
-      host: target?.host ?? null, scheduledAt: target ? new Date() : null,
+      host: target?.host ?? null, scheduledAt: target ? new Date() : null, sourceVolid: r.sourceVolid ?? null,
     };
     let v: Volume;
     try {
@@ -289,6 +292,12 @@ export class VolumeAPI {
       throw e;
     }
     if (Object.keys(r.metadata).length) await this.d.db.metadataReplace(v.id, r.metadata);
+    if (r.sourceVolid) {
+      // create_cloned_volume is not in our drivers: Cinder's volume goes to error when its driver lacks it.
+      LOG.error(`Volume ${v.id}: cloning volume ${r.sourceVolid} is not supported by the backend drivers here`, { context: ctx });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+      return v;
+    }
     if (!target) {
       // No valid backend: the scheduler would mark the volume error; the request still got 202.
       LOG.warning(`No valid backend was found for volume ${v.id} (size ${size})`, { context: ctx });

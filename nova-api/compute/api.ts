@@ -19,6 +19,7 @@ import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import type { Enforcer } from '../../common/policy';
 import { novaEnforcer } from '../policy';
+import { ExternalEventsAPI } from './external-events';
 import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { VolumeAttachmentAPI } from './volume-attachments';
@@ -102,11 +103,14 @@ export class ComputeAPI {
   /** os-volume_attachments: attach, detach, list, update (volume-attachments.ts). */
   readonly volumes: VolumeAttachmentAPI;
   readonly swaps: SwapVolumeAPI;
+  /** os-server-external-events (external-events.ts). */
+  readonly events: ExternalEventsAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
     this.volumes = new VolumeAttachmentAPI(this, o);
     this.swaps = new SwapVolumeAPI(this, o);
+    this.events = new ExternalEventsAPI(this, o);
   }
 
   /** context.can(): the target is the server's project (and user), or the caller's own. */

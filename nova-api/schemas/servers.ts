@@ -6,6 +6,7 @@ import type { CreateServerRequest, ServerUpdate } from '../compute/api';
 import { MV } from '../microversions';
 import { parseBlockDeviceMappingV2 } from './block-device-mapping';
 import { parseSchedulerHints } from './scheduler-hints';
+import { checkDiskConfig, checkKeyName, checkNetworks, checkPersonality } from './server-create-extras';
 
 const ACCEPTED = new Set(['name', 'imageRef', 'flavorRef', 'metadata', 'networks', 'availability_zone', 'key_name',
   'security_groups', 'user_data', 'config_drive', 'adminPass', 'description', 'tags', 'block_device_mapping_v2',
@@ -106,6 +107,7 @@ export function parseUpdateServer(body: unknown, version: APIVersion): ServerUpd
   const keys = ['name', 'description', 'accessIPv4', 'accessIPv6', 'OS-DCF:diskConfig', ...(version.atLeast(MV.HOSTNAME) ? ['hostname'] : [])];
   const extra = Object.keys(server).find((k) => !keys.includes(k));
   if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
+  checkDiskConfig(server, null, true);
   return {
     ...(server.name !== undefined ? { name: checkName(server.name) } : {}), ...commonFields(server),
     ...(server.hostname !== undefined ? { hostname: hostnameAt(version)(server.hostname) } : {}),
@@ -175,9 +177,15 @@ export function parseCreateServer(body: unknown, version: APIVersion): CreateSer
   // The schema checks both hint keys; Nova takes os:scheduler_hints when both are given.
   const hints = parseSchedulerHints('os:scheduler_hints', root['os:scheduler_hints']);
   const legacyHints = parseSchedulerHints('OS-SCH-HNT:scheduler_hints', root['OS-SCH-HNT:scheduler_hints']);
+  const bootVolumes = parseBlockDeviceMappingV2(server.block_device_mapping_v2);
+  // What Nova judges after the schema (networks, injected files, disk config, the keypair lookup).
+  checkPersonality(server, version);
+  checkDiskConfig(server, typeof imageRef === 'string' ? imageRef : null);
+  checkNetworks(server.networks);
+  checkKeyName(server);
   return {
     hostname, userData,
-    bootVolumes: parseBlockDeviceMappingV2(server.block_device_mapping_v2),
+    bootVolumes,
     requestedHost: (server.host as string | undefined) ?? null, requestedNode: (server.hypervisor_hostname as string | undefined) ?? null,
     ...commonFields(server), adminPass: pass as string | undefined, minCount, maxCount, returnReservationId: rri === true,
     name: n, imageRef: typeof imageRef === 'string' && imageRef ? imageRef : null,

@@ -27,6 +27,8 @@ export interface ServiceAuthOptions {
   timeout?: number;
   /** The embedded identity's signing secret, when that is what the APIs check tokens with. */
   signingSecret?: string | null;
+  /** Who a self-signed token names (default nova; cinder-volume signs as cinder). */
+  selfUser?: string;
 }
 
 /** Lifetime of a token Nova signs itself. */
@@ -72,7 +74,8 @@ export class ServiceAuth {
     const now = Date.now();
     if (!this.cached || this.cached.expires - EXPIRY_MARGIN_MS <= now) {
       const projectId = idOf('project', 'service');
-      const token = signToken({ user_id: idOf('user', 'nova'), user_name: 'nova', project_id: projectId, project_name: 'service',
+      const user = this.o.selfUser ?? 'nova';
+      const token = signToken({ user_id: idOf('user', user), user_name: user, project_id: projectId, project_name: 'service',
         roles: ['admin', 'member', 'reader', 'service'], exp: Math.floor(now / 1000) + SELF_SIGNED_TTL_S }, this.o.signingSecret as string);
       this.cached = { token, projectId, expires: now + SELF_SIGNED_TTL_S * 1000 };
     }

@@ -10,6 +10,13 @@ export abstract class VolumeConnector {
   abstract readonly protocol: string;
   abstract connectVolume(data: Record<string, unknown>): Promise<DeviceInfo>;
   abstract disconnectVolume(data: Record<string, unknown>, deviceInfo: DeviceInfo | null): Promise<void>;
+  /**
+   * os-brick's extend_volume: make the host see the volume's new size after Cinder extended it;
+   * returns the size in bytes the host now sees (null when this connector cannot tell).
+   */
+  async extendVolume(_data: Record<string, unknown>): Promise<number | null> {
+    throw new Error(`The ${this.protocol} connector cannot extend a volume`);
+  }
 }
 
 /** /dev/disk/by-path/ip-<portal>-iscsi-<iqn>-lun-<lun> (IPv6 brackets removed), as os-brick reports it. */

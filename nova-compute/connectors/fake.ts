@@ -14,6 +14,15 @@ export class FakeConnector extends VolumeConnector {
     return { type: 'block', path };
   }
 
+  /** Paths extended (tests): a fake host has no size to read back. */
+  readonly extended: string[] = [];
+
+  override async extendVolume(data: Record<string, unknown>): Promise<number | null> {
+    if (!data.target_iqn && !data.volume_id) throw new Error('connection_info data has neither target_iqn nor volume_id');
+    this.extended.push(data.target_iqn ? iscsiByPath(data) : `/dev/disk/by-id/fake-${String(data.volume_id)}`);
+    return null;
+  }
+
   async disconnectVolume(data: Record<string, unknown>, deviceInfo: DeviceInfo | null): Promise<void> {
     this.connected.delete(deviceInfo?.path ?? (data.target_iqn ? iscsiByPath(data) : `/dev/disk/by-id/fake-${String(data.volume_id)}`));
   }

@@ -61,6 +61,21 @@ export class ISCSIConnector extends VolumeConnector {
     return { type: 'block', path: iscsiByPath(data) };
   }
 
+  /** The LUN's capacity read again (a userspace check keeps no block device to rescan). */
+  override async extendVolume(data: Record<string, unknown>): Promise<number | null> {
+    const { url, env } = this.target(data);
+    let stdout: string;
+    try {
+      ({ stdout } = await run(this.tool, ['-i', this.initiator, url], env, this.timeoutSec * 1000));
+    } catch (e) {
+      const err = e as Error & { stderr?: string; stdout?: string };
+      throw new ISCSIConnectorError(`Could not read the capacity of ${url}: ${(err.stderr || err.stdout || err.message || '').trim().split('\n')[0]}`);
+    }
+    const m = /Total size:\s*(\d+)/i.exec(stdout);
+    LOG.info('iSCSI LUN capacity read again', { target: url, bytes: m?.[1] ?? null });
+    return m ? Number(m[1]) : null;
+  }
+
   async disconnectVolume(data: Record<string, unknown>): Promise<void> {
     // A userspace check leaves no session behind: nothing to log out of.
     LOG.debug('iSCSI disconnect', { target: this.target(data).url });

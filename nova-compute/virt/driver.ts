@@ -8,6 +8,8 @@ export interface GuestDisk {
   /** Host block device backing it (connection_info.data.device_path). */
   sourceDev: string;
   serial: string | null;
+  /** Bytes the guest was last told the disk has (set by extendVolume). */
+  sizeBytes?: number;
 }
 
 export abstract class ComputeDriver {
@@ -26,6 +28,13 @@ export abstract class ComputeDriver {
    * `newInfo`, copying its contents first (libvirt's blockRebase); `resizeTo` GB when larger.
    */
   abstract swapVolume(instance: Instance, oldInfo: Record<string, unknown>, newInfo: Record<string, unknown>, mountpoint: string, resizeTo: number): Promise<void>;
+  /**
+   * Tell the guest the volume connected by `connectionInfo` is now `requestedSizeBytes`
+   * (libvirt's blockResize). Nova refuses with ExtendVolumeNotSupported when a driver cannot.
+   */
+  async extendVolume(_instance: Instance, _connectionInfo: Record<string, unknown>, _requestedSizeBytes: number): Promise<void> {
+    throw new Error('Volume size extension is not supported by the hypervisor.');
+  }
   /** Guest disks as the hypervisor sees them (tests, diagnostics). */
   abstract listDisks(instance: Instance): GuestDisk[];
 }

@@ -26,6 +26,8 @@ interface Domain {
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+const serial = (i: Record<string, unknown>): string | null => (typeof i.serial === 'string' ? i.serial : null);
+
 export const FAKE_SLOW_MS = 2000;
 
 export class FakeDriver extends ComputeDriver {
@@ -97,6 +99,15 @@ export class FakeDriver extends ComputeDriver {
   }
 
   /** What swapVolume copied, oldest first (a real driver's blockRebase leaves the data on the new volume). */
+  /** The guest disk backed by `connectionInfo` (by serial, else host device) takes the new size. */
+  override async extendVolume(instance: Instance, connectionInfo: Record<string, unknown>, requestedSizeBytes: number): Promise<void> {
+    const data = (connectionInfo.data ?? {}) as { device_path?: string };
+    const d = this.domain(instance);
+    const disk = d.disks.find((x) => (x.serial !== null && x.serial === serial(connectionInfo)) || (data.device_path && x.sourceDev === data.device_path));
+    if (!disk) throw new FakeVirtError(`No disk of volume ${String(serial(connectionInfo))} in domain ${d.name}`);
+    disk.sizeBytes = requestedSizeBytes;
+  }
+
   readonly copies: Array<{ instanceUuid: string; mountpoint: string; from: string | null; to: string | null; resizeTo: number }> = [];
 
   async swapVolume(instance: Instance, oldInfo: Record<string, unknown>, newInfo: Record<string, unknown>, mountpoint: string, resizeTo: number): Promise<void> {
@@ -105,7 +116,6 @@ export class FakeDriver extends ComputeDriver {
     const target = mountpoint.replace(/^\/dev\//, '');
     const data = (newInfo.data ?? {}) as Record<string, unknown>;
     if (typeof data.device_path !== 'string') throw new FakeVirtError('connection_info has no data.device_path: the new volume is not connected');
-    const serial = (i: Record<string, unknown>): string | null => (typeof i.serial === 'string' ? i.serial : null);
     const disk = d.disks.find((x) => x.targetDev === target);
     // A fake restarted since the attach has lost its disks: the swap defines the new one.
     if (disk) Object.assign(disk, { sourceDev: data.device_path, serial: serial(newInfo) });

@@ -8,7 +8,9 @@ import type { VolumeAPI } from '../volume-api';
 
 const EXTENSIONS: Array<[name: string, alias: string, updated: string, description: string]> = [
   ['AvailabilityZones', 'os-availability-zone', '2013-06-27T00:00:00+00:00', 'Describe Availability Zones.'],
+  ['ExtendedServices', 'os-extended-services', '2014-01-10T00:00:00-00:00', 'Extended services support.'],
   ['Hosts', 'os-hosts', '2011-06-29T00:00:00+00:00', 'Admin-only host administration.'],
+  ['Services', 'os-services', '2012-10-28T00:00:00-00:00', 'Services support.'],
   ['VolumeActions', 'os-volume-actions', '2012-05-31T00:00:00+00:00', 'Enable volume actions.'],
   ['VolumeHostAttribute', 'os-vol-host-attr', '2011-11-03T00:00:00+00:00', 'Expose host as an attribute of a volume.'],
   ['VolumeMigStatusAttribute', 'os-vol-mig-status-attr', '2013-08-08T00:00:00+00:00', 'Expose migration_status as an attribute of a volume.'],

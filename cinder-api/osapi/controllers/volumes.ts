@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
 import { BackupNotFound, GroupNotFound, SnapshotNotFound, VolumeNotFound } from '../../../cinder-common/exception';
+import { imageUnreachable, sourceVolume } from '../create-sources';
 import { boolParam, versionedListQuery } from '../list-filters';
 import { projectInPath, viewCtx, type Params } from '../request';
 import { checkType, createVolumeBody, pyStr, updateVolumeBody } from '../schemas';
@@ -80,6 +81,8 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     let vols = await api.list(req.ctx, {
       allTenants: isTrue(q.all_tenants), name: q.name ?? q.display_name, status: q.status,
     });
+    // An admin's project_id filter (with all_tenants: that project; without: nothing beyond the admin's own).
+    if (req.ctx.isAdmin && q.project_id !== undefined) vols = vols.filter((v) => v.projectId === q.project_id);
     if (q.availability_zone !== undefined) vols = vols.filter((v) => v.availabilityZone === q.availability_zone);
     if (q.bootable !== undefined) vols = vols.filter((v) => v.bootable === isTrue(q.bootable));
     if (q.metadata !== undefined) {
@@ -157,21 +160,26 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const type = body.volume_type;
     const volumeType = typeof type === 'string' && type ? await api.types.getByNameOrId(req.ctx, type) : null;
     if (body.snapshot_id !== undefined && body.snapshot_id !== null) throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
-    // Cloning is not implemented: a source volume is never found.
-    if (body.source_volid !== undefined && body.source_volid !== null) throw new VolumeNotFound({ volume_id: body.source_volid });
+    // A source volume is looked up and checked; the clone itself ends in error (create-sources.ts).
+    let sizeAsked = size;
+    let sourceVolid: string | null = null;
+    if (body.source_volid !== undefined && body.source_volid !== null) {
+      sourceVolid = String(body.source_volid);
+      sizeAsked = (await sourceVolume(api, req.ctx, sourceVolid, size)).size;
+    }
     for (const k of ['consistencygroup_id', 'group_id']) {
       if (body[k] !== undefined && body[k] !== null) throw new GroupNotFound({ group_id: pyStr(body[k]) });
     }
     const image = body.imageRef ?? body.image_id;
     if (image !== undefined && image !== null) {
       checkType('imageRef', image, ['string']);
-      throw badRequest(`Invalid input received: Image ${String(image)} could not be found.`);
+      throw imageUnreachable();
     }
     if (body.backup_id) throw new BackupNotFound({ backup_id: pyStr(body.backup_id) });
     if ('multiattach' in body && boolParam('multiattach', pyStr(body.multiattach))) throw badRequest(MULTIATTACH_REMOVED);
     // volume:create, then the size and the zone (volume_api.create).
     const az = typeof body.availability_zone === 'string' ? body.availability_zone : null;
-    const v = await api.create(req.ctx, { size, name, description, metadata, availabilityZone: az, volumeType });
+    const v = await api.create(req.ctx, { size: sizeAsked, name, description, metadata, availabilityZone: az, volumeType, sourceVolid });
     return reply.code(202).send({ volume: (await render(req, [v], false))[0] });
   });
 

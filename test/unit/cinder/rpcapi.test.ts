@@ -37,6 +37,9 @@ describe('cinder volume rpcapi: the wire contract', () => {
     ['extend_volume', 'cast', '3.0', (a, c) => a.extendVolume(c, volume, 2), ['volume', 'new_size', 'reservations']],
     ['attachment_update', 'call', '3.9', (a, c) => a.attachmentUpdate(c, volume, { initiator: 'iqn.x' }, 'att-1'), ['vref', 'connector', 'attachment_id']],
     ['attachment_delete', 'call', '3.9', (a, c) => a.attachmentDelete(c, volume, 'att-1'), ['attachment_id', 'vref']],
+    // os-services freeze/thaw, addressed to a backend (a pool in the host is cut off)
+    ['freeze_host', 'call', '3.0', (a, c) => a.freezeHost(c, 'node1@tgt#tgt'), []],
+    ['thaw_host', 'call', '3.0', (a, c) => a.thawHost(c, 'node1@tgt'), []],
     // attachd extensions (3.10), addressed to a backend rather than a volume
     ['get_export_report', 'call', '3.10', (a, c) => a.getExportReport(c, 'node1@tgt'), []],
     ['sync_exports', 'call', '3.10', (a, c) => a.syncExports(c, 'node1@tgt'), []],

@@ -36,6 +36,8 @@ describe('nova compute rpcapi: the wire contract', () => {
     ['stop_instance', (api, ctx) => api.stopInstance(ctx, instance), ['instance', 'clean_shutdown']],
     ['start_instance', (api, ctx) => api.startInstance(ctx, instance), ['instance']],
     ['reboot_instance', (api, ctx) => api.rebootInstance(ctx, instance, 'SOFT'), ['instance', 'block_device_info', 'reboot_type']],
+    ['external_instance_event', (api, ctx) => api.externalInstanceEvent(ctx, [instance],
+      [{ instanceUuid: instance.uuid, name: 'volume-extended', status: 'completed', tag: bdm.volumeId as string }]), ['instances', 'events']],
   ];
   for (const [method, send, keys] of cases) {
     it(`${method}: a cast to compute.<instance.host> at 6.0 with Nova's kwargs`, async () => {
@@ -45,7 +47,11 @@ describe('nova compute rpcapi: the wire contract', () => {
       expect([m.kind, m.method, m.version]).to.deep.equal(['cast', method, '6.0']);
       expect(Object.keys(m.args).sort()).to.deep.equal([...keys].sort());
       expect(m.context).to.include({ request_id: ctx.requestId, auth_token: 'u:p', project_id: 'p', user_id: 'u' });
-      expect((m.args.instance as Record<string, unknown>)['nova_object.name']).to.equal('Instance');
+      const inst = m.args.instance ?? (m.args.instances as unknown[])[0];
+      expect((inst as Record<string, unknown>)['nova_object.name']).to.equal('Instance');
+      if (m.args.events) {
+        expect((m.args.events as Array<Record<string, unknown>>)[0]).to.deep.include({ 'nova_object.name': 'InstanceExternalEvent', 'nova_object.version': '1.5' });
+      }
     });
   }
 

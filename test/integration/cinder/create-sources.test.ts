@@ -1,0 +1,52 @@
+// Volume create from what we cannot build from, answered as Cinder does (tempest
+// test_volumes_negative, test_volumes_list): imageRef without Glance (400), a missing source
+// volume (404), a source in the wrong state or larger than asked (400), a clone accepted and
+// ended in error (no driver here clones); and the admin's all_tenants + project_id list filter.
+import { expect } from 'chai';
+import { waitFor } from '../../support/processes';
+import { startCinder, type Cinder } from './cinder-stack';
+
+const MISSING = '5e3f9a1c-0d8b-4c55-9c1e-2f7a6b1d0e42';
+
+describe('cinder volume create sources and the project_id list filter', function () {
+  let c: Cinder;
+  before(async () => { c = await startCinder(); });
+  after(async () => { await c?.stop(); });
+
+  const create = (volume: Record<string, unknown>, token = 'demo:demo') =>
+    c.req('POST', `/v3/${token.split(':')[1]}/volumes`, { token, body: { volume } });
+
+  it('imageRef: Cinder\'s answer when the image service cannot be asked (400)', async () => {
+    const r = await create({ size: 1, imageRef: '70a599e0-31e7-49b7-b260-868f441e862b' });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Invalid image identifier or unable to access requested image.');
+  });
+
+  it('source_volid: 404 when missing, 400 when too big, else 202 and the clone ends in error', async () => {
+    let r = await create({ size: 1, source_volid: MISSING });
+    expect(r.status).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal(`Volume ${MISSING} could not be found.`);
+    const src = await c.createVolume(2);
+    r = await create({ size: 1, source_volid: src });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal("Invalid input received: Volume size '1'GB cannot be smaller than original volume size  2GB. They must be >= original volume size.");
+    r = await create({ source_volid: src });
+    expect(r.status).to.equal(202);
+    expect(r.body.volume).to.include({ source_volid: src, size: 2 });
+    const id = r.body.volume.id as string;
+    await waitFor(async () => (await c.show(id)).status === 'error', 5000, 'clone in error', 20);
+    expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
+    expect((await c.action(src, 'os-reset_status', { status: 'error' }, 'admin:demo')).status).to.equal(202);
+    r = await create({ size: 2, source_volid: src });
+    expect(r.body.badRequest.message).to.equal("Invalid volume: Originating source volume status must be one of 'available, in-use' values");
+  });
+
+  it('all_tenants=1&project_id=X lists only project X (admin)', async () => {
+    const mine = await c.createVolume(1, 'alt:alt', 'alt-vol');
+    const r = await c.req('GET', '/v3/admin/volumes/detail?all_tenants=1&project_id=alt', { token: 'admin:admin' });
+    expect(r.status).to.equal(200);
+    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.deep.equal([mine]);
+    const all = await c.req('GET', '/v3/admin/volumes?all_tenants=1', { token: 'admin:admin' });
+    expect(all.body.volumes.length).to.be.greaterThan(1);
+  });
+});

@@ -1,0 +1,109 @@
+// os-services and os-hosts (tempest volume admin test_volume_services*, test_volume_hosts): the
+// rows our heartbeats write, shown per microversion, switched by enable/disable/freeze, and a
+// disabled backend left out of scheduling.
+import { expect } from 'chai';
+import { waitFor } from '../../support/processes';
+import { startCinder, type Cinder, type Json } from './cinder-stack';
+
+const ADMIN = 'admin:admin';
+
+describe('cinder os-services and os-hosts', function () {
+  let c: Cinder;
+  before(async () => {
+    c = await startCinder({ DEFAULT: { enabled_backends: ['backend1', 'backend2'] }, backend1: { total_capacity_gb: 100 }, backend2: { total_capacity_gb: 50 } });
+  });
+  after(async () => { await c?.stop(); });
+
+  const list = async (query = '', version?: string): Promise<Json[]> => {
+    const r = await c.req('GET', `/v3/admin/os-services${query}`, { token: ADMIN, headers: version ? { 'OpenStack-API-Version': `volume ${version}` } : {} });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    return r.body.services;
+  };
+  const put = (action: string, body: unknown, token = ADMIN) => c.req('PUT', `/v3/${token.split(':')[1]}/os-services/${action}`, { token, body });
+
+  it('lists the backends as Cinder does at 3.0, 3.7 and 3.49; admin only', async () => {
+    const svcs = await list();
+    expect(svcs.map((s) => s.host)).to.deep.equal(['cinder1@backend1', 'cinder1@backend2']);
+    expect(svcs[0]).to.deep.include({
+      binary: 'cinder-volume', zone: 'nova', status: 'enabled', state: 'up', disabled_reason: null, replication_status: 'not-capable',
+      active_backend_id: null, frozen: false,
+    });
+    expect(svcs[0].updated_at).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    expect(svcs[0]).to.not.have.any.keys('cluster', 'backend_state');
+    expect((await list('', '3.7'))[0]).to.have.property('cluster', null);
+    expect((await list('', '3.49'))[0]).to.include({ backend_state: 'up' });
+    const r = await c.req('GET', '/v3/demo/os-services', { token: 'demo:demo' });
+    expect(r.status).to.equal(403);
+    expect(r.body.forbidden.message).to.equal("Policy doesn't allow volume_extension:services:index to be performed.");
+  });
+
+  it('filters by host (bare host matches its backends) and binary', async () => {
+    expect(await list('?host=cinder1')).to.have.length(2);
+    expect((await list('?host=cinder1@backend2')).map((s) => s.host)).to.deep.equal(['cinder1@backend2']);
+    expect(await list('?host=cinder1&binary=cinder-volume')).to.have.length(2);
+    expect(await list('?binary=cinder-scheduler')).to.deep.equal([]);
+    expect(await list('?host=other')).to.deep.equal([]);
+  });
+
+  it('disable-log-reason keeps the backend out of scheduling until enabled again', async () => {
+    let r = await put('disable-log-reason', { host: 'cinder1@backend1', binary: 'cinder-volume', disabled_reason: 'maintenance' });
+    expect(r.status).to.equal(200);
+    expect(r.body).to.deep.equal({ disabled_reason: 'maintenance', disabled: true, host: 'cinder1@backend1', service: '', binary: 'cinder-volume', status: 'disabled' });
+    const b1 = (await list('?host=cinder1@backend1'))[0];
+    expect(b1).to.include({ status: 'disabled', disabled_reason: 'maintenance', state: 'up' });
+    // backend1 has more room, so only the disable keeps the new volume off it.
+    const id = await c.createVolume(1, ADMIN);
+    expect((await c.show(id, ADMIN))['os-vol-host-attr:host']).to.equal('cinder1@backend2#backend2');
+    r = await put('enable', { host: 'cinder1@backend1', binary: 'cinder-volume' });
+    expect(r.body).to.deep.equal({ disabled: false, host: 'cinder1@backend1', service: '', binary: 'cinder-volume', status: 'enabled' });
+    const id2 = await c.createVolume(1, ADMIN);
+    expect((await c.show(id2, ADMIN))['os-vol-host-attr:host']).to.equal('cinder1@backend1#backend1');
+  });
+
+  it('answers Cinder\'s errors for unknown hosts, binaries, actions and reasons', async () => {
+    let r = await put('enable', { host: 'invalid_host', binary: 'cinder-volume' });
+    expect(r.status).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal('Service cinder-volume could not be found on host invalid_host.');
+    r = await put('disable', { host: 'cinder1@backend1', binary: 'invalid_binary' });
+    expect(r.status).to.equal(404);
+    r = await put('disable-log-reason', { host: 'cinder1@backend1', binary: 'cinder-volume', disabled_reason: null });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute disabled_reason. Value: None. None is not of type 'string'");
+    r = await put('enable', { binary: 'cinder-volume' });
+    expect(r.body.badRequest.message).to.equal('Invalid input received: Host field is missing.');
+    r = await put('freeze', { host: 'invalid_host' });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Invalid input received: No service found with host=invalid_host');
+    r = await put('thaw', { host: 'invalid_host' });
+    expect(r.status).to.equal(400);
+    r = await put('reboot', {});
+    expect(r.body.badRequest.message).to.equal('Invalid input received: Unknown action');
+    expect((await put('enable', { host: 'cinder1@backend1', binary: 'cinder-volume' }, 'demo:demo')).status).to.equal(403);
+  });
+
+  it('freeze disables the backend ("frozen") through cinder-volume; thaw enables it', async () => {
+    let r = await put('freeze', { host: 'cinder1@backend2' });
+    expect(r.status).to.equal(200);
+    expect(r.body).to.equal(null);
+    expect((await list('?host=cinder1@backend2'))[0]).to.include({ frozen: true, status: 'disabled', disabled_reason: 'frozen' });
+    r = await put('freeze', { host: 'cinder1@backend2' });
+    expect(r.status).to.equal(400);
+    r = await put('thaw', { host: 'cinder1@backend2' });
+    expect(r.status).to.equal(200);
+    expect((await list('?host=cinder1@backend2'))[0]).to.include({ frozen: false, status: 'enabled', disabled_reason: '' });
+  });
+
+  it('os-hosts lists enabled services and shows a backend\'s usage per project', async () => {
+    await waitFor(async () => (await list()).every((s) => s.status === 'enabled'), 2000, 'all enabled', 20);
+    const r = await c.req('GET', '/v3/admin/os-hosts', { token: ADMIN });
+    expect(r.status).to.equal(200);
+    expect(r.body.hosts).to.have.length(2);
+    expect(r.body.hosts[0]).to.include({ host_name: 'cinder1@backend1', service: 'cinder-volume', zone: 'nova', 'service-status': 'available', 'service-state': 'enabled' });
+    const s = await c.req('GET', '/v3/admin/os-hosts/cinder1@backend1', { token: ADMIN });
+    expect(s.status).to.equal(200);
+    expect(s.body.host[0].resource).to.deep.equal({ host: 'cinder1@backend1', project: '(total)', volume_count: '1', total_volume_gb: '1', snapshot_count: '0', total_snapshot_gb: '0' });
+    expect(s.body.host[1].resource).to.include({ project: 'admin', volume_count: '1' });
+    expect((await c.req('GET', '/v3/admin/os-hosts/nohost', { token: ADMIN })).status).to.equal(404);
+    expect((await c.req('GET', '/v3/demo/os-hosts', { token: 'demo:demo' })).status).to.equal(403);
+  });
+});
