@@ -27,6 +27,7 @@
 #   CINDER_ORACLE_DEB_CACHE   where the .debs are kept between runs (default DIR/debs, removed by stop)
 #   CINDER_ORACLE_START_TIMEOUT   seconds the services get to come up (default 120)
 #   CINDER_ORACLE_DEBUG       true: debug logging
+#   CINDER_ORACLE_HOST        [DEFAULT] host (default oracle): the volume service is <host>@fake
 # Logs: DIR/log/<service>.log (Cinder's own), DIR/log/<service>.out, DIR/log/db-sync.log.
 #
 # The volume backend is Cinder's own fake driver (cinder.tests.fake_driver) with one change: its
@@ -46,6 +47,7 @@ root=$dir/root
 cache=${CINDER_ORACLE_DEB_CACHE:-$dir/debs}
 start_timeout=${CINDER_ORACLE_START_TIMEOUT:-120}
 debug=${CINDER_ORACLE_DEBUG:-false}
+host=${CINDER_ORACLE_HOST:-oracle}
 [[ $start_timeout =~ ^[1-9][0-9]*$ ]] || { echo "cinder-oracle.sh: CINDER_ORACLE_START_TIMEOUT must be a positive integer" >&2; exit 2; }
 
 WANT=(python3-cinder cinder-common cinder-api cinder-scheduler cinder-volume)
@@ -189,7 +191,7 @@ api_paste_config = $etc/api-paste.ini
 state_path = $dir/state
 log_dir = $dir/log
 use_stderr = false
-host = oracle
+host = $host
 my_ip = 127.0.0.1
 enabled_backends = fake
 default_volume_type = __DEFAULT__
