@@ -69,6 +69,8 @@ export interface VersionedListQuery {
   withCount: boolean;
   /** Keeps a volume the filters below select. */
   matches(v: Volume): boolean;
+  /** The versioned keys this version understands (any other unknown key matches nothing). */
+  known: Set<string>;
 }
 
 function last(v: string | string[] | undefined): string | undefined {
@@ -122,5 +124,6 @@ export function versionedListQuery(q: Record<string, string | string[] | undefin
       });
     }
   }
-  return { withCount, matches: (v) => tests.every((t) => t(v)) };
+  const known = new Set<string>([...(countable ? ['with_count'] : []), ...(general ? ['created_at', 'updated_at', 'consumes_quota', 'use_quota'] : [])]);
+  return { withCount, matches: (v) => tests.every((t) => t(v)), known };
 }

@@ -33,11 +33,14 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   app.addHook('onRequest', async (req) => {
     req.cinderPrefix = prefix;
     req.cinderVersion = APIVersion.parse(MIN_VERSION);
-    // Cinder's wsgi reads a body only of its two JSON types (text/plain too is 415, unlike Nova).
-    const type = req.headers['content-type'];
-    if ((req.method === 'POST' || req.method === 'PUT') && type !== undefined && !JSON_TYPES.includes(type.split(';')[0].trim().toLowerCase())) {
-      throw new HTTPFault(415, 'Unsupported Content-Type');
-    }
+  });
+  // An empty answer still names a type, as webob's do: JSON for the actions (and extra specs),
+  // webob's default text/html for the rest.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (reply.getHeader('content-type') !== undefined || (payload !== undefined && payload !== null && payload !== '')) return payload;
+    const path = req.url.split('?')[0];
+    void reply.header('content-type', /\/(volumes|attachments)\/[^/]+\/action$|\/extra_specs\//.test(path) ? 'application/json' : 'text/html; charset=UTF-8');
+    return payload;
   });
   versionRoutes(app, prefix);
 
@@ -47,6 +50,11 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
       await negotiateVersion(req, reply);
+      // Cinder's wsgi reads a body only of its two JSON types (text/plain too is 415, unlike Nova).
+      const type = req.headers['content-type'];
+      if ((req.method === 'POST' || req.method === 'PUT') && type !== undefined && !JSON_TYPES.includes(type.split(';')[0].trim().toLowerCase())) {
+        throw new HTTPFault(415, 'Unsupported Content-Type');
+      }
     });
     for (const base of ['/v3/:project_id', '/v3']) {
       volumeRoutes(v3, base, opts.volumes, opts.maxLimit);

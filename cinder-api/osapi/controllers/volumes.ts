@@ -23,6 +23,10 @@ function isTrue(v: string | undefined): boolean {
   return !!v && ['1', 'true', 'yes', 'on', 't', 'y'].includes(v.toLowerCase());
 }
 
+/** Query keys a list understands at every version: pagination, sorting and the filters served. */
+const KNOWN_QUERY = new Set(['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir', 'all_tenants', 'name', 'display_name', 'status',
+  'availability_zone', 'bootable', 'metadata', 'size', 'migration_status', 'group_id']);
+
 const SORT_KEYS: Record<string, (v: Volume) => string | number | null> = {
   id: (v) => v.id, name: (v) => v.displayName, display_name: (v) => v.displayName, size: (v) => v.size, status: (v) => v.status,
   created_at: (v) => v.createdAt?.getTime() ?? 0, updated_at: (v) => v.updatedAt?.getTime() ?? 0,
@@ -107,6 +111,8 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     let vols = await api.list(req.ctx, {
       allTenants: isTrue(q.all_tenants), name: q.name ?? q.display_name, status: q.status,
     });
+    // A filter naming no volumes column matches nothing in Cinder (an admin's; a user's is 400 from 3.31).
+    if (Object.keys(q).some((k) => !KNOWN_QUERY.has(k) && !versioned.known.has(k))) vols = [];
     if (q.availability_zone !== undefined) vols = vols.filter((v) => v.availabilityZone === q.availability_zone);
     if (q.bootable !== undefined) vols = vols.filter((v) => v.bootable === isTrue(q.bootable));
     // Any other volumes column is an exact filter in Cinder; size is the one clients use.
@@ -152,7 +158,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
   // adds every distinct metadata value by key.
   app.get(`${base}/volumes/summary`, async (req) => {
     projectInPath(req);
-    if (!req.cinderVersion.atLeast('3.12')) throw new VolumeNotFound({ volume_id: 'summary' });
+    if (!req.cinderVersion.atLeast('3.12')) throw notFound();
     const vols = await api.list(req.ctx, { allTenants: isTrue(query(req).all_tenants) });
     const summary: Dict = { total_count: vols.length, total_size: vols.reduce((n, v) => n + (v.size ?? 0), 0) };
     if (req.cinderVersion.atLeast('3.36')) {
@@ -186,7 +192,8 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const image = body.imageRef ?? body.image_id;
     if (image !== undefined && image !== null) {
       checkType('imageRef', image, ['string']);
-      throw badRequest(`Invalid input received: Image ${String(image)} could not be found.`);
+      // Without Glance every image is unknown: Cinder's text for an image it cannot see.
+      throw badRequest('Invalid image identifier or unable to access requested image.');
     }
     if (body.backup_id) throw new BackupNotFound({ backup_id: pyStr(body.backup_id) });
     if ('multiattach' in body && boolParam('multiattach', pyStr(body.multiattach))) throw badRequest(MULTIATTACH_REMOVED);
