@@ -124,6 +124,7 @@ export function versionedListQuery(q: Record<string, string | string[] | undefin
       });
     }
   }
-  const known = new Set<string>([...(countable ? ['with_count'] : []), ...(general ? ['created_at', 'updated_at', 'consumes_quota', 'use_quota'] : [])]);
+  // Below 3.31 the time filters are pruned (not applied), so they are known there too.
+  const known = new Set<string>([...(countable ? ['with_count'] : []), 'created_at', 'updated_at', ...(general ? ['consumes_quota', 'use_quota'] : [])]);
   return { withCount, matches: (v) => tests.every((t) => t(v)), known };
 }

@@ -104,7 +104,7 @@ function lists(): Scenario[] {
     '?sort=size', '?sort=name:asc', '?sort_key=name&sort_dir=asc', '?sort=name:up', '?sort_dir=up', '?sort=bogus', '?sort_key=bogus',
     '?limit=1', '?limit=2&sort=name:asc', '?limit=0', '?limit=-1', '?limit=abc', '?offset=1', '?offset=-1', '?offset=abc', '?offset=1&limit=1',
     '?marker={v2}&sort=name:asc', `?marker=${MISSING}`, '?marker=garbage', '?with_count=true', '?with_count=maybe',
-    '?created_at=gt:2000-01-01T00:00:00', '?created_at=bogus:2000', '?all_tenants=1', '?bogusfilter=1', '?display_name=alpha'];
+    '?created_at=gt:2000-01-01T00:00:00', '?created_at=bogus:2000', '?all_tenants=0', '?bogusfilter=1', '?display_name=alpha'];
   for (const mv of ['3.0', '3.31', '3.45', '3.60', '3.70']) {
     const steps: Step[] = [...setup];
     for (const q of queries) {

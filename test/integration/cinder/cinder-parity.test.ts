@@ -2,7 +2,7 @@
 // (docs/differences.md, "The differential test"): each case here is one class of difference, so
 // it fails if that difference comes back. fake:// + SQLite, in-process.
 import { expect } from 'chai';
-import { startCinder, type Cinder } from './cinder-stack';
+import { startCinder, type Cinder, type Json } from './cinder-stack';
 
 const P = '0123456789abcdef0123456789abcdef';
 const TOKEN = `admin:${P}`;
@@ -55,7 +55,11 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
   });
 
   it('a body declared text/plain is 415 badMediaType (the version header still echoed)', async () => {
-    const r = await c.req('POST', `/v3/${P}/volumes`, { token: TOKEN, body: { volume: { size: 1 } }, headers: { 'Content-Type': 'text/plain', 'OpenStack-API-Version': 'volume 3.42' } });
+    const res = await fetch(`${c.api.url}/v3/${P}/volumes`, {
+      method: 'POST', body: JSON.stringify({ volume: { size: 1 } }),
+      headers: { 'X-Auth-Token': TOKEN, 'Content-Type': 'text/plain', 'OpenStack-API-Version': 'volume 3.42' },
+    });
+    const r = { status: res.status, body: (await res.json()) as Json, headers: res.headers };
     expect(r.status).to.equal(415);
     expect(r.body.badMediaType.message).to.equal('Unsupported Content-Type');
     expect(r.headers.get('openstack-api-version')).to.equal('volume 3.42');
