@@ -26,6 +26,9 @@ export class PolicyNotAuthorized extends NotAuthorized {
 export class InvalidInput extends Invalid {
   static override msgFmt = 'Invalid input received: %(reason)s';
 }
+export class InvalidAvailabilityZone extends Invalid {
+  static override msgFmt = "Availability zone '%(az)s' is invalid.";
+}
 export class InvalidVolume extends Invalid {
   static override msgFmt = 'Invalid volume: %(reason)s';
 }
@@ -109,7 +112,8 @@ export class NoValidBackend extends CinderException {
 }
 /** attachment_deletion_allowed (bug #2004555): Nova, not the user, must take this attachment down. */
 export class ConflictNovaUsingAttachment extends CinderException {
-  static override msgFmt = 'Detach volume from instance %(instance_id)s using the Compute API';
+  // The class name leads Cinder's text (its API re-raises it as a 409 with that prefix).
+  static override msgFmt = 'ConflictNovaUsingAttachment: Detach volume from instance %(instance_id)s using the Compute API';
   static override code = 409;
 }
 export class DriverNotInitialized extends CinderException {

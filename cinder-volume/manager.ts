@@ -394,7 +394,8 @@ export class VolumeManager {
         connectionInfo: JSON.stringify(flat), connector: JSON.stringify(connector), attachStatus: 'attaching', attachMode: mode,
         attachedHost: str(connector.host), mountpoint: str(connector.mountpoint) ?? 'na', attachTime: new Date(),
       });
-      await this.d.db.adminMetadataSet(v.id, 'attached_mode', mode);
+      // The mode stays on the attachment row: unlike os-attach, Cinder's attachment_update
+      // writes no attached_mode admin metadata (so none shows in the volume's metadata).
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching', attachStatus: 'attaching' });
       LOG.info(`attachment_update completed successfully for volume ${v.id}`, logCtx(ctxt));
       return flat;

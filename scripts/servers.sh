@@ -9,9 +9,11 @@
 #   servers.sh broker-boot DIR    start that node again on the same data: durable queues come
 #                                 back, transient ones are gone
 #   servers.sh queues DIR         the broker's queues (name, type, durable, auto_delete, arguments) as JSON
+#   servers.sh vhost-add DIR NAME / vhost-delete DIR NAME   a virtual host guest may use (another
+#                                 service's queues apart, e.g. scripts/cinder-oracle.sh)
 set -euo pipefail
 
-cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|queues|db-stop|db-start DIR}
+cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|queues|vhost-add|vhost-delete|db-stop|db-start DIR}
 dir=${2:?state directory}
 
 free_port() {
@@ -183,6 +185,15 @@ EOSQL
     # What the broker has (the management plugin is off here): one JSON array.
     rabbit_env
     ctl list_queues name type durable auto_delete arguments --formatter json
+    ;;
+  vhost-add)
+    rabbit_env
+    ctl add_vhost "${3:?vhost name}" >/dev/null
+    ctl set_permissions -p "$3" guest '.*' '.*' '.*' >/dev/null
+    ;;
+  vhost-delete)
+    rabbit_env
+    ctl delete_vhost "${3:?vhost name}" >/dev/null 2>&1 || true
     ;;
   db-stop)
     db_stop

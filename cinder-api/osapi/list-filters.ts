@@ -69,6 +69,8 @@ export interface VersionedListQuery {
   withCount: boolean;
   /** Keeps a volume the filters below select. */
   matches(v: Volume): boolean;
+  /** The versioned keys this version understands (any other unknown key matches nothing). */
+  known: Set<string>;
 }
 
 function last(v: string | string[] | undefined): string | undefined {
@@ -122,5 +124,7 @@ export function versionedListQuery(q: Record<string, string | string[] | undefin
       });
     }
   }
-  return { withCount, matches: (v) => tests.every((t) => t(v)) };
+  // Below 3.31 the time filters are pruned (not applied), so they are known there too.
+  const known = new Set<string>([...(countable ? ['with_count'] : []), 'created_at', 'updated_at', ...(general ? ['consumes_quota', 'use_quota'] : [])]);
+  return { withCount, matches: (v) => tests.every((t) => t(v)), known };
 }

@@ -33,4 +33,7 @@ export const USE_QUOTA = '3.65';
 /** A null `shared_targets` is shown as null (true before). */
 export const SHARED_TARGETS_TRISTATE = '3.69';
 
-export const VOLUME_VERSIONS: MicroversionSpec = { service: 'volume', min: MIN_VERSION, max: MAX_VERSION, defaultVersion: MIN_VERSION };
+// Cinder's header rules: `latest` in lowercase only, the first of two volume versions wins.
+export const VOLUME_VERSIONS: MicroversionSpec = {
+  service: 'volume', min: MIN_VERSION, max: MAX_VERSION, defaultVersion: MIN_VERSION, latestLowercaseOnly: true, firstOfRepeated: true,
+};

@@ -2,7 +2,7 @@
 // all-in-one) and as a standalone app. Routes under /v1/{project_id}, /v2/{project_id},
 // /v3/{project_id} and /v3; /v3 responses echo the negotiated microversion.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { APIVersion, createApiApp, createAuth, requestedVersion, versionHeaders, type AuthOptions } from '../../common/api';
+import { APIVersion, createApiApp, createAuth, HTTPFault, type AuthOptions } from '../../common/api';
 import { AttachmentAPI } from './attachment-api';
 import { attachmentRoutes } from './controllers/attachments';
 import { discoveryRoutes } from './controllers/discovery';
@@ -19,7 +19,7 @@ import { MIN_VERSION, VOLUME_VERSIONS } from './microversions';
 import './request';
 import { ExportAPI } from './export-api';
 import { ServiceAPI } from './service-api';
-import { versionRoutes } from './versions';
+import { negotiateVersion, versionRoutes } from './versions';
 import type { VolumeAPI } from './volume-api';
 
 export interface CinderApiPluginOptions {
@@ -29,6 +29,8 @@ export interface CinderApiPluginOptions {
   maxLimit?: number;
 }
 
+const JSON_TYPES = ['application/json', 'application/vnd.openstack.volume+json'];
+
 export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async (app, opts) => {
   const prefix = app.prefix;
   app.decorateRequest('cinderVersion', null as never);
@@ -36,6 +38,14 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   app.addHook('onRequest', async (req) => {
     req.cinderPrefix = prefix;
     req.cinderVersion = APIVersion.parse(MIN_VERSION);
+  });
+  // An empty answer still names a type, as webob's do: JSON for the actions (and extra specs),
+  // webob's default text/html for the rest.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (reply.getHeader('content-type') !== undefined || (payload !== undefined && payload !== null && payload !== '')) return payload;
+    const path = req.url.split('?')[0];
+    void reply.header('content-type', /\/(volumes|attachments)\/[^/]+\/action$|\/extra_specs\//.test(path) ? 'application/json' : 'text/html; charset=UTF-8');
+    return payload;
   });
   versionRoutes(app, prefix);
 
@@ -47,8 +57,12 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
-      req.cinderVersion = requestedVersion(req.headers, VOLUME_VERSIONS);
-      void reply.headers(versionHeaders(req.cinderVersion, VOLUME_VERSIONS));
+      await negotiateVersion(req, reply);
+      // Cinder's wsgi reads a body only of its two JSON types (text/plain too is 415, unlike Nova).
+      const type = req.headers['content-type'];
+      if ((req.method === 'POST' || req.method === 'PUT') && type !== undefined && !JSON_TYPES.includes(type.split(';')[0].trim().toLowerCase())) {
+        throw new HTTPFault(415, 'Unsupported Content-Type');
+      }
     });
     for (const base of ['/v3/:project_id', '/v3']) {
       volumeRoutes(v3, base, opts.volumes, opts.maxLimit);

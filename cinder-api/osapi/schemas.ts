@@ -87,9 +87,21 @@ export function checkMetadata(field: string, v: unknown): Record<string, string>
 /** Strip and bound the free-text fields (name/description ≤ 255, null allowed). */
 export function text(field: string, v: unknown): string | null | undefined {
   if (v === undefined) return undefined;
-  checkString(field, v, { max: 255, nullable: true });
+  checkString(field, v, { nullable: true });
+  // Cinder's schema leaves the length to utils.check_string_length, with its own text.
+  const length = typeof v === 'string' ? [...v].length : 0;
+  if (length > 255) throw badRequest(`Invalid input received: ${field} has ${length} characters, more than 255.`);
   return typeof v === 'string' ? v.trim() : null;
 }
+
+// Cinder's format checkers' own texts (api/validation/validators.py), lists in its order.
+const RESET_STATUS_INVALID: Record<string, string> = {
+  volume_status: "Volume status: %s is invalid, valid statuses are: ('creating', 'available', 'deleting', 'error', 'error_deleting', " +
+    "'error_managing', 'managing', 'attaching', 'in-use', 'detaching', 'maintenance', 'restoring-backup', 'error_restoring', 'reserved', " +
+    "'awaiting-transfer', 'backing-up', 'error_backing-up', 'error_extending', 'downloading', 'uploading', 'retyping', 'extending').",
+  volume_attach_status: "Volume attach status: %s is invalid, valid statuses are: ['attached', 'detached'].",
+  volume_migration_status: "Volume migration status: %s is invalid, valid statuses are: ('migrating', 'error', 'success', 'completing', 'none', 'starting').",
+};
 
 /** os-reset_status formats (volume_status, volume_attach_status, volume_migration_status). */
 export function resetStatusBody(v: Dict): { status?: string; attach_status?: string; migration_status?: string | null } {
@@ -100,7 +112,7 @@ export function resetStatusBody(v: Dict): { status?: string; attach_status?: str
     const raw = v[key];
     checkType(key, raw, ['string']);
     const s = (raw as string).toLowerCase();
-    if (!valid.includes(s)) throw invalid(key, raw, `${pyRepr(raw)} is not a '${name}'`);
+    if (!valid.includes(s)) throw badRequest(RESET_STATUS_INVALID[name].replace('%s', raw as string));
     if (key === 'migration_status') out.migration_status = s === 'none' ? null : s;
     else out[key] = s;
   };

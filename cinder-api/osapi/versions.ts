@@ -2,8 +2,9 @@
 // reads versions[*].version / min_version), /v3/ answers 200 with the same list (the SDK). Only
 // v3.0 is listed, as in cinder since v2's removal (tempest's test_show_version GETs each listed
 // major and expects it first); /v1/, /v2/ still describe themselves for old clients. Public.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_VERSION, MIN_VERSION } from './microversions';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requestedVersion, versionHeaders, VersionNotAcceptable } from '../../common/api';
+import { MAX_VERSION, MIN_VERSION, VOLUME_VERSIONS } from './microversions';
 
 function base(req: FastifyRequest, prefix: string): string {
   return `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${prefix}`;
@@ -22,8 +23,24 @@ export function allVersions(b: string): Record<string, unknown>[] {
   return [doc(b, 'v3.0', 'CURRENT', MAX_VERSION, MIN_VERSION, '2022-08-31T00:00:00Z')];
 }
 
+/**
+ * The request's microversion, echoed in OpenStack-API-Version (and Vary); a version out of
+ * range is echoed on its 406 too, as Cinder does. A malformed one (400) is not.
+ */
+export async function negotiateVersion(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  try {
+    req.cinderVersion = requestedVersion(req.headers, VOLUME_VERSIONS);
+  } catch (e) {
+    if (e instanceof VersionNotAcceptable) void reply.headers(versionHeaders(e.version, VOLUME_VERSIONS));
+    throw e;
+  }
+  void reply.headers(versionHeaders(req.cinderVersion, VOLUME_VERSIONS));
+}
+
 export function versionRoutes(app: FastifyInstance, prefix: string): void {
-  const pub = { config: { public: true } };
+  // Public, but the microversion header is negotiated (and echoed, 406 when out of range) as on
+  // every other route of Cinder's.
+  const pub = { config: { public: true }, onRequest: negotiateVersion };
   app.get('/', pub, async (req, reply) => reply.code(300).send({ versions: allVersions(base(req, prefix)) }));
   app.get('/v3', pub, async (req) => ({ versions: allVersions(base(req, prefix)) }));
   app.get('/v2', pub, async (req) => ({ versions: [v2(base(req, prefix))] }));

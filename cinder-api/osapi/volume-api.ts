@@ -14,7 +14,7 @@ import type { CinderDB } from '../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
   ConflictNovaUsingAttachment, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
-  VolumeNotFound,
+  VolumeNotFound, InvalidAvailabilityZone,
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE } from '../../cinder-common/volume-status';
 import type { QuotaEngine } from '../../cinder-common/quota';
@@ -265,7 +265,7 @@ export class VolumeAPI {
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${size === null ? 'None' : size} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
     if (r.availabilityZone !== null && r.availabilityZone !== this.d.defaultAz) {
-      throw new InvalidInput({ reason: `Availability zone '${r.availabilityZone}' is invalid.` });
+      throw new InvalidAvailabilityZone({ az: r.availabilityZone });
     }
     // _get_volume_type: the named type, else the default one; its multiattach spec decides the volume's.
     const type = r.volumeType ?? await this.types.getDefault();

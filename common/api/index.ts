@@ -7,7 +7,7 @@ export {
 export { KeystoneAuthToken, KeystoneUnauthorized, type KeystoneAuthTokenOptions } from './keystone-authtoken';
 export { KEYSTONE_AUTHTOKEN_OPTS, POLICY_OPTS, SERVICE_USER_OPTS } from './auth-opts';
 export { HTTPFault, faultBody, faultName, badRequest, unauthorized, forbidden, notFound, conflict, notAcceptable } from './faults';
-export { APIVersion, requestedVersion, versionHeaders, type MicroversionSpec } from './microversion';
+export { APIVersion, requestedVersion, versionHeaders, VersionNotAcceptable, type MicroversionSpec } from './microversion';
 export { validateBody } from './validation';
 export { serveApi, type ServedApi } from './serve';
 export { pyRepr, pyStr, invalidInput } from './python-text';

@@ -1,7 +1,7 @@
 // Microversion negotiation shared by both APIs (docs/architecture.md, REST conventions): parse the
 // OpenStack-API-Version (and Nova's legacy) header, reject bad/out-of-range versions, and
 // echo the version used on every response.
-import { badRequest, notAcceptable } from './faults';
+import { badRequest, HTTPFault } from './faults';
 
 export class APIVersion {
   constructor(readonly major: number, readonly minor: number) {}
@@ -43,6 +43,17 @@ export interface MicroversionSpec {
   defaultVersion: string;
   /** Nova's legacy X-OpenStack-Nova-API-Version header. */
   legacyHeader?: string;
+  /** Only the lowercase `latest` means the maximum (Cinder); otherwise any case (Nova). */
+  latestLowercaseOnly?: boolean;
+  /** A header naming the service twice: the first wins (Cinder); otherwise the last (Nova). */
+  firstOfRepeated?: boolean;
+}
+
+/** A version outside the range (406): the response still names it, as Cinder's does. */
+export class VersionNotAcceptable extends HTTPFault {
+  constructor(readonly version: APIVersion, spec: MicroversionSpec) {
+    super(406, `Version ${version.toString()} is not supported by the API. Minimum is ${spec.min} and maximum is ${spec.max}.`);
+  }
 }
 
 type Headers = Record<string, string | string[] | undefined>;
@@ -59,19 +70,18 @@ export function requestedVersion(headers: Headers, spec: MicroversionSpec): APIV
   if (modern !== undefined) {
     for (const item of modern.split(',')) {
       const [svc, ver] = item.trim().split(/\s+/, 2);
-      if (svc && svc.toLowerCase() === spec.service) text = ver ?? '';
+      if (svc && svc.toLowerCase() === spec.service && !(spec.firstOfRepeated && text !== undefined)) text = ver ?? '';
     }
     if (text === undefined && !spec.legacyHeader) {
-      throw badRequest('API version None is not supported on this method.');
+      // Cinder names no version there: webob's HTTPBadRequest default text.
+      throw badRequest('The server could not comply with the request since it is either malformed or otherwise incorrect.');
     }
   }
   if (text === undefined && spec.legacyHeader) text = headerValue(headers, spec.legacyHeader)?.trim();
   if (text === undefined) return APIVersion.parse(spec.defaultVersion);
-  if (text.toLowerCase() === 'latest') return APIVersion.parse(spec.max);
+  if ((spec.latestLowercaseOnly ? text : text.toLowerCase()) === 'latest') return APIVersion.parse(spec.max);
   const v = APIVersion.parse(text);
-  if (!v.matches(spec.min, spec.max)) {
-    throw notAcceptable(`Version ${v.toString()} is not supported by the API. Minimum is ${spec.min} and maximum is ${spec.max}.`);
-  }
+  if (!v.matches(spec.min, spec.max)) throw new VersionNotAcceptable(v, spec);
   return v;
 }
 

@@ -22,7 +22,9 @@ function summary(a: VolumeAttachment): Dict {
 
 function detail(a: VolumeAttachment): Dict {
   let info: unknown;
-  try { info = a.connectionInfo ? JSON.parse(a.connectionInfo) : {}; } catch { info = {}; }
+  // Cinder saves {} with a reservation of the attachments API and nothing with a legacy
+  // os-attach, whose row it then shows with null.
+  try { info = a.connectionInfo ? JSON.parse(a.connectionInfo) : a.attachStatus === 'reserved' ? {} : null; } catch { info = {}; }
   return { ...summary(a), attached_at: iso(a.attachTime), detached_at: iso(a.detachTime), attach_mode: a.attachMode, connection_info: info };
 }
 

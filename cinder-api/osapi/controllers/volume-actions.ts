@@ -162,7 +162,7 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     }
     const [name] = Object.keys(body as Dict);
     const handler = Object.prototype.hasOwnProperty.call(actions, name) ? actions[name] : undefined;
-    if (!handler) throw badRequest(`There is no such action: ${name}`);
+    if (!handler) throw badRequest(`There is no such action: ${name}. Verify the request body and Content-Type header and try again.`);
     const work = handler(req, (body as Dict)[name]);
     const id = (req.params as Params).id ?? '';
     // os-reset_status reads the volume with objects.Volume.get_by_id (no volume:get); the rest with volume_api.get.

@@ -2,7 +2,7 @@
 // update all (replace), show/update/delete one key. Returns 200 with the metadata as stored.
 // The volume is looked up first (volume:get, 404), then the metadata policy of the operation.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from '../../../common/api';
+import { badRequest, invalidInput, pyRepr } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
 import { CinderException, NotFound } from '../../../cinder-common/exception';
 import { projectInPath, type Params } from '../request';
@@ -59,7 +59,7 @@ export function volumeMetadataRoutes(app: FastifyInstance, base: string, api: Vo
     const one = body(req, 'meta');
     const key = (req.params as KeyParams).key ?? '';
     if (!(key in one)) throw badRequest('Request body and URI mismatch');
-    if (Object.keys(one).length > 1) throw badRequest('Request body contains too many items');
+    if (Object.keys(one).length > 1) throw invalidInput('meta', one, `${pyRepr(one)} has too many properties`);
     if (!key) throw new InvalidVolumeMetadataSize({ reason: 'key is empty' });
     await api.updateVolumeMetadata(req.ctx, await volume(req), { [key]: one[key] }, false);
     return { meta: { [key]: one[key] } };

@@ -24,24 +24,34 @@ function isTrue(v: string | undefined): boolean {
   return !!v && ['1', 'true', 'yes', 'on', 't', 'y'].includes(v.toLowerCase());
 }
 
+/** Query keys a list understands at every version: pagination, sorting and the filters served. */
+const KNOWN_QUERY = new Set(['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir', 'all_tenants', 'name', 'display_name', 'status',
+  'availability_zone', 'bootable', 'metadata', 'size', 'migration_status', 'group_id', 'project_id']);
+
 const SORT_KEYS: Record<string, (v: Volume) => string | number | null> = {
   id: (v) => v.id, name: (v) => v.displayName, display_name: (v) => v.displayName, size: (v) => v.size, status: (v) => v.status,
   created_at: (v) => v.createdAt?.getTime() ?? 0, updated_at: (v) => v.updatedAt?.getTime() ?? 0,
   availability_zone: (v) => v.availabilityZone, bootable: (v) => Number(v.bootable),
 };
 
-/** sort=key[:dir],… or sort_key/sort_dir; default created_at desc (then id). */
-function sortVolumes(vols: Volume[], q: Record<string, string>): Volume[] {
-  const spec = q.sort
-    ? q.sort.split(',').map((p) => p.trim().split(':'))
+/**
+ * sort=key[:dir],… or sort_key/sort_dir (api/common.py get_sort_params: a key without a
+ * direction is desc), then created_at and id in the first key's direction, as Cinder's
+ * process_sort_params adds them: ties never fall back to the id alone.
+ */
+export function sortVolumes(vols: Volume[], q: Record<string, string>): Volume[] {
+  if (q.sort !== undefined && (q.sort_key !== undefined || q.sort_dir !== undefined)) {
+    throw badRequest("The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' parameter.");
+  }
+  const spec = q.sort !== undefined
+    ? q.sort.trim().split(',').map((p) => { const [k, d] = p.split(':', 2); return [k.trim(), (d ?? '').trim() || 'desc']; })
     : [[q.sort_key ?? 'created_at', q.sort_dir ?? 'desc']];
+  for (const [, d] of spec) if (d !== 'asc' && d !== 'desc') throw badRequest("Invalid input received: Unknown sort direction, must be 'desc' or 'asc'.");
+  for (const key of ['created_at', 'id']) if (!spec.some(([k]) => k === key)) spec.push([key, spec[0][1]]);
   const keys = spec.map(([k, d]) => {
-    if (!SORT_KEYS[k]) throw badRequest(`Invalid input received: Invalid sort key ${k}`);
-    const dir = (d ?? q.sort_dir ?? 'desc').toLowerCase();
-    if (dir !== 'asc' && dir !== 'desc') throw badRequest(`Invalid input received: Invalid sort dir ${dir}`);
-    return { get: SORT_KEYS[k], sign: dir === 'asc' ? 1 : -1 };
+    if (!SORT_KEYS[k]) throw badRequest('Invalid input received: Invalid sort key');
+    return { get: SORT_KEYS[k], sign: d === 'asc' ? 1 : -1 };
   });
-  keys.push({ get: SORT_KEYS.id, sign: keys[0]?.sign ?? -1 });
   return [...vols].sort((a, b) => {
     for (const k of keys) {
       const x = k.get(a) ?? '';
@@ -51,6 +61,27 @@ function sortVolumes(vols: Volume[], q: Record<string, string>): Volume[] {
     }
     return 0;
   });
+}
+
+/** api/common.py's limit and offset checks (Python's int(): sign and spaces allowed). */
+export function pageParams(q: Record<string, string>, maxLimit: number): { limit: number; offset: number } {
+  const int = (raw: string): number | null => (/^\s*[+-]?\d+\s*$/.test(raw) ? Number(raw) : null);
+  let limit = maxLimit;
+  if (q.limit !== undefined) {
+    const n = int(q.limit);
+    if (n === null) throw badRequest('limit param must be an integer');
+    if (n < 0) throw badRequest('limit param must be positive');
+    limit = Math.min(n, maxLimit);
+  }
+  let offset = 0;
+  if (q.offset !== undefined) {
+    const n = int(q.offset);
+    if (n === null) throw badRequest('offset must be an integer');
+    if (n < 0) throw badRequest('offset must be >= 0');
+    if (n > 2147483647) throw badRequest('offset must be <= 2147483647');
+    offset = n;
+  }
+  return { limit, offset };
 }
 
 /** A dict query parameter as clients send it (JSON or Python repr, e.g. {'k': 'v'}). */
@@ -83,8 +114,12 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     });
     // An admin's project_id filter (with all_tenants: that project; without: nothing beyond the admin's own).
     if (req.ctx.isAdmin && q.project_id !== undefined) vols = vols.filter((v) => v.projectId === q.project_id);
+    // A filter naming no volumes column matches nothing in Cinder (an admin's; a user's is 400 from 3.31).
+    if (Object.keys(q).some((k) => !KNOWN_QUERY.has(k) && !versioned.known.has(k))) vols = [];
     if (q.availability_zone !== undefined) vols = vols.filter((v) => v.availabilityZone === q.availability_zone);
     if (q.bootable !== undefined) vols = vols.filter((v) => v.bootable === isTrue(q.bootable));
+    // Any other volumes column is an exact filter in Cinder; size is the one clients use.
+    if (q.size !== undefined) vols = vols.filter((v) => String(v.size) === q.size);
     if (q.metadata !== undefined) {
       const want = parseDictParam('metadata', q.metadata);
       const extras = await api.extras(vols);
@@ -93,22 +128,14 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     vols = sortVolumes(vols.filter(versioned.matches), q);
     // 3.45 with_count: how many match the filters, whatever page is shown.
     const count = versioned.withCount ? { count: vols.length } : {};
+    const { limit, offset } = pageParams(q, maxLimit);
     if (q.marker) {
+      // An unknown marker is the volume Cinder's pagination could not find.
       const i = vols.findIndex((v) => v.id === q.marker);
-      if (i < 0) throw badRequest(`marker [${q.marker}] not found`);
+      if (i < 0) throw new VolumeNotFound({ volume_id: q.marker });
       vols = vols.slice(i + 1);
     }
-    if (q.offset !== undefined) {
-      const offset = Number(q.offset);
-      if (!Number.isInteger(offset) || offset < 0) throw badRequest('offset param must be an integer');
-      vols = vols.slice(offset);
-    }
-    let limit = maxLimit;
-    if (q.limit !== undefined) {
-      limit = Number(q.limit);
-      if (!/^\d+$/.test(q.limit) || !Number.isInteger(limit)) throw badRequest('limit param must be an integer');
-      limit = Math.min(limit, maxLimit);
-    }
+    vols = vols.slice(offset);
     const page = vols.slice(0, limit);
     if (!page.length || page.length < limit || page.length === vols.length && q.limit === undefined) return { vols: page, ...count };
     const params = new URLSearchParams(Object.entries(q).filter(([k]) => k !== 'marker'));
@@ -134,7 +161,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
   // adds every distinct metadata value by key.
   app.get(`${base}/volumes/summary`, async (req) => {
     projectInPath(req);
-    if (!req.cinderVersion.atLeast('3.12')) throw new VolumeNotFound({ volume_id: 'summary' });
+    if (!req.cinderVersion.atLeast('3.12')) throw notFound();
     const vols = await api.list(req.ctx, { allTenants: isTrue(query(req).all_tenants) });
     const summary: Dict = { total_count: vols.length, total_size: vols.reduce((n, v) => n + (v.size ?? 0), 0) };
     if (req.cinderVersion.atLeast('3.36')) {

@@ -8,7 +8,7 @@ const CONNECTOR = { ip: '127.0.0.1', host: 'compute1', initiator: 'iqn.1993-08.o
 const SERVER = '0b3c8f7e-5d7a-4c55-9a86-2f1f0c6e9d11';
 const MISSING = '951be889-b794-4723-9ac9-efde61cacf3a';
 const ADMIN = 'admin:demo';
-const CONFLICT = { conflictingRequest: { code: 409, message: 'Detach volume from instance  using the Compute API' } };
+const CONFLICT = { conflictingRequest: { code: 409, message: 'ConflictNovaUsingAttachment: Detach volume from instance  using the Compute API' } };
 
 describe('cinder-api attachment deletion check (OSSA-2023-003)', function () {
   let c: Cinder;
@@ -111,7 +111,7 @@ describe('cinder-api attachment deletion check: an attachment Nova holds needs a
     nova.holds.set(`${SERVER}/${id}`, aid);
     const del = (headers: Record<string, string> = {}) => c.req('DELETE', `/v3/demo/attachments/${aid}`, { token: MEMBER, headers: { 'OpenStack-API-Version': 'volume 3.44', ...headers } });
     const refused = await del();
-    expect([refused.status, refused.body]).to.deep.equal([409, { conflictingRequest: { code: 409, message: `Detach volume from instance ${SERVER} using the Compute API` } }]);
+    expect([refused.status, refused.body]).to.deep.equal([409, { conflictingRequest: { code: 409, message: `ConflictNovaUsingAttachment: Detach volume from instance ${SERVER} using the Compute API` } }]);
     expect((await c.action(id, 'os-detach', { attachment_id: aid }, MEMBER)).status).to.equal(409);
     nova.down = true;
     expect((await del()).status).to.equal(503);

@@ -87,7 +87,7 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     // two attachments and no attachment_id: the deletion check (OSSA-2023-003) refuses before the manager is asked
     r = await c.action(vid, 'os-detach', null);
     expect(r.status).to.equal(409);
-    expect(r.body).to.deep.equal({ conflictingRequest: { code: 409, message: 'Detach volume from instance  using the Compute API' } });
+    expect(r.body).to.deep.equal({ conflictingRequest: { code: 409, message: 'ConflictNovaUsingAttachment: Detach volume from instance  using the Compute API' } });
     r = await call('DELETE', `/attachments/${id}`);
     expect(r.status).to.equal(200);
     expect(r.body.attachments).to.have.length(1);

@@ -224,6 +224,6 @@ describe('cinder-api microversions 3.45–3.70', function () {
     const id = await c.createVolume();
     const r = await c.req('POST', `/v3/demo/volumes/${id}/action`, { headers: mv('3.70'), body: { 'os-reimage': { image_id: 'x' } } });
     expect(r.status).to.equal(400);
-    expect(message(r)).to.equal('There is no such action: os-reimage');
+    expect(message(r)).to.equal('There is no such action: os-reimage. Verify the request body and Content-Type header and try again.');
   });
 });

@@ -38,7 +38,7 @@ describe('cinder-api volume actions', function () {
     expect(r.status).to.equal(404);
     r = await c.action(id, 'os-bogus', null);
     expect(r.status).to.equal(400);
-    expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus');
+    expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
     r = await c.req('POST', `/v3/demo/volumes/${id}/action`, { body: '{"os-reserve": ' });
     expect(r.status).to.equal(400);
     expect(r.body.badRequest.message).to.equal('Malformed request body');

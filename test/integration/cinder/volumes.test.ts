@@ -206,7 +206,7 @@ describe('cinder-api volumes', function () {
     expect(r.body['volume-summary']).to.not.have.property('metadata');
     r = await c.req('GET', '/v3/summ/volumes/summary', { token });
     expect(r.status).to.equal(404);
-    expect(r.body.itemNotFound.message).to.equal('Volume summary could not be found.');
+    expect(r.body.itemNotFound.message).to.equal('The resource could not be found.');
   });
 
   it('deeply nested JSON is a 400 with a bounded message, never a 500 (create, metadata, action, top level)', async () => {

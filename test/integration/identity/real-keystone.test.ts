@@ -146,7 +146,7 @@ describe('identity: the APIs against a real Keystone (validation, roles, service
       deviceName: '/dev/vdb', attachmentId: aid, deleted: 0, deleteOnTermination: false, encrypted: false, createdAt: new Date() });
     const del = (headers: Record<string, string> = {}) => api(`${vol('p1')}/attachments/${aid}`, 'DELETE', member, undefined, { 'OpenStack-API-Version': 'volume 3.44', ...headers });
     const refused = await del();
-    expect([refused.status, refused.body]).to.deep.equal([409, { conflictingRequest: { code: 409, message: `Detach volume from instance ${sid} using the Compute API` } }]);
+    expect([refused.status, refused.body]).to.deep.equal([409, { conflictingRequest: { code: 409, message: `ConflictNovaUsingAttachment: Detach volume from instance ${sid} using the Compute API` } }]);
     // A member's token as the service token does not make a service (no service role).
     expect((await del({ 'X-Service-Token': await cloud.token('member2') })).status).to.equal(409);
     expect((await del({ 'X-Service-Token': await cloud.token('nova') })).status).to.equal(200);

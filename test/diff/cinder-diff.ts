@@ -1,0 +1,161 @@
+// The differential test of our cinder-api against the real Cinder 21 (scripts/cinder-diff.sh
+// starts both and runs this): every step of test/diff/scenarios.ts goes to both, the answers are
+// normalised (ids to labels, times, base URLs) and compared (status, fault class, message, body
+// keys and values, OpenStack-API-Version and Content-Type, the volume's state after the step).
+// Each difference is either deliberate (a rule of test/diff/deliberate.json, explained in
+// docs/differences.md) or unexplained. Exit 1 when any is unexplained.
+//
+//   node dist/test/diff/cinder-diff.js --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX]
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compare, Side, type Answer, type Difference, type Json } from './normalise';
+import { scenarios, type Step } from './scenarios';
+
+interface Rule {
+  /** Regexes; a rule matches a difference when every one given matches. */
+  step?: string;
+  kind?: string;
+  at?: string;
+  ours?: string;
+  theirs?: string;
+  /** e.g. "deliberate: 500 upstream" or "pending: quotas". */
+  reason: string;
+}
+
+interface Row {
+  step: string;
+  request: string;
+  differences: Array<Difference & { reason?: string }>;
+}
+
+const SETTLING = new Set(['creating', 'extending', 'deleting', 'downloading', 'uploading']);
+const TOKEN_USER = 'admin';
+
+function arg(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+function fill(text: string, side: Side, project: string, ids: Map<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name === 'p' ? project : ids.get(name) ?? whole));
+}
+
+function fillJson(v: unknown, side: Side, project: string, ids: Map<string, string>): unknown {
+  if (typeof v === 'string') return fill(v, side, project, ids);
+  if (Array.isArray(v)) return v.map((x) => fillJson(x, side, project, ids));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fillJson(x, side, project, ids)]));
+  return v;
+}
+
+async function send(side: Side, project: string, method: string, path: string, opts: { mv?: string; headers?: Record<string, string>; body?: string }): Promise<Answer> {
+  const headers: Record<string, string> = { 'X-Auth-Token': `${TOKEN_USER}:${project}`, Accept: 'application/json', ...(opts.headers ?? {}) };
+  if (opts.mv !== undefined) headers['OpenStack-API-Version'] = opts.mv.includes(' ') || opts.mv === '' ? opts.mv : `volume ${opts.mv}`;
+  if (opts.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+  const res = await fetch(side.url + path, { method, headers, body: opts.body, redirect: 'manual', signal: AbortSignal.timeout(30_000) });
+  const text = await res.text();
+  let body: Json = text;
+  try { body = text ? JSON.parse(text) : null; } catch { /* keep the text */ }
+  const out: Record<string, string> = {};
+  res.headers.forEach((v, k) => { out[k] = v; });
+  return { status: res.status, headers: out, body };
+}
+
+/** Waits (bounded) until the volume leaves a transitional status; returns its state, or {gone}. */
+async function volumeState(side: Side, project: string, id: string): Promise<Json> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await send(side, project, 'GET', `/v3/${project}/volumes/${id}`, {});
+    if (r.status === 404) return { gone: true };
+    const v = r.body?.volume;
+    if (!v) return { error: r.status };
+    if (!SETTLING.has(v.status) || Date.now() > deadline) {
+      const attachments = (v.attachments ?? []).map((a: Json) => ({ server_id: a.server_id, host_name: a.host_name, device: a.device, attachment_id: a.attachment_id }));
+      return { status: v.status, size: v.size, bootable: v.bootable, metadata: v.metadata, multiattach: v.multiattach, migration_status: v.migration_status, attachments };
+    }
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+}
+
+function dig(body: Json, path: string): unknown {
+  return path.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), body);
+}
+
+async function play(side: Side, project: string, ids: Map<string, string>, step: Step): Promise<Answer> {
+  const path = fill(step.path, side, project, ids);
+  const body = step.raw !== undefined ? step.raw : step.body === undefined ? undefined : JSON.stringify(fillJson(step.body, side, project, ids));
+  const answer = await send(side, project, step.method, path, { mv: step.mv, headers: step.headers, body });
+  if (step.save && answer.status < 300) {
+    const id = dig(answer.body, step.save[1]);
+    if (typeof id === 'string') {
+      ids.set(step.save[0], id);
+      side.labels.set(id.toLowerCase(), `<${step.save[0]}>`);
+    }
+  }
+  if (step.state && ids.has(step.state)) answer.state = await volumeState(side, project, ids.get(step.state) as string);
+  return answer;
+}
+
+function matches(rule: Rule, step: string, d: Difference): boolean {
+  const test = (re: string | undefined, v: unknown): boolean => re === undefined || new RegExp(re).test(typeof v === 'string' ? v : JSON.stringify(v));
+  return test(rule.step, step) && test(rule.kind, d.kind) && test(rule.at, d.at) && test(rule.ours, d.ours) && test(rule.theirs, d.theirs);
+}
+
+async function main(): Promise<void> {
+  const oursUrl = arg('ours');
+  const theirsUrl = arg('theirs');
+  if (!oursUrl || !theirsUrl) throw new Error('usage: cinder-diff --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX]');
+  const rules = JSON.parse(readFileSync(arg('rules', join(__dirname, '..', '..', '..', 'test', 'diff', 'deliberate.json')) as string, 'utf8')).rules as Rule[];
+  const only = arg('only');
+  const rows: Row[] = [];
+  let requests = 0;
+  let identical = 0;
+  const byReason = new Map<string, number>();
+  let unexplained = 0;
+  for (const sc of scenarios()) {
+    if (only && !new RegExp(only).test(sc.name)) continue;
+    const project = randomBytes(16).toString('hex');
+    const o = new Side('ours', oursUrl.replace(/\/$/, ''));
+    const t = new Side('theirs', theirsUrl.replace(/\/$/, ''));
+    const oi = new Map<string, string>();
+    const ti = new Map<string, string>();
+    for (const [i, step] of sc.steps.entries()) {
+      if (step.nextSecond) {
+        const second = Math.floor(Date.now() / 1000);
+        while (Math.floor(Date.now() / 1000) === second) await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      const name = `${sc.name}#${i + 1}`;
+      const [a, b] = await Promise.all([play(o, project, oi, step), play(t, project, ti, step)]);
+      requests++;
+      const diffs = compare(a, b, o, t);
+      if (!diffs.length) { identical++; continue; }
+      const request = `${step.method} ${step.path}${step.mv !== undefined ? ` [${step.mv}]` : ''}${step.body !== undefined ? ` ${JSON.stringify(step.body).slice(0, 120)}` : ''}${step.raw !== undefined ? ` raw(${step.headers?.['Content-Type'] ?? ''})` : ''}`;
+      const classified = diffs.map((d) => ({ ...d, reason: rules.find((r) => matches(r, `${name} ${request}`, d))?.reason }));
+      const open = classified.filter((d) => !d.reason);
+      if (open.length) unexplained++;
+      else {
+        // A request whose differences are all deliberate counts under its first reason.
+        const reason = classified[0].reason as string;
+        byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+      }
+      rows.push({ step: name, request, differences: classified });
+    }
+  }
+  const json = arg('json');
+  if (json) writeFileSync(json, JSON.stringify({ requests, identical, deliberate: Object.fromEntries(byReason), unexplained, rows }, null, 2));
+  for (const row of rows) {
+    const open = row.differences.filter((d) => !d.reason);
+    if (!open.length) continue;
+    console.log(`${row.step}  ${row.request}`);
+    for (const d of open) console.log(`    ${d.kind} ${d.at}: ours ${JSON.stringify(d.ours)} | theirs ${JSON.stringify(d.theirs)}`);
+  }
+  console.log(`\nrequests ${requests}, identical ${identical}, deliberate ${[...byReason.values()].reduce((n, x) => n + x, 0)}, unexplained ${unexplained}`);
+  for (const [reason, n] of [...byReason].sort()) console.log(`  ${n}\t${reason}`);
+  process.exitCode = unexplained ? 1 : 0;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exitCode = 2;
+});
