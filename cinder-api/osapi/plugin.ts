@@ -15,7 +15,7 @@ import { volumeRoutes } from './controllers/volumes';
 import { quotaRoutes } from './controllers/quotas';
 import { QuotaAPI } from './quota-api';
 import { QuotaEngine } from '../../cinder-common/quota';
-import { MIN_VERSION, VOLUME_VERSIONS } from './microversions';
+import { MIN_VERSION } from './microversions';
 import './request';
 import { ExportAPI } from './export-api';
 import { ServiceAPI } from './service-api';
