@@ -31,12 +31,13 @@ describe('nova-manage volume_attachment audit: reports and repairs drift between
     dir = mkdtempSync(join(tmpdir(), 'audit-'));
     cinder = await startCinder();
     const url = `sqlite://${join(dir, 'nova.sqlite')}`;
-    // Reconciler at start only: the drift made here stays until the audit repairs it.
+    // Reconciler at start only: the drift made here stays until the audit repairs it. Intents count
+    // as stalled after 30 s (the tests age them by 60 s), so a slow nova-manage start never does it.
     nova = await startNova({ database: { connection: url }, cinder: { endpoint: `${cinder.api.url}/v3/%(project_id)s` },
-      compute: { volume_reconcile_interval: 0, pending_volume_op_timeout: 1 } });
+      compute: { volume_reconcile_interval: 0, pending_volume_op_timeout: 30 } });
     db = new NovaDB(nova.ds);
     conf = writeConfig('nova.conf', ['[DEFAULT]', 'service_down_time = 60', '[database]', `connection = ${url}`,
-      '[cinder]', `endpoint = ${cinder.api.url}/v3/%(project_id)s`, '[compute]', 'pending_volume_op_timeout = 1'].join('\n'));
+      '[cinder]', `endpoint = ${cinder.api.url}/v3/%(project_id)s`, '[compute]', 'pending_volume_op_timeout = 30'].join('\n'));
   });
   after(async () => {
     await nova?.stop();
