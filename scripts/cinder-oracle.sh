@@ -277,6 +277,33 @@ up = {s["binary"] for s in json.load(sys.stdin)["services"] if s["state"] == "up
 sys.exit(0 if {"cinder-volume", "cinder-scheduler"} <= up else 1)' 2>/dev/null
 }
 
+# Exit 0 once the scheduler places a volume: "up" services do not yet mean that the scheduler
+# has the volume service's capabilities, and a create before that ends in error (no valid host).
+volume_placed() { # url
+  "$PY" - "$1" <<'EOPY'
+import json, sys, time, urllib.request
+base = sys.argv[1] + "/v3/00000000000000000000000000000000"
+H = {"X-Auth-Token": "admin:00000000000000000000000000000000", "Content-Type": "application/json"}
+def req(method, path, body=None):
+    r = urllib.request.Request(base + path, method=method, headers=H, data=json.dumps(body).encode() if body is not None else None)
+    with urllib.request.urlopen(r, timeout=10) as f:
+        raw = f.read()
+        return json.loads(raw) if raw else None
+vid = req("POST", "/volumes", {"volume": {"size": 1, "name": "oracle-probe"}})["volume"]["id"]
+status = "creating"
+for _ in range(100):
+    status = req("GET", "/volumes/" + vid)["volume"]["status"]
+    if status in ("available", "error"):
+        break
+    time.sleep(0.1)
+try:
+    req("DELETE", "/volumes/" + vid)
+except Exception:
+    pass
+sys.exit(0 if status == "available" else 1)
+EOPY
+}
+
 show_logs() {
   local f
   for f in "$dir"/log/*.out "$dir"/log/*.log; do
@@ -330,6 +357,10 @@ start() {
     done <"$dir/pgids"
     [ $((SECONDS - t_serve)) -lt "$start_timeout" ] || { say "services not up after $start_timeout s"; exit 1; }
     sleep 0.5
+  done
+  until volume_placed "$url" 2>/dev/null; do
+    [ $((SECONDS - t_serve)) -lt "$start_timeout" ] || { say "the scheduler placed no volume within $start_timeout s"; exit 1; }
+    sleep 1
   done
   (
     umask 077
