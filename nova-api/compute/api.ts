@@ -74,6 +74,8 @@ export interface CreateServerRequest {
   requestedNode?: string | null;
   /** os:scheduler_hints as Nova keeps them (kept in the request spec, shown from 2.100). */
   schedulerHints?: Record<string, string[]>;
+  /** OS-DCF:diskConfig AUTO (kept and shown; nothing here resizes a disk). */
+  autoDiskConfig?: boolean;
 }
 
 /** Nova's default [quota] instances (GET /limits maxTotalInstances). */
@@ -91,6 +93,7 @@ export interface ServerUpdate {
   accessIpV4?: string;
   accessIpV6?: string;
   hostname?: string;
+  autoDiskConfig?: boolean;
 }
 
 /** The caller as Cinder's client needs it: the user's token, request ids and catalog. */
@@ -225,7 +228,7 @@ export class ComputeAPI {
       flavorId: req.flavorRef, vmState: host ? VM_STATES.BUILDING : VM_STATES.ERROR, taskState: host ? 'scheduling' : null,
       powerState: 0, locked: false, host, node: host, availabilityZone: az.zone ?? 'nova', rootDeviceName: '/dev/vda',
       accessIpV4: req.accessIpV4 ?? null, accessIpV6: req.accessIpV6 ?? null, displayDescription: req.description ?? null,
-      metadataJson: JSON.stringify(req.metadata), faultMessage: fault, createdAt: t, updatedAt: t, deleted: 0,
+      autoDiskConfig: req.autoDiskConfig ?? false, metadataJson: JSON.stringify(req.metadata), faultMessage: fault, createdAt: t, updatedAt: t, deleted: 0,
     }));
     // The root disk occupies /dev/vda (the image, or a boot volume), so the first attached volume becomes /dev/vdb.
     const bootVolume = req.bootVolumes?.some((b) => b.bootIndex === 0);
@@ -265,6 +268,7 @@ export class ComputeAPI {
     if (u.description !== undefined) values.displayDescription = u.description;
     if (u.accessIpV4 !== undefined) values.accessIpV4 = u.accessIpV4;
     if (u.accessIpV6 !== undefined) values.accessIpV6 = u.accessIpV6;
+    if (u.autoDiskConfig !== undefined) values.autoDiskConfig = u.autoDiskConfig;
     if (Object.keys(values).length) await this.o.db.instanceUpdate(uuid, values);
     return this.get(ctx, uuid);
   }

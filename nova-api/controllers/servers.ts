@@ -8,7 +8,7 @@ import { baseUrl, projectInPath, viewCtx, type Params } from '../request';
 import { findFlavor } from '../flavors';
 import { MV } from '../microversions';
 import { parseCreateServer, parseUpdateServer } from '../schemas/servers';
-import { serverDetail, serverStatus, serverSummary, serverUpdated } from '../views/servers';
+import { diskConfig, serverDetail, serverStatus, serverSummary, serverUpdated } from '../views/servers';
 
 function regexFilter(value: unknown, field: (i: Instance) => string | null): (i: Instance) => boolean {
   const want = typeof value === 'string' ? value : null;
@@ -116,7 +116,7 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     if (body.returnReservationId) return reply.code(202).send({ reservation_id: reservationId });
     const adminPass = body.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
     void reply.code(202).header('Location', `${baseUrl(req)}/v2.1/${c.projectInUrl ? `${c.projectInUrl}/` : ''}servers/${inst.uuid}`);
-    return { server: { id: inst.uuid, links: serverSummary(inst, c).links, 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }], adminPass } };
+    return { server: { id: inst.uuid, links: serverSummary(inst, c).links, 'OS-DCF:diskConfig': diskConfig(inst), security_groups: [{ name: 'default' }], adminPass } };
   });
 
   app.put(`${base}/servers/:server_id`, async (req) => {

@@ -63,17 +63,13 @@ export function checkPersonality(server: Record<string, unknown>, version: APIVe
   }
 }
 
-/**
- * parameter_types.disk_config; AUTO asks for a resize we never do: refused at create as Nova
- * refuses an image that disables it, and on update (where Nova would store it) with our reason.
- */
-export function checkDiskConfig(server: Record<string, unknown>, imageRef: string | null, update = false): void {
+/** parameter_types.disk_config: AUTO is true, MANUAL false, undefined when not given (kept as Nova keeps it). */
+export function checkDiskConfig(server: Record<string, unknown>): boolean | undefined {
   const dc = server['OS-DCF:diskConfig'];
-  if (dc === undefined) return;
+  if (dc === undefined) return undefined;
   if (typeof dc !== 'string') throw invalidInput('OS-DCF:diskConfig', dc, `${repr(dc)} is not of type 'string'`);
   if (dc !== 'AUTO' && dc !== 'MANUAL') throw invalidInput('OS-DCF:diskConfig', dc, `${repr(dc)} is not one of ['AUTO', 'MANUAL']`);
-  if (dc === 'AUTO' && update) throw badRequest('OS-DCF:diskConfig AUTO is not supported: servers here keep their disks as created (MANUAL).');
-  if (dc === 'AUTO') throw badRequest(`Requested image ${imageRef ?? ''} has automatic disk resize disabled.`);
+  return dc === 'AUTO';
 }
 
 /** key_name (parameter_types.name), then the lookup: no keypair exists here. */

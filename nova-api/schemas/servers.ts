@@ -107,8 +107,9 @@ export function parseUpdateServer(body: unknown, version: APIVersion): ServerUpd
   const keys = ['name', 'description', 'accessIPv4', 'accessIPv6', 'OS-DCF:diskConfig', ...(version.atLeast(MV.HOSTNAME) ? ['hostname'] : [])];
   const extra = Object.keys(server).find((k) => !keys.includes(k));
   if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
-  checkDiskConfig(server, null, true);
+  const autoDiskConfig = checkDiskConfig(server);
   return {
+    ...(autoDiskConfig !== undefined ? { autoDiskConfig } : {}),
     ...(server.name !== undefined ? { name: checkName(server.name) } : {}), ...commonFields(server),
     ...(server.hostname !== undefined ? { hostname: hostnameAt(version)(server.hostname) } : {}),
   };
@@ -180,11 +181,11 @@ export function parseCreateServer(body: unknown, version: APIVersion): CreateSer
   const bootVolumes = parseBlockDeviceMappingV2(server.block_device_mapping_v2);
   // What Nova judges after the schema (networks, injected files, disk config, the keypair lookup).
   checkPersonality(server, version);
-  checkDiskConfig(server, typeof imageRef === 'string' ? imageRef : null);
+  const autoDiskConfig = checkDiskConfig(server) ?? false;
   checkNetworks(server.networks);
   checkKeyName(server);
   return {
-    hostname, userData,
+    hostname, userData, autoDiskConfig,
     bootVolumes,
     requestedHost: (server.host as string | undefined) ?? null, requestedNode: (server.hypervisor_hostname as string | undefined) ?? null,
     ...commonFields(server), adminPass: pass as string | undefined, minCount, maxCount, returnReservationId: rri === true,

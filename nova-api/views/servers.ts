@@ -14,6 +14,9 @@ const VM_STATUS: Record<string, string> = {
 
 const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING'];
 
+/** OS-DCF:diskConfig as Nova shows it: AUTO when the server asked for it, else MANUAL. */
+export const diskConfig = (i: Instance): 'AUTO' | 'MANUAL' => (i.autoDiskConfig ? 'AUTO' : 'MANUAL');
+
 export function serverStatus(i: Instance): string {
   if (i.vmState === 'active' && i.taskState && TASK_STATUS[i.taskState]) return TASK_STATUS[i.taskState];
   return VM_STATUS[i.vmState ?? ''] ?? 'UNKNOWN';
@@ -89,7 +92,7 @@ export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx
     id: i.uuid, name: i.displayName, status: serverStatus(i), tenant_id: i.projectId, user_id: i.userId,
     metadata: metadataOf(i), hostId: i.host ? hostId(i) : '', image, flavor,
     created: ts(i.createdAt), updated: ts(i.updatedAt ?? i.createdAt), addresses: {}, accessIPv4: i.accessIpV4 ?? '', accessIPv6: i.accessIpV6 ?? '',
-    links: links(c, 'servers', i.uuid, i.projectId), 'OS-DCF:diskConfig': 'MANUAL',
+    links: links(c, 'servers', i.uuid, i.projectId), 'OS-DCF:diskConfig': diskConfig(i),
     'OS-EXT-AZ:availability_zone': i.availabilityZone ?? 'nova', config_drive: '', key_name: null,
     'OS-SRV-USG:launched_at': usg(i.launchedAt), 'OS-SRV-USG:terminated_at': usg(i.terminatedAt),
     'OS-EXT-STS:task_state': i.taskState, 'OS-EXT-STS:vm_state': i.vmState, 'OS-EXT-STS:power_state': i.powerState ?? 0,

@@ -24,6 +24,7 @@ export class Instance {
   @Column({ name: 'access_ip_v6', type: 'varchar', length: 39, nullable: true }) accessIpV6!: string | null;
   @Column({ name: 'display_description', type: 'text', nullable: true }) displayDescription!: string | null;
   @Column({ type: 'varchar', length: 255, nullable: true }) hostname!: string | null;
+  @Column({ name: 'auto_disk_config', type: 'boolean', nullable: true }) autoDiskConfig!: boolean | null;
   @Column({ name: 'reservation_id', type: 'varchar', length: 255, nullable: true }) reservationId!: string | null;
   @Column({ name: 'launch_index', type: 'integer', nullable: true }) launchIndex!: number | null;
   @Column({ name: 'kernel_id', type: 'varchar', length: 255, nullable: true }) kernelId!: string | null;

@@ -47,16 +47,21 @@ describe('tempest-shaped: nova server create negatives', function () {
     expect(r2.status).to.equal(400);
   });
 
-  it('OS-DCF:diskConfig: MANUAL kept and shown; AUTO and other values refused', async () => {
+  it('OS-DCF:diskConfig: AUTO and MANUAL kept and shown on create and update; other values refused', async () => {
     const id = await activeServer(nova, 'dcf');
-    let r = await nova.req('PUT', `/v2.1/servers/${id}`, { body: { server: { 'OS-DCF:diskConfig': 'MANUAL' } } });
+    expect((await nova.req('GET', `/v2.1/servers/${id}`)).body.server['OS-DCF:diskConfig']).to.equal('MANUAL');
+    let r = await nova.req('PUT', `/v2.1/servers/${id}`, { body: { server: { 'OS-DCF:diskConfig': 'AUTO' } } });
     expect(r.status).to.equal(200);
+    expect(r.body.server['OS-DCF:diskConfig']).to.equal('AUTO');
+    expect((await nova.req('GET', `/v2.1/servers/${id}`)).body.server['OS-DCF:diskConfig']).to.equal('AUTO');
+    r = await nova.req('PUT', `/v2.1/servers/${id}`, { body: { server: { 'OS-DCF:diskConfig': 'MANUAL' } } });
     expect(r.body.server['OS-DCF:diskConfig']).to.equal('MANUAL');
-    r = await nova.req('PUT', `/v2.1/servers/${id}`, { body: { server: { 'OS-DCF:diskConfig': 'AUTO' } } });
-    expect(r.status).to.equal(400);
     r = await nova.req('PUT', `/v2.1/servers/${id}`, { body: { server: { 'OS-DCF:diskConfig': 'SOMETIMES' } } });
     expect(fault(r)).to.deep.equal([400, "Invalid input for field/attribute OS-DCF:diskConfig. Value: SOMETIMES. 'SOMETIMES' is not one of ['AUTO', 'MANUAL']"]);
-    expect(fault(await create({ 'OS-DCF:diskConfig': 'AUTO' }))).to.deep.equal([400, `Requested image ${IMAGE} has automatic disk resize disabled.`]);
-    expect((await create({ 'OS-DCF:diskConfig': 'MANUAL' })).status).to.equal(202);
+    const auto = await create({ 'OS-DCF:diskConfig': 'AUTO' });
+    expect(auto.status).to.equal(202);
+    expect(auto.body.server['OS-DCF:diskConfig']).to.equal('AUTO');
+    expect((await nova.req('GET', `/v2.1/servers/${auto.body.server.id}`)).body.server['OS-DCF:diskConfig']).to.equal('AUTO');
+    expect((await create({ 'OS-DCF:diskConfig': 'MANUAL' })).body.server['OS-DCF:diskConfig']).to.equal('MANUAL');
   });
 });
