@@ -62,7 +62,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
     host, db, manager, volumeOps, auth: novaServiceAuth(conf),
     intervalSec: conf.compute.volume_reconcile_interval, pendingTimeoutMs,
   });
-  const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()]);
+  const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()], { traceService: 'nova-compute' });
   const heartbeat = new Heartbeat(() => reportState(ds, host), conf.DEFAULT.report_interval, `nova-compute on ${host}`);
   try {
     // As Nova's init_host: what a previous run left half-done is settled before new work.

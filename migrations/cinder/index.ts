@@ -2,6 +2,8 @@
 import { InitialCinderSchema1764060000000 } from './1764060000000-InitialCinderSchema';
 import { VolumeTransitionRequestId1764110000000 } from './1764110000000-VolumeTransitionRequestId';
 import { VolumeTypes1764120000000 } from './1764120000000-VolumeTypes';
+import { TraceSpans1764140000000 } from './1764140000000-TraceSpans';
 
-export const CINDER_MIGRATIONS = [InitialCinderSchema1764060000000, VolumeTransitionRequestId1764110000000, VolumeTypes1764120000000];
+export const CINDER_MIGRATIONS = [InitialCinderSchema1764060000000, VolumeTransitionRequestId1764110000000, VolumeTypes1764120000000,
+  TraceSpans1764140000000];
 export { CINDER_ENTITIES } from '../../cinder-common/entities';

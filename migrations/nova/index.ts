@@ -6,8 +6,9 @@ import { InstanceHostnameExtendedAttrs1764090000000 } from './1764090000000-Inst
 import { BdmAttachIntent1764100000000 } from './1764100000000-BdmAttachIntent';
 import { RequestSpecs1764110000000 } from './1764110000000-RequestSpecs';
 import { BdmSwapIntent1764130000000 } from './1764130000000-BdmSwapIntent';
+import { TraceSpans1764140000000 } from './1764140000000-TraceSpans';
 
 export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000,
   InstanceHostnameExtendedAttrs1764090000000, BdmAttachIntent1764100000000, RequestSpecs1764110000000,
-  BdmSwapIntent1764130000000];
+  BdmSwapIntent1764130000000, TraceSpans1764140000000];
 export { NOVA_ENTITIES } from '../../nova-common/entities';
