@@ -19,6 +19,7 @@ import type { Connector, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
 import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
 import { VOLUME_RPC_API_VERSION } from './rpcapi';
+import { traceMethods } from '../common/trace';
 
 const LOG = getLogger('cinder-volume.manager');
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -59,6 +60,8 @@ export class VolumeManager {
   private serviceUuid: string | null = null;
 
   constructor(private readonly d: ManagerDeps) {
+    // The backend's side of each step is a span towards the target (docs/tracing.md).
+    traceMethods(d.driver, ['createVolume', 'deleteVolume', 'createExport', 'removeExport', 'initializeConnection', 'terminateConnection'], { peer: 'target' });
     this.reconciler = new VolumeReconciler({
       host: d.host, db: d.db, driver: d.driver, locks: this.locks, transitionTimeoutSec: d.attachTransitionTimeout ?? 900,
     });

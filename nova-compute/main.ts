@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { getLogger } from '../common/log';
 import { RPCServer, Target, notifierFromConf, rpcTransportFromConf, type Transport } from '../common/rpc';
 import { Heartbeat } from '../common/service';
+import { setupTracing } from '../common/trace';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
@@ -45,6 +46,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   const transport = opts.transport ?? rpcTransportFromConf(conf);
   const ownTransport = !opts.transport;
   const db = new NovaDB(ds);
+  const tracing = setupTracing(conf, { service: 'nova-compute', dataSource: ds });
   const initiator = initiatorName(conf.compute.initiator_name, host);
   const connector = opts.connector ?? createConnector(conf.compute.volume_connector, initiator, conf.compute.iscsi_tool_timeout);
   const driver = opts.driver ?? new FakeDriver();
@@ -73,6 +75,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
     await reconciler.stop().catch(() => undefined);
     await server.stop().catch(() => undefined);
     await notifications.close().catch(() => undefined);
+    await tracing.close();
     if (ownTransport) await transport.close().catch(() => undefined);
     if (ownDs) await ds.destroy().catch(() => undefined);
     throw e;
@@ -87,6 +90,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
       await server.wait();
       await manager.locks.idle();
       await notifications.close();
+      await tracing.close();
       if (ownTransport) await transport.close();
       if (ownDs) await ds.destroy();
     },

@@ -1,7 +1,7 @@
 // Public API of tracing: spans, the current scope, and the entry points the REST and RPC
 // layers share. See docs/tracing.md.
 import { parseTraceparent } from './traceparent';
-import { startSpan, type Span } from './tracer';
+import { startSpan, type Span, type SpanOptions } from './tracer';
 
 export { currentScope, runInScope, type Scope, type ScopeIds } from './scope';
 export { parseTraceparent, formatTraceparent, newSpanId, newTraceId, type SpanContext } from './traceparent';
@@ -21,3 +21,16 @@ export function restServerSpan(service: string, method: string, traceparent?: st
 export { setupTracing, memorySpanStore, type Tracing, type TraceConf, type SpanReader } from './setup';
 export { DbSpanStore } from './db-store';
 export { OtlpExporter, otlpBody } from './otlp';
+
+const UUIDISH = /[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}/gi;
+
+/** The span of an outgoing REST request to `peer`: ids in the path shown as {id}, an action's name kept. */
+export function restClientSpan(peer: string, method: string, path: string, body?: unknown): SpanOptions {
+  const route = path.replace(/^https?:\/\/[^/]+/, '').split('?')[0].replace(UUIDISH, '{id}');
+  const action = route.endsWith('/action') && body && typeof body === 'object' ? Object.keys(body)[0] : undefined;
+  return {
+    name: `${method} ${route}`, kind: 'client', peer,
+    attrs: { 'http.method': method, 'http.route': route, ...(action ? { 'http.action': action.slice(0, 64) } : {}) },
+  };
+}
+export { traceMethods, methodNames, type WrapOptions } from './wrap';

@@ -30,7 +30,8 @@ export function recentRequests(all: Iterable<SpanRecord>, limit: number): Reques
   for (const s of all) {
     if (s.parentSpanId !== null) continue;
     out.push({
-      traceId: s.traceId, requestId: s.requestId, globalRequestId: s.globalRequestId, name: s.name,
+      traceId: s.traceId, requestId: s.requestId, globalRequestId: s.globalRequestId,
+      name: [s.attrs['http.method'], s.attrs['http.route'], s.attrs['http.action']].filter((v) => v !== undefined).join(' ') || s.name,
       service: s.service, start: s.start, duration: s.duration, status: s.status,
     });
   }
