@@ -6,7 +6,7 @@
 import type { ContextDict } from '../common/context';
 import { asDbConnectionError } from '../common/db/errors';
 import { pausePoint } from '../common/fault/pause';
-import { getLogger } from '../common/log';
+import { getLogger, type LogContext } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import type { CinderDB } from '../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../cinder-common/entities';
@@ -39,8 +39,8 @@ export interface ManagerDeps {
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 /** A volume id from an id or a (versioned) Volume object. */
 const idOf = (v: unknown): string => (typeof v === 'string' ? v : str(objectData(v).id) ?? '');
-const logCtx = (c: ContextDict): { context: { requestId?: string; userId?: string | null; projectId?: string | null } } =>
-  ({ context: { requestId: str(c.request_id) ?? undefined, userId: str(c.user_id ?? c.user), projectId: str(c.project_id ?? c.tenant) } });
+const logCtx = (c: ContextDict): { context: LogContext } =>
+  ({ context: { requestId: str(c.request_id) ?? undefined, globalRequestId: str(c.global_request_id), userId: str(c.user_id ?? c.user), projectId: str(c.project_id ?? c.tenant) } });
 
 function attachmentPrimitive(a: VolumeAttachment): Args {
   return {
