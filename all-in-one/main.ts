@@ -97,6 +97,8 @@ export interface RunningAllInOne {
   computeUrl: string;
   volumeUrl: string;
   conf: AllInOneConf;
+  /** cinder-volume's backends (tests reach the fake driver's failNext through it). */
+  volume: RunningCinderVolume;
   /** The trace page (recent requests), when tracing is on; its key is made at each start. */
   traceUrl: string | null;
   /** The admin password made at this first start (shown once), null otherwise. */
@@ -147,7 +149,7 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs, adminPasswordHash: identity.adminHash ?? undefined, tracePageKey });
     cleanups.push(() => novaApi.stop());
     const traceUrl = tracePageKey ? `${novaApi.url}/traces/${tracePageKey}/` : null;
-    return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf, traceUrl, firstStartAdminPassword: identity.firstStartPassword };
+    return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf, volume, traceUrl, firstStartAdminPassword: identity.firstStartPassword };
   } catch (e) {
     await stopAll();
     throw e;
