@@ -94,7 +94,9 @@ function mergeDatabaseRuns(arrows: Arrow[]): Arrow[] {
         else names.push([n, 1]);
       }
       const total = run.reduce((t, a) => t + a.duration, 0);
-      out.push({ ...run[0], label: `db: ${names.map(([n, k]) => (k > 1 ? `${n} ×${k}` : n)).join(', ')} (${ms(total)})`, duration: total });
+      const shown = names.map(([n, k]) => (k > 1 ? `${n} ×${k}` : n));
+      const list = shown.length > 4 ? `${shown.slice(0, 4).join(', ')} +${shown.length - 4} more` : shown.join(', ');
+      out.push({ ...run[0], label: `db: ${list} (${ms(total)})`, duration: total });
     }
     run = [];
   };
@@ -154,9 +156,11 @@ export function renderSequenceSvg(spans: readonly SpanRecord[], title = ''): str
     const y = TOP + i * ROW + 8;
     const color = a.failed ? RED : a.rollback ? ORANGE : '#263238';
     const dash = a.kind === 'reply' || a.rollback ? ' stroke-dasharray="5 3"' : '';
-    const label = `${a.rollback && a.kind !== 'note' ? '↺ ' : ''}${a.label}`;
+    // Long texts (errors) are cut: the full text is in the spans table and the <title> tooltip.
+    const full = `${a.rollback && a.kind !== 'note' ? '↺ ' : ''}${a.label}`;
+    const label = full.length > 100 ? `${full.slice(0, 99)}…` : full;
     const attrs = `class="message" data-kind="${a.kind}" data-from="${esc(a.from)}" data-to="${esc(a.to)}" data-status="${a.failed ? 'error' : 'ok'}" data-rollback="${a.rollback}" data-span="${a.spanId}"`;
-    parts.push(`<g ${attrs}>`);
+    parts.push(`<g ${attrs}><title>${esc(full)}</title>`);
     parts.push(`<text x="4" y="${y + 4}" fill="#78909c">+${Math.round(a.at - t0)} ms</text>`);
     if (a.from === a.to) {
       parts.push(`<text x="${x(a.from) + 6}" y="${y + 4}" fill="${color}" font-style="italic">${esc(label)}</text>`);
