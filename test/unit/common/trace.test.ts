@@ -6,6 +6,9 @@ import {
   traceMethods, type SpanRecord,
 } from '../../../common/trace';
 import { arrowsOf, renderSequenceSvg } from '../../../common/trace/diagram';
+import { DbSpanStore } from '../../../common/trace';
+import { migrateDatabase } from '../../../common/db';
+import { openNovaDatabase } from '../../../nova-common/db';
 import { renderTracePage } from '../../../common/trace/page';
 
 describe('common/trace', function () {
@@ -80,6 +83,29 @@ describe('common/trace', function () {
     expect(dispatch.requestId).to.equal('req-b');
     expect(dispatch.globalRequestId).to.equal('req-a');
     expect(scopeIds).to.deep.include({ requestId: 'req-b', globalRequestId: 'req-a' });
+  });
+
+  it('keeps spans in trace_spans: found by local, global or trace id, pruned to max_spans', async () => {
+    const ds = await openNovaDatabase('sqlite://:memory:');
+    await migrateDatabase(ds);
+    try {
+      const db = new DbSpanStore(ds, 100);
+      const spans = fixture();
+      for (const sp of spans) db.add(sp);
+      expect((await db.forRequest('req-b')).map((x) => x.spanId)).to.have.members(spans.map((x) => x.spanId));
+      expect(await db.forRequest('req-a')).to.have.length(spans.length);
+      expect(await db.forRequest('a'.repeat(32))).to.have.length(spans.length);
+      expect(await db.forRequest('req-none')).to.deep.equal([]);
+      for (let i = 0; i < 150; i++) db.add({ ...spans[0], traceId: i.toString(16).padStart(32, '0'), spanId: i.toString(16).padStart(16, '0') });
+      await db.flush();
+      await db.prune();
+      const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM trace_spans') as Array<{ n: number }>;
+      expect(Number(n)).to.equal(100);
+      expect(await db.forRequest('a'.repeat(32))).to.deep.equal([]);
+      await db.close();
+    } finally {
+      await ds.destroy();
+    }
   });
 
   it('exports OTLP/JSON: one resource per service, ids, kinds and error status', () => {
