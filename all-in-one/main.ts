@@ -4,6 +4,7 @@
 // (TRANSPORT_URL, NOVA_DATABASE_URL, CINDER_DATABASE_URL) move it onto RabbitMQ + MariaDB and
 // the real drivers. Both services read the same files, so the two databases are named in
 // [nova_database] and [cinder_database] (a [database] section would be shared by both).
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ini from 'ini';
@@ -63,7 +64,8 @@ export function loadAllInOneConfig(opts: AllInOneOptions): AllInOneConf {
   const dbs = databaseSections(opts.configFiles);
   // The embedded identity (keystone strategy) by default: a fresh all-in-one accepts no token an
   // outsider could make (its secret and admin password are made at first start).
-  const base = { DEFAULT: { transport_url: 'fake://' } };
+  // Spans in memory: one process holds all four services' spans (docs/tracing.md).
+  const base = { DEFAULT: { transport_url: 'fake://' }, trace: { store: 'memory' } };
   const cinder = loadConfig(CINDER_SCHEMA, {
     configFiles: opts.configFiles, env: opts.env,
     defaults: {
@@ -95,6 +97,10 @@ export interface RunningAllInOne {
   computeUrl: string;
   volumeUrl: string;
   conf: AllInOneConf;
+  /** cinder-volume's backends (tests reach the fake driver's failNext through it). */
+  volume: RunningCinderVolume;
+  /** The trace page (recent requests), when tracing is on; its key is made at each start. */
+  traceUrl: string | null;
   /** The admin password made at this first start (shown once), null otherwise. */
   firstStartAdminPassword: string | null;
 }
@@ -138,9 +144,12 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     cleanups.push(() => compute.stop());
     const cinderApi: RunningCinderApi = await startCinderApi(conf.cinder, { transport, dataSource: cinderDs });
     cleanups.push(() => cinderApi.stop());
-    const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs, adminPasswordHash: identity.adminHash ?? undefined });
+    // The page reads without a token (a browser has none): an unguessable path stands in for it.
+    const tracePageKey = conf.nova.trace.enabled ? randomBytes(16).toString('hex') : undefined;
+    const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs, adminPasswordHash: identity.adminHash ?? undefined, tracePageKey });
     cleanups.push(() => novaApi.stop());
-    return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf, firstStartAdminPassword: identity.firstStartPassword };
+    const traceUrl = tracePageKey ? `${novaApi.url}/traces/${tracePageKey}/` : null;
+    return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf, volume, traceUrl, firstStartAdminPassword: identity.firstStartPassword };
   } catch (e) {
     await stopAll();
     throw e;

@@ -19,6 +19,7 @@ import * as amqp from 'amqplib';
 import { setupLogging } from '../common/log';
 import { getRpcTransport, RPCClient, RPCServer, Target } from '../common/rpc';
 import { installRpcMetrics } from '../common/metrics';
+import { addSpanSink, MemorySpanStore, setTracingEnabled, withSpan } from '../common/trace';
 import { parseRabbitUrl } from '../common/rpc/drivers/rabbit/url';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
@@ -37,6 +38,7 @@ const RAW_CAST_QUEUE = 'bench_raw_cast';
 /** The raw baseline also runs through a topic exchange: the routing oslo's wire format uses. */
 const RAW_EXCHANGE = 'bench_raw_topic';
 const TOPIC = 'bench_oslo';
+const TRACED_TOPIC = 'bench_oslo_traced';
 
 // A Nova connector (~160 bytes) and a Cinder iSCSI connection_info (~640 bytes).
 const CONNECTOR = {
@@ -197,12 +199,13 @@ async function minimalOsloClient(): Promise<System> {
   };
 }
 
-async function osloServer(): Promise<void> {
-  setupLogging({ silent: process.env.BENCH_LOG !== '1' });
+async function osloServer(traced = false): Promise<void> {
   setupLogging({ silent: process.env.BENCH_LOG !== '1' });
   if (METRICS) installRpcMetrics();
+  // Traced: spans of every dispatch kept in a memory store, as in the all-in-one.
+  if (traced) addSpanSink(new MemorySpanStore(20000));
   const transport = getRpcTransport(url());
-  const server = new RPCServer(transport, new Target({ topic: TOPIC, server: 'bench' }), [{
+  const server = new RPCServer(transport, new Target({ topic: traced ? TRACED_TOPIC : TOPIC, server: 'bench' }), [{
     methods: {
       initialize_connection: () => CONNECTION_INFO,
       note: () => { countCast(); },
@@ -216,6 +219,8 @@ async function osloServer(): Promise<void> {
 
 interface System {
   name: string;
+  /** Called before each measurement (tracing on or off in this process). */
+  before?(): void;
   call(): Promise<void>;
   castBurst(n: number): Promise<void>;
   close(): Promise<void>;
@@ -256,21 +261,25 @@ async function rawClient(topic: boolean): Promise<System> {
   };
 }
 
-async function osloClient(): Promise<System> {
+/** Our client; `traced`: each call and cast inside a request's span (as an API's), spans kept in memory. */
+async function osloClient(traced = false): Promise<System> {
   if (METRICS) installRpcMetrics();
   const transport = getRpcTransport(url());
-  const client = new RPCClient(transport, new Target({ topic: TOPIC, server: 'bench' }), { timeout: 30 });
+  const client = new RPCClient(transport, new Target({ topic: traced ? TRACED_TOPIC : TOPIC, server: 'bench' }), { timeout: 30 });
   const ctx = { user_id: 'u1', project_id: 'p1', request_id: 'req-bench', roles: ['admin'], is_admin: true };
+  const inRequest = <T>(fn: () => Promise<T>): Promise<T> =>
+    (traced ? withSpan({ name: 'POST', kind: 'server', service: 'bench', root: true }, fn) : fn());
   return {
-    name: 'attachd',
-    call: async () => { await client.call(ctx, 'initialize_connection', { connector: CONNECTOR }); },
+    name: traced ? 'attachd+trace' : 'attachd',
+    before: () => setTracingEnabled(traced),
+    call: () => inRequest(async () => { await client.call(ctx, 'initialize_connection', { connector: CONNECTOR }); }),
     castBurst: async (n) => {
       // Each cast resolves on its publisher confirm; keep a window of them in flight.
       let sent = 0;
       const worker = async (): Promise<void> => {
         while (sent < n) {
           sent++;
-          await client.cast(ctx, 'note', { connector: CONNECTOR });
+          await inRequest(() => client.cast(ctx, 'note', { connector: CONNECTOR }));
         }
       };
       await Promise.all(Array.from({ length: CAST_WINDOW }, worker));
@@ -401,8 +410,10 @@ async function main(): Promise<void> {
   BROKER_PID = brokerPid();
   const rawSrv = await startChild('raw-server');
   const osloSrv = await startChild('oslo-server');
-  const systems = [await rawClient(false), await rawClient(true), await minimalOsloClient(), await osloClient()];
-  const serverOf = (s: System): ChildProcess => (s.name === 'attachd' ? osloSrv : rawSrv);
+  const tracedSrv = await startChild('oslo-server-traced');
+  addSpanSink(new MemorySpanStore(20000));
+  const systems = [await rawClient(false), await rawClient(true), await minimalOsloClient(), await osloClient(), await osloClient(true)];
+  const serverOf = (s: System): ChildProcess => (s.name === 'attachd' ? osloSrv : s.name === 'attachd+trace' ? tracedSrv : rawSrv);
   const results: Record<string, Record<string, Point[]>> = {};
   const casts: Record<string, { rate: number; cpu: Cpu }[]> = {};
   for (const s of systems) {
@@ -413,18 +424,20 @@ async function main(): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const c of CONCURRENCY) {
       for (const s of round % 2 ? systems : [...systems].reverse()) {
+        s.before?.();
         const p = await measureCalls(s, c, serverOf(s));
         results[s.name][c].push(p);
         process.stderr.write(`round ${round} c=${c} ${s.name}: ${fmt(p.rate)} calls/s p50 ${fmt(p.p50)} ms p99 ${fmt(p.p99)} ms\n`);
       }
     }
     for (const s of round % 2 ? systems : [...systems].reverse()) {
+      s.before?.();
       const r = await measureCasts(s, serverOf(s));
       casts[s.name].push(r);
       process.stderr.write(`round ${round} casts ${s.name}: ${fmt(r.rate)} msg/s\n`);
     }
   }
-  const [raw, rawTopic, minimal, ours] = systems.map((s) => s.name);
+  const [raw, rawTopic, minimal, ours, traced] = systems.map((s) => s.name);
   const row = (label: string, f: (name: string) => number, ratio: boolean): string => {
     const a = f(raw);
     const t = f(rawTopic);
@@ -454,16 +467,31 @@ async function main(): Promise<void> {
     lines.push(row(`${who} CPU µs/cast`, (n) => median(casts[n].map((r) => r.cpu[who])), false));
   }
   if (BROKER_PID === null) lines.push('(broker CPU: no local process listens on the broker port, NaN)');
+  // Tracing off and on, side by side (docs/tracing.md): same client code, spans kept in memory.
+  const side = (label: string, f: (name: string) => number): string => {
+    const off = f(ours);
+    const on = f(traced);
+    return `| ${label} | ${fmt(off)} | ${fmt(on)} | ${(on / off).toFixed(2)} |`;
+  };
+  lines.push('', `| metric | ${ours} (tracing off) | ${traced} (tracing on) | on/off |`, '|---|---|---|---|');
+  for (const c of CONCURRENCY) {
+    lines.push(side(`c=${c} calls/s`, (n) => median(results[n][c].map((p) => p.rate))));
+    lines.push(side(`c=${c} p50 ms`, (n) => median(results[n][c].map((p) => p.p50))));
+  }
+  lines.push(side(`cast msg/s (${CASTS}, at consumer)`, (n) => median(casts[n].map((r) => r.rate))));
+  for (const who of ['client', 'server'] as const) lines.push(side(`${who} CPU µs/call @c=${top}`, (n) => median(results[n][top].map((p) => p.cpu[who]))));
+  for (const who of ['client', 'server'] as const) lines.push(side(`${who} CPU µs/cast`, (n) => median(casts[n].map((r) => r.cpu[who]))));
   console.log(lines.join('\n'));
   for (const s of systems) await s.close();
   rawSrv.kill('SIGTERM');
   osloSrv.kill('SIGTERM');
+  tracedSrv.kill('SIGTERM');
 }
 
 const mode = process.argv[2];
 // Exit normally on the parent's SIGTERM so `node --cpu-prof` also writes the servers' profiles.
 if (mode) process.on('SIGTERM', () => process.exit(0));
-const entry = mode === 'raw-server' ? rawServer : mode === 'oslo-server' ? osloServer : main;
+const entry = mode === 'raw-server' ? rawServer : mode === 'oslo-server' ? () => osloServer() : mode === 'oslo-server-traced' ? () => osloServer(true) : main;
 entry().catch((err: unknown) => {
   console.error(`bench:rpc failed: ${(err as Error).stack ?? String(err)}`);
   // Leftover servers would keep consuming the bench queues and skew the next run.

@@ -24,7 +24,7 @@ function walkthrough(run: RunningAllInOne): string {
 attachd is running: nova-api, nova-compute, cinder-api, cinder-volume
   compute API: ${run.computeUrl}/v2.1
   volume API:  ${run.volumeUrl}/v3${keystone}
-  transport ${run.conf.nova.DEFAULT.transport_url.replace(/\/\/[^@/]*@/, '//***@')}, auth ${run.conf.nova.api.auth_strategy}
+  transport ${run.conf.nova.DEFAULT.transport_url.replace(/\/\/[^@/]*@/, '//***@')}, auth ${run.conf.nova.api.auth_strategy}${run.traceUrl ? `\n  traces:      ${run.traceUrl} (recent requests as sequence diagrams)` : ''}
 
 Try it (in another terminal, from this directory; README.md walks through it):
 ${login(run)}  npx attachd${urls} volume-create 1 --name vol1 --wait

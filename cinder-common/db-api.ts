@@ -1,6 +1,7 @@
 // The cinder database operations both processes use. Every status transition is one UPDATE
 // guarded by the expected state (Cinder's conditional_update): callers check the boolean and
 // raise, so two racing requests can never both win.
+import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
 import { Brackets, In, type DataSource, type EntityManager, type ObjectLiteral, type WhereExpressionBuilder } from 'typeorm';
 import { transactionWithRetry } from '../common/db/retry';
@@ -355,3 +356,7 @@ function isDuplicateEntry(e: unknown): boolean {
   const code = err.driverError?.code ?? err.code ?? '';
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
+
+// Every operation is one unit of work (a statement or a transaction): a span each, towards the
+// database lifeline (docs/tracing.md).
+traceMethods(CinderDB.prototype, methodNames(CinderDB.prototype), { peer: 'database', prefix: 'db.' });

@@ -2,6 +2,7 @@
 // recovery first: the reconciler's first pass), an RPC server (topic cinder-volume, server
 // <host>@<backend>), a heartbeat and the reconciler's periodic passes.
 import type { DataSource } from 'typeorm';
+import { setupTracing } from '../common/trace';
 import { ConfigError } from '../common/exception';
 import { getLogger } from '../common/log';
 import { serveDaemonMetrics, type MetricsListener } from '../common/metrics';
@@ -52,6 +53,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? rpcTransportFromConf(conf);
   const db = new CinderDB(ds);
+  const tracing = setupTracing(conf, { service: 'cinder-volume', dataSource: ds });
   const az = conf.DEFAULT.storage_availability_zone;
   const started: Array<RunningBackend & { server: RPCServer; heartbeat: Heartbeat }> = [];
   const notifiers: ServiceNotifier[] = [];
@@ -70,6 +72,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       await b.driver.shutdown().catch((e: unknown) => LOG.warning(`Stopping backend ${b.name}: ${(e as Error).message}`));
     }
     for (const n of notifiers.splice(0)) await n.close();
+    await tracing.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();
   };
@@ -88,7 +91,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       notifiers.push(notifications);
       const notifier = notifications.notifier;
       const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout, nova });
-      const server = new RPCServer(transport, new Target({ topic: VOLUME_TOPIC, server: host }), [manager.endpoint()]);
+      const server = new RPCServer(transport, new Target({ topic: VOLUME_TOPIC, server: host }), [manager.endpoint()], { traceService: 'cinder-volume' });
       const heartbeat = new Heartbeat(async () => reportState(db, host, az, { ...(await driver.getStats()) }), conf.DEFAULT.report_interval,
         `cinder-volume on ${host}`);
       started.push({ name, host, driver, manager, server, heartbeat });

@@ -6,7 +6,7 @@
 import type { ContextDict } from '../common/context';
 import { asDbConnectionError } from '../common/db/errors';
 import { pausePoint } from '../common/fault/pause';
-import { getLogger } from '../common/log';
+import { getLogger, type LogContext } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import type { CinderDB } from '../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../cinder-common/entities';
@@ -21,6 +21,7 @@ import { KeyedLock } from '../common/lock';
 import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
 import type { NovaEvents } from './nova-events';
 import { VOLUME_RPC_API_VERSION } from './rpcapi';
+import { traceMethods } from '../common/trace';
 
 const LOG = getLogger('cinder-volume.manager');
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -42,8 +43,8 @@ export interface ManagerDeps {
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 /** A volume id from an id or a (versioned) Volume object. */
 const idOf = (v: unknown): string => (typeof v === 'string' ? v : str(objectData(v).id) ?? '');
-const logCtx = (c: ContextDict): { context: { requestId?: string; userId?: string | null; projectId?: string | null } } =>
-  ({ context: { requestId: str(c.request_id) ?? undefined, userId: str(c.user_id ?? c.user), projectId: str(c.project_id ?? c.tenant) } });
+const logCtx = (c: ContextDict): { context: LogContext } =>
+  ({ context: { requestId: str(c.request_id) ?? undefined, globalRequestId: str(c.global_request_id), userId: str(c.user_id ?? c.user), projectId: str(c.project_id ?? c.tenant) } });
 
 function attachmentPrimitive(a: VolumeAttachment): Args {
   return {
@@ -63,6 +64,8 @@ export class VolumeManager {
   private serviceUuid: string | null = null;
 
   constructor(private readonly d: ManagerDeps) {
+    // The backend's side of each step is a span towards the target (docs/tracing.md).
+    traceMethods(d.driver, ['createVolume', 'deleteVolume', 'createExport', 'removeExport', 'initializeConnection', 'terminateConnection'], { peer: 'target' });
     this.reconciler = new VolumeReconciler({
       host: d.host, db: d.db, driver: d.driver, locks: this.locks, transitionTimeoutSec: d.attachTransitionTimeout ?? 900,
     });

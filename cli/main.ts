@@ -6,6 +6,10 @@ import { CliError, RestClient } from './http';
 import { listTable, propertyTable } from './format';
 import { VERSION } from '../common/cmd';
 import { DEFAULT_IMAGE_ID } from '../common/api/image-stub';
+import { writeFileSync } from 'node:fs';
+import { renderSequenceSvg } from '../common/trace/diagram';
+import { renderTracePage } from '../common/trace/page';
+import type { SpanRecord } from '../common/trace/tracer';
 
 type Obj = Record<string, unknown>;
 
@@ -277,7 +281,45 @@ export function buildProgram(): Command {
     const atts = (await nova.get<{ volumeAttachments: Obj[] }>(`/servers/${String(s.id)}/os-volume_attachments`)).volumeAttachments;
     out(g(), atts, () => listTable([['ID', (a) => a.id], ['DEVICE', (a) => a.device], ['SERVER ID', (a) => a.serverId], ['VOLUME ID', (a) => a.volumeId]], atts));
   });
+  program.command('trace [request-id]')
+    .description('One request as a sequence diagram (SVG, or HTML with the SVG inside) from the spans Nova and Cinder recorded; the request id may be local or global. Without one, list recent requests (admin)')
+    .addOption(new Option('--format <format>', 'svg or html').choices(['svg', 'html']).default('svg'))
+    .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .action(async (id: string | undefined, o: { format: 'svg' | 'html'; output?: string }) => {
+      const cs = await clients(g());
+      if (!id) {
+        const reqs = await recentTraces(cs);
+        out(g(), reqs, () => listTable([['Started', (r) => new Date(Number(r.start)).toISOString()], ['Request', (r) => r.globalRequestId ?? r.requestId],
+          ['Process', (r) => r.service], ['Call', (r) => r.name], ['ms', (r) => Number(r.duration).toFixed(1)], ['Status', (r) => r.status]], reqs));
+        return;
+      }
+      const spans = await gatherSpans(cs, id);
+      if (!spans.length) throw new CliError('NotFound', `No spans recorded for request ${id}.`, 404);
+      const text = o.format === 'html' ? renderTracePage(spans, id) : renderSequenceSvg(spans, `${id}`) + '\n';
+      if (o.output) writeFileSync(o.output, text);
+      else process.stdout.write(text);
+    });
   return program;
+}
+
+/** Both APIs' spans of the request, then of every trace it touched (Cinder's spans carry Nova's id as global only). */
+async function gatherSpans(cs: Clients, id: string): Promise<SpanRecord[]> {
+  const ask = async (c: RestClient, key: string): Promise<SpanRecord[]> =>
+    (await c.get<{ spans: SpanRecord[] }>(`/os-traces/${encodeURIComponent(key)}`)).spans;
+  const bySpan = new Map<string, SpanRecord>();
+  const add = (list: SpanRecord[]): void => { for (const s of list) bySpan.set(s.spanId, s); };
+  for (const c of [cs.nova, cs.cinder]) add(await ask(c, id));
+  const traces = [...new Set([...bySpan.values()].map((s) => s.traceId))].slice(0, 10);
+  for (const t of traces) for (const c of [cs.nova, cs.cinder]) add(await ask(c, t));
+  return [...bySpan.values()].sort((a, b) => a.start - b.start);
+}
+
+async function recentTraces(cs: Clients): Promise<Obj[]> {
+  const seen = new Map<string, Obj>();
+  for (const c of [cs.nova, cs.cinder]) {
+    for (const r of (await c.get<{ requests: Obj[] }>('/os-traces?limit=50')).requests) seen.set(String(r.traceId), r);
+  }
+  return [...seen.values()].sort((a, b) => Number(b.start) - Number(a.start)).slice(0, 50);
 }
 
 export async function main(argv = process.argv): Promise<number> {

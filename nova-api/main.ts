@@ -1,9 +1,10 @@
 // nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
 import { AttachFlowChooser } from '../nova-common/volume/attach-flow';
 import type { DataSource } from 'typeorm';
-import { createAuth, parseUsers, serveApi, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
 import { metricsRoute, setupMetrics } from '../common/metrics';
+import { createAuth, parseUsers, serveApi, traceRoutes, tracePageRoutes, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
 import { rpcTransportFromConf, type Transport } from '../common/rpc';
+import { setupTracing } from '../common/trace';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
@@ -73,7 +74,7 @@ export interface RunningNovaApi {
   compute: ComputeAPI;
 }
 
-export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: number; adminPasswordHash?: string } = {}): Promise<RunningNovaApi> {
+export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: number; adminPasswordHash?: string; tracePageKey?: string } = {}): Promise<RunningNovaApi> {
   const auth = authOptions(conf);
   // An unusable identity setup (a forgeable secret) stops the start before any connection.
   createAuth(auth);
@@ -86,7 +87,11 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
     identity: conf.identity.enabled && !usesExternalKeystone(auth) ? identityOptions(conf, opts.adminPasswordHash) : undefined,
   });
   if (setupMetrics(conf.metrics)) metricsRoute(app);
+  const tracing = setupTracing(conf, { service: 'nova-api', dataSource: ds });
+  traceRoutes(app, tracing, ['/v2.1']);
+  if (opts.tracePageKey) tracePageRoutes(app, tracing, opts.tracePageKey);
   const served = await serveApi(app, 'nova-api', conf.DEFAULT.osapi_compute_listen, opts.port ?? conf.DEFAULT.osapi_compute_listen_port, async () => {
+    await tracing.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();
   });

@@ -1,5 +1,6 @@
 // The nova database operations both processes use. State changes are single UPDATEs guarded by
 // the expected state (compare-and-swap); callers check `affected`.
+import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, Not, Or, type DataSource, type FindOperator } from 'typeorm';
 import type { BdmState } from './bdm-states';
@@ -222,3 +223,7 @@ export class NovaDB {
     }
   }
 }
+
+// Every operation is one unit of work (a statement or a transaction): a span each, towards the
+// database lifeline (docs/tracing.md).
+traceMethods(NovaDB.prototype, methodNames(NovaDB.prototype), { peer: 'database', prefix: 'db.' });

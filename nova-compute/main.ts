@@ -4,6 +4,7 @@ import { getLogger } from '../common/log';
 import { serveDaemonMetrics, type MetricsListener } from '../common/metrics';
 import { RPCServer, Target, notifierFromConf, rpcTransportFromConf, type Transport } from '../common/rpc';
 import { Heartbeat } from '../common/service';
+import { setupTracing } from '../common/trace';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
@@ -48,6 +49,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   const transport = opts.transport ?? rpcTransportFromConf(conf);
   const ownTransport = !opts.transport;
   const db = new NovaDB(ds);
+  const tracing = setupTracing(conf, { service: 'nova-compute', dataSource: ds });
   const initiator = initiatorName(conf.compute.initiator_name, host);
   const connector = opts.connector ?? createConnector(conf.compute.volume_connector, initiator, conf.compute.iscsi_tool_timeout);
   const driver = opts.driver ?? new FakeDriver();
@@ -65,7 +67,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
     host, db, manager, volumeOps, auth: novaServiceAuth(conf),
     intervalSec: conf.compute.volume_reconcile_interval, pendingTimeoutMs,
   });
-  const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()]);
+  const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()], { traceService: 'nova-compute' });
   const heartbeat = new Heartbeat(() => reportState(ds, host), conf.DEFAULT.report_interval, `nova-compute on ${host}`);
   let metrics: MetricsListener | null = null;
   try {
@@ -79,6 +81,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
     await reconciler.stop().catch(() => undefined);
     await server.stop().catch(() => undefined);
     await notifications.close().catch(() => undefined);
+    await tracing.close();
     if (ownTransport) await transport.close().catch(() => undefined);
     if (ownDs) await ds.destroy().catch(() => undefined);
     throw e;
@@ -94,6 +97,7 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
       await server.wait();
       await manager.locks.idle();
       await notifications.close();
+      await tracing.close();
       if (ownTransport) await transport.close();
       if (ownDs) await ds.destroy();
     },

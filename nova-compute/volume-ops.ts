@@ -6,6 +6,7 @@
 // the instance lock taken by the manager. docs/self-healing.md walks through every step.
 import { pausePoint } from '../common/fault/pause';
 import { markRolledBack, timeVolumeOp, type VolumeOpOutcome } from '../common/metrics';
+import { traceMethods, withSpan } from '../common/trace';
 import { getLogger, type LogMeta } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
@@ -66,6 +67,9 @@ export class VolumeOps {
   readonly extender: ExtendOps;
 
   constructor(private readonly d: VolumeOpsDeps) {
+    // Host and guest steps as spans towards the target and the hypervisor (docs/tracing.md).
+    traceMethods(d.connector, ['connectVolume', 'disconnectVolume'], { peer: 'target' });
+    traceMethods(d.driver, ['attachVolume', 'detachVolume'], { peer: 'hypervisor' });
     this.flowDeps = { db: d.db, cinder: d.cinder, connectorProperties: d.connectorProperties, step: (o, n, f) => this.step(o, n, f), volume: (o, v) => this.volume(o, v) };
     this.legacy = new LegacyFlow(this.flowDeps);
     this.attachments = new AttachmentsFlow(this.flowDeps);
@@ -174,11 +178,13 @@ export class VolumeOps {
     } catch (e) {
       if (e instanceof StepInterrupted) throw e;
       LOG.error(`os-attach of volume ${volumeId} failed: ${(e as Error).message}; undoing the guest and host attach`, op.meta);
-      // From here it is a rollback ('attaching' again), out of Nova's view, as rollbackAttach goes on.
-      await this.step(op, 'roll back BDM', () => this.d.db.bdmTransition(bdm.id, [S.ATTACH_COMMITTING], S.ATTACHING, { deleted: bdm.id, deletedAt: new Date() }));
-      await this.teardownHost(op, instance, bdm, info);
-      await this.flow(bdm).release(op, bdm);
-      await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACHING));
+      await withSpan({ name: 'rollback attach', rollback: true }, async () => {
+        // From here it is a rollback ('attaching' again), out of Nova's view, as rollbackAttach goes on.
+        await this.step(op, 'roll back BDM', () => this.d.db.bdmTransition(bdm.id, [S.ATTACH_COMMITTING], S.ATTACHING, { deleted: bdm.id, deletedAt: new Date() }));
+        await this.teardownHost(op, instance, bdm, info);
+        await this.flow(bdm).release(op, bdm);
+        await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACHING));
+      });
       throw markRolledBack(e);
     }
     await pausePoint('nova-compute.attach.after-os-attach');
@@ -191,7 +197,11 @@ export class VolumeOps {
    * Undo an attach that never reached os-attach: guest, host, export and reservation, then
    * the row ("undo the reservation" deletes it, docs/attach-detach.md). Safe to run again from any point.
    */
-  async rollbackAttach(op: Op, instance: Instance, bdm: BlockDeviceMapping, known: { info?: ConnectionInfo | null; device?: DeviceInfo | null } = {}): Promise<void> {
+  rollbackAttach(op: Op, instance: Instance, bdm: BlockDeviceMapping, known: { info?: ConnectionInfo | null; device?: DeviceInfo | null } = {}): Promise<void> {
+    return withSpan({ name: 'rollback attach', rollback: true }, () => this.undoAttach(op, instance, bdm, known));
+  }
+
+  private async undoAttach(op: Op, instance: Instance, bdm: BlockDeviceMapping, known: { info?: ConnectionInfo | null; device?: DeviceInfo | null }): Promise<void> {
     const volumeId = bdm.volumeId as string;
     // Out of Nova's view first (intent kept): the volume is never 'available' while this row counts.
     await this.step(op, 'hide BDM', () => this.d.db.bdmHide(bdm.id, S.ATTACHING));
@@ -205,7 +215,11 @@ export class VolumeOps {
   }
 
   /** A row nova-api left 'reserving' (it died or lost Cinder): drop it, then release a reservation nobody holds. */
-  async rollbackReserving(op: Op, bdm: BlockDeviceMapping): Promise<void> {
+  rollbackReserving(op: Op, bdm: BlockDeviceMapping): Promise<void> {
+    return withSpan({ name: 'rollback reservation', rollback: true }, () => this.undoReserving(op, bdm));
+  }
+
+  private async undoReserving(op: Op, bdm: BlockDeviceMapping): Promise<void> {
     const volumeId = bdm.volumeId as string;
     // Row first: if nova-api is still alive it finds its row gone and releases its own reservation.
     if (!(await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.RESERVING)))) return;

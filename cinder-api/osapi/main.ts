@@ -1,7 +1,8 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
-import { createAuth, serveApi, type AuthOptions } from '../../common/api';
 import { addVolumeCounts, metricsRoute, setupMetrics } from '../../common/metrics';
+import { createAuth, serveApi, traceRoutes, type AuthOptions } from '../../common/api';
+import { setupTracing } from '../../common/trace';
 import type { Enforcer } from '../../common/policy';
 import { Notifier, notifierFromConf, notifierOptions, rpcTransportFromConf, type Transport } from '../../common/rpc';
 import type { CinderConf } from '../../cinder-common/config';
@@ -74,8 +75,11 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
     const db = new CinderDB(ds);
     dropCounts = addVolumeCounts(() => db.volumeCountsByStatus());
   }
+  const tracing = setupTracing(conf, { service: 'cinder-api', dataSource: ds });
+  traceRoutes(app, tracing, ['/v3', '/v3/:project_id']);
   const served = await serveApi(app, 'cinder-api', conf.DEFAULT.osapi_volume_listen, opts.port ?? conf.DEFAULT.osapi_volume_listen_port, async () => {
     dropCounts();
+    await tracing.close();
     await notifications.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();

@@ -5,6 +5,7 @@
 import type { CatalogEntry, RequestContext } from '../../common/context';
 import { formatTemplate, OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
+import { restClientSpan, traceHeaders, withSpan } from '../../common/trace';
 
 const LOG = getLogger('cinder-api.nova');
 
@@ -28,11 +29,20 @@ export interface NovaOptions {
 export async function novaAttachmentId(o: NovaOptions, ctx: RequestContext, serverId: string, volumeId: string): Promise<string | null | undefined> {
   const base = endpoint(o, ctx.serviceCatalog, ctx.projectId);
   if (!base) return undefined;
+  const path = `/servers/${encodeURIComponent(serverId)}/os-volume_attachments/${encodeURIComponent(volumeId)}`;
+  return withSpan(restClientSpan('nova-api', 'GET', path), async (span) => {
+    const id = await askNova(o, base, path, ctx);
+    span?.set('http.status_code', id === null ? 404 : 200);
+    return id;
+  });
+}
+
+async function askNova(o: NovaOptions, base: string, path: string, ctx: RequestContext): Promise<string | null> {
   let res: Response;
   try {
-    res = await fetch(`${base}/servers/${encodeURIComponent(serverId)}/os-volume_attachments/${encodeURIComponent(volumeId)}`, {
+    res = await fetch(`${base}${path}`, {
       headers: { Accept: 'application/json', 'X-Auth-Token': ctx.authToken ?? '', 'X-OpenStack-Nova-API-Version': '2.89',
-        'X-OpenStack-Request-ID': ctx.globalRequestId ?? ctx.requestId },
+        'X-OpenStack-Request-ID': ctx.globalRequestId ?? ctx.requestId, ...traceHeaders() },
       signal: AbortSignal.timeout((o.timeout ?? 30) * 1000),
     });
   } catch (e) {
@@ -41,7 +51,7 @@ export async function novaAttachmentId(o: NovaOptions, ctx: RequestContext, serv
   if (res.status === 404) return null;
   if (res.status !== 200) throw new NovaUnavailable({ reason: `HTTP ${res.status}` });
   const body = (await res.json().catch(() => null)) as { volumeAttachment?: { attachment_id?: string | null } } | null;
-  LOG.debug('Nova holds the volume on the server', { server_id: serverId, volume_id: volumeId });
+  LOG.debug('Nova holds the volume on the server', { path });
   return body?.volumeAttachment?.attachment_id ?? null;
 }
 

@@ -8,12 +8,15 @@ import { getLogger, type Logger } from '../log';
 import { isDbConnectionError } from '../db/errors';
 import { MessageDeliveryFailure, MessagingTimeout } from '../rpc';
 import { observeHttp } from '../metrics/http';
+import { restServerSpan, runInScope, type Span } from '../trace';
 import { type AuthStrategy } from './auth';
 import { HTTPFault, badRequest, faultBody } from './faults';
 
 declare module 'fastify' {
   interface FastifyRequest {
     ctx: RequestContext;
+    /** This request's server span (null when not tracing). */
+    traceSpan: Span | null;
   }
   interface FastifyContextConfig {
     /** Served without a token (version documents, identity). */
@@ -136,21 +139,30 @@ export function createApiApp(opts: ApiAppOptions): FastifyInstance {
   });
 
   app.decorateRequest('ctx', null as unknown as RequestContext);
+  app.decorateRequest('traceSpan', null);
+  // The request's scope (ids for log lines, its span for trace context) around everything after:
+  // a callback hook, so the rest of the lifecycle runs inside runInScope.
+  const service = opts.name.replace(/\./g, '-');
+  app.addHook('onRequest', (req, _reply, done) => {
+    const span = restServerSpan(service, req.method, header(req, 'traceparent'), header(req, 'tracestate'));
+    req.traceSpan = span;
+    runInScope(span?.scope ?? {}, done);
+  });
   app.addHook('onRequest', async (req, reply) => {
     const incoming = req.headers['x-openstack-request-id'];
     const globalId = typeof incoming === 'string' && REQ_ID.test(incoming) ? incoming : null;
     const requestId = generateRequestId();
     reply.header('x-openstack-request-id', requestId);
     for (const h of opts.requestIdHeaders ?? []) reply.header(h, requestId);
-    if (req.routeOptions.config?.public) {
-      req.ctx = new RequestContext({ requestId, globalRequestId: globalId });
-      return;
-    }
     req.ctx = new RequestContext({ requestId, globalRequestId: globalId });
+    setScopeIds(req);
+    if (req.routeOptions.config?.public) return;
     req.ctx = await opts.auth({ token: header(req, 'x-auth-token'), serviceToken: header(req, 'x-service-token'), requestId, globalRequestId: globalId });
+    setScopeIds(req);
   });
 
   app.setErrorHandler((err, req, reply) => {
+    req.traceSpan?.fail(err);
     const { code, body, headers } = toFault(err, opts, log, req);
     void reply.code(code).headers(headers).type('application/json').send(body);
   });
@@ -164,9 +176,31 @@ export function createApiApp(opts: ApiAppOptions): FastifyInstance {
     const len = reply.getHeader('content-length') ?? 0;
     log.info(`${req.ip} "${req.method} ${req.url}" status: ${reply.statusCode} len: ${String(len)} time: ${(reply.elapsedTime / 1000).toFixed(7)}`,
       { context: req.ctx });
+    endRestServerSpan(req, reply.statusCode);
   });
   return app;
 }
+
+/** The scope's ids follow req.ctx (set again once authentication has named the user). */
+function setScopeIds(req: FastifyRequest): void {
+  const scope = req.traceSpan?.scope;
+  if (scope) scope.ids = req.ctx;
+}
+
+function endRestServerSpan(req: FastifyRequest, status: number): void {
+  const span = req.traceSpan;
+  if (!span) return;
+  span.set('http.route', req.routeOptions.url ?? req.url.split('?')[0]).set('http.status_code', status);
+  // An action's name is the body's one key (os-attach, os-initialize_connection...).
+  const body = req.body as Record<string, unknown> | undefined;
+  if (req.url.split('?')[0].endsWith('/action') && body && typeof body === 'object') {
+    const action = Object.keys(body)[0];
+    if (action) span.set('http.action', action.slice(0, 64));
+  }
+  if (status >= 400 && !span.failed) span.fail({ name: 'HTTPError', message: `HTTP ${status}` });
+  span.end();
+}
+
 
 /** Nova/Cinder refuse a URL whose project differs from the caller's. */
 export function checkProjectInPath(req: FastifyRequest, projectId: string | undefined): void {

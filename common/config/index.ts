@@ -135,10 +135,21 @@ export function loadConfig<T extends Schema>(schema: T, opts: LoadOptions = {}):
   return out as ConfigOf<T>;
 }
 
+/** [trace]: request tracing (docs/tracing.md). */
+export const TRACE_OPTS = {
+  trace: {
+    enabled: { type: 'bool', default: true, help: 'Record spans of REST requests, RPC messages, database units of work and driver calls' },
+    store: { type: 'str', default: 'database', choices: ['database', 'memory', 'none'], help: 'Where spans are kept for `attachd trace`: the service\'s database (table trace_spans), this process\'s memory, or nowhere' },
+    max_spans: { type: 'int', default: 20000, min: 100, max: 1000000, help: 'Spans kept in the store (oldest dropped first)' },
+    otlp_endpoint: { type: 'str', default: null, help: 'Also export spans as OTLP/HTTP JSON to this URL (e.g. http://127.0.0.1:4318/v1/traces)' },
+  },
+} as const satisfies Schema;
+
 /** Options every service has. */
 export const COMMON_OPTS = {
   ...MESSAGING_OPTS,
   ...METRICS_OPTS,
+  ...TRACE_OPTS,
   DEFAULT: {
     // No default: a daemon on the in-process fake:// would silently talk to nobody.
     transport_url: { type: 'str', default: null, required: true, env: 'TRANSPORT_URL', secret: true, help: 'RPC transport URL: rabbit://user:pass@host:5672/vhost (fake:// only inside attachd-all)' },

@@ -74,6 +74,11 @@ export class RequestContext {
     this.serviceCatalog = init.serviceCatalog ?? null;
   }
 
+  /** oslo.context's global_id: the caller's request id, or this request's own when it has none. */
+  get globalId(): string {
+    return this.globalRequestId ?? this.requestId;
+  }
+
   /** The dict oslo.context's to_dict() produces (the keys peers read). */
   toDict(): ContextDict {
     const user = this.userId;
@@ -93,7 +98,9 @@ export class RequestContext {
       show_deleted: this.showDeleted,
       auth_token: this.authToken,
       request_id: this.requestId,
-      global_request_id: this.globalRequestId,
+      // The request this one is part of: the caller's id, else this request's own, so the
+      // receiver of a cast logs the API request's id as its global id (oslo.context's global_id).
+      global_request_id: this.globalId,
       resource_uuid: null,
       roles: [...this.roles],
       user_identity: `${user ?? '-'} ${project ?? '-'} - - -`,

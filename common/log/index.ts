@@ -1,7 +1,11 @@
 // oslo.log-style logging on winston:
-//   2026-11-25 01:02:03.123 4242 INFO nova-api.compute-api [req-<uuid> <user> <project>] message
+//   2026-11-25 01:02:03.123 4242 INFO nova-api.compute-api [req-<global> req-<local> <user> <project> - - -] message
+// (oslo.log's logging_context_format_string: global request id, request id, user_identity),
 // or one JSON object per line with --log-json / [DEFAULT] log_json. Secrets are masked in both.
+// A line logged without a context takes the current request's (common/trace/scope.ts), as
+// oslo.log falls back to oslo.context's current context.
 import winston from 'winston';
+import { currentScope } from '../trace/scope';
 import { maskDict, maskPassword } from './mask';
 
 export { maskPassword, maskDict } from './mask';
@@ -9,6 +13,8 @@ export { maskPassword, maskDict } from './mask';
 /** Anything with the context fields a log line shows (RequestContext fits). */
 export interface LogContext {
   requestId?: string;
+  /** The id of the request this one is part of (the caller's); shown first, as oslo.log. */
+  globalRequestId?: string | null;
   userId?: string | null;
   projectId?: string | null;
 }
@@ -44,9 +50,16 @@ export function formatTimestamp(d: Date): string {
     `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+function contextOf(info: winston.Logform.TransformableInfo): LogContext | undefined {
+  return (info.context as LogContext | undefined) ?? currentScope()?.ids;
+}
+
+/** oslo.context's global_id: the caller's request id, or this request's own when it has none. */
+const globalId = (ctx: LogContext): string | undefined => ctx.globalRequestId ?? ctx.requestId;
+
 function contextPart(ctx?: LogContext): string {
   if (!ctx || !ctx.requestId) return '[-]';
-  return `[${ctx.requestId} ${ctx.userId ?? '-'} ${ctx.projectId ?? '-'}]`;
+  return `[${globalId(ctx)} ${ctx.requestId} ${ctx.userId ?? '-'} ${ctx.projectId ?? '-'} - - -]`;
 }
 
 function extraMeta(info: winston.Logform.TransformableInfo): Record<string, unknown> {
@@ -72,7 +85,7 @@ export function escapeLogText(s: string): string {
 }
 
 const osloLine = winston.format.printf((info) => {
-  const ctx = info.context as LogContext | undefined;
+  const ctx = contextOf(info);
   const meta = maskDict(extraMeta(info)) as Record<string, unknown>;
   const metaText = Object.keys(meta).length ? ' ' + JSON.stringify(meta) : '';
   const stack = info.stack ? '\n' + maskPassword(String(info.stack)) : '';
@@ -81,12 +94,13 @@ const osloLine = winston.format.printf((info) => {
 });
 
 const jsonLine = winston.format.printf((info) => {
-  const ctx = info.context as LogContext | undefined;
+  const ctx = contextOf(info);
   const rec: Record<string, unknown> = {
     timestamp: formatTimestamp(new Date()),
     pid: process.pid,
     level: info.level.toUpperCase(),
     logger: info.logger,
+    global_request_id: ctx ? globalId(ctx) ?? null : null,
     request_id: ctx?.requestId ?? null,
     user_id: ctx?.userId ?? null,
     project_id: ctx?.projectId ?? null,

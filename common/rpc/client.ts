@@ -5,6 +5,22 @@ import type { Transport } from './transport';
 import { contextToDict, type Dict } from './serializer/message';
 import { checkVersion, isCompatible } from './version';
 import { observeCall, observeCast } from './observer';
+import { startSpan, type Span } from '../trace';
+
+/** The context dict to send: the caller's, plus the W3C trace context of this message's span. */
+function withTraceContext(ctxt: unknown, span: Span | null): Dict {
+  const d = contextToDict(ctxt);
+  if (!span) return d;
+  const out: Dict = { ...d, traceparent: span.traceparent() };
+  if (span.tracestate) out.tracestate = span.tracestate;
+  return out;
+}
+
+/** Ends the message's span when the send (cast) or the reply (call) settles. */
+function endWith<T>(p: Promise<T>, span: Span | null): Promise<T> {
+  if (!span) return p;
+  return p.then((v) => { span.end(); return v; }, (err: unknown) => { span.fail(err).end(); throw err; });
+}
 
 export interface ClientOptions {
   /** Seconds to wait for a call's reply (default 60, oslo's rpc_response_timeout). */
@@ -58,9 +74,10 @@ export class RPCClient {
     try {
       const msg = this.makeMessage(method, args);
       this.checkVersionCap(msg.version as string | undefined);
-      return observeCast(this.target.topic as string, method, () => this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
+      const span = this.messageSpan('cast', method);
+      return observeCast(this.target.topic as string, method, () => endWith(this.transport.driver.send(this.target, withTraceContext(ctxt, span), msg, {
         waitForReply: false, timeout: null, callMonitorTimeout: null, retry: this.retry,
-      }) as Promise<void>);
+      }) as Promise<void>, span));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -72,12 +89,22 @@ export class RPCClient {
       if (this.target.fanout) throw new InvalidTarget('A call cannot be used with fanout', this.target);
       const msg = this.makeMessage(method, args);
       this.checkVersionCap(msg.version as string | undefined);
-      return observeCall(this.target.topic as string, method, () => this.transport.driver.send(this.target, contextToDict(ctxt), msg, {
+      const span = this.messageSpan('call', method);
+      return observeCall(this.target.topic as string, method, () => endWith(this.transport.driver.send(this.target, withTraceContext(ctxt, span), msg, {
         waitForReply: true, timeout: this.timeout, callMonitorTimeout: this.callMonitorTimeout, retry: this.retry,
-      }));
+      }), span));
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** The sender's span of one message (only within a trace). */
+  private messageSpan(kind: 'call' | 'cast', method: string): Span | null {
+    const t = this.target;
+    return startSpan({
+      name: method, kind: kind === 'call' ? 'client' : 'producer', peer: 'broker',
+      attrs: { 'rpc.kind': t.fanout ? 'fanout' : kind, 'rpc.method': method, 'rpc.topic': t.server ? `${t.topic}.${t.server}` : t.topic ?? '' },
+    });
   }
 
   private makeMessage(method: string, args: Record<string, unknown>): Dict {

@@ -7,17 +7,33 @@ import { notifyDispatch, observed } from './observer';
 import { serializeRemoteException } from './serializer/remote-error';
 import type { Target } from './target';
 import type { Transport } from './transport';
+import { parseTraceparent, runInScope, startSpan, type ScopeIds } from '../trace';
 
 const LOG = getLogger('rpc.server');
 
 export interface ServerOptions {
   /** Requests run concurrently (oslo's executor_thread_pool_size, default 64). */
   executorSize?: number;
+  /** Lifeline of this server's dispatch spans in traces (default the topic), e.g. 'nova-compute'. */
+  traceService?: string;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/** The ids a log line shows, read off an oslo context dict. */
+function idsOf(ctxt: Record<string, unknown>): ScopeIds | undefined {
+  const requestId = str(ctxt.request_id);
+  if (!requestId) return undefined;
+  return {
+    requestId, globalRequestId: str(ctxt.global_request_id),
+    userId: str(ctxt.user_id) ?? str(ctxt.user), projectId: str(ctxt.project_id) ?? str(ctxt.tenant),
+  };
 }
 
 export class RPCServer {
   private readonly dispatcher: RPCDispatcher;
   private readonly executorSize: number;
+  private readonly traceService: string;
   private listener: RpcListener | null = null;
   private starting: Promise<void> | null = null;
   private pending: RpcListener | null = null;
@@ -26,6 +42,7 @@ export class RPCServer {
     if (!target.topic) throw new InvalidTarget('A server\'s target must have topic specified', target);
     this.dispatcher = new RPCDispatcher(endpoints);
     this.executorSize = Math.max(1, options.executorSize ?? 64);
+    this.traceService = options.traceService ?? target.topic;
   }
 
   /** Resolves once all consumers are in place (requests sent after this are received). */
@@ -52,7 +69,19 @@ export class RPCServer {
     await this.listener?.waitIdle();
   }
 
-  private async handle(req: IncomingRequest): Promise<void> {
+  /** One request in its scope: the sender's ids for log lines, a dispatch span under the sender's. */
+  private handle(req: IncomingRequest): Promise<void> {
+    const { message, ctxt } = req;
+    const ids = idsOf(ctxt);
+    const span = startSpan({
+      name: message.method, kind: req.msgId ? 'server' : 'consumer', service: this.traceService, root: true, ids,
+      parent: parseTraceparent(ctxt.traceparent, ctxt.tracestate), attrs: { 'rpc.method': message.method },
+    });
+    if (!span) return runInScope({ ids }, () => this.run(req));
+    return runInScope(span.scope, () => this.run(req, (err) => span.fail(err))).finally(() => span.end());
+  }
+
+  private async run(req: IncomingRequest, failed?: (err: unknown) => void): Promise<void> {
     const { message, ctxt } = req;
     // Measured only when observed (common/rpc/observer.ts): from receipt to the method's end.
     const t0 = observed() ? performance.now() : -1;
@@ -63,6 +92,7 @@ export class RPCServer {
     } catch (err) {
       // The method name came off the wire and names nothing here: not a label (unbounded).
       if (t0 >= 0) notifyDispatch(topic, null, t0, 'rejected');
+      failed?.(err);
       LOG.warning(`${(err as Error).message}`, { method: message.method });
       await this.replyFailure(req, err);
       return;
@@ -74,6 +104,7 @@ export class RPCServer {
     } catch (err) {
       stopHeartbeat();
       if (t0 >= 0) notifyDispatch(topic, message.method, t0, 'error');
+      failed?.(err);
       if (!(err instanceof MessagingError) && !isExpected(err)) {
         LOG.exception(`Exception during message handling (${message.method})`, err);
       } else {

@@ -3,6 +3,8 @@ import { InitialCinderSchema1764060000000 } from './1764060000000-InitialCinderS
 import { VolumeTransitionRequestId1764110000000 } from './1764110000000-VolumeTransitionRequestId';
 import { VolumeTypes1764120000000 } from './1764120000000-VolumeTypes';
 import { Quotas1765300000000 } from './1765300000000-Quotas';
+import { TraceSpans1765500000000 } from './1765500000000-TraceSpans';
 
-export const CINDER_MIGRATIONS = [InitialCinderSchema1764060000000, VolumeTransitionRequestId1764110000000, VolumeTypes1764120000000, Quotas1765300000000];
+export const CINDER_MIGRATIONS = [InitialCinderSchema1764060000000, VolumeTransitionRequestId1764110000000, VolumeTypes1764120000000,
+  Quotas1765300000000, TraceSpans1765500000000];
 export { CINDER_ENTITIES } from '../../cinder-common/entities';

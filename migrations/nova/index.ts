@@ -7,8 +7,9 @@ import { BdmAttachIntent1764100000000 } from './1764100000000-BdmAttachIntent';
 import { RequestSpecs1764110000000 } from './1764110000000-RequestSpecs';
 import { BdmSwapIntent1764130000000 } from './1764130000000-BdmSwapIntent';
 import { InstanceAutoDiskConfig1765400000000 } from './1765400000000-InstanceAutoDiskConfig';
+import { TraceSpans1765500000000 } from './1765500000000-TraceSpans';
 
 export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000,
   InstanceHostnameExtendedAttrs1764090000000, BdmAttachIntent1764100000000, RequestSpecs1764110000000,
-  BdmSwapIntent1764130000000, InstanceAutoDiskConfig1765400000000];
+  BdmSwapIntent1764130000000, InstanceAutoDiskConfig1765400000000, TraceSpans1765500000000];
 export { NOVA_ENTITIES } from '../../nova-common/entities';

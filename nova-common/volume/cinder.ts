@@ -6,6 +6,7 @@ import type { CatalogEntry, ContextDict } from '../../common/context';
 import { formatTemplate } from '../../common/exception';
 import { getLogger } from '../../common/log';
 import { CinderConnectionFailed, InvalidInput, NovaException, VolumeAttachmentNotFound, VolumeNotFound } from '../exception';
+import { restClientSpan, traceHeaders, withSpan, type Span } from '../../common/trace';
 
 const LOG = getLogger('nova.volume.cinder');
 
@@ -117,8 +118,12 @@ export class CinderAPI {
     return url.replace(/\/+$/, '');
   }
 
-  private async request(caller: CinderCaller, method: string, path: string, body?: unknown, microversion?: string): Promise<{ status: number; json: unknown }> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+  private request(caller: CinderCaller, method: string, path: string, body?: unknown, microversion?: string): Promise<{ status: number; json: unknown }> {
+    return withSpan(restClientSpan('cinder-api', method, path, body), (span) => this.send(caller, method, path, body, microversion, span));
+  }
+
+  private async send(caller: CinderCaller, method: string, path: string, body: unknown, microversion: string | undefined, span: Span | null): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...traceHeaders() };
     if (microversion) headers['OpenStack-API-Version'] = `volume ${microversion}`;
     if (caller.authToken) headers['X-Auth-Token'] = caller.authToken;
     if (caller.globalRequestId ?? caller.requestId) headers['X-OpenStack-Request-ID'] = (caller.globalRequestId ?? caller.requestId) as string;
@@ -135,6 +140,7 @@ export class CinderAPI {
     } catch (e) {
       throw new CinderConnectionFailed({ reason: (e as Error).message });
     }
+    span?.set('http.status_code', res.status);
     const text = await res.text();
     let json: unknown = null;
     if (text) {

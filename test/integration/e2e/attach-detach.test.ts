@@ -4,10 +4,11 @@
 // attach without a device → /dev/vdb, with /dev/vdc → /dev/vdc, the saved BDM row field by
 // field, detach both; then the failure paths.
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { linesContaining, watchCmdlines } from '../../support/cmdline-watch';
 import { waitFor } from '../../support/processes';
 import { legacyConf, type Flow } from '../faults/fault-cluster';
-import { Cluster } from './cluster';
+import { Cluster, PROJECT } from './cluster';
 
 interface BdmRow {
   id: number; created_at: Date; updated_at: Date | null; deleted_at: Date | null; device_name: string; delete_on_termination: number;
@@ -92,6 +93,47 @@ for (const flow of ['attachments', 'legacy'] as Flow[]) describe(`e2e (${flow} f
     }
     expect((await cluster.req('nova', 'GET', `/v2.1/servers/${sid}/os-volume_attachments`)).body.volumeAttachments).to.deep.equal([]);
     expect(await cluster.exportsOf([v1, v2])).to.deep.equal([]);
+  });
+
+  if (flow === 'legacy') it('one attach on four processes: every log line of it carries the nova-api request id as the global id, and one trace joins their spans', async () => {
+    const sid = await cluster.createServer('ids');
+    const vid = await cluster.createVolume();
+    // The APIs log a request after answering it: a marked request, once logged, shows that the
+    // set-up's lines are all out (a pipe keeps a process's order).
+    for (const [service, name, path] of [['nova', 'nova-api', `/v2.1/servers/${sid}`], ['cinder', 'cinder-api', `/volumes/${vid}`]] as const) {
+      const marker = `req-${randomUUID()}`;
+      await cluster.req(service, 'GET', path, undefined, { 'X-OpenStack-Request-ID': marker });
+      await waitFor(() => cluster.daemons.get(name)!.output().includes(`[${marker} `), 5000, `${name} logged the marker`, 50);
+    }
+    const mark = new Map([...cluster.daemons].map(([n, d]) => [n, d.output().length]));
+    const r = await attach(sid, vid);
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    const reqId = r.headers.get('x-openstack-request-id') as string;
+    expect(reqId).to.match(/^req-[0-9a-f-]{36}$/);
+    // Waiting on the databases, not the APIs: no other request logs in this window.
+    await waitFor(async () => (await bdms(vid))[0]?.connection_info && (await cluster.novaQuery<{ attach_state: string | null }>(
+      'SELECT attach_state FROM block_device_mapping WHERE volume_id = ? AND deleted = 0', [vid]))[0]?.attach_state === null, 20_000, 'attach settled', 100);
+    await waitFor(async () => (await cluster.cinderQuery<{ status: string }>('SELECT status FROM volumes WHERE id = ?', [vid]))[0]?.status === 'in-use', 20_000, 'in-use', 100);
+    const ours = new RegExp(`\\[${reqId} req-[0-9a-f-]{36} ${PROJECT} ${PROJECT} - - -\\]`);
+    for (const name of ['nova-api', 'nova-compute', 'cinder-api', 'cinder-volume']) {
+      const out = cluster.daemons.get(name)!.output().slice(mark.get(name));
+      // Its lines: those with a request context, and any naming the volume.
+      const lines = out.split('\n').filter((l) => / \[req-/.test(l) || l.includes(vid));
+      expect(lines.length, `${name} logged nothing of the attach`).to.be.greaterThan(0);
+      for (const l of lines) expect(l, `${name}: ${l}`).to.match(ours);
+    }
+    // Their spans: Nova's in the nova database, Cinder's in the cinder one, one trace id.
+    const spansOf = async (service: 'nova' | 'cinder') => (await cluster.req(service, 'GET', `${service === 'nova' ? '/v2.1' : ''}/os-traces/${reqId}`, undefined,
+      { 'X-Auth-Token': 'admin:admin' })).body.spans as Array<{ service: string; traceId: string; kind: string; name: string }>;
+    const entries = ['nova-api POST', 'nova-compute attach_volume', 'cinder-api POST', 'cinder-volume initialize_connection', 'cinder-volume attach_volume'];
+    let spans: Array<{ service: string; traceId: string; kind: string; name: string }> = [];
+    // Each process writes its spans every half second: wait for the last ones.
+    await waitFor(async () => {
+      spans = [...await spansOf('nova'), ...await spansOf('cinder')];
+      const served = new Set(spans.filter((s) => s.kind === 'server' || s.kind === 'consumer').map((s) => `${s.service} ${s.name}`));
+      return entries.every((e) => served.has(e));
+    }, 10_000, 'the entry spans of all four processes', 200);
+    expect(new Set(spans.map((s) => s.traceId)).size).to.equal(1);
   });
 
   it('no CHAP secret ever appears on a process\'s command line during an attach and a detach', async () => {

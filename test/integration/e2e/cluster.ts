@@ -133,14 +133,14 @@ export class Cluster {
     return [...this.daemons.values()].map((d) => `--- ${d.name}\n${d.output().slice(-4000)}`).join('\n');
   }
 
-  async req(service: 'nova' | 'cinder', method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async req(service: 'nova' | 'cinder', method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> { // eslint-disable-line @typescript-eslint/no-explicit-any
     const base = service === 'nova' ? this.novaUrl : `${this.cinderUrl}/v3/${PROJECT}`;
     const r = await fetch(`${base}${path}`, {
       method, headers: { 'X-Auth-Token': TOKEN, 'Content-Type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60_000),
     });
     const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
+    return { status: r.status, body: text ? JSON.parse(text) : null, headers: r.headers };
   }
 
   async volumeStatus(id: string): Promise<string> {

@@ -11,7 +11,8 @@ describe('cinder db', () => {
   let db: CinderDB;
   before(async () => {
     ds = await openCinderDatabase('sqlite://:memory:');
-    expect(await migrateDatabase(ds)).to.deep.equal(['InitialCinderSchema1764060000000', 'VolumeTransitionRequestId1764110000000', 'VolumeTypes1764120000000', 'Quotas1765300000000']);
+    expect(await migrateDatabase(ds)).to.deep.equal(['InitialCinderSchema1764060000000', 'VolumeTransitionRequestId1764110000000', 'VolumeTypes1764120000000', 'Quotas1765300000000',
+      'TraceSpans1765500000000']);
     expect(await migrateDatabase(ds)).to.deep.equal([]);
     db = new CinderDB(ds);
   });
@@ -62,12 +63,14 @@ describe('cinder db', () => {
     expect(await db.volumeConditionalUpdate(v.id, { status: 'attaching', transitionRequestId: 'req-2' }, { status: 'available' })).to.equal(false);
     expect((await db.volumeGet(v.id))?.transitionRequestId).to.equal('req-1');
     const columns = async (): Promise<string[]> => ((await ds.query('PRAGMA table_info(volumes)')) as Array<{ name: string }>).map((c) => c.name);
+    await ds.undoLastMigration(); // TraceSpans
     await ds.undoLastMigration(); // Quotas
     await ds.undoLastMigration(); // VolumeTypes
     await ds.undoLastMigration();
     expect(await columns()).to.not.include('transition_request_id');
     expect(await db.attachments.count()).to.be.greaterThan(0); // the rebuilt table kept its neighbours' rows
-    expect(await migrateDatabase(ds)).to.deep.equal(['VolumeTransitionRequestId1764110000000', 'VolumeTypes1764120000000', 'Quotas1765300000000']);
+    expect(await migrateDatabase(ds)).to.deep.equal(['VolumeTransitionRequestId1764110000000', 'VolumeTypes1764120000000', 'Quotas1765300000000',
+      'TraceSpans1765500000000']);
     expect(await columns()).to.include('transition_request_id');
     expect((await db.volumeGet(v.id))?.status).to.equal('attaching');
   });

@@ -34,7 +34,7 @@ describe('cinder state rules', () => {
   it('lower-cases os-reset_status values and maps migration_status none to null', () => {
     expect(resetStatusBody({ status: 'ERROR', attach_status: 'Detached', migration_status: 'none' }))
       .to.deep.equal({ status: 'error', attach_status: 'detached', migration_status: null });
-    expect(() => resetStatusBody({ status: 'broken' })).to.throw("'broken' is not a 'volume_status'");
+    expect(() => resetStatusBody({ status: 'broken' })).to.throw('Volume status: broken is invalid, valid statuses are: (');
     expect(() => resetStatusBody({ foo: 1 })).to.throw('Additional properties are not allowed');
   });
 

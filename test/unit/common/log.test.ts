@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeLogText, getLogger, maskDict, maskPassword, setupLogging } from '../../../common/log';
 import { RequestContext } from '../../../common/context';
+import { runInScope } from '../../../common/trace';
 
 describe('common/log', () => {
   afterEach(() => setupLogging({ silent: process.env.TEST_LOG !== '1' }));
@@ -34,8 +35,25 @@ describe('common/log', () => {
     getLogger('nova.compute.manager').info('attach with auth_password=topsecret', { context: ctx });
     await new Promise((r) => setTimeout(r, 200));
     const line = readFileSync(file, 'utf8').trim();
-    expect(line).to.match(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${process.pid} INFO nova\\.compute\\.manager \\[${ctx.requestId} u1 p1\\] attach with auth_password=\\*\\*\\*$`));
+    expect(line).to.match(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${process.pid} INFO nova\\.compute\\.manager \\[${ctx.requestId} ${ctx.requestId} u1 p1 - - -\\] attach with auth_password=\\*\\*\\*$`));
     expect(ctx.requestId).to.match(/^req-[0-9a-f-]{36}$/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the global request id first, and takes the ids of the current request when given no context', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attachd-log-'));
+    const file = join(dir, 'n.log');
+    setupLogging({ file });
+    const ids = { requestId: 'req-local', globalRequestId: 'req-global', userId: 'u1', projectId: 'p1' };
+    await runInScope({ ids }, async () => {
+      await Promise.resolve();
+      getLogger('cinder-volume.manager').info('inside');
+    });
+    getLogger('cinder-volume.manager').info('outside');
+    await new Promise((r) => setTimeout(r, 200));
+    const [inside, outside] = readFileSync(file, 'utf8').trim().split('\n');
+    expect(inside).to.match(/ INFO cinder-volume\.manager \[req-global req-local u1 p1 - - -\] inside$/);
+    expect(outside).to.match(/ INFO cinder-volume\.manager \[-\] outside$/);
     rmSync(dir, { recursive: true, force: true });
   });
 });
@@ -48,6 +66,9 @@ describe('common/context', () => {
     expect(d.user_id).to.equal('u');
     expect(d.project_id).to.equal('p');
     expect(d.is_admin).to.equal(true);
+    // The request's own id travels as the global id when it has none (oslo.context's global_id).
+    expect(d.global_request_id).to.equal(ctx.requestId);
+    expect(RequestContext.fromDict({ ...d, global_request_id: 'req-g' }).globalId).to.equal('req-g');
     const back = RequestContext.fromDict(d);
     expect(back.requestId).to.equal(ctx.requestId);
     expect(back.roles).to.deep.equal(['admin']);
