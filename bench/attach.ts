@@ -9,8 +9,9 @@
 // It prints figures and asserts nothing. Servers: TRANSPORT_URL, NOVA_DATABASE_URL and
 // CINDER_DATABASE_URL if set, else a private pair from scripts/servers.sh (stopped after).
 // Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_C ("1,8,32"),
-// BENCH_SECONDS per point (30), BENCH_REAL_CINDER (1; 0 skips it), BENCH_CURVE ("1x1,2x2,4x2"
-// as APIxCOMPUTES; "" skips it), BENCH_ONLY (regex over point names).
+// BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,multi,real,curve": which to run),
+// BENCH_CURVE ("1x1,2x2,4x2" as APIxCOMPUTES), BENCH_ONLY (regex over point names),
+// BENCH_PROF=DIR (a V8 CPU profile of each service process, written at its exit).
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +27,7 @@ const CYCLES = num('BENCH_CYCLES', 40);
 const ROUNDS = num('BENCH_ROUNDS', 3);
 const SECONDS = num('BENCH_SECONDS', 30);
 const CONC = (process.env.BENCH_C ?? '1,8,32').split(',').map(Number);
+const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'embedded,multi,real,curve').split(','));
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const ROOT = join(__dirname, '../..');
 
@@ -139,7 +141,7 @@ async function freshServers(): Promise<Servers & { drop(): Promise<void> }> {
 /** The real Cinder 21 on the same servers, if scripts/cinder-oracle.sh can run it. */
 async function realCinder(work: string): Promise<{ url: string; procs: Proc[]; stop(): void } | null> {
   const script = join(ROOT, 'scripts/cinder-oracle.sh');
-  if (process.env.BENCH_REAL_CINDER === '0' || !existsSync(script)) return null;
+  if (!existsSync(script)) return null;
   const dir = join(work, 'real-cinder');
   process.stderr.write('bench: starting the real Cinder 21 (scripts/cinder-oracle.sh)…\n');
   const out = execFileSync('bash', [script, 'start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
@@ -153,24 +155,30 @@ async function realCinder(work: string): Promise<{ url: string; procs: Proc[]; s
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'attachd-bench-attach-'));
-  const cleanups: Array<() => Promise<void> | void> = [servers(work)];
+  // Only the embedded layout needs no servers: BENCH_LAYOUTS=embedded runs without RabbitMQ/MariaDB.
+  const withServers = LAYOUTS.has('multi') || LAYOUTS.has('real') || LAYOUTS.has('curve');
+  const cleanups: Array<() => Promise<void> | void> = withServers ? [servers(work)] : [];
   try {
-    const aio = await embedded(work);
-    cleanups.unshift(() => aio.stop());
-    const db = await freshServers();
-    cleanups.unshift(() => db.drop());
-    const multi = await multiProcess(mkdtempSync(join(work, 'multi-')), db);
-    cleanups.unshift(() => multi.stop());
-    const real = await realCinder(work).catch((e: Error) => { process.stderr.write(`bench: no real Cinder: ${e.message}\n`); return null; });
+    const aio = LAYOUTS.has('embedded') ? await embedded(work) : null;
+    if (aio) cleanups.unshift(() => aio.stop());
+    let multi: Layout | null = null;
+    if (LAYOUTS.has('multi')) {
+      const db = await freshServers();
+      cleanups.unshift(() => db.drop());
+      const m = await multiProcess(mkdtempSync(join(work, 'multi-')), db);
+      cleanups.unshift(() => m.stop());
+      multi = m;
+    }
+    const real = LAYOUTS.has('real') ? await realCinder(work).catch((e: Error) => { process.stderr.write(`bench: no real Cinder: ${e.message}\n`); return null; }) : null;
     if (real) cleanups.unshift(real.stop);
     const cinderOf = (l: Layout): Proc[] => l.procs.filter((p) => /cinder|attachd-all/.test(p.name));
 
     const points: Point[] = [];
-    for (const c of CONC) for (const l of [aio, multi]) points.push(await novaPoint(l, c));
+    for (const c of CONC) for (const l of [aio, multi]) if (l) points.push(await novaPoint(l, c));
     for (const c of CONC.filter((x) => x <= 8)) {
-      points.push(cinderPoint(`ours ${multi.name}`, multi.cinderUrl, cinderOf(multi), c));
+      if (multi) points.push(cinderPoint(`ours ${multi.name}`, multi.cinderUrl, cinderOf(multi), c));
       if (real) points.push(cinderPoint('real Cinder 21', real.url, real.procs, c));
-      points.push(cinderPoint('ours embedded', aio.cinderUrl, aio.procs, c));
+      if (aio) points.push(cinderPoint('ours embedded', aio.cinderUrl, aio.procs, c));
     }
     const chosen = points.filter((p) => !ONLY || ONLY.test(p.name));
     for (let r = 0; r < ROUNDS; r++) {
@@ -184,7 +192,7 @@ async function main(): Promise<void> {
 
     const curve = (process.env.BENCH_CURVE ?? '1x1,2x2,4x2').split(',').filter(Boolean).map((s) => s.split('x').map(Number));
     const top = Math.max(...CONC);
-    if (curve.length && (!ONLY || ONLY.test('curve'))) {
+    if (curve.length && LAYOUTS.has('curve') && (!ONLY || ONLY.test('curve'))) {
       console.log(`\n# the multi-process curve: nova attach+detach at c=${top}, more nova-api processes and computes\n`);
       for (const [apis, computes] of curve) {
         const dbs = await freshServers();

@@ -3,8 +3,9 @@
 // raise, so two racing requests can never both win.
 import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
-import { Brackets, In, type DataSource, type EntityManager, type ObjectLiteral, type WhereExpressionBuilder } from 'typeorm';
+import { Brackets, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { transactionWithRetry } from '../common/db/retry';
+import { fastSelect } from '../common/db/fast-select';
 import {
   Service, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
@@ -12,33 +13,8 @@ import { QuotaDB } from './quota-db';
 
 const now = (): Date => new Date();
 
-/** Expected values: a scalar is equality, an array is IN (null inside means IS NULL too). */
+/** Expected values (compare-and-swap): a scalar is equality, an array is IN (null inside means IS NULL too). */
 export type Expected = Partial<Record<'status' | 'attachStatus' | 'migrationStatus' | 'multiattach', unknown>>;
-
-const COLUMN: Record<keyof Expected, string> = {
-  status: 'status', attachStatus: 'attach_status', migrationStatus: 'migration_status', multiattach: 'multiattach',
-};
-
-function whereExpected(qb: WhereExpressionBuilder, expected: Expected): void {
-  let n = 0;
-  for (const [k, v] of Object.entries(expected) as Array<[keyof Expected, unknown]>) {
-    const col = COLUMN[k];
-    const p = `e${n++}`;
-    if (Array.isArray(v)) {
-      const vals = v.filter((x) => x !== null);
-      const withNull = vals.length !== v.length;
-      qb.andWhere(new Brackets((b) => {
-        if (vals.length) b.where(`${col} IN (:...${p})`, { [p]: vals });
-        if (withNull) b.orWhere(`${col} IS NULL`);
-        if (!vals.length && !withNull) b.where('1 = 0');
-      }));
-    } else if (v === null) {
-      qb.andWhere(`${col} IS NULL`);
-    } else {
-      qb.andWhere(`${col} = :${p}`, { [p]: v });
-    }
-  }
-}
 
 export interface VolumeFilter {
   projectId?: string | null;
@@ -60,7 +36,7 @@ export class CinderDB {
 
   /** A live volume; with projectId, only if it belongs to that project. */
   async volumeGet(id: string, projectId?: string | null): Promise<Volume | null> {
-    const row = await this.volumes.findOneBy({ id, deleted: false });
+    const row = await fastSelect(this.ds, Volume).findOne({ id, deleted: false });
     if (!row || (projectId !== undefined && projectId !== null && row.projectId !== projectId)) return null;
     return row;
   }
@@ -86,11 +62,7 @@ export class CinderDB {
 
   /** UPDATE volumes SET values WHERE id=? AND <expected>; true when the row matched. */
   async volumeConditionalUpdate(id: string, values: Partial<Volume>, expected: Expected = {}, m?: EntityManager): Promise<boolean> {
-    const qb = (m ? m.getRepository(Volume) : this.volumes).createQueryBuilder().update().set({ ...values, updatedAt: now() })
-      .where('id = :id AND deleted = :deleted', { id, deleted: false });
-    whereExpected(qb, expected);
-    const res = await qb.execute();
-    return (res.affected ?? 0) > 0;
+    return (await fastSelect(this.ds, Volume).update({ id, deleted: false, ...expected }, { ...values, updatedAt: now() }, m)) > 0;
   }
 
   /**
@@ -136,8 +108,8 @@ export class CinderDB {
   async metadataGet(volumeIds: string[], admin = false): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     if (!volumeIds.length) return out;
-    const repo = admin ? this.adminMetadata : this.metadata;
-    const rows = await repo.find({ where: { volumeId: In(volumeIds), deleted: false }, order: { id: 'ASC' } });
+    const rows: Array<VolumeMetadata | VolumeAdminMetadata> = await fastSelect<VolumeMetadata | VolumeAdminMetadata>(this.ds, admin ? VolumeAdminMetadata : VolumeMetadata)
+      .find({ volumeId: volumeIds, deleted: false }, [['id', 'ASC']]);
     for (const r of rows) {
       const m = out.get(r.volumeId) ?? {};
       m[r.key ?? ''] = r.value ?? '';
@@ -181,11 +153,11 @@ export class CinderDB {
   // -- attachments -----------------------------------------------------------------------
   async attachmentsOf(volumeIds: string[]): Promise<VolumeAttachment[]> {
     if (!volumeIds.length) return [];
-    return this.attachments.find({ where: { volumeId: In(volumeIds), deleted: false }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return fastSelect(this.ds, VolumeAttachment).find({ volumeId: volumeIds, deleted: false }, [['createdAt', 'ASC'], ['id', 'ASC']]);
   }
 
   async attachmentGet(id: string): Promise<VolumeAttachment | null> {
-    return this.attachments.findOneBy({ id, deleted: false });
+    return fastSelect(this.ds, VolumeAttachment).findOne({ id, deleted: false });
   }
 
   async attachmentCreate(values: Partial<VolumeAttachment>): Promise<VolumeAttachment> {
@@ -294,14 +266,14 @@ export class CinderDB {
   /** Names of types by id, deleted ones too (a volume keeps showing the type it was made with). */
   async typeNames(ids: string[]): Promise<Map<string, string | null>> {
     if (!ids.length) return new Map();
-    const rows = await this.volumeTypes.find({ where: { id: In(ids) }, select: { id: true, name: true } });
+    const rows = await fastSelect(this.ds, VolumeType).find({ id: ids });
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
   async typeExtraSpecsGet(typeIds: string[]): Promise<Map<string, Record<string, string | null>>> {
     const out = new Map<string, Record<string, string | null>>(typeIds.map((id) => [id, {}]));
     if (!typeIds.length) return out;
-    const rows = await this.typeExtraSpecs.find({ where: { volumeTypeId: In(typeIds), deleted: false }, order: { id: 'ASC' } });
+    const rows = await fastSelect(this.ds, VolumeTypeExtraSpec).find({ volumeTypeId: typeIds, deleted: false }, [['id', 'ASC']]);
     for (const r of rows) out.get(r.volumeTypeId)![r.key ?? ''] = r.value;
     return out;
   }

@@ -2,18 +2,12 @@
 // the expected state (compare-and-swap); callers check `affected`.
 import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, Not, Or, type DataSource, type FindOperator } from 'typeorm';
+import { fastSelect } from '../common/db/fast-select';
+import { In, IsNull, Not, type DataSource, type FindOperator } from 'typeorm';
 import type { BdmState } from './bdm-states';
 import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent, RequestSpec, type RequestSpecData } from './entities';
 
 const now = (): Date => new Date();
-
-/** attach_state IN (states), where null in the list matches a settled row. */
-function stateIs(states: ReadonlyArray<BdmState | null>): FindOperator<string> {
-  const named = states.filter((x): x is BdmState => x !== null);
-  const ops = [...(named.length ? [In(named)] : []), ...(named.length !== states.length ? [IsNull()] : [])];
-  return (ops.length === 1 ? ops[0] : Or(...ops)) as FindOperator<string>;
-}
 
 export class NovaDB {
   constructor(readonly ds: DataSource) {}
@@ -23,7 +17,7 @@ export class NovaDB {
 
   /** A live instance; with projectId, only if it belongs to that project. */
   async instanceGet(uuid: string, projectId?: string | null): Promise<Instance | null> {
-    const row = await this.instances.findOneBy({ uuid, deleted: 0 });
+    const row = await fastSelect(this.ds, Instance).findOne({ uuid, deleted: 0 });
     if (!row || (projectId !== undefined && projectId !== null && row.projectId !== projectId)) return null;
     return row;
   }
@@ -54,11 +48,11 @@ export class NovaDB {
   }
 
   async bdmsByInstance(uuid: string): Promise<BlockDeviceMapping[]> {
-    return this.bdms.find({ where: { instanceUuid: uuid, deleted: 0 }, order: { id: 'ASC' } });
+    return fastSelect(this.ds, BlockDeviceMapping).find({ instanceUuid: uuid, deleted: 0 }, [['id', 'ASC']]);
   }
 
   async bdmByVolumeAndInstance(volumeId: string, uuid: string): Promise<BlockDeviceMapping | null> {
-    return this.bdms.findOne({ where: { volumeId, instanceUuid: uuid, deleted: 0 }, order: { id: 'ASC' } });
+    return fastSelect(this.ds, BlockDeviceMapping).findOne({ volumeId, instanceUuid: uuid, deleted: 0 }, [['id', 'ASC']]);
   }
 
   /** The live block_device_mapping row as stored, column names and all (nova-manage prints it). */
@@ -69,7 +63,7 @@ export class NovaDB {
   }
 
   async bdmGet(id: number): Promise<BlockDeviceMapping | null> {
-    return this.bdms.findOneBy({ id, deleted: 0 });
+    return fastSelect(this.ds, BlockDeviceMapping).findOne({ id, deleted: 0 });
   }
 
   /** INSERT a row; a UNIQUE violation propagates (see isDuplicateEntry). */
@@ -112,11 +106,10 @@ export class NovaDB {
   async bdmTransition(id: number, from: ReadonlyArray<BdmState | null>, to: BdmState | null, extra: Partial<BlockDeviceMapping> = {},
     deleted: 'live' | 'any' = 'live'): Promise<boolean> {
     const t = now();
-    const res = await this.bdms.update(
-      { id, attachState: stateIs(from), ...(deleted === 'live' ? { deleted: 0 } : {}) },
+    return (await fastSelect(this.ds, BlockDeviceMapping).update(
+      { id, attachState: [...from], ...(deleted === 'live' ? { deleted: 0 } : {}) },
       { ...extra, attachState: to, attachStateAt: t, updatedAt: t },
-    );
-    return (res.affected ?? 0) > 0;
+    )) > 0;
   }
 
   /** Claim a row a Python nova-api wrote without intent (NULL state, never connected). */
@@ -133,8 +126,7 @@ export class NovaDB {
    */
   async bdmHide(id: number, state: BdmState): Promise<boolean> {
     const t = now();
-    const res = await this.bdms.update({ id, deleted: 0, attachState: state }, { deleted: id, deletedAt: t, updatedAt: t });
-    return (res.affected ?? 0) > 0;
+    return (await fastSelect(this.ds, BlockDeviceMapping).update({ id, deleted: 0, attachState: state }, { deleted: id, deletedAt: t, updatedAt: t })) > 0;
   }
 
   /** DELETE a row by uuid if it is still in `state` (an INSERT whose answer was lost). */
