@@ -134,6 +134,8 @@ export function setupLogging(opts: LogOptions): void {
 class NamedLogger implements Logger {
   constructor(private readonly name: string) {}
   private log(level: keyof typeof LEVELS, msg: string, meta?: LogMeta, stack?: string): void {
+    // A debug line on an INFO logger costs nothing more than this check (winston would build its record first).
+    if (!root.isLevelEnabled(level)) return;
     root.log({ level, message: msg, logger: this.name, ...(meta ?? {}), ...(stack ? { stack } : {}) });
   }
   debug(msg: string, meta?: LogMeta): void { this.log('debug', msg, meta); }
