@@ -22,6 +22,7 @@ export const RABBIT_OPTS = {
     rabbit_interval_max: { type: 'int', default: 30, min: 1, help: 'Longest wait between declaration retries, seconds' },
     heartbeat_timeout_threshold: { type: 'int', default: 60, min: 0, help: 'AMQP heartbeat timeout, seconds (0: no heartbeat)' },
     heartbeat_rate: { type: 'int', default: 3, min: 1, help: 'Accepted for oslo compatibility (amqplib checks heartbeats itself)' },
+    kombu_missing_consumer_retry_timeout: { type: 'int', default: 60, min: 0, help: 'Seconds a reply to a missing reply queue, and a cast or notification no queue took (returned by the broker), are sent again before giving up' },
     direct_mandatory_flag: { type: 'bool', default: true, help: '(Deprecated in oslo) Publish replies mandatory: a reply to a missing queue comes back and is retried' },
   },
 } as const satisfies Schema;

@@ -31,6 +31,7 @@ export function rabbitTransportOptions(conf: RabbitConf, controlExchange?: strin
     intervalMax: r.rabbit_interval_max,
     heartbeat: r.heartbeat_timeout_threshold,
     directMandatoryFlag: r.direct_mandatory_flag,
+    missingConsumerRetryTimeout: r.kombu_missing_consumer_retry_timeout,
   };
 }
 

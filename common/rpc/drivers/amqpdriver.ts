@@ -2,7 +2,7 @@
 // notifications go, the reply waiter with call-monitor heartbeats, and the server-side
 // listener with its bounded executor and duplicate filter. See docs/wire-format.md.
 import { getLogger } from '../../log';
-import { MessageDeliveryFailure, MessagingError, MessagingTimeout } from '../errors';
+import { MessageDeliveryFailure, MessageUndeliverable, MessagingError, MessagingTimeout } from '../errors';
 import type { Target } from '../target';
 import { deserializeRemoteException, serializeRemoteException } from '../serializer/remote-error';
 import {
@@ -10,14 +10,17 @@ import {
   type Dict,
 } from '../serializer/message';
 import type { RequestMessage } from '../dispatcher';
-import { type Bus, type Delivery, type ExchangeSpec, type SubscribeSpec, type Subscription } from './base';
+import { type Bus, type Delivery, type ExchangeSpec, type PublishSpec, type SubscribeSpec, type Subscription } from './base';
 import { QueueLayout, type QueueLayoutOptions } from './layout';
 
 const LOG = getLogger('rpc.amqpdriver');
 
-/** kombu_missing_consumer_retry_timeout: how long a reply to a missing reply queue is retried. */
-const MISSING_REPLY_RETRY_MS = 60_000;
 const MISSING_REPLY_RETRY_INTERVAL_MS = 250;
+/** First and longest wait between re-sends of a returned cast or notification, ms. */
+const RETURNED_FIRST_MS = 100;
+const RETURNED_MAX_MS = 1000;
+/** A returned cast is logged at most this often per routing key (a failover returns many). */
+const RETURNED_LOG_EVERY_MS = 5000;
 const MISSING_REPLY_CACHE_SIZE = 200;
 
 export interface SendOptions {
@@ -53,6 +56,11 @@ export interface DriverOptions extends QueueLayoutOptions {
   qosPrefetchCount?: number;
   /** direct_mandatory_flag: replies are published mandatory (an unroutable one comes back and is retried). */
   directMandatoryFlag?: boolean;
+  /**
+   * kombu_missing_consumer_retry_timeout, seconds (60): how long a reply to a missing reply
+   * queue, and a cast or notification no queue took, are sent again.
+   */
+  missingConsumerRetryTimeout?: number;
 }
 
 export class AmqpDriver {
@@ -64,11 +72,15 @@ export class AmqpDriver {
   readonly layout: QueueLayout;
   readonly qosPrefetchCount: number;
   private readonly directMandatory: boolean;
+  private readonly missingConsumerMs: number;
+  /** Routing key -> when a returned cast to it was last logged. */
+  private readonly returnedSaid = new Map<string, number>();
 
   constructor(readonly bus: Bus, readonly controlExchange: string, options: DriverOptions = {}) {
     this.layout = new QueueLayout(options);
     this.qosPrefetchCount = options.qosPrefetchCount ?? 0;
     this.directMandatory = options.directMandatoryFlag ?? true;
+    this.missingConsumerMs = (options.missingConsumerRetryTimeout ?? 60) * 1000;
     bus.onReturn((routingKey, body) => this.handleReturn(routingKey, body));
   }
 
@@ -98,7 +110,9 @@ export class AmqpDriver {
         return Promise.reject(err);
       }
       const r = this.routeFor(target);
-      return this.bus.publish({ exchange: r.exchange, routingKey: r.routingKey, body, retry: opts.retry });
+      // Mandatory: confirmed must mean a queue took it. A fanout with no queue bound has no
+      // server to tell, as upstream: dropped.
+      return this.publishStored({ exchange: r.exchange, routingKey: r.routingKey, body, retry: opts.retry, mandatory: !target.fanout });
     }
     const msgId = uuidHex();
     const w = this.getReplyWaiter();
@@ -151,6 +165,62 @@ export class AmqpDriver {
     return reply;
   }
 
+  /**
+   * A confirmed, mandatory publish that resolves only once a queue has taken the message. The
+   * broker returns it when no queue is bound for its routing key: during a failover the topic
+   * queue is briefly gone (its node died, its consumers are re-declaring it elsewhere). It is
+   * sent again, 100 ms apart doubling to 1 s, while the publish's retry limit and
+   * kombu_missing_consumer_retry_timeout allow, then rejected with MessageUndeliverable.
+   * A notification's queue is declared again before each re-send. The first attempt costs no
+   * more than a plain confirmed publish.
+   */
+  private publishStored(spec: PublishSpec): Promise<void> {
+    return this.bus.publish(spec).catch((err: unknown) => {
+      if (!(err instanceof MessageUndeliverable)) throw err;
+      return this.resendReturned(spec, err);
+    });
+  }
+
+  private async resendReturned(spec: PublishSpec, first: MessageUndeliverable): Promise<void> {
+    const limit = spec.retry === null || spec.retry === undefined || spec.retry < 0 ? Infinity : spec.retry;
+    const start = Date.now();
+    const until = start + this.missingConsumerMs;
+    const where = `${spec.exchange?.name ?? ''}/${spec.routingKey}`;
+    let err = first;
+    let delay = RETURNED_FIRST_MS;
+    let sent = 0;
+    this.sayReturned(spec.routingKey, `no queue took the message to ${where}; sending it again for up to ${this.missingConsumerMs / 1000} s`);
+    for (;;) {
+      if (this.closed || sent >= limit || Date.now() + delay > until) {
+        throw new MessageUndeliverable(`${err.message}: gave up after ${sent} re-send(s) over ${((Date.now() - start) / 1000).toFixed(1)} s`);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      if (this.closed) continue;
+      sent++;
+      try {
+        await this.bus.publish(spec.declareQueue ? { ...spec, redeclare: true } : spec);
+        LOG.info(`message to ${where} taken by a queue after ${sent} re-send(s)`);
+        return;
+      } catch (e) {
+        if (!(e instanceof MessageUndeliverable)) throw e;
+        err = e;
+        delay = Math.min(RETURNED_MAX_MS, delay * 2);
+      }
+    }
+  }
+
+  private sayReturned(routingKey: string, text: string): void {
+    const now = Date.now();
+    const last = this.returnedSaid.get(routingKey);
+    if (last !== undefined && now - last < RETURNED_LOG_EVERY_MS) {
+      LOG.debug(text);
+      return;
+    }
+    if (this.returnedSaid.size >= MISSING_REPLY_CACHE_SIZE) this.returnedSaid.clear();
+    this.returnedSaid.set(routingKey, now);
+    LOG.warning(text);
+  }
+
   private getReplyWaiter(): Promise<ReplyWaiter> | ReplyWaiter {
     if (this.replyWaiter?.isReady) return this.replyWaiter;
     if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus, this.layout);
@@ -182,7 +252,8 @@ export class AmqpDriver {
 
   /**
    * A reply came back: its reply queue does not exist (yet, or any more). Like oslo, retry
-   * every 250 ms for up to 60 s, then remember the queue as gone for 60 s. Heartbeats are
+   * every 250 ms for up to kombu_missing_consumer_retry_timeout (60 s), then remember the queue
+   * as gone for as long. Heartbeats are
    * not retried: the next one or the final reply will follow.
    */
   private handleReturn(routingKey: string, body: Buffer): void {
@@ -197,13 +268,13 @@ export class AmqpDriver {
     const key = String(msg._unique_id);
     const now = Date.now();
     const first = this.returnedReplies.get(key) ?? now;
-    if (now - first >= MISSING_REPLY_RETRY_MS) {
+    if (now - first >= this.missingConsumerMs) {
       this.returnedReplies.delete(key);
       LOG.warning(`reply queue ${routingKey} does not exist; giving up on reply ${String(msg._msg_id)}`);
       if (this.missingReplyQueues.size >= MISSING_REPLY_CACHE_SIZE) {
         this.missingReplyQueues.delete(this.missingReplyQueues.keys().next().value as string);
       }
-      this.missingReplyQueues.set(routingKey, now + MISSING_REPLY_RETRY_MS);
+      this.missingReplyQueues.set(routingKey, now + this.missingConsumerMs);
       return;
     }
     this.returnedReplies.set(key, first);
@@ -226,12 +297,14 @@ export class AmqpDriver {
     msg._unique_id = uuidHex();
     packContext(msg, ctxt);
     const routingKey = `${target.topic as string}.${priority}`;
-    await this.bus.publish({
+    // Mandatory too: the queue we declared may have gone since (its node died).
+    await this.publishStored({
       exchange: this.topicExchange(target),
       routingKey,
       body: envelope ? encodeEnvelope(msg) : encodePlain(msg),
       declareQueue: this.layout.topicQueue(routingKey),
       retry,
+      mandatory: true,
     });
   }
 

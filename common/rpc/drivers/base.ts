@@ -1,7 +1,7 @@
 // The small broker model both drivers implement: AMQP 0-9-1 exchanges, queues, bindings,
 // confirmed publishes and consumers. The oslo semantics (calls, replies, servers,
 // notifications) live once, in amqpdriver.ts, on top of it.
-import { MessagingError } from '../errors';
+import { MessageUndeliverable } from '../errors';
 
 export interface ExchangeSpec {
   name: string;
@@ -33,6 +33,8 @@ export interface PublishSpec {
   expirationMs?: number;
   /** Declared and bound (to `exchange` with `routingKey`) before publishing: notifications. */
   declareQueue?: QueueSpec;
+  /** Declare `declareQueue` again even if this connection did already (it came back returned). */
+  redeclare?: boolean;
   /** Reconnect attempts allowed while waiting to publish; null/undefined/-1: no limit. */
   retry?: number | null;
   /** Give up waiting for a connection at this time (epoch ms): a call past its timeout. */
@@ -76,4 +78,4 @@ export interface Bus {
 }
 
 /** A mandatory publish was returned: nothing consumes that routing key (e.g. reply queue gone). */
-export class MessageUndeliverable extends MessagingError {}
+export { MessageUndeliverable };

@@ -58,8 +58,11 @@ interface Generation {
   alive: boolean;
   /** exchange / queue declarations done on this connection (promise: concurrent first use). */
   declared: Map<string, Promise<void>>;
-  /** mandatory publishes awaiting their confirm, to match basic.return by routing key + body. */
-  mandatory: Map<string, { body: Buffer; returned: boolean }[]>;
+  /**
+   * Mandatory publishes awaiting their confirm, to match a basic.return (which comes before
+   * the confirm) by routing key + body. A Set: O(1) per publish; only a return walks it.
+   */
+  mandatory: Set<Pending>;
   /** serializes prefetch+consume pairs on the shared consumer channel. */
   subLock: Promise<unknown>;
   /** declarations known to be complete: lets publish skip the async path. */
@@ -71,6 +74,8 @@ interface Generation {
   /** Why the broker closed the connection (connection.close), if it did. */
   closeError: unknown;
 }
+
+interface Pending { routingKey: string; body: Buffer; returned: boolean }
 
 interface Sub {
   spec: SubscribeSpec;
@@ -269,7 +274,7 @@ export class RabbitBus implements Bus {
       const sub = await conn.createChannel();
       const plain = await conn.createChannel();
       const gen: Generation = {
-        id: ++this.genCounter, conn, pub, sub, plain, alive: true, declared: new Map(), mandatory: new Map(), subLock: Promise.resolve(),
+        id: ++this.genCounter, conn, pub, sub, plain, alive: true, declared: new Map(), mandatory: new Set(), subLock: Promise.resolve(),
         declaredDone: new Set(), unsettled: [], toAck: new Set(), ackFlushScheduled: false, closeError: null,
       };
       const g = gen;
@@ -289,9 +294,12 @@ export class RabbitBus implements Bus {
         this.returnHandler?.(msg.fields.routingKey, msg.content);
       });
       pub.on('return', (msg: amqp.Message) => {
-        const list = g.mandatory.get(msg.fields.routingKey);
-        const rec = list?.find((r) => !r.returned && r.body.equals(msg.content));
-        if (rec) rec.returned = true;
+        for (const r of g.mandatory) {
+          if (!r.returned && r.routingKey === msg.fields.routingKey && r.body.equals(msg.content)) {
+            r.returned = true;
+            break;
+          }
+        }
       });
       return gen;
     } catch (err) {
@@ -366,7 +374,7 @@ export class RabbitBus implements Bus {
 
   private declaredAlready(gen: Generation, spec: PublishSpec): boolean {
     if (!spec.exchange) return true;
-    if (!gen.declaredDone.has(`x:${spec.exchange.name}`)) return false;
+    if (spec.redeclare || !gen.declaredDone.has(`x:${spec.exchange.name}`)) return false;
     return !spec.declareQueue || gen.declaredDone.has(`q:${spec.declareQueue.name}:${spec.exchange.name}:${spec.routingKey}`);
   }
 
@@ -414,6 +422,10 @@ export class RabbitBus implements Bus {
       ch.assertExchange(ex.name, ex.type, { durable: ex.durable, autoDelete: ex.autoDelete })));
     const q = spec.declareQueue;
     if (q) {
+      if (spec.redeclare) {
+        const key = `q:${q.name}:${ex.name}:${spec.routingKey}`;
+        if (gen.declaredDone.delete(key)) gen.declared.delete(key);
+      }
       await this.declareOnce(gen, `q:${q.name}:${ex.name}:${spec.routingKey}`, () => this.declaring(gen, `queue '${q.name}'`, async (ch) => {
         await ch.assertQueue(q.name, { durable: q.durable, autoDelete: q.autoDelete, exclusive: q.exclusive, arguments: q.arguments });
         await ch.bindQueue(q.name, ex.name, spec.routingKey);
@@ -456,11 +468,10 @@ export class RabbitBus implements Bus {
   private publishOn(gen: Generation, spec: PublishSpec): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const exchange = spec.exchange?.name ?? '';
-      let rec: { body: Buffer; returned: boolean } | null = null;
+      let rec: Pending | null = null;
       if (spec.mandatory && spec.confirm !== false) {
-        rec = { body: spec.body, returned: false };
-        const list = gen.mandatory.get(spec.routingKey);
-        if (list) list.push(rec); else gen.mandatory.set(spec.routingKey, [rec]);
+        rec = { routingKey: spec.routingKey, body: spec.body, returned: false };
+        gen.mandatory.add(rec);
       }
       const options: amqp.Options.Publish = {
         contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, headers: {},
@@ -478,13 +489,7 @@ export class RabbitBus implements Bus {
       }
       try {
         gen.pub.publish(exchange, spec.routingKey, spec.body, options, (err: unknown) => {
-          if (rec) {
-            const list = gen.mandatory.get(spec.routingKey);
-            if (list) {
-              list.splice(list.indexOf(rec), 1);
-              if (!list.length) gen.mandatory.delete(spec.routingKey);
-            }
-          }
+          if (rec) gen.mandatory.delete(rec);
           if (err) {
             const msg = (err as Error).message ?? String(err);
             reject(gen.alive && msg !== 'channel closed' ? new MessageDeliveryFailure(`broker refused the message: ${msg}`) : new ConnectionLost(msg));
