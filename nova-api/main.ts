@@ -1,7 +1,9 @@
 // nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
 import { AttachFlowChooser } from '../nova-common/volume/attach-flow';
 import type { DataSource } from 'typeorm';
-import { createAuth, parseUsers, serveApi, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
+import {
+  brokerHealth, createAuth, databaseHealth, parseUsers, serveApi, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser,
+} from '../common/api';
 import { rpcTransportFromConf, type Transport } from '../common/rpc';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
@@ -81,7 +83,7 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
   const compute = createComputeApi(conf, ds, transport);
   // With an external Keystone there is no embedded identity to serve.
   const app = await buildNovaApiApp({
-    compute, maxLimit: conf.api.max_limit, auth,
+    compute, maxLimit: conf.api.max_limit, auth, health: [databaseHealth(ds), brokerHealth(transport)],
     identity: conf.identity.enabled && !usesExternalKeystone(auth) ? identityOptions(conf, opts.adminPasswordHash) : undefined,
   });
   const served = await serveApi(app, 'nova-api', conf.DEFAULT.osapi_compute_listen, opts.port ?? conf.DEFAULT.osapi_compute_listen_port, async () => {

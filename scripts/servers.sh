@@ -9,9 +9,10 @@
 #   servers.sh broker-boot DIR    start that node again on the same data: durable queues come
 #                                 back, transient ones are gone
 #   servers.sh queues DIR         the broker's queues (name, type, durable, auto_delete, arguments) as JSON
+#   servers.sh consumers DIR      the broker's consumers (queue name, consumer arguments) as JSON
 set -euo pipefail
 
-cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|queues|db-stop|db-start DIR}
+cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|queues|consumers|db-stop|db-start DIR}
 dir=${2:?state directory}
 
 free_port() {
@@ -183,6 +184,11 @@ EOSQL
     # What the broker has (the management plugin is off here): one JSON array.
     rabbit_env
     ctl list_queues name type durable auto_delete arguments --formatter json
+    ;;
+  consumers)
+    # Each consumer's queue and consumer arguments: one JSON array.
+    rabbit_env
+    ctl list_consumers queue_name arguments --formatter json
     ;;
   db-stop)
     db_stop

@@ -1,6 +1,6 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
-import { createAuth, serveApi, type AuthOptions } from '../../common/api';
+import { brokerHealth, createAuth, databaseHealth, serveApi, type AuthOptions } from '../../common/api';
 import type { Enforcer } from '../../common/policy';
 import { Notifier, notifierFromConf, notifierOptions, rpcTransportFromConf, type Transport } from '../../common/rpc';
 import type { CinderConf } from '../../cinder-common/config';
@@ -63,7 +63,7 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
   const volumes = createVolumeApi(conf, ds, transport, enforcer, notifications.notifier);
   const app = await buildCinderApiApp({
     volumes, maxLimit: conf.api.max_limit,
-    auth: cinderAuthOptions(conf),
+    auth: cinderAuthOptions(conf), health: [databaseHealth(ds), brokerHealth(transport)],
   });
   const served = await serveApi(app, 'cinder-api', conf.DEFAULT.osapi_volume_listen, opts.port ?? conf.DEFAULT.osapi_volume_listen_port, async () => {
     await notifications.close();

@@ -12,3 +12,4 @@ export { validateBody } from './validation';
 export { serveApi, type ServedApi } from './serve';
 export { pyRepr, pyStr, invalidInput } from './python-text';
 export { identityRoutes, parseUsers, hashPassword, idOf, type IdentityOptions, type IdentityUser } from './identity';
+export { healthcheckRoutes, healthChecker, databaseHealth, brokerHealth, HEALTHCHECK_PATH, type HealthBackend } from './healthcheck';

@@ -12,7 +12,13 @@ const LOG = getLogger('rpc.server');
 export interface ServerOptions {
   /** Requests run concurrently (oslo's executor_thread_pool_size, default 64). */
   executorSize?: number;
+  /** Answer oslo_rpc_server_ping (default: the transport's [DEFAULT] rpc_ping_enabled). */
+  pingEnabled?: boolean;
 }
+
+/** oslo's PingEndpoint: namespace null, version 1.0, any arguments. */
+const PING_METHOD = 'oslo_rpc_server_ping';
+const PING_ENDPOINT: Endpoint = { methods: { [PING_METHOD]: () => 'pong' } };
 
 export class RPCServer {
   private readonly dispatcher: RPCDispatcher;
@@ -23,7 +29,7 @@ export class RPCServer {
 
   constructor(readonly transport: Transport, readonly target: Target, endpoints: Endpoint[], options: ServerOptions = {}) {
     if (!target.topic) throw new InvalidTarget('A server\'s target must have topic specified', target);
-    this.dispatcher = new RPCDispatcher(endpoints);
+    this.dispatcher = new RPCDispatcher(withPing(endpoints, options.pingEnabled ?? transport.rpcPingEnabled));
     this.executorSize = Math.max(1, options.executorSize ?? 64);
   }
 
@@ -119,6 +125,18 @@ export class RPCServer {
       stopped = true;
     };
   }
+}
+
+/** rpc_ping_enabled adds the ping endpoint, unless an endpoint has that method already (as oslo, with a warning). */
+function withPing(endpoints: Endpoint[], enabled: boolean): Endpoint[] {
+  const taken = endpoints.some((ep) => Object.prototype.hasOwnProperty.call(ep.methods, PING_METHOD));
+  if (taken) LOG.warning(`'${PING_METHOD}' is a reserved endpoint method name, used to ping the server`);
+  if (!enabled) return endpoints;
+  if (taken) {
+    LOG.warning(`rpc_ping_enabled=True in config but ${PING_METHOD} is already declared in another endpoint; not enabling the ping endpoint`);
+    return endpoints;
+  }
+  return [...endpoints, PING_ENDPOINT];
 }
 
 /** Project exceptions (with an HTTP code) are expected outcomes, not server bugs. */

@@ -12,6 +12,7 @@ import {
 import type { RequestMessage } from '../dispatcher';
 import { type Bus, type Delivery, type ExchangeSpec, type PublishSpec, type SubscribeSpec, type Subscription } from './base';
 import { QueueLayout, type QueueLayoutOptions } from './layout';
+import { QManager } from './qmanager';
 
 const LOG = getLogger('rpc.amqpdriver');
 
@@ -61,6 +62,10 @@ export interface DriverOptions extends QueueLayoutOptions {
    * queue, and a cast or notification no queue took, are sent again.
    */
   missingConsumerRetryTimeout?: number;
+  /** use_queue_manager: reply and fanout queues named `<hostname>:<processname>:<n>` (QManager), kept on stop. */
+  useQueueManager?: boolean;
+  hostname?: string;
+  processname?: string;
 }
 
 export class AmqpDriver {
@@ -75,12 +80,20 @@ export class AmqpDriver {
   private readonly missingConsumerMs: number;
   /** Routing key -> when a returned cast to it was last logged. */
   private readonly returnedSaid = new Map<string, number>();
+  /** use_queue_manager: stable names; null: random ones. */
+  readonly qmanager: QManager | null;
 
   constructor(readonly bus: Bus, readonly controlExchange: string, options: DriverOptions = {}) {
     this.layout = new QueueLayout(options);
     this.qosPrefetchCount = options.qosPrefetchCount ?? 0;
     this.directMandatory = options.directMandatoryFlag ?? true;
     this.missingConsumerMs = (options.missingConsumerRetryTimeout ?? 60) * 1000;
+    if (options.streamFanout && !options.transientQuorumQueue) {
+      throw new MessagingError('Configuration Error: rabbit_stream_fanout needs rabbit_transient_quorum_queue to be set to true');
+    }
+    this.qmanager = options.useQueueManager
+      ? new QManager(options.hostname ?? 'localhost', options.processname ?? 'node')
+      : null;
     bus.onReturn((routingKey, body) => this.handleReturn(routingKey, body));
   }
 
@@ -90,6 +103,11 @@ export class AmqpDriver {
 
   fanoutExchange(topic: string): ExchangeSpec {
     return this.layout.fanoutExchange(topic);
+  }
+
+  /** What makes a reply or fanout queue name unique: a uuid, or the QManager's stable name. */
+  uniqueName(): string {
+    return this.qmanager ? this.qmanager.get() : uuidHex();
   }
 
   /** Our bound unless rabbit_qos_prefetch_count asks for another. */
@@ -223,7 +241,7 @@ export class AmqpDriver {
 
   private getReplyWaiter(): Promise<ReplyWaiter> | ReplyWaiter {
     if (this.replyWaiter?.isReady) return this.replyWaiter;
-    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus, this.layout);
+    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus, this.layout, `reply_${this.uniqueName()}`);
     const w = this.replyWaiter;
     return w.ready.then(() => w, (err: unknown) => {
       // Let the next call try again (e.g. the broker was unreachable).
@@ -344,7 +362,10 @@ export class AmqpDriver {
         for (const p of priorities) {
           const key = `${t.topic as string}.${p}`;
           subs.push(await this.bus.subscribe(
-            { queue: this.layout.topicQueue(pool ?? key), exchange: this.topicExchange(t), bindingKey: key, prefetch: this.prefetch(64) },
+            {
+              queue: this.layout.topicQueue(pool ?? key), exchange: this.topicExchange(t), bindingKey: key, prefetch: this.prefetch(64),
+              consumerArguments: () => this.layout.consumerArguments(),
+            },
             onDelivery,
           ));
         }
@@ -375,18 +396,18 @@ interface Waiter {
 
 /** The transport's single reply queue; replies are matched to calls by `_msg_id`. */
 class ReplyWaiter {
-  readonly queue = `reply_${uuidHex()}`;
   readonly ready: Promise<void>;
   isReady = false;
   private readonly waiters = new Map<string, Waiter>();
 
-  constructor(bus: Bus, layout: QueueLayout) {
+  constructor(bus: Bus, layout: QueueLayout, readonly queue: string) {
     this.ready = bus
       .subscribe(
         {
           queue: layout.transientQueue(this.queue),
           prefetch: 0,
           noAck: true,
+          consumerArguments: () => layout.consumerArguments(),
         },
         (d) => this.onDelivery(d),
       )
@@ -490,19 +511,48 @@ export class RpcListener {
       }
       this.subs.push({ sub, deleteOnStop });
     };
+    const consumerArguments = (): Record<string, unknown> | undefined => layout.consumerArguments();
     try {
-      await add({ queue: layout.topicQueue(topic), exchange, bindingKey: topic, prefetch }, false);
+      await add({ queue: layout.topicQueue(topic), exchange, bindingKey: topic, prefetch, consumerArguments }, false);
       if (this.target.server) {
         const name = `${topic}.${this.target.server}`;
-        await add({ queue: layout.topicQueue(name), exchange, bindingKey: name, prefetch }, false);
+        await add({ queue: layout.topicQueue(name), exchange, bindingKey: name, prefetch, consumerArguments }, false);
       }
-      const fanoutQ = layout.transientQueue(`${topic}_fanout_${uuidHex()}`);
-      await add({ queue: fanoutQ, exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch }, true);
+      await add(this.fanoutSpec(topic, prefetch), true);
     } catch (err) {
       await this.stop();
       throw err;
     }
   }
+
+  /**
+   * The server's fanout consumer. Its own queue (deleted on stop unless use_queue_manager names
+   * it for the next start), or with rabbit_stream_fanout the topic's shared stream, consumed
+   * from the offset after the last message seen ("last" at first and after a broker-side
+   * cancel, as oslo: the stream may have been deleted and made again). Messages seen twice
+   * around a resume are dropped by the duplicate filter.
+   */
+  private fanoutSpec(topic: string, prefetch: number): SubscribeSpec {
+    const layout = this.driver.layout;
+    const base = { exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch };
+    if (!layout.streamFanout) {
+      return {
+        ...base, queue: layout.fanoutQueue(topic, this.driver.uniqueName()), keepQueue: this.driver.qmanager !== null,
+        consumerArguments: () => layout.consumerArguments(),
+      };
+    }
+    return {
+      ...base, queue: layout.fanoutQueue(topic, ''), keepQueue: true,
+      consumerArguments: () => ({ 'x-stream-offset': this.streamOffset }),
+      onCancelled: () => {
+        LOG.warning(`consumer of stream ${topic}_fanout cancelled; resuming at "last" (was ${String(this.streamOffset)})`);
+        this.streamOffset = 'last';
+      },
+    };
+  }
+
+  /** rabbit_stream_fanout: where the fanout stream consumer resumes. */
+  private streamOffset: number | 'last' = 'last';
 
   /** Stop consuming; deliveries not started yet go back to the broker. */
   async stop(): Promise<void> {
@@ -524,6 +574,8 @@ export class RpcListener {
   }
 
   private onDelivery(d: Delivery): void {
+    const offset = d.headers?.['x-stream-offset'];
+    if (typeof offset === 'number') this.streamOffset = offset + 1;
     if (this.stopping) {
       d.requeue();
       return;

@@ -52,11 +52,22 @@ export interface SubscribeSpec {
   noAck?: boolean;
   /** Gives up a subscribe still waiting to be established (e.g. retrying a refused declaration). */
   signal?: AbortSignal;
+  /**
+   * basic.consume arguments, asked again at every (re)consume: x-cancel-on-ha-failover, or a
+   * stream's x-stream-offset (where to resume).
+   */
+  consumerArguments?: () => Record<string, unknown> | undefined;
+  /** Not deleted when the subscription is cancelled with deleteQueue (shared stream, stable names). */
+  keepQueue?: boolean;
+  /** The broker cancelled this consumer (queue deleted, or failed over): called before re-consuming. */
+  onCancelled?: () => void;
 }
 
 export interface Delivery {
   body: Buffer;
   contentType?: string;
+  /** AMQP headers (a stream queue puts x-stream-offset there). */
+  headers?: Record<string, unknown>;
   ack(): void;
   /** Give the message back to the queue (not started yet). */
   requeue(): void;
@@ -72,6 +83,8 @@ export interface Bus {
   publish(spec: PublishSpec): Promise<void>;
   /** Declares queue (+binding) and consumes; re-established by the driver after reconnects. */
   subscribe(spec: SubscribeSpec, onDelivery: (d: Delivery) => void): Promise<Subscription>;
+  /** Resolves once connected to the broker (connecting if need be); rejects after `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>;
   /** Where unroutable mandatory messages published with `confirm: false` come back. */
   onReturn(handler: (routingKey: string, body: Buffer) => void): void;
   close(): Promise<void>;

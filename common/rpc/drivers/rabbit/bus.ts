@@ -13,6 +13,7 @@ import { getLogger } from '../../../log';
 import { MessageDeliveryFailure, MessagingError } from '../../errors';
 import { MessageUndeliverable, type Bus, type Delivery, type PublishSpec, type SubscribeSpec, type Subscription } from '../base';
 import { declareRefusal, describeRefusal } from './refusal';
+import { tlsSocketOptions, type RabbitTlsOptions } from './tls';
 import type { RabbitHost, RabbitUrl } from './url';
 
 const LOG = getLogger('rpc.rabbit');
@@ -42,6 +43,8 @@ export interface RabbitOptions {
   /** Seconds (+ up to kombuReconnectSplay at random) before re-consuming after a broker-side consumer cancel. */
   kombuReconnectDelay?: number;
   kombuReconnectSplay?: number;
+  /** [oslo_messaging_rabbit] ssl = true (or `?ssl=1`): AMQP over TLS with these options. */
+  tls?: RabbitTlsOptions;
 }
 
 /** A declaration refused by the broker: retried with backoff, not by reconnecting. */
@@ -137,7 +140,8 @@ export class RabbitBus implements Bus {
   /** Reconnects in a row whose re-declarations closed the connection (541), and what was logged. */
   private loopRefusals = 0;
   private loopRefusalSaid = '';
-  private readonly opts: Required<RabbitOptions>;
+  private readonly opts: Required<Omit<RabbitOptions, 'tls'>>;
+  private readonly tls: RabbitTlsOptions | undefined;
   private readonly connectionName = `${basename(process.argv[1] ?? 'node')}:${process.pid}:${randomUUID()}`;
 
   constructor(readonly url: RabbitUrl, options: RabbitOptions = {}) {
@@ -153,6 +157,7 @@ export class RabbitBus implements Bus {
       kombuReconnectDelay: options.kombuReconnectDelay ?? 1,
       kombuReconnectSplay: options.kombuReconnectSplay ?? 0,
     };
+    this.tls = options.tls;
   }
 
   // ---- connection management -------------------------------------------------------------
@@ -261,12 +266,13 @@ export class RabbitBus implements Bus {
   }
 
   private async open(host: RabbitHost): Promise<Generation> {
+    const tls = this.tls ? tlsSocketOptions(this.tls, host.hostname) : {};
     const conn = await amqp.connect(
       {
-        protocol: 'amqp', hostname: host.hostname, port: host.port, username: host.username, password: host.password,
+        protocol: this.tls ? 'amqps' : 'amqp', hostname: host.hostname, port: host.port, username: host.username, password: host.password,
         vhost: this.url.vhost, heartbeat: this.opts.heartbeat, locale: 'en_US',
       },
-      { noDelay: true, timeout: this.opts.connectTimeoutMs, clientProperties: { connection_name: this.connectionName } },
+      { ...tls, noDelay: true, timeout: this.opts.connectTimeoutMs, clientProperties: { connection_name: this.connectionName } },
     );
     coalesceWrites(conn);
     try {
@@ -570,16 +576,21 @@ export class RabbitBus implements Bus {
       if (sub.cancelled || !gen.alive) return;
       await ch.prefetch(prefetch, false);
       const noAck = sub.spec.noAck ?? false;
+      const args = sub.spec.consumerArguments?.();
       const ok = await ch.consume(queue.name, (msg) => {
         if (!msg) {
-          // Broker-side cancel (queue deleted): consume again on the next connection.
-          LOG.warning(`consumer on ${queue.name} cancelled by the broker`);
+          // Broker-side cancel (queue deleted, or its leader failed over): as kombu, treat it as
+          // a lost connection: reconnect after kombu_reconnect_delay (+ splay), re-declare
+          // every queue (this one too) and consume again.
+          LOG.warning(`consumer on ${queue.name} cancelled by the broker; re-declaring it`);
+          sub.spec.onCancelled?.();
           const splay = Math.random() * this.opts.kombuReconnectSplay;
           if (gen.alive) this.lost(gen, 'consumer cancelled', (this.opts.kombuReconnectDelay + splay) * 1000);
           return;
         }
+        const headers = msg.properties.headers as Record<string, unknown> | undefined;
         if (noAck) {
-          sub.onDelivery({ body: msg.content, contentType: msg.properties.contentType as string | undefined, ack: noop, requeue: noop });
+          sub.onDelivery({ body: msg.content, contentType: msg.properties.contentType as string | undefined, headers, ack: noop, requeue: noop });
           return;
         }
         const tag = msg.fields.deliveryTag;
@@ -588,6 +599,7 @@ export class RabbitBus implements Bus {
         sub.onDelivery({
           body: msg.content,
           contentType: msg.properties.contentType as string | undefined,
+          headers,
           ack: () => {
             if (settled || !gen.alive) return;
             settled = true;
@@ -602,7 +614,7 @@ export class RabbitBus implements Bus {
             ch.nack(msg, false, true);
           },
         });
-      }, { noAck });
+      }, args ? { noAck, arguments: args } : { noAck });
       sub.gen = gen;
       sub.consumerTag = ok.consumerTag;
     };
@@ -650,10 +662,14 @@ export class RabbitBus implements Bus {
     if (!gen?.alive) return;
     try {
       if (sub.consumerTag) await gen.sub.cancel(sub.consumerTag);
-      if (deleteQueue) await gen.sub.deleteQueue(sub.spec.queue.name);
+      if (deleteQueue && !sub.spec.keepQueue) await gen.sub.deleteQueue(sub.spec.queue.name);
     } catch (err) {
       if (gen.alive) LOG.warning(`cancelling consumer on ${sub.spec.queue.name} failed: ${(err as Error).message}`);
     }
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await this.live(null, 0, Date.now() + timeoutMs);
   }
 
   onReturn(handler: (routingKey: string, body: Buffer) => void): void {
