@@ -21,7 +21,7 @@ export interface HealthBackend {
 }
 
 export const databaseHealth = (ds: DataSource): HealthBackend => ({ name: 'database', check: () => ds.query('SELECT 1') });
-export const brokerHealth = (t: Transport): HealthBackend => ({ name: 'message broker', check: () => t.ping(CHECK_TIMEOUT_MS) });
+export const brokerHealth = (t: Transport, timeoutMs = CHECK_TIMEOUT_MS): HealthBackend => ({ name: 'message broker', check: () => t.ping(timeoutMs) });
 
 interface Result { healthy: boolean; reasons: string[] }
 
