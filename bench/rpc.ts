@@ -9,13 +9,15 @@
 // broker (its pid found by the listening port, when it runs on this machine): at c=64 the box
 // is CPU-bound, so this shows which process pays for what.
 // Knobs (all bounded): BENCH_CALLS (per point, 5000), BENCH_SECONDS (per point, 10),
-// BENCH_ROUNDS (3), BENCH_CASTS (20000), BENCH_WARMUP (300).
+// BENCH_ROUNDS (3), BENCH_CASTS (20000), BENCH_WARMUP (300), and the queue type of our
+// RPCClient/RPCServer: BENCH_QUEUE_TYPE or `--queue-type` classic | quorum | both (default
+// both: classic and quorum (rabbit_quorum_queue = true) side by side, same run).
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { setupLogging } from '../common/log';
-import { getRpcTransport, RPCClient, RPCServer, Target } from '../common/rpc';
+import { getRpcTransport, RPCClient, RPCServer, Target, type TransportOptions } from '../common/rpc';
 import { parseRabbitUrl } from '../common/rpc/drivers/rabbit/url';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
@@ -28,11 +30,24 @@ const WARMUP = env('BENCH_WARMUP', 300);
 const CAST_WINDOW = env('BENCH_CAST_WINDOW', 1000);
 const CONCURRENCY = (process.env.BENCH_C ?? "1,8,64").split(",").map(Number);
 
+type QueueType = 'classic' | 'quorum';
+function queueTypes(): QueueType[] {
+  const i = process.argv.indexOf('--queue-type');
+  const v = (i >= 0 ? process.argv[i + 1] : process.env.BENCH_QUEUE_TYPE) ?? 'both';
+  if (v === 'both') return ['classic', 'quorum'];
+  if (v === 'classic' || v === 'quorum') return [v];
+  throw new Error(`queue type must be classic, quorum or both, not ${v}`);
+}
+/** Our transport options per queue type: a quorum topic queue needs a durable exchange of its own. */
+const OURS: Record<QueueType, { name: string; topic: string; options: TransportOptions }> = {
+  classic: { name: 'attachd', topic: 'bench_oslo', options: {} },
+  quorum: { name: 'attachd-quorum', topic: 'bench_oslo_quorum', options: { quorumQueue: true, controlExchange: 'bench_quorum' } },
+};
+
 const RAW_QUEUE = 'bench_raw_rpc';
 const RAW_CAST_QUEUE = 'bench_raw_cast';
 /** The raw baseline also runs through a topic exchange: the routing oslo's wire format uses. */
 const RAW_EXCHANGE = 'bench_raw_topic';
-const TOPIC = 'bench_oslo';
 
 // A Nova connector (~160 bytes) and a Cinder iSCSI connection_info (~640 bytes).
 const CONNECTOR = {
@@ -193,11 +208,10 @@ async function minimalOsloClient(): Promise<System> {
   };
 }
 
-async function osloServer(): Promise<void> {
+async function osloServer(qt: QueueType): Promise<void> {
   setupLogging({ silent: process.env.BENCH_LOG !== '1' });
-  setupLogging({ silent: process.env.BENCH_LOG !== '1' });
-  const transport = getRpcTransport(url());
-  const server = new RPCServer(transport, new Target({ topic: TOPIC, server: 'bench' }), [{
+  const transport = getRpcTransport(url(), OURS[qt].options);
+  const server = new RPCServer(transport, new Target({ topic: OURS[qt].topic, server: 'bench' }), [{
     methods: {
       initialize_connection: () => CONNECTION_INFO,
       note: () => { countCast(); },
@@ -251,12 +265,12 @@ async function rawClient(topic: boolean): Promise<System> {
   };
 }
 
-async function osloClient(): Promise<System> {
-  const transport = getRpcTransport(url());
-  const client = new RPCClient(transport, new Target({ topic: TOPIC, server: 'bench' }), { timeout: 30 });
+async function osloClient(qt: QueueType): Promise<System> {
+  const transport = getRpcTransport(url(), OURS[qt].options);
+  const client = new RPCClient(transport, new Target({ topic: OURS[qt].topic, server: 'bench' }), { timeout: 30 });
   const ctx = { user_id: 'u1', project_id: 'p1', request_id: 'req-bench', roles: ['admin'], is_admin: true };
   return {
-    name: 'attachd',
+    name: OURS[qt].name,
     call: async () => { await client.call(ctx, 'initialize_connection', { connector: CONNECTOR }); },
     castBurst: async (n) => {
       // Each cast resolves on its publisher confirm; keep a window of them in flight.
@@ -376,8 +390,8 @@ async function measureCasts(sys: System, server: ChildProcess): Promise<{ rate: 
 
 const children: ChildProcess[] = [];
 
-function startChild(mode: string): Promise<ChildProcess> {
-  const child = fork(__filename, [mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startChild(mode: string, ...args: string[]): Promise<ChildProcess> {
+  const child = fork(__filename, [mode, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -393,10 +407,13 @@ async function main(): Promise<void> {
   setupLogging({ silent: process.env.BENCH_LOG !== '1' });
   url();
   BROKER_PID = brokerPid();
+  const types = queueTypes();
   const rawSrv = await startChild('raw-server');
-  const osloSrv = await startChild('oslo-server');
-  const systems = [await rawClient(false), await rawClient(true), await minimalOsloClient(), await osloClient()];
-  const serverOf = (s: System): ChildProcess => (s.name === 'attachd' ? osloSrv : rawSrv);
+  const ourServers = new Map<string, ChildProcess>();
+  for (const qt of types) ourServers.set(OURS[qt].name, await startChild('oslo-server', qt));
+  const systems = [await rawClient(false), await rawClient(true), await minimalOsloClient()];
+  for (const qt of types) systems.push(await osloClient(qt));
+  const serverOf = (s: System): ChildProcess => ourServers.get(s.name) ?? rawSrv;
   const results: Record<string, Record<string, Point[]>> = {};
   const casts: Record<string, { rate: number; cpu: Cpu }[]> = {};
   for (const s of systems) {
@@ -418,19 +435,20 @@ async function main(): Promise<void> {
       process.stderr.write(`round ${round} casts ${s.name}: ${fmt(r.rate)} msg/s\n`);
     }
   }
-  const [raw, rawTopic, minimal, ours] = systems.map((s) => s.name);
+  const [raw, rawTopic, minimal, ...ours] = systems.map((s) => s.name);
+  // One column per system, then each of ours against the three baselines.
   const row = (label: string, f: (name: string) => number, ratio: boolean): string => {
-    const a = f(raw);
-    const t = f(rawTopic);
-    const m = f(minimal);
-    const b = f(ours);
-    const r = (x: number): string => (ratio ? (b / x).toFixed(2) : '-');
-    return `| ${label} | ${fmt(a)} | ${fmt(t)} | ${fmt(m)} | ${fmt(b)} | ${r(a)} | ${r(t)} | ${r(m)} |`;
+    const cells = [raw, rawTopic, minimal, ...ours].map((n) => fmt(f(n)));
+    const ratios = ours.flatMap((o) => [raw, rawTopic, minimal].map((x) => (ratio ? (f(o) / f(x)).toFixed(2) : '-')));
+    return `| ${label} | ${[...cells, ...ratios].join(' | ')} |`;
   };
+  const heads = [`${raw} (default exchange)`, `${rawTopic} (topic exchange)`, `${minimal} (oslo wire by hand)`, ...ours,
+    ...ours.flatMap((o) => [`${o}/replyq`, `${o}/topic`, `${o}/minimal`])];
   const lines = [
-    `RPC benchmark: ${ROUNDS} round(s), per point ≤${CALLS} calls or ${SECONDS} s after warm-up, casts ${CASTS}; median of rounds`,
-    `| metric | ${raw} (default exchange) | ${rawTopic} (topic exchange) | ${minimal} (oslo wire by hand) | ${ours} | ${ours}/replyq | ${ours}/topic | ${ours}/minimal |`,
-    '|---|---|---|---|---|---|---|---|',
+    `RPC benchmark: ${ROUNDS} round(s), per point ≤${CALLS} calls or ${SECONDS} s after warm-up, casts ${CASTS}; median of rounds; ` +
+      `queue types: ${types.join(', ')} (the raw and minimal baselines use classic queues)`,
+    `| metric | ${heads.join(' | ')} |`,
+    `|${'---|'.repeat(heads.length + 1)}`,
   ];
   for (const c of CONCURRENCY) {
     lines.push(row(`c=${c} calls/s`, (n) => median(results[n][c].map((p) => p.rate)), true));
@@ -450,13 +468,13 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
   for (const s of systems) await s.close();
   rawSrv.kill('SIGTERM');
-  osloSrv.kill('SIGTERM');
+  for (const c of ourServers.values()) c.kill('SIGTERM');
 }
 
 const mode = process.argv[2];
 // Exit normally on the parent's SIGTERM so `node --cpu-prof` also writes the servers' profiles.
 if (mode) process.on('SIGTERM', () => process.exit(0));
-const entry = mode === 'raw-server' ? rawServer : mode === 'oslo-server' ? osloServer : main;
+const entry = mode === 'raw-server' ? rawServer : mode === 'oslo-server' ? () => osloServer(process.argv[3] as QueueType) : main;
 entry().catch((err: unknown) => {
   console.error(`bench:rpc failed: ${(err as Error).stack ?? String(err)}`);
   // Leftover servers would keep consuming the bench queues and skew the next run.
