@@ -10,7 +10,7 @@ import {
   type Dict,
 } from '../serializer/message';
 import type { RequestMessage } from '../dispatcher';
-import { type Bus, type Delivery, type ExchangeSpec, type PublishSpec, type SubscribeSpec, type Subscription } from './base';
+import { MessageNacked, type Bus, type Delivery, type ExchangeSpec, type PublishSpec, type SubscribeSpec, type Subscription } from './base';
 import { QueueLayout, type QueueLayoutOptions } from './layout';
 import { QManager } from './qmanager';
 
@@ -187,30 +187,33 @@ export class AmqpDriver {
    * A confirmed, mandatory publish that resolves only once a queue has taken the message. The
    * broker returns it when no queue is bound for its routing key: during a failover the topic
    * queue is briefly gone (its node died, its consumers are re-declaring it elsewhere). It is
-   * sent again, 100 ms apart doubling to 1 s, while the publish's retry limit and
+   * sent again (so is one the broker nacked: its queue died before storing it), 100 ms apart
+   * doubling to 1 s, while the publish's retry limit and
    * kombu_missing_consumer_retry_timeout allow, then rejected with MessageUndeliverable.
    * A notification's queue is declared again before each re-send. The first attempt costs no
    * more than a plain confirmed publish.
    */
   private publishStored(spec: PublishSpec): Promise<void> {
     return this.bus.publish(spec).catch((err: unknown) => {
-      if (!(err instanceof MessageUndeliverable)) throw err;
+      if (!notTaken(err)) throw err;
       return this.resendReturned(spec, err);
     });
   }
 
-  private async resendReturned(spec: PublishSpec, first: MessageUndeliverable): Promise<void> {
+  private async resendReturned(spec: PublishSpec, first: MessageUndeliverable | MessageNacked): Promise<void> {
     const limit = spec.retry === null || spec.retry === undefined || spec.retry < 0 ? Infinity : spec.retry;
     const start = Date.now();
     const until = start + this.missingConsumerMs;
     const where = `${spec.exchange?.name ?? ''}/${spec.routingKey}`;
-    let err = first;
+    let err: MessageUndeliverable | MessageNacked = first;
     let delay = RETURNED_FIRST_MS;
     let sent = 0;
-    this.sayReturned(spec.routingKey, `no queue took the message to ${where}; sending it again for up to ${this.missingConsumerMs / 1000} s`);
+    const why = (e: Error): string => (e instanceof MessageNacked ? 'the broker nacked the message' : 'no queue took the message');
+    this.sayReturned(spec.routingKey, `${why(err)} to ${where}; sending it again for up to ${this.missingConsumerMs / 1000} s`);
     for (;;) {
       if (this.closed || sent >= limit || Date.now() + delay > until) {
-        throw new MessageUndeliverable(`${err.message}: gave up after ${sent} re-send(s) over ${((Date.now() - start) / 1000).toFixed(1)} s`);
+        const text = `${err.message}: gave up after ${sent} re-send(s) over ${((Date.now() - start) / 1000).toFixed(1)} s`;
+        throw err instanceof MessageNacked ? new MessageDeliveryFailure(text) : new MessageUndeliverable(text);
       }
       await new Promise((r) => setTimeout(r, delay));
       if (this.closed) continue;
@@ -220,7 +223,7 @@ export class AmqpDriver {
         LOG.info(`message to ${where} taken by a queue after ${sent} re-send(s)`);
         return;
       } catch (e) {
-        if (!(e instanceof MessageUndeliverable)) throw e;
+        if (!notTaken(e)) throw e;
         err = e;
         delay = Math.min(RETURNED_MAX_MS, delay * 2);
       }
@@ -648,6 +651,9 @@ export class RpcListener {
     await this.handler({ ctxt, message, msgId, replyQ, clientTimeout, reply, heartbeat });
   }
 }
+
+/** The broker did not take a confirmed publish (returned, or nacked): worth sending again. */
+const notTaken = (e: unknown): e is MessageUndeliverable | MessageNacked => e instanceof MessageUndeliverable || e instanceof MessageNacked;
 
 /** reply/heartbeat of a cast: nothing to send. */
 const noReply = (_result: unknown, _failure: string | null): Promise<void> => Promise.resolve();

@@ -1,7 +1,7 @@
 // The small broker model both drivers implement: AMQP 0-9-1 exchanges, queues, bindings,
 // confirmed publishes and consumers. The oslo semantics (calls, replies, servers,
 // notifications) live once, in amqpdriver.ts, on top of it.
-import { MessageUndeliverable } from '../errors';
+import { MessageDeliveryFailure, MessageUndeliverable } from '../errors';
 
 export interface ExchangeSpec {
   name: string;
@@ -92,3 +92,9 @@ export interface Bus {
 
 /** A mandatory publish was returned: nothing consumes that routing key (e.g. reply queue gone). */
 export { MessageUndeliverable };
+
+/**
+ * The broker nacked a publish: it did not take the message, e.g. the queue it was routed to
+ * died with its node before storing it. Sent again like a returned one.
+ */
+export class MessageNacked extends MessageDeliveryFailure {}

@@ -11,7 +11,7 @@ import type { Writable } from 'node:stream';
 import * as amqp from 'amqplib';
 import { getLogger } from '../../../log';
 import { MessageDeliveryFailure, MessagingError } from '../../errors';
-import { MessageUndeliverable, type Bus, type Delivery, type PublishSpec, type SubscribeSpec, type Subscription } from '../base';
+import { MessageNacked, MessageUndeliverable, type Bus, type Delivery, type PublishSpec, type SubscribeSpec, type Subscription } from '../base';
 import { declareRefusal, describeRefusal } from './refusal';
 import { tlsSocketOptions, type RabbitTlsOptions } from './tls';
 import type { RabbitHost, RabbitUrl } from './url';
@@ -498,7 +498,7 @@ export class RabbitBus implements Bus {
           if (rec) gen.mandatory.delete(rec);
           if (err) {
             const msg = (err as Error).message ?? String(err);
-            reject(gen.alive && msg !== 'channel closed' ? new MessageDeliveryFailure(`broker refused the message: ${msg}`) : new ConnectionLost(msg));
+            reject(gen.alive && msg !== 'channel closed' ? new MessageNacked(`broker refused the message: ${msg}`) : new ConnectionLost(msg));
           } else if (rec?.returned) {
             reject(new MessageUndeliverable(`no queue for routing key ${spec.routingKey}`));
           } else {
