@@ -12,7 +12,7 @@ import { setupLogging } from '../../../common/log';
 import { requireTransportUrl } from '../../support/servers';
 import { waitFor } from '../../support/processes';
 import {
-  getRpcTransport, MessageUndeliverable, Notifier, RPCClient, RPCServer, Target, type Transport,
+  getRpcTransport, MessageDeliveryFailure, MessageUndeliverable, Notifier, RPCClient, RPCServer, Target, type Transport,
 } from '../../../common/rpc';
 
 describe('casts confirmed only once a queue took them', function () {
@@ -85,6 +85,22 @@ describe('casts confirmed only once a queue took them', function () {
     await cast;
     await waitFor(() => got.length === 1, 5_000, 'the cast at the server');
     expect(got).to.deep.equal([1]);
+  });
+
+  it('a cast the broker nacks is sent again within its retries, then fails', async () => {
+    // A full queue that refuses new messages (x-overflow reject-publish): the broker nacks.
+    const topic = `full_${hex}`;
+    const client = new RPCClient(transport(), new Target({ topic }));
+    await client.prepare({ retry: 0 }).cast({}, 'declare-the-exchange').catch(() => undefined);
+    await ch.assertQueue(topic, { durable: false, arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' } });
+    await ch.bindQueue(topic, `stored_${hex}`, topic);
+    try {
+      const err = await client.prepare({ retry: 2 }).cast({}, 'ping').then(() => null, (e: unknown) => e);
+      expect(err).to.be.instanceOf(MessageDeliveryFailure).and.not.instanceOf(MessageUndeliverable);
+      expect((err as Error).message).to.match(/nack.*gave up after 2 re-send\(s\)/);
+    } finally {
+      await ch.deleteQueue(topic);
+    }
   });
 
   it('a fanout cast with no server bound resolves (dropped, as upstream)', async () => {
