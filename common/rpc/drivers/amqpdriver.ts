@@ -171,7 +171,14 @@ export class AmqpDriver {
     } catch (err) {
       return Promise.reject(err);
     }
-    const reply = waiter.wait(msgId, opts.timeout, opts.callMonitorTimeout);
+    let reply = waiter.wait(msgId, opts.timeout, opts.callMonitorTimeout);
+    if (this.layout.quorumTopic && this.bus.renewPublishChannel) {
+      // No answer from a quorum queue: perhaps our channel still addresses a dead leader.
+      reply = reply.catch((err: unknown) => {
+        if (err instanceof MessagingTimeout) this.bus.renewPublishChannel?.();
+        throw err;
+      });
+    }
     const expirationMs = opts.timeout !== null ? Math.round(opts.timeout * 1000) : undefined;
     const deadline = opts.timeout !== null ? Date.now() + opts.timeout * 1000 : undefined;
     // No publisher confirm for a call's request: the reply (or MessagingTimeout) is its

@@ -85,6 +85,8 @@ export interface Bus {
   subscribe(spec: SubscribeSpec, onDelivery: (d: Delivery) => void): Promise<Subscription>;
   /** Resolves once connected to the broker (connecting if need be); rejects after `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
+  /** A call to a quorum queue timed out: publish unconfirmed messages on a new channel (rabbit). */
+  renewPublishChannel?(): void;
   /** Where unroutable mandatory messages published with `confirm: false` come back. */
   onReturn(handler: (routingKey: string, body: Buffer) => void): void;
   close(): Promise<void>;

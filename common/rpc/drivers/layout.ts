@@ -49,6 +49,11 @@ export class QueueLayout {
     };
   }
 
+  /** Topic (request) queues are quorum queues (rabbit_quorum_queue). */
+  get quorumTopic(): boolean {
+    return this.o.quorumQueue;
+  }
+
   get streamFanout(): boolean {
     return this.o.streamFanout;
   }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { brokerConsumers, brokerQueues, requireTransportUrl } from '../../support/servers';
 import { waitFor } from '../../support/processes';
-import { getRpcTransport, RPCClient, RPCServer, Target, type Transport, type TransportOptions } from '../../../common/rpc';
+import { getRpcTransport, MessagingTimeout, RPCClient, RPCServer, Target, type Transport, type TransportOptions } from '../../../common/rpc';
 
 const replyQueueOf = (t: Transport): string => (t.driver as unknown as { replyWaiter: { queue: string } }).replyWaiter.queue;
 
@@ -104,6 +104,27 @@ describe('queues deleted under a live connection', function () {
     // topic, topic.server, the fanout queue and the reply queue.
     expect(mine).to.have.length(4);
     for (const c of mine) expect(c.arguments).to.deep.equal({ 'x-cancel-on-ha-failover': true });
+  });
+
+  it('a call to a quorum queue that timed out moves call requests to a new channel, same connection', async () => {
+    const topic = `renew_${hex}`;
+    const qx = `renew_x_${hex}`;
+    const t = getRpcTransport(url, { controlExchange: qx, quorumQueue: true });
+    transports.push(t);
+    const bus = t.driver.bus as unknown as { gen: { id: number; plain: unknown } };
+    const client = new RPCClient(t, new Target({ topic, server: 's1' }), { timeout: 0.5 });
+    const err = await client.call({}, 'echo', { v: 1 }).then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(MessagingTimeout);
+    const before = { id: bus.gen.id, plain: bus.gen.plain };
+    const server = new RPCServer(transport({ controlExchange: qx, quorumQueue: true }), new Target({ topic, server: 's1' }), [{ methods: { echo: (_c, a) => a.v } }]);
+    servers.push(server);
+    await server.start();
+    await waitFor(() => bus.gen.plain !== before.plain, 5_000, 'a new channel');
+    expect(await client.prepare({ timeout: 10 }).call({}, 'echo', { v: 2 })).to.equal(2);
+    expect(bus.gen.id).to.equal(before.id);
+    await server.stop();
+    for (const q of [topic, `${topic}.s1`]) await ch.deleteQueue(q).catch(() => undefined);
+    await ch.deleteExchange(qx).catch(() => undefined);
   });
 
   it('rabbit_stream_fanout: one durable stream per topic, every server gets each fanout cast', async () => {

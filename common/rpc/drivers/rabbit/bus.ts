@@ -120,6 +120,8 @@ function coalesceWrites(conn: amqp.ChannelModel): void {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** renewPublishChannel opens at most one channel this often. */
+const RENEW_EVERY_MS = 5000;
 
 export class RabbitBus implements Bus {
   private gen: Generation | null = null;
@@ -140,6 +142,8 @@ export class RabbitBus implements Bus {
   /** Reconnects in a row whose re-declarations closed the connection (541), and what was logged. */
   private loopRefusals = 0;
   private loopRefusalSaid = '';
+  /** When renewPublishChannel last opened a channel. */
+  private lastRenew = 0;
   private readonly opts: Required<Omit<RabbitOptions, 'tls'>>;
   private readonly tls: RabbitTlsOptions | undefined;
   private readonly connectionName = `${basename(process.argv[1] ?? 'node')}:${process.pid}:${randomUUID()}`;
@@ -292,13 +296,11 @@ export class RabbitBus implements Bus {
       conn.on('close', () => lost('connection closed'));
       conn.on('blocked', (reason: string) => LOG.warning(`AMQP connection blocked by the broker: ${reason}`));
       // Any channel-level error (e.g. a 406 on a declare) closes that channel: start afresh.
-      for (const ch of [pub, sub, plain]) {
+      for (const ch of [pub, sub]) {
         ch.on('error', (err: Error) => LOG.warning(`AMQP channel error: ${err.message}`));
         ch.on('close', () => lost('channel closed'));
       }
-      plain.on('return', (msg: amqp.Message) => {
-        this.returnHandler?.(msg.fields.routingKey, msg.content);
-      });
+      this.wirePlain(gen, plain);
       pub.on('return', (msg: amqp.Message) => {
         for (const r of g.mandatory) {
           if (!r.returned && r.routingKey === msg.fields.routingKey && r.body.equals(msg.content)) {
@@ -312,6 +314,43 @@ export class RabbitBus implements Bus {
       await conn.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Handlers of the channel for unconfirmed publishes (call requests, replies). */
+  private wirePlain(gen: Generation, plain: amqp.Channel): void {
+    plain.on('error', (err: Error) => LOG.warning(`AMQP channel error: ${err.message}`));
+    plain.on('close', () => this.lost(gen, 'channel closed'));
+    plain.on('return', (msg: amqp.Message) => {
+      this.returnHandler?.(msg.fields.routingKey, msg.content);
+    });
+  }
+
+  /**
+   * Replaces the channel of unconfirmed publishes with a new one (at most once per
+   * RENEW_EVERY_MS). RabbitMQ before 3.11's fix starts a channel's client for a quorum queue
+   * with the leader in the queue record, stale for a while after the leader's node died: a
+   * channel whose first message to that queue goes out then keeps sending to the dead leader.
+   * The driver calls this when a call to a quorum topic queue timed out; a new channel asks
+   * again.
+   */
+  renewPublishChannel(): void {
+    const gen = this.gen;
+    const now = Date.now();
+    if (!gen?.alive || now - this.lastRenew < RENEW_EVERY_MS) return;
+    this.lastRenew = now;
+    gen.conn.createChannel().then(async (ch) => {
+      if (!gen.alive) {
+        await ch.close().catch(noop);
+        return;
+      }
+      this.wirePlain(gen, ch);
+      const old = gen.plain;
+      gen.plain = ch;
+      // Its close must not count as a lost connection.
+      old.removeAllListeners('close');
+      await old.close().catch(noop);
+      LOG.info('opened a new channel for call requests and replies after a call timed out');
+    }, (err: unknown) => LOG.debug(`could not open a new channel: ${(err as Error).message}`));
   }
 
   private lost(gen: Generation, why: string, delayMs = 0): void {
