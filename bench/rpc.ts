@@ -9,15 +9,18 @@
 // broker (its pid found by the listening port, when it runs on this machine): at c=64 the box
 // is CPU-bound, so this shows which process pays for what.
 // Knobs (all bounded): BENCH_CALLS (per point, 5000), BENCH_SECONDS (per point, 10),
-// BENCH_ROUNDS (3), BENCH_CASTS (20000), BENCH_WARMUP (300). BENCH_METRICS=1 records attachd's
-// RPC metrics (common/metrics/rpc.ts) in the attachd client and server, as the services do:
-// run with 0 and 1 to see what the observer hooks cost (docs/metrics.md).
+// BENCH_ROUNDS (3), BENCH_CASTS (20000), BENCH_WARMUP (300), and the queue type of our
+// RPCClient/RPCServer: BENCH_QUEUE_TYPE or `--queue-type` classic | quorum | both (default
+// both: classic and quorum (rabbit_quorum_queue = true) side by side, same run). Ours also runs
+// with tracing on (classic queues, spans kept in memory, as in the all-in-one) beside tracing off
+// unless BENCH_TRACE=0. BENCH_METRICS=1 records attachd's RPC metrics (common/metrics/rpc.ts) in
+// our client and server, as the services do: run with 0 and 1 to see what the hooks cost.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { setupLogging } from '../common/log';
-import { getRpcTransport, RPCClient, RPCServer, Target } from '../common/rpc';
+import { getRpcTransport, RPCClient, RPCServer, Target, type TransportOptions } from '../common/rpc';
 import { installRpcMetrics } from '../common/metrics';
 import { addSpanSink, MemorySpanStore, setTracingEnabled, withSpan } from '../common/trace';
 import { parseRabbitUrl } from '../common/rpc/drivers/rabbit/url';
@@ -33,12 +36,30 @@ const CAST_WINDOW = env('BENCH_CAST_WINDOW', 1000);
 const CONCURRENCY = (process.env.BENCH_C ?? "1,8,64").split(",").map(Number);
 const METRICS = process.env.BENCH_METRICS === '1';
 
+type QueueType = 'classic' | 'quorum';
+function queueTypes(): QueueType[] {
+  const i = process.argv.indexOf('--queue-type');
+  const v = (i >= 0 ? process.argv[i + 1] : process.env.BENCH_QUEUE_TYPE) ?? 'both';
+  if (v === 'both') return ['classic', 'quorum'];
+  if (v === 'classic' || v === 'quorum') return [v];
+  throw new Error(`queue type must be classic, quorum or both, not ${v}`);
+}
+/** Ours per queue type, and traced (classic queues, tracing on). */
+type Variant = QueueType | 'traced';
+function variants(): Variant[] {
+  return [...queueTypes(), ...(process.env.BENCH_TRACE === '0' ? [] : ['traced' as const])];
+}
+/** Our transport options per variant: a quorum topic queue needs a durable exchange of its own. */
+const OURS: Record<Variant, { name: string; topic: string; options: TransportOptions }> = {
+  traced: { name: 'attachd+trace', topic: 'bench_oslo_traced', options: {} },
+  classic: { name: 'attachd', topic: 'bench_oslo', options: {} },
+  quorum: { name: 'attachd-quorum', topic: 'bench_oslo_quorum', options: { quorumQueue: true, controlExchange: 'bench_quorum' } },
+};
+
 const RAW_QUEUE = 'bench_raw_rpc';
 const RAW_CAST_QUEUE = 'bench_raw_cast';
 /** The raw baseline also runs through a topic exchange: the routing oslo's wire format uses. */
 const RAW_EXCHANGE = 'bench_raw_topic';
-const TOPIC = 'bench_oslo';
-const TRACED_TOPIC = 'bench_oslo_traced';
 
 // A Nova connector (~160 bytes) and a Cinder iSCSI connection_info (~640 bytes).
 const CONNECTOR = {
@@ -199,13 +220,14 @@ async function minimalOsloClient(): Promise<System> {
   };
 }
 
-async function osloServer(traced = false): Promise<void> {
+async function osloServer(qt: Variant): Promise<void> {
   setupLogging({ silent: process.env.BENCH_LOG !== '1' });
   if (METRICS) installRpcMetrics();
   // Traced: spans of every dispatch kept in a memory store, as in the all-in-one.
-  if (traced) addSpanSink(new MemorySpanStore(20000));
-  const transport = getRpcTransport(url());
-  const server = new RPCServer(transport, new Target({ topic: traced ? TRACED_TOPIC : TOPIC, server: 'bench' }), [{
+  if (qt === 'traced') addSpanSink(new MemorySpanStore(20000));
+  setTracingEnabled(qt === 'traced');
+  const transport = getRpcTransport(url(), OURS[qt].options);
+  const server = new RPCServer(transport, new Target({ topic: OURS[qt].topic, server: 'bench' }), [{
     methods: {
       initialize_connection: () => CONNECTION_INFO,
       note: () => { countCast(); },
@@ -261,16 +283,17 @@ async function rawClient(topic: boolean): Promise<System> {
   };
 }
 
-/** Our client; `traced`: each call and cast inside a request's span (as an API's), spans kept in memory. */
-async function osloClient(traced = false): Promise<System> {
+/** Our client; traced: each call and cast inside a request's span (as an API's), spans kept in memory. */
+async function osloClient(qt: Variant): Promise<System> {
   if (METRICS) installRpcMetrics();
-  const transport = getRpcTransport(url());
-  const client = new RPCClient(transport, new Target({ topic: traced ? TRACED_TOPIC : TOPIC, server: 'bench' }), { timeout: 30 });
-  const ctx = { user_id: 'u1', project_id: 'p1', request_id: 'req-bench', roles: ['admin'], is_admin: true };
+  const traced = qt === 'traced';
   const inRequest = <T>(fn: () => Promise<T>): Promise<T> =>
     (traced ? withSpan({ name: 'POST', kind: 'server', service: 'bench', root: true }, fn) : fn());
+  const transport = getRpcTransport(url(), OURS[qt].options);
+  const client = new RPCClient(transport, new Target({ topic: OURS[qt].topic, server: 'bench' }), { timeout: 30 });
+  const ctx = { user_id: 'u1', project_id: 'p1', request_id: 'req-bench', roles: ['admin'], is_admin: true };
   return {
-    name: traced ? 'attachd+trace' : 'attachd',
+    name: OURS[qt].name,
     before: () => setTracingEnabled(traced),
     call: () => inRequest(async () => { await client.call(ctx, 'initialize_connection', { connector: CONNECTOR }); }),
     castBurst: async (n) => {
@@ -391,8 +414,8 @@ async function measureCasts(sys: System, server: ChildProcess): Promise<{ rate: 
 
 const children: ChildProcess[] = [];
 
-function startChild(mode: string): Promise<ChildProcess> {
-  const child = fork(__filename, [mode], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startChild(mode: string, ...args: string[]): Promise<ChildProcess> {
+  const child = fork(__filename, [mode, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -408,12 +431,15 @@ async function main(): Promise<void> {
   setupLogging({ silent: process.env.BENCH_LOG !== '1' });
   url();
   BROKER_PID = brokerPid();
+  const types = queueTypes();
+  const ourVariants = variants();
   const rawSrv = await startChild('raw-server');
-  const osloSrv = await startChild('oslo-server');
-  const tracedSrv = await startChild('oslo-server-traced');
-  addSpanSink(new MemorySpanStore(20000));
-  const systems = [await rawClient(false), await rawClient(true), await minimalOsloClient(), await osloClient(), await osloClient(true)];
-  const serverOf = (s: System): ChildProcess => (s.name === 'attachd' ? osloSrv : s.name === 'attachd+trace' ? tracedSrv : rawSrv);
+  const ourServers = new Map<string, ChildProcess>();
+  for (const qt of ourVariants) ourServers.set(OURS[qt].name, await startChild('oslo-server', qt));
+  if (ourVariants.includes('traced')) addSpanSink(new MemorySpanStore(20000));
+  const systems = [await rawClient(false), await rawClient(true), await minimalOsloClient()];
+  for (const qt of ourVariants) systems.push(await osloClient(qt));
+  const serverOf = (s: System): ChildProcess => ourServers.get(s.name) ?? rawSrv;
   const results: Record<string, Record<string, Point[]>> = {};
   const casts: Record<string, { rate: number; cpu: Cpu }[]> = {};
   for (const s of systems) {
@@ -437,20 +463,20 @@ async function main(): Promise<void> {
       process.stderr.write(`round ${round} casts ${s.name}: ${fmt(r.rate)} msg/s\n`);
     }
   }
-  const [raw, rawTopic, minimal, ours, traced] = systems.map((s) => s.name);
+  const [raw, rawTopic, minimal, ...ours] = systems.map((s) => s.name);
+  // One column per system, then each of ours against the three baselines.
   const row = (label: string, f: (name: string) => number, ratio: boolean): string => {
-    const a = f(raw);
-    const t = f(rawTopic);
-    const m = f(minimal);
-    const b = f(ours);
-    const r = (x: number): string => (ratio ? (b / x).toFixed(2) : '-');
-    return `| ${label} | ${fmt(a)} | ${fmt(t)} | ${fmt(m)} | ${fmt(b)} | ${r(a)} | ${r(t)} | ${r(m)} |`;
+    const cells = [raw, rawTopic, minimal, ...ours].map((n) => fmt(f(n)));
+    const ratios = ours.flatMap((o) => [raw, rawTopic, minimal].map((x) => (ratio ? (f(o) / f(x)).toFixed(2) : '-')));
+    return `| ${label} | ${[...cells, ...ratios].join(' | ')} |`;
   };
+  const heads = [`${raw} (default exchange)`, `${rawTopic} (topic exchange)`, `${minimal} (oslo wire by hand)`, ...ours,
+    ...ours.flatMap((o) => [`${o}/replyq`, `${o}/topic`, `${o}/minimal`])];
   const lines = [
     `RPC benchmark: ${ROUNDS} round(s), per point ≤${CALLS} calls or ${SECONDS} s after warm-up, casts ${CASTS}; median of rounds; ` +
-      `attachd metrics ${METRICS ? 'on' : 'off'}`,
-    `| metric | ${raw} (default exchange) | ${rawTopic} (topic exchange) | ${minimal} (oslo wire by hand) | ${ours} | ${ours}/replyq | ${ours}/topic | ${ours}/minimal |`,
-    '|---|---|---|---|---|---|---|---|',
+      `queue types: ${types.join(', ')} (the raw and minimal baselines use classic queues); attachd metrics ${METRICS ? 'on' : 'off'}`,
+    `| metric | ${heads.join(' | ')} |`,
+    `|${'---|'.repeat(heads.length + 1)}`,
   ];
   for (const c of CONCURRENCY) {
     lines.push(row(`c=${c} calls/s`, (n) => median(results[n][c].map((p) => p.rate)), true));
@@ -467,31 +493,29 @@ async function main(): Promise<void> {
     lines.push(row(`${who} CPU µs/cast`, (n) => median(casts[n].map((r) => r.cpu[who])), false));
   }
   if (BROKER_PID === null) lines.push('(broker CPU: no local process listens on the broker port, NaN)');
-  // Tracing off and on, side by side (docs/tracing.md): same client code, spans kept in memory.
-  const side = (label: string, f: (name: string) => number): string => {
-    const off = f(ours);
-    const on = f(traced);
-    return `| ${label} | ${fmt(off)} | ${fmt(on)} | ${(on / off).toFixed(2)} |`;
-  };
-  lines.push('', `| metric | ${ours} (tracing off) | ${traced} (tracing on) | on/off |`, '|---|---|---|---|');
-  for (const c of CONCURRENCY) {
-    lines.push(side(`c=${c} calls/s`, (n) => median(results[n][c].map((p) => p.rate))));
-    lines.push(side(`c=${c} p50 ms`, (n) => median(results[n][c].map((p) => p.p50))));
+  if (ourVariants.includes('traced') && types.includes('classic')) {
+    // Tracing off and on, side by side (docs/tracing.md): same client code, spans kept in memory.
+    const [off, on] = [OURS.classic.name, OURS.traced.name];
+    const side = (label: string, f: (name: string) => number): string => `| ${label} | ${fmt(f(off))} | ${fmt(f(on))} | ${(f(on) / f(off)).toFixed(2)} |`;
+    lines.push('', `| metric | ${off} (tracing off) | ${on} (tracing on) | on/off |`, '|---|---|---|---|');
+    for (const c of CONCURRENCY) {
+      lines.push(side(`c=${c} calls/s`, (n) => median(results[n][c].map((p) => p.rate))));
+      lines.push(side(`c=${c} p50 ms`, (n) => median(results[n][c].map((p) => p.p50))));
+    }
+    lines.push(side(`cast msg/s (${CASTS}, at consumer)`, (n) => median(casts[n].map((r) => r.rate))));
+    for (const who of ['client', 'server'] as const) lines.push(side(`${who} CPU µs/call @c=${top}`, (n) => median(results[n][top].map((p) => p.cpu[who]))));
+    for (const who of ['client', 'server'] as const) lines.push(side(`${who} CPU µs/cast`, (n) => median(casts[n].map((r) => r.cpu[who]))));
   }
-  lines.push(side(`cast msg/s (${CASTS}, at consumer)`, (n) => median(casts[n].map((r) => r.rate))));
-  for (const who of ['client', 'server'] as const) lines.push(side(`${who} CPU µs/call @c=${top}`, (n) => median(results[n][top].map((p) => p.cpu[who]))));
-  for (const who of ['client', 'server'] as const) lines.push(side(`${who} CPU µs/cast`, (n) => median(casts[n].map((r) => r.cpu[who]))));
   console.log(lines.join('\n'));
   for (const s of systems) await s.close();
   rawSrv.kill('SIGTERM');
-  osloSrv.kill('SIGTERM');
-  tracedSrv.kill('SIGTERM');
+  for (const c of ourServers.values()) c.kill('SIGTERM');
 }
 
 const mode = process.argv[2];
 // Exit normally on the parent's SIGTERM so `node --cpu-prof` also writes the servers' profiles.
 if (mode) process.on('SIGTERM', () => process.exit(0));
-const entry = mode === 'raw-server' ? rawServer : mode === 'oslo-server' ? () => osloServer() : mode === 'oslo-server-traced' ? () => osloServer(true) : main;
+const entry = mode === 'raw-server' ? rawServer : mode === 'oslo-server' ? () => osloServer(process.argv[3] as Variant) : main;
 entry().catch((err: unknown) => {
   console.error(`bench:rpc failed: ${(err as Error).stack ?? String(err)}`);
   // Leftover servers would keep consuming the bench queues and skew the next run.

@@ -2,7 +2,10 @@
 // all-in-one) and as a standalone app. Routes exist under /v2/{tenant_id}, /v2.1/{tenant_id}
 // and /v2.1; every versioned response echoes the negotiated microversion.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { createApiApp, createAuth, identityRoutes, requestedVersion, versionHeaders, type AuthOptions, type IdentityOptions } from '../common/api';
+import {
+  createApiApp, createAuth, healthcheckRoutes, identityRoutes, requestedVersion, versionHeaders, type AuthOptions, type HealthBackend,
+  type IdentityOptions,
+} from '../common/api';
 import type { ComputeAPI } from './compute/api';
 import { availabilityZoneRoutes } from './controllers/availability-zones';
 import { flavorRoutes } from './controllers/flavors';
@@ -62,11 +65,14 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
  * A standalone nova-api app (auth, fault format, x-compute-request-id) with the routes at /,
  * and, when `identity` is given, the minimal Keystone at /identity/v3 for the CLIs.
  */
-export async function buildNovaApiApp(opts: NovaApiPluginOptions & { auth: AuthOptions; identity?: IdentityOptions }): Promise<FastifyInstance> {
+export async function buildNovaApiApp(
+  opts: NovaApiPluginOptions & { auth: AuthOptions; identity?: IdentityOptions; health?: HealthBackend[] },
+): Promise<FastifyInstance> {
   const app = createApiApp({
     name: 'nova-api', auth: createAuth(opts.auth), requestIdHeaders: ['x-compute-request-id'],
     unexpectedMessage: novaUnexpectedMessage,
   });
+  if (opts.health) healthcheckRoutes(app, opts.health);
   await app.register(novaApiPlugin, { compute: opts.compute, maxLimit: opts.maxLimit });
   if (opts.identity) identityRoutes(app, opts.identity);
   return app;

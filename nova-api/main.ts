@@ -2,7 +2,10 @@
 import { AttachFlowChooser } from '../nova-common/volume/attach-flow';
 import type { DataSource } from 'typeorm';
 import { metricsRoute, setupMetrics } from '../common/metrics';
-import { createAuth, parseUsers, serveApi, traceRoutes, tracePageRoutes, usesExternalKeystone, type AuthOptions, type IdentityOptions, type IdentityUser } from '../common/api';
+import {
+  brokerHealth, createAuth, databaseHealth, parseUsers, serveApi, traceRoutes, tracePageRoutes, usesExternalKeystone,
+  type AuthOptions, type IdentityOptions, type IdentityUser,
+} from '../common/api';
 import { rpcTransportFromConf, type Transport } from '../common/rpc';
 import { setupTracing } from '../common/trace';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
@@ -83,7 +86,7 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
   const compute = createComputeApi(conf, ds, transport);
   // With an external Keystone there is no embedded identity to serve.
   const app = await buildNovaApiApp({
-    compute, maxLimit: conf.api.max_limit, auth,
+    compute, maxLimit: conf.api.max_limit, auth, health: [databaseHealth(ds), brokerHealth(transport)],
     identity: conf.identity.enabled && !usesExternalKeystone(auth) ? identityOptions(conf, opts.adminPasswordHash) : undefined,
   });
   if (setupMetrics(conf.metrics)) metricsRoute(app);

@@ -10,12 +10,14 @@
 #   rabbit-cluster.sh kill DIR N       SIGKILL node N's Erlang VM (beam.smp), as a crash would
 #   rabbit-cluster.sh status DIR       each node up/down and the cluster's running nodes;
 #                                      exit 3 when a node is down
+#   rabbit-cluster.sh queues DIR       "<queue> <node 1-3>" per queue: the node a classic queue
+#                                      lives on, or a quorum queue's leader (asked on a live node)
 #
 # DIR/env (mode 600) exports TRANSPORT_URL naming all three nodes with a private user whose
 # random password is only in that file; the guest user is deleted.
 set -euo pipefail
 
-cmd=${1:?usage: rabbit-cluster.sh start|stop|kill|status DIR [NODE]}
+cmd=${1:?usage: rabbit-cluster.sh start|stop|kill|status|queues DIR [NODE]}
 dir=${2:?state directory}
 node_arg=${3:-}
 NODES=(1 2 3)
@@ -236,8 +238,24 @@ status() {
   [ "$down" -eq 0 ] || exit 3
 }
 
+queues() {
+  local i
+  for i in "${NODES[@]}"; do
+    node_env "$i"
+    if vm_pid "$i" >/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$RABBITMQ_NODE_PORT") 2>/dev/null; then
+      # name, pid (<node.x.y.z> of a classic queue), leader (a quorum queue's node): "name N".
+      ctl list_queues name pid leader --no-table-headers |
+        awk -F'\t' -v tag="$TAG-" '{ n = ($3 != "" ? $3 : $2); sub(/^</, "", n); sub(/@.*/, "", n); sub(tag, "", n); print $1, n }'
+      return 0
+    fi
+  done
+  echo "rabbit-cluster.sh: no node is up" >&2
+  return 3
+}
+
 case "$cmd" in
   start) cluster_start ;;
+  queues) queues ;;
   stop)
     [ -f "$dir/rabbit/cluster.env" ] || exit 0
     if [ -n "$node_arg" ]; then check_node "$node_arg"; node_stop "$node_arg"; exit 0; fi

@@ -9,11 +9,12 @@
 #   servers.sh broker-boot DIR    start that node again on the same data: durable queues come
 #                                 back, transient ones are gone
 #   servers.sh queues DIR         the broker's queues (name, type, durable, auto_delete, arguments) as JSON
+#   servers.sh consumers DIR      the broker's consumers (queue name, consumer arguments) as JSON
 #   servers.sh vhost-add DIR NAME / vhost-delete DIR NAME   a virtual host guest may use (another
 #                                 service's queues apart, e.g. scripts/cinder-oracle.sh)
 set -euo pipefail
 
-cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|queues|vhost-add|vhost-delete|db-stop|db-start DIR}
+cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|queues|consumers|vhost-add|vhost-delete|db-stop|db-start DIR}
 dir=${2:?state directory}
 
 free_port() {
@@ -194,6 +195,11 @@ EOSQL
   vhost-delete)
     rabbit_env
     ctl delete_vhost "${3:?vhost name}" >/dev/null 2>&1 || true
+    ;;
+  consumers)
+    # Each consumer's queue and consumer arguments: one JSON array.
+    rabbit_env
+    ctl list_consumers queue_name arguments --formatter json
     ;;
   db-stop)
     db_stop

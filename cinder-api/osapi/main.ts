@@ -1,7 +1,7 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
 import { addVolumeCounts, metricsRoute, setupMetrics } from '../../common/metrics';
-import { createAuth, serveApi, traceRoutes, type AuthOptions } from '../../common/api';
+import { createAuth, serveApi, traceRoutes, type AuthOptions, brokerHealth, databaseHealth } from '../../common/api';
 import { setupTracing } from '../../common/trace';
 import type { Enforcer } from '../../common/policy';
 import { Notifier, notifierFromConf, notifierOptions, rpcTransportFromConf, type Transport } from '../../common/rpc';
@@ -67,7 +67,7 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
   const volumes = createVolumeApi(conf, ds, transport, enforcer, notifications.notifier);
   const app = await buildCinderApiApp({
     volumes, maxLimit: conf.api.max_limit,
-    auth: cinderAuthOptions(conf),
+    auth: cinderAuthOptions(conf), health: [databaseHealth(ds), brokerHealth(transport)],
   });
   let dropCounts = (): void => undefined;
   if (setupMetrics(conf.metrics)) {

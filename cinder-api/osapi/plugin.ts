@@ -2,7 +2,7 @@
 // all-in-one) and as a standalone app. Routes under /v1/{project_id}, /v2/{project_id},
 // /v3/{project_id} and /v3; /v3 responses echo the negotiated microversion.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { APIVersion, createApiApp, createAuth, HTTPFault, type AuthOptions } from '../../common/api';
+import { APIVersion, createApiApp, createAuth, HTTPFault, type AuthOptions, healthcheckRoutes, type HealthBackend } from '../../common/api';
 import { AttachmentAPI } from './attachment-api';
 import { attachmentRoutes } from './controllers/attachments';
 import { discoveryRoutes } from './controllers/discovery';
@@ -85,8 +85,9 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
 };
 
 /** A standalone cinder-api app (auth, fault format) with the routes at /. */
-export async function buildCinderApiApp(opts: CinderApiPluginOptions & { auth: AuthOptions }): Promise<FastifyInstance> {
+export async function buildCinderApiApp(opts: CinderApiPluginOptions & { auth: AuthOptions; health?: HealthBackend[] }): Promise<FastifyInstance> {
   const app = createApiApp({ name: 'cinder-api', auth: createAuth(opts.auth) });
+  if (opts.health) healthcheckRoutes(app, opts.health);
   await app.register(cinderApiPlugin, { volumes: opts.volumes, maxLimit: opts.maxLimit });
   return app;
 }

@@ -6,7 +6,7 @@ import { RequestContext, generateRequestId } from '../context';
 import { OpenStackException } from '../exception';
 import { getLogger, type Logger } from '../log';
 import { isDbConnectionError } from '../db/errors';
-import { MessageDeliveryFailure, MessagingTimeout } from '../rpc';
+import { MessageDeliveryFailure, MessagingTimeout, MessageUndeliverable } from '../rpc';
 import { observeHttp } from '../metrics/http';
 import { restServerSpan, runInScope, type Span } from '../trace';
 import { type AuthStrategy } from './auth';
@@ -59,6 +59,7 @@ function parseJson(body: string): unknown {
 function unavailableReason(err: unknown): string | null {
   if (isDbConnectionError(err)) return 'the database is unreachable';
   if (err instanceof MessagingTimeout) return 'a service did not answer in time';
+  if (err instanceof MessageUndeliverable) return 'no service is consuming its messages';
   if (err instanceof MessageDeliveryFailure) return 'the message broker is unreachable';
   return null;
 }

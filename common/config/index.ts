@@ -160,6 +160,7 @@ export const COMMON_OPTS = {
     log_json: { type: 'bool', default: false, help: 'Write JSON log lines instead of oslo.log text' },
     log_file: { type: 'str', default: null, help: 'Log file (default: stderr)' },
     rpc_response_timeout: { type: 'int', default: 60, min: 1, help: 'Seconds to wait for an RPC reply' },
+    rpc_ping_enabled: { type: 'bool', default: false, help: 'RPC servers answer oslo_rpc_server_ping with "pong" (health checks)' },
     report_interval: { type: 'int', default: 10, min: 1, help: 'Seconds between service heartbeats' },
     service_down_time: { type: 'int', default: 60, min: 1, help: 'Seconds without heartbeat before a service counts as down' },
   },

@@ -35,6 +35,13 @@ export class MessagingTimeout extends MessagingError {
 /** The broker did not take the message (nack, returned, or connection retries exhausted). */
 export class MessageDeliveryFailure extends MessagingError {}
 
+/**
+ * The broker handed a mandatory message back: no queue is bound for its routing key (a reply
+ * queue gone, or a topic queue not declared yet / gone while its node fails over). A cast gets
+ * it once its re-sends within kombu_missing_consumer_retry_timeout and its retry limit ran out.
+ */
+export class MessageUndeliverable extends MessageDeliveryFailure {}
+
 /** The target cannot be used for this operation (e.g. call + fanout). */
 export class InvalidTarget extends MessagingError {
   constructor(message: string, readonly target: unknown) {

@@ -10,7 +10,7 @@ export {
   NotificationListener, ALL_PRIORITIES, type Notification, type NotificationHandler, type ListenerOptions,
 } from './notify/listener';
 export {
-  MessagingError, MessagingTimeout, MessageDeliveryFailure, InvalidTarget, RemoteError, NoSuchMethod,
+  MessagingError, MessagingTimeout, MessageDeliveryFailure, MessageUndeliverable, InvalidTarget, RemoteError, NoSuchMethod,
   UnsupportedVersion, RPCVersionCapError, ValueError,
 } from './errors';
 export {

@@ -1,5 +1,7 @@
 // How a service turns [oslo_messaging_rabbit] and [oslo_messaging_notifications]
 // (common/config/messaging-opts.ts) into its RPC transport and its notifier.
+import { basename } from 'node:path';
+import { hostname } from 'node:os';
 import type { ConfigOf } from '../config';
 import type { MESSAGING_OPTS, RABBIT_OPTS } from '../config/messaging-opts';
 import { Notifier, type NotifierDriver, type NotifierOptions } from './notify/notifier';
@@ -7,8 +9,11 @@ import { getNotificationTransport, getRpcTransport, type Transport, type Transpo
 
 type RabbitConf = ConfigOf<typeof RABBIT_OPTS>;
 type MessagingConf = ConfigOf<typeof MESSAGING_OPTS> & {
-  DEFAULT: { transport_url: string; control_exchange: string };
+  DEFAULT: { transport_url: string; control_exchange: string; rpc_ping_enabled?: boolean };
 };
+
+/** oslo's processname default, basename(sys.argv[0]): the program, without Node's `.js`. */
+const programName = (): string => basename(process.argv[1] ?? 'node').replace(/\.[cm]?js$/, '');
 
 /** [oslo_messaging_rabbit] as transport options (controlExchange from [DEFAULT]). */
 export function rabbitTransportOptions(conf: RabbitConf, controlExchange?: string): TransportOptions {
@@ -31,12 +36,24 @@ export function rabbitTransportOptions(conf: RabbitConf, controlExchange?: strin
     intervalMax: r.rabbit_interval_max,
     heartbeat: r.heartbeat_timeout_threshold,
     directMandatoryFlag: r.direct_mandatory_flag,
+    missingConsumerRetryTimeout: r.kombu_missing_consumer_retry_timeout,
+    enableCancelOnFailover: r.enable_cancel_on_failover,
+    useQueueManager: r.use_queue_manager,
+    hostname: r.hostname ?? hostname(),
+    processname: r.processname ?? programName(),
+    streamFanout: r.rabbit_stream_fanout,
+    tls: r.ssl ? {
+      version: r.ssl_version, keyFile: r.ssl_key_file, certFile: r.ssl_cert_file, caFile: r.ssl_ca_file,
+      enforceHostnameVerification: r.ssl_enforce_hostname_verification,
+    } : undefined,
   };
 }
 
 /** A service's RPC transport: [DEFAULT] transport_url and control_exchange, [oslo_messaging_rabbit]. */
 export function rpcTransportFromConf(conf: MessagingConf): Transport {
-  return getRpcTransport(conf.DEFAULT.transport_url, rabbitTransportOptions(conf, conf.DEFAULT.control_exchange));
+  return getRpcTransport(conf.DEFAULT.transport_url, {
+    ...rabbitTransportOptions(conf, conf.DEFAULT.control_exchange), rpcPingEnabled: conf.DEFAULT.rpc_ping_enabled ?? false,
+  });
 }
 
 export interface ServiceNotifier {

@@ -16,6 +16,8 @@ export interface ServerOptions {
   executorSize?: number;
   /** Lifeline of this server's dispatch spans in traces (default the topic), e.g. 'nova-compute'. */
   traceService?: string;
+  /** Answer oslo_rpc_server_ping (default: the transport's [DEFAULT] rpc_ping_enabled). */
+  pingEnabled?: boolean;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -30,6 +32,10 @@ function idsOf(ctxt: Record<string, unknown>): ScopeIds | undefined {
   };
 }
 
+/** oslo's PingEndpoint: namespace null, version 1.0, any arguments. */
+const PING_METHOD = 'oslo_rpc_server_ping';
+const PING_ENDPOINT: Endpoint = { methods: { [PING_METHOD]: () => 'pong' } };
+
 export class RPCServer {
   private readonly dispatcher: RPCDispatcher;
   private readonly executorSize: number;
@@ -40,7 +46,7 @@ export class RPCServer {
 
   constructor(readonly transport: Transport, readonly target: Target, endpoints: Endpoint[], options: ServerOptions = {}) {
     if (!target.topic) throw new InvalidTarget('A server\'s target must have topic specified', target);
-    this.dispatcher = new RPCDispatcher(endpoints);
+    this.dispatcher = new RPCDispatcher(withPing(endpoints, options.pingEnabled ?? transport.rpcPingEnabled));
     this.executorSize = Math.max(1, options.executorSize ?? 64);
     this.traceService = options.traceService ?? target.topic;
   }
@@ -158,6 +164,18 @@ export class RPCServer {
       stopped = true;
     };
   }
+}
+
+/** rpc_ping_enabled adds the ping endpoint, unless an endpoint has that method already (as oslo, with a warning). */
+function withPing(endpoints: Endpoint[], enabled: boolean): Endpoint[] {
+  const taken = endpoints.some((ep) => Object.prototype.hasOwnProperty.call(ep.methods, PING_METHOD));
+  if (taken) LOG.warning(`'${PING_METHOD}' is a reserved endpoint method name, used to ping the server`);
+  if (!enabled) return endpoints;
+  if (taken) {
+    LOG.warning(`rpc_ping_enabled=True in config but ${PING_METHOD} is already declared in another endpoint; not enabling the ping endpoint`);
+    return endpoints;
+  }
+  return [...endpoints, PING_ENDPOINT];
 }
 
 /** Project exceptions (with an HTTP code) are expected outcomes, not server bugs. */

@@ -5,24 +5,35 @@ import { AmqpDriver, type DriverOptions } from './drivers/amqpdriver';
 import type { Bus } from './drivers/base';
 import { FakeBus, fakeBrokerFor } from './drivers/fake';
 import { RabbitBus, type RabbitOptions } from './drivers/rabbit/bus';
+import { tlsSocketOptions } from './drivers/rabbit/tls';
 import { parseRabbitUrl } from './drivers/rabbit/url';
 
 /** Built from [oslo_messaging_rabbit] by rabbitTransportOptions() (common/rpc/opts.ts). */
 export interface TransportOptions extends RabbitOptions, DriverOptions {
   /** Exchange used when a Target names none (oslo's control_exchange). */
   controlExchange?: string;
+  /** [DEFAULT] rpc_ping_enabled: servers on this transport answer oslo_rpc_server_ping. */
+  rpcPingEnabled?: boolean;
 }
 
 export class Transport {
   /** The URL with credentials masked (safe to log). */
   readonly url: string;
 
-  constructor(readonly driver: AmqpDriver, url: string) {
+  readonly rpcPingEnabled: boolean;
+
+  constructor(readonly driver: AmqpDriver, url: string, options: Pick<TransportOptions, 'rpcPingEnabled'> = {}) {
     this.url = maskPassword(url);
+    this.rpcPingEnabled = options.rpcPingEnabled ?? false;
   }
 
   get controlExchange(): string {
     return this.driver.controlExchange;
+  }
+
+  /** Resolves once the broker is reachable (connected, or connecting within `timeoutMs`): health checks. */
+  ping(timeoutMs = 2000): Promise<void> {
+    return this.driver.bus.ping(timeoutMs);
   }
 
   /** Closes the connection; pending calls fail, servers stop receiving. */
@@ -42,11 +53,17 @@ export function getRpcTransport(url: string, options: TransportOptions = {}): Tr
   if (scheme === 'fake') {
     bus = new FakeBus(fakeBrokerFor(url.replace(/\/+$/, '')));
   } else if (scheme === 'rabbit' || scheme === 'amqp') {
-    bus = new RabbitBus(parseRabbitUrl(url), options);
+    const parsed = parseRabbitUrl(url);
+    // `?ssl=1` in the URL turns TLS on as [oslo_messaging_rabbit] ssl = true does (kombu reads it).
+    const sslQuery = /^(1|true|yes|on)$/i.test(parsed.query.ssl ?? '');
+    const tls = options.tls ?? (sslQuery ? {} : undefined);
+    // A bad ssl_version or an unreadable file is a configuration error: say so now, not at every reconnect.
+    if (tls) tlsSocketOptions(tls, parsed.hosts[0].hostname);
+    bus = new RabbitBus(parsed, { ...options, tls });
   } else {
     throw new MessagingError(`unsupported transport URL scheme: ${maskPassword(url)}`);
   }
-  return new Transport(new AmqpDriver(bus, controlExchange, options), url);
+  return new Transport(new AmqpDriver(bus, controlExchange, options), url, options);
 }
 
 /** Notifications use the same kind of transport (oslo's get_notification_transport). */

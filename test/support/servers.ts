@@ -113,6 +113,15 @@ export async function brokerQueues(ctx: Context | null = null): Promise<BrokerQu
   }));
 }
 
+/** The private broker's consumers: their queue and consumer arguments (`rabbitmqctl list_consumers`). */
+export async function brokerConsumers(ctx: Context | null = null): Promise<{ queue: string; arguments: Record<string, unknown> }[]> {
+  const dir = requireServersDir(ctx);
+  const { stdout } = await run('bash', [join(__dirname, '../../../scripts/servers.sh'), 'consumers', dir], { timeout: 60_000 });
+  return (JSON.parse(stdout) as Array<{ queue_name: string; arguments: Array<[string, string, unknown]> }>).map((c) => ({
+    queue: c.queue_name, arguments: Object.fromEntries((c.arguments ?? []).map(([k, , v]) => [k, v])),
+  }));
+}
+
 /** Stop / start the private MariaDB server (data kept). */
 export const stopDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-stop');
 export const startDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-start');

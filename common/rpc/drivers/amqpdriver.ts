@@ -2,7 +2,7 @@
 // notifications go, the reply waiter with call-monitor heartbeats, and the server-side
 // listener with its bounded executor and duplicate filter. See docs/wire-format.md.
 import { getLogger } from '../../log';
-import { MessageDeliveryFailure, MessagingError, MessagingTimeout } from '../errors';
+import { MessageDeliveryFailure, MessageUndeliverable, MessagingError, MessagingTimeout } from '../errors';
 import type { Target } from '../target';
 import { deserializeRemoteException, serializeRemoteException } from '../serializer/remote-error';
 import {
@@ -10,14 +10,18 @@ import {
   type Dict,
 } from '../serializer/message';
 import type { RequestMessage } from '../dispatcher';
-import { type Bus, type Delivery, type ExchangeSpec, type SubscribeSpec, type Subscription } from './base';
+import { MessageNacked, type Bus, type Delivery, type ExchangeSpec, type PublishSpec, type SubscribeSpec, type Subscription } from './base';
 import { QueueLayout, type QueueLayoutOptions } from './layout';
+import { QManager } from './qmanager';
 
 const LOG = getLogger('rpc.amqpdriver');
 
-/** kombu_missing_consumer_retry_timeout: how long a reply to a missing reply queue is retried. */
-const MISSING_REPLY_RETRY_MS = 60_000;
 const MISSING_REPLY_RETRY_INTERVAL_MS = 250;
+/** First and longest wait between re-sends of a returned cast or notification, ms. */
+const RETURNED_FIRST_MS = 100;
+const RETURNED_MAX_MS = 1000;
+/** A returned cast is logged at most this often per routing key (a failover returns many). */
+const RETURNED_LOG_EVERY_MS = 5000;
 const MISSING_REPLY_CACHE_SIZE = 200;
 
 export interface SendOptions {
@@ -53,6 +57,15 @@ export interface DriverOptions extends QueueLayoutOptions {
   qosPrefetchCount?: number;
   /** direct_mandatory_flag: replies are published mandatory (an unroutable one comes back and is retried). */
   directMandatoryFlag?: boolean;
+  /**
+   * kombu_missing_consumer_retry_timeout, seconds (60): how long a reply to a missing reply
+   * queue, and a cast or notification no queue took, are sent again.
+   */
+  missingConsumerRetryTimeout?: number;
+  /** use_queue_manager: reply and fanout queues named `<hostname>:<processname>:<n>` (QManager), kept on stop. */
+  useQueueManager?: boolean;
+  hostname?: string;
+  processname?: string;
 }
 
 export class AmqpDriver {
@@ -64,11 +77,23 @@ export class AmqpDriver {
   readonly layout: QueueLayout;
   readonly qosPrefetchCount: number;
   private readonly directMandatory: boolean;
+  private readonly missingConsumerMs: number;
+  /** Routing key -> when a returned cast to it was last logged. */
+  private readonly returnedSaid = new Map<string, number>();
+  /** use_queue_manager: stable names; null: random ones. */
+  readonly qmanager: QManager | null;
 
   constructor(readonly bus: Bus, readonly controlExchange: string, options: DriverOptions = {}) {
     this.layout = new QueueLayout(options);
     this.qosPrefetchCount = options.qosPrefetchCount ?? 0;
     this.directMandatory = options.directMandatoryFlag ?? true;
+    this.missingConsumerMs = (options.missingConsumerRetryTimeout ?? 60) * 1000;
+    if (options.streamFanout && !options.transientQuorumQueue) {
+      throw new MessagingError('Configuration Error: rabbit_stream_fanout needs rabbit_transient_quorum_queue to be set to true');
+    }
+    this.qmanager = options.useQueueManager
+      ? new QManager(options.hostname ?? 'localhost', options.processname ?? 'node')
+      : null;
     bus.onReturn((routingKey, body) => this.handleReturn(routingKey, body));
   }
 
@@ -78,6 +103,11 @@ export class AmqpDriver {
 
   fanoutExchange(topic: string): ExchangeSpec {
     return this.layout.fanoutExchange(topic);
+  }
+
+  /** What makes a reply or fanout queue name unique: a uuid, or the QManager's stable name. */
+  uniqueName(): string {
+    return this.qmanager ? this.qmanager.get() : uuidHex();
   }
 
   /** Our bound unless rabbit_qos_prefetch_count asks for another. */
@@ -98,7 +128,9 @@ export class AmqpDriver {
         return Promise.reject(err);
       }
       const r = this.routeFor(target);
-      return this.bus.publish({ exchange: r.exchange, routingKey: r.routingKey, body, retry: opts.retry });
+      // Mandatory: confirmed must mean a queue took it. A fanout with no queue bound has no
+      // server to tell, as upstream: dropped.
+      return this.publishStored({ exchange: r.exchange, routingKey: r.routingKey, body, retry: opts.retry, mandatory: !target.fanout });
     }
     const msgId = uuidHex();
     const w = this.getReplyWaiter();
@@ -139,7 +171,14 @@ export class AmqpDriver {
     } catch (err) {
       return Promise.reject(err);
     }
-    const reply = waiter.wait(msgId, opts.timeout, opts.callMonitorTimeout);
+    let reply = waiter.wait(msgId, opts.timeout, opts.callMonitorTimeout);
+    if (this.layout.quorumTopic && this.bus.renewPublishChannel) {
+      // No answer from a quorum queue: perhaps our channel still addresses a dead leader.
+      reply = reply.catch((err: unknown) => {
+        if (err instanceof MessagingTimeout) this.bus.renewPublishChannel?.();
+        throw err;
+      });
+    }
     const expirationMs = opts.timeout !== null ? Math.round(opts.timeout * 1000) : undefined;
     const deadline = opts.timeout !== null ? Date.now() + opts.timeout * 1000 : undefined;
     // No publisher confirm for a call's request: the reply (or MessagingTimeout) is its
@@ -151,9 +190,68 @@ export class AmqpDriver {
     return reply;
   }
 
+  /**
+   * A confirmed, mandatory publish that resolves only once a queue has taken the message. The
+   * broker returns it when no queue is bound for its routing key: during a failover the topic
+   * queue is briefly gone (its node died, its consumers are re-declaring it elsewhere). It is
+   * sent again (so is one the broker nacked: its queue died before storing it), 100 ms apart
+   * doubling to 1 s, while the publish's retry limit and
+   * kombu_missing_consumer_retry_timeout allow, then rejected with MessageUndeliverable.
+   * A notification's queue is declared again before each re-send. The first attempt costs no
+   * more than a plain confirmed publish.
+   */
+  private publishStored(spec: PublishSpec): Promise<void> {
+    return this.bus.publish(spec).catch((err: unknown) => {
+      if (!notTaken(err)) throw err;
+      return this.resendReturned(spec, err);
+    });
+  }
+
+  private async resendReturned(spec: PublishSpec, first: MessageUndeliverable | MessageNacked): Promise<void> {
+    const limit = spec.retry === null || spec.retry === undefined || spec.retry < 0 ? Infinity : spec.retry;
+    const start = Date.now();
+    const until = start + this.missingConsumerMs;
+    const where = `${spec.exchange?.name ?? ''}/${spec.routingKey}`;
+    let err: MessageUndeliverable | MessageNacked = first;
+    let delay = RETURNED_FIRST_MS;
+    let sent = 0;
+    const why = (e: Error): string => (e instanceof MessageNacked ? 'the broker nacked the message' : 'no queue took the message');
+    this.sayReturned(spec.routingKey, `${why(err)} to ${where}; sending it again for up to ${this.missingConsumerMs / 1000} s`);
+    for (;;) {
+      if (this.closed || sent >= limit || Date.now() + delay > until) {
+        const text = `${err.message}: gave up after ${sent} re-send(s) over ${((Date.now() - start) / 1000).toFixed(1)} s`;
+        throw err instanceof MessageNacked ? new MessageDeliveryFailure(text) : new MessageUndeliverable(text);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      if (this.closed) continue;
+      sent++;
+      try {
+        await this.bus.publish(spec.declareQueue ? { ...spec, redeclare: true } : spec);
+        LOG.info(`message to ${where} taken by a queue after ${sent} re-send(s)`);
+        return;
+      } catch (e) {
+        if (!notTaken(e)) throw e;
+        err = e;
+        delay = Math.min(RETURNED_MAX_MS, delay * 2);
+      }
+    }
+  }
+
+  private sayReturned(routingKey: string, text: string): void {
+    const now = Date.now();
+    const last = this.returnedSaid.get(routingKey);
+    if (last !== undefined && now - last < RETURNED_LOG_EVERY_MS) {
+      LOG.debug(text);
+      return;
+    }
+    if (this.returnedSaid.size >= MISSING_REPLY_CACHE_SIZE) this.returnedSaid.clear();
+    this.returnedSaid.set(routingKey, now);
+    LOG.warning(text);
+  }
+
   private getReplyWaiter(): Promise<ReplyWaiter> | ReplyWaiter {
     if (this.replyWaiter?.isReady) return this.replyWaiter;
-    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus, this.layout);
+    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus, this.layout, `reply_${this.uniqueName()}`);
     const w = this.replyWaiter;
     return w.ready.then(() => w, (err: unknown) => {
       // Let the next call try again (e.g. the broker was unreachable).
@@ -182,7 +280,8 @@ export class AmqpDriver {
 
   /**
    * A reply came back: its reply queue does not exist (yet, or any more). Like oslo, retry
-   * every 250 ms for up to 60 s, then remember the queue as gone for 60 s. Heartbeats are
+   * every 250 ms for up to kombu_missing_consumer_retry_timeout (60 s), then remember the queue
+   * as gone for as long. Heartbeats are
    * not retried: the next one or the final reply will follow.
    */
   private handleReturn(routingKey: string, body: Buffer): void {
@@ -197,13 +296,13 @@ export class AmqpDriver {
     const key = String(msg._unique_id);
     const now = Date.now();
     const first = this.returnedReplies.get(key) ?? now;
-    if (now - first >= MISSING_REPLY_RETRY_MS) {
+    if (now - first >= this.missingConsumerMs) {
       this.returnedReplies.delete(key);
       LOG.warning(`reply queue ${routingKey} does not exist; giving up on reply ${String(msg._msg_id)}`);
       if (this.missingReplyQueues.size >= MISSING_REPLY_CACHE_SIZE) {
         this.missingReplyQueues.delete(this.missingReplyQueues.keys().next().value as string);
       }
-      this.missingReplyQueues.set(routingKey, now + MISSING_REPLY_RETRY_MS);
+      this.missingReplyQueues.set(routingKey, now + this.missingConsumerMs);
       return;
     }
     this.returnedReplies.set(key, first);
@@ -226,12 +325,14 @@ export class AmqpDriver {
     msg._unique_id = uuidHex();
     packContext(msg, ctxt);
     const routingKey = `${target.topic as string}.${priority}`;
-    await this.bus.publish({
+    // Mandatory too: the queue we declared may have gone since (its node died).
+    await this.publishStored({
       exchange: this.topicExchange(target),
       routingKey,
       body: envelope ? encodeEnvelope(msg) : encodePlain(msg),
       declareQueue: this.layout.topicQueue(routingKey),
       retry,
+      mandatory: true,
     });
   }
 
@@ -271,7 +372,10 @@ export class AmqpDriver {
         for (const p of priorities) {
           const key = `${t.topic as string}.${p}`;
           subs.push(await this.bus.subscribe(
-            { queue: this.layout.topicQueue(pool ?? key), exchange: this.topicExchange(t), bindingKey: key, prefetch: this.prefetch(64) },
+            {
+              queue: this.layout.topicQueue(pool ?? key), exchange: this.topicExchange(t), bindingKey: key, prefetch: this.prefetch(64),
+              consumerArguments: () => this.layout.consumerArguments(),
+            },
             onDelivery,
           ));
         }
@@ -302,18 +406,18 @@ interface Waiter {
 
 /** The transport's single reply queue; replies are matched to calls by `_msg_id`. */
 class ReplyWaiter {
-  readonly queue = `reply_${uuidHex()}`;
   readonly ready: Promise<void>;
   isReady = false;
   private readonly waiters = new Map<string, Waiter>();
 
-  constructor(bus: Bus, layout: QueueLayout) {
+  constructor(bus: Bus, layout: QueueLayout, readonly queue: string) {
     this.ready = bus
       .subscribe(
         {
           queue: layout.transientQueue(this.queue),
           prefetch: 0,
           noAck: true,
+          consumerArguments: () => layout.consumerArguments(),
         },
         (d) => this.onDelivery(d),
       )
@@ -417,19 +521,48 @@ export class RpcListener {
       }
       this.subs.push({ sub, deleteOnStop });
     };
+    const consumerArguments = (): Record<string, unknown> | undefined => layout.consumerArguments();
     try {
-      await add({ queue: layout.topicQueue(topic), exchange, bindingKey: topic, prefetch }, false);
+      await add({ queue: layout.topicQueue(topic), exchange, bindingKey: topic, prefetch, consumerArguments }, false);
       if (this.target.server) {
         const name = `${topic}.${this.target.server}`;
-        await add({ queue: layout.topicQueue(name), exchange, bindingKey: name, prefetch }, false);
+        await add({ queue: layout.topicQueue(name), exchange, bindingKey: name, prefetch, consumerArguments }, false);
       }
-      const fanoutQ = layout.transientQueue(`${topic}_fanout_${uuidHex()}`);
-      await add({ queue: fanoutQ, exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch }, true);
+      await add(this.fanoutSpec(topic, prefetch), true);
     } catch (err) {
       await this.stop();
       throw err;
     }
   }
+
+  /**
+   * The server's fanout consumer. Its own queue (deleted on stop unless use_queue_manager names
+   * it for the next start), or with rabbit_stream_fanout the topic's shared stream, consumed
+   * from the offset after the last message seen ("last" at first and after a broker-side
+   * cancel, as oslo: the stream may have been deleted and made again). Messages seen twice
+   * around a resume are dropped by the duplicate filter.
+   */
+  private fanoutSpec(topic: string, prefetch: number): SubscribeSpec {
+    const layout = this.driver.layout;
+    const base = { exchange: this.driver.fanoutExchange(topic), bindingKey: topic, prefetch };
+    if (!layout.streamFanout) {
+      return {
+        ...base, queue: layout.fanoutQueue(topic, this.driver.uniqueName()), keepQueue: this.driver.qmanager !== null,
+        consumerArguments: () => layout.consumerArguments(),
+      };
+    }
+    return {
+      ...base, queue: layout.fanoutQueue(topic, ''), keepQueue: true,
+      consumerArguments: () => ({ 'x-stream-offset': this.streamOffset }),
+      onCancelled: () => {
+        LOG.warning(`consumer of stream ${topic}_fanout cancelled; resuming at "last" (was ${String(this.streamOffset)})`);
+        this.streamOffset = 'last';
+      },
+    };
+  }
+
+  /** rabbit_stream_fanout: where the fanout stream consumer resumes. */
+  private streamOffset: number | 'last' = 'last';
 
   /** Stop consuming; deliveries not started yet go back to the broker. */
   async stop(): Promise<void> {
@@ -451,6 +584,8 @@ export class RpcListener {
   }
 
   private onDelivery(d: Delivery): void {
+    const offset = d.headers?.['x-stream-offset'];
+    if (typeof offset === 'number') this.streamOffset = offset + 1;
     if (this.stopping) {
       d.requeue();
       return;
@@ -523,6 +658,9 @@ export class RpcListener {
     await this.handler({ ctxt, message, msgId, replyQ, clientTimeout, reply, heartbeat });
   }
 }
+
+/** The broker did not take a confirmed publish (returned, or nacked): worth sending again. */
+const notTaken = (e: unknown): e is MessageUndeliverable | MessageNacked => e instanceof MessageUndeliverable || e instanceof MessageNacked;
 
 /** reply/heartbeat of a cast: nothing to send. */
 const noReply = (_result: unknown, _failure: string | null): Promise<void> => Promise.resolve();

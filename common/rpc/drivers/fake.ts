@@ -144,11 +144,15 @@ export class FakeBus implements Bus {
     if (this.closed) throw new MessagingError('transport is closed');
     const q = this.broker.declareQueue(spec.queue);
     if (spec.exchange) this.broker.bind(spec.queue.name, spec.exchange, spec.bindingKey ?? spec.queue.name);
-    const sub = new FakeSubscription(this.broker, q, onDelivery, () => this.subs.delete(sub));
+    const sub = new FakeSubscription(this.broker, q, onDelivery, () => this.subs.delete(sub), spec.keepQueue ?? false);
     this.subs.add(sub);
     q.consumers.push(sub);
     q.schedule();
     return sub;
+  }
+
+  async ping(_timeoutMs: number): Promise<void> {
+    if (this.closed) throw new MessagingError('transport is closed');
   }
 
   onReturn(handler: (routingKey: string, body: Buffer) => void): void {
@@ -169,6 +173,7 @@ class FakeSubscription implements Subscription, FakeConsumer {
     private readonly queue: FakeQueue,
     private readonly onDelivery: (d: Delivery) => void,
     private readonly onCancel: () => void,
+    private readonly keepQueue: boolean,
   ) {}
 
   deliver(m: FakeMessage): void {
@@ -191,7 +196,7 @@ class FakeSubscription implements Subscription, FakeConsumer {
     this.active = false;
     const i = this.queue.consumers.indexOf(this);
     if (i >= 0) this.queue.consumers.splice(i, 1);
-    if (deleteQueue) this.broker.deleteQueue(this.queue.spec.name);
+    if (deleteQueue && !this.keepQueue) this.broker.deleteQueue(this.queue.spec.name);
     this.onCancel();
   }
 }

@@ -22,6 +22,13 @@ export interface QueueLayoutOptions {
   durableQueues?: boolean;
   /** amqp_auto_delete: topic exchanges and queues auto-delete. */
   autoDelete?: boolean;
+  /** enable_cancel_on_failover: every consumer asks for x-cancel-on-ha-failover. */
+  enableCancelOnFailover?: boolean;
+  /**
+   * rabbit_stream_fanout: one stream queue `<topic>_fanout` shared by every server of the topic
+   * instead of a queue per server (x-max-age from rabbit_transient_queues_ttl).
+   */
+  streamFanout?: boolean;
 }
 
 export class QueueLayout {
@@ -37,7 +44,23 @@ export class QueueLayout {
       transientQueuesTtl: options.transientQueuesTtl ?? 1800,
       durableQueues: options.durableQueues ?? false,
       autoDelete: options.autoDelete ?? false,
+      enableCancelOnFailover: options.enableCancelOnFailover ?? false,
+      streamFanout: options.streamFanout ?? false,
     };
+  }
+
+  /** Topic (request) queues are quorum queues (rabbit_quorum_queue). */
+  get quorumTopic(): boolean {
+    return this.o.quorumQueue;
+  }
+
+  get streamFanout(): boolean {
+    return this.o.streamFanout;
+  }
+
+  /** Consumer arguments of every consumer but a stream's (which carries its offset instead). */
+  consumerArguments(): Record<string, unknown> | undefined {
+    return this.o.enableCancelOnFailover ? { 'x-cancel-on-ha-failover': true } : undefined;
   }
 
   /** oslo's Connection.durable: quorum queues are always durable. */
@@ -45,7 +68,7 @@ export class QueueLayout {
     return this.o.durableQueues || this.o.quorumQueue;
   }
 
-  /** _get_queue_arguments (without rabbit_ha_queues / rabbit_stream_fanout, not supported). */
+  /** _get_queue_arguments (without rabbit_ha_queues, not supported; streams: fanoutQueue). */
   private args(quorum: boolean, ttlSeconds: number): Record<string, unknown> {
     const a: Record<string, unknown> = {};
     if (quorum) {
@@ -75,6 +98,17 @@ export class QueueLayout {
   /** fanout_send / declare_fanout_consumer: `<topic>_fanout`, auto-delete. */
   fanoutExchange(topic: string): ExchangeSpec {
     return { name: `${topic}_fanout`, type: 'fanout', durable: this.o.transientQuorumQueue, autoDelete: true };
+  }
+
+  /**
+   * A server's fanout queue (declare_fanout_consumer): `<topic>_fanout_<unique>`, transient; with
+   * rabbit_stream_fanout the one durable stream `<topic>_fanout` (x-max-age, not x-expires).
+   */
+  fanoutQueue(topic: string, unique: string): QueueSpec {
+    if (!this.o.streamFanout) return this.transientQueue(`${topic}_fanout_${unique}`);
+    const a: Record<string, unknown> = { 'x-queue-type': 'stream' };
+    if (this.o.transientQueuesTtl > 0) a['x-max-age'] = `${this.o.transientQueuesTtl}s`;
+    return { name: `${topic}_fanout`, durable: true, autoDelete: false, exclusive: false, arguments: a };
   }
 
   /** A "transient" queue: `reply_<uuid>` (declare_direct_consumer) or `<topic>_fanout_<uuid>`. */

@@ -185,9 +185,13 @@ describe('multinode: scripts/multinode.sh (2 nova-api, 2 computes, 2 tgt backend
 
   it('8 workers loop attach → in-use → detach → available through both nova-api for 20 s: never "already attached"', async () => {
     const pairs: Array<{ sid: string; vid: string }> = [];
+    // 12 volumes in this project by now: past Cinder's default quota of 10, raised as an operator would.
+    const q = await cinder('PUT', '/os-quota-sets/admin', { quota_set: { volumes: 20 } });
+    expect(q.status, JSON.stringify(q.body)).to.equal(200);
     for (let i = 0; i < 8; i++) {
       const s = await createServer((i % 2) as 0 | 1, `mn-load-${i}`);
       const r = await cinder('POST', '/volumes', { volume: { size: 1, name: `mn-load-${i}` } });
+      expect(r.status, JSON.stringify(r.body)).to.equal(202);
       await waitVolume(r.body.volume.id, 'available');
       pairs.push({ sid: s.id, vid: r.body.volume.id });
     }

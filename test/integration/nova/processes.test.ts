@@ -2,11 +2,13 @@
 // RabbitMQ + MariaDB, with the Cinder fixture in the test process.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, spawnDaemon, waitFor, writeConfig, type Daemon } from '../../support/processes';
 import { createTestDatabase, requireTransportUrl } from '../../support/servers';
 import { CinderFixture } from './cinder-fixture';
+import { getRpcTransport, RPCClient, Target } from '../../../common/rpc';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '../../../bin');
@@ -27,7 +29,7 @@ describe('nova daemons as processes (RabbitMQ + MariaDB)', function () {
     const curl = await cinder.start();
     const port = await freePort();
     config = writeConfig('nova.conf', [
-      '[DEFAULT]', `host = proc-${port}`, 'rpc_response_timeout = 10', 'report_interval = 1', 'osapi_compute_listen = 127.0.0.1', `osapi_compute_listen_port = ${port}`,
+      '[DEFAULT]', `host = proc-${port}`, 'rpc_response_timeout = 10', 'report_interval = 1', 'rpc_ping_enabled = true', 'osapi_compute_listen = 127.0.0.1', `osapi_compute_listen_port = ${port}`,
       '[api]', 'auth_strategy = noauth2',
       '[cinder]', `endpoint = ${curl}/v3/%(project_id)s`,
     ].join('\n'));
@@ -62,6 +64,16 @@ describe('nova daemons as processes (RabbitMQ + MariaDB)', function () {
   it('starts nova-compute and nova-api, attaches and detaches over RabbitMQ, stops cleanly', async () => {
     daemons.push(await spawnDaemon('nova-compute', ['--config-file', config], { env }));
     daemons.push(await spawnDaemon('nova-api', ['--config-file', config], { env }));
+    // Health as a load balancer sees it (no token), and the compute answering oslo's RPC ping.
+    const health = await fetch(`${api}/healthcheck`);
+    expect([health.status, await health.text()]).to.deep.equal([200, 'OK']);
+    const rpc = getRpcTransport(env.TRANSPORT_URL as string);
+    try {
+      const host = /host = (\S+)/.exec(readFileSync(config, 'utf8'))?.[1];
+      expect(await new RPCClient(rpc, new Target({ topic: 'compute', server: host }), { timeout: 10 }).call({}, 'oslo_rpc_server_ping')).to.equal('pong');
+    } finally {
+      await rpc.close();
+    }
     const c = await req('POST', '/v2.1/servers', { server: { name: 'p1', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1' } });
     expect(c.status).to.equal(202);
     const sid = c.body.server.id as string;

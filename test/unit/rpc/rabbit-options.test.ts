@@ -27,7 +27,9 @@ describe('rabbit queue options (oslo_messaging_rabbit)', () => {
       rabbit_quorum_max_memory_length: 0, rabbit_quorum_max_memory_bytes: 0, rabbit_transient_queues_ttl: 1800,
       amqp_durable_queues: false, amqp_auto_delete: false, rabbit_qos_prefetch_count: 0, kombu_reconnect_delay: 1,
       kombu_reconnect_splay: 0, rabbit_retry_interval: 1, rabbit_retry_backoff: 2, rabbit_interval_max: 30,
-      heartbeat_timeout_threshold: 60, heartbeat_rate: 3, direct_mandatory_flag: true,
+      heartbeat_timeout_threshold: 60, heartbeat_rate: 3, direct_mandatory_flag: true, kombu_missing_consumer_retry_timeout: 60,
+      enable_cancel_on_failover: false, use_queue_manager: false, hostname: null, processname: null, rabbit_stream_fanout: false,
+      ssl: false, ssl_version: '', ssl_key_file: '', ssl_cert_file: '', ssl_ca_file: '', ssl_enforce_hostname_verification: false,
     });
     expect(conf().oslo_messaging_notifications).to.deep.equal({ driver: [], transport_url: null, topics: ['notifications'], retry: -1 });
   });

@@ -11,9 +11,10 @@ import type { Writable } from 'node:stream';
 import * as amqp from 'amqplib';
 import { getLogger } from '../../../log';
 import { MessageDeliveryFailure, MessagingError } from '../../errors';
-import { MessageUndeliverable, type Bus, type Delivery, type PublishSpec, type SubscribeSpec, type Subscription } from '../base';
+import { MessageUndeliverable, type Bus, type Delivery, type PublishSpec, type SubscribeSpec, type Subscription, MessageNacked } from '../base';
 import { notifyReconnect } from '../../observer';
 import { declareRefusal, describeRefusal } from './refusal';
+import { tlsSocketOptions, type RabbitTlsOptions } from './tls';
 import type { RabbitHost, RabbitUrl } from './url';
 
 const LOG = getLogger('rpc.rabbit');
@@ -43,6 +44,8 @@ export interface RabbitOptions {
   /** Seconds (+ up to kombuReconnectSplay at random) before re-consuming after a broker-side consumer cancel. */
   kombuReconnectDelay?: number;
   kombuReconnectSplay?: number;
+  /** [oslo_messaging_rabbit] ssl = true (or `?ssl=1`): AMQP over TLS with these options. */
+  tls?: RabbitTlsOptions;
 }
 
 /** A declaration refused by the broker: retried with backoff, not by reconnecting. */
@@ -59,8 +62,11 @@ interface Generation {
   alive: boolean;
   /** exchange / queue declarations done on this connection (promise: concurrent first use). */
   declared: Map<string, Promise<void>>;
-  /** mandatory publishes awaiting their confirm, to match basic.return by routing key + body. */
-  mandatory: Map<string, { body: Buffer; returned: boolean }[]>;
+  /**
+   * Mandatory publishes awaiting their confirm, to match a basic.return (which comes before
+   * the confirm) by routing key + body. A Set: O(1) per publish; only a return walks it.
+   */
+  mandatory: Set<Pending>;
   /** serializes prefetch+consume pairs on the shared consumer channel. */
   subLock: Promise<unknown>;
   /** declarations known to be complete: lets publish skip the async path. */
@@ -72,6 +78,8 @@ interface Generation {
   /** Why the broker closed the connection (connection.close), if it did. */
   closeError: unknown;
 }
+
+interface Pending { routingKey: string; body: Buffer; returned: boolean }
 
 interface Sub {
   spec: SubscribeSpec;
@@ -113,6 +121,8 @@ function coalesceWrites(conn: amqp.ChannelModel): void {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** renewPublishChannel opens at most one channel this often. */
+const RENEW_EVERY_MS = 5000;
 
 export class RabbitBus implements Bus {
   private gen: Generation | null = null;
@@ -133,7 +143,10 @@ export class RabbitBus implements Bus {
   /** Reconnects in a row whose re-declarations closed the connection (541), and what was logged. */
   private loopRefusals = 0;
   private loopRefusalSaid = '';
-  private readonly opts: Required<RabbitOptions>;
+  /** When renewPublishChannel last opened a channel. */
+  private lastRenew = 0;
+  private readonly opts: Required<Omit<RabbitOptions, 'tls'>>;
+  private readonly tls: RabbitTlsOptions | undefined;
   private readonly connectionName = `${basename(process.argv[1] ?? 'node')}:${process.pid}:${randomUUID()}`;
 
   constructor(readonly url: RabbitUrl, options: RabbitOptions = {}) {
@@ -149,6 +162,7 @@ export class RabbitBus implements Bus {
       kombuReconnectDelay: options.kombuReconnectDelay ?? 1,
       kombuReconnectSplay: options.kombuReconnectSplay ?? 0,
     };
+    this.tls = options.tls;
   }
 
   // ---- connection management -------------------------------------------------------------
@@ -258,12 +272,13 @@ export class RabbitBus implements Bus {
   }
 
   private async open(host: RabbitHost): Promise<Generation> {
+    const tls = this.tls ? tlsSocketOptions(this.tls, host.hostname) : {};
     const conn = await amqp.connect(
       {
-        protocol: 'amqp', hostname: host.hostname, port: host.port, username: host.username, password: host.password,
+        protocol: this.tls ? 'amqps' : 'amqp', hostname: host.hostname, port: host.port, username: host.username, password: host.password,
         vhost: this.url.vhost, heartbeat: this.opts.heartbeat, locale: 'en_US',
       },
-      { noDelay: true, timeout: this.opts.connectTimeoutMs, clientProperties: { connection_name: this.connectionName } },
+      { ...tls, noDelay: true, timeout: this.opts.connectTimeoutMs, clientProperties: { connection_name: this.connectionName } },
     );
     coalesceWrites(conn);
     try {
@@ -271,7 +286,7 @@ export class RabbitBus implements Bus {
       const sub = await conn.createChannel();
       const plain = await conn.createChannel();
       const gen: Generation = {
-        id: ++this.genCounter, conn, pub, sub, plain, alive: true, declared: new Map(), mandatory: new Map(), subLock: Promise.resolve(),
+        id: ++this.genCounter, conn, pub, sub, plain, alive: true, declared: new Map(), mandatory: new Set(), subLock: Promise.resolve(),
         declaredDone: new Set(), unsettled: [], toAck: new Set(), ackFlushScheduled: false, closeError: null,
       };
       const g = gen;
@@ -283,23 +298,61 @@ export class RabbitBus implements Bus {
       conn.on('close', () => lost('connection closed'));
       conn.on('blocked', (reason: string) => LOG.warning(`AMQP connection blocked by the broker: ${reason}`));
       // Any channel-level error (e.g. a 406 on a declare) closes that channel: start afresh.
-      for (const ch of [pub, sub, plain]) {
+      for (const ch of [pub, sub]) {
         ch.on('error', (err: Error) => LOG.warning(`AMQP channel error: ${err.message}`));
         ch.on('close', () => lost('channel closed'));
       }
-      plain.on('return', (msg: amqp.Message) => {
-        this.returnHandler?.(msg.fields.routingKey, msg.content);
-      });
+      this.wirePlain(gen, plain);
       pub.on('return', (msg: amqp.Message) => {
-        const list = g.mandatory.get(msg.fields.routingKey);
-        const rec = list?.find((r) => !r.returned && r.body.equals(msg.content));
-        if (rec) rec.returned = true;
+        for (const r of g.mandatory) {
+          if (!r.returned && r.routingKey === msg.fields.routingKey && r.body.equals(msg.content)) {
+            r.returned = true;
+            break;
+          }
+        }
       });
       return gen;
     } catch (err) {
       await conn.close().catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Handlers of the channel for unconfirmed publishes (call requests, replies). */
+  private wirePlain(gen: Generation, plain: amqp.Channel): void {
+    plain.on('error', (err: Error) => LOG.warning(`AMQP channel error: ${err.message}`));
+    plain.on('close', () => this.lost(gen, 'channel closed'));
+    plain.on('return', (msg: amqp.Message) => {
+      this.returnHandler?.(msg.fields.routingKey, msg.content);
+    });
+  }
+
+  /**
+   * Replaces the channel of unconfirmed publishes with a new one (at most once per
+   * RENEW_EVERY_MS). RabbitMQ before 3.11's fix starts a channel's client for a quorum queue
+   * with the leader in the queue record, stale for a while after the leader's node died: a
+   * channel whose first message to that queue goes out then keeps sending to the dead leader.
+   * The driver calls this when a call to a quorum topic queue timed out; a new channel asks
+   * again.
+   */
+  renewPublishChannel(): void {
+    const gen = this.gen;
+    const now = Date.now();
+    if (!gen?.alive || now - this.lastRenew < RENEW_EVERY_MS) return;
+    this.lastRenew = now;
+    gen.conn.createChannel().then(async (ch) => {
+      if (!gen.alive) {
+        await ch.close().catch(noop);
+        return;
+      }
+      this.wirePlain(gen, ch);
+      const old = gen.plain;
+      gen.plain = ch;
+      // Its close must not count as a lost connection.
+      old.removeAllListeners('close');
+      await old.close().catch(noop);
+      LOG.info('opened a new channel for call requests and replies after a call timed out');
+    }, (err: unknown) => LOG.debug(`could not open a new channel: ${(err as Error).message}`));
   }
 
   private lost(gen: Generation, why: string, delayMs = 0): void {
@@ -368,7 +421,7 @@ export class RabbitBus implements Bus {
 
   private declaredAlready(gen: Generation, spec: PublishSpec): boolean {
     if (!spec.exchange) return true;
-    if (!gen.declaredDone.has(`x:${spec.exchange.name}`)) return false;
+    if (spec.redeclare || !gen.declaredDone.has(`x:${spec.exchange.name}`)) return false;
     return !spec.declareQueue || gen.declaredDone.has(`q:${spec.declareQueue.name}:${spec.exchange.name}:${spec.routingKey}`);
   }
 
@@ -416,6 +469,10 @@ export class RabbitBus implements Bus {
       ch.assertExchange(ex.name, ex.type, { durable: ex.durable, autoDelete: ex.autoDelete })));
     const q = spec.declareQueue;
     if (q) {
+      if (spec.redeclare) {
+        const key = `q:${q.name}:${ex.name}:${spec.routingKey}`;
+        if (gen.declaredDone.delete(key)) gen.declared.delete(key);
+      }
       await this.declareOnce(gen, `q:${q.name}:${ex.name}:${spec.routingKey}`, () => this.declaring(gen, `queue '${q.name}'`, async (ch) => {
         await ch.assertQueue(q.name, { durable: q.durable, autoDelete: q.autoDelete, exclusive: q.exclusive, arguments: q.arguments });
         await ch.bindQueue(q.name, ex.name, spec.routingKey);
@@ -458,11 +515,10 @@ export class RabbitBus implements Bus {
   private publishOn(gen: Generation, spec: PublishSpec): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const exchange = spec.exchange?.name ?? '';
-      let rec: { body: Buffer; returned: boolean } | null = null;
+      let rec: Pending | null = null;
       if (spec.mandatory && spec.confirm !== false) {
-        rec = { body: spec.body, returned: false };
-        const list = gen.mandatory.get(spec.routingKey);
-        if (list) list.push(rec); else gen.mandatory.set(spec.routingKey, [rec]);
+        rec = { routingKey: spec.routingKey, body: spec.body, returned: false };
+        gen.mandatory.add(rec);
       }
       const options: amqp.Options.Publish = {
         contentType: 'application/json', contentEncoding: 'utf-8', deliveryMode: 2, priority: 0, headers: {},
@@ -480,16 +536,10 @@ export class RabbitBus implements Bus {
       }
       try {
         gen.pub.publish(exchange, spec.routingKey, spec.body, options, (err: unknown) => {
-          if (rec) {
-            const list = gen.mandatory.get(spec.routingKey);
-            if (list) {
-              list.splice(list.indexOf(rec), 1);
-              if (!list.length) gen.mandatory.delete(spec.routingKey);
-            }
-          }
+          if (rec) gen.mandatory.delete(rec);
           if (err) {
             const msg = (err as Error).message ?? String(err);
-            reject(gen.alive && msg !== 'channel closed' ? new MessageDeliveryFailure(`broker refused the message: ${msg}`) : new ConnectionLost(msg));
+            reject(gen.alive && msg !== 'channel closed' ? new MessageNacked(`broker refused the message: ${msg}`) : new ConnectionLost(msg));
           } else if (rec?.returned) {
             reject(new MessageUndeliverable(`no queue for routing key ${spec.routingKey}`));
           } else {
@@ -567,16 +617,21 @@ export class RabbitBus implements Bus {
       if (sub.cancelled || !gen.alive) return;
       await ch.prefetch(prefetch, false);
       const noAck = sub.spec.noAck ?? false;
+      const args = sub.spec.consumerArguments?.();
       const ok = await ch.consume(queue.name, (msg) => {
         if (!msg) {
-          // Broker-side cancel (queue deleted): consume again on the next connection.
-          LOG.warning(`consumer on ${queue.name} cancelled by the broker`);
+          // Broker-side cancel (queue deleted, or its leader failed over): as kombu, treat it as
+          // a lost connection: reconnect after kombu_reconnect_delay (+ splay), re-declare
+          // every queue (this one too) and consume again.
+          LOG.warning(`consumer on ${queue.name} cancelled by the broker; re-declaring it`);
+          sub.spec.onCancelled?.();
           const splay = Math.random() * this.opts.kombuReconnectSplay;
           if (gen.alive) this.lost(gen, 'consumer cancelled', (this.opts.kombuReconnectDelay + splay) * 1000);
           return;
         }
+        const headers = msg.properties.headers as Record<string, unknown> | undefined;
         if (noAck) {
-          sub.onDelivery({ body: msg.content, contentType: msg.properties.contentType as string | undefined, ack: noop, requeue: noop });
+          sub.onDelivery({ body: msg.content, contentType: msg.properties.contentType as string | undefined, headers, ack: noop, requeue: noop });
           return;
         }
         const tag = msg.fields.deliveryTag;
@@ -585,6 +640,7 @@ export class RabbitBus implements Bus {
         sub.onDelivery({
           body: msg.content,
           contentType: msg.properties.contentType as string | undefined,
+          headers,
           ack: () => {
             if (settled || !gen.alive) return;
             settled = true;
@@ -599,7 +655,7 @@ export class RabbitBus implements Bus {
             ch.nack(msg, false, true);
           },
         });
-      }, { noAck });
+      }, args ? { noAck, arguments: args } : { noAck });
       sub.gen = gen;
       sub.consumerTag = ok.consumerTag;
     };
@@ -647,10 +703,14 @@ export class RabbitBus implements Bus {
     if (!gen?.alive) return;
     try {
       if (sub.consumerTag) await gen.sub.cancel(sub.consumerTag);
-      if (deleteQueue) await gen.sub.deleteQueue(sub.spec.queue.name);
+      if (deleteQueue && !sub.spec.keepQueue) await gen.sub.deleteQueue(sub.spec.queue.name);
     } catch (err) {
       if (gen.alive) LOG.warning(`cancelling consumer on ${sub.spec.queue.name} failed: ${(err as Error).message}`);
     }
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await this.live(null, 0, Date.now() + timeoutMs);
   }
 
   onReturn(handler: (routingKey: string, body: Buffer) => void): void {
