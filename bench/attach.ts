@@ -4,12 +4,14 @@
 //    MariaDB, at 1, 8 and 32 in flight;
 //  - the legacy Cinder cycle against our cinder-api and, beside it, the real Cinder 21
 //    (scripts/cinder-oracle.sh) on the same RabbitMQ and MariaDB, at 1 and 8;
+//  - the same Nova cycle on the all-in-one with tracing off, to show what tracing costs;
 //  - then the multi-process curve: more nova-api processes and computes, same load.
 // For each point: cycles/s, p50/p99 of each step, CPU ms per cycle of each process and its RSS.
 // It prints figures and asserts nothing. Servers: TRANSPORT_URL, NOVA_DATABASE_URL and
 // CINDER_DATABASE_URL if set, else a private pair from scripts/servers.sh (stopped after).
 // Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_C ("1,8,32"),
-// BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,multi,real,curve": which to run),
+// BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,notrace,multi,real,curve": which to
+// run; notrace is the all-in-one with [trace] enabled = false, to show what tracing costs),
 // BENCH_CURVE ("1x1,2x2,4x2" as APIxCOMPUTES), BENCH_ONLY (regex over point names),
 // BENCH_PROF=DIR (a V8 CPU profile of each service process, written at its exit).
 import 'reflect-metadata';
@@ -27,7 +29,7 @@ const CYCLES = num('BENCH_CYCLES', 40);
 const ROUNDS = num('BENCH_ROUNDS', 3);
 const SECONDS = num('BENCH_SECONDS', 30);
 const CONC = (process.env.BENCH_C ?? '1,8,32').split(',').map(Number);
-const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'embedded,multi,real,curve').split(','));
+const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'embedded,notrace,multi,real,curve').split(','));
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const ROOT = join(__dirname, '../..');
 
@@ -161,6 +163,9 @@ async function main(): Promise<void> {
   try {
     const aio = LAYOUTS.has('embedded') ? await embedded(work) : null;
     if (aio) cleanups.unshift(() => aio.stop());
+    // What tracing costs: the same all-in-one with [trace] enabled = false, beside it.
+    const quiet = LAYOUTS.has('notrace') ? await embedded(work, false) : null;
+    if (quiet) cleanups.unshift(() => quiet.stop());
     let multi: Layout | null = null;
     if (LAYOUTS.has('multi')) {
       const db = await freshServers();
@@ -174,7 +179,7 @@ async function main(): Promise<void> {
     const cinderOf = (l: Layout): Proc[] => l.procs.filter((p) => /cinder|attachd-all/.test(p.name));
 
     const points: Point[] = [];
-    for (const c of CONC) for (const l of [aio, multi]) if (l) points.push(await novaPoint(l, c));
+    for (const c of CONC) for (const l of [aio, quiet, multi]) if (l) points.push(await novaPoint(l, c));
     for (const c of CONC.filter((x) => x <= 8)) {
       if (multi) points.push(cinderPoint(`ours ${multi.name}`, multi.cinderUrl, cinderOf(multi), c));
       if (real) points.push(cinderPoint('real Cinder 21', real.url, real.procs, c));

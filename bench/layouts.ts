@@ -24,17 +24,19 @@ export interface Layout {
 const started = (log: string, name: string) => async (): Promise<boolean> => readFileSync(log, 'utf8').includes(`Started ${name}`);
 const up = (url: string) => async (): Promise<boolean> => (await fetch(url, { signal: AbortSignal.timeout(2000) })).status < 500;
 
-export async function embedded(work: string): Promise<Layout> {
+/** The all-in-one in its own data directory under `work`; `trace`: [trace] enabled (the default). */
+export async function embedded(work: string, trace = true): Promise<Layout> {
   const [np, cp] = [await freePort(), await freePort()];
-  const conf = join(work, 'attachd-all.conf');
+  const tag = trace ? 'embedded' : 'embedded-notrace';
+  const conf = join(work, `${tag}.conf`);
   writeFileSync(conf, [
     '[DEFAULT]', `osapi_compute_listen_port = ${np}`, `osapi_volume_listen_port = ${cp}`,
-    '[api]', 'auth_strategy = noauth2',
+    '[api]', 'auth_strategy = noauth2', '[trace]', `enabled = ${trace}`,
   ].join('\n'));
   const env = { TRANSPORT_URL: '', NOVA_DATABASE_URL: '', CINDER_DATABASE_URL: '' };
-  const p = await startBin('attachd-all', 'attachd-all', ['--config-file', conf, '--data-dir', join(work, 'data')], env, join(work, 'attachd-all.log'),
+  const p = await startBin('attachd-all', 'attachd-all', ['--config-file', conf, '--data-dir', join(work, `data-${tag}`)], env, join(work, `${tag}.log`),
     async () => (await up(`http://127.0.0.1:${np}/v2.1/`)()) && up(`http://127.0.0.1:${cp}/`)());
-  return { name: 'embedded', novaUrls: [`http://127.0.0.1:${np}/v2.1`], cinderUrl: `http://127.0.0.1:${cp}/v3/${PROJECT}`, procs: [p], stop: () => p.stop() };
+  return { name: trace ? 'embedded' : 'embedded, tracing off', novaUrls: [`http://127.0.0.1:${np}/v2.1`], cinderUrl: `http://127.0.0.1:${cp}/v3/${PROJECT}`, procs: [p], stop: () => p.stop() };
 }
 
 export interface Servers { transportUrl: string; novaDb: string; cinderDb: string }
