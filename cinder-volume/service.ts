@@ -15,7 +15,7 @@ export async function reportState(db: CinderDB, host: string, az: string, capabi
   if ((res.affected ?? 0) > 0) return;
   await db.services.insert({
     uuid: randomUUID(), host, binary: BINARY, topic: VOLUME_TOPIC, reportCount: 1, disabled: false, availabilityZone: az,
-    rpcCurrentVersion: VOLUME_RPC_API_VERSION, objectCurrentVersion: '1.8', replicationStatus: 'not-capable', frozen: false,
+    rpcCurrentVersion: VOLUME_RPC_API_VERSION, objectCurrentVersion: '1.8', replicationStatus: 'disabled', frozen: false,
     capabilities: caps, createdAt: t, updatedAt: t, deleted: false,
   });
 }

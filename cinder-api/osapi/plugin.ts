@@ -39,12 +39,12 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
     req.cinderPrefix = prefix;
     req.cinderVersion = APIVersion.parse(MIN_VERSION);
   });
-  // An empty answer still names a type, as webob's do: JSON for the actions (and extra specs),
-  // webob's default text/html for the rest.
+  // An empty answer still names a type, as webob's do: JSON for the actions (and extra specs,
+  // quota sets), webob's default text/html for the rest.
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.getHeader('content-type') !== undefined || (payload !== undefined && payload !== null && payload !== '')) return payload;
     const path = req.url.split('?')[0];
-    void reply.header('content-type', /\/(volumes|attachments)\/[^/]+\/action$|\/extra_specs\//.test(path) ? 'application/json' : 'text/html; charset=UTF-8');
+    void reply.header('content-type', /\/(volumes|attachments)\/[^/]+\/action$|\/extra_specs\/|\/os-quota-sets\//.test(path) ? 'application/json' : 'text/html; charset=UTF-8');
     return payload;
   });
   versionRoutes(app, prefix);

@@ -141,7 +141,8 @@ export class ServiceAPI {
   /** _replication_db_change on frozen (no clusters here): a missing or ambiguous host is a 400, as Cinder's proxy makes it. */
   private async changeFrozen(host: string, expected: boolean): Promise<Service> {
     const rows = (await this.all()).filter((s) => s.binary === VOLUME_BINARY && hostMatches(s.host, host));
-    if (!rows.length) throw new InvalidInput({ reason: `No service found with host=${host}` });
+    // Cinder's text here has no "Invalid input received:" prefix.
+    if (!rows.length) throw badRequest(`No service found with host=${host}`);
     if (rows.some((s) => s.host !== rows[0].host)) throw badRequest('Services from different clusters found.');
     const res = await this.api.db.services.update({ id: rows[0].id, frozen: expected }, { frozen: !expected });
     if (!res.affected) throw new InvalidInput({ reason: `frozen in ['${rows[0].host}'] must be ${expected ? 'True' : 'False'} to failover.` });

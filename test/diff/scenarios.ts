@@ -251,6 +251,47 @@ function types(): Scenario[] {
   }];
 }
 
+/** Quota sets, quota classes and limits: show, usage, defaults, updates good and bad, an overLimit. */
+function quotas(): Scenario[] {
+  const q = '/v3/{p}/os-quota-sets/{p}';
+  const put = (quota_set: unknown): Step => ({ method: 'PUT', path: q, body: { quota_set } });
+  return [{
+    name: 'quotas',
+    steps: [
+      get(q), get(`${q}?usage=True`), get(`${q}?usage=maybe`), get(`${q}/defaults`), get('/v3/{p}/os-quota-sets/defaults'),
+      create('v1', { size: 2 }), get(`${q}?usage=True`), get('/v3/{p}/limits'),
+      put({ volumes: 5, gigabytes: 3 }), put({ volumes: -2 }), put({ volumes: 'x' }), put({ bogus: 1 }), put({}), put({ gigabytes: 1 }),
+      { method: 'PUT', path: q, body: { quota: { volumes: 1 } } },
+      create('v2', { size: 2 }), create('v3', { size: 1 }), get(`${q}?usage=True`), get('/v3/{p}/limits'),
+      action('v1', { 'os-extend': { new_size: 4 } }), put({ per_volume_gigabytes: 1 }), create('v4', { size: 2 }),
+      put({ per_volume_gigabytes: -1, volumes: 1 }), create('v5', { size: 1 }),
+      { method: 'DELETE', path: q }, get(q), get('/v3/{p}/os-quota-class-sets/default'),
+      { method: 'PUT', path: '/v3/{p}/os-quota-class-sets/diffclass', body: { quota_class_set: { volumes: 7 } } },
+      get('/v3/{p}/os-quota-class-sets/diffclass'),
+      { method: 'PUT', path: '/v3/{p}/os-quota-class-sets/diffclass', body: { quota_class_set: { volumes: 'x' } } },
+      del('v1'), get(`${q}?usage=True`),
+    ],
+  }];
+}
+
+/** os-services and os-hosts, read-only and bad input (an enable/disable would change later scenarios). */
+function services(): Scenario[] {
+  const s = '/v3/{p}/os-services';
+  return [{
+    name: 'services',
+    steps: [
+      get(`${s}?binary=cinder-volume`), get(`${s}?binary=cinder-volume`, '3.7'), get(`${s}?binary=cinder-volume`, '3.49'),
+      get(`${s}?binary=nothing`), get(`${s}?host=nohost`),
+      { method: 'PUT', path: `${s}/disable`, body: { binary: 'cinder-volume' } },
+      { method: 'PUT', path: `${s}/enable`, body: { host: 'nohost@x', binary: 'cinder-volume' } },
+      { method: 'PUT', path: `${s}/bogus`, body: { host: 'nohost@x', binary: 'cinder-volume' } },
+      { method: 'PUT', path: `${s}/disable-log-reason`, body: { host: 'nohost@x', binary: 'cinder-volume' } },
+      { method: 'PUT', path: `${s}/freeze`, body: { host: 'nohost@x' } },
+      get('/v3/{p}/os-hosts/nohost'),
+    ],
+  }];
+}
+
 function other(): Scenario[] {
   return [{
     name: 'other',
@@ -260,5 +301,5 @@ function other(): Scenario[] {
 }
 
 export function scenarios(): Scenario[] {
-  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...other()];
+  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...other()];
 }

@@ -25,7 +25,7 @@ describe('cinder os-services and os-hosts', function () {
     const svcs = await list();
     expect(svcs.map((s) => s.host)).to.deep.equal(['cinder1@backend1', 'cinder1@backend2']);
     expect(svcs[0]).to.deep.include({
-      binary: 'cinder-volume', zone: 'nova', status: 'enabled', state: 'up', disabled_reason: null, replication_status: 'not-capable',
+      binary: 'cinder-volume', zone: 'nova', status: 'enabled', state: 'up', disabled_reason: null, replication_status: 'disabled',
       active_backend_id: null, frozen: false,
     });
     expect(svcs[0].updated_at).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
@@ -73,7 +73,7 @@ describe('cinder os-services and os-hosts', function () {
     expect(r.body.badRequest.message).to.equal('Invalid input received: Host field is missing.');
     r = await put('freeze', { host: 'invalid_host' });
     expect(r.status).to.equal(400);
-    expect(r.body.badRequest.message).to.equal('Invalid input received: No service found with host=invalid_host');
+    expect(r.body.badRequest.message).to.equal('No service found with host=invalid_host');
     r = await put('thaw', { host: 'invalid_host' });
     expect(r.status).to.equal(400);
     r = await put('reboot', {});
