@@ -70,6 +70,7 @@ async function runPoint(p: Point): Promise<void> {
 
 /** Workers' servers and volumes for the Nova cycle: one pair each, made before timing. */
 async function novaPoint(l: Layout, conc: number): Promise<Point> {
+  await liftQuota(l.cinderUrl);
   const nova = l.novaUrls.map((u) => new Client(u, TOKEN));
   const cinder = new Client(l.cinderUrl, TOKEN);
   const pairs: Array<{ server: string; volume: string; nova: Client; cinder: Client }> = [];
@@ -90,9 +91,20 @@ async function novaPoint(l: Layout, conc: number): Promise<Point> {
   return newPoint(`nova attach+detach  ${l.name}`, conc, l.procs, (w, _i, t, polls) => novaCycle(pairs[w].nova, pairs[w].cinder, pairs[w].server, pairs[w].volume, t, polls));
 }
 
-function cinderPoint(name: string, url: string, procs: Proc[], conc: number): Point {
+async function cinderPoint(name: string, url: string, procs: Proc[], conc: number): Promise<Point> {
+  await liftQuota(url);
   const clients = Array.from({ length: conc }, () => new Client(url, TOKEN));
   return newPoint(`cinder cycle  ${name}`, conc, procs, (w, i, t, polls) => cinderCycle(clients[w], t, polls, `bench-${i}`));
+}
+
+/** Up to 32 workers each keep a volume: past Cinder's default quota of 10, lifted as an operator would. */
+async function liftQuota(cinderUrl: string): Promise<void> {
+  const admin = new Client(cinderUrl, `admin:${PROJECT}`);
+  try {
+    await admin.expect('PUT', `/os-quota-sets/${PROJECT}`, 200, { quota_set: { volumes: -1, gigabytes: -1, per_volume_gigabytes: -1 } });
+  } finally {
+    admin.close();
+  }
 }
 
 function newPoint(name: string, conc: number, procs: Proc[], cycle: Point['cycle']): Point {
@@ -181,9 +193,9 @@ async function main(): Promise<void> {
     const points: Point[] = [];
     for (const c of CONC) for (const l of [aio, quiet, multi]) if (l) points.push(await novaPoint(l, c));
     for (const c of CONC.filter((x) => x <= 8)) {
-      if (multi) points.push(cinderPoint(`ours ${multi.name}`, multi.cinderUrl, cinderOf(multi), c));
-      if (real) points.push(cinderPoint('real Cinder 21', real.url, real.procs, c));
-      if (aio) points.push(cinderPoint('ours embedded', aio.cinderUrl, aio.procs, c));
+      if (multi) points.push(await cinderPoint(`ours ${multi.name}`, multi.cinderUrl, cinderOf(multi), c));
+      if (real) points.push(await cinderPoint('real Cinder 21', real.url, real.procs, c));
+      if (aio) points.push(await cinderPoint('ours embedded', aio.cinderUrl, aio.procs, c));
     }
     const chosen = points.filter((p) => !ONLY || ONLY.test(p.name));
     for (let r = 0; r < ROUNDS; r++) {
@@ -214,7 +226,9 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const c of cleanups) await Promise.resolve(c()).catch(() => undefined);
-    rmSync(work, { recursive: true, force: true });
+    // BENCH_KEEP=1 keeps the services' logs and data for a look afterwards.
+    if (process.env.BENCH_KEEP === '1') process.stderr.write(`bench: kept ${work}\n`);
+    else rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -8,7 +8,6 @@
 // volume row, the new size), so in_use always matches the volumes table.
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { KeyedLock } from '../common/lock';
 import { transactionWithRetry, withDbRetry } from '../common/db/retry';
 import { getLogger } from '../common/log';
 import { Quota, QuotaClass, QuotaUsage, Reservation, Volume, VolumeType } from './entities';
@@ -33,18 +32,15 @@ export function volumeDeltas(size: number, typeName: string | null, count = 1): 
 /** Usage resources derived from the volumes table (the others, snapshots and backups, have nothing to count here). */
 const countsVolumes = (r: string): boolean => r === 'volumes' || r === 'gigabytes' || r.startsWith('volumes_') || r.startsWith('gigabytes_');
 
-/** SQLite's one connection is shared by every transaction of the process: let them run one at a time. */
-const SQLITE_WRITER = new KeyedLock();
 
 export class QuotaDB {
   constructor(readonly ds: DataSource) {}
 
   private get isSqlite(): boolean { return this.ds.options.type !== 'mysql' && this.ds.options.type !== 'mariadb'; }
 
-  /** One transaction, re-run whole on a deadlock; one at a time on SQLite. */
+  /** One transaction, re-run whole on a deadlock (on SQLite one at a time: common/db/sqlite-serial.ts). */
   tx<T>(fn: (m: EntityManager) => Promise<T>, what: string): Promise<T> {
-    const run = (): Promise<T> => transactionWithRetry(this.ds, fn, { what });
-    return this.isSqlite ? SQLITE_WRITER.run('quota', run) : run();
+    return transactionWithRetry(this.ds, fn, { what });
   }
 
   // -- limits -------------------------------------------------------------------------------

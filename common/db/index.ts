@@ -17,6 +17,7 @@ export { DBConnectionError, asDbConnectionError, isDbConnectionError } from './e
 export { withDbRetry, transactionWithRetry, isDbDeadlock, isWsrepNotReady, type DbRetryOptions } from './retry';
 export type { DbHost } from './host-failover';
 export { fastSelect, FastSelect } from './fast-select';
+import { serializeSqlite } from './sqlite-serial';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Array<string | Function>;
@@ -133,6 +134,7 @@ export function createDataSource(spec: DataSourceSpec): DataSource {
 export async function connectDataSource(ds: DataSource, name: string): Promise<DataSource> {
   try {
     if (!ds.isInitialized) await ds.initialize();
+    serializeSqlite(ds);
     return ds;
   } catch (e) {
     throw new ConfigError(`Cannot connect to the ${name} database: ${(e as Error).message}`);

@@ -1,0 +1,53 @@
+// SQLite's one shared connection (common/db/sqlite-serial.ts): concurrent transactions must not
+// nest, and a plain write made while another request's transaction is open must not become part
+// of it (and vanish when it rolls back). bench:attach found both at 8 concurrent legacy cycles.
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import { openCinderDatabase } from '../../../cinder-common/db';
+import { CinderDB } from '../../../cinder-common/db-api';
+import { VolumeAdminMetadata } from '../../../cinder-common/entities';
+
+describe('SQLite: transactions hold the one connection to themselves', () => {
+  let ds: DataSource;
+  let db: CinderDB;
+  let vid: string;
+  before(async () => {
+    ds = await openCinderDatabase('sqlite://:memory:', { migrate: true });
+    db = new CinderDB(ds);
+    vid = (await db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: '00000000-0000-0000-0000-000000000000' })).id;
+  });
+  after(async () => { await ds.destroy(); });
+
+  it('runs 10 concurrent transactions that each yield mid-way: all commit, none nests', async () => {
+    await Promise.all(Array.from({ length: 10 }, (_, i) => ds.transaction(async (m) => {
+      await m.insert(VolumeAdminMetadata, { volumeId: vid, key: `k${i}`, value: 'a', createdAt: new Date(), deleted: false });
+      await new Promise((r) => setImmediate(r));
+      await m.update(VolumeAdminMetadata, { volumeId: vid, key: `k${i}` }, { value: 'b' });
+    })));
+    const rows = await db.adminMetadata.findBy({ volumeId: vid });
+    expect(rows.filter((r) => /^k\d$/.test(r.key ?? '') && r.value === 'b')).to.have.length(10);
+  });
+
+  it('keeps a plain write made while another transaction is open, when that one rolls back', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let inside!: () => void;
+    const opened = new Promise<void>((r) => { inside = r; });
+    const tx = ds.transaction(async (m) => {
+      await m.insert(VolumeAdminMetadata, { volumeId: vid, key: 'tx-row', value: 'x', createdAt: new Date(), deleted: false });
+      inside();
+      await gate;
+      throw new Error('roll back');
+    }).then(() => 'committed', () => 'rolled back');
+    await opened;
+    const plain = db.adminMetadataSet(vid, 'plain-row', 'kept');
+    // A few turns of the event loop: unguarded, the plain write runs now, inside the open transaction.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    release();
+    expect(await tx).to.equal('rolled back');
+    await plain;
+    const keys = (await db.adminMetadata.findBy({ volumeId: vid, deleted: false })).map((r) => r.key);
+    expect(keys).to.include('plain-row');
+    expect(keys).to.not.include('tx-row');
+  });
+});
