@@ -158,12 +158,12 @@ async function realCinder(work: string): Promise<{ url: string; procs: Proc[]; s
   if (!existsSync(script)) return null;
   const dir = join(work, 'real-cinder');
   process.stderr.write('bench: starting the real Cinder 21 (scripts/cinder-oracle.sh)…\n');
-  const out = execFileSync('bash', [script, 'start', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
-  const url = /CINDER_URL=(\S+)/.exec(out)?.[1];
-  const pids = /CINDER_PIDS="?([^"\n]+)"?/.exec(out)?.[1]?.trim().split(/\s+/) ?? [];
-  const procs: Proc[] = [];
-  for (let i = 0; i + 1 < pids.length; i += 2) procs.push({ name: `real ${pids[i]}`, pid: Number(pids[i + 1]), stop: async () => undefined });
-  if (!url) throw new Error(`cinder-oracle.sh printed no CINDER_URL:\n${out}`);
+  execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
+  // It writes DIR/env (CINDER_ORACLE_URL) and DIR/pgids ("name pgid": each service leads its group).
+  const url = /CINDER_ORACLE_URL=(\S+)/.exec(readFileSync(join(dir, 'env'), 'utf8'))?.[1];
+  const procs: Proc[] = readFileSync(join(dir, 'pgids'), 'utf8').trim().split('\n').map((l) => l.split(' '))
+    .map(([name, pg]) => ({ name: `real ${name}`, pid: Number(pg), stop: async () => undefined }));
+  if (!url) throw new Error(`cinder-oracle.sh wrote no CINDER_ORACLE_URL in ${dir}/env`);
   return { url: `${url.replace(/\/$/, '')}/v3/${PROJECT}`, procs, stop: () => execFileSync('bash', [script, 'stop', dir], { stdio: 'ignore' }) };
 }
 
