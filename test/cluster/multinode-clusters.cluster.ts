@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { parseDatabaseUrl, type MysqlUrl } from '../../common/db';
-import { waitNoDrift, type Audited } from '../integration/faults/drift';
+import { drift, waitNoDrift, type Audited } from '../integration/faults/drift';
 import { INTERVAL, RPC_TIMEOUT } from '../integration/faults/fault-cluster';
 import { serverErrors, startLoad, type LoadTarget, type Pair } from '../integration/faults/load';
 import { waitFor } from '../support/processes';
@@ -241,6 +241,13 @@ for (const queues of ['classic', 'quorum'] as const) describe(`multi-node layout
     expect(serverErrors(res), JSON.stringify([...res.statuses])).to.deep.equal([]);
     expect(res.alreadyAttached, res.evidence.join('\n')).to.equal(0);
 
+    // What the reconcilers still had to finish when the load stopped (ids left out).
+    const pending = await drift(target).catch((e: Error) => [`audit failed: ${e.message}`]);
+    const kinds = new Map<string, number>();
+    for (const d of pending) {
+      const k = d.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '…').replace(/\b(BDM|attachment) \d+/g, '$1 …');
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    }
     const converge = await waitNoDrift(target, CONVERGE_BOUND_MS);
     // Every volume settled as Nova sees it: in-use with one live BDM on its server, or available with none.
     const settled: string[] = [];
@@ -270,6 +277,7 @@ for (const queues of ['classic', 'quorum'] as const) describe(`multi-node layout
     figure(`${queues}: kill -> ${PAIRS} more cycles completed`, firstAfterKill);
     figure(`${queues}: rabbit-cluster.sh start (killed node rejoins)`, rejoin.rabbit);
     figure(`${queues}: galera.sh start (killed node rejoins)`, rejoin.galera);
+    figure(`${queues}: drift when the load stopped: ${pending.length ? [...kinds].map(([k, n]) => `${n} x ${k}`).join('; ') : 'none'}`);
     figure(`${queues}: load stopped -> no drift (bound ${CONVERGE_BOUND_MS / 1000} s)`, converge);
     figure(`${queues}: volumes after the load: ${settled.filter((s) => s === 'in-use').length} in-use, ${settled.filter((s) => s === 'available').length} available`);
   });
