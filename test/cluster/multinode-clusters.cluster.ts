@@ -188,7 +188,9 @@ for (const queues of ['classic', 'quorum'] as const) describe(`multi-node layout
     if (killed.galera) await script('galera.sh', 'start', galeraDir).catch(() => undefined);
     await novaDb?.drop().catch(() => undefined);
     await cinderDb?.drop().catch(() => undefined);
-    if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
+    // CLUSTER_KEEP_LOGS=1: the layout's directory (configs, logs/<name>.log) stays for a look.
+    if (dir && process.env.CLUSTER_KEEP_LOGS) process.stderr.write(`multinode layout kept in ${dir}\n`);
+    else if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
   });
 
   afterEach(function () {
