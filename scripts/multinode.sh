@@ -18,11 +18,13 @@
 #       default: free loopback ports
 #   SERVICE_DOWN_TIME (10), REPORT_INTERVAL (1), RPC_RESPONSE_TIMEOUT (30)
 #   VOLUME_CONNECTOR (iscsi: CHAP login against tgt through libiscsi; or fake)
+#   NOVA_CONF_EXTRA, CINDER_CONF_EXTRA   files appended to every generated nova / cinder config
+#       (their own [section] lines; e.g. reconciler intervals, [oslo_messaging_rabbit] options)
 #   START_TIMEOUT (30), STOP_TIMEOUT (20) seconds
 set -euo pipefail
 
 usage() {
-  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -168,6 +170,14 @@ tgt_start_daemon = true
 EOF
 }
 
+append_extra() { # file name...
+  local extra=$1 n
+  shift
+  [ -n "$extra" ] || return 0
+  [ -r "$extra" ] || die "cannot read $extra"
+  for n in "$@"; do { echo; echo "# appended from $extra"; cat "$extra"; } >>"$dir/$n.conf"; done
+}
+
 endpoints() {
   local p
   # shellcheck disable=SC1091
@@ -305,6 +315,8 @@ EOF
   write_cinder_conf cinder-api
   write_cinder_conf store1 "${ip[0]}" "${cp[0]}"
   write_cinder_conf store2 "${ip[1]}" "${cp[1]}"
+  append_extra "${NOVA_CONF_EXTRA:-}" nova-api-1 nova-api-2 compute1 compute2
+  append_extra "${CINDER_CONF_EXTRA:-}" cinder-api store1 store2
 
   if ! node "$root/dist/bin/nova-manage.js" --config-file "$dir/nova-api-1.conf" db sync >"$dir/logs/nova-manage.log" 2>&1; then
     log_tail nova-manage; die "nova-manage db sync failed"

@@ -10,14 +10,18 @@
 #   rabbit-cluster.sh kill DIR N       SIGKILL node N's Erlang VM (beam.smp), as a crash would
 #   rabbit-cluster.sh status DIR       each node up/down and the cluster's running nodes;
 #                                      exit 3 when a node is down
-#   rabbit-cluster.sh queues DIR       "<queue> <node 1-3>" per queue: the node a classic queue
-#                                      lives on, or a quorum queue's leader (asked on a live node)
+#   rabbit-cluster.sh queues DIR [VHOST]  "<queue> <node 1-3>" per queue of VHOST (default /): the
+#                                      node a classic queue lives on, or a quorum queue's leader
+#                                      (asked on a live node)
+#   rabbit-cluster.sh vhost DIR NAME   add virtual host NAME (idempotent), the private user may use
+#                                      it: tests that declare the same queues with other arguments
+#                                      (classic/quorum) each take their own
 #
 # DIR/env (mode 600) exports TRANSPORT_URL naming all three nodes with a private user whose
 # random password is only in that file; the guest user is deleted.
 set -euo pipefail
 
-cmd=${1:?usage: rabbit-cluster.sh start|stop|kill|status|queues DIR [NODE]}
+cmd=${1:?usage: rabbit-cluster.sh start|stop|kill|status|queues|vhost DIR [NODE|NAME]}
 dir=${2:?state directory}
 node_arg=${3:-}
 NODES=(1 2 3)
@@ -244,8 +248,24 @@ queues() {
     node_env "$i"
     if vm_pid "$i" >/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$RABBITMQ_NODE_PORT") 2>/dev/null; then
       # name, pid (<node.x.y.z> of a classic queue), leader (a quorum queue's node): "name N".
-      ctl list_queues name pid leader --no-table-headers |
+      ctl list_queues -p "${node_arg:-/}" name pid leader --no-table-headers |
         awk -F'\t' -v tag="$TAG-" '{ n = ($3 != "" ? $3 : $2); sub(/^</, "", n); sub(/@.*/, "", n); sub(tag, "", n); print $1, n }'
+      return 0
+    fi
+  done
+  echo "rabbit-cluster.sh: no node is up" >&2
+  return 3
+}
+
+# Asked on the first live node; the definition is cluster-wide.
+add_vhost() {
+  local i
+  [ -n "$node_arg" ] || { echo "rabbit-cluster.sh: vhost needs a NAME" >&2; exit 2; }
+  for i in "${NODES[@]}"; do
+    node_env "$i"
+    if vm_pid "$i" >/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$RABBITMQ_NODE_PORT") 2>/dev/null; then
+      ctl add_vhost "$node_arg" >/dev/null 2>&1 || ctl list_vhosts name | grep -qxF -- "$node_arg"
+      ctl set_permissions -p "$node_arg" attachd '.*' '.*' '.*' >/dev/null
       return 0
     fi
   done
@@ -255,6 +275,7 @@ queues() {
 
 case "$cmd" in
   start) cluster_start ;;
+  vhost) add_vhost ;;
   queues) queues ;;
   stop)
     [ -f "$dir/rabbit/cluster.env" ] || exit 0

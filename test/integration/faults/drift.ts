@@ -12,6 +12,15 @@ interface VolumeRow { id: string; status: string }
 interface AttachmentRow { id: string; volume_id: string; instance_uuid: string | null; attach_status: string | null }
 interface BdmRow { id: number; volume_id: string; instance_uuid: string; deleted: number; attach_state: string | null; attachment_id: string | null; instance_deleted: number | null }
 
+/** What the audit reads: both databases and the tgtd(s) of the cinder-volume backend(s). */
+export interface Audited extends Pick<Cluster, 'cinderQuery' | 'novaQuery'> {
+  readonly controlPort: number;
+  /** Every backend's tgtd control port when there are several (default: [controlPort]). */
+  readonly controlPorts?: readonly number[];
+}
+
+const portsOf = (c: Audited): readonly number[] => c.controlPorts ?? [c.controlPort];
+
 /** tgtd processes serving control port `port` (started as `tgtd … -C <port> …`). */
 export function tgtdPids(port: number): number[] {
   const out: number[] = [];
@@ -28,14 +37,18 @@ export function tgtdPids(port: number): number[] {
   return out;
 }
 
-/** Volume ids with a target on the cluster's tgtd. */
-export async function exportedVolumes(c: Cluster): Promise<string[]> {
-  const { stdout } = await run('tgtadm', ['-C', String(c.controlPort), '--lld', 'iscsi', '--op', 'show', '--mode', 'target'], { timeout: 10_000 });
-  return [...stdout.matchAll(/^Target \d+: \S*volume-([0-9a-f-]{36})$/gm)].map((m) => m[1]);
+/** Volume ids with a target on the cluster's tgtd(s). */
+export async function exportedVolumes(c: Audited): Promise<string[]> {
+  const out: string[] = [];
+  for (const port of portsOf(c)) {
+    const { stdout } = await run('tgtadm', ['-C', String(port), '--lld', 'iscsi', '--op', 'show', '--mode', 'target'], { timeout: 10_000 });
+    out.push(...[...stdout.matchAll(/^Target \d+: \S*volume-([0-9a-f-]{36})$/gm)].map((m) => m[1]));
+  }
+  return out;
 }
 
 /** Every disagreement found; empty when the cluster is consistent and idle. */
-export async function drift(c: Cluster): Promise<string[]> {
+export async function drift(c: Audited): Promise<string[]> {
   const out: string[] = [];
   const volumes = await c.cinderQuery<VolumeRow>('SELECT id, status FROM volumes WHERE deleted = 0');
   const atts = await c.cinderQuery<AttachmentRow>('SELECT id, volume_id, instance_uuid, attach_status FROM volume_attachment WHERE deleted = 0');
@@ -60,13 +73,15 @@ export async function drift(c: Cluster): Promise<string[]> {
   for (const vid of await exportedVolumes(c)) {
     if (!atts.some((a) => a.volume_id === vid && a.attach_status === 'attached')) out.push(`export of volume ${vid} without an attachment`);
   }
-  const pids = tgtdPids(c.controlPort);
-  if (pids.length !== 1) out.push(`${pids.length} tgtd processes on control port ${c.controlPort} (want 1)`);
+  for (const port of portsOf(c)) {
+    const pids = tgtdPids(port);
+    if (pids.length !== 1) out.push(`${pids.length} tgtd processes on control port ${port} (want 1)`);
+  }
   return out;
 }
 
 /** Poll until drift() is empty; returns the milliseconds it took, or throws with what is left. */
-export async function waitNoDrift(c: Cluster, timeoutMs: number): Promise<number> {
+export async function waitNoDrift(c: Audited, timeoutMs: number): Promise<number> {
   const t0 = Date.now();
   let last: string[] = [];
   while (Date.now() - t0 <= timeoutMs) {

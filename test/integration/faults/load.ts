@@ -18,8 +18,11 @@ export interface Pair {
   volume: string;
 }
 
+/** What the load drives: the fault suite's Cluster, or another layout with the same two calls. */
+export type LoadTarget = Pick<Cluster, 'req' | 'novaQuery'>;
+
 /** Runs until stop() resolves its promise (or `maxMs` passes); at most `maxOps` requests per worker. */
-export function startLoad(c: Cluster, pairs: Pair[], o: { maxMs: number; maxOps?: number }): { stop(): Promise<LoadResult>; cycles(): number } {
+export function startLoad(c: LoadTarget, pairs: Pair[], o: { maxMs: number; maxOps?: number }): { stop(): Promise<LoadResult>; cycles(): number } {
   const res: LoadResult = { statuses: new Map(), alreadyAttached: 0, cycles: 0, evidence: [] };
   const deadline = Date.now() + o.maxMs;
   let stopping = false;
