@@ -155,6 +155,11 @@ service_down_time = $SERVICE_DOWN_TIME
 
 [api]
 auth_strategy = noauth2
+
+[nova]
+# Cinder asks Nova before it deletes an attachment Nova may use, and tells it when an attached
+# volume grew: through the first nova-api.
+endpoint_template = http://127.0.0.1:${np[0]}/v2.1
 EOF
   [ $# -eq 3 ] || return 0
   cat >>"$dir/$1.conf" <<EOF

@@ -21,36 +21,17 @@ import { openCinderDatabase } from '../../cinder-common/db';
 import { CinderDB } from '../../cinder-common/db-api';
 import { getRpcTransport, RPCClient, RPCServer, Target, type Transport } from '../../common/rpc';
 import { createTestDatabase } from '../support/servers';
+import { env, figure, until } from './cluster-support';
 
 const run = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const SCRIPTS = join(__dirname, '../../../scripts');
 const TYPE_ID = '00000000-0000-0000-0000-000000000001';
 
-function env(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run scripts/cluster-test.sh`);
-  return v;
-}
-
 async function script(name: string, ...args: string[]): Promise<number> {
   const t0 = Date.now();
   await run('bash', [join(SCRIPTS, name), ...args], { timeout: 300_000 });
   return Date.now() - t0;
-}
-
-function figure(what: string, ms?: number): void {
-  console.log(`      figure: ${what}${ms === undefined ? '' : `: ${(ms / 1000).toFixed(2)} s`}`);
-}
-
-async function until<T>(fn: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** Which Galera node (wsrep_node_name ends in -N) a connection of `ds` is on. */

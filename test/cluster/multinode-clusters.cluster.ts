@@ -21,6 +21,7 @@ import { INTERVAL, RPC_TIMEOUT } from '../integration/faults/fault-cluster';
 import { serverErrors, startLoad, type LoadTarget, type Pair } from '../integration/faults/load';
 import { waitFor } from '../support/processes';
 import { createTestDatabase, requireRoot } from '../support/servers';
+import { env, figure } from './cluster-support';
 
 const run = promisify(execFile);
 const SCRIPTS = join(__dirname, '../../../scripts');
@@ -32,16 +33,6 @@ const LOAD_MS = 60_000;
 const LOAD_MAX_OPS = 2000;
 /** The bound we state: no drift this long after the load stopped (the nodes have rejoined by then). */
 const CONVERGE_BOUND_MS = 120_000;
-
-function env(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run scripts/cluster-test.sh`);
-  return v;
-}
-
-function figure(what: string, ms?: number): void {
-  console.log(`      figure: ${what}${ms === undefined ? '' : `: ${(ms / 1000).toFixed(2)} s`}`);
-}
 
 async function script(name: string, ...args: string[]): Promise<{ ms: number; stdout: string }> {
   const t0 = Date.now();

@@ -24,6 +24,7 @@ import { parseRabbitUrl } from '../../common/rpc/drivers/rabbit/url';
 import { setupLogging } from '../../common/log';
 import { Peer, requirePythonOslo, run } from '../interop/peers';
 import { writeConfig } from '../support/processes';
+import { env, figure, until } from './cluster-support';
 
 const exec = promisify(execFile);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -33,26 +34,6 @@ const MAX_ROUNDS = 400;
 const LOAD_AFTER_KILL_MS = 15_000;
 /** The bound we state for both servers to consume again after the kill. */
 const CONSUMERS_BACK_MS = 30_000;
-
-function env(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run scripts/cluster-test.sh`);
-  return v;
-}
-
-function figure(what: string, ms?: number): void {
-  console.log(`      figure: ${what}${ms === undefined ? '' : `: ${(ms / 1000).toFixed(2)} s`}`);
-}
-
-async function until<T>(fn: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** The cluster URL with node `n` (1-3) first: a transport connects to it while it is up. */
 function urlOnNode(url: string, n: number): string {
