@@ -3,7 +3,8 @@
 // project serves them (GET .../os-traces/{id}) and `attachd trace` joins Nova's and Cinder's.
 // Plain `?` SQL: the same text for MariaDB (mysql2) and SQLite (better-sqlite3).
 import type { DataSource } from 'typeorm';
-import type { SpanRecord, SpanSink } from './tracer';
+import { BatchingSink } from './batching-sink';
+import type { SpanRecord } from './tracer';
 
 const FLUSH_MS = 500;
 const BATCH = 200;
@@ -12,23 +13,12 @@ const MAX_PENDING = 5000;
 const PRUNE_EVERY = 20;
 const MAX_READ = 5000;
 
-export class DbSpanStore implements SpanSink {
-  private pending: SpanRecord[] = [];
-  private timer: NodeJS.Timeout | null = null;
+export class DbSpanStore extends BatchingSink {
   private flushing: Promise<void> | null = null;
   private flushes = 0;
-  private closed = false;
 
-  constructor(private readonly ds: DataSource, private readonly maxSpans = 20000) {}
-
-  add(span: SpanRecord): void {
-    if (this.closed) return;
-    if (this.pending.length >= MAX_PENDING) return;
-    this.pending.push(span);
-    if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, FLUSH_MS);
-      this.timer.unref();
-    }
+  constructor(private readonly ds: DataSource, private readonly maxSpans = 20000) {
+    super(FLUSH_MS, MAX_PENDING);
   }
 
   /** Writes what is pending; a database error drops the batch (spans are best effort). */
@@ -86,12 +76,5 @@ export class DbSpanStore implements SpanSink {
     await this.flush();
     const rows = await this.ds.query(`SELECT record FROM trace_spans ORDER BY id DESC LIMIT ${Math.max(1, Math.min(limit, MAX_READ))}`) as Array<{ record: string }>;
     return rows.map((r) => JSON.parse(r.record) as SpanRecord);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.flush().catch(() => undefined);
   }
 }

@@ -2,7 +2,8 @@
 // for [trace] otlp_endpoint (e.g. an OpenTelemetry Collector's http://127.0.0.1:4318/v1/traces).
 // Best effort: a failed export is dropped with one warning, never retried forever.
 import { getLogger } from '../log';
-import type { SpanKind, SpanRecord, SpanSink } from './tracer';
+import { BatchingSink } from './batching-sink';
+import type { SpanKind, SpanRecord } from './tracer';
 
 const LOG = getLogger('trace.otlp');
 const KIND: Record<SpanKind, number> = { internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
@@ -44,20 +45,11 @@ export function otlpBody(spans: readonly SpanRecord[]): Record<string, unknown> 
   };
 }
 
-export class OtlpExporter implements SpanSink {
-  private pending: SpanRecord[] = [];
-  private timer: NodeJS.Timeout | null = null;
+export class OtlpExporter extends BatchingSink {
   private warned = false;
 
-  constructor(readonly endpoint: string) {}
-
-  add(span: SpanRecord): void {
-    if (this.pending.length >= MAX_PENDING) return;
-    this.pending.push(span);
-    if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, FLUSH_MS);
-      this.timer.unref();
-    }
+  constructor(readonly endpoint: string) {
+    super(FLUSH_MS, MAX_PENDING);
   }
 
   async flush(): Promise<void> {
@@ -76,11 +68,5 @@ export class OtlpExporter implements SpanSink {
         this.warned = true;
       }
     }
-  }
-
-  async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.flush();
   }
 }
