@@ -6,23 +6,15 @@
 import type { CatalogEntry, ContextDict } from '../common/context';
 import { formatTemplate } from '../common/exception';
 import { getLogger } from '../common/log';
-import { ServiceAuth } from '../nova-common/volume/service-auth';
+import { ServiceAuth, type ServiceAuthOptions } from '../nova-common/volume/service-auth';
 
 const LOG = getLogger('cinder-volume.nova');
 
-export interface NovaEventOptions {
+/** [nova]: where Nova is, and the privileged user to tell it as (ServiceAuth's options; no auth_type: none). */
+export interface NovaEventOptions extends Omit<ServiceAuthOptions, 'auth_type' | 'selfUser'> {
   endpoint_template: string | null;
   interface: string;
   auth_type: string | null;
-  auth_url: string | null;
-  username: string | null;
-  password: string | null;
-  project_name: string | null;
-  user_domain_name: string;
-  project_domain_name: string;
-  /** The embedded identity's secret, when the APIs check its signed tokens. */
-  signingSecret: string | null;
-  timeout?: number;
 }
 
 export class NovaEvents {
