@@ -187,21 +187,8 @@ serve() { # port
   echo $! >"$dir/uwsgi.pgid"
 }
 
-# Does process group $1 still have a live member started from DIR? (Guards against a recycled id.)
-group_is_ours() {
-  [ -n "$1" ] || return 1
-  local stat line p f
-  for stat in /proc/[0-9]*/stat; do
-    read -r line 2>/dev/null <"$stat" || continue
-    # What follows "(comm) ": state ppid pgrp ...
-    read -r -a f <<<"${line##*) }"
-    if [ "${f[2]:-}" = "$1" ] && [ "${f[0]:-}" != Z ]; then
-      p=${stat#/proc/}
-      tr '\0' ' ' <"/proc/${p%/stat}/cmdline" 2>/dev/null | grep -qF "$dir/" && return 0
-    fi
-  done
-  return 1
-}
+# shellcheck source=lib/pgroup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pgroup.sh"
 
 stop_server() {
   local pg

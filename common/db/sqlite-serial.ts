@@ -4,20 +4,34 @@
 // lands inside another's open transaction and is lost if that one rolls back. So on SQLite
 // every transaction holds the connection to itself: it runs under a per-DataSource mutex, and
 // statements from outside it wait for that mutex; the transaction's own statements (found by
-// AsyncLocalStorage) go straight through. MariaDB has a pool and needs none of this.
+// AsyncLocalStorage) go straight through, while that transaction lasts: a timer it set (a span
+// flush, say) inherits the context but not the right, once the transaction is over. MariaDB
+// has a pool and needs none of this.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { KeyedLock } from '../lock';
 
-const owner = new AsyncLocalStorage<DataSource>();
+/** The transaction holding the connection, seen from the work it started. */
+interface Holder { ds: DataSource; active: boolean }
+const owner = new AsyncLocalStorage<Holder>();
 const patched = new WeakSet<DataSource>();
 
 export function serializeSqlite(ds: DataSource): void {
   if (ds.options.type !== 'better-sqlite3' || patched.has(ds)) return;
   patched.add(ds);
   const lock = new KeyedLock();
-  const inside = (): boolean => owner.getStore() === ds;
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => (inside() ? fn() : lock.run('db', () => owner.run(ds, fn)));
+  const inside = (): boolean => {
+    const h = owner.getStore();
+    return h !== undefined && h.ds === ds && h.active;
+  };
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => (inside() ? fn() : lock.run('db', async () => {
+    const holder: Holder = { ds, active: true };
+    try {
+      return await owner.run(holder, fn);
+    } finally {
+      holder.active = false;
+    }
+  }));
 
   const qr = ds.createQueryRunner() as QueryRunner & { query: QueryRunner['query'] };
   const query = qr.query.bind(qr);

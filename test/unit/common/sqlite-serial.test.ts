@@ -50,4 +50,34 @@ describe('SQLite: transactions hold the one connection to themselves', () => {
     expect(keys).to.include('plain-row');
     expect(keys).to.not.include('tx-row');
   });
+
+  it('work a transaction scheduled runs after it as an outsider: it cannot slip into the next transaction', async () => {
+    let timerWrite!: Promise<void>;
+    let fired!: () => void;
+    const scheduled = new Promise<void>((r) => { fired = r; });
+    await ds.transaction(async (m) => {
+      await m.insert(VolumeAdminMetadata, { volumeId: vid, key: 'first-tx', value: 'x', createdAt: new Date(), deleted: false });
+      // As a span store's flush timer would: set inside the transaction, fires after it.
+      setImmediate(() => { timerWrite = db.adminMetadataSet(vid, 'from-timer', 'kept'); fired(); });
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let opened!: () => void;
+    const inSecond = new Promise<void>((r) => { opened = r; });
+    const second = ds.transaction(async (m) => {
+      await m.insert(VolumeAdminMetadata, { volumeId: vid, key: 'second-tx', value: 'x', createdAt: new Date(), deleted: false });
+      opened();
+      await gate;
+      throw new Error('roll back');
+    }).then(() => 'committed', () => 'rolled back');
+    await scheduled;
+    await inSecond;
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    release();
+    expect(await second).to.equal('rolled back');
+    await timerWrite;
+    const keys = (await db.adminMetadata.findBy({ volumeId: vid, deleted: false })).map((r) => r.key);
+    expect(keys).to.include.members(['first-tx', 'from-timer']);
+    expect(keys).to.not.include('second-tx');
+  });
 });
