@@ -51,13 +51,11 @@ export class CinderDB {
 
   /** `m`: inside that transaction (a create commits its quota reservation with the row). */
   async volumeCreate(values: Partial<Volume>, m?: EntityManager): Promise<Volume> {
-    const repo = m ? m.getRepository(Volume) : this.volumes;
-    const row = repo.create({
+    const row = this.volumes.create({
       id: randomUUID(), status: 'creating', attachStatus: 'detached', bootable: false, multiattach: false, deleted: false,
       sharedTargets: true, useQuota: true, createdAt: now(), updatedAt: null, ...values,
     });
-    await repo.insert(row);
-    return row;
+    return fastSelect(this.ds, Volume).insert(row, m);
   }
 
   /** UPDATE volumes SET values WHERE id=? AND <expected>; true when the row matched. */
@@ -134,20 +132,23 @@ export class CinderDB {
 
   async adminMetadataSet(volumeId: string, key: string, value: string): Promise<void> {
     const t = now();
-    const res = await this.adminMetadata.update({ volumeId, key, deleted: false }, { value, updatedAt: t });
-    if (!res.affected) await this.adminMetadata.insert({ volumeId, key, value, createdAt: t, deleted: false });
+    const meta = fastSelect(this.ds, VolumeAdminMetadata);
+    if (!await meta.update({ volumeId, key, deleted: false }, { value, updatedAt: t })) {
+      await meta.insert(this.adminMetadata.create({ volumeId, key, value, createdAt: t, deleted: false }));
+    }
   }
 
   /** Set key only when absent (update=False); returns the value the volume now has. */
   async adminMetadataAdd(volumeId: string, key: string, value: string): Promise<string> {
-    const row = await this.adminMetadata.findOneBy({ volumeId, key, deleted: false });
+    const meta = fastSelect(this.ds, VolumeAdminMetadata);
+    const row = await meta.findOne({ volumeId, key, deleted: false });
     if (row) return row.value ?? '';
-    await this.adminMetadata.insert({ volumeId, key, value, createdAt: now(), deleted: false });
+    await meta.insert(this.adminMetadata.create({ volumeId, key, value, createdAt: now(), deleted: false }));
     return value;
   }
 
   async adminMetadataDelete(volumeId: string, key: string): Promise<void> {
-    await this.adminMetadata.update({ volumeId, key, deleted: false }, { deleted: true, deletedAt: now() });
+    await fastSelect(this.ds, VolumeAdminMetadata).update({ volumeId, key, deleted: false }, { deleted: true, deletedAt: now() });
   }
 
   // -- attachments -----------------------------------------------------------------------
@@ -161,13 +162,11 @@ export class CinderDB {
   }
 
   async attachmentCreate(values: Partial<VolumeAttachment>): Promise<VolumeAttachment> {
-    const row = this.attachments.create({ id: randomUUID(), deleted: false, createdAt: now(), updatedAt: null, ...values });
-    await this.attachments.insert(row);
-    return row;
+    return fastSelect(this.ds, VolumeAttachment).insert(this.attachments.create({ id: randomUUID(), deleted: false, createdAt: now(), updatedAt: null, ...values }));
   }
 
   async attachmentUpdate(id: string, values: Partial<VolumeAttachment>): Promise<void> {
-    await this.attachments.update({ id, deleted: false }, { ...values, updatedAt: now() });
+    await fastSelect(this.ds, VolumeAttachment).update({ id, deleted: false }, { ...values, updatedAt: now() });
   }
 
   /** Soft-delete an attachment (deleted, attach_status detached, detach_time). */

@@ -1,6 +1,7 @@
 // nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
 import { AttachFlowChooser } from '../nova-common/volume/attach-flow';
 import type { DataSource } from 'typeorm';
+import type { FetchLike, LocalRoutes } from '../common/api';
 import { metricsRoute, setupMetrics } from '../common/metrics';
 import {
   brokerHealth, createAuth, databaseHealth, parseUsers, serveApi, traceRoutes, tracePageRoutes, usesExternalKeystone,
@@ -25,6 +26,10 @@ export { ComputeAPI } from './compute/api';
 export interface NovaApiDeps {
   transport?: Transport;
   dataSource?: DataSource;
+  /** How requests to cinder-api go out (the all-in-one's own cinder-api is reached in process). */
+  httpFetch?: FetchLike;
+  /** Where callers in this process reach this API without a socket. */
+  localRoutes?: LocalRoutes;
 }
 
 /** Most seconds an API request retries undoing a failed attach. */
@@ -34,9 +39,9 @@ const API_UNDO_RETRY_MAX_S = 15;
 const API_CAST_RETRY = 10;
 
 /** The compute business layer wired to a DataSource and transport (for the plugin). */
-export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport): ComputeAPI {
+export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport, httpFetch?: FetchLike): ComputeAPI {
   registerNovaRemoteErrors();
-  const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf));
+  const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf), httpFetch);
   return new ComputeAPI({
     db: new NovaDB(dataSource), cinder, attachFlow: new AttachFlowChooser(cinder, conf.workarounds.use_legacy_volume_attach_flow),
     // A request never waits on a dead broker for good: after this many reconnects it is a 503.
@@ -83,7 +88,7 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
   createAuth(auth);
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? rpcTransportFromConf(conf);
-  const compute = createComputeApi(conf, ds, transport);
+  const compute = createComputeApi(conf, ds, transport, opts.httpFetch);
   // With an external Keystone there is no embedded identity to serve.
   const app = await buildNovaApiApp({
     compute, maxLimit: conf.api.max_limit, auth, health: [databaseHealth(ds), brokerHealth(transport)],
@@ -97,6 +102,6 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
     await tracing.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();
-  });
+  }, opts.localRoutes);
   return { ...served, compute };
 }

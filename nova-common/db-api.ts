@@ -73,9 +73,7 @@ export class NovaDB {
       uuid: randomUUID(), deleteOnTermination: false, encrypted: false, deleted: 0, createdAt: t, updatedAt: null, ...values,
     });
     // A single autocommit INSERT (no save() transaction) keeps the unique-index check cheap.
-    const res = await this.bdms.insert(row);
-    row.id = Number((res.identifiers[0] as { id: number }).id);
-    return row;
+    return fastSelect(this.ds, BlockDeviceMapping).insert(row);
   }
 
   /** Roll back an attach that never completed: the row goes away entirely ("undo the reservation", docs/attach-detach.md). */
@@ -188,12 +186,11 @@ export class NovaDB {
 
   async actionStart(a: { action: string; instanceUuid: string; requestId: string; userId: string | null; projectId: string | null }): Promise<InstanceAction> {
     const t = now();
-    const repo = this.ds.getRepository(InstanceAction);
-    return repo.save(repo.create({ ...a, startTime: t, createdAt: t, deleted: 0 }));
+    return fastSelect(this.ds, InstanceAction).insert(this.ds.getRepository(InstanceAction).create({ ...a, startTime: t, createdAt: t, deleted: 0 }));
   }
 
   async actionGet(instanceUuid: string, requestId: string): Promise<InstanceAction | null> {
-    return this.ds.getRepository(InstanceAction).findOne({ where: { instanceUuid, requestId, deleted: 0 }, order: { id: 'DESC' } });
+    return fastSelect(this.ds, InstanceAction).findOne({ instanceUuid, requestId, deleted: 0 }, [['id', 'DESC']]);
   }
 
   /** Record a compute step of the action started with this request id (if the API recorded one). */
@@ -202,16 +199,15 @@ export class NovaDB {
     const action = await this.actionGet(instanceUuid, requestId);
     if (!action) return null;
     const t = now();
-    const repo = this.ds.getRepository(InstanceActionEvent);
-    return repo.save(repo.create({ event, actionId: action.id, startTime: t, host, createdAt: t, deleted: 0 }));
+    return fastSelect(this.ds, InstanceActionEvent).insert(this.ds.getRepository(InstanceActionEvent).create({ event, actionId: action.id, startTime: t, host, createdAt: t, deleted: 0 }));
   }
 
   async eventFinish(ev: InstanceActionEvent | null, result: 'Success' | 'Error', traceback: string | null = null): Promise<void> {
     if (!ev) return;
     const t = now();
-    await this.ds.getRepository(InstanceActionEvent).update({ id: ev.id }, { finishTime: t, result, traceback, updatedAt: t });
+    await fastSelect(this.ds, InstanceActionEvent).update({ id: ev.id }, { finishTime: t, result, traceback, updatedAt: t });
     if (ev.actionId !== null) {
-      await this.ds.getRepository(InstanceAction).update({ id: ev.actionId }, { finishTime: t, updatedAt: t, ...(result === 'Error' ? { message: 'Error' } : {}) });
+      await fastSelect(this.ds, InstanceAction).update({ id: ev.actionId }, { finishTime: t, updatedAt: t, ...(result === 'Error' ? { message: 'Error' } : {}) });
     }
   }
 }

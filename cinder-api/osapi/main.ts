@@ -1,7 +1,7 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
 import { addVolumeCounts, metricsRoute, setupMetrics } from '../../common/metrics';
-import { createAuth, serveApi, traceRoutes, type AuthOptions, brokerHealth, databaseHealth } from '../../common/api';
+import { createAuth, serveApi, traceRoutes, type AuthOptions, brokerHealth, databaseHealth, type LocalRoutes } from '../../common/api';
 import { setupTracing } from '../../common/trace';
 import type { Enforcer } from '../../common/policy';
 import { Notifier, notifierFromConf, notifierOptions, rpcTransportFromConf, type Transport } from '../../common/rpc';
@@ -21,6 +21,8 @@ export { VolumeAPI } from './volume-api';
 export interface CinderApiDeps {
   transport?: Transport;
   dataSource?: DataSource;
+  /** Where callers in this process (the all-in-one's Nova) reach the API without a socket. */
+  localRoutes?: LocalRoutes;
 }
 
 /**
@@ -83,6 +85,6 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
     await notifications.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();
-  });
+  }, opts.localRoutes);
   return { ...served, volumes };
 }

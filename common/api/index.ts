@@ -14,3 +14,4 @@ export { pyRepr, pyStr, invalidInput } from './python-text';
 export { identityRoutes, parseUsers, hashPassword, idOf, type IdentityOptions, type IdentityUser } from './identity';
 export { traceRoutes, tracePageRoutes } from './traces';
 export { healthcheckRoutes, healthChecker, databaseHealth, brokerHealth, HEALTHCHECK_PATH, type HealthBackend } from './healthcheck';
+export { LocalRoutes, type FetchLike } from './local-fetch';

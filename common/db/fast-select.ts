@@ -100,6 +100,43 @@ export class FastSelect<T extends ObjectLiteral> {
     }
   }
 
+  /**
+   * INSERT the row's defined columns, in one statement: no re-read of the row afterwards, as a
+   * repository insert does. The generated id (auto-increment) and the columns' declared defaults
+   * are set on `row`, so it reads as the stored row does. A UNIQUE violation propagates.
+   */
+  async insert(row: T, m?: EntityManager): Promise<T> {
+    const r = row as Record<string, unknown>;
+    const cols = this.meta.columns.filter((c) => r[c.propertyName] !== undefined);
+    const key = `I|${cols.map((c) => c.propertyName).join(',')}`;
+    let sql = this.sqlCache.get(key);
+    if (!sql) {
+      const esc = (n: string): string => this.ds.driver.escape(n);
+      sql = `INSERT INTO ${esc(this.meta.tableName)} (${cols.map((c) => esc(c.databaseName)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+      this.sqlCache.set(key, sql);
+    }
+    const params = cols.map((c) => this.ds.driver.preparePersistentValue(r[c.propertyName], c));
+    const qr = m?.queryRunner ?? this.ds.createQueryRunner();
+    let raw: unknown;
+    try {
+      raw = (await qr.query(sql, params, true)).raw;
+    } finally {
+      if (!m?.queryRunner) await qr.release();
+    }
+    for (const c of this.meta.columns) {
+      if (r[c.propertyName] !== undefined) continue;
+      if (c.isGenerated && c.generationStrategy === 'increment') {
+        // better-sqlite3 answers lastInsertRowid, mysql2 an OK packet with insertId.
+        r[c.propertyName] = Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw);
+      } else if (c.default !== undefined && typeof c.default !== 'function') {
+        r[c.propertyName] = this.ds.driver.prepareHydratedValue(c.default, c);
+      } else if (c.isNullable) {
+        r[c.propertyName] = null;
+      }
+    }
+    return row;
+  }
+
   async findOne(where: Where, order: Order = [], m?: EntityManager): Promise<T | null> {
     return (await this.find(where, order, 1, m))[0] ?? null;
   }
