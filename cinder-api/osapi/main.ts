@@ -1,7 +1,7 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
 import { addVolumeCounts, metricsRoute, setupMetrics } from '../../common/metrics';
-import { createAuth, serveApi, traceRoutes, type AuthOptions, brokerHealth, databaseHealth, type LocalRoutes } from '../../common/api';
+import { createAuth, serveApi, traceRoutes, type AuthOptions, brokerHealth, databaseHealth, type FetchLike, type LocalRoutes } from '../../common/api';
 import { setupTracing } from '../../common/trace';
 import type { Enforcer } from '../../common/policy';
 import { Notifier, notifierFromConf, notifierOptions, rpcTransportFromConf, type Transport } from '../../common/rpc';
@@ -21,7 +21,7 @@ export { VolumeAPI } from './volume-api';
 export interface CinderApiDeps {
   transport?: Transport;
   dataSource?: DataSource;
-  /** Where callers in this process (the all-in-one's Nova) reach the API without a socket. */
+  /** Where callers in this process (the all-in-one's Nova) reach this API without a socket, and where this API reaches Nova. */
   localRoutes?: LocalRoutes;
 }
 
@@ -31,7 +31,7 @@ export interface CinderApiDeps {
  * enforcer built from it is given; a bad file is a ConfigError).
  */
 export function createVolumeApi(
-  conf: CinderConf, dataSource: DataSource, transport: Transport, enforcer?: Enforcer, notifier?: Notifier,
+  conf: CinderConf, dataSource: DataSource, transport: Transport, enforcer?: Enforcer, notifier?: Notifier, fetch?: FetchLike,
 ): VolumeAPI {
   registerCinderRemoteErrors();
   return new VolumeAPI({
@@ -41,7 +41,7 @@ export function createVolumeApi(
     defaultAz: conf.DEFAULT.storage_availability_zone,
     // [oslo_messaging_notifications] driver: none set, none sent (oslo's default).
     notifier: notifier ?? new Notifier(transport, notifierOptions(conf, `volume.${conf.DEFAULT.host}`)),
-    nova: { ...conf.nova, timeout: conf.DEFAULT.rpc_response_timeout },
+    nova: { ...conf.nova, timeout: conf.DEFAULT.rpc_response_timeout, fetch },
     quota: new QuotaEngine(dataSource, quotaOptions(conf)),
   });
 }
@@ -66,7 +66,7 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const transport = opts.transport ?? rpcTransportFromConf(conf);
   const notifications = notifierFromConf(conf, transport, `volume.${conf.DEFAULT.host}`);
-  const volumes = createVolumeApi(conf, ds, transport, enforcer, notifications.notifier);
+  const volumes = createVolumeApi(conf, ds, transport, enforcer, notifications.notifier, opts.localRoutes?.fetch);
   const app = await buildCinderApiApp({
     volumes, maxLimit: conf.api.max_limit,
     auth: cinderAuthOptions(conf), health: [databaseHealth(ds), brokerHealth(transport)],

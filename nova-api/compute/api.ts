@@ -7,6 +7,7 @@ import { IsNull } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { getLogger } from '../../common/log';
 import { isServiceUp } from '../../common/service';
+import { fastSelect } from '../../common/db/fast-select';
 import type { NovaDB } from '../../nova-common/db-api';
 import { defaultHostname } from '../../nova-common/hostname';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
@@ -165,8 +166,10 @@ export class ComputeAPI {
     return { host: null, fault: new NoValidHost({ reason: services.length ? 'There are not enough hosts available.' : '' }).message };
   }
 
+  /** servicegroup is_up for one host: its own row only (every attach and detach asks). */
   async hostIsUp(host: string): Promise<boolean> {
-    return (await this.upComputeHosts()).includes(host);
+    const s = await fastSelect(this.o.db.ds, Service).findOne({ host, binary: 'nova-compute', deleted: 0, disabled: false, forcedDown: false });
+    return s !== null && isServiceUp(s.lastSeenUp ?? s.createdAt, this.o.serviceDownTime);
   }
 
   /**
