@@ -185,14 +185,9 @@ export class CinderDB {
   }
 
   // -- volume types ----------------------------------------------------------------------
-  /**
-   * Live types, optionally only those `access` may see (public, or private with a live grant
-   * for its project: Cinder's _volume_type_get_query for non-admins), by id or by name.
-   */
-  private typeQuery(access: TypeAccess | null) {
-    const qb = this.volumeTypes.createQueryBuilder('t').where('t.deleted = :d', { d: false });
-    if (access) qb.andWhere(this.publicOrGranted(access.projectId));
-    return qb;
+  /** Live types; the public-or-granted filter (Cinder's _volume_type_get_query for non-admins) is added by callers. */
+  private typeQuery() {
+    return this.volumeTypes.createQueryBuilder('t').where('t.deleted = :d', { d: false });
   }
 
   private publicOrGranted(projectId: string | null): Brackets {
@@ -206,11 +201,20 @@ export class CinderDB {
   }
 
   async typeGet(id: string, access: TypeAccess | null = null): Promise<VolumeType | null> {
-    return this.typeQuery(access).andWhere('t.id = :id', { id }).getOne();
+    return this.firstVisible(await fastSelect(this.ds, VolumeType).find({ id, deleted: false }), access);
   }
 
   async typeGetByName(name: string, access: TypeAccess | null = null): Promise<VolumeType | null> {
-    return this.typeQuery(access).andWhere('t.name = :name', { name }).orderBy('t.createdAt', 'ASC').getOne();
+    return this.firstVisible(await fastSelect(this.ds, VolumeType).find({ name, deleted: false }, [['createdAt', 'ASC']]), access);
+  }
+
+  /** The first of `types` that `access` may see: public, or private with a live grant for its project. */
+  private async firstVisible(types: VolumeType[], access: TypeAccess | null): Promise<VolumeType | null> {
+    for (const t of types) {
+      if (!access || t.isPublic) return t;
+      if (access.projectId && await fastSelect(this.ds, VolumeTypeProject).findOne({ volumeTypeId: t.id, projectId: access.projectId, deleted: 0 })) return t;
+    }
+    return null;
   }
 
   /**
@@ -218,7 +222,7 @@ export class CinderDB {
    * grants), false only private types, null both; extraSpecs must all match (key and value).
    */
   async typeList(f: { isPublic: boolean | null; projectId: string | null; extraSpecs?: Record<string, string> }): Promise<VolumeType[]> {
-    const qb = this.typeQuery(null);
+    const qb = this.typeQuery();
     if (f.isPublic === true) qb.andWhere(this.publicOrGranted(f.projectId));
     if (f.isPublic === false) qb.andWhere('t.isPublic = :pub', { pub: false });
     let n = 0;
