@@ -23,10 +23,19 @@ export const DELETABLE: readonly VolumeStatus[] = ['available', 'error', 'error_
 export const MIGRATION_IDLE: ReadonlyArray<MigrationStatus | null> = [null, 'deleting', 'error', 'success'];
 
 /**
- * The statuses an attach or a detach moves a volume between. Their writes expect one of these,
- * so they never take a volume out of another operation's status (deleting, extending, error…).
+ * The statuses an attach or a detach moves a volume between. Their writes expect one of these
+ * (attachFlowFrom), so they never take a volume into the flow from another operation's status
+ * that began meanwhile (deleting, extending, error…).
  */
-export const ATTACH_FLOW: readonly VolumeStatus[] = ['available', 'reserved', 'attaching', 'in-use', 'detaching'];
+export const ATTACH_FLOW: ReadonlyArray<VolumeStatus | null> = ['available', 'reserved', 'attaching', 'in-use', 'detaching'];
+
+/**
+ * What an attach or detach step expects: a status of the flow, or the one it read before it
+ * began (an admin's reset to error, then a force detach, finishes as Cinder's does).
+ */
+export function attachFlowFrom(read: VolumeStatus | null): ReadonlyArray<VolumeStatus | null> {
+  return ATTACH_FLOW.includes(read) ? ATTACH_FLOW : [...ATTACH_FLOW, read];
+}
 
 /** Attach statuses that keep a volume attached or in transition (each is also a volume status but 'attached'). */
 type LiveAttachStatus = 'attached' | 'attaching' | 'reserved' | 'detaching';

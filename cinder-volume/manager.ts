@@ -15,7 +15,7 @@ import {
 } from '../cinder-common/exception';
 import { objectData } from '../cinder-common/objects';
 import { QuotaDB } from '../cinder-common/quota-db';
-import { ATTACH_FLOW, statusAfterDetach } from '../cinder-common/volume-status';
+import { attachFlowFrom, statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
 import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
@@ -259,7 +259,7 @@ export class VolumeManager {
       const ours = (a: VolumeAttachment): boolean => (instanceUuid ? a.instanceUuid === instanceUuid : a.attachedHost === hostName);
       const same = atts.find((a) => a.attachStatus === 'attached' && ours(a));
       if (same) {
-        await this.d.db.volumeConditionalUpdate(v.id, { status: ATTACH_FLOW }, { status: 'in-use', attachStatus: 'attached' });
+        await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'in-use', attachStatus: 'attached' });
         return attachmentPrimitive(same);
       }
       let att = atts.find((a) => a.attachStatus === 'attaching' && ours(a));
@@ -286,7 +286,7 @@ export class VolumeManager {
       }
       const t = new Date();
       await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'attached', attachTime: t });
-      await this.d.db.volumeConditionalUpdate(v.id, { status: ATTACH_FLOW }, { status: 'in-use', attachStatus: 'attached' });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'in-use', attachStatus: 'attached' });
       const after = (await this.d.db.volumeGet(v.id)) ?? v;
       await this.notify(ctxt, after, 'attach.end', { instance_uuid: instanceUuid, mountpoint: att.mountpoint });
       LOG.info(`Attach volume ${v.id} completed successfully`, logCtx(ctxt));
@@ -295,12 +295,12 @@ export class VolumeManager {
   }
 
   /** Drop an attachment and recompute the volume's status from what is left (docs/attach-detach.md, Volume states). */
-  private async finishDetach(volumeId: string, attachmentId: string | null): Promise<void> {
+  private async finishDetach(v: Volume, attachmentId: string | null): Promise<void> {
     if (attachmentId) await this.d.db.attachmentDestroy(attachmentId);
-    const remaining = await this.d.db.attachmentsOf([volumeId]);
+    const remaining = await this.d.db.attachmentsOf([v.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
-    await this.d.db.volumeConditionalUpdate(volumeId, { status: ATTACH_FLOW }, { status, attachStatus });
-    if (!remaining.length) await this.d.db.adminMetadataDelete(volumeId, 'attached_mode');
+    await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status, attachStatus });
+    if (!remaining.length) await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
   }
 
   /**
@@ -347,7 +347,7 @@ export class VolumeManager {
         await this.exportGone(v.id);
         await pausePoint('cinder-volume.detach_volume.after-remove-export');
       }
-      await this.finishDetach(v.id, att.id);
+      await this.finishDetach(v, att.id);
       await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'detach.end', { instance_uuid: att.instanceUuid });
       LOG.info(`Detach volume ${v.id} completed successfully`, logCtx(ctxt));
     });
@@ -400,7 +400,7 @@ export class VolumeManager {
       // The mode stays on the attachment row: unlike os-attach, Cinder's attachment_update
       // writes no attached_mode admin metadata (so none shows in the volume's metadata).
       if (!saved) LOG.warning(`Attachment ${att.id} left '${att.attachStatus}' while it was being connected`, logCtx(ctxt));
-      await this.d.db.volumeConditionalUpdate(v.id, { status: ATTACH_FLOW }, { status: 'attaching', attachStatus: 'attaching' });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'attaching', attachStatus: 'attaching' });
       LOG.info(`attachment_update completed successfully for volume ${v.id}`, logCtx(ctxt));
       return flat;
     });

@@ -12,7 +12,7 @@ import type { Target } from '../../common/policy';
 import { MessageDeliveryFailure, MessagingTimeout } from '../../common/rpc';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
 import { InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
-import { ATTACH_FLOW, statusAfterDetach, type VolumeStatus } from '../../cinder-common/volume-status';
+import { attachFlowFrom, statusAfterDetach, type VolumeStatus } from '../../cinder-common/volume-status';
 import { POLICY, requestIdOf, type VolumeAPI } from './volume-api';
 
 type Ctx = RequestContext;
@@ -122,7 +122,7 @@ export class AttachmentAPI {
     const attached = { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() } as const;
     if (!(await this.db.attachmentConditionalUpdate(att.id, { attachStatus: att.attachStatus }, attached))) await this.get(ctx, id);
     await pausePoint('cinder-api.attachment-complete.after-attachment');
-    await this.db.volumeConditionalUpdate(volume.id, { status: ATTACH_FLOW }, { status: 'in-use', attachStatus: 'attached' });
+    await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status: 'in-use', attachStatus: 'attached' });
     await this.volumes.notify(ctx, volume.id, 'attach.end');
   }
 
@@ -141,7 +141,7 @@ export class AttachmentAPI {
     await this.db.attachmentDestroy(att.id);
     const remaining = await this.db.attachmentsOf([volume.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
-    await this.db.volumeConditionalUpdate(volume.id, { status: ATTACH_FLOW }, { status, attachStatus });
+    await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status, attachStatus });
     if (!remaining.length) await this.db.adminMetadataDelete(volume.id, 'attached_mode');
     await this.volumes.notify(ctx, volume.id, 'detach.end');
     return remaining;
