@@ -16,12 +16,17 @@ describe('conditional updates on MariaDB', function () {
     for (const ds of sources) await ds.destroy();
     for (const drop of drops) await drop();
   });
+  /** A fresh, migrated database of that project on the private MariaDB. */
+  async function fresh(ctx: Mocha.Context, kind: 'nova' | 'cinder'): Promise<DataSource> {
+    const { url, drop } = await createTestDatabase(ctx, kind);
+    drops.push(drop);
+    const ds = await (kind === 'nova' ? openNovaDatabase : openCinderDatabase)(url, { migrate: true });
+    sources.push(ds);
+    return ds;
+  }
 
   it('cinder: a miss writes nothing; unreserve gives in-use with an attachment, available without, in one UPDATE', async function () {
-    const { url, drop } = await createTestDatabase(this, 'cinder');
-    drops.push(drop);
-    const ds = await openCinderDatabase(url, { migrate: true });
-    sources.push(ds);
+    const ds = await fresh(this, 'cinder');
     const db = new CinderDB(ds);
     const mk = () => db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', status: 'attaching' });
     const [bare, held] = [await mk(), await mk()];
@@ -44,11 +49,7 @@ describe('conditional updates on MariaDB', function () {
   });
 
   it('nova: an instance moves only from the expected task state (IS NULL, IN)', async function () {
-    const { url, drop } = await createTestDatabase(this, 'nova');
-    drops.push(drop);
-    const ds = await openNovaDatabase(url, { migrate: true });
-    sources.push(ds);
-    const db = new NovaDB(ds);
+    const db = new NovaDB(await fresh(this, 'nova'));
     const uuid = '11111111-2222-4333-8444-555555555555';
     await db.instances.insert(db.instances.create({ uuid, vmState: 'active', taskState: null, powerState: 1, deleted: 0 }));
     expect(await db.instanceConditionalUpdate(uuid, { taskState: null }, { taskState: 'rebooting' })).to.equal(true);
