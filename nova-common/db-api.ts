@@ -108,7 +108,7 @@ export class NovaDB {
 
   /** "save connection_info" (docs/attach-detach.md): store it on the still-live row. */
   async bdmSetConnectionInfo(id: number, connectionInfo: string): Promise<boolean> {
-    return this.bdmUpdate(id, { connectionInfo });
+    return (await fastSelect(this.ds, BlockDeviceMapping).update({ id, deleted: 0 }, { connectionInfo, updatedAt: now() })) > 0;
   }
 
   /**

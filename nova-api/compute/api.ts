@@ -27,10 +27,10 @@ import { parseAvailabilityZone, weighHosts } from './scheduler';
 
 const LOG = getLogger('nova-api.compute');
 
-/** vm_states attach/detach are allowed in (docs/attach-detach.md, Server states). */
 /** Every vm_state but error: a delete casts to the compute only while the server is not in error. */
 const NOT_ERROR: readonly VmState[] = Object.values(VM_STATES).filter((s) => s !== VM_STATES.ERROR);
 
+/** vm_states attach/detach are allowed in (docs/attach-detach.md, Server states). */
 const VOLUME_OP_STATES = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.STOPPED, VM_STATES.RESIZED, VM_STATES.SOFT_DELETED,
   VM_STATES.SHELVED, VM_STATES.SHELVED_OFFLOADED] as string[];
 
