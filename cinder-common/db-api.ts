@@ -1,11 +1,14 @@
 // The cinder database operations both processes use. Every status transition is one UPDATE
-// guarded by the expected state (Cinder's conditional_update): callers check the boolean and
-// raise, so two racing requests can never both win.
+// guarded by the expected state (Cinder's conditional_update, volumeConditionalUpdate /
+// attachmentConditionalUpdate): callers check the boolean and raise, so two racing requests can
+// never both win. The plain updates cannot touch a status column (common/db/cas.ts).
 import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
 import { Brackets, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { transactionWithRetry } from '../common/db/retry';
-import { fastSelect } from '../common/db/fast-select';
+import { fastSelect, SqlValue } from '../common/db/fast-select';
+import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
+import type { AttachStatus, MigrationStatus, VolumeStatus } from './volume-status';
 import {
   Service, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
@@ -14,7 +17,15 @@ import { QuotaDB } from './quota-db';
 const now = (): Date => new Date();
 
 /** Expected values (compare-and-swap): a scalar is equality, an array is IN (null inside means IS NULL too). */
-export type Expected = Partial<Record<'status' | 'attachStatus' | 'migrationStatus' | 'multiattach', unknown>>;
+export type Expected = AtLeastOne<{
+  status: OneOrMany<VolumeStatus | null>;
+  attachStatus: OneOrMany<AttachStatus | null>;
+  migrationStatus: OneOrMany<MigrationStatus | null>;
+  multiattach: boolean;
+}>;
+
+/** The status columns of a volume: written only by a conditional update (or an admin's reset-status). */
+type VolumeStateColumn = 'status' | 'attachStatus' | 'migrationStatus';
 
 export interface VolumeFilter {
   projectId?: string | null;
@@ -59,8 +70,31 @@ export class CinderDB {
   }
 
   /** UPDATE volumes SET values WHERE id=? AND <expected>; true when the row matched. */
-  async volumeConditionalUpdate(id: string, values: Partial<Volume>, expected: Expected = {}, m?: EntityManager): Promise<boolean> {
+  async volumeConditionalUpdate(id: string, expected: Expected, values: Partial<Volume>, m?: EntityManager): Promise<boolean> {
+    requireExpected(expected, 'volumeConditionalUpdate');
     return (await fastSelect(this.ds, Volume).update({ id, deleted: false, ...expected }, { ...values, updatedAt: now() }, m)) > 0;
+  }
+
+  /** A write that is no state transition (names, flags, export location); false when there is no live row. */
+  async volumeUpdate(id: string, values: PlainValues<Volume, VolumeStateColumn>, m?: EntityManager): Promise<boolean> {
+    return (await fastSelect(this.ds, Volume).update({ id, deleted: false }, { ...values, updatedAt: now() }, m)) > 0;
+  }
+
+  /** os-reset_status: the admin says what the state is, so nothing is expected. */
+  async volumeResetStatus(id: string, values: Partial<Pick<Volume, VolumeStateColumn>>): Promise<boolean> {
+    return (await fastSelect(this.ds, Volume).update({ id, deleted: false }, { ...values, updatedAt: now() })) > 0;
+  }
+
+  /**
+   * os-unreserve as Cinder's: from 'attaching' back to 'in-use' when the volume has attachments,
+   * else 'available', decided by the database in the same UPDATE (a CASE over the attachment rows).
+   */
+  async volumeUnreserve(id: string, multiattach: boolean): Promise<boolean> {
+    const e = (n: string): string => this.ds.driver.escape(n);
+    const hasAttachments = `EXISTS (SELECT 1 FROM ${e('volume_attachment')} a WHERE a.${e('volume_id')} = ${e('volumes')}.${e('id')}`
+      + ` AND a.${e('deleted')} = 0 AND a.${e('attach_status')} <> 'detached')`;
+    const status = new SqlValue('unreserve', `CASE WHEN ${hasAttachments} THEN 'in-use' ELSE 'available' END`);
+    return (await fastSelect(this.ds, Volume).update({ id, deleted: false, status: 'attaching', multiattach }, { status, updatedAt: now() })) > 0;
   }
 
   /**
@@ -165,8 +199,14 @@ export class CinderDB {
     return fastSelect(this.ds, VolumeAttachment).insert(this.attachments.create({ id: randomUUID(), deleted: false, createdAt: now(), updatedAt: null, ...values }));
   }
 
-  async attachmentUpdate(id: string, values: Partial<VolumeAttachment>): Promise<void> {
-    await fastSelect(this.ds, VolumeAttachment).update({ id, deleted: false }, { ...values, updatedAt: now() });
+  /** UPDATE volume_attachment SET values WHERE id=? AND attach_status <expected>; true when the row matched. */
+  async attachmentConditionalUpdate(id: string, expected: { attachStatus: OneOrMany<AttachStatus | null> }, values: Partial<VolumeAttachment>): Promise<boolean> {
+    return (await fastSelect(this.ds, VolumeAttachment).update({ id, deleted: false, attachStatus: expected.attachStatus }, { ...values, updatedAt: now() })) > 0;
+  }
+
+  /** A write that is no state transition (mountpoint, connector); false when there is no live row. */
+  async attachmentUpdate(id: string, values: PlainValues<VolumeAttachment, 'attachStatus'>): Promise<boolean> {
+    return (await fastSelect(this.ds, VolumeAttachment).update({ id, deleted: false }, { ...values, updatedAt: now() })) > 0;
   }
 
   /** Soft-delete an attachment (deleted, attach_status detached, detach_time). */

@@ -1,11 +1,23 @@
 // The nova database operations both processes use. State changes are single UPDATEs guarded by
-// the expected state (compare-and-swap); callers check `affected`.
+// the expected state (compare-and-swap: instanceConditionalUpdate, bdmTransition); callers check
+// the boolean. The plain updates cannot touch a state column (common/db/cas.ts).
 import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
 import { fastSelect } from '../common/db/fast-select';
+import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import { In, IsNull, Not, type DataSource, type FindOperator } from 'typeorm';
 import type { BdmState } from './bdm-states';
 import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent, RequestSpec, type RequestSpecData } from './entities';
+import type { TaskState, VmState } from './objects';
+
+/** An instance's expected state (compare-and-swap): a scalar is equality, a list is IN (null inside: IS NULL too). */
+export type InstanceExpected = AtLeastOne<{ vmState: OneOrMany<VmState | null>; taskState: OneOrMany<TaskState | null> }>;
+
+/** The state columns of an instance: written only by a conditional update (or the soft delete). */
+type InstanceStateColumn = 'vmState' | 'taskState' | 'powerState';
+
+/** The values of a plain instance update. */
+export type InstanceValues = PlainValues<Instance, InstanceStateColumn>;
 
 const now = (): Date => new Date();
 
@@ -22,12 +34,15 @@ export class NovaDB {
     return row;
   }
 
-  async instanceUpdate(uuid: string, values: Partial<Instance>, expected: Partial<Instance> = {}): Promise<boolean> {
-    const res = await this.instances.createQueryBuilder().update()
-      .set({ ...values, updatedAt: now() })
-      .where({ uuid, deleted: 0, ...expected })
-      .execute();
-    return (res.affected ?? 0) > 0;
+  /** UPDATE instances SET values WHERE uuid=? AND <expected>; true when the row matched (Nova's save(expected_task_state=…)). */
+  async instanceConditionalUpdate(uuid: string, expected: InstanceExpected, values: Partial<Instance>): Promise<boolean> {
+    requireExpected(expected, 'instanceConditionalUpdate');
+    return (await fastSelect(this.ds, Instance).update({ uuid, deleted: 0, ...expected }, { ...values, updatedAt: now() })) > 0;
+  }
+
+  /** A write that is no state transition (name, metadata, lock); false when there is no live row. */
+  async instanceUpdate(uuid: string, values: InstanceValues): Promise<boolean> {
+    return (await fastSelect(this.ds, Instance).update({ uuid, deleted: 0 }, { ...values, updatedAt: now() })) > 0;
   }
 
   async instanceSoftDelete(instance: Instance): Promise<boolean> {
@@ -91,9 +106,7 @@ export class NovaDB {
 
   /** "save connection_info" (docs/attach-detach.md): store it on the still-live row. */
   async bdmSetConnectionInfo(id: number, connectionInfo: string): Promise<boolean> {
-    const res = await this.bdms.createQueryBuilder().update()
-      .set({ connectionInfo, updatedAt: now() }).where({ id, deleted: 0 }).execute();
-    return (res.affected ?? 0) > 0;
+    return (await fastSelect(this.ds, BlockDeviceMapping).update({ id, deleted: 0 }, { connectionInfo, updatedAt: now() })) > 0;
   }
 
   /**
@@ -113,9 +126,8 @@ export class NovaDB {
   /** Claim a row a Python nova-api wrote without intent (NULL state, never connected). */
   async bdmClaimForeign(id: number, to: BdmState, extra: Partial<BlockDeviceMapping> = {}): Promise<boolean> {
     const t = now();
-    const res = await this.bdms.update({ id, deleted: 0, attachState: IsNull() as FindOperator<string>, connectionInfo: IsNull() as FindOperator<string> },
-      { ...extra, attachState: to, attachStateAt: t, updatedAt: t });
-    return (res.affected ?? 0) > 0;
+    return (await fastSelect(this.ds, BlockDeviceMapping).update({ id, deleted: 0, attachState: null, connectionInfo: null },
+      { ...extra, attachState: to, attachStateAt: t, updatedAt: t })) > 0;
   }
 
   /**
@@ -146,7 +158,7 @@ export class NovaDB {
 
   /** Rows with an unfinished intent whose instance lives on `host` (deleted instances included). */
   async bdmsPendingOnHost(host: string): Promise<Array<{ bdm: BlockDeviceMapping; instance: Instance }>> {
-    const bdms = await this.bdms.findBy({ attachState: Not(IsNull()) as FindOperator<string> });
+    const bdms = await this.bdms.findBy({ attachState: Not(IsNull()) as FindOperator<BdmState> });
     if (!bdms.length) return [];
     const uuids = [...new Set(bdms.map((b) => b.instanceUuid).filter((u): u is string => !!u))];
     const instances = new Map((await this.instances.findBy({ uuid: In(uuids), host })).map((i) => [i.uuid, i]));
@@ -164,10 +176,9 @@ export class NovaDB {
     return this.instances.findOneBy({ uuid });
   }
 
-  async bdmUpdate(id: number, values: Partial<BlockDeviceMapping>): Promise<boolean> {
-    const res = await this.bdms.createQueryBuilder().update()
-      .set({ ...values, updatedAt: now() }).where({ id, deleted: 0 }).execute();
-    return (res.affected ?? 0) > 0;
+  /** A write that is no state transition (size, delete_on_termination); the intent changes by bdmTransition only. */
+  async bdmUpdate(id: number, values: PlainValues<BlockDeviceMapping, 'attachState'>): Promise<boolean> {
+    return (await fastSelect(this.ds, BlockDeviceMapping).update({ id, deleted: 0 }, { ...values, updatedAt: now() })) > 0;
   }
 
   /** Store what a server was asked for at create (one row per instance). */

@@ -20,7 +20,7 @@ describe('FastSelect: repository reads and CAS updates without the query builder
     db = new CinderDB(ds);
     for (const [size, status] of [[1, 'available'], [2, 'in-use'], [3, 'available']] as const) {
       const v = await db.volumeCreate({ size, projectId: 'p', volumeTypeId: TYPE, displayName: size === 2 ? null : `v${size}` });
-      await db.volumeConditionalUpdate(v.id, { status, bootable: size === 3 });
+      await db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status, bootable: size === 3 });
       ids.push(v.id);
     }
     await db.attachmentCreate({ volumeId: ids[1], instanceUuid: 'i-1', attachStatus: 'attached', attachTime: new Date('2026-01-02T03:04:05.678Z') });
