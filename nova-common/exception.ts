@@ -1,24 +1,12 @@
 // Nova's exceptions: names and messages as nova/exception.py has them, so API faults and RPC
 // failures read the same as real Nova's. The API maps them by `code` in one place.
-import { OpenStackException } from '../common/exception';
-import { registerRemoteError } from '../common/rpc';
+import { exceptionBases } from '../common/exception';
 
-export class NovaException extends OpenStackException {
-  static override wireModule = 'nova.exception';
-}
-
-class Invalid extends NovaException {
-  static override msgFmt = 'Bad Request - Invalid Parameters';
-  static override code = 400;
-}
-class NotFound extends NovaException {
-  static override msgFmt = 'Resource could not be found.';
-  static override code = 404;
-}
-class Forbidden extends NovaException {
-  static override msgFmt = 'Forbidden';
-  static override code = 403;
-}
+const bases = exceptionBases('nova.exception', 'NovaException', {
+  invalid: 'Bad Request - Invalid Parameters', forbidden: { name: 'Forbidden', msgFmt: 'Forbidden' },
+});
+export const { Base: NovaException, Invalid, NotFound, Forbidden } = bases;
+export type NovaException = InstanceType<typeof NovaException>;
 
 export class InvalidVolume extends Invalid {
   static override msgFmt = 'Invalid volume: %(reason)s';
@@ -106,14 +94,6 @@ export class FlavorNotFound extends NotFound {
   static override msgFmt = 'Flavor %(flavor_id)s could not be found.';
 }
 
-/** Let these come back as themselves when a compute call fails (nova.rpc ALLOWED_EXMODS). */
-export function registerNovaRemoteErrors(): void {
-  for (const cls of [InvalidVolume, InvalidInput, InvalidDevicePath, DevicePathInUse, TooManyDiskDevices, InstanceNotFound,
-    VolumeNotFound, VolumeBDMNotFound, InstanceIsLocked, InstanceInvalidState, CinderConnectionFailed, VolumeAttachFailed,
-    VolumeDriverNotFound, DeviceDetachFailed]) {
-    registerRemoteError(cls);
-  }
-}
 export class VolumeAttachmentNotFound extends NotFound {
   static override msgFmt = 'Volume attachment %(attachment_id)s could not be found.';
 }
