@@ -22,6 +22,10 @@ export class InvalidVolume extends Invalid {
 export class InvalidParameterValue extends Invalid {
   static override msgFmt = '%(err)s';
 }
+/** A body or query its JSON schema refuses; the detail is jsonschema's text. */
+export class ValidationError extends Invalid {
+  static override msgFmt = '%(detail)s';
+}
 export class InvalidUUID extends Invalid {
   static override msgFmt = 'Expected a UUID but received %(uuid)s.';
 }

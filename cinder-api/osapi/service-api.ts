@@ -2,10 +2,10 @@
 // heartbeats fill, shown and switched the way Cinder does. Admin only (policies/services.py,
 // hosts.py). A disabled or frozen backend is skipped by pickBackend (volume-api.ts).
 import type { RequestContext } from '../../common/context';
-import { badRequest, type APIVersion } from '../../common/api';
+import type { APIVersion } from '../../common/api';
 import { isServiceUp } from '../../common/service';
 import type { Service } from '../../cinder-common/entities';
-import { InvalidInput, NotFound } from '../../cinder-common/exception';
+import { InvalidInput, InvalidParameterValue, NotFound, ValidationError } from '../../cinder-common/exception';
 import { checkString, invalid, noExtra, pyRepr } from './schemas';
 import { isoTime } from './views';
 import type { VolumeAPI } from './volume-api';
@@ -141,9 +141,9 @@ export class ServiceAPI {
   /** _replication_db_change on frozen (no clusters here): a missing or ambiguous host is a 400, as Cinder's proxy makes it. */
   private async changeFrozen(host: string, expected: boolean): Promise<Service> {
     const rows = (await this.all()).filter((s) => s.binary === VOLUME_BINARY && hostMatches(s.host, host));
-    // Cinder's text here has no "Invalid input received:" prefix.
-    if (!rows.length) throw badRequest(`No service found with host=${host}`);
-    if (rows.some((s) => s.host !== rows[0].host)) throw badRequest('Services from different clusters found.');
+    // Cinder's proxy re-raises ServiceNotFound as InvalidInput(ex.msg): its text, no "Invalid input received:" prefix.
+    if (!rows.length) throw new InvalidInput({}, `No service found with host=${host}`);
+    if (rows.some((s) => s.host !== rows[0].host)) throw new InvalidParameterValue({ err: 'Services from different clusters found.' });
     const res = await this.api.db.services.update({ id: rows[0].id, frozen: expected }, { frozen: !expected });
     if (!res.affected) throw new InvalidInput({ reason: `frozen in ['${rows[0].host}'] must be ${expected ? 'True' : 'False'} to failover.` });
     return rows[0];
@@ -189,7 +189,7 @@ function checkHost(v: unknown): void {
 }
 
 function checkBody(body: unknown): asserts body is Dict {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`${pyRepr(body)} is not of type 'object'`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError({ detail: `${pyRepr(body)} is not of type 'object'` });
 }
 
 function checkEnableBody(body: unknown, withReason: boolean): void {
