@@ -35,6 +35,19 @@ export class InvalidVolumeAttachMode extends Invalid {
 export class VolumeNotFound extends NotFound {
   static override msgFmt = 'Volume %(volume_id)s could not be found.';
 }
+export class VolumeMetadataNotFound extends NotFound {
+  static override msgFmt = 'Volume %(volume_id)s has no metadata with key %(metadata_key)s.';
+}
+export class InvalidVolumeMetadataSize extends CinderException {
+  static override msgFmt = 'Invalid metadata size: %(reason)s';
+  static override code = 400;
+}
+export class ServiceNotFound extends NotFound {
+  static override msgFmt = 'Service %(service_id)s could not be found.';
+  constructor(kwargs: { service_id?: string | null; host?: string | null } = {}, message?: string) {
+    super(kwargs, message ?? (kwargs.host ? `Service ${kwargs.service_id ?? 'None'} could not be found on host ${kwargs.host}.` : undefined));
+  }
+}
 export class SnapshotNotFound extends NotFound {
   static override msgFmt = 'Snapshot %(snapshot_id)s could not be found.';
 }

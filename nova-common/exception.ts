@@ -106,3 +106,17 @@ export class CinderAPIVersionNotAvailable extends NovaException {
 export class MultiattachSwapVolumeNotSupported extends Invalid {
   static override msgFmt = 'Swapping multi-attach volumes with more than one read/write attachment is not supported.';
 }
+export class InstanceActionNotFound extends NovaException {
+  static override msgFmt = 'Action for request_id %(request_id)s on instance %(instance_uuid)s not found';
+  static override code = 404;
+}
+/** The detach of a root volume: the API's 400 (volumes.py words it so). */
+export class RootDeviceDetach extends NovaException {
+  static override msgFmt = 'Cannot detach a root device volume';
+  static override code = 400;
+}
+/** The attach took longer than its compute waits for nova-api, and the compute rolled it back. */
+export class VolumeAttachTimedOut extends NovaException {
+  static override msgFmt = 'Attaching volume %(volume_id)s took too long and was rolled back; try again.';
+  static override code = 503;
+}

@@ -5,18 +5,10 @@ import type { RequestContext } from '../../common/context';
 import type { APIVersion } from '../../common/api';
 import { isServiceUp } from '../../common/service';
 import type { Service } from '../../cinder-common/entities';
-import { InvalidInput, InvalidParameterValue, NotFound, ValidationError } from '../../cinder-common/exception';
+import { InvalidInput, InvalidParameterValue, ServiceNotFound, ValidationError } from '../../cinder-common/exception';
 import { checkString, invalid, noExtra, pyRepr } from './schemas';
 import { isoTime } from './views';
 import type { VolumeAPI } from './volume-api';
-
-/** Cinder's exceptions of these paths (cinder/exception.py). */
-export class ServiceNotFound extends NotFound {
-  static override msgFmt = 'Service %(service_id)s could not be found.';
-  constructor(kwargs: { service_id: string | null; host?: string | null }) {
-    super(kwargs, kwargs.host ? `Service ${kwargs.service_id ?? 'None'} could not be found on host ${kwargs.host}.` : undefined);
-  }
-}
 
 export const SERVICE_POLICY = {
   index: 'volume_extension:services:index',
