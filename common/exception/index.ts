@@ -45,7 +45,7 @@ export class OpenStackException extends Error {
     this.code = code;
   }
 
-  /** Rebuild from a remote failure (class found in the RPC registry): keep its text. */
+  /** Rebuild from a remote failure (its module allowed by the transport): keep its text. */
   static fromRemote<T extends OpenStackException>(
     this: new (kwargs?: ExceptionKwargs, message?: string) => T,
     message: string, kwargs: ExceptionKwargs,
