@@ -38,7 +38,10 @@ const API_UNDO_RETRY_MAX_S = 15;
 /** Broker reconnect attempts (about a second each) an API request's cast waits for. */
 const API_CAST_RETRY = 10;
 
-/** The compute business layer wired to a DataSource and transport (for the plugin). */
+/**
+ * The compute business layer wired to a DataSource and transport (for the plugin); a transport
+ * made with nova-common/rpc.ts's ALLOWED_EXMODS gets compute's exceptions back as themselves.
+ */
 export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport, httpFetch?: FetchLike): ComputeAPI {
   const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf), httpFetch);
   return new ComputeAPI({

@@ -28,7 +28,8 @@ export interface CinderApiDeps {
 /**
  * The volume business layer wired to a DataSource and transport (for the plugin), enforcing
  * Cinder's policies with [oslo_policy] policy_file over the defaults (read here unless an
- * enforcer built from it is given; a bad file is a ConfigError).
+ * enforcer built from it is given; a bad file is a ConfigError). A transport made with
+ * cinder-common/rpc.ts's ALLOWED_EXMODS gets cinder-volume's exceptions back as themselves.
  */
 export function createVolumeApi(
   conf: CinderConf, dataSource: DataSource, transport: Transport, enforcer?: Enforcer, notifier?: Notifier, fetch?: FetchLike,
