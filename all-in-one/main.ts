@@ -17,10 +17,12 @@ import { rpcTransportFromConf, type Transport } from '../common/rpc';
 import { startCinderApi, type RunningCinderApi } from '../cinder-api/main';
 import { CINDER_SCHEMA, type CinderConf } from '../cinder-common/config';
 import { openCinderDatabase } from '../cinder-common/db';
+import { ALLOWED_EXMODS as CINDER_EXMODS } from '../cinder-common/rpc';
 import { startCinderVolume, type RunningCinderVolume } from '../cinder-volume/main';
 import { startNovaApi, type RunningNovaApi } from '../nova-api/main';
 import { NOVA_SCHEMA, type NovaConf } from '../nova-common/config';
 import { openNovaDatabase } from '../nova-common/db';
+import { ALLOWED_EXMODS as NOVA_EXMODS } from '../nova-common/rpc';
 import { startNovaCompute, type RunningNovaCompute } from '../nova-compute/main';
 import { ensureAdminPassword, ensureTokenSecret } from './secrets';
 
@@ -136,7 +138,8 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     cleanups.push(() => novaDs.destroy());
     const cinderDs: DataSource = await openCinderDatabase(conf.cinder.database.connection, { migrate: true });
     cleanups.push(() => cinderDs.destroy());
-    const transport: Transport = rpcTransportFromConf(conf.nova);
+    // One transport for both projects: it rebuilds the failures of both.
+    const transport: Transport = rpcTransportFromConf(conf.nova, [...NOVA_EXMODS, ...CINDER_EXMODS]);
     // Nova's calls to this process's own cinder-api skip the loopback socket.
     const local = new LocalRoutes();
     cleanups.push(() => transport.close());

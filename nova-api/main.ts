@@ -12,7 +12,7 @@ import { setupTracing } from '../common/trace';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
-import { registerNovaRemoteErrors } from '../nova-common/exception';
+import { ALLOWED_EXMODS } from '../nova-common/rpc';
 import { CinderAPI } from '../nova-common/volume/cinder';
 import { novaServiceTokens } from '../nova-common/volume/service-auth';
 import { ComputeAPI as ComputeRPCAPI } from '../nova-compute/rpcapi';
@@ -38,9 +38,11 @@ const API_UNDO_RETRY_MAX_S = 15;
 /** Broker reconnect attempts (about a second each) an API request's cast waits for. */
 const API_CAST_RETRY = 10;
 
-/** The compute business layer wired to a DataSource and transport (for the plugin). */
+/**
+ * The compute business layer wired to a DataSource and transport (for the plugin); a transport
+ * made with nova-common/rpc.ts's ALLOWED_EXMODS gets compute's exceptions back as themselves.
+ */
 export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport, httpFetch?: FetchLike): ComputeAPI {
-  registerNovaRemoteErrors();
   const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf), httpFetch);
   return new ComputeAPI({
     db: new NovaDB(dataSource), cinder, attachFlow: new AttachFlowChooser(cinder, conf.workarounds.use_legacy_volume_attach_flow),
@@ -87,7 +89,7 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
   // An unusable identity setup (a forgeable secret) stops the start before any connection.
   createAuth(auth);
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
-  const transport = opts.transport ?? rpcTransportFromConf(conf);
+  const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const compute = createComputeApi(conf, ds, transport, opts.httpFetch);
   // With an external Keystone there is no embedded identity to serve.
   const app = await buildNovaApiApp({

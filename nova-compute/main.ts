@@ -9,7 +9,7 @@ import { setupTracing } from '../common/trace';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
-import { registerNovaRemoteErrors } from '../nova-common/exception';
+import { ALLOWED_EXMODS } from '../nova-common/rpc';
 import { CinderAPI } from '../nova-common/volume/cinder';
 import { connectorProperties, createConnector, initiatorName, type VolumeConnector } from './connectors';
 import { ComputeManager } from './manager';
@@ -45,11 +45,10 @@ export interface RunningNovaCompute {
 }
 
 export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions = {}): Promise<RunningNovaCompute> {
-  registerNovaRemoteErrors();
   const host = conf.DEFAULT.host;
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const ownDs = !opts.dataSource;
-  const transport = opts.transport ?? rpcTransportFromConf(conf);
+  const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const ownTransport = !opts.transport;
   const db = new NovaDB(ds);
   const tracing = setupTracing(conf, { service: 'nova-compute', dataSource: ds });

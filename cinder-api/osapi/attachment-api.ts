@@ -4,14 +4,13 @@
 // create is judged on the volume, update/complete/delete on the attachment (its volume's
 // project); show and list only scope to the caller's project, with no policy.
 import type { RequestContext } from '../../common/context';
-import { HTTPFault } from '../../common/api';
 import { isDbConnectionError } from '../../common/db/errors';
 import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import type { Target } from '../../common/policy';
 import { MessageDeliveryFailure, MessagingTimeout } from '../../common/rpc';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
-import { InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
+import { CinderException, InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
 import { attachFlowFrom, statusAfterDetach, type VolumeStatus } from '../../cinder-common/volume-status';
 import { POLICY, requestIdOf, type VolumeAPI } from './volume-api';
 
@@ -106,7 +105,7 @@ export class AttachmentAPI {
       if ((e as { code?: number }).code === 400) throw e;
       // A lost dependency stays itself: the API answers 503 and the caller retries.
       if (isDbConnectionError(e) || e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure) throw e;
-      throw new HTTPFault(500, `Unable to update attachment.(${(e as Error).message}).`);
+      throw new CinderException({}, `Unable to update attachment.(${(e as Error).message}).`);
     }
     return (await this.db.attachmentGet(att.id)) ?? att;
   }

@@ -8,7 +8,7 @@ import { Notifier, notifierFromConf, notifierOptions, rpcTransportFromConf, type
 import type { CinderConf } from '../../cinder-common/config';
 import { openServiceDatabase } from '../../cinder-common/db';
 import { CinderDB } from '../../cinder-common/db-api';
-import { registerCinderRemoteErrors } from '../../cinder-common/exception';
+import { ALLOWED_EXMODS } from '../../cinder-common/rpc';
 import { QuotaEngine, quotaOptions } from '../../cinder-common/quota';
 import { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { buildCinderApiApp } from './plugin';
@@ -28,12 +28,12 @@ export interface CinderApiDeps {
 /**
  * The volume business layer wired to a DataSource and transport (for the plugin), enforcing
  * Cinder's policies with [oslo_policy] policy_file over the defaults (read here unless an
- * enforcer built from it is given; a bad file is a ConfigError).
+ * enforcer built from it is given; a bad file is a ConfigError). A transport made with
+ * cinder-common/rpc.ts's ALLOWED_EXMODS gets cinder-volume's exceptions back as themselves.
  */
 export function createVolumeApi(
   conf: CinderConf, dataSource: DataSource, transport: Transport, enforcer?: Enforcer, notifier?: Notifier, fetch?: FetchLike,
 ): VolumeAPI {
-  registerCinderRemoteErrors();
   return new VolumeAPI({
     enforcer: enforcer ?? cinderEnforcer(conf.oslo_policy.policy_file),
     db: new CinderDB(dataSource), rpc: new VolumeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
@@ -64,7 +64,7 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
   // So does an unusable identity setup (a forgeable secret).
   createAuth(cinderAuthOptions(conf));
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
-  const transport = opts.transport ?? rpcTransportFromConf(conf);
+  const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const notifications = notifierFromConf(conf, transport, `volume.${conf.DEFAULT.host}`);
   const volumes = createVolumeApi(conf, ds, transport, enforcer, notifications.notifier, opts.localRoutes?.fetch);
   const app = await buildCinderApiApp({

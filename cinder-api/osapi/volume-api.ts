@@ -4,7 +4,6 @@
 // first, as volume/api.py does (context.authorize(<policy>, target_obj=volume)), on a volume
 // the caller could already look up: another project's volume stays a 404 for non-admins.
 import type { RequestContext } from '../../common/context';
-import { HTTPFault, badRequest } from '../../common/api';
 import { OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
 import type { Enforcer, Target } from '../../common/policy';
@@ -13,7 +12,7 @@ import { isServiceUp } from '../../common/service';
 import type { CinderDB, Expected } from '../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
-  ConflictNovaUsingAttachment, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
+  ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
   VolumeNotFound, InvalidAvailabilityZone,
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
@@ -111,10 +110,13 @@ type Ctx = RequestContext;
 /** The id a transition is recorded under (volumes.transition_request_id): the caller's global one when it sent one. */
 export const requestIdOf = (ctx: Ctx): string => ctx.globalRequestId ?? ctx.requestId;
 
-/** A remote (or registered) error of one of `types`: "<prefix> - <Type>: <message>" (400). */
+/**
+ * A remote (or rebuilt) error of one of `types`: "<prefix> - <Type>: <message>" (400), the
+ * text volume_actions.py gives its HTTPBadRequest.
+ */
 function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
-  if (e instanceof RemoteError && e.excType && types.includes(e.excType)) return badRequest(`${prefix} - ${e.excType}: ${e.value ?? ''}`);
-  if (e instanceof OpenStackException && types.includes(e.name)) return badRequest(`${prefix} - ${e.name}: ${e.message}`);
+  if (e instanceof RemoteError && e.excType && types.includes(e.excType)) return new Invalid({}, `${prefix} - ${e.excType}: ${e.value ?? ''}`);
+  if (e instanceof OpenStackException && types.includes(e.name)) return new Invalid({}, `${prefix} - ${e.name}: ${e.message}`);
   return e as Error;
 }
 
@@ -390,9 +392,9 @@ export class VolumeAPI {
     try {
       return await this.d.rpc.initializeConnection(ctx, v, connector);
     } catch (e) {
-      if (e instanceof InvalidInput) throw badRequest(e.message);
+      // InvalidInput answers 400 with its own text, as volume_actions.py's HTTPBadRequest(err.msg) does.
       if (e instanceof RemoteError && e.excType === 'InvalidInput') throw new InvalidInput({ reason: e.value });
-      if (e instanceof VolumeBackendAPIException) throw new HTTPFault(500, 'Unable to fetch connection information from backend.');
+      if (e instanceof VolumeBackendAPIException) throw new VolumeBackendAPIException(e.kwargs, 'Unable to fetch connection information from backend.');
       throw e;
     }
   }
@@ -441,7 +443,7 @@ export class VolumeAPI {
     try {
       await this.d.rpc.terminateConnection(ctx, v, connector, force);
     } catch (e) {
-      if (e instanceof VolumeBackendAPIException) throw new HTTPFault(500, 'Unable to terminate volume connection from backend.');
+      if (e instanceof VolumeBackendAPIException) throw new VolumeBackendAPIException(e.kwargs, 'Unable to terminate volume connection from backend.');
       throw e;
     }
     await this.unreserve(ctx, v);
@@ -538,9 +540,9 @@ export class VolumeAPI {
   /** os-reset_status: a plain update (no CAS: the admin says what the state is). */
   async resetStatus(ctx: Ctx, v: Volume, u: { status?: VolumeStatus; attach_status?: AttachStatus; migration_status?: MigrationStatus | null }): Promise<void> {
     this.authorize(ctx, POLICY.resetStatus, v);
-    if (u.status === 'deleting') throw badRequest(`Cannot reset-state to ${u.status}`);
+    if (u.status === 'deleting') throw new Invalid({}, `Cannot reset-state to ${u.status}`);
     const atts = await this.d.db.attachmentsOf([v.id]);
-    if (u.status === 'in-use' && !atts.length) throw badRequest('Cannot reset-state to in-use because volume does not have any attachments.');
+    if (u.status === 'in-use' && !atts.length) throw new Invalid({}, 'Cannot reset-state to in-use because volume does not have any attachments.');
     await this.notify(ctx, v.id, 'reset_status.start');
     await this.d.db.volumeResetStatus(v.id, { status: u.status, attachStatus: u.attach_status, migrationStatus: u.migration_status });
     if (u.attach_status === 'detached') {
