@@ -8,6 +8,7 @@ import { asDbConnectionError } from '../common/db/errors';
 import { pausePoint } from '../common/fault/pause';
 import { getLogger, type LogContext } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
+import { notifyVolumeUsage } from '../cinder-common/volume-usage';
 import type { CinderDB } from '../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../cinder-common/entities';
 import {
@@ -108,18 +109,7 @@ export class VolumeManager {
   }
 
   private async notify(ctxt: ContextDict, volume: Volume, suffix: string, extra: Args = {}): Promise<void> {
-    if (!this.d.notifier) return;
-    const payload = {
-      tenant_id: volume.projectId, user_id: volume.userId, host: this.d.host, availability_zone: volume.availabilityZone,
-      volume_id: volume.id, volume_type: volume.volumeTypeId, display_name: volume.displayName, size: volume.size,
-      status: volume.status, created_at: volume.createdAt?.toISOString() ?? null,
-      launched_at: volume.launchedAt?.toISOString() ?? null, snapshot_id: volume.snapshotId, replication_status: null, ...extra,
-    };
-    try {
-      await this.d.notifier.info(ctxt, `volume.${suffix}`, payload);
-    } catch (e) {
-      LOG.warning(`Could not send notification volume.${suffix}: ${(e as Error).message}`);
-    }
+    await notifyVolumeUsage(this.d.notifier, ctxt, volume, suffix, this.d.host, extra);
   }
 
   /**

@@ -4,9 +4,9 @@ import type { DataSource } from 'typeorm';
 import type { FetchLike, LocalRoutes } from '../common/api';
 import { metricsRoute, setupMetrics } from '../common/metrics';
 import {
-  brokerHealth, createAuth, databaseHealth, parseUsers, serveApi, traceRoutes, tracePageRoutes, usesExternalKeystone,
-  type AuthOptions, type IdentityOptions, type IdentityUser,
+  brokerHealth, createAuth, databaseHealth, serveApi, traceRoutes, tracePageRoutes, usesExternalKeystone, type AuthOptions,
 } from '../common/api';
+import { parseUsers, type IdentityOptions, type IdentityUser } from './stubs/keystone';
 import { rpcTransportFromConf, type Transport } from '../common/rpc';
 import { setupTracing } from '../common/trace';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';

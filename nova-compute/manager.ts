@@ -77,7 +77,7 @@ export class ComputeManager {
 
   /** Run `fn` as instance event `event` (result Success/Error); errors are logged and re-thrown. */
   private async asEvent(ctxt: ContextDict, uuid: string, event: string, fn: () => Promise<void>): Promise<void> {
-    const reqId = typeof ctxt.request_id === 'string' ? ctxt.request_id : null;
+    const reqId = ctxLog(ctxt).requestId ?? null;
     const ev = await this.d.db.eventStart(uuid, reqId, event, this.d.host).catch(() => null);
     try {
       await fn();

@@ -8,6 +8,7 @@ import { OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
 import type { Enforcer, Target } from '../../common/policy';
 import { RemoteError, type Notifier } from '../../common/rpc';
+import { notifyVolumeUsage } from '../../cinder-common/volume-usage';
 import { isServiceUp } from '../../common/service';
 import type { CinderDB, Expected } from '../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
@@ -161,18 +162,7 @@ export class VolumeAPI {
   async notify(ctx: Ctx, volumeId: string, suffix: string): Promise<void> {
     if (!this.d.notifier) return;
     const v = await this.d.db.volumeGet(volumeId);
-    if (!v) return;
-    const payload = {
-      tenant_id: v.projectId, user_id: v.userId, host: v.host, availability_zone: v.availabilityZone, volume_id: v.id,
-      volume_type: v.volumeTypeId, display_name: v.displayName, size: v.size, status: v.status,
-      created_at: v.createdAt?.toISOString() ?? null, launched_at: v.launchedAt?.toISOString() ?? null, snapshot_id: v.snapshotId,
-      replication_status: null,
-    };
-    try {
-      await this.d.notifier.info(ctx, `volume.${suffix}`, payload);
-    } catch (e) {
-      LOG.warning(`Could not send notification volume.${suffix}: ${(e as Error).message}`);
-    }
+    if (v) await notifyVolumeUsage(this.d.notifier, ctx, v, suffix, v.host);
   }
 
   /**
