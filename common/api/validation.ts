@@ -6,6 +6,8 @@
 // unless the class allows them. The first error is the one jsonschema meets first: the
 // object's `before` keywords, its properties in declaration order, `required`, its `after`
 // keywords, then additionalProperties.
+// @Nested's @Type reads design-time types: the module must not depend on an entry point loading this first.
+import 'reflect-metadata';
 import { plainToInstance, Type, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, ValidateNested, validateSync, type ValidationError } from 'class-validator';
 import { badRequest, type HTTPFault } from './faults';
