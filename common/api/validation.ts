@@ -159,9 +159,9 @@ function validateObject<T extends object>(cls: ClassConstructor<T>, payload: Rec
   return inst;
 }
 
-/** A body's top level may hold only these keys: jsonschema's additionalProperties message alone. */
-export function rejectExtraKeys(body: Record<string, unknown>, allowed: readonly string[]): void {
-  const extra = Object.keys(body).filter((k) => !allowed.includes(k));
+/** A body's top level may hold only these keys: jsonschema's additionalProperties message alone (for a body validateBody took). */
+export function rejectExtraKeys(body: unknown, allowed: readonly string[]): void {
+  const extra = isObject(body) ? Object.keys(body).filter((k) => !allowed.includes(k)) : [];
   if (extra.length) throw badRequest(additionalPropertiesMessage(extra));
 }
 

@@ -20,7 +20,7 @@ type Dict = Record<string, unknown>;
 /** update_quota: the DTO up to its format, the format (validators._validate_quota_set), then the body's other keys. */
 async function quotaSetBody(api: QuotaAPI, body: unknown): Promise<Record<string, number>> {
   const values = await api.checkQuotaSet(validateBody(QuotaSetBody, body, null).quota_set);
-  rejectExtraKeys(body as Dict, ['quota_set']);
+  rejectExtraKeys(body, ['quota_set']);
   return values;
 }
 

@@ -139,7 +139,7 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
 
   app.put(`${base}/types/:id/extra_specs/:key`, async (req) => {
     const typeId = id(req);
-    const body = validateBody(UpdateSpecBody, req.body, null) as Record<string, string | null>;
+    const body = validateBody(UpdateSpecBody, req.body, null);
     await api.updateSpec(req.ctx, typeId, (req.params as KeyParams).key ?? '', body);
     return body;
   });

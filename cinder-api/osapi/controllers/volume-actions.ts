@@ -62,7 +62,7 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
       };
     },
     'os-detach': (req) => {
-      const a = validateBody(DetachBody, req.body, null)['os-detach'] as { attachment_id?: string | null } | null;
+      const a = validateBody(DetachBody, req.body, null)['os-detach'];
       return async (v) => {
         await api.detach(req.ctx, v, a?.attachment_id ?? null);
         await pausePoint('cinder-api.os-detach.after-rpc');

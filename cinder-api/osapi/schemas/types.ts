@@ -33,7 +33,9 @@ export class CreateSpecsBody {
 
 /** PUT /types/{id}/extra_specs/{key}: the body is the one spec; its keywords are the body's own. */
 @ObjectSchema({ before: { ...t.extraSpecsWithNoSpacesKey, minProperties: 1, maxProperties: 1 }, additionalProperties: true })
-export class UpdateSpecBody {}
+export class UpdateSpecBody {
+  [key: string]: string | null;
+}
 
 class ProjectAccess {
   @IsDefined({ message: "'project' is a required property" }) @Schema(t.uuid) project!: string;

@@ -9,12 +9,12 @@ type Dict = Record<string, unknown>;
 
 const required = (key: string): PropertyDecorator => IsDefined({ message: `'${key}' is a required property` });
 
-/** A body {"<action>": <cls>}, the action object required. */
-function actionBody<T extends object>(action: string, cls: new () => T, schema: JsonSchema = { type: 'object' }): new () => Record<string, T> {
+/** A body {"<action>": <cls>}, the action object required (V: null too when the schema lets it be). */
+function actionBody<T extends object, V = T>(action: string, cls: new () => T, schema: JsonSchema = { type: 'object' }): new () => Record<string, V> {
   class Body {}
   required(action)(Body.prototype, action);
   Nested(() => cls, schema)(Body.prototype, action);
-  return Body as new () => Record<string, T>;
+  return Body as new () => Record<string, V>;
 }
 
 class Connector {
@@ -39,7 +39,7 @@ export const AttachBody = actionBody('os-attach', Attach);
 class Detach {
   @Schema(t.uuidAllowNull) attachment_id?: string | null;
 }
-export const DetachBody = actionBody('os-detach', Detach, { type: ['object', 'null'] });
+export const DetachBody = actionBody<Detach, Detach | null>('os-detach', Detach, { type: ['object', 'null'] });
 
 class Extend {
   @required('new_size') @Schema(t.volumeSize) new_size!: number | string;
