@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound, pyStr, validateBody } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
-import { BackupNotFound, GroupNotFound, SnapshotNotFound, VolumeNotFound } from '../../../cinder-common/exception';
+import { BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound } from '../../../cinder-common/exception';
 import { imageUnreachable, sourceVolume } from '../create-sources';
 import { boolParam, versionedListQuery } from '../list-filters';
 import { projectInPath, viewCtx, type Params } from '../request';
@@ -185,6 +185,8 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const body = validateBody(createVolumeSchema(req.cinderVersion), req.body, null).volume;
     const { name = null, description = null } = nameAndDescription(body);
     const size = body.size === undefined || body.size === null ? null : Number(body.size);
+    // The schema's pattern lets "2\n" through (Python's '$'); volume_api.create's is_int_like does not.
+    const notIntLike = typeof body.size === 'string' && !/^[0-9]+$/.test(body.size) ? body.size : null;
     // The lookups in Cinder's order (v3 volumes.py create), each 404 when the thing is absent.
     const volumeType = body.volume_type ? await api.types.getByNameOrId(req.ctx, body.volume_type) : null;
     if (body.snapshot_id) throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
@@ -203,6 +205,10 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     if ('backup_id' in body && body.backup_id) throw new BackupNotFound({ backup_id: pyStr(body.backup_id) });
     if (body.multiattach !== undefined && boolParam('multiattach', pyStr(body.multiattach))) throw badRequest(MULTIATTACH_REMOVED);
     // volume:create, then the size and the zone (volume_api.create).
+    if (notIntLike !== null) {
+      api.authorize(req.ctx, POLICY.create);
+      throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${notIntLike} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
+    }
     const v = await api.create(req.ctx, {
       size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, sourceVolid,
     });
