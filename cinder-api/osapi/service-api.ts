@@ -2,11 +2,11 @@
 // heartbeats fill, shown and switched the way Cinder does. Admin only (policies/services.py,
 // hosts.py). A disabled or frozen backend is skipped by pickBackend (volume-api.ts).
 import type { RequestContext } from '../../common/context';
-import type { APIVersion } from '../../common/api';
+import { validateBody, type APIVersion } from '../../common/api';
 import { isServiceUp } from '../../common/service';
 import type { Service } from '../../cinder-common/entities';
-import { InvalidInput, InvalidParameterValue, ServiceNotFound, ValidationError } from '../../cinder-common/exception';
-import { checkString, invalid, noExtra, pyRepr } from './schemas';
+import { InvalidInput, InvalidParameterValue, ServiceNotFound } from '../../cinder-common/exception';
+import { DisableLogReasonBody, EnableBody, FreezeBody } from './schemas/services';
 import { isoTime } from './views';
 import type { VolumeAPI } from './volume-api';
 
@@ -88,19 +88,19 @@ export class ServiceAPI {
   }
 
   /** PUT os-services/<action>. */
-  async update(ctx: RequestContext, action: string, body: Dict, version: APIVersion): Promise<Dict | string | null> {
+  async update(ctx: RequestContext, action: string, raw: unknown, version: APIVersion): Promise<Dict | string | null> {
     this.api.authorize(ctx, SERVICE_POLICY.update);
     if (action === 'freeze' || action === 'thaw') {
-      checkFreezeBody(body);
+      const body = validateBody(FreezeBody, raw, null);
       const host = clusterHost(body, version.atLeast(REPLICATION_CLUSTER));
       return action === 'freeze' ? this.freeze(ctx, host) : this.thaw(ctx, host);
     }
     if (action !== 'enable' && action !== 'disable' && action !== 'disable-log-reason') throw new InvalidInput({ reason: 'Unknown action' });
     const withReason = action === 'disable-log-reason';
-    checkEnableBody(body, withReason);
+    const body: DisableLogReasonBody = validateBody(withReason ? DisableLogReasonBody : EnableBody, raw, null);
     const host = clusterHost(body, false);
-    const service = typeof body.service === 'string' ? body.service : '';
-    const binary = typeof body.binary === 'string' ? body.binary : '';
+    const service = body.service ?? '';
+    const binary = body.binary ?? '';
     const key = binary || service;
     const svc = (await this.all()).find((s) => hostMatches(s.host, host) && s.binary === key);
     if (!svc) throw new ServiceNotFound({ service_id: key, host });
@@ -108,7 +108,7 @@ export class ServiceAPI {
     const values: Partial<Service> = { disabled, modifiedAt: new Date() };
     const out: Dict = {};
     if (withReason) {
-      values.disabledReason = (body.disabled_reason as string | undefined) ?? null;
+      values.disabledReason = body.disabled_reason ?? null;
       out.disabled_reason = values.disabledReason;
     }
     await this.api.db.services.update({ id: svc.id }, values);
@@ -170,47 +170,11 @@ export class ServiceAPI {
   }
 }
 
-// -- bodies (cinder/api/schemas/services.py) ------------------------------------------------
-
-const CINDER_HOST = /^[a-zA-Z0-9-._#@:/+[\]]*$/;
-
-function checkHost(v: unknown): void {
-  if (v === undefined) return;
-  checkString('host', v, { min: 1, max: 255, nullable: true });
-  if (typeof v === 'string' && !CINDER_HOST.test(v)) throw invalid('host', v, `${pyRepr(v)} does not match '^[a-zA-Z0-9-._#@:/+\\[\\]]*$'`);
-}
-
-function checkBody(body: unknown): asserts body is Dict {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError({ detail: `${pyRepr(body)} is not of type 'object'` });
-}
-
-function checkEnableBody(body: unknown, withReason: boolean): void {
-  checkBody(body);
-  noExtra('', body, ['binary', 'host', 'cluster', 'service', ...(withReason ? ['disabled_reason'] : [])]);
-  for (const k of ['binary', 'service']) if (k in body) checkString(k, body[k], { min: 1, max: 255 });
-  checkHost(body.host);
-  if ('cluster' in body) checkString('cluster', body.cluster, { max: 255, nullable: true });
-  if (withReason && 'disabled_reason' in body) {
-    const r = body.disabled_reason;
-    checkString('disabled_reason', r, { min: 1, max: 255 });
-    // The 'disabled_reason' format: not blank once stripped.
-    if (!(r as string).trim()) throw invalid('disabled_reason', r, `${pyRepr(r)} is not a 'disabled_reason'`);
-  }
-  if (!('binary' in body) && !('service' in body)) throw invalid('', body, `${pyRepr(body)} is not valid under any of the given schemas`);
-}
-
-function checkFreezeBody(body: unknown): void {
-  checkBody(body);
-  noExtra('', body, ['cluster', 'host']);
-  checkHost(body.host);
-  if ('cluster' in body) checkString('cluster', body.cluster, { max: 255, nullable: true });
-}
-
 /** common.get_cluster_host: exactly one of cluster and host (clusters from `clusterOk`); we have no clusters. */
-function clusterHost(body: Dict, clusterOk: boolean): string {
+function clusterHost(body: FreezeBody, clusterOk: boolean): string {
   const cluster = clusterOk ? body.cluster : null;
   const host = body.host;
   if (!!cluster === !!host) throw new InvalidInput({ reason: clusterOk ? 'One and only one of cluster and host must be set.' : 'Host field is missing.' });
-  if (cluster) throw new InvalidInput({ reason: `No service found with cluster=${String(cluster)}` });
-  return host as string;
+  if (cluster) throw new InvalidInput({ reason: `No service found with cluster=${cluster}` });
+  return host ?? '';
 }

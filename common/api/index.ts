@@ -8,7 +8,8 @@ export { KeystoneAuthToken, KeystoneUnauthorized, type KeystoneAuthTokenOptions 
 export { KEYSTONE_AUTHTOKEN_OPTS, POLICY_OPTS, SERVICE_USER_OPTS } from './auth-opts';
 export { HTTPFault, faultBody, faultName, badRequest, unauthorized, forbidden, notFound, conflict, notAcceptable } from './faults';
 export { APIVersion, requestedVersion, versionHeaders, VersionNotAcceptable, type MicroversionSpec } from './microversion';
-export { validateBody } from './validation';
+export { validateBody, rejectExtraKeys, Nested, ObjectSchema, type ObjectRules } from './validation';
+export { Schema, violation, type Format, type JsonSchema, type JsonType } from './json-schema';
 export { serveApi, type ServedApi } from './serve';
 export { pyRepr, pyStr, invalidInput } from './python-text';
 export { traceRoutes, tracePageRoutes } from './traces';

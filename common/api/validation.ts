@@ -1,9 +1,17 @@
 // Request-body validation with class-validator DTOs, reported the way Nova/Cinder's
-// JSON-schema validation words it: "Invalid input for field/attribute <f>. Value: <v>. <why>".
-// Unknown properties are rejected (the schemas are additionalProperties: false).
-import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+// JSON-schema validation words it: "Invalid input for field/attribute <f>. Value: <v>. <why>",
+// or jsonschema's message alone for an error of the body itself. A DTO declares each property's
+// schema (@Schema of json-schema.ts, or class-validator's own decorators), its nested objects
+// (@Nested) and, with @ObjectSchema, the object's own keywords; unknown properties are refused
+// unless the class allows them. The first error is the one jsonschema meets first: the
+// object's `before` keywords, its properties in declaration order, `required`, its `after`
+// keywords, then additionalProperties.
+// @Nested's @Type reads design-time types: the module must not depend on an entry point loading this first.
+import 'reflect-metadata';
+import { plainToInstance, Type, type ClassConstructor } from 'class-transformer';
+import { getMetadataStorage, ValidateNested, validateSync, type ValidationError } from 'class-validator';
 import { badRequest, type HTTPFault } from './faults';
+import { additionalPropertiesMessage, Schema, SCHEMA_CONSTRAINT, violation, type JsonSchema, type Violation } from './json-schema';
 import { invalidInput, pyRepr } from './python-text';
 
 /**
@@ -11,6 +19,8 @@ import { invalidInput, pyRepr } from './python-text';
  * type (length, pattern, enum); class-validator lists its constraints in the opposite order.
  */
 const KEYWORD_ORDER = ['isString', 'isInt', 'isNumber', 'isBoolean', 'isObject', 'isArray', 'isLength', 'matches', 'isIn'];
+/** Constraints that are not a message of their own (handled as required, nesting or by @Schema). */
+const NOT_REPORTED = new Set(['isDefined', 'nestedValidation', 'whitelistValidation', SCHEMA_CONSTRAINT]);
 
 const rank = (k: string): number => {
   const i = KEYWORD_ORDER.indexOf(k);
@@ -18,31 +28,116 @@ const rank = (k: string): number => {
 };
 
 /**
- * The first failure as jsonschema meets it in an object schema: the properties (in schema
- * order) first, then `required`, then `additionalProperties`. The last two are errors of the
- * object itself, so Nova names the object (`key`) and prints its value, not the property's.
+ * An object's own keywords, where its schema dict has them: before its properties, after them
+ * and `required`, or after additionalProperties (final); and whether extra keys pass.
  */
-function firstError(errors: ValidationError[], key: string, payload: Record<string, unknown>): HTTPFault | null {
-  for (const e of errors) {
-    if (!(e.property in payload) || e.constraints?.whitelistValidation) continue;
-    if (e.children?.length) {
-      const inner = firstError(e.children, e.property, payload[e.property] as Record<string, unknown>);
+export interface ObjectRules {
+  before?: JsonSchema;
+  after?: JsonSchema;
+  additionalProperties?: boolean;
+  final?: JsonSchema;
+}
+
+const RULES = new WeakMap<object, ObjectRules>();
+
+/** The class's own rules or else its nearest parent's. */
+function rulesOf(cls: object): ObjectRules {
+  for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const r = RULES.get(c);
+    if (r) return r;
+  }
+  return {};
+}
+
+/** How many classes `cls` extends (a parent's properties come first, as in the schema it was copied from). */
+function depth(cls: object): number {
+  let n = 0;
+  for (let c = Object.getPrototypeOf(cls) as object | null; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) n++;
+  return n;
+}
+const NESTED = new WeakMap<object, Map<string, () => ClassConstructor<object>>>();
+
+export const ObjectSchema = (rules: ObjectRules): ClassDecorator => (target) => {
+  RULES.set(target, rules);
+};
+
+/** A property holding an object of its own DTO; `schema` is the property's keywords before the object's (its type). */
+export const Nested = (cls: () => ClassConstructor<object>, schema: JsonSchema = { type: 'object' }): PropertyDecorator => (target, prop) => {
+  Schema(schema)(target, prop);
+  ValidateNested()(target, prop);
+  Type(cls)(target, prop);
+  const own = NESTED.get(target.constructor) ?? new Map<string, () => ClassConstructor<object>>();
+  own.set(String(prop), cls);
+  NESTED.set(target.constructor, own);
+};
+
+/** A DTO's properties in the order class-validator lists them, their @Schema and the required ones: read once per class. */
+interface Shape {
+  props: string[];
+  schemas: Map<string, JsonSchema>;
+  required: string[];
+  nested: Map<string, () => ClassConstructor<object>>;
+  rules: ObjectRules;
+}
+
+const shapes = new WeakMap<object, Shape>();
+
+function shapeOf(cls: ClassConstructor<object>): Shape {
+  let s = shapes.get(cls);
+  if (s) return s;
+  const metas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)
+    .map((m, i) => ({ m, i, d: depth(m.target as object) })).sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.m);
+  const props = [...new Set(metas.map((m) => m.propertyName))];
+  const schemas = new Map(metas.filter((m) => m.name === SCHEMA_CONSTRAINT).map((m) => [m.propertyName, m.constraints[0] as JsonSchema]));
+  const required = props.filter((p) => metas.some((m) => m.propertyName === p && m.type === 'isDefined'));
+  const nested = new Map<string, () => ClassConstructor<object>>();
+  for (let c: object | null = cls; c && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    for (const [k, v] of NESTED.get(c) ?? []) if (!nested.has(k)) nested.set(k, v);
+  }
+  s = { props, schemas, required, nested, rules: rulesOf(cls) };
+  shapes.set(cls, s);
+  return s;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The 400 of a violation found at `field` (null: the body itself, whose errors print jsonschema's message alone). */
+function fault(field: string | null, v: Violation): HTTPFault {
+  const at = v.path.length ? v.path[v.path.length - 1] : field;
+  return at === null ? badRequest(v.message) : invalidInput(at, v.value, v.message);
+}
+
+/** The first failure of `obj` (validated as `cls`, class-validator's `errors`), in jsonschema's order. */
+function firstError(cls: ClassConstructor<object>, obj: Record<string, unknown>, errors: ValidationError[], field: string | null): HTTPFault | null {
+  const shape = shapeOf(cls);
+  const own = (schema: JsonSchema | undefined): HTTPFault | null => {
+    const v = schema ? violation(schema, obj) : null;
+    return v ? fault(field, v) : null;
+  };
+  const before = own(shape.rules.before);
+  if (before) return before;
+  for (const p of shape.props) {
+    if (!(p in obj)) continue;
+    const e = errors.find((x) => x.property === p);
+    const schema = shape.schemas.get(p);
+    const v = schema && e?.constraints?.[SCHEMA_CONSTRAINT] ? violation(schema, obj[p]) : null;
+    if (v) return fault(p, v);
+    const nested = shape.nested.get(p);
+    if (nested && isObject(obj[p])) {
+      const inner = firstError(nested(), obj[p], e?.children ?? [], p);
       if (inner) return inner;
     }
     // A present null is a type error ("None is not of type 'string'"), not a missing property.
-    const entries = Object.entries(e.constraints ?? {}).filter(([k]) => k !== 'isDefined').sort(([a], [b]) => rank(a) - rank(b));
-    if (entries.length) return invalidInput(e.property, e.value, entries[0][1]);
+    const entries = Object.entries(e?.constraints ?? {}).filter(([k]) => !NOT_REPORTED.has(k)).sort(([a], [b]) => rank(a) - rank(b));
+    if (entries.length) return invalidInput(p, obj[p], entries[0][1]);
   }
-  const missing = errors.find((e) => !(e.property in payload) && e.constraints?.isDefined);
-  if (missing) return invalidInput(key, payload, `'${missing.property}' is a required property`);
-  const extras = Object.keys(payload).filter((k) => errors.some((e) => e.property === k && e.constraints?.whitelistValidation));
-  if (extras.length) return invalidInput(key, payload, additionalProperties(extras));
-  return null;
-}
-
-/** jsonschema's additionalProperties message, extras in the order the body has them. */
-function additionalProperties(extras: string[]): string {
-  return `Additional properties are not allowed (${extras.map(pyRepr).join(', ')} ${extras.length > 1 ? 'were' : 'was'} unexpected)`;
+  const missing = shape.required.find((p) => !(p in obj));
+  if (missing) return fault(field, { path: [], value: obj, message: `'${missing}' is a required property` });
+  const after = own(shape.rules.after);
+  if (after) return after;
+  const extras = shape.rules.additionalProperties ? [] : Object.keys(obj).filter((k) => !shape.props.includes(k));
+  if (extras.length) return fault(field, { path: [], value: obj, message: additionalPropertiesMessage(extras) });
+  return own(shape.rules.final);
 }
 
 /** No schema here nests deeper than this; a deeper value is cut (and fails) instead of overflowing the stack. */
@@ -56,26 +151,37 @@ function shallow(v: unknown, depth: number): unknown {
   return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, shallow(x, depth - 1)]));
 }
 
+function validateObject<T extends object>(cls: ClassConstructor<T>, payload: Record<string, unknown>, field: string | null): T {
+  const inst = plainToInstance(cls, shallow(payload, MAX_DEPTH), { enableImplicitConversion: false });
+  const errors = validateSync(inst, { forbidUnknownValues: true });
+  const err = firstError(cls, payload, errors, field);
+  if (err) throw err;
+  return inst;
+}
+
+/** A body's top level may hold only these keys: jsonschema's additionalProperties message alone (for a body validateBody took). */
+export function rejectExtraKeys(body: unknown, allowed: readonly string[]): void {
+  const extra = isObject(body) ? Object.keys(body).filter((k) => !allowed.includes(k)) : [];
+  if (extra.length) throw badRequest(additionalPropertiesMessage(extra));
+}
+
 /**
- * Validate `body[key]` (or the whole body when key is null) against a DTO; returns the typed
- * instance or throws a 400 fault. A missing/non-object body is "'<key>' is a required property".
+ * Validate a request body against a DTO; returns the typed instance or throws a 400 fault.
+ * With `key` (Nova's style), the DTO is `body[key]` and the body may hold nothing else; a
+ * missing/non-object body is "'<key>' is a required property". With key null (Cinder's
+ * style), the DTO is the whole body, its wrapper objects @Nested in it.
  */
 export function validateBody<T extends object>(cls: ClassConstructor<T>, body: unknown, key: string | null): T {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw key ? invalidInput(key, body, `'${key}' is a required property`) : badRequest('The request body is invalid.');
+  if (key === null) {
+    if (!isObject(body)) throw badRequest(`${pyRepr(body)} is not of type 'object'`);
+    return validateObject(cls, body, null);
   }
-  const root = body as Record<string, unknown>;
-  if (key !== null && !(key in root)) throw badRequest(`'${key}' is a required property`);
-  const payload = key === null ? root : root[key];
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    throw invalidInput(String(key), payload, `${pyRepr(payload)} is not of type 'object'`);
-  }
-  const inst = plainToInstance(cls, shallow(payload, MAX_DEPTH), { enableImplicitConversion: false });
-  const errors = validateSync(inst, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-  const err = firstError(errors, String(key), payload as Record<string, unknown>);
-  if (err) throw err;
+  if (!isObject(body)) throw invalidInput(key, body, `'${key}' is a required property`);
+  if (!(key in body)) throw badRequest(`'${key}' is a required property`);
+  const payload = body[key];
+  if (!isObject(payload)) throw invalidInput(key, payload, `${pyRepr(payload)} is not of type 'object'`);
+  const inst = validateObject(cls, payload, key);
   // The body's own additionalProperties comes after its properties (the payload) were checked.
-  const extra = key === null ? [] : Object.keys(root).filter((k) => k !== key);
-  if (extra.length) throw badRequest(additionalProperties(extra));
+  rejectExtraKeys(body, [key]);
   return inst;
 }

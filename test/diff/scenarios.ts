@@ -292,6 +292,49 @@ function services(): Scenario[] {
   }];
 }
 
+/** Body errors where jsonschema's keyword or order decides the message (oneOf, anyOf, formats, several errors at once). */
+function schemaMessages(): Scenario[] {
+  const v = '/v3/{p}/volumes';
+  const bad = (body: unknown, mv?: string): Step => ({ method: 'POST', path: v, body, mv });
+  const put = (path: string, body: unknown): Step => ({ method: 'PUT', path, body });
+  const s = '/v3/{p}/os-services';
+  const t = '/v3/{p}/types';
+  return [{
+    name: 'schema-messages',
+    steps: [
+      create('v1'),
+      bad({ volume: { size: 1, backup_id: 'nope' } }, '3.47'), bad({ volume: { size: 1, snapshot_id: 'abc' } }),
+      bad({ volume: { size: 1, source_volid: 5 } }), bad({ volume: { size: '99999999999' } }), bad({ volume: { size: '0' } }),
+      bad({ volume: { size: 1, metadata: { 'bad!': 'x' } } }), bad({ volume: { size: 1, metadata: { 'bad!': 'x', ok: 5 } } }),
+      bad({ volume: { size: 1, multiattach: 'maybe' } }), bad({ volume: { size: 1, name: 5 }, extra: 1 }),
+      action('v1', { 'os-detach': { attachment_id: 'xxx' } }), action('v1', { 'os-attach': { x: 1 } }),
+      action('v1', { 'os-attach': { mountpoint: 1, x: 1 } }), action('v1', { 'os-attach': { mountpoint: '/dev/vdb' } }),
+      action('v1', { 'os-terminate_connection': { connector: 5 } }), action('v1', { 'os-reset_status': { foo: 1 } }),
+      action('v1', { 'os-reset_status': { status: null } }), action('v1', { 'os-extend': { new_size: '0' } }),
+      action('v1', { 'os-set_bootable': { bootable: 'maybe' } }),
+      put('/v3/{p}/volumes/{v1}/metadata/x', { meta: { c: '4', d: '5' } }), put('/v3/{p}/volumes/{v1}/metadata', { metadata: { 'a b!': 'x' } }),
+      { method: 'POST', path: t, body: { volume_type: { foo: 1 } } }, { method: 'POST', path: t, body: { volume_type: { name: '  ' } } },
+      { method: 'POST', path: t, body: { volume_type: { name: 5, foo: 1 } } },
+      put(`${t}/${MISSING}/extra_specs/a`, { 'a b': 'x', c: 'd' }),
+      put(`${s}/enable`, {}), put(`${s}/enable`, { binary: 'x', foo: 1 }),
+      put(`${s}/disable-log-reason`, { binary: 'cinder-volume', host: 'nohost@x', disabled_reason: '   ' }),
+      put(`${s}/enable`, { binary: 'cinder-volume', host: 'bad host!' }),
+      put('/v3/{p}/os-quota-class-sets/diffclass', { quota_class_set: { volumes: '-1' } }),
+      action('v1', { 'os-initialize_connection': { connector: 5 } }), action('v1', { 'os-force_detach': { connector: 5, attachment_id: 5 } }),
+      action('v1', { 'os-migrate_volume_completion': { new_volume: 'x', error: 1 } }), action('v1', { 'os-reset_status': { status: '' } }),
+      action('v1', { 'os-reset_status': { status: 'AVAILABLE', attach_status: null } }), get('/v3/{p}/volumes/{v1}'),
+      { method: 'PUT', path: '/v3/{p}/attachments/' + MISSING, mv: '3.27', body: { attachment: { connector: {} } } },
+      put(`${t}/${MISSING}`, { volume_type: { name: '' } }), put(`${s}/freeze`, { cluster: 5 }),
+      bad({ volume: { size: 1, display_name: 'n'.repeat(256) } }), bad({ volume: { size: 1, display_description: 'd'.repeat(256) } }),
+      bad({ volume: { size: 1, availability_zone: '' } }),
+      create('v2', { size: 1, name: `  ${'n'.repeat(255)}  `, description: '' }), get('/v3/{p}/volumes/{v2}'), del('v2'),
+      create('v3', { size: '2\n', volume_type: '' }), get('/v3/{p}/volumes/{v3}'), del('v3'),
+      { method: 'POST', path: '/v3/{p}/attachments', mv: '3.27', body: { attachment: { volume_uuid: '{v1}', instance_uuid: null } } },
+      del('v1'),
+    ],
+  }];
+}
+
 function other(): Scenario[] {
   return [{
     name: 'other',
@@ -301,5 +344,5 @@ function other(): Scenario[] {
 }
 
 export function scenarios(): Scenario[] {
-  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...other()];
+  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other()];
 }

@@ -2,11 +2,11 @@
 // (200, flat connection_info), os-complete (204), delete (200 with what is left), list/show.
 // Below 3.27 the resource does not exist (404, as Cinder's versioned router).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, notFound } from '../../../common/api';
+import { badRequest, notFound, validateBody } from '../../../common/api';
 import type { VolumeAttachment } from '../../../cinder-common/entities';
 import type { AttachmentAPI } from '../attachment-api';
 import { projectInPath, type Params } from '../request';
-import { checkType, checkUuid, noExtra, required, section } from '../schemas';
+import { createAttachmentSchema, UpdateAttachmentBody } from '../schemas/attachments';
 import { isoTime } from '../views';
 
 type Dict = Record<string, unknown>;
@@ -33,33 +33,17 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
     projectInPath(req);
     if (!req.cinderVersion.atLeast(min)) throw notFound();
   };
-  const connectorOf = (v: unknown): Dict => {
-    checkType('connector', v, ['object']);
-    if (!Object.keys(v as Dict).length) throw badRequest("Invalid input for field/attribute connector. Value: {}. {} does not have enough properties");
-    return v as Dict;
-  };
-
   app.post(`${base}/attachments`, async (req) => {
     gate(req);
-    const a = section(req.body, 'attachment') as Dict;
-    const allowed = ['volume_uuid', 'instance_uuid', 'connector', ...(req.cinderVersion.atLeast('3.54') ? ['mode'] : [])];
-    noExtra('attachment', a, allowed);
-    required('attachment', a, 'volume_uuid');
-    checkUuid('volume_uuid', a.volume_uuid);
-    if ('instance_uuid' in a) checkUuid('instance_uuid', a.instance_uuid, true);
-    if ('connector' in a) checkType('connector', a.connector, ['object', 'null']);
-    if ('mode' in a && a.mode !== 'rw' && a.mode !== 'ro') throw badRequest(`Invalid input for field/attribute mode. Value: ${String(a.mode)}. '${String(a.mode)}' is not one of ['rw', 'ro']`);
-    const att = await api.create(req.ctx, a.volume_uuid as string, (a.instance_uuid as string | null | undefined) ?? null,
-      (a.connector as Dict | null | undefined) ?? null, (a.mode as string | undefined) ?? null);
+    const a = validateBody(createAttachmentSchema(req.cinderVersion), req.body, null).attachment;
+    const att = await api.create(req.ctx, a.volume_uuid, a.instance_uuid ?? null, a.connector ?? null, a.mode ?? null);
     return { attachment: detail(att) };
   });
 
   app.put(`${base}/attachments/:id`, async (req) => {
     gate(req);
-    const a = section(req.body, 'attachment') as Dict;
-    noExtra('attachment', a, ['connector']);
-    required('attachment', a, 'connector');
-    const att = await api.update(req.ctx, (req.params as Params).id ?? '', connectorOf(a.connector));
+    const { connector } = validateBody(UpdateAttachmentBody, req.body, null).attachment;
+    const att = await api.update(req.ctx, (req.params as Params).id ?? '', connector);
     return { attachment: detail(att) };
   });
 

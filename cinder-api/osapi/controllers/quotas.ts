@@ -9,61 +9,29 @@
 //   PUT    {base}/os-quota-class-sets/{class}       {"quota_class_set": {<resource>: limit}} → 200 (admin)
 //   GET    {base}/limits                            {"limits": {"rate": [], "absolute": {maxTotalVolumes, …, totalVolumesUsed, …}}}
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest } from '../../../common/api';
+import { rejectExtraKeys, validateBody } from '../../../common/api';
 import { InvalidInput } from '../../../cinder-common/exception';
 import { LIMITS_ADMIN_FILTER, type QuotaAPI } from '../quota-api';
 import { projectInPath, type Params } from '../request';
-import { checkType, invalid, pyRepr } from '../schemas';
+import { QuotaClassSetBody, QuotaClassSetTypeBody, QuotaSetBody } from '../schemas/quotas';
 
 type Dict = Record<string, unknown>;
 
-/** additionalProperties at the top: jsonschema's message alone (no field path). */
-function rootExtra(root: Dict, key: string): void {
-  const extra = Object.keys(root).filter((k) => k !== key);
-  if (extra.length) throw badRequest(`Additional properties are not allowed (${extra.map(pyRepr).join(', ')} ${extra.length > 1 ? 'were' : 'was'} unexpected)`);
-}
-const CLASS_KEY = /^[a-zA-Z0-9-_:. ]{1,255}$/;
-
-/** update_quota: {"quota_set": {non-empty object, format quota_set}}, nothing else. */
+/** update_quota: the DTO up to its format, the format (validators._validate_quota_set), then the body's other keys. */
 async function quotaSetBody(api: QuotaAPI, body: unknown): Promise<Record<string, number>> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`${pyRepr(body)} is not of type 'object'`);
-  const root = body as Dict;
-  if ('quota_set' in root) {
-    const set = root.quota_set;
-    checkType('quota_set', set, ['object']);
-    if (!Object.keys(set as Dict).length) throw invalid('quota_set', set, `${pyRepr(set)} does not have enough properties`);
-    const values = await api.checkQuotaSet(set as Dict);
-    rootExtra(root, 'quota_set');
-    return values;
-  }
-  throw badRequest("'quota_set' is a required property");
+  const values = await api.checkQuotaSet(validateBody(QuotaSetBody, body, null).quota_set);
+  rejectExtraKeys(body, ['quota_set']);
+  return values;
 }
 
-/** update_quota_class: {"quota_class_set": {<key>: integer or digit string >= -1}}: keys first, then each value. */
+/** update_quota_class: its type, the format (unknown resource names), then the values and the body's other keys. */
 async function quotaClassSetBody(api: QuotaAPI, body: unknown): Promise<Record<string, number>> {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`${pyRepr(body)} is not of type 'object'`);
-  const root = body as Dict;
-  if (!('quota_class_set' in root)) throw badRequest("'quota_class_set' is a required property");
-  const set = root.quota_class_set;
-  checkType('quota_class_set', set, ['object']);
+  const set = validateBody(QuotaClassSetTypeBody, body, null).quota_class_set;
   const known = await api.classResourceNames();
-  const bad = Object.keys(set as Dict).filter((k) => !known.has(k));
+  const bad = Object.keys(set).filter((k) => !known.has(k));
   if (bad.length) throw new InvalidInput({ reason: `Bad key(s) in quota class set: ${bad.join(', ')}` });
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(set as Dict)) {
-    if (!CLASS_KEY.test(k)) throw invalid('quota_class_set', set, `Additional properties are not allowed (${pyRepr(k)} was unexpected)`);
-    checkType(k, v, ['integer', 'string']);
-    if (typeof v === 'string') {
-      if (!/^[0-9]*$/.test(v)) throw invalid(k, v, `${pyRepr(v)} does not match '^[0-9]*$'`);
-      if (!v.length) throw invalid(k, v, `${pyRepr(v)} is too short`);
-    }
-    const n = Number(v);
-    if (n < -1) throw invalid(k, v, `${pyRepr(v)} is less than the minimum of -1`);
-    if (n > 2147483647) throw invalid(k, v, `${pyRepr(v)} is greater than the maximum of 2147483647`);
-    out[k] = n;
-  }
-  rootExtra(root, 'quota_class_set');
-  return out;
+  const values = validateBody(QuotaClassSetBody, body, null).quota_class_set;
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Number(v)]));
 }
 
 export function quotaRoutes(app: FastifyInstance, base: string, api: QuotaAPI): void {

@@ -12,7 +12,7 @@ export function serviceRoutes(app: FastifyInstance, base: string, api: ServiceAP
 
   app.put(`${base}/os-services/:action`, async (req, reply) => {
     projectInPath(req);
-    const out = await api.update(req.ctx, (req.params as { action: string }).action, (req.body ?? {}) as Record<string, unknown>, req.cinderVersion);
+    const out = await api.update(req.ctx, (req.params as { action: string }).action, req.body ?? {}, req.cinderVersion);
     // freeze and a clean thaw answer 200 with no body, as Cinder's None.
     if (out === null) return reply.code(200).send();
     return out;

@@ -2,10 +2,11 @@
 // volume_type_access.py): thin — validate the body, call the types API, render. Creates and
 // updates answer 200, deletes and access changes 202.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { badRequest } from '../../../common/api';
+import { badRequest, validateBody } from '../../../common/api';
 import { projectInPath, type Params } from '../request';
 import type { TypeAPI, TypeWithSpecs } from '../type-api';
-import { createSpecsBody, createTypeBody, projectAccessBody, updateSpecBody, updateTypeBody } from '../type-schemas';
+import { toBoolean } from '../schemas/parameter-types';
+import { AddProjectAccessBody, CreateSpecsBody, CreateTypeBody, RemoveProjectAccessBody, UpdateSpecBody, UpdateTypeBody } from '../schemas/types';
 import { typeManageView, typeView } from '../type-views';
 
 type Dict = Record<string, unknown>;
@@ -104,13 +105,18 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
 
   app.post(`${base}/types`, async (req) => {
     projectInPath(req);
-    const t = await api.create(req.ctx, createTypeBody(req.body));
+    const b = validateBody(CreateTypeBody, req.body, null).volume_type;
+    const pub = b['os-volume-type-access:is_public'];
+    const t = await api.create(req.ctx, {
+      name: b.name, description: b.description ?? null, extraSpecs: b.extra_specs ?? {}, isPublic: pub === undefined || toBoolean(pub),
+    });
     return { volume_type: typeManageView(req.ctx, api, t, true) };
   });
 
   app.put(`${base}/types/:id`, async (req) => {
     const typeId = id(req);
-    const t = await api.update(req.ctx, typeId, updateTypeBody(req.body));
+    const b = validateBody(UpdateTypeBody, req.body, null).volume_type;
+    const t = await api.update(req.ctx, typeId, { name: b.name ?? null, description: b.description ?? null, isPublic: b.is_public === undefined ? null : toBoolean(b.is_public) });
     return { volume_type: typeManageView(req.ctx, api, t, false) };
   });
 
@@ -124,7 +130,7 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
 
   app.post(`${base}/types/:id/extra_specs`, async (req) => {
     const typeId = id(req);
-    const specs = createSpecsBody(req.body);
+    const specs = validateBody(CreateSpecsBody, req.body, null).extra_specs;
     await api.createSpecs(req.ctx, typeId, specs);
     return req.body;
   });
@@ -133,7 +139,7 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
 
   app.put(`${base}/types/:id/extra_specs/:key`, async (req) => {
     const typeId = id(req);
-    const body = updateSpecBody(req.body);
+    const body = validateBody(UpdateSpecBody, req.body, null);
     await api.updateSpec(req.ctx, typeId, (req.params as KeyParams).key ?? '', body);
     return body;
   });
@@ -154,11 +160,12 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
     const typeId = id(req);
     const body = (req.body ?? {}) as Dict;
     const action = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body)[0] : undefined;
-    if (action === 'addProjectAccess' || action === 'removeProjectAccess') {
-      const extra = Object.keys(body).filter((k) => k !== action);
-      if (extra.length) throw badRequest(`Additional properties are not allowed (${extra.map((k) => `'${k}'`).join(', ')} ${extra.length > 1 ? 'were' : 'was'} unexpected)`);
-      const project = projectAccessBody(action, body[action]);
-      await (action === 'addProjectAccess' ? api.addAccess(req.ctx, typeId, project) : api.removeAccess(req.ctx, typeId, project));
+    if (action === 'addProjectAccess') {
+      await api.addAccess(req.ctx, typeId, validateBody(AddProjectAccessBody, body, null).addProjectAccess.project);
+      return accepted(reply);
+    }
+    if (action === 'removeProjectAccess') {
+      await api.removeAccess(req.ctx, typeId, validateBody(RemoveProjectAccessBody, body, null).removeProjectAccess.project);
       return accepted(reply);
     }
     throw badRequest(`There is no such action: ${action ?? ''}`);

@@ -10,12 +10,16 @@
 //     left, and each backend that was asked adds "repaired": the drift found with the "action" taken.
 // A backend whose service is down or that does not answer is listed with state "down". Non-admins get 403.
 import type { FastifyInstance } from 'fastify';
-import { badRequest } from '../../../common/api';
+import { badRequest, Nested, validateBody } from '../../../common/api';
 import type { ExportAPI } from '../export-api';
 import { projectInPath } from '../request';
-import { checkType, noExtra } from '../schemas';
 
-type Dict = Record<string, unknown>;
+class Empty {}
+
+/** {"os-sync": {} or null}: nothing to say. */
+class SyncBody {
+  @Nested(() => Empty, { type: ['object', 'null'] }) 'os-sync'!: Record<string, never> | null;
+}
 
 export function volumeExportRoutes(app: FastifyInstance, base: string, api: ExportAPI): void {
   app.get(`${base}/os-volume-exports`, async (req) => {
@@ -29,9 +33,7 @@ export function volumeExportRoutes(app: FastifyInstance, base: string, api: Expo
     if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
     const [name] = Object.keys(body);
     if (name !== 'os-sync') throw badRequest(`There is no such action: ${name}`);
-    const arg = (body as Dict)[name];
-    checkType('os-sync', arg, ['object', 'null']);
-    noExtra('os-sync', (arg ?? {}) as Dict, []);
+    validateBody(SyncBody, body, null);
     return { backends: await api.sync(req.ctx) };
   });
 }

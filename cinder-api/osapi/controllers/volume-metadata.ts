@@ -2,11 +2,11 @@
 // update all (replace), show/update/delete one key. Returns 200 with the metadata as stored.
 // The volume is looked up first (volume:get, 404), then the metadata policy of the operation.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, invalidInput, pyRepr } from '../../../common/api';
+import { badRequest, validateBody } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
 import { InvalidVolumeMetadataSize, VolumeMetadataNotFound } from '../../../cinder-common/exception';
 import { projectInPath, type Params } from '../request';
-import { checkMetadata, section } from '../schemas';
+import { MetaBody, MetadataBody } from '../schemas/volume-metadata';
 import type { VolumeAPI } from '../volume-api';
 
 type KeyParams = Params & { key?: string };
@@ -22,21 +22,15 @@ export function volumeMetadataRoutes(app: FastifyInstance, base: string, api: Vo
     const v = await volume(req);
     return { v, meta: await api.getVolumeMetadata(req.ctx, v) };
   };
-  const body = (req: FastifyRequest, key: 'metadata' | 'meta'): Record<string, string> => {
-    const m = checkMetadata(key, section(req.body, key));
-    if (!m) throw badRequest('Malformed request body');
-    return m;
-  };
-
   app.get(`${base}/volumes/:id/metadata`, async (req) => ({ metadata: (await current(req)).meta }));
 
   app.post(`${base}/volumes/:id/metadata`, async (req) => {
-    const add = body(req, 'metadata');
+    const add = validateBody(MetadataBody, req.body, null).metadata;
     return { metadata: await api.createVolumeMetadata(req.ctx, await volume(req), add) };
   });
 
   app.put(`${base}/volumes/:id/metadata`, async (req) => {
-    const all = body(req, 'metadata');
+    const all = validateBody(MetadataBody, req.body, null).metadata;
     return { metadata: await api.updateVolumeMetadata(req.ctx, await volume(req), all, true) };
   });
 
@@ -48,10 +42,9 @@ export function volumeMetadataRoutes(app: FastifyInstance, base: string, api: Vo
   });
 
   app.put(`${base}/volumes/:id/metadata/:key`, async (req) => {
-    const one = body(req, 'meta');
+    const one = validateBody(MetaBody, req.body, null).meta;
     const key = (req.params as KeyParams).key ?? '';
     if (!(key in one)) throw badRequest('Request body and URI mismatch');
-    if (Object.keys(one).length > 1) throw invalidInput('meta', one, `${pyRepr(one)} has too many properties`);
     if (!key) throw new InvalidVolumeMetadataSize({ reason: 'key is empty' });
     await api.updateVolumeMetadata(req.ctx, await volume(req), { [key]: one[key] }, false);
     return { meta: { [key]: one[key] } };

@@ -1,13 +1,13 @@
 // /volumes: create (202), list, detail, show, update (200), delete (202) — thin: parse, call
 // the volume API, render.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, notFound } from '../../../common/api';
+import { badRequest, notFound, pyStr, validateBody } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
-import { BackupNotFound, GroupNotFound, SnapshotNotFound, VolumeNotFound } from '../../../cinder-common/exception';
+import { BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound } from '../../../cinder-common/exception';
 import { imageUnreachable, sourceVolume } from '../create-sources';
 import { boolParam, versionedListQuery } from '../list-filters';
 import { projectInPath, viewCtx, type Params } from '../request';
-import { checkType, createVolumeBody, pyStr, updateVolumeBody } from '../schemas';
+import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../schemas/volumes';
 import { POLICY, type VolumeAPI } from '../volume-api';
 import { volumeDetail, volumeSummary } from '../views';
 
@@ -182,38 +182,44 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
 
   app.post(`${base}/volumes`, async (req, reply) => {
     projectInPath(req);
-    const { volume: body, name, description, metadata, size } = createVolumeBody(req.body, req.cinderVersion);
+    const body = validateBody(createVolumeSchema(req.cinderVersion), req.body, null).volume;
+    const { name = null, description = null } = nameAndDescription(body);
+    const size = body.size === undefined || body.size === null ? null : Number(body.size);
+    // The schema's pattern lets "2\n" through (Python's '$'); volume_api.create's is_int_like does not.
+    const notIntLike = typeof body.size === 'string' && !/^[0-9]+$/.test(body.size) ? body.size : null;
     // The lookups in Cinder's order (v3 volumes.py create), each 404 when the thing is absent.
-    const type = body.volume_type;
-    const volumeType = typeof type === 'string' && type ? await api.types.getByNameOrId(req.ctx, type) : null;
-    if (body.snapshot_id !== undefined && body.snapshot_id !== null) throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
+    const volumeType = body.volume_type ? await api.types.getByNameOrId(req.ctx, body.volume_type) : null;
+    if (body.snapshot_id) throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
     // A source volume is looked up and checked; the clone itself ends in error (create-sources.ts).
     let sizeAsked = size;
     let sourceVolid: string | null = null;
-    if (body.source_volid !== undefined && body.source_volid !== null) {
-      sourceVolid = String(body.source_volid);
+    if (body.source_volid) {
+      sourceVolid = body.source_volid;
       sizeAsked = (await sourceVolume(api, req.ctx, sourceVolid, size)).size;
     }
-    for (const k of ['consistencygroup_id', 'group_id']) {
-      if (body[k] !== undefined && body[k] !== null) throw new GroupNotFound({ group_id: pyStr(body[k]) });
+    for (const group of [body.consistencygroup_id, 'group_id' in body ? body.group_id : undefined]) {
+      if (group !== undefined && group !== null) throw new GroupNotFound({ group_id: pyStr(group) });
     }
     const image = body.imageRef ?? body.image_id;
-    if (image !== undefined && image !== null) {
-      checkType('imageRef', image, ['string']);
-      throw imageUnreachable();
-    }
-    if (body.backup_id) throw new BackupNotFound({ backup_id: pyStr(body.backup_id) });
-    if ('multiattach' in body && boolParam('multiattach', pyStr(body.multiattach))) throw badRequest(MULTIATTACH_REMOVED);
+    if (image !== undefined && image !== null) throw imageUnreachable();
+    if ('backup_id' in body && body.backup_id) throw new BackupNotFound({ backup_id: pyStr(body.backup_id) });
+    if (body.multiattach !== undefined && boolParam('multiattach', pyStr(body.multiattach))) throw badRequest(MULTIATTACH_REMOVED);
     // volume:create, then the size and the zone (volume_api.create).
-    const az = typeof body.availability_zone === 'string' ? body.availability_zone : null;
-    const v = await api.create(req.ctx, { size: sizeAsked, name, description, metadata, availabilityZone: az, volumeType, sourceVolid });
+    if (notIntLike !== null) {
+      api.authorize(req.ctx, POLICY.create);
+      throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${notIntLike} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
+    }
+    const v = await api.create(req.ctx, {
+      size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, sourceVolid,
+    });
     return reply.code(202).send({ volume: (await render(req, [v], false))[0] });
   });
 
   app.put(`${base}/volumes/:id`, async (req) => {
     projectInPath(req);
     // The schema is checked before the volume is looked up.
-    const changes = updateVolumeBody(req.body, req.cinderVersion);
+    const { volume } = validateBody(updateVolumeSchema(req.cinderVersion), req.body, null);
+    const changes = { ...nameAndDescription(volume), ...(volume.metadata !== undefined ? { metadata: volume.metadata } : {}) };
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
     const updated = await api.update(req.ctx, v, changes);
     return { volume: (await render(req, [updated], false))[0] };

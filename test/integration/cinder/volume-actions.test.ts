@@ -233,7 +233,7 @@ describe('cinder-api volume actions', function () {
     expect(m.body.badRequest.message).to.equal('Invalid input received: Mismatched volume and attachment');
     const r = await c.action(id, 'os-detach', { attachment_id: 'xxx' });
     expect(r.status).to.equal(400);
-    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute attachment_id. Value: xxx. 'xxx' is not a 'uuid'");
+    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute attachment_id. Value: xxx. 'xxx' is not valid under any of the given schemas");
   });
 
   it('os-extend', async () => {
