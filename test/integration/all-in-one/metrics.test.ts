@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAllInOneConfig, startAllInOne, type RunningAllInOne } from '../../../all-in-one/main';
-import { startCinderApi } from '../../../cinder-api/osapi/main';
+import { startCinderApi } from '../../../cinder-api/main';
 import { freePort, waitFor, writeConfig } from '../../support/processes';
 import { scrape, total, type Sample } from '../../support/metrics';
 

@@ -9,7 +9,7 @@ import { signToken } from '../../../common/api';
 import { loadConfig } from '../../../common/config';
 import { migrateDatabase } from '../../../common/db';
 import { rpcTransportFromConf, type Transport } from '../../../common/rpc';
-import { startCinderApi, type RunningCinderApi } from '../../../cinder-api/osapi/main';
+import { startCinderApi, type RunningCinderApi } from '../../../cinder-api/main';
 import { CINDER_SCHEMA, type CinderConf } from '../../../cinder-common/config';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { ALLOWED_EXMODS } from '../../../cinder-common/rpc';

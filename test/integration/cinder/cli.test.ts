@@ -8,7 +8,7 @@ import { createApiApp, noauth2, type FastifyInstance } from '../../../common/api
 import { identityRoutes, parseUsers } from '../../../nova-api/stubs/keystone';
 import { novaApiPlugin } from '../../../nova-api/app';
 import { createComputeApi } from '../../../nova-api/main';
-import { cinderApiPlugin, createVolumeApi } from '../../../cinder-api/osapi/main';
+import { cinderApiPlugin, createVolumeApi } from '../../../cinder-api/main';
 import { freePort, waitFor } from '../../support/processes';
 import { startNova, type Nova } from '../nova/harness';
 import { startCinder, type Cinder } from './cinder-stack';

@@ -4,7 +4,7 @@
 // from 3.31 as Cinder's generalized filters do), cluster_name (3.61), volume_type_id (3.63),
 // encryption_key_id (3.64), consumes_quota (3.65), tri-state shared_targets (3.69).
 import { expect } from 'chai';
-import { DEFAULT_TYPE_ID } from '../../../cinder-api/osapi/volume-api';
+import { DEFAULT_TYPE_ID } from '../../../cinder-api/volume/api';
 import { startCinder, type Cinder, type Json, type Res } from './cinder-stack';
 
 const mv = (v: string): Record<string, string> => ({ 'OpenStack-API-Version': `volume ${v}` });

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createApiApp, noauth2, type FastifyInstance } from '../../../common/api';
 import { identityRoutes, parseUsers } from '../../../nova-api/stubs/keystone';
-import { cinderApiPlugin, createVolumeApi } from '../../../cinder-api/osapi/main';
+import { cinderApiPlugin, createVolumeApi } from '../../../cinder-api/main';
 import { novaApiPlugin, novaUnexpectedMessage } from '../../../nova-api/app';
 import { createComputeApi } from '../../../nova-api/main';
 import { freePort, waitFor } from '../../support/processes';

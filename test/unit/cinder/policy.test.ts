@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RequestContext } from '../../../common/context';
 import { ConfigError } from '../../../common/exception';
-import { startCinderApi } from '../../../cinder-api/osapi/main';
-import { CINDER_POLICY_DEFAULTS, cinderEnforcer } from '../../../cinder-api/osapi/policy';
+import { startCinderApi } from '../../../cinder-api/main';
+import { CINDER_POLICY_DEFAULTS, cinderEnforcer } from '../../../cinder-api/policy';
 import { CinderDB } from '../../../cinder-common/db-api';
 import {
   KEYSTONE_AUTH, cinderConf, policyFile, signedToken, startCinder, type Cinder, type Json, type Res,

@@ -1,17 +1,17 @@
-// Cinder's request-body DTOs (cinder-api/osapi/schemas/) rejected with the messages Cinder's
+// Cinder's request-body DTOs (cinder-api/schemas/) rejected with the messages Cinder's
 // jsonschema validator prints: property errors as "Invalid input for field/attribute <f>. Value:
 // <v>. <why>", errors of the body itself as jsonschema's message alone, the first error in the
 // order the schema dict lists its keywords; the format checkers' own texts where Cinder raises them.
 import { expect } from 'chai';
 import { APIVersion, validateBody } from '../../../common/api';
 import type { HTTPFault } from '../../../common/api/faults';
-import { CreateAttachmentBody, createAttachmentSchema, UpdateAttachmentBody } from '../../../cinder-api/osapi/schemas/attachments';
-import { EnableBody, DisableLogReasonBody } from '../../../cinder-api/osapi/schemas/services';
-import { CreateTypeBody, UpdateSpecBody } from '../../../cinder-api/osapi/schemas/types';
-import { MetaBody } from '../../../cinder-api/osapi/schemas/volume-metadata';
-import { AttachBody, DetachBody, ExtendBody, ResetStatusBody, resetStatusUpdate, SetBootableBody } from '../../../cinder-api/osapi/schemas/volume-actions';
-import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../../../cinder-api/osapi/schemas/volumes';
-import { QuotaClassSetBody } from '../../../cinder-api/osapi/schemas/quotas';
+import { CreateAttachmentBody, createAttachmentSchema, UpdateAttachmentBody } from '../../../cinder-api/schemas/attachments';
+import { EnableBody, DisableLogReasonBody } from '../../../cinder-api/schemas/services';
+import { CreateTypeBody, UpdateSpecBody } from '../../../cinder-api/schemas/types';
+import { MetaBody } from '../../../cinder-api/schemas/volume-metadata';
+import { AttachBody, DetachBody, ExtendBody, ResetStatusBody, resetStatusUpdate, SetBootableBody } from '../../../cinder-api/schemas/volume-actions';
+import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../../../cinder-api/schemas/volumes';
+import { QuotaClassSetBody } from '../../../cinder-api/schemas/quotas';
 
 const ID = '3add6a8c-2d5b-49e4-abe9-b9dc04738737';
 const mv = (v: string): APIVersion => APIVersion.parse(v);

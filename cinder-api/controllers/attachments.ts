@@ -1,0 +1,79 @@
+// /v3/{project_id}/attachments (3.27+; os-complete 3.44+, mode 3.54+): create (200), update
+// (200, flat connection_info), os-complete (204), delete (200 with what is left), list/show.
+// Below 3.27 the resource does not exist (404, as Cinder's versioned router).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, notFound, validateBody } from '../../common/api';
+import type { VolumeAttachment } from '../../cinder-common/entities';
+import type { AttachmentAPI } from '../volume/attachments';
+import { projectInPath, type Params } from '../request';
+import { createAttachmentSchema, UpdateAttachmentBody } from '../schemas/attachments';
+import { isoTime } from '../views/volumes';
+
+type Dict = Record<string, unknown>;
+
+export const MV_NEW_ATTACH = '3.27';
+export const MV_ATTACH_COMPLETION = '3.44';
+
+const iso = (d: Date | null): string => isoTime(d) ?? '';
+
+function summary(a: VolumeAttachment): Dict {
+  return { id: a.id, status: a.attachStatus, instance: a.instanceUuid, volume_id: a.volumeId };
+}
+
+function detail(a: VolumeAttachment): Dict {
+  let info: unknown;
+  // Cinder saves {} with a reservation of the attachments API and nothing with a legacy
+  // os-attach, whose row it then shows with null.
+  try { info = a.connectionInfo ? JSON.parse(a.connectionInfo) : a.attachStatus === 'reserved' ? {} : null; } catch { info = {}; }
+  return { ...summary(a), attached_at: iso(a.attachTime), detached_at: iso(a.detachTime), attach_mode: a.attachMode, connection_info: info };
+}
+
+export function attachmentRoutes(app: FastifyInstance, base: string, api: AttachmentAPI): void {
+  const gate = (req: FastifyRequest, min = MV_NEW_ATTACH): void => {
+    projectInPath(req);
+    if (!req.cinderVersion.atLeast(min)) throw notFound();
+  };
+  app.post(`${base}/attachments`, async (req) => {
+    gate(req);
+    const a = validateBody(createAttachmentSchema(req.cinderVersion), req.body, null).attachment;
+    const att = await api.create(req.ctx, a.volume_uuid, a.instance_uuid ?? null, a.connector ?? null, a.mode ?? null);
+    return { attachment: detail(att) };
+  });
+
+  app.put(`${base}/attachments/:id`, async (req) => {
+    gate(req);
+    const { connector } = validateBody(UpdateAttachmentBody, req.body, null).attachment;
+    const att = await api.update(req.ctx, (req.params as Params).id ?? '', connector);
+    return { attachment: detail(att) };
+  });
+
+  app.post(`${base}/attachments/:id/action`, async (req, reply) => {
+    gate(req, MV_ATTACH_COMPLETION);
+    const body = req.body;
+    // action_peek as for volume actions: one key, and it must be an action we have.
+    if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
+    const [name] = Object.keys(body);
+    if (name !== 'os-complete') throw badRequest(`There is no such action: ${name}`);
+    await api.complete(req.ctx, (req.params as Params).id ?? '');
+    return reply.code(204).send();
+  });
+
+  app.delete(`${base}/attachments/:id`, async (req) => {
+    gate(req);
+    const left = await api.delete(req.ctx, (req.params as Params).id ?? '');
+    return { attachments: left.map(summary) };
+  });
+
+  const listed = async (req: FastifyRequest, view: (a: VolumeAttachment) => Dict) => {
+    gate(req);
+    const q = (req.query ?? {}) as Record<string, string>;
+    const atts = await api.list(req.ctx, { volumeId: q.volume_id, instanceId: q.instance_id, status: q.status ?? q.attach_status, allTenants: 'all_tenants' in q });
+    return { attachments: atts.map(view) };
+  };
+  app.get(`${base}/attachments`, (req) => listed(req, summary));
+  app.get(`${base}/attachments/detail`, (req) => listed(req, detail));
+  app.get(`${base}/attachments/:id`, async (req) => {
+    gate(req);
+    return { attachment: detail((await api.get(req.ctx, (req.params as Params).id ?? '')).att) };
+  });
+}

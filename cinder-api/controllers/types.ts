@@ -1,0 +1,173 @@
+// /types (cinder/api/v3/types.py, contrib/types_manage.py, types_extra_specs.py and
+// volume_type_access.py): thin — validate the body, call the types API, render. Creates and
+// updates answer 200, deletes and access changes 202.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest, validateBody } from '../../common/api';
+import { projectInPath, type Params } from '../request';
+import type { TypeAPI, TypeWithSpecs } from '../volume/types';
+import { toBoolean } from '../schemas/parameter-types';
+import { AddProjectAccessBody, CreateSpecsBody, CreateTypeBody, RemoveProjectAccessBody, UpdateSpecBody, UpdateTypeBody } from '../schemas/types';
+import { typeManageView, typeView } from '../views/types';
+
+type Dict = Record<string, unknown>;
+type KeyParams = Params & { key?: string };
+
+/** From here (3.52) the list takes the generalized filters: a non-admin only is_public. */
+const SUPPORT_VOLUME_TYPE_FILTER = '3.52';
+const NOT_FILTERS = ['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir'];
+/** Filters an admin may use: columns of volume_types, and extra_specs. Anything else matches nothing. */
+const ADMIN_FILTERS = ['is_public', 'extra_specs', 'name', 'description', 'id'];
+
+const SORT_KEYS: Record<string, (t: TypeWithSpecs) => string | number> = {
+  id: (t) => t.type.id, name: (t) => t.type.name ?? '', description: (t) => t.type.description ?? '',
+  is_public: (t) => Number(t.type.isPublic), created_at: (t) => t.type.createdAt?.getTime() ?? 0,
+  updated_at: (t) => t.type.updatedAt?.getTime() ?? 0,
+};
+
+function sortTypes(types: TypeWithSpecs[], q: Record<string, string>): TypeWithSpecs[] {
+  const spec = q.sort ? q.sort.split(',').map((p) => p.trim().split(':')) : q.sort_key ? [[q.sort_key, q.sort_dir ?? 'desc']] : null;
+  if (!spec) return types;
+  const keys = spec.map(([k, d]) => {
+    if (!SORT_KEYS[k]) throw badRequest(`Invalid input received: Invalid sort key ${k}`);
+    const dir = (d ?? q.sort_dir ?? 'desc').toLowerCase();
+    if (dir !== 'asc' && dir !== 'desc') throw badRequest(`Invalid input received: Invalid sort dir ${dir}`);
+    return { get: SORT_KEYS[k], sign: dir === 'asc' ? 1 : -1 };
+  });
+  return [...types].sort((a, b) => {
+    for (const k of keys) {
+      const [x, y] = [k.get(a), k.get(b)];
+      if (x !== y) return x < y ? -k.sign : k.sign;
+    }
+    return 0;
+  });
+}
+
+/** The extra_specs filter as clients send it: a Python or JSON dict literal. */
+function parseSpecsFilter(raw: string): Record<string, string> {
+  for (const text of [raw, raw.replace(/'/g, '"')]) {
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (v && typeof v === 'object' && !Array.isArray(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+    } catch {
+      // try the next spelling
+    }
+  }
+  throw badRequest(`Invalid input received: Invalid filter extra_specs: ${raw}`);
+}
+
+export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): void {
+  const id = (req: FastifyRequest): string => {
+    projectInPath(req);
+    return (req.params as Params).id ?? '';
+  };
+  const accepted = (reply: FastifyReply) => reply.code(202).send();
+
+  app.get(`${base}/types`, async (req) => {
+    projectInPath(req);
+    const q = { ...(req.query ?? {}) } as Record<string, string>;
+    const filters = Object.keys(q).filter((k) => !NOT_FILTERS.includes(k));
+    if (!req.ctx.isAdmin && req.cinderVersion.atLeast(SUPPORT_VOLUME_TYPE_FILTER)) {
+      const invalid = filters.filter((k) => k !== 'is_public');
+      if (invalid.length) throw badRequest(`Invalid filters ${invalid.join(',')} are found in query options.`);
+    }
+    if (req.ctx.isAdmin && filters.some((k) => !ADMIN_FILTERS.includes(k))) return { volume_types: [] };
+    let types = await api.list(req.ctx, {
+      isPublic: q.is_public, extraSpecs: req.ctx.isAdmin && q.extra_specs !== undefined ? parseSpecsFilter(q.extra_specs) : undefined,
+    });
+    if (req.ctx.isAdmin) {
+      for (const k of ['name', 'description', 'id'] as const) if (q[k] !== undefined) types = types.filter((t) => t.type[k] === q[k]);
+    }
+    types = sortTypes(types, q);
+    if (q.marker !== undefined) {
+      const i = types.findIndex((t) => t.type.id === q.marker);
+      if (i < 0) throw badRequest(`marker [${q.marker}] not found`);
+      types = types.slice(i + 1);
+    }
+    if (q.offset !== undefined) {
+      if (!/^\d+$/.test(q.offset)) throw badRequest('offset param must be an integer');
+      types = types.slice(Number(q.offset));
+    }
+    const out: Dict = {};
+    if (q.limit !== undefined) {
+      if (!/^\d+$/.test(q.limit)) throw badRequest('limit param must be an integer');
+      const limit = Number(q.limit);
+      types = types.slice(0, limit);
+      if (limit && types.length === limit) {
+        const params = new URLSearchParams(Object.entries(q).filter(([k]) => k !== 'marker'));
+        params.set('marker', types[types.length - 1].type.id);
+        out.volume_type_links = [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.url.split('?')[0]}?${params.toString()}` }];
+      }
+    }
+    return { volume_types: types.map((t) => typeView(req.ctx, api, t, true)), ...out };
+  });
+
+  app.get(`${base}/types/:id`, async (req) => ({ volume_type: typeView(req.ctx, api, await api.show(req.ctx, id(req)), true) }));
+
+  app.post(`${base}/types`, async (req) => {
+    projectInPath(req);
+    const b = validateBody(CreateTypeBody, req.body, null).volume_type;
+    const pub = b['os-volume-type-access:is_public'];
+    const t = await api.create(req.ctx, {
+      name: b.name, description: b.description ?? null, extraSpecs: b.extra_specs ?? {}, isPublic: pub === undefined || toBoolean(pub),
+    });
+    return { volume_type: typeManageView(req.ctx, api, t, true) };
+  });
+
+  app.put(`${base}/types/:id`, async (req) => {
+    const typeId = id(req);
+    const b = validateBody(UpdateTypeBody, req.body, null).volume_type;
+    const t = await api.update(req.ctx, typeId, { name: b.name ?? null, description: b.description ?? null, isPublic: b.is_public === undefined ? null : toBoolean(b.is_public) });
+    return { volume_type: typeManageView(req.ctx, api, t, false) };
+  });
+
+  app.delete(`${base}/types/:id`, async (req, reply) => {
+    await api.delete(req.ctx, id(req));
+    return accepted(reply);
+  });
+
+  // -- extra specs -----------------------------------------------------------------------
+  app.get(`${base}/types/:id/extra_specs`, async (req) => ({ extra_specs: await api.listSpecs(req.ctx, id(req)) }));
+
+  app.post(`${base}/types/:id/extra_specs`, async (req) => {
+    const typeId = id(req);
+    const specs = validateBody(CreateSpecsBody, req.body, null).extra_specs;
+    await api.createSpecs(req.ctx, typeId, specs);
+    return req.body;
+  });
+
+  app.get(`${base}/types/:id/extra_specs/:key`, async (req) => api.showSpec(req.ctx, id(req), (req.params as KeyParams).key ?? ''));
+
+  app.put(`${base}/types/:id/extra_specs/:key`, async (req) => {
+    const typeId = id(req);
+    const body = validateBody(UpdateSpecBody, req.body, null);
+    await api.updateSpec(req.ctx, typeId, (req.params as KeyParams).key ?? '', body);
+    return body;
+  });
+
+  app.delete(`${base}/types/:id/extra_specs/:key`, async (req, reply) => {
+    await api.deleteSpec(req.ctx, id(req), (req.params as KeyParams).key ?? '');
+    return accepted(reply);
+  });
+
+  // -- access ----------------------------------------------------------------------------
+  app.get(`${base}/types/:id/os-volume-type-access`, async (req) => {
+    const typeId = id(req);
+    const projects = await api.listAccess(req.ctx, typeId);
+    return { volume_type_access: projects.map((p) => ({ volume_type_id: typeId, project_id: p })) };
+  });
+
+  app.post(`${base}/types/:id/action`, async (req, reply) => {
+    const typeId = id(req);
+    const body = (req.body ?? {}) as Dict;
+    const action = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body)[0] : undefined;
+    if (action === 'addProjectAccess') {
+      await api.addAccess(req.ctx, typeId, validateBody(AddProjectAccessBody, body, null).addProjectAccess.project);
+      return accepted(reply);
+    }
+    if (action === 'removeProjectAccess') {
+      await api.removeAccess(req.ctx, typeId, validateBody(RemoveProjectAccessBody, body, null).removeProjectAccess.project);
+      return accepted(reply);
+    }
+    throw badRequest(`There is no such action: ${action ?? ''}`);
+  });
+}

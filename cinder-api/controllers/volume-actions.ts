@@ -1,0 +1,128 @@
+// POST /volumes/{id}/action: one key names the action (volume_actions.py, admin_actions.py).
+// Each handler validates its body like Cinder's schema, looks the volume up (404 first, as
+// Cinder does before policy: volume_api.get with volume:get, or for os-reset_status the plain
+// lookup), and calls the volume API, whose methods check each action's policy (the admin
+// actions' own policies first, as admin_actions.py). Success is 202 with no body, except
+// os-initialize_connection (200 {"connection_info": …}). The attach/detach steps have test-only
+// pause points after their state change or RPC, before the answer (common/fault/pause.ts).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, validateBody } from '../../common/api';
+import { pausePoint } from '../../common/fault/pause';
+import type { Volume } from '../../cinder-common/entities';
+import { projectInPath, type Params } from '../request';
+import { toBoolean } from '../schemas/parameter-types';
+import {
+  AttachBody, DetachBody, ExtendBody, ForceDetachBody, InitializeConnectionBody, MigrateVolumeCompletionBody, ResetStatusBody, resetStatusUpdate,
+  SetBootableBody, TerminateConnectionBody, UpdateReadonlyFlagBody,
+} from '../schemas/volume-actions';
+import { migrateVolumeCompletion } from '../volume/migrate-completion';
+import { POLICY, type VolumeAPI } from '../volume/api';
+
+type Dict = Record<string, unknown>;
+
+/** An action answered 200 with no body (os-set_bootable). */
+const OK_200 = Symbol('200');
+/** Validates the body (400 before any lookup, as Cinder's schema decorator) and returns the work. */
+type Handler = (req: FastifyRequest) => (v: Volume) => Promise<unknown>;
+
+export function volumeActionRoutes(app: FastifyInstance, base: string, api: VolumeAPI): void {
+  const actions: Record<string, Handler> = {
+    'os-reserve': (req) => async (v) => {
+      await api.reserve(req.ctx, v);
+      await pausePoint('cinder-api.os-reserve.after-update');
+    },
+    'os-unreserve': (req) => (v) => api.unreserve(req.ctx, v),
+    'os-begin_detaching': (req) => async (v) => {
+      await api.beginDetaching(req.ctx, v);
+      await pausePoint('cinder-api.os-begin_detaching.after-update');
+    },
+    'os-roll_detaching': (req) => (v) => api.rollDetaching(req.ctx, v),
+    'os-initialize_connection': (req) => {
+      const { connector } = validateBody(InitializeConnectionBody, req.body, null)['os-initialize_connection'];
+      return async (v) => {
+        const info = await api.initializeConnection(req.ctx, v, connector);
+        await pausePoint('cinder-api.os-initialize_connection.after-rpc');
+        return { connection_info: info };
+      };
+    },
+    'os-terminate_connection': (req) => {
+      const { connector } = validateBody(TerminateConnectionBody, req.body, null)['os-terminate_connection'];
+      return async (v) => {
+        await api.terminateConnection(req.ctx, v, connector);
+        await pausePoint('cinder-api.os-terminate_connection.after-rpc');
+      };
+    },
+    'os-attach': (req) => {
+      const a = validateBody(AttachBody, req.body, null)['os-attach'];
+      return async (v) => {
+        await api.attach(req.ctx, v, {
+          instanceUuid: a.instance_uuid ?? null, hostName: a.host_name ?? null, mountpoint: a.mountpoint, mode: a.mode ?? 'rw',
+        });
+        await pausePoint('cinder-api.os-attach.after-rpc');
+      };
+    },
+    'os-detach': (req) => {
+      const a = validateBody(DetachBody, req.body, null)['os-detach'];
+      return async (v) => {
+        await api.detach(req.ctx, v, a?.attachment_id ?? null);
+        await pausePoint('cinder-api.os-detach.after-rpc');
+      };
+    },
+    'os-extend': (req) => {
+      const n = Number(validateBody(ExtendBody, req.body, null)['os-extend'].new_size);
+      return (v) => api.extend(req.ctx, v, n, req.cinderVersion.atLeast('3.42'));
+    },
+    'os-reset_status': (req) => {
+      const u = resetStatusUpdate(validateBody(ResetStatusBody, req.body, null)['os-reset_status']);
+      return (v) => api.resetStatus(req.ctx, v, u);
+    },
+    'os-set_bootable': (req) => {
+      const bootable = toBoolean(validateBody(SetBootableBody, req.body, null)['os-set_bootable'].bootable);
+      return async (v) => {
+        await api.setBootable(req.ctx, v, bootable);
+        return OK_200;
+      };
+    },
+    'os-update_readonly_flag': (req) => {
+      const readonly = toBoolean(validateBody(UpdateReadonlyFlagBody, req.body, null)['os-update_readonly_flag'].readonly);
+      return (v) => api.updateReadonlyFlag(req.ctx, v, readonly);
+    },
+    'os-force_delete': (req) => async (v) => {
+      api.authorize(req.ctx, POLICY.adminForceDelete, v);
+      await api.delete(req.ctx, v, true);
+    },
+    'os-migrate_volume_completion': (req) => {
+      const a = validateBody(MigrateVolumeCompletionBody, req.body, null)['os-migrate_volume_completion'];
+      return async (v) => {
+        const newVolume = await api.find(req.ctx, a.new_volume);
+        // Cinder passes `error` on as given and tests its truthiness (any non-empty string counts).
+        const error = a.error === true || (typeof a.error === 'string' && a.error !== '');
+        return { save_volume_id: await migrateVolumeCompletion(api, req.ctx, v, newVolume, error) };
+      };
+    },
+    'os-force_detach': (req) => {
+      const a = validateBody(ForceDetachBody, req.body, null)['os-force_detach'];
+      return (v) => api.forceDetach(req.ctx, v, a.connector ?? null, a.attachment_id ?? null);
+    },
+  };
+
+  app.post(`${base}/volumes/:id/action`, async (req, reply) => {
+    projectInPath(req);
+    const body = req.body;
+    // action_peek: exactly one key names the action ("too many body keys" otherwise).
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) {
+      throw badRequest('Malformed request body');
+    }
+    const [name] = Object.keys(body as Dict);
+    const handler = Object.prototype.hasOwnProperty.call(actions, name) ? actions[name] : undefined;
+    if (!handler) throw badRequest(`There is no such action: ${name}. Verify the request body and Content-Type header and try again.`);
+    const work = handler(req);
+    const id = (req.params as Params).id ?? '';
+    // os-reset_status reads the volume with objects.Volume.get_by_id (no volume:get); the rest with volume_api.get.
+    const v = name === 'os-reset_status' ? await api.find(req.ctx, id) : await api.get(req.ctx, id);
+    const out = await work(v);
+    if (out === OK_200) return reply.code(200).send();
+    if (out !== undefined) return reply.code(200).send(out);
+    return reply.code(202).send();
+  });
+}

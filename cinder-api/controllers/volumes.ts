@@ -1,0 +1,238 @@
+// /volumes: create (202), list, detail, show, update (200), delete (202) — thin: parse, call
+// the volume API, render.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { badRequest, notFound, pyStr, validateBody } from '../../common/api';
+import type { Volume } from '../../cinder-common/entities';
+import { BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
+import { imageUnreachable, sourceVolume } from '../volume/create-sources';
+import { boolParam, versionedListQuery } from '../list-filters';
+import { projectInPath, viewCtx, type Params } from '../request';
+import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../schemas/volumes';
+import { POLICY, type VolumeAPI } from '../volume/api';
+import { volumeDetail, volumeSummary } from '../views/volumes';
+
+type Dict = Record<string, unknown>;
+
+const MULTIATTACH_REMOVED = 'multiattach parameter has been removed. The default behavior is to use multiattach enabled volume types. ' +
+  'Contact your administrator to create a multiattach enabled volume type and use it to create multiattach volumes.';
+
+function query(req: FastifyRequest): Record<string, string> {
+  return (req.query ?? {}) as Record<string, string>;
+}
+
+function isTrue(v: string | undefined): boolean {
+  return !!v && ['1', 'true', 'yes', 'on', 't', 'y'].includes(v.toLowerCase());
+}
+
+/** Query keys a list understands at every version: pagination, sorting and the filters served. */
+const KNOWN_QUERY = new Set(['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir', 'all_tenants', 'name', 'display_name', 'status',
+  'availability_zone', 'bootable', 'metadata', 'size', 'migration_status', 'group_id', 'project_id']);
+
+const SORT_KEYS: Record<string, (v: Volume) => string | number | null> = {
+  id: (v) => v.id, name: (v) => v.displayName, display_name: (v) => v.displayName, size: (v) => v.size, status: (v) => v.status,
+  created_at: (v) => v.createdAt?.getTime() ?? 0, updated_at: (v) => v.updatedAt?.getTime() ?? 0,
+  availability_zone: (v) => v.availabilityZone, bootable: (v) => Number(v.bootable),
+};
+
+/**
+ * sort=key[:dir],… or sort_key/sort_dir (api/common.py get_sort_params: a key without a
+ * direction is desc), then created_at and id in the first key's direction, as Cinder's
+ * process_sort_params adds them: ties never fall back to the id alone.
+ */
+export function sortVolumes(vols: Volume[], q: Record<string, string>): Volume[] {
+  if (q.sort !== undefined && (q.sort_key !== undefined || q.sort_dir !== undefined)) {
+    throw badRequest("The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' parameter.");
+  }
+  const spec = q.sort !== undefined
+    ? q.sort.trim().split(',').map((p) => { const [k, d] = p.split(':', 2); return [k.trim(), (d ?? '').trim() || 'desc']; })
+    : [[q.sort_key ?? 'created_at', q.sort_dir ?? 'desc']];
+  for (const [, d] of spec) if (d !== 'asc' && d !== 'desc') throw badRequest("Invalid input received: Unknown sort direction, must be 'desc' or 'asc'.");
+  for (const key of ['created_at', 'id']) if (!spec.some(([k]) => k === key)) spec.push([key, spec[0][1]]);
+  const keys = spec.map(([k, d]) => {
+    if (!SORT_KEYS[k]) throw badRequest('Invalid input received: Invalid sort key');
+    return { get: SORT_KEYS[k], sign: d === 'asc' ? 1 : -1 };
+  });
+  return [...vols].sort((a, b) => {
+    for (const k of keys) {
+      const x = k.get(a) ?? '';
+      const y = k.get(b) ?? '';
+      if (x < y) return -k.sign;
+      if (x > y) return k.sign;
+    }
+    return 0;
+  });
+}
+
+/** api/common.py's limit and offset checks (Python's int(): sign and spaces allowed). */
+export function pageParams(q: Record<string, string>, maxLimit: number): { limit: number; offset: number } {
+  const int = (raw: string): number | null => (/^\s*[+-]?\d+\s*$/.test(raw) ? Number(raw) : null);
+  let limit = maxLimit;
+  if (q.limit !== undefined) {
+    const n = int(q.limit);
+    if (n === null) throw badRequest('limit param must be an integer');
+    if (n < 0) throw badRequest('limit param must be positive');
+    limit = Math.min(n, maxLimit);
+  }
+  let offset = 0;
+  if (q.offset !== undefined) {
+    const n = int(q.offset);
+    if (n === null) throw badRequest('offset must be an integer');
+    if (n < 0) throw badRequest('offset must be >= 0');
+    if (n > 2147483647) throw badRequest('offset must be <= 2147483647');
+    offset = n;
+  }
+  return { limit, offset };
+}
+
+/** A dict query parameter as clients send it (JSON or Python repr, e.g. {'k': 'v'}). */
+function parseDictParam(name: string, raw: string): Record<string, unknown> {
+  for (const text of [raw, raw.replace(/'/g, '"')]) {
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // try the next spelling
+    }
+  }
+  throw badRequest(`Invalid input received: Invalid filter ${name}: ${raw}`);
+}
+
+export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, maxLimit = 1000): void {
+  // extended: show and list-detail carry the os-vol-* extension keys; create and update do not.
+  const render = async (req: FastifyRequest, vols: Awaited<ReturnType<VolumeAPI['get']>>[], extended = true): Promise<Dict[]> => {
+    const c = viewCtx(req, api);
+    const extras = await api.extras(vols);
+    return vols.map((v) => volumeDetail(c, v, extras.get(v.id) ?? { metadata: {}, attachments: [], volumeType: null }, extended));
+  };
+  /** GET /volumes[/detail]: filters, sort, marker/limit pages with a `next` link (common.py). */
+  const listed = async (req: FastifyRequest): Promise<{ vols: Volume[]; links?: Dict[]; count?: number }> => {
+    projectInPath(req);
+    const q = query(req);
+    const versioned = versionedListQuery(q, req.cinderVersion, req.ctx.isAdmin);
+    let vols = await api.list(req.ctx, {
+      allTenants: isTrue(q.all_tenants), name: q.name ?? q.display_name, status: q.status,
+    });
+    // An admin's project_id filter (with all_tenants: that project; without: nothing beyond the admin's own).
+    if (req.ctx.isAdmin && q.project_id !== undefined) vols = vols.filter((v) => v.projectId === q.project_id);
+    // A filter naming no volumes column matches nothing in Cinder (an admin's; a user's is 400 from 3.31).
+    if (Object.keys(q).some((k) => !KNOWN_QUERY.has(k) && !versioned.known.has(k))) vols = [];
+    if (q.availability_zone !== undefined) vols = vols.filter((v) => v.availabilityZone === q.availability_zone);
+    if (q.bootable !== undefined) vols = vols.filter((v) => v.bootable === isTrue(q.bootable));
+    // Any other volumes column is an exact filter in Cinder; size is the one clients use.
+    if (q.size !== undefined) vols = vols.filter((v) => String(v.size) === q.size);
+    if (q.metadata !== undefined) {
+      const want = parseDictParam('metadata', q.metadata);
+      const extras = await api.extras(vols);
+      vols = vols.filter((v) => Object.entries(want).every(([k, val]) => extras.get(v.id)?.metadata[k] === String(val)));
+    }
+    vols = sortVolumes(vols.filter(versioned.matches), q);
+    // 3.45 with_count: how many match the filters, whatever page is shown.
+    const count = versioned.withCount ? { count: vols.length } : {};
+    const { limit, offset } = pageParams(q, maxLimit);
+    if (q.marker) {
+      // An unknown marker is the volume Cinder's pagination could not find.
+      const i = vols.findIndex((v) => v.id === q.marker);
+      if (i < 0) throw new VolumeNotFound({ volume_id: q.marker });
+      vols = vols.slice(i + 1);
+    }
+    vols = vols.slice(offset);
+    const page = vols.slice(0, limit);
+    if (!page.length || page.length < limit || page.length === vols.length && q.limit === undefined) return { vols: page, ...count };
+    const params = new URLSearchParams(Object.entries(q).filter(([k]) => k !== 'marker'));
+    params.set('marker', page[page.length - 1].id);
+    const path = req.url.split('?')[0];
+    return { vols: page, links: [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${path}?${params.toString()}` }], ...count };
+  };
+
+  app.get(`${base}/volumes`, async (req) => {
+    // GET /volumes/ is not the list (tempest: show_volume('') → 404).
+    if (req.url.split('?')[0].endsWith('/')) throw notFound();
+    const { vols, links, count } = await listed(req);
+    const c = viewCtx(req, api);
+    return { volumes: vols.map((v) => volumeSummary(c, v)), ...(links ? { volumes_links: links } : {}), ...(count !== undefined ? { count } : {}) };
+  });
+
+  app.get(`${base}/volumes/detail`, async (req) => {
+    const { vols, links, count } = await listed(req);
+    return { volumes: await render(req, vols), ...(links ? { volumes_links: links } : {}), ...(count !== undefined ? { count } : {}) };
+  });
+
+  // 3.12: totals of the caller's volumes (below that, "summary" is just an unknown id); 3.36
+  // adds every distinct metadata value by key.
+  app.get(`${base}/volumes/summary`, async (req) => {
+    projectInPath(req);
+    if (!req.cinderVersion.atLeast('3.12')) throw notFound();
+    const vols = await api.list(req.ctx, { allTenants: isTrue(query(req).all_tenants) });
+    const summary: Dict = { total_count: vols.length, total_size: vols.reduce((n, v) => n + (v.size ?? 0), 0) };
+    if (req.cinderVersion.atLeast('3.36')) {
+      const values: Record<string, string[]> = {};
+      for (const meta of (await api.db.metadataGet(vols.map((v) => v.id))).values()) {
+        for (const [k, val] of Object.entries(meta)) if (!(values[k] ??= []).includes(val)) values[k].push(val);
+      }
+      summary.metadata = values;
+    }
+    return { 'volume-summary': summary };
+  });
+
+  app.get(`${base}/volumes/:id`, async (req) => {
+    projectInPath(req);
+    const v = await api.get(req.ctx, (req.params as Params).id ?? '');
+    return { volume: (await render(req, [v]))[0] };
+  });
+
+  app.post(`${base}/volumes`, async (req, reply) => {
+    projectInPath(req);
+    const body = validateBody(createVolumeSchema(req.cinderVersion), req.body, null).volume;
+    const { name = null, description = null } = nameAndDescription(body);
+    const size = body.size === undefined || body.size === null ? null : Number(body.size);
+    // The schema's pattern lets "2\n" through (Python's '$'); volume_api.create's is_int_like does not.
+    const notIntLike = typeof body.size === 'string' && !/^[0-9]+$/.test(body.size) ? body.size : null;
+    // The lookups in Cinder's order (v3 volumes.py create), each 404 when the thing is absent.
+    const volumeType = body.volume_type ? await api.types.getByNameOrId(req.ctx, body.volume_type) : null;
+    if (body.snapshot_id) throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
+    // A source volume is looked up and checked; the clone itself ends in error (create-sources.ts).
+    let sizeAsked = size;
+    let sourceVolid: string | null = null;
+    if (body.source_volid) {
+      sourceVolid = body.source_volid;
+      sizeAsked = (await sourceVolume(api, req.ctx, sourceVolid, size)).size;
+    }
+    for (const group of [body.consistencygroup_id, 'group_id' in body ? body.group_id : undefined]) {
+      if (group !== undefined && group !== null) throw new GroupNotFound({ group_id: pyStr(group) });
+    }
+    const image = body.imageRef ?? body.image_id;
+    if (image !== undefined && image !== null) throw imageUnreachable();
+    if ('backup_id' in body && body.backup_id) throw new BackupNotFound({ backup_id: pyStr(body.backup_id) });
+    if (body.multiattach !== undefined && boolParam('multiattach', pyStr(body.multiattach))) throw badRequest(MULTIATTACH_REMOVED);
+    // volume:create, then the size and the zone (volume_api.create).
+    if (notIntLike !== null) {
+      api.authorize(req.ctx, POLICY.create);
+      throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${notIntLike} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
+    }
+    const v = await api.create(req.ctx, {
+      size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, sourceVolid,
+    });
+    return reply.code(202).send({ volume: (await render(req, [v], false))[0] });
+  });
+
+  app.put(`${base}/volumes/:id`, async (req) => {
+    projectInPath(req);
+    // The schema is checked before the volume is looked up.
+    const { volume } = validateBody(updateVolumeSchema(req.cinderVersion), req.body, null);
+    const changes = { ...nameAndDescription(volume), ...(volume.metadata !== undefined ? { metadata: volume.metadata } : {}) };
+    const v = await api.get(req.ctx, (req.params as Params).id ?? '');
+    const updated = await api.update(req.ctx, v, changes);
+    return { volume: (await render(req, [updated], false))[0] };
+  });
+
+  app.delete(`${base}/volumes/:id`, async (req, reply) => {
+    projectInPath(req);
+    const q = query(req);
+    const v = await api.get(req.ctx, (req.params as Params).id ?? '');
+    // ?force=true exists from 3.23 (v3 only).
+    const force = req.cinderVersion.atLeast('3.23') && isTrue(q.force);
+    if (force) api.authorize(req.ctx, POLICY.forceDelete, v);
+    await api.delete(req.ctx, v, force);
+    return reply.code(202).send();
+  });
+}

@@ -1,0 +1,130 @@
+// Volume-list query parameters that depend on the microversion (cinder/api/v3/volumes.py
+// _get_volumes): `with_count` (3.45), the created_at/updated_at time comparisons (3.60) and
+// `consumes_quota` (3.65). Cinder prunes the filters a version lacks only on its pre-3.31 path;
+// from 3.31 (generalized filters) it hands them all on, so the time and quota filters work at
+// any version from 3.31, and below it time filters are dropped while consumes_quota, naming no
+// column, matches nothing. From 3.31 a non-admin may name only the configured filters (400
+// otherwise). Parse errors are 400s with Cinder's messages.
+import { badRequest, type APIVersion } from '../common/api';
+import type { Volume } from '../cinder-common/entities';
+import { RESOURCE_FILTER, SUPPORT_COUNT_INFO } from './microversions';
+
+const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
+const FALSE_STRINGS = ['0', 'f', 'false', 'off', 'n', 'no'];
+
+/** utils.get_bool_param: oslo's strict bool_from_string. */
+export function boolParam(name: string, raw: string): boolean {
+  const s = raw.toLowerCase();
+  if (TRUE_STRINGS.includes(s)) return true;
+  if (FALSE_STRINGS.includes(s)) return false;
+  throw badRequest(`Value '${raw}' for '${name}' is not a boolean.`);
+}
+
+const OPERATORS = ['gt', 'gte', 'eq', 'neq', 'lt', 'lte'] as const;
+type Operator = (typeof OPERATORS)[number];
+
+// What iso8601.parse_date (oslo's parse_isotime) accepts: YYYY[-MM[-DD[( |T)hh[:mm[:ss[.f]]][Z|±hh[:mm]]]]],
+// separators optional. A time without a zone is UTC.
+const ISO8601 = new RegExp('^(\\d{4})(?:(?:-(\\d{1,2})|(\\d{2})(?!$))(?:(?:-(\\d{1,2})|(\\d{2}))' +
+  '(?:[ T](\\d{2})(?::?(\\d{2}))?(?::?(\\d{1,2})(?:[.,](\\d+))?)?(Z|([-+])(\\d{2}):?(\\d{2})?)?)?)?)?$');
+
+/** Milliseconds since the epoch, or null where Python would raise ValueError. */
+export function parseIsoTime(text: string): number | null {
+  const m = ISO8601.exec(text);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2] ?? m[3] ?? 1), Number(m[4] ?? m[5] ?? 1)];
+  const [hour, minute, second] = [Number(m[6] ?? 0), Number(m[7] ?? 0), Number(m[8] ?? 0)];
+  const ms = m[9] ? Math.floor(Number(`0.${m[9]}`) * 1000) : 0;
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  const d = new Date(t);
+  // datetime() refuses what Date.UTC would roll over (month 13, Feb 30, 25:00…).
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    return null;
+  }
+  const offset = m[10] && m[10] !== 'Z' ? (m[11] === '-' ? -1 : 1) * (Number(m[12]) * 60 + Number(m[13] ?? 0)) : 0;
+  return t - offset * 60_000;
+}
+
+/** "op:time[,op:time…]" → operator → time; a later repeat of an operator wins, as in Cinder's dict. */
+function parseComparison(raw: string): Map<Operator, number> {
+  const out = new Map<Operator, number>();
+  for (const unit of raw.split(',')) {
+    const [op, ...rest] = unit.split(':');
+    // Only the operator is split off; a bare word is both operator and time.
+    const time = rest.length ? rest.join(':') : op;
+    if (!(OPERATORS as readonly string[]).includes(op)) throw badRequest(`Invalid ${op} operator`);
+    const t = parseIsoTime(time);
+    if (t === null) throw badRequest(`Invalid ${time} value`);
+    out.set(op as Operator, t);
+  }
+  return out;
+}
+
+const COMPARE: Record<Operator, (a: number, b: number) => boolean> = {
+  gt: (a, b) => a > b, gte: (a, b) => a >= b, eq: (a, b) => a === b, neq: (a, b) => a !== b, lt: (a, b) => a < b, lte: (a, b) => a <= b,
+};
+
+export interface VersionedListQuery {
+  /** with_count asked (3.45+): the list carries `count`. */
+  withCount: boolean;
+  /** Keeps a volume the filters below select. */
+  matches(v: Volume): boolean;
+  /** The versioned keys this version understands (any other unknown key matches nothing). */
+  known: Set<string>;
+}
+
+function last(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+/** etc/cinder/resource_filters.json's "volume": the filters a non-admin may name from 3.31. */
+const USER_VOLUME_FILTERS = ['name', 'status', 'metadata', 'bootable', 'migration_status', 'availability_zone', 'group_id', 'size',
+  'created_at', 'updated_at', 'consumes_quota'];
+/** Taken off the query before the filters are looked at (pagination, sorting). */
+const NOT_FILTERS = ['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir'];
+
+/**
+ * reject_invalid_filters (3.31+): a non-admin naming a filter outside the configured list is
+ * refused (all_tenants, which cinderclient always sends, is let through); keys must be ASCII.
+ */
+function rejectInvalidFilters(keys: string[], isAdmin: boolean): void {
+  // eslint-disable-next-line no-control-regex
+  if (keys.some((k) => !/^[\x00-\x7f]*$/.test(k))) throw badRequest('Filter keys can only contain ASCII characters.');
+  if (isAdmin) return;
+  const invalid = keys.filter((k) => !USER_VOLUME_FILTERS.includes(k) && k !== 'all_tenants');
+  if (invalid.length) throw badRequest(`Invalid filters ${invalid.join(',')} are found in query options.`);
+}
+
+/** Reads the versioned list parameters of `q` (400 on a malformed one). */
+export function versionedListQuery(q: Record<string, string | string[] | undefined>, version: APIVersion, isAdmin: boolean): VersionedListQuery {
+  const withCountRaw = last(q.with_count);
+  const countable = version.atLeast(SUPPORT_COUNT_INFO);
+  const withCount = countable && withCountRaw !== undefined && boolParam('with_count', withCountRaw);
+  const general = version.atLeast(RESOURCE_FILTER);
+  // Below 3.45 with_count is just another (unknown) filter.
+  if (general) rejectInvalidFilters(Object.keys(q).filter((k) => !NOT_FILTERS.includes(k) && !(countable && k === 'with_count')), isAdmin);
+  const tests: Array<(v: Volume) => boolean> = [];
+  const quota = last(q.consumes_quota) ?? last(q.use_quota);
+  if (general && quota !== undefined) {
+    // consumes_quota is the API's name of the use_quota column (an SQL equality: NULL matches neither).
+    const want = boolParam('use_quota', quota);
+    tests.push((v) => v.useQuota === want);
+  } else if (!general && q.consumes_quota !== undefined) {
+    tests.push(() => false);
+  }
+  if (general) {
+    for (const [key, get] of [['created_at', (v: Volume) => v.createdAt], ['updated_at', (v: Volume) => v.updatedAt]] as const) {
+      const raw = last(q[key]);
+      if (raw === undefined) continue;
+      const ops = parseComparison(raw);
+      // Cinder ORs the comparisons; a NULL column compares false with everything (SQL).
+      tests.push((v) => {
+        const t = get(v)?.getTime();
+        return t !== undefined && [...ops].some(([op, at]) => COMPARE[op](t, at));
+      });
+    }
+  }
+  // Below 3.31 the time filters are pruned (not applied), so they are known there too.
+  const known = new Set<string>([...(countable ? ['with_count'] : []), 'created_at', 'updated_at', ...(general ? ['consumes_quota', 'use_quota'] : [])]);
+  return { withCount, matches: (v) => tests.every((t) => t(v)), known };
+}

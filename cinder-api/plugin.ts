@@ -1,0 +1,93 @@
+// The volume REST API as a fastify plugin (mountable under a prefix, e.g. /volume in the
+// all-in-one) and as a standalone app. Routes under /v1/{project_id}, /v2/{project_id},
+// /v3/{project_id} and /v3; /v3 responses echo the negotiated microversion.
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { APIVersion, createApiApp, createAuth, HTTPFault, type AuthOptions, healthcheckRoutes, type HealthBackend } from '../common/api';
+import { AttachmentAPI } from './volume/attachments';
+import { attachmentRoutes } from './controllers/attachments';
+import { discoveryRoutes } from './controllers/discovery';
+import { typeRoutes } from './controllers/types';
+import { serviceRoutes } from './controllers/services';
+import { volumeExportRoutes } from './controllers/volume-exports';
+import { volumeActionRoutes } from './controllers/volume-actions';
+import { volumeMetadataRoutes } from './controllers/volume-metadata';
+import { volumeRoutes } from './controllers/volumes';
+import { quotaRoutes } from './controllers/quotas';
+import { QuotaAPI } from './volume/quotas';
+import { QuotaEngine } from '../cinder-common/quota';
+import { MIN_VERSION } from './microversions';
+import './request';
+import { ExportAPI } from './volume/exports';
+import { ServiceAPI } from './volume/services';
+import { negotiateVersion, versionRoutes } from './versions';
+import type { VolumeAPI } from './volume/api';
+
+export interface CinderApiPluginOptions {
+  /** The business layer (see createVolumeApi in main.ts). */
+  volumes: VolumeAPI;
+  /** Largest page a list returns ([api] max_limit). */
+  maxLimit?: number;
+}
+
+const JSON_TYPES = ['application/json', 'application/vnd.openstack.volume+json'];
+
+export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async (app, opts) => {
+  const prefix = app.prefix;
+  app.decorateRequest('cinderVersion', null as never);
+  app.decorateRequest('cinderPrefix', '');
+  app.addHook('onRequest', async (req) => {
+    req.cinderPrefix = prefix;
+    req.cinderVersion = APIVersion.parse(MIN_VERSION);
+  });
+  // An empty answer still names a type, as webob's do: JSON for the actions (and extra specs,
+  // quota sets), webob's default text/html for the rest.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (reply.getHeader('content-type') !== undefined || (payload !== undefined && payload !== null && payload !== '')) return payload;
+    const path = req.url.split('?')[0];
+    void reply.header('content-type', /\/(volumes|attachments)\/[^/]+\/action$|\/extra_specs\/|\/os-quota-sets\//.test(path) ? 'application/json' : 'text/html; charset=UTF-8');
+    return payload;
+  });
+  versionRoutes(app, prefix);
+
+  const attachments = new AttachmentAPI(opts.volumes);
+  const exports = new ExportAPI(opts.volumes);
+  // Shown even where creates do not enforce them (a VolumeAPI built without an engine).
+  const quotas = new QuotaAPI(opts.volumes, opts.volumes.d.quota ?? new QuotaEngine(opts.volumes.db.ds));
+  const services = new ServiceAPI(opts.volumes);
+  await app.register(async (v3: FastifyInstance) => {
+    v3.addHook('onRequest', async (req, reply) => {
+      if (req.routeOptions.config?.public) return;
+      await negotiateVersion(req, reply);
+      // Cinder's wsgi reads a body only of its two JSON types (text/plain too is 415, unlike Nova).
+      const type = req.headers['content-type'];
+      if ((req.method === 'POST' || req.method === 'PUT') && type !== undefined && !JSON_TYPES.includes(type.split(';')[0].trim().toLowerCase())) {
+        throw new HTTPFault(415, 'Unsupported Content-Type');
+      }
+    });
+    for (const base of ['/v3/:project_id', '/v3']) {
+      volumeRoutes(v3, base, opts.volumes, opts.maxLimit);
+      typeRoutes(v3, base, opts.volumes.types);
+      volumeActionRoutes(v3, base, opts.volumes);
+      volumeMetadataRoutes(v3, base, opts.volumes);
+      attachmentRoutes(v3, base, attachments);
+      discoveryRoutes(v3, base, opts.volumes);
+      volumeExportRoutes(v3, base, exports);
+      quotaRoutes(v3, base, quotas);
+      serviceRoutes(v3, base, services);
+    }
+  });
+  for (const base of ['/v1/:project_id', '/v2/:project_id']) {
+    volumeRoutes(app, base, opts.volumes, opts.maxLimit);
+    volumeActionRoutes(app, base, opts.volumes);
+    volumeMetadataRoutes(app, base, opts.volumes);
+    quotaRoutes(app, base, quotas);
+  }
+};
+
+/** A standalone cinder-api app (auth, fault format) with the routes at /. */
+export async function buildCinderApiApp(opts: CinderApiPluginOptions & { auth: AuthOptions; health?: HealthBackend[] }): Promise<FastifyInstance> {
+  const app = createApiApp({ name: 'cinder-api', auth: createAuth(opts.auth) });
+  if (opts.health) healthcheckRoutes(app, opts.health);
+  await app.register(cinderApiPlugin, { volumes: opts.volumes, maxLimit: opts.maxLimit });
+  return app;
+}

@@ -1,0 +1,43 @@
+// Per-request helpers of the volume API: URL base, API version and the view context.
+import type { FastifyRequest } from 'fastify';
+import { APIVersion, checkProjectInPath } from '../common/api';
+import { POLICY, type VolumeAPI } from './volume/api';
+import type { VolumeViewCtx } from './views/volumes';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Volume microversion of this request (3.0 outside /v3). */
+    cinderVersion: APIVersion;
+    /** URL prefix the volume API is mounted under ('' or e.g. '/volume'). */
+    cinderPrefix: string;
+  }
+}
+
+export type Params = { project_id?: string; id?: string };
+
+export function apiVersionOf(req: FastifyRequest): string {
+  const m = /\/(v[123])(\/|$)/.exec(req.url.slice((req.cinderPrefix ?? '').length));
+  return m ? m[1] : 'v3';
+}
+
+/** The project in the URL must be the caller's; returns it (null for /v3/volumes...). */
+export function projectInPath(req: FastifyRequest): string | null {
+  const p = (req.params as Params).project_id;
+  checkProjectInPath(req, p);
+  return p ?? null;
+}
+
+/**
+ * The view's context. The os-vol-* extension attributes are shown as their policies allow
+ * (context.authorize(<policy>, fatal=False), judged by the caller's project as Cinder's
+ * extensions do); the other admin-only keys follow is_admin, as Cinder's view builders.
+ */
+export function viewCtx(req: FastifyRequest, api: VolumeAPI): VolumeViewCtx {
+  return {
+    base: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.cinderPrefix ?? ''}`,
+    apiVersion: apiVersionOf(req), projectInUrl: projectInPath(req), isAdmin: req.ctx.isAdmin, version: req.cinderVersion,
+    showHost: api.allows(req.ctx, POLICY.hostAttribute),
+    showMigStatus: api.allows(req.ctx, POLICY.migStatusAttribute),
+    showTenant: api.allows(req.ctx, POLICY.tenantAttribute),
+  };
+}

@@ -1,0 +1,552 @@
+// The volume business layer (cinder/volume/api.py): lookups scoped to the caller's project,
+// scheduling onto a live backend, and every state change as a conditional UPDATE. Controllers
+// stay thin; RPC goes through cinder-volume's rpcapi. Each method checks its Cinder policy
+// first, as volume/api.py does (context.authorize(<policy>, target_obj=volume)), on a volume
+// the caller could already look up: another project's volume stays a 404 for non-admins.
+import type { RequestContext } from '../../common/context';
+import { OpenStackException } from '../../common/exception';
+import { getLogger } from '../../common/log';
+import type { Enforcer, Target } from '../../common/policy';
+import { RemoteError, type Notifier } from '../../common/rpc';
+import { notifyVolumeUsage } from '../../cinder-common/volume-usage';
+import { isServiceUp } from '../../common/service';
+import type { CinderDB, Expected } from '../../cinder-common/db-api';
+import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
+import {
+  ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
+  VolumeNotFound, InvalidAvailabilityZone,
+} from '../../cinder-common/exception';
+import { DELETABLE, MIGRATION_IDLE, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
+import type { QuotaEngine } from '../../cinder-common/quota';
+import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
+import { novaAttachmentId, type NovaOptions } from './nova-client';
+import { cinderEnforcer } from '../policy';
+import { TypeAPI, isMultiattachSpec, type TypeWithSpecs } from './types';
+
+const LOG = getLogger('cinder-api.volume');
+
+/** The id of the seeded `__DEFAULT__` type. */
+export { DEFAULT_TYPE_ID };
+
+export interface VolumeAPIDeps {
+  db: CinderDB;
+  rpc: VolumeRPCAPI;
+  serviceDownTime: number;
+  defaultTypeName: string;
+  defaultAz: string;
+  /** Legacy volume.* notifications the API itself sends (publisher volume.<host>); optional. */
+  notifier?: Notifier | null;
+  /** Cinder's policies ([oslo_policy] policy_file over the defaults); the in-code defaults when absent. */
+  enforcer?: Enforcer;
+  /** Where the attachment-deletion check asks Nova ([nova]); absent: the caller's catalog. */
+  nova?: NovaOptions;
+  /** Quotas (creates and extends reserve, the row's write commits); absent: none enforced. */
+  quota?: QuotaEngine | null;
+}
+
+/** The policy names cinder-api checks (cinder/policies/*.py), by what they guard. */
+export const POLICY = {
+  create: 'volume:create',
+  get: 'volume:get',
+  getAll: 'volume:get_all',
+  update: 'volume:update',
+  delete: 'volume:delete',
+  forceDelete: 'volume:force_delete',
+  extend: 'volume:extend',
+  extendAttached: 'volume:extend_attached_volume',
+  updateReadonly: 'volume:update_readonly_flag',
+  updateAdminMetadata: 'volume:update_volume_admin_metadata',
+  hostAttribute: 'volume_extension:volume_host_attribute',
+  tenantAttribute: 'volume_extension:volume_tenant_attribute',
+  migStatusAttribute: 'volume_extension:volume_mig_status_attribute',
+  resetStatus: 'volume_extension:volume_admin_actions:reset_status',
+  adminForceDelete: 'volume_extension:volume_admin_actions:force_delete',
+  forceDetach: 'volume_extension:volume_admin_actions:force_detach',
+  migrateVolumeCompletion: 'volume_extension:volume_admin_actions:migrate_volume_completion',
+  initializeConnection: 'volume_extension:volume_actions:initialize_connection',
+  terminateConnection: 'volume_extension:volume_actions:terminate_connection',
+  rollDetaching: 'volume_extension:volume_actions:roll_detaching',
+  reserve: 'volume_extension:volume_actions:reserve',
+  unreserve: 'volume_extension:volume_actions:unreserve',
+  beginDetaching: 'volume_extension:volume_actions:begin_detaching',
+  attach: 'volume_extension:volume_actions:attach',
+  detach: 'volume_extension:volume_actions:detach',
+  getMetadata: 'volume:get_volume_metadata',
+  createMetadata: 'volume:create_volume_metadata',
+  updateMetadata: 'volume:update_volume_metadata',
+  deleteMetadata: 'volume:delete_volume_metadata',
+  attachmentCreate: 'volume:attachment_create',
+  attachmentUpdate: 'volume:attachment_update',
+  attachmentDelete: 'volume:attachment_delete',
+  attachmentComplete: 'volume:attachment_complete',
+  multiattachBootable: 'volume:multiattach_bootable_volume',
+  multiattach: 'volume:multiattach',
+} as const;
+
+/** The policy target of a volume (Cinder's target_obj=volume: its project and user). */
+export function volumeTarget(v: Volume): Target {
+  return { id: v.id, project_id: v.projectId, user_id: v.userId };
+}
+
+export interface CreateRequest {
+  /** As the body gave it; null when absent (refused here, after the policy check, as Cinder's create). */
+  size: number | null;
+  name: string | null;
+  description: string | null;
+  metadata: Record<string, string>;
+  availabilityZone: string | null;
+  /** The type the request named (resolved by the controller, in Cinder's lookup order); null: the default type. */
+  volumeType: TypeWithSpecs | null;
+  /** A clone's source (checked by the controller): our drivers cannot clone, so the volume ends in error. */
+  sourceVolid?: string | null;
+}
+
+export interface Scheduled {
+  host: string;
+  az: string;
+}
+
+type Ctx = RequestContext;
+
+/** The id a transition is recorded under (volumes.transition_request_id): the caller's global one when it sent one. */
+export const requestIdOf = (ctx: Ctx): string => ctx.globalRequestId ?? ctx.requestId;
+
+/**
+ * A remote (or rebuilt) error of one of `types`: "<prefix> - <Type>: <message>" (400), the
+ * text volume_actions.py gives its HTTPBadRequest.
+ */
+function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
+  if (e instanceof RemoteError && e.excType && types.includes(e.excType)) return new Invalid({}, `${prefix} - ${e.excType}: ${e.value ?? ''}`);
+  if (e instanceof OpenStackException && types.includes(e.name)) return new Invalid({}, `${prefix} - ${e.name}: ${e.message}`);
+  return e as Error;
+}
+
+export interface VolumeExtrasOf {
+  metadata: Record<string, string>;
+  attachments: VolumeAttachment[];
+  /** The name of the volume's type (deleted types keep theirs). */
+  volumeType: string | null;
+}
+
+export class VolumeAPI {
+  readonly enforcer: Enforcer;
+  readonly types: TypeAPI;
+
+  constructor(readonly d: VolumeAPIDeps) {
+    this.enforcer = d.enforcer ?? cinderEnforcer();
+    this.types = new TypeAPI({ db: d.db, enforcer: this.enforcer, defaultTypeName: d.defaultTypeName });
+  }
+
+  get db(): CinderDB { return this.d.db; }
+
+  /**
+   * context.authorize(action, target_obj=…): a volume is judged by its own project (and user);
+   * a plain target as given; none (creates, lists, the view extensions) by the caller's project.
+   * Refused: PolicyNotAuthorized (403, "Policy doesn't allow <action> to be performed.").
+   */
+  authorize(ctx: Ctx, action: string, target?: Volume | Target | null): void {
+    this.enforcer.authorize(ctx, action, this.targetOf(ctx, target));
+  }
+
+  /** The same check, fatal=False. */
+  allows(ctx: Ctx, action: string, target?: Volume | Target | null): boolean {
+    return this.enforcer.allows(ctx, action, this.targetOf(ctx, target));
+  }
+
+  private targetOf(ctx: Ctx, target: Volume | Target | null | undefined): Target {
+    if (!target) return { project_id: ctx.projectId, user_id: ctx.userId };
+    return 'projectId' in target ? volumeTarget(target as Volume) : target;
+  }
+
+  /** notify_about_volume_usage from the API side; a failed send is only logged. */
+  async notify(ctx: Ctx, volumeId: string, suffix: string): Promise<void> {
+    if (!this.d.notifier) return;
+    const v = await this.d.db.volumeGet(volumeId);
+    if (v) await notifyVolumeUsage(this.d.notifier, ctx, v, suffix, v.host);
+  }
+
+  /**
+   * objects.Volume.get_by_id: admins see every volume; others only their project's (404
+   * otherwise). No policy (os-reset_status and attachment create look volumes up this way).
+   */
+  async find(ctx: Ctx, id: string): Promise<Volume> {
+    const v = await this.d.db.volumeGet(id, ctx.isAdmin ? null : ctx.projectId);
+    if (!v) throw new VolumeNotFound({ volume_id: id });
+    return v;
+  }
+
+  /** volume_api.get: find, then volume:get; a refusal is a 404 too, so the volume's existence does not show. */
+  async get(ctx: Ctx, id: string): Promise<Volume> {
+    const v = await this.find(ctx, id);
+    if (!this.allows(ctx, POLICY.get, v)) throw new VolumeNotFound({ volume_id: id });
+    return v;
+  }
+
+  /** volume:get_all; all_tenants is honoured for admins only (get_all / get_volume_summary). */
+  async list(ctx: Ctx, q: { allTenants: boolean; name?: string; status?: string }): Promise<Volume[]> {
+    this.authorize(ctx, POLICY.getAll);
+    const projectId = ctx.isAdmin && q.allTenants ? null : ctx.projectId;
+    return this.d.db.volumeList({ projectId, name: q.name, status: q.status });
+  }
+
+  async extras(volumes: Volume[]): Promise<Map<string, VolumeExtrasOf>> {
+    const ids = volumes.map((v) => v.id);
+    const [meta, admin, atts, typeNames] = await Promise.all([this.d.db.metadataGet(ids), this.d.db.metadataGet(ids, true),
+      this.d.db.attachmentsOf(ids), this.d.db.typeNames([...new Set(volumes.map((v) => v.volumeTypeId))])]);
+    // add_visible_admin_metadata: readonly and attached_mode show up in the user's metadata.
+    const visible = (id: string): Record<string, string> =>
+      Object.fromEntries(Object.entries(admin.get(id) ?? {}).filter(([k]) => k === 'readonly' || k === 'attached_mode'));
+    return new Map(volumes.map((v) => [v.id, {
+      metadata: { ...(meta.get(v.id) ?? {}), ...visible(v.id) }, attachments: atts.filter((a) => a.volumeId === v.id),
+      volumeType: typeNames.get(v.volumeTypeId) ?? null,
+    }]));
+  }
+
+  /** A volume's user metadata (volume:get_volume_metadata). */
+  async getVolumeMetadata(ctx: Ctx, v: Volume): Promise<Record<string, string>> {
+    this.authorize(ctx, POLICY.getMetadata, v);
+    return (await this.d.db.metadataGet([v.id])).get(v.id) ?? {};
+  }
+
+  /** POST …/metadata: merged into what is there (volume:create_volume_metadata); returns all of it. */
+  async createVolumeMetadata(ctx: Ctx, v: Volume, add: Record<string, string>): Promise<Record<string, string>> {
+    this.authorize(ctx, POLICY.createMetadata, v);
+    return this.writeMetadata(v, add, false);
+  }
+
+  /** PUT …/metadata (replace) or …/metadata/<key> (merge) (volume:update_volume_metadata); returns all of it. */
+  async updateVolumeMetadata(ctx: Ctx, v: Volume, meta: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
+    this.authorize(ctx, POLICY.updateMetadata, v);
+    return this.writeMetadata(v, meta, replace);
+  }
+
+  /** DELETE …/metadata/<key> (volume:delete_volume_metadata). */
+  async deleteVolumeMetadata(ctx: Ctx, v: Volume, key: string): Promise<void> {
+    this.authorize(ctx, POLICY.deleteMetadata, v);
+    const rest = { ...((await this.d.db.metadataGet([v.id])).get(v.id) ?? {}) };
+    delete rest[key];
+    await this.d.db.metadataReplace(v.id, rest);
+  }
+
+  private async writeMetadata(v: Volume, meta: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
+    const all = replace ? meta : { ...((await this.d.db.metadataGet([v.id])).get(v.id) ?? {}), ...meta };
+    await this.d.db.metadataReplace(v.id, all);
+    return all;
+  }
+
+  /** The scheduler's job, done here: a live, enabled cinder-volume with room for `size`. */
+  async pickBackend(size: number, az: string | null): Promise<Scheduled | null> {
+    let best: { host: string; az: string; free: number } | null = null;
+    for (const s of await this.d.db.serviceList('cinder-volume')) {
+      if (s.disabled || !s.host || !isServiceUp(s.updatedAt, this.d.serviceDownTime)) continue;
+      const svcAz = s.availabilityZone ?? this.d.defaultAz;
+      if (az && svcAz !== az) continue;
+      let caps: { total_capacity_gb?: number; volume_backend_name?: string } = {};
+      try { caps = JSON.parse(s.capabilities ?? '{}') as typeof caps; } catch { caps = {}; }
+      const free = Number(caps.total_capacity_gb ?? 0) - await this.d.db.allocatedGb(s.host);
+      if (free < size || (best && best.free >= free)) continue;
+      best = { host: `${s.host}#${caps.volume_backend_name ?? s.host.split('@')[1] ?? 'pool'}`, az: svcAz, free };
+    }
+    return best ? { host: best.host, az: best.az } : null;
+  }
+
+  async create(ctx: Ctx, r: CreateRequest): Promise<Volume> {
+    this.authorize(ctx, POLICY.create);
+    const size = r.size;
+    if (size === null || size < 1) {
+      throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${size === null ? 'None' : size} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
+    }
+    if (r.availabilityZone !== null && r.availabilityZone !== this.d.defaultAz) {
+      throw new InvalidAvailabilityZone({ az: r.availabilityZone });
+    }
+    // _get_volume_type: the named type, else the default one; its multiattach spec decides the volume's.
+    const type = r.volumeType ?? await this.types.getDefault();
+    const multiattach = isMultiattachSpec(type.specs);
+    if (multiattach) this.authorize(ctx, POLICY.multiattach);
+    // QuotaReserveTask: reserved now, committed with the row (QuotaCommitTask), rolled back if it is not written.
+    const quota = this.d.quota;
+    const reservations = quota ? await quota.reserveVolumeCreate(ctx.projectId ?? '', size, type.type.name) : [];
+    // A clone is never sent to a backend (none here can clone).
+    const target = r.sourceVolid ? null : await this.pickBackend(size, r.availabilityZone).catch(async (e: unknown) => {
+      await quota?.rollback(reservations);
+      throw e;
+    });
+    const values: Partial<Volume> = {
+      userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
+      availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,
+      host: target?.host ?? null, scheduledAt: target ? new Date() : null, sourceVolid: r.sourceVolid ?? null,
+    };
+    let v: Volume;
+    try {
+      v = quota ? await quota.db.withCommit(reservations, (m) => this.d.db.volumeCreate(values, m)) : await this.d.db.volumeCreate(values);
+    } catch (e) {
+      await quota?.rollback(reservations).catch((re: unknown) => LOG.exception('Could not roll back the quota reservations of a failed create', re, { context: ctx }));
+      throw e;
+    }
+    if (Object.keys(r.metadata).length) await this.d.db.metadataReplace(v.id, r.metadata);
+    if (r.sourceVolid) {
+      // create_cloned_volume is not in our drivers: Cinder's volume goes to error when its driver lacks it.
+      LOG.error(`Volume ${v.id}: cloning volume ${r.sourceVolid} is not supported by the backend drivers here`, { context: ctx });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
+      return v;
+    }
+    if (!target) {
+      // No valid backend: the scheduler would mark the volume error; the request still got 202.
+      LOG.warning(`No valid backend was found for volume ${v.id} (size ${size})`, { context: ctx });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
+      return v;
+    }
+    try {
+      await this.d.rpc.createVolume(ctx, v, {
+        volume_id: v.id, volume_properties: { size, multiattach }, volume_type: { id: type.type.id, name: type.type.name, extra_specs: type.specs },
+      });
+    } catch (e) {
+      LOG.exception(`Could not cast create_volume for ${v.id}`, e, { context: ctx });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
+    }
+    return v;
+  }
+
+  async update(ctx: Ctx, v: Volume, changes: { name?: string | null; description?: string | null; metadata?: Record<string, string> | null }): Promise<Volume> {
+    this.authorize(ctx, POLICY.update, v);
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be updated during maintenance.' });
+    const values: { displayName?: string | null; displayDescription?: string | null } = {};
+    if (changes.name !== undefined) values.displayName = changes.name;
+    if (changes.description !== undefined) values.displayDescription = changes.description;
+    await this.d.db.volumeUpdate(v.id, values);
+    if (changes.metadata !== undefined) await this.d.db.metadataReplace(v.id, changes.metadata ?? {});
+    return this.find(ctx, v.id);
+  }
+
+  /** volume:delete; a forced delete has passed its own policy first (the caller's). */
+  async delete(ctx: Ctx, v: Volume, force = false): Promise<void> {
+    this.authorize(ctx, POLICY.delete, v);
+    const expected: Expected = {
+      attachStatus: ['detached', 'reserved', 'attaching', 'detaching', 'error_attaching', 'error_detaching', 'deleted', null],
+      migrationStatus: MIGRATION_IDLE,
+      ...(force ? {} : { status: DELETABLE }),
+    };
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, expected, { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status });
+    if (!ok) {
+      // Cinder formats 'Volume %s must not be…' with '' when forced: two spaces.
+      const status = force ? '' : 'status must be available or error or error_restoring or error_extending or error_managing and';
+      throw new InvalidVolume({ reason: `Volume ${status} must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.` });
+    }
+    if (!v.host) {
+      // Never scheduled: nothing on a backend to clean up.
+      await this.d.db.volumeSoftDelete(v.id);
+      return;
+    }
+    await this.d.rpc.deleteVolume(ctx, v);
+  }
+
+  async reserve(ctx: Ctx, v: Volume): Promise<void> {
+    this.authorize(ctx, POLICY.reserve, v);
+    const expected: VolumeStatus[] = v.multiattach ? ['available', 'in-use'] : ['available'];
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: expected, multiattach: v.multiattach },
+      { status: 'attaching', transitionRequestId: requestIdOf(ctx) });
+    if (!ok) {
+      const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
+      throw new InvalidVolume({ reason: `Volume status must be ${expected.join(' or ')} to reserve, but the status is ${cur}.` });
+    }
+  }
+
+  /** Back from 'attaching' to 'in-use' or 'available' in one UPDATE (volumeUnreserve); a volume not attaching is left alone. */
+  async unreserve(ctx: Ctx, v: Volume): Promise<void> {
+    this.authorize(ctx, POLICY.unreserve, v);
+    if (!(await this.d.db.volumeUnreserve(v.id, v.multiattach))) LOG.debug(`Volume ${v.id} was not reserved: nothing to unreserve`, { context: ctx });
+  }
+
+  async beginDetaching(ctx: Ctx, v: Volume): Promise<void> {
+    this.authorize(ctx, POLICY.beginDetaching, v);
+    // A migrating volume's status is owned by the migration: leave it alone.
+    if (v.migrationStatus && !MIGRATION_IDLE.includes(v.migrationStatus)) return;
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached', migrationStatus: MIGRATION_IDLE },
+      { status: 'detaching', transitionRequestId: requestIdOf(ctx) });
+    if (!ok) throw new InvalidVolume({ reason: "Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach." });
+  }
+
+  async rollDetaching(ctx: Ctx, v: Volume): Promise<void> {
+    this.authorize(ctx, POLICY.rollDetaching, v);
+    await this.d.db.volumeConditionalUpdate(v.id, { status: 'detaching' }, { status: 'in-use' });
+  }
+
+  private requireHost(v: Volume, what: string): void {
+    if (!v.host) throw new InvalidVolume({ reason: `Volume ${v.id} has no host: it cannot be ${what}.` });
+  }
+
+  async initializeConnection(ctx: Ctx, v: Volume, connector: unknown): Promise<unknown> {
+    this.authorize(ctx, POLICY.initializeConnection, v);
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume connection cannot be initialized in maintenance mode.' });
+    this.requireHost(v, 'connected');
+    try {
+      return await this.d.rpc.initializeConnection(ctx, v, connector);
+    } catch (e) {
+      // InvalidInput answers 400 with its own text, as volume_actions.py's HTTPBadRequest(err.msg) does.
+      if (e instanceof RemoteError && e.excType === 'InvalidInput') throw new InvalidInput({ reason: e.value });
+      if (e instanceof VolumeBackendAPIException) throw new VolumeBackendAPIException(e.kwargs, 'Unable to fetch connection information from backend.');
+      throw e;
+    }
+  }
+
+  /**
+   * attachment_deletion_allowed (Cinder 21.3.1, bug #2004555 / OSSA-2023-003): before
+   * os-detach, os-terminate_connection, os-force_detach and DELETE /attachments a user may not
+   * pull an attachment out from under Nova. No attachment named: none on the volume is fine, one
+   * is the one checked, more is refused; a named one that does not exist is refused (409 with an
+   * empty instance id). An attachment with an instance and connection_info (the attachments
+   * API's; the legacy os-attach records none) is Nova's to delete when Nova's BDM holds its id:
+   * Cinder asks Nova (2.89), and allows it when Nova has no such BDM or another attachment id.
+   * A request that carries a service's token (X-Service-Token with one of [keystone_authtoken]
+   * service_token_roles: Nova's [service_user]) skips the check.
+   */
+  async attachmentDeletionAllowed(ctx: Ctx, attachment: string | VolumeAttachment | null, v?: Volume): Promise<void> {
+    if (ctx.service) return;
+    let ref = attachment;
+    if (!ref && v) {
+      const atts = await this.d.db.attachmentsOf([v.id]);
+      if (!atts.length) return;
+      if (atts.length === 1) ref = atts[0];
+    }
+    const att = typeof ref === 'string' ? await this.d.db.attachmentGet(ref) : ref;
+    if (!att) throw new ConflictNovaUsingAttachment({ instance_id: '' });
+    if (v && v.id !== att.volumeId) throw new InvalidInput({ reason: 'Mismatched volume and attachment' });
+    if (!att.instanceUuid || !att.connectionInfo) return;
+    const held = await novaAttachmentId(this.d.nova ?? { endpoint_template: null, interface: 'public' }, ctx, att.instanceUuid, att.volumeId);
+    if (held === undefined) {
+      LOG.warning(`No compute service to ask about attachment ${att.id} ([nova] endpoint_template unset, no catalog): deleting it`, { context: ctx });
+      return;
+    }
+    if (held === null || held !== att.id) {
+      LOG.warning(`Nova does not hold attachment ${att.id} (${held ?? 'no BDM'}): deleting it may leave devices on the compute host`, { context: ctx });
+      return;
+    }
+    LOG.error('Detected user call to delete in-use attachment. Call must come from the nova service and nova must be configured to send the service token. Bug #2004555', { context: ctx });
+    throw new ConflictNovaUsingAttachment({ instance_id: att.instanceUuid });
+  }
+
+  /** Ends with unreserve, which checks its own policy too (as Cinder's). */
+  async terminateConnection(ctx: Ctx, v: Volume, connector: unknown, force = false): Promise<void> {
+    this.authorize(ctx, POLICY.terminateConnection, v);
+    await this.attachmentDeletionAllowed(ctx, null, v);
+    this.requireHost(v, 'disconnected');
+    try {
+      await this.d.rpc.terminateConnection(ctx, v, connector, force);
+    } catch (e) {
+      if (e instanceof VolumeBackendAPIException) throw new VolumeBackendAPIException(e.kwargs, 'Unable to terminate volume connection from backend.');
+      throw e;
+    }
+    await this.unreserve(ctx, v);
+  }
+
+  async attach(ctx: Ctx, v: Volume, a: { instanceUuid: string | null; hostName: string | null; mountpoint: string; mode: string }): Promise<void> {
+    this.authorize(ctx, POLICY.attach, v);
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be attached in maintenance mode.' });
+    // Cinder adds readonly=False admin metadata when absent, so it shows in the volume's metadata from
+    // now on (update_volume_admin_metadata, with its policy, on an elevated context).
+    this.authorize(ctx.elevated(), POLICY.updateAdminMetadata, v);
+    const readonly = await this.d.db.adminMetadataAdd(v.id, 'readonly', 'False');
+    if (readonly === 'True' && a.mode !== 'ro') throw new InvalidVolumeAttachMode({ mode: a.mode, volume_id: v.id });
+    this.requireHost(v, 'attached');
+    try {
+      await this.d.rpc.attachVolume(ctx, v, a);
+    } catch (e) {
+      throw remoteBadRequest(e, ['InvalidVolume', 'InvalidUUID', 'InvalidVolumeAttachMode'], 'Error attaching volume');
+    }
+  }
+
+  async detach(ctx: Ctx, v: Volume, attachmentId: string | null, prefix = 'Error detaching volume'): Promise<void> {
+    this.authorize(ctx, POLICY.detach, v);
+    // Cinder checks the attachment before the volume's status.
+    await this.attachmentDeletionAllowed(ctx, attachmentId, v);
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be detached in maintenance mode.' });
+    this.requireHost(v, 'detached');
+    try {
+      await this.d.rpc.detachVolume(ctx, v, attachmentId);
+    } catch (e) {
+      throw remoteBadRequest(e, ['VolumeAttachmentNotFound', 'InvalidVolume'], prefix);
+    }
+  }
+
+  /** os-extend: extend_attached_volume for an in-use volume from 3.42, extend otherwise (one or the other, as Cinder). */
+  async extend(ctx: Ctx, v: Volume, newSize: number, allowInUse: boolean): Promise<void> {
+    const attached = allowInUse && v.status === 'in-use';
+    this.authorize(ctx, attached ? POLICY.extendAttached : POLICY.extend, v);
+    const size = v.size ?? 0;
+    if (newSize <= size) {
+      throw new InvalidInput({ reason: `New size for extend must be greater than current size. (current: ${size}, extended: ${newSize}).` });
+    }
+    const expected = attached ? 'in-use' : 'available';
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: expected }, { status: 'extending', previousStatus: v.status });
+    if (!ok) {
+      const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
+      throw new InvalidVolume({ reason: `Volume ${v.id} status must be '{'status': '${expected}'}' to extend, currently ${cur}.` });
+    }
+    const reservations = await this.reserveExtend(v, newSize, newSize - size);
+    this.requireHost(v, 'extended');
+    try {
+      await this.d.rpc.extendVolume(ctx, v, newSize, reservations);
+    } catch (e) {
+      await this.d.quota?.rollback(reservations);
+      throw e;
+    }
+  }
+
+  /**
+   * _extend's quota steps after the status change: per_volume_gigabytes on the new size, then
+   * the increase reserved for the volume's project (cinder-volume commits it with the new size).
+   * A refusal puts the status back first.
+   */
+  private async reserveExtend(v: Volume, newSize: number, increase: number): Promise<string[]> {
+    const quota = this.d.quota;
+    if (!quota) return [];
+    try {
+      const typeName = (await this.d.db.typeNames([v.volumeTypeId])).get(v.volumeTypeId) ?? null;
+      return await quota.reserveVolumeExtend(v.projectId ?? '', newSize, increase, typeName);
+    } catch (e) {
+      if (!await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: v.status })) {
+        LOG.error(`Could not return volume ${v.id} to ${v.status}.`);
+      }
+      throw e;
+    }
+  }
+
+  /** os-set_bootable is a volume update to Cinder (volume:update). */
+  async setBootable(ctx: Ctx, v: Volume, bootable: boolean): Promise<void> {
+    this.authorize(ctx, POLICY.update, v);
+    await this.d.db.volumeUpdate(v.id, { bootable });
+  }
+
+  async updateReadonlyFlag(ctx: Ctx, v: Volume, readonly: boolean): Promise<void> {
+    this.authorize(ctx, POLICY.updateReadonly, v);
+    if (v.status !== 'available') {
+      throw new InvalidVolume({ reason: `Volume ${v.id} status must be available to update readonly flag, but current status is: ${v.status}.` });
+    }
+    // update_volume_admin_metadata(context.elevated(), …) checks its policy as the elevated context.
+    this.authorize(ctx.elevated(), POLICY.updateAdminMetadata, v);
+    await this.d.db.adminMetadataSet(v.id, 'readonly', readonly ? 'True' : 'False');
+  }
+
+  /** os-reset_status: a plain update (no CAS: the admin says what the state is). */
+  async resetStatus(ctx: Ctx, v: Volume, u: { status?: VolumeStatus; attach_status?: AttachStatus; migration_status?: MigrationStatus | null }): Promise<void> {
+    this.authorize(ctx, POLICY.resetStatus, v);
+    if (u.status === 'deleting') throw new Invalid({}, `Cannot reset-state to ${u.status}`);
+    const atts = await this.d.db.attachmentsOf([v.id]);
+    if (u.status === 'in-use' && !atts.length) throw new Invalid({}, 'Cannot reset-state to in-use because volume does not have any attachments.');
+    await this.notify(ctx, v.id, 'reset_status.start');
+    await this.d.db.volumeResetStatus(v.id, { status: u.status, attachStatus: u.attach_status, migrationStatus: u.migration_status });
+    if (u.attach_status === 'detached') {
+      for (const a of atts) await this.d.db.attachmentDestroy(a.id);
+      await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
+    }
+    await this.notify(ctx, v.id, 'reset_status.end');
+  }
+
+  /** os-force_detach: its own policy, then terminate_connection and detach with theirs (as Cinder's). */
+  async forceDetach(ctx: Ctx, v: Volume, connector: unknown, attachmentId: string | null): Promise<void> {
+    this.authorize(ctx, POLICY.forceDetach, v);
+    await this.terminateConnection(ctx, v, connector, true);
+    const fresh = (await this.d.db.volumeGet(v.id)) ?? v;
+    await this.detach(ctx, fresh, attachmentId, 'Error force detaching volume');
+  }
+}

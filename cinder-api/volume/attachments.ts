@@ -1,0 +1,148 @@
+// The v3 attachments business layer (volume/api.py attachment_*; docs/attach-flows.md and
+// docs/attach-detach.md, Volume states): reserve by compare-and-swap, connect through cinder-volume's attachment_update,
+// complete, and delete with the status recomputed from what is left. Policies as Cinder's:
+// create is judged on the volume, update/complete/delete on the attachment (its volume's
+// project); show and list only scope to the caller's project, with no policy.
+import type { RequestContext } from '../../common/context';
+import { isDbConnectionError } from '../../common/db/errors';
+import { pausePoint } from '../../common/fault/pause';
+import { getLogger } from '../../common/log';
+import type { Target } from '../../common/policy';
+import { MessageDeliveryFailure, MessagingTimeout } from '../../common/rpc';
+import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
+import { CinderException, InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
+import { attachFlowFrom, statusAfterDetach, type VolumeStatus } from '../../cinder-common/volume-status';
+import { POLICY, requestIdOf, type VolumeAPI } from './api';
+
+type Ctx = RequestContext;
+
+const LOG = getLogger('cinder-api.attachments');
+
+/** target_obj=attachment: Cinder adds the attachment's project_id (its volume's); it has no user_id. */
+function attachmentTarget(att: VolumeAttachment, volume: Volume): Target {
+  return { id: att.id, volume_id: att.volumeId, instance_uuid: att.instanceUuid, project_id: volume.projectId };
+}
+
+export class AttachmentAPI {
+  constructor(private readonly volumes: VolumeAPI) {}
+
+  private get db() { return this.volumes.d.db; }
+  private get rpc() { return this.volumes.d.rpc; }
+
+  /** An attachment of a volume the caller may see (404 otherwise). */
+  async get(ctx: Ctx, id: string): Promise<{ att: VolumeAttachment; volume: Volume }> {
+    const att = await this.db.attachmentGet(id);
+    const volume = att ? await this.db.volumeGet(att.volumeId, ctx.isAdmin ? null : ctx.projectId) : null;
+    if (!att || !volume) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${id}` });
+    return { att, volume };
+  }
+
+  /** The caller's project's attachments (get_all_by_project; no policy), or an admin's all_tenants. */
+  async list(ctx: Ctx, f: { volumeId?: string; instanceId?: string; status?: string; allTenants?: boolean }): Promise<VolumeAttachment[]> {
+    // An admin's all_tenants lists every project's (VolumeAttachmentList.get_all).
+    const everyone = ctx.isAdmin && f.allTenants;
+    const vols = everyone ? (f.volumeId ? [{ id: f.volumeId }] : await this.db.volumeList({}))
+      : ctx.projectId ? await this.db.volumeList({ projectId: ctx.projectId }) : [];
+    const atts = await this.db.attachmentsOf(vols.map((v) => v.id));
+    return atts.filter((a) => (!f.volumeId || a.volumeId === f.volumeId) && (!f.instanceId || a.instanceUuid === f.instanceId) &&
+      (!f.status || a.attachStatus === f.status));
+  }
+
+  /** The controller reads the volume with objects.Volume.get_by_id (no volume:get), then attachment_create's policies. */
+  async create(ctx: Ctx, volumeId: string, instanceUuid: string | null, connector: Record<string, unknown> | null, mode: string | null): Promise<VolumeAttachment> {
+    const v = await this.volumes.find(ctx, volumeId);
+    this.volumes.authorize(ctx, POLICY.attachmentCreate, v);
+    if ((v.status ?? '').includes('error')) {
+      throw new InvalidVolume({ reason: `Volume attachments can not be created if the volume is in an error state. The Volume ${v.id} currently has a status of: ${v.status} ` });
+    }
+    // _attachment_reserve: multiattach of a bootable volume that is in use has its own policy.
+    if (v.multiattach && v.status === 'in-use' && v.bootable) this.volumes.authorize(ctx, POLICY.multiattachBootable, v);
+    const expected: VolumeStatus[] = v.multiattach ? ['available', 'in-use', 'downloading'] : ['available', 'downloading'];
+    const ok = await this.db.volumeConditionalUpdate(v.id, { status: expected }, { status: 'reserved', transitionRequestId: requestIdOf(ctx) });
+    if (!ok) {
+      const cur = (await this.db.volumeGet(v.id)) ?? v;
+      const same = instanceUuid && ['in-use', 'reserved'].includes(cur.status ?? '') &&
+        (await this.db.attachmentsOf([v.id])).some((a) => a.instanceUuid === instanceUuid);
+      if (!same) {
+        throw new InvalidVolume({ reason: `Volume ${v.id} status must be available or downloading to reserve, but the current status is ${cur.status}.` });
+      }
+    }
+    const admin = (await this.db.metadataGet([v.id], true)).get(v.id) ?? {};
+    const att = await this.db.attachmentCreate({
+      volumeId: v.id, instanceUuid, attachStatus: 'reserved', attachMode: admin.readonly === 'True' ? 'ro' : mode ?? 'null',
+    });
+    await pausePoint('cinder-api.attachment-create.after-insert');
+    // An empty connector is no connector (Cinder tests its truthiness): just the reservation.
+    if (!connector || !Object.keys(connector).length) return att;
+    try {
+      // attachment_create calls cinder-volume's attachment_update itself: no attachment_update policy.
+      return await this.connect(ctx, att.id, connector, false);
+    } catch (e) {
+      // Like Cinder's create: a failed connection takes the new attachment (and reservation) back.
+      await this.remove(ctx, att.id, false).catch((err: unknown) => LOG.warning(`Could not roll back attachment ${att.id}: ${(err as Error).message}`));
+      throw e;
+    }
+  }
+
+  async update(ctx: Ctx, id: string, connector: Record<string, unknown>): Promise<VolumeAttachment> {
+    return this.connect(ctx, id, connector, true);
+  }
+
+  private async connect(ctx: Ctx, id: string, connector: Record<string, unknown>, authorize: boolean): Promise<VolumeAttachment> {
+    const { att, volume } = await this.get(ctx, id);
+    if (authorize) this.volumes.authorize(ctx, POLICY.attachmentUpdate, attachmentTarget(att, volume));
+    if ((volume.status ?? '').includes('error')) {
+      throw new InvalidVolume({ reason: `Volume attachments can not be updated if the volume is in an error state. The Volume ${volume.id} currently has a status of: ${volume.status} ` });
+    }
+    if (!volume.multiattach) {
+      const connected = (await this.db.attachmentsOf([volume.id])).filter((a) => a.connectionInfo && a.id !== att.id);
+      if (connected.length) throw new InvalidVolume({ reason: `duplicate connectors detected on volume ${volume.id}` });
+    }
+    try {
+      await this.rpc.attachmentUpdate(ctx, volume, connector, att.id);
+      await pausePoint('cinder-api.attachment-update.after-rpc');
+    } catch (e) {
+      if ((e as { code?: number }).code === 400) throw e;
+      // A lost dependency stays itself: the API answers 503 and the caller retries.
+      if (isDbConnectionError(e) || e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure) throw e;
+      throw new CinderException({}, `Unable to update attachment.(${(e as Error).message}).`);
+    }
+    return (await this.db.attachmentGet(att.id)) ?? att;
+  }
+
+  /**
+   * os-complete: the attachment attached from the state just read (moved meanwhile: another
+   * writer's state stands, or 404 if it was deleted), the volume in-use/attached from any status
+   * of the attach flow.
+   */
+  async complete(ctx: Ctx, id: string): Promise<void> {
+    const { att, volume } = await this.get(ctx, id);
+    this.volumes.authorize(ctx, POLICY.attachmentComplete, attachmentTarget(att, volume));
+    const attached = { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() } as const;
+    if (!(await this.db.attachmentConditionalUpdate(att.id, { attachStatus: att.attachStatus }, attached))) await this.get(ctx, id);
+    await pausePoint('cinder-api.attachment-complete.after-attachment');
+    await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status: 'in-use', attachStatus: 'attached' });
+    await this.volumes.notify(ctx, volume.id, 'attach.end');
+  }
+
+  /** DELETE: disconnect unless only reserved, then finish_detach; returns what is left. */
+  async delete(ctx: Ctx, id: string): Promise<VolumeAttachment[]> {
+    return this.remove(ctx, id, true);
+  }
+
+  private async remove(ctx: Ctx, id: string, authorize: boolean): Promise<VolumeAttachment[]> {
+    const { att, volume } = await this.get(ctx, id);
+    if (authorize) this.volumes.authorize(ctx, POLICY.attachmentDelete, attachmentTarget(att, volume));
+    await this.volumes.attachmentDeletionAllowed(ctx, att);
+    if (att.attachStatus !== 'reserved' && volume.host) await this.rpc.attachmentDelete(ctx, volume, att.id);
+    else await this.volumes.notify(ctx, volume.id, 'detach.start');
+    await pausePoint('cinder-api.attachment-delete.after-rpc');
+    await this.db.attachmentDestroy(att.id);
+    const remaining = await this.db.attachmentsOf([volume.id]);
+    const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
+    await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status, attachStatus });
+    if (!remaining.length) await this.db.adminMetadataDelete(volume.id, 'attached_mode');
+    await this.volumes.notify(ctx, volume.id, 'detach.end');
+    return remaining;
+  }
+}
