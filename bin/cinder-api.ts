@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { runDaemon } from '../common/cmd';
 import { CINDER_OPTS, type CinderConf } from '../cinder-common/config';
-import { startCinderApi } from '../cinder-api/osapi/main';
+import { startCinderApi } from '../cinder-api/main';
 
 void runDaemon({
   name: 'cinder-api',
