@@ -20,6 +20,8 @@
 # DIR/env (mode 600) exports TRANSPORT_URL naming all three nodes with a private user whose
 # random password is only in that file; the guest user is deleted.
 set -euo pipefail
+# shellcheck source=lib/pgroup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pgroup.sh"
 
 cmd=${1:?usage: rabbit-cluster.sh start|stop|kill|status|queues|vhost DIR [NODE|NAME]}
 dir=${2:?state directory}
@@ -80,17 +82,6 @@ vm_pid() {
   return 1
 }
 
-# Have all threads of pid $1 exited? A killed VM shows a zombie leader while its other threads,
-# still holding the listening socket, exit.
-all_threads_exited() {
-  local t st
-  for t in /proc/"$1"/task/*/stat; do
-    st=$(cat "$t" 2>/dev/null) || continue
-    st=${st##*) }
-    case ${st%% *} in Z | X) ;; *) return 1 ;; esac
-  done
-  return 0
-}
 
 node_boot() {
   node_env "$1"

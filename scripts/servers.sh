@@ -13,6 +13,8 @@
 #   servers.sh vhost-add DIR NAME / vhost-delete DIR NAME   a virtual host guest may use (another
 #                                 service's queues apart, e.g. scripts/cinder-oracle.sh)
 set -euo pipefail
+# shellcheck source=lib/pgroup.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pgroup.sh"
 
 cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|queues|consumers|vhost-add|vhost-delete|db-stop|db-start DIR}
 dir=${2:?state directory}
@@ -72,17 +74,6 @@ broker_vm_pid() {
   return 1
 }
 
-# Have all threads of pid $1 exited? A killed VM shows a zombie leader while its other threads,
-# still holding the listening socket, exit.
-all_threads_exited() {
-  local t st
-  for t in /proc/"$1"/task/*/stat; do
-    st=$(cat "$t" 2>/dev/null) || continue
-    st=${st##*) }
-    case ${st%% *} in Z | X) ;; *) return 1 ;; esac
-  done
-  return 0
-}
 
 broker_kill() {
   local pid

@@ -1,4 +1,5 @@
-# Process groups a script started with setsid (scripts/keystone.sh, scripts/cinder-oracle.sh).
+# Processes the scripts started and must see gone: process groups started with setsid
+# (scripts/keystone.sh, scripts/cinder-oracle.sh), and the broker VMs (servers.sh, rabbit-cluster.sh).
 # The caller sets dir (its state directory): a group counts as ours only while a live member's
 # command line names it, which guards against a recycled process group id.
 
@@ -16,4 +17,16 @@ group_is_ours() {
     fi
   done
   return 1
+}
+
+# Have all threads of pid $1 exited? A killed VM shows a zombie leader while its other threads,
+# still holding the listening socket, exit.
+all_threads_exited() {
+  local t st
+  for t in /proc/"$1"/task/*/stat; do
+    st=$(cat "$t" 2>/dev/null) || continue
+    st=${st##*) }
+    case ${st%% *} in Z | X) ;; *) return 1 ;; esac
+  done
+  return 0
 }
