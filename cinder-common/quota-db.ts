@@ -112,42 +112,63 @@ export class QuotaDB {
    * all or none. Returns the reservation uuids, or what went over (read after the refusal).
    */
   async reserve(projectId: string, deltas: Record<string, number>, limits: Record<string, number>, expire: Date): Promise<string[] | OverQuotaInfo> {
+    return this.withinLimits(projectId, deltas, limits, 'reserved', async (m, usageIds) => {
+      const uuids: string[] = [];
+      for (const resource of Object.keys(deltas).sort()) {
+        const uuid = randomUUID();
+        await fastSelect(this.ds, Reservation).insert(m.create(Reservation, {
+          uuid, usageId: usageIds.get(resource) ?? null, projectId, resource, delta: deltas[resource], expire, createdAt: now(), deleted: false,
+        }), m);
+        uuids.push(uuid);
+      }
+      return uuids;
+    }, `quota reservation for ${projectId}`);
+  }
+
+  /**
+   * The write `fn` makes and the usage it adds, in one transaction and with no reservation rows
+   * (a create's reserve and commit happen in the same request, so nothing needs to outlive it):
+   * in_use grows only while every limit holds. Returns fn's result, or what went over.
+   */
+  async consumeWith<T>(projectId: string, deltas: Record<string, number>, limits: Record<string, number>, fn: (m: EntityManager) => Promise<T>,
+    what: string): Promise<{ done: T } | OverQuotaInfo> {
+    return this.withinLimits(projectId, deltas, limits, 'in_use', async (m) => ({ done: await fn(m) }), what);
+  }
+
+  /**
+   * Raise `column` of each resource by its delta with a compare-and-swap UPDATE (`… in_use +
+   * reserved + delta <= limit`), then run `then`, all in one transaction. When a limit refuses,
+   * reads the usages: over for good → OverQuotaInfo; freed meanwhile → tries again (3 times).
+   */
+  private async withinLimits<T>(projectId: string, deltas: Record<string, number>, limits: Record<string, number>, column: 'reserved' | 'in_use',
+    then: (m: EntityManager, usageIds: Map<string, number>) => Promise<T>, what: string): Promise<T | OverQuotaInfo> {
     const resources = Object.keys(deltas).sort();
+    for (const r of resources) if (!Number.isInteger(deltas[r])) throw new Error(`Quota delta for ${r} is not an integer: ${deltas[r]}`);
     const usageIds = await this.ensureUsageRows(projectId, resources);
+    const raise = `UPDATE quota_usages SET ${column} = ${column} + ?, updated_at = ? WHERE id = ? AND deleted = ?`;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const over = await this.tx(async (m) => {
-        const uuids: string[] = [];
+      const out = await this.tx(async (m) => {
         for (const resource of resources) {
           const delta = deltas[resource];
-          if (!Number.isInteger(delta)) throw new Error(`Quota delta for ${resource} is not an integer: ${delta}`);
+          if (delta <= 0) continue;
           const usageId = usageIds.get(resource) ?? null;
-          if (delta > 0) {
-            const limit = limits[resource] ?? -1;
-            const ok = limit >= 0
-              ? await this.write(m, 'UPDATE quota_usages SET reserved = reserved + ?, updated_at = ? WHERE id = ? AND deleted = ? AND in_use + reserved + ? <= ?',
-                [delta, this.stamp(), usageId, false, delta, limit])
-              : await this.write(m, 'UPDATE quota_usages SET reserved = reserved + ?, updated_at = ? WHERE id = ? AND deleted = ?', [delta, this.stamp(), usageId, false]);
-            if (!ok) throw new OverQuotaSignal(resource);
-          }
-          const uuid = randomUUID();
-          await fastSelect(this.ds, Reservation).insert(m.create(Reservation, {
-            uuid, usageId, projectId, resource, delta, expire, createdAt: now(), deleted: false,
-          }), m);
-          uuids.push(uuid);
+          const limit = limits[resource] ?? -1;
+          const ok = limit >= 0
+            ? await this.write(m, `${raise} AND in_use + reserved + ? <= ?`, [delta, this.stamp(), usageId, false, delta, limit])
+            : await this.write(m, raise, [delta, this.stamp(), usageId, false]);
+          if (!ok) throw new OverQuotaSignal(resource);
         }
-        return uuids;
-      }, `quota reservation for ${projectId}`).catch((e: unknown) => {
+        return { value: await then(m, usageIds) };
+      }, what).catch((e: unknown) => {
         if (e instanceof OverQuotaSignal) return null;
         throw e;
       });
-      if (over) return over;
-      const usages = await this.usageGetAllByProject(projectId);
-      const info = overQuota(deltas, limits, usages);
+      if (out) return out.value;
+      const info = overQuota(deltas, limits, await this.usageGetAllByProject(projectId));
       if (info.overs.length) return info;
       // The usage that refused it was released in between: try again.
     }
-    const usages = await this.usageGetAllByProject(projectId);
-    return { ...overQuota(deltas, limits, usages), overs: [resources[0]] };
+    return { ...overQuota(deltas, limits, await this.usageGetAllByProject(projectId)), overs: [resources[0]] };
   }
 
   /**

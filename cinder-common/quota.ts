@@ -2,7 +2,7 @@
 // quota_utils.process_reserve_over_quota): which resources exist, where a limit comes from
 // (the project's own row, else the `default` quota class, else the [DEFAULT] quota_* option),
 // and the reservations of a volume create or extend, with Cinder's over-quota errors.
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { CinderConf } from './config';
 import { fastSelect } from '../common/db/fast-select';
 import { VolumeType } from './entities';
@@ -123,16 +123,24 @@ export class QuotaEngine {
     throw new OverQuota({ overs: r.overs, quotas: r.quotas, usages: r.usages });
   }
 
-  /** A new volume: per-volume limit, then volumes and gigabytes (and the type's) reserved; the limits read once. */
-  async reserveVolumeCreate(projectId: string, size: number, typeName: string | null): Promise<string[]> {
+  /** A new volume's first check (QuotaReserveTask's): the per-volume limit. Returns the project's limits for createVolume. */
+  async checkVolumeCreate(projectId: string, size: number): Promise<Record<string, ProjectQuota>> {
     const all = await this.projectQuotas(projectId);
     QuotaEngine.checkSize(all, size);
-    try {
-      return await this.reserve(projectId, volumeDeltas(size, typeName), all);
-    } catch (e) {
-      if (e instanceof OverQuota) throw overQuotaError(e.kwargs as unknown as OverQuotaInfo, 'volumes', size);
-      throw e;
-    }
+    return all;
+  }
+
+  /**
+   * A new volume's row written by `write` and its usage (volumes, gigabytes and the type's)
+   * counted in the same transaction, within the limits `all` gives (from checkVolumeCreate).
+   * Cinder reserves, writes the row, then commits: the same at rest, in one step here.
+   */
+  async createVolume<T>(projectId: string, size: number, typeName: string | null, all: Record<string, ProjectQuota>,
+    write: (m: EntityManager) => Promise<T>): Promise<T> {
+    const deltas = volumeDeltas(size, typeName);
+    const r = await this.db.consumeWith(projectId, deltas, limitsIn(all, Object.keys(deltas)), write, `volume create for ${projectId}`);
+    if ('done' in r) return r.done;
+    throw overQuotaError(r, 'volumes', size);
   }
 
   /** _extend: the per-volume limit on the new size, then the size increase reserved. */

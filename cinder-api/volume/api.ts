@@ -263,26 +263,20 @@ export class VolumeAPI {
     const type = r.volumeType ?? await this.types.getDefault();
     const multiattach = isMultiattachSpec(type.specs);
     if (multiattach) this.authorize(ctx, POLICY.multiattach);
-    // QuotaReserveTask: reserved now, committed with the row (QuotaCommitTask), rolled back if it is not written.
+    // QuotaReserveTask's per-volume check now; the usage is counted with the row (createVolume).
     const quota = this.d.quota;
-    const reservations = quota ? await quota.reserveVolumeCreate(ctx.projectId ?? '', size, type.type.name) : [];
+    const limits = quota ? await quota.checkVolumeCreate(ctx.projectId ?? '', size) : null;
     // A clone is never sent to a backend (none here can clone).
-    const target = r.sourceVolid ? null : await this.pickBackend(size, r.availabilityZone).catch(async (e: unknown) => {
-      await quota?.rollback(reservations);
-      throw e;
-    });
+    const target = r.sourceVolid ? null : await this.pickBackend(size, r.availabilityZone);
     const values: Partial<Volume> = {
       userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
       availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,
       host: target?.host ?? null, scheduledAt: target ? new Date() : null, sourceVolid: r.sourceVolid ?? null,
     };
-    let v: Volume;
-    try {
-      v = quota ? await quota.db.withCommit(reservations, (m) => this.d.db.volumeCreate(values, m)) : await this.d.db.volumeCreate(values);
-    } catch (e) {
-      await quota?.rollback(reservations).catch((re: unknown) => LOG.exception('Could not roll back the quota reservations of a failed create', re, { context: ctx }));
-      throw e;
-    }
+    // One transaction: a failed write counts nothing, and no reservation is left to expire.
+    const v: Volume = quota && limits
+      ? await quota.createVolume(ctx.projectId ?? '', size, type.type.name, limits, (m) => this.d.db.volumeCreate(values, m))
+      : await this.d.db.volumeCreate(values);
     if (Object.keys(r.metadata).length) await this.d.db.metadataReplace(v.id, r.metadata);
     if (r.sourceVolid) {
       // create_cloned_volume is not in our drivers: Cinder's volume goes to error when its driver lacks it.
