@@ -151,6 +151,28 @@ export class CinderDB {
   }
 
   /**
+   * The user and the admin metadata of volumes in one statement (a UNION of the two tables, each
+   * in id order), for the volume views that show both.
+   */
+  async metadataBoth(volumeIds: string[]): Promise<{ user: Map<string, Record<string, string>>; admin: Map<string, Record<string, string>> }> {
+    const out = { user: new Map<string, Record<string, string>>(), admin: new Map<string, Record<string, string>>() };
+    if (!volumeIds.length) return out;
+    const q = this.ds.driver.escape.bind(this.ds.driver);
+    const inList = volumeIds.map(() => '?').join(', ');
+    const part = (admin: number, table: string): string =>
+      `SELECT ${admin} AS adm, id, volume_id, ${q('key')} AS k, ${q('value')} AS v FROM ${table} WHERE volume_id IN (${inList}) AND deleted = ?`;
+    const rows = (await this.ds.query(`${part(0, 'volume_metadata')} UNION ALL ${part(1, 'volume_admin_metadata')} ORDER BY adm, id`,
+      [...volumeIds, false, ...volumeIds, false])) as Array<{ adm: number | string; volume_id: string; k: string | null; v: string | null }>;
+    for (const r of rows) {
+      const target = Number(r.adm) ? out.admin : out.user;
+      const m = target.get(r.volume_id) ?? {};
+      m[r.k ?? ''] = r.v ?? '';
+      target.set(r.volume_id, m);
+    }
+    return out;
+  }
+
+  /**
    * Replace the user metadata of a volume (PUT semantics): one transaction, so a reader never
    * sees the volume without metadata; re-run whole on a deadlock or lost connection (a second
    * run ends in the same rows).

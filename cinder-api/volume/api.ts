@@ -191,7 +191,7 @@ export class VolumeAPI {
 
   async extras(volumes: Volume[]): Promise<Map<string, VolumeExtrasOf>> {
     const ids = volumes.map((v) => v.id);
-    const [meta, admin, atts, typeNames] = await Promise.all([this.d.db.metadataGet(ids), this.d.db.metadataGet(ids, true),
+    const [{ user: meta, admin }, atts, typeNames] = await Promise.all([this.d.db.metadataBoth(ids),
       this.d.db.attachmentsOf(ids), this.d.db.typeNames([...new Set(volumes.map((v) => v.volumeTypeId))])]);
     // add_visible_admin_metadata: readonly and attached_mode show up in the user's metadata.
     const visible = (id: string): Record<string, string> =>
