@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { signToken } from '../../../common/api';
-import { freePort, spawnDaemon, writeConfig, type Daemon } from '../../support/processes';
+import { freePort, spawnDaemon, waitFor, writeConfig, type Daemon } from '../../support/processes';
 import { createTestDatabase, requireRoot, requireTool, requireTransportUrl } from '../../support/servers';
 
 const run = promisify(execFile);
@@ -191,21 +191,14 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
     expect(vm3.status).to.equal('ACTIVE');
     const vol = JSON.parse(await osc('volume', 'create', '--size', '1', 'osc-vol', '-f', 'json')) as { id: string };
     await ok('volume-show', vol.id); // reachable by the attachd CLI too: the same project (admin)
-    for (let i = 0; i < 50 && !(await osc('volume', 'show', vol.id, '-f', 'value', '-c', 'status')).includes('available'); i++) await new Promise((r) => setTimeout(r, 200));
+    const volumeStatus = async (): Promise<string> => (await osc('volume', 'show', vol.id, '-f', 'value', '-c', 'status')).trim();
+    const reaches = (want: string) => waitFor(async () => (await volumeStatus()) === want, 30_000, `volume ${want}`, 200);
+    await reaches('available');
     await osc('server', 'add', 'volume', 'vm3', 'osc-vol', '--device', '/dev/vdb');
-    let status = '';
-    for (let i = 0; i < 50 && status !== 'in-use'; i++) {
-      status = (await osc('volume', 'show', vol.id, '-f', 'value', '-c', 'status')).trim();
-      if (status !== 'in-use') await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(status).to.equal('in-use');
+    await reaches('in-use');
     expect(await ok('volume-attachments', 'vm3')).to.include(vol.id);
     await osc('server', 'remove', 'volume', 'vm3', 'osc-vol');
-    for (let i = 0; i < 50 && status !== 'available'; i++) {
-      status = (await osc('volume', 'show', vol.id, '-f', 'value', '-c', 'status')).trim();
-      if (status !== 'available') await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(status).to.equal('available');
+    await reaches('available');
   });
 });
 

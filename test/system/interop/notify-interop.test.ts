@@ -1,6 +1,7 @@
 // Notifications between our Notifier/NotificationListener and Python oslo.messaging.
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { waitFor } from '../../support/processes';
 import { requireTransportUrl } from '../../support/servers';
 import { Peer, run, pythonOsloAvailable, type Line } from './peers';
 import { getRpcTransport, Notifier, NotificationListener, Target, type Notification } from '../../../common/rpc';
@@ -60,8 +61,7 @@ describe('interop: notifications', function () {
           '--publisher-id', 'py.host', '--driver', driver, '--context', '{"user_id": "u2", "auth_token": "T"}']);
         expect(r.last).to.deep.equal({ ok: true });
       }
-      const deadline = Date.now() + 10_000;
-      while (got.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => got.length >= 2, 10_000, 'both notifications', 50);
     } finally {
       await listener.stop();
       await transport.close();

@@ -43,11 +43,12 @@ describe('rpc over a broker restart', function () {
     const clientT = getRpcTransport(url);
     transports.push(serverT, clientT);
     const received = new Set<number>();
+    let sleeping = false;
     const server = new RPCServer(serverT, new Target({ topic, server: 'r1' }), [{
       methods: {
         record: (_c, a) => { received.add(a.i as number); },
         echo: (_c, a) => a.value,
-        sleep: async (_c, a) => { await sleep(Number(a.seconds) * 1000); return a.seconds; },
+        sleep: async (_c, a) => { sleeping = true; await sleep(Number(a.seconds) * 1000); return a.seconds; },
       },
     }]);
     await server.start();
@@ -90,7 +91,7 @@ describe('rpc over a broker restart', function () {
     const t0 = Date.now();
     const pendingCall = client.prepare({ timeout: 4 }).call({}, 'sleep', { seconds: 1 }).then(
       (v) => ({ ok: true, v }), (e: unknown) => ({ ok: false, e }));
-    await sleep(100);
+    await until(() => sleeping, 10_000, 'the call running on the server');
     brokerDown = true;
     await stopBroker();
     paused = false;
