@@ -16,15 +16,12 @@ import {
 } from '../../../cinder-common/exception';
 import { FakeDriver } from '../../../cinder-volume/drivers/fake';
 import { VolumeManager } from '../../../cinder-volume/manager';
+import { refused } from '../../support/assertions';
 
 const HOST = 'cinder1@fake';
 const ctxt = { request_id: 'req-unit', user_id: 'u1', project_id: 'p1' };
 const CONNECTOR = { initiator: 'iqn.1993-08.org.debian:01:unit', host: 'compute1', ip: '127.0.0.1' };
 const SERVER: string = randomUUID();
-
-async function refused(p: Promise<unknown>): Promise<Error> {
-  return p.then(() => { throw new Error('expected a refusal'); }, (e: Error) => e);
-}
 
 describe('VolumeManager (cinder-volume): state transitions, redo, refusals', () => {
   let ds: DataSource;

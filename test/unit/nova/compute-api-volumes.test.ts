@@ -17,6 +17,7 @@ import type { AttachFlowChooser } from '../../../nova-common/volume/attach-flow'
 import type { CinderAttachment, CinderCaller, CinderVolume } from '../../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../../nova-compute/rpcapi';
 import type { CinderFixture } from '../../functional/nova/cinder-fixture';
+import { refused } from '../../support/assertions';
 import { PROJECT, computeService, makeServer, memberCtx, openNovaUnit, type NovaUnit } from './business-fixture';
 
 interface Cast { method: string; instance: string; volumeId: string; attachmentId?: string | null; bdm?: BlockDeviceMapping }
@@ -37,11 +38,6 @@ class RecordingRpc {
   async detachVolume(_ctx: RequestContext, inst: Instance, volumeId: string, attachmentId: string | null): Promise<void> {
     this.take({ method: 'detach_volume', instance: inst.uuid, volumeId, attachmentId });
   }
-}
-
-/** Resolves to the rejection, or fails the test when `p` resolves. */
-async function refused(p: Promise<unknown>): Promise<Error> {
-  return p.then(() => { throw new Error('expected a refusal'); }, (e: Error) => e);
 }
 
 describe('ComputeAPI volume attach/detach rules', () => {
