@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ini from 'ini';
 import type { DataSource } from 'typeorm';
+import { LocalRoutes } from '../common/api/local-fetch';
 import { loadConfig } from '../common/config';
 import { ConfigError } from '../common/exception';
 import { getLogger } from '../common/log';
@@ -16,10 +17,12 @@ import { rpcTransportFromConf, type Transport } from '../common/rpc';
 import { startCinderApi, type RunningCinderApi } from '../cinder-api/main';
 import { CINDER_SCHEMA, type CinderConf } from '../cinder-common/config';
 import { openCinderDatabase } from '../cinder-common/db';
+import { ALLOWED_EXMODS as CINDER_EXMODS } from '../cinder-common/rpc';
 import { startCinderVolume, type RunningCinderVolume } from '../cinder-volume/main';
 import { startNovaApi, type RunningNovaApi } from '../nova-api/main';
 import { NOVA_SCHEMA, type NovaConf } from '../nova-common/config';
 import { openNovaDatabase } from '../nova-common/db';
+import { ALLOWED_EXMODS as NOVA_EXMODS } from '../nova-common/rpc';
 import { startNovaCompute, type RunningNovaCompute } from '../nova-compute/main';
 import { ensureAdminPassword, ensureTokenSecret } from './secrets';
 
@@ -135,18 +138,21 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     cleanups.push(() => novaDs.destroy());
     const cinderDs: DataSource = await openCinderDatabase(conf.cinder.database.connection, { migrate: true });
     cleanups.push(() => cinderDs.destroy());
-    const transport: Transport = rpcTransportFromConf(conf.nova);
+    // One transport for both projects: it rebuilds the failures of both.
+    const transport: Transport = rpcTransportFromConf(conf.nova, [...NOVA_EXMODS, ...CINDER_EXMODS]);
+    // Nova's calls to this process's own cinder-api skip the loopback socket.
+    const local = new LocalRoutes();
     cleanups.push(() => transport.close());
     // Stopped in reverse: the APIs stop taking requests first, then the RPC servers drain.
     const volume: RunningCinderVolume = await startCinderVolume(conf.cinder, { transport, dataSource: cinderDs, metricsListener: false });
     cleanups.push(() => volume.stop());
-    const compute: RunningNovaCompute = await startNovaCompute(conf.nova, { transport, dataSource: novaDs, metricsListener: false });
+    const compute: RunningNovaCompute = await startNovaCompute(conf.nova, { transport, dataSource: novaDs, metricsListener: false, httpFetch: local.fetch });
     cleanups.push(() => compute.stop());
-    const cinderApi: RunningCinderApi = await startCinderApi(conf.cinder, { transport, dataSource: cinderDs });
+    const cinderApi: RunningCinderApi = await startCinderApi(conf.cinder, { transport, dataSource: cinderDs, localRoutes: local });
     cleanups.push(() => cinderApi.stop());
     // The page reads without a token (a browser has none): an unguessable path stands in for it.
     const tracePageKey = conf.nova.trace.enabled ? randomBytes(16).toString('hex') : undefined;
-    const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs, adminPasswordHash: identity.adminHash ?? undefined, tracePageKey });
+    const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs, httpFetch: local.fetch, localRoutes: local, adminPasswordHash: identity.adminHash ?? undefined, tracePageKey });
     cleanups.push(() => novaApi.stop());
     const traceUrl = tracePageKey ? `${novaApi.url}/traces/${tracePageKey}/` : null;
     return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf, volume, traceUrl, firstStartAdminPassword: identity.firstStartPassword };

@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, cinderCycle, novaCycle, type Timings } from './cycles';
-import { embedded, multiProcess, PROJECT, TOKEN, type Layout, type Servers } from './layouts';
+import { embedded, liftQuota, multiProcess, PROJECT, TOKEN, type Layout, type Servers } from './layouts';
 import { cpuSeconds, rssMb, type Proc } from './procs';
 import { createTestDatabase } from '../test/support/servers';
 
@@ -98,15 +98,6 @@ async function cinderPoint(name: string, url: string, procs: Proc[], conc: numbe
 }
 
 /** Up to 32 workers each keep a volume: past Cinder's default quota of 10, lifted as an operator would. */
-async function liftQuota(cinderUrl: string): Promise<void> {
-  const admin = new Client(cinderUrl, `admin:${PROJECT}`);
-  try {
-    await admin.expect('PUT', `/os-quota-sets/${PROJECT}`, 200, { quota_set: { volumes: -1, gigabytes: -1, per_volume_gigabytes: -1 } });
-  } finally {
-    admin.close();
-  }
-}
-
 function newPoint(name: string, conc: number, procs: Proc[], cycle: Point['cycle']): Point {
   return { name: `${name}  c=${conc}`, conc, procs, cycle, t: new Map(), polls: { n: 0 }, cycles: 0, seconds: 0, cpu: new Map(), errors: [] };
 }

@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startBin, type Proc } from './procs';
+import { Client } from './cycles';
 
 /** Cinder's URL rule wants 32 hex digits; noauth2 takes "user:project" as the token. */
 export const PROJECT = '0123456789abcdef0123456789abcdef';
@@ -89,5 +90,15 @@ export async function multiProcess(work: string, s: Servers, apis = 1, computes 
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+/** The benchmark project's volume quota lifted through the API, as an operator would (an admin token). */
+export async function liftQuota(cinderUrl: string): Promise<void> {
+  const admin = new Client(cinderUrl, `admin:${PROJECT}`);
+  try {
+    await admin.expect('PUT', `/os-quota-sets/${PROJECT}`, 200, { quota_set: { volumes: -1, gigabytes: -1, per_volume_gigabytes: -1 } });
+  } finally {
+    admin.close();
   }
 }

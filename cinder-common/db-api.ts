@@ -1,11 +1,14 @@
 // The cinder database operations both processes use. Every status transition is one UPDATE
-// guarded by the expected state (Cinder's conditional_update): callers check the boolean and
-// raise, so two racing requests can never both win.
+// guarded by the expected state (Cinder's conditional_update, volumeConditionalUpdate /
+// attachmentConditionalUpdate): callers check the boolean and raise, so two racing requests can
+// never both win. The plain updates cannot touch a status column (common/db/cas.ts).
 import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
 import { Brackets, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { transactionWithRetry } from '../common/db/retry';
-import { fastSelect } from '../common/db/fast-select';
+import { fastSelect, SqlValue } from '../common/db/fast-select';
+import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
+import type { AttachStatus, MigrationStatus, VolumeStatus } from './volume-status';
 import {
   Service, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
@@ -14,7 +17,15 @@ import { QuotaDB } from './quota-db';
 const now = (): Date => new Date();
 
 /** Expected values (compare-and-swap): a scalar is equality, an array is IN (null inside means IS NULL too). */
-export type Expected = Partial<Record<'status' | 'attachStatus' | 'migrationStatus' | 'multiattach', unknown>>;
+export type Expected = AtLeastOne<{
+  status: OneOrMany<VolumeStatus | null>;
+  attachStatus: OneOrMany<AttachStatus | null>;
+  migrationStatus: OneOrMany<MigrationStatus | null>;
+  multiattach: boolean;
+}>;
+
+/** The status columns of a volume: written only by a conditional update (or an admin's reset-status). */
+type VolumeStateColumn = 'status' | 'attachStatus' | 'migrationStatus';
 
 export interface VolumeFilter {
   projectId?: string | null;
@@ -51,18 +62,39 @@ export class CinderDB {
 
   /** `m`: inside that transaction (a create commits its quota reservation with the row). */
   async volumeCreate(values: Partial<Volume>, m?: EntityManager): Promise<Volume> {
-    const repo = m ? m.getRepository(Volume) : this.volumes;
-    const row = repo.create({
+    const row = this.volumes.create({
       id: randomUUID(), status: 'creating', attachStatus: 'detached', bootable: false, multiattach: false, deleted: false,
       sharedTargets: true, useQuota: true, createdAt: now(), updatedAt: null, ...values,
     });
-    await repo.insert(row);
-    return row;
+    return fastSelect(this.ds, Volume).insert(row, m);
   }
 
   /** UPDATE volumes SET values WHERE id=? AND <expected>; true when the row matched. */
-  async volumeConditionalUpdate(id: string, values: Partial<Volume>, expected: Expected = {}, m?: EntityManager): Promise<boolean> {
+  async volumeConditionalUpdate(id: string, expected: Expected, values: Partial<Volume>, m?: EntityManager): Promise<boolean> {
+    requireExpected(expected, 'volumeConditionalUpdate');
     return (await fastSelect(this.ds, Volume).update({ id, deleted: false, ...expected }, { ...values, updatedAt: now() }, m)) > 0;
+  }
+
+  /** A write that is no state transition (names, flags, export location); false when there is no live row. */
+  async volumeUpdate(id: string, values: PlainValues<Volume, VolumeStateColumn>, m?: EntityManager): Promise<boolean> {
+    return (await fastSelect(this.ds, Volume).update({ id, deleted: false }, { ...values, updatedAt: now() }, m)) > 0;
+  }
+
+  /** os-reset_status: the admin says what the state is, so nothing is expected. */
+  async volumeResetStatus(id: string, values: Partial<Pick<Volume, VolumeStateColumn>>): Promise<boolean> {
+    return (await fastSelect(this.ds, Volume).update({ id, deleted: false }, { ...values, updatedAt: now() })) > 0;
+  }
+
+  /**
+   * os-unreserve as Cinder's: from 'attaching' back to 'in-use' when the volume has attachments,
+   * else 'available', decided by the database in the same UPDATE (a CASE over the attachment rows).
+   */
+  async volumeUnreserve(id: string, multiattach: boolean): Promise<boolean> {
+    const e = (n: string): string => this.ds.driver.escape(n);
+    const hasAttachments = `EXISTS (SELECT 1 FROM ${e('volume_attachment')} a WHERE a.${e('volume_id')} = ${e('volumes')}.${e('id')}`
+      + ` AND a.${e('deleted')} = 0 AND a.${e('attach_status')} <> 'detached')`;
+    const status = new SqlValue('unreserve', `CASE WHEN ${hasAttachments} THEN 'in-use' ELSE 'available' END`);
+    return (await fastSelect(this.ds, Volume).update({ id, deleted: false, status: 'attaching', multiattach }, { status, updatedAt: now() })) > 0;
   }
 
   /**
@@ -134,20 +166,23 @@ export class CinderDB {
 
   async adminMetadataSet(volumeId: string, key: string, value: string): Promise<void> {
     const t = now();
-    const res = await this.adminMetadata.update({ volumeId, key, deleted: false }, { value, updatedAt: t });
-    if (!res.affected) await this.adminMetadata.insert({ volumeId, key, value, createdAt: t, deleted: false });
+    const meta = fastSelect(this.ds, VolumeAdminMetadata);
+    if (!await meta.update({ volumeId, key, deleted: false }, { value, updatedAt: t })) {
+      await meta.insert(this.adminMetadata.create({ volumeId, key, value, createdAt: t, deleted: false }));
+    }
   }
 
   /** Set key only when absent (update=False); returns the value the volume now has. */
   async adminMetadataAdd(volumeId: string, key: string, value: string): Promise<string> {
-    const row = await this.adminMetadata.findOneBy({ volumeId, key, deleted: false });
+    const meta = fastSelect(this.ds, VolumeAdminMetadata);
+    const row = await meta.findOne({ volumeId, key, deleted: false });
     if (row) return row.value ?? '';
-    await this.adminMetadata.insert({ volumeId, key, value, createdAt: now(), deleted: false });
+    await meta.insert(this.adminMetadata.create({ volumeId, key, value, createdAt: now(), deleted: false }));
     return value;
   }
 
   async adminMetadataDelete(volumeId: string, key: string): Promise<void> {
-    await this.adminMetadata.update({ volumeId, key, deleted: false }, { deleted: true, deletedAt: now() });
+    await fastSelect(this.ds, VolumeAdminMetadata).update({ volumeId, key, deleted: false }, { deleted: true, deletedAt: now() });
   }
 
   // -- attachments -----------------------------------------------------------------------
@@ -161,13 +196,17 @@ export class CinderDB {
   }
 
   async attachmentCreate(values: Partial<VolumeAttachment>): Promise<VolumeAttachment> {
-    const row = this.attachments.create({ id: randomUUID(), deleted: false, createdAt: now(), updatedAt: null, ...values });
-    await this.attachments.insert(row);
-    return row;
+    return fastSelect(this.ds, VolumeAttachment).insert(this.attachments.create({ id: randomUUID(), deleted: false, createdAt: now(), updatedAt: null, ...values }));
   }
 
-  async attachmentUpdate(id: string, values: Partial<VolumeAttachment>): Promise<void> {
-    await this.attachments.update({ id, deleted: false }, { ...values, updatedAt: now() });
+  /** UPDATE volume_attachment SET values WHERE id=? AND attach_status <expected>; true when the row matched. */
+  async attachmentConditionalUpdate(id: string, expected: { attachStatus: OneOrMany<AttachStatus | null> }, values: Partial<VolumeAttachment>): Promise<boolean> {
+    return (await fastSelect(this.ds, VolumeAttachment).update({ id, deleted: false, attachStatus: expected.attachStatus }, { ...values, updatedAt: now() })) > 0;
+  }
+
+  /** A write that is no state transition (mountpoint, connector); false when there is no live row. */
+  async attachmentUpdate(id: string, values: PlainValues<VolumeAttachment, 'attachStatus'>): Promise<boolean> {
+    return (await fastSelect(this.ds, VolumeAttachment).update({ id, deleted: false }, { ...values, updatedAt: now() })) > 0;
   }
 
   /** Soft-delete an attachment (deleted, attach_status detached, detach_time). */
@@ -186,14 +225,9 @@ export class CinderDB {
   }
 
   // -- volume types ----------------------------------------------------------------------
-  /**
-   * Live types, optionally only those `access` may see (public, or private with a live grant
-   * for its project: Cinder's _volume_type_get_query for non-admins), by id or by name.
-   */
-  private typeQuery(access: TypeAccess | null) {
-    const qb = this.volumeTypes.createQueryBuilder('t').where('t.deleted = :d', { d: false });
-    if (access) qb.andWhere(this.publicOrGranted(access.projectId));
-    return qb;
+  /** Live types; the public-or-granted filter (Cinder's _volume_type_get_query for non-admins) is added by callers. */
+  private typeQuery() {
+    return this.volumeTypes.createQueryBuilder('t').where('t.deleted = :d', { d: false });
   }
 
   private publicOrGranted(projectId: string | null): Brackets {
@@ -207,11 +241,20 @@ export class CinderDB {
   }
 
   async typeGet(id: string, access: TypeAccess | null = null): Promise<VolumeType | null> {
-    return this.typeQuery(access).andWhere('t.id = :id', { id }).getOne();
+    return this.firstVisible(await fastSelect(this.ds, VolumeType).find({ id, deleted: false }), access);
   }
 
   async typeGetByName(name: string, access: TypeAccess | null = null): Promise<VolumeType | null> {
-    return this.typeQuery(access).andWhere('t.name = :name', { name }).orderBy('t.createdAt', 'ASC').getOne();
+    return this.firstVisible(await fastSelect(this.ds, VolumeType).find({ name, deleted: false }, [['createdAt', 'ASC']]), access);
+  }
+
+  /** The first of `types` that `access` may see: public, or private with a live grant for its project. */
+  private async firstVisible(types: VolumeType[], access: TypeAccess | null): Promise<VolumeType | null> {
+    for (const t of types) {
+      if (!access || t.isPublic) return t;
+      if (access.projectId && await fastSelect(this.ds, VolumeTypeProject).findOne({ volumeTypeId: t.id, projectId: access.projectId, deleted: 0 })) return t;
+    }
+    return null;
   }
 
   /**
@@ -219,7 +262,7 @@ export class CinderDB {
    * grants), false only private types, null both; extraSpecs must all match (key and value).
    */
   async typeList(f: { isPublic: boolean | null; projectId: string | null; extraSpecs?: Record<string, string> }): Promise<VolumeType[]> {
-    const qb = this.typeQuery(null);
+    const qb = this.typeQuery();
     if (f.isPublic === true) qb.andWhere(this.publicOrGranted(f.projectId));
     if (f.isPublic === false) qb.andWhere('t.isPublic = :pub', { pub: false });
     let n = 0;

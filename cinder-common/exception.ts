@@ -1,25 +1,12 @@
 // Cinder's exceptions: names and messages as cinder/exception.py has them, so faults and RPC
 // failures read like real Cinder's. The API maps them by `code`.
-import { DBConnectionError } from '../common/db/errors';
-import { OpenStackException } from '../common/exception';
-import { registerRemoteError } from '../common/rpc';
+import { exceptionBases } from '../common/exception';
 
-export class CinderException extends OpenStackException {
-  static override wireModule = 'cinder.exception';
-}
-
-export class Invalid extends CinderException {
-  static override msgFmt = 'Unacceptable parameters.';
-  static override code = 400;
-}
-export class NotFound extends CinderException {
-  static override msgFmt = 'Resource could not be found.';
-  static override code = 404;
-}
-export class NotAuthorized extends CinderException {
-  static override msgFmt = 'Not authorized.';
-  static override code = 403;
-}
+const bases = exceptionBases('cinder.exception', 'CinderException', {
+  invalid: 'Unacceptable parameters.', forbidden: { name: 'NotAuthorized', msgFmt: 'Not authorized.' },
+});
+export const { Base: CinderException, Invalid, NotFound, Forbidden: NotAuthorized } = bases;
+export type CinderException = InstanceType<typeof CinderException>;
 export class PolicyNotAuthorized extends NotAuthorized {
   static override msgFmt = "Policy doesn't allow %(action)s to be performed.";
 }
@@ -35,6 +22,10 @@ export class InvalidVolume extends Invalid {
 export class InvalidParameterValue extends Invalid {
   static override msgFmt = '%(err)s';
 }
+/** A body or query its JSON schema refuses; the detail is jsonschema's text. */
+export class ValidationError extends Invalid {
+  static override msgFmt = '%(detail)s';
+}
 export class InvalidUUID extends Invalid {
   static override msgFmt = 'Expected a UUID but received %(uuid)s.';
 }
@@ -43,6 +34,19 @@ export class InvalidVolumeAttachMode extends Invalid {
 }
 export class VolumeNotFound extends NotFound {
   static override msgFmt = 'Volume %(volume_id)s could not be found.';
+}
+export class VolumeMetadataNotFound extends NotFound {
+  static override msgFmt = 'Volume %(volume_id)s has no metadata with key %(metadata_key)s.';
+}
+export class InvalidVolumeMetadataSize extends CinderException {
+  static override msgFmt = 'Invalid metadata size: %(reason)s';
+  static override code = 400;
+}
+export class ServiceNotFound extends NotFound {
+  static override msgFmt = 'Service %(service_id)s could not be found.';
+  constructor(kwargs: { service_id?: string | null; host?: string | null } = {}, message?: string) {
+    super(kwargs, message ?? (kwargs.host ? `Service ${kwargs.service_id ?? 'None'} could not be found on host ${kwargs.host}.` : undefined));
+  }
 }
 export class SnapshotNotFound extends NotFound {
   static override msgFmt = 'Snapshot %(snapshot_id)s could not be found.';
@@ -167,16 +171,4 @@ export class SnapshotLimitExceeded extends QuotaError {
 }
 export class UnexpectedOverQuota extends QuotaError {
   static override msgFmt = 'Unexpected over quota on %(name)s.';
-}
-
-/**
- * Cinder's ALLOWED_EXMODS is cinder.exception: the API gets the volume service's exceptions
- * back as themselves (and maps InvalidInput etc. to 400). oslo.db's DBConnectionError too:
- * cinder-volume's database being down is a 503 at the API, not a 500.
- */
-export function registerCinderRemoteErrors(): void {
-  for (const cls of [InvalidInput, InvalidVolume, InvalidUUID, InvalidVolumeAttachMode, VolumeNotFound, VolumeAttachmentNotFound,
-    VolumeBackendAPIException, ExportFailure, RemoveExportException, NoValidBackend, DriverNotInitialized, DBConnectionError]) {
-    registerRemoteError(cls);
-  }
 }

@@ -8,6 +8,7 @@
 // volume row, the new size), so in_use always matches the volumes table.
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { fastSelect } from '../common/db/fast-select';
 import { transactionWithRetry, withDbRetry } from '../common/db/retry';
 import { getLogger } from '../common/log';
 import { Quota, QuotaClass, QuotaUsage, Reservation, Volume, VolumeType } from './entities';
@@ -38,6 +39,16 @@ export class QuotaDB {
 
   private get isSqlite(): boolean { return this.ds.options.type !== 'mysql' && this.ds.options.type !== 'mariadb'; }
 
+  /** A parameterised write in `m` (one prepared statement whatever the values); rows it matched. */
+  private async write(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
+    return (await m.queryRunner!.query(sql, params, true)).affected ?? 0;
+  }
+
+  /** A timestamp as the driver stores it (SQLite keeps text). */
+  private stamp(): unknown {
+    return this.ds.driver.preparePersistentValue(now(), this.ds.getMetadata(QuotaUsage).findColumnWithPropertyName('updatedAt')!);
+  }
+
   /** One transaction, re-run whole on a deadlock (on SQLite one at a time: common/db/sqlite-serial.ts). */
   tx<T>(fn: (m: EntityManager) => Promise<T>, what: string): Promise<T> {
     return transactionWithRetry(this.ds, fn, { what });
@@ -45,7 +56,7 @@ export class QuotaDB {
 
   // -- limits -------------------------------------------------------------------------------
   async quotaGetAllByProject(projectId: string): Promise<Record<string, number>> {
-    const rows = await this.ds.getRepository(Quota).findBy({ projectId, deleted: false });
+    const rows = await fastSelect(this.ds, Quota).find({ projectId, deleted: false });
     return Object.fromEntries(rows.map((r) => [r.resource, r.hardLimit ?? -1]));
   }
 
@@ -64,7 +75,7 @@ export class QuotaDB {
   }
 
   async classGetAllByName(className: string): Promise<Record<string, number>> {
-    const rows = await this.ds.getRepository(QuotaClass).findBy({ className, deleted: false });
+    const rows = await fastSelect(this.ds, QuotaClass).find({ className, deleted: false });
     return Object.fromEntries(rows.filter((r) => r.resource).map((r) => [r.resource!, r.hardLimit ?? -1]));
   }
 
@@ -78,18 +89,22 @@ export class QuotaDB {
   }
 
   async usageGetAllByProject(projectId: string): Promise<Record<string, UsageRow>> {
-    const rows = await this.ds.getRepository(QuotaUsage).findBy({ projectId, deleted: false });
+    const rows = await fastSelect(this.ds, QuotaUsage).find({ projectId, deleted: false });
     return Object.fromEntries(rows.filter((r) => r.resource).map((r) => [r.resource!, { in_use: r.inUse, reserved: r.reserved }]));
   }
 
   // -- reservations ---------------------------------------------------------------------------
-  private async ensureUsageRows(projectId: string, resources: string[]): Promise<void> {
-    const have = new Set(Object.keys(await this.usageGetAllByProject(projectId)));
+  /** The usage row ids of `resources`, made first where missing (resource → id). */
+  private async ensureUsageRows(projectId: string, resources: string[]): Promise<Map<string, number>> {
+    const ids = async (): Promise<Map<string, number>> => new Map((await fastSelect(this.ds, QuotaUsage).find({ projectId, deleted: false }))
+      .filter((r) => r.resource).map((r) => [r.resource!, r.id]));
+    const have = await ids();
     const missing = resources.filter((r) => !have.has(r));
-    if (!missing.length) return;
+    if (!missing.length) return have;
     await this.ds.createQueryBuilder().insert().into(QuotaUsage)
       .values(missing.map((resource) => ({ projectId, resource, inUse: 0, reserved: 0, racePreventer: true, createdAt: now(), deleted: false })))
       .orIgnore().execute();
+    return ids();
   }
 
   /**
@@ -98,25 +113,26 @@ export class QuotaDB {
    */
   async reserve(projectId: string, deltas: Record<string, number>, limits: Record<string, number>, expire: Date): Promise<string[] | OverQuotaInfo> {
     const resources = Object.keys(deltas).sort();
-    await this.ensureUsageRows(projectId, resources);
+    const usageIds = await this.ensureUsageRows(projectId, resources);
     for (let attempt = 0; attempt < 3; attempt++) {
       const over = await this.tx(async (m) => {
         const uuids: string[] = [];
         for (const resource of resources) {
           const delta = deltas[resource];
           if (!Number.isInteger(delta)) throw new Error(`Quota delta for ${resource} is not an integer: ${delta}`);
+          const usageId = usageIds.get(resource) ?? null;
           if (delta > 0) {
-            const qb = m.createQueryBuilder().update(QuotaUsage).set({ reserved: () => `reserved + ${delta}`, updatedAt: now() })
-              .where('project_id = :p AND resource = :r AND deleted = :d', { p: projectId, r: resource, d: false });
             const limit = limits[resource] ?? -1;
-            if (limit >= 0) qb.andWhere('in_use + reserved + :delta <= :limit', { delta, limit });
-            if (!(await qb.execute()).affected) throw new OverQuotaSignal(resource);
+            const ok = limit >= 0
+              ? await this.write(m, 'UPDATE quota_usages SET reserved = reserved + ?, updated_at = ? WHERE id = ? AND deleted = ? AND in_use + reserved + ? <= ?',
+                [delta, this.stamp(), usageId, false, delta, limit])
+              : await this.write(m, 'UPDATE quota_usages SET reserved = reserved + ?, updated_at = ? WHERE id = ? AND deleted = ?', [delta, this.stamp(), usageId, false]);
+            if (!ok) throw new OverQuotaSignal(resource);
           }
-          const usage = await m.findOneBy(QuotaUsage, { projectId, resource, deleted: false });
           const uuid = randomUUID();
-          await m.insert(Reservation, {
-            uuid, usageId: usage?.id ?? null, projectId, resource, delta, expire, createdAt: now(), deleted: false,
-          });
+          await fastSelect(this.ds, Reservation).insert(m.create(Reservation, {
+            uuid, usageId, projectId, resource, delta, expire, createdAt: now(), deleted: false,
+          }), m);
           uuids.push(uuid);
         }
         return uuids;
@@ -141,23 +157,28 @@ export class QuotaDB {
   private async settle(m: EntityManager, rows: Reservation[], commit: boolean): Promise<number> {
     let n = 0;
     for (const r of [...rows].sort((a, b) => ((a.resource ?? '') < (b.resource ?? '') ? -1 : 1))) {
-      const gone = await m.delete(Reservation, { id: r.id });
-      if (!gone.affected) continue;
+      if (!await this.write(m, 'DELETE FROM reservations WHERE id = ?', [r.id])) continue;
       n++;
       if (r.usageId === null) continue;
       const d = r.delta;
-      const set: Record<string, () => string> = {};
-      if (d >= 0) set.reserved = () => `CASE WHEN reserved >= ${d} THEN reserved - ${d} ELSE 0 END`;
-      if (commit) set.inUse = () => (d >= 0 ? `in_use + ${d}` : `CASE WHEN in_use >= ${-d} THEN in_use + ${d} ELSE 0 END`);
-      if (!Object.keys(set).length) continue;
-      await m.createQueryBuilder().update(QuotaUsage).set({ ...set, updatedAt: now() }).where('id = :id', { id: r.usageId }).execute();
+      // Neither column goes below 0 (Cinder's clamp), and one statement text serves every delta.
+      if (d >= 0 && commit) {
+        await this.write(m, 'UPDATE quota_usages SET reserved = CASE WHEN reserved >= ? THEN reserved - ? ELSE 0 END, in_use = in_use + ?, updated_at = ? WHERE id = ?',
+          [d, d, d, this.stamp(), r.usageId]);
+      } else if (d >= 0) {
+        await this.write(m, 'UPDATE quota_usages SET reserved = CASE WHEN reserved >= ? THEN reserved - ? ELSE 0 END, updated_at = ? WHERE id = ?',
+          [d, d, this.stamp(), r.usageId]);
+      } else if (commit) {
+        await this.write(m, 'UPDATE quota_usages SET in_use = CASE WHEN in_use >= ? THEN in_use - ? ELSE 0 END, updated_at = ? WHERE id = ?',
+          [-d, -d, this.stamp(), r.usageId]);
+      }
     }
     return n;
   }
 
   private async rowsOf(m: EntityManager, uuids: string[]): Promise<Reservation[]> {
     if (!uuids.length) return [];
-    return m.createQueryBuilder(Reservation, 'r').where('r.uuid IN (:...uuids)', { uuids }).getMany();
+    return fastSelect(this.ds, Reservation).find({ uuid: uuids }, [], undefined, m);
   }
 
   /** reservation_commit inside the caller's transaction (with the write it accounts for). */
@@ -202,11 +223,10 @@ export class QuotaDB {
   /** A deleted volume no longer counts: in the transaction that soft-deletes its row. */
   async releaseIn(m: EntityManager, v: Pick<Volume, 'projectId' | 'size' | 'volumeTypeId' | 'useQuota'>): Promise<void> {
     if (v.useQuota === false || !v.projectId) return;
-    const type = v.volumeTypeId ? await m.findOneBy(VolumeType, { id: v.volumeTypeId }) : null;
+    const type = v.volumeTypeId ? await fastSelect(this.ds, VolumeType).findOne({ id: v.volumeTypeId }, [], m) : null;
     for (const [resource, d] of Object.entries(volumeDeltas(v.size ?? 0, type?.name ?? null)).sort()) {
-      await m.createQueryBuilder().update(QuotaUsage)
-        .set({ inUse: () => `CASE WHEN in_use >= ${d} THEN in_use - ${d} ELSE 0 END`, updatedAt: now() })
-        .where('project_id = :p AND resource = :r AND deleted = :del', { p: v.projectId, r: resource, del: false }).execute();
+      await this.write(m, 'UPDATE quota_usages SET in_use = CASE WHEN in_use >= ? THEN in_use - ? ELSE 0 END, updated_at = ? WHERE project_id = ? AND resource = ? AND deleted = ?',
+        [d, d, this.stamp(), v.projectId, resource, false]);
     }
   }
 

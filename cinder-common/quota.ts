@@ -4,6 +4,7 @@
 // and the reservations of a volume create or extend, with Cinder's over-quota errors.
 import type { DataSource } from 'typeorm';
 import type { CinderConf } from './config';
+import { fastSelect } from '../common/db/fast-select';
 import { VolumeType } from './entities';
 import {
   OverQuota, QuotaResourceUnknown, UnexpectedOverQuota, VolumeLimitExceeded, VolumeSizeExceedsAvailableQuota, VolumeSizeExceedsLimit,
@@ -63,7 +64,7 @@ export class QuotaEngine {
     const out: Array<[string, number]> = [['volumes', o.quota_volumes], ['per_volume_gigabytes', o.per_volume_size_limit],
       ['snapshots', o.quota_snapshots], ['gigabytes', o.quota_gigabytes], ['backups', o.quota_backups],
       ['backup_gigabytes', o.quota_backup_gigabytes]];
-    const types = await this.db.ds.getRepository(VolumeType).find({ where: { deleted: false }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const types = await fastSelect(this.db.ds, VolumeType).find({ deleted: false }, [['createdAt', 'ASC'], ['id', 'ASC']]);
     for (const t of types) for (const part of TYPE_PARTS) out.push([`${part}_${t.name ?? ''}`, -1]);
     out.push(['groups', o.quota_groups]);
     return out;
@@ -74,9 +75,9 @@ export class QuotaEngine {
   }
 
   /** get_defaults: the `default` class's value, else the option's. */
-  async defaults(): Promise<Record<string, number>> {
+  async defaults(resources?: Array<[string, number]>): Promise<Record<string, number>> {
     const cls = this.opts.use_default_quota_class ? await this.db.classGetAllByName(DEFAULT_QUOTA_CLASS) : {};
-    return Object.fromEntries((await this.resources()).map(([n, dflt]) => [n, cls[n] ?? dflt]));
+    return Object.fromEntries((resources ?? await this.resources()).map(([n, dflt]) => [n, cls[n] ?? dflt]));
   }
 
   /** get_class_quotas(defaults=True): the class's own values over the defaults. */
@@ -90,10 +91,11 @@ export class QuotaEngine {
    * quota class here, as Cinder's without one). `defaults: false` keeps only the project's own rows.
    */
   async projectQuotas(projectId: string, o: { usages?: boolean; defaults?: boolean } = {}): Promise<Record<string, ProjectQuota>> {
-    const [own, defaults, usages] = await Promise.all([this.db.quotaGetAllByProject(projectId), this.defaults(),
+    const resources = await this.resources();
+    const [own, defaults, usages] = await Promise.all([this.db.quotaGetAllByProject(projectId), this.defaults(resources),
       o.usages ? this.db.usageGetAllByProject(projectId) : Promise.resolve({} as Record<string, UsageRow>)]);
     const out: Record<string, ProjectQuota> = {};
-    for (const [n] of await this.resources()) {
+    for (const [n] of resources) {
       if (o.defaults === false && !(n in own)) continue;
       out[n] = { limit: own[n] ?? defaults[n] };
       if (o.usages) out[n] = { ...out[n], in_use: usages[n]?.in_use ?? 0, reserved: usages[n]?.reserved ?? 0 };
@@ -101,33 +103,32 @@ export class QuotaEngine {
     return out;
   }
 
-  private async limitsOf(projectId: string, resources: string[]): Promise<Record<string, number>> {
-    const all = await this.projectQuotas(projectId);
-    const unknown = resources.filter((r) => !(r in all));
-    if (unknown.length) throw new QuotaResourceUnknown({ unknown: `[${unknown.sort().map((u) => `'${u}'`).join(', ')}]` });
-    return Object.fromEntries(resources.map((r) => [r, all[r].limit]));
+  /** per_volume_gigabytes against `size`, from the project's limits. */
+  private static checkSize(all: Record<string, ProjectQuota>, size: number): void {
+    const { per_volume_gigabytes: limit } = limitsIn(all, ['per_volume_gigabytes']);
+    if (limit >= 0 && limit < size) throw new VolumeSizeExceedsLimit({ size, limit });
   }
 
   /** QuotaReserveTask's first step / extend's: the per_volume_gigabytes limit. */
   async checkVolumeSize(projectId: string, size: number): Promise<void> {
-    const { per_volume_gigabytes: limit } = await this.limitsOf(projectId, ['per_volume_gigabytes']);
-    if (limit >= 0 && limit < size) throw new VolumeSizeExceedsLimit({ size, limit });
+    QuotaEngine.checkSize(await this.projectQuotas(projectId), size);
   }
 
   /** QUOTAS.reserve: the uuids of the reservations, or OverQuota (with overs, quotas and usages). */
-  async reserve(projectId: string, deltas: Record<string, number>): Promise<string[]> {
-    const limits = await this.limitsOf(projectId, Object.keys(deltas));
+  async reserve(projectId: string, deltas: Record<string, number>, all?: Record<string, ProjectQuota>): Promise<string[]> {
+    const limits = limitsIn(all ?? await this.projectQuotas(projectId), Object.keys(deltas));
     const expire = new Date(Date.now() + this.opts.reservation_expire * 1000);
     const r = await this.db.reserve(projectId, deltas, limits, expire);
     if (Array.isArray(r)) return r;
     throw new OverQuota({ overs: r.overs, quotas: r.quotas, usages: r.usages });
   }
 
-  /** A new volume: per-volume limit, then volumes and gigabytes (and the type's) reserved. */
+  /** A new volume: per-volume limit, then volumes and gigabytes (and the type's) reserved; the limits read once. */
   async reserveVolumeCreate(projectId: string, size: number, typeName: string | null): Promise<string[]> {
-    await this.checkVolumeSize(projectId, size);
+    const all = await this.projectQuotas(projectId);
+    QuotaEngine.checkSize(all, size);
     try {
-      return await this.reserve(projectId, volumeDeltas(size, typeName));
+      return await this.reserve(projectId, volumeDeltas(size, typeName), all);
     } catch (e) {
       if (e instanceof OverQuota) throw overQuotaError(e.kwargs as unknown as OverQuotaInfo, 'volumes', size);
       throw e;
@@ -136,11 +137,12 @@ export class QuotaEngine {
 
   /** _extend: the per-volume limit on the new size, then the size increase reserved. */
   async reserveVolumeExtend(projectId: string, newSize: number, increase: number, typeName: string | null): Promise<string[]> {
-    await this.checkVolumeSize(projectId, newSize);
+    const all = await this.projectQuotas(projectId);
+    QuotaEngine.checkSize(all, newSize);
     const deltas: Record<string, number> = { gigabytes: increase };
     if (typeName !== null) deltas[`gigabytes_${typeName}`] = increase;
     try {
-      return await this.reserve(projectId, deltas);
+      return await this.reserve(projectId, deltas, all);
     } catch (e) {
       if (!(e instanceof OverQuota)) throw e;
       // Cinder reports the global gigabytes usage whichever of the two went over.
@@ -152,6 +154,13 @@ export class QuotaEngine {
 
   commit(uuids: string[]): Promise<void> { return this.db.commit(uuids); }
   rollback(uuids: string[]): Promise<void> { return this.db.rollback(uuids); }
+}
+
+/** The limits of `resources` among the project's quotas; an unknown one is QuotaResourceUnknown. */
+function limitsIn(all: Record<string, ProjectQuota>, resources: string[]): Record<string, number> {
+  const unknown = resources.filter((r) => !(r in all));
+  if (unknown.length) throw new QuotaResourceUnknown({ unknown: `[${unknown.sort().map((u) => `'${u}'`).join(', ')}]` });
+  return Object.fromEntries(resources.map((r) => [r, all[r].limit]));
 }
 
 /** process_reserve_over_quota for volumes: the first over (sorted) names the error. */

@@ -4,20 +4,46 @@ export const VOLUME_STATUSES = ['creating', 'available', 'reserved', 'attaching'
   'error_deleting', 'maintenance', 'extending', 'error_extending', 'downloading', 'uploading', 'retyping', 'backing-up',
   'restoring-backup', 'error_restoring', 'awaiting-transfer', 'managing', 'error_managing'] as const;
 
+/** A volume's status: one an admin may set, or 'deleted' (a soft-deleted row). */
+export type VolumeStatus = (typeof VOLUME_STATUSES)[number] | 'deleted';
+
 export const ATTACH_STATUSES = ['attached', 'attaching', 'detached', 'reserved', 'detaching', 'error_attaching', 'error_detaching', 'deleted'] as const;
+
+export type AttachStatus = (typeof ATTACH_STATUSES)[number];
 
 export const MIGRATION_STATUSES = ['migrating', 'error', 'success', 'completing', 'none', 'starting'] as const;
 
+/** A migration status, or 'deleting' (the migration's cleanup of the source). */
+export type MigrationStatus = (typeof MIGRATION_STATUSES)[number] | 'deleting';
+
 /** Statuses a volume may be deleted from without force (volume/api.py delete). */
-export const DELETABLE = ['available', 'error', 'error_restoring', 'error_extending', 'error_managing'];
+export const DELETABLE: readonly VolumeStatus[] = ['available', 'error', 'error_restoring', 'error_extending', 'error_managing'];
 
 /** Migration statuses that do not block attach/detach/delete. */
-export const MIGRATION_IDLE = [null, 'deleting', 'error', 'success'];
+export const MIGRATION_IDLE: ReadonlyArray<MigrationStatus | null> = [null, 'deleting', 'error', 'success'];
+
+/**
+ * The statuses an attach or a detach moves a volume between. Their writes expect one of these
+ * (attachFlowFrom), so they never take a volume into the flow from another operation's status
+ * that began meanwhile (deleting, extending, error…).
+ */
+export const ATTACH_FLOW: ReadonlyArray<VolumeStatus | null> = ['available', 'reserved', 'attaching', 'in-use', 'detaching'];
+
+/**
+ * What an attach or detach step expects: a status of the flow, or the one it read before it
+ * began (an admin's reset to error, then a force detach, finishes as Cinder's does).
+ */
+export function attachFlowFrom(read: VolumeStatus | null): ReadonlyArray<VolumeStatus | null> {
+  return ATTACH_FLOW.includes(read) ? ATTACH_FLOW : [...ATTACH_FLOW, read];
+}
+
+/** Attach statuses that keep a volume attached or in transition (each is also a volume status but 'attached'). */
+type LiveAttachStatus = 'attached' | 'attaching' | 'reserved' | 'detaching';
 
 /** (status, attach_status) after an attachment went away, from the remaining attach statuses. */
-export function statusAfterDetach(remaining: Array<string | null>): { status: string; attachStatus: string } {
-  const live = remaining.filter((s): s is string => !!s && !s.startsWith('error_') && s !== 'detached' && s !== 'deleted').sort();
-  const attachStatus = live[0] ?? 'detached';
+export function statusAfterDetach(remaining: Array<AttachStatus | null>): { status: VolumeStatus; attachStatus: AttachStatus } {
+  const live = remaining.filter((s): s is LiveAttachStatus => !!s && !s.startsWith('error_') && s !== 'detached' && s !== 'deleted').sort();
+  const attachStatus: LiveAttachStatus | 'detached' = live.length ? live[0] : 'detached';
   const status = attachStatus === 'attached' ? 'in-use' : attachStatus === 'detached' ? 'available' : attachStatus;
   return { status, attachStatus };
 }

@@ -11,7 +11,7 @@ import { Heartbeat } from '../common/service';
 import { backendConf, type CinderConf } from '../cinder-common/config';
 import { openServiceDatabase } from '../cinder-common/db';
 import { CinderDB } from '../cinder-common/db-api';
-import { registerCinderRemoteErrors } from '../cinder-common/exception';
+import { ALLOWED_EXMODS } from '../cinder-common/rpc';
 import { createDriver, type VolumeDriver } from './drivers';
 import { VolumeManager } from './manager';
 import { QuotaCleaner } from './quota-cleaner';
@@ -44,14 +44,13 @@ export interface RunningCinderVolume {
 }
 
 export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOptions = {}): Promise<RunningCinderVolume> {
-  registerCinderRemoteErrors();
   const names = conf.DEFAULT.enabled_backends;
   if (!names.length) throw new ConfigError('[DEFAULT] enabled_backends is empty: cinder-volume has nothing to serve');
   for (const n of names) {
     if (!backendConf(conf, n)) throw new ConfigError(`[DEFAULT] enabled_backends names '${n}', which is not a backend section (fake, tgt, backend1, backend2)`);
   }
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
-  const transport = opts.transport ?? rpcTransportFromConf(conf);
+  const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const db = new CinderDB(ds);
   const tracing = setupTracing(conf, { service: 'cinder-volume', dataSource: ds });
   const az = conf.DEFAULT.storage_availability_zone;

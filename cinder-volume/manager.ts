@@ -8,6 +8,7 @@ import { asDbConnectionError } from '../common/db/errors';
 import { pausePoint } from '../common/fault/pause';
 import { getLogger, type LogContext } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
+import { notifyVolumeUsage } from '../cinder-common/volume-usage';
 import type { CinderDB } from '../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../cinder-common/entities';
 import {
@@ -15,7 +16,7 @@ import {
 } from '../cinder-common/exception';
 import { objectData } from '../cinder-common/objects';
 import { QuotaDB } from '../cinder-common/quota-db';
-import { statusAfterDetach } from '../cinder-common/volume-status';
+import { attachFlowFrom, statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
 import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
@@ -108,18 +109,7 @@ export class VolumeManager {
   }
 
   private async notify(ctxt: ContextDict, volume: Volume, suffix: string, extra: Args = {}): Promise<void> {
-    if (!this.d.notifier) return;
-    const payload = {
-      tenant_id: volume.projectId, user_id: volume.userId, host: this.d.host, availability_zone: volume.availabilityZone,
-      volume_id: volume.id, volume_type: volume.volumeTypeId, display_name: volume.displayName, size: volume.size,
-      status: volume.status, created_at: volume.createdAt?.toISOString() ?? null,
-      launched_at: volume.launchedAt?.toISOString() ?? null, snapshot_id: volume.snapshotId, replication_status: null, ...extra,
-    };
-    try {
-      await this.d.notifier.info(ctxt, `volume.${suffix}`, payload);
-    } catch (e) {
-      LOG.warning(`Could not send notification volume.${suffix}: ${(e as Error).message}`);
-    }
+    await notifyVolumeUsage(this.d.notifier, ctxt, volume, suffix, this.d.host, extra);
   }
 
   /**
@@ -152,15 +142,15 @@ export class VolumeManager {
     await this.notify(ctxt, v, 'create.start');
     try {
       const model = await this.d.driver.createVolume(v);
-      const ok = await this.d.db.volumeConditionalUpdate(v.id, {
+      const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, {
         status: 'available', launchedAt: new Date(), sharedTargets: await this.driverSharesTargets(), serviceUuid: await this.ownServiceUuid(),
         ...(model?.provider_location !== undefined ? { providerLocation: model.provider_location } : {}),
         ...(model?.provider_auth !== undefined ? { providerAuth: model.provider_auth } : {}),
-      }, { status: 'creating' });
+      });
       if (!ok) LOG.warning(`Volume ${v.id} left 'creating' while it was being created`, logCtx(ctxt));
     } catch (e) {
       LOG.exception(`Failed to create volume ${v.id}`, e, logCtx(ctxt));
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
       await this.notify(ctxt, { ...v, status: 'error' }, 'create.error');
       return;
     }
@@ -197,7 +187,7 @@ export class VolumeManager {
       await this.d.driver.deleteVolume(v);
     } catch (e) {
       LOG.exception(`Failed to delete volume ${v.id}`, e, logCtx(ctxt));
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error_deleting' }, {});
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting' }, { status: 'error_deleting' });
       return;
     }
     await this.d.db.volumeSoftDelete(v.id);
@@ -259,7 +249,7 @@ export class VolumeManager {
       const ours = (a: VolumeAttachment): boolean => (instanceUuid ? a.instanceUuid === instanceUuid : a.attachedHost === hostName);
       const same = atts.find((a) => a.attachStatus === 'attached' && ours(a));
       if (same) {
-        await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached' });
+        await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'in-use', attachStatus: 'attached' });
         return attachmentPrimitive(same);
       }
       let att = atts.find((a) => a.attachStatus === 'attaching' && ours(a));
@@ -277,16 +267,16 @@ export class VolumeManager {
         await pausePoint('cinder-volume.attach_volume.after-attachment-create');
       }
       if (instanceUuid && !UUID.test(instanceUuid)) {
-        await this.d.db.attachmentUpdate(att.id, { attachStatus: 'error_attaching' });
+        await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'error_attaching' });
         throw new InvalidUUID({ uuid: instanceUuid });
       }
       if (admin.readonly === 'True' && mode !== 'ro') {
-        await this.d.db.attachmentUpdate(att.id, { attachStatus: 'error_attaching' });
+        await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'error_attaching' });
         throw new InvalidVolumeAttachMode({ mode, volume_id: v.id });
       }
       const t = new Date();
-      await this.d.db.attachmentUpdate(att.id, { attachStatus: 'attached', attachTime: t });
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached' });
+      await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'attached', attachTime: t });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'in-use', attachStatus: 'attached' });
       const after = (await this.d.db.volumeGet(v.id)) ?? v;
       await this.notify(ctxt, after, 'attach.end', { instance_uuid: instanceUuid, mountpoint: att.mountpoint });
       LOG.info(`Attach volume ${v.id} completed successfully`, logCtx(ctxt));
@@ -295,12 +285,12 @@ export class VolumeManager {
   }
 
   /** Drop an attachment and recompute the volume's status from what is left (docs/attach-detach.md, Volume states). */
-  private async finishDetach(volumeId: string, attachmentId: string | null): Promise<void> {
+  private async finishDetach(v: Volume, attachmentId: string | null): Promise<void> {
     if (attachmentId) await this.d.db.attachmentDestroy(attachmentId);
-    const remaining = await this.d.db.attachmentsOf([volumeId]);
+    const remaining = await this.d.db.attachmentsOf([v.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
-    await this.d.db.volumeConditionalUpdate(volumeId, { status, attachStatus });
-    if (!remaining.length) await this.d.db.adminMetadataDelete(volumeId, 'attached_mode');
+    await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status, attachStatus });
+    if (!remaining.length) await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
   }
 
   /**
@@ -312,7 +302,7 @@ export class VolumeManager {
     const remaining = await this.d.db.attachmentsOf([v.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
     if (status === v.status && attachStatus === v.attachStatus) return;
-    await this.d.db.volumeConditionalUpdate(v.id, { status, attachStatus }, { status: v.status });
+    await this.d.db.volumeConditionalUpdate(v.id, { status: v.status }, { status, attachStatus });
   }
 
   async detachVolume(ctxt: ContextDict, args: Args): Promise<void> {
@@ -347,7 +337,7 @@ export class VolumeManager {
         await this.exportGone(v.id);
         await pausePoint('cinder-volume.detach_volume.after-remove-export');
       }
-      await this.finishDetach(v.id, att.id);
+      await this.finishDetach(v, att.id);
       await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'detach.end', { instance_uuid: att.instanceUuid });
       LOG.info(`Detach volume ${v.id} completed successfully`, logCtx(ctxt));
     });
@@ -363,7 +353,7 @@ export class VolumeManager {
       LOG.exception(`Create export for volume ${v.id} failed`, e, logCtx(ctxt));
       throw new VolumeBackendAPIException({ data: `Create export for volume failed (${(e as Error).message}).` });
     }
-    await this.d.db.volumeConditionalUpdate(v.id, { providerLocation: model.provider_location ?? null, providerAuth: model.provider_auth ?? null });
+    await this.d.db.volumeUpdate(v.id, { providerLocation: model.provider_location ?? null, providerAuth: model.provider_auth ?? null });
     const exported = (await this.d.db.volumeGet(v.id)) ?? v;
     let info;
     try {
@@ -393,13 +383,14 @@ export class VolumeManager {
       await pausePoint('cinder-volume.attachment_update.after-export');
       // The v3 flow answers as Zed's attachment_update does: `cacheable` from the type's extra spec (ours have none).
       const flat = { ...info.data, cacheable: info.data.cacheable ?? false, driver_volume_type: info.driver_volume_type, attachment_id: att.id };
-      await this.d.db.attachmentUpdate(att.id, {
+      const saved = await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: att.attachStatus }, {
         connectionInfo: JSON.stringify(flat), connector: JSON.stringify(connector), attachStatus: 'attaching', attachMode: mode,
         attachedHost: str(connector.host), mountpoint: str(connector.mountpoint) ?? 'na', attachTime: new Date(),
       });
       // The mode stays on the attachment row: unlike os-attach, Cinder's attachment_update
       // writes no attached_mode admin metadata (so none shows in the volume's metadata).
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching', attachStatus: 'attaching' });
+      if (!saved) LOG.warning(`Attachment ${att.id} left '${att.attachStatus}' while it was being connected`, logCtx(ctxt));
+      await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'attaching', attachStatus: 'attaching' });
       LOG.info(`attachment_update completed successfully for volume ${v.id}`, logCtx(ctxt));
       return flat;
     });
@@ -451,7 +442,7 @@ export class VolumeManager {
 
   /** The target is down: forget where it was (start-up recovery re-exports only live exports). */
   private async exportGone(volumeId: string): Promise<void> {
-    await this.d.db.volumeConditionalUpdate(volumeId, { providerLocation: null });
+    await this.d.db.volumeUpdate(volumeId, { providerLocation: null });
   }
 
   async extendVolume(ctxt: ContextDict, args: Args): Promise<void> {
@@ -465,13 +456,13 @@ export class VolumeManager {
       await this.d.driver.extendVolume(v, newSize);
     } catch (e) {
       LOG.exception(`Extend volume ${v.id} failed`, e, logCtx(ctxt));
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error_extending' }, { status: 'extending' });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: 'error_extending' });
       await quota.rollback(reservations);
       return;
     }
     const attachments = (await this.d.db.attachmentsOf([v.id])).filter((a) => a.attachStatus === 'attached');
-    await quota.withCommit(reservations, (m) => this.d.db.volumeConditionalUpdate(v.id,
-      { size: newSize, status: attachments.length ? 'in-use' : 'available', previousStatus: null }, { status: 'extending' }, m), (ok) => ok);
+    await quota.withCommit(reservations, (m) => this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' },
+      { size: newSize, status: attachments.length ? 'in-use' : 'available', previousStatus: null }, m), (ok) => ok);
     // An in-use volume grew under its servers: Nova must rescan and tell the guests (Cinder's manager does this here).
     const servers = [...new Set(attachments.map((a) => a.instanceUuid).filter((u): u is string => !!u))];
     if (servers.length && this.d.nova) await this.d.nova.volumeExtended(ctxt, servers, v.id);

@@ -6,6 +6,7 @@
 import type { CatalogEntry, ContextDict } from '../common/context';
 import { formatTemplate } from '../common/exception';
 import { getLogger } from '../common/log';
+import { idsOfContextDict } from '../common/trace';
 import { ServiceAuth, type ServiceAuthOptions } from '../nova-common/volume/service-auth';
 
 const LOG = getLogger('cinder-volume.nova');
@@ -27,9 +28,10 @@ export class NovaEvents {
   /** True when Nova took every event (each answered 200). */
   async volumeExtended(ctxt: ContextDict, serverIds: string[], volumeId: string): Promise<boolean> {
     const events = serverIds.map((server_uuid) => ({ name: 'volume-extended', server_uuid, tag: volumeId }));
-    const meta = { volume_id: volumeId, request_id: typeof ctxt.request_id === 'string' ? ctxt.request_id : undefined };
+    const ids = idsOfContextDict(ctxt);
+    const meta = { volume_id: volumeId, request_id: ids?.requestId };
     try {
-      const caller = await this.auth.adminCaller(typeof ctxt.global_request_id === 'string' ? ctxt.global_request_id : null);
+      const caller = await this.auth.adminCaller(ids?.globalRequestId ?? null);
       const base = this.endpoint(caller.catalog ?? (Array.isArray(ctxt.service_catalog) ? ctxt.service_catalog as CatalogEntry[] : null), caller.projectId);
       if (!base) {
         LOG.warning('No compute endpoint ([nova] endpoint_template unset, no catalog): Nova is not told the volume grew', meta);

@@ -222,7 +222,7 @@ export class VolumeReconciler {
       await this.d.driver.removeExport({ ...(row ?? {}), id: f.id } as Volume);
       return 'removed the export';
     }
-    const cas = (values: Partial<Volume>): Promise<boolean> => this.d.db.volumeConditionalUpdate(v.id, values, { status: v.status });
+    const cas = (values: Partial<Volume>): Promise<boolean> => this.d.db.volumeConditionalUpdate(v.id, { status: v.status }, values);
     const moved = `nothing: the volume left '${v.status}' meanwhile`;
     switch (drift.problem) {
       case 'interrupted-create':
@@ -248,19 +248,19 @@ export class VolumeReconciler {
     const v = f.volume!;
     const attached = f.atts.some((a) => a.attachStatus === 'attached');
     if (v.status === 'detaching' && attached) {
-      const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use' }, { status: 'detaching' });
+      const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'detaching' }, { status: 'in-use' });
       return ok ? "status back to 'in-use' (os-roll_detaching); the caller starts the detach again" : "nothing: the volume left 'detaching' meanwhile";
     }
     const drop = f.atts.filter((a) => UNFINISHED.includes(a.attachStatus ?? ''));
     const keep = f.atts.filter((a) => !drop.includes(a));
     const { status, attachStatus } = statusAfterDetach(keep.map((a) => a.attachStatus));
-    if (!(await this.d.db.volumeConditionalUpdate(v.id, { status, attachStatus }, { status: v.status }))) return `nothing: the volume left '${v.status}' meanwhile`;
+    if (!(await this.d.db.volumeConditionalUpdate(v.id, { status: v.status }, { status, attachStatus }))) return `nothing: the volume left '${v.status}' meanwhile`;
     for (const a of drop) await this.d.db.attachmentDestroy(a.id);
     const done = [`status ${status}`, ...(drop.length ? [`dropped attachment(s) ${drop.map((a) => a.id).join(', ')}`] : [])];
     if (!keep.length) await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
     if (!keep.some((a) => a.attachStatus === 'attached') && (f.exported || v.providerLocation)) {
       await this.d.driver.removeExport(v);
-      await this.d.db.volumeConditionalUpdate(v.id, { providerLocation: null }, { status });
+      await this.d.db.volumeConditionalUpdate(v.id, { status }, { providerLocation: null });
       done.push('removed the export');
     }
     return done.join(', ');

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { CliError, RestClient } from './http';
 import { listTable, propertyTable } from './format';
 import { VERSION } from '../common/cmd';
-import { DEFAULT_IMAGE_ID } from '../common/api/image-stub';
+import { DEFAULT_IMAGE_ID } from '../nova-api/stubs/glance';
 import { writeFileSync } from 'node:fs';
 import { renderSequenceSvg } from '../common/trace/diagram';
 import { renderTracePage } from '../common/trace/page';

@@ -3,9 +3,9 @@
 // and /v2.1; every versioned response echoes the negotiated microversion.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import {
-  createApiApp, createAuth, healthcheckRoutes, identityRoutes, requestedVersion, versionHeaders, type AuthOptions, type HealthBackend,
-  type IdentityOptions,
+  createApiApp, createAuth, healthcheckRoutes, requestedVersion, versionHeaders, type AuthOptions, type HealthBackend,
 } from '../common/api';
+import { identityRoutes, type IdentityOptions } from './stubs/keystone';
 import type { ComputeAPI } from './compute/api';
 import { availabilityZoneRoutes } from './controllers/availability-zones';
 import { flavorRoutes } from './controllers/flavors';

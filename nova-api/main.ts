@@ -1,17 +1,18 @@
 // nova-api in-process starter: DB, RPC transport, Cinder client, HTTP listener.
 import { AttachFlowChooser } from '../nova-common/volume/attach-flow';
 import type { DataSource } from 'typeorm';
+import type { FetchLike, LocalRoutes } from '../common/api';
 import { metricsRoute, setupMetrics } from '../common/metrics';
 import {
-  brokerHealth, createAuth, databaseHealth, parseUsers, serveApi, traceRoutes, tracePageRoutes, usesExternalKeystone,
-  type AuthOptions, type IdentityOptions, type IdentityUser,
+  brokerHealth, createAuth, databaseHealth, serveApi, traceRoutes, tracePageRoutes, usesExternalKeystone, type AuthOptions,
 } from '../common/api';
+import { parseUsers, type IdentityOptions, type IdentityUser } from './stubs/keystone';
 import { rpcTransportFromConf, type Transport } from '../common/rpc';
 import { setupTracing } from '../common/trace';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
-import { registerNovaRemoteErrors } from '../nova-common/exception';
+import { ALLOWED_EXMODS } from '../nova-common/rpc';
 import { CinderAPI } from '../nova-common/volume/cinder';
 import { novaServiceTokens } from '../nova-common/volume/service-auth';
 import { ComputeAPI as ComputeRPCAPI } from '../nova-compute/rpcapi';
@@ -25,6 +26,10 @@ export { ComputeAPI } from './compute/api';
 export interface NovaApiDeps {
   transport?: Transport;
   dataSource?: DataSource;
+  /** How requests to cinder-api go out (the all-in-one's own cinder-api is reached in process). */
+  httpFetch?: FetchLike;
+  /** Where callers in this process reach this API without a socket. */
+  localRoutes?: LocalRoutes;
 }
 
 /** Most seconds an API request retries undoing a failed attach. */
@@ -33,10 +38,12 @@ const API_UNDO_RETRY_MAX_S = 15;
 /** Broker reconnect attempts (about a second each) an API request's cast waits for. */
 const API_CAST_RETRY = 10;
 
-/** The compute business layer wired to a DataSource and transport (for the plugin). */
-export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport): ComputeAPI {
-  registerNovaRemoteErrors();
-  const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf));
+/**
+ * The compute business layer wired to a DataSource and transport (for the plugin); a transport
+ * made with nova-common/rpc.ts's ALLOWED_EXMODS gets compute's exceptions back as themselves.
+ */
+export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport, httpFetch?: FetchLike): ComputeAPI {
+  const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf), httpFetch);
   return new ComputeAPI({
     db: new NovaDB(dataSource), cinder, attachFlow: new AttachFlowChooser(cinder, conf.workarounds.use_legacy_volume_attach_flow),
     // A request never waits on a dead broker for good: after this many reconnects it is a 503.
@@ -82,8 +89,8 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
   // An unusable identity setup (a forgeable secret) stops the start before any connection.
   createAuth(auth);
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
-  const transport = opts.transport ?? rpcTransportFromConf(conf);
-  const compute = createComputeApi(conf, ds, transport);
+  const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
+  const compute = createComputeApi(conf, ds, transport, opts.httpFetch);
   // With an external Keystone there is no embedded identity to serve.
   const app = await buildNovaApiApp({
     compute, maxLimit: conf.api.max_limit, auth, health: [databaseHealth(ds), brokerHealth(transport)],
@@ -97,6 +104,6 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
     await tracing.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();
-  });
+  }, opts.localRoutes);
   return { ...served, compute };
 }

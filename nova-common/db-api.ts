@@ -1,11 +1,23 @@
 // The nova database operations both processes use. State changes are single UPDATEs guarded by
-// the expected state (compare-and-swap); callers check `affected`.
+// the expected state (compare-and-swap: instanceConditionalUpdate, bdmTransition); callers check
+// the boolean. The plain updates cannot touch a state column (common/db/cas.ts).
 import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
 import { fastSelect } from '../common/db/fast-select';
+import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import { In, IsNull, Not, type DataSource, type FindOperator } from 'typeorm';
 import type { BdmState } from './bdm-states';
 import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent, RequestSpec, type RequestSpecData } from './entities';
+import type { TaskState, VmState } from './objects';
+
+/** An instance's expected state (compare-and-swap): a scalar is equality, a list is IN (null inside: IS NULL too). */
+export type InstanceExpected = AtLeastOne<{ vmState: OneOrMany<VmState | null>; taskState: OneOrMany<TaskState | null> }>;
+
+/** The state columns of an instance: written only by a conditional update (or the soft delete). */
+type InstanceStateColumn = 'vmState' | 'taskState' | 'powerState';
+
+/** The values of a plain instance update. */
+export type InstanceValues = PlainValues<Instance, InstanceStateColumn>;
 
 const now = (): Date => new Date();
 
@@ -22,12 +34,15 @@ export class NovaDB {
     return row;
   }
 
-  async instanceUpdate(uuid: string, values: Partial<Instance>, expected: Partial<Instance> = {}): Promise<boolean> {
-    const res = await this.instances.createQueryBuilder().update()
-      .set({ ...values, updatedAt: now() })
-      .where({ uuid, deleted: 0, ...expected })
-      .execute();
-    return (res.affected ?? 0) > 0;
+  /** UPDATE instances SET values WHERE uuid=? AND <expected>; true when the row matched (Nova's save(expected_task_state=…)). */
+  async instanceConditionalUpdate(uuid: string, expected: InstanceExpected, values: Partial<Instance>): Promise<boolean> {
+    requireExpected(expected, 'instanceConditionalUpdate');
+    return (await fastSelect(this.ds, Instance).update({ uuid, deleted: 0, ...expected }, { ...values, updatedAt: now() })) > 0;
+  }
+
+  /** A write that is no state transition (name, metadata, lock); false when there is no live row. */
+  async instanceUpdate(uuid: string, values: InstanceValues): Promise<boolean> {
+    return (await fastSelect(this.ds, Instance).update({ uuid, deleted: 0 }, { ...values, updatedAt: now() })) > 0;
   }
 
   async instanceSoftDelete(instance: Instance): Promise<boolean> {
@@ -73,9 +88,7 @@ export class NovaDB {
       uuid: randomUUID(), deleteOnTermination: false, encrypted: false, deleted: 0, createdAt: t, updatedAt: null, ...values,
     });
     // A single autocommit INSERT (no save() transaction) keeps the unique-index check cheap.
-    const res = await this.bdms.insert(row);
-    row.id = Number((res.identifiers[0] as { id: number }).id);
-    return row;
+    return fastSelect(this.ds, BlockDeviceMapping).insert(row);
   }
 
   /** Roll back an attach that never completed: the row goes away entirely ("undo the reservation", docs/attach-detach.md). */
@@ -93,9 +106,7 @@ export class NovaDB {
 
   /** "save connection_info" (docs/attach-detach.md): store it on the still-live row. */
   async bdmSetConnectionInfo(id: number, connectionInfo: string): Promise<boolean> {
-    const res = await this.bdms.createQueryBuilder().update()
-      .set({ connectionInfo, updatedAt: now() }).where({ id, deleted: 0 }).execute();
-    return (res.affected ?? 0) > 0;
+    return (await fastSelect(this.ds, BlockDeviceMapping).update({ id, deleted: 0 }, { connectionInfo, updatedAt: now() })) > 0;
   }
 
   /**
@@ -115,9 +126,8 @@ export class NovaDB {
   /** Claim a row a Python nova-api wrote without intent (NULL state, never connected). */
   async bdmClaimForeign(id: number, to: BdmState, extra: Partial<BlockDeviceMapping> = {}): Promise<boolean> {
     const t = now();
-    const res = await this.bdms.update({ id, deleted: 0, attachState: IsNull() as FindOperator<string>, connectionInfo: IsNull() as FindOperator<string> },
-      { ...extra, attachState: to, attachStateAt: t, updatedAt: t });
-    return (res.affected ?? 0) > 0;
+    return (await fastSelect(this.ds, BlockDeviceMapping).update({ id, deleted: 0, attachState: null, connectionInfo: null },
+      { ...extra, attachState: to, attachStateAt: t, updatedAt: t })) > 0;
   }
 
   /**
@@ -148,7 +158,7 @@ export class NovaDB {
 
   /** Rows with an unfinished intent whose instance lives on `host` (deleted instances included). */
   async bdmsPendingOnHost(host: string): Promise<Array<{ bdm: BlockDeviceMapping; instance: Instance }>> {
-    const bdms = await this.bdms.findBy({ attachState: Not(IsNull()) as FindOperator<string> });
+    const bdms = await this.bdms.findBy({ attachState: Not(IsNull()) as FindOperator<BdmState> });
     if (!bdms.length) return [];
     const uuids = [...new Set(bdms.map((b) => b.instanceUuid).filter((u): u is string => !!u))];
     const instances = new Map((await this.instances.findBy({ uuid: In(uuids), host })).map((i) => [i.uuid, i]));
@@ -166,10 +176,9 @@ export class NovaDB {
     return this.instances.findOneBy({ uuid });
   }
 
-  async bdmUpdate(id: number, values: Partial<BlockDeviceMapping>): Promise<boolean> {
-    const res = await this.bdms.createQueryBuilder().update()
-      .set({ ...values, updatedAt: now() }).where({ id, deleted: 0 }).execute();
-    return (res.affected ?? 0) > 0;
+  /** A write that is no state transition (size, delete_on_termination); the intent changes by bdmTransition only. */
+  async bdmUpdate(id: number, values: PlainValues<BlockDeviceMapping, 'attachState'>): Promise<boolean> {
+    return (await fastSelect(this.ds, BlockDeviceMapping).update({ id, deleted: 0 }, { ...values, updatedAt: now() })) > 0;
   }
 
   /** Store what a server was asked for at create (one row per instance). */
@@ -188,12 +197,11 @@ export class NovaDB {
 
   async actionStart(a: { action: string; instanceUuid: string; requestId: string; userId: string | null; projectId: string | null }): Promise<InstanceAction> {
     const t = now();
-    const repo = this.ds.getRepository(InstanceAction);
-    return repo.save(repo.create({ ...a, startTime: t, createdAt: t, deleted: 0 }));
+    return fastSelect(this.ds, InstanceAction).insert(this.ds.getRepository(InstanceAction).create({ ...a, startTime: t, createdAt: t, deleted: 0 }));
   }
 
   async actionGet(instanceUuid: string, requestId: string): Promise<InstanceAction | null> {
-    return this.ds.getRepository(InstanceAction).findOne({ where: { instanceUuid, requestId, deleted: 0 }, order: { id: 'DESC' } });
+    return fastSelect(this.ds, InstanceAction).findOne({ instanceUuid, requestId, deleted: 0 }, [['id', 'DESC']]);
   }
 
   /** Record a compute step of the action started with this request id (if the API recorded one). */
@@ -202,16 +210,15 @@ export class NovaDB {
     const action = await this.actionGet(instanceUuid, requestId);
     if (!action) return null;
     const t = now();
-    const repo = this.ds.getRepository(InstanceActionEvent);
-    return repo.save(repo.create({ event, actionId: action.id, startTime: t, host, createdAt: t, deleted: 0 }));
+    return fastSelect(this.ds, InstanceActionEvent).insert(this.ds.getRepository(InstanceActionEvent).create({ event, actionId: action.id, startTime: t, host, createdAt: t, deleted: 0 }));
   }
 
   async eventFinish(ev: InstanceActionEvent | null, result: 'Success' | 'Error', traceback: string | null = null): Promise<void> {
     if (!ev) return;
     const t = now();
-    await this.ds.getRepository(InstanceActionEvent).update({ id: ev.id }, { finishTime: t, result, traceback, updatedAt: t });
+    await fastSelect(this.ds, InstanceActionEvent).update({ id: ev.id }, { finishTime: t, result, traceback, updatedAt: t });
     if (ev.actionId !== null) {
-      await this.ds.getRepository(InstanceAction).update({ id: ev.actionId }, { finishTime: t, updatedAt: t, ...(result === 'Error' ? { message: 'Error' } : {}) });
+      await fastSelect(this.ds, InstanceAction).update({ id: ev.actionId }, { finishTime: t, updatedAt: t, ...(result === 'Error' ? { message: 'Error' } : {}) });
     }
   }
 }

@@ -1,24 +1,12 @@
 // Nova's exceptions: names and messages as nova/exception.py has them, so API faults and RPC
 // failures read the same as real Nova's. The API maps them by `code` in one place.
-import { OpenStackException } from '../common/exception';
-import { registerRemoteError } from '../common/rpc';
+import { exceptionBases } from '../common/exception';
 
-export class NovaException extends OpenStackException {
-  static override wireModule = 'nova.exception';
-}
-
-class Invalid extends NovaException {
-  static override msgFmt = 'Bad Request - Invalid Parameters';
-  static override code = 400;
-}
-class NotFound extends NovaException {
-  static override msgFmt = 'Resource could not be found.';
-  static override code = 404;
-}
-class Forbidden extends NovaException {
-  static override msgFmt = 'Forbidden';
-  static override code = 403;
-}
+const bases = exceptionBases('nova.exception', 'NovaException', {
+  invalid: 'Bad Request - Invalid Parameters', forbidden: { name: 'Forbidden', msgFmt: 'Forbidden' },
+});
+export const { Base: NovaException, Invalid, NotFound, Forbidden } = bases;
+export type NovaException = InstanceType<typeof NovaException>;
 
 export class InvalidVolume extends Invalid {
   static override msgFmt = 'Invalid volume: %(reason)s';
@@ -106,14 +94,6 @@ export class FlavorNotFound extends NotFound {
   static override msgFmt = 'Flavor %(flavor_id)s could not be found.';
 }
 
-/** Let these come back as themselves when a compute call fails (nova.rpc ALLOWED_EXMODS). */
-export function registerNovaRemoteErrors(): void {
-  for (const cls of [InvalidVolume, InvalidInput, InvalidDevicePath, DevicePathInUse, TooManyDiskDevices, InstanceNotFound,
-    VolumeNotFound, VolumeBDMNotFound, InstanceIsLocked, InstanceInvalidState, CinderConnectionFailed, VolumeAttachFailed,
-    VolumeDriverNotFound, DeviceDetachFailed]) {
-    registerRemoteError(cls);
-  }
-}
 export class VolumeAttachmentNotFound extends NotFound {
   static override msgFmt = 'Volume attachment %(attachment_id)s could not be found.';
 }
@@ -125,4 +105,18 @@ export class CinderAPIVersionNotAvailable extends NovaException {
 }
 export class MultiattachSwapVolumeNotSupported extends Invalid {
   static override msgFmt = 'Swapping multi-attach volumes with more than one read/write attachment is not supported.';
+}
+export class InstanceActionNotFound extends NovaException {
+  static override msgFmt = 'Action for request_id %(request_id)s on instance %(instance_uuid)s not found';
+  static override code = 404;
+}
+/** The detach of a root volume: the API's 400 (volumes.py words it so). */
+export class RootDeviceDetach extends NovaException {
+  static override msgFmt = 'Cannot detach a root device volume';
+  static override code = 400;
+}
+/** The attach took longer than its compute waits for nova-api, and the compute rolled it back. */
+export class VolumeAttachTimedOut extends NovaException {
+  static override msgFmt = 'Attaching volume %(volume_id)s took too long and was rolled back; try again.';
+  static override code = 503;
 }

@@ -53,4 +53,14 @@ export const VM_STATES = {
   SHELVED_OFFLOADED: 'shelved_offloaded',
 } as const;
 
+export type VmState = (typeof VM_STATES)[keyof typeof VM_STATES];
+
+/** The task states (nova/compute/task_states.py) the API and the compute set here. */
+export const TASK_STATES = {
+  SCHEDULING: 'scheduling', DELETING: 'deleting', POWERING_OFF: 'powering-off', POWERING_ON: 'powering-on',
+  REBOOTING: 'rebooting', REBOOTING_HARD: 'rebooting_hard',
+} as const;
+
+export type TaskState = (typeof TASK_STATES)[keyof typeof TASK_STATES];
+
 export const POWER_STATES = { NOSTATE: 0, RUNNING: 1, SHUTDOWN: 4 } as const;

@@ -1,5 +1,6 @@
 // nova-compute in-process starter: DB, RPC server (topic compute, server = host), heartbeat.
 import type { DataSource } from 'typeorm';
+import type { FetchLike } from '../common/api/local-fetch';
 import { getLogger } from '../common/log';
 import { serveDaemonMetrics, type MetricsListener } from '../common/metrics';
 import { RPCServer, Target, notifierFromConf, rpcTransportFromConf, type Transport } from '../common/rpc';
@@ -8,7 +9,7 @@ import { setupTracing } from '../common/trace';
 import { cinderEndpoint, type NovaConf } from '../nova-common/config';
 import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
-import { registerNovaRemoteErrors } from '../nova-common/exception';
+import { ALLOWED_EXMODS } from '../nova-common/rpc';
 import { CinderAPI } from '../nova-common/volume/cinder';
 import { connectorProperties, createConnector, initiatorName, type VolumeConnector } from './connectors';
 import { ComputeManager } from './manager';
@@ -30,6 +31,8 @@ export interface NovaComputeOptions {
   connector?: VolumeConnector;
   /** Serve [metrics] port (default true; the all-in-one's APIs serve its metrics instead). */
   metricsListener?: boolean;
+  /** How requests to cinder-api go out (the all-in-one's own cinder-api is reached in process). */
+  httpFetch?: FetchLike;
 }
 
 export interface RunningNovaCompute {
@@ -42,18 +45,17 @@ export interface RunningNovaCompute {
 }
 
 export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions = {}): Promise<RunningNovaCompute> {
-  registerNovaRemoteErrors();
   const host = conf.DEFAULT.host;
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
   const ownDs = !opts.dataSource;
-  const transport = opts.transport ?? rpcTransportFromConf(conf);
+  const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const ownTransport = !opts.transport;
   const db = new NovaDB(ds);
   const tracing = setupTracing(conf, { service: 'nova-compute', dataSource: ds });
   const initiator = initiatorName(conf.compute.initiator_name, host);
   const connector = opts.connector ?? createConnector(conf.compute.volume_connector, initiator, conf.compute.iscsi_tool_timeout);
   const driver = opts.driver ?? new FakeDriver();
-  const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf));
+  const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf), opts.httpFetch);
   const pendingTimeoutMs = conf.compute.pending_volume_op_timeout * 1000;
   const volumeOps = new VolumeOps({
     db, cinder, driver, connector, pendingTimeoutMs,

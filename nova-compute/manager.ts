@@ -6,7 +6,7 @@ import { getLogger } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import type { NovaDB } from '../nova-common/db-api';
 import type { Instance } from '../nova-common/entities';
-import { objectData, POWER_STATES, VM_STATES } from '../nova-common/objects';
+import { objectData, POWER_STATES, TASK_STATES, VM_STATES, type TaskState, type VmState } from '../nova-common/objects';
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
 import { KeyedLock } from '../common/lock';
 import { BDM_STATES } from '../nova-common/bdm-states';
@@ -27,6 +27,18 @@ export interface ManagerDeps {
 }
 
 type Args = Record<string, unknown>;
+
+/** One of the power operations (stop, start, reboot): its event, notification and states. */
+interface PowerOp {
+  event: string;
+  /** compute.instance.<notice>.start / .end */
+  notice: string;
+  /** The task state(s) nova-api set for it. */
+  tasks: TaskState[];
+  vmState: VmState;
+  powerState: number;
+  run: (instance: Instance) => Promise<void>;
+}
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -65,7 +77,7 @@ export class ComputeManager {
 
   /** Run `fn` as instance event `event` (result Success/Error); errors are logged and re-thrown. */
   private async asEvent(ctxt: ContextDict, uuid: string, event: string, fn: () => Promise<void>): Promise<void> {
-    const reqId = typeof ctxt.request_id === 'string' ? ctxt.request_id : null;
+    const reqId = ctxLog(ctxt).requestId ?? null;
     const ev = await this.d.db.eventStart(uuid, reqId, event, this.d.host).catch(() => null);
     try {
       await fn();
@@ -166,12 +178,12 @@ export class ComputeManager {
       try {
         const { rootDeviceName } = await this.d.driver.spawn(instance);
         await this.attachBootVolumes(ctxt, instance);
-        await this.d.db.instanceUpdate(uuid, {
+        await this.d.db.instanceConditionalUpdate(uuid, { vmState: VM_STATES.BUILDING }, {
           vmState: VM_STATES.ACTIVE, taskState: null, powerState: POWER_STATES.RUNNING, launchedAt: new Date(), rootDeviceName,
-        }, { vmState: VM_STATES.BUILDING });
+        });
         await this.notify(ctxt, 'compute.instance.create.end', instance, {});
       } catch (e) {
-        await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
+        await this.d.db.instanceConditionalUpdate(uuid, { vmState: VM_STATES.BUILDING }, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
         throw e;
       }
     }));
@@ -195,41 +207,48 @@ export class ComputeManager {
 
   /** Nova's stop_instance: power off, then vm_state stopped / power_state shutdown, task cleared. */
   async stopInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = uuidOf(args);
-    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_stop_instance', async () => {
-      const instance = await this.instanceOf(args);
-      if (!instance) return;
-      await this.notify(ctxt, 'compute.instance.power_off.start', instance, {});
-      await this.d.driver.powerOff(instance);
-      await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.STOPPED, taskState: null, powerState: POWER_STATES.SHUTDOWN });
-      await this.notify(ctxt, 'compute.instance.power_off.end', instance, {});
-    }));
+    await this.powerOp(ctxt, args, {
+      event: 'compute_stop_instance', notice: 'power_off', tasks: [TASK_STATES.POWERING_OFF],
+      vmState: VM_STATES.STOPPED, powerState: POWER_STATES.SHUTDOWN, run: (i) => this.d.driver.powerOff(i),
+    });
   }
 
   /** Nova's start_instance: power on, then vm_state active / power_state running, task cleared. */
   async startInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    const uuid = uuidOf(args);
-    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_start_instance', async () => {
-      const instance = await this.instanceOf(args);
-      if (!instance) return;
-      await this.notify(ctxt, 'compute.instance.power_on.start', instance, {});
-      await this.d.driver.powerOn(instance);
-      await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.ACTIVE, taskState: null, powerState: POWER_STATES.RUNNING });
-      await this.notify(ctxt, 'compute.instance.power_on.end', instance, {});
-    }));
+    await this.powerOp(ctxt, args, {
+      event: 'compute_start_instance', notice: 'power_on', tasks: [TASK_STATES.POWERING_ON],
+      vmState: VM_STATES.ACTIVE, powerState: POWER_STATES.RUNNING, run: (i) => this.d.driver.powerOn(i),
+    });
   }
 
   /** Nova's reboot_instance: the guest is power-cycled (the driver has no separate reboot), then active / running. */
   async rebootInstance(ctxt: ContextDict, args: Args): Promise<void> {
+    await this.powerOp(ctxt, args, {
+      event: 'compute_reboot_instance', notice: 'reboot', tasks: [TASK_STATES.REBOOTING, TASK_STATES.REBOOTING_HARD],
+      vmState: VM_STATES.ACTIVE, powerState: POWER_STATES.RUNNING,
+      run: async (i) => {
+        await this.d.driver.powerOff(i);
+        await this.d.driver.powerOn(i);
+      },
+    });
+  }
+
+  /**
+   * The power operations: under the instance's lock and event, the start notification, the
+   * driver's work, then the new state from the task nova-api set (Nova's save(expected_task_state)),
+   * and the end notification. A task that changed meanwhile (a delete) keeps the row as it is.
+   */
+  private async powerOp(ctxt: ContextDict, args: Args, p: PowerOp): Promise<void> {
     const uuid = uuidOf(args);
-    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_reboot_instance', async () => {
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, p.event, async () => {
       const instance = await this.instanceOf(args);
       if (!instance) return;
-      await this.notify(ctxt, 'compute.instance.reboot.start', instance, {});
-      await this.d.driver.powerOff(instance);
-      await this.d.driver.powerOn(instance);
-      await this.d.db.instanceUpdate(uuid, { vmState: VM_STATES.ACTIVE, taskState: null, powerState: POWER_STATES.RUNNING });
-      await this.notify(ctxt, 'compute.instance.reboot.end', instance, {});
+      await this.notify(ctxt, `compute.instance.${p.notice}.start`, instance, {});
+      await p.run(instance);
+      if (!(await this.d.db.instanceConditionalUpdate(uuid, { taskState: p.tasks }, { vmState: p.vmState, taskState: null, powerState: p.powerState }))) {
+        LOG.warning(`Instance ${uuid} left task state ${p.tasks.join(' or ')} during ${p.notice}; its state stays`, { context: ctxLog(ctxt) });
+      }
+      await this.notify(ctxt, `compute.instance.${p.notice}.end`, instance, {});
     }));
   }
 

@@ -6,7 +6,7 @@
 // the instance lock taken by the manager. docs/self-healing.md walks through every step.
 import { pausePoint } from '../common/fault/pause';
 import { markRolledBack, timeVolumeOp, type VolumeOpOutcome } from '../common/metrics';
-import { traceMethods, withSpan } from '../common/trace';
+import { idsOfContextDict, traceMethods, withSpan, type ScopeIds } from '../common/trace';
 import { getLogger, type LogMeta } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
@@ -383,7 +383,6 @@ export function parseConnectionInfo(text: string | null): ConnectionInfo | null 
 }
 
 /** The fields of an oslo context dict a log line shows. */
-export function ctxLog(ctxt: Record<string, unknown>): { requestId?: string; userId?: string | null; projectId?: string | null } {
-  const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  return { requestId: s(ctxt.request_id), userId: s(ctxt.user_id) ?? null, projectId: s(ctxt.project_id) ?? null };
+export function ctxLog(ctxt: Record<string, unknown>): ScopeIds {
+  return idsOfContextDict(ctxt) ?? {};
 }

@@ -4,15 +4,14 @@
 // create is judged on the volume, update/complete/delete on the attachment (its volume's
 // project); show and list only scope to the caller's project, with no policy.
 import type { RequestContext } from '../../common/context';
-import { HTTPFault } from '../../common/api';
 import { isDbConnectionError } from '../../common/db/errors';
 import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import type { Target } from '../../common/policy';
 import { MessageDeliveryFailure, MessagingTimeout } from '../../common/rpc';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
-import { InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
-import { statusAfterDetach } from '../../cinder-common/volume-status';
+import { CinderException, InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
+import { attachFlowFrom, statusAfterDetach, type VolumeStatus } from '../../cinder-common/volume-status';
 import { POLICY, requestIdOf, type VolumeAPI } from './volume-api';
 
 type Ctx = RequestContext;
@@ -58,8 +57,8 @@ export class AttachmentAPI {
     }
     // _attachment_reserve: multiattach of a bootable volume that is in use has its own policy.
     if (v.multiattach && v.status === 'in-use' && v.bootable) this.volumes.authorize(ctx, POLICY.multiattachBootable, v);
-    const expected = v.multiattach ? ['available', 'in-use', 'downloading'] : ['available', 'downloading'];
-    const ok = await this.db.volumeConditionalUpdate(v.id, { status: 'reserved', transitionRequestId: requestIdOf(ctx) }, { status: expected });
+    const expected: VolumeStatus[] = v.multiattach ? ['available', 'in-use', 'downloading'] : ['available', 'downloading'];
+    const ok = await this.db.volumeConditionalUpdate(v.id, { status: expected }, { status: 'reserved', transitionRequestId: requestIdOf(ctx) });
     if (!ok) {
       const cur = (await this.db.volumeGet(v.id)) ?? v;
       const same = instanceUuid && ['in-use', 'reserved'].includes(cur.status ?? '') &&
@@ -106,18 +105,23 @@ export class AttachmentAPI {
       if ((e as { code?: number }).code === 400) throw e;
       // A lost dependency stays itself: the API answers 503 and the caller retries.
       if (isDbConnectionError(e) || e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure) throw e;
-      throw new HTTPFault(500, `Unable to update attachment.(${(e as Error).message}).`);
+      throw new CinderException({}, `Unable to update attachment.(${(e as Error).message}).`);
     }
     return (await this.db.attachmentGet(att.id)) ?? att;
   }
 
-  /** os-complete: unconditional (attachment attached, volume in-use/attached). */
+  /**
+   * os-complete: the attachment attached from the state just read (moved meanwhile: another
+   * writer's state stands, or 404 if it was deleted), the volume in-use/attached from any status
+   * of the attach flow.
+   */
   async complete(ctx: Ctx, id: string): Promise<void> {
     const { att, volume } = await this.get(ctx, id);
     this.volumes.authorize(ctx, POLICY.attachmentComplete, attachmentTarget(att, volume));
-    await this.db.attachmentUpdate(att.id, { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() });
+    const attached = { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() } as const;
+    if (!(await this.db.attachmentConditionalUpdate(att.id, { attachStatus: att.attachStatus }, attached))) await this.get(ctx, id);
     await pausePoint('cinder-api.attachment-complete.after-attachment');
-    await this.db.volumeConditionalUpdate(volume.id, { status: 'in-use', attachStatus: 'attached' });
+    await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status: 'in-use', attachStatus: 'attached' });
     await this.volumes.notify(ctx, volume.id, 'attach.end');
   }
 
@@ -136,7 +140,7 @@ export class AttachmentAPI {
     await this.db.attachmentDestroy(att.id);
     const remaining = await this.db.attachmentsOf([volume.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
-    await this.db.volumeConditionalUpdate(volume.id, { status, attachStatus });
+    await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status, attachStatus });
     if (!remaining.length) await this.db.adminMetadataDelete(volume.id, 'attached_mode');
     await this.volumes.notify(ctx, volume.id, 'detach.end');
     return remaining;

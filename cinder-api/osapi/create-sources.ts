@@ -5,14 +5,13 @@
 // as Cinder does, but our drivers cannot clone, so the new volume goes to error, as Cinder's
 // does when its driver fails create_cloned_volume.
 import type { RequestContext } from '../../common/context';
-import { badRequest } from '../../common/api';
 import type { Volume } from '../../cinder-common/entities';
-import { InvalidInput, InvalidVolume } from '../../cinder-common/exception';
+import { Invalid, InvalidInput, InvalidVolume } from '../../cinder-common/exception';
 import type { VolumeAPI } from './volume-api';
 
 /** _image_uuid_from_ref when Glance neither shows the id nor lists the name. */
 export function imageUnreachable(): Error {
-  return badRequest('Invalid image identifier or unable to access requested image.');
+  return new Invalid({}, 'Invalid image identifier or unable to access requested image.');
 }
 
 const SRC_VOL_PROCEED_STATUS = ['available', 'in-use'];

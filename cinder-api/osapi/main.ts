@@ -1,14 +1,14 @@
 // cinder-api in-process starter: DB, RPC transport, HTTP listener.
 import type { DataSource } from 'typeorm';
 import { addVolumeCounts, metricsRoute, setupMetrics } from '../../common/metrics';
-import { createAuth, serveApi, traceRoutes, type AuthOptions, brokerHealth, databaseHealth } from '../../common/api';
+import { createAuth, serveApi, traceRoutes, type AuthOptions, brokerHealth, databaseHealth, type FetchLike, type LocalRoutes } from '../../common/api';
 import { setupTracing } from '../../common/trace';
 import type { Enforcer } from '../../common/policy';
 import { Notifier, notifierFromConf, notifierOptions, rpcTransportFromConf, type Transport } from '../../common/rpc';
 import type { CinderConf } from '../../cinder-common/config';
 import { openServiceDatabase } from '../../cinder-common/db';
 import { CinderDB } from '../../cinder-common/db-api';
-import { registerCinderRemoteErrors } from '../../cinder-common/exception';
+import { ALLOWED_EXMODS } from '../../cinder-common/rpc';
 import { QuotaEngine, quotaOptions } from '../../cinder-common/quota';
 import { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { buildCinderApiApp } from './plugin';
@@ -21,17 +21,19 @@ export { VolumeAPI } from './volume-api';
 export interface CinderApiDeps {
   transport?: Transport;
   dataSource?: DataSource;
+  /** Where callers in this process (the all-in-one's Nova) reach this API without a socket, and where this API reaches Nova. */
+  localRoutes?: LocalRoutes;
 }
 
 /**
  * The volume business layer wired to a DataSource and transport (for the plugin), enforcing
  * Cinder's policies with [oslo_policy] policy_file over the defaults (read here unless an
- * enforcer built from it is given; a bad file is a ConfigError).
+ * enforcer built from it is given; a bad file is a ConfigError). A transport made with
+ * cinder-common/rpc.ts's ALLOWED_EXMODS gets cinder-volume's exceptions back as themselves.
  */
 export function createVolumeApi(
-  conf: CinderConf, dataSource: DataSource, transport: Transport, enforcer?: Enforcer, notifier?: Notifier,
+  conf: CinderConf, dataSource: DataSource, transport: Transport, enforcer?: Enforcer, notifier?: Notifier, fetch?: FetchLike,
 ): VolumeAPI {
-  registerCinderRemoteErrors();
   return new VolumeAPI({
     enforcer: enforcer ?? cinderEnforcer(conf.oslo_policy.policy_file),
     db: new CinderDB(dataSource), rpc: new VolumeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
@@ -39,7 +41,7 @@ export function createVolumeApi(
     defaultAz: conf.DEFAULT.storage_availability_zone,
     // [oslo_messaging_notifications] driver: none set, none sent (oslo's default).
     notifier: notifier ?? new Notifier(transport, notifierOptions(conf, `volume.${conf.DEFAULT.host}`)),
-    nova: { ...conf.nova, timeout: conf.DEFAULT.rpc_response_timeout },
+    nova: { ...conf.nova, timeout: conf.DEFAULT.rpc_response_timeout, fetch },
     quota: new QuotaEngine(dataSource, quotaOptions(conf)),
   });
 }
@@ -62,9 +64,9 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
   // So does an unusable identity setup (a forgeable secret).
   createAuth(cinderAuthOptions(conf));
   const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
-  const transport = opts.transport ?? rpcTransportFromConf(conf);
+  const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const notifications = notifierFromConf(conf, transport, `volume.${conf.DEFAULT.host}`);
-  const volumes = createVolumeApi(conf, ds, transport, enforcer, notifications.notifier);
+  const volumes = createVolumeApi(conf, ds, transport, enforcer, notifications.notifier, opts.localRoutes?.fetch);
   const app = await buildCinderApiApp({
     volumes, maxLimit: conf.api.max_limit,
     auth: cinderAuthOptions(conf), health: [databaseHealth(ds), brokerHealth(transport)],
@@ -83,6 +85,6 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
     await notifications.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();
-  });
+  }, opts.localRoutes);
   return { ...served, volumes };
 }

@@ -2,6 +2,7 @@
 // asks: which attachment Nova's BDM holds for a volume on a server (os-volume_attachments show
 // at 2.89, which reports attachment_id), asked with the caller's own token. Nova is found at
 // [nova] endpoint_template, else in the token's catalog (service type compute, [nova] interface).
+import type { FetchLike } from '../../common/api';
 import type { CatalogEntry, RequestContext } from '../../common/context';
 import { formatTemplate, OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
@@ -19,6 +20,8 @@ export interface NovaOptions {
   endpoint_template: string | null;
   interface: string;
   timeout?: number;
+  /** How the request goes out (the all-in-one reaches its own nova-api in process). */
+  fetch?: FetchLike;
 }
 
 /**
@@ -40,7 +43,7 @@ export async function novaAttachmentId(o: NovaOptions, ctx: RequestContext, serv
 async function askNova(o: NovaOptions, base: string, path: string, ctx: RequestContext): Promise<string | null> {
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, {
+    res = await (o.fetch ?? fetch)(`${base}${path}`, {
       headers: { Accept: 'application/json', 'X-Auth-Token': ctx.authToken ?? '', 'X-OpenStack-Nova-API-Version': '2.89',
         'X-OpenStack-Request-ID': ctx.globalRequestId ?? ctx.requestId, ...traceHeaders() },
       signal: AbortSignal.timeout((o.timeout ?? 30) * 1000),

@@ -2,8 +2,7 @@
 // quota_classes.py, used_limits.py, api/v3/limits.py): policies, Cinder's validation order and
 // texts, and the bodies as Cinder builds them (limits as integers, `id` last).
 import type { RequestContext } from '../../common/context';
-import { badRequest, forbidden } from '../../common/api';
-import { InvalidInput, InvalidParameterValue } from '../../cinder-common/exception';
+import { Invalid, InvalidInput, InvalidParameterValue, NotAuthorized } from '../../cinder-common/exception';
 import { NON_QUOTA_KEYS, type ProjectQuota, type QuotaEngine } from '../../cinder-common/quota';
 import type { VolumeAPI } from './volume-api';
 
@@ -23,10 +22,10 @@ export const LIMITS_ADMIN_FILTER = '3.39';
 /** oslo strutils.validate_integer as Cinder calls it (int(str(value)), then the range). */
 export function validateInteger(value: unknown, name: string, min: number, max: number): number {
   const text = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : '') : typeof value === 'string' ? value : '';
-  if (!/^\s*[+-]?\d+(_\d+)*\s*$/.test(text)) throw badRequest(`${name} must be an integer`);
+  if (!/^\s*[+-]?\d+(_\d+)*\s*$/.test(text)) throw new Invalid({}, `${name} must be an integer`);
   const n = Number(text.replace(/_/g, ''));
-  if (n < min) throw badRequest(`${name} must be >= ${min}`);
-  if (n > max) throw badRequest(`${name} must be <= ${max}`);
+  if (n < min) throw new Invalid({}, `${name} must be >= ${min}`);
+  if (n > max) throw new Invalid({}, `${name} must be <= ${max}`);
   return n;
 }
 
@@ -40,8 +39,8 @@ function boolParam(name: string, raw: string): boolean {
 
 /** utils.check_string_length via validate_string_length (400). */
 function checkLength(value: string, name: string): void {
-  if (value.length < 1) throw badRequest(`${name} has ${value.length} characters, less than 1.`);
-  if (value.length > 255) throw badRequest(`${name} has ${value.length} characters, more than 255.`);
+  if (value.length < 1) throw new Invalid({}, `${name} has ${value.length} characters, less than 1.`);
+  if (value.length > 255) throw new Invalid({}, `${name} has ${value.length} characters, more than 255.`);
 }
 
 export class QuotaAPI {
@@ -92,7 +91,7 @@ export class QuotaAPI {
       if (key === 'per_volume_gigabytes' || value === -1) continue;
       const used = (own[key]?.in_use ?? 0) + (own[key]?.reserved ?? 0);
       if (value < used) {
-        throw badRequest(`Quota ${key} limit must be equal or greater than existing resources. Current usage is ${used} and the requested limit is ${value}.`);
+        throw new Invalid({}, `Quota ${key} limit must be equal or greater than existing resources. Current usage is ${used} and the requested limit is ${value}.`);
       }
     }
     for (const [key, value] of Object.entries(values)) await this.engine.db.quotaSet(projectId, key, value);
@@ -108,7 +107,7 @@ export class QuotaAPI {
   /** GET os-quota-class-sets/{class}: a non-admin only its own class (none here). */
   async classShow(ctx: RequestContext, className: string): Promise<Record<string, unknown>> {
     this.volumes.authorize(ctx, QUOTA_POLICY.classGet);
-    if (!ctx.isAdmin) throw forbidden('Access was denied to this resource.');
+    if (!ctx.isAdmin) throw new NotAuthorized({}, 'Access was denied to this resource.');
     return { quota_class_set: { ...await this.engine.classQuotas(className), id: className } };
   }
 

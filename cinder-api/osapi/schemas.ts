@@ -2,7 +2,7 @@
 // reported the way Cinder's jsonschema validator words them:
 // "Invalid input for field/attribute <f>. Value: <v>. <why>" (400).
 import { badRequest, invalidInput, pyRepr, type APIVersion } from '../../common/api';
-import { ATTACH_STATUSES, MIGRATION_STATUSES, VOLUME_STATUSES } from '../../cinder-common/volume-status';
+import { ATTACH_STATUSES, MIGRATION_STATUSES, VOLUME_STATUSES, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
 import { SUPPORT_VOLUME_SCHEMA_CHANGES, VOLUME_CREATE_FROM_BACKUP } from './microversions';
 
 type Dict = Record<string, unknown>;
@@ -104,9 +104,10 @@ const RESET_STATUS_INVALID: Record<string, string> = {
 };
 
 /** os-reset_status formats (volume_status, volume_attach_status, volume_migration_status). */
-export function resetStatusBody(v: Dict): { status?: string; attach_status?: string; migration_status?: string | null } {
+export function resetStatusBody(v: Dict): { status?: VolumeStatus; attach_status?: AttachStatus; migration_status?: MigrationStatus | null } {
   noExtra('os-reset_status', v, ['status', 'attach_status', 'migration_status']);
-  const out: { status?: string; attach_status?: string; migration_status?: string | null } = {};
+  // Each value is checked against its list below.
+  const out: Record<string, string | null> = {};
   const fmt = (key: 'status' | 'attach_status' | 'migration_status', valid: readonly string[], name: string): void => {
     if (!(key in v)) return;
     const raw = v[key];
@@ -119,7 +120,7 @@ export function resetStatusBody(v: Dict): { status?: string; attach_status?: str
   fmt('status', VOLUME_STATUSES, 'volume_status');
   fmt('attach_status', ATTACH_STATUSES, 'volume_attach_status');
   fmt('migration_status', MIGRATION_STATUSES, 'volume_migration_status');
-  return out;
+  return out as { status?: VolumeStatus; attach_status?: AttachStatus; migration_status?: MigrationStatus | null };
 }
 
 const BOOL_STRINGS = ['True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', 'y', 't',

@@ -2,21 +2,13 @@
 // heartbeats fill, shown and switched the way Cinder does. Admin only (policies/services.py,
 // hosts.py). A disabled or frozen backend is skipped by pickBackend (volume-api.ts).
 import type { RequestContext } from '../../common/context';
-import { badRequest, type APIVersion } from '../../common/api';
+import type { APIVersion } from '../../common/api';
 import { isServiceUp } from '../../common/service';
 import type { Service } from '../../cinder-common/entities';
-import { InvalidInput, NotFound } from '../../cinder-common/exception';
+import { InvalidInput, InvalidParameterValue, ServiceNotFound, ValidationError } from '../../cinder-common/exception';
 import { checkString, invalid, noExtra, pyRepr } from './schemas';
 import { isoTime } from './views';
 import type { VolumeAPI } from './volume-api';
-
-/** Cinder's exceptions of these paths (cinder/exception.py). */
-export class ServiceNotFound extends NotFound {
-  static override msgFmt = 'Service %(service_id)s could not be found.';
-  constructor(kwargs: { service_id: string | null; host?: string | null }) {
-    super(kwargs, kwargs.host ? `Service ${kwargs.service_id ?? 'None'} could not be found on host ${kwargs.host}.` : undefined);
-  }
-}
 
 export const SERVICE_POLICY = {
   index: 'volume_extension:services:index',
@@ -141,9 +133,9 @@ export class ServiceAPI {
   /** _replication_db_change on frozen (no clusters here): a missing or ambiguous host is a 400, as Cinder's proxy makes it. */
   private async changeFrozen(host: string, expected: boolean): Promise<Service> {
     const rows = (await this.all()).filter((s) => s.binary === VOLUME_BINARY && hostMatches(s.host, host));
-    // Cinder's text here has no "Invalid input received:" prefix.
-    if (!rows.length) throw badRequest(`No service found with host=${host}`);
-    if (rows.some((s) => s.host !== rows[0].host)) throw badRequest('Services from different clusters found.');
+    // Cinder's proxy re-raises ServiceNotFound as InvalidInput(ex.msg): its text, no "Invalid input received:" prefix.
+    if (!rows.length) throw new InvalidInput({}, `No service found with host=${host}`);
+    if (rows.some((s) => s.host !== rows[0].host)) throw new InvalidParameterValue({ err: 'Services from different clusters found.' });
     const res = await this.api.db.services.update({ id: rows[0].id, frozen: expected }, { frozen: !expected });
     if (!res.affected) throw new InvalidInput({ reason: `frozen in ['${rows[0].host}'] must be ${expected ? 'True' : 'False'} to failover.` });
     return rows[0];
@@ -189,7 +181,7 @@ function checkHost(v: unknown): void {
 }
 
 function checkBody(body: unknown): asserts body is Dict {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`${pyRepr(body)} is not of type 'object'`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ValidationError({ detail: `${pyRepr(body)} is not of type 'object'` });
 }
 
 function checkEnableBody(body: unknown, withReason: boolean): void {

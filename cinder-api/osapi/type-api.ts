@@ -7,11 +7,10 @@ import type { Enforcer } from '../../common/policy';
 import type { CinderDB, TypeAccess } from '../../cinder-common/db-api';
 import type { VolumeType } from '../../cinder-common/entities';
 import {
-  InvalidVolumeType, VolumeTypeAccessExists, VolumeTypeAccessNotFound, VolumeTypeDefaultDeletionError,
+  Invalid, InvalidVolumeType, VolumeTypeAccessExists, VolumeTypeAccessNotFound, VolumeTypeDefaultDeletionError,
   VolumeTypeDefaultMisconfiguredError, VolumeTypeDeletionError, VolumeTypeExists, VolumeTypeExtraSpecsNotFound, VolumeTypeInUse,
   VolumeTypeNotFound, VolumeTypeNotFoundByName,
 } from '../../cinder-common/exception';
-import { badRequest } from '../../common/api';
 
 type Ctx = RequestContext;
 export type Specs = Record<string, string | null>;
@@ -155,9 +154,9 @@ export class TypeAPI {
   /** PUT /types/{id}: null fields stay as they are; a new name must be free. */
   async update(ctx: Ctx, id: string, u: { name: string | null; description: string | null; isPublic: boolean | null }): Promise<TypeWithSpecs> {
     this.authorize(ctx, TYPE_POLICY.update);
-    if (u.name && !u.name.trim()) throw badRequest('Volume type name can not be empty.');
+    if (u.name && !u.name.trim()) throw new Invalid({}, 'Volume type name can not be empty.');
     if (u.name === null && u.description === null && u.isPublic === null) {
-      throw badRequest('Specify volume type name, description, is_public or a combination thereof.');
+      throw new Invalid({}, 'Specify volume type name, description, is_public or a combination thereof.');
     }
     await this.get(ctx.elevated(), id);
     if (u.name !== null) {
@@ -201,7 +200,7 @@ export class TypeAPI {
     const cur = (await this.db.typeExtraSpecsGet([typeId])).get(typeId) ?? {};
     const multi = specs.multiattach === IS_TRUE || (cur.multiattach === IS_TRUE && specs.cacheable === IS_TRUE);
     const cache = specs.cacheable === IS_TRUE || cur.cacheable === IS_TRUE;
-    if (multi && cache) throw badRequest('cacheable cannot be set with multiattach.');
+    if (multi && cache) throw new Invalid({}, 'cacheable cannot be set with multiattach.');
   }
 
   async listSpecs(ctx: Ctx, typeId: string): Promise<Specs> {
@@ -231,7 +230,7 @@ export class TypeAPI {
     this.authorize(ctx, TYPE_POLICY.specsUpdate);
     await this.allowSpecsUpdate(typeId);
     await this.get(ctx, typeId);
-    if (!(key in body)) throw badRequest('Request body and URI mismatch');
+    if (!(key in body)) throw new Invalid({}, 'Request body and URI mismatch');
     await this.checkCacheable(typeId, body);
     await this.db.typeExtraSpecsUpdateOrCreate(typeId, body);
   }
@@ -285,5 +284,5 @@ export function parseIsPublic(v: string | undefined): boolean | null {
   const s = v.toLowerCase();
   if (['1', 't', 'true', 'on', 'y', 'yes'].includes(s)) return true;
   if (['0', 'f', 'false', 'off', 'n', 'no'].includes(s)) return false;
-  throw badRequest(`Invalid is_public filter [${v}]`);
+  throw new Invalid({}, `Invalid is_public filter [${v}]`);
 }

@@ -4,19 +4,19 @@
 // first, as volume/api.py does (context.authorize(<policy>, target_obj=volume)), on a volume
 // the caller could already look up: another project's volume stays a 404 for non-admins.
 import type { RequestContext } from '../../common/context';
-import { HTTPFault, badRequest } from '../../common/api';
 import { OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
 import type { Enforcer, Target } from '../../common/policy';
 import { RemoteError, type Notifier } from '../../common/rpc';
+import { notifyVolumeUsage } from '../../cinder-common/volume-usage';
 import { isServiceUp } from '../../common/service';
-import type { CinderDB } from '../../cinder-common/db-api';
+import type { CinderDB, Expected } from '../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
-  ConflictNovaUsingAttachment, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
+  ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
   VolumeNotFound, InvalidAvailabilityZone,
 } from '../../cinder-common/exception';
-import { DELETABLE, MIGRATION_IDLE } from '../../cinder-common/volume-status';
+import { DELETABLE, MIGRATION_IDLE, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
 import type { QuotaEngine } from '../../cinder-common/quota';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { novaAttachmentId, type NovaOptions } from './nova-client';
@@ -111,10 +111,13 @@ type Ctx = RequestContext;
 /** The id a transition is recorded under (volumes.transition_request_id): the caller's global one when it sent one. */
 export const requestIdOf = (ctx: Ctx): string => ctx.globalRequestId ?? ctx.requestId;
 
-/** A remote (or registered) error of one of `types`: "<prefix> - <Type>: <message>" (400). */
+/**
+ * A remote (or rebuilt) error of one of `types`: "<prefix> - <Type>: <message>" (400), the
+ * text volume_actions.py gives its HTTPBadRequest.
+ */
 function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
-  if (e instanceof RemoteError && e.excType && types.includes(e.excType)) return badRequest(`${prefix} - ${e.excType}: ${e.value ?? ''}`);
-  if (e instanceof OpenStackException && types.includes(e.name)) return badRequest(`${prefix} - ${e.name}: ${e.message}`);
+  if (e instanceof RemoteError && e.excType && types.includes(e.excType)) return new Invalid({}, `${prefix} - ${e.excType}: ${e.value ?? ''}`);
+  if (e instanceof OpenStackException && types.includes(e.name)) return new Invalid({}, `${prefix} - ${e.name}: ${e.message}`);
   return e as Error;
 }
 
@@ -159,18 +162,7 @@ export class VolumeAPI {
   async notify(ctx: Ctx, volumeId: string, suffix: string): Promise<void> {
     if (!this.d.notifier) return;
     const v = await this.d.db.volumeGet(volumeId);
-    if (!v) return;
-    const payload = {
-      tenant_id: v.projectId, user_id: v.userId, host: v.host, availability_zone: v.availabilityZone, volume_id: v.id,
-      volume_type: v.volumeTypeId, display_name: v.displayName, size: v.size, status: v.status,
-      created_at: v.createdAt?.toISOString() ?? null, launched_at: v.launchedAt?.toISOString() ?? null, snapshot_id: v.snapshotId,
-      replication_status: null,
-    };
-    try {
-      await this.d.notifier.info(ctx, `volume.${suffix}`, payload);
-    } catch (e) {
-      LOG.warning(`Could not send notification volume.${suffix}: ${(e as Error).message}`);
-    }
+    if (v) await notifyVolumeUsage(this.d.notifier, ctx, v, suffix, v.host);
   }
 
   /**
@@ -295,13 +287,13 @@ export class VolumeAPI {
     if (r.sourceVolid) {
       // create_cloned_volume is not in our drivers: Cinder's volume goes to error when its driver lacks it.
       LOG.error(`Volume ${v.id}: cloning volume ${r.sourceVolid} is not supported by the backend drivers here`, { context: ctx });
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
       return v;
     }
     if (!target) {
       // No valid backend: the scheduler would mark the volume error; the request still got 202.
       LOG.warning(`No valid backend was found for volume ${v.id} (size ${size})`, { context: ctx });
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
       return v;
     }
     try {
@@ -310,7 +302,7 @@ export class VolumeAPI {
       });
     } catch (e) {
       LOG.exception(`Could not cast create_volume for ${v.id}`, e, { context: ctx });
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'error' }, { status: 'creating' });
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
     }
     return v;
   }
@@ -318,10 +310,10 @@ export class VolumeAPI {
   async update(ctx: Ctx, v: Volume, changes: { name?: string | null; description?: string | null; metadata?: Record<string, string> | null }): Promise<Volume> {
     this.authorize(ctx, POLICY.update, v);
     if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be updated during maintenance.' });
-    const values: Partial<Volume> = {};
+    const values: { displayName?: string | null; displayDescription?: string | null } = {};
     if (changes.name !== undefined) values.displayName = changes.name;
     if (changes.description !== undefined) values.displayDescription = changes.description;
-    await this.d.db.volumeConditionalUpdate(v.id, values);
+    await this.d.db.volumeUpdate(v.id, values);
     if (changes.metadata !== undefined) await this.d.db.metadataReplace(v.id, changes.metadata ?? {});
     return this.find(ctx, v.id);
   }
@@ -329,12 +321,12 @@ export class VolumeAPI {
   /** volume:delete; a forced delete has passed its own policy first (the caller's). */
   async delete(ctx: Ctx, v: Volume, force = false): Promise<void> {
     this.authorize(ctx, POLICY.delete, v);
-    const expected = {
+    const expected: Expected = {
       attachStatus: ['detached', 'reserved', 'attaching', 'detaching', 'error_attaching', 'error_detaching', 'deleted', null],
       migrationStatus: MIGRATION_IDLE,
       ...(force ? {} : { status: DELETABLE }),
     };
-    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status }, expected);
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, expected, { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status });
     if (!ok) {
       // Cinder formats 'Volume %s must not be…' with '' when forced: two spaces.
       const status = force ? '' : 'status must be available or error or error_restoring or error_extending or error_managing and';
@@ -350,33 +342,33 @@ export class VolumeAPI {
 
   async reserve(ctx: Ctx, v: Volume): Promise<void> {
     this.authorize(ctx, POLICY.reserve, v);
-    const expected = v.multiattach ? ['available', 'in-use'] : ['available'];
-    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching', transitionRequestId: requestIdOf(ctx) },
-      { status: expected, multiattach: v.multiattach });
+    const expected: VolumeStatus[] = v.multiattach ? ['available', 'in-use'] : ['available'];
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: expected, multiattach: v.multiattach },
+      { status: 'attaching', transitionRequestId: requestIdOf(ctx) });
     if (!ok) {
       const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
       throw new InvalidVolume({ reason: `Volume status must be ${expected.join(' or ')} to reserve, but the status is ${cur}.` });
     }
   }
 
+  /** Back from 'attaching' to 'in-use' or 'available' in one UPDATE (volumeUnreserve); a volume not attaching is left alone. */
   async unreserve(ctx: Ctx, v: Volume): Promise<void> {
     this.authorize(ctx, POLICY.unreserve, v);
-    const attached = (await this.d.db.attachmentsOf([v.id])).some((a) => a.attachStatus !== 'detached');
-    await this.d.db.volumeConditionalUpdate(v.id, { status: attached ? 'in-use' : 'available' }, { status: 'attaching' });
+    if (!(await this.d.db.volumeUnreserve(v.id, v.multiattach))) LOG.debug(`Volume ${v.id} was not reserved: nothing to unreserve`, { context: ctx });
   }
 
   async beginDetaching(ctx: Ctx, v: Volume): Promise<void> {
     this.authorize(ctx, POLICY.beginDetaching, v);
     // A migrating volume's status is owned by the migration: leave it alone.
     if (v.migrationStatus && !MIGRATION_IDLE.includes(v.migrationStatus)) return;
-    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'detaching', transitionRequestId: requestIdOf(ctx) },
-      { status: 'in-use', attachStatus: 'attached', migrationStatus: MIGRATION_IDLE });
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached', migrationStatus: MIGRATION_IDLE },
+      { status: 'detaching', transitionRequestId: requestIdOf(ctx) });
     if (!ok) throw new InvalidVolume({ reason: "Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach." });
   }
 
   async rollDetaching(ctx: Ctx, v: Volume): Promise<void> {
     this.authorize(ctx, POLICY.rollDetaching, v);
-    await this.d.db.volumeConditionalUpdate(v.id, { status: 'in-use' }, { status: 'detaching' });
+    await this.d.db.volumeConditionalUpdate(v.id, { status: 'detaching' }, { status: 'in-use' });
   }
 
   private requireHost(v: Volume, what: string): void {
@@ -390,9 +382,9 @@ export class VolumeAPI {
     try {
       return await this.d.rpc.initializeConnection(ctx, v, connector);
     } catch (e) {
-      if (e instanceof InvalidInput) throw badRequest(e.message);
+      // InvalidInput answers 400 with its own text, as volume_actions.py's HTTPBadRequest(err.msg) does.
       if (e instanceof RemoteError && e.excType === 'InvalidInput') throw new InvalidInput({ reason: e.value });
-      if (e instanceof VolumeBackendAPIException) throw new HTTPFault(500, 'Unable to fetch connection information from backend.');
+      if (e instanceof VolumeBackendAPIException) throw new VolumeBackendAPIException(e.kwargs, 'Unable to fetch connection information from backend.');
       throw e;
     }
   }
@@ -441,7 +433,7 @@ export class VolumeAPI {
     try {
       await this.d.rpc.terminateConnection(ctx, v, connector, force);
     } catch (e) {
-      if (e instanceof VolumeBackendAPIException) throw new HTTPFault(500, 'Unable to terminate volume connection from backend.');
+      if (e instanceof VolumeBackendAPIException) throw new VolumeBackendAPIException(e.kwargs, 'Unable to terminate volume connection from backend.');
       throw e;
     }
     await this.unreserve(ctx, v);
@@ -485,7 +477,7 @@ export class VolumeAPI {
       throw new InvalidInput({ reason: `New size for extend must be greater than current size. (current: ${size}, extended: ${newSize}).` });
     }
     const expected = attached ? 'in-use' : 'available';
-    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending', previousStatus: v.status }, { status: expected });
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: expected }, { status: 'extending', previousStatus: v.status });
     if (!ok) {
       const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
       throw new InvalidVolume({ reason: `Volume ${v.id} status must be '{'status': '${expected}'}' to extend, currently ${cur}.` });
@@ -512,7 +504,7 @@ export class VolumeAPI {
       const typeName = (await this.d.db.typeNames([v.volumeTypeId])).get(v.volumeTypeId) ?? null;
       return await quota.reserveVolumeExtend(v.projectId ?? '', newSize, increase, typeName);
     } catch (e) {
-      if (!await this.d.db.volumeConditionalUpdate(v.id, { status: v.status }, { status: 'extending' })) {
+      if (!await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: v.status })) {
         LOG.error(`Could not return volume ${v.id} to ${v.status}.`);
       }
       throw e;
@@ -522,7 +514,7 @@ export class VolumeAPI {
   /** os-set_bootable is a volume update to Cinder (volume:update). */
   async setBootable(ctx: Ctx, v: Volume, bootable: boolean): Promise<void> {
     this.authorize(ctx, POLICY.update, v);
-    await this.d.db.volumeConditionalUpdate(v.id, { bootable });
+    await this.d.db.volumeUpdate(v.id, { bootable });
   }
 
   async updateReadonlyFlag(ctx: Ctx, v: Volume, readonly: boolean): Promise<void> {
@@ -536,17 +528,13 @@ export class VolumeAPI {
   }
 
   /** os-reset_status: a plain update (no CAS: the admin says what the state is). */
-  async resetStatus(ctx: Ctx, v: Volume, u: { status?: string; attach_status?: string; migration_status?: string | null }): Promise<void> {
+  async resetStatus(ctx: Ctx, v: Volume, u: { status?: VolumeStatus; attach_status?: AttachStatus; migration_status?: MigrationStatus | null }): Promise<void> {
     this.authorize(ctx, POLICY.resetStatus, v);
-    if (u.status === 'deleting') throw badRequest(`Cannot reset-state to ${u.status}`);
+    if (u.status === 'deleting') throw new Invalid({}, `Cannot reset-state to ${u.status}`);
     const atts = await this.d.db.attachmentsOf([v.id]);
-    if (u.status === 'in-use' && !atts.length) throw badRequest('Cannot reset-state to in-use because volume does not have any attachments.');
+    if (u.status === 'in-use' && !atts.length) throw new Invalid({}, 'Cannot reset-state to in-use because volume does not have any attachments.');
     await this.notify(ctx, v.id, 'reset_status.start');
-    const values: Partial<Volume> = {};
-    if (u.status !== undefined) values.status = u.status;
-    if (u.attach_status !== undefined) values.attachStatus = u.attach_status;
-    if (u.migration_status !== undefined) values.migrationStatus = u.migration_status;
-    await this.d.db.volumeConditionalUpdate(v.id, values);
+    await this.d.db.volumeResetStatus(v.id, { status: u.status, attachStatus: u.attach_status, migrationStatus: u.migration_status });
     if (u.attach_status === 'detached') {
       for (const a of atts) await this.d.db.attachmentDestroy(a.id);
       await this.d.db.adminMetadataDelete(v.id, 'attached_mode');

@@ -1,5 +1,6 @@
 // cinder `volume_attachment` (docs/architecture.md, Databases), all columns.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { AttachStatus } from '../volume-status';
 
 @Entity({ name: 'volume_attachment' })
 export class VolumeAttachment {
@@ -10,7 +11,7 @@ export class VolumeAttachment {
   @Column({ type: 'varchar', length: 255, nullable: true }) mountpoint!: string | null;
   @Column({ name: 'attach_time', type: 'datetime', nullable: true }) attachTime!: Date | null;
   @Column({ name: 'detach_time', type: 'datetime', nullable: true }) detachTime!: Date | null;
-  @Column({ name: 'attach_status', type: 'varchar', length: 255, nullable: true }) attachStatus!: string | null;
+  @Column({ name: 'attach_status', type: 'varchar', length: 255, nullable: true }) attachStatus!: AttachStatus | null;
   @Column({ name: 'attach_mode', type: 'varchar', length: 36, nullable: true }) attachMode!: string | null;
   @Column({ name: 'connection_info', type: 'text', nullable: true }) connectionInfo!: string | null;
   @Column({ type: 'text', nullable: true }) connector!: string | null;

@@ -1,5 +1,6 @@
 // cinder `volumes` (docs/architecture.md, Databases): the columns the create/attach/detach flows use.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { AttachStatus, MigrationStatus, VolumeStatus } from '../volume-status';
 
 @Entity({ name: 'volumes' })
 export class Volume {
@@ -12,10 +13,10 @@ export class Volume {
   @Column({ name: 'cluster_name', type: 'varchar', length: 255, nullable: true }) clusterName!: string | null;
   @Column({ type: 'integer', nullable: true }) size!: number | null;
   @Column({ name: 'availability_zone', type: 'varchar', length: 255, nullable: true }) availabilityZone!: string | null;
-  @Column({ type: 'varchar', length: 255, nullable: true }) status!: string | null;
-  @Column({ name: 'attach_status', type: 'varchar', length: 255, nullable: true }) attachStatus!: string | null;
-  @Column({ name: 'migration_status', type: 'varchar', length: 255, nullable: true }) migrationStatus!: string | null;
-  @Column({ name: 'previous_status', type: 'varchar', length: 255, nullable: true }) previousStatus!: string | null;
+  @Column({ type: 'varchar', length: 255, nullable: true }) status!: VolumeStatus | null;
+  @Column({ name: 'attach_status', type: 'varchar', length: 255, nullable: true }) attachStatus!: AttachStatus | null;
+  @Column({ name: 'migration_status', type: 'varchar', length: 255, nullable: true }) migrationStatus!: MigrationStatus | null;
+  @Column({ name: 'previous_status', type: 'varchar', length: 255, nullable: true }) previousStatus!: VolumeStatus | null;
   @Column({ name: 'scheduled_at', type: 'datetime', nullable: true }) scheduledAt!: Date | null;
   @Column({ name: 'launched_at', type: 'datetime', nullable: true }) launchedAt!: Date | null;
   @Column({ name: 'terminated_at', type: 'datetime', nullable: true }) terminatedAt!: Date | null;

@@ -6,7 +6,7 @@
 //    without a token table. The secret must be a real one (see checkTokenSecret).
 //  - noauth2: the token is "user:project" (or "user"); user "admin" is admin. It lets anyone
 //    in by design: it is only ever used when a config asks for it.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, scryptSync, timingSafeEqual } from 'node:crypto';
 import { RequestContext } from '../context';
 import { ConfigError } from '../exception';
 import { unauthorized } from './faults';
@@ -126,4 +126,14 @@ export function createAuth(o: AuthOptions): AuthStrategy {
 /** Old entry point kept for tests: (strategy, embedded secret). */
 export function authStrategy(name: string, secret: string | null): AuthStrategy {
   return createAuth({ strategy: name, tokenSecret: secret });
+}
+
+/** scrypt$<salt>$<hash> of a password, for users whose password is not kept in a config. */
+export function hashPassword(password: string, salt: string): string {
+  return `scrypt$${salt}$${scryptSync(password, salt, 32).toString('base64url')}`;
+}
+
+/** Keystone-style 32-hex ids, stable across processes and restarts. */
+export function idOf(kind: 'user' | 'project', name: string): string {
+  return createHash('md5').update(`${kind}:${name}`).digest('hex');
 }

@@ -1,7 +1,7 @@
 // REST plumbing shared by nova-api and cinder-api.
 export { createApiApp, checkProjectInPath, type ApiAppOptions, type FastifyInstance, type FastifyReply, type FastifyRequest } from './app';
 export {
-  authStrategy, createAuth, checkTokenSecret, usesExternalKeystone, noauth2, keystone, signToken, verifyToken, MIN_SECRET_LENGTH,
+  authStrategy, createAuth, checkTokenSecret, hashPassword, idOf, usesExternalKeystone, noauth2, keystone, signToken, verifyToken, MIN_SECRET_LENGTH,
   type AuthInput, type AuthOptions, type AuthStrategy, type TokenClaims,
 } from './auth';
 export { KeystoneAuthToken, KeystoneUnauthorized, type KeystoneAuthTokenOptions } from './keystone-authtoken';
@@ -11,6 +11,6 @@ export { APIVersion, requestedVersion, versionHeaders, VersionNotAcceptable, typ
 export { validateBody } from './validation';
 export { serveApi, type ServedApi } from './serve';
 export { pyRepr, pyStr, invalidInput } from './python-text';
-export { identityRoutes, parseUsers, hashPassword, idOf, type IdentityOptions, type IdentityUser } from './identity';
 export { traceRoutes, tracePageRoutes } from './traces';
 export { healthcheckRoutes, healthChecker, databaseHealth, brokerHealth, HEALTHCHECK_PATH, type HealthBackend } from './healthcheck';
+export { LocalRoutes, type FetchLike } from './local-fetch';

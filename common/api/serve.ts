@@ -2,6 +2,7 @@
 // service opened for itself (its transport, its database pool) is released.
 import type { FastifyInstance } from 'fastify';
 import { getLogger } from '../log';
+import type { LocalRoutes } from './local-fetch';
 
 export interface ServedApi {
   url: string;
@@ -11,9 +12,11 @@ export interface ServedApi {
 
 /**
  * Listen on host:port (0: any free port) and log "Started <name> on <url>" (what process
- * supervisors and tests wait for). A failed listen releases too, then rethrows.
+ * supervisors and tests wait for). A failed listen releases too, then rethrows. With `local`,
+ * callers in this process reach the API through it without a socket while it serves.
  */
-export async function serveApi(app: FastifyInstance, name: string, host: string, port: number, release: () => Promise<void>): Promise<ServedApi> {
+export async function serveApi(app: FastifyInstance, name: string, host: string, port: number, release: () => Promise<void>,
+  local?: LocalRoutes): Promise<ServedApi> {
   try {
     await app.listen({ host, port });
   } catch (e) {
@@ -23,9 +26,11 @@ export async function serveApi(app: FastifyInstance, name: string, host: string,
   const actual = (app.server.address() as { port: number }).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
   getLogger(name).info(`Started ${name} on ${url}`);
+  const unroute = local?.add(url, app);
   return {
     url, port: actual,
     async stop() {
+      unroute?.();
       await app.close();
       await release();
     },

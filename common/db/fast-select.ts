@@ -14,6 +14,15 @@ import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 export type Where = Record<string, unknown>;
 export type Order = Array<[string, 'ASC' | 'DESC']>;
 
+/**
+ * A SET value the database computes in the same UPDATE (a CASE over a subquery, as Cinder's
+ * conditional_update takes): `sql` with its own `?` parameters; `key` names its shape for the
+ * statement cache (the same key must always mean the same text).
+ */
+export class SqlValue {
+  constructor(readonly key: string, readonly sql: string, readonly params: readonly unknown[] = []) {}
+}
+
 export class FastSelect<T extends ObjectLiteral> {
   private readonly meta: EntityMetadata;
   private readonly head: string;
@@ -79,18 +88,19 @@ export class FastSelect<T extends ObjectLiteral> {
    * UPDATE … SET values WHERE where: a compare-and-swap when `where` names the expected state.
    * Returns the rows it matched (as TypeORM's update reports them on each driver).
    */
-  async update(where: Where, values: Partial<T>, m?: EntityManager): Promise<number> {
+  async update(where: Where, values: { [K in keyof T]?: T[K] | SqlValue }, m?: EntityManager): Promise<number> {
     const w = this.whereOf(where);
     const set = Object.entries(values).filter(([, v]) => v !== undefined);
     if (!set.length) throw new Error(`UPDATE of ${this.meta.tableName} with nothing to set`);
-    const key = `U|${set.map(([k]) => k).join(',')}|${w.shape}`;
+    const key = `U|${set.map(([k, v]) => (v instanceof SqlValue ? `${k}=${v.key}` : k)).join(',')}|${w.shape}`;
     let sql = this.sqlCache.get(key);
     if (!sql) {
       const esc = (n: string): string => this.ds.driver.escape(n);
-      sql = `UPDATE ${esc(this.meta.tableName)} SET ${set.map(([k]) => `${esc(this.column(k).databaseName)} = ?`).join(', ')}${w.sql}`;
+      const assign = ([k, v]: [string, unknown]): string => `${esc(this.column(k).databaseName)} = ${v instanceof SqlValue ? v.sql : '?'}`;
+      sql = `UPDATE ${esc(this.meta.tableName)} SET ${set.map(assign).join(', ')}${w.sql}`;
       this.sqlCache.set(key, sql);
     }
-    const params = [...set.map(([k, v]) => this.ds.driver.preparePersistentValue(v, this.column(k))), ...w.params];
+    const params = [...set.flatMap(([k, v]) => (v instanceof SqlValue ? v.params : [this.ds.driver.preparePersistentValue(v, this.column(k))])), ...w.params];
     const qr = m?.queryRunner ?? this.ds.createQueryRunner();
     try {
       const res = await qr.query(sql, params, true);
@@ -98,6 +108,43 @@ export class FastSelect<T extends ObjectLiteral> {
     } finally {
       if (!m?.queryRunner) await qr.release();
     }
+  }
+
+  /**
+   * INSERT the row's defined columns, in one statement: no re-read of the row afterwards, as a
+   * repository insert does. The generated id (auto-increment) and the columns' declared defaults
+   * are set on `row`, so it reads as the stored row does. A UNIQUE violation propagates.
+   */
+  async insert(row: T, m?: EntityManager): Promise<T> {
+    const r = row as Record<string, unknown>;
+    const cols = this.meta.columns.filter((c) => r[c.propertyName] !== undefined);
+    const key = `I|${cols.map((c) => c.propertyName).join(',')}`;
+    let sql = this.sqlCache.get(key);
+    if (!sql) {
+      const esc = (n: string): string => this.ds.driver.escape(n);
+      sql = `INSERT INTO ${esc(this.meta.tableName)} (${cols.map((c) => esc(c.databaseName)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
+      this.sqlCache.set(key, sql);
+    }
+    const params = cols.map((c) => this.ds.driver.preparePersistentValue(r[c.propertyName], c));
+    const qr = m?.queryRunner ?? this.ds.createQueryRunner();
+    let raw: unknown;
+    try {
+      raw = (await qr.query(sql, params, true)).raw;
+    } finally {
+      if (!m?.queryRunner) await qr.release();
+    }
+    for (const c of this.meta.columns) {
+      if (r[c.propertyName] !== undefined) continue;
+      if (c.isGenerated && c.generationStrategy === 'increment') {
+        // better-sqlite3 answers lastInsertRowid, mysql2 an OK packet with insertId.
+        r[c.propertyName] = Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw);
+      } else if (c.default !== undefined && typeof c.default !== 'function') {
+        r[c.propertyName] = this.ds.driver.prepareHydratedValue(c.default, c);
+      } else if (c.isNullable) {
+        r[c.propertyName] = null;
+      }
+    }
+    return row;
   }
 
   async findOne(where: Where, order: Order = [], m?: EntityManager): Promise<T | null> {

@@ -16,7 +16,8 @@ import { takeMigrationLock } from './migration-lock';
 export { DBConnectionError, asDbConnectionError, isDbConnectionError } from './errors';
 export { withDbRetry, transactionWithRetry, isDbDeadlock, isWsrepNotReady, type DbRetryOptions } from './retry';
 export type { DbHost } from './host-failover';
-export { fastSelect, FastSelect } from './fast-select';
+export { fastSelect, FastSelect, SqlValue } from './fast-select';
+export { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from './cas';
 import { serializeSqlite } from './sqlite-serial';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

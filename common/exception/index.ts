@@ -45,7 +45,7 @@ export class OpenStackException extends Error {
     this.code = code;
   }
 
-  /** Rebuild from a remote failure (class found in the RPC registry): keep its text. */
+  /** Rebuild from a remote failure (its module allowed by the transport): keep its text. */
   static fromRemote<T extends OpenStackException>(
     this: new (kwargs?: ExceptionKwargs, message?: string) => T,
     message: string, kwargs: ExceptionKwargs,
@@ -54,24 +54,46 @@ export class OpenStackException extends Error {
   }
 }
 
-export class Invalid extends OpenStackException {
-  static override msgFmt = 'Bad Request - Invalid Parameters';
-  static override code = 400;
+/** What a project's base classes say where Nova and Cinder word them differently. */
+export interface BaseTexts {
+  /** Invalid's template (400). */
+  invalid: string;
+  /** The 403 base: Nova's `Forbidden`, Cinder's `NotAuthorized`, and its template. */
+  forbidden: { name: string; msgFmt: string };
 }
 
-export class NotFound extends OpenStackException {
-  static override msgFmt = 'Resource could not be found.';
-  static override code = 404;
+/** A class's `name` is what crosses the wire: set it where the declaration cannot. */
+function named<C extends abstract new (...args: never[]) => unknown>(cls: C, name: string): C {
+  Object.defineProperty(cls, 'name', { value: name });
+  return cls;
 }
 
-export class Forbidden extends OpenStackException {
-  static override msgFmt = 'Forbidden';
-  static override code = 403;
-}
-
-export class Conflict extends OpenStackException {
-  static override msgFmt = 'Conflict';
-  static override code = 409;
+/**
+ * A project's exception module (nova/exception.py, cinder/exception.py): its base class named
+ * `baseName` and the generic bases under it, all known on the wire as `wireModule`. The
+ * project's module then declares only its concrete exceptions (template + code) on these.
+ */
+export function exceptionBases(wireModule: string, baseName: string, texts: BaseTexts) {
+  const Base = named(class extends OpenStackException {
+    static override wireModule = wireModule;
+  }, baseName);
+  class Invalid extends Base {
+    static override msgFmt = texts.invalid;
+    static override code = 400;
+  }
+  class NotFound extends Base {
+    static override msgFmt = 'Resource could not be found.';
+    static override code = 404;
+  }
+  const Forbidden = named(class extends Base {
+    static override msgFmt = texts.forbidden.msgFmt;
+    static override code = 403;
+  }, texts.forbidden.name);
+  class Conflict extends Base {
+    static override msgFmt = 'Conflict';
+    static override code = 409;
+  }
+  return { Base, Invalid, NotFound, Forbidden, Conflict };
 }
 
 /** Configuration problem found at start: one clear line, then exit. */

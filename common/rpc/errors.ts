@@ -14,8 +14,8 @@ export class MessagingError extends Error {
   }
 
   /**
-   * Rebuild from a remote failure when the class is registered (registerRemoteError): same
-   * class and text, whatever the constructor's own parameters are.
+   * Rebuild from a remote failure whose module the transport allows (allowedRemoteExmods):
+   * same class and text, whatever the constructor's own parameters are.
    */
   static fromRemote(message: string, _kwargs: Record<string, unknown> = {}): MessagingError {
     const e = new MessagingError(message);
@@ -59,7 +59,7 @@ function pyReprList(lines: readonly string[]): string {
   return `[${lines.map(one).join(', ')}]`;
 }
 
-/** A remote endpoint raised an exception whose class is not registered locally. */
+/** A remote endpoint raised an exception of a module the caller's transport does not allow. */
 export class RemoteError extends MessagingError {
   static override wireModule = 'oslo_messaging.rpc.client';
 

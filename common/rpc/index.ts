@@ -14,8 +14,7 @@ export {
   UnsupportedVersion, RPCVersionCapError, ValueError,
 } from './errors';
 export {
-  registerRemoteError, unregisterRemoteError, serializeRemoteException, deserializeRemoteException,
-  type RemoteErrorFactory, type Failure,
+  ExceptionModule, serializeRemoteException, deserializeRemoteException, type Failure,
 } from './serializer/remote-error';
 export { isCompatible as versionIsCompatible } from './version';
 export {

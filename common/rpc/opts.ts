@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { hostname } from 'node:os';
 import type { ConfigOf } from '../config';
 import type { MESSAGING_OPTS, RABBIT_OPTS } from '../config/messaging-opts';
+import type { ExceptionModule } from './serializer/remote-error';
 import { Notifier, type NotifierDriver, type NotifierOptions } from './notify/notifier';
 import { getNotificationTransport, getRpcTransport, type Transport, type TransportOptions } from './transport';
 
@@ -49,10 +50,14 @@ export function rabbitTransportOptions(conf: RabbitConf, controlExchange?: strin
   };
 }
 
-/** A service's RPC transport: [DEFAULT] transport_url and control_exchange, [oslo_messaging_rabbit]. */
-export function rpcTransportFromConf(conf: MessagingConf): Transport {
+/**
+ * A service's RPC transport: [DEFAULT] transport_url and control_exchange, [oslo_messaging_rabbit];
+ * `allowedRemoteExmods` is the service's own list, as nova.rpc and cinder.rpc pass theirs to oslo.
+ */
+export function rpcTransportFromConf(conf: MessagingConf, allowedRemoteExmods: readonly ExceptionModule[] = []): Transport {
   return getRpcTransport(conf.DEFAULT.transport_url, {
     ...rabbitTransportOptions(conf, conf.DEFAULT.control_exchange), rpcPingEnabled: conf.DEFAULT.rpc_ping_enabled ?? false,
+    allowedRemoteExmods,
   });
 }
 

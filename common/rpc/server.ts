@@ -7,7 +7,7 @@ import { notifyDispatch, observed } from './observer';
 import { serializeRemoteException } from './serializer/remote-error';
 import type { Target } from './target';
 import type { Transport } from './transport';
-import { parseTraceparent, runInScope, startSpan, type ScopeIds } from '../trace';
+import { idsOfContextDict, parseTraceparent, runInScope, startSpan } from '../trace';
 
 const LOG = getLogger('rpc.server');
 
@@ -20,17 +20,6 @@ export interface ServerOptions {
   pingEnabled?: boolean;
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-
-/** The ids a log line shows, read off an oslo context dict. */
-function idsOf(ctxt: Record<string, unknown>): ScopeIds | undefined {
-  const requestId = str(ctxt.request_id);
-  if (!requestId) return undefined;
-  return {
-    requestId, globalRequestId: str(ctxt.global_request_id),
-    userId: str(ctxt.user_id) ?? str(ctxt.user), projectId: str(ctxt.project_id) ?? str(ctxt.tenant),
-  };
-}
 
 /** oslo's PingEndpoint: namespace null, version 1.0, any arguments. */
 const PING_METHOD = 'oslo_rpc_server_ping';
@@ -78,7 +67,7 @@ export class RPCServer {
   /** One request in its scope: the sender's ids for log lines, a dispatch span under the sender's. */
   private handle(req: IncomingRequest): Promise<void> {
     const { message, ctxt } = req;
-    const ids = idsOf(ctxt);
+    const ids = idsOfContextDict(ctxt);
     const span = startSpan({
       name: message.method, kind: req.msgId ? 'server' : 'consumer', service: this.traceService, root: true, ids,
       parent: parseTraceparent(ctxt.traceparent, ctxt.tracestate), attrs: { 'rpc.method': message.method },

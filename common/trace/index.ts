@@ -3,7 +3,7 @@
 import { parseTraceparent } from './traceparent';
 import { startSpan, type Span, type SpanOptions } from './tracer';
 
-export { currentScope, runInScope, type Scope, type ScopeIds } from './scope';
+export { currentScope, idsOfContextDict, runInScope, type Scope, type ScopeIds } from './scope';
 export { parseTraceparent, formatTraceparent, newSpanId, newTraceId, type SpanContext } from './traceparent';
 export {
   Span, startSpan, withSpan, traceHeaders, addSpanSink, setTracingEnabled, tracingEnabled, setTraceService,

@@ -12,6 +12,21 @@ export interface ScopeIds {
   projectId?: string | null;
 }
 
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * The ids a log line shows, read off an oslo context dict (the one reader the RPC server, the
+ * managers and their log lines share); undefined without a request id.
+ */
+export function idsOfContextDict(ctxt: Record<string, unknown>): ScopeIds | undefined {
+  const requestId = str(ctxt.request_id);
+  if (!requestId) return undefined;
+  return {
+    requestId, globalRequestId: str(ctxt.global_request_id),
+    userId: str(ctxt.user_id) ?? str(ctxt.user), projectId: str(ctxt.project_id) ?? str(ctxt.tenant),
+  };
+}
+
 export interface Scope {
   /** Mutable: an API sets it after authentication, within the same scope. */
   ids?: ScopeIds;

@@ -3,18 +3,18 @@
 // shares (lock, state, policy, host up). Volume attach/detach: volume-attachments.ts.
 import type { AttachFlowChooser } from '../../nova-common/volume/attach-flow';
 import { randomInt, randomUUID } from 'node:crypto';
-import { IsNull } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { getLogger } from '../../common/log';
 import { isServiceUp } from '../../common/service';
-import type { NovaDB } from '../../nova-common/db-api';
+import { fastSelect } from '../../common/db/fast-select';
+import type { InstanceValues, NovaDB } from '../../nova-common/db-api';
 import { defaultHostname } from '../../nova-common/hostname';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
   AmbiguousHostnameForMultipleInstances, ComputeHostNotFound, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput,
   MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
 } from '../../nova-common/exception';
-import { VM_STATES } from '../../nova-common/objects';
+import { TASK_STATES, VM_STATES, type VmState } from '../../nova-common/objects';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import type { Enforcer } from '../../common/policy';
@@ -27,6 +27,9 @@ import { SwapVolumeAPI } from './swap-volume';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 
 const LOG = getLogger('nova-api.compute');
+
+/** Every vm_state but error: a delete casts to the compute only while the server is not in error. */
+const NOT_ERROR: readonly VmState[] = Object.values(VM_STATES).filter((s) => s !== VM_STATES.ERROR);
 
 /** vm_states attach/detach are allowed in (docs/attach-detach.md, Server states). */
 const VOLUME_OP_STATES = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.STOPPED, VM_STATES.RESIZED, VM_STATES.SOFT_DELETED,
@@ -165,8 +168,10 @@ export class ComputeAPI {
     return { host: null, fault: new NoValidHost({ reason: services.length ? 'There are not enough hosts available.' : '' }).message };
   }
 
+  /** servicegroup is_up for one host: its own row only (every attach and detach asks). */
   async hostIsUp(host: string): Promise<boolean> {
-    return (await this.upComputeHosts()).includes(host);
+    const s = await fastSelect(this.o.db.ds, Service).findOne({ host, binary: 'nova-compute', deleted: 0, disabled: false, forcedDown: false });
+    return s !== null && isServiceUp(s.lastSeenUp ?? s.createdAt, this.o.serviceDownTime);
   }
 
   /**
@@ -225,7 +230,7 @@ export class ComputeAPI {
       // No image API to read kernel/ramdisk properties from: Nova stores '' for an image without them.
       launchIndex: batch.index, kernelId: '', ramdiskId: '', userData: req.userData ?? null,
       projectId: ctx.projectId, userId: ctx.userId, imageRef: req.imageRef,
-      flavorId: req.flavorRef, vmState: host ? VM_STATES.BUILDING : VM_STATES.ERROR, taskState: host ? 'scheduling' : null,
+      flavorId: req.flavorRef, vmState: host ? VM_STATES.BUILDING : VM_STATES.ERROR, taskState: host ? TASK_STATES.SCHEDULING : null,
       powerState: 0, locked: false, host, node: host, availabilityZone: az.zone ?? 'nova', rootDeviceName: '/dev/vda',
       accessIpV4: req.accessIpV4 ?? null, accessIpV6: req.accessIpV6 ?? null, displayDescription: req.description ?? null,
       autoDiskConfig: req.autoDiskConfig ?? false, metadataJson: JSON.stringify(req.metadata), faultMessage: fault, createdAt: t, updatedAt: t, deleted: 0,
@@ -251,7 +256,7 @@ export class ComputeAPI {
       try {
         await this.o.rpc.buildAndRunInstance(ctx, inst, [...(root ? [root] : []), ...volumes]);
       } catch (e) {
-        await this.o.db.instanceUpdate(inst.uuid, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
+        await this.o.db.instanceConditionalUpdate(inst.uuid, { vmState: VM_STATES.BUILDING }, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
         throw e;
       }
     }
@@ -262,7 +267,7 @@ export class ComputeAPI {
   async update(ctx: RequestContext, uuid: string, u: ServerUpdate): Promise<Instance> {
     const inst = await this.get(ctx, uuid);
     this.can(ctx, 'os_compute_api:servers:update', inst);
-    const values: Partial<Instance> = {};
+    const values: InstanceValues = {};
     if (u.name !== undefined) values.displayName = u.name;
     if (u.hostname !== undefined) values.hostname = u.hostname;
     if (u.description !== undefined) values.displayDescription = u.description;
@@ -279,13 +284,15 @@ export class ComputeAPI {
     this.can(ctx, policy, inst);
     this.checkLocked(ctx, inst);
     await this.recordAction(ctx, uuid, 'delete');
-    if (inst.host && inst.vmState !== VM_STATES.ERROR && await this.hostIsUp(inst.host)) {
-      await this.o.db.instanceUpdate(uuid, { taskState: 'deleting' });
+    const remote = !!inst.host && inst.vmState !== VM_STATES.ERROR && await this.hostIsUp(inst.host);
+    // Any task gives way to a delete (Nova expects no task state); the vm_state must still not be error.
+    if (remote && await this.o.db.instanceConditionalUpdate(uuid, { vmState: NOT_ERROR }, { taskState: TASK_STATES.DELETING })) {
       await this.o.rpc.terminateInstance(ctx, inst, await this.o.db.bdmsByInstance(uuid));
       return;
     }
-    // No compute to ask (never scheduled, errored or host down): release volumes from here.
-    await this.localDelete(ctx, inst);
+    // No compute to ask (never scheduled, errored, also meanwhile, or host down): release volumes from here.
+    const now = remote ? await this.o.db.instanceGet(uuid) : inst;
+    if (now) await this.localDelete(ctx, now);
   }
 
   private async localDelete(ctx: RequestContext, inst: Instance): Promise<void> {
@@ -346,8 +353,8 @@ export class ComputeAPI {
     this.checkLocked(ctx, inst);
     await this.checkHostUp(inst);
     this.checkState(ctx, inst, action, action === 'stop' ? [VM_STATES.ACTIVE, VM_STATES.ERROR] : [VM_STATES.STOPPED]);
-    const taskState = action === 'stop' ? 'powering-off' : 'powering-on';
-    if (!(await this.o.db.instanceUpdate(uuid, { taskState }, { taskState: IsNull() as unknown as null }))) {
+    const taskState = action === 'stop' ? TASK_STATES.POWERING_OFF : TASK_STATES.POWERING_ON;
+    if (!(await this.o.db.instanceConditionalUpdate(uuid, { taskState: null }, { taskState }))) {
       const now = await this.get(ctx, uuid);
       throw new InstanceInvalidState({ method: action, instance_uuid: uuid, attr: 'task_state', state: now.taskState ?? 'None' });
     }
@@ -422,8 +429,8 @@ export class ComputeAPI {
     const allowed = type === 'SOFT' ? [VM_STATES.ACTIVE] : [VM_STATES.ACTIVE, VM_STATES.STOPPED, VM_STATES.PAUSED, VM_STATES.SUSPENDED, VM_STATES.ERROR];
     this.checkState(ctx, inst, 'reboot', allowed as string[]);
     await this.checkHostUp(inst);
-    const taskState = type === 'SOFT' ? 'rebooting' : 'rebooting_hard';
-    if (!(await this.o.db.instanceUpdate(uuid, { taskState }, { taskState: IsNull() as unknown as null }))) {
+    const taskState = type === 'SOFT' ? TASK_STATES.REBOOTING : TASK_STATES.REBOOTING_HARD;
+    if (!(await this.o.db.instanceConditionalUpdate(uuid, { taskState: null }, { taskState }))) {
       const now = await this.get(ctx, uuid);
       throw new InstanceInvalidState({ method: 'reboot', instance_uuid: uuid, attr: 'task_state', state: now.taskState ?? 'None' });
     }

@@ -13,25 +13,14 @@ import { isDuplicateEntry, isRetryableConflict } from '../../nova-common/db';
 import { matchDevice, nextDeviceName } from '../../nova-common/device-name';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
 import {
-  CinderConnectionFailed, DevicePathInUse, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, NovaException,
-  TooManyDiskDevices, VolumeAttachmentNotFound, VolumeBDMNotFound, VolumeNotAttached,
+  CinderConnectionFailed, DevicePathInUse, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion,
+  RootDeviceDetach, TooManyDiskDevices, VolumeAttachmentNotFound, VolumeAttachTimedOut, VolumeBDMNotFound, VolumeNotAttached,
 } from '../../nova-common/exception';
 import { CinderHTTPError, type CinderVolume } from '../../nova-common/volume/cinder';
 import { retrying } from '../../nova-common/retry';
 import { caller, type ComputeAPI, type ComputeApiOptions } from './api';
 
 const LOG = getLogger('nova-api.volume-attachments');
-
-export class RootDeviceDetach extends NovaException {
-  static override msgFmt = 'Cannot detach a root device volume';
-  static override code = 400;
-}
-
-/** The attach took longer than its compute waits for nova-api, and the compute rolled it back. */
-export class VolumeAttachTimedOut extends NovaException {
-  static override msgFmt = 'Attaching volume %(volume_id)s took too long and was rolled back; try again.';
-  static override code = 503;
-}
 
 /** A Cinder call that failed without saying no: it may or may not have taken effect. */
 function isUncertain(e: unknown): boolean {

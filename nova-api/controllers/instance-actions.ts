@@ -1,15 +1,10 @@
 // /servers/{id}/os-instance-actions: who did what to a server, by request id, and how each
 // compute step ended (nova instance_actions.py).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { InstanceNotFound, NovaException } from '../../nova-common/exception';
+import { InstanceActionNotFound, InstanceNotFound } from '../../nova-common/exception';
 import { Instance, InstanceAction, InstanceActionEvent } from '../../nova-common/entities';
 import type { ComputeAPI } from '../compute/api';
 import { projectInPath, type Params } from '../request';
-
-class InstanceActionNotFound extends NovaException {
-  static override msgFmt = 'Action for request_id %(request_id)s on instance %(instance_uuid)s not found';
-  static override code = 404;
-}
 
 const ts = (d: Date | null): string | null => (d ? d.toISOString().replace('Z', '').padEnd(26, '0') : null);
 

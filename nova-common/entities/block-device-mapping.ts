@@ -1,6 +1,7 @@
 // nova `block_device_mapping` (docs/architecture.md, Databases): the row "reserve the device"
 // inserts and "save connection_info" completes (docs/attach-detach.md).
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { BdmState } from '../bdm-states';
 
 @Entity({ name: 'block_device_mapping' })
 export class BlockDeviceMapping {
@@ -31,7 +32,7 @@ export class BlockDeviceMapping {
   @Column({ name: 'deleted_at', type: 'datetime', nullable: true }) deletedAt!: Date | null;
   @Column({ type: 'integer', default: 0 }) deleted!: number;
   /** Durable intent of an attach/detach in flight (bdm-states.ts); NULL when settled. */
-  @Column({ name: 'attach_state', type: 'varchar', length: 36, nullable: true }) attachState!: string | null;
+  @Column({ name: 'attach_state', type: 'varchar', length: 36, nullable: true }) attachState!: BdmState | null;
   /** When attach_state last changed: the age the reconciler judges a stalled step by. */
   @Column({ name: 'attach_state_at', type: 'datetime', precision: 3, nullable: true }) attachStateAt!: Date | null;
   /** Request id (global if the caller sent one) of the operation the intent belongs to, for repair logs. */

@@ -1,5 +1,6 @@
 // nova `instances` (docs/architecture.md, Databases): the columns the attach flow and the server views use.
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { TaskState, VmState } from '../objects';
 
 @Entity({ name: 'instances' })
 export class Instance {
@@ -10,8 +11,8 @@ export class Instance {
   @Column({ name: 'user_id', type: 'varchar', length: 255, nullable: true }) userId!: string | null;
   @Column({ name: 'image_ref', type: 'varchar', length: 255, nullable: true }) imageRef!: string | null;
   @Column({ name: 'flavor_id', type: 'varchar', length: 255, nullable: true }) flavorId!: string | null;
-  @Column({ name: 'vm_state', type: 'varchar', length: 255, nullable: true }) vmState!: string | null;
-  @Column({ name: 'task_state', type: 'varchar', length: 255, nullable: true }) taskState!: string | null;
+  @Column({ name: 'vm_state', type: 'varchar', length: 255, nullable: true }) vmState!: VmState | null;
+  @Column({ name: 'task_state', type: 'varchar', length: 255, nullable: true }) taskState!: TaskState | null;
   @Column({ name: 'power_state', type: 'integer', nullable: true }) powerState!: number | null;
   @Column({ type: 'boolean', default: false }) locked!: boolean;
   @Column({ name: 'locked_by', type: 'varchar', length: 16, nullable: true }) lockedBy!: string | null;

@@ -2,6 +2,7 @@
 // token forwarded. Cinder faults become Nova exceptions (translate_*_exception): 404 →
 // VolumeNotFound, 400 → InvalidInput (text as cinderclient prints it), unreachable →
 // CinderConnectionFailed.
+import type { FetchLike } from '../../common/api/local-fetch';
 import type { CatalogEntry, ContextDict } from '../../common/context';
 import { formatTemplate } from '../../common/exception';
 import { getLogger } from '../../common/log';
@@ -102,8 +103,10 @@ export class CinderAPI {
   /** `serviceToken`: [service_user]'s token, sent as X-Service-Token with every call. */
   private readonly endpoint: CinderEndpoint;
 
+  /** `fetchImpl`: how requests go out (the all-in-one hands them to its own cinder-api in process). */
   constructor(endpoint: string | CinderEndpoint, private readonly timeoutSec = 60,
-    private readonly serviceToken: (() => Promise<string | null>) | null = null) {
+    private readonly serviceToken: (() => Promise<string | null>) | null = null,
+    private readonly fetchImpl: FetchLike = fetch) {
     this.endpoint = typeof endpoint === 'string' ? { template: endpoint, catalogInfo: 'volumev3::publicURL' } : endpoint;
   }
 
@@ -134,7 +137,7 @@ export class CinderAPI {
       if (st) headers['X-Service-Token'] = st;
     }
     try {
-      res = await fetch(path.startsWith('http') ? path : `${this.base(caller)}${path}`, {
+      res = await this.fetchImpl(path.startsWith('http') ? path : `${this.base(caller)}${path}`, {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutSec * 1000),
       });
     } catch (e) {

@@ -4,18 +4,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, invalidInput, pyRepr } from '../../../common/api';
 import type { Volume } from '../../../cinder-common/entities';
-import { CinderException, NotFound } from '../../../cinder-common/exception';
+import { InvalidVolumeMetadataSize, VolumeMetadataNotFound } from '../../../cinder-common/exception';
 import { projectInPath, type Params } from '../request';
 import { checkMetadata, section } from '../schemas';
 import type { VolumeAPI } from '../volume-api';
-
-class VolumeMetadataNotFound extends NotFound {
-  static override msgFmt = 'Volume %(volume_id)s has no metadata with key %(metadata_key)s.';
-}
-class InvalidVolumeMetadataSize extends CinderException {
-  static override msgFmt = 'Invalid metadata size: %(reason)s';
-  static override code = 400;
-}
 
 type KeyParams = Params & { key?: string };
 

@@ -4,7 +4,7 @@
 import { getLogger } from '../../log';
 import { MessageDeliveryFailure, MessageUndeliverable, MessagingError, MessagingTimeout } from '../errors';
 import type { Target } from '../target';
-import { deserializeRemoteException, serializeRemoteException } from '../serializer/remote-error';
+import { deserializeRemoteException, serializeRemoteException, type ExceptionModule } from '../serializer/remote-error';
 import {
   DuplicateFilter, contextOf, decodeBody, encodeEnvelope, encodePlain, isDict, packContext, unpackContext, uuidHex,
   type Dict,
@@ -66,6 +66,11 @@ export interface DriverOptions extends QueueLayoutOptions {
   useQueueManager?: boolean;
   hostname?: string;
   processname?: string;
+  /**
+   * oslo's allowed_remote_exmods: the exception modules whose failures a call on this
+   * transport rebuilds as the local class; a failure from any other module is a RemoteError.
+   */
+  allowedRemoteExmods?: readonly ExceptionModule[];
 }
 
 export class AmqpDriver {
@@ -82,9 +87,11 @@ export class AmqpDriver {
   private readonly returnedSaid = new Map<string, number>();
   /** use_queue_manager: stable names; null: random ones. */
   readonly qmanager: QManager | null;
+  readonly allowedRemoteExmods: readonly ExceptionModule[];
 
   constructor(readonly bus: Bus, readonly controlExchange: string, options: DriverOptions = {}) {
     this.layout = new QueueLayout(options);
+    this.allowedRemoteExmods = [...(options.allowedRemoteExmods ?? [])];
     this.qosPrefetchCount = options.qosPrefetchCount ?? 0;
     this.directMandatory = options.directMandatoryFlag ?? true;
     this.missingConsumerMs = (options.missingConsumerRetryTimeout ?? 60) * 1000;
@@ -251,7 +258,7 @@ export class AmqpDriver {
 
   private getReplyWaiter(): Promise<ReplyWaiter> | ReplyWaiter {
     if (this.replyWaiter?.isReady) return this.replyWaiter;
-    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus, this.layout, `reply_${this.uniqueName()}`);
+    if (!this.replyWaiter) this.replyWaiter = new ReplyWaiter(this.bus, this.layout, `reply_${this.uniqueName()}`, this.allowedRemoteExmods);
     const w = this.replyWaiter;
     return w.ready.then(() => w, (err: unknown) => {
       // Let the next call try again (e.g. the broker was unreachable).
@@ -410,7 +417,7 @@ class ReplyWaiter {
   isReady = false;
   private readonly waiters = new Map<string, Waiter>();
 
-  constructor(bus: Bus, layout: QueueLayout, readonly queue: string) {
+  constructor(bus: Bus, layout: QueueLayout, readonly queue: string, private readonly allowedExmods: readonly ExceptionModule[]) {
     this.ready = bus
       .subscribe(
         {
@@ -471,7 +478,7 @@ class ReplyWaiter {
     }
     if (msg.failure) {
       this.finish(msgId, w);
-      w.reject(deserializeRemoteException(msg.failure as string));
+      w.reject(deserializeRemoteException(msg.failure as string, this.allowedExmods));
       return;
     }
     if (msg.result !== null && msg.result !== undefined) w.result = msg.result;

@@ -1,14 +1,11 @@
 // Exceptions crossing the wire as a `failure` (oslo's serialize/deserialize_remote_exception).
-// Registered classes (module + class name) are rebuilt as themselves on the caller; everything
-// else becomes RemoteError(excType, value, traceback), which is what a Python caller with the
-// default `allowed_remote_exmods=[]` does too.
+// A failure from a module the caller's transport allows (oslo's `allowed_remote_exmods`) is
+// rebuilt as that module's class; anything else becomes RemoteError(excType, value, traceback),
+// which is what a Python caller does for a module it does not allow.
 import { RemoteError } from '../errors';
 import { isDict } from './message';
 
 type AnyErrorClass = abstract new (...args: never[]) => Error;
-
-/** Builds the local exception from a remote failure's message and kwargs. */
-export type RemoteErrorFactory = (message: string, kwargs: Record<string, unknown>, failure: Failure) => Error;
 
 /** The decoded failure dict (all keys Python sends). */
 export interface Failure {
@@ -20,8 +17,6 @@ export interface Failure {
   kwargs: Record<string, unknown>;
 }
 
-const registry = new Map<string, RemoteErrorFactory>();
-
 function wireModuleOf(cls: unknown): string {
   const m = (cls as { wireModule?: unknown }).wireModule;
   return typeof m === 'string' ? m : 'builtins';
@@ -32,32 +27,42 @@ function normalizeModule(module: string): string {
   return module === 'exceptions' ? 'builtins' : module;
 }
 
-/**
- * Lets errors of `cls` (known on the wire as `<static wireModule>.<class name>`) come back as
- * `cls`. Without a factory it uses the static `fromRemote(message, kwargs)` if the class has
- * one (OpenStackException does), else `new cls(message)`.
- */
-export function registerRemoteError(
-  cls: AnyErrorClass,
-  opts: { module?: string; name?: string; factory?: RemoteErrorFactory } = {},
-): void {
-  const module = normalizeModule(opts.module ?? wireModuleOf(cls));
-  const name = opts.name ?? cls.name;
-  const fromRemote = (cls as unknown as { fromRemote?: (m: string, k: Record<string, unknown>) => Error }).fromRemote;
-  const factory: RemoteErrorFactory = opts.factory ??
-    (typeof fromRemote === 'function'
-      ? (message, kwargs) => fromRemote.call(cls, message, kwargs)
-      : (message, kwargs) => {
-        const err = new (cls as unknown as new (m: string) => Error)(message);
-        if (Object.keys(kwargs).length && !('kwargs' in err)) Object.assign(err, { kwargs });
-        return err;
-      });
-  registry.set(`${module}.${name}`, factory);
+function isErrorClass(v: unknown): v is AnyErrorClass {
+  return typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof Error;
 }
 
-/** Forgets a registration (tests). */
-export function unregisterRemoteError(module: string, name: string): void {
-  registry.delete(`${normalizeModule(module)}.${name}`);
+/**
+ * One exception module as a caller imports it: its wire name (`nova.exception`) and its
+ * exports, where a failure's class is looked up by name as oslo's getattr(module, name) does.
+ * Only classes that cross under this module's name (their static `wireModule`) are found,
+ * so a class re-exported from elsewhere is not rebuilt under the wrong module.
+ */
+export class ExceptionModule {
+  readonly name: string;
+
+  /** `exports`: the module's namespace (`import * as exception from './exception'`) or a record of classes. */
+  constructor(name: string, private readonly exports: Readonly<Record<string, unknown>>) {
+    this.name = normalizeModule(name);
+  }
+
+  /** The local class a failure named `className` is rebuilt as, if this module has it. */
+  classNamed(className: string): AnyErrorClass | undefined {
+    if (!Object.prototype.hasOwnProperty.call(this.exports, className)) return undefined;
+    const cls = this.exports[className];
+    return isErrorClass(cls) && cls.name === className && normalizeModule(wireModuleOf(cls)) === this.name ? cls : undefined;
+  }
+}
+
+/**
+ * Rebuilds `cls` from a failure: its static `fromRemote(message, kwargs)` if it has one
+ * (OpenStackException and MessagingError do), else `new cls(message)`.
+ */
+function rebuild(cls: AnyErrorClass, message: string, kwargs: Record<string, unknown>): Error {
+  const fromRemote = (cls as unknown as { fromRemote?: (m: string, k: Record<string, unknown>) => Error }).fromRemote;
+  if (typeof fromRemote === 'function') return fromRemote.call(cls, message, kwargs);
+  const err = new (cls as unknown as new (m: string) => Error)(message);
+  if (Object.keys(kwargs).length && !('kwargs' in err)) Object.assign(err, { kwargs });
+  return err;
 }
 
 /** Python-looking traceback lines from a JS stack, ending with "<Class>: <message>\n". */
@@ -99,8 +104,13 @@ export function serializeRemoteException(err: unknown): string {
   }
 }
 
-/** Rebuilds the exception a reply's `failure` describes. */
-export function deserializeRemoteException(data: string | Record<string, unknown>): Error {
+/**
+ * Rebuilds the exception a reply's `failure` describes: as the local class when its module is
+ * one of `allowed` (the transport's allowed_remote_exmods), else as RemoteError.
+ */
+export function deserializeRemoteException(
+  data: string | Record<string, unknown>, allowed: readonly ExceptionModule[] = [],
+): Error {
   let raw: unknown = data;
   if (typeof data === 'string') {
     try {
@@ -115,15 +125,14 @@ export function deserializeRemoteException(data: string | Record<string, unknown
   const message = typeof raw.message === 'string' ? raw.message : String(raw.message ?? '');
   const tb = Array.isArray(raw.tb) ? raw.tb.map(String) : [];
   const kwargs = isDict(raw.kwargs) ? raw.kwargs : {};
-  const args = Array.isArray(raw.args) ? raw.args : [];
-  const factory = registry.get(`${module}.${cls}`);
-  if (factory) {
+  const local = allowed.find((m) => m.name === module)?.classNamed(cls);
+  if (local) {
     try {
-      const err = factory(message, kwargs, { class: cls, module, message, tb, args, kwargs });
+      const err = rebuild(local, message, kwargs);
       Object.defineProperty(err, 'remoteTraceback', { value: tb, enumerable: false });
       return err;
     } catch {
-      // fall through: a class that cannot be rebuilt is reported like an unknown one
+      // fall through: a class that cannot be rebuilt is reported like an unknown one (oslo does too)
     }
   }
   return new RemoteError(cls, message, tb);

@@ -12,6 +12,7 @@ import { rpcTransportFromConf, type Transport } from '../../../common/rpc';
 import { startCinderApi, type RunningCinderApi } from '../../../cinder-api/osapi/main';
 import { CINDER_SCHEMA, type CinderConf } from '../../../cinder-common/config';
 import { openCinderDatabase } from '../../../cinder-common/db';
+import { ALLOWED_EXMODS } from '../../../cinder-common/rpc';
 import { startCinderVolume, type CinderVolumeOptions, type RunningCinderVolume } from '../../../cinder-volume/main';
 import { waitFor, writeConfig } from '../../support/processes';
 
@@ -95,7 +96,7 @@ export async function startCinder(overrides: Overrides = {}, volumeOpts: CinderV
   const conf = cinderConf(overrides);
   const ds = await openCinderDatabase(conf.database.connection);
   await migrateDatabase(ds);
-  const transport = rpcTransportFromConf(conf);
+  const transport = rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const volume = await startCinderVolume(conf, { transport, dataSource: ds, ...volumeOpts });
   const api = await startCinderApi(conf, { transport, dataSource: ds, port: overrides.DEFAULT?.osapi_volume_listen_port !== undefined ? undefined : 0 });
   const c: Cinder = {

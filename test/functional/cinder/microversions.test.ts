@@ -42,7 +42,7 @@ describe('cinder-api microversions 3.45–3.70', function () {
 
   it('3.69: a null shared_targets shows as null (true before)', async () => {
     const id = await c.createVolume();
-    await c.api.volumes.db.volumeConditionalUpdate(id, { sharedTargets: null });
+    await c.api.volumes.db.volumeUpdate(id, { sharedTargets: null });
     expect((await show(id, '3.68')).shared_targets).to.equal(true);
     expect((await show(id, '3.69')).shared_targets).to.equal(null);
     expect((await show(id, '3.70')).shared_targets).to.equal(null);
@@ -69,10 +69,10 @@ describe('cinder-api microversions 3.45–3.70', function () {
     const id = await c.createVolume();
     expect(await show(id, '3.70')).to.not.have.property('encryption_key_id');
     const key = '5a2f4f87-7e35-4b1a-9e62-8f6a1c7c2b10';
-    await c.api.volumes.db.volumeConditionalUpdate(id, { encryptionKeyId: key });
+    await c.api.volumes.db.volumeUpdate(id, { encryptionKeyId: key });
     expect(await show(id, '3.63')).to.not.have.property('encryption_key_id');
     expect(await show(id, '3.64')).to.include({ encryption_key_id: key, encrypted: true });
-    await c.api.volumes.db.volumeConditionalUpdate(id, { encryptionKeyId: '00000000-0000-0000-0000-000000000000' });
+    await c.api.volumes.db.volumeUpdate(id, { encryptionKeyId: '00000000-0000-0000-0000-000000000000' });
     expect(await show(id, '3.64')).to.not.have.property('encryption_key_id');
   });
 
@@ -206,7 +206,7 @@ describe('cinder-api microversions 3.45–3.70', function () {
     const token = 'quota:quota';
     const a = await c.createVolume(1, token, 'q1');
     const b = await c.createVolume(1, token, 'q2');
-    await c.api.volumes.db.volumeConditionalUpdate(b, { useQuota: false });
+    await c.api.volumes.db.volumeUpdate(b, { useQuota: false });
     const ids = async (query: string, version = '3.65'): Promise<string[]> => (await get(`/volumes?${query}`, version, token)).body.volumes.map((v: Json) => v.id);
     expect(await ids('consumes_quota=true')).to.deep.equal([a]);
     expect(await ids('consumes_quota=False')).to.deep.equal([b]);

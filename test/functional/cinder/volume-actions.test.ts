@@ -63,6 +63,11 @@ describe('cinder-api volume actions', function () {
     // not attaching: a silent no-op
     expect((await c.action(id, 'os-unreserve', null)).status).to.equal(202);
     expect((await c.show(id)).status).to.equal('available');
+    // attaching with an attachment (a multiattach volume reserved again): back to in-use
+    const held = await attached();
+    expect(await c.api.volumes.db.volumeConditionalUpdate(held, { status: 'in-use' }, { status: 'attaching' })).to.equal(true);
+    expect((await c.action(held, 'os-unreserve', null)).status).to.equal(202);
+    expect((await c.show(held)).status).to.equal('in-use');
   });
 
   it('os-initialize_connection returns the seed-shaped connection_info; bad connectors are 400; backend failure 500', async () => {

@@ -8,6 +8,7 @@ import { rpcTransportFromConf, type Transport } from '../../../common/rpc';
 import { startNovaApi, type RunningNovaApi } from '../../../nova-api/main';
 import { NOVA_SCHEMA, type NovaConf } from '../../../nova-common/config';
 import { openNovaDatabase } from '../../../nova-common/db';
+import { ALLOWED_EXMODS } from '../../../nova-common/rpc';
 import { startNovaCompute, type NovaComputeOptions, type RunningNovaCompute } from '../../../nova-compute/main';
 import { waitFor } from '../../support/processes';
 import { CinderFixture } from './cinder-fixture';
@@ -44,7 +45,7 @@ export async function startNova(overrides: Overrides = {}, computeOpts: NovaComp
   const conf = novaConf(overrides);
   const ds = await openNovaDatabase(conf.database.connection);
   await migrateDatabase(ds);
-  const transport = rpcTransportFromConf(conf);
+  const transport = rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const compute = await startNovaCompute(conf, { transport, dataSource: ds, ...computeOpts });
   const api = await startNovaApi(conf, { transport, dataSource: ds, port: overrides.DEFAULT?.osapi_compute_listen_port !== undefined ? undefined : 0 });
   const extras: RunningNovaApi[] = [];

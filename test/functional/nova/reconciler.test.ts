@@ -3,7 +3,7 @@
 // pass, and checks the end state is consistent: rolled back before os-attach, finished after;
 // detaches finished, or rolled back when the guest refuses.
 import { expect } from 'chai';
-import { BDM_STATES as S } from '../../../nova-common/bdm-states';
+import { BDM_STATES as S, type BdmState } from '../../../nova-common/bdm-states';
 import { NovaDB } from '../../../nova-common/db-api';
 import type { BlockDeviceMapping } from '../../../nova-common/entities';
 import type { FakeConnector } from '../../../nova-compute/connectors';
@@ -43,7 +43,7 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
       device_path: `/dev/disk/by-path/ip-127.0.0.1:3260-iscsi-iqn.2010-10.org.openstack:volume-${v.id}-lun-1` },
   });
 
-  async function bdm(sid: string, v: FixtureVolume, state: string | null, o: { age?: number; connectionInfo?: string | null; device?: string; deleted?: boolean } = {}): Promise<BlockDeviceMapping> {
+  async function bdm(sid: string, v: FixtureVolume, state: BdmState | null, o: { age?: number; connectionInfo?: string | null; device?: string; deleted?: boolean } = {}): Promise<BlockDeviceMapping> {
     const b = await db.bdmCreate({
       instanceUuid: sid, sourceType: 'volume', destinationType: 'volume', volumeId: v.id, deviceName: o.device ?? '/dev/vdb', bootIndex: null,
       attachState: state, attachStateAt: ago(o.age ?? 0), attachRequestId: 'req-00000000-0000-4000-8000-000000000001', connectionInfo: o.connectionInfo ?? null,

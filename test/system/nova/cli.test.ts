@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createApiApp, identityRoutes, noauth2, parseUsers, type FastifyInstance } from '../../../common/api';
+import { createApiApp, noauth2, type FastifyInstance } from '../../../common/api';
+import { identityRoutes, parseUsers } from '../../../nova-api/stubs/keystone';
 import { novaApiPlugin, novaUnexpectedMessage } from '../../../nova-api/app';
 import { createComputeApi } from '../../../nova-api/main';
 import { waitFor } from '../../support/processes';

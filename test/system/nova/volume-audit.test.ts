@@ -74,7 +74,7 @@ describe('nova-manage volume_attachment audit: reports and repairs drift between
     const sid = await activeServer(nova, 'drifty');
     // stuck-volume: Cinder says attaching, Nova has nothing in flight.
     const stuck = await cinder.createVolume();
-    await cdb().volumeConditionalUpdate(stuck, { status: 'attaching' });
+    await cdb().volumeConditionalUpdate(stuck, { status: 'available' }, { status: 'attaching' });
     // bdm-without-attachment: Nova's row for a volume Cinder has available.
     const dangling = await cinder.createVolume();
     await db.bdmCreate({ instanceUuid: sid, sourceType: 'volume', destinationType: 'volume', volumeId: dangling, deviceName: '/dev/vdc', connectionInfo: '{"data":{}}' });
@@ -88,7 +88,7 @@ describe('nova-manage volume_attachment audit: reports and repairs drift between
     (cinder.volume.backends[0].driver as FakeVolumeDriver).exports.add(leaked);
     // stalled-intent: an attach nova-api left 'reserving' on a compute that is gone.
     const stalled = await cinder.createVolume();
-    await cdb().volumeConditionalUpdate(stalled, { status: 'attaching' });
+    await cdb().volumeConditionalUpdate(stalled, { status: 'available' }, { status: 'attaching' });
     const gone = await activeServer(nova, 'on-a-dead-host');
     await db.instances.update({ uuid: gone }, { host: 'dead-host' });
     await db.bdmCreate({ instanceUuid: gone, sourceType: 'volume', destinationType: 'volume', volumeId: stalled, deviceName: '/dev/vdb',
@@ -117,7 +117,7 @@ describe('nova-manage volume_attachment audit: reports and repairs drift between
   it('an attach in flight is not drift; one stalled on a live compute is reported and left to that compute', async () => {
     const sid = await activeServer(nova, 'inflight');
     const vid = await cinder.createVolume();
-    await cdb().volumeConditionalUpdate(vid, { status: 'attaching' });
+    await cdb().volumeConditionalUpdate(vid, { status: 'available' }, { status: 'attaching' });
     const b = await db.bdmCreate({ instanceUuid: sid, sourceType: 'volume', destinationType: 'volume', volumeId: vid, deviceName: '/dev/vdb',
       attachState: S.RESERVED, attachStateAt: new Date() });
     expect((await audit()).code).to.equal(0);

@@ -27,12 +27,12 @@ describe('cinder db', () => {
 
   it('conditional updates match only the expected state, one winner', async () => {
     const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', status: 'available' });
-    expect(await db.volumeConditionalUpdate(v.id, { status: 'attaching' }, { status: ['available'], multiattach: false })).to.equal(true);
-    expect(await db.volumeConditionalUpdate(v.id, { status: 'attaching' }, { status: ['available'] })).to.equal(false);
-    expect(await db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached' }, { migrationStatus: [null, 'success'] })).to.equal(true);
-    expect(await db.volumeConditionalUpdate(v.id, { status: 'detaching' }, { migrationStatus: ['migrating'] })).to.equal(false);
-    expect(await db.volumeConditionalUpdate(v.id, { status: 'detaching' }, { status: 'in-use', attachStatus: 'attached', migrationStatus: null })).to.equal(true);
-    const results = await Promise.all(Array.from({ length: 10 }, () => db.volumeConditionalUpdate(v.id, { status: 'in-use' }, { status: 'detaching' })));
+    expect(await db.volumeConditionalUpdate(v.id, { status: ['available'], multiattach: false }, { status: 'attaching' })).to.equal(true);
+    expect(await db.volumeConditionalUpdate(v.id, { status: ['available'] }, { status: 'attaching' })).to.equal(false);
+    expect(await db.volumeConditionalUpdate(v.id, { migrationStatus: [null, 'success'] }, { status: 'in-use', attachStatus: 'attached' })).to.equal(true);
+    expect(await db.volumeConditionalUpdate(v.id, { migrationStatus: ['migrating'] }, { status: 'detaching' })).to.equal(false);
+    expect(await db.volumeConditionalUpdate(v.id, { status: 'in-use', attachStatus: 'attached', migrationStatus: null }, { status: 'detaching' })).to.equal(true);
+    const results = await Promise.all(Array.from({ length: 10 }, () => db.volumeConditionalUpdate(v.id, { status: 'detaching' }, { status: 'in-use' })));
     expect(results.filter(Boolean)).to.have.length(1);
   });
 
@@ -59,8 +59,8 @@ describe('cinder db', () => {
 
   it('records transition_request_id in the status UPDATE; its migration goes down and up again', async () => {
     const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', status: 'available' });
-    expect(await db.volumeConditionalUpdate(v.id, { status: 'attaching', transitionRequestId: 'req-1' }, { status: 'available' })).to.equal(true);
-    expect(await db.volumeConditionalUpdate(v.id, { status: 'attaching', transitionRequestId: 'req-2' }, { status: 'available' })).to.equal(false);
+    expect(await db.volumeConditionalUpdate(v.id, { status: 'available' }, { status: 'attaching', transitionRequestId: 'req-1' })).to.equal(true);
+    expect(await db.volumeConditionalUpdate(v.id, { status: 'available' }, { status: 'attaching', transitionRequestId: 'req-2' })).to.equal(false);
     expect((await db.volumeGet(v.id))?.transitionRequestId).to.equal('req-1');
     const columns = async (): Promise<string[]> => ((await ds.query('PRAGMA table_info(volumes)')) as Array<{ name: string }>).map((c) => c.name);
     await ds.undoLastMigration(); // TraceSpans

@@ -248,7 +248,7 @@ describe('cinder-api policy (Cinder Zed defaults)', function () {
       const c = await startCinder({ ...KEYSTONE_AUTH, ...policyFile({ 'volume:multiattach_bootable_volume': '!' }) });
       try {
         const id = await c.createVolume(1, MEMBER);
-        await new CinderDB(c.ds).volumeConditionalUpdate(id, { multiattach: true, bootable: true, status: 'in-use' });
+        await new CinderDB(c.ds).volumeConditionalUpdate(id, { status: 'available' }, { multiattach: true, bootable: true, status: 'in-use' });
         const r = await c.req('POST', '/v3/p1/attachments', {
           token: MEMBER, body: { attachment: { volume_uuid: id, instance_uuid: randomUUID() } }, headers: { 'OpenStack-API-Version': 'volume 3.27' },
         });

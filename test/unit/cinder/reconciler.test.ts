@@ -142,12 +142,12 @@ describe('cinder-volume reconciler', function () {
     // The caller's os-attach lands between the reconciler's read and its compare-and-swap.
     const mdb = (manager as unknown as { d: { db: CinderDB } }).d.db;
     const cas = mdb.volumeConditionalUpdate.bind(mdb);
-    mdb.volumeConditionalUpdate = async (vid, values, expected) => {
+    mdb.volumeConditionalUpdate = async (vid, expected, values) => {
       if (vid === id) {
-        await db.attachmentUpdate(att.id, { attachStatus: 'attached' });
-        await db.volumeConditionalUpdate(id, { status: 'in-use', attachStatus: 'attached' });
+        await db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'attached' });
+        await db.volumeConditionalUpdate(id, { status: 'attaching' }, { status: 'in-use', attachStatus: 'attached' });
       }
-      return cas(vid, values, expected);
+      return cas(vid, expected, values);
     };
     try {
       const r = await pass();

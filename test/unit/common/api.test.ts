@@ -6,6 +6,21 @@ import {
   verifyToken, type FastifyInstance,
 } from '../../../common/api';
 import { HTTPFault } from '../../../common/api/faults';
+import {
+  CinderException, Invalid, InvalidInput, InvalidParameterValue, NotAuthorized, ValidationError, VolumeBackendAPIException,
+} from '../../../cinder-common/exception';
+
+/** What cinder-api's business layer throws, beside the HTTP fault it once threw for the same answer. */
+const CODED: Array<[Error, HTTPFault]> = [
+  [new Invalid({}, 'Cannot reset-state to deleting'), new HTTPFault(400, 'Cannot reset-state to deleting')],
+  [new InvalidInput({}, 'No service found with host=h'), new HTTPFault(400, 'No service found with host=h')],
+  [new InvalidParameterValue({ err: 'Services from different clusters found.' }), new HTTPFault(400, 'Services from different clusters found.')],
+  [new ValidationError({ detail: "[] is not of type 'object'" }), new HTTPFault(400, "[] is not of type 'object'")],
+  [new NotAuthorized({}, 'Access was denied to this resource.'), new HTTPFault(403, 'Access was denied to this resource.')],
+  [new VolumeBackendAPIException({ data: 'x' }, 'Unable to fetch connection information from backend.'),
+    new HTTPFault(500, 'Unable to fetch connection information from backend.')],
+  [new CinderException({}, 'Unable to update attachment.(boom).'), new HTTPFault(500, 'Unable to update attachment.(boom).')],
+];
 
 class AttachDto {
   @IsString() volumeId!: string;
@@ -21,6 +36,10 @@ function app(): FastifyInstance {
     if (p.id === 'missing') throw notFound('Thing missing could not be found.');
     if (p.id === 'boom') throw new Error('kaboom');
     return { ctx: { user: req.ctx.userId, project: req.ctx.projectId, admin: req.ctx.isAdmin } };
+  });
+  a.get('/p1/raise/:i/:http', async (req) => {
+    const p = req.params as { i: string; http: string };
+    throw CODED[Number(p.i)][p.http === '1' ? 1 : 0];
   });
   a.post('/things', async (req) => ({ got: validateBody(AttachDto, req.body, 'volumeAttachment') }));
   return a;
@@ -76,6 +95,16 @@ describe('common/api', () => {
     expect(boom.statusCode).to.equal(500);
     expect(boom.json()).to.have.nested.property('computeFault.code', 500);
     expect(boom.body).to.not.contain('kaboom');
+  });
+
+  it('answers a coded exception exactly as the HTTP fault of the same status and text', async () => {
+    const h = { 'x-auth-token': 'alice:p1' };
+    for (let i = 0; i < CODED.length; i++) {
+      const [coded, http] = await Promise.all(['0', '1'].map((k) => a.inject({ url: `/p1/raise/${i}/${k}`, headers: h })));
+      expect([coded.statusCode, coded.headers['content-type'], coded.body], coded.body)
+        .to.deep.equal([http.statusCode, http.headers['content-type'], http.body]);
+      expect(coded.statusCode).to.equal(CODED[i][1].code);
+    }
   });
 
   it('answers bad bodies with 4xx, never 500', async () => {

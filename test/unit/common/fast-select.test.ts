@@ -6,7 +6,7 @@ import { In, IsNull } from 'typeorm';
 import { fastSelect, migrateDatabase } from '../../../common/db';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
-import { Volume, VolumeAttachment } from '../../../cinder-common/entities';
+import { QuotaUsage, Volume, VolumeAdminMetadata, VolumeAttachment } from '../../../cinder-common/entities';
 
 const TYPE = '00000000-0000-0000-0000-000000000000';
 
@@ -20,7 +20,7 @@ describe('FastSelect: repository reads and CAS updates without the query builder
     db = new CinderDB(ds);
     for (const [size, status] of [[1, 'available'], [2, 'in-use'], [3, 'available']] as const) {
       const v = await db.volumeCreate({ size, projectId: 'p', volumeTypeId: TYPE, displayName: size === 2 ? null : `v${size}` });
-      await db.volumeConditionalUpdate(v.id, { status, bootable: size === 3 });
+      await db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status, bootable: size === 3 });
       ids.push(v.id);
     }
     await db.attachmentCreate({ volumeId: ids[1], instanceUuid: 'i-1', attachStatus: 'attached', attachTime: new Date('2026-01-02T03:04:05.678Z') });
@@ -67,5 +67,20 @@ describe('FastSelect: repository reads and CAS updates without the query builder
       expect(await f.update({ id: ids[0], status: 'attaching' }, { status: 'available' }, m)).to.equal(1);
       expect((await f.findOne({ id: ids[0] }, [], m))?.status).to.equal('available');
     });
+  });
+
+  it('INSERT sets the generated id and the declared defaults, so the row reads as stored; a rollback takes it back', async () => {
+    const f = fastSelect(ds, QuotaUsage);
+    const a = await f.insert(ds.getRepository(QuotaUsage).create({ projectId: 'p', resource: 'volumes', inUse: 0, reserved: 0 }));
+    const b = await f.insert(ds.getRepository(QuotaUsage).create({ projectId: 'p', resource: 'gigabytes', inUse: 2, reserved: 1 }));
+    expect(b.id).to.equal(a.id + 1);
+    for (const row of [a, b]) expect(row).to.deep.equal(await ds.getRepository(QuotaUsage).findOneBy({ id: row.id }));
+    const meta = fastSelect(ds, VolumeAdminMetadata);
+    await ds.transaction(async (m) => {
+      await meta.insert(ds.getRepository(VolumeAdminMetadata).create({ volumeId: ids[0], key: 'k', value: 'v', deleted: false }), m);
+      expect(await meta.find({ volumeId: ids[0] }, [], undefined, m)).to.have.length(1);
+      throw new Error('roll back');
+    }).catch((e: Error) => expect(e.message).to.equal('roll back'));
+    expect(await meta.find({ volumeId: ids[0] })).to.deep.equal([]);
   });
 });

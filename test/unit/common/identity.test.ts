@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { authStrategy, createApiApp, identityRoutes, idOf, parseUsers, type FastifyInstance } from '../../../common/api';
+import { authStrategy, createApiApp, idOf, type FastifyInstance } from '../../../common/api';
+import { identityRoutes, parseUsers } from '../../../nova-api/stubs/keystone';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters';
 

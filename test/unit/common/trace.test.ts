@@ -6,7 +6,7 @@ import {
   traceMethods, type SpanRecord,
 } from '../../../common/trace';
 import { arrowsOf, renderSequenceSvg } from '../../../common/trace/diagram';
-import { DbSpanStore } from '../../../common/trace';
+import { DbSpanStore, idsOfContextDict } from '../../../common/trace';
 import { migrateDatabase } from '../../../common/db';
 import { openNovaDatabase } from '../../../nova-common/db';
 import { renderTracePage } from '../../../common/trace/page';
@@ -199,5 +199,19 @@ describe('trace sequence diagram', () => {
     expect(html).to.contain('<svg');
     expect(html).to.not.contain('<script>');
     expect(html).to.contain('&lt;script&gt;');
+  });
+});
+
+describe('idsOfContextDict: the ids a log line shows, from an oslo context dict', () => {
+  it('reads request, global request, user and project ids, with the old user/tenant keys as fallbacks', () => {
+    expect(idsOfContextDict({ request_id: 'req-1', global_request_id: 'req-g', user_id: 'u', project_id: 'p' }))
+      .to.deep.equal({ requestId: 'req-1', globalRequestId: 'req-g', userId: 'u', projectId: 'p' });
+    expect(idsOfContextDict({ request_id: 'req-1', user: 'u2', tenant: 'p2' }))
+      .to.deep.equal({ requestId: 'req-1', globalRequestId: null, userId: 'u2', projectId: 'p2' });
+  });
+  it('gives nothing without a request id, and ignores values that are not strings', () => {
+    expect(idsOfContextDict({ user_id: 'u' })).to.equal(undefined);
+    expect(idsOfContextDict({ request_id: 7 })).to.equal(undefined);
+    expect(idsOfContextDict({ request_id: 'req-1', user_id: 5, project_id: '' })).to.deep.equal({ requestId: 'req-1', globalRequestId: null, userId: null, projectId: null });
   });
 });

@@ -3,18 +3,22 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import {
   getRpcTransport, Target, RPCClient, RPCServer, Notifier, NotificationListener, MessagingTimeout, RemoteError,
-  RPCVersionCapError, InvalidTarget, ValueError, registerRemoteError, unregisterRemoteError, type Endpoint,
+  RPCVersionCapError, InvalidTarget, ValueError, ExceptionModule, type Endpoint,
   type Transport, type Notification,
 } from '../../../common/rpc';
 import { encodeEnvelope } from '../../../common/rpc/serializer/message';
 import { RequestContext } from '../../../common/context';
-import { Invalid } from '../../../common/exception';
+import { exceptionBases } from '../../../common/exception';
 import { waitFor } from '../../support/processes';
 
+const { Invalid } = exceptionBases('cinder.exception', 'CinderException', {
+  invalid: 'Unacceptable parameters.', forbidden: { name: 'NotAuthorized', msgFmt: 'Not authorized.' },
+});
 class VolumeIsBusy extends Invalid {
   static override msgFmt = 'Volume %(volume_name)s is still busy.';
-  static override wireModule = 'cinder.exception';
 }
+/** What a Cinder service's transport allows (cinder.rpc's ALLOWED_EXMODS). */
+const CINDER_EXMODS = [new ExceptionModule('cinder.exception', { VolumeIsBusy })];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,8 +27,8 @@ describe('rpc on fake://', function () {
   let url: string;
   let transports: Transport[];
   let servers: RPCServer[];
-  const transport = (): Transport => {
-    const t = getRpcTransport(url);
+  const transport = (allowedRemoteExmods: ExceptionModule[] = []): Transport => {
+    const t = getRpcTransport(url, { allowedRemoteExmods });
     transports.push(t);
     return t;
   };
@@ -110,7 +114,7 @@ describe('rpc on fake://', function () {
     expect(Date.now() - t0).to.be.at.least(150);
   });
 
-  it('maps remote errors: ValueError, NoSuchMethod, UnsupportedVersion, registered classes', async () => {
+  it('maps remote errors: ValueError, NoSuchMethod, UnsupportedVersion, a class of a module not allowed', async () => {
     await serve(transport(), new Target({ topic: 't', server: 's' }), [recorder('s', [])]);
     const client = new RPCClient(transport(), new Target({ topic: 't' }));
     const err = async (p: Promise<unknown>): Promise<Error> => {
@@ -125,18 +129,24 @@ describe('rpc on fake://', function () {
     expect([n.excType, n.value]).to.deep.equal(['NoSuchMethod', 'Endpoint does not support RPC method nope']);
     const u = await err(client.prepare({ version: '1.5' }).call({}, 'echo')) as RemoteError;
     expect([u.excType, u.value]).to.deep.equal(['UnsupportedVersion', 'Endpoint does not support RPC version 1.5. Attempted method: echo']);
-    const b1 = await err(client.call({}, 'busy')) as RemoteError;
-    expect(b1).to.be.instanceOf(RemoteError);
-    expect(b1.excType).to.equal('VolumeIsBusy');
-    registerRemoteError(VolumeIsBusy);
-    try {
-      const b2 = await err(client.call({}, 'busy'));
-      expect(b2).to.be.instanceOf(VolumeIsBusy);
-      expect(b2.message).to.equal('Volume v1 is still busy.');
-      expect((b2 as VolumeIsBusy).kwargs).to.deep.equal({ volume_name: 'v1' });
-    } finally {
-      unregisterRemoteError('cinder.exception', 'VolumeIsBusy');
-    }
+    const b = await err(client.call({}, 'busy')) as RemoteError;
+    expect(b).to.be.instanceOf(RemoteError);
+    expect([b.excType, b.value]).to.deep.equal(['VolumeIsBusy', 'Volume v1 is still busy.']);
+  });
+
+  it('two transports in one process rebuild failures by their own allowlist', async () => {
+    await serve(transport(), new Target({ topic: 't', server: 's' }), [recorder('s', [])]);
+    const err = async (t: Transport): Promise<Error> => {
+      try { await new RPCClient(t, new Target({ topic: 't' })).call({}, 'busy'); } catch (e) { return e as Error; }
+      throw new Error('no error');
+    };
+    const [cinder, other] = await Promise.all([err(transport(CINDER_EXMODS)), err(transport())]);
+    expect(cinder).to.be.instanceOf(VolumeIsBusy);
+    expect(cinder.message).to.equal('Volume v1 is still busy.');
+    expect((cinder as VolumeIsBusy).kwargs).to.deep.equal({ volume_name: 'v1' });
+    expect((cinder as VolumeIsBusy).code).to.equal(400);
+    expect(other).to.be.instanceOf(RemoteError);
+    expect([(other as RemoteError).excType, (other as RemoteError).value]).to.deep.equal(['VolumeIsBusy', 'Volume v1 is still busy.']);
   });
 
   it('endpoint targets: namespace and version', async () => {

@@ -2,11 +2,11 @@
 // authenticate against attachd: GET /v3, POST /v3/auth/tokens (password or token method) →
 // 201 + X-Subject-Token with a service catalog. Tokens are HMAC-signed (auth.ts) so every API
 // process validates them with the shared [api] token_secret. See docs/identity.md.
-import { createHash, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { signToken, verifyToken, type TokenClaims } from './auth';
-import { badRequest, unauthorized } from './faults';
-import { imageRoutes } from './image-stub';
+import { hashPassword, idOf, signToken, verifyToken, type TokenClaims } from '../../common/api/auth';
+import { badRequest, unauthorized } from '../../common/api/faults';
+import { imageRoutes } from './glance';
 
 export interface IdentityUser {
   name: string;
@@ -55,10 +55,6 @@ export function parseUsers(list: readonly string[]): IdentityUser[] {
   });
 }
 
-/** scrypt$<salt>$<hash> of a password, for users whose password is not kept in a config. */
-export function hashPassword(password: string, salt: string): string {
-  return `scrypt$${salt}$${scryptSync(password, salt, 32).toString('base64url')}`;
-}
 
 function passwordMatches(user: IdentityUser, given: string | undefined): boolean {
   if (typeof given !== 'string') return false;
@@ -72,10 +68,6 @@ function passwordMatches(user: IdentityUser, given: string | undefined): boolean
   return user.password !== undefined && timingSafeEqual(digest(user.password), digest(given));
 }
 
-/** Keystone-style 32-hex ids, stable across processes and restarts. */
-export function idOf(kind: 'user' | 'project', name: string): string {
-  return createHash('md5').update(`${kind}:${name}`).digest('hex');
-}
 
 interface AuthBody {
   auth?: {
