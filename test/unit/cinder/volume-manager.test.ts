@@ -265,7 +265,7 @@ describe('VolumeManager (cinder-volume): state transitions, redo, refusals', () 
       const v = await volume({ status: 'attaching' });
       const att = await attach(v.id);
       await m.detachVolume(ctxt, { volume_id: v.id, attachment_id: att.id });
-      await db.volumeConditionalUpdate(v.id, { status: 'attaching' }, { status: 'available' });
+      await db.volumeConditionalUpdate(v.id, { status: 'available' }, { status: 'attaching' });
       await m.detachVolume(ctxt, { volume_id: v.id, attachment_id: att.id });
       expect((await get(v.id)).status).to.equal('attaching');
     });

@@ -5,13 +5,13 @@ import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../../../common/context';
 import { ComputeAPI } from '../../../nova-api/compute/api';
-import { RootDeviceDetach } from '../../../nova-api/compute/volume-attachments';
 import { BDM_STATES } from '../../../nova-common/bdm-states';
 import type { NovaDB } from '../../../nova-common/db-api';
+import { VM_STATES } from '../../../nova-common/objects';
 import type { BlockDeviceMapping, Instance } from '../../../nova-common/entities';
 import {
   DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidDevicePath, InvalidInput, InvalidVolume,
-  MultiattachNotSupportedOldMicroversion, ServiceUnavailable, TooManyDiskDevices, VolumeNotAttached, VolumeNotFound,
+  MultiattachNotSupportedOldMicroversion, RootDeviceDetach, ServiceUnavailable, TooManyDiskDevices, VolumeNotAttached, VolumeNotFound,
 } from '../../../nova-common/exception';
 import type { AttachFlowChooser } from '../../../nova-common/volume/attach-flow';
 import type { CinderAttachment, CinderCaller, CinderVolume } from '../../../nova-common/volume/cinder';
@@ -129,7 +129,7 @@ describe('ComputeAPI volume attach/detach rules', () => {
     }
 
     it('allowed in the other volume states (stopped, paused, shelved)', async () => {
-      for (const vmState of ['stopped', 'paused', 'shelved_offloaded']) {
+      for (const vmState of [VM_STATES.STOPPED, VM_STATES.PAUSED, VM_STATES.SHELVED_OFFLOADED]) {
         const inst = await makeServer(ds, { vmState });
         await attach(inst, fixture.create(PROJECT).id);
       }
