@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-*/**', 'data/**', 'node_modules/**', 'scripts/**/*.py', 'test/interop/**/*.py'] },
+  { ignores: ['dist/**', 'dist-*/**', 'data/**', 'node_modules/**', 'scripts/**/*.py', 'test/system/interop/**/*.py'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

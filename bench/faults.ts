@@ -1,6 +1,6 @@
 // npm run bench:faults — for each fault of the fault-injection suite, how long the cluster
 // drifts once the fault is over: from the killed service being back (or the database / broker
-// being back) until the audit of test/integration/faults/drift.ts finds nothing. Prints a table;
+// being back) until the audit of test/system/faults/drift.ts finds nothing. Prints a table;
 // it asserts nothing (the timed bound is checked by the tests). Needs root (tgtd) and the
 // servers of scripts/servers.sh (TRANSPORT_URL, NOVA_DATABASE_URL, CINDER_DATABASE_URL,
 // ATTACHD_SERVERS_DIR). FAULTS_ONLY=<regex> picks faults by name.
@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'mocha';
-import { drift, waitNoDrift } from '../test/integration/faults/drift';
-import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, SWAP_STEPS, faultCluster, killAt, type Flow } from '../test/integration/faults/fault-cluster';
-import { startLoad, type Pair } from '../test/integration/faults/load';
+import { drift, waitNoDrift } from '../test/system/faults/drift';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, SWAP_STEPS, faultCluster, killAt, type Flow } from '../test/system/faults/fault-cluster';
+import { startLoad, type Pair } from '../test/system/faults/load';
 import { bootBroker, killBroker, startDatabase, stopDatabase } from '../test/support/servers';
 
 const LIMIT_MS = 120_000;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// rpc-peer: a tiny oslo.messaging peer for interop testing (mirrors test/interop/py_peer.py).
+// rpc-peer: a tiny oslo.messaging peer for interop testing (mirrors test/system/interop/py_peer.py).
 //   rpc-peer serve --url U --topic T [--server S] ...   JSON lines: ready, dispatch..., stopped
 //   rpc-peer call  --url U --topic T --method M ...     one JSON line: {"ok":...}; exit 0/1
 // Both take --config-file (repeatable): its [oslo_messaging_rabbit] options shape the queues.

@@ -37,7 +37,9 @@ source "$state/rabbit/env"
 source "$state/galera/env"
 set +e
 if [ $# -eq 0 ]; then set -- dist/test/cluster/*.cluster.js; fi
-npx mocha "$@"
+# --exit: the cluster tests have not been checked for leaked handles the way npm test's tiers
+# are (docs/testing.md), so mocha still ends them when the last test has run.
+npx mocha --exit "$@"
 status=$?
 set -e
 exit $status

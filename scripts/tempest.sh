@@ -263,10 +263,10 @@ test_server_actions\.ServerActionsTestJSON\.test_remove_server_all_security_grou
 test_volume_types\.VolumeTypesTest\.test_volume_crud_with_volume_type_and_extra_specs  # retypes the volume: os-retype not served
 test_volume_types\.VolumeTypesTest\.test_volume_type_encryption_create_get_update_delete  # volume type encryption not served
 test_volume_types_negative\.VolumeTypesNegativeTest\.test_create_volume_type_encryption_nonexistent_type_id  # volume type encryption not served
-test_attach_volume\.AttachVolumeMultiAttachTest\.test_list_get_volume_attachments_multiattach  # tempest 33 asks for multiattach with the volume create parameter Cinder 21 refuses (400); test/integration/e2e/attachments-flow.test.ts covers it with a multiattach type
+test_attach_volume\.AttachVolumeMultiAttachTest\.test_list_get_volume_attachments_multiattach  # tempest 33 asks for multiattach with the volume create parameter Cinder 21 refuses (400); test/system/e2e/attachments-flow.test.ts covers it with a multiattach type
 test_attach_volume\.AttachVolumeMultiAttachTest\.test_boot_from_multiattach_volume  # the same create parameter, and a volume from an image (glance off)
 test_volume_swap\.TestMultiAttachVolumeSwap  # the same create parameter for its multiattach volumes
-test_volumes_negative\.UpdateMultiattachVolumeNegativeTest  # the same create parameter; test/integration/e2e/attachments-flow.test.ts covers the refused swap
+test_volumes_negative\.UpdateMultiattachVolumeNegativeTest  # the same create parameter; test/system/e2e/attachments-flow.test.ts covers the refused swap
 EOF
 cat > "$ws/admin.txt" <<'EOF'
 tempest\.api\.compute\.admin\.test_volumes_negative\.

@@ -6,7 +6,7 @@
 #     TRANSPORT_URL / NOVA_DATABASE_URL / CINDER_DATABASE_URL point at servers to use instead,
 #   - starts a private real Keystone 22 (scripts/keystone.sh: Debian's packages unpacked in that
 #     temp dir, nothing installed), unless KEYSTONE_URL (with KEYSTONE_ADMIN_PASSWORD) names one,
-#   - builds, lints, runs mocha (unit + integration + interop), stops the servers, exits with mocha's status.
+#   - builds, lints, runs mocha (unit + functional + system), stops the servers, exits with mocha's status.
 # Extra arguments go to mocha, e.g.: npm test -- dist/test/unit/common/config.test.js
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -17,7 +17,7 @@ out=$(mktemp -d /tmp/attachd-trace-browser.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 echo "building and recording the three requests..."
 npx tsc -p tsconfig.json
-TRACE_PAGES_DIR="$out" npx mocha dist/test/integration/all-in-one/trace-page.test.js
+TRACE_PAGES_DIR="$out" npx mocha dist/test/functional/all-in-one/trace-page.test.js
 
 # Chromium refuses to run as root without --no-sandbox; the pages are local files we wrote.
 chrome=(chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$out/profile")

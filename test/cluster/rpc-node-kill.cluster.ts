@@ -22,7 +22,7 @@ import {
 } from '../../common/rpc';
 import { parseRabbitUrl } from '../../common/rpc/drivers/rabbit/url';
 import { setupLogging } from '../../common/log';
-import { Peer, requirePythonOslo, run } from '../interop/peers';
+import { Peer, requirePythonOslo, run } from '../system/interop/peers';
 import { writeConfig } from '../support/processes';
 import { env, figure, until } from './cluster-support';
 

@@ -1,4 +1,4 @@
-// A real Keystone 22 for integration tests: the private one scripts/test.sh starts with
+// A real Keystone 22 for system tests: the private one scripts/test.sh starts with
 // scripts/keystone.sh, or the one KEYSTONE_URL names (with KEYSTONE_ADMIN_PASSWORD, the password
 // of its bootstrap admin: user `admin`, project `admin`, domain Default). A test that needs it
 // fails under CI=true when it is missing, and is skipped (with a reason) otherwise, as with the

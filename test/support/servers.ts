@@ -1,4 +1,4 @@
-// Access to the real servers integration tests run against: the private RabbitMQ/MariaDB that
+// Access to the real servers system tests run against: the private RabbitMQ/MariaDB that
 // scripts/test.sh starts, or the ones TRANSPORT_URL / *_DATABASE_URL name. A test that needs a
 // server fails under CI=true when it is missing, and is skipped (with a reason) otherwise.
 import { execFile } from 'node:child_process';

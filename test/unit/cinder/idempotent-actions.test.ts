@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { CinderDB } from '../../../cinder-common/db-api';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import type { VolumeManager } from '../../../cinder-volume/manager';
-import { startCinder, type Cinder } from '../../integration/cinder/cinder-stack';
+import { startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
 
 const CONNECTOR = { ip: '10.0.0.2', host: 'compute1', initiator: 'iqn.1993-08.org.debian:01:redo' };
 const SERVER = '5f1c49d6-f3ec-4564-9b9a-f6b3dc938dd2';

@@ -18,7 +18,7 @@ import { CINDER_POLICY_DEFAULTS, cinderEnforcer } from '../../../cinder-api/poli
 import { CinderDB } from '../../../cinder-common/db-api';
 import {
   KEYSTONE_AUTH, cinderConf, policyFile, signedToken, startCinder, type Cinder, type Json, type Res,
-} from '../../integration/cinder/cinder-stack';
+} from '../../functional/cinder/cinder-stack';
 import { waitFor, writeConfig } from '../../support/processes';
 
 const run = promisify(execFile);

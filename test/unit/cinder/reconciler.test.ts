@@ -14,7 +14,7 @@ import type { FakeDriver } from '../../../cinder-volume/drivers';
 import type { VolumeManager } from '../../../cinder-volume/manager';
 import { VolumeReconciler, type PassReport } from '../../../cinder-volume/reconciler';
 import { waitFor } from '../../support/processes';
-import { startCinder, type Cinder } from '../../integration/cinder/cinder-stack';
+import { startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
 
 const CONNECTOR = { ip: '10.0.0.3', host: 'compute1', initiator: 'iqn.1993-08.org.debian:01:heal' };
 const SERVER = '9de3d836-be91-4348-9fc1-b67d8623157f';

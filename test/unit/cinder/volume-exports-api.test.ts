@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { CinderDB } from '../../../cinder-common/db-api';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import type { VolumeManager } from '../../../cinder-volume/manager';
-import { startCinder, type Cinder, type Json } from '../../integration/cinder/cinder-stack';
+import { startCinder, type Cinder, type Json } from '../../functional/cinder/cinder-stack';
 
 const CONNECTOR = { ip: '10.0.0.4', host: 'compute1', initiator: 'iqn.1993-08.org.debian:01:audit' };
 const ADMIN = 'admin:demo';

@@ -5,6 +5,19 @@ import { join } from 'node:path';
 import { escapeLogText, getLogger, maskDict, maskPassword, setupLogging } from '../../../common/log';
 import { RequestContext } from '../../../common/context';
 import { runInScope } from '../../../common/trace';
+import { waitFor } from '../../support/processes';
+
+/** The file's complete lines once it has at least `n` (the file transport writes asynchronously). */
+function linesOf(file: string, n: number): string[] | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const lines = text.split('\n').slice(0, -1);
+  return lines.length >= n ? lines : null;
+}
 
 describe('common/log', () => {
   afterEach(() => setupLogging({ silent: process.env.TEST_LOG !== '1' }));
@@ -33,8 +46,7 @@ describe('common/log', () => {
     setupLogging({ file, debug: true });
     const ctx = new RequestContext({ userId: 'u1', projectId: 'p1' });
     getLogger('nova.compute.manager').info('attach with auth_password=topsecret', { context: ctx });
-    await new Promise((r) => setTimeout(r, 200));
-    const line = readFileSync(file, 'utf8').trim();
+    const line = (await waitFor(() => linesOf(file, 1)?.[0], 5_000, 'the log line', 10)) as string;
     expect(line).to.match(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3} ${process.pid} INFO nova\\.compute\\.manager \\[${ctx.requestId} ${ctx.requestId} u1 p1 - - -\\] attach with auth_password=\\*\\*\\*$`));
     expect(ctx.requestId).to.match(/^req-[0-9a-f-]{36}$/);
     rmSync(dir, { recursive: true, force: true });
@@ -50,8 +62,7 @@ describe('common/log', () => {
       getLogger('cinder-volume.manager').info('inside');
     });
     getLogger('cinder-volume.manager').info('outside');
-    await new Promise((r) => setTimeout(r, 200));
-    const [inside, outside] = readFileSync(file, 'utf8').trim().split('\n');
+    const [inside, outside] = (await waitFor(() => linesOf(file, 2), 5_000, 'two log lines', 10)) as string[];
     expect(inside).to.match(/ INFO cinder-volume\.manager \[req-global req-local u1 p1 - - -\] inside$/);
     expect(outside).to.match(/ INFO cinder-volume\.manager \[-\] outside$/);
     rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, SWAP_STEPS } from '../../integration/faults/fault-cluster';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, SWAP_STEPS } from '../../system/faults/fault-cluster';
 
 const ROOT = join(__dirname, '../../../..');
 const SOURCES = ['nova-api', 'nova-compute', 'cinder-api', 'cinder-volume', 'nova-common', 'cinder-common', 'common'];

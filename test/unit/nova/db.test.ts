@@ -1,5 +1,5 @@
 // The nova schema's guarantees, on SQLite (the same migration runs on MariaDB in the
-// integration suite): one live row per (server, device) and per (server, volume).
+// system tier): one live row per (server, device) and per (server, volume).
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { migrateDatabase } from '../../../common/db';

@@ -5,6 +5,7 @@ import {
 } from '../../../common/rpc';
 import { parseRabbitUrl } from '../../../common/rpc/drivers/rabbit/url';
 import { decodeBody, encodeEnvelope } from '../../../common/rpc/serializer/message';
+import { waitFor } from '../../support/processes';
 
 describe('rpc driver details', () => {
   it('parses multi-host rabbit URLs with per-host credentials and a vhost', () => {
@@ -62,8 +63,9 @@ describe('rpc driver details', () => {
         routingKey: 't',
         body: encodeEnvelope({ method: 'echo', args: { value: 'late' }, _msg_id: 'm1', _reply_q: 'reply_late', _timeout: null, _unique_id: 'u1' }),
       });
-      // The reply comes back unroutable; the queue appears a bit later and still gets it.
-      await new Promise((r) => setTimeout(r, 400));
+      // The reply comes back unroutable (the server keeps it to resend); the queue appears after that and still gets it.
+      const returned = (srvT.driver as unknown as { returnedReplies: Map<string, number> }).returnedReplies;
+      await waitFor(() => returned.size > 0, 5_000, 'the reply returned unroutable');
       const got = await new Promise<Record<string, unknown>>((resolve) => {
         void cliT.driver.bus.subscribe(
           { queue: { name: 'reply_late', durable: false, autoDelete: false, exclusive: false }, prefetch: 0 },

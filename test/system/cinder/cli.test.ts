@@ -1,0 +1,133 @@
+// The real cinder and openstack CLIs against cinder-api mounted under /volume next to the
+// minimal Keystone (and nova-api under /compute, which `openstack volume list` asks for
+// server names), as the all-in-one serves them; plus cinder's noauth plugin on /v3.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createApiApp, noauth2, type FastifyInstance } from '../../../common/api';
+import { identityRoutes, parseUsers } from '../../../nova-api/stubs/keystone';
+import { novaApiPlugin } from '../../../nova-api/app';
+import { createComputeApi } from '../../../nova-api/main';
+import { cinderApiPlugin, createVolumeApi } from '../../../cinder-api/main';
+import { freePort, waitFor } from '../../support/processes';
+import { startNova, type Nova } from '../../functional/nova/harness';
+import { startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
+import { requireTool } from '../../support/servers';
+
+const run = promisify(execFile);
+
+describe('cinder and openstack CLIs against cinder-api', function () {
+  this.timeout(180_000);
+  let cinder: Cinder;
+  let nova: Nova;
+  let app: FastifyInstance;
+  let base = '';
+  let env: Record<string, string>;
+
+  const cli = async (cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> => {
+    try {
+      const { stdout, stderr } = await run(cmd, args, { env: { ...env, ...extraEnv }, timeout: 60_000 });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+    }
+  };
+
+  before(async function () {
+    await requireTool(this, 'cinder', 'python3-cinderclient');
+    await requireTool(this, 'openstack', 'python3-openstackclient');
+    cinder = await startCinder();
+    nova = await startNova();
+    app = createApiApp({ name: 'test.cinder-cli', auth: noauth2 });
+    identityRoutes(app, { users: parseUsers(['demo:secret:demo']), secret: 's', mode: 'noauth2' });
+    await app.register(novaApiPlugin, { prefix: '/compute', compute: createComputeApi(nova.conf, nova.ds, nova.transport) });
+    await app.register(cinderApiPlugin, { prefix: '/volume', volumes: createVolumeApi(cinder.conf, cinder.ds, cinder.transport) });
+    const port = await freePort();
+    await app.listen({ host: '127.0.0.1', port });
+    base = `http://127.0.0.1:${port}`;
+    env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', OS_AUTH_URL: `${base}/identity/v3`, OS_IDENTITY_API_VERSION: '3',
+      OS_USERNAME: 'demo', OS_PASSWORD: 'secret', OS_PROJECT_NAME: 'demo', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
+    };
+  });
+  after(async () => {
+    await app?.close();
+    await nova?.stop();
+    await cinder?.stop();
+  });
+
+  it('cinder create / list / show / reset-state / delete (password auth)', async () => {
+    const created = await cli('cinder', ['create', '1', '--name', 'cv1']);
+    expect(created.code, created.stderr).to.equal(0);
+    const id = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(created.stdout)?.[1] as string;
+    expect(id).to.be.a('string');
+    await waitFor(async () => (await cinder.show(id)).status === 'available', 10_000, 'available', 50);
+    const list = await cli('cinder', ['list']);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stdout).to.match(new RegExp(`${id}\\s+\\|\\s+available\\s+\\|\\s+cv1\\s+\\|\\s+1\\s+\\|`));
+    const show = await cli('cinder', ['show', 'cv1']);
+    expect(show.code, show.stderr).to.equal(0);
+    expect(show.stdout).to.match(/\|\s+status\s+\|\s+available\s+\|/);
+    const missing = await cli('cinder', ['show', 'nope']);
+    expect(missing.code).to.not.equal(0);
+    expect(missing.stderr).to.include("No volume with a name or ID of 'nope' exists.");
+    // reset-state is admin-only: demo is refused
+    const reset = await cli('cinder', ['reset-state', '--state', 'error', id]);
+    expect(reset.code).to.not.equal(0);
+    const del = await cli('cinder', ['delete', id]);
+    expect(del.code, del.stderr).to.equal(0);
+    await waitFor(async () => (await cinder.req('GET', `/v3/demo/volumes/${id}`)).status === 404, 10_000, 'deleted', 50);
+  });
+
+  it('cinder negotiates 3.70 (no downgrade warning) and prints the 3.70 fields', async () => {
+    const created = await cli('cinder', ['create', '1', '--name', 'cv70']);
+    expect(created.code, created.stderr).to.equal(0);
+    expect(created.stderr).to.not.include('downgrading');
+    const id = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(created.stdout)?.[1] as string;
+    await waitFor(async () => (await cinder.show(id)).status === 'available', 10_000, 'available', 50);
+    const show = await cli('cinder', ['show', id]);
+    expect(show.code, show.stderr).to.equal(0);
+    expect(show.stderr).to.not.include('downgrading');
+    for (const row of [/\|\s+consumes_quota\s+\|\s+True\s+\|/, /\|\s+shared_targets\s+\|\s+False\s+\|/, /\|\s+service_uuid\s+\|\s+[0-9a-f-]{36}\s+\|/,
+      /\|\s+volume_type_id\s+\|\s+[0-9a-f-]{36}\s+\|/, /\|\s+group_id\s+\|\s+None\s+\|/]) {
+      expect(show.stdout).to.match(row);
+    }
+    const list = await cli('cinder', ['list', '--with-count']);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stderr).to.not.include('downgrading');
+    expect(list.stdout).to.match(/\|\s+ID\s+\|\s+Status\s+\|\s+Name\s+\|\s+Size\s+\|\s+Consumes Quota\s+\|\s+Volume Type\s+\|/);
+    expect(list.stdout).to.match(new RegExp(`${id}\\s+\\|\\s+available\\s+\\|\\s+cv70\\s+\\|\\s+1\\s+\\|\\s+True\\s+\\|`));
+    expect(list.stdout).to.match(/Volume in total: \d+/);
+    const del = await cli('cinder', ['delete', id]);
+    expect(del.code, del.stderr).to.equal(0);
+  });
+
+  it('cinder noauth plugin on /volume/v3 without a project in the URL (admin reset-state)', async () => {
+    const id = await cinder.createVolume(1, 'admin:demo', 'nv');
+    const args = ['--os-auth-type', 'noauth', '--os-endpoint', `${base}/volume/v3`, '--os-user-id', 'admin', '--os-project-id', 'demo'];
+    const reset = await cli('cinder', [...args, 'reset-state', '--state', 'error', id], { OS_AUTH_URL: '' });
+    expect(reset.code, reset.stderr).to.equal(0);
+    expect((await cinder.show(id, 'admin:demo')).status).to.equal('error');
+    const reset2 = await cli('cinder', [...args, 'reset-state', '--state', 'available', '--attach-status', 'detached', id], { OS_AUTH_URL: '' });
+    expect(reset2.code, reset2.stderr).to.equal(0);
+    const list = await cli('cinder', [...args, 'list'], { OS_AUTH_URL: '' });
+    expect(list.stdout).to.include(id);
+  });
+
+  it('openstack volume create / list / show / delete', async () => {
+    const created = await cli('openstack', ['volume', 'create', '--size', '1', 'ov1']);
+    expect(created.code, created.stderr).to.equal(0);
+    const id = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(created.stdout)?.[1] as string;
+    await waitFor(async () => (await cinder.show(id)).status === 'available', 10_000, 'available', 50);
+    const list = await cli('openstack', ['volume', 'list']);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stdout).to.include('ov1');
+    const show = await cli('openstack', ['volume', 'show', 'ov1']);
+    expect(show.code, show.stderr).to.equal(0);
+    expect(show.stdout).to.match(/\|\s+status\s+\|\s+available\s+\|/);
+    const del = await cli('openstack', ['volume', 'delete', 'ov1']);
+    expect(del.code, del.stderr).to.equal(0);
+    await waitFor(async () => (await cinder.req('GET', `/v3/demo/volumes/${id}`)).status === 404, 10_000, 'deleted', 50);
+  });
+});

@@ -1,0 +1,222 @@
+// The tgt backend against a real (private) tgtd: after os-initialize_connection a userspace
+// initiator (libiscsi's iscsi-readcapacity16) logs in with the returned CHAP credentials and
+// reads the volume's size; a wrong password is refused; after os-terminate_connection and
+// os-detach the target is gone. Its tgtd is known by a pid file: a SIGKILLed cinder-volume
+// leaves it serving and the next start adopts it; a stale pid file gets a fresh tgtd; a graceful
+// stop leaves no tgtd behind.
+import { expect } from 'chai';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { TgtDriver } from '../../../cinder-volume/drivers';
+import { findTgtds, isTgtdOn } from '../../../cinder-volume/drivers/tgtd-daemon';
+import { existsSync } from 'node:fs';
+import { freePort, spawnDaemon, waitFor, writeConfig } from '../../support/processes';
+import { cinderConf, startCinder, type Cinder, type Json } from '../../functional/cinder/cinder-stack';
+import { createTestDatabase, requireRoot, requireTool, requireTransportUrl } from '../../support/servers';
+
+const run = promisify(execFile);
+const INITIATOR = 'iqn.1993-08.org.debian:01:cindertest';
+const BIN = join(__dirname, '../../../bin');
+
+/** A tgtd control port (1000-32767) no other tgtd on this host uses. */
+function freeControlPort(): number {
+  for (;;) {
+    const p = 1000 + Math.floor(Math.random() * 31000);
+    if (!existsSync(`/var/run/tgtd/socket.${p}`)) return p;
+  }
+}
+
+/** iscsi-readcapacity16 against the returned data; resolves to the size in bytes or rejects. */
+async function readCapacity(data: Json, password = data.auth_password as string): Promise<number> {
+  const url = `iscsi://${encodeURIComponent(data.auth_username)}%${encodeURIComponent(password)}@${data.target_portal}/${data.target_iqn}/${data.target_lun}`;
+  const { stdout } = await run('iscsi-readcapacity16', ['-i', INITIATOR, url], { timeout: 20_000 });
+  const total = /Total size:(\d+)/.exec(stdout);
+  if (!total) throw new Error(`unexpected output: ${stdout}`);
+  return Number(total[1]);
+}
+
+describe('cinder tgt driver (private tgtd + libiscsi)', function () {
+  this.timeout(60_000);
+  let c: Cinder;
+  let dir = '';
+  let tgt: TgtDriver;
+
+  before(async function () {
+    await requireTool(this, 'tgtd', 'tgt');
+    await requireTool(this, 'iscsi-readcapacity16', 'libiscsi-bin');
+    dir = mkdtempSync(join(tmpdir(), 'cinder-tgt-'));
+    const [iscsiPort, control] = [await freePort(), freeControlPort()];
+    c = await startCinder({
+      DEFAULT: { enabled_backends: ['tgt'] },
+      tgt: { volume_driver: 'tgt', volumes_dir: dir, target_ip_address: '127.0.0.1', target_port: iscsiPort, tgt_control_port: control },
+    });
+    tgt = c.volume.backends[0].driver as TgtDriver;
+  });
+  after(async () => {
+    await c?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const targets = async (): Promise<string> => tgt.tgtadm(['--mode', 'target', '--op', 'show']);
+
+  it('exports a sparse file per volume with CHAP; the initiator reads its size; wrong password refused; export gone after detach', async () => {
+    const id = await c.createVolume(1);
+    const file = join(dir, `volume-${id}`);
+    const st = statSync(file);
+    expect(st.size).to.equal(1024 ** 3);
+    expect(st.blocks * 512).to.be.lessThan(1024 ** 2); // sparse
+
+    expect((await c.action(id, 'os-reserve', null)).status).to.equal(202);
+    const r = await c.action(id, 'os-initialize_connection', { connector: { ip: '127.0.0.1', host: 'h', initiator: INITIATOR } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    const data = r.body.connection_info.data;
+    expect(data.target_iqn).to.equal(`iqn.2010-10.org.openstack:volume-${id}`);
+    expect(data.target_lun).to.equal(1);
+    expect(data.auth_method).to.equal('CHAP');
+    expect(data.auth_password).to.have.length(20);
+    expect(await targets()).to.include(data.target_iqn);
+
+    expect(await readCapacity(data)).to.equal(1024 ** 3);
+    let refused = false;
+    try {
+      await readCapacity(data, 'wrongpassword12345678');
+    } catch {
+      refused = true;
+    }
+    expect(refused, 'login with a wrong CHAP password must fail').to.equal(true);
+
+    expect((await c.action(id, 'os-attach', { instance_uuid: '5f1c49d6-f3ec-4564-9b9a-f6b3dc938dd2', mountpoint: '/dev/vdb' })).status).to.equal(202);
+    expect((await c.action(id, 'os-begin_detaching', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-terminate_connection', { connector: { initiator: INITIATOR } })).status).to.equal(202);
+    expect(await targets()).to.not.include(data.target_iqn);
+    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect(await targets()).to.not.include(data.target_iqn);
+    expect((await c.show(id)).status).to.equal('available');
+
+    // os-detach alone also takes the export down
+    expect((await c.action(id, 'os-initialize_connection', { connector: { initiator: INITIATOR } })).status).to.equal(200);
+    expect(await targets()).to.include(data.target_iqn);
+    expect((await c.action(id, 'os-attach', { instance_uuid: '5f1c49d6-f3ec-4564-9b9a-f6b3dc938dd2', mountpoint: '/dev/vdb' })).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect(await targets()).to.not.include(data.target_iqn);
+
+    expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
+    // The delete is cast to cinder-volume: wait for the file to go, bounded.
+    await waitFor(() => !existsSync(file), 10_000, `${file} deleted`, 50);
+  });
+});
+
+describe('cinder tgt driver: its tgtd, known by a pid file', function () {
+  this.timeout(120_000);
+  let dir = '';
+  let control = 0;
+  let iscsiPort = 0;
+  let pidFile = '';
+
+  before(async function () {
+    requireRoot(this, 'a private tgtd');
+    await requireTool(this, 'tgtd', 'tgt');
+    dir = mkdtempSync(join(tmpdir(), 'cinder-tgtd-'));
+    [iscsiPort, control] = [await freePort(), freeControlPort()];
+    pidFile = join(dir, `tgtd-${control}.pid`);
+  });
+  after(() => {
+    // Whatever a failed test left: no tgtd of this control port outlives the run.
+    if (control) for (const pid of findTgtds(control)) process.kill(pid, 'SIGKILL');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const driver = (): TgtDriver => new TgtDriver(cinderConf({
+    tgt: { volume_driver: 'tgt', volumes_dir: dir, target_ip_address: '127.0.0.1', target_port: iscsiPort, tgt_control_port: control },
+  }).tgt);
+  const recordedPid = (): number => Number(readFileSync(pidFile, 'utf8'));
+  const targets = async (): Promise<string> =>
+    (await run('tgtadm', ['-C', String(control), '--lld', 'iscsi', '--mode', 'target', '--op', 'show'], { timeout: 10_000 })).stdout;
+  /** A pid that was just in use and is no more. */
+  const deadPid = async (): Promise<number> => {
+    const p = spawn('true');
+    await new Promise((r) => p.once('exit', r));
+    return p.pid as number;
+  };
+
+  it('a SIGKILLed cinder-volume leaves its tgtd serving; the next one adopts it (same pid, targets kept); a graceful stop ends it', async function () {
+    const transportUrl = await requireTransportUrl(this);
+    const db = await createTestDatabase(this, 'cinder');
+    try {
+      const config = writeConfig('cinder.conf', [
+        '[DEFAULT]', `host = tgtd-${control}`, 'enabled_backends = tgt', 'report_interval = 1',
+        '[tgt]', 'volume_driver = tgt', `volumes_dir = ${dir}`, 'target_ip_address = 127.0.0.1', `target_port = ${iscsiPort}`,
+        `tgt_control_port = ${control}`,
+      ].join('\n'));
+      const env = { TRANSPORT_URL: transportUrl, CINDER_DATABASE_URL: db.url };
+      await run(process.execPath, [join(BIN, 'cinder-manage.js'), '--config-file', config, 'db', 'sync'], { env: { ...process.env, ...env }, timeout: 60_000 });
+
+      const first = await spawnDaemon('cinder-volume', ['--config-file', config], { env });
+      const pid = recordedPid();
+      expect(first.output()).to.contain(`tgtd started (pid ${pid}, control port ${control}, portal 127.0.0.1:${iscsiPort})`);
+      expect(findTgtds(control)).to.deep.equal([pid]);
+      const iqn = `iqn.2010-10.org.openstack:volume-adopt-${control}`;
+      await run('tgtadm', ['-C', String(control), '--lld', 'iscsi', '--mode', 'target', '--op', 'new', '--tid', '1', '--targetname', iqn], { timeout: 10_000 });
+
+      first.proc.kill('SIGKILL');
+      await waitFor(() => first.proc.signalCode !== null, 10_000, 'cinder-volume killed');
+      expect(isTgtdOn(pid, control), 'tgtd after its cinder-volume was SIGKILLed').to.equal(true);
+
+      const second = await spawnDaemon('cinder-volume', ['--config-file', config], { env });
+      expect(second.output()).to.contain(`Adopted tgtd (pid ${pid}, control port ${control})`);
+      expect(second.output()).to.not.contain('tgtd started');
+      expect(findTgtds(control)).to.deep.equal([pid]);
+      expect(await targets()).to.contain(iqn);
+
+      // tgtd refuses its own stop and SIGTERM while a target exists: the stop ends in SIGKILL.
+      expect(await second.stop()).to.equal(0);
+      expect(second.output()).to.contain(`Stopped tgtd (pid ${pid}, control port ${control})`);
+      expect(findTgtds(control)).to.deep.equal([]);
+      expect(existsSync(pidFile), 'pid file after a graceful stop').to.equal(false);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('a stale pid file (dead pid, or a live process that is not tgtd) gets a fresh tgtd; shutdown leaves none', async () => {
+    for (const stale of [await deadPid(), process.pid]) {
+      writeFileSync(pidFile, `${stale}\n`);
+      const d = driver();
+      await d.doSetup();
+      try {
+        const pid = d.daemonPid as number;
+        expect(pid).to.be.a('number').and.not.equal(stale);
+        expect(recordedPid()).to.equal(pid);
+        expect(findTgtds(control)).to.deep.equal([pid]);
+        expect(await targets()).to.equal('');
+      } finally {
+        await d.shutdown();
+      }
+      expect(findTgtds(control)).to.deep.equal([]);
+      expect(existsSync(pidFile)).to.equal(false);
+    }
+  });
+
+  it('an orphan tgtd whose pid file is gone or names another process is found in /proc, adopted, and recorded again', async () => {
+    for (const lose of [() => rmSync(pidFile), () => writeFileSync(pidFile, `${process.pid}\n`)]) {
+      // The first driver is dropped without shutdown, as a crash would.
+      const crashed = driver();
+      await crashed.doSetup();
+      const pid = crashed.daemonPid as number;
+      lose();
+      const d = driver();
+      await d.doSetup();
+      try {
+        expect(d.daemonPid).to.equal(pid);
+        expect(recordedPid()).to.equal(pid);
+        expect(findTgtds(control)).to.deep.equal([pid]);
+      } finally {
+        await d.shutdown();
+      }
+      expect(findTgtds(control)).to.deep.equal([]);
+    }
+  });
+});

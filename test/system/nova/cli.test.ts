@@ -1,0 +1,131 @@
+// The real nova and openstack CLIs against nova-api mounted under /compute (as in the
+// all-in-one), with the minimal Keystone of common/api/identity and the Cinder fixture.
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createApiApp, noauth2, type FastifyInstance } from '../../../common/api';
+import { identityRoutes, parseUsers } from '../../../nova-api/stubs/keystone';
+import { novaApiPlugin, novaUnexpectedMessage } from '../../../nova-api/app';
+import { createComputeApi } from '../../../nova-api/main';
+import { waitFor } from '../../support/processes';
+import { CinderFixture } from '../../functional/nova/cinder-fixture';
+import { activeServer, startNova, type Nova } from '../../functional/nova/harness';
+import { requireTool } from '../../support/servers';
+
+const run = promisify(execFile);
+
+async function cli(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const r = await run(cmd, args, { env, timeout: 60_000 });
+    return { code: 0, out: r.stdout, err: r.stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof x.code === 'number' ? x.code : 1, out: x.stdout ?? '', err: x.stderr ?? '' };
+  }
+}
+
+describe('nova-api with the real nova / openstack CLIs', function () {
+  this.timeout(120_000);
+  let cinder: CinderFixture;
+  let nova: Nova;
+  let app: FastifyInstance;
+  let env: Record<string, string>;
+
+  before(async function () {
+    await requireTool(this, 'nova', 'python3-novaclient');
+    await requireTool(this, 'openstack', 'python3-openstackclient');
+    cinder = new CinderFixture();
+    const curl = await cinder.start();
+    nova = await startNova({ cinder: { endpoint: `${curl}/v3/%(project_id)s` } });
+    app = createApiApp({ name: 'test.all', auth: noauth2, requestIdHeaders: ['x-compute-request-id'], unexpectedMessage: novaUnexpectedMessage });
+    identityRoutes(app, { users: parseUsers(['admin:secret:admin', 'demo:secret:demo']), secret: 's', mode: 'noauth2' });
+    await app.register(novaApiPlugin, { prefix: '/compute', compute: createComputeApi(nova.conf, nova.ds, nova.transport) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', OS_AUTH_URL: `http://127.0.0.1:${port}/identity/v3`,
+      OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'demo', OS_PASSWORD: 'secret', OS_PROJECT_NAME: 'demo',
+      OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
+    };
+  });
+  after(async () => {
+    await app?.close();
+    await nova?.stop();
+    await cinder?.stop();
+  });
+
+  it('nova volume-attach / volume-attachments / volume-detach', async () => {
+    const sid = await activeServer(nova, 'srv1');
+    const v = cinder.create('demo');
+    const a = await cli('nova', ['volume-attach', 'srv1', v.id, '/dev/vdb'], env);
+    expect(a.code, a.err + a.out).to.equal(0);
+    expect(a.out).to.contain('/dev/vdb').and.contain(v.id);
+    await waitFor(() => cinder.volumes.get(v.id)?.status === 'in-use', 10_000, 'in-use');
+    const l = await cli('nova', ['volume-attachments', sid], env);
+    expect(l.code, l.err).to.equal(0);
+    expect(l.out).to.contain(v.id);
+    const again = await cli('nova', ['volume-attach', 'srv1', v.id], env);
+    expect(again.code).to.equal(1);
+    expect(again.err).to.contain("ERROR (BadRequest): Invalid volume: status must be 'available' (HTTP 400)");
+    const d = await cli('nova', ['volume-detach', 'srv1', v.id], env);
+    expect(d.code, d.err).to.equal(0);
+    await waitFor(() => cinder.volumes.get(v.id)?.status === 'available', 10_000, 'available');
+  });
+
+  it('openstack server list / show', async () => {
+    const l = await cli('openstack', ['server', 'list', '-f', 'json'], env);
+    expect(l.code, l.err).to.equal(0);
+    expect(JSON.parse(l.out).map((s: { Name: string }) => s.Name)).to.include('srv1');
+    const s = await cli('openstack', ['server', 'show', 'srv1', '-f', 'json'], env);
+    expect(s.code, s.err).to.equal(0);
+    expect(JSON.parse(s.out).status).to.equal('ACTIVE');
+    const f = await cli('openstack', ['flavor', 'list', '-f', 'json'], env);
+    expect(f.code, f.err).to.equal(0);
+    expect(JSON.parse(f.out).map((x: { Name: string }) => x.Name)).to.include('m1.tiny');
+  });
+
+  it('nova negotiates 2.92 (its maximum, under our 2.101): boot --hostname, show, update --hostname, list', async () => {
+    const b = await cli('nova', ['--debug', 'boot', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--hostname', 'web-01', '--poll', 'srv2'], env);
+    expect(b.code, b.err + b.out).to.equal(0);
+    expect(b.err).to.match(/X-OpenStack-Nova-API-Version: 2\.92/);
+    const row = (out: string, key: string): string | undefined =>
+      out.split('\n').map((l) => l.split('|').map((c) => c.trim())).find((c) => c[1] === key)?.[2];
+    const s = await cli('nova', ['show', 'srv2'], env);
+    expect(s.code, s.err).to.equal(0);
+    expect(row(s.out, 'OS-EXT-SRV-ATTR:hostname')).to.equal('web-01');
+    expect(row(s.out, 'status')).to.equal('ACTIVE');
+    const u = await cli('nova', ['update', '--hostname', 'web-02', 'srv2'], env);
+    expect(u.code, u.err).to.equal(0);
+    expect(row((await cli('nova', ['show', 'srv2'], env)).out, 'OS-EXT-SRV-ATTR:hostname')).to.equal('web-02');
+    const m = await cli('nova', ['boot', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--hostname', 'web-03', '--min-count', '2', 'srv3'], env);
+    expect(m.code).to.equal(1);
+    expect(m.err).to.contain('ERROR (BadRequest): Unable to allocate a single hostname to multiple instances (HTTP 400)');
+    const bad = await cli('nova', ['update', '--hostname', 'web_02', 'srv2'], env);
+    expect(bad.code).to.equal(1);
+    expect(bad.err).to.contain("ERROR (BadRequest): Invalid input for field/attribute hostname. Value: web_02. 'web_02' does not match");
+    const l = await cli('nova', ['list'], env);
+    expect(l.code, l.err).to.equal(0);
+    expect(l.out).to.contain('srv2');
+    const d = await cli('nova', ['delete', 'srv2'], env);
+    expect(d.code, d.err).to.equal(0);
+    // openstack (compute 2.1 unless asked) reads the hostname from 2.90 as well.
+    const o = await cli('openstack', ['--os-compute-api-version', '2.90', 'server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk',
+      '--hostname', 'osc-host', '--wait', 'srv4', '-f', 'json'], env);
+    expect(o.code, o.err).to.equal(0);
+    const shown = await cli('openstack', ['--os-compute-api-version', '2.90', 'server', 'show', 'srv4', '-f', 'json'], env);
+    expect(shown.code, shown.err).to.equal(0);
+    expect(JSON.parse(shown.out)).to.include({ 'OS-EXT-SRV-ATTR:hostname': 'osc-host' });
+    expect((await cli('openstack', ['server', 'delete', '--wait', 'srv4'], env)).code).to.equal(0);
+  });
+
+  it('nova list / show / delete', async () => {
+    const l = await cli('nova', ['list'], env);
+    expect(l.code, l.err).to.equal(0);
+    expect(l.out).to.contain('srv1').and.contain('ACTIVE');
+    const s = await cli('nova', ['show', 'srv1'], env);
+    expect(s.code, s.err).to.equal(0);
+    const d = await cli('nova', ['delete', 'srv1'], env);
+    expect(d.code, d.err).to.equal(0);
+    await waitFor(async () => (await cli('nova', ['show', 'srv1'], env)).code !== 0, 15_000, 'srv1 gone', 200);
+  });
+});

@@ -1,0 +1,383 @@
+// ComputeAPI's attach and detach rules (nova/compute/api.py attach_volume, detach_volume), on
+// SQLite and the Cinder stand-in: each refusal raises the exception class Nova raises and
+// leaves nothing behind (no BDM row, no reservation at Cinder, no cast).
+import { expect } from 'chai';
+import type { DataSource } from 'typeorm';
+import type { RequestContext } from '../../../common/context';
+import { ComputeAPI } from '../../../nova-api/compute/api';
+import { BDM_STATES } from '../../../nova-common/bdm-states';
+import type { NovaDB } from '../../../nova-common/db-api';
+import { VM_STATES } from '../../../nova-common/objects';
+import type { BlockDeviceMapping, Instance } from '../../../nova-common/entities';
+import {
+  DevicePathInUse, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidDevicePath, InvalidInput, InvalidVolume,
+  MultiattachNotSupportedOldMicroversion, RootDeviceDetach, ServiceUnavailable, TooManyDiskDevices, VolumeNotAttached, VolumeNotFound,
+} from '../../../nova-common/exception';
+import type { AttachFlowChooser } from '../../../nova-common/volume/attach-flow';
+import type { CinderAttachment, CinderCaller, CinderVolume } from '../../../nova-common/volume/cinder';
+import type { ComputeAPI as ComputeRPCAPI } from '../../../nova-compute/rpcapi';
+import type { CinderFixture } from '../../functional/nova/cinder-fixture';
+import { refused } from '../../support/assertions';
+import { PROJECT, computeService, makeServer, memberCtx, openNovaUnit, type NovaUnit } from './business-fixture';
+
+interface Cast { method: string; instance: string; volumeId: string; attachmentId?: string | null; bdm?: BlockDeviceMapping }
+
+/** The compute's RPC client, recording casts; `fail` makes the next cast throw. */
+class RecordingRpc {
+  readonly casts: Cast[] = [];
+  fail: Error | null = null;
+  private take(c: Cast): void {
+    const f = this.fail;
+    this.fail = null;
+    if (f) throw f;
+    this.casts.push(c);
+  }
+  async attachVolume(_ctx: RequestContext, inst: Instance, bdm: BlockDeviceMapping): Promise<void> {
+    this.take({ method: 'attach_volume', instance: inst.uuid, volumeId: bdm.volumeId as string, bdm });
+  }
+  async detachVolume(_ctx: RequestContext, inst: Instance, volumeId: string, attachmentId: string | null): Promise<void> {
+    this.take({ method: 'detach_volume', instance: inst.uuid, volumeId, attachmentId });
+  }
+}
+
+describe('ComputeAPI volume attach/detach rules', () => {
+  let u: NovaUnit;
+  let ds: DataSource;
+  let db: NovaDB;
+  let fixture: CinderFixture;
+  let rpc: RecordingRpc;
+  let api: ComputeAPI;
+  const user = memberCtx();
+  const admin = memberCtx(true);
+
+  const build = (o: { maxDiskDevices?: number; attachFlow?: AttachFlowChooser } = {}): ComputeAPI =>
+    new ComputeAPI({ db, cinder: u.cinder, rpc: rpc as unknown as ComputeRPCAPI, serviceDownTime: 60, maxDiskDevices: o.maxDiskDevices ?? -1, undoRetryMs: 0, attachFlow: o.attachFlow });
+  const attach = (inst: Instance, volumeId: string, device: string | null = null, ctx = user) =>
+    api.volumes.attachVolume(ctx, inst.uuid, { volumeId, device, tag: null, deleteOnTermination: false });
+  const rows = (inst: Instance) => db.bdmsByInstance(inst.uuid);
+  const actions = () => fixture.calls.map((c) => c.action);
+
+  before(async () => {
+    u = await openNovaUnit();
+    ({ ds, db, fixture } = u);
+    await computeService(ds);
+  });
+  after(() => u.stop());
+  beforeEach(() => {
+    rpc = new RecordingRpc();
+    api = build();
+    fixture.calls.length = 0;
+  });
+
+  describe('attach', () => {
+    it('accepted: the row is reserved with the first free device, the volume reserved, one cast with the row', async () => {
+      const inst = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      const bdm = await attach(inst, v.id);
+      expect(bdm.deviceName).to.equal('/dev/vdb');
+      const [row] = await rows(inst);
+      expect(row.attachState).to.equal(BDM_STATES.RESERVED);
+      expect(row.volumeId).to.equal(v.id);
+      expect(actions()).to.deep.equal(['os-reserve']);
+      expect(v.status).to.equal('attaching');
+      expect(rpc.casts.map((c) => [c.method, c.instance, c.volumeId, c.bdm?.id])).to.deep.equal([['attach_volume', inst.uuid, v.id, row.id]]);
+      expect(await db.actionGet(inst.uuid, user.requestId)).to.include({ action: 'attach_volume' });
+    });
+
+    it('a second volume gets the next letter', async () => {
+      const inst = await makeServer(ds);
+      await attach(inst, fixture.create(PROJECT).id);
+      expect((await attach(inst, fixture.create(PROJECT).id)).deviceName).to.equal('/dev/vdc');
+    });
+
+    /** A refused attach leaves no row, no reservation at Cinder and no cast. */
+    async function expectNothingWritten(inst: Instance): Promise<void> {
+      expect(await rows(inst)).to.deep.equal([]);
+      expect(rpc.casts).to.deep.equal([]);
+      expect(actions()).to.not.include('os-reserve');
+    }
+
+    it('a locked server: InstanceIsLocked (409) for its owner, nothing written', async () => {
+      const inst = await makeServer(ds, { locked: true, lockedBy: 'owner' });
+      const v = fixture.create(PROJECT);
+      const e = await refused(attach(inst, v.id));
+      expect(e).to.be.instanceOf(InstanceIsLocked);
+      expect((e as InstanceIsLocked).code).to.equal(409);
+      await expectNothingWritten(inst);
+      expect(v.status).to.equal('available');
+    });
+
+    it('a locked server takes the attach from an admin', async () => {
+      const inst = await makeServer(ds, { locked: true, lockedBy: 'owner' });
+      await attach(inst, fixture.create(PROJECT).id, null, admin);
+      expect(rpc.casts).to.have.length(1);
+    });
+
+    for (const [what, values, attr] of [
+      ['vm_state building', { vmState: 'building' }, 'vm_state'],
+      ['vm_state error', { vmState: 'error' }, 'vm_state'],
+      ['a task in progress', { taskState: 'rebooting' }, 'task_state'],
+      ['never launched', { launchedAt: null }, 'launched_at'],
+    ] as const) {
+      it(`${what}: InstanceInvalidState naming ${attr}, nothing written`, async () => {
+        const inst = await makeServer(ds, values as Partial<Instance>);
+        const e = await refused(attach(inst, fixture.create(PROJECT).id));
+        expect(e).to.be.instanceOf(InstanceInvalidState);
+        expect(e.message).to.contain(`while it is in ${attr}`).and.contain('attach_volume');
+        await expectNothingWritten(inst);
+      });
+    }
+
+    it('allowed in the other volume states (stopped, paused, shelved)', async () => {
+      for (const vmState of [VM_STATES.STOPPED, VM_STATES.PAUSED, VM_STATES.SHELVED_OFFLOADED]) {
+        const inst = await makeServer(ds, { vmState });
+        await attach(inst, fixture.create(PROJECT).id);
+      }
+      expect(rpc.casts).to.have.length(3);
+    });
+
+    it("the server's compute is down: ServiceUnavailable, nothing written", async () => {
+      const inst = await makeServer(ds, { host: 'compute-gone', node: 'compute-gone' });
+      expect(await refused(attach(inst, fixture.create(PROJECT).id))).to.be.instanceOf(ServiceUnavailable);
+      await expectNothingWritten(inst);
+    });
+
+    it('a server with no host: ServiceUnavailable', async () => {
+      const inst = await makeServer(ds, { host: null, node: null });
+      expect(await refused(attach(inst, fixture.create(PROJECT).id))).to.be.instanceOf(ServiceUnavailable);
+      await expectNothingWritten(inst);
+    });
+
+    it("another project's server: InstanceNotFound", async () => {
+      const inst = await makeServer(ds, { projectId: 'p2' });
+      expect(await refused(attach(inst, fixture.create(PROJECT).id))).to.be.instanceOf(InstanceNotFound);
+      await expectNothingWritten(inst);
+    });
+
+    it("a volume that is not 'available': InvalidVolume, the row withdrawn, no reserve, no cast", async () => {
+      const inst = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      v.status = 'in-use';
+      const e = await refused(attach(inst, v.id));
+      expect(e).to.be.instanceOf(InvalidVolume);
+      expect(e.message).to.contain("status must be 'available'");
+      await expectNothingWritten(inst);
+      expect(v.status).to.equal('in-use');
+    });
+
+    it('an unknown volume: VolumeNotFound (404), the row withdrawn', async () => {
+      const inst = await makeServer(ds);
+      const e = await refused(attach(inst, '7d4c7bd6-0000-4000-8000-000000000000'));
+      expect(e).to.be.instanceOf(VolumeNotFound);
+      expect((e as VolumeNotFound).code).to.equal(404);
+      await expectNothingWritten(inst);
+    });
+
+    it('Cinder refuses os-reserve: the refusal passes up, the row is withdrawn', async () => {
+      const inst = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      fixture.failNext.set('os-reserve', { code: 400, message: 'Invalid volume: reserved meanwhile' });
+      expect(await refused(attach(inst, v.id))).to.be.instanceOf(InvalidInput);
+      expect(await rows(inst)).to.deep.equal([]);
+      expect(rpc.casts).to.deep.equal([]);
+    });
+
+    it('the volume already has a row on this server: InvalidVolume, still one row, one cast', async () => {
+      const inst = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      await attach(inst, v.id);
+      const e = await refused(attach(inst, v.id));
+      expect(e).to.be.instanceOf(InvalidVolume);
+      expect(await rows(inst)).to.have.length(1);
+      expect(rpc.casts).to.have.length(1);
+    });
+
+    it('a device name that is not a device path: InvalidDevicePath, nothing written', async () => {
+      const inst = await makeServer(ds);
+      expect(await refused(attach(inst, fixture.create(PROJECT).id, 'not-a-device'))).to.be.instanceOf(InvalidDevicePath);
+      await expectNothingWritten(inst);
+    });
+
+    it('a device name in use: DevicePathInUse (409), the first row untouched', async () => {
+      const inst = await makeServer(ds);
+      await attach(inst, fixture.create(PROJECT).id, '/dev/vdb');
+      const v2 = fixture.create(PROJECT);
+      const e = await refused(attach(inst, v2.id, '/dev/vdb'));
+      expect(e).to.be.instanceOf(DevicePathInUse);
+      expect((e as DevicePathInUse).code).to.equal(409);
+      expect((await rows(inst)).map((b) => b.volumeId)).to.not.include(v2.id);
+      expect(v2.status).to.equal('available');
+    });
+
+    it('past max_disk_devices_to_attach: TooManyDiskDevices (403)', async () => {
+      api = build({ maxDiskDevices: 1 });
+      const inst = await makeServer(ds);
+      await attach(inst, fixture.create(PROJECT).id);
+      const e = await refused(attach(inst, fixture.create(PROJECT).id));
+      expect(e).to.be.instanceOf(TooManyDiskDevices);
+      expect((e as TooManyDiskDevices).code).to.equal(403);
+      expect(await rows(inst)).to.have.length(1);
+    });
+
+    it('the cast fails: the row goes and the volume is unreserved', async () => {
+      const inst = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      rpc.fail = new Error('broker gone');
+      expect((await refused(attach(inst, v.id))).message).to.equal('broker gone');
+      expect(await rows(inst)).to.deep.equal([]);
+      expect(actions()).to.deep.equal(['os-reserve', 'os-unreserve']);
+      expect(v.status).to.equal('available');
+    });
+
+    describe('attachments flow (multiattach rules)', () => {
+      const created: string[] = [];
+      const deleted: string[] = [];
+      let multiattach = false;
+      beforeEach(() => {
+        created.length = 0;
+        deleted.length = 0;
+        multiattach = false;
+        const cinder = u.cinder;
+        // Cinder 3.44+: what the stand-in does not serve (multiattach volumes, attachment_create) answered here.
+        const flow = { useAttachments: async () => true } as unknown as AttachFlowChooser;
+        api = new ComputeAPI({ db, rpc: rpc as unknown as ComputeRPCAPI, serviceDownTime: 60, maxDiskDevices: -1, undoRetryMs: 0, attachFlow: flow,
+          cinder: Object.assign(Object.create(cinder) as typeof cinder, {
+            get: async (c: CinderCaller, id: string): Promise<CinderVolume> => ({ ...(await cinder.get(c, id)), multiattach }),
+            attachmentCreate: async (_c: CinderCaller, volumeId: string, instance: string): Promise<CinderAttachment> => {
+              created.push(volumeId);
+              return { id: `att-${created.length}`, status: 'reserved', instance, volume_id: volumeId } as CinderAttachment;
+            },
+            attachmentDelete: async (_c: CinderCaller, id: string): Promise<void> => { deleted.push(id); },
+          }) });
+      });
+
+      it('a multiattach volume before 2.60: MultiattachNotSupportedOldMicroversion, no attachment, no row', async () => {
+        multiattach = true;
+        const inst = await makeServer(ds);
+        const e = await refused(attach(inst, fixture.create(PROJECT).id));
+        expect(e).to.be.instanceOf(MultiattachNotSupportedOldMicroversion);
+        expect(created).to.deep.equal([]);
+        expect(await rows(inst)).to.deep.equal([]);
+        expect(rpc.casts).to.deep.equal([]);
+      });
+
+      it('a multiattach volume from 2.60 attaches to a second server; the row carries the attachment id', async () => {
+        multiattach = true;
+        const v = fixture.create(PROJECT);
+        const [a, b] = [await makeServer(ds), await makeServer(ds)];
+        for (const inst of [a, b]) await api.volumes.attachVolume(user, inst.uuid, { volumeId: v.id, device: null, tag: null, deleteOnTermination: false, supportsMultiattach: true });
+        expect(created).to.deep.equal([v.id, v.id]);
+        expect((await rows(b))[0].attachmentId).to.equal('att-2');
+      });
+
+      it('a volume that is not multiattach and has a row on another server: InvalidVolume naming that server', async () => {
+        const v = fixture.create(PROJECT);
+        const [a, b] = [await makeServer(ds), await makeServer(ds)];
+        await attach(a, v.id);
+        const e = await refused(attach(b, v.id));
+        expect(e).to.be.instanceOf(InvalidVolume);
+        expect(e.message).to.contain(a.uuid);
+        expect(created).to.have.length(1);
+        expect(await rows(b)).to.deep.equal([]);
+      });
+
+      it('the cast fails: the row goes and the attachment is deleted', async () => {
+        const inst = await makeServer(ds);
+        rpc.fail = new Error('broker gone');
+        await refused(attach(inst, fixture.create(PROJECT).id));
+        expect(deleted).to.deep.equal(['att-1']);
+        expect(await rows(inst)).to.deep.equal([]);
+      });
+    });
+  });
+
+  describe('detach', () => {
+    /** A volume attached to `inst` as the compute leaves it: row settled, Cinder in-use. */
+    async function attached(inst: Instance, values: Partial<BlockDeviceMapping> = {}): Promise<{ bdm: BlockDeviceMapping; volumeId: string; attachmentId: string }> {
+      const v = fixture.create(PROJECT);
+      const attachmentId = `a-${v.id}`;
+      Object.assign(v, { status: 'in-use', attach_status: 'attached' });
+      v.attachments.push({ id: v.id, attachment_id: attachmentId, volume_id: v.id, server_id: inst.uuid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+      const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
+        connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: null, ...values });
+      return { bdm, volumeId: v.id, attachmentId };
+    }
+    const detach = (inst: Instance, volumeId: string, ctx = user) => api.volumes.detachVolume(ctx, inst.uuid, volumeId);
+    const stateOf = async (id: number) => (await db.bdmGet(id))?.attachState;
+
+    it('accepted: the row says detaching, os-begin_detaching, one cast with the attachment id', async () => {
+      const inst = await makeServer(ds);
+      const { bdm, volumeId, attachmentId } = await attached(inst);
+      await detach(inst, volumeId);
+      expect(await stateOf(bdm.id)).to.equal(BDM_STATES.DETACHING);
+      expect(actions()).to.deep.equal(['os-begin_detaching']);
+      expect(rpc.casts).to.deep.equal([{ method: 'detach_volume', instance: inst.uuid, volumeId, attachmentId }]);
+    });
+
+    it('a locked server: InstanceIsLocked, the row and the volume untouched', async () => {
+      const inst = await makeServer(ds, { locked: true, lockedBy: 'owner' });
+      const { bdm, volumeId } = await attached(inst);
+      expect(await refused(detach(inst, volumeId))).to.be.instanceOf(InstanceIsLocked);
+      expect(await stateOf(bdm.id)).to.equal(null);
+      expect(actions()).to.deep.equal([]);
+      expect(rpc.casts).to.deep.equal([]);
+      await detach(inst, volumeId, admin);
+      expect(rpc.casts).to.have.length(1);
+    });
+
+    it('a volume not attached to the server: VolumeNotAttached (404)', async () => {
+      const inst = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      const e = await refused(detach(inst, v.id));
+      expect(e).to.be.instanceOf(VolumeNotAttached);
+      expect((e as VolumeNotAttached).code).to.equal(404);
+    });
+
+    it('the root volume: RootDeviceDetach (400)', async () => {
+      const inst = await makeServer(ds);
+      const { bdm, volumeId } = await attached(inst, { bootIndex: 0, deviceName: '/dev/vda' });
+      const e = await refused(detach(inst, volumeId));
+      expect(e).to.be.instanceOf(RootDeviceDetach);
+      expect((e as RootDeviceDetach).code).to.equal(400);
+      expect(await stateOf(bdm.id)).to.equal(null);
+    });
+
+    it('an attach still in flight on the row: InvalidVolume, no begin_detaching', async () => {
+      const inst = await makeServer(ds);
+      const { bdm, volumeId } = await attached(inst, { attachState: BDM_STATES.ATTACHING });
+      expect(await refused(detach(inst, volumeId))).to.be.instanceOf(InvalidVolume);
+      expect(await stateOf(bdm.id)).to.equal(BDM_STATES.ATTACHING);
+      expect(actions()).to.deep.equal([]);
+    });
+
+    it("the server's task in progress: InstanceInvalidState; compute down: ServiceUnavailable; the row untouched", async () => {
+      const busy = await makeServer(ds, { taskState: 'powering-off' });
+      const a = await attached(busy);
+      expect(await refused(detach(busy, a.volumeId))).to.be.instanceOf(InstanceInvalidState);
+      const orphan = await makeServer(ds, { host: 'compute-gone' });
+      const b = await attached(orphan);
+      expect(await refused(detach(orphan, b.volumeId))).to.be.instanceOf(ServiceUnavailable);
+      expect([await stateOf(a.bdm.id), await stateOf(b.bdm.id)]).to.deep.equal([null, null]);
+      expect(actions()).to.deep.equal([]);
+    });
+
+    it('Cinder refuses os-begin_detaching: InvalidVolume, the row back to attached', async () => {
+      const inst = await makeServer(ds);
+      const { bdm, volumeId } = await attached(inst);
+      fixture.failNext.set('os-begin_detaching', { code: 400, message: 'Invalid volume: busy' });
+      expect(await refused(detach(inst, volumeId))).to.be.instanceOf(InvalidVolume);
+      expect(await stateOf(bdm.id)).to.equal(null);
+      expect(rpc.casts).to.deep.equal([]);
+    });
+
+    it('the cast fails: os-roll_detaching and the row back to attached', async () => {
+      const inst = await makeServer(ds);
+      const { bdm, volumeId } = await attached(inst);
+      rpc.fail = new Error('broker gone');
+      await refused(detach(inst, volumeId));
+      expect(actions()).to.deep.equal(['os-begin_detaching', 'os-roll_detaching']);
+      expect(fixture.volumes.get(volumeId)?.status).to.equal('in-use');
+      expect(await stateOf(bdm.id)).to.equal(null);
+    });
+  });
+});
