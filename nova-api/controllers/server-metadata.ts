@@ -2,10 +2,10 @@
 // show/set/delete one key. The body is validated before the server is looked up, as Nova's
 // schema decorator does.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, notFound } from '../../common/api';
+import { badRequest, notFound, validateBody } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
 import { projectInPath, type Params } from '../request';
-import { parseMetadataBody } from '../schemas/server-metadata';
+import { MetaBody, MetadataBody } from '../schemas/server-metadata';
 
 type KeyParams = Params & { key: string };
 
@@ -23,13 +23,13 @@ export function serverMetadataRoutes(app: FastifyInstance, base: string, compute
   app.get(coll, async (req) => ({ metadata: compute.metadataOf(await server(req, 'index')) }));
 
   app.post(coll, async (req) => {
-    const md = parseMetadataBody(req.body, 'metadata');
+    const md = validateBody(MetadataBody, req.body, null).metadata;
     const inst = await server(req, 'create');
     return { metadata: await compute.updateMetadata(req.ctx, inst, 'update metadata', (m) => ({ ...m, ...md })) };
   });
 
   app.put(coll, async (req) => {
-    const md = parseMetadataBody(req.body, 'metadata');
+    const md = validateBody(MetadataBody, req.body, null).metadata;
     const inst = await server(req, 'update_all');
     return { metadata: await compute.updateMetadata(req.ctx, inst, 'update metadata', () => md) };
   });
@@ -41,7 +41,7 @@ export function serverMetadataRoutes(app: FastifyInstance, base: string, compute
   });
 
   app.put(`${coll}/:key`, async (req) => {
-    const meta = parseMetadataBody(req.body, 'meta');
+    const { meta } = validateBody(MetaBody, req.body, null);
     const { key } = req.params as KeyParams;
     const inst = await server(req, 'update');
     if (!Object.hasOwn(meta, key)) throw badRequest('Request body and URI mismatch');

@@ -2,6 +2,7 @@
 // api/openstack/compute/schemas/volumes.py): each adds to the previous, unknown keys rejected.
 // Messages are jsonschema's, quoting the schema as Python prints it.
 import { pyRepr as repr } from '../../common/api';
+import * as t from './parameter-types';
 import { IsDefined, IsIn, IsOptional, IsString, Length, Matches, ValidateBy, ValidateIf } from 'class-validator';
 
 const UUID_LIKE = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
@@ -10,12 +11,8 @@ const DEVICE_PATTERN = '(^/dev/x{0,1}[a-z]{0,1}d{0,1})([a-z]+)[0-9]*$';
 const DEVICE = new RegExp(DEVICE_PATTERN);
 
 /** parameter_types.boolean's enum, in its order (the 400 message lists it). */
-export const BOOLEAN_ENUM: Array<boolean | string> = [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes',
-  false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'];
-
-export function toBoolean(v: unknown): boolean {
-  return v === true || (typeof v === 'string' && ['true', '1', 'on', 'yes'].includes(v.toLowerCase()));
-}
+const BOOLEAN_ENUM = [...t.BOOLEAN_ENUM];
+export const { toBoolean } = t;
 
 /** {'type': ['boolean', 'string']}: named isBoolean so it is reported before the enum. */
 const IsBooleanOrString = (): PropertyDecorator => ValidateBy({
