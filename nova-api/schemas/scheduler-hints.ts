@@ -40,14 +40,13 @@ export function storedHints(h: Record<string, unknown> | undefined): SchedulerHi
   const out: SchedulerHints = {};
   for (const [name, v] of Object.entries(h ?? {})) {
     if (name.startsWith('_nova')) continue;
-    const items = Array.isArray(v) ? (v as unknown[]) : [v];
-    const bad = items.findIndex((x) => asString(x) === null);
-    if (bad >= 0) {
-      const item = items[bad];
-      const type = item === null ? 'NoneType' : Array.isArray(item) ? 'list' : 'dict';
-      throw badRequest(`A string is required in field scheduler_hints["${name}"][${bad}], not a ${type}`);
+    const list: string[] = [];
+    for (const [i, x] of (Array.isArray(v) ? (v as unknown[]) : [v]).entries()) {
+      const str = asString(x);
+      if (str === null) throw badRequest(`A string is required in field scheduler_hints["${name}"][${i}], not a ${x === null ? 'NoneType' : Array.isArray(x) ? 'list' : 'dict'}`);
+      list.push(str);
     }
-    out[name] = items.map((x) => asString(x) as string);
+    out[name] = list;
   }
   return out;
 }
