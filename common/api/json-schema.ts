@@ -85,6 +85,9 @@ function numberOf(v: unknown): { n: number; repr: string } | null {
   return null;
 }
 
+/** What uniqueItems compares: a scalar by type and value, a container by its (bounded) repr, never walking a deep value. */
+const itemKey = (x: unknown): string => (x !== null && typeof x === 'object' ? pyRepr(x) : `${typeof x}:${String(x)}`);
+
 const length = (s: string): number => [...s].length; // code points, as Python's len()
 
 type Check = (schema: JsonSchema, v: unknown) => Violation | null | Iterable<Violation>;
@@ -111,8 +114,7 @@ const CHECKS: Record<keyof JsonSchema, Check> = {
   },
   minItems: (s, v) => (Array.isArray(v) && v.length < (s.minItems ?? 0) ? at(v, `${pyRepr(v)} is too short`) : null),
   maxItems: (s, v) => (Array.isArray(v) && v.length > (s.maxItems ?? Infinity) ? at(v, `${pyRepr(v)} is too long`) : null),
-  uniqueItems: (s, v) => (s.uniqueItems && Array.isArray(v) && new Set(v.map((x) => JSON.stringify(x))).size < v.length
-    ? at(v, `${pyRepr(v)} has non-unique elements`) : null),
+  uniqueItems: (s, v) => (s.uniqueItems && Array.isArray(v) && new Set(v.map(itemKey)).size < v.length ? at(v, `${pyRepr(v)} has non-unique elements`) : null),
   items: (s, v) => (Array.isArray(v) && s.items ? itemValues(s.items, v) : null),
   properties: (s, v) => (IS.object(v) ? propertyValues(s, v as Record<string, unknown>) : null),
   minProperties: (s, v) => (IS.object(v) && Object.keys(v as object).length < (s.minProperties ?? 0) ? at(v, `${pyRepr(v)} does not have enough properties`) : null),

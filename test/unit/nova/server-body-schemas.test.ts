@@ -123,6 +123,7 @@ describe('nova-api server body DTOs', () => {
     expect(createFault({ metadata: deep as object }).length).to.be.below(2500);
     const huge = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, 'v'.repeat(200)]));
     expect(createFault({ extra: huge }).length).to.be.below(2500);
+    expect(createFault({ trusted_image_certificates: [deep, deep] }, '2.63')).to.match(/has non-unique elements$/);
     expect(refused(() => validateBody(externalEventsBody(v('2.1')), { events: Array.from({ length: 5000 }, () => deep) }, null)).length).to.be.below(2500);
   });
 });
