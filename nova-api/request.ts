@@ -13,7 +13,10 @@ declare module 'fastify' {
   }
 }
 
-export type Params = { tenant_id?: string; server_id?: string; volume_id?: string };
+export type Params = { tenant_id?: string };
+/** The path parameters of a route under /servers/{server_id} (typed through the route's generic). */
+export type ServerParams = { tenant_id?: string; server_id: string };
+export type VolumeParams = ServerParams & { volume_id: string };
 
 export function baseUrl(req: FastifyRequest): string {
   return `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.novaPrefix ?? ''}`;

@@ -1,7 +1,8 @@
 // A DTO property's JSON schema, declared once with @Schema({...}) and checked keyword by keyword
 // in the order the literal lists them, as jsonschema walks a schema dict: the first failing
-// keyword is the error, worded as jsonschema (Draft 4, with Cinder's numeric-string minimum and
-// maximum) words it. The patterns are compiled when the decorator runs, never per request.
+// keyword is the error, worded as jsonschema (Draft 4 as jsonschema 4.10 words it, with Cinder's
+// numeric-string minimum and maximum). An object's `properties` and an array's `items` descend,
+// the path naming where (a key, or an item's index). Patterns are compiled once per pattern text.
 import { ValidateBy } from 'class-validator';
 import { pyRepr } from './python-text';
 
@@ -27,9 +28,16 @@ export interface JsonSchema {
   maxLength?: number;
   minimum?: number;
   maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  uniqueItems?: boolean;
+  /** Every item of an array (Draft 4's single-schema form). */
+  items?: JsonSchema;
+  /** The values of these keys, when present, in this order. */
+  properties?: Readonly<Record<string, JsonSchema>>;
   minProperties?: number;
   maxProperties?: number;
-  /** Values of the keys matching a pattern; with additionalProperties false, other keys are refused. */
+  /** Values of the keys matching a pattern; with additionalProperties false, keys neither here nor in properties are refused. */
   patternProperties?: Readonly<Record<string, JsonSchema>>;
   additionalProperties?: false;
   required?: readonly string[];
@@ -77,6 +85,9 @@ function numberOf(v: unknown): { n: number; repr: string } | null {
   return null;
 }
 
+/** What uniqueItems compares: a scalar by type and value, a container by its (bounded) repr, never walking a deep value. */
+const itemKey = (x: unknown): string => (x !== null && typeof x === 'object' ? pyRepr(x) : `${typeof x}:${String(x)}`);
+
 const length = (s: string): number => [...s].length; // code points, as Python's len()
 
 type Check = (schema: JsonSchema, v: unknown) => Violation | null | Iterable<Violation>;
@@ -101,13 +112,19 @@ const CHECKS: Record<keyof JsonSchema, Check> = {
     const x = numberOf(v);
     return x && x.n > (s.maximum ?? Infinity) ? at(v, `${x.repr} is greater than the maximum of ${s.maximum}`) : null;
   },
+  minItems: (s, v) => (Array.isArray(v) && v.length < (s.minItems ?? 0) ? at(v, `${pyRepr(v)} is too short`) : null),
+  maxItems: (s, v) => (Array.isArray(v) && v.length > (s.maxItems ?? Infinity) ? at(v, `${pyRepr(v)} is too long`) : null),
+  uniqueItems: (s, v) => (s.uniqueItems && Array.isArray(v) && new Set(v.map(itemKey)).size < v.length ? at(v, `${pyRepr(v)} has non-unique elements`) : null),
+  items: (s, v) => (Array.isArray(v) && s.items ? itemValues(s.items, v) : null),
+  properties: (s, v) => (IS.object(v) ? propertyValues(s, v as Record<string, unknown>) : null),
   minProperties: (s, v) => (IS.object(v) && Object.keys(v as object).length < (s.minProperties ?? 0) ? at(v, `${pyRepr(v)} does not have enough properties`) : null),
   maxProperties: (s, v) => (IS.object(v) && Object.keys(v as object).length > (s.maxProperties ?? Infinity) ? at(v, `${pyRepr(v)} has too many properties`) : null),
   patternProperties: (s, v) => (IS.object(v) ? patternValues(s, v as Record<string, unknown>) : null),
   additionalProperties: (s, v) => {
     if (!IS.object(v)) return null;
     const patterns = Object.keys(s.patternProperties ?? {});
-    const extras = Object.keys(v as object).filter((k) => !patterns.some((p) => regex(p).test(k)));
+    const known = s.properties ?? {};
+    const extras = Object.keys(v as object).filter((k) => !Object.hasOwn(known, k) && !patterns.some((p) => regex(p).test(k)));
     if (!extras.length) return null;
     if (!patterns.length) return at(v, additionalPropertiesMessage(extras));
     // With patternProperties, jsonschema names the keys and the patterns, both sorted.
@@ -129,6 +146,21 @@ function* patternValues(s: JsonSchema, obj: Record<string, unknown>): Iterable<V
       const e = violation(sub, x);
       if (e) yield { ...e, path: [k, ...e.path] };
     }
+  }
+}
+
+function* itemValues(sub: JsonSchema, arr: unknown[]): Iterable<Violation> {
+  for (const [i, x] of arr.entries()) {
+    const e = violation(sub, x);
+    if (e) yield { ...e, path: [String(i), ...e.path] };
+  }
+}
+
+function* propertyValues(s: JsonSchema, obj: Record<string, unknown>): Iterable<Violation> {
+  for (const [k, sub] of Object.entries(s.properties ?? {})) {
+    if (!Object.hasOwn(obj, k)) continue;
+    const e = violation(sub, obj[k]);
+    if (e) yield { ...e, path: [k, ...e.path] };
   }
 }
 

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InstanceActionNotFound, InstanceNotFound } from '../../nova-common/exception';
 import { Instance, InstanceAction, InstanceActionEvent } from '../../nova-common/entities';
 import type { ComputeAPI } from '../compute/api';
-import { projectInPath, type Params } from '../request';
+import { projectInPath, type ServerParams } from '../request';
 
 const ts = (d: Date | null): string | null => (d ? d.toISOString().replace('Z', '').padEnd(26, '0') : null);
 
@@ -30,18 +30,18 @@ export function instanceActionRoutes(app: FastifyInstance, base: string, compute
     compute.can(req.ctx, `os_compute_api:os-instance-actions:${action}`, inst);
   };
   const coll = `${base}/servers/:server_id/os-instance-actions`;
-  app.get(coll, async (req) => {
+  app.get<{ Params: ServerParams }>(coll, async (req) => {
     projectInPath(req);
-    const sid = (req.params as Params).server_id as string;
+    const sid = req.params.server_id;
     await server(req, sid, 'list');
     const rows = await compute.db.ds.getRepository(InstanceAction).find({ where: { instanceUuid: sid, deleted: 0 }, order: { id: 'DESC' } });
     return { instanceActions: rows.map((a) => actionView(a, req.novaVersion.atLeast('2.58'))) };
   });
-  app.get(`${coll}/:request_id`, async (req) => {
+  app.get<{ Params: ServerParams & { request_id: string } }>(`${coll}/:request_id`, async (req) => {
     projectInPath(req);
-    const { server_id: sid, request_id: rid } = req.params as Params & { request_id: string };
-    await server(req, sid as string, 'show');
-    const a = await compute.db.actionGet(sid as string, rid);
+    const { server_id: sid, request_id: rid } = req.params;
+    await server(req, sid, 'show');
+    const a = await compute.db.actionGet(sid, rid);
     if (!a) throw new InstanceActionNotFound({ request_id: rid, instance_uuid: sid });
     const out = actionView(a, req.novaVersion.atLeast('2.58'));
     // events: everyone from 2.51, before that the events policy; traceback and host: events:details.

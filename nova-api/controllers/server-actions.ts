@@ -3,56 +3,28 @@
 // exists here (reclaim_instance_interval 0), so it answers 404 or 409. Other actions answer like
 // an unknown action in Nova (400 "There is no such action: …").
 import type { FastifyInstance } from 'fastify';
-import { badRequest, invalidInput, pyRepr as repr } from '../../common/api';
+import { badRequest, validateBody } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
-import { projectInPath, type Params } from '../request';
+import { MV } from '../microversions';
+import { projectInPath, type ServerParams } from '../request';
+import { LockBodyV273, RebootBody } from '../schemas/server-actions';
 
 const ACTIONS: Record<string, 'stop' | 'start'> = { 'os-stop': 'stop', 'os-start': 'start' };
 
-
-/** schemas/reboot.py: {"type": SOFT|HARD in any of three casings}, nothing else. */
-function parseReboot(arg: unknown): 'SOFT' | 'HARD' {
-  const bad = (field: string, v: unknown, why: string): never => {
-    throw invalidInput(field, v, why);
-  };
-  if (!arg || typeof arg !== 'object' || Array.isArray(arg)) return bad('reboot', arg, `${repr(arg)} is not of type 'object'`);
-  const a = arg as Record<string, unknown>;
-  const extra = Object.keys(a).find((k) => k !== 'type');
-  if (extra) bad('reboot', a, `Additional properties are not allowed ('${extra}' was unexpected)`);
-  if (!('type' in a)) bad('reboot', a, "'type' is a required property");
-  const ok = ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft'];
-  if (typeof a.type !== 'string' || !ok.includes(a.type)) bad('type', a.type, `${repr(a.type)} is not one of ${JSON.stringify(ok).replace(/"/g, "'").replace(/,/g, ', ')}`);
-  return (a.type as string).toUpperCase() as 'SOFT' | 'HARD';
-}
-
-/** schemas/lock_server.py lock_v2_73: null or {"locked_reason": 1-255 chars}. */
-function parseLock(arg: unknown): string | null {
-  if (arg === null || arg === undefined) return null;
-  if (typeof arg !== 'object' || Array.isArray(arg)) throw invalidInput('lock', arg, `${repr(arg)} is not of type 'object', 'null'`);
-  const a = arg as Record<string, unknown>;
-  const extra = Object.keys(a).find((k) => k !== 'locked_reason');
-  if (extra) throw invalidInput('lock', a, `Additional properties are not allowed ('${extra}' was unexpected)`);
-  const r = a.locked_reason;
-  if (r === undefined) return null;
-  const why = typeof r !== 'string' ? "is not of type 'string'" : r.length < 1 ? 'is too short' : r.length > 255 ? 'is too long' : null;
-  if (why) throw invalidInput('locked_reason', r, `${repr(r)} ${why}`);
-  return r as string;
-}
-
 export function serverActionRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
-  app.post(`${base}/servers/:server_id/action`, async (req, reply) => {
+  app.post<{ Params: ServerParams }>(`${base}/servers/:server_id/action`, async (req, reply) => {
     projectInPath(req);
     const body = req.body;
     // Nova's deserializer: exactly one key names the action.
     if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
     const key = Object.keys(body)[0];
-    const sid = (req.params as Params).server_id as string;
+    const sid = req.params.server_id;
     if (key === 'reboot') {
-      await compute.reboot(req.ctx, sid, parseReboot((body as Record<string, unknown>).reboot));
+      await compute.reboot(req.ctx, sid, validateBody(RebootBody, body, null).reboot.type.toUpperCase() as 'SOFT' | 'HARD');
       return reply.code(202).send();
     }
     if (key === 'lock' || key === 'unlock') {
-      if (key === 'lock') await compute.lock(req.ctx, sid, req.novaVersion.atLeast('2.73') ? parseLock((body as Record<string, unknown>).lock) : null);
+      if (key === 'lock') await compute.lock(req.ctx, sid, req.novaVersion.atLeast(MV.LOCKED_REASON) ? validateBody(LockBodyV273, body, null).lock?.locked_reason ?? null : null);
       else await compute.unlock(req.ctx, sid);
       return reply.code(202).send();
     }

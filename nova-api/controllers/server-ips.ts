@@ -4,15 +4,15 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
-import type { Params } from '../request';
+import type { ServerParams } from '../request';
 
 export function serverIpRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
-  app.get(`${base}/servers/:server_id/ips`, async (req) => {
-    compute.can(req.ctx, 'os_compute_api:ips:index', await compute.get(req.ctx, (req.params as Params).server_id as string));
+  app.get<{ Params: ServerParams }>(`${base}/servers/:server_id/ips`, async (req) => {
+    compute.can(req.ctx, 'os_compute_api:ips:index', await compute.get(req.ctx, req.params.server_id));
     return { addresses: {} };
   });
-  app.get(`${base}/servers/:server_id/ips/:network`, async (req) => {
-    compute.can(req.ctx, 'os_compute_api:ips:show', await compute.get(req.ctx, (req.params as Params).server_id as string));
+  app.get<{ Params: ServerParams }>(`${base}/servers/:server_id/ips/:network`, async (req) => {
+    compute.can(req.ctx, 'os_compute_api:ips:show', await compute.get(req.ctx, req.params.server_id));
     throw notFound('Instance is not a member of specified network');
   });
 }

@@ -1,13 +1,14 @@
 // /servers: create (202), list, detail, show, delete (204). Thin: schema → compute/api → view.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from '../../common/api';
+import { badRequest, validateBody } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
 import type { Instance, RequestSpecData } from '../../nova-common/entities';
-import { baseUrl, projectInPath, viewCtx, type Params } from '../request';
+import { baseUrl, projectInPath, viewCtx, type ServerParams } from '../request';
 import { findFlavor } from '../flavors';
 import { MV } from '../microversions';
-import { parseCreateServer, parseUpdateServer } from '../schemas/servers';
+import { createServerRequest, serverUpdate } from '../schemas/server-create-extras';
+import { createServerBody, updateServerBody } from '../schemas/servers';
 import { diskConfig, serverDetail, serverStatus, serverSummary, serverUpdated } from '../views/servers';
 
 function regexFilter(value: unknown, field: (i: Instance) => string | null): (i: Instance) => boolean {
@@ -95,16 +96,16 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     return { servers: out };
   });
 
-  app.get(`${base}/servers/:server_id`, async (req) => {
+  app.get<{ Params: ServerParams }>(`${base}/servers/:server_id`, async (req) => {
     const c = viewCtx(req, compute.policy);
-    const i = await compute.get(req.ctx, (req.params as Params).server_id as string);
+    const i = await compute.get(req.ctx, req.params.server_id);
     compute.can(req.ctx, 'os_compute_api:servers:show', i);
     return { server: serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c, await specOf(req, i)) };
   });
 
   app.post(`${base}/servers`, async (req, reply) => {
     projectInPath(req);
-    const body = parseCreateServer(req.body, req.novaVersion);
+    const body = createServerRequest(validateBody(createServerBody(req.novaVersion), req.body, null));
     // flavorRef may be an id or a link to one (common.get_id_from_href); unknown → 400, not 404.
     const flavor = findFlavor(body.flavorRef.split('/').pop() ?? '');
     if (!flavor) throw badRequest(`Flavor ${body.flavorRef} could not be found.`);
@@ -119,16 +120,16 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     return { server: { id: inst.uuid, links: serverSummary(inst, c).links, 'OS-DCF:diskConfig': diskConfig(inst), security_groups: [{ name: 'default' }], adminPass } };
   });
 
-  app.put(`${base}/servers/:server_id`, async (req) => {
+  app.put<{ Params: ServerParams }>(`${base}/servers/:server_id`, async (req) => {
     projectInPath(req);
-    const u = parseUpdateServer(req.body, req.novaVersion);
-    const i = await compute.update(req.ctx, (req.params as Params).server_id as string, u);
+    const u = serverUpdate(validateBody(updateServerBody(req.novaVersion), req.body, null).server);
+    const i = await compute.update(req.ctx, req.params.server_id, u);
     return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), viewCtx(req, compute.policy), await specOf(req, i)) };
   });
 
-  app.delete(`${base}/servers/:server_id`, async (req, reply) => {
+  app.delete<{ Params: ServerParams }>(`${base}/servers/:server_id`, async (req, reply) => {
     projectInPath(req);
-    await compute.delete(req.ctx, (req.params as Params).server_id as string);
+    await compute.delete(req.ctx, req.params.server_id);
     return reply.code(204).send();
   });
 }

@@ -1,197 +1,142 @@
-// POST /servers body (schemas/servers.py, the part we act on). Keys Nova accepts but we do not
-// model (networks, key_name, ...) are allowed and ignored; anything else is rejected.
-import { isIPv4, isIPv6 } from 'node:net';
-import { badRequest, invalidInput, pyRepr as repr, type APIVersion } from '../../common/api';
-import type { CreateServerRequest, ServerUpdate } from '../compute/api';
+// POST and PUT /servers bodies (nova schemas/servers.py), one DTO per microversion range as
+// Nova copies its schema dicts: create (2.1), create_v219 (+description), v232/v233/v242 (tags
+// on networks and block devices), v237 (networks may be 'none'/'auto'), v252 (tags), v257
+// (no personality), v263 (trusted_image_certificates), v267 (a block device's volume_type),
+// v274 (host, hypervisor_hostname), v290 (hostname), v294 (the hostname an FQDN); update,
+// update_v219, update_v290, update_v294. A spread that overrides a key keeps its place, as a
+// dict assignment does, so the properties are checked in Nova's order.
+import { IsDefined } from 'class-validator';
+import { Schema, type APIVersion, type JsonSchema } from '../../common/api';
 import { MV } from '../microversions';
-import { parseBlockDeviceMappingV2 } from './block-device-mapping';
-import { parseSchedulerHints } from './scheduler-hints';
-import { checkDiskConfig, checkKeyName, checkNetworks, checkPersonality } from './server-create-extras';
+import {
+  blockDeviceMappingV2, blockDeviceMappingV267, blockDeviceMappingV2Tagged, legacyBlockDeviceMapping, type BlockDeviceMappingV2,
+} from './block-device-mapping';
+import * as t from './parameter-types';
+import { hints } from './scheduler-hints';
 
-const ACCEPTED = new Set(['name', 'imageRef', 'flavorRef', 'metadata', 'networks', 'availability_zone', 'key_name',
-  'security_groups', 'user_data', 'config_drive', 'adminPass', 'description', 'tags', 'block_device_mapping_v2',
-  'block_device_mapping', 'min_count', 'max_count', 'return_reservation_id', 'accessIPv4', 'accessIPv6',
-  'OS-DCF:diskConfig', 'personality', 'trusted_image_certificates']);
-/** create_v274 adds the requested destination. */
-const DESTINATION = ['host', 'hypervisor_hostname'];
-/** parameter_types.fqdn. */
-const FQDN = /^[a-zA-Z0-9-._]*$/;
-const TOP = new Set(['server', 'os:scheduler_hints', 'OS-SCH-HNT:scheduler_hints']);
+type Properties = Record<string, JsonSchema>;
 
-const invalid = (field: string, value: unknown, why: string): never => {
-  throw invalidInput(field, value, why);
+/** The create body's `server` once the schema let it through (what the API acts on is typed). */
+export interface ServerCreate {
+  name: string;
+  imageRef?: string;
+  flavorRef: string | number;
+  adminPass?: string;
+  metadata?: Record<string, string>;
+  networks?: Array<{ uuid?: string; port?: string | null; fixed_ip?: string; tag?: string }> | 'none' | 'auto';
+  'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL';
+  accessIPv4?: string;
+  accessIPv6?: string;
+  personality?: Array<{ path?: string; contents?: string }>;
+  availability_zone?: string;
+  block_device_mapping_v2?: BlockDeviceMappingV2[];
+  key_name?: string;
+  min_count?: number | string;
+  max_count?: number | string;
+  return_reservation_id?: boolean | string;
+  user_data?: string;
+  description?: string | null;
+  host?: string;
+  hypervisor_hostname?: string;
+  hostname?: string;
+}
+
+export interface ServerUpdateBody {
+  name?: string;
+  'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL';
+  accessIPv4?: string;
+  accessIPv6?: string;
+  description?: string | null;
+  hostname?: string;
+}
+
+const object = (properties: Properties, required: string[] = []): JsonSchema => (
+  required.length ? { type: 'object', properties, required, additionalProperties: false } : { type: 'object', properties, additionalProperties: false });
+
+const port: JsonSchema = { oneOf: [t.uuid, { type: 'null' }] };
+const network = (uuid: JsonSchema, tagged: boolean): JsonSchema => object({ fixed_ip: t.ipAddress, port, uuid, ...(tagged ? { tag: t.tag } : {}) });
+const networks = (tagged: boolean): JsonSchema => ({ type: 'array', items: network({ type: 'string' }, tagged) });
+/** create_v237/v242: a list whose uuids are uuids, or 'none' / 'auto'. */
+const networksOrAuto = (tagged: boolean): JsonSchema => ({
+  oneOf: [{ type: 'array', items: network(t.uuid, tagged) }, { type: 'string', enum: ['none', 'auto'] }],
+});
+
+const CREATE: Properties = {
+  name: t.name,
+  imageRef: t.imageIdOrEmptyString,
+  flavorRef: t.flavorRef,
+  adminPass: t.adminPassword,
+  metadata: t.metadata,
+  networks: networks(false),
+  'OS-DCF:diskConfig': t.diskConfig,
+  accessIPv4: t.accessIPv4,
+  accessIPv6: t.accessIPv6,
+  personality: t.personality,
+  availability_zone: t.name,
+  block_device_mapping: legacyBlockDeviceMapping,
+  block_device_mapping_v2: blockDeviceMappingV2,
+  config_drive: t.boolean,
+  key_name: t.name,
+  min_count: t.positiveInteger,
+  max_count: t.positiveInteger,
+  return_reservation_id: t.boolean,
+  security_groups: { type: 'array', items: object({ name: t.name }) },
+  user_data: { type: 'string', format: t.base64.format, maxLength: 65535 },
 };
+const V219: Properties = { ...CREATE, description: t.description };
+const V232: Properties = { ...V219, networks: networks(true), block_device_mapping_v2: blockDeviceMappingV2Tagged };
+const V233: Properties = { ...V219, networks: networks(true) };
+// Nova also makes networks required from 2.37; here a server without networks is still made (docs/differences.md).
+const V237: Properties = { ...V233, networks: networksOrAuto(false) };
+const V242: Properties = { ...V237, networks: networksOrAuto(true), block_device_mapping_v2: blockDeviceMappingV2Tagged };
+const V252: Properties = { ...V242, tags: { type: 'array', items: t.tag, maxItems: 50 } };
+const { personality: _personality, ...V257 } = V252;
+const V263: Properties = { ...V257, trusted_image_certificates: t.trustedCerts };
+const V267: Properties = { ...V263, block_device_mapping_v2: blockDeviceMappingV267 };
+const V274: Properties = { ...V267, host: t.fqdn, hypervisor_hostname: t.fqdn };
+const V290: Properties = { ...V274, hostname: t.hostname };
+const V294: Properties = { ...V290, hostname: t.fqdn };
 
-function checkName(name: unknown): string {
-  if (typeof name !== 'string') invalid('name', name, `${repr(name)} is not of type 'string'`);
-  const n = name as string;
-  if (n.length < 1 || n.length > 255 || n.trim() !== n) invalid('name', n, `${repr(n)} does not match '^(?! )[\\x00-\\x7f]*(?<! )$'`);
-  return n;
-}
-
-/**
- * parameter_types.hostname (2.90 create/update): 2-63 characters, letters, digits and inner '-'.
- * Python's '$' also matches before a final newline, so jsonschema lets 'ab\n' through.
- */
-const HOSTNAME_PATTERN = '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$';
-const HOSTNAME_RE = /^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+\n?$/;
-
-function checkHostname(h: unknown): string {
-  if (typeof h !== 'string') return invalid('hostname', h, `${repr(h)} is not of type 'string'`);
-  const len = [...h].length; // code points, as Python's len()
-  if (len < 2) invalid('hostname', h, `${repr(h)} is too short`);
-  if (len > 63) invalid('hostname', h, `${repr(h)} is too long`);
-  if (!HOSTNAME_RE.test(h)) invalid('hostname', h, `${repr(h)} does not match '${HOSTNAME_PATTERN}'`);
-  return h;
-}
-
-/** parameter_types.fqdn (2.94 create/update): checked in the schema's order (type, pattern, lengths). */
-function checkFqdnHostname(h: unknown): string {
-  if (typeof h !== 'string') return invalid('hostname', h, `${repr(h)} is not of type 'string'`);
-  if (!/^[a-zA-Z0-9-._]*\n?$/.test(h)) invalid('hostname', h, `${repr(h)} does not match '^[a-zA-Z0-9-._]*$'`);
-  const len = [...h].length;
-  if (len < 1) invalid('hostname', h, `${repr(h)} is too short`);
-  if (len > 255) invalid('hostname', h, `${repr(h)} is too long`);
-  return h;
-}
-
-const hostnameAt = (version: APIVersion): ((h: unknown) => string) => (version.atLeast(MV.FQDN_HOSTNAME) ? checkFqdnHostname : checkHostname);
-
-/** What binascii.a2b_base64 (non-strict, as base64.decodebytes) accepts: the 'base64' format. */
-function isBase64(s: string): boolean {
-  let quad = 0;
-  let pads = 0;
-  for (const ch of s) {
-    if (ch === '=') {
-      if (quad >= 2 && quad + ++pads >= 4) return true;
-      continue;
-    }
-    if (!/^[A-Za-z0-9+/]$/.test(ch)) continue;
-    pads = 0;
-    quad = (quad + 1) % 4;
+/** The create body around a `server` schema: the two spellings of the scheduler hints beside it. */
+function createBody(server: Properties): new () => CreateServerBody {
+  const schema = object(server, ['name', 'flavorRef']);
+  class Body {
+    @IsDefined() @Schema(schema) server!: ServerCreate;
+    @Schema(hints) 'os:scheduler_hints'?: Record<string, unknown>;
+    @Schema(hints) 'OS-SCH-HNT:scheduler_hints'?: Record<string, unknown>;
   }
-  return quad === 0;
+  return Body;
 }
 
-/** user_data: base64 text of at most 65535 characters (jsonschema checks type, format, length). */
-function checkUserData(u: unknown): string | null {
-  if (u === undefined) return null;
-  if (typeof u !== 'string') return invalid('user_data', u, `${repr(u)} is not of type 'string'`);
-  if (!isBase64(u)) invalid('user_data', u, `${repr(u)} is not a 'base64'`);
-  if ([...u].length > 65535) invalid('user_data', u, `${repr(u)} is too long`);
-  return u;
+export interface CreateServerBody {
+  server: ServerCreate;
+  'os:scheduler_hints'?: Record<string, unknown>;
+  'OS-SCH-HNT:scheduler_hints'?: Record<string, unknown>;
 }
 
-/** accessIPv4/accessIPv6/description: shared by create and update (schemas/servers.py). */
-function commonFields(server: Record<string, unknown>): Pick<CreateServerRequest, 'accessIpV4' | 'accessIpV6' | 'description'> {
-  const v4 = server.accessIPv4;
-  if (v4 !== undefined && (typeof v4 !== 'string' || !isIPv4(v4))) invalid('accessIPv4', v4, `${repr(v4)} is not a 'ipv4'`);
-  let v6 = server.accessIPv6;
-  if (v6 !== undefined && (typeof v6 !== 'string' || !isIPv6(v6))) invalid('accessIPv6', v6, `${repr(v6)} is not a 'ipv6'`);
-  // Nova's IPAddress column stores the canonical (compressed, hex) form; the URL parser makes it.
-  if (typeof v6 === 'string') v6 = new URL(`http://[${v6}]/`).hostname.slice(1, -1);
-  const d = server.description;
-  if (d !== undefined && d !== null && (typeof d !== 'string' || d.length > 255)) invalid('description', d, `${repr(d)} is not of type 'string', 'null'`);
-  return { accessIpV4: v4 as string | undefined, accessIpV6: v6 as string | undefined, description: d as string | null | undefined };
-}
+const CREATE_BODIES = ([
+  [MV.FQDN_HOSTNAME, V294], [MV.HOSTNAME, V290], [MV.REQUESTED_DESTINATION, V274], ['2.67', V267], [MV.TRUSTED_CERTS, V263],
+  ['2.57', V257], ['2.52', V252], ['2.42', V242], ['2.37', V237], ['2.33', V233], ['2.32', V232], [MV.DESCRIPTION, V219], ['2.1', CREATE],
+] as const).map(([mv, props]) => [mv, createBody(props)] as const);
 
-/** PUT /servers/{id} body: name, description, accessIPv4/v6, hostname from 2.90 (an FQDN from 2.94). */
-export function parseUpdateServer(body: unknown, version: APIVersion): ServerUpdate {
-  if (!body || typeof body !== 'object' || Array.isArray(body) || !('server' in body)) throw badRequest("'server' is a required property");
-  const root = body as Record<string, unknown>;
-  const extraTop = Object.keys(root).find((k) => k !== 'server');
-  if (extraTop) throw badRequest(`Additional properties are not allowed ('${extraTop}' was unexpected)`);
-  const s = root.server;
-  if (!s || typeof s !== 'object' || Array.isArray(s)) return invalid('server', s, `${repr(s)} is not of type 'object'`);
-  const server = s as Record<string, unknown>;
-  const keys = ['name', 'description', 'accessIPv4', 'accessIPv6', 'OS-DCF:diskConfig', ...(version.atLeast(MV.HOSTNAME) ? ['hostname'] : [])];
-  const extra = Object.keys(server).find((k) => !keys.includes(k));
-  if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
-  const autoDiskConfig = checkDiskConfig(server);
-  return {
-    ...(autoDiskConfig !== undefined ? { autoDiskConfig } : {}),
-    ...(server.name !== undefined ? { name: checkName(server.name) } : {}), ...commonFields(server),
-    ...(server.hostname !== undefined ? { hostname: hostnameAt(version)(server.hostname) } : {}),
-  };
-}
+/** The create body's DTO at a microversion. */
+export const createServerBody = (version: APIVersion): new () => CreateServerBody => (CREATE_BODIES.find(([mv]) => version.atLeast(mv)) ?? CREATE_BODIES[CREATE_BODIES.length - 1])[1];
 
-export function parseCreateServer(body: unknown, version: APIVersion): CreateServerRequest {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest("'server' is a required property");
-  const root = body as Record<string, unknown>;
-  if (!('server' in root)) throw badRequest("'server' is a required property");
-  const extraTop = Object.keys(root).find((k) => !TOP.has(k));
-  if (extraTop) throw badRequest(`Additional properties are not allowed ('${extraTop}' was unexpected)`);
-  const s = root.server;
-  if (!s || typeof s !== 'object' || Array.isArray(s)) invalid('server', s, `${repr(s)} is not of type 'object'`);
-  const server = s as Record<string, unknown>;
-  const extra = Object.keys(server).find((k) => !ACCEPTED.has(k) && !(k === 'hostname' && version.atLeast(MV.HOSTNAME))
-    && !(DESTINATION.includes(k) && version.atLeast(MV.REQUESTED_DESTINATION)));
-  if (extra) throw invalidInput('server', server, `Additional properties are not allowed ('${extra}' was unexpected)`);
-  for (const k of DESTINATION) {
-    const h = server[k];
-    if (h === undefined) continue;
-    if (typeof h !== 'string') invalid(k, h, `${repr(h)} is not of type 'string'`);
-    const len = (h as string).length;
-    if (len < 1 || len > 255) invalid(k, h, `${repr(h)} is too ${len ? 'long' : 'short'}`);
-    if (!FQDN.test(h as string)) invalid(k, h, `${repr(h)} does not match '^[a-zA-Z0-9-._]*$'`);
+const UPDATE: Properties = { name: t.name, 'OS-DCF:diskConfig': t.diskConfig, accessIPv4: t.accessIPv4, accessIPv6: t.accessIPv6 };
+const UPDATE_V219: Properties = { ...UPDATE, description: t.description };
+const UPDATE_V290: Properties = { ...UPDATE_V219, hostname: t.hostname };
+const UPDATE_V294: Properties = { ...UPDATE_V290, hostname: t.fqdn };
+
+function updateBody(server: Properties): new () => { server: ServerUpdateBody } {
+  const schema = object(server);
+  class Body {
+    @IsDefined() @Schema(schema) server!: ServerUpdateBody;
   }
-  const name = server.name;
-  if (name === undefined) invalid('server', server, "'name' is a required property");
-  const n = checkName(name);
-  const imageRef = server.imageRef;
-  if (imageRef !== undefined && imageRef !== null && typeof imageRef !== 'string') invalid('imageRef', imageRef, `${repr(imageRef)} is not of type 'string'`);
-  const flavorRef = server.flavorRef;
-  if (flavorRef !== undefined && typeof flavorRef !== 'string' && typeof flavorRef !== 'number') {
-    invalid('flavorRef', flavorRef, `${repr(flavorRef)} is not of type 'string', 'integer'`);
-  }
-  const md = server.metadata;
-  if (md !== undefined) {
-    if (!md || typeof md !== 'object' || Array.isArray(md)) invalid('metadata', md, `${repr(md)} is not of type 'object'`);
-    for (const [k, v] of Object.entries(md as Record<string, unknown>)) {
-      if (k.length < 1 || k.length > 255) invalid('metadata', md, `'${k}' does not match any of the regexes: '^[a-zA-Z0-9-_:. ]{1,255}$'`);
-      if (typeof v !== 'string' || v.length > 255) invalid(k, v, `${repr(v)} is not of type 'string'`);
-    }
-  }
-  const az = server.availability_zone;
-  if (az !== undefined && typeof az !== 'string') invalid('availability_zone', az, `${repr(az)} is not of type 'string'`);
-  // parameter_types.name: 1..255 characters (also the instances column's width).
-  if (typeof az === 'string' && (az.length < 1 || az.length > 255)) invalid('availability_zone', az, `${repr(az)} is too ${az.length ? 'long' : 'short'}`);
-  const pass = server.adminPass;
-  if (pass !== undefined && typeof pass !== 'string') invalid('adminPass', pass, `${repr(pass)} is not of type 'string'`);
-  const count = (field: string, dflt: number): number => {
-    const v = server[field];
-    if (v === undefined) return dflt;
-    if ((typeof v !== 'number' && typeof v !== 'string') || !/^[0-9]+$/.test(String(v))) {
-      return invalid(field, v, typeof v === 'string' ? `${repr(v)} does not match '^[0-9]*$'` : `${repr(v)} is not of type 'integer', 'string'`);
-    }
-    if (Number(v) < 1) invalid(field, v, `${repr(v)} is less than the minimum of 1`);
-    return Number(v);
-  };
-  const minCount = count('min_count', 1);
-  const maxCount = count('max_count', minCount);
-  if (minCount > maxCount) throw badRequest('min_count must be <= max_count');
-  const rri = server.return_reservation_id;
-  if (rri !== undefined && typeof rri !== 'boolean') invalid('return_reservation_id', rri, `${repr(rri)} is not of type 'boolean'`);
-  const userData = checkUserData(server.user_data);
-  // hostname is the schema's last property (create_v290), so jsonschema reports it last.
-  const hostname = server.hostname === undefined ? null : hostnameAt(version)(server.hostname);
-  // The schema checks both hint keys; Nova takes os:scheduler_hints when both are given.
-  const hints = parseSchedulerHints('os:scheduler_hints', root['os:scheduler_hints']);
-  const legacyHints = parseSchedulerHints('OS-SCH-HNT:scheduler_hints', root['OS-SCH-HNT:scheduler_hints']);
-  const bootVolumes = parseBlockDeviceMappingV2(server.block_device_mapping_v2);
-  // What Nova judges after the schema (networks, injected files, disk config, the keypair lookup).
-  checkPersonality(server, version);
-  const autoDiskConfig = checkDiskConfig(server) ?? false;
-  checkNetworks(server.networks);
-  checkKeyName(server);
-  return {
-    hostname, userData, autoDiskConfig,
-    bootVolumes,
-    requestedHost: (server.host as string | undefined) ?? null, requestedNode: (server.hypervisor_hostname as string | undefined) ?? null,
-    ...commonFields(server), adminPass: pass as string | undefined, minCount, maxCount, returnReservationId: rri === true,
-    name: n, imageRef: typeof imageRef === 'string' && imageRef ? imageRef : null,
-    flavorRef: flavorRef === undefined ? '1' : String(flavorRef), metadata: (md ?? {}) as Record<string, string>,
-    availabilityZone: (az as string | undefined) ?? null,
-    schedulerHints: 'os:scheduler_hints' in root ? hints : legacyHints,
-  };
+  return Body;
 }
+
+const UPDATE_BODIES = ([[MV.FQDN_HOSTNAME, UPDATE_V294], [MV.HOSTNAME, UPDATE_V290], [MV.DESCRIPTION, UPDATE_V219], ['2.1', UPDATE]] as const)
+  .map(([mv, props]) => [mv, updateBody(props)] as const);
+
+/** The update body's DTO at a microversion. */
+export const updateServerBody = (version: APIVersion): new () => { server: ServerUpdateBody } => (UPDATE_BODIES.find(([mv]) => version.atLeast(mv)) ?? UPDATE_BODIES[UPDATE_BODIES.length - 1])[1];

@@ -1,9 +1,14 @@
 // os:scheduler_hints: Nova's _hints schema and the lists of strings RequestSpec keeps (2.100 shows them).
 import { expect } from 'chai';
-import { HTTPFault } from '../../../common/api';
-import { isUuidLike, parseSchedulerHints } from '../../../nova-api/schemas/scheduler-hints';
+import { APIVersion, HTTPFault, validateBody } from '../../../common/api';
+import { isUuidLike } from '../../../nova-api/schemas/parameter-types';
+import { storedHints } from '../../../nova-api/schemas/scheduler-hints';
+import { createServerBody } from '../../../nova-api/schemas/servers';
 
 const U = 'b5ce6d0f-e7db-41cb-a5f1-5c47454248c1';
+/** The hints under `key` of a create body: validated with it, then kept as Nova keeps them. */
+const parseSchedulerHints = (key: 'os:scheduler_hints', hints: unknown) =>
+  storedHints(validateBody(createServerBody(APIVersion.parse('2.1')), { server: { name: 'n', flavorRef: '1' }, [key]: hints }, null)[key]);
 const refused = (hints: unknown): string => {
   try {
     parseSchedulerHints('os:scheduler_hints', hints);

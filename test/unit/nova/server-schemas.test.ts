@@ -1,11 +1,15 @@
 // POST/PUT /servers bodies at 2.90 (schemas/servers.py create_v290/update_v290) and Nova's
 // sanitize_hostname, which names a server's host when none is asked for.
 import { expect } from 'chai';
-import { APIVersion, HTTPFault } from '../../../common/api';
+import { APIVersion, HTTPFault, validateBody } from '../../../common/api';
 import { defaultHostname, sanitizeHostname } from '../../../nova-common/hostname';
-import { parseCreateServer, parseUpdateServer } from '../../../nova-api/schemas/servers';
+import { createServerRequest, serverUpdate } from '../../../nova-api/schemas/server-create-extras';
+import { createServerBody, updateServerBody } from '../../../nova-api/schemas/servers';
 
 const v = (s: string) => APIVersion.parse(s);
+/** What the controllers do: the DTO at the version, then the compute API's request. */
+const parseCreateServer = (b: unknown, ver: APIVersion) => createServerRequest(validateBody(createServerBody(ver), b, null));
+const parseUpdateServer = (b: unknown, ver: APIVersion) => serverUpdate(validateBody(updateServerBody(ver), b, null).server);
 const message = (f: () => unknown): string => {
   try {
     f();

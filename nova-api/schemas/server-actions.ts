@@ -1,0 +1,21 @@
+// POST /servers/{id}/action bodies that carry arguments: reboot (schemas/servers.py reboot) and
+// lock from 2.73 (schemas/lock_server.py lock_v2_73).
+import { IsDefined } from 'class-validator';
+import { Schema } from '../../common/api';
+
+export class RebootBody {
+  @IsDefined()
+  @Schema({
+    type: 'object',
+    properties: { type: { type: 'string', enum: ['HARD', 'Hard', 'hard', 'SOFT', 'Soft', 'soft'] } },
+    required: ['type'],
+    additionalProperties: false,
+  })
+  reboot!: { type: 'HARD' | 'Hard' | 'hard' | 'SOFT' | 'Soft' | 'soft' };
+}
+
+export class LockBodyV273 {
+  @IsDefined()
+  @Schema({ type: ['object', 'null'], properties: { locked_reason: { type: 'string', minLength: 1, maxLength: 255 } }, additionalProperties: false })
+  lock!: { locked_reason?: string } | null;
+}
