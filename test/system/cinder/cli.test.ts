@@ -13,6 +13,7 @@ import { freePort, waitFor } from '../../support/processes';
 import { startNova, type Nova } from '../../functional/nova/harness';
 import { startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
 import { requireTool } from '../../support/servers';
+import { cliEnv } from '../../support/cli-env';
 
 const run = promisify(execFile);
 
@@ -46,10 +47,7 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     const port = await freePort();
     await app.listen({ host: '127.0.0.1', port });
     base = `http://127.0.0.1:${port}`;
-    env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', OS_AUTH_URL: `${base}/identity/v3`, OS_IDENTITY_API_VERSION: '3',
-      OS_USERNAME: 'demo', OS_PASSWORD: 'secret', OS_PROJECT_NAME: 'demo', OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
-    };
+    env = cliEnv(`${base}/identity/v3`, 'demo', 'secret', 'demo');
   });
   after(async () => {
     await app?.close();

@@ -13,6 +13,7 @@ import { provisionCloud, requireKeystone, type Cloud, type KeystoneAdmin } from 
 import { requireTool } from '../../support/servers';
 import { startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
 import { startNova, type Json, type Nova } from '../../functional/nova/harness';
+import { cliEnv } from '../../support/cli-env';
 
 const run = promisify(execFile);
 const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
@@ -155,11 +156,7 @@ describe('identity: the APIs against a real Keystone (validation, roles, service
   it('the real openstack, nova and cinder CLIs work with a member\'s password', async function () {
     await requireTool(this, 'openstack', 'python3-openstackclient');
     const m = cloud.users.member1;
-    const env = {
-      PATH: process.env.PATH, HOME: process.env.HOME ?? '/tmp', OS_AUTH_URL: `${process.env.KEYSTONE_URL}/v3`, OS_IDENTITY_API_VERSION: '3',
-      OS_USERNAME: m.name, OS_PASSWORD: m.password, OS_PROJECT_NAME: cloud.projects.p1.name, OS_USER_DOMAIN_NAME: 'Default',
-      OS_PROJECT_DOMAIN_NAME: 'Default', OS_INTERFACE: 'public',
-    };
+    const env = cliEnv(`${process.env.KEYSTONE_URL}/v3`, m.name, m.password, cloud.projects.p1.name, { OS_INTERFACE: 'public' });
     const vid = await newVolume(await cloud.token('member1'));
     const osc = JSON.parse((await run('openstack', ['volume', 'list', '-f', 'json'], { env, timeout: 60_000 })).stdout) as Array<{ ID: string }>;
     expect(osc.map((v) => v.ID)).to.include(vid);

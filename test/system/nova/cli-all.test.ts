@@ -13,6 +13,7 @@ import { freePort, waitFor } from '../../support/processes';
 import { startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
 import { activeServer, startNova, type Nova } from '../../functional/nova/harness';
 import { requireTool } from '../../support/servers';
+import { cliEnv } from '../../support/cli-env';
 
 const run = promisify(execFile);
 
@@ -33,11 +34,7 @@ describe('openstack server add/remove volume (SDK) against nova + real cinder', 
     await app.register(novaApiPlugin, { prefix: '/compute', compute: createComputeApi(nova.conf, nova.ds, nova.transport) });
     await app.register(cinderApiPlugin, { prefix: '/volume', volumes: createVolumeApi(cinder.conf, cinder.ds, cinder.transport) });
     await app.listen({ host: '127.0.0.1', port });
-    env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', OS_AUTH_URL: `http://127.0.0.1:${port}/identity/v3`,
-      OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'demo', OS_PASSWORD: 'secret', OS_PROJECT_NAME: 'demo',
-      OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
-    };
+    env = cliEnv(`http://127.0.0.1:${port}/identity/v3`, 'demo', 'secret', 'demo');
   });
   after(async () => {
     await app?.close();

@@ -11,6 +11,7 @@ import { waitFor } from '../../support/processes';
 import { CinderFixture } from '../../functional/nova/cinder-fixture';
 import { activeServer, startNova, type Nova } from '../../functional/nova/harness';
 import { requireTool } from '../../support/servers';
+import { cliEnv } from '../../support/cli-env';
 
 const run = promisify(execFile);
 
@@ -42,11 +43,7 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     await app.register(novaApiPlugin, { prefix: '/compute', compute: createComputeApi(nova.conf, nova.ds, nova.transport) });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as { port: number }).port;
-    env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', OS_AUTH_URL: `http://127.0.0.1:${port}/identity/v3`,
-      OS_IDENTITY_API_VERSION: '3', OS_USERNAME: 'demo', OS_PASSWORD: 'secret', OS_PROJECT_NAME: 'demo',
-      OS_USER_DOMAIN_NAME: 'Default', OS_PROJECT_DOMAIN_NAME: 'Default',
-    };
+    env = cliEnv(`http://127.0.0.1:${port}/identity/v3`, 'demo', 'secret', 'demo');
   });
   after(async () => {
     await app?.close();
