@@ -17,12 +17,18 @@ export function volumeUsagePayload(v: Volume, host: string | null): Record<strin
   };
 }
 
-/** volume.<suffix> at INFO, with `extra` keys over the usage payload. */
-export async function notifyVolumeUsage(notifier: Notifier | null | undefined, ctxt: Parameters<Notifier['info']>[0], v: Volume,
-  suffix: string, host: string | null, extra: Record<string, unknown> = {}): Promise<void> {
-  if (!notifier) return;
+/**
+ * volume.<suffix> at INFO, with `extra` keys over the usage payload. `v` may be a loader (the
+ * volume as it is now): it is only read when the notification goes somewhere.
+ */
+export async function notifyVolumeUsage(notifier: Notifier | null | undefined, ctxt: Parameters<Notifier['info']>[0],
+  v: Volume | (() => Promise<Volume | null>), suffix: string, host: string | ((v: Volume) => string | null),
+  extra: Record<string, unknown> = {}): Promise<void> {
+  if (!notifier?.enabled) return;
   try {
-    await notifier.info(ctxt, `volume.${suffix}`, { ...volumeUsagePayload(v, host), ...extra });
+    const volume = typeof v === 'function' ? await v() : v;
+    if (!volume) return;
+    await notifier.info(ctxt, `volume.${suffix}`, { ...volumeUsagePayload(volume, typeof host === 'function' ? host(volume) : host), ...extra });
   } catch (e) {
     LOG.warning(`Could not send notification volume.${suffix}: ${(e as Error).message}`);
   }

@@ -108,7 +108,8 @@ export class VolumeManager {
     return v;
   }
 
-  private async notify(ctxt: ContextDict, volume: Volume, suffix: string, extra: Args = {}): Promise<void> {
+  /** `volume` may be a loader: the row is then read again only when notifications are on. */
+  private async notify(ctxt: ContextDict, volume: Volume | (() => Promise<Volume | null>), suffix: string, extra: Args = {}): Promise<void> {
     await notifyVolumeUsage(this.d.notifier, ctxt, volume, suffix, this.d.host, extra);
   }
 
@@ -154,7 +155,7 @@ export class VolumeManager {
       await this.notify(ctxt, { ...v, status: 'error' }, 'create.error');
       return;
     }
-    await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'create.end');
+    await this.notify(ctxt, async () => (await this.d.db.volumeGet(v.id)) ?? v, 'create.end');
   }
 
   /**
@@ -277,8 +278,7 @@ export class VolumeManager {
       const t = new Date();
       await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'attached', attachTime: t });
       await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'in-use', attachStatus: 'attached' });
-      const after = (await this.d.db.volumeGet(v.id)) ?? v;
-      await this.notify(ctxt, after, 'attach.end', { instance_uuid: instanceUuid, mountpoint: att.mountpoint });
+      await this.notify(ctxt, async () => (await this.d.db.volumeGet(v.id)) ?? v, 'attach.end', { instance_uuid: instanceUuid, mountpoint: att.mountpoint });
       LOG.info(`Attach volume ${v.id} completed successfully`, logCtx(ctxt));
       return attachmentPrimitive({ ...att, attachStatus: 'attached', attachTime: t });
     });
@@ -338,7 +338,7 @@ export class VolumeManager {
         await pausePoint('cinder-volume.detach_volume.after-remove-export');
       }
       await this.finishDetach(v, att.id);
-      await this.notify(ctxt, (await this.d.db.volumeGet(v.id)) ?? v, 'detach.end', { instance_uuid: att.instanceUuid });
+      await this.notify(ctxt, async () => (await this.d.db.volumeGet(v.id)) ?? v, 'detach.end', { instance_uuid: att.instanceUuid });
       LOG.info(`Detach volume ${v.id} completed successfully`, logCtx(ctxt));
     });
   }

@@ -90,7 +90,7 @@ export class ComputeManager {
   }
 
   private async notify(ctxt: ContextDict, event: string, instance: Instance, extra: Args): Promise<void> {
-    if (!this.d.notifier) return;
+    if (!this.d.notifier?.enabled) return;
     const payload = {
       tenant_id: instance.projectId, user_id: instance.userId, instance_id: instance.uuid, display_name: instance.displayName,
       host: this.d.host, node: instance.node, state: instance.vmState, availability_zone: instance.availabilityZone, ...extra,

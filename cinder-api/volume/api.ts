@@ -160,9 +160,7 @@ export class VolumeAPI {
 
   /** notify_about_volume_usage from the API side; a failed send is only logged. */
   async notify(ctx: Ctx, volumeId: string, suffix: string): Promise<void> {
-    if (!this.d.notifier) return;
-    const v = await this.d.db.volumeGet(volumeId);
-    if (v) await notifyVolumeUsage(this.d.notifier, ctx, v, suffix, v.host);
+    await notifyVolumeUsage(this.d.notifier, ctx, () => this.d.db.volumeGet(volumeId), suffix, (v) => v.host);
   }
 
   /**

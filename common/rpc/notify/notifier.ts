@@ -56,6 +56,11 @@ export class Notifier {
     this.retry = options.retry ?? null;
   }
 
+  /** Whether a notification goes anywhere (a driver other than noop): callers skip building payloads otherwise. */
+  get enabled(): boolean {
+    return this.drivers.some((d) => d !== 'noop');
+  }
+
   prepare(o: { publisherId?: string | null; retry?: number | null } = {}): Notifier {
     return new Notifier(this.transport, {
       publisherId: o.publisherId === undefined ? this.publisherId : o.publisherId,

@@ -42,7 +42,7 @@ describe('VolumeManager (cinder-volume): state transitions, redo, refusals', () 
     const conf = loadConfig(CINDER_SCHEMA, { defaults: { DEFAULT: { enabled_backends: 'fake' } }, env: {} }) as unknown as CinderConf;
     driver = new FakeDriver(backendConf(conf, 'fake') as never);
     events = [];
-    const notifier = { info: async (_c: unknown, event: string) => { events.push(event); } } as unknown as Notifier;
+    const notifier = { enabled: true, info: async (_c: unknown, event: string) => { events.push(event); } } as unknown as Notifier;
     m = new VolumeManager({ host: HOST, db, driver, notifier });
   });
 

@@ -303,6 +303,14 @@ describe('rpc on fake://', function () {
     expect(String(got[0].metadata.timestamp)).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
   });
 
+  it('a notifier with no driver or only noop is not enabled (callers skip building payloads); log and messaging are', () => {
+    const t = getRpcTransport('fake://notify-enabled');
+    expect(new Notifier(t, { driver: [] }).enabled).to.equal(false);
+    expect(new Notifier(t, { driver: 'noop' }).enabled).to.equal(false);
+    expect(new Notifier(t, { driver: ['noop', 'log'] }).enabled).to.equal(true);
+    expect(new Notifier(t, { driver: 'messagingv2' }).enabled).to.equal(true);
+  });
+
   it('keeps notifications sent before a listener exists', async () => {
     await new Notifier(transport(), { publisherId: 'early' }).info({}, 'e.1', {});
     const got: Notification[] = [];
