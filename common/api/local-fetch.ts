@@ -30,7 +30,8 @@ export class LocalRoutes {
     const injected = app.inject({
       method: (init.method ?? 'GET') as 'GET',
       url: u.pathname + u.search,
-      headers: init.headers as Record<string, string> | undefined,
+      // A plain object as our clients pass; a Headers or pair list as fetch also takes.
+      headers: plainHeaders(init.headers),
       payload: init.body as string | undefined,
     });
     const res = signal ? await abortable(injected, signal) : await injected;
@@ -42,6 +43,11 @@ export class LocalRoutes {
     const body = NULL_BODY.has(res.statusCode) || init.method === 'HEAD' ? null : res.rawPayload;
     return new Response(body, { status: res.statusCode, statusText: res.statusMessage, headers });
   };
+}
+
+function plainHeaders(h: RequestInit['headers']): Record<string, string> | undefined {
+  if (h === undefined || (typeof h === 'object' && !Array.isArray(h) && !(h instanceof Headers))) return h as Record<string, string> | undefined;
+  return Object.fromEntries(new Headers(h));
 }
 
 /** `p`, or the signal's reason once it aborts first (as fetch rejects on a timeout). */

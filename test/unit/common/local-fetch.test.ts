@@ -37,6 +37,10 @@ describe('LocalRoutes: in-process fetch of a served API', () => {
     expect(res.status).to.equal(202);
     expect(res.headers.get('x-openstack-request-id')).to.equal('req-1');
     expect(await res.json()).to.deep.equal({ got: { a: 1 }, h: 't' });
+    const viaHeaders = await routes.fetch(`${url}/v3/p/echo`, {
+      method: 'POST', headers: new Headers({ 'Content-Type': 'application/json', 'X-Auth-Token': 't2' }), body: '{"b":2}',
+    });
+    expect(await viaHeaders.json()).to.deep.equal({ got: { b: 2 }, h: 't2' });
     const empty = await routes.fetch(`${url}/v3/p/thing`, { method: 'DELETE' });
     expect([empty.status, await empty.text()]).to.deep.equal([204, '']);
     expect(connections).to.equal(0);
