@@ -65,7 +65,7 @@ export class QuotaDB {
     const res = await repo.update({ projectId, resource, deleted: false }, { hardLimit: limit, updatedAt: now() });
     if (res.affected) return;
     await repo.createQueryBuilder().insert().into(Quota)
-      .values({ projectId, resource, hardLimit: limit, allocated: 0, createdAt: now(), deleted: false }).orIgnore().execute();
+      .values({ projectId, resource, hardLimit: limit, allocated: 0, createdAt: now(), deleted: false }).orIgnore().updateEntity(false).execute();
     await repo.update({ projectId, resource, deleted: false }, { hardLimit: limit, updatedAt: now() });
   }
 
@@ -84,7 +84,7 @@ export class QuotaDB {
     const res = await repo.update({ className, resource, deleted: false }, { hardLimit: limit, updatedAt: now() });
     if (res.affected) return;
     await repo.createQueryBuilder().insert().into(QuotaClass)
-      .values({ className, resource, hardLimit: limit, createdAt: now(), deleted: false }).orIgnore().execute();
+      .values({ className, resource, hardLimit: limit, createdAt: now(), deleted: false }).orIgnore().updateEntity(false).execute();
     await repo.update({ className, resource, deleted: false }, { hardLimit: limit, updatedAt: now() });
   }
 
@@ -103,7 +103,7 @@ export class QuotaDB {
     if (!missing.length) return have;
     await this.ds.createQueryBuilder().insert().into(QuotaUsage)
       .values(missing.map((resource) => ({ projectId, resource, inUse: 0, reserved: 0, racePreventer: true, createdAt: now(), deleted: false })))
-      .orIgnore().execute();
+      .orIgnore().updateEntity(false).execute();
     return ids();
   }
 

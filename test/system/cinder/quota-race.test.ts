@@ -48,6 +48,19 @@ describe('cinder quotas on MariaDB', function () {
     expect(s.volumes).to.deep.include({ in_use: 8, reserved: 0 });
   });
 
+  it("takes a fresh project's first concurrent creates, making each usage row once", async () => {
+    // No usage rows yet: every create inserts them, the losers of that race must not fail.
+    const fresh = 'pfirst';
+    const answers = await Promise.all(Array.from({ length: 10 }, () =>
+      c!.req('POST', `/v3/${fresh}/volumes`, { token: `u:${fresh}`, body: { volume: { size: 1 } } })));
+    expect(answers.map((a) => a.status)).to.deep.equal(Array(10).fill(202));
+    const rows = await c!.ds.query('SELECT resource, in_use, reserved FROM quota_usages WHERE project_id = ? AND deleted = 0 ORDER BY resource', [fresh]) as Json[];
+    const resources = rows.map((r) => r.resource as string);
+    expect(new Set(resources).size, JSON.stringify(resources)).to.equal(resources.length);
+    expect(rows.find((r) => r.resource === 'volumes')).to.deep.include({ in_use: 10, reserved: 0 });
+    expect(rows.find((r) => r.resource === 'gigabytes')).to.deep.include({ in_use: 10, reserved: 0 });
+  });
+
   it('rolls back a reservation a crashed cinder-api left, once it expires, and usage follows deletes', async () => {
     // Free 2 GB, then "crash" between reserve and commit: the 2 GB are held by a reservation only.
     // Two of the 1 GB volumes (by size: on MariaDB they may share a created_at second with the 3 GB one).
