@@ -21,6 +21,7 @@ const TOP = env('BENCH_TOP', 25);
 
 let counting = false;
 const texts = new Map<string, number>();
+const spent = new Map<string, number>(); // statement text → ns spent executing it
 
 /** Count every statement run through better-sqlite3 while `counting`. */
 function countStatements(): void {
@@ -30,11 +31,15 @@ function countStatements(): void {
   for (const m of ['run', 'get', 'all', 'iterate']) {
     const orig = proto[m];
     proto[m] = function (this: { source: string }, ...args: unknown[]) {
-      if (counting) {
-        const t = this.source.replace(/\s+/g, ' ').trim();
-        texts.set(t, (texts.get(t) ?? 0) + 1);
+      if (!counting) return orig.apply(this, args);
+      const t = this.source.replace(/\s+/g, ' ').trim();
+      texts.set(t, (texts.get(t) ?? 0) + 1);
+      const t0 = process.hrtime.bigint();
+      try {
+        return orig.apply(this, args);
+      } finally {
+        spent.set(t, (spent.get(t) ?? 0) + Number(process.hrtime.bigint() - t0));
       }
-      return orig.apply(this, args);
     };
   }
 }
@@ -42,19 +47,23 @@ function countStatements(): void {
 async function measure(name: string, cycle: (i: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < 5; i++) await cycle(i);
   texts.clear();
+  spent.clear();
   counting = true;
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < CYCLES; i++) await cycle(i);
   const cpu = process.cpuUsage(cpu0);
   counting = false;
   const total = [...texts.values()].reduce((a, b) => a + b, 0);
+  const ns = [...spent.values()].reduce((a, b) => a + b, 0);
   const kinds = new Map<string, number>();
   for (const [t, n] of texts) kinds.set(t.split(' ')[0].toUpperCase(), (kinds.get(t.split(' ')[0].toUpperCase()) ?? 0) + n);
   process.stdout.write(`\n${name}: ${(total / CYCLES).toFixed(1)} statements/cycle `
     + `(${[...kinds].map(([k, n]) => `${k} ${(n / CYCLES).toFixed(1)}`).join(', ')}); `
-    + `CPU ${((cpu.user + cpu.system) / 1000 / CYCLES).toFixed(1)} ms/cycle, client included\n`);
+    + `CPU ${((cpu.user + cpu.system) / 1000 / CYCLES).toFixed(1)} ms/cycle, client included; `
+    + `${(ns / 1e6 / CYCLES).toFixed(2)} ms/cycle inside SQLite\n  per cycle   µs  statement\n`);
   for (const [t, n] of [...texts].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
-    process.stdout.write(`  ${(n / CYCLES).toFixed(1).padStart(5)}  ${t.slice(0, 140)}\n`);
+    const us = (spent.get(t) ?? 0) / 1e3 / CYCLES;
+    process.stdout.write(`  ${(n / CYCLES).toFixed(1).padStart(5)} ${us.toFixed(0).padStart(6)}  ${t.slice(0, 130)}\n`);
   }
 }
 

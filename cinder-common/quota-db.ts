@@ -145,18 +145,11 @@ export class QuotaDB {
     const resources = Object.keys(deltas).sort();
     for (const r of resources) if (!Number.isInteger(deltas[r])) throw new Error(`Quota delta for ${r} is not an integer: ${deltas[r]}`);
     const usageIds = await this.ensureUsageRows(projectId, resources);
-    const raise = `UPDATE quota_usages SET ${column} = ${column} + ?, updated_at = ? WHERE id = ? AND deleted = ?`;
+    const raises = resources.filter((r) => deltas[r] > 0).map((r) => ({ id: usageIds.get(r) ?? null, delta: deltas[r], limit: limits[r] ?? -1 }));
     for (let attempt = 0; attempt < 3; attempt++) {
       const out = await this.tx(async (m) => {
-        for (const resource of resources) {
-          const delta = deltas[resource];
-          if (delta <= 0) continue;
-          const usageId = usageIds.get(resource) ?? null;
-          const limit = limits[resource] ?? -1;
-          const ok = limit >= 0
-            ? await this.write(m, `${raise} AND in_use + reserved + ? <= ?`, [delta, this.stamp(), usageId, false, delta, limit])
-            : await this.write(m, raise, [delta, this.stamp(), usageId, false]);
-          if (!ok) throw new OverQuotaSignal(resource);
+        if (raises.length && await this.write(m, raiseAll(column, raises.length), raiseParams(raises, this.stamp())) !== raises.length) {
+          throw new OverQuotaSignal();
         }
         return { value: await then(m, usageIds) };
       }, what).catch((e: unknown) => {
@@ -245,10 +238,12 @@ export class QuotaDB {
   async releaseIn(m: EntityManager, v: Pick<Volume, 'projectId' | 'size' | 'volumeTypeId' | 'useQuota'>): Promise<void> {
     if (v.useQuota === false || !v.projectId) return;
     const type = v.volumeTypeId ? await fastSelect(this.ds, VolumeType).findOne({ id: v.volumeTypeId }, [], m) : null;
-    for (const [resource, d] of Object.entries(volumeDeltas(v.size ?? 0, type?.name ?? null)).sort()) {
-      await this.write(m, 'UPDATE quota_usages SET in_use = CASE WHEN in_use >= ? THEN in_use - ? ELSE 0 END, updated_at = ? WHERE project_id = ? AND resource = ? AND deleted = ?',
-        [d, d, this.stamp(), v.projectId, resource, false]);
-    }
+    const drops = Object.entries(volumeDeltas(v.size ?? 0, type?.name ?? null)).sort();
+    // One statement for every resource; neither count goes below 0 (Cinder's clamp).
+    const by = `CASE resource ${drops.map(() => 'WHEN ? THEN ?').join(' ')} END`;
+    await this.write(m, `UPDATE quota_usages SET in_use = CASE WHEN in_use >= ${by} THEN in_use - ${by} ELSE 0 END, updated_at = ? `
+      + `WHERE project_id = ? AND resource IN (${drops.map(() => '?').join(', ')}) AND deleted = ?`,
+    [...drops.flat(), ...drops.flat(), this.stamp(), v.projectId, ...drops.map(([r]) => r), false]);
   }
 
   /** What the volumes table says each project uses: project → resource → in_use. */
@@ -320,8 +315,24 @@ export class QuotaDB {
   }
 }
 
+/** Thrown inside the transaction to roll it back when a limit refused the raise. */
 class OverQuotaSignal extends Error {
-  constructor(readonly resource: string) { super(`over quota: ${resource}`); }
+  constructor() { super('over quota'); }
+}
+
+/**
+ * One compare-and-swap UPDATE raising `column` of `n` usage rows, each by its own delta and only
+ * while its own limit holds (a negative limit is none): a row its limit refuses is not changed,
+ * so fewer than `n` rows changed means a refusal. One statement text per (column, n).
+ */
+function raiseAll(column: 'reserved' | 'in_use', n: number): string {
+  const each = (then: string): string => `CASE id ${Array(n).fill(`WHEN ? THEN ${then}`).join(' ')} END`;
+  return `UPDATE quota_usages SET ${column} = ${column} + ${each('?')}, updated_at = ? WHERE id IN (${Array(n).fill('?').join(', ')}) `
+    + `AND deleted = ? AND ${each('(? < 0 OR in_use + reserved + ? <= ?)')}`;
+}
+
+function raiseParams(rows: Array<{ id: number | null; delta: number; limit: number }>, stamp: unknown): unknown[] {
+  return [...rows.flatMap((r) => [r.id, r.delta]), stamp, ...rows.map((r) => r.id), false, ...rows.flatMap((r) => [r.id, r.limit, r.delta, r.limit])];
 }
 
 /** Cinder's check: a positive delta goes over when limit >= 0 and limit < delta + in_use + reserved. */
