@@ -33,6 +33,13 @@ export interface VolumeFilter {
   status?: string;
 }
 
+/** The metadata (user, admin) by volume id and the type names by type id a volume view needs. */
+export interface ViewExtras {
+  user: Map<string, Record<string, string>>;
+  admin: Map<string, Record<string, string>>;
+  typeNames: Map<string, string | null>;
+}
+
 export class CinderDB {
   constructor(readonly ds: DataSource) {}
 
@@ -151,20 +158,29 @@ export class CinderDB {
   }
 
   /**
-   * The user and the admin metadata of volumes in one statement (a UNION of the two tables, each
-   * in id order), for the volume views that show both.
+   * What a volume view shows beside the row, in one statement: the user and the admin metadata
+   * of `volumeIds` (each table in id order) and the names of `typeIds`, deleted types too (a
+   * volume keeps showing the type it was made with). A UNION of the three tables, so a poll of a
+   * volume costs one round trip for all of it.
    */
-  async metadataBoth(volumeIds: string[]): Promise<{ user: Map<string, Record<string, string>>; admin: Map<string, Record<string, string>> }> {
-    const out = { user: new Map<string, Record<string, string>>(), admin: new Map<string, Record<string, string>>() };
+  async viewExtras(volumeIds: string[], typeIds: Array<string | null>): Promise<ViewExtras> {
+    const out: ViewExtras = { user: new Map(), admin: new Map(), typeNames: new Map() };
     if (!volumeIds.length) return out;
+    const types = [...new Set(typeIds.filter((t): t is string => !!t))];
     const q = this.ds.driver.escape.bind(this.ds.driver);
-    const inList = volumeIds.map(() => '?').join(', ');
-    const part = (admin: number, table: string): string =>
-      `SELECT ${admin} AS adm, id, volume_id, ${q('key')} AS k, ${q('value')} AS v FROM ${table} WHERE volume_id IN (${inList}) AND deleted = ?`;
-    const rows = (await this.ds.query(`${part(0, 'volume_metadata')} UNION ALL ${part(1, 'volume_admin_metadata')} ORDER BY adm, id`,
-      [...volumeIds, false, ...volumeIds, false])) as Array<{ adm: number | string; volume_id: string; k: string | null; v: string | null }>;
+    const marks = (n: number): string => Array(n).fill('?').join(', ');
+    const part = (kind: number, table: string): string =>
+      `SELECT ${kind} AS kind, id, volume_id, ${q('key')} AS k, ${q('value')} AS v FROM ${table} WHERE volume_id IN (${marks(volumeIds.length)}) AND deleted = ?`;
+    const typePart = types.length ? ` UNION ALL SELECT 2 AS kind, 0 AS id, id AS volume_id, NULL AS k, name AS v FROM volume_types WHERE id IN (${marks(types.length)})` : '';
+    const rows = (await this.ds.query(`${part(0, 'volume_metadata')} UNION ALL ${part(1, 'volume_admin_metadata')}${typePart} ORDER BY kind, id`,
+      [...volumeIds, false, ...volumeIds, false, ...types])) as Array<{ kind: number | string; volume_id: string; k: string | null; v: string | null }>;
     for (const r of rows) {
-      const target = Number(r.adm) ? out.admin : out.user;
+      const kind = Number(r.kind);
+      if (kind === 2) {
+        out.typeNames.set(r.volume_id, r.v);
+        continue;
+      }
+      const target = kind ? out.admin : out.user;
       const m = target.get(r.volume_id) ?? {};
       m[r.k ?? ''] = r.v ?? '';
       target.set(r.volume_id, m);

@@ -189,8 +189,8 @@ export class VolumeAPI {
 
   async extras(volumes: Volume[]): Promise<Map<string, VolumeExtrasOf>> {
     const ids = volumes.map((v) => v.id);
-    const [{ user: meta, admin }, atts, typeNames] = await Promise.all([this.d.db.metadataBoth(ids),
-      this.d.db.attachmentsOf(ids), this.d.db.typeNames([...new Set(volumes.map((v) => v.volumeTypeId))])]);
+    const [{ user: meta, admin, typeNames }, atts] = await Promise.all([this.d.db.viewExtras(ids, volumes.map((v) => v.volumeTypeId)),
+      this.d.db.attachmentsOf(ids)]);
     // add_visible_admin_metadata: readonly and attached_mode show up in the user's metadata.
     const visible = (id: string): Record<string, string> =>
       Object.fromEntries(Object.entries(admin.get(id) ?? {}).filter(([k]) => k === 'readonly' || k === 'attached_mode'));

@@ -57,6 +57,19 @@ for (const kind of ['sqlite', 'mariadb'] as const) {
       expect((await db.typeNames([t.id])).get(t.id)).to.equal(`specs-${kind}`);
     });
 
+    it("reads a view's metadata, admin metadata and type names, deleted types too, in one statement", async () => {
+      const t = await db.typeCreate({ name: `view-${kind}`, description: null, isPublic: true });
+      const [a, b] = [(await db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: t.id })).id, (await db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: DEFAULT_TYPE_ID })).id];
+      await db.metadataReplace(a, { k1: 'v1', k2: 'v2' });
+      await db.metadataReplace(b, { only: 'b' });
+      await db.adminMetadataSet(a, 'readonly', 'True');
+      await db.typeDestroy(t.id);
+      const x = await db.viewExtras([a, b], [t.id, DEFAULT_TYPE_ID, null, t.id]);
+      expect(Object.fromEntries(x.user)).to.deep.equal({ [a]: { k1: 'v1', k2: 'v2' }, [b]: { only: 'b' } });
+      expect(Object.fromEntries(x.admin)).to.deep.equal({ [a]: { readonly: 'True' } });
+      expect(Object.fromEntries(x.typeNames)).to.deep.equal({ [t.id]: `view-${kind}`, [DEFAULT_TYPE_ID]: '__DEFAULT__' });
+    });
+
     it('the migration goes down and up again', async () => {
       await ds.undoLastMigration(); // TraceSpans
       await ds.undoLastMigration(); // Quotas
