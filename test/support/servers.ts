@@ -136,7 +136,9 @@ export async function createTestDatabase(ctx: Context | null, kind: 'nova' | 'ci
   const p = parseDatabaseUrl(base);
   if (p.type !== 'mysql') throw new Error(`${kind} database URL is not mysql://`);
   const name = `${kind}_t${randomBytes(5).toString('hex')}`;
-  const admin = (): Promise<mysql.Connection> => mysql.createConnection({ host: p.host, port: p.port, user: p.username, password: p.password });
+  const admin = (): Promise<mysql.Connection> => mysql.createConnection({
+    ...(p.socketPath ? { socketPath: p.socketPath } : { host: p.host, port: p.port }), user: p.username, password: p.password,
+  });
   const conn = await admin();
   try {
     await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);

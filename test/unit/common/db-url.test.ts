@@ -21,6 +21,18 @@ describe('database URLs', () => {
     });
   });
 
+  it('takes the local server\'s socket from ?unix_socket=, as oslo.db and PyMySQL do', () => {
+    expect(parseDatabaseUrl('mysql+pymysql://nova:pw@/nova?charset=utf8&unix_socket=/run/mysqld/mysqld.sock')).to.deep.include({
+      socketPath: '/run/mysqld/mysqld.sock', database: 'nova', username: 'nova',
+    });
+    expect(parseDatabaseUrl('mysql://u:p@h/c?charset=utf8')).not.to.have.property('socketPath');
+    for (const [url, why] of [['mysql://u:topsecret@/c?unix_socket=run/x.sock', /absolute path/], ['mysql://u:topsecret@h1,h2/c?unix_socket=/x.sock', /several hosts/]] as const) {
+      let msg = '';
+      try { parseDatabaseUrl(url); } catch (e) { msg = (e as Error).message; }
+      expect(msg, url).to.match(why).and.not.match(/topsecret/);
+    }
+  });
+
   it('rejects a bad host list without echoing the password', () => {
     for (const url of ['mysql://u:topsecret@h1:1,h2:x/db', 'mysql://u:topsecret@h1,,h2/db', 'mysql://u:topsecret@h1:99999/db']) {
       let msg = '';
