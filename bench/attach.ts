@@ -13,7 +13,9 @@
 // BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,notrace,multi,real,curve": which to
 // run; notrace is the all-in-one with [trace] enabled = false, to show what tracing costs),
 // BENCH_CURVE ("1x1,2x2,4x2" as APIxCOMPUTES), BENCH_ONLY (regex over point names),
-// BENCH_PROF=DIR (a V8 CPU profile of each service process, written at its exit).
+// BENCH_PROF=DIR (a V8 CPU profile of each service process, written at its exit), BENCH_DB
+// ("socket": ours and the real Cinder reach MariaDB through its local socket when the private
+// servers' one is there, as a single-machine deployment would; "tcp": loopback TCP).
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -138,9 +140,24 @@ function servers(work: string): () => void {
   return () => execFileSync('bash', [join(ROOT, 'scripts/servers.sh'), 'stop', dir], { stdio: 'ignore' });
 }
 
+/** The private MariaDB's socket, when BENCH_DB allows it and it is there; else null (TCP). */
+function dbSocket(): string | null {
+  if ((process.env.BENCH_DB ?? 'socket') !== 'socket' || !process.env.ATTACHD_SERVERS_DIR) return null;
+  const sock = join(process.env.ATTACHD_SERVERS_DIR, 'db', 'mysqld.sock');
+  return existsSync(sock) ? sock : null;
+}
+
+/** `url` (mysql://user:pass@host:port/db) to reach the same database through `socket`. */
+const viaSocket = (url: string, socket: string | null): string => {
+  if (!socket) return url;
+  const at = url.lastIndexOf('@');
+  return `${url.slice(0, at + 1)}${url.slice(at + 1).replace(/^[^/]*/, '')}?unix_socket=${encodeURIComponent(socket)}`;
+};
+
 async function freshServers(): Promise<Servers & { drop(): Promise<void> }> {
   const [n, c] = [await createTestDatabase(null, 'nova'), await createTestDatabase(null, 'cinder')];
-  return { transportUrl: process.env.TRANSPORT_URL as string, novaDb: n.url, cinderDb: c.url, drop: async () => { await n.drop(); await c.drop(); } };
+  const sock = dbSocket();
+  return { transportUrl: process.env.TRANSPORT_URL as string, novaDb: viaSocket(n.url, sock), cinderDb: viaSocket(c.url, sock), drop: async () => { await n.drop(); await c.drop(); } };
 }
 
 /** The real Cinder 21 on the same servers, if scripts/cinder-oracle.sh can run it. */
@@ -149,7 +166,9 @@ async function realCinder(work: string): Promise<{ url: string; procs: Proc[]; s
   if (!existsSync(script)) return null;
   const dir = join(work, 'real-cinder');
   process.stderr.write('bench: starting the real Cinder 21 (scripts/cinder-oracle.sh)…\n');
-  execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
+  // The same way to the database as ours (BENCH_DB).
+  const sock = dbSocket();
+  execFileSync('bash', [script, 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...(sock ? { ORACLE_DB_SOCKET: sock } : {}) } });
   // It writes DIR/env (CINDER_ORACLE_URL) and DIR/pgids ("name pgid": each service leads its group).
   const url = /CINDER_ORACLE_URL=(\S+)/.exec(readFileSync(join(dir, 'env'), 'utf8'))?.[1];
   const procs: Proc[] = readFileSync(join(dir, 'pgids'), 'utf8').trim().split('\n').map((l) => l.split(' '))
@@ -195,7 +214,8 @@ async function main(): Promise<void> {
         await runPoint(p);
       }
     }
-    console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point\n`);
+    console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point`
+      + `${withServers ? `; MariaDB over ${dbSocket() ? 'its local socket' : 'loopback TCP'}` : ''}\n`);
     for (const p of chosen) report(p);
 
     const curve = (process.env.BENCH_CURVE ?? '1x1,2x2,4x2').split(',').filter(Boolean).map((s) => s.split('x').map(Number));

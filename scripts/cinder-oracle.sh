@@ -28,6 +28,8 @@
 #   CINDER_ORACLE_START_TIMEOUT   seconds the services get to come up (default 120)
 #   CINDER_ORACLE_DEBUG       true: debug logging
 #   CINDER_ORACLE_HOST        [DEFAULT] host (default oracle): the volume service is <host>@fake
+#   ORACLE_DB_SOCKET          the database server's local socket: Cinder connects through it
+#                             (PyMySQL's ?unix_socket=) instead of TCP
 # Logs: DIR/log/<service>.log (Cinder's own), DIR/log/<service>.out, DIR/log/db-sync.log.
 #
 # The volume backend is Cinder's own fake driver (cinder.tests.fake_driver) with one change: its
@@ -139,6 +141,7 @@ write_config() { # port
   mkdir -p "$etc" "$dir/state" "$dir/lock" "$dir/py"
   db_url=$(cat "$dir/db.url")
   db_url=mysql+pymysql://${db_url#*://}
+  [ -z "${ORACLE_DB_SOCKET:-}" ] || db_url="${db_url}?unix_socket=${ORACLE_DB_SOCKET}"
   # Cinder's paste pipeline as shipped, with the healthcheck's disable file moved into DIR.
   sed "s#^disable_by_file_path = .*#disable_by_file_path = $dir/state/healthcheck_disable#" \
     "$root/usr/share/cinder-common/api-paste.ini" >"$etc/api-paste.ini"

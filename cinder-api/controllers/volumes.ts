@@ -8,7 +8,7 @@ import { imageUnreachable, sourceVolume } from '../volume/create-sources';
 import { boolParam, versionedListQuery } from '../list-filters';
 import { projectInPath, viewCtx, type Params } from '../request';
 import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../schemas/volumes';
-import { POLICY, type VolumeAPI } from '../volume/api';
+import { POLICY, type VolumeAPI, type VolumeExtrasOf } from '../volume/api';
 import { volumeDetail, volumeSummary } from '../views/volumes';
 
 type Dict = Record<string, unknown>;
@@ -99,9 +99,9 @@ function parseDictParam(name: string, raw: string): Record<string, unknown> {
 
 export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, maxLimit = 1000): void {
   // extended: show and list-detail carry the os-vol-* extension keys; create and update do not.
-  const render = async (req: FastifyRequest, vols: Awaited<ReturnType<VolumeAPI['get']>>[], extended = true): Promise<Dict[]> => {
+  const render = async (req: FastifyRequest, vols: Awaited<ReturnType<VolumeAPI['get']>>[], extended = true, known?: VolumeExtrasOf): Promise<Dict[]> => {
     const c = viewCtx(req, api);
-    const extras = await api.extras(vols);
+    const extras = known && vols.length === 1 ? new Map([[vols[0].id, known]]) : await api.extras(vols);
     return vols.map((v) => volumeDetail(c, v, extras.get(v.id) ?? { metadata: {}, attachments: [], volumeType: null }, extended));
   };
   /** GET /volumes[/detail]: filters, sort, marker/limit pages with a `next` link (common.py). */
@@ -209,10 +209,10 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       api.authorize(req.ctx, POLICY.create);
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${notIntLike} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
-    const v = await api.create(req.ctx, {
+    const made = await api.create(req.ctx, {
       size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, sourceVolid,
     });
-    return reply.code(202).send({ volume: (await render(req, [v], false))[0] });
+    return reply.code(202).send({ volume: (await render(req, [made.volume], false, made.extras))[0] });
   });
 
   app.put(`${base}/volumes/:id`, async (req) => {

@@ -248,7 +248,16 @@ export class VolumeAPI {
     return best ? { host: best.host, az: best.az } : null;
   }
 
-  async create(ctx: Ctx, r: CreateRequest): Promise<Volume> {
+  /**
+   * volume_api.create. Returns the row with what its view shows beside it, known here without
+   * reading it back: the metadata given, no attachments, the type's name.
+   */
+  async create(ctx: Ctx, r: CreateRequest): Promise<{ volume: Volume; extras: VolumeExtrasOf }> {
+    const { volume, typeName } = await this.createRow(ctx, r);
+    return { volume, extras: { metadata: { ...r.metadata }, attachments: [], volumeType: typeName } };
+  }
+
+  private async createRow(ctx: Ctx, r: CreateRequest): Promise<{ volume: Volume; typeName: string | null }> {
     this.authorize(ctx, POLICY.create);
     const size = r.size;
     if (size === null || size < 1) {
@@ -280,13 +289,13 @@ export class VolumeAPI {
       // create_cloned_volume is not in our drivers: Cinder's volume goes to error when its driver lacks it.
       LOG.error(`Volume ${v.id}: cloning volume ${r.sourceVolid} is not supported by the backend drivers here`, { context: ctx });
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
-      return v;
+      return { volume: v, typeName: type.type.name };
     }
     if (!target) {
       // No valid backend: the scheduler would mark the volume error; the request still got 202.
       LOG.warning(`No valid backend was found for volume ${v.id} (size ${size})`, { context: ctx });
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
-      return v;
+      return { volume: v, typeName: type.type.name };
     }
     try {
       await this.d.rpc.createVolume(ctx, v, {
@@ -296,7 +305,7 @@ export class VolumeAPI {
       LOG.exception(`Could not cast create_volume for ${v.id}`, e, { context: ctx });
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
     }
-    return v;
+    return { volume: v, typeName: type.type.name };
   }
 
   async update(ctx: Ctx, v: Volume, changes: { name?: string | null; description?: string | null; metadata?: Record<string, string> | null }): Promise<Volume> {

@@ -38,6 +38,34 @@ export interface ObjectRules {
   final?: JsonSchema;
 }
 
+/**
+ * class-validator finds a class's rules by testing `instanceof` against every class it knows, on
+ * every validation: the cost of a body grew with the number of DTOs (hundreds, one per
+ * microversion range). Rules are fixed once their classes are declared, so the lookup is
+ * memoised per class and options; declaring another rule empties the memo.
+ */
+function memoiseRuleLookup(): void {
+  type Lookup = (target: unknown, schema: unknown, always: unknown, strictGroups: unknown, groups?: string[]) => unknown;
+  const storage = getMetadataStorage() as unknown as { getTargetValidationMetadatas: Lookup; addValidationMetadata(m: unknown): void; memoised?: true };
+  if (storage.memoised) return;
+  storage.memoised = true;
+  const memo = new Map<unknown, Map<string, unknown>>();
+  const lookup = storage.getTargetValidationMetadatas.bind(storage);
+  storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    const key = `${String(schema)}|${String(always)}|${String(strictGroups)}|${(groups ?? []).join(',')}`;
+    let byKey = memo.get(target);
+    if (!byKey) memo.set(target, byKey = new Map());
+    if (!byKey.has(key)) byKey.set(key, lookup(target, schema, always, strictGroups, groups));
+    return byKey.get(key);
+  };
+  const add = storage.addValidationMetadata.bind(storage);
+  storage.addValidationMetadata = (m) => {
+    memo.clear();
+    add(m);
+  };
+}
+memoiseRuleLookup();
+
 const RULES = new WeakMap<object, ObjectRules>();
 
 /** The class's own rules or else its nearest parent's. */

@@ -118,10 +118,12 @@ export function createDataSource(spec: DataSourceSpec): DataSource {
       poolSize: 10,
       // A local server's socket costs both sides less per statement than loopback TCP does.
       ...(parsed.socketPath ? { socketPath: parsed.socketPath } : {}),
-      // Several hosts: each new connection picks its host through the rotation.
+      // Several hosts: each new connection picks its host through the rotation. trace: false:
+      // mysql2 otherwise captures a stack trace on every query (5% of cinder-volume's CPU under
+      // load) to decorate errors; TypeORM's QueryFailedError carries the statement anyway.
       extra: parsed.hosts.length > 1
-        ? { connectTimeout: 10000, stream: new HostRotation(parsed.hosts).factory() }
-        : { connectTimeout: 10000 },
+        ? { connectTimeout: 10000, trace: false, stream: new HostRotation(parsed.hosts).factory() }
+        : { connectTimeout: 10000, trace: false },
     };
   } else {
     if (parsed.path !== ':memory:') mkdirSync(dirname(parsed.path), { recursive: true });

@@ -2,7 +2,7 @@
 // formatter's order (validation.ts): the object's `before` keywords, properties, required, `after`,
 // additionalProperties, `final`.
 import { expect } from 'chai';
-import { IsDefined } from 'class-validator';
+import { IsDefined, MaxLength } from 'class-validator';
 import { Nested, ObjectSchema, Schema, validateBody, violation } from '../../../common/api';
 import type { HTTPFault } from '../../../common/api/faults';
 
@@ -56,5 +56,16 @@ describe('common/api JSON-schema keywords', () => {
     expect(message(Open, { a: 'a', b: 1, c: true, x: 1 })).to.equal("{'a': 'a', 'b': 1, 'c': True, 'x': 1} has too many properties");
     expect(message(Outer, {})).to.equal("'inner' is a required property");
     expect(message(Outer, 'x')).to.equal("'x' is not of type 'object'");
+  });
+
+  it('sees a rule declared after the class was first validated (the rule lookup is memoised)', () => {
+    class Late {
+      @Schema({ type: 'string' }) a?: string;
+    }
+    expect(validateBody(Late, { a: 'x' }, null)).to.deep.include({ a: 'x' });
+    expect(message(Late, { a: 1 })).to.equal("Invalid input for field/attribute a. Value: 1. 1 is not of type 'string'");
+    // A rule added to the same class later (as a subclass or a late module would add one) counts.
+    MaxLength(1, { message: "'xy' is too long" })(Late.prototype, 'a');
+    expect(message(Late, { a: 'xy' })).to.equal("Invalid input for field/attribute a. Value: xy. 'xy' is too long");
   });
 });
