@@ -27,12 +27,23 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The node options a bin's `#!/usr/bin/env -S node …` line gives it (the daemons' heap
+ * settings, docs/performance.md), so a bin started as `node bin.js` runs as installed.
+ */
+export function nodeFlagsOf(file: string): string[] {
+  const first = readFileSync(file, 'utf8').split('\n', 1)[0];
+  const m = /^#!\S*env -S node\s+(.*)$/.exec(first);
+  return m ? m[1].trim().split(/\s+/) : [];
+}
+
 /** Starts bin/<bin>.js with its output in `log`; resolves once `ready` answers true. */
 export async function startBin(name: string, bin: string, args: string[], env: NodeJS.ProcessEnv, log: string, ready: () => Promise<boolean>): Promise<Proc> {
   const fd = openSync(log, 'a');
   // BENCH_PROF=DIR: each process writes a V8 CPU profile into DIR when it exits.
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
-  const child = spawn(process.execPath, [...prof, join(BIN, `${bin}.js`), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  const file = join(BIN, `${bin}.js`);
+  const child = spawn(process.execPath, [...nodeFlagsOf(file), ...prof, file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const exited = new Promise<never>((_, reject) => child.once('exit', (c) => reject(new Error(`${name} exited (${c}) before it was ready; see ${log}`))));
   const deadline = Date.now() + 60_000;

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // cinder-api: the volume REST API (osapi_volume_listen:osapi_volume_listen_port).
 import 'reflect-metadata';
 import { runDaemon } from '../common/cmd';

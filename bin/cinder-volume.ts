@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // cinder-volume: the volume manager of this host's enabled backends (RPC topic cinder-volume,
 // server <host>@<backend>).
 import 'reflect-metadata';

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // nova-api: the compute REST API (osapi_compute_listen:osapi_compute_listen_port).
 import 'reflect-metadata';
 import { runDaemon } from '../common/cmd';

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // nova-compute: the compute manager of one host (RPC topic compute, server = [DEFAULT] host).
 import 'reflect-metadata';
 import { runDaemon } from '../common/cmd';

@@ -20,6 +20,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
+# shellcheck source=lib/node-flags.sh
+source "$here/lib/node-flags.sh"
 work=${DIFF_DIR:-$(mktemp -d /tmp/cinder-diff.XXXXXX)}
 mkdir -p "$work/logs"
 HOST=diffhost   # both volume services are diffhost@fake, so hosts compare equal
@@ -101,7 +103,8 @@ EOF
   node "$repo/dist/bin/cinder-manage.js" --config-file "$work/cinder.conf" db sync >"$work/logs/cinder-manage.log" 2>&1 ||
     { say "cinder-manage db sync failed (see $work/logs)"; KEEP=1; exit 2; }
   for d in cinder-volume cinder-api; do
-    node "$repo/dist/bin/$d.js" --config-file "$work/cinder.conf" >"$work/logs/$d.log" 2>&1 &
+    # shellcheck disable=SC2046 # the bin's node options, one word each
+    node $(node_flags "$repo/dist/bin/$d.js") "$repo/dist/bin/$d.js" --config-file "$work/cinder.conf" >"$work/logs/$d.log" 2>&1 &
     pids+=($!)
   done
   OURS_URL=http://127.0.0.1:$port

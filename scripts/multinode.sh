@@ -32,6 +32,8 @@ cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || usage
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/node-flags.sh
+source "$root/scripts/lib/node-flags.sh"
 
 # name:binary, in start order (stop goes the other way).
 DAEMONS=(store1:cinder-volume store2:cinder-volume cinder-api:cinder-api compute1:nova-compute compute2:nova-compute
@@ -243,7 +245,8 @@ do_status() {
 start_one() { # name binary
   : >"$dir/logs/$1.log"
   # setsid: the daemons outlive the shell (and its terminal) that ran start.
-  setsid node "$root/dist/bin/$2.js" --config-file "$dir/$1.conf" </dev/null >>"$dir/logs/$1.log" 2>&1 &
+  # shellcheck disable=SC2046 # the bin's node options, one word each
+  setsid node $(node_flags "$root/dist/bin/$2.js") "$root/dist/bin/$2.js" --config-file "$dir/$1.conf" </dev/null >>"$dir/logs/$1.log" 2>&1 &
   echo $! >"$dir/pids/$1.pid"
 }
 

@@ -10,4 +10,7 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "start: building…" >&2
 npm run --silent build >&2
-exec node dist/bin/attachd-all.js "$@"
+# shellcheck source=lib/node-flags.sh
+source scripts/lib/node-flags.sh
+# shellcheck disable=SC2046 # the bin's node options, one word each
+exec node $(node_flags dist/bin/attachd-all.js) dist/bin/attachd-all.js "$@"

@@ -10,6 +10,8 @@
 # Exits with tempest's status (non-zero if any run failed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/node-flags.sh
+source scripts/lib/node-flags.sh
 
 if ! command -v tempest >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || { echo "tempest is missing and installing it needs root (apt-get install tempest)" >&2; exit 1; }
@@ -57,7 +59,8 @@ token_secret = $token_secret
 users = admin:$pw:admin:admin, demo:$pw:demo, alt:$pw:alt, demo2:$pw:demo2
 EOF
 
-node dist/bin/attachd-all.js --data-dir "$dir/data" --config-file "$dir/aio.conf" > "$dir/attachd-all.log" 2>&1 &
+# shellcheck disable=SC2046 # the bin's node options, one word each
+node $(node_flags dist/bin/attachd-all.js) dist/bin/attachd-all.js --data-dir "$dir/data" --config-file "$dir/aio.conf" > "$dir/attachd-all.log" 2>&1 &
 aio_pid=$!
 for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$compute_port/identity/v3" >/dev/null 2>&1 && curl -sf -o /dev/null "http://127.0.0.1:$volume_port/v3/" && break
