@@ -6,7 +6,8 @@
 //    (scripts/cinder-oracle.sh) on the same RabbitMQ and MariaDB, at 1 and 8;
 //  - the same Nova cycle on the all-in-one with tracing off, to show what tracing costs;
 //  - then the multi-process curve: more nova-api processes and computes, same load.
-// For each point: cycles/s, p50/p99 of each step, CPU ms per cycle of each process and its RSS.
+// For each point: cycles/s, p50/p99 of each step, CPU ms per cycle of each process, its RSS and
+// its PSS (shared pages, such as the interpreter binary, counted as a share), and their totals.
 // It prints figures and asserts nothing. Servers: TRANSPORT_URL, NOVA_DATABASE_URL and
 // CINDER_DATABASE_URL if set, else a private pair from scripts/servers.sh (stopped after).
 // Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_C ("1,8,32"),
@@ -23,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, cinderCycle, novaCycle, type Timings } from './cycles';
 import { embedded, liftQuota, multiProcess, PROJECT, TOKEN, type Layout, type Servers } from './layouts';
-import { cpuSeconds, rssMb, type Proc } from './procs';
+import { cpuSeconds, memoryMb, type Proc } from './procs';
 import { createTestDatabase } from '../test/support/servers';
 
 const num = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
@@ -115,14 +116,17 @@ function report(p: Point): void {
   const lines = [`${p.name}: ${p.cycles} cycles in ${p.seconds.toFixed(1)} s = ${rate.toFixed(1)} cycles/s, ${(p.polls.n / Math.max(1, p.cycles)).toFixed(1)} polls/cycle`];
   for (const [step, xs] of p.t) lines.push(`    ${step.padEnd(26)} p50 ${f1(pct(xs, 50)).padStart(7)} ms   p99 ${f1(pct(xs, 99)).padStart(7)} ms`);
   let total = 0;
+  const mem = { rss: 0, pss: 0 };
   for (const x of p.procs) {
     const ms = ((p.cpu.get(x.name) ?? 0) * 1000) / Math.max(1, p.cycles);
     total += ms;
-    let rss = NaN;
-    try { rss = rssMb(x.pid); } catch { /* gone */ }
-    lines.push(`    cpu ${x.name.padEnd(22)} ${f1(ms).padStart(7)} ms/cycle   rss ${f1(rss)} MB`);
+    let m = { rss: NaN, pss: NaN };
+    try { m = memoryMb(x.pid); } catch { /* gone */ }
+    mem.rss += m.rss;
+    mem.pss += m.pss;
+    lines.push(`    cpu ${x.name.padEnd(22)} ${f1(ms).padStart(7)} ms/cycle   rss ${f1(m.rss)} MB   pss ${f1(m.pss)} MB`);
   }
-  lines.push(`    cpu total                  ${f1(total).padStart(7)} ms/cycle`);
+  lines.push(`    cpu total                  ${f1(total).padStart(7)} ms/cycle   rss ${f1(mem.rss)} MB   pss ${f1(mem.pss)} MB`);
   if (p.errors.length) lines.push(`    ERRORS (${p.errors.length}): ${p.errors.slice(0, 3).join(' | ')}`);
   console.log(lines.join('\n'));
 }

@@ -105,14 +105,19 @@ export function cpuSeconds(root: number): number {
   return total;
 }
 
-/** Resident set size of a process tree, in MB. */
-export function rssMb(root: number): number {
-  let kb = 0;
+/**
+ * Memory of a process tree, in MB: the resident set size, and the proportional set size (PSS:
+ * pages shared with other processes, such as the interpreter's own binary, counted as a share).
+ */
+export function memoryMb(root: number): { rss: number; pss: number } {
+  let rss = 0;
+  let pss = 0;
   for (const pid of treePids(root)) {
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      kb += m ? Number(m[1]) : 0;
+      const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+) kB/m.exec(t)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(t)?.[1] ?? 0);
     } catch { /* gone */ }
   }
-  return kb / 1024;
+  return { rss: rss / 1024, pss: pss / 1024 };
 }

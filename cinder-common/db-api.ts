@@ -111,11 +111,12 @@ export class CinderDB {
   async volumeSoftDelete(id: string): Promise<void> {
     const t = now();
     await transactionWithRetry(this.ds, async (m) => {
-      const live = await m.findOneBy(Volume, { id, deleted: false });
-      const res = await m.update(Volume, { id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t });
-      if (live && res.affected) await new QuotaDB(this.ds).releaseIn(m, live);
-      await m.update(VolumeMetadata, { volumeId: id, deleted: false }, { deleted: true, deletedAt: t });
-      await m.update(VolumeAdminMetadata, { volumeId: id, deleted: false }, { deleted: true, deletedAt: t });
+      const volumes = fastSelect(this.ds, Volume);
+      const live = await volumes.findOne({ id, deleted: false }, [], m);
+      const deleted = await volumes.update({ id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t }, m);
+      if (live && deleted) await new QuotaDB(this.ds).releaseIn(m, live);
+      await fastSelect(this.ds, VolumeMetadata).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
+      await fastSelect(this.ds, VolumeAdminMetadata).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
     }, { retryOnDisconnect: true, what: `soft delete of volume ${id}` });
   }
 
@@ -250,7 +251,7 @@ export class CinderDB {
   /** Soft-delete an attachment (deleted, attach_status detached, detach_time). */
   async attachmentDestroy(id: string): Promise<void> {
     const t = now();
-    await this.attachments.update({ id, deleted: false }, { deleted: true, deletedAt: t, detachTime: t, attachStatus: 'detached', updatedAt: t });
+    await fastSelect(this.ds, VolumeAttachment).update({ id, deleted: false }, { deleted: true, deletedAt: t, detachTime: t, attachStatus: 'detached', updatedAt: t });
   }
 
   // -- services --------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 //     service with the admin and service roles.
 //   - none in a noauth2 cloud, where a token only names who is asking: the call is made as the
 //     owner of the server ("<user_id>:<project_id>"), which is exactly what that user would send.
-import { idOf, signToken } from '../../common/api';
+import { idOf, signToken } from '../../common/api/auth';
 import type { CatalogEntry } from '../../common/context';
 import { getLogger } from '../../common/log';
 import type { CinderCaller } from './cinder';
