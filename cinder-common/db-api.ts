@@ -108,11 +108,13 @@ export class CinderDB {
    * One transaction, re-run whole on a deadlock or lost connection (it is idempotent). The
    * volume's quota usage is released in it, only by the UPDATE that deleted the row.
    */
-  async volumeSoftDelete(id: string): Promise<void> {
+  async volumeSoftDelete(id: string, held?: Volume): Promise<void> {
     const t = now();
     await transactionWithRetry(this.ds, async (m) => {
       const volumes = fastSelect(this.ds, Volume);
-      const live = await volumes.findOne({ id, deleted: false }, [], m);
+      // `held`: the row the caller read under the volume's lock while it was 'deleting', when
+      // its size, type and project no longer change; else read here.
+      const live = held ?? await volumes.findOne({ id, deleted: false }, [], m);
       const deleted = await volumes.update({ id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t }, m);
       if (live && deleted) await new QuotaDB(this.ds).releaseIn(m, live);
       await fastSelect(this.ds, VolumeMetadata).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
@@ -203,10 +205,11 @@ export class CinderDB {
     }, { retryOnDisconnect: true, what: `metadata of volume ${volumeId}` });
   }
 
-  async adminMetadataSet(volumeId: string, key: string, value: string): Promise<void> {
+  /** `exists`: whether the caller, holding the volume's lock, saw the key (false: insert at once). */
+  async adminMetadataSet(volumeId: string, key: string, value: string, exists = true): Promise<void> {
     const t = now();
     const meta = fastSelect(this.ds, VolumeAdminMetadata);
-    if (!await meta.update({ volumeId, key, deleted: false }, { value, updatedAt: t })) {
+    if (!exists || !await meta.update({ volumeId, key, deleted: false }, { value, updatedAt: t })) {
       await meta.insert(this.adminMetadata.create({ volumeId, key, value, createdAt: t, deleted: false }));
     }
   }

@@ -144,19 +144,28 @@ export class QuotaDB {
     then: (m: EntityManager, usageIds: Map<string, number>) => Promise<T>, what: string): Promise<T | OverQuotaInfo> {
     const resources = Object.keys(deltas).sort();
     for (const r of resources) if (!Number.isInteger(deltas[r])) throw new Error(`Quota delta for ${r} is not an integer: ${deltas[r]}`);
-    const usageIds = await this.ensureUsageRows(projectId, resources);
-    const raises = resources.filter((r) => deltas[r] > 0).map((r) => ({ id: usageIds.get(r) ?? null, delta: deltas[r], limit: limits[r] ?? -1 }));
+    const raises = resources.filter((r) => deltas[r] > 0).map((r) => ({ resource: r, delta: deltas[r], limit: limits[r] ?? -1 }));
+    // A reservation names its usage rows, so it reads their ids first (making missing rows); a
+    // create's count needs no id, and makes the rows only once the UPDATE found one missing.
+    let usageIds = column === 'reserved' ? await this.ensureUsageRows(projectId, resources) : null;
     for (let attempt = 0; attempt < 3; attempt++) {
+      const ids = usageIds ?? new Map<string, number>();
       const out = await this.tx(async (m) => {
-        if (raises.length && await this.write(m, raiseAll(column, raises.length), raiseParams(raises, this.stamp())) !== raises.length) {
+        if (raises.length && await this.write(m, raiseAll(column, raises.length), raiseParams(projectId, raises, this.stamp())) !== raises.length) {
           throw new OverQuotaSignal();
         }
-        return { value: await then(m, usageIds) };
+        return { value: await then(m, ids) };
       }, what).catch((e: unknown) => {
         if (e instanceof OverQuotaSignal) return null;
         throw e;
       });
       if (out) return out.value;
+      if (!usageIds) {
+        // Perhaps the project's first create: make the rows, then try again (not an attempt).
+        usageIds = await this.ensureUsageRows(projectId, resources);
+        attempt--;
+        continue;
+      }
       const info = overQuota(deltas, limits, await this.usageGetAllByProject(projectId));
       if (info.overs.length) return info;
       // The usage that refused it was released in between: try again.
@@ -321,18 +330,20 @@ class OverQuotaSignal extends Error {
 }
 
 /**
- * One compare-and-swap UPDATE raising `column` of `n` usage rows, each by its own delta and only
- * while its own limit holds (a negative limit is none): a row its limit refuses is not changed,
- * so fewer than `n` rows changed means a refusal. One statement text per (column, n).
+ * One compare-and-swap UPDATE raising `column` of a project's usage rows for `n` resources, each
+ * by its own delta and only while its own limit holds (a negative limit is none): a row its
+ * limit refuses, or a missing row, is not changed, so fewer than `n` rows changed means a
+ * refusal. One statement text per (column, n).
  */
 function raiseAll(column: 'reserved' | 'in_use', n: number): string {
-  const each = (then: string): string => `CASE id ${Array(n).fill(`WHEN ? THEN ${then}`).join(' ')} END`;
-  return `UPDATE quota_usages SET ${column} = ${column} + ${each('?')}, updated_at = ? WHERE id IN (${Array(n).fill('?').join(', ')}) `
+  const each = (then: string): string => `CASE resource ${Array(n).fill(`WHEN ? THEN ${then}`).join(' ')} END`;
+  return `UPDATE quota_usages SET ${column} = ${column} + ${each('?')}, updated_at = ? WHERE project_id = ? AND resource IN (${Array(n).fill('?').join(', ')}) `
     + `AND deleted = ? AND ${each('(? < 0 OR in_use + reserved + ? <= ?)')}`;
 }
 
-function raiseParams(rows: Array<{ id: number | null; delta: number; limit: number }>, stamp: unknown): unknown[] {
-  return [...rows.flatMap((r) => [r.id, r.delta]), stamp, ...rows.map((r) => r.id), false, ...rows.flatMap((r) => [r.id, r.limit, r.delta, r.limit])];
+function raiseParams(projectId: string, rows: Array<{ resource: string; delta: number; limit: number }>, stamp: unknown): unknown[] {
+  return [...rows.flatMap((r) => [r.resource, r.delta]), stamp, projectId, ...rows.map((r) => r.resource), false,
+    ...rows.flatMap((r) => [r.resource, r.limit, r.delta, r.limit])];
 }
 
 /** Cinder's check: a positive delta goes over when limit >= 0 and limit < delta + in_use + reserved. */

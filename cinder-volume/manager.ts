@@ -191,7 +191,7 @@ export class VolumeManager {
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting' }, { status: 'error_deleting' });
       return;
     }
-    await this.d.db.volumeSoftDelete(v.id);
+    await this.d.db.volumeSoftDelete(v.id, v);
     await this.notify(ctxt, { ...v, status: 'deleted' }, 'delete.end');
   }
 
@@ -264,7 +264,7 @@ export class VolumeManager {
         att = await this.d.db.attachmentCreate({
           volumeId: v.id, instanceUuid, attachedHost: hostName, mountpoint: str(args.mountpoint), attachStatus: 'attaching', attachMode: mode,
         });
-        await this.d.db.adminMetadataSet(v.id, 'attached_mode', mode);
+        await this.d.db.adminMetadataSet(v.id, 'attached_mode', mode, 'attached_mode' in admin);
         await pausePoint('cinder-volume.attach_volume.after-attachment-create');
       }
       if (instanceUuid && !UUID.test(instanceUuid)) {
@@ -353,8 +353,10 @@ export class VolumeManager {
       LOG.exception(`Create export for volume ${v.id} failed`, e, logCtx(ctxt));
       throw new VolumeBackendAPIException({ data: `Create export for volume failed (${(e as Error).message}).` });
     }
-    await this.d.db.volumeUpdate(v.id, { providerLocation: model.provider_location ?? null, providerAuth: model.provider_auth ?? null });
-    const exported = (await this.d.db.volumeGet(v.id)) ?? v;
+    const location = { providerLocation: model.provider_location ?? null, providerAuth: model.provider_auth ?? null };
+    await this.d.db.volumeUpdate(v.id, location);
+    // The row as written (under the volume's lock nothing else changes it): no read back.
+    const exported: Volume = { ...v, ...location };
     let info;
     try {
       info = await this.d.driver.initializeConnection(exported, connector);
