@@ -1,5 +1,5 @@
 // Attachment bodies (cinder/api/schemas/attachments.py): create (mode from 3.54) and update.
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { Nested, Schema, type APIVersion } from '../../common/api';
 import * as t from './parameter-types';
 

@@ -1,7 +1,7 @@
 // Quota bodies (cinder/api/schemas/quotas.py, quota_classes.py). Their 'quota_set' and
 // 'quota_class_set' formats need the resource names (the volume types), read from the
 // database: the controller checks them between the DTO's keywords, where the schema has them.
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { ObjectSchema, Schema } from '../../common/api';
 import { DB_MAX_INT } from './parameter-types';
 

@@ -1,6 +1,6 @@
 // Volume type bodies (cinder/api/schemas/volume_types.py, types_extra_specs.py,
 // volume_type_access.py).
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { Nested, ObjectSchema, Schema } from '../../common/api';
 import * as t from './parameter-types';
 

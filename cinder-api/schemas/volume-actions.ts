@@ -1,6 +1,6 @@
 // Bodies of POST /volumes/{id}/action (cinder/api/schemas/volume_actions.py, admin_actions.py):
 // each action's DTO is the whole body, {"<action>": {...}}.
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { badRequest, Nested, ObjectSchema, Schema, type Format, type JsonSchema } from '../../common/api';
 import { ATTACH_STATUSES, MIGRATION_STATUSES, VOLUME_STATUSES, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
 import * as t from './parameter-types';

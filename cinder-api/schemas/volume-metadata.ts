@@ -1,6 +1,6 @@
 // Volume metadata bodies (cinder/api/schemas/volume_metadata.py): {"metadata": {...}} for create
 // and update-all, {"meta": {<one key>: <value>}} for the per-key update.
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { Schema } from '../../common/api';
 import * as t from './parameter-types';
 

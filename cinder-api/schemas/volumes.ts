@@ -2,7 +2,7 @@
 // range: create (3.0, other keys allowed in `volume`), create_volume_v313 (+group_id),
 // create_volume_v347 (+backup_id), create_volume_v353 (nothing else in `volume`); update.
 import { Nested, ObjectSchema, Schema, type APIVersion } from '../../common/api';
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { SUPPORT_VOLUME_SCHEMA_CHANGES, VOLUME_CREATE_FROM_BACKUP } from '../microversions';
 import * as t from './parameter-types';
 

@@ -3,7 +3,7 @@
 // keyword is the error, worded as jsonschema (Draft 4 as jsonschema 4.10 words it, with Cinder's
 // numeric-string minimum and maximum). An object's `properties` and an array's `items` descend,
 // the path naming where (a key, or an item's index). Patterns are compiled once per pattern text.
-import { ValidateBy } from 'class-validator';
+import { ValidateBy } from './class-validator';
 import { pyRepr } from './python-text';
 
 export type JsonType = 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean' | 'null';

@@ -9,7 +9,7 @@
 // @Nested's @Type reads design-time types: the module must not depend on an entry point loading this first.
 import 'reflect-metadata';
 import { plainToInstance, Type, type ClassConstructor } from 'class-transformer';
-import { getMetadataStorage, ValidateNested, validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, ValidateNested, validateSync, type ValidationError } from './class-validator';
 import { badRequest, type HTTPFault } from './faults';
 import { additionalPropertiesMessage, Schema, SCHEMA_CONSTRAINT, violation, type JsonSchema, type Violation } from './json-schema';
 import { invalidInput, pyRepr } from './python-text';

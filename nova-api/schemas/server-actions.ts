@@ -1,6 +1,6 @@
 // POST /servers/{id}/action bodies that carry arguments: reboot (schemas/servers.py reboot) and
 // lock from 2.73 (schemas/lock_server.py lock_v2_73).
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { Schema } from '../../common/api';
 
 export class RebootBody {

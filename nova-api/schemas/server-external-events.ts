@@ -1,6 +1,6 @@
 // os-server-external-events bodies (nova schemas/server_external_events.py): {"events": [...]},
 // at least one, each {server_uuid, name, status?, tag?}; the names grow by microversion.
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { Schema, type APIVersion, type JsonSchema } from '../../common/api';
 import * as t from './parameter-types';
 

@@ -1,7 +1,7 @@
 // Server metadata bodies (nova schemas/server_metadata.py): {"metadata": {k: v}} for create and
 // update_all, {"meta": {k: v}} with exactly one item for the per-key update. A key outside
 // [a-zA-Z0-9-_:. ]{1,255} is jsonschema's "does not match any of the regexes".
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { Schema } from '../../common/api';
 import * as t from './parameter-types';
 

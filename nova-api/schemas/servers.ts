@@ -5,7 +5,7 @@
 // v274 (host, hypervisor_hostname), v290 (hostname), v294 (the hostname an FQDN); update,
 // update_v219, update_v290, update_v294. A spread that overrides a key keeps its place, as a
 // dict assignment does, so the properties are checked in Nova's order.
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { Schema, type APIVersion, type JsonSchema } from '../../common/api';
 import { MV } from '../microversions';
 import {

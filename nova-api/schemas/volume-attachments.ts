@@ -1,6 +1,6 @@
 // Request bodies of os-volume_attachments, one DTO per microversion range (nova
 // api/openstack/compute/schemas/volumes.py): each adds to the previous, unknown keys rejected.
-import { IsDefined } from 'class-validator';
+import { IsDefined } from '../../common/api/class-validator';
 import { Schema } from '../../common/api';
 import * as t from './parameter-types';
 

@@ -2,6 +2,8 @@
 // formatter's order (validation.ts): the object's `before` keywords, properties, required, `after`,
 // additionalProperties, `final`.
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { IsDefined, MaxLength } from 'class-validator';
 import { Nested, ObjectSchema, Schema, validateBody, violation } from '../../../common/api';
 import type { HTTPFault } from '../../../common/api/faults';
@@ -67,5 +69,22 @@ describe('common/api JSON-schema keywords', () => {
     // A rule added to the same class later (as a subclass or a late module would add one) counts.
     MaxLength(1, { message: "'xy' is too long" })(Late.prototype, 'a');
     expect(message(Late, { a: 'xy' })).to.equal("Invalid input for field/attribute a. Value: xy. 'xy' is too long");
+  });
+
+  it("validates without loading class-validator's index (and the libraries behind its other decorators)", () => {
+    // A fresh process: this one has the index loaded by the tests' own imports.
+    const dist = join(__dirname, '../../..');
+    const out = execFileSync(process.execPath, ['-e', `
+      require('reflect-metadata');
+      const { validateBody } = require(${JSON.stringify(join(dist, 'common/api/validation'))});
+      const { UpdateVolumeBody } = require(${JSON.stringify(join(dist, 'cinder-api/schemas/volumes'))});
+      let message = null;
+      try { validateBody(UpdateVolumeBody, { volume: { name: 5 } }, null); } catch (e) { message = e.message; }
+      const loaded = (m) => Object.keys(require.cache).some((k) => k.includes('/node_modules/' + m));
+      console.log(JSON.stringify({ message, index: loaded('class-validator/cjs/index.js'), validator: loaded('validator/'), phone: loaded('libphonenumber-js/') }));
+    `], { encoding: 'utf8' });
+    expect(JSON.parse(out)).to.deep.equal({
+      message: "Invalid input for field/attribute name. Value: 5. 5 is not of type 'string', 'null'", index: false, validator: false, phone: false,
+    });
   });
 });
