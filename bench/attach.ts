@@ -7,7 +7,8 @@
 //  - the same Nova cycle on the all-in-one with tracing off, to show what tracing costs;
 //  - then the multi-process curve: more nova-api processes and computes, same load.
 // For each point: cycles/s, p50/p99 of each step, CPU ms per cycle of each process, its RSS and
-// its PSS (shared pages, such as the interpreter binary, counted as a share), and their totals.
+// its PSS (shared pages, such as the interpreter binary, counted as a share), read as each
+// round of the point ends (the largest), and their totals.
 // It prints figures and asserts nothing. Servers: TRANSPORT_URL, NOVA_DATABASE_URL and
 // CINDER_DATABASE_URL if set, else a private pair from scripts/servers.sh (stopped after).
 // Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_C ("1,8,32"),
@@ -47,6 +48,8 @@ interface Point {
   cycles: number;
   seconds: number;
   cpu: Map<string, number>;
+  /** Each process's memory as its load ended, the largest over the rounds (MB). */
+  mem: Map<string, { rss: number; pss: number }>;
   errors: string[];
 }
 
@@ -69,6 +72,13 @@ async function runPoint(p: Point): Promise<void> {
   await Promise.all(Array.from({ length: p.conc }, (_, w) => worker(w)));
   p.seconds += Number(process.hrtime.bigint() - started) / 1e9;
   for (const x of p.procs) p.cpu.set(x.name, (p.cpu.get(x.name) ?? 0) + cpuSeconds(x.pid) - (before.get(x.name) ?? 0));
+  // Read as the load ends, for every side alike: an idle process gives memory back later.
+  for (const x of p.procs) {
+    let m = { rss: NaN, pss: NaN };
+    try { m = memoryMb(x.pid); } catch { /* gone */ }
+    const had = p.mem.get(x.name);
+    p.mem.set(x.name, had ? { rss: Math.max(had.rss, m.rss), pss: Math.max(had.pss, m.pss) } : m);
+  }
 }
 
 /** Workers' servers and volumes for the Nova cycle: one pair each, made before timing. */
@@ -102,7 +112,7 @@ async function cinderPoint(name: string, url: string, procs: Proc[], conc: numbe
 
 /** Up to 32 workers each keep a volume: past Cinder's default quota of 10, lifted as an operator would. */
 function newPoint(name: string, conc: number, procs: Proc[], cycle: Point['cycle']): Point {
-  return { name: `${name}  c=${conc}`, conc, procs, cycle, t: new Map(), polls: { n: 0 }, cycles: 0, seconds: 0, cpu: new Map(), errors: [] };
+  return { name: `${name}  c=${conc}`, conc, procs, cycle, t: new Map(), polls: { n: 0 }, cycles: 0, seconds: 0, cpu: new Map(), mem: new Map(), errors: [] };
 }
 
 const pct = (xs: number[], q: number): number => {
@@ -120,8 +130,7 @@ function report(p: Point): void {
   for (const x of p.procs) {
     const ms = ((p.cpu.get(x.name) ?? 0) * 1000) / Math.max(1, p.cycles);
     total += ms;
-    let m = { rss: NaN, pss: NaN };
-    try { m = memoryMb(x.pid); } catch { /* gone */ }
+    const m = p.mem.get(x.name) ?? { rss: NaN, pss: NaN };
     mem.rss += m.rss;
     mem.pss += m.pss;
     lines.push(`    cpu ${x.name.padEnd(22)} ${f1(ms).padStart(7)} ms/cycle   rss ${f1(m.rss)} MB   pss ${f1(m.pss)} MB`);
