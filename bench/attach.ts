@@ -24,9 +24,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, cinderCycle, novaCycle, type Timings } from './cycles';
-import { embedded, liftQuota, multiProcess, PROJECT, TOKEN, type Layout, type Servers } from './layouts';
+import { embedded, liftQuota, multiProcess, PROJECT, TOKEN, type Layout } from './layouts';
 import { cpuSeconds, memoryMb, type Proc } from './procs';
-import { createTestDatabase } from '../test/support/servers';
+import { dbSocket, freshServers, servers } from './servers';
 
 const num = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
 const CYCLES = num('BENCH_CYCLES', 40);
@@ -138,39 +138,6 @@ function report(p: Point): void {
   lines.push(`    cpu total                  ${f1(total).padStart(7)} ms/cycle   rss ${f1(mem.rss)} MB   pss ${f1(mem.pss)} MB`);
   if (p.errors.length) lines.push(`    ERRORS (${p.errors.length}): ${p.errors.slice(0, 3).join(' | ')}`);
   console.log(lines.join('\n'));
-}
-
-/** Uses the servers the environment names, or starts a private pair; returns how to stop it. */
-function servers(work: string): () => void {
-  if (process.env.TRANSPORT_URL && process.env.NOVA_DATABASE_URL && process.env.CINDER_DATABASE_URL) return () => undefined;
-  const dir = join(work, 'servers');
-  process.stderr.write('bench: starting a private RabbitMQ and MariaDB (scripts/servers.sh)…\n');
-  execFileSync('bash', [join(ROOT, 'scripts/servers.sh'), 'start', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  for (const line of readFileSync(join(dir, 'env'), 'utf8').split('\n')) {
-    const m = /^export (\w+)=(.*)$/.exec(line);
-    if (m) process.env[m[1]] = m[2];
-  }
-  return () => execFileSync('bash', [join(ROOT, 'scripts/servers.sh'), 'stop', dir], { stdio: 'ignore' });
-}
-
-/** The private MariaDB's socket, when BENCH_DB allows it and it is there; else null (TCP). */
-function dbSocket(): string | null {
-  if ((process.env.BENCH_DB ?? 'socket') !== 'socket' || !process.env.ATTACHD_SERVERS_DIR) return null;
-  const sock = join(process.env.ATTACHD_SERVERS_DIR, 'db', 'mysqld.sock');
-  return existsSync(sock) ? sock : null;
-}
-
-/** `url` (mysql://user:pass@host:port/db) to reach the same database through `socket`. */
-const viaSocket = (url: string, socket: string | null): string => {
-  if (!socket) return url;
-  const at = url.lastIndexOf('@');
-  return `${url.slice(0, at + 1)}${url.slice(at + 1).replace(/^[^/]*/, '')}?unix_socket=${encodeURIComponent(socket)}`;
-};
-
-async function freshServers(): Promise<Servers & { drop(): Promise<void> }> {
-  const [n, c] = [await createTestDatabase(null, 'nova'), await createTestDatabase(null, 'cinder')];
-  const sock = dbSocket();
-  return { transportUrl: process.env.TRANSPORT_URL as string, novaDb: viaSocket(n.url, sock), cinderDb: viaSocket(c.url, sock), drop: async () => { await n.drop(); await c.drop(); } };
 }
 
 /** The real Cinder 21 on the same servers, if scripts/cinder-oracle.sh can run it. */
