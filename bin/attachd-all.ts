@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env node
 // attachd-all: the four services in one process (see all-in-one/main.ts). `npm start` runs it.
 import 'reflect-metadata';
 import { resolve } from 'node:path';
