@@ -2,7 +2,7 @@
 // asks: which attachment Nova's BDM holds for a volume on a server (os-volume_attachments show
 // at 2.89, which reports attachment_id), asked with the caller's own token. Nova is found at
 // [nova] endpoint_template, else in the token's catalog (service type compute, [nova] interface).
-import type { FetchLike } from '../../common/api';
+import type { FetchLike, FetchResponse } from '../../common/api';
 import type { CatalogEntry, RequestContext } from '../../common/context';
 import { formatTemplate, OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
@@ -41,7 +41,7 @@ export async function novaAttachmentId(o: NovaOptions, ctx: RequestContext, serv
 }
 
 async function askNova(o: NovaOptions, base: string, path: string, ctx: RequestContext): Promise<string | null> {
-  let res: Response;
+  let res: FetchResponse;
   try {
     res = await (o.fetch ?? fetch)(`${base}${path}`, {
       headers: { Accept: 'application/json', 'X-Auth-Token': ctx.authToken ?? '', 'X-OpenStack-Nova-API-Version': '2.89',

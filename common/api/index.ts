@@ -14,4 +14,4 @@ export { serveApi, type ServedApi } from './serve';
 export { pyRepr, pyStr, invalidInput } from './python-text';
 export { traceRoutes, tracePageRoutes } from './traces';
 export { healthcheckRoutes, healthChecker, databaseHealth, brokerHealth, HEALTHCHECK_PATH, type HealthBackend } from './healthcheck';
-export { LocalRoutes, type FetchLike } from './local-fetch';
+export { LocalRoutes, type FetchLike, type FetchResponse } from './local-fetch';

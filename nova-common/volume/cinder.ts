@@ -2,7 +2,7 @@
 // token forwarded. Cinder faults become Nova exceptions (translate_*_exception): 404 →
 // VolumeNotFound, 400 → InvalidInput (text as cinderclient prints it), unreachable →
 // CinderConnectionFailed.
-import type { FetchLike } from '../../common/api/local-fetch';
+import type { FetchLike, FetchResponse } from '../../common/api/local-fetch';
 import type { CatalogEntry, ContextDict } from '../../common/context';
 import { formatTemplate } from '../../common/exception';
 import { getLogger } from '../../common/log';
@@ -131,7 +131,7 @@ export class CinderAPI {
     if (caller.authToken) headers['X-Auth-Token'] = caller.authToken;
     if (caller.globalRequestId ?? caller.requestId) headers['X-OpenStack-Request-ID'] = (caller.globalRequestId ?? caller.requestId) as string;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let res: Response;
+    let res: FetchResponse;
     if (this.serviceToken) {
       const st = await this.serviceToken().catch((e: unknown) => { throw new CinderConnectionFailed({ reason: `no service token: ${(e as Error).message}` }); });
       if (st) headers['X-Service-Token'] = st;

@@ -34,8 +34,10 @@ describe('LocalRoutes: in-process fetch of a served API', () => {
     const res = await routes.fetch(`${url}/v3/p/echo`, {
       method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Auth-Token': 't' }, body: JSON.stringify({ a: 1 }),
     });
-    expect(res.status).to.equal(202);
+    expect([res.status, res.ok, res.statusText]).to.deep.equal([202, true, 'Accepted']);
     expect(res.headers.get('x-openstack-request-id')).to.equal('req-1');
+    expect(res.headers.get('X-OpenStack-Request-Id'), 'names are case-insensitive').to.equal('req-1');
+    expect(res.headers.get('x-absent')).to.equal(null);
     expect(await res.json()).to.deep.equal({ got: { a: 1 }, h: 't' });
     const viaHeaders = await routes.fetch(`${url}/v3/p/echo`, {
       method: 'POST', headers: new Headers({ 'Content-Type': 'application/json', 'X-Auth-Token': 't2' }), body: '{"b":2}',
@@ -43,6 +45,8 @@ describe('LocalRoutes: in-process fetch of a served API', () => {
     expect(await viaHeaders.json()).to.deep.equal({ got: { b: 2 }, h: 't2' });
     const empty = await routes.fetch(`${url}/v3/p/thing`, { method: 'DELETE' });
     expect([empty.status, await empty.text()]).to.deep.equal([204, '']);
+    // As Response.json() on an empty body.
+    expect(await (await routes.fetch(`${url}/v3/p/thing`, { method: 'DELETE' })).json().then(() => null, (e: Error) => e.name)).to.equal('SyntaxError');
     expect(connections).to.equal(0);
     // The counter sees a real request: the one above made no connection.
     expect((await fetch(`${url}/v3/p/thing`, { method: 'DELETE' })).status).to.equal(204);
