@@ -37,7 +37,10 @@ type Dict = Record<string, unknown>;
 
 /** Python isoformat() of a naive UTC datetime (microseconds, no zone), as Cinder shows times. */
 export function isoTime(d: Date | null): string | null {
-  return d ? d.toISOString().replace(/\.(\d{3})Z$/, '.$1000') : null;
+  if (!d) return null;
+  // Python's isoformat() with microseconds: 2026-12-04T10:00:00.123000 (no zone).
+  const s = d.toISOString();
+  return s.length === 24 ? `${s.slice(0, 23)}000` : s.replace(/\.(\d{3})Z$/, '.$1000');
 }
 
 /** The key id Cinder's fixed-key manager hands out: not a secret worth showing (3.64). */
