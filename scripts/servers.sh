@@ -5,6 +5,7 @@
 #   servers.sh start DIR        start both, write DIR/env (TRANSPORT_URL, *_DATABASE_URL, ...)
 #   servers.sh stop DIR         stop both and remove DIR
 #   servers.sh broker-stop|broker-start|db-stop|db-start DIR   (fault tests)
+#   servers.sh broker-sync DIR    sync the broker's Mnesia log: what it committed survives a broker-kill
 #   servers.sh broker-kill DIR    SIGKILL the broker's Erlang VM (beam.smp), as a crash would
 #   servers.sh broker-boot DIR    start that node again on the same data: durable queues come
 #                                 back, transient ones are gone
@@ -16,7 +17,7 @@ set -euo pipefail
 # shellcheck source=lib/pgroup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/pgroup.sh"
 
-cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-kill|broker-boot|queues|consumers|vhost-add|vhost-delete|db-stop|db-start DIR}
+cmd=${1:?usage: servers.sh start|stop|broker-stop|broker-start|broker-sync|broker-kill|broker-boot|queues|consumers|vhost-add|vhost-delete|db-stop|db-start DIR}
 dir=${2:?state directory}
 
 free_port() {
@@ -164,6 +165,12 @@ EOSQL
     rabbit_env
     ctl start_app
     wait_port "$RABBITMQ_NODE_PORT" 60 RabbitMQ
+    ;;
+  broker-sync)
+    # What the broker has committed (durable queues, bindings) is on disk before a broker-kill:
+    # Mnesia syncs its transaction log at its own pace, so a crash just after a declare may lose it.
+    rabbit_env
+    ctl eval 'mnesia:sync_log().' >/dev/null
     ;;
   broker-kill)
     broker_kill

@@ -94,6 +94,8 @@ export const stopBroker = (ctx: Context | null = null): Promise<void> => control
 export const startBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-start');
 /** Crash the private broker (SIGKILL its Erlang VM) / boot it again on the same data: durable queues come back, transient ones do not. */
 export const killBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-kill');
+/** Sync the broker's Mnesia log: what it committed (a durable queue just declared) survives a killBroker. */
+export const syncBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-sync');
 export const bootBroker = (ctx: Context | null = null): Promise<void> => control(ctx, 'broker-boot');
 export interface BrokerQueue {
   name: string;
