@@ -106,6 +106,8 @@ export interface RunningAllInOne {
   traceUrl: string | null;
   /** The admin password made at this first start (shown once), null otherwise. */
   firstStartAdminPassword: string | null;
+  /** How the services here reach each other's APIs in process (bench:requests times it). */
+  localRoutes: LocalRoutes;
 }
 
 /**
@@ -155,7 +157,7 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs, httpFetch: local.fetch, localRoutes: local, adminPasswordHash: identity.adminHash ?? undefined, tracePageKey });
     cleanups.push(() => novaApi.stop());
     const traceUrl = tracePageKey ? `${novaApi.url}/traces/${tracePageKey}/` : null;
-    return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf, volume, traceUrl, firstStartAdminPassword: identity.firstStartPassword };
+    return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf, volume, traceUrl, firstStartAdminPassword: identity.firstStartPassword, localRoutes: local };
   } catch (e) {
     await stopAll();
     throw e;

@@ -1,25 +1,87 @@
-// npm run bench:requests — what one request of each kind costs the services, on the
-// multi-process layout (RabbitMQ + MariaDB, fake drivers, noauth2): CPU ms per request of
-// cinder-api and cinder-volume, from /proc, at one request in flight. The cycles of
-// bench:attach are made of these; this says which one to make cheaper. Prints figures and
-// asserts nothing. Knobs (bounded): BENCH_REQUESTS per kind (500, at most 5000); BENCH_DB.
+// npm run bench:requests — what one request of each kind costs the services, at one request
+// in flight: CPU ms per request of cinder-api and cinder-volume (from /proc) on the
+// multi-process layout (RabbitMQ + MariaDB, fake drivers, noauth2), then CPU µs per request
+// cinder-api takes in process in the all-in-one (its LocalRoutes, as Nova's calls go; this
+// process's CPU). The cycles of bench:attach are made of these; this says which one to make
+// cheaper. Prints figures and asserts nothing. Knobs (bounded): BENCH_REQUESTS per kind (500,
+// at most 5000); BENCH_DB; BENCH_LAYOUTS ("multi,embedded").
 import 'reflect-metadata';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from './cycles';
-import { liftQuota, multiProcess, TOKEN } from './layouts';
-import { cpuSeconds, type Proc } from './procs';
+import { liftQuota, multiProcess, PROJECT, TOKEN, type Layout } from './layouts';
+import { cpuSeconds, freePort, type Proc } from './procs';
+import { setupLogging } from '../common/log';
+import { loadAllInOneConfig, startAllInOne } from '../all-in-one/main';
 import { dbSocket, freshServers, servers } from './servers';
 
 const N = Math.min(Number(process.env.BENCH_REQUESTS ?? 500), 5000);
+const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'multi,embedded').split(','));
 const CONNECTOR = { ip: '127.0.0.1', host: 'bench-host', initiator: 'iqn.1993-08.org.debian:01:bench0000001' };
 
-async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'attachd-bench-requests-'));
+/** Each request kind against the all-in-one's cinder-api through LocalRoutes, in this process. */
+async function inProcess(work: string): Promise<void> {
+  setupLogging({ silent: true });
+  const [np, cp] = [await freePort(), await freePort()];
+  const conf = join(work, 'embedded.conf');
+  writeFileSync(conf, ['[DEFAULT]', `osapi_compute_listen_port = ${np}`, `osapi_volume_listen_port = ${cp}`, '[api]', 'auth_strategy = noauth2'].join('\n'));
+  const run = await startAllInOne(loadAllInOneConfig({ configFiles: [conf], dataDir: join(work, 'data'), env: {} }), join(work, 'data'));
+  try {
+    const base = `http://127.0.0.1:${cp}`;
+    const headers = { 'X-Auth-Token': TOKEN, Accept: 'application/json', 'Content-Type': 'application/json' };
+    const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+      const r = await run.localRoutes.fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      if (r.status >= 400) throw new Error(`${method} ${path} → ${r.status}`);
+      return r.status === 204 ? null : r.json();
+    };
+    await liftQuota(`${base}/v3/${PROJECT}`);
+    const vid = ((await call('POST', `/v3/${PROJECT}/volumes`, { volume: { size: 1 } })) as { volume: { id: string } }).volume.id;
+    const kinds: Array<[string, () => Promise<unknown>]> = [
+      ['GET / (versions, no database)', () => call('GET', '/')],
+      ['GET /volumes/{id}', () => call('GET', `/v3/${PROJECT}/volumes/${vid}`)],
+    ];
+    console.log(`\n# in process: the all-in-one's cinder-api through LocalRoutes, ${N} of each\n`);
+    for (const [name, send] of kinds) {
+      // Warmed up as long as it is measured: the first thousands of calls are still being compiled.
+      for (let i = 0; i < N; i++) {
+        await send();
+        await new Promise((r) => setImmediate(r));
+      }
+      const c0 = process.cpuUsage();
+      // Yield to the event loop each time, as requests from a socket would: the injected
+      // request's clean-up waits in the immediate queue.
+      for (let i = 0; i < N; i++) {
+        await send();
+        await new Promise((r) => setImmediate(r));
+      }
+      const c = process.cpuUsage(c0);
+      console.log(`${name.padEnd(38)} ${((c.user + c.system) / N).toFixed(0)} µs of CPU`);
+    }
+  } finally {
+    await run.stop();
+  }
+}
+
+async function multi(work: string): Promise<void> {
   const stopServers = servers(work);
+  try {
+    await multiOn(work);
+  } finally {
+    stopServers();
+  }
+}
+
+async function multiOn(work: string): Promise<void> {
   const db = await freshServers();
-  const layout = await multiProcess(mkdtempSync(join(work, 'multi-')), db);
+  try {
+    await timeRequests(await multiProcess(mkdtempSync(join(work, 'multi-')), db));
+  } finally {
+    await db.drop();
+  }
+}
+
+async function timeRequests(layout: Layout): Promise<void> {
   const cinder = new Client(layout.cinderUrl, TOKEN);
   const root = new Client(layout.cinderUrl.replace(/\/v3\/.*$/, ''), TOKEN);
   try {
@@ -51,8 +113,15 @@ async function main(): Promise<void> {
     cinder.close();
     root.close();
     await layout.stop();
-    await db.drop();
-    stopServers();
+  }
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'attachd-bench-requests-'));
+  try {
+    if (LAYOUTS.has('multi')) await multi(work);
+    if (LAYOUTS.has('embedded')) await inProcess(work);
+  } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
