@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Servers } from './layouts';
-import { createTestDatabase } from '../test/support/servers';
+import { createTestDatabase, viaSocket } from '../test/support/servers';
 
 const ROOT = join(__dirname, '../..');
 
@@ -29,15 +29,8 @@ export function dbSocket(): string | null {
   return existsSync(sock) ? sock : null;
 }
 
-/** `url` (mysql://user:pass@host:port/db) to reach the same database through `socket`. */
-const viaSocket = (url: string, socket: string | null): string => {
-  if (!socket) return url;
-  const at = url.lastIndexOf('@');
-  return `${url.slice(0, at + 1)}${url.slice(at + 1).replace(/^[^/]*/, '')}?unix_socket=${encodeURIComponent(socket)}`;
-};
-
 export async function freshServers(): Promise<Servers & { drop(): Promise<void> }> {
   const [n, c] = [await createTestDatabase(null, 'nova'), await createTestDatabase(null, 'cinder')];
   const sock = dbSocket();
-  return { transportUrl: process.env.TRANSPORT_URL as string, novaDb: viaSocket(n.url, sock), cinderDb: viaSocket(c.url, sock), drop: async () => { await n.drop(); await c.drop(); } };
+  return { transportUrl: process.env.TRANSPORT_URL as string, novaDb: sock ? viaSocket(n.url, sock) : n.url, cinderDb: sock ? viaSocket(c.url, sock) : c.url, drop: async () => { await n.drop(); await c.drop(); } };
 }

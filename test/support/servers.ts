@@ -128,6 +128,12 @@ export async function brokerConsumers(ctx: Context | null = null): Promise<{ que
 export const stopDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-stop');
 export const startDatabase = (ctx: Context | null = null): Promise<void> => control(ctx, 'db-start');
 
+/** The same database and credentials as `url` (mysql://user:pass@host:port/db), through the server's local `socket`. */
+export function viaSocket(url: string, socket: string): string {
+  const at = url.lastIndexOf('@');
+  return `${url.slice(0, at + 1)}${url.slice(at + 1).replace(/^[^/]*/, '').replace(/[?#].*$/, '')}?unix_socket=${encodeURIComponent(socket)}`;
+}
+
 /**
  * A fresh, empty database on the MariaDB server of NOVA_DATABASE_URL/CINDER_DATABASE_URL, so
  * tests never see each other's rows. Returns its URL and a drop() for after().

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
-import { createTestDatabase, requireServersDir } from '../../support/servers';
+import { createTestDatabase, requireServersDir, viaSocket } from '../../support/servers';
 
 describe('database over the local socket (?unix_socket=)', function () {
   let ds: DataSource | undefined;
@@ -19,10 +19,7 @@ describe('database over the local socket (?unix_socket=)', function () {
     const socket = join(requireServersDir(this), 'db', 'mysqld.sock');
     const db = await createTestDatabase(this, 'cinder');
     drop = db.drop;
-    // The same credentials and database, no host: mysql://user:pass@/name?unix_socket=…
-    const at = db.url.lastIndexOf('@');
-    const url = `${db.url.slice(0, at + 1)}${db.url.slice(at + 1).replace(/^[^/]*/, '')}?unix_socket=${encodeURIComponent(socket)}`;
-    ds = await openCinderDatabase(url, { migrate: true });
+    ds = await openCinderDatabase(viaSocket(db.url, socket), { migrate: true });
     const [{ who }] = await ds.query('SELECT USER() AS who') as Array<{ who: string }>;
     expect(who).to.match(/@localhost$/);
     expect(await new CinderDB(ds).typeGetByName('__DEFAULT__')).to.include({ name: '__DEFAULT__' });
