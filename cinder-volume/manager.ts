@@ -256,6 +256,8 @@ export class VolumeManager {
       let att = atts.find((a) => a.attachStatus === 'attaching' && ours(a));
       if (att) {
         LOG.info(`Attach volume ${v.id}: finishing attachment ${att.id} left 'attaching' by an earlier attempt`, logCtx(ctxt));
+        // Killed between the attachment row and its attached_mode: write what that row says.
+        if (admin.attached_mode === undefined) await this.d.db.adminMetadataSet(v.id, 'attached_mode', att.attachMode ?? mode, false);
       } else {
         if (v.status === 'in-use' && !v.multiattach && !v.migrationStatus) {
           throw new InvalidVolume({ reason: 'volume is already attached and multiple attachments are not enabled' });

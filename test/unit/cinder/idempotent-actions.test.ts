@@ -75,6 +75,16 @@ describe('cinder actions redone', function () {
     expect((await c.show(id)).status).to.equal('in-use');
   });
 
+  it("os-attach redone after a kill between the attachment row and attached_mode writes attached_mode", async () => {
+    const id = await reserved();
+    const left = await db.attachmentCreate({ volumeId: id, instanceUuid: SERVER, mountpoint: '/dev/vdb', attachStatus: 'attaching', attachMode: 'ro' });
+    expect((await db.metadataGet([id], true)).get(id)?.attached_mode).to.equal(undefined);
+
+    await ok(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb', mode: 'ro' });
+    expect((await live(id)).map((a) => [a.id, a.attachStatus])).to.deep.equal([[left.id, 'attached']]);
+    expect((await db.metadataGet([id], true)).get(id)).to.deep.include({ attached_mode: 'ro' });
+  });
+
   it('os-attach by host_name redone reuses that host\'s attachment too', async () => {
     const id = await reserved();
     await ok(id, 'os-attach', { host_name: 'baremetal1', mountpoint: '/dev/sdb' });
