@@ -28,13 +28,15 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The node options a bin's `#!/usr/bin/env -S node …` line gives it (the daemons' heap
+ * What a bin's `#!/usr/bin/env -S [VAR=VALUE…] node …` line runs it with (the daemons' memory
  * settings, docs/performance.md), so a bin started as `node bin.js` runs as installed.
  */
-export function nodeFlagsOf(file: string): string[] {
+export function launchOf(file: string): { env: Record<string, string>; flags: string[] } {
   const first = readFileSync(file, 'utf8').split('\n', 1)[0];
-  const m = /^#!\S*env -S node\s+(.*)$/.exec(first);
-  return m ? m[1].trim().split(/\s+/) : [];
+  const words = /^#!\S*env -S\s+(.*)$/.exec(first)?.[1].trim().split(/\s+/) ?? [];
+  const at = words.indexOf('node');
+  const env = Object.fromEntries(words.slice(0, Math.max(0, at)).map((w) => w.split('=', 2) as [string, string]));
+  return { env, flags: at < 0 ? [] : words.slice(at + 1) };
 }
 
 /** Starts bin/<bin>.js with its output in `log`; resolves once `ready` answers true. */
@@ -43,7 +45,8 @@ export async function startBin(name: string, bin: string, args: string[], env: N
   // BENCH_PROF=DIR: each process writes a V8 CPU profile into DIR when it exits.
   const prof = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   const file = join(BIN, `${bin}.js`);
-  const child = spawn(process.execPath, [...nodeFlagsOf(file), ...prof, file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  const launch = launchOf(file);
+  const child = spawn(process.execPath, [...launch.flags, ...prof, file, ...args], { env: { ...process.env, ...launch.env, ...env }, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const exited = new Promise<never>((_, reject) => child.once('exit', (c) => reject(new Error(`${name} exited (${c}) before it was ready; see ${log}`))));
   const deadline = Date.now() + 60_000;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // attachd-all: the four services in one process (see all-in-one/main.ts). `npm start` runs it.
 import 'reflect-metadata';
+import '../common/db/typeorm-slim'; // before anything imports typeorm
 import { resolve } from 'node:path';
 import { baseProgram, fatal, stopOnSignals } from '../common/cmd';
 import { setupLogging } from '../common/log';

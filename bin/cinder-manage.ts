@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // cinder-manage db sync | db version: create/upgrade the cinder database.
 import 'reflect-metadata';
+import '../common/db/typeorm-slim'; // before anything imports typeorm
 import { addDbCommands, baseProgram, fatal } from '../common/cmd';
 import { CINDER_OPTS } from '../cinder-common/config';
 import { openCinderDatabase } from '../cinder-common/db';

@@ -1,6 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=20
 // nova-api: the compute REST API (osapi_compute_listen:osapi_compute_listen_port).
 import 'reflect-metadata';
+import '../common/db/typeorm-slim'; // before anything imports typeorm
 import { runDaemon } from '../common/cmd';
 import { NOVA_OPTS, type NovaConf } from '../nova-common/config';
 import { startNovaApi } from '../nova-api/main';

@@ -1,6 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --heap-growing-percent=20
 // nova-compute: the compute manager of one host (RPC topic compute, server = [DEFAULT] host).
 import 'reflect-metadata';
+import '../common/db/typeorm-slim'; // before anything imports typeorm
 import { runDaemon } from '../common/cmd';
 import { NOVA_OPTS, type NovaConf } from '../nova-common/config';
 import { startNovaCompute } from '../nova-compute/main';

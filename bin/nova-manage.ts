@@ -3,6 +3,7 @@
 // from two hosts at once: migrations take a database lock). volume_attachment show: a BDM row;
 // volume_attachment audit [--fix]: drift between Nova, Cinder and the backends' exports.
 import 'reflect-metadata';
+import '../common/db/typeorm-slim'; // before anything imports typeorm
 import { listTable, propertyTable } from '../cli/format';
 import { pyStr as pythonStr } from '../common/api';
 import { addDbCommands, baseProgram, daemonSchema, fatal, loadDaemonConfig } from '../common/cmd';

@@ -104,7 +104,7 @@ EOF
     { say "cinder-manage db sync failed (see $work/logs)"; KEEP=1; exit 2; }
   for d in cinder-volume cinder-api; do
     # shellcheck disable=SC2046 # the bin's node options, one word each
-    node $(node_flags "$repo/dist/bin/$d.js") "$repo/dist/bin/$d.js" --config-file "$work/cinder.conf" >"$work/logs/$d.log" 2>&1 &
+    $(node_cmd "$repo/dist/bin/$d.js") "$repo/dist/bin/$d.js" --config-file "$work/cinder.conf" >"$work/logs/$d.log" 2>&1 &
     pids+=($!)
   done
   OURS_URL=http://127.0.0.1:$port

@@ -246,7 +246,7 @@ start_one() { # name binary
   : >"$dir/logs/$1.log"
   # setsid: the daemons outlive the shell (and its terminal) that ran start.
   # shellcheck disable=SC2046 # the bin's node options, one word each
-  setsid node $(node_flags "$root/dist/bin/$2.js") "$root/dist/bin/$2.js" --config-file "$dir/$1.conf" </dev/null >>"$dir/logs/$1.log" 2>&1 &
+  setsid $(node_cmd "$root/dist/bin/$2.js") "$root/dist/bin/$2.js" --config-file "$dir/$1.conf" </dev/null >>"$dir/logs/$1.log" 2>&1 &
   echo $! >"$dir/pids/$1.pid"
 }
 

@@ -13,4 +13,4 @@ npm run --silent build >&2
 # shellcheck source=lib/node-flags.sh
 source scripts/lib/node-flags.sh
 # shellcheck disable=SC2046 # the bin's node options, one word each
-exec node $(node_flags dist/bin/attachd-all.js) dist/bin/attachd-all.js "$@"
+exec $(node_cmd dist/bin/attachd-all.js) dist/bin/attachd-all.js "$@"

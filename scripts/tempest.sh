@@ -60,7 +60,7 @@ users = admin:$pw:admin:admin, demo:$pw:demo, alt:$pw:alt, demo2:$pw:demo2
 EOF
 
 # shellcheck disable=SC2046 # the bin's node options, one word each
-node $(node_flags dist/bin/attachd-all.js) dist/bin/attachd-all.js --data-dir "$dir/data" --config-file "$dir/aio.conf" > "$dir/attachd-all.log" 2>&1 &
+$(node_cmd dist/bin/attachd-all.js) dist/bin/attachd-all.js --data-dir "$dir/data" --config-file "$dir/aio.conf" > "$dir/attachd-all.log" 2>&1 &
 aio_pid=$!
 for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$compute_port/identity/v3" >/dev/null 2>&1 && curl -sf -o /dev/null "http://127.0.0.1:$volume_port/v3/" && break
