@@ -3,6 +3,7 @@
 // per server, as the privileged [nova] user (keystoneauth's password login, or the embedded
 // identity's self-signed service token; admin under noauth2). Nova's answer is only logged:
 // the extend itself is done, as in Cinder, which records a user message on failure.
+import { httpFetch } from '../common/api/http-client';
 import type { CatalogEntry, ContextDict } from '../common/context';
 import { formatTemplate } from '../common/exception';
 import { getLogger } from '../common/log';
@@ -41,8 +42,8 @@ export class NovaEvents {
         'Content-Type': 'application/json', Accept: 'application/json', 'X-Auth-Token': caller.authToken ?? '', 'X-OpenStack-Nova-API-Version': '2.51',
       };
       if (caller.globalRequestId) headers['X-OpenStack-Request-ID'] = caller.globalRequestId;
-      const res = await fetch(`${base}/os-server-external-events`, {
-        method: 'POST', headers, body: JSON.stringify({ events }), signal: AbortSignal.timeout((this.o.timeout ?? 30) * 1000),
+      const res = await httpFetch(`${base}/os-server-external-events`, {
+        method: 'POST', headers, body: JSON.stringify({ events }), timeoutMs: (this.o.timeout ?? 30) * 1000,
       });
       const body = (await res.json().catch(() => null)) as { events?: Array<{ code?: number }> } | null;
       if (res.status === 404) {

@@ -2,7 +2,7 @@
 // asks: which attachment Nova's BDM holds for a volume on a server (os-volume_attachments show
 // at 2.89, which reports attachment_id), asked with the caller's own token. Nova is found at
 // [nova] endpoint_template, else in the token's catalog (service type compute, [nova] interface).
-import type { FetchLike, FetchResponse } from '../../common/api';
+import { httpFetch, type FetchLike, type FetchResponse } from '../../common/api';
 import type { CatalogEntry, RequestContext } from '../../common/context';
 import { formatTemplate, OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
@@ -43,10 +43,10 @@ export async function novaAttachmentId(o: NovaOptions, ctx: RequestContext, serv
 async function askNova(o: NovaOptions, base: string, path: string, ctx: RequestContext): Promise<string | null> {
   let res: FetchResponse;
   try {
-    res = await (o.fetch ?? fetch)(`${base}${path}`, {
+    res = await (o.fetch ?? httpFetch)(`${base}${path}`, {
       headers: { Accept: 'application/json', 'X-Auth-Token': ctx.authToken ?? '', 'X-OpenStack-Nova-API-Version': '2.89',
         'X-OpenStack-Request-ID': ctx.globalRequestId ?? ctx.requestId, ...traceHeaders() },
-      signal: AbortSignal.timeout((o.timeout ?? 30) * 1000),
+      timeoutMs: (o.timeout ?? 30) * 1000,
     });
   } catch (e) {
     throw new NovaUnavailable({ reason: (e as Error).message });

@@ -14,4 +14,5 @@ export { serveApi, type ServedApi } from './serve';
 export { pyRepr, pyStr, invalidInput } from './python-text';
 export { traceRoutes, tracePageRoutes } from './traces';
 export { healthcheckRoutes, healthChecker, databaseHealth, brokerHealth, HEALTHCHECK_PATH, type HealthBackend } from './healthcheck';
-export { LocalRoutes, type FetchLike, type FetchResponse } from './local-fetch';
+export { LocalRoutes, type FetchInit, type FetchLike, type FetchResponse } from './local-fetch';
+export { httpFetch } from './http-client';

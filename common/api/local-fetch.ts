@@ -1,8 +1,9 @@
 // The all-in-one runs nova and cinder in one process, so Nova's calls to cinder-api need not
 // cross a loopback socket: a request to an API served by this process is handed to its
 // fastify instance with `inject` (the same routing, hooks, auth and views as over HTTP), and
-// any other URL goes out with the global fetch.
+// any other URL goes out over HTTP (http-client.ts).
 import type { FastifyInstance } from 'fastify';
+import { httpFetch, plainHeaders } from './http-client';
 
 /**
  * What the service clients read of an answer: a fetch Response has all of it. An injected
@@ -18,7 +19,10 @@ export interface FetchResponse {
   json(): Promise<unknown>;
 }
 
-export type FetchLike = (url: string, init?: RequestInit) => Promise<FetchResponse>;
+/** fetch's init, plus `timeoutMs`: a deadline without an AbortSignal's set-up cost. */
+export type FetchInit = RequestInit & { timeoutMs?: number };
+
+export type FetchLike = (url: string, init?: FetchInit) => Promise<FetchResponse>;
 
 /** Responses that carry no body. */
 const NULL_BODY = new Set([101, 204, 205, 304]);
@@ -38,7 +42,7 @@ export class LocalRoutes {
   readonly fetch: FetchLike = async (url, init = {}) => {
     const u = new URL(url);
     const app = this.apps.get(u.origin);
-    if (!app) return fetch(url, init);
+    if (!app) return httpFetch(url, init);
     const signal = init.signal ?? null;
     signal?.throwIfAborted();
     const injected = app.inject({
@@ -48,7 +52,7 @@ export class LocalRoutes {
       headers: plainHeaders(init.headers),
       payload: init.body as string | undefined,
     });
-    const res = signal ? await abortable(injected, signal) : await injected;
+    const res = signal || init.timeoutMs !== undefined ? await abortable(injected, signal, init.timeoutMs) : await injected;
     const text = NULL_BODY.has(res.statusCode) || init.method === 'HEAD' ? '' : res.payload;
     const headers = res.headers;
     return {
@@ -69,16 +73,16 @@ export class LocalRoutes {
   };
 }
 
-function plainHeaders(h: RequestInit['headers']): Record<string, string> | undefined {
-  if (h === undefined || (typeof h === 'object' && !Array.isArray(h) && !(h instanceof Headers))) return h as Record<string, string> | undefined;
-  return Object.fromEntries(new Headers(h));
-}
-
-/** `p`, or the signal's reason once it aborts first (as fetch rejects on a timeout). */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+/** `p`, or the signal's reason once it aborts first, or a TimeoutError past `timeoutMs` (as fetch rejects). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | null, timeoutMs?: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    const onAbort = (): void => reject(signal?.reason as Error);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = timeoutMs === undefined ? undefined
+      : setTimeout(() => reject(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs);
+    p.then(resolve, reject).finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      if (timer) clearTimeout(timer);
+    });
   });
 }

@@ -2,6 +2,7 @@
 // token forwarded. Cinder faults become Nova exceptions (translate_*_exception): 404 →
 // VolumeNotFound, 400 → InvalidInput (text as cinderclient prints it), unreachable →
 // CinderConnectionFailed.
+import { httpFetch } from '../../common/api/http-client';
 import type { FetchLike, FetchResponse } from '../../common/api/local-fetch';
 import type { CatalogEntry, ContextDict } from '../../common/context';
 import { formatTemplate } from '../../common/exception';
@@ -106,7 +107,7 @@ export class CinderAPI {
   /** `fetchImpl`: how requests go out (the all-in-one hands them to its own cinder-api in process). */
   constructor(endpoint: string | CinderEndpoint, private readonly timeoutSec = 60,
     private readonly serviceToken: (() => Promise<string | null>) | null = null,
-    private readonly fetchImpl: FetchLike = fetch) {
+    private readonly fetchImpl: FetchLike = httpFetch) {
     this.endpoint = typeof endpoint === 'string' ? { template: endpoint, catalogInfo: 'volumev3::publicURL' } : endpoint;
   }
 
@@ -138,7 +139,7 @@ export class CinderAPI {
     }
     try {
       res = await this.fetchImpl(path.startsWith('http') ? path : `${this.base(caller)}${path}`, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutSec * 1000),
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: this.timeoutSec * 1000,
       });
     } catch (e) {
       throw new CinderConnectionFailed({ reason: (e as Error).message });
