@@ -8,7 +8,8 @@
 //  - then the multi-process curve: more nova-api processes and computes, same load.
 // For each point: cycles/s, p50/p99 of each step, CPU ms per cycle of each process, its RSS and
 // its PSS (shared pages, such as the interpreter binary, counted as a share), read as each
-// round of the point ends (the largest), and their totals.
+// round of the point ends (the largest), and their totals; then, for the layouts on servers,
+// the CPU the same load cost MariaDB and RabbitMQ (the private ones scripts/servers.sh runs).
 // It prints figures and asserts nothing. Servers: TRANSPORT_URL, NOVA_DATABASE_URL and
 // CINDER_DATABASE_URL if set, else a private pair from scripts/servers.sh (stopped after).
 // Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_C ("1,8,32"),
@@ -41,6 +42,8 @@ interface Point {
   name: string;
   conc: number;
   procs: Proc[];
+  /** MariaDB and RabbitMQ, when the point runs on them: their CPU, apart from the services'. */
+  servers: Proc[];
   /** One cycle by worker `w`; `i` numbers the cycle. */
   cycle(w: number, i: number, t: Timings, polls: { n: number }): Promise<void>;
   t: Timings;
@@ -53,8 +56,22 @@ interface Point {
   errors: string[];
 }
 
+/** The private servers' processes (scripts/servers.sh keeps their pids); none for servers elsewhere. */
+function serverProcs(): Proc[] {
+  const dir = process.env.ATTACHD_SERVERS_DIR;
+  const read = (name: string, file: string): Proc[] => {
+    try {
+      return [{ name, pid: Number(readFileSync(join(dir as string, file), 'utf8').trim()), stop: async () => undefined }];
+    } catch {
+      return [];
+    }
+  };
+  return dir ? [...read('MariaDB', 'db/mysqld.pid'), ...read('RabbitMQ', 'rabbit/pid')] : [];
+}
+
 async function runPoint(p: Point): Promise<void> {
-  const before = new Map(p.procs.map((x) => [x.name, cpuSeconds(x.pid)]));
+  const measured = [...p.procs, ...p.servers];
+  const before = new Map(measured.map((x) => [x.name, cpuSeconds(x.pid)]));
   const started = process.hrtime.bigint();
   const deadline = Date.now() + SECONDS * 1000;
   let next = 0;
@@ -71,7 +88,7 @@ async function runPoint(p: Point): Promise<void> {
   };
   await Promise.all(Array.from({ length: p.conc }, (_, w) => worker(w)));
   p.seconds += Number(process.hrtime.bigint() - started) / 1e9;
-  for (const x of p.procs) p.cpu.set(x.name, (p.cpu.get(x.name) ?? 0) + cpuSeconds(x.pid) - (before.get(x.name) ?? 0));
+  for (const x of measured) p.cpu.set(x.name, (p.cpu.get(x.name) ?? 0) + cpuSeconds(x.pid) - (before.get(x.name) ?? 0));
   // Read as the load ends, for every side alike: an idle process gives memory back later.
   for (const x of p.procs) {
     let m = { rss: NaN, pss: NaN };
@@ -101,18 +118,18 @@ async function novaPoint(l: Layout, conc: number): Promise<Point> {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  return newPoint(`nova attach+detach  ${l.name}`, conc, l.procs, (w, _i, t, polls) => novaCycle(pairs[w].nova, pairs[w].cinder, pairs[w].server, pairs[w].volume, t, polls));
+  return newPoint(`nova attach+detach  ${l.name}`, conc, l.procs, l.name.startsWith('multi') ? serverProcs() : [], (w, _i, t, polls) => novaCycle(pairs[w].nova, pairs[w].cinder, pairs[w].server, pairs[w].volume, t, polls));
 }
 
-async function cinderPoint(name: string, url: string, procs: Proc[], conc: number): Promise<Point> {
+async function cinderPoint(name: string, url: string, procs: Proc[], servers: Proc[], conc: number): Promise<Point> {
   await liftQuota(url);
   const clients = Array.from({ length: conc }, () => new Client(url, TOKEN));
-  return newPoint(`cinder cycle  ${name}`, conc, procs, (w, i, t, polls) => cinderCycle(clients[w], t, polls, `bench-${i}`));
+  return newPoint(`cinder cycle  ${name}`, conc, procs, servers, (w, i, t, polls) => cinderCycle(clients[w], t, polls, `bench-${i}`));
 }
 
 /** Up to 32 workers each keep a volume: past Cinder's default quota of 10, lifted as an operator would. */
-function newPoint(name: string, conc: number, procs: Proc[], cycle: Point['cycle']): Point {
-  return { name: `${name}  c=${conc}`, conc, procs, cycle, t: new Map(), polls: { n: 0 }, cycles: 0, seconds: 0, cpu: new Map(), mem: new Map(), errors: [] };
+function newPoint(name: string, conc: number, procs: Proc[], servers: Proc[], cycle: Point['cycle']): Point {
+  return { name: `${name}  c=${conc}`, conc, procs, servers, cycle, t: new Map(), polls: { n: 0 }, cycles: 0, seconds: 0, cpu: new Map(), mem: new Map(), errors: [] };
 }
 
 const pct = (xs: number[], q: number): number => {
@@ -136,6 +153,15 @@ function report(p: Point): void {
     lines.push(`    cpu ${x.name.padEnd(22)} ${f1(ms).padStart(7)} ms/cycle   rss ${f1(m.rss)} MB   pss ${f1(m.pss)} MB`);
   }
   lines.push(`    cpu total                  ${f1(total).padStart(7)} ms/cycle   rss ${f1(mem.rss)} MB   pss ${f1(mem.pss)} MB`);
+  if (p.servers.length) {
+    let all = total;
+    for (const x of p.servers) {
+      const ms = ((p.cpu.get(x.name) ?? 0) * 1000) / Math.max(1, p.cycles);
+      all += ms;
+      lines.push(`    cpu ${x.name.padEnd(22)} ${f1(ms).padStart(7)} ms/cycle`);
+    }
+    lines.push(`    cpu with the servers       ${f1(all).padStart(7)} ms/cycle`);
+  }
   if (p.errors.length) lines.push(`    ERRORS (${p.errors.length}): ${p.errors.slice(0, 3).join(' | ')}`);
   console.log(lines.join('\n'));
 }
@@ -183,9 +209,9 @@ async function main(): Promise<void> {
     const points: Point[] = [];
     for (const c of CONC) for (const l of [aio, quiet, multi]) if (l) points.push(await novaPoint(l, c));
     for (const c of CONC.filter((x) => x <= 8)) {
-      if (multi) points.push(await cinderPoint(`ours ${multi.name}`, multi.cinderUrl, cinderOf(multi), c));
-      if (real) points.push(await cinderPoint('real Cinder 21', real.url, real.procs, c));
-      if (aio) points.push(await cinderPoint('ours embedded', aio.cinderUrl, aio.procs, c));
+      if (multi) points.push(await cinderPoint(`ours ${multi.name}`, multi.cinderUrl, cinderOf(multi), serverProcs(), c));
+      if (real) points.push(await cinderPoint('real Cinder 21', real.url, real.procs, serverProcs(), c));
+      if (aio) points.push(await cinderPoint('ours embedded', aio.cinderUrl, aio.procs, [], c));
     }
     const chosen = points.filter((p) => !ONLY || ONLY.test(p.name));
     for (let r = 0; r < ROUNDS; r++) {
