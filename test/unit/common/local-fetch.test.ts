@@ -53,9 +53,12 @@ describe('LocalRoutes: in-process fetch of a served API', () => {
     expect(connections).to.equal(1);
   });
 
-  it('rejects as fetch does when the signal aborts first', async () => {
+  it('rejects as fetch does when the signal aborts first, or past timeoutMs', async () => {
     const err = await routes.fetch(`${url}/v3/p/slow`, { signal: AbortSignal.timeout(50) }).then(() => null, (e: Error) => e);
     expect(err?.name).to.equal('TimeoutError');
+    // timeoutMs: the same deadline without building a signal.
+    const late = await routes.fetch(`${url}/v3/p/slow`, { timeoutMs: 50 }).then(() => null, (e: Error) => e);
+    expect(late?.name).to.equal('TimeoutError');
   });
 
   it('sends any other origin over the network, and a stopped API no longer answers in process', async () => {
