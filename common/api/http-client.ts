@@ -15,7 +15,8 @@ const AGENT_OPTIONS = { keepAlive: true, timeout: 4000, scheduling: 'lifo' as co
 const agents = { 'http:': new http.Agent(AGENT_OPTIONS), 'https:': new https.Agent(AGENT_OPTIONS) };
 /** A service's answer is small; past this the peer is not one of ours. */
 const MAX_BODY = 32 * 1024 * 1024;
-const NULL_BODY = new Set([101, 204, 205, 304]);
+/** Answers that carry no body. */
+export const NULL_BODY = new Set([101, 204, 205, 304]);
 /** Safe to send again when a kept-alive connection turns out closed before any answer. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
@@ -91,24 +92,32 @@ function once(url: string, init: FetchInit): Promise<FetchResponse> {
         done();
         const status = res.statusCode ?? 0;
         const text = NULL_BODY.has(status) || method === 'HEAD' ? '' : Buffer.concat(chunks).toString('utf8');
-        const headers = res.headers;
-        resolve({
-          status,
-          statusText: res.statusMessage ?? '',
-          ok: status >= 200 && status < 300,
-          headers: {
-            get: (name: string): string | null => {
-              const v = headers[name.toLowerCase()];
-              return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
-            },
-          },
-          text: async () => text,
-          json: async () => JSON.parse(text) as unknown,
-        });
+        resolve(answer(status, res.statusMessage ?? '', res.headers, text));
       });
     });
     req.end(body ?? undefined);
   });
+}
+
+/**
+ * The FetchResponse of an answer read whole. Header names are lower case (node and
+ * light-my-request both give them so); a repeated header reads as fetch joins it.
+ */
+export function answer(status: number, statusText: string, headers: Record<string, string | string[] | number | undefined>, text: string): FetchResponse {
+  return {
+    status,
+    statusText,
+    ok: status >= 200 && status < 300,
+    headers: {
+      get: (name: string): string | null => {
+        const v = headers[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
+      },
+    },
+    text: async () => text,
+    // As Response.json(): a SyntaxError for an empty or malformed body.
+    json: async () => JSON.parse(text) as unknown,
+  };
 }
 
 /** A plain object as our clients pass; a Headers or pair list as fetch also takes. */

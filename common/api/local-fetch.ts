@@ -3,7 +3,7 @@
 // fastify instance with `inject` (the same routing, hooks, auth and views as over HTTP), and
 // any other URL goes out over HTTP (http-client.ts).
 import type { FastifyInstance } from 'fastify';
-import { httpFetch, plainHeaders } from './http-client';
+import { answer, httpFetch, NULL_BODY, plainHeaders } from './http-client';
 
 /**
  * What the service clients read of an answer: a fetch Response has all of it. An injected
@@ -24,8 +24,6 @@ export type FetchInit = RequestInit & { timeoutMs?: number };
 
 export type FetchLike = (url: string, init?: FetchInit) => Promise<FetchResponse>;
 
-/** Responses that carry no body. */
-const NULL_BODY = new Set([101, 204, 205, 304]);
 
 export class LocalRoutes {
   private readonly apps = new Map<string, FastifyInstance>();
@@ -54,22 +52,7 @@ export class LocalRoutes {
     });
     const res = signal || init.timeoutMs !== undefined ? await abortable(injected, signal, init.timeoutMs) : await injected;
     const text = NULL_BODY.has(res.statusCode) || init.method === 'HEAD' ? '' : res.payload;
-    const headers = res.headers;
-    return {
-      status: res.statusCode,
-      statusText: res.statusMessage,
-      ok: res.statusCode >= 200 && res.statusCode < 300,
-      // light-my-request's names are lower case; a repeated header reads as fetch joins it.
-      headers: {
-        get: (name: string): string | null => {
-          const v = headers[name.toLowerCase()];
-          return v === undefined ? null : Array.isArray(v) ? v.join(', ') : String(v);
-        },
-      },
-      text: async () => text,
-      // As Response.json(): a SyntaxError for an empty or malformed body.
-      json: async () => JSON.parse(text) as unknown,
-    };
+    return answer(res.statusCode, res.statusMessage, res.headers, text);
   };
 }
 
