@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { Client, cinderCycle, novaCycle, type Timings } from './cycles';
 import { embedded, liftQuota, multiProcess, PROJECT, TOKEN, type Layout } from './layouts';
 import { cpuSeconds, memoryMb, type Proc } from './procs';
-import { dbSocket, freshServers, servers } from './servers';
+import { dbSocket, freshServers, serverProcs, servers } from './servers';
 
 const num = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
 const CYCLES = num('BENCH_CYCLES', 40);
@@ -54,19 +54,6 @@ interface Point {
   /** Each process's memory as its load ended, the largest over the rounds (MB). */
   mem: Map<string, { rss: number; pss: number }>;
   errors: string[];
-}
-
-/** The private servers' processes (scripts/servers.sh keeps their pids); none for servers elsewhere. */
-function serverProcs(): Proc[] {
-  const dir = process.env.ATTACHD_SERVERS_DIR;
-  const read = (name: string, file: string): Proc[] => {
-    try {
-      return [{ name, pid: Number(readFileSync(join(dir as string, file), 'utf8').trim()), stop: async () => undefined }];
-    } catch {
-      return [];
-    }
-  };
-  return dir ? [...read('MariaDB', 'db/mysqld.pid'), ...read('RabbitMQ', 'rabbit/pid')] : [];
 }
 
 async function runPoint(p: Point): Promise<void> {

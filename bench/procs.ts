@@ -35,7 +35,7 @@ export function launchOf(file: string): { env: Record<string, string>; flags: st
   const first = readFileSync(file, 'utf8').split('\n', 1)[0];
   const words = /^#!\S*env -S\s+(.*)$/.exec(first)?.[1].trim().split(/\s+/) ?? [];
   const at = words.indexOf('node');
-  const env = Object.fromEntries(words.slice(0, Math.max(0, at)).map((w) => w.split('=', 2) as [string, string]));
+  const env = Object.fromEntries(words.slice(0, Math.max(0, at)).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
   return { env, flags: at < 0 ? [] : words.slice(at + 1) };
 }
 

@@ -3,10 +3,15 @@
 // multi-process layout (RabbitMQ + MariaDB, fake drivers, noauth2), then CPU µs per request
 // cinder-api takes in process in the all-in-one (its LocalRoutes, as Nova's calls go; this
 // process's CPU). The cycles of bench:attach are made of these; this says which one to make
-// cheaper. Prints figures and asserts nothing. Knobs (bounded): BENCH_REQUESTS per kind (500,
-// at most 5000); BENCH_DB; BENCH_LAYOUTS ("multi,embedded").
+// cheaper. Each multi-process kind runs twice in a row, to show what V8's warm-up costs; then
+// what one statement costs MariaDB as a text query and as a prepared one; then ("client") the
+// CPU of one loopback request through the global fetch and through our HTTP client.
+// Prints figures and asserts nothing. Knobs (bounded): BENCH_REQUESTS per kind (500, at most
+// 5000); BENCH_DB; BENCH_LAYOUTS ("multi,embedded,client").
 import 'reflect-metadata';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from './cycles';
@@ -14,10 +19,13 @@ import { liftQuota, multiProcess, PROJECT, TOKEN, type Layout } from './layouts'
 import { cpuSeconds, freePort, type Proc } from './procs';
 import { setupLogging } from '../common/log';
 import { loadAllInOneConfig, startAllInOne } from '../all-in-one/main';
-import { dbSocket, freshServers, servers } from './servers';
+import { createConnection } from 'mysql2/promise';
+import { httpFetch } from '../common/api/http-client';
+import { parseDatabaseUrl } from '../common/db';
+import { dbSocket, freshServers, serverProcs, servers } from './servers';
 
 const N = Math.min(Number(process.env.BENCH_REQUESTS ?? 500), 5000);
-const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'multi,embedded').split(','));
+const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'multi,embedded,client').split(','));
 const CONNECTOR = { ip: '127.0.0.1', host: 'bench-host', initiator: 'iqn.1993-08.org.debian:01:bench0000001' };
 
 /** Each request kind against the all-in-one's cinder-api through LocalRoutes, in this process. */
@@ -75,13 +83,13 @@ async function multi(work: string): Promise<void> {
 async function multiOn(work: string): Promise<void> {
   const db = await freshServers();
   try {
-    await timeRequests(await multiProcess(mkdtempSync(join(work, 'multi-')), db));
+    await timeRequests(await multiProcess(mkdtempSync(join(work, 'multi-')), db), db.cinderDb);
   } finally {
     await db.drop();
   }
 }
 
-async function timeRequests(layout: Layout): Promise<void> {
+async function timeRequests(layout: Layout, cinderDb: string): Promise<void> {
   const cinder = new Client(layout.cinderUrl, TOKEN);
   const root = new Client(layout.cinderUrl.replace(/\/v3\/.*$/, ''), TOKEN);
   try {
@@ -99,20 +107,86 @@ async function timeRequests(layout: Layout): Promise<void> {
       ['os-reserve + os-unreserve', async () => { await act({ 'os-reserve': null }, 202)(); await act({ 'os-unreserve': null }, 202)(); }],
       ['os-initialize_connection (RPC call)', act({ 'os-initialize_connection': { connector: CONNECTOR } }, 200)],
     ];
-    console.log(`\n# bench:requests — ${N} of each, one in flight; MariaDB over ${dbSocket() ? 'its local socket' : 'loopback TCP'}\n`);
+    console.log(`\n# bench:requests — ${N} of each, one in flight, twice in a row (a fresh process, then warmer); MariaDB over ${dbSocket() ? 'its local socket' : 'loopback TCP'}\n`);
     for (const [name, send] of kinds) {
       for (let i = 0; i < Math.min(50, N); i++) await send();
-      const before = procs.map((p: Proc) => cpuSeconds(p.pid));
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < N; i++) await send();
-      const wall = Number(process.hrtime.bigint() - t0) / 1e6 / N;
-      const cpu = procs.map((p, i) => `${p.name} ${(((cpuSeconds(p.pid) - before[i]) * 1000) / N).toFixed(2)} ms`);
-      console.log(`${name.padEnd(38)} ${cpu.join('   ')}   (${wall.toFixed(2)} ms wall)`);
+      const passes: Array<{ cpu: number[]; wall: number }> = [];
+      for (let pass = 0; pass < 2; pass++) {
+        const before = procs.map((p: Proc) => cpuSeconds(p.pid));
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < N; i++) await send();
+        passes.push({ wall: Number(process.hrtime.bigint() - t0) / 1e6 / N, cpu: procs.map((p, i) => ((cpuSeconds(p.pid) - before[i]) * 1000) / N) });
+      }
+      const cpu = procs.map((p, i) => `${p.name} ${passes[0].cpu[i].toFixed(2)} → ${passes[1].cpu[i].toFixed(2)} ms`);
+      console.log(`${name.padEnd(38)} ${cpu.join('   ')}   (${passes[1].wall.toFixed(2)} ms wall)`);
     }
+    await perStatement(cinderDb, vid);
   } finally {
     cinder.close();
     root.close();
     await layout.stop();
+  }
+}
+
+/**
+ * One volume row read 4N times as a text query (what TypeORM sends) and as a server-side
+ * prepared statement, interleaved twice: MariaDB's CPU and this client's, per statement.
+ */
+async function perStatement(url: string, vid: string): Promise<void> {
+  // Four times the requests' count: MariaDB's CPU is read in 10 ms ticks.
+  const n = Math.min(4 * N, 20_000);
+  const u = parseDatabaseUrl(url);
+  const mariadb = serverProcs().find((p) => p.name === 'MariaDB');
+  if (u.type !== 'mysql' || !mariadb) return;
+  const conn = await createConnection({ host: u.host, port: u.port, socketPath: u.socketPath, user: u.username, password: u.password, database: u.database });
+  try {
+    const sql = 'SELECT * FROM volumes WHERE id = ? AND deleted = ?';
+    console.log(`\n# one volume row read ${n} times on one connection: CPU per statement\n`);
+    const read = (mode: 'query' | 'execute'): Promise<unknown> => (mode === 'query' ? conn.query(sql, [vid, 0]) : conn.execute(sql, [vid, 0]));
+    for (let i = 0; i < Math.min(200, N); i++) await Promise.all([read('query'), read('execute')]);
+    for (let round = 0; round < 2; round++) {
+      for (const mode of ['query', 'execute'] as const) {
+        const [s0, c0] = [cpuSeconds(mariadb.pid), process.cpuUsage()];
+        for (let i = 0; i < n; i++) await read(mode);
+        const c = process.cpuUsage(c0);
+        console.log(`${mode === 'query' ? 'text query' : 'prepared (execute)'}`.padEnd(38)
+          + ` MariaDB ${(((cpuSeconds(mariadb.pid) - s0) * 1e6) / n).toFixed(0)} µs   client ${((c.user + c.system) / n).toFixed(0)} µs`);
+      }
+    }
+  } finally {
+    await conn.end();
+  }
+}
+
+/** A loopback request and its answer through the global fetch and through httpFetch, server in this process. */
+async function clients(): Promise<void> {
+  const body = JSON.stringify({ volume: { id: '0'.repeat(36), status: 'available', attachments: [] } });
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end(body));
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3/p/volumes/x`;
+  const init = { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Auth-Token': 't' }, body: '{"a":1}' };
+  const ways: Array<[string, () => Promise<unknown>]> = [
+    ['global fetch (undici)', async () => (await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) })).json()],
+    ['httpFetch (node http, keep-alive)', async () => (await httpFetch(url, { ...init, timeoutMs: 60_000 })).json()],
+  ];
+  try {
+    console.log(`\n# the services' HTTP client: ${N} loopback requests, client and server both in this process\n`);
+    for (let round = 0; round < 2; round++) {
+      for (const [name, send] of ways) {
+        for (let i = 0; i < N; i++) await send();
+        const c0 = process.cpuUsage();
+        for (let i = 0; i < N; i++) await send();
+        const c = process.cpuUsage(c0);
+        console.log(`${name.padEnd(38)} ${((c.user + c.system) / N).toFixed(0)} µs of CPU`);
+      }
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   }
 }
 
@@ -121,6 +195,7 @@ async function main(): Promise<void> {
   try {
     if (LAYOUTS.has('multi')) await multi(work);
     if (LAYOUTS.has('embedded')) await inProcess(work);
+    if (LAYOUTS.has('client')) await clients();
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Servers } from './layouts';
+import type { Proc } from './procs';
 import { createTestDatabase, viaSocket } from '../test/support/servers';
 
 const ROOT = join(__dirname, '../..');
@@ -33,4 +34,17 @@ export async function freshServers(): Promise<Servers & { drop(): Promise<void> 
   const [n, c] = [await createTestDatabase(null, 'nova'), await createTestDatabase(null, 'cinder')];
   const sock = dbSocket();
   return { transportUrl: process.env.TRANSPORT_URL as string, novaDb: sock ? viaSocket(n.url, sock) : n.url, cinderDb: sock ? viaSocket(c.url, sock) : c.url, drop: async () => { await n.drop(); await c.drop(); } };
+}
+
+/** The private servers' processes (scripts/servers.sh keeps their pids); none for servers elsewhere. */
+export function serverProcs(): Proc[] {
+  const dir = process.env.ATTACHD_SERVERS_DIR;
+  const read = (name: string, file: string): Proc[] => {
+    try {
+      return [{ name, pid: Number(readFileSync(join(dir as string, file), 'utf8').trim()), stop: async () => undefined }];
+    } catch {
+      return [];
+    }
+  };
+  return dir ? [...read('MariaDB', 'db/mysqld.pid'), ...read('RabbitMQ', 'rabbit/pid')] : [];
 }

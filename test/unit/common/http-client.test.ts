@@ -19,6 +19,8 @@ describe('common/api/http-client: httpFetch', () => {
         if (req.url === '/slow') { slow.push(res); return; }
         if (req.method === 'DELETE') { res.writeHead(204).end(); return; }
         if (req.url === '/close') { req.socket.destroy(); return; }
+        // A server killed half-way through its answer.
+        if (req.url === '/half') { res.writeHead(200, { 'Content-Length': '100' }); res.write('partial', () => req.socket.destroy()); return; }
         res.writeHead(req.url === '/missing' ? 404 : 200, { 'Content-Type': 'application/json', 'X-Twice': ['a', 'b'] });
         res.end(JSON.stringify({ method: req.method, token: req.headers['x-auth-token'] ?? null, body: body ? JSON.parse(body) as unknown : null }));
       });
@@ -91,6 +93,9 @@ describe('common/api/http-client: httpFetch', () => {
     expect([err?.name, err?.message, err?.cause?.code]).to.deep.equal(['TypeError', 'fetch failed', 'ECONNREFUSED']);
     const hungUp = await httpFetch(`${url}/close`, { method: 'POST', body: '{}' }).then(() => null, (e: Error) => e);
     expect(hungUp?.message).to.equal('fetch failed');
+    // Not left waiting for the deadline: the cut answer fails at once.
+    const half = await httpFetch(`${url}/half`, { timeoutMs: 60_000 }).then(() => null, (e: Error & { cause?: { code?: string } }) => e);
+    expect([half?.message, half?.cause?.code]).to.deep.equal(['fetch failed', 'ECONNRESET']);
     const bad = await httpFetch('ftp://127.0.0.1/').then(() => null, (e: Error) => e);
     expect(bad?.message).to.equal('fetch failed');
   });
