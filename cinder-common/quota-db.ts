@@ -101,9 +101,11 @@ export class QuotaDB {
     const have = await ids();
     const missing = resources.filter((r) => !have.has(r));
     if (!missing.length) return have;
-    await this.ds.createQueryBuilder().insert().into(QuotaUsage)
+    // A concurrent create's UPDATE over the same missing rows holds gap locks: InnoDB may pick
+    // this INSERT as a deadlock's victim. INSERT IGNORE is idempotent, so it is run again.
+    await withDbRetry(() => this.ds.createQueryBuilder().insert().into(QuotaUsage)
       .values(missing.map((resource) => ({ projectId, resource, inUse: 0, reserved: 0, racePreventer: true, createdAt: now(), deleted: false })))
-      .orIgnore().updateEntity(false).execute();
+      .orIgnore().updateEntity(false).execute(), { retryOnDisconnect: true, what: `usage rows of ${projectId}` });
     return ids();
   }
 

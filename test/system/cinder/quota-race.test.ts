@@ -81,4 +81,30 @@ describe('cinder quotas on MariaDB', function () {
     expect(r.status).to.equal(202);
     expect((await usage()).gigabytes).to.deep.include({ in_use: 10, reserved: 0 });
   });
+  it("a create's missing usage rows are made even when InnoDB picks their INSERT as a deadlock's victim", async () => {
+    const ds = c!.ds;
+    const q = new QuotaDB(ds) as unknown as { ensureUsageRows(p: string, r: string[]): Promise<Map<string, number>> };
+    const p = 'pdeadlock';
+    await q.ensureUsageRows(p, ['gigabytes___DEFAULT__']);
+    // Another transaction, heavier than one INSERT (InnoDB rolls back the lighter side), that
+    // holds the gap where 'volumes' would go, as a create's UPDATE over missing rows does.
+    const t1 = ds.createQueryRunner();
+    await t1.connect();
+    try {
+      await t1.startTransaction();
+      for (let i = 0; i < 20; i++) await t1.query('INSERT INTO quota_usages (project_id, resource, in_use, reserved, race_preventer, created_at, deleted) VALUES (?, ?, 0, 0, 1, NOW(), 0)', ['pheavy', `r${i}`]);
+      await t1.query('SELECT id FROM quota_usages WHERE project_id = ? AND resource = ? FOR UPDATE', [p, 'volumes']);
+      // The INSERT IGNORE makes 'gigabytes', then waits on that gap…
+      const made = q.ensureUsageRows(p, ['gigabytes', 'gigabytes___DEFAULT__', 'volumes', 'volumes___DEFAULT__']).then((m) => m, (e: Error) => e);
+      await waitFor(async () => Number((await t1.query('SELECT COUNT(*) AS n FROM information_schema.INNODB_LOCK_WAITS') as Json[])[0].n) > 0, 10_000, 'the INSERT waiting on the gap');
+      // …and this transaction now wants the row it made: a deadlock, the INSERT its victim.
+      await t1.query('SELECT id FROM quota_usages WHERE project_id = ? AND resource = ? FOR UPDATE', [p, 'gigabytes']);
+      await t1.rollbackTransaction();
+      const out = await made;
+      expect(out instanceof Error ? out.message : [...out.keys()].sort()).to.deep.equal(['gigabytes', 'gigabytes___DEFAULT__', 'volumes', 'volumes___DEFAULT__']);
+    } finally {
+      if (t1.isTransactionActive) await t1.rollbackTransaction();
+      await t1.release();
+    }
+  });
 });
