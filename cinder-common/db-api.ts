@@ -33,12 +33,22 @@ export interface VolumeFilter {
   status?: string;
 }
 
-/** The metadata (user, admin) by volume id and the type names by type id a volume view needs. */
+/** What a volume view shows of an attachment row. */
+export type AttachmentBrief = Pick<VolumeAttachment, 'id' | 'volumeId' | 'instanceUuid' | 'attachedHost' | 'mountpoint' | 'attachTime' | 'attachStatus'>;
+
+/** What a volume view needs beside the row: metadata (user, admin) and attachments by volume id, type names by type id. */
 export interface ViewExtras {
   user: Map<string, Record<string, string>>;
   admin: Map<string, Record<string, string>>;
   typeNames: Map<string, string | null>;
+  /** Live attachment rows, each volume's in attachmentsOf's order (created_at, id). */
+  attachments: Map<string, AttachmentBrief[]>;
 }
+
+/** The attachment columns of viewExtras' UNION: [result column, property], hydrated as the entity's own. */
+const BRIEF: Array<[string, keyof AttachmentBrief]> = [
+  ['k', 'id'], ['v', 'instanceUuid'], ['a_status', 'attachStatus'], ['a_host', 'attachedHost'], ['a_mount', 'mountpoint'], ['a_time', 'attachTime'],
+];
 
 export class CinderDB {
   constructor(readonly ds: DataSource) {}
@@ -162,31 +172,43 @@ export class CinderDB {
 
   /**
    * What a volume view shows beside the row, in one statement: the user and the admin metadata
-   * of `volumeIds` (each table in id order) and the names of `typeIds`, deleted types too (a
-   * volume keeps showing the type it was made with). A UNION of the three tables, so a poll of a
-   * volume costs one round trip for all of it.
+   * of `volumeIds` (each table in id order), their live attachments, and the names of `typeIds`,
+   * deleted types too (a volume keeps showing the type it was made with). A UNION of the four
+   * tables, so a poll of a volume costs one round trip for all of it. The attachment columns are
+   * NULL in the other parts and hydrated by the driver as a find of the entity would.
    */
   async viewExtras(volumeIds: string[], typeIds: Array<string | null>): Promise<ViewExtras> {
-    const out: ViewExtras = { user: new Map(), admin: new Map(), typeNames: new Map() };
+    const out: ViewExtras = { user: new Map(), admin: new Map(), typeNames: new Map(), attachments: new Map() };
     if (!volumeIds.length) return out;
     const types = [...new Set(typeIds.filter((t): t is string => !!t))];
     const q = this.ds.driver.escape.bind(this.ds.driver);
     const marks = (n: number): string => Array(n).fill('?').join(', ');
+    const none = 'NULL AS a_status, NULL AS a_host, NULL AS a_mount, NULL AS a_time, NULL AS a_created';
     const part = (kind: number, table: string): string =>
-      `SELECT ${kind} AS kind, id, volume_id, ${q('key')} AS k, ${q('value')} AS v FROM ${table} WHERE volume_id IN (${marks(volumeIds.length)}) AND deleted = ?`;
-    const typePart = types.length ? ` UNION ALL SELECT 2 AS kind, 0 AS id, id AS volume_id, NULL AS k, name AS v FROM volume_types WHERE id IN (${marks(types.length)})` : '';
-    const rows = (await this.ds.query(`${part(0, 'volume_metadata')} UNION ALL ${part(1, 'volume_admin_metadata')}${typePart} ORDER BY kind, id`,
-      [...volumeIds, false, ...volumeIds, false, ...types])) as Array<{ kind: number | string; volume_id: string; k: string | null; v: string | null }>;
+      `SELECT ${kind} AS kind, id, volume_id, ${q('key')} AS k, ${q('value')} AS v, ${none} FROM ${table} WHERE volume_id IN (${marks(volumeIds.length)}) AND deleted = ?`;
+    const attPart = `SELECT 3 AS kind, 0 AS id, volume_id, id AS k, instance_uuid AS v, attach_status AS a_status, attached_host AS a_host,
+      mountpoint AS a_mount, attach_time AS a_time, created_at AS a_created FROM volume_attachment WHERE volume_id IN (${marks(volumeIds.length)}) AND deleted = ?`;
+    const typePart = types.length ? ` UNION ALL SELECT 2 AS kind, 0 AS id, id AS volume_id, NULL AS k, name AS v, ${none} FROM volume_types WHERE id IN (${marks(types.length)})` : '';
+    const rows = (await this.ds.query(`${part(0, 'volume_metadata')} UNION ALL ${part(1, 'volume_admin_metadata')} UNION ALL ${attPart}${typePart} ORDER BY kind, id, a_created, k`,
+      [...volumeIds, false, ...volumeIds, false, ...volumeIds, false, ...types])) as Array<Record<string, unknown> & { kind: number | string; volume_id: string; k: string | null; v: string | null }>;
+    const meta = this.ds.getMetadata(VolumeAttachment);
+    const cols = BRIEF.map(([col, prop]) => [col, prop, meta.findColumnWithPropertyName(prop)!] as const);
     for (const r of rows) {
       const kind = Number(r.kind);
       if (kind === 2) {
         out.typeNames.set(r.volume_id, r.v);
-        continue;
+      } else if (kind === 3) {
+        const a = { volumeId: r.volume_id } as Record<string, unknown>;
+        for (const [col, prop, c] of cols) a[prop] = this.ds.driver.prepareHydratedValue(r[col], c);
+        const list = out.attachments.get(r.volume_id) ?? [];
+        list.push(a as unknown as AttachmentBrief);
+        out.attachments.set(r.volume_id, list);
+      } else {
+        const target = kind ? out.admin : out.user;
+        const m = target.get(r.volume_id) ?? {};
+        m[r.k ?? ''] = r.v ?? '';
+        target.set(r.volume_id, m);
       }
-      const target = kind ? out.admin : out.user;
-      const m = target.get(r.volume_id) ?? {};
-      m[r.k ?? ''] = r.v ?? '';
-      target.set(r.volume_id, m);
     }
     return out;
   }

@@ -2,7 +2,8 @@
 // {id, name, links}; the detail adds the keys tempest's show_volume schema allows.
 // attachments lists only attachment rows that are `attached`, as Cinder's.
 import type { APIVersion } from '../../common/api';
-import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
+import type { Volume } from '../../cinder-common/entities';
+import type { AttachmentBrief } from '../../cinder-common/db-api';
 import {
   ENCRYPTION_KEY_ID_IN_DETAILS, SHARED_TARGETS_AND_SERVICE_FIELDS, SHARED_TARGETS_TRISTATE, USE_QUOTA, VOLUME_CLUSTER_NAME,
   VOLUME_TYPE_ID_IN_VOLUME_DETAIL,
@@ -28,7 +29,7 @@ export interface VolumeViewCtx {
 
 export interface VolumeExtras {
   metadata: Record<string, string>;
-  attachments: VolumeAttachment[];
+  attachments: AttachmentBrief[];
   /** The name of the volume's type. */
   volumeType: string | null;
 }
@@ -56,7 +57,7 @@ function links(c: VolumeViewCtx, v: Volume): Dict[] {
   ];
 }
 
-function attachmentsView(c: VolumeViewCtx, v: Volume, atts: VolumeAttachment[]): Dict[] {
+function attachmentsView(c: VolumeViewCtx, v: Volume, atts: AttachmentBrief[]): Dict[] {
   return atts.filter((a) => a.attachStatus === 'attached').map((a) => ({
     id: v.id, attachment_id: a.id, volume_id: v.id, server_id: a.instanceUuid, host_name: c.isAdmin ? a.attachedHost : null,
     device: a.mountpoint, attached_at: isoTime(a.attachTime),

@@ -10,7 +10,7 @@ import type { Enforcer, Target } from '../../common/policy';
 import { RemoteError, type Notifier } from '../../common/rpc';
 import { notifyVolumeUsage } from '../../cinder-common/volume-usage';
 import { isServiceUp } from '../../common/service';
-import type { CinderDB, Expected } from '../../cinder-common/db-api';
+import type { AttachmentBrief, CinderDB, Expected } from '../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
   ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
@@ -123,7 +123,7 @@ function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
 
 export interface VolumeExtrasOf {
   metadata: Record<string, string>;
-  attachments: VolumeAttachment[];
+  attachments: AttachmentBrief[];
   /** The name of the volume's type (deleted types keep theirs). */
   volumeType: string | null;
 }
@@ -189,13 +189,12 @@ export class VolumeAPI {
 
   async extras(volumes: Volume[]): Promise<Map<string, VolumeExtrasOf>> {
     const ids = volumes.map((v) => v.id);
-    const [{ user: meta, admin, typeNames }, atts] = await Promise.all([this.d.db.viewExtras(ids, volumes.map((v) => v.volumeTypeId)),
-      this.d.db.attachmentsOf(ids)]);
+    const { user: meta, admin, typeNames, attachments } = await this.d.db.viewExtras(ids, volumes.map((v) => v.volumeTypeId));
     // add_visible_admin_metadata: readonly and attached_mode show up in the user's metadata.
     const visible = (id: string): Record<string, string> =>
       Object.fromEntries(Object.entries(admin.get(id) ?? {}).filter(([k]) => k === 'readonly' || k === 'attached_mode'));
     return new Map(volumes.map((v) => [v.id, {
-      metadata: { ...(meta.get(v.id) ?? {}), ...visible(v.id) }, attachments: atts.filter((a) => a.volumeId === v.id),
+      metadata: { ...(meta.get(v.id) ?? {}), ...visible(v.id) }, attachments: attachments.get(v.id) ?? [],
       volumeType: typeNames.get(v.volumeTypeId) ?? null,
     }]));
   }

@@ -68,6 +68,26 @@ for (const kind of ['sqlite', 'mariadb'] as const) {
       expect(Object.fromEntries(x.user)).to.deep.equal({ [a]: { k1: 'v1', k2: 'v2' }, [b]: { only: 'b' } });
       expect(Object.fromEntries(x.admin)).to.deep.equal({ [a]: { readonly: 'True' } });
       expect(Object.fromEntries(x.typeNames)).to.deep.equal({ [t.id]: `view-${kind}`, [DEFAULT_TYPE_ID]: '__DEFAULT__' });
+      expect(Object.fromEntries(x.attachments)).to.deep.equal({});
+    });
+
+    it("reads a view's attachments in the same statement, as a find of the rows would", async () => {
+      const [a, b] = [(await db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: DEFAULT_TYPE_ID })).id, (await db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: DEFAULT_TYPE_ID })).id];
+      const t0 = new Date(Date.UTC(2026, 0, 2, 3, 4, 5)); // whole seconds: MariaDB's DATETIME keeps no fraction
+      // Three on a, in creation order (the third made first, the same second as the next); one on b, which is then deleted.
+      const third = await db.attachmentCreate({ volumeId: a, instanceUuid: 'i3', attachStatus: 'attaching', createdAt: new Date(t0.getTime() + 2000) });
+      const first = await db.attachmentCreate({ volumeId: a, instanceUuid: 'i1', attachStatus: 'attached', attachedHost: 'h1', mountpoint: '/dev/vdb', attachTime: t0, createdAt: t0 });
+      const second = await db.attachmentCreate({ volumeId: a, instanceUuid: null, attachStatus: 'reserved', createdAt: new Date(t0.getTime() + 1000) });
+      const gone = await db.attachmentCreate({ volumeId: b, instanceUuid: 'i4', attachStatus: 'attached' });
+      await db.attachmentDestroy(gone.id);
+      const x = await db.viewExtras([a, b], []);
+      const brief = (r: object): Record<string, unknown> =>
+        Object.fromEntries(['id', 'volumeId', 'instanceUuid', 'attachedHost', 'mountpoint', 'attachTime', 'attachStatus'].map((k) => [k, (r as Record<string, unknown>)[k]]));
+      const found = (await db.attachmentsOf([a])).map(brief);
+      expect(found.map((r) => r.id)).to.deep.equal([first.id, second.id, third.id]);
+      expect((x.attachments.get(a) ?? []).map(brief)).to.deep.equal(found);
+      expect(found[0].attachTime).to.be.instanceOf(Date).and.to.deep.equal(t0);
+      expect(x.attachments.has(b)).to.equal(false);
     });
 
     it('the migration goes down and up again', async () => {
