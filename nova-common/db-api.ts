@@ -168,7 +168,8 @@ export class NovaDB {
 
   /** Live rows of other attachments of the volume (another server holds or is taking it). */
   async bdmsOfVolumeExcept(volumeId: string, exceptId: number): Promise<BlockDeviceMapping[]> {
-    return this.bdms.findBy({ volumeId, deleted: 0, id: Not(exceptId) });
+    const rows = await fastSelect(this.ds, BlockDeviceMapping).find({ volumeId, deleted: 0 }, [['id', 'ASC']]);
+    return rows.filter((b) => b.id !== exceptId);
   }
 
   /** An instance row whatever its deleted flag (a server delete interrupted half-way). */
