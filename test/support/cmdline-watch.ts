@@ -11,7 +11,8 @@
 import { Worker } from 'node:worker_threads';
 
 // Runs in the worker until the shared stop flag is set, then posts the distinct command lines
-// (argv joined with spaces). ctl[0]: stop flag, ctl[1]: completed full sweeps over /proc.
+// (argv joined with spaces). ctl[0]: stop flag, ctl[1]: completed full sweeps over /proc,
+// ctl[2]: distinct command lines seen so far that contain one of workerData.needles.
 // A full sweep reads every process's cmdline (about a millisecond for a hundred processes): too
 // slow alone to be sure of seeing a command that lives a millisecond or two. So between full
 // sweeps (every FULL_MS) the loop follows the kernel's last allocated pid
@@ -23,6 +24,12 @@ const { closeSync, openSync, readSync, readdirSync } = require('node:fs');
 const ctl = new Int32Array(workerData.shared);
 const FULL_MS = 10, HOT_MS = 1000, GONE_MS = 20, MAX_NEW = 4096;
 const seen = new Set();
+const needles = workerData.needles;
+function note(raw) {
+  if (seen.has(raw)) return;
+  seen.add(raw);
+  if (needles.some((n) => raw.includes(n))) Atomics.add(ctl, 2, 1);
+}
 const hot = new Map(); // pid -> when we first knew it
 const buf = Buffer.alloc(256 * 1024);
 const now = () => performance.now();
@@ -53,7 +60,7 @@ function full() {
     const c = pid.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     const raw = cmdline(pid);
-    if (raw) seen.add(raw);
+    if (raw) note(raw);
   }
   Atomics.add(ctl, 1, 1);
 }
@@ -76,7 +83,7 @@ while (Atomics.load(ctl, 0) === 0) {
   }
   for (const [p, since] of hot) {
     const raw = cmdline(p);
-    if (raw) seen.add(raw);
+    if (raw) note(raw);
     if (t - since > HOT_MS || (raw === null && t - since > GONE_MS)) hot.delete(p);
   }
 }
@@ -86,15 +93,21 @@ parentPort.postMessage([...seen].map((raw) => raw.replace(/\\0+$/, '').split('\\
 export interface CmdlineWatcher {
   /** Completed full sweeps over /proc so far. */
   readonly sweeps: number;
+  /** Distinct command lines seen so far that contain one of the `needles` given at the start. */
+  readonly hits: number;
   /** Stop sampling; resolves to every distinct command line seen (argv joined with spaces). */
   stop(): Promise<string[]>;
 }
 
-/** Start watching; resolves once the first sweep over /proc is done. */
-export async function watchCmdlines(): Promise<CmdlineWatcher> {
-  const shared = new SharedArrayBuffer(8);
+/**
+ * Start watching; resolves once the first sweep over /proc is done. `needles`: substrings whose
+ * command lines `hits` counts while the watch runs (a test can repeat a short-lived command
+ * until the watcher has caught it, rather than hope one run falls between two samples).
+ */
+export async function watchCmdlines(needles: string[] = []): Promise<CmdlineWatcher> {
+  const shared = new SharedArrayBuffer(12);
   const ctl = new Int32Array(shared);
-  const worker = new Worker(WORKER, { eval: true, workerData: { shared } });
+  const worker = new Worker(WORKER, { eval: true, workerData: { shared, needles } });
   const result = new Promise<string[]>((resolve, reject) => {
     worker.once('message', (lines: string[]) => resolve(lines));
     worker.once('error', reject);
@@ -114,6 +127,9 @@ export async function watchCmdlines(): Promise<CmdlineWatcher> {
   return {
     get sweeps() {
       return Atomics.load(ctl, 1);
+    },
+    get hits() {
+      return Atomics.load(ctl, 2);
     },
     stop() {
       if (!stopped) {
