@@ -336,7 +336,8 @@ export class VolumeManager {
           LOG.exception(`Detach volume ${v.id}: remove export failed`, e, logCtx(ctxt));
           throw new RemoveExportException({ volume: v.id, reason: (e as Error).message });
         }
-        await this.exportGone(v.id);
+        // After os-terminate_connection (the legacy flow's order) the row already says so.
+        if (v.providerLocation !== null) await this.exportGone(v.id);
         await pausePoint('cinder-volume.detach_volume.after-remove-export');
       }
       await this.finishDetach(v, att.id);
@@ -408,10 +409,11 @@ export class VolumeManager {
 
   private async attachmentDeleteLocked(ctxt: ContextDict, volumeId: string, attachmentId: string): Promise<void> {
     const v = await this.load(volumeId);
-    const att = await this.d.db.attachmentGet(attachmentId);
+    const atts = await this.d.db.attachmentsOf([v.id]);
+    const att = atts.find((a) => a.id === attachmentId);
     await this.notify(ctxt, v, 'detach.start');
     // A multiattach volume's one export serves every attachment: it stays while another is connected.
-    const shared = (await this.d.db.attachmentsOf([v.id])).some((a) => a.id !== attachmentId && a.connector && a.attachStatus !== 'detached');
+    const shared = atts.some((a) => a.id !== attachmentId && a.connector && a.attachStatus !== 'detached');
     if (shared) {
       LOG.info(`Attachment ${attachmentId} of volume ${v.id} deleted; the export stays for the other attachments`, logCtx(ctxt));
       return;
