@@ -12,7 +12,9 @@
 // the CPU the same load cost MariaDB and RabbitMQ (the private ones scripts/servers.sh runs).
 // It prints figures and asserts nothing. Servers: TRANSPORT_URL, NOVA_DATABASE_URL and
 // CINDER_DATABASE_URL if set, else a private pair from scripts/servers.sh (stopped after).
-// Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_C ("1,8,32"),
+// Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_WARMUP
+// (40: cycles per point run once before the rounds and not measured, so every side, the real
+// Cinder too, is measured warm; 0: none), BENCH_C ("1,8,32"),
 // BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,notrace,multi,real,curve": which to
 // run; notrace is the all-in-one with [trace] enabled = false, to show what tracing costs),
 // BENCH_CURVE ("1x1,2x2,4x2" as APIxCOMPUTES), BENCH_ONLY (regex over point names),
@@ -32,6 +34,7 @@ import { dbSocket, freshServers, serverProcs, servers } from './servers';
 const num = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
 const CYCLES = num('BENCH_CYCLES', 40);
 const ROUNDS = num('BENCH_ROUNDS', 3);
+const WARMUP = num('BENCH_WARMUP', 40);
 const SECONDS = num('BENCH_SECONDS', 30);
 const CONC = (process.env.BENCH_C ?? '1,8,32').split(',').map(Number);
 const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'embedded,notrace,multi,real,curve').split(','));
@@ -56,24 +59,36 @@ interface Point {
   errors: string[];
 }
 
-async function runPoint(p: Point): Promise<void> {
-  const measured = [...p.procs, ...p.servers];
-  const before = new Map(measured.map((x) => [x.name, cpuSeconds(x.pid)]));
-  const started = process.hrtime.bigint();
+/** Up to `count` cycles (and SECONDS) on the point's workers; returns how many completed. */
+async function drive(p: Point, count: number, t: Timings, polls: { n: number }, first = 0): Promise<number> {
   const deadline = Date.now() + SECONDS * 1000;
   let next = 0;
+  let done = 0;
   const worker = async (w: number): Promise<void> => {
-    while (next < CYCLES && Date.now() < deadline && p.errors.length < 5) {
-      const i = next++;
+    while (next < count && Date.now() < deadline && p.errors.length < 5) {
+      const i = first + next++;
       try {
-        await p.cycle(w, i, p.t, p.polls);
-        p.cycles++;
+        await p.cycle(w, i, t, polls);
+        done++;
       } catch (e) {
         p.errors.push((e as Error).message);
       }
     }
   };
   await Promise.all(Array.from({ length: p.conc }, (_, w) => worker(w)));
+  return done;
+}
+
+/** Cycles that are not measured, so the rounds see warm processes (V8's JIT, caches, pools). */
+async function warmPoint(p: Point): Promise<void> {
+  if (WARMUP > 0) await drive(p, WARMUP, new Map(), { n: 0 }, 1_000_000);
+}
+
+async function runPoint(p: Point): Promise<void> {
+  const measured = [...p.procs, ...p.servers];
+  const before = new Map(measured.map((x) => [x.name, cpuSeconds(x.pid)]));
+  const started = process.hrtime.bigint();
+  p.cycles += await drive(p, CYCLES, p.t, p.polls, p.cycles + p.errors.length);
   p.seconds += Number(process.hrtime.bigint() - started) / 1e9;
   for (const x of measured) p.cpu.set(x.name, (p.cpu.get(x.name) ?? 0) + cpuSeconds(x.pid) - (before.get(x.name) ?? 0));
   // Read as the load ends, for every side alike: an idle process gives memory back later.
@@ -201,13 +216,17 @@ async function main(): Promise<void> {
       if (aio) points.push(await cinderPoint('ours embedded', aio.cinderUrl, aio.procs, [], c));
     }
     const chosen = points.filter((p) => !ONLY || ONLY.test(p.name));
+    for (const p of chosen) {
+      process.stderr.write(`warm-up: ${p.name}\n`);
+      await warmPoint(p);
+    }
     for (let r = 0; r < ROUNDS; r++) {
       for (const p of chosen) {
         process.stderr.write(`round ${r + 1}/${ROUNDS}: ${p.name}\n`);
         await runPoint(p);
       }
     }
-    console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point`
+    console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point, after ≤${WARMUP} unmeasured`
       + `${withServers ? `; MariaDB over ${dbSocket() ? 'its local socket' : 'loopback TCP'}` : ''}\n`);
     for (const p of chosen) report(p);
 
@@ -220,6 +239,7 @@ async function main(): Promise<void> {
         const l = await multiProcess(mkdtempSync(join(work, 'curve-')), dbs, apis, computes);
         try {
           const p = await novaPoint(l, top);
+          await warmPoint(p);
           for (let r = 0; r < ROUNDS; r++) await runPoint(p);
           report(p);
         } finally {
