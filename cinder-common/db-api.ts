@@ -6,6 +6,7 @@ import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
 import { Brackets, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { transactionWithRetry } from '../common/db/retry';
+import { putOwn } from '../common/api/own-keys';
 import { fastSelect, SqlValue } from '../common/db/fast-select';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import type { AttachStatus, MigrationStatus, VolumeStatus } from './volume-status';
@@ -164,7 +165,7 @@ export class CinderDB {
       .find({ volumeId: volumeIds, deleted: false }, [['id', 'ASC']]);
     for (const r of rows) {
       const m = out.get(r.volumeId) ?? {};
-      m[r.key ?? ''] = r.value ?? '';
+      putOwn(m, r.key ?? '', r.value ?? '');
       out.set(r.volumeId, m);
     }
     return out;
@@ -206,7 +207,7 @@ export class CinderDB {
       } else {
         const target = kind ? out.admin : out.user;
         const m = target.get(r.volume_id) ?? {};
-        m[r.k ?? ''] = r.v ?? '';
+        putOwn(m, r.k ?? '', r.v ?? '');
         target.set(r.volume_id, m);
       }
     }
@@ -381,7 +382,7 @@ export class CinderDB {
     const out = new Map<string, Record<string, string | null>>(typeIds.map((id) => [id, {}]));
     if (!typeIds.length) return out;
     const rows = await fastSelect(this.ds, VolumeTypeExtraSpec).find({ volumeTypeId: typeIds, deleted: false }, [['id', 'ASC']]);
-    for (const r of rows) out.get(r.volumeTypeId)![r.key ?? ''] = r.value;
+    for (const r of rows) putOwn(out.get(r.volumeTypeId)!, r.key ?? '', r.value);
     return out;
   }
 

@@ -37,14 +37,14 @@ export function volumeMetadataRoutes(app: FastifyInstance, base: string, api: Vo
   app.get(`${base}/volumes/:id/metadata/:key`, async (req) => {
     const { v, meta } = await current(req);
     const key = (req.params as KeyParams).key ?? '';
-    if (!(key in meta)) throw new VolumeMetadataNotFound({ volume_id: v.id, metadata_key: key });
+    if (!Object.hasOwn(meta, key)) throw new VolumeMetadataNotFound({ volume_id: v.id, metadata_key: key });
     return { meta: { [key]: meta[key] } };
   });
 
   app.put(`${base}/volumes/:id/metadata/:key`, async (req) => {
     const one = validateBody(MetaBody, req.body, null).meta;
     const key = (req.params as KeyParams).key ?? '';
-    if (!(key in one)) throw badRequest('Request body and URI mismatch');
+    if (!Object.hasOwn(one, key)) throw badRequest('Request body and URI mismatch');
     if (!key) throw new InvalidVolumeMetadataSize({ reason: 'key is empty' });
     await api.updateVolumeMetadata(req.ctx, await volume(req), { [key]: one[key] }, false);
     return { meta: { [key]: one[key] } };
@@ -54,7 +54,7 @@ export function volumeMetadataRoutes(app: FastifyInstance, base: string, api: Vo
   app.delete(`${base}/volumes/:id/metadata/:key`, async (req, reply) => {
     const { v, meta } = await current(req);
     const key = (req.params as KeyParams).key ?? '';
-    if (!(key in meta)) throw new VolumeMetadataNotFound({ volume_id: v.id, metadata_key: key });
+    if (!Object.hasOwn(meta, key)) throw new VolumeMetadataNotFound({ volume_id: v.id, metadata_key: key });
     await api.deleteVolumeMetadata(req.ctx, v, key);
     return reply.code(200).send();
   });

@@ -230,7 +230,7 @@ export class TypeAPI {
     this.authorize(ctx, TYPE_POLICY.specsUpdate);
     await this.allowSpecsUpdate(typeId);
     await this.get(ctx, typeId);
-    if (!(key in body)) throw new Invalid({}, 'Request body and URI mismatch');
+    if (!Object.hasOwn(body, key)) throw new Invalid({}, 'Request body and URI mismatch');
     await this.checkCacheable(typeId, body);
     await this.db.typeExtraSpecsUpdateOrCreate(typeId, body);
   }

@@ -6,12 +6,10 @@
 // unless the class allows them. The first error is the one jsonschema meets first: the
 // object's `before` keywords, its properties in declaration order, `required`, its `after`
 // keywords, then additionalProperties.
-// @Nested's @Type reads design-time types: the module must not depend on an entry point loading this first.
-import 'reflect-metadata';
-import { plainToInstance, Type, type ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, ValidateNested, validateSync, type ValidationError } from './class-validator';
 import { badRequest, type HTTPFault } from './faults';
 import { additionalPropertiesMessage, Schema, SCHEMA_CONSTRAINT, violation, type JsonSchema, type Violation } from './json-schema';
+import { putOwn } from './own-keys';
 import { invalidInput, pyRepr } from './python-text';
 
 /**
@@ -21,6 +19,9 @@ import { invalidInput, pyRepr } from './python-text';
 const KEYWORD_ORDER = ['isString', 'isInt', 'isNumber', 'isBoolean', 'isObject', 'isArray', 'isLength', 'matches', 'isIn'];
 /** Constraints that are not a message of their own (handled as required, nesting or by @Schema). */
 const NOT_REPORTED = new Set(['isDefined', 'nestedValidation', 'whitelistValidation', SCHEMA_CONSTRAINT]);
+
+/** A DTO class. */
+export type ClassConstructor<T> = new () => T;
 
 const rank = (k: string): number => {
   const i = KEYWORD_ORDER.indexOf(k);
@@ -93,7 +94,6 @@ export const ObjectSchema = (rules: ObjectRules): ClassDecorator => (target) => 
 export const Nested = (cls: () => ClassConstructor<object>, schema: JsonSchema = { type: 'object' }): PropertyDecorator => (target, prop) => {
   Schema(schema)(target, prop);
   ValidateNested()(target, prop);
-  Type(cls)(target, prop);
   const own = NESTED.get(target.constructor) ?? new Map<string, () => ClassConstructor<object>>();
   own.set(String(prop), cls);
   NESTED.set(target.constructor, own);
@@ -179,8 +179,28 @@ function shallow(v: unknown, depth: number): unknown {
   return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, shallow(x, depth - 1)]));
 }
 
+/**
+ * The DTO instance of a payload, @Nested objects as their own DTOs. It replaces class-transformer's
+ * plainToInstance, which had trouble with user keys: it assigned every key, so `constructor` anywhere in a body threw a TypeError (a
+ * 500), `__proto__` set the prototype and names on Object.prototype (`toString`) were dropped
+ * from metadata dicts. Here a DTO's keys become own properties and its @Nested ones instances,
+ * except names its prototype answers (constructor, methods): those are never declared fields, so
+ * at most extra properties, which firstError reports from the payload. Other values are the
+ * payload's own copies (shallow), every key kept.
+ */
+function toInstance<T extends object>(cls: ClassConstructor<T>, plain: Record<string, unknown>): T {
+  const inst = new cls() as Record<string, unknown>;
+  const { nested } = shapeOf(cls);
+  for (const [k, v] of Object.entries(plain)) {
+    if (k in inst && !Object.hasOwn(inst, k)) continue;
+    const inner = nested.get(k);
+    putOwn(inst, k, inner && isObject(v) ? toInstance(inner(), v) : v);
+  }
+  return inst as T;
+}
+
 function validateObject<T extends object>(cls: ClassConstructor<T>, payload: Record<string, unknown>, field: string | null): T {
-  const inst = plainToInstance(cls, shallow(payload, MAX_DEPTH), { enableImplicitConversion: false });
+  const inst = toInstance(cls, shallow(payload, MAX_DEPTH) as Record<string, unknown>);
   const errors = validateSync(inst, { forbidUnknownValues: true });
   const err = firstError(cls, payload, errors, field);
   if (err) throw err;

@@ -2,6 +2,7 @@
 // the hints Nova's filters know are typed, any other key is free), and the form Nova keeps them
 // in (RequestSpec.scheduler_hints, a dict of lists of strings), which 2.100 shows.
 import { badRequest, type JsonSchema } from '../../common/api';
+import { putOwn } from '../../common/api/own-keys';
 import * as t from './parameter-types';
 
 export type SchedulerHints = Record<string, string[]>;
@@ -46,7 +47,7 @@ export function storedHints(h: Record<string, unknown> | undefined): SchedulerHi
       if (str === null) throw badRequest(`A string is required in field scheduler_hints["${name}"][${i}], not a ${x === null ? 'NoneType' : Array.isArray(x) ? 'list' : 'dict'}`);
       list.push(str);
     }
-    out[name] = list;
+    putOwn(out, name, list);
   }
   return out;
 }
