@@ -482,13 +482,25 @@ export class VolumeAPI {
       const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
       throw new InvalidVolume({ reason: `Volume ${v.id} status must be '{'status': '${expected}'}' to extend, currently ${cur}.` });
     }
+    if (!v.host) {
+      await this.extendNotSent(v, []);
+      this.requireHost(v, 'extended');
+    }
     const reservations = await this.reserveExtend(v, newSize, newSize - size);
-    this.requireHost(v, 'extended');
     try {
       await this.d.rpc.extendVolume(ctx, v, newSize, reservations);
     } catch (e) {
-      await this.d.quota?.rollback(reservations);
+      // The broker did not take the cast: nothing will finish the extend.
+      await this.extendNotSent(v, reservations);
       throw e;
+    }
+  }
+
+  /** An extend that goes no further than the API: its reservation released, the status put back. */
+  private async extendNotSent(v: Volume, reservations: string[]): Promise<void> {
+    await this.d.quota?.rollback(reservations);
+    if (!await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: v.status })) {
+      LOG.error(`Could not return volume ${v.id} to ${v.status}.`);
     }
   }
 
@@ -504,9 +516,7 @@ export class VolumeAPI {
       const typeName = (await this.d.db.typeNames([v.volumeTypeId])).get(v.volumeTypeId) ?? null;
       return await quota.reserveVolumeExtend(v.projectId ?? '', newSize, increase, typeName);
     } catch (e) {
-      if (!await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: v.status })) {
-        LOG.error(`Could not return volume ${v.id} to ${v.status}.`);
-      }
+      await this.extendNotSent(v, []);
       throw e;
     }
   }

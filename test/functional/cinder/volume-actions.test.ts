@@ -2,6 +2,7 @@
 // message, as Cinder's), state checked after each step.
 import { expect } from 'chai';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
+import { waitFor } from '../../support/processes';
 import { startCinder, type Cinder } from './cinder-stack';
 
 const CONNECTOR = { ip: '10.160.161.32', host: 'xfolsom', initiator: 'iqn.1993-08.org.debian:01:11a1a0aa28f1' };
@@ -261,6 +262,24 @@ describe('cinder-api volume actions', function () {
     const grown = await c.show(used);
     expect(grown.size).to.equal(2);
     expect(grown.status).to.equal('in-use');
+  });
+
+  it('os-extend of a volume no backend took: 400, and neither its status nor the quota moves', async () => {
+    const lift = await c.req('PUT', '/v3/demo/os-quota-sets/demo', { token: ADMIN, body: { quota_set: { volumes: -1, gigabytes: -1, per_volume_gigabytes: -1 } } });
+    expect(lift.status, JSON.stringify(lift.body)).to.equal(200);
+    const made = await c.req('POST', '/v3/demo/volumes', { body: { volume: { size: 1_000_000, name: 'huge' } } });
+    expect(made.status).to.equal(202);
+    const id = made.body.volume.id as string;
+    await waitFor(async () => (await c.show(id)).status === 'error', 10_000, 'no backend for it', 20);
+    expect((await c.action(id, 'os-reset_status', { status: 'available' }, ADMIN)).status).to.equal(202);
+    for (let i = 0; i < 2; i++) {
+      const r = await c.action(id, 'os-extend', { new_size: 1_000_001 });
+      expect(r.status).to.equal(400);
+      expect(r.body.badRequest.message).to.equal(`Invalid volume: Volume ${id} has no host: it cannot be extended.`);
+      expect((await c.show(id)).status).to.equal('available');
+    }
+    const usage = await c.req('GET', '/v3/demo/os-quota-sets/demo?usage=true', { token: ADMIN });
+    expect(usage.body.quota_set.gigabytes.reserved).to.equal(0);
   });
 
   it('os-reset_status (admin)', async () => {
