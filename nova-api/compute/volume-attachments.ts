@@ -181,9 +181,12 @@ export class VolumeAttachmentAPI {
       await this.undoReservation(ctx, bdm, held.release);
       throw e;
     }))) {
-      // The compute's reconciler took the stale row over and released what it found; an
-      // attachment made after its sweep is known only to us, by id.
-      if (held.attachmentId) await held.release().catch(() => undefined);
+      // The row was taken from us: a server delete (its compute drops rows in flight) or the
+      // compute's reconciler (a stale row). Either released what it found; a reservation that
+      // landed after it looked is known only to us.
+      await this.releaseAfterTakeover(ctx, bdm, held);
+      // A delete: answered as Nova's state check would (404 gone, 409 deleting).
+      this.c.checkState(ctx, await this.c.get(ctx, inst.uuid), 'attach_volume');
       throw new VolumeAttachTimedOut({ volume_id: req.volumeId });
     }
     try {
@@ -201,6 +204,25 @@ export class VolumeAttachmentAPI {
     }
     await pausePoint('nova-api.attach.after-cast');
     return bdm;
+  }
+
+  /**
+   * Our reservation, once our row is gone: an attachment by its id; an os-reserve (which names no
+   * one) when the volume is still 'attaching' and no other live row holds it, the rule the
+   * compute's rollback follows. What fails here is left to Cinder's reconciler.
+   */
+  private async releaseAfterTakeover(ctx: RequestContext, bdm: BlockDeviceMapping, held: Reservation): Promise<void> {
+    const volumeId = bdm.volumeId as string;
+    try {
+      if (held.attachmentId) {
+        await held.release();
+        return;
+      }
+      const v = await this.o.cinder.get(caller(ctx), volumeId);
+      if (v.status === 'attaching' && (await this.o.db.bdmsOfVolumeExcept(volumeId, bdm.id)).length === 0) await held.release();
+    } catch (e) {
+      LOG.warning(`Releasing volume ${volumeId} after its attach was taken over failed: ${(e as Error).message}`, { context: ctx, bdm_id: bdm.id });
+    }
   }
 
   /** "Read the volume", "check the volume", "reserve the volume" (os-reserve). */

@@ -25,6 +25,17 @@ export class CinderFixture {
   readonly failNext = new Map<string, { code: number; message: string }>();
   /** While true every request answers 503, as cinder-api does when its database is down. */
   down = false;
+  private readonly held = new Map<string, { arrived: () => void; gate: Promise<void> }>();
+
+  /** The next `action` request waits for `release()` before it is handled; `reached` resolves as it arrives. */
+  hold(action: string): { reached: Promise<void>; release: () => void } {
+    let arrived = (): void => undefined;
+    let release = (): void => undefined;
+    const reached = new Promise<void>((r) => { arrived = r; });
+    const gate = new Promise<void>((r) => { release = r; });
+    this.held.set(action, { arrived, gate });
+    return { reached, release };
+  }
   private app: FastifyInstance | null = null;
   url = '';
 
@@ -79,6 +90,12 @@ export class CinderFixture {
       if (!v) return reply.code(404).send(fault(404, `Volume ${id} could not be found.`));
       const body = (req.body ?? {}) as Record<string, Record<string, unknown> | null>;
       const action = Object.keys(body)[0];
+      const held = this.held.get(action);
+      if (held) {
+        this.held.delete(action);
+        held.arrived();
+        await held.gate;
+      }
       this.calls.push({ action, volumeId: id, body: body[action] });
       const fail = this.failNext.get(action);
       if (fail) {
