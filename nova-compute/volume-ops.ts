@@ -14,7 +14,7 @@ import type { NovaDB } from '../nova-common/db-api';
 import { VolumeNotFound } from '../nova-common/exception';
 import type { CinderAPI, CinderCaller, CinderVolume, ConnectionInfo } from '../nova-common/volume/cinder';
 import type { ConnectorProperties, DeviceInfo, VolumeConnector } from './connectors';
-import { retrying, StepInterrupted } from '../nova-common/retry';
+import { isTransient, retrying, StepInterrupted } from '../nova-common/retry';
 import { SwapOps } from './swap-ops';
 import { ExtendOps } from './extend-ops';
 import { AttachmentsFlow, LegacyFlow, releaseOrphanAttachments, type CinderFlow, type FlowDeps } from './cinder-flows';
@@ -316,25 +316,24 @@ export class VolumeOps {
    * (no guest step), then delete_on_termination volumes are deleted.
    */
   async releaseAll(op: Op, instance: Instance, bdms: BlockDeviceMapping[]): Promise<void> {
-    for (let bdm of bdms) {
+    for (const bdm of bdms) {
       if (!bdm.volumeId) {
         await this.step(op, 'soft-delete BDM', () => this.d.db.bdmSoftDelete(bdm.id));
         continue;
       }
-      const vop = { ...op, verify: true };
-      // A swap in flight ends first (rolled back, or finished once committed); then the row is detached.
-      if (SWAP_STATES.includes(bdm.attachState as never)) {
-        await this.resume(vop, instance, bdm);
-        const after = await this.step(op, 'read BDM', () => this.d.db.bdmGetAny(bdm.id));
-        if (!after || after.deleted) continue;
-        bdm = after;
+      try {
+        if (!(await this.releaseOne(op, instance, bdm))) continue;
+      } catch (e) {
+        // Cinder or the database away: the delete stays 'deleting' for the reconciler to finish.
+        if (isTransient(e)) throw e;
+        // Anything else (Cinder refusing, a 500 of its backend) is ignored, as Nova's
+        // _shutdown_instance does: the server goes, its row with it, Cinder keeps what it says.
+        LOG.warning(`Ignoring the failed release of volume ${bdm.volumeId} of the deleted server: ${(e as Error).message}`, op.meta);
+        await this.step(op, 'drop BDM', async () => {
+          await this.d.db.bdmSoftDelete(bdm.id);
+          await this.d.db.bdmTransition(bdm.id, Object.values(S), null, {}, 'any');
+        });
       }
-      if (bdm.attachState === S.RESERVING) await this.rollbackReserving(vop, bdm);
-      else if (bdm.attachState === S.RESERVED || bdm.attachState === S.ATTACHING) {
-        if (bdm.attachState === S.RESERVED) await this.step(op, 'claim attach', () => this.d.db.bdmTransition(bdm.id, [S.RESERVED], S.ATTACHING));
-        await this.rollbackAttach(vop, instance, { ...bdm, attachState: S.ATTACHING });
-      } else if (bdm.attachState === S.DETACH_COMMITTING) await this.finishDetach(vop, bdm, undefined);
-      else await this.detach(vop, null, bdm, null, { guestGone: true });
       if (bdm.deleteOnTermination) {
         const volumeId = bdm.volumeId as string;
         await this.step(op, 'volume delete', () => this.d.cinder.delete(op.caller, volumeId)).catch((e: unknown) => {
@@ -343,6 +342,29 @@ export class VolumeOps {
         });
       }
     }
+  }
+
+  /**
+   * One volume of a deleted server: its attach rolled back or its detach run (no guest step).
+   * False when a swap in flight, ended first, took the row away.
+   */
+  private async releaseOne(op: Op, instance: Instance, row: BlockDeviceMapping): Promise<boolean> {
+    let bdm = row;
+    const vop = { ...op, verify: true };
+    // A swap in flight ends first (rolled back, or finished once committed); then the row is detached.
+    if (SWAP_STATES.includes(bdm.attachState as never)) {
+      await this.resume(vop, instance, bdm);
+      const after = await this.step(op, 'read BDM', () => this.d.db.bdmGetAny(bdm.id));
+      if (!after || after.deleted) return false;
+      bdm = after;
+    }
+    if (bdm.attachState === S.RESERVING) await this.rollbackReserving(vop, bdm);
+    else if (bdm.attachState === S.RESERVED || bdm.attachState === S.ATTACHING) {
+      if (bdm.attachState === S.RESERVED) await this.step(op, 'claim attach', () => this.d.db.bdmTransition(bdm.id, [S.RESERVED], S.ATTACHING));
+      await this.rollbackAttach(vop, instance, { ...bdm, attachState: S.ATTACHING });
+    } else if (bdm.attachState === S.DETACH_COMMITTING) await this.finishDetach(vop, bdm, undefined);
+    else await this.detach(vop, null, bdm, null, { guestGone: true });
+    return true;
   }
 
   private async guestDetach(op: Op, instance: Instance, bdm: BlockDeviceMapping, info: ConnectionInfo | null): Promise<void> {

@@ -1,0 +1,49 @@
+// A server delete and its volumes, two cases a seeded REST fuzz found (legacy flow, Cinder fixture):
+// - an attach racing the delete: the delete's compute drops the attach's 'reserving' row while
+//   os-reserve is still on its way to Cinder, so the compute sees nothing to release. nova-api,
+//   finding its row gone once the reserve lands, must release it itself and answer as Nova's
+//   state check would, not 503 with the volume left 'attaching';
+// - Cinder refusing a volume's release: Nova's _shutdown_instance ignores it and the server
+//   goes, rather than staying 'deleting' for ever.
+import { expect } from 'chai';
+import { NovaDB } from '../../../nova-common/db-api';
+import { waitFor } from '../../support/processes';
+import { activeServer, novaWithCinderFixture } from './harness';
+
+describe('server delete and its volumes (legacy flow, Cinder fixture)', function () {
+  this.timeout(30_000);
+  const s = novaWithCinderFixture();
+
+  it('releases the os-reserve that landed after the delete looked, and answers 404', async () => {
+    const { nova, cinder } = s;
+    const sid = await activeServer(nova, 'race');
+    const v = cinder.create('demo');
+    const reserve = cinder.hold('os-reserve');
+    const attach = nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } } });
+    await reserve.reached;
+    expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404, 10_000, 'server gone', 20);
+    expect(v.status, 'nothing held the volume when the delete looked').to.equal('available');
+    reserve.release();
+    const r = await attach;
+    expect(r.status, JSON.stringify(r.body)).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal(`Instance ${sid} could not be found.`);
+    expect(cinder.calls.filter((c) => c.volumeId === v.id).map((c) => c.action)).to.deep.equal(['os-reserve', 'os-unreserve']);
+    expect(v.status).to.equal('available');
+    expect(await new NovaDB(nova.ds).bdmsByInstance(sid)).to.deep.equal([]);
+  });
+
+  it('deletes the server when Cinder refuses to release a volume, and leaves no intent behind', async () => {
+    const { nova, cinder } = s;
+    const sid = await activeServer(nova, 'refused');
+    const v = cinder.create('demo');
+    expect((await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } } })).status).to.equal(200);
+    await waitFor(async () => v.status === 'in-use', 10_000, 'volume in-use', 20);
+    cinder.failNext.set('os-terminate_connection', { code: 400, message: 'Invalid volume: refused by the test' });
+    expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404, 10_000, 'server gone', 20);
+    expect(cinder.calls.filter((c) => c.volumeId === v.id).map((c) => c.action)).to.include('os-terminate_connection');
+    const rows = await new NovaDB(nova.ds).bdms.findBy({ instanceUuid: sid, volumeId: v.id });
+    expect(rows.map((r) => [r.deleted === r.id, r.attachState])).to.deep.equal([[true, null]]);
+  });
+});
