@@ -10,7 +10,7 @@ import { pausePoint } from '../common/fault/pause';
 import { getLogger } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
-import { VolumeAttachmentNotFound, VolumeNotFound } from '../nova-common/exception';
+import { InvalidInput, VolumeAttachmentNotFound, VolumeNotFound } from '../nova-common/exception';
 import { StepInterrupted } from '../nova-common/retry';
 import { attachmentConnectionInfo, type ConnectionInfo } from '../nova-common/volume/cinder';
 import { ignore, releaseOrphanAttachments, type FlowDeps } from './cinder-flows';
@@ -78,6 +78,7 @@ export class SwapOps {
     await pausePoint('nova-compute.swap.after-commit');
     await this.finish(op, {
       ...bdm, attachState: S.SWAP_COMMITTING, volumeId: newId, attachmentId: bdm.swapAttachmentId, swapVolumeId: oldId, swapAttachmentId: bdm.attachmentId,
+      connectionInfo: JSON.stringify(info),
     });
     return true;
   }
@@ -159,11 +160,19 @@ export class SwapOps {
     } else {
       await this.d.step(op, 'os-terminate_connection', () => this.d.cinder.terminateConnection(op.caller, oldId, this.d.connectorProperties()).catch(ignore(VolumeNotFound)));
       const admin = op.admin ? await op.admin() : op.caller;
-      await this.d.step(op, 'os-migrate_volume_completion', () => this.d.cinder.migrateVolumeCompletion(admin, oldId, newId, false).catch(ignore(VolumeNotFound)));
-      // A completion cut short between its detach and its attach: finish what it left.
+      await this.d.step(op, 'os-migrate_volume_completion', () => this.d.cinder.migrateVolumeCompletion(admin, oldId, newId, false).catch((e: unknown) => {
+        if (e instanceof VolumeNotFound) return undefined;
+        // Cinder's completion attaches the new volume 'rw', which a readonly one refuses, after
+        // it has detached the old one: what it left undone is done below, in the new volume's mode.
+        if (!(e instanceof InvalidInput)) throw e;
+        LOG.warning(`os-migrate_volume_completion of ${oldId} to ${newId} refused (${e.message}); finishing its steps one by one`, op.meta);
+        return undefined;
+      }));
+      // A completion cut short (or refused) between its detach and its attach: finish what it left.
       const nv = await this.d.volume(op, newId);
       if (nv && !nv.attachments.some((a) => a.server_id === bdm.instanceUuid)) {
-        await this.d.step(op, 'os-attach', () => this.d.cinder.attach(op.caller, newId, bdm.instanceUuid as string, bdm.deviceName as string, 'rw'));
+        const mode = this.d.parse(bdm.connectionInfo)?.data.access_mode;
+        await this.d.step(op, 'os-attach', () => this.d.cinder.attach(op.caller, newId, bdm.instanceUuid as string, bdm.deviceName as string, typeof mode === 'string' ? mode : 'rw'));
       }
       const ov = await this.d.volume(op, oldId);
       const left = ov?.attachments.find((a) => a.server_id === bdm.instanceUuid);

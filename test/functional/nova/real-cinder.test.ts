@@ -77,3 +77,42 @@ describe('nova against the real Cinder (in-process, fake:// + SQLite)', function
     for (const v of vols) await waitStatus(v, 'available');
   });
 });
+
+describe('nova against the real Cinder, legacy attach flow (in-process, fake:// + SQLite)', function () {
+  this.timeout(60_000);
+  let cinder: Cinder;
+  let nova: Nova;
+
+  before(async () => {
+    cinder = await startCinder({ DEFAULT: { rpc_response_timeout: 3 } });
+    nova = await startNova({
+      cinder: { endpoint: `${cinder.api.url}/v3/%(project_id)s` }, compute: { volume_op_retry_timeout: 5 },
+      workarounds: { use_legacy_volume_attach_flow: true },
+    });
+  });
+  after(async () => {
+    await nova?.stop();
+    await cinder?.stop().catch(() => undefined);
+  });
+
+  const show = (id: string) => cinder.show(id);
+  const until = (what: string, ok: () => Promise<boolean>) => waitFor(ok, 15_000, what, 50);
+
+  // Cinder's os-migrate_volume_completion attaches the new volume 'rw', which a readonly volume
+  // refuses, after it has detached the old one (a fuzz run left the new volume 'attaching').
+  it('swaps to a readonly volume: the completion refused, its steps are finished in the volume\'s mode', async () => {
+    const sid = await activeServer(nova, 'swap-ro');
+    const [oldId, newId] = [await cinder.createVolume(), await cinder.createVolume()];
+    expect((await cinder.action(newId, 'os-update_readonly_flag', { readonly: true })).status).to.equal(202);
+    expect((await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: oldId } } })).status).to.equal(200);
+    await until('old in-use', async () => (await show(oldId)).status === 'in-use');
+    const r = await nova.req('PUT', `/v2.1/servers/${sid}/os-volume_attachments/${oldId}`, { token: 'admin:demo', body: { volumeAttachment: { volumeId: newId } } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    await until('swap settled', async () => (await show(newId)).status === 'in-use' && (await show(oldId)).status === 'available');
+    const nv = await show(newId);
+    expect(nv.attachments.map((a: { server_id: string }) => a.server_id)).to.deep.equal([sid]);
+    expect(nv.metadata).to.include({ readonly: 'True', attached_mode: 'ro' });
+    const rows = await nova.ds.getRepository(BlockDeviceMapping).findBy({ instanceUuid: sid, deleted: 0 });
+    expect(rows.filter((b) => b.volumeId).map((b) => [b.volumeId, b.attachState])).to.deep.equal([[newId, null]]);
+  });
+});
