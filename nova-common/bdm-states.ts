@@ -44,3 +44,14 @@ export const ATTACHED_STATES: ReadonlyArray<BdmState | null> = [null, BDM_STATES
 
 /** States owned by an attach in flight (the volume is not usable by a detach yet). */
 export const ATTACH_IN_FLIGHT: readonly BdmState[] = [BDM_STATES.RESERVING, BDM_STATES.RESERVED, BDM_STATES.ATTACHING];
+
+/**
+ * Whether another server's live rows for a volume could hold its legacy reservation (os-reserve
+ * names no one). A row whose own os-reserve was confirmed (`confirmedOurs`: it reached
+ * 'reserved') holds the volume's one reservation: another row still 'reserving' is only trying,
+ * and its os-reserve fails or comes after ours is released, so it does not count. Otherwise any
+ * other live row may be the holder.
+ */
+export function othersMayHoldReservation(others: ReadonlyArray<{ attachState: BdmState | null }>, confirmedOurs: boolean): boolean {
+  return others.some((b) => !(confirmedOurs && b.attachState === BDM_STATES.RESERVING));
+}

@@ -6,6 +6,7 @@
 //     attachment_complete; detach: attachment_delete. The row's attachment_id names what is ours.
 // A row with an attachment_id takes the attachments flow, one without it the legacy flow, so a
 // volume detaches by the flow that attached it. docs/attach-flows.md compares them step by step.
+import { BDM_STATES as S, othersMayHoldReservation } from '../nova-common/bdm-states';
 import type { BlockDeviceMapping } from '../nova-common/entities';
 import type { NovaDB } from '../nova-common/db-api';
 import { VolumeAttachmentNotFound, VolumeNotFound } from '../nova-common/exception';
@@ -56,11 +57,13 @@ export class LegacyFlow implements CinderFlow {
 
   /**
    * Is the volume's 'attaching' reservation ours? With the legacy os-reserve Cinder does not
-   * say who reserved it, so: it is attaching and no other server has a live row for it.
+   * say who reserved it, so: it is attaching and no other server has a live row that may hold
+   * it (a row past 'reserving' had its os-reserve confirmed: others still 'reserving' do not).
    */
   async reservationIsOurs(v: CinderVolume | null, bdm: BlockDeviceMapping): Promise<boolean> {
     if (!v || v.status !== 'attaching') return false;
-    return (await this.d.db.bdmsOfVolumeExcept(v.id, bdm.id)).length === 0;
+    const confirmed = ([S.RESERVED, S.ATTACHING, S.ATTACH_COMMITTING] as Array<string | null>).includes(bdm.attachState);
+    return !othersMayHoldReservation(await this.d.db.bdmsOfVolumeExcept(v.id, bdm.id), confirmed);
   }
 
   async reservationHeld(op: Op, bdm: BlockDeviceMapping): Promise<boolean> {

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../common/context';
 import { isDbConnectionError } from '../../common/db/errors';
 import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
-import { ATTACHED_STATES, BDM_STATES } from '../../nova-common/bdm-states';
+import { ATTACHED_STATES, BDM_STATES, othersMayHoldReservation } from '../../nova-common/bdm-states';
 import { isDuplicateEntry, isRetryableConflict } from '../../nova-common/db';
 import { matchDevice, nextDeviceName } from '../../nova-common/device-name';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
@@ -208,7 +208,7 @@ export class VolumeAttachmentAPI {
 
   /**
    * Our reservation, once our row is gone: an attachment by its id; an os-reserve (which names no
-   * one) when the volume is still 'attaching' and no other live row holds it, the rule the
+   * one) when the volume is still 'attaching' and no other live row may hold it, the rule the
    * compute's rollback follows. What fails here is left to Cinder's reconciler.
    */
   private async releaseAfterTakeover(ctx: RequestContext, bdm: BlockDeviceMapping, held: Reservation): Promise<void> {
@@ -218,8 +218,9 @@ export class VolumeAttachmentAPI {
         await held.release();
         return;
       }
+      // Our os-reserve was confirmed: other rows still 'reserving' cannot hold it.
       const v = await this.o.cinder.get(caller(ctx), volumeId);
-      if (v.status === 'attaching' && (await this.o.db.bdmsOfVolumeExcept(volumeId, bdm.id)).length === 0) await held.release();
+      if (v.status === 'attaching' && !othersMayHoldReservation(await this.o.db.bdmsOfVolumeExcept(volumeId, bdm.id), true)) await held.release();
     } catch (e) {
       LOG.warning(`Releasing volume ${volumeId} after its attach was taken over failed: ${(e as Error).message}`, { context: ctx, bdm_id: bdm.id });
     }

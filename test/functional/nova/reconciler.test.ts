@@ -144,6 +144,24 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     expect([...(nova.compute.connector as FakeConnector).connected].filter((p) => p.includes(v.id))).to.deep.equal([]);
   });
 
+  it("'attaching' while another server's attach of the volume is still 'reserving': our confirmed reservation is released", async () => {
+    // os-reserve names no one, but ours was confirmed (the row got past 'reserving'): the other
+    // row is only trying, and its os-reserve fails while the volume is ours (a fuzz run left such
+    // a volume 'attaching' when the rollback counted that row as a possible holder).
+    const [s1, s2] = [await activeServer(nova, 'r7a'), await activeServer(nova, 'r7b')];
+    const v = cinder.create('demo');
+    v.status = 'attaching';
+    v.exported = true;
+    const mine = await bdm(s1, v, S.ATTACHING);
+    const trying = await bdm(s2, v, S.RESERVING, { age: 1, device: '/dev/vdc' });
+    await pass();
+    expect(await row(mine.id)).to.equal(null);
+    expect(v.status).to.equal('available');
+    expect(actions(v)).to.deep.equal(['os-initialize_connection', 'os-terminate_connection', 'os-unreserve']);
+    expect((await row(trying.id))?.attachState, "nova-api's young row is left to it").to.equal(S.RESERVING);
+    await db.bdms.delete({ id: trying.id });
+  });
+
   it("'attach-committing' (killed around os-attach): os-attach redone once, row settled", async () => {
     const sid = await activeServer(nova, 'r8');
     const v = cinder.create('demo');
