@@ -329,6 +329,7 @@ export class VolumeOps {
         // Anything else (Cinder refusing, a 500 of its backend) is ignored, as Nova's
         // _shutdown_instance does: the server goes, its row with it, Cinder keeps what it says.
         LOG.warning(`Ignoring the failed release of volume ${bdm.volumeId} of the deleted server: ${(e as Error).message}`, op.meta);
+        await this.rollBackOurDetaching(op, bdm);
         await this.step(op, 'drop BDM', async () => {
           await this.d.db.bdmSoftDelete(bdm.id);
           await this.d.db.bdmTransition(bdm.id, Object.values(S), null, {}, 'any');
@@ -341,6 +342,22 @@ export class VolumeOps {
           LOG.warning(`Could not delete volume ${volumeId} of deleted server: ${(e as Error).message}`, op.meta);
         });
       }
+    }
+  }
+
+  /**
+   * A detach of a deleted server's volume that Cinder refused after our os-begin_detaching: the
+   * volume goes back to 'in-use' (still this server's, as Cinder says) rather than staying in a
+   * transition nothing will finish. Best effort: a failure is only logged.
+   */
+  private async rollBackOurDetaching(op: Op, bdm: BlockDeviceMapping): Promise<void> {
+    const volumeId = bdm.volumeId as string;
+    try {
+      const v = await this.volume({ ...op, budgetMs: 0 }, volumeId);
+      if (v?.status !== 'detaching' || !v.attachments.some((a) => a.server_id === bdm.instanceUuid)) return;
+      await this.d.cinder.rollDetaching(op.caller, volumeId);
+    } catch (e) {
+      LOG.warning(`Could not roll the detach of volume ${volumeId} back: ${(e as Error).message}`, op.meta);
     }
   }
 

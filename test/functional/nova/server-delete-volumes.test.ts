@@ -42,7 +42,10 @@ describe('server delete and its volumes (legacy flow, Cinder fixture)', function
     cinder.failNext.set('os-terminate_connection', { code: 400, message: 'Invalid volume: refused by the test' });
     expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
     await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404, 10_000, 'server gone', 20);
-    expect(cinder.calls.filter((c) => c.volumeId === v.id).map((c) => c.action)).to.include('os-terminate_connection');
+    // The detach began (os-begin_detaching) and was refused: the volume is not left 'detaching'.
+    expect(cinder.calls.filter((c) => c.volumeId === v.id).map((c) => c.action)).to.deep.equal(
+      ['os-reserve', 'os-initialize_connection', 'os-attach', 'os-begin_detaching', 'os-terminate_connection', 'os-roll_detaching']);
+    expect(v.status).to.equal('in-use');
     const rows = await new NovaDB(nova.ds).bdms.findBy({ instanceUuid: sid, volumeId: v.id });
     expect(rows.map((r) => [r.deleted === r.id, r.attachState])).to.deep.equal([[true, null]]);
   });
