@@ -86,7 +86,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
 
 /** A standalone cinder-api app (auth, fault format) with the routes at /. */
 export async function buildCinderApiApp(opts: CinderApiPluginOptions & { auth: AuthOptions; health?: HealthBackend[] }): Promise<FastifyInstance> {
-  const app = createApiApp({ name: 'cinder-api', auth: createAuth(opts.auth) });
+  const app = createApiApp({ name: 'cinder-api', auth: createAuth(opts.auth), lastQueryValue: true });
   if (opts.health) healthcheckRoutes(app, opts.health);
   await app.register(cinderApiPlugin, { volumes: opts.volumes, maxLimit: opts.maxLimit });
   return app;

@@ -2,6 +2,7 @@
 // 4xx faults, auth → RequestContext, request-id headers, the fault format for every error,
 // and an oslo-style access log. Controllers stay thin: they get `req.ctx` and throw faults.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyError } from 'fastify';
+import { parse as parseQuery } from 'node:querystring';
 import { RequestContext, generateRequestId } from '../context';
 import { OpenStackException } from '../exception';
 import { getLogger, type Logger } from '../log';
@@ -11,6 +12,7 @@ import { observeHttp } from '../metrics/http';
 import { restServerSpan, runInScope, type Span } from '../trace';
 import { type AuthStrategy } from './auth';
 import { HTTPFault, badRequest, faultBody } from './faults';
+import { putOwn } from './own-keys';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,6 +36,19 @@ export interface ApiAppOptions {
   maxBodyBytes?: number;
   /** Message of an unexpected (500) error; Nova's text differs from Cinder's. */
   unexpectedMessage?: (err: Error) => string;
+  /**
+   * A query key given more than once counts once, with its last value, as Cinder reads webob's
+   * MultiDict (Nova's schemas take some keys as lists, so it keeps them all).
+   */
+  lastQueryValue?: boolean;
+}
+
+/** The query string with each repeated key's last value. */
+function lastValues(text: string): Record<string, string> {
+  const parsed = parseQuery(text);
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(parsed)) putOwn(out, k, Array.isArray(v) ? v[v.length - 1] : v ?? '');
+  return out;
 }
 
 /** Request types read as JSON: Nova's and Cinder's supported types, and none / text/plain. */
@@ -108,7 +123,7 @@ export function createApiApp(opts: ApiAppOptions): FastifyInstance {
   const log = getLogger(opts.name);
   const maxBody = opts.maxBodyBytes ?? 114688;
   const app = Fastify({
-    logger: false, bodyLimit: maxBody,
+    logger: false, bodyLimit: maxBody, ...(opts.lastQueryValue ? { querystringParser: lastValues } : {}),
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
     // URLs the router cannot even take apart still answer in the fault format: an id longer
     // than any we hand out names nothing (404); a bad %-escape is a malformed request (400).

@@ -153,6 +153,13 @@ describe('cinder-api volumes', function () {
     expect([...seen].sort()).to.deep.equal([...ids].sort());
     r = await c.req('GET', '/v3/pager/volumes?sort_key=bogus', { token });
     expect(r.status).to.equal(400);
+    // A key given twice counts once, with its last value (webob's MultiDict), never a 500.
+    r = await c.req('GET', '/v3/pager/volumes?name=pg0&name=pg2', { token });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.deep.equal([ids[2]]);
+    r = await c.req('GET', '/v3/pager/volumes/detail?sort_key=size&sort_key=name&sort_dir=asc&sort_dir=desc&limit=1&limit=2', { token });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.deep.equal([ids[2], ids[1]]);
   });
 
   it('GET /volumes/ (empty id) is 404; a nonexistent snapshot_id is 404', async () => {
