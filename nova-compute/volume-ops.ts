@@ -240,14 +240,15 @@ export class VolumeOps {
    */
   async detach(op: Op, instance: Instance | null, bdm: BlockDeviceMapping, attachmentId: string | null, opts: { guestGone?: boolean } = {}): Promise<void> {
     const volumeId = bdm.volumeId as string;
-    if (bdm.attachState !== S.DETACHING) {
-      const taken = await this.step(op, 'record detach', () => this.d.db.bdmTransition(bdm.id, [null, S.ATTACH_COMMITTING], S.DETACHING));
-      if (!taken) {
-        LOG.info(`Detach of volume ${volumeId}: BDM ${bdm.id} is not attached (state ${bdm.attachState})`, op.meta);
-        return;
-      }
+    // Recorded (or confirmed) on the row as it is now: the state read may be stale. A server
+    // delete read the rows first; nova-api may have withdrawn its 'detaching' meanwhile, and
+    // going on from the stale state left the row attached and the volume 'detaching'.
+    const taken = await this.step(op, 'record detach', () => this.d.db.bdmTransition(bdm.id, [null, S.ATTACH_COMMITTING, S.DETACHING], S.DETACHING));
+    if (!taken) {
+      LOG.info(`Detach of volume ${volumeId}: BDM ${bdm.id} is not attached (state read: ${bdm.attachState})`, op.meta);
+      return;
     }
-    await timeVolumeOp('detach', () => this.detachRecorded(op, instance, bdm, attachmentId, opts));
+    await timeVolumeOp('detach', () => this.detachRecorded(op, instance, { ...bdm, attachState: S.DETACHING }, attachmentId, opts));
   }
 
   /** The detach of a row now 'detaching', to its end or its rollback (attachd_volume_detach_duration_seconds). */

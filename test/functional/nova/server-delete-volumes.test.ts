@@ -6,6 +6,7 @@
 // - Cinder refusing a volume's release: Nova's _shutdown_instance ignores it and the server
 //   goes, rather than staying 'deleting' for ever.
 import { expect } from 'chai';
+import { BDM_STATES as S } from '../../../nova-common/bdm-states';
 import { NovaDB } from '../../../nova-common/db-api';
 import { waitFor } from '../../support/processes';
 import { activeServer, novaWithCinderFixture } from './harness';
@@ -31,6 +32,30 @@ describe('server delete and its volumes (legacy flow, Cinder fixture)', function
     expect(cinder.calls.filter((c) => c.volumeId === v.id).map((c) => c.action)).to.deep.equal(['os-reserve', 'os-unreserve']);
     expect(v.status).to.equal('available');
     expect(await new NovaDB(nova.ds).bdmsByInstance(sid)).to.deep.equal([]);
+  });
+
+  it("detaches a volume whose 'detaching' nova-api withdrew after the delete read the rows", async () => {
+    const { nova, cinder } = s;
+    const db = new NovaDB(nova.ds);
+    const sid = await activeServer(nova, 'stale');
+    const [v1, v2] = [cinder.create('demo'), cinder.create('demo')];
+    for (const v of [v1, v2]) {
+      expect((await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } } })).status).to.equal(200);
+      await waitFor(async () => v.status === 'in-use' && (await db.bdmByVolumeAndInstance(v.id, sid))?.attachState === null, 10_000, 'attached', 20);
+    }
+    // nova-api's detach of v2 is under way when the delete reads the rows...
+    const row2 = (await db.bdmByVolumeAndInstance(v2.id, sid))!;
+    expect(await db.bdmTransition(row2.id, [null], S.DETACHING)).to.equal(true);
+    const first = cinder.hold('os-terminate_connection');
+    expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
+    await first.reached;
+    // ...and withdraws it (its os-begin_detaching refused) while the delete is busy with v1.
+    expect(await db.bdmTransition(row2.id, [S.DETACHING], null)).to.equal(true);
+    first.release();
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404, 10_000, 'server gone', 20);
+    expect([v1.status, v2.status]).to.deep.equal(['available', 'available']);
+    const live = await db.bdms.findBy({ instanceUuid: sid, deleted: 0 });
+    expect(live.filter((b) => b.volumeId)).to.deep.equal([]);
   });
 
   it('deletes the server when Cinder refuses to release a volume, and leaves no intent behind', async () => {
