@@ -11,7 +11,7 @@ import { getLogger, type LogMeta } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
 import type { NovaDB } from '../nova-common/db-api';
-import { VolumeNotFound } from '../nova-common/exception';
+import { InvalidInput, VolumeNotFound } from '../nova-common/exception';
 import type { CinderAPI, CinderCaller, CinderVolume, ConnectionInfo } from '../nova-common/volume/cinder';
 import type { ConnectorProperties, DeviceInfo, VolumeConnector } from './connectors';
 import { isTransient, retrying, StepInterrupted } from '../nova-common/retry';
@@ -257,7 +257,14 @@ export class VolumeOps {
     LOG.info(`Detaching volume ${volumeId} from ${bdm.deviceName ?? '-'}`, op.meta);
     if (op.verify) {
       const v = await this.volume(op, volumeId);
-      if (v?.status === 'in-use') await this.step(op, 'os-begin_detaching', () => this.d.cinder.beginDetaching(op.caller, volumeId));
+      if (v?.status === 'in-use') {
+        await this.step(op, 'os-begin_detaching', () => this.d.cinder.beginDetaching(op.caller, volumeId)).catch((e: unknown) => {
+          // A server delete goes on without it, as Nova's _shutdown_instance (which never sends
+          // it) does: the volume's state moved since it was read (another detach began).
+          if (!opts.guestGone || !(e instanceof InvalidInput)) throw e;
+          LOG.warning(`os-begin_detaching of volume ${volumeId} refused (${e.message}); detaching it from the deleted server all the same`, op.meta);
+        });
+      }
     }
     const info = parseConnectionInfo(bdm.connectionInfo);
     try {

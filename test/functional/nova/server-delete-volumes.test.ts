@@ -58,6 +58,19 @@ describe('server delete and its volumes (legacy flow, Cinder fixture)', function
     expect(live.filter((b) => b.volumeId)).to.deep.equal([]);
   });
 
+  it('detaches a deleted server\'s volume when os-begin_detaching is refused (the volume moved meanwhile), as Nova never sends it there', async () => {
+    const { nova, cinder } = s;
+    const sid = await activeServer(nova, 'begin-refused');
+    const v = cinder.create('demo');
+    expect((await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: v.id } } })).status).to.equal(200);
+    await waitFor(async () => v.status === 'in-use' && (await new NovaDB(nova.ds).bdmByVolumeAndInstance(v.id, sid))?.attachState === null, 10_000, 'attached', 20);
+    cinder.failNext.set('os-begin_detaching', { code: 400, message: "Invalid volume: Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach." });
+    expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404, 10_000, 'server gone', 20);
+    expect(cinder.calls.filter((c) => c.volumeId === v.id).map((c) => c.action).slice(3)).to.deep.equal(['os-begin_detaching', 'os-terminate_connection', 'os-detach']);
+    expect(v.status).to.equal('available');
+  });
+
   it('deletes the server when Cinder refuses to release a volume, and leaves no intent behind', async () => {
     const { nova, cinder } = s;
     const sid = await activeServer(nova, 'refused');
