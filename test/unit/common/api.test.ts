@@ -64,6 +64,13 @@ describe('common/api', () => {
     expect(r.headers['x-compute-request-id']).to.equal(r.headers['x-openstack-request-id']);
     const admin = await a.inject({ url: '/admin/things/x', headers: { 'x-auth-token': 'admin:admin' } });
     expect(admin.json().ctx.admin).to.equal(true);
+    // Ids longer than the columns that would store them (255) name no one: 401, not a database error later.
+    const p255 = 'p'.repeat(255);
+    expect((await a.inject({ url: `/${p255}/things/x`, headers: { 'x-auth-token': `alice:${p255}` } })).statusCode).to.equal(200);
+    for (const token of [`alice:${'p'.repeat(256)}`, `${'u'.repeat(256)}:p1`, 'u'.repeat(256)]) {
+      const r = await a.inject({ url: '/p1/things/x', headers: { 'x-auth-token': token } });
+      expect(r.statusCode, token.slice(0, 8)).to.equal(401);
+    }
   });
 
   it('refuses a URL project that is not the caller\'s', async () => {
