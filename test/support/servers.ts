@@ -138,7 +138,7 @@ export function viaSocket(url: string, socket: string): string {
  * A fresh, empty database on the MariaDB server of NOVA_DATABASE_URL/CINDER_DATABASE_URL, so
  * tests never see each other's rows. Returns its URL and a drop() for after().
  */
-export async function createTestDatabase(ctx: Context | null, kind: 'nova' | 'cinder'): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(ctx: Context | null, kind: 'nova' | 'cinder', charset = 'utf8mb4'): Promise<{ url: string; drop: () => Promise<void> }> {
   const base = await requireServer(ctx, kind === 'nova' ? 'nova-db' : 'cinder-db');
   // parseDatabaseUrl, not URL: a Galera URL lists several hosts (h1:p1,h2:p2), which URL rejects.
   const p = parseDatabaseUrl(base);
@@ -149,7 +149,7 @@ export async function createTestDatabase(ctx: Context | null, kind: 'nova' | 'ci
   });
   const conn = await admin();
   try {
-    await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+    await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET ${charset}`);
   } finally {
     await conn.end();
   }
