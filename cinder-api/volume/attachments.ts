@@ -102,7 +102,9 @@ export class AttachmentAPI {
       await this.rpc.attachmentUpdate(ctx, volume, connector, att.id);
       await pausePoint('cinder-api.attachment-update.after-rpc');
     } catch (e) {
-      if ((e as { code?: number }).code === 400) throw e;
+      // Refused (400), or the attachment or its volume deleted meanwhile by a racing request (404):
+      // the caller's answer, not a 500 (Cinder wraps these in one).
+      if ([400, 404].includes((e as { code?: number }).code ?? 0)) throw e;
       // A lost dependency stays itself: the API answers 503 and the caller retries.
       if (isDbConnectionError(e) || e instanceof MessagingTimeout || e instanceof MessageDeliveryFailure) throw e;
       throw new CinderException({}, `Unable to update attachment.(${(e as Error).message}).`);

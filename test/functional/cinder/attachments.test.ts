@@ -1,6 +1,7 @@
 // The v3 attachments API (3.27 create/update/delete, 3.44 os-complete) over HTTP: the new-style
 // flow (docs/attach-flows.md) with the states after each step, and its errors.
 import { expect } from 'chai';
+import { CinderDB } from '../../../cinder-common/db-api';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import { startCinder, type Cinder, type Json, type Res } from './cinder-stack';
 
@@ -50,6 +51,26 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.body).to.deep.equal({ attachments: [] });
     expect((await c.show(vid)).status).to.equal('available');
     expect((c.volume.backends[0].driver as FakeDriver).exports.has(vid)).to.equal(false);
+  });
+
+  it('an attachment deleted by a racing request while it is being connected: 404, not a 500', async () => {
+    const vid = await c.createVolume();
+    let r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } });
+    const id = r.body.attachment.id as string;
+    // The racing DELETE lands between cinder-api's read of the attachment and cinder-volume's.
+    const manager = c.volume.backends[0].manager as unknown as { attachmentUpdate: (ctxt: unknown, args: Record<string, unknown>) => Promise<unknown> };
+    const real = manager.attachmentUpdate.bind(manager);
+    manager.attachmentUpdate = async (ctxt, args) => {
+      await new CinderDB(c.ds).attachmentDestroy(String(args.attachment_id));
+      return real(ctxt, args);
+    };
+    try {
+      r = await call('PUT', `/attachments/${id}`, { attachment: { connector: CONNECTOR } });
+    } finally {
+      manager.attachmentUpdate = real;
+    }
+    expect(r.status, JSON.stringify(r.body)).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal(`Volume attachment could not be found with filter: attachment_id = ${id}.`);
   });
 
   it('errors: below 3.27 404, second reserve 400, unknown attachment 404, bad bodies 400, os-complete below 3.44 404', async () => {
