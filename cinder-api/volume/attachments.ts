@@ -98,6 +98,8 @@ export class AttachmentAPI {
       const connected = (await this.db.attachmentsOf([volume.id])).filter((a) => a.connectionInfo && a.id !== att.id);
       if (connected.length) throw new InvalidVolume({ reason: `duplicate connectors detected on volume ${volume.id}` });
     }
+    // No backend took the volume (created in error): nothing can export it.
+    if (!volume.host) throw new InvalidVolume({ reason: `Volume ${volume.id} has no host: it cannot be connected.` });
     try {
       await this.rpc.attachmentUpdate(ctx, volume, connector, att.id);
       await pausePoint('cinder-api.attachment-update.after-rpc');

@@ -2,6 +2,7 @@
 // flow (docs/attach-flows.md) with the states after each step, and its errors.
 import { expect } from 'chai';
 import { CinderDB } from '../../../cinder-common/db-api';
+import { waitFor } from '../../support/processes';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import { startCinder, type Cinder, type Json, type Res } from './cinder-stack';
 
@@ -51,6 +52,19 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.body).to.deep.equal({ attachments: [] });
     expect((await c.show(vid)).status).to.equal('available');
     expect((c.volume.backends[0].driver as FakeDriver).exports.has(vid)).to.equal(false);
+  });
+
+  it('a connector for a volume no backend took: 400, and the attachment made for it is gone', async () => {
+    const lift = await c.req('PUT', '/v3/demo/os-quota-sets/demo', { token: 'admin:demo', body: { quota_set: { volumes: -1, gigabytes: -1, per_volume_gigabytes: -1 } } });
+    expect(lift.status).to.equal(200);
+    const vid = (await c.req('POST', '/v3/demo/volumes', { body: { volume: { size: 1_000_000 } } })).body.volume.id as string;
+    await waitFor(async () => (await c.show(vid)).status === 'error', 10_000, 'no backend for it', 20);
+    expect((await c.action(vid, 'os-reset_status', { status: 'available' }, 'admin:demo')).status).to.equal(202);
+    const r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER, connector: CONNECTOR } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(400);
+    expect(r.body.badRequest.message).to.equal(`Invalid volume: Volume ${vid} has no host: it cannot be connected.`);
+    expect((await call('GET', `/attachments?volume_id=${vid}`)).body.attachments).to.deep.equal([]);
+    expect((await c.show(vid)).status).to.equal('available');
   });
 
   it('an attachment deleted by a racing request while it is being connected: 404, not a 500', async () => {
