@@ -64,9 +64,12 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   // [oslo_messaging_notifications] driver: none set, none sent (as Nova with oslo's defaults).
   const notifications = notifierFromConf(conf, transport, `compute.${host}`);
   const notifier = notifications.notifier;
-  const manager = new ComputeManager({ host, db, driver, volumeOps, notifier, retryBudgetMs: conf.compute.volume_op_retry_timeout * 1000 });
+  const auth = novaServiceAuth(conf);
+  const manager = new ComputeManager({
+    host, db, driver, volumeOps, notifier, retryBudgetMs: conf.compute.volume_op_retry_timeout * 1000, adminCaller: (rid) => auth.adminCaller(rid),
+  });
   const reconciler = new VolumeReconciler({
-    host, db, manager, volumeOps, auth: novaServiceAuth(conf),
+    host, db, manager, volumeOps, auth,
     intervalSec: conf.compute.volume_reconcile_interval, pendingTimeoutMs,
   });
   const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()], { traceService: 'nova-compute' });

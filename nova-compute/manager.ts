@@ -10,7 +10,7 @@ import { objectData, POWER_STATES, TASK_STATES, VM_STATES, type TaskState, type 
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
 import { KeyedLock } from '../common/lock';
 import { BDM_STATES } from '../nova-common/bdm-states';
-import { callerFromDict } from '../nova-common/volume/cinder';
+import { callerFromDict, type CinderCaller } from '../nova-common/volume/cinder';
 import { ctxLog, VolumeOps, type Op } from './volume-ops';
 import type { ComputeDriver } from './virt/driver';
 
@@ -24,6 +24,8 @@ export interface ManagerDeps {
   notifier: Notifier | null;
   /** Retry budget (ms) of each attach/detach step when a dependency is lost. */
   retryBudgetMs: number;
+  /** The service user's admin caller (a server delete releases with it the volumes its user cannot see). */
+  adminCaller?: (requestId: string | null) => Promise<CinderCaller>;
 }
 
 type Args = Record<string, unknown>;
@@ -258,7 +260,9 @@ export class ComputeManager {
       const instance = await this.instanceOf(args);
       if (!instance) return;
       await this.d.driver.destroy(instance);
-      await this.terminate(this.op(ctxt, { instance_uuid: uuid }), instance);
+      const admin = this.d.adminCaller;
+      const requestId = typeof ctxt.global_request_id === 'string' ? ctxt.global_request_id : typeof ctxt.request_id === 'string' ? ctxt.request_id : null;
+      await this.terminate({ ...this.op(ctxt, { instance_uuid: uuid }), ...(admin ? { admin: () => admin(requestId) } : {}) }, instance);
       await this.notify(ctxt, 'compute.instance.delete.end', instance, {});
     }));
   }

@@ -373,8 +373,9 @@ export class VolumeOps {
    * One volume of a deleted server: its attach rolled back or its detach run (no guest step).
    * False when a swap in flight, ended first, took the row away.
    */
-  private async releaseOne(op: Op, instance: Instance, row: BlockDeviceMapping): Promise<boolean> {
+  private async releaseOne(userOp: Op, instance: Instance, row: BlockDeviceMapping): Promise<boolean> {
     let bdm = row;
+    const op = await this.releasingAs(userOp, row.volumeId as string);
     const vop = { ...op, verify: true };
     // A swap in flight ends first (rolled back, or finished once committed); then the row is detached.
     if (SWAP_STATES.includes(bdm.attachState as never)) {
@@ -390,6 +391,18 @@ export class VolumeOps {
     } else if (bdm.attachState === S.DETACH_COMMITTING) await this.finishDetach(vop, bdm, undefined);
     else await this.detach(vop, null, bdm, null, { guestGone: true });
     return true;
+  }
+
+  /**
+   * Who releases a deleted server's volume: the server's user, or the service user's admin when
+   * the user cannot see the volume (an admin attached another project's volume). As the user,
+   * every call would find nothing and the volume would stay attached to a server that is gone
+   * (Nova's _shutdown_instance leaves it so).
+   */
+  private async releasingAs(op: Op, volumeId: string): Promise<Op> {
+    if (!op.admin || await this.volume(op, volumeId)) return op;
+    const admin = await op.admin();
+    return (await this.volume({ ...op, caller: admin }, volumeId)) ? { ...op, caller: admin } : op;
   }
 
   private async guestDetach(op: Op, instance: Instance, bdm: BlockDeviceMapping, info: ConnectionInfo | null): Promise<void> {

@@ -123,8 +123,8 @@ export function createApiApp(opts: ApiAppOptions): FastifyInstance {
   const log = getLogger(opts.name);
   const maxBody = opts.maxBodyBytes ?? 114688;
   const app = Fastify({
-    logger: false, bodyLimit: maxBody, ...(opts.lastQueryValue ? { querystringParser: lastValues } : {}),
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500 },
+    logger: false, bodyLimit: maxBody,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500, ...(opts.lastQueryValue ? { querystringParser: lastValues } : {}) },
     // URLs the router cannot even take apart still answer in the fault format: an id longer
     // than any we hand out names nothing (404); a bad %-escape is a malformed request (400).
     frameworkErrors: (err, _req, res) => {

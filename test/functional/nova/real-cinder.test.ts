@@ -68,6 +68,18 @@ describe('nova against the real Cinder (in-process, fake:// + SQLite)', function
     expect(await status(v)).to.equal('available');
   });
 
+  it("deleting a server releases a volume an admin attached from another project, which the server's user cannot see", async () => {
+    const sid = await activeServer(nova);
+    const theirs = await cinder.createVolume(1, 'admin:admin', 'admin-owned');
+    const r = await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { token: 'admin:demo', body: { volumeAttachment: { volumeId: theirs } } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    await waitFor(async () => (await cinder.show(theirs, 'admin:admin')).status === 'in-use', 15_000, 'in-use', 50);
+    expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404, 15_000, 'server gone', 50);
+    const v = await cinder.show(theirs, 'admin:admin');
+    expect([v.status, v.attachments]).to.deep.equal(['available', []]);
+  });
+
   it('deleting a server leaves its volumes available', async () => {
     const sid = await activeServer(nova);
     const vols = [await cinder.createVolume(), await cinder.createVolume()];
