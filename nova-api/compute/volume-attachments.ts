@@ -343,7 +343,10 @@ export class VolumeAttachmentAPI {
     this.c.checkState(ctx, inst, 'detach_volume');
     await this.c.checkHostUp(inst);
     const requestId = ctx.globalRequestId ?? ctx.requestId;
-    if (!(await this.o.db.bdmTransition(bdm.id, ATTACHED_STATES, BDM_STATES.DETACHING, { attachRequestId: requestId }))) {
+    // From the state read, which a failed detach puts back: taken from another attached state
+    // (the compute settling its attach meanwhile), the row would regress to the one read.
+    if (!ATTACHED_STATES.includes(bdm.attachState) ||
+      !(await this.o.db.bdmTransition(bdm.id, [bdm.attachState], BDM_STATES.DETACHING, { attachRequestId: requestId }))) {
       // An attach or another detach of this volume is in flight.
       throw new InvalidVolume({ reason: NOT_DETACHABLE });
     }

@@ -314,6 +314,30 @@ describe('ComputeAPI volume attach/detach rules', () => {
       expect(rpc.casts).to.deep.equal([{ method: 'detach_volume', instance: inst.uuid, volumeId, attachmentId }]);
     });
 
+    it("a row that moves on after it was read is not taken: a failed detach never puts back an older state", async () => {
+      // The compute is finishing the attach: nova-api reads 'attaching', the row is
+      // 'attach-committing' by the time of the compare-and-swap (a fuzz run regressed it to
+      // 'attaching' after a refused os-begin_detaching, and a server delete then rolled the
+      // attach back while Cinder had it attached).
+      const inst = await makeServer(ds);
+      const { bdm, volumeId } = await attached(inst, { attachState: BDM_STATES.ATTACHING });
+      const read = db.bdmByVolumeAndInstance.bind(db);
+      db.bdmByVolumeAndInstance = async (...a) => {
+        const row = await read(...a);
+        await db.bdmTransition(bdm.id, [BDM_STATES.ATTACHING], BDM_STATES.ATTACH_COMMITTING);
+        return row;
+      };
+      fixture.failNext.set('os-begin_detaching', { code: 400, message: 'Invalid volume: not in-use yet' });
+      try {
+        expect(await refused(detach(inst, volumeId))).to.be.instanceOf(InvalidVolume);
+      } finally {
+        db.bdmByVolumeAndInstance = read;
+        fixture.failNext.delete('os-begin_detaching');
+      }
+      expect(await stateOf(bdm.id)).to.equal(BDM_STATES.ATTACH_COMMITTING);
+      expect(rpc.casts).to.deep.equal([]);
+    });
+
     it('a locked server: InstanceIsLocked, the row and the volume untouched', async () => {
       const inst = await makeServer(ds, { locked: true, lockedBy: 'owner' });
       const { bdm, volumeId } = await attached(inst);
