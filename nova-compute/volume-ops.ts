@@ -401,8 +401,13 @@ export class VolumeOps {
    */
   private async releasingAs(op: Op, volumeId: string): Promise<Op> {
     if (!op.admin || await this.volume(op, volumeId)) return op;
-    const admin = await op.admin();
-    return (await this.volume({ ...op, caller: admin }, volumeId)) ? { ...op, caller: admin } : op;
+    // No admin to be had (no service credentials, a refused token): the user's calls, as Nova's.
+    const admin = await op.admin().catch(() => null);
+    const seen = admin && await this.volume({ ...op, caller: admin }, volumeId).catch((e: unknown) => {
+      if (isTransient(e)) throw e;
+      return null;
+    });
+    return seen && admin ? { ...op, caller: admin } : op;
   }
 
   private async guestDetach(op: Op, instance: Instance, bdm: BlockDeviceMapping, info: ConnectionInfo | null): Promise<void> {
