@@ -54,6 +54,8 @@ const BRIEF: Array<[string, keyof AttachmentBrief]> = [
 export class CinderDB {
   constructor(readonly ds: DataSource) {}
 
+  private get isMysql(): boolean { return this.ds.options.type === 'mysql' || this.ds.options.type === 'mariadb'; }
+
   get volumes() { return this.ds.getRepository(Volume); }
   get attachments() { return this.ds.getRepository(VolumeAttachment); }
   get metadata() { return this.ds.getRepository(VolumeMetadata); }
@@ -141,14 +143,6 @@ export class CinderDB {
       .getMany();
   }
 
-  async allocatedGb(serviceHost: string): Promise<number> {
-    const row = await this.volumes.createQueryBuilder('v').select('COALESCE(SUM(v.size), 0)', 'total')
-      .where('v.deleted = :d', { d: false })
-      .andWhere(new Brackets((b) => b.where('v.host = :h', { h: serviceHost }).orWhere('v.host LIKE :p', { p: `${serviceHost}#%` })))
-      .getRawOne<{ total: number | string }>();
-    return Number(row?.total ?? 0);
-  }
-
   /** Volumes (not deleted) per status, one GROUP BY (the attachd_volumes gauge, read at scrape time). */
   async volumeCountsByStatus(): Promise<Array<{ status: string | null; count: number }>> {
     const rows = await this.volumes.createQueryBuilder('v').select('v.status', 'status').addSelect('COUNT(*)', 'n')
@@ -169,6 +163,26 @@ export class CinderDB {
       out.set(r.volumeId, m);
     }
     return out;
+  }
+
+  /**
+   * A live volume and its admin metadata, in one statement: the volume manager's legacy
+   * initialize_connection and attach_volume read both under the volume's lock.
+   */
+  async volumeGetWithAdminMetadata(id: string): Promise<{ volume: Volume; admin: Record<string, string> } | null> {
+    const e = (n: string): string => this.ds.driver.escape(n);
+    const agg = this.isMysql ? 'JSON_OBJECTAGG' : 'json_group_object';
+    const admin = new SqlValue('admin_metadata', `SELECT ${agg}(COALESCE(m.${e('key')}, ''), COALESCE(m.${e('value')}, '')) `
+      + `FROM volume_admin_metadata m WHERE m.volume_id = ${e('volumes')}.${e('id')} AND m.deleted = ?`, [false]);
+    const [hit] = await fastSelect(this.ds, Volume).findWith({ id, deleted: false }, admin);
+    if (!hit) return null;
+    const out: Record<string, string> = {};
+    // Keys are unique per volume (adminMetadataSet); JSON null (a NULL column) reads as ''.
+    // mysql2 parses a JSON column itself; better-sqlite3 answers the text.
+    const raw = hit[1];
+    const parsed = (raw === null || raw === undefined ? {} : typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, string | null>;
+    for (const [k, v] of Object.entries(parsed)) putOwn(out, k, v ?? '');
+    return { volume: hit[0], admin: out };
   }
 
   /**
@@ -281,6 +295,19 @@ export class CinderDB {
   }
 
   // -- services --------------------------------------------------------------------------
+  /**
+   * The `binary` services, each with the size of the live volumes on its host and pools
+   * (host or host#pool), the scheduler's allocated_capacity_gb: one statement.
+   */
+  async servicesWithAllocatedGb(binary: string): Promise<Array<{ service: Service; allocatedGb: number }>> {
+    const host = `${this.ds.driver.escape('services')}.${this.ds.driver.escape('host')}`;
+    const pools = this.isMysql ? `CONCAT(${host}, '#%')` : `${host} || '#%'`;
+    const sum = new SqlValue('allocated_gb',
+      `SELECT COALESCE(SUM(v.size), 0) FROM volumes v WHERE v.deleted = ? AND (v.host = ${host} OR v.host LIKE ${pools})`, [false]);
+    const rows = await fastSelect(this.ds, Service).findWith({ binary, deleted: false }, sum, [['id', 'ASC']]);
+    return rows.map(([service, gb]) => ({ service, allocatedGb: Number(gb ?? 0) }));
+  }
+
   async serviceList(binary: string): Promise<Service[]> {
     return this.services.find({ where: { binary, deleted: false }, order: { id: 'ASC' } });
   }

@@ -18,6 +18,9 @@ const now = (): Date => new Date();
 
 export interface UsageRow { in_use: number; reserved: number }
 
+/** projectLimitRows' answer: resource → limit (own, class) or usage. */
+export interface ProjectLimitRows { typeNames: string[]; own: Record<string, number>; cls: Record<string, number>; usages: Record<string, UsageRow> }
+
 /** What stopped a reservation: the limits and the usages of every resource asked. */
 export interface OverQuotaInfo { overs: string[]; quotas: Record<string, number>; usages: Record<string, UsageRow> }
 
@@ -55,9 +58,37 @@ export class QuotaDB {
   }
 
   // -- limits -------------------------------------------------------------------------------
-  async quotaGetAllByProject(projectId: string): Promise<Record<string, number>> {
-    const rows = await fastSelect(this.ds, Quota).find({ projectId, deleted: false });
-    return Object.fromEntries(rows.map((r) => [r.resource, r.hardLimit ?? -1]));
+  /**
+   * What get_project_quotas reads, in one statement: the live volume types' names (oldest
+   * first, for the per-type resources), the project's own limits, the `className` class's
+   * limits (null: none read) and, with `usages`, the project's usage rows.
+   */
+  async projectLimitRows(projectId: string, className: string | null, usages: boolean): Promise<ProjectLimitRows> {
+    const parts = [
+      'SELECT 0 AS kind, name AS k, NULL AS n, NULL AS r, created_at AS c, id AS i FROM volume_types WHERE deleted = ?',
+      'SELECT 1 AS kind, resource AS k, hard_limit AS n, NULL AS r, NULL AS c, NULL AS i FROM quotas WHERE project_id = ? AND deleted = ?',
+    ];
+    const params: unknown[] = [false, projectId, false];
+    if (className !== null) {
+      parts.push('SELECT 2 AS kind, resource AS k, hard_limit AS n, NULL AS r, NULL AS c, NULL AS i FROM quota_classes WHERE class_name = ? AND deleted = ?');
+      params.push(className, false);
+    }
+    if (usages) {
+      parts.push('SELECT 3 AS kind, resource AS k, in_use AS n, reserved AS r, NULL AS c, NULL AS i FROM quota_usages WHERE project_id = ? AND deleted = ?');
+      params.push(projectId, false);
+    }
+    const rows = await this.ds.query(`${parts.join(' UNION ALL ')} ORDER BY kind, c, i`, params) as
+      Array<{ kind: number | string; k: string | null; n: number | string | null; r: number | string | null }>;
+    const out: ProjectLimitRows = { typeNames: [], own: {}, cls: {}, usages: {} };
+    const num = (x: number | string | null, dflt: number): number => (x === null ? dflt : Number(x));
+    for (const row of rows) {
+      const kind = Number(row.kind);
+      if (kind === 0) out.typeNames.push(row.k ?? '');
+      else if (kind === 1 && row.k !== null) out.own[row.k] = num(row.n, -1);
+      else if (kind === 2 && row.k) out.cls[row.k] = num(row.n, -1);
+      else if (kind === 3 && row.k) out.usages[row.k] = { in_use: num(row.n, 0), reserved: num(row.r, 0) };
+    }
+    return out;
   }
 
   async quotaSet(projectId: string, resource: string, limit: number): Promise<void> {

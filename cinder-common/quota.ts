@@ -9,7 +9,7 @@ import { VolumeType } from './entities';
 import {
   OverQuota, QuotaResourceUnknown, UnexpectedOverQuota, VolumeLimitExceeded, VolumeSizeExceedsAvailableQuota, VolumeSizeExceedsLimit,
 } from './exception';
-import { QuotaDB, overQuota, volumeDeltas, type OverQuotaInfo, type UsageRow } from './quota-db';
+import { QuotaDB, overQuota, volumeDeltas, type OverQuotaInfo } from './quota-db';
 
 export { QuotaDB, volumeDeltas } from './quota-db';
 
@@ -60,12 +60,17 @@ export class QuotaEngine {
    * three of each live volume type (no option: -1), then groups (GROUP_QUOTAS).
    */
   async resources(): Promise<Array<[string, number]>> {
+    const types = await fastSelect(this.db.ds, VolumeType).find({ deleted: false }, [['createdAt', 'ASC'], ['id', 'ASC']]);
+    return this.resourcesOf(types.map((t) => t.name ?? ''));
+  }
+
+  /** The resources and their option defaults, given the live types' names (oldest first). */
+  private resourcesOf(typeNames: string[]): Array<[string, number]> {
     const o = this.opts;
     const out: Array<[string, number]> = [['volumes', o.quota_volumes], ['per_volume_gigabytes', o.per_volume_size_limit],
       ['snapshots', o.quota_snapshots], ['gigabytes', o.quota_gigabytes], ['backups', o.quota_backups],
       ['backup_gigabytes', o.quota_backup_gigabytes]];
-    const types = await fastSelect(this.db.ds, VolumeType).find({ deleted: false }, [['createdAt', 'ASC'], ['id', 'ASC']]);
-    for (const t of types) for (const part of TYPE_PARTS) out.push([`${part}_${t.name ?? ''}`, -1]);
+    for (const name of typeNames) for (const part of TYPE_PARTS) out.push([`${part}_${name}`, -1]);
     out.push(['groups', o.quota_groups]);
     return out;
   }
@@ -91,14 +96,13 @@ export class QuotaEngine {
    * quota class here, as Cinder's without one). `defaults: false` keeps only the project's own rows.
    */
   async projectQuotas(projectId: string, o: { usages?: boolean; defaults?: boolean } = {}): Promise<Record<string, ProjectQuota>> {
-    const resources = await this.resources();
-    const [own, defaults, usages] = await Promise.all([this.db.quotaGetAllByProject(projectId), this.defaults(resources),
-      o.usages ? this.db.usageGetAllByProject(projectId) : Promise.resolve({} as Record<string, UsageRow>)]);
+    // One statement for the types, the project's limits, the default class and the usages.
+    const rows = await this.db.projectLimitRows(projectId, this.opts.use_default_quota_class ? DEFAULT_QUOTA_CLASS : null, !!o.usages);
     const out: Record<string, ProjectQuota> = {};
-    for (const [n] of resources) {
-      if (o.defaults === false && !(n in own)) continue;
-      out[n] = { limit: own[n] ?? defaults[n] };
-      if (o.usages) out[n] = { ...out[n], in_use: usages[n]?.in_use ?? 0, reserved: usages[n]?.reserved ?? 0 };
+    for (const [n, dflt] of this.resourcesOf(rows.typeNames)) {
+      if (o.defaults === false && !(n in rows.own)) continue;
+      out[n] = { limit: rows.own[n] ?? rows.cls[n] ?? dflt };
+      if (o.usages) out[n] = { ...out[n], in_use: rows.usages[n]?.in_use ?? 0, reserved: rows.usages[n]?.reserved ?? 0 };
     }
     return out;
   }

@@ -195,18 +195,21 @@ export class VolumeManager {
     await this.notify(ctxt, { ...v, status: 'deleted' }, 'delete.end');
   }
 
-  /** Access mode a connection gets: the attached mode, else ro for a readonly volume, else rw. */
-  private async accessMode(volumeId: string): Promise<string> {
-    const meta = (await this.d.db.metadataGet([volumeId], true)).get(volumeId) ?? {};
-    return meta.attached_mode ?? (meta.readonly === 'True' ? 'ro' : 'rw');
+  /** The volume and its admin metadata (one read); VolumeNotFound when it is gone. */
+  private async loadWithAdmin(id: string): Promise<{ volume: Volume; admin: Record<string, string> }> {
+    const hit = id ? await this.d.db.volumeGetWithAdminMetadata(id) : null;
+    if (!hit) throw new VolumeNotFound({ volume_id: id });
+    return hit;
   }
 
   /** Redone, the export and CHAP credentials are reused: the same connection_info. */
   async initializeConnection(ctxt: ContextDict, args: Args): Promise<unknown> {
     const id = idOf(args.volume);
     return this.locks.run(id, async () => {
-      const v = await this.load(id);
-      const info = await this.connectionCreate(ctxt, v, args.connector as Connector, await this.accessMode(v.id));
+      const { volume: v, admin } = await this.loadWithAdmin(id);
+      // Access mode: the attached mode, else ro for a readonly volume, else rw.
+      const mode = admin.attached_mode ?? (admin.readonly === 'True' ? 'ro' : 'rw');
+      const info = await this.connectionCreate(ctxt, v, args.connector as Connector, mode);
       await pausePoint('cinder-volume.initialize_connection.after-export');
       LOG.info(`Initialize volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
       return info;
@@ -238,11 +241,10 @@ export class VolumeManager {
   async attachVolume(ctxt: ContextDict, args: Args): Promise<unknown> {
     const volumeId = str(args.volume_id) ?? idOf(args.volume);
     return this.locks.run(volumeId, async () => {
-      const v = await this.load(volumeId);
+      const { volume: v, admin } = await this.loadWithAdmin(volumeId ?? '');
       const instanceUuid = str(args.instance_uuid);
       const hostName = str(args.host_name);
       const mode = str(args.mode) ?? 'rw';
-      const admin = (await this.d.db.metadataGet([v.id], true)).get(v.id) ?? {};
       if (v.status === 'attaching' && admin.attached_mode && admin.attached_mode !== mode) {
         throw new InvalidVolume({ reason: 'being attached by different mode' });
       }

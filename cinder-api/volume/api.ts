@@ -234,13 +234,13 @@ export class VolumeAPI {
   /** The scheduler's job, done here: a live, enabled cinder-volume with room for `size`. */
   async pickBackend(size: number, az: string | null): Promise<Scheduled | null> {
     let best: { host: string; az: string; free: number } | null = null;
-    for (const s of await this.d.db.serviceList('cinder-volume')) {
+    for (const { service: s, allocatedGb } of await this.d.db.servicesWithAllocatedGb('cinder-volume')) {
       if (s.disabled || !s.host || !isServiceUp(s.updatedAt, this.d.serviceDownTime)) continue;
       const svcAz = s.availabilityZone ?? this.d.defaultAz;
       if (az && svcAz !== az) continue;
       let caps: { total_capacity_gb?: number; volume_backend_name?: string } = {};
       try { caps = JSON.parse(s.capabilities ?? '{}') as typeof caps; } catch { caps = {}; }
-      const free = Number(caps.total_capacity_gb ?? 0) - await this.d.db.allocatedGb(s.host);
+      const free = Number(caps.total_capacity_gb ?? 0) - allocatedGb;
       if (free < size || (best && best.free >= free)) continue;
       best = { host: `${s.host}#${caps.volume_backend_name ?? s.host.split('@')[1] ?? 'pool'}`, az: svcAz, free };
     }

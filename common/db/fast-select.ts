@@ -26,12 +26,16 @@ export class SqlValue {
 export class FastSelect<T extends ObjectLiteral> {
   private readonly meta: EntityMetadata;
   private readonly head: string;
+  private readonly cols: string;
+  private readonly table: string;
   private readonly sqlCache = new Map<string, string>();
 
   constructor(private readonly ds: DataSource, entity: EntityTarget<T>) {
     this.meta = ds.getMetadata(entity);
     const esc = (n: string): string => ds.driver.escape(n);
-    this.head = `SELECT ${this.meta.columns.map((c) => esc(c.databaseName)).join(', ')} FROM ${esc(this.meta.tableName)}`;
+    this.cols = this.meta.columns.map((c) => esc(c.databaseName)).join(', ');
+    this.table = esc(this.meta.tableName);
+    this.head = `SELECT ${this.cols} FROM ${this.table}`;
   }
 
   private column(prop: string): ColumnMetadata {
@@ -82,6 +86,24 @@ export class FastSelect<T extends ObjectLiteral> {
     }
     const rows = (await (m ?? this.ds.manager).query(sql, w.params)) as Array<Record<string, unknown>>;
     return rows.map((r) => this.hydrate(r));
+  }
+
+  /**
+   * As find, with one more column the database computes per row (`extra`, a correlated
+   * subquery, say): one statement instead of a query per row. Each row comes with its value.
+   */
+  async findWith(where: Where, extra: SqlValue, order: Order = []): Promise<Array<[T, unknown]>> {
+    const w = this.whereOf(where);
+    const key = `X|${extra.key}|${w.shape}|${order.map(([p, d]) => `${p} ${d}`).join(',')}`;
+    let sql = this.sqlCache.get(key);
+    if (!sql) {
+      const esc = (n: string): string => this.ds.driver.escape(n);
+      sql = `SELECT ${this.cols}, (${extra.sql}) AS attachd_extra FROM ${this.table}${w.sql}`
+        + (order.length ? ` ORDER BY ${order.map(([p, d]) => `${esc(this.column(p).databaseName)} ${d}`).join(', ')}` : '');
+      this.sqlCache.set(key, sql);
+    }
+    const rows = (await this.ds.manager.query(sql, [...extra.params, ...w.params])) as Array<Record<string, unknown>>;
+    return rows.map((r) => [this.hydrate(r), r.attachd_extra]);
   }
 
   /**

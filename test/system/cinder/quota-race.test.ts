@@ -81,6 +81,24 @@ describe('cinder quotas on MariaDB', function () {
     expect(r.status).to.equal(202);
     expect((await usage()).gigabytes).to.deep.include({ in_use: 10, reserved: 0 });
   });
+  it("reads a project's limits from its own rows, then the default class, then the options, with every type's resources", async () => {
+    const p = 'plimits';
+    const admin = (m: string, path: string, body?: Json) => c!.req(m, `/v3/admin${path}`, { token: ADMIN, body });
+    expect((await admin('POST', '/types', { volume_type: { name: 'gold-limits' } })).status).to.equal(200);
+    expect((await admin('PUT', '/os-quota-class-sets/default', { quota_class_set: { snapshots: 7 } })).status).to.equal(200);
+    expect((await admin('PUT', `/os-quota-sets/${p}`, { quota_set: { volumes: 5, 'gigabytes_gold-limits': 9 } })).status).to.equal(200);
+    expect((await c!.req('POST', `/v3/${p}/volumes`, { token: `u:${p}`, body: { volume: { size: 2, volume_type: 'gold-limits' } } })).status).to.equal(202);
+    const s = (await admin('GET', `/os-quota-sets/${p}?usage=True`)).body.quota_set;
+    expect(s.volumes).to.deep.equal({ limit: 5, in_use: 1, reserved: 0 });
+    expect(s.snapshots).to.deep.include({ limit: 7, in_use: 0 });
+    expect(s['gigabytes_gold-limits']).to.deep.equal({ limit: 9, in_use: 2, reserved: 0 });
+    expect(s['volumes_gold-limits']).to.deep.equal({ limit: -1, in_use: 1, reserved: 0 });
+    expect(s.per_volume_gigabytes).to.deep.include({ in_use: 0 });
+    // Without usage, the same limits.
+    const own = (await admin('GET', `/os-quota-sets/${p}`)).body.quota_set;
+    expect(own).to.include({ volumes: 5, snapshots: 7, 'gigabytes_gold-limits': 9, 'volumes_gold-limits': -1 });
+  });
+
   it("a create's missing usage rows are made even when InnoDB picks their INSERT as a deadlock's victim", async () => {
     const ds = c!.ds;
     const q = new QuotaDB(ds) as unknown as { ensureUsageRows(p: string, r: string[]): Promise<Map<string, number>> };

@@ -42,10 +42,29 @@ describe('cinder db', () => {
     expect((await db.attachmentsOf([v.id])).map((x) => x.id)).to.deep.equal([a.id]);
     await db.attachmentDestroy(a.id);
     expect(await db.attachmentsOf([v.id])).to.deep.equal([]);
-    expect(await db.allocatedGb('node@fake')).to.equal(5);
+    await db.volumeCreate({ projectId: 'p', size: 2, volumeTypeId: 't', host: 'node@fake' });
+    await db.volumeCreate({ projectId: 'p', size: 3, volumeTypeId: 't', host: 'node@fake2#fake' });
+    await db.ds.query("INSERT INTO services (host, `binary`, topic, report_count, disabled, deleted) VALUES ('node@fake', 'cinder-volume', 'cinder-volume', 0, 0, 0), ('other@fake', 'cinder-volume', 'cinder-volume', 0, 0, 0)");
+    const allocated = async (): Promise<Record<string, number>> =>
+      Object.fromEntries((await db.servicesWithAllocatedGb('cinder-volume')).map((r) => [r.service.host, r.allocatedGb]));
+    expect(await allocated()).to.deep.equal({ 'node@fake': 7, 'other@fake': 0 });
     await db.volumeSoftDelete(v.id);
     expect(await db.volumeGet(v.id)).to.equal(null);
-    expect(await db.allocatedGb('node@fake')).to.equal(0);
+    expect(await allocated()).to.deep.equal({ 'node@fake': 2, 'other@fake': 0 });
+  });
+
+  it('reads a volume with its admin metadata in one statement, as metadataGet reads it', async () => {
+    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' });
+    expect(await db.volumeGetWithAdminMetadata(v.id)).to.deep.equal({ volume: await db.volumeGet(v.id), admin: {} });
+    await db.adminMetadataSet(v.id, 'readonly', 'True');
+    await db.adminMetadataSet(v.id, '__proto__', 'x"y\\z');
+    await db.adminMetadataSet(v.id, 'attached_mode', 'ro');
+    const hit = await db.volumeGetWithAdminMetadata(v.id);
+    expect(hit?.admin).to.deep.equal((await db.metadataGet([v.id], true)).get(v.id));
+    expect(Object.hasOwn(hit!.admin, '__proto__')).to.equal(true);
+    expect(hit?.volume.id).to.equal(v.id);
+    await db.volumeSoftDelete(v.id);
+    expect(await db.volumeGetWithAdminMetadata(v.id)).to.equal(null);
   });
 
   it('keeps admin metadata keys unique per volume', async () => {

@@ -122,7 +122,11 @@ describe('cinder-api os-volume-exports (attachd extension)', function () {
     const breakVolumeDb = (m: VolumeManager): (() => void) => {
       const vdb = (m as unknown as { d: { db: CinderDB } }).d.db;
       vdb.volumeGet = async () => { throw refused(); };
-      return () => { delete (vdb as unknown as Record<string, unknown>).volumeGet; };
+      vdb.volumeGetWithAdminMetadata = async () => { throw refused(); };
+      return () => {
+        delete (vdb as unknown as Record<string, unknown>).volumeGet;
+        delete (vdb as unknown as Record<string, unknown>).volumeGetWithAdminMetadata;
+      };
     };
 
     it('crosses RPC as DBConnectionError: os-initialize_connection, os-attach and attachment update answer 503', async () => {
