@@ -205,24 +205,42 @@ export class NovaDB {
     return fastSelect(this.ds, InstanceAction).findOne({ instanceUuid, requestId, deleted: 0 }, [['id', 'DESC']]);
   }
 
-  /** Record a compute step of the action started with this request id (if the API recorded one). */
-  async eventStart(instanceUuid: string, requestId: string | null, event: string, host: string): Promise<InstanceActionEvent | null> {
+  /**
+   * Record a compute step of the action started with this request id (if the API recorded
+   * one): one INSERT … SELECT, which inserts nothing when there is no such action.
+   */
+  async eventStart(instanceUuid: string, requestId: string | null, event: string, host: string): Promise<ActionEventRef | null> {
     if (!requestId) return null;
-    const action = await this.actionGet(instanceUuid, requestId);
-    if (!action) return null;
-    const t = now();
-    return fastSelect(this.ds, InstanceActionEvent).insert(this.ds.getRepository(InstanceActionEvent).create({ event, actionId: action.id, startTime: t, host, createdAt: t, deleted: 0 }));
+    const meta = this.ds.getMetadata(InstanceActionEvent);
+    const t = this.ds.driver.preparePersistentValue(now(), meta.findColumnWithPropertyName('startTime')!);
+    const qr = this.ds.createQueryRunner();
+    try {
+      const res = await qr.query('INSERT INTO instance_actions_events (event, action_id, start_time, host, created_at, deleted) '
+        + 'SELECT ?, id, ?, ?, ?, 0 FROM instance_actions WHERE instance_uuid = ? AND request_id = ? AND deleted = 0 ORDER BY id DESC LIMIT 1',
+      [event, t, host, t, instanceUuid, requestId], true);
+      if (!res.affected) return null;
+      // better-sqlite3 answers lastInsertRowid, mysql2 an OK packet with insertId.
+      const raw = res.raw as unknown;
+      return { id: Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw) };
+    } finally {
+      await qr.release();
+    }
   }
 
-  async eventFinish(ev: InstanceActionEvent | null, result: 'Success' | 'Error', traceback: string | null = null): Promise<void> {
+  /** The event's end, and its action's (Error marks the action's message as Nova's does). */
+  async eventFinish(ev: ActionEventRef | null, result: 'Success' | 'Error', traceback: string | null = null): Promise<void> {
     if (!ev) return;
     const t = now();
     await fastSelect(this.ds, InstanceActionEvent).update({ id: ev.id }, { finishTime: t, result, traceback, updatedAt: t });
-    if (ev.actionId !== null) {
-      await fastSelect(this.ds, InstanceAction).update({ id: ev.actionId }, { finishTime: t, updatedAt: t, ...(result === 'Error' ? { message: 'Error' } : {}) });
-    }
+    const stamp = this.ds.driver.preparePersistentValue(t, this.ds.getMetadata(InstanceAction).findColumnWithPropertyName('finishTime')!);
+    const message = result === 'Error' ? ", message = 'Error'" : '';
+    await this.ds.query(`UPDATE instance_actions SET finish_time = ?, updated_at = ?${message} `
+      + 'WHERE id = (SELECT action_id FROM instance_actions_events WHERE id = ?)', [stamp, stamp, ev.id]);
   }
 }
+
+/** An action event eventStart recorded. */
+export interface ActionEventRef { id: number }
 
 // Every operation is one unit of work (a statement or a transaction): a span each, towards the
 // database lifeline (docs/tracing.md).

@@ -173,6 +173,14 @@ export class VolumeAPI {
     return v;
   }
 
+  /** As find, with the volume's admin metadata read in the same statement. */
+  async findWithAdminMetadata(ctx: Ctx, id: string): Promise<{ volume: Volume; admin: Record<string, string> }> {
+    const hit = await this.d.db.volumeGetWithAdminMetadata(id);
+    const project = ctx.isAdmin ? null : ctx.projectId;
+    if (!hit || (project !== null && project !== undefined && hit.volume.projectId !== project)) throw new VolumeNotFound({ volume_id: id });
+    return hit;
+  }
+
   /** volume_api.get: find, then volume:get; a refusal is a 404 too, so the volume's existence does not show. */
   async get(ctx: Ctx, id: string): Promise<Volume> {
     const v = await this.find(ctx, id);

@@ -50,7 +50,8 @@ export class AttachmentAPI {
 
   /** The controller reads the volume with objects.Volume.get_by_id (no volume:get), then attachment_create's policies. */
   async create(ctx: Ctx, volumeId: string, instanceUuid: string | null, connector: Record<string, unknown> | null, mode: string | null): Promise<VolumeAttachment> {
-    const v = await this.volumes.find(ctx, volumeId);
+    // The admin metadata as the volume was read, before the reservation (Cinder's volume_ref).
+    const { volume: v, admin } = await this.volumes.findWithAdminMetadata(ctx, volumeId);
     this.volumes.authorize(ctx, POLICY.attachmentCreate, v);
     if ((v.status ?? '').includes('error')) {
       throw new InvalidVolume({ reason: `Volume attachments can not be created if the volume is in an error state. The Volume ${v.id} currently has a status of: ${v.status} ` });
@@ -67,7 +68,6 @@ export class AttachmentAPI {
         throw new InvalidVolume({ reason: `Volume ${v.id} status must be available or downloading to reserve, but the current status is ${cur.status}.` });
       }
     }
-    const admin = (await this.db.metadataGet([v.id], true)).get(v.id) ?? {};
     const att = await this.db.attachmentCreate({
       volumeId: v.id, instanceUuid, attachStatus: 'reserved', attachMode: admin.readonly === 'True' ? 'ro' : mode ?? 'null',
     });

@@ -43,4 +43,22 @@ describe('nova db: block_device_mapping uniqueness', () => {
     await db.bdmDestroy(r.id);
     expect(await db.bdmSetConnectionInfo(r.id, '{}')).to.equal(false);
   });
+
+  it("records an action's events with one INSERT … SELECT, and their end on the event and its action", async () => {
+    expect(await db.eventStart('i-9', 'req-none', 'compute_attach_volume', 'h1')).to.equal(null);
+    expect(await db.eventStart('i-9', null, 'compute_attach_volume', 'h1')).to.equal(null);
+    const old = await db.actionStart({ action: 'reboot', instanceUuid: 'i-9', requestId: 'req-1', userId: 'u', projectId: 'p' });
+    const a = await db.actionStart({ action: 'attach_volume', instanceUuid: 'i-9', requestId: 'req-1', userId: 'u', projectId: 'p' });
+    const ev = await db.eventStart('i-9', 'req-1', 'compute_attach_volume', 'h1');
+    const ev2 = await db.eventStart('i-9', 'req-1', 'compute_detach_volume', 'h1');
+    expect(ev2!.id).to.be.greaterThan(ev!.id);
+    await db.eventFinish(ev, 'Success');
+    await db.eventFinish(ev2, 'Error', 'boom');
+    const events = await ds.query('SELECT id, event, action_id, result, traceback, host, finish_time FROM instance_actions_events ORDER BY id') as Array<Record<string, unknown>>;
+    expect(events.map((e) => [e.id, e.event, e.action_id, e.result, e.traceback, e.host])).to.deep.equal([
+      [ev!.id, 'compute_attach_volume', a.id, 'Success', null, 'h1'], [ev2!.id, 'compute_detach_volume', a.id, 'Error', 'boom', 'h1']]);
+    expect(events.every((e) => e.finish_time !== null)).to.equal(true);
+    const actions = await ds.query('SELECT id, finish_time, message FROM instance_actions WHERE id IN (?, ?) ORDER BY id', [old.id, a.id]) as Array<Record<string, unknown>>;
+    expect(actions.map((x) => [x.id, x.finish_time === null, x.message])).to.deep.equal([[old.id, true, null], [a.id, false, 'Error']]);
+  });
 });
