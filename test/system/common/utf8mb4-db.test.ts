@@ -3,6 +3,10 @@
 // names outside latin1 are stored and an id with a 4-byte character is a lookup that finds
 // nothing, not a database error (the fuzz's 500s). Both projects, MariaDB.
 import { expect } from 'chai';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { migrateDatabase } from '../../../common/db';
 import { openCinderDatabase } from '../../../cinder-common/db';
@@ -10,6 +14,10 @@ import { CinderDB } from '../../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID } from '../../../cinder-common/entities';
 import { openNovaDatabase } from '../../../nova-common/db';
 import { createTestDatabase } from '../../support/servers';
+import { waitFor, writeConfig } from '../../support/processes';
+
+const BIN = join(__dirname, '../../../bin');
+const run = promisify(execFile);
 
 const NAME = 'volume ünïcödé 卷 😀';
 
@@ -43,6 +51,37 @@ describe('migrations make every table utf8mb4 (MariaDB, latin1 database)', funct
     const v = await db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: DEFAULT_TYPE_ID, displayName: NAME });
     expect((await db.volumeGet(v.id))?.displayName).to.equal(NAME);
     expect(await db.volumeGet('😀')).to.equal(null);
+  });
+
+  it('cinder: a db sync killed with the foreign keys dropped makes them again when run again', async function () {
+    const { url, drop } = await createTestDatabase(this, 'cinder', 'latin1');
+    const ds = await openCinderDatabase(url);
+    opened.push({ ds, drop });
+    const conf = writeConfig('cinder.conf', ['[database]', `connection = ${url}`].join('\n'));
+    const hit = join(conf, '..', 'paused');
+    const sync = spawn(process.execPath, [join(BIN, 'cinder-manage.js'), '--config-file', conf, 'db', 'sync'], {
+      env: { PATH: process.env.PATH, ATTACHD_PAUSE_AT: 'db-sync.utf8mb4.keys-dropped', ATTACHD_PAUSE_FILE: hit }, stdio: 'ignore',
+    });
+    const exited = new Promise((r) => sync.once('exit', r));
+    try {
+      await waitFor(() => existsSync(hit) && readFileSync(hit, 'utf8').includes('db-sync.utf8mb4.keys-dropped'), 30_000, 'db sync at its pause point', 50);
+    } finally {
+      sync.kill('SIGKILL');
+      await exited;
+    }
+    const keys = async (): Promise<string[]> => ((await ds.query(
+      'SELECT CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1')) as Array<{ n: string }>).map((r) => r.n);
+    expect(await keys(), 'killed with the keys dropped').to.deep.equal([]);
+    expect(await notUtf8mb4(ds)).to.not.deep.equal([]);
+    const r = await run(process.execPath, [join(BIN, 'cinder-manage.js'), '--config-file', conf, 'db', 'sync'], { timeout: 60_000, env: { PATH: process.env.PATH } });
+    expect(r.stderr).to.not.match(/error/i);
+    expect(await notUtf8mb4(ds)).to.deep.equal([]);
+    // The same keys as a database whose sync was never interrupted.
+    const clean = await latin1(this, 'cinder');
+    const cleanKeys = ((await clean.query('SELECT CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1')) as Array<{ n: string }>).map((x) => x.n);
+    expect(cleanKeys).to.have.length.greaterThan(2);
+    expect(await keys()).to.deep.equal(cleanKeys);
+    expect(await ds.query("SHOW TABLES LIKE 'attachd_utf8mb4_pending_fks'")).to.deep.equal([]);
   });
 
   it('nova: tables converted', async function () {
