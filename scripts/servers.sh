@@ -101,6 +101,7 @@ db_start() {
   /usr/sbin/mariadbd --no-defaults --datadir="$dir/db/data" --port="$DB_PORT" --bind-address=127.0.0.1 \
     --socket="$dir/db/mysqld.sock" --pid-file="$dir/db/mysqld.pid" --user=root --skip-name-resolve \
     --skip-log-bin --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2 --max-connections=1000 \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --log-error="$dir/db/error.log" >/dev/null 2>&1 &
   echo $! >"$dir/db/server.pid"
   wait_port "$DB_PORT" 60 MariaDB
