@@ -241,7 +241,7 @@ export class VolumeManager {
   async attachVolume(ctxt: ContextDict, args: Args): Promise<unknown> {
     const volumeId = str(args.volume_id) ?? idOf(args.volume);
     return this.locks.run(volumeId, async () => {
-      const { volume: v, admin } = await this.loadWithAdmin(volumeId ?? '');
+      const { volume: v, admin } = await this.loadWithAdmin(volumeId);
       const instanceUuid = str(args.instance_uuid);
       const hostName = str(args.host_name);
       const mode = str(args.mode) ?? 'rw';
