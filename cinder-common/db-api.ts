@@ -270,6 +270,19 @@ export class CinderDB {
     return fastSelect(this.ds, VolumeAttachment).find({ volumeId: volumeIds, deleted: false }, [['createdAt', 'ASC'], ['id', 'ASC']]);
   }
 
+  /**
+   * A live attachment and its live volume (null when the volume is gone), in one statement:
+   * the attachment actions of cinder-api read both first.
+   */
+  async attachmentWithVolume(id: string): Promise<{ att: VolumeAttachment; volume: Volume | null } | null> {
+    const A = fastSelect(this.ds, VolumeAttachment);
+    const V = fastSelect(this.ds, Volume);
+    const rows = await this.ds.query(`SELECT ${A.selectList('a', 'a__')}, ${V.selectList('v', 'v__')} FROM volume_attachment a `
+      + 'LEFT JOIN volumes v ON v.id = a.volume_id AND v.deleted = ? WHERE a.id = ? AND a.deleted = ? LIMIT 1', [false, id, false]) as Array<Record<string, unknown>>;
+    const att = rows[0] ? A.hydrateFrom(rows[0], 'a__') : null;
+    return att ? { att, volume: V.hydrateFrom(rows[0], 'v__') } : null;
+  }
+
   async attachmentGet(id: string): Promise<VolumeAttachment | null> {
     return fastSelect(this.ds, VolumeAttachment).findOne({ id, deleted: false });
   }

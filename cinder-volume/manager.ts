@@ -377,12 +377,17 @@ export class VolumeManager {
 
   /** attachment_update (3.9): connect the attachment's host; returns the flat connection_info. */
   async attachmentUpdate(ctxt: ContextDict, args: Args): Promise<unknown> {
-    const v = await this.load(args.vref);
+    const volumeId = idOf(args.vref);
     const attachmentId = str(args.attachment_id) ?? '';
     const connector = (args.connector ?? {}) as Connector;
-    return this.locks.run(v.id, async () => {
-      const att = await this.d.db.attachmentGet(attachmentId);
-      if (!att) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${attachmentId}` });
+    return this.locks.run(volumeId, async () => {
+      // The attachment and its volume in one read, under the volume's lock.
+      const hit = attachmentId ? await this.d.db.attachmentWithVolume(attachmentId) : null;
+      if (!hit?.volume || hit.volume.id !== volumeId) {
+        await this.load(volumeId);
+        throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${attachmentId}` });
+      }
+      const { att, volume: v } = hit;
       let mode = str(connector.mode) ?? 'rw';
       if (att.attachMode && att.attachMode !== 'null') mode = att.attachMode;
       await this.notify(ctxt, v, 'attach.start');

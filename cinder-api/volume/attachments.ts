@@ -31,10 +31,11 @@ export class AttachmentAPI {
 
   /** An attachment of a volume the caller may see (404 otherwise). */
   async get(ctx: Ctx, id: string): Promise<{ att: VolumeAttachment; volume: Volume }> {
-    const att = await this.db.attachmentGet(id);
-    const volume = att ? await this.db.volumeGet(att.volumeId, ctx.isAdmin ? null : ctx.projectId) : null;
-    if (!att || !volume) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${id}` });
-    return { att, volume };
+    const hit = await this.db.attachmentWithVolume(id);
+    const project = ctx.isAdmin ? null : ctx.projectId;
+    const volume = hit?.volume && (project === null || project === undefined || hit.volume.projectId === project) ? hit.volume : null;
+    if (!hit || !volume) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${id}` });
+    return { att: hit.att, volume };
   }
 
   /** The caller's project's attachments (get_all_by_project; no policy), or an admin's all_tenants. */

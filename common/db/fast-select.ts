@@ -169,16 +169,29 @@ export class FastSelect<T extends ObjectLiteral> {
     return row;
   }
 
+  /** This entity's columns for a join: `alias.col AS prefixcol`, each (see hydrateFrom). */
+  selectList(alias: string, prefix: string): string {
+    const esc = (n: string): string => this.ds.driver.escape(n);
+    return this.meta.columns.map((c) => `${alias}.${esc(c.databaseName)} AS ${esc(prefix + c.databaseName)}`).join(', ');
+  }
+
+  /** A row of a join read with selectList(…, prefix) as the entity; null when its id is NULL (no match). */
+  hydrateFrom(row: Record<string, unknown>, prefix: string): T | null {
+    const id = this.meta.primaryColumns[0];
+    if (id && (row[prefix + id.databaseName] ?? null) === null) return null;
+    const e = this.meta.create(undefined, { fromDeserializer: true }) as T;
+    for (const c of this.meta.columns) {
+      (e as Record<string, unknown>)[c.propertyName] = this.ds.driver.prepareHydratedValue(row[prefix + c.databaseName], c);
+    }
+    return e;
+  }
+
   async findOne(where: Where, order: Order = [], m?: EntityManager): Promise<T | null> {
     return (await this.find(where, order, 1, m))[0] ?? null;
   }
 
   private hydrate(row: Record<string, unknown>): T {
-    const e = this.meta.create(undefined, { fromDeserializer: true }) as T;
-    for (const c of this.meta.columns) {
-      (e as Record<string, unknown>)[c.propertyName] = this.ds.driver.prepareHydratedValue(row[c.databaseName], c);
-    }
-    return e;
+    return this.hydrateFrom(row, '') as T;
   }
 }
 

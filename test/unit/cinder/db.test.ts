@@ -53,6 +53,17 @@ describe('cinder db', () => {
     expect(await allocated()).to.deep.equal({ 'node@fake': 2, 'other@fake': 0 });
   });
 
+  it('reads an attachment with its volume in one statement, as the two reads do', async () => {
+    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', host: 'h@b#b' });
+    const a = await db.attachmentCreate({ volumeId: v.id, instanceUuid: 'i-1', attachStatus: 'reserved', attachMode: 'rw' });
+    expect(await db.attachmentWithVolume(a.id)).to.deep.equal({ att: await db.attachmentGet(a.id), volume: await db.volumeGet(v.id) });
+    await db.volumeSoftDelete(v.id);
+    expect(await db.attachmentWithVolume(a.id)).to.deep.equal({ att: await db.attachmentGet(a.id), volume: null });
+    await db.attachmentDestroy(a.id);
+    expect(await db.attachmentWithVolume(a.id)).to.equal(null);
+    expect(await db.attachmentWithVolume('no-such-id')).to.equal(null);
+  });
+
   it('reads a volume with its admin metadata in one statement, as metadataGet reads it', async () => {
     const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' });
     expect(await db.volumeGetWithAdminMetadata(v.id)).to.deep.equal({ volume: await db.volumeGet(v.id), admin: {} });
