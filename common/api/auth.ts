@@ -53,15 +53,32 @@ export function signToken(claims: TokenClaims, secret: string): string {
   return `${body}.${b64(createHmac('sha256', secret).update(body).digest())}`;
 }
 
+/** Claims of the shape signToken writes; anything else names no one. */
+function isClaims(c: unknown): c is TokenClaims {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return false;
+  const o = c as Record<string, unknown>;
+  return ['user_id', 'user_name', 'project_id', 'project_name'].every((k) => typeof o[k] === 'string' && o[k] !== '') &&
+    Array.isArray(o.roles) && o.roles.every((r) => typeof r === 'string') && typeof o.exp === 'number' && Number.isFinite(o.exp);
+}
+
+/**
+ * The claims of a token signToken made with this secret, or null. Only that exact text is
+ * accepted: base64url decoding skips characters outside its alphabet and a split would drop a
+ * third part, so the signature is compared as text and a token has exactly two parts, as a
+ * Keystone token is one opaque string.
+ */
 export function verifyToken(token: string, secret: string, now = Date.now() / 1000): TokenClaims | null {
-  const [body, sig] = token.split('.', 2);
+  if (typeof token !== 'string') return null;
+  const parts = token.split('.');
+  if (parts.length !== 2) return null;
+  const [body, sig] = parts;
   if (!body || !sig) return null;
-  const want = createHmac('sha256', secret).update(body).digest();
-  const got = Buffer.from(sig, 'base64url');
+  const want = Buffer.from(b64(createHmac('sha256', secret).update(body).digest()));
+  const got = Buffer.from(sig);
   if (got.length !== want.length || !timingSafeEqual(got, want)) return null;
   try {
-    const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
-    return claims.exp > now ? claims : null;
+    const claims: unknown = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    return isClaims(claims) && claims.exp > now ? claims : null;
   } catch {
     return null;
   }

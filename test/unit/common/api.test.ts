@@ -169,6 +169,31 @@ describe('common/api keystone tokens', () => {
     expect(() => authStrategy('keystone', SECRET)({ token: 'admin:admin' })).to.throw(HTTPFault);
   });
 
+  it('accepts only the exact token it signed: no extra part, no altered signature text', () => {
+    const claims = { user_id: 'u', user_name: 'demo', project_id: 'p', project_name: 'demo', roles: ['member'], exp: Date.now() / 1000 + 60 };
+    // A signature with a - or _ in it, so that its base64 spelling (+ /) differs.
+    let t = signToken(claims, SECRET);
+    for (let i = 1; !/[-_]/.test(t.split('.')[1]); i++) t = signToken({ ...claims, exp: claims.exp + i }, SECRET);
+    const [body, sig] = t.split('.');
+    expect(verifyToken(t, SECRET)).to.not.equal(null);
+    const variants = {
+      'a third part': `${t}.junk`, 'an empty third part': `${t}.`, 'padding': `${t}=`, 'characters outside base64url': `${t}!!`,
+      'the base64 alphabet': `${body}.${sig.replace(/-/g, '+').replace(/_/g, '/')}`,
+    };
+    for (const [what, v] of Object.entries(variants)) expect(verifyToken(v, SECRET), what).to.equal(null);
+    expect(() => authStrategy('keystone', SECRET)({ token: `${t}.junk` })).to.throw(HTTPFault);
+    expect(() => authStrategy('keystone', SECRET)({ token: t, serviceToken: `${t}!!` })).to.throw(HTTPFault);
+  });
+
+  it('refuses signed claims of another shape with a 401, not a 500', () => {
+    const claims = { user_id: 'u', user_name: 'demo', project_id: 'p', project_name: 'demo', roles: ['member'], exp: Date.now() / 1000 + 60 };
+    for (const odd of [{ ...claims, roles: undefined }, { ...claims, roles: 'admin' }, { ...claims, exp: '99999999999' }, { ...claims, project_id: undefined }, null, [1]]) {
+      const t = signToken(odd as never, SECRET);
+      expect(verifyToken(t, SECRET), JSON.stringify(odd)).to.equal(null);
+      expect(() => authStrategy('keystone', SECRET)({ token: t })).to.throw(HTTPFault);
+    }
+  });
+
   it('refuses to sign with an empty, short or published secret (anyone could forge tokens)', () => {
     for (const bad of ['', null, 'attachd-dev-secret', 'short-secret']) {
       expect(() => authStrategy('keystone', bad), String(bad)).to.throw(ConfigError, /token_secret/);
