@@ -102,12 +102,16 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
     if (!identity || !Array.isArray(identity.methods)) throw badRequest("'auth.identity.methods' is a required property");
     const scope = (req.body as AuthBody).auth?.scope?.project;
     let user: IdentityUser | undefined;
+    // A token made from a token ends when that one does, as Keystone's: never a way to extend one.
+    let expiresWith: number | null = null;
     if (identity.methods.includes('password')) {
       const u = identity.password?.user;
       user = opts.users.find((x) => (x.name === u?.name || idOf('user', x.name) === u?.id) && passwordMatches(x, u?.password));
     } else if (identity.methods.includes('token')) {
-      const id = identity.token?.id ?? '';
-      const name = opts.mode === 'noauth2' ? id.split(':')[0] : verifyToken(id, opts.secret ?? '')?.user_name;
+      const id = typeof identity.token?.id === 'string' ? identity.token.id : '';
+      const given = opts.mode === 'noauth2' ? null : verifyToken(id, opts.secret ?? '');
+      const name = opts.mode === 'noauth2' ? id.split(':')[0] : given?.user_name;
+      expiresWith = given?.exp ?? null;
       user = name ? opts.users.find((x) => x.name === name) : undefined;
     }
     if (!user) throw unauthorized('The request you have made requires authentication.');
@@ -115,7 +119,7 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
     if (scope && scope.id !== undefined && scope.id !== (opts.mode === 'noauth2' ? user.project : idOf('project', user.project))) throw unauthorized(`User ${user.name} has no access to project ${scope.id}`);
     const noauth = opts.mode === 'noauth2';
     const projectId = noauth ? user.project : idOf('project', user.project);
-    const exp = Math.floor(Date.now() / 1000) + ttl;
+    const exp = expiresWith ?? Math.floor(Date.now() / 1000) + ttl;
     const claims: TokenClaims = {
       user_id: noauth ? user.name : idOf('user', user.name), user_name: user.name, project_id: projectId,
       project_name: user.project, roles: user.roles, exp,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { authStrategy, createApiApp, idOf, type FastifyInstance } from '../../../common/api';
+import { authStrategy, createApiApp, idOf, signToken, verifyToken, type FastifyInstance } from '../../../common/api';
 import { identityRoutes, parseUsers } from '../../../nova-api/stubs/keystone';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters';
@@ -46,6 +46,22 @@ describe('common/api minimal Keystone', () => {
     expect(again.statusCode).to.equal(201);
   });
 
+  it('issues from a token a token that ends when that one does (a token method never extends one)', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 100;
+    const claims = { user_id: idOf('user', 'demo'), user_name: 'demo', project_id: idOf('project', 'demo'), project_name: 'demo', roles: ['member', 'reader'], exp };
+    const r = await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: { auth: { identity: { methods: ['token'], token: { id: signToken(claims, SECRET) } } } } });
+    expect(r.statusCode).to.equal(201);
+    expect(Date.parse(r.json().token.expires_at) / 1000).to.equal(exp);
+    expect(verifyToken(r.headers['x-subject-token'] as string, SECRET)?.exp).to.equal(exp);
+  });
+
+  it('answers a token method whose id is not a string with 401, not 500', async () => {
+    for (const id of [123, null, {}, ['x']]) {
+      const r = await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: { auth: { identity: { methods: ['token'], token: { id } } } } });
+      expect(r.statusCode, JSON.stringify(id)).to.equal(401);
+    }
+  });
+
   it('refuses a wrong password, a foreign project and a forged token with 401', async () => {
     expect((await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: passwordBody('demo', 'nope', 'demo') })).statusCode).to.equal(401);
     expect((await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: passwordBody('demo', 'pw', 'admin') })).statusCode).to.equal(401);
@@ -68,6 +84,10 @@ describe('common/api minimal Keystone in noauth2 mode', () => {
     expect(r.json().token.project.id).to.equal('admin');
     const who = await app.inject({ url: '/whoami', headers: { 'x-auth-token': r.headers['x-subject-token'] as string } });
     expect(who.json()).to.deep.equal({ project: 'admin', admin: true });
+    for (const id of [123, null, {}]) {
+      const bad = await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: { auth: { identity: { methods: ['token'], token: { id } } } } });
+      expect(bad.statusCode, JSON.stringify(id)).to.equal(401);
+    }
     await app.close();
   });
 });
