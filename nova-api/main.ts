@@ -72,7 +72,7 @@ function adminUser(conf: NovaConf, passwordHash?: string): IdentityUser[] {
 function identityOptions(conf: NovaConf, adminPasswordHash?: string): IdentityOptions {
   return {
     users: [...adminUser(conf, adminPasswordHash), ...parseUsers(conf.identity.users)], secret: conf.api.token_secret,
-    mode: conf.api.auth_strategy === 'noauth2' ? 'noauth2' : 'keystone',
+    mode: conf.api.auth_strategy === 'noauth2' ? 'noauth2' : 'keystone', ttl: conf.identity.token_expiration,
     computeUrl: (base) => `${base}/v2.1`, imageUrl: (base) => `${base}/image`, volumeUrl: cinderEndpoint(conf).template ?? undefined,
   };
 }

@@ -19,6 +19,7 @@ export const NOVA_OPTS = {
     enabled: { type: 'bool', default: true, help: 'Serve a minimal Keystone v3 at /identity/v3 (and a Glance stub at /image) for the OpenStack CLIs' },
     users: { type: 'list', default: [], secret: true, help: 'Identity users, name:password:project[:role+role]' },
     admin_password: { type: 'str', default: null, env: 'ATTACHD_ADMIN_PASSWORD', secret: true, help: 'Password of user admin (project admin, role admin); attachd-all makes a random one at first start when unset' },
+    token_expiration: { type: 'int', default: 3600, min: 60, help: 'Seconds a token of the embedded identity is valid (Keystone\'s [token] expiration); it cannot be revoked before' },
   },
   cinder: {
     endpoint_template: { type: 'str', default: null, help: 'cinder-api URL template, %(project_id)s the caller\'s project; unset: found in the service catalog (catalog_info)' },

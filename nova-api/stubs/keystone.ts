@@ -26,7 +26,7 @@ export interface IdentityOptions {
    * the real CLIs and noauth2 callers see the same projects. keystone: signed tokens, hex ids.
    */
   mode?: 'noauth2' | 'keystone';
-  /** Token lifetime, seconds. */
+  /** Token lifetime, seconds (Keystone's default, an hour, when absent). */
   ttl?: number;
   region?: string;
   /**
@@ -85,7 +85,7 @@ function baseUrl(req: FastifyRequest): string {
 }
 
 export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): void {
-  const ttl = opts.ttl ?? 24 * 3600;
+  const ttl = opts.ttl ?? 3600;
   const region = opts.region ?? 'RegionOne';
   const versionDoc = (req: FastifyRequest): Record<string, unknown> => ({
     id: 'v3.14', status: 'stable', updated: '2020-04-07T00:00:00Z',

@@ -46,6 +46,14 @@ describe('common/api minimal Keystone', () => {
     expect(again.statusCode).to.equal(201);
   });
 
+  it('issues tokens for an hour by default, as Keystone\'s [token] expiration', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const r = await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: passwordBody('demo', 'pw', 'demo') });
+    const exp = verifyToken(r.headers['x-subject-token'] as string, SECRET)?.exp as number;
+    expect(exp - before).to.be.within(3600, 3601);
+    expect(Date.parse(r.json().token.expires_at) / 1000).to.equal(exp);
+  });
+
   it('issues from a token a token that ends when that one does (a token method never extends one)', async () => {
     const exp = Math.floor(Date.now() / 1000) + 100;
     const claims = { user_id: idOf('user', 'demo'), user_name: 'demo', project_id: idOf('project', 'demo'), project_name: 'demo', roles: ['member', 'reader'], exp };
