@@ -1,6 +1,6 @@
 // Per-request helpers of the volume API: URL base, API version and the view context.
 import type { FastifyRequest } from 'fastify';
-import { APIVersion, checkProjectInPath } from '../common/api';
+import { APIVersion, badRequest } from '../common/api';
 import { POLICY, type VolumeAPI } from './volume/api';
 import type { VolumeViewCtx } from './views/volumes';
 
@@ -20,10 +20,13 @@ export function apiVersionOf(req: FastifyRequest): string {
   return m ? m[1] : 'v3';
 }
 
-/** The project in the URL must be the caller's; returns it (null for /v3/volumes...). */
+/**
+ * The project in the URL must be the caller's; returns it (null for /v3/volumes...). Cinder's
+ * wsgi says so in fewer words than Nova's ("Malformed request url").
+ */
 export function projectInPath(req: FastifyRequest): string | null {
   const p = (req.params as Params).project_id;
-  checkProjectInPath(req, p);
+  if (p !== undefined && p !== req.ctx.projectId) throw badRequest('Malformed request url');
   return p ?? null;
 }
 

@@ -47,6 +47,7 @@ export function flavorRoutes(app: FastifyInstance, base: string): void {
   app.get(`${base}/flavors`, async (req) => ({ flavors: selected(req).map((f) => ({ id: f.id, name: f.name, links: links(req, f.id), ...(req.novaVersion.atLeast('2.55') ? { description: null } : {}) })) }));
   app.get(`${base}/flavors/detail`, async (req) => ({ flavors: selected(req).map((f) => detail(req, f)) }));
   app.get(`${base}/flavors/:flavor_id/os-extra_specs`, async (req) => {
+    projectInPath(req);
     const id = (req.params as { flavor_id: string }).flavor_id;
     if (!FLAVORS.some((x) => x.id === id)) throw new FlavorNotFound({ flavor_id: id });
     return { extra_specs: {} };

@@ -4,14 +4,16 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
-import type { ServerParams } from '../request';
+import { projectInPath, type ServerParams } from '../request';
 
 export function serverIpRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
   app.get<{ Params: ServerParams }>(`${base}/servers/:server_id/ips`, async (req) => {
+    projectInPath(req);
     compute.can(req.ctx, 'os_compute_api:ips:index', await compute.get(req.ctx, req.params.server_id));
     return { addresses: {} };
   });
   app.get<{ Params: ServerParams }>(`${base}/servers/:server_id/ips/:network`, async (req) => {
+    projectInPath(req);
     compute.can(req.ctx, 'os_compute_api:ips:show', await compute.get(req.ctx, req.params.server_id));
     throw notFound('Instance is not a member of specified network');
   });

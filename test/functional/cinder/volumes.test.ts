@@ -94,6 +94,8 @@ describe('cinder-api volumes', function () {
     expect(r.status).to.equal(404);
     r = await c.req('GET', `/v3/demo/volumes/${id}`, { token: 'other:other' });
     expect(r.status).to.equal(400);
+    // Cinder's wsgi words it so (Nova's names both projects).
+    expect(r.body).to.deep.equal({ badRequest: { code: 400, message: 'Malformed request url' } });
   });
 
   it('rejects bad create bodies with 4xx', async () => {

@@ -31,6 +31,17 @@ describe('nova-api: Nova\'s conventions', function () {
     expect((await s.nova.req('GET', `/v2.1/servers/${sid}/os-volume_attachments?foo=1`, { version: '2.74' })).status).to.equal(200);
   });
 
+  it('every route under /v2.1/{project_id} refuses a project that is not the caller\'s (ips, flavor extra specs too)', async () => {
+    const sid = await activeServer(s.nova, 'urlproject');
+    const message = "Malformed request URL: URL's project_id 'other' doesn't match Context's project_id 'demo'";
+    for (const path of [`/servers/${sid}`, `/servers/${sid}/ips`, `/servers/${sid}/ips/private`, '/flavors/1', '/flavors/1/os-extra_specs', `/servers/${sid}/os-volume_attachments`]) {
+      const r = await s.nova.req('GET', `/v2.1/other${path}`);
+      expect(r.status, path).to.equal(400);
+      expect(r.body.badRequest.message, path).to.equal(message);
+      expect((await s.nova.req('GET', `/v2.1/demo${path}`)).status, path).to.be.oneOf([200, 404]);
+    }
+  });
+
   it('unversioned paths other than / answer 300 with the choices, without a token', async () => {
     const r = await fetch(`${s.nova.api.url}/foo/bar/`);
     expect(r.status).to.equal(300);
