@@ -136,9 +136,15 @@ export class ComputeAPI {
     return inst;
   }
 
+  /**
+   * The caller's servers; an admin's all-tenants list, narrowed to `projectId` when given; an
+   * admin's list of `projectId` (limits of another project).
+   */
   async list(ctx: RequestContext, opts: { allTenants: boolean; projectId?: string | null }): Promise<Instance[]> {
     const where: Record<string, unknown> = { deleted: 0 };
-    if (!(ctx.isAdmin && opts.allTenants)) where.projectId = ctx.isAdmin && opts.projectId ? opts.projectId : ctx.projectId;
+    if (ctx.isAdmin && opts.allTenants) {
+      if (opts.projectId) where.projectId = opts.projectId;
+    } else where.projectId = ctx.isAdmin && opts.projectId ? opts.projectId : ctx.projectId;
     return this.o.db.instances.find({ where, order: { createdAt: 'DESC', id: 'DESC' } });
   }
 

@@ -39,6 +39,30 @@ function checkQuery(q: Record<string, unknown>): void {
   }
 }
 
+/** A query value as webob's MultiDict.get reads it: the last one given. */
+function lastValue(v: unknown): string | null {
+  const last = Array.isArray(v) ? v[v.length - 1] : v;
+  return typeof last === 'string' && last !== '' ? last : null;
+}
+
+const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
+const FALSE_STRINGS = ['0', 'f', 'false', 'off', 'n', 'no'];
+
+/**
+ * Nova's common.is_all_tenants: present and empty is true, else oslo's strict
+ * bool_from_string (any case), whose refusal is a 400.
+ */
+function isAllTenants(q: Record<string, unknown>): boolean {
+  if (!('all_tenants' in q)) return false;
+  const raw = Array.isArray(q.all_tenants) ? q.all_tenants[q.all_tenants.length - 1] : q.all_tenants;
+  const v = String(raw ?? '').trim().toLowerCase();
+  if (v === '') return true;
+  if (TRUE_STRINGS.includes(v)) return true;
+  if (FALSE_STRINGS.includes(v)) return false;
+  const acceptable = [...TRUE_STRINGS, ...FALSE_STRINGS].sort().map((x) => `'${x}'`).join(', ');
+  throw badRequest(`Invalid input received: Unrecognized value '${String(raw)}', acceptable values are: ${acceptable}`);
+}
+
 function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number): Instance[] {
   const q = req.query as Record<string, unknown>;
   checkQuery(q);
@@ -66,17 +90,16 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     (req.novaVersion.atLeast(MV.PINNED_AZ) ? compute.db.requestSpecsByInstances(rows.map((i) => i.uuid)) : new Map());
   const specOf = async (req: FastifyRequest, i: Instance): Promise<RequestSpecData | undefined> => (await specsOf(req, [i])).get(i.uuid);
 
-  const allTenants = (req: FastifyRequest): boolean => {
-    const v = (req.query as Record<string, unknown>).all_tenants;
-    return v !== undefined && !['0', 'false', 'False', 'off', 'no'].includes(String(v));
-  };
-
   /** servers:index / :detail, and their :get_all_tenants when all_tenants is asked (403 otherwise). */
   const listed = async (req: FastifyRequest, kind: 'index' | 'detail'): Promise<Instance[]> => {
     compute.can(req.ctx, `os_compute_api:servers:${kind}`);
-    const all = allTenants(req);
+    const q = req.query as Record<string, unknown>;
+    const all = isAllTenants(q);
     if (all) compute.can(req.ctx, `os_compute_api:servers:${kind}:get_all_tenants`);
-    return filterAndPage(req, await compute.list(req.ctx, { allTenants: all }), maxLimit);
+    // project_id (or its alias tenant_id) narrows an all-tenants list to one project for who may use
+    // every filter (admins); without all_tenants Nova drops it and lists the caller's project.
+    const project = all && compute.policy.allows(req.ctx, 'os_compute_api:servers:allow_all_filters') ? lastValue(q.project_id ?? q.tenant_id) : null;
+    return filterAndPage(req, await compute.list(req.ctx, { allTenants: all, projectId: project }), maxLimit);
   };
 
   app.get(`${base}/servers`, async (req) => {

@@ -94,6 +94,26 @@ describe('nova-api policy (Zed defaults): readers read, members act in their pro
     expect((await nova.req('GET', `/v2.1/servers/${placed}`, { token: ADMIN })).body.server['OS-EXT-SRV-ATTR:host']).to.equal('compute1');
   });
 
+  it('an admin\'s all_tenants list keeps to the project_id (or tenant_id) asked; all_tenants is read as a strict boolean', async () => {
+    const other = await create(OTHER, 'other-project');
+    const ids = async (q: string, tok = ADMIN): Promise<string[]> => {
+      const r = await nova.req('GET', `/v2.1/servers${q}`, { token: tok });
+      expect(r.status, `${q}: ${JSON.stringify(r.body)}`).to.equal(200);
+      return (r.body.servers as Json[]).map((x) => x.id as string);
+    };
+    expect(await ids('?all_tenants=1')).to.include.members([server, other]);
+    for (const q of ['?all_tenants=1&project_id=p2', '?all_tenants=True&tenant_id=p2', '?all_tenants&project_id=p2', '/detail?all_tenants=yes&project_id=p2']) {
+      expect(await ids(q), q).to.deep.equal([other]);
+    }
+    // Without all_tenants Nova drops the project filter: the caller's own project.
+    expect(await ids('?project_id=p2')).to.not.include(other);
+    expect((await nova.req('GET', '/v2.1/servers?all_tenants=1&project_id=p1', { token: MEMBER })).status).to.equal(403);
+    for (const off of ['0', 'f', 'N', 'FALSE', 'off']) expect(await ids(`?all_tenants=${off}`, MEMBER), off).to.deep.equal([server]);
+    const bad = await nova.req('GET', '/v2.1/servers?all_tenants=garbage', { token: ADMIN });
+    expect([bad.status, bad.body.badRequest?.message]).to.deep.equal([400,
+      "Invalid input received: Unrecognized value 'garbage', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'"]);
+  });
+
   it('block_device_mapping_v2: another project\'s volume is 400, an unsupported mapping is 400, a usable one is attached before ACTIVE', async () => {
     const theirs = cinder.create('p2');
     const bdm = (uuid: string, extra: Record<string, unknown> = {}) => [{ source_type: 'volume', destination_type: 'volume', uuid, boot_index: 1, ...extra }];
