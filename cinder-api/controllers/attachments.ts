@@ -67,7 +67,7 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
   const listed = async (req: FastifyRequest, view: (a: VolumeAttachment) => Dict) => {
     gate(req);
     const q = (req.query ?? {}) as Record<string, string>;
-    const atts = await api.list(req.ctx, { volumeId: q.volume_id, instanceId: q.instance_id, status: q.status ?? q.attach_status, allTenants: 'all_tenants' in q });
+    const atts = await api.list(req.ctx, { volumeId: q.volume_id, instanceId: q.instance_id, status: q.status ?? q.attach_status, allTenants: 'all_tenants' in q, projectId: q.project_id });
     return { attachments: atts.map(view) };
   };
   app.get(`${base}/attachments`, (req) => listed(req, summary));

@@ -38,11 +38,14 @@ export class AttachmentAPI {
     return { att: hit.att, volume };
   }
 
-  /** The caller's project's attachments (get_all_by_project; no policy), or an admin's all_tenants. */
-  async list(ctx: Ctx, f: { volumeId?: string; instanceId?: string; status?: string; allTenants?: boolean }): Promise<VolumeAttachment[]> {
+  /**
+   * The caller's project's attachments (get_all_by_project; no policy), or an admin's all_tenants,
+   * of the volumes of `projectId` when given (Cinder's attachment filters join the volume's project).
+   */
+  async list(ctx: Ctx, f: { volumeId?: string; instanceId?: string; status?: string; allTenants?: boolean; projectId?: string }): Promise<VolumeAttachment[]> {
     // An admin's all_tenants lists every project's (VolumeAttachmentList.get_all).
     const everyone = ctx.isAdmin && f.allTenants;
-    const vols = everyone ? (f.volumeId ? [{ id: f.volumeId }] : await this.db.volumeList({}))
+    const vols = everyone ? (f.projectId ? await this.db.volumeList({ projectId: f.projectId }) : f.volumeId ? [{ id: f.volumeId }] : await this.db.volumeList({}))
       : ctx.projectId ? await this.db.volumeList({ projectId: ctx.projectId }) : [];
     const atts = await this.db.attachmentsOf(vols.map((v) => v.id));
     return atts.filter((a) => (!f.volumeId || a.volumeId === f.volumeId) && (!f.instanceId || a.instanceUuid === f.instanceId) &&

@@ -54,6 +54,24 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect((c.volume.backends[0].driver as FakeDriver).exports.has(vid)).to.equal(false);
   });
 
+  it('an admin\'s all_tenants list keeps to the project_id asked; a member\'s lists its own project only', async () => {
+    const mine = await c.createVolume(1, 'demo:demo');
+    const theirs = await c.createVolume(1, 'other:other');
+    for (const [vid, token] of [[mine, 'demo:demo'], [theirs, 'other:other']]) {
+      const r = await c.req('POST', `/v3/${token.split(':')[1]}/attachments`, { token, body: { attachment: { volume_uuid: vid, instance_uuid: SERVER } }, headers: { 'OpenStack-API-Version': 'volume 3.27' } });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    }
+    const volumesOf = async (path: string, token: string): Promise<string[]> => {
+      const r = await c.req('GET', path, { token, headers: { 'OpenStack-API-Version': 'volume 3.27' } });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      return (r.body.attachments as Json[]).map((a) => a.volume_id as string);
+    };
+    expect(await volumesOf('/v3/admin/attachments?all_tenants=1', 'admin:admin')).to.include.members([mine, theirs]);
+    expect(await volumesOf('/v3/admin/attachments?all_tenants=1&project_id=other', 'admin:admin')).to.deep.equal([theirs]);
+    expect(await volumesOf('/v3/admin/attachments/detail?all_tenants=1&project_id=demo', 'admin:admin')).to.include(mine).and.not.include(theirs);
+    expect(await volumesOf('/v3/demo/attachments?all_tenants=1&project_id=other', 'demo:demo')).to.include(mine).and.not.include(theirs);
+  });
+
   it('a connector for a volume no backend took: 400, and the attachment made for it is gone', async () => {
     const lift = await c.req('PUT', '/v3/demo/os-quota-sets/demo', { token: 'admin:demo', body: { quota_set: { volumes: -1, gigabytes: -1, per_volume_gigabytes: -1 } } });
     expect(lift.status).to.equal(200);
