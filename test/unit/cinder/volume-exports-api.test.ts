@@ -121,12 +121,10 @@ describe('cinder-api os-volume-exports (attachd extension)', function () {
     /** Make cinder-volume's own database handle fail (cinder-api's keeps working). */
     const breakVolumeDb = (m: VolumeManager): (() => void) => {
       const vdb = (m as unknown as { d: { db: CinderDB } }).d.db;
-      vdb.volumeGet = async () => { throw refused(); };
-      vdb.volumeGetWithAdminMetadata = async () => { throw refused(); };
-      return () => {
-        delete (vdb as unknown as Record<string, unknown>).volumeGet;
-        delete (vdb as unknown as Record<string, unknown>).volumeGetWithAdminMetadata;
-      };
+      // Every read the manager starts a request with.
+      const reads = ['volumeGet', 'volumeGetWithAdminMetadata', 'attachmentWithVolume'] as const;
+      for (const m of reads) (vdb as unknown as Record<string, unknown>)[m] = async () => { throw refused(); };
+      return () => { for (const m of reads) delete (vdb as unknown as Record<string, unknown>)[m]; };
     };
 
     it('crosses RPC as DBConnectionError: os-initialize_connection, os-attach and attachment update answer 503', async () => {
