@@ -77,8 +77,12 @@ function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number):
     out = out.filter((i) => (i.updatedAt ?? i.createdAt ?? new Date(0)).getTime() >= since);
   }
   if (typeof q.marker === 'string') {
-    const at = out.findIndex((i) => i.uuid === q.marker);
-    out = at >= 0 ? out.slice(at + 1) : out;
+    // Nova pages from the marker's place in the sort order, filtered out or not; a marker the
+    // caller cannot see is MarkerNotFound (400).
+    const at = rows.findIndex((i) => i.uuid === q.marker);
+    if (at < 0) throw badRequest(`marker [${q.marker}] not found`);
+    const after = new Set(rows.slice(at + 1));
+    out = out.filter((i) => after.has(i));
   }
   const limit = typeof q.limit === 'string' ? Math.min(Number(q.limit), maxLimit) : maxLimit;
   return out.slice(0, limit);

@@ -29,6 +29,27 @@ describe('tempest-shaped: nova server and flavor list queries', function () {
     expect((await nova.req('GET', '/v2.1/servers?changes-since=2011-01-01T12:34:00Z')).status).to.equal(200);
   });
 
+  it('pages servers from a marker, filtered out or not; an unknown marker is 400', async () => {
+    const mk = async (name: string, flavorRef: string): Promise<string> =>
+      (await nova.req('POST', '/v2.1/servers', { body: { server: { name, imageRef: IMAGE, flavorRef } } })).body.server.id;
+    const made = [await mk('m1', '1'), await mk('m2', '2'), await mk('m3', '1')];
+    const all = (await nova.req('GET', '/v2.1/servers/detail')).body.servers as Array<{ id: string; flavor: { id: string } }>;
+    const ids = all.map((x) => x.id);
+    const at = ids.indexOf(made[1]);
+    expect(at).to.be.greaterThan(-1);
+    let r = await nova.req('GET', `/v2.1/servers?marker=${made[1]}`);
+    expect(r.body.servers.map((x: { id: string }) => x.id)).to.deep.equal(ids.slice(at + 1));
+    // The marker is a flavor-2 server: the flavor-1 list still pages from its place.
+    r = await nova.req('GET', `/v2.1/servers/detail?flavor=1&marker=${made[1]}`);
+    expect(r.status).to.equal(200);
+    expect(r.body.servers.map((x: { id: string }) => x.id)).to.deep.equal(all.slice(at + 1).filter((x) => x.flavor.id === '1').map((x) => x.id));
+    for (const q of ['marker=aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', 'marker=nope']) {
+      r = await nova.req('GET', `/v2.1/servers?${q}`);
+      expect(r.status, q).to.equal(400);
+      expect(r.body.badRequest.message).to.equal(`marker [${q.slice(7)}] not found`);
+    }
+  });
+
   it('flavors: minRam / minDisk filters, limit and marker on list and detail', async () => {
     for (const kind of ['flavors', 'flavors/detail']) {
       let r = await nova.req('GET', `/v2.1/${kind}?minRam=1024`);
