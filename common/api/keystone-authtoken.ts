@@ -31,6 +31,8 @@ export interface KeystoneAuthTokenOptions {
   http_connect_timeout?: number | null;
 }
 
+/** What a Keystone token is made of (Fernet and JWS tokens alike). */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
 /** Validations kept at once; the oldest go first. */
 const CACHE_ENTRIES = 10_000;
 /** Our service token is renewed this long before it expires. */
@@ -107,6 +109,9 @@ export class KeystoneAuthToken {
 
   /** The token's data, or null when Keystone does not vouch for it (invalid, revoked, expired). */
   private async validate(token: string): Promise<TokenData | null> {
+    // Keystone's tokens are printable ASCII; anything else cannot even be sent on to it (a
+    // header refuses it), and is no token: 401, not a 503 for a Keystone that was never asked.
+    if (!PRINTABLE_ASCII.test(token)) return null;
     const now = Date.now();
     const hit = this.cache.get(token);
     if (hit && hit.until > now) return hit.data.expiresAt > now ? hit.data : null;
