@@ -137,7 +137,12 @@ export class VolumeManager {
     return { ...(await this.reconciler.report()), repaired: pass.repaired };
   }
 
+  /** Under the volume's lock, as a reconciler repair of an interrupted create (so one in flight wins). */
   async createVolume(ctxt: ContextDict, args: Args): Promise<void> {
+    await this.locks.run(idOf(args.volume), () => this.createLocked(ctxt, args));
+  }
+
+  private async createLocked(ctxt: ContextDict, args: Args): Promise<void> {
     const v = await this.load(args.volume);
     if (v.status !== 'creating') return;
     await this.notify(ctxt, v, 'create.start');
@@ -458,7 +463,16 @@ export class VolumeManager {
     await this.d.db.volumeUpdate(volumeId, { providerLocation: null });
   }
 
+  /** Under the volume's lock, as a reconciler repair of an interrupted extend (so one in flight wins); Nova is told after it. */
   async extendVolume(ctxt: ContextDict, args: Args): Promise<void> {
+    const done = await this.locks.run(idOf(args.volume), () => this.extendLocked(ctxt, args));
+    if (!done) return;
+    const { v, newSize, servers } = done;
+    if (servers.length && this.d.nova) await this.d.nova.volumeExtended(ctxt, servers, v.id);
+    await this.notify(ctxt, { ...v, size: newSize }, 'resize.end', { size: newSize });
+  }
+
+  private async extendLocked(ctxt: ContextDict, args: Args): Promise<{ v: Volume; newSize: number; servers: string[] } | null> {
     const v = await this.load(args.volume);
     const newSize = Number(args.new_size);
     // The quota reservations cinder-api made for the increase: committed with the new size, else rolled back.
@@ -471,15 +485,14 @@ export class VolumeManager {
       LOG.exception(`Extend volume ${v.id} failed`, e, logCtx(ctxt));
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: 'error_extending' });
       await quota.rollback(reservations);
-      return;
+      return null;
     }
     const attachments = (await this.d.db.attachmentsOf([v.id])).filter((a) => a.attachStatus === 'attached');
     await quota.withCommit(reservations, (m) => this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' },
       { size: newSize, status: attachments.length ? 'in-use' : 'available', previousStatus: null }, m), (ok) => ok);
     // An in-use volume grew under its servers: Nova must rescan and tell the guests (Cinder's manager does this here).
     const servers = [...new Set(attachments.map((a) => a.instanceUuid).filter((u): u is string => !!u))];
-    if (servers.length && this.d.nova) await this.d.nova.volumeExtended(ctxt, servers, v.id);
-    await this.notify(ctxt, { ...v, size: newSize }, 'resize.end', { size: newSize });
+    return { v, newSize, servers };
   }
 
   /**

@@ -12,8 +12,13 @@
 //   - export-without-attachment / unknown-volume: an export nobody can be using is removed.
 //   - missing-export: an attached volume whose export was lost (provider_location still names
 //     one: every deliberate removal clears it) gets it back.
-//   - start pass only: interrupted-create/-delete (error / error_deleting, as init_host), and
-//     attaching/reserved volumes get their lost export back too (nothing is in flight yet).
+//   - interrupted-create/-delete/-extend: at the start pass, or on any pass once the volume made no
+//     progress for attach_transition_timeout seconds (the cast was lost: taken while the database
+//     was down, or never sent by a killed cinder-api): error / error_deleting, as init_host, and
+//     an extend back to in-use or available with its size unchanged. The manager runs these
+//     operations under the volume's lock, which a repair takes too, so one in flight here wins.
+//   - start pass only: attaching/reserved volumes get their lost export back too (nothing is in
+//     flight yet).
 // Every repair is logged at WARNING with the request id of the operation it repaired (the
 // volume's transition_request_id). Passes never overlap; a failed one (database down) is logged
 // and the next interval tries again.
@@ -28,7 +33,7 @@ import { chapOf } from './drivers/iscsi';
 const LOG = getLogger('cinder-volume.reconciler');
 
 export type Problem = 'export-without-attachment' | 'missing-export' | 'unknown-volume' | 'stale-attaching' | 'stale-reserved'
-  | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete';
+  | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete' | 'interrupted-extend';
 
 export interface Drift {
   volume_id: string;
@@ -181,14 +186,17 @@ export class VolumeReconciler {
     const attached = f.atts.some((a) => a.attachStatus === 'attached');
     const live = f.atts.some((a) => LIVE.includes(a.attachStatus ?? ''));
     const exportable = !!v.providerLocation && !!chapOf(v);
-    if (startup && last < this.startedAt) {
-      if (status === 'creating') return drift('interrupted-create', "'creating' when cinder-volume stopped");
-      if (status === 'deleting') return drift('interrupted-delete', "'deleting' when cinder-volume stopped");
-      if (['attaching', 'reserved'].includes(status) && exportable && !f.exported) {
-        return drift('missing-export', `no export while '${status}': lost while cinder-volume was down`);
-      }
-    }
     const ageSec = Math.floor((Date.now() - last) / 1000);
+    const stopped = startup && last < this.startedAt;
+    if (stopped || ageSec > this.d.transitionTimeoutSec) {
+      const why = stopped ? 'when cinder-volume stopped' : `without progress for ${ageSec} s (attach_transition_timeout ${this.d.transitionTimeoutSec} s)`;
+      if (status === 'creating') return drift('interrupted-create', `'creating' ${why}`);
+      if (status === 'deleting') return drift('interrupted-delete', `'deleting' ${why}`);
+      if (status === 'extending') return drift('interrupted-extend', `'extending' ${why}`);
+    }
+    if (stopped && ['attaching', 'reserved'].includes(status) && exportable && !f.exported) {
+      return drift('missing-export', `no export while '${status}': lost while cinder-volume was down`);
+    }
     if (TRANSITIONS[status] && ageSec > this.d.transitionTimeoutSec) {
       return drift(TRANSITIONS[status], `'${status}' without progress for ${ageSec} s (attach_transition_timeout ${this.d.transitionTimeoutSec} s)`);
     }
@@ -229,6 +237,11 @@ export class VolumeReconciler {
         return (await cas({ status: 'error' })) ? 'status error' : moved;
       case 'interrupted-delete':
         return (await cas({ status: 'error_deleting' })) ? 'status error_deleting' : moved;
+      case 'interrupted-extend': {
+        // The size is the one before the extend; the user may extend again.
+        const status = f.atts.some((a) => a.attachStatus === 'attached') ? 'in-use' : 'available';
+        return (await cas({ status, previousStatus: null })) ? `status back to '${status}', size unchanged` : moved;
+      }
       case 'export-without-attachment':
         await this.d.driver.removeExport(v);
         await cas({ providerLocation: null });

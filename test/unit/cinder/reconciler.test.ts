@@ -228,6 +228,26 @@ describe('cinder-volume reconciler', function () {
     await db.volumeSoftDelete(later.id);
   });
 
+  it('any pass: a create, delete or extend without progress for attach_transition_timeout (its cast lost) ends error, error_deleting, or back with its size', async () => {
+    const host = 'cinder1@fake#fake';
+    const creating = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host });
+    const deleting = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host, status: 'deleting' });
+    const extending = await c.createVolume();
+    await db.volumes.update({ id: extending }, { status: 'extending', previousStatus: 'available' });
+    const inUse = await attached();
+    await db.volumes.update({ id: inUse }, { status: 'extending', previousStatus: 'in-use' });
+    const recent = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host, status: 'deleting' });
+    for (const id of [creating.id, deleting.id, extending, inUse]) await age(id);
+    await age(recent.id, 5);
+    const r = await pass();
+    expect([creating.id, deleting.id, extending, inUse, recent.id].map((id) => repairsOf(r, id).map((x) => x.problem)))
+      .to.deep.equal([['interrupted-create'], ['interrupted-delete'], ['interrupted-extend'], ['interrupted-extend'], []]);
+    const rows = await Promise.all([creating.id, deleting.id, extending, inUse, recent.id].map((id) => db.volumeGet(id)));
+    expect(rows.map((v) => [v?.status, v?.size])).to.deep.equal([['error', 1], ['error_deleting', 1], ['available', 1], ['in-use', 1], ['deleting', 1]]);
+    expect((await state(inUse)).exported).to.equal(true);
+    for (const id of [creating.id, deleting.id, recent.id]) await db.volumeSoftDelete(id);
+  });
+
   it('logs each repair at WARNING with the volume, the problem, the action and the repaired request id', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cinder-rec-log-'));
     const file = join(dir, 'log');
