@@ -176,7 +176,8 @@ export class ComputeManager {
     const uuid = uuidOf(args);
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_build_and_run_instance', async () => {
       const instance = await this.instanceOf(args);
-      if (!instance) return;
+      // A late cast of a build the reconciler already failed (or a second one): nothing to build.
+      if (!instance || instance.vmState !== VM_STATES.BUILDING) return;
       try {
         const { rootDeviceName } = await this.d.driver.spawn(instance);
         await this.attachBootVolumes(ctxt, instance);

@@ -2,13 +2,14 @@
 // [compute] volume_reconcile_interval seconds it takes each BDM row of an instance on this host
 // whose attach_state says an attach or detach stopped half-way, and finishes or rolls it back
 // (VolumeOps.resume; the direction is in nova-common/bdm-states.ts). Server deletes cut short
-// are redone as Nova's init_host does. Rows nova-api is still working on (reserving,
+// are redone, and builds cut short fail (vm_state error), as Nova's init_host does. Rows nova-api is still working on (reserving,
 // detaching) are left alone until they are older than pending_volume_op_timeout.
 // Each repair is logged at WARNING with the request id of the operation it repairs.
 import { getLogger } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { NovaDB } from '../nova-common/db-api';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
+import { VM_STATES } from '../nova-common/objects';
 import { CinderHTTPError } from '../nova-common/volume/cinder';
 import type { ServiceAuth } from '../nova-common/volume/service-auth';
 import type { ComputeManager } from './manager';
@@ -36,6 +37,7 @@ export interface ReconcilerDeps {
 export interface RepairReport {
   resumed: Array<{ bdmId: number; volumeId: string | null; instanceUuid: string; state: string | null; requestId: string | null; outcome: string }>;
   deletesRedone: string[];
+  buildsFailed: string[];
 }
 
 export class VolumeReconciler {
@@ -70,7 +72,7 @@ export class VolumeReconciler {
 
   private async pass(): Promise<RepairReport> {
     const first = this.passes++ === 0;
-    const report: RepairReport = { resumed: [], deletesRedone: [] };
+    const report: RepairReport = { resumed: [], deletesRedone: [], buildsFailed: [] };
     const rows = await this.d.db.bdmsPendingOnHost(this.d.host);
     const byInstance = new Map<string, Array<{ bdm: BlockDeviceMapping; instance: Instance }>>();
     for (const r of rows) byInstance.set(r.instance.uuid, [...(byInstance.get(r.instance.uuid) ?? []), r]);
@@ -78,6 +80,7 @@ export class VolumeReconciler {
       for (const { bdm } of items) await this.resumeRow(bdm.id, report);
     }));
     for (const uuid of await this.deletesCutShort(first)) work.push(() => this.redoDelete(uuid, report));
+    for (const uuid of await this.buildsCutShort(first)) work.push(() => this.failBuild(uuid, report));
     await runLimited(work, CONCURRENCY);
     return report;
   }
@@ -122,6 +125,27 @@ export class VolumeReconciler {
       LOG.warning(`Finishing the delete of instance ${uuid} left half-done`, op.meta);
       await this.d.manager.terminate(op, instance);
       report.deletesRedone.push(uuid);
+    });
+  }
+
+  /**
+   * Instances of this host left 'building' (the compute died mid-build, or the build cast was
+   * lost: nova-api killed before it, or the broker lost it): all of them at start, as Nova's
+   * init_host; later those older than pending_volume_op_timeout. A build in flight holds the
+   * instance's lock, and a late build cast finds the instance no longer building.
+   */
+  private async buildsCutShort(first: boolean): Promise<string[]> {
+    const rows = await this.d.db.instances.findBy({ host: this.d.host, deleted: 0, vmState: VM_STATES.BUILDING });
+    return rows.filter((i) => first || Date.now() - (i.updatedAt?.getTime() ?? 0) >= this.d.pendingTimeoutMs).map((i) => i.uuid);
+  }
+
+  private async failBuild(uuid: string, report: RepairReport): Promise<void> {
+    await this.d.manager.locks.run(uuid, async () => {
+      const fault = 'Instance failed to spawn correctly: its build was cut short';
+      if (await this.d.db.instanceConditionalUpdate(uuid, { vmState: VM_STATES.BUILDING }, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: fault })) {
+        LOG.warning(`Instance ${uuid} was left building; set to ERROR state`);
+        report.buildsFailed.push(uuid);
+      }
     });
   }
 

@@ -257,6 +257,21 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     expect((await nova.req('GET', `/v2.1/servers/${sid}`)).status).to.equal(404);
   });
 
+  it('a build cut short (vm_state building: the compute died mid-build, or the cast was lost) fails as Nova\'s init_host does; a young one is left alone', async () => {
+    const old = await activeServer(nova, 'r15b');
+    const young = await activeServer(nova, 'r15c');
+    await db.instances.update({ uuid: old }, { vmState: 'building', taskState: 'scheduling', updatedAt: ago(600) });
+    await db.instances.update({ uuid: young }, { vmState: 'building', taskState: 'scheduling', updatedAt: new Date() });
+    const r = await pass();
+    expect(r.buildsFailed).to.deep.equal([old]);
+    const [o, y] = [await db.instanceGet(old), await db.instanceGet(young)];
+    expect([o?.vmState, o?.taskState, y?.vmState]).to.deep.equal(['error', null, 'building']);
+    // A late build cast of the failed instance builds nothing.
+    await nova.compute.manager.buildAndRunInstance({}, { instance: { uuid: old } });
+    expect((await db.instanceGet(old))?.vmState).to.equal('error');
+    await db.instances.update({ uuid: young }, { vmState: 'active', taskState: null });
+  });
+
   it('Cinder unreachable: the intent stays for the next pass, which finishes it', async () => {
     const sid = await activeServer(nova, 'r16');
     const v = cinder.create('demo');
