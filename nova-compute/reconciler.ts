@@ -2,20 +2,25 @@
 // [compute] volume_reconcile_interval seconds it takes each BDM row of an instance on this host
 // whose attach_state says an attach or detach stopped half-way, and finishes or rolls it back
 // (VolumeOps.resume; the direction is in nova-common/bdm-states.ts). Server deletes cut short
-// are redone, and builds cut short fail (vm_state error), as Nova's init_host does. Rows nova-api is still working on (reserving,
+// and stops, starts and reboots cut short are redone, and builds cut short fail (vm_state error),
+// as Nova's init_host does. Rows nova-api is still working on (reserving,
 // detaching) are left alone until they are older than pending_volume_op_timeout.
 // Each repair is logged at WARNING with the request id of the operation it repairs.
+import { In } from 'typeorm';
 import { getLogger } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { NovaDB } from '../nova-common/db-api';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
-import { VM_STATES } from '../nova-common/objects';
+import { TASK_STATES, VM_STATES } from '../nova-common/objects';
 import { CinderHTTPError } from '../nova-common/volume/cinder';
 import type { ServiceAuth } from '../nova-common/volume/service-auth';
 import type { ComputeManager } from './manager';
 import type { Op, VolumeOps } from './volume-ops';
 
 const LOG = getLogger('nova-compute.reconciler');
+
+/** The task states of a stop, start or reboot the compute has still to finish. */
+const POWER_TASKS: string[] = [TASK_STATES.POWERING_OFF, TASK_STATES.POWERING_ON, TASK_STATES.REBOOTING, TASK_STATES.REBOOTING_HARD];
 
 /** Instances repaired side by side in one pass (each under its own instance lock). */
 const CONCURRENCY = 8;
@@ -38,6 +43,7 @@ export interface RepairReport {
   resumed: Array<{ bdmId: number; volumeId: string | null; instanceUuid: string; state: string | null; requestId: string | null; outcome: string }>;
   deletesRedone: string[];
   buildsFailed: string[];
+  powerOpsRedone: string[];
 }
 
 export class VolumeReconciler {
@@ -72,7 +78,7 @@ export class VolumeReconciler {
 
   private async pass(): Promise<RepairReport> {
     const first = this.passes++ === 0;
-    const report: RepairReport = { resumed: [], deletesRedone: [], buildsFailed: [] };
+    const report: RepairReport = { resumed: [], deletesRedone: [], buildsFailed: [], powerOpsRedone: [] };
     const rows = await this.d.db.bdmsPendingOnHost(this.d.host);
     const byInstance = new Map<string, Array<{ bdm: BlockDeviceMapping; instance: Instance }>>();
     for (const r of rows) byInstance.set(r.instance.uuid, [...(byInstance.get(r.instance.uuid) ?? []), r]);
@@ -81,6 +87,7 @@ export class VolumeReconciler {
     }));
     for (const uuid of await this.deletesCutShort(first)) work.push(() => this.redoDelete(uuid, report));
     for (const uuid of await this.buildsCutShort(first)) work.push(() => this.failBuild(uuid, report));
+    for (const [uuid, task] of await this.powerOpsCutShort(first)) work.push(() => this.redoPowerOp(uuid, task, report));
     await runLimited(work, CONCURRENCY);
     return report;
   }
@@ -147,6 +154,27 @@ export class VolumeReconciler {
         report.buildsFailed.push(uuid);
       }
     });
+  }
+
+  /**
+   * Instances of this host left powering-off, powering-on or rebooting (the compute died during
+   * the stop, start or reboot, or its cast was lost): all of them at start, as Nova's init_host
+   * retries them, later those older than pending_volume_op_timeout.
+   */
+  private async powerOpsCutShort(first: boolean): Promise<Array<[string, string]>> {
+    const rows = await this.d.db.instances.findBy({ host: this.d.host, deleted: 0, taskState: In(POWER_TASKS) });
+    return rows.filter((i) => first || Date.now() - (i.updatedAt?.getTime() ?? 0) >= this.d.pendingTimeoutMs).map((i) => [i.uuid, i.taskState as string]);
+  }
+
+  /** The operation again, as its cast would run it: under the instance's lock, from the task state it finds (a no-op if that moved on). */
+  private async redoPowerOp(uuid: string, task: string, report: RepairReport): Promise<void> {
+    LOG.warning(`Instance ${uuid} was left ${task}; doing it again`);
+    const m = this.d.manager;
+    const args = { instance: { uuid } };
+    if (task === TASK_STATES.POWERING_OFF) await m.stopInstance({}, args);
+    else if (task === TASK_STATES.POWERING_ON) await m.startInstance({}, args);
+    else await m.rebootInstance({}, args);
+    report.powerOpsRedone.push(uuid);
   }
 
   private async opFor(instance: Instance, requestId: string | null, meta: Record<string, unknown>): Promise<Op> {

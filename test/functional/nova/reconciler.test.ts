@@ -272,6 +272,19 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     await db.instances.update({ uuid: young }, { vmState: 'active', taskState: null });
   });
 
+  it('a stop, start or reboot cut short (task state left by a killed compute or a lost cast) is done again; a young one is left alone', async () => {
+    const [stop, start, reboot, young] = [await activeServer(nova, 'r15d'), await activeServer(nova, 'r15e'), await activeServer(nova, 'r15f'), await activeServer(nova, 'r15g')];
+    await db.instances.update({ uuid: stop }, { taskState: 'powering-off', updatedAt: ago(600) });
+    await db.instances.update({ uuid: start }, { vmState: 'stopped', powerState: 4, taskState: 'powering-on', updatedAt: ago(600) });
+    await db.instances.update({ uuid: reboot }, { taskState: 'rebooting_hard', updatedAt: ago(600) });
+    await db.instances.update({ uuid: young }, { taskState: 'powering-off', updatedAt: new Date() });
+    const r = await pass();
+    expect([...r.powerOpsRedone].sort()).to.deep.equal([stop, start, reboot].sort());
+    const rows = await Promise.all([stop, start, reboot, young].map((u) => db.instanceGet(u)));
+    expect(rows.map((i) => [i?.vmState, i?.taskState])).to.deep.equal([['stopped', null], ['active', null], ['active', null], ['active', 'powering-off']]);
+    await db.instances.update({ uuid: young }, { taskState: null });
+  });
+
   it('Cinder unreachable: the intent stays for the next pass, which finishes it', async () => {
     const sid = await activeServer(nova, 'r16');
     const v = cinder.create('demo');
