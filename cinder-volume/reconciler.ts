@@ -14,8 +14,8 @@
 //     one: every deliberate removal clears it) gets it back.
 //   - interrupted-create/-delete/-extend: at the start pass, or on any pass once the volume made no
 //     progress for attach_transition_timeout seconds (the cast was lost: taken while the database
-//     was down, or never sent by a killed cinder-api): error / error_deleting, as init_host, and
-//     an extend back to in-use or available with its size unchanged. The manager runs these
+//     was down, or never sent by a killed cinder-api): a create goes to error and a delete is
+//     finished, as init_host, and an extend goes back to in-use or available, its size unchanged. The manager runs these
 //     operations under the volume's lock, which a repair takes too, so one in flight here wins.
 //   - start pass only: attaching/reserved volumes get their lost export back too (nothing is in
 //     flight yet).
@@ -236,7 +236,7 @@ export class VolumeReconciler {
       case 'interrupted-create':
         return (await cas({ status: 'error' })) ? 'status error' : moved;
       case 'interrupted-delete':
-        return (await cas({ status: 'error_deleting' })) ? 'status error_deleting' : moved;
+        return this.finishDelete(v, cas, moved);
       case 'interrupted-extend': {
         // The size is the one before the extend; the user may extend again.
         const status = f.atts.some((a) => a.attachStatus === 'attached') ? 'in-use' : 'available';
@@ -254,6 +254,24 @@ export class VolumeReconciler {
       default:
         return this.release(f);
     }
+  }
+
+  /**
+   * A delete cut short is resumed, as Cinder's init_host does: the backend's export and volume
+   * go (both idempotent), then the row and its quota. A backend that refuses leaves
+   * error_deleting, as the manager's own delete would.
+   */
+  private async finishDelete(v: Volume, cas: (values: Partial<Volume>) => Promise<boolean>, moved: string): Promise<string> {
+    const current = await this.d.db.volumeGet(v.id);
+    if (current?.status !== 'deleting') return moved;
+    try {
+      await this.d.driver.removeExport(current);
+      await this.d.driver.deleteVolume(current);
+    } catch (e) {
+      return (await cas({ status: 'error_deleting' })) ? `status error_deleting (the backend refused: ${(e as Error).message})` : moved;
+    }
+    await this.d.db.volumeSoftDelete(current.id, current);
+    return 'delete finished';
   }
 
   /** A dead caller's transition: roll a detach back, or drop the unfinished attachments. */

@@ -209,7 +209,7 @@ describe('cinder-volume reconciler', function () {
     }
   });
 
-  it('start pass: interrupted create/delete become error/error_deleting; later passes leave new ones alone', async () => {
+  it('start pass: an interrupted create becomes error, an interrupted delete is finished; later passes leave new ones alone', async () => {
     const host = 'cinder1@fake#fake';
     const creating = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host });
     const deleting = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host, status: 'deleting' });
@@ -219,7 +219,8 @@ describe('cinder-volume reconciler', function () {
     const first = await rec.runOnce();
     expect(repairsOf(first, creating.id).map((x) => x.problem)).to.deep.equal(['interrupted-create']);
     expect(repairsOf(first, deleting.id).map((x) => x.problem)).to.deep.equal(['interrupted-delete']);
-    expect([(await db.volumeGet(creating.id))?.status, (await db.volumeGet(deleting.id))?.status]).to.deep.equal(['error', 'error_deleting']);
+    expect(repairsOf(first, deleting.id).map((x) => x.action)).to.deep.equal(['delete finished']);
+    expect([(await db.volumeGet(creating.id))?.status, await db.volumeGet(deleting.id)]).to.deep.equal(['error', null]);
     const later = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host });
     await age(later.id, 5);
     const second = await rec.runOnce();
@@ -228,7 +229,7 @@ describe('cinder-volume reconciler', function () {
     await db.volumeSoftDelete(later.id);
   });
 
-  it('any pass: a create, delete or extend without progress for attach_transition_timeout (its cast lost) ends error, error_deleting, or back with its size', async () => {
+  it('any pass: a create, delete or extend without progress for attach_transition_timeout (its cast lost) ends error, deleted, or back with its size', async () => {
     const host = 'cinder1@fake#fake';
     const creating = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host });
     const deleting = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host, status: 'deleting' });
@@ -243,9 +244,9 @@ describe('cinder-volume reconciler', function () {
     expect([creating.id, deleting.id, extending, inUse, recent.id].map((id) => repairsOf(r, id).map((x) => x.problem)))
       .to.deep.equal([['interrupted-create'], ['interrupted-delete'], ['interrupted-extend'], ['interrupted-extend'], []]);
     const rows = await Promise.all([creating.id, deleting.id, extending, inUse, recent.id].map((id) => db.volumeGet(id)));
-    expect(rows.map((v) => [v?.status, v?.size])).to.deep.equal([['error', 1], ['error_deleting', 1], ['available', 1], ['in-use', 1], ['deleting', 1]]);
+    expect(rows.map((v) => [v?.status, v?.size])).to.deep.equal([['error', 1], [undefined, undefined], ['available', 1], ['in-use', 1], ['deleting', 1]]);
     expect((await state(inUse)).exported).to.equal(true);
-    for (const id of [creating.id, deleting.id, recent.id]) await db.volumeSoftDelete(id);
+    for (const id of [creating.id, recent.id]) await db.volumeSoftDelete(id);
   });
 
   it('logs each repair at WARNING with the volume, the problem, the action and the repaired request id', async () => {
