@@ -63,7 +63,7 @@ export async function startCinderApi(conf: CinderConf, opts: CinderApiDeps & { p
   const enforcer = cinderEnforcer(conf.oslo_policy.policy_file);
   // So does an unusable identity setup (a forgeable secret).
   createAuth(cinderAuthOptions(conf));
-  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
+  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection, { maxRetries: conf.database.max_retries, intervalSec: conf.database.retry_interval });
   const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const notifications = notifierFromConf(conf, transport, `volume.${conf.DEFAULT.host}`);
   const volumes = createVolumeApi(conf, ds, transport, enforcer, notifications.notifier, opts.localRoutes?.fetch);

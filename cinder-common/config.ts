@@ -53,6 +53,8 @@ export const CINDER_OPTS = {
   },
   database: {
     connection: { type: 'str', default: null, required: true, env: 'CINDER_DATABASE_URL', secret: true, help: 'Cinder database URL (mysql://... or sqlite:///path)' },
+    max_retries: { type: 'int', default: 10, min: -1, help: 'Connection attempts at start beyond the first while the database is unreachable (oslo.db; -1: forever)' },
+    retry_interval: { type: 'int', default: 10, min: 0, help: 'Seconds between those attempts (oslo.db)' },
   },
   api: {
     auth_strategy: { type: 'str', default: 'keystone', choices: ['keystone', 'noauth2'], help: 'How X-Auth-Token is checked' },

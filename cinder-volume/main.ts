@@ -49,7 +49,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
   for (const n of names) {
     if (!backendConf(conf, n)) throw new ConfigError(`[DEFAULT] enabled_backends names '${n}', which is not a backend section (fake, tgt, backend1, backend2)`);
   }
-  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
+  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection, { maxRetries: conf.database.max_retries, intervalSec: conf.database.retry_interval });
   const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const db = new CinderDB(ds);
   const tracing = setupTracing(conf, { service: 'cinder-volume', dataSource: ds });

@@ -88,7 +88,7 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
   const auth = authOptions(conf);
   // An unusable identity setup (a forgeable secret) stops the start before any connection.
   createAuth(auth);
-  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
+  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection, { maxRetries: conf.database.max_retries, intervalSec: conf.database.retry_interval });
   const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const compute = createComputeApi(conf, ds, transport, opts.httpFetch);
   // With an external Keystone there is no embedded identity to serve.

@@ -46,7 +46,7 @@ export interface RunningNovaCompute {
 
 export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions = {}): Promise<RunningNovaCompute> {
   const host = conf.DEFAULT.host;
-  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection);
+  const ds = opts.dataSource ?? await openServiceDatabase(conf.database.connection, { maxRetries: conf.database.max_retries, intervalSec: conf.database.retry_interval });
   const ownDs = !opts.dataSource;
   const transport = opts.transport ?? rpcTransportFromConf(conf, ALLOWED_EXMODS);
   const ownTransport = !opts.transport;

@@ -151,7 +151,8 @@ export async function connectDataSource(ds: DataSource, name: string): Promise<D
     serializeSqlite(ds);
     return ds;
   } catch (e) {
-    throw new ConfigError(`Cannot connect to the ${name} database: ${(e as Error).message}`);
+    // The cause stays: a database that is not up yet is worth waiting for (openService).
+    throw Object.assign(new ConfigError(`Cannot connect to the ${name} database: ${(e as Error).message}`), { cause: e });
   }
 }
 

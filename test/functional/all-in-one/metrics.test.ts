@@ -108,7 +108,7 @@ describe('metrics of the all-in-one (GET /metrics)', function () {
 
   it('[metrics] enabled = false: no /metrics route (401 without a token, as any unknown URL; 404 with one)', async () => {
     const conf = loadAllInOneConfig({ configFiles: [writeConfig('attachd.conf', '[api]\nauth_strategy = noauth2\n[metrics]\nenabled = false\n')], dataDir, env: {} });
-    const api = await startCinderApi({ ...conf.cinder, database: { connection: `sqlite://${join(dataDir, 'cinder.sqlite')}` } }, { port: 0 });
+    const api = await startCinderApi({ ...conf.cinder, database: { ...conf.cinder.database, connection: `sqlite://${join(dataDir, 'cinder.sqlite')}` } }, { port: 0 });
     try {
       expect((await fetch(`${api.url}/metrics`)).status).to.equal(401);
       const r = await fetch(`${api.url}/metrics`, { headers: { 'X-Auth-Token': TOKEN } });

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import { waitFor } from '../../support/processes';
 import { createTestDatabase, requireServersDir, startDatabase, stopDatabase } from '../../support/servers';
-import { startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
+import { startCinderApi } from '../../../cinder-api/main';
+import { cinderConf, startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
 
 describe('cinder while MariaDB is down', function () {
   this.timeout(180_000);
@@ -60,5 +61,26 @@ describe('cinder while MariaDB is down', function () {
     // the periodic passes, still scheduled, repair it by themselves
     await waitFor(() => !fake.exports.has(stranger), 60_000, 'the reconciler to remove the unknown export', 250);
     expect((await cinder.action(id, 'os-reserve', null)).status).to.equal(202);
+  });
+
+  it('a cinder-api started while the database is down waits for it ([database] max_retries), then serves', async () => {
+    const conf = cinderConf({ database: { connection: db!.url, max_retries: 120, retry_interval: 1 } });
+    await stopDatabase();
+    stopped = true;
+    let settled: string | null = null;
+    const starting = startCinderApi(conf, { transport: c!.transport, port: 0 });
+    starting.then(() => { settled = 'started'; }, (e: Error) => { settled = `failed: ${e.message}`; });
+    // Three attempts' worth of outage: it neither fails nor starts without its database.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(settled).to.equal(null);
+    await startDatabase();
+    stopped = false;
+    const api = await starting;
+    try {
+      const r = await fetch(`${api.url}/v3/demo/volumes`, { headers: { 'X-Auth-Token': 'demo:demo' }, signal: AbortSignal.timeout(30_000) });
+      expect(r.status).to.equal(200);
+    } finally {
+      await api.stop();
+    }
   });
 });
