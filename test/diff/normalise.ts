@@ -95,8 +95,12 @@ function mediaType(h: string | undefined): string | null {
 export function compare(ours: Answer, theirs: Answer, o: Side, t: Side): Difference[] {
   const out: Difference[] = [];
   if (ours.status !== theirs.status) out.push({ kind: 'status', at: 'status', ours: ours.status, theirs: theirs.status });
-  for (const h of ['openstack-api-version']) {
+  for (const h of ['openstack-api-version', 'vary', 'etag']) {
     if ((ours.headers[h] ?? null) !== (theirs.headers[h] ?? null)) out.push({ kind: 'header', at: h, ours: ours.headers[h] ?? null, theirs: theirs.headers[h] ?? null });
+  }
+  // Request ids differ by nature: only whether each is sent (and that a location is sent).
+  for (const h of ['x-openstack-request-id', 'x-compute-request-id', 'location']) {
+    if ((h in ours.headers) !== (h in theirs.headers)) out.push({ kind: 'header', at: h, ours: h in ours.headers, theirs: h in theirs.headers });
   }
   const ct = [mediaType(ours.headers['content-type']), mediaType(theirs.headers['content-type'])];
   if (ct[0] !== ct[1]) out.push({ kind: 'header', at: 'content-type', ours: ct[0], theirs: ct[1] });

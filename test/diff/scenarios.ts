@@ -3,8 +3,10 @@
 // Each scenario runs in a project of its own (32 hex characters, Cinder's URL rule), so lists
 // see only what the scenario made.
 
+import { extraScenarios } from './scenarios-extra';
+
 export interface Step {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
   /** Relative to the base URL; {p} is the project, {label} an id saved earlier on that side. */
   path: string;
   /** OpenStack-API-Version: "volume <mv>" (a value with a space is sent as is). */
@@ -344,5 +346,5 @@ function other(): Scenario[] {
 }
 
 export function scenarios(): Scenario[] {
-  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other()];
+  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios()];
 }
