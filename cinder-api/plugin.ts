@@ -2,7 +2,7 @@
 // all-in-one) and as a standalone app. Routes under /v1/{project_id}, /v2/{project_id},
 // /v3/{project_id} and /v3; /v3 responses echo the negotiated microversion.
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { APIVersion, createApiApp, createAuth, HTTPFault, type AuthOptions, healthcheckRoutes, type HealthBackend } from '../common/api';
+import { APIVersion, createApiApp, createAuth, HTTPFault, notFound, type AuthOptions, healthcheckRoutes, type HealthBackend } from '../common/api';
 import { AttachmentAPI } from './volume/attachments';
 import { attachmentRoutes } from './controllers/attachments';
 import { discoveryRoutes } from './controllers/discovery';
@@ -30,6 +30,8 @@ export interface CinderApiPluginOptions {
 }
 
 const JSON_TYPES = ['application/json', 'application/vnd.openstack.volume+json'];
+/** The paths that answer with a trailing slash: the version documents. */
+const VERSION_DOCUMENTS = new Set(['/v1/', '/v2/', '/v3/']);
 
 export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async (app, opts) => {
   const prefix = app.prefix;
@@ -38,6 +40,10 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   app.addHook('onRequest', async (req) => {
     req.cinderPrefix = prefix;
     req.cinderVersion = APIVersion.parse(MIN_VERSION);
+    // Cinder's routes match a path exactly: a trailing slash names nothing, but on the version
+    // documents (/v3/ is the document, as / is).
+    const path = req.url.split('?')[0].slice(prefix.length);
+    if (path.length > 1 && path.endsWith('/') && !VERSION_DOCUMENTS.has(path)) throw notFound();
   });
   // An empty answer still names a type, as webob's do: JSON for the actions (and extra specs,
   // quota sets), webob's default text/html for the rest.

@@ -145,8 +145,6 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
   };
 
   app.get(`${base}/volumes`, async (req) => {
-    // GET /volumes/ is not the list (tempest: show_volume('') → 404).
-    if (req.url.split('?')[0].endsWith('/')) throw notFound();
     const { vols, links, count } = await listed(req);
     const c = viewCtx(req, api);
     return { volumes: vols.map((v) => volumeSummary(c, v)), ...(links ? { volumes_links: links } : {}), ...(count !== undefined ? { count } : {}) };
