@@ -37,13 +37,16 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const prefix = app.prefix;
   app.decorateRequest('cinderVersion', null as never);
   app.decorateRequest('cinderPrefix', '');
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     req.cinderPrefix = prefix;
     req.cinderVersion = APIVersion.parse(MIN_VERSION);
     // Cinder's routes match a path exactly: a trailing slash names nothing, but on the version
     // documents (/v3/ is the document, as / is).
     const path = req.url.split('?')[0].slice(prefix.length);
     if (path.length > 1 && path.endsWith('/') && !VERSION_DOCUMENTS.has(path)) throw notFound();
+    // Cinder's routes take HEAD only on the version documents (/ and /v3/); elsewhere webob's
+    // bare 404.
+    if (req.method === 'HEAD' && path !== '/' && path !== '/v3/') return reply.code(404).type('text/html; charset=UTF-8').send();
   });
   // An empty answer still names a type, as webob's do: JSON for the actions (and extra specs,
   // quota sets), webob's default text/html for the rest.
