@@ -42,7 +42,14 @@ export function versionRoutes(app: FastifyInstance, prefix: string): void {
   // every other route of Cinder's.
   const pub = { config: { public: true }, onRequest: negotiateVersion };
   app.get('/', pub, async (req, reply) => reply.code(300).send({ versions: allVersions(base(req, prefix)) }));
-  app.get('/v3', pub, async (req) => ({ versions: allVersions(base(req, prefix)) }));
+  // /v3 (no slash) is redirected to the document at /v3/ (Cinder's mapper.redirect), before any
+  // microversion is read.
+  const slash = (req: FastifyRequest): boolean => req.url.split('?')[0].endsWith('/');
+  const v3 = { config: { public: true }, onRequest: async (req: FastifyRequest, reply: FastifyReply) => { if (slash(req)) await negotiateVersion(req, reply); } };
+  app.get('/v3', v3, async (req, reply) => {
+    if (!slash(req)) return reply.code(302).header('location', `${base(req, prefix)}/v3/`).type('text/plain; charset=utf8').send();
+    return { versions: allVersions(base(req, prefix)) };
+  });
   app.get('/v2', pub, async (req) => ({ versions: [v2(base(req, prefix))] }));
   app.get('/v1', pub, async (req) => ({ versions: [v1(base(req, prefix))] }));
 }
