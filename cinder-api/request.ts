@@ -31,6 +31,17 @@ export function projectInPath(req: FastifyRequest): string | null {
 }
 
 /**
+ * wsgi.Resource's action_peek and action lookup for POST …/action: the body has exactly one key
+ * ("Malformed request body" otherwise), naming an action of the resource; returns it.
+ */
+export function actionOf(body: unknown, actions: readonly string[]): string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
+  const [name] = Object.keys(body);
+  if (!actions.includes(name)) throw badRequest(`There is no such action: ${name}. Verify the request body and Content-Type header and try again.`);
+  return name;
+}
+
+/**
  * The view's context. The os-vol-* extension attributes are shown as their policies allow
  * (context.authorize(<policy>, fatal=False), judged by the caller's project as Cinder's
  * extensions do); the other admin-only keys follow is_admin, as Cinder's view builders.

@@ -2,10 +2,10 @@
 // (200, flat connection_info), os-complete (204), delete (200 with what is left), list/show.
 // Below 3.27 the resource does not exist (404, as Cinder's versioned router).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, notFound, validateBody } from '../../common/api';
+import { notFound, validateBody } from '../../common/api';
 import type { VolumeAttachment } from '../../cinder-common/entities';
 import type { AttachmentAPI } from '../volume/attachments';
-import { projectInPath, type Params } from '../request';
+import { actionOf, projectInPath, type Params } from '../request';
 import { createAttachmentSchema, UpdateAttachmentBody } from '../schemas/attachments';
 import { isoTime } from '../views/volumes';
 
@@ -48,12 +48,10 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
   });
 
   app.post(`${base}/attachments/:id/action`, async (req, reply) => {
+    projectInPath(req);
+    // The body names the action first (at any version); os-complete itself is 3.44+.
+    actionOf(req.body, ['os-complete']);
     gate(req, MV_ATTACH_COMPLETION);
-    const body = req.body;
-    // action_peek as for volume actions: one key, and it must be an action we have.
-    if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
-    const [name] = Object.keys(body);
-    if (name !== 'os-complete') throw badRequest(`There is no such action: ${name}`);
     await api.complete(req.ctx, (req.params as Params).id ?? '');
     return reply.code(204).send();
   });

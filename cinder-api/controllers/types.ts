@@ -3,7 +3,7 @@
 // updates answer 200, deletes and access changes 202.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
-import { projectInPath, type Params } from '../request';
+import { actionOf, projectInPath, type Params } from '../request';
 import type { TypeAPI, TypeWithSpecs } from '../volume/types';
 import { toBoolean } from '../schemas/parameter-types';
 import { AddProjectAccessBody, CreateSpecsBody, CreateTypeBody, RemoveProjectAccessBody, UpdateSpecBody, UpdateTypeBody } from '../schemas/types';
@@ -158,16 +158,10 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
 
   app.post(`${base}/types/:id/action`, async (req, reply) => {
     const typeId = id(req);
-    const body = (req.body ?? {}) as Dict;
-    const action = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body)[0] : undefined;
-    if (action === 'addProjectAccess') {
-      await api.addAccess(req.ctx, typeId, validateBody(AddProjectAccessBody, body, null).addProjectAccess.project);
-      return accepted(reply);
-    }
-    if (action === 'removeProjectAccess') {
-      await api.removeAccess(req.ctx, typeId, validateBody(RemoveProjectAccessBody, body, null).removeProjectAccess.project);
-      return accepted(reply);
-    }
-    throw badRequest(`There is no such action: ${action ?? ''}`);
+    const body = req.body;
+    const action = actionOf(body, ['addProjectAccess', 'removeProjectAccess']);
+    if (action === 'addProjectAccess') await api.addAccess(req.ctx, typeId, validateBody(AddProjectAccessBody, body, null).addProjectAccess.project);
+    else await api.removeAccess(req.ctx, typeId, validateBody(RemoveProjectAccessBody, body, null).removeProjectAccess.project);
+    return accepted(reply);
   });
 }

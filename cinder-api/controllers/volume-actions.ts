@@ -6,10 +6,10 @@
 // os-initialize_connection (200 {"connection_info": …}). The attach/detach steps have test-only
 // pause points after their state change or RPC, before the answer (common/fault/pause.ts).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, validateBody } from '../../common/api';
+import { validateBody } from '../../common/api';
 import { pausePoint } from '../../common/fault/pause';
 import type { Volume } from '../../cinder-common/entities';
-import { projectInPath, type Params } from '../request';
+import { actionOf, projectInPath, type Params } from '../request';
 import { toBoolean } from '../schemas/parameter-types';
 import {
   AttachBody, DetachBody, ExtendBody, ForceDetachBody, InitializeConnectionBody, MigrateVolumeCompletionBody, ResetStatusBody, resetStatusUpdate,
@@ -18,7 +18,6 @@ import {
 import { migrateVolumeCompletion } from '../volume/migrate-completion';
 import { POLICY, type VolumeAPI } from '../volume/api';
 
-type Dict = Record<string, unknown>;
 
 /** An action answered 200 with no body (os-set_bootable). */
 const OK_200 = Symbol('200');
@@ -108,15 +107,8 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
 
   app.post(`${base}/volumes/:id/action`, async (req, reply) => {
     projectInPath(req);
-    const body = req.body;
-    // action_peek: exactly one key names the action ("too many body keys" otherwise).
-    if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) {
-      throw badRequest('Malformed request body');
-    }
-    const [name] = Object.keys(body as Dict);
-    const handler = Object.prototype.hasOwnProperty.call(actions, name) ? actions[name] : undefined;
-    if (!handler) throw badRequest(`There is no such action: ${name}. Verify the request body and Content-Type header and try again.`);
-    const work = handler(req);
+    const name = actionOf(req.body, Object.keys(actions));
+    const work = actions[name](req);
     const id = (req.params as Params).id ?? '';
     // os-reset_status reads the volume with objects.Volume.get_by_id (no volume:get); the rest with volume_api.get.
     const v = name === 'os-reset_status' ? await api.find(req.ctx, id) : await api.get(req.ctx, id);

@@ -10,9 +10,9 @@
 //     left, and each backend that was asked adds "repaired": the drift found with the "action" taken.
 // A backend whose service is down or that does not answer is listed with state "down". Non-admins get 403.
 import type { FastifyInstance } from 'fastify';
-import { badRequest, Nested, validateBody } from '../../common/api';
+import { Nested, validateBody } from '../../common/api';
 import type { ExportAPI } from '../volume/exports';
-import { projectInPath } from '../request';
+import { actionOf, projectInPath } from '../request';
 
 class Empty {}
 
@@ -29,11 +29,8 @@ export function volumeExportRoutes(app: FastifyInstance, base: string, api: Expo
 
   app.post(`${base}/os-volume-exports/action`, async (req) => {
     projectInPath(req);
-    const body = req.body;
-    if (!body || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
-    const [name] = Object.keys(body);
-    if (name !== 'os-sync') throw badRequest(`There is no such action: ${name}`);
-    validateBody(SyncBody, body, null);
+    actionOf(req.body, ['os-sync']);
+    validateBody(SyncBody, req.body, null);
     return { backends: await api.sync(req.ctx) };
   });
 }

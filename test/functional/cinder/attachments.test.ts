@@ -136,7 +136,7 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.status).to.equal(400);
     expect(r.body.badRequest.message).to.equal('Malformed request body');
     r = await call('POST', `/attachments/${id}/action`, { 'os-bogus': null });
-    expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus');
+    expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
     // two attachments and no attachment_id: the deletion check (OSSA-2023-003) refuses before the manager is asked
     r = await c.action(vid, 'os-detach', null);
     expect(r.status).to.equal(409);

@@ -86,7 +86,7 @@ describe('cinder-api os-volume-exports (attachd extension)', function () {
   it('bad os-sync bodies are 400', async () => {
     let r = await sync({ 'os-bogus': {} });
     expect(r.status).to.equal(400);
-    expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus');
+    expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
     r = await sync({});
     expect(r.body.badRequest.message).to.equal('Malformed request body');
     r = await sync({ 'os-sync': { force: true } });
