@@ -101,7 +101,12 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
     return { volume_types: types.map((t) => typeView(req.ctx, api, t, true)), ...out };
   });
 
-  app.get(`${base}/types/:id`, async (req) => ({ volume_type: typeView(req.ctx, api, await api.show(req.ctx, id(req)), true) }));
+  // The access extension finds the type it extends by the URL's id, so /types/default has no
+  // os-volume-type-access:is_public (volume_type_access.py's cached_resource_by_id).
+  app.get(`${base}/types/:id`, async (req) => {
+    const t = await api.show(req.ctx, id(req));
+    return { volume_type: typeView(req.ctx, api, t, t.type.id === id(req)) };
+  });
 
   app.post(`${base}/types`, async (req) => {
     projectInPath(req);
