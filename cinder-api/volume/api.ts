@@ -24,6 +24,8 @@ import { cinderEnforcer } from '../policy';
 import { TypeAPI, isMultiattachSpec, type TypeWithSpecs } from './types';
 
 const LOG = getLogger('cinder-api.volume');
+/** Statuses in which a volume's user metadata is neither changed nor deleted (volume/api.py). */
+const METADATA_FROZEN: readonly (string | null)[] = ['maintenance', 'uploading'];
 
 /** The id of the seeded `__DEFAULT__` type. */
 export { DEFAULT_TYPE_ID };
@@ -228,12 +230,14 @@ export class VolumeAPI {
   /** DELETE …/metadata/<key> (volume:delete_volume_metadata). */
   async deleteVolumeMetadata(ctx: Ctx, v: Volume, key: string): Promise<void> {
     this.authorize(ctx, POLICY.deleteMetadata, v);
+    if (METADATA_FROZEN.includes(v.status)) throw new InvalidVolume({ reason: `Deleting volume metadata is not allowed for volumes in ${v.status} status.` });
     const rest = { ...((await this.d.db.metadataGet([v.id])).get(v.id) ?? {}) };
     delete rest[key];
     await this.d.db.metadataReplace(v.id, rest);
   }
 
   private async writeMetadata(v: Volume, meta: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
+    if (METADATA_FROZEN.includes(v.status)) throw new InvalidVolume({ reason: `Updating volume metadata is not allowed for volumes in ${v.status} status.` });
     const all = replace ? meta : { ...((await this.d.db.metadataGet([v.id])).get(v.id) ?? {}), ...meta };
     await this.d.db.metadataReplace(v.id, all);
     return all;
