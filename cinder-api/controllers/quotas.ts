@@ -11,14 +11,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rejectExtraKeys, validateBody } from '../../common/api';
 import { InvalidInput } from '../../cinder-common/exception';
-import { LIMITS_ADMIN_FILTER, type QuotaAPI } from '../volume/quotas';
+import { LIMITS_ADMIN_FILTER, type QuotaAPI, type QuotaSetValues } from '../volume/quotas';
 import { projectInPath, type Params } from '../request';
 import { QuotaClassSetBody, QuotaClassSetTypeBody, QuotaSetBody } from '../schemas/quotas';
 
 type Dict = Record<string, unknown>;
 
 /** update_quota: the DTO up to its format, the format (validators._validate_quota_set), then the body's other keys. */
-async function quotaSetBody(api: QuotaAPI, body: unknown): Promise<Record<string, number>> {
+async function quotaSetBody(api: QuotaAPI, body: unknown): Promise<QuotaSetValues> {
   const values = await api.checkQuotaSet(validateBody(QuotaSetBody, body, null).quota_set);
   rejectExtraKeys(body, ['quota_set']);
   return values;

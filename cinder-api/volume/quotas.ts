@@ -1,6 +1,7 @@
 // Business layer of os-quota-sets, os-quota-class-sets and /limits (cinder/api/contrib/quotas.py,
 // quota_classes.py, used_limits.py, api/v3/limits.py): policies, Cinder's validation order and
 // texts, and the bodies as Cinder builds them (limits as integers, `id` last).
+import { badRequest } from '../../common/api';
 import type { RequestContext } from '../../common/context';
 import { Invalid, InvalidInput, InvalidParameterValue, NotAuthorized } from '../../cinder-common/exception';
 import { NON_QUOTA_KEYS, type ProjectQuota, type QuotaEngine } from '../../cinder-common/quota';
@@ -16,6 +17,14 @@ export const QUOTA_POLICY = {
 } as const;
 
 const DB_MAX_INT = 2147483647;
+/** webob's HTTPBadRequest default text (Cinder's wsgi answers a TypeError with it). */
+const WEBOB_BAD_REQUEST = 'The server could not comply with the request since it is either malformed or otherwise incorrect.';
+
+/** A checked quota set: each resource's limit, and which of them the body gave as strings. */
+export interface QuotaSetValues {
+  values: Record<string, number>;
+  textual: string[];
+}
 /** The microversion from which an admin may ask /limits about another project (LIMITS_ADMIN_FILTER). */
 export const LIMITS_ADMIN_FILTER = '3.39';
 
@@ -68,27 +77,32 @@ export class QuotaAPI {
    * The quota_set schema's format check (validators._validate_quota_set): every value an
    * integer in [-1, DB_MAX_INT] as it comes, unknown keys reported together afterwards.
    */
-  async checkQuotaSet(set: Record<string, unknown>): Promise<Record<string, number>> {
+  async checkQuotaSet(set: Record<string, unknown>): Promise<QuotaSetValues> {
     const known = await this.engine.resourceNames();
     const bad: string[] = [];
-    const out: Record<string, number> = {};
+    const out: QuotaSetValues = { values: {}, textual: [] };
     for (const [k, v] of Object.entries(set)) {
       if (!known.has(k) && !NON_QUOTA_KEYS.includes(k)) { bad.push(k); continue; }
       if (NON_QUOTA_KEYS.includes(k)) continue;
-      out[k] = validateInteger(v, k, -1, DB_MAX_INT);
+      out.values[k] = validateInteger(v, k, -1, DB_MAX_INT);
+      if (typeof v === 'string') out.textual.push(k);
     }
     if (bad.length) throw new InvalidInput({ reason: `Bad key(s) in quota set: ${bad.join(', ')}` });
     return out;
   }
 
   /** PUT os-quota-sets/{id} (body checked by the controller first, as Cinder's schema decorator). */
-  async update(ctx: RequestContext, projectId: string, values: Record<string, number>): Promise<Record<string, unknown>> {
+  async update(ctx: RequestContext, projectId: string, { values, textual }: QuotaSetValues): Promise<Record<string, unknown>> {
     this.volumes.authorize(ctx, QUOTA_POLICY.update, { project_id: projectId });
     checkLength(projectId, 'quota_set_name');
     // Cinder compares with the usage only where the project has its own limit already.
     const own = await this.engine.projectQuotas(projectId, { defaults: false, usages: true });
     for (const [key, value] of Object.entries(values)) {
-      if (key === 'per_volume_gigabytes' || value === -1) continue;
+      if (key === 'per_volume_gigabytes') continue;
+      // Cinder compares the value as the body gave it: a string (even "-1") against the usage is
+      // a TypeError, which its wsgi layer answers with webob's bare 400.
+      if (textual.includes(key)) throw badRequest(WEBOB_BAD_REQUEST);
+      if (value === -1) continue;
       const used = (own[key]?.in_use ?? 0) + (own[key]?.reserved ?? 0);
       if (value < used) {
         throw new Invalid({}, `Quota ${key} limit must be equal or greater than existing resources. Current usage is ${used} and the requested limit is ${value}.`);
