@@ -67,9 +67,10 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
       await negotiateVersion(req, reply);
-      // Cinder's wsgi reads a body only of its two JSON types (text/plain too is 415, unlike Nova).
+      // Cinder's wsgi reads a body only of its two JSON types (text/plain too is 415, unlike Nova),
+      // compared as webob gives the type: the text before any ';', case and spaces kept.
       const type = req.headers['content-type'];
-      if ((req.method === 'POST' || req.method === 'PUT') && type !== undefined && !JSON_TYPES.includes(type.split(';')[0].trim().toLowerCase())) {
+      if ((req.method === 'POST' || req.method === 'PUT') && type !== undefined && !JSON_TYPES.includes(type.split(';')[0])) {
         throw new HTTPFault(415, 'Unsupported Content-Type');
       }
     });
