@@ -6,7 +6,8 @@
 // column, matches nothing. From 3.31 a non-admin may name only the configured filters (400
 // otherwise). Parse errors are 400s with Cinder's messages.
 import { badRequest, type APIVersion } from '../common/api';
-import type { Volume } from '../cinder-common/entities';
+import { getMetadataArgsStorage } from 'typeorm';
+import { Volume } from '../cinder-common/entities';
 import { RESOURCE_FILTER, SUPPORT_COUNT_INFO } from './microversions';
 
 const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
@@ -127,4 +128,134 @@ export function versionedListQuery(q: Record<string, string | string[] | undefin
   // Below 3.31 the time filters are pruned (not applied), so they are known there too.
   const known = new Set<string>([...(countable ? ['with_count'] : []), 'created_at', 'updated_at', ...(general ? ['consumes_quota', 'use_quota'] : [])]);
   return { withCount, matches: (v) => tests.every((t) => t(v)), known };
+}
+
+/** Cinder's volumes columns this schema does not keep: NULL for every volume here. */
+const NULL_COLUMNS = ['ec2_id', 'consistencygroup_id', 'group_id', 'replication_status', 'replication_extended_status', 'replication_driver_data'];
+/** The Boolean columns (db.get_booleans_for_table): check_volume_filters reads their values as flags. */
+const BOOLEAN_COLUMNS = ['deleted', 'bootable', 'multiattach', 'shared_targets', 'use_quota'];
+/** Filters added by a microversion, dropped below it on the pre-3.31 path (v3 volumes.py MV_ADDED_FILTERS). */
+const ADDED_FILTERS: Array<[string, string]> = [['glance_metadata', '3.4'], ['group_id', '3.10'], ['use_quota', '3.65']];
+/** The REST names of columns from 3.31 (common.py ATTRIBUTE_CONVERTERS). */
+const CONVERTERS: Record<string, string> = { 'name~': 'display_name~', 'description~': 'display_description~' };
+
+let columnsOfVolume: Map<string, keyof Volume> | undefined;
+/** Column name → Volume field, from the entity's own column list. */
+function volumeColumns(): Map<string, keyof Volume> {
+  columnsOfVolume ??= new Map(getMetadataArgsStorage().columns.filter((c) => c.target === Volume)
+    .map((c) => [c.options.name ?? c.propertyName, c.propertyName as keyof Volume]));
+  return columnsOfVolume;
+}
+
+/** ast.literal_eval of a filter value, as far as a query string uses it; a value it refuses stays the string. */
+export function pyLiteral(raw: string): unknown {
+  const s = raw.replace(/\s+$/, '');
+  if (/^[+-]?\d+$/.test(s)) return Number(s);
+  if (/^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Number(s);
+  if (s === 'True' || s === 'False') return s === 'True';
+  if (s === 'None') return null;
+  const quoted = /^'([^'\\]*)'$|^"([^"\\]*)"$/.exec(s);
+  if (quoted) return quoted[1] ?? quoted[2];
+  if (/^[[({]/.test(s)) {
+    for (const text of [s, s.replace(/'/g, '"')]) {
+      try {
+        return JSON.parse(text.replace(/^\((.*)\)$/s, '[$1]').replace(/\bNone\b/g, 'null').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false')) as unknown;
+      } catch {
+        // try the next spelling
+      }
+    }
+  }
+  return raw;
+}
+
+/** volume_api._check_boolean_filter_value: strict from 3.2 (400), before it any text but a false one is true. */
+function booleanFilter(key: string, raw: string, strict: boolean): boolean {
+  if (strict) {
+    const s = raw.toLowerCase();
+    if (TRUE_STRINGS.includes(s)) return true;
+    if (FALSE_STRINGS.includes(s)) return false;
+    throw badRequest(`Invalid input received: '${key} = ${raw}'`);
+  }
+  if (['False', 'false', 'FALSE'].includes(raw)) return false;
+  return raw !== '';
+}
+
+/** An SQL equality of a column with a literal (MySQL compares a number with a string as numbers). */
+function sqlEquals(column: unknown, want: unknown): boolean {
+  if (want === null) return column === null || column === undefined;
+  if (column === null || column === undefined) return false;
+  if (column instanceof Date) return false;
+  if (typeof want === 'number' || typeof column === 'number' || typeof column === 'boolean' || typeof want === 'boolean') {
+    const n = (x: unknown): number => (typeof x === 'boolean' ? Number(x) : typeof x === 'number' ? x : parseFloat(String(x)) || 0);
+    return n(column) === n(want);
+  }
+  return String(column).toLowerCase() === String(want).toLowerCase();
+}
+
+/** _filter_host: the host itself, or any backend or pool of it. */
+function hostMatches(host: string | null, want: string): boolean {
+  if (host === null) return false;
+  if (host === want) return true;
+  if (want.includes('#')) return false;
+  return host.startsWith(`${want}#`) || (!want.includes('@') && host.startsWith(`${want}@`));
+}
+
+/**
+ * The column filters of a volume list (v3 volumes.py _get_volumes → volume_api.check_volume_filters
+ * → db _process_volume_filters): every query key left once pagination, sorting, the keys
+ * `handled` elsewhere and (below 3.31) the filters a version lacks are taken off names a volumes
+ * column, matched exactly on the value ast.literal_eval makes of it (a list is IN, None IS NULL);
+ * the Boolean columns take flags; `key~` (3.31+) is a LIKE; host and cluster_name match their
+ * backends and pools. A key naming no column, or a metadata that is not a dict, matches nothing.
+ * Returns the test, and the metadata dict to match (null when there is none).
+ */
+export function columnFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, handled: Set<string>):
+  { matches: (v: Volume) => boolean; metadata: Record<string, unknown> | null } {
+  const none = { matches: (): boolean => false, metadata: null };
+  const general = version.atLeast(RESOURCE_FILTER);
+  const columns = volumeColumns();
+  const tests: Array<(v: Volume) => boolean> = [];
+  let metadata: Record<string, unknown> | null = null;
+  for (const [rawKey, rawValue] of Object.entries(q)) {
+    const raw = last(rawValue);
+    if (raw === undefined || NOT_FILTERS.includes(rawKey) || handled.has(rawKey)) continue;
+    if (!general && ADDED_FILTERS.some(([k, mv]) => k === rawKey && !version.atLeast(mv))) continue;
+    const key = general ? CONVERTERS[rawKey] ?? rawKey : rawKey;
+    if (key === 'metadata' || key === 'glance_metadata') {
+      const dict = pyLiteral(raw);
+      if (!dict || typeof dict !== 'object' || Array.isArray(dict)) return none;
+      // No volume has glance metadata here.
+      if (key === 'glance_metadata') { if (Object.keys(dict).length) return none; continue; }
+      metadata = dict as Record<string, unknown>;
+      continue;
+    }
+    if (key === 'host' || key === 'cluster_name') {
+      const field = key === 'host' ? 'host' : 'clusterName';
+      if (raw) tests.push((v) => hostMatches(v[field], raw));
+      continue;
+    }
+    const like = key.endsWith('~');
+    const column = like ? key.slice(0, -1) : key;
+    // The model's `name` property is no column: its LIKE is skipped (as a value neither str nor int is).
+    if (like && column === 'name') continue;
+    const field = columns.get(column);
+    if (!field && !NULL_COLUMNS.includes(column)) return none;
+    const get = (v: Volume): unknown => (field ? v[field] : null);
+    if (BOOLEAN_COLUMNS.includes(column) && !like) {
+      const want = booleanFilter(column, raw, version.atLeast('3.2'));
+      tests.push((v) => sqlEquals(get(v), want));
+      continue;
+    }
+    const want = column === 'display_name' ? raw : pyLiteral(raw);
+    if (like) {
+      if (typeof want !== 'string' && typeof want !== 'number' && typeof want !== 'boolean') continue;
+      const text = String(want).toLowerCase();
+      tests.push((v) => { const x = get(v); return x !== null && x !== undefined && String(x).toLowerCase().includes(text); });
+    } else if (Array.isArray(want)) {
+      tests.push((v) => want.some((w) => sqlEquals(get(v), w)));
+    } else {
+      tests.push((v) => sqlEquals(get(v), want));
+    }
+  }
+  return { matches: (v) => tests.every((t) => t(v)), metadata };
 }

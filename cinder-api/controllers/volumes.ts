@@ -5,7 +5,7 @@ import { badRequest, notFound, pyStr, validateBody } from '../../common/api';
 import type { Volume } from '../../cinder-common/entities';
 import { BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
 import { imageUnreachable, sourceVolume } from '../volume/create-sources';
-import { boolParam, versionedListQuery } from '../list-filters';
+import { boolParam, columnFilters, versionedListQuery } from '../list-filters';
 import { projectInPath, viewCtx, type Params } from '../request';
 import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../schemas/volumes';
 import { POLICY, type VolumeAPI, type VolumeExtrasOf } from '../volume/api';
@@ -24,9 +24,8 @@ function isTrue(v: string | undefined): boolean {
   return !!v && ['1', 'true', 'yes', 'on', 't', 'y'].includes(v.toLowerCase());
 }
 
-/** Query keys a list understands at every version: pagination, sorting and the filters served. */
-const KNOWN_QUERY = new Set(['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir', 'all_tenants', 'name', 'display_name', 'status',
-  'availability_zone', 'bootable', 'metadata', 'size', 'migration_status', 'group_id', 'project_id']);
+/** Query keys the list reads before the column filters: the scope, the name and status (volume_api.get_all). */
+const HANDLED_QUERY = ['all_tenants', 'name', 'display_name', 'status'];
 
 const SORT_KEYS: Record<string, (v: Volume) => string | number | null> = {
   id: (v) => v.id, name: (v) => v.displayName, display_name: (v) => v.displayName, size: (v) => v.size, status: (v) => v.status,
@@ -84,19 +83,6 @@ export function pageParams(q: Record<string, string>, maxLimit: number): { limit
   return { limit, offset };
 }
 
-/** A dict query parameter as clients send it (JSON or Python repr, e.g. {'k': 'v'}). */
-function parseDictParam(name: string, raw: string): Record<string, unknown> {
-  for (const text of [raw, raw.replace(/'/g, '"')]) {
-    try {
-      const v = JSON.parse(text) as unknown;
-      if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-    } catch {
-      // try the next spelling
-    }
-  }
-  throw badRequest(`Invalid input received: Invalid filter ${name}: ${raw}`);
-}
-
 export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, maxLimit = 1000): void {
   // extended: show and list-detail carry the os-vol-* extension keys; create and update do not.
   const render = async (req: FastifyRequest, vols: Awaited<ReturnType<VolumeAPI['get']>>[], extended = true, known?: VolumeExtrasOf): Promise<Dict[]> => {
@@ -112,20 +98,15 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     let vols = await api.list(req.ctx, {
       allTenants: isTrue(q.all_tenants), name: q.name ?? q.display_name, status: q.status,
     });
-    // An admin's project_id filter (with all_tenants: that project; without: nothing beyond the admin's own).
-    if (req.ctx.isAdmin && q.project_id !== undefined) vols = vols.filter((v) => v.projectId === q.project_id);
-    // A filter naming no volumes column matches nothing in Cinder (an admin's; a user's is 400 from 3.31).
-    if (Object.keys(q).some((k) => !KNOWN_QUERY.has(k) && !versioned.known.has(k))) vols = [];
-    if (q.availability_zone !== undefined) vols = vols.filter((v) => v.availabilityZone === q.availability_zone);
-    if (q.bootable !== undefined) vols = vols.filter((v) => v.bootable === isTrue(q.bootable));
-    // Any other volumes column is an exact filter in Cinder; size is the one clients use.
-    if (q.size !== undefined) vols = vols.filter((v) => String(v.size) === q.size);
-    if (q.metadata !== undefined) {
-      const want = parseDictParam('metadata', q.metadata);
+    // Every other key is a volumes column to match (a user's unknown one is 400 from 3.31, above).
+    const columns = columnFilters(q, req.cinderVersion, new Set([...HANDLED_QUERY, ...versioned.known]));
+    vols = vols.filter((v) => versioned.matches(v) && columns.matches(v));
+    const want = columns.metadata;
+    if (want) {
       const extras = await api.extras(vols);
       vols = vols.filter((v) => Object.entries(want).every(([k, val]) => extras.get(v.id)?.metadata[k] === String(val)));
     }
-    vols = sortVolumes(vols.filter(versioned.matches), q);
+    vols = sortVolumes(vols, q);
     // 3.45 with_count: how many match the filters, whatever page is shown.
     const count = versioned.withCount ? { count: vols.length } : {};
     const { limit, offset } = pageParams(q, maxLimit);
