@@ -43,7 +43,12 @@ export function sortVolumes(vols: Volume[], q: Record<string, string>): Volume[]
     throw badRequest("The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' parameter.");
   }
   const spec = q.sort !== undefined
-    ? q.sort.trim().split(',').map((p) => { const [k, d] = p.split(':', 2); return [k.trim(), (d ?? '').trim() || 'desc']; })
+    ? q.sort.trim().split(',').map((p) => {
+      // str.partition(':'): the direction is all after the first colon ("name:asc:x" is a bad one).
+      const at = p.indexOf(':');
+      const d = at < 0 ? '' : p.slice(at + 1);
+      return [(at < 0 ? p : p.slice(0, at)).trim(), d ? d.trim() : 'desc'];
+    })
     : [[q.sort_key ?? 'created_at', q.sort_dir ?? 'desc']];
   for (const [, d] of spec) if (d !== 'asc' && d !== 'desc') throw badRequest("Invalid input received: Unknown sort direction, must be 'desc' or 'asc'.");
   for (const key of ['created_at', 'id']) if (!spec.some(([k]) => k === key)) spec.push([key, spec[0][1]]);
@@ -110,8 +115,8 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     // 3.45 with_count: how many match the filters, whatever page is shown.
     const count = versioned.withCount ? { count: vols.length } : {};
     const { limit, offset } = pageParams(q, maxLimit);
-    if (q.marker) {
-      // An unknown marker is the volume Cinder's pagination could not find.
+    if (q.marker !== undefined) {
+      // An unknown marker (an empty one too) is the volume Cinder's pagination could not find.
       const i = vols.findIndex((v) => v.id === q.marker);
       if (i < 0) throw new VolumeNotFound({ volume_id: q.marker });
       vols = vols.slice(i + 1);
