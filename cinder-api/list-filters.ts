@@ -7,7 +7,7 @@
 // otherwise). Parse errors are 400s with Cinder's messages.
 import { badRequest, type APIVersion } from '../common/api';
 import { getMetadataArgsStorage } from 'typeorm';
-import { Volume } from '../cinder-common/entities';
+import { Volume, VolumeAttachment } from '../cinder-common/entities';
 import { RESOURCE_FILTER, SUPPORT_COUNT_INFO } from './microversions';
 
 const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
@@ -88,11 +88,11 @@ const NOT_FILTERS = ['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir'
  * reject_invalid_filters (3.31+): a non-admin naming a filter outside the configured list is
  * refused (all_tenants, which cinderclient always sends, is let through); keys must be ASCII.
  */
-function rejectInvalidFilters(keys: string[], isAdmin: boolean): void {
+function rejectInvalidFilters(keys: string[], isAdmin: boolean, allowed: readonly string[] = USER_VOLUME_FILTERS): void {
   // eslint-disable-next-line no-control-regex
   if (keys.some((k) => !/^[\x00-\x7f]*$/.test(k))) throw badRequest('Filter keys can only contain ASCII characters.');
   if (isAdmin) return;
-  const invalid = keys.filter((k) => !USER_VOLUME_FILTERS.includes(k) && k !== 'all_tenants');
+  const invalid = keys.filter((k) => !allowed.includes(k) && k !== 'all_tenants');
   if (invalid.length) throw badRequest(`Invalid filters ${invalid.join(',')} are found in query options.`);
 }
 
@@ -139,13 +139,16 @@ const ADDED_FILTERS: Array<[string, string]> = [['glance_metadata', '3.4'], ['gr
 /** The REST names of columns from 3.31 (common.py ATTRIBUTE_CONVERTERS). */
 const CONVERTERS: Record<string, string> = { 'name~': 'display_name~', 'description~': 'display_description~' };
 
-let columnsOfVolume: Map<string, keyof Volume> | undefined;
-/** Column name → Volume field, from the entity's own column list. */
-function volumeColumns(): Map<string, keyof Volume> {
-  columnsOfVolume ??= new Map(getMetadataArgsStorage().columns.filter((c) => c.target === Volume)
-    .map((c) => [c.options.name ?? c.propertyName, c.propertyName as keyof Volume]));
-  return columnsOfVolume;
+/** Column name → entity field, from the entity's own column list. */
+function columnsOf<T>(entity: new () => T): Map<string, keyof T> {
+  return new Map(getMetadataArgsStorage().columns.filter((c) => c.target === entity)
+    .map((c) => [c.options.name ?? c.propertyName, c.propertyName as keyof T]));
 }
+let columnsOfVolume: Map<string, keyof Volume> | undefined;
+const volumeColumns = (): Map<string, keyof Volume> => (columnsOfVolume ??= columnsOf(Volume));
+let columnsOfAttachment: Map<string, keyof VolumeAttachment> | undefined;
+/** The volume_attachment columns (their names are also the attachment list's sort keys). */
+export const attachmentColumns = (): Map<string, keyof VolumeAttachment> => (columnsOfAttachment ??= columnsOf(VolumeAttachment));
 
 /** ast.literal_eval of a filter value, as far as a query string uses it; a value it refuses stays the string. */
 export function pyLiteral(raw: string): unknown {
@@ -258,4 +261,39 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
     }
   }
   return { matches: (v) => tests.every((t) => t(v)), metadata };
+}
+
+/** etc/cinder/resource_filters.json's "attachment" (and the controller's allowed_filters). */
+const USER_ATTACHMENT_FILTERS = ['volume_id', 'status', 'instance_id', 'attach_status'];
+
+/**
+ * The filters of an attachment list (v3 attachments.py _items → db _attachment_get_all): a
+ * user's keys are checked (400 from 3.31) or pruned to the allowed ones (below); instance_id is
+ * the instance_uuid column; an admin's all_tenants (any value) widens the scope, to the volumes
+ * of project_id when given. Every other key
+ * must name a volume_attachment column, matched exactly (`key~`: LIKE); one that names none
+ * matches nothing (`status` among them: the column is attach_status).
+ */
+export function attachmentFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, isAdmin: boolean):
+  { allTenants: boolean; projectId?: string; valid: boolean; matches: (a: VolumeAttachment) => boolean } {
+  let keys = Object.keys(q).filter((k) => !NOT_FILTERS.includes(k));
+  if (version.atLeast(RESOURCE_FILTER)) rejectInvalidFilters(keys, isAdmin, USER_ATTACHMENT_FILTERS);
+  else if (!isAdmin) keys = keys.filter((k) => USER_ATTACHMENT_FILTERS.includes(k));
+  const allTenants = isAdmin && keys.includes('all_tenants');
+  // project_id is no column: the volume's project, joined (exclude_list=['project_id']).
+  const projectId = keys.includes('project_id') ? last(q.project_id) : undefined;
+  const columns = attachmentColumns();
+  const tests: Array<(a: VolumeAttachment) => boolean> = [];
+  for (const key of keys) {
+    if ((allTenants && key === 'all_tenants') || key === 'project_id') continue;
+    const raw = last(q[key]) ?? '';
+    const like = key.endsWith('~');
+    const name = like ? key.slice(0, -1) : key;
+    const field = columns.get(name === 'instance_id' ? 'instance_uuid' : name);
+    if (!field) return { allTenants, projectId, valid: false, matches: () => false };
+    const get = (a: VolumeAttachment): unknown => a[field];
+    if (like) tests.push((a) => { const x = get(a); return x !== null && x !== undefined && String(x).toLowerCase().includes(raw.toLowerCase()); });
+    else tests.push((a) => sqlEquals(get(a), raw));
+  }
+  return { allTenants, projectId, valid: true, matches: (a) => tests.every((t) => t(a)) };
 }

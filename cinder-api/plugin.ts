@@ -79,7 +79,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       typeRoutes(v3, base, opts.volumes.types);
       volumeActionRoutes(v3, base, opts.volumes);
       volumeMetadataRoutes(v3, base, opts.volumes);
-      attachmentRoutes(v3, base, attachments);
+      attachmentRoutes(v3, base, attachments, opts.maxLimit);
       discoveryRoutes(v3, base, opts.volumes);
       volumeExportRoutes(v3, base, exports);
       quotaRoutes(v3, base, quotas);

@@ -5,6 +5,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound, validateBody } from '../../common/api';
 import type { VolumeAttachment } from '../../cinder-common/entities';
 import type { AttachmentAPI } from '../volume/attachments';
+import { VolumeAttachmentNotFound } from '../../cinder-common/exception';
+import { attachmentColumns, attachmentFilters } from '../list-filters';
+import { pageParams, sortRows, type SortKeys } from '../pagination';
 import { actionOf, projectInPath, type Params } from '../request';
 import { createAttachmentSchema, UpdateAttachmentBody } from '../schemas/attachments';
 import { isoTime } from '../views/volumes';
@@ -28,7 +31,17 @@ function detail(a: VolumeAttachment): Dict {
   return { ...summary(a), attached_at: iso(a.attachTime), detached_at: iso(a.detachTime), attach_mode: a.attachMode, connection_info: info };
 }
 
-export function attachmentRoutes(app: FastifyInstance, base: string, api: AttachmentAPI): void {
+let attachmentSortKeys: SortKeys<VolumeAttachment> | undefined;
+/** Any volume_attachment column sorts the list. */
+function sortKeys(): SortKeys<VolumeAttachment> {
+  attachmentSortKeys ??= Object.fromEntries([...attachmentColumns()].map(([column, field]) => [column, (a: VolumeAttachment) => {
+    const v = a[field];
+    return v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : (v as string | number | null);
+  }]));
+  return attachmentSortKeys;
+}
+
+export function attachmentRoutes(app: FastifyInstance, base: string, api: AttachmentAPI, maxLimit = 1000): void {
   const gate = (req: FastifyRequest, min = MV_NEW_ATTACH): void => {
     projectInPath(req);
     if (!req.cinderVersion.atLeast(min)) throw notFound();
@@ -62,11 +75,21 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
     return { attachments: left.map(summary) };
   });
 
+  /** _items: the page's and the sort's parameters, the filters, then the rows sorted and paged (no links). */
   const listed = async (req: FastifyRequest, view: (a: VolumeAttachment) => Dict) => {
     gate(req);
     const q = (req.query ?? {}) as Record<string, string>;
-    const atts = await api.list(req.ctx, { volumeId: q.volume_id, instanceId: q.instance_id, status: q.status ?? q.attach_status, allTenants: 'all_tenants' in q, projectId: q.project_id });
-    return { attachments: atts.map(view) };
+    const { limit, offset } = pageParams(q, maxLimit);
+    const filters = attachmentFilters(q, req.cinderVersion, req.ctx.isAdmin);
+    // A filter naming no column returns nothing before the sort keys or the marker are looked at.
+    if (!filters.valid) return { attachments: [] };
+    let atts = sortRows(await api.list(req.ctx, filters), q, sortKeys());
+    if (q.marker !== undefined) {
+      const i = atts.findIndex((a) => a.id === q.marker);
+      if (i < 0) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${q.marker}` });
+      atts = atts.slice(i + 1);
+    }
+    return { attachments: atts.slice(offset, offset + limit).map(view) };
   };
   app.get(`${base}/attachments`, (req) => listed(req, summary));
   app.get(`${base}/attachments/detail`, (req) => listed(req, detail));

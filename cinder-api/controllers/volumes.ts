@@ -6,6 +6,7 @@ import type { Volume } from '../../cinder-common/entities';
 import { BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
 import { imageUnreachable, sourceVolume } from '../volume/create-sources';
 import { boolParam, columnFilters, versionedListQuery } from '../list-filters';
+import { pageParams, sortRows, type SortKeys } from '../pagination';
 import { projectInPath, viewCtx, type Params } from '../request';
 import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../schemas/volumes';
 import { POLICY, type VolumeAPI, type VolumeExtrasOf } from '../volume/api';
@@ -27,66 +28,11 @@ function isTrue(v: string | undefined): boolean {
 /** Query keys the list reads before the column filters: the scope, the name and status (volume_api.get_all). */
 const HANDLED_QUERY = ['all_tenants', 'name', 'display_name', 'status'];
 
-const SORT_KEYS: Record<string, (v: Volume) => string | number | null> = {
+const SORT_KEYS: SortKeys<Volume> = {
   id: (v) => v.id, name: (v) => v.displayName, display_name: (v) => v.displayName, size: (v) => v.size, status: (v) => v.status,
   created_at: (v) => v.createdAt?.getTime() ?? 0, updated_at: (v) => v.updatedAt?.getTime() ?? 0,
   availability_zone: (v) => v.availabilityZone, bootable: (v) => Number(v.bootable),
 };
-
-/**
- * sort=key[:dir],… or sort_key/sort_dir (api/common.py get_sort_params: a key without a
- * direction is desc), then created_at and id in the first key's direction, as Cinder's
- * process_sort_params adds them: ties never fall back to the id alone.
- */
-export function sortVolumes(vols: Volume[], q: Record<string, string>): Volume[] {
-  if (q.sort !== undefined && (q.sort_key !== undefined || q.sort_dir !== undefined)) {
-    throw badRequest("The 'sort_key' and 'sort_dir' parameters are deprecated and cannot be used with the 'sort' parameter.");
-  }
-  const spec = q.sort !== undefined
-    ? q.sort.trim().split(',').map((p) => {
-      // str.partition(':'): the direction is all after the first colon ("name:asc:x" is a bad one).
-      const at = p.indexOf(':');
-      const d = at < 0 ? '' : p.slice(at + 1);
-      return [(at < 0 ? p : p.slice(0, at)).trim(), d ? d.trim() : 'desc'];
-    })
-    : [[q.sort_key ?? 'created_at', q.sort_dir ?? 'desc']];
-  for (const [, d] of spec) if (d !== 'asc' && d !== 'desc') throw badRequest("Invalid input received: Unknown sort direction, must be 'desc' or 'asc'.");
-  for (const key of ['created_at', 'id']) if (!spec.some(([k]) => k === key)) spec.push([key, spec[0][1]]);
-  const keys = spec.map(([k, d]) => {
-    if (!SORT_KEYS[k]) throw badRequest('Invalid input received: Invalid sort key');
-    return { get: SORT_KEYS[k], sign: d === 'asc' ? 1 : -1 };
-  });
-  return [...vols].sort((a, b) => {
-    for (const k of keys) {
-      const x = k.get(a) ?? '';
-      const y = k.get(b) ?? '';
-      if (x < y) return -k.sign;
-      if (x > y) return k.sign;
-    }
-    return 0;
-  });
-}
-
-/** api/common.py's limit and offset checks (Python's int(): sign and spaces allowed). */
-export function pageParams(q: Record<string, string>, maxLimit: number): { limit: number; offset: number } {
-  const int = (raw: string): number | null => (/^\s*[+-]?\d+\s*$/.test(raw) ? Number(raw) : null);
-  let limit = maxLimit;
-  if (q.limit !== undefined) {
-    const n = int(q.limit);
-    if (n === null) throw badRequest('limit param must be an integer');
-    if (n < 0) throw badRequest('limit param must be positive');
-    limit = Math.min(n, maxLimit);
-  }
-  let offset = 0;
-  if (q.offset !== undefined) {
-    const n = int(q.offset);
-    if (n === null) throw badRequest('offset must be an integer');
-    if (n < 0) throw badRequest('offset must be >= 0');
-    if (n > 2147483647) throw badRequest('offset must be <= 2147483647');
-    offset = n;
-  }
-  return { limit, offset };
-}
 
 export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI, maxLimit = 1000): void {
   // extended: show and list-detail carry the os-vol-* extension keys; create and update do not.
@@ -111,7 +57,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       const extras = await api.extras(vols);
       vols = vols.filter((v) => Object.entries(want).every(([k, val]) => extras.get(v.id)?.metadata[k] === String(val)));
     }
-    vols = sortVolumes(vols, q);
+    vols = sortRows(vols, q, SORT_KEYS);
     // 3.45 with_count: how many match the filters, whatever page is shown.
     const count = versioned.withCount ? { count: vols.length } : {};
     const { limit, offset } = pageParams(q, maxLimit);

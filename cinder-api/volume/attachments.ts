@@ -39,17 +39,16 @@ export class AttachmentAPI {
   }
 
   /**
-   * The caller's project's attachments (get_all_by_project; no policy), or an admin's all_tenants,
-   * of the volumes of `projectId` when given (Cinder's attachment filters join the volume's project).
+   * The caller's project's attachments (get_all_by_project; no policy: its own project_id wins
+   * over one asked), or an admin's all_tenants, of the volumes of `projectId` when given
+   * (Cinder's attachment filters join the volume's project).
    */
-  async list(ctx: Ctx, f: { volumeId?: string; instanceId?: string; status?: string; allTenants?: boolean; projectId?: string }): Promise<VolumeAttachment[]> {
+  async list(ctx: Ctx, f: { allTenants: boolean; projectId?: string; matches: (a: VolumeAttachment) => boolean }): Promise<VolumeAttachment[]> {
     // An admin's all_tenants lists every project's (VolumeAttachmentList.get_all).
     const everyone = ctx.isAdmin && f.allTenants;
-    const vols = everyone ? (f.projectId ? await this.db.volumeList({ projectId: f.projectId }) : f.volumeId ? [{ id: f.volumeId }] : await this.db.volumeList({}))
+    const vols = everyone ? await this.db.volumeList(f.projectId !== undefined ? { projectId: f.projectId } : {})
       : ctx.projectId ? await this.db.volumeList({ projectId: ctx.projectId }) : [];
-    const atts = await this.db.attachmentsOf(vols.map((v) => v.id));
-    return atts.filter((a) => (!f.volumeId || a.volumeId === f.volumeId) && (!f.instanceId || a.instanceUuid === f.instanceId) &&
-      (!f.status || a.attachStatus === f.status));
+    return (await this.db.attachmentsOf(vols.map((v) => v.id))).filter(f.matches);
   }
 
   /** The controller reads the volume with objects.Volume.get_by_id (no volume:get), then attachment_create's policies. */

@@ -105,6 +105,30 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.body.itemNotFound.message).to.equal(`Volume attachment could not be found with filter: attachment_id = ${id}.`);
   });
 
+  it('lists sorted, paged and filtered on volume_attachment columns (found by the differential test)', async () => {
+    const [v1, v2] = [await c.createVolume(1, 'admin:alist'), await c.createVolume(1, 'admin:alist')];
+    const list = (q: string): Promise<Res> => c.req('GET', `/v3/alist/attachments${q}`, { token: 'admin:alist', headers: { 'OpenStack-API-Version': 'volume 3.27' } });
+    const made: string[] = [];
+    for (const vid of [v1, v2]) {
+      const r = await c.req('POST', '/v3/alist/attachments', { token: 'admin:alist', headers: { 'OpenStack-API-Version': 'volume 3.27' }, body: { attachment: { volume_uuid: vid, instance_uuid: SERVER } } });
+      made.push(r.body.attachment.id);
+    }
+    const ids = (r: Res): string[] => r.body.attachments.map((a: Json) => a.id);
+    expect((await list('?limit=1')).body.attachments).to.have.length(1);
+    const all = ids(await list('?sort=volume_id:asc'));
+    expect(all).to.deep.equal(made.map((id, i) => [id, [v1, v2][i]]).sort((x, y) => (x[1] < y[1] ? -1 : 1)).map(([id]) => id));
+    expect(ids(await list(`?marker=${all[0]}&sort=volume_id:asc`))).to.deep.equal([all[1]]);
+    expect(ids(await list('?offset=1&sort=volume_id:asc'))).to.deep.equal([all[1]]);
+    expect(ids(await list(`?volume_id=${v1}`))).to.deep.equal([made[0]]);
+    expect(ids(await list('?attach_status=reserved')).sort()).to.deep.equal([...made].sort());
+    // status names no column (it is attach_status), nor does an unknown key: nothing matches.
+    expect(ids(await list('?status=reserved'))).to.deep.equal([]);
+    expect(ids(await list('?bogus=1&sort=bogus'))).to.deep.equal([]);
+    expect((await list('?sort=bogus')).status).to.equal(400);
+    const gone = await list('?marker=951be889-b794-4723-9ac9-efde61cacf3a');
+    expect([gone.status, gone.body.itemNotFound?.message]).to.deep.equal([404, 'Volume attachment could not be found with filter: attachment_id = 951be889-b794-4723-9ac9-efde61cacf3a.']);
+  });
+
   it('errors: below 3.27 404, second reserve 400, unknown attachment 404, bad bodies 400, os-complete below 3.44 404', async () => {
     const vid = await c.createVolume();
     let r = await call('POST', '/attachments', { attachment: { volume_uuid: vid } }, '3.0');
