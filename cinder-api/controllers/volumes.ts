@@ -158,9 +158,11 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
   app.delete(`${base}/volumes/:id`, async (req, reply) => {
     projectInPath(req);
     const q = query(req);
+    // utils.get_bool_param, before the lookup: cascade (a no-op here: no snapshots), and from
+    // 3.23 force (v3 only); anything but a boolean word is 400.
+    if (q.cascade !== undefined) boolParam('cascade', q.cascade);
+    const force = req.cinderVersion.atLeast('3.23') && q.force !== undefined && boolParam('force', q.force);
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
-    // ?force=true exists from 3.23 (v3 only).
-    const force = req.cinderVersion.atLeast('3.23') && isTrue(q.force);
     if (force) api.authorize(req.ctx, POLICY.forceDelete, v);
     await api.delete(req.ctx, v, force);
     return reply.code(202).send();

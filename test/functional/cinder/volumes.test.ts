@@ -193,6 +193,11 @@ describe('cinder-api volumes', function () {
     expect(await ids('?marker=')).to.equal(404);
   });
 
+  it('DELETE reads cascade and force as booleans before the lookup', async () => {
+    const r = await c.req('DELETE', '/v3/demo/volumes/951be889-b794-4723-9ac9-efde61cacf3a?cascade=maybe');
+    expect([r.status, r.body.badRequest?.message]).to.deep.equal([400, "Value 'maybe' for 'cascade' is not a boolean."]);
+  });
+
   it('GET /volumes/ (empty id) is 404; a nonexistent snapshot_id is 404', async () => {
     expect((await c.req('GET', '/v3/demo/volumes/')).status).to.equal(404);
     const r = await c.req('POST', '/v3/demo/volumes', { body: { volume: { size: 1, snapshot_id: '951be889-b794-4723-9ac9-efde61cacf3a' } } });
