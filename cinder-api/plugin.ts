@@ -47,6 +47,8 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
     // Cinder's routes take HEAD only on the version documents (/ and /v3/); elsewhere webob's
     // bare 404.
     if (req.method === 'HEAD' && path !== '/' && path !== '/v3/') return reply.code(404).type('text/html; charset=UTF-8').send();
+    // What Cinder's wsgi.Resource answers (not its router's 404s) carries the request id twice.
+    void reply.header('x-compute-request-id', req.ctx.requestId);
   });
   // An empty answer still names a type, as webob's do: JSON for the actions (and extra specs,
   // quota sets), webob's default text/html for the rest.
