@@ -8,6 +8,7 @@
 import { badRequest, type APIVersion } from '../common/api';
 import { getMetadataArgsStorage } from 'typeorm';
 import { Volume, VolumeAttachment } from '../cinder-common/entities';
+import { collationEquals, collationKey } from './collation';
 import { RESOURCE_FILTER, SUPPORT_COUNT_INFO } from './microversions';
 
 const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
@@ -192,7 +193,7 @@ function sqlEquals(column: unknown, want: unknown): boolean {
     const n = (x: unknown): number => (typeof x === 'boolean' ? Number(x) : typeof x === 'number' ? x : parseFloat(String(x)) || 0);
     return n(column) === n(want);
   }
-  return String(column).toLowerCase() === String(want).toLowerCase();
+  return collationEquals(String(column), String(want));
 }
 
 /** _filter_host: the host itself, or any backend or pool of it. */
@@ -252,8 +253,8 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
     const want = column === 'display_name' ? raw : pyLiteral(raw);
     if (like) {
       if (typeof want !== 'string' && typeof want !== 'number' && typeof want !== 'boolean') continue;
-      const text = String(want).toLowerCase();
-      tests.push((v) => { const x = get(v); return x !== null && x !== undefined && String(x).toLowerCase().includes(text); });
+      const text = collationKey(String(want));
+      tests.push((v) => { const x = get(v); return x !== null && x !== undefined && collationKey(String(x)).includes(text); });
     } else if (Array.isArray(want)) {
       tests.push((v) => want.some((w) => sqlEquals(get(v), w)));
     } else {
@@ -292,7 +293,7 @@ export function attachmentFilters(q: Record<string, string | string[] | undefine
     const field = columns.get(name === 'instance_id' ? 'instance_uuid' : name);
     if (!field) return { allTenants, projectId, valid: false, matches: () => false };
     const get = (a: VolumeAttachment): unknown => a[field];
-    if (like) tests.push((a) => { const x = get(a); return x !== null && x !== undefined && String(x).toLowerCase().includes(raw.toLowerCase()); });
+    if (like) tests.push((a) => { const x = get(a); return x !== null && x !== undefined && collationKey(String(x)).includes(collationKey(raw)); });
     else tests.push((a) => sqlEquals(get(a), raw));
   }
   return { allTenants, projectId, valid: true, matches: (a) => tests.every((t) => t(a)) };

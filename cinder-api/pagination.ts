@@ -2,6 +2,7 @@
 // get_pagination_params) and the DB's paginate query orders them: shared by the volume and the
 // attachment lists.
 import { badRequest } from '../common/api';
+import { collationKey } from './collation';
 
 /** Sort key → the row's value. */
 export type SortKeys<T> = Record<string, (row: T) => string | number | null>;
@@ -29,10 +30,12 @@ export function sortRows<T>(rows: T[], q: Record<string, string>, sortKeys: Sort
     if (!Object.hasOwn(sortKeys, k)) throw badRequest('Invalid input received: Invalid sort key');
     return { get: sortKeys[k], sign: d === 'asc' ? 1 : -1 };
   });
+  // Text orders by the tables' collation (case and accents aside).
+  const weight = (v: string | number | null): string | number => (typeof v === 'string' ? collationKey(v) : v ?? '');
   return [...rows].sort((a, b) => {
     for (const k of keys) {
-      const x = k.get(a) ?? '';
-      const y = k.get(b) ?? '';
+      const x = weight(k.get(a));
+      const y = weight(k.get(b));
       if (x < y) return -k.sign;
       if (x > y) return k.sign;
     }

@@ -6,6 +6,7 @@ import type { Volume } from '../../cinder-common/entities';
 import { BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
 import { imageUnreachable, sourceVolume } from '../volume/create-sources';
 import { boolParam, columnFilters, versionedListQuery } from '../list-filters';
+import { collationEquals } from '../collation';
 import { pageParams, sortRows, type SortKeys } from '../pagination';
 import { projectInPath, viewCtx, type Params } from '../request';
 import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../schemas/volumes';
@@ -55,7 +56,9 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const want = columns.metadata;
     if (want) {
       const extras = await api.extras(vols);
-      vols = vols.filter((v) => Object.entries(want).every(([k, val]) => extras.get(v.id)?.metadata[k] === String(val)));
+      // Keys and values match under the tables' collation (case and accents aside).
+      const has = (meta: Record<string, string>, k: string, val: string): boolean => Object.entries(meta).some(([mk, mv]) => collationEquals(mk, k) && collationEquals(mv, val));
+      vols = vols.filter((v) => Object.entries(want).every(([k, val]) => has(extras.get(v.id)?.metadata ?? {}, k, String(val))));
     }
     vols = sortRows(vols, q, SORT_KEYS);
     // 3.45 with_count: how many match the filters, whatever page is shown.
