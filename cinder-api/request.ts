@@ -1,5 +1,5 @@
 // Per-request helpers of the volume API: URL base, API version and the view context.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APIVersion, badRequest } from '../common/api';
 import { POLICY, type VolumeAPI } from './volume/api';
 import type { VolumeViewCtx } from './views/volumes';
@@ -28,6 +28,14 @@ export function projectInPath(req: FastifyRequest): string | null {
   const p = (req.params as Params).project_id;
   if (p !== undefined && p !== req.ctx.projectId) throw badRequest('Malformed request url');
   return p ?? null;
+}
+
+/**
+ * An answer Cinder's controller builds as a bare webob.Response (a delete's 202, the type access
+ * actions): wsgi.Resource adds no X-Compute-Request-Id to it.
+ */
+export function bareResponse(reply: FastifyReply): FastifyReply {
+  return reply.removeHeader('x-compute-request-id');
 }
 
 /**

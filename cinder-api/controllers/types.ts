@@ -3,7 +3,7 @@
 // updates answer 200, deletes and access changes 202.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
-import { actionOf, projectInPath, type Params } from '../request';
+import { actionOf, bareResponse, projectInPath, type Params } from '../request';
 import type { TypeAPI, TypeWithSpecs } from '../volume/types';
 import { toBoolean } from '../schemas/parameter-types';
 import { AddProjectAccessBody, CreateSpecsBody, CreateTypeBody, RemoveProjectAccessBody, UpdateSpecBody, UpdateTypeBody } from '../schemas/types';
@@ -127,7 +127,7 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
 
   app.delete(`${base}/types/:id`, async (req, reply) => {
     await api.delete(req.ctx, id(req));
-    return accepted(reply);
+    return accepted(bareResponse(reply));
   });
 
   // -- extra specs -----------------------------------------------------------------------
@@ -167,6 +167,6 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
     const action = actionOf(body, ['addProjectAccess', 'removeProjectAccess']);
     if (action === 'addProjectAccess') await api.addAccess(req.ctx, typeId, validateBody(AddProjectAccessBody, body, null).addProjectAccess.project);
     else await api.removeAccess(req.ctx, typeId, validateBody(RemoveProjectAccessBody, body, null).removeProjectAccess.project);
-    return accepted(reply);
+    return accepted(bareResponse(reply));
   });
 }

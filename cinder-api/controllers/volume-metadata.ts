@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
 import type { Volume } from '../../cinder-common/entities';
 import { InvalidVolumeMetadataSize, VolumeMetadataNotFound } from '../../cinder-common/exception';
-import { projectInPath, type Params } from '../request';
+import { bareResponse, projectInPath, type Params } from '../request';
 import { MetaBody, MetadataBody } from '../schemas/volume-metadata';
 import type { VolumeAPI } from '../volume/api';
 
@@ -56,6 +56,6 @@ export function volumeMetadataRoutes(app: FastifyInstance, base: string, api: Vo
     const key = (req.params as KeyParams).key ?? '';
     if (!Object.hasOwn(meta, key)) throw new VolumeMetadataNotFound({ volume_id: v.id, metadata_key: key });
     await api.deleteVolumeMetadata(req.ctx, v, key);
-    return reply.code(200).send();
+    return bareResponse(reply).code(200).send();
   });
 }

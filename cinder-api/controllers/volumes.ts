@@ -8,7 +8,7 @@ import { imageUnreachable, sourceVolume } from '../volume/create-sources';
 import { boolParam, columnFilters, versionedListQuery } from '../list-filters';
 import { collationEquals } from '../collation';
 import { pageParams, sortRows, type SortKeys } from '../pagination';
-import { projectInPath, viewCtx, type Params } from '../request';
+import { bareResponse, projectInPath, viewCtx, type Params } from '../request';
 import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../schemas/volumes';
 import { POLICY, type VolumeAPI, type VolumeExtrasOf } from '../volume/api';
 import { volumeDetail, volumeSummary } from '../views/volumes';
@@ -168,6 +168,6 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
     if (force) api.authorize(req.ctx, POLICY.forceDelete, v);
     await api.delete(req.ctx, v, force);
-    return reply.code(202).send();
+    return bareResponse(reply).code(202).send();
   });
 }
