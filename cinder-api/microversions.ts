@@ -13,6 +13,8 @@ export const MIN_VERSION = '3.0';
 export const MAX_VERSION = '3.70';
 
 /** Generalized resource filters: from here list filters skip the old per-version pruning. */
+/** Volume metadata carries an ETag; its updates honour If-Match. */
+export const ETAGS = '3.15';
 export const RESOURCE_FILTER = '3.31';
 /** `count` in volume lists when asked `with_count`. */
 export const SUPPORT_COUNT_INFO = '3.45';

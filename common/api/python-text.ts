@@ -52,3 +52,11 @@ export function pyStr(v: unknown): string {
 export function invalidInput(field: string, value: unknown, why: string): HTTPFault {
   return badRequest(`Invalid input for field/attribute ${field}. Value: ${pyStr(value)}. ${why}`);
 }
+
+/** Python's json.dumps (oslo jsonutils.dumps) of JSON data: ", " and ": " separators, non-ASCII escaped (ensure_ascii). */
+export function pyJsonDumps(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(pyJsonDumps).join(', ')}]`;
+  if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${pyJsonDumps(k)}: ${pyJsonDumps(x)}`).join(', ')}}`;
+  if (typeof v === 'string') return JSON.stringify(v).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(v ?? null);
+}

@@ -1,5 +1,6 @@
 // Volumes CRUD, version documents, microversions, views (v1 seed shape, v3) and project
 // isolation over HTTP on fake:// + SQLite.
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { waitFor } from '../../support/processes';
 import { startCinder, type Cinder } from './cinder-stack';
@@ -203,6 +204,22 @@ describe('cinder-api volumes', function () {
     const r = await c.req('POST', '/v3/demo/volumes', { body: { volume: { size: 1, snapshot_id: '951be889-b794-4723-9ac9-efde61cacf3a' } } });
     expect(r.status).to.equal(404);
     expect(r.body.itemNotFound.message).to.equal('Snapshot 951be889-b794-4723-9ac9-efde61cacf3a could not be found.');
+  });
+
+  it('volume metadata from 3.15: an ETag on the list, If-Match on the updates (412 when stale)', async () => {
+    const id = await c.createVolume();
+    const m = `/v3/demo/volumes/${id}/metadata`;
+    const mv = { 'OpenStack-API-Version': 'volume 3.15' };
+    await c.req('POST', m, { body: { metadata: { k: 'é' } } });
+    let r = await c.req('GET', m, { headers: mv });
+    // md5 of Python's json.dumps: ", "/": " separators, non-ASCII escaped.
+    const tag = createHash('md5').update('{"metadata": {"k": "\\u00e9"}}').digest('hex');
+    expect(r.headers.get('etag')).to.equal(tag);
+    expect((await c.req('GET', m)).headers.get('etag')).to.equal(null);
+    r = await c.req('PUT', `${m}/k`, { body: { meta: { k: 'v' } }, headers: { ...mv, 'If-Match': '"stale"' } });
+    expect(r.status).to.equal(412);
+    r = await c.req('PUT', m, { body: { metadata: { k: 'v' } }, headers: { ...mv, 'If-Match': `"${tag}"` } });
+    expect([r.status, r.body.metadata]).to.deep.equal([200, { k: 'v' }]);
   });
 
   it('volume metadata: show, create (merge), replace, one key show/update/delete', async () => {
