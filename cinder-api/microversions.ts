@@ -38,4 +38,5 @@ export const SHARED_TARGETS_TRISTATE = '3.69';
 // Cinder's header rules: `latest` in lowercase only, the first of two volume versions wins.
 export const VOLUME_VERSIONS: MicroversionSpec = {
   service: 'volume', min: MIN_VERSION, max: MAX_VERSION, defaultVersion: MIN_VERSION, latestLowercaseOnly: true, firstOfRepeated: true,
+  serviceLowercaseOnly: true,
 };

@@ -47,6 +47,8 @@ export interface MicroversionSpec {
   latestLowercaseOnly?: boolean;
   /** A header naming the service twice: the first wins (Cinder); otherwise the last (Nova). */
   firstOfRepeated?: boolean;
+  /** The service name matches only in lowercase (Cinder: `'volume' in hdr`); otherwise any case (Nova). */
+  serviceLowercaseOnly?: boolean;
 }
 
 /** A version outside the range (406): the response still names it, as Cinder's does. */
@@ -70,7 +72,8 @@ export function requestedVersion(headers: Headers, spec: MicroversionSpec): APIV
   if (modern !== undefined) {
     for (const item of modern.split(',')) {
       const [svc, ver] = item.trim().split(/\s+/, 2);
-      if (svc && svc.toLowerCase() === spec.service && !(spec.firstOfRepeated && text !== undefined)) text = ver ?? '';
+      const named = spec.serviceLowercaseOnly ? svc === spec.service : svc?.toLowerCase() === spec.service;
+      if (svc && named && !(spec.firstOfRepeated && text !== undefined)) text = ver ?? '';
     }
     if (text === undefined && !spec.legacyHeader) {
       // Cinder names no version there: webob's HTTPBadRequest default text.
