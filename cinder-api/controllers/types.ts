@@ -3,6 +3,8 @@
 // updates answer 200, deletes and access changes 202.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
+import { collationEquals } from '../collation';
+import { sortRows, type SortKeys } from '../pagination';
 import { actionOf, bareResponse, projectInPath, type Params } from '../request';
 import type { TypeAPI, TypeWithSpecs } from '../volume/types';
 import { toBoolean } from '../schemas/parameter-types';
@@ -18,29 +20,12 @@ const NOT_FILTERS = ['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir'
 /** Filters an admin may use: columns of volume_types, and extra_specs. Anything else matches nothing. */
 const ADMIN_FILTERS = ['is_public', 'extra_specs', 'name', 'description', 'id'];
 
-const SORT_KEYS: Record<string, (t: TypeWithSpecs) => string | number> = {
+/** volume_types columns sort the list (get_sort_params and process_sort_params, as for volumes). */
+const SORT_KEYS: SortKeys<TypeWithSpecs> = {
   id: (t) => t.type.id, name: (t) => t.type.name ?? '', description: (t) => t.type.description ?? '',
   is_public: (t) => Number(t.type.isPublic), created_at: (t) => t.type.createdAt?.getTime() ?? 0,
   updated_at: (t) => t.type.updatedAt?.getTime() ?? 0,
 };
-
-function sortTypes(types: TypeWithSpecs[], q: Record<string, string>): TypeWithSpecs[] {
-  const spec = q.sort ? q.sort.split(',').map((p) => p.trim().split(':')) : q.sort_key ? [[q.sort_key, q.sort_dir ?? 'desc']] : null;
-  if (!spec) return types;
-  const keys = spec.map(([k, d]) => {
-    if (!SORT_KEYS[k]) throw badRequest(`Invalid input received: Invalid sort key ${k}`);
-    const dir = (d ?? q.sort_dir ?? 'desc').toLowerCase();
-    if (dir !== 'asc' && dir !== 'desc') throw badRequest(`Invalid input received: Invalid sort dir ${dir}`);
-    return { get: SORT_KEYS[k], sign: dir === 'asc' ? 1 : -1 };
-  });
-  return [...types].sort((a, b) => {
-    for (const k of keys) {
-      const [x, y] = [k.get(a), k.get(b)];
-      if (x !== y) return x < y ? -k.sign : k.sign;
-    }
-    return 0;
-  });
-}
 
 /** The extra_specs filter as clients send it: a Python or JSON dict literal. */
 function parseSpecsFilter(raw: string): Record<string, string> {
@@ -75,9 +60,10 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
       isPublic: q.is_public, extraSpecs: req.ctx.isAdmin && q.extra_specs !== undefined ? parseSpecsFilter(q.extra_specs) : undefined,
     });
     if (req.ctx.isAdmin) {
-      for (const k of ['name', 'description', 'id'] as const) if (q[k] !== undefined) types = types.filter((t) => t.type[k] === q[k]);
+      // Column filters compare under the tables' collation.
+      for (const k of ['name', 'description', 'id'] as const) if (q[k] !== undefined) types = types.filter((t) => t.type[k] !== null && collationEquals(t.type[k], q[k]));
     }
-    types = sortTypes(types, q);
+    types = sortRows(types, q, SORT_KEYS);
     if (q.marker !== undefined) {
       const i = types.findIndex((t) => t.type.id === q.marker);
       if (i < 0) throw badRequest(`marker [${q.marker}] not found`);
