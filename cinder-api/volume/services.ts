@@ -9,6 +9,7 @@ import { InvalidInput, InvalidParameterValue, ServiceNotFound } from '../../cind
 import { DisableLogReasonBody, EnableBody, FreezeBody } from '../schemas/services';
 import { isoTime } from '../views/volumes';
 import type { VolumeAPI } from './api';
+import { collationEquals } from '../collation';
 
 export const SERVICE_POLICY = {
   index: 'volume_extension:services:index',
@@ -56,7 +57,8 @@ export class ServiceAPI {
     const now = new Date();
     let rows = await this.all();
     if (q.host) rows = rows.filter((s) => hostMatches(s.host, q.host as string));
-    if (q.binary) rows = rows.filter((s) => s.binary === q.binary);
+    // An SQL equality in Cinder: under the tables' collation.
+    if (q.binary) rows = rows.filter((s) => s.binary !== null && collationEquals(s.binary, q.binary as string));
     return rows.map((s) => {
       const seen = s.updatedAt ?? s.createdAt;
       // An enable/disable after the last heartbeat is the newer change: Cinder shows its time.
