@@ -536,6 +536,8 @@ export class VolumeAPI {
   /** os-set_bootable is a volume update to Cinder (volume:update). */
   async setBootable(ctx: Ctx, v: Volume, bootable: boolean): Promise<void> {
     this.authorize(ctx, POLICY.update, v);
+    // volume_api.update, as for any other change of the volume's fields.
+    if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be updated during maintenance.' });
     await this.d.db.volumeUpdate(v.id, { bootable });
   }
 
