@@ -4,7 +4,6 @@
 // first, as volume/api.py does (context.authorize(<policy>, target_obj=volume)), on a volume
 // the caller could already look up: another project's volume stays a 404 for non-admins.
 import type { RequestContext } from '../../common/context';
-import { OpenStackException } from '../../common/exception';
 import { getLogger } from '../../common/log';
 import type { Enforcer, Target } from '../../common/policy';
 import { RemoteError, type Notifier } from '../../common/rpc';
@@ -114,12 +113,13 @@ type Ctx = RequestContext;
 export const requestIdOf = (ctx: Ctx): string => ctx.globalRequestId ?? ctx.requestId;
 
 /**
- * A remote (or rebuilt) error of one of `types`: "<prefix> - <Type>: <message>" (400), the
- * text volume_actions.py gives its HTTPBadRequest.
+ * A RemoteError of one of `types`: "<prefix> - <Type>: <message>" (400), the text
+ * volume_actions.py gives its HTTPBadRequest; anything else as it came.
  */
 function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
+  // Only a RemoteError gets the prefix: a cinder.exception comes back rebuilt (oslo's allowed
+  // modules) and passes the controller's `except messaging.RemoteError` as itself.
   if (e instanceof RemoteError && e.excType && types.includes(e.excType)) return new Invalid({}, `${prefix} - ${e.excType}: ${e.value ?? ''}`);
-  if (e instanceof OpenStackException && types.includes(e.name)) return new Invalid({}, `${prefix} - ${e.name}: ${e.message}`);
   return e as Error;
 }
 
