@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { migrateDatabase } from '../../../common/db';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
+import { checkAttachmentWithVolume, checkVolumeWithAdminMetadata } from '../../support/cinder-db-reads';
 import { createTestDatabase } from '../../support/servers';
 
 describe('cinder one-statement reads on MariaDB', function () {
@@ -35,28 +36,7 @@ describe('cinder one-statement reads on MariaDB', function () {
     expect(rows.map((r) => [r.service.host, r.service.binary, r.allocatedGb])).to.deep.equal([['n1@fake', 'cinder-volume', 5], ['n2@fake', 'cinder-volume', 0]]);
   });
 
-  it('reads an attachment with its volume in one statement, as the two reads do', async () => {
-    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', host: 'h@b#b' });
-    const a = await db.attachmentCreate({ volumeId: v.id, instanceUuid: 'i-1', attachStatus: 'reserved', attachMode: 'rw' });
-    expect(await db.attachmentWithVolume(a.id)).to.deep.equal({ att: await db.attachmentGet(a.id), volume: await db.volumeGet(v.id) });
-    await db.volumeSoftDelete(v.id);
-    expect(await db.attachmentWithVolume(a.id)).to.deep.equal({ att: await db.attachmentGet(a.id), volume: null });
-    await db.attachmentDestroy(a.id);
-    expect(await db.attachmentWithVolume(a.id)).to.equal(null);
-    expect(await db.attachmentWithVolume('no-such-id')).to.equal(null);
-  });
+  it('reads an attachment with its volume in one statement, as the two reads do', () => checkAttachmentWithVolume(db));
 
-  it('reads a volume with its admin metadata as metadataGet reads it', async () => {
-    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' });
-    expect(await db.volumeGetWithAdminMetadata(v.id)).to.deep.equal({ volume: await db.volumeGet(v.id), admin: {} });
-    await db.adminMetadataSet(v.id, 'readonly', 'True');
-    await db.adminMetadataSet(v.id, 'ключ 😀', 'x"y\\z');
-    await db.adminMetadataSet(v.id, 'attached_mode', 'ro');
-    const hit = await db.volumeGetWithAdminMetadata(v.id);
-    expect(hit?.admin).to.deep.equal((await db.metadataGet([v.id], true)).get(v.id));
-    expect(hit?.admin).to.include({ readonly: 'True', 'ключ 😀': 'x"y\\z' });
-    expect(hit?.volume).to.deep.equal(await db.volumeGet(v.id));
-    await db.volumeSoftDelete(v.id);
-    expect(await db.volumeGetWithAdminMetadata(v.id)).to.equal(null);
-  });
+  it('reads a volume with its admin metadata as metadataGet reads it (a key beyond ASCII, a 4-byte character)', () => checkVolumeWithAdminMetadata(db, 'ключ 😀'));
 });

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { migrateDatabase } from '../../../common/db';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
+import { checkAttachmentWithVolume, checkVolumeWithAdminMetadata } from '../../support/cinder-db-reads';
 
 describe('cinder db', () => {
   let ds: DataSource;
@@ -53,30 +54,9 @@ describe('cinder db', () => {
     expect(await allocated()).to.deep.equal({ 'node@fake': 2, 'other@fake': 0 });
   });
 
-  it('reads an attachment with its volume in one statement, as the two reads do', async () => {
-    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', host: 'h@b#b' });
-    const a = await db.attachmentCreate({ volumeId: v.id, instanceUuid: 'i-1', attachStatus: 'reserved', attachMode: 'rw' });
-    expect(await db.attachmentWithVolume(a.id)).to.deep.equal({ att: await db.attachmentGet(a.id), volume: await db.volumeGet(v.id) });
-    await db.volumeSoftDelete(v.id);
-    expect(await db.attachmentWithVolume(a.id)).to.deep.equal({ att: await db.attachmentGet(a.id), volume: null });
-    await db.attachmentDestroy(a.id);
-    expect(await db.attachmentWithVolume(a.id)).to.equal(null);
-    expect(await db.attachmentWithVolume('no-such-id')).to.equal(null);
-  });
+  it('reads an attachment with its volume in one statement, as the two reads do', () => checkAttachmentWithVolume(db));
 
-  it('reads a volume with its admin metadata in one statement, as metadataGet reads it', async () => {
-    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' });
-    expect(await db.volumeGetWithAdminMetadata(v.id)).to.deep.equal({ volume: await db.volumeGet(v.id), admin: {} });
-    await db.adminMetadataSet(v.id, 'readonly', 'True');
-    await db.adminMetadataSet(v.id, '__proto__', 'x"y\\z');
-    await db.adminMetadataSet(v.id, 'attached_mode', 'ro');
-    const hit = await db.volumeGetWithAdminMetadata(v.id);
-    expect(hit?.admin).to.deep.equal((await db.metadataGet([v.id], true)).get(v.id));
-    expect(Object.hasOwn(hit!.admin, '__proto__')).to.equal(true);
-    expect(hit?.volume.id).to.equal(v.id);
-    await db.volumeSoftDelete(v.id);
-    expect(await db.volumeGetWithAdminMetadata(v.id)).to.equal(null);
-  });
+  it('reads a volume with its admin metadata in one statement, as metadataGet reads it', () => checkVolumeWithAdminMetadata(db, '__proto__'));
 
   it('keeps admin metadata keys unique per volume', async () => {
     const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' });
