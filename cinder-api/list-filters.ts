@@ -286,7 +286,8 @@ export function attachmentFilters(q: Record<string, string | string[] | undefine
   const columns = attachmentColumns();
   const tests: Array<(a: VolumeAttachment) => boolean> = [];
   for (const key of keys) {
-    if ((allTenants && key === 'all_tenants') || key === 'project_id') continue;
+    // all_tenants is taken off for everyone (a member's only does not widen the scope).
+    if (key === 'all_tenants' || key === 'project_id') continue;
     const raw = last(q[key]) ?? '';
     const like = key.endsWith('~');
     const name = like ? key.slice(0, -1) : key;

@@ -70,6 +70,12 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(await volumesOf('/v3/admin/attachments?all_tenants=1&project_id=other', 'admin:admin')).to.deep.equal([theirs]);
     expect(await volumesOf('/v3/admin/attachments/detail?all_tenants=1&project_id=demo', 'admin:admin')).to.include(mine).and.not.include(theirs);
     expect(await volumesOf('/v3/demo/attachments?all_tenants=1&project_id=other', 'demo:demo')).to.include(mine).and.not.include(theirs);
+    // What Nova sends as the volume's user (3.44, where a user's filters are checked): all_tenants
+    // only drops out, it filters nothing.
+    for (const mv of ['3.27', '3.44']) {
+      const r = await c.req('GET', `/v3/demo/attachments?all_tenants=1&volume_id=${mine}&instance_id=${SERVER}`, { token: 'demo:demo', headers: { 'OpenStack-API-Version': `volume ${mv}` } });
+      expect((r.body.attachments as Json[]).map((a) => a.volume_id), mv).to.deep.equal([mine]);
+    }
   });
 
   it('a connector for a volume no backend took: 400, and the attachment made for it is gone', async () => {
