@@ -210,10 +210,11 @@ function hostMatches(host: string | null, want: string): boolean {
  * `handled` elsewhere and (below 3.31) the filters a version lacks are taken off names a volumes
  * column, matched exactly on the value ast.literal_eval makes of it (a list is IN, None IS NULL);
  * the Boolean columns take flags; `key~` (3.31+) is a LIKE; host and cluster_name match their
- * backends and pools. A key naming no column, or a metadata that is not a dict, matches nothing.
+ * backends and pools. A key naming no column, or a metadata that is not a dict, matches nothing;
+ * a user's key outside the configured filters is dropped first.
  * Returns the test, and the metadata dict to match (null when there is none).
  */
-export function columnFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, handled: Set<string>):
+export function columnFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, handled: Set<string>, isAdmin = true):
   { matches: (v: Volume) => boolean; metadata: Record<string, unknown> | null } {
   const none = { matches: (): boolean => false, metadata: null };
   const general = version.atLeast(RESOURCE_FILTER);
@@ -224,6 +225,9 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
     const raw = last(rawValue);
     if (raw === undefined || NOT_FILTERS.includes(rawKey) || handled.has(rawKey)) continue;
     if (!general && ADDED_FILTERS.some(([k, mv]) => k === rawKey && !version.atLeast(mv))) continue;
+    // remove_invalid_filter_options: a user's keys beyond the configured filters are dropped (from
+    // 3.31 they were refused before this).
+    if (!isAdmin && !USER_VOLUME_FILTERS.includes(rawKey)) continue;
     const key = general ? CONVERTERS[rawKey] ?? rawKey : rawKey;
     if (key === 'metadata' || key === 'glance_metadata') {
       const dict = pyLiteral(raw);

@@ -51,7 +51,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       allTenants: isTrue(q.all_tenants), name: q.name ?? q.display_name, status: q.status,
     });
     // Every other key is a volumes column to match (a user's unknown one is 400 from 3.31, above).
-    const columns = columnFilters(q, req.cinderVersion, new Set([...HANDLED_QUERY, ...versioned.known]));
+    const columns = columnFilters(q, req.cinderVersion, new Set([...HANDLED_QUERY, ...versioned.known]), req.ctx.isAdmin);
     vols = vols.filter((v) => versioned.matches(v) && columns.matches(v));
     const want = columns.metadata;
     if (want) {

@@ -111,6 +111,18 @@ describe('cinder-api microversions 3.45–3.70', function () {
     expect((await get('/volumes?display_name=x', '3.70', 'admin:demo')).status).to.equal(200);
   });
 
+  it('below 3.31: a non-admin\'s keys beyond the configured filters are dropped, not matched (remove_invalid_filter_options)', async () => {
+    const own = ((await get('/volumes', '3.30')).body.volumes as Json[]).map((v) => v.id);
+    expect(own.length).to.be.greaterThan(0);
+    for (const q of ['color=red', 'project_id=someone-else', 'display_description=nope', 'id=nope']) {
+      const r = await get(`/volumes?${q}`, '3.30');
+      expect(r.status, q).to.equal(200);
+      expect((r.body.volumes as Json[]).map((v) => v.id), q).to.deep.equal(own);
+    }
+    // An admin's are columns: one naming none matches nothing.
+    expect((await get('/volumes?color=red', '3.30', 'admin:demo')).body.volumes).to.deep.equal([]);
+  });
+
   it('3.47: backup_id is a uuid from 3.47; any backup named is not found (no backups here)', async () => {
     const post = (version: string, volume: Json): Promise<Res> => c.req('POST', '/v3/demo/volumes', { headers: mv(version), body: { volume } });
     let r = await post('3.47', { size: 1, backup_id: 'nope' });
