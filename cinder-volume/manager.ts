@@ -478,6 +478,13 @@ export class VolumeManager {
     // The quota reservations cinder-api made for the increase: committed with the new size, else rolled back.
     const reservations = Array.isArray(args.reservations) ? args.reservations.filter((r): r is string => typeof r === 'string') : [];
     const quota = new QuotaDB(this.d.db.ds);
+    // A late cast (the reconciler already put the volume back, or a redo): the backend is left
+    // as it is and the increase's reservations go back.
+    if (v.status !== 'extending') {
+      LOG.warning(`Extend volume ${v.id}: it is '${v.status}', no longer extending; nothing done`, logCtx(ctxt));
+      await quota.rollback(reservations);
+      return null;
+    }
     await this.notify(ctxt, v, 'resize.start', { size: v.size });
     try {
       await this.d.driver.extendVolume(v, newSize);

@@ -10,6 +10,7 @@ import type { Notifier } from '../../../common/rpc';
 import { CINDER_SCHEMA, backendConf, type CinderConf } from '../../../cinder-common/config';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
+import { QuotaDB } from '../../../cinder-common/quota-db';
 import type { Volume } from '../../../cinder-common/entities';
 import {
   InvalidUUID, InvalidVolume, InvalidVolumeAttachMode, RemoveExportException, VolumeBackendAPIException, VolumeNotFound,
@@ -52,6 +53,23 @@ describe('VolumeManager (cinder-volume): state transitions, redo, refusals', () 
   const liveAttachments = async (id: string) => (await db.attachmentsOf([id])).filter((a) => a.attachStatus !== 'detached');
   const attach = (id: string, instance = SERVER, mode = 'rw') =>
     m.attachVolume(ctxt, { volume_id: id, instance_uuid: instance, host_name: null, mountpoint: '/dev/vdb', mode }) as Promise<{ id: string; attach_status: string }>;
+
+  describe('extend_volume', () => {
+    it('a late cast on a volume no longer extending leaves the backend alone and rolls the reservations back', async () => {
+      const v = await volume({ status: 'creating' });
+      await m.createVolume(ctxt, { volume: v.id });
+      const held = await new QuotaDB(ds).reserve('p1', { gigabytes: 1 }, { gigabytes: -1 }, new Date(Date.now() + 60_000));
+      if (!Array.isArray(held)) throw new Error('the reservation was refused');
+      expect(held).to.have.length(1);
+      events.length = 0;
+      await m.extendVolume(ctxt, { volume: v.id, new_size: 2, reservations: held });
+      expect(driver.volumes.get(v.id)).to.equal(1);
+      expect(await get(v.id)).to.include({ status: 'available', size: 1 });
+      expect(events).to.deep.equal([]);
+      const left = await ds.query('SELECT COUNT(*) AS n FROM reservations WHERE uuid = ? AND deleted = 0', [held[0]]) as Array<{ n: number }>;
+      expect(Number(left[0].n)).to.equal(0);
+    });
+  });
 
   describe('create_volume / delete_volume', () => {
     it('creating → available on the backend, launched; create.start/create.end', async () => {
