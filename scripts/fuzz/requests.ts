@@ -1,0 +1,411 @@
+// The request generator: valid requests on the ids the run has made (to build up state), and
+// the same requests spoiled — unknown, malformed and other projects' ids, random microversions,
+// broken JSON, wrong types, huge and negative numbers, odd strings, extra and missing keys,
+// wrong methods, odd query strings and Content-Types. Everything is drawn from the seeded PRNG.
+import type { Prng } from './prng';
+
+export type Service = 'nova' | 'cinder';
+
+export interface FuzzRequest {
+  service: Service;
+  method: string;
+  /** Path below the service's base (nova: /v2.1 root; cinder: the server root, /v3/{project}/... included). */
+  path: string;
+  headers: Record<string, string>;
+  /** The body as sent (already text: it may be broken JSON). */
+  body?: string;
+  /** Nova's path is from the server root (/identity, /image), not from /v2.1. */
+  root?: boolean;
+  /** Which user sends it. */
+  user: 'admin' | 'member';
+  /** What the generator meant, for the report and for tracking state. */
+  op: string;
+  /** The volume a raw Cinder action holds, when the answer is 2xx (left out of the audit). */
+  holds?: string;
+  /** Sent instead of the user's token (a spoilt one; null: none at all). */
+  token?: string | null;
+  /** Spoilt: the generator changed something after building a valid request. */
+  spoilt: string[];
+}
+
+export interface Owned { id: string; project: string }
+
+/** The ids the run has made, by kind, with their project. */
+export class FuzzState {
+  servers: Owned[] = [];
+  volumes: Owned[] = [];
+  attachments: Owned[] = [];
+  types: string[] = [];
+  /** Volumes Nova said it attached (server, volume, project): what detach and swap aim at. */
+  pairs: Array<{ server: string; volume: string; project: string }> = [];
+  constructor(readonly projects: { admin: string; member: string }) {}
+
+  add(kind: 'servers' | 'volumes' | 'attachments', id: string, project: string): void {
+    if (this[kind].length < 200 && !this[kind].some((x) => x.id === id)) this[kind].push({ id, project });
+  }
+
+  forget(kind: 'servers' | 'volumes' | 'attachments', id: string): void {
+    this[kind] = this[kind].filter((x) => x.id !== id);
+    if (kind !== 'attachments') this.pairs = this.pairs.filter((p) => p.server !== id && p.volume !== id);
+  }
+
+  pair(server: string, volume: string, project: string): void {
+    if (this.pairs.length < 200 && !this.pairs.some((p) => p.server === server && p.volume === volume)) this.pairs.push({ server, volume, project });
+  }
+
+  unpair(server: string, volume: string): void {
+    this.pairs = this.pairs.filter((p) => p.server !== server || p.volume !== volume);
+  }
+}
+
+const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
+const NASTY_STRINGS = [
+  '', ' ', 'a'.repeat(256), 'x'.repeat(70_000), '\u0000', 'nul\u0000inside', '😀🛰️𝔘𝔫𝔦', '\u202eevil', '\ud800', '\uffff',
+  '../../etc/passwd', '%00', '<script>', "' OR 1=1 --", 'null', 'true', '-1', '1e309', 'ünïcödé', '\n\r\t', '{}', '__proto__', 'constructor',
+];
+const NASTY_NUMBERS = [0, -1, -0.5, 1.5, 2 ** 31, 2 ** 53 + 1, 1e308, -1e308, 1e20, 1e-9];
+const NASTY_VALUES: unknown[] = [null, true, false, [], {}, [1, 2], { a: 1 }, '', '1', 'abc', ...NASTY_NUMBERS];
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+const CONTENT_TYPES = ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/json; charset=latin1',
+  'multipart/form-data; boundary=x', 'application/vnd.openstack.volume+json', 'application/vnd.openstack.compute+json', '', 'garbage'];
+const QUERIES = ['limit=-1', 'limit=abc', 'limit=0', 'limit=99999999999999999999', 'marker=' + '0'.repeat(36), 'marker=', 'sort=foo:bar',
+  'sort=name:asc,id:desc', 'sort_key=__proto__&sort_dir=sideways', 'sort_key=id&sort_key=name', 'all_tenants=maybe', 'all_tenants=1&project_id=x',
+  'status=%ZZ', 'name=%00', 'deleted=true', 'changes-since=yesterday', 'changes-since=2020-01-01T00:00:00Z', 'offset=-5', 'with_count=yes',
+  'limit=1&limit=2', 'metadata={"a":', 'glance_metadata=x', 'a[b]=c', 'fields=id', 'host=' + 'h'.repeat(600), 'ip=(', 'tenant_id=',
+  'flavor=99', 'cascade=banana', 'force=true', 'instance_id=x', 'volume_id=x&volume_id=y'];
+
+const mvNova = (r: Prng): string => r.weighted<string>([
+  [6, `2.${r.int(1, 101)}`], [1, 'latest'], [1, `2.${r.int(102, 200)}`], [1, '3.0'], [1, 'garbage'], [1, '2.'], [1, '1.9'],
+  [1, `2.${'9'.repeat(30)}`], [1, ''], [1, '2.1, 2.90'],
+]);
+const mvCinder = (r: Prng): string => r.weighted<string>([
+  [6, `volume 3.${r.int(0, 70)}`], [1, 'volume latest'], [1, `volume 3.${r.int(71, 999)}`], [1, 'volume 2.0'], [1, 'compute 3.27'],
+  [1, 'volume garbage'], [1, 'volume'], [1, ''], [1, 'volume 3.27, volume 3.44'], [1, 'VOLUME 3.44'],
+]);
+
+/** A deep copy of `v` with one value somewhere inside replaced (a wrong type, a number, a string). */
+function spoilLeaf(r: Prng, v: unknown): unknown {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const keys = Object.keys(v);
+    if (!keys.length) return { [r.pick(NASTY_STRINGS.slice(0, 8))]: r.pick(NASTY_VALUES) };
+    const k = r.pick(keys);
+    return { ...(v as Record<string, unknown>), [k]: r.chance(0.6) ? spoilLeaf(r, (v as Record<string, unknown>)[k]) : r.pick([...NASTY_VALUES, ...NASTY_STRINGS]) };
+  }
+  if (Array.isArray(v) && v.length) return v.map((x, i) => (i === 0 ? spoilLeaf(r, x) : x));
+  return r.pick([...NASTY_VALUES, ...NASTY_STRINGS]);
+}
+
+function dropOrAddKey(r: Prng, v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const o = { ...(v as Record<string, unknown>) };
+  const keys = Object.keys(o);
+  const inner = keys.length === 1 && o[keys[0]] && typeof o[keys[0]] === 'object' && !Array.isArray(o[keys[0]]) && r.chance(0.7);
+  if (inner) return { [keys[0]]: dropOrAddKey(r, o[keys[0]]) };
+  if (keys.length && r.chance(0.5)) delete o[r.pick(keys)];
+  else o[r.pick(['extra', 'id', 'status', 'project_id', 'admin', '__proto__', 'x'.repeat(300)])] = r.pick(NASTY_VALUES);
+  return o;
+}
+
+/** Whether `s` is JSON (a body spoilt twice may not be). */
+function parses(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `s` %-escaped for a path (a lone surrogate as the raw bytes a careless client sends). */
+function pathSegment(s: string): string {
+  try {
+    return encodeURIComponent(s) || '%20';
+  } catch {
+    return '%ED%A0%80';
+  }
+}
+
+export class Generator {
+  constructor(private r: Prng, private st: FuzzState) {}
+
+  /** One request: valid ~60% of the time, spoilt otherwise. */
+  next(): FuzzRequest {
+    const r = this.r;
+    const user = r.chance(0.65) ? 'admin' : 'member';
+    const req = this.valid(user);
+    if (r.chance(0.4)) this.spoil(req);
+    // HEAD's answer has no body: one the parser refuses (a huge URL) could not be read.
+    if (req.method === 'HEAD' && req.path.length >= 8000) req.method = 'GET';
+    return req;
+  }
+
+  /** Requests that race on the same volume or server (sent together). */
+  race(): FuzzRequest[] {
+    const r = this.r;
+    const p = this.attached('admin');
+    const vol = p?.volume ?? this.volume('admin');
+    const srv = p?.server ?? this.server('admin');
+    const [srv2, vol2] = [this.server('admin'), this.volume('admin')];
+    const ops: FuzzRequest[] = [
+      this.attach('admin', srv, vol), this.cinderDelete('admin', vol), this.detach('admin', srv, vol),
+      this.volumeAction('admin', vol, 'os-extend'), this.attach('admin', srv, vol), this.detach('admin', srv, vol),
+      this.volumeAction('admin', vol, 'os-reserve'), this.volumeAction('admin', vol, 'os-force_delete'),
+      this.make('nova', 'admin', 'PUT', `/servers/${srv}/os-volume_attachments/${vol}`, 'swap', { volumeAttachment: { volumeId: vol2 } }),
+      // Another server on the same volume, another volume on the same server (device names).
+      this.attach('admin', srv2, vol), this.attach('admin', srv, vol2), this.detach('admin', srv, vol2),
+      // An attached volume grown (Nova's volume-extended event) and the server moved meanwhile.
+      this.make('cinder', 'admin', 'POST', `/v3/${this.project('admin')}/volumes/${vol}/action`, 'action os-extend', { 'os-extend': { new_size: r.int(2, 6) } }, '3.42'),
+      this.make('nova', 'admin', 'POST', `/servers/${srv}/action`, 'server-action', r.pick<unknown>([{ 'os-stop': null }, { 'os-start': null }, { reboot: { type: 'HARD' } }])),
+      this.make('cinder', 'admin', 'DELETE', `/v3/${this.project('admin')}/attachments/${this.idOf(this.st.attachments, 'admin')}`, 'attachment-delete', undefined, '3.44'),
+      ...(r.chance(0.3) ? [this.serverDelete('admin', srv)] : []),
+    ];
+    const n = r.int(2, 5);
+    const out: FuzzRequest[] = [];
+    for (let i = 0; i < n; i++) out.push({ ...r.pick(ops), spoilt: ['race'] });
+    return out;
+  }
+
+  private project(user: 'admin' | 'member'): string {
+    return this.st.projects[user];
+  }
+
+  /** An id of this kind: mostly one of the user's own, sometimes the other project's or unknown. */
+  private idOf(list: Owned[], user: 'admin' | 'member'): string {
+    const r = this.r;
+    const mine = list.filter((x) => x.project === this.project(user));
+    if (mine.length && r.chance(0.75)) return r.pick(mine).id;
+    if (list.length && r.chance(0.6)) return r.pick(list).id;
+    return r.uuid();
+  }
+
+  /** One of the user's attached (server, volume) pairs, mostly; null when none. */
+  private attached(user: 'admin' | 'member'): { server: string; volume: string } | null {
+    const mine = this.st.pairs.filter((p) => p.project === this.project(user));
+    return mine.length && this.r.chance(0.8) ? this.r.pick(mine) : null;
+  }
+
+  private volume(user: 'admin' | 'member'): string {
+    return this.idOf(this.st.volumes, user);
+  }
+
+  private server(user: 'admin' | 'member'): string {
+    return this.idOf(this.st.servers, user);
+  }
+
+  private make(service: Service, user: 'admin' | 'member', method: string, path: string, op: string, body?: unknown, mv?: string): FuzzRequest {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (mv) headers[service === 'nova' ? 'X-OpenStack-Nova-API-Version' : 'OpenStack-API-Version'] = service === 'nova' ? mv : `volume ${mv}`;
+    return { service, method, path, headers, body: body === undefined ? undefined : JSON.stringify(body), user, op, spoilt: [] };
+  }
+
+  private c(user: 'admin' | 'member'): string {
+    return `/v3/${this.project(user)}`;
+  }
+
+  private attach(user: 'admin' | 'member', srv: string, vol: string): FuzzRequest {
+    const r = this.r;
+    const va: Record<string, unknown> = { volumeId: vol };
+    if (r.chance(0.3)) va.device = r.pick(['/dev/vdb', '/dev/vdc', '/dev/sdz', 'vdd', '/dev/vda']);
+    if (r.chance(0.2)) va.delete_on_termination = r.chance(0.5);
+    if (r.chance(0.1)) va.tag = r.pick(['t1', 'x'.repeat(70)]);
+    const mv = va.delete_on_termination !== undefined || va.tag ? `2.${r.int(79, 101)}` : undefined;
+    return this.make('nova', user, 'POST', `/servers/${srv}/os-volume_attachments`, 'attach', { volumeAttachment: va }, mv);
+  }
+
+  private detach(user: 'admin' | 'member', srv: string, vol: string): FuzzRequest {
+    return this.make('nova', user, 'DELETE', `/servers/${srv}/os-volume_attachments/${vol}`, 'detach');
+  }
+
+  private cinderDelete(user: 'admin' | 'member', vol: string): FuzzRequest {
+    const q = this.r.weighted([[6, ''], [1, '?cascade=true'], [1, '?force=true']] as const);
+    return this.make('cinder', user, 'DELETE', `${this.c(user)}/volumes/${vol}${q}`, 'volume-delete', undefined, q.includes('force') ? '3.23' : undefined);
+  }
+
+  private serverDelete(user: 'admin' | 'member', srv: string): FuzzRequest {
+    return this.make('nova', user, 'DELETE', `/servers/${srv}`, 'server-delete');
+  }
+
+  private volumeAction(user: 'admin' | 'member', vol: string, name: string): FuzzRequest {
+    const r = this.r;
+    const connector = { initiator: 'iqn.1993-08.org.debian:01:fuzz', host: 'fuzzhost', ip: '127.0.0.1', multipath: false, platform: 'x86_64', os_type: 'linux' };
+    const atts = this.st.attachments.map((a) => a.id);
+    const bodies: Record<string, unknown> = {
+      'os-reserve': {}, 'os-unreserve': {}, 'os-begin_detaching': {}, 'os-roll_detaching': {},
+      'os-initialize_connection': { connector }, 'os-terminate_connection': { connector, ...(r.chance(0.3) ? { force: true } : {}) },
+      'os-attach': { instance_uuid: this.server(user), mountpoint: '/dev/vdb', mode: r.pick(['rw', 'ro']) },
+      'os-detach': r.chance(0.5) && atts.length ? { attachment_id: r.pick(atts) } : {},
+      'os-extend': { new_size: r.weighted([[5, r.int(2, 5)], [1, 1], [1, 0], [1, -3], [1, 100000]] as const) },
+      'os-reset_status': { status: r.pick(['available', 'error', 'in-use', 'creating', 'attaching', 'bogus']), ...(r.chance(0.4) ? { attach_status: r.pick(['detached', 'attached', 'nope']) } : {}) },
+      'os-set_bootable': { bootable: r.pick([true, false, 'true', 'maybe']) },
+      'os-update_readonly_flag': { readonly: r.pick([true, false, 'False', 2]) },
+      'os-force_delete': {}, 'os-force_detach': { attachment_id: atts.length ? r.pick(atts) : r.uuid(), connector: r.chance(0.5) ? connector : null },
+      'os-migrate_volume_completion': { new_volume: this.volume(user), error: false },
+      'os-retype': { new_type: r.pick(['__DEFAULT__', ...this.st.types, 'nope']), migration_policy: 'never' },
+      'os-set_image_metadata': { metadata: { a: 'b' } }, 'os-volume_upload_image': { image_name: 'x' }, 'revert': { snapshot_id: r.uuid() },
+    };
+    const body = { [name]: bodies[name] ?? {} };
+    const req = this.make('cinder', user, 'POST', `${this.c(user)}/volumes/${vol}/action`, `action ${name}`, body, name === 'os-extend' && r.chance(0.5) ? '3.42' : undefined);
+    const holding = ['os-reserve', 'os-begin_detaching', 'os-initialize_connection', 'os-attach', 'os-reset_status', 'os-force_detach', 'os-detach', 'os-terminate_connection',
+      'os-migrate_volume_completion', 'os-roll_detaching', 'os-unreserve'];
+    if (holding.includes(name)) req.holds = vol;
+    return req;
+  }
+
+  private volumeActionName(): string {
+    return this.r.pick(['os-reserve', 'os-unreserve', 'os-begin_detaching', 'os-roll_detaching', 'os-initialize_connection', 'os-terminate_connection',
+      'os-attach', 'os-detach', 'os-extend', 'os-extend', 'os-reset_status', 'os-set_bootable', 'os-update_readonly_flag', 'os-force_delete',
+      'os-force_detach', 'os-migrate_volume_completion', 'os-retype', 'os-set_image_metadata', 'os-volume_upload_image', 'revert']);
+  }
+
+  /** A well-formed request on the user's (mostly) own ids. */
+  private valid(user: 'admin' | 'member'): FuzzRequest {
+    const r = this.r;
+    const st = this.st;
+    const C = this.c(user);
+    const other = user === 'admin' ? 'member' : 'admin';
+    const ops: Array<readonly [number, () => FuzzRequest]> = [
+      // Nova
+      [st.servers.length < 6 ? 8 : 2, () => this.make('nova', user, 'POST', '/servers', 'server-create',
+        { server: { name: `fz-${r.int(0, 999)}`, imageRef: IMAGE, flavorRef: r.pick(['1', '1', '2', '42']), ...(r.chance(0.2) ? { metadata: { k: 'v' } } : {}) } })],
+      [3, () => this.make('nova', user, 'GET', r.pick(['/servers', '/servers/detail']) + (r.chance(0.4) ? `?${r.pick(QUERIES)}` : ''), 'server-list')],
+      [3, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}`, 'server-show', undefined, r.chance(0.3) ? mvNova(r) : undefined)],
+      [1, () => this.make('nova', user, 'PUT', `/servers/${this.server(user)}`, 'server-update', { server: { name: r.pick(['renamed', 'ü', 'x'.repeat(255)]) } })],
+      [1, () => this.serverDelete(user, this.server(user))],
+      [2, () => this.make('nova', user, 'POST', `/servers/${this.server(user)}/action`, 'server-action',
+        r.pick<unknown>([{ 'os-stop': null }, { 'os-start': null }, { reboot: { type: r.pick(['SOFT', 'HARD', 'soft']) } }, { lock: null }, { unlock: null },
+          { forceDelete: null }, { restore: null }, { resize: { flavorRef: '2' } }, { createImage: { name: 'i' } }]))],
+      [1, () => this.make('nova', user, r.pick(['GET', 'POST', 'PUT']), `/servers/${this.server(user)}/metadata`, 'server-metadata', r.chance(0.5) ? { metadata: { a: 'b' } } : undefined)],
+      [1, () => this.make('nova', user, r.pick(['GET', 'PUT', 'DELETE']), `/servers/${this.server(user)}/metadata/${r.pick(['a', 'k', 'zz'])}`, 'server-metadata-key', { meta: { a: 'c' } })],
+      [1, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}/${r.pick(['ips', 'os-instance-actions', 'ips/private'])}`, 'server-sub')],
+      [10, () => this.attach(user, this.server(user), this.volume(user))],
+      [2, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}/os-volume_attachments${r.chance(0.3) ? `?${r.pick(QUERIES)}` : ''}`, 'attachment-list', undefined, r.chance(0.5) ? mvNova(r) : undefined)],
+      [2, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}/os-volume_attachments/${this.volume(user)}`, 'attachment-show', undefined, r.chance(0.5) ? mvNova(r) : undefined)],
+      [3, () => {
+        // Swap to another volume (admin) or update delete_on_termination on the same one (2.85).
+        const p = this.attached(user) ?? { server: this.server(user), volume: this.volume(user) };
+        const same = r.chance(0.5);
+        return this.make('nova', user, 'PUT', `/servers/${p.server}/os-volume_attachments/${p.volume}`, same ? 'attachment-update' : 'swap',
+          { volumeAttachment: { volumeId: same ? p.volume : this.volume(user), ...(same || r.chance(0.3) ? { delete_on_termination: r.chance(0.5) } : {}) } },
+          same || r.chance(0.5) ? `2.${r.int(85, 101)}` : undefined);
+      }],
+      [7, () => {
+        const p = this.attached(user);
+        return p ? this.detach(user, p.server, p.volume) : this.detach(user, this.server(user), this.volume(user));
+      }],
+      [2, () => this.make('nova', user, 'GET', r.pick(['/flavors', '/flavors/detail', '/flavors/1', '/flavors/1/os-extra_specs', '/limits', '/os-availability-zone',
+        '/os-availability-zone/detail', '/os-hosts', '/os-hosts/localhost', '/extensions', '/', '/servers/detail?all_tenants=1']), 'nova-misc', undefined, r.chance(0.3) ? mvNova(r) : undefined)],
+      [1, () => this.make('nova', user, 'POST', '/os-server-external-events', 'external-events',
+        { events: [{ name: r.pick(['volume-extended', 'network-changed', 'bogus']), server_uuid: this.server(user), tag: this.volume(user) }] }, '2.51')],
+      // Cinder
+      [st.volumes.length < 10 ? 10 : 3, () => this.make('cinder', user, 'POST', `${C}/volumes`, 'volume-create',
+        { volume: { size: r.weighted([[8, 1], [2, r.int(2, 4)]] as const), name: `fv-${r.int(0, 999)}`,
+          ...(r.chance(0.15) ? { multiattach: true } : {}), ...(r.chance(0.15) && st.types.length ? { volume_type: r.pick(st.types) } : {}),
+          ...(r.chance(0.1) ? { metadata: { m: 'n' } } : {}) } }, r.chance(0.3) ? `3.${r.int(0, 70)}` : undefined)],
+      [3, () => this.make('cinder', user, 'GET', `${C}/${r.pick(['volumes', 'volumes/detail', 'volumes/summary'])}${r.chance(0.5) ? `?${r.pick(QUERIES)}` : ''}`, 'volume-list', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
+      [3, () => this.make('cinder', user, 'GET', `${C}/volumes/${this.volume(user)}`, 'volume-show', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
+      [1, () => this.make('cinder', user, 'PUT', `${C}/volumes/${this.volume(user)}`, 'volume-update', { volume: { name: 'n2', description: r.pick(['d', null, 'é'.repeat(300)]) } })],
+      [3, () => this.cinderDelete(user, this.volume(user))],
+      [12, () => this.volumeAction(user, this.volume(user), this.volumeActionName())],
+      [2, () => this.make('cinder', user, r.pick(['GET', 'POST', 'PUT']), `${C}/volumes/${this.volume(user)}/metadata`, 'volume-metadata', { metadata: { [r.pick(['a', 'b', 'readonly'])]: r.pick(['1', 'x']) } })],
+      [1, () => this.make('cinder', user, r.pick(['GET', 'PUT', 'DELETE']), `${C}/volumes/${this.volume(user)}/metadata/${r.pick(['a', 'b'])}`, 'volume-metadata-key', { meta: { a: 'z' } })],
+      [4, () => {
+        const vol = this.volume(user);
+        const body = { attachment: { volume_uuid: vol, instance_uuid: r.chance(0.8) ? this.server(user) : null,
+          ...(r.chance(0.5) ? { connector: { initiator: 'iqn.fuzz', host: 'fuzzhost', ip: '127.0.0.1' } } : {}), ...(r.chance(0.2) ? { mode: r.pick(['rw', 'ro', 'wx']) } : {}) } };
+        return { ...this.make('cinder', user, 'POST', `${C}/attachments`, 'attachment-create', body, `3.${r.int(27, 70)}`), holds: vol };
+      }],
+      [2, () => this.make('cinder', user, 'PUT', `${C}/attachments/${this.idOf(st.attachments, user)}`, 'attachment-update',
+        { attachment: { connector: { initiator: 'iqn.fuzz', host: 'fuzzhost', ip: '127.0.0.1', mountpoint: '/dev/vdc' } } }, `3.${r.int(27, 70)}`)],
+      [1, () => this.make('cinder', user, 'POST', `${C}/attachments/${this.idOf(st.attachments, user)}/action`, 'attachment-complete', { 'os-complete': {} }, `3.${r.int(44, 70)}`)],
+      [2, () => this.make('cinder', user, 'DELETE', `${C}/attachments/${this.idOf(st.attachments, user)}`, 'attachment-delete', undefined, `3.${r.int(27, 70)}`)],
+      [2, () => this.make('cinder', user, 'GET', `${C}/attachments${r.pick(['', '/detail', `/${this.idOf(st.attachments, user)}`])}${r.chance(0.3) ? `?${r.pick(QUERIES)}` : ''}`, 'attachment-get', undefined, `3.${r.int(27, 70)}`)],
+      [2, () => this.make('cinder', user, 'POST', `${C}/types`, 'type-create', { volume_type: { name: `ft-${r.int(0, 50)}`, ...(r.chance(0.3) ? { extra_specs: { multiattach: '<is> True' } } : {}), ...(r.chance(0.2) ? { 'os-volume-type-access:is_public': false } : {}) } })],
+      [2, () => this.make('cinder', user, r.pick(['GET', 'PUT', 'DELETE']), `${C}/types/${st.types.length && r.chance(0.7) ? r.pick(st.types) : r.uuid()}`, 'type-one', { volume_type: { description: 'd' } })],
+      [1, () => this.make('cinder', user, r.pick(['GET', 'POST']), `${C}/types/${st.types.length ? r.pick(st.types) : r.uuid()}/extra_specs`, 'type-extra-specs', { extra_specs: { [r.pick(['k', 'multiattach', 'volume_backend_name'])]: r.pick(['v', '<is> True']) } })],
+      [1, () => this.make('cinder', user, 'POST', `${C}/types/${st.types.length ? r.pick(st.types) : r.uuid()}/action`, 'type-access',
+        { [r.pick(['addProjectAccess', 'removeProjectAccess'])]: { project: this.project(other) } })],
+      [1, () => this.make('cinder', user, 'GET', `${C}/types${r.chance(0.3) ? `?${r.pick(QUERIES)}` : ''}`, 'type-list')],
+      [2, () => this.make('cinder', user, r.pick(['GET', 'PUT', 'GET', 'DELETE']), `${C}/os-quota-sets/${r.pick([this.project(user), this.project(other), 'x'])}${r.chance(0.2) ? '/defaults' : r.chance(0.2) ? '?usage=true' : ''}`, 'quota',
+        { quota_set: { [r.pick(['volumes', 'gigabytes', 'per_volume_gigabytes', 'snapshots', 'bogus'])]: r.weighted([[3, 1000], [1, -1], [1, 0], [1, -2]] as const) } })],
+      [1, () => this.make('cinder', user, r.pick(['GET', 'PUT']), `${C}/os-quota-class-sets/default`, 'quota-class', { quota_class_set: { volumes: 1000 } })],
+      [1, () => this.make('cinder', user, r.pick(['GET', 'GET', 'PUT']), `${C}/os-services${r.chance(0.5) ? `/${r.pick(['enable', 'disable', 'disable-log-reason', 'freeze', 'get-log', 'bogus'])}` : ''}`, 'services',
+        { host: r.pick(['localhost@fake', 'nohost']), binary: r.pick(['cinder-volume', 'cinder-scheduler', 'x']) })],
+      [1, () => this.make('cinder', user, 'GET', r.pick(['/', '/v3', '/v3/', `${C}/limits`, `${C}/extensions`, `${C}/os-volume-exports`, '/v2', '/v1']), 'cinder-misc', undefined, r.chance(0.3) ? `3.${r.int(0, 70)}` : undefined)],
+      [1, () => this.make('cinder', user, 'POST', `${C}/os-volume-exports/action`, 'exports-sync', { 'os-sync': r.pick([{}, null]) })],
+      [1, () => this.make('cinder', user, r.pick(['GET', 'PUT', 'DELETE']), `${C}/types/${st.types.length ? r.pick(st.types) : r.uuid()}/extra_specs/${r.pick(['k', 'multiattach', '%F0%9F%98%80'])}`, 'type-extra-spec', { [r.pick(['k', 'multiattach'])]: 'v' })],
+      [1, () => this.make('cinder', user, 'GET', `${C}/types/${st.types.length ? r.pick(st.types) : r.uuid()}/os-volume-type-access`, 'type-access-list')],
+      // The embedded identity and image stub on nova-api's port.
+      [1, () => ({ ...this.make('nova', user, 'POST', '/identity/v3/auth/tokens', 'identity-login', r.pick<unknown>([
+        { auth: { identity: { methods: ['password'], password: { user: { name: r.pick(['admin', 'fuzzer', 'nobody']), domain: { name: 'Default' }, password: r.pick(['wrong', '']) } } },
+          scope: { project: { name: r.pick(['admin', 'fuzzproject']), domain: { name: 'Default' } } } } },
+        { auth: { identity: { methods: ['token'], token: { id: r.pick(['garbage', 'admin:admin', '']) } } } },
+        { auth: { identity: { methods: 'password' } } }, { auth: {} }, {}])), root: true })],
+      [1, () => ({ ...this.make('nova', user, 'GET', r.pick(['/identity', '/identity/v3', '/image', '/image/v2/images', `/image/v2/images/${r.pick([IMAGE, r.uuid()])}`]), 'root-misc'), root: true })],
+    ];
+    return r.weighted(ops)();
+  }
+
+  /** Spoil a valid request in one or two ways. */
+  private spoil(req: FuzzRequest): void {
+    const r = this.r;
+    const n = r.chance(0.8) ? 1 : 2;
+    for (let i = 0; i < n; i++) {
+      const how = r.weighted<string>([[4, 'id'], [3, 'microversion'], [2, 'malformed'], [4, 'leaf'], [3, 'keys'], [2, 'nonobject'], [2, 'method'],
+        [2, 'query'], [2, 'content-type'], [1, 'project'], [1, 'empty'], [1, 'huge'], [1, 'token']]);
+      req.spoilt.push(how);
+      switch (how) {
+        case 'id': {
+          const ids = req.path.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g);
+          const bad = r.pick([r.uuid(), 'not-a-uuid', '1', pathSegment(r.pick(NASTY_STRINGS.slice(0, 12))), r.uuid().toUpperCase(), r.uuid().replace(/-/g, ''), '..', '%2e%2e', 'x'.repeat(600)]);
+          if (ids) req.path = req.path.replace(r.pick(ids), bad);
+          break;
+        }
+        case 'microversion':
+          if (req.service === 'nova') req.headers[r.chance(0.8) ? 'X-OpenStack-Nova-API-Version' : 'OpenStack-API-Version'] = r.chance(0.8) ? mvNova(r) : `compute ${mvNova(r)}`;
+          else req.headers['OpenStack-API-Version'] = mvCinder(r);
+          break;
+        case 'malformed':
+          req.body = r.pick(['{', '{"a": }', '[1,', "{'single': 1}", '\u0000', 'null x', '{"a":1}{"b":2}', '\ufeff{}', '{"a": NaN}', '{"a": 1e999}', '"' + 'x'.repeat(200_000) + '"']);
+          req.headers['Content-Type'] ??= 'application/json';
+          break;
+        case 'leaf':
+          req.body = JSON.stringify(req.body !== undefined && parses(req.body) ? spoilLeaf(r, JSON.parse(req.body)) : r.pick(NASTY_VALUES));
+          req.headers['Content-Type'] = 'application/json';
+          break;
+        case 'keys':
+          if (req.body !== undefined && parses(req.body)) req.body = JSON.stringify(dropOrAddKey(r, JSON.parse(req.body)));
+          break;
+        case 'nonobject':
+          req.body = JSON.stringify(r.pick([[], 1, 'str', null, true, [{}], { '': {} }]));
+          req.headers['Content-Type'] = 'application/json';
+          break;
+        case 'method':
+          req.method = r.pick(METHODS);
+          break;
+        case 'query':
+          req.path += (req.path.includes('?') ? '&' : '?') + r.pick(QUERIES);
+          break;
+        case 'content-type': {
+          const t = r.pick(CONTENT_TYPES);
+          if (t) req.headers['Content-Type'] = t; else delete req.headers['Content-Type'];
+          if (req.body === undefined) req.body = '{}';
+          break;
+        }
+        case 'project':
+          if (req.service === 'cinder') req.path = req.path.replace(/^\/v3\/[^/]+/, `/v3/${r.pick([this.st.projects.admin, this.st.projects.member, 'x', r.uuid()])}`);
+          else req.path = `/${r.pick([this.st.projects.admin, this.st.projects.member])}${req.path}`;
+          break;
+        case 'token':
+          req.token = r.pick([null, '', 'garbage', 'a.b', 'eyJ4IjoxfQ.AAAA', 'x'.repeat(5000), '\u00e9t\u00e9']);
+          break;
+        case 'empty':
+          req.body = r.pick(['', ' ', '{}']);
+          break;
+        case 'huge':
+          if (req.body !== undefined) req.body = req.body.replace(/\d+/, r.pick(['1'.repeat(400), '-9223372036854775809', '1e308', '18446744073709551616']));
+          break;
+      }
+    }
+  }
+}
