@@ -2,7 +2,9 @@
 // 4xx faults, auth → RequestContext, request-id headers, the fault format for every error,
 // and an oslo-style access log. Controllers stay thin: they get `req.ctx` and throw faults.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyError } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
+import type { Duplex } from 'node:stream';
 import { RequestContext, generateRequestId } from '../context';
 import { OpenStackException } from '../exception';
 import { getLogger, type Logger } from '../log';
@@ -119,6 +121,23 @@ function toFault(err: unknown, opts: ApiAppOptions, log: Logger, req: FastifyReq
   return { code: 500, body: faultBody(500, message), headers: {} };
 }
 
+/**
+ * A request Node's parser refuses before any route sees it (a request line or headers over the
+ * 16 KiB limit, a broken request line) still gets a fault, as every other 4xx, and the
+ * connection ends: the client must not send its next request on a socket being destroyed.
+ */
+function answerClientError(this: unknown, err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, message] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request line or headers too large.']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request timed out.'] : [400, 'Malformed request.'];
+  const body = JSON.stringify(faultBody(code, message));
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 export function createApiApp(opts: ApiAppOptions): FastifyInstance {
   const log = getLogger(opts.name);
   const maxBody = opts.maxBodyBytes ?? 114688;
@@ -127,6 +146,7 @@ export function createApiApp(opts: ApiAppOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 500, ...(opts.lastQueryValue ? { querystringParser: lastValues } : {}) },
     // URLs the router cannot even take apart still answer in the fault format: an id longer
     // than any we hand out names nothing (404); a bad %-escape is a malformed request (400).
+    clientErrorHandler: answerClientError,
     frameworkErrors: (err, _req, res) => {
       const code = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 404 : 400;
       const reply = res as unknown as FastifyReply;

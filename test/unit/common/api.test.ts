@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { connect, type AddressInfo } from 'node:net';
 import { ConfigError } from '../../../common/exception';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import {
@@ -131,6 +132,30 @@ describe('common/api', () => {
     expect(wrongType.json().badRequest.message).to.match(/^Invalid input for field\/attribute volumeId\. Value: 5\./);
     const ok = await a.inject({ method: 'POST', url: '/things', headers: h, payload: JSON.stringify({ volumeAttachment: { volumeId: 'v', device: '/dev/vdb' } }) });
     expect(ok.json()).to.deep.equal({ got: { volumeId: 'v', device: '/dev/vdb' } });
+  });
+
+  it('answers a request its HTTP parser refuses (URL over 16 KiB, broken request line) with a fault, closing the connection', async () => {
+    const served = app();
+    await served.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { port } = served.server.address() as AddressInfo;
+      const raw = (text: string): Promise<string> => new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        const s = connect(port, '127.0.0.1', () => s.write(text));
+        s.on('data', (c: Buffer) => chunks.push(c));
+        s.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        s.on('error', reject);
+      });
+      const parts = (res: string): { head: string; body: unknown } => ({ head: res.split('\r\n\r\n')[0], body: JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4)) });
+      const long = parts(await raw(`GET /p1/things/${'x'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\nX-Auth-Token: alice:p1\r\n\r\n`));
+      expect(long.head).to.match(/^HTTP\/1\.1 431 /).and.match(/\r\nConnection: close/i).and.match(/\r\nContent-Type: application\/json/i);
+      expect(long.body).to.deep.equal({ computeFault: { code: 431, message: 'Request line or headers too large.' } });
+      const broken = parts(await raw('GET /p1/things/1 HTTP/1.1\r\nBad Header Line\r\n\r\n'));
+      expect(broken.head).to.match(/^HTTP\/1\.1 400 /).and.match(/\r\nConnection: close/i);
+      expect(broken.body).to.deep.equal({ badRequest: { code: 400, message: 'Malformed request.' } });
+    } finally {
+      await served.close();
+    }
   });
 });
 
