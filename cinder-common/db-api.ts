@@ -132,6 +132,9 @@ export class CinderDB {
       if (live && deleted) await new QuotaDB(this.ds).releaseIn(m, live);
       await fastSelect(this.ds, VolumeMetadata).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
       await fastSelect(this.ds, VolumeAdminMetadata).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
+      // As Cinder's volume_destroy: the volume's attachments go with it (a forced delete can
+      // pass one still reserved or attaching, which would otherwise outlive its volume).
+      await fastSelect(this.ds, VolumeAttachment).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
     }, { retryOnDisconnect: true, what: `soft delete of volume ${id}` });
   }
 

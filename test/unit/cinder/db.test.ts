@@ -54,6 +54,19 @@ describe('cinder db', () => {
     expect(await allocated()).to.deep.equal({ 'node@fake': 2, 'other@fake': 0 });
   });
 
+  it('soft-deletes a volume\'s attachments with it, whatever their status, as volume_destroy', async () => {
+    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', status: 'deleting' });
+    const other = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', status: 'in-use' });
+    const reserved = await db.attachmentCreate({ volumeId: v.id, instanceUuid: 'i-1', attachStatus: 'reserved', attachMode: 'rw' });
+    const attaching = await db.attachmentCreate({ volumeId: v.id, instanceUuid: 'i-2', attachStatus: 'attaching', attachMode: 'rw' });
+    const kept = await db.attachmentCreate({ volumeId: other.id, instanceUuid: 'i-1', attachStatus: 'attached', attachMode: 'rw' });
+    await db.volumeSoftDelete(v.id);
+    expect(await db.attachmentsOf([v.id])).to.deep.equal([]);
+    expect(await db.attachmentGet(reserved.id)).to.equal(null);
+    expect(await db.attachmentGet(attaching.id)).to.equal(null);
+    expect((await db.attachmentsOf([other.id])).map((a) => a.id)).to.deep.equal([kept.id]);
+  });
+
   it('reads an attachment with its volume in one statement, as the two reads do', () => checkAttachmentWithVolume(db));
 
   it('reads a volume with its admin metadata in one statement, as metadataGet reads it', () => checkVolumeWithAdminMetadata(db, '__proto__'));
