@@ -125,10 +125,20 @@ export class AttachmentAPI {
   async complete(ctx: Ctx, id: string): Promise<void> {
     const { att, volume } = await this.get(ctx, id);
     this.volumes.authorize(ctx, POLICY.attachmentComplete, attachmentTarget(att, volume));
+    // A volume being deleted (a forced delete passes an attach in flight) is not the caller's
+    // to have: refusing lets Nova roll its attach back instead of keeping a disk that goes.
+    const beingDeleted = (): InvalidVolume => new InvalidVolume({ reason: `Volume ${volume.id} is being deleted: its attachment ${att.id} cannot be completed.` });
+    if (volume.status === 'deleting') throw beingDeleted();
     const attached = { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() } as const;
     if (!(await this.db.attachmentConditionalUpdate(att.id, { attachStatus: att.attachStatus }, attached))) await this.get(ctx, id);
     await pausePoint('cinder-api.attachment-complete.after-attachment');
-    await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status: 'in-use', attachStatus: 'attached' });
+    if (!(await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status: 'in-use', attachStatus: 'attached' }))) {
+      const now = await this.db.volumeGet(volume.id);
+      if (!now || now.status === 'deleting') {
+        await this.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attached' }, { attachStatus: att.attachStatus, attachTime: att.attachTime });
+        throw beingDeleted();
+      }
+    }
     await this.volumes.notify(ctx, volume.id, 'attach.end');
   }
 

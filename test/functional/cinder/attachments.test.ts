@@ -54,6 +54,20 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect((c.volume.backends[0].driver as FakeDriver).exports.has(vid)).to.equal(false);
   });
 
+  it('os-complete on a volume being deleted is refused (400) and changes nothing: the attach is the caller\'s to roll back', async () => {
+    const vid = await c.createVolume();
+    let r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } }, '3.27');
+    const id = r.body.attachment.id as string;
+    expect((await call('PUT', `/attachments/${id}`, { attachment: { connector: CONNECTOR } }, '3.27')).status).to.equal(200);
+    // A forced delete took the volume (delete's CAS passes an attach in flight) and its cast is on the way.
+    expect(await new CinderDB(c.ds).volumeConditionalUpdate(vid, { status: 'attaching' }, { status: 'deleting' })).to.equal(true);
+    r = await call('POST', `/attachments/${id}/action`, { 'os-complete': null });
+    expect(r.status, JSON.stringify(r.body)).to.equal(400);
+    expect(r.body.badRequest.message).to.equal(`Invalid volume: Volume ${vid} is being deleted: its attachment ${id} cannot be completed.`);
+    expect((await c.show(vid)).status).to.equal('deleting');
+    expect((await call('GET', `/attachments/${id}`)).body.attachment.status).to.equal('attaching');
+  });
+
   it('an admin\'s all_tenants list keeps to the project_id asked; a member\'s lists its own project only', async () => {
     const mine = await c.createVolume(1, 'demo:demo');
     const theirs = await c.createVolume(1, 'other:other');
