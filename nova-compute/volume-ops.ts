@@ -178,19 +178,44 @@ export class VolumeOps {
     } catch (e) {
       if (e instanceof StepInterrupted) throw e;
       LOG.error(`os-attach of volume ${volumeId} failed: ${(e as Error).message}; undoing the guest and host attach`, op.meta);
-      await withSpan({ name: 'rollback attach', rollback: true }, async () => {
+      const undone = await withSpan({ name: 'rollback attach', rollback: true }, async () => {
         // From here it is a rollback ('attaching' again), out of Nova's view, as rollbackAttach goes on.
-        await this.step(op, 'roll back BDM', () => this.d.db.bdmTransition(bdm.id, [S.ATTACH_COMMITTING], S.ATTACHING, { deleted: bdm.id, deletedAt: new Date() }));
+        if (!(await this.step(op, 'roll back BDM', () => this.takeBackCommitting(bdm)))) {
+          // A detach took the row and went on: it tears down and releases what is left.
+          LOG.warning(`BDM ${bdm.id} was taken by a detach: the detach finishes it, not this rollback`, op.meta);
+          return false;
+        }
         await this.teardownHost(op, instance, bdm, info);
         await this.flow(bdm).release(op, bdm);
         await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.ATTACHING));
+        return true;
       });
-      throw markRolledBack(e);
+      throw undone ? markRolledBack(e) : e;
     }
     await pausePoint('nova-compute.attach.after-os-attach');
     // A detach requested meanwhile already moved the row on: then this CAS changes nothing.
     await this.step(op, 'settle BDM', () => this.d.db.bdmTransition(bdm.id, [S.ATTACH_COMMITTING], null));
     LOG.info(`Attached volume ${volumeId} to ${bdm.deviceName}`, op.meta);
+  }
+
+  /**
+   * Take a committing row back for a rollback ('attaching', out of Nova's view). nova-api may
+   * hold it for a moment with a detach intent ('detaching') that it withdraws when Cinder
+   * refuses the detach (the volume was never in-use): then wait, bounded by the time nova-api
+   * may still withdraw it, instead of leaving the row committing with no one to finish it.
+   * False when the row went on elsewhere (a detach that proceeded, or the row gone).
+   */
+  private async takeBackCommitting(bdm: BlockDeviceMapping): Promise<boolean> {
+    const deadline = Date.now() + this.d.pendingTimeoutMs / 2;
+    for (let wait = 10; ; wait = Math.min(wait * 2, 500)) {
+      if (await this.d.db.bdmTransition(bdm.id, [S.ATTACH_COMMITTING], S.ATTACHING, { deleted: bdm.id, deletedAt: new Date() })) return true;
+      const now = await this.d.db.bdmGet(bdm.id);
+      // Back to 'attach-committing' already: take it now; still 'detaching': wait; else it went on.
+      if (Date.now() >= deadline) return false;
+      if (now?.attachState === S.ATTACH_COMMITTING) continue;
+      if (now?.attachState !== S.DETACHING) return false;
+      await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, deadline - Date.now()))));
+    }
   }
 
   /**

@@ -142,6 +142,36 @@ describe('VolumeOps (compute host): attach, detach and their rollbacks', () => {
     await expectRolledBack(inst, bdm, v);
   });
 
+  it('os-attach fails while nova-api holds the row with a detach intent it then withdraws: the rollback waits for the row, then completes', async () => {
+    const inst = await makeServer(ds);
+    const { bdm, v } = await reserved(inst);
+    fixture.failNext.set('os-attach', { code: 400, message: 'Invalid volume: being deleted' });
+    const held = fixture.hold('os-attach');
+    // nova-api's detach of the committing row: its intent is on the row when os-attach fails.
+    void held.reached.then(async () => {
+      expect(await db.bdmTransition(bdm.id, [S.ATTACH_COMMITTING], S.DETACHING)).to.equal(true);
+      held.release();
+    });
+    // Cinder refuses nova-api's os-begin_detaching (never in-use): it withdraws the intent, once the rollback found the row taken.
+    const transition = db.bdmTransition.bind(db);
+    let withdrawn = false;
+    db.bdmTransition = async (...args: Parameters<NovaDB['bdmTransition']>) => {
+      const moved = await transition(...args);
+      if (!moved && !withdrawn && args[2] === S.ATTACHING) {
+        withdrawn = true;
+        expect(await transition(bdm.id, [S.DETACHING], S.ATTACH_COMMITTING)).to.equal(true);
+      }
+      return moved;
+    };
+    try {
+      expect((await ops.attach(op, inst, bdm).then(() => null, (err: Error) => err))?.message).to.contain('being deleted');
+    } finally {
+      db.bdmTransition = transition;
+    }
+    expect(withdrawn).to.equal(true);
+    await expectRolledBack(inst, bdm, v);
+  });
+
   it("a stale intent whose reservation is gone (the volume is another's): the row dropped, Cinder untouched", async () => {
     const inst = await makeServer(ds);
     const { bdm, v } = await reserved(inst);
