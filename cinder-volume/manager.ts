@@ -247,6 +247,10 @@ export class VolumeManager {
     const volumeId = str(args.volume_id) ?? idOf(args.volume);
     return this.locks.run(volumeId, async () => {
       const { volume: v, admin } = await this.loadWithAdmin(volumeId);
+      // A forced delete passes an attach in flight: the volume is not the caller's to have any
+      // more, and refusing lets Nova roll its attach back instead of keeping a disk that goes.
+      const beingDeleted = (): InvalidVolume => new InvalidVolume({ reason: `Volume ${v.id} is being deleted.` });
+      if (v.status === 'deleting') throw beingDeleted();
       const instanceUuid = str(args.instance_uuid);
       const hostName = str(args.host_name);
       const mode = str(args.mode) ?? 'rw';
@@ -286,7 +290,14 @@ export class VolumeManager {
       }
       const t = new Date();
       await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'attached', attachTime: t });
-      await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'in-use', attachStatus: 'attached' });
+      if (!(await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'in-use', attachStatus: 'attached' }))) {
+        // The API's delete took the volume meanwhile (its CAS does not wait for this lock).
+        const now = await this.d.db.volumeGet(v.id);
+        if (!now || now.status === 'deleting') {
+          await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attached' }, { attachStatus: 'error_attaching' });
+          throw beingDeleted();
+        }
+      }
       await this.notify(ctxt, async () => (await this.d.db.volumeGet(v.id)) ?? v, 'attach.end', { instance_uuid: instanceUuid, mountpoint: att.mountpoint });
       LOG.info(`Attach volume ${v.id} completed successfully`, logCtx(ctxt));
       return attachmentPrimitive({ ...att, attachStatus: 'attached', attachTime: t });

@@ -234,6 +234,34 @@ describe('VolumeManager (cinder-volume): state transitions, redo, refusals', () 
       expect(await liveAttachments(v.id)).to.have.length(2);
     });
 
+    it('a volume being deleted (a forced delete passed the attach in flight): InvalidVolume, no attachment, still deleting', async () => {
+      const v = await volume({ status: 'deleting' });
+      const e = await refused(attach(v.id));
+      expect(e).to.be.instanceOf(InvalidVolume);
+      expect(e.message).to.contain('is being deleted');
+      expect(await liveAttachments(v.id)).to.deep.equal([]);
+      expect((await get(v.id)).status).to.equal('deleting');
+    });
+
+    it("the API's delete takes the volume while the attach runs: InvalidVolume, the attachment 'error_attaching', the volume left deleting", async () => {
+      const v = await volume({ status: 'attaching' });
+      const update = db.attachmentConditionalUpdate.bind(db);
+      // cinder-api's delete CAS does not wait for the manager's lock: it lands between the attachment and the volume updates.
+      db.attachmentConditionalUpdate = async (...args: Parameters<CinderDB['attachmentConditionalUpdate']>) => {
+        if (args[2].attachStatus === 'attached') expect(await db.volumeConditionalUpdate(v.id, { status: 'attaching' }, { status: 'deleting' })).to.equal(true);
+        return update(...args);
+      };
+      try {
+        const e = await refused(attach(v.id));
+        expect(e).to.be.instanceOf(InvalidVolume);
+        expect(e.message).to.contain('is being deleted');
+      } finally {
+        db.attachmentConditionalUpdate = update;
+      }
+      expect((await liveAttachments(v.id)).map((a) => a.attachStatus)).to.deep.equal(['error_attaching']);
+      expect(await get(v.id)).to.include({ status: 'deleting', attachStatus: 'detached' });
+    });
+
     it('attaching in another mode than the attach in progress: InvalidVolume', async () => {
       const v = await volume({ status: 'attaching' });
       await db.adminMetadataSet(v.id, 'attached_mode', 'ro');
