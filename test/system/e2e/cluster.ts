@@ -85,9 +85,9 @@ export class Cluster {
   }
 
   /** Start `name` (nova-api, nova-compute, cinder-api, cinder-volume), with extra environment if given. */
-  async startDaemon(name: string, env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
+  async startDaemon(name: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<Daemon> {
     const cfg = this.configs.get(name.split('-')[0]) as string;
-    const d = await spawnDaemon(name, ['--config-file', cfg], { env: { ...this.env, ...this.daemonEnv(name), ...env }, timeoutMs: 30_000 });
+    const d = await spawnDaemon(name, ['--config-file', cfg], { env: { ...this.env, ...this.daemonEnv(name), ...env }, timeoutMs });
     this.daemons.set(name, d);
     return d;
   }

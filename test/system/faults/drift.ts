@@ -80,12 +80,58 @@ export async function drift(c: Audited): Promise<string[]> {
   return out;
 }
 
-/** Poll until drift() is empty; returns the milliseconds it took, or throws with what is left. */
-export async function waitNoDrift(c: Audited, timeoutMs: number): Promise<number> {
+/** Statuses a volume passes through; none may stay once the cluster is idle. */
+export const TRANSIENT_VOLUME_STATUSES = ['creating', 'deleting', 'extending', 'maintenance', 'attaching', 'reserved', 'detaching',
+  'downloading', 'uploading', 'retyping', 'backing-up', 'restoring-backup', 'awaiting-transfer'];
+
+interface UsageRow { project_id: string; resource: string; in_use: number; reserved: number }
+interface CountRow { project_id: string; volumes: number; gigabytes: number | string | null }
+
+/**
+ * drift() plus everything else an idle cluster must not hold: a volume in any transient status
+ * (a lost create/delete/extend), a server with a task_state or still building, and Cinder's
+ * quota usages against the rows they count (in_use of volumes/gigabytes, no reservation left).
+ */
+export async function fullDrift(c: Audited): Promise<string[]> {
+  const out = await drift(c);
+  const volumes = await c.cinderQuery<VolumeRow>(`SELECT id, status FROM volumes WHERE deleted = 0 AND status IN (${TRANSIENT_VOLUME_STATUSES.map(() => '?').join(', ')})`, TRANSIENT_VOLUME_STATUSES);
+  for (const v of volumes) if (!['attaching', 'reserved', 'detaching'].includes(v.status)) out.push(`volume ${v.id} left ${v.status}`);
+  // A volume's status follows its attachments: in-use exactly while one is attached, and then exported.
+  const held = await c.cinderQuery<VolumeRow & { attached: number }>(`SELECT v.id, v.status,
+    (SELECT COUNT(*) FROM volume_attachment a WHERE a.volume_id = v.id AND a.deleted = 0 AND a.attach_status = 'attached') AS attached
+    FROM volumes v WHERE v.deleted = 0 AND v.status IN ('in-use', 'available', 'error', 'error_deleting')`);
+  const exported = await exportedVolumes(c);
+  for (const v of held) {
+    if (v.status === 'in-use' && !Number(v.attached)) out.push(`volume ${v.id} in-use without an attachment`);
+    if (v.status !== 'in-use' && Number(v.attached)) out.push(`volume ${v.id} ${v.status} with ${v.attached} attachment(s)`);
+    if (v.status === 'in-use' && Number(v.attached) && !exported.includes(v.id)) out.push(`volume ${v.id} in-use without its export`);
+  }
+  const orphans = await c.novaQuery<{ id: number; volume_id: string; instance_uuid: string }>(`SELECT b.id, b.volume_id, b.instance_uuid FROM block_device_mapping b
+    JOIN instances i ON i.uuid = b.instance_uuid WHERE b.deleted = 0 AND i.deleted != 0`);
+  for (const b of orphans) out.push(`BDM ${b.id} (volume ${b.volume_id ?? '-'}) outlives its deleted server ${b.instance_uuid}`);
+  const instances = await c.novaQuery<{ uuid: string; vm_state: string; task_state: string | null }>(
+    "SELECT uuid, vm_state, task_state FROM instances WHERE deleted = 0 AND (task_state IS NOT NULL OR vm_state = 'building')");
+  for (const i of instances) out.push(`server ${i.uuid} left ${i.vm_state}/${i.task_state ?? '-'}`);
+  const usages = await c.cinderQuery<UsageRow>("SELECT project_id, resource, in_use, reserved FROM quota_usages WHERE deleted = 0 AND (resource LIKE 'volumes%' OR resource LIKE 'gigabytes%')");
+  // Per project, and per project and type (the volumes_<type> and gigabytes_<type> usages).
+  const counts = await c.cinderQuery<CountRow & { type: string | null }>(`SELECT v.project_id, t.name AS type, COUNT(*) AS volumes, SUM(v.size) AS gigabytes
+    FROM volumes v LEFT JOIN volume_types t ON t.id = v.volume_type_id WHERE v.deleted = 0 GROUP BY v.project_id, t.name`);
+  for (const u of usages) {
+    const [what, type] = u.resource.startsWith('volumes') ? ['volumes', u.resource.slice('volumes_'.length)] : ['gigabytes', u.resource.slice('gigabytes_'.length)];
+    const rows = counts.filter((r) => r.project_id === u.project_id && (!type || r.type === type));
+    const want = rows.reduce((n, r) => n + Number(what === 'volumes' ? r.volumes : r.gigabytes ?? 0), 0);
+    if (Number(u.in_use) !== want) out.push(`quota usage ${u.resource} of project ${u.project_id}: in_use ${u.in_use}, the rows count ${want}`);
+    if (Number(u.reserved) !== 0) out.push(`quota usage ${u.resource} of project ${u.project_id}: ${u.reserved} still reserved`);
+  }
+  return out;
+}
+
+/** Poll until `audit` (drift() by default) is empty; returns the milliseconds it took, or throws with what is left. */
+export async function waitNoDrift(c: Audited, timeoutMs: number, audit: (c: Audited) => Promise<string[]> = drift): Promise<number> {
   const t0 = Date.now();
   let last: string[] = [];
   while (Date.now() - t0 <= timeoutMs) {
-    last = await drift(c).catch((e: unknown) => [`audit failed: ${(e as Error).message}`]);
+    last = await audit(c).catch((e: unknown) => [`audit failed: ${(e as Error).message}`]);
     if (!last.length) return Date.now() - t0;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,0 +1,38 @@
+// The chaos campaign's plan (scripts/chaos/plan.ts) is a function of (seed, round): a round
+// replays exactly from its seed, and every fault and operation stays within the bounds.
+import { expect } from 'chai';
+import { planRound, stepsOf, SERVICES } from '../../../scripts/chaos/plan';
+
+const OPTS = { serverFaults: true, workers: 3, opsPerWorker: 50 };
+
+describe('chaos plan', () => {
+  it('the same seed and round give the same faults and operations; another round does not', () => {
+    expect(planRound('s1', 7, OPTS)).to.deep.equal(planRound('s1', 7, OPTS));
+    expect(planRound('s1', 8, OPTS)).to.not.deep.equal(planRound('s1', 7, OPTS));
+    expect(planRound('s2', 7, OPTS)).to.not.deep.equal(planRound('s1', 7, OPTS));
+  });
+
+  it('faults fall inside the load, in order; kills name a service and a step it runs', () => {
+    for (let round = 1; round <= 200; round++) {
+      const p = planRound('bounds', round, OPTS);
+      expect(p.faults.length).to.be.within(1, 3);
+      expect(p.faults.map((f) => f.atMs)).to.deep.equal(p.faults.map((f) => f.atMs).sort((a, b) => a - b));
+      for (const f of p.faults) {
+        expect(f.atMs).to.be.within(1000, p.loadMs - 2000);
+        if (f.kind === 'kill') {
+          expect(SERVICES).to.include(f.service);
+          if (f.point) expect(stepsOf(f.flow!).some(([svc, point]) => svc === f.service && point === f.point)).to.equal(true);
+        }
+        if (f.kind === 'db-outage') expect(f.downMs).to.equal(10_000);
+      }
+      expect(p.ops.attachments).to.have.length(3);
+      expect(p.ops.legacy[2]).to.have.length(50);
+    }
+  });
+
+  it('without our own servers, every fault is a kill', () => {
+    for (let round = 1; round <= 50; round++) {
+      expect(planRound('kills', round, { ...OPTS, serverFaults: false }).faults.every((f) => f.kind === 'kill')).to.equal(true);
+    }
+  });
+});
