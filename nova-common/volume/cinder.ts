@@ -181,7 +181,10 @@ export class CinderAPI {
     const { json } = await this.volumeCall(volumeId, () => this.request(caller, 'GET', `/volumes/${encodeURIComponent(volumeId)}`));
     const v = (json as { volume?: CinderVolume } | null)?.volume;
     if (!v) throw new VolumeNotFound({ volume_id: volumeId });
-    return { ...v, attachments: Array.isArray(v.attachments) ? v.attachments : [] };
+    const attachments = Array.isArray(v.attachments) ? v.attachments : [];
+    // Cinder's volume view has no attach_status: Nova derives it from the attachments listed
+    // (_untranslate_volume_summary_view), which its swap and reserve checks then read.
+    return { ...v, attachments, attach_status: attachments.length ? 'attached' : 'detached' };
   }
 
   async reserve(caller: CinderCaller, volumeId: string): Promise<void> {

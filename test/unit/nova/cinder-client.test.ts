@@ -12,6 +12,9 @@ describe('nova CinderAPI client', () => {
   before(async () => {
     app = Fastify();
     app.addHook('onRequest', async (req) => { seen.push({ path: req.url, token: req.headers['x-auth-token'], body: null }); });
+    // As Cinder's volume view: attachments listed, no attach_status.
+    app.get('/v3/p1/volumes/in-use', async () => ({ volume: { id: 'in-use', status: 'in-use', multiattach: true, attachments: [{ server_id: 's1', attachment_id: 'a1', device: '/dev/vdb' }] } }));
+    app.get('/v3/p1/volumes/free', async () => ({ volume: { id: 'free', status: 'available', multiattach: true, attachments: [] } }));
     app.get('/v3/p1/volumes/missing', async (_req, reply) => reply.code(404).send({ itemNotFound: { code: 404, message: 'Volume missing could not be found.' } }));
     app.post('/v3/p1/volumes/v1/action', async (req, reply) => {
       seen[seen.length - 1].body = req.body;
@@ -36,6 +39,13 @@ describe('nova CinderAPI client', () => {
     expect(err).to.be.instanceOf(InvalidInput);
     expect((err as Error).message).to.equal('Invalid input received: Invalid volume: Volume status must be available to reserve, but the status is in-use. (HTTP 400) (Request-ID: req-abc)');
     expect(seen.at(-1)?.body).to.deep.equal({ 'os-reserve': null });
+  });
+
+  it('derives attach_status from the attachments Cinder lists, as Nova\'s _untranslate_volume_summary_view', async () => {
+    // The swap's "New volume must be detached in order to swap." reads it: an in-use multiattach
+    // volume (one more legacy attachment would make it undetachable) must say attached.
+    expect((await new CinderAPI(url).get(caller, 'in-use')).attach_status).to.equal('attached');
+    expect((await new CinderAPI(url).get(caller, 'free')).attach_status).to.equal('detached');
   });
 
   it('maps an unreachable cinder-api to CinderConnectionFailed', async () => {
