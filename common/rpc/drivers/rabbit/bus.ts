@@ -281,6 +281,13 @@ export class RabbitBus implements Bus {
       { ...tls, noDelay: true, timeout: this.opts.connectTimeoutMs, clientProperties: { connection_name: this.connectionName } },
     );
     coalesceWrites(conn);
+    // Listened to from the start: a socket error while the channels open (the broker killed
+    // just after it accepted us) is emitted on the connection, and unheard it ends the process.
+    let g: Generation | null = null;
+    conn.on('error', (err: Error) => {
+      if (g) g.closeError = err;
+      LOG.warning(`AMQP connection error: ${err.message}`);
+    });
     try {
       const pub = await conn.createConfirmChannel();
       const sub = await conn.createChannel();
@@ -289,12 +296,8 @@ export class RabbitBus implements Bus {
         id: ++this.genCounter, conn, pub, sub, plain, alive: true, declared: new Map(), mandatory: new Set(), subLock: Promise.resolve(),
         declaredDone: new Set(), unsettled: [], toAck: new Set(), ackFlushScheduled: false, closeError: null,
       };
-      const g = gen;
-      const lost = (why: string): void => this.lost(g, why);
-      conn.on('error', (err: Error) => {
-        g.closeError = err;
-        LOG.warning(`AMQP connection error: ${err.message}`);
-      });
+      g = gen;
+      const lost = (why: string): void => this.lost(gen, why);
       conn.on('close', () => lost('connection closed'));
       conn.on('blocked', (reason: string) => LOG.warning(`AMQP connection blocked by the broker: ${reason}`));
       // Any channel-level error (e.g. a 406 on a declare) closes that channel: start afresh.
@@ -304,7 +307,7 @@ export class RabbitBus implements Bus {
       }
       this.wirePlain(gen, plain);
       pub.on('return', (msg: amqp.Message) => {
-        for (const r of g.mandatory) {
+        for (const r of gen.mandatory) {
           if (!r.returned && r.routingKey === msg.fields.routingKey && r.body.equals(msg.content)) {
             r.returned = true;
             break;
