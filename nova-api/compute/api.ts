@@ -307,7 +307,11 @@ export class ComputeAPI {
       if (bdm.volumeId) {
         const vid = bdm.volumeId;
         const ignore = (what: string) => (e: unknown): void => LOG.warning(`${what} of volume ${vid} failed: ${(e as Error).message}`, { context: ctx });
-        if (bdm.connectionInfo) {
+        // As Nova's _local_cleanup_bdm_volumes: a row of the attachments flow releases its own
+        // attachment; the legacy calls name none, which Cinder refuses on a volume with several.
+        if (bdm.attachmentId) {
+          await this.o.cinder.attachmentDelete(caller(ctx), bdm.attachmentId).catch(ignore('attachment_delete'));
+        } else if (bdm.connectionInfo) {
           await this.o.cinder.terminateConnection(caller(ctx), vid, connector).catch(ignore('os-terminate_connection'));
           await this.o.cinder.detach(caller(ctx), vid, null).catch(ignore('os-detach'));
         } else {

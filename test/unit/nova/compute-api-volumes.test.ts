@@ -404,4 +404,29 @@ describe('ComputeAPI volume attach/detach rules', () => {
       expect(await stateOf(bdm.id)).to.equal(null);
     });
   });
+
+  describe('server delete without its compute', () => {
+    it('an attachments-flow volume is released by attachment_delete of its own attachment, as Nova\'s local delete', async () => {
+      // vm_state error: nova-api deletes locally. A multiattach volume with another server's
+      // attachment too: the legacy os-terminate_connection/os-detach name no attachment and
+      // would be refused, leaving this server's attachment (and export) behind for good.
+      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR });
+      const other = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      const mine = fixture.reserveAttachment(v.id, inst.uuid);
+      const theirs = fixture.reserveAttachment(v.id, other.uuid);
+      for (const [id, server] of [[mine, inst.uuid], [theirs, other.uuid]]) {
+        (fixture.v3Attachments.get(id) as { status: string }).status = 'attached';
+        v.attachments.push({ id: v.id, attachment_id: id, volume_id: v.id, server_id: server, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+      }
+      Object.assign(v, { status: 'in-use', attach_status: 'attached' });
+      const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
+        attachmentId: mine, connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: null });
+      await api.delete(user, inst.uuid);
+      expect(actions()).to.deep.equal(['attachment_delete']);
+      expect([...fixture.v3Attachments.keys()]).to.deep.equal([theirs]);
+      expect(v.attachments.map((a) => a.attachment_id)).to.deep.equal([theirs]);
+      expect(await db.bdmGet(bdm.id)).to.equal(null);
+    });
+  });
 });
