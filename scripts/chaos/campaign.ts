@@ -35,6 +35,16 @@ function intEnv(name: string, dflt: number, max: number): number {
   return n;
 }
 
+/** A server down for `ms` (the outage's length is the fault itself), then up again whatever happened. */
+async function outage(stop: () => Promise<unknown>, start: () => Promise<unknown>, ms = 0): Promise<void> {
+  await stop();
+  try {
+    await new Promise((r) => setTimeout(r, ms));
+  } finally {
+    await start();
+  }
+}
+
 const log = (s: string): void => { process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`); };
 
 interface Figures { rounds: number; kills: number; dbOutages: number; brokerStops: number; brokerKills: number }
@@ -85,21 +95,10 @@ class Campaign {
       await this.restart(c, f.service as Service);
     } else if (f.kind === 'db-outage') {
       this.figures.dbOutages++;
-      await stopDatabase();
-      try {
-        // The outage's length is the fault itself.
-        await new Promise((r) => setTimeout(r, f.downMs));
-      } finally {
-        await startDatabase();
-      }
+      await outage(stopDatabase, startDatabase, f.downMs);
     } else if (f.kind === 'broker-stop') {
       this.figures.brokerStops++;
-      await stopBroker();
-      try {
-        await new Promise((r) => setTimeout(r, f.downMs));
-      } finally {
-        await startBroker();
-      }
+      await outage(stopBroker, startBroker, f.downMs);
     } else {
       this.figures.brokerKills++;
       await killBroker();
