@@ -1,6 +1,7 @@
 // trace_spans, the same table in the nova and the cinder database (docs/tracing.md): one row per
-// span with the whole record as JSON, pruned to [trace] max_spans rows by the writers, looked up
-// by request id (local or global) and trace id. Portable for MariaDB and SQLite.
+// request and process per batch, its spans as a JSON array (one span object in rows written
+// before), pruned to about [trace] max_spans spans by the writers, looked up by request id
+// (local or global) and trace id. Portable for MariaDB and SQLite.
 import { Table } from 'typeorm';
 
 export const traceSpansTable = (): Table => new Table({

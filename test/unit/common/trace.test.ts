@@ -99,9 +99,43 @@ describe('common/trace', function () {
       for (let i = 0; i < 150; i++) db.add({ ...spans[0], traceId: i.toString(16).padStart(32, '0'), spanId: i.toString(16).padStart(16, '0') });
       await db.flush();
       await db.prune();
-      const [{ n }] = await ds.query('SELECT COUNT(*) AS n FROM trace_spans') as Array<{ n: number }>;
-      expect(Number(n)).to.equal(100);
+      const kept = await spansIn(ds);
+      expect(kept).to.be.within(90, 100);
       expect(await db.forRequest('a'.repeat(32))).to.deep.equal([]);
+      expect(await db.forRequest((149).toString(16).padStart(32, '0'))).to.have.length(1);
+      await db.close();
+    } finally {
+      await ds.destroy();
+    }
+  });
+
+  it('writes the spans one request has in a batch as one row; prunes by spans, not rows', async () => {
+    const ds = await openNovaDatabase('sqlite://:memory:');
+    await migrateDatabase(ds);
+    try {
+      const db = new DbSpanStore(ds, 100);
+      const spans = fixture();
+      for (const sp of spans) db.add(sp);
+      await db.flush();
+      // nova-api and nova-compute share req-a; cinder-api and cinder-volume share req-b.
+      const rows = await ds.query('SELECT request_id, record FROM trace_spans ORDER BY id') as Array<{ request_id: string; record: string }>;
+      expect(rows.map((r) => r.request_id)).to.deep.equal(['req-a', 'req-b']);
+      expect(rows.map((r) => (JSON.parse(r.record) as unknown[]).length)).to.deep.equal([9, 5]);
+      // A row of one span object, as written before rows held arrays, is still read.
+      const old = { ...spans[0], traceId: 'c'.repeat(32), requestId: 'req-old', globalRequestId: 'req-old' };
+      await ds.query('INSERT INTO trace_spans (trace_id, request_id, global_request_id, record) VALUES (?, ?, ?, ?)',
+        [old.traceId, 'req-old', 'req-old', JSON.stringify(old)]);
+      expect(await db.forRequest('req-old')).to.deep.equal([old]);
+      // 60 requests of 4 spans each: the newest rows that hold about 100 spans are kept.
+      for (let i = 0; i < 60; i++) {
+        const traceId = (1000 + i).toString(16).padStart(32, '0');
+        for (let j = 0; j < 4; j++) db.add({ ...spans[1], traceId, spanId: (i * 4 + j).toString(16).padStart(16, '0'), requestId: `req-${i}`, globalRequestId: `req-${i}` });
+      }
+      await db.flush();
+      await db.prune();
+      expect(await spansIn(ds)).to.be.within(80, 100);
+      expect(await db.forRequest('req-59')).to.have.length(4);
+      expect(await db.forRequest('req-0')).to.deep.equal([]);
       await db.close();
     } finally {
       await ds.destroy();
@@ -119,6 +153,12 @@ describe('common/trace', function () {
     expect(String(failed.startTimeUnixNano)).to.match(/^\d{19}$/);
   });
 });
+
+/** How many spans trace_spans holds (a row holds an array of them, or one). */
+async function spansIn(ds: { query(sql: string): Promise<unknown> }): Promise<number> {
+  const rows = await ds.query('SELECT record FROM trace_spans') as Array<{ record: string }>;
+  return rows.reduce((n, r) => n + ([JSON.parse(r.record)] as unknown[]).flat().length, 0);
+}
 
 // A recorded attach that fails at initialize_connection and rolls back (legacy flow, trimmed).
 function fixture(): SpanRecord[] {
