@@ -142,13 +142,15 @@ export class QuotaDB {
 
   /**
    * quota_reserve: one reservation row per resource (positive deltas only count in `reserved`),
-   * all or none. Returns the reservation uuids, or what went over (read after the refusal).
+   * all or none. Returns the reservation uuids (random unless `uuidOf` derives them), or what
+   * went over (read after the refusal).
    */
-  async reserve(projectId: string, deltas: Record<string, number>, limits: Record<string, number>, expire: Date): Promise<string[] | OverQuotaInfo> {
+  async reserve(projectId: string, deltas: Record<string, number>, limits: Record<string, number>, expire: Date,
+    uuidOf: (resource: string) => string = () => randomUUID()): Promise<string[] | OverQuotaInfo> {
     return this.withinLimits(projectId, deltas, limits, 'reserved', async (m, usageIds) => {
       const uuids: string[] = [];
       for (const resource of Object.keys(deltas).sort()) {
-        const uuid = randomUUID();
+        const uuid = uuidOf(resource);
         await fastSelect(this.ds, Reservation).insert(m.create(Reservation, {
           uuid, usageId: usageIds.get(resource) ?? null, projectId, resource, delta: deltas[resource], expire, createdAt: now(), deleted: false,
         }), m);
@@ -260,8 +262,13 @@ export class QuotaDB {
     if (uuids.length) await this.tx((m) => this.commitIn(m, uuids), 'quota commit');
   }
 
+  /** reservation_rollback inside the caller's transaction (with the status change that abandons them). */
+  async rollbackIn(m: EntityManager, uuids: string[]): Promise<void> {
+    await this.settle(m, await this.rowsOf(m, uuids), false);
+  }
+
   async rollback(uuids: string[]): Promise<void> {
-    if (uuids.length) await this.tx(async (m) => this.settle(m, await this.rowsOf(m, uuids), false), 'quota rollback');
+    if (uuids.length) await this.tx((m) => this.rollbackIn(m, uuids), 'quota rollback');
   }
 
   /** reservation_expire: roll back every reservation past its expiry; returns how many. */

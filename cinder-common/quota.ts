@@ -119,10 +119,11 @@ export class QuotaEngine {
   }
 
   /** QUOTAS.reserve: the uuids of the reservations, or OverQuota (with overs, quotas and usages). */
-  async reserve(projectId: string, deltas: Record<string, number>, all?: Record<string, ProjectQuota>): Promise<string[]> {
+  async reserve(projectId: string, deltas: Record<string, number>, all?: Record<string, ProjectQuota>,
+    uuidOf?: (resource: string) => string): Promise<string[]> {
     const limits = limitsIn(all ?? await this.projectQuotas(projectId), Object.keys(deltas));
     const expire = new Date(Date.now() + this.opts.reservation_expire * 1000);
-    const r = await this.db.reserve(projectId, deltas, limits, expire);
+    const r = await this.db.reserve(projectId, deltas, limits, expire, uuidOf);
     if (Array.isArray(r)) return r;
     throw new OverQuota({ overs: r.overs, quotas: r.quotas, usages: r.usages });
   }
@@ -147,14 +148,18 @@ export class QuotaEngine {
     throw overQuotaError(r, 'volumes', size);
   }
 
-  /** _extend: the per-volume limit on the new size, then the size increase reserved. */
-  async reserveVolumeExtend(projectId: string, newSize: number, increase: number, typeName: string | null): Promise<string[]> {
+  /**
+   * _extend: the per-volume limit on the new size, then the size increase reserved under the
+   * uuids `uuidOf` gives (extendReservationUuid: the reconciler can find them without the cast).
+   */
+  async reserveVolumeExtend(projectId: string, newSize: number, increase: number, typeName: string | null,
+    uuidOf?: (resource: string) => string): Promise<string[]> {
     const all = await this.projectQuotas(projectId);
     QuotaEngine.checkSize(all, newSize);
     const deltas: Record<string, number> = { gigabytes: increase };
     if (typeName !== null) deltas[`gigabytes_${typeName}`] = increase;
     try {
-      return await this.reserve(projectId, deltas, all);
+      return await this.reserve(projectId, deltas, all, uuidOf);
     } catch (e) {
       if (!(e instanceof OverQuota)) throw e;
       // Cinder reports the global gigabytes usage whichever of the two went over.

@@ -17,6 +17,7 @@ import {
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
 import type { QuotaEngine } from '../../cinder-common/quota';
+import { extendReservationUuid } from '../../cinder-common/extend-reservations';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { novaAttachmentId, type NovaOptions } from './nova-client';
 import { cinderEnforcer } from '../policy';
@@ -489,7 +490,11 @@ export class VolumeAPI {
       throw new InvalidInput({ reason: `New size for extend must be greater than current size. (current: ${size}, extended: ${newSize}).` });
     }
     const expected = attached ? 'in-use' : 'available';
-    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: expected }, { status: 'extending', previousStatus: v.status });
+    // The extend's own token, recorded with its status: its reservation uuids derive from it, so
+    // the reconciler can roll them back if the cast is lost. This request's id, not the global
+    // one: a caller may send one global id with two extends, and rows sharing a uuid settle together.
+    const token = ctx.requestId;
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: expected }, { status: 'extending', previousStatus: v.status, transitionRequestId: token });
     if (!ok) {
       const cur = (await this.d.db.volumeGet(v.id))?.status ?? v.status;
       throw new InvalidVolume({ reason: `Volume ${v.id} status must be '{'status': '${expected}'}' to extend, currently ${cur}.` });
@@ -498,7 +503,7 @@ export class VolumeAPI {
       await this.extendNotSent(v, []);
       this.requireHost(v, 'extended');
     }
-    const reservations = await this.reserveExtend(v, newSize, newSize - size);
+    const reservations = await this.reserveExtend(v, token, newSize, newSize - size);
     try {
       await this.d.rpc.extendVolume(ctx, v, newSize, reservations);
     } catch (e) {
@@ -518,15 +523,15 @@ export class VolumeAPI {
 
   /**
    * _extend's quota steps after the status change: per_volume_gigabytes on the new size, then
-   * the increase reserved for the volume's project (cinder-volume commits it with the new size).
-   * A refusal puts the status back first.
+   * the increase reserved for the volume's project (cinder-volume commits it with the new size)
+   * under uuids derived from the volume and `token`. A refusal puts the status back first.
    */
-  private async reserveExtend(v: Volume, newSize: number, increase: number): Promise<string[]> {
+  private async reserveExtend(v: Volume, token: string, newSize: number, increase: number): Promise<string[]> {
     const quota = this.d.quota;
     if (!quota) return [];
     try {
       const typeName = (await this.d.db.typeNames([v.volumeTypeId])).get(v.volumeTypeId) ?? null;
-      return await quota.reserveVolumeExtend(v.projectId ?? '', newSize, increase, typeName);
+      return await quota.reserveVolumeExtend(v.projectId ?? '', newSize, increase, typeName, (r) => extendReservationUuid(v.id, token, r));
     } catch (e) {
       await this.extendNotSent(v, []);
       throw e;
