@@ -15,7 +15,8 @@
 //   - interrupted-create/-delete/-extend: at the start pass, or on any pass once the volume made no
 //     progress for attach_transition_timeout seconds (the cast was lost: taken while the database
 //     was down, or never sent by a killed cinder-api): a create goes to error and a delete is
-//     finished, as init_host, and an extend goes back to in-use or available, its size unchanged. The manager runs these
+//     finished, as init_host, and an extend goes back to in-use or available, its size unchanged
+//     and its quota reservations rolled back (their uuids derive from the row). The manager runs these
 //     operations under the volume's lock, which a repair takes too, so one in flight here wins.
 //   - start pass only: attaching/reserved volumes get their lost export back too (nothing is in
 //     flight yet).
@@ -25,6 +26,8 @@
 import { getLogger } from '../common/log';
 import type { KeyedLock } from '../common/lock';
 import type { CinderDB } from '../cinder-common/db-api';
+import { extendReservationUuids } from '../cinder-common/extend-reservations';
+import { QuotaDB } from '../cinder-common/quota-db';
 import type { Volume, VolumeAttachment } from '../cinder-common/entities';
 import { statusAfterDetach } from '../cinder-common/volume-status';
 import type { VolumeDriver } from './drivers/driver';
@@ -237,11 +240,8 @@ export class VolumeReconciler {
         return (await cas({ status: 'error' })) ? 'status error' : moved;
       case 'interrupted-delete':
         return this.finishDelete(v, cas, moved);
-      case 'interrupted-extend': {
-        // The size is the one before the extend; the user may extend again.
-        const status = f.atts.some((a) => a.attachStatus === 'attached') ? 'in-use' : 'available';
-        return (await cas({ status, previousStatus: null })) ? `status back to '${status}', size unchanged` : moved;
-      }
+      case 'interrupted-extend':
+        return this.undoExtend(v, f.atts.some((a) => a.attachStatus === 'attached') ? 'in-use' : 'available', moved);
       case 'export-without-attachment':
         await this.d.driver.removeExport(v);
         await cas({ providerLocation: null });
@@ -254,6 +254,24 @@ export class VolumeReconciler {
       default:
         return this.release(f);
     }
+  }
+
+  /**
+   * An extend whose cast was lost goes back to `status` with the size it had (the user may extend
+   * again), and its quota reservations, derived from the row's transition_request_id, are rolled
+   * back (a uuid with no row is a no-op). One transaction, status first: a late cast then finds
+   * the volume no longer extending and its own rollback finds no rows; a failure leaves both to
+   * the next pass.
+   */
+  private async undoExtend(v: Volume, status: 'in-use' | 'available', moved: string): Promise<string> {
+    const quota = new QuotaDB(this.d.db.ds);
+    const uuids = v.transitionRequestId ? extendReservationUuids(v.id, v.transitionRequestId) : [];
+    const done = await quota.tx(async (m) => {
+      if (!await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status, previousStatus: null }, m)) return false;
+      await quota.rollbackIn(m, uuids);
+      return true;
+    }, `undo of the extend of ${v.id}`);
+    return done ? `status back to '${status}', size unchanged${uuids.length ? ', its quota reservations rolled back' : ''}` : moved;
   }
 
   /**

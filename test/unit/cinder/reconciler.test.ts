@@ -1,8 +1,9 @@
 // cinder-volume's reconciler on the fake driver + SQLite: stale attaching/reserved/detaching
 // volumes (age simulated by setting updated_at back) are released, recent ones left alone; the
 // backend's exports are made to match the volumes; a caller that moves the status first wins;
-// the start pass fails interrupted creates/deletes; repairs are logged at WARNING with the
-// request id of the operation they repair; the periodic passes run by themselves.
+// the start pass fails interrupted creates/deletes; a lost extend goes back with its quota
+// reservations rolled back; repairs are logged at WARNING with the request id of the
+// operation they repair; the periodic passes run by themselves.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,9 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLogging } from '../../../common/log';
 import { CinderDB } from '../../../cinder-common/db-api';
+import { extendReservationUuids } from '../../../cinder-common/extend-reservations';
+import { QuotaDB } from '../../../cinder-common/quota-db';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import type { VolumeManager } from '../../../cinder-volume/manager';
 import { VolumeReconciler, type PassReport } from '../../../cinder-volume/reconciler';
+import type { VolumeAPI as VolumeRPCAPI } from '../../../cinder-volume/rpcapi';
 import { waitFor } from '../../support/processes';
 import { startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
 
@@ -247,6 +251,44 @@ describe('cinder-volume reconciler', function () {
     expect(rows.map((v) => [v?.status, v?.size])).to.deep.equal([['error', 1], [undefined, undefined], ['available', 1], ['in-use', 1], ['deleting', 1]]);
     expect((await state(inUse)).exported).to.equal(true);
     for (const id of [creating.id, recent.id]) await db.volumeSoftDelete(id);
+  });
+
+  it("an extend whose cast was lost (cinder-volume killed after taking it) goes back with its size, and its reservations are rolled back", async () => {
+    const token = 'u:pext';
+    const id = await c.createVolume(1, token);
+    const reserved = async (): Promise<Record<string, number>> => Object.fromEntries(Object.entries(await new QuotaDB(c.ds).usageGetAllByProject('pext'))
+      .filter(([r]) => r.startsWith('gigabytes')).map(([r, u]) => [r, u.reserved]));
+    // The cast is taken and lost: oslo acks it before dispatching, the process dies before the commit.
+    const rpc = (c.api.volumes as unknown as { d: { rpc: VolumeRPCAPI } }).d.rpc;
+    let sent: string[] = [];
+    rpc.extendVolume = async (_ctx, _v, _size, reservations = []) => { sent = reservations; };
+    const global = `req-${randomUUID()}`;
+    let local: string | null;
+    try {
+      const r = await c.req('POST', `/v3/pext/volumes/${id}/action`, { token, body: { 'os-extend': { new_size: 3 } }, headers: { 'X-OpenStack-Request-ID': global } });
+      expect(r.status).to.equal(202);
+      local = r.headers.get('x-openstack-request-id');
+    } finally {
+      delete (rpc as unknown as Record<string, unknown>).extendVolume;
+    }
+    // The extend's own request id, not the caller's global one (which two extends may share); the wire still carries uuid strings.
+    expect((await db.volumeGet(id))?.transitionRequestId).to.equal(local);
+    expect(sent).to.deep.equal(extendReservationUuids(id, local!));
+    expect(await reserved()).to.deep.equal({ gigabytes: 2, gigabytes___DEFAULT__: 2 });
+    await age(id);
+    const r = await pass();
+    expect(repairsOf(r, id).map((x) => [x.problem, x.request_id])).to.deep.equal([['interrupted-extend', local]]);
+    expect(await db.volumeGet(id)).to.include({ status: 'available', size: 1 });
+    expect(await reserved()).to.deep.equal({ gigabytes: 0, gigabytes___DEFAULT__: 0 });
+    // The lost cast arriving after all changes nothing; a new extend goes through and counts once.
+    await manager.extendVolume({ request_id: local }, { volume: id, new_size: 3, reservations: sent });
+    expect(await db.volumeGet(id)).to.include({ status: 'available', size: 1 });
+    expect(await reserved()).to.deep.equal({ gigabytes: 0, gigabytes___DEFAULT__: 0 });
+    expect((await c.req('POST', `/v3/pext/volumes/${id}/action`, { token, body: { 'os-extend': { new_size: 2 } } })).status).to.equal(202);
+    await waitFor(async () => (await db.volumeGet(id))?.status === 'available', 10_000, 'the second extend', 20);
+    expect((await db.volumeGet(id))?.size).to.equal(2);
+    expect(await reserved()).to.deep.equal({ gigabytes: 0, gigabytes___DEFAULT__: 0 });
+    expect((await new QuotaDB(c.ds).usageGetAllByProject('pext')).gigabytes.in_use).to.equal(2);
   });
 
   it('logs each repair at WARNING with the volume, the problem, the action and the repaired request id', async () => {
