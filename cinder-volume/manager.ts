@@ -505,6 +505,7 @@ export class VolumeManager {
       await quota.rollback(reservations);
       return null;
     }
+    await pausePoint('cinder-volume.extend_volume.after-backend-extend');
     const attachments = (await this.d.db.attachmentsOf([v.id])).filter((a) => a.attachStatus === 'attached');
     await quota.withCommit(reservations, (m) => this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' },
       { size: newSize, status: attachments.length ? 'in-use' : 'available', previousStatus: null }, m), (ok) => ok);

@@ -4,6 +4,7 @@
 // first, as volume/api.py does (context.authorize(<policy>, target_obj=volume)), on a volume
 // the caller could already look up: another project's volume stays a 404 for non-admins.
 import type { RequestContext } from '../../common/context';
+import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import type { Enforcer, Target } from '../../common/policy';
 import { RemoteError, type Notifier } from '../../common/rpc';
@@ -504,6 +505,7 @@ export class VolumeAPI {
       this.requireHost(v, 'extended');
     }
     const reservations = await this.reserveExtend(v, token, newSize, newSize - size);
+    await pausePoint('cinder-api.extend.after-reserve');
     try {
       await this.d.rpc.extendVolume(ctx, v, newSize, reservations);
     } catch (e) {

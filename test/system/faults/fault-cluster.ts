@@ -83,6 +83,12 @@ export const DETACH_STEPS: Array<[Service, string]> = [
   ['nova-compute', 'nova-compute.detach.after-os-detach'],
 ];
 
+/** An extend's steps (cinder-api's reserve, cinder-volume's backend grown) before the quota commit. */
+export const EXTEND_STEPS: Array<[Service, string]> = [
+  ['cinder-api', 'cinder-api.extend.after-reserve'],
+  ['cinder-volume', 'cinder-volume.extend_volume.after-backend-extend'],
+];
+
 /** Reconciler period of nova-compute and cinder-volume in this suite (seconds). */
 export const INTERVAL = 2;
 /** RPC timeout: a call to a killed cinder-volume is given up after it (seconds). */
@@ -92,6 +98,8 @@ export const RPC_TIMEOUT = 5;
  * plus one RPC timeout when the kill swallowed a call in flight, plus start-up slack.
  */
 export const CONVERGE_MS = (2 * INTERVAL + RPC_TIMEOUT + 5) * 1000;
+/** cinder-volume's attach_transition_timeout here (seconds): a running cinder-volume repairs a lost cast after it. */
+export const TRANSITION_TIMEOUT = 30;
 
 /** nova.conf lines that select the flow (the attachments API is the default). */
 export function legacyConf(flow: Flow): string[] {
@@ -106,7 +114,7 @@ export function faultCluster(controlRoot: string, flow: Flow = 'attachments'): {
       connector: 'iscsi', rpcTimeout: RPC_TIMEOUT,
       novaConf: [`volume_reconcile_interval = ${INTERVAL}`, `pending_volume_op_timeout = ${INTERVAL}`, 'volume_op_retry_timeout = 15',
         ...legacyConf(flow)],
-      cinderConf: ['[DEFAULT]', `periodic_interval = ${INTERVAL}`, 'attach_transition_timeout = 30'],
+      cinderConf: ['[DEFAULT]', `periodic_interval = ${INTERVAL}`, `attach_transition_timeout = ${TRANSITION_TIMEOUT}`],
       daemonEnv: (name) => {
         mkdirSync(join(controlRoot, name), { recursive: true });
         return { ATTACHD_PAUSE_CONTROL: join(controlRoot, name) };
