@@ -16,7 +16,8 @@
 // (40: cycles per point run once before the rounds and not measured, so every side, the real
 // Cinder too, is measured warm; 0: none), BENCH_C ("1,8,32"),
 // BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,notrace,multi,real,curve": which to
-// run; notrace is the all-in-one with [trace] enabled = false, to show what tracing costs),
+// run; notrace is the all-in-one with [trace] enabled = false, to show what tracing costs;
+// multinotrace, not run by default, is the multi-process layout so, on its own databases),
 // BENCH_CURVE ("1x1,2x2,4x2" as APIxCOMPUTES), BENCH_ONLY (regex over point names),
 // BENCH_PROF=DIR (a V8 CPU profile of each service process, written at its exit), BENCH_DB
 // ("socket": ours and the real Cinder reach MariaDB through its local socket when the private
@@ -188,7 +189,7 @@ async function realCinder(work: string): Promise<{ url: string; procs: Proc[]; s
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'attachd-bench-attach-'));
   // Only the embedded layout needs no servers: BENCH_LAYOUTS=embedded runs without RabbitMQ/MariaDB.
-  const withServers = LAYOUTS.has('multi') || LAYOUTS.has('real') || LAYOUTS.has('curve');
+  const withServers = LAYOUTS.has('multi') || LAYOUTS.has('multinotrace') || LAYOUTS.has('real') || LAYOUTS.has('curve');
   const cleanups: Array<() => Promise<void> | void> = withServers ? [servers(work)] : [];
   try {
     const aio = LAYOUTS.has('embedded') ? await embedded(work) : null;
@@ -196,22 +197,23 @@ async function main(): Promise<void> {
     // What tracing costs: the same all-in-one with [trace] enabled = false, beside it.
     const quiet = LAYOUTS.has('notrace') ? await embedded(work, false) : null;
     if (quiet) cleanups.unshift(() => quiet.stop());
-    let multi: Layout | null = null;
-    if (LAYOUTS.has('multi')) {
+    const multiLayout = async (trace: boolean): Promise<Layout> => {
       const db = await freshServers();
       cleanups.unshift(() => db.drop());
-      const m = await multiProcess(mkdtempSync(join(work, 'multi-')), db);
+      const m = await multiProcess(mkdtempSync(join(work, 'multi-')), db, 1, 1, trace);
       cleanups.unshift(() => m.stop());
-      multi = m;
-    }
+      return m;
+    };
+    const multi = LAYOUTS.has('multi') ? await multiLayout(true) : null;
+    const multiQuiet = LAYOUTS.has('multinotrace') ? await multiLayout(false) : null;
     const real = LAYOUTS.has('real') ? await realCinder(work).catch((e: Error) => { process.stderr.write(`bench: no real Cinder: ${e.message}\n`); return null; }) : null;
     if (real) cleanups.unshift(real.stop);
     const cinderOf = (l: Layout): Proc[] => l.procs.filter((p) => /cinder|attachd-all/.test(p.name));
 
     const points: Point[] = [];
-    for (const c of CONC) for (const l of [aio, quiet, multi]) if (l) points.push(await novaPoint(l, c));
+    for (const c of CONC) for (const l of [aio, quiet, multi, multiQuiet]) if (l) points.push(await novaPoint(l, c));
     for (const c of CONC.filter((x) => x <= 8)) {
-      if (multi) points.push(await cinderPoint(`ours ${multi.name}`, multi.cinderUrl, cinderOf(multi), serverProcs(), c));
+      for (const m of [multi, multiQuiet]) if (m) points.push(await cinderPoint(`ours ${m.name}`, m.cinderUrl, cinderOf(m), serverProcs(), c));
       if (real) points.push(await cinderPoint('real Cinder 21', real.url, real.procs, serverProcs(), c));
       if (aio) points.push(await cinderPoint('ours embedded', aio.cinderUrl, aio.procs, [], c));
     }

@@ -42,10 +42,10 @@ export async function embedded(work: string, trace = true): Promise<Layout> {
 
 export interface Servers { transportUrl: string; novaDb: string; cinderDb: string }
 
-/** The four daemons over real servers: `apis` nova-api processes and `computes` nova-computes. */
+/** The four daemons over real servers: `apis` nova-api processes and `computes` nova-computes; `trace`: [trace] enabled. */
 let layouts = 0;
 
-export async function multiProcess(work: string, s: Servers, apis = 1, computes = 1): Promise<Layout> {
+export async function multiProcess(work: string, s: Servers, apis = 1, computes = 1, trace = true): Promise<Layout> {
   // Each layout has its own host names: two layouts on one broker must not share a topic server.
   const tag = `bench${layouts++}`;
   const cinderPort = await freePort();
@@ -55,13 +55,14 @@ export async function multiProcess(work: string, s: Servers, apis = 1, computes 
   writeFileSync(cinderConf, [
     '[DEFAULT]', `host = ${tag}`, 'enabled_backends = fake', 'osapi_volume_listen = 127.0.0.1', `osapi_volume_listen_port = ${cinderPort}`,
     '[api]', 'auth_strategy = noauth2', '[fake]', 'volume_driver = fake', `volumes_dir = ${join(work, 'volumes')}`,
+    '[trace]', `enabled = ${trace}`,
   ].join('\n'));
   const novaConf = (host: string, port: number): string => {
     const f = join(work, `nova-${host}-${port}.conf`);
     writeFileSync(f, [
       '[DEFAULT]', `host = ${host}`, 'osapi_compute_listen = 127.0.0.1', `osapi_compute_listen_port = ${port}`,
       '[api]', 'auth_strategy = noauth2', '[cinder]', `endpoint = ${cinderUrl}/v3/%(project_id)s`,
-      '[compute]', 'volume_connector = fake',
+      '[compute]', 'volume_connector = fake', '[trace]', `enabled = ${trace}`,
     ].join('\n'));
     return f;
   };
@@ -86,7 +87,7 @@ export async function multiProcess(work: string, s: Servers, apis = 1, computes 
       procs.push(await startBin(`nova-api-${i}`, 'nova-api', ['--config-file', novaConf(`${tag}-c0`, port)], env, log(`nova-api-${i}`), up(`http://127.0.0.1:${port}/v2.1/`)));
       novaUrls.push(`http://127.0.0.1:${port}/v2.1`);
     }
-    return { name: `multi ${apis}api/${computes}cpu`, novaUrls, cinderUrl: `${cinderUrl}/v3/${PROJECT}`, procs, stop };
+    return { name: `multi ${apis}api/${computes}cpu${trace ? '' : ', tracing off'}`, novaUrls, cinderUrl: `${cinderUrl}/v3/${PROJECT}`, procs, stop };
   } catch (e) {
     await stop();
     throw e;
