@@ -10,7 +10,8 @@ import { BatchingSink } from './batching-sink';
 import type { SpanRecord } from './tracer';
 
 const FLUSH_MS = 500;
-const BATCH = 200;
+/** Rows per INSERT: about 200 spans, the statement (and the driver's packet) no larger than one row a span made. */
+const BATCH = 50;
 /** Spans waiting for the database beyond this are dropped (a lost database must not eat memory). */
 const MAX_PENDING = 5000;
 const PRUNE_EVERY = 20;
