@@ -308,12 +308,12 @@ export class ComputeAPI {
         const vid = bdm.volumeId;
         const ignore = (what: string) => (e: unknown): void => LOG.warning(`${what} of volume ${vid} failed: ${(e as Error).message}`, { context: ctx });
         // As Nova's _local_cleanup_bdm_volumes: a row of the attachments flow releases its own
-        // attachment; the legacy calls name none, which Cinder refuses on a volume with several.
+        // attachment, a legacy row detaches this server's attachment.
         if (bdm.attachmentId) {
           await this.o.cinder.attachmentDelete(caller(ctx), bdm.attachmentId).catch(ignore('attachment_delete'));
         } else if (bdm.connectionInfo) {
           await this.o.cinder.terminateConnection(caller(ctx), vid, connector).catch(ignore('os-terminate_connection'));
-          await this.o.cinder.detach(caller(ctx), vid, null).catch(ignore('os-detach'));
+          await this.legacyDetach(ctx, vid, inst.uuid).catch(ignore('os-detach'));
         } else {
           await this.o.cinder.unreserve(caller(ctx), vid).catch(ignore('os-unreserve'));
         }
@@ -322,6 +322,17 @@ export class ComputeAPI {
       await this.o.db.bdmSoftDelete(bdm.id);
     }
     await this.o.db.instanceSoftDelete(inst);
+  }
+
+  /**
+   * os-detach of this server's attachment, as Nova's cinder API detach(volume_id, instance_uuid):
+   * named, since Cinder refuses an os-detach that names none on a volume with several, and
+   * skipped when the server has none (an os-detach naming none would take another server's).
+   */
+  private async legacyDetach(ctx: RequestContext, volumeId: string, instanceUuid: string): Promise<void> {
+    const v = await this.o.cinder.get(caller(ctx), volumeId);
+    const att = v.attachments.find((a) => a.server_id === instanceUuid);
+    if (att?.attachment_id) await this.o.cinder.detach(caller(ctx), volumeId, att.attachment_id);
   }
 
   /** check_instance_lock: a locked server takes actions from an admin only. */

@@ -148,6 +148,7 @@ export class CinderFixture {
           const aid = (body[action] ?? {}).attachment_id;
           // Cinder's attachment-deletion check refuses an attachment that does not exist.
           if (aid && !v.attachments.some((x) => x.attachment_id === aid)) return reply.code(409).send(fault(409, 'ConflictNovaUsingAttachment: Detach volume from instance  using the Compute API'));
+          if (!aid && v.attachments.length > 1) return reply.code(400).send(fault(400, 'Invalid volume: Detach volume failed: More than one attachment, but no attachment_id provided.'));
           v.attachments = aid ? v.attachments.filter((x) => x.attachment_id !== aid) : [];
           if (!v.attachments.length) {
             v.status = 'available';

@@ -2,6 +2,7 @@
 // SQLite and the Cinder stand-in: each refusal raises the exception class Nova raises and
 // leaves nothing behind (no BDM row, no reservation at Cinder, no cast).
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../../../common/context';
 import { ComputeAPI } from '../../../nova-api/compute/api';
@@ -427,6 +428,38 @@ describe('ComputeAPI volume attach/detach rules', () => {
       expect([...fixture.v3Attachments.keys()]).to.deep.equal([theirs]);
       expect(v.attachments.map((a) => a.attachment_id)).to.deep.equal([theirs]);
       expect(await db.bdmGet(bdm.id)).to.equal(null);
+    });
+
+    it("a legacy-flow volume another server also holds: os-detach names this server's attachment, the other stays", async () => {
+      // As Nova's cinder API detach(volume_id, instance_uuid): Cinder refuses an os-detach that
+      // names no attachment on a volume with several, which left this one's for good.
+      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR });
+      const other = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      for (const server of [other.uuid, inst.uuid]) {
+        v.attachments.push({ id: v.id, attachment_id: randomUUID(), volume_id: v.id, server_id: server, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+      }
+      Object.assign(v, { status: 'in-use', attach_status: 'attached', multiattach: true });
+      const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
+        connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: null });
+      await api.delete(user, inst.uuid);
+      expect(actions()).to.deep.equal(['os-terminate_connection', 'os-detach']);
+      expect(v.attachments.map((a) => a.server_id)).to.deep.equal([other.uuid]);
+      expect(v.status).to.equal('in-use');
+      expect(await db.bdmGet(bdm.id)).to.equal(null);
+    });
+
+    it('a legacy-flow row whose os-attach never landed leaves the attachment of another server alone', async () => {
+      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR });
+      const other = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      v.attachments.push({ id: v.id, attachment_id: randomUUID(), volume_id: v.id, server_id: other.uuid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+      Object.assign(v, { status: 'in-use', attach_status: 'attached', multiattach: true });
+      await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdc', volumeId: v.id,
+        connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: BDM_STATES.ATTACH_COMMITTING });
+      await api.delete(user, inst.uuid);
+      expect(actions()).to.not.include('os-detach');
+      expect(v.attachments.map((a) => a.server_id)).to.deep.equal([other.uuid]);
     });
   });
 });
