@@ -1,6 +1,6 @@
 // The chaos campaign's schedule: a pure function of (seed, round), so a round's faults and every
 // worker's operations can be replayed exactly from the seed (scripts/chaos.sh, CHAOS_ROUND).
-import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, SWAP_STEPS, type Flow, type Service } from '../../test/system/faults/fault-cluster';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, SWAP_STEPS, type Flow, type Service } from '../../test/system/faults/fault-cluster';
 
 export const SERVICES: readonly Service[] = ['nova-api', 'nova-compute', 'cinder-api', 'cinder-volume'];
 export const FLOWS: readonly Flow[] = ['attachments', 'legacy'];
@@ -97,7 +97,7 @@ export function planRound(seed: string, round: number, o: PlanOptions): RoundPla
       const flow = pick(r, FLOWS);
       const service = pick(r, SERVICES);
       const steps = stepsOf(flow).filter(([svc]) => svc === service).map(([, point]) => point);
-      // Half the kills wait for a step of an attach, detach or swap; the others land wherever the load is.
+      // Half the kills wait for a step of an attach, detach, swap or extend; the others land wherever the load is.
       const point = r() < 0.5 ? pick(r, steps) : undefined;
       faults.push({ atMs, kind, flow, service, ...(point ? { point } : {}) });
     }
@@ -124,9 +124,9 @@ export function planRound(seed: string, round: number, o: PlanOptions): RoundPla
   return { seed, round, loadMs, faults, ops };
 }
 
-/** The steps of the attach, detach and swap in `flow`, each with the service that runs it. */
+/** The steps of the attach, detach, swap and extend in `flow` (as the fault suite runs them), each with the service that runs it. */
 export function stepsOf(flow: Flow): Array<[Service, string]> {
-  const all = flow === 'legacy' ? [...ATTACH_STEPS, ...DETACH_STEPS] : [...ATTACH_STEPS_V3, ...DETACH_STEPS_V3, ...SWAP_STEPS];
+  const all = [...(flow === 'legacy' ? [...ATTACH_STEPS, ...DETACH_STEPS] : [...ATTACH_STEPS_V3, ...DETACH_STEPS_V3]), ...SWAP_STEPS, ...EXTEND_STEPS];
   return all.filter(([svc, point], i) => all.findIndex(([s2, p2]) => s2 === svc && p2 === point) === i);
 }
 

@@ -1,7 +1,8 @@
 // The chaos campaign's plan (scripts/chaos/plan.ts) is a function of (seed, round): a round
 // replays exactly from its seed, and every fault and operation stays within the bounds.
 import { expect } from 'chai';
-import { planRound, stepsOf, SERVICES } from '../../../scripts/chaos/plan';
+import { planRound, stepsOf, FLOWS, SERVICES } from '../../../scripts/chaos/plan';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, SWAP_STEPS } from '../../system/faults/fault-cluster';
 
 const OPTS = { serverFaults: true, workers: 3, opsPerWorker: 50 };
 
@@ -28,6 +29,15 @@ describe('chaos plan', () => {
       expect(p.ops.attachments).to.have.length(3);
       expect(p.ops.legacy[2]).to.have.length(50);
     }
+  });
+
+  it('every step the fault suite kills at can be armed, and is in some round', () => {
+    const suite = [...ATTACH_STEPS, ...ATTACH_STEPS_V3, ...DETACH_STEPS, ...DETACH_STEPS_V3, ...SWAP_STEPS, ...EXTEND_STEPS].map(([, point]) => point);
+    const armable = new Set(FLOWS.flatMap((flow) => stepsOf(flow).map(([, point]) => point)));
+    expect(suite.filter((p) => !armable.has(p))).to.deep.equal([]);
+    const armed = new Set<string>();
+    for (let round = 1; round <= 2000; round++) for (const f of planRound('cover', round, OPTS).faults) if (f.point) armed.add(f.point);
+    expect(suite.filter((p) => !armed.has(p))).to.deep.equal([]);
   });
 
   it('without our own servers, every fault is a kill', () => {
