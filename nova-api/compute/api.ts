@@ -15,6 +15,7 @@ import {
   MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
 } from '../../nova-common/exception';
 import { TASK_STATES, VM_STATES, type VmState } from '../../nova-common/objects';
+import { retrying, StepInterrupted } from '../../nova-common/retry';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import type { Enforcer } from '../../common/policy';
@@ -301,23 +302,41 @@ export class ComputeAPI {
     if (now) await this.localDelete(ctx, now);
   }
 
+  /**
+   * The delete without a compute (Nova's _local_delete): each volume released here, then its row,
+   * then the server. A refusal is logged and ignored, as Nova does. A lost Cinder is waited for
+   * (undoRetryMs), then the delete stops where it is: the server is left 'deleting' (its compute's
+   * reconciler finishes it when it is back, or the next DELETE goes on from the rows left) and the
+   * request answers 503; ignoring it would drop the row and leave the attachment in Cinder for good.
+   */
   private async localDelete(ctx: RequestContext, inst: Instance): Promise<void> {
     const connector = { ip: '127.0.0.1', host: inst.host ?? 'localhost' };
     for (const bdm of await this.o.db.bdmsByInstance(inst.uuid)) {
       if (bdm.volumeId) {
         const vid = bdm.volumeId;
-        const ignore = (what: string) => (e: unknown): void => LOG.warning(`${what} of volume ${vid} failed: ${(e as Error).message}`, { context: ctx });
-        // As Nova's _local_cleanup_bdm_volumes: a row of the attachments flow releases its own
-        // attachment, a legacy row detaches this server's attachment.
-        if (bdm.attachmentId) {
-          await this.o.cinder.attachmentDelete(caller(ctx), bdm.attachmentId).catch(ignore('attachment_delete'));
-        } else if (bdm.connectionInfo) {
-          await this.o.cinder.terminateConnection(caller(ctx), vid, connector).catch(ignore('os-terminate_connection'));
-          await this.legacyDetach(ctx, vid, inst.uuid).catch(ignore('os-detach'));
-        } else {
-          await this.o.cinder.unreserve(caller(ctx), vid).catch(ignore('os-unreserve'));
+        const step = (what: string, fn: () => Promise<unknown>): Promise<unknown> =>
+          retrying(what, this.o.undoRetryMs ?? 0, fn, { context: ctx }).catch((e: unknown) => {
+            if (e instanceof StepInterrupted) throw e;
+            LOG.warning(`${what} of volume ${vid} failed: ${(e as Error).message}`, { context: ctx });
+          });
+        try {
+          // As Nova's _local_cleanup_bdm_volumes: a row of the attachments flow releases its own
+          // attachment, a legacy row detaches this server's attachment.
+          if (bdm.attachmentId) {
+            await step('attachment_delete', () => this.o.cinder.attachmentDelete(caller(ctx), bdm.attachmentId as string));
+          } else if (bdm.connectionInfo) {
+            await step('os-terminate_connection', () => this.o.cinder.terminateConnection(caller(ctx), vid, connector));
+            await step('os-detach', () => this.legacyDetach(ctx, vid, inst.uuid));
+          } else {
+            await step('os-unreserve', () => this.o.cinder.unreserve(caller(ctx), vid));
+          }
+          if (bdm.deleteOnTermination) await step('volume delete', () => this.o.cinder.delete(caller(ctx), vid));
+        } catch (e) {
+          // Any task gives way to a delete (as above); the vm_state stays what it is.
+          await this.o.db.instanceConditionalUpdate(inst.uuid, { vmState: inst.vmState as VmState }, { taskState: TASK_STATES.DELETING });
+          LOG.warning(`Delete of server ${inst.uuid} left deleting: ${(e as Error).message}`, { context: ctx });
+          throw e instanceof StepInterrupted ? e.reason : e;
         }
-        if (bdm.deleteOnTermination) await this.o.cinder.delete(caller(ctx), vid).catch(ignore('volume delete'));
       }
       await this.o.db.bdmSoftDelete(bdm.id);
     }

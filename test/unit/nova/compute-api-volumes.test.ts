@@ -430,6 +430,32 @@ describe('ComputeAPI volume attach/detach rules', () => {
       expect(await db.bdmGet(bdm.id)).to.equal(null);
     });
 
+    it('Cinder unreachable: the delete answers 503 and leaves the row and the server deleting; a DELETE once Cinder is back releases it', async () => {
+      // Ignored as a refusal would be, the release was lost for good: the row went with the
+      // server and the attachment stayed in Cinder with nothing in Nova to name it.
+      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR });
+      const v = fixture.create(PROJECT);
+      const att = fixture.reserveAttachment(v.id, inst.uuid);
+      (fixture.v3Attachments.get(att) as { status: string }).status = 'attached';
+      v.attachments.push({ id: v.id, attachment_id: att, volume_id: v.id, server_id: inst.uuid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+      Object.assign(v, { status: 'in-use', attach_status: 'attached' });
+      const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
+        attachmentId: att, connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: null });
+      fixture.down = true;
+      try {
+        expect(await refused(api.delete(user, inst.uuid))).to.have.property('code', 503);
+      } finally {
+        fixture.down = false;
+      }
+      expect(await db.bdmGet(bdm.id)).to.include({ id: bdm.id });
+      expect(await db.instanceGet(inst.uuid)).to.include({ taskState: 'deleting' });
+      await api.delete(user, inst.uuid);
+      expect([...fixture.v3Attachments.keys()]).to.not.include(att);
+      expect(v.attachments).to.deep.equal([]);
+      expect(await db.bdmGet(bdm.id)).to.equal(null);
+      expect(await db.instanceGet(inst.uuid)).to.equal(null);
+    });
+
     it("a legacy-flow volume another server also holds: os-detach names this server's attachment, the other stays", async () => {
       // As Nova's cinder API detach(volume_id, instance_uuid): Cinder refuses an os-detach that
       // names no attachment on a volume with several, which left this one's for good.
