@@ -330,6 +330,15 @@ export class ComputeAPI {
           } else {
             await step('os-unreserve', () => this.o.cinder.unreserve(caller(ctx), vid));
           }
+          // A swap its compute took part-way names the other volume in swap_*, this server's too
+          // (the new one's attachment, or the old one's once committed); a legacy swap's new
+          // volume is only reserved until committed, which cinder-volume's reconciler releases.
+          const swapped = bdm.swapVolumeId;
+          if (swapped && bdm.swapAttachmentId) {
+            await step('attachment_delete', () => this.o.cinder.attachmentDelete(caller(ctx), bdm.swapAttachmentId as string));
+          } else if (swapped && !bdm.attachmentId) {
+            await step('os-detach', () => this.legacyDetach(ctx, swapped, inst.uuid));
+          }
           if (bdm.deleteOnTermination) await step('volume delete', () => this.o.cinder.delete(caller(ctx), vid));
         } catch (e) {
           // Any task gives way to a delete (as above); the vm_state stays what it is.

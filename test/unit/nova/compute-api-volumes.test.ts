@@ -456,6 +456,41 @@ describe('ComputeAPI volume attach/detach rules', () => {
       expect(await db.instanceGet(inst.uuid)).to.equal(null);
     });
 
+    it('a swap its compute took half-way: the attachments of both volumes are released', async () => {
+      // swap-committing: the row names the new volume's attachment, the old one is in swap_*.
+      // Releasing only the row's left the old volume attached to a server that is gone.
+      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR });
+      const [from, to] = [fixture.create(PROJECT), fixture.create(PROJECT)];
+      const ids = [from, to].map((v) => {
+        const id = fixture.reserveAttachment(v.id, inst.uuid);
+        (fixture.v3Attachments.get(id) as { status: string }).status = 'attached';
+        v.attachments.push({ id: v.id, attachment_id: id, volume_id: v.id, server_id: inst.uuid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+        Object.assign(v, { status: 'in-use', attach_status: 'attached' });
+        return id;
+      });
+      await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: to.id,
+        attachmentId: ids[1], swapVolumeId: from.id, swapAttachmentId: ids[0], connectionInfo: '{"driver_volume_type":"iscsi","data":{}}',
+        attachState: BDM_STATES.SWAP_COMMITTING });
+      await api.delete(user, inst.uuid);
+      expect(ids.filter((id) => fixture.v3Attachments.has(id))).to.deep.equal([]);
+      expect([from.status, to.status]).to.deep.equal(['available', 'available']);
+      expect(await db.instanceGet(inst.uuid)).to.equal(null);
+    });
+
+    it('a legacy swap its compute committed: the old volume is detached too', async () => {
+      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR });
+      const [from, to] = [fixture.create(PROJECT), fixture.create(PROJECT)];
+      for (const v of [from, to]) {
+        v.attachments.push({ id: v.id, attachment_id: randomUUID(), volume_id: v.id, server_id: inst.uuid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+        Object.assign(v, { status: 'in-use', attach_status: 'attached' });
+      }
+      await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: to.id,
+        swapVolumeId: from.id, connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: BDM_STATES.SWAP_COMMITTING });
+      await api.delete(user, inst.uuid);
+      expect([from.status, to.status]).to.deep.equal(['available', 'available']);
+      expect([...from.attachments, ...to.attachments]).to.deep.equal([]);
+    });
+
     it("a legacy-flow volume another server also holds: os-detach names this server's attachment, the other stays", async () => {
       // As Nova's cinder API detach(volume_id, instance_uuid): Cinder refuses an os-detach that
       // names no attachment on a volume with several, which left this one's for good.
