@@ -1,7 +1,8 @@
 // The seeded chaos campaign (run by scripts/chaos.sh): two four-process clusters (the fault
 // suite's layout, one per Cinder flow) under a mixed load, and in each round 1–3 faults at
-// random moments: SIGKILL of a service (then started again), MariaDB down 10 s, the broker's
-// app stopped, the broker's VM killed and booted. After the load the cluster is left to settle
+// random moments: SIGKILL of a service (then started again), nova-compute kept down past
+// service_down_time while servers with volumes are deleted (nova-api's local delete), MariaDB
+// down 10 s, the broker's app stopped, the broker's VM killed and booted. After the load the cluster is left to settle
 // (bounded) and audited (drift.ts fullDrift: rows, attachments, exports, tgtd, task states,
 // quota usages). On drift it prints seed, round, fault schedule and drift, and exits 1.
 //
@@ -19,14 +20,20 @@ import { bootBroker, killBroker, startBroker, startDatabase, stopBroker, stopDat
 import { fullDrift, waitNoDrift } from '../../test/system/faults/drift';
 import { CONVERGE_MS, faultCluster, type Flow, type Service } from '../../test/system/faults/fault-cluster';
 import { serverErrors } from '../../test/system/faults/load';
-import { ensureMultiattachType, startMixedLoad, type Pool } from './mixed-load';
-import { describeFaults, FLOWS, planRound, SERVICES, type Fault, type RoundPlan } from './plan';
+import { ensureMultiattachType, MULTIATTACH_TYPE, startMixedLoad, type Pool } from './mixed-load';
+import { describeFaults, FLOWS, planRound, SERVICE_FAULTS, SERVICES, type Fault, type RoundPlan } from './plan';
 
 const MAX_ROUNDS = 500;
 /** Settling bound: cinder-volume's attach_transition_timeout (30 s, a lost create/delete/extend) plus the fault suite's bound. */
 const SETTLE_MS = 30_000 + CONVERGE_MS + 60_000;
 /** A restarted daemon gets this long to log "Started" (it may come up during an outage). */
 const START_MS = 60_000;
+/**
+ * nova-api's service_down_time here (seconds; heartbeats every 2 s): a compute-down outlives it,
+ * a MariaDB outage (10 s, heartbeats failing) does not, so no live compute is taken for dead.
+ */
+const SERVICE_DOWN_TIME = 20;
+const ADMIN = { 'X-Auth-Token': 'admin:demo' };
 
 function intEnv(name: string, dflt: number, max: number): number {
   const raw = process.env[name];
@@ -47,11 +54,13 @@ async function outage(stop: () => Promise<unknown>, start: () => Promise<unknown
 
 const log = (s: string): void => { process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`); };
 
-interface Figures { rounds: number; kills: number; dbOutages: number; brokerStops: number; brokerKills: number }
+interface Figures { rounds: number; kills: number; computeDowns: number; localDeletes: number; dbOutages: number; brokerStops: number; brokerKills: number }
 
 class Campaign {
   readonly clusters = new Map<Flow, Cluster>();
-  readonly figures: Figures = { rounds: 0, kills: 0, dbOutages: 0, brokerStops: 0, brokerKills: 0 };
+  readonly figures: Figures = { rounds: 0, kills: 0, computeDowns: 0, localDeletes: 0, dbOutages: 0, brokerStops: 0, brokerKills: 0 };
+  /** The round's pools (a compute-down deletes some of their servers). */
+  private pools = new Map<Flow, Pool>();
   private readonly controlRoot = mkdtempSync(join(tmpdir(), 'attachd-chaos-'));
   private readonly ctx = { skip: () => { throw new Error('a server or tool is missing (scripts/chaos.sh starts them; tgtd needs root)'); } } as unknown as Context;
 
@@ -60,8 +69,9 @@ class Campaign {
       const { cluster, opts } = faultCluster(join(this.controlRoot, flow), flow);
       // A reservation a killed extend left is rolled back within the settling bound.
       const cinderConf = [...(opts?.cinderConf ?? []), 'reservation_expire = 20', 'reservation_clean_interval = 2'];
+      const novaConf = [...(opts?.novaConf ?? []), '[DEFAULT]', `service_down_time = ${SERVICE_DOWN_TIME}`];
       this.clusters.set(flow, cluster);
-      await cluster.start(this.ctx, { ...opts, cinderConf });
+      await cluster.start(this.ctx, { ...opts, cinderConf, novaConf });
       await ensureMultiattachType(cluster);
     }
   }
@@ -93,6 +103,9 @@ class Campaign {
       if (f.point) await this.pauseAt(f.flow as Flow, f.service as Service, f.point);
       await c.kill9(f.service as Service);
       await this.restart(c, f.service as Service);
+    } else if (f.kind === 'compute-down') {
+      this.figures.computeDowns++;
+      await this.computeDown(f.flow as Flow, f.deletes ?? 1);
     } else if (f.kind === 'db-outage') {
       this.figures.dbOutages++;
       await outage(stopDatabase, startDatabase, f.downMs);
@@ -104,6 +117,88 @@ class Campaign {
       await killBroker();
       await bootBroker();
     }
+  }
+
+  /**
+   * nova-compute killed and left down until nova-api counts it down (service_down_time), then up
+   * to `deletes` servers with volumes deleted through nova-api (its local delete releases them),
+   * each gone at once; then the compute is started again. The round's audit finds what is left.
+   */
+  private async computeDown(flow: Flow, deletes: number): Promise<void> {
+    const c = this.clusters.get(flow) as Cluster;
+    const pool = this.pools.get(flow) as Pool;
+    // Made again while an outage refuses it (bounded); what a failed try left goes with the round's cleanup.
+    const own = await waitFor(() => this.prepareVictim(c, flow), 60_000, 'a server with volumes', 1000).catch((e: unknown) => {
+      log(`    no server of our own to delete: ${(e as Error).message.slice(0, 300)}`);
+      return null;
+    });
+    await c.kill9('nova-compute');
+    try {
+      // nova-api's answer while MariaDB is away is a 503, not a verdict: asked again (bounded).
+      await waitFor(async () => {
+        const r = await c.req('nova', 'GET', '/v2.1/os-availability-zone/detail', undefined, ADMIN);
+        const zones = (r.status === 200 ? r.body.availabilityZoneInfo : []) as Array<{ hosts: Record<string, { 'nova-compute': { available: boolean } }> | null }>;
+        const hosts = zones.flatMap((z) => Object.values(z.hosts ?? {}));
+        return hosts.length > 0 && hosts.every((h) => !h['nova-compute'].available);
+      }, (SERVICE_DOWN_TIME + 60) * 1000, `nova-compute (${flow}) counted down`, 500);
+      const withVolumes: string[] = [];
+      for (const s of [...(own ? [own] : []), ...pool.servers]) {
+        const r = await waitFor(async () => {
+          const a = await c.req('nova', 'GET', `/v2.1/servers/${s}/os-volume_attachments`);
+          return a.status === 503 ? null : a;
+        }, 60_000, `the volumes of server ${s}`, 500);
+        if (r?.status === 200 && r.body.volumeAttachments.length) withVolumes.push(s);
+      }
+      const victims = withVolumes.slice(0, deletes);
+      log(`    compute down; deleting ${victims.length} of ${withVolumes.length} server(s) with volumes`);
+      for (const s of victims) {
+        // A 503 (an outage of the database or Cinder under way) is asked again; the delete is synchronous.
+        const status = await waitFor(async () => {
+          const r = await c.req('nova', 'DELETE', `/v2.1/servers/${s}`);
+          return r.status === 503 ? null : r.status;
+        }, 60_000, `DELETE server ${s}`, 500);
+        if (status !== 204 && status !== 404) throw new Error(`DELETE server ${s} with its compute down answered ${status}`);
+        const after = await c.req('nova', 'GET', `/v2.1/servers/${s}`);
+        if (after.status !== 404) throw new Error(`server ${s} still there after its local delete: ${after.status} ${JSON.stringify(after.body?.server?.status)}`);
+        if (status === 204) this.figures.localDeletes++;
+        if (pool.servers.length > 1) pool.servers = pool.servers.filter((x) => x !== s);
+      }
+    } finally {
+      await this.restart(c, 'nova-compute');
+    }
+  }
+
+  /**
+   * The load may have left no server with a volume (its own deletes take the pool's, also while
+   * the compute is down): one more server, out of the load's reach, with a volume of its own and,
+   * in the attachments flow, a multiattach volume that a second new server holds too, so the
+   * delete must release this server's attachment and keep the other's. (The legacy flow attaches
+   * an 'available' volume only, as the seed's attach checks.)
+   */
+  private async prepareVictim(c: Cluster, flow: Flow): Promise<string> {
+    const server = await c.createServer('chaos-victim');
+    const attach = async (to: string, volumeId: string): Promise<void> => {
+      const a = await c.req('nova', 'POST', `/v2.1/servers/${to}/os-volume_attachments`, { volumeAttachment: { volumeId } }, { 'X-OpenStack-Nova-API-Version': '2.60' });
+      if (a.status !== 200) throw new Error(`attach ${a.status} ${JSON.stringify(a.body)}`);
+      await c.waitVolume(volumeId, 'in-use');
+    };
+    const own = await c.createVolume();
+    await attach(server, own);
+    if (flow === 'legacy') {
+      log(`    server ${server}: volume ${own}`);
+      return server;
+    }
+    const sibling = await c.createServer('chaos-sibling');
+    const r = await c.req('cinder', 'POST', '/volumes', { volume: { size: 1, volume_type: MULTIATTACH_TYPE } });
+    if (r.status !== 202) throw new Error(`multiattach volume create ${r.status}`);
+    const shared = r.body.volume.id as string;
+    await c.waitVolume(shared, 'available');
+    await attach(sibling, shared);
+    await attach(server, shared);
+    await waitFor(async () => ((await c.req('cinder', 'GET', `/volumes/${shared}`)).body?.volume?.attachments ?? []).length === 2,
+      30_000, `multiattach volume ${shared} attached to both`, 200);
+    log(`    server ${server}: volume ${own}, and multiattach volume ${shared} with server ${sibling}`);
+    return server;
   }
 
   /** Arm `point` in `svc` and wait (up to 8 s) for the load to reach it; the kill follows either way. */
@@ -133,7 +228,8 @@ class Campaign {
         await this.fault(f).catch((e: unknown) => { problems.push(`fault ${describeFaults([f])}: ${(e as Error).message}`); });
       }
     };
-    await Promise.all([track(faults.filter((f) => f.kind === 'kill')), track(faults.filter((f) => f.kind !== 'kill'))]);
+    const ofService = (f: Fault): boolean => SERVICE_FAULTS.includes(f.kind);
+    await Promise.all([track(faults.filter(ofService)), track(faults.filter((f) => !ofService(f)))]);
     return problems;
   }
 
@@ -162,7 +258,7 @@ class Campaign {
   }
 
   /** The round's servers and volumes, ready before the faults. */
-  async pools(): Promise<Map<Flow, Pool>> {
+  async makePools(): Promise<Map<Flow, Pool>> {
     const pools = new Map<Flow, Pool>();
     for (const [flow, c] of this.clusters) {
       const pool: Pool = { servers: [], volumes: [] };
@@ -195,7 +291,8 @@ class Campaign {
   }
 
   async round(plan: RoundPlan, deadline: number): Promise<{ drift: string[]; statuses: string }> {
-    const pools = await this.pools();
+    const pools = await this.makePools();
+    this.pools = pools;
     log(`round ${plan.round} (seed ${plan.seed}): load ${plan.loadMs / 1000}s, faults: ${describeFaults(plan.faults)}`);
     const t0 = Date.now();
     const loads = [...this.clusters].map(([flow, c]) => startMixedLoad(c, pools.get(flow) as Pool, plan.ops[flow], plan.loadMs + 60_000));
@@ -232,7 +329,7 @@ async function main(): Promise<number> {
   const only = process.env.CHAOS_ROUND ? intEnv('CHAOS_ROUND', 0, MAX_ROUNDS) : null;
   const deadline = Date.now() + seconds * 1000;
   const serverFaults = !!process.env.ATTACHD_SERVERS_DIR;
-  if (!serverFaults) log('ATTACHD_SERVERS_DIR unset: kills only (the database and broker are not ours to stop)');
+  if (!serverFaults) log('ATTACHD_SERVERS_DIR unset: kills and compute-downs only (the database and broker are not ours to stop)');
   const list = only !== null ? [only] : Array.from({ length: rounds }, (_, i) => i + 1);
   const campaign = new Campaign();
   // Interrupted: the daemons, their databases and tgtds go with us, and the database is left up.
@@ -265,7 +362,7 @@ async function main(): Promise<number> {
     await campaign.stop();
   }
   const f = campaign.figures;
-  log(`chaos: seed ${seed}, ${f.rounds} rounds, ${f.kills} kill -9, ${f.dbOutages} MariaDB outages, ${f.brokerStops} broker stop_app, ${f.brokerKills} broker kills: ${status ? 'DRIFT' : 'no drift'}`);
+  log(`chaos: seed ${seed}, ${f.rounds} rounds, ${f.kills} kill -9, ${f.computeDowns} compute-down (${f.localDeletes} local deletes), ${f.dbOutages} MariaDB outages, ${f.brokerStops} broker stop_app, ${f.brokerKills} broker kills: ${status ? 'DRIFT' : 'no drift'}`);
   return status;
 }
 

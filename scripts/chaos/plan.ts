@@ -8,19 +8,24 @@ export const FLOWS: readonly Flow[] = ['attachments', 'legacy'];
 /** Nova microversions the attach is driven at (2.101: the async attach). */
 export const ATTACH_VERSIONS = ['2.1', '2.60', '2.79', '2.101'] as const;
 
-export type FaultKind = 'kill' | 'db-outage' | 'broker-stop' | 'broker-kill';
+export type FaultKind = 'kill' | 'compute-down' | 'db-outage' | 'broker-stop' | 'broker-kill';
+
+/** Faults of one service (run on the kills' track); the others take a server down. */
+export const SERVICE_FAULTS: readonly FaultKind[] = ['kill', 'compute-down'];
 
 export interface Fault {
   /** Milliseconds after the round's load started. */
   atMs: number;
   kind: FaultKind;
-  /** kill: which cluster (flow) and service. */
+  /** kill, compute-down: which cluster (flow) and service. */
   flow?: Flow;
   service?: Service;
   /** kill: the pause point armed first, so the kill lands exactly after that step (when reached in time). */
   point?: string;
   /** db-outage / broker-stop: how long the server stays down. */
   downMs?: number;
+  /** compute-down: how many servers with volumes are deleted while nova-compute counts as down. */
+  deletes?: number;
 }
 
 export type OpKind = 'attach' | 'detach' | 'swap' | 'extend' | 'create-volume' | 'delete-volume' | 'create-server' | 'delete-server'
@@ -88,7 +93,7 @@ export interface PlanOptions {
 export function planRound(seed: string, round: number, o: PlanOptions): RoundPlan {
   const r = rng(`${seed}/${round}`);
   const loadMs = between(r, 15, 25) * 1000;
-  const kinds: FaultKind[] = o.serverFaults ? ['kill', 'kill', 'kill', 'db-outage', 'broker-stop', 'broker-kill'] : ['kill'];
+  const kinds: FaultKind[] = o.serverFaults ? ['kill', 'kill', 'kill', 'compute-down', 'db-outage', 'broker-stop', 'broker-kill'] : ['kill', 'kill', 'kill', 'compute-down'];
   const faults: Fault[] = [];
   for (let i = between(r, 1, 3); i > 0; i--) {
     const kind = pick(r, kinds);
@@ -101,6 +106,8 @@ export function planRound(seed: string, round: number, o: PlanOptions): RoundPla
       const point = r() < 0.5 ? pick(r, steps) : undefined;
       faults.push({ atMs, kind, flow, service, ...(point ? { point } : {}) });
     }
+    // nova-compute killed and kept down past service_down_time: nova-api deletes servers itself.
+    else if (kind === 'compute-down') faults.push({ atMs, kind, flow: pick(r, FLOWS), service: 'nova-compute', deletes: between(r, 1, 2) });
     else if (kind === 'db-outage') faults.push({ atMs, kind, downMs: 10_000 });
     else if (kind === 'broker-stop') faults.push({ atMs, kind, downMs: between(r, 2, 8) * 1000 });
     else faults.push({ atMs, kind });
@@ -132,5 +139,5 @@ export function stepsOf(flow: Flow): Array<[Service, string]> {
 
 /** One line per fault, for the report and the replay. */
 export function describeFaults(faults: readonly Fault[]): string {
-  return faults.map((f) => `+${(f.atMs / 1000).toFixed(1)}s ${f.kind}${f.service ? ` ${f.service} (${f.flow})` : ''}${f.point ? ` at ${f.point}` : ''}${f.downMs ? ` ${f.downMs / 1000}s` : ''}`).join('; ');
+  return faults.map((f) => `+${(f.atMs / 1000).toFixed(1)}s ${f.kind}${f.service ? ` ${f.service} (${f.flow})` : ''}${f.point ? ` at ${f.point}` : ''}${f.downMs ? ` ${f.downMs / 1000}s` : ''}${f.deletes ? `, ${f.deletes} server delete(s)` : ''}`).join('; ');
 }

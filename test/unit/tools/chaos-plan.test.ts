@@ -1,7 +1,7 @@
 // The chaos campaign's plan (scripts/chaos/plan.ts) is a function of (seed, round): a round
 // replays exactly from its seed, and every fault and operation stays within the bounds.
 import { expect } from 'chai';
-import { planRound, stepsOf, FLOWS, SERVICES } from '../../../scripts/chaos/plan';
+import { planRound, stepsOf, FLOWS, SERVICES, SERVICE_FAULTS } from '../../../scripts/chaos/plan';
 import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, SWAP_STEPS } from '../../system/faults/fault-cluster';
 
 const OPTS = { serverFaults: true, workers: 3, opsPerWorker: 50 };
@@ -24,6 +24,7 @@ describe('chaos plan', () => {
           expect(SERVICES).to.include(f.service);
           if (f.point) expect(stepsOf(f.flow!).some(([svc, point]) => svc === f.service && point === f.point)).to.equal(true);
         }
+        if (f.kind === 'compute-down') expect(f).to.include({ service: 'nova-compute' }).and.to.have.property('deletes').within(1, 2);
         if (f.kind === 'db-outage') expect(f.downMs).to.equal(10_000);
       }
       expect(p.ops.attachments).to.have.length(3);
@@ -40,9 +41,16 @@ describe('chaos plan', () => {
     expect(suite.filter((p) => !armed.has(p))).to.deep.equal([]);
   });
 
-  it('without our own servers, every fault is a kill', () => {
+  it('every fault kind comes up, a compute-down also without our own servers', () => {
+    const kinds = (serverFaults: boolean): string[] =>
+      [...new Set(Array.from({ length: 200 }, (_, i) => planRound('kinds', i + 1, { ...OPTS, serverFaults }).faults.map((f) => f.kind)).flat())].sort();
+    expect(kinds(true)).to.deep.equal(['broker-kill', 'broker-stop', 'compute-down', 'db-outage', 'kill']);
+    expect(kinds(false)).to.deep.equal(['compute-down', 'kill']);
+  });
+
+  it('without our own servers, every fault is one of a service (a kill, or a compute kept down)', () => {
     for (let round = 1; round <= 50; round++) {
-      expect(planRound('kills', round, { ...OPTS, serverFaults: false }).faults.every((f) => f.kind === 'kill')).to.equal(true);
+      expect(planRound('kills', round, { ...OPTS, serverFaults: false }).faults.every((f) => SERVICE_FAULTS.includes(f.kind))).to.equal(true);
     }
   });
 });
