@@ -15,7 +15,6 @@ import {
   MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
 } from '../../nova-common/exception';
 import { TASK_STATES, VM_STATES, type VmState } from '../../nova-common/objects';
-import { retrying, StepInterrupted } from '../../nova-common/retry';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import type { Enforcer } from '../../common/policy';
@@ -25,6 +24,7 @@ import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { VolumeAttachmentAPI } from './volume-attachments';
 import { SwapVolumeAPI } from './swap-volume';
+import { localDelete } from './local-delete';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 
 const LOG = getLogger('nova-api.compute');
@@ -299,68 +299,7 @@ export class ComputeAPI {
     }
     // No compute to ask (never scheduled, errored, also meanwhile, or host down): release volumes from here.
     const now = remote ? await this.o.db.instanceGet(uuid) : inst;
-    if (now) await this.localDelete(ctx, now);
-  }
-
-  /**
-   * The delete without a compute (Nova's _local_delete): each volume released here, then its row,
-   * then the server. A refusal is logged and ignored, as Nova does. A lost Cinder is waited for
-   * (undoRetryMs), then the delete stops where it is: the server is left 'deleting' (its compute's
-   * reconciler finishes it when it is back, or the next DELETE goes on from the rows left) and the
-   * request answers 503; ignoring it would drop the row and leave the attachment in Cinder for good.
-   */
-  private async localDelete(ctx: RequestContext, inst: Instance): Promise<void> {
-    const connector = { ip: '127.0.0.1', host: inst.host ?? 'localhost' };
-    for (const bdm of await this.o.db.bdmsByInstance(inst.uuid)) {
-      if (bdm.volumeId) {
-        const vid = bdm.volumeId;
-        const step = (what: string, fn: () => Promise<unknown>): Promise<unknown> =>
-          retrying(what, this.o.undoRetryMs ?? 0, fn, { context: ctx }).catch((e: unknown) => {
-            if (e instanceof StepInterrupted) throw e;
-            LOG.warning(`${what} of volume ${vid} failed: ${(e as Error).message}`, { context: ctx });
-          });
-        try {
-          // As Nova's _local_cleanup_bdm_volumes: a row of the attachments flow releases its own
-          // attachment, a legacy row detaches this server's attachment.
-          if (bdm.attachmentId) {
-            await step('attachment_delete', () => this.o.cinder.attachmentDelete(caller(ctx), bdm.attachmentId as string));
-          } else if (bdm.connectionInfo) {
-            await step('os-terminate_connection', () => this.o.cinder.terminateConnection(caller(ctx), vid, connector));
-            await step('os-detach', () => this.legacyDetach(ctx, vid, inst.uuid));
-          } else {
-            await step('os-unreserve', () => this.o.cinder.unreserve(caller(ctx), vid));
-          }
-          // A swap its compute took part-way names the other volume in swap_*, this server's too
-          // (the new one's attachment, or the old one's once committed); a legacy swap's new
-          // volume is only reserved until committed, which cinder-volume's reconciler releases.
-          const swapped = bdm.swapVolumeId;
-          if (swapped && bdm.swapAttachmentId) {
-            await step('attachment_delete', () => this.o.cinder.attachmentDelete(caller(ctx), bdm.swapAttachmentId as string));
-          } else if (swapped && !bdm.attachmentId) {
-            await step('os-detach', () => this.legacyDetach(ctx, swapped, inst.uuid));
-          }
-          if (bdm.deleteOnTermination) await step('volume delete', () => this.o.cinder.delete(caller(ctx), vid));
-        } catch (e) {
-          // Any task gives way to a delete (as above); the vm_state stays what it is.
-          await this.o.db.instanceConditionalUpdate(inst.uuid, { vmState: inst.vmState as VmState }, { taskState: TASK_STATES.DELETING });
-          LOG.warning(`Delete of server ${inst.uuid} left deleting: ${(e as Error).message}`, { context: ctx });
-          throw e instanceof StepInterrupted ? e.reason : e;
-        }
-      }
-      await this.o.db.bdmSoftDelete(bdm.id);
-    }
-    await this.o.db.instanceSoftDelete(inst);
-  }
-
-  /**
-   * os-detach of this server's attachment, as Nova's cinder API detach(volume_id, instance_uuid):
-   * named, since Cinder refuses an os-detach that names none on a volume with several, and
-   * skipped when the server has none (an os-detach naming none would take another server's).
-   */
-  private async legacyDetach(ctx: RequestContext, volumeId: string, instanceUuid: string): Promise<void> {
-    const v = await this.o.cinder.get(caller(ctx), volumeId);
-    const att = v.attachments.find((a) => a.server_id === instanceUuid);
-    if (att?.attachment_id) await this.o.cinder.detach(caller(ctx), volumeId, att.attachment_id);
+    if (now) await localDelete({ db: this.o.db, cinder: this.o.cinder, undoRetryMs: this.o.undoRetryMs ?? 0, caller }, ctx, now);
   }
 
   /** check_instance_lock: a locked server takes actions from an admin only. */

@@ -522,5 +522,32 @@ describe('ComputeAPI volume attach/detach rules', () => {
       expect(actions()).to.not.include('os-detach');
       expect(v.attachments.map((a) => a.server_id)).to.deep.equal([other.uuid]);
     });
+
+    it("a legacy attach still reserving gives back no reservation another server's attach holds", async () => {
+      // os-reserve names no one: the other server's row reached 'reserved', so the volume's one
+      // reservation is its; this row's os-reserve never took. Unreserving would undo the other attach.
+      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR });
+      const other = await makeServer(ds);
+      const v = fixture.create(PROJECT);
+      v.status = 'attaching';
+      const row = { sourceType: 'volume', destinationType: 'volume', volumeId: v.id, connectionInfo: null };
+      await db.bdmCreate({ ...row, instanceUuid: other.uuid, deviceName: '/dev/vdb', attachState: BDM_STATES.RESERVED });
+      const mine = await db.bdmCreate({ ...row, instanceUuid: inst.uuid, deviceName: '/dev/vdc', attachState: BDM_STATES.RESERVING });
+      await api.delete(user, inst.uuid);
+      expect(actions()).to.not.include('os-unreserve');
+      expect(v.status).to.equal('attaching');
+      expect(await db.bdmGet(mine.id)).to.equal(null);
+    });
+
+    it('a legacy attach that reserved the volume gives its reservation back', async () => {
+      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR });
+      const v = fixture.create(PROJECT);
+      v.status = 'attaching';
+      await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
+        connectionInfo: null, attachState: BDM_STATES.RESERVED });
+      await api.delete(user, inst.uuid);
+      expect(actions()).to.deep.equal(['os-unreserve']);
+      expect(v.status).to.equal('available');
+    });
   });
 });

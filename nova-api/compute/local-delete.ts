@@ -1,0 +1,100 @@
+// A server delete without its compute (Nova's _local_delete): the server was never scheduled,
+// is in error, or its compute is down, so nova-api releases each volume itself, then drops the
+// row, then the server. Kept apart from ComputeAPI: it is the one place nova-api undoes a
+// compute's work, and it must be safe to redo row by row.
+import type { RequestContext } from '../../common/context';
+import { getLogger } from '../../common/log';
+import type { NovaDB } from '../../nova-common/db-api';
+import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
+import { BDM_STATES as S, othersMayHoldReservation } from '../../nova-common/bdm-states';
+import { TASK_STATES, type VmState } from '../../nova-common/objects';
+import { retrying, StepInterrupted } from '../../nova-common/retry';
+import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
+
+const LOG = getLogger('nova-api.compute');
+
+export interface LocalDeleteDeps {
+  db: NovaDB;
+  cinder: CinderAPI;
+  /** How long (ms) a lost Cinder is retried before the delete stops and answers 503. */
+  undoRetryMs: number;
+  caller(ctx: RequestContext): CinderCaller;
+}
+
+/**
+ * Each volume released, then its row, then the server. A refusal is logged and ignored, as Nova
+ * does. A lost Cinder is waited for (undoRetryMs), then the delete stops where it is: the server
+ * is left 'deleting' (its compute's reconciler finishes it when it is back, or the next DELETE
+ * goes on from the rows left) and the request answers 503; ignoring it would drop the row and
+ * leave the attachment in Cinder for good.
+ */
+export async function localDelete(d: LocalDeleteDeps, ctx: RequestContext, inst: Instance): Promise<void> {
+  for (const bdm of await d.db.bdmsByInstance(inst.uuid)) {
+    if (bdm.volumeId) {
+      try {
+        await releaseVolumes(d, ctx, inst, bdm, bdm.volumeId);
+      } catch (e) {
+        // Any task gives way to a delete (as above); the vm_state stays what it is.
+        await d.db.instanceConditionalUpdate(inst.uuid, { vmState: inst.vmState as VmState }, { taskState: TASK_STATES.DELETING });
+        LOG.warning(`Delete of server ${inst.uuid} left deleting: ${(e as Error).message}`, { context: ctx });
+        throw e instanceof StepInterrupted ? e.reason : e;
+      }
+    }
+    await d.db.bdmSoftDelete(bdm.id);
+  }
+  await d.db.instanceSoftDelete(inst);
+}
+
+/** What one row holds in Cinder, released as Nova's _local_cleanup_bdm_volumes releases it. */
+async function releaseVolumes(d: LocalDeleteDeps, ctx: RequestContext, inst: Instance, bdm: BlockDeviceMapping, vid: string): Promise<void> {
+  const who = d.caller(ctx);
+  const step = <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> =>
+    retrying(what, d.undoRetryMs, fn, { context: ctx }).catch((e: unknown) => {
+      if (e instanceof StepInterrupted) throw e;
+      LOG.warning(`${what} of volume ${vid} failed: ${(e as Error).message}`, { context: ctx });
+      return undefined;
+    });
+  // A row of the attachments flow releases its own attachment, a legacy row detaches this server's.
+  if (bdm.attachmentId) {
+    await step('attachment_delete', () => d.cinder.attachmentDelete(who, bdm.attachmentId as string));
+  } else if (bdm.connectionInfo) {
+    await step('os-terminate_connection', () => d.cinder.terminateConnection(who, vid, { ip: '127.0.0.1', host: inst.host ?? 'localhost' }));
+    await step('os-detach', () => legacyDetach(d, who, vid, inst.uuid));
+  } else if (await step('volume get', () => reservationIsOurs(d, who, vid, bdm))) {
+    // An attach in flight: only its own reservation is given back (os-reserve names no one).
+    await step('os-unreserve', () => d.cinder.unreserve(who, vid));
+  }
+  // A swap its compute took part-way names the other volume in swap_*, this server's too (the
+  // new one's attachment, or the old one's once committed); a legacy swap's new volume is only
+  // reserved until committed, which cinder-volume's reconciler releases.
+  const swapped = bdm.swapVolumeId;
+  if (swapped && bdm.swapAttachmentId) {
+    await step('attachment_delete', () => d.cinder.attachmentDelete(who, bdm.swapAttachmentId as string));
+  } else if (swapped && !bdm.attachmentId) {
+    await step('os-detach', () => legacyDetach(d, who, swapped, inst.uuid));
+  }
+  if (bdm.deleteOnTermination) await step('volume delete', () => d.cinder.delete(who, vid));
+}
+
+/**
+ * A legacy reservation is this row's when the volume is 'attaching' and no other server's live
+ * row may hold it (the rule the compute's rollback follows): another attach's os-reserve must
+ * not be undone by this delete.
+ */
+async function reservationIsOurs(d: LocalDeleteDeps, who: CinderCaller, vid: string, bdm: BlockDeviceMapping): Promise<boolean> {
+  const v = await d.cinder.get(who, vid);
+  if (v.status !== 'attaching') return false;
+  const confirmed = ([S.RESERVED, S.ATTACHING, S.ATTACH_COMMITTING] as Array<string | null>).includes(bdm.attachState);
+  return !othersMayHoldReservation(await d.db.bdmsOfVolumeExcept(vid, bdm.id), confirmed);
+}
+
+/**
+ * os-detach of this server's attachment, as Nova's cinder API detach(volume_id, instance_uuid):
+ * named, since Cinder refuses an os-detach that names none on a volume with several, and
+ * skipped when the server has none (an os-detach naming none would take another server's).
+ */
+async function legacyDetach(d: LocalDeleteDeps, who: CinderCaller, volumeId: string, instanceUuid: string): Promise<void> {
+  const v = await d.cinder.get(who, volumeId);
+  const att = v.attachments.find((a) => a.server_id === instanceUuid);
+  if (att?.attachment_id) await d.cinder.detach(who, volumeId, att.attachment_id);
+}
