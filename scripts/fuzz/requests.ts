@@ -59,16 +59,18 @@ export class FuzzState {
 }
 
 const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
-const NASTY_STRINGS = [
+export const NASTY_STRINGS = [
   '', ' ', 'a'.repeat(256), 'x'.repeat(70_000), '\u0000', 'nul\u0000inside', '😀🛰️𝔘𝔫𝔦', '\u202eevil', '\ud800', '\uffff',
   '../../etc/passwd', '%00', '<script>', "' OR 1=1 --", 'null', 'true', '-1', '1e309', 'ünïcödé', '\n\r\t', '{}', '__proto__', 'constructor',
 ];
-const NASTY_NUMBERS = [0, -1, -0.5, 1.5, 2 ** 31, 2 ** 53 + 1, 1e308, -1e308, 1e20, 1e-9];
-const NASTY_VALUES: unknown[] = [null, true, false, [], {}, [1, 2], { a: 1 }, '', '1', 'abc', ...NASTY_NUMBERS];
+export const NASTY_NUMBERS = [0, -1, -0.5, 1.5, 2 ** 31, 2 ** 53 + 1, 1e308, -1e308, 1e20, 1e-9];
+export const NASTY_VALUES: unknown[] = [null, true, false, [], {}, [1, 2], { a: 1 }, '', '1', 'abc', ...NASTY_NUMBERS];
+/** Bodies that are not JSON, or JSON a strict parser refuses (the last is over Cinder's 112 KiB body limit). */
+export const MALFORMED_BODIES = ['{', '{"a": }', '[1,', "{'single': 1}", '\u0000', 'null x', '{"a":1}{"b":2}', '\ufeff{}', '{"a": NaN}', '{"a": 1e999}', '"' + 'x'.repeat(200_000) + '"'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
-const CONTENT_TYPES = ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/json; charset=latin1',
+export const CONTENT_TYPES = ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/json; charset=latin1',
   'multipart/form-data; boundary=x', 'application/vnd.openstack.volume+json', 'application/vnd.openstack.compute+json', '', 'garbage'];
-const QUERIES = ['limit=-1', 'limit=abc', 'limit=0', 'limit=99999999999999999999', 'marker=' + '0'.repeat(36), 'marker=', 'sort=foo:bar',
+export const QUERIES = ['limit=-1', 'limit=abc', 'limit=0', 'limit=99999999999999999999', 'marker=' + '0'.repeat(36), 'marker=', 'sort=foo:bar',
   'sort=name:asc,id:desc', 'sort_key=__proto__&sort_dir=sideways', 'sort_key=id&sort_key=name', 'all_tenants=maybe', 'all_tenants=1&project_id=x',
   'status=%ZZ', 'name=%00', 'deleted=true', 'changes-since=yesterday', 'changes-since=2020-01-01T00:00:00Z', 'offset=-5', 'with_count=yes',
   'limit=1&limit=2', 'metadata={"a":', 'glance_metadata=x', 'a[b]=c', 'fields=id', 'host=' + 'h'.repeat(600), 'ip=(', 'tenant_id=',
@@ -78,13 +80,13 @@ const mvNova = (r: Prng): string => r.weighted<string>([
   [6, `2.${r.int(1, 101)}`], [1, 'latest'], [1, `2.${r.int(102, 200)}`], [1, '3.0'], [1, 'garbage'], [1, '2.'], [1, '1.9'],
   [1, `2.${'9'.repeat(30)}`], [1, ''], [1, '2.1, 2.90'],
 ]);
-const mvCinder = (r: Prng): string => r.weighted<string>([
+export const mvCinder = (r: Prng): string => r.weighted<string>([
   [6, `volume 3.${r.int(0, 70)}`], [1, 'volume latest'], [1, `volume 3.${r.int(71, 999)}`], [1, 'volume 2.0'], [1, 'compute 3.27'],
   [1, 'volume garbage'], [1, 'volume'], [1, ''], [1, 'volume 3.27, volume 3.44'], [1, 'VOLUME 3.44'],
 ]);
 
 /** A deep copy of `v` with one value somewhere inside replaced (a wrong type, a number, a string). */
-function spoilLeaf(r: Prng, v: unknown): unknown {
+export function spoilLeaf(r: Prng, v: unknown): unknown {
   if (v && typeof v === 'object' && !Array.isArray(v)) {
     const keys = Object.keys(v);
     if (!keys.length) return { [r.pick(NASTY_STRINGS.slice(0, 8))]: r.pick(NASTY_VALUES) };
@@ -95,7 +97,7 @@ function spoilLeaf(r: Prng, v: unknown): unknown {
   return r.pick([...NASTY_VALUES, ...NASTY_STRINGS]);
 }
 
-function dropOrAddKey(r: Prng, v: unknown): unknown {
+export function dropOrAddKey(r: Prng, v: unknown): unknown {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
   const o = { ...(v as Record<string, unknown>) };
   const keys = Object.keys(o);
@@ -366,7 +368,7 @@ export class Generator {
           else req.headers['OpenStack-API-Version'] = mvCinder(r);
           break;
         case 'malformed':
-          req.body = r.pick(['{', '{"a": }', '[1,', "{'single': 1}", '\u0000', 'null x', '{"a":1}{"b":2}', '\ufeff{}', '{"a": NaN}', '{"a": 1e999}', '"' + 'x'.repeat(200_000) + '"']);
+          req.body = r.pick(MALFORMED_BODIES);
           req.headers['Content-Type'] ??= 'application/json';
           break;
         case 'leaf':

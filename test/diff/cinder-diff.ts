@@ -5,12 +5,16 @@
 // Each difference is either deliberate (a rule of test/diff/deliberate.json, explained in
 // docs/differences.md) or unexplained. Exit 1 when any is unexplained.
 //
-//   node dist/test/diff/cinder-diff.js --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX]
+//   node dist/test/diff/cinder-diff.js --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX] [--random]
+//
+// --random plays test/diff/random-scenarios.ts instead: DIFF_SEED (default: a new one, printed)
+// and DIFF_STEPS requests (default 500, at most MAX_STEPS).
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compare, Side, type Answer, type Difference, type Json } from './normalise';
-import { scenarios, type Step } from './scenarios';
+import { MAX_STEPS, randomScenarios } from './random-scenarios';
+import { scenarios, type Scenario, type Step } from './scenarios';
 
 interface Rule {
   /** Regexes; a rule matches a difference when every one given matches. */
@@ -104,15 +108,25 @@ function matches(rule: Rule, step: string, d: Difference): boolean {
 async function main(): Promise<void> {
   const oursUrl = arg('ours');
   const theirsUrl = arg('theirs');
-  if (!oursUrl || !theirsUrl) throw new Error('usage: cinder-diff --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX]');
+  if (!oursUrl || !theirsUrl) throw new Error('usage: cinder-diff --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX] [--random]');
   const rules = JSON.parse(readFileSync(arg('rules', join(__dirname, '..', '..', '..', 'test', 'diff', 'deliberate.json')) as string, 'utf8')).rules as Rule[];
   const only = arg('only');
+  let played: Scenario[] = scenarios();
+  let seed: number | undefined;
+  if (process.argv.includes('--random')) {
+    seed = process.env.DIFF_SEED ? Number(process.env.DIFF_SEED) : randomBytes(4).readUInt32BE();
+    const steps = process.env.DIFF_STEPS ? Number(process.env.DIFF_STEPS) : 500;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error('DIFF_SEED must be an integer in [0, 2^32)');
+    if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) throw new Error(`DIFF_STEPS must be an integer in [1, ${MAX_STEPS}]`);
+    played = randomScenarios(seed, steps);
+    console.log(`random scenarios: DIFF_SEED=${seed} DIFF_STEPS=${steps} (${played.length} scenarios, replay one with --only '^random-${seed}-<k>$')`);
+  }
   const rows: Row[] = [];
   let requests = 0;
   let identical = 0;
   const byReason = new Map<string, number>();
   let unexplained = 0;
-  for (const sc of scenarios()) {
+  for (const sc of played) {
     if (only && !new RegExp(only).test(sc.name)) continue;
     const project = randomBytes(16).toString('hex');
     const o = new Side('ours', oursUrl.replace(/\/$/, ''));
@@ -150,7 +164,8 @@ async function main(): Promise<void> {
     console.log(`${row.step}  ${row.request}`);
     for (const d of open) console.log(`    ${d.kind} ${d.at}: ours ${JSON.stringify(d.ours)} | theirs ${JSON.stringify(d.theirs)}`);
   }
-  console.log(`\nrequests ${requests}, identical ${identical}, deliberate ${[...byReason.values()].reduce((n, x) => n + x, 0)}, unexplained ${unexplained}`);
+  if (seed !== undefined) console.log(`\nDIFF_SEED=${seed}`);
+  console.log(`${seed === undefined ? '\n' : ''}requests ${requests}, identical ${identical}, deliberate ${[...byReason.values()].reduce((n, x) => n + x, 0)}, unexplained ${unexplained}`);
   for (const [reason, n] of [...byReason].sort()) console.log(`  ${n}\t${reason}`);
   process.exitCode = unexplained ? 1 : 0;
 }

@@ -1,0 +1,308 @@
+// Seeded random request sequences for scripts/cinder-diff.sh --random: walks that take the
+// volumes they create through the legacy attach, the attachments API, extends, resets and
+// deletes, with good requests and the same requests spoilt by the REST fuzzer's generators
+// (scripts/fuzz/requests.ts). Scenario k of seed s draws from its own stream, so
+// `--only '^random-s-k$'` replays it alone. Nothing depends on time: each create starts in a
+// second of its own (lists order by created_at, then id), no reset leaves a volume in a status
+// that settles by itself, and what is global (types, quota classes) is named after the seed.
+import { Prng } from '../../scripts/fuzz/prng';
+import { CONTENT_TYPES, MALFORMED_BODIES, NASTY_VALUES, QUERIES, dropOrAddKey, mvCinder, spoilLeaf } from '../../scripts/fuzz/requests';
+import { CONNECTOR, SERVER, type Scenario, type Step } from './scenarios';
+
+/** At most this many random requests in one run. */
+export const MAX_STEPS = 5000;
+/** Requests per scenario (a project of its own, so quotas and lists start empty). */
+const PER_SCENARIO = 60;
+const MISSING = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+const NAMES = ['alpha', 'Beta', 'gamma', 'beta', '', ' ', 'x'.repeat(255), 'é'.repeat(255), 'x'.repeat(256), 'ünïcödé', '<script>', 'null', 'a b'];
+const STATUSES = ['available', 'error', 'in-use', 'reserved', 'attaching', 'detaching', 'maintenance', 'error_extending', 'error_deleting',
+  'AVAILABLE', 'bogus', ''];
+// The fuzzer's queries, less the sorts by id (ids differ between the two sides).
+const LIST_QUERIES = [...QUERIES.filter((q) => !/sort(_key)?=[^&]*\bid\b/.test(q)),
+  'name=alpha', 'name=beta', 'status=available', 'status=in-use', 'size=1', 'bootable=true', 'bootable=maybe', 'metadata={"k":"a"}',
+  'sort=name:asc', 'sort=size:desc,name:asc', 'sort=status', 'sort_key=size&sort_dir=asc', 'limit=1', 'limit=2&offset=1', 'offset=1',
+  'marker={v1}', 'marker={v2}&sort=size:asc', 'with_count=true', 'with_count=true&limit=1', 'all_tenants=1', 'created_at=gt:2000-01-01',
+  'created_at=lt:2000-01-01T00:00:00Z', 'updated_at=bogus:1', 'name~=a', 'migration_status=none', 'attach_status=attached', 'project_id={p}'];
+const ATTACHMENT_QUERIES = ['', 'volume_id={v1}', `instance_id=${SERVER}`, 'status=reserved', 'attach_status=attached', 'limit=1', 'offset=1',
+  'sort=created_at:asc', 'marker={a1}', 'bogus=1', 'limit=x', 'all_tenants=1'];
+const ACTIONS = ['os-reserve', 'os-unreserve', 'os-begin_detaching', 'os-roll_detaching', 'os-initialize_connection', 'os-terminate_connection',
+  'os-attach', 'os-detach', 'os-extend', 'os-reset_status', 'os-set_bootable', 'os-update_readonly_flag', 'os-force_detach', 'os-force_delete'];
+
+export function randomScenarios(seed: number, steps: number): Scenario[] {
+  const total = Math.max(1, Math.min(MAX_STEPS, Math.floor(steps)));
+  const out: Scenario[] = [];
+  for (let k = 0; k * PER_SCENARIO < total; k++) out.push(new Walk(seed, k).play(Math.min(PER_SCENARIO, total - k * PER_SCENARIO)));
+  return out;
+}
+
+class Walk {
+  private readonly r: Prng;
+  private readonly steps: Step[] = [];
+  private readonly vols: string[] = [];
+  private readonly atts: string[] = [];
+  private readonly types: string[] = [];
+  private sent = 0;
+  private budget = 0;
+
+  constructor(private readonly seed: number, private readonly k: number) {
+    this.r = new Prng((seed ^ Math.imul(k + 1, 0x9e3779b1)) >>> 0);
+  }
+
+  play(budget: number): Scenario {
+    this.budget = budget;
+    const r = this.r;
+    while (this.sent < this.budget) {
+      const ops: Array<readonly [number, () => void]> = [
+        [this.vols.length < 2 ? 12 : this.vols.length < 5 ? 3 : 0.5, () => this.create()],
+        [4, () => this.emit({ method: 'GET', path: `/v3/{p}/volumes/${this.vol()}`, mv: this.mv() })],
+        [4, () => this.list()],
+        [2, () => this.update()],
+        [2, () => this.remove()],
+        [16, () => this.act(this.vol(), r.pick(ACTIONS))],
+        [5, () => this.legacyFlow()],
+        [5, () => this.attachmentFlow()],
+        [3, () => this.attachmentOne()],
+        [3, () => this.metadata()],
+        [2, () => this.type()],
+        [2, () => this.quota()],
+        [1, () => this.emit({ method: 'GET', path: r.pick(['/', '/v3/', '/v3/{p}/limits', '/v3/{p}/os-availability-zone', '/v3/{p}/volumes/summary',
+          '/v3/{p}/os-services?binary=cinder-volume', '/v3/{p}/os-quota-class-sets/default']), mv: this.mv() })],
+      ];
+      r.weighted(ops)();
+    }
+    return { name: `random-${this.seed}-${this.k}`, steps: [...this.steps, ...this.cleanup()] };
+  }
+
+  /** A microversion: mostly none or a good one, sometimes the fuzzer's bad ones. */
+  private mv(lo = 0): string | undefined {
+    const r = this.r;
+    return r.weighted<string | undefined>([[4, undefined], [5, `3.${r.int(lo, 70)}`], [1, mvCinder(r)]]);
+  }
+
+  /** One of the volumes made so far (deleted ones too), or an unknown id. */
+  private vol(): string {
+    return this.vols.length && this.r.chance(0.93) ? `{${this.r.pick(this.vols)}}` : this.r.pick([MISSING, 'not-a-uuid']);
+  }
+
+  private att(): string {
+    return this.atts.length && this.r.chance(0.9) ? `{${this.r.pick(this.atts)}}` : MISSING;
+  }
+
+  private label(path: string): string | undefined {
+    return /\{(v\d+)\}/.exec(path)?.[1];
+  }
+
+  /** Adds a request, spoilt now and then; records the state of the volume it names. */
+  private emit(step: Step, spoil = 0.25): void {
+    if (this.sent >= this.budget) return;
+    const s = { ...step };
+    if (this.r.chance(spoil)) this.spoil(s);
+    // fetch sends no body with GET or HEAD.
+    if (s.method === 'GET' || s.method === 'HEAD') {
+      delete s.body;
+      delete s.raw;
+    }
+    s.state ??= this.label(s.path);
+    this.steps.push(s);
+    this.sent++;
+  }
+
+  /** One of the fuzzer's spoilers, on the body, headers, method, path or query. */
+  private spoil(s: Step): void {
+    const r = this.r;
+    const how = r.weighted<string>([[3, 'microversion'], [2, 'malformed'], [4, 'leaf'], [3, 'keys'], [2, 'nonobject'], [1, 'method'],
+      [2, 'query'], [2, 'content-type'], [2, 'id'], [1, 'empty'], [1, 'huge']]);
+    const json = (): string => (s.body === undefined ? '{}' : JSON.stringify(s.body));
+    switch (how) {
+      case 'microversion': s.mv = mvCinder(r); break;
+      case 'malformed': s.raw = r.pick(MALFORMED_BODIES); s.headers = { ...s.headers, 'Content-Type': 'application/json' }; break;
+      case 'leaf': s.body = spoilLeaf(r, s.body); break;
+      case 'keys': s.body = dropOrAddKey(r, s.body); break;
+      case 'nonobject': s.body = r.pick<unknown>([[], 1, 'str', null, true, [{}], { '': {} }]); break;
+      case 'method': s.method = r.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH']); break;
+      case 'query': s.path += (s.path.includes('?') ? '&' : '?') + r.pick(LIST_QUERIES); break;
+      case 'content-type': {
+        const t = r.pick(CONTENT_TYPES);
+        s.raw = json();
+        s.headers = t ? { ...s.headers, 'Content-Type': t } : s.headers;
+        break;
+      }
+      case 'id': s.path = s.path.replace(/\{[va]\d+\}|[0-9a-f-]{36}/, r.pick([r.uuid(), 'not-a-uuid', '1', r.uuid().toUpperCase(), r.uuid().replace(/-/g, ''), 'x'.repeat(300)])); break;
+      case 'empty': s.raw = r.pick(['', ' ', '{}']); s.headers = { ...s.headers, 'Content-Type': 'application/json' }; break;
+      case 'huge': s.raw = json().replace(/\d+/, r.pick(['1'.repeat(400), '-9223372036854775809', '1e308', '18446744073709551616'])); break;
+    }
+  }
+
+  private create(): void {
+    const r = this.r;
+    const label = `v${this.vols.length + 1}`;
+    const volume: Record<string, unknown> = { size: r.weighted([[6, 1], [3, 2], [1, 3]] as const) };
+    if (r.chance(0.6)) volume[r.pick(['name', 'display_name'])] = r.pick(NAMES);
+    if (r.chance(0.3)) volume.description = r.pick(NAMES);
+    if (r.chance(0.3)) volume.metadata = r.pick<unknown>([{ k: 'a' }, { k: 'c', x: '1' }, {}, { readonly: 'True' }]);
+    if (r.chance(0.15)) volume.volume_type = this.types.length && r.chance(0.7) ? `{${r.pick(this.types)}}` : r.pick(['__DEFAULT__', 'nope']);
+    if (r.chance(0.1)) volume.multiattach = r.pick([true, false]);
+    if (r.chance(0.1)) volume.availability_zone = r.pick(['nova', 'bogus']);
+    this.steps.push({ method: 'GET', path: '', nextSecond: true });
+    this.emit({ method: 'POST', path: '/v3/{p}/volumes', body: { volume }, mv: this.mv(), save: [label, 'volume.id'], state: label }, 0.2);
+    this.vols.push(label);
+  }
+
+  private list(): void {
+    const r = this.r;
+    const path = r.pick(['/v3/{p}/volumes', '/v3/{p}/volumes/detail', '/v3/{p}/volumes/summary']);
+    const q = r.chance(0.75) ? `?${r.pick(LIST_QUERIES)}${r.chance(0.3) ? `&${r.pick(LIST_QUERIES)}` : ''}` : '';
+    this.emit({ method: 'GET', path: path + q, mv: this.mv() }, 0.05);
+  }
+
+  private update(): void {
+    const r = this.r;
+    const volume: Record<string, unknown> = {};
+    for (const key of ['name', 'description', 'display_name', 'display_description']) if (r.chance(0.3)) volume[key] = r.pick([...NAMES, null]);
+    if (r.chance(0.2)) volume.metadata = r.pick<unknown>([{ k: 'b' }, {}, { readonly: 'False' }]);
+    this.emit({ method: 'PUT', path: `/v3/{p}/volumes/${this.vol()}`, body: { volume }, mv: this.mv() });
+  }
+
+  private remove(): void {
+    const r = this.r;
+    const q = r.weighted([[6, ''], [1, '?cascade=true'], [1, '?force=true'], [1, '?cascade=maybe']] as const);
+    this.emit({ method: 'DELETE', path: `/v3/{p}/volumes/${this.vol()}${q}`, mv: q.includes('force') ? r.pick(['3.23', '3.0']) : this.mv() }, 0.1);
+  }
+
+  private body(name: string): unknown {
+    const r = this.r;
+    switch (name) {
+      case 'os-initialize_connection': return { connector: r.chance(0.9) ? CONNECTOR : {} };
+      case 'os-terminate_connection': return { connector: CONNECTOR, ...(r.chance(0.2) ? { force: true } : {}) };
+      case 'os-attach': return {
+        ...(r.chance(0.8) ? { instance_uuid: r.chance(0.8) ? SERVER : r.uuid() } : { host_name: 'diffcompute' }),
+        mountpoint: r.pick(['/dev/vdb', '/dev/vdc']), ...(r.chance(0.3) ? { mode: r.pick(['rw', 'ro']) } : {}) };
+      case 'os-detach': return this.atts.length && r.chance(0.2) ? { attachment_id: this.att() } : {};
+      case 'os-extend': return { new_size: r.weighted([[6, r.int(2, 5)], [1, 1], [1, 0], [1, 100000]] as const) };
+      case 'os-reset_status': return {
+        ...(r.chance(0.9) ? { status: r.pick(STATUSES) } : {}), ...(r.chance(0.4) ? { attach_status: r.pick(['detached', 'attached', 'nope']) } : {}),
+        ...(r.chance(0.1) ? { migration_status: r.pick(['migrating', 'none', 'error']) } : {}) };
+      case 'os-set_bootable': return { bootable: r.pick([true, false, 'true', 'False', 'maybe', 1]) };
+      case 'os-update_readonly_flag': return { readonly: r.pick([true, false, 'False', 'true', 2]) };
+      case 'os-force_detach': return { ...(r.chance(0.6) ? { attachment_id: this.att() } : {}), ...(r.chance(0.5) ? { connector: CONNECTOR } : {}) };
+      default: return r.chance(0.8) ? null : {};
+    }
+  }
+
+  private act(vol: string, name: string, spoil = 0.25): void {
+    const mv = name === 'os-extend' && this.r.chance(0.5) ? '3.42' : this.mv();
+    this.emit({ method: 'POST', path: `/v3/{p}/volumes/${vol}/action`, body: { [name]: this.body(name) }, mv }, spoil);
+  }
+
+  /** Cinder's legacy attach and detach on one volume, cut short or with a step repeated or skipped now and then. */
+  private legacyFlow(): void {
+    const r = this.r;
+    const v = this.vol();
+    const flow = ['os-reserve', 'os-initialize_connection', 'os-attach', 'os-begin_detaching', 'os-terminate_connection', 'os-detach', 'os-unreserve'];
+    const end = r.chance(0.6) ? flow.length : r.int(1, flow.length);
+    for (const name of flow.slice(0, end)) {
+      if (r.chance(0.08)) continue;
+      if (r.chance(0.1)) this.act(v, r.pick(ACTIONS), 0.1);
+      this.act(v, name, 0.08);
+      if (r.chance(0.08)) this.act(v, name, 0.08);
+    }
+  }
+
+  private attachmentBody(v: string, connector: boolean): unknown {
+    const r = this.r;
+    return { attachment: { volume_uuid: v, instance_uuid: r.chance(0.9) ? SERVER : r.uuid(), ...(connector ? { connector: CONNECTOR } : {}),
+      ...(r.chance(0.2) ? { mode: r.pick(['rw', 'ro', 'xx']) } : {}) } };
+  }
+
+  /** The attachments API's create, update, complete and delete on one volume. */
+  private attachmentFlow(): void {
+    const r = this.r;
+    const v = this.vol();
+    const vol = this.label(v);
+    const a = `a${this.atts.length + 1}`;
+    const mv = r.pick(['3.27', '3.44', '3.54', '3.70', `3.${r.int(27, 70)}`]);
+    const withConnector = r.chance(0.3);
+    this.emit({ method: 'POST', path: '/v3/{p}/attachments', mv, body: this.attachmentBody(v, withConnector), save: [a, 'attachment.id'], state: vol }, 0.1);
+    this.atts.push(a);
+    const end = r.int(1, 4);
+    if (end > 1 && !withConnector) this.emit({ method: 'PUT', path: `/v3/{p}/attachments/{${a}}`, mv, body: { attachment: { connector: CONNECTOR } }, state: vol }, 0.1);
+    if (end > 2) this.emit({ method: 'POST', path: `/v3/{p}/attachments/{${a}}/action`, mv: r.pick([mv, '3.44', '3.70']), body: { 'os-complete': null }, state: vol }, 0.1);
+    if (end > 3 || r.chance(0.3)) this.emit({ method: 'DELETE', path: `/v3/{p}/attachments/{${a}}`, mv, state: vol }, 0.05);
+  }
+
+  private attachmentOne(): void {
+    const r = this.r;
+    const mv = r.weighted([[8, `3.${r.int(27, 70)}`], [1, '3.26'], [1, mvCinder(r)]] as const);
+    const a = this.att();
+    r.weighted<() => void>([
+      [3, () => this.emit({ method: 'GET', path: `/v3/{p}/attachments${r.pick(['', '/detail'])}${(q => (q ? `?${q}` : ''))(r.pick(ATTACHMENT_QUERIES))}`, mv }, 0.05)],
+      [2, () => this.emit({ method: 'GET', path: `/v3/{p}/attachments/${a}`, mv })],
+      [2, () => this.emit({ method: 'POST', path: '/v3/{p}/attachments', mv, body: this.attachmentBody(this.vol(), r.chance(0.5)) })],
+      [2, () => this.emit({ method: 'PUT', path: `/v3/{p}/attachments/${a}`, mv, body: { attachment: { connector: r.chance(0.8) ? CONNECTOR : {} } } })],
+      [1, () => this.emit({ method: 'POST', path: `/v3/{p}/attachments/${a}/action`, mv, body: { 'os-complete': null } })],
+      [2, () => this.emit({ method: 'DELETE', path: `/v3/{p}/attachments/${a}`, mv })],
+    ])();
+  }
+
+  private metadata(): void {
+    const r = this.r;
+    const m = `/v3/{p}/volumes/${this.vol()}/metadata`;
+    const key = r.pick(['k', 'x', 'readonly', 'K', 'attached_mode']);
+    const meta = (): Record<string, unknown> => ({ [r.pick(['k', 'x', 'y', 'readonly'])]: r.pick(['a', 'b', '1', 'True']) });
+    r.weighted<() => void>([
+      [2, () => this.emit({ method: 'GET', path: m, mv: this.mv() })],
+      [2, () => this.emit({ method: 'POST', path: m, body: { metadata: meta() } })],
+      [1, () => this.emit({ method: 'PUT', path: m, body: { metadata: meta() } })],
+      [1, () => this.emit({ method: 'GET', path: `${m}/${key}` })],
+      [1, () => this.emit({ method: 'PUT', path: `${m}/${key}`, body: { meta: { [key]: r.pick(['a', 'z']) } } })],
+      [1, () => this.emit({ method: 'DELETE', path: `${m}/${key}` })],
+    ])();
+  }
+
+  /** Volume types named after the seed (types are global), their extra specs (scoped: no scheduler filter reads them) and access. */
+  private type(): void {
+    const r = this.r;
+    const t = '/v3/{p}/types';
+    const one = this.types.length && r.chance(0.85) ? `{${r.pick(this.types)}}` : r.pick([MISSING, '__DEFAULT__']);
+    r.weighted<() => void>([
+      [this.types.length < 2 ? 3 : 0.3, () => {
+        const label = `t${this.types.length + 1}`;
+        this.steps.push({ method: 'GET', path: '', nextSecond: true });
+        this.emit({ method: 'POST', path: t, save: [label, 'volume_type.id'], body: { volume_type: { name: `rt-${this.seed}-${this.k}-${label}`,
+          ...(r.chance(0.3) ? { description: r.pick(NAMES) } : {}), ...(r.chance(0.3) ? { extra_specs: { 'diff:k': 'v' } } : {}),
+          ...(r.chance(0.2) ? { 'os-volume-type-access:is_public': r.pick([false, true, 'False']) } : {}) } } }, 0.15);
+        this.types.push(label);
+      }],
+      [2, () => this.emit({ method: 'GET', path: `${t}${r.pick(['', '?is_public=all', '?sort=name:asc', '?limit=1', '?is_public=false'])}`, mv: this.mv() }, 0.05)],
+      [2, () => this.emit({ method: 'GET', path: `${t}/${one}`, mv: this.mv() })],
+      [1, () => this.emit({ method: 'PUT', path: `${t}/${one}`, body: { volume_type: { description: r.pick(NAMES) } } })],
+      [1, () => this.emit({ method: r.pick(['GET', 'POST']), path: `${t}/${one}/extra_specs`, body: { extra_specs: { [r.pick(['diff:k', 'diff:x'])]: r.pick(['v', 'w']) } } })],
+      [1, () => this.emit({ method: r.pick(['GET', 'PUT', 'DELETE']), path: `${t}/${one}/extra_specs/diff:k`, body: { 'diff:k': 'z' } })],
+      [1, () => this.emit({ method: 'POST', path: `${t}/${one}/action`, body: { [r.pick(['addProjectAccess', 'removeProjectAccess'])]: { project: '{p}' } } })],
+      [0.5, () => this.emit({ method: 'GET', path: `${t}/${one}/os-volume-type-access` })],
+    ])();
+  }
+
+  private quota(): void {
+    const r = this.r;
+    const q = '/v3/{p}/os-quota-sets/{p}';
+    r.weighted<() => void>([
+      [3, () => this.emit({ method: 'GET', path: `${q}${r.pick(['', '?usage=true', '/defaults', '?usage=maybe'])}`, mv: this.mv() })],
+      [2, () => this.emit({ method: 'PUT', path: q, body: { quota_set: { [r.pick(['volumes', 'gigabytes', 'per_volume_gigabytes', 'bogus'])]:
+        r.pick<unknown>([5, 20, 1000, -1, 0, -2, r.pick(NASTY_VALUES)]) } } })],
+      [0.5, () => this.emit({ method: 'DELETE', path: q })],
+      [1, () => this.emit({ method: r.pick(['GET', 'PUT']), path: `/v3/{p}/os-quota-class-sets/rq-${this.seed}-${this.k}`, body: { quota_class_set: { volumes: r.pick([7, -1, 'x']) } } })],
+    ])();
+  }
+
+  /** Volumes out of the way (detached, deleted), then the types: nothing global is left behind. */
+  private cleanup(): Step[] {
+    const out: Step[] = [];
+    for (const v of this.vols) {
+      out.push({ method: 'POST', path: `/v3/{p}/volumes/{${v}}/action`, body: { 'os-reset_status': { status: 'available', attach_status: 'detached' } }, state: v },
+        { method: 'DELETE', path: `/v3/{p}/volumes/{${v}}?cascade=true`, state: v });
+    }
+    for (const t of this.types) out.push({ method: 'DELETE', path: `/v3/{p}/types/{${t}}` });
+    return out;
+  }
+}
