@@ -25,13 +25,15 @@ export function allVersions(b: string): Record<string, unknown>[] {
 
 /**
  * The request's microversion, echoed in OpenStack-API-Version (and Vary); a version out of
- * range is echoed on its 406 too, as Cinder does. A malformed one (400) is not.
+ * range is echoed on its 406 too, as Cinder does, unless Cinder takes it for its v1/v2
+ * endpoints' (its _is_legacy_endpoint: "1.0" or "2.0" anywhere in the version, e.g. 2.0, 11.0).
+ * A malformed one (400) is not.
  */
 export async function negotiateVersion(req: FastifyRequest, reply: FastifyReply): Promise<void> {
   try {
     req.cinderVersion = requestedVersion(req.headers, VOLUME_VERSIONS);
   } catch (e) {
-    if (e instanceof VersionNotAcceptable) void reply.headers(versionHeaders(e.version, VOLUME_VERSIONS));
+    if (e instanceof VersionNotAcceptable && !/[12]\.0/.test(e.version.toString())) void reply.headers(versionHeaders(e.version, VOLUME_VERSIONS));
     throw e;
   }
   void reply.headers(versionHeaders(req.cinderVersion, VOLUME_VERSIONS));

@@ -94,6 +94,14 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     expect(r.headers.get('openstack-api-version')).to.equal('volume 3.99');
     r = await get(`/v3/${P}/volumes`, 'volume 3.71');
     expect(r.headers.get('openstack-api-version')).to.equal('volume 3.71');
+    // Cinder takes a version with "1.0" or "2.0" in it for its old endpoints': its 406 echoes nothing.
+    for (const v of ['2.0', '1.0', '12.0']) {
+      r = await get(`/v3/${P}/volumes`, `volume ${v}`);
+      expect(r.status).to.equal(406);
+      expect(r.headers.get('openstack-api-version')).to.equal(null);
+      expect(r.headers.get('vary')).to.equal(null);
+    }
+    expect((await get(`/v3/${P}/volumes`, 'volume 2.9')).headers.get('openstack-api-version')).to.equal('volume 2.9');
     r = await get(`/v3/${P}/volumes`, 'volume LATEST');
     expect(r.status).to.equal(400);
     expect(r.body.badRequest.message).to.equal('API Version String LATEST is of invalid format. Must be of format MajorNum.MinorNum.');
