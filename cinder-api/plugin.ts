@@ -1,7 +1,7 @@
 // The volume REST API as a fastify plugin (mountable under a prefix, e.g. /volume in the
 // all-in-one) and as a standalone app. Routes under /v1/{project_id}, /v2/{project_id},
 // /v3/{project_id} and /v3; /v3 responses echo the negotiated microversion.
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { APIVersion, createApiApp, createAuth, HTTPFault, notFound, type AuthOptions, healthcheckRoutes, type HealthBackend } from '../common/api';
 import { AttachmentAPI } from './volume/attachments';
 import { attachmentRoutes } from './controllers/attachments';
@@ -30,6 +30,12 @@ export interface CinderApiPluginOptions {
 }
 
 const JSON_TYPES = ['application/json', 'application/vnd.openstack.volume+json'];
+const WEBOB_BAD_REQUEST = 'The server could not comply with the request since it is either malformed or otherwise incorrect.';
+
+/** Whether the request carries a body (webob reads len(request.body)). */
+function hasBody(req: FastifyRequest): boolean {
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+}
 /** The paths that answer with a trailing slash: the version documents. */
 const VERSION_DOCUMENTS = new Set(['/v1/', '/v2/', '/v3/']);
 
@@ -70,10 +76,19 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       if (req.routeOptions.config?.public) return;
       await negotiateVersion(req, reply);
       // Cinder's wsgi reads a body only of its two JSON types (text/plain too is 415, unlike Nova),
-      // compared as webob gives the type: the text before any ';', case and spaces kept.
+      // compared as webob gives the type: the text before any ';', case and spaces kept. It reads
+      // the body of any method: a GET's or DELETE's too.
       const type = req.headers['content-type'];
-      if ((req.method === 'POST' || req.method === 'PUT') && type !== undefined && !JSON_TYPES.includes(type.split(';')[0])) {
+      if ((req.method === 'POST' || req.method === 'PUT' || hasBody(req)) && type !== undefined && !JSON_TYPES.includes(type.split(';')[0])) {
         throw new HTTPFault(415, 'Unsupported Content-Type');
+      }
+    });
+    // A GET's or DELETE's JSON body reaches Cinder's handler as a `body` argument none of them
+    // takes: the TypeError is webob's bare 400 (after the body parsed: broken JSON is Malformed
+    // request body first).
+    v3.addHook('preHandler', async (req) => {
+      if (req.method !== 'POST' && req.method !== 'PUT' && req.headers['content-type'] !== undefined && hasBody(req) && !req.routeOptions.config?.public) {
+        throw new HTTPFault(400, WEBOB_BAD_REQUEST);
       }
     });
     for (const base of ['/v3/:project_id', '/v3']) {

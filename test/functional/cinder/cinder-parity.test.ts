@@ -65,6 +65,24 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     expect(r.headers.get('openstack-api-version')).to.equal('volume 3.42');
   });
 
+  it('a DELETE\'s body: another type is 415, JSON reaches no handler (400), broken JSON is malformed; the volume stays', async () => {
+    const scratch = await c.createVolume(1, TOKEN);
+    const del = async (body: string, type: string): Promise<{ status: number; body: Json }> => {
+      const res = await fetch(`${c.api.url}/v3/${P}/volumes/${scratch}`, { method: 'DELETE', body, headers: { 'X-Auth-Token': TOKEN, 'Content-Type': type } });
+      return { status: res.status, body: await res.json() };
+    };
+    let r = await del('{}', 'text/plain');
+    expect(r.status).to.equal(415);
+    expect(r.body.badMediaType.message).to.equal('Unsupported Content-Type');
+    r = await del('"x"', 'application/json');
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('The server could not comply with the request since it is either malformed or otherwise incorrect.');
+    r = await del('{', 'application/json');
+    expect(r.body.badRequest.message).to.equal('Malformed request body');
+    expect((await c.show(scratch, TOKEN)).status).to.equal('available');
+    expect((await c.req('DELETE', `/v3/${P}/volumes/${scratch}`, { token: TOKEN })).status).to.equal(202);
+  });
+
   it('messages: unknown action, 256-character name, reset_status values, zone, image, summary before 3.12', async () => {
     let r = await c.action(v1, 'os-bogus', {}, TOKEN);
     expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
