@@ -1,6 +1,6 @@
 // Per-request helpers of the volume API: URL base, API version and the view context.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APIVersion, badRequest } from '../common/api';
+import { APIVersion, badRequest, notFound } from '../common/api';
 import { POLICY, type VolumeAPI } from './volume/api';
 import type { VolumeViewCtx } from './views/volumes';
 
@@ -40,10 +40,15 @@ export function bareResponse(reply: FastifyReply): FastifyReply {
 
 /**
  * wsgi.Resource's action_peek and action lookup for POST …/action: the body has exactly one key
- * ("Malformed request body" otherwise), naming an action of the resource; returns it.
+ * ("Malformed request body" otherwise), naming an action of the resource; returns it. As
+ * action_peek_json's len(decoded) and decoded.keys(): a body with no length (null, a number, a
+ * boolean) or of length one without keys (a one-character string, a one-element list) is the
+ * TypeError or AttributeError wsgi answers 404.
  */
 export function actionOf(body: unknown, actions: readonly string[]): string {
-  if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
+  if (body === null || typeof body === 'number' || typeof body === 'boolean') throw notFound();
+  if (typeof body === 'string' || Array.isArray(body)) throw [...body].length === 1 ? notFound() : badRequest('Malformed request body');
+  if (typeof body !== 'object' || Object.keys(body).length !== 1) throw badRequest('Malformed request body');
   const [name] = Object.keys(body);
   if (!actions.includes(name)) throw badRequest(`There is no such action: ${name}. Verify the request body and Content-Type header and try again.`);
   return name;

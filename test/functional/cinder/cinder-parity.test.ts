@@ -83,6 +83,20 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     expect((await c.req('DELETE', `/v3/${P}/volumes/${scratch}`, { token: TOKEN })).status).to.equal(202);
   });
 
+  it('an action body without keys: no length or one without keys is 404, any other length is malformed (action_peek_json)', async () => {
+    for (const path of [`/v3/${P}/volumes/${v1}/action`, `/v3/${P}/types/__DEFAULT__/action`, `/v3/${P}/attachments/${v1}/action`]) {
+      for (const body of ['null', '1', 'true', '"x"', '[1]']) {
+        const r = await c.req('POST', path, { token: TOKEN, body, headers: { 'OpenStack-API-Version': 'volume 3.44' } });
+        expect(r.status, `${path} ${body}`).to.equal(404);
+        expect(r.body.itemNotFound.message).to.equal('The resource could not be found.');
+      }
+      for (const body of ['"xy"', '[]', '[1, 2]', '{}', '{"a": 1, "b": 2}']) {
+        const r = await c.req('POST', path, { token: TOKEN, body, headers: { 'OpenStack-API-Version': 'volume 3.44' } });
+        expect(r.body.badRequest.message, `${path} ${body}`).to.equal('Malformed request body');
+      }
+    }
+  });
+
   it('messages: unknown action, 256-character name, reset_status values, zone, image, summary before 3.12', async () => {
     let r = await c.action(v1, 'os-bogus', {}, TOKEN);
     expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
