@@ -7,6 +7,16 @@ import { badRequest, type HTTPFault } from './faults';
 const MAX_DEPTH = 64;
 const MAX_LENGTH = 1024;
 
+/** What str.isprintable() refuses (other than \t \n \r, escaped by name): control, format, surrogate, private-use, unassigned, separators but the space. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/gu;
+
+/** repr()'s escape of an unprintable character: \xhh, \uhhhh or \Uhhhhhhhh. */
+function escape(c: string): string {
+  if (c === ' ') return c;
+  const n = c.codePointAt(0) as number;
+  return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : n < 0x10000 ? `\\u${n.toString(16).padStart(4, '0')}` : `\\U${n.toString(16).padStart(8, '0')}`;
+}
+
 /** Python's repr() of a JSON value; past MAX_DEPTH levels or MAX_LENGTH characters, "..." (as reprlib). */
 export function pyRepr(v: unknown): string {
   const out = reprAt(v, 0, { left: MAX_LENGTH });
@@ -20,7 +30,7 @@ function reprAt(v: unknown, depth: number, budget: { left: number }): string {
   else if (v === true) s = 'True';
   else if (v === false) s = 'False';
   else if (typeof v === 'string') {
-    const e = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+    const e = v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t').replace(UNPRINTABLE, escape);
     s = e.includes("'") && !e.includes('"') ? `"${e}"` : `'${e.replace(/'/g, "\\'")}'`;
   } else if (typeof v === 'object' && depth >= MAX_DEPTH) s = Array.isArray(v) ? '[...]' : '{...}';
   else if (Array.isArray(v)) s = `[${items(v, (x) => reprAt(x, depth + 1, budget), budget)}]`;

@@ -11,6 +11,14 @@ describe('Python str()/repr() of JSON values (schema error messages)', () => {
     expect(pyRepr({ a: 1, b: ['x', false] })).to.equal("{'a': 1, 'b': ['x', False]}");
   });
 
+  it('repr escapes what Python does not print (a lone surrogate, controls, format characters), not other non-ASCII', () => {
+    expect(pyRepr('\ud800')).to.equal("'\\ud800'");
+    expect(pyRepr('a\u0000b\u007f')).to.equal("'a\\x00b\\x7f'");
+    expect(pyRepr('\u202eevil\u00a0')).to.equal("'\\u202eevil\\xa0'");
+    expect(pyRepr('\u{10ffff}')).to.equal("'\\U0010ffff'");
+    expect(pyRepr('ünïcödé a\t\u{1F600}')).to.equal("'ünïcödé a\\t\u{1F600}'");
+  });
+
   it('str leaves a string bare and reprs the rest', () => {
     expect(pyStr('vol1')).to.equal('vol1');
     expect(pyStr({ device: 5 })).to.equal("{'device': 5}");
