@@ -74,7 +74,9 @@ async function volumeState(side: Side, project: string, id: string): Promise<Jso
     const v = r.body?.volume;
     if (!v) return { error: r.status };
     if (!SETTLING.has(v.status) || Date.now() > deadline) {
-      const attachments = (v.attachments ?? []).map((a: Json) => ({ server_id: a.server_id, host_name: a.host_name, device: a.device, attachment_id: a.attachment_id }));
+      // Cinder lists a volume's attachments in no set order (by their random ids, on MySQL): by server, host and device here.
+      const attachments = (v.attachments ?? []).map((a: Json) => ({ server_id: a.server_id, host_name: a.host_name, device: a.device, attachment_id: a.attachment_id }))
+        .sort((x: Json, y: Json) => `${x.server_id}|${x.host_name}|${x.device}`.localeCompare(`${y.server_id}|${y.host_name}|${y.device}`));
       return { status: v.status, size: v.size, bootable: v.bootable, metadata: v.metadata, multiattach: v.multiattach, migration_status: v.migration_status, attachments };
     }
     await new Promise((r2) => setTimeout(r2, 100));
