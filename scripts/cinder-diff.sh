@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The differential test of our cinder-api against the real Cinder 21: starts both (the real one
 # with scripts/cinder-oracle.sh; ours as the cinder-api and cinder-volume daemons, fake driver,
-# noauth2), plays test/diff/scenarios.ts against both and prints every difference that
+# noauth2), plays test/diff/scenarios.ts (or, with --random, seeded random ones) against both and prints every difference that
 # test/diff/deliberate.json does not explain (docs/differences.md), then the totals. Exit 0 when
 # none is unexplained, 1 otherwise, 2 when something did not start.
 #
-#   bash scripts/cinder-diff.sh [--only REGEX] [--json OUT]
+#   bash scripts/cinder-diff.sh [--only REGEX] [--json OUT] [--random]
+#
+# --random plays test/diff/random-scenarios.ts instead: DIFF_SEED (default a new one, printed)
+# and DIFF_STEPS requests (default 500, at most 5000); --only '^random-<seed>-<k>$' replays one.
 #
 # Servers: TRANSPORT_URL and CINDER_DATABASE_URL (with ATTACHD_SERVERS_DIR, e.g. `source DIR/env`
 # of scripts/servers.sh), or private ones started in the work directory when unset. Each Cinder
@@ -15,6 +18,7 @@
 #   OURS_URL            our cinder-api already running (noauth2): used instead of starting ours
 #   DIFF_DIR            work directory (default: a new one under /tmp, removed at the end unless KEEP=1)
 #   CINDER_ORACLE_DEB_CACHE   kept .debs of the real Cinder (see scripts/cinder-oracle.sh)
+#   DIFF_SEED, DIFF_STEPS     the random run's seed and length (--random)
 # Needs `npm run build` (dist/) and, to start the real Cinder, root or a fetched package list.
 set -euo pipefail
 
