@@ -569,6 +569,12 @@ export class VolumeAPI {
     if (u.attach_status === 'detached') {
       for (const a of atts) await this.d.db.attachmentDestroy(a.id);
       await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
+      // Cinder detaches each with volume_detached, which sets the status from what is left: none,
+      // so available (the status asked for is not kept), unless a migration or an upload runs,
+      // whose own flow sets it.
+      const now = atts.length ? await this.d.db.volumeGet(v.id) : null;
+      const m = now?.migrationStatus;
+      if (now && ((!m && now.status !== 'uploading') || m === 'success' || m === 'error')) await this.d.db.volumeResetStatus(v.id, { status: 'available' });
     }
     await this.notify(ctx, v.id, 'reset_status.end');
   }

@@ -97,6 +97,17 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     }
   });
 
+  it('a reset to attach_status detached that removes attachments leaves the volume available, whatever status it asked', async () => {
+    const id = await c.createVolume(1, TOKEN);
+    expect((await c.action(id, 'os-reserve', null, TOKEN)).status).to.equal(202);
+    expect((await c.action(id, 'os-attach', { host_name: 'parity', mountpoint: '/dev/vdb' }, TOKEN)).status).to.equal(202);
+    expect((await c.action(id, 'os-reset_status', { status: 'attaching', attach_status: 'detached' }, TOKEN)).status).to.equal(202);
+    expect(await c.show(id, TOKEN)).to.deep.include({ status: 'available', attachments: [] });
+    // With nothing to detach the status asked for stays.
+    expect((await c.action(id, 'os-reset_status', { status: 'error', attach_status: 'detached' }, TOKEN)).status).to.equal(202);
+    expect((await c.show(id, TOKEN)).status).to.equal('error');
+  });
+
   it('messages: unknown action, 256-character name, reset_status values, zone, image, summary before 3.12', async () => {
     let r = await c.action(v1, 'os-bogus', {}, TOKEN);
     expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
