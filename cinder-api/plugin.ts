@@ -77,9 +77,11 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       await negotiateVersion(req, reply);
       // Cinder's wsgi reads a body only of its two JSON types (text/plain too is 415, unlike Nova),
       // compared as webob gives the type: the text before any ';', case and spaces kept. It reads
-      // the body of any method: a GET's or DELETE's too.
+      // the body of any method: a GET's or DELETE's too; a body without a type is eventlet's
+      // empty CONTENT_TYPE, 415 as well.
       const type = req.headers['content-type'];
-      if ((req.method === 'POST' || req.method === 'PUT' || hasBody(req)) && type !== undefined && !JSON_TYPES.includes(type.split(';')[0])) {
+      if (((req.method === 'POST' || req.method === 'PUT' || hasBody(req)) && type !== undefined && !JSON_TYPES.includes(type.split(';')[0]))
+        || (type === undefined && hasBody(req))) {
         throw new HTTPFault(415, 'Unsupported Content-Type');
       }
     });

@@ -46,6 +46,8 @@ export function bareResponse(reply: FastifyReply): FastifyReply {
  * TypeError or AttributeError wsgi answers 404.
  */
 export function actionOf(body: unknown, actions: readonly string[]): string {
+  // No body: no content type, so action_peek of None (a KeyError, worded as an unknown action).
+  if (body === undefined) throw badRequest('There is no such action: None. Verify the request body and Content-Type header and try again.');
   if (body === null || typeof body === 'number' || typeof body === 'boolean') throw notFound();
   if (typeof body === 'string' || Array.isArray(body)) throw [...body].length === 1 ? notFound() : badRequest('Malformed request body');
   if (typeof body !== 'object' || Object.keys(body).length !== 1) throw badRequest('Malformed request body');

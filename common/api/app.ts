@@ -64,7 +64,8 @@ function header(req: FastifyRequest, name: string): string | undefined {
 }
 
 function parseJson(body: string): unknown {
-  if (body.trim() === '') return undefined;
+  // wsgi reads no body only when there is none (len(request.body) == 0): blanks are broken JSON.
+  if (body === '') return undefined;
   try {
     return JSON.parse(body);
   } catch {

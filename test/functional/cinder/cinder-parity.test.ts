@@ -108,6 +108,22 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     expect((await c.show(id, TOKEN)).status).to.equal('error');
   });
 
+  it('bodies framed as Cinder\'s wsgi reads them: blanks are broken JSON, no type is 415, no body names no action', async () => {
+    const send = async (method: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: Json }> => {
+      const res = await fetch(`${c.api.url}${path}`, { method, body, headers: { 'X-Auth-Token': TOKEN, ...headers } });
+      return { status: res.status, body: await res.json() };
+    };
+    const json = { 'Content-Type': 'application/json' };
+    let r = await send('PUT', `/v3/${P}/volumes/${v1}`, ' ', json);
+    expect(r.body.badRequest.message).to.equal('Malformed request body');
+    r = await send('POST', `/v3/${P}/volumes/${v1}/action`, '', json);
+    expect(r.body.badRequest.message).to.equal('There is no such action: None. Verify the request body and Content-Type header and try again.');
+    // fetch labels a string body text/plain: a Blob without a type sends none.
+    const res = await fetch(`${c.api.url}/v3/${P}/volumes/${v1}`, { method: 'PUT', body: new Blob(['{"volume": {"name": "x"}}']), headers: { 'X-Auth-Token': TOKEN } });
+    expect(res.status).to.equal(415);
+    expect(((await res.json()) as Json).badMediaType.message).to.equal('Unsupported Content-Type');
+  });
+
   it('messages: unknown action, 256-character name, reset_status values, zone, image, summary before 3.12', async () => {
     let r = await c.action(v1, 'os-bogus', {}, TOKEN);
     expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
