@@ -69,7 +69,46 @@ function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
   } catch {
+    const lenient = withPythonConstants(body);
+    if (lenient !== undefined) return lenient;
     throw badRequest('Malformed request body');
+  }
+}
+
+const PY_CONSTANTS: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/**
+ * Python's json.loads also takes NaN, Infinity and -Infinity as values: `body` read so (each
+ * outside a string becomes a marker string, revived to the number), or undefined if still not JSON.
+ */
+function withPythonConstants(body: string): unknown {
+  const mark = `\u0000py${Math.random().toString(36).slice(2)}:`;
+  let out = '';
+  let found = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '"') {
+      // Copy the string through, escapes included.
+      let j = i + 1;
+      while (j < body.length && body[j] !== '"') j += body[j] === '\\' ? 2 : 1;
+      out += body.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    const word = /^(-Infinity|Infinity|NaN)/.exec(body.slice(i, i + 9));
+    if (word) {
+      out += JSON.stringify(mark + word[1]);
+      i += word[1].length - 1;
+      found = true;
+      continue;
+    }
+    out += c;
+  }
+  if (!found) return undefined;
+  try {
+    return JSON.parse(out, (_k, v: unknown) => (typeof v === 'string' && v.startsWith(mark) ? PY_CONSTANTS[v.slice(mark.length)] : v));
+  } catch {
+    return undefined;
   }
 }
 

@@ -35,10 +35,24 @@ function reprAt(v: unknown, depth: number, budget: { left: number }): string {
   } else if (typeof v === 'object' && depth >= MAX_DEPTH) s = Array.isArray(v) ? '[...]' : '{...}';
   else if (Array.isArray(v)) s = `[${items(v, (x) => reprAt(x, depth + 1, budget), budget)}]`;
   else if (typeof v === 'object') s = `{${items(Object.entries(v as object), ([k, x]) => `${reprAt(k, depth + 1, budget)}: ${reprAt(x, depth + 1, budget)}`, budget)}}`;
+  else if (typeof v === 'number') s = pyFloatRepr(v);
   else s = String(v);
   // Containers are charged through their items; only scalars (and capped containers) use the budget.
   if (typeof v !== 'object' || v === null || depth >= MAX_DEPTH) budget.left -= s.length;
   return s;
+}
+
+/**
+ * A number as Python shows it: nan and inf, and a fraction in exponent form below 1e-4 or from
+ * 1e16 with a sign and two digits (1e-09, 1.5e+20); whole numbers as JSON wrote them (ints).
+ */
+function pyFloatRepr(n: number): string {
+  if (Number.isNaN(n)) return 'nan';
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(n)) return String(n);
+  const [digits, exp] = n.toExponential().split('e');
+  const e = Number(exp);
+  return e < -4 || e >= 16 ? `${digits}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}` : String(n);
 }
 
 function items<T>(xs: T[], f: (x: T) => string, budget: { left: number }): string {

@@ -114,7 +114,14 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
       return { status: res.status, body: await res.json() };
     };
     const json = { 'Content-Type': 'application/json' };
-    let r = await send('PUT', `/v3/${P}/volumes/${v1}`, ' ', json);
+    // Python's json.loads takes NaN and Infinity: the value reaches the schema.
+    let r = await send('POST', `/v3/${P}/volumes/${v1}/action`, '{"os-extend": {"new_size": NaN}}', json);
+    expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute new_size. Value: nan. nan is not of type 'integer', 'string'");
+    r = await send('POST', `/v3/${P}/volumes/${v1}/action`, '{"a": -Infinity}', json);
+    expect(r.body.badRequest.message).to.equal('There is no such action: a. Verify the request body and Content-Type header and try again.');
+    r = await send('POST', `/v3/${P}/volumes/${v1}/action`, '{"a": "NaN", "b": Nan}', json);
+    expect(r.body.badRequest.message).to.equal('Malformed request body');
+    r = await send('PUT', `/v3/${P}/volumes/${v1}`, ' ', json);
     expect(r.body.badRequest.message).to.equal('Malformed request body');
     r = await send('POST', `/v3/${P}/volumes/${v1}/action`, '', json);
     expect(r.body.badRequest.message).to.equal('There is no such action: None. Verify the request body and Content-Type header and try again.');

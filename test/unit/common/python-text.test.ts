@@ -19,6 +19,11 @@ describe('Python str()/repr() of JSON values (schema error messages)', () => {
     expect(pyRepr('ünïcödé a\t\u{1F600}')).to.equal("'ünïcödé a\\t\u{1F600}'");
   });
 
+  it('repr shows numbers as Python floats: nan, inf, exponents with a sign and two digits below 1e-4', () => {
+    expect([1e-9, 1.5e-7, 0.0001, 1e-5, 1.5, -2.5e-5, 123.456, 2].map(pyRepr)).to.deep.equal(['1e-09', '1.5e-07', '0.0001', '1e-05', '1.5', '-2.5e-05', '123.456', '2']);
+    expect([NaN, Infinity, -Infinity].map(pyRepr)).to.deep.equal(['nan', 'inf', '-inf']);
+  });
+
   it('str leaves a string bare and reprs the rest', () => {
     expect(pyStr('vol1')).to.equal('vol1');
     expect(pyStr({ device: 5 })).to.equal("{'device': 5}");
