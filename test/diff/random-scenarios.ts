@@ -2,9 +2,10 @@
 // volumes they create through the legacy attach, the attachments API, extends, resets and
 // deletes, with good requests and the same requests spoilt by the REST fuzzer's generators
 // (scripts/fuzz/requests.ts). Scenario k of seed s draws from its own stream, so
-// `--only '^random-s-k$'` replays it alone. Nothing depends on time: each create starts in a
-// second of its own (lists order by created_at, then id), no reset leaves a volume in a status
-// that settles by itself, and what is global (types, quota classes) is named after the seed.
+// `--only '^random-s-k$'` replays it alone. Nothing depends on time: each create (volume,
+// attachment, type, os-attach) starts in a second of its own (lists order by created_at, then
+// id), no reset leaves a volume in a status that settles by itself, and what is global (types,
+// quota classes) is named after the seed.
 import { Prng } from '../../scripts/fuzz/prng';
 import { CONTENT_TYPES, MALFORMED_BODIES, NASTY_VALUES, QUERIES, dropOrAddKey, mvCinder, spoilLeaf } from '../../scripts/fuzz/requests';
 import { CONNECTOR, SERVER, type Scenario, type Step } from './scenarios';
@@ -145,6 +146,11 @@ class Walk {
     }
   }
 
+  /** The next request starts in a second of its own: lists order by created_at, then by id (which differ). */
+  private tick(): void {
+    if (this.sent < this.budget) this.steps.push({ method: 'GET', path: '', nextSecond: true });
+  }
+
   private create(): void {
     const r = this.r;
     const label = `v${this.vols.length + 1}`;
@@ -155,7 +161,7 @@ class Walk {
     if (r.chance(0.15)) volume.volume_type = this.types.length && r.chance(0.7) ? `{${r.pick(this.types)}}` : r.pick(['__DEFAULT__', 'nope']);
     if (r.chance(0.1)) volume.multiattach = r.pick([true, false]);
     if (r.chance(0.1)) volume.availability_zone = r.pick(['nova', 'bogus']);
-    this.steps.push({ method: 'GET', path: '', nextSecond: true });
+    this.tick();
     this.emit({ method: 'POST', path: '/v3/{p}/volumes', body: { volume }, mv: this.mv(), save: [label, 'volume.id'], state: label }, 0.2);
     this.vols.push(label);
   }
@@ -223,7 +229,10 @@ class Walk {
       // A detach of a volume never attached keeps its reservation here, not in Cinder (deliberate): the rest would not compare.
       if (name === 'os-detach' && !attached) continue;
       if (r.chance(0.08)) continue;
-      if (name === 'os-attach') attached = true;
+      if (name === 'os-attach') {
+        attached = true;
+        this.tick();
+      }
       if (r.chance(0.1)) this.act(v, r.pick(ACTIONS), 0.1);
       const body = name === 'os-attach' && host ? { host_name: LEGACY_HOST, mountpoint: '/dev/vdb' } : this.body(name);
       this.emit({ method: 'POST', path: `/v3/{p}/volumes/${v}/action`, body: { [name]: body }, mv: this.mv() }, 0.08);
@@ -251,6 +260,7 @@ class Walk {
     // asks Nova (see legacyFlow), whoever does it later: a connected attachment is for no server.
     const deletes = end > 3 || r.chance(0.3);
     const server = !(withConnector || end > 1) && r.chance(0.8);
+    this.tick();
     this.emit({ method: 'POST', path: '/v3/{p}/attachments', mv, body: this.attachmentBody(v, withConnector, server), save: [a, 'attachment.id'], state: vol }, 0.1);
     this.atts.push(a);
     if (end > 1 && !withConnector) this.emit({ method: 'PUT', path: `/v3/{p}/attachments/{${a}}`, mv, body: { attachment: { connector: CONNECTOR } }, state: vol }, 0.1);
@@ -265,7 +275,10 @@ class Walk {
     r.weighted<() => void>([
       [3, () => this.emit({ method: 'GET', path: `/v3/{p}/attachments${r.pick(['', '/detail'])}${(q => (q ? `?${q}` : ''))(r.pick(ATTACHMENT_QUERIES))}`, mv }, 0.05)],
       [2, () => this.emit({ method: 'GET', path: `/v3/{p}/attachments/${a}`, mv })],
-      [2, () => this.emit({ method: 'POST', path: '/v3/{p}/attachments', mv, body: this.attachmentBody(this.vol(), r.chance(0.5)) })],
+      [2, () => {
+        this.tick();
+        this.emit({ method: 'POST', path: '/v3/{p}/attachments', mv, body: this.attachmentBody(this.vol(), r.chance(0.5)) });
+      }],
       [2, () => this.emit({ method: 'PUT', path: `/v3/{p}/attachments/${a}`, mv, body: { attachment: { connector: r.chance(0.8) ? CONNECTOR : {} } } })],
       [1, () => this.emit({ method: 'POST', path: `/v3/{p}/attachments/${a}/action`, mv, body: { 'os-complete': null } })],
       [2, () => this.emit({ method: 'DELETE', path: `/v3/{p}/attachments/${a}`, mv })],
@@ -295,7 +308,7 @@ class Walk {
     r.weighted<() => void>([
       [this.types.length < 2 ? 3 : 0.3, () => {
         const label = `t${this.types.length + 1}`;
-        this.steps.push({ method: 'GET', path: '', nextSecond: true });
+        this.tick();
         this.emit({ method: 'POST', path: t, save: [label, 'volume_type.id'], body: { volume_type: { name: `rt-${this.seed}-${this.k}-${label}`,
           ...(r.chance(0.3) ? { description: r.pick(NAMES) } : {}), ...(r.chance(0.3) ? { extra_specs: { 'diff:k': 'v' } } : {}),
           ...(r.chance(0.2) ? { 'os-volume-type-access:is_public': r.pick([false, true, 'False']) } : {}) } } }, 0.15);
