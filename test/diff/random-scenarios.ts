@@ -67,7 +67,7 @@ class Walk {
         [4, () => this.list()],
         [2, () => this.update()],
         [2, () => this.remove()],
-        [16, () => this.act(this.vol(), r.pick(ACTIONS))],
+        [16, () => this.single(r.pick(ACTIONS))],
         [5, () => this.legacyFlow()],
         [5, () => this.attachmentFlow()],
         [3, () => this.attachmentOne()],
@@ -210,6 +210,19 @@ class Walk {
   private act(vol: string, name: string, spoil = 0.25): void {
     const mv = name === 'os-extend' && this.r.chance(0.5) ? '3.42' : this.mv();
     this.emit({ method: 'POST', path: `/v3/{p}/volumes/${vol}/action`, body: { [name]: this.body(name) }, mv }, spoil);
+  }
+
+  /**
+   * One action on one volume. A detach of a volume that was never attached keeps its
+   * reservation here and frees it in Cinder (deliberate): a reset after a lone detach puts both
+   * sides back in step, or the rest of the scenario would not compare.
+   */
+  private single(name: string): void {
+    const v = this.vol();
+    this.act(v, name);
+    if (name === 'os-detach' || name === 'os-force_detach') {
+      this.emit({ method: 'POST', path: `/v3/{p}/volumes/${v}/action`, body: { 'os-reset_status': { status: 'available' } } }, 0);
+    }
   }
 
   /**
