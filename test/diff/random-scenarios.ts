@@ -250,6 +250,12 @@ class Walk {
       const body = name === 'os-attach' && host ? { host_name: LEGACY_HOST, mountpoint: '/dev/vdb' } : this.body(name);
       this.emit({ method: 'POST', path: `/v3/{p}/volumes/${v}/action`, body: { [name]: body }, mv: this.mv() }, 0.08);
       if (r.chance(0.08)) this.act(v, name, 0.08);
+      // The attach may have failed (a spoilt request): an unreserve after the detach frees what
+      // our detach kept reserved (see single), on both sides alike.
+      if (name === 'os-detach') {
+        this.emit({ method: 'POST', path: `/v3/{p}/volumes/${v}/action`, body: { 'os-unreserve': null } }, 0);
+        break;
+      }
     }
   }
 
