@@ -310,7 +310,8 @@ export class VolumeManager {
     const remaining = await this.d.db.attachmentsOf([v.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
     await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status, attachStatus });
-    if (!remaining.length) await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
+    // As Cinder's Volume.finish_detach: attached_mode goes on every detach, other attachments left or not.
+    await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
   }
 
   /**

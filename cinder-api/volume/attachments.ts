@@ -158,7 +158,8 @@ export class AttachmentAPI {
     const remaining = await this.db.attachmentsOf([volume.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
     await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status, attachStatus });
-    if (!remaining.length) await this.db.adminMetadataDelete(volume.id, 'attached_mode');
+    // finish_detach drops attached_mode on every detach, other attachments left or not.
+    await this.db.adminMetadataDelete(volume.id, 'attached_mode');
     await this.volumes.notify(ctx, volume.id, 'detach.end');
     return remaining;
   }

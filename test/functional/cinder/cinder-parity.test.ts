@@ -131,6 +131,19 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     expect(((await res.json()) as Json).badMediaType.message).to.equal('Unsupported Content-Type');
   });
 
+  it('every detach drops attached_mode, other attachments left or not (Volume.finish_detach)', async () => {
+    const id = await c.createVolume(1, TOKEN);
+    const made = await c.req('POST', `/v3/${P}/attachments`, { token: TOKEN, headers: { 'OpenStack-API-Version': 'volume 3.27' }, body: { attachment: { volume_uuid: id, instance_uuid: SERVER } } });
+    expect(made.status).to.equal(200);
+    expect((await c.action(id, 'os-attach', { host_name: 'parity', mountpoint: '/dev/vdb' }, TOKEN)).status).to.equal(202);
+    expect((await c.show(id, TOKEN)).metadata).to.include({ attached_mode: 'rw' });
+    const del = await c.req('DELETE', `/v3/${P}/attachments/${made.body.attachment.id}`, { token: TOKEN, headers: { 'OpenStack-API-Version': 'volume 3.27' } });
+    expect(del.status).to.equal(200);
+    const v = await c.show(id, TOKEN);
+    expect(v.attachments).to.have.length(1);
+    expect(v.metadata).to.not.have.property('attached_mode');
+  });
+
   it('messages: unknown action, 256-character name, reset_status values, zone, image, summary before 3.12', async () => {
     let r = await c.action(v1, 'os-bogus', {}, TOKEN);
     expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
