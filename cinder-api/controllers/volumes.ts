@@ -26,6 +26,15 @@ function isTrue(v: string | undefined): boolean {
   return !!v && ['1', 'true', 'yes', 'on', 't', 'y'].includes(v.toLowerCase());
 }
 
+/**
+ * An admin's all_tenants is read by volume_api's get_bool_param (strict: 400 naming a value that
+ * is no boolean); a user's is one of the filters Cinder drops before.
+ */
+function allTenants(req: FastifyRequest): boolean {
+  const v = query(req).all_tenants;
+  return v !== undefined && req.ctx.isAdmin ? boolParam('all_tenants', v) : isTrue(v);
+}
+
 /** Query keys the list reads before the column filters: the scope, the name and status (volume_api.get_all). */
 const HANDLED_QUERY = ['all_tenants', 'name', 'display_name', 'status'];
 
@@ -48,7 +57,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const q = query(req);
     const versioned = versionedListQuery(q, req.cinderVersion, req.ctx.isAdmin);
     let vols = await api.list(req.ctx, {
-      allTenants: isTrue(q.all_tenants), name: q.name ?? q.display_name, status: q.status,
+      allTenants: allTenants(req), name: q.name ?? q.display_name, status: q.status,
     });
     // Every other key is a volumes column to match (a user's unknown one is 400 from 3.31, above).
     const columns = columnFilters(q, req.cinderVersion, new Set([...HANDLED_QUERY, ...versioned.known]), req.ctx.isAdmin);
@@ -95,7 +104,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
   app.get(`${base}/volumes/summary`, async (req) => {
     projectInPath(req);
     if (!req.cinderVersion.atLeast('3.12')) throw notFound();
-    const vols = await api.list(req.ctx, { allTenants: isTrue(query(req).all_tenants) });
+    const vols = await api.list(req.ctx, { allTenants: allTenants(req) });
     const summary: Dict = { total_count: vols.length, total_size: vols.reduce((n, v) => n + (v.size ?? 0), 0) };
     if (req.cinderVersion.atLeast('3.36')) {
       const values: Record<string, string[]> = {};

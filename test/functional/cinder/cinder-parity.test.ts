@@ -144,6 +144,15 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     expect(v.metadata).to.not.have.property('attached_mode');
   });
 
+  it('an admin\'s all_tenants must be a boolean (get_bool_param), on lists and the summary', async () => {
+    for (const [path, mv] of [[`/v3/${P}/volumes?all_tenants=maybe`, undefined], [`/v3/${P}/volumes/detail?all_tenants=`, undefined], [`/v3/${P}/volumes/summary?all_tenants=maybe`, 'volume 3.12']]) {
+      const r = await get(path as string, mv);
+      expect(r.status, path).to.equal(400);
+      expect(r.body.badRequest.message).to.match(/^Value '(maybe)?' for 'all_tenants' is not a boolean\.$/);
+    }
+    expect((await get(`/v3/${P}/volumes?all_tenants=yes`)).status).to.equal(200);
+  });
+
   it('messages: unknown action, 256-character name, reset_status values, zone, image, summary before 3.12', async () => {
     let r = await c.action(v1, 'os-bogus', {}, TOKEN);
     expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
