@@ -30,14 +30,16 @@ export function sortRows<T>(rows: T[], q: Record<string, string>, sortKeys: Sort
     if (!Object.hasOwn(sortKeys, k)) throw badRequest('Invalid input received: Invalid sort key');
     return { get: sortKeys[k], sign: d === 'asc' ? 1 : -1 };
   });
-  // Text orders by the tables' collation (case and accents aside).
-  const weight = (v: string | number | null): string | number => (typeof v === 'string' ? collationKey(v) : v ?? '');
+  // Text orders by the tables' collation (case and accents aside); NULL before any value, as
+  // MySQL orders it (a null name before an empty one).
+  const weight = (v: string | number | null | undefined): string | number | null => (typeof v === 'string' ? collationKey(v) : v ?? null);
   return [...rows].sort((a, b) => {
     for (const k of keys) {
       const x = weight(k.get(a));
       const y = weight(k.get(b));
-      if (x < y) return -k.sign;
-      if (x > y) return k.sign;
+      if (x === y) continue;
+      if (x === null || (y !== null && x < y)) return -k.sign;
+      if (y === null || x > y) return k.sign;
     }
     return 0;
   });

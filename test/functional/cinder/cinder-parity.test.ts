@@ -153,6 +153,17 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     expect((await get(`/v3/${P}/volumes?all_tenants=yes`)).status).to.equal(200);
   });
 
+  it('a sort by name puts a null name before an empty one (MySQL orders NULL first)', async () => {
+    const project = 'fedcba9876543210fedcba9876543210';
+    const token = `admin:${project}`;
+    const make = async (name: string | null): Promise<string> => (await c.req('POST', `/v3/${project}/volumes`, { token, body: { volume: { size: 1, name } } })).body.volume.id;
+    const empty = await make('');
+    const none = await make(null);
+    const names = async (q: string): Promise<string[]> => (await c.req('GET', `/v3/${project}/volumes${q}`, { token })).body.volumes.map((v: { id: string }) => v.id);
+    expect(await names('?sort=name:asc')).to.deep.equal([none, empty]);
+    expect(await names('?sort=name:desc')).to.deep.equal([empty, none]);
+  });
+
   it('messages: unknown action, 256-character name, reset_status values, zone, image, summary before 3.12', async () => {
     let r = await c.action(v1, 'os-bogus', {}, TOKEN);
     expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
