@@ -129,13 +129,14 @@ export class AttachmentAPI {
     // to have: refusing lets Nova roll its attach back instead of keeping a disk that goes.
     const beingDeleted = (): InvalidVolume => new InvalidVolume({ reason: `Volume ${volume.id} is being deleted: its attachment ${att.id} cannot be completed.` });
     if (volume.status === 'deleting') throw beingDeleted();
-    const attached = { attachStatus: 'attached', attachTime: att.attachTime ?? new Date() } as const;
-    if (!(await this.db.attachmentConditionalUpdate(att.id, { attachStatus: att.attachStatus }, attached))) await this.get(ctx, id);
+    // Only the status, as Cinder's: attach_time is the connection's (attachment_update), so an
+    // attachment completed without a connector keeps none.
+    if (!(await this.db.attachmentConditionalUpdate(att.id, { attachStatus: att.attachStatus }, { attachStatus: 'attached' }))) await this.get(ctx, id);
     await pausePoint('cinder-api.attachment-complete.after-attachment');
     if (!(await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status: 'in-use', attachStatus: 'attached' }))) {
       const now = await this.db.volumeGet(volume.id);
       if (!now || now.status === 'deleting') {
-        await this.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attached' }, { attachStatus: att.attachStatus, attachTime: att.attachTime });
+        await this.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attached' }, { attachStatus: att.attachStatus });
         throw beingDeleted();
       }
     }

@@ -45,6 +45,8 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.body.attachments).to.deep.equal([{ id: att.id, status: 'attached', instance: SERVER, volume_id: vid }]);
     r = await call('GET', `/attachments/${att.id}`);
     expect(r.body.attachment.status).to.equal('attached');
+    // Set when the connection was made (the update with a connector), as Cinder's volume_attached.
+    expect(r.body.attachment.attached_at).to.match(/^\d{4}-\d\d-\d\dT/);
 
     expect((await c.action(vid, 'os-begin_detaching', null)).status).to.equal(202);
     r = await call('DELETE', `/attachments/${att.id}`);
@@ -52,6 +54,15 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.body).to.deep.equal({ attachments: [] });
     expect((await c.show(vid)).status).to.equal('available');
     expect((c.volume.backends[0].driver as FakeDriver).exports.has(vid)).to.equal(false);
+  });
+
+  it('os-complete without a connection: attached, with no attached_at (Cinder sets it only with a connector)', async () => {
+    const vid = await c.createVolume();
+    const id = (await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } }, '3.27')).body.attachment.id as string;
+    expect((await call('POST', `/attachments/${id}/action`, { 'os-complete': null })).status).to.equal(204);
+    const r = await call('GET', `/attachments/${id}`);
+    expect(r.body.attachment).to.deep.include({ status: 'attached', attached_at: '' });
+    expect((await c.show(vid)).status).to.equal('in-use');
   });
 
   it('os-complete on a volume being deleted is refused (400) and changes nothing: the attach is the caller\'s to roll back', async () => {
