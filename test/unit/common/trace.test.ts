@@ -10,6 +10,7 @@ import { DbSpanStore, idsOfContextDict } from '../../../common/trace';
 import { migrateDatabase } from '../../../common/db';
 import { openNovaDatabase } from '../../../nova-common/db';
 import { renderTracePage } from '../../../common/trace/page';
+import type { DataSource } from 'typeorm';
 
 describe('common/trace', function () {
   this.timeout(10_000);
@@ -86,12 +87,7 @@ describe('common/trace', function () {
   });
 
   it('keeps spans in trace_spans: found by local, global or trace id, pruned to max_spans', async () => {
-    const ds = await openNovaDatabase('sqlite://:memory:');
-    await migrateDatabase(ds);
-    try {
-      const db = new DbSpanStore(ds, 100);
-      const spans = fixture();
-      for (const sp of spans) db.add(sp);
+    await withSpanStore(async (db, ds, spans) => {
       expect((await db.forRequest('req-b')).map((x) => x.spanId)).to.have.members(spans.map((x) => x.spanId));
       expect(await db.forRequest('req-a')).to.have.length(spans.length);
       expect(await db.forRequest('a'.repeat(32))).to.have.length(spans.length);
@@ -103,19 +99,11 @@ describe('common/trace', function () {
       expect(kept).to.be.within(90, 100);
       expect(await db.forRequest('a'.repeat(32))).to.deep.equal([]);
       expect(await db.forRequest((149).toString(16).padStart(32, '0'))).to.have.length(1);
-      await db.close();
-    } finally {
-      await ds.destroy();
-    }
+    });
   });
 
   it('writes the spans one request has in a batch as one row; prunes by spans, not rows', async () => {
-    const ds = await openNovaDatabase('sqlite://:memory:');
-    await migrateDatabase(ds);
-    try {
-      const db = new DbSpanStore(ds, 100);
-      const spans = fixture();
-      for (const sp of spans) db.add(sp);
+    await withSpanStore(async (db, ds, spans) => {
       await db.flush();
       // nova-api and nova-compute share req-a; cinder-api and cinder-volume share req-b.
       const rows = await ds.query('SELECT request_id, record FROM trace_spans ORDER BY id') as Array<{ request_id: string; record: string }>;
@@ -136,10 +124,7 @@ describe('common/trace', function () {
       expect(await spansIn(ds)).to.be.within(80, 100);
       expect(await db.forRequest('req-59')).to.have.length(4);
       expect(await db.forRequest('req-0')).to.deep.equal([]);
-      await db.close();
-    } finally {
-      await ds.destroy();
-    }
+    });
   });
 
   it('exports OTLP/JSON: one resource per service, ids, kinds and error status', () => {
@@ -153,6 +138,21 @@ describe('common/trace', function () {
     expect(String(failed.startTimeUnixNano)).to.match(/^\d{19}$/);
   });
 });
+
+/** A span store bounded to 100 spans on a fresh SQLite database, holding the fixture's spans. */
+async function withSpanStore(fn: (db: DbSpanStore, ds: DataSource, spans: SpanRecord[]) => Promise<void>): Promise<void> {
+  const ds = await openNovaDatabase('sqlite://:memory:');
+  await migrateDatabase(ds);
+  try {
+    const db = new DbSpanStore(ds, 100);
+    const spans = fixture();
+    for (const sp of spans) db.add(sp);
+    await fn(db, ds, spans);
+    await db.close();
+  } finally {
+    await ds.destroy();
+  }
+}
 
 /** How many spans trace_spans holds (a row holds an array of them, or one). */
 async function spansIn(ds: { query(sql: string): Promise<unknown> }): Promise<number> {
