@@ -55,3 +55,15 @@ export const ATTACH_IN_FLIGHT: readonly BdmState[] = [BDM_STATES.RESERVING, BDM_
 export function othersMayHoldReservation(others: ReadonlyArray<{ attachState: BdmState | null }>, confirmedOurs: boolean): boolean {
   return others.some((b) => !(confirmedOurs && b.attachState === BDM_STATES.RESERVING));
 }
+
+/**
+ * Whether a volume's legacy reservation is this row's: the volume is 'attaching' and no other
+ * server's live row may hold it (a row past 'reserving' had its own os-reserve confirmed). The
+ * rule a rolled-back attach and a server delete without its compute both follow.
+ */
+export function legacyReservationIsRows(volumeStatus: string | null | undefined, bdm: { attachState: BdmState | null },
+  others: ReadonlyArray<{ attachState: BdmState | null }>): boolean {
+  if (volumeStatus !== 'attaching') return false;
+  const confirmed = ([BDM_STATES.RESERVED, BDM_STATES.ATTACHING, BDM_STATES.ATTACH_COMMITTING] as Array<BdmState | null>).includes(bdm.attachState);
+  return !othersMayHoldReservation(others, confirmed);
+}

@@ -6,7 +6,7 @@
 //     attachment_complete; detach: attachment_delete. The row's attachment_id names what is ours.
 // A row with an attachment_id takes the attachments flow, one without it the legacy flow, so a
 // volume detaches by the flow that attached it. docs/attach-flows.md compares them step by step.
-import { BDM_STATES as S, othersMayHoldReservation } from '../nova-common/bdm-states';
+import { legacyReservationIsRows } from '../nova-common/bdm-states';
 import type { BlockDeviceMapping } from '../nova-common/entities';
 import type { NovaDB } from '../nova-common/db-api';
 import { VolumeAttachmentNotFound, VolumeNotFound } from '../nova-common/exception';
@@ -62,8 +62,7 @@ export class LegacyFlow implements CinderFlow {
    */
   async reservationIsOurs(v: CinderVolume | null, bdm: BlockDeviceMapping): Promise<boolean> {
     if (!v || v.status !== 'attaching') return false;
-    const confirmed = ([S.RESERVED, S.ATTACHING, S.ATTACH_COMMITTING] as Array<string | null>).includes(bdm.attachState);
-    return !othersMayHoldReservation(await this.d.db.bdmsOfVolumeExcept(v.id, bdm.id), confirmed);
+    return legacyReservationIsRows(v.status, bdm, await this.d.db.bdmsOfVolumeExcept(v.id, bdm.id));
   }
 
   async reservationHeld(op: Op, bdm: BlockDeviceMapping): Promise<boolean> {

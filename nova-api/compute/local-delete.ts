@@ -6,7 +6,7 @@ import type { RequestContext } from '../../common/context';
 import { getLogger } from '../../common/log';
 import type { NovaDB } from '../../nova-common/db-api';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
-import { BDM_STATES as S, othersMayHoldReservation } from '../../nova-common/bdm-states';
+import { legacyReservationIsRows } from '../../nova-common/bdm-states';
 import { TASK_STATES, type VmState } from '../../nova-common/objects';
 import { retrying, StepInterrupted } from '../../nova-common/retry';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
@@ -83,9 +83,7 @@ async function releaseVolumes(d: LocalDeleteDeps, ctx: RequestContext, inst: Ins
  */
 async function reservationIsOurs(d: LocalDeleteDeps, who: CinderCaller, vid: string, bdm: BlockDeviceMapping): Promise<boolean> {
   const v = await d.cinder.get(who, vid);
-  if (v.status !== 'attaching') return false;
-  const confirmed = ([S.RESERVED, S.ATTACHING, S.ATTACH_COMMITTING] as Array<string | null>).includes(bdm.attachState);
-  return !othersMayHoldReservation(await d.db.bdmsOfVolumeExcept(vid, bdm.id), confirmed);
+  return v.status === 'attaching' && legacyReservationIsRows(v.status, bdm, await d.db.bdmsOfVolumeExcept(vid, bdm.id));
 }
 
 /**
