@@ -10,6 +10,7 @@ import type { Context } from 'mocha';
 import mysql from 'mysql2/promise';
 import { freePort, spawnDaemon, waitFor, writeConfig, type Daemon } from '../../support/processes';
 import { createTestDatabase, requireRoot, requireTransportUrl } from '../../support/servers';
+import { queueDrift } from '../../support/queue-audit';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '../../../bin');
@@ -38,6 +39,7 @@ export class Cluster {
   private configs = new Map<string, string>();
   private tgtControlPort = 0;
   private volumesDir = '';
+  private host = '';
   private env: NodeJS.ProcessEnv = {};
   private daemonEnv: (name: string) => NodeJS.ProcessEnv = () => ({});
 
@@ -58,6 +60,7 @@ export class Cluster {
     const timeout = opts.rpcTimeout ?? 5;
     if (opts.daemonEnv) this.daemonEnv = opts.daemonEnv;
     const host = `e2e-${novaPort}`;
+    this.host = host;
     this.env = { TRANSPORT_URL: transportUrl, NOVA_DATABASE_URL: this.novaDb.url, CINDER_DATABASE_URL: this.cinderDb.url };
     this.configs.set('nova', writeConfig('nova.conf', [
       '[DEFAULT]', `host = ${host}`, `rpc_response_timeout = ${timeout}`, 'report_interval = 2',
@@ -109,6 +112,11 @@ export class Cluster {
 
   get controlPort(): number {
     return this.tgtControlPort;
+  }
+
+  /** The broker's side of an audit: this cluster's own host queues are consumed and empty. */
+  queueDrift(): Promise<string[]> {
+    return queueDrift(this.env.TRANSPORT_URL as string, [`compute.${this.host}`, `cinder-volume.${this.host}@tgt`]);
   }
 
   get serverEnv(): NodeJS.ProcessEnv {

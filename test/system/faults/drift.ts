@@ -17,6 +17,8 @@ export interface Audited extends Pick<Cluster, 'cinderQuery' | 'novaQuery'> {
   readonly controlPort: number;
   /** Every backend's tgtd control port when there are several (default: [controlPort]). */
   readonly controlPorts?: readonly number[];
+  /** The cluster's queues on the broker, when it can say (e2e Cluster.queueDrift). */
+  queueDrift?(): Promise<string[]>;
 }
 
 const portsOf = (c: Audited): readonly number[] => c.controlPorts ?? [c.controlPort];
@@ -90,7 +92,8 @@ interface CountRow { project_id: string; volumes: number; gigabytes: number | st
 /**
  * drift() plus everything else an idle cluster must not hold: a volume in any transient status
  * (a lost create/delete/extend), a server with a task_state or still building, and Cinder's
- * quota usages against the rows they count (in_use of volumes/gigabytes, no reservation left).
+ * quota usages against the rows they count (in_use of volumes/gigabytes, no reservation left),
+ * and, when the cluster can say, its queues on the broker (each consumed, none holding a cast).
  */
 export async function fullDrift(c: Audited): Promise<string[]> {
   const out = await drift(c);
@@ -123,6 +126,8 @@ export async function fullDrift(c: Audited): Promise<string[]> {
     if (Number(u.in_use) !== want) out.push(`quota usage ${u.resource} of project ${u.project_id}: in_use ${u.in_use}, the rows count ${want}`);
     if (Number(u.reserved) !== 0) out.push(`quota usage ${u.resource} of project ${u.project_id}: ${u.reserved} still reserved`);
   }
+  // A cast still queued, or a queue no one consumes, is work the rows do not show yet.
+  if (c.queueDrift) out.push(...await c.queueDrift());
   return out;
 }
 
