@@ -502,8 +502,14 @@ export class VolumeManager {
       await this.d.driver.extendVolume(v, newSize);
     } catch (e) {
       LOG.exception(`Extend volume ${v.id} failed`, e, logCtx(ctxt));
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: 'error_extending' });
-      await quota.rollback(reservations);
+      // One transaction: the status that abandons the increase and its reservations' rollback.
+      // Two steps split by a lost database left error_extending with the quota reserved until
+      // reservation_expire; now either both happen or the volume stays extending for the
+      // reconciler, which rolls them back with the status.
+      await quota.tx(async (m) => {
+        await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: 'error_extending' }, m);
+        await quota.rollbackIn(m, reservations);
+      }, `failed extend of ${v.id}`);
       return null;
     }
     await pausePoint('cinder-volume.extend_volume.after-backend-extend');

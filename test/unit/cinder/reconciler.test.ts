@@ -291,6 +291,41 @@ describe('cinder-volume reconciler', function () {
     expect((await new QuotaDB(c.ds).usageGetAllByProject('pext')).gigabytes.in_use).to.equal(2);
   });
 
+  it('an extend the backend refused whose quota rollback the database lost stays extending, and the reconciler rolls it back', async () => {
+    const token = 'u:pext2';
+    const id = await c.createVolume(1, token);
+    const reserved = async (): Promise<number> => (await new QuotaDB(c.ds).usageGetAllByProject('pext2')).gigabytes.reserved;
+    const rpc = (c.api.volumes as unknown as { d: { rpc: VolumeRPCAPI } }).d.rpc;
+    let sent: string[] = [];
+    rpc.extendVolume = async (_ctx, _v, _size, reservations = []) => { sent = reservations; };
+    let local: string | null;
+    try {
+      const r = await c.req('POST', `/v3/pext2/volumes/${id}/action`, { token, body: { 'os-extend': { new_size: 2 } } });
+      expect(r.status).to.equal(202);
+      local = r.headers.get('x-openstack-request-id');
+    } finally {
+      delete (rpc as unknown as Record<string, unknown>).extendVolume;
+    }
+    expect(await reserved()).to.equal(1);
+    // The backend refuses, and the database goes away as the manager gives the quota back.
+    fake.failNext.set('extendVolume', new Error('backend refused'));
+    const proto = QuotaDB.prototype as unknown as { rollbackIn: QuotaDB['rollbackIn'] };
+    const rollbackIn = proto.rollbackIn;
+    proto.rollbackIn = async () => { throw new Error('Connection lost: The server closed the connection.'); };
+    try {
+      await manager.extendVolume({ request_id: local }, { volume: id, new_size: 2, reservations: sent }).then(() => expect.fail('the lost rollback must fail the cast'), () => undefined);
+    } finally {
+      proto.rollbackIn = rollbackIn;
+    }
+    // Neither step happened: not error_extending with the quota still held until reservation_expire.
+    expect(await db.volumeGet(id)).to.include({ status: 'extending', size: 1 });
+    expect(await reserved()).to.equal(1);
+    await age(id);
+    expect(repairsOf(await pass(), id).map((x) => x.problem)).to.deep.equal(['interrupted-extend']);
+    expect(await db.volumeGet(id)).to.include({ status: 'available', size: 1 });
+    expect(await reserved()).to.equal(0);
+  });
+
   it('logs each repair at WARNING with the volume, the problem, the action and the repaired request id', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cinder-rec-log-'));
     const file = join(dir, 'log');
