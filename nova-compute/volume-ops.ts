@@ -282,7 +282,10 @@ export class VolumeOps {
     LOG.info(`Detaching volume ${volumeId} from ${bdm.deviceName ?? '-'}`, op.meta);
     if (op.verify) {
       const v = await this.volume(op, volumeId);
-      if (v?.status === 'in-use') {
+      // Only while Cinder still has this row's attachment: nova-api's local delete may have
+      // released it already, and a multiattach volume in-use for another server must not go
+      // 'detaching' for a detach that has nothing left to detach.
+      if (v?.status === 'in-use' && v.attachments.some((a) => (bdm.attachmentId ? a.attachment_id === bdm.attachmentId : a.server_id === bdm.instanceUuid))) {
         await this.step(op, 'os-begin_detaching', () => this.d.cinder.beginDetaching(op.caller, volumeId)).catch((e: unknown) => {
           // A server delete goes on without it, as Nova's _shutdown_instance (which never sends
           // it) does: the volume's state moved since it was read (another detach began).

@@ -255,6 +255,27 @@ describe('VolumeOps (compute host): attach, detach and their rollbacks', () => {
       expect((await row(bdm.id))?.attachState).to.equal(S.ATTACHING);
     });
 
+    it("a server delete finds its multiattach volume's attachment already released (by nova-api's local delete): the other server's attachment is left alone", async () => {
+      // os-begin_detaching of the volume in-use for the other server put it 'detaching', and the
+      // attachment_delete that followed (of an attachment already gone) left it so for good.
+      const [inst, other] = [await makeServer(ds), await makeServer(ds)];
+      const v = fixture.create(PROJECT);
+      const released = fixture.reserveAttachment(v.id, inst.uuid);
+      const theirs = fixture.reserveAttachment(v.id, other.uuid);
+      fixture.v3Attachments.delete(released);
+      (fixture.v3Attachments.get(theirs) as { status: string }).status = 'attached';
+      v.attachments.push({ id: v.id, attachment_id: theirs, volume_id: v.id, server_id: other.uuid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+      Object.assign(v, { status: 'in-use', attach_status: 'attached', multiattach: true });
+      const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
+        attachmentId: released, connectionInfo: '{"driver_volume_type":"iscsi","data":{"volume_id":"x"}}', attachState: null });
+      fixture.calls.length = 0;
+      await ops.releaseAll({ ...op, verify: true }, { ...inst, deleted: inst.id } as Instance, [bdm]);
+      expect(actions()).to.not.include('os-begin_detaching');
+      expect(v.status).to.equal('in-use');
+      expect(v.attachments.map((a) => a.attachment_id)).to.deep.equal([theirs]);
+      expect(await row(bdm.id)).to.include({ deleted: bdm.id, attachState: null });
+    });
+
     it("resume of a row left 'detach_committing': os-detach is redone once and the row settled", async () => {
       const inst = await makeServer(ds);
       const { bdm, v } = await attachedRow(inst);
