@@ -22,20 +22,22 @@ export interface LocalDeleteDeps {
 }
 
 /**
- * Each volume released, then its row, then the server. A refusal is logged and ignored, as Nova
- * does. A lost Cinder is waited for (undoRetryMs), then the delete stops where it is: the server
- * is left 'deleting' (its compute's reconciler finishes it when it is back, or the next DELETE
- * goes on from the rows left) and the request answers 503; ignoring it would drop the row and
+ * The intent first (Nova's _delete saves task_state deleting before _local_delete): the server is
+ * put 'deleting', then each volume released, then its row, then the server. Killed anywhere in
+ * between, the server stays 'deleting' with the rows not yet dropped: its compute's reconciler
+ * finishes it when the compute is back, or the next DELETE goes on from those rows. Without it, a
+ * volume released here kept a live row with no Cinder attachment and nothing would ever finish it.
+ * A refusal is logged and ignored, as Nova does. A lost Cinder is waited for (undoRetryMs), then
+ * the delete stops where it is and the request answers 503; ignoring it would drop the row and
  * leave the attachment in Cinder for good.
  */
 export async function localDelete(d: LocalDeleteDeps, ctx: RequestContext, inst: Instance): Promise<void> {
+  if (!(await markDeleting(d.db, inst))) return;
   for (const bdm of await d.db.bdmsByInstance(inst.uuid)) {
     if (bdm.volumeId) {
       try {
         await releaseVolumes(d, ctx, inst, bdm, bdm.volumeId);
       } catch (e) {
-        // Any task gives way to a delete (as above); the vm_state stays what it is.
-        await d.db.instanceConditionalUpdate(inst.uuid, { vmState: inst.vmState as VmState }, { taskState: TASK_STATES.DELETING });
         LOG.warning(`Delete of server ${inst.uuid} left deleting: ${(e as Error).message}`, { context: ctx });
         throw e instanceof StepInterrupted ? e.reason : e;
       }
@@ -43,6 +45,17 @@ export async function localDelete(d: LocalDeleteDeps, ctx: RequestContext, inst:
     await d.db.bdmSoftDelete(bdm.id);
   }
   await d.db.instanceSoftDelete(inst);
+}
+
+/**
+ * task_state 'deleting' by compare-and-swap on the vm_state read (any task gives way to a delete;
+ * the vm_state stays what it is), read again if it moved meanwhile. False once the server is gone.
+ */
+async function markDeleting(db: NovaDB, inst: Instance): Promise<boolean> {
+  for (let now: Instance | null = inst; now; now = await db.instanceGet(inst.uuid)) {
+    if (await db.instanceConditionalUpdate(inst.uuid, { vmState: now.vmState as VmState }, { taskState: TASK_STATES.DELETING })) return true;
+  }
+  return false;
 }
 
 /** What one row holds in Cinder, released as Nova's _local_cleanup_bdm_volumes releases it. */

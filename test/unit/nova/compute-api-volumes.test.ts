@@ -456,6 +456,33 @@ describe('ComputeAPI volume attach/detach rules', () => {
       expect(await db.instanceGet(inst.uuid)).to.equal(null);
     });
 
+    it('the server is deleting before any volume is released: a delete cut short after a release is left for the reconciler or the next DELETE', async () => {
+      // Marked only when Cinder was lost, a nova-api killed between a release and its row left
+      // the server as it was and the row with no attachment behind it, with nothing to finish it.
+      const inst = await makeServer(ds, { host: 'compute-gone', node: 'compute-gone' });
+      const v = fixture.create(PROJECT);
+      const att = fixture.reserveAttachment(v.id, inst.uuid);
+      (fixture.v3Attachments.get(att) as { status: string }).status = 'attached';
+      v.attachments.push({ id: v.id, attachment_id: att, volume_id: v.id, server_id: inst.uuid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+      Object.assign(v, { status: 'in-use', attach_status: 'attached' });
+      const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
+        attachmentId: att, connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: null });
+      // The process dies right after the release: the row's soft delete never happens.
+      const cut = Object.assign(db, { bdmSoftDelete: async (): Promise<boolean> => { throw new Error('killed'); } });
+      try {
+        await refused(api.delete(user, inst.uuid));
+      } finally {
+        delete (cut as Partial<typeof cut>).bdmSoftDelete;
+      }
+      expect(actions()).to.deep.equal(['attachment_delete']);
+      expect(await db.bdmGet(bdm.id)).to.include({ id: bdm.id });
+      expect(await db.instanceGet(inst.uuid)).to.include({ taskState: 'deleting', vmState: VM_STATES.ACTIVE });
+      // Another DELETE, its compute still down, goes on from the row left: the attachment already gone is no obstacle.
+      await api.delete(user, inst.uuid);
+      expect(await db.bdmGet(bdm.id)).to.equal(null);
+      expect(await db.instanceGet(inst.uuid)).to.equal(null);
+    });
+
     it('a swap its compute took half-way: the attachments of both volumes are released', async () => {
       // swap-committing: the row names the new volume's attachment, the old one is in swap_*.
       // Releasing only the row's left the old volume attached to a server that is gone.
