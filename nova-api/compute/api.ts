@@ -291,9 +291,15 @@ export class ComputeAPI {
     this.can(ctx, policy, inst);
     this.checkLocked(ctx, inst);
     await this.recordAction(ctx, uuid, 'delete');
-    const remote = !!inst.host && inst.vmState !== VM_STATES.ERROR && await this.hostIsUp(inst.host);
-    // Any task gives way to a delete (Nova expects no task state); the vm_state must still not be error.
-    if (remote && await this.o.db.instanceConditionalUpdate(uuid, { vmState: NOT_ERROR }, { taskState: TASK_STATES.DELETING })) {
+    // A server already 'deleting' (a delete cut short, also a local one) is its live compute's to
+    // finish, even in error: its reconciler takes it up anyway, under the instance lock the cast
+    // also takes, where a local delete beside it would release the same rows unlocked.
+    const deleting = inst.taskState === TASK_STATES.DELETING;
+    const remote = !!inst.host && (deleting || inst.vmState !== VM_STATES.ERROR) && await this.hostIsUp(inst.host);
+    // Any task gives way to a delete (Nova expects no task state); the vm_state must still not be
+    // error, unless the server is still 'deleting'.
+    const expected = deleting ? { taskState: TASK_STATES.DELETING } : { vmState: NOT_ERROR };
+    if (remote && await this.o.db.instanceConditionalUpdate(uuid, expected, { taskState: TASK_STATES.DELETING })) {
       await this.o.rpc.terminateInstance(ctx, inst, await this.o.db.bdmsByInstance(uuid));
       return;
     }

@@ -39,6 +39,10 @@ class RecordingRpc {
   async detachVolume(_ctx: RequestContext, inst: Instance, volumeId: string, attachmentId: string | null): Promise<void> {
     this.take({ method: 'detach_volume', instance: inst.uuid, volumeId, attachmentId });
   }
+  readonly terminated: string[] = [];
+  async terminateInstance(_ctx: RequestContext, inst: Instance): Promise<void> {
+    this.terminated.push(inst.uuid);
+  }
 }
 
 describe('ComputeAPI volume attach/detach rules', () => {
@@ -433,7 +437,7 @@ describe('ComputeAPI volume attach/detach rules', () => {
     it('Cinder unreachable: the delete answers 503 and leaves the row and the server deleting; a DELETE once Cinder is back releases it', async () => {
       // Ignored as a refusal would be, the release was lost for good: the row went with the
       // server and the attachment stayed in Cinder with nothing in Nova to name it.
-      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR });
+      const inst = await makeServer(ds, { host: 'compute-gone', node: 'compute-gone' });
       const v = fixture.create(PROJECT);
       const att = fixture.reserveAttachment(v.id, inst.uuid);
       (fixture.v3Attachments.get(att) as { status: string }).status = 'attached';
@@ -481,6 +485,20 @@ describe('ComputeAPI volume attach/detach rules', () => {
       await api.delete(user, inst.uuid);
       expect(await db.bdmGet(bdm.id)).to.equal(null);
       expect(await db.instanceGet(inst.uuid)).to.equal(null);
+    });
+
+    it('a server left deleting whose compute is up: the DELETE is cast to the compute, also in error', async () => {
+      // Its reconciler finishes a 'deleting' server anyway; a local delete beside it would
+      // release the same rows without the instance lock the compute's redo holds.
+      const inst = await makeServer(ds, { vmState: VM_STATES.ERROR, taskState: 'deleting' });
+      const v = fixture.create(PROJECT);
+      const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
+        attachmentId: fixture.reserveAttachment(v.id, inst.uuid), connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: null });
+      await api.delete(user, inst.uuid);
+      expect(rpc.terminated).to.deep.equal([inst.uuid]);
+      expect(actions()).to.deep.equal([]);
+      expect(await db.bdmGet(bdm.id)).to.include({ id: bdm.id });
+      expect(await db.instanceGet(inst.uuid)).to.include({ taskState: 'deleting', vmState: VM_STATES.ERROR });
     });
 
     it('a swap its compute took half-way: the attachments of both volumes are released', async () => {
