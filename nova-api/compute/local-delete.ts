@@ -3,6 +3,7 @@
 // row, then the server. Kept apart from ComputeAPI: it is the one place nova-api undoes a
 // compute's work, and it must be safe to redo row by row.
 import type { RequestContext } from '../../common/context';
+import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import type { NovaDB } from '../../nova-common/db-api';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
@@ -41,6 +42,7 @@ export async function localDelete(d: LocalDeleteDeps, ctx: RequestContext, inst:
         LOG.warning(`Delete of server ${inst.uuid} left deleting: ${(e as Error).message}`, { context: ctx });
         throw e instanceof StepInterrupted ? e.reason : e;
       }
+      await pausePoint('nova-api.local_delete.after-release');
     }
     await d.db.bdmSoftDelete(bdm.id);
   }

@@ -89,6 +89,11 @@ export const EXTEND_STEPS: Array<[Service, string]> = [
   ['cinder-volume', 'cinder-volume.extend_volume.after-backend-extend'],
 ];
 
+/** A server delete nova-api runs itself (its compute down): killed after a volume's release, before its row goes. */
+export const LOCAL_DELETE_STEPS: Array<[Service, string]> = [
+  ['nova-api', 'nova-api.local_delete.after-release'],
+];
+
 /** Reconciler period of nova-compute and cinder-volume in this suite (seconds). */
 export const INTERVAL = 2;
 /** RPC timeout: a call to a killed cinder-volume is given up after it (seconds). */
@@ -100,6 +105,19 @@ export const RPC_TIMEOUT = 5;
 export const CONVERGE_MS = (2 * INTERVAL + RPC_TIMEOUT + 5) * 1000;
 /** cinder-volume's attach_transition_timeout here (seconds): a running cinder-volume repairs a lost cast after it. */
 export const TRANSITION_TIMEOUT = 30;
+
+/**
+ * Until nova-api counts every compute down (os-availability-zone/detail shows its host
+ * unavailable, past service_down_time). A 503 (MariaDB away) is asked again.
+ */
+export async function waitComputeDown(cluster: Cluster, timeoutMs: number): Promise<void> {
+  await waitFor(async () => {
+    const r = await cluster.req('nova', 'GET', '/v2.1/os-availability-zone/detail', undefined, { 'X-Auth-Token': 'admin:demo' });
+    const zones = (r.status === 200 ? r.body.availabilityZoneInfo : []) as Array<{ hosts: Record<string, { 'nova-compute': { available: boolean } }> | null }>;
+    const hosts = zones.flatMap((z) => Object.values(z.hosts ?? {}));
+    return hosts.length > 0 && hosts.every((h) => !h['nova-compute'].available);
+  }, timeoutMs, 'nova-compute counted down', 500);
+}
 
 /** nova.conf lines that select the flow (the attachments API is the default). */
 export function legacyConf(flow: Flow): string[] {
