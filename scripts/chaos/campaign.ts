@@ -18,7 +18,7 @@ import type { Cluster } from '../../test/system/e2e/cluster';
 import { waitFor } from '../../test/support/processes';
 import { bootBroker, killBroker, startBroker, startDatabase, stopBroker, stopDatabase } from '../../test/support/servers';
 import { fullDrift, waitNoDrift } from '../../test/system/faults/drift';
-import { CONVERGE_MS, faultCluster, type Flow, type Service } from '../../test/system/faults/fault-cluster';
+import { CONVERGE_MS, faultCluster, waitComputeDown, type Flow, type Service } from '../../test/system/faults/fault-cluster';
 import { serverErrors } from '../../test/system/faults/load';
 import { ensureMultiattachType, MULTIATTACH_TYPE, startMixedLoad, type Pool } from './mixed-load';
 import { describeFaults, FLOWS, planRound, SERVICE_FAULTS, SERVICES, type Fault, type RoundPlan } from './plan';
@@ -33,7 +33,6 @@ const START_MS = 60_000;
  * a MariaDB outage (10 s, heartbeats failing) does not, so no live compute is taken for dead.
  */
 const SERVICE_DOWN_TIME = 20;
-const ADMIN = { 'X-Auth-Token': 'admin:demo' };
 
 function intEnv(name: string, dflt: number, max: number): number {
   const raw = process.env[name];
@@ -105,7 +104,7 @@ class Campaign {
       await this.restart(c, f.service as Service);
     } else if (f.kind === 'compute-down') {
       this.figures.computeDowns++;
-      await this.computeDown(f.flow as Flow, f.deletes ?? 1);
+      await this.computeDown(f.flow as Flow, f.deletes ?? 1, f.point);
     } else if (f.kind === 'db-outage') {
       this.figures.dbOutages++;
       await outage(stopDatabase, startDatabase, f.downMs);
@@ -122,9 +121,11 @@ class Campaign {
   /**
    * nova-compute killed and left down until nova-api counts it down (service_down_time), then up
    * to `deletes` servers with volumes deleted through nova-api (its local delete releases them),
-   * each gone at once; then the compute is started again. The round's audit finds what is left.
+   * each gone at once; then the compute is started again. With `point`, nova-api is killed there
+   * during the first delete and started again: that server, left 'deleting', is the compute's
+   * reconciler's to finish once it is back. The round's audit finds what is left.
    */
-  private async computeDown(flow: Flow, deletes: number): Promise<void> {
+  private async computeDown(flow: Flow, deletes: number, point?: string): Promise<void> {
     const c = this.clusters.get(flow) as Cluster;
     const pool = this.pools.get(flow) as Pool;
     // Made again while an outage refuses it (bounded); what a failed try left goes with the round's cleanup.
@@ -134,13 +135,7 @@ class Campaign {
     });
     await c.kill9('nova-compute');
     try {
-      // nova-api's answer while MariaDB is away is a 503, not a verdict: asked again (bounded).
-      await waitFor(async () => {
-        const r = await c.req('nova', 'GET', '/v2.1/os-availability-zone/detail', undefined, ADMIN);
-        const zones = (r.status === 200 ? r.body.availabilityZoneInfo : []) as Array<{ hosts: Record<string, { 'nova-compute': { available: boolean } }> | null }>;
-        const hosts = zones.flatMap((z) => Object.values(z.hosts ?? {}));
-        return hosts.length > 0 && hosts.every((h) => !h['nova-compute'].available);
-      }, (SERVICE_DOWN_TIME + 60) * 1000, `nova-compute (${flow}) counted down`, 500);
+      await waitComputeDown(c, (SERVICE_DOWN_TIME + 60) * 1000);
       const withVolumes: string[] = [];
       for (const s of [...(own ? [own] : []), ...pool.servers]) {
         const r = await waitFor(async () => {
@@ -151,7 +146,15 @@ class Campaign {
       }
       const victims = withVolumes.slice(0, deletes);
       log(`    compute down; deleting ${victims.length} of ${withVolumes.length} server(s) with volumes`);
-      for (const s of victims) {
+      for (const [i, s] of victims.entries()) {
+        if (i === 0 && point) {
+          this.figures.kills++;
+          await this.pauseAt(flow, 'nova-api', point, () => c.req('nova', 'DELETE', `/v2.1/servers/${s}`));
+          await c.kill9('nova-api');
+          await this.restart(c, 'nova-api');
+          if (pool.servers.length > 1) pool.servers = pool.servers.filter((x) => x !== s);
+          continue;
+        }
         // A 503 (an outage of the database or Cinder under way) is asked again; the delete is synchronous.
         const status = await waitFor(async () => {
           const r = await c.req('nova', 'DELETE', `/v2.1/servers/${s}`);
@@ -201,12 +204,16 @@ class Campaign {
     return server;
   }
 
-  /** Arm `point` in `svc` and wait (up to 8 s) for the load to reach it; the kill follows either way. */
-  private async pauseAt(flow: Flow, svc: Service, point: string): Promise<void> {
+  /**
+   * Arm `point` in `svc`, start `op` if given (its answer is not awaited: the kill drops it), and
+   * wait (up to 8 s) for the load or `op` to reach it; the kill follows either way.
+   */
+  private async pauseAt(flow: Flow, svc: Service, point: string, op?: () => Promise<unknown>): Promise<void> {
     const dir = join(this.controlRoot, flow, svc);
     rmSync(join(dir, 'hit'), { force: true });
     writeFileSync(join(dir, 'armed'), point);
     try {
+      void op?.().catch(() => undefined);
       const hit = await waitFor(() => existsSync(join(dir, 'hit')), 8_000, point, 50).then(() => true, () => false);
       log(`    ${hit ? 'paused at' : 'not reached:'} ${point}`);
     } finally {

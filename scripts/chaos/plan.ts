@@ -1,6 +1,6 @@
 // The chaos campaign's schedule: a pure function of (seed, round), so a round's faults and every
 // worker's operations can be replayed exactly from the seed (scripts/chaos.sh, CHAOS_ROUND).
-import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, SWAP_STEPS, type Flow, type Service } from '../../test/system/faults/fault-cluster';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, SWAP_STEPS, type Flow, type Service } from '../../test/system/faults/fault-cluster';
 
 export const SERVICES: readonly Service[] = ['nova-api', 'nova-compute', 'cinder-api', 'cinder-volume'];
 export const FLOWS: readonly Flow[] = ['attachments', 'legacy'];
@@ -9,6 +9,9 @@ export const FLOWS: readonly Flow[] = ['attachments', 'legacy'];
 export const ATTACH_VERSIONS = ['2.1', '2.60', '2.79', '2.101'] as const;
 
 export type FaultKind = 'kill' | 'compute-down' | 'db-outage' | 'broker-stop' | 'broker-kill';
+
+/** Steps of nova-api's local delete, reached only while a compute is down: a compute-down arms them. */
+export const COMPUTE_DOWN_STEPS: readonly string[] = LOCAL_DELETE_STEPS.map(([, point]) => point);
 
 /** Faults of one service (run on the kills' track); the others take a server down. */
 export const SERVICE_FAULTS: readonly FaultKind[] = ['kill', 'compute-down'];
@@ -20,7 +23,10 @@ export interface Fault {
   /** kill, compute-down: which cluster (flow) and service. */
   flow?: Flow;
   service?: Service;
-  /** kill: the pause point armed first, so the kill lands exactly after that step (when reached in time). */
+  /**
+   * kill: the pause point armed first, so the kill lands exactly after that step (when reached in
+   * time). compute-down: the step of nova-api's local delete its first server delete is killed at.
+   */
   point?: string;
   /** db-outage / broker-stop: how long the server stays down. */
   downMs?: number;
@@ -106,8 +112,14 @@ export function planRound(seed: string, round: number, o: PlanOptions): RoundPla
       const point = r() < 0.5 ? pick(r, steps) : undefined;
       faults.push({ atMs, kind, flow, service, ...(point ? { point } : {}) });
     }
-    // nova-compute killed and kept down past service_down_time: nova-api deletes servers itself.
-    else if (kind === 'compute-down') faults.push({ atMs, kind, flow: pick(r, FLOWS), service: 'nova-compute', deletes: between(r, 1, 2) });
+    // nova-compute killed and kept down past service_down_time: nova-api deletes servers itself,
+    // half the time killed half-way through the first (only a compute-down reaches those steps).
+    else if (kind === 'compute-down') {
+      const flow = pick(r, FLOWS);
+      const deletes = between(r, 1, 2);
+      const point = r() < 0.5 ? pick(r, COMPUTE_DOWN_STEPS) : undefined;
+      faults.push({ atMs, kind, flow, service: 'nova-compute', deletes, ...(point ? { point } : {}) });
+    }
     else if (kind === 'db-outage') faults.push({ atMs, kind, downMs: 10_000 });
     else if (kind === 'broker-stop') faults.push({ atMs, kind, downMs: between(r, 2, 8) * 1000 });
     else faults.push({ atMs, kind });

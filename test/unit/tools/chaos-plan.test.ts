@@ -1,8 +1,8 @@
 // The chaos campaign's plan (scripts/chaos/plan.ts) is a function of (seed, round): a round
 // replays exactly from its seed, and every fault and operation stays within the bounds.
 import { expect } from 'chai';
-import { planRound, stepsOf, FLOWS, SERVICES, SERVICE_FAULTS } from '../../../scripts/chaos/plan';
-import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, SWAP_STEPS } from '../../system/faults/fault-cluster';
+import { planRound, stepsOf, COMPUTE_DOWN_STEPS, FLOWS, SERVICES, SERVICE_FAULTS } from '../../../scripts/chaos/plan';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, SWAP_STEPS } from '../../system/faults/fault-cluster';
 
 const OPTS = { serverFaults: true, workers: 3, opsPerWorker: 50 };
 
@@ -24,7 +24,10 @@ describe('chaos plan', () => {
           expect(SERVICES).to.include(f.service);
           if (f.point) expect(stepsOf(f.flow!).some(([svc, point]) => svc === f.service && point === f.point)).to.equal(true);
         }
-        if (f.kind === 'compute-down') expect(f).to.include({ service: 'nova-compute' }).and.to.have.property('deletes').within(1, 2);
+        if (f.kind === 'compute-down') {
+          expect(f).to.include({ service: 'nova-compute' }).and.to.have.property('deletes').within(1, 2);
+          if (f.point) expect(COMPUTE_DOWN_STEPS).to.include(f.point);
+        }
         if (f.kind === 'db-outage') expect(f.downMs).to.equal(10_000);
       }
       expect(p.ops.attachments).to.have.length(3);
@@ -33,8 +36,8 @@ describe('chaos plan', () => {
   });
 
   it('every step the fault suite kills at can be armed, and is in some round', () => {
-    const suite = [...ATTACH_STEPS, ...ATTACH_STEPS_V3, ...DETACH_STEPS, ...DETACH_STEPS_V3, ...SWAP_STEPS, ...EXTEND_STEPS].map(([, point]) => point);
-    const armable = new Set(FLOWS.flatMap((flow) => stepsOf(flow).map(([, point]) => point)));
+    const suite = [...ATTACH_STEPS, ...ATTACH_STEPS_V3, ...DETACH_STEPS, ...DETACH_STEPS_V3, ...SWAP_STEPS, ...EXTEND_STEPS, ...LOCAL_DELETE_STEPS].map(([, point]) => point);
+    const armable = new Set([...FLOWS.flatMap((flow) => stepsOf(flow).map(([, point]) => point)), ...COMPUTE_DOWN_STEPS]);
     expect(suite.filter((p) => !armable.has(p))).to.deep.equal([]);
     const armed = new Set<string>();
     for (let round = 1; round <= 2000; round++) for (const f of planRound('cover', round, OPTS).faults) if (f.point) armed.add(f.point);
