@@ -148,7 +148,9 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     // Stopped in reverse: the APIs stop taking requests first, then the RPC servers drain.
     const volume: RunningCinderVolume = await startCinderVolume(conf.cinder, { transport, dataSource: cinderDs, metricsListener: false });
     cleanups.push(() => volume.stop());
-    const compute: RunningNovaCompute = await startNovaCompute(conf.nova, { transport, dataSource: novaDs, metricsListener: false, httpFetch: local.fetch });
+    // On fake:// no other nova-api can reach this compute: what its rows record, this process did.
+    const apiInProcess = /^fake:/.test(conf.nova.DEFAULT.transport_url ?? '');
+    const compute: RunningNovaCompute = await startNovaCompute(conf.nova, { transport, dataSource: novaDs, metricsListener: false, httpFetch: local.fetch, apiInProcess, deferReconciler: true });
     cleanups.push(() => compute.stop());
     const cinderApi: RunningCinderApi = await startCinderApi(conf.cinder, { transport, dataSource: cinderDs, localRoutes: local });
     cleanups.push(() => cinderApi.stop());
@@ -156,6 +158,9 @@ export async function startAllInOne(conf: AllInOneConf, dataDir: string): Promis
     const tracePageKey = conf.nova.trace.enabled ? randomBytes(16).toString('hex') : undefined;
     const novaApi: RunningNovaApi = await startNovaApi(conf.nova, { transport, dataSource: novaDs, httpFetch: local.fetch, localRoutes: local, adminPasswordHash: identity.adminHash ?? undefined, tracePageKey });
     cleanups.push(() => novaApi.stop());
+    // What the last run left half-done, now that the cinder-api it calls serves (the daemons'
+    // start pass runs before their RPC server; here the compute's casts are already taken).
+    await compute.reconciler.start();
     const traceUrl = tracePageKey ? `${novaApi.url}/traces/${tracePageKey}/` : null;
     return { stop: stopAll, computeUrl: novaApi.url, volumeUrl: cinderApi.url, conf, volume, traceUrl, firstStartAdminPassword: identity.firstStartPassword, localRoutes: local };
   } catch (e) {

@@ -33,6 +33,17 @@ export interface NovaComputeOptions {
   metricsListener?: boolean;
   /** How requests to cinder-api go out (the all-in-one's own cinder-api is reached in process). */
   httpFetch?: FetchLike;
+  /**
+   * The only nova-api is in this process and starts after this compute (the all-in-one): the
+   * reconciler takes over at once what nova-api was doing when the process last stopped, instead
+   * of waiting pending_volume_op_timeout for an owner that cannot come back.
+   */
+  apiInProcess?: boolean;
+  /**
+   * Leave the reconciler's start (its start pass, then the periodic ones) to the caller: the
+   * all-in-one starts it once its own cinder-api serves, which the start pass calls.
+   */
+  deferReconciler?: boolean;
 }
 
 export interface RunningNovaCompute {
@@ -71,13 +82,14 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   const reconciler = new VolumeReconciler({
     host, db, manager, volumeOps, auth,
     intervalSec: conf.compute.volume_reconcile_interval, pendingTimeoutMs,
+    ...(opts.apiInProcess ? { apiStartedAfter: new Date() } : {}),
   });
   const server = new RPCServer(transport, new Target({ topic: COMPUTE_TOPIC, server: host }), [manager.endpoint()], { traceService: 'nova-compute' });
   const heartbeat = new Heartbeat(() => reportState(ds, host), conf.DEFAULT.report_interval, `nova-compute on ${host}`);
   let metrics: MetricsListener | null = null;
   try {
     // As Nova's init_host: what a previous run left half-done is settled before new work.
-    await reconciler.start();
+    if (!opts.deferReconciler) await reconciler.start();
     await server.start();
     await heartbeat.start();
     metrics = await serveDaemonMetrics('nova-compute', conf.metrics, opts.metricsListener);

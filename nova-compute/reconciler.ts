@@ -37,6 +37,12 @@ export interface ReconcilerDeps {
   /** Seconds between passes; 0: only the start pass. */
   intervalSec: number;
   pendingTimeoutMs: number;
+  /**
+   * Set when every nova-api that could drive this host's rows started after this moment (the
+   * all-in-one: its nova-api runs in this process and starts after the compute). A row nova-api
+   * recorded before it has no one left to finish it, whatever its age.
+   */
+  apiStartedAfter?: Date;
 }
 
 export interface RepairReport {
@@ -75,6 +81,8 @@ export class VolumeReconciler {
   }
 
   private passes = 0;
+  /** Rows a pass took over and has not finished: retried at each pass, whatever their age. */
+  private readonly taken = new Set<number>();
 
   private async pass(): Promise<RepairReport> {
     const first = this.passes++ === 0;
@@ -97,14 +105,18 @@ export class VolumeReconciler {
     const bdm = await this.d.db.bdmGetAny(bdmId);
     if (!bdm?.attachState || !bdm.instanceUuid) return;
     const age = Date.now() - (bdm.attachStateAt?.getTime() ?? 0);
-    if (API_OWNED.includes(bdm.attachState) && age < this.d.pendingTimeoutMs) return;
+    // Taken over once already (a repair that did not finish refreshes the row's time): ours now.
+    const orphaned = this.taken.has(bdm.id) || (!!this.d.apiStartedAfter && !!bdm.attachStateAt && bdm.attachStateAt < this.d.apiStartedAfter);
+    if (API_OWNED.includes(bdm.attachState) && age < this.d.pendingTimeoutMs && !orphaned) return;
     const instance = await this.d.db.instanceGetAny(bdm.instanceUuid);
     if (!instance) return;
     const entry = { bdmId: bdm.id, volumeId: bdm.volumeId, instanceUuid: instance.uuid, state: bdm.attachState, requestId: bdm.attachRequestId, outcome: 'done' };
     const op = await this.opFor(instance, bdm.attachRequestId, { volume_id: bdm.volumeId, instance_uuid: instance.uuid, bdm_id: bdm.id });
     LOG.warning(`Repairing volume ${bdm.volumeId} of instance ${instance.uuid}: ${bdm.attachState} since ${bdm.attachStateAt?.toISOString() ?? '?'} (${directionOf(bdm.attachState)})`, op.meta);
+    this.taken.add(bdm.id);
     try {
       await this.d.volumeOps.resume(op, instance, bdm);
+      this.taken.delete(bdm.id);
       LOG.warning(`Repaired volume ${bdm.volumeId} of instance ${instance.uuid} (was ${bdm.attachState})`, op.meta);
     } catch (e) {
       // An expired or revoked service token: log in again next time.

@@ -285,6 +285,23 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     await db.instances.update({ uuid: young }, { taskState: null });
   });
 
+  it("'detaching' taken over when stale, then Cinder unreachable: the next pass finishes it, though the row's time is fresh again", async () => {
+    const sid = await activeServer(nova, 'r17');
+    const v = cinder.create('demo');
+    attached(v, sid);
+    const b = await bdm(sid, v, S.DETACHING, { age: 120, connectionInfo: info(v) });
+    cinder.down = true;
+    expect((await pass()).resumed.find((e) => e.bdmId === b.id)?.outcome).to.match(/^failed/);
+    const left = await row(b.id);
+    expect(left?.attachState).to.equal(S.DETACHING);
+    // The takeover re-recorded the intent: by its age alone the row would look nova-api's again.
+    expect(Date.now() - (left?.attachStateAt?.getTime() ?? 0)).to.be.below(60_000);
+    cinder.down = false;
+    await pass();
+    expect((await row(b.id))?.attachState).to.equal(null);
+    expect(v.status).to.equal('available');
+  });
+
   it('Cinder unreachable: the intent stays for the next pass, which finishes it', async () => {
     const sid = await activeServer(nova, 'r16');
     const v = cinder.create('demo');
