@@ -434,9 +434,8 @@ describe('ComputeAPI volume attach/detach rules', () => {
       expect(await db.bdmGet(bdm.id)).to.equal(null);
     });
 
-    it('Cinder unreachable: the delete answers 503 and leaves the row and the server deleting; a DELETE once Cinder is back releases it', async () => {
-      // Ignored as a refusal would be, the release was lost for good: the row went with the
-      // server and the attachment stayed in Cinder with nothing in Nova to name it.
+    /** A server on a compute that is gone, with one volume attached through the attachments API. */
+    const serverOnDownCompute = async () => {
       const inst = await makeServer(ds, { host: 'compute-gone', node: 'compute-gone' });
       const v = fixture.create(PROJECT);
       const att = fixture.reserveAttachment(v.id, inst.uuid);
@@ -445,6 +444,13 @@ describe('ComputeAPI volume attach/detach rules', () => {
       Object.assign(v, { status: 'in-use', attach_status: 'attached' });
       const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
         attachmentId: att, connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: null });
+      return { inst, v, att, bdm };
+    };
+
+    it('Cinder unreachable: the delete answers 503 and leaves the row and the server deleting; a DELETE once Cinder is back releases it', async () => {
+      // Ignored as a refusal would be, the release was lost for good: the row went with the
+      // server and the attachment stayed in Cinder with nothing in Nova to name it.
+      const { inst, v, att, bdm } = await serverOnDownCompute();
       fixture.down = true;
       try {
         expect(await refused(api.delete(user, inst.uuid))).to.have.property('code', 503);
@@ -463,14 +469,7 @@ describe('ComputeAPI volume attach/detach rules', () => {
     it('the server is deleting before any volume is released: a delete cut short after a release is left for the reconciler or the next DELETE', async () => {
       // Marked only when Cinder was lost, a nova-api killed between a release and its row left
       // the server as it was and the row with no attachment behind it, with nothing to finish it.
-      const inst = await makeServer(ds, { host: 'compute-gone', node: 'compute-gone' });
-      const v = fixture.create(PROJECT);
-      const att = fixture.reserveAttachment(v.id, inst.uuid);
-      (fixture.v3Attachments.get(att) as { status: string }).status = 'attached';
-      v.attachments.push({ id: v.id, attachment_id: att, volume_id: v.id, server_id: inst.uuid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
-      Object.assign(v, { status: 'in-use', attach_status: 'attached' });
-      const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
-        attachmentId: att, connectionInfo: '{"driver_volume_type":"iscsi","data":{}}', attachState: null });
+      const { inst, bdm } = await serverOnDownCompute();
       // The process dies right after the release: the row's soft delete never happens.
       const cut = Object.assign(db, { bdmSoftDelete: async (): Promise<boolean> => { throw new Error('killed'); } });
       try {
