@@ -44,7 +44,7 @@ export const NOVA_OPTS = {
     initiator_name: { type: 'str', default: null, help: 'iSCSI initiator name (default: /etc/iscsi/initiatorname.iscsi)' },
     iscsi_tool_timeout: { type: 'int', default: 30, min: 1, help: 'Seconds an iSCSI login check may take' },
     volume_reconcile_interval: { type: 'int', default: 60, min: 0, help: 'Seconds between passes that finish or roll back attaches/detaches left half-done (0: only at start)' },
-    pending_volume_op_timeout: { type: 'int', default: 120, min: 1, help: 'Seconds an attach or detach nova-api recorded may wait for its compute before the reconciler takes it over' },
+    pending_volume_op_timeout: { type: 'int', default: 60, min: 1, help: 'Seconds an attach or detach nova-api recorded may wait for its compute before the reconciler takes it over (at most volume_reconcile_interval later)' },
     volume_op_retry_timeout: { type: 'int', default: 30, min: 0, help: 'Seconds a step of an attach/detach retries a lost dependency (Cinder, the database) before leaving it to the reconciler' },
   },
   workarounds: {

@@ -57,7 +57,7 @@ export class VolumeAttachmentAPI {
 
   /** How long nova-api may still act on an intent it wrote (the compute waits twice that). */
   private ownershipMs(): number {
-    return (this.o.pendingTimeoutMs ?? 120_000) / 2;
+    return (this.o.pendingTimeoutMs ?? 60_000) / 2;
   }
 
   /**

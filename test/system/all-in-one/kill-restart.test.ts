@@ -110,7 +110,7 @@ for (const [flow, attachSteps, detachSteps] of FLOWS) describe(`all-in-one (${fl
       '[DEFAULT]', `osapi_compute_listen_port = ${np}`, `osapi_volume_listen_port = ${cp}`,
       `periodic_interval = ${INTERVAL}`, 'attach_transition_timeout = 30',
       'use_default_quota_class = false', 'quota_volumes = -1', 'quota_gigabytes = -1',
-      // pending_volume_op_timeout stays at its 120 s: what the killed nova-api was doing is taken
+      // pending_volume_op_timeout stays at its 60 s: what the killed nova-api was doing is taken
       // over at the start, not after it (no other nova-api can be doing it).
       '[compute]', `volume_reconcile_interval = ${INTERVAL}`, 'volume_op_retry_timeout = 15',
       '[api]', 'auth_strategy = noauth2',
