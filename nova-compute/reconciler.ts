@@ -81,6 +81,18 @@ export class VolumeReconciler {
   }
 
   private passes = 0;
+  /** When this compute started: the start pass takes only what was left before it. */
+  private readonly startedAt = Date.now();
+
+  /**
+   * An instance task to redo: at the start pass any left from before this start (updated_at is
+   * whole seconds on MariaDB, hence the margin; the all-in-one's own nova-api already takes
+   * requests when its compute's start pass runs), later any older than pending_volume_op_timeout.
+   */
+  private cutShort(updatedAt: Date | null, first: boolean): boolean {
+    const t = updatedAt?.getTime() ?? 0;
+    return (first && t < this.startedAt - 1000) || Date.now() - t >= this.d.pendingTimeoutMs;
+  }
   /** Rows a pass took over and has not finished: retried at each pass, whatever their age. */
   private readonly taken = new Set<number>();
 
@@ -133,7 +145,7 @@ export class VolumeReconciler {
    */
   private async deletesCutShort(first: boolean): Promise<string[]> {
     const rows = await this.d.db.instances.findBy({ host: this.d.host, deleted: 0, taskState: 'deleting' });
-    return rows.filter((i) => first || Date.now() - (i.updatedAt?.getTime() ?? 0) >= this.d.pendingTimeoutMs).map((i) => i.uuid);
+    return rows.filter((i) => this.cutShort(i.updatedAt, first)).map((i) => i.uuid);
   }
 
   private async redoDelete(uuid: string, report: RepairReport): Promise<void> {
@@ -155,7 +167,7 @@ export class VolumeReconciler {
    */
   private async buildsCutShort(first: boolean): Promise<string[]> {
     const rows = await this.d.db.instances.findBy({ host: this.d.host, deleted: 0, vmState: VM_STATES.BUILDING });
-    return rows.filter((i) => first || Date.now() - (i.updatedAt?.getTime() ?? 0) >= this.d.pendingTimeoutMs).map((i) => i.uuid);
+    return rows.filter((i) => this.cutShort(i.updatedAt, first)).map((i) => i.uuid);
   }
 
   private async failBuild(uuid: string, report: RepairReport): Promise<void> {
@@ -175,7 +187,7 @@ export class VolumeReconciler {
    */
   private async powerOpsCutShort(first: boolean): Promise<Array<[string, string]>> {
     const rows = await this.d.db.instances.findBy({ host: this.d.host, deleted: 0, taskState: In(POWER_TASKS) });
-    return rows.filter((i) => first || Date.now() - (i.updatedAt?.getTime() ?? 0) >= this.d.pendingTimeoutMs).map((i) => [i.uuid, i.taskState as string]);
+    return rows.filter((i) => this.cutShort(i.updatedAt, first)).map((i) => [i.uuid, i.taskState as string]);
   }
 
   /** The operation again, as its cast would run it: under the instance's lock, from the task state it finds (a no-op if that moved on). */

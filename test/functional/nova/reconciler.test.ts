@@ -8,6 +8,7 @@ import { NovaDB } from '../../../nova-common/db-api';
 import type { BlockDeviceMapping } from '../../../nova-common/entities';
 import type { FakeConnector } from '../../../nova-compute/connectors';
 import type { FakeDriver } from '../../../nova-compute/virt/fake';
+import { VolumeReconciler, type ReconcilerDeps } from '../../../nova-compute/reconciler';
 import { waitFor } from '../../support/processes';
 import { CinderFixture, type FixtureVolume } from './cinder-fixture';
 import { activeServer, startNova, type Nova } from './harness';
@@ -270,6 +271,20 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     await nova.compute.manager.buildAndRunInstance({}, { instance: { uuid: old } });
     expect((await db.instanceGet(old))?.vmState).to.equal('error');
     await db.instances.update({ uuid: young }, { vmState: 'active', taskState: null });
+  });
+
+  it('the start pass fails only the builds left from before this start: one a live nova-api began since is left alone', async () => {
+    // The all-in-one's nova-api already takes requests when its compute's start pass runs.
+    const before = await activeServer(nova, 'r15h');
+    await db.instances.update({ uuid: before }, { vmState: 'building', taskState: 'scheduling', updatedAt: ago(5) });
+    const deps = (nova.compute.reconciler as unknown as { d: ReconcilerDeps }).d;
+    const fresh = new VolumeReconciler({ ...deps, intervalSec: 0 });
+    const since = await activeServer(nova, 'r15i');
+    await db.instances.update({ uuid: since }, { vmState: 'building', taskState: 'scheduling', updatedAt: new Date() });
+    const r = await fresh.runOnce();
+    expect(r.buildsFailed).to.deep.equal([before]);
+    expect((await db.instanceGet(since))?.vmState).to.equal('building');
+    await db.instances.update({ uuid: since }, { vmState: 'active', taskState: null });
   });
 
   it('a stop, start or reboot cut short (task state left by a killed compute or a lost cast) is done again; a young one is left alone', async () => {
