@@ -246,13 +246,18 @@ export class VolumeOps {
 
   private async undoReserving(op: Op, bdm: BlockDeviceMapping): Promise<void> {
     const volumeId = bdm.volumeId as string;
-    // Row first: if nova-api is still alive it finds its row gone and releases its own reservation.
-    if (!(await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.RESERVING)))) return;
+    // Row first, out of Nova's view with its intent kept: if nova-api is still alive it finds its
+    // row gone and releases its own reservation; if a release below fails (Cinder away), the
+    // next pass finds the hidden row and releases again. A row already hidden (a rollback cut
+    // short, nova-api's or ours) goes on from here.
+    const hidden = bdm.deleted !== 0 || await this.step(op, 'hide BDM', () => this.d.db.bdmHide(bdm.id, S.RESERVING));
+    if (!hidden) return;
     // The row does not say which flow nova-api had begun: undo whichever left a trace.
     if (bdm.attachmentId) await this.attachments.release(op, bdm);
     const orphans = await releaseOrphanAttachments(this.flowDeps, op, bdm);
     const v = await this.volume(op, volumeId);
     if (await this.legacy.reservationIsOurs(v, bdm)) await this.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, volumeId));
+    await this.step(op, 'delete BDM', () => this.d.db.bdmDestroyIf(bdm.id, S.RESERVING));
     LOG.info(`Rolled back the unfinished reservation of volume ${volumeId}${orphans.length ? ` (attachment ${orphans.join(', ')})` : ''}`, op.meta);
   }
 

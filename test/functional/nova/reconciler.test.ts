@@ -71,6 +71,24 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     expect(actions(v)).to.deep.equal(['os-unreserve']);
   });
 
+  it("'reserving' whose release Cinder refuses for now (unreachable): the row stays hidden with its intent, the next pass releases", async () => {
+    const sid = await activeServer(nova, 'r1b');
+    const v = cinder.create('demo');
+    v.status = 'attaching';
+    const b = await bdm(sid, v, S.RESERVING, { age: 120 });
+    cinder.down = true;
+    await pass();
+    // Out of Nova's view (no attach shows), yet still an intent the reconciler follows.
+    expect(await row(b.id)).to.include({ attachState: S.RESERVING, deleted: b.id });
+    expect(await db.bdmByVolumeAndInstance(v.id, sid)).to.equal(null);
+    expect(v.status).to.equal('attaching');
+    cinder.down = false;
+    await pass();
+    expect(await row(b.id)).to.equal(null);
+    expect(v.status).to.equal('available');
+    expect(actions(v)).to.deep.equal(['os-unreserve']);
+  });
+
   it("'reserving' younger than the pending timeout is nova-api's: left alone", async () => {
     const sid = await activeServer(nova, 'r2');
     const v = cinder.create('demo');
