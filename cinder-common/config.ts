@@ -50,6 +50,10 @@ export const CINDER_OPTS = {
       type: 'int', default: 900, min: 1,
       help: 'Seconds without progress after which an attaching/reserved/detaching volume counts as left by a dead caller and is released',
     },
+    lost_cast_timeout: {
+      type: 'int', default: 120, min: 1,
+      help: 'Seconds a creating/deleting/extending volume may wait for its cast before cinder-volume counts it lost and ends the operation (at most attach_transition_timeout; one in progress here holds the volume and is never cut short)',
+    },
   },
   database: {
     connection: { type: 'str', default: null, required: true, env: 'CINDER_DATABASE_URL', secret: true, help: 'Cinder database URL (mysql://... or sqlite:///path)' },

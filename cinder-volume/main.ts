@@ -89,7 +89,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       const notifications = notifierFromConf(conf, transport, `volume.${host}`);
       notifiers.push(notifications);
       const notifier = notifications.notifier;
-      const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout, nova });
+      const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout, lostCastTimeout: conf.DEFAULT.lost_cast_timeout, nova });
       const server = new RPCServer(transport, new Target({ topic: VOLUME_TOPIC, server: host }), [manager.endpoint()], { traceService: 'cinder-volume' });
       const heartbeat = new Heartbeat(async () => reportState(db, host, az, { ...(await driver.getStats()) }), conf.DEFAULT.report_interval,
         `cinder-volume on ${host}`);

@@ -37,6 +37,8 @@ export interface ManagerDeps {
   notifier: Notifier | null;
   /** [DEFAULT] attach_transition_timeout: seconds before a transition without progress is released. */
   attachTransitionTimeout?: number;
+  /** [DEFAULT] lost_cast_timeout: seconds before a create, delete or extend without its cast is ended. */
+  lostCastTimeout?: number;
   /** Tells Nova an attached volume grew (absent: Nova is not told). */
   nova?: Pick<NovaEvents, 'volumeExtended'> | null;
 }
@@ -69,6 +71,7 @@ export class VolumeManager {
     traceMethods(d.driver, ['createVolume', 'deleteVolume', 'createExport', 'removeExport', 'initializeConnection', 'terminateConnection'], { peer: 'target' });
     this.reconciler = new VolumeReconciler({
       host: d.host, db: d.db, driver: d.driver, locks: this.locks, transitionTimeoutSec: d.attachTransitionTimeout ?? 900,
+      lostCastTimeoutSec: Math.min(d.lostCastTimeout ?? 120, d.attachTransitionTimeout ?? 900),
     });
   }
 

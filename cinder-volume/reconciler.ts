@@ -13,7 +13,7 @@
 //   - missing-export: an attached volume whose export was lost (provider_location still names
 //     one: every deliberate removal clears it) gets it back.
 //   - interrupted-create/-delete/-extend: at the start pass, or on any pass once the volume made no
-//     progress for attach_transition_timeout seconds (the cast was lost: taken while the database
+//     progress for lost_cast_timeout seconds (the cast was lost: taken while the database
 //     was down, or never sent by a killed cinder-api): a create goes to error and a delete is
 //     finished, as init_host, and an extend goes back to in-use or available, its size unchanged
 //     and its quota reservations rolled back (their uuids derive from the row). The manager runs these
@@ -71,6 +71,11 @@ export interface ReconcilerDeps {
   /** The manager's per-volume lock: a repair never runs beside a connection change. */
   locks: KeyedLock;
   transitionTimeoutSec: number;
+  /**
+   * A create, delete or extend with no progress this long lost its cast: one this process runs
+   * holds the volume's lock, which a repair waits for, so only a cast never delivered is cut.
+   */
+  lostCastTimeoutSec: number;
 }
 
 const TRANSITIONS: Record<string, Problem> = { attaching: 'stale-attaching', reserved: 'stale-reserved', detaching: 'stale-detaching' };
@@ -191,8 +196,8 @@ export class VolumeReconciler {
     const exportable = !!v.providerLocation && !!chapOf(v);
     const ageSec = Math.floor((Date.now() - last) / 1000);
     const stopped = startup && last < this.startedAt;
-    if (stopped || ageSec > this.d.transitionTimeoutSec) {
-      const why = stopped ? 'when cinder-volume stopped' : `without progress for ${ageSec} s (attach_transition_timeout ${this.d.transitionTimeoutSec} s)`;
+    if (stopped || ageSec > this.d.lostCastTimeoutSec) {
+      const why = stopped ? 'when cinder-volume stopped' : `without progress for ${ageSec} s (lost_cast_timeout ${this.d.lostCastTimeoutSec} s)`;
       if (status === 'creating') return drift('interrupted-create', `'creating' ${why}`);
       if (status === 'deleting') return drift('interrupted-delete', `'deleting' ${why}`);
       if (status === 'extending') return drift('interrupted-extend', `'extending' ${why}`);

@@ -219,7 +219,7 @@ describe('cinder-volume reconciler', function () {
     const deleting = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host, status: 'deleting' });
     await age(creating.id, 5);
     await age(deleting.id, 5);
-    const rec = new VolumeReconciler({ host: 'cinder1@fake', db, driver: fake, locks: manager.locks, transitionTimeoutSec: TIMEOUT });
+    const rec = new VolumeReconciler({ host: 'cinder1@fake', db, driver: fake, locks: manager.locks, transitionTimeoutSec: TIMEOUT, lostCastTimeoutSec: TIMEOUT });
     const first = await rec.runOnce();
     expect(repairsOf(first, creating.id).map((x) => x.problem)).to.deep.equal(['interrupted-create']);
     expect(repairsOf(first, deleting.id).map((x) => x.problem)).to.deep.equal(['interrupted-delete']);
@@ -233,7 +233,7 @@ describe('cinder-volume reconciler', function () {
     await db.volumeSoftDelete(later.id);
   });
 
-  it('any pass: a create, delete or extend without progress for attach_transition_timeout (its cast lost) ends error, deleted, or back with its size', async () => {
+  it('any pass: a create, delete or extend without progress for lost_cast_timeout (its cast lost) ends error, deleted, or back with its size', async () => {
     const host = 'cinder1@fake#fake';
     const creating = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host });
     const deleting = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host, status: 'deleting' });
@@ -251,6 +251,33 @@ describe('cinder-volume reconciler', function () {
     expect(rows.map((v) => [v?.status, v?.size])).to.deep.equal([['error', 1], [undefined, undefined], ['available', 1], ['in-use', 1], ['deleting', 1]]);
     expect((await state(inUse)).exported).to.equal(true);
     for (const id of [creating.id, recent.id]) await db.volumeSoftDelete(id);
+  });
+
+  it('lost_cast_timeout, shorter than attach_transition_timeout, ends a lost create sooner than a stale reservation is released; one in progress is waited for', async () => {
+    const host = 'cinder1@fake#fake';
+    const rec = new VolumeReconciler({ host: 'cinder1@fake', db, driver: fake, locks: manager.locks, transitionTimeoutSec: 900, lostCastTimeoutSec: 120 });
+    await rec.runOnce(); // the start pass, which takes everything left from before it
+    const creating = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host });
+    const working = await db.volumeCreate({ projectId: 'demo', size: 1, volumeTypeId: 't', host });
+    const reserved = await c.createVolume();
+    await ok(reserved, 'os-reserve', null);
+    for (const id of [creating.id, working.id, reserved]) await age(id, 130);
+    // A create this process is running holds the volume's lock: the repair waits, then finds it done.
+    let release: () => void = () => undefined;
+    const held = manager.locks.run(working.id, () => new Promise<void>((r) => { release = r; }));
+    const passing = rec.runOnce();
+    await db.volumes.update({ id: working.id }, { status: 'available' });
+    release();
+    await held;
+    const r = await passing;
+    expect([creating.id, working.id, reserved].map((id) => repairsOf(r, id).map((x) => x.problem)))
+      .to.deep.equal([['interrupted-create'], [], []]);
+    // Seen as lost, but the lock showed it was not: once the create finished nothing was left to do.
+    expect(r.drift.filter((x) => x.volume_id === working.id).map((x) => x.problem)).to.deep.equal(['interrupted-create']);
+    expect([(await db.volumeGet(creating.id))?.status, (await db.volumeGet(working.id))?.status, (await db.volumeGet(reserved))?.status])
+      .to.deep.equal(['error', 'available', 'attaching']);
+    await ok(reserved, 'os-unreserve', null);
+    for (const id of [creating.id, working.id]) await db.volumeSoftDelete(id);
   });
 
   it("an extend whose cast was lost (cinder-volume killed after taking it) goes back with its size, and its reservations are rolled back", async () => {
