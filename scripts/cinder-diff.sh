@@ -5,10 +5,11 @@
 # test/diff/deliberate.json does not explain (docs/differences.md), then the totals. Exit 0 when
 # none is unexplained, 1 otherwise, 2 when something did not start.
 #
-#   bash scripts/cinder-diff.sh [--only REGEX] [--json OUT] [--random]
+#   bash scripts/cinder-diff.sh [--only REGEX] [--json OUT] [--random] [--trace]
 #
 # --random plays test/diff/random-scenarios.ts instead: DIFF_SEED (default a new one, printed)
 # and DIFF_STEPS requests (default 500, at most 5000); --only '^random-<seed>-<k>$' replays one.
+# --trace prints both statuses and volume states of every step.
 #
 # Servers: TRANSPORT_URL and CINDER_DATABASE_URL (with ATTACHD_SERVERS_DIR, e.g. `source DIR/env`
 # of scripts/servers.sh), or private ones started in the work directory when unset. Each Cinder

@@ -5,10 +5,11 @@
 // Each difference is either deliberate (a rule of test/diff/deliberate.json, explained in
 // docs/differences.md) or unexplained. Exit 1 when any is unexplained.
 //
-//   node dist/test/diff/cinder-diff.js --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX] [--random]
+//   node dist/test/diff/cinder-diff.js --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX] [--random] [--trace]
 //
 // --random plays test/diff/random-scenarios.ts instead: DIFF_SEED (default: a new one, printed)
-// and DIFF_STEPS requests (default 500, at most MAX_STEPS).
+// and DIFF_STEPS requests (default 500, at most MAX_STEPS). --trace prints every step's two
+// statuses and volume states, to follow a walk up to its difference.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -110,9 +111,10 @@ function matches(rule: Rule, step: string, d: Difference): boolean {
 async function main(): Promise<void> {
   const oursUrl = arg('ours');
   const theirsUrl = arg('theirs');
-  if (!oursUrl || !theirsUrl) throw new Error('usage: cinder-diff --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX] [--random]');
+  if (!oursUrl || !theirsUrl) throw new Error('usage: cinder-diff --ours URL --theirs URL [--rules FILE] [--json OUT] [--only REGEX] [--random] [--trace]');
   const rules = JSON.parse(readFileSync(arg('rules', join(__dirname, '..', '..', '..', 'test', 'diff', 'deliberate.json')) as string, 'utf8')).rules as Rule[];
   const only = arg('only');
+  const trace = process.argv.includes('--trace');
   let played: Scenario[] = scenarios();
   let seed: number | undefined;
   if (process.argv.includes('--random')) {
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
       const name = `${sc.name}#${i + 1}`;
       const [a, b] = await Promise.all([play(o, project, oi, step), play(t, project, ti, step)]);
       requests++;
+      if (trace) console.log(`${name} ${step.method} ${step.path} ours ${a.status} theirs ${b.status}${a.state ? ` ${JSON.stringify(a.state)} | ${JSON.stringify(b.state)}` : ''}`);
       const diffs = compare(a, b, o, t);
       if (!diffs.length) { identical++; continue; }
       const request = `${step.method} ${step.path}${step.mv !== undefined ? ` [${step.mv}]` : ''}${step.body !== undefined ? ` ${JSON.stringify(step.body).slice(0, 120)}` : ''}${step.raw !== undefined ? ` raw(${step.headers?.['Content-Type'] ?? ''})` : ''}`;
