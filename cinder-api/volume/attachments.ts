@@ -10,7 +10,7 @@ import { getLogger } from '../../common/log';
 import type { Target } from '../../common/policy';
 import { MessageDeliveryFailure, MessagingTimeout } from '../../common/rpc';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
-import { CinderException, InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
+import { CinderException, InvalidInput, InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
 import { attachFlowFrom, statusAfterDetach, type VolumeStatus } from '../../cinder-common/volume-status';
 import { POLICY, requestIdOf, type VolumeAPI } from './api';
 
@@ -88,6 +88,12 @@ export class AttachmentAPI {
   }
 
   async update(ctx: Ctx, id: string, connector: Record<string, unknown>): Promise<VolumeAttachment> {
+    // Cinder's attachment_update is locked per connector host ('…-{connector[host]}'), formatted
+    // once the attachment was found: without a host key that is a KeyError, its 500. A 400 here.
+    if (!Object.hasOwn(connector, 'host')) {
+      await this.get(ctx, id);
+      throw new InvalidInput({ reason: "Connector doesn't have required information: host" });
+    }
     return this.connect(ctx, id, connector, true);
   }
 

@@ -220,4 +220,19 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     const v = await c.show(vid);
     expect([v.status, v.attachments]).to.deep.equal(['available', []]);
   });
+
+  it('update with a connector without host: 400 once the attachment is found, nothing connected', async () => {
+    const vid = await c.createVolume();
+    const r = await call('POST', '/attachments', { attachment: { volume_uuid: vid } }, '3.27');
+    const id = r.body.attachment.id;
+    // Cinder's lock name reads connector['host'] (a KeyError, its 500).
+    const noHost = { attachment: { connector: { initiator: CONNECTOR.initiator, ip: '127.0.0.1' } } };
+    const bad = await call('PUT', `/attachments/${id}`, noHost, '3.27');
+    expect(bad.status, JSON.stringify(bad.body)).to.equal(400);
+    expect(bad.body.badRequest.message).to.equal("Invalid input received: Connector doesn't have required information: host");
+    expect((await call('PUT', '/attachments/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', noHost, '3.27')).status).to.equal(404);
+    expect((await call('GET', `/attachments/${id}`)).body.attachment).to.include({ status: 'reserved' });
+    expect((await c.show(vid)).status).to.equal('reserved');
+    expect((c.volume.backends[0].driver as FakeDriver).exports.has(vid)).to.equal(false);
+  });
 });
