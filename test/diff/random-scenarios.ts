@@ -296,7 +296,12 @@ class Walk {
       [2, () => this.emit({ method: 'GET', path: `/v3/{p}/attachments/${a}`, mv })],
       [2, () => {
         this.tick();
-        this.emit({ method: 'POST', path: '/v3/{p}/attachments', mv, body: this.attachmentBody(this.vol(), r.chance(0.5)) });
+        const v = this.vol();
+        const connector = r.chance(0.5);
+        const body = this.attachmentBody(v, connector) as { attachment: Record<string, unknown> };
+        // A connected attachment is for no server (see attachmentFlow); dropped after the draws, so the walks stay as they were.
+        if (connector) delete body.attachment.instance_uuid;
+        this.emit({ method: 'POST', path: '/v3/{p}/attachments', mv, body });
       }],
       [2, () => this.emit({ method: 'PUT', path: `/v3/{p}/attachments/${a}`, mv, body: { attachment: { connector: r.chance(0.8) ? CONNECTOR : {} } } })],
       [1, () => this.emit({ method: 'POST', path: `/v3/{p}/attachments/${a}/action`, mv, body: { 'os-complete': null } })],
