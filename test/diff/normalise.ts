@@ -92,6 +92,22 @@ function mediaType(h: string | undefined): string | null {
   return h ? h.split(';')[0].trim().toLowerCase() : null;
 }
 
+/**
+ * A volume's attachments (items with attachment_id) by server, host and device: Cinder lists
+ * them in no set order (the random ids' order, on MySQL), ours by creation.
+ */
+export function sortVolumeAttachments(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sortVolumeAttachments);
+  if (!v || typeof v !== 'object') return v;
+  const out: Json = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sortVolumeAttachments(x)]));
+  const list = out.attachments;
+  if (Array.isArray(list) && list.every((a) => a && typeof a === 'object' && 'attachment_id' in a)) {
+    const key = (a: Json): string => `${a.server_id}|${a.host_name}|${a.device}|${a.attachment_id}`;
+    out.attachments = [...list].sort((x, y) => key(x).localeCompare(key(y)));
+  }
+  return out;
+}
+
 export function compare(ours: Answer, theirs: Answer, o: Side, t: Side): Difference[] {
   const out: Difference[] = [];
   if (ours.status !== theirs.status) out.push({ kind: 'status', at: 'status', ours: ours.status, theirs: theirs.status });
@@ -104,8 +120,8 @@ export function compare(ours: Answer, theirs: Answer, o: Side, t: Side): Differe
   }
   const ct = [mediaType(ours.headers['content-type']), mediaType(theirs.headers['content-type'])];
   if (ct[0] !== ct[1]) out.push({ kind: 'header', at: 'content-type', ours: ct[0], theirs: ct[1] });
-  const a = o.value(ours.body);
-  const b = t.value(theirs.body);
+  const a = sortVolumeAttachments(o.value(ours.body));
+  const b = sortVolumeAttachments(t.value(theirs.body));
   const fa = fault(a);
   const fb = fault(b);
   if (fa || fb) {
