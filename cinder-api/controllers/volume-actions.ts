@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validateBody } from '../../common/api';
 import { pausePoint } from '../../common/fault/pause';
 import type { Volume } from '../../cinder-common/entities';
+import { InvalidInput } from '../../cinder-common/exception';
 import { actionOf, projectInPath, type Params } from '../request';
 import { toBoolean } from '../schemas/parameter-types';
 import {
@@ -63,7 +64,10 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     'os-detach': (req) => {
       const a = validateBody(DetachBody, req.body, null)['os-detach'];
       return async (v) => {
-        await api.detach(req.ctx, v, a?.attachment_id ?? null);
+        // Cinder's schema allows null, then its handler reads .get of it once the volume is
+        // found: an AttributeError, its 500. A 400 here, also once the volume is found.
+        if (a === null) throw new InvalidInput({ reason: 'os-detach must be an object, not null' });
+        await api.detach(req.ctx, v, a.attachment_id ?? null);
         await pausePoint('cinder-api.os-detach.after-rpc');
       };
     },

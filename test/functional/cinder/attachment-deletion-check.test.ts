@@ -49,7 +49,7 @@ describe('cinder-api attachment deletion check (OSSA-2023-003)', function () {
   it('a legacy attachment (no connection_info) may be detached by the user; so may a volume with none', async () => {
     const id = await legacyAttached();
     expect((await c.action(id, 'os-terminate_connection', { connector: CONNECTOR })).status).to.equal(202);
-    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', {})).status).to.equal(202);
     expect((await c.show(id)).status).to.equal('available');
     expect((await c.action(id, 'os-terminate_connection', { connector: CONNECTOR })).status).to.equal(202);
     expect((await c.action(id, 'os-detach', {})).status).to.equal(202);
@@ -63,7 +63,7 @@ describe('cinder-api attachment deletion check (OSSA-2023-003)', function () {
       expect(r.status, JSON.stringify(r.body)).to.equal(200);
     }
     expect((await att('GET', `/attachments?volume_id=${id}`)).body.attachments).to.have.length(2);
-    for (const [action, arg, token] of [['os-terminate_connection', { connector: CONNECTOR }, 'demo:demo'], ['os-detach', null, 'demo:demo'],
+    for (const [action, arg, token] of [['os-terminate_connection', { connector: CONNECTOR }, 'demo:demo'], ['os-detach', {}, 'demo:demo'],
       ['os-force_detach', {}, ADMIN]] as const) {
       const r = await c.action(id, action, arg, token);
       expect(r.status, action).to.equal(409);

@@ -193,7 +193,7 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     r = await call('POST', `/attachments/${id}/action`, { 'os-bogus': null });
     expect(r.body.badRequest.message).to.equal('There is no such action: os-bogus. Verify the request body and Content-Type header and try again.');
     // two attachments and no attachment_id: the deletion check (OSSA-2023-003) refuses before the manager is asked
-    r = await c.action(vid, 'os-detach', null);
+    r = await c.action(vid, 'os-detach', {});
     expect(r.status).to.equal(409);
     expect(r.body).to.deep.equal({ conflictingRequest: { code: 409, message: 'ConflictNovaUsingAttachment: Detach volume from instance  using the Compute API' } });
     r = await call('DELETE', `/attachments/${id}`);

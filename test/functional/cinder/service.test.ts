@@ -26,7 +26,7 @@ describe('cinder-volume service behaviour', function () {
     const id = await c.createVolume();
     await c.action(id, 'os-reserve', null);
     await c.action(id, 'os-attach', { instance_uuid: '5f1c49d6-f3ec-4564-9b9a-f6b3dc938dd2', mountpoint: '/dev/vdb' });
-    await c.action(id, 'os-detach', null);
+    await c.action(id, 'os-detach', {});
     const want = ['volume.create.start', 'volume.create.end', 'volume.attach.start', 'volume.attach.end', 'volume.detach.start', 'volume.detach.end'];
     await waitFor(() => want.every((e) => notes.some((n) => n.eventType === e && (n.payload as { volume_id: string }).volume_id === id)), 5000, 'notifications', 20);
     const mine = notes.filter((n) => (n.payload as { volume_id: string }).volume_id === id).map((n) => n.eventType);

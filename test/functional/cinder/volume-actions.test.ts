@@ -119,7 +119,7 @@ describe('cinder-api volume actions', function () {
     expect(r.body.badRequest.message).to.equal('Invalid volume: The volume connection cannot be initialized in maintenance mode.');
     const a = await c.action(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb' });
     expect(a.body.badRequest.message).to.equal('Invalid volume: The volume cannot be attached in maintenance mode.');
-    const d = await c.action(id, 'os-detach', null);
+    const d = await c.action(id, 'os-detach', {});
     expect(d.body.badRequest.message).to.equal('Invalid volume: The volume cannot be detached in maintenance mode.');
     const u = await c.req('PUT', `/v3/demo/volumes/${id}`, { body: { volume: { name: 'x' } } });
     expect(u.status).to.equal(400);
@@ -166,7 +166,7 @@ describe('cinder-api volume actions', function () {
     const r = await c.action(id, 'os-update_readonly_flag', { readonly: true });
     expect(r.status).to.equal(400);
     expect(r.body.badRequest.message).to.equal(`Invalid volume: Volume ${id} status must be available to update readonly flag, but current status is: in-use.`);
-    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', {})).status).to.equal(202);
     expect((await c.show(id)).metadata).to.deep.equal({ readonly: 'False' });
   });
 
@@ -209,7 +209,7 @@ describe('cinder-api volume actions', function () {
     expect(after.status).to.equal('available');
     expect(after.attachments).to.deep.equal([]);
     // detaching a detached volume is still 202 (tempest cleanup)
-    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', {})).status).to.equal(202);
     expect((await c.show(id)).status).to.equal('available');
   });
 
@@ -237,6 +237,16 @@ describe('cinder-api volume actions', function () {
     const r = await c.action(id, 'os-detach', { attachment_id: 'xxx' });
     expect(r.status).to.equal(400);
     expect(r.body.badRequest.message).to.equal("Invalid input for field/attribute attachment_id. Value: xxx. 'xxx' is not valid under any of the given schemas");
+  });
+
+  it('os-detach null: 404 for an unknown volume, else 400, and the attached volume stays attached', async () => {
+    expect((await c.action('951be889-b794-4723-9ac9-efde61cacf3a', 'os-detach', null)).status).to.equal(404);
+    const id = await attached();
+    const r = await c.action(id, 'os-detach', null);
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Invalid input received: os-detach must be an object, not null');
+    const v = await c.show(id);
+    expect([v.status, v.attachments.length]).to.deep.equal(['in-use', 1]);
   });
 
   it('os-extend', async () => {
@@ -350,7 +360,7 @@ describe('cinder-api volume actions', function () {
     // forced, Cinder formats "Volume %s must not…" with '' for the status part
     expect(r.body.badRequest.message).to.equal('Invalid volume: Volume  must not be migrating, attached, belong to a group, have snapshots, ' +
       'awaiting a transfer, or be disassociated from snapshots after volume transfer.');
-    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', {})).status).to.equal(202);
     expect((await c.show(id)).metadata).to.deep.equal({ readonly: 'True' });
     expect((await c.action(id, 'os-reset_status', { status: 'error' }, ADMIN)).status).to.equal(202);
     r = await c.action(id, 'os-force_delete', {}, ADMIN);

@@ -92,7 +92,7 @@ describe('cinder tgt driver (private tgtd + libiscsi)', function () {
     expect((await c.action(id, 'os-begin_detaching', null)).status).to.equal(202);
     expect((await c.action(id, 'os-terminate_connection', { connector: { initiator: INITIATOR } })).status).to.equal(202);
     expect(await targets()).to.not.include(data.target_iqn);
-    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', {})).status).to.equal(202);
     expect(await targets()).to.not.include(data.target_iqn);
     expect((await c.show(id)).status).to.equal('available');
 
@@ -100,7 +100,7 @@ describe('cinder tgt driver (private tgtd + libiscsi)', function () {
     expect((await c.action(id, 'os-initialize_connection', { connector: { initiator: INITIATOR } })).status).to.equal(200);
     expect(await targets()).to.include(data.target_iqn);
     expect((await c.action(id, 'os-attach', { instance_uuid: '5f1c49d6-f3ec-4564-9b9a-f6b3dc938dd2', mountpoint: '/dev/vdb' })).status).to.equal(202);
-    expect((await c.action(id, 'os-detach', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-detach', {})).status).to.equal(202);
     expect(await targets()).to.not.include(data.target_iqn);
 
     expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);

@@ -86,7 +86,7 @@ describe('cinder tgt exports (private tgtd)', function () {
     expect(await tgt.listExports()).to.deep.equal([b]);
     expect(await readCapacity(infoB)).to.equal(1024 ** 3);
 
-    expect((await c.action(b, 'os-detach', null)).status).to.equal(202);
+    expect((await c.action(b, 'os-detach', {})).status).to.equal(202);
     expect(await tgt.listExports()).to.deep.equal([]);
     for (const id of [a, b]) expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
   });

@@ -98,11 +98,11 @@ describe('cinder actions redone', function () {
     await ok(id, 'os-terminate_connection', { connector: CONNECTOR });
     await ok(id, 'os-terminate_connection', { connector: CONNECTOR });
     expect((await c.show(id)).status).to.equal('detaching');
-    await ok(id, 'os-detach', null);
+    await ok(id, 'os-detach', {});
     const settled = await db.volumeGet(id);
     expect([settled?.status, settled?.attachStatus, settled?.providerLocation]).to.deep.equal(['available', 'detached', null]);
 
-    await ok(id, 'os-detach', null);
+    await ok(id, 'os-detach', {});
     await ok(id, 'os-terminate_connection', { connector: CONNECTOR });
     await manager.removeExport({}, { volume_id: id });
     await manager.removeExport({}, { volume_id: id });
@@ -120,9 +120,9 @@ describe('cinder actions redone', function () {
 
   it('os-detach redone after a new os-reserve leaves that reservation alone', async () => {
     const id = await attached();
-    await ok(id, 'os-detach', null);
+    await ok(id, 'os-detach', {});
     await ok(id, 'os-reserve', null);
-    await ok(id, 'os-detach', null);
+    await ok(id, 'os-detach', {});
     expect((await c.show(id)).status).to.equal('attaching');
     await ok(id, 'os-detach', { attachment_id: null });
     expect((await c.show(id)).status).to.equal('attaching');
