@@ -221,6 +221,9 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
   const columns = volumeColumns();
   const tests: Array<(v: Volume) => boolean> = [];
   let metadata: Record<string, unknown> | null = null;
+  // A key that matches nothing is found by the database query, after check_volume_filters has
+  // read every Boolean filter (strictly from 3.2): the loop goes on to those.
+  let nothing = false;
   for (const [rawKey, rawValue] of Object.entries(q)) {
     const raw = last(rawValue);
     if (raw === undefined || NOT_FILTERS.includes(rawKey) || handled.has(rawKey)) continue;
@@ -231,9 +234,9 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
     const key = general ? CONVERTERS[rawKey] ?? rawKey : rawKey;
     if (key === 'metadata' || key === 'glance_metadata') {
       const dict = pyLiteral(raw);
-      if (!dict || typeof dict !== 'object' || Array.isArray(dict)) return none;
+      if (!dict || typeof dict !== 'object' || Array.isArray(dict)) { nothing = true; continue; }
       // No volume has glance metadata here.
-      if (key === 'glance_metadata') { if (Object.keys(dict).length) return none; continue; }
+      if (key === 'glance_metadata') { nothing ||= Object.keys(dict).length > 0; continue; }
       metadata = dict as Record<string, unknown>;
       continue;
     }
@@ -247,7 +250,7 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
     // The model's `name` property is no column: its LIKE is skipped (as a value neither str nor int is).
     if (like && column === 'name') continue;
     const field = columns.get(column);
-    if (!field && !NULL_COLUMNS.includes(column)) return none;
+    if (!field && !NULL_COLUMNS.includes(column)) { nothing = true; continue; }
     const get = (v: Volume): unknown => (field ? v[field] : null);
     if (BOOLEAN_COLUMNS.includes(column) && !like) {
       const want = booleanFilter(column, raw, version.atLeast('3.2'));
@@ -265,6 +268,7 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
       tests.push((v) => sqlEquals(get(v), want));
     }
   }
+  if (nothing) return none;
   return { matches: (v) => tests.every((t) => t(v)), metadata };
 }
 

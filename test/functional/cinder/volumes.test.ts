@@ -186,6 +186,9 @@ describe('cinder-api volumes', function () {
     expect(await ids('?bootable=0', '3.0')).to.deep.equal([]);
     expect(await ids('?bootable=0', '3.2')).to.deep.equal([a, b].sort());
     expect(await ids('?bootable=maybe', '3.2')).to.equal(400);
+    // Every Boolean filter is read before a key that matches nothing empties the list.
+    expect(await ids('?no_such_column=1&bootable=maybe', '3.2')).to.equal(400);
+    expect(await ids('?metadata=garbage&multiattach=maybe', '3.2')).to.equal(400);
     // key~ is a LIKE from 3.31; `name~` below it names the model's name property, which is no filter.
     expect(await ids('?name~=SEC', '3.31')).to.deep.equal([b]);
     expect(await ids('?name~=SEC', '3.30')).to.deep.equal([a, b].sort());
