@@ -12,6 +12,7 @@ import { volumeExportRoutes } from './controllers/volume-exports';
 import { volumeActionRoutes } from './controllers/volume-actions';
 import { volumeMetadataRoutes } from './controllers/volume-metadata';
 import { volumeRoutes } from './controllers/volumes';
+import { resourceGapRoutes } from './resource-routes';
 import { quotaRoutes } from './controllers/quotas';
 import { QuotaAPI } from './volume/quotas';
 import { QuotaEngine } from '../cinder-common/quota';
@@ -103,6 +104,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       volumeExportRoutes(v3, base, exports);
       quotaRoutes(v3, base, quotas);
       serviceRoutes(v3, base, services);
+      resourceGapRoutes(v3, base);
     }
   });
   for (const base of ['/v1/:project_id', '/v2/:project_id']) {

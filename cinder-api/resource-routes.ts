@@ -1,0 +1,40 @@
+// The routes Cinder's router maps for a resource whose method this API does not serve. A
+// mapper.resource (routes) maps index and create on the collection, show, update and delete on
+// a member, GET …/new and …/{id}/edit, and the resource's own collection and member actions;
+// one whose controller lacks the method reaches the wsgi resource, which answers a plain 404
+// fault with the version headers (not the router's bare 404). Here: every such route of the
+// resources this API serves that no route of ours takes.
+import type { FastifyInstance, HTTPMethods } from 'fastify';
+import { notFound } from '../common/api';
+
+interface Resource {
+  collection: string;
+  /** The member parameter, named as our own routes name it. */
+  member: string;
+  /** GET actions on the collection and on a member (routes' collection= and member=). */
+  collectionGets?: string[];
+  memberGets?: string[];
+}
+
+const RESOURCES: Resource[] = [
+  { collection: 'volumes', member: ':id' }, { collection: 'types', member: ':id' }, { collection: 'limits', member: ':id' },
+  { collection: 'attachments', member: ':id', collectionGets: ['summary'] },
+  { collection: 'volumes/:id/metadata', member: ':key' }, { collection: 'types/:id/extra_specs', member: ':key' },
+  { collection: 'types/:id/os-volume-type-access', member: ':key' },
+  { collection: 'os-availability-zone', member: ':id' }, { collection: 'os-services', member: ':action' },
+  { collection: 'os-hosts', member: ':host', memberGets: ['startup', 'shutdown', 'reboot'] },
+  { collection: 'os-quota-sets', member: ':id' }, { collection: 'os-quota-class-sets', member: ':id' },
+];
+
+export function resourceGapRoutes(app: FastifyInstance, base: string): void {
+  for (const r of RESOURCES) {
+    const c = `${base}/${r.collection}`;
+    const m = `${c}/${r.member}`;
+    const mapped: Array<[HTTPMethods, string]> = [['GET', c], ['POST', c], ['GET', `${c}/new`], ['GET', m], ['PUT', m], ['DELETE', m], ['GET', `${m}/edit`],
+      ...(r.collectionGets ?? []).map((a): [HTTPMethods, string] => ['GET', `${c}/${a}`]),
+      ...(r.memberGets ?? []).map((a): [HTTPMethods, string] => ['GET', `${m}/${a}`])];
+    for (const [method, url] of mapped) {
+      if (!app.hasRoute({ method, url })) app.route({ method, url, handler: async () => { throw notFound(); } });
+    }
+  }
+}

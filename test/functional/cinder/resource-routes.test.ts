@@ -1,0 +1,28 @@
+// Methods Cinder's router maps for a resource we serve but whose method neither serves (found by
+// the differential test): the wsgi resource's plain 404, with the version headers and request ids.
+import { expect } from 'chai';
+import { startCinder, type Cinder } from './cinder-stack';
+
+describe('cinder-api: mapped routes without a method', function () {
+  let c: Cinder;
+  before(async () => { c = await startCinder(); });
+  after(async () => { await c?.stop(); });
+
+  const call = (method: string, path: string) =>
+    c.req(method, `/v3/demo${path}`, { token: 'admin:demo', body: method === 'POST' || method === 'PUT' ? {} : undefined, headers: { 'OpenStack-API-Version': 'volume 3.42' } });
+
+  it('POST on a collection, a member of an index-only resource, new, edit: 404 with the version headers', async () => {
+    const vid = await c.createVolume();
+    for (const [method, path] of [['POST', '/os-availability-zone'], ['POST', '/limits'], ['GET', '/limits/x'], ['DELETE', '/os-services/x'],
+      ['GET', '/volumes/new'], [`GET`, `/volumes/${vid}/edit`], ['GET', '/types/new'], ['GET', '/attachments/summary'], ['GET', '/os-quota-sets'],
+      ['GET', `/volumes/${vid}/metadata/new`], ['GET', '/os-hosts/h/startup']]) {
+      const r = await call(method, path);
+      expect([r.status, r.body], `${method} ${path}`).to.deep.equal([404, { itemNotFound: { code: 404, message: 'The resource could not be found.' } }]);
+      expect(r.headers.get('openstack-api-version'), `${method} ${path}`).to.equal('volume 3.42');
+      expect(r.headers.get('x-compute-request-id'), `${method} ${path}`).to.be.a('string');
+    }
+    // What the routes do serve is unchanged.
+    expect((await call('GET', `/volumes/${vid}`)).status).to.equal(200);
+    expect((await call('GET', '/limits')).status).to.equal(200);
+  });
+});
