@@ -212,11 +212,12 @@ function hostMatches(host: string | null, want: string): boolean {
  * the Boolean columns take flags; `key~` (3.31+) is a LIKE; host and cluster_name match their
  * backends and pools. A key naming no column, or a metadata that is not a dict, matches nothing;
  * a user's key outside the configured filters is dropped first.
- * Returns the test, and the metadata dict to match (null when there is none).
+ * Returns the test, the metadata dict to match (null when there is none), and whether the
+ * query is made at all (not when a key matches nothing: Cinder's filter step returns None).
  */
 export function columnFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, handled: Set<string>, isAdmin = true):
-  { matches: (v: Volume) => boolean; metadata: Record<string, unknown> | null } {
-  const none = { matches: (): boolean => false, metadata: null };
+  { matches: (v: Volume) => boolean; metadata: Record<string, unknown> | null; valid: boolean } {
+  const none = { matches: (): boolean => false, metadata: null, valid: false };
   const general = version.atLeast(RESOURCE_FILTER);
   const columns = volumeColumns();
   const tests: Array<(v: Volume) => boolean> = [];
@@ -269,7 +270,7 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
     }
   }
   if (nothing) return none;
-  return { matches: (v) => tests.every((t) => t(v)), metadata };
+  return { matches: (v) => tests.every((t) => t(v)), metadata, valid: true };
 }
 
 /** etc/cinder/resource_filters.json's "attachment" (and the controller's allowed_filters). */

@@ -73,8 +73,9 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     // 3.45 with_count: how many match the filters, whatever page is shown.
     const count = versioned.withCount ? { count: vols.length } : {};
     const { limit, offset } = pageParams(q, maxLimit);
-    if (q.marker !== undefined) {
-      // An unknown marker (an empty one too) is the volume Cinder's pagination could not find.
+    // An unknown marker (an empty one too) is the volume Cinder's pagination could not find,
+    // looked up only once the filters made a query (_generate_paginate_query).
+    if (q.marker !== undefined && columns.valid) {
       const i = vols.findIndex((v) => v.id === q.marker);
       if (i < 0) throw new VolumeNotFound({ volume_id: q.marker });
       vols = vols.slice(i + 1);

@@ -195,6 +195,9 @@ describe('cinder-api volumes', function () {
     expect(await ids('?host=cols')).to.deep.equal([]);
     expect(await ids('?sort=name:asc:x')).to.equal(400);
     expect(await ids('?marker=')).to.equal(404);
+    // A key that matches nothing returns before the marker is looked up (with_count is one below 3.45).
+    expect(await ids('?marker=00000000-0000-0000-0000-000000000000&with_count=true', '3.39')).to.deep.equal([]);
+    expect(await ids('?marker=00000000-0000-0000-0000-000000000000&with_count=true', '3.45')).to.equal(404);
   });
 
   it('DELETE reads cascade and force as booleans before the lookup', async () => {
