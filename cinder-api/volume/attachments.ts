@@ -104,8 +104,10 @@ export class AttachmentAPI {
       throw new InvalidVolume({ reason: `Volume attachments can not be updated if the volume is in an error state. The Volume ${volume.id} currently has a status of: ${volume.status} ` });
     }
     if (!volume.multiattach) {
-      const connected = (await this.db.attachmentsOf([volume.id])).filter((a) => a.connectionInfo && a.id !== att.id);
-      if (connected.length) throw new InvalidVolume({ reason: `duplicate connectors detected on volume ${volume.id}` });
+      // As Cinder's: only with more than one attachment, and this one's own connection counts
+      // (a lone attachment may be connected again; beside another, it may not).
+      const atts = await this.db.attachmentsOf([volume.id]);
+      if (atts.length > 1 && atts.some((a) => a.connectionInfo)) throw new InvalidVolume({ reason: `duplicate connectors detected on volume ${volume.id}` });
     }
     // No backend took the volume (created in error): nothing can export it.
     if (!volume.host) throw new InvalidVolume({ reason: `Volume ${volume.id} has no host: it cannot be connected.` });

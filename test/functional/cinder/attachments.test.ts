@@ -221,6 +221,21 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect([v.status, v.attachments]).to.deep.equal(['available', []]);
   });
 
+  it('update beside another attachment: refused when any of them is connected, itself included', async () => {
+    const vid = await c.createVolume();
+    const a1 = (await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } })).body.attachment.id;
+    // Alone, an attachment may be connected again.
+    for (let i = 0; i < 2; i++) expect((await call('PUT', `/attachments/${a1}`, { attachment: { connector: CONNECTOR } })).status).to.equal(200);
+    expect((await call('POST', `/attachments/${a1}/action`, { 'os-complete': null })).status).to.equal(204);
+    // The same server reserves it again (a live migration's second attachment).
+    const r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    for (const id of [a1, r.body.attachment.id]) {
+      const u = await call('PUT', `/attachments/${id}`, { attachment: { connector: CONNECTOR } });
+      expect([u.status, u.body.badRequest?.message]).to.deep.equal([400, `Invalid volume: duplicate connectors detected on volume ${vid}`]);
+    }
+  });
+
   it('update with a connector without host: 400 once the attachment is found, nothing connected', async () => {
     const vid = await c.createVolume();
     const r = await call('POST', '/attachments', { attachment: { volume_uuid: vid } }, '3.27');
