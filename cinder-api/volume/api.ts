@@ -16,7 +16,7 @@ import {
   ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
   VolumeNotFound, InvalidAvailabilityZone,
 } from '../../cinder-common/exception';
-import { DELETABLE, MIGRATION_IDLE, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
+import { DELETABLE, MIGRATION_IDLE, statusAfterDetach, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
 import type { QuotaEngine } from '../../cinder-common/quota';
 import { extendReservationUuid } from '../../cinder-common/extend-reservations';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
@@ -569,12 +569,13 @@ export class VolumeAPI {
     if (u.attach_status === 'detached') {
       for (const a of atts) await this.d.db.attachmentDestroy(a.id);
       await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
-      // Cinder detaches each with volume_detached, which sets the status from what is left: none,
-      // so available (the status asked for is not kept), unless a migration or an upload runs,
-      // whose own flow sets it.
+      // Cinder detaches each with volume_detached, which sets the status from what is left: after
+      // the last none, so available (the status asked for is not kept), unless a migration or an
+      // upload runs, whose own flow sets it: then the status the one before left stands.
       const now = atts.length ? await this.d.db.volumeGet(v.id) : null;
       const m = now?.migrationStatus;
       if (now && ((!m && now.status !== 'uploading') || m === 'success' || m === 'error')) await this.d.db.volumeResetStatus(v.id, { status: 'available' });
+      else if (now && atts.length > 1) await this.d.db.volumeResetStatus(v.id, { status: statusAfterDetach([atts[atts.length - 1].attachStatus]).status });
     }
     await this.notify(ctx, v.id, 'reset_status.end');
   }
