@@ -90,6 +90,9 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
     // takes: the TypeError is webob's bare 400 (after the body parsed: broken JSON is Malformed
     // request body first).
     v3.addHook('preHandler', async (req) => {
+      // No method to call (unserved, or versioned above the request): its 404 comes first.
+      const { minVersion, unserved } = req.routeOptions.config ?? {};
+      if (unserved || (minVersion && !req.cinderVersion.atLeast(minVersion))) return;
       if (req.method !== 'POST' && req.method !== 'PUT' && req.headers['content-type'] !== undefined && hasBody(req) && !req.routeOptions.config?.public) {
         throw new HTTPFault(400, WEBOB_BAD_REQUEST);
       }

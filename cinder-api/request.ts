@@ -11,6 +11,12 @@ declare module 'fastify' {
     /** URL prefix the volume API is mounted under ('' or e.g. '/volume'). */
     cinderPrefix: string;
   }
+  interface FastifyContextConfig {
+    /** Cinder's method needs this microversion: below it there is none (404), whatever the body. */
+    minVersion?: string;
+    /** Cinder maps the route but no method serves it (404 before the body is read). */
+    unserved?: boolean;
+  }
 }
 
 export type Params = { project_id?: string; id?: string };

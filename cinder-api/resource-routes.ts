@@ -34,7 +34,7 @@ export function resourceGapRoutes(app: FastifyInstance, base: string): void {
       ...(r.collectionGets ?? []).map((a): [HTTPMethods, string] => ['GET', `${c}/${a}`]),
       ...(r.memberGets ?? []).map((a): [HTTPMethods, string] => ['GET', `${m}/${a}`])];
     for (const [method, url] of mapped) {
-      if (!app.hasRoute({ method, url })) app.route({ method, url, handler: async () => { throw notFound(); } });
+      if (!app.hasRoute({ method, url })) app.route({ method, url, config: { unserved: true }, handler: async () => { throw notFound(); } });
     }
   }
 }

@@ -46,21 +46,21 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
     projectInPath(req);
     if (!req.cinderVersion.atLeast(min)) throw notFound();
   };
-  app.post(`${base}/attachments`, async (req) => {
+  app.post(`${base}/attachments`, { config: { minVersion: MV_NEW_ATTACH } }, async (req) => {
     gate(req);
     const a = validateBody(createAttachmentSchema(req.cinderVersion), req.body, null).attachment;
     const att = await api.create(req.ctx, a.volume_uuid, a.instance_uuid ?? null, a.connector ?? null, a.mode ?? null);
     return { attachment: detail(att) };
   });
 
-  app.put(`${base}/attachments/:id`, async (req) => {
+  app.put(`${base}/attachments/:id`, { config: { minVersion: MV_NEW_ATTACH } }, async (req) => {
     gate(req);
     const { connector } = validateBody(UpdateAttachmentBody, req.body, null).attachment;
     const att = await api.update(req.ctx, (req.params as Params).id ?? '', connector);
     return { attachment: detail(att) };
   });
 
-  app.post(`${base}/attachments/:id/action`, async (req, reply) => {
+  app.post(`${base}/attachments/:id/action`, { config: { minVersion: MV_ATTACH_COMPLETION } }, async (req, reply) => {
     projectInPath(req);
     // The body names the action first (at any version); os-complete itself is 3.44+.
     actionOf(req.body, ['os-complete']);
@@ -69,7 +69,7 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
     return reply.code(204).send();
   });
 
-  app.delete(`${base}/attachments/:id`, async (req) => {
+  app.delete(`${base}/attachments/:id`, { config: { minVersion: MV_NEW_ATTACH } }, async (req) => {
     gate(req);
     const left = await api.delete(req.ctx, (req.params as Params).id ?? '');
     return { attachments: left.map(summary) };
@@ -91,9 +91,9 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
     }
     return { attachments: atts.slice(offset, offset + limit).map(view) };
   };
-  app.get(`${base}/attachments`, (req) => listed(req, summary));
-  app.get(`${base}/attachments/detail`, (req) => listed(req, detail));
-  app.get(`${base}/attachments/:id`, async (req) => {
+  app.get(`${base}/attachments`, { config: { minVersion: MV_NEW_ATTACH } }, (req) => listed(req, summary));
+  app.get(`${base}/attachments/detail`, { config: { minVersion: MV_NEW_ATTACH } }, (req) => listed(req, detail));
+  app.get(`${base}/attachments/:id`, { config: { minVersion: MV_NEW_ATTACH } }, async (req) => {
     gate(req);
     return { attachment: detail((await api.get(req.ctx, (req.params as Params).id ?? '')).att) };
   });

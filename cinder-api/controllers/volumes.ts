@@ -102,7 +102,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
 
   // 3.12: totals of the caller's volumes (below that, "summary" is just an unknown id); 3.36
   // adds every distinct metadata value by key.
-  app.get(`${base}/volumes/summary`, async (req) => {
+  app.get(`${base}/volumes/summary`, { config: { minVersion: '3.12' } }, async (req) => {
     projectInPath(req);
     if (!req.cinderVersion.atLeast('3.12')) throw notFound();
     const vols = await api.list(req.ctx, { allTenants: allTenants(req) });

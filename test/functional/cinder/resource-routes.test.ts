@@ -1,6 +1,7 @@
 // Methods Cinder's router maps for a resource we serve but whose method neither serves (found by
 // the differential test): the wsgi resource's plain 404, with the version headers and request ids.
 import { expect } from 'chai';
+import { request } from 'node:http';
 import { startCinder, type Cinder } from './cinder-stack';
 
 describe('cinder-api: mapped routes without a method', function () {
@@ -24,5 +25,21 @@ describe('cinder-api: mapped routes without a method', function () {
     // What the routes do serve is unchanged.
     expect((await call('GET', `/volumes/${vid}`)).status).to.equal(200);
     expect((await call('GET', '/limits')).status).to.equal(200);
+  });
+
+  it('a GET or DELETE body is 400 only where a method takes the request: below its version, or with none, 404', async () => {
+    const missing = '/attachments/aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+    // fetch sends no GET body: node's http does.
+    const withBody = (method: string, path: string, version: string): Promise<number> => new Promise((resolve, reject) => {
+      const r = request(`${c.api.url}/v3/demo${path}`, {
+        method, headers: { 'X-Auth-Token': 'admin:demo', 'Content-Type': 'application/json', 'Content-Length': '5', 'OpenStack-API-Version': `volume ${version}` },
+      }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
+      r.on('error', reject);
+      r.end('false');
+    });
+    for (const [method, path, version, status] of [['DELETE', missing, '3.26', 404], ['DELETE', missing, '3.27', 400], ['GET', '/attachments', '3.26', 404],
+      ['GET', '/volumes/summary', '3.11', 404], ['GET', '/volumes/summary', '3.12', 400], ['GET', '/attachments/summary', '3.27', 404]] as const) {
+      expect(await withBody(method, path, version), `${method} ${path} ${version}`).to.equal(status);
+    }
   });
 });
