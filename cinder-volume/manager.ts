@@ -9,6 +9,7 @@ import { pausePoint } from '../common/fault/pause';
 import { getLogger, type LogContext } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import { notifyVolumeUsage } from '../cinder-common/volume-usage';
+import { sanitizeHostname } from '../cinder-common/hostname';
 import type { CinderDB } from '../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../cinder-common/entities';
 import {
@@ -255,7 +256,9 @@ export class VolumeManager {
       const beingDeleted = (): InvalidVolume => new InvalidVolume({ reason: `Volume ${v.id} is being deleted.` });
       if (v.status === 'deleting') throw beingDeleted();
       const instanceUuid = str(args.instance_uuid);
-      const hostName = str(args.host_name);
+      // Recorded and matched sanitized, as Cinder's (a host of '%00' is '00').
+      const rawHost = str(args.host_name);
+      const hostName = rawHost === null ? null : sanitizeHostname(rawHost);
       const mode = str(args.mode) ?? 'rw';
       if (v.status === 'attaching' && admin.attached_mode && admin.attached_mode !== mode) {
         throw new InvalidVolume({ reason: 'being attached by different mode' });

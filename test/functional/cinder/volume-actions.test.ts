@@ -140,6 +140,16 @@ describe('cinder-api volume actions', function () {
     expect(r.body.badRequest.message).to.equal('Invalid volume: volume is already attached and multiple attachments are not enabled');
   });
 
+  it('os-attach records its host_name sanitized, as Cinder (RFC 952: word characters, dots, dashes; lower case)', async () => {
+    const id = await c.createVolume();
+    expect((await c.action(id, 'os-reserve', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-attach', { host_name: '.My_Host %00é☃-', mountpoint: '/dev/vdb' })).status).to.equal(202);
+    expect((await c.show(id, ADMIN)).attachments.map((a: { host_name: string }) => a.host_name)).to.deep.equal(['my-host-00é']);
+    // The same host, spelt as given, finds that attachment again rather than making a second.
+    expect((await c.action(id, 'os-attach', { host_name: '.My_Host %00é☃-', mountpoint: '/dev/vdb' })).status).to.equal(202);
+    expect((await c.show(id)).attachments).to.have.length(1);
+  });
+
   it('os-attach body errors', async () => {
     const id = await c.createVolume();
     let r = await c.action(id, 'os-attach', { instance_uuid: SERVER });
