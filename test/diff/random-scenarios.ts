@@ -208,6 +208,8 @@ class Walk {
   }
 
   private act(vol: string, name: string, spoil = 0.25): void {
+    // An os-attach makes an attachment: in a second of its own (no draw, so walks stay as they were).
+    if (name === 'os-attach') this.tick();
     const mv = name === 'os-extend' && this.r.chance(0.5) ? '3.42' : this.mv();
     this.emit({ method: 'POST', path: `/v3/{p}/volumes/${vol}/action`, body: { [name]: this.body(name) }, mv }, spoil);
   }
@@ -242,11 +244,9 @@ class Walk {
       // A detach of a volume never attached keeps its reservation here, not in Cinder (deliberate): the rest would not compare.
       if (name === 'os-detach' && !attached) continue;
       if (r.chance(0.08)) continue;
-      if (name === 'os-attach') {
-        attached = true;
-        this.tick();
-      }
+      if (name === 'os-attach') attached = true;
       if (r.chance(0.1)) this.act(v, r.pick(ACTIONS), 0.1);
+      if (name === 'os-attach') this.tick();
       const body = name === 'os-attach' && host ? { host_name: LEGACY_HOST, mountpoint: '/dev/vdb' } : this.body(name);
       this.emit({ method: 'POST', path: `/v3/{p}/volumes/${v}/action`, body: { [name]: body }, mv: this.mv() }, 0.08);
       if (r.chance(0.08)) this.act(v, name, 0.08);
