@@ -33,9 +33,12 @@ export function formatLocation(portal: string, tid: number, iqn: string, lun: nu
   return `${portal},${tid} ${iqn} ${lun}`;
 }
 
-/** iSCSI needs the initiator name (manager.validate_connector → InvalidInput). */
+/**
+ * iSCSI needs the initiator name (manager.validate_connector → InvalidInput). Only that the key
+ * is there, as Cinder's iSCSI targets check: no target here reads its value.
+ */
 export function requireInitiator(connector: Connector): void {
-  if (!connector || typeof connector !== 'object' || typeof connector.initiator !== 'string' || !connector.initiator) {
+  if (!connector || typeof connector !== 'object' || Array.isArray(connector) || !Object.hasOwn(connector, 'initiator')) {
     throw new InvalidInput({ reason: "Connector doesn't have required information: initiator" });
   }
 }
