@@ -34,7 +34,8 @@ export function resourceGapRoutes(app: FastifyInstance, base: string): void {
       ...(r.collectionGets ?? []).map((a): [HTTPMethods, string] => ['GET', `${c}/${a}`]),
       ...(r.memberGets ?? []).map((a): [HTTPMethods, string] => ['GET', `${m}/${a}`])];
     for (const [method, url] of mapped) {
-      if (!app.hasRoute({ method, url })) app.route({ method, url, config: { unserved: true }, handler: async () => { throw notFound(); } });
+      // hasRoute takes the full path (the plugin's prefix is not added to it); route() adds it.
+      if (!app.hasRoute({ method, url: app.prefix + url })) app.route({ method, url, config: { unserved: true }, handler: async () => { throw notFound(); } });
     }
   }
 }

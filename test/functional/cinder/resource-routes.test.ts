@@ -2,6 +2,8 @@
 // the differential test): the wsgi resource's plain 404, with the version headers and request ids.
 import { expect } from 'chai';
 import { request } from 'node:http';
+import { createApiApp, noauth2 } from '../../../common/api';
+import { cinderApiPlugin, createVolumeApi } from '../../../cinder-api/main';
 import { startCinder, type Cinder } from './cinder-stack';
 
 describe('cinder-api: mapped routes without a method', function () {
@@ -40,6 +42,19 @@ describe('cinder-api: mapped routes without a method', function () {
     for (const [method, path, version, status] of [['DELETE', missing, '3.26', 404], ['DELETE', missing, '3.27', 400], ['GET', '/attachments', '3.26', 404],
       ['GET', '/volumes/summary', '3.11', 404], ['GET', '/volumes/summary', '3.12', 400], ['GET', '/attachments/summary', '3.27', 404]] as const) {
       expect(await withBody(method, path, version), `${method} ${path} ${version}`).to.equal(status);
+    }
+  });
+
+  it('registers beside the routes it fills in also under a prefix (an API behind one port, /volume)', async () => {
+    const app = createApiApp({ name: 'test.cinder-prefix', auth: noauth2 });
+    try {
+      await app.register(cinderApiPlugin, { prefix: '/volume', volumes: createVolumeApi(c.conf, c.ds, c.transport) });
+      await app.ready();
+      const get = async (url: string) => app.inject({ method: 'GET', url, headers: { 'X-Auth-Token': 'admin:demo', 'OpenStack-API-Version': 'volume 3.42' } });
+      expect((await get('/volume/v3/demo/volumes')).statusCode).to.equal(200);
+      expect((await get('/volume/v3/demo/volumes/new')).json()).to.deep.equal({ itemNotFound: { code: 404, message: 'The resource could not be found.' } });
+    } finally {
+      await app.close();
     }
   });
 });
