@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       }
     }
     // An extend (Cinder alone): its quota and status too (fullDrift); a killed cinder-api's lost
-    // cast waits out the suite's attach_transition_timeout, which caps lost_cast_timeout.
+    // cast waits out the suite's lost_cast_timeout.
     for (const [svc, point] of cinderFlow === 'attachments' ? EXTEND_STEPS : []) {
       const name = `kill -9 ${svc} at ${point}`;
       if (only && !only.test(name)) continue;

@@ -24,7 +24,7 @@ import { ensureMultiattachType, MULTIATTACH_TYPE, startMixedLoad, type Pool } fr
 import { describeFaults, FLOWS, planRound, SERVICE_FAULTS, SERVICES, type Fault, type RoundPlan } from './plan';
 
 const MAX_ROUNDS = 500;
-/** Settling bound: cinder-volume's attach_transition_timeout (30 s, a lost create/delete/extend) plus the fault suite's bound. */
+/** Settling bound: cinder-volume's attach_transition_timeout (30 s, a stale reservation; a lost create/delete/extend ends sooner) plus the fault suite's bound. */
 const SETTLE_MS = 30_000 + CONVERGE_MS + 60_000;
 /** A restarted daemon gets this long to log "Started" (it may come up during an outage). */
 const START_MS = 60_000;

@@ -105,6 +105,8 @@ export const RPC_TIMEOUT = 5;
 export const CONVERGE_MS = (2 * INTERVAL + RPC_TIMEOUT + 5) * 1000;
 /** cinder-volume's attach_transition_timeout here (seconds): a running cinder-volume repairs a lost cast after it. */
 export const TRANSITION_TIMEOUT = 30;
+/** cinder-volume's lost_cast_timeout here (seconds): a create, delete or extend whose cast never came is ended after it. */
+export const LOST_CAST_TIMEOUT = 5;
 
 /**
  * Until nova-api counts every compute down (os-availability-zone/detail shows its host
@@ -132,7 +134,7 @@ export function faultCluster(controlRoot: string, flow: Flow = 'attachments'): {
       connector: 'iscsi', rpcTimeout: RPC_TIMEOUT,
       novaConf: [`volume_reconcile_interval = ${INTERVAL}`, `pending_volume_op_timeout = ${INTERVAL}`, 'volume_op_retry_timeout = 15',
         ...legacyConf(flow)],
-      cinderConf: ['[DEFAULT]', `periodic_interval = ${INTERVAL}`, `attach_transition_timeout = ${TRANSITION_TIMEOUT}`],
+      cinderConf: ['[DEFAULT]', `periodic_interval = ${INTERVAL}`, `attach_transition_timeout = ${TRANSITION_TIMEOUT}`, `lost_cast_timeout = ${LOST_CAST_TIMEOUT}`],
       daemonEnv: (name) => {
         mkdirSync(join(controlRoot, name), { recursive: true });
         return { ATTACHD_PAUSE_CONTROL: join(controlRoot, name) };

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { waitFor } from '../../support/processes';
 import { fullDrift, waitNoDrift } from './drift';
 import {
-  SWAP_STEPS, ATTACH_STEPS, ATTACH_STEPS_V3, CONVERGE_MS, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, TRANSITION_TIMEOUT,
+  SWAP_STEPS, ATTACH_STEPS, ATTACH_STEPS_V3, CONVERGE_MS, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, LOST_CAST_TIMEOUT,
   faultCluster, killAt, waitComputeDown, type Flow, type Service,
 } from './fault-cluster';
 
@@ -125,14 +125,14 @@ for (const [flow, attachSteps, detachSteps] of FLOWS) describe(`faults (${flow} 
   // An extend cut short (Nova takes no part: one flow is enough) goes back with its size and
   // leaves nothing reserved (fullDrift: usages match the rows, reserved 0) long before
   // reservation_expire. A restarted cinder-volume repairs at its start; under a killed
-  // cinder-api, the running cinder-volume waits out attach_transition_timeout.
+  // cinder-api, the running cinder-volume waits out lost_cast_timeout.
   if (flow === 'attachments') for (const [svc, point] of EXTEND_STEPS) {
     it(`extend: ${svc} killed at ${point}`, async () => {
       const vid = await cluster.createVolume();
       const extend = () => cluster.req('cinder', 'POST', `/volumes/${vid}/action`, { 'os-extend': { new_size: 2 } });
       const shown = async () => (await cluster.req('cinder', 'GET', `/volumes/${vid}`)).body.volume as { status: string; size: number };
       await killAt(cluster, controlRoot, svc, point, extend);
-      await waitNoDrift(cluster, TRANSITION_TIMEOUT * 1000 + CONVERGE_MS, fullDrift);
+      await waitNoDrift(cluster, LOST_CAST_TIMEOUT * 1000 + CONVERGE_MS, fullDrift);
       expect(await shown()).to.include({ status: 'available', size: 1 });
       expect((await extend()).status).to.equal(202);
       await waitFor(async () => { const v = await shown(); return v.status === 'available' && v.size === 2; }, 30_000, `volume ${vid} extended`, 200);
