@@ -93,8 +93,12 @@ export class VolumeReconciler {
     const t = updatedAt?.getTime() ?? 0;
     return (first && t < this.startedAt - 1000) || Date.now() - t >= this.d.pendingTimeoutMs;
   }
-  /** Rows a pass took over and has not finished: retried at each pass, whatever their age. */
-  private readonly taken = new Set<number>();
+  /**
+   * Rows a pass took over and has not finished, with the request id of the operation taken:
+   * retried at each pass whatever their age. A later operation on the same row (a new intent
+   * nova-api writes, with its own request id) is not taken by this.
+   */
+  private readonly taken = new Map<number, string | null>();
 
   private async pass(): Promise<RepairReport> {
     const first = this.passes++ === 0;
@@ -115,17 +119,21 @@ export class VolumeReconciler {
   private async resumeRow(bdmId: number, report: RepairReport): Promise<void> {
     // Re-read under the lock: a cast handler may have finished it meanwhile.
     const bdm = await this.d.db.bdmGetAny(bdmId);
-    if (!bdm?.attachState || !bdm.instanceUuid) return;
+    if (!bdm?.attachState || !bdm.instanceUuid) {
+      this.taken.delete(bdmId);
+      return;
+    }
     const age = Date.now() - (bdm.attachStateAt?.getTime() ?? 0);
     // Taken over once already (a repair that did not finish refreshes the row's time): ours now.
-    const orphaned = this.taken.has(bdm.id) || (!!this.d.apiStartedAfter && !!bdm.attachStateAt && bdm.attachStateAt < this.d.apiStartedAfter);
+    const mine = this.taken.has(bdm.id) && this.taken.get(bdm.id) === bdm.attachRequestId;
+    const orphaned = mine || (!!this.d.apiStartedAfter && !!bdm.attachStateAt && bdm.attachStateAt < this.d.apiStartedAfter);
     if (API_OWNED.includes(bdm.attachState) && age < this.d.pendingTimeoutMs && !orphaned) return;
     const instance = await this.d.db.instanceGetAny(bdm.instanceUuid);
     if (!instance) return;
     const entry = { bdmId: bdm.id, volumeId: bdm.volumeId, instanceUuid: instance.uuid, state: bdm.attachState, requestId: bdm.attachRequestId, outcome: 'done' };
     const op = await this.opFor(instance, bdm.attachRequestId, { volume_id: bdm.volumeId, instance_uuid: instance.uuid, bdm_id: bdm.id });
     LOG.warning(`Repairing volume ${bdm.volumeId} of instance ${instance.uuid}: ${bdm.attachState} since ${bdm.attachStateAt?.toISOString() ?? '?'} (${directionOf(bdm.attachState)})`, op.meta);
-    this.taken.add(bdm.id);
+    this.taken.set(bdm.id, bdm.attachRequestId);
     try {
       await this.d.volumeOps.resume(op, instance, bdm);
       this.taken.delete(bdm.id);

@@ -335,6 +335,23 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     expect(v.status).to.equal('available');
   });
 
+  it("a row taken over once is not taken again for a later operation nova-api starts on it (its own request id)", async () => {
+    const sid = await activeServer(nova, 'r18');
+    const v = cinder.create('demo');
+    attached(v, sid);
+    const b = await bdm(sid, v, S.DETACHING, { age: 120, connectionInfo: info(v) });
+    cinder.down = true;
+    expect((await pass()).resumed.find((e) => e.bdmId === b.id)?.outcome).to.match(/^failed/);
+    cinder.down = false;
+    // Someone else settles it (the row is attached again), then nova-api writes a new detach intent.
+    await db.bdms.update({ id: b.id }, { attachState: null });
+    await pass();
+    await db.bdms.update({ id: b.id }, { attachState: S.DETACHING, attachStateAt: new Date(), attachRequestId: 'req-00000000-0000-4000-8000-000000000002' });
+    await pass();
+    expect((await row(b.id))?.attachState).to.equal(S.DETACHING);
+    await db.bdms.update({ id: b.id }, { attachState: null });
+  });
+
   it('Cinder unreachable: the intent stays for the next pass, which finishes it', async () => {
     const sid = await activeServer(nova, 'r16');
     const v = cinder.create('demo');
