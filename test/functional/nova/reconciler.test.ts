@@ -318,13 +318,19 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     await db.instances.update({ uuid: young }, { taskState: null });
   });
 
-  it("'detaching' taken over when stale, then Cinder unreachable: the next pass finishes it, though the row's time is fresh again", async () => {
-    const sid = await activeServer(nova, 'r17');
+  /** A stale 'detaching' row the reconciler took over, whose repair Cinder refused (unreachable, still down). */
+  async function staleDetachFailedOnce(name: string): Promise<{ v: FixtureVolume; b: BlockDeviceMapping }> {
+    const sid = await activeServer(nova, name);
     const v = cinder.create('demo');
     attached(v, sid);
     const b = await bdm(sid, v, S.DETACHING, { age: 120, connectionInfo: info(v) });
     cinder.down = true;
     expect((await pass()).resumed.find((e) => e.bdmId === b.id)?.outcome).to.match(/^failed/);
+    return { v, b };
+  }
+
+  it("'detaching' taken over when stale, then Cinder unreachable: the next pass finishes it, though the row's time is fresh again", async () => {
+    const { v, b } = await staleDetachFailedOnce('r17');
     const left = await row(b.id);
     expect(left?.attachState).to.equal(S.DETACHING);
     // The takeover re-recorded the intent: by its age alone the row would look nova-api's again.
@@ -336,12 +342,7 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
   });
 
   it("a row taken over once is not taken again for a later operation nova-api starts on it (its own request id)", async () => {
-    const sid = await activeServer(nova, 'r18');
-    const v = cinder.create('demo');
-    attached(v, sid);
-    const b = await bdm(sid, v, S.DETACHING, { age: 120, connectionInfo: info(v) });
-    cinder.down = true;
-    expect((await pass()).resumed.find((e) => e.bdmId === b.id)?.outcome).to.match(/^failed/);
+    const { b } = await staleDetachFailedOnce('r18');
     cinder.down = false;
     // Someone else settles it (the row is attached again), then nova-api writes a new detach intent.
     await db.bdms.update({ id: b.id }, { attachState: null });
