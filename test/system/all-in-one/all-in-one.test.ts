@@ -210,6 +210,7 @@ describe('attachd-all on RabbitMQ + MariaDB (environment) with the real drivers 
   let secrets: string[] = [];
   let portal = '';
   let cliEnv: NodeJS.ProcessEnv = {};
+  let dataDir = '';
   const adminPassword = `aio-${Math.random().toString(36).slice(2)}-pw`;
 
   before(async function () {
@@ -230,7 +231,8 @@ describe('attachd-all on RabbitMQ + MariaDB (environment) with the real drivers 
     ].join('\n'));
     portal = `127.0.0.1:${iscsiPort}`;
     cliArgs = ['--os-compute-url', `http://127.0.0.1:${computePort}/v2.1`, '--os-volume-url', `http://127.0.0.1:${volumePort}/v3`];
-    aio = await spawnDaemon('attachd-all', ['--config-file', config, '--data-dir', mkdtempSync(join(tmpdir(), 'attachd-aio-'))], {
+    dataDir = mkdtempSync(join(tmpdir(), 'attachd-aio-'));
+    aio = await spawnDaemon('attachd-all', ['--config-file', config, '--data-dir', dataDir], {
       env: { TRANSPORT_URL: transportUrl, NOVA_DATABASE_URL: nova.url, CINDER_DATABASE_URL: cinder.url, ATTACHD_ADMIN_PASSWORD: adminPassword },
       ready: /attachd is running/, timeoutMs: 60_000,
     });
@@ -239,6 +241,7 @@ describe('attachd-all on RabbitMQ + MariaDB (environment) with the real drivers 
   after(async () => {
     await aio?.stop();
     for (const d of dbs) await d.drop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('migrates both databases, exports with tgt, logs in with CHAP, attaches over the broker', async () => {
