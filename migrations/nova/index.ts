@@ -9,9 +9,10 @@ import { BdmSwapIntent1764130000000 } from './1764130000000-BdmSwapIntent';
 import { InstanceAutoDiskConfig1765400000000 } from './1765400000000-InstanceAutoDiskConfig';
 import { TraceSpans1765500000000 } from './1765500000000-TraceSpans';
 import { Utf8mb4Tables1765600000000 } from './1765600000000-Utf8mb4Tables';
+import { SoftDeleteIndexes1765700000000 } from './1765700000000-SoftDeleteIndexes';
 
 export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000,
   InstanceHostnameExtendedAttrs1764090000000, BdmAttachIntent1764100000000, RequestSpecs1764110000000,
   BdmSwapIntent1764130000000, InstanceAutoDiskConfig1765400000000, TraceSpans1765500000000,
-  Utf8mb4Tables1765600000000];
+  Utf8mb4Tables1765600000000, SoftDeleteIndexes1765700000000];
 export { NOVA_ENTITIES } from '../../nova-common/entities';
