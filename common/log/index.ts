@@ -62,10 +62,11 @@ function contextPart(ctx?: LogContext): string {
   return `[${globalId(ctx)} ${ctx.requestId} ${ctx.userId ?? '-'} ${ctx.projectId ?? '-'} - - -]`;
 }
 
+const NOT_META = new Set(['level', 'message', 'logger', 'context', 'stack', 'timestamp']);
+
 function extraMeta(info: winston.Logform.TransformableInfo): Record<string, unknown> {
-  const skip = new Set(['level', 'message', 'logger', 'context', 'stack', 'timestamp']);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(info)) if (!skip.has(k) && typeof k === 'string') out[k] = v;
+  for (const k of Object.keys(info)) if (!NOT_META.has(k)) out[k] = info[k];
   return out;
 }
 

@@ -18,7 +18,11 @@ const CHAP = /\bCHAP\s+\S+\s+\S+/g;
 // Credentials inside URLs: scheme://user:pass@host.
 const URL_CRED = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/gi;
 
+// Every pattern above needs one of these words (or "://"): most lines have none, and skip all four.
+const MAYBE = /:\/\/|chap|pass|token|secret|auth|connection|transport/i;
+
 export function maskPassword(text: string): string {
+  if (!MAYBE.test(text)) return text;
   return text
     .replace(URL_CRED, `$1${MASK}@`)
     .replace(CHAP, `CHAP ${MASK} ${MASK}`)
