@@ -29,6 +29,9 @@ export class FastSelect<T extends ObjectLiteral> {
   private readonly cols: string;
   private readonly table: string;
   private readonly sqlCache = new Map<string, string>();
+  private readonly whereCache = new Map<string, string>();
+  private readonly columns = new Map<string, ColumnMetadata>();
+  private readonly selectLists = new Map<string, string>();
 
   constructor(private readonly ds: DataSource, entity: EntityTarget<T>) {
     this.meta = ds.getMetadata(entity);
@@ -39,37 +42,67 @@ export class FastSelect<T extends ObjectLiteral> {
   }
 
   private column(prop: string): ColumnMetadata {
-    const c = this.meta.findColumnWithPropertyName(prop);
-    if (!c) throw new Error(`${this.meta.name} has no column ${prop}`);
+    let c = this.columns.get(prop);
+    if (!c) {
+      c = this.meta.findColumnWithPropertyName(prop);
+      if (!c) throw new Error(`${this.meta.name} has no column ${prop}`);
+      this.columns.set(prop, c);
+    }
     return c;
   }
 
-  /** The WHERE text for this shape of `where`, and its parameters in order. */
+  /**
+   * The WHERE text for this shape of `where` (made once per shape), and its parameters in order.
+   * The shape names each key and, for an IN list, how many values it holds besides null and
+   * whether it holds a null: the two decide the text.
+   */
   private whereOf(where: Where): { shape: string; sql: string; params: unknown[] } {
-    const esc = (n: string): string => this.ds.driver.escape(n);
-    const shape: string[] = [];
-    const conds: string[] = [];
-    const params: unknown[] = [];
-    for (const [k, v] of Object.entries(where)) {
-      const c = this.column(k);
-      const col = esc(c.databaseName);
+    let shape = '';
+    for (const k in where) {
+      const v = where[k];
       if (v === null) {
-        shape.push(`${k}:null`);
-        conds.push(`${col} IS NULL`);
+        shape += `${k}:null,`;
       } else if (Array.isArray(v)) {
-        const vals = v.filter((x) => x !== null);
-        const withNull = vals.length !== v.length;
-        shape.push(`${k}:${vals.length}${withNull ? 'n' : ''}`);
-        for (const x of vals) params.push(this.ds.driver.preparePersistentValue(x, c));
-        const inList = vals.length ? `${col} IN (${vals.map(() => '?').join(', ')})` : '';
-        conds.push(inList && withNull ? `(${inList} OR ${col} IS NULL)` : inList || (withNull ? `${col} IS NULL` : '1 = 0'));
+        let n = 0;
+        for (const x of v) if (x !== null) n++;
+        shape += `${k}:${n}${n !== v.length ? 'n' : ''},`;
       } else {
-        shape.push(k);
-        conds.push(`${col} = ?`);
+        shape += `${k},`;
+      }
+    }
+    let sql = this.whereCache.get(shape);
+    if (sql === undefined) this.whereCache.set(shape, (sql = this.whereText(where)));
+    const params: unknown[] = [];
+    for (const k in where) {
+      const v = where[k];
+      if (v === null) continue;
+      const c = this.column(k);
+      if (Array.isArray(v)) {
+        for (const x of v) if (x !== null) params.push(this.ds.driver.preparePersistentValue(x, c));
+      } else {
         params.push(this.ds.driver.preparePersistentValue(v, c));
       }
     }
-    return { shape: shape.join(','), sql: conds.length ? ` WHERE ${conds.join(' AND ')}` : '', params };
+    return { shape, sql, params };
+  }
+
+  private whereText(where: Where): string {
+    const esc = (n: string): string => this.ds.driver.escape(n);
+    const conds: string[] = [];
+    for (const [k, v] of Object.entries(where)) {
+      const col = esc(this.column(k).databaseName);
+      if (v === null) {
+        conds.push(`${col} IS NULL`);
+      } else if (Array.isArray(v)) {
+        const n = v.filter((x) => x !== null).length;
+        const withNull = n !== v.length;
+        const inList = n ? `${col} IN (${Array(n).fill('?').join(', ')})` : '';
+        conds.push(inList && withNull ? `(${inList} OR ${col} IS NULL)` : inList || (withNull ? `${col} IS NULL` : '1 = 0'));
+      } else {
+        conds.push(`${col} = ?`);
+      }
+    }
+    return conds.length ? ` WHERE ${conds.join(' AND ')}` : '';
   }
 
   /** Rows matching `where`, in `order`, at most `limit`; `m` reads inside that transaction. */
@@ -171,8 +204,14 @@ export class FastSelect<T extends ObjectLiteral> {
 
   /** This entity's columns for a join: `alias.col AS prefixcol`, each (see hydrateFrom). */
   selectList(alias: string, prefix: string): string {
-    const esc = (n: string): string => this.ds.driver.escape(n);
-    return this.meta.columns.map((c) => `${alias}.${esc(c.databaseName)} AS ${esc(prefix + c.databaseName)}`).join(', ');
+    const key = `${alias}|${prefix}`;
+    let list = this.selectLists.get(key);
+    if (list === undefined) {
+      const esc = (n: string): string => this.ds.driver.escape(n);
+      list = this.meta.columns.map((c) => `${alias}.${esc(c.databaseName)} AS ${esc(prefix + c.databaseName)}`).join(', ');
+      this.selectLists.set(key, list);
+    }
+    return list;
   }
 
   /** A row of a join read with selectList(…, prefix) as the entity; null when its id is NULL (no match). */

@@ -48,7 +48,12 @@ describe('FastSelect: repository reads and CAS updates without the query builder
     expect(await sizes({ status: ['available'] })).to.deep.equal([3, 1]);
     expect(await sizes({ displayName: null })).to.deep.equal([2]);
     expect(await sizes({ displayName: ['v1', null] })).to.deep.equal([2, 1]);
+    // Texts are kept per shape: lists of one length with and without values besides null differ.
+    expect(await sizes({ displayName: [null, null] })).to.deep.equal([2]);
+    expect(await sizes({ displayName: ['v1', 'v3'] })).to.deep.equal([3, 1]);
+    expect(await sizes({ displayName: ['v3', null] })).to.deep.equal([3, 2]);
     expect(await sizes({ id: [] })).to.deep.equal([]);
+    expect(await sizes({ id: [null] })).to.deep.equal([]);
     expect(await sizes({ bootable: true })).to.deep.equal([3]);
     // The same as the repository with In / IsNull.
     expect((await db.volumes.find({ where: { displayName: IsNull(), id: In(ids) } })).map((v) => v.size)).to.deep.equal([2]);
