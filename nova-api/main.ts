@@ -14,10 +14,11 @@ import { openServiceDatabase } from '../nova-common/db';
 import { NovaDB } from '../nova-common/db-api';
 import { ALLOWED_EXMODS } from '../nova-common/rpc';
 import { CinderAPI } from '../nova-common/volume/cinder';
-import { novaServiceTokens } from '../nova-common/volume/service-auth';
+import { novaServiceAuth, novaServiceTokens } from '../nova-common/volume/service-auth';
 import { ComputeAPI as ComputeRPCAPI } from '../nova-compute/rpcapi';
 import { buildNovaApiApp } from './app';
 import { ComputeAPI } from './compute/api';
+import { HostlessDeletes } from './compute/hostless-deletes';
 import { novaEnforcer } from './policy';
 
 export { novaApiPlugin, buildNovaApiApp, type NovaApiPluginOptions } from './app';
@@ -43,7 +44,7 @@ const API_CAST_RETRY = 10;
  * made with nova-common/rpc.ts's ALLOWED_EXMODS gets compute's exceptions back as themselves.
  */
 export function createComputeApi(conf: NovaConf, dataSource: DataSource, transport: Transport, httpFetch?: FetchLike): ComputeAPI {
-  const cinder = new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf), httpFetch);
+  const cinder = cinderClient(conf, httpFetch);
   return new ComputeAPI({
     db: new NovaDB(dataSource), cinder, attachFlow: new AttachFlowChooser(cinder, conf.workarounds.use_legacy_volume_attach_flow),
     // A request never waits on a dead broker for good: after this many reconnects it is a 503.
@@ -51,9 +52,24 @@ export function createComputeApi(conf: NovaConf, dataSource: DataSource, transpo
     serviceDownTime: conf.DEFAULT.service_down_time, maxDiskDevices: conf.compute.max_disk_devices_to_attach,
     metadataItems: conf.quota.metadata_items, policy: novaEnforcer(conf.oslo_policy.policy_file),
     // A request waits this long at most for an outage to end before it leaves the undo to the compute.
-    undoRetryMs: Math.min(conf.compute.volume_op_retry_timeout, API_UNDO_RETRY_MAX_S) * 1000,
+    undoRetryMs: apiUndoRetryMs(conf),
     pendingTimeoutMs: conf.compute.pending_volume_op_timeout * 1000,
   });
+}
+
+const apiUndoRetryMs = (conf: NovaConf): number => Math.min(conf.compute.volume_op_retry_timeout, API_UNDO_RETRY_MAX_S) * 1000;
+
+const cinderClient = (conf: NovaConf, httpFetch?: FetchLike): CinderAPI =>
+  new CinderAPI(cinderEndpoint(conf), conf.cinder.http_timeout, novaServiceTokens(conf), httpFetch);
+
+/** The pass that finishes hostless servers' deletes cut short, every volume_reconcile_interval. */
+function startHostlessDeletes(conf: NovaConf, ds: DataSource, httpFetch?: FetchLike): HostlessDeletes {
+  const finisher = new HostlessDeletes({
+    db: new NovaDB(ds), cinder: cinderClient(conf, httpFetch), auth: novaServiceAuth(conf),
+    ageMs: conf.compute.pending_volume_op_timeout * 1000, undoRetryMs: apiUndoRetryMs(conf),
+  });
+  finisher.start(conf.compute.volume_reconcile_interval);
+  return finisher;
 }
 
 /** How nova-api authenticates, from [api] and [keystone_authtoken]. */
@@ -100,7 +116,9 @@ export async function startNovaApi(conf: NovaConf, opts: NovaApiDeps & { port?: 
   const tracing = setupTracing(conf, { service: 'nova-api', dataSource: ds });
   traceRoutes(app, tracing, ['/v2.1']);
   if (opts.tracePageKey) tracePageRoutes(app, tracing, opts.tracePageKey);
+  const hostless = startHostlessDeletes(conf, ds, opts.httpFetch);
   const served = await serveApi(app, 'nova-api', conf.DEFAULT.osapi_compute_listen, opts.port ?? conf.DEFAULT.osapi_compute_listen_port, async () => {
+    await hostless.stop();
     await tracing.close();
     if (!opts.transport) await transport.close();
     if (!opts.dataSource) await ds.destroy();

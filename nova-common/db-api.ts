@@ -5,7 +5,7 @@ import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
 import { fastSelect } from '../common/db/fast-select';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
-import { In, IsNull, Not, type DataSource, type FindOperator } from 'typeorm';
+import { In, IsNull, LessThan, Not, type DataSource, type FindOperator } from 'typeorm';
 import type { BdmState } from './bdm-states';
 import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent, RequestSpec, type RequestSpecData } from './entities';
 import type { TaskState, VmState } from './objects';
@@ -170,6 +170,16 @@ export class NovaDB {
   async bdmsOfVolumeExcept(volumeId: string, exceptId: number): Promise<BlockDeviceMapping[]> {
     const rows = await fastSelect(this.ds, BlockDeviceMapping).find({ volumeId, deleted: 0 }, [['id', 'ASC']]);
     return rows.filter((b) => b.id !== exceptId);
+  }
+
+  /**
+   * Live servers with no host whose delete was cut short ('deleting' since before `before`):
+   * nothing else finishes them (nova-api/compute/hostless-deletes.ts).
+   */
+  async instancesDeletingWithoutHost(before: Date, limit = 100): Promise<Instance[]> {
+    return this.instances.find({
+      where: { host: IsNull(), taskState: 'deleting', deleted: 0, updatedAt: LessThan(before) }, order: { id: 'ASC' }, take: limit,
+    });
   }
 
   /** An instance row whatever its deleted flag (a server delete interrupted half-way). */
