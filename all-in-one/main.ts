@@ -84,6 +84,10 @@ export function loadAllInOneConfig(opts: AllInOneOptions): AllInOneConf {
       ...base,
       database: { connection: dbs.nova ?? `sqlite://${join(dataDir, 'nova.sqlite')}` },
       cinder: { endpoint: `http://${volumeHost}/v3/%(project_id)s` },
+      // As devstack sets it since Cinder's OSSA-2023-003 check: Nova's own detaches carry its
+      // service token, so Cinder does not ask Nova back about each attachment it deletes. With
+      // the embedded identity the token is one Nova signs itself (nova-common/volume/service-auth.ts).
+      service_user: { send_service_user_token: true },
     },
   }) as NovaConf;
   if (nova.DEFAULT.transport_url !== cinder.DEFAULT.transport_url) throw new ConfigError('nova and cinder must share one transport_url in attachd-all');

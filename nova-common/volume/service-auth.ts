@@ -139,7 +139,14 @@ export function novaServiceTokens(conf: {
   const su = conf.service_user;
   if (!su.send_service_user_token) return null;
   const embedded = conf.api.auth_strategy === 'keystone' && !conf.keystone_authtoken.auth_url;
-  const auth = new ServiceAuth({ ...su, auth_type: su.auth_type ?? 'none', signingSecret: embedded ? conf.api.token_secret : null });
+  const authType = su.auth_type ?? 'none';
+  // Without credentials or the embedded identity's secret there is no token of Nova's own to
+  // send (noauth2 reads none; an external Keystone would refuse a made-up one, and the request with it).
+  if (authType === 'none' && !embedded) {
+    if (conf.api.auth_strategy === 'keystone') LOG.warning('[service_user] send_service_user_token is set but [service_user] has no auth_type: no service token is sent');
+    return null;
+  }
+  const auth = new ServiceAuth({ ...su, auth_type: authType, signingSecret: embedded ? conf.api.token_secret : null });
   return () => serviceTokenOf(auth);
 }
 
