@@ -220,8 +220,12 @@ class Walk {
    * sides back in step, or the rest of the scenario would not compare.
    */
   private single(name: string): void {
-    const v = this.vol();
-    this.act(v, name);
+    this.lone(this.vol(), name);
+  }
+
+  /** An action on v and, after a detach, the reset that puts the two sides back in step (see single). */
+  private lone(v: string, name: string, spoil = 0.25): void {
+    this.act(v, name, spoil);
     if (name === 'os-detach' || name === 'os-force_detach') {
       this.emit({ method: 'POST', path: `/v3/{p}/volumes/${v}/action`, body: { 'os-reset_status': { status: 'available' } } }, 0);
     }
@@ -245,7 +249,8 @@ class Walk {
       if (name === 'os-detach' && !attached) continue;
       if (r.chance(0.08)) continue;
       if (name === 'os-attach') attached = true;
-      if (r.chance(0.1)) this.act(v, r.pick(ACTIONS), 0.1);
+      // An intruding detach may find nothing attached yet: reset as after a lone one.
+      if (r.chance(0.1)) this.lone(v, r.pick(ACTIONS), 0.1);
       if (name === 'os-attach') this.tick();
       const body = name === 'os-attach' && host ? { host_name: LEGACY_HOST, mountpoint: '/dev/vdb' } : this.body(name);
       this.emit({ method: 'POST', path: `/v3/{p}/volumes/${v}/action`, body: { [name]: body }, mv: this.mv() }, 0.08);

@@ -3,13 +3,25 @@ import { expect } from 'chai';
 import { randomScenarios } from '../../diff/random-scenarios';
 
 describe('cinder-diff random walks', () => {
-  const walks = [1, 11, 77].flatMap((seed) => randomScenarios(seed, 1200));
+  const walks = [1, 11, 77, 6103].flatMap((seed) => randomScenarios(seed, 1200));
   const body = (s: { body?: unknown }): Record<string, Record<string, unknown>> => (s.body && typeof s.body === 'object' ? s.body : {}) as Record<string, Record<string, unknown>>;
 
   it('every os-attach starts in a second of its own (lists order attachments by created_at)', () => {
     for (const w of walks) {
       w.steps.forEach((s, i) => {
         if (s.method === 'POST' && 'os-attach' in body(s)) expect(w.steps[i - 1]?.nextSecond, `${w.name}#${i + 1}`).to.equal(true);
+      });
+    }
+  });
+
+  it('every detach is followed by a reset or an unreserve (one that finds nothing attached keeps the reservation here)', () => {
+    for (const w of walks) {
+      w.steps.forEach((s, i) => {
+        const detach = (x: { method: string; body?: unknown }): boolean => x.method === 'POST' && ('os-detach' in body(x) || 'os-force_detach' in body(x));
+        // A detach repeated (a flow's step played twice) is followed by what follows the last.
+        if (!detach(s) || i === w.steps.length - 1 || detach(w.steps[i + 1])) return;
+        const next = body(w.steps[i + 1]);
+        expect(next['os-reset_status']?.status === 'available' || 'os-unreserve' in next, `${w.name}#${i + 1}`).to.equal(true);
       });
     }
   });
