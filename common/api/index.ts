@@ -9,7 +9,7 @@ export { KEYSTONE_AUTHTOKEN_OPTS, POLICY_OPTS, SERVICE_USER_OPTS } from './auth-
 export { HTTPFault, faultBody, faultName, badRequest, unauthorized, forbidden, notFound, conflict, notAcceptable } from './faults';
 export { APIVersion, requestedVersion, versionHeaders, VersionNotAcceptable, type MicroversionSpec } from './microversion';
 export { validateBody, rejectExtraKeys, Nested, ObjectSchema, type ObjectRules } from './validation';
-export { Schema, violation, type Format, type JsonSchema, type JsonType } from './json-schema';
+export { additionalPropertiesMessage, Schema, violation, type Format, type JsonSchema, type JsonType } from './json-schema';
 export { serveApi, type ServedApi } from './serve';
 export { pyRepr, pyStr, pyJsonDumps, invalidInput } from './python-text';
 export { traceRoutes, tracePageRoutes } from './traces';

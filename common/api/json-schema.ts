@@ -128,8 +128,8 @@ const CHECKS: Record<keyof JsonSchema, Check> = {
     if (!extras.length) return null;
     if (!patterns.length) return at(v, additionalPropertiesMessage(extras));
     // With patternProperties, jsonschema names the keys and the patterns, both sorted.
-    const names = [...extras].sort().map(pyRepr).join(', ');
-    return at(v, `${names} ${extras.length > 1 ? 'do' : 'does'} not match any of the regexes: ${[...patterns].sort().map(pyRepr).join(', ')}`);
+    const names = [...extras].sort(byCodePoint).map(pyRepr).join(', ');
+    return at(v, `${names} ${extras.length > 1 ? 'do' : 'does'} not match any of the regexes: ${[...patterns].sort(byCodePoint).map(pyRepr).join(', ')}`);
   },
   required: (s, v) => {
     const missing = IS.object(v) ? (s.required ?? []).find((k) => !(k in (v as object))) : undefined;
@@ -164,9 +164,19 @@ function* propertyValues(s: JsonSchema, obj: Record<string, unknown>): Iterable<
   }
 }
 
-/** jsonschema's additionalProperties message, the extra keys in the order the body has them. */
+/** Python's order of str: by code point (a UTF-16 sort puts U+E000-U+FFFF after the astral planes). */
+function byCodePoint(a: string, b: string): number {
+  const [x, y] = [[...a], [...b]];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i].codePointAt(0) ?? 0) - (y[i].codePointAt(0) ?? 0);
+    if (d) return d;
+  }
+  return x.length - y.length;
+}
+
+/** jsonschema's additionalProperties message: its extras_msg sorts the extra keys. */
 export function additionalPropertiesMessage(extras: string[]): string {
-  return `Additional properties are not allowed (${extras.map(pyRepr).join(', ')} ${extras.length > 1 ? 'were' : 'was'} unexpected)`;
+  return `Additional properties are not allowed (${[...extras].sort(byCodePoint).map(pyRepr).join(', ')} ${extras.length > 1 ? 'were' : 'was'} unexpected)`;
 }
 
 /** The first failure of `value` against `schema` (keywords in declaration order), or null. May throw a format's own exception. */

@@ -1,6 +1,6 @@
 // /servers/{server_id}/os-volume_attachments: HTTP and schema only; rules are in compute/api.
 import type { FastifyInstance } from 'fastify';
-import { badRequest, pyRepr, validateBody } from '../../common/api';
+import { additionalPropertiesMessage, badRequest, pyRepr, validateBody } from '../../common/api';
 import { VolumeNotFound } from '../../nova-common/exception';
 import type { ComputeAPI } from '../compute/api';
 import { MV } from '../microversions';
@@ -35,7 +35,7 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
     if (req.novaVersion.atLeast(MV.STRICT_QUERY)) {
       // An error of the query object itself (after its properties): jsonschema's message alone.
       const extra = Object.keys(q).filter((k) => k !== 'limit' && k !== 'offset');
-      if (extra.length) throw badRequest(`Additional properties are not allowed (${extra.map(pyRepr).join(', ')} ${extra.length > 1 ? 'were' : 'was'} unexpected)`);
+      if (extra.length) throw badRequest(additionalPropertiesMessage(extra));
     }
     const { server_id: sid } = req.params;
     const { bdms } = await compute.volumes.attachments(req.ctx, sid);

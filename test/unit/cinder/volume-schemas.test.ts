@@ -66,6 +66,8 @@ describe('cinder-api body schemas', () => {
       .to.equal("Invalid input for field/attribute volume. Value: {'size': 1, 'bogus': 1}. Additional properties are not allowed ('bogus' was unexpected)");
     expect(message(create, { vol: {} })).to.equal("'volume' is a required property");
     expect(message(create, { volume: { size: 1 }, a: 1, b: 2 })).to.equal("Additional properties are not allowed ('a', 'b' were unexpected)");
+    // jsonschema's extras_msg sorts the keys, whatever order the body has them in.
+    expect(message(create, { volume: { size: 1 }, force: 1, extra: 2 })).to.equal("Additional properties are not allowed ('extra', 'force' were unexpected)");
     expect(message(create, [1])).to.equal("[1] is not of type 'object'");
     expect(message(create, { volume: 'x' })).to.equal("Invalid input for field/attribute volume. Value: x. 'x' is not of type 'object'");
   });

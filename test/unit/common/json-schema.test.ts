@@ -44,6 +44,13 @@ describe('common/api JSON-schema keywords', () => {
     expect(violation({ patternProperties: { '^a$': { type: 'string' } } }, { a: 1 })).to.deep.equal({ path: ['a'], value: 1, message: "1 is not of type 'string'" });
   });
 
+  it("names the extra keys sorted as Python sorts str (by code point), not in the body's order", () => {
+    expect(violation({ additionalProperties: false }, { force: 1, extra: 2 })?.message).to.equal("Additional properties are not allowed ('extra', 'force' were unexpected)");
+    // U+FFFD sorts before an astral character in Python; UTF-16 code units put it after.
+    expect(violation({ additionalProperties: false }, { '\u{1F600}': 1, '\uFFFD': 2 })?.message)
+      .to.equal("Additional properties are not allowed ('\uFFFD', '\u{1F600}' were unexpected)");
+  });
+
   it("tests patterns as Python's re.search: '$' also before a final newline", () => {
     expect(violation({ pattern: '^[0-9]+$' }, '12\n')).to.equal(null);
     expect(violation({ pattern: '^[0-9]+$' }, '12\n\n')?.message).to.equal("'12\\n\\n' does not match '^[0-9]+$'");
