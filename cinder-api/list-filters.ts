@@ -6,6 +6,7 @@
 // column, matches nothing. From 3.31 a non-admin may name only the configured filters (400
 // otherwise). Parse errors are 400s with Cinder's messages.
 import { badRequest, type APIVersion } from '../common/api';
+import { parse as parseQuery } from 'node:querystring';
 import { getMetadataArgsStorage } from 'typeorm';
 import { Volume, VolumeAttachment } from '../cinder-common/entities';
 import { collationEquals, collationKey } from './collation';
@@ -97,14 +98,36 @@ function rejectInvalidFilters(keys: string[], isAdmin: boolean, allowed: readonl
   if (invalid.length) throw badRequest(`Invalid filters ${invalid.join(',')} are found in query options.`);
 }
 
+/**
+ * What Cinder's MultiDict keeps of the paging and sorting keys (with_count too from 3.45) once
+ * they are popped: webob's pop takes a key's first occurrence only, so the paging and sorting
+ * read their first values (`first`) and each later occurrence stays among the filters
+ * (`leftover`, in the query's order). with_count is read before its pop, by its last value.
+ */
+export function poppedKeys(search: string, version: APIVersion): { first: Record<string, string>; leftover: string[] } {
+  const popped = [...NOT_FILTERS, ...(version.atLeast(SUPPORT_COUNT_INFO) ? ['with_count'] : [])];
+  const first: Record<string, string> = {};
+  const leftover: string[] = [];
+  const seen = new Set<string>();
+  for (const piece of search.split('&')) {
+    const [key, value] = Object.entries(parseQuery(piece))[0] ?? [];
+    if (key === undefined || !popped.includes(key)) continue;
+    if (seen.has(key)) leftover.push(key);
+    else if (key !== 'with_count') first[key] = String(value);
+    seen.add(key);
+  }
+  return { first, leftover };
+}
+
 /** Reads the versioned list parameters of `q` (400 on a malformed one). */
-export function versionedListQuery(q: Record<string, string | string[] | undefined>, version: APIVersion, isAdmin: boolean): VersionedListQuery {
+export function versionedListQuery(q: Record<string, string | string[] | undefined>, version: APIVersion, isAdmin: boolean, leftover: string[] = []):
+  VersionedListQuery {
   const withCountRaw = last(q.with_count);
   const countable = version.atLeast(SUPPORT_COUNT_INFO);
   const withCount = countable && withCountRaw !== undefined && boolParam('with_count', withCountRaw);
   const general = version.atLeast(RESOURCE_FILTER);
   // Below 3.45 with_count is just another (unknown) filter.
-  if (general) rejectInvalidFilters(Object.keys(q).filter((k) => !NOT_FILTERS.includes(k) && !(countable && k === 'with_count')), isAdmin);
+  if (general) rejectInvalidFilters([...Object.keys(q).filter((k) => !NOT_FILTERS.includes(k) && !(countable && k === 'with_count')), ...leftover], isAdmin);
   const tests: Array<(v: Volume) => boolean> = [];
   const quota = last(q.consumes_quota) ?? last(q.use_quota);
   if (general && quota !== undefined) {
@@ -215,7 +238,7 @@ function hostMatches(host: string | null, want: string): boolean {
  * Returns the test, the metadata dict to match (null when there is none), and whether the
  * query is made at all (not when a key matches nothing: Cinder's filter step returns None).
  */
-export function columnFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, handled: Set<string>, isAdmin = true):
+export function columnFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, handled: Set<string>, isAdmin = true, leftover: string[] = []):
   { matches: (v: Volume) => boolean; metadata: Record<string, unknown> | null; valid: boolean } {
   const none = { matches: (): boolean => false, metadata: null, valid: false };
   const general = version.atLeast(RESOURCE_FILTER);
@@ -224,7 +247,8 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
   let metadata: Record<string, unknown> | null = null;
   // A key that matches nothing is found by the database query, after check_volume_filters has
   // read every Boolean filter (strictly from 3.2): the loop goes on to those.
-  let nothing = false;
+  // A popped key left over (poppedKeys) names no column; a user's is dropped (or refused from 3.31).
+  let nothing = isAdmin && leftover.length > 0;
   for (const [rawKey, rawValue] of Object.entries(q)) {
     const raw = last(rawValue);
     if (raw === undefined || NOT_FILTERS.includes(rawKey) || handled.has(rawKey)) continue;

@@ -5,7 +5,7 @@ import { badRequest, notFound, pyStr, validateBody } from '../../common/api';
 import type { Volume } from '../../cinder-common/entities';
 import { BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
 import { imageUnreachable, sourceVolume } from '../volume/create-sources';
-import { boolParam, columnFilters, versionedListQuery } from '../list-filters';
+import { boolParam, columnFilters, poppedKeys, versionedListQuery } from '../list-filters';
 import { collationEquals } from '../collation';
 import { pageParams, sortRows, type SortKeys } from '../pagination';
 import { bareResponse, projectInPath, viewCtx, type Params } from '../request';
@@ -54,13 +54,16 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
   /** GET /volumes[/detail]: filters, sort, marker/limit pages with a `next` link (common.py). */
   const listed = async (req: FastifyRequest): Promise<{ vols: Volume[]; links?: Dict[]; count?: number }> => {
     projectInPath(req);
-    const q = query(req);
-    const versioned = versionedListQuery(q, req.cinderVersion, req.ctx.isAdmin);
+    // A paging or sorting key given twice: its first value is read, the later ones are filters.
+    const at = req.url.indexOf('?');
+    const { first, leftover } = poppedKeys(at < 0 ? '' : req.url.slice(at + 1), req.cinderVersion);
+    const q = { ...query(req), ...first };
+    const versioned = versionedListQuery(q, req.cinderVersion, req.ctx.isAdmin, leftover);
     let vols = await api.list(req.ctx, {
       allTenants: allTenants(req), name: q.name ?? q.display_name, status: q.status,
     });
     // Every other key is a volumes column to match (a user's unknown one is 400 from 3.31, above).
-    const columns = columnFilters(q, req.cinderVersion, new Set([...HANDLED_QUERY, ...versioned.known]), req.ctx.isAdmin);
+    const columns = columnFilters(q, req.cinderVersion, new Set([...HANDLED_QUERY, ...versioned.known]), req.ctx.isAdmin, leftover);
     vols = vols.filter((v) => versioned.matches(v) && columns.matches(v));
     const want = columns.metadata;
     if (want) {

@@ -101,6 +101,29 @@ describe('cinder-api microversions 3.45–3.70', function () {
     expect(message(r)).to.equal("Value 'maybe' for 'with_count' is not a boolean.");
   });
 
+  it('a paging, sorting or (3.45+) with_count key given twice: the first value pages, the later ones are filters', async () => {
+    const admin = 'admin:twice';
+    for (let i = 0; i < 2; i++) await c.createVolume(1, admin, `t${i}`);
+    // An admin's leftover names no column: nothing listed, a count of 0 (seed 6103 of the differential).
+    let r = await get('/volumes?with_count=true&limit=1&with_count=true&limit=1', '3.58', admin);
+    expect(r.status).to.equal(200);
+    expect(r.body).to.deep.equal({ volumes: [], count: 0 });
+    expect((await get('/volumes?sort=name:asc&sort=name:desc', '3.0', admin)).body.volumes).to.deep.equal([]);
+    // The first limit is the one checked.
+    r = await get('/volumes?limit=x&limit=1', '3.0', admin);
+    expect(r.status).to.equal(400);
+    expect(message(r)).to.equal('limit param must be an integer');
+    // Below 3.45 with_count is a filter anyway; given once, the list is as it was.
+    expect((await get('/volumes?with_count=true&with_count=true', '3.44', admin)).body.volumes).to.deep.equal([]);
+    expect((await get('/volumes?with_count=true&limit=1', '3.58', admin)).body).to.include({ count: 2 });
+    // A user's leftover is refused from 3.31, dropped below it (the first limit pages).
+    r = await get('/volumes?limit=1&name=x&limit=2', '3.31', 'twice:twice');
+    expect(r.status).to.equal(400);
+    expect(message(r)).to.equal('Invalid filters limit are found in query options.');
+    for (let i = 0; i < 2; i++) await c.createVolume(1, 'twice:twice', `u${i}`);
+    expect((await get('/volumes?limit=1&limit=2', '3.30', 'twice:twice')).body.volumes).to.have.length(1);
+  });
+
   it('3.31+: a non-admin may name only the configured filters (all_tenants let through)', async () => {
     let r = await get('/volumes?display_name=x&color=red&limit=1&sort=id:asc&all_tenants=1', '3.70');
     expect(r.status).to.equal(400);
