@@ -99,13 +99,13 @@ function rejectInvalidFilters(keys: string[], isAdmin: boolean, allowed: readonl
 }
 
 /**
- * What Cinder's MultiDict keeps of the paging and sorting keys (with_count too from 3.45) once
- * they are popped: webob's pop takes a key's first occurrence only, so the paging and sorting
- * read their first values (`first`) and each later occurrence stays among the filters
- * (`leftover`, in the query's order). with_count is read before its pop, by its last value.
+ * What Cinder's MultiDict keeps of the paging and sorting keys (and with_count, a volume list's
+ * from 3.45) once they are popped: webob's pop takes a key's first occurrence only, so the paging
+ * and sorting read their first values (`first`) and each later occurrence stays among the
+ * filters (`leftover`, in the query's order). with_count is read before its pop, by its last value.
  */
-export function poppedKeys(search: string, version: APIVersion): { first: Record<string, string>; leftover: string[] } {
-  const popped = [...NOT_FILTERS, ...(version.atLeast(SUPPORT_COUNT_INFO) ? ['with_count'] : [])];
+export function poppedKeys(search: string, withCount = false): { first: Record<string, string>; leftover: string[] } {
+  const popped = [...NOT_FILTERS, ...(withCount ? ['with_count'] : [])];
   const first: Record<string, string> = {};
   const leftover: string[] = [];
   const seen = new Set<string>();
@@ -308,9 +308,10 @@ const USER_ATTACHMENT_FILTERS = ['volume_id', 'status', 'instance_id', 'attach_s
  * must name a volume_attachment column, matched exactly (`key~`: LIKE); one that names none
  * matches nothing (`status` among them: the column is attach_status).
  */
-export function attachmentFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, isAdmin: boolean):
+export function attachmentFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, isAdmin: boolean, leftover: string[] = []):
   { allTenants: boolean; projectId?: string; valid: boolean; matches: (a: VolumeAttachment) => boolean } {
-  let keys = Object.keys(q).filter((k) => !NOT_FILTERS.includes(k));
+  // A popped key left over (poppedKeys) is one more filter, naming no column.
+  let keys = [...Object.keys(q).filter((k) => !NOT_FILTERS.includes(k)), ...leftover];
   if (version.atLeast(RESOURCE_FILTER)) rejectInvalidFilters(keys, isAdmin, USER_ATTACHMENT_FILTERS);
   else if (!isAdmin) keys = keys.filter((k) => USER_ATTACHMENT_FILTERS.includes(k));
   const allTenants = isAdmin && keys.includes('all_tenants');

@@ -6,7 +6,7 @@ import { notFound, validateBody } from '../../common/api';
 import type { VolumeAttachment } from '../../cinder-common/entities';
 import type { AttachmentAPI } from '../volume/attachments';
 import { VolumeAttachmentNotFound } from '../../cinder-common/exception';
-import { attachmentColumns, attachmentFilters } from '../list-filters';
+import { attachmentColumns, attachmentFilters, poppedKeys } from '../list-filters';
 import { pageParams, sortRows, type SortKeys } from '../pagination';
 import { actionOf, projectInPath, type Params } from '../request';
 import { createAttachmentSchema, UpdateAttachmentBody } from '../schemas/attachments';
@@ -78,9 +78,12 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
   /** _items: the page's and the sort's parameters, the filters, then the rows sorted and paged (no links). */
   const listed = async (req: FastifyRequest, view: (a: VolumeAttachment) => Dict) => {
     gate(req);
-    const q = (req.query ?? {}) as Record<string, string>;
+    // A paging or sorting key given twice: its first value is read, the later ones are filters.
+    const at = req.url.indexOf('?');
+    const { first, leftover } = poppedKeys(at < 0 ? '' : req.url.slice(at + 1));
+    const q = { ...(req.query ?? {}) as Record<string, string>, ...first };
     const { limit, offset } = pageParams(q, maxLimit);
-    const filters = attachmentFilters(q, req.cinderVersion, req.ctx.isAdmin);
+    const filters = attachmentFilters(q, req.cinderVersion, req.ctx.isAdmin, leftover);
     // A filter naming no column returns nothing before the sort keys or the marker are looked at.
     if (!filters.valid) return { attachments: [] };
     let atts = sortRows(await api.list(req.ctx, filters), q, sortKeys());

@@ -8,6 +8,7 @@ import { imageUnreachable, sourceVolume } from '../volume/create-sources';
 import { boolParam, columnFilters, poppedKeys, versionedListQuery } from '../list-filters';
 import { collationEquals } from '../collation';
 import { pageParams, sortRows, type SortKeys } from '../pagination';
+import { SUPPORT_COUNT_INFO } from '../microversions';
 import { bareResponse, projectInPath, viewCtx, type Params } from '../request';
 import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../schemas/volumes';
 import { POLICY, type VolumeAPI, type VolumeExtrasOf } from '../volume/api';
@@ -56,7 +57,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     projectInPath(req);
     // A paging or sorting key given twice: its first value is read, the later ones are filters.
     const at = req.url.indexOf('?');
-    const { first, leftover } = poppedKeys(at < 0 ? '' : req.url.slice(at + 1), req.cinderVersion);
+    const { first, leftover } = poppedKeys(at < 0 ? '' : req.url.slice(at + 1), req.cinderVersion.atLeast(SUPPORT_COUNT_INFO));
     const q = { ...query(req), ...first };
     const versioned = versionedListQuery(q, req.cinderVersion, req.ctx.isAdmin, leftover);
     let vols = await api.list(req.ctx, {

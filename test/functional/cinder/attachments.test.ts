@@ -160,6 +160,21 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect([gone.status, gone.body.itemNotFound?.message]).to.deep.equal([404, 'Volume attachment could not be found with filter: attachment_id = 951be889-b794-4723-9ac9-efde61cacf3a.']);
   });
 
+  it('a paging or sorting key given twice: the first value pages, the later one is a filter naming no column', async () => {
+    const vid = await c.createVolume(1, 'admin:atwice');
+    const list = (q: string, token = 'admin:atwice', mv = '3.27'): Promise<Res> =>
+      c.req('GET', `/v3/atwice/attachments${q}`, { token, headers: { 'OpenStack-API-Version': `volume ${mv}` } });
+    await c.req('POST', '/v3/atwice/attachments', { token: 'admin:atwice', headers: { 'OpenStack-API-Version': 'volume 3.27' }, body: { attachment: { volume_uuid: vid, instance_uuid: SERVER } } });
+    expect((await list('?limit=1')).body.attachments).to.have.length(1);
+    expect((await list('?limit=1&limit=1')).body.attachments).to.deep.equal([]);
+    expect((await list('?sort=volume_id:asc&sort=volume_id:asc')).body.attachments).to.deep.equal([]);
+    const bad = await list('?offset=x&offset=0');
+    expect([bad.status, bad.body.badRequest?.message]).to.deep.equal([400, 'offset must be an integer']);
+    // A user's leftover is refused from 3.31.
+    const refused = await list('?offset=0&offset=0', 'atwice:atwice', '3.31');
+    expect([refused.status, refused.body.badRequest?.message]).to.deep.equal([400, 'Invalid filters offset are found in query options.']);
+  });
+
   it('errors: below 3.27 404, second reserve 400, unknown attachment 404, bad bodies 400, os-complete below 3.44 404', async () => {
     const vid = await c.createVolume();
     let r = await call('POST', '/attachments', { attachment: { volume_uuid: vid } }, '3.0');
