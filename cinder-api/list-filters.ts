@@ -99,13 +99,13 @@ function rejectInvalidFilters(keys: string[], isAdmin: boolean, allowed: readonl
 }
 
 /**
- * What Cinder's MultiDict keeps of the paging and sorting keys (and with_count, a volume list's
- * from 3.45) once they are popped: webob's pop takes a key's first occurrence only, so the paging
- * and sorting read their first values (`first`) and each later occurrence stays among the
- * filters (`leftover`, in the query's order). with_count is read before its pop, by its last value.
+ * What Cinder's MultiDict keeps of the paging and sorting keys (and of `also`, keys a list pops
+ * too) once they are popped: webob's pop takes a key's first occurrence only, so the first
+ * values are read (`first`) and each later occurrence stays among the filters (`leftover`, in
+ * the query's order).
  */
-export function poppedKeys(search: string, withCount = false): { first: Record<string, string>; leftover: string[] } {
-  const popped = [...NOT_FILTERS, ...(withCount ? ['with_count'] : [])];
+export function poppedKeys(search: string, also: readonly string[] = []): { first: Record<string, string>; leftover: string[] } {
+  const popped = [...NOT_FILTERS, ...also];
   const first: Record<string, string> = {};
   const leftover: string[] = [];
   const seen = new Set<string>();
@@ -113,7 +113,7 @@ export function poppedKeys(search: string, withCount = false): { first: Record<s
     const [key, value] = Object.entries(parseQuery(piece))[0] ?? [];
     if (key === undefined || !popped.includes(key)) continue;
     if (seen.has(key)) leftover.push(key);
-    else if (key !== 'with_count') first[key] = String(value);
+    else first[key] = String(value);
     seen.add(key);
   }
   return { first, leftover };
@@ -247,8 +247,9 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
   let metadata: Record<string, unknown> | null = null;
   // A key that matches nothing is found by the database query, after check_volume_filters has
   // read every Boolean filter (strictly from 3.2): the loop goes on to those.
-  // A popped key left over (poppedKeys) names no column; a user's is dropped (or refused from 3.31).
-  let nothing = isAdmin && leftover.length > 0;
+  // A popped key left over (poppedKeys) names no column; a user's is dropped (or refused from
+  // 3.31), but for `name`, popped after the user's filters were pruned.
+  let nothing = leftover.some((k) => isAdmin || k === 'name');
   for (const [rawKey, rawValue] of Object.entries(q)) {
     const raw = last(rawValue);
     if (raw === undefined || NOT_FILTERS.includes(rawKey) || handled.has(rawKey)) continue;

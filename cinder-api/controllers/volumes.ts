@@ -55,9 +55,12 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
   /** GET /volumes[/detail]: filters, sort, marker/limit pages with a `next` link (common.py). */
   const listed = async (req: FastifyRequest): Promise<{ vols: Volume[]; links?: Dict[]; count?: number }> => {
     projectInPath(req);
-    // A paging or sorting key given twice: its first value is read, the later ones are filters.
+    // A key Cinder pops given twice: its first value is read, the later ones are filters. with_count
+    // (popped from 3.45) is read before its pop, by its last value.
     const at = req.url.indexOf('?');
-    const { first, leftover } = poppedKeys(at < 0 ? '' : req.url.slice(at + 1), req.cinderVersion.atLeast(SUPPORT_COUNT_INFO));
+    const popped = poppedKeys(at < 0 ? '' : req.url.slice(at + 1), [...(req.cinderVersion.atLeast(SUPPORT_COUNT_INFO) ? ['with_count'] : []), 'name']);
+    const { with_count: _withCount, ...first } = popped.first;
+    const leftover = popped.leftover;
     const q = { ...query(req), ...first };
     const versioned = versionedListQuery(q, req.cinderVersion, req.ctx.isAdmin, leftover);
     let vols = await api.list(req.ctx, {

@@ -109,6 +109,11 @@ describe('cinder-api microversions 3.45–3.70', function () {
     expect(r.status).to.equal(200);
     expect(r.body).to.deep.equal({ volumes: [], count: 0 });
     expect((await get('/volumes?sort=name:asc&sort=name:desc', '3.0', admin)).body.volumes).to.deep.equal([]);
+    // As the real Cinder 21 answers: with_count by its last value; a marker given twice is no 404.
+    expect((await get('/volumes?with_count=true&with_count=false', '3.60', admin)).body).to.deep.equal({ volumes: [] });
+    r = await get('/volumes?marker=x&marker=y', '3.0', admin);
+    expect([r.status, r.body]).to.deep.equal([200, { volumes: [] }]);
+    expect((await get('/volumes?name=t0&name=t1', '3.0', admin)).body.volumes).to.deep.equal([]);
     // The first limit is the one checked.
     r = await get('/volumes?limit=x&limit=1', '3.0', admin);
     expect(r.status).to.equal(400);

@@ -156,13 +156,19 @@ describe('cinder-api volumes', function () {
     expect([...seen].sort()).to.deep.equal([...ids].sort());
     r = await c.req('GET', '/v3/pager/volumes?sort_key=bogus', { token });
     expect(r.status).to.equal(400);
-    // A key given twice counts once, with its last value (webob's MultiDict), never a 500.
-    r = await c.req('GET', '/v3/pager/volumes?name=pg0&name=pg2', { token });
+    // A filter given twice counts once, with its last value (webob's MultiDict), never a 500.
+    r = await c.req('GET', '/v3/pager/volumes?display_name=pg0&display_name=pg2', { token });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect(r.body.volumes.map((v: { id: string }) => v.id)).to.deep.equal([ids[2]]);
+    // A key Cinder pops (name, paging, sorting) is read by its first value (MultiDict.pop); the
+    // later one stays a filter, which a user's list drops below 3.31 but for name (real Cinder 21:
+    // name=a&name=b lists nothing).
+    r = await c.req('GET', '/v3/pager/volumes?name=pg0&name=pg2', { token });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.volumes).to.deep.equal([]);
     r = await c.req('GET', '/v3/pager/volumes/detail?sort_key=size&sort_key=name&sort_dir=asc&sort_dir=desc&limit=1&limit=2', { token });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
-    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.deep.equal([ids[2], ids[1]]);
+    expect(r.body.volumes.map((v: { id: string }) => v.id)).to.deep.equal([ids[0]]);
   });
 
   it('filters on any volumes column as Cinder (found by the differential test)', async () => {
