@@ -78,7 +78,8 @@ export class AttachmentAPI {
     // An empty connector is no connector (Cinder tests its truthiness): just the reservation.
     if (!connector || !Object.keys(connector).length) return att;
     try {
-      // attachment_create calls cinder-volume's attachment_update itself: no attachment_update policy.
+      // attachment_create calls cinder-volume's attachment_update itself: neither the
+      // attachment_update policy nor its duplicate-connector check.
       return await this.connect(ctx, att.id, connector, false);
     } catch (e) {
       // Like Cinder's create: a failed connection takes the new attachment (and reservation) back.
@@ -97,13 +98,14 @@ export class AttachmentAPI {
     return this.connect(ctx, id, connector, true);
   }
 
-  private async connect(ctx: Ctx, id: string, connector: Record<string, unknown>, authorize: boolean): Promise<VolumeAttachment> {
+  /** Connects attachment id; viaUpdate: as the API's attachment_update (its policy and checks), else as create's direct RPC. */
+  private async connect(ctx: Ctx, id: string, connector: Record<string, unknown>, viaUpdate: boolean): Promise<VolumeAttachment> {
     const { att, volume } = await this.get(ctx, id);
-    if (authorize) this.volumes.authorize(ctx, POLICY.attachmentUpdate, attachmentTarget(att, volume));
+    if (viaUpdate) this.volumes.authorize(ctx, POLICY.attachmentUpdate, attachmentTarget(att, volume));
     if ((volume.status ?? '').includes('error')) {
       throw new InvalidVolume({ reason: `Volume attachments can not be updated if the volume is in an error state. The Volume ${volume.id} currently has a status of: ${volume.status} ` });
     }
-    if (!volume.multiattach) {
+    if (viaUpdate && !volume.multiattach) {
       // As Cinder's: only with more than one attachment, and this one's own connection counts
       // (a lone attachment may be connected again; beside another, it may not).
       const atts = await this.db.attachmentsOf([volume.id]);

@@ -251,6 +251,17 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     }
   });
 
+  it('create with a connector beside a connected attachment: no duplicate-connector check (Cinder calls the volume service directly)', async () => {
+    const vid = await c.createVolume();
+    const a1 = (await call('POST', '/attachments', { attachment: { volume_uuid: vid, connector: CONNECTOR } })).body.attachment.id;
+    expect((await call('POST', `/attachments/${a1}/action`, { 'os-complete': null })).status).to.equal(204);
+    // A reset leaves the connected attachment in place (seed 7002 of the differential).
+    await c.req('POST', `/v3/demo/volumes/${vid}/action`, { token: 'admin:demo', body: { 'os-reset_status': { status: 'available' } } });
+    const r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, connector: CONNECTOR } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect((await c.show(vid)).status).to.equal('attaching');
+  });
+
   it('update with a connector without host: 400 once the attachment is found, nothing connected', async () => {
     const vid = await c.createVolume();
     const r = await call('POST', '/attachments', { attachment: { volume_uuid: vid } }, '3.27');
