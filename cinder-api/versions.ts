@@ -48,10 +48,11 @@ export function versionRoutes(app: FastifyInstance, prefix: string): void {
   // microversion is read.
   const slash = (req: FastifyRequest): boolean => req.url.split('?')[0].endsWith('/');
   const v3 = { config: { public: true }, onRequest: async (req: FastifyRequest, reply: FastifyReply) => { if (slash(req)) await negotiateVersion(req, reply); } };
-  app.get('/v3', v3, async (req, reply) => {
+  // Cinder's router connects both with no method condition: any method is served alike.
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/v3', ...v3, handler: async (req, reply) => {
     if (!slash(req)) return reply.removeHeader('x-compute-request-id').code(302).header('location', `${base(req, prefix)}/v3/`).type('text/plain; charset=utf8').send();
     return { versions: allVersions(base(req, prefix)) };
-  });
+  } });
   app.get('/v2', pub, async (req) => ({ versions: [v2(base(req, prefix))] }));
   app.get('/v1', pub, async (req) => ({ versions: [v1(base(req, prefix))] }));
 }

@@ -191,6 +191,13 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     r = await c.req('GET', '/v3/', { token: null, headers: { 'OpenStack-API-Version': 'volume 3.99' } });
     expect(r.status).to.equal(406);
     expect(r.headers.get('openstack-api-version')).to.equal('volume 3.99');
+    // Any method is served the document (Cinder's route has no method condition), its header read alike.
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      r = await c.req(method, '/v3/', { token: null, headers: { 'OpenStack-API-Version': 'volume 3.27' } });
+      expect([r.status, r.headers.get('openstack-api-version'), r.body.versions?.[0]?.id]).to.deep.equal([200, 'volume 3.27', 'v3.0']);
+    }
+    r = await c.req('DELETE', '/v3/', { token: null, headers: { 'OpenStack-API-Version': 'compute 3.27' } });
+    expect([r.status, r.body.badRequest?.message]).to.deep.equal([400, 'The server could not comply with the request since it is either malformed or otherwise incorrect.']);
     r = await get(`/v3/${P}/volumes`, 'volume 3.71');
     expect(r.headers.get('openstack-api-version')).to.equal('volume 3.71');
     // Cinder takes a version with "1.0" or "2.0" in it for its old endpoints': its 406 echoes nothing.
