@@ -12,11 +12,19 @@ export abstract class AddIndexes implements MigrationInterface {
 
   constructor(private readonly indexes: readonly ExtraIndex[]) {}
 
+  // Redo-safe: on MariaDB each CREATE or DROP INDEX commits on its own, so a start killed half-way
+  // leaves some done and the migration unrecorded; the next run does only the rest.
   async up(q: QueryRunner): Promise<void> {
-    for (const i of this.indexes) await q.createIndex(i.table, new TableIndex({ name: i.name, columnNames: i.columns }));
+    for (const i of this.indexes) {
+      if (!(await has(q, i))) await q.createIndex(i.table, new TableIndex({ name: i.name, columnNames: i.columns }));
+    }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const i of [...this.indexes].reverse()) await q.dropIndex(i.table, i.name);
+    for (const i of [...this.indexes].reverse()) if (await has(q, i)) await q.dropIndex(i.table, i.name);
   }
+}
+
+async function has(q: QueryRunner, i: ExtraIndex): Promise<boolean> {
+  return !!(await q.getTable(i.table))?.indices.some((x) => x.name === i.name);
 }

@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { migrateDatabase } from '../../../common/db';
+import { NOVA_MIGRATIONS } from '../../../migrations/nova';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
 import { openNovaDatabase } from '../../../nova-common/db';
@@ -100,5 +101,19 @@ describe('soft-delete indexes: live child rows without walking the deleted ones 
     expect(all).to.include('INDEX block_device_mapping_instance_uuid_deleted_idx (instance_uuid=? AND deleted=?)');
     expect(all).to.include('INDEX block_device_mapping_volume_id_deleted_idx (volume_id=? AND deleted=?)');
     expect(all).to.include('INDEX instance_actions_instance_uuid_request_id_idx (instance_uuid=? AND request_id=?)');
+  });
+
+  it('the migration is redo-safe: a run killed after some of its indexes makes only the rest', async () => {
+    const ds = await openNovaDatabase('sqlite://:memory:');
+    dss.push(ds);
+    await migrateDatabase(ds);
+    await ds.undoLastMigration();
+    // As a MariaDB start killed after its first CREATE INDEX leaves it (DDL commits by itself).
+    await ds.query('CREATE INDEX block_device_mapping_instance_uuid_deleted_idx ON block_device_mapping (instance_uuid, deleted)');
+    expect(await migrateDatabase(ds)).to.deep.equal([NOVA_MIGRATIONS[NOVA_MIGRATIONS.length - 1].name]);
+    const names = ((await ds.query("SELECT name FROM sqlite_master WHERE type = 'index'")) as Array<{ name: string }>).map((r) => r.name);
+    for (const n of ['block_device_mapping_instance_uuid_deleted_idx', 'block_device_mapping_volume_id_deleted_idx', 'instance_actions_instance_uuid_request_id_idx']) {
+      expect(names).to.include(n);
+    }
   });
 });
