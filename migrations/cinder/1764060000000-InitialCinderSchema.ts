@@ -2,6 +2,7 @@
 // services (docs/architecture.md, Databases). Portable (QueryRunner Table API) so the same
 // migration runs on MariaDB and SQLite. Cinder's soft-delete flag is a BOOLEAN.
 import { Table, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import { createTables } from '../common/redo-safe';
 
 const uuidPk: TableColumnOptions = { name: 'id', type: 'varchar', length: '36', isPrimary: true };
 const intPk: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
@@ -17,7 +18,7 @@ export class InitialCinderSchema1764060000000 implements MigrationInterface {
   name = 'InitialCinderSchema1764060000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'services',
       columns: [intPk, str('uuid', 36), str('cluster_name'), str('host'), str('binary'), str('topic'), int('report_count', 0),
         bool('disabled', false, true), { ...str('availability_zone'), default: "'cinder'" }, str('disabled_reason'), dt('modified_at'),
@@ -29,7 +30,7 @@ export class InitialCinderSchema1764060000000 implements MigrationInterface {
       ],
     }));
 
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'volumes',
       columns: [uuidPk, str('_name_id', 36), str('user_id'), str('project_id'), str('host'), str('cluster_name'), int('size'),
         str('availability_zone'), str('status'), str('attach_status'), str('migration_status'), str('previous_status'),
@@ -45,7 +46,7 @@ export class InitialCinderSchema1764060000000 implements MigrationInterface {
       ],
     }));
 
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'volume_attachment',
       columns: [uuidPk, str('volume_id', 36, false), str('instance_uuid', 36), str('attached_host'), str('mountpoint'),
         dt('attach_time'), dt('detach_time'), str('attach_status'), str('attach_mode', 36), text('connection_info'), text('connector'),
@@ -55,7 +56,7 @@ export class InitialCinderSchema1764060000000 implements MigrationInterface {
     }));
 
     for (const name of ['volume_metadata', 'volume_admin_metadata']) {
-      await q.createTable(new Table({
+      await createTables(q, new Table({
         name,
         columns: [intPk, str('key'), str('value'), str('volume_id', 36, false), ...softDelete],
         indices: [{ name: `${name}_volume_id_idx`, columnNames: ['volume_id'] }],

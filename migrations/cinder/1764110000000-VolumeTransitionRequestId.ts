@@ -3,12 +3,13 @@
 // UPDATE that changed the status, so cinder-volume's reconciler can name the operation a repair
 // undoes. NULL: none recorded. Portable for MariaDB and SQLite.
 import { TableColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { addMissingColumns } from '../common/redo-safe';
 
 export class VolumeTransitionRequestId1764110000000 implements MigrationInterface {
   name = 'VolumeTransitionRequestId1764110000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.addColumn('volumes', new TableColumn({ name: 'transition_request_id', type: 'varchar', length: '255', isNullable: true }));
+    await addMissingColumns(q, 'volumes', [new TableColumn({ name: 'transition_request_id', type: 'varchar', length: '255', isNullable: true })]);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -3,6 +3,7 @@
 // gigabytes 1000, consistencygroups 10, per_volume_gigabytes -1, groups 10). Portable for
 // MariaDB and SQLite (Table API; the seed rows are plain literals).
 import { Table, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import { createTables, insertMissing } from '../common/redo-safe';
 
 const intPk: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
 const str = (name: string, length = 255, nullable = true): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable });
@@ -18,23 +19,23 @@ export class Quotas1765300000000 implements MigrationInterface {
   name = 'Quotas1765300000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'quotas',
       columns: [intPk, str('project_id'), str('resource', 255, false), int('hard_limit'), int('allocated', true, 0), ...tail],
       indices: [{ name: 'uniq_quotas0project_id0resource', columnNames: ['project_id', 'resource'], isUnique: true }],
     }));
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'quota_classes',
       columns: [intPk, str('class_name'), str('resource'), int('hard_limit'), ...tail],
       indices: [{ name: 'uniq_quota_classes0class_name0resource', columnNames: ['class_name', 'resource'], isUnique: true }],
     }));
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'quota_usages',
       columns: [intPk, str('project_id'), str('resource', 300), int('in_use', false), int('reserved', false), int('until_refresh'),
         { name: 'race_preventer', type: 'boolean', isNullable: true, default: true }, ...tail],
       indices: [{ name: 'quota_usage_project_resource_idx', columnNames: ['project_id', 'resource', 'race_preventer'], isUnique: true }],
     }));
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'reservations',
       columns: [intPk, str('uuid', 36, false), int('usage_id'), str('project_id'), str('resource', 300), int('delta', false),
         dt('expire'), int('allocated_id'), ...tail],
@@ -45,8 +46,8 @@ export class Quotas1765300000000 implements MigrationInterface {
     }));
     const now = new Date().toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '');
     for (const [resource, limit] of DEFAULT_CLASS_SEED) {
-      await q.query('INSERT INTO quota_classes (class_name, resource, hard_limit, created_at, deleted) VALUES (?, ?, ?, ?, 0)',
-        ['default', resource, limit, now]);
+      await insertMissing(q, 'quota_classes',
+        { class_name: 'default', resource, hard_limit: limit, created_at: now, deleted: 0 }, ['class_name', 'resource']);
     }
   }
 

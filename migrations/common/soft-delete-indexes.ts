@@ -3,6 +3,7 @@
 // deleted attachments (and a server as many deleted BDM rows and actions) until an operator
 // purges them; with the parent's id alone indexed, each read of the live ones read them all.
 import { TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createMissingIndex, hasIndex } from './redo-safe';
 
 export interface ExtraIndex { table: string; name: string; columns: string[] }
 
@@ -12,19 +13,15 @@ export abstract class AddIndexes implements MigrationInterface {
 
   constructor(private readonly indexes: readonly ExtraIndex[]) {}
 
-  // Redo-safe: on MariaDB each CREATE or DROP INDEX commits on its own, so a start killed half-way
-  // leaves some done and the migration unrecorded; the next run does only the rest.
+  // Redo-safe both ways (redo-safe.ts): a DROP INDEX commits on its own too.
   async up(q: QueryRunner): Promise<void> {
     for (const i of this.indexes) {
-      if (!(await has(q, i))) await q.createIndex(i.table, new TableIndex({ name: i.name, columnNames: i.columns }));
+      await createMissingIndex(q, i.table, new TableIndex({ name: i.name, columnNames: i.columns }));
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const i of [...this.indexes].reverse()) if (await has(q, i)) await q.dropIndex(i.table, i.name);
+    for (const i of [...this.indexes].reverse()) if (await hasIndex(q, i.table, i.name)) await q.dropIndex(i.table, i.name);
   }
 }
 
-async function has(q: QueryRunner, i: ExtraIndex): Promise<boolean> {
-  return !!(await q.getTable(i.table))?.indices.some((x) => x.name === i.name);
-}

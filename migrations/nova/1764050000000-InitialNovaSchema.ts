@@ -7,6 +7,7 @@
 // with one device (or one volume) on a server, whichever nova-api process inserts them. NULL
 // device names / volume ids (root disk, offloaded attach) never collide.
 import { Table, TableIndex, type MigrationInterface, type QueryRunner, type TableColumnOptions } from 'typeorm';
+import { createTables, createMissingIndex } from '../common/redo-safe';
 
 const id: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
 const str = (name: string, length = 255): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: true });
@@ -24,7 +25,7 @@ export class InitialNovaSchema1764050000000 implements MigrationInterface {
     const mysql = q.connection.options.type === 'mysql';
     const text = (name: string, big = false): TableColumnOptions => ({ name, type: mysql && big ? 'mediumtext' : 'text', isNullable: true });
 
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'instances',
       columns: [id, { name: 'uuid', type: 'varchar', length: '36', isNullable: false }, str('display_name'), str('project_id'),
         str('user_id'), str('image_ref'), str('flavor_id'), str('vm_state'), str('task_state'), int('power_state'),
@@ -38,7 +39,7 @@ export class InitialNovaSchema1764050000000 implements MigrationInterface {
       ],
     }));
 
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'block_device_mapping',
       columns: [id, str('instance_uuid', 36), str('uuid', 36), str('source_type'), str('destination_type'), str('guest_format'),
         str('device_type'), str('disk_bus'), int('boot_index'), str('device_name'), bool('delete_on_termination', false),
@@ -55,7 +56,7 @@ export class InitialNovaSchema1764050000000 implements MigrationInterface {
       ],
     }));
 
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'services',
       columns: [id, str('uuid', 36), str('host'), str('binary'), str('topic'), int('report_count', 0), bool('disabled', false),
         str('disabled_reason'), dt('last_seen_up'), bool('forced_down', false), int('version', 0), ...softDelete],
@@ -66,7 +67,7 @@ export class InitialNovaSchema1764050000000 implements MigrationInterface {
       ],
     }));
 
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'instance_actions',
       columns: [id, str('action'), str('instance_uuid', 36), str('request_id'), str('user_id'), str('project_id'),
         dt('start_time'), dt('finish_time'), str('message'), ...softDelete],
@@ -76,12 +77,12 @@ export class InitialNovaSchema1764050000000 implements MigrationInterface {
       ],
     }));
 
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'instance_actions_events',
       columns: [id, str('event'), int('action_id'), dt('start_time'), dt('finish_time'), str('result'), text('traceback'),
         str('host'), ...softDelete],
     }));
-    await q.createIndex('instance_actions_events', new TableIndex({ name: 'instance_actions_events_action_id_idx', columnNames: ['action_id'] }));
+    await createMissingIndex(q, 'instance_actions_events', new TableIndex({ name: 'instance_actions_events_action_id_idx', columnNames: ['action_id'] }));
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -3,13 +3,14 @@
 // scheduler_hints (2.100). Servers created before it have no row: Nova's RequestSpecNotFound.
 // Portable for MariaDB and SQLite.
 import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { createTables } from '../common/redo-safe';
 
 export class RequestSpecs1764110000000 implements MigrationInterface {
   name = 'RequestSpecs1764110000000';
 
   async up(q: QueryRunner): Promise<void> {
     const mysql = q.connection.options.type === 'mysql';
-    await q.createTable(new Table({
+    await createTables(q, new Table({
       name: 'request_specs',
       columns: [
         { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
