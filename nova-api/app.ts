@@ -16,6 +16,7 @@ import { serverIpRoutes } from './controllers/server-ips';
 import { serverExternalEventRoutes } from './controllers/server-external-events';
 import { serverMetadataRoutes } from './controllers/server-metadata';
 import { serverRoutes } from './controllers/servers';
+import { serviceRoutes } from './controllers/services';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
 import { COMPUTE_VERSIONS } from './microversions';
 import { versionRoutes } from './versions';
@@ -57,6 +58,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       limitRoutes(v, base, opts.compute);
       volumeAttachmentRoutes(v, base, opts.compute, maxLimit);
       serverExternalEventRoutes(v, base, opts.compute);
+      serviceRoutes(v, base, opts.compute.services);
     }
   });
 };

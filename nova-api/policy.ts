@@ -61,6 +61,10 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:os-availability-zone:list': '@',
   'os_compute_api:os-availability-zone:detail': ADMIN,
   'os_compute_api:os-server-external-events:create': ADMIN,
+  'os_compute_api:os-services:list': ADMIN,
+  'os_compute_api:os-services:update': ADMIN,
+  'os_compute_api:os-services:delete': ADMIN,
+  'os_compute_api:servers:show:host_status:unknown-only': ADMIN,
 };
 
 export function novaEnforcer(policyFile: string | null = null): Enforcer {

@@ -20,6 +20,7 @@ import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import type { Enforcer } from '../../common/policy';
 import { novaEnforcer } from '../policy';
 import { ExternalEventsAPI } from './external-events';
+import { ServiceAPI } from './services';
 import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { VolumeAttachmentAPI } from './volume-attachments';
@@ -112,12 +113,15 @@ export class ComputeAPI {
   readonly swaps: SwapVolumeAPI;
   /** os-server-external-events (external-events.ts). */
   readonly events: ExternalEventsAPI;
+  /** os-services and the servers' host_status (services.ts). */
+  readonly services: ServiceAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
     this.volumes = new VolumeAttachmentAPI(this, o);
     this.swaps = new SwapVolumeAPI(this, o);
     this.events = new ExternalEventsAPI(this, o);
+    this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
   }
 
   /** context.can(): the target is the server's project (and user), or the caller's own. */
@@ -175,9 +179,12 @@ export class ComputeAPI {
     return { host: null, fault: new NoValidHost({ reason: services.length ? 'There are not enough hosts available.' : '' }).message };
   }
 
-  /** servicegroup is_up for one host: its own row only (every attach and detach asks). */
+  /**
+   * servicegroup is_up for one host: its own row only (every attach and detach asks). A disabled
+   * compute is up (it only takes no new servers); a forced-down one is down.
+   */
   async hostIsUp(host: string): Promise<boolean> {
-    const s = await fastSelect(this.o.db.ds, Service).findOne({ host, binary: 'nova-compute', deleted: 0, disabled: false, forcedDown: false });
+    const s = await fastSelect(this.o.db.ds, Service).findOne({ host, binary: 'nova-compute', deleted: 0, forcedDown: false });
     return s !== null && isServiceUp(s.lastSeenUp ?? s.createdAt, this.o.serviceDownTime);
   }
 

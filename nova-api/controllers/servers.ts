@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
+import { hostStatus } from '../compute/services';
 import type { Instance, RequestSpecData } from '../../nova-common/entities';
 import { baseUrl, projectInPath, viewCtx, type ServerParams } from '../request';
 import { findFlavor } from '../flavors';
 import { MV } from '../microversions';
 import { createServerRequest, serverUpdate } from '../schemas/server-create-extras';
 import { createServerBody, updateServerBody } from '../schemas/servers';
-import { diskConfig, serverDetail, serverStatus, serverSummary, serverUpdated } from '../views/servers';
+import { diskConfig, serverDetail, serverStatus, serverSummary, serverUpdated, type ViewCtx } from '../views/servers';
 
 function regexFilter(value: unknown, field: (i: Instance) => string | null): (i: Instance) => boolean {
   const want = typeof value === 'string' ? value : null;
@@ -88,6 +89,24 @@ function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number):
   return out.slice(0, limit);
 }
 
+/**
+ * host_status (2.16) as the policies let the caller see it: every status, only UNKNOWN, or none
+ * (views/servers.py _get_host_status_unknown_only). The target is the server's project on show
+ * and update, the caller's own on the detail list.
+ */
+async function hostStatuses(req: FastifyRequest, compute: ComputeAPI, rows: Instance[], one: Instance | null): Promise<ViewCtx['hostStatus']> {
+  if (!req.novaVersion.atLeast(MV.HOST_STATUS)) return undefined;
+  const target = one ? { project_id: one.projectId } : {};
+  const all = compute.policy.allows(req.ctx, 'os_compute_api:servers:show:host_status', target);
+  const unknownOnly = !all && compute.policy.allows(req.ctx, 'os_compute_api:servers:show:host_status:unknown-only', target);
+  if (!all && !unknownOnly) return undefined;
+  const computes = await compute.services.computesOf(rows.map((i) => i.host));
+  return (i) => {
+    const status = hostStatus(i.host ? computes.get(i.host) : undefined, compute.serviceDownTime);
+    return unknownOnly && status !== 'UNKNOWN' ? undefined : status;
+  };
+}
+
 export function serverRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {
   /** The request specs the views need from 2.96 (Nova reads none below); show's reading of a missing one. */
   const specsOf = async (req: FastifyRequest, rows: Instance[]): Promise<Map<string, RequestSpecData>> =>
@@ -113,8 +132,8 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
   });
 
   app.get(`${base}/servers/detail`, async (req) => {
-    const c = viewCtx(req, compute.policy);
     const rows = await listed(req, 'detail');
+    const c = { ...viewCtx(req, compute.policy), hostStatus: await hostStatuses(req, compute, rows, null) };
     const specs = await specsOf(req, rows);
     // Nova's detail: a server without a request spec is not pinned and has hints null (show: {}).
     const missing: RequestSpecData = { availability_zone: null, scheduler_hints: null };
@@ -124,9 +143,9 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
   });
 
   app.get<{ Params: ServerParams }>(`${base}/servers/:server_id`, async (req) => {
-    const c = viewCtx(req, compute.policy);
     const i = await compute.get(req.ctx, req.params.server_id);
     compute.can(req.ctx, 'os_compute_api:servers:show', i);
+    const c = { ...viewCtx(req, compute.policy), hostStatus: await hostStatuses(req, compute, [i], i) };
     return { server: serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c, await specOf(req, i)) };
   });
 
@@ -151,7 +170,8 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     projectInPath(req);
     const u = serverUpdate(validateBody(updateServerBody(req.novaVersion), req.body, null).server);
     const i = await compute.update(req.ctx, req.params.server_id, u);
-    return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), viewCtx(req, compute.policy), await specOf(req, i)) };
+    const c = { ...viewCtx(req, compute.policy), hostStatus: await hostStatuses(req, compute, [i], i) };
+    return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), c, await specOf(req, i)) };
   });
 
   app.delete<{ Params: ServerParams }>(`${base}/servers/:server_id`, async (req, reply) => {

@@ -31,6 +31,8 @@ export interface ViewCtx {
   projectInUrl: string | null;
   version: APIVersion;
   isAdmin: boolean;
+  /** host_status (2.16) of a server as the caller may see it, when the policy shows any. */
+  hostStatus?: (i: Instance) => string | undefined;
 }
 
 function links(c: ViewCtx, kind: string, id: string, projectId: string | null): Array<Record<string, string>> {
@@ -59,7 +61,7 @@ const EXTENDED_KEYS = ['OS-EXT-AZ:availability_zone', 'config_drive', 'key_name'
   'OS-EXT-STS:task_state', 'OS-EXT-STS:vm_state', 'OS-EXT-STS:power_state', 'os-extended-volumes:volumes_attached', 'security_groups',
   'OS-EXT-SRV-ATTR:host', 'OS-EXT-SRV-ATTR:hypervisor_hostname', 'OS-EXT-SRV-ATTR:instance_name', 'OS-EXT-SRV-ATTR:reservation_id',
   'OS-EXT-SRV-ATTR:launch_index', 'OS-EXT-SRV-ATTR:hostname', 'OS-EXT-SRV-ATTR:kernel_id', 'OS-EXT-SRV-ATTR:ramdisk_id',
-  'OS-EXT-SRV-ATTR:root_device_name', 'OS-EXT-SRV-ATTR:user_data', 'server_groups'];
+  'OS-EXT-SRV-ATTR:root_device_name', 'OS-EXT-SRV-ATTR:user_data', 'server_groups', 'host_status'];
 
 /**
  * The request spec as show (and update) read it: a server without one is not pinned and has no
@@ -113,6 +115,8 @@ export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx
       });
     }
   }
+  const hs = v.atLeast(MV.HOST_STATUS) ? c.hostStatus?.(i) : undefined;
+  if (hs !== undefined) out.host_status = hs;
   if (v.atLeast(MV.LOCKED)) out.locked = !!i.locked;
   if (v.atLeast(MV.DESCRIPTION)) out.description = i.displayDescription ?? null;
   if (v.atLeast(MV.TAGS)) out.tags = [];

@@ -115,6 +115,29 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     expect((await cli('openstack', ['server', 'delete', '--wait', 'srv4'], env)).code).to.equal(0);
   });
 
+  it('openstack compute service list / set --disable / --down, nova service-list (admin)', async () => {
+    const admin = cliEnv(env.OS_AUTH_URL, 'admin', 'secret', 'admin');
+    const l = await cli('openstack', ['compute', 'service', 'list', '-f', 'json'], admin);
+    expect(l.code, l.err).to.equal(0);
+    const row = (JSON.parse(l.out) as Array<Record<string, unknown>>).find((r) => r.Binary === 'nova-compute');
+    expect(row).to.include({ Host: nova.conf.DEFAULT.host, Zone: 'nova', Status: 'enabled', State: 'up' });
+    const host = row?.Host as string;
+    const d = await cli('openstack', ['compute', 'service', 'set', '--disable', '--disable-reason', 'maintenance', host, 'nova-compute'], admin);
+    expect(d.code, d.err + d.out).to.equal(0);
+    const n = await cli('nova', ['service-list'], admin);
+    expect(n.code, n.err).to.equal(0);
+    expect(n.out).to.match(/nova-compute.*disabled.*up.*maintenance/);
+    const down = await cli('openstack', ['--os-compute-api-version', '2.53', 'compute', 'service', 'set', '--enable', '--down', host, 'nova-compute'], admin);
+    expect(down.code, down.err + down.out).to.equal(0);
+    const after = JSON.parse((await cli('openstack', ['--os-compute-api-version', '2.53', 'compute', 'service', 'list', '--long', '-f', 'json'], admin)).out) as Array<Record<string, unknown>>;
+    expect(after[0]).to.include({ Status: 'enabled', State: 'down', 'Forced Down': true });
+    const up = await cli('openstack', ['--os-compute-api-version', '2.53', 'compute', 'service', 'set', '--up', host, 'nova-compute'], admin);
+    expect(up.code, up.err + up.out).to.equal(0);
+    const denied = await cli('openstack', ['compute', 'service', 'list'], env);
+    expect(denied.code).to.equal(1);
+    expect(denied.err).to.contain("Policy doesn't allow os_compute_api:os-services:list to be performed.");
+  });
+
   it('nova list / show / delete', async () => {
     const l = await cli('nova', ['list'], env);
     expect(l.code, l.err).to.equal(0);
