@@ -17,6 +17,7 @@ import { serverExternalEventRoutes } from './controllers/server-external-events'
 import { serverMetadataRoutes } from './controllers/server-metadata';
 import { serverRoutes } from './controllers/servers';
 import { serviceRoutes } from './controllers/services';
+import { quotaSetRoutes } from './controllers/quota-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
 import { COMPUTE_VERSIONS } from './microversions';
 import { versionRoutes } from './versions';
@@ -59,6 +60,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       volumeAttachmentRoutes(v, base, opts.compute, maxLimit);
       serverExternalEventRoutes(v, base, opts.compute);
       serviceRoutes(v, base, opts.compute.services);
+      quotaSetRoutes(v, base, opts.compute.quotas);
     }
   });
 };

@@ -50,8 +50,18 @@ export const NOVA_OPTS = {
   workarounds: {
     use_legacy_volume_attach_flow: { type: 'bool', default: false, help: "Attach through Cinder's legacy os-reserve/os-initialize_connection/os-attach actions (the seed's flow) instead of the v3 attachments API; volumes attached either way detach by the flow that attached them" },
   },
+  // Nova's [quota] defaults (-1: unlimited); a project's own limits (os-quota-sets) override them.
   quota: {
+    instances: { type: 'int', default: 10, min: -1, help: 'Servers per project' },
+    cores: { type: 'int', default: 20, min: -1, help: 'Instance cores (vCPUs) per project' },
+    ram: { type: 'int', default: 51200, min: -1, help: 'Megabytes of instance RAM per project' },
     metadata_items: { type: 'int', default: 128, min: -1, help: 'Most metadata items per server (-1: unlimited)' },
+    injected_files: { type: 'int', default: 5, min: -1, help: 'Injected files per server (shown only; personality is not applied)' },
+    injected_file_content_bytes: { type: 'int', default: 10240, min: -1, help: 'Bytes of content per injected file (shown only)' },
+    injected_file_path_length: { type: 'int', default: 255, min: -1, help: 'Length of an injected file path (shown only)' },
+    key_pairs: { type: 'int', default: 100, min: -1, help: 'Key pairs per user (shown only; there is no key pair API)' },
+    server_groups: { type: 'int', default: 10, min: -1, help: 'Server groups per project (shown only; there is no server group API)' },
+    server_group_members: { type: 'int', default: 10, min: -1, help: 'Servers per server group (shown only)' },
   },
   ...KEYSTONE_AUTHTOKEN_OPTS,
   ...SERVICE_USER_OPTS,

@@ -21,6 +21,7 @@ import type { Enforcer } from '../../common/policy';
 import { novaEnforcer } from '../policy';
 import { ExternalEventsAPI } from './external-events';
 import { ServiceAPI } from './services';
+import { QuotaAPI, type QuotaLimits } from './quotas';
 import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { VolumeAttachmentAPI } from './volume-attachments';
@@ -47,6 +48,8 @@ export interface ComputeApiOptions {
   maxDiskDevices: number;
   /** [quota] metadata_items: most metadata keys per server (-1 unlimited; default 128). */
   metadataItems?: number;
+  /** The other [quota] defaults (Nova's when absent); a project's os-quota-sets override them. */
+  quotaDefaults?: Partial<QuotaLimits>;
   /** Policy (defaults + [oslo_policy] policy_file); the Zed defaults when absent. */
   policy?: Enforcer;
   /** How long (ms) undoing a failed attach retries a lost database or Cinder before leaving it to the compute. */
@@ -83,8 +86,12 @@ export interface CreateServerRequest {
   autoDiskConfig?: boolean;
 }
 
-/** Nova's default [quota] instances (GET /limits maxTotalInstances). */
-const INSTANCES_QUOTA = 10;
+/** Nova's [quota] defaults; the nova-network quotas are -1. */
+const QUOTA_DEFAULTS: QuotaLimits = {
+  instances: 10, cores: 20, ram: 51200, metadata_items: 128, injected_files: 5, injected_file_content_bytes: 10240,
+  injected_file_path_bytes: 255, key_pairs: 100, server_groups: 10, server_group_members: 10,
+  fixed_ips: -1, floating_ips: -1, security_groups: -1, security_group_rules: -1,
+};
 
 /** utils.generate_uid('r'): the reservation id all servers of one create request share. */
 function reservationId(): string {
@@ -115,6 +122,8 @@ export class ComputeAPI {
   readonly events: ExternalEventsAPI;
   /** os-services and the servers' host_status (services.ts). */
   readonly services: ServiceAPI;
+  /** os-quota-sets, and the limits creates and metadata are held to (quotas.ts). */
+  readonly quotas: QuotaAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
@@ -122,6 +131,10 @@ export class ComputeAPI {
     this.swaps = new SwapVolumeAPI(this, o);
     this.events = new ExternalEventsAPI(this, o);
     this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
+    this.quotas = new QuotaAPI({
+      db: o.db, defaults: { ...QUOTA_DEFAULTS, metadata_items: o.metadataItems ?? 128, ...o.quotaDefaults },
+      can: (ctx, action, projectId) => this.policy.authorize(ctx, action, { project_id: projectId }),
+    });
   }
 
   /** context.can(): the target is the server's project (and user), or the caller's own. */
@@ -131,8 +144,10 @@ export class ComputeAPI {
 
   get db(): NovaDB { return this.o.db; }
   get serviceDownTime(): number { return this.o.serviceDownTime; }
-  /** [quota] metadata_items (-1: unlimited). */
-  get metadataItems(): number { return this.o.metadataItems ?? 128; }
+  /** A project's metadata_items limit: its own quota, else [quota] metadata_items (-1: unlimited). */
+  async metadataItems(projectId: string | null): Promise<number> {
+    return projectId ? (await this.quotas.limits(projectId)).metadata_items : this.quotas.defaults.metadata_items;
+  }
 
   /** The server as the caller may see it: another project's server is "not found" (admins see all). */
   async get(ctx: RequestContext, uuid: string): Promise<Instance> {
@@ -217,8 +232,9 @@ export class ComputeAPI {
     let n = 1;
     if (max > 1) {
       const used = (await this.list(ctx, { allTenants: false })).length;
-      n = Math.min(max, Math.max(0, INSTANCES_QUOTA - used));
-      if (n < min) throw new TooManyInstances({ overs: 'instances', req: min, used, allowed: INSTANCES_QUOTA });
+      const allowed = (await this.quotas.limits(ctx.projectId ?? '')).instances;
+      n = allowed < 0 ? max : Math.min(max, Math.max(0, allowed - used));
+      if (n < min) throw new TooManyInstances({ overs: 'instances', req: min, used, allowed });
     }
     const rid = reservationId();
     const instances = [];
@@ -228,7 +244,7 @@ export class ComputeAPI {
 
   /** One server of a create request: the index-th of count (names get '-<index+1>' when count > 1). */
   private async create(ctx: RequestContext, req: CreateServerRequest, batch: { index: number; count: number; reservationId: string }): Promise<Instance> {
-    const allowed = this.metadataItems;
+    const allowed = await this.metadataItems(ctx.projectId);
     if (allowed >= 0 && Object.keys(req.metadata).length > allowed) throw new MetadataLimitExceeded({ allowed });
     const az = parseAvailabilityZone(req.availabilityZone);
     const { host, fault } = await this.selectHost({ host: req.requestedHost ?? az.forcedHost, node: req.requestedNode ?? az.forcedNode });
@@ -385,7 +401,7 @@ export class ComputeAPI {
     if (!states.includes(inst.vmState ?? '')) throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr: 'vm_state', state: inst.vmState ?? 'None' });
     if (inst.taskState !== null) throw new InstanceInvalidState({ method, instance_uuid: inst.uuid, attr: 'task_state', state: inst.taskState });
     const next = change({ ...this.metadataOf(inst) });
-    const allowed = this.metadataItems;
+    const allowed = await this.metadataItems(inst.projectId);
     if (allowed >= 0 && Object.keys(next).length > allowed) throw new MetadataLimitExceeded({ allowed });
     await this.o.db.instanceUpdate(inst.uuid, { metadataJson: JSON.stringify(next) });
     return next;

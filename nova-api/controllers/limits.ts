@@ -1,5 +1,5 @@
 // GET /limits (nova limits.py + views/limits.py): the project's absolute limits and usage. The
-// maxima are Nova's quota defaults ([quota] metadata_items is ours to set); the nova-network
+// maxima are the project's quotas (os-quota-sets over the [quota] defaults); the nova-network
 // quotas (-1, used 0) drop out at 2.36, maxImageMeta at 2.39, personality at 2.57. rate is [].
 import type { FastifyInstance } from 'fastify';
 import type { ComputeAPI } from '../compute/api';
@@ -26,11 +26,12 @@ export function limitRoutes(app: FastifyInstance, base: string, compute: Compute
       cores += f?.vcpus ?? 0;
       ram += f?.ram ?? 0;
     }
-    const meta = compute.metadataItems;
+    const q = await compute.quotas.limits(project ?? '');
     const absolute: Record<string, number> = {
-      maxTotalRAMSize: 51200, maxTotalInstances: 10, maxTotalCores: 20, maxTotalKeypairs: 100, maxTotalFloatingIps: -1,
-      maxServerMeta: meta, maxImageMeta: meta, maxPersonality: 5, maxPersonalitySize: 10240, maxSecurityGroups: -1,
-      maxSecurityGroupRules: -1, maxServerGroups: 10, maxServerGroupMembers: 10,
+      maxTotalRAMSize: q.ram, maxTotalInstances: q.instances, maxTotalCores: q.cores, maxTotalKeypairs: q.key_pairs,
+      maxTotalFloatingIps: q.floating_ips, maxServerMeta: q.metadata_items, maxImageMeta: q.metadata_items,
+      maxPersonality: q.injected_files, maxPersonalitySize: q.injected_file_content_bytes, maxSecurityGroups: q.security_groups,
+      maxSecurityGroupRules: q.security_group_rules, maxServerGroups: q.server_groups, maxServerGroupMembers: q.server_group_members,
       totalRAMUsed: ram, totalCoresUsed: cores, totalInstancesUsed: servers.length, totalFloatingIpsUsed: 0,
       totalSecurityGroupsUsed: 0, totalServerGroupsUsed: 0,
     };

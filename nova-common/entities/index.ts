@@ -3,10 +3,12 @@ export { BlockDeviceMapping } from './block-device-mapping';
 export { Service } from './service';
 export { InstanceAction, InstanceActionEvent } from './instance-action';
 export { RequestSpec, type RequestSpecData } from './request-spec';
+export { Quota } from './quota';
 import { Instance } from './instance';
 import { BlockDeviceMapping } from './block-device-mapping';
 import { Service } from './service';
 import { InstanceAction, InstanceActionEvent } from './instance-action';
 import { RequestSpec } from './request-spec';
+import { Quota } from './quota';
 
-export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec];
+export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec, Quota];

@@ -52,4 +52,12 @@ describe('openstack server add/remove volume (SDK) against nova + real cinder', 
     expect((rm as { stderr: string }).stderr ?? '').to.not.match(/Error|Exception/);
     await waitFor(async () => (await cinder.show(vid)).status === 'available', 15_000, 'available', 100);
   });
+
+  it('openstack quota show: the compute and the volume quotas of the project in one table', async () => {
+    const r = await run('openstack', ['quota', 'show', '-f', 'json'], { env, timeout: 60_000 });
+    const q = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(q).to.include({ instances: 10, cores: 20, ram: 51200, 'server-groups': 10, project_name: 'demo' });
+    expect(q.volumes).to.be.a('number');
+    expect(q.gigabytes).to.be.a('number');
+  });
 });

@@ -107,10 +107,11 @@ describe('soft-delete indexes: live child rows without walking the deleted ones 
     const ds = await openNovaDatabase('sqlite://:memory:');
     dss.push(ds);
     await migrateDatabase(ds);
-    await ds.undoLastMigration();
+    const at = NOVA_MIGRATIONS.findIndex((m) => m.name.startsWith('SoftDeleteIndexes'));
+    for (let i = NOVA_MIGRATIONS.length - 1; i >= at; i--) await ds.undoLastMigration();
     // As a MariaDB start killed after its first CREATE INDEX leaves it (DDL commits by itself).
     await ds.query('CREATE INDEX block_device_mapping_instance_uuid_deleted_idx ON block_device_mapping (instance_uuid, deleted)');
-    expect(await migrateDatabase(ds)).to.deep.equal([NOVA_MIGRATIONS[NOVA_MIGRATIONS.length - 1].name]);
+    expect(await migrateDatabase(ds)).to.deep.equal(NOVA_MIGRATIONS.slice(at).map((m) => m.name));
     const names = ((await ds.query("SELECT name FROM sqlite_master WHERE type = 'index'")) as Array<{ name: string }>).map((r) => r.name);
     for (const n of ['block_device_mapping_instance_uuid_deleted_idx', 'block_device_mapping_volume_id_deleted_idx', 'instance_actions_instance_uuid_request_id_idx']) {
       expect(names).to.include(n);

@@ -1,0 +1,118 @@
+// A project's compute quotas (nova quota_sets.py over the DbQuotaDriver): the [quota] defaults,
+// overridden per project by rows of `quotas`; usage counted from the project's live servers.
+// Enforced: instances (a multiple create) and metadata_items; the rest are kept and shown.
+import type { RequestContext } from '../../common/context';
+import { badRequest } from '../../common/api';
+import { isDuplicateEntry } from '../../nova-common/db';
+import type { NovaDB } from '../../nova-common/db-api';
+import { Instance, Quota } from '../../nova-common/entities';
+import { findFlavor } from '../flavors';
+
+/** Nova's QUOTAS.resources, sorted as it lists them. */
+export const QUOTA_RESOURCES = ['cores', 'fixed_ips', 'floating_ips', 'injected_file_content_bytes', 'injected_file_path_bytes',
+  'injected_files', 'instances', 'key_pairs', 'metadata_items', 'ram', 'security_group_rules', 'security_groups',
+  'server_group_members', 'server_groups'] as const;
+export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
+export type QuotaLimits = Record<QuotaResource, number>;
+
+/** The nova-network quotas, gone from the API at 2.36; the personality ones at 2.57. */
+const NETWORK = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
+const PERSONALITY = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
+
+/** The resources a microversion shows (and takes in a PUT). */
+export function shownResources(atLeast: (v: string) => boolean): QuotaResource[] {
+  const hidden = [...(atLeast('2.36') ? NETWORK : []), ...(atLeast('2.57') ? PERSONALITY : [])];
+  return QUOTA_RESOURCES.filter((r) => !hidden.includes(r));
+}
+
+export interface QuotaDeps {
+  db: NovaDB;
+  /** The [quota] defaults; the nova-network ones are -1. */
+  defaults: QuotaLimits;
+  can(ctx: RequestContext, action: string, projectId: string): void;
+}
+
+export class QuotaAPI {
+  constructor(private readonly d: QuotaDeps) {}
+
+  get defaults(): QuotaLimits { return { ...this.d.defaults }; }
+
+  /** The project's limits: its own rows over the defaults. */
+  async limits(projectId: string): Promise<QuotaLimits> {
+    const out = this.defaults;
+    for (const q of await this.d.db.ds.getRepository(Quota).findBy({ projectId })) {
+      if ((QUOTA_RESOURCES as readonly string[]).includes(q.resource) && q.hardLimit !== null) out[q.resource as QuotaResource] = q.hardLimit;
+    }
+    return out;
+  }
+
+  /** in_use of each countable resource: the project's live servers, their cores and RAM. */
+  async usage(projectId: string): Promise<Partial<QuotaLimits>> {
+    const servers = await this.d.db.ds.getRepository(Instance).findBy({ projectId, deleted: 0 });
+    let cores = 0;
+    let ram = 0;
+    for (const i of servers) {
+      const f = findFlavor(i.flavorId);
+      cores += f?.vcpus ?? 0;
+      ram += f?.ram ?? 0;
+    }
+    return { instances: servers.length, cores, ram };
+  }
+
+  async show(ctx: RequestContext, projectId: string): Promise<QuotaLimits> {
+    this.d.can(ctx, 'os_compute_api:os-quota-sets:show', projectId);
+    return this.limits(projectId);
+  }
+
+  async detail(ctx: RequestContext, projectId: string): Promise<Record<QuotaResource, { in_use: number; limit: number; reserved: number }>> {
+    this.d.can(ctx, 'os_compute_api:os-quota-sets:detail', projectId);
+    const [limits, used] = await Promise.all([this.limits(projectId), this.usage(projectId)]);
+    return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, { in_use: used[r] ?? 0, limit: limits[r], reserved: 0 }])) as Record<QuotaResource, { in_use: number; limit: number; reserved: number }>;
+  }
+
+  showDefaults(ctx: RequestContext, projectId: string): QuotaLimits {
+    this.d.can(ctx, 'os_compute_api:os-quota-sets:defaults', projectId);
+    return this.defaults;
+  }
+
+  /**
+   * PUT: each given limit (-1 or more, schema-checked) is kept, none under what the project uses
+   * unless `force`.
+   */
+  async update(ctx: RequestContext, projectId: string, values: Record<string, unknown>, force: boolean): Promise<QuotaLimits> {
+    this.d.can(ctx, 'os_compute_api:os-quota-sets:update', projectId);
+    if ('networks' in values) throw badRequest('The networks quota has been removed');
+    const wanted: Array<[QuotaResource, number]> = [];
+    for (const [k, v] of Object.entries(values)) {
+      if (k === 'force') continue;
+      wanted.push([k as QuotaResource, Number(v)]);
+    }
+    const used = force ? {} : await this.usage(projectId);
+    for (const [r, limit] of wanted) {
+      const minimum = used[r] ?? 0;
+      if (limit !== -1 && limit < minimum) {
+        throw badRequest(`Quota limit ${limit} for ${r} must be greater than or equal to already used and reserved ${minimum}.`);
+      }
+    }
+    const repo = this.d.db.ds.getRepository(Quota);
+    for (const [resource, hardLimit] of wanted) {
+      const t = new Date();
+      // create_limit, or update_limit when the row is there (also when a concurrent PUT made it).
+      const res = await repo.update({ projectId, resource }, { hardLimit, updatedAt: t });
+      if (res.affected) continue;
+      try {
+        await repo.insert({ projectId, resource, hardLimit, createdAt: t });
+      } catch (e) {
+        if (!isDuplicateEntry(e)) throw e;
+        await repo.update({ projectId, resource }, { hardLimit, updatedAt: t });
+      }
+    }
+    return this.limits(projectId);
+  }
+
+  /** DELETE: the project is back on the defaults; for one user, nothing (no per-user limits are kept). */
+  async reset(ctx: RequestContext, projectId: string, userOnly = false): Promise<void> {
+    this.d.can(ctx, 'os_compute_api:os-quota-sets:delete', projectId);
+    if (!userOnly) await this.d.db.ds.getRepository(Quota).delete({ projectId });
+  }
+}
