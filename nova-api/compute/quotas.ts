@@ -81,6 +81,8 @@ export class QuotaAPI {
    */
   async update(ctx: RequestContext, projectId: string, values: Record<string, unknown>, force: boolean): Promise<QuotaLimits> {
     this.d.can(ctx, 'os_compute_api:os-quota-sets:update', projectId);
+    // Nova asks Keystone whether the project exists; here no id longer than a project id can be is kept.
+    if (projectId.length > 255) throw badRequest(`Project ID ${projectId} is not a valid project.`);
     if ('networks' in values) throw badRequest('The networks quota has been removed');
     const wanted: Array<[QuotaResource, number]> = [];
     for (const [k, v] of Object.entries(values)) {

@@ -92,6 +92,10 @@ describe('nova os-quota-sets', function () {
     await fault(put({ injected_files: 1 }, { mv: '2.57' }), 400, "Invalid input for field/attribute quota_set. Value: {'injected_files': 1}. Additional properties are not allowed ('injected_files' was unexpected)");
     await fault(req('PUT', '/os-quota-sets/demo', { body: { quota_set: 5 } }), 400, 'Invalid input for field/attribute quota_set. Value: 5. 5 is not of type \'object\'');
     await fault(put({ instances: 2 }, { query: '?user_id=u1' }), 400, "Quotas per user are not supported; set the project's quotas.");
+    // No row a project id cannot fit (MariaDB's column is 255 characters).
+    const long = 'p'.repeat(256);
+    await fault(req('PUT', `/os-quota-sets/${long}`, { body: { quota_set: { instances: 2 } } }), 400, `Project ID ${long} is not a valid project.`);
+    await fault(put({ instances: '2147483648' }), 400, 'Invalid input for field/attribute instances. Value: 2147483648. 2147483648 is greater than the maximum of 2147483647');
     expect((await req('GET', '/os-quota-sets/demo')).body.quota_set.instances).to.equal(10);
   });
 });
