@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { hashPassword, idOf, signToken, verifyToken, type TokenClaims } from '../../common/api/auth';
 import { badRequest, unauthorized } from '../../common/api/faults';
 import { imageRoutes } from './glance';
+import { projectRoutes } from './keystone-projects';
 
 export interface IdentityUser {
   name: string;
@@ -142,6 +143,8 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
         roles: user.roles.map((r) => ({ id: idOf('user', `role-${r}`), name: r })),
         is_domain: false,
         catalog: [
+          // Itself too, as Keystone's catalog has it: the CLIs look projects and users up there.
+          endpoint('identity', `${base}/identity`),
           endpoint('compute', url(opts.computeUrl, '/compute/v2.1')),
           endpoint('volumev3', volumeUrl),
           endpoint('block-storage', volumeUrl),
@@ -151,6 +154,7 @@ export function identityRoutes(app: FastifyInstance, opts: IdentityOptions): voi
     });
   });
 
+  projectRoutes(app, opts);
   // Glance stub: OSC builds an image client before server/volume commands.
   imageRoutes(app, baseUrl);
 }

@@ -138,6 +138,16 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     expect(denied.err).to.contain("Policy doesn't allow os_compute_api:os-services:list to be performed.");
   });
 
+  it('openstack project list, and server list --project NAME (the project looked up by name)', async () => {
+    const admin = cliEnv(env.OS_AUTH_URL, 'admin', 'secret', 'admin');
+    const p = await cli('openstack', ['project', 'list', '-f', 'json'], admin);
+    expect(p.code, p.err).to.equal(0);
+    expect(JSON.parse(p.out).map((x: { Name: string }) => x.Name)).to.deep.equal(['admin', 'demo']);
+    const l = await cli('openstack', ['server', 'list', '--all-projects', '--project', 'demo', '-f', 'json'], admin);
+    expect(l.code, l.err).to.equal(0);
+    expect(JSON.parse(l.out).map((s: { Name: string }) => s.Name)).to.include('srv1');
+  });
+
   it('nova list / show / delete', async () => {
     const l = await cli('nova', ['list'], env);
     expect(l.code, l.err).to.equal(0);

@@ -76,6 +76,25 @@ describe('common/api minimal Keystone', () => {
     expect((await app.inject({ url: '/whoami', headers: { 'x-auth-token': 'admin:admin' } })).statusCode).to.equal(401);
     expect((await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: '{' , headers: { 'content-type': 'application/json' } })).statusCode).to.equal(400);
   });
+
+  it('shows projects as Keystone\'s policies let each user see them', async () => {
+    const tokenOf = async (name: string, pw: string): Promise<string> =>
+      (await app.inject({ method: 'POST', url: '/identity/v3/auth/tokens', payload: passwordBody(name, pw, name) })).headers['x-subject-token'] as string;
+    const [admin, demo] = [await tokenOf('admin', 'secret'), await tokenOf('demo', 'pw')];
+    const get = (url: string, token: string) => app.inject({ url, headers: { 'x-auth-token': token, host: '127.0.0.1:9999' } });
+    const all = await get('/identity/v3/projects', admin);
+    expect(all.statusCode).to.equal(200);
+    expect(all.json().projects.map((p: { name: string; id: string }) => [p.name, p.id])).to.deep.equal([['admin', idOf('project', 'admin')], ['demo', idOf('project', 'demo')]]);
+    expect((await get('/identity/v3/projects?name=demo', admin)).json().projects.map((p: { name: string }) => p.name)).to.deep.equal(['demo']);
+    expect((await get(`/identity/v3/projects/${idOf('project', 'demo')}`, demo)).json().project).to.include({ name: 'demo', domain_id: 'default', enabled: true });
+    expect((await get('/identity/v3/projects', demo)).statusCode).to.equal(403);
+    expect((await get(`/identity/v3/projects/${idOf('project', 'admin')}`, demo)).statusCode).to.equal(403);
+    expect((await get('/identity/v3/projects/nope', admin)).statusCode).to.equal(404);
+    const mine = await get(`/identity/v3/users/${idOf('user', 'demo')}/projects`, demo);
+    expect(mine.json().projects.map((p: { name: string }) => p.name)).to.deep.equal(['demo']);
+    expect((await get(`/identity/v3/users/${idOf('user', 'admin')}/projects`, demo)).statusCode).to.equal(403);
+    expect((await get('/identity/v3/projects', 'forged')).statusCode).to.equal(401);
+  });
 });
 
 describe('common/api minimal Keystone in noauth2 mode', () => {
