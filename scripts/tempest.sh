@@ -276,6 +276,8 @@ tempest\.api\.compute\.admin\.test_volumes_negative\.
 tempest\.api\.compute\.admin\.test_availability_zone\.
 tempest\.api\.compute\.admin\.test_availability_zone_negative\.
 tempest\.api\.compute\.admin\.test_volume_swap\.
+tempest\.api\.compute\.admin\.test_services\.
+tempest\.api\.compute\.admin\.test_services_negative\.
 EOF
 
 rc=0
