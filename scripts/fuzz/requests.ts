@@ -38,6 +38,8 @@ export class FuzzState {
   types: string[] = [];
   /** Volumes Nova said it attached (server, volume, project): what detach and swap aim at. */
   pairs: Array<{ server: string; volume: string; project: string }> = [];
+  /** The compute service's uuid, once a services list at 2.53+ has named it. */
+  computeUuid: string | null = null;
   constructor(readonly projects: { admin: string; member: string }) {}
 
   add(kind: 'servers' | 'volumes' | 'attachments', id: string, project: string): void {
@@ -297,6 +299,25 @@ export class Generator {
       }],
       [2, () => this.make('nova', user, 'GET', r.pick(['/flavors', '/flavors/detail', '/flavors/1', '/flavors/1/os-extra_specs', '/limits', '/os-availability-zone',
         '/os-availability-zone/detail', '/os-hosts', '/os-hosts/localhost', '/extensions', '/', '/servers/detail?all_tenants=1']), 'nova-misc', undefined, r.chance(0.3) ? mvNova(r) : undefined)],
+      // The compute services: read, disable/enable, force down/up (the second of each pair undoes the first).
+      [1, () => this.make('nova', user, 'GET', `/os-services${r.pick(['', '?host=compute1', '?binary=nova-compute', '?bogus=1', '?host=é'])}`, 'services-list', undefined, mvNova(r))],
+      [1, () => r.chance(0.5)
+        ? this.make('nova', user, 'PUT', `/os-services/${r.pick(['enable', 'disable', 'disable-log-reason', 'force-down', 'reboot'])}`, 'services-update-legacy',
+          { host: r.pick(['localhost', 'nowhere', '']), binary: r.pick(['nova-compute', 'nova-scheduler']), ...(r.chance(0.5) ? { disabled_reason: 'fz' } : {}),
+            ...(r.chance(0.5) ? { forced_down: r.pick([true, false, 'maybe']) } : {}) }, r.pick(['2.1', '2.11', '2.52']))
+        : this.make('nova', user, 'PUT', `/os-services/${r.pick([this.st.computeUuid ?? '00000000-0000-0000-0000-000000000000', 'disable', '0'])}`, 'services-update',
+          r.pick<unknown>([{ status: 'disabled', disabled_reason: 'fz' }, { status: 'enabled' }, { forced_down: true }, { forced_down: false }, {}, { status: 'x' }]), `2.${r.int(53, 101)}`)],
+      // Compute quotas: read and set the projects' own limits (maybe under their usage, maybe forced), or drop them.
+      [2, () => {
+        const project = r.pick([this.st.projects.admin, this.st.projects.member, 'p'.repeat(r.pick([3, 256]))]);
+        return r.weighted<FuzzRequest>([
+          [3, this.make('nova', user, 'GET', `/os-quota-sets/${project}${r.pick(['', '/detail', '/defaults', '?user_id=u', '?bogus=1'])}`, 'quota-show', undefined, mvNova(r))],
+          [2, this.make('nova', user, 'PUT', `/os-quota-sets/${project}`, 'quota-update',
+            { quota_set: { [r.pick(['instances', 'cores', 'metadata_items', 'networks', 'injected_files', 'bogus'])]: r.pick([-2, -1, 0, 1, 5, '20', '2147483648', 'x']),
+              ...(r.chance(0.3) ? { force: r.pick([true, 'yes', 'maybe']) } : {}) } }, mvNova(r))],
+          [1, this.make('nova', user, 'DELETE', `/os-quota-sets/${project}`, 'quota-delete')],
+        ]);
+      }],
       [1, () => this.make('nova', user, 'POST', '/os-server-external-events', 'external-events',
         { events: [{ name: r.pick(['volume-extended', 'network-changed', 'bogus']), server_uuid: this.server(user), tag: this.volume(user) }] }, '2.51')],
       // Cinder

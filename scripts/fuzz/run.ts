@@ -122,6 +122,9 @@ export async function runFuzz(t: Target, o: FuzzOptions): Promise<FuzzResult> {
     if (req.op === 'server-delete' && req.method === 'DELETE') st.forget('servers', parts[2]);
     if ((req.op === 'volume-delete' && req.method === 'DELETE') || req.op === 'action os-force_delete') st.forget('volumes', parts[4]);
     if (req.op === 'attachment-delete' && req.method === 'DELETE') st.forget('attachments', parts[4]);
+    const services = (body as { services?: Array<{ id?: unknown; binary?: unknown }> } | null)?.services;
+    const compute = Array.isArray(services) ? services.find((x) => x.binary === 'nova-compute' && typeof x.id === 'string') : undefined;
+    if (req.op === 'services-list' && compute) st.computeUuid = compute.id as string;
     const va = body?.volumeAttachment;
     if (req.op === 'attach' && req.method === 'POST' && typeof va?.serverId === 'string' && typeof va.volumeId === 'string') st.pair(va.serverId, va.volumeId, owner);
     if (req.op === 'detach' && req.method === 'DELETE') st.unpair(parts[2], parts[4]);
