@@ -18,6 +18,7 @@ import { serverMetadataRoutes } from './controllers/server-metadata';
 import { serverRoutes } from './controllers/servers';
 import { serviceRoutes } from './controllers/services';
 import { quotaSetRoutes } from './controllers/quota-sets';
+import { quotaClassSetRoutes } from './controllers/quota-class-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
 import { COMPUTE_VERSIONS } from './microversions';
 import { versionRoutes } from './versions';
@@ -61,6 +62,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       serverExternalEventRoutes(v, base, opts.compute);
       serviceRoutes(v, base, opts.compute.services);
       quotaSetRoutes(v, base, opts.compute.quotas);
+      quotaClassSetRoutes(v, base, opts.compute.quotas);
     }
   });
 };

@@ -66,6 +66,8 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:os-quota-sets:defaults': '@',
   'os_compute_api:os-quota-sets:update': ADMIN,
   'os_compute_api:os-quota-sets:delete': ADMIN,
+  'os_compute_api:os-quota-class-sets:show': ADMIN,
+  'os_compute_api:os-quota-class-sets:update': ADMIN,
   'os_compute_api:os-services:list': ADMIN,
   'os_compute_api:os-services:update': ADMIN,
   'os_compute_api:os-services:delete': ADMIN,

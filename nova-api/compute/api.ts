@@ -146,7 +146,7 @@ export class ComputeAPI {
   get serviceDownTime(): number { return this.o.serviceDownTime; }
   /** A project's metadata_items limit: its own quota, else [quota] metadata_items (-1: unlimited). */
   async metadataItems(projectId: string | null): Promise<number> {
-    return projectId ? (await this.quotas.limits(projectId)).metadata_items : this.quotas.defaults.metadata_items;
+    return (projectId ? await this.quotas.limits(projectId) : await this.quotas.defaults()).metadata_items;
   }
 
   /** The server as the caller may see it: another project's server is "not found" (admins see all). */

@@ -1,11 +1,12 @@
-// A project's compute quotas (nova quota_sets.py over the DbQuotaDriver): the [quota] defaults,
-// overridden per project by rows of `quotas`; usage counted from the project's live servers.
+// A project's compute quotas (nova quota_sets.py and quota_classes.py over the DbQuotaDriver):
+// the [quota] options, overridden by the "default" quota class, overridden per project by rows
+// of `quotas`; usage counted from the project's live servers.
 // Enforced: instances (a multiple create) and metadata_items; the rest are kept and shown.
 import type { RequestContext } from '../../common/context';
 import { badRequest } from '../../common/api';
 import { isDuplicateEntry } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
-import { Instance, Quota } from '../../nova-common/entities';
+import { Instance, Quota, QuotaClass } from '../../nova-common/entities';
 import { findFlavor } from '../flavors';
 
 /** Nova's QUOTAS.resources, sorted as it lists them. */
@@ -19,11 +20,19 @@ export type QuotaLimits = Record<QuotaResource, number>;
 const NETWORK = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
 const PERSONALITY = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
 
-/** The resources a microversion shows (and takes in a PUT). */
+/** The resources a microversion shows (and takes in a PUT) of a project's quotas. */
 export function shownResources(atLeast: (v: string) => boolean): QuotaResource[] {
   const hidden = [...(atLeast('2.36') ? NETWORK : []), ...(atLeast('2.57') ? PERSONALITY : [])];
   return QUOTA_RESOURCES.filter((r) => !hidden.includes(r));
 }
+
+/** Those of a quota class: without the server group ones before 2.50, the network ones from it. */
+export function classResources(atLeast: (v: string) => boolean): QuotaResource[] {
+  const hidden = atLeast('2.50') ? [...NETWORK, ...(atLeast('2.57') ? PERSONALITY : [])] : ['server_groups', 'server_group_members'];
+  return QUOTA_RESOURCES.filter((r) => !hidden.includes(r));
+}
+
+const DEFAULT_CLASS = 'default';
 
 export interface QuotaDeps {
   db: NovaDB;
@@ -35,15 +44,19 @@ export interface QuotaDeps {
 export class QuotaAPI {
   constructor(private readonly d: QuotaDeps) {}
 
-  get defaults(): QuotaLimits { return { ...this.d.defaults }; }
+  /** A quota class's limits: its rows over the [quota] options. */
+  async classLimits(className: string): Promise<QuotaLimits> {
+    return over({ ...this.d.defaults }, await this.d.db.ds.getRepository(QuotaClass).findBy({ className }));
+  }
+
+  /** The defaults every project starts from: the "default" class. */
+  defaults(): Promise<QuotaLimits> {
+    return this.classLimits(DEFAULT_CLASS);
+  }
 
   /** The project's limits: its own rows over the defaults. */
   async limits(projectId: string): Promise<QuotaLimits> {
-    const out = this.defaults;
-    for (const q of await this.d.db.ds.getRepository(Quota).findBy({ projectId })) {
-      if ((QUOTA_RESOURCES as readonly string[]).includes(q.resource) && q.hardLimit !== null) out[q.resource as QuotaResource] = q.hardLimit;
-    }
-    return out;
+    return over(await this.defaults(), await this.d.db.ds.getRepository(Quota).findBy({ projectId }));
   }
 
   /** in_use of each countable resource: the project's live servers, their cores and RAM. */
@@ -70,9 +83,28 @@ export class QuotaAPI {
     return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, { in_use: used[r] ?? 0, limit: limits[r], reserved: 0 }])) as Record<QuotaResource, { in_use: number; limit: number; reserved: number }>;
   }
 
-  showDefaults(ctx: RequestContext, projectId: string): QuotaLimits {
+  async showDefaults(ctx: RequestContext, projectId: string): Promise<QuotaLimits> {
     this.d.can(ctx, 'os_compute_api:os-quota-sets:defaults', projectId);
-    return this.defaults;
+    return this.defaults();
+  }
+
+  async showClass(ctx: RequestContext, className: string): Promise<QuotaLimits> {
+    this.d.can(ctx, 'os_compute_api:os-quota-class-sets:show', '');
+    return this.classLimits(className);
+  }
+
+  /** PUT a class's limits (schema-checked): no usage to respect; "default" changes every project's defaults. */
+  async updateClass(ctx: RequestContext, className: string, values: Record<string, unknown>): Promise<QuotaLimits> {
+    this.d.can(ctx, 'os_compute_api:os-quota-class-sets:update', '');
+    if (className.length > 255) throw badRequest('Invalid input received: quota_class_name has more than 255 characters.');
+    const repo = this.d.db.ds.getRepository(QuotaClass);
+    for (const [resource, v] of Object.entries(values)) {
+      // 'networks' passes the old schema but is no resource: nothing shows it, so nothing keeps it.
+      if (!(QUOTA_RESOURCES as readonly string[]).includes(resource)) continue;
+      await upsert(() => repo.update({ className, resource }, { hardLimit: Number(v), updatedAt: new Date() }),
+        () => repo.insert({ className, resource, hardLimit: Number(v), createdAt: new Date() }));
+    }
+    return this.classLimits(className);
   }
 
   /**
@@ -98,16 +130,8 @@ export class QuotaAPI {
     }
     const repo = this.d.db.ds.getRepository(Quota);
     for (const [resource, hardLimit] of wanted) {
-      const t = new Date();
-      // create_limit, or update_limit when the row is there (also when a concurrent PUT made it).
-      const res = await repo.update({ projectId, resource }, { hardLimit, updatedAt: t });
-      if (res.affected) continue;
-      try {
-        await repo.insert({ projectId, resource, hardLimit, createdAt: t });
-      } catch (e) {
-        if (!isDuplicateEntry(e)) throw e;
-        await repo.update({ projectId, resource }, { hardLimit, updatedAt: t });
-      }
+      await upsert(() => repo.update({ projectId, resource }, { hardLimit, updatedAt: new Date() }),
+        () => repo.insert({ projectId, resource, hardLimit, createdAt: new Date() }));
     }
     return this.limits(projectId);
   }
@@ -116,5 +140,24 @@ export class QuotaAPI {
   async reset(ctx: RequestContext, projectId: string, userOnly = false): Promise<void> {
     this.d.can(ctx, 'os_compute_api:os-quota-sets:delete', projectId);
     if (!userOnly) await this.d.db.ds.getRepository(Quota).delete({ projectId });
+  }
+}
+
+/** `base` with the rows' limits of known resources over it. */
+function over(base: QuotaLimits, rows: Array<{ resource: string; hardLimit: number | null }>): QuotaLimits {
+  for (const q of rows) {
+    if ((QUOTA_RESOURCES as readonly string[]).includes(q.resource) && q.hardLimit !== null) base[q.resource as QuotaResource] = q.hardLimit;
+  }
+  return base;
+}
+
+/** update, else insert; an insert a concurrent request won becomes the update (create_limit / update_limit). */
+async function upsert(update: () => Promise<{ affected?: number | null }>, insert: () => Promise<unknown>): Promise<void> {
+  if ((await update()).affected) return;
+  try {
+    await insert();
+  } catch (e) {
+    if (!isDuplicateEntry(e)) throw e;
+    await update();
   }
 }

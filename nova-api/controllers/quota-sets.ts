@@ -41,7 +41,7 @@ export function quotaSetRoutes(app: FastifyInstance, base: string, quotas: Quota
 
   app.get<{ Params: Params }>(`${one}/defaults`, async (req) => {
     projectInPath(req);
-    return quotaSet(req, quotas.showDefaults(req.ctx, req.params.project_id), req.params.project_id);
+    return quotaSet(req, await quotas.showDefaults(req.ctx, req.params.project_id), req.params.project_id);
   });
 
   app.put<{ Params: Params }>(one, async (req) => {

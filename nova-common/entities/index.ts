@@ -4,11 +4,13 @@ export { Service } from './service';
 export { InstanceAction, InstanceActionEvent } from './instance-action';
 export { RequestSpec, type RequestSpecData } from './request-spec';
 export { Quota } from './quota';
+export { QuotaClass } from './quota-class';
 import { Instance } from './instance';
 import { BlockDeviceMapping } from './block-device-mapping';
 import { Service } from './service';
 import { InstanceAction, InstanceActionEvent } from './instance-action';
 import { RequestSpec } from './request-spec';
 import { Quota } from './quota';
+import { QuotaClass } from './quota-class';
 
-export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec, Quota];
+export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec, Quota, QuotaClass];

@@ -84,6 +84,33 @@ describe('nova os-quota-sets', function () {
     expect((await put({ instances: -1 })).body.quota_set.instances).to.equal(-1);
   });
 
+  it('quota classes: the "default" class is every project\'s defaults; a project\'s own limits still win', async () => {
+    const show = async (mv: string): Promise<Json> => (await req('GET', '/os-quota-class-sets/default', { mv })).body.quota_class_set;
+    expect(Object.keys(await show('2.1'))).to.deep.equal(['id', 'cores', 'fixed_ips', 'floating_ips', 'injected_file_content_bytes',
+      'injected_file_path_bytes', 'injected_files', 'instances', 'key_pairs', 'metadata_items', 'ram', 'security_group_rules', 'security_groups']);
+    expect(Object.keys(await show('2.50'))).to.deep.equal(['id', 'cores', 'injected_file_content_bytes', 'injected_file_path_bytes', 'injected_files',
+      'instances', 'key_pairs', 'metadata_items', 'ram', 'server_group_members', 'server_groups']);
+    expect(await show('2.57')).to.deep.equal({ id: 'default', cores: 20, instances: 10, key_pairs: 100, metadata_items: 128, ram: 51200,
+      server_group_members: 10, server_groups: 10 });
+    expect((await put({ cores: 7 })).status).to.equal(200);
+    const r = await req('PUT', '/os-quota-class-sets/default', { mv: '2.57', body: { quota_class_set: { instances: 15, cores: '30' } } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.quota_class_set).to.deep.include({ instances: 15, cores: 30 }).and.not.have.property('id');
+    expect((await req('GET', '/os-quota-sets/demo/defaults', { token: DEMO })).body.quota_set).to.include({ instances: 15, cores: 30 });
+    expect((await req('GET', '/os-quota-sets/admin')).body.quota_set).to.include({ instances: 15, cores: 30 });
+    // demo's own cores limit stays; its instances come from the class.
+    expect((await req('GET', '/os-quota-sets/demo', { token: DEMO })).body.quota_set).to.include({ instances: 15, cores: 7 });
+    expect((await req('GET', '/limits', { token: DEMO })).body.limits.absolute).to.include({ maxTotalInstances: 15, maxTotalCores: 7 });
+    // Another class is the options until it is set; 'networks' passes the old schema and is kept nowhere.
+    expect((await req('GET', '/os-quota-class-sets/gold')).body.quota_class_set).to.include({ id: 'gold', instances: 10 });
+    expect((await req('PUT', '/os-quota-class-sets/gold', { body: { quota_class_set: { networks: 3, ram: 1 } } })).body.quota_class_set).to.include({ ram: 1 });
+    await fault(req('PUT', '/os-quota-class-sets/default', { mv: '2.50', body: { quota_class_set: { fixed_ips: 1 } } }), 400,
+      "Invalid input for field/attribute quota_class_set. Value: {'fixed_ips': 1}. Additional properties are not allowed ('fixed_ips' was unexpected)");
+    await fault(req('PUT', `/os-quota-class-sets/${'c'.repeat(256)}`, { body: { quota_class_set: { ram: 1 } } }), 400,
+      'Invalid input received: quota_class_name has more than 255 characters.');
+    await fault(req('GET', '/os-quota-class-sets/default', { token: DEMO }), 403, "Policy doesn't allow os_compute_api:os-quota-class-sets:show to be performed.");
+  });
+
   it('refuses bad bodies and what a microversion no longer has', async () => {
     await fault(put({ instances: -2 }), 400, 'Invalid input for field/attribute instances. Value: -2. -2 is less than the minimum of -1');
     await fault(put({ bogus: 1 }), 400, "Invalid input for field/attribute quota_set. Value: {'bogus': 1}. Additional properties are not allowed ('bogus' was unexpected)");
