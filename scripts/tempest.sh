@@ -278,6 +278,7 @@ tempest\.api\.compute\.admin\.test_availability_zone_negative\.
 tempest\.api\.compute\.admin\.test_volume_swap\.
 tempest\.api\.compute\.admin\.test_services\.
 tempest\.api\.compute\.admin\.test_services_negative\.
+tempest\.api\.compute\.admin\.test_quotas\.QuotaClasses
 EOF
 
 rc=0
