@@ -1,12 +1,13 @@
 // A project's compute quotas (nova quota_sets.py and quota_classes.py over the DbQuotaDriver):
 // the [quota] options, overridden by the "default" quota class, overridden per project by rows
-// of `quotas`; usage counted from the project's live servers.
+// of `quotas`, and per user (?user_id=) by rows of `project_user_quotas`; usage counted from the
+// live servers of the project (or of the user in it).
 // Enforced: instances (a multiple create) and metadata_items; the rest are kept and shown.
 import type { RequestContext } from '../../common/context';
 import { badRequest } from '../../common/api';
 import { isDuplicateEntry } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
-import { Instance, Quota, QuotaClass } from '../../nova-common/entities';
+import { Instance, ProjectUserQuota, Quota, QuotaClass } from '../../nova-common/entities';
 import { findFlavor } from '../flavors';
 
 /** Nova's QUOTAS.resources, sorted as it lists them. */
@@ -59,9 +60,14 @@ export class QuotaAPI {
     return over(await this.defaults(), await this.d.db.ds.getRepository(Quota).findBy({ projectId }));
   }
 
-  /** in_use of each countable resource: the project's live servers, their cores and RAM. */
-  async usage(projectId: string): Promise<Partial<QuotaLimits>> {
-    const servers = await this.d.db.ds.getRepository(Instance).findBy({ projectId, deleted: 0 });
+  /** A user's limits within its project: its own rows over the project's limits. */
+  async userLimits(projectId: string, userId: string): Promise<QuotaLimits> {
+    return over(await this.limits(projectId), await this.d.db.ds.getRepository(ProjectUserQuota).findBy({ projectId, userId }));
+  }
+
+  /** in_use of each countable resource: the live servers of the project (or of one user in it), their cores and RAM. */
+  async usage(projectId: string, userId: string | null = null): Promise<Partial<QuotaLimits>> {
+    const servers = await this.d.db.ds.getRepository(Instance).findBy({ projectId, deleted: 0, ...(userId ? { userId } : {}) });
     let cores = 0;
     let ram = 0;
     for (const i of servers) {
@@ -72,14 +78,14 @@ export class QuotaAPI {
     return { instances: servers.length, cores, ram };
   }
 
-  async show(ctx: RequestContext, projectId: string): Promise<QuotaLimits> {
+  async show(ctx: RequestContext, projectId: string, userId: string | null = null): Promise<QuotaLimits> {
     this.d.can(ctx, 'os_compute_api:os-quota-sets:show', projectId);
-    return this.limits(projectId);
+    return userId ? this.userLimits(projectId, userId) : this.limits(projectId);
   }
 
-  async detail(ctx: RequestContext, projectId: string): Promise<Record<QuotaResource, { in_use: number; limit: number; reserved: number }>> {
+  async detail(ctx: RequestContext, projectId: string, userId: string | null = null): Promise<Record<QuotaResource, { in_use: number; limit: number; reserved: number }>> {
     this.d.can(ctx, 'os_compute_api:os-quota-sets:detail', projectId);
-    const [limits, used] = await Promise.all([this.limits(projectId), this.usage(projectId)]);
+    const [limits, used] = await Promise.all([userId ? this.userLimits(projectId, userId) : this.limits(projectId), this.usage(projectId, userId)]);
     return Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, { in_use: used[r] ?? 0, limit: limits[r], reserved: 0 }])) as Record<QuotaResource, { in_use: number; limit: number; reserved: number }>;
   }
 
@@ -108,38 +114,66 @@ export class QuotaAPI {
   }
 
   /**
-   * PUT: each given limit (-1 or more, schema-checked) is kept, none under what the project uses
-   * unless `force`.
+   * PUT: each given limit (-1 or more, schema-checked) is kept, within what get_settable_quotas
+   * allows unless `force`: a project's not under its usage nor its users' own limits together; a
+   * user's not under its usage nor over what the project leaves it.
    */
-  async update(ctx: RequestContext, projectId: string, values: Record<string, unknown>, force: boolean): Promise<QuotaLimits> {
+  async update(ctx: RequestContext, projectId: string, values: Record<string, unknown>, force: boolean, userId: string | null = null): Promise<QuotaLimits> {
     this.d.can(ctx, 'os_compute_api:os-quota-sets:update', projectId);
     // Nova asks Keystone whether the project exists; here no id longer than a project id can be is kept.
     if (projectId.length > 255) throw badRequest(`Project ID ${projectId} is not a valid project.`);
+    if (userId !== null && userId.length > 255) throw badRequest('Invalid input received: user_id has more than 255 characters.');
     if ('networks' in values) throw badRequest('The networks quota has been removed');
-    const wanted: Array<[QuotaResource, number]> = [];
-    for (const [k, v] of Object.entries(values)) {
-      if (k === 'force') continue;
-      wanted.push([k as QuotaResource, Number(v)]);
+    const wanted = Object.entries(values).filter(([k]) => k !== 'force').map(([k, v]) => [k as QuotaResource, Number(v)] as const);
+    if (!force) {
+      const settable = await this.settable(projectId, userId);
+      for (const [r, limit] of wanted) checkLimit(r, limit, settable[r]);
     }
-    const used = force ? {} : await this.usage(projectId);
-    for (const [r, limit] of wanted) {
-      const minimum = used[r] ?? 0;
-      if (limit !== -1 && limit < minimum) {
-        throw badRequest(`Quota limit ${limit} for ${r} must be greater than or equal to already used and reserved ${minimum}.`);
+    for (const [resource, hardLimit] of wanted) {
+      if (userId) {
+        const repo = this.d.db.ds.getRepository(ProjectUserQuota);
+        await upsert(() => repo.update({ projectId, userId, resource }, { hardLimit, updatedAt: new Date() }),
+          () => repo.insert({ projectId, userId, resource, hardLimit, createdAt: new Date() }));
+      } else {
+        const repo = this.d.db.ds.getRepository(Quota);
+        await upsert(() => repo.update({ projectId, resource }, { hardLimit, updatedAt: new Date() }),
+          () => repo.insert({ projectId, resource, hardLimit, createdAt: new Date() }));
       }
     }
-    const repo = this.d.db.ds.getRepository(Quota);
-    for (const [resource, hardLimit] of wanted) {
-      await upsert(() => repo.update({ projectId, resource }, { hardLimit, updatedAt: new Date() }),
-        () => repo.insert({ projectId, resource, hardLimit, createdAt: new Date() }));
-    }
-    return this.limits(projectId);
+    return userId ? this.userLimits(projectId, userId) : this.limits(projectId);
   }
 
-  /** DELETE: the project is back on the defaults; for one user, nothing (no per-user limits are kept). */
-  async reset(ctx: RequestContext, projectId: string, userOnly = false): Promise<void> {
+  /** get_settable_quotas: each resource's bounds for a PUT of the project's (or a user's) limit. */
+  private async settable(projectId: string, userId: string | null): Promise<Record<QuotaResource, { minimum: number; maximum: number }>> {
+    const project = await this.limits(projectId);
+    const rows = await this.d.db.ds.getRepository(ProjectUserQuota).findBy({ projectId });
+    // What the project's limit leaves after its users' own limits (plain arithmetic, as Nova's).
+    const remains = { ...project };
+    for (const q of rows) if (q.hardLimit !== null && q.resource in remains) remains[q.resource as QuotaResource] -= q.hardLimit;
+    const used = await this.usage(projectId, userId);
+    const out = {} as Record<QuotaResource, { minimum: number; maximum: number }>;
+    for (const r of QUOTA_RESOURCES) {
+      if (userId) {
+        const own = rows.find((q) => q.userId === userId && q.resource === r)?.hardLimit ?? 0;
+        out[r] = { minimum: used[r] ?? 0, maximum: unlimited(remains[r], own) ? -1 : remains[r] + own };
+      } else {
+        const usersTogether = unlimited(project[r], remains[r]) ? -1 : project[r] - remains[r];
+        out[r] = { minimum: Math.max(usersTogether, used[r] ?? 0), maximum: -1 };
+      }
+    }
+    return out;
+  }
+
+  /** DELETE: the project (and each of its users) back on the defaults; with a user, that user back on the project's. */
+  async reset(ctx: RequestContext, projectId: string, userId: string | null = null): Promise<void> {
     this.d.can(ctx, 'os_compute_api:os-quota-sets:delete', projectId);
-    if (!userOnly) await this.d.db.ds.getRepository(Quota).delete({ projectId });
+    const users = this.d.db.ds.getRepository(ProjectUserQuota);
+    if (userId) {
+      await users.delete({ projectId, userId });
+      return;
+    }
+    await this.d.db.ds.getRepository(Quota).delete({ projectId });
+    await users.delete({ projectId });
   }
 }
 
@@ -160,4 +194,16 @@ async function upsert(update: () => Promise<{ affected?: number | null }>, inser
     if (!isDuplicateEntry(e)) throw e;
     await update();
   }
+}
+
+/** Nova's unlimited values: -1 and below. */
+const unlimited = (...v: number[]): boolean => v.some((x) => x <= -1);
+
+/** _validate_quota_limit: within [minimum, maximum], -1 being infinity on every side. */
+function checkLimit(resource: string, limit: number, b: { minimum: number; maximum: number }): void {
+  const inf = (v: number): number => (v === -1 ? Infinity : v);
+  if (inf(limit) < inf(b.minimum)) {
+    throw badRequest(`Quota limit ${limit} for ${resource} must be greater than or equal to already used and reserved ${b.minimum}.`);
+  }
+  if (inf(limit) > inf(b.maximum)) throw badRequest(`Quota limit ${limit} for ${resource} must be less than or equal to ${b.maximum}.`);
 }

@@ -9,13 +9,15 @@ import { quotaSetBody, toBoolean } from '../schemas/quota-sets';
 
 type Params = { project_id: string };
 
-/** The query: user_id only from 2.75 (before, others are ignored); per-user quotas are not kept. */
-function checkQuery(req: FastifyRequest): void {
+/** The query's user_id (its first value, as parse_qs reads it); only it from 2.75 (before, others are ignored). */
+function userOf(req: FastifyRequest): string | null {
   const q = (req.query ?? {}) as Record<string, unknown>;
   if (req.novaVersion.atLeast(MV.STRICT_QUERY)) {
     const extra = Object.keys(q).filter((k) => k !== 'user_id');
     if (extra.length) throw badRequest(additionalPropertiesMessage(extra));
   }
+  const u = Array.isArray(q.user_id) ? q.user_id[0] : q.user_id;
+  return typeof u === 'string' && u !== '' ? u : null;
 }
 
 /** {"quota_set": {"id"?, <resource>: value…}} with the resources the microversion shows. */
@@ -29,14 +31,12 @@ export function quotaSetRoutes(app: FastifyInstance, base: string, quotas: Quota
   const one = `${base}/os-quota-sets/:project_id`;
   app.get<{ Params: Params }>(one, async (req) => {
     projectInPath(req);
-    checkQuery(req);
-    return quotaSet(req, await quotas.show(req.ctx, req.params.project_id), req.params.project_id);
+    return quotaSet(req, await quotas.show(req.ctx, req.params.project_id, userOf(req)), req.params.project_id);
   });
 
   app.get<{ Params: Params }>(`${one}/detail`, async (req) => {
     projectInPath(req);
-    checkQuery(req);
-    return quotaSet(req, await quotas.detail(req.ctx, req.params.project_id), req.params.project_id);
+    return quotaSet(req, await quotas.detail(req.ctx, req.params.project_id, userOf(req)), req.params.project_id);
   });
 
   app.get<{ Params: Params }>(`${one}/defaults`, async (req) => {
@@ -47,17 +47,13 @@ export function quotaSetRoutes(app: FastifyInstance, base: string, quotas: Quota
   app.put<{ Params: Params }>(one, async (req) => {
     projectInPath(req);
     const { quota_set: values } = validateBody(quotaSetBody(req.novaVersion), req.body, null);
-    checkQuery(req);
-    if ((req.query as Record<string, unknown>).user_id !== undefined) throw badRequest('Quotas per user are not supported; set the project\'s quotas.');
     const force = values.force !== undefined && toBoolean(values.force);
-    return quotaSet(req, await quotas.update(req.ctx, req.params.project_id, values, force), null);
+    return quotaSet(req, await quotas.update(req.ctx, req.params.project_id, values, force, userOf(req)), null);
   });
 
   app.delete<{ Params: Params }>(one, async (req, reply) => {
     projectInPath(req);
-    checkQuery(req);
-    // With user_id Nova drops that user's own limits only, and none are kept here.
-    await quotas.reset(req.ctx, req.params.project_id, (req.query as Record<string, unknown>).user_id !== undefined);
+    await quotas.reset(req.ctx, req.params.project_id, userOf(req));
     return reply.code(202).send();
   });
 }

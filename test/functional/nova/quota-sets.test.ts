@@ -111,6 +111,32 @@ describe('nova os-quota-sets', function () {
     await fault(req('GET', '/os-quota-class-sets/default', { token: DEMO }), 403, "Policy doesn't allow os_compute_api:os-quota-class-sets:show to be performed.");
   });
 
+  it('a user\'s own limits: within what the project leaves, never under what the user runs; the project not under its users\' limits', async () => {
+    const show = async (q: string): Promise<Json> => (await req('GET', `/os-quota-sets/demo${q}`)).body.quota_set;
+    const r = await put({ instances: 3 }, { query: '?user_id=u1' });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body.quota_set).to.include({ instances: 3, cores: 20 });
+    expect(await show('?user_id=u1')).to.include({ id: 'demo', instances: 3 });
+    expect(await show('')).to.include({ instances: 10 });
+    expect(await show('?user_id=u2')).to.include({ instances: 10 });
+    // The project's 10 less u1's 3 leaves u2 at most 7; u1 may go up to 10 (7 + its own 3).
+    await fault(put({ instances: 8 }, { query: '?user_id=u2' }), 400, 'Quota limit 8 for instances must be less than or equal to 7.');
+    expect((await put({ instances: 10 }, { query: '?user_id=u1' })).body.quota_set.instances).to.equal(10);
+    await fault(put({ instances: 5 }), 400, 'Quota limit 5 for instances must be greater than or equal to already used and reserved 10.');
+    expect((await put({ instances: 5 }, { query: '?user_id=u1' })).status).to.equal(200);
+    // The servers of the demo user count against its own limit.
+    await servers(2);
+    await fault(put({ instances: 1 }, { query: '?user_id=demo' }), 400, 'Quota limit 1 for instances must be greater than or equal to already used and reserved 2.');
+    const detail = (await req('GET', '/os-quota-sets/demo/detail?user_id=u1')).body.quota_set;
+    expect(detail.instances).to.deep.equal({ in_use: 0, limit: 5, reserved: 0 });
+    expect((await req('DELETE', '/os-quota-sets/demo?user_id=u1')).status).to.equal(202);
+    expect(await show('?user_id=u1')).to.include({ instances: 10 });
+    expect((await put({ instances: 4 }, { query: '?user_id=u3' })).status).to.equal(200);
+    expect((await req('DELETE', '/os-quota-sets/demo')).status).to.equal(202);
+    expect(await show('?user_id=u3')).to.include({ instances: 10 });
+    await fault(put({ instances: 1 }, { query: `?user_id=${'u'.repeat(256)}` }), 400, 'Invalid input received: user_id has more than 255 characters.');
+  });
+
   it('refuses bad bodies and what a microversion no longer has', async () => {
     await fault(put({ instances: -2 }), 400, 'Invalid input for field/attribute instances. Value: -2. -2 is less than the minimum of -1');
     await fault(put({ bogus: 1 }), 400, "Invalid input for field/attribute quota_set. Value: {'bogus': 1}. Additional properties are not allowed ('bogus' was unexpected)");
@@ -118,7 +144,6 @@ describe('nova os-quota-sets', function () {
     await fault(put({ networks: 1 }, { mv: '2.36' }), 400, "Invalid input for field/attribute quota_set. Value: {'networks': 1}. Additional properties are not allowed ('networks' was unexpected)");
     await fault(put({ injected_files: 1 }, { mv: '2.57' }), 400, "Invalid input for field/attribute quota_set. Value: {'injected_files': 1}. Additional properties are not allowed ('injected_files' was unexpected)");
     await fault(req('PUT', '/os-quota-sets/demo', { body: { quota_set: 5 } }), 400, 'Invalid input for field/attribute quota_set. Value: 5. 5 is not of type \'object\'');
-    await fault(put({ instances: 2 }, { query: '?user_id=u1' }), 400, "Quotas per user are not supported; set the project's quotas.");
     // No row a project id cannot fit (MariaDB's column is 255 characters).
     const long = 'p'.repeat(256);
     await fault(req('PUT', `/os-quota-sets/${long}`, { body: { quota_set: { instances: 2 } } }), 400, `Project ID ${long} is not a valid project.`);
