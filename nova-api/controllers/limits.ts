@@ -3,7 +3,6 @@
 // quotas (-1, used 0) drop out at 2.36, maxImageMeta at 2.39, personality at 2.57. rate is [].
 import type { FastifyInstance } from 'fastify';
 import type { ComputeAPI } from '../compute/api';
-import { findFlavor } from '../flavors';
 import { projectInPath } from '../request';
 
 const NETWORK = ['maxTotalFloatingIps', 'maxSecurityGroups', 'maxSecurityGroupRules', 'totalFloatingIpsUsed', 'totalSecurityGroupsUsed'];
@@ -18,21 +17,13 @@ export function limitRoutes(app: FastifyInstance, base: string, compute: Compute
       if (asked !== project) compute.policy.authorize(req.ctx, 'os_compute_api:limits:other_project', { project_id: asked });
       project = asked;
     }
-    const servers = await compute.list(req.ctx, { allTenants: false, projectId: project });
-    let cores = 0;
-    let ram = 0;
-    for (const i of servers) {
-      const f = findFlavor(i.flavorId);
-      cores += f?.vcpus ?? 0;
-      ram += f?.ram ?? 0;
-    }
-    const q = await compute.quotas.limits(project ?? '');
+    const [q, used] = await Promise.all([compute.quotas.limits(project ?? ''), compute.quotas.usage(project ?? '')]);
     const absolute: Record<string, number> = {
       maxTotalRAMSize: q.ram, maxTotalInstances: q.instances, maxTotalCores: q.cores, maxTotalKeypairs: q.key_pairs,
       maxTotalFloatingIps: q.floating_ips, maxServerMeta: q.metadata_items, maxImageMeta: q.metadata_items,
       maxPersonality: q.injected_files, maxPersonalitySize: q.injected_file_content_bytes, maxSecurityGroups: q.security_groups,
       maxSecurityGroupRules: q.security_group_rules, maxServerGroups: q.server_groups, maxServerGroupMembers: q.server_group_members,
-      totalRAMUsed: ram, totalCoresUsed: cores, totalInstancesUsed: servers.length, totalFloatingIpsUsed: 0,
+      totalRAMUsed: used.ram ?? 0, totalCoresUsed: used.cores ?? 0, totalInstancesUsed: used.instances ?? 0, totalFloatingIpsUsed: 0,
       totalSecurityGroupsUsed: 0, totalServerGroupsUsed: 0,
     };
     const v = req.novaVersion;
