@@ -47,3 +47,13 @@ export function statusAfterDetach(remaining: Array<AttachStatus | null>): { stat
   const status = attachStatus === 'attached' ? 'in-use' : attachStatus === 'detached' ? 'available' : attachStatus;
   return { status, attachStatus };
 }
+
+/**
+ * Whether a detach that leaves `attachStatus` writes the volume's status as well: not when the
+ * last attachment goes during a migration or an upload, whose own flow sets the status after
+ * (Cinder's volume_detached); attach_status is written either way.
+ */
+export function detachSetsStatus(v: { status: VolumeStatus | null; migrationStatus: MigrationStatus | null }, attachStatus: AttachStatus): boolean {
+  const m = v.migrationStatus;
+  return attachStatus !== 'detached' || (!m && v.status !== 'uploading') || m === 'success' || m === 'error';
+}

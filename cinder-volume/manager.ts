@@ -17,7 +17,7 @@ import {
 } from '../cinder-common/exception';
 import { objectData } from '../cinder-common/objects';
 import { QuotaDB } from '../cinder-common/quota-db';
-import { attachFlowFrom, statusAfterDetach } from '../cinder-common/volume-status';
+import { attachFlowFrom, detachSetsStatus, statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
 import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
@@ -315,7 +315,7 @@ export class VolumeManager {
     if (attachmentId) await this.d.db.attachmentDestroy(attachmentId);
     const remaining = await this.d.db.attachmentsOf([v.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
-    await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status, attachStatus });
+    await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, detachSetsStatus(v, attachStatus) ? { status, attachStatus } : { attachStatus });
     // As Cinder's Volume.finish_detach: attached_mode goes on every detach, other attachments left or not.
     await this.d.db.adminMetadataDelete(v.id, 'attached_mode');
   }

@@ -16,7 +16,7 @@ import {
   ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
   VolumeNotFound, InvalidAvailabilityZone,
 } from '../../cinder-common/exception';
-import { DELETABLE, MIGRATION_IDLE, statusAfterDetach, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
+import { DELETABLE, MIGRATION_IDLE, detachSetsStatus, statusAfterDetach, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
 import type { QuotaEngine } from '../../cinder-common/quota';
 import { extendReservationUuid } from '../../cinder-common/extend-reservations';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
@@ -573,8 +573,7 @@ export class VolumeAPI {
       // the last none, so available (the status asked for is not kept), unless a migration or an
       // upload runs, whose own flow sets it: then the status the one before left stands.
       const now = atts.length ? await this.d.db.volumeGet(v.id) : null;
-      const m = now?.migrationStatus;
-      if (now && ((!m && now.status !== 'uploading') || m === 'success' || m === 'error')) await this.d.db.volumeResetStatus(v.id, { status: 'available' });
+      if (now && detachSetsStatus(now, 'detached')) await this.d.db.volumeResetStatus(v.id, { status: 'available' });
       else if (now && atts.length > 1) await this.d.db.volumeResetStatus(v.id, { status: statusAfterDetach([atts[atts.length - 1].attachStatus]).status });
     }
     await this.notify(ctx, v.id, 'reset_status.end');

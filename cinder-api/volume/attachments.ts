@@ -11,7 +11,7 @@ import type { Target } from '../../common/policy';
 import { MessageDeliveryFailure, MessagingTimeout } from '../../common/rpc';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
 import { CinderException, InvalidInput, InvalidVolume, VolumeAttachmentNotFound } from '../../cinder-common/exception';
-import { attachFlowFrom, statusAfterDetach, type VolumeStatus } from '../../cinder-common/volume-status';
+import { attachFlowFrom, detachSetsStatus, statusAfterDetach, type VolumeStatus } from '../../cinder-common/volume-status';
 import { POLICY, requestIdOf, type VolumeAPI } from './api';
 
 type Ctx = RequestContext;
@@ -168,7 +168,8 @@ export class AttachmentAPI {
     await this.db.attachmentDestroy(att.id);
     const remaining = await this.db.attachmentsOf([volume.id]);
     const { status, attachStatus } = statusAfterDetach(remaining.map((a) => a.attachStatus));
-    await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, { status, attachStatus });
+    const values = detachSetsStatus(volume, attachStatus) ? { status, attachStatus } : { attachStatus };
+    await this.db.volumeConditionalUpdate(volume.id, { status: attachFlowFrom(volume.status) }, values);
     // finish_detach drops attached_mode on every detach, other attachments left or not.
     await this.db.adminMetadataDelete(volume.id, 'attached_mode');
     await this.volumes.notify(ctx, volume.id, 'detach.end');

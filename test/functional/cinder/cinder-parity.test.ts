@@ -108,6 +108,29 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
     expect((await c.show(id, TOKEN)).status).to.equal('error');
   });
 
+  it('the last detach during a migration leaves the status to the migration (volume_detached); with none left a detach sets available', async () => {
+    const mv = { 'OpenStack-API-Version': 'volume 3.27' };
+    const migrating = async (id: string): Promise<void> => {
+      expect((await c.action(id, 'os-reset_status', { migration_status: 'migrating' }, TOKEN)).status).to.equal(202);
+    };
+    const legacy = await c.createVolume(1, TOKEN);
+    expect((await c.action(legacy, 'os-reserve', null, TOKEN)).status).to.equal(202);
+    expect((await c.action(legacy, 'os-attach', { host_name: 'parity', mountpoint: '/dev/vdb' }, TOKEN)).status).to.equal(202);
+    await migrating(legacy);
+    expect((await c.action(legacy, 'os-detach', {}, TOKEN)).status).to.equal(202);
+    expect(await c.show(legacy, TOKEN)).to.deep.include({ status: 'in-use', attachments: [] });
+    // With no attachment left, detach_volume sets available outright.
+    expect((await c.action(legacy, 'os-detach', {}, TOKEN)).status).to.equal(202);
+    expect((await c.show(legacy, TOKEN)).status).to.equal('available');
+
+    const api = await c.createVolume(1, TOKEN);
+    const made = await c.req('POST', `/v3/${P}/attachments`, { token: TOKEN, headers: mv, body: { attachment: { volume_uuid: api } } });
+    expect(made.status).to.equal(200);
+    await migrating(api);
+    expect((await c.req('DELETE', `/v3/${P}/attachments/${made.body.attachment.id}`, { token: TOKEN, headers: mv })).status).to.equal(200);
+    expect(await c.show(api, TOKEN)).to.deep.include({ status: 'reserved', attachments: [] });
+  });
+
   it('bodies framed as Cinder\'s wsgi reads them: blanks are broken JSON, no type is 415, no body names no action', async () => {
     const send = async (method: string, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: Json }> => {
       const res = await fetch(`${c.api.url}${path}`, { method, body, headers: { 'X-Auth-Token': TOKEN, ...headers } });
