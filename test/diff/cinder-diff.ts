@@ -15,18 +15,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compare, Side, type Answer, type Difference, type Json } from './normalise';
 import { MAX_STEPS, randomScenarios } from './random-scenarios';
+import { matches, type Rule } from './rules';
 import { scenarios, type Scenario, type Step } from './scenarios';
-
-interface Rule {
-  /** Regexes; a rule matches a difference when every one given matches. */
-  step?: string;
-  kind?: string;
-  at?: string;
-  ours?: string;
-  theirs?: string;
-  /** e.g. "deliberate: 500 upstream" or "pending: quotas". */
-  reason: string;
-}
 
 interface Row {
   step: string;
@@ -103,11 +93,6 @@ async function play(side: Side, project: string, ids: Map<string, string>, step:
   return answer;
 }
 
-function matches(rule: Rule, step: string, d: Difference): boolean {
-  const test = (re: string | undefined, v: unknown): boolean => re === undefined || new RegExp(re).test(typeof v === 'string' ? v : JSON.stringify(v));
-  return test(rule.step, step) && test(rule.kind, d.kind) && test(rule.at, d.at) && test(rule.ours, d.ours) && test(rule.theirs, d.theirs);
-}
-
 async function main(): Promise<void> {
   const oursUrl = arg('ours');
   const theirsUrl = arg('theirs');
@@ -150,7 +135,7 @@ async function main(): Promise<void> {
       const diffs = compare(a, b, o, t);
       if (!diffs.length) { identical++; continue; }
       const request = `${step.method} ${step.path}${step.mv !== undefined ? ` [${step.mv}]` : ''}${step.body !== undefined ? ` ${JSON.stringify(step.body).slice(0, 120)}` : ''}${step.raw !== undefined ? ` raw(${step.headers?.['Content-Type'] ?? ''})` : ''}`;
-      const classified = diffs.map((d) => ({ ...d, reason: rules.find((r) => matches(r, `${name} ${request}`, d))?.reason }));
+      const classified = diffs.map((d) => ({ ...d, reason: rules.find((r) => matches(r, `${name} ${request}`, `${a.status} ${b.status}`, d))?.reason }));
       const open = classified.filter((d) => !d.reason);
       if (open.length) unexplained++;
       else {

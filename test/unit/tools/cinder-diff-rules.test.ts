@@ -1,0 +1,18 @@
+// The differential test's rules (test/diff/deliberate.json, test/diff/rules.ts).
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { matches, type Rule } from '../../diff/rules';
+
+const rules = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'test', 'diff', 'deliberate.json'), 'utf8')) as { rules: Rule[] }).rules;
+const reason = (step: string, statuses: string, d: { kind: string; at: string; ours: unknown; theirs: unknown }): string | undefined =>
+  rules.find((r) => matches(r, step, statuses, d))?.reason;
+
+describe('cinder-diff rules', () => {
+  it('a detach that leaves the volume available here and attached in Cinder is explained only after Cinder\'s 500', () => {
+    const step = 'random-1-0#64 POST /v3/{p}/volumes/{v1}/action [3.42] {"os-detach":{}}';
+    const d = { kind: 'state', at: 'status', ours: 'available', theirs: 'in-use' };
+    expect(reason(step, '202 500', d)).to.match(/after that 500/);
+    expect(reason(step, '202 202', d)).to.equal(undefined);
+  });
+});
