@@ -15,4 +15,16 @@ describe('cinder-diff rules', () => {
     expect(reason(step, '202 500', d)).to.match(/after that 500/);
     expect(reason(step, '202 202', d)).to.equal(undefined);
   });
+
+  it('a create without size is explained whatever else its body holds (Cinder answers webob\'s bare 400)', () => {
+    const d = {
+      kind: 'message', at: 'message',
+      ours: 'Invalid input received: Invalid volume size provided for create request: None (size argument must be an integer (or string representation of an integer) and greater than zero).',
+      theirs: 'The server could not comply with the request since it is either malformed or otherwise incorrect.',
+    };
+    for (const body of ['{"volume":{}}', '{"volume":{"display_name":"alpha","metadata":{"readonly":"True"}}}', '{"volume":{"size":null}}']) {
+      expect(reason(`random-1-8#12 POST /v3/{p}/volumes [3.54] ${body}`, '400 400', d), body).to.match(/^deliberate: a create without size/);
+    }
+    expect(reason('random-1-8#12 POST /v3/{p}/volumes [3.54] {"volume":{"size":1}}', '400 400', { ...d, ours: 'Invalid input received: Invalid volume size provided for create request: 0 (…)' })).to.equal(undefined);
+  });
 });
