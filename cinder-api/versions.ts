@@ -43,13 +43,14 @@ export function versionRoutes(app: FastifyInstance, prefix: string): void {
   // Public, but the microversion header is negotiated (and echoed, 406 when out of range) as on
   // every other route of Cinder's.
   const pub = { config: { public: true }, onRequest: negotiateVersion };
-  app.get('/', pub, async (req, reply) => reply.code(300).send({ versions: allVersions(base(req, prefix)) }));
+  // Cinder's routers connect / and /v3/ with no method condition: any method gets the document.
+  const ANY = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+  app.route({ method: ANY, url: '/', ...pub, handler: async (req, reply) => reply.code(300).send({ versions: allVersions(base(req, prefix)) }) });
   // /v3 (no slash) is redirected to the document at /v3/ (Cinder's mapper.redirect), before any
   // microversion is read.
   const slash = (req: FastifyRequest): boolean => req.url.split('?')[0].endsWith('/');
   const v3 = { config: { public: true }, onRequest: async (req: FastifyRequest, reply: FastifyReply) => { if (slash(req)) await negotiateVersion(req, reply); } };
-  // Cinder's router connects both with no method condition: any method is served alike.
-  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/v3', ...v3, handler: async (req, reply) => {
+  app.route({ method: ANY, url: '/v3', ...v3, handler: async (req, reply) => {
     if (!slash(req)) return reply.removeHeader('x-compute-request-id').code(302).header('location', `${base(req, prefix)}/v3/`).type('text/plain; charset=utf8').send();
     return { versions: allVersions(base(req, prefix)) };
   } });

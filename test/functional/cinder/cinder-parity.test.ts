@@ -219,6 +219,10 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
       r = await c.req(method, '/v3/', { token: null, headers: { 'OpenStack-API-Version': 'volume 3.27' } });
       expect([r.status, r.headers.get('openstack-api-version'), r.body.versions?.[0]?.id]).to.deep.equal([200, 'volume 3.27', 'v3.0']);
     }
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+      r = await c.req(method, '/', { token: null, headers: { 'OpenStack-API-Version': 'volume 3.51' } });
+      expect([r.status, r.headers.get('openstack-api-version'), r.body.versions?.[0]?.id]).to.deep.equal([300, 'volume 3.51', 'v3.0']);
+    }
     r = await c.req('DELETE', '/v3/', { token: null, headers: { 'OpenStack-API-Version': 'compute 3.27' } });
     expect([r.status, r.body.badRequest?.message]).to.deep.equal([400, 'The server could not comply with the request since it is either malformed or otherwise incorrect.']);
     r = await get(`/v3/${P}/volumes`, 'volume 3.71');
