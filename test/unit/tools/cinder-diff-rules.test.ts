@@ -27,4 +27,11 @@ describe('cinder-diff rules', () => {
     }
     expect(reason('random-1-8#12 POST /v3/{p}/volumes [3.54] {"volume":{"size":1}}', '400 400', { ...d, ours: 'Invalid input received: Invalid volume size provided for create request: 0 (…)' })).to.equal(undefined);
   });
+
+  it('an attachment update answers the row as saved, whatever query its URL carries', () => {
+    const d = { kind: 'value', at: '.attachment.status', ours: 'attaching', theirs: 'reserved' };
+    for (const path of ['/v3/{p}/attachments/{a2}', '/v3/{p}/attachments/{a12}?name=beta']) {
+      expect(reason(`random-1-8#38 PUT ${path} [3.54] {"attachment":{"connector":{}}}`, '200 200', d), path).to.match(/answers the row as saved/);
+    }
+  });
 });
