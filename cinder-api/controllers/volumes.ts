@@ -62,6 +62,8 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const { with_count: _withCount, ...first } = popped.first;
     const leftover = popped.leftover;
     const q = { ...query(req), ...first };
+    // Paging is read first, as Cinder's get_pagination_params: a bad limit wins over any filter's error.
+    const { limit, offset } = pageParams(q, maxLimit);
     const versioned = versionedListQuery(q, req.cinderVersion, req.ctx.isAdmin, leftover);
     let vols = await api.list(req.ctx, {
       allTenants: allTenants(req), name: q.name ?? q.display_name, status: q.status,
@@ -79,7 +81,6 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     vols = sortRows(vols, q, SORT_KEYS);
     // 3.45 with_count: how many match the filters, whatever page is shown.
     const count = versioned.withCount ? { count: vols.length } : {};
-    const { limit, offset } = pageParams(q, maxLimit);
     // An unknown marker (an empty one too) is the volume Cinder's pagination could not find,
     // looked up only once the filters made a query (_generate_paginate_query).
     if (q.marker !== undefined && columns.valid) {

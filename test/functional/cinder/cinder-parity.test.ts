@@ -174,6 +174,8 @@ describe('cinder-api parity with Cinder 21 (differential test findings)', functi
       expect(r.body.badRequest.message).to.match(/^Value '(maybe)?' for 'all_tenants' is not a boolean\.$/);
     }
     expect((await get(`/v3/${P}/volumes?all_tenants=yes`)).status).to.equal(200);
+    // Paging is read before it (get_pagination_params comes first).
+    expect((await get(`/v3/${P}/volumes/detail?all_tenants=maybe&limit=-1`, 'volume 3.19')).body.badRequest?.message).to.equal('limit param must be positive');
   });
 
   it('a sort by name puts a null name before an empty one (MySQL orders NULL first)', async () => {
