@@ -35,11 +35,11 @@ describe('cinder-diff random walks', () => {
     }
   });
 
-  it('no request carries a character outside the BMP (Cinder answers 500, ours stores it: the walk would not compare after)', () => {
-    const astral = /[\u{10000}-\u{10FFFF}]/u;
-    const seeds = [6311, 1, 11, 77, 6103];
+  it('no request carries a character outside the BMP or a lone surrogate (Cinder answers 500, ours stores it: the walk would not compare after)', () => {
+    const unstorable = /[\u{10000}-\u{10FFFF}]|\\ud[89a-f][0-9a-f]{2}/iu;
+    const seeds = [6311, 6316, 1, 11, 77, 6103];
     for (const w of seeds.flatMap((seed) => randomScenarios(seed, 1200))) {
-      w.steps.forEach((s, i) => expect(astral.test(s.raw ?? JSON.stringify(s.body) ?? ''), `${w.name}#${i + 1}`).to.equal(false));
+      w.steps.forEach((s, i) => expect(unstorable.test(s.raw ?? JSON.stringify(s.body) ?? ''), `${w.name}#${i + 1}`).to.equal(false));
     }
   });
 });
