@@ -84,8 +84,15 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     // An unknown marker (an empty one too) is the volume Cinder's pagination could not find,
     // looked up only once the filters made a query (_generate_paginate_query).
     if (q.marker !== undefined && columns.valid) {
-      const i = vols.findIndex((v) => v.id === q.marker);
-      if (i < 0) throw new VolumeNotFound({ volume_id: q.marker });
+      let i = vols.findIndex((v) => v.id === q.marker);
+      if (i < 0) {
+        // The marker is looked up by id alone (project_only), the filters aside: one they leave
+        // out still says where the page starts, by its sort values.
+        const m = await api.db.volumeGet(q.marker, req.ctx.isAdmin ? null : req.ctx.projectId);
+        if (!m) throw new VolumeNotFound({ volume_id: q.marker });
+        vols = sortRows([...vols, m], q, SORT_KEYS);
+        i = vols.indexOf(m);
+      }
       vols = vols.slice(i + 1);
     }
     vols = vols.slice(offset);
