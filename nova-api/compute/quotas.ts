@@ -3,7 +3,9 @@
 // of `quotas`, and per user (?user_id=) by rows of `project_user_quotas`; usage counted from the
 // live servers of the project (or of the user in it).
 // Enforced: instances (a multiple create) and metadata_items; the rest are kept and shown.
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { RequestContext } from '../../common/context';
+import { transactionWithRetry } from '../../common/db/retry';
 import { badRequest } from '../../common/api';
 import { isDuplicateEntry } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
@@ -103,13 +105,9 @@ export class QuotaAPI {
   async updateClass(ctx: RequestContext, className: string, values: Record<string, unknown>): Promise<QuotaLimits> {
     this.d.can(ctx, 'os_compute_api:os-quota-class-sets:update', '');
     if (className.length > 255) throw badRequest('Invalid input received: quota_class_name has more than 255 characters.');
-    const repo = this.d.db.ds.getRepository(QuotaClass);
-    for (const [resource, v] of Object.entries(values)) {
-      // 'networks' passes the old schema but is no resource: nothing shows it, so nothing keeps it.
-      if (!(QUOTA_RESOURCES as readonly string[]).includes(resource)) continue;
-      await upsert(() => repo.update({ className, resource }, { hardLimit: Number(v), updatedAt: new Date() }),
-        () => repo.insert({ className, resource, hardLimit: Number(v), createdAt: new Date() }));
-    }
+    // 'networks' passes the old schema but is no resource: nothing shows it, so nothing keeps it.
+    const wanted = Object.entries(values).filter(([r]) => (QUOTA_RESOURCES as readonly string[]).includes(r)).map(([r, v]) => [r, Number(v)] as const);
+    await this.setLimits(QuotaClass, { className }, wanted);
     return this.classLimits(className);
   }
 
@@ -129,18 +127,30 @@ export class QuotaAPI {
       const settable = await this.settable(projectId, userId);
       for (const [r, limit] of wanted) checkLimit(r, limit, settable[r]);
     }
-    for (const [resource, hardLimit] of wanted) {
-      if (userId) {
-        const repo = this.d.db.ds.getRepository(ProjectUserQuota);
-        await upsert(() => repo.update({ projectId, userId, resource }, { hardLimit, updatedAt: new Date() }),
-          () => repo.insert({ projectId, userId, resource, hardLimit, createdAt: new Date() }));
-      } else {
-        const repo = this.d.db.ds.getRepository(Quota);
-        await upsert(() => repo.update({ projectId, resource }, { hardLimit, updatedAt: new Date() }),
-          () => repo.insert({ projectId, resource, hardLimit, createdAt: new Date() }));
-      }
-    }
+    if (userId) await this.setLimits(ProjectUserQuota, { projectId, userId }, wanted);
+    else await this.setLimits(Quota, { projectId }, wanted);
     return userId ? this.userLimits(projectId, userId) : this.limits(projectId);
+  }
+
+  /**
+   * Each limit set on `owner`'s row (update_limit, else create_limit), all in one transaction: a
+   * lost database or a kill part-way keeps none of them, and the caller's retry sets them all.
+   */
+  private async setLimits<T extends ObjectLiteral>(entity: EntityTarget<T>, owner: Record<string, string>, limits: ReadonlyArray<readonly [string, number]>): Promise<void> {
+    if (!limits.length) return;
+    await transactionWithRetry(this.d.db.ds, async (m: EntityManager) => {
+      for (const [resource, hardLimit] of limits) {
+        const where = { ...owner, resource } as never;
+        if ((await m.update(entity, where, { hardLimit, updatedAt: new Date() } as never)).affected) continue;
+        try {
+          await m.insert(entity, { ...owner, resource, hardLimit, createdAt: new Date() } as never);
+        } catch (e) {
+          // A concurrent PUT made the row first: set it.
+          if (!isDuplicateEntry(e)) throw e;
+          await m.update(entity, where, { hardLimit, updatedAt: new Date() } as never);
+        }
+      }
+    }, { what: `quota update of ${Object.values(owner).join('/')}` });
   }
 
   /** get_settable_quotas: each resource's bounds for a PUT of the project's (or a user's) limit. */
@@ -167,13 +177,14 @@ export class QuotaAPI {
   /** DELETE: the project (and each of its users) back on the defaults; with a user, that user back on the project's. */
   async reset(ctx: RequestContext, projectId: string, userId: string | null = null): Promise<void> {
     this.d.can(ctx, 'os_compute_api:os-quota-sets:delete', projectId);
-    const users = this.d.db.ds.getRepository(ProjectUserQuota);
-    if (userId) {
-      await users.delete({ projectId, userId });
-      return;
-    }
-    await this.d.db.ds.getRepository(Quota).delete({ projectId });
-    await users.delete({ projectId });
+    await transactionWithRetry(this.d.db.ds, async (m) => {
+      if (userId) {
+        await m.delete(ProjectUserQuota, { projectId, userId });
+        return;
+      }
+      await m.delete(Quota, { projectId });
+      await m.delete(ProjectUserQuota, { projectId });
+    }, { what: `quota reset of ${projectId}` });
   }
 }
 
@@ -185,16 +196,6 @@ function over(base: QuotaLimits, rows: Array<{ resource: string; hardLimit: numb
   return base;
 }
 
-/** update, else insert; an insert a concurrent request won becomes the update (create_limit / update_limit). */
-async function upsert(update: () => Promise<{ affected?: number | null }>, insert: () => Promise<unknown>): Promise<void> {
-  if ((await update()).affected) return;
-  try {
-    await insert();
-  } catch (e) {
-    if (!isDuplicateEntry(e)) throw e;
-    await update();
-  }
-}
 
 /** Nova's unlimited values: -1 and below. */
 const unlimited = (...v: number[]): boolean => v.some((x) => x <= -1);
