@@ -6,7 +6,7 @@
 // down the audit finishes or rolls it back itself (no guest or host step: they died with it).
 import { readdirSync, readFileSync } from 'node:fs';
 import { getLogger } from '../common/log';
-import { isServiceUp } from '../common/service';
+import { serviceIsUp } from '../nova-common/servicegroup';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { NovaDB } from '../nova-common/db-api';
 import { Service, type BlockDeviceMapping, type Instance } from '../nova-common/entities';
@@ -60,7 +60,7 @@ async function snapshot(d: AuditDeps): Promise<Snapshot> {
   const volumes = new Map((await d.cinder.listAll(d.admin)).map((v) => [v.id, v]));
   const exports = await d.cinder.volumeExports(d.admin);
   const services = await d.db.ds.getRepository(Service).findBy({ binary: 'nova-compute', deleted: 0 });
-  const upHosts = new Set(services.filter((s) => !s.forcedDown && isServiceUp(s.lastSeenUp ?? s.updatedAt, d.serviceDownTime)).map((s) => s.host as string));
+  const upHosts = new Set(services.filter((s) => serviceIsUp(s, d.serviceDownTime)).map((s) => s.host as string));
   return { rows, instances, volumes, exports, upHosts };
 }
 
@@ -167,7 +167,7 @@ export async function fix(d: AuditDeps, found: Drift[]): Promise<void> {
     connectorProperties: () => ({ ip: '127.0.0.1', host: 'nova-manage', initiator: 'iqn.2010-10.org.openstack:nova-manage', platform: 'x86_64', os_type: 'linux', multipath: false, do_local_attach: false }),
   });
   const upHosts = new Set((await d.db.ds.getRepository(Service).findBy({ binary: 'nova-compute', deleted: 0 }))
-    .filter((s) => !s.forcedDown && isServiceUp(s.lastSeenUp ?? s.updatedAt, d.serviceDownTime)).map((s) => s.host as string));
+    .filter((s) => serviceIsUp(s, d.serviceDownTime)).map((s) => s.host as string));
   let syncExports = false;
   for (const x of found) {
     try {

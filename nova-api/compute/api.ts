@@ -5,7 +5,7 @@ import type { AttachFlowChooser } from '../../nova-common/volume/attach-flow';
 import { randomInt, randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context';
 import { getLogger } from '../../common/log';
-import { isServiceUp } from '../../common/service';
+import { serviceIsUp } from '../../nova-common/servicegroup';
 import { fastSelect } from '../../common/db/fast-select';
 import type { InstanceValues, NovaDB } from '../../nova-common/db-api';
 import { defaultHostname } from '../../nova-common/hostname';
@@ -171,7 +171,7 @@ export class ComputeAPI {
   /** Enabled nova-compute services, each with whether its heartbeat is recent. */
   private async computeServices(): Promise<Array<{ host: string; up: boolean }>> {
     const rows = await this.o.db.ds.getRepository(Service).findBy({ binary: 'nova-compute', deleted: 0, disabled: false, forcedDown: false });
-    return rows.map((s) => ({ host: s.host as string, up: isServiceUp(s.lastSeenUp ?? s.createdAt, this.o.serviceDownTime) }));
+    return rows.map((s) => ({ host: s.host as string, up: serviceIsUp(s, this.o.serviceDownTime) }));
   }
 
   /** Live nova-compute hosts by heartbeat. */
@@ -200,7 +200,7 @@ export class ComputeAPI {
    */
   async hostIsUp(host: string): Promise<boolean> {
     const s = await fastSelect(this.o.db.ds, Service).findOne({ host, binary: 'nova-compute', deleted: 0, forcedDown: false });
-    return s !== null && isServiceUp(s.lastSeenUp ?? s.createdAt, this.o.serviceDownTime);
+    return s !== null && serviceIsUp(s, this.o.serviceDownTime);
   }
 
   /**

@@ -20,18 +20,18 @@ export type QuotaResource = (typeof QUOTA_RESOURCES)[number];
 export type QuotaLimits = Record<QuotaResource, number>;
 
 /** The nova-network quotas, gone from the API at 2.36; the personality ones at 2.57. */
-const NETWORK = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
-const PERSONALITY = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
+export const NETWORK_QUOTAS: readonly string[] = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
+export const PERSONALITY_QUOTAS: readonly string[] = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
 
 /** The resources a microversion shows (and takes in a PUT) of a project's quotas. */
 export function shownResources(atLeast: (v: string) => boolean): QuotaResource[] {
-  const hidden = [...(atLeast('2.36') ? NETWORK : []), ...(atLeast('2.57') ? PERSONALITY : [])];
+  const hidden = [...(atLeast('2.36') ? NETWORK_QUOTAS : []), ...(atLeast('2.57') ? PERSONALITY_QUOTAS : [])];
   return QUOTA_RESOURCES.filter((r) => !hidden.includes(r));
 }
 
 /** Those of a quota class: without the server group ones before 2.50, the network ones from it. */
 export function classResources(atLeast: (v: string) => boolean): QuotaResource[] {
-  const hidden = atLeast('2.50') ? [...NETWORK, ...(atLeast('2.57') ? PERSONALITY : [])] : ['server_groups', 'server_group_members'];
+  const hidden = atLeast('2.50') ? [...NETWORK_QUOTAS, ...(atLeast('2.57') ? PERSONALITY_QUOTAS : [])] : ['server_groups', 'server_group_members'];
   return QUOTA_RESOURCES.filter((r) => !hidden.includes(r));
 }
 

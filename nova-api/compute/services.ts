@@ -6,7 +6,7 @@
 import type { Repository } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { badRequest, conflict, notFound } from '../../common/api';
-import { isServiceUp } from '../../common/service';
+import { serviceIsUp } from '../../nova-common/servicegroup';
 import { Instance, Service } from '../../nova-common/entities';
 import type { NovaDB } from '../../nova-common/db-api';
 
@@ -33,7 +33,7 @@ export function hostStatus(s: Service | undefined, serviceDownTime: number): str
   if (!s) return '';
   if (s.forcedDown) return 'DOWN';
   if (s.disabled) return 'MAINTENANCE';
-  return isServiceUp(s.lastSeenUp ?? s.createdAt, serviceDownTime) ? 'UP' : 'UNKNOWN';
+  return serviceIsUp(s, serviceDownTime) ? 'UP' : 'UNKNOWN';
 }
 
 export class ServiceAPI {
@@ -135,7 +135,7 @@ export class ServiceAPI {
   }
 
   private view(s: Service, withForcedDown: boolean, uuidIds: boolean): Record<string, unknown> {
-    const up = !s.forcedDown && isServiceUp(s.lastSeenUp ?? s.createdAt, this.d.serviceDownTime);
+    const up = serviceIsUp(s, this.d.serviceDownTime);
     return {
       binary: s.binary, host: s.host, id: uuidIds ? s.uuid : s.id, zone: ZONE, status: s.disabled ? 'disabled' : 'enabled',
       state: up ? 'up' : 'down', updated_at: usg(s.updatedAt), disabled_reason: s.disabledReason,

@@ -2,7 +2,7 @@
 // services — available if any enabled service is in it. Every compute host here is in the
 // default zone "nova" (no host aggregates). detail is admin-only and adds each host's services.
 import type { FastifyInstance } from 'fastify';
-import { isServiceUp } from '../../common/service';
+import { serviceIsUp } from '../../nova-common/servicegroup';
 import { Service } from '../../nova-common/entities';
 import type { ComputeAPI } from '../compute/api';
 import { projectInPath } from '../request';
@@ -28,7 +28,7 @@ export function availabilityZoneRoutes(app: FastifyInstance, base: string, compu
     const hosts: Record<string, Record<string, unknown>> = {};
     for (const s of rows.filter((x) => !x.disabled)) {
       hosts[s.host ?? ''] = { 'nova-compute': {
-        available: !s.forcedDown && isServiceUp(s.lastSeenUp ?? s.createdAt, compute.serviceDownTime), active: !s.disabled, updated_at: usg(s.updatedAt),
+        available: serviceIsUp(s, compute.serviceDownTime), active: !s.disabled, updated_at: usg(s.updatedAt),
       } };
     }
     return { availabilityZoneInfo: zones(rows).map((z) => ({ ...z, hosts: z.zoneState.available ? hosts : null })) };

@@ -2,7 +2,7 @@
 // each limit an integer (or its string) from -1 up to MAX_INT; the resources by microversion.
 import { IsDefined } from '../../common/api/class-validator';
 import { Schema, type APIVersion, type JsonSchema } from '../../common/api';
-import { QUOTA_RESOURCES, shownResources } from '../compute/quotas';
+import { NETWORK_QUOTAS, PERSONALITY_QUOTAS, QUOTA_RESOURCES, shownResources } from '../compute/quotas';
 import * as t from './parameter-types';
 
 const limit: JsonSchema = { type: ['integer', 'string'], pattern: '^-?[0-9]+$', minimum: -1, maximum: 0x7FFFFFFF };
@@ -41,8 +41,6 @@ export function quotaSetBody(v: APIVersion): new () => QuotaSetBody {
 
 export interface QuotaClassSetBody { quota_class_set: Record<string, unknown> }
 
-const NETWORK = ['fixed_ips', 'floating_ips', 'security_groups', 'security_group_rules', 'networks'];
-const PERSONALITY = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
 const classCache = new Map<string, new () => QuotaClassSetBody>();
 
 /** The quota class PUT body's DTO (quota_classes.py update, update_v250, update_v257): no force. */
@@ -50,7 +48,7 @@ export function quotaClassSetBody(v: APIVersion): new () => QuotaClassSetBody {
   const key = v.atLeast('2.57') ? '2.57' : v.atLeast('2.50') ? '2.50' : '2.1';
   let cls = classCache.get(key);
   if (!cls) {
-    const hidden = [...(key !== '2.1' ? NETWORK : []), ...(key === '2.57' ? PERSONALITY : [])];
+    const hidden = [...(key !== '2.1' ? [...NETWORK_QUOTAS, 'networks'] : []), ...(key === '2.57' ? PERSONALITY_QUOTAS : [])];
     const names = [...QUOTA_RESOURCES, 'networks'].filter((n) => !hidden.includes(n));
     const schema: JsonSchema = { type: 'object', properties: Object.fromEntries(names.map((n) => [n, limit])), additionalProperties: false };
     class Body {
