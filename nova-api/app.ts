@@ -17,6 +17,8 @@ import { serverExternalEventRoutes } from './controllers/server-external-events'
 import { serverMetadataRoutes } from './controllers/server-metadata';
 import { serverRoutes } from './controllers/servers';
 import { serviceRoutes } from './controllers/services';
+import { hypervisorRoutes } from './controllers/hypervisors';
+import { aggregateRoutes } from './controllers/aggregates';
 import { quotaSetRoutes } from './controllers/quota-sets';
 import { quotaClassSetRoutes } from './controllers/quota-class-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
@@ -61,6 +63,8 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       volumeAttachmentRoutes(v, base, opts.compute, maxLimit);
       serverExternalEventRoutes(v, base, opts.compute);
       serviceRoutes(v, base, opts.compute.services);
+      hypervisorRoutes(v, base, opts.compute.hypervisors, maxLimit);
+      aggregateRoutes(v, base, opts.compute.aggregates);
       quotaSetRoutes(v, base, opts.compute.quotas);
       quotaClassSetRoutes(v, base, opts.compute.quotas);
     }

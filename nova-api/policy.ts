@@ -71,6 +71,15 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:os-services:list': ADMIN,
   'os_compute_api:os-services:update': ADMIN,
   'os_compute_api:os-services:delete': ADMIN,
+  'os_compute_api:os-hypervisors:list': ADMIN,
+  'os_compute_api:os-hypervisors:list-detail': ADMIN,
+  'os_compute_api:os-hypervisors:show': ADMIN,
+  'os_compute_api:os-hypervisors:statistics': ADMIN,
+  'os_compute_api:os-hypervisors:uptime': ADMIN,
+  'os_compute_api:os-hypervisors:search': ADMIN,
+  'os_compute_api:os-hypervisors:servers': ADMIN,
+  'os_compute_api:os-aggregates:index': ADMIN,
+  'os_compute_api:os-aggregates:show': ADMIN,
   'os_compute_api:servers:show:host_status:unknown-only': ADMIN,
 };
 

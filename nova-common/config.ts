@@ -6,6 +6,11 @@ export const NOVA_OPTS = {
   DEFAULT: {
     osapi_compute_listen: { type: 'str', default: '127.0.0.1', help: 'Address nova-api listens on' },
     osapi_compute_listen_port: { type: 'port', default: 8774, help: 'Port nova-api listens on' },
+    // The resource tracker's compute node record (os-hypervisors), as Nova's options.
+    update_resources_interval: { type: 'int', default: 0, min: -1, help: 'Seconds between updates of the compute node record (0: every 60 s; -1: only at start and when servers come and go)' },
+    reserved_host_memory_mb: { type: 'int', default: 512, min: 0, help: 'Megabytes of host memory counted as used before any server' },
+    reserved_host_disk_mb: { type: 'int', default: 0, min: 0, help: 'Megabytes of host disk counted as used before any server' },
+    reserved_host_cpus: { type: 'int', default: 0, min: 0, help: 'Host CPUs counted as used before any server' },
   },
   database: {
     connection: { type: 'str', default: null, required: true, env: 'NOVA_DATABASE_URL', secret: true, help: 'Nova database URL (mysql://... or sqlite:///path)' },

@@ -17,6 +17,7 @@ import { VolumeReconciler } from './reconciler';
 import { novaServiceAuth, novaServiceTokens } from '../nova-common/volume/service-auth';
 import { COMPUTE_TOPIC } from './rpcapi';
 import { reportState } from './service';
+import { ResourceTracker } from './resource-tracker';
 import { FakeDriver } from './virt/fake';
 import type { ComputeDriver } from './virt/driver';
 import { VolumeOps } from './volume-ops';
@@ -49,6 +50,7 @@ export interface NovaComputeOptions {
 export interface RunningNovaCompute {
   stop(): Promise<void>;
   manager: ComputeManager;
+  tracker: ResourceTracker;
   driver: ComputeDriver;
   connector: VolumeConnector;
   host: string;
@@ -76,8 +78,14 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   const notifications = notifierFromConf(conf, transport, `compute.${host}`);
   const notifier = notifications.notifier;
   const auth = novaServiceAuth(conf);
+  const d = conf.DEFAULT;
+  const tracker = new ResourceTracker({
+    ds, host, driver, hostIp: d.my_ip, reserved: { memoryMb: d.reserved_host_memory_mb, diskMb: d.reserved_host_disk_mb, cpus: d.reserved_host_cpus },
+  });
+  // Nova's update_available_resource periodic task: 0 is its default spacing, negative none.
+  const resources = new Heartbeat(() => tracker.update(), d.update_resources_interval === 0 ? 60 : Math.max(d.update_resources_interval, 0), `the compute node record of ${host}`);
   const manager = new ComputeManager({
-    host, db, driver, volumeOps, notifier, retryBudgetMs: conf.compute.volume_op_retry_timeout * 1000, adminCaller: (rid) => auth.adminCaller(rid),
+    host, db, driver, volumeOps, notifier, tracker, retryBudgetMs: conf.compute.volume_op_retry_timeout * 1000, adminCaller: (rid) => auth.adminCaller(rid),
   });
   const reconciler = new VolumeReconciler({
     host, db, manager, volumeOps, auth,
@@ -92,9 +100,12 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
     if (!opts.deferReconciler) await reconciler.start();
     await server.start();
     await heartbeat.start();
+    if (d.update_resources_interval >= 0) await resources.start();
+    else await tracker.refresh();
     metrics = await serveDaemonMetrics('nova-compute', conf.metrics, opts.metricsListener);
   } catch (e) {
     await heartbeat.stop().catch(() => undefined);
+    await resources.stop().catch(() => undefined);
     await reconciler.stop().catch(() => undefined);
     await server.stop().catch(() => undefined);
     await notifications.close().catch(() => undefined);
@@ -105,11 +116,12 @@ export async function startNovaCompute(conf: NovaConf, opts: NovaComputeOptions 
   }
   LOG.info(`Started nova-compute on host ${host} (driver ${conf.compute.compute_driver}, connector ${connector.protocol})`);
   return {
-    manager, driver, connector, host, reconciler,
+    manager, tracker, driver, connector, host, reconciler,
     async stop() {
       await metrics?.stop();
       await reconciler.stop();
       await heartbeat.stop();
+      await resources.stop();
       await server.stop();
       await server.wait();
       await manager.locks.idle();

@@ -13,6 +13,7 @@ import { BDM_STATES } from '../nova-common/bdm-states';
 import { callerFromDict, type CinderCaller } from '../nova-common/volume/cinder';
 import { ctxLog, VolumeOps, type Op } from './volume-ops';
 import type { ComputeDriver } from './virt/driver';
+import type { ResourceTracker } from './resource-tracker';
 
 const LOG = getLogger('nova-compute.manager');
 
@@ -22,6 +23,8 @@ export interface ManagerDeps {
   driver: ComputeDriver;
   volumeOps: VolumeOps;
   notifier: Notifier | null;
+  /** This host's compute node record, refreshed when a server is built or deleted here. */
+  tracker?: ResourceTracker;
   /** Retry budget (ms) of each attach/detach step when a dependency is lost. */
   retryBudgetMs: number;
   /** The service user's admin caller (a server delete releases with it the volumes its user cannot see). */
@@ -69,6 +72,7 @@ export class ComputeManager {
         start_instance: (c, a) => this.startInstance(c, a),
         reboot_instance: (c, a) => this.rebootInstance(c, a),
         external_instance_event: (c, a) => this.externalInstanceEvent(c, a),
+        get_host_uptime: () => this.d.driver.getHostUptime(),
       },
     };
   }
@@ -188,6 +192,8 @@ export class ComputeManager {
       } catch (e) {
         await this.d.db.instanceConditionalUpdate(uuid, { vmState: VM_STATES.BUILDING }, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
         throw e;
+      } finally {
+        await this.d.tracker?.refresh();
       }
     }));
   }
@@ -274,6 +280,7 @@ export class ComputeManager {
     const bdms = await this.d.db.bdmsByInstance(instance.uuid);
     await this.d.volumeOps.releaseAll(op, { ...instance, deleted: instance.id } as Instance, bdms);
     await this.d.db.instanceSoftDelete(instance);
+    await this.d.tracker?.refresh();
   }
 
   /**

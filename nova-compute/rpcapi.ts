@@ -8,7 +8,8 @@
 //         reboot_instance(instance, block_device_info, reboot_type),
 //         swap_volume(instance, old_volume_id, new_volume_id, new_attachment_id),
 //         external_instance_event(instances, events) (Nova has it at 6.0: no bump; we act on
-//         volume-extended only, running extend_volume as event compute_extend_volume)
+//         volume-extended only, running extend_volume as event compute_extend_volume),
+//         get_host_uptime() (a call; Nova has it since 5.0)
 import type { Transport } from '../common/rpc';
 import { RPCClient, Target } from '../common/rpc';
 import type { RequestContext } from '../common/context';
@@ -55,6 +56,11 @@ export class ComputeAPI {
     await this.client.prepare({ server, version: '6.0' }).cast(ctx, 'external_instance_event', {
       instances: instances.map(instanceToPrimitive), events: events.map(externalEventToPrimitive),
     });
+  }
+
+  /** The host's `uptime` line (a call: the caller waits for it). */
+  async getHostUptime(ctx: RequestContext, host: string): Promise<string> {
+    return String(await this.client.prepare({ server: host, version: '6.0' }).call(ctx, 'get_host_uptime', {}));
   }
 
   async rebootInstance(ctx: RequestContext, instance: Instance, rebootType: 'SOFT' | 'HARD'): Promise<void> {

@@ -152,6 +152,7 @@ class AbsentHost extends ComputeDriver {
   async detachVolume(): Promise<void> {}
   async swapVolume(): Promise<void> {}
   listDisks(): GuestDisk[] { return []; }
+  getAvailableResource(): never { throw new Error('no compute host'); }
 }
 
 class AbsentConnector extends VolumeConnector {

@@ -278,6 +278,8 @@ tempest\.api\.compute\.admin\.test_availability_zone_negative\.
 tempest\.api\.compute\.admin\.test_volume_swap\.
 tempest\.api\.compute\.admin\.test_services\.
 tempest\.api\.compute\.admin\.test_services_negative\.
+tempest\.api\.compute\.admin\.test_hypervisor\.
+tempest\.api\.compute\.admin\.test_hypervisor_negative\.
 tempest\.api\.compute\.admin\.test_quotas\.QuotaClasses
 EOF
 

@@ -21,6 +21,8 @@ import type { Enforcer } from '../../common/policy';
 import { novaEnforcer } from '../policy';
 import { ExternalEventsAPI } from './external-events';
 import { ServiceAPI } from './services';
+import { HypervisorAPI } from './hypervisors';
+import { AggregateAPI } from './aggregates';
 import { QuotaAPI, type QuotaLimits } from './quotas';
 import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
@@ -124,6 +126,10 @@ export class ComputeAPI {
   readonly services: ServiceAPI;
   /** os-quota-sets, and the limits creates and metadata are held to (quotas.ts). */
   readonly quotas: QuotaAPI;
+  /** os-hypervisors: the computes' node records (hypervisors.ts). */
+  readonly hypervisors: HypervisorAPI;
+  /** os-aggregates, read only: there are none (aggregates.ts). */
+  readonly aggregates: AggregateAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
@@ -131,6 +137,8 @@ export class ComputeAPI {
     this.swaps = new SwapVolumeAPI(this, o);
     this.events = new ExternalEventsAPI(this, o);
     this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
+    this.aggregates = new AggregateAPI((ctx, action) => this.can(ctx, action));
+    this.hypervisors = new HypervisorAPI({ db: o.db, rpc: o.rpc, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.quotas = new QuotaAPI({
       db: o.db, defaults: { ...QUOTA_DEFAULTS, metadata_items: o.metadataItems ?? 128, ...o.quotaDefaults },
       can: (ctx, action, projectId) => this.policy.authorize(ctx, action, { project_id: projectId }),

@@ -10,7 +10,7 @@ import { badRequest } from '../../common/api';
 import { isDuplicateEntry } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
 import { Instance, ProjectUserQuota, Quota, QuotaClass } from '../../nova-common/entities';
-import { findFlavor } from '../flavors';
+import { findFlavor } from '../../nova-common/flavors';
 
 /** Nova's QUOTAS.resources, sorted as it lists them. */
 export const QUOTA_RESOURCES = ['cores', 'fixed_ips', 'floating_ips', 'injected_file_content_bytes', 'injected_file_path_bytes',

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest } from '../../common/api';
 import { FlavorNotFound } from '../../nova-common/exception';
-import { FLAVORS, type Flavor } from '../flavors';
+import { FLAVORS, type Flavor } from '../../nova-common/flavors';
 import { baseUrl, projectInPath, type Params } from '../request';
 
 function links(req: FastifyRequest, id: string): Array<Record<string, string>> {

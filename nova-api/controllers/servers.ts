@@ -6,7 +6,7 @@ import type { ComputeAPI } from '../compute/api';
 import { hostStatus } from '../compute/services';
 import type { Instance, RequestSpecData } from '../../nova-common/entities';
 import { baseUrl, projectInPath, viewCtx, type ServerParams } from '../request';
-import { findFlavor } from '../flavors';
+import { findFlavor } from '../../nova-common/flavors';
 import { MV } from '../microversions';
 import { createServerRequest, serverUpdate } from '../schemas/server-create-extras';
 import { createServerBody, updateServerBody } from '../schemas/servers';

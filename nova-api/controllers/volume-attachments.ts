@@ -1,27 +1,18 @@
 // /servers/{server_id}/os-volume_attachments: HTTP and schema only; rules are in compute/api.
 import type { FastifyInstance } from 'fastify';
-import { additionalPropertiesMessage, badRequest, pyRepr, validateBody } from '../../common/api';
+import { badRequest, validateBody } from '../../common/api';
 import { VolumeNotFound } from '../../nova-common/exception';
 import type { ComputeAPI } from '../compute/api';
 import { MV } from '../microversions';
+import { checkQuery, lastQueryValue, nonNegativeInteger } from '../query';
 import { projectInPath, type ServerParams, type VolumeParams } from '../request';
 import {
   AttachVolumeV21, AttachVolumeV249, AttachVolumeV279, SwapVolume, UpdateVolumeAttachmentV285, toBoolean,
 } from '../schemas/volume-attachments';
 import { attachmentView } from '../views/volume-attachments';
 
-/**
- * index_query: limit/offset are multi_params(non_negative_integer); every value of a repeated
- * parameter is checked and the last one is used (webob's GET[...]).
- */
-const nonNegInt = (name: string, v: unknown): number | undefined => {
-  if (v === undefined) return undefined;
-  const values = (Array.isArray(v) ? v : [v]).map(String);
-  for (const s of values) {
-    if (!/^\d+$/.test(s)) throw badRequest(`Invalid input for query parameters ${name}. Value: ${s}. ${pyRepr(s)} ${s === '' ? 'is too short' : "does not match '^[0-9]*$'"}`);
-  }
-  return Number(values[values.length - 1]);
-};
+/** index_query: limit and offset, each multi_params(non_negative_integer); the last value is used. */
+const INDEX_QUERY = { limit: { schema: nonNegativeInteger }, offset: { schema: nonNegativeInteger } };
 
 export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {
   const coll = `${base}/servers/:server_id/os-volume_attachments`;
@@ -29,14 +20,10 @@ export function volumeAttachmentRoutes(app: FastifyInstance, base: string, compu
   app.get<{ Params: ServerParams }>(coll, async (req) => {
     projectInPath(req);
     const q = req.query as Record<string, unknown>;
+    checkQuery(q, INDEX_QUERY, req.novaVersion.atLeast(MV.STRICT_QUERY));
     // common.limited(): a limit of 0 (or none) means max_limit.
-    const limit = Math.min(nonNegInt('limit', q.limit) || maxLimit, maxLimit);
-    const offset = nonNegInt('offset', q.offset) ?? 0;
-    if (req.novaVersion.atLeast(MV.STRICT_QUERY)) {
-      // An error of the query object itself (after its properties): jsonschema's message alone.
-      const extra = Object.keys(q).filter((k) => k !== 'limit' && k !== 'offset');
-      if (extra.length) throw badRequest(additionalPropertiesMessage(extra));
-    }
+    const limit = Math.min(Number(lastQueryValue(q.limit) ?? 0) || maxLimit, maxLimit);
+    const offset = Number(lastQueryValue(q.offset) ?? 0);
     const { server_id: sid } = req.params;
     const { bdms } = await compute.volumes.attachments(req.ctx, sid);
     return { volumeAttachments: bdms.slice(offset, offset + limit).map((b) => attachmentView(b, sid, req.novaVersion)) };

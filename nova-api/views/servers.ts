@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { APIVersion } from '../../common/api';
 import type { BlockDeviceMapping, Instance, RequestSpecData } from '../../nova-common/entities';
-import { findFlavor } from '../flavors';
+import { findFlavor } from '../../nova-common/flavors';
 import { MV } from '../microversions';
 
 const TASK_STATUS: Record<string, string> = { deleting: 'ACTIVE', rebooting: 'REBOOT', 'rebooting_hard': 'HARD_REBOOT' };

@@ -6,6 +6,7 @@ export { RequestSpec, type RequestSpecData } from './request-spec';
 export { Quota } from './quota';
 export { QuotaClass } from './quota-class';
 export { ProjectUserQuota } from './project-user-quota';
+export { ComputeNode } from './compute-node';
 import { Instance } from './instance';
 import { BlockDeviceMapping } from './block-device-mapping';
 import { Service } from './service';
@@ -14,5 +15,6 @@ import { RequestSpec } from './request-spec';
 import { Quota } from './quota';
 import { QuotaClass } from './quota-class';
 import { ProjectUserQuota } from './project-user-quota';
+import { ComputeNode } from './compute-node';
 
-export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec, Quota, QuotaClass, ProjectUserQuota];
+export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec, Quota, QuotaClass, ProjectUserQuota, ComputeNode];

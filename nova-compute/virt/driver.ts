@@ -12,6 +12,27 @@ export interface GuestDisk {
   sizeBytes?: number;
 }
 
+/** What a hypervisor offers on one node (get_available_resource's keys the compute node keeps). */
+export interface NodeResources {
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+  hypervisor_type: string;
+  hypervisor_version: number;
+  hypervisor_hostname: string;
+  /** JSON text (arch, model, vendor, features, topology). */
+  cpu_info: string;
+  disk_available_least: number | null;
+}
+
+/** What a driver cannot do; crosses RPC as Python's builtins.NotImplementedError (the API's 501). */
+export class NotImplementedError extends Error {
+  constructor(message = '') {
+    super(message);
+    this.name = 'NotImplementedError';
+  }
+}
+
 export abstract class ComputeDriver {
   /** Create and start the guest; returns the root device name. */
   abstract spawn(instance: Instance): Promise<{ rootDeviceName: string }>;
@@ -34,6 +55,12 @@ export abstract class ComputeDriver {
    */
   async extendVolume(_instance: Instance, _connectionInfo: Record<string, unknown>, _requestedSizeBytes: number): Promise<void> {
     throw new Error('Volume size extension is not supported by the hypervisor.');
+  }
+  /** The node's resources, for the resource tracker's compute node record. */
+  abstract getAvailableResource(nodename: string): NodeResources;
+  /** The host's `uptime` line (os-hypervisors uptime). */
+  async getHostUptime(): Promise<string> {
+    throw new NotImplementedError();
   }
   /** Guest disks as the hypervisor sees them (tests, diagnostics). */
   abstract listDisks(instance: Instance): GuestDisk[];

@@ -8,7 +8,8 @@
 // multi-process tests can drive the rollback paths; {"fake_slow": "attach_volume"} makes the
 // guest attach take FAKE_SLOW_MS (work in flight when a test stops the daemon).
 import type { Instance } from '../../nova-common/entities';
-import { ComputeDriver, type GuestDisk } from './driver';
+import { loadavg, uptime as osUptime } from 'node:os';
+import { ComputeDriver, type GuestDisk, type NodeResources } from './driver';
 
 export class FakeVirtError extends Error {
   constructor(message: string) {
@@ -136,4 +137,31 @@ export class FakeDriver extends ComputeDriver {
       : `    <disk type="block" device="disk">\n      <driver name="qemu" type="raw" cache="none" io="native"/>\n      <source dev="${esc(x.sourceDev)}"/>\n      <target dev="${x.targetDev}" bus="${x.bus}"/>\n${x.serial ? `      <serial>${esc(x.serial)}</serial>\n` : ''}    </disk>`);
     return `<domain type="kvm">\n  <name>${d.name}</name>\n  <uuid>${d.uuid}</uuid>\n  <devices>\n${disks.join('\n')}\n  </devices>\n</domain>\n`;
   }
+
+  /** nova/virt/fake.py's node: plenty of everything, type "fake", version 1.0. */
+  getAvailableResource(nodename: string): NodeResources {
+    const cpuInfo = { arch: 'x86_64', model: 'Nehalem', vendor: 'Intel', features: ['pge', 'clflush'], topology: { cores: 1, threads: 1, sockets: 4 } };
+    return {
+      vcpus: 1000, memory_mb: 800000, local_gb: 600000, hypervisor_type: 'fake', hypervisor_version: 1000,
+      hypervisor_hostname: nodename, cpu_info: JSON.stringify(cpuInfo), disk_available_least: 0,
+    };
+  }
+
+  /** This host's own uptime, in the `uptime` command's words (what libvirt's driver answers). */
+  override async getHostUptime(): Promise<string> {
+    return uptimeLine(new Date(), osUptime(), loadavg());
+  }
+
+}
+
+/** ` 12:34:56 up 3 days,  4:05,  0 users,  load average: 0.10, 0.20, 0.30` */
+export function uptimeLine(now: Date, seconds: number, load: number[]): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const days = Math.floor(seconds / 86400);
+  const hours = Math.floor((seconds % 86400) / 3600);
+  const mins = Math.floor((seconds % 3600) / 60);
+  const dayPart = days ? `${days} day${days === 1 ? '' : 's'}, ` : '';
+  const clock = hours ? `${String(hours).padStart(2)}:${pad(mins)}` : `${mins} min`;
+  const avg = load.slice(0, 3).map((x) => x.toFixed(2)).join(', ');
+  return ` ${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())} up ${dayPart}${clock},  0 users,  load average: ${avg}\n`;
 }

@@ -138,6 +138,31 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     expect(denied.err).to.contain("Policy doesn't allow os_compute_api:os-services:list to be performed.");
   });
 
+  it('openstack hypervisor list / show / stats show, nova hypervisor-uptime / hypervisor-servers (admin)', async () => {
+    const admin = cliEnv(env.OS_AUTH_URL, 'admin', 'secret', 'admin');
+    const host = nova.conf.DEFAULT.host;
+    const [{ n: servers }] = await nova.ds.query('SELECT COUNT(*) AS n FROM instances WHERE host = ? AND deleted = 0', [host]) as Array<{ n: number }>;
+    const l = await cli('openstack', ['hypervisor', 'list', '-f', 'json'], admin);
+    expect(l.code, l.err).to.equal(0);
+    expect(JSON.parse(l.out)).to.deep.equal([{ ID: JSON.parse(l.out)[0].ID, 'Hypervisor Hostname': host, 'Hypervisor Type': 'fake', 'Host IP': '127.0.0.1', State: 'up' }]);
+    const s = await cli('openstack', ['--os-compute-api-version', '2.87', 'hypervisor', 'show', host, '-f', 'json'], admin);
+    expect(s.code, s.err).to.equal(0);
+    expect(JSON.parse(s.out)).to.deep.include({ hypervisor_hostname: host, vcpus: 1000, running_vms: servers, status: 'enabled', aggregates: [] });
+    const st = await cli('openstack', ['hypervisor', 'stats', 'show', '-f', 'json'], admin);
+    expect(st.code, st.err).to.equal(0);
+    expect(JSON.parse(st.out)).to.include({ count: 1, running_vms: servers });
+    // Before 2.53 novaclient finds a hypervisor by name (from it, the id must be a uuid).
+    const u = await cli('nova', ['--os-compute-api-version', '2.52', 'hypervisor-uptime', host], admin);
+    expect(u.code, u.err).to.equal(0);
+    expect(u.out).to.match(/uptime\s*\|.*load average/);
+    const sv = await cli('nova', ['--os-compute-api-version', '2.52', 'hypervisor-servers', host], admin);
+    expect(sv.code, sv.err).to.equal(0);
+    expect(sv.out.match(/instance-[0-9a-f]{8}/g) ?? []).to.have.length(servers);
+    const denied = await cli('openstack', ['hypervisor', 'list'], env);
+    expect(denied.code).to.equal(1);
+    expect(denied.err).to.match(/Policy doesn't allow os_compute_api:os-hypervisors:list(-detail)? to be performed\./);
+  });
+
   it('openstack project list, and server list --project NAME (the project looked up by name)', async () => {
     const admin = cliEnv(env.OS_AUTH_URL, 'admin', 'secret', 'admin');
     const p = await cli('openstack', ['project', 'list', '-f', 'json'], admin);

@@ -1,5 +1,6 @@
 // A fixed set of flavors, enough for clients that resolve --flavor by id or name (novaclient
-// boot, OSC server create/list/show). The fake hypervisor does not size guests.
+// boot, OSC server create/list/show). The fake hypervisor does not size guests; the compute
+// node record counts what its servers' flavors take (os-hypervisors).
 export interface Flavor { id: string; name: string; ram: number; vcpus: number; disk: number }
 
 export const FLAVORS: Flavor[] = [
