@@ -7,7 +7,8 @@ import type { Repository } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { badRequest, conflict, notFound } from '../../common/api';
 import { serviceIsUp } from '../../nova-common/servicegroup';
-import { Instance, Service } from '../../nova-common/entities';
+import { ComputeNode, Instance, Service } from '../../nova-common/entities';
+import { transactionWithRetry } from '../../common/db/retry';
 import type { NovaDB } from '../../nova-common/db-api';
 
 const COMPUTE = 'nova-compute';
@@ -118,8 +119,15 @@ export class ServiceAPI {
     if (s.binary === COMPUTE && await this.d.db.ds.getRepository(Instance).countBy({ host: s.host ?? '', deleted: 0 })) {
       throw conflict('Unable to delete compute service that is hosting instances. Migrate or delete the instances first.');
     }
-    // Soft delete as Nova's (deleted = id); a compute still running registers itself anew.
-    await this.repo.update({ id: s.id, deleted: 0 }, { deleted: s.id, deletedAt: new Date() });
+    // Soft delete as Nova's service_destroy (deleted = id), with a compute's node records, in
+    // one transaction; a compute still running registers itself and its node anew.
+    const at = new Date();
+    await transactionWithRetry(this.d.db.ds, async (m) => {
+      await m.update(Service, { id: s.id, deleted: 0 }, { deleted: s.id, deletedAt: at });
+      if (s.binary !== COMPUTE) return;
+      const nodes = await m.find(ComputeNode, { select: { id: true }, where: { host: s.host ?? '', deleted: 0 } });
+      for (const n of nodes) await m.update(ComputeNode, { id: n.id, deleted: 0 }, { deleted: n.id, deletedAt: at });
+    });
   }
 
   /** HostAPI.service_get_by_id: a uuid-like id is a uuid, else the integer id. */

@@ -168,7 +168,7 @@ describe('nova os-hypervisors', function () {
     expect(down).to.include({ state: 'down', uptime: null });
   });
 
-  it("leaves out a node whose compute service was deleted", async () => {
+  it("deletes a compute service's node records with it", async () => {
     const h = (await get('/os-hypervisors', '2.53')).hypervisors.find((x: Json) => x.hypervisor_hostname === 'compute2');
     await compute2?.stop();
     compute2 = null;
@@ -176,6 +176,8 @@ describe('nova os-hypervisors', function () {
     expect((await req('DELETE', `/os-services/${svc.id}`, '2.53')).status).to.equal(204);
     expect((await get('/os-hypervisors', '2.53')).hypervisors.map((x: Json) => x.hypervisor_hostname)).to.deep.equal(['compute1']);
     expect(await fault(`/os-hypervisors/${h.id}`, '2.53', 404)).to.equal(`Hypervisor with ID '${h.id}' could not be found.`);
+    // As Nova's service_destroy, its node records went with it.
+    expect(await nova.ds.query('SELECT host FROM compute_nodes WHERE deleted = 0')).to.deep.equal([{ host: 'compute1' }]);
   });
 
   it('lists no host aggregates: there are none to make', async () => {
