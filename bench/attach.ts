@@ -103,7 +103,7 @@ async function runPoint(p: Point): Promise<void> {
 
 /** Workers' servers and volumes for the Nova cycle: one pair each, made before timing. */
 async function novaPoint(l: Layout, conc: number): Promise<Point> {
-  await liftQuota(l.cinderUrl);
+  await liftQuota(l.cinderUrl, l.novaUrls[0]);
   const nova = l.novaUrls.map((u) => new Client(u, TOKEN));
   const cinder = new Client(l.cinderUrl, TOKEN);
   const pairs: Array<{ server: string; volume: string; nova: Client; cinder: Client }> = [];

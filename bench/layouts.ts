@@ -94,12 +94,18 @@ export async function multiProcess(work: string, s: Servers, apis = 1, computes 
   }
 }
 
-/** The benchmark project's volume quota lifted through the API, as an operator would (an admin token). */
-export async function liftQuota(cinderUrl: string): Promise<void> {
+/**
+ * The benchmark project's volume quota lifted through the API, as an operator would (an admin
+ * token), and its compute quota too when `novaUrl` is given (the points keep their servers).
+ */
+export async function liftQuota(cinderUrl: string, novaUrl?: string): Promise<void> {
   const admin = new Client(cinderUrl, `admin:${PROJECT}`);
+  const nova = novaUrl ? new Client(novaUrl, `admin:${PROJECT}`) : null;
   try {
     await admin.expect('PUT', `/os-quota-sets/${PROJECT}`, 200, { quota_set: { volumes: -1, gigabytes: -1, per_volume_gigabytes: -1 } });
+    await nova?.expect('PUT', `/os-quota-sets/${PROJECT}`, 200, { quota_set: { instances: -1, cores: -1, ram: -1 } });
   } finally {
     admin.close();
+    nova?.close();
   }
 }

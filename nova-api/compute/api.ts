@@ -12,7 +12,7 @@ import { defaultHostname } from '../../nova-common/hostname';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
   AmbiguousHostnameForMultipleInstances, ComputeHostNotFound, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput,
-  MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
+  MetadataLimitExceeded, NoValidHost, ServiceUnavailable,
 } from '../../nova-common/exception';
 import { TASK_STATES, VM_STATES, type VmState } from '../../nova-common/objects';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
@@ -30,6 +30,7 @@ import { VolumeAttachmentAPI } from './volume-attachments';
 import { SwapVolumeAPI } from './swap-volume';
 import { localDelete } from './local-delete';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
+import { findFlavor } from '../../nova-common/flavors';
 
 const LOG = getLogger('nova-api.compute');
 
@@ -212,9 +213,9 @@ export class ComputeAPI {
   }
 
   /**
-   * POST /servers: up to max_count servers within the instances quota (at least min_count, else
-   * TooManyInstances), all with one reservation id. A requested hostname cannot serve several
-   * servers. Single creates are not counted against the quota.
+   * POST /servers: up to max_count servers within the instances, cores and RAM quotas (at least
+   * min_count, else TooManyInstances), all with one reservation id. A requested hostname cannot
+   * serve several servers.
    */
   async createServers(ctx: RequestContext, req: CreateServerRequest): Promise<{ instances: Instance[]; reservationId: string }> {
     this.can(ctx, 'os_compute_api:servers:create');
@@ -237,13 +238,8 @@ export class ComputeAPI {
       this.can(ctx, 'os_compute_api:servers:create:attach_volume');
       await checkBootVolumes(this.o.cinder, caller(ctx), req.bootVolumes, max);
     }
-    let n = 1;
-    if (max > 1) {
-      const used = (await this.list(ctx, { allTenants: false })).length;
-      const allowed = (await this.quotas.limits(ctx.projectId ?? '')).instances;
-      n = allowed < 0 ? max : Math.min(max, Math.max(0, allowed - used));
-      if (n < min) throw new TooManyInstances({ overs: 'instances', req: min, used, allowed });
-    }
+    const flavor = findFlavor(req.flavorRef);
+    const n = await this.quotas.serversAllowed(ctx.projectId ?? '', ctx.userId, { vcpus: flavor?.vcpus ?? 0, ram: flavor?.ram ?? 0 }, min, max);
     const rid = reservationId();
     const instances = [];
     for (let index = 0; index < n; index++) instances.push(await this.create(ctx, req, { index, count: n, reservationId: rid }));

@@ -3,7 +3,7 @@
 // of `quotas`, and per user (?user_id=) by rows of `project_user_quotas`; usage counted from the
 // live servers of the project (or of the user in it).
 // Enforced: instances (a multiple create) and metadata_items; the rest are kept and shown.
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { transactionWithRetry } from '../../common/db/retry';
 import { badRequest } from '../../common/api';
@@ -11,6 +11,7 @@ import { isDuplicateEntry } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
 import { Instance, ProjectUserQuota, Quota, QuotaClass } from '../../nova-common/entities';
 import { findFlavor } from '../../nova-common/flavors';
+import { serversAllowed, type Counted } from './server-quota';
 
 /** Nova's QUOTAS.resources, sorted as it lists them. */
 export const QUOTA_RESOURCES = ['cores', 'fixed_ips', 'floating_ips', 'injected_file_content_bytes', 'injected_file_path_bytes',
@@ -78,6 +79,18 @@ export class QuotaAPI {
       ram += f?.ram ?? 0;
     }
     return { instances: servers.length, cores, ram };
+  }
+
+  /**
+   * How many of min..max servers of `flavor` a create may make: within the project's limits, and
+   * the user's too when the user has its own limit on servers, cores or RAM.
+   */
+  async serversAllowed(projectId: string, userId: string | null, flavor: { vcpus: number; ram: number }, min: number, max: number): Promise<number> {
+    const counted = (l: Partial<QuotaLimits>): Counted => ({ instances: l.instances ?? 0, cores: l.cores ?? 0, ram: l.ram ?? 0 });
+    let n = serversAllowed(counted(await this.limits(projectId)), counted(await this.usage(projectId)), flavor, min, max);
+    const own = userId ? await this.d.db.ds.getRepository(ProjectUserQuota).findBy({ projectId, userId, resource: In(['instances', 'cores', 'ram']) }) : [];
+    if (userId && own.length) n = serversAllowed(counted(await this.userLimits(projectId, userId)), counted(await this.usage(projectId, userId)), flavor, min, n);
+    return n;
   }
 
   async show(ctx: RequestContext, projectId: string, userId: string | null = null): Promise<QuotaLimits> {

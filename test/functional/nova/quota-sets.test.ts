@@ -81,7 +81,17 @@ describe('nova os-quota-sets', function () {
       'Quota exceeded for instances: Requested 2, but already used 2 of 3 instances');
     await fault(req('POST', '/servers', { token: DEMO, body: { server: { name: 'x', flavorRef: '1', metadata: { a: '1', b: '2' } } } }), 403,
       'Maximum number of metadata items exceeds 1');
-    expect((await put({ instances: -1 })).body.quota_set.instances).to.equal(-1);
+    // A single create counts too, against instances, cores and RAM; a multiple one shrinks to what fits.
+    expect((await put({ instances: 2 })).status).to.equal(200);
+    await fault(req('POST', '/servers', { token: DEMO, body: { server: { name: 'x', flavorRef: '1' } } }), 403,
+      'Quota exceeded for instances: Requested 1, but already used 2 of 2 instances');
+    expect((await put({ instances: 10, cores: 3, ram: 8192 })).status).to.equal(200);
+    await fault(req('POST', '/servers', { token: DEMO, body: { server: { name: 'x', flavorRef: '3' } } }), 403,
+      'Quota exceeded for cores: Requested 2, but already used 2 of 3 cores');
+    const fitted = await req('POST', '/servers', { token: DEMO, body: { server: { name: 'm', flavorRef: '1', min_count: 1, max_count: 4, return_reservation_id: true } } });
+    expect(fitted.status, JSON.stringify(fitted.body)).to.equal(202);
+    await waitFor(async () => ((await req('GET', '/servers', { token: DEMO })).body.servers.length === 3 ? true : null), 5000, 'one more server');
+    expect((await put({ instances: -1, cores: -1, ram: -1 })).body.quota_set.instances).to.equal(-1);
   });
 
   it('quota classes: the "default" class is every project\'s defaults; a project\'s own limits still win', async () => {
@@ -124,9 +134,13 @@ describe('nova os-quota-sets', function () {
     expect((await put({ instances: 10 }, { query: '?user_id=u1' })).body.quota_set.instances).to.equal(10);
     await fault(put({ instances: 5 }), 400, 'Quota limit 5 for instances must be greater than or equal to already used and reserved 10.');
     expect((await put({ instances: 5 }, { query: '?user_id=u1' })).status).to.equal(200);
-    // The servers of the demo user count against its own limit.
+    // The servers of the demo user count against its own limit, and its creates are held to it.
     await servers(2);
     await fault(put({ instances: 1 }, { query: '?user_id=demo' }), 400, 'Quota limit 1 for instances must be greater than or equal to already used and reserved 2.');
+    expect((await put({ instances: 2 }, { query: '?user_id=demo' })).status).to.equal(200);
+    await fault(req('POST', '/servers', { token: DEMO, body: { server: { name: 'x', flavorRef: '1' } } }), 403,
+      'Quota exceeded for instances: Requested 1, but already used 2 of 2 instances');
+    expect((await req('DELETE', '/os-quota-sets/demo?user_id=demo')).status).to.equal(202);
     const detail = (await req('GET', '/os-quota-sets/demo/detail?user_id=u1')).body.quota_set;
     expect(detail.instances).to.deep.equal({ in_use: 0, limit: 5, reserved: 0 });
     expect((await req('DELETE', '/os-quota-sets/demo?user_id=u1')).status).to.equal(202);

@@ -25,6 +25,8 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     nova = await startNova({
       cinder: { endpoint: `${url}/v3/%(project_id)s` },
       compute: { volume_reconcile_interval: 0, pending_volume_op_timeout: 60, volume_op_retry_timeout: 0 },
+      // Each case makes its own servers and keeps them: no instance quota to run into.
+      quota: { instances: -1, cores: -1, ram: -1 },
     });
     db = new NovaDB(nova.ds);
   });
