@@ -19,6 +19,7 @@ import { serverRoutes } from './controllers/servers';
 import { serviceRoutes } from './controllers/services';
 import { hypervisorRoutes } from './controllers/hypervisors';
 import { aggregateRoutes } from './controllers/aggregates';
+import { hostRoutes } from './controllers/hosts';
 import { quotaSetRoutes } from './controllers/quota-sets';
 import { quotaClassSetRoutes } from './controllers/quota-class-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
@@ -65,6 +66,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       serviceRoutes(v, base, opts.compute.services);
       hypervisorRoutes(v, base, opts.compute.hypervisors, maxLimit);
       aggregateRoutes(v, base, opts.compute.aggregates);
+      hostRoutes(v, base, opts.compute.hosts);
       quotaSetRoutes(v, base, opts.compute.quotas);
       quotaClassSetRoutes(v, base, opts.compute.quotas);
     }

@@ -79,6 +79,12 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:os-hypervisors:search': ADMIN,
   'os_compute_api:os-hypervisors:servers': ADMIN,
   'os_compute_api:os-aggregates:index': ADMIN,
+  'os_compute_api:os-hosts:list': ADMIN,
+  'os_compute_api:os-hosts:show': ADMIN,
+  'os_compute_api:os-hosts:update': ADMIN,
+  'os_compute_api:os-hosts:reboot': ADMIN,
+  'os_compute_api:os-hosts:shutdown': ADMIN,
+  'os_compute_api:os-hosts:start': ADMIN,
   'os_compute_api:os-aggregates:show': ADMIN,
   'os_compute_api:servers:show:host_status:unknown-only': ADMIN,
 };

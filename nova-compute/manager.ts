@@ -73,6 +73,9 @@ export class ComputeManager {
         reboot_instance: (c, a) => this.rebootInstance(c, a),
         external_instance_event: (c, a) => this.externalInstanceEvent(c, a),
         get_host_uptime: () => this.d.driver.getHostUptime(),
+        set_host_enabled: (_c, a) => this.d.driver.setHostEnabled(a.enabled === true),
+        host_maintenance_mode: (_c, a) => this.d.driver.hostMaintenanceMode(String(a.host), a.mode === true),
+        host_power_action: (_c, a) => this.d.driver.hostPowerAction(String(a.action)),
       },
     };
   }

@@ -9,7 +9,8 @@
 //         swap_volume(instance, old_volume_id, new_volume_id, new_attachment_id),
 //         external_instance_event(instances, events) (Nova has it at 6.0: no bump; we act on
 //         volume-extended only, running extend_volume as event compute_extend_volume),
-//         get_host_uptime() (a call; Nova has it since 5.0)
+//         get_host_uptime(), set_host_enabled(enabled), host_maintenance_mode(host, mode),
+//         host_power_action(action) (calls; Nova has them since 5.0)
 import type { Transport } from '../common/rpc';
 import { RPCClient, Target } from '../common/rpc';
 import type { RequestContext } from '../common/context';
@@ -60,7 +61,24 @@ export class ComputeAPI {
 
   /** The host's `uptime` line (a call: the caller waits for it). */
   async getHostUptime(ctx: RequestContext, host: string): Promise<string> {
-    return String(await this.client.prepare({ server: host, version: '6.0' }).call(ctx, 'get_host_uptime', {}));
+    return this.hostCall(ctx, host, 'get_host_uptime', {});
+  }
+
+  /** os-hosts' update and power actions: the driver's answer, as text. */
+  async setHostEnabled(ctx: RequestContext, host: string, enabled: boolean): Promise<string> {
+    return this.hostCall(ctx, host, 'set_host_enabled', { enabled });
+  }
+
+  async hostMaintenanceMode(ctx: RequestContext, host: string, mode: boolean): Promise<string> {
+    return this.hostCall(ctx, host, 'host_maintenance_mode', { host, mode });
+  }
+
+  async hostPowerAction(ctx: RequestContext, host: string, action: string): Promise<string> {
+    return this.hostCall(ctx, host, 'host_power_action', { action });
+  }
+
+  private async hostCall(ctx: RequestContext, host: string, method: string, args: Record<string, unknown>): Promise<string> {
+    return String(await this.client.prepare({ server: host, version: '6.0' }).call(ctx, method, args));
   }
 
   async rebootInstance(ctx: RequestContext, instance: Instance, rebootType: 'SOFT' | 'HARD'): Promise<void> {

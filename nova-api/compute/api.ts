@@ -23,6 +23,7 @@ import { ExternalEventsAPI } from './external-events';
 import { ServiceAPI } from './services';
 import { HypervisorAPI } from './hypervisors';
 import { AggregateAPI } from './aggregates';
+import { HostAPI } from './hosts';
 import { QuotaAPI, type QuotaLimits } from './quotas';
 import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
@@ -131,6 +132,8 @@ export class ComputeAPI {
   readonly hypervisors: HypervisorAPI;
   /** os-aggregates, read only: there are none (aggregates.ts). */
   readonly aggregates: AggregateAPI;
+  /** os-hosts, up to 2.42 (hosts.ts). */
+  readonly hosts: HostAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
@@ -139,6 +142,7 @@ export class ComputeAPI {
     this.events = new ExternalEventsAPI(this, o);
     this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.aggregates = new AggregateAPI((ctx, action) => this.can(ctx, action));
+    this.hosts = new HostAPI({ db: o.db, rpc: o.rpc, can: (ctx, action) => this.can(ctx, action) });
     this.hypervisors = new HypervisorAPI({ db: o.db, rpc: o.rpc, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.quotas = new QuotaAPI({
       db: o.db, defaults: { ...QUOTA_DEFAULTS, metadata_items: o.metadataItems ?? 128, ...o.quotaDefaults },

@@ -62,6 +62,16 @@ export abstract class ComputeDriver {
   async getHostUptime(): Promise<string> {
     throw new NotImplementedError();
   }
+  /** os-hosts' host actions; like libvirt's, a driver without them answers NotImplementedError (501). */
+  async setHostEnabled(_enabled: boolean): Promise<string> {
+    throw new NotImplementedError();
+  }
+  async hostMaintenanceMode(_host: string, _mode: boolean): Promise<string> {
+    throw new NotImplementedError();
+  }
+  async hostPowerAction(_action: string): Promise<string> {
+    throw new NotImplementedError();
+  }
   /** Guest disks as the hypervisor sees them (tests, diagnostics). */
   abstract listDisks(instance: Instance): GuestDisk[];
 }

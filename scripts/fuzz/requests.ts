@@ -298,7 +298,7 @@ export class Generator {
         return p ? this.detach(user, p.server, p.volume) : this.detach(user, this.server(user), this.volume(user));
       }],
       [2, () => this.make('nova', user, 'GET', r.pick(['/flavors', '/flavors/detail', '/flavors/1', '/flavors/1/os-extra_specs', '/limits', '/os-availability-zone',
-        '/os-availability-zone/detail', '/os-hosts', '/os-hosts/localhost', '/os-aggregates', '/os-aggregates/1', '/extensions', '/', '/servers/detail?all_tenants=1']), 'nova-misc', undefined, r.chance(0.3) ? mvNova(r) : undefined)],
+        '/os-availability-zone/detail', '/os-hosts', '/os-hosts/localhost', '/os-hosts/localhost/reboot', '/os-hosts?zone=nova', '/os-aggregates', '/os-aggregates/1', '/extensions', '/', '/servers/detail?all_tenants=1']), 'nova-misc', undefined, r.chance(0.3) ? mvNova(r) : undefined)],
       // The hypervisors: lists, pages, patterns, one by id or uuid, uptime (read only).
       [1, () => this.make('nova', user, 'GET', `/os-hypervisors${r.pick(['', '/detail', '/statistics', '/1', '/1/uptime', '/local/search', '/local/servers', '/é',
         `/${this.st.computeUuid ?? '00000000-0000-0000-0000-000000000000'}`, '?limit=1', '?limit=-1', '?marker=x', '?limit=1&limit=2', '/detail?with_servers=maybe',

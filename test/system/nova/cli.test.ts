@@ -138,7 +138,7 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     expect(denied.err).to.contain("Policy doesn't allow os_compute_api:os-services:list to be performed.");
   });
 
-  it('openstack hypervisor list / show / stats show, nova hypervisor-uptime / hypervisor-servers (admin)', async () => {
+  it('openstack hypervisor list / show / stats show, host list / show, nova hypervisor-uptime / hypervisor-servers (admin)', async () => {
     const admin = cliEnv(env.OS_AUTH_URL, 'admin', 'secret', 'admin');
     const host = nova.conf.DEFAULT.host;
     const [{ n: servers }] = await nova.ds.query('SELECT COUNT(*) AS n FROM instances WHERE host = ? AND deleted = 0', [host]) as Array<{ n: number }>;
@@ -158,6 +158,12 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     const sv = await cli('nova', ['--os-compute-api-version', '2.52', 'hypervisor-servers', host], admin);
     expect(sv.code, sv.err).to.equal(0);
     expect(sv.out.match(/instance-[0-9a-f]{8}/g) ?? []).to.have.length(servers);
+    const hl = await cli('openstack', ['host', 'list', '-f', 'json'], admin);
+    expect(hl.code, hl.err).to.equal(0);
+    expect(JSON.parse(hl.out)).to.deep.equal([{ 'Host Name': host, Service: 'compute', Zone: 'nova' }]);
+    const hs = await cli('openstack', ['host', 'show', host, '-f', 'json'], admin);
+    expect(hs.code, hs.err).to.equal(0);
+    expect(JSON.parse(hs.out).map((r: Record<string, unknown>) => r.Project).slice(0, 3)).to.deep.equal(['(total)', '(used_now)', '(used_max)']);
     const denied = await cli('openstack', ['hypervisor', 'list'], env);
     expect(denied.code).to.equal(1);
     expect(denied.err).to.match(/Policy doesn't allow os_compute_api:os-hypervisors:list(-detail)? to be performed\./);
