@@ -19,7 +19,7 @@ import { ComputeAPI as ComputeRPCAPI } from '../nova-compute/rpcapi';
 import { buildNovaApiApp } from './app';
 import { ComputeAPI } from './compute/api';
 import { HostlessDeletes } from './compute/hostless-deletes';
-import type { QuotaLimits } from './compute/quotas';
+import { BINDING, type QuotaLimits } from './compute/quotas';
 import { novaEnforcer } from './policy';
 
 export { novaApiPlugin, buildNovaApiApp, type NovaApiPluginOptions } from './app';
@@ -47,8 +47,9 @@ const API_CAST_RETRY = 10;
 /** The [quota] options as os-quota-sets names them (injected_file_path_length is ..._bytes there). */
 function quotaDefaults(conf: NovaConf): Partial<QuotaLimits> {
   const q = conf.quota;
+  const set = Object.fromEntries(BINDING.filter((r) => q[r] !== null).map((r) => [r, q[r]]));
   return {
-    instances: q.instances, cores: q.cores, ram: q.ram, metadata_items: q.metadata_items, injected_files: q.injected_files,
+    ...set, metadata_items: q.metadata_items, injected_files: q.injected_files,
     injected_file_content_bytes: q.injected_file_content_bytes, injected_file_path_bytes: q.injected_file_path_length,
     key_pairs: q.key_pairs, server_groups: q.server_groups, server_group_members: q.server_group_members,
   };
@@ -62,6 +63,7 @@ export function createComputeApi(conf: NovaConf, dataSource: DataSource, transpo
     rpc: new ComputeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout, retry: API_CAST_RETRY }),
     serviceDownTime: conf.DEFAULT.service_down_time, maxDiskDevices: conf.compute.max_disk_devices_to_attach,
     metadataItems: conf.quota.metadata_items, quotaDefaults: quotaDefaults(conf), policy: novaEnforcer(conf.oslo_policy.policy_file),
+    boundDefaults: BINDING.filter((r) => conf.quota[r] !== null),
     // A request waits this long at most for an outage to end before it leaves the undo to the compute.
     undoRetryMs: apiUndoRetryMs(conf),
     pendingTimeoutMs: conf.compute.pending_volume_op_timeout * 1000,

@@ -57,9 +57,10 @@ export const NOVA_OPTS = {
   },
   // Nova's [quota] defaults (-1: unlimited); a project's own limits (os-quota-sets) override them.
   quota: {
-    instances: { type: 'int', default: 10, min: -1, help: 'Servers per project' },
-    cores: { type: 'int', default: 20, min: -1, help: 'Instance cores (vCPUs) per project' },
-    ram: { type: 'int', default: 51200, min: -1, help: 'Megabytes of instance RAM per project' },
+    // Unset: Nova's default is shown, and binds only once os-quota-sets or os-quota-class-sets sets it (docs/quotas.md).
+    instances: { type: 'int', default: null, min: -1, help: 'Servers per project (unset: 10, shown but not enforced)' },
+    cores: { type: 'int', default: null, min: -1, help: 'Instance cores (vCPUs) per project (unset: 20, shown but not enforced)' },
+    ram: { type: 'int', default: null, min: -1, help: 'Megabytes of instance RAM per project (unset: 51200, shown but not enforced)' },
     metadata_items: { type: 'int', default: 128, min: -1, help: 'Most metadata items per server (-1: unlimited)' },
     injected_files: { type: 'int', default: 5, min: -1, help: 'Injected files per server (shown only; personality is not applied)' },
     injected_file_content_bytes: { type: 'int', default: 10240, min: -1, help: 'Bytes of content per injected file (shown only)' },

@@ -54,6 +54,8 @@ export interface ComputeApiOptions {
   metadataItems?: number;
   /** The other [quota] defaults (Nova's when absent); a project's os-quota-sets override them. */
   quotaDefaults?: Partial<QuotaLimits>;
+  /** Which of instances, cores and RAM [quota] sets, so that its default binds (quotas.ts). */
+  boundDefaults?: readonly string[];
   /** Policy (defaults + [oslo_policy] policy_file); the Zed defaults when absent. */
   policy?: Enforcer;
   /** How long (ms) undoing a failed attach retries a lost database or Cinder before leaving it to the compute. */
@@ -145,7 +147,7 @@ export class ComputeAPI {
     this.hosts = new HostAPI({ db: o.db, rpc: o.rpc, can: (ctx, action) => this.can(ctx, action) });
     this.hypervisors = new HypervisorAPI({ db: o.db, rpc: o.rpc, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.quotas = new QuotaAPI({
-      db: o.db, defaults: { ...QUOTA_DEFAULTS, metadata_items: o.metadataItems ?? 128, ...o.quotaDefaults },
+      db: o.db, defaults: { ...QUOTA_DEFAULTS, metadata_items: o.metadataItems ?? 128, ...o.quotaDefaults }, boundDefaults: new Set(o.boundDefaults ?? []),
       can: (ctx, action, projectId) => this.policy.authorize(ctx, action, { project_id: projectId }),
     });
   }

@@ -23,6 +23,8 @@ export type QuotaLimits = Record<QuotaResource, number>;
 /** The nova-network quotas, gone from the API at 2.36; the personality ones at 2.57. */
 export const NETWORK_QUOTAS: readonly string[] = ['fixed_ips', 'floating_ips', 'security_group_rules', 'security_groups'];
 export const PERSONALITY_QUOTAS: readonly string[] = ['injected_files', 'injected_file_content_bytes', 'injected_file_path_bytes'];
+/** The resources a server create counts. */
+export const BINDING = ['instances', 'cores', 'ram'] as const;
 
 /** The resources a microversion shows (and takes in a PUT) of a project's quotas. */
 export function shownResources(atLeast: (v: string) => boolean): QuotaResource[] {
@@ -42,6 +44,8 @@ export interface QuotaDeps {
   db: NovaDB;
   /** The [quota] defaults; the nova-network ones are -1. */
   defaults: QuotaLimits;
+  /** Those of BINDING whose default [quota] sets (and so binds); the others bind once set through the API. */
+  boundDefaults?: ReadonlySet<string>;
   can(ctx: RequestContext, action: string, projectId: string): void;
 }
 
@@ -83,13 +87,27 @@ export class QuotaAPI {
 
   /**
    * How many of min..max servers of `flavor` a create may make: within the project's limits, and
-   * the user's too when the user has its own limit on servers, cores or RAM.
+   * the user's too when the user has its own limit on servers, cores or RAM. A limit binds once
+   * it is set: by [quota], the default quota class, the project's or the user's own limits.
+   * Nova's built-in defaults are shown but bind nothing (docs/quotas.md says why).
    */
   async serversAllowed(projectId: string, userId: string | null, flavor: { vcpus: number; ram: number }, min: number, max: number): Promise<number> {
-    const counted = (l: Partial<QuotaLimits>): Counted => ({ instances: l.instances ?? 0, cores: l.cores ?? 0, ram: l.ram ?? 0 });
-    let n = serversAllowed(counted(await this.limits(projectId)), counted(await this.usage(projectId)), flavor, min, max);
-    const own = userId ? await this.d.db.ds.getRepository(ProjectUserQuota).findBy({ projectId, userId, resource: In(['instances', 'cores', 'ram']) }) : [];
-    if (userId && own.length) n = serversAllowed(counted(await this.userLimits(projectId, userId)), counted(await this.usage(projectId, userId)), flavor, min, n);
+    const repo = <T extends ObjectLiteral>(e: EntityTarget<T>) => this.d.db.ds.getRepository(e);
+    const among = { resource: In([...BINDING]) };
+    const [classRows, projectRows, userRows] = await Promise.all([
+      repo(QuotaClass).findBy({ className: DEFAULT_CLASS, ...among }), repo(Quota).findBy({ projectId, ...among }),
+      userId ? repo(ProjectUserQuota).findBy({ projectId, userId, ...among }) : Promise.resolve([]),
+    ]);
+    const projectSet = new Set([...(this.d.boundDefaults ?? []), ...classRows.map((r) => r.resource), ...projectRows.map((r) => r.resource)]);
+    const bound = (l: QuotaLimits, set: Set<string>): Counted => ({
+      instances: set.has('instances') ? l.instances : -1, cores: set.has('cores') ? l.cores : -1, ram: set.has('ram') ? l.ram : -1,
+    });
+    const used = (u: Partial<QuotaLimits>): Counted => ({ instances: u.instances ?? 0, cores: u.cores ?? 0, ram: u.ram ?? 0 });
+    let n = serversAllowed(bound(await this.limits(projectId), projectSet), used(await this.usage(projectId)), flavor, min, max);
+    if (userId && userRows.length) {
+      const userSet = new Set([...projectSet, ...userRows.map((r) => r.resource)]);
+      n = serversAllowed(bound(await this.userLimits(projectId, userId), userSet), used(await this.usage(projectId, userId)), flavor, min, n);
+    }
     return n;
   }
 

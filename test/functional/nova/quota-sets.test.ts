@@ -94,6 +94,21 @@ describe('nova os-quota-sets', function () {
     expect((await put({ instances: -1, cores: -1, ram: -1 })).body.quota_set.instances).to.equal(-1);
   });
 
+  it("Nova's built-in limits are shown but bind only once set: by the default class, the project or [quota]", async () => {
+    expect((await req('GET', '/os-quota-sets/demo', { token: DEMO })).body.quota_set).to.include({ instances: 10, cores: 20, ram: 51200 });
+    await servers(11);
+    const r = await req('PUT', '/os-quota-class-sets/default', { body: { quota_class_set: { instances: 12 } } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    await fault(req('POST', '/servers', { token: DEMO, body: { server: { name: 'x', flavorRef: '1', min_count: 2 } } }), 403,
+      'Quota exceeded for instances: Requested 2, but already used 11 of 12 instances');
+    // Cores were not set: 11 more cores than Nova's 20 do not bind.
+    expect((await req('POST', '/servers', { token: DEMO, body: { server: { name: 'y', flavorRef: '1' } } })).status).to.equal(202);
+    await nova.stop();
+    nova = await startNova({ quota: { cores: 2 } });
+    await fault(req('POST', '/servers', { token: DEMO, body: { server: { name: 'z', flavorRef: '3', min_count: 2 } } }), 403,
+      'Quota exceeded for cores: Requested 4, but already used 0 of 2 cores');
+  });
+
   it('quota classes: the "default" class is every project\'s defaults; a project\'s own limits still win', async () => {
     const show = async (mv: string): Promise<Json> => (await req('GET', '/os-quota-class-sets/default', { mv })).body.quota_class_set;
     expect(Object.keys(await show('2.1'))).to.deep.equal(['id', 'cores', 'fixed_ips', 'floating_ips', 'injected_file_content_bytes',

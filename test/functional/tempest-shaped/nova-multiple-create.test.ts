@@ -1,6 +1,6 @@
 // min_count / max_count as tempest's MultipleCreateTestJSON and MultipleCreateNegativeTestJSON
 // send them: two servers named <name>-1, <name>-2; return_reservation_id gives only
-// {"reservation_id"}; non-integer or < 1 counts and max < min are 400; beyond the quota 403.
+// {"reservation_id"}; non-integer or < 1 counts and max < min are 400; beyond a set quota 403.
 import { expect } from 'chai';
 import { startNova, type Nova } from '../nova/harness';
 
@@ -37,6 +37,8 @@ describe('tempest-shaped: nova multiple create', function () {
       expect(r.status, JSON.stringify(extra)).to.equal(400);
       expect(r.body.badRequest.message).to.match(msg);
     }
+    // The project's instances limit set (Nova's default binds once set: docs/quotas.md).
+    expect((await nova.req('PUT', '/v2.1/os-quota-sets/neg', { token: 'admin:admin', body: { quota_set: { instances: 10 } } })).status).to.equal(200);
     const r = await create({ min_count: 11 }, 'neg:neg');
     expect(r.status).to.equal(403);
     expect(r.body.forbidden.message).to.equal('Quota exceeded for instances: Requested 11, but already used 0 of 10 instances');
