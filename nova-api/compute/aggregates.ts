@@ -3,8 +3,7 @@
 // clients read it around hosts (`openstack hypervisor show` lists a host's aggregates).
 import type { RequestContext } from '../../common/context';
 import { badRequest, notFound } from '../../common/api';
-
-const PY_INT = /^\s*[+-]?\d+(_\d+)*\s*$/;
+import { pyInt } from './ids';
 
 export class AggregateAPI {
   constructor(private readonly can: (ctx: RequestContext, action: string) => void) {}
@@ -17,7 +16,7 @@ export class AggregateAPI {
   /** As Nova's show: the policy, then an integer id, then the lookup. */
   show(ctx: RequestContext, id: string): never {
     this.can(ctx, 'os_compute_api:os-aggregates:show');
-    if (!PY_INT.test(id)) throw badRequest('Invalid input received: id must be an integer');
-    throw notFound(`Aggregate ${id.trim()} could not be found.`);
+    if (pyInt(id) === null) throw badRequest('Invalid input received: id must be an integer');
+    throw notFound(`Aggregate ${id} could not be found.`);
   }
 }

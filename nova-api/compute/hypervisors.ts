@@ -1,7 +1,7 @@
 // The hypervisors (nova hypervisors.py over HostAPI): each nova-compute's compute node record,
-// with its service's state, as admins list, show and sum them. A node whose compute service was
-// deleted is left out of lists (Nova keeps the record until an operator removes it). Uptime is
-// asked of the compute itself, by an RPC call, only while its service is up.
+// with its service's state, as admins list, show and sum them. A node whose compute service is
+// gone is left out. Uptime is asked of the compute itself, by an RPC call, only while its service
+// is up.
 import { In, Like, MoreThan, type Repository } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { badRequest, HTTPFault, notFound } from '../../common/api';
@@ -10,10 +10,8 @@ import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import { ComputeNode, Instance, Service } from '../../nova-common/entities';
 import type { NovaDB } from '../../nova-common/db-api';
 import { serviceIsUp } from '../../nova-common/servicegroup';
+import { pyInt, UUID_RE } from './ids';
 
-const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-/** utils.validate_integer: Python's int() of the text. */
-const PY_INT = /^\s*[+-]?\d+(_\d+)*\s*$/;
 
 export interface HypervisorDeps {
   db: NovaDB;
@@ -106,8 +104,7 @@ export class HypervisorAPI {
   private async page(limit: number | undefined, marker: string | undefined): Promise<ComputeNode[]> {
     let after = 0;
     if (marker !== undefined) {
-      const m = UUID_RE.test(marker) ? await this.nodes.findOneBy({ uuid: marker, deleted: 0 })
-        : PY_INT.test(marker) ? await this.nodes.findOneBy({ id: Number(marker.trim().replace(/_/g, '')), deleted: 0 }) : null;
+      const m = await this.find(marker);
       if (!m) throw badRequest(`marker [${marker}] not found`);
       after = m.id;
     }
@@ -124,11 +121,17 @@ export class HypervisorAPI {
   /** compute_node_get: by uuid from 2.53 (400 when the id is not one), by integer id before (404 when not one). */
   private async byId(id: string, uuidIds: boolean): Promise<ComputeNode> {
     if (uuidIds && !UUID_RE.test(id)) throw badRequest(`Invalid uuid ${id}`);
-    if (!uuidIds && !PY_INT.test(id)) throw notFoundId(id);
-    const n = UUID_RE.test(id) ? await this.nodes.findOneBy({ uuid: id, deleted: 0 })
-      : await this.nodes.findOneBy({ id: Number(id.trim().replace(/_/g, '')), deleted: 0 });
+    if (!uuidIds && pyInt(id) === null) throw notFoundId(id);
+    const n = await this.find(id);
     if (!n) throw notFoundId(id);
     return n;
+  }
+
+  /** A live node by uuid, else by integer id. */
+  private async find(id: string): Promise<ComputeNode | null> {
+    if (UUID_RE.test(id)) return this.nodes.findOneBy({ uuid: id, deleted: 0 });
+    const n = pyInt(id);
+    return n !== null && Number.isSafeInteger(n) ? this.nodes.findOneBy({ id: n, deleted: 0 }) : null;
   }
 
   /** The live nova-compute service of each host. */

@@ -7,6 +7,7 @@ import type { Repository } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { badRequest, conflict, notFound } from '../../common/api';
 import { serviceIsUp } from '../../nova-common/servicegroup';
+import { pyInt, UUID_RE } from './ids';
 import { ComputeNode, Instance, Service } from '../../nova-common/entities';
 import { transactionWithRetry } from '../../common/db/retry';
 import type { NovaDB } from '../../nova-common/db-api';
@@ -14,9 +15,6 @@ import type { NovaDB } from '../../nova-common/db-api';
 const COMPUTE = 'nova-compute';
 /** Every compute is in the default zone (no host aggregates). */
 const ZONE = 'nova';
-const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-/** Python's int(str(x)): sign, digits, underscores between digits, spaces around. */
-const PY_INT = /^\s*[+-]?\d+(_\d+)*\s*$/;
 
 const usg = (d: Date | null): string | null => (d ? d.toISOString().replace('Z', '').padEnd(26, '0') : null);
 
@@ -113,7 +111,7 @@ export class ServiceAPI {
   async delete(ctx: RequestContext, id: string, uuidIds: boolean): Promise<void> {
     this.d.can(ctx, 'os_compute_api:os-services:delete');
     if (uuidIds && !UUID_RE.test(id)) throw badRequest(`Invalid uuid ${id}`);
-    if (!uuidIds && !PY_INT.test(id)) throw badRequest('Invalid input received: id must be an integer');
+    if (!uuidIds && pyInt(id) === null) throw badRequest('Invalid input received: id must be an integer');
     const s = await this.byId(id);
     if (!s) throw notFound(`Service ${id} not found.`);
     if (s.binary === COMPUTE && await this.d.db.ds.getRepository(Instance).countBy({ host: s.host ?? '', deleted: 0 })) {
@@ -133,8 +131,8 @@ export class ServiceAPI {
   /** HostAPI.service_get_by_id: a uuid-like id is a uuid, else the integer id. */
   private async byId(id: string): Promise<Service | null> {
     if (UUID_RE.test(id)) return this.repo.findOneBy({ uuid: id, deleted: 0 });
-    const n = Number(id.trim().replace(/_/g, ''));
-    return Number.isSafeInteger(n) ? this.repo.findOneBy({ id: n, deleted: 0 }) : null;
+    const n = pyInt(id);
+    return n !== null && Number.isSafeInteger(n) ? this.repo.findOneBy({ id: n, deleted: 0 }) : null;
   }
 
   private async save(id: number, values: Partial<Service>): Promise<boolean> {
