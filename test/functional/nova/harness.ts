@@ -38,6 +38,8 @@ export interface Nova {
   req(method: string, path: string, opts?: { body?: unknown; token?: string; version?: string; headers?: Record<string, string>; url?: string }): Promise<{ status: number; body: Json; headers: Headers }>;
   /** Another nova-api with its own DB pool and transport (as a second API process would have). */
   extraApi(): Promise<RunningNovaApi>;
+  /** Another nova-compute named `host` on the same database and transport; stopped with the rest (stopping it first is fine). */
+  extraCompute(host: string): Promise<RunningNovaCompute>;
   stop(): Promise<void>;
 }
 
@@ -49,8 +51,16 @@ export async function startNova(overrides: Overrides = {}, computeOpts: NovaComp
   const compute = await startNovaCompute(conf, { transport, dataSource: ds, ...computeOpts });
   const api = await startNovaApi(conf, { transport, dataSource: ds, port: overrides.DEFAULT?.osapi_compute_listen_port !== undefined ? undefined : 0 });
   const extras: RunningNovaApi[] = [];
+  const computes: RunningNovaCompute[] = [];
   return {
     conf, ds, transport, api, compute,
+    async extraCompute(host) {
+      const c = await startNovaCompute({ ...conf, DEFAULT: { ...conf.DEFAULT, host } }, { transport, dataSource: ds });
+      let stopped: Promise<void> | null = null;
+      const once = { ...c, stop: () => (stopped ??= c.stop()) };
+      computes.push(once);
+      return once;
+    },
     async extraApi() {
       const a = await startNovaApi(conf, { port: 0, ...(conf.DEFAULT.transport_url.startsWith('fake') ? { transport } : {}),
         ...(conf.database.connection.startsWith('sqlite') ? { dataSource: ds } : {}) });
@@ -70,6 +80,7 @@ export async function startNova(overrides: Overrides = {}, computeOpts: NovaComp
     },
     async stop() {
       for (const a of extras) await a.stop();
+      for (const c of computes) await c.stop();
       await api.stop();
       await compute.stop();
       await transport.close();

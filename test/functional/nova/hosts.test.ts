@@ -3,7 +3,6 @@
 // the compute's driver (which, as libvirt's, does none: 501), and the refusals.
 import { expect } from 'chai';
 import { Service } from '../../../nova-common/entities';
-import { startNovaCompute, type RunningNovaCompute } from '../../../nova-compute/main';
 import { waitFor } from '../../support/processes';
 import { startNova, type Json, type Nova } from './harness';
 
@@ -13,14 +12,12 @@ const DEMO = 'demo:demo';
 describe('nova os-hosts', function () {
   this.timeout(30_000);
   let nova: Nova;
-  let compute2: RunningNovaCompute | null;
 
   before(async () => {
     nova = await startNova({ DEFAULT: { host: 'compute1' } });
-    compute2 = await startNovaCompute({ ...nova.conf, DEFAULT: { ...nova.conf.DEFAULT, host: 'compute2' } }, { transport: nova.transport, dataSource: nova.ds });
+    await nova.extraCompute('compute2');
   });
   after(async () => {
-    await compute2?.stop();
     await nova?.stop();
   });
 

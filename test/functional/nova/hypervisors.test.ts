@@ -4,7 +4,7 @@
 // uptime asked of the compute by RPC, and the refusals.
 import { expect } from 'chai';
 import { Service } from '../../../nova-common/entities';
-import { startNovaCompute, type RunningNovaCompute } from '../../../nova-compute/main';
+import type { RunningNovaCompute } from '../../../nova-compute/main';
 import { waitFor } from '../../support/processes';
 import { startNova, type Json, type Nova } from './harness';
 
@@ -19,10 +19,9 @@ describe('nova os-hypervisors', function () {
 
   beforeEach(async () => {
     nova = await startNova({ DEFAULT: { host: 'compute1' } });
-    compute2 = await startNovaCompute({ ...nova.conf, DEFAULT: { ...nova.conf.DEFAULT, host: 'compute2' } }, { transport: nova.transport, dataSource: nova.ds });
+    compute2 = await nova.extraCompute('compute2');
   });
   afterEach(async () => {
-    await compute2?.stop();
     await nova?.stop();
   });
 

@@ -3,7 +3,7 @@
 // availability_zone "zone:host"; no acceptable host → ERROR with Nova's NoValidHost fault.
 import { expect } from 'chai';
 import { Service } from '../../../nova-common/entities';
-import { startNovaCompute, type RunningNovaCompute } from '../../../nova-compute/main';
+import type { RunningNovaCompute } from '../../../nova-compute/main';
 import { waitFor } from '../../support/processes';
 import { startNova, type Json, type Nova } from './harness';
 
@@ -16,10 +16,9 @@ describe('nova scheduling over two compute hosts', function () {
 
   beforeEach(async () => {
     nova = await startNova({ DEFAULT: { host: 'compute1' } });
-    compute2 = await startNovaCompute({ ...nova.conf, DEFAULT: { ...nova.conf.DEFAULT, host: 'compute2' } }, { transport: nova.transport, dataSource: nova.ds });
+    compute2 = await nova.extraCompute('compute2');
   });
   afterEach(async () => {
-    await compute2?.stop();
     await nova?.stop();
   });
 
