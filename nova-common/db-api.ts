@@ -104,6 +104,19 @@ export class NovaDB {
     return (res.affected ?? 0) > 0;
   }
 
+  /**
+   * Soft-delete the row only while it is as `seen`: its intent, connection and attachments. False
+   * once something else moved it on (a compute back from down, finishing what it held).
+   */
+  async bdmSoftDeleteIf(seen: Pick<BlockDeviceMapping, 'id' | 'attachState' | 'connectionInfo' | 'attachmentId' | 'swapVolumeId' | 'swapAttachmentId'>): Promise<boolean> {
+    const t = now();
+    return (await fastSelect(this.ds, BlockDeviceMapping).update(
+      { id: seen.id, deleted: 0, attachState: seen.attachState, connectionInfo: seen.connectionInfo, attachmentId: seen.attachmentId,
+        swapVolumeId: seen.swapVolumeId, swapAttachmentId: seen.swapAttachmentId },
+      { deleted: seen.id, deletedAt: t, updatedAt: t, attachState: null, attachStateAt: t },
+    )) > 0;
+  }
+
   /** "save connection_info" (docs/attach-detach.md): store it on the still-live row. */
   async bdmSetConnectionInfo(id: number, connectionInfo: string): Promise<boolean> {
     return (await fastSelect(this.ds, BlockDeviceMapping).update({ id, deleted: 0 }, { connectionInfo, updatedAt: now() })) > 0;

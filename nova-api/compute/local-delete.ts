@@ -35,6 +35,31 @@ export interface LocalDeleteDeps {
 export async function localDelete(d: LocalDeleteDeps, ctx: RequestContext, inst: Instance): Promise<void> {
   if (!(await markDeleting(d.db, inst))) return;
   for (const bdm of await d.db.bdmsByInstance(inst.uuid)) {
+    if (!(await dropRow(d, ctx, inst, bdm))) {
+      LOG.warning(`Delete of server ${inst.uuid} left deleting for its compute, which is back and holds BDM ${bdm.id}`, { context: ctx });
+      return;
+    }
+  }
+  await d.db.instanceSoftDelete(inst);
+}
+
+/**
+ * Release what the row holds, then soft-delete it while it is still as released. A compute that
+ * came back meanwhile may have moved it on (its reconciler finishing an attach): then the row is
+ * released again as it is now, once that compute has settled it (no intent left). If it has not
+ * within undoRetryMs, false: the compute is alive, and its reconciler finishes the server's
+ * delete ('deleting') as it finishes one cut short.
+ */
+async function dropRow(d: LocalDeleteDeps, ctx: RequestContext, inst: Instance, listed: BlockDeviceMapping): Promise<boolean> {
+  const deadline = Date.now() + d.undoRetryMs;
+  let bdm: BlockDeviceMapping | null = listed;
+  for (let moved = false, wait = 20; bdm; wait = Math.min(wait * 2, 500)) {
+    if (moved && bdm.attachState !== null) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, wait));
+      bdm = await d.db.bdmGet(bdm.id);
+      continue;
+    }
     if (bdm.volumeId) {
       try {
         await releaseVolumes(d, ctx, inst, bdm, bdm.volumeId);
@@ -44,9 +69,13 @@ export async function localDelete(d: LocalDeleteDeps, ctx: RequestContext, inst:
       }
       await pausePoint('nova-api.local_delete.after-release');
     }
-    await d.db.bdmSoftDelete(bdm.id);
+    if (await d.db.bdmSoftDeleteIf(bdm)) return true;
+    if (moved && Date.now() >= deadline) return false;
+    moved = true;
+    bdm = await d.db.bdmGet(bdm.id);
+    if (bdm) LOG.warning(`BDM ${bdm.id} of server ${inst.uuid} moved on (${bdm.attachState ?? 'attached'}) while it was released: its compute is back`, { context: ctx });
   }
-  await d.db.instanceSoftDelete(inst);
+  return true;
 }
 
 /**

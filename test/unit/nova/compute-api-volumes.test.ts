@@ -471,17 +471,52 @@ describe('ComputeAPI volume attach/detach rules', () => {
       // the server as it was and the row with no attachment behind it, with nothing to finish it.
       const { inst, bdm } = await serverOnDownCompute();
       // The process dies right after the release: the row's soft delete never happens.
-      const cut = Object.assign(db, { bdmSoftDelete: async (): Promise<boolean> => { throw new Error('killed'); } });
+      const cut = Object.assign(db, { bdmSoftDeleteIf: async (): Promise<boolean> => { throw new Error('killed'); } });
       try {
         await refused(api.delete(user, inst.uuid));
       } finally {
-        delete (cut as Partial<typeof cut>).bdmSoftDelete;
+        delete (cut as Partial<typeof cut>).bdmSoftDeleteIf;
       }
       expect(actions()).to.deep.equal(['attachment_delete']);
       expect(await db.bdmGet(bdm.id)).to.include({ id: bdm.id });
       expect(await db.instanceGet(inst.uuid)).to.include({ taskState: 'deleting', vmState: VM_STATES.ACTIVE });
       // Another DELETE, its compute still down, goes on from the row left: the attachment already gone is no obstacle.
       await api.delete(user, inst.uuid);
+      expect(await db.bdmGet(bdm.id)).to.equal(null);
+      expect(await db.instanceGet(inst.uuid)).to.equal(null);
+    });
+
+    it("a row its compute, back from down, attaches while the delete releases it: released again as attached, no attachment left", async () => {
+      // Seen by chaos: the delete read the row 'reserved', the compute's reconciler (back before its
+      // first heartbeat) finished the attach, and the delete then dropped the row it no longer knew:
+      // the volume stayed in-use with an attachment to a server that was gone.
+      const inst = await makeServer(ds, { host: 'compute-gone', node: 'compute-gone' });
+      const v = fixture.create(PROJECT);
+      Object.assign(v, { status: 'attaching' });
+      const bdm = await db.bdmCreate({ instanceUuid: inst.uuid, sourceType: 'volume', destinationType: 'volume', deviceName: '/dev/vdb', volumeId: v.id,
+        attachState: BDM_STATES.RESERVED, attachStateAt: new Date() });
+      const get = u.cinder.get.bind(u.cinder);
+      let raced = false;
+      const patched = Object.assign(u.cinder, {
+        get: async (who: CinderCaller, id: string): Promise<CinderVolume> => {
+          if (!raced) {
+            // The compute's reconciler, meanwhile: os-attach done, connection_info saved, intent settled.
+            raced = true;
+            v.attachments.push({ id: v.id, attachment_id: randomUUID(), volume_id: v.id, server_id: inst.uuid, device: '/dev/vdb', host_name: null, attached_at: new Date().toISOString() });
+            Object.assign(v, { status: 'in-use', attach_status: 'attached' });
+            await ds.query('UPDATE block_device_mapping SET attach_state = NULL, connection_info = ? WHERE id = ?', ['{"driver_volume_type":"iscsi","data":{}}', bdm.id]);
+          }
+          return get(who, id);
+        },
+      });
+      try {
+        await api.delete(user, inst.uuid);
+      } finally {
+        delete (patched as Partial<typeof patched>).get;
+      }
+      expect(actions()).to.include.members(['os-terminate_connection', 'os-detach']);
+      expect(v.attachments).to.deep.equal([]);
+      expect(v.status).to.equal('available');
       expect(await db.bdmGet(bdm.id)).to.equal(null);
       expect(await db.instanceGet(inst.uuid)).to.equal(null);
     });
