@@ -1,10 +1,10 @@
 // The compute hosts (nova hosts.py over HostAPI, up to 2.42): list the enabled computes, show a
 // host's resources (its node record, then what its servers' flavors take, in all and per
-// project), and the host actions, which ask the compute's driver by an RPC call; the driver,
-// as libvirt's, does none of them (501).
+// project), and the host actions, which ask the compute's driver by an RPC call: the fake
+// driver answers as Nova's fake does; a driver without them (libvirt's) makes it a 501.
 import type { Repository } from 'typeorm';
 import type { RequestContext } from '../../common/context';
-import { HTTPFault, notFound } from '../../common/api';
+import { badRequest, HTTPFault, notFound } from '../../common/api';
 import { RemoteError } from '../../common/rpc';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import { ComputeNode, Instance, Service } from '../../nova-common/entities';
@@ -63,13 +63,18 @@ export class HostAPI {
     this.d.can(ctx, 'os_compute_api:os-hosts:update');
     const on = (v: string): boolean => v.trim().toLowerCase() === 'enable';
     const out: Record<string, string> = { host };
+    // A driver's answer other than the expected words is its explanation, as a 400.
+    const expect = (answer: string, words: string[]): string => {
+      if (!words.includes(answer)) throw badRequest(answer);
+      return answer;
+    };
     if (change.status !== undefined) {
       await this.assertExists(host);
-      out.status = await this.d.rpc.setHostEnabled(ctx, host, on(change.status)).catch(unsupported);
+      out.status = expect(await this.d.rpc.setHostEnabled(ctx, host, on(change.status)).catch(unsupported), ['enabled', 'disabled']);
     }
     if (change.maintenance_mode !== undefined) {
       await this.assertExists(host);
-      out.maintenance_mode = await this.d.rpc.hostMaintenanceMode(ctx, host, on(change.maintenance_mode)).catch(unsupported);
+      out.maintenance_mode = expect(await this.d.rpc.hostMaintenanceMode(ctx, host, on(change.maintenance_mode)).catch(unsupported), ['on_maintenance', 'off_maintenance']);
     }
     return out;
   }

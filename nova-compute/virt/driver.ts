@@ -62,7 +62,7 @@ export abstract class ComputeDriver {
   async getHostUptime(): Promise<string> {
     throw new NotImplementedError();
   }
-  /** os-hosts' host actions; like libvirt's, a driver without them answers NotImplementedError (501). */
+  /** os-hosts' host actions; a driver without them (libvirt's) answers NotImplementedError (501). */
   async setHostEnabled(_enabled: boolean): Promise<string> {
     throw new NotImplementedError();
   }

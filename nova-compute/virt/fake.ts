@@ -147,6 +147,19 @@ export class FakeDriver extends ComputeDriver {
     };
   }
 
+  /** os-hosts' host actions, answered as nova/virt/fake.py answers them (nothing changes). */
+  override async setHostEnabled(enabled: boolean): Promise<string> {
+    return enabled ? 'enabled' : 'disabled';
+  }
+
+  override async hostMaintenanceMode(_host: string, mode: boolean): Promise<string> {
+    return mode ? 'on_maintenance' : 'off_maintenance';
+  }
+
+  override async hostPowerAction(action: string): Promise<string> {
+    return action;
+  }
+
   /** This host's own uptime, in the `uptime` command's words (what libvirt's driver answers). */
   override async getHostUptime(): Promise<string> {
     return uptimeLine(new Date(), osUptime(), loadavg());

@@ -1,8 +1,11 @@
 // /os-hosts (up to 2.42) on nova-api with two nova-compute hosts in one process: the enabled
 // computes by zone, a host's resources in all, now and per project, the host actions asked of
-// the compute's driver (which, as libvirt's, does none: 501), and the refusals.
+// the compute's driver (the fake answers as Nova's fake; one without them, as libvirt's: 501),
+// and the refusals.
 import { expect } from 'chai';
 import { Service } from '../../../nova-common/entities';
+import type { RunningNovaCompute } from '../../../nova-compute/main';
+import { ComputeDriver } from '../../../nova-compute/virt/driver';
 import { waitFor } from '../../support/processes';
 import { startNova, type Json, type Nova } from './harness';
 
@@ -12,10 +15,11 @@ const DEMO = 'demo:demo';
 describe('nova os-hosts', function () {
   this.timeout(30_000);
   let nova: Nova;
+  let compute2: RunningNovaCompute;
 
   before(async () => {
     nova = await startNova({ DEFAULT: { host: 'compute1' } });
-    await nova.extraCompute('compute2');
+    compute2 = await nova.extraCompute('compute2');
   });
   after(async () => {
     await nova?.stop();
@@ -68,8 +72,14 @@ describe('nova os-hosts', function () {
     expect(await fault(req('GET', '/os-hosts/compute1', '2.1', undefined, DEMO), 403)).to.equal("Policy doesn't allow os_compute_api:os-hosts:show to be performed.");
   });
 
-  it('asks the compute to enable, disable, maintain or power the host; its driver does none (501)', async () => {
+  it("asks the compute's driver to enable, disable, maintain or power the host; 501 from a driver without them", async () => {
+    expect((await req('PUT', '/os-hosts/compute2', '2.1', { status: 'disable', maintenance_mode: 'Enable' })).body)
+      .to.deep.equal({ host: 'compute2', status: 'disabled', maintenance_mode: 'on_maintenance' });
+    expect((await req('GET', '/os-hosts/compute2/reboot')).body).to.deep.equal({ host: 'compute2', power_action: 'reboot' });
+    // libvirt's driver has none of them: Nova's 501.
     const unsupported = 'The requested functionality is not supported.';
+    const drv = compute2.driver as unknown as Record<string, unknown>;
+    for (const m of ['setHostEnabled', 'hostMaintenanceMode', 'hostPowerAction']) drv[m] = (ComputeDriver.prototype as unknown as Record<string, unknown>)[m];
     expect(await fault(req('PUT', '/os-hosts/compute2', '2.1', { status: 'disable' }), 501)).to.equal(unsupported);
     expect(await fault(req('PUT', '/os-hosts/compute2', '2.1', { maintenance_mode: 'Enable' }), 501)).to.equal(unsupported);
     expect(await fault(req('GET', '/os-hosts/compute2/reboot'), 501)).to.equal(unsupported);
