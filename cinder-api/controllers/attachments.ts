@@ -88,8 +88,16 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
     if (!filters.valid) return { attachments: [] };
     let atts = sortRows(await api.list(req.ctx, filters), q, sortKeys());
     if (q.marker !== undefined) {
-      const i = atts.findIndex((a) => a.id === q.marker);
-      if (i < 0) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${q.marker}` });
+      let i = atts.findIndex((a) => a.id === q.marker);
+      if (i < 0) {
+        // Cinder's _attachment_get looks the marker up by id alone, any project's (its
+        // project_only is not passed on): one the filters leave out still says where the page
+        // starts, by its sort values.
+        const m = await api.marker(q.marker);
+        if (!m) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${q.marker}` });
+        atts = sortRows([...atts, m], q, sortKeys());
+        i = atts.indexOf(m);
+      }
       atts = atts.slice(i + 1);
     }
     return { attachments: atts.slice(offset, offset + limit).map(view) };

@@ -51,6 +51,11 @@ export class AttachmentAPI {
     return (await this.db.attachmentsOf(vols.map((v) => v.id))).filter(f.matches);
   }
 
+  /** A list's marker: any live attachment by id, whatever its project or its volume's state. */
+  async marker(id: string): Promise<VolumeAttachment | null> {
+    return this.db.attachmentGet(id);
+  }
+
   /** The controller reads the volume with objects.Volume.get_by_id (no volume:get), then attachment_create's policies. */
   async create(ctx: Ctx, volumeId: string, instanceUuid: string | null, connector: Record<string, unknown> | null, mode: string | null): Promise<VolumeAttachment> {
     // The admin metadata as the volume was read, before the reservation (Cinder's volume_ref).

@@ -160,6 +160,32 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect([gone.status, gone.body.itemNotFound?.message]).to.deep.equal([404, 'Volume attachment could not be found with filter: attachment_id = 951be889-b794-4723-9ac9-efde61cacf3a.']);
   });
 
+  it('a list\'s marker is any live attachment by id: one the filters or the project leave out still says where the page starts', async () => {
+    const mv = { 'OpenStack-API-Version': 'volume 3.27' };
+    const OTHER = 'a1b2c3d4-0000-4000-8000-000000000001';
+    const attach = async (token: string, instance: string): Promise<{ id: string; vid: string }> => {
+      const project = token.split(':')[1];
+      const vid = await c.createVolume(1, token);
+      const r = await c.req('POST', `/v3/${project}/attachments`, { token, headers: mv, body: { attachment: { volume_uuid: vid, instance_uuid: instance } } });
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      return { id: r.body.attachment.id, vid };
+    };
+    const mine = [await attach('admin:amark', SERVER), await attach('admin:amark', SERVER), await attach('admin:amark', SERVER)];
+    const left = await attach('admin:amark', OTHER);
+    const list = (q: string, token = 'admin:amark'): Promise<Res> => c.req('GET', `/v3/${token.split(':')[1]}/attachments${q}`, { token, headers: mv });
+    const after = (m: { vid: string }, rows: Array<{ id: string; vid: string }>): string[] => rows.filter((a) => a.vid > m.vid).sort((x, y) => (x.vid < y.vid ? -1 : 1)).map((a) => a.id);
+    const ids = (r: Res): string[] => { expect(r.status, JSON.stringify(r.body)).to.equal(200); return r.body.attachments.map((a: Json) => a.id); };
+    // Filtered out by instance_id: the page starts after its volume_id all the same.
+    expect(ids(await list(`?instance_id=${SERVER}&sort=volume_id:asc&marker=${left.id}`))).to.deep.equal(after(left, mine));
+    // Another project's attachment, as a user's marker (the lookup is not scoped to the project).
+    const theirs = await attach('u:amark2', SERVER);
+    expect(ids(await list(`?sort=volume_id:asc&marker=${left.id}`, 'u:amark2'))).to.deep.equal(after(left, [theirs]));
+    // A deleted attachment is no marker.
+    expect((await c.req('DELETE', `/v3/amark/attachments/${left.id}`, { token: 'admin:amark', headers: mv })).status).to.equal(200);
+    const gone = await list(`?instance_id=${SERVER}&marker=${left.id}`);
+    expect([gone.status, gone.body.itemNotFound?.message]).to.deep.equal([404, `Volume attachment could not be found with filter: attachment_id = ${left.id}.`]);
+  });
+
   it('a paging or sorting key given twice: the first value pages, the later one is a filter naming no column', async () => {
     const vid = await c.createVolume(1, 'admin:atwice');
     const list = (q: string, token = 'admin:atwice', mv = '3.27'): Promise<Res> =>
