@@ -15,4 +15,16 @@ describe('cinder-diff normaliser', () => {
     const summaries = (ids: string[]): unknown => ({ attachments: ids.map((id) => ({ id, status: 'reserved' })) });
     expect(compare(answer(summaries(['a', 'b'])), answer(summaries(['b', 'a'])), o, t)).to.not.deep.equal([]);
   });
+
+  it("an attachment DELETE's attachments left compare in any order (Cinder reads them back with no ORDER BY)", () => {
+    const o = new Side('ours', 'http://ours');
+    const t = new Side('theirs', 'http://theirs');
+    const server = { id: '6f0b7c1e-0a4c-4c63-9d0e-2b4e0f1a9c11', status: 'reserved', instance: '11111111-2222-4333-8444-555555555555', volume_id: null };
+    const none = { id: '0d3f4a55-93b8-4f4e-8f6a-5c2f7e9d1b22', status: 'reserved', instance: null, volume_id: null };
+    const left = (rows: unknown[]): Answer => answer({ attachments: rows });
+    expect(compare(left([server, none]), left([none, server]), o, t, { unordered: true })).to.deep.equal([]);
+    expect(compare(left([server, none]), left([none, server]), o, t)).to.not.deep.equal([]);
+    // Still a difference: what is left.
+    expect(compare(left([server, none]), left([none, none]), o, t, { unordered: true })).to.not.deep.equal([]);
+  });
 });
