@@ -90,10 +90,9 @@ export function attachmentRoutes(app: FastifyInstance, base: string, api: Attach
     if (q.marker !== undefined) {
       let i = atts.findIndex((a) => a.id === q.marker);
       if (i < 0) {
-        // Cinder's _attachment_get looks the marker up by id alone, any project's (its
-        // project_only is not passed on): one the filters leave out still says where the page
-        // starts, by its sort values.
-        const m = await api.marker(q.marker);
+        // As Cinder's _attachment_get, a marker the filters leave out still says where the
+        // page starts, by its sort values (a user's from its own project only).
+        const m = await api.marker(req.ctx, q.marker);
         if (!m) throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${q.marker}` });
         atts = sortRows([...atts, m], q, sortKeys());
         i = atts.indexOf(m);

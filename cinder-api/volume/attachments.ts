@@ -51,9 +51,15 @@ export class AttachmentAPI {
     return (await this.db.attachmentsOf(vols.map((v) => v.id))).filter(f.matches);
   }
 
-  /** A list's marker: any live attachment by id, whatever its project or its volume's state. */
-  async marker(id: string): Promise<VolumeAttachment | null> {
-    return this.db.attachmentGet(id);
+  /**
+   * A list's marker: a live attachment by id, whatever the list's filters, and for a non-admin
+   * one of its own project's volumes. Cinder looks it up in any project (its project_only is not
+   * passed on), which tells a user another project's attachment exists: not here (differences.md).
+   */
+  async marker(ctx: Ctx, id: string): Promise<VolumeAttachment | null> {
+    const hit = await this.db.attachmentWithVolume(id);
+    if (!hit || (!ctx.isAdmin && hit.volume?.projectId !== ctx.projectId)) return null;
+    return hit.att;
   }
 
   /** The controller reads the volume with objects.Volume.get_by_id (no volume:get), then attachment_create's policies. */
