@@ -203,9 +203,19 @@ export class HypervisorAPI {
         vcpus: n.vcpus, memory_mb: n.memoryMb, local_gb: n.localGb, vcpus_used: n.vcpusUsed, memory_mb_used: n.memoryMbUsed,
         local_gb_used: n.localGbUsed, free_ram_mb: n.freeRamMb, free_disk_gb: n.freeDiskGb, current_workload: n.currentWorkload,
         running_vms: n.runningVms, disk_available_least: n.diskAvailableLeast,
-        cpu_info: shape.cpuInfoText ? n.cpuInfo : n.cpuInfo ? JSON.parse(n.cpuInfo) as unknown : {},
+        cpu_info: shape.cpuInfoText ? n.cpuInfo : cpuInfoObject(n.cpuInfo),
       });
     }
     return v;
+  }
+}
+
+/** cpu_info as an object (2.28): a record another writer left that is no JSON object shows as {}, not a 500. */
+function cpuInfoObject(text: string | null): unknown {
+  try {
+    const v: unknown = text ? JSON.parse(text) : {};
+    return v && typeof v === 'object' ? v : {};
+  } catch {
+    return {};
   }
 }

@@ -58,6 +58,10 @@ describe('nova os-hypervisors', function () {
     expect(d21.service.id).to.be.a('number');
     expect(JSON.parse(d21.cpu_info)).to.include({ arch: 'x86_64', vendor: 'Intel' });
     expect((await byHost('2.28', 'compute1')).cpu_info).to.include({ model: 'Nehalem' });
+    // A record whose cpu_info is no JSON object (written by another hand) shows {} from 2.28, as text before.
+    await nova.ds.query("UPDATE compute_nodes SET cpu_info = 'not json' WHERE host = 'compute2'");
+    expect((await byHost('2.28', 'compute2')).cpu_info).to.deep.equal({});
+    expect((await byHost('2.1', 'compute2')).cpu_info).to.equal('not json');
 
     const d253 = await byHost('2.53', 'compute2');
     expect(d253.id).to.match(UUID);
