@@ -26,7 +26,8 @@ export function serversAllowed(limits: Counted, used: Counted, flavor: { vcpus: 
   let allowed = room.instances;
   if (flavor.vcpus) allowed = Math.min(allowed, Math.floor(room.cores / flavor.vcpus));
   if (flavor.ram) allowed = Math.min(allowed, Math.floor(room.ram / flavor.ram));
-  if (allowed > 0 && min <= allowed && allowed <= max) return serversAllowed(limits, used, flavor, min, allowed);
+  // Fewer servers may fit; as many as asked cannot (a limit already passed, a flavor using none of it).
+  if (allowed > 0 && min <= allowed && allowed < max) return serversAllowed(limits, used, flavor, min, allowed);
   const requested = { instances: min === max ? `${min}` : `${min}-${max}`, cores: `${deltas.cores}`, ram: `${deltas.ram}` };
   const join = (f: (r: typeof RESOURCES[number]) => string | number): string => overs.map(f).join(', ');
   throw new TooManyInstances({ overs: join((r) => r), req: join((r) => requested[r]), used: join((r) => limits[r] - room[r]), allowed: join((r) => limits[r]) });

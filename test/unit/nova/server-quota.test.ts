@@ -42,6 +42,9 @@ describe('nova server quota (check_num_instances_quota)', () => {
     expect(serversAllowed({ instances: 10, cores: -1, ram: -1 }, { instances: 8, cores: 100, ram: 0 }, MEDIUM, 1, 4)).to.equal(2);
     expect(refusal(() => serversAllowed(LIMITS, { instances: 7, cores: 7, ram: 3584 }, TINY, 4, 5)))
       .to.equal('Quota exceeded for instances: Requested 4-5, but already used 7 of 10 instances');
+    // Cores already past their limit (forced lower) and a flavor with none: refused, not retried for ever.
+    expect(refusal(() => serversAllowed(LIMITS, { instances: 9, cores: 25, ram: 0 }, { vcpus: 0, ram: 0 }, 1, 1)))
+      .to.equal('Quota exceeded for cores: Requested 0, but already used 25 of 20 cores');
     expect(refusal(() => serversAllowed(LIMITS, NONE, TINY, 11, 11)))
       .to.equal('Quota exceeded for instances: Requested 11, but already used 0 of 10 instances');
   });
