@@ -64,6 +64,7 @@ export function createComputeApi(conf: NovaConf, dataSource: DataSource, transpo
     serviceDownTime: conf.DEFAULT.service_down_time, maxDiskDevices: conf.compute.max_disk_devices_to_attach,
     metadataItems: conf.quota.metadata_items, quotaDefaults: quotaDefaults(conf), policy: novaEnforcer(conf.oslo_policy.policy_file),
     boundDefaults: BINDING.filter((r) => conf.quota[r] !== null),
+    recheckQuota: conf.quota.recheck_quota,
     // A request waits this long at most for an outage to end before it leaves the undo to the compute.
     undoRetryMs: apiUndoRetryMs(conf),
     pendingTimeoutMs: conf.compute.pending_volume_op_timeout * 1000,

@@ -61,6 +61,7 @@ export const NOVA_OPTS = {
     instances: { type: 'int', default: null, min: -1, help: 'Servers per project (unset: 10, shown but not enforced)' },
     cores: { type: 'int', default: null, min: -1, help: 'Instance cores (vCPUs) per project (unset: 20, shown but not enforced)' },
     ram: { type: 'int', default: null, min: -1, help: 'Megabytes of instance RAM per project (unset: 51200, shown but not enforced)' },
+    recheck_quota: { type: 'bool', default: true, help: "Count a create's servers again once they exist, so racing creates cannot pass the limits together (the losers go to ERROR with the quota fault)" },
     metadata_items: { type: 'int', default: 128, min: -1, help: 'Most metadata items per server (-1: unlimited)' },
     injected_files: { type: 'int', default: 5, min: -1, help: 'Injected files per server (shown only; personality is not applied)' },
     injected_file_content_bytes: { type: 'int', default: 10240, min: -1, help: 'Bytes of content per injected file (shown only)' },

@@ -14,10 +14,11 @@ import { ComputeQuotas1765800000000 } from './1765800000000-ComputeQuotas';
 import { ComputeQuotaClasses1765810000000 } from './1765810000000-ComputeQuotaClasses';
 import { ProjectUserQuotas1765820000000 } from './1765820000000-ProjectUserQuotas';
 import { ComputeNodes1765830000000 } from './1765830000000-ComputeNodes';
+import { InstanceFaultCode1765840000000 } from './1765840000000-InstanceFaultCode';
 
 export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000,
   InstanceHostnameExtendedAttrs1764090000000, BdmAttachIntent1764100000000, RequestSpecs1764110000000,
   BdmSwapIntent1764130000000, InstanceAutoDiskConfig1765400000000, TraceSpans1765500000000,
   Utf8mb4Tables1765600000000, SoftDeleteIndexes1765700000000, ComputeQuotas1765800000000,
-  ComputeQuotaClasses1765810000000, ProjectUserQuotas1765820000000, ComputeNodes1765830000000];
+  ComputeQuotaClasses1765810000000, ProjectUserQuotas1765820000000, ComputeNodes1765830000000, InstanceFaultCode1765840000000];
 export { NOVA_ENTITIES } from '../../nova-common/entities';

@@ -12,7 +12,7 @@ import { defaultHostname } from '../../nova-common/hostname';
 import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
 import {
   AmbiguousHostnameForMultipleInstances, ComputeHostNotFound, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput,
-  MetadataLimitExceeded, NoValidHost, ServiceUnavailable,
+  MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
 } from '../../nova-common/exception';
 import { TASK_STATES, VM_STATES, type VmState } from '../../nova-common/objects';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
@@ -58,6 +58,8 @@ export interface ComputeApiOptions {
   boundDefaults?: readonly string[];
   /** Policy (defaults + [oslo_policy] policy_file); the Zed defaults when absent. */
   policy?: Enforcer;
+  /** [quota] recheck_quota: count a create's servers again once they exist (Nova's default: true). */
+  recheckQuota?: boolean;
   /** How long (ms) undoing a failed attach retries a lost database or Cinder before leaving it to the compute. */
   undoRetryMs?: number;
   /** [compute] pending_volume_op_timeout (ms): when the compute takes over an intent nova-api wrote. */
@@ -245,15 +247,44 @@ export class ComputeAPI {
       await checkBootVolumes(this.o.cinder, caller(ctx), req.bootVolumes, max);
     }
     const flavor = findFlavor(req.flavorRef);
-    const n = await this.quotas.serversAllowed(ctx.projectId ?? '', ctx.userId, { vcpus: flavor?.vcpus ?? 0, ram: flavor?.ram ?? 0 }, min, max);
+    const size = { vcpus: flavor?.vcpus ?? 0, ram: flavor?.ram ?? 0 };
+    const n = await this.quotas.serversAllowed(ctx.projectId ?? '', ctx.userId, size, min, max);
     const rid = reservationId();
-    const instances = [];
-    for (let index = 0; index < n; index++) instances.push(await this.create(ctx, req, { index, count: n, reservationId: rid }));
-    return { instances, reservationId: rid };
+    const made: Array<{ inst: Instance; bdms: BlockDeviceMapping[] }> = [];
+    for (let index = 0; index < n; index++) made.push(await this.create(ctx, req, { index, count: n, reservationId: rid }));
+    // Nova's [quota] recheck_quota (its conductor's, before any build): racing creates may all
+    // have passed the first count; once the servers exist they go to ERROR with the quota fault
+    // instead of being built.
+    const over = this.o.recheckQuota === false ? null
+      : await this.quotas.serversRecheck(ctx.projectId ?? '', ctx.userId, size, n).then(() => null, (e: unknown) => {
+        if (e instanceof TooManyInstances) return e;
+        throw e;
+      });
+    for (const { inst, bdms } of made) {
+      if (over) await this.buildFailed(inst, over.message, over.code);
+      else if (inst.host) await this.build(ctx, inst, bdms);
+    }
+    return { instances: over ? await Promise.all(made.map(({ inst }) => this.o.db.instances.findOneByOrFail({ uuid: inst.uuid }))) : made.map((m) => m.inst), reservationId: rid };
   }
 
-  /** One server of a create request: the index-th of count (names get '-<index+1>' when count > 1). */
-  private async create(ctx: RequestContext, req: CreateServerRequest, batch: { index: number; count: number; reservationId: string }): Promise<Instance> {
+  /** Casts the build of a recorded server to its compute; a cast that cannot go out leaves it in ERROR. */
+  private async build(ctx: RequestContext, inst: Instance, bdms: BlockDeviceMapping[]): Promise<void> {
+    try {
+      await this.o.rpc.buildAndRunInstance(ctx, inst, bdms);
+    } catch (e) {
+      await this.buildFailed(inst, (e as Error).message);
+      throw e;
+    }
+  }
+
+  /** A server that will not be built: ERROR, with its fault, unless something else moved it meanwhile. */
+  private async buildFailed(inst: Instance, message: string, code?: number): Promise<void> {
+    await this.o.db.instanceConditionalUpdate(inst.uuid, { vmState: VM_STATES.BUILDING },
+      { vmState: VM_STATES.ERROR, taskState: null, faultMessage: message, ...(code ? { faultCode: code } : {}) });
+  }
+
+  /** Records one server of a create request, the index-th of count (names get '-<index+1>' when count > 1); build() casts it. */
+  private async create(ctx: RequestContext, req: CreateServerRequest, batch: { index: number; count: number; reservationId: string }): Promise<{ inst: Instance; bdms: BlockDeviceMapping[] }> {
     const allowed = await this.metadataItems(ctx.projectId);
     if (allowed >= 0 && Object.keys(req.metadata).length > allowed) throw new MetadataLimitExceeded({ allowed });
     const az = parseAvailabilityZone(req.availabilityZone);
@@ -292,15 +323,7 @@ export class ComputeAPI {
       }
     }
     await this.recordAction(ctx, inst.uuid, 'create');
-    if (host) {
-      try {
-        await this.o.rpc.buildAndRunInstance(ctx, inst, [...(root ? [root] : []), ...volumes]);
-      } catch (e) {
-        await this.o.db.instanceConditionalUpdate(inst.uuid, { vmState: VM_STATES.BUILDING }, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
-        throw e;
-      }
-    }
-    return inst;
+    return { inst, bdms: [...(root ? [root] : []), ...volumes] };
   }
 
   /** PUT /servers/{id}: rename, describe, set access IPs or (2.90) the hostname (Nova's update_instance; no lock check). */

@@ -2,7 +2,8 @@
 // the [quota] options, overridden by the "default" quota class, overridden per project by rows
 // of `quotas`, and per user (?user_id=) by rows of `project_user_quotas`; usage counted from the
 // live servers of the project (or of the user in it).
-// Enforced: instances (a multiple create) and metadata_items; the rest are kept and shown.
+// Enforced: instances, cores and RAM on a server create (counted again once the servers exist,
+// as Nova's recheck_quota) and metadata_items; the rest are kept and shown.
 import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { transactionWithRetry } from '../../common/db/retry';
@@ -11,7 +12,7 @@ import { isDuplicateEntry } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
 import { Instance, ProjectUserQuota, Quota, QuotaClass } from '../../nova-common/entities';
 import { findFlavor } from '../../nova-common/flavors';
-import { serversAllowed, type Counted } from './server-quota';
+import { recheckServers, serversAllowed, type Counted } from './server-quota';
 
 /** Nova's QUOTAS.resources, sorted as it lists them. */
 export const QUOTA_RESOURCES = ['cores', 'fixed_ips', 'floating_ips', 'injected_file_content_bytes', 'injected_file_path_bytes',
@@ -39,6 +40,8 @@ export function classResources(atLeast: (v: string) => boolean): QuotaResource[]
 }
 
 const DEFAULT_CLASS = 'default';
+
+const used = (u: Partial<QuotaLimits>): Counted => ({ instances: u.instances ?? 0, cores: u.cores ?? 0, ram: u.ram ?? 0 });
 
 export interface QuotaDeps {
   db: NovaDB;
@@ -92,6 +95,22 @@ export class QuotaAPI {
    * Nova's built-in defaults are shown but bind nothing (docs/quotas.md says why).
    */
   async serversAllowed(projectId: string, userId: string | null, flavor: { vcpus: number; ram: number }, min: number, max: number): Promise<number> {
+    const b = await this.binding(projectId, userId);
+    let n = serversAllowed(b.project, used(await this.usage(projectId)), flavor, min, max);
+    if (b.user && userId) n = serversAllowed(b.user, used(await this.usage(projectId, userId)), flavor, min, n);
+    return n;
+  }
+
+  /** Nova's recheck once a create's `requested` servers exist: TooManyInstances when they passed a limit together with a racing create. */
+  async serversRecheck(projectId: string, userId: string | null, flavor: { vcpus: number; ram: number }, requested: number): Promise<void> {
+    const b = await this.binding(projectId, userId);
+    const binds = (c: Counted | null): boolean => !!c && (c.instances >= 0 || c.cores >= 0 || c.ram >= 0);
+    if (binds(b.project)) recheckServers(b.project, used(await this.usage(projectId)), flavor, requested);
+    if (b.user && userId && binds(b.user)) recheckServers(b.user, used(await this.usage(projectId, userId)), flavor, requested);
+  }
+
+  /** The limits a server create is held to (-1 where none binds): the project's, and the user's when it has its own. */
+  private async binding(projectId: string, userId: string | null): Promise<{ project: Counted; user: Counted | null }> {
     const repo = <T extends ObjectLiteral>(e: EntityTarget<T>) => this.d.db.ds.getRepository(e);
     const among = { resource: In([...BINDING]) };
     const [classRows, projectRows, userRows] = await Promise.all([
@@ -102,13 +121,10 @@ export class QuotaAPI {
     const bound = (l: QuotaLimits, set: Set<string>): Counted => ({
       instances: set.has('instances') ? l.instances : -1, cores: set.has('cores') ? l.cores : -1, ram: set.has('ram') ? l.ram : -1,
     });
-    const used = (u: Partial<QuotaLimits>): Counted => ({ instances: u.instances ?? 0, cores: u.cores ?? 0, ram: u.ram ?? 0 });
-    let n = serversAllowed(bound(await this.limits(projectId), projectSet), used(await this.usage(projectId)), flavor, min, max);
-    if (userId && userRows.length) {
-      const userSet = new Set([...projectSet, ...userRows.map((r) => r.resource)]);
-      n = serversAllowed(bound(await this.userLimits(projectId, userId), userSet), used(await this.usage(projectId, userId)), flavor, min, n);
-    }
-    return n;
+    const project = bound(await this.limits(projectId), projectSet);
+    if (!userId || !userRows.length) return { project, user: null };
+    const userSet = new Set([...projectSet, ...userRows.map((r) => r.resource)]);
+    return { project, user: bound(await this.userLimits(projectId, userId), userSet) };
   }
 
   async show(ctx: RequestContext, projectId: string, userId: string | null = null): Promise<QuotaLimits> {

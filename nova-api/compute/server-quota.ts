@@ -32,3 +32,16 @@ export function serversAllowed(limits: Counted, used: Counted, flavor: { vcpus: 
   const join = (f: (r: typeof RESOURCES[number]) => string | number): string => overs.map(f).join(', ');
   throw new TooManyInstances({ overs: join((r) => r), req: join((r) => requested[r]), used: join((r) => limits[r] - room[r]), allowed: join((r) => limits[r]) });
 }
+
+/**
+ * Nova's recheck ([quota] recheck_quota): counted again once a create's servers exist, the usage
+ * must not pass a limit, or racing creates passed the first check together. As Nova's message
+ * for it, "used" is the limit itself and "requested" the original count.
+ */
+export function recheckServers(limits: Counted, used: Counted, flavor: { vcpus: number; ram: number }, requested: number): void {
+  const overs = RESOURCES.filter((r) => limits[r] >= 0 && used[r] > limits[r]);
+  if (!overs.length) return;
+  const req = { instances: requested, cores: requested * flavor.vcpus, ram: requested * flavor.ram };
+  const join = (f: (r: typeof RESOURCES[number]) => string | number): string => overs.map(f).join(', ');
+  throw new TooManyInstances({ overs: join((r) => r), req: join((r) => req[r]), used: join((r) => limits[r]), allowed: join((r) => limits[r]) });
+}

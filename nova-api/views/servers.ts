@@ -128,7 +128,7 @@ export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx
   if (v.atLeast(MV.PINNED_AZ)) out.pinned_availability_zone = spec.availability_zone;
   if (v.atLeast(MV.SCHEDULER_HINTS)) out.scheduler_hints = spec.scheduler_hints;
   if (serverStatus(i) === 'ERROR' && i.faultMessage) {
-    out.fault = { code: 500, created: ts(i.updatedAt ?? i.createdAt), message: i.faultMessage };
+    out.fault = { code: i.faultCode ?? 500, created: ts(i.updatedAt ?? i.createdAt), message: i.faultMessage };
   }
   return out;
 }

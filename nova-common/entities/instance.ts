@@ -33,6 +33,8 @@ export class Instance {
   @Column({ name: 'user_data', type: 'text', nullable: true }) userData!: string | null;
   @Column({ name: 'metadata', type: 'text', nullable: true }) metadataJson!: string | null;
   @Column({ name: 'fault_message', type: 'text', nullable: true }) faultMessage!: string | null;
+  /** The fault's HTTP code (unset: 500, as a failed build). */
+  @Column({ name: 'fault_code', type: 'integer', nullable: true }) faultCode!: number | null;
   @Column({ name: 'launched_at', type: 'datetime', nullable: true }) launchedAt!: Date | null;
   @Column({ name: 'terminated_at', type: 'datetime', nullable: true }) terminatedAt!: Date | null;
   @Column({ name: 'created_at', type: 'datetime', nullable: true }) createdAt!: Date | null;

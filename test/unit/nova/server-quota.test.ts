@@ -1,7 +1,7 @@
 // serversAllowed: Nova's check_num_instances_quota arithmetic (compute/utils.py), case by case:
 // what fits, how a multiple create shrinks to the room left, and the TooManyInstances text.
 import { expect } from 'chai';
-import { serversAllowed, type Counted } from '../../../nova-api/compute/server-quota';
+import { recheckServers, serversAllowed, type Counted } from '../../../nova-api/compute/server-quota';
 
 const LIMITS: Counted = { instances: 10, cores: 20, ram: 51200 };
 const NONE: Counted = { instances: 0, cores: 0, ram: 0 };
@@ -47,5 +47,14 @@ describe('nova server quota (check_num_instances_quota)', () => {
       .to.equal('Quota exceeded for cores: Requested 0, but already used 25 of 20 cores');
     expect(refusal(() => serversAllowed(LIMITS, NONE, TINY, 11, 11)))
       .to.equal('Quota exceeded for instances: Requested 11, but already used 0 of 10 instances');
+  });
+
+  it('the recheck (recheck_quota): passes at the limit, refuses past it with the limit shown as used', () => {
+    expect(recheckServers(LIMITS, { instances: 10, cores: 20, ram: 51200 }, TINY, 1)).to.equal(undefined);
+    expect(recheckServers({ instances: -1, cores: -1, ram: -1 }, { instances: 90, cores: 90, ram: 1e6 }, TINY, 5)).to.equal(undefined);
+    expect(refusal(() => recheckServers(LIMITS, { instances: 11, cores: 11, ram: 5632 }, TINY, 1)))
+      .to.equal('Quota exceeded for instances: Requested 1, but already used 10 of 10 instances');
+    expect(refusal(() => recheckServers(LIMITS, { instances: 10, cores: 22, ram: 53248 }, MEDIUM, 2)))
+      .to.equal('Quota exceeded for cores, ram: Requested 4, 8192, but already used 20, 51200 of 20, 51200 cores, ram');
   });
 });

@@ -56,4 +56,13 @@ describe('nova-api views', () => {
     expect(attrs(at('2.90', true))).to.deep.equal(admin);
     expect(at('2.3', true)).to.include({ 'OS-EXT-SRV-ATTR:reservation_id': 'r-abcdefgh', 'OS-EXT-SRV-ATTR:launch_index': 0, 'OS-EXT-SRV-ATTR:user_data': null });
   });
+
+  it("an ERROR server's fault: its own code (a quota recheck's 403), else 500", () => {
+    const inst = { id: 2, uuid: sid, displayName: 'q', vmState: 'error', taskState: null, host: null, node: null, locked: false,
+      faultMessage: 'Quota exceeded for instances: Requested 1, but already used 2 of 2 instances', faultCode: 403,
+      createdAt: new Date(), updatedAt: new Date(), launchedAt: null, terminatedAt: null } as unknown as Instance;
+    const fault = (i: Instance) => serverDetail(i, [], { base: 'http://x', projectInUrl: null, isAdmin: false, version: v('2.1') }).fault;
+    expect(fault(inst)).to.include({ code: 403, message: 'Quota exceeded for instances: Requested 1, but already used 2 of 2 instances' });
+    expect(fault({ ...inst, faultCode: null } as Instance)).to.include({ code: 500 });
+  });
 });
