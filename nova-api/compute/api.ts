@@ -260,11 +260,23 @@ export class ComputeAPI {
         if (e instanceof TooManyInstances) return e;
         throw e;
       });
+    // A cast that cannot go out fails its server and the ones after it (left building, their
+    // compute's reconciler would fail them later anyway).
+    let lost: Error | undefined;
     for (const { inst, bdms } of made) {
-      if (over) await this.buildFailed(inst, over.message, over.code);
-      else if (inst.host) await this.build(ctx, inst, bdms);
+      const cause = over ?? lost;
+      if (cause) {
+        await this.buildFailed(inst, cause.message, over?.code);
+      } else if (inst.host) {
+        try {
+          await this.build(ctx, inst, bdms);
+        } catch (e) {
+          lost = e as Error;
+        }
+      }
     }
-    return { instances: over ? await Promise.all(made.map(({ inst }) => this.o.db.instances.findOneByOrFail({ uuid: inst.uuid }))) : made.map((m) => m.inst), reservationId: rid };
+    if (lost) throw lost;
+    return { instances: made.map((m) => m.inst), reservationId: rid };
   }
 
   /** Casts the build of a recorded server to its compute; a cast that cannot go out leaves it in ERROR. */

@@ -15,7 +15,7 @@ import { PROJECT, computeService, memberCtx, openNovaUnit, type NovaUnit } from 
 const RACERS = 4;
 const LIMIT = 2;
 
-describe('ComputeAPI server creates racing for the last room (recheck_quota)', () => {
+describe('ComputeAPI server creates: racing for the last room (recheck_quota), builds that cannot go out', () => {
   let u: NovaUnit;
   let ds: DataSource;
   let db: NovaDB;
@@ -69,5 +69,15 @@ describe('ComputeAPI server creates racing for the last room (recheck_quota)', (
   it('with recheck_quota = false: all pass and are built, as in Nova', async () => {
     await race(racingApi(false));
     expect(built).to.have.length(RACERS);
+  });
+
+  it('a build cast that cannot go out fails its server and the rest of the create, none left building', async () => {
+    const rpc = { buildAndRunInstance: async () => { throw new Error('broker gone'); } };
+    const api = new ComputeAPI({ db, cinder: u.cinder, rpc: rpc as unknown as ComputeRPCAPI, serviceDownTime: 60, maxDiskDevices: -1 });
+    const r = await api.createServers(memberCtx(), { name: 'lost', imageRef: null, flavorRef: '1', metadata: {}, availabilityZone: null, minCount: 2 })
+      .then(() => null, (e: Error) => e.message);
+    expect(r).to.equal('broker gone');
+    const rows = await ds.getRepository(Instance).findBy({ deleted: 0 });
+    expect(rows.map((x) => [x.vmState, x.faultMessage])).to.deep.equal([[VM_STATES.ERROR, 'broker gone'], [VM_STATES.ERROR, 'broker gone']]);
   });
 });
