@@ -20,6 +20,7 @@ import { serviceRoutes } from './controllers/services';
 import { hypervisorRoutes } from './controllers/hypervisors';
 import { aggregateRoutes } from './controllers/aggregates';
 import { hostRoutes } from './controllers/hosts';
+import { keypairRoutes } from './controllers/keypairs';
 import { quotaSetRoutes } from './controllers/quota-sets';
 import { quotaClassSetRoutes } from './controllers/quota-class-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
@@ -67,6 +68,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       hypervisorRoutes(v, base, opts.compute.hypervisors, maxLimit);
       aggregateRoutes(v, base, opts.compute.aggregates);
       hostRoutes(v, base, opts.compute.hosts);
+      keypairRoutes(v, base, opts.compute.keypairs, maxLimit);
       quotaSetRoutes(v, base, opts.compute.quotas);
       quotaClassSetRoutes(v, base, opts.compute.quotas);
     }

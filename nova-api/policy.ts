@@ -79,6 +79,11 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:os-hypervisors:search': ADMIN,
   'os_compute_api:os-hypervisors:servers': ADMIN,
   'os_compute_api:os-aggregates:index': ADMIN,
+  // A user's own key pairs; an admin names any user (user_id).
+  'os_compute_api:os-keypairs:index': '(rule:context_is_admin) or user_id:%(user_id)s',
+  'os_compute_api:os-keypairs:create': '(rule:context_is_admin) or user_id:%(user_id)s',
+  'os_compute_api:os-keypairs:delete': '(rule:context_is_admin) or user_id:%(user_id)s',
+  'os_compute_api:os-keypairs:show': '(rule:context_is_admin) or user_id:%(user_id)s',
   'os_compute_api:os-hosts:list': ADMIN,
   'os_compute_api:os-hosts:show': ADMIN,
   'os_compute_api:os-hosts:update': ADMIN,

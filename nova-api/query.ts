@@ -2,6 +2,7 @@
 // (webob's dict_of_lists), every value is checked against the parameter's schema, a
 // single_param allows one value, and unknown keys are refused where the schema says so. The
 // messages are jsonschema's, in the order it finds them (properties, then additional ones).
+import type { FastifyRequest } from 'fastify';
 import { additionalPropertiesMessage, badRequest, pyRepr, violation, type JsonSchema } from '../common/api';
 
 export interface QueryParam {
@@ -41,3 +42,11 @@ export function lastQueryValue(v: unknown): string | undefined {
 
 /** parameter_types.non_negative_integer. */
 export const nonNegativeInteger: JsonSchema = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 };
+
+/** Where the next page starts (Nova's _get_next_link): the request's own URL, its parameters sorted, the marker replaced. */
+export function nextLink(req: FastifyRequest, lastId: unknown): Array<{ rel: string; href: string }> {
+  const q = req.query as Record<string, unknown>;
+  const params = new URLSearchParams(Object.keys(q).sort().map((k): [string, string] => [k, lastQueryValue(q[k]) ?? '']));
+  params.set('marker', String(lastId));
+  return [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.url.split('?')[0]}?${params.toString()}` }];
+}

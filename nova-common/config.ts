@@ -66,7 +66,7 @@ export const NOVA_OPTS = {
     injected_files: { type: 'int', default: 5, min: -1, help: 'Injected files per server (shown only; personality is not applied)' },
     injected_file_content_bytes: { type: 'int', default: 10240, min: -1, help: 'Bytes of content per injected file (shown only)' },
     injected_file_path_length: { type: 'int', default: 255, min: -1, help: 'Length of an injected file path (shown only)' },
-    key_pairs: { type: 'int', default: 100, min: -1, help: 'Key pairs per user (shown only; there is no key pair API)' },
+    key_pairs: { type: 'int', default: 100, min: -1, help: 'Key pairs per user (-1: unlimited)' },
     server_groups: { type: 'int', default: 10, min: -1, help: 'Server groups per project (shown only; there is no server group API)' },
     server_group_members: { type: 'int', default: 10, min: -1, help: 'Servers per server group (shown only)' },
   },

@@ -120,3 +120,23 @@ export class VolumeAttachTimedOut extends NovaException {
   static override msgFmt = 'Attaching volume %(volume_id)s took too long and was rolled back; try again.';
   static override code = 503;
 }
+export class InvalidKeypair extends Invalid {
+  static override msgFmt = 'Keypair data is invalid: %(reason)s';
+}
+export class KeypairNotFound extends NotFound {
+  static override msgFmt = 'Keypair %(name)s not found for user %(user_id)s';
+}
+/** The keypairs API answers it with 409 (HTTPConflict). */
+export class KeyPairExists extends NovaException {
+  static override msgFmt = "Key pair '%(key_name)s' already exists.";
+  static override code = 409;
+}
+/** OverQuota: the keypairs API answers 403. */
+export class KeypairLimitExceeded extends NovaException {
+  static override msgFmt = 'Quota exceeded, too many key pairs.';
+  static override code = 403;
+}
+/** A list's marker that is not there: NotFound in Nova, answered 400 by the APIs that page. */
+export class MarkerNotFound extends Invalid {
+  static override msgFmt = 'Marker %(marker)s could not be found.';
+}

@@ -9,7 +9,7 @@ import { serviceIsUp } from '../../nova-common/servicegroup';
 import { fastSelect } from '../../common/db/fast-select';
 import type { InstanceValues, NovaDB } from '../../nova-common/db-api';
 import { defaultHostname } from '../../nova-common/hostname';
-import { BlockDeviceMapping, Instance, Service } from '../../nova-common/entities';
+import { BlockDeviceMapping, Instance, type KeyPair, Service } from '../../nova-common/entities';
 import {
   AmbiguousHostnameForMultipleInstances, ComputeHostNotFound, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput,
   MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
@@ -25,6 +25,7 @@ import { HypervisorAPI } from './hypervisors';
 import { AggregateAPI } from './aggregates';
 import { HostAPI } from './hosts';
 import { QuotaAPI, type QuotaLimits } from './quotas';
+import { KeypairAPI } from './keypairs';
 import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { VolumeAttachmentAPI } from './volume-attachments';
@@ -85,6 +86,8 @@ export interface CreateServerRequest {
   userData?: string | null;
   /** block_device_mapping_v2: existing volumes to attach at boot (boot_index 0: the root disk). */
   bootVolumes?: BootVolume[];
+  /** The caller's key pair to boot with (its public key is kept on the server, as Nova's key_data). */
+  keyName?: string | null;
   /** 2.74: the host / hypervisor_hostname asked for (admin by policy). */
   requestedHost?: string | null;
   requestedNode?: string | null;
@@ -138,6 +141,8 @@ export class ComputeAPI {
   readonly aggregates: AggregateAPI;
   /** os-hosts, up to 2.42 (hosts.ts). */
   readonly hosts: HostAPI;
+  /** os-keypairs (keypairs.ts). */
+  readonly keypairs: KeypairAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
@@ -151,6 +156,10 @@ export class ComputeAPI {
     this.quotas = new QuotaAPI({
       db: o.db, defaults: { ...QUOTA_DEFAULTS, metadata_items: o.metadataItems ?? 128, ...o.quotaDefaults }, boundDefaults: new Set(o.boundDefaults ?? []),
       can: (ctx, action, projectId) => this.policy.authorize(ctx, action, { project_id: projectId }),
+    });
+    this.keypairs = new KeypairAPI({
+      db: o.db, recheckQuota: o.recheckQuota !== false, limit: async (projectId, userId) => (await this.quotas.userLimits(projectId, userId)).key_pairs,
+      can: (ctx, action, target) => this.policy.authorize(ctx, action, target),
     });
   }
 
@@ -246,12 +255,15 @@ export class ComputeAPI {
       this.can(ctx, 'os_compute_api:servers:create:attach_volume');
       await checkBootVolumes(this.o.cinder, caller(ctx), req.bootVolumes, max);
     }
+    // As Nova, the key is looked up before the quota is counted.
+    const key = req.keyName ? await this.keypairs.own(ctx, req.keyName) : null;
+    if (req.keyName && !key) throw new InvalidInput({ reason: 'Invalid key_name provided.' }, 'Invalid key_name provided.');
     const flavor = findFlavor(req.flavorRef);
     const size = { vcpus: flavor?.vcpus ?? 0, ram: flavor?.ram ?? 0 };
     const n = await this.quotas.serversAllowed(ctx.projectId ?? '', ctx.userId, size, min, max);
     const rid = reservationId();
     const made: Array<{ inst: Instance; bdms: BlockDeviceMapping[] }> = [];
-    for (let index = 0; index < n; index++) made.push(await this.create(ctx, req, { index, count: n, reservationId: rid }));
+    for (let index = 0; index < n; index++) made.push(await this.create(ctx, req, { index, count: n, reservationId: rid }, key));
     // Nova's [quota] recheck_quota (its conductor's, before any build): racing creates may all
     // have passed the first count; once the servers exist they go to ERROR with the quota fault
     // instead of being built.
@@ -296,7 +308,7 @@ export class ComputeAPI {
   }
 
   /** Records one server of a create request, the index-th of count (names get '-<index+1>' when count > 1); build() casts it. */
-  private async create(ctx: RequestContext, req: CreateServerRequest, batch: { index: number; count: number; reservationId: string }): Promise<{ inst: Instance; bdms: BlockDeviceMapping[] }> {
+  private async create(ctx: RequestContext, req: CreateServerRequest, batch: { index: number; count: number; reservationId: string }, key: KeyPair | null): Promise<{ inst: Instance; bdms: BlockDeviceMapping[] }> {
     const allowed = await this.metadataItems(ctx.projectId);
     if (allowed >= 0 && Object.keys(req.metadata).length > allowed) throw new MetadataLimitExceeded({ allowed });
     const az = parseAvailabilityZone(req.availabilityZone);
@@ -317,6 +329,7 @@ export class ComputeAPI {
       powerState: 0, locked: false, host, node: host, availabilityZone: az.zone ?? 'nova', rootDeviceName: '/dev/vda',
       accessIpV4: req.accessIpV4 ?? null, accessIpV6: req.accessIpV6 ?? null, displayDescription: req.description ?? null,
       autoDiskConfig: req.autoDiskConfig ?? false, metadataJson: JSON.stringify(req.metadata), faultMessage: fault, createdAt: t, updatedAt: t, deleted: 0,
+      keyName: key?.name ?? null, keyData: key?.publicKey ?? null,
     }));
     // The root disk occupies /dev/vda (the image, or a boot volume), so the first attached volume becomes /dev/vdb.
     const bootVolume = req.bootVolumes?.some((b) => b.bootIndex === 0);

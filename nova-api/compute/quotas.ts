@@ -3,14 +3,15 @@
 // of `quotas`, and per user (?user_id=) by rows of `project_user_quotas`; usage counted from the
 // live servers of the project (or of the user in it).
 // Enforced: instances, cores and RAM on a server create (counted again once the servers exist,
-// as Nova's recheck_quota) and metadata_items; the rest are kept and shown.
+// as Nova's recheck_quota), metadata_items, and key_pairs per user (keypairs.ts); the rest are kept
+// and shown.
 import { In, type EntityManager, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { transactionWithRetry } from '../../common/db/retry';
 import { badRequest } from '../../common/api';
 import { isDuplicateEntry } from '../../nova-common/db';
 import type { NovaDB } from '../../nova-common/db-api';
-import { Instance, ProjectUserQuota, Quota, QuotaClass } from '../../nova-common/entities';
+import { Instance, KeyPair, ProjectUserQuota, Quota, QuotaClass } from '../../nova-common/entities';
 import { findFlavor } from '../../nova-common/flavors';
 import { recheckServers, serversAllowed, type Counted } from './server-quota';
 
@@ -75,7 +76,7 @@ export class QuotaAPI {
     return over(await this.limits(projectId), await this.d.db.ds.getRepository(ProjectUserQuota).findBy({ projectId, userId }));
   }
 
-  /** in_use of each countable resource: the live servers of the project (or of one user in it), their cores and RAM. */
+  /** in_use of each countable resource: the live servers of the project (or of one user in it), their cores and RAM, the user's key pairs. */
   async usage(projectId: string, userId: string | null = null): Promise<Partial<QuotaLimits>> {
     const servers = await this.d.db.ds.getRepository(Instance).findBy({ projectId, deleted: 0, ...(userId ? { userId } : {}) });
     let cores = 0;
@@ -85,7 +86,9 @@ export class QuotaAPI {
       cores += f?.vcpus ?? 0;
       ram += f?.ram ?? 0;
     }
-    return { instances: servers.length, cores, ram };
+    // Key pairs are a user's: counted when a user is asked about.
+    const keyPairs = userId ? { key_pairs: await this.d.db.ds.getRepository(KeyPair).countBy({ userId }) } : {};
+    return { instances: servers.length, cores, ram, ...keyPairs };
   }
 
   /**

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound } from '../../common/api';
 import type { HypervisorAPI, HypervisorShape } from '../compute/hypervisors';
-import { checkQuery, lastQueryValue, nonNegativeInteger, type QueryParam } from '../query';
+import { checkQuery, lastQueryValue, nextLink, nonNegativeInteger, type QueryParam } from '../query';
 import { projectInPath } from '../request';
 import * as t from '../schemas/parameter-types';
 
@@ -28,14 +28,6 @@ function shape(req: FastifyRequest, detail: boolean): HypervisorShape {
     uuidIds: v.atLeast(UUID_IDS), detail, resources: detail && !v.atLeast(NO_RESOURCES), cpuInfoText: !v.atLeast('2.28'),
     uptime: detail && v.atLeast(NO_RESOURCES), serversAlways: v.atLeast('2.75'),
   };
-}
-
-/** Where the next page starts: the request's own URL, its parameters sorted, the marker replaced. */
-function nextLink(req: FastifyRequest, lastId: unknown): Array<{ rel: string; href: string }> {
-  const q = req.query as Record<string, unknown>;
-  const params = new URLSearchParams(Object.keys(q).sort().map((k): [string, string] => [k, lastQueryValue(q[k]) ?? '']));
-  params.set('marker', String(lastId));
-  return [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.url.split('?')[0]}?${params.toString()}` }];
 }
 
 export function hypervisorRoutes(app: FastifyInstance, base: string, hypervisors: HypervisorAPI, maxLimit: number): void {

@@ -42,6 +42,25 @@ const NAME: Format = {
   },
 };
 
+/**
+ * keypair_name_special_chars(_292): allOf the 'name' schema and a name of `safe` characters only
+ * (validators.py _validate_keypair_name; 2.92 adds '@' and '.').
+ */
+function keypairName(safe: string, version: string): JsonSchema {
+  const format: Format = {
+    name: `keypair_name_${version}`,
+    check: (v) => {
+      NAME.check(v);
+      if ([...(v as string)].every((c) => safe.includes(c))) return true;
+      throw badRequest(`An invalid 'name' value was provided. The name must be: Only expected characters: [${safe}]`);
+    },
+  };
+  return { type: 'string', minLength: 1, maxLength: 255, format };
+}
+const LETTERS = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+export const keypairName20 = keypairName(`_- ${LETTERS}`, '20');
+export const keypairName292 = keypairName(`@._- ${LETTERS}`, '292');
+
 export const BOOLEAN_ENUM = [true, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes',
   false, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no'] as const;
 

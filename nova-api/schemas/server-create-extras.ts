@@ -1,7 +1,7 @@
 // What Nova judges after the server create/update schema (servers.py, compute/api.py
 // _check_injected_file_quota), so a request Nova refuses is not accepted and ignored here:
 // min_count <= max_count, network uuids (before 2.37 any string), personality files within
-// [quota] injected_files* defaults, key_name (no keypairs are served, so none exists) and the
+// [quota] injected_files* defaults and the
 // block devices this cloud can boot with; then the validated body as the compute API takes it.
 import { badRequest, forbidden } from '../../common/api';
 import type { CreateServerRequest, ServerUpdate } from '../compute/api';
@@ -51,7 +51,6 @@ export function createServerRequest(body: CreateServerBody): CreateServerRequest
   const boot = bootVolumes(s.block_device_mapping_v2);
   checkPersonality(s.personality);
   checkNetworks(s.networks);
-  if (s.key_name !== undefined) throw badRequest('Invalid key_name provided.');
   return {
     name: s.name, imageRef: s.imageRef || null, flavorRef: String(s.flavorRef), metadata: s.metadata ?? {},
     availabilityZone: s.availability_zone ?? null, accessIpV4: s.accessIPv4, accessIpV6: canonicalIPv6(s.accessIPv6),
@@ -59,7 +58,7 @@ export function createServerRequest(body: CreateServerBody): CreateServerRequest
     hostname: s.hostname ?? null, userData: s.user_data ?? null, bootVolumes: boot,
     requestedHost: s.host ?? null, requestedNode: s.hypervisor_hostname ?? null,
     schedulerHints: body['os:scheduler_hints'] !== undefined ? hints : legacyHints,
-    autoDiskConfig: autoDiskConfig(s['OS-DCF:diskConfig']) ?? false,
+    autoDiskConfig: autoDiskConfig(s['OS-DCF:diskConfig']) ?? false, keyName: s.key_name ?? null,
   };
 }
 

@@ -95,7 +95,7 @@ export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx
     metadata: metadataOf(i), hostId: i.host ? hostId(i) : '', image, flavor,
     created: ts(i.createdAt), updated: ts(i.updatedAt ?? i.createdAt), addresses: {}, accessIPv4: i.accessIpV4 ?? '', accessIPv6: i.accessIpV6 ?? '',
     links: links(c, 'servers', i.uuid, i.projectId), 'OS-DCF:diskConfig': diskConfig(i),
-    'OS-EXT-AZ:availability_zone': i.availabilityZone ?? 'nova', config_drive: '', key_name: null,
+    'OS-EXT-AZ:availability_zone': i.availabilityZone ?? 'nova', config_drive: '', key_name: i.keyName ?? null,
     'OS-SRV-USG:launched_at': usg(i.launchedAt), 'OS-SRV-USG:terminated_at': usg(i.terminatedAt),
     'OS-EXT-STS:task_state': i.taskState, 'OS-EXT-STS:vm_state': i.vmState, 'OS-EXT-STS:power_state': i.powerState ?? 0,
     'os-extended-volumes:volumes_attached': volumes, security_groups: [{ name: 'default' }],

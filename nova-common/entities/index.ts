@@ -7,6 +7,7 @@ export { Quota } from './quota';
 export { QuotaClass } from './quota-class';
 export { ProjectUserQuota } from './project-user-quota';
 export { ComputeNode } from './compute-node';
+export { KeyPair } from './key-pair';
 import { Instance } from './instance';
 import { BlockDeviceMapping } from './block-device-mapping';
 import { Service } from './service';
@@ -16,5 +17,6 @@ import { Quota } from './quota';
 import { QuotaClass } from './quota-class';
 import { ProjectUserQuota } from './project-user-quota';
 import { ComputeNode } from './compute-node';
+import { KeyPair } from './key-pair';
 
-export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec, Quota, QuotaClass, ProjectUserQuota, ComputeNode];
+export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec, Quota, QuotaClass, ProjectUserQuota, ComputeNode, KeyPair];

@@ -33,6 +33,9 @@ export class Instance {
   @Column({ name: 'user_data', type: 'text', nullable: true }) userData!: string | null;
   @Column({ name: 'metadata', type: 'text', nullable: true }) metadataJson!: string | null;
   @Column({ name: 'fault_message', type: 'text', nullable: true }) faultMessage!: string | null;
+  /** The key pair the server was created with, and its public key then (Nova keeps both). */
+  @Column({ name: 'key_name', type: 'varchar', length: 255, nullable: true }) keyName!: string | null;
+  @Column({ name: 'key_data', type: 'text', nullable: true }) keyData!: string | null;
   /** The fault's HTTP code (unset: 500, as a failed build). */
   @Column({ name: 'fault_code', type: 'integer', nullable: true }) faultCode!: number | null;
   @Column({ name: 'launched_at', type: 'datetime', nullable: true }) launchedAt!: Date | null;
