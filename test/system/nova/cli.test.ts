@@ -2,6 +2,9 @@
 // all-in-one), with the minimal Keystone of common/api/identity and the Cinder fixture.
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createApiApp, noauth2, type FastifyInstance } from '../../../common/api';
 import { identityRoutes, parseUsers } from '../../../nova-api/stubs/keystone';
@@ -79,6 +82,37 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     const f = await cli('openstack', ['flavor', 'list', '-f', 'json'], env);
     expect(f.code, f.err).to.equal(0);
     expect(JSON.parse(f.out).map((x: { Name: string }) => x.Name)).to.include('m1.tiny');
+  });
+
+  it('openstack keypair create (generated and imported) / list / show / delete, server create --key-name; nova keypair-list', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-cli-'));
+    try {
+      const gen = await cli('openstack', ['keypair', 'create', '--private-key', join(dir, 'gen.pem'), 'gen', '-f', 'json'], env);
+      expect(gen.code, gen.err).to.equal(0);
+      expect(readFileSync(join(dir, 'gen.pem'), 'utf8')).to.match(/^-----BEGIN RSA PRIVATE KEY-----/);
+      const pub = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA608Ab7pjyUJ4GR0tzzta+DTBJ+8pXkM0tGgvWoD7eQ test@attachd';
+      writeFileSync(join(dir, 'id.pub'), `${pub}\n`);
+      const imp = await cli('openstack', ['keypair', 'create', '--public-key', join(dir, 'id.pub'), 'imported', '-f', 'json'], env);
+      expect(imp.code, imp.err).to.equal(0);
+      expect(JSON.parse(imp.out)).to.include({ name: 'imported', fingerprint: '74:2a:c2:d4:49:26:3d:74:8f:59:5b:a8:88:3d:9b:22' });
+      const l = await cli('openstack', ['keypair', 'list', '-f', 'json'], env);
+      expect(l.code, l.err).to.equal(0);
+      expect(JSON.parse(l.out).map((k: { Name: string }) => k.Name)).to.deep.equal(['gen', 'imported']);
+      const sh = await cli('openstack', ['keypair', 'show', '--public-key', 'imported'], env);
+      expect(sh.code, sh.err).to.equal(0);
+      expect(sh.out.trim()).to.equal(pub);
+      const boot = await cli('openstack', ['server', 'create', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--key-name', 'imported', '--wait', 'keyed', '-f', 'json'], env);
+      expect(boot.code, boot.err).to.equal(0);
+      expect(JSON.parse(boot.out).key_name).to.equal('imported');
+      const nl = await cli('nova', ['keypair-list'], env);
+      expect(nl.code, nl.err).to.equal(0);
+      expect(nl.out).to.contain('imported').and.contain('gen');
+      for (const k of ['gen', 'imported']) expect((await cli('openstack', ['keypair', 'delete', k], env)).code).to.equal(0);
+      expect(JSON.parse((await cli('openstack', ['keypair', 'list', '-f', 'json'], env)).out)).to.deep.equal([]);
+      expect((await cli('openstack', ['server', 'delete', '--wait', 'keyed'], env)).code).to.equal(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('nova negotiates 2.92 (its maximum, under our 2.101): boot --hostname, show, update --hostname, list', async () => {
