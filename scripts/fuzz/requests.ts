@@ -61,6 +61,8 @@ export class FuzzState {
 }
 
 const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
+/** An ed25519 public key the key pair requests import. */
+const FUZZ_SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA608Ab7pjyUJ4GR0tzzta+DTBJ+8pXkM0tGgvWoD7eQ fuzz';
 export const NASTY_STRINGS = [
   '', ' ', 'a'.repeat(256), 'x'.repeat(70_000), '\u0000', 'nul\u0000inside', '😀🛰️𝔘𝔫𝔦', '\u202eevil', '\ud800', '\uffff',
   '../../etc/passwd', '%00', '<script>', "' OR 1=1 --", 'null', 'true', '-1', '1e309', 'ünïcödé', '\n\r\t', '{}', '__proto__', 'constructor',
@@ -303,6 +305,14 @@ export class Generator {
       [1, () => this.make('nova', user, 'GET', `/os-hypervisors${r.pick(['', '/detail', '/statistics', '/1', '/1/uptime', '/local/search', '/local/servers', '/é',
         `/${this.st.computeUuid ?? '00000000-0000-0000-0000-000000000000'}`, '?limit=1', '?limit=-1', '?marker=x', '?limit=1&limit=2', '/detail?with_servers=maybe',
         '/detail?hypervisor_hostname_pattern=local&with_servers=true', '?hypervisor_hostname_pattern=%25'])}`, 'hypervisors', undefined, mvNova(r))],
+      // Key pairs: generated, imported, refused (bad names, keys, types, another user's), listed, paged, shown, deleted.
+      [1, () => r.chance(0.5)
+        ? this.make('nova', user, 'POST', '/os-keypairs', 'keypairs-create', r.pick<unknown>([{ keypair: { name: `fz${r.int(0, 4)}` } },
+          { keypair: { name: `fz${r.int(0, 4)}`, public_key: FUZZ_SSH_KEY } }, { keypair: { name: 'fz x', type: r.pick(['x509', 'ssh', null]) } },
+          { keypair: { name: r.pick(['é', 'a/b', '', ' fz', 5]), public_key: FUZZ_SSH_KEY } }, { keypair: null }, {}, { keypair: { name: 'fz', public_key: r.pick(['ssh-rsa AAAA', '', 7]) } },
+          { keypair: { name: 'fz@x.y', user_id: r.pick(['admin', 'demo']), public_key: FUZZ_SSH_KEY } }]), mvNova(r))
+        : this.make('nova', user, r.pick(['GET', 'GET', 'DELETE']), `/os-keypairs${r.pick(['', `/fz${r.int(0, 4)}`, '?limit=1', '?marker=fz1', '?limit=-1', '?user_id=admin',
+          '/%C3%A9', '?limit=1&limit=2', '?foo=1'])}`, 'keypairs', undefined, mvNova(r))],
       // The compute services: read, disable/enable, force down/up (the second of each pair undoes the first).
       [1, () => this.make('nova', user, 'GET', `/os-services${r.pick(['', '?host=compute1', '?binary=nova-compute', '?bogus=1', '?host=é'])}`, 'services-list', undefined, mvNova(r))],
       [1, () => r.chance(0.5)
