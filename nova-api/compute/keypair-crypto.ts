@@ -76,13 +76,17 @@ export async function generateSshKeyPair(): Promise<{ privateKey: string; public
 
 /** Nova's generate_winrm_x509_cert: a self-signed client certificate for user_id, by openssl. */
 export async function generateX509KeyPair(userId: string): Promise<{ privateKey: string; publicKey: string; fingerprint: string }> {
+  // An admin may name any user_id (2.10): no control character reaches openssl's config file,
+  // and the subject's own separators are escaped, so no id can break or extend either.
+  const printable = userId.replace(/[^\x20-\x7e]/g, '?');
+  const subject = `/CN=${printable.replace(/[\\/+=,]/g, (c) => `\\${c}`)}`;
   const dir = await mkdtemp(join(tmpdir(), 'nova-x509-'));
   try {
     const [key, conf] = [join(dir, 'temp.key'), join(dir, 'temp.conf')];
     await writeFile(conf, 'distinguished_name  = req_distinguished_name\n[req_distinguished_name]\n[v3_req_client]\n'
-      + `extendedKeyUsage = clientAuth\nsubjectAltName = otherName:1.3.6.1.4.1.311.20.2.3;UTF8:${userId}@localhost\n`, { mode: 0o600 });
+      + `extendedKeyUsage = clientAuth\nsubjectAltName = otherName:1.3.6.1.4.1.311.20.2.3;UTF8:${printable.replace(/[,;$#\\"]/g, '?')}@localhost\n`, { mode: 0o600 });
     const { stdout: cert } = await run('openssl', ['req', '-x509', '-nodes', '-days', '3650', '-config', conf, '-newkey', 'rsa:2048',
-      '-outform', 'PEM', '-keyout', key, '-subj', `/CN=${userId}`, '-extensions', 'v3_req_client'], { timeout: 60_000 });
+      '-outform', 'PEM', '-keyout', key, '-subj', subject, '-extensions', 'v3_req_client'], { timeout: 60_000 });
     const p12 = await pkcs12(key, cert);
     return { privateKey: p12.toString('base64'), publicKey: cert, fingerprint: x509Fingerprint(cert) };
   } finally {

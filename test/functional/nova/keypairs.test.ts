@@ -82,6 +82,12 @@ describe('nova os-keypairs', function () {
     expect(Buffer.from(g.body.keypair.private_key, 'base64')[0]).to.equal(0x30); // a DER sequence: the PKCS#12 file
     const i = await create({ name: 'imported', type: 'x509', public_key: g.body.keypair.public_key }, '2.2');
     expect(i.body.keypair).to.include({ type: 'x509', fingerprint: fp });
+    // Any user_id an admin names (2.10) makes a certificate: openssl's separators and config syntax are escaped.
+    const odd = 'a/b=c+d,e$f#g\\h"i\nj';
+    const o = await create({ name: 'odd', type: 'x509', user_id: odd }, '2.10', ADMIN);
+    expect(o.status, JSON.stringify(o.body)).to.equal(201);
+    // The CN is the id itself (a control character as '?'), which node shows with RFC 4514's escapes.
+    expect(new X509Certificate(o.body.keypair.public_key).subject).to.equal(String.raw`CN=a/b=c\+d\,e$f#g\\h\"i?j`);
     const bad = await create({ name: 'nocert', type: 'x509', public_key: RSA }, '2.2');
     expect(bad.status).to.equal(400);
     expect(bad.body.badRequest.message).to.match(/^Keypair data is invalid: failed to generate X509 fingerprint\. Error message: /);
