@@ -49,6 +49,7 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:os-instance-actions:show': READER,
   'os_compute_api:os-instance-actions:events': ADMIN,
   'os_compute_api:os-instance-actions:events:details': ADMIN,
+  'os_compute_api:os-console-output': MEMBER,
   'os_compute_api:os-lock-server:lock': MEMBER,
   'os_compute_api:os-lock-server:unlock': MEMBER,
   'os_compute_api:os-lock-server:unlock:unlock_override': ADMIN,

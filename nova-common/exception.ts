@@ -140,3 +140,8 @@ export class KeypairLimitExceeded extends NovaException {
 export class MarkerNotFound extends Invalid {
   static override msgFmt = 'Marker %(marker)s could not be found.';
 }
+/** No host yet: the console API answers it with 409 (HTTPConflict). */
+export class InstanceNotReady extends Invalid {
+  static override msgFmt = 'Instance %(instance_id)s is not ready';
+  static override code = 409;
+}

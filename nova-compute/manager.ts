@@ -6,6 +6,7 @@ import { getLogger } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import type { NovaDB } from '../nova-common/db-api';
 import type { Instance } from '../nova-common/entities';
+import { InstanceNotFound } from '../nova-common/exception';
 import { objectData, POWER_STATES, TASK_STATES, VM_STATES, type TaskState, type VmState } from '../nova-common/objects';
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
 import { KeyedLock } from '../common/lock';
@@ -73,11 +74,23 @@ export class ComputeManager {
         reboot_instance: (c, a) => this.rebootInstance(c, a),
         external_instance_event: (c, a) => this.externalInstanceEvent(c, a),
         get_host_uptime: () => this.d.driver.getHostUptime(),
+        get_console_output: (c, a) => this.consoleOutput(c, a),
         set_host_enabled: (_c, a) => this.d.driver.setHostEnabled(a.enabled === true),
         host_maintenance_mode: (_c, a) => this.d.driver.hostMaintenanceMode(String(a.host), a.mode === true),
         host_power_action: (_c, a) => this.d.driver.hostPowerAction(String(a.action)),
       },
     };
+  }
+
+  /** Nova's get_console_output: the driver's log, its last tail_length lines (none for 0; Python's [-n:] slice). */
+  private async consoleOutput(_ctxt: ContextDict, args: Args): Promise<string> {
+    const inst = await this.instanceOf(args);
+    if (!inst) throw new InstanceNotFound({ instance_id: uuidOf(args) });
+    const log = await this.d.driver.getConsoleOutput(inst);
+    const n = args.tail_length === null || args.tail_length === undefined ? null : Number.parseInt(String(args.tail_length), 10) || 0;
+    const out = n === null ? log : n === 0 ? '' : log.split('\n').slice(-n).join('\n');
+    // As Nova's decode('ascii', 'replace').
+    return out.replace(/[^\p{ASCII}]/gu, '\ufffd');
   }
 
   private async instanceOf(args: Args): Promise<Instance | null> {

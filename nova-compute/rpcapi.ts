@@ -10,7 +10,8 @@
 //         external_instance_event(instances, events) (Nova has it at 6.0: no bump; we act on
 //         volume-extended only, running extend_volume as event compute_extend_volume),
 //         get_host_uptime(), set_host_enabled(enabled), host_maintenance_mode(host, mode),
-//         host_power_action(action) (calls; Nova has them since 5.0)
+//         host_power_action(action) (calls; Nova has them since 5.0),
+//         get_console_output(instance, tail_length) (a call; Nova's since 5.0)
 import type { Transport } from '../common/rpc';
 import { RPCClient, Target } from '../common/rpc';
 import type { RequestContext } from '../common/context';
@@ -75,6 +76,11 @@ export class ComputeAPI {
 
   async hostPowerAction(ctx: RequestContext, host: string, action: string): Promise<string> {
     return this.hostCall(ctx, host, 'host_power_action', { action });
+  }
+
+  /** The guest's console log, its last tail_length lines (all when null). */
+  async getConsoleOutput(ctx: RequestContext, instance: Instance, tailLength: number | null): Promise<string> {
+    return String(await this.cctxt(instance).call(ctx, 'get_console_output', { instance: instanceToPrimitive(instance), tail_length: tailLength }));
   }
 
   private async hostCall(ctx: RequestContext, host: string, method: string, args: Record<string, unknown>): Promise<string> {

@@ -147,7 +147,7 @@ resize = False
 snapshot = False
 pause = False
 suspend = False
-console_output = False
+console_output = True
 interface_attach = False
 live_migration = False
 cold_migration = False
@@ -259,7 +259,6 @@ test_server_addresses\.ServerAddressesTestJSON\.test_list_server_addresses\[  # 
 test_servers\.ServerShowV247Test\.test_update_rebuild_list_server  # rebuild not implemented
 test_hosts\.HostsAdminTestJSON\.test_list_hosts\[  # wants two hosts: Nova lists its scheduler and conductor too, and the all-in-one has one compute and neither
 test_servers_negative\.ServersNegativeTestJSON\.test_create_with_nonexistent_security_group  # security groups not implemented
-test_servers_negative\.ServersNegativeTestJSON\.test_get_console_output_of_non_existent_server  # console output not implemented (its flag does not gate this test)
 test_servers_negative\.ServersNegativeTestJSON\.test_rebuild_  # rebuild not implemented
 test_server_actions\.ServerActionsTestJSON\.test_rebuild_server  # rebuild not implemented
 test_server_actions\.ServerActionsTestJSON\.test_remove_server_all_security_groups  # security groups not implemented

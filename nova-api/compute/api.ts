@@ -12,8 +12,9 @@ import { defaultHostname } from '../../nova-common/hostname';
 import { BlockDeviceMapping, Instance, type KeyPair, Service } from '../../nova-common/entities';
 import {
   AmbiguousHostnameForMultipleInstances, ComputeHostNotFound, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InvalidInput,
-  MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
+  InstanceNotReady, MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
 } from '../../nova-common/exception';
+import { unsupported } from './rpc-errors';
 import { TASK_STATES, VM_STATES, type VmState } from '../../nova-common/objects';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
@@ -37,6 +38,10 @@ import { findFlavor } from '../../nova-common/flavors';
 const LOG = getLogger('nova-api.compute');
 
 /** Every vm_state but error: a delete casts to the compute only while the server is not in error. */
+/** What Nova's console API strips from the log: control characters but tab, newline. */
+// eslint-disable-next-line no-control-regex -- these characters are the point
+const CONSOLE_CONTROL = /[\x00-\x08\x0B-\x1F]/g;
+
 const NOT_ERROR: readonly VmState[] = Object.values(VM_STATES).filter((s) => s !== VM_STATES.ERROR);
 
 /** vm_states attach/detach are allowed in (docs/attach-detach.md, Server states). */
@@ -173,6 +178,18 @@ export class ComputeAPI {
   /** A project's metadata_items limit: its own quota, else [quota] metadata_items (-1: unlimited). */
   async metadataItems(projectId: string | null): Promise<number> {
     return (projectId ? await this.quotas.limits(projectId) : await this.quotas.defaults()).metadata_items;
+  }
+
+  /**
+   * os-getConsoleOutput: the guest's console log from its compute (an RPC call), its last
+   * `length` lines; without the control characters Nova's API strips. No host yet: 409.
+   */
+  async consoleOutput(ctx: RequestContext, uuid: string, length: number | string | null): Promise<string> {
+    const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-console-output', inst);
+    if (!inst.host) throw new InstanceNotReady({ instance_id: inst.uuid });
+    const out = await this.o.rpc.getConsoleOutput(ctx, inst, length === null ? null : Number(length)).catch(unsupported);
+    return out.replace(CONSOLE_CONTROL, '');
   }
 
   /** The server as the caller may see it: another project's server is "not found" (admins see all). */

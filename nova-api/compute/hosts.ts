@@ -4,8 +4,8 @@
 // driver answers as Nova's fake does; a driver without them (libvirt's) makes it a 501.
 import type { Repository } from 'typeorm';
 import type { RequestContext } from '../../common/context';
-import { badRequest, HTTPFault, notFound } from '../../common/api';
-import { RemoteError } from '../../common/rpc';
+import { badRequest, notFound } from '../../common/api';
+import { unsupported } from './rpc-errors';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import { ComputeNode, Instance, Service } from '../../nova-common/entities';
 import type { NovaDB } from '../../nova-common/db-api';
@@ -21,10 +21,6 @@ export interface HostDeps {
 
 type Resource = { host: string; project: string; cpu: number; memory_mb: number; disk_gb: number };
 
-const unsupported = (e: unknown): never => {
-  if (e instanceof RemoteError && e.excType === 'NotImplementedError') throw new HTTPFault(501, 'The requested functionality is not supported.');
-  throw e;
-};
 
 export class HostAPI {
   constructor(private readonly d: HostDeps) {}

@@ -11,6 +11,7 @@ import { ComputeNode, Instance, Service } from '../../nova-common/entities';
 import type { NovaDB } from '../../nova-common/db-api';
 import { serviceIsUp } from '../../nova-common/servicegroup';
 import { pyInt, UUID_RE } from './ids';
+import { unsupported } from './rpc-errors';
 
 
 export interface HypervisorDeps {
@@ -75,13 +76,7 @@ export class HypervisorAPI {
     const service = (await this.services([node.host])).get(node.host ?? '');
     if (!service) throw notFoundId(id);
     if (!serviceIsUp(service, this.d.serviceDownTime)) throw badRequest(`Compute service of ${node.host} is unavailable at this time.`);
-    let up: string;
-    try {
-      up = await this.d.rpc.getHostUptime(ctx, node.host as string);
-    } catch (e) {
-      if (e instanceof RemoteError && e.excType === 'NotImplementedError') throw new HTTPFault(501, 'The requested functionality is not supported.');
-      throw e;
-    }
+    const up = await this.d.rpc.getHostUptime(ctx, node.host as string).catch(unsupported);
     return { ...this.view(node, service, { ...shape, detail: false, uptime: false }), uptime: up };
   }
 

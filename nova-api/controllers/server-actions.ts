@@ -1,13 +1,14 @@
 // POST /servers/{id}/action (202, empty body), as Nova's servers controller: os-stop, os-start,
-// reboot, lock, unlock; forceDelete deletes; restore needs a soft-deleted server, which never
-// exists here (reclaim_instance_interval 0), so it answers 404 or 409. Other actions answer like
-// an unknown action in Nova (400 "There is no such action: …").
+// reboot, lock, unlock; os-getConsoleOutput answers 200 with the guest's log; forceDelete
+// deletes; restore needs a soft-deleted server, which never exists here
+// (reclaim_instance_interval 0), so it answers 404 or 409. Other actions answer like an unknown
+// action in Nova (400 "There is no such action: …").
 import type { FastifyInstance } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
 import { MV } from '../microversions';
 import { projectInPath, type ServerParams } from '../request';
-import { LockBodyV273, RebootBody } from '../schemas/server-actions';
+import { ConsoleOutputBody, LockBodyV273, RebootBody } from '../schemas/server-actions';
 
 const ACTIONS: Record<string, 'stop' | 'start'> = { 'os-stop': 'stop', 'os-start': 'start' };
 
@@ -27,6 +28,10 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
       if (key === 'lock') await compute.lock(req.ctx, sid, req.novaVersion.atLeast(MV.LOCKED_REASON) ? validateBody(LockBodyV273, body, null).lock?.locked_reason ?? null : null);
       else await compute.unlock(req.ctx, sid);
       return reply.code(202).send();
+    }
+    if (key === 'os-getConsoleOutput') {
+      const length = validateBody(ConsoleOutputBody, body, null)['os-getConsoleOutput'].length ?? null;
+      return { output: await compute.consoleOutput(req.ctx, sid, length) };
     }
     if (key === 'restore') await compute.restore(req.ctx, sid);
     // force_delete deletes in any vm_state; without deferred delete it is a plain delete.

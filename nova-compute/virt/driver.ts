@@ -58,6 +58,10 @@ export abstract class ComputeDriver {
   }
   /** The node's resources, for the resource tracker's compute node record. */
   abstract getAvailableResource(nodename: string): NodeResources;
+  /** The guest's console log (os-getConsoleOutput); a driver without one answers NotImplementedError (501). */
+  async getConsoleOutput(_instance: Instance): Promise<string> {
+    throw new NotImplementedError();
+  }
   /** The host's `uptime` line (os-hypervisors uptime). */
   async getHostUptime(): Promise<string> {
     throw new NotImplementedError();

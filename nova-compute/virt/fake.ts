@@ -160,6 +160,26 @@ export class FakeDriver extends ComputeDriver {
     return action;
   }
 
+  /**
+   * A guest's serial console as a booted Linux guest leaves it: the kernel's first lines, its
+   * disks (the root and each attached volume, by device), then the login prompt.
+   */
+  override async getConsoleOutput(instance: Instance): Promise<string> {
+    const disks = (this.domains.get(instance.uuid)?.disks ?? []).filter((d) => d.targetDev !== 'vda').map((d, i) =>
+      `[    0.${String(812345 + i * 1111).padStart(6, '0')}] virtio_blk virtio${i + 2}: [${d.targetDev}] 2097152 512-byte logical blocks (1.07 GB/1.00 GiB)`);
+    return [
+      '[    0.000000] Linux version 6.1.0-fake (attachd fake virt driver)',
+      `[    0.000000] Command line: root=${instance.rootDeviceName ?? '/dev/vda'} ro console=ttyS0`,
+      '[    0.004000] Hypervisor detected: KVM',
+      '[    0.512000] virtio_blk virtio1: [vda] 2097152 512-byte logical blocks (1.07 GB/1.00 GiB)',
+      ...disks,
+      '[    1.204000] EXT4-fs (vda1): mounted filesystem with ordered data mode.',
+      '[    2.010000] systemd[1]: Reached target Multi-User System.',
+      '',
+      `${instance.hostname ?? 'guest'} login: `,
+    ].join('\n');
+  }
+
   /** This host's own uptime, in the `uptime` command's words (what libvirt's driver answers). */
   override async getHostUptime(): Promise<string> {
     return uptimeLine(new Date(), osUptime(), loadavg());

@@ -115,6 +115,19 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     }
   });
 
+  it('openstack console log show (all, --lines 2) and nova console-log', async () => {
+    await activeServer(nova, 'console1');
+    const all = await cli('openstack', ['console', 'log', 'show', 'console1'], env);
+    expect(all.code, all.err).to.equal(0);
+    expect(all.out).to.match(/Linux version/).and.match(/console1 login: /);
+    const two = await cli('openstack', ['console', 'log', 'show', '--lines', '2', 'console1'], env);
+    expect(two.code, two.err).to.equal(0);
+    expect(two.out.trimEnd().split('\n')).to.have.length(2);
+    const n = await cli('nova', ['console-log', '--length', '1', 'console1'], env);
+    expect(n.code, n.err).to.equal(0);
+    expect(n.out.trim()).to.equal('console1 login:');
+  });
+
   it('nova negotiates 2.92 (its maximum, under our 2.101): boot --hostname, show, update --hostname, list', async () => {
     const b = await cli('nova', ['--debug', 'boot', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--hostname', 'web-01', '--poll', 'srv2'], env);
     expect(b.code, b.err + b.out).to.equal(0);

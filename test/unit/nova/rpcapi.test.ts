@@ -73,9 +73,20 @@ describe('nova compute rpcapi: the wire contract', () => {
     });
   }
 
+  it("get_console_output: a call to compute.<instance.host> at 6.0 with Nova's kwargs (the instance, tail_length)", async () => {
+    await new ComputeAPI(transport, { timeout: 0.2 }).getConsoleOutput(new RequestContext({ userId: 'u', projectId: 'p' }), instance, 3).catch((e: unknown) => {
+      if (!(e instanceof MessagingTimeout)) throw e;
+    });
+    const m = await tap.next();
+    expect([m.kind, m.method, m.version]).to.deep.equal(['call', 'get_console_output', '6.0']);
+    expect(Object.keys(m.args).sort()).to.deep.equal(['instance', 'tail_length']);
+    expect(m.args.tail_length).to.equal(3);
+    expect((m.args.instance as Record<string, unknown>)['nova_object.name']).to.equal('Instance');
+  });
+
   it('the methods pinned are every method the rpcapi has', () => {
     const own = Object.getOwnPropertyNames(ComputeAPI.prototype).filter((n) => !['constructor', 'cctxt', 'hostCall'].includes(n));
     const snake = own.map((n) => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
-    expect(snake.sort()).to.deep.equal([...cases.map(([m]) => m), ...calls.map(([m]) => m)].sort());
+    expect(snake.sort()).to.deep.equal([...cases.map(([m]) => m), ...calls.map(([m]) => m), 'get_console_output'].sort());
   });
 });
