@@ -258,7 +258,6 @@ test_volumes_extend\.VolumesExtendTest\.test_volume_extend\[  # creates its volu
 test_server_addresses\.ServerAddressesTestJSON\.test_list_server_addresses\[  # servers have no networks (neutron off)
 test_servers\.ServerShowV247Test\.test_update_rebuild_list_server  # rebuild not implemented
 test_hosts\.HostsAdminTestJSON\.test_list_hosts\[  # wants two hosts: Nova lists its scheduler and conductor too, and the all-in-one has one compute and neither
-test_servers_negative\.ServersNegativeTestJSON\.test_create_with_nonexistent_security_group  # security groups not implemented
 test_servers_negative\.ServersNegativeTestJSON\.test_rebuild_  # rebuild not implemented
 test_server_actions\.ServerActionsTestJSON\.test_rebuild_server  # rebuild not implemented
 test_server_actions\.ServerActionsTestJSON\.test_remove_server_all_security_groups  # security groups not implemented

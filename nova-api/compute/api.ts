@@ -91,6 +91,8 @@ export interface CreateServerRequest {
   userData?: string | null;
   /** block_device_mapping_v2: existing volumes to attach at boot (boot_index 0: the root disk). */
   bootVolumes?: BootVolume[];
+  /** Security group names asked for: only 'default' exists here (no Neutron). */
+  securityGroups?: string[];
   /** The caller's key pair to boot with (its public key is kept on the server, as Nova's key_data). */
   keyName?: string | null;
   /** 2.74: the host / hypervisor_hostname asked for (admin by policy). */
@@ -271,6 +273,12 @@ export class ComputeAPI {
     if (req.bootVolumes?.length) {
       this.can(ctx, 'os_compute_api:servers:create:attach_volume');
       await checkBootVolumes(this.o.cinder, caller(ctx), req.bootVolumes, max);
+    }
+    // As Nova's _check_requested_secgroups: without Neutron, 'default' is the one group there is.
+    const unknownGroup = req.securityGroups?.find((g) => g !== 'default');
+    if (unknownGroup !== undefined) {
+      const msg = `Security group ${unknownGroup} not found.`;
+      throw new InvalidInput({ reason: msg }, msg);
     }
     // As Nova, the key is looked up before the quota is counted.
     const key = req.keyName ? await this.keypairs.own(ctx, req.keyName) : null;

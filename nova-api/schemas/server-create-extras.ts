@@ -59,6 +59,7 @@ export function createServerRequest(body: CreateServerBody): CreateServerRequest
     requestedHost: s.host ?? null, requestedNode: s.hypervisor_hostname ?? null,
     schedulerHints: body['os:scheduler_hints'] !== undefined ? hints : legacyHints,
     autoDiskConfig: autoDiskConfig(s['OS-DCF:diskConfig']) ?? false, keyName: s.key_name ?? null,
+    securityGroups: [...new Set((s.security_groups ?? []).map((g) => g.name).filter((n): n is string => !!n))],
   };
 }
 

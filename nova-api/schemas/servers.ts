@@ -31,6 +31,7 @@ export interface ServerCreate {
   availability_zone?: string;
   block_device_mapping_v2?: BlockDeviceMappingV2[];
   key_name?: string;
+  security_groups?: Array<{ name?: string }>;
   min_count?: number | string;
   max_count?: number | string;
   return_reservation_id?: boolean | string;

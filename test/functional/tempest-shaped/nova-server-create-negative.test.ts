@@ -38,6 +38,11 @@ describe('tempest-shaped: nova server create negatives', function () {
     expect(fault(await create({ key_name: 'key-does-not-exist' }))).to.deep.equal([400, 'Invalid key_name provided.']);
   });
 
+  it("security groups: only 'default' exists (no Neutron); another name → 400 Security group … not found.", async () => {
+    expect(fault(await create({ security_groups: [{ name: 'default' }, { name: 'does_not_exist' }] }))).to.deep.equal([400, 'Security group does_not_exist not found.']);
+    expect((await create({ security_groups: [{ name: 'default' }, { name: 'default' }] })).status).to.equal(202);
+  });
+
   it('block_device_mapping_v2: an invalid destination in the 2nd entry → 400', async () => {
     const r = await create({ block_device_mapping_v2: [
       { source_type: 'image', delete_on_termination: true, boot_index: 0, uuid: IMAGE, destination_type: 'local' },
