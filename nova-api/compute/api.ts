@@ -37,11 +37,11 @@ import { findFlavor } from '../../nova-common/flavors';
 
 const LOG = getLogger('nova-api.compute');
 
-/** Every vm_state but error: a delete casts to the compute only while the server is not in error. */
 /** What Nova's console API strips from the log: control characters but tab, newline. */
 // eslint-disable-next-line no-control-regex -- these characters are the point
 const CONSOLE_CONTROL = /[\x00-\x08\x0B-\x1F]/g;
 
+/** Every vm_state but error: a delete casts to the compute only while the server is not in error. */
 const NOT_ERROR: readonly VmState[] = Object.values(VM_STATES).filter((s) => s !== VM_STATES.ERROR);
 
 /** vm_states attach/detach are allowed in (docs/attach-detach.md, Server states). */
