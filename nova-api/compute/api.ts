@@ -329,7 +329,7 @@ export class ComputeAPI {
   /** A server that will not be built: ERROR, with its fault, unless something else moved it meanwhile. */
   private async buildFailed(inst: Instance, message: string, code?: number): Promise<void> {
     await this.o.db.instanceConditionalUpdate(inst.uuid, { vmState: VM_STATES.BUILDING },
-      { vmState: VM_STATES.ERROR, taskState: null, faultMessage: message, ...(code ? { faultCode: code } : {}) });
+      { vmState: VM_STATES.ERROR, taskState: null, faultMessage: message, faultCode: code ?? null });
   }
 
   /** Records one server of a create request, the index-th of count (names get '-<index+1>' when count > 1); build() casts it. */

@@ -79,6 +79,8 @@ export async function generateX509KeyPair(userId: string): Promise<{ privateKey:
   // An admin may name any user_id (2.10): no control character reaches openssl's config file,
   // and the subject's own separators are escaped, so no id can break or extend either.
   const printable = userId.replace(/[^\x20-\x7e]/g, '?');
+  // X.509 bounds a common name to 64 characters; openssl refuses a longer one (Nova's 500).
+  if (printable.length > 64) throw new InvalidKeypair({ reason: `failed to generate X509 certificate: the user id is longer than a certificate's common name allows (64)` });
   const subject = `/CN=${printable.replace(/[\\/+=,]/g, (c) => `\\${c}`)}`;
   const dir = await mkdtemp(join(tmpdir(), 'nova-x509-'));
   try {

@@ -88,6 +88,10 @@ describe('nova os-keypairs', function () {
     expect(o.status, JSON.stringify(o.body)).to.equal(201);
     // The CN is the id itself (a control character as '?'), which node shows with RFC 4514's escapes.
     expect(new X509Certificate(o.body.keypair.public_key).subject).to.equal(String.raw`CN=a/b=c\+d\,e$f#g\\h\"i?j`);
+    // A common name holds 64 characters: a longer user id cannot have a certificate made (400, not openssl's failure).
+    const tooLong = await create({ name: 'long', type: 'x509', user_id: 'u'.repeat(65) }, '2.10', ADMIN);
+    expect([tooLong.status, tooLong.body.badRequest?.message]).to.deep.equal([400,
+      "Keypair data is invalid: failed to generate X509 certificate: the user id is longer than a certificate's common name allows (64)"]);
     const bad = await create({ name: 'nocert', type: 'x509', public_key: RSA }, '2.2');
     expect(bad.status).to.equal(400);
     expect(bad.body.badRequest.message).to.match(/^Keypair data is invalid: failed to generate X509 fingerprint\. Error message: /);
@@ -100,6 +104,9 @@ describe('nova os-keypairs', function () {
     expect((await req('GET', '/os-keypairs/k?user_id=demo', { mv: '2.10', token: ADMIN })).body.keypair.user_id).to.equal('demo');
     await fault(req('GET', '/os-keypairs?user_id=admin', { mv: '2.10' }), 403, "Policy doesn't allow os_compute_api:os-keypairs:index to be performed.");
     await fault(create({ name: 'k2', public_key: RSA, user_id: 'admin' }, '2.10'), 403, "Policy doesn't allow os_compute_api:os-keypairs:create to be performed.");
+    // A user_id past its column's 255 characters is refused by the schema (Nova's has no bound).
+    const u256 = 'u'.repeat(256);
+    await fault(create({ name: 'k3', public_key: RSA, user_id: u256 }, '2.10', ADMIN), 400, `Invalid input for field/attribute user_id. Value: ${u256}. '${u256}' is too long`);
     // Before 2.75 an unknown query key is ignored; from it, refused.
     expect((await req('GET', '/os-keypairs?foo=1', { mv: '2.74' })).status).to.equal(200);
     await fault(req('GET', '/os-keypairs?foo=1', { mv: '2.75' }), 400, "Additional properties are not allowed ('foo' was unexpected)");
