@@ -179,10 +179,14 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(ids(await list(`?instance_id=${SERVER}&sort=volume_id:asc&marker=${left.id}`))).to.deep.equal(after(left, mine));
     // Another project's attachment is no user's marker (Cinder's would be: a deliberate difference);
     // an admin's all-tenants list takes it.
-    await attach('u:amark2', SERVER);
+    const theirs = await attach('u:amark2', SERVER);
     const foreign = await list(`?sort=volume_id:asc&marker=${left.id}`, 'u:amark2');
     expect([foreign.status, foreign.body.itemNotFound?.message]).to.deep.equal([404, `Volume attachment could not be found with filter: attachment_id = ${left.id}.`]);
-    expect(ids(await list(`?all_tenants=1&instance_id=${SERVER}&sort=volume_id:asc&marker=${left.id}`, 'admin:amark2')).length).to.be.greaterThan(0);
+    // Exactly those of every project whose volume sorts after the marker's (none, when its volume id is the greatest).
+    const everyone = await list(`?all_tenants=1&instance_id=${SERVER}&sort=volume_id:asc`, 'admin:amark2');
+    const rows = (everyone.body.attachments as Json[]).map((a) => ({ id: a.id as string, vid: a.volume_id as string }));
+    expect(rows.map((r) => r.id)).to.include.members([...mine, theirs].map((a) => a.id));
+    expect(ids(await list(`?all_tenants=1&instance_id=${SERVER}&sort=volume_id:asc&marker=${left.id}`, 'admin:amark2'))).to.deep.equal(after(left, rows));
     // A deleted attachment is no marker.
     expect((await c.req('DELETE', `/v3/amark/attachments/${left.id}`, { token: 'admin:amark', headers: mv })).status).to.equal(200);
     const gone = await list(`?instance_id=${SERVER}&marker=${left.id}`);
