@@ -40,12 +40,42 @@ function wellFormed(type: string, blob: Buffer): boolean {
   return !!curve && f.length === 3 && f[1].toString('latin1') === curve && f[2].length === CURVES[curve] && f[2][0] === 4;
 }
 
-/** Nova's generate_fingerprint: aa:bb:… of the MD5 of the key's blob; a key that does not parse is InvalidKeypair. */
+const B64 = /[A-Za-z0-9+/]/;
+
+/**
+ * Python's lenient base64 decode (binascii.a2b_base64, what b64decode does by default): other
+ * characters are skipped, a group's padding ends the data, a group cut short is an error (null).
+ */
+export function pyB64Decode(text: string): Buffer | null {
+  let data = '';
+  let pads = 0;
+  for (const c of text) {
+    if (c === '=') {
+      const pos = data.length % 4;
+      if (pos >= 2 && pos + ++pads >= 4) return Buffer.from(data, 'base64');
+    } else if (B64.test(c)) {
+      data += c;
+      pads = 0;
+    }
+  }
+  return data.length % 4 === 0 ? Buffer.from(data, 'base64') : null;
+}
+
+/** cryptography's one-line OpenSSH format: the type, then spaces or tabs, then the base64 body (Python's bytes \S). */
+const SSH_LINE = /^([^ \t\n\r\f\v]+)[ \t]+([^ \t\n\r\f\v]+)/;
+
+/**
+ * Nova's generate_fingerprint: the key must load as cryptography's load_ssh_public_key loads it
+ * (no leading blank, a well-formed blob of its named type); the fingerprint is then aa:bb:… of
+ * the MD5 of what base64-decodes from the text after the first single space, as Nova takes it.
+ */
 export function sshFingerprint(publicKey: string): string {
-  const [type, data] = publicKey.trim().split(/\s+/);
-  const blob = data && /^[A-Za-z0-9+/]+={0,2}$/.test(data) ? Buffer.from(data, 'base64') : null;
-  if (!type || !blob || !wellFormed(type, blob)) throw new InvalidKeypair({ reason: 'failed to generate fingerprint' });
-  return colons(createHash('md5').update(blob).digest('hex'));
+  const m = SSH_LINE.exec(publicKey);
+  const blob = m ? pyB64Decode(m[2]) : null;
+  const second = publicKey.split(' ')[1];
+  const fpData = m && blob && wellFormed(m[1], blob) && second !== undefined ? pyB64Decode(second) : null;
+  if (!fpData) throw new InvalidKeypair({ reason: 'failed to generate fingerprint' });
+  return colons(createHash('md5').update(fpData).digest('hex'));
 }
 
 /** Nova's generate_x509_fingerprint: aa:bb:… of the SHA-1 of the certificate. */
