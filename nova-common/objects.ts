@@ -58,9 +58,10 @@ export type VmState = (typeof VM_STATES)[keyof typeof VM_STATES];
 /** The task states (nova/compute/task_states.py) the API and the compute set here. */
 export const TASK_STATES = {
   SCHEDULING: 'scheduling', DELETING: 'deleting', POWERING_OFF: 'powering-off', POWERING_ON: 'powering-on',
-  REBOOTING: 'rebooting', REBOOTING_HARD: 'rebooting_hard',
+  REBOOTING: 'rebooting', REBOOTING_HARD: 'rebooting_hard', PAUSING: 'pausing', UNPAUSING: 'unpausing',
+  SUSPENDING: 'suspending', RESUMING: 'resuming',
 } as const;
 
 export type TaskState = (typeof TASK_STATES)[keyof typeof TASK_STATES];
 
-export const POWER_STATES = { NOSTATE: 0, RUNNING: 1, SHUTDOWN: 4 } as const;
+export const POWER_STATES = { NOSTATE: 0, RUNNING: 1, PAUSED: 3, SHUTDOWN: 4, SUSPENDED: 7 } as const;

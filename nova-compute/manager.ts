@@ -7,7 +7,8 @@ import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import type { NovaDB } from '../nova-common/db-api';
 import type { Instance } from '../nova-common/entities';
 import { InstanceNotFound } from '../nova-common/exception';
-import { objectData, POWER_STATES, TASK_STATES, VM_STATES, type TaskState, type VmState } from '../nova-common/objects';
+import { objectData, POWER_STATES, VM_STATES, type TaskState } from '../nova-common/objects';
+import { POWER_OPS, type PowerOp } from './power-ops';
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
 import { KeyedLock } from '../common/lock';
 import { BDM_STATES } from '../nova-common/bdm-states';
@@ -34,17 +35,6 @@ export interface ManagerDeps {
 
 type Args = Record<string, unknown>;
 
-/** One of the power operations (stop, start, reboot): its event, notification and states. */
-interface PowerOp {
-  event: string;
-  /** compute.instance.<notice>.start / .end */
-  notice: string;
-  /** The task state(s) nova-api set for it. */
-  tasks: TaskState[];
-  vmState: VmState;
-  powerState: number;
-  run: (instance: Instance) => Promise<void>;
-}
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -69,9 +59,7 @@ export class ComputeManager {
         swap_volume: (c, a) => this.swapVolume(c, a),
         build_and_run_instance: (c, a) => this.buildAndRunInstance(c, a),
         terminate_instance: (c, a) => this.terminateInstance(c, a),
-        stop_instance: (c, a) => this.stopInstance(c, a),
-        start_instance: (c, a) => this.startInstance(c, a),
-        reboot_instance: (c, a) => this.rebootInstance(c, a),
+        ...Object.fromEntries([...POWER_OPS.keys()].map((m) => [m, (c: ContextDict, a: Args) => this.powerOpCast(c, a, m)])),
         external_instance_event: (c, a) => this.externalInstanceEvent(c, a),
         get_host_uptime: () => this.d.driver.getHostUptime(),
         get_console_output: (c, a) => this.consoleOutput(c, a),
@@ -230,32 +218,11 @@ export class ComputeManager {
     }
   }
 
-  /** Nova's stop_instance: power off, then vm_state stopped / power_state shutdown, task cleared. */
-  async stopInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    await this.powerOp(ctxt, args, {
-      event: 'compute_stop_instance', notice: 'power_off', tasks: [TASK_STATES.POWERING_OFF],
-      vmState: VM_STATES.STOPPED, powerState: POWER_STATES.SHUTDOWN, run: (i) => this.d.driver.powerOff(i),
-    });
-  }
-
-  /** Nova's start_instance: power on, then vm_state active / power_state running, task cleared. */
-  async startInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    await this.powerOp(ctxt, args, {
-      event: 'compute_start_instance', notice: 'power_on', tasks: [TASK_STATES.POWERING_ON],
-      vmState: VM_STATES.ACTIVE, powerState: POWER_STATES.RUNNING, run: (i) => this.d.driver.powerOn(i),
-    });
-  }
-
-  /** Nova's reboot_instance: the guest is power-cycled (the driver has no separate reboot), then active / running. */
-  async rebootInstance(ctxt: ContextDict, args: Args): Promise<void> {
-    await this.powerOp(ctxt, args, {
-      event: 'compute_reboot_instance', notice: 'reboot', tasks: [TASK_STATES.REBOOTING, TASK_STATES.REBOOTING_HARD],
-      vmState: VM_STATES.ACTIVE, powerState: POWER_STATES.RUNNING,
-      run: async (i) => {
-        await this.d.driver.powerOff(i);
-        await this.d.driver.powerOn(i);
-      },
-    });
+  /** A power operation's cast (stop, start, reboot, pause, unpause, suspend, resume; power-ops.ts). */
+  async powerOpCast(ctxt: ContextDict, args: Args, method: string): Promise<void> {
+    const p = POWER_OPS.get(method);
+    if (!p) throw new Error(`No power operation ${method}`);
+    await this.powerOp(ctxt, args, p);
   }
 
   /**
@@ -268,8 +235,19 @@ export class ComputeManager {
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, p.event, async () => {
       const instance = await this.instanceOf(args);
       if (!instance) return;
+      // A cast redone at start-up may find its task done, or another one begun: nothing to do.
+      if (!p.tasks.includes(instance.taskState as TaskState)) {
+        LOG.info(`Instance ${uuid} is no longer ${p.tasks.join(' or ')}; ${p.notice} has nothing to do`, { context: ctxLog(ctxt) });
+        return;
+      }
       await this.notify(ctxt, `compute.instance.${p.notice}.start`, instance, {});
-      await p.run(instance);
+      try {
+        await p.run(this.d.driver, instance);
+      } catch (e) {
+        // Nova's reverts_task_state: the server keeps its state and can be asked again.
+        await this.d.db.instanceConditionalUpdate(uuid, { taskState: p.tasks }, { taskState: null });
+        throw e;
+      }
       if (!(await this.d.db.instanceConditionalUpdate(uuid, { taskState: p.tasks }, { vmState: p.vmState, taskState: null, powerState: p.powerState }))) {
         LOG.warning(`Instance ${uuid} left task state ${p.tasks.join(' or ')} during ${p.notice}; its state stays`, { context: ctxLog(ctxt) });
       }

@@ -11,7 +11,8 @@ import { getLogger } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { NovaDB } from '../nova-common/db-api';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
-import { TASK_STATES, VM_STATES } from '../nova-common/objects';
+import { VM_STATES } from '../nova-common/objects';
+import { POWER_OPS, powerOpOfTask } from './power-ops';
 import { CinderHTTPError } from '../nova-common/volume/cinder';
 import type { ServiceAuth } from '../nova-common/volume/service-auth';
 import type { ComputeManager } from './manager';
@@ -20,7 +21,7 @@ import type { Op, VolumeOps } from './volume-ops';
 const LOG = getLogger('nova-compute.reconciler');
 
 /** The task states of a stop, start or reboot the compute has still to finish. */
-const POWER_TASKS: string[] = [TASK_STATES.POWERING_OFF, TASK_STATES.POWERING_ON, TASK_STATES.REBOOTING, TASK_STATES.REBOOTING_HARD];
+const POWER_TASKS: string[] = [...POWER_OPS.values()].flatMap((p) => p.tasks);
 
 /** Instances repaired side by side in one pass (each under its own instance lock). */
 const CONCURRENCY = 8;
@@ -189,8 +190,8 @@ export class VolumeReconciler {
   }
 
   /**
-   * Instances of this host left powering-off, powering-on or rebooting (the compute died during
-   * the stop, start or reboot, or its cast was lost): all of them at start, as Nova's init_host
+   * Instances of this host left in a power operation's task (powering-off, rebooting, pausing,
+   * suspending…: the compute died during it, or its cast was lost): all of them at start, as Nova's init_host
    * retries them, later those older than pending_volume_op_timeout.
    */
   private async powerOpsCutShort(first: boolean): Promise<Array<[string, string]>> {
@@ -203,9 +204,8 @@ export class VolumeReconciler {
     LOG.warning(`Instance ${uuid} was left ${task}; doing it again`);
     const m = this.d.manager;
     const args = { instance: { uuid } };
-    if (task === TASK_STATES.POWERING_OFF) await m.stopInstance({}, args);
-    else if (task === TASK_STATES.POWERING_ON) await m.startInstance({}, args);
-    else await m.rebootInstance({}, args);
+    const method = powerOpOfTask(task);
+    if (method) await m.powerOpCast({}, args, method);
     report.powerOpsRedone.push(uuid);
   }
 

@@ -11,7 +11,9 @@
 //         volume-extended only, running extend_volume as event compute_extend_volume),
 //         get_host_uptime(), set_host_enabled(enabled), host_maintenance_mode(host, mode),
 //         host_power_action(action) (calls; Nova has them since 5.0),
-//         get_console_output(instance, tail_length) (a call; Nova's since 5.0)
+//         get_console_output(instance, tail_length) (a call; Nova's since 5.0),
+//         pause_instance(instance), unpause_instance(instance), suspend_instance(instance),
+//         resume_instance(instance) (casts; Nova's since 5.0)
 import type { Transport } from '../common/rpc';
 import { RPCClient, Target } from '../common/rpc';
 import type { RequestContext } from '../common/context';
@@ -89,6 +91,22 @@ export class ComputeAPI {
 
   async rebootInstance(ctx: RequestContext, instance: Instance, rebootType: 'SOFT' | 'HARD'): Promise<void> {
     await this.cctxt(instance).cast(ctx, 'reboot_instance', { instance: instanceToPrimitive(instance), block_device_info: null, reboot_type: rebootType });
+  }
+
+  async pauseInstance(ctx: RequestContext, instance: Instance): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'pause_instance', { instance: instanceToPrimitive(instance) });
+  }
+
+  async unpauseInstance(ctx: RequestContext, instance: Instance): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'unpause_instance', { instance: instanceToPrimitive(instance) });
+  }
+
+  async suspendInstance(ctx: RequestContext, instance: Instance): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'suspend_instance', { instance: instanceToPrimitive(instance) });
+  }
+
+  async resumeInstance(ctx: RequestContext, instance: Instance): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'resume_instance', { instance: instanceToPrimitive(instance) });
   }
 
   async startInstance(ctx: RequestContext, instance: Instance): Promise<void> {

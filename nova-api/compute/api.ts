@@ -15,7 +15,7 @@ import {
   InstanceNotReady, MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
 } from '../../nova-common/exception';
 import { unsupported } from './rpc-errors';
-import { TASK_STATES, VM_STATES, type VmState } from '../../nova-common/objects';
+import { TASK_STATES, VM_STATES, type TaskState, type VmState } from '../../nova-common/objects';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import type { Enforcer } from '../../common/policy';
@@ -45,6 +45,16 @@ const CONSOLE_CONTROL = /[\x00-\x08\x0B-\x1F]/g;
 const NOT_ERROR: readonly VmState[] = Object.values(VM_STATES).filter((s) => s !== VM_STATES.ERROR);
 
 /** vm_states attach/detach are allowed in (docs/attach-detach.md, Server states). */
+export type GuestStateAction = 'pause' | 'unpause' | 'suspend' | 'resume';
+
+/** The guest-state actions: the policy, the one vm_state each starts from, and its task state. */
+const GUEST_STATE_ACTIONS: Record<GuestStateAction, { policy: string; from: string; task: TaskState }> = {
+  pause: { policy: 'os_compute_api:os-pause-server:pause', from: VM_STATES.ACTIVE, task: TASK_STATES.PAUSING },
+  unpause: { policy: 'os_compute_api:os-pause-server:unpause', from: VM_STATES.PAUSED, task: TASK_STATES.UNPAUSING },
+  suspend: { policy: 'os_compute_api:os-suspend-server:suspend', from: VM_STATES.ACTIVE, task: TASK_STATES.SUSPENDING },
+  resume: { policy: 'os_compute_api:os-suspend-server:resume', from: VM_STATES.SUSPENDED, task: TASK_STATES.RESUMING },
+};
+
 const VOLUME_OP_STATES = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.STOPPED, VM_STATES.RESIZED, VM_STATES.SOFT_DELETED,
   VM_STATES.SHELVED, VM_STATES.SHELVED_OFFLOADED] as string[];
 
@@ -462,6 +472,27 @@ export class ComputeAPI {
     const fresh = await this.get(ctx, uuid);
     if (action === 'stop') await this.o.rpc.stopInstance(ctx, fresh);
     else await this.o.rpc.startInstance(ctx, fresh);
+  }
+
+  /**
+   * pause, unpause, suspend, resume (Nova's compute API): lock, vm_state, no task; the task state
+   * by a compare-and-swap on task_state NULL, the action recorded, then the cast. No check of
+   * the host, as in Nova: a cast to a compute that is down waits in its queue, and a restarted
+   * compute finishes what its task state says (its reconciler).
+   */
+  async guestStateAction(ctx: RequestContext, uuid: string, action: GuestStateAction): Promise<void> {
+    const a = GUEST_STATE_ACTIONS[action];
+    const inst = await this.get(ctx, uuid);
+    this.can(ctx, a.policy, inst);
+    this.checkState(ctx, inst, action, [a.from]);
+    if (!(await this.o.db.instanceConditionalUpdate(uuid, { taskState: null }, { taskState: a.task }))) {
+      const now = await this.get(ctx, uuid);
+      throw new InstanceInvalidState({ method: action, instance_uuid: uuid, attr: 'task_state', state: now.taskState ?? 'None' });
+    }
+    await this.recordAction(ctx, uuid, action);
+    const fresh = await this.get(ctx, uuid);
+    const rpc = this.o.rpc;
+    await { pause: rpc.pauseInstance, unpause: rpc.unpauseInstance, suspend: rpc.suspendInstance, resume: rpc.resumeInstance }[action].call(rpc, ctx, fresh);
   }
 
   /** The server's metadata as stored on the instance. */

@@ -1,16 +1,17 @@
 // POST /servers/{id}/action (202, empty body), as Nova's servers controller: os-stop, os-start,
-// reboot, lock, unlock; os-getConsoleOutput answers 200 with the guest's log; forceDelete
+// reboot, pause, unpause, suspend, resume, lock, unlock; os-getConsoleOutput answers 200 with the guest's log; forceDelete
 // deletes; restore needs a soft-deleted server, which never exists here
 // (reclaim_instance_interval 0), so it answers 404 or 409. Other actions answer like an unknown
 // action in Nova (400 "There is no such action: …").
 import type { FastifyInstance } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
-import type { ComputeAPI } from '../compute/api';
+import type { ComputeAPI, GuestStateAction } from '../compute/api';
 import { MV } from '../microversions';
 import { projectInPath, type ServerParams } from '../request';
 import { ConsoleOutputBody, LockBodyV273, RebootBody } from '../schemas/server-actions';
 
 const ACTIONS: Record<string, 'stop' | 'start'> = { 'os-stop': 'stop', 'os-start': 'start' };
+const GUEST_STATE_ACTIONS = new Set<string>(['pause', 'unpause', 'suspend', 'resume']);
 
 export function serverActionRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
   app.post<{ Params: ServerParams }>(`${base}/servers/:server_id/action`, async (req, reply) => {
@@ -32,6 +33,10 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
     if (key === 'os-getConsoleOutput') {
       const length = validateBody(ConsoleOutputBody, body, null)['os-getConsoleOutput'].length ?? null;
       return { output: await compute.consoleOutput(req.ctx, sid, length) };
+    }
+    if (GUEST_STATE_ACTIONS.has(key)) {
+      await compute.guestStateAction(req.ctx, sid, key as GuestStateAction);
+      return reply.code(202).send();
     }
     if (key === 'restore') await compute.restore(req.ctx, sid);
     // force_delete deletes in any vm_state; without deferred delete it is a plain delete.

@@ -41,6 +41,20 @@ export abstract class ComputeDriver {
   abstract powerOff(instance: Instance): Promise<void>;
   /** Boot the stopped guest again (os-start) with the disks it had. */
   abstract powerOn(instance: Instance): Promise<void>;
+  /** Freeze the running guest in memory (libvirt's suspend); a driver without it: NotImplementedError, as Nova's. */
+  async pause(_instance: Instance): Promise<void> {
+    throw new NotImplementedError();
+  }
+  async unpause(_instance: Instance): Promise<void> {
+    throw new NotImplementedError();
+  }
+  /** Save the guest's memory to disk and stop it (libvirt's managed save). */
+  async suspend(_instance: Instance): Promise<void> {
+    throw new NotImplementedError();
+  }
+  async resume(_instance: Instance): Promise<void> {
+    throw new NotImplementedError();
+  }
   /** Attach a connected host volume to the guest at `mountpoint` (e.g. /dev/vdb). */
   abstract attachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void>;
   abstract detachVolume(instance: Instance, connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void>;

@@ -19,11 +19,17 @@ export class FakeVirtError extends Error {
   }
 }
 
+/** libvirt's domain states as the fake keeps them (suspended: managed save, the guest stopped). */
+export type GuestState = 'running' | 'paused' | 'shutoff' | 'suspended';
+
 interface Domain {
   name: string;
   uuid: string;
   disks: GuestDisk[];
+  state: GuestState;
 }
+
+const STATE_OF_POWER: Record<number, GuestState> = { 3: 'paused', 4: 'shutoff', 7: 'suspended' };
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -37,9 +43,11 @@ export class FakeDriver extends ComputeDriver {
   private domain(instance: Instance): Domain {
     let d = this.domains.get(instance.uuid);
     if (!d) {
-      // A restarted fake "hypervisor" still has the guest: rebuild it with its root disk.
+      // A restarted fake "hypervisor" still has the guest: rebuild it with its root disk, in the
+      // state the server last recorded.
       d = { name: `instance-${instance.id.toString(16).padStart(8, '0')}`, uuid: instance.uuid,
-        disks: [{ targetDev: 'vda', bus: 'virtio', sourceDev: `/var/lib/nova/instances/${instance.uuid}/disk`, serial: null }] };
+        disks: [{ targetDev: 'vda', bus: 'virtio', sourceDev: `/var/lib/nova/instances/${instance.uuid}/disk`, serial: null }],
+        state: STATE_OF_POWER[instance.powerState ?? 1] ?? 'running' };
       this.domains.set(instance.uuid, d);
     }
     return d;
@@ -54,13 +62,45 @@ export class FakeDriver extends ComputeDriver {
     this.domains.delete(instance.uuid);
   }
 
-  // A fake guest has nothing to run: powering off and on keeps the domain and its disks.
+  /**
+   * Move the guest to `target` from one of `from`, refusing as libvirt does otherwise. Already
+   * there is done: a cast redone after a restart finds the work finished. The domain and its
+   * disks stay in every state.
+   */
+  private move(instance: Instance, target: GuestState, from: GuestState[]): void {
+    const d = this.domain(instance);
+    if (d.state === target) return;
+    if (!from.includes(d.state)) throw new FakeVirtError(`Requested operation is not valid: domain is ${d.state === 'shutoff' ? 'not running' : d.state}`);
+    d.state = target;
+  }
+
   async powerOff(instance: Instance): Promise<void> {
-    this.domain(instance);
+    this.move(instance, 'shutoff', ['running', 'paused', 'suspended']);
   }
 
   async powerOn(instance: Instance): Promise<void> {
-    this.domain(instance);
+    this.move(instance, 'running', ['shutoff']);
+  }
+
+  override async pause(instance: Instance): Promise<void> {
+    this.move(instance, 'paused', ['running']);
+  }
+
+  override async unpause(instance: Instance): Promise<void> {
+    this.move(instance, 'running', ['paused']);
+  }
+
+  override async suspend(instance: Instance): Promise<void> {
+    this.move(instance, 'suspended', ['running', 'paused']);
+  }
+
+  override async resume(instance: Instance): Promise<void> {
+    this.move(instance, 'running', ['suspended']);
+  }
+
+  /** The guest's state (tests), or null when there is no such guest. */
+  guestState(uuid: string): GuestState | null {
+    return this.domains.get(uuid)?.state ?? null;
   }
 
   private hook(instance: Instance, key: 'fake_fail' | 'fake_slow', op: string): boolean {

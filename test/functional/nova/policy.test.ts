@@ -54,6 +54,10 @@ describe('nova-api policy (Zed defaults): readers read, members act in their pro
       ['POST', `/v2.1/servers/${server}/action`, { reboot: { type: 'SOFT' } }, 'os_compute_api:servers:reboot'],
       ['POST', `/v2.1/servers/${server}/action`, { 'os-stop': null }, 'os_compute_api:servers:stop'],
       ['POST', `/v2.1/servers/${server}/action`, { lock: null }, 'os_compute_api:os-lock-server:lock'],
+      ['POST', `/v2.1/servers/${server}/action`, { pause: null }, 'os_compute_api:os-pause-server:pause'],
+      ['POST', `/v2.1/servers/${server}/action`, { unpause: null }, 'os_compute_api:os-pause-server:unpause'],
+      ['POST', `/v2.1/servers/${server}/action`, { suspend: null }, 'os_compute_api:os-suspend-server:suspend'],
+      ['POST', `/v2.1/servers/${server}/action`, { resume: null }, 'os_compute_api:os-suspend-server:resume'],
       ['POST', `/v2.1/servers/${server}/metadata`, { metadata: { a: 'b' } }, 'os_compute_api:server-metadata:create'],
       ['DELETE', `/v2.1/servers/${server}`, undefined, 'os_compute_api:servers:delete'],
     ];

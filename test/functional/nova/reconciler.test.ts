@@ -320,6 +320,39 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     await db.instances.update({ uuid: young }, { taskState: null });
   });
 
+  it('a pause, unpause, suspend or resume cut short is done again, the guest with it; one whose task moved on is not', async () => {
+    const names = ['r15h', 'r15i', 'r15j', 'r15k', 'r15l'];
+    const [pause, unpause, suspend, resume, moved] = await Promise.all(names.map((n) => activeServer(nova, n)));
+    const driver = nova.compute.driver as FakeDriver;
+    await driver.pause((await db.instanceGet(unpause))!);
+    await driver.suspend((await db.instanceGet(resume))!);
+    await db.instances.update({ uuid: pause }, { taskState: 'pausing', updatedAt: ago(600) });
+    await db.instances.update({ uuid: unpause }, { vmState: 'paused', powerState: 3, taskState: 'unpausing', updatedAt: ago(600) });
+    await db.instances.update({ uuid: suspend }, { taskState: 'suspending', updatedAt: ago(600) });
+    await db.instances.update({ uuid: resume }, { vmState: 'suspended', powerState: 7, taskState: 'resuming', updatedAt: ago(600) });
+    const r = await pass();
+    expect([...r.powerOpsRedone].sort()).to.deep.equal([pause, unpause, suspend, resume].sort());
+    const rows = await Promise.all([pause, unpause, suspend, resume].map((u) => db.instanceGet(u)));
+    expect(rows.map((i) => [i?.vmState, i?.powerState, i?.taskState])).to.deep.equal([['paused', 3, null], ['active', 1, null], ['suspended', 7, null], ['active', 1, null]]);
+    expect([pause, unpause, suspend, resume].map((u) => driver.guestState(u))).to.deep.equal(['paused', 'running', 'suspended', 'running']);
+    // A pause cast arriving after the server was paused and unpaused again leaves the guest running.
+    await nova.compute.manager.powerOpCast({}, { instance: { uuid: moved } }, 'pause_instance');
+    expect(driver.guestState(moved)).to.equal('running');
+    expect((await db.instanceGet(moved))?.vmState).to.equal('active');
+  });
+
+  it('a guest operation the driver refuses gives the task back (Nova\'s reverts_task_state): no redo loop', async () => {
+    const sid = await activeServer(nova, 'r15m');
+    // The row says paused, the guest is suspended: unpause is refused by the fake as by libvirt.
+    const driver = nova.compute.driver as FakeDriver;
+    await driver.suspend((await db.instanceGet(sid))!);
+    await db.instances.update({ uuid: sid }, { vmState: 'paused', powerState: 3, taskState: 'unpausing', updatedAt: ago(600) });
+    expect((await pass()).powerOpsRedone).to.not.include(sid);
+    const row = await db.instanceGet(sid);
+    expect([row?.vmState, row?.taskState]).to.deep.equal(['paused', null]);
+    expect(driver.guestState(sid)).to.equal('suspended');
+  });
+
   /** A stale 'detaching' row the reconciler took over, whose repair Cinder refused (unreachable, still down). */
   async function staleDetachFailedOnce(name: string): Promise<{ v: FixtureVolume; b: BlockDeviceMapping }> {
     const sid = await activeServer(nova, name);

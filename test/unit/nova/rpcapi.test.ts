@@ -36,6 +36,10 @@ describe('nova compute rpcapi: the wire contract', () => {
     ['stop_instance', (api, ctx) => api.stopInstance(ctx, instance), ['instance', 'clean_shutdown']],
     ['start_instance', (api, ctx) => api.startInstance(ctx, instance), ['instance']],
     ['reboot_instance', (api, ctx) => api.rebootInstance(ctx, instance, 'SOFT'), ['instance', 'block_device_info', 'reboot_type']],
+    ['pause_instance', (api, ctx) => api.pauseInstance(ctx, instance), ['instance']],
+    ['unpause_instance', (api, ctx) => api.unpauseInstance(ctx, instance), ['instance']],
+    ['suspend_instance', (api, ctx) => api.suspendInstance(ctx, instance), ['instance']],
+    ['resume_instance', (api, ctx) => api.resumeInstance(ctx, instance), ['instance']],
     ['external_instance_event', (api, ctx) => api.externalInstanceEvent(ctx, [instance],
       [{ instanceUuid: instance.uuid, name: 'volume-extended', status: 'completed', tag: bdm.volumeId as string }]), ['instances', 'events']],
   ];
