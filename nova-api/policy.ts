@@ -32,6 +32,8 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:servers:reboot': MEMBER,
   'os_compute_api:servers:start': MEMBER,
   'os_compute_api:servers:stop': MEMBER,
+  'os_compute_api:servers:rebuild': MEMBER,
+  'os_compute_api:servers:rebuild:trusted_certs': MEMBER,
   'os_compute_api:os-extended-server-attributes': ADMIN,
   'os_compute_api:os-volumes-attachments:index': READER,
   'os_compute_api:os-volumes-attachments:show': READER,

@@ -15,6 +15,10 @@ export class InvalidVolume extends Invalid {
 export class ComputeHostNotFound extends Invalid {
   static override msgFmt = 'Compute host %(host)s could not be found.';
 }
+/** An image a rebuild may not use (Nova's 400): here, any new image for a volume-backed server. */
+export class ImageUnacceptable extends Invalid {
+  static override msgFmt = 'Image %(image_id)s is unacceptable: %(reason)s';
+}
 export class InvalidInput extends Invalid {
   static override msgFmt = 'Invalid input received: %(reason)s';
 }

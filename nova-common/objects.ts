@@ -59,8 +59,12 @@ export type VmState = (typeof VM_STATES)[keyof typeof VM_STATES];
 export const TASK_STATES = {
   SCHEDULING: 'scheduling', DELETING: 'deleting', POWERING_OFF: 'powering-off', POWERING_ON: 'powering-on',
   REBOOTING: 'rebooting', REBOOTING_HARD: 'rebooting_hard', PAUSING: 'pausing', UNPAUSING: 'unpausing',
-  SUSPENDING: 'suspending', RESUMING: 'resuming',
+  SUSPENDING: 'suspending', RESUMING: 'resuming', REBUILDING: 'rebuilding',
+  REBUILD_BLOCK_DEVICE_MAPPING: 'rebuild_block_device_mapping', REBUILD_SPAWNING: 'rebuild_spawning',
 } as const;
+
+/** The task states of a rebuild, in order: the compute redoes the whole rebuild from any of them. */
+export const REBUILD_TASKS = [TASK_STATES.REBUILDING, TASK_STATES.REBUILD_BLOCK_DEVICE_MAPPING, TASK_STATES.REBUILD_SPAWNING] as const;
 
 export type TaskState = (typeof TASK_STATES)[keyof typeof TASK_STATES];
 

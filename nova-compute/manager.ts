@@ -7,8 +7,9 @@ import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import type { NovaDB } from '../nova-common/db-api';
 import type { Instance } from '../nova-common/entities';
 import { InstanceNotFound } from '../nova-common/exception';
-import { objectData, POWER_STATES, VM_STATES, type TaskState } from '../nova-common/objects';
-import { POWER_OPS, type PowerOp } from './power-ops';
+import { objectData, POWER_STATES, REBUILD_TASKS, VM_STATES, type TaskState } from '../nova-common/objects';
+import { POWER_OPS, powerOpOfTask, type PowerOp } from './power-ops';
+import { rebuildGuest } from './rebuild-ops';
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
 import { KeyedLock } from '../common/lock';
 import { BDM_STATES } from '../nova-common/bdm-states';
@@ -60,6 +61,7 @@ export class ComputeManager {
         build_and_run_instance: (c, a) => this.buildAndRunInstance(c, a),
         terminate_instance: (c, a) => this.terminateInstance(c, a),
         ...Object.fromEntries([...POWER_OPS.keys()].map((m) => [m, (c: ContextDict, a: Args) => this.powerOpCast(c, a, m)])),
+        rebuild_instance: (c, a) => this.rebuildInstance(c, a),
         external_instance_event: (c, a) => this.externalInstanceEvent(c, a),
         get_host_uptime: () => this.d.driver.getHostUptime(),
         get_console_output: (c, a) => this.consoleOutput(c, a),
@@ -253,6 +255,42 @@ export class ComputeManager {
       }
       await this.notify(ctxt, `compute.instance.${p.notice}.end`, instance, {});
     }));
+  }
+
+  /**
+   * Nova's rebuild_instance on the server's own host (rebuild-ops.ts): from whichever rebuild
+   * task state it finds, so a restarted compute redoes a rebuild cut short; none found, nothing
+   * to do. A failure leaves the server in error with its fault, as Nova's.
+   */
+  async rebuildInstance(ctxt: ContextDict, args: Args): Promise<void> {
+    const uuid = uuidOf(args);
+    await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_rebuild_instance', async () => {
+      const instance = await this.instanceOf(args);
+      if (!instance || !(REBUILD_TASKS as readonly string[]).includes(instance.taskState ?? '')) {
+        LOG.info(`Instance ${uuid} is not rebuilding; nothing to do`, { context: ctxLog(ctxt) });
+        return;
+      }
+      await this.notify(ctxt, 'compute.instance.rebuild.start', instance, {});
+      try {
+        if (!(await rebuildGuest(this.d, instance))) LOG.warning(`Instance ${uuid} left its rebuild task during the rebuild; its state stays`, { context: ctxLog(ctxt) });
+      } catch (e) {
+        await this.d.db.instanceConditionalUpdate(uuid, { taskState: [...REBUILD_TASKS] }, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
+        throw e;
+      }
+      await this.notify(ctxt, 'compute.instance.rebuild.end', instance, {});
+    }));
+  }
+
+  /** What a restarted compute runs again for a task state left on one of its servers (reconciler). */
+  async redoTask(uuid: string, task: string): Promise<boolean> {
+    const args = { instance: { uuid } };
+    if ((REBUILD_TASKS as readonly string[]).includes(task)) await this.rebuildInstance({}, args);
+    else {
+      const method = powerOpOfTask(task);
+      if (!method) return false;
+      await this.powerOpCast({}, args, method);
+    }
+    return true;
   }
 
   async terminateInstance(ctxt: ContextDict, args: Args): Promise<void> {

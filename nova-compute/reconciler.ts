@@ -11,8 +11,8 @@ import { getLogger } from '../common/log';
 import { BDM_STATES as S } from '../nova-common/bdm-states';
 import type { NovaDB } from '../nova-common/db-api';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
-import { VM_STATES } from '../nova-common/objects';
-import { POWER_OPS, powerOpOfTask } from './power-ops';
+import { REBUILD_TASKS, VM_STATES } from '../nova-common/objects';
+import { POWER_OPS } from './power-ops';
 import { CinderHTTPError } from '../nova-common/volume/cinder';
 import type { ServiceAuth } from '../nova-common/volume/service-auth';
 import type { ComputeManager } from './manager';
@@ -21,7 +21,7 @@ import type { Op, VolumeOps } from './volume-ops';
 const LOG = getLogger('nova-compute.reconciler');
 
 /** The task states of a stop, start or reboot the compute has still to finish. */
-const POWER_TASKS: string[] = [...POWER_OPS.values()].flatMap((p) => p.tasks);
+const POWER_TASKS: string[] = [...[...POWER_OPS.values()].flatMap((p) => p.tasks), ...REBUILD_TASKS];
 
 /** Instances repaired side by side in one pass (each under its own instance lock). */
 const CONCURRENCY = 8;
@@ -202,10 +202,7 @@ export class VolumeReconciler {
   /** The operation again, as its cast would run it: under the instance's lock, from the task state it finds (a no-op if that moved on). */
   private async redoPowerOp(uuid: string, task: string, report: RepairReport): Promise<void> {
     LOG.warning(`Instance ${uuid} was left ${task}; doing it again`);
-    const m = this.d.manager;
-    const args = { instance: { uuid } };
-    const method = powerOpOfTask(task);
-    if (method) await m.powerOpCast({}, args, method);
+    if (!(await this.d.manager.redoTask(uuid, task))) return;
     report.powerOpsRedone.push(uuid);
   }
 

@@ -13,7 +13,11 @@
 //         host_power_action(action) (calls; Nova has them since 5.0),
 //         get_console_output(instance, tail_length) (a call; Nova's since 5.0),
 //         pause_instance(instance), unpause_instance(instance), suspend_instance(instance),
-//         resume_instance(instance) (casts; Nova's since 5.0)
+//         resume_instance(instance) (casts; Nova's since 5.0),
+//         rebuild_instance(instance, new_pass, injected_files, image_ref, orig_image_ref,
+//         orig_sys_metadata, bdms, recreate, on_shared_storage, preserve_ephemeral, migration,
+//         scheduled_node, limits, request_spec, accel_uuids) (a cast; Nova's 6.0 kwargs, which
+//         Nova's conductor sends; reimage_boot_volume is 6.1's, never sent here)
 import type { Transport } from '../common/rpc';
 import { RPCClient, Target } from '../common/rpc';
 import type { RequestContext } from '../common/context';
@@ -91,6 +95,15 @@ export class ComputeAPI {
 
   async rebootInstance(ctx: RequestContext, instance: Instance, rebootType: 'SOFT' | 'HARD'): Promise<void> {
     await this.cctxt(instance).cast(ctx, 'reboot_instance', { instance: instanceToPrimitive(instance), block_device_info: null, reboot_type: rebootType });
+  }
+
+  /** rebuild_instance to the server's own host (not an evacuation: recreate false). */
+  async rebuildInstance(ctx: RequestContext, instance: Instance, r: { imageRef: string; origImageRef: string | null; newPass: string | null; bdms: BlockDeviceMapping[] }): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'rebuild_instance', {
+      instance: instanceToPrimitive(instance), new_pass: r.newPass, injected_files: [], image_ref: r.imageRef, orig_image_ref: r.origImageRef,
+      orig_sys_metadata: {}, bdms: r.bdms.map(bdmToPrimitive), recreate: false, on_shared_storage: false, preserve_ephemeral: false,
+      migration: null, scheduled_node: null, limits: {}, request_spec: null, accel_uuids: [],
+    });
   }
 
   async pauseInstance(ctx: RequestContext, instance: Instance): Promise<void> {

@@ -256,10 +256,7 @@ test_volume_quotas\.VolumeQuotasAdminTestJSON\.test_quota_usage_after_volume_tra
 test_volume_quota_classes\.VolumeQuotaClassesTest\.test_update_default_quota  # creates a project through Keystone's admin API (domains, projects): the embedded identity serves tokens only
 test_volumes_extend\.VolumesExtendTest\.test_volume_extend\[  # creates its volume from an image: no image API (glance off)
 test_server_addresses\.ServerAddressesTestJSON\.test_list_server_addresses\[  # servers have no networks (neutron off)
-test_servers\.ServerShowV247Test\.test_update_rebuild_list_server  # rebuild not implemented
 test_hosts\.HostsAdminTestJSON\.test_list_hosts\[  # wants two hosts: Nova lists its scheduler and conductor too, and the all-in-one has one compute and neither
-test_servers_negative\.ServersNegativeTestJSON\.test_rebuild_  # rebuild not implemented
-test_server_actions\.ServerActionsTestJSON\.test_rebuild_server  # rebuild not implemented
 test_server_actions\.ServerActionsTestJSON\.test_remove_server_all_security_groups  # security groups not implemented
 test_volume_types\.VolumeTypesTest\.test_volume_crud_with_volume_type_and_extra_specs  # retypes the volume: os-retype not served
 test_volume_types\.VolumeTypesTest\.test_volume_type_encryption_create_get_update_delete  # volume type encryption not served

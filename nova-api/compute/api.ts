@@ -31,6 +31,7 @@ import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { VolumeAttachmentAPI } from './volume-attachments';
 import { SwapVolumeAPI } from './swap-volume';
+import { RebuildAPI } from './rebuild';
 import { localDelete } from './local-delete';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 import { findFlavor } from '../../nova-common/flavors';
@@ -160,11 +161,14 @@ export class ComputeAPI {
   readonly hosts: HostAPI;
   /** os-keypairs (keypairs.ts). */
   readonly keypairs: KeypairAPI;
+  /** The rebuild action (rebuild.ts). */
+  readonly rebuilds: RebuildAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
     this.volumes = new VolumeAttachmentAPI(this, o);
     this.swaps = new SwapVolumeAPI(this, o);
+    this.rebuilds = new RebuildAPI(this, o);
     this.events = new ExternalEventsAPI(this, o);
     this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.aggregates = new AggregateAPI((ctx, action) => this.can(ctx, action));

@@ -1,5 +1,5 @@
 // POST /servers/{id}/action (202, empty body), as Nova's servers controller: os-stop, os-start,
-// reboot, pause, unpause, suspend, resume, lock, unlock; os-getConsoleOutput answers 200 with the guest's log; forceDelete
+// reboot, pause, unpause, suspend, resume, lock, unlock; rebuild answers 202 with the server; os-getConsoleOutput answers 200 with the guest's log; forceDelete
 // deletes; restore needs a soft-deleted server, which never exists here
 // (reclaim_instance_interval 0), so it answers 404 or 409. Other actions answer like an unknown
 // action in Nova (400 "There is no such action: …").
@@ -9,6 +9,9 @@ import type { ComputeAPI, GuestStateAction } from '../compute/api';
 import { MV } from '../microversions';
 import { projectInPath, type ServerParams } from '../request';
 import { ConsoleOutputBody, LockBodyV273, RebootBody } from '../schemas/server-actions';
+import { rebuildBody, rebuildRequest } from '../schemas/server-rebuild';
+import { rebuildAnswer } from './servers';
+import { randomBytes } from 'node:crypto';
 
 const ACTIONS: Record<string, 'stop' | 'start'> = { 'os-stop': 'stop', 'os-start': 'start' };
 const GUEST_STATE_ACTIONS = new Set<string>(['pause', 'unpause', 'suspend', 'resume']);
@@ -33,6 +36,11 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
     if (key === 'os-getConsoleOutput') {
       const length = validateBody(ConsoleOutputBody, body, null)['os-getConsoleOutput'].length ?? null;
       return { output: await compute.consoleOutput(req.ctx, sid, length) };
+    }
+    if (key === 'rebuild') {
+      const r = rebuildRequest(validateBody(rebuildBody(req.novaVersion), body, null).rebuild, req.novaVersion);
+      const inst = await compute.rebuilds.rebuild(req.ctx, sid, r);
+      return reply.code(202).send(await rebuildAnswer(req, compute, inst, r.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12)));
     }
     if (GUEST_STATE_ACTIONS.has(key)) {
       await compute.guestStateAction(req.ctx, sid, key as GuestStateAction);

@@ -10,7 +10,7 @@ import { findFlavor } from '../../nova-common/flavors';
 import { MV } from '../microversions';
 import { createServerRequest, serverUpdate } from '../schemas/server-create-extras';
 import { createServerBody, updateServerBody } from '../schemas/servers';
-import { diskConfig, serverDetail, serverStatus, serverSummary, serverUpdated, type ViewCtx } from '../views/servers';
+import { diskConfig, serverDetail, serverRebuilt, serverStatus, serverSummary, serverUpdated, type ViewCtx } from '../views/servers';
 
 function regexFilter(value: unknown, field: (i: Instance) => string | null): (i: Instance) => boolean {
   const want = typeof value === 'string' ? value : null;
@@ -105,6 +105,13 @@ async function hostStatuses(req: FastifyRequest, compute: ComputeAPI, rows: Inst
     const status = hostStatus(i.host ? computes.get(i.host) : undefined, compute.serviceDownTime);
     return unknownOnly && status !== 'UNKNOWN' ? undefined : status;
   };
+}
+
+/** The 202 body of a rebuild: the server as Nova's rebuild view shows it, and its new password. */
+export async function rebuildAnswer(req: FastifyRequest, compute: ComputeAPI, i: Instance, adminPass: string): Promise<Record<string, unknown>> {
+  const c = { ...viewCtx(req, compute.policy), hostStatus: await hostStatuses(req, compute, [i], i) };
+  const spec = req.novaVersion.atLeast(MV.PINNED_AZ) ? (await compute.db.requestSpecsByInstances([i.uuid])).get(i.uuid) : undefined;
+  return { server: { ...serverRebuilt(i, await compute.db.bdmsByInstance(i.uuid), c, spec), adminPass } };
 }
 
 export function serverRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {

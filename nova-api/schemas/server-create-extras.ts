@@ -24,7 +24,7 @@ function checkNetworks(networks: ServerCreate['networks']): void {
 }
 
 /** The injected-file quotas (403, OnsetFile*LimitExceeded) of a personality the schema let through. */
-function checkPersonality(files: ServerCreate['personality']): void {
+export function checkPersonality(files: ServerCreate['personality']): void {
   if (!files) return;
   if (files.length > INJECTED_FILES) throw forbidden('Personality file limit exceeded');
   if (files.some((f) => (f.path ?? '').length > INJECTED_FILE_PATH)) throw forbidden(`Personality file path exceeds maximum ${INJECTED_FILE_PATH}`);
@@ -34,10 +34,10 @@ function checkPersonality(files: ServerCreate['personality']): void {
 }
 
 /** Nova's IPAddress column keeps the canonical (compressed, hex) form; the URL parser makes it. */
-const canonicalIPv6 = (v6: string | undefined): string | undefined => (v6 === undefined ? v6 : new URL(`http://[${v6}]/`).hostname.slice(1, -1));
+export const canonicalIPv6 = (v6: string | undefined): string | undefined => (v6 === undefined ? v6 : new URL(`http://[${v6}]/`).hostname.slice(1, -1));
 
 /** OS-DCF:diskConfig: AUTO is true, MANUAL false, undefined when not given (kept as Nova keeps it). */
-const autoDiskConfig = (dc: 'AUTO' | 'MANUAL' | undefined): boolean | undefined => (dc === undefined ? undefined : dc === 'AUTO');
+export const autoDiskConfig = (dc: 'AUTO' | 'MANUAL' | undefined): boolean | undefined => (dc === undefined ? undefined : dc === 'AUTO');
 
 /** A validated create body as the compute API takes it. */
 export function createServerRequest(body: CreateServerBody): CreateServerRequest {

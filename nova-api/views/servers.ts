@@ -6,6 +6,8 @@ import { findFlavor } from '../../nova-common/flavors';
 import { MV } from '../microversions';
 
 const TASK_STATUS: Record<string, string> = { deleting: 'ACTIVE', rebooting: 'REBOOT', 'rebooting_hard': 'HARD_REBOOT' };
+/** Nova's status map shows a rebuild as REBUILD whether the server was active, stopped or in error. */
+const REBUILD_TASKS = new Set(['rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning']);
 const VM_STATUS: Record<string, string> = {
   active: 'ACTIVE', building: 'BUILD', stopped: 'SHUTOFF', paused: 'PAUSED', suspended: 'SUSPENDED', rescued: 'RESCUE',
   resized: 'VERIFY_RESIZE', 'soft-delete': 'SOFT_DELETED', deleted: 'DELETED', error: 'ERROR', shelved: 'SHELVED',
@@ -18,6 +20,7 @@ const PROGRESS_STATUSES = ['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZ
 export const diskConfig = (i: Instance): 'AUTO' | 'MANUAL' => (i.autoDiskConfig ? 'AUTO' : 'MANUAL');
 
 export function serverStatus(i: Instance): string {
+  if (i.taskState && REBUILD_TASKS.has(i.taskState) && ['active', 'stopped', 'error'].includes(i.vmState ?? '')) return 'REBUILD';
   if (i.vmState === 'active' && i.taskState && TASK_STATUS[i.taskState]) return TASK_STATUS[i.taskState];
   return VM_STATUS[i.vmState ?? ''] ?? 'UNKNOWN';
 }
@@ -73,6 +76,20 @@ const NO_SPEC: RequestSpecData = { availability_zone: null, scheduler_hints: {} 
 export function serverUpdated(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC): Record<string, unknown> {
   const out = serverDetail(i, bdms, c, spec);
   if (!c.version.atLeast(MV.STRICT_QUERY)) for (const k of EXTENDED_KEYS) delete out[k];
+  return out;
+}
+
+/**
+ * The body a rebuild answers (servers.py _action_rebuild): trimmed as an update's below 2.75,
+ * but with key_name from 2.54 and server_groups from 2.71; never the user data.
+ */
+export function serverRebuilt(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC): Record<string, unknown> {
+  const out = serverDetail(i, bdms, c, spec);
+  if (!c.version.atLeast(MV.STRICT_QUERY)) {
+    const kept = new Set([...(c.version.atLeast('2.54') ? ['key_name'] : []), ...(c.version.atLeast('2.71') ? ['server_groups'] : [])]);
+    for (const k of EXTENDED_KEYS) if (!kept.has(k)) delete out[k];
+  }
+  delete out['OS-EXT-SRV-ATTR:user_data'];
   return out;
 }
 

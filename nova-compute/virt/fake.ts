@@ -53,8 +53,12 @@ export class FakeDriver extends ComputeDriver {
     return d;
   }
 
+  /** How many times each guest was spawned (a rebuild spawns it again; tests). */
+  readonly spawns = new Map<string, number>();
+
   async spawn(instance: Instance): Promise<{ rootDeviceName: string }> {
-    this.domain(instance);
+    this.domain(instance).state = 'running';
+    this.spawns.set(instance.uuid, (this.spawns.get(instance.uuid) ?? 0) + 1);
     return { rootDeviceName: '/dev/vda' };
   }
 

@@ -54,6 +54,7 @@ describe('nova-api policy (Zed defaults): readers read, members act in their pro
       ['POST', `/v2.1/servers/${server}/action`, { reboot: { type: 'SOFT' } }, 'os_compute_api:servers:reboot'],
       ['POST', `/v2.1/servers/${server}/action`, { 'os-stop': null }, 'os_compute_api:servers:stop'],
       ['POST', `/v2.1/servers/${server}/action`, { lock: null }, 'os_compute_api:os-lock-server:lock'],
+      ['POST', `/v2.1/servers/${server}/action`, { rebuild: { imageRef: '70a599e0-31e7-49b7-b260-868f441e862b' } }, 'os_compute_api:servers:rebuild'],
       ['POST', `/v2.1/servers/${server}/action`, { pause: null }, 'os_compute_api:os-pause-server:pause'],
       ['POST', `/v2.1/servers/${server}/action`, { unpause: null }, 'os_compute_api:os-pause-server:unpause'],
       ['POST', `/v2.1/servers/${server}/action`, { suspend: null }, 'os_compute_api:os-suspend-server:suspend'],

@@ -341,6 +341,25 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     expect((await db.instanceGet(moved))?.vmState).to.equal('active');
   });
 
+  it('a rebuild cut short at any of its task states is redone whole: the guest spawned again with its volume', async () => {
+    const driver = nova.compute.driver as FakeDriver;
+    const sid = await activeServer(nova, 'r15n');
+    const v = cinder.create('demo');
+    attached(v, sid);
+    await bdm(sid, v, null, { connectionInfo: info(v) });
+    for (const task of ['rebuilding', 'rebuild_block_device_mapping', 'rebuild_spawning'] as const) {
+      const spawns = driver.spawns.get(sid) ?? 0;
+      await driver.destroy((await db.instanceGet(sid))!);
+      await db.instances.update({ uuid: sid }, { taskState: task, imageRef: `image-${task}`.slice(0, 36), updatedAt: ago(600) });
+      expect((await pass()).powerOpsRedone, task).to.include(sid);
+      const row = await db.instanceGet(sid);
+      expect([row?.vmState, row?.taskState, row?.powerState], task).to.deep.equal(['active', null, 1]);
+      expect(driver.spawns.get(sid), task).to.equal(spawns + 1);
+      expect(driver.listDisks(row!).map((d) => d.targetDev), task).to.include('vdb');
+    }
+    expect(v.status).to.equal('in-use');
+  });
+
   it('a guest operation the driver refuses gives the task back (Nova\'s reverts_task_state): no redo loop', async () => {
     const sid = await activeServer(nova, 'r15m');
     // The row says paused, the guest is suspended: unpause is refused by the fake as by libvirt.
