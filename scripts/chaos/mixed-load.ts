@@ -72,6 +72,8 @@ async function runOp(c: Target, pool: Pool, op: Op): Promise<number> {
       return (await c.req('nova', 'POST', `${onServer}/action`, { 'os-start': null })).status;
     case 'reboot':
       return (await c.req('nova', 'POST', `${onServer}/action`, { reboot: { type: op.volume % 2 ? 'HARD' : 'SOFT' } })).status;
+    case 'rebuild':
+      return (await c.req('nova', 'POST', `${onServer}/action`, { rebuild: { imageRef: IMAGE, name: 'rebuilt' } })).status;
     case 'pause': case 'unpause': case 'suspend': case 'resume':
       return (await c.req('nova', 'POST', `${onServer}/action`, { [op.kind]: null })).status;
   }

@@ -35,7 +35,7 @@ export interface Fault {
 }
 
 export type OpKind = 'attach' | 'detach' | 'swap' | 'extend' | 'create-volume' | 'delete-volume' | 'create-server' | 'delete-server'
-  | 'stop' | 'start' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume';
+  | 'stop' | 'start' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'rebuild';
 
 export interface Op {
   kind: OpKind;
@@ -79,7 +79,7 @@ const between = (r: () => number, lo: number, hi: number): number => lo + Math.f
 const OP_WEIGHTS: Array<[OpKind, number]> = [
   ['attach', 28], ['detach', 20], ['swap', 8], ['extend', 8], ['create-volume', 5], ['delete-volume', 6],
   ['create-server', 3], ['delete-server', 4], ['stop', 6], ['start', 6], ['reboot', 6],
-  ['pause', 3], ['unpause', 3], ['suspend', 3], ['resume', 3],
+  ['pause', 3], ['unpause', 3], ['suspend', 3], ['resume', 3], ['rebuild', 4],
 ];
 const TOTAL_WEIGHT = OP_WEIGHTS.reduce((n, [, w]) => n + w, 0);
 

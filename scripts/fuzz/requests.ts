@@ -161,7 +161,7 @@ export class Generator {
       this.attach('admin', srv2, vol), this.attach('admin', srv, vol2), this.detach('admin', srv, vol2),
       // An attached volume grown (Nova's volume-extended event) and the server moved meanwhile.
       this.make('cinder', 'admin', 'POST', `/v3/${this.project('admin')}/volumes/${vol}/action`, 'action os-extend', { 'os-extend': { new_size: r.int(2, 6) } }, '3.42'),
-      this.make('nova', 'admin', 'POST', `/servers/${srv}/action`, 'server-action', r.pick<unknown>([{ 'os-stop': null }, { 'os-start': null }, { reboot: { type: 'HARD' } }, { pause: null }, { unpause: null }, { suspend: null }, { resume: null }])),
+      this.make('nova', 'admin', 'POST', `/servers/${srv}/action`, 'server-action', r.pick<unknown>([{ 'os-stop': null }, { 'os-start': null }, { reboot: { type: 'HARD' } }, { pause: null }, { unpause: null }, { suspend: null }, { resume: null }, { rebuild: { imageRef: IMAGE } }])),
       this.make('cinder', 'admin', 'DELETE', `/v3/${this.project('admin')}/attachments/${this.idOf(this.st.attachments, 'admin')}`, 'attachment-delete', undefined, '3.44'),
       ...(r.chance(0.3) ? [this.serverDelete('admin', srv)] : []),
     ];
@@ -280,7 +280,9 @@ export class Generator {
       [1, () => this.serverDelete(user, this.server(user))],
       [2, () => this.make('nova', user, 'POST', `/servers/${this.server(user)}/action`, 'server-action',
         r.pick<unknown>([{ 'os-stop': null }, { 'os-start': null }, { reboot: { type: r.pick(['SOFT', 'HARD', 'soft']) } }, { lock: null }, { unlock: null },
-          { pause: null }, { unpause: null }, { suspend: r.pick<unknown>([null, {}]) }, { resume: null }, { forceDelete: null }, { restore: null }, { resize: { flavorRef: '2' } }, { createImage: { name: 'i' } },
+          { pause: null }, { unpause: null }, { suspend: r.pick<unknown>([null, {}]) }, { resume: null }, { forceDelete: null },
+          { rebuild: r.pick<unknown>([{ imageRef: IMAGE }, {}, null, { imageRef: 'x' }, { imageRef: IMAGE, name: r.pick(['n', ' ', 'x'.repeat(256)]), metadata: { a: 'b' } },
+            { imageRef: IMAGE, key_name: r.pick([null, 'nope']), adminPass: 'p' }, { imageRef: IMAGE, personality: [{ path: '/p', contents: 'eA==' }] }]) }, { restore: null }, { resize: { flavorRef: '2' } }, { createImage: { name: 'i' } },
           { 'os-getConsoleOutput': r.pick<unknown>([{}, { length: r.pick<unknown>([3, '2', -1, -2, 'x', null, 1e20]) }, null, { lines: 1 }]) }]))],
       [1, () => this.make('nova', user, r.pick(['GET', 'POST', 'PUT']), `/servers/${this.server(user)}/metadata`, 'server-metadata', r.chance(0.5) ? { metadata: { a: 'b' } } : undefined)],
       [1, () => this.make('nova', user, r.pick(['GET', 'PUT', 'DELETE']), `/servers/${this.server(user)}/metadata/${r.pick(['a', 'k', 'zz'])}`, 'server-metadata-key', { meta: { a: 'c' } })],
