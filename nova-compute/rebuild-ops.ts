@@ -7,6 +7,7 @@
 // destroy disconnects them, so it makes each volume a new attachment first and connects it
 // again. Here only the guest changes, so a rebuild never leaves Cinder half-way and needs no
 // intent on the block device rows (docs/differences.md).
+import { pausePoint } from '../common/fault/pause';
 import type { NovaDB } from '../nova-common/db-api';
 import type { BlockDeviceMapping, Instance } from '../nova-common/entities';
 import { BDM_STATES } from '../nova-common/bdm-states';
@@ -35,10 +36,12 @@ export async function rebuildGuest(d: RebuildDeps, instance: Instance): Promise<
   const stopped = instance.vmState === VM_STATES.STOPPED;
   await d.driver.powerOff(instance);
   await d.driver.destroy(instance);
+  await pausePoint('nova-compute.rebuild.after-destroy');
   if (!(await d.db.instanceConditionalUpdate(uuid, { taskState: TASKS }, { taskState: TASK_STATES.REBUILD_BLOCK_DEVICE_MAPPING }))) return false;
   const volumes = guestVolumes(await d.db.bdmsByInstance(uuid));
   if (!(await d.db.instanceConditionalUpdate(uuid, { taskState: TASKS }, { taskState: TASK_STATES.REBUILD_SPAWNING }))) return false;
   await d.driver.spawn(instance);
+  await pausePoint('nova-compute.rebuild.after-spawn');
   for (const b of volumes) await d.driver.attachVolume(instance, JSON.parse(b.connectionInfo as string) as Record<string, unknown>, b.deviceName as string);
   if (stopped) await d.driver.powerOff(instance);
   return d.db.instanceConditionalUpdate(uuid, { taskState: TASKS }, {

@@ -4,6 +4,7 @@
 // empty task state (the intent), records the action and casts rebuild_instance to the server's
 // compute (manager: rebuild-ops.ts), which a restarted compute redoes from that task state.
 import type { RequestContext } from '../../common/context';
+import { pausePoint } from '../../common/fault/pause';
 import type { Instance } from '../../nova-common/entities';
 import {
   ImageUnacceptable, InstanceInvalidState, InvalidInput, InvalidVolume, MetadataLimitExceeded,
@@ -77,6 +78,7 @@ export class RebuildAPI {
       const now = await this.c.get(ctx, uuid);
       throw new InstanceInvalidState({ method: 'rebuild', instance_uuid: uuid, attr: 'task_state', state: now.taskState ?? 'None' });
     }
+    await pausePoint('nova-api.rebuild.after-intent');
     await this.c.recordAction(ctx, uuid, 'rebuild');
     const fresh = await this.c.get(ctx, uuid);
     await this.o.rpc.rebuildInstance(ctx, fresh, { imageRef: r.imageRef, origImageRef: inst.imageRef, newPass: r.adminPass ?? null, bdms });

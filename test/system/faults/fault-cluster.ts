@@ -89,6 +89,13 @@ export const EXTEND_STEPS: Array<[Service, string]> = [
   ['cinder-volume', 'cinder-volume.extend_volume.after-backend-extend'],
 ];
 
+/** A rebuild's steps: the intent written (cast not sent yet), the guest destroyed, spawned before its volumes are back. */
+export const REBUILD_STEPS: Array<[Service, string]> = [
+  ['nova-api', 'nova-api.rebuild.after-intent'],
+  ['nova-compute', 'nova-compute.rebuild.after-destroy'],
+  ['nova-compute', 'nova-compute.rebuild.after-spawn'],
+];
+
 /** A server delete nova-api runs itself (its compute down): killed after a volume's release, before its row goes. */
 export const LOCAL_DELETE_STEPS: Array<[Service, string]> = [
   ['nova-api', 'nova-api.local_delete.after-release'],

@@ -2,7 +2,7 @@
 // replays exactly from its seed, and every fault and operation stays within the bounds.
 import { expect } from 'chai';
 import { planRound, stepsOf, COMPUTE_DOWN_STEPS, FLOWS, SERVICES, SERVICE_FAULTS } from '../../../scripts/chaos/plan';
-import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, SWAP_STEPS } from '../../system/faults/fault-cluster';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, REBUILD_STEPS, SWAP_STEPS } from '../../system/faults/fault-cluster';
 
 const OPTS = { serverFaults: true, workers: 3, opsPerWorker: 50 };
 
@@ -36,7 +36,7 @@ describe('chaos plan', () => {
   });
 
   it('every step the fault suite kills at can be armed, and is in some round', () => {
-    const suite = [...ATTACH_STEPS, ...ATTACH_STEPS_V3, ...DETACH_STEPS, ...DETACH_STEPS_V3, ...SWAP_STEPS, ...EXTEND_STEPS, ...LOCAL_DELETE_STEPS].map(([, point]) => point);
+    const suite = [...ATTACH_STEPS, ...ATTACH_STEPS_V3, ...DETACH_STEPS, ...DETACH_STEPS_V3, ...SWAP_STEPS, ...EXTEND_STEPS, ...REBUILD_STEPS, ...LOCAL_DELETE_STEPS].map(([, point]) => point);
     const armable = new Set([...FLOWS.flatMap((flow) => stepsOf(flow).map(([, point]) => point)), ...COMPUTE_DOWN_STEPS]);
     expect(suite.filter((p) => !armable.has(p))).to.deep.equal([]);
     const armed = new Set<string>();
