@@ -128,6 +128,41 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     expect(n.out.trim()).to.equal('console1 login:');
   });
 
+  it('openstack server pause / unpause / suspend / resume and nova pause / unpause', async () => {
+    const sid = await activeServer(nova, 'pauser');
+    const status = async (): Promise<string> => JSON.parse((await cli('openstack', ['server', 'show', sid, '-f', 'json'], env)).out).status as string;
+    const until = async (want: string): Promise<void> => { await waitFor(async () => (await status()) === want, 20_000, want, 100); };
+    for (const [args, want] of [[['server', 'pause', 'pauser'], 'PAUSED'], [['server', 'unpause', 'pauser'], 'ACTIVE'],
+      [['server', 'suspend', 'pauser'], 'SUSPENDED'], [['server', 'resume', 'pauser'], 'ACTIVE']] as const) {
+      const r = await cli('openstack', [...args], env);
+      expect(r.code, r.err).to.equal(0);
+      await until(want);
+    }
+    const np = await cli('nova', ['pause', 'pauser'], env);
+    expect(np.code, np.err).to.equal(0);
+    await until('PAUSED');
+    // A second pause is Nova's 409, which the CLI reports.
+    const again = await cli('openstack', ['server', 'pause', 'pauser'], env);
+    expect(again.code).to.not.equal(0);
+    expect(again.err).to.match(/Cannot 'pause' instance .* while it is in vm_state paused/);
+    expect((await cli('nova', ['unpause', 'pauser'], env)).code).to.equal(0);
+    await until('ACTIVE');
+  });
+
+  it('openstack server rebuild --image --name --wait, and nova rebuild', async () => {
+    const sid = await activeServer(nova, 'rebuilder');
+    // The image stub serves the one image the CLI can look up by id.
+    const image = '70a599e0-31e7-49b7-b260-868f441e862b';
+    const r = await cli('openstack', ['server', 'rebuild', '--image', image, '--name', 'rebuilt1', '--wait', '-f', 'json', sid], env);
+    expect(r.code, r.err).to.equal(0);
+    const shown = JSON.parse((await cli('openstack', ['server', 'show', sid, '-f', 'json'], env)).out) as Record<string, unknown>;
+    expect([shown.name, shown.status]).to.deep.equal(['rebuilt1', 'ACTIVE']);
+    expect(JSON.stringify(shown.image)).to.contain(image);
+    const n = await cli('nova', ['rebuild', '--poll', sid, '70a599e0-31e7-49b7-b260-868f441e862b'], env);
+    expect(n.code, n.err).to.equal(0);
+    expect(n.out).to.match(/70a599e0-31e7-49b7-b260-868f441e862b/);
+  });
+
   it('nova negotiates 2.92 (its maximum, under our 2.101): boot --hostname, show, update --hostname, list', async () => {
     const b = await cli('nova', ['--debug', 'boot', '--flavor', 'm1.tiny', '--image', 'cirros-0.6.2-x86_64-disk', '--hostname', 'web-01', '--poll', 'srv2'], env);
     expect(b.code, b.err + b.out).to.equal(0);
