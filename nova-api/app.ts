@@ -24,6 +24,7 @@ import { keypairRoutes } from './controllers/keypairs';
 import { quotaSetRoutes } from './controllers/quota-sets';
 import { quotaClassSetRoutes } from './controllers/quota-class-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
+import { volumeProxyRoutes } from './controllers/volumes';
 import { COMPUTE_VERSIONS } from './microversions';
 import { versionRoutes } from './versions';
 
@@ -69,6 +70,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       aggregateRoutes(v, base, opts.compute.aggregates);
       hostRoutes(v, base, opts.compute.hosts);
       keypairRoutes(v, base, opts.compute.keypairs, maxLimit);
+      volumeProxyRoutes(v, base, opts.compute.volumesProxy, maxLimit);
       quotaSetRoutes(v, base, opts.compute.quotas);
       quotaClassSetRoutes(v, base, opts.compute.quotas);
     }

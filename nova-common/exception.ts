@@ -78,6 +78,14 @@ export class NoValidHost extends NovaException {
   static override msgFmt = 'No valid host was found. %(reason)s';
 }
 /** Cinder cannot be reached: a lost dependency, so 503 (Nova answers 500; we never 500 on an outage). */
+export class SnapshotNotFound extends NotFound {
+  static override msgFmt = 'Snapshot %(snapshot_id)s could not be found.';
+}
+/** Cinder refused a create past a quota (its 413): Nova's 403. */
+export class OverQuota extends NovaException {
+  static override msgFmt = 'Quota exceeded for resources: %(overs)s';
+  static override code = 403;
+}
 export class CinderConnectionFailed extends NovaException {
   static override msgFmt = 'Connection to cinder host failed: %(reason)s';
   static override code = 503;

@@ -206,6 +206,9 @@ write_conf "$ws/etc/tempest-glance.conf" True
 cat > "$ws/main.txt" <<'EOF'
 tempest\.api\.compute\.volumes\.test_attach_volume\.
 tempest\.api\.compute\.volumes\.test_attach_volume_negative\.
+tempest\.api\.compute\.volumes\.test_volumes_get\.
+tempest\.api\.compute\.volumes\.test_volumes_list\.
+tempest\.api\.compute\.volumes\.test_volumes_negative\.
 tempest\.api\.volume\.test_volumes_actions\.
 tempest\.api\.volume\.admin\.test_volumes_actions\.
 tempest\.api\.volume\.test_volumes_negative\.

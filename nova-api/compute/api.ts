@@ -32,6 +32,7 @@ import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { VolumeAttachmentAPI } from './volume-attachments';
 import { SwapVolumeAPI } from './swap-volume';
 import { RebuildAPI } from './rebuild';
+import { VolumesProxyAPI } from './volumes-proxy';
 import { localDelete } from './local-delete';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 import { findFlavor } from '../../nova-common/flavors';
@@ -163,12 +164,15 @@ export class ComputeAPI {
   readonly keypairs: KeypairAPI;
   /** The rebuild action (rebuild.ts). */
   readonly rebuilds: RebuildAPI;
+  /** os-volumes, Nova's proxy of Cinder's volumes (volumes-proxy.ts). */
+  readonly volumesProxy: VolumesProxyAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
     this.volumes = new VolumeAttachmentAPI(this, o);
     this.swaps = new SwapVolumeAPI(this, o);
     this.rebuilds = new RebuildAPI(this, o);
+    this.volumesProxy = new VolumesProxyAPI(this, o);
     this.events = new ExternalEventsAPI(this, o);
     this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.aggregates = new AggregateAPI((ctx, action) => this.can(ctx, action));

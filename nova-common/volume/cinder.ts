@@ -7,7 +7,7 @@ import type { FetchLike, FetchResponse } from '../../common/api/local-fetch';
 import type { CatalogEntry, ContextDict } from '../../common/context';
 import { formatTemplate } from '../../common/exception';
 import { getLogger } from '../../common/log';
-import { CinderConnectionFailed, InvalidInput, NovaException, VolumeAttachmentNotFound, VolumeNotFound } from '../exception';
+import { CinderConnectionFailed, InvalidInput, NovaException, OverQuota, SnapshotNotFound, VolumeAttachmentNotFound, VolumeNotFound } from '../exception';
 import { restClientSpan, traceHeaders, withSpan, type Span } from '../../common/trace';
 
 const LOG = getLogger('nova.volume.cinder');
@@ -333,6 +333,47 @@ export class CinderAPI {
     const q = `/attachments?all_tenants=1&volume_id=${encodeURIComponent(volumeId)}&instance_id=${encodeURIComponent(instanceUuid)}`;
     const { json } = await this.request(caller, 'GET', q, undefined, ATTACH_MV);
     return ((json as { attachments?: CinderAttachment[] } | null)?.attachments ?? []).filter((a) => a.volume_id === volumeId && a.instance === instanceUuid);
+  }
+
+  /**
+   * The caller's project's volumes (GET /volumes/detail, no all_tenants), page by page: what
+   * Nova's volume proxy lists.
+   */
+  async listOwn(caller: CinderCaller, pageSize = 500): Promise<CinderVolume[]> {
+    const out: CinderVolume[] = [];
+    for (let marker: string | null = null, pages = 0; pages < 10_000; pages++) {
+      const { json } = await this.request(caller, 'GET', `/volumes/detail?limit=${pageSize}${marker ? `&marker=${marker}` : ''}`);
+      const page = ((json as { volumes?: CinderVolume[] } | null)?.volumes ?? []).map((v) => ({ ...v, attachments: Array.isArray(v.attachments) ? v.attachments : [] }));
+      out.push(...page);
+      if (page.length < pageSize) break;
+      marker = page[page.length - 1].id;
+    }
+    return out;
+  }
+
+  /** Nova's volume_api.create: Cinder's 413 is OverQuota, its 400 (and 404: an unknown type) InvalidInput. */
+  async create(caller: CinderCaller, v: Record<string, unknown>): Promise<CinderVolume> {
+    try {
+      const { json } = await this.request(caller, 'POST', '/volumes', { volume: v });
+      const vol = (json as { volume?: CinderVolume } | null)?.volume;
+      if (!vol) throw new CinderConnectionFailed({ reason: 'Cinder answered a create without its volume' });
+      return { ...vol, attachments: Array.isArray(vol.attachments) ? vol.attachments : [] };
+    } catch (e) {
+      if (e instanceof CinderHTTPError && e.status === 413) throw new OverQuota({ overs: 'volumes' });
+      if (e instanceof CinderHTTPError && (e.status === 400 || e.status === 404)) throw new InvalidInput({ reason: e.cinderMessage });
+      throw e;
+    }
+  }
+
+  /** GET /snapshots/{id}: there, or SnapshotNotFound. */
+  async getSnapshot(caller: CinderCaller, snapshotId: string): Promise<Record<string, unknown>> {
+    try {
+      const { json } = await this.request(caller, 'GET', `/snapshots/${encodeURIComponent(snapshotId)}`);
+      return (json as { snapshot?: Record<string, unknown> } | null)?.snapshot ?? {};
+    } catch (e) {
+      if (e instanceof CinderHTTPError && e.status === 404) throw new SnapshotNotFound({ snapshot_id: snapshotId });
+      throw e;
+    }
   }
 
   async delete(caller: CinderCaller, volumeId: string): Promise<void> {

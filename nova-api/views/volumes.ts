@@ -1,0 +1,16 @@
+// The os-volumes proxy's view (nova volumes.py _translate_volume_summary_view over Nova's
+// cinder.py _untranslate_volume_summary_view): camelCase keys, the first attachment only (an
+// empty object when there is none), the type's name as volumeType.
+import type { CinderVolume } from '../../nova-common/volume/cinder';
+
+export function proxyVolumeView(v: CinderVolume): Record<string, unknown> {
+  const first = v.attachments[0];
+  const attachments = first
+    ? [{ id: v.id, volumeId: v.id, serverId: first.server_id ?? null, ...(first.device ? { device: first.device } : {}) }]
+    : [{}];
+  return {
+    id: v.id, status: v.status, size: v.size ?? null, availabilityZone: v.availability_zone ?? null, createdAt: v.created_at ?? null,
+    attachments, displayName: v.name ?? null, displayDescription: v.description ?? null, volumeType: v.volume_type ?? null,
+    snapshotId: v.snapshot_id ?? null, metadata: v.metadata && typeof v.metadata === 'object' ? v.metadata : {},
+  };
+}
