@@ -316,6 +316,13 @@ export class Generator {
           { keypair: { name: 'fz@x.y', user_id: r.pick(['admin', 'demo']), public_key: FUZZ_SSH_KEY } }]), mvNova(r))
         : this.make('nova', user, r.pick(['GET', 'GET', 'DELETE']), `/os-keypairs${r.pick(['', `/fz${r.int(0, 4)}`, '?limit=1', '?marker=fz1', '?limit=-1', '?user_id=admin',
           '/%C3%A9', '?limit=1&limit=2', '?foo=1'])}`, 'keypairs', undefined, mvNova(r))],
+      // os-volumes, Nova's volume proxy (up to 2.35): creates good and bad, lists and pages, shows and deletes.
+      [1, () => r.chance(0.4)
+        ? this.make('nova', user, 'POST', '/os-volumes', 'os-volumes-create', r.pick<unknown>([{ volume: { size: r.pick([1, '1', 2]), display_name: 'fzp' } },
+          { volume: { size: r.pick(['#$%', '', '0', 0, -1, 1.5, null]) } }, { volume: { size: 1, volume_type: r.pick(['nope', '__DEFAULT__']), metadata: { a: 'b' } } },
+          { volume: { size: 1, snapshot_id: 'x' } }, { volume: { size: 1, bogus: 1 } }, { volume: null }, {}]), r.pick([undefined, '2.35', '2.36']))
+        : this.make('nova', user, r.pick(['GET', 'GET', 'DELETE']), `/os-volumes${r.pick(['', '/detail', `/${this.volume(user)}`, '/', '?limit=1&offset=1', '?limit=-1',
+          '?offset=x', '/detail?limit=0', '/00000000-0000-4000-8000-000000000000'])}`, 'os-volumes', undefined, r.pick([undefined, '2.35', '2.36']))],
       // The compute services: read, disable/enable, force down/up (the second of each pair undoes the first).
       [1, () => this.make('nova', user, 'GET', `/os-services${r.pick(['', '?host=compute1', '?binary=nova-compute', '?bogus=1', '?host=é'])}`, 'services-list', undefined, mvNova(r))],
       [1, () => r.chance(0.5)
