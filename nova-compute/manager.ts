@@ -12,6 +12,7 @@ import { POWER_OPS, powerOpOfTask, type PowerOp } from './power-ops';
 import { rebuildGuest } from './rebuild-ops';
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
 import { KeyedLock } from '../common/lock';
+import { isDbConnectionError } from '../common/db/errors';
 import { BDM_STATES } from '../nova-common/bdm-states';
 import { callerFromDict, type CinderCaller } from '../nova-common/volume/cinder';
 import { ctxLog, VolumeOps, type Op } from './volume-ops';
@@ -260,7 +261,8 @@ export class ComputeManager {
   /**
    * Nova's rebuild_instance on the server's own host (rebuild-ops.ts): from whichever rebuild
    * task state it finds, so a restarted compute redoes a rebuild cut short; none found, nothing
-   * to do. A failure leaves the server in error with its fault, as Nova's.
+   * to do. A failure leaves the server in error with its fault, as Nova's; a lost database
+   * leaves it rebuilding for the redo.
    */
   async rebuildInstance(ctxt: ContextDict, args: Args): Promise<void> {
     const uuid = uuidOf(args);
@@ -274,7 +276,10 @@ export class ComputeManager {
       try {
         if (!(await rebuildGuest(this.d, instance))) LOG.warning(`Instance ${uuid} left its rebuild task during the rebuild; its state stays`, { context: ctxLog(ctxt) });
       } catch (e) {
-        await this.d.db.instanceConditionalUpdate(uuid, { taskState: [...REBUILD_TASKS] }, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
+        // A lost database leaves the task as it is, for the reconciler to redo the rebuild.
+        if (!isDbConnectionError(e)) {
+          await this.d.db.instanceConditionalUpdate(uuid, { taskState: [...REBUILD_TASKS] }, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });
+        }
         throw e;
       }
       await this.notify(ctxt, 'compute.instance.rebuild.end', instance, {});

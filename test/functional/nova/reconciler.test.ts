@@ -360,6 +360,30 @@ describe('nova-compute reconciler: every half-done attach/detach ends consistent
     expect(v.status).to.equal('in-use');
   });
 
+  it('a rebuild that fails stays for the redo when the database was lost, and goes to error otherwise', async () => {
+    const driver = nova.compute.driver as FakeDriver;
+    const spawn = driver.spawn.bind(driver);
+    const [lost, broken] = [await activeServer(nova, 'r15o'), await activeServer(nova, 'r15p')];
+    try {
+      driver.spawn = async () => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306'), { code: 'ECONNREFUSED' }); };
+      await db.instances.update({ uuid: lost }, { taskState: 'rebuilding', updatedAt: ago(600) });
+      await pass();
+      expect((await db.instanceGet(lost))?.taskState).to.match(/^rebuild/);
+      driver.spawn = async () => { throw new Error('internal error: qemu unexpectedly closed the monitor'); };
+      await db.instances.update({ uuid: lost }, { taskState: null });
+      await db.instances.update({ uuid: broken }, { taskState: 'rebuilding', updatedAt: ago(600) });
+      await pass();
+      const row = await db.instanceGet(broken);
+      expect([row?.vmState, row?.taskState, row?.faultMessage]).to.deep.equal(['error', null, 'internal error: qemu unexpectedly closed the monitor']);
+    } finally {
+      driver.spawn = spawn;
+    }
+    await db.instances.update({ uuid: lost }, { taskState: 'rebuilding', updatedAt: ago(600) });
+    await pass();
+    expect([(await db.instanceGet(lost))?.vmState, (await db.instanceGet(lost))?.taskState]).to.deep.equal(['active', null]);
+    await db.instances.update({ uuid: broken }, { vmState: 'active', faultMessage: null });
+  });
+
   it('a guest operation the driver refuses gives the task back (Nova\'s reverts_task_state): no redo loop', async () => {
     const sid = await activeServer(nova, 'r15m');
     // The row says paused, the guest is suspended: unpause is refused by the fake as by libvirt.
