@@ -27,8 +27,6 @@ export interface RebuildRequest {
   accessIpV6?: string;
   autoDiskConfig?: boolean;
   trustedCerts?: boolean;
-  /** 2.93: the root volume would be reimaged. */
-  reimageBootVolume: boolean;
 }
 
 /** check_instance_state(vm_state=[ACTIVE, STOPPED, ERROR]) for rebuild. */

@@ -38,7 +38,7 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
       return { output: await compute.consoleOutput(req.ctx, sid, length) };
     }
     if (key === 'rebuild') {
-      const r = rebuildRequest(validateBody(rebuildBody(req.novaVersion), body, null).rebuild, req.novaVersion);
+      const r = rebuildRequest(validateBody(rebuildBody(req.novaVersion), body, null).rebuild);
       const inst = await compute.rebuilds.rebuild(req.ctx, sid, r);
       return reply.code(202).send(await rebuildAnswer(req, compute, inst, r.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12)));
     }

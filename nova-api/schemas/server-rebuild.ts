@@ -55,12 +55,11 @@ export const rebuildBody = (version: APIVersion): new () => { rebuild: RebuildBo
   (BODIES.find(([mv]) => version.atLeast(mv)) ?? BODIES[BODIES.length - 1])[1];
 
 /** A validated rebuild body as the compute API takes it (what was sent; key_name from 2.54 on). */
-export function rebuildRequest(b: RebuildBody, version: APIVersion): RebuildRequest {
+export function rebuildRequest(b: RebuildBody): RebuildRequest {
   checkPersonality(b.personality);
   return {
     imageRef: b.imageRef, adminPass: b.adminPass, name: b.name, metadata: b.metadata, description: b.description,
     keyName: b.key_name, userData: b.user_data, hostname: b.hostname, accessIpV4: b.accessIPv4, accessIpV6: canonicalIPv6(b.accessIPv6),
     autoDiskConfig: autoDiskConfig(b['OS-DCF:diskConfig']), trustedCerts: !!b.trusted_image_certificates?.length,
-    reimageBootVolume: version.atLeast('2.93'),
   };
 }
