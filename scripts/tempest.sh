@@ -164,7 +164,7 @@ volume_multiattach = True
 volume_backed_live_migration = False
 block_migration_for_live_migration = False
 hostname_fqdn_sanitization = False
-disk_config = False
+disk_config = True
 # Server metadata is writable here (tempest gates the write tests on this flag).
 xenapi_apis = True
 
@@ -250,6 +250,7 @@ tempest\.api\.compute\.servers\.test_delete_server\.
 tempest\.api\.compute\.servers\.test_multiple_create\.
 tempest\.api\.compute\.servers\.test_multiple_create_negative\.
 tempest\.api\.compute\.servers\.test_server_actions\.
+tempest\.api\.compute\.servers\.test_disk_config\.
 tempest\.api\.compute\.keypairs\.
 EOF
 # Tests in those modules needing what we do not implement, where no feature flag skips them.
