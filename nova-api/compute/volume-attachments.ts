@@ -337,19 +337,14 @@ export class VolumeAttachmentAPI {
     const inst = await this.c.get(ctx, uuid);
     this.c.can(ctx, 'os_compute_api:os-volumes-attachments:delete', inst);
     const volume = await this.o.cinder.get(caller(ctx), volumeId);
-    const bdm = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
-    if (!bdm) throw new VolumeNotAttached({ instance_uuid: uuid, volume_id: volumeId });
-    if (bdm.bootIndex === 0) throw new RootDeviceDetach();
+    const read = await this.o.db.bdmByVolumeAndInstance(volumeId, uuid);
+    if (!read) throw new VolumeNotAttached({ instance_uuid: uuid, volume_id: volumeId });
+    if (read.bootIndex === 0) throw new RootDeviceDetach();
     this.c.checkState(ctx, inst, 'detach_volume');
     await this.c.checkHostUp(inst);
-    const requestId = ctx.globalRequestId ?? ctx.requestId;
-    // From the state read, which a failed detach puts back: taken from another attached state
-    // (the compute settling its attach meanwhile), the row would regress to the one read.
-    if (!ATTACHED_STATES.includes(bdm.attachState) ||
-      !(await this.o.db.bdmTransition(bdm.id, [bdm.attachState], BDM_STATES.DETACHING, { attachRequestId: requestId }))) {
-      // An attach or another detach of this volume is in flight.
-      throw new InvalidVolume({ reason: NOT_DETACHABLE });
-    }
+    const bdm = await this.intendDetach(read, ctx.globalRequestId ?? ctx.requestId);
+    // An attach or another detach of this volume is in flight.
+    if (!bdm) throw new InvalidVolume({ reason: NOT_DETACHABLE });
     const since = Date.now();
     await pausePoint('nova-api.detach.after-intent');
     // Withdraw the intent only while it is surely still ours: past half the pending timeout the
@@ -379,6 +374,23 @@ export class VolumeAttachmentAPI {
       if (rolled) await restore();
       throw e;
     }
+  }
+
+  /**
+   * The intent 'detaching' on the row, from the attached state it is in, which a failed detach
+   * puts back (taken from another state, the row would regress to the one read). The compute
+   * settling its attach between the read and the compare-and-swap (attach-committing → settled,
+   * right after Cinder said in-use) is read again, so that detach is not refused; the row in
+   * that state is returned. Null when an attach or another detach is in flight.
+   */
+  private async intendDetach(first: BlockDeviceMapping, requestId: string | null): Promise<BlockDeviceMapping | null> {
+    let bdm: BlockDeviceMapping | null = first;
+    for (let tries = 0; bdm && bdm.id === first.id && tries < 3; tries++) {
+      if (!ATTACHED_STATES.includes(bdm.attachState)) return null;
+      if (await this.o.db.bdmTransition(bdm.id, [bdm.attachState], BDM_STATES.DETACHING, { attachRequestId: requestId })) return bdm;
+      bdm = await this.o.db.bdmByVolumeAndInstance(first.volumeId as string, first.instanceUuid as string);
+    }
+    return null;
   }
 
   /** The BDM a 2.85+ PUT updates; missing → VolumeBDMNotFound (404), as Nova's regular update. */

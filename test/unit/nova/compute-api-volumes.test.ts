@@ -343,6 +343,29 @@ describe('ComputeAPI volume attach/detach rules', () => {
       expect(rpc.casts).to.deep.equal([]);
     });
 
+    it('the compute settling its attach between the read and the intent (attach-committing → settled) does not refuse the detach', async () => {
+      // Seen in the multi-process benchmark at c=8: the client saw in-use (os-complete done) and
+      // asked the detach while the compute was still clearing its row's 'attach-committing'.
+      const inst = await makeServer(ds);
+      const { bdm, volumeId, attachmentId } = await attached(inst, { attachState: BDM_STATES.ATTACH_COMMITTING });
+      const read = db.bdmByVolumeAndInstance.bind(db);
+      let settled = false;
+      db.bdmByVolumeAndInstance = async (...a) => {
+        const row = await read(...a);
+        if (!settled) settled = await db.bdmTransition(bdm.id, [BDM_STATES.ATTACH_COMMITTING], null);
+        return row;
+      };
+      try {
+        await detach(inst, volumeId);
+      } finally {
+        db.bdmByVolumeAndInstance = read;
+      }
+      expect(settled).to.equal(true);
+      expect(await stateOf(bdm.id)).to.equal(BDM_STATES.DETACHING);
+      expect(actions()).to.deep.equal(['os-begin_detaching']);
+      expect(rpc.casts).to.deep.equal([{ method: 'detach_volume', instance: inst.uuid, volumeId, attachmentId }]);
+    });
+
     it('a locked server: InstanceIsLocked, the row and the volume untouched', async () => {
       const inst = await makeServer(ds, { locked: true, lockedBy: 'owner' });
       const { bdm, volumeId } = await attached(inst);
