@@ -225,11 +225,20 @@ export class CinderAPI {
   }
 
   /** Every volume the caller sees (all projects for an admin), page by page. */
-  async listAll(caller: CinderCaller, pageSize = 500): Promise<CinderVolume[]> {
+  listAll(caller: CinderCaller, pageSize = 500): Promise<CinderVolume[]> {
+    return this.listPages(caller, 'all_tenants=1&', pageSize);
+  }
+
+  /** The caller's project's volumes (no all_tenants): what Nova's volume proxy lists. */
+  listOwn(caller: CinderCaller, pageSize = 500): Promise<CinderVolume[]> {
+    return this.listPages(caller, '', pageSize);
+  }
+
+  /** GET /volumes/detail page by page (marker and limit), bounded. */
+  private async listPages(caller: CinderCaller, filter: string, pageSize: number): Promise<CinderVolume[]> {
     const out: CinderVolume[] = [];
     for (let marker: string | null = null, pages = 0; pages < 10_000; pages++) {
-      const q = `/volumes/detail?all_tenants=1&limit=${pageSize}${marker ? `&marker=${marker}` : ''}`;
-      const { json } = await this.request(caller, 'GET', q);
+      const { json } = await this.request(caller, 'GET', `/volumes/detail?${filter}limit=${pageSize}${marker ? `&marker=${marker}` : ''}`);
       const page = ((json as { volumes?: CinderVolume[] } | null)?.volumes ?? []).map((v) => ({ ...v, attachments: Array.isArray(v.attachments) ? v.attachments : [] }));
       out.push(...page);
       if (page.length < pageSize) break;
@@ -333,22 +342,6 @@ export class CinderAPI {
     const q = `/attachments?all_tenants=1&volume_id=${encodeURIComponent(volumeId)}&instance_id=${encodeURIComponent(instanceUuid)}`;
     const { json } = await this.request(caller, 'GET', q, undefined, ATTACH_MV);
     return ((json as { attachments?: CinderAttachment[] } | null)?.attachments ?? []).filter((a) => a.volume_id === volumeId && a.instance === instanceUuid);
-  }
-
-  /**
-   * The caller's project's volumes (GET /volumes/detail, no all_tenants), page by page: what
-   * Nova's volume proxy lists.
-   */
-  async listOwn(caller: CinderCaller, pageSize = 500): Promise<CinderVolume[]> {
-    const out: CinderVolume[] = [];
-    for (let marker: string | null = null, pages = 0; pages < 10_000; pages++) {
-      const { json } = await this.request(caller, 'GET', `/volumes/detail?limit=${pageSize}${marker ? `&marker=${marker}` : ''}`);
-      const page = ((json as { volumes?: CinderVolume[] } | null)?.volumes ?? []).map((v) => ({ ...v, attachments: Array.isArray(v.attachments) ? v.attachments : [] }));
-      out.push(...page);
-      if (page.length < pageSize) break;
-      marker = page[page.length - 1].id;
-    }
-    return out;
   }
 
   /** Nova's volume_api.create: Cinder's 413 is OverQuota, its 400 (and 404: an unknown type) InvalidInput. */
