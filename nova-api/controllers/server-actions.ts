@@ -11,7 +11,6 @@ import { projectInPath, type ServerParams } from '../request';
 import { ConsoleOutputBody, LockBodyV273, RebootBody } from '../schemas/server-actions';
 import { rebuildBody, rebuildRequest } from '../schemas/server-rebuild';
 import { rebuildAnswer } from './servers';
-import { randomBytes } from 'node:crypto';
 
 const ACTIONS: Record<string, 'stop' | 'start'> = { 'os-stop': 'stop', 'os-start': 'start' };
 const GUEST_STATE_ACTIONS = new Set<string>(['pause', 'unpause', 'suspend', 'resume']);
@@ -40,7 +39,7 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
     if (key === 'rebuild') {
       const r = rebuildRequest(validateBody(rebuildBody(req.novaVersion), body, null).rebuild);
       const inst = await compute.rebuilds.rebuild(req.ctx, sid, r);
-      return reply.code(202).send(await rebuildAnswer(req, compute, inst, r.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12)));
+      return reply.code(202).send(await rebuildAnswer(req, compute, inst, r.adminPass));
     }
     if (GUEST_STATE_ACTIONS.has(key)) {
       await compute.guestStateAction(req.ctx, sid, key as GuestStateAction);

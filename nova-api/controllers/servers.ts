@@ -107,8 +107,12 @@ async function hostStatuses(req: FastifyRequest, compute: ComputeAPI, rows: Inst
   };
 }
 
-/** The 202 body of a rebuild: the server as Nova's rebuild view shows it, and its new password. */
-export async function rebuildAnswer(req: FastifyRequest, compute: ComputeAPI, i: Instance, adminPass: string): Promise<Record<string, unknown>> {
+/** The admin password a create or rebuild answers when none was given (Nova generates one). */
+const generatedPassword = (): string => randomBytes(9).toString('base64url').slice(0, 12);
+
+/** The 202 body of a rebuild: the server as Nova's rebuild view shows it, and its (given or generated) password. */
+export async function rebuildAnswer(req: FastifyRequest, compute: ComputeAPI, i: Instance, given: string | undefined): Promise<Record<string, unknown>> {
+  const adminPass = given ?? generatedPassword();
   const c = { ...viewCtx(req, compute.policy), hostStatus: await hostStatuses(req, compute, [i], i) };
   const spec = req.novaVersion.atLeast(MV.PINNED_AZ) ? (await compute.db.requestSpecsByInstances([i.uuid])).get(i.uuid) : undefined;
   return { server: { ...serverRebuilt(i, await compute.db.bdmsByInstance(i.uuid), c, spec), adminPass } };
@@ -168,7 +172,7 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     const inst = instances[0];
     const c = viewCtx(req, compute.policy);
     if (body.returnReservationId) return reply.code(202).send({ reservation_id: reservationId });
-    const adminPass = body.adminPass ?? randomBytes(9).toString('base64url').slice(0, 12);
+    const adminPass = body.adminPass ?? generatedPassword();
     void reply.code(202).header('Location', `${baseUrl(req)}/v2.1/${c.projectInUrl ? `${c.projectInUrl}/` : ''}servers/${inst.uuid}`);
     return { server: { id: inst.uuid, links: serverSummary(inst, c).links, 'OS-DCF:diskConfig': diskConfig(inst), security_groups: [{ name: 'default' }], adminPass } };
   });
