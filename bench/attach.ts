@@ -13,8 +13,9 @@
 // It prints figures and asserts nothing. Servers: TRANSPORT_URL, NOVA_DATABASE_URL and
 // CINDER_DATABASE_URL if set, else a private pair from scripts/servers.sh (stopped after).
 // Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_WARMUP
-// (40: cycles per point run once before the rounds and not measured, so every side, the real
-// Cinder too, is measured warm; 0: none), BENCH_C ("1,8,32"),
+// (40) and BENCH_WARMUP_SECONDS (10): each point first runs at least that many cycles and for at
+// least that long, once, unmeasured, so every side, the real Cinder too, is measured warm (V8
+// optimises a hot path only after thousands of calls; 0 and 0: none), BENCH_C ("1,8,32"),
 // BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,notrace,multi,real,curve": which to
 // run; notrace is the all-in-one with [trace] enabled = false, to show what tracing costs;
 // multinotrace, not run by default, is the multi-process layout so, on its own databases),
@@ -36,6 +37,7 @@ const num = (k: string, d: number): number => (process.env[k] ? Number(process.e
 const CYCLES = num('BENCH_CYCLES', 40);
 const ROUNDS = num('BENCH_ROUNDS', 3);
 const WARMUP = num('BENCH_WARMUP', 40);
+const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 10);
 const SECONDS = num('BENCH_SECONDS', 30);
 const CONC = (process.env.BENCH_C ?? '1,8,32').split(',').map(Number);
 const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'embedded,notrace,multi,real,curve').split(','));
@@ -58,11 +60,13 @@ interface Point {
   /** Each process's memory as its load ended, the largest over the rounds (MB). */
   mem: Map<string, { rss: number; pss: number }>;
   errors: string[];
+  /** Cycles of the unmeasured warm-up. */
+  warmed?: number;
 }
 
-/** Up to `count` cycles (and SECONDS) on the point's workers; returns how many completed. */
-async function drive(p: Point, count: number, t: Timings, polls: { n: number }, first = 0): Promise<number> {
-  const deadline = Date.now() + SECONDS * 1000;
+/** Up to `count` cycles (and `seconds`) on the point's workers; returns how many completed. */
+async function drive(p: Point, count: number, t: Timings, polls: { n: number }, first = 0, seconds = SECONDS): Promise<number> {
+  const deadline = Date.now() + seconds * 1000;
   let next = 0;
   let done = 0;
   const worker = async (w: number): Promise<void> => {
@@ -80,9 +84,16 @@ async function drive(p: Point, count: number, t: Timings, polls: { n: number }, 
   return done;
 }
 
-/** Cycles that are not measured, so the rounds see warm processes (V8's JIT, caches, pools). */
+/**
+ * Cycles that are not measured, so the rounds see warm processes (V8's JIT, caches, pools): at
+ * least WARMUP of them, then more until WARMUP_SECONDS have passed (at most 100000 in all).
+ */
 async function warmPoint(p: Point): Promise<void> {
-  if (WARMUP > 0) await drive(p, WARMUP, new Map(), { n: 0 }, 1_000_000);
+  const started = Date.now();
+  let done = WARMUP > 0 ? await drive(p, WARMUP, new Map(), { n: 0 }, 1_000_000) : 0;
+  const left = WARMUP_SECONDS - (Date.now() - started) / 1000;
+  if (left > 0) done += await drive(p, 100_000, new Map(), { n: 0 }, 1_000_000 + done, left);
+  p.warmed = done;
 }
 
 async function runPoint(p: Point): Promise<void> {
@@ -143,7 +154,7 @@ const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
 function report(p: Point): void {
   const rate = p.cycles / (p.seconds || 1);
-  const lines = [`${p.name}: ${p.cycles} cycles in ${p.seconds.toFixed(1)} s = ${rate.toFixed(1)} cycles/s, ${(p.polls.n / Math.max(1, p.cycles)).toFixed(1)} polls/cycle`];
+  const lines = [`${p.name}: ${p.cycles} cycles in ${p.seconds.toFixed(1)} s = ${rate.toFixed(1)} cycles/s, ${(p.polls.n / Math.max(1, p.cycles)).toFixed(1)} polls/cycle, after ${p.warmed ?? 0} warm-up cycles`];
   for (const [step, xs] of p.t) lines.push(`    ${step.padEnd(26)} p50 ${f1(pct(xs, 50)).padStart(7)} ms   p99 ${f1(pct(xs, 99)).padStart(7)} ms`);
   let total = 0;
   const mem = { rss: 0, pss: 0 };
@@ -228,7 +239,7 @@ async function main(): Promise<void> {
         await runPoint(p);
       }
     }
-    console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point, after ≤${WARMUP} unmeasured`
+    console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point, each after ≥${WARMUP} unmeasured cycles and ≥${WARMUP_SECONDS} s`
       + `${withServers ? `; MariaDB over ${dbSocket() ? 'its local socket' : 'loopback TCP'}` : ''}\n`);
     for (const p of chosen) report(p);
 
