@@ -15,7 +15,9 @@
 // Knobs (all bounded): BENCH_CYCLES per point per round (40), BENCH_ROUNDS (3), BENCH_WARMUP
 // (40) and BENCH_WARMUP_SECONDS (10): each point first runs at least that many cycles and for at
 // least that long, once, unmeasured, so every side, the real Cinder too, is measured warm (V8
-// optimises a hot path only after thousands of calls; 0 and 0: none), BENCH_C ("1,8,32"),
+// optimises a hot path only after thousands of calls; 0 and 0: none), BENCH_REWARM_SECONDS (3:
+// unmeasured cycles before each round too, since the other points' rounds left the processes
+// idle and an idle node process comes back slower; 0: none), BENCH_C ("1,8,32"),
 // BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,notrace,multi,real,curve": which to
 // run; notrace is the all-in-one with [trace] enabled = false, to show what tracing costs;
 // multinotrace, not run by default, is the multi-process layout so, on its own databases),
@@ -38,6 +40,7 @@ const CYCLES = num('BENCH_CYCLES', 40);
 const ROUNDS = num('BENCH_ROUNDS', 3);
 const WARMUP = num('BENCH_WARMUP', 40);
 const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 10);
+const REWARM_SECONDS = num('BENCH_REWARM_SECONDS', 3);
 const SECONDS = num('BENCH_SECONDS', 30);
 const CONC = (process.env.BENCH_C ?? '1,8,32').split(',').map(Number);
 const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'embedded,notrace,multi,real,curve').split(','));
@@ -97,6 +100,9 @@ async function warmPoint(p: Point): Promise<void> {
 }
 
 async function runPoint(p: Point): Promise<void> {
+  // The other points' rounds left this point's processes idle for a while, and an idle node
+  // process comes back slower (docs/performance.md, "Warm processes"): warm it again, unmeasured.
+  if (REWARM_SECONDS > 0) await drive(p, 100_000, new Map(), { n: 0 }, 2_000_000 + p.cycles, REWARM_SECONDS);
   const measured = [...p.procs, ...p.servers];
   const before = new Map(measured.map((x) => [x.name, cpuSeconds(x.pid)]));
   const started = process.hrtime.bigint();
@@ -239,7 +245,7 @@ async function main(): Promise<void> {
         await runPoint(p);
       }
     }
-    console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point, each after ≥${WARMUP} unmeasured cycles and ≥${WARMUP_SECONDS} s`
+    console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point, each after ≥${WARMUP} unmeasured cycles and ≥${WARMUP_SECONDS} s, and ${REWARM_SECONDS} s more before each round`
       + `${withServers ? `; MariaDB over ${dbSocket() ? 'its local socket' : 'loopback TCP'}` : ''}\n`);
     for (const p of chosen) report(p);
 
