@@ -15,6 +15,7 @@ import { serverActionRoutes } from './controllers/server-actions';
 import { serverIpRoutes } from './controllers/server-ips';
 import { serverExternalEventRoutes } from './controllers/server-external-events';
 import { serverMetadataRoutes } from './controllers/server-metadata';
+import { serverTagRoutes } from './controllers/server-tags';
 import { serverRoutes } from './controllers/servers';
 import { serviceRoutes } from './controllers/services';
 import { hypervisorRoutes } from './controllers/hypervisors';
@@ -58,6 +59,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       serverRoutes(v, base, opts.compute, maxLimit);
       serverIpRoutes(v, base, opts.compute);
       serverMetadataRoutes(v, base, opts.compute);
+      serverTagRoutes(v, base, opts.compute);
       serverActionRoutes(v, base, opts.compute);
       flavorRoutes(v, base);
       availabilityZoneRoutes(v, base, opts.compute);

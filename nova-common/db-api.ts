@@ -7,7 +7,9 @@ import { fastSelect } from '../common/db/fast-select';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import { In, IsNull, LessThan, Not, type DataSource, type FindOperator } from 'typeorm';
 import type { BdmState } from './bdm-states';
-import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent, RequestSpec, type RequestSpecData } from './entities';
+import { BlockDeviceMapping, Instance, InstanceAction, InstanceActionEvent, RequestSpec, Tag, type RequestSpecData } from './entities';
+import { isDuplicateEntry } from './db';
+import { transactionWithRetry } from '../common/db/retry';
 import type { TaskState, VmState } from './objects';
 
 /** An instance's expected state (compare-and-swap): a scalar is equality, a list is IN (null inside: IS NULL too). */
@@ -51,6 +53,9 @@ export class NovaDB {
       .set({ deleted: instance.id, deletedAt: t, terminatedAt: t, vmState: 'deleted', taskState: null, powerState: 0, updatedAt: t })
       .where({ id: instance.id, deleted: 0 })
       .execute();
+    // Nova's instance_destroy takes the tags along (hard-deleted). The server is gone either way:
+    // tags a kill or a lost database leaves behind belong to a deleted server, which nothing shows.
+    if ((res.affected ?? 0) > 0) await this.ds.getRepository(Tag).delete({ resourceId: instance.uuid }).catch(() => undefined);
     return (res.affected ?? 0) > 0;
   }
 
@@ -259,6 +264,40 @@ export class NovaDB {
     const message = result === 'Error' ? ", message = 'Error'" : '';
     await this.ds.query(`UPDATE instance_actions SET finish_time = ?, updated_at = ?${message} `
       + 'WHERE id = (SELECT action_id FROM instance_actions_events WHERE id = ?)', [stamp, stamp, ev.id]);
+  }
+
+  // -- tags (2.26) ------------------------------------------------------------------------
+  /** Each server's tags in the primary key's order (Nova's TagList reads them so), for these uuids. */
+  async tagsOf(uuids: string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>(uuids.map((u) => [u, []]));
+    if (!uuids.length) return out;
+    for (const t of await fastSelect(this.ds, Tag).find({ resourceId: uuids }, [['resourceId', 'ASC'], ['tag', 'ASC']])) out.get(t.resourceId)?.push(t.tag);
+    return out;
+  }
+
+  /** instance_tag_add: a tag that is already there (a racing add) is no error. */
+  async tagAdd(uuid: string, tag: string): Promise<void> {
+    try {
+      await fastSelect(this.ds, Tag).insert(Object.assign(new Tag(), { resourceId: uuid, tag }));
+    } catch (e) {
+      if (!isDuplicateEntry(e)) throw e;
+    }
+  }
+
+  /** instance_tag_set: exactly `tags` afterwards, in one transaction (redone whole after a lost connection). */
+  async tagsSet(uuid: string, tags: string[]): Promise<void> {
+    const want = [...new Set(tags)];
+    await transactionWithRetry(this.ds, async (m) => {
+      const have = (await fastSelect(this.ds, Tag).find({ resourceId: uuid }, [], undefined, m)).map((t) => t.tag);
+      const gone = have.filter((t) => !want.includes(t));
+      if (gone.length) await m.delete(Tag, { resourceId: uuid, tag: In(gone) });
+      for (const tag of want.filter((t) => !have.includes(t))) await fastSelect(this.ds, Tag).insert(Object.assign(new Tag(), { resourceId: uuid, tag }), m);
+    }, { retryOnDisconnect: true, what: `tags of server ${uuid}` });
+  }
+
+  /** instance_tag_delete (one) or instance_tag_delete_all (no `tag`); whether a row went. */
+  async tagsDelete(uuid: string, tag?: string): Promise<boolean> {
+    return ((await this.ds.getRepository(Tag).delete(tag === undefined ? { resourceId: uuid } : { resourceId: uuid, tag })).affected ?? 0) > 0;
   }
 }
 

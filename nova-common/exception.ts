@@ -157,3 +157,10 @@ export class InstanceNotReady extends Invalid {
   static override msgFmt = 'Instance %(instance_id)s is not ready';
   static override code = 409;
 }
+/** A server uuid Nova has no instance mapping for (the tags API looks servers up so). */
+export class InstanceMappingNotFound extends NotFound {
+  static override msgFmt = 'Instance %(uuid)s has not been mapped to a cell.';
+}
+export class InstanceTagNotFound extends NotFound {
+  static override msgFmt = "Instance %(instance_id)s has no tag '%(tag)s'";
+}

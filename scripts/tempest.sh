@@ -242,6 +242,7 @@ tempest\.api\.compute\.servers\.test_list_server_filters\.
 tempest\.api\.compute\.servers\.test_list_servers_negative\.
 tempest\.api\.compute\.servers\.test_server_metadata\.
 tempest\.api\.compute\.servers\.test_server_metadata_negative\.
+tempest\.api\.compute\.servers\.test_server_tags\.
 tempest\.api\.compute\.servers\.test_server_addresses\.
 tempest\.api\.compute\.servers\.test_server_addresses_negative\.
 tempest\.api\.compute\.servers\.test_availability_zone\.

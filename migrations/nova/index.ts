@@ -16,11 +16,12 @@ import { ProjectUserQuotas1765820000000 } from './1765820000000-ProjectUserQuota
 import { ComputeNodes1765830000000 } from './1765830000000-ComputeNodes';
 import { InstanceFaultCode1765840000000 } from './1765840000000-InstanceFaultCode';
 import { KeyPairs1765850000000 } from './1765850000000-KeyPairs';
+import { ServerTags1765860000000 } from './1765860000000-ServerTags';
 
 export const NOVA_MIGRATIONS = [InitialNovaSchema1764050000000, InstanceAccessIpsDescription1764070000000, InstanceLockedReason1764080000000,
   InstanceHostnameExtendedAttrs1764090000000, BdmAttachIntent1764100000000, RequestSpecs1764110000000,
   BdmSwapIntent1764130000000, InstanceAutoDiskConfig1765400000000, TraceSpans1765500000000,
   Utf8mb4Tables1765600000000, SoftDeleteIndexes1765700000000, ComputeQuotas1765800000000,
   ComputeQuotaClasses1765810000000, ProjectUserQuotas1765820000000, ComputeNodes1765830000000, InstanceFaultCode1765840000000,
-  KeyPairs1765850000000];
+  KeyPairs1765850000000, ServerTags1765860000000];
 export { NOVA_ENTITIES } from '../../nova-common/entities';

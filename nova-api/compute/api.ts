@@ -27,6 +27,7 @@ import { AggregateAPI } from './aggregates';
 import { HostAPI } from './hosts';
 import { QuotaAPI, type QuotaLimits } from './quotas';
 import { KeypairAPI } from './keypairs';
+import { ServerTagsAPI } from './server-tags';
 import type { BootVolume } from '../schemas/block-device-mapping';
 import { checkBootVolumes, reserveBootVolumes } from './boot-volumes';
 import { VolumeAttachmentAPI } from './volume-attachments';
@@ -86,6 +87,8 @@ export interface ComputeApiOptions {
 
 export interface CreateServerRequest {
   name: string;
+  /** 2.52: the server's tags. */
+  tags?: string[];
   imageRef: string | null;
   flavorRef: string;
   metadata: Record<string, string>;
@@ -166,6 +169,8 @@ export class ComputeAPI {
   readonly rebuilds: RebuildAPI;
   /** os-volumes, Nova's proxy of Cinder's volumes (volumes-proxy.ts). */
   readonly volumesProxy: VolumesProxyAPI;
+  /** /servers/{id}/tags, from 2.26 (server-tags.ts). */
+  readonly tags: ServerTagsAPI;
 
   constructor(private readonly o: ComputeApiOptions) {
     this.policy = o.policy ?? novaEnforcer();
@@ -173,6 +178,7 @@ export class ComputeAPI {
     this.swaps = new SwapVolumeAPI(this, o);
     this.rebuilds = new RebuildAPI(this, o);
     this.volumesProxy = new VolumesProxyAPI(this, o);
+    this.tags = new ServerTagsAPI(this);
     this.events = new ExternalEventsAPI(this, o);
     this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.aggregates = new AggregateAPI((ctx, action) => this.can(ctx, action));
@@ -362,6 +368,8 @@ export class ComputeAPI {
     const uuid = randomUUID();
     // As Nova, the request spec is stored before the instance, so a listed server always has one.
     await this.o.db.requestSpecCreate(uuid, { availability_zone: az.zone, scheduler_hints: req.schedulerHints ?? {} });
+    // Its tags (2.52) likewise, so the server never shows without them.
+    if (req.tags?.length) await this.o.db.tagsSet(uuid, req.tags);
     const inst = await repo.save(repo.create({
       uuid, displayName: batch.count > 1 ? `${req.name}-${batch.index + 1}` : req.name,
       hostname: defaultHostname(req.hostname, req.name, uuid, batch.index, batch.count), reservationId: batch.reservationId,

@@ -64,10 +64,33 @@ function isAllTenants(q: Record<string, unknown>): boolean {
   throw badRequest(`Invalid input received: Unrecognized value '${String(raw)}', acceptable values are: ${acceptable}`);
 }
 
-function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number): Instance[] {
+const TAG_FILTERS = ['tags', 'tags-any', 'not-tags', 'not-tags-any'] as const;
+
+/**
+ * The tag filters (2.26), each a comma-separated list: tags has them all, tags-any one of
+ * them, not-tags not all of them, not-tags-any none of them. Null when none is asked.
+ */
+async function tagFilter(req: FastifyRequest, compute: ComputeAPI, rows: Instance[]): Promise<((i: Instance) => boolean) | null> {
+  const q = req.query as Record<string, unknown>;
+  const asked = TAG_FILTERS.map((k) => [k, lastValue(q[k]) ?? (k in q ? '' : null)] as const).filter(([, v]) => v !== null);
+  if (!asked.length || !req.novaVersion.atLeast(MV.TAGS)) return null;
+  const tags = await compute.db.tagsOf(rows.map((i) => i.uuid));
+  return (i) => {
+    const has = new Set(tags.get(i.uuid) ?? []);
+    return asked.every(([k, v]) => {
+      const want = (v as string).split(',');
+      const all = want.every((t) => has.has(t));
+      const any = want.some((t) => has.has(t));
+      return k === 'tags' ? all : k === 'tags-any' ? any : k === 'not-tags' ? !all : !any;
+    });
+  };
+}
+
+function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number, byTags: ((i: Instance) => boolean) | null = null): Instance[] {
   const q = req.query as Record<string, unknown>;
   checkQuery(q);
   let out = rows.filter(regexFilter(q.name, (i) => i.displayName));
+  if (byTags) out = out.filter(byTags);
   // hostname is an admin filter, open to everyone from 2.90 (others' unknown filters are dropped).
   if (req.ctx.isAdmin || req.novaVersion.atLeast(MV.HOSTNAME)) out = out.filter(regexFilter(q.hostname, (i) => i.hostname));
   if (typeof q.status === 'string') out = out.filter((i) => serverStatus(i) === String(q.status).toUpperCase());
@@ -107,6 +130,11 @@ async function hostStatuses(req: FastifyRequest, compute: ComputeAPI, rows: Inst
   };
 }
 
+/** The servers' tags when the view shows them (2.26); an empty map below. */
+async function tagsOf(req: FastifyRequest, compute: ComputeAPI, rows: Instance[]): Promise<Map<string, string[]>> {
+  return req.novaVersion.atLeast(MV.TAGS) ? compute.db.tagsOf(rows.map((i) => i.uuid)) : new Map();
+}
+
 /** The admin password a create or rebuild answers when none was given (Nova generates one). */
 const generatedPassword = (): string => randomBytes(9).toString('base64url').slice(0, 12);
 
@@ -115,7 +143,7 @@ export async function rebuildAnswer(req: FastifyRequest, compute: ComputeAPI, i:
   const adminPass = given ?? generatedPassword();
   const c = { ...viewCtx(req, compute.policy), hostStatus: await hostStatuses(req, compute, [i], i) };
   const spec = req.novaVersion.atLeast(MV.PINNED_AZ) ? (await compute.db.requestSpecsByInstances([i.uuid])).get(i.uuid) : undefined;
-  return { server: { ...serverRebuilt(i, await compute.db.bdmsByInstance(i.uuid), c, spec), adminPass } };
+  return { server: { ...serverRebuilt(i, await compute.db.bdmsByInstance(i.uuid), c, spec, (await tagsOf(req, compute, [i])).get(i.uuid)), adminPass } };
 }
 
 export function serverRoutes(app: FastifyInstance, base: string, compute: ComputeAPI, maxLimit: number): void {
@@ -133,7 +161,8 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     // project_id (or its alias tenant_id) narrows an all-tenants list to one project for who may use
     // every filter (admins); without all_tenants Nova drops it and lists the caller's project.
     const project = all && compute.policy.allows(req.ctx, 'os_compute_api:servers:allow_all_filters') ? lastValue(q.project_id ?? q.tenant_id) : null;
-    return filterAndPage(req, await compute.list(req.ctx, { allTenants: all, projectId: project }), maxLimit);
+    const rows = await compute.list(req.ctx, { allTenants: all, projectId: project });
+    return filterAndPage(req, rows, maxLimit, await tagFilter(req, compute, rows));
   };
 
   app.get(`${base}/servers`, async (req) => {
@@ -146,10 +175,11 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     const rows = await listed(req, 'detail');
     const c = { ...viewCtx(req, compute.policy), hostStatus: await hostStatuses(req, compute, rows, null) };
     const specs = await specsOf(req, rows);
+    const tags = await tagsOf(req, compute, rows);
     // Nova's detail: a server without a request spec is not pinned and has hints null (show: {}).
     const missing: RequestSpecData = { availability_zone: null, scheduler_hints: null };
     const out = [];
-    for (const i of rows) out.push(serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c, specs.get(i.uuid) ?? missing));
+    for (const i of rows) out.push(serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c, specs.get(i.uuid) ?? missing, tags.get(i.uuid)));
     return { servers: out };
   });
 
@@ -157,7 +187,7 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     const i = await compute.get(req.ctx, req.params.server_id);
     compute.can(req.ctx, 'os_compute_api:servers:show', i);
     const c = { ...viewCtx(req, compute.policy), hostStatus: await hostStatuses(req, compute, [i], i) };
-    return { server: serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c, await specOf(req, i)) };
+    return { server: serverDetail(i, await compute.db.bdmsByInstance(i.uuid), c, await specOf(req, i), (await tagsOf(req, compute, [i])).get(i.uuid)) };
   });
 
   app.post(`${base}/servers`, async (req, reply) => {
@@ -182,7 +212,7 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     const u = serverUpdate(validateBody(updateServerBody(req.novaVersion), req.body, null).server);
     const i = await compute.update(req.ctx, req.params.server_id, u);
     const c = { ...viewCtx(req, compute.policy), hostStatus: await hostStatuses(req, compute, [i], i) };
-    return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), c, await specOf(req, i)) };
+    return { server: serverUpdated(i, await compute.db.bdmsByInstance(i.uuid), c, await specOf(req, i), (await tagsOf(req, compute, [i])).get(i.uuid)) };
   });
 
   app.delete<{ Params: ServerParams }>(`${base}/servers/:server_id`, async (req, reply) => {

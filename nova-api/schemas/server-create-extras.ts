@@ -52,7 +52,7 @@ export function createServerRequest(body: CreateServerBody): CreateServerRequest
   checkPersonality(s.personality);
   checkNetworks(s.networks);
   return {
-    name: s.name, imageRef: s.imageRef || null, flavorRef: String(s.flavorRef), metadata: s.metadata ?? {},
+    name: s.name, tags: s.tags, imageRef: s.imageRef || null, flavorRef: String(s.flavorRef), metadata: s.metadata ?? {},
     availabilityZone: s.availability_zone ?? null, accessIpV4: s.accessIPv4, accessIpV6: canonicalIPv6(s.accessIPv6),
     description: s.description, adminPass: s.adminPass, minCount, maxCount, returnReservationId: s.return_reservation_id !== undefined && toBoolean(s.return_reservation_id),
     hostname: s.hostname ?? null, userData: s.user_data ?? null, bootVolumes: boot,

@@ -23,6 +23,8 @@ export interface ServerCreate {
   flavorRef: string | number;
   adminPass?: string;
   metadata?: Record<string, string>;
+  /** 2.52. */
+  tags?: string[];
   networks?: Array<{ uuid?: string; port?: string | null; fixed_ip?: string; tag?: string }> | 'none' | 'auto';
   'OS-DCF:diskConfig'?: 'AUTO' | 'MANUAL';
   accessIPv4?: string;

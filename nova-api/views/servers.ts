@@ -73,8 +73,8 @@ const EXTENDED_KEYS = ['OS-EXT-AZ:availability_zone', 'config_drive', 'key_name'
 const NO_SPEC: RequestSpecData = { availability_zone: null, scheduler_hints: {} };
 
 /** The body PUT /servers/{id} returns: the detail view, trimmed as Nova trims it before 2.75. */
-export function serverUpdated(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC): Record<string, unknown> {
-  const out = serverDetail(i, bdms, c, spec);
+export function serverUpdated(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC, tags: readonly string[] = []): Record<string, unknown> {
+  const out = serverDetail(i, bdms, c, spec, tags);
   if (!c.version.atLeast(MV.STRICT_QUERY)) for (const k of EXTENDED_KEYS) delete out[k];
   return out;
 }
@@ -83,8 +83,8 @@ export function serverUpdated(i: Instance, bdms: BlockDeviceMapping[], c: ViewCt
  * The body a rebuild answers (servers.py _action_rebuild): trimmed as an update's below 2.75,
  * but with key_name from 2.54 and server_groups from 2.71; never the user data.
  */
-export function serverRebuilt(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC): Record<string, unknown> {
-  const out = serverDetail(i, bdms, c, spec);
+export function serverRebuilt(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC, tags: readonly string[] = []): Record<string, unknown> {
+  const out = serverDetail(i, bdms, c, spec, tags);
   if (!c.version.atLeast(MV.STRICT_QUERY)) {
     const kept = new Set([...(c.version.atLeast('2.54') ? ['key_name'] : []), ...(c.version.atLeast('2.71') ? ['server_groups'] : [])]);
     for (const k of EXTENDED_KEYS) if (!kept.has(k)) delete out[k];
@@ -93,7 +93,8 @@ export function serverRebuilt(i: Instance, bdms: BlockDeviceMapping[], c: ViewCt
   return out;
 }
 
-export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC): Record<string, unknown> {
+/** `tags`: the server's tags (shown from 2.26). */
+export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx, spec: RequestSpecData = NO_SPEC, tags: readonly string[] = []): Record<string, unknown> {
   const v = c.version;
   const fl = findFlavor(i.flavorId);
   const flavor = v.atLeast(MV.FLAVOR_EMBEDDED)
@@ -136,7 +137,7 @@ export function serverDetail(i: Instance, bdms: BlockDeviceMapping[], c: ViewCtx
   if (hs !== undefined) out.host_status = hs;
   if (v.atLeast(MV.LOCKED)) out.locked = !!i.locked;
   if (v.atLeast(MV.DESCRIPTION)) out.description = i.displayDescription ?? null;
-  if (v.atLeast(MV.TAGS)) out.tags = [];
+  if (v.atLeast(MV.TAGS)) out.tags = [...tags];
   if (v.atLeast(MV.TRUSTED_CERTS)) out.trusted_image_certificates = null;
   // 2.90 shows the hostname to those the extended attributes are hidden from.
   if (v.atLeast(MV.HOSTNAME) && !c.isAdmin) out['OS-EXT-SRV-ATTR:hostname'] = i.hostname;

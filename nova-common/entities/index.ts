@@ -8,6 +8,7 @@ export { QuotaClass } from './quota-class';
 export { ProjectUserQuota } from './project-user-quota';
 export { ComputeNode } from './compute-node';
 export { KeyPair } from './key-pair';
+export { Tag } from './tag';
 import { Instance } from './instance';
 import { BlockDeviceMapping } from './block-device-mapping';
 import { Service } from './service';
@@ -18,5 +19,6 @@ import { QuotaClass } from './quota-class';
 import { ProjectUserQuota } from './project-user-quota';
 import { ComputeNode } from './compute-node';
 import { KeyPair } from './key-pair';
+import { Tag } from './tag';
 
-export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec, Quota, QuotaClass, ProjectUserQuota, ComputeNode, KeyPair];
+export const NOVA_ENTITIES = [Instance, BlockDeviceMapping, Service, InstanceAction, InstanceActionEvent, RequestSpec, Quota, QuotaClass, ProjectUserQuota, ComputeNode, KeyPair, Tag];

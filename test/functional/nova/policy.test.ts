@@ -69,6 +69,18 @@ describe('nova-api policy (Zed defaults): readers read, members act in their pro
     expect(v.status).to.equal('available');
   });
 
+  it("a reader lists and checks a server's tags and is refused their changes", async () => {
+    const tags = `/v2.1/servers/${server}/tags`;
+    expect((await nova.req('GET', tags, { token: READER, version: '2.26' })).status).to.equal(200);
+    expect((await nova.req('GET', `${tags}/x`, { token: READER, version: '2.26' })).status).to.equal(404);
+    for (const [method, path, body, action] of [['PUT', tags, { tags: ['a'] }, 'update_all'], ['DELETE', tags, undefined, 'delete_all'],
+      ['PUT', `${tags}/a`, undefined, 'update'], ['DELETE', `${tags}/a`, undefined, 'delete']] as Array<[string, string, unknown, string]>) {
+      const r = await nova.req(method, path, { token: READER, body, version: '2.26' });
+      expect([r.status, r.body], `${method} ${path}`).to.deep.equal([403, denied(`os_compute_api:os-server-tags:${action}`)]);
+    }
+    expect((await nova.req('PUT', `${tags}/a`, { token: MEMBER, version: '2.26' })).status).to.equal(201);
+  });
+
   it('a member of another project does not see the server (404), and an admin sees everything', async () => {
     expect((await nova.req('GET', `/v2.1/servers/${server}`, { token: OTHER })).status).to.equal(404);
     expect((await nova.req('DELETE', `/v2.1/servers/${server}/os-volume_attachments/x`, { token: OTHER })).status).to.equal(404);

@@ -149,6 +149,23 @@ describe('nova-api with the real nova / openstack CLIs', function () {
     await until('ACTIVE');
   });
 
+  it('openstack server set --tag / unset --tag / list --tags, server create --tag; nova server-tag-add / server-tag-list', async () => {
+    const sid = await activeServer(nova, 'tagged');
+    const os = (...a: string[]) => cli('openstack', ['--os-compute-api-version', '2.52', ...a], env);
+    for (const r of [await os('server', 'set', '--tag', 'red', '--tag', 'big', 'tagged'), await os('server', 'unset', '--tag', 'big', 'tagged')]) expect(r.code, r.err).to.equal(0);
+    expect(JSON.parse((await os('server', 'show', 'tagged', '-f', 'json')).out).tags).to.deep.equal(['red']);
+    const made = await os('server', 'create', '--image', '70a599e0-31e7-49b7-b260-868f441e862b', '--flavor', '1', '--tag', 'blue', '--wait', 'tagged-2', '-f', 'json');
+    expect(made.code, made.err).to.equal(0);
+    const listed = async (...q: string[]): Promise<string[]> => (JSON.parse((await os('server', 'list', ...q, '-f', 'json')).out) as Array<{ Name: string }>).map((x) => x.Name).sort();
+    expect(await listed('--tags', 'red')).to.deep.equal(['tagged']);
+    expect(await listed('--not-tags', 'red')).to.include('tagged-2').and.not.include('tagged');
+    const added = await cli('nova', ['--os-compute-api-version', '2.26', 'server-tag-add', sid, 'green'], env);
+    expect(added.code, added.err).to.equal(0);
+    const tags = await cli('nova', ['--os-compute-api-version', '2.26', 'server-tag-list', sid], env);
+    expect(tags.code, tags.err).to.equal(0);
+    expect(tags.out).to.contain('green').and.to.contain('red');
+  });
+
   it('openstack server rebuild --image --name --wait, and nova rebuild', async () => {
     const sid = await activeServer(nova, 'rebuilder');
     // The image stub serves the one image the CLI can look up by id.
