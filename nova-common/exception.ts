@@ -164,3 +164,13 @@ export class InstanceMappingNotFound extends NotFound {
 export class InstanceTagNotFound extends NotFound {
   static override msgFmt = "Instance %(instance_id)s has no tag '%(tag)s'";
 }
+/** The tags API's own 400s and 404 (server_tags.py words them in the controller). */
+export class TagLimitExceeded extends Invalid {
+  static override msgFmt = 'The number of tags exceeded the per-server limit %(limit)d';
+}
+export class InvalidTag extends Invalid {
+  static override msgFmt = "Tag '%(tag)s' is invalid. It must be a non empty string without characters '/' and ','. Validation error message: %(err)s";
+}
+export class ServerTagNotFound extends NotFound {
+  static override msgFmt = "Server %(server_id)s has no tag '%(tag)s'";
+}

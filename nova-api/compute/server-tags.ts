@@ -5,7 +5,9 @@
 import { violation } from '../../common/api';
 import type { RequestContext } from '../../common/context';
 import type { Instance } from '../../nova-common/entities';
-import { InstanceInvalidState, InstanceMappingNotFound, InstanceNotFound, InstanceTagNotFound, Invalid, NotFound } from '../../nova-common/exception';
+import {
+  InstanceInvalidState, InstanceMappingNotFound, InstanceNotFound, InstanceTagNotFound, InvalidTag, ServerTagNotFound, TagLimitExceeded,
+} from '../../nova-common/exception';
 import { VM_STATES } from '../../nova-common/objects';
 import { tag as TAG } from '../schemas/parameter-types';
 import type { ComputeAPI } from './api';
@@ -14,16 +16,6 @@ import type { ComputeAPI } from './api';
 export const MAX_TAG_COUNT = 50;
 
 const CHANGEABLE: readonly string[] = [VM_STATES.ACTIVE, VM_STATES.PAUSED, VM_STATES.SUSPENDED, VM_STATES.STOPPED];
-
-class TagLimitExceeded extends Invalid {
-  static override msgFmt = 'The number of tags exceeded the per-server limit %(limit)d';
-}
-class InvalidTag extends Invalid {
-  static override msgFmt = "Tag '%(tag)s' is invalid. It must be a non empty string without characters '/' and ','. Validation error message: %(err)s";
-}
-class ServerTagNotFound extends NotFound {
-  static override msgFmt = "Server %(server_id)s has no tag '%(tag)s'";
-}
 
 export class ServerTagsAPI {
   constructor(private readonly c: ComputeAPI) {}
