@@ -17,7 +17,7 @@
 // least that long, once, unmeasured, so every side, the real Cinder too, is measured warm (V8
 // optimises a hot path only after thousands of calls; 0 and 0: none), BENCH_REWARM_SECONDS (3:
 // unmeasured cycles before each round too, since the other points' rounds left the processes
-// idle and an idle node process comes back slower; 0: none), BENCH_C ("1,8,32"),
+// idle and V8's memory reducer shrank their heaps; 0: none), BENCH_C ("1,8,32"),
 // BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,notrace,multi,real,curve": which to
 // run; notrace is the all-in-one with [trace] enabled = false, to show what tracing costs;
 // multinotrace, not run by default, is the multi-process layout so, on its own databases),
@@ -100,8 +100,8 @@ async function warmPoint(p: Point): Promise<void> {
 }
 
 async function runPoint(p: Point): Promise<void> {
-  // The other points' rounds left this point's processes idle for a while, and an idle node
-  // process comes back slower (docs/performance.md, "Warm processes"): warm it again, unmeasured.
+  // The other points' rounds left this point's processes idle for a while, and V8's memory
+  // reducer shrank their heaps (docs/performance.md, "Warm processes"): warm them again, unmeasured.
   if (REWARM_SECONDS > 0) await drive(p, 100_000, new Map(), { n: 0 }, 2_000_000 + p.cycles, REWARM_SECONDS);
   const measured = [...p.procs, ...p.servers];
   const before = new Map(measured.map((x) => [x.name, cpuSeconds(x.pid)]));

@@ -1,27 +1,16 @@
 // os-keypairs on MariaDB: the key_pairs table as the migration makes it there (unique per user
 // and name, the duplicate a 409), the list paged by name, and a server booted with key_name.
 import { expect } from 'chai';
-import { createTestDatabase } from '../../support/servers';
-import { startNova, type Json, type Nova } from '../../functional/nova/harness';
+import { novaOnMariaDB } from './on-mariadb';
+import type { Json } from '../../functional/nova/harness';
 
 const RSA = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQCvPbJxJyeTI0e/V1SuTveqsuYngYaRuul7/Am2CKzwszEl7FjJnsl1663maiOeQs7jt7EfMCpGmrGKcbFgcs30evTaEvD+BrSlVndH2GEOSbO+33mdDz7+Ib5X79a4wejG+obUt3X208Pmr61eNdivOv08L/EVeo5+nirkAW/yew== rsa@attachd';
 
 describe('nova os-keypairs on MariaDB', function () {
   this.timeout(60_000);
-  let nova: Nova;
-  let drop: () => Promise<void> = async () => undefined;
+  const novaOf = novaOnMariaDB();
 
-  before(async function () {
-    const db = await createTestDatabase(this, 'nova');
-    drop = db.drop;
-    nova = await startNova({ database: { connection: db.url } });
-  });
-  after(async () => {
-    await nova?.stop();
-    await drop();
-  });
-
-  const req = (method: string, path: string, body?: unknown, mv = '2.35'): Promise<Json> => nova.req(method, `/v2.1${path}`, { body, version: mv });
+  const req = (method: string, path: string, body?: unknown, mv = '2.35'): Promise<Json> => novaOf().req(method, `/v2.1${path}`, { body, version: mv });
 
   it('imports, refuses a duplicate name with 409, pages by name, boots a server with key_name, deletes', async () => {
     for (const name of ['kb', 'ka', 'kc']) {

@@ -2,31 +2,20 @@
 // tag), a create's tags, adding one twice, replacing them all in one transaction, the list
 // filters, and the tags going with the deleted server.
 import { expect } from 'chai';
-import { createTestDatabase } from '../../support/servers';
-import { activeServer, startNova, type Json, type Nova } from '../../functional/nova/harness';
+import { novaOnMariaDB } from './on-mariadb';
+import { activeServer, type Json } from '../../functional/nova/harness';
 
 describe('nova server tags on MariaDB', function () {
   this.timeout(60_000);
-  let nova: Nova;
-  let drop: () => Promise<void> = async () => undefined;
+  const novaOf = novaOnMariaDB();
 
-  before(async function () {
-    const db = await createTestDatabase(this, 'nova');
-    drop = db.drop;
-    nova = await startNova({ database: { connection: db.url } });
-  });
-  after(async () => {
-    await nova?.stop();
-    await drop();
-  });
-
-  const req = (method: string, path: string, body?: unknown, mv = '2.52'): Promise<Json> => nova.req(method, `/v2.1${path}`, { body, version: mv });
+  const req = (method: string, path: string, body?: unknown, mv = '2.52'): Promise<Json> => novaOf().req(method, `/v2.1${path}`, { body, version: mv });
 
   it('keeps, replaces, filters and drops tags', async () => {
     const s = await req('POST', '/servers', { server: { name: 't', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1', tags: ['b', 'a'] } });
     expect(s.status, JSON.stringify(s.body)).to.equal(202);
     const id = s.body.server.id as string;
-    const other = await activeServer(nova, 'u');
+    const other = await activeServer(novaOf(), 'u');
     expect((await req('GET', `/servers/${id}/tags`)).body.tags).to.deep.equal(['a', 'b']);
     expect((await req('PUT', `/servers/${other}/tags/c`)).status).to.equal(201);
     expect((await req('PUT', `/servers/${other}/tags/c`)).status).to.equal(204);
@@ -41,7 +30,7 @@ describe('nova server tags on MariaDB', function () {
     expect((await req('GET', `/servers/${id}`)).body.server.tags).to.deep.equal(['b', 'c']);
     expect((await req('DELETE', `/servers/${id}`)).status).to.equal(204);
     for (let i = 0; i < 200 && (await req('GET', `/servers/${id}`)).status !== 404; i++) await new Promise((res) => setTimeout(res, 25));
-    expect(await nova.ds.query('SELECT tag FROM tags WHERE resource_id = ?', [id])).to.deep.equal([]);
-    expect((await nova.ds.query('SELECT tag FROM tags WHERE resource_id = ?', [other])).map((x: Json) => x.tag)).to.deep.equal(['c']);
+    expect(await novaOf().ds.query('SELECT tag FROM tags WHERE resource_id = ?', [id])).to.deep.equal([]);
+    expect((await novaOf().ds.query('SELECT tag FROM tags WHERE resource_id = ?', [other])).map((x: Json) => x.tag)).to.deep.equal(['c']);
   });
 });
