@@ -23,6 +23,16 @@ export type InstanceValues = PlainValues<Instance, InstanceStateColumn>;
 
 const now = (): Date => new Date();
 
+/**
+ * The rows `read` finds for `keys`, read 500 keys at a time: a list of every server would pass
+ * SQLite's limit on bound parameters (32766) in one IN list.
+ */
+async function inSlices<T>(keys: string[], read: (part: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < keys.length; i += 500) out.push(...await read(keys.slice(i, i + 500)));
+  return out;
+}
+
 export class NovaDB {
   constructor(readonly ds: DataSource) {}
 
@@ -219,8 +229,7 @@ export class NovaDB {
 
   /** The request specs of these instances by uuid; an instance without one is absent. */
   async requestSpecsByInstances(uuids: string[]): Promise<Map<string, RequestSpecData>> {
-    if (!uuids.length) return new Map();
-    const rows = await this.ds.getRepository(RequestSpec).findBy({ instanceUuid: In(uuids) });
+    const rows = await inSlices(uuids, (part) => this.ds.getRepository(RequestSpec).findBy({ instanceUuid: In(part) }));
     return new Map(rows.map((r) => [r.instanceUuid, JSON.parse(r.spec) as RequestSpecData]));
   }
 
@@ -270,8 +279,9 @@ export class NovaDB {
   /** Each server's tags in the primary key's order (Nova's TagList reads them so), for these uuids. */
   async tagsOf(uuids: string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>(uuids.map((u) => [u, []]));
-    if (!uuids.length) return out;
-    for (const t of await fastSelect(this.ds, Tag).find({ resourceId: uuids }, [['resourceId', 'ASC'], ['tag', 'ASC']])) out.get(t.resourceId)?.push(t.tag);
+    for (const t of await inSlices(uuids, (part) => fastSelect(this.ds, Tag).find({ resourceId: part }, [['resourceId', 'ASC'], ['tag', 'ASC']]))) {
+      out.get(t.resourceId)?.push(t.tag);
+    }
     return out;
   }
 

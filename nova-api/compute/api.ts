@@ -381,7 +381,11 @@ export class ComputeAPI {
       accessIpV4: req.accessIpV4 ?? null, accessIpV6: req.accessIpV6 ?? null, displayDescription: req.description ?? null,
       autoDiskConfig: req.autoDiskConfig ?? false, metadataJson: JSON.stringify(req.metadata), faultMessage: fault, createdAt: t, updatedAt: t, deleted: 0,
       keyName: key?.name ?? null, keyData: key?.publicKey ?? null,
-    }));
+    })).catch(async (e: unknown) => {
+      // No server came of it: its tags go (best effort; a uuid never used shows nowhere anyway).
+      if (req.tags?.length) await this.o.db.tagsDelete(uuid).catch(() => undefined);
+      throw e;
+    });
     // The root disk occupies /dev/vda (the image, or a boot volume), so the first attached volume becomes /dev/vdb.
     const bootVolume = req.bootVolumes?.some((b) => b.bootIndex === 0);
     const root = bootVolume ? null : await this.o.db.bdmCreate({

@@ -131,4 +131,17 @@ describe('tempest-shaped: nova server tags', function () {
     expect([r.status, r.body.itemNotFound?.message]).to.deep.equal([404, `Instance ${a} could not be found.`]);
     expect((await nova.req('GET', `/v2.1/servers/${a}/tags`, { version: V, token: 'other:other' })).status).to.equal(403);
   });
+
+  it("leaves no tags behind when a create's instance row cannot be written", async () => {
+    const before = Number((await nova.ds.query('SELECT COUNT(*) AS n FROM tags'))[0].n);
+    await nova.ds.query("CREATE TRIGGER tw_no_instances BEFORE INSERT ON instances BEGIN SELECT RAISE(ABORT, 'no more instances'); END");
+    try {
+      const r = await nova.req('POST', '/v2.1/servers', { version: '2.52', body: { server: { name: 'nope', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1', tags: ['orphan'] } } });
+      expect(r.status).to.equal(500);
+    } finally {
+      await nova.ds.query('DROP TRIGGER tw_no_instances');
+    }
+    expect(Number((await nova.ds.query('SELECT COUNT(*) AS n FROM tags'))[0].n)).to.equal(before);
+    expect(await nova.ds.query("SELECT resource_id FROM tags WHERE tag = 'orphan'")).to.deep.equal([]);
+  });
 });

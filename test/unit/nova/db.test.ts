@@ -61,4 +61,18 @@ describe('nova db: block_device_mapping uniqueness', () => {
     const actions = await ds.query('SELECT id, finish_time, message FROM instance_actions WHERE id IN (?, ?) ORDER BY id', [old.id, a.id]) as Array<Record<string, unknown>>;
     expect(actions.map((x) => [x.id, x.finish_time === null, x.message])).to.deep.equal([[old.id, true, null], [a.id, false, 'Error']]);
   });
+
+  it("reads the tags and request specs of more servers than SQLite binds parameters for (an admin's list of every server)", async () => {
+    const uuids = Array.from({ length: 40_000 }, (_, i) => `tag-srv-${i}`);
+    await db.tagAdd(uuids[39_999], 'last');
+    await db.tagsSet(uuids[7], ['b', 'a', 'b']);
+    const tags = await db.tagsOf(uuids);
+    expect(tags.size).to.equal(40_000);
+    expect([tags.get(uuids[39_999]), tags.get(uuids[7]), tags.get(uuids[8])]).to.deep.equal([['last'], ['a', 'b'], []]);
+    await db.requestSpecCreate(uuids[39_000], { availability_zone: 'az9', scheduler_hints: {} });
+    const specs = await db.requestSpecsByInstances(uuids);
+    expect([...specs.keys()]).to.deep.equal([uuids[39_000]]);
+    expect(specs.get(uuids[39_000])?.availability_zone).to.equal('az9');
+  });
 });
+
