@@ -22,6 +22,7 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume:delete': MEMBER,
   'volume:force_delete': ADMIN,
   'volume:extend': MEMBER,
+  'volume:retype': MEMBER,
   'volume:extend_attached_volume': MEMBER,
   'volume:update_readonly_flag': MEMBER,
   'volume:update_volume_admin_metadata': ADMIN,

@@ -23,6 +23,8 @@ export type Expected = AtLeastOne<{
   attachStatus: OneOrMany<AttachStatus | null>;
   migrationStatus: OneOrMany<MigrationStatus | null>;
   multiattach: boolean;
+  /** The type read before a retype: a change of type meanwhile fails the swap. */
+  volumeTypeId: string;
 }>;
 
 /** The status columns of a volume: written only by a conditional update (or an admin's reset-status). */

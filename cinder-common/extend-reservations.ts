@@ -1,7 +1,8 @@
-// The uuids of an extend's quota reservations, derived from what the volume row records: its id
-// and the transition_request_id cinder-api writes with 'extending'. They otherwise travel only in
-// the extend_volume cast, so an extend whose cast was lost (cinder-api killed before sending it,
-// cinder-volume killed after taking it) could not be rolled back before reservation_expire.
+// The uuids of an extend's or a retype's quota reservations, derived from what the volume row
+// records: its id and the transition_request_id cinder-api writes with 'extending' or
+// 'retyping'. They otherwise travel only in the cast, so an operation whose cast was lost
+// (cinder-api killed before sending it, cinder-volume killed after taking it) could not be
+// rolled back before reservation_expire.
 import { createHash } from 'node:crypto';
 
 /** Our namespace for these name-based uuids (a fixed random uuid). */
@@ -28,4 +29,18 @@ export function extendReservationUuid(volumeId: string, token: string, resource:
 /** Every reservation an extend may have made: gigabytes and the type's (a uuid with no row rolls back nothing). */
 export function extendReservationUuids(volumeId: string, token: string): string[] {
   return ['gigabytes', 'gigabytes_<type>'].map((r) => extendReservationUuid(volumeId, token, r));
+}
+
+/**
+ * The uuid of a retype's reservation for `resource` on the type's side `side` (the new type's
+ * count goes up, the old one's down). By role, not by the types' names, as an extend's.
+ */
+export function retypeReservationUuid(volumeId: string, token: string, side: 'new' | 'old', resource: string): string {
+  const role = `${side}:${resource.startsWith('gigabytes_') ? 'gigabytes' : 'volumes'}`;
+  return uuidV5(JSON.stringify([volumeId, token, 'retype', role]), NAMESPACE);
+}
+
+/** Every reservation a retype may have made. */
+export function retypeReservationUuids(volumeId: string, token: string): string[] {
+  return (['new', 'old'] as const).flatMap((side) => ['volumes_t', 'gigabytes_t'].map((r) => retypeReservationUuid(volumeId, token, side, r)));
 }

@@ -169,6 +169,31 @@ export class QuotaEngine {
     }
   }
 
+  /**
+   * retype's get_volume_type_reservation, both sides (reserve_vol_type_only): the new type's
+   * volumes and gigabytes reserved (within its limits), the old type's given back (negative,
+   * never refused; skipped when that type's resources are gone with the type). `uuidOf` names
+   * each by its side. Over quota is process_reserve_over_quota's error for volumes.
+   */
+  async reserveVolumeRetype(projectId: string, size: number, oldType: string | null, newType: string,
+    uuidOf: (side: 'new' | 'old', resource: string) => string): Promise<string[]> {
+    const all = await this.projectQuotas(projectId);
+    const side = new Map<string, 'new' | 'old'>();
+    const deltas: Record<string, number> = {};
+    for (const [r, d] of Object.entries(volumeDeltas(size, newType))) if (r !== 'volumes' && r !== 'gigabytes') { deltas[r] = d; side.set(r, 'new'); }
+    if (oldType !== null) {
+      for (const [r, d] of Object.entries(volumeDeltas(size, oldType))) {
+        if (r !== 'volumes' && r !== 'gigabytes' && r in all && !(r in deltas)) { deltas[r] = -d; side.set(r, 'old'); }
+      }
+    }
+    try {
+      return await this.reserve(projectId, deltas, all, (r) => uuidOf(side.get(r) ?? 'new', r));
+    } catch (e) {
+      if (!(e instanceof OverQuota)) throw e;
+      throw overQuotaError(e.kwargs as unknown as OverQuotaInfo, 'volumes', size);
+    }
+  }
+
   commit(uuids: string[]): Promise<void> { return this.db.commit(uuids); }
   rollback(uuids: string[]): Promise<void> { return this.db.rollback(uuids); }
 }

@@ -20,6 +20,7 @@ import { QuotaDB } from '../cinder-common/quota-db';
 import { attachFlowFrom, detachSetsStatus, statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
+import { retypeLocked } from './retype';
 import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
 import type { NovaEvents } from './nova-events';
 import { VOLUME_RPC_API_VERSION } from './rpcapi';
@@ -86,6 +87,7 @@ export class VolumeManager {
       detach_volume: (c, a) => this.detachVolume(c, a),
       remove_export: (c, a) => this.removeExport(c, a),
       extend_volume: (c, a) => this.extendVolume(c, a),
+      retype: (c, a) => this.retype(c, a),
       attachment_update: (c, a) => this.attachmentUpdate(c, a),
       attachment_delete: (c, a) => this.attachmentDelete(c, a),
       freeze_host: () => this.setFrozen(true),
@@ -525,6 +527,12 @@ export class VolumeManager {
     // An in-use volume grew under its servers: Nova must rescan and tell the guests (Cinder's manager does this here).
     const servers = [...new Set(attachments.map((a) => a.instanceUuid).filter((u): u is string => !!u))];
     return { v, newSize, servers };
+  }
+
+  /** retype (cinder-volume/retype.ts), under the volume's lock as the reconciler's undo of a lost one. */
+  async retype(ctxt: ContextDict, args: Args): Promise<void> {
+    const done = await this.locks.run(idOf(args.volume), async () => retypeLocked(this.d, await this.load(args.volume), args, logCtx(ctxt)));
+    if (done) await this.notify(ctxt, done, 'retype', { volume_type: done.volumeTypeId });
   }
 
   /**

@@ -12,11 +12,11 @@
 //   - export-without-attachment / unknown-volume: an export nobody can be using is removed.
 //   - missing-export: an attached volume whose export was lost (provider_location still names
 //     one: every deliberate removal clears it) gets it back.
-//   - interrupted-create/-delete/-extend: at the start pass, or on any pass once the volume made no
+//   - interrupted-create/-delete/-extend/-retype: at the start pass, or on any pass once the volume made no
 //     progress for lost_cast_timeout seconds (the cast was lost: taken while the database
 //     was down, or never sent by a killed cinder-api): a create goes to error and a delete is
-//     finished, as init_host, and an extend goes back to in-use or available, its size unchanged
-//     and its quota reservations rolled back (their uuids derive from the row). The manager runs these
+//     finished, as init_host, and an extend (a retype) goes back to in-use or available, its size
+//     (type) unchanged and its quota reservations rolled back (their uuids derive from the row). The manager runs these
 //     operations under the volume's lock, which a repair takes too, so one in flight here wins.
 //   - start pass only: attaching/reserved volumes get their lost export back too (nothing is in
 //     flight yet).
@@ -26,7 +26,7 @@
 import { getLogger } from '../common/log';
 import type { KeyedLock } from '../common/lock';
 import type { CinderDB } from '../cinder-common/db-api';
-import { extendReservationUuids } from '../cinder-common/extend-reservations';
+import { extendReservationUuids, retypeReservationUuids } from '../cinder-common/extend-reservations';
 import { QuotaDB } from '../cinder-common/quota-db';
 import type { Volume, VolumeAttachment } from '../cinder-common/entities';
 import { statusAfterDetach } from '../cinder-common/volume-status';
@@ -36,7 +36,7 @@ import { chapOf } from './drivers/iscsi';
 const LOG = getLogger('cinder-volume.reconciler');
 
 export type Problem = 'export-without-attachment' | 'missing-export' | 'unknown-volume' | 'stale-attaching' | 'stale-reserved'
-  | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete' | 'interrupted-extend';
+  | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete' | 'interrupted-extend' | 'interrupted-retype';
 
 export interface Drift {
   volume_id: string;
@@ -201,6 +201,7 @@ export class VolumeReconciler {
       if (status === 'creating') return drift('interrupted-create', `'creating' ${why}`);
       if (status === 'deleting') return drift('interrupted-delete', `'deleting' ${why}`);
       if (status === 'extending') return drift('interrupted-extend', `'extending' ${why}`);
+      if (status === 'retyping') return drift('interrupted-retype', `'retyping' ${why}`);
     }
     if (stopped && ['attaching', 'reserved'].includes(status) && exportable && !f.exported) {
       return drift('missing-export', `no export while '${status}': lost while cinder-volume was down`);
@@ -247,6 +248,8 @@ export class VolumeReconciler {
         return this.finishDelete(v, cas, moved);
       case 'interrupted-extend':
         return this.undoExtend(v, f.atts.some((a) => a.attachStatus === 'attached') ? 'in-use' : 'available', moved);
+      case 'interrupted-retype':
+        return this.undoRetype(v, f.atts.some((a) => a.attachStatus === 'attached') ? 'in-use' : 'available', moved);
       case 'export-without-attachment':
         await this.d.driver.removeExport(v);
         await cas({ providerLocation: null });
@@ -277,6 +280,18 @@ export class VolumeReconciler {
       return true;
     }, `undo of the extend of ${v.id}`);
     return done ? `status back to '${status}', size unchanged${uuids.length ? ', its quota reservations rolled back' : ''}` : moved;
+  }
+
+  /** A retype whose cast was lost goes back with its old type, both sides' reservations rolled back with the status (as undoExtend). */
+  private async undoRetype(v: Volume, status: 'in-use' | 'available', moved: string): Promise<string> {
+    const quota = new QuotaDB(this.d.db.ds);
+    const uuids = v.transitionRequestId ? retypeReservationUuids(v.id, v.transitionRequestId) : [];
+    const done = await quota.tx(async (m) => {
+      if (!await this.d.db.volumeConditionalUpdate(v.id, { status: 'retyping' }, { status }, m)) return false;
+      await quota.rollbackIn(m, uuids);
+      return true;
+    }, `undo of the retype of ${v.id}`);
+    return done ? `status back to '${status}', type unchanged${uuids.length ? ', its quota reservations rolled back' : ''}` : moved;
   }
 
   /**

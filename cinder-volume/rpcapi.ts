@@ -7,9 +7,11 @@
 //         delete_volume(volume, unmanage_only, cascade), initialize_connection(connector, volume),
 //         terminate_connection(volume_id, connector, force), remove_export(volume_id),
 //         extend_volume(volume, new_size, reservations),
+//         retype(volume, new_type_id, host, migration_policy, reservations, old_reservations),
 //         freeze_host(), thaw_host() (os-services freeze/thaw, called on server <host>@<backend>)
 //   3.3 - attach_volume also takes `volume`
 //   3.4 - detach_volume also takes `volume`
+//   3.5 - retype's host also names its cluster_name
 //   3.9 - attachment_update(vref, connector, attachment_id) → flat connection_info,
 //         attachment_delete(attachment_id, vref) (the v3 attachments API)
 //   3.10 - attachd extensions, not in Cinder (a Python cinder-volume answers NoSuchMethod):
@@ -96,6 +98,14 @@ export class VolumeAPI {
 
   async removeExport(ctx: RequestContext, volume: Volume): Promise<void> {
     await this.cctxt(volume).cast(ctx, 'remove_export', { volume_id: volume.id });
+  }
+
+  /** retype (cast): `host` is the target backend ({host, cluster_name, capabilities}); the reservations are the new type's and the old one's. */
+  async retype(ctx: RequestContext, volume: Volume, newTypeId: string, host: { host: string; cluster_name: string | null; capabilities: Record<string, unknown> },
+    migrationPolicy: string, reservations: string[], oldReservations: string[]): Promise<void> {
+    await this.cctxt(volume, '3.5').cast(ctx, 'retype', {
+      volume: volumeToPrimitive(volume), new_type_id: newTypeId, host, migration_policy: migrationPolicy, reservations, old_reservations: oldReservations,
+    });
   }
 
   async extendVolume(ctx: RequestContext, volume: Volume, newSize: number, reservations: string[] = []): Promise<void> {

@@ -14,9 +14,10 @@ import { actionOf, projectInPath, type Params } from '../request';
 import { toBoolean } from '../schemas/parameter-types';
 import {
   AttachBody, DetachBody, ExtendBody, ForceDetachBody, InitializeConnectionBody, MigrateVolumeCompletionBody, ResetStatusBody, resetStatusUpdate,
-  SetBootableBody, TerminateConnectionBody, UpdateReadonlyFlagBody,
+  RetypeBody, SetBootableBody, TerminateConnectionBody, UpdateReadonlyFlagBody,
 } from '../schemas/volume-actions';
 import { migrateVolumeCompletion } from '../volume/migrate-completion';
+import { retype } from '../volume/retype';
 import { POLICY, type VolumeAPI } from '../volume/api';
 
 
@@ -74,6 +75,10 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     'os-extend': (req) => {
       const n = Number(validateBody(ExtendBody, req.body, null)['os-extend'].new_size);
       return (v) => api.extend(req.ctx, v, n, req.cinderVersion.atLeast('3.42'));
+    },
+    'os-retype': (req) => {
+      const a = validateBody(RetypeBody, req.body, null)['os-retype'];
+      return (v) => retype(api, req.ctx, v, a.new_type, a.migration_policy ?? null);
     },
     'os-reset_status': (req) => {
       const u = resetStatusUpdate(validateBody(ResetStatusBody, req.body, null)['os-reset_status']);

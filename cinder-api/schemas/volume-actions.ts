@@ -62,6 +62,12 @@ class MigrateVolumeCompletion {
 }
 export const MigrateVolumeCompletionBody = actionBody('os-migrate_volume_completion', MigrateVolumeCompletion);
 
+class Retype {
+  @required('new_type') @Schema({ type: 'string' }) new_type!: string;
+  @Schema({ type: ['string', 'null'], enum: ['on-demand', 'never'] }) migration_policy?: string | null;
+}
+export const RetypeBody = actionBody('os-retype', Retype);
+
 class ForceDetach {
   @Schema({ type: ['string', 'object', 'null'] }) connector?: Dict | string | null;
   @Schema({ type: ['string', 'null'] }) attachment_id?: string | null;

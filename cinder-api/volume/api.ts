@@ -22,7 +22,7 @@ import { extendReservationUuid } from '../../cinder-common/extend-reservations';
 import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { novaAttachmentId, type NovaOptions } from './nova-client';
 import { cinderEnforcer } from '../policy';
-import { TypeAPI, isMultiattachSpec, type TypeWithSpecs } from './types';
+import { TypeAPI, isMultiattachSpec, provisionFilterOnSize, type TypeWithSpecs } from './types';
 
 const LOG = getLogger('cinder-api.volume');
 /** Statuses in which a volume's user metadata is neither changed nor deleted (volume/api.py). */
@@ -276,11 +276,12 @@ export class VolumeAPI {
     if (size === null || size < 1) {
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${size === null ? 'None' : size} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
+    // _get_volume_type: the named type, else the default one; its multiattach spec decides the volume's.
+    const type = r.volumeType ?? await this.types.getDefault();
+    provisionFilterOnSize(type, size);
     if (r.availabilityZone !== null && r.availabilityZone !== this.d.defaultAz) {
       throw new InvalidAvailabilityZone({ az: r.availabilityZone });
     }
-    // _get_volume_type: the named type, else the default one; its multiattach spec decides the volume's.
-    const type = r.volumeType ?? await this.types.getDefault();
     const multiattach = isMultiattachSpec(type.specs);
     if (multiattach) this.authorize(ctx, POLICY.multiattach);
     // QuotaReserveTask's per-volume check now; the usage is counted with the row (createVolume).
@@ -490,6 +491,8 @@ export class VolumeAPI {
     if (newSize <= size) {
       throw new InvalidInput({ reason: `New size for extend must be greater than current size. (current: ${size}, extended: ${newSize}).` });
     }
+    const type = await this.d.db.typeGet(v.volumeTypeId);
+    if (type) provisionFilterOnSize(await this.types.withSpecs(type), newSize);
     const expected = attached ? 'in-use' : 'available';
     // The extend's own token, recorded with its status: its reservation uuids derive from it, so
     // the reconciler can roll them back if the cast is lost. This request's id, not the global

@@ -7,7 +7,7 @@ import type { Enforcer } from '../../common/policy';
 import type { CinderDB, TypeAccess } from '../../cinder-common/db-api';
 import type { VolumeType } from '../../cinder-common/entities';
 import {
-  Invalid, InvalidVolumeType, VolumeTypeAccessExists, VolumeTypeAccessNotFound, VolumeTypeDefaultDeletionError,
+  Invalid, InvalidInput, InvalidVolumeType, VolumeTypeAccessExists, VolumeTypeAccessNotFound, VolumeTypeDefaultDeletionError,
   VolumeTypeDefaultMisconfiguredError, VolumeTypeDeletionError, VolumeTypeExists, VolumeTypeExtraSpecsNotFound, VolumeTypeInUse,
   VolumeTypeNotFound, VolumeTypeNotFoundByName,
 } from '../../cinder-common/exception';
@@ -43,6 +43,25 @@ const IS_TRUE = '<is> True';
 /** A type whose `multiattach` extra spec is "<is> True" makes multiattach volumes. */
 export function isMultiattachSpec(specs: Specs): boolean {
   return specs.multiattach === IS_TRUE;
+}
+
+/**
+ * provision_filter_on_size: a type's `provisioning:min_vol_size` / `max_vol_size` bound the size
+ * of its volumes (create, extend, retype). A bound that is no integer is ignored (Cinder's int()
+ * of it is a 500).
+ */
+export function provisionFilterOnSize(type: TypeWithSpecs, size: number): void {
+  const bound = (key: string): number | null => {
+    const raw = type.specs[key];
+    return raw && /^\s*[-+]?\d+\s*$/.test(raw) ? Number(raw) : null;
+  };
+  const [min, max] = [bound('provisioning:min_vol_size'), bound('provisioning:max_vol_size')];
+  if (min !== null && size < min) {
+    throw new InvalidInput({ reason: `Specified volume size of '${size}' is less than the minimum required size of '${type.specs['provisioning:min_vol_size']}' for volume type '${type.type.name}'.` });
+  }
+  if (max !== null && size > max) {
+    throw new InvalidInput({ reason: `Specified volume size of '${size}' is greater than the maximum allowable size of '${type.specs['provisioning:max_vol_size']}' for volume type '${type.type.name}'.` });
+  }
 }
 
 /** oslo's uuidutils.is_uuid_like: 32 hex digits, with or without the dashes (braces, urn prefix aside). */
@@ -85,7 +104,7 @@ export class TypeAPI {
     return ctx.isAdmin ? null : { projectId: ctx.projectId };
   }
 
-  private async withSpecs(type: VolumeType): Promise<TypeWithSpecs> {
+  async withSpecs(type: VolumeType): Promise<TypeWithSpecs> {
     return { type, specs: (await this.db.typeExtraSpecsGet([type.id])).get(type.id) ?? {} };
   }
 

@@ -1,6 +1,6 @@
 // One interface for every backend (cinder/volume/driver.py, reduced to what the attach flow
 // needs). `fake` and `tgt` both implement it; the manager never knows which one it has.
-import type { Volume } from '../../cinder-common/entities';
+import type { Volume, VolumeType } from '../../cinder-common/entities';
 
 export type Connector = Record<string, unknown>;
 
@@ -36,6 +36,8 @@ export interface VolumeDriver {
   createVolume(volume: Volume): Promise<ModelUpdate | void>;
   deleteVolume(volume: Volume): Promise<void>;
   extendVolume(volume: Volume, newSizeGb: number): Promise<void>;
+  /** Change the volume to `type` in place on this backend; false: it cannot (a migration would). Absent: never in place. */
+  retype?(volume: Volume, type: VolumeType): Promise<boolean>;
   /** Make the volume reachable; returns provider_location/provider_auth to save. */
   createExport(volume: Volume, connector: Connector | null): Promise<ModelUpdate>;
   /** Re-create an export lost by a restart (start-up recovery). */

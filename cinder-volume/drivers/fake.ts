@@ -46,6 +46,12 @@ export class FakeDriver implements VolumeDriver {
     this.volumes.set(volume.id, newSizeGb);
   }
 
+  /** As LVM's: nothing on the backend depends on the type, so any type is taken in place. */
+  async retype(): Promise<boolean> {
+    this.maybeFail('retype');
+    return true;
+  }
+
   async createExport(volume: Volume, _connector: Connector | null): Promise<ModelUpdate> {
     this.maybeFail('createExport');
     if (!this.exports.has(volume.id) || !this.tids.has(volume.id)) this.tids.set(volume.id, this.nextTid++);

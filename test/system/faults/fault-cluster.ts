@@ -89,6 +89,12 @@ export const EXTEND_STEPS: Array<[Service, string]> = [
   ['cinder-volume', 'cinder-volume.extend_volume.after-backend-extend'],
 ];
 
+/** A retype's steps (cinder-api's intent and reservations, cinder-volume's driver call) before the type and quota commit. */
+export const RETYPE_STEPS: Array<[Service, string]> = [
+  ['cinder-api', 'cinder-api.retype.after-reserve'],
+  ['cinder-volume', 'cinder-volume.retype.after-driver'],
+];
+
 /** A rebuild's steps: the intent written (cast not sent yet), the guest destroyed, spawned before its volumes are back. */
 export const REBUILD_STEPS: Array<[Service, string]> = [
   ['nova-api', 'nova-api.rebuild.after-intent'],

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { waitFor } from '../../support/processes';
 import { fullDrift, waitNoDrift } from './drift';
 import {
-  SWAP_STEPS, REBUILD_STEPS, ATTACH_STEPS, ATTACH_STEPS_V3, CONVERGE_MS, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, LOST_CAST_TIMEOUT,
+  SWAP_STEPS, REBUILD_STEPS, ATTACH_STEPS, ATTACH_STEPS_V3, CONVERGE_MS, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, RETYPE_STEPS, LOCAL_DELETE_STEPS, LOST_CAST_TIMEOUT,
   faultCluster, killAt, waitComputeDown, type Flow, type Service,
 } from './fault-cluster';
 
@@ -136,6 +136,27 @@ for (const [flow, attachSteps, detachSteps] of FLOWS) describe(`faults (${flow} 
       expect(await shown()).to.include({ status: 'available', size: 1 });
       expect((await extend()).status).to.equal(202);
       await waitFor(async () => { const v = await shown(); return v.status === 'available' && v.size === 2; }, 30_000, `volume ${vid} extended`, 200);
+      await waitNoDrift(cluster, CONVERGE_MS, fullDrift);
+    });
+  }
+
+  // A retype cut short goes back with its old type, and the per-type quota it moved is given
+  // back (fullDrift counts volumes_<type> and gigabytes_<type> against the rows); then a retype
+  // goes through and counts once.
+  if (flow === 'attachments') for (const [svc, point] of RETYPE_STEPS) {
+    it(`retype: ${svc} killed at ${point}`, async () => {
+      const admin = { 'X-Auth-Token': 'admin:demo' };
+      const name = `kill-${point.split('.')[0]}`;
+      const made = await cluster.req('cinder', 'POST', '/types', { volume_type: { name, extra_specs: { tier: name } } }, admin);
+      expect([200, 409]).to.include(made.status);
+      const vid = await cluster.createVolume();
+      const retype = () => cluster.req('cinder', 'POST', `/volumes/${vid}/action`, { 'os-retype': { new_type: name } });
+      const shown = async () => (await cluster.req('cinder', 'GET', `/volumes/${vid}`)).body.volume as { status: string; volume_type: string };
+      await killAt(cluster, controlRoot, svc, point, retype);
+      await waitNoDrift(cluster, LOST_CAST_TIMEOUT * 1000 + CONVERGE_MS, fullDrift);
+      expect(await shown()).to.include({ status: 'available', volume_type: '__DEFAULT__' });
+      expect((await retype()).status).to.equal(202);
+      await waitFor(async () => { const v = await shown(); return v.status === 'available' && v.volume_type === name; }, 30_000, `volume ${vid} retyped`, 200);
       await waitNoDrift(cluster, CONVERGE_MS, fullDrift);
     });
   }

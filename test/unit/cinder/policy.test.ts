@@ -55,6 +55,7 @@ const ACTIONS: Array<[string, unknown, string]> = [
   ['os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb' }, 'volume_extension:volume_actions:attach'],
   ['os-detach', {}, 'volume_extension:volume_actions:detach'],
   ['os-extend', { new_size: 2 }, 'volume:extend'],
+  ['os-retype', { new_type: '__DEFAULT__' }, 'volume:retype'],
   ['os-set_bootable', { bootable: true }, 'volume:update'],
   ['os-update_readonly_flag', { readonly: true }, 'volume:update_readonly_flag'],
   ['os-reset_status', { status: 'error' }, 'volume_extension:volume_admin_actions:reset_status'],

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLogging } from '../../../common/log';
 import { CinderDB } from '../../../cinder-common/db-api';
-import { extendReservationUuids } from '../../../cinder-common/extend-reservations';
+import { extendReservationUuids, retypeReservationUuids } from '../../../cinder-common/extend-reservations';
 import { QuotaDB } from '../../../cinder-common/quota-db';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import type { VolumeManager } from '../../../cinder-volume/manager';
@@ -316,6 +316,47 @@ describe('cinder-volume reconciler', function () {
     expect((await db.volumeGet(id))?.size).to.equal(2);
     expect(await reserved()).to.deep.equal({ gigabytes: 0, gigabytes___DEFAULT__: 0 });
     expect((await new QuotaDB(c.ds).usageGetAllByProject('pext')).gigabytes.in_use).to.equal(2);
+  });
+
+  it('a retype whose cast was lost goes back with its type, and both sides\' reservations are rolled back', async () => {
+    const token = 'u:pret';
+    const made = await c.req('POST', '/v3/pret/types', { token: 'admin:pret', body: { volume_type: { name: 'gold-pret', extra_specs: { tier: 'gold' } } } });
+    expect(made.status).to.equal(200);
+    const id = await c.createVolume(2, token);
+    const usage = async (): Promise<Record<string, [number, number]>> => Object.fromEntries(Object.entries(await new QuotaDB(c.ds).usageGetAllByProject('pret'))
+      .filter(([r]) => r.includes('_')).map(([r, u]) => [r, [u.in_use, u.reserved]]));
+    const rpc = (c.api.volumes as unknown as { d: { rpc: VolumeRPCAPI } }).d.rpc;
+    let sent: Record<string, unknown> = {};
+    rpc.retype = async (_ctx, _v, newTypeId, host, policy, reservations, oldReservations) => {
+      sent = { new_type_id: newTypeId, host, migration_policy: policy, reservations, old_reservations: oldReservations };
+    };
+    let local: string | null;
+    try {
+      const r = await c.req('POST', `/v3/pret/volumes/${id}/action`, { token, body: { 'os-retype': { new_type: 'gold-pret' } } });
+      expect(r.status).to.equal(202);
+      local = r.headers.get('x-openstack-request-id');
+    } finally {
+      delete (rpc as unknown as Record<string, unknown>).retype;
+    }
+    expect(await db.volumeGet(id)).to.include({ status: 'retyping', transitionRequestId: local });
+    expect([...(sent.reservations as string[]), ...(sent.old_reservations as string[])].sort()).to.deep.equal(
+      retypeReservationUuids(id, local!).sort());
+    expect(await usage()).to.deep.equal({ 'volumes___DEFAULT__': [1, 0], 'gigabytes___DEFAULT__': [2, 0], 'volumes_gold-pret': [0, 1], 'gigabytes_gold-pret': [0, 2] });
+    await age(id);
+    const r = await pass();
+    expect(repairsOf(r, id).map((x) => [x.problem, x.request_id])).to.deep.equal([['interrupted-retype', local]]);
+    expect((await db.volumeGet(id))?.status).to.equal('available');
+    expect((await c.show(id, token)).volume_type).to.equal('__DEFAULT__');
+    const none = { 'volumes___DEFAULT__': [1, 0], 'gigabytes___DEFAULT__': [2, 0], 'volumes_gold-pret': [0, 0], 'gigabytes_gold-pret': [0, 0] };
+    expect(await usage()).to.deep.equal(none);
+    // The lost cast arriving after all changes nothing; a new retype goes through and moves the count once.
+    await manager.retype({ request_id: local }, { volume: id, ...sent });
+    expect((await c.show(id, token)).volume_type).to.equal('__DEFAULT__');
+    expect(await usage()).to.deep.equal(none);
+    expect((await c.req('POST', `/v3/pret/volumes/${id}/action`, { token, body: { 'os-retype': { new_type: 'gold-pret' } } })).status).to.equal(202);
+    await waitFor(async () => (await db.volumeGet(id))?.status === 'available', 10_000, 'the second retype', 20);
+    expect((await c.show(id, token)).volume_type).to.equal('gold-pret');
+    expect(await usage()).to.deep.equal({ 'volumes___DEFAULT__': [0, 0], 'gigabytes___DEFAULT__': [0, 0], 'volumes_gold-pret': [1, 0], 'gigabytes_gold-pret': [2, 0] });
   });
 
   it('an extend the backend refused whose quota rollback the database lost stays extending, and the reconciler rolls it back', async () => {
