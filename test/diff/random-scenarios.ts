@@ -35,7 +35,8 @@ const ATTACHMENT_QUERIES = ['', 'volume_id={v1}', `instance_id=${SERVER}`, 'stat
 // The fuzzer's broken bodies, less the one over the body size limit (a deliberate difference the fixed list has).
 const MALFORMED = MALFORMED_BODIES.filter((b) => b.length < 100_000);
 const ACTIONS = ['os-reserve', 'os-unreserve', 'os-begin_detaching', 'os-roll_detaching', 'os-initialize_connection', 'os-terminate_connection',
-  'os-attach', 'os-detach', 'os-extend', 'os-reset_status', 'os-set_bootable', 'os-update_readonly_flag', 'os-force_detach', 'os-force_delete'];
+  'os-attach', 'os-detach', 'os-extend', 'os-reset_status', 'os-set_bootable', 'os-update_readonly_flag', 'os-force_detach', 'os-force_delete',
+  'os-retype'];
 
 // What Cinder's utf8 tables cannot hold, in a JSON text: a character outside the BMP, or a lone
 // surrogate (JSON.stringify writes it as an escape).
@@ -215,6 +216,10 @@ class Walk {
         ...(r.chance(0.1) ? { migration_status: r.pick(['migrating', 'none', 'error']) } : {}) };
       case 'os-set_bootable': return { bootable: r.pick([true, false, 'true', 'False', 'maybe', 1]) };
       case 'os-update_readonly_flag': return { readonly: r.pick([true, false, 'False', 'true', 2]) };
+      // Only the default type exists here: the same type, unknown ones, and bad bodies.
+      case 'os-retype': return r.chance(0.9)
+        ? { new_type: r.pick(['__DEFAULT__', 'nope', r.uuid()]), ...(r.chance(0.5) ? { migration_policy: r.pick(['never', 'on-demand', null, 'x']) } : {}) }
+        : r.pick([{}, { new_type: 1 }, null]);
       case 'os-force_detach': return { ...(r.chance(0.6) ? { attachment_id: this.att() } : {}), ...(r.chance(0.5) ? { connector: CONNECTOR } : {}) };
       default: return r.chance(0.8) ? null : {};
     }

@@ -4,6 +4,7 @@
 // see only what the scenario made.
 
 import { extraScenarios } from './scenarios-extra';
+import { retypeScenarios } from './scenarios-retype';
 
 export interface Step {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
@@ -346,5 +347,5 @@ function other(): Scenario[] {
 }
 
 export function scenarios(): Scenario[] {
-  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios()];
+  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios()];
 }

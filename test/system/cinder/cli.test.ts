@@ -128,4 +128,20 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     expect(del.code, del.stderr).to.equal(0);
     await waitFor(async () => (await cinder.req('GET', `/v3/demo/volumes/${id}`)).status === 404, 10_000, 'deleted', 50);
   });
+  it('cinder retype / openstack volume set --type --retype-policy', async () => {
+    for (const name of ['cli-silver', 'cli-gold']) {
+      const made = await cinder.req('POST', '/v3/demo/types', { token: 'admin:demo', body: { volume_type: { name, extra_specs: { 'vendor:tier': name } } } });
+      expect(made.status, JSON.stringify(made.body)).to.equal(200);
+    }
+    const id = await cinder.createVolume(1, 'demo:demo', 'rv1');
+    const retyped = await cli('cinder', ['retype', '--migration-policy', 'never', id, 'cli-silver']);
+    expect(retyped.code, retyped.stderr).to.equal(0);
+    await waitFor(async () => { const v = await cinder.show(id); return v.status === 'available' && v.volume_type === 'cli-silver'; }, 10_000, 'retyped', 50);
+    const set = await cli('openstack', ['volume', 'set', '--type', 'cli-gold', '--retype-policy', 'on-demand', id]);
+    expect(set.code, set.stderr).to.equal(0);
+    await waitFor(async () => { const v = await cinder.show(id); return v.status === 'available' && v.volume_type === 'cli-gold'; }, 10_000, 'retyped again', 50);
+    const same = await cli('cinder', ['retype', id, 'cli-gold']);
+    expect(same.code).to.not.equal(0);
+    expect(same.stderr).to.include('Retype needs volume to be in available or in-use state');
+  });
 });
