@@ -53,7 +53,8 @@ export async function retype(api: VolumeAPI, ctx: RequestContext, v: Volume, new
       const oldName = (await api.d.db.typeNames([v.volumeTypeId])).get(v.volumeTypeId) ?? null;
       await api.d.quota.reserveVolumeRetype(v.projectId, v.size ?? 0, oldName, type.type.name ?? '', (side, r) => {
         const uuid = retypeReservationUuid(v.id, token, side, r);
-        sides[side].push(uuid);
+        // A reserve retried after a refusal that cleared names the same uuids again.
+        if (!sides[side].includes(uuid)) sides[side].push(uuid);
         return uuid;
       });
     }
