@@ -287,7 +287,7 @@ class Campaign {
       for (const s of servers) await c.req('nova', 'DELETE', `/v2.1/servers/${s.id}`).catch(() => undefined);
       await waitFor(async () => ((await c.req('nova', 'GET', '/v2.1/servers')).body?.servers ?? []).length === 0,
         60_000, `the servers deleted (${flow})`, 250).catch(() => undefined);
-      const settled = (v: { status: string }): boolean => !['attaching', 'detaching', 'reserved', 'in-use', 'creating', 'extending'].includes(v.status);
+      const settled = (v: { status: string }): boolean => !['attaching', 'detaching', 'reserved', 'in-use', 'creating', 'extending', 'retyping'].includes(v.status);
       await waitFor(async () => ((await c.req('cinder', 'GET', '/volumes/detail')).body?.volumes ?? []).every(settled),
         30_000, `the volumes released (${flow})`, 250).catch(() => undefined);
       const volumes = ((await c.req('cinder', 'GET', '/volumes/detail')).body?.volumes ?? []) as Array<{ id: string; status: string }>;

@@ -18,9 +18,16 @@ const IMAGE = '70a599e0-31e7-49b7-b260-868f441e862b';
 /** Volume type of the multiattach volumes (made once per cluster by ensureMultiattachType). */
 export const MULTIATTACH_TYPE = 'chaos-multiattach';
 
+/** The two types the retypes alternate between (single-attach volumes only: a multiattach change needs an available volume). */
+const RETYPE_TYPES = ['chaos-silver', 'chaos-gold'];
+
+/** The multiattach type and the retypes' two types (made once per cluster). */
 export async function ensureMultiattachType(c: Target): Promise<void> {
-  const r = await c.req('cinder', 'POST', '/types', { volume_type: { name: MULTIATTACH_TYPE, extra_specs: { multiattach: '<is> True' } } }, ADMIN);
-  if (r.status !== 200 && r.status !== 409) throw new Error(`volume type create ${r.status} ${JSON.stringify(r.body)}`);
+  const types: Array<[string, Record<string, string>]> = [[MULTIATTACH_TYPE, { multiattach: '<is> True' }], ...RETYPE_TYPES.map((n): [string, Record<string, string>] => [n, { 'vendor:tier': n }])];
+  for (const [name, extra_specs] of types) {
+    const r = await c.req('cinder', 'POST', '/types', { volume_type: { name, extra_specs } }, ADMIN);
+    if (r.status !== 200 && r.status !== 409) throw new Error(`volume type create ${r.status} ${JSON.stringify(r.body)}`);
+  }
 }
 
 async function runOp(c: Target, pool: Pool, op: Op): Promise<number> {
@@ -44,6 +51,15 @@ async function runOp(c: Target, pool: Pool, op: Op): Promise<number> {
       if (v.status !== 200) return v.status;
       return (await c.req('cinder', 'POST', `/volumes/${volume}/action`, { 'os-extend': { new_size: Number(v.body.volume.size) + 1 } },
         { 'OpenStack-API-Version': 'volume 3.42' })).status;
+    }
+    case 'retype': {
+      const single = pool.volumes.filter((x) => !x.multiattach);
+      const target = single[op.volume % Math.max(single.length, 1)]?.id;
+      if (!target) return 404;
+      const v = await c.req('cinder', 'GET', `/volumes/${target}`);
+      if (v.status !== 200) return v.status;
+      const next = RETYPE_TYPES.find((t) => t !== v.body.volume.volume_type) ?? RETYPE_TYPES[0];
+      return (await c.req('cinder', 'POST', `/volumes/${target}/action`, { 'os-retype': { new_type: next, migration_policy: 'never' } })).status;
     }
     case 'create-volume': {
       const r = await c.req('cinder', 'POST', '/volumes', { volume: { size: 1, name: 'chaos', ...(op.multiattach ? { volume_type: MULTIATTACH_TYPE } : {}) } });

@@ -1,6 +1,6 @@
 // The chaos campaign's schedule: a pure function of (seed, round), so a round's faults and every
 // worker's operations can be replayed exactly from the seed (scripts/chaos.sh, CHAOS_ROUND).
-import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, REBUILD_STEPS, SWAP_STEPS, type Flow, type Service } from '../../test/system/faults/fault-cluster';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, REBUILD_STEPS, RETYPE_STEPS, SWAP_STEPS, type Flow, type Service } from '../../test/system/faults/fault-cluster';
 
 export const SERVICES: readonly Service[] = ['nova-api', 'nova-compute', 'cinder-api', 'cinder-volume'];
 export const FLOWS: readonly Flow[] = ['attachments', 'legacy'];
@@ -34,7 +34,7 @@ export interface Fault {
   deletes?: number;
 }
 
-export type OpKind = 'attach' | 'detach' | 'swap' | 'extend' | 'create-volume' | 'delete-volume' | 'create-server' | 'delete-server'
+export type OpKind = 'attach' | 'detach' | 'swap' | 'extend' | 'retype' | 'create-volume' | 'delete-volume' | 'create-server' | 'delete-server'
   | 'stop' | 'start' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'rebuild';
 
 export interface Op {
@@ -77,7 +77,7 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 const between = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 const OP_WEIGHTS: Array<[OpKind, number]> = [
-  ['attach', 28], ['detach', 20], ['swap', 8], ['extend', 8], ['create-volume', 5], ['delete-volume', 6],
+  ['attach', 28], ['detach', 20], ['swap', 8], ['extend', 8], ['retype', 6], ['create-volume', 5], ['delete-volume', 6],
   ['create-server', 3], ['delete-server', 4], ['stop', 6], ['start', 6], ['reboot', 6],
   ['pause', 3], ['unpause', 3], ['suspend', 3], ['resume', 3], ['rebuild', 4],
 ];
@@ -109,7 +109,7 @@ export function planRound(seed: string, round: number, o: PlanOptions): RoundPla
       const flow = pick(r, FLOWS);
       const service = pick(r, SERVICES);
       const steps = stepsOf(flow).filter(([svc]) => svc === service).map(([, point]) => point);
-      // Half the kills wait for a step of an attach, detach, swap or extend; the others land wherever the load is.
+      // Half the kills wait for a step of an attach, detach, swap, extend or retype; the others land wherever the load is.
       const point = r() < 0.5 ? pick(r, steps) : undefined;
       faults.push({ atMs, kind, flow, service, ...(point ? { point } : {}) });
     }
@@ -144,9 +144,9 @@ export function planRound(seed: string, round: number, o: PlanOptions): RoundPla
   return { seed, round, loadMs, faults, ops };
 }
 
-/** The steps of the attach, detach, swap, extend and rebuild in `flow` (as the fault suite runs them), each with the service that runs it. */
+/** The steps of the attach, detach, swap, extend, retype and rebuild in `flow` (as the fault suite runs them), each with the service that runs it. */
 export function stepsOf(flow: Flow): Array<[Service, string]> {
-  const all = [...(flow === 'legacy' ? [...ATTACH_STEPS, ...DETACH_STEPS] : [...ATTACH_STEPS_V3, ...DETACH_STEPS_V3]), ...SWAP_STEPS, ...EXTEND_STEPS, ...REBUILD_STEPS];
+  const all = [...(flow === 'legacy' ? [...ATTACH_STEPS, ...DETACH_STEPS] : [...ATTACH_STEPS_V3, ...DETACH_STEPS_V3]), ...SWAP_STEPS, ...EXTEND_STEPS, ...RETYPE_STEPS, ...REBUILD_STEPS];
   return all.filter(([svc, point], i) => all.findIndex(([s2, p2]) => s2 === svc && p2 === point) === i);
 }
 
