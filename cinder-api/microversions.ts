@@ -1,6 +1,7 @@
 // The volume API's microversion range (Zed's Cinder: 3.0–3.70) and the versions our routes and
 // views branch on. Versions that only concern APIs we do not serve (backups, snapshots, groups,
-// transfers, types, services, re-image, …) change nothing here: those routes stay 404.
+// re-image, …) change nothing here: those routes stay 404. The transfer versions (3.55, 3.57,
+// 3.59) live in controllers/transfers.ts.
 import type { MicroversionSpec } from '../common/api';
 
 export const MIN_VERSION = '3.0';

@@ -20,6 +20,8 @@ import { MIN_VERSION } from './microversions';
 import './request';
 import { ExportAPI } from './volume/exports';
 import { ServiceAPI } from './volume/services';
+import { TransferAPI } from './volume/transfers';
+import { transferRoutes } from './controllers/transfers';
 import { negotiateVersion, versionRoutes } from './versions';
 import type { VolumeAPI } from './volume/api';
 
@@ -72,6 +74,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   // Shown even where creates do not enforce them (a VolumeAPI built without an engine).
   const quotas = new QuotaAPI(opts.volumes, opts.volumes.d.quota ?? new QuotaEngine(opts.volumes.db.ds));
   const services = new ServiceAPI(opts.volumes);
+  const transfers = new TransferAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -107,6 +110,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       volumeExportRoutes(v3, base, exports);
       quotaRoutes(v3, base, quotas);
       serviceRoutes(v3, base, services);
+      transferRoutes(v3, base, transfers, opts.maxLimit);
       resourceGapRoutes(v3, base);
     }
   });

@@ -32,6 +32,12 @@ export class InvalidUUID extends Invalid {
 export class InvalidVolumeAttachMode extends Invalid {
   static override msgFmt = "Invalid attaching mode '%(mode)s' for volume %(volume_id)s.";
 }
+export class InvalidAuthKey extends Invalid {
+  static override msgFmt = 'Invalid auth key: %(reason)s';
+}
+export class TransferNotFound extends NotFound {
+  static override msgFmt = 'Transfer %(transfer_id)s could not be found.';
+}
 export class VolumeNotFound extends NotFound {
   static override msgFmt = 'Volume %(volume_id)s could not be found.';
 }

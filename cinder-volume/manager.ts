@@ -88,6 +88,7 @@ export class VolumeManager {
       remove_export: (c, a) => this.removeExport(c, a),
       extend_volume: (c, a) => this.extendVolume(c, a),
       retype: (c, a) => this.retype(c, a),
+      accept_transfer: (c, a) => this.acceptTransfer(c, a),
       attachment_update: (c, a) => this.attachmentUpdate(c, a),
       attachment_delete: (c, a) => this.attachmentDelete(c, a),
       freeze_host: () => this.setFrozen(true),
@@ -527,6 +528,16 @@ export class VolumeManager {
     // An in-use volume grew under its servers: Nova must rescan and tell the guests (Cinder's manager does this here).
     const servers = [...new Set(attachments.map((a) => a.instanceUuid).filter((u): u is string => !!u))];
     return { v, newSize, servers };
+  }
+
+  /**
+   * accept_transfer: the backend's part of a transfer. Our backends tie nothing to the owner
+   * (CHAP credentials are per volume), so there is no model update; cinder-api moves the row.
+   */
+  async acceptTransfer(ctxt: ContextDict, args: Args): Promise<null> {
+    const v = await this.load(args.volume_id);
+    LOG.info(`Transfer volume ${v.id} completed successfully.`, logCtx(ctxt));
+    return null;
   }
 
   /** retype (cinder-volume/retype.ts), under the volume's lock as the reconciler's undo of a lost one. */

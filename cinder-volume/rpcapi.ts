@@ -8,6 +8,8 @@
 //         terminate_connection(volume_id, connector, force), remove_export(volume_id),
 //         extend_volume(volume, new_size, reservations),
 //         retype(volume, new_type_id, host, migration_policy, reservations, old_reservations),
+//         accept_transfer(volume_id, new_user, new_project) (call; Cinder's 3.16 adds no_snapshots,
+//         which we do not send: no volume here has snapshots, and our endpoint is 3.10)
 //         freeze_host(), thaw_host() (os-services freeze/thaw, called on server <host>@<backend>)
 //   3.3 - attach_volume also takes `volume`
 //   3.4 - detach_volume also takes `volume`
@@ -106,6 +108,11 @@ export class VolumeAPI {
     await this.cctxt(volume, '3.5').cast(ctx, 'retype', {
       volume: volumeToPrimitive(volume), new_type_id: newTypeId, host, migration_policy: migrationPolicy, reservations, old_reservations: oldReservations,
     });
+  }
+
+  /** accept_transfer (call): the backend's part of a transfer; returns its model update (none here). */
+  async acceptTransfer(ctx: RequestContext, volume: Volume, newUser: string | null, newProject: string | null): Promise<unknown> {
+    return this.cctxt(volume).call(ctx, 'accept_transfer', { volume_id: volume.id, new_user: newUser, new_project: newProject });
   }
 
   async extendVolume(ctx: RequestContext, volume: Volume, newSize: number, reservations: string[] = []): Promise<void> {

@@ -232,6 +232,7 @@ tempest\.api\.volume\.admin\.test_volume_services_negative\.
 tempest\.api\.volume\.admin\.test_volume_hosts\.
 tempest\.api\.volume\.test_volumes_extend\.
 tempest\.api\.volume\.admin\.test_volume_retype\.
+tempest\.api\.volume\.test_volume_transfers\.
 tempest\.api\.compute\.test_versions\.
 tempest\.api\.compute\.flavors\.
 tempest\.api\.compute\.servers\.test_servers\.
@@ -258,7 +259,6 @@ EOF
 # Tests in those modules needing what we do not implement, where no feature flag skips them.
 cat > "$ws/exclude.txt" <<'EOF'
 test_create_server\.ServersTestBootFromVolume  # creates a volume from an image: no image API (glance off)
-test_volume_quotas\.VolumeQuotasAdminTestJSON\.test_quota_usage_after_volume_transfer  # volume transfers not implemented
 test_volume_quota_classes\.VolumeQuotaClassesTest\.test_update_default_quota  # creates a project through Keystone's admin API (domains, projects): the embedded identity serves tokens only
 test_volumes_extend\.VolumesExtendTest\.test_volume_extend\[  # creates its volume from an image: no image API (glance off)
 test_server_addresses\.ServerAddressesTestJSON\.test_list_server_addresses\[  # servers have no networks (neutron off)

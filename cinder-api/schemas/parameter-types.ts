@@ -35,6 +35,17 @@ const NAME: Format = {
   },
 };
 
+/**
+ * The 'name_skip_leading_trailing_spaces' format: a transfer's name, 1..255 characters once
+ * stripped. Inside the schema's oneOf its InvalidName only fails that branch, so the answer is
+ * jsonschema's "is not valid under any of the given schemas".
+ */
+const NAME_SKIP_SPACES: Format = {
+  name: 'name_skip_leading_trailing_spaces',
+  check: (v) => typeof v !== 'string' || (strippedLength(v) >= 1 && strippedLength(v) <= 255),
+};
+export const nameSkipSpaces: JsonSchema = { oneOf: [{ type: 'string', format: NAME_SKIP_SPACES }, { type: 'null' }] };
+
 /** The 'disabled_reason' format: 1..255 characters once stripped (its InvalidInput is caught: "is not a 'disabled_reason'"). */
 export const DISABLED_REASON: Format = {
   name: 'disabled_reason',

@@ -4,12 +4,14 @@ export { VolumeMetadata, VolumeAdminMetadata } from './volume-metadata';
 export { Service } from './service';
 export { VolumeType, VolumeTypeExtraSpec, VolumeTypeProject, DEFAULT_TYPE_ID, DEFAULT_TYPE_NAME } from './volume-type';
 export { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
+export { Transfer } from './transfer';
 import { Volume } from './volume';
 import { VolumeAttachment } from './volume-attachment';
 import { VolumeMetadata, VolumeAdminMetadata } from './volume-metadata';
 import { Service } from './service';
 import { VolumeType, VolumeTypeExtraSpec, VolumeTypeProject } from './volume-type';
 import { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
+import { Transfer } from './transfer';
 
 export const CINDER_ENTITIES = [Volume, VolumeAttachment, VolumeMetadata, VolumeAdminMetadata, Service, VolumeType, VolumeTypeExtraSpec,
-  VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation];
+  VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer];

@@ -82,11 +82,12 @@ async function play(side: Side, project: string, ids: Map<string, string>, step:
   const path = fill(step.path, side, project, ids);
   const body = step.raw !== undefined ? step.raw : step.body === undefined ? undefined : JSON.stringify(fillJson(step.body, side, project, ids));
   const answer = await send(side, project, step.method, path, { mv: step.mv, headers: step.headers, body });
-  if (step.save && answer.status < 300) {
-    const id = dig(answer.body, step.save[1]);
+  const saves = !step.save ? [] : Array.isArray(step.save[0]) ? step.save as Array<[string, string]> : [step.save as [string, string]];
+  for (const [label, at] of answer.status < 300 ? saves : []) {
+    const id = dig(answer.body, at);
     if (typeof id === 'string') {
-      ids.set(step.save[0], id);
-      side.labels.set(id.toLowerCase(), `<${step.save[0]}>`);
+      ids.set(label, id);
+      side.labels.set(id.toLowerCase(), `<${label}>`);
     }
   }
   if (step.state && ids.has(step.state)) answer.state = await volumeState(side, project, ids.get(step.state) as string);

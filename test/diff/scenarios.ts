@@ -5,6 +5,7 @@
 
 import { extraScenarios } from './scenarios-extra';
 import { retypeScenarios } from './scenarios-retype';
+import { transferScenarios } from './scenarios-transfers';
 
 export interface Step {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
@@ -16,8 +17,8 @@ export interface Step {
   body?: unknown;
   /** A body sent as is (not JSON-encoded), with headers['Content-Type'] when given. */
   raw?: string;
-  /** Save the id at this dotted path of a 2xx answer under this label. */
-  save?: [label: string, path: string];
+  /** Save the id (or any string) at this dotted path of a 2xx answer under this label; several pairs save several. */
+  save?: [label: string, path: string] | Array<[label: string, path: string]>;
   /** Wait until this volume leaves its transitional status, then record its state. */
   state?: string;
   /** Not a request: wait until the wall clock enters the next second (distinct created_at). */
@@ -347,5 +348,5 @@ function other(): Scenario[] {
 }
 
 export function scenarios(): Scenario[] {
-  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios()];
+  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios(), ...transferScenarios()];
 }

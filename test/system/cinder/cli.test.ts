@@ -144,4 +144,25 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     expect(same.code).to.not.equal(0);
     expect(same.stderr).to.include('Retype needs volume to be in available or in-use state');
   });
+  it('cinder transfer-create / transfer-list / transfer-accept, openstack volume transfer request create / delete', async () => {
+    const id = await cinder.createVolume(1, 'demo:demo', 'tv1');
+    const made = await cli('cinder', ['transfer-create', '--name', 'gift', id]);
+    expect(made.code, made.stderr).to.equal(0);
+    const transfer = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(made.stdout)?.[1] as string;
+    const key = /\|\s+auth_key\s+\|\s+([0-9a-f]{16})\s+\|/.exec(made.stdout)?.[1] as string;
+    expect([transfer, key].every((x) => typeof x === 'string')).to.equal(true);
+    expect((await cinder.show(id)).status).to.equal('awaiting-transfer');
+    const list = await cli('cinder', ['transfer-list']);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stdout).to.include(transfer);
+    const accepted = await cli('cinder', ['transfer-accept', transfer, key]);
+    expect(accepted.code, accepted.stderr).to.equal(0);
+    expect((await cinder.show(id)).status).to.equal('available');
+    const other = await cinder.createVolume(1, 'demo:demo', 'tv2');
+    const req = await cli('openstack', ['volume', 'transfer', 'request', 'create', '--name', 'ot', other]);
+    expect(req.code, req.stderr).to.equal(0);
+    const del = await cli('openstack', ['volume', 'transfer', 'request', 'delete', 'ot']);
+    expect(del.code, del.stderr).to.equal(0);
+    expect((await cinder.show(other)).status).to.equal('available');
+  });
 });

@@ -306,6 +306,7 @@ describe('cinder-api policy (Cinder Zed defaults)', function () {
         'volume:attachment_create', 'volume:attachment_update', 'volume:attachment_delete', 'volume:attachment_complete',
         'volume:multiattach_bootable_volume', 'volume_extension:volume_host_attribute', 'volume_extension:volume_tenant_attribute',
         'volume_extension:volume_mig_status_attribute', 'volume_extension:volume_exports:index', 'volume_extension:volume_exports:sync',
+        'volume:create_transfer', 'volume:accept_transfer', 'volume:delete_transfer', 'volume:get_transfer', 'volume:get_all_transfers',
         ...ACTIONS.map(([, , p]) => p),
       ]) expect(CINDER_POLICY_DEFAULTS, name).to.have.property(name);
     });

@@ -35,6 +35,7 @@ describe('cinder volume rpcapi: the wire contract', () => {
     ['detach_volume', 'call', '3.4', (a, c) => a.detachVolume(c, volume, null), ['volume_id', 'attachment_id', 'volume']],
     ['remove_export', 'cast', '3.0', (a, c) => a.removeExport(c, volume), ['volume_id']],
     ['extend_volume', 'cast', '3.0', (a, c) => a.extendVolume(c, volume, 2), ['volume', 'new_size', 'reservations']],
+    ['accept_transfer', 'call', '3.0', (a, c) => a.acceptTransfer(c, volume, 'u2', 'p2'), ['volume_id', 'new_user', 'new_project']],
     ['retype', 'cast', '3.5', (a, c) => a.retype(c, volume, 't2', { host: 'node1@tgt#tgt', cluster_name: null, capabilities: {} }, 'never', ['r1'], ['r2']),
       ['volume', 'new_type_id', 'host', 'migration_policy', 'reservations', 'old_reservations']],
     ['attachment_update', 'call', '3.9', (a, c) => a.attachmentUpdate(c, volume, { initiator: 'iqn.x' }, 'att-1'), ['vref', 'connector', 'attachment_id']],
