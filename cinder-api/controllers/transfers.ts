@@ -70,7 +70,12 @@ export function transferRoutes(app: FastifyInstance, base: string, api: Transfer
       }
       const desc = paged && (q.sort_dir === 'desc' || (q.sort ?? '').endsWith(':desc') || (q.sort === undefined && q.sort_dir === undefined));
       let rows = await api.list(req.ctx, allTenants, filters, [['createdAt', desc ? 'DESC' : 'ASC'], ['id', desc ? 'DESC' : 'ASC']]);
-      if (paged && q.marker !== undefined) rows = rows.slice(rows.findIndex((t) => t.id === q.marker) + 1);
+      if (paged && q.marker !== undefined) {
+        const i = rows.findIndex((t) => t.id === q.marker);
+        // Cinder reads the marker as the caller could read it: unknown is TransferNotFound (404).
+        if (i < 0) await api.get(req.ctx, q.marker);
+        rows = rows.slice(i + 1);
+      }
       const { limit, offset } = pageParams(q, maxLimit);
       return { transfers: rows.slice(offset, offset + limit).map((t) => view(req, t)) };
     };

@@ -89,6 +89,9 @@ describe('cinder-api volume transfers', function () {
     r = await c.req('POST', `/v3/demo/os-volume-transfer/${MISSING}/accept`, { body: { accept: {} } });
     expect(r.status).to.equal(400);
     expect((await c.req('GET', '/v3/demo/os-volume-transfer?bogus=1')).body.transfers).to.deep.equal([]);
+    r = await c.req('GET', `/v3/demo/volume-transfers?marker=${MISSING}`, { headers: mv('3.59') });
+    expect(r.status).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal(`Transfer ${MISSING} could not be found.`);
   });
 
   it("over the recipient's quota: 413, the volume stays offered and no usage moves", async () => {
