@@ -384,6 +384,13 @@ export class Generator {
         { host: r.pick(['localhost@fake', 'nohost']), binary: r.pick(['cinder-volume', 'cinder-scheduler', 'x']) })],
       [1, () => this.make('cinder', user, 'GET', r.pick(['/', '/v3', '/v3/', `${C}/limits`, `${C}/extensions`, `${C}/os-volume-exports`, '/v2', '/v1']), 'cinder-misc', undefined, r.chance(0.3) ? `3.${r.int(0, 70)}` : undefined)],
       [1, () => this.make('cinder', user, 'POST', `${C}/os-volume-exports/action`, 'exports-sync', { 'os-sync': r.pick([{}, null]) })],
+      // Volume transfers: offers made, listed, withdrawn, and taken with keys that are mostly wrong.
+      [2, () => this.make('cinder', user, 'POST', `${C}/${r.pick(['os-volume-transfer', 'volume-transfers'])}`, 'transfer-create',
+        { transfer: { volume_id: this.volume(user), ...(r.chance(0.5) ? { name: r.pick(['t', '  ', null, 'é'.repeat(300)]) } : {}), ...(r.chance(0.3) ? { no_snapshots: r.pick([true, 'x']) } : {}) } },
+        r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
+      [2, () => this.make('cinder', user, r.pick(['GET', 'GET', 'DELETE']), `${C}/${r.pick(['os-volume-transfer', 'volume-transfers'])}${r.pick(['', '/detail', `/${r.uuid()}`, '?name=t', '?all_tenants=1', '?limit=1&offset=1', '?marker=x'])}`,
+        'transfer-get', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
+      [1, () => this.make('cinder', user, 'POST', `${C}/os-volume-transfer/${r.uuid()}/accept`, 'transfer-accept', { accept: { auth_key: r.pick(['0123456789abcdef', 5, '']) } })],
       [1, () => this.make('cinder', user, r.pick(['GET', 'PUT', 'DELETE']), `${C}/types/${st.types.length ? r.pick(st.types) : r.uuid()}/extra_specs/${r.pick(['k', 'multiattach', '%F0%9F%98%80'])}`, 'type-extra-spec', { [r.pick(['k', 'multiattach'])]: 'v' })],
       [1, () => this.make('cinder', user, 'GET', `${C}/types/${st.types.length ? r.pick(st.types) : r.uuid()}/os-volume-type-access`, 'type-access-list')],
       // The embedded identity and image stub on nova-api's port.

@@ -100,7 +100,9 @@ interface CountRow { project_id: string; volumes: number; gigabytes: number | st
  */
 export async function fullDrift(c: Audited): Promise<string[]> {
   const out = await drift(c);
-  const volumes = await c.cinderQuery<VolumeRow>(`SELECT id, status FROM volumes WHERE deleted = 0 AND status IN (${TRANSIENT_VOLUME_STATUSES.map(() => '?').join(', ')})`, TRANSIENT_VOLUME_STATUSES);
+  // A volume offered for transfer waits for its taker as long as its offer lives: only one without an offer is stuck.
+  const volumes = await c.cinderQuery<VolumeRow>(`SELECT id, status FROM volumes v WHERE deleted = 0 AND status IN (${TRANSIENT_VOLUME_STATUSES.map(() => '?').join(', ')})
+    AND NOT (status = 'awaiting-transfer' AND EXISTS (SELECT 1 FROM transfers t WHERE t.volume_id = v.id AND t.deleted = 0))`, TRANSIENT_VOLUME_STATUSES);
   for (const v of volumes) if (!['attaching', 'reserved', 'detaching'].includes(v.status)) out.push(`volume ${v.id} left ${v.status}`);
   // A volume's status follows its attachments: in-use exactly while one is attached, and then exported.
   const held = await c.cinderQuery<VolumeRow & { attached: number }>(`SELECT v.id, v.status,
