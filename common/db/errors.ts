@@ -14,9 +14,13 @@ const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT', 'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR', 'PROTOCOL_ENQUEUE_AFTER_QUIT', 'ER_SERVER_SHUTDOWN',
   'ER_CON_COUNT_ERROR', 'ER_CONNECTION_KILLED', 'ER_QUERY_INTERRUPTED', 'ER_NET_READ_ERROR', 'ER_NET_WRITE_INTERRUPTED',
+  // A Galera node outside the primary component (while the cluster re-forms after a node died,
+  // or while it rejoins) answers every statement with 1047 "WSREP has not yet prepared node for
+  // application use": as unavailable as a closed port, until the cluster is whole again.
+  'ER_UNKNOWN_COM_ERROR',
 ]);
 
-const CONNECTION_TEXT = /connection is in closed state|Pool is closed|Connection lost|connect ETIMEDOUT|Can't connect to|Lost connection/i;
+const CONNECTION_TEXT = /connection is in closed state|Pool is closed|Connection lost|connect ETIMEDOUT|Can't connect to|Lost connection|WSREP has not yet prepared node/i;
 
 /** Whether `e` (or what it wraps: TypeORM's driverError, an Error cause) is a lost database connection. */
 export function isDbConnectionError(e: unknown): boolean {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { asDbConnectionError, DBConnectionError, isDbConnectionError } from '../../../common/db/errors';
 import { isDbDeadlock, isWsrepNotReady, withDbRetry } from '../../../common/db/retry';
 
 // What mysql2 (wrapped by TypeORM's QueryFailedError as driverError) reports.
@@ -22,6 +23,18 @@ describe('db retry (oslo.db wrap_db_retry)', () => {
     expect(isDbDeadlock(lost())).to.equal(false);
     expect(isWsrepNotReady(Object.assign(new Error('WSREP has not yet prepared node for application use'), { errno: 1047 }))).to.equal(true);
     expect(isWsrepNotReady(dup())).to.equal(false);
+  });
+
+  it('a Galera node outside the primary component is an unreachable database (503), not a failed statement (500)', () => {
+    // As TypeORM wraps mysql2's error: the QueryFailedError's driverError carries the code.
+    const notReady = Object.assign(new Error('WSREP has not yet prepared node for application use'), {
+      driverError: { code: 'ER_UNKNOWN_COM_ERROR', errno: 1047, message: 'WSREP has not yet prepared node for application use' },
+    });
+    expect(isDbConnectionError(notReady)).to.equal(true);
+    expect(asDbConnectionError(notReady)).to.be.instanceOf(DBConnectionError);
+    expect(isDbConnectionError(Object.assign(new Error('x'), { code: 'ER_UNKNOWN_COM_ERROR' }))).to.equal(true);
+    expect(isDbConnectionError(dup())).to.equal(false);
+    expect(isDbConnectionError(deadlock())).to.equal(false);
   });
 
   it('re-runs a unit that hit a deadlock until it succeeds', async () => {
