@@ -290,6 +290,9 @@ class Campaign {
       const settled = (v: { status: string }): boolean => !['attaching', 'detaching', 'reserved', 'in-use', 'creating', 'extending', 'retyping'].includes(v.status);
       await waitFor(async () => ((await c.req('cinder', 'GET', '/volumes/detail')).body?.volumes ?? []).every(settled),
         30_000, `the volumes released (${flow})`, 250).catch(() => undefined);
+      // Offers a fault left open hold their volumes 'awaiting-transfer', which refuses a delete.
+      const offers = ((await c.req('cinder', 'GET', '/os-volume-transfer')).body?.transfers ?? []) as Array<{ id: string }>;
+      for (const t of offers) await c.req('cinder', 'DELETE', `/os-volume-transfer/${t.id}`).catch(() => undefined);
       const volumes = ((await c.req('cinder', 'GET', '/volumes/detail')).body?.volumes ?? []) as Array<{ id: string; status: string }>;
       for (const v of volumes) if (v.status !== 'deleting') await c.req('cinder', 'DELETE', `/volumes/${v.id}`).catch(() => undefined);
       await waitFor(async () => ((await c.req('cinder', 'GET', '/volumes')).body?.volumes ?? []).length === 0,

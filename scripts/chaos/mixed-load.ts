@@ -61,6 +61,14 @@ async function runOp(c: Target, pool: Pool, op: Op): Promise<number> {
       const next = RETYPE_TYPES.find((t) => t !== v.body.volume.volume_type) ?? RETYPE_TYPES[0];
       return (await c.req('cinder', 'POST', `/volumes/${target}/action`, { 'os-retype': { new_type: next, migration_policy: 'never' } })).status;
     }
+    case 'transfer': {
+      // An offer of the volume, taken back by its own project with the key (the volume and the quota stay).
+      const made = await c.req('cinder', 'POST', '/os-volume-transfer', { transfer: { volume_id: volume, name: 'chaos' } });
+      if (made.status !== 202) return made.status;
+      const t = made.body.transfer as { id: string; auth_key: string };
+      if (op.other % 3 === 0) return (await c.req('cinder', 'DELETE', `/os-volume-transfer/${t.id}`)).status;
+      return (await c.req('cinder', 'POST', `/os-volume-transfer/${t.id}/accept`, { accept: { auth_key: t.auth_key } })).status;
+    }
     case 'create-volume': {
       const r = await c.req('cinder', 'POST', '/volumes', { volume: { size: 1, name: 'chaos', ...(op.multiattach ? { volume_type: MULTIATTACH_TYPE } : {}) } });
       if (r.status === 202) pool.volumes.push({ id: r.body.volume.id as string, multiattach: op.multiattach });

@@ -91,12 +91,14 @@ for (const kind of ['sqlite', 'mariadb'] as const) {
     });
 
     it('the migration goes down and up again', async () => {
+      await ds.undoLastMigration(); // Transfers
       await ds.undoLastMigration(); // SoftDeleteIndexes
       await ds.undoLastMigration(); // Utf8mb4Tables
       await ds.undoLastMigration(); // TraceSpans
       await ds.undoLastMigration(); // Quotas
       await ds.undoLastMigration(); // VolumeTypes
-      expect(await migrateDatabase(ds)).to.deep.equal(['VolumeTypes1764120000000', 'Quotas1765300000000', 'TraceSpans1765500000000', 'Utf8mb4Tables1765600000000', 'SoftDeleteIndexes1765700000000']);
+      expect(await migrateDatabase(ds)).to.deep.equal(['VolumeTypes1764120000000', 'Quotas1765300000000', 'TraceSpans1765500000000', 'Utf8mb4Tables1765600000000', 'SoftDeleteIndexes1765700000000',
+        'Transfers1765900000000']);
       expect((await db.typeGet(DEFAULT_TYPE_ID))?.name).to.equal('__DEFAULT__');
     });
   });
