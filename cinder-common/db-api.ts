@@ -11,7 +11,7 @@ import { fastSelect, SqlValue } from '../common/db/fast-select';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import type { AttachStatus, MigrationStatus, VolumeStatus } from './volume-status';
 import {
-  Service, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
+  Service, Transfer, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
 import { QuotaDB } from './quota-db';
 
@@ -137,6 +137,8 @@ export class CinderDB {
       // As Cinder's volume_destroy: the volume's attachments go with it (a forced delete can
       // pass one still reserved or attaching, which would otherwise outlive its volume).
       await fastSelect(this.ds, VolumeAttachment).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
+      // Its transfer offers too (a volume an admin reset to available and deleted while offered).
+      await fastSelect(this.ds, Transfer).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
     }, { retryOnDisconnect: true, what: `soft delete of volume ${id}` });
   }
 

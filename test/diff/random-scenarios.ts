@@ -56,6 +56,7 @@ class Walk {
   private readonly vols: string[] = [];
   private readonly atts: string[] = [];
   private readonly types: string[] = [];
+  private readonly transfers: string[] = [];
   private sent = 0;
   private budget = 0;
 
@@ -80,6 +81,7 @@ class Walk {
         [3, () => this.metadata()],
         [2, () => this.type()],
         [2, () => this.quota()],
+        [2, () => this.transfer()],
         [1, () => this.emit({ method: 'GET', path: r.pick(['/', '/v3/', '/v3/{p}/limits', '/v3/{p}/os-availability-zone', '/v3/{p}/volumes/summary',
           '/v3/{p}/os-services?binary=cinder-volume', '/v3/{p}/os-quota-class-sets/default']), mv: this.mv() })],
       ];
@@ -384,8 +386,24 @@ class Walk {
   }
 
   /** Volumes out of the way (detached, deleted), then the types: nothing global is left behind. */
+  /** A transfer offer of one of the volumes, then mostly a look at it, its withdrawal or a wrong key. */
+  private transfer(): void {
+    const r = this.r;
+    const vol = this.vol();
+    const t = `t${this.transfers.length}`;
+    this.transfers.push(t);
+    const state = this.label(vol);
+    this.emit({ method: 'POST', path: `/v3/{p}/${r.pick(['os-volume-transfer', 'volume-transfers'])}`, mv: this.mv(), save: [t, 'transfer.id'], state,
+      body: { transfer: { volume_id: vol, ...(r.chance(0.5) ? { name: r.pick(['t', '  x  ', '']) } : {}), ...(r.chance(0.2) ? { no_snapshots: true } : {}) } } }, 0.15);
+    const then = r.weighted<string>([[3, 'delete'], [2, 'show'], [2, 'wrong-key'], [1, 'list'], [2, 'none']]);
+    if (then === 'delete') this.emit({ method: 'DELETE', path: `/v3/{p}/os-volume-transfer/{${t}}`, state }, 0.1);
+    if (then === 'show') this.emit({ method: 'GET', path: `/v3/{p}/os-volume-transfer/{${t}}`, mv: this.mv() }, 0.1);
+    if (then === 'wrong-key') this.emit({ method: 'POST', path: `/v3/{p}/os-volume-transfer/{${t}}/accept`, body: { accept: { auth_key: r.pick(['0123456789abcdef', 7]) } }, state }, 0.1);
+    if (then === 'list') this.emit({ method: 'GET', path: `/v3/{p}/os-volume-transfer${r.pick(['', '/detail', '?name=t'])}`, mv: this.mv() }, 0.1);
+  }
+
   private cleanup(): Step[] {
-    const out: Step[] = [];
+    const out: Step[] = this.transfers.map((t): Step => ({ method: 'DELETE', path: `/v3/{p}/os-volume-transfer/{${t}}` }));
     for (const v of this.vols) {
       out.push({ method: 'POST', path: `/v3/{p}/volumes/{${v}}/action`, body: { 'os-reset_status': { status: 'available', attach_status: 'detached' } }, state: v },
         { method: 'DELETE', path: `/v3/{p}/volumes/{${v}}?cascade=true`, state: v });

@@ -2,6 +2,7 @@
 // create/list/delete on both paths, the refusals with Cinder's texts, and the quota moved from
 // the donor to the recipient (or, over the recipient's limit, nothing moved at all).
 import { expect } from 'chai';
+import { waitFor } from '../../support/processes';
 import { startCinder, type Cinder } from './cinder-stack';
 
 const ADMIN = 'admin:demo';
@@ -92,6 +93,17 @@ describe('cinder-api volume transfers', function () {
     r = await c.req('GET', `/v3/demo/volume-transfers?marker=${MISSING}`, { headers: mv('3.59') });
     expect(r.status).to.equal(404);
     expect(r.body.itemNotFound.message).to.equal(`Transfer ${MISSING} could not be found.`);
+  });
+
+  it('a volume deleted while offered takes its offer with it, as Cinder\'s volume_destroy', async () => {
+    const id = await c.createVolume();
+    const made = await c.req('POST', '/v3/demo/os-volume-transfer', { body: { transfer: { volume_id: id } } });
+    expect((await c.action(id, 'os-reset_status', { status: 'available' }, ADMIN)).status).to.equal(202);
+    expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
+    await waitFor(async () => (await c.req('GET', `/v3/demo/volumes/${id}`)).status === 404, 10_000, 'deleted', 20);
+    const r = await c.req('DELETE', `/v3/demo/os-volume-transfer/${made.body.transfer.id}`);
+    expect(r.status).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal(`Transfer ${made.body.transfer.id} could not be found.`);
   });
 
   it("over the recipient's quota: 413, the volume stays offered and no usage moves", async () => {

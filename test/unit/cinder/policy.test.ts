@@ -129,6 +129,28 @@ describe('cinder-api policy (Cinder Zed defaults)', function () {
       expect((await c.show(vol, MEMBER)).status).to.equal('available');
     });
 
+    it("a reader lists and shows a member's transfer offer but may not make, take or withdraw one", async () => {
+      const id = await c.createVolume(1, MEMBER, 'offered');
+      const tr = (method: string, path: string, token: string, body?: unknown, project = 'p1') =>
+        c.req(method, `/v3/${project}/os-volume-transfer${path}`, { token, body });
+      expect403(await tr('POST', '', READER, { transfer: { volume_id: id } }), 'volume:create_transfer', 'transfer create');
+      const made = await tr('POST', '', MEMBER, { transfer: { volume_id: id } });
+      expect(made.status, JSON.stringify(made.body)).to.equal(202);
+      const t = made.body.transfer as { id: string; auth_key: string };
+      expect((await tr('GET', `/${t.id}`, READER)).status).to.equal(200);
+      expect((await tr('GET', '', READER)).body.transfers.map((x: Json) => x.id)).to.include(t.id);
+      expect403(await tr('POST', `/${t.id}/accept`, READER, { accept: { auth_key: t.auth_key } }), 'volume:accept_transfer', 'transfer accept');
+      expect403(await tr('DELETE', `/${t.id}`, READER), 'volume:delete_transfer', 'transfer delete');
+      // Another project's member does not see the offer, but takes the volume with the key.
+      expect404(await tr('GET', `/${t.id}`, OTHER, undefined, 'p2'), 'other project transfer show');
+      const taken = await tr('POST', `/${t.id}/accept`, OTHER, { accept: { auth_key: t.auth_key } }, 'p2');
+      expect(taken.status, JSON.stringify(taken.body)).to.equal(202);
+      expect((await c.req('GET', `/v3/p2/volumes/${id}`, { token: OTHER })).body.volume.status).to.equal('available');
+      // Its new owner deletes it: the other tests expect p2 to hold no volume.
+      expect((await c.req('DELETE', `/v3/p2/volumes/${id}`, { token: OTHER })).status).to.equal(202);
+      await waitFor(async () => (await c.req('GET', `/v3/p2/volumes/${id}`, { token: OTHER })).status === 404, 10_000, 'deleted', 20);
+    });
+
     it('a member acts on its own project\'s volume', async () => {
       const id = await c.createVolume(1, MEMBER, 'mine');
       expect((await c.req('PUT', `/v3/p1/volumes/${id}`, { token: MEMBER, body: { volume: { name: 'renamed' } } })).status).to.equal(200);
