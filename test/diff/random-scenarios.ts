@@ -403,7 +403,8 @@ class Walk {
   }
 
   private cleanup(): Step[] {
-    const out: Step[] = this.transfers.map((t): Step => ({ method: 'DELETE', path: `/v3/{p}/os-volume-transfer/{${t}}` }));
+    // Offers go with their volumes (volume_destroy), so the walk's reset and delete of each volume clear them too.
+    const out: Step[] = [];
     for (const v of this.vols) {
       out.push({ method: 'POST', path: `/v3/{p}/volumes/{${v}}/action`, body: { 'os-reset_status': { status: 'available', attach_status: 'detached' } }, state: v },
         { method: 'DELETE', path: `/v3/{p}/volumes/{${v}}?cascade=true`, state: v });
