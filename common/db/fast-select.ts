@@ -1,11 +1,12 @@
 // Hot reads without TypeORM's query builder. A profile of the attach/detach cycle put the
 // builder (SQL text rebuilt, aliases escaped, columns mapped on every find) at the top; here the
-// SELECT text is made once per entity and WHERE shape, so it is also prepared once (the
-// driver's statement cache), and rows are hydrated with the driver's own conversions — the same
+// SELECT text is made once per entity and WHERE shape, so it is also prepared once (better-sqlite3's
+// statement cache; on MySQL, a server-side prepared statement per connection: prepared.ts), and rows are hydrated with the driver's own conversions — the same
 // values a repository find returns, on SQLite and MariaDB alike.
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+import { prepared } from './prepared';
 
 /**
  * Equality on each property; null is IS NULL; an array value is IN (…), where a null in the
@@ -115,7 +116,7 @@ export class FastSelect<T extends ObjectLiteral> {
       sql = this.head + w.sql
         + (order.length ? ` ORDER BY ${order.map(([p, d]) => `${esc(this.column(p).databaseName)} ${d}`).join(', ')}` : '')
         + (limit !== undefined ? ` LIMIT ${Math.trunc(limit)}` : '');
-      this.sqlCache.set(key, sql);
+      this.sqlCache.set(key, prepared(sql));
     }
     const rows = (await (m ?? this.ds.manager).query(sql, w.params)) as Array<Record<string, unknown>>;
     return rows.map((r) => this.hydrate(r));
@@ -133,7 +134,7 @@ export class FastSelect<T extends ObjectLiteral> {
       const esc = (n: string): string => this.ds.driver.escape(n);
       sql = `SELECT ${this.cols}, (${extra.sql}) AS attachd_extra FROM ${this.table}${w.sql}`
         + (order.length ? ` ORDER BY ${order.map(([p, d]) => `${esc(this.column(p).databaseName)} ${d}`).join(', ')}` : '');
-      this.sqlCache.set(key, sql);
+      this.sqlCache.set(key, prepared(sql));
     }
     const rows = (await this.ds.manager.query(sql, [...extra.params, ...w.params])) as Array<Record<string, unknown>>;
     return rows.map((r) => [this.hydrate(r), r.attachd_extra]);
@@ -153,7 +154,7 @@ export class FastSelect<T extends ObjectLiteral> {
       const esc = (n: string): string => this.ds.driver.escape(n);
       const assign = ([k, v]: [string, unknown]): string => `${esc(this.column(k).databaseName)} = ${v instanceof SqlValue ? v.sql : '?'}`;
       sql = `UPDATE ${esc(this.meta.tableName)} SET ${set.map(assign).join(', ')}${w.sql}`;
-      this.sqlCache.set(key, sql);
+      this.sqlCache.set(key, prepared(sql));
     }
     const params = [...set.flatMap(([k, v]) => (v instanceof SqlValue ? v.params : [this.ds.driver.preparePersistentValue(v, this.column(k))])), ...w.params];
     const qr = m?.queryRunner ?? this.ds.createQueryRunner();
@@ -178,7 +179,7 @@ export class FastSelect<T extends ObjectLiteral> {
     if (!sql) {
       const esc = (n: string): string => this.ds.driver.escape(n);
       sql = `INSERT INTO ${esc(this.meta.tableName)} (${cols.map((c) => esc(c.databaseName)).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`;
-      this.sqlCache.set(key, sql);
+      this.sqlCache.set(key, prepared(sql));
     }
     const params = cols.map((c) => this.ds.driver.preparePersistentValue(r[c.propertyName], c));
     const qr = m?.queryRunner ?? this.ds.createQueryRunner();

@@ -18,8 +18,10 @@ export { DBConnectionError, asDbConnectionError, isDbConnectionError } from './e
 export { withDbRetry, transactionWithRetry, isDbDeadlock, isWsrepNotReady, type DbRetryOptions } from './retry';
 export type { DbHost } from './host-failover';
 export { fastSelect, FastSelect, SqlValue } from './fast-select';
+export { prepared } from './prepared';
 export { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from './cas';
 import { serializeSqlite } from './sqlite-serial';
+import { preparedStatementsOn } from './prepared';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = Array<string | Function>;
@@ -121,8 +123,9 @@ export function createDataSource(spec: DataSourceSpec): DataSource {
       // Several hosts: each new connection picks its host through the rotation. trace: false:
       // mysql2 otherwise captures a stack trace on every query (4.7% of cinder-volume's CPU under
       // load) to decorate errors; TypeORM's QueryFailedError carries the statement anyway.
-      // maxPreparedStatements: TypeORM sends text queries, never prepared ones, yet mysql2's
-      // default cache of 16000 statements allocates 0.5 MB per connection up front.
+      // maxPreparedStatements: the hot statements are prepared (prepared.ts), a few dozen per
+      // process; mysql2's default cache of 16000 allocates 0.5 MB per connection up front, and
+      // each pooled connection's statements count against the server's max_prepared_stmt_count.
       extra: {
         connectTimeout: 10000, trace: false, maxPreparedStatements: 64,
         ...(parsed.hosts.length > 1 ? { stream: new HostRotation(parsed.hosts).factory() } : {}),
@@ -149,6 +152,7 @@ export async function connectDataSource(ds: DataSource, name: string): Promise<D
   try {
     if (!ds.isInitialized) await ds.initialize();
     serializeSqlite(ds);
+    preparedStatementsOn(ds);
     return ds;
   } catch (e) {
     // The cause stays: a database that is not up yet is worth waiting for (openService).
