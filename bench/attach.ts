@@ -18,9 +18,9 @@
 // optimises a hot path only after thousands of calls; 0 and 0: none), BENCH_REWARM_SECONDS (3:
 // unmeasured cycles before each round too, since the other points' rounds left the processes
 // idle and V8's memory reducer shrank their heaps; 0: none), BENCH_C ("1,8,32"),
-// BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,notrace,multi,real,curve": which to
-// run; notrace is the all-in-one with [trace] enabled = false, to show what tracing costs;
-// multinotrace, not run by default, is the multi-process layout so, on its own databases),
+// BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,trace,multi,real,curve": which to
+// run; trace is the all-in-one with [trace] enabled = true, to show what tracing costs;
+// multitrace, not run by default, is the multi-process layout so, on its own databases),
 // BENCH_CURVE ("1x1,2x2,4x2" as APIxCOMPUTES), BENCH_ONLY (regex over point names),
 // BENCH_PROF=DIR (a V8 CPU profile of each service process, written at its exit), BENCH_DB
 // ("socket": ours and the real Cinder reach MariaDB through its local socket when the private
@@ -43,7 +43,7 @@ const WARMUP_SECONDS = num('BENCH_WARMUP_SECONDS', 10);
 const REWARM_SECONDS = num('BENCH_REWARM_SECONDS', 3);
 const SECONDS = num('BENCH_SECONDS', 30);
 const CONC = (process.env.BENCH_C ?? '1,8,32').split(',').map(Number);
-const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'embedded,notrace,multi,real,curve').split(','));
+const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'embedded,trace,multi,real,curve').split(','));
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
 const ROOT = join(__dirname, '../..');
 
@@ -206,14 +206,14 @@ async function realCinder(work: string): Promise<{ url: string; procs: Proc[]; s
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'attachd-bench-attach-'));
   // Only the embedded layout needs no servers: BENCH_LAYOUTS=embedded runs without RabbitMQ/MariaDB.
-  const withServers = LAYOUTS.has('multi') || LAYOUTS.has('multinotrace') || LAYOUTS.has('real') || LAYOUTS.has('curve');
+  const withServers = LAYOUTS.has('multi') || LAYOUTS.has('multitrace') || LAYOUTS.has('real') || LAYOUTS.has('curve');
   const cleanups: Array<() => Promise<void> | void> = withServers ? [servers(work)] : [];
   try {
     const aio = LAYOUTS.has('embedded') ? await embedded(work) : null;
     if (aio) cleanups.unshift(() => aio.stop());
-    // What tracing costs: the same all-in-one with [trace] enabled = false, beside it.
-    const quiet = LAYOUTS.has('notrace') ? await embedded(work, false) : null;
-    if (quiet) cleanups.unshift(() => quiet.stop());
+    // What tracing costs: the same all-in-one with [trace] enabled = true, beside it.
+    const traced = LAYOUTS.has('trace') ? await embedded(work, true) : null;
+    if (traced) cleanups.unshift(() => traced.stop());
     const multiLayout = async (trace: boolean): Promise<Layout> => {
       const db = await freshServers();
       cleanups.unshift(() => db.drop());
@@ -221,16 +221,16 @@ async function main(): Promise<void> {
       cleanups.unshift(() => m.stop());
       return m;
     };
-    const multi = LAYOUTS.has('multi') ? await multiLayout(true) : null;
-    const multiQuiet = LAYOUTS.has('multinotrace') ? await multiLayout(false) : null;
+    const multi = LAYOUTS.has('multi') ? await multiLayout(false) : null;
+    const multiTraced = LAYOUTS.has('multitrace') ? await multiLayout(true) : null;
     const real = LAYOUTS.has('real') ? await realCinder(work).catch((e: Error) => { process.stderr.write(`bench: no real Cinder: ${e.message}\n`); return null; }) : null;
     if (real) cleanups.unshift(real.stop);
     const cinderOf = (l: Layout): Proc[] => l.procs.filter((p) => /cinder|attachd-all/.test(p.name));
 
     const points: Point[] = [];
-    for (const c of CONC) for (const l of [aio, quiet, multi, multiQuiet]) if (l) points.push(await novaPoint(l, c));
+    for (const c of CONC) for (const l of [aio, traced, multi, multiTraced]) if (l) points.push(await novaPoint(l, c));
     for (const c of CONC.filter((x) => x <= 8)) {
-      for (const m of [multi, multiQuiet]) if (m) points.push(await cinderPoint(`ours ${m.name}`, m.cinderUrl, cinderOf(m), serverProcs(), c));
+      for (const m of [multi, multiTraced]) if (m) points.push(await cinderPoint(`ours ${m.name}`, m.cinderUrl, cinderOf(m), serverProcs(), c));
       if (real) points.push(await cinderPoint('real Cinder 21', real.url, real.procs, serverProcs(), c));
       if (aio) points.push(await cinderPoint('ours embedded', aio.cinderUrl, aio.procs, [], c));
     }

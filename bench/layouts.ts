@@ -25,10 +25,10 @@ export interface Layout {
 const started = (log: string, name: string) => async (): Promise<boolean> => readFileSync(log, 'utf8').includes(`Started ${name}`);
 const up = (url: string) => async (): Promise<boolean> => (await fetch(url, { signal: AbortSignal.timeout(2000) })).status < 500;
 
-/** The all-in-one in its own data directory under `work`; `trace`: [trace] enabled (the default). */
-export async function embedded(work: string, trace = true): Promise<Layout> {
+/** The all-in-one in its own data directory under `work`; `trace`: [trace] enabled (off by default). */
+export async function embedded(work: string, trace = false): Promise<Layout> {
   const [np, cp] = [await freePort(), await freePort()];
-  const tag = trace ? 'embedded' : 'embedded-notrace';
+  const tag = trace ? 'embedded-trace' : 'embedded';
   const conf = join(work, `${tag}.conf`);
   writeFileSync(conf, [
     '[DEFAULT]', `osapi_compute_listen_port = ${np}`, `osapi_volume_listen_port = ${cp}`,
@@ -37,7 +37,7 @@ export async function embedded(work: string, trace = true): Promise<Layout> {
   const env = { TRANSPORT_URL: '', NOVA_DATABASE_URL: '', CINDER_DATABASE_URL: '' };
   const p = await startBin('attachd-all', 'attachd-all', ['--config-file', conf, '--data-dir', join(work, `data-${tag}`)], env, join(work, `${tag}.log`),
     async () => (await up(`http://127.0.0.1:${np}/v2.1/`)()) && up(`http://127.0.0.1:${cp}/`)());
-  return { name: trace ? 'embedded' : 'embedded, tracing off', novaUrls: [`http://127.0.0.1:${np}/v2.1`], cinderUrl: `http://127.0.0.1:${cp}/v3/${PROJECT}`, procs: [p], stop: () => p.stop() };
+  return { name: trace ? 'embedded, tracing on' : 'embedded', novaUrls: [`http://127.0.0.1:${np}/v2.1`], cinderUrl: `http://127.0.0.1:${cp}/v3/${PROJECT}`, procs: [p], stop: () => p.stop() };
 }
 
 export interface Servers { transportUrl: string; novaDb: string; cinderDb: string }
@@ -45,7 +45,7 @@ export interface Servers { transportUrl: string; novaDb: string; cinderDb: strin
 /** The four daemons over real servers: `apis` nova-api processes and `computes` nova-computes; `trace`: [trace] enabled. */
 let layouts = 0;
 
-export async function multiProcess(work: string, s: Servers, apis = 1, computes = 1, trace = true): Promise<Layout> {
+export async function multiProcess(work: string, s: Servers, apis = 1, computes = 1, trace = false): Promise<Layout> {
   // Each layout has its own host names: two layouts on one broker must not share a topic server.
   const tag = `bench${layouts++}`;
   const cinderPort = await freePort();
@@ -87,7 +87,7 @@ export async function multiProcess(work: string, s: Servers, apis = 1, computes 
       procs.push(await startBin(`nova-api-${i}`, 'nova-api', ['--config-file', novaConf(`${tag}-c0`, port)], env, log(`nova-api-${i}`), up(`http://127.0.0.1:${port}/v2.1/`)));
       novaUrls.push(`http://127.0.0.1:${port}/v2.1`);
     }
-    return { name: `multi ${apis}api/${computes}cpu${trace ? '' : ', tracing off'}`, novaUrls, cinderUrl: `${cinderUrl}/v3/${PROJECT}`, procs, stop };
+    return { name: `multi ${apis}api/${computes}cpu${trace ? ', tracing on' : ''}`, novaUrls, cinderUrl: `${cinderUrl}/v3/${PROJECT}`, procs, stop };
   } catch (e) {
     await stop();
     throw e;

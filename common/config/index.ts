@@ -138,7 +138,9 @@ export function loadConfig<T extends Schema>(schema: T, opts: LoadOptions = {}):
 /** [trace]: request tracing (docs/tracing.md). */
 export const TRACE_OPTS = {
   trace: {
-    enabled: { type: 'bool', default: true, help: 'Record spans of REST requests, RPC messages, database units of work and driver calls' },
+    // Off by default, as oslo's [profiler] enabled: in the legacy Cinder cycle at c=8 the spans
+    // cost about a quarter of the CPU, services and MariaDB together (docs/tracing.md).
+    enabled: { type: 'bool', default: false, help: 'Record spans of REST requests, RPC messages, database units of work and driver calls' },
     store: { type: 'str', default: 'database', choices: ['database', 'memory', 'none'], help: 'Where spans are kept for `attachd trace`: the service\'s database (table trace_spans), this process\'s memory, or nowhere' },
     max_spans: { type: 'int', default: 20000, min: 100, max: 1000000, help: 'Spans kept in the store (oldest dropped first)' },
     otlp_endpoint: { type: 'str', default: null, help: 'Also export spans as OTLP/HTTP JSON to this URL (e.g. http://127.0.0.1:4318/v1/traces)' },

@@ -39,6 +39,8 @@ for (const send of [null, false] as const) describe(`all-in-one, embedded identi
     const config = writeConfig('attachd.conf', [
       '[DEFAULT]', `osapi_compute_listen_port = ${await freePort()}`, `osapi_volume_listen_port = ${await freePort()}`,
       ...(send === null ? [] : ['[service_user]', `send_service_user_token = ${send}`]),
+      // The spans show which requests were made.
+      '[trace]', 'enabled = true',
     ].join('\n'));
     aio = await startAllInOne(loadAllInOneConfig({ configFiles: [config], dataDir, env: {} }), dataDir);
     removeSink = addSpanSink({ add: (s) => { spans.push(s); } });

@@ -41,7 +41,7 @@ describe('all-in-one trace page (seed attach, attach rolled back at initialize, 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'attachd-trace-'));
     const config = writeConfig('attachd.conf', `[DEFAULT]\nosapi_compute_listen_port = ${await freePort()}\nosapi_volume_listen_port = ${await freePort()}\n` +
-      '[api]\nauth_strategy = noauth2\n[workarounds]\nuse_legacy_volume_attach_flow = true\n');
+      '[api]\nauth_strategy = noauth2\n[workarounds]\nuse_legacy_volume_attach_flow = true\n[trace]\nenabled = true\n');
     const conf = loadAllInOneConfig({ configFiles: [config], dataDir, env: { TRANSPORT_URL: '', NOVA_DATABASE_URL: '', CINDER_DATABASE_URL: '' } });
     aio = await startAllInOne(conf, dataDir);
   });
@@ -98,5 +98,33 @@ describe('all-in-one trace page (seed attach, attach rolled back at initialize, 
     // The list links every request to its page.
     const list = await (await fetch(aio.traceUrl as string)).text();
     for (const id of [attach.id, failing.id, detach.id]) expect(list).to.contain(`href="${aio.traceUrl}${id}"`.replace(/^href="http:\/\/[^/]+/, 'href="'));
+  });
+});
+
+describe('all-in-one with the default [trace] (off, as osprofiler)', function () {
+  this.timeout(60_000);
+  let aio: RunningAllInOne;
+  let dataDir = '';
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'attachd-notrace-'));
+    const config = writeConfig('attachd.conf', `[DEFAULT]\nosapi_compute_listen_port = ${await freePort()}\nosapi_volume_listen_port = ${await freePort()}\n` +
+      '[api]\nauth_strategy = noauth2\n');
+    aio = await startAllInOne(loadAllInOneConfig({ configFiles: [config], dataDir, env: { TRANSPORT_URL: '', NOVA_DATABASE_URL: '', CINDER_DATABASE_URL: '' } }), dataDir);
+  });
+  after(async () => {
+    await aio?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('records no spans and serves no trace page; request ids still answer', async () => {
+    expect(aio.traceUrl).to.equal(null);
+    const r = await fetch(`${aio.volumeUrl}/v3/volumes`, { method: 'POST', headers: { 'X-Auth-Token': 'admin:admin', 'Content-Type': 'application/json' }, body: JSON.stringify({ volume: { size: 1 } }) });
+    expect(r.status).to.equal(202);
+    const reqId = r.headers.get('x-openstack-request-id') ?? '';
+    expect(reqId).to.match(/^req-[0-9a-f-]{36}$/);
+    const spans = await fetch(`${aio.volumeUrl}/v3/os-traces/${reqId}`, { headers: { 'X-Auth-Token': 'admin:admin' } });
+    const body = await spans.json() as { spans?: unknown[] };
+    expect(spans.status).to.equal(200);
+    expect(body.spans).to.deep.equal([]);
   });
 });

@@ -71,10 +71,13 @@ export class Cluster {
       // Lost dependencies give up quickly and the reconciler comes round often: failure paths finish fast.
       'volume_op_retry_timeout = 10', 'volume_reconcile_interval = 2', 'pending_volume_op_timeout = 5',
       ...(opts.novaConf ?? []),
+      // Off by default; the suites read an attach's spans across the four processes.
+      '[trace]', 'enabled = true',
     ].join('\n')));
     this.configs.set('cinder', writeConfig('cinder.conf', [
       cinderConfig({ host, cinderPort, iscsiPort, timeout, control: this.tgtControlPort, volumesDir: this.volumesDir }),
       ...(opts.cinderConf ?? []),
+      '[trace]', 'enabled = true',
     ].join('\n')));
 
     await this.manage('nova-manage', 'nova');

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { getRpcTransport, RPCClient, RPCServer, Target, type Transport } from '../../../common/rpc';
-import { addSpanSink, MemorySpanStore, withSpan } from '../../../common/trace';
+import { addSpanSink, MemorySpanStore, setTracingEnabled, tracingEnabled, withSpan } from '../../../common/trace';
 import { requireTransportUrl } from '../../support/servers';
 import { Peer, requirePythonOslo, run, type Line } from './peers';
 
@@ -14,15 +14,20 @@ describe('interop: trace context in the oslo context dict', function () {
   let store: MemorySpanStore;
   let remove: () => void;
   let transport: Transport;
+  let was = false;
 
   before(async function () {
     url = await requireTransportUrl(this);
     requirePythonOslo(this);
     store = new MemorySpanStore(1000);
     remove = addSpanSink(store);
+    // Off by default ([trace] enabled); on here, as that option turns it on.
+    was = tracingEnabled();
+    setTracingEnabled(true);
     transport = getRpcTransport(url);
   });
   after(async () => {
+    setTracingEnabled(was);
     remove?.();
     await transport?.close();
   });

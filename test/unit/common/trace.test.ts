@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { getRpcTransport, RPCClient, RPCServer, Target } from '../../../common/rpc';
 import {
   addSpanSink, formatTraceparent, MemorySpanStore, otlpBody, parseTraceparent, startSpan, withSpan, currentScope,
-  traceMethods, type SpanRecord,
+  traceMethods, setTracingEnabled, tracingEnabled, type SpanRecord,
 } from '../../../common/trace';
 import { arrowsOf, renderSequenceSvg } from '../../../common/trace/diagram';
 import { DbSpanStore, idsOfContextDict } from '../../../common/trace';
@@ -16,11 +16,18 @@ describe('common/trace', function () {
   this.timeout(10_000);
   let store: MemorySpanStore;
   let remove: () => void;
+  let was: boolean;
+  // Tracing is off by default ([trace] enabled); these tests turn it on, as that option does.
   beforeEach(() => {
+    was = tracingEnabled();
+    setTracingEnabled(true);
     store = new MemorySpanStore(1000);
     remove = addSpanSink(store);
   });
-  afterEach(() => remove());
+  afterEach(() => {
+    remove();
+    setTracingEnabled(was);
+  });
 
   it('reads and writes W3C traceparent, refusing invalid values', () => {
     const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
