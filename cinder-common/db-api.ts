@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Brackets, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { transactionWithRetry } from '../common/db/retry';
 import { putOwn } from '../common/api/own-keys';
-import { fastSelect, SqlValue } from '../common/db/fast-select';
+import { fastSelect, selectRows, SqlValue } from '../common/db/fast-select';
 import { prepared } from '../common/db/prepared';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import type { AttachStatus, MigrationStatus, VolumeStatus } from './volume-status';
@@ -212,7 +212,7 @@ export class CinderDB {
     const attPart = `SELECT 3 AS kind, 0 AS id, volume_id, id AS k, instance_uuid AS v, attach_status AS a_status, attached_host AS a_host,
       mountpoint AS a_mount, attach_time AS a_time, created_at AS a_created FROM volume_attachment WHERE volume_id IN (${marks(volumeIds.length)}) AND deleted = ?`;
     const typePart = types.length ? ` UNION ALL SELECT 2 AS kind, 0 AS id, id AS volume_id, NULL AS k, name AS v, ${none} FROM volume_types WHERE id IN (${marks(types.length)})` : '';
-    const rows = (await this.ds.query(prepared(`${part(0, 'volume_metadata')} UNION ALL ${part(1, 'volume_admin_metadata')} UNION ALL ${attPart}${typePart} ORDER BY kind, id, a_created, k`),
+    const rows = (await selectRows(this.ds, prepared(`${part(0, 'volume_metadata')} UNION ALL ${part(1, 'volume_admin_metadata')} UNION ALL ${attPart}${typePart} ORDER BY kind, id, a_created, k`),
       [...volumeIds, false, ...volumeIds, false, ...volumeIds, false, ...types])) as Array<Record<string, unknown> & { kind: number | string; volume_id: string; k: string | null; v: string | null }>;
     const meta = this.ds.getMetadata(VolumeAttachment);
     const cols = BRIEF.map(([col, prop]) => [col, prop, meta.findColumnWithPropertyName(prop)!] as const);
@@ -285,7 +285,7 @@ export class CinderDB {
   async attachmentWithVolume(id: string): Promise<{ att: VolumeAttachment; volume: Volume | null } | null> {
     const A = fastSelect(this.ds, VolumeAttachment);
     const V = fastSelect(this.ds, Volume);
-    const rows = await this.ds.query(prepared(`SELECT ${A.selectList('a', 'a__')}, ${V.selectList('v', 'v__')} FROM volume_attachment a `
+    const rows = await selectRows(this.ds, prepared(`SELECT ${A.selectList('a', 'a__')}, ${V.selectList('v', 'v__')} FROM volume_attachment a `
       + 'LEFT JOIN volumes v ON v.id = a.volume_id AND v.deleted = ? WHERE a.id = ? AND a.deleted = ? LIMIT 1'), [false, id, false]) as Array<Record<string, unknown>>;
     const att = rows[0] ? A.hydrateFrom(rows[0], 'a__') : null;
     return att ? { att, volume: V.hydrateFrom(rows[0], 'v__') } : null;

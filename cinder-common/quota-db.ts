@@ -8,7 +8,7 @@
 // volume row, the new size), so in_use always matches the volumes table.
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { fastSelect } from '../common/db/fast-select';
+import { fastSelect, selectRows, writeRows } from '../common/db/fast-select';
 import { prepared } from '../common/db/prepared';
 import { transactionWithRetry, withDbRetry } from '../common/db/retry';
 import { getLogger } from '../common/log';
@@ -45,7 +45,7 @@ export class QuotaDB {
 
   /** A parameterised write in `m` (one prepared statement whatever the values); rows it matched. */
   private async write(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
-    return (await m.queryRunner!.query(prepared(sql), params, true)).affected ?? 0;
+    return (await writeRows(this.ds, prepared(sql), params, m)).affected;
   }
 
   /** A timestamp as the driver stores it (SQLite keeps text). */
@@ -78,7 +78,7 @@ export class QuotaDB {
       parts.push('SELECT 3 AS kind, resource AS k, in_use AS n, reserved AS r, NULL AS c, NULL AS i FROM quota_usages WHERE project_id = ? AND deleted = ?');
       params.push(projectId, false);
     }
-    const rows = await this.ds.query(prepared(`${parts.join(' UNION ALL ')} ORDER BY kind, c, i`), params) as
+    const rows = await selectRows(this.ds, prepared(`${parts.join(' UNION ALL ')} ORDER BY kind, c, i`), params) as unknown as
       Array<{ kind: number | string; k: string | null; n: number | string | null; r: number | string | null }>;
     const out: ProjectLimitRows = { typeNames: [], own: {}, cls: {}, usages: {} };
     const num = (x: number | string | null, dflt: number): number => (x === null ? dflt : Number(x));

@@ -3,7 +3,7 @@
 // the boolean. The plain updates cannot touch a state column (common/db/cas.ts).
 import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
-import { fastSelect } from '../common/db/fast-select';
+import { fastSelect, writeRows } from '../common/db/fast-select';
 import { prepared } from '../common/db/prepared';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import { In, IsNull, LessThan, Not, type DataSource, type FindOperator } from 'typeorm';
@@ -251,18 +251,13 @@ export class NovaDB {
     if (!requestId) return null;
     const meta = this.ds.getMetadata(InstanceActionEvent);
     const t = this.ds.driver.preparePersistentValue(now(), meta.findColumnWithPropertyName('startTime')!);
-    const qr = this.ds.createQueryRunner();
-    try {
-      const res = await qr.query(prepared('INSERT INTO instance_actions_events (event, action_id, start_time, host, created_at, deleted) '
-        + 'SELECT ?, id, ?, ?, ?, 0 FROM instance_actions WHERE instance_uuid = ? AND request_id = ? AND deleted = 0 ORDER BY id DESC LIMIT 1'),
-      [event, t, host, t, instanceUuid, requestId], true);
-      if (!res.affected) return null;
-      // better-sqlite3 answers lastInsertRowid, mysql2 an OK packet with insertId.
-      const raw = res.raw as unknown;
-      return { id: Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw) };
-    } finally {
-      await qr.release();
-    }
+    const res = await writeRows(this.ds, prepared('INSERT INTO instance_actions_events (event, action_id, start_time, host, created_at, deleted) '
+      + 'SELECT ?, id, ?, ?, ?, 0 FROM instance_actions WHERE instance_uuid = ? AND request_id = ? AND deleted = 0 ORDER BY id DESC LIMIT 1'),
+    [event, t, host, t, instanceUuid, requestId]);
+    if (!res.affected) return null;
+    // better-sqlite3 answers lastInsertRowid, mysql2 an OK packet with insertId.
+    const raw = res.raw;
+    return { id: Number(typeof raw === 'object' && raw !== null ? (raw as { insertId: number }).insertId : raw) };
   }
 
   /** The event's end, and its action's (Error marks the action's message as Nova's does). */
@@ -272,7 +267,7 @@ export class NovaDB {
     await fastSelect(this.ds, InstanceActionEvent).update({ id: ev.id }, { finishTime: t, result, traceback, updatedAt: t });
     const stamp = this.ds.driver.preparePersistentValue(t, this.ds.getMetadata(InstanceAction).findColumnWithPropertyName('finishTime')!);
     const message = result === 'Error' ? ", message = 'Error'" : '';
-    await this.ds.query(prepared(`UPDATE instance_actions SET finish_time = ?, updated_at = ?${message} `
+    await writeRows(this.ds, prepared(`UPDATE instance_actions SET finish_time = ?, updated_at = ?${message} `
       + 'WHERE id = (SELECT action_id FROM instance_actions_events WHERE id = ?)'), [stamp, stamp, ev.id]);
   }
 

@@ -7,6 +7,7 @@ import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typ
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import { prepared } from './prepared';
+import { sqliteDirect } from './sqlite-serial';
 
 /**
  * Equality on each property; null is IS NULL; an array value is IN (…), where a null in the
@@ -118,7 +119,7 @@ export class FastSelect<T extends ObjectLiteral> {
         + (limit !== undefined ? ` LIMIT ${Math.trunc(limit)}` : '');
       this.sqlCache.set(key, prepared(sql));
     }
-    const rows = (await (m ?? this.ds.manager).query(sql, w.params)) as Array<Record<string, unknown>>;
+    const rows = await this.rows(sql, w.params, m);
     return rows.map((r) => this.hydrate(r));
   }
 
@@ -136,7 +137,7 @@ export class FastSelect<T extends ObjectLiteral> {
         + (order.length ? ` ORDER BY ${order.map(([p, d]) => `${esc(this.column(p).databaseName)} ${d}`).join(', ')}` : '');
       this.sqlCache.set(key, prepared(sql));
     }
-    const rows = (await this.ds.manager.query(sql, [...extra.params, ...w.params])) as Array<Record<string, unknown>>;
+    const rows = await this.rows(sql, [...extra.params, ...w.params]);
     return rows.map((r) => [this.hydrate(r), r.attachd_extra]);
   }
 
@@ -157,13 +158,7 @@ export class FastSelect<T extends ObjectLiteral> {
       this.sqlCache.set(key, prepared(sql));
     }
     const params = [...set.flatMap(([k, v]) => (v instanceof SqlValue ? v.params : [this.ds.driver.preparePersistentValue(v, this.column(k))])), ...w.params];
-    const qr = m?.queryRunner ?? this.ds.createQueryRunner();
-    try {
-      const res = await qr.query(sql, params, true);
-      return res.affected ?? 0;
-    } finally {
-      if (!m?.queryRunner) await qr.release();
-    }
+    return (await this.write(sql, params, m)).affected;
   }
 
   /**
@@ -182,13 +177,7 @@ export class FastSelect<T extends ObjectLiteral> {
       this.sqlCache.set(key, prepared(sql));
     }
     const params = cols.map((c) => this.ds.driver.preparePersistentValue(r[c.propertyName], c));
-    const qr = m?.queryRunner ?? this.ds.createQueryRunner();
-    let raw: unknown;
-    try {
-      raw = (await qr.query(sql, params, true)).raw;
-    } finally {
-      if (!m?.queryRunner) await qr.release();
-    }
+    const { raw } = await this.write(sql, params, m);
     for (const c of this.meta.columns) {
       if (r[c.propertyName] !== undefined) continue;
       if (c.isGenerated && c.generationStrategy === 'increment') {
@@ -230,8 +219,39 @@ export class FastSelect<T extends ObjectLiteral> {
     return (await this.find(where, order, 1, m))[0] ?? null;
   }
 
+  private rows(sql: string, params: unknown[], m?: EntityManager): Promise<Array<Record<string, unknown>>> {
+    return selectRows(this.ds, sql, params, m);
+  }
+
+  private write(sql: string, params: unknown[], m?: EntityManager): Promise<{ affected: number; raw: unknown }> {
+    return writeRows(this.ds, sql, params, m);
+  }
+
   private hydrate(row: Record<string, unknown>): T {
     return this.hydrateFrom(row, '') as T;
+  }
+}
+
+/**
+ * A hot SELECT's rows: straight on SQLite's connection (sqlite-serial.ts), else through TypeORM
+ * (in `m` when given). The text should be one `prepared(…)` marked, for MySQL.
+ */
+export async function selectRows(ds: DataSource, sql: string, params: unknown[], m?: EntityManager): Promise<Array<Record<string, unknown>>> {
+  const direct = sqliteDirect(ds);
+  if (direct) return direct.all(sql, params);
+  return (await (m ?? ds.manager).query(sql, params)) as Array<Record<string, unknown>>;
+}
+
+/** A hot write, as selectRows: the rows it matched, and the driver's raw answer (the inserted id's carrier). */
+export async function writeRows(ds: DataSource, sql: string, params: unknown[], m?: EntityManager): Promise<{ affected: number; raw: unknown }> {
+  const direct = sqliteDirect(ds);
+  if (direct) return direct.run(sql, params);
+  const qr = m?.queryRunner ?? ds.createQueryRunner();
+  try {
+    const res = await qr.query(sql, params, true);
+    return { affected: res.affected ?? 0, raw: res.raw };
+  } finally {
+    if (!m?.queryRunner) await qr.release();
   }
 }
 

@@ -7,14 +7,40 @@
 // AsyncLocalStorage) go straight through, while that transaction lasts: a timer it set (a span
 // flush, say) inherits the context but not the right, once the transaction is over. MariaDB
 // has a pool and needs none of this.
+//
+// The hot statements (FastSelect's and a few others) skip TypeORM's query runner: `sqliteDirect`
+// runs them on better-sqlite3 at once, synchronously, when no transaction holds the connection
+// or when they are that transaction's own, and after the transaction otherwise. Synchronous
+// work cannot interleave with anything, so it needs neither the mutex nor a new async context;
+// TypeORM's query would cost several awaits, its broadcaster and both of those per statement.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
 import { KeyedLock } from '../lock';
 
 /** The transaction holding the connection, seen from the work it started. */
 interface Holder { ds: DataSource; active: boolean }
 const owner = new AsyncLocalStorage<Holder>();
 const patched = new WeakSet<DataSource>();
+
+interface Stmt { reader: boolean; all(...p: unknown[]): unknown[]; run(...p: unknown[]): { changes: number; lastInsertRowid: number | bigint } }
+interface Db { prepare(sql: string): Stmt; open: boolean }
+
+/** Statements run straight on a SQLite DataSource's connection (see the header). */
+export interface SqliteDirect {
+  /** The rows of a SELECT. */
+  all(sql: string, params: readonly unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** A write: the rows it changed and the id it inserted, as TypeORM's structured result has them. */
+  run(sql: string, params: readonly unknown[]): Promise<{ affected: number; raw: number | bigint }>;
+}
+const directs = new WeakMap<DataSource, SqliteDirect>();
+
+/** The direct path of a SQLite DataSource; null on MySQL (or before it is connected). */
+export function sqliteDirect(ds: DataSource): SqliteDirect | null {
+  return directs.get(ds) ?? null;
+}
+
+const STATEMENTS = 2000;
 
 export function serializeSqlite(ds: DataSource): void {
   if (ds.options.type !== 'better-sqlite3' || patched.has(ds)) return;
@@ -40,4 +66,44 @@ export function serializeSqlite(ds: DataSource): void {
   const manager = ds.manager as EntityManager & { transaction: EntityManager['transaction'] };
   const transaction = manager.transaction.bind(manager) as (...a: unknown[]) => Promise<unknown>;
   manager.transaction = ((...args: unknown[]) => exclusive(() => transaction(...args))) as EntityManager['transaction'];
+
+  const db = (ds.driver as unknown as { databaseConnection: Db }).databaseConnection;
+  const stmts = new Map<string, Stmt>();
+  const stmt = (sql: string): Stmt => {
+    let st = stmts.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      stmts.set(sql, st);
+      if (stmts.size > STATEMENTS) stmts.delete(stmts.keys().next().value as string);
+    }
+    return st;
+  };
+  // As TypeORM's query: its logger sees the statement, booleans are bound as 0/1, a failure is
+  // its QueryFailedError.
+  const exec = <T>(sql: string, params: readonly unknown[], fn: (st: Stmt, p: unknown[]) => T): T => {
+    const p = params.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
+    ds.logger.logQuery(sql, p);
+    try {
+      return fn(stmt(sql), p);
+    } catch (e) {
+      throw new QueryFailedError(sql, p, e as Error);
+    }
+  };
+  const now = <T>(work: () => T): Promise<T> => {
+    if (inside() || !lock.held('db')) {
+      try {
+        return Promise.resolve(work());
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    return exclusive(async () => work());
+  };
+  directs.set(ds, {
+    all: (sql, params) => now(() => exec(sql, params, (st, p) => st.all(...p) as Array<Record<string, unknown>>)),
+    run: (sql, params) => now(() => exec(sql, params, (st, p) => {
+      const r = st.run(...p);
+      return { affected: r.changes, raw: r.lastInsertRowid };
+    })),
+  });
 }

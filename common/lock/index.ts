@@ -19,6 +19,11 @@ export class KeyedLock {
     }
   }
 
+  /** Whether anything holds or waits for `key` now. */
+  held(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   /** Resolves when nothing holds or waits for any key (graceful stop). */
   async idle(): Promise<void> {
     while (this.tails.size) await Promise.all([...this.tails.values()]);

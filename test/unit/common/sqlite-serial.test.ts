@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import type { DataSource } from 'typeorm';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
-import { VolumeAdminMetadata } from '../../../cinder-common/entities';
+import { Volume, VolumeAdminMetadata } from '../../../cinder-common/entities';
+import { fastSelect } from '../../../common/db';
 
 describe('SQLite: transactions hold the one connection to themselves', () => {
   let ds: DataSource;
@@ -49,6 +50,37 @@ describe('SQLite: transactions hold the one connection to themselves', () => {
     const keys = (await db.adminMetadata.findBy({ volumeId: vid, deleted: false })).map((r) => r.key);
     expect(keys).to.include('plain-row');
     expect(keys).to.not.include('tx-row');
+  });
+
+  it('hot statements, run straight on the connection, wait for an open transaction and see their own', async () => {
+    const f = fastSelect(ds, Volume);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let opened!: () => void;
+    const inside = new Promise<void>((r) => { opened = r; });
+    const tx = ds.transaction(async (m) => {
+      expect(await f.update({ id: vid }, { displayName: 'in-tx' }, m)).to.equal(1);
+      // The transaction's own read, straight on the connection, sees its uncommitted write.
+      expect((await f.findOne({ id: vid }, [], m))?.displayName).to.equal('in-tx');
+      opened();
+      await gate;
+      throw new Error('roll back');
+    }).then(() => 'committed', () => 'rolled back');
+    await inside;
+    // From outside: both wait for the transaction rather than run inside it.
+    let read: string | null | undefined;
+    const outsideRead = f.findOne({ id: vid }).then((v) => { read = v?.displayName; });
+    const outsideWrite = f.update({ id: vid }, { bootable: true });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(read).to.equal(undefined);
+    release();
+    expect(await tx).to.equal('rolled back');
+    expect(await outsideWrite).to.equal(1);
+    await outsideRead;
+    expect(read).to.not.equal('in-tx');
+    const v = await db.volumeGet(vid);
+    expect(v?.bootable).to.equal(true);
+    expect(v?.displayName).to.not.equal('in-tx');
   });
 
   it('work a transaction scheduled runs after it as an outsider: it cannot slip into the next transaction', async () => {
