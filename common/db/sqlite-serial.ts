@@ -24,7 +24,7 @@ const owner = new AsyncLocalStorage<Holder>();
 const patched = new WeakSet<DataSource>();
 
 interface Stmt { reader: boolean; all(...p: unknown[]): unknown[]; run(...p: unknown[]): { changes: number; lastInsertRowid: number | bigint } }
-interface Db { prepare(sql: string): Stmt; open: boolean }
+interface Db { prepare(sql: string): Stmt }
 
 /** Statements run straight on a SQLite DataSource's connection (see the header). */
 export interface SqliteDirect {
@@ -67,12 +67,18 @@ export function serializeSqlite(ds: DataSource): void {
   const transaction = manager.transaction.bind(manager) as (...a: unknown[]) => Promise<unknown>;
   manager.transaction = ((...args: unknown[]) => exclusive(() => transaction(...args))) as EntityManager['transaction'];
 
-  const db = (ds.driver as unknown as { databaseConnection: Db }).databaseConnection;
+  // Prepared on the driver's current connection (a DataSource initialised again has a new one).
+  const driver = ds.driver as unknown as { databaseConnection: Db };
+  let conn: Db | undefined;
   const stmts = new Map<string, Stmt>();
   const stmt = (sql: string): Stmt => {
+    if (driver.databaseConnection !== conn) {
+      conn = driver.databaseConnection;
+      stmts.clear();
+    }
     let st = stmts.get(sql);
     if (!st) {
-      st = db.prepare(sql);
+      st = conn.prepare(sql);
       stmts.set(sql, st);
       if (stmts.size > STATEMENTS) stmts.delete(stmts.keys().next().value as string);
     }
