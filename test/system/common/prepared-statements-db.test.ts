@@ -55,8 +55,10 @@ describe('prepared statements on MariaDB', function () {
     const [row] = (await on.ds.query("SHOW GLOBAL VARIABLES LIKE 'max_prepared_stmt_count'")) as Array<{ Value: string }>;
     try {
       await on.ds.query('SET GLOBAL max_prepared_stmt_count = 0');
-    } catch {
-      this.skip(); // An external server whose user may not set globals.
+    } catch (e) {
+      // An external server whose user may not set globals; under CI the test fails instead.
+      if (process.env.CI === 'true') throw e;
+      this.skip();
     }
     try {
       const v = await on.db.volumeCreate({ size: 2, projectId: 'p2', volumeTypeId: 't', displayName: 'x' });
