@@ -1,8 +1,9 @@
 // Hot reads without TypeORM's query builder. A profile of the attach/detach cycle put the
 // builder (SQL text rebuilt, aliases escaped, columns mapped on every find) at the top; here the
-// SELECT text is made once per entity and WHERE shape, so it is also prepared once (better-sqlite3's
-// statement cache; on MySQL, a server-side prepared statement per connection: prepared.ts), and rows are hydrated with the driver's own conversions — the same
-// values a repository find returns, on SQLite and MariaDB alike.
+// SELECT text is made once per entity and WHERE shape, so it is also prepared once
+// (better-sqlite3's statement cache; on MySQL, a server-side prepared statement per connection:
+// prepared.ts), and rows are hydrated with the driver's own conversions — the same values a
+// repository find returns, on SQLite and MariaDB alike.
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
@@ -119,7 +120,7 @@ export class FastSelect<T extends ObjectLiteral> {
         + (limit !== undefined ? ` LIMIT ${Math.trunc(limit)}` : '');
       this.sqlCache.set(key, prepared(sql));
     }
-    const rows = await this.rows(sql, w.params, m);
+    const rows = await selectRows(this.ds, sql, w.params, m);
     return rows.map((r) => this.hydrate(r));
   }
 
@@ -137,7 +138,7 @@ export class FastSelect<T extends ObjectLiteral> {
         + (order.length ? ` ORDER BY ${order.map(([p, d]) => `${esc(this.column(p).databaseName)} ${d}`).join(', ')}` : '');
       this.sqlCache.set(key, prepared(sql));
     }
-    const rows = await this.rows(sql, [...extra.params, ...w.params]);
+    const rows = await selectRows(this.ds, sql, [...extra.params, ...w.params]);
     return rows.map((r) => [this.hydrate(r), r.attachd_extra]);
   }
 
@@ -158,7 +159,7 @@ export class FastSelect<T extends ObjectLiteral> {
       this.sqlCache.set(key, prepared(sql));
     }
     const params = [...set.flatMap(([k, v]) => (v instanceof SqlValue ? v.params : [this.ds.driver.preparePersistentValue(v, this.column(k))])), ...w.params];
-    return (await this.write(sql, params, m)).affected;
+    return (await writeRows(this.ds, sql, params, m)).affected;
   }
 
   /**
@@ -177,7 +178,7 @@ export class FastSelect<T extends ObjectLiteral> {
       this.sqlCache.set(key, prepared(sql));
     }
     const params = cols.map((c) => this.ds.driver.preparePersistentValue(r[c.propertyName], c));
-    const { raw } = await this.write(sql, params, m);
+    const { raw } = await writeRows(this.ds, sql, params, m);
     for (const c of this.meta.columns) {
       if (r[c.propertyName] !== undefined) continue;
       if (c.isGenerated && c.generationStrategy === 'increment') {
@@ -217,14 +218,6 @@ export class FastSelect<T extends ObjectLiteral> {
 
   async findOne(where: Where, order: Order = [], m?: EntityManager): Promise<T | null> {
     return (await this.find(where, order, 1, m))[0] ?? null;
-  }
-
-  private rows(sql: string, params: unknown[], m?: EntityManager): Promise<Array<Record<string, unknown>>> {
-    return selectRows(this.ds, sql, params, m);
-  }
-
-  private write(sql: string, params: unknown[], m?: EntityManager): Promise<{ affected: number; raw: unknown }> {
-    return writeRows(this.ds, sql, params, m);
   }
 
   private hydrate(row: Record<string, unknown>): T {
