@@ -51,15 +51,10 @@ describe('prepared statements on MariaDB', function () {
     expect(pv?.updatedAt?.toISOString()).to.equal(tv?.updatedAt?.toISOString());
   });
 
-  it('answers with a text query when the server will prepare no more statements', async function () {
+  it('answers with a text query when the server will prepare no more statements', async () => {
     const [row] = (await on.ds.query("SHOW GLOBAL VARIABLES LIKE 'max_prepared_stmt_count'")) as Array<{ Value: string }>;
-    try {
-      await on.ds.query('SET GLOBAL max_prepared_stmt_count = 0');
-    } catch (e) {
-      // An external server whose user may not set globals; under CI the test fails instead.
-      if (process.env.CI === 'true') throw e;
-      this.skip();
-    }
+    // The private servers' user may set globals; an external server's user needs that right too.
+    await on.ds.query('SET GLOBAL max_prepared_stmt_count = 0');
     try {
       const v = await on.db.volumeCreate({ size: 2, projectId: 'p2', volumeTypeId: 't', displayName: 'x' });
       // Shapes never prepared on any connection yet: the server refuses to prepare them.
