@@ -385,7 +385,6 @@ class Walk {
     ])();
   }
 
-  /** Volumes out of the way (detached, deleted), then the types: nothing global is left behind. */
   /** A transfer offer of one of the volumes, then mostly a look at it, its withdrawal or a wrong key. */
   private transfer(): void {
     const r = this.r;
@@ -402,6 +401,7 @@ class Walk {
     if (then === 'list') this.emit({ method: 'GET', path: `/v3/{p}/os-volume-transfer${r.pick(['', '/detail', '?name=t'])}`, mv: this.mv() }, 0.1);
   }
 
+  /** Volumes out of the way (detached, deleted), then the types: nothing global is left behind. */
   private cleanup(): Step[] {
     // Offers go with their volumes (volume_destroy), so the walk's reset and delete of each volume clear them too.
     const out: Step[] = [];
