@@ -21,7 +21,9 @@
 // BENCH_SECONDS per point (30), BENCH_LAYOUTS ("embedded,trace,multi,real,curve": which to
 // run; trace is the all-in-one with [trace] enabled = true, to show what tracing costs;
 // multitrace, not run by default, is the multi-process layout so, on its own databases),
-// BENCH_CURVE ("1x1,2x2,4x2" as APIxCOMPUTES), BENCH_ONLY (regex over point names),
+// BENCH_CURVE ("1x1,2x2,4x2" as APIxCOMPUTES), BENCH_CURVE_CPU (0: each curve nova process may
+// use the whole box; e.g. 0.2: each nova-api and nova-compute of the curve is limited to 0.2 of
+// a core by a cgroup, root only, as if each ran on a node that size), BENCH_ONLY (regex over point names),
 // BENCH_PROF=DIR (a V8 CPU profile of each service process, written at its exit), BENCH_DB
 // ("socket": ours and the real Cinder reach MariaDB through its local socket when the private
 // servers' one is there, as a single-machine deployment would; "tcp": loopback TCP).
@@ -45,6 +47,8 @@ const SECONDS = num('BENCH_SECONDS', 30);
 const CONC = (process.env.BENCH_C ?? '1,8,32').split(',').map(Number);
 const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'embedded,trace,multi,real,curve').split(','));
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY) : null;
+/** The curve's nova-api and nova-compute processes each get this many cores (bench/cpu-cap.ts); 0: the box's. */
+const CURVE_CPU = num('BENCH_CURVE_CPU', 0);
 const ROOT = join(__dirname, '../..');
 
 interface Point {
@@ -252,10 +256,11 @@ async function main(): Promise<void> {
     const curve = (process.env.BENCH_CURVE ?? '1x1,2x2,4x2').split(',').filter(Boolean).map((s) => s.split('x').map(Number));
     const top = Math.max(...CONC);
     if (curve.length && LAYOUTS.has('curve') && (!ONLY || ONLY.test('curve'))) {
-      console.log(`\n# the multi-process curve: nova attach+detach at c=${top}, more nova-api processes and computes\n`);
+      console.log(`\n# the multi-process curve: nova attach+detach at c=${top}, more nova-api processes and computes`
+        + `${CURVE_CPU > 0 ? `, each of them limited to ${CURVE_CPU} core (as on nodes of that size; cinder-api, cinder-volume and the servers not)` : ''}\n`);
       for (const [apis, computes] of curve) {
         const dbs = await freshServers();
-        const l = await multiProcess(mkdtempSync(join(work, 'curve-')), dbs, apis, computes);
+        const l = await multiProcess(mkdtempSync(join(work, 'curve-')), dbs, apis, computes, false, CURVE_CPU);
         try {
           const p = await novaPoint(l, top);
           await warmPoint(p);

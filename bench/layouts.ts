@@ -4,6 +4,7 @@
 // level go to files under the work directory, as a deployment's would.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { capCpu } from './cpu-cap';
 import { freePort, startBin, type Proc } from './procs';
 import { Client } from './cycles';
 
@@ -42,10 +43,14 @@ export async function embedded(work: string, trace = false): Promise<Layout> {
 
 export interface Servers { transportUrl: string; novaDb: string; cinderDb: string }
 
-/** The four daemons over real servers: `apis` nova-api processes and `computes` nova-computes; `trace`: [trace] enabled. */
+/**
+ * The four daemons over real servers: `apis` nova-api processes and `computes` nova-computes;
+ * `trace`: [trace] enabled; `novaCpu` > 0: each nova-api and nova-compute limited to that many
+ * cores (bench/cpu-cap.ts), as if each ran on a node of that size.
+ */
 let layouts = 0;
 
-export async function multiProcess(work: string, s: Servers, apis = 1, computes = 1, trace = false): Promise<Layout> {
+export async function multiProcess(work: string, s: Servers, apis = 1, computes = 1, trace = false, novaCpu = 0): Promise<Layout> {
   // Each layout has its own host names: two layouts on one broker must not share a topic server.
   const tag = `bench${layouts++}`;
   const cinderPort = await freePort();
@@ -69,6 +74,18 @@ export async function multiProcess(work: string, s: Servers, apis = 1, computes 
   const first = novaConf(`${tag}-c0`, 0);
   const procs: Proc[] = [];
   const stop = async (): Promise<void> => { for (const p of procs.reverse()) await p.stop(); };
+  /** A nova process, within its CPU budget when there is one (its cgroup goes once it stopped). */
+  const nova = async (p: Proc): Promise<Proc> => {
+    if (!(novaCpu > 0)) return p;
+    let uncap: () => void;
+    try {
+      uncap = capCpu(p.pid, novaCpu, tag);
+    } catch (e) {
+      await p.stop();
+      throw e;
+    }
+    return { ...p, stop: async () => { await p.stop(); uncap(); } };
+  };
   try {
     for (const [bin, conf] of [['nova-manage', first], ['cinder-manage', cinderConf]]) {
       const p = await startBin(bin, bin, ['--config-file', conf, 'db', 'sync'], env, join(work, `${bin}.log`), async () => true);
@@ -79,15 +96,15 @@ export async function multiProcess(work: string, s: Servers, apis = 1, computes 
     procs.push(await startBin('cinder-api', 'cinder-api', ['--config-file', cinderConf], env, log('cinder-api'), up(`${cinderUrl}/`)));
     for (let i = 0; i < computes; i++) {
       const l = log(`nova-compute-${i}`);
-      procs.push(await startBin(`nova-compute-${i}`, 'nova-compute', ['--config-file', novaConf(`${tag}-c${i}`, 0)], env, l, started(l, 'nova-compute')));
+      procs.push(await nova(await startBin(`nova-compute-${i}`, 'nova-compute', ['--config-file', novaConf(`${tag}-c${i}`, 0)], env, l, started(l, 'nova-compute'))));
     }
     const novaUrls: string[] = [];
     for (let i = 0; i < apis; i++) {
       const port = await freePort();
-      procs.push(await startBin(`nova-api-${i}`, 'nova-api', ['--config-file', novaConf(`${tag}-c0`, port)], env, log(`nova-api-${i}`), up(`http://127.0.0.1:${port}/v2.1/`)));
+      procs.push(await nova(await startBin(`nova-api-${i}`, 'nova-api', ['--config-file', novaConf(`${tag}-c0`, port)], env, log(`nova-api-${i}`), up(`http://127.0.0.1:${port}/v2.1/`))));
       novaUrls.push(`http://127.0.0.1:${port}/v2.1`);
     }
-    return { name: `multi ${apis}api/${computes}cpu${trace ? ', tracing on' : ''}`, novaUrls, cinderUrl: `${cinderUrl}/v3/${PROJECT}`, procs, stop };
+    return { name: `multi ${apis}api/${computes}cpu${trace ? ', tracing on' : ''}${novaCpu > 0 ? `, nova ≤${novaCpu} core each` : ''}`, novaUrls, cinderUrl: `${cinderUrl}/v3/${PROJECT}`, procs, stop };
   } catch (e) {
     await stop();
     throw e;
