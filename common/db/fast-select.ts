@@ -7,6 +7,7 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+import { isMysql, mysqlQuery } from './mysql-direct';
 import { prepared } from './prepared';
 import { sqliteDirect } from './sqlite-serial';
 
@@ -226,12 +227,14 @@ export class FastSelect<T extends ObjectLiteral> {
 }
 
 /**
- * A hot SELECT's rows: straight on SQLite's connection (sqlite-serial.ts), else through TypeORM
- * (in `m` when given). The text should be one `prepared(…)` marked, for MySQL.
+ * A hot SELECT's rows: straight on SQLite's connection (sqlite-serial.ts) or a MySQL pooled one
+ * (mysql-direct.ts), else through TypeORM (a transaction's `m`). The text should be one
+ * `prepared(…)` marked, for MySQL.
  */
 export async function selectRows(ds: DataSource, sql: string, params: unknown[], m?: EntityManager): Promise<Array<Record<string, unknown>>> {
   const direct = sqliteDirect(ds);
   if (direct) return direct.all(sql, params);
+  if (!m?.queryRunner && isMysql(ds)) return (await mysqlQuery(ds, sql, params)) as Array<Record<string, unknown>>;
   return (await (m ?? ds.manager).query(sql, params)) as Array<Record<string, unknown>>;
 }
 
@@ -239,6 +242,10 @@ export async function selectRows(ds: DataSource, sql: string, params: unknown[],
 export async function writeRows(ds: DataSource, sql: string, params: unknown[], m?: EntityManager): Promise<{ affected: number; raw: unknown }> {
   const direct = sqliteDirect(ds);
   if (direct) return direct.run(sql, params);
+  if (!m?.queryRunner && isMysql(ds)) {
+    const raw = (await mysqlQuery(ds, sql, params)) as { affectedRows?: number };
+    return { affected: raw?.affectedRows ?? 0, raw };
+  }
   const qr = m?.queryRunner ?? ds.createQueryRunner();
   try {
     const res = await qr.query(sql, params, true);
