@@ -7,7 +7,7 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
-import { isMysql, mysqlQuery } from './mysql-direct';
+import { heldConnection, isMysql, mysqlQuery, run } from './mysql-direct';
 import { prepared } from './prepared';
 import { sqliteDirect } from './sqlite-serial';
 
@@ -234,7 +234,11 @@ export class FastSelect<T extends ObjectLiteral> {
 export async function selectRows(ds: DataSource, sql: string, params: unknown[], m?: EntityManager): Promise<Array<Record<string, unknown>>> {
   const direct = sqliteDirect(ds);
   if (direct) return direct.all(sql, params);
-  if (!m?.queryRunner && isMysql(ds)) return (await mysqlQuery(ds, sql, params)) as Array<Record<string, unknown>>;
+  if (isMysql(ds)) {
+    const held = m?.queryRunner ? heldConnection(m.queryRunner) : null;
+    if (held) return (await run(ds, held, sql, params)) as Array<Record<string, unknown>>;
+    if (!m?.queryRunner) return (await mysqlQuery(ds, sql, params)) as Array<Record<string, unknown>>;
+  }
   return (await (m ?? ds.manager).query(sql, params)) as Array<Record<string, unknown>>;
 }
 
@@ -242,9 +246,12 @@ export async function selectRows(ds: DataSource, sql: string, params: unknown[],
 export async function writeRows(ds: DataSource, sql: string, params: unknown[], m?: EntityManager): Promise<{ affected: number; raw: unknown }> {
   const direct = sqliteDirect(ds);
   if (direct) return direct.run(sql, params);
-  if (!m?.queryRunner && isMysql(ds)) {
-    const raw = (await mysqlQuery(ds, sql, params)) as { affectedRows?: number };
-    return { affected: raw?.affectedRows ?? 0, raw };
+  if (isMysql(ds)) {
+    const held = m?.queryRunner ? heldConnection(m.queryRunner) : null;
+    if (held || !m?.queryRunner) {
+      const raw = (await (held ? run(ds, held, sql, params) : mysqlQuery(ds, sql, params))) as { affectedRows?: number };
+      return { affected: raw?.affectedRows ?? 0, raw };
+    }
   }
   const qr = m?.queryRunner ?? ds.createQueryRunner();
   try {

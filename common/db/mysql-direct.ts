@@ -3,12 +3,13 @@
 // marked: prepared.ts), the connection back. TypeORM's runner costs about 26 µs of CPU more per
 // statement (a runner object, its broadcaster, several awaits: 66 against 40 µs, a throwaway
 // loop of one marked SELECT over the local socket), and the legacy Cinder cycle runs about 50
-// statements. What a caller sees is TypeORM's: the logger is told of the statement, a failure
+// statements. A transaction's statements run the same way on the connection its runner holds.
+// What a caller sees is TypeORM's: the logger is told of the statement, a failure
 // is its QueryFailedError (so retry.ts and errors.ts read the driver's code as before), a
 // connection that cannot be had fails as the runner's connect() fails.
-import { QueryFailedError, type DataSource } from 'typeorm';
+import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
 
-interface Connection {
+export interface Connection {
   query(sql: string, values: unknown[], cb: (err: Error | null, raw?: unknown) => void): unknown;
   release(): void;
 }
@@ -19,17 +20,31 @@ export async function mysqlQuery(ds: DataSource, sql: string, params: unknown[])
   // As the runner's connect(): the pool's connection, with TypeORM's error listener on it.
   const conn = await (ds.driver as unknown as Driver).obtainMasterConnection();
   try {
-    ds.logger.logQuery(sql, params);
-    return await new Promise((resolve, reject) => {
-      conn.query(sql, params, (err, raw) => {
-        if (!err) return resolve(raw);
-        ds.logger.logQueryError(err, sql, params);
-        reject(new QueryFailedError(sql, params, err));
-      });
-    });
+    return await run(ds, conn, sql, params);
   } finally {
     conn.release();
   }
+}
+
+/**
+ * The connection a transaction's runner holds (MysqlQueryRunner's, once its transaction began),
+ * for its statements to run on straight; null when it has none or was released.
+ */
+export function heldConnection(qr: QueryRunner): Connection | null {
+  const r = qr as QueryRunner & { databaseConnection?: Connection };
+  return !r.isReleased && r.isTransactionActive && r.databaseConnection ? r.databaseConnection : null;
+}
+
+/** `sql` on a connection in hand (a transaction's): the runner's logging and failure. */
+export function run(ds: DataSource, conn: Connection, sql: string, params: unknown[]): Promise<unknown> {
+  ds.logger.logQuery(sql, params);
+  return new Promise((resolve, reject) => {
+    conn.query(sql, params, (err, raw) => {
+      if (!err) return resolve(raw);
+      ds.logger.logQueryError(err, sql, params);
+      reject(new QueryFailedError(sql, params, err));
+    });
+  });
 }
 
 /** Whether `ds` takes mysqlQuery (a MySQL DataSource whose pool is up). */

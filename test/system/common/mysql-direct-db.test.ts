@@ -1,7 +1,7 @@
 // On MariaDB the hot statements outside a transaction skip TypeORM's query runner
 // (common/db/mysql-direct.ts): they must still be logged, fail as TypeORM's QueryFailedError with
 // the driver's code, keep a lost database a connection error (503 and retries), and a
-// transaction's own statements must stay on its connection.
+// transaction's own statements must run on the connection its runner holds.
 import { expect } from 'chai';
 import { QueryFailedError, type DataSource } from 'typeorm';
 import { fastSelect, isDbConnectionError } from '../../../common/db';
@@ -54,8 +54,14 @@ describe('hot statements straight on the MariaDB pool', function () {
   it("keeps a transaction's statements on its connection: its own write seen inside, gone after a rollback", async () => {
     const v = await on.db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: 't' });
     await on.ds.transaction(async (m) => {
+      // Straight on the connection the transaction's runner holds, not through its query().
+      const qr = m.queryRunner as NonNullable<typeof m.queryRunner>;
+      const query = qr.query.bind(qr);
+      let viaRunner = 0;
+      qr.query = (...a: Parameters<typeof query>) => { viaRunner++; return query(...a); };
       expect((await writeRows(on.ds, SET, ['available', v.id, 'creating'], m)).affected).to.equal(1);
       expect(await selectRows(on.ds, STATUS, [v.id], m)).to.deep.equal([{ status: 'available' }]);
+      expect(viaRunner).to.equal(0);
       // Outside it (another pooled connection) the write is not there yet.
       expect(await selectRows(on.ds, STATUS, [v.id])).to.deep.equal([{ status: 'creating' }]);
       throw new Error('roll back');
