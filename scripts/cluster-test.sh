@@ -11,9 +11,16 @@ state=$(mktemp -d /tmp/attachd-clusters.XXXXXX)
 # Galera's nodes run as the mysql user, which must traverse this directory (not list it).
 chmod 711 "$state"
 cleanup() {
+  # CLUSTER_KEEP_LOGS=1 keeps Galera's error logs (they say when a node left the primary
+  # component), as it keeps the layout's logs; `galera.sh stop` removes the nodes' directories.
+  if [ -n "${CLUSTER_KEEP_LOGS:-}" ]; then
+    for f in "$state"/galera/*/n*/error.log "$state"/galera/n*/error.log; do
+      [ -f "$f" ] && cp "$f" "$state/galera-$(basename "$(dirname "$f")").log"
+    done
+  fi
   bash scripts/rabbit-cluster.sh stop "$state/rabbit" >/dev/null 2>&1 || true
   bash scripts/galera.sh stop "$state/galera" >/dev/null 2>&1 || true
-  rm -rf "$state"
+  if [ -n "${CLUSTER_KEEP_LOGS:-}" ]; then echo "cluster-test.sh: Galera's logs kept in $state" >&2; else rm -rf "$state"; fi
 }
 trap cleanup EXIT INT TERM
 
