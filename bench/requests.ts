@@ -4,7 +4,8 @@
 // cinder-api takes in process in the all-in-one (its LocalRoutes, as Nova's calls go; this
 // process's CPU). The cycles of bench:attach are made of these; this says which one to make
 // cheaper. Each multi-process kind runs twice in a row, to show what V8's warm-up costs; then
-// what one statement costs MariaDB as a text query and as a prepared one, and what a span costs
+// what one statement costs MariaDB as a text query and as a prepared one, what one costs this
+// process through TypeORM's runner, the direct path and mysql2 alone (db-paths.ts), what a span costs
 // the trace store (bench/span-store.ts); then ("client") the
 // CPU of one loopback request through the global fetch and through our HTTP client.
 // Prints figures and asserts nothing. Knobs (bounded): BENCH_REQUESTS per kind (500, at most
@@ -25,6 +26,7 @@ import { httpFetch } from '../common/api/http-client';
 import { parseDatabaseUrl } from '../common/db';
 import { dbSocket, freshServers, serverProcs, servers } from './servers';
 import { perSpan } from './span-store';
+import { perPath } from './db-paths';
 
 const N = Math.min(Number(process.env.BENCH_REQUESTS ?? 500), 5000);
 const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'multi,embedded,client').split(','));
@@ -123,6 +125,7 @@ async function timeRequests(layout: Layout, cinderDb: string): Promise<void> {
       console.log(`${name.padEnd(38)} ${cpu.join('   ')}   (${passes[1].wall.toFixed(2)} ms wall)`);
     }
     await perStatement(cinderDb, vid);
+    if (parseDatabaseUrl(cinderDb).type === 'mysql') await perPath(cinderDb, vid, Math.min(8 * N, 20_000));
     const mariadb = serverProcs().find((p) => p.name === 'MariaDB');
     if (mariadb && parseDatabaseUrl(cinderDb).type === 'mysql') await perSpan(cinderDb, mariadb, Math.min(40 * N, 200_000));
   } finally {

@@ -7,7 +7,7 @@
 import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
-import { heldConnection, isMysql, mysqlQuery, run } from './mysql-direct';
+import { mysqlDirect } from './mysql-direct';
 import { prepared } from './prepared';
 import { sqliteDirect } from './sqlite-serial';
 
@@ -234,11 +234,8 @@ export class FastSelect<T extends ObjectLiteral> {
 export async function selectRows(ds: DataSource, sql: string, params: unknown[], m?: EntityManager): Promise<Array<Record<string, unknown>>> {
   const direct = sqliteDirect(ds);
   if (direct) return direct.all(sql, params);
-  if (isMysql(ds)) {
-    const held = m?.queryRunner ? heldConnection(m.queryRunner) : null;
-    if (held) return (await run(ds, held, sql, params)) as Array<Record<string, unknown>>;
-    if (!m?.queryRunner) return (await mysqlQuery(ds, sql, params)) as Array<Record<string, unknown>>;
-  }
+  const mysql = mysqlDirect(ds, m);
+  if (mysql) return (await mysql(sql, params)) as Array<Record<string, unknown>>;
   return (await (m ?? ds.manager).query(sql, params)) as Array<Record<string, unknown>>;
 }
 
@@ -246,12 +243,10 @@ export async function selectRows(ds: DataSource, sql: string, params: unknown[],
 export async function writeRows(ds: DataSource, sql: string, params: unknown[], m?: EntityManager): Promise<{ affected: number; raw: unknown }> {
   const direct = sqliteDirect(ds);
   if (direct) return direct.run(sql, params);
-  if (isMysql(ds)) {
-    const held = m?.queryRunner ? heldConnection(m.queryRunner) : null;
-    if (held || !m?.queryRunner) {
-      const raw = (await (held ? run(ds, held, sql, params) : mysqlQuery(ds, sql, params))) as { affectedRows?: number };
-      return { affected: raw?.affectedRows ?? 0, raw };
-    }
+  const mysql = mysqlDirect(ds, m);
+  if (mysql) {
+    const raw = (await mysql(sql, params)) as { affectedRows?: number };
+    return { affected: raw?.affectedRows ?? 0, raw };
   }
   const qr = m?.queryRunner ?? ds.createQueryRunner();
   try {

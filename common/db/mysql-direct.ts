@@ -1,15 +1,15 @@
 // On MySQL/MariaDB the hot statements outside a transaction skip TypeORM's query runner, as on
 // SQLite (sqlite-serial.ts): a pooled connection, the statement (prepared when its text is
 // marked: prepared.ts), the connection back. TypeORM's runner (an object per statement, its
-// broadcaster, several awaits) cost 14–20 µs of CPU per statement: one marked SELECT in a loop
-// over the local socket took 59–61 µs through it, 45–51 µs this way, 38–46 µs in mysql2 alone;
-// the legacy Cinder cycle runs about 53 statements. A transaction's statements run the same way
+// broadcaster, several awaits) costs about 17 µs of CPU more per statement (`BENCH_LAYOUTS=multi
+// npm run bench:requests`, bench/db-paths.ts: 60–65 against 43–47 µs); the legacy Cinder cycle
+// runs about 53 statements. A transaction's statements run the same way
 // on the connection its runner holds. What a caller sees is TypeORM's: the logger is told of the
 // statement, a failure is its QueryFailedError (so retry.ts and errors.ts read the driver's code
 // as before), a connection that cannot be had fails as the runner's connect() fails.
-import { QueryFailedError, type DataSource, type QueryRunner } from 'typeorm';
+import { QueryFailedError, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
 
-export interface Connection {
+interface Connection {
   query(sql: string, values: unknown[], cb: (err: Error | null, raw?: unknown) => void): unknown;
   release(): void;
 }
@@ -30,13 +30,13 @@ export async function mysqlQuery(ds: DataSource, sql: string, params: unknown[])
  * The connection a transaction's runner holds (MysqlQueryRunner's, once its transaction began),
  * for its statements to run on straight; null when it has none or was released.
  */
-export function heldConnection(qr: QueryRunner): Connection | null {
+function heldConnection(qr: QueryRunner): Connection | null {
   const r = qr as QueryRunner & { databaseConnection?: Connection };
   return !r.isReleased && r.isTransactionActive && r.databaseConnection ? r.databaseConnection : null;
 }
 
 /** `sql` on a connection in hand (a transaction's): the runner's logging and failure. */
-export function run(ds: DataSource, conn: Connection, sql: string, params: unknown[]): Promise<unknown> {
+function run(ds: DataSource, conn: Connection, sql: string, params: unknown[]): Promise<unknown> {
   ds.logger.logQuery(sql, params);
   return new Promise((resolve, reject) => {
     conn.query(sql, params, (err, raw) => {
@@ -47,7 +47,14 @@ export function run(ds: DataSource, conn: Connection, sql: string, params: unkno
   });
 }
 
-/** Whether `ds` takes mysqlQuery (a MySQL DataSource whose pool is up). */
-export function isMysql(ds: DataSource): boolean {
-  return ds.options.type === 'mysql' && ds.isInitialized;
+/**
+ * How a hot statement runs straight on MySQL: on a pooled connection outside a transaction
+ * (`m` without a runner), on the connection a transaction's runner holds inside one; null when
+ * `ds` is not MySQL or the runner holds none (then TypeORM's runner runs it).
+ */
+export function mysqlDirect(ds: DataSource, m?: EntityManager): ((sql: string, params: unknown[]) => Promise<unknown>) | null {
+  if (ds.options.type !== 'mysql' || !ds.isInitialized) return null;
+  if (!m?.queryRunner) return (sql, params) => mysqlQuery(ds, sql, params);
+  const held = heldConnection(m.queryRunner);
+  return held ? (sql, params) => run(ds, held, sql, params) : null;
 }
