@@ -24,7 +24,8 @@
 // BENCH_CURVE ("1x1,2x2,4x2" as APIxCOMPUTES), BENCH_CURVE_CPU (0: each curve nova process may
 // use the whole box; e.g. 0.2: each nova-api and nova-compute of the curve is limited to 0.2 of
 // a core by a cgroup, root only, as if each ran on a node that size), BENCH_ONLY (regex over point names),
-// BENCH_PROF=DIR (a V8 CPU profile of each service process, written at its exit), BENCH_DB
+// BENCH_PROF=DIR (a V8 CPU profile of each service process, written at its exit), BENCH_CLIENT
+// ("socket": the load generator's plain-socket HTTP client, bench/http-client.ts; "node": Node's), BENCH_DB
 // ("socket": ours and the real Cinder reach MariaDB through its local socket when the private
 // servers' one is there, as a single-machine deployment would; "tcp": loopback TCP).
 import 'reflect-metadata';
@@ -69,6 +70,8 @@ interface Point {
   errors: string[];
   /** Cycles of the unmeasured warm-up. */
   warmed?: number;
+  /** CPU seconds of this process, the load generator, in the rounds. */
+  client: number;
 }
 
 /** Up to `count` cycles (and `seconds`) on the point's workers; returns how many completed. */
@@ -110,8 +113,11 @@ async function runPoint(p: Point): Promise<void> {
   const measured = [...p.procs, ...p.servers];
   const before = new Map(measured.map((x) => [x.name, cpuSeconds(x.pid)]));
   const started = process.hrtime.bigint();
+  const own = process.cpuUsage();
   p.cycles += await drive(p, CYCLES, p.t, p.polls, p.cycles + p.errors.length);
   p.seconds += Number(process.hrtime.bigint() - started) / 1e9;
+  const spent = process.cpuUsage(own);
+  p.client += (spent.user + spent.system) / 1e6;
   for (const x of measured) p.cpu.set(x.name, (p.cpu.get(x.name) ?? 0) + cpuSeconds(x.pid) - (before.get(x.name) ?? 0));
   // Read as the load ends, for every side alike: an idle process gives memory back later.
   for (const x of p.procs) {
@@ -153,7 +159,7 @@ async function cinderPoint(name: string, url: string, procs: Proc[], servers: Pr
 
 /** Up to 32 workers each keep a volume: past Cinder's default quota of 10, lifted as an operator would. */
 function newPoint(name: string, conc: number, procs: Proc[], servers: Proc[], cycle: Point['cycle']): Point {
-  return { name: `${name}  c=${conc}`, conc, procs, servers, cycle, t: new Map(), polls: { n: 0 }, cycles: 0, seconds: 0, cpu: new Map(), mem: new Map(), errors: [] };
+  return { name: `${name}  c=${conc}`, conc, procs, servers, cycle, t: new Map(), polls: { n: 0 }, cycles: 0, seconds: 0, cpu: new Map(), mem: new Map(), errors: [], client: 0 };
 }
 
 const pct = (xs: number[], q: number): number => {
@@ -186,6 +192,8 @@ function report(p: Point): void {
     }
     lines.push(`    cpu with the servers       ${f1(all).padStart(7)} ms/cycle`);
   }
+  // Not the system's: the client's share of the box (BENCH_CLIENT=node for Node's http client).
+  lines.push(`    cpu load generator         ${f1((p.client * 1000) / Math.max(1, p.cycles)).padStart(7)} ms/cycle`);
   if (p.errors.length) lines.push(`    ERRORS (${p.errors.length}): ${p.errors.slice(0, 3).join(' | ')}`);
   console.log(lines.join('\n'));
 }

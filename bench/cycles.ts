@@ -4,47 +4,9 @@
 //  - cinder: the legacy Cinder cycle create → available → os-reserve → os-initialize_connection
 //    → os-attach → os-begin_detaching → os-terminate_connection → os-detach → delete, as Nova
 //    drove it before the attachments API; it runs the same against ours and the real Cinder.
-import { Agent, request } from 'node:http';
+import type { Client } from './http-client';
 
-export interface Reply { status: number; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** One worker's HTTP/1.1 keep-alive connection to one base URL. */
-export class Client {
-  private agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  constructor(private base: string, private token: string) {}
-
-  req(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const r = request(this.base + path, {
-        method, agent: this.agent, timeout: 60_000,
-        headers: { 'X-Auth-Token': this.token, Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json', 'Content-Length': data.length } : {}), ...headers },
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try { parsed = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-      });
-      r.on('timeout', () => r.destroy(new Error(`${method} ${path}: timed out`)));
-      r.on('error', reject);
-      r.end(data);
-    });
-  }
-
-  async expect(method: string, path: string, status: number, body?: unknown, headers?: Record<string, string>): Promise<Reply> {
-    const r = await this.req(method, path, body, headers);
-    if (r.status !== status) throw new Error(`${method} ${path} → ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-    return r;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
+export { Client, type Reply } from './http-client';
 
 /** Step name → durations (ms). */
 export type Timings = Map<string, number[]>;
