@@ -198,6 +198,18 @@ function report(p: Point): void {
   console.log(lines.join('\n'));
 }
 
+/** Each of ours beside the real Cinder at the same c: the ratios issue 15's goals are about. */
+function compare(points: Point[]): void {
+  const sum = (p: Point, k: 'rss' | 'pss'): number => p.procs.reduce((t, x) => t + (p.mem.get(x.name)?.[k] ?? NaN), 0);
+  for (const real of points.filter((p) => p.name.startsWith('cinder cycle  real'))) {
+    for (const ours of points.filter((p) => p.name.startsWith('cinder cycle  ours') && p.conc === real.conc)) {
+      const rate = (p: Point): number => p.cycles / (p.seconds || 1);
+      console.log(`${ours.name} / real: ${f1(rate(ours) / rate(real))}x the cycles/s, `
+        + `${(sum(ours, 'rss') / sum(real, 'rss')).toFixed(3)} of the RSS (${(sum(ours, 'pss') / sum(real, 'pss')).toFixed(3)} of the PSS)`);
+    }
+  }
+}
+
 /** The real Cinder 21 on the same servers, if scripts/cinder-oracle.sh can run it. */
 async function realCinder(work: string): Promise<{ url: string; procs: Proc[]; stop(): void } | null> {
   const script = join(ROOT, 'scripts/cinder-oracle.sh');
@@ -260,6 +272,7 @@ async function main(): Promise<void> {
     console.log(`\n# bench:attach — ${ROUNDS} interleaved rounds of ≤${CYCLES} cycles (≤${SECONDS} s) per point, each after ≥${WARMUP} unmeasured cycles and ≥${WARMUP_SECONDS} s, and ${REWARM_SECONDS} s more before each round`
       + `${withServers ? `; MariaDB over ${dbSocket() ? 'its local socket' : 'loopback TCP'}` : ''}\n`);
     for (const p of chosen) report(p);
+    compare(chosen);
 
     const curve = (process.env.BENCH_CURVE ?? '1x1,2x2,4x2').split(',').filter(Boolean).map((s) => s.split('x').map(Number));
     const top = Math.max(...CONC);

@@ -28,6 +28,8 @@
 #   CINDER_ORACLE_START_TIMEOUT   seconds the services get to come up (default 120)
 #   CINDER_ORACLE_DEBUG       true: debug logging
 #   CINDER_ORACLE_HOST        [DEFAULT] host (default oracle): the volume service is <host>@fake
+#   CINDER_ORACLE_API_WORKERS osapi_volume_workers (default 1: one API process, as ours runs one;
+#                             Cinder's own default is the number of CPUs)
 #   ORACLE_DB_SOCKET          the database server's local socket: Cinder connects through it
 #                             (PyMySQL's ?unix_socket=) instead of TCP
 # Logs: DIR/log/<service>.log (Cinder's own), DIR/log/<service>.out, DIR/log/db-sync.log.
@@ -154,7 +156,7 @@ auth_strategy = noauth
 transport_url = $(cat "$dir/transport.url")
 osapi_volume_listen = 127.0.0.1
 osapi_volume_listen_port = $1
-osapi_volume_workers = 1
+osapi_volume_workers = ${CINDER_ORACLE_API_WORKERS:-1}
 api_paste_config = $etc/api-paste.ini
 state_path = $dir/state
 log_dir = $dir/log
