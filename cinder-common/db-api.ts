@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Brackets, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
 import { transactionWithRetry } from '../common/db/retry';
 import { putOwn } from '../common/api/own-keys';
-import { fastSelect, selectRows, SqlValue } from '../common/db/fast-select';
+import { fastSelect, selectRows, SqlValue, writeRows } from '../common/db/fast-select';
 import { prepared } from '../common/db/prepared';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import type { AttachStatus, MigrationStatus, VolumeStatus } from './volume-status';
@@ -133,15 +133,44 @@ export class CinderDB {
       const live = held ?? await volumes.findOne({ id, deleted: false }, [], m);
       const deleted = await volumes.update({ id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t }, m);
       if (live && deleted) await new QuotaDB(this.ds).releaseIn(m, live);
-      await fastSelect(this.ds, VolumeMetadata).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
-      await fastSelect(this.ds, VolumeAdminMetadata).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
-      // As Cinder's volume_destroy: the volume's attachments go with it (a forced delete can
-      // pass one still reserved or attaching, which would otherwise outlive its volume).
-      await fastSelect(this.ds, VolumeAttachment).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
-      // Its transfer offers too (a volume an admin reset to available and deleted while offered).
-      await fastSelect(this.ds, Transfer).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
+      await this.softDeleteChildren(id, t, m);
     }, { retryOnDisconnect: true, what: `soft delete of volume ${id}` });
   }
+
+  /**
+   * As Cinder's volume_destroy, the rows that hang off a volume go with it: its metadata, its
+   * attachments (a forced delete can pass one still reserved or attaching, which would otherwise
+   * outlive its volume) and its transfer offers (a volume reset to available while offered). On
+   * MariaDB one multi-table UPDATE, each table LEFT JOINed to the volume's row so an empty one
+   * changes nothing (three round trips fewer per delete); SQLite updates one table at a time.
+   */
+  private async softDeleteChildren(id: string, t: Date, m: EntityManager): Promise<void> {
+    const children = [VolumeMetadata, VolumeAdminMetadata, VolumeAttachment, Transfer];
+    if (!this.isMysql) {
+      for (const e of children) await fastSelect<ObjectLiteral>(this.ds, e).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
+      return;
+    }
+    if (!this.childDelete) {
+      const e = (n: string): string => this.ds.driver.escape(n);
+      const d = this.ds.driver;
+      const parts = children.map((entity, i) => {
+        const meta = this.ds.getMetadata(entity);
+        const [vid, del, at] = ['volumeId', 'deleted', 'deletedAt'].map((p) => meta.findColumnWithPropertyName(p)!);
+        return {
+          join: `LEFT JOIN ${e(meta.tableName)} c${i} ON c${i}.${e(vid.databaseName)} = v.${e('id')} AND c${i}.${e(del.databaseName)} = ?`,
+          set: `c${i}.${e(del.databaseName)} = ?, c${i}.${e(at.databaseName)} = ?`,
+          live: d.preparePersistentValue(false, del), gone: d.preparePersistentValue(true, del), at,
+        };
+      });
+      this.childDelete = {
+        sql: prepared(`UPDATE ${e('volumes')} v ${parts.map((p) => p.join).join(' ')} SET ${parts.map((p) => p.set).join(', ')} WHERE v.${e('id')} = ?`),
+        params: (stamp, volumeId) => [...parts.map((p) => p.live), ...parts.flatMap((p) => [p.gone, d.preparePersistentValue(stamp, p.at)]), volumeId],
+      };
+    }
+    await writeRows(this.ds, this.childDelete.sql, this.childDelete.params(t, id), m);
+  }
+
+  private childDelete?: { sql: string; params: (t: Date, volumeId: string) => unknown[] };
 
   /** Volumes a backend owns (host@backend, with or without #pool). */
   async volumesOnHost(serviceHost: string): Promise<Volume[]> {

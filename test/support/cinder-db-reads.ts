@@ -1,7 +1,9 @@
-// The checks of CinderDB's one-statement reads against the separate reads they replace, shared by
-// the SQLite unit test and the MariaDB system test (their SQL differs per database).
+// The checks of CinderDB's one-statement reads against the separate reads they replace, and of
+// the volume delete's one-statement UPDATE of the rows that hang off a volume, shared by the
+// SQLite unit test and the MariaDB system test (their SQL differs per database).
 import { expect } from 'chai';
 import type { CinderDB } from '../../cinder-common/db-api';
+import { Transfer, VolumeAttachment } from '../../cinder-common/entities';
 
 /** attachmentWithVolume answers what attachmentGet and volumeGet do, a deleted volume as null. */
 export async function checkAttachmentWithVolume(db: CinderDB): Promise<void> {
@@ -30,4 +32,53 @@ export async function checkVolumeWithAdminMetadata(db: CinderDB, key: string): P
   expect(hit?.volume).to.deep.equal(await db.volumeGet(v.id));
   await db.volumeSoftDelete(v.id);
   expect(await db.volumeGetWithAdminMetadata(v.id)).to.equal(null);
+}
+
+/**
+ * volumeSoftDelete takes the volume's metadata, admin metadata, attachments and transfer offers
+ * along, all at the volume's deleted_at, and leaves another volume's and rows already deleted as
+ * they were; a volume with none of them, and a redo, are fine.
+ */
+export async function checkSoftDeleteTakesChildren(db: CinderDB): Promise<void> {
+  const make = async (tag: string): Promise<string> => {
+    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't', status: 'available' });
+    await db.metadataReplace(v.id, { a: tag, b: tag });
+    await db.adminMetadataSet(v.id, 'readonly', 'False', false);
+    await db.adminMetadataSet(v.id, 'attached_mode', 'rw', false);
+    await db.attachmentCreate({ volumeId: v.id, instanceUuid: `${tag}-1`, attachStatus: 'attached', attachMode: 'rw' });
+    await db.attachmentCreate({ volumeId: v.id, instanceUuid: `${tag}-2`, attachStatus: 'reserved', attachMode: 'rw' });
+    await db.ds.getRepository(Transfer).insert({ id: `${v.id.slice(0, 30)}-offer`, volumeId: v.id, displayName: tag, deleted: false, createdAt: new Date() });
+    return v.id;
+  };
+  const [gone, kept, bare] = [await make('gone'), await make('kept'), (await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' })).id];
+  // One of gone's attachments was deleted before: it keeps its own deleted_at.
+  const early = (await db.attachmentsOf([gone]))[1];
+  await db.attachmentDestroy(early.id);
+  await db.ds.getRepository(VolumeAttachment).update({ id: early.id }, { deletedAt: new Date('2020-01-02T03:04:05Z') });
+  const earlyAt = (await db.ds.query('SELECT deleted_at FROM volume_attachment WHERE id = ?', [early.id]))[0].deleted_at;
+  const rows = async (id: string): Promise<Array<{ t: string; deleted: boolean; at: number | null }>> => {
+    const out = [];
+    for (const t of ['volume_metadata', 'volume_admin_metadata', 'volume_attachment', 'transfers']) {
+      for (const r of await db.ds.query(`SELECT deleted, deleted_at FROM ${t} WHERE volume_id = ? ORDER BY created_at, id`, [id]) as Array<{ deleted: unknown; deleted_at: unknown }>) {
+        out.push({ t, deleted: Number(r.deleted) === 1, at: r.deleted_at === null ? null : new Date(r.deleted_at as string).getTime() });
+      }
+    }
+    return out;
+  };
+  const keptBefore = await rows(kept);
+  await db.volumeSoftDelete(gone);
+  await db.volumeSoftDelete(bare);
+  const volAt = new Date((await db.ds.query('SELECT deleted_at FROM volumes WHERE id = ?', [gone]))[0].deleted_at).getTime();
+  const after = await rows(gone);
+  expect(after.map((r) => r.t)).to.deep.equal(['volume_metadata', 'volume_metadata', 'volume_admin_metadata', 'volume_admin_metadata', 'volume_attachment', 'volume_attachment', 'transfers']);
+  expect(after.every((r) => r.deleted)).to.equal(true);
+  const earlyAfter = (await db.ds.query('SELECT deleted_at FROM volume_attachment WHERE id = ?', [early.id]))[0].deleted_at;
+  expect(new Date(earlyAfter).getTime()).to.equal(new Date(earlyAt).getTime());
+  expect(after.filter((r) => r.at !== new Date(earlyAt).getTime()).map((r) => r.at)).to.deep.equal(Array(6).fill(volAt));
+  expect(await rows(kept)).to.deep.equal(keptBefore);
+  expect(keptBefore.every((r) => !r.deleted && r.at === null)).to.equal(true);
+  // A redo changes nothing.
+  await db.volumeSoftDelete(gone);
+  expect(await rows(gone)).to.deep.equal(after);
+  expect(await db.volumeGet(bare)).to.equal(null);
 }
