@@ -288,10 +288,14 @@ export class CinderDB {
     }
   }
 
-  /** Set key only when absent (update=False); returns the value the volume now has. */
-  async adminMetadataAdd(volumeId: string, key: string, value: string): Promise<string> {
+  /**
+   * Set key only when absent (update=False); returns the value the volume now has. `known`: the
+   * volume's admin metadata as just read with it (volumeGetWithAdminMetadata), so not read again.
+   */
+  async adminMetadataAdd(volumeId: string, key: string, value: string, known?: Record<string, string>): Promise<string> {
     const meta = fastSelect(this.ds, VolumeAdminMetadata);
-    const row = await meta.findOne({ volumeId, key, deleted: false });
+    if (known && Object.hasOwn(known, key)) return known[key];
+    const row = known ? null : await meta.findOne({ volumeId, key, deleted: false });
     if (row) return row.value ?? '';
     await meta.insert(this.adminMetadata.create({ volumeId, key, value, createdAt: now(), deleted: false }));
     return value;

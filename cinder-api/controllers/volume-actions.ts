@@ -5,7 +5,7 @@
 // actions' own policies first, as admin_actions.py). Success is 202 with no body, except
 // os-initialize_connection (200 {"connection_info": …}). The attach/detach steps have test-only
 // pause points after their state change or RPC, before the answer (common/fault/pause.ts).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateBody } from '../../common/api';
 import { pausePoint } from '../../common/fault/pause';
 import type { Volume } from '../../cinder-common/entities';
@@ -23,8 +23,14 @@ import { POLICY, type VolumeAPI } from '../volume/api';
 
 /** An action answered 200 with no body (os-set_bootable). */
 const OK_200 = Symbol('200');
-/** Validates the body (400 before any lookup, as Cinder's schema decorator) and returns the work. */
-type Handler = (req: FastifyRequest) => (v: Volume) => Promise<unknown>;
+/**
+ * Validates the body (400 before any lookup, as Cinder's schema decorator) and returns the work;
+ * `admin`, the volume's admin metadata, is read with the volume for the actions in WITH_ADMIN.
+ */
+type Handler = (req: FastifyRequest) => (v: Volume, admin?: Record<string, string>) => Promise<unknown>;
+
+/** os-attach reads the readonly flag next: one statement for both. */
+const WITH_ADMIN = new Set(['os-attach']);
 
 export function volumeActionRoutes(app: FastifyInstance, base: string, api: VolumeAPI): void {
   const actions: Record<string, Handler> = {
@@ -55,10 +61,10 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     },
     'os-attach': (req) => {
       const a = validateBody(AttachBody, req.body, null)['os-attach'];
-      return async (v) => {
+      return async (v, admin) => {
         await api.attach(req.ctx, v, {
           instanceUuid: a.instance_uuid ?? null, hostName: a.host_name ?? null, mountpoint: a.mountpoint, mode: a.mode ?? 'rw',
-        });
+        }, admin);
         await pausePoint('cinder-api.os-attach.after-rpc');
       };
     },
@@ -119,11 +125,19 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     const name = actionOf(req.body, Object.keys(actions));
     const work = actions[name](req);
     const id = (req.params as Params).id ?? '';
+    if (WITH_ADMIN.has(name)) {
+      const { volume, admin } = await api.getWithAdminMetadata(req.ctx, id);
+      return answer(reply, await work(volume, admin));
+    }
     // os-reset_status reads the volume with objects.Volume.get_by_id (no volume:get); the rest with volume_api.get.
     const v = name === 'os-reset_status' ? await api.find(req.ctx, id) : await api.get(req.ctx, id);
-    const out = await work(v);
-    if (out === OK_200) return reply.code(200).send();
-    if (out !== undefined) return reply.code(200).send(out);
-    return reply.code(202).send();
+    return answer(reply, await work(v));
   });
+}
+
+/** 202 with no body, unless the action answers 200 (with its body, or none). */
+function answer(reply: FastifyReply, out: unknown): FastifyReply {
+  if (out === OK_200) return reply.code(200).send();
+  if (out !== undefined) return reply.code(200).send(out);
+  return reply.code(202).send();
 }

@@ -192,6 +192,13 @@ export class VolumeAPI {
     return v;
   }
 
+  /** As get, with the volume's admin metadata read in the same statement (os-attach reads it next). */
+  async getWithAdminMetadata(ctx: Ctx, id: string): Promise<{ volume: Volume; admin: Record<string, string> }> {
+    const hit = await this.findWithAdminMetadata(ctx, id);
+    if (!this.allows(ctx, POLICY.get, hit.volume)) throw new VolumeNotFound({ volume_id: id });
+    return hit;
+  }
+
   /** volume:get_all; all_tenants is honoured for admins only (get_all / get_volume_summary). */
   async list(ctx: Ctx, q: { allTenants: boolean; name?: string; status?: string }): Promise<Volume[]> {
     this.authorize(ctx, POLICY.getAll);
@@ -454,13 +461,14 @@ export class VolumeAPI {
     await this.unreserve(ctx, v);
   }
 
-  async attach(ctx: Ctx, v: Volume, a: { instanceUuid: string | null; hostName: string | null; mountpoint: string; mode: string }): Promise<void> {
+  /** `admin`: the volume's admin metadata, read with it (getWithAdminMetadata); else read here. */
+  async attach(ctx: Ctx, v: Volume, a: { instanceUuid: string | null; hostName: string | null; mountpoint: string; mode: string }, admin?: Record<string, string>): Promise<void> {
     this.authorize(ctx, POLICY.attach, v);
     if (v.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be attached in maintenance mode.' });
     // Cinder adds readonly=False admin metadata when absent, so it shows in the volume's metadata from
     // now on (update_volume_admin_metadata, with its policy, on an elevated context).
     this.authorize(ctx.elevated(), POLICY.updateAdminMetadata, v);
-    const readonly = await this.d.db.adminMetadataAdd(v.id, 'readonly', 'False');
+    const readonly = await this.d.db.adminMetadataAdd(v.id, 'readonly', 'False', admin);
     if (readonly === 'True' && a.mode !== 'ro') throw new InvalidVolumeAttachMode({ mode: a.mode, volume_id: v.id });
     this.requireHost(v, 'attached');
     try {

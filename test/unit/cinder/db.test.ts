@@ -73,6 +73,19 @@ describe('cinder db', () => {
 
   it("a volume's delete takes its metadata, attachments and transfer offers along, and no one else's", () => checkSoftDeleteTakesChildren(db));
 
+  it('adds an admin metadata key only when absent, from what was read with the volume when given', async () => {
+    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' });
+    const rows = async (): Promise<unknown[]> => ds.query("SELECT value FROM volume_admin_metadata WHERE volume_id = ? AND key = 'readonly' AND deleted = 0", [v.id]);
+    expect(await db.adminMetadataAdd(v.id, 'readonly', 'False', {})).to.equal('False');
+    expect(await rows()).to.deep.equal([{ value: 'False' }]);
+    // Known to be there (read with the volume): its value, no second row.
+    expect(await db.adminMetadataAdd(v.id, 'readonly', 'False', { readonly: 'True' })).to.equal('True');
+    expect(await db.adminMetadataAdd(v.id, 'readonly', 'True')).to.equal('False');
+    expect(await rows()).to.deep.equal([{ value: 'False' }]);
+    expect(await db.adminMetadataAdd(v.id, 'readonly', 'True', (await db.volumeGetWithAdminMetadata(v.id))!.admin)).to.equal('False');
+    expect(await rows()).to.have.length(1);
+  });
+
   it('keeps admin metadata keys unique per volume', async () => {
     const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' });
     await db.adminMetadataSet(v.id, 'attached_mode', 'rw');
