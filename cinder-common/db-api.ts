@@ -394,6 +394,23 @@ export class CinderDB {
     return this.firstVisible(await fastSelect(this.ds, VolumeType).find({ name, deleted: false }, [['createdAt', 'ASC']]), access);
   }
 
+  /** typeGetByName with the type's extra specs (as typeExtraSpecsGet reads them) in the same statement. */
+  async typeGetByNameWithSpecs(name: string, access: TypeAccess | null = null): Promise<{ type: VolumeType; specs: Record<string, string | null> } | null> {
+    const e = (n: string): string => this.ds.driver.escape(n);
+    const agg = this.isMysql ? 'JSON_OBJECTAGG' : 'json_group_object';
+    const specsOf = new SqlValue('type_extra_specs', `SELECT ${agg}(COALESCE(s.${e('key')}, ''), s.${e('value')}) `
+      + `FROM volume_type_extra_specs s WHERE s.volume_type_id = ${e('volume_types')}.${e('id')} AND s.deleted = ?`, [false]);
+    const hits = await fastSelect(this.ds, VolumeType).findWith({ name, deleted: false }, specsOf, [['createdAt', 'ASC']]);
+    const type = await this.firstVisible(hits.map(([t]) => t), access);
+    if (!type) return null;
+    // mysql2 parses a JSON column itself; better-sqlite3 answers the text; no specs is NULL.
+    const raw = hits.find(([t]) => t === type)![1];
+    const parsed = (raw === null || raw === undefined ? {} : typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, string | null>;
+    const specs: Record<string, string | null> = {};
+    for (const [k, v] of Object.entries(parsed)) putOwn(specs, k, v);
+    return { type, specs };
+  }
+
   /** The first of `types` that `access` may see: public, or private with a live grant for its project. */
   private async firstVisible(types: VolumeType[], access: TypeAccess | null): Promise<VolumeType | null> {
     for (const t of types) {

@@ -127,16 +127,16 @@ export class TypeAPI {
       if (!t) throw new VolumeTypeNotFound({ volume_type_id: identity });
       return this.withSpecs(t);
     }
-    const t = await this.db.typeGetByName(identity, access);
+    const t = await this.db.typeGetByNameWithSpecs(identity, access);
     if (!t) throw new VolumeTypeNotFoundByName({ volume_type_name: identity });
-    return this.withSpecs(t);
+    return t;
   }
 
   /** get_default_volume_type: the type [DEFAULT] default_volume_type names (no per-project defaults here). */
   async getDefault(): Promise<TypeWithSpecs> {
-    const t = await this.db.typeGetByName(this.d.defaultTypeName);
+    const t = await this.db.typeGetByNameWithSpecs(this.d.defaultTypeName);
     if (!t) throw new VolumeTypeDefaultMisconfiguredError({ volume_type_name: this.d.defaultTypeName });
-    return this.withSpecs(t);
+    return t;
   }
 
   /** GET /types/{id} (id "default": the default type). */

@@ -82,3 +82,33 @@ export async function checkSoftDeleteTakesChildren(db: CinderDB): Promise<void> 
   expect(await rows(gone)).to.deep.equal(after);
   expect(await db.volumeGet(bare)).to.equal(null);
 }
+
+/**
+ * typeGetByNameWithSpecs answers what typeGetByName and typeExtraSpecsGet do: specs with a null
+ * value and a key beyond ASCII, none, a deleted spec left out, the oldest of two types of one
+ * name, a private type only for a project it is granted to, and no type.
+ */
+export async function checkTypeWithSpecs(db: CinderDB, key: string): Promise<void> {
+  const separate = async (name: string, access: { projectId: string | null } | null) => {
+    const type = await db.typeGetByName(name, access);
+    return type ? { type, specs: (await db.typeExtraSpecsGet([type.id])).get(type.id) } : null;
+  };
+  const a = await db.typeCreate({ name: 'with-specs', description: null, isPublic: true });
+  await db.typeExtraSpecsUpdateOrCreate(a.id, { volume_backend_name: 'fake', [key]: 'x"y\\z', empty: null, gone: 'soon' });
+  expect(await db.typeExtraSpecDelete(a.id, 'gone')).to.equal(true);
+  await db.typeCreate({ name: 'no-specs', description: null, isPublic: true });
+  // A later type of the same name (an admin's rename): the first one made is found.
+  const later = await db.typeCreate({ name: 'with-specs', description: null, isPublic: true });
+  await db.typeExtraSpecsUpdateOrCreate(later.id, { volume_backend_name: 'later' });
+  await db.volumeTypes.update({ id: later.id }, { createdAt: new Date(Date.now() + 60_000) });
+  const p = await db.typeCreate({ name: 'private', description: null, isPublic: false });
+  await db.typeExtraSpecsUpdateOrCreate(p.id, { k: 'v' });
+  await db.typeAccessAdd(p.id, 'granted');
+  for (const [name, access] of [['with-specs', null], ['no-specs', null], ['private', null], ['private', { projectId: 'granted' }], ['private', { projectId: 'other' }], ['nothing', null]] as const) {
+    expect(await db.typeGetByNameWithSpecs(name, access), `${name} ${JSON.stringify(access)}`).to.deep.equal(await separate(name, access));
+  }
+  const hit = await db.typeGetByNameWithSpecs('with-specs');
+  expect(hit?.type.id).to.equal(a.id);
+  expect(hit?.specs).to.deep.equal({ volume_backend_name: 'fake', [key]: 'x"y\\z', empty: null });
+  expect(await db.typeGetByNameWithSpecs('private', { projectId: 'other' })).to.equal(null);
+}
