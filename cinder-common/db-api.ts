@@ -68,6 +68,14 @@ export class CinderDB {
   get typeExtraSpecs() { return this.ds.getRepository(VolumeTypeExtraSpec); }
   get typeProjects() { return this.ds.getRepository(VolumeTypeProject); }
 
+  /** A live volume with its type's name (deleted types too, as the quota code reads it), in one statement. */
+  async volumeGetWithTypeName(id: string): Promise<{ volume: Volume; typeName: string | null } | null> {
+    const e = (n: string): string => this.ds.driver.escape(n);
+    const name = new SqlValue('type_name', `SELECT t.${e('name')} FROM ${e('volume_types')} t WHERE t.${e('id')} = ${e('volumes')}.${e('volume_type_id')}`);
+    const [hit] = await fastSelect(this.ds, Volume).findWith({ id, deleted: false }, name);
+    return hit ? { volume: hit[0], typeName: (hit[1] ?? null) as string | null } : null;
+  }
+
   /** A live volume; with projectId, only if it belongs to that project. */
   async volumeGet(id: string, projectId?: string | null): Promise<Volume | null> {
     const row = await fastSelect(this.ds, Volume).findOne({ id, deleted: false });
@@ -124,15 +132,16 @@ export class CinderDB {
    * One transaction, re-run whole on a deadlock or lost connection (it is idempotent). The
    * volume's quota usage is released in it, only by the UPDATE that deleted the row.
    */
-  async volumeSoftDelete(id: string, held?: Volume): Promise<void> {
+  async volumeSoftDelete(id: string, held?: Volume, heldTypeName?: string | null): Promise<void> {
     const t = now();
     await transactionWithRetry(this.ds, async (m) => {
       const volumes = fastSelect(this.ds, Volume);
       // `held`: the row the caller read under the volume's lock while it was 'deleting', when
-      // its size, type and project no longer change; else read here.
+      // its size, type and project no longer change; else read here. `heldTypeName`: its
+      // type's name, read with it (volumeGetWithTypeName), for the per-type quota resources.
       const live = held ?? await volumes.findOne({ id, deleted: false }, [], m);
       const deleted = await volumes.update({ id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t }, m);
-      if (live && deleted) await new QuotaDB(this.ds).releaseIn(m, live);
+      if (live && deleted) await new QuotaDB(this.ds).releaseIn(m, live, held ? heldTypeName : undefined);
       await this.softDeleteChildren(id, t, m);
     }, { retryOnDisconnect: true, what: `soft delete of volume ${id}` });
   }

@@ -284,11 +284,15 @@ export class QuotaDB {
     return n;
   }
 
-  /** A deleted volume no longer counts: in the transaction that soft-deletes its row. */
-  async releaseIn(m: EntityManager, v: Pick<Volume, 'projectId' | 'size' | 'volumeTypeId' | 'useQuota'>): Promise<void> {
+  /**
+   * A deleted volume no longer counts: in the transaction that soft-deletes its row. `typeName`:
+   * the name of its type, when read with the volume (undefined: read here).
+   */
+  async releaseIn(m: EntityManager, v: Pick<Volume, 'projectId' | 'size' | 'volumeTypeId' | 'useQuota'>, typeName?: string | null): Promise<void> {
     if (v.useQuota === false || !v.projectId) return;
-    const type = v.volumeTypeId ? await fastSelect(this.ds, VolumeType).findOne({ id: v.volumeTypeId }, [], m) : null;
-    const drops = Object.entries(volumeDeltas(v.size ?? 0, type?.name ?? null)).sort();
+    const name = typeName !== undefined || !v.volumeTypeId ? typeName ?? null
+      : (await fastSelect(this.ds, VolumeType).findOne({ id: v.volumeTypeId }, [], m))?.name ?? null;
+    const drops = Object.entries(volumeDeltas(v.size ?? 0, name)).sort();
     // One statement for every resource; neither count goes below 0 (Cinder's clamp).
     const by = `CASE resource ${drops.map(() => 'WHEN ? THEN ?').join(' ')} END`;
     await this.write(m, `UPDATE quota_usages SET in_use = CASE WHEN in_use >= ${by} THEN in_use - ${by} ELSE 0 END, updated_at = ? `

@@ -192,8 +192,10 @@ export class VolumeManager {
   }
 
   private async deleteLocked(ctxt: ContextDict, id: string): Promise<void> {
-    const v = await this.d.db.volumeGet(id);
-    if (!v) return;
+    // With its type's name: the soft delete releases the per-type quota without reading it again.
+    const hit = await this.d.db.volumeGetWithTypeName(id);
+    if (!hit) return;
+    const v = hit.volume;
     await this.notify(ctxt, v, 'delete.start');
     try {
       await this.d.driver.removeExport(v);
@@ -203,7 +205,7 @@ export class VolumeManager {
       await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting' }, { status: 'error_deleting' });
       return;
     }
-    await this.d.db.volumeSoftDelete(v.id, v);
+    await this.d.db.volumeSoftDelete(v.id, v, hit.typeName);
     await this.notify(ctxt, { ...v, status: 'deleted' }, 'delete.end');
   }
 

@@ -112,3 +112,15 @@ export async function checkTypeWithSpecs(db: CinderDB, key: string): Promise<voi
   expect(hit?.specs).to.deep.equal({ volume_backend_name: 'fake', [key]: 'x"y\\z', empty: null });
   expect(await db.typeGetByNameWithSpecs('private', { projectId: 'other' })).to.equal(null);
 }
+
+/** volumeGetWithTypeName answers what volumeGet and the type's row do: a live type, a deleted one, a missing one, no volume. */
+export async function checkVolumeWithTypeName(db: CinderDB): Promise<void> {
+  const live = await db.typeCreate({ name: 'typed', description: null, isPublic: true });
+  const gone = await db.typeCreate({ name: 'gone-type', description: null, isPublic: true });
+  await db.typeDestroy(gone.id);
+  for (const [typeId, name] of [[live.id, 'typed'], [gone.id, 'gone-type'], ['no-such-type', null]] as const) {
+    const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: typeId });
+    expect(await db.volumeGetWithTypeName(v.id)).to.deep.equal({ volume: await db.volumeGet(v.id), typeName: name });
+  }
+  expect(await db.volumeGetWithTypeName('no-such-volume')).to.equal(null);
+}

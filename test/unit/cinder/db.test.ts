@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { migrateDatabase } from '../../../common/db';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
-import { checkAttachmentWithVolume, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata } from '../../support/cinder-db-reads';
+import { checkAttachmentWithVolume, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata, checkVolumeWithTypeName } from '../../support/cinder-db-reads';
 
 describe('cinder db', () => {
   let ds: DataSource;
@@ -72,6 +72,8 @@ describe('cinder db', () => {
   it('reads a volume with its admin metadata in one statement, as metadataGet reads it', () => checkVolumeWithAdminMetadata(db, '__proto__'));
 
   it('reads a type by name with its extra specs in one statement, as the two reads do', () => checkTypeWithSpecs(db, '__proto__'));
+
+  it('reads a volume with its type\'s name in one statement', () => checkVolumeWithTypeName(db));
 
   it("a volume's delete takes its metadata, attachments and transfer offers along, and no one else's", () => checkSoftDeleteTakesChildren(db));
 
