@@ -41,57 +41,47 @@ describe('bench HTTP client', () => {
   after(() => new Promise<void>((r) => server.close(() => r())));
   beforeEach(() => ports.clear());
 
-  it('sends the token, a JSON body and extra headers, and reuses one connection', async () => {
-    const c = new Client(base, 'tok-1');
+  /** A client for the test's body, closed after it whatever happens. */
+  const withClient = async (token: string, body: (c: Client) => Promise<void>): Promise<void> => {
+    const c = new Client(base, token);
     try {
-      for (let i = 0; i < 3; i++) {
-        const r = await c.expect('POST', '/echo', 200, { volume: { size: i } }, { 'X-Extra': 'x' });
-        expect(r.body).to.deep.equal({ method: 'POST', token: 'tok-1', type: 'application/json', body: { volume: { size: i } }, extra: 'x' });
-      }
-      expect((await c.req('GET', '/echo')).body).to.include({ method: 'GET', type: null, body: null });
-      expect(ports.size).to.equal(1);
+      await body(c);
     } finally {
       c.close();
     }
-  });
+  };
 
-  it('reads chunked and close-delimited bodies, and JSON errors', async () => {
-    const c = new Client(base, 't');
-    try {
-      expect((await c.expect('GET', '/chunked', 200)).body).to.deep.equal({ volume: { status: 'available', name: 'ü' } });
-      expect((await c.expect('GET', '/until-close', 200)).body).to.equal('read until close');
-      const r = await c.req('GET', '/missing');
-      expect(r.status).to.equal(404);
-      expect(r.body.itemNotFound.code).to.equal(404);
-      const err = await c.expect('GET', '/missing', 200).then(() => null, (e: Error) => e);
-      expect(err?.message).to.match(/^GET \/missing → 404 /);
-    } finally {
-      c.close();
+  it('sends the token, a JSON body and extra headers, and reuses one connection', () => withClient('tok-1', async (c) => {
+    for (let i = 0; i < 3; i++) {
+      const r = await c.expect('POST', '/echo', 200, { volume: { size: i } }, { 'X-Extra': 'x' });
+      expect(r.body).to.deep.equal({ method: 'POST', token: 'tok-1', type: 'application/json', body: { volume: { size: i } }, extra: 'x' });
     }
-  });
+    expect((await c.req('GET', '/echo')).body).to.include({ method: 'GET', type: null, body: null });
+    expect(ports.size).to.equal(1);
+  }));
 
-  it('comes back on a new connection after the server closes one', async () => {
-    const c = new Client(base, 't');
-    try {
-      expect((await c.req('POST', '/drop', {})).status).to.equal(202);
-      expect((await c.req('POST', '/drop', {})).status).to.equal(202);
-      expect((await c.expect('GET', '/echo', 200)).body.method).to.equal('GET');
-      expect(ports.size).to.equal(3);
-    } finally {
-      c.close();
-    }
-  });
+  it('reads chunked and close-delimited bodies, and JSON errors', () => withClient('t', async (c) => {
+    expect((await c.expect('GET', '/chunked', 200)).body).to.deep.equal({ volume: { status: 'available', name: 'ü' } });
+    expect((await c.expect('GET', '/until-close', 200)).body).to.equal('read until close');
+    const r = await c.req('GET', '/missing');
+    expect(r.status).to.equal(404);
+    expect(r.body.itemNotFound.code).to.equal(404);
+    const err = await c.expect('GET', '/missing', 200).then(() => null, (e: Error) => e);
+    expect(err?.message).to.match(/^GET \/missing → 404 /);
+  }));
 
-  it('runs overlapping calls one after the other on its one connection', async () => {
-    const c = new Client(base, 't');
-    try {
-      const rs = await Promise.all([1, 2, 3, 4].map((i) => c.expect('POST', '/echo', 200, { i })));
-      expect(rs.map((r) => r.body.body.i)).to.deep.equal([1, 2, 3, 4]);
-      expect(ports.size).to.equal(1);
-    } finally {
-      c.close();
-    }
-  });
+  it('comes back on a new connection after the server closes one', () => withClient('t', async (c) => {
+    expect((await c.req('POST', '/drop', {})).status).to.equal(202);
+    expect((await c.req('POST', '/drop', {})).status).to.equal(202);
+    expect((await c.expect('GET', '/echo', 200)).body.method).to.equal('GET');
+    expect(ports.size).to.equal(3);
+  }));
+
+  it('runs overlapping calls one after the other on its one connection', () => withClient('t', async (c) => {
+    const rs = await Promise.all([1, 2, 3, 4].map((i) => c.expect('POST', '/echo', 200, { i })));
+    expect(rs.map((r) => r.body.body.i)).to.deep.equal([1, 2, 3, 4]);
+    expect(ports.size).to.equal(1);
+  }));
 
   it('rejects when nothing listens', async () => {
     const c = new Client('http://127.0.0.1:1/v3/p', 't');
