@@ -124,3 +124,44 @@ export async function checkVolumeWithTypeName(db: CinderDB): Promise<void> {
   }
   expect(await db.volumeGetWithTypeName('no-such-volume')).to.equal(null);
 }
+
+/**
+ * volumeGetWithViewExtras answers what volumeGet and viewExtras do: user and admin metadata
+ * (an odd key, a deleted row left out), live attachments in viewExtras' order with their times,
+ * a live type, a deleted one, a missing one, a volume with nothing beside it, no volume.
+ */
+export async function checkVolumeWithViewExtras(db: CinderDB, key: string): Promise<void> {
+  const live = await db.typeCreate({ name: 'shown', description: null, isPublic: true });
+  const gone = await db.typeCreate({ name: 'shown-gone', description: null, isPublic: true });
+  await db.typeDestroy(gone.id);
+  const separate = async (id: string) => {
+    const volume = await db.volumeGet(id);
+    return volume ? { volume, extras: await db.viewExtras([id], [volume.volumeTypeId]) } : null;
+  };
+  const full = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: live.id });
+  await db.metadataReplace(full.id, { [key]: 'x"y\\z', plain: '' });
+  await db.adminMetadataSet(full.id, 'readonly', 'False', false);
+  await db.adminMetadataSet(full.id, 'attached_mode', 'rw', false);
+  await db.adminMetadataSet(full.id, 'other', 'v', false);
+  await db.adminMetadataDelete(full.id, 'other');
+  const made: VolumeAttachment[] = [];
+  for (const [i, status] of (['attached', 'reserved', 'attaching', 'detached'] as const).entries()) {
+    const a = await db.attachmentCreate({ volumeId: full.id, instanceUuid: i === 1 ? null : `i-${i}`, attachStatus: status, attachMode: 'rw', attachedHost: 'h', mountpoint: `/dev/vd${'bcde'[i]}` });
+    made.push(a);
+  }
+  await db.attachmentUpdate(made[0].id, { attachTime: new Date('2026-01-02T03:04:05Z') });
+  // Two share a creation time: their ids order them. One is deleted: not shown.
+  await db.attachments.update({ id: made[2].id }, { createdAt: new Date('2020-01-01T00:00:00Z') });
+  await db.attachments.update({ id: made[3].id }, { createdAt: new Date('2020-01-01T00:00:00Z') });
+  await db.attachmentDestroy(made[1].id);
+  const bare = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: gone.id });
+  const lost = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 'no-such-type' });
+  for (const v of [full, bare, lost]) expect(await db.volumeGetWithViewExtras(v.id), v.id).to.deep.equal(await separate(v.id));
+  const hit = await db.volumeGetWithViewExtras(full.id);
+  const older = [made[2], made[3]].sort((p, q) => (p.id < q.id ? -1 : 1));
+  expect(hit?.extras.attachments.get(full.id)?.map((a) => a.id)).to.deep.equal([...older.map((a) => a.id), made[0].id]);
+  expect(hit?.extras.attachments.get(full.id)?.find((a) => a.id === made[0].id)?.attachTime).to.deep.equal(new Date('2026-01-02T03:04:05Z'));
+  expect(hit?.extras.typeNames.get(live.id)).to.equal('shown');
+  expect((await db.volumeGetWithViewExtras(bare.id))?.extras.typeNames.get(gone.id)).to.equal('shown-gone');
+  expect(await db.volumeGetWithViewExtras('no-such-volume')).to.equal(null);
+}
