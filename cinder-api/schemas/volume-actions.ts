@@ -1,7 +1,7 @@
 // Bodies of POST /volumes/{id}/action (cinder/api/schemas/volume_actions.py, admin_actions.py):
 // each action's DTO is the whole body, {"<action>": {...}}.
 import { IsDefined } from '../../common/api/class-validator';
-import { badRequest, Nested, ObjectSchema, Schema, type Format, type JsonSchema } from '../../common/api';
+import { badRequest, Nested, ObjectSchema, pyTruthy, Schema, type Format, type JsonSchema } from '../../common/api';
 import { ATTACH_STATUSES, MIGRATION_STATUSES, VOLUME_STATUSES, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
 import * as t from './parameter-types';
 
@@ -99,7 +99,10 @@ const RESET_BODY: Format = {
   name: 'validate_volume_reset_body',
   check: (v) => {
     const d = (v ?? {}) as Dict;
-    if (!d.status && !d.attach_status && !d.migration_status) throw badRequest("Must specify 'status', 'attach_status' or 'migration_status' for update.");
+    // Python's truth: an empty list or dict given as a status counts as none (then this error, before the types').
+    if (!pyTruthy(d.status) && !pyTruthy(d.attach_status) && !pyTruthy(d.migration_status)) {
+      throw badRequest("Must specify 'status', 'attach_status' or 'migration_status' for update.");
+    }
     return true;
   },
 };

@@ -84,3 +84,10 @@ export function pyJsonDumps(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return JSON.stringify(v ?? null);
 }
+
+/** Python's truth value of a JSON value: an empty list or dict is false, unlike in JavaScript. */
+export function pyTruthy(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v !== null && typeof v === 'object') return Object.keys(v).length > 0;
+  return !!v;
+}

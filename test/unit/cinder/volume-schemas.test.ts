@@ -98,6 +98,11 @@ describe('cinder-api body schemas', () => {
   it('os-reset_status: the body format first, then each status format with its own text', () => {
     expect(message(ResetStatusBody, { 'os-reset_status': { foo: 1 } })).to.equal("Must specify 'status', 'attach_status' or 'migration_status' for update.");
     expect(message(ResetStatusBody, { 'os-reset_status': { status: 'broken' } })).to.match(/^Volume status: broken is invalid, valid statuses are: \('creating'/);
+    // Python's truth: an empty list or dict is no status (the body format's error, before the type's); a full one is a wrong type.
+    for (const empty of [[], {}, '', 0, false, null]) {
+      expect(message(ResetStatusBody, { 'os-reset_status': { status: empty, attach_status: empty } })).to.equal("Must specify 'status', 'attach_status' or 'migration_status' for update.");
+    }
+    expect(message(ResetStatusBody, { 'os-reset_status': { status: ['x'] } })).to.equal("Invalid input for field/attribute status. Value: ['x']. ['x'] is not of type 'string', 'null'");
     expect(message(ResetStatusBody, { 'os-reset_status': { status: 'error', foo: 1 } }))
       .to.equal("Invalid input for field/attribute os-reset_status. Value: {'status': 'error', 'foo': 1}. Additional properties are not allowed ('foo' was unexpected)");
     const r = validateBody(ResetStatusBody, { 'os-reset_status': { status: 'ERROR', attach_status: 'Detached', migration_status: 'none' } }, null);
