@@ -275,57 +275,6 @@ export class CinderDB {
   }
 
   /**
-   * A live volume and what viewExtras says of it, in one statement (a GET of one volume, as every
-   * poll is): four more columns, each a JSON array the database builds (the user and the admin
-   * metadata as [id, key, value], the live attachments, the type's name), put in viewExtras'
-   * order here. MariaDB gives the attachment times as ISO text in UTC (how the driver stores
-   * them), SQLite its own text; both are hydrated by the driver, as viewExtras hydrates them.
-   */
-  async volumeGetWithViewExtras(id: string): Promise<{ volume: Volume; extras: ViewExtras } | null> {
-    const e = (n: string): string => this.ds.driver.escape(n);
-    const my = this.isMysql;
-    const [arr, agg] = my ? ['JSON_ARRAY', 'JSON_ARRAYAGG'] : ['json_array', 'json_group_array'];
-    const time = (c: string): string => (my ? `DATE_FORMAT(a.${e(c)}, '%Y-%m-%dT%H:%i:%s.%fZ')` : `a.${e(c)}`);
-    const vid = `${e('volumes')}.${e('id')}`;
-    const metaOf = (table: string): SqlValue => new SqlValue(`view_${table}`,
-      `SELECT ${agg}(${arr}(m.${e('id')}, m.${e('key')}, m.${e('value')})) FROM ${e(table)} m WHERE m.${e('volume_id')} = ${vid} AND m.${e('deleted')} = ?`, [false]);
-    const atts = new SqlValue('view_attachments', `SELECT ${agg}(${arr}(a.${e('id')}, a.${e('instance_uuid')}, a.${e('attach_status')}, `
-      + `a.${e('attached_host')}, a.${e('mountpoint')}, ${time('attach_time')}, ${time('created_at')})) `
-      + `FROM ${e('volume_attachment')} a WHERE a.${e('volume_id')} = ${vid} AND a.${e('deleted')} = ?`, [false]);
-    const typeName = new SqlValue('view_type_name', `SELECT t.${e('name')} FROM ${e('volume_types')} t WHERE t.${e('id')} = ${e('volumes')}.${e('volume_type_id')}`);
-    const [hit] = await fastSelect(this.ds, Volume).findWithAll({ id, deleted: false }, [metaOf('volume_metadata'), metaOf('volume_admin_metadata'), atts, typeName]);
-    if (!hit) return null;
-    const [volume, [user, admin, attached, type]] = hit;
-    // mysql2 may parse a JSON column itself; better-sqlite3 answers the text; no rows is NULL.
-    const list = (raw: unknown): unknown[][] => (raw === null || raw === undefined ? [] : (typeof raw === 'string' ? JSON.parse(raw) : raw) as unknown[][]);
-    const byId = (a: unknown[], b: unknown[]): number => Number(a[0]) - Number(b[0]);
-    const dict = (rows: unknown[][]): Record<string, string> => {
-      const out: Record<string, string> = {};
-      for (const [, k, v] of rows.sort(byId)) putOwn(out, (k ?? '') as string, (v ?? '') as string);
-      return out;
-    };
-    const extras: ViewExtras = { user: new Map(), admin: new Map(), typeNames: new Map(), attachments: new Map() };
-    const [u, a] = [list(user), list(admin)];
-    if (u.length) extras.user.set(id, dict(u));
-    if (a.length) extras.admin.set(id, dict(a));
-    if (volume.volumeTypeId && type !== null && type !== undefined) extras.typeNames.set(volume.volumeTypeId, type as string);
-    const rows = list(attached);
-    if (rows.length) {
-      // viewExtras' order: created_at (NULL first), then id.
-      const key = (r: unknown[]): string => `${r[6] ?? ''}\u0000${r[0]}`;
-      rows.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
-      const meta = this.ds.getMetadata(VolumeAttachment);
-      const cols = BRIEF.map(([, prop], i) => [prop, meta.findColumnWithPropertyName(prop)!, i] as const);
-      extras.attachments.set(id, rows.map((r) => {
-        const out = { volumeId: id } as Record<string, unknown>;
-        for (const [prop, c, i] of cols) out[prop] = this.ds.driver.prepareHydratedValue(r[i], c);
-        return out as unknown as AttachmentBrief;
-      }));
-    }
-    return { volume, extras };
-  }
-
-  /**
    * Replace the user metadata of a volume (PUT semantics): one transaction, so a reader never
    * sees the volume without metadata; re-run whole on a deadlock or lost connection (a second
    * run ends in the same rows).

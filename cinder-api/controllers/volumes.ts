@@ -134,8 +134,8 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
 
   app.get(`${base}/volumes/:id`, async (req) => {
     projectInPath(req);
-    const { volume, extras } = await api.getWithExtras(req.ctx, (req.params as Params).id ?? '');
-    return { volume: (await render(req, [volume], true, extras))[0] };
+    const v = await api.get(req.ctx, (req.params as Params).id ?? '');
+    return { volume: (await render(req, [v]))[0] };
   });
 
   app.post(`${base}/volumes`, async (req, reply) => {

@@ -10,7 +10,7 @@ import type { Enforcer, Target } from '../../common/policy';
 import { RemoteError, type Notifier } from '../../common/rpc';
 import { notifyVolumeUsage } from '../../cinder-common/volume-usage';
 import { isServiceUp } from '../../common/service';
-import type { AttachmentBrief, CinderDB, Expected, ViewExtras } from '../../cinder-common/db-api';
+import type { AttachmentBrief, CinderDB, Expected } from '../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
   ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
@@ -207,19 +207,8 @@ export class VolumeAPI {
   }
 
   async extras(volumes: Volume[]): Promise<Map<string, VolumeExtrasOf>> {
-    return this.extrasFrom(volumes, await this.d.db.viewExtras(volumes.map((v) => v.id), volumes.map((v) => v.volumeTypeId)));
-  }
-
-  /** As get, with what the volume's view shows beside the row, in one statement (GET /volumes/{id}). */
-  async getWithExtras(ctx: Ctx, id: string): Promise<{ volume: Volume; extras: VolumeExtrasOf }> {
-    const hit = await this.d.db.volumeGetWithViewExtras(id);
-    const project = ctx.isAdmin ? null : ctx.projectId;
-    if (!hit || (project !== null && project !== undefined && hit.volume.projectId !== project)) throw new VolumeNotFound({ volume_id: id });
-    if (!this.allows(ctx, POLICY.get, hit.volume)) throw new VolumeNotFound({ volume_id: id });
-    return { volume: hit.volume, extras: this.extrasFrom([hit.volume], hit.extras).get(hit.volume.id)! };
-  }
-
-  private extrasFrom(volumes: Volume[], { user: meta, admin, typeNames, attachments }: ViewExtras): Map<string, VolumeExtrasOf> {
+    const ids = volumes.map((v) => v.id);
+    const { user: meta, admin, typeNames, attachments } = await this.d.db.viewExtras(ids, volumes.map((v) => v.volumeTypeId));
     // add_visible_admin_metadata: readonly and attached_mode show up in the user's metadata.
     const visible = (id: string): Record<string, string> =>
       Object.fromEntries(Object.entries(admin.get(id) ?? {}).filter(([k]) => k === 'readonly' || k === 'attached_mode'));

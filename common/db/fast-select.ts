@@ -130,22 +130,17 @@ export class FastSelect<T extends ObjectLiteral> {
    * subquery, say): one statement instead of a query per row. Each row comes with its value.
    */
   async findWith(where: Where, extra: SqlValue, order: Order = []): Promise<Array<[T, unknown]>> {
-    return (await this.findWithAll(where, [extra], order)).map(([row, [value]]) => [row, value]);
-  }
-
-  /** As findWith, with several such columns: each row comes with their values, in order. */
-  async findWithAll(where: Where, extras: SqlValue[], order: Order = []): Promise<Array<[T, unknown[]]>> {
     const w = this.whereOf(where);
-    const key = `X|${extras.map((x) => x.key).join(',')}|${w.shape}|${order.map(([p, d]) => `${p} ${d}`).join(',')}`;
+    const key = `X|${extra.key}|${w.shape}|${order.map(([p, d]) => `${p} ${d}`).join(',')}`;
     let sql = this.sqlCache.get(key);
     if (!sql) {
       const esc = (n: string): string => this.ds.driver.escape(n);
-      sql = `SELECT ${this.cols}, ${extras.map((x, i) => `(${x.sql}) AS attachd_extra${i}`).join(', ')} FROM ${this.table}${w.sql}`
+      sql = `SELECT ${this.cols}, (${extra.sql}) AS attachd_extra FROM ${this.table}${w.sql}`
         + (order.length ? ` ORDER BY ${order.map(([p, d]) => `${esc(this.column(p).databaseName)} ${d}`).join(', ')}` : '');
       this.sqlCache.set(key, prepared(sql));
     }
-    const rows = await selectRows(this.ds, sql, [...extras.flatMap((x) => x.params), ...w.params]);
-    return rows.map((r) => [this.hydrate(r), extras.map((_, i) => r[`attachd_extra${i}`])]);
+    const rows = await selectRows(this.ds, sql, [...extra.params, ...w.params]);
+    return rows.map((r) => [this.hydrate(r), r.attachd_extra]);
   }
 
   /**

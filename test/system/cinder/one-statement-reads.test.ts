@@ -1,7 +1,7 @@
 // The reads that fold several queries into one statement, on MariaDB (their SQL differs from
 // SQLite's: CONCAT and JSON_OBJECTAGG): each answers what the separate reads it replaced do.
 import { expect } from 'chai';
-import { checkAttachmentWithVolume, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata, checkVolumeWithTypeName, checkVolumeWithViewExtras } from '../../support/cinder-db-reads';
+import { checkAttachmentWithVolume, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata, checkVolumeWithTypeName } from '../../support/cinder-db-reads';
 import { cinderOnMariaDb } from '../../support/cinder-mariadb';
 
 describe('cinder one-statement reads on MariaDB', function () {
@@ -26,8 +26,6 @@ describe('cinder one-statement reads on MariaDB', function () {
   it('reads a type by name with its extra specs in one statement, as the two reads do', () => checkTypeWithSpecs(on.db, 'ключ 😀'));
 
   it('reads a volume with its type\'s name in one statement', () => checkVolumeWithTypeName(on.db));
-
-  it('reads a volume with what its view shows beside it in one statement, as viewExtras does', () => checkVolumeWithViewExtras(on.db, 'ключ 😀'));
 
   it("a volume's delete takes its metadata, attachments and transfer offers along, and no one else's", () => checkSoftDeleteTakesChildren(on.db));
 });

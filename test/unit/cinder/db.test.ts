@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { migrateDatabase } from '../../../common/db';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
-import { checkAttachmentWithVolume, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata, checkVolumeWithTypeName, checkVolumeWithViewExtras } from '../../support/cinder-db-reads';
+import { checkAttachmentWithVolume, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata, checkVolumeWithTypeName } from '../../support/cinder-db-reads';
 
 describe('cinder db', () => {
   let ds: DataSource;
@@ -74,8 +74,6 @@ describe('cinder db', () => {
   it('reads a type by name with its extra specs in one statement, as the two reads do', () => checkTypeWithSpecs(db, '__proto__'));
 
   it('reads a volume with its type\'s name in one statement', () => checkVolumeWithTypeName(db));
-
-  it('reads a volume with what its view shows beside it in one statement, as viewExtras does', () => checkVolumeWithViewExtras(db, '__proto__'));
 
   it("a volume's delete takes its metadata, attachments and transfer offers along, and no one else's", () => checkSoftDeleteTakesChildren(db));
 
