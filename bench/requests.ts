@@ -6,7 +6,8 @@
 // cheaper. Each multi-process kind runs twice in a row, to show what V8's warm-up costs; then
 // what one statement costs MariaDB as a text query and as a prepared one, what one costs this
 // process through TypeORM's runner, the direct path and mysql2 alone (db-paths.ts), what a span costs
-// the trace store (bench/span-store.ts); then ("client") the
+// the trace store (bench/span-store.ts), what CinderDB's one-statement folds cost against the
+// statements they replaced (bench/db-folds.ts); then ("client") the
 // CPU of one loopback request through the global fetch and through our HTTP client.
 // Prints figures and asserts nothing. Knobs (bounded): BENCH_REQUESTS per kind (500, at most
 // 5000); BENCH_DB; BENCH_LAYOUTS ("multi,embedded,client").
@@ -27,6 +28,7 @@ import { parseDatabaseUrl } from '../common/db';
 import { dbSocket, freshServers, serverProcs, servers } from './servers';
 import { perSpan } from './span-store';
 import { perPath } from './db-paths';
+import { perFold } from './db-folds';
 
 const N = Math.min(Number(process.env.BENCH_REQUESTS ?? 500), 5000);
 const LAYOUTS = new Set((process.env.BENCH_LAYOUTS ?? 'multi,embedded,client').split(','));
@@ -128,6 +130,7 @@ async function timeRequests(layout: Layout, cinderDb: string): Promise<void> {
     if (parseDatabaseUrl(cinderDb).type === 'mysql') await perPath(cinderDb, vid, Math.min(8 * N, 20_000));
     const mariadb = serverProcs().find((p) => p.name === 'MariaDB');
     if (mariadb && parseDatabaseUrl(cinderDb).type === 'mysql') await perSpan(cinderDb, mariadb, Math.min(40 * N, 200_000));
+    if (mariadb && parseDatabaseUrl(cinderDb).type === 'mysql') await perFold(cinderDb, mariadb, Math.min(6 * N, 6000));
   } finally {
     cinder.close();
     root.close();
