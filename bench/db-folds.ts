@@ -1,11 +1,8 @@
 // What each one-statement read or write of CinderDB costs against the statements it replaced
 // (bench:requests, on MariaDB): the database's CPU (from /proc) and this process's per use, on
 // volumes with admin metadata and an attachment, so a fold is kept only when it is cheaper.
-import type { DataSource } from 'typeorm';
 import { openCinderDatabase } from '../cinder-common/db';
 import { CinderDB } from '../cinder-common/db-api';
-import { Transfer, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata } from '../cinder-common/entities';
-import { fastSelect } from '../common/db/fast-select';
 import { transactionWithRetry } from '../common/db/retry';
 import { cpuSeconds, type Proc } from './procs';
 
@@ -19,15 +16,6 @@ async function volumes(db: CinderDB, typeId: string, n: number): Promise<string[
     ids.push(v.id);
   }
   return ids;
-}
-
-/** The four child UPDATEs a delete ran before softDeleteChildren, in its transaction. */
-function fourUpdates(ds: DataSource, id: string): Promise<void> {
-  return transactionWithRetry(ds, async (m) => {
-    for (const e of [VolumeMetadata, VolumeAdminMetadata, VolumeAttachment, Transfer]) {
-      await fastSelect<object>(ds, e).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: new Date() }, m);
-    }
-  }, { what: 'bench' });
 }
 
 /** `n` of each way, two rounds; deletes `n / 4` each way on fresh volumes. */
@@ -59,8 +47,9 @@ export async function perFold(url: string, mariadb: Proc, n: number): Promise<vo
       for (const [name, read] of reads) await measure(name, n, read);
       const d = Math.max(1, Math.floor(n / 4));
       const [a, b] = [await volumes(db, type.id, d), await volumes(db, type.id, d)];
-      await measure('a delete\'s 4 child UPDATEs (tx)', d, (i) => fourUpdates(ds, a[i]));
-      await measure('softDeleteChildren (tx)', d, (i) => transactionWithRetry(ds, (m) => db['softDeleteChildren'](b[i], new Date(), m), { what: 'bench' }));
+      const del = (ids: string[], one: boolean) => (i: number) => transactionWithRetry(ds, (m) => db.volumeChildrenSoftDelete(ids[i], new Date(), m, one), { what: 'bench' });
+      await measure("a delete's 4 child UPDATEs (tx)", d, del(a, false));
+      await measure('one multi-table UPDATE (tx)', d, del(b, true));
     }
   } finally {
     await ds.destroy();

@@ -1,7 +1,7 @@
 // The benchmarks' load generator: one worker's HTTP/1.1 keep-alive connection, one request at a
 // time. On the 2-core box the client shares the CPU with the services it measures, and Node's
-// http client costs about 125 µs of CPU per request against about 50 µs for this plain socket
-// (docs/performance.md, "The load generator"); BENCH_CLIENT=node uses Node's.
+// http client costs about twice the CPU per request of this plain socket (`BENCH_LAYOUTS=client
+// npm run bench:requests`; docs/performance.md, "The load generator"); BENCH_CLIENT=node uses Node's.
 // It speaks only what the benchmarks need: Content-Length or chunked bodies, JSON or text.
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
@@ -200,8 +200,8 @@ class NodeClient {
 /** One worker's HTTP/1.1 keep-alive connection to one base URL. */
 export class Client {
   private c: SocketClient | NodeClient;
-  constructor(base: string, token: string) {
-    this.c = process.env.BENCH_CLIENT === 'node' ? new NodeClient(base, token) : new SocketClient(base, token);
+  constructor(base: string, token: string, kind: 'socket' | 'node' = process.env.BENCH_CLIENT === 'node' ? 'node' : 'socket') {
+    this.c = kind === 'node' ? new NodeClient(base, token) : new SocketClient(base, token);
   }
 
   req(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {

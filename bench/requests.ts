@@ -8,7 +8,7 @@
 // process through TypeORM's runner, the direct path and mysql2 alone (db-paths.ts), what a span costs
 // the trace store (bench/span-store.ts), what CinderDB's one-statement folds cost against the
 // statements they replaced (bench/db-folds.ts); then ("client") the
-// CPU of one loopback request through the global fetch and through our HTTP client.
+// CPU of one loopback request through the global fetch, our HTTP client and the load generator's.
 // Prints figures and asserts nothing. Knobs (bounded): BENCH_REQUESTS per kind (500, at most
 // 5000); BENCH_DB; BENCH_LAYOUTS ("multi,embedded,client").
 import 'reflect-metadata';
@@ -179,9 +179,13 @@ async function clients(): Promise<void> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v3/p/volumes/x`;
   const init = { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Auth-Token': 't' }, body: '{"a":1}' };
+  const generator = { socket: new Client(url, 't', 'socket'), node: new Client(url, 't', 'node') };
   const ways: Array<[string, () => Promise<unknown>]> = [
     ['global fetch (undici)', async () => (await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) })).json()],
     ['httpFetch (node http, keep-alive)', async () => (await httpFetch(url, { ...init, timeoutMs: 60_000 })).json()],
+    // The benchmarks' load generator (bench/http-client.ts), both ways BENCH_CLIENT picks.
+    ['load generator, plain socket', () => generator.socket.req('POST', '', { a: 1 })],
+    ['load generator, node http', () => generator.node.req('POST', '', { a: 1 })],
   ];
   try {
     console.log(`\n# the services' HTTP client: ${N} loopback requests, client and server both in this process\n`);
@@ -195,6 +199,8 @@ async function clients(): Promise<void> {
       }
     }
   } finally {
+    generator.socket.close();
+    generator.node.close();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }

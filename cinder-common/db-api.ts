@@ -142,7 +142,7 @@ export class CinderDB {
       const live = held ?? await volumes.findOne({ id, deleted: false }, [], m);
       const deleted = await volumes.update({ id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t }, m);
       if (live && deleted) await new QuotaDB(this.ds).releaseIn(m, live, held ? heldTypeName : undefined);
-      await this.softDeleteChildren(id, t, m);
+      await this.volumeChildrenSoftDelete(id, t, m);
     }, { retryOnDisconnect: true, what: `soft delete of volume ${id}` });
   }
 
@@ -151,11 +151,12 @@ export class CinderDB {
    * attachments (a forced delete can pass one still reserved or attaching, which would otherwise
    * outlive its volume) and its transfer offers (a volume reset to available while offered). On
    * MariaDB one multi-table UPDATE, each table LEFT JOINed to the volume's row so an empty one
-   * changes nothing (three round trips fewer per delete); SQLite updates one table at a time.
+   * changes nothing (three round trips fewer per delete); SQLite updates one table at a time, as
+   * MariaDB does with `oneStatement` false (what bench:requests compares it with).
    */
-  private async softDeleteChildren(id: string, t: Date, m: EntityManager): Promise<void> {
+  async volumeChildrenSoftDelete(id: string, t: Date, m: EntityManager, oneStatement = true): Promise<void> {
     const children = [VolumeMetadata, VolumeAdminMetadata, VolumeAttachment, Transfer];
-    if (!this.isMysql) {
+    if (!this.isMysql || !oneStatement) {
       for (const e of children) await fastSelect<ObjectLiteral>(this.ds, e).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
       return;
     }

@@ -94,7 +94,8 @@ export async function checkTypeWithSpecs(db: CinderDB, key: string): Promise<voi
     return type ? { type, specs: (await db.typeExtraSpecsGet([type.id])).get(type.id) } : null;
   };
   const a = await db.typeCreate({ name: 'with-specs', description: null, isPublic: true });
-  await db.typeExtraSpecsUpdateOrCreate(a.id, { volume_backend_name: 'fake', [key]: 'x"y\\z', empty: null, gone: 'soon' });
+  // A key with a quote, a backslash and a newline: the aggregate's JSON must still parse.
+  await db.typeExtraSpecsUpdateOrCreate(a.id, { volume_backend_name: 'fake', [key]: 'x"y\\z', 'q"b\\n\n': 'v', empty: null, gone: 'soon' });
   expect(await db.typeExtraSpecDelete(a.id, 'gone')).to.equal(true);
   await db.typeCreate({ name: 'no-specs', description: null, isPublic: true });
   // A later type of the same name (an admin's rename): the first one made is found.
@@ -109,7 +110,7 @@ export async function checkTypeWithSpecs(db: CinderDB, key: string): Promise<voi
   }
   const hit = await db.typeGetByNameWithSpecs('with-specs');
   expect(hit?.type.id).to.equal(a.id);
-  expect(hit?.specs).to.deep.equal({ volume_backend_name: 'fake', [key]: 'x"y\\z', empty: null });
+  expect(hit?.specs).to.deep.equal({ volume_backend_name: 'fake', [key]: 'x"y\\z', 'q"b\\n\n': 'v', empty: null });
   expect(await db.typeGetByNameWithSpecs('private', { projectId: 'other' })).to.equal(null);
 }
 
