@@ -1,6 +1,6 @@
 // cinder/api/validation/parameter_types.py and the format checkers of validators.py, as
 // @Schema keyword objects (keys in Cinder's order: the first failing one is the message).
-import { badRequest, type Format, type JsonSchema } from '../../common/api';
+import { badRequest, validDescriptionRegex, type Format, type JsonSchema } from '../../common/api';
 
 export const DB_MAX_INT = 2147483647;
 
@@ -67,8 +67,8 @@ export const uuidAllowNull: JsonSchema = { oneOf: [uuid, { type: 'null' }] };
 export const optionalUuid: JsonSchema = { oneOf: [{ type: 'null' }, uuid] };
 export const name: JsonSchema = { type: 'string', minLength: 1, maxLength: 255, format: NAME };
 export const updateName: JsonSchema = { type: ['string', 'null'], minLength: 1, maxLength: 255 };
-/** parameter_types.description (its printable-characters pattern is not checked here). */
-export const description: JsonSchema = { type: ['string', 'null'], minLength: 0, maxLength: 255 };
+/** parameter_types.description: printable characters only (valid_description_regex). */
+export const description: JsonSchema = { type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: validDescriptionRegex() };
 export const nameAllowZeroMinLength: JsonSchema = { type: ['string', 'null'], minLength: 0, maxLength: 255 };
 export const nullableString: JsonSchema = nameAllowZeroMinLength;
 export const availabilityZone: JsonSchema = { type: ['string', 'null'], minLength: 1, maxLength: 255 };

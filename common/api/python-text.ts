@@ -91,3 +91,40 @@ export function pyTruthy(v: unknown): boolean {
   if (v !== null && typeof v === 'object') return Object.keys(v).length > 0;
   return !!v;
 }
+
+/** Python's re.escape (3.7+) of one character: only these are escaped. */
+const PY_SPECIAL = new Set([...'()[]{}?*+-|^$\\.&~# \t\n\r\v\f']);
+const pyEscape = (c: string): string => (PY_SPECIAL.has(c) ? `\\${c}` : c);
+
+/** Not printable for the description's _is_printable: Unicode's C categories (Cs: a lone surrogate), Z but Zs. */
+const NOT_DESCRIPTION_CHAR = /[\p{C}\p{Zl}\p{Zp}]/u;
+
+let descriptionRegex: string | undefined;
+
+/**
+ * Nova's and Cinder's valid_description_regex: '^[…]*$', a class of ranges over the printable
+ * characters from U+0000 to U+FFFE (no character past the BMP matches), each end escaped as
+ * re.escape does. Built from this runtime's Unicode tables, as theirs is from their Python's
+ * (docs/differences.md). A failure quotes the text (jsonschema's "does not match"). Without the
+ * u flag, a JS class tests UTF-16 units: a surrogate pair fails on its halves, as the code point
+ * fails in Python.
+ */
+export function validDescriptionRegex(): string {
+  if (descriptionRegex) return descriptionRegex;
+  let out = '';
+  let start = -1;
+  const close = (end: number): void => {
+    out += pyEscape(String.fromCharCode(start)) + (end > start ? `-${pyEscape(String.fromCharCode(end))}` : '');
+  };
+  for (let i = 0; i < 0xffff; i++) {
+    const ok = !NOT_DESCRIPTION_CHAR.test(String.fromCharCode(i));
+    if (ok && start < 0) start = i;
+    if (!ok && start >= 0) {
+      close(i - 1);
+      start = -1;
+    }
+  }
+  if (start >= 0) close(0xfffe);
+  descriptionRegex = `^[${out}]*$`;
+  return descriptionRegex;
+}

@@ -1,7 +1,7 @@
 // nova/api/validation/parameter_types.py and the format checkers of validators.py, as @Schema
 // keyword objects (keys in Nova's order: the first failing one is the message).
 import { isIPv4, isIPv6 } from 'node:net';
-import { badRequest, type Format, type JsonSchema } from '../../common/api';
+import { badRequest, validDescriptionRegex, type Format, type JsonSchema } from '../../common/api';
 
 /** oslo uuidutils.is_uuid_like: 32 hex digits once 'urn:'/'uuid:', outer braces and dashes go. */
 export function isUuidLike(s: string): boolean {
@@ -74,8 +74,8 @@ export const positiveInteger: JsonSchema = { type: ['integer', 'string'], patter
 export const hostname: JsonSchema = { type: 'string', minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' };
 export const fqdn: JsonSchema = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' };
 export const name: JsonSchema = { type: 'string', minLength: 1, maxLength: 255, format: NAME };
-/** parameter_types.description (its printable-characters pattern is not checked here). */
-export const description: JsonSchema = { type: ['string', 'null'], minLength: 0, maxLength: 255 };
+/** parameter_types.description: printable characters only (valid_description_regex). */
+export const description: JsonSchema = { type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: validDescriptionRegex() };
 export const uuid: JsonSchema = { type: 'string', format: UUID };
 export const imageIdOrEmptyString: JsonSchema = { oneOf: [uuid, { type: 'string', maxLength: 0 }] };
 export const volumeType: JsonSchema = { type: ['string', 'null'], minLength: 0, maxLength: 255 };

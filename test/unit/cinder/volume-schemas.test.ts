@@ -7,7 +7,7 @@ import { APIVersion, validateBody } from '../../../common/api';
 import type { HTTPFault } from '../../../common/api/faults';
 import { CreateAttachmentBody, createAttachmentSchema, UpdateAttachmentBody } from '../../../cinder-api/schemas/attachments';
 import { EnableBody, DisableLogReasonBody } from '../../../cinder-api/schemas/services';
-import { CreateTypeBody, UpdateSpecBody } from '../../../cinder-api/schemas/types';
+import { CreateTypeBody, UpdateSpecBody, UpdateTypeBody } from '../../../cinder-api/schemas/types';
 import { MetaBody } from '../../../cinder-api/schemas/volume-metadata';
 import { AttachBody, DetachBody, ExtendBody, ResetStatusBody, resetStatusUpdate, SetBootableBody } from '../../../cinder-api/schemas/volume-actions';
 import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../../../cinder-api/schemas/volumes';
@@ -127,6 +127,21 @@ describe('cinder-api body schemas', () => {
     expect(message(UpdateSpecBody, { a: 'x', b: 'y' })).to.equal("{'a': 'x', 'b': 'y'} has too many properties");
     expect(message(UpdateSpecBody, { 'a b': 'x' })).to.equal("'a b' does not match any of the regexes: '^[a-zA-Z0-9-_:.]{1,255}$'");
     expect(message(UpdateSpecBody, { a: 1 })).to.equal("Invalid input for field/attribute a. Value: 1. 1 is not of type 'string', 'null'");
+  });
+
+  it('type description: printable characters of the BMP only (valid_description_regex), quoted whole', () => {
+    const create = (description: unknown): unknown => validateBody(CreateTypeBody, { volume_type: { name: 't', description } }, null).volume_type.description;
+    const update = (description: unknown): unknown => validateBody(UpdateTypeBody, { volume_type: { description } }, null).volume_type.description;
+    const refused = message(CreateTypeBody, { volume_type: { name: 't', description: 'nul\u0000inside' } });
+    const head = "Invalid input for field/attribute description. Value: nul\u0000inside. 'nul\\x00inside' does not match '^[\\\\ -\\\\~\\xa0-¬®-";
+    expect(refused.slice(0, head.length)).to.equal(head);
+    expect(refused).to.match(/￼-�\]\*\$'$/);
+    for (const bad of ['tab\there', 'two\n\n', 'para\u2029sep', 'soft\u00adhyphen', 'emoji \u{1F600}', 'lone \udc00', '\uffff']) {
+      expect(message(UpdateTypeBody, { volume_type: { description: bad } }), bad).to.match(/does not match '\^\[/);
+    }
+    for (const ok of ['', 'trailing newline\n', 'nbsp\u00a0ünïcödé \ufffd', null]) expect(create(ok), String(ok)).to.equal(ok);
+    expect(update('plain')).to.equal('plain');
+    expect(message(CreateTypeBody, { volume_type: { name: 't', description: `\u0000${'x'.repeat(255)}` } })).to.match(/is too long$/);
   });
 
   it('services: the body is the object; anyOf before additionalProperties; the host pattern as Python prints it', () => {

@@ -91,6 +91,16 @@ describe('nova-api server body DTOs', () => {
     expect(create({ accessIPv6: '2001:0db8:0000:0000:0000:0000:0000:0001' }).accessIpV6).to.equal('2001:db8::1');
   });
 
+  it('description: printable characters of the BMP only, the pattern quoted as Python prints it', () => {
+    const update = (description: unknown) => validateBody(updateServerBody(v('2.19')), { server: { description } }, null).server;
+    const head = "Invalid input for field/attribute description. Value: a\u0000b. 'a\\x00b' does not match '^[\\\\ -\\\\~\\xa0-¬®-";
+    expect(refused(() => update('a\u0000b')).slice(0, head.length)).to.equal(head);
+    for (const bad of ['tab\there', 'two\n\n', 'line\u2028sep', 'soft\u00adhyphen', 'emoji \u{1F600}', 'lone \ud800', '\uffff']) expect(refused(() => update(bad)), bad).to.match(/does not match '\^\[/);
+    for (const ok of ['', 'trailing newline\n', 'nbsp\u00a0ünïcödé \ufffd', null]) expect(update(ok), String(ok)).to.deep.equal({ description: ok });
+    // maxLength comes before the pattern in Nova's schema.
+    expect(refused(() => update(`\u0000${'x'.repeat(255)}`))).to.match(/is too long$/);
+  });
+
   it('server metadata: bad keys do not match the key regex, meta holds exactly one item', () => {
     expect(refused(() => validateBody(MetadataBody, { metadata: { '': 'v' } }, null)))
       .to.equal(`Invalid input for field/attribute metadata. Value: {'': 'v'}. '' does not match any of the regexes: ${KEY}`);
