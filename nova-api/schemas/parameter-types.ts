@@ -30,8 +30,11 @@ const IPV4: Format = { name: 'ipv4', check: (v) => typeof v !== 'string' || isIP
 const IPV6: Format = { name: 'ipv6', check: (v) => typeof v !== 'string' || isIPv6(v) };
 const BASE64: Format = { name: 'base64', check: (v) => typeof v === 'string' && isBase64(v) };
 
-/** valid_name_regex: printable, no whitespace at either end (Python's '$' passes a final newline). */
-const PRINTABLE_NAME = /^(?![\p{C}\p{Z}])[^\p{C}\p{Zl}\p{Zp}]*(?<![\p{C}\p{Z}])\n?$/u;
+/**
+ * valid_name_regex: printable, no whitespace at either end (Python's '$' passes a final newline).
+ * Its class ends at U+FFFE, as validDescriptionRegex's: a character past the BMP is refused.
+ */
+const PRINTABLE_NAME = /^(?![\p{C}\p{Z}])[^\p{C}\p{Zl}\p{Zp}\u{10000}-\u{10FFFF}]*(?<![\p{C}\p{Z}])\n?$/u;
 
 /** The 'name' format: a miss raises InvalidName, whose text is the whole answer. */
 const NAME: Format = {

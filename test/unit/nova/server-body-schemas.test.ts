@@ -40,6 +40,9 @@ describe('nova-api server body DTOs', () => {
       .to.equal("Invalid input for field/attribute flavorRef. Value: []. [] is not of type 'string', 'integer'");
     expect(createFault({ name: ' padded' })).to.equal(
       "An invalid 'name' value was provided. The name must be: printable characters. Can not start or end with whitespace.");
+    // valid_name_regex's class ends at U+FFFE, and Python's '$' passes one final newline.
+    for (const bad of ['a\u{1F600}b', 'a\u00a0', 'a\n\n', 'a\u200bb', 'a\uffff']) expect(createFault({ name: bad }), bad).to.match(/^An invalid 'name' value/);
+    for (const ok of ['a\u00a0b', 'a\n', 'ü \ufffd']) expect(create({ name: ok }).name, ok).to.equal(ok);
     expect(createFault({ imageRef: 'img' })).to.equal("Invalid input for field/attribute imageRef. Value: img. 'img' is not valid under any of the given schemas");
     expect(create({ imageRef: '' }).imageRef).to.equal(null);
   });
