@@ -3,6 +3,7 @@
 // the boolean. The plain updates cannot touch a state column (common/db/cas.ts).
 import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
+import { causalWrite } from '../common/db/causal';
 import { fastSelect, writeRows } from '../common/db/fast-select';
 import { prepared } from '../common/db/prepared';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
@@ -170,14 +171,22 @@ export class NovaDB {
 
   /** DELETE a row by uuid if it is still in `state` (an INSERT whose answer was lost). */
   async bdmDestroyByUuidIf(uuid: string, state: BdmState): Promise<boolean> {
-    const res = await this.bdms.delete({ uuid, attachState: state });
-    return (res.affected ?? 0) > 0;
+    return this.bdmDestroyCausal('uuid', uuid, state);
   }
 
   /** DELETE the row if it is still in `state` (an attach rolled back: "undo the reservation" drops the row). */
   async bdmDestroyIf(id: number, state: BdmState): Promise<boolean> {
-    const res = await this.bdms.delete({ id, attachState: state });
-    return (res.affected ?? 0) > 0;
+    return this.bdmDestroyCausal('id', id, state);
+  }
+
+  /**
+   * Both run on rollbacks, often right after a lost connection: causal, so on Galera the DELETE
+   * sees a write that committed on the node that went away (common/db/causal.ts).
+   */
+  private async bdmDestroyCausal(key: 'id' | 'uuid', value: number | string, state: BdmState): Promise<boolean> {
+    const e = (n: string): string => this.ds.driver.escape(n);
+    const sql = `DELETE FROM ${e('block_device_mapping')} WHERE ${e(key)} = ? AND ${e('attach_state')} = ?`;
+    return (await causalWrite(this.ds, sql, [value, state])) > 0;
   }
 
   /** The row whatever its deleted flag (the reconciler follows soft-deleted detach-committing rows). */

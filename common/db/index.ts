@@ -18,6 +18,7 @@ export { DBConnectionError, asDbConnectionError, isDbConnectionError } from './e
 export { withDbRetry, transactionWithRetry, isDbDeadlock, isWsrepNotReady, type DbRetryOptions } from './retry';
 export type { DbHost } from './host-failover';
 export { fastSelect, FastSelect, SqlValue } from './fast-select';
+export { causalWrite, isGalera } from './causal';
 export { prepared } from './prepared';
 export { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from './cas';
 import { serializeSqlite } from './sqlite-serial';
