@@ -15,14 +15,34 @@ interface Connection {
 }
 interface Driver { obtainMasterConnection(): Promise<Connection> }
 
-/** The raw answer of `sql` on a pooled connection of `ds` (rows, or mysql2's ResultSetHeader). */
-export async function mysqlQuery(ds: DataSource, sql: string, params: unknown[]): Promise<unknown> {
-  // As the runner's connect(): the pool's connection, with TypeORM's error listener on it.
-  const conn = await (ds.driver as unknown as Driver).obtainMasterConnection();
-  try {
-    return await run(ds, conn, sql, params);
-  } finally {
-    conn.release();
+/** Sends of one autocommit statement that a deadlock aborted, after the first. */
+export const DEADLOCK_RESENDS = 5;
+
+/** InnoDB's deadlock, or Galera's certification conflict between two nodes' writes (both 1213). */
+function isDeadlock(e: unknown): boolean {
+  const d = (e as { driverError?: { errno?: unknown; code?: unknown } }).driverError;
+  return d?.errno === 1213 || d?.code === 'ER_LOCK_DEADLOCK';
+}
+
+/**
+ * The raw answer of `sql` on a pooled connection of `ds` (rows, or mysql2's ResultSetHeader).
+ * A deadlock aborts an autocommit statement whole, so it is sent again (a few times, 10 ms
+ * doubling, jittered): on Galera two API processes whose connections a failover spread over two
+ * nodes make such conflicts on one row, which the server's own retry (wsrep_retry_autocommit = 1)
+ * does not always settle, and the request answered 500.
+ */
+export async function mysqlQuery(ds: DataSource, sql: string, params: unknown[], resends = DEADLOCK_RESENDS): Promise<unknown> {
+  for (let attempt = 0; ; attempt++) {
+    // As the runner's connect(): the pool's connection, with TypeORM's error listener on it.
+    const conn = await (ds.driver as unknown as Driver).obtainMasterConnection();
+    try {
+      return await run(ds, conn, sql, params);
+    } catch (e) {
+      if (attempt >= resends || !isDeadlock(e)) throw e;
+    } finally {
+      conn.release();
+    }
+    await new Promise((r) => setTimeout(r, 10 * 2 ** attempt * (0.5 + Math.random() / 2)));
   }
 }
 
