@@ -110,7 +110,7 @@ export class NovaDB {
 
   /** Roll back an attach that never completed: the row goes away entirely ("undo the reservation", docs/attach-detach.md). */
   async bdmDestroy(id: number): Promise<void> {
-    await this.bdms.delete({ id });
+    await this.bdmDestroyCausal('id', id, null);
   }
 
   /** Soft delete (deleted = id frees the device name for the unique index); no intent is left on it. */
@@ -180,13 +180,14 @@ export class NovaDB {
   }
 
   /**
-   * Both run on rollbacks, often right after a lost connection: causal, so on Galera the DELETE
-   * sees a write that committed on the node that went away (common/db/causal.ts).
+   * The three DELETEs above run on rollbacks, often right after a lost connection: causal, so on
+   * Galera they see a write that committed on the node that went away (common/db/causal.ts).
+   * `state` null: whatever the row's state.
    */
-  private async bdmDestroyCausal(key: 'id' | 'uuid', value: number | string, state: BdmState): Promise<boolean> {
+  private async bdmDestroyCausal(key: 'id' | 'uuid', value: number | string, state: BdmState | null): Promise<boolean> {
     const e = (n: string): string => this.ds.driver.escape(n);
-    const sql = `DELETE FROM ${e('block_device_mapping')} WHERE ${e(key)} = ? AND ${e('attach_state')} = ?`;
-    return (await causalWrite(this.ds, sql, [value, state])) > 0;
+    const sql = `DELETE FROM ${e('block_device_mapping')} WHERE ${e(key)} = ?${state === null ? '' : ` AND ${e('attach_state')} = ?`}`;
+    return (await causalWrite(this.ds, sql, state === null ? [value] : [value, state])) > 0;
   }
 
   /** The row whatever its deleted flag (the reconciler follows soft-deleted detach-committing rows). */
