@@ -23,7 +23,14 @@ interface Holder { ds: DataSource; active: boolean }
 const owner = new AsyncLocalStorage<Holder>();
 const patched = new WeakSet<DataSource>();
 
-interface Stmt { reader: boolean; all(...p: unknown[]): unknown[]; run(...p: unknown[]): { changes: number; lastInsertRowid: number | bigint } }
+interface Stmt {
+  reader: boolean;
+  all(...p: unknown[]): unknown[];
+  run(...p: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+  raw(on: boolean): Stmt;
+  columns(): Array<{ name: string }>;
+}
+type Row = Record<string, unknown>;
 interface Db { prepare(sql: string): Stmt }
 
 /** Statements run straight on a SQLite DataSource's connection (see the header). */
@@ -71,6 +78,7 @@ export function serializeSqlite(ds: DataSource): void {
   const driver = ds.driver as unknown as { databaseConnection: Db };
   let conn: Db | undefined;
   const stmts = new Map<string, Stmt>();
+  const makers = new WeakMap<Stmt, (r: unknown[]) => Row>();
   const stmt = (sql: string): Stmt => {
     if (driver.databaseConnection !== conn) {
       conn = driver.databaseConnection;
@@ -79,6 +87,8 @@ export function serializeSqlite(ds: DataSource): void {
     let st = stmts.get(sql);
     if (!st) {
       st = conn.prepare(sql);
+      const mk = st.reader ? rowMaker(st.columns().map((c) => c.name)) : null;
+      if (mk) makers.set(st.raw(true), mk);
       stmts.set(sql, st);
       if (stmts.size > STATEMENTS) stmts.delete(stmts.keys().next().value as string);
     }
@@ -106,10 +116,26 @@ export function serializeSqlite(ds: DataSource): void {
     return exclusive(async () => work());
   };
   directs.set(ds, {
-    all: (sql, params) => now(() => exec(sql, params, (st, p) => st.all(...p) as Array<Record<string, unknown>>)),
+    all: (sql, params) => now(() => exec(sql, params, (st, p) => {
+      const mk = makers.get(st);
+      return mk ? (st.all(...p) as unknown[][]).map(mk) : st.all(...p) as Row[];
+    })),
     run: (sql, params) => now(() => exec(sql, params, (st, p) => {
       const r = st.run(...p);
       return { affected: r.changes, raw: r.lastInsertRowid };
     })),
   });
+}
+
+/**
+ * Rows as better-sqlite3 returns them (each column a property, a later one of the same name
+ * winning), built from its raw arrays by one object literal per statement: better-sqlite3 adds
+ * the properties one by one, which costs about as much again as the read itself (a 35-column
+ * volume row: 11 µs against 6). Null where a literal could not be the same (`__proto__`).
+ */
+export function rowMaker(names: readonly string[]): ((r: unknown[]) => Row) | null {
+  if (names.includes('__proto__')) return null;
+  const body = `return {${names.map((n, i) => `${JSON.stringify(n)}: r[${i}]`).join(', ')}};`;
+  // The text is built from the column names, each one JSON-quoted.
+  return new Function('r', body) as (r: unknown[]) => Row;
 }

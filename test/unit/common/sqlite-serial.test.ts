@@ -7,6 +7,7 @@ import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
 import { Volume, VolumeAdminMetadata } from '../../../cinder-common/entities';
 import { fastSelect } from '../../../common/db';
+import { sqliteDirect } from '../../../common/db/sqlite-serial';
 
 describe('SQLite: transactions hold the one connection to themselves', () => {
   let ds: DataSource;
@@ -111,5 +112,23 @@ describe('SQLite: transactions hold the one connection to themselves', () => {
     const keys = (await db.adminMetadata.findBy({ volumeId: vid, deleted: false })).map((r) => r.key);
     expect(keys).to.include.members(['first-tx', 'from-timer']);
     expect(keys).to.not.include('second-tx');
+  });
+
+  it('a direct SELECT answers the rows better-sqlite3 itself builds: names, order, a repeated name, __proto__', async () => {
+    const direct = sqliteDirect(ds)!;
+    const conn = (ds.driver as unknown as { databaseConnection: { prepare(s: string): { all(...p: unknown[]): unknown[] } } }).databaseConnection;
+    const texts = [
+      'SELECT * FROM volumes WHERE id = ?',
+      'SELECT v.id, m.id, v.status AS "x y", m."key" FROM volumes v LEFT JOIN volume_admin_metadata m ON m.volume_id = v.id WHERE v.id = ? ORDER BY m.id',
+      'SELECT id AS "__proto__", status FROM volumes WHERE id = ?',
+    ];
+    for (const sql of texts) {
+      const ours = await direct.all(sql, [vid]);
+      const theirs = conn.prepare(sql).all(vid) as Array<Record<string, unknown>>;
+      expect(ours.length, sql).to.be.greaterThan(0);
+      expect(ours.map((r) => Object.keys(r)), sql).to.deep.equal(theirs.map((r) => Object.keys(r)));
+      expect(ours, sql).to.deep.equal(theirs);
+      expect(Object.getPrototypeOf(ours[0]), sql).to.equal(Object.prototype);
+    }
   });
 });
