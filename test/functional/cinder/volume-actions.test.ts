@@ -7,6 +7,7 @@ import { startCinder, type Cinder } from './cinder-stack';
 
 const CONNECTOR = { ip: '10.160.161.32', host: 'xfolsom', initiator: 'iqn.1993-08.org.debian:01:11a1a0aa28f1' };
 const SERVER = '5f1c49d6-f3ec-4564-9b9a-f6b3dc938dd2';
+const OTHER_SERVER = '0b7a3f5e-6c1d-4e2a-9f48-2d5c7e91a3b6';
 const ADMIN = 'admin:demo';
 
 describe('cinder-api volume actions', function () {
@@ -432,5 +433,21 @@ describe('cinder-api volume actions', function () {
     r = await c.action(old, 'os-migrate_volume_completion', { new_volume: target }, ADMIN);
     expect(r.body).to.deep.equal({ save_volume_id: target });
     expect((await c.show(target)).attachments).to.have.length(1);
+  });
+
+  it('os-migrate_volume_completion to a volume that cannot take the attachment refuses before moving anything', async () => {
+    const old = await attached();
+    const busy = await c.createVolume();
+    expect((await c.action(busy, 'os-reserve', null)).status).to.equal(202);
+    expect((await c.action(busy, 'os-attach', { instance_uuid: OTHER_SERVER, mountpoint: '/dev/vdc', mode: 'rw' })).status).to.equal(202);
+    const before = [await c.show(old), await c.show(busy)];
+    // Cinder would detach the old volume's attachment, then fail to attach it to the busy one.
+    const r = await c.action(old, 'os-migrate_volume_completion', { new_volume: busy, error: false }, ADMIN);
+    expect(r.status, JSON.stringify(r.body)).to.equal(400);
+    expect(r.body.badRequest.message).to.equal('Invalid volume: volume is already attached and multiple attachments are not enabled');
+    const after = [await c.show(old), await c.show(busy)];
+    expect(after.map((v) => [v.status, v.attachments.map((a: { attachment_id: string }) => a.attachment_id)]))
+      .to.deep.equal(before.map((v) => [v.status, v.attachments.map((a: { attachment_id: string }) => a.attachment_id)]));
+    expect(after[0].attachments).to.have.length(1);
   });
 });
