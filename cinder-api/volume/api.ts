@@ -393,7 +393,7 @@ export class VolumeAPI {
     await this.d.db.volumeConditionalUpdate(v.id, { status: 'detaching' }, { status: 'in-use' });
   }
 
-  private requireHost(v: Volume, what: string): void {
+  requireHost(v: Volume, what: string): void {
     if (!v.host) throw new InvalidVolume({ reason: `Volume ${v.id} has no host: it cannot be ${what}.` });
   }
 

@@ -5,7 +5,7 @@
 // the new volume's id is the one to keep. A redo finds the old volume's attachments gone.
 import type { RequestContext } from '../../common/context';
 import type { Volume, VolumeAttachment } from '../../cinder-common/entities';
-import { InvalidVolume } from '../../cinder-common/exception';
+import { InvalidVolume, InvalidVolumeAttachMode } from '../../cinder-common/exception';
 import { POLICY, type VolumeAPI } from './api';
 
 export async function migrateVolumeCompletion(api: VolumeAPI, ctx: RequestContext, v: Volume, newVolume: Volume, error: boolean): Promise<string> {
@@ -17,8 +17,8 @@ export async function migrateVolumeCompletion(api: VolumeAPI, ctx: RequestContex
   if (error) return newVolume.id;
   const atts = await api.d.db.attachmentsOf([v.id]);
   if (atts.length) {
-    const target = (await api.d.db.volumeGet(newVolume.id)) ?? newVolume;
-    refuseWhatWouldHalfMove(target, atts, await api.d.db.attachmentsOf([target.id]));
+    const target = (await api.d.db.volumeGetWithAdminMetadata(newVolume.id)) ?? { volume: newVolume, admin: {} };
+    refuseWhatWouldHalfMove(api, target.volume, target.admin, atts, await api.d.db.attachmentsOf([newVolume.id]));
   }
   for (const a of atts) {
     await api.detach(ctx, (await api.d.db.volumeGet(v.id)) ?? v, a.id);
@@ -35,10 +35,12 @@ export async function migrateVolumeCompletion(api: VolumeAPI, ctx: RequestContex
  * refusals that can be known before the first detach are answered then, with the attach's own
  * errors, and nothing is changed.
  */
-function refuseWhatWouldHalfMove(target: Volume, moving: VolumeAttachment[], present: VolumeAttachment[]): void {
+function refuseWhatWouldHalfMove(api: VolumeAPI, target: Volume, admin: Record<string, string>, moving: VolumeAttachment[], present: VolumeAttachment[]): void {
   if (target.status === 'deleting') throw new InvalidVolume({ reason: `Volume ${target.id} is being deleted.` });
   if (target.status === 'maintenance') throw new InvalidVolume({ reason: 'The volume cannot be attached in maintenance mode.' });
-  if (!target.host) throw new InvalidVolume({ reason: `Volume ${target.id} has no host: it cannot be attached.` });
+  // Each attachment is made again 'rw'.
+  if (admin.readonly === 'True') throw new InvalidVolumeAttachMode({ mode: 'rw', volume_id: target.id });
+  api.requireHost(target, 'attached');
   // The volume manager's attach answers an instance's attached attachment as done.
   const m = moving[0];
   const same = (a: VolumeAttachment): boolean => (m.instanceUuid ? a.instanceUuid === m.instanceUuid : a.attachedHost === m.attachedHost);

@@ -449,5 +449,13 @@ describe('cinder-api volume actions', function () {
     expect(after.map((v) => [v.status, v.attachments.map((a: { attachment_id: string }) => a.attachment_id)]))
       .to.deep.equal(before.map((v) => [v.status, v.attachments.map((a: { attachment_id: string }) => a.attachment_id)]));
     expect(after[0].attachments).to.have.length(1);
+    // A read-only volume: the attachment would be made again 'rw', which the attach refuses.
+    const ro = await c.createVolume();
+    expect((await c.action(ro, 'os-update_readonly_flag', { readonly: true })).status).to.equal(202);
+    const r2 = await c.action(old, 'os-migrate_volume_completion', { new_volume: ro, error: false }, ADMIN);
+    expect(r2.status, JSON.stringify(r2.body)).to.equal(400);
+    expect(r2.body.badRequest.message).to.equal(`Invalid attaching mode 'rw' for volume ${ro}.`);
+    expect(((await c.show(old)).attachments as unknown[]).length).to.equal(1);
+    expect([(await c.show(ro)).status, (await c.show(ro)).attachments]).to.deep.equal(['available', []]);
   });
 });
