@@ -20,7 +20,9 @@ const CONNECTION_CODES = new Set([
   'ER_UNKNOWN_COM_ERROR',
 ]);
 
-const CONNECTION_TEXT = /connection is in closed state|Pool is closed|Connection lost|connect ETIMEDOUT|Can't connect to|Lost connection|WSREP has not yet prepared node/i;
+// The same state met by a write already under way: its replication fails with 1180 (a code
+// shared with other commit failures, so matched by the provider's status text).
+const CONNECTION_TEXT = /connection is in closed state|Pool is closed|Connection lost|connect ETIMEDOUT|Can't connect to|Lost connection|WSREP has not yet prepared node|Not connected to Primary Component/i;
 
 /** Whether `e` (or what it wraps: TypeORM's driverError, an Error cause) is a lost database connection. */
 export function isDbConnectionError(e: unknown): boolean {

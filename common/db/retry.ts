@@ -50,11 +50,12 @@ export function isDbDeadlock(e: unknown): boolean {
 /**
  * A Galera node that is not (or no longer) part of the primary component answers every query
  * with 1047 "WSREP has not yet prepared node for application use": as unavailable as a closed
- * port, and a fresh connection may reach a healthy node.
+ * port, and a fresh connection may reach a healthy node. A write caught replicating when the
+ * node fell out of it fails with 1180 "…(provider status: Not connected to Primary Component)".
  */
 export function isWsrepNotReady(e: unknown): boolean {
   const { code, errno, message } = codeOf(e);
-  return code === 'ER_UNKNOWN_COM_ERROR' || errno === 1047 || /WSREP has not yet prepared node/i.test(message ?? '');
+  return code === 'ER_UNKNOWN_COM_ERROR' || errno === 1047 || /WSREP has not yet prepared node|Not connected to Primary Component/i.test(message ?? '');
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

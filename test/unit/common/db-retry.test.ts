@@ -37,6 +37,19 @@ describe('db retry (oslo.db wrap_db_retry)', () => {
     expect(isDbConnectionError(deadlock())).to.equal(false);
   });
 
+  it('a write that lost the primary component while replicating (1180) is an unreachable database too', () => {
+    // What a surviving node answered a write in flight while the cluster re-formed (cluster test).
+    const text = 'Error while appending streaming replication fragment(provider status: Not connected to Primary Component)';
+    const cut = Object.assign(new Error(text), { driverError: { code: 'ER_ERROR_DURING_COMMIT', errno: 1180, message: text } });
+    expect(isDbConnectionError(cut)).to.equal(true);
+    expect(asDbConnectionError(cut)).to.be.instanceOf(DBConnectionError);
+    expect(isWsrepNotReady(cut)).to.equal(true);
+    // 1180 with another cause is a failed statement, not a lost database.
+    const other = Object.assign(new Error('Got error 149 during COMMIT'), { driverError: { code: 'ER_ERROR_DURING_COMMIT', errno: 1180, message: 'Got error 149 during COMMIT' } });
+    expect(isDbConnectionError(other)).to.equal(false);
+    expect(isWsrepNotReady(other)).to.equal(false);
+  });
+
   it('re-runs a unit that hit a deadlock until it succeeds', async () => {
     let calls = 0;
     const out = await withDbRetry(async (attempt) => {
