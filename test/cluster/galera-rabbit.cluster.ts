@@ -163,8 +163,13 @@ describe('Galera cluster through the multi-host URL', function () {
         }
       };
       await Promise.all(pinned.flatMap((d) => [worker(d)(), worker(d)()]));
-      const rows = (await pinned[0].query('SELECT n FROM counter WHERE id = 1')) as Array<{ n: number }>;
-      expect(Number(rows[0].n)).to.equal(4 * increments);
+      // A commit returns once certified; the other node applies it a moment later, so a plain
+      // read there may miss the last increment. A causal read (wsrep_sync_wait's read bit)
+      // waits until its node has applied everything committed before it: on both nodes.
+      for (const [i, d] of pinned.entries()) {
+        const rows = (await d.query('SET STATEMENT wsrep_sync_wait=1 FOR SELECT n FROM counter WHERE id = 1')) as Array<{ n: number }>;
+        expect(Number(rows[0].n), `on node ${i + 1}`).to.equal(4 * increments);
+      }
       figure(`galera: ${4 * increments} conflicting increments on two nodes, ${retries} re-run by transactionWithRetry`);
     } finally {
       for (const d of pinned) await d.destroy();
