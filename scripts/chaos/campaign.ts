@@ -356,11 +356,16 @@ async function main(): Promise<number> {
         break;
       }
       const plan = planRound(seed, n, { serverFaults, workers, opsPerWorker: 200 });
-      const { drift, statuses } = await campaign.round(plan, deadline);
+      const logDir = process.env.CHAOS_LOG_DIR || join(tmpdir(), `attachd-chaos-${seed}`);
+      // A round that fails outright (its servers never ACTIVE, say) keeps the daemons' logs too.
+      const { drift, statuses } = await campaign.round(plan, deadline).catch((e: unknown) => {
+        log(`round ${n} failed; daemon logs: ${campaign.dumpLogs(logDir, n)}`);
+        throw e;
+      });
       campaign.figures.rounds++;
       log(`  answers: ${statuses}`);
       if (drift.length) {
-        const file = campaign.dumpLogs(process.env.CHAOS_LOG_DIR || join(tmpdir(), `attachd-chaos-${seed}`), n);
+        const file = campaign.dumpLogs(logDir, n);
         process.stdout.write([`DRIFT seed=${seed} round=${n}`, `faults: ${describeFaults(plan.faults)}`, ...drift.map((d) => `  ${d}`),
           `daemon logs: ${file}`, `replay: CHAOS_SEED=${seed} CHAOS_ROUND=${n} bash scripts/chaos.sh`, ''].join('\n'));
         status = 1;
