@@ -20,9 +20,14 @@ const CONNECTION_CODES = new Set([
   'ER_UNKNOWN_COM_ERROR',
 ]);
 
-// The same state met by a write already under way: its replication fails with 1180 (a code
-// shared with other commit failures, so matched by the provider's status text).
-const CONNECTION_TEXT = /connection is in closed state|Pool is closed|Connection lost|connect ETIMEDOUT|Can't connect to|Lost connection|WSREP has not yet prepared node|Not connected to Primary Component/i;
+/**
+ * A Galera node outside the primary component: 1047 for a statement it is asked, and 1180
+ * "…(provider status: Not connected to Primary Component)" for a write caught replicating as
+ * it fell out (1180 names other commit failures too, so the provider's text is what marks it).
+ */
+export const WSREP_UNAVAILABLE_TEXT = /WSREP has not yet prepared node|Not connected to Primary Component/i;
+
+const CONNECTION_TEXT = /connection is in closed state|Pool is closed|Connection lost|connect ETIMEDOUT|Can't connect to|Lost connection/i;
 
 /** Whether `e` (or what it wraps: TypeORM's driverError, an Error cause) is a lost database connection. */
 export function isDbConnectionError(e: unknown): boolean {
@@ -30,7 +35,7 @@ export function isDbConnectionError(e: unknown): boolean {
     if (cur instanceof DBConnectionError) return true;
     const err = cur as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; fatal?: unknown };
     if (typeof err.code === 'string' && CONNECTION_CODES.has(err.code)) return true;
-    if (typeof err.message === 'string' && CONNECTION_TEXT.test(err.message)) return true;
+    if (typeof err.message === 'string' && (CONNECTION_TEXT.test(err.message) || WSREP_UNAVAILABLE_TEXT.test(err.message))) return true;
     cur = err.driverError ?? err.cause;
   }
   return false;

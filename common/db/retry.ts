@@ -5,7 +5,7 @@
 // unit is idempotent (retryOnDisconnect): a COMMIT whose answer was lost may have applied.
 import type { DataSource, EntityManager } from 'typeorm';
 import { getLogger } from '../log';
-import { isDbConnectionError } from './errors';
+import { isDbConnectionError, WSREP_UNAVAILABLE_TEXT } from './errors';
 
 const LOG = getLogger('attachd.db.retry');
 
@@ -50,12 +50,12 @@ export function isDbDeadlock(e: unknown): boolean {
 /**
  * A Galera node that is not (or no longer) part of the primary component answers every query
  * with 1047 "WSREP has not yet prepared node for application use": as unavailable as a closed
- * port, and a fresh connection may reach a healthy node. A write caught replicating when the
- * node fell out of it fails with 1180 "…(provider status: Not connected to Primary Component)".
+ * port, and a fresh connection may reach a healthy node (a write caught replicating as it fell
+ * out answers 1180 instead: WSREP_UNAVAILABLE_TEXT).
  */
 export function isWsrepNotReady(e: unknown): boolean {
   const { code, errno, message } = codeOf(e);
-  return code === 'ER_UNKNOWN_COM_ERROR' || errno === 1047 || /WSREP has not yet prepared node|Not connected to Primary Component/i.test(message ?? '');
+  return code === 'ER_UNKNOWN_COM_ERROR' || errno === 1047 || WSREP_UNAVAILABLE_TEXT.test(message ?? '');
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
