@@ -65,6 +65,11 @@ export class TooManyInstances extends NovaException {
   static override msgFmt = 'Quota exceeded for %(overs)s: Requested %(req)s, but already used %(used)s of %(allowed)s %(overs)s';
   static override code = 403;
 }
+/** OverQuota: more ports than the project may have (Nova's check of Neutron's port quota). */
+export class PortLimitExceeded extends NovaException {
+  static override msgFmt = 'Maximum number of ports exceeded';
+  static override code = 403;
+}
 /** OverQuota: the API answers 403. */
 export class MetadataLimitExceeded extends NovaException {
   static override msgFmt = 'Maximum number of metadata items exceeds %(allowed)d';

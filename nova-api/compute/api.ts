@@ -26,6 +26,7 @@ import { HypervisorAPI } from './hypervisors';
 import { AggregateAPI } from './aggregates';
 import { HostAPI } from './hosts';
 import { QuotaAPI, type QuotaLimits } from './quotas';
+import { portsAllow } from './server-quota';
 import { KeypairAPI } from './keypairs';
 import { ServerTagsAPI } from './server-tags';
 import type { BootVolume } from '../schemas/block-device-mapping';
@@ -292,7 +293,7 @@ export class ComputeAPI {
       for (const h of [req.requestedHost, req.requestedNode]) if (h && !known.includes(h)) throw new ComputeHostNotFound({ host: h });
     }
     const min = req.minCount ?? 1;
-    const max = req.maxCount ?? min;
+    const max = portsAllow(min, req.maxCount ?? min);
     if (req.hostname && max > 1) throw new AmbiguousHostnameForMultipleInstances();
     if (req.bootVolumes?.length) {
       this.can(ctx, 'os_compute_api:servers:create:attach_volume');
@@ -312,7 +313,11 @@ export class ComputeAPI {
     const n = await this.quotas.serversAllowed(ctx.projectId ?? '', ctx.userId, size, min, max);
     const rid = reservationId();
     const made: Array<{ inst: Instance; bdms: BlockDeviceMapping[] }> = [];
-    for (let index = 0; index < n; index++) made.push(await this.create(ctx, req, { index, count: n, reservationId: rid }, key));
+    for (let index = 0; index < n; index++) {
+      made.push(await this.create(ctx, req, { index, count: n, reservationId: rid }, key));
+      // On SQLite every step resolves at once, so a long create would hold the all-in-one's event loop.
+      if (index % 16 === 15) await new Promise((r) => setImmediate(r));
+    }
     // Nova's [quota] recheck_quota (its conductor's, before any build): racing creates may all
     // have passed the first count; once the servers exist they go to ERROR with the quota fault
     // instead of being built.

@@ -3,7 +3,22 @@
 // user has limits of its own for them) plus the request, against the limits. Over a limit, the
 // count shrinks to what still fits if that is at least min_count; otherwise TooManyInstances
 // (403) names every resource over, what was asked, what is used and what is allowed.
-import { TooManyInstances } from '../../nova-common/exception';
+import { PortLimitExceeded, TooManyInstances } from '../../nova-common/exception';
+
+/**
+ * Neutron's default port quota (`quota_port`, 500 a project). With Neutron, Nova's
+ * _check_requested_networks bounds a create by the ports still free: max_count shrinks to them,
+ * and a min_count over them is 403. There is no Neutron here and a server holds no port, so the
+ * bound falls on one create alone; without it a create whose instances limit does not bind
+ * (docs/quotas.md) would make as many servers as it asked for, 2147483647 say.
+ */
+export const PORTS_PER_CREATE = 500;
+
+/** max_count as the ports leave it, or PortLimitExceeded when min_count cannot have its ports. */
+export function portsAllow(min: number, max: number): number {
+  if (min > PORTS_PER_CREATE) throw new PortLimitExceeded();
+  return Math.min(max, PORTS_PER_CREATE);
+}
 
 export interface Counted { instances: number; cores: number; ram: number }
 

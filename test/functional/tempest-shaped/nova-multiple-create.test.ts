@@ -44,4 +44,15 @@ describe('tempest-shaped: nova multiple create', function () {
     expect(r.body.forbidden.message).to.equal('Quota exceeded for instances: Requested 11, but already used 0 of 10 instances');
     expect((await nova.req('GET', '/v2.1/servers', { token: 'neg:neg' })).body.servers).to.have.length(0);
   });
+
+  // With no instances limit bound, only the ports a create would need bound it (Neutron's default
+  // port quota, 500): without that bound this create would be making servers for hours.
+  it('answers 403 for a min_count over the ports a create may have, and makes nothing', async () => {
+    for (const extra of [{ min_count: 2147483647 }, { min_count: 501, max_count: 600 }]) {
+      const r = await create(extra, 'ports:ports');
+      expect(r.status, JSON.stringify(extra)).to.equal(403);
+      expect(r.body).to.deep.equal({ forbidden: { code: 403, message: 'Maximum number of ports exceeded' } });
+    }
+    expect((await nova.req('GET', '/v2.1/servers', { token: 'ports:ports' })).body.servers).to.have.length(0);
+  });
 });

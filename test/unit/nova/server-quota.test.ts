@@ -1,7 +1,7 @@
 // serversAllowed: Nova's check_num_instances_quota arithmetic (compute/utils.py), case by case:
 // what fits, how a multiple create shrinks to the room left, and the TooManyInstances text.
 import { expect } from 'chai';
-import { recheckServers, serversAllowed, type Counted } from '../../../nova-api/compute/server-quota';
+import { portsAllow, PORTS_PER_CREATE, recheckServers, serversAllowed, type Counted } from '../../../nova-api/compute/server-quota';
 
 const LIMITS: Counted = { instances: 10, cores: 20, ram: 51200 };
 const NONE: Counted = { instances: 0, cores: 0, ram: 0 };
@@ -56,5 +56,18 @@ describe('nova server quota (check_num_instances_quota)', () => {
       .to.equal('Quota exceeded for instances: Requested 1, but already used 10 of 10 instances');
     expect(refusal(() => recheckServers(LIMITS, { instances: 10, cores: 22, ram: 53248 }, MEDIUM, 2)))
       .to.equal('Quota exceeded for cores, ram: Requested 4, 8192, but already used 20, 51200 of 20, 51200 cores, ram');
+  });
+
+  it("bounds one create by Neutron's default port quota: max_count shrinks, min_count over it is PortLimitExceeded", () => {
+    expect(PORTS_PER_CREATE).to.equal(500);
+    expect(portsAllow(1, 1)).to.equal(1);
+    expect(portsAllow(2, 500)).to.equal(500);
+    expect(portsAllow(1, 2147483647)).to.equal(500);
+    expect(portsAllow(500, 2147483647)).to.equal(500);
+    for (const min of [501, 2147483647]) {
+      const e = (() => { try { portsAllow(min, min); } catch (x) { return x as Error & { code: number }; } return null; })();
+      expect(e?.constructor.name).to.equal('PortLimitExceeded');
+      expect([e?.message, e?.code]).to.deep.equal(['Maximum number of ports exceeded', 403]);
+    }
   });
 });
