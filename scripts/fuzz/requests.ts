@@ -273,7 +273,9 @@ export class Generator {
     const ops: Array<readonly [number, () => FuzzRequest]> = [
       // Nova
       [st.servers.length < 6 ? 8 : 2, () => this.make('nova', user, 'POST', '/servers', 'server-create',
-        { server: { name: `fz-${r.int(0, 999)}`, imageRef: IMAGE, flavorRef: r.pick(['1', '1', '2', '42']), ...(r.chance(0.2) ? { metadata: { k: 'v' } } : {}) } })],
+        { server: { name: `fz-${r.int(0, 999)}`, imageRef: IMAGE, flavorRef: r.pick(['1', '1', '2', '42']), ...(r.chance(0.2) ? { metadata: { k: 'v' } } : {}),
+          // Counts no create may have (403): an unbounded one once made servers until it was killed.
+          ...(r.chance(0.05) ? { min_count: r.pick<unknown>([501, 2147483647, '99999999999']) } : {}) } })],
       [3, () => this.make('nova', user, 'GET', r.pick(['/servers', '/servers/detail']) + (r.chance(0.4) ? `?${r.pick(QUERIES)}` : ''), 'server-list')],
       [3, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}`, 'server-show', undefined, r.chance(0.3) ? mvNova(r) : undefined)],
       [1, () => this.make('nova', user, 'PUT', `/servers/${this.server(user)}`, 'server-update', { server: { name: r.pick(['renamed', 'ü', 'x'.repeat(255)]) } })],
