@@ -35,6 +35,8 @@ export function isDbConnectionError(e: unknown): boolean {
     if (cur instanceof DBConnectionError) return true;
     const err = cur as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown; fatal?: unknown };
     if (typeof err.code === 'string' && CONNECTION_CODES.has(err.code)) return true;
+    // The server's unix socket (`?unix_socket=`) is removed while it is down: connecting finds no file.
+    if (err.code === 'ENOENT' && (cur as { syscall?: unknown }).syscall === 'connect') return true;
     if (typeof err.message === 'string' && (CONNECTION_TEXT.test(err.message) || WSREP_UNAVAILABLE_TEXT.test(err.message))) return true;
     cur = err.driverError ?? err.cause;
   }

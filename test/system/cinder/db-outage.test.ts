@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import { waitFor } from '../../support/processes';
-import { createTestDatabase, requireServersDir, startDatabase, stopDatabase } from '../../support/servers';
+import { join } from 'node:path';
+import { createTestDatabase, requireServersDir, startDatabase, stopDatabase, viaSocket } from '../../support/servers';
 import { startCinderApi } from '../../../cinder-api/main';
 import { cinderConf, startCinder, type Cinder } from '../../functional/cinder/cinder-stack';
 
@@ -79,6 +80,28 @@ describe('cinder while MariaDB is down', function () {
     try {
       const r = await fetch(`${api.url}/v3/demo/volumes`, { headers: { 'X-Auth-Token': 'demo:demo' }, signal: AbortSignal.timeout(30_000) });
       expect(r.status).to.equal(200);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  // MariaDB removes its socket file when it stops: connecting then fails with ENOENT, which
+  // answered 500 until it counted as a lost database.
+  it('a cinder-api that reaches MariaDB through its unix socket answers 503 too', async function () {
+    const sock = join(requireServersDir(this), 'db', 'mysqld.sock');
+    const conf = cinderConf({ database: { connection: viaSocket(db!.url, sock) } });
+    const api = await startCinderApi(conf, { transport: c!.transport, port: 0 });
+    const list = async (): Promise<Response> => fetch(`${api.url}/v3/demo/volumes`, { headers: { 'X-Auth-Token': 'demo:demo' }, signal: AbortSignal.timeout(30_000) });
+    try {
+      expect((await list()).status).to.equal(200);
+      await stopDatabase();
+      stopped = true;
+      const r = await list();
+      expect(r.status, await r.clone().text()).to.equal(503);
+      expect(((await r.json()) as { serviceUnavailable: { code: number } }).serviceUnavailable.code).to.equal(503);
+      await startDatabase();
+      stopped = false;
+      await waitFor(async () => (await list()).status === 200, 60_000, 'cinder-api to answer again', 250);
     } finally {
       await api.stop();
     }
