@@ -50,11 +50,15 @@ describe('db retry (oslo.db wrap_db_retry)', () => {
     expect(isWsrepNotReady(other)).to.equal(false);
   });
 
-  it("a database reached by its unix socket is unreachable while the socket's file is gone", () => {
+  it("a database reached by its unix socket is unreachable while the socket's file is gone, one without a route too", () => {
     // What mysql2 raised in nova-api while MariaDB was stopped (a throwaway outage under load).
     const gone = Object.assign(new Error('connect ENOENT /run/mysqld/mysqld.sock'), { code: 'ENOENT', syscall: 'connect', address: '/run/mysqld/mysqld.sock' });
     expect(isDbConnectionError(gone)).to.equal(true);
     expect(asDbConnectionError(gone)).to.be.instanceOf(DBConnectionError);
+    // A network that lost its route to a database node is as unreachable.
+    for (const code of ['ENETUNREACH', 'ENETDOWN', 'EHOSTUNREACH', 'ECONNABORTED']) {
+      expect(isDbConnectionError(Object.assign(new Error(`connect ${code} 10.0.0.5:3306`), { code, syscall: 'connect' })), code).to.equal(true);
+    }
     // A missing file anywhere else is not a lost database.
     expect(isDbConnectionError(Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), { code: 'ENOENT', syscall: 'open' }))).to.equal(false);
   });
