@@ -36,6 +36,7 @@ import { SwapVolumeAPI } from './swap-volume';
 import { RebuildAPI } from './rebuild';
 import { VolumesProxyAPI } from './volumes-proxy';
 import { localDelete } from './local-delete';
+import { withDbRetry } from '../../common/db/retry';
 import { parseAvailabilityZone, weighHosts } from './scheduler';
 import { findFlavor } from '../../nova-common/flavors';
 
@@ -313,19 +314,26 @@ export class ComputeAPI {
     const n = await this.quotas.serversAllowed(ctx.projectId ?? '', ctx.userId, size, min, max);
     const rid = reservationId();
     const made: Array<{ inst: Instance; bdms: BlockDeviceMapping[] }> = [];
-    for (let index = 0; index < n; index++) {
-      made.push(await this.create(ctx, req, { index, count: n, reservationId: rid }, key));
-      // On SQLite every step resolves at once, so a long create would hold the all-in-one's event loop.
-      if (index % 16 === 15) await new Promise((r) => setImmediate(r));
+    const recorded: Instance[] = [];
+    let over: TooManyInstances | null;
+    try {
+      for (let index = 0; index < n; index++) {
+        made.push(await this.create(ctx, req, { index, count: n, reservationId: rid }, key, recorded));
+        // On SQLite every step resolves at once, so a long create would hold the all-in-one's event loop.
+        if (index % 16 === 15) await new Promise((r) => setImmediate(r));
+      }
+      // Nova's [quota] recheck_quota (its conductor's, before any build): racing creates may all
+      // have passed the first count; once the servers exist they go to ERROR with the quota fault
+      // instead of being built.
+      over = this.o.recheckQuota === false ? null
+        : await this.quotas.serversRecheck(ctx.projectId ?? '', ctx.userId, size, n).then(() => null, (e: unknown) => {
+          if (e instanceof TooManyInstances) return e;
+          throw e;
+        });
+    } catch (e) {
+      if (!req.bootVolumes?.length) this.forgetRecorded(ctx, recorded);
+      throw e;
     }
-    // Nova's [quota] recheck_quota (its conductor's, before any build): racing creates may all
-    // have passed the first count; once the servers exist they go to ERROR with the quota fault
-    // instead of being built.
-    const over = this.o.recheckQuota === false ? null
-      : await this.quotas.serversRecheck(ctx.projectId ?? '', ctx.userId, size, n).then(() => null, (e: unknown) => {
-        if (e instanceof TooManyInstances) return e;
-        throw e;
-      });
     // A cast that cannot go out fails its server and the ones after it (left building, their
     // compute's reconciler would fail them later anyway).
     let lost: Error | undefined;
@@ -345,6 +353,24 @@ export class ComputeAPI {
     return { instances: made.map((m) => m.inst), reservationId: rid };
   }
 
+  /**
+   * A create that fails before any cast (the database lost half-way, say) answers an error, so
+   * none of the servers it recorded may stay, as Nova's _provision_instances destroys what it
+   * made. They go by the local delete, in the background, a lost database waited for (bounded);
+   * if this process dies first, their compute's reconciler fails them (left building). A create
+   * with boot volumes keeps that older way: its volumes are the caller's, and a local delete would
+   * honour their delete_on_termination.
+   */
+  private forgetRecorded(ctx: RequestContext, recorded: Instance[]): void {
+    const deps = { db: this.o.db, cinder: this.o.cinder, undoRetryMs: this.o.undoRetryMs ?? 0, caller };
+    void (async () => {
+      for (const inst of recorded) {
+        await withDbRetry(() => localDelete(deps, ctx, inst), { retryOnDisconnect: true, maxRetries: 20, intervalMs: 500, maxIntervalMs: 10_000, what: `removal of server ${inst.uuid}` })
+          .catch((e: unknown) => LOG.warning(`Server ${inst.uuid} of a failed create is left to its compute's reconciler: ${(e as Error).message}`, { context: ctx }));
+      }
+    })();
+  }
+
   /** Casts the build of a recorded server to its compute; a cast that cannot go out leaves it in ERROR. */
   private async build(ctx: RequestContext, inst: Instance, bdms: BlockDeviceMapping[]): Promise<void> {
     try {
@@ -362,7 +388,7 @@ export class ComputeAPI {
   }
 
   /** Records one server of a create request, the index-th of count (names get '-<index+1>' when count > 1); build() casts it. */
-  private async create(ctx: RequestContext, req: CreateServerRequest, batch: { index: number; count: number; reservationId: string }, key: KeyPair | null): Promise<{ inst: Instance; bdms: BlockDeviceMapping[] }> {
+  private async create(ctx: RequestContext, req: CreateServerRequest, batch: { index: number; count: number; reservationId: string }, key: KeyPair | null, recorded: Instance[]): Promise<{ inst: Instance; bdms: BlockDeviceMapping[] }> {
     const allowed = await this.metadataItems(ctx.projectId);
     if (allowed >= 0 && Object.keys(req.metadata).length > allowed) throw new MetadataLimitExceeded({ allowed });
     const az = parseAvailabilityZone(req.availabilityZone);
@@ -391,6 +417,7 @@ export class ComputeAPI {
       if (req.tags?.length) await this.o.db.tagsDelete(uuid).catch(() => undefined);
       throw e;
     });
+    recorded.push(inst);
     // The root disk occupies /dev/vda (the image, or a boot volume), so the first attached volume becomes /dev/vdb.
     const bootVolume = req.bootVolumes?.some((b) => b.bootIndex === 0);
     const root = bootVolume ? null : await this.o.db.bdmCreate({
