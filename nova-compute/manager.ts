@@ -14,6 +14,7 @@ import { COMPUTE_RPC_API_VERSION } from './rpcapi';
 import { KeyedLock } from '../common/lock';
 import { isDbConnectionError } from '../common/db/errors';
 import { BDM_STATES } from '../nova-common/bdm-states';
+import { retrying } from '../nova-common/retry';
 import { callerFromDict, type CinderCaller } from '../nova-common/volume/cinder';
 import { ctxLog, VolumeOps, type Op } from './volume-ops';
 import type { ComputeDriver } from './virt/driver';
@@ -185,16 +186,20 @@ export class ComputeManager {
 
   async buildAndRunInstance(ctxt: ContextDict, args: Args): Promise<void> {
     const uuid = uuidOf(args);
+    // A database lost for a while is waited for (the attach steps' budget), as nova-api's create
+    // already answered: else the server stayed building until the reconciler failed it.
+    const meta = { context: ctxLog(ctxt), instance_uuid: uuid };
     await this.locks.run(uuid, () => this.asEvent(ctxt, uuid, 'compute_build_and_run_instance', async () => {
-      const instance = await this.instanceOf(args);
+      const instance = await retrying('build: read the server', this.d.retryBudgetMs, () => this.instanceOf(args), meta);
       // A late cast of a build the reconciler already failed (or a second one): nothing to build.
       if (!instance || instance.vmState !== VM_STATES.BUILDING) return;
       try {
         const { rootDeviceName } = await this.d.driver.spawn(instance);
         await this.attachBootVolumes(ctxt, instance);
-        await this.d.db.instanceConditionalUpdate(uuid, { vmState: VM_STATES.BUILDING }, {
+        // A compare-and-swap: redone after a lost answer, it finds the server no longer building.
+        await retrying('build: mark the server active', this.d.retryBudgetMs, () => this.d.db.instanceConditionalUpdate(uuid, { vmState: VM_STATES.BUILDING }, {
           vmState: VM_STATES.ACTIVE, taskState: null, powerState: POWER_STATES.RUNNING, launchedAt: new Date(), rootDeviceName,
-        });
+        }), meta);
         await this.notify(ctxt, 'compute.instance.create.end', instance, {});
       } catch (e) {
         await this.d.db.instanceConditionalUpdate(uuid, { vmState: VM_STATES.BUILDING }, { vmState: VM_STATES.ERROR, taskState: null, faultMessage: (e as Error).message });

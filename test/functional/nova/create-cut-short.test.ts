@@ -1,7 +1,8 @@
 // A server create whose database goes away after it recorded a server but before any build was
 // cast answers 503, and what it recorded is removed (in the background, the lost database waited
 // for): nothing is left building for the compute's reconciler to fail later, under a create the
-// caller was told had failed.
+// caller was told had failed. A build whose compute loses the database waits for it (bounded) and
+// goes on: the create was answered 202.
 import { expect } from 'chai';
 import { DBConnectionError } from '../../../common/db/errors';
 import type { NovaDB } from '../../../nova-common/db-api';
@@ -23,14 +24,14 @@ describe('nova: a server create cut short by a lost database', function () {
   after(async () => { await nova?.stop(); });
 
   /** `db[name]` fails as a lost database on its calls numbered in `failing` (1-based). */
-  function cut<K extends 'actionStart' | 'instanceConditionalUpdate'>(name: K, failing: number[]): { calls: number } {
-    const real = db[name].bind(db) as (...a: unknown[]) => Promise<unknown>;
+  function cut<K extends 'actionStart' | 'instanceConditionalUpdate' | 'instanceGet'>(name: K, failing: number[], of: NovaDB = db): { calls: number } {
+    const real = of[name].bind(of) as (...a: unknown[]) => Promise<unknown>;
     const seen = { calls: 0 };
-    (db as unknown as Record<string, unknown>)[name] = async (...a: unknown[]) => {
+    (of as unknown as Record<string, unknown>)[name] = async (...a: unknown[]) => {
       if (failing.includes(++seen.calls)) throw new DBConnectionError({ reason: 'connect ENOENT /run/mysqld/mysqld.sock' });
       return real(...a);
     };
-    restore.push(() => { (db as unknown as Record<string, unknown>)[name] = real; });
+    restore.push(() => { (of as unknown as Record<string, unknown>)[name] = real; });
     return seen;
   }
 
@@ -57,4 +58,15 @@ describe('nova: a server create cut short by a lost database', function () {
       expect((await nova.req('GET', '/v2.1/servers', { token })).body.servers).to.deep.equal([]);
     });
   }
+
+  it("a build whose compute finds the database gone waits for it and makes the server ACTIVE", async () => {
+    const computeDb = (nova.compute.manager as unknown as { d: { db: NovaDB } }).d.db;
+    const reads = cut('instanceGet', [1, 2], computeDb);
+    const r = await nova.req('POST', '/v2.1/servers', { token: 'wait:wait', body: { server: { name: 'wait', imageRef: IMAGE, flavorRef: '1' } } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    const id = r.body.server.id as string;
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${id}`, { token: 'wait:wait' })).body.server.status !== 'BUILD', 20_000, 'the build to end', 100);
+    expect((await nova.req('GET', `/v2.1/servers/${id}`, { token: 'wait:wait' })).body.server.status).to.equal('ACTIVE');
+    expect(reads.calls, 'the read was retried').to.be.greaterThan(2);
+  });
 });
