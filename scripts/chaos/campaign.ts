@@ -18,7 +18,7 @@ import type { Cluster } from '../../test/system/e2e/cluster';
 import { waitFor } from '../../test/support/processes';
 import { bootBroker, killBroker, startBroker, startDatabase, stopBroker, stopDatabase } from '../../test/support/servers';
 import { fullDrift, waitNoDrift } from '../../test/system/faults/drift';
-import { CONVERGE_MS, faultCluster, waitComputeDown, type Flow, type Service } from '../../test/system/faults/fault-cluster';
+import { CONVERGE_MS, faultCluster, waitComputeDown, waitComputeUp, type Flow, type Service } from '../../test/system/faults/fault-cluster';
 import { serverErrors } from '../../test/system/faults/load';
 import { ensureMultiattachType, MULTIATTACH_TYPE, startMixedLoad, type Pool } from './mixed-load';
 import { describeFaults, FLOWS, planRound, SERVICE_FAULTS, SERVICES, type Fault, type RoundPlan } from './plan';
@@ -30,7 +30,8 @@ const SETTLE_MS = 30_000 + CONVERGE_MS + 60_000;
 const START_MS = 60_000;
 /**
  * nova-api's service_down_time here (seconds; heartbeats every 2 s): a compute-down outlives it,
- * a MariaDB outage (10 s, heartbeats failing) does not, so no live compute is taken for dead.
+ * a MariaDB outage (10 s, heartbeats failing) does not, so no live compute is taken for dead;
+ * overlapping outages can, so each round's pools wait for the computes to be counted up again.
  */
 const SERVICE_DOWN_TIME = 20;
 
@@ -269,6 +270,8 @@ class Campaign {
     const pools = new Map<Flow, Pool>();
     for (const [flow, c] of this.clusters) {
       const pool: Pool = { servers: [], volumes: [] };
+      // Overlapping MariaDB outages can outlast service_down_time: no host until the next heartbeat.
+      await waitComputeUp(c, (SERVICE_DOWN_TIME + 30) * 1000);
       for (let i = 0; i < 3; i++) pool.servers.push(await c.createServer(`chaos${i}`));
       for (let i = 0; i < 3; i++) pool.volumes.push({ id: await c.createVolume(), multiattach: false });
       const r = await c.req('cinder', 'POST', '/volumes', { volume: { size: 1, volume_type: 'chaos-multiattach' } });

@@ -134,6 +134,20 @@ export async function waitComputeDown(cluster: Cluster, timeoutMs: number): Prom
   }, timeoutMs, 'nova-compute counted down', 500);
 }
 
+/**
+ * Until nova-api counts every compute up again. Heartbeats cannot be written while MariaDB is
+ * away, so an outage (or two overlapping) longer than service_down_time leaves each compute
+ * counted down until its next beat, and a server created meanwhile finds no host, as in Nova.
+ */
+export async function waitComputeUp(cluster: Cluster, timeoutMs: number): Promise<void> {
+  await waitFor(async () => {
+    const r = await cluster.req('nova', 'GET', '/v2.1/os-availability-zone/detail', undefined, { 'X-Auth-Token': 'admin:demo' });
+    const zones = (r.status === 200 ? r.body.availabilityZoneInfo : []) as Array<{ hosts: Record<string, { 'nova-compute'?: { available: boolean } }> | null }>;
+    const computes = zones.flatMap((z) => Object.values(z.hosts ?? {})).flatMap((h) => (h['nova-compute'] ? [h['nova-compute']] : []));
+    return computes.length > 0 && computes.every((c) => c.available);
+  }, timeoutMs, 'nova-compute counted up', 250);
+}
+
 /** nova.conf lines that select the flow (the attachments API is the default). */
 export function legacyConf(flow: Flow): string[] {
   return flow === 'legacy' ? ['[workarounds]', 'use_legacy_volume_attach_flow = true'] : [];
