@@ -121,16 +121,18 @@ export const TRANSITION_TIMEOUT = 30;
 /** cinder-volume's lost_cast_timeout here (seconds): a create, delete or extend whose cast never came is ended after it. */
 export const LOST_CAST_TIMEOUT = 5;
 
-/**
- * Until nova-api counts every compute down (os-availability-zone/detail shows its host
- * unavailable, past service_down_time). A 503 (MariaDB away) is asked again.
- */
+/** Whether nova-api counts each compute available (os-availability-zone/detail); [] while it answers 503 (MariaDB away). */
+async function computesAvailable(cluster: Cluster): Promise<boolean[]> {
+  const r = await cluster.req('nova', 'GET', '/v2.1/os-availability-zone/detail', undefined, { 'X-Auth-Token': 'admin:demo' });
+  const zones = (r.status === 200 ? r.body.availabilityZoneInfo : []) as Array<{ hosts: Record<string, { 'nova-compute'?: { available: boolean } }> | null }>;
+  return zones.flatMap((z) => Object.values(z.hosts ?? {})).flatMap((h) => (h['nova-compute'] ? [h['nova-compute'].available] : []));
+}
+
+/** Until nova-api counts every compute down (its host unavailable, past service_down_time). */
 export async function waitComputeDown(cluster: Cluster, timeoutMs: number): Promise<void> {
   await waitFor(async () => {
-    const r = await cluster.req('nova', 'GET', '/v2.1/os-availability-zone/detail', undefined, { 'X-Auth-Token': 'admin:demo' });
-    const zones = (r.status === 200 ? r.body.availabilityZoneInfo : []) as Array<{ hosts: Record<string, { 'nova-compute': { available: boolean } }> | null }>;
-    const hosts = zones.flatMap((z) => Object.values(z.hosts ?? {}));
-    return hosts.length > 0 && hosts.every((h) => !h['nova-compute'].available);
+    const up = await computesAvailable(cluster);
+    return up.length > 0 && up.every((a) => !a);
   }, timeoutMs, 'nova-compute counted down', 500);
 }
 
@@ -141,10 +143,8 @@ export async function waitComputeDown(cluster: Cluster, timeoutMs: number): Prom
  */
 export async function waitComputeUp(cluster: Cluster, timeoutMs: number): Promise<void> {
   await waitFor(async () => {
-    const r = await cluster.req('nova', 'GET', '/v2.1/os-availability-zone/detail', undefined, { 'X-Auth-Token': 'admin:demo' });
-    const zones = (r.status === 200 ? r.body.availabilityZoneInfo : []) as Array<{ hosts: Record<string, { 'nova-compute'?: { available: boolean } }> | null }>;
-    const computes = zones.flatMap((z) => Object.values(z.hosts ?? {})).flatMap((h) => (h['nova-compute'] ? [h['nova-compute']] : []));
-    return computes.length > 0 && computes.every((c) => c.available);
+    const up = await computesAvailable(cluster);
+    return up.length > 0 && up.every((a) => a);
   }, timeoutMs, 'nova-compute counted up', 250);
 }
 
