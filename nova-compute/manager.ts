@@ -165,7 +165,8 @@ export class ComputeManager {
 
   /**
    * swap_volume(instance, old_volume_id, new_volume_id, new_attachment_id): the row of the old
-   * volume records the swap (nova-api wrote it); a cast whose row says otherwise finds nothing to do.
+   * volume records the swap (nova-api wrote it); a cast whose row says otherwise finds nothing to
+   * do but release the new volume's reservation, which only the cast may still name.
    */
   async swapVolume(ctxt: ContextDict, args: Args): Promise<void> {
     const uuid = uuidOf(args);
@@ -174,7 +175,10 @@ export class ComputeManager {
       const instance = await this.instanceOf(args);
       const bdm = instance ? await this.d.db.bdmByVolumeAndInstance(oldId, uuid) : null;
       if (!instance || !bdm || bdm.swapVolumeId !== args.new_volume_id) {
-        LOG.warning(`No swap of volume ${oldId} to ${String(args.new_volume_id)} recorded for instance ${uuid}; nothing to do`, { context: ctxLog(ctxt) });
+        LOG.warning(`No swap of volume ${oldId} to ${String(args.new_volume_id)} recorded for instance ${uuid}; nothing to swap`, { context: ctxLog(ctxt) });
+        const newId = String(args.new_volume_id);
+        const attachmentId = typeof args.new_attachment_id === 'string' ? args.new_attachment_id : null;
+        await this.d.volumeOps.swaps.releaseUnrecorded(this.op(ctxt, { volume_id: oldId, new_volume_id: newId, instance_uuid: uuid }), uuid, newId, attachmentId);
         return;
       }
       const op = this.op(ctxt, { volume_id: oldId, new_volume_id: bdm.swapVolumeId, instance_uuid: uuid });

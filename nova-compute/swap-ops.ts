@@ -92,6 +92,23 @@ export class SwapOps {
       : this.d.step(op, 'os-initialize_connection', () => this.d.cinder.initializeConnection(op.caller, newId, this.d.connectorProperties()));
   }
 
+  /**
+   * A swap_volume cast its row no longer records: a server delete or the reconciler rolled the
+   * swap back after reading the row but before nova-api recorded the new volume's reservation,
+   * which only this cast names now. The attachment goes unless a live row of the server holds
+   * it; a legacy reservation by the rollback's rule.
+   */
+  async releaseUnrecorded(op: Op, instanceUuid: string, newId: string, attachmentId: string | null): Promise<void> {
+    if (attachmentId) {
+      const rows = await this.d.step(op, 'read BDMs', () => this.d.db.bdmsByInstance(instanceUuid));
+      if (rows.some((b) => b.attachmentId === attachmentId || b.swapAttachmentId === attachmentId)) return;
+      await this.d.step(op, 'attachment_delete', () => this.d.cinder.attachmentDelete(op.caller, attachmentId).catch(ignore(VolumeAttachmentNotFound)));
+    } else if (await this.legacyReservationIsOurs(op, newId)) {
+      await this.d.step(op, 'os-unreserve', () => this.d.cinder.unreserve(op.caller, newId).catch(ignore(VolumeNotFound)));
+    } else return;
+    LOG.info(`Released volume ${newId}, reserved for a swap that was rolled back`, op.meta);
+  }
+
   /** A legacy reservation of the new volume is ours when it is 'attaching' and no live row holds it. */
   private async legacyReservationIsOurs(op: Op, newId: string): Promise<boolean> {
     const v = await this.d.volume(op, newId);

@@ -7,7 +7,7 @@
 import type { RequestContext } from '../../common/context';
 import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
-import { BDM_STATES as S } from '../../nova-common/bdm-states';
+import { BDM_STATES as S, othersMayHoldReservation } from '../../nova-common/bdm-states';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
 import {
   InvalidInput, InvalidVolume, MultiattachSwapVolumeNotSupported, VolumeAttachmentNotFound, VolumeBDMNotFound,
@@ -40,6 +40,9 @@ export class SwapVolumeAPI {
     let attachmentId: string | null = null;
     let reserved = false;
     let detaching = false;
+    let takenOver = false;
+    // Once the row records the reservation, whoever takes the row over knows it and releases it.
+    let recorded = false;
     try {
       await pausePoint('nova-api.swap.after-intent');
       await this.o.cinder.beginDetaching(caller(ctx), oldVolume.id).catch((e: unknown) => {
@@ -61,13 +64,18 @@ export class SwapVolumeAPI {
       }
       await pausePoint('nova-api.swap.after-attachment-create');
       if (!(await this.o.db.bdmTransition(bdm.id, [S.SWAP_RESERVING], S.SWAP_RESERVED, { swapAttachmentId: attachmentId }))) {
+        // A server delete or the compute's reconciler took the row; undo() releases what we reserved.
+        takenOver = true;
         throw new InvalidVolume({ reason: `the swap of volume ${oldVolume.id} was taken over by its compute` });
       }
+      recorded = true;
       await this.c.recordAction(ctx, inst.uuid, 'swap_volume');
       await this.o.rpc.swapVolume(ctx, inst, oldVolume.id, newVolume.id, attachmentId);
       await pausePoint('nova-api.swap.after-cast');
     } catch (e) {
-      await this.undo(ctx, row, detaching, attachmentId, reserved ? newVolume.id : null);
+      await this.undo(ctx, row, detaching, attachmentId, reserved ? newVolume.id : null, recorded);
+      // A deleted server is answered as Nova's state check would (404 gone, 409 deleting).
+      if (takenOver) this.c.checkState(ctx, await this.c.get(ctx, inst.uuid), 'swap_volume', SWAP_STATES);
       throw e;
     }
   }
@@ -76,13 +84,17 @@ export class SwapVolumeAPI {
    * Nova's rollback of a swap that never reached its compute: attachment_delete or os-unreserve
    * of the new volume, roll_detaching of the old one, the intent withdrawn; retried for a bounded time, else left to the compute's reconciler.
    */
-  private async undo(ctx: RequestContext, row: BlockDeviceMapping, detaching: boolean, attachmentId: string | null, reservedId: string | null): Promise<void> {
+  private async undo(ctx: RequestContext, row: BlockDeviceMapping, detaching: boolean, attachmentId: string | null, reservedId: string | null,
+    recorded: boolean): Promise<void> {
     const budget = this.o.undoRetryMs ?? 0;
     const meta = { context: ctx, bdm_id: row.id };
     try {
       // Only while the row is still ours (the compute's reconciler may have taken it over).
       const cur = await retrying('read BDM', budget, () => this.o.db.bdmGetAny(row.id), meta);
-      if (!cur || ![S.SWAP_RESERVING, S.SWAP_RESERVED].includes(cur.attachState as never)) return;
+      if (!cur || ![S.SWAP_RESERVING, S.SWAP_RESERVED].includes(cur.attachState as never) || cur.attachRequestId !== row.attachRequestId) {
+        if (!recorded) await this.releaseAfterTakeover(ctx, attachmentId, reservedId, budget, meta);
+        return;
+      }
       if (attachmentId) {
         await retrying('attachment_delete', budget, () => this.o.cinder.attachmentDelete(caller(ctx), attachmentId).catch((e: unknown) => {
           if (!(e instanceof VolumeAttachmentNotFound)) throw e;
@@ -94,6 +106,26 @@ export class SwapVolumeAPI {
         { swapVolumeId: null, swapAttachmentId: null }), meta);
     } catch (e) {
       LOG.warning(`Undoing the swap of volume ${row.volumeId} failed (${(e as Error).message}); the compute's reconciler rolls it back`, meta);
+    }
+  }
+
+  /**
+   * The new volume's reservation once the row is no longer ours. Whoever took the row (a server
+   * delete, the compute's reconciler) released what it found; a reservation that landed after it
+   * looked is known only to us: an attachment by its id, an os-reserve (which names no one) while
+   * the volume is still 'attaching' and no live row may hold it. The old volume is the taker's.
+   */
+  private async releaseAfterTakeover(ctx: RequestContext, attachmentId: string | null, reservedId: string | null, budget: number,
+    meta: Record<string, unknown>): Promise<void> {
+    if (attachmentId) {
+      await retrying('attachment_delete', budget, () => this.o.cinder.attachmentDelete(caller(ctx), attachmentId).catch((e: unknown) => {
+        if (!(e instanceof VolumeAttachmentNotFound)) throw e;
+      }), meta);
+    } else if (reservedId) {
+      const v = await retrying('GET volume', budget, () => this.o.cinder.get(caller(ctx), reservedId), meta);
+      if (v.status === 'attaching' && !othersMayHoldReservation(await this.o.db.bdmsOfVolumeExcept(reservedId, 0), true)) {
+        await retrying('os-unreserve', budget, () => this.o.cinder.unreserve(caller(ctx), reservedId), meta);
+      }
     }
   }
 }

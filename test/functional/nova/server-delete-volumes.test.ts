@@ -3,6 +3,7 @@
 //   os-reserve is still on its way to Cinder, so the compute sees nothing to release. nova-api,
 //   finding its row gone once the reserve lands, must release it itself and answer as Nova's
 //   state check would, not 503 with the volume left 'attaching';
+// - the same race with a swap: the new volume's os-reserve landing after the delete looked;
 // - Cinder refusing a volume's release: Nova's _shutdown_instance ignores it and the server
 //   goes, rather than staying 'deleting' for ever.
 import { expect } from 'chai';
@@ -32,6 +33,25 @@ describe('server delete and its volumes (legacy flow, Cinder fixture)', function
     expect(cinder.calls.filter((c) => c.volumeId === v.id).map((c) => c.action)).to.deep.equal(['os-reserve', 'os-unreserve']);
     expect(v.status).to.equal('available');
     expect(await new NovaDB(nova.ds).bdmsByInstance(sid)).to.deep.equal([]);
+  });
+
+  it("releases a swap's os-reserve of the new volume that landed after the delete looked, and answers 404", async () => {
+    const { nova, cinder } = s;
+    const sid = await activeServer(nova, 'swap-race');
+    const [from, to] = [cinder.create('demo'), cinder.create('demo')];
+    expect((await nova.req('POST', `/v2.1/servers/${sid}/os-volume_attachments`, { body: { volumeAttachment: { volumeId: from.id } } })).status).to.equal(200);
+    await waitFor(async () => from.status === 'in-use' && (await new NovaDB(nova.ds).bdmByVolumeAndInstance(from.id, sid))?.attachState === null, 10_000, 'attached', 20);
+    const reserve = cinder.hold('os-reserve');
+    const swap = nova.req('PUT', `/v2.1/servers/${sid}/os-volume_attachments/${from.id}`, { token: 'admin:demo', body: { volumeAttachment: { volumeId: to.id } } });
+    await reserve.reached;
+    expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404, 10_000, 'server gone', 20);
+    expect(to.status, 'nothing held the new volume when the delete looked').to.equal('available');
+    reserve.release();
+    const r = await swap;
+    expect(r.status, JSON.stringify(r.body)).to.equal(404);
+    expect(cinder.calls.filter((c) => c.volumeId === to.id).map((c) => c.action)).to.deep.equal(['os-reserve', 'os-unreserve']);
+    expect([from.status, to.status]).to.deep.equal(['available', 'available']);
   });
 
   it("detaches a volume whose 'detaching' nova-api withdrew after the delete read the rows", async () => {
