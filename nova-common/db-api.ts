@@ -205,6 +205,19 @@ export class NovaDB {
       .map((bdm) => ({ bdm, instance: instances.get(bdm.instanceUuid as string) as Instance }));
   }
 
+  /**
+   * Settled live rows of a volume whose instance on `host` is deleted, at most `limit`: what a
+   * delete left behind (Nova soft-deletes them with the instance).
+   */
+  async bdmsLeftByDeletedOnHost(host: string, limit = 50): Promise<Array<{ bdm: BlockDeviceMapping; instance: Instance }>> {
+    const bdms = await this.bdms.createQueryBuilder('b').innerJoin(Instance, 'i', 'i.uuid = b.instanceUuid')
+      .where('b.deleted = 0 AND b.volumeId IS NOT NULL AND b.attachState IS NULL AND i.deleted <> 0 AND i.host = :host', { host })
+      .orderBy('b.id', 'ASC').limit(limit).getMany();
+    if (!bdms.length) return [];
+    const instances = new Map((await this.instances.findBy({ uuid: In([...new Set(bdms.map((b) => b.instanceUuid as string))]) })).map((i) => [i.uuid, i]));
+    return bdms.filter((b) => instances.has(b.instanceUuid as string)).map((bdm) => ({ bdm, instance: instances.get(bdm.instanceUuid as string) as Instance }));
+  }
+
   /** Live rows of other attachments of the volume (another server holds or is taking it). */
   async bdmsOfVolumeExcept(volumeId: string, exceptId: number): Promise<BlockDeviceMapping[]> {
     const rows = await fastSelect(this.ds, BlockDeviceMapping).find({ volumeId, deleted: 0 }, [['id', 'ASC']]);

@@ -3,7 +3,8 @@
 // whose attach_state says an attach or detach stopped half-way, and finishes or rolls it back
 // (VolumeOps.resume; the direction is in nova-common/bdm-states.ts). Server deletes cut short
 // and stops, starts and reboots cut short are redone, and builds cut short fail (vm_state error),
-// as Nova's init_host does. Rows nova-api is still working on (reserving,
+// as Nova's init_host does, and a volume a delete left attached to its deleted instance is
+// released. Rows nova-api is still working on (reserving,
 // detaching) are left alone until they are older than pending_volume_op_timeout.
 // Each repair is logged at WARNING with the request id of the operation it repairs.
 import { In } from 'typeorm';
@@ -51,6 +52,8 @@ export interface RepairReport {
   deletesRedone: string[];
   buildsFailed: string[];
   powerOpsRedone: string[];
+  /** Ids of rows a server delete left live, released since. */
+  leftoversReleased: number[];
 }
 
 export class VolumeReconciler {
@@ -103,7 +106,7 @@ export class VolumeReconciler {
 
   private async pass(): Promise<RepairReport> {
     const first = this.passes++ === 0;
-    const report: RepairReport = { resumed: [], deletesRedone: [], buildsFailed: [], powerOpsRedone: [] };
+    const report: RepairReport = { resumed: [], deletesRedone: [], buildsFailed: [], powerOpsRedone: [], leftoversReleased: [] };
     const rows = await this.d.db.bdmsPendingOnHost(this.d.host);
     const byInstance = new Map<string, Array<{ bdm: BlockDeviceMapping; instance: Instance }>>();
     for (const r of rows) byInstance.set(r.instance.uuid, [...(byInstance.get(r.instance.uuid) ?? []), r]);
@@ -113,6 +116,7 @@ export class VolumeReconciler {
     for (const uuid of await this.deletesCutShort(first)) work.push(() => this.redoDelete(uuid, report));
     for (const uuid of await this.buildsCutShort(first)) work.push(() => this.failBuild(uuid, report));
     for (const [uuid, task] of await this.powerOpsCutShort(first)) work.push(() => this.redoPowerOp(uuid, task, report));
+    for (const { bdm, instance } of await this.d.db.bdmsLeftByDeletedOnHost(this.d.host)) work.push(() => this.releaseLeftover(bdm.id, instance, report));
     await runLimited(work, CONCURRENCY);
     return report;
   }
@@ -204,6 +208,21 @@ export class VolumeReconciler {
     LOG.warning(`Instance ${uuid} was left ${task}; doing it again`);
     if (!(await this.d.manager.redoTask(uuid, task))) return;
     report.powerOpsRedone.push(uuid);
+  }
+
+  /**
+   * A settled live row of a deleted instance: a volume its delete left attached (a swap's
+   * rollback after the delete looked, or any step that left it so). Released as the delete would.
+   */
+  private async releaseLeftover(bdmId: number, instance: Instance, report: RepairReport): Promise<void> {
+    await this.d.manager.locks.run(instance.uuid, async () => {
+      const bdm = await this.d.db.bdmGetAny(bdmId);
+      if (!bdm || bdm.deleted || bdm.attachState) return;
+      const op = await this.opFor(instance, null, { volume_id: bdm.volumeId, instance_uuid: instance.uuid, bdm_id: bdm.id });
+      LOG.warning(`Releasing volume ${bdm.volumeId} left attached to deleted instance ${instance.uuid}`, op.meta);
+      await this.d.volumeOps.releaseAll(op, instance, [bdm]);
+      report.leftoversReleased.push(bdm.id);
+    });
   }
 
   private async opFor(instance: Instance, requestId: string | null, meta: Record<string, unknown>): Promise<Op> {

@@ -22,6 +22,9 @@ import type { ComputeDriver } from './virt/driver';
 
 const LOG = getLogger('nova-compute.volume');
 
+/** Passes a server delete makes over a row that moves under it (see releaseOne). */
+const RELEASE_PASSES = 4;
+
 export interface VolumeOpsDeps {
   db: NovaDB;
   cinder: CinderAPI;
@@ -404,26 +407,37 @@ export class VolumeOps {
 
   /**
    * One volume of a deleted server: its attach rolled back or its detach run (no guest step).
-   * False when a swap in flight, ended first, took the row away.
+   * False when a swap in flight, ended first, took the row away. The row read may be stale:
+   * nova-api may have begun a swap or a detach on it since, and a step whose compare-and-swap
+   * finds the row moved does nothing. So each pass takes the row as it is now, until it is gone
+   * (a race probe left a volume attached to a deleted server: the delete's detach found the row
+   * 'swap-reserving' and went on). Each move is a request nova-api accepted meanwhile, so a few
+   * passes do; past them the delete is left 'deleting' for the reconciler.
    */
   private async releaseOne(userOp: Op, instance: Instance, row: BlockDeviceMapping): Promise<boolean> {
     let bdm = row;
     const op = await this.releasingAs(userOp, row.volumeId as string);
     const vop = { ...op, verify: true };
-    // A swap in flight ends first (rolled back, or finished once committed); then the row is detached.
-    if (SWAP_STATES.includes(bdm.attachState as never)) {
-      await this.resume(vop, instance, bdm);
-      const after = await this.step(op, 'read BDM', () => this.d.db.bdmGetAny(bdm.id));
-      if (!after || after.deleted) return false;
-      bdm = after;
+    for (let pass = 1; ; pass++) {
+      // A swap in flight ends first (rolled back, or finished once committed); then the row is detached.
+      if (SWAP_STATES.includes(bdm.attachState as never)) {
+        await this.resume(vop, instance, bdm);
+        const after = await this.step(op, 'read BDM', () => this.d.db.bdmGetAny(bdm.id));
+        if (!after || after.deleted) return false;
+        bdm = after;
+      }
+      if (bdm.attachState === S.RESERVING) await this.rollbackReserving(vop, bdm);
+      else if (bdm.attachState === S.RESERVED || bdm.attachState === S.ATTACHING) {
+        if (bdm.attachState === S.RESERVED) await this.step(op, 'claim attach', () => this.d.db.bdmTransition(bdm.id, [S.RESERVED], S.ATTACHING));
+        await this.rollbackAttach(vop, instance, { ...bdm, attachState: S.ATTACHING });
+      } else if (bdm.attachState === S.DETACH_COMMITTING) await this.finishDetach(vop, bdm, undefined);
+      else await this.detach(vop, null, bdm, null, { guestGone: true });
+      const now = await this.step(op, 'read BDM', () => this.d.db.bdmGetAny(bdm.id));
+      if (!now || now.deleted) return true;
+      if (pass >= RELEASE_PASSES) throw new StepInterrupted('release BDM', new Error(`BDM ${bdm.id} kept moving (now ${now.attachState ?? 'settled'})`));
+      LOG.info(`BDM ${bdm.id} of the deleted server moved to ${now.attachState ?? 'settled'} meanwhile; releasing it as it is now`, op.meta);
+      bdm = now;
     }
-    if (bdm.attachState === S.RESERVING) await this.rollbackReserving(vop, bdm);
-    else if (bdm.attachState === S.RESERVED || bdm.attachState === S.ATTACHING) {
-      if (bdm.attachState === S.RESERVED) await this.step(op, 'claim attach', () => this.d.db.bdmTransition(bdm.id, [S.RESERVED], S.ATTACHING));
-      await this.rollbackAttach(vop, instance, { ...bdm, attachState: S.ATTACHING });
-    } else if (bdm.attachState === S.DETACH_COMMITTING) await this.finishDetach(vop, bdm, undefined);
-    else await this.detach(vop, null, bdm, null, { guestGone: true });
-    return true;
   }
 
   /**

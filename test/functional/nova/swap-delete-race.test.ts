@@ -9,6 +9,7 @@ import type { CinderAPI } from '../../../nova-common/volume/cinder';
 import type { NovaDB } from '../../../nova-common/db-api';
 import { caller } from '../../../nova-api/compute/api';
 import { RequestContext } from '../../../common/context';
+import { BDM_STATES as S } from '../../../nova-common/bdm-states';
 import { startCinder, type Cinder } from '../cinder/cinder-stack';
 import { waitFor } from '../../support/processes';
 import { activeServer, startNova, type Nova } from './harness';
@@ -87,5 +88,43 @@ describe('a volume swap racing a server delete (real Cinder, in process)', funct
     expect((await attachments(oldId)).map((a) => a.id)).to.deep.equal([held]);
     expect((await cinder.show(oldId)).status).to.equal('in-use');
     expect((await apiDeps.db.bdmByVolumeAndInstance(oldId, sid))?.attachState).to.equal(null);
+  });
+  it('a server delete whose row moved to a swap after it read it rolls the swap back and detaches the volume', async () => {
+    const { sid, oldId, newId } = await attached('swap-moved');
+    const computeDb = (nova.compute.manager as unknown as { d: { db: NovaDB } }).d.db;
+    const real = computeDb.bdmTransition.bind(computeDb);
+    let moved = false;
+    computeDb.bdmTransition = async (...a: Parameters<NovaDB['bdmTransition']>) => {
+      if (!moved && a[2] === S.DETACHING) {
+        moved = true;
+        // nova-api's swap intent lands between the delete's read of the rows and its detach.
+        expect(await real(a[0], [null], S.SWAP_RESERVING, { swapVolumeId: newId, swapAttachmentId: null, attachRequestId: 'req-swap' })).to.equal(true);
+      }
+      return real(...a);
+    };
+    try {
+      expect((await nova.req('DELETE', `/v2.1/servers/${sid}`)).status).to.equal(204);
+      await until('server gone', async () => (await nova.req('GET', `/v2.1/servers/${sid}`)).status === 404);
+    } finally {
+      computeDb.bdmTransition = real;
+    }
+    expect(moved).to.equal(true);
+    expect(await apiDeps.db.bdmsByInstance(sid)).to.deep.equal([]);
+    expect((await cinder.show(oldId)).status).to.equal('available');
+    expect(await attachments(oldId)).to.deep.equal([]);
+    expect((await cinder.show(newId)).status).to.equal('available');
+  });
+
+  it("the reconciler releases a volume a delete left attached to its deleted server", async () => {
+    const { sid, oldId } = await attached('left');
+    const row = (await apiDeps.db.bdmByVolumeAndInstance(oldId, sid))!;
+    // The server deleted with its row left live, as the delete above did before its fix.
+    await apiDeps.db.instanceSoftDelete((await apiDeps.db.instanceGet(sid))!);
+    const report = await nova.compute.reconciler.runOnce();
+    expect(report.leftoversReleased).to.deep.equal([row.id]);
+    expect((await apiDeps.db.bdmGetAny(row.id))?.deleted).to.equal(row.id);
+    expect((await cinder.show(oldId)).status).to.equal('available');
+    expect(await attachments(oldId)).to.deep.equal([]);
+    expect((await nova.compute.reconciler.runOnce()).leftoversReleased, 'nothing left the second time').to.deep.equal([]);
   });
 });
