@@ -429,7 +429,16 @@ export class VolumeManager {
       });
       // The mode stays on the attachment row: unlike os-attach, Cinder's attachment_update
       // writes no attached_mode admin metadata (so none shows in the volume's metadata).
-      if (!saved) LOG.warning(`Attachment ${att.id} left '${att.attachStatus}' while it was being connected`, logCtx(ctxt));
+      if (!saved) {
+        // Deleted meanwhile (cinder-api deletes a 'reserved' attachment without this lock or a
+        // cast): as Cinder's volume_attached, which finds no attachment and raises, the volume's
+        // status stays as the delete left it, and the export made for it goes.
+        if (!(await this.d.db.attachmentWithVolume(att.id))) {
+          await this.teardownUnlessShared(ctxt, await this.load(v.id), att.id, connector);
+          throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${att.id}` });
+        }
+        LOG.warning(`Attachment ${att.id} left '${att.attachStatus}' while it was being connected`, logCtx(ctxt));
+      }
       await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'attaching', attachStatus: 'attaching' });
       LOG.info(`attachment_update completed successfully for volume ${v.id}`, logCtx(ctxt));
       return flat;
@@ -444,18 +453,24 @@ export class VolumeManager {
 
   private async attachmentDeleteLocked(ctxt: ContextDict, volumeId: string, attachmentId: string): Promise<void> {
     const v = await this.load(volumeId);
-    const atts = await this.d.db.attachmentsOf([v.id]);
-    const att = atts.find((a) => a.id === attachmentId);
+    const att = (await this.d.db.attachmentsOf([v.id])).find((a) => a.id === attachmentId);
     await this.notify(ctxt, v, 'detach.start');
-    // A multiattach volume's one export serves every attachment: it stays while another is connected.
-    const shared = atts.some((a) => a.id !== attachmentId && a.connector && a.attachStatus !== 'detached');
-    if (shared) {
+    await this.teardownUnlessShared(ctxt, v, attachmentId, att?.connector ? JSON.parse(att.connector) as Connector : null);
+  }
+
+  /**
+   * An attachment's host connection and the export taken down; errors only logged. A multiattach
+   * volume's one export serves every attachment: it stays while another is connected.
+   */
+  private async teardownUnlessShared(ctxt: ContextDict, v: Volume, attachmentId: string, connector: Connector | null): Promise<void> {
+    const atts = await this.d.db.attachmentsOf([v.id]);
+    if (atts.some((a) => a.id !== attachmentId && a.connector && a.attachStatus !== 'detached')) {
       LOG.info(`Attachment ${attachmentId} of volume ${v.id} deleted; the export stays for the other attachments`, logCtx(ctxt));
       return;
     }
     try {
-      if (att?.connector) {
-        await this.d.driver.terminateConnection(v, JSON.parse(att.connector) as Connector, false);
+      if (connector) {
+        await this.d.driver.terminateConnection(v, connector, false);
         LOG.info(`Terminate volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
       }
       await this.d.driver.removeExport(v);

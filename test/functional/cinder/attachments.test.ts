@@ -136,6 +136,33 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.body.itemNotFound.message).to.equal(`Volume attachment could not be found with filter: attachment_id = ${id}.`);
   });
 
+  it("an attachment deleted while cinder-volume connects it: 404, the volume left as the delete set it, and no export left", async () => {
+    // A race probe left the volume 'attaching' with no attachment: cinder-api deletes a
+    // 'reserved' attachment itself, without waiting for the volume's lock.
+    const vid = await c.createVolume();
+    const id = (await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } })).body.attachment.id as string;
+    const driver = c.volume.backends[0].driver as FakeDriver;
+    const real = driver.initializeConnection.bind(driver);
+    let deleted: Res | null = null;
+    driver.initializeConnection = async (...a: Parameters<FakeDriver['initializeConnection']>) => {
+      deleted = await call('DELETE', `/attachments/${id}`);
+      return real(...a);
+    };
+    let r: Res;
+    try {
+      r = await call('PUT', `/attachments/${id}`, { attachment: { connector: CONNECTOR } });
+    } finally {
+      driver.initializeConnection = real;
+    }
+    expect(deleted!.status).to.equal(200);
+    expect(r.status, JSON.stringify(r.body)).to.equal(404);
+    expect(r.body.itemNotFound.message).to.equal(`Volume attachment could not be found with filter: attachment_id = ${id}.`);
+    const v = await c.show(vid, 'admin:demo');
+    expect([v.status, v.attachments]).to.deep.equal(['available', []]);
+    expect(await driver.listExports()).to.not.include(vid);
+    expect((await new CinderDB(c.ds).volumeGet(vid))?.providerLocation).to.equal(null);
+  });
+
   it('lists sorted, paged and filtered on volume_attachment columns (found by the differential test)', async () => {
     const [v1, v2] = [await c.createVolume(1, 'admin:alist'), await c.createVolume(1, 'admin:alist')];
     const list = (q: string): Promise<Res> => c.req('GET', `/v3/alist/attachments${q}`, { token: 'admin:alist', headers: { 'OpenStack-API-Version': 'volume 3.27' } });
