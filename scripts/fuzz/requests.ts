@@ -152,6 +152,7 @@ export class Generator {
     const vol = p?.volume ?? this.volume('admin');
     const srv = p?.server ?? this.server('admin');
     const [srv2, vol2] = [this.server('admin'), this.volume('admin')];
+    const att = this.idOf(this.st.attachments, 'admin');
     const ops: FuzzRequest[] = [
       this.attach('admin', srv, vol), this.cinderDelete('admin', vol), this.detach('admin', srv, vol),
       this.volumeAction('admin', vol, 'os-extend'), this.attach('admin', srv, vol), this.detach('admin', srv, vol),
@@ -162,7 +163,11 @@ export class Generator {
       // An attached volume grown (Nova's volume-extended event) and the server moved meanwhile.
       this.make('cinder', 'admin', 'POST', `/v3/${this.project('admin')}/volumes/${vol}/action`, 'action os-extend', { 'os-extend': { new_size: r.int(2, 6) } }, '3.42'),
       this.make('nova', 'admin', 'POST', `/servers/${srv}/action`, 'server-action', r.pick<unknown>([{ 'os-stop': null }, { 'os-start': null }, { reboot: { type: 'HARD' } }, { pause: null }, { unpause: null }, { suspend: null }, { resume: null }, { rebuild: { imageRef: IMAGE } }])),
-      this.make('cinder', 'admin', 'DELETE', `/v3/${this.project('admin')}/attachments/${this.idOf(this.st.attachments, 'admin')}`, 'attachment-delete', undefined, '3.44'),
+      // One attachment connected, completed and deleted at once (cinder-api deletes a 'reserved' one without cinder-volume's lock).
+      this.make('cinder', 'admin', 'PUT', `/v3/${this.project('admin')}/attachments/${att}`, 'attachment-update',
+        { attachment: { connector: { initiator: 'iqn.fuzz', host: 'fuzzhost', ip: '127.0.0.1', mountpoint: '/dev/vdc' } } }, '3.44'),
+      this.make('cinder', 'admin', 'POST', `/v3/${this.project('admin')}/attachments/${att}/action`, 'attachment-complete', { 'os-complete': {} }, '3.44'),
+      this.make('cinder', 'admin', 'DELETE', `/v3/${this.project('admin')}/attachments/${att}`, 'attachment-delete', undefined, '3.44'),
       ...(r.chance(0.3) ? [this.serverDelete('admin', srv)] : []),
     ];
     const n = r.int(2, 5);

@@ -2,6 +2,7 @@
 // answer, learns the ids the valid ones made, then waits for the system to settle and audits it.
 // Every loop is bounded in count and in time.
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { audit, type Queries } from './audit';
 import { violation, type Answer } from './checks';
 import { Prng } from './prng';
@@ -166,10 +167,14 @@ export async function runFuzz(t: Target, o: FuzzOptions): Promise<FuzzResult> {
       failures.push({ seed: o.seed, index, kind: 'an API process exited' });
       break;
     }
-    const batch = rng.chance(raceShare) && st.volumes.length && st.servers.length ? gen.race()
-      : rng.chance(0.15) ? Array.from({ length: rng.int(2, 3) }, () => gen.next()) : [gen.next()];
+    const race = rng.chance(raceShare) && st.volumes.length && st.servers.length;
+    const batch = race ? gen.race() : rng.chance(0.15) ? Array.from({ length: rng.int(2, 3) }, () => gen.next()) : [gen.next()];
     const todo = batch.slice(0, requests - index);
-    await Promise.all(todo.map((req, k) => one(req, index + k)));
+    // A race's later requests start a few ms apart, so one lands while another is half-way
+    // (a swap past its begin_detaching when the server's delete comes): sent at once, they
+    // mostly met before either began.
+    const delays = todo.map((_, k) => (race && k ? rng.int(0, 8) : 0));
+    await Promise.all(todo.map((req, k) => (delays[k] ? sleep(delays[k]) : Promise.resolve()).then(() => one(req, index + k))));
     index += todo.length;
   }
 
