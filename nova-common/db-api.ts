@@ -123,15 +123,22 @@ export class NovaDB {
 
   /**
    * Soft-delete the row only while it is as `seen`: its intent, connection and attachments. False
-   * once something else moved it on (a compute back from down, finishing what it held).
+   * once something else moved it on (a compute back from down, finishing what it held). `keep`:
+   * the intent the hidden row carries on (a release still to be done).
    */
-  async bdmSoftDeleteIf(seen: Pick<BlockDeviceMapping, 'id' | 'attachState' | 'connectionInfo' | 'attachmentId' | 'swapVolumeId' | 'swapAttachmentId'>): Promise<boolean> {
+  async bdmSoftDeleteIf(seen: Pick<BlockDeviceMapping, 'id' | 'attachState' | 'connectionInfo' | 'attachmentId' | 'swapVolumeId' | 'swapAttachmentId'>,
+    keep: BdmState | null = null): Promise<boolean> {
     const t = now();
     return (await fastSelect(this.ds, BlockDeviceMapping).update(
       { id: seen.id, deleted: 0, attachState: seen.attachState, connectionInfo: seen.connectionInfo, attachmentId: seen.attachmentId,
         swapVolumeId: seen.swapVolumeId, swapAttachmentId: seen.swapAttachmentId },
-      { deleted: seen.id, deletedAt: t, updatedAt: t, attachState: null, attachStateAt: t },
+      { deleted: seen.id, deletedAt: t, updatedAt: t, attachState: keep, attachStateAt: t },
     )) > 0;
+  }
+
+  /** A server's rows hidden with `state` still on them (soft-deleted before their release ended). */
+  async bdmsHiddenOf(uuid: string, state: BdmState): Promise<BlockDeviceMapping[]> {
+    return (await this.bdms.findBy({ instanceUuid: uuid, attachState: state })).filter((b) => b.deleted !== 0);
   }
 
   /** "save connection_info" (docs/attach-detach.md): store it on the still-live row. */

@@ -7,7 +7,7 @@ import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import type { NovaDB } from '../../nova-common/db-api';
 import type { BlockDeviceMapping, Instance } from '../../nova-common/entities';
-import { legacyReservationIsRows } from '../../nova-common/bdm-states';
+import { BDM_STATES, legacyReservationIsRows } from '../../nova-common/bdm-states';
 import { TASK_STATES, type VmState } from '../../nova-common/objects';
 import { retrying, StepInterrupted } from '../../nova-common/retry';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
@@ -34,6 +34,8 @@ export interface LocalDeleteDeps {
  */
 export async function localDelete(d: LocalDeleteDeps, ctx: RequestContext, inst: Instance): Promise<void> {
   if (!(await markDeleting(d.db, inst))) return;
+  // Releases an earlier delete hid and did not finish (Cinder lost, or nova-api killed).
+  for (const bdm of await d.db.bdmsHiddenOf(inst.uuid, BDM_STATES.DETACH_COMMITTING)) await releaseHidden(d, ctx, inst, bdm);
   for (const bdm of await d.db.bdmsByInstance(inst.uuid)) {
     if (!(await dropRow(d, ctx, inst, bdm))) {
       LOG.warning(`Delete of server ${inst.uuid} left deleting for its compute, which is back and holds BDM ${bdm.id}`, { context: ctx });
@@ -60,22 +62,46 @@ async function dropRow(d: LocalDeleteDeps, ctx: RequestContext, inst: Instance, 
       bdm = await d.db.bdmGet(bdm.id);
       continue;
     }
-    if (bdm.volumeId) {
-      try {
-        await releaseVolumes(d, ctx, inst, bdm, bdm.volumeId);
-      } catch (e) {
-        LOG.warning(`Delete of server ${inst.uuid} left deleting: ${(e as Error).message}`, { context: ctx });
-        throw e instanceof StepInterrupted ? e.reason : e;
+    if (bdm.attachmentId) {
+      // An attachment leaves Nova's view before it is released, its release recorded on the
+      // hidden row ('detach-committing'), as the compute's detach does: Cinder's
+      // attachment-deletion check asks nova-api whether the server holds it, and without a
+      // service token a row still shown made Cinder refuse; the volume stayed attached to a
+      // server that was gone. Cut short, the next DELETE or the compute's reconciler finishes it.
+      if (await d.db.bdmSoftDeleteIf(bdm, BDM_STATES.DETACH_COMMITTING)) {
+        await releaseHidden(d, ctx, inst, bdm);
+        return true;
       }
-      await pausePoint('nova-api.local_delete.after-release');
+    } else {
+      if (bdm.volumeId) {
+        await release(d, ctx, inst, bdm);
+        await pausePoint('nova-api.local_delete.after-release');
+      }
+      if (await d.db.bdmSoftDeleteIf(bdm)) return true;
     }
-    if (await d.db.bdmSoftDeleteIf(bdm)) return true;
     if (moved && Date.now() >= deadline) return false;
     moved = true;
     bdm = await d.db.bdmGet(bdm.id);
     if (bdm) LOG.warning(`BDM ${bdm.id} of server ${inst.uuid} moved on (${bdm.attachState ?? 'attached'}) while it was released: its compute is back`, { context: ctx });
   }
   return true;
+}
+
+/** What a row holds released; a lost Cinder (after undoRetryMs) stops the delete, which answers 503. */
+async function release(d: LocalDeleteDeps, ctx: RequestContext, inst: Instance, bdm: BlockDeviceMapping): Promise<void> {
+  try {
+    await releaseVolumes(d, ctx, inst, bdm, bdm.volumeId as string);
+  } catch (e) {
+    LOG.warning(`Delete of server ${inst.uuid} left deleting: ${(e as Error).message}`, { context: ctx });
+    throw e instanceof StepInterrupted ? e.reason : e;
+  }
+}
+
+/** A hidden row's release, then its intent settled (the row stays deleted). Safe to redo. */
+async function releaseHidden(d: LocalDeleteDeps, ctx: RequestContext, inst: Instance, bdm: BlockDeviceMapping): Promise<void> {
+  await release(d, ctx, inst, bdm);
+  await pausePoint('nova-api.local_delete.after-release');
+  await d.db.bdmTransition(bdm.id, [BDM_STATES.DETACH_COMMITTING], null, {}, 'any');
 }
 
 /**

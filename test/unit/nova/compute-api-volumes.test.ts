@@ -470,7 +470,7 @@ describe('ComputeAPI volume attach/detach rules', () => {
       return { inst, v, att, bdm };
     };
 
-    it('Cinder unreachable: the delete answers 503 and leaves the row and the server deleting; a DELETE once Cinder is back releases it', async () => {
+    it('Cinder unreachable: the delete answers 503 and leaves the row, its release recorded, and the server deleting; a DELETE once Cinder is back releases it', async () => {
       // Ignored as a refusal would be, the release was lost for good: the row went with the
       // server and the attachment stayed in Cinder with nothing in Nova to name it.
       const { inst, v, att, bdm } = await serverOnDownCompute();
@@ -480,12 +480,14 @@ describe('ComputeAPI volume attach/detach rules', () => {
       } finally {
         fixture.down = false;
       }
-      expect(await db.bdmGet(bdm.id)).to.include({ id: bdm.id });
+      // Out of Nova's view (Cinder's attachment-deletion check asks it), the release still on it.
+      expect(await db.bdmGet(bdm.id)).to.equal(null);
+      expect(await db.bdmGetAny(bdm.id)).to.include({ attachState: BDM_STATES.DETACH_COMMITTING, deleted: bdm.id, attachmentId: att });
       expect(await db.instanceGet(inst.uuid)).to.include({ taskState: 'deleting' });
       await api.delete(user, inst.uuid);
       expect([...fixture.v3Attachments.keys()]).to.not.include(att);
       expect(v.attachments).to.deep.equal([]);
-      expect(await db.bdmGet(bdm.id)).to.equal(null);
+      expect(await db.bdmGetAny(bdm.id)).to.include({ attachState: null, deleted: bdm.id });
       expect(await db.instanceGet(inst.uuid)).to.equal(null);
     });
 
@@ -493,19 +495,19 @@ describe('ComputeAPI volume attach/detach rules', () => {
       // Marked only when Cinder was lost, a nova-api killed between a release and its row left
       // the server as it was and the row with no attachment behind it, with nothing to finish it.
       const { inst, bdm } = await serverOnDownCompute();
-      // The process dies right after the release: the row's soft delete never happens.
-      const cut = Object.assign(db, { bdmSoftDeleteIf: async (): Promise<boolean> => { throw new Error('killed'); } });
+      // The process dies right after the release: the hidden row's release is never settled.
+      const cut = Object.assign(db, { bdmTransition: async (): Promise<boolean> => { throw new Error('killed'); } });
       try {
         await refused(api.delete(user, inst.uuid));
       } finally {
-        delete (cut as Partial<typeof cut>).bdmSoftDeleteIf;
+        delete (cut as Partial<typeof cut>).bdmTransition;
       }
       expect(actions()).to.deep.equal(['attachment_delete']);
-      expect(await db.bdmGet(bdm.id)).to.include({ id: bdm.id });
+      expect(await db.bdmGetAny(bdm.id)).to.include({ attachState: BDM_STATES.DETACH_COMMITTING, deleted: bdm.id });
       expect(await db.instanceGet(inst.uuid)).to.include({ taskState: 'deleting', vmState: VM_STATES.ACTIVE });
       // Another DELETE, its compute still down, goes on from the row left: the attachment already gone is no obstacle.
       await api.delete(user, inst.uuid);
-      expect(await db.bdmGet(bdm.id)).to.equal(null);
+      expect(await db.bdmGetAny(bdm.id)).to.include({ attachState: null, deleted: bdm.id });
       expect(await db.instanceGet(inst.uuid)).to.equal(null);
     });
 
