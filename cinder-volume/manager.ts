@@ -423,6 +423,10 @@ export class VolumeManager {
       await pausePoint('cinder-volume.attachment_update.after-export');
       // The v3 flow answers as Zed's attachment_update does: `cacheable` from the type's extra spec (ours have none).
       const flat = { ...info.data, cacheable: info.data.cacheable ?? false, driver_volume_type: info.driver_volume_type, attachment_id: att.id };
+      // The volume first, then the attachment by compare-and-swap on the status read: cinder-api
+      // deletes a 'reserved' attachment, and completes one, without this lock. Had the volume
+      // come last, a delete in between left it 'attaching' with no attachment.
+      await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'attaching', attachStatus: 'attaching' });
       const saved = await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: att.attachStatus }, {
         connectionInfo: JSON.stringify(flat), connector: JSON.stringify(connector), attachStatus: 'attaching', attachMode: mode,
         attachedHost: str(connector.host), mountpoint: str(connector.mountpoint) ?? 'na', attachTime: new Date(),
@@ -430,16 +434,17 @@ export class VolumeManager {
       // The mode stays on the attachment row: unlike os-attach, Cinder's attachment_update
       // writes no attached_mode admin metadata (so none shows in the volume's metadata).
       if (!saved) {
-        // Deleted meanwhile (cinder-api deletes a 'reserved' attachment without this lock or a
-        // cast): as Cinder's volume_attached, which finds no attachment and raises, the volume's
-        // status stays as the delete left it, and the export made for it goes.
-        if (!(await this.d.db.attachmentWithVolume(att.id))) {
+        // The attachment moved meanwhile: the volume's status follows the attachments as they are.
+        const left = await this.d.db.attachmentsOf([v.id]);
+        const { status, attachStatus } = statusAfterDetach(left.map((a) => a.attachStatus));
+        await this.d.db.volumeConditionalUpdate(v.id, { status: 'attaching' }, { status, attachStatus });
+        // Deleted: as Cinder's volume_attached, which finds no attachment and raises; the export made for it goes.
+        if (!left.some((a) => a.id === att.id)) {
           await this.teardownUnlessShared(ctxt, await this.load(v.id), att.id, connector);
           throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${att.id}` });
         }
         LOG.warning(`Attachment ${att.id} left '${att.attachStatus}' while it was being connected`, logCtx(ctxt));
       }
-      await this.d.db.volumeConditionalUpdate(v.id, { status: attachFlowFrom(v.status) }, { status: 'attaching', attachStatus: 'attaching' });
       LOG.info(`attachment_update completed successfully for volume ${v.id}`, logCtx(ctxt));
       return flat;
     });

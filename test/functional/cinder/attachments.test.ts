@@ -163,6 +163,52 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect((await new CinderDB(c.ds).volumeGet(vid))?.providerLocation).to.equal(null);
   });
 
+  it("an attachment deleted as cinder-volume marks its volume 'attaching': 404, and the volume back to available", async () => {
+    // The multi-process race probe's order: the delete lands between cinder-volume's writes.
+    const vid = await c.createVolume();
+    const id = (await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } })).body.attachment.id as string;
+    const db = (c.volume.backends[0].manager as unknown as { d: { db: CinderDB } }).d.db;
+    const real = db.volumeConditionalUpdate.bind(db);
+    let deleted = 0;
+    db.volumeConditionalUpdate = async (...a: Parameters<CinderDB['volumeConditionalUpdate']>) => {
+      const r = await real(...a);
+      if (!deleted && (a[2] as { status?: string }).status === 'attaching') deleted = (await call('DELETE', `/attachments/${id}`)).status;
+      return r;
+    };
+    let r: Res;
+    try {
+      r = await call('PUT', `/attachments/${id}`, { attachment: { connector: CONNECTOR } });
+    } finally {
+      db.volumeConditionalUpdate = real;
+    }
+    expect(deleted).to.equal(200);
+    expect(r.status, JSON.stringify(r.body)).to.equal(404);
+    const v = await c.show(vid, 'admin:demo');
+    expect([v.status, v.attachments]).to.deep.equal(['available', []]);
+  });
+
+  it('an attachment completed while cinder-volume connects it: the volume follows it (in-use), not left attaching', async () => {
+    const vid = await c.createVolume();
+    const id = (await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } })).body.attachment.id as string;
+    const driver = c.volume.backends[0].driver as FakeDriver;
+    const real = driver.initializeConnection.bind(driver);
+    driver.initializeConnection = async (...a: Parameters<FakeDriver['initializeConnection']>) => {
+      expect((await call('POST', `/attachments/${id}/action`, { 'os-complete': null })).status).to.equal(204);
+      return real(...a);
+    };
+    let r: Res;
+    try {
+      r = await call('PUT', `/attachments/${id}`, { attachment: { connector: CONNECTOR } });
+    } finally {
+      driver.initializeConnection = real;
+    }
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect((await call('GET', `/attachments/${id}`)).body.attachment.status).to.equal('attached');
+    const v = await c.show(vid, 'admin:demo');
+    expect([v.status, v.attachments.map((a: Json) => a.attachment_id)]).to.deep.equal(['in-use', [id]]);
+    expect((await call('DELETE', `/attachments/${id}`)).status).to.equal(200);
+  });
+
   it('lists sorted, paged and filtered on volume_attachment columns (found by the differential test)', async () => {
     const [v1, v2] = [await c.createVolume(1, 'admin:alist'), await c.createVolume(1, 'admin:alist')];
     const list = (q: string): Promise<Res> => c.req('GET', `/v3/alist/attachments${q}`, { token: 'admin:alist', headers: { 'OpenStack-API-Version': 'volume 3.27' } });
