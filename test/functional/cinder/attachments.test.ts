@@ -136,30 +136,34 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect(r.body.itemNotFound.message).to.equal(`Volume attachment could not be found with filter: attachment_id = ${id}.`);
   });
 
+  /** PUT the attachment's connector, with `during` run inside the driver's initialize_connection. */
+  async function connectWhile(id: string, during: () => Promise<void>): Promise<Res> {
+    const driver = c.volume.backends[0].driver as FakeDriver;
+    const real = driver.initializeConnection.bind(driver);
+    driver.initializeConnection = async (...a: Parameters<FakeDriver['initializeConnection']>) => {
+      await during();
+      return real(...a);
+    };
+    try {
+      return await call('PUT', `/attachments/${id}`, { attachment: { connector: CONNECTOR } });
+    } finally {
+      driver.initializeConnection = real;
+    }
+  }
+
   it("an attachment deleted while cinder-volume connects it: 404, the volume left as the delete set it, and no export left", async () => {
     // A race probe left the volume 'attaching' with no attachment: cinder-api deletes a
     // 'reserved' attachment itself, without waiting for the volume's lock.
     const vid = await c.createVolume();
     const id = (await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } })).body.attachment.id as string;
-    const driver = c.volume.backends[0].driver as FakeDriver;
-    const real = driver.initializeConnection.bind(driver);
     let deleted: Res | null = null;
-    driver.initializeConnection = async (...a: Parameters<FakeDriver['initializeConnection']>) => {
-      deleted = await call('DELETE', `/attachments/${id}`);
-      return real(...a);
-    };
-    let r: Res;
-    try {
-      r = await call('PUT', `/attachments/${id}`, { attachment: { connector: CONNECTOR } });
-    } finally {
-      driver.initializeConnection = real;
-    }
+    const r = await connectWhile(id, async () => { deleted = await call('DELETE', `/attachments/${id}`); });
     expect(deleted!.status).to.equal(200);
     expect(r.status, JSON.stringify(r.body)).to.equal(404);
     expect(r.body.itemNotFound.message).to.equal(`Volume attachment could not be found with filter: attachment_id = ${id}.`);
     const v = await c.show(vid, 'admin:demo');
     expect([v.status, v.attachments]).to.deep.equal(['available', []]);
-    expect(await driver.listExports()).to.not.include(vid);
+    expect(await (c.volume.backends[0].driver as FakeDriver).listExports()).to.not.include(vid);
     expect((await new CinderDB(c.ds).volumeGet(vid))?.providerLocation).to.equal(null);
   });
 
@@ -190,18 +194,9 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
   it('an attachment completed while cinder-volume connects it: the volume follows it (in-use), not left attaching', async () => {
     const vid = await c.createVolume();
     const id = (await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } })).body.attachment.id as string;
-    const driver = c.volume.backends[0].driver as FakeDriver;
-    const real = driver.initializeConnection.bind(driver);
-    driver.initializeConnection = async (...a: Parameters<FakeDriver['initializeConnection']>) => {
+    const r = await connectWhile(id, async () => {
       expect((await call('POST', `/attachments/${id}/action`, { 'os-complete': null })).status).to.equal(204);
-      return real(...a);
-    };
-    let r: Res;
-    try {
-      r = await call('PUT', `/attachments/${id}`, { attachment: { connector: CONNECTOR } });
-    } finally {
-      driver.initializeConnection = real;
-    }
+    });
     expect(r.status, JSON.stringify(r.body)).to.equal(200);
     expect((await call('GET', `/attachments/${id}`)).body.attachment.status).to.equal('attached');
     const v = await c.show(vid, 'admin:demo');
