@@ -79,7 +79,7 @@ export class AttachmentAPI {
       const same = instanceUuid && ['in-use', 'reserved'].includes(cur.status ?? '') &&
         (await this.db.attachmentsOf([v.id])).some((a) => a.instanceUuid === instanceUuid);
       if (!same) {
-        throw new InvalidVolume({ reason: `Volume ${v.id} status must be available or downloading to reserve, but the current status is ${cur.status}.` });
+        throw new InvalidVolume({ reason: `Volume ${v.id} status must be ${expected.join(' or ')} to reserve, but the current status is ${cur.status}.` });
       }
     }
     const att = await this.db.attachmentCreate({

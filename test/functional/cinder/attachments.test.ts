@@ -276,6 +276,20 @@ describe('cinder-api attachments (3.27 / 3.44)', function () {
     expect([refused.status, refused.body.badRequest?.message]).to.deep.equal([400, 'Invalid filters offset are found in query options.']);
   });
 
+  it("a multiattach volume reserved for another server: 400 naming the statuses Cinder's _attachment_reserve expects of it", async () => {
+    const t = await c.req('POST', '/v3/demo/types', { token: 'admin:demo', body: { volume_type: { name: 'att-multiattach', extra_specs: { multiattach: '<is> True' } } } });
+    expect(t.status, JSON.stringify(t.body)).to.equal(200);
+    const v = await c.req('POST', '/v3/demo/volumes', { body: { volume: { size: 1, volume_type: 'att-multiattach' } } });
+    const vid = v.body.volume.id as string;
+    await waitFor(async () => (await c.show(vid)).status === 'available', 10_000, 'available', 20);
+    const first = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: SERVER } });
+    expect(first.status).to.equal(200);
+    const r = await call('POST', '/attachments', { attachment: { volume_uuid: vid, instance_uuid: 'a1b2c3d4-0000-4000-8000-000000000000' } });
+    expect(r.status).to.equal(400);
+    expect(r.body.badRequest.message).to.equal(`Invalid volume: Volume ${vid} status must be available or in-use or downloading to reserve, but the current status is reserved.`);
+    expect((await call('DELETE', `/attachments/${first.body.attachment.id}`)).status).to.equal(200);
+  });
+
   it('errors: below 3.27 404, second reserve 400, unknown attachment 404, bad bodies 400, os-complete below 3.44 404', async () => {
     const vid = await c.createVolume();
     let r = await call('POST', '/attachments', { attachment: { volume_uuid: vid } }, '3.0');
