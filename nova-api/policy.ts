@@ -67,6 +67,7 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:os-pause-server:unpause': MEMBER,
   'os_compute_api:os-suspend-server:suspend': MEMBER,
   'os_compute_api:os-suspend-server:resume': MEMBER,
+  'os_compute_api:os-admin-actions:reset_state': ADMIN,
   'os_compute_api:os-lock-server:lock': MEMBER,
   'os_compute_api:os-lock-server:unlock': MEMBER,
   'os_compute_api:os-lock-server:unlock:unlock_override': ADMIN,

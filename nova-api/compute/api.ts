@@ -593,6 +593,24 @@ export class ComputeAPI {
     await this.o.db.instanceUpdate(uuid, { locked: false, lockedBy: null, lockedReason: null });
   }
 
+  /**
+   * os-resetState (Nova's admin_actions): an admin sets vm_state active or error and clears the
+   * task, in any state and locked or not, recorded as action 'resetState'. Volumes keep their own
+   * intents on their BDM rows, so a reset mid-operation strands none of them: a compute busy
+   * with the server finishes by those, and a reset 'deleting' server can be deleted again.
+   */
+  async resetState(ctx: RequestContext, uuid: string, state: 'active' | 'error'): Promise<void> {
+    let inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-admin-actions:reset_state', inst);
+    await this.recordAction(ctx, uuid, 'resetState');
+    const values = { vmState: state === 'active' ? VM_STATES.ACTIVE : VM_STATES.ERROR, taskState: null };
+    // Nova's save overwrites; ours is a compare-and-swap from the state read, read again if it moved.
+    for (let pass = 0; !(await this.o.db.instanceConditionalUpdate(uuid, { vmState: inst.vmState as VmState, taskState: inst.taskState as TaskState | null }, values)); pass++) {
+      if (pass === 3) throw new InstanceInvalidState({ method: 'resetState', instance_uuid: uuid, attr: 'task_state', state: inst.taskState ?? 'None' });
+      inst = await this.get(ctx, uuid);
+    }
+  }
+
   /** restore: Nova allows it only in vm_state soft-deleted, which servers never reach here. */
   async restore(ctx: RequestContext, uuid: string): Promise<never> {
     const inst = await this.get(ctx, uuid);

@@ -1,5 +1,6 @@
 // POST /servers/{id}/action bodies that carry arguments: reboot (schemas/servers.py reboot), lock
-// from 2.73 (schemas/lock_server.py lock_v2_73) and os-getConsoleOutput (schemas/console_output.py).
+// from 2.73 (schemas/lock_server.py lock_v2_73), os-getConsoleOutput (schemas/console_output.py) and
+// os-resetState (schemas/reset_server_state.py).
 import { IsDefined } from '../../common/api/class-validator';
 import { Schema } from '../../common/api';
 
@@ -29,4 +30,15 @@ export class ConsoleOutputBody {
     additionalProperties: false,
   })
   'os-getConsoleOutput'!: { length?: number | string | null };
+}
+
+export class ResetStateBody {
+  @IsDefined()
+  @Schema({
+    type: 'object',
+    properties: { state: { type: 'string', enum: ['active', 'error'] } },
+    required: ['state'],
+    additionalProperties: false,
+  })
+  'os-resetState'!: { state: 'active' | 'error' };
 }

@@ -189,6 +189,11 @@ describe('attachd-all (embedded all-in-one) with the attachd CLI', function () {
     // The clients resolve --image through the image endpoint (by name here) and --flavor by name.
     const vm3 = JSON.parse(await osc('server', 'create', '--image', 'cirros-0.6.2-x86_64-disk', '--flavor', 'm1.tiny', '--wait', 'vm3', '-f', 'json')) as { status: string };
     expect(vm3.status).to.equal('ACTIVE');
+    // An admin's reset-state (os-resetState), there and back.
+    await osc('server', 'set', '--state', 'error', 'vm3');
+    expect((await osc('server', 'show', 'vm3', '-f', 'value', '-c', 'status')).trim()).to.equal('ERROR');
+    await osc('server', 'set', '--state', 'active', 'vm3');
+    expect((await osc('server', 'show', 'vm3', '-f', 'value', '-c', 'status')).trim()).to.equal('ACTIVE');
     const vol = JSON.parse(await osc('volume', 'create', '--size', '1', 'osc-vol', '-f', 'json')) as { id: string };
     await ok('volume-show', vol.id); // reachable by the attachd CLI too: the same project (admin)
     const volumeStatus = async (): Promise<string> => (await osc('volume', 'show', vol.id, '-f', 'value', '-c', 'status')).trim();
