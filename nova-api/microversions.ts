@@ -34,6 +34,8 @@ export const MV = {
   LOCKED_REASON: '2.73',
   REQUESTED_DESTINATION: '2.74',
   STRICT_QUERY: '2.75',
+  /** Non-admins may filter servers by availability_zone, key_name, vm_state, task_state, power_state, user_id. */
+  MORE_FILTERS: '2.83',
   ATTACH_DELETE_ON_TERMINATION: '2.79',
   ATTACH_UPDATE: '2.85',
   ATTACH_IDS: '2.89',

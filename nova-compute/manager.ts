@@ -65,6 +65,9 @@ export class ComputeManager {
         ...Object.fromEntries([...POWER_OPS.keys()].map((m) => [m, (c: ContextDict, a: Args) => this.powerOpCast(c, a, m)])),
         rebuild_instance: (c, a) => this.rebuildInstance(c, a),
         external_instance_event: (c, a) => this.externalInstanceEvent(c, a),
+        // Nova's asks Neutron for the server's networks and hands them to the driver; servers
+        // here have no networks, so there is nothing to inject.
+        inject_network_info: (c, a) => { LOG.debug(`Inject network info for instance ${uuidOf(a)}: no networks`, { context: ctxLog(c) }); },
         get_host_uptime: () => this.d.driver.getHostUptime(),
         get_console_output: (c, a) => this.consoleOutput(c, a),
         set_host_enabled: (_c, a) => this.d.driver.setHostEnabled(a.enabled === true),

@@ -14,6 +14,7 @@
 //         get_console_output(instance, tail_length) (a call; Nova's since 5.0),
 //         pause_instance(instance), unpause_instance(instance), suspend_instance(instance),
 //         resume_instance(instance) (casts; Nova's since 5.0),
+//         inject_network_info(instance) (a cast; Nova's since 5.0),
 //         rebuild_instance(instance, new_pass, injected_files, image_ref, orig_image_ref,
 //         orig_sys_metadata, bdms, recreate, on_shared_storage, preserve_ephemeral, migration,
 //         scheduled_node, limits, request_spec, accel_uuids) (a cast; Nova's 6.0 kwargs, which
@@ -104,6 +105,10 @@ export class ComputeAPI {
       orig_sys_metadata: {}, bdms: r.bdms.map(bdmToPrimitive), recreate: false, on_shared_storage: false, preserve_ephemeral: false,
       migration: null, scheduled_node: null, limits: {}, request_spec: null, accel_uuids: [],
     });
+  }
+
+  async injectNetworkInfo(ctx: RequestContext, instance: Instance): Promise<void> {
+    await this.cctxt(instance).cast(ctx, 'inject_network_info', { instance: instanceToPrimitive(instance) });
   }
 
   async pauseInstance(ctx: RequestContext, instance: Instance): Promise<void> {

@@ -611,6 +611,14 @@ export class ComputeAPI {
     }
   }
 
+  /** injectNetworkInfo (Nova's admin action): admin, unlocked; a cast to the server's compute. */
+  async injectNetworkInfo(ctx: RequestContext, uuid: string): Promise<void> {
+    const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-admin-actions:inject_network_info', inst);
+    this.checkLocked(ctx, inst);
+    await this.o.rpc.injectNetworkInfo(ctx, inst);
+  }
+
   /** restore: Nova allows it only in vm_state soft-deleted, which servers never reach here. */
   async restore(ctx: RequestContext, uuid: string): Promise<never> {
     const inst = await this.get(ctx, uuid);

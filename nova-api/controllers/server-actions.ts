@@ -1,10 +1,11 @@
 // POST /servers/{id}/action (202, empty body), as Nova's servers controller: os-stop, os-start,
-// reboot, pause, unpause, suspend, resume, lock, unlock, os-resetState (admin); rebuild answers 202 with the server; os-getConsoleOutput answers 200 with the guest's log; forceDelete
+// reboot, pause, unpause, suspend, resume, lock, unlock, os-resetState and injectNetworkInfo
+// (admin; resetNetwork is gone, 410, as Nova's); rebuild answers 202 with the server; os-getConsoleOutput answers 200 with the guest's log; forceDelete
 // deletes; restore needs a soft-deleted server, which never exists here
 // (reclaim_instance_interval 0), so it answers 404 or 409. Other actions answer like an unknown
 // action in Nova (400 "There is no such action: …").
 import type { FastifyInstance } from 'fastify';
-import { badRequest, validateBody } from '../../common/api';
+import { badRequest, HTTPFault, validateBody } from '../../common/api';
 import type { ComputeAPI, GuestStateAction } from '../compute/api';
 import { MV } from '../microversions';
 import { projectInPath, type ServerParams } from '../request';
@@ -40,6 +41,11 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
       const r = rebuildRequest(validateBody(rebuildBody(req.novaVersion), body, null).rebuild);
       const inst = await compute.rebuilds.rebuild(req.ctx, sid, r);
       return reply.code(202).send(await rebuildAnswer(req, compute, inst, r.adminPass));
+    }
+    if (key === 'resetNetwork') throw new HTTPFault(410, 'This resource is no longer available.  No forwarding address is given.');
+    if (key === 'injectNetworkInfo') {
+      await compute.injectNetworkInfo(req.ctx, sid);
+      return reply.code(202).send();
     }
     if (key === 'os-resetState') {
       await compute.resetState(req.ctx, sid, validateBody(ResetStateBody, body, null)['os-resetState'].state);

@@ -86,13 +86,35 @@ async function tagFilter(req: FastifyRequest, compute: ComputeAPI, rows: Instanc
   };
 }
 
-function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number, byTags: ((i: Instance) => boolean) | null = null): Instance[] {
+/**
+ * The filters Nova matches exactly (db exact_match_filter_names; a repeated one is any of its
+ * values) and as a regular expression. Admins may use them all; others (2.83) all but host, node
+ * and uuid, and below 2.83 none (Nova drops what a caller may not use).
+ */
+const EXACT_FILTERS: Array<[string, (i: Instance) => string | null]> = [
+  ['host', (i) => i.host], ['uuid', (i) => i.uuid], ['user_id', (i) => i.userId], ['vm_state', (i) => i.vmState], ['task_state', (i) => i.taskState],
+];
+const REGEX_FILTERS: Array<[string, (i: Instance) => string | null]> = [
+  ['node', (i) => i.node], ['key_name', (i) => i.keyName], ['availability_zone', (i) => i.availabilityZone],
+  ['power_state', (i) => (i.powerState === null ? null : String(i.powerState))],
+];
+
+const valuesOf = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
+
+function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number, all: boolean, byTags: ((i: Instance) => boolean) | null = null): Instance[] {
   const q = req.query as Record<string, unknown>;
   checkQuery(q);
   let out = rows.filter(regexFilter(q.name, (i) => i.displayName));
   if (byTags) out = out.filter(byTags);
   // hostname is an admin filter, open to everyone from 2.90 (others' unknown filters are dropped).
-  if (req.ctx.isAdmin || req.novaVersion.atLeast(MV.HOSTNAME)) out = out.filter(regexFilter(q.hostname, (i) => i.hostname));
+  if (all || req.novaVersion.atLeast(MV.HOSTNAME)) out = out.filter(regexFilter(q.hostname, (i) => i.hostname));
+  for (const [k, field] of EXACT_FILTERS) {
+    const want = valuesOf(q[k]);
+    if (want.length && (all || (req.novaVersion.atLeast(MV.MORE_FILTERS) && k !== 'host' && k !== 'uuid'))) out = out.filter((i) => want.includes(String(field(i) ?? '')));
+  }
+  for (const [k, field] of REGEX_FILTERS) {
+    if (all || (req.novaVersion.atLeast(MV.MORE_FILTERS) && k !== 'node')) out = out.filter(regexFilter(lastValue(q[k]), field));
+  }
   if (typeof q.status === 'string') out = out.filter((i) => serverStatus(i) === String(q.status).toUpperCase());
   if (typeof q.flavor === 'string') out = out.filter((i) => i.flavorId === q.flavor);
   if (typeof q.image === 'string') out = out.filter((i) => i.imageRef === q.image);
@@ -162,7 +184,8 @@ export function serverRoutes(app: FastifyInstance, base: string, compute: Comput
     // every filter (admins); without all_tenants Nova drops it and lists the caller's project.
     const project = all && compute.policy.allows(req.ctx, 'os_compute_api:servers:allow_all_filters') ? lastValue(q.project_id ?? q.tenant_id) : null;
     const rows = await compute.list(req.ctx, { allTenants: all, projectId: project });
-    return filterAndPage(req, rows, maxLimit, await tagFilter(req, compute, rows));
+    const allFilters = compute.policy.allows(req.ctx, 'os_compute_api:servers:allow_all_filters');
+    return filterAndPage(req, rows, maxLimit, allFilters, await tagFilter(req, compute, rows));
   };
 
   app.get(`${base}/servers`, async (req) => {

@@ -90,6 +90,8 @@ export function serverRebuilt(i: Instance, bdms: BlockDeviceMapping[], c: ViewCt
     for (const k of EXTENDED_KEYS) if (!kept.has(k)) delete out[k];
   }
   delete out['OS-EXT-SRV-ATTR:user_data'];
+  // From 2.57 the rebuild's answer carries the server's user_data, unprefixed and to anyone.
+  if (c.version.atLeast('2.57')) out.user_data = i.userData ?? null;
   return out;
 }
 

@@ -1,5 +1,5 @@
 // os-resetState (Nova's admin_actions): how an admin takes a server out of a state it is stuck
-// in. Admin only; the body's schema; vm_state active or error with the task cleared, whatever the
+// in; with it, injectNetworkInfo (202, admin) and resetNetwork (gone: 410). Admin only; the body's schema; vm_state active or error with the task cleared, whatever the
 // task or the lock; recorded as action resetState. A server reset to active takes volumes again.
 import { expect } from 'chai';
 import { Instance, InstanceAction } from '../../../nova-common/entities';
@@ -56,5 +56,19 @@ describe('nova: os-resetState', function () {
 
     const actions = await s.nova.ds.getRepository(InstanceAction).findBy({ instanceUuid: sid, action: 'resetState' });
     expect(actions.map((a) => a.userId)).to.deep.equal(['admin', 'admin']);
+  });
+
+  it('injectNetworkInfo is 202 for an admin, 403 for the owner; resetNetwork is 410 for anyone, as Nova\'s', async () => {
+    const sid = await activeServer(s.nova, 'net');
+    let r = await reset(sid, { injectNetworkInfo: null });
+    expect([r.status, r.body]).to.deep.equal([202, null]);
+    r = await reset(sid, { injectNetworkInfo: null }, 'demo:demo');
+    expect(r.status).to.equal(403);
+    expect(r.body.forbidden.message).to.equal("Policy doesn't allow os_compute_api:os-admin-actions:inject_network_info to be performed.");
+    for (const token of [ADMIN, 'demo:demo']) {
+      r = await reset(sid, { resetNetwork: null }, token);
+      expect([r.status, r.body]).to.deep.equal([410, { computeFault: { code: 410, message: 'This resource is no longer available.  No forwarding address is given.' } }]);
+    }
+    expect((await server(sid)).status).to.equal('ACTIVE');
   });
 });

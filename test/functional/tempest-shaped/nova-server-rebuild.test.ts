@@ -68,9 +68,22 @@ describe('tempest-shaped: nova server rebuild', function () {
     expect(r.body.server['OS-EXT-STS:task_state']).to.equal('rebuilding');
     expect(r.body.server.status).to.equal('REBUILD');
     expect(r.body.server).to.not.have.property('OS-EXT-SRV-ATTR:user_data');
+    expect(r.body.server).to.have.property('user_data', null);
     await until(sid, 'SHUTOFF');
     expect((await server(sid))['OS-EXT-STS:power_state']).to.equal(4);
     expect(driver().guestState(sid)).to.equal('shutoff');
+  });
+
+  it('user_data from 2.57: taken and answered (unprefixed); below, neither', async () => {
+    const sid = await activeServer(s.nova, 'rebuild-ud');
+    let r = await action(sid, { rebuild: { imageRef: IMAGE_ALT } }, { version: '2.56' });
+    expect(r.status).to.equal(202);
+    expect(r.body.server).to.not.have.property('user_data');
+    await until(sid, 'ACTIVE');
+    r = await action(sid, { rebuild: { imageRef: IMAGE_ALT, user_data: 'ZWNobyBoaQ==' } }, { version: '2.57' });
+    expect(r.status).to.equal(202);
+    expect(r.body.server.user_data).to.equal('ZWNobyBoaQ==');
+    await until(sid, 'ACTIVE');
   });
 
   it('key_name from 2.54: set to the caller\'s pair, cleared with null, 400 for an unknown one', async () => {

@@ -43,6 +43,7 @@ describe('nova compute rpcapi: the wire contract', () => {
     ['unpause_instance', (api, ctx) => api.unpauseInstance(ctx, instance), ['instance']],
     ['suspend_instance', (api, ctx) => api.suspendInstance(ctx, instance), ['instance']],
     ['resume_instance', (api, ctx) => api.resumeInstance(ctx, instance), ['instance']],
+    ['inject_network_info', (api, ctx) => api.injectNetworkInfo(ctx, instance), ['instance']],
     ['external_instance_event', (api, ctx) => api.externalInstanceEvent(ctx, [instance],
       [{ instanceUuid: instance.uuid, name: 'volume-extended', status: 'completed', tag: bdm.volumeId as string }]), ['instances', 'events']],
   ];
