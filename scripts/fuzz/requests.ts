@@ -78,7 +78,8 @@ export const QUERIES = ['limit=-1', 'limit=abc', 'limit=0', 'limit=9999999999999
   'sort=name:asc,id:desc', 'sort_key=__proto__&sort_dir=sideways', 'sort_key=id&sort_key=name', 'all_tenants=maybe', 'all_tenants=1&project_id=x',
   'status=%ZZ', 'name=%00', 'deleted=true', 'changes-since=yesterday', 'changes-since=2020-01-01T00:00:00Z', 'offset=-5', 'with_count=yes',
   'limit=1&limit=2', 'metadata={"a":', 'glance_metadata=x', 'a[b]=c', 'fields=id', 'host=' + 'h'.repeat(600), 'ip=(', 'tenant_id=',
-  'flavor=99', 'cascade=banana', 'force=true', 'instance_id=x', 'volume_id=x&volume_id=y'];
+  'flavor=99', 'cascade=banana', 'force=true', 'instance_id=x', 'volume_id=x&volume_id=y', 'vm_state=error&vm_state=active', 'node=(', 'power_state=1',
+  'uuid=x&all_tenants=1', 'task_state='];
 
 const mvNova = (r: Prng): string => r.weighted<string>([
   [6, `2.${r.int(1, 101)}`], [1, 'latest'], [1, `2.${r.int(102, 200)}`], [1, '3.0'], [1, 'garbage'], [1, '2.'], [1, '1.9'],
@@ -162,7 +163,8 @@ export class Generator {
       this.attach('admin', srv2, vol), this.attach('admin', srv, vol2), this.detach('admin', srv, vol2),
       // An attached volume grown (Nova's volume-extended event) and the server moved meanwhile.
       this.make('cinder', 'admin', 'POST', `/v3/${this.project('admin')}/volumes/${vol}/action`, 'action os-extend', { 'os-extend': { new_size: r.int(2, 6) } }, '3.42'),
-      this.make('nova', 'admin', 'POST', `/servers/${srv}/action`, 'server-action', r.pick<unknown>([{ 'os-stop': null }, { 'os-start': null }, { reboot: { type: 'HARD' } }, { pause: null }, { unpause: null }, { suspend: null }, { resume: null }, { rebuild: { imageRef: IMAGE } }])),
+      this.make('nova', 'admin', 'POST', `/servers/${srv}/action`, 'server-action', r.pick<unknown>([{ 'os-stop': null }, { 'os-start': null }, { reboot: { type: 'HARD' } }, { pause: null }, { unpause: null }, { suspend: null }, { resume: null }, { rebuild: { imageRef: IMAGE } },
+        { 'os-resetState': { state: r.pick(['active', 'error']) } }])),
       // One attachment connected, completed and deleted at once (cinder-api deletes a 'reserved' one without cinder-volume's lock).
       this.make('cinder', 'admin', 'PUT', `/v3/${this.project('admin')}/attachments/${att}`, 'attachment-update',
         { attachment: { connector: { initiator: 'iqn.fuzz', host: 'fuzzhost', ip: '127.0.0.1', mountpoint: '/dev/vdc' } } }, '3.44'),
@@ -290,7 +292,8 @@ export class Generator {
           { pause: null }, { unpause: null }, { suspend: r.pick<unknown>([null, {}]) }, { resume: null }, { forceDelete: null },
           { rebuild: r.pick<unknown>([{ imageRef: IMAGE }, {}, null, { imageRef: 'x' }, { imageRef: IMAGE, name: r.pick(['n', ' ', 'x'.repeat(256)]), metadata: { a: 'b' } },
             { imageRef: IMAGE, key_name: r.pick([null, 'nope']), adminPass: 'p' }, { imageRef: IMAGE, personality: [{ path: '/p', contents: 'eA==' }] }]) }, { restore: null }, { resize: { flavorRef: '2' } }, { createImage: { name: 'i' } },
-          { 'os-getConsoleOutput': r.pick<unknown>([{}, { length: r.pick<unknown>([3, '2', -1, -2, 'x', null, 1e20]) }, null, { lines: 1 }]) }]))],
+          { 'os-getConsoleOutput': r.pick<unknown>([{}, { length: r.pick<unknown>([3, '2', -1, -2, 'x', null, 1e20]) }, null, { lines: 1 }]) },
+          { 'os-resetState': r.pick<unknown>([{ state: 'active' }, { state: 'error' }, { state: 'deleted' }, {}, null]) }, { injectNetworkInfo: null }, { resetNetwork: null }]))],
       [1, () => this.make('nova', user, r.pick(['GET', 'POST', 'PUT']), `/servers/${this.server(user)}/metadata`, 'server-metadata', r.chance(0.5) ? { metadata: { a: 'b' } } : undefined)],
       [1, () => this.make('nova', user, r.pick(['GET', 'PUT', 'DELETE']), `/servers/${this.server(user)}/metadata/${r.pick(['a', 'k', 'zz'])}`, 'server-metadata-key', { meta: { a: 'c' } })],
       [1, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}/${r.pick(['ips', 'os-instance-actions', 'ips/private'])}`, 'server-sub')],
