@@ -22,6 +22,7 @@ import { hypervisorRoutes } from './controllers/hypervisors';
 import { aggregateRoutes } from './controllers/aggregates';
 import { hostRoutes } from './controllers/hosts';
 import { keypairRoutes } from './controllers/keypairs';
+import { migrationRoutes } from './controllers/migrations';
 import { quotaSetRoutes } from './controllers/quota-sets';
 import { quotaClassSetRoutes } from './controllers/quota-class-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
@@ -70,6 +71,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       serviceRoutes(v, base, opts.compute.services);
       hypervisorRoutes(v, base, opts.compute.hypervisors, maxLimit);
       aggregateRoutes(v, base, opts.compute.aggregates);
+      migrationRoutes(v, base, opts.compute.migrations, opts.compute);
       hostRoutes(v, base, opts.compute.hosts);
       keypairRoutes(v, base, opts.compute.keypairs, maxLimit);
       volumeProxyRoutes(v, base, opts.compute.volumesProxy, maxLimit);

@@ -99,6 +99,8 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:os-hypervisors:search': ADMIN,
   'os_compute_api:os-hypervisors:servers': ADMIN,
   'os_compute_api:os-aggregates:index': ADMIN,
+  'os_compute_api:os-migrations:index': ADMIN,
+  'os_compute_api:servers:migrations:index': ADMIN,
   // A user's own key pairs; an admin names any user (user_id).
   'os_compute_api:os-keypairs:index': '(rule:context_is_admin) or user_id:%(user_id)s',
   'os_compute_api:os-keypairs:create': '(rule:context_is_admin) or user_id:%(user_id)s',

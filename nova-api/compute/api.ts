@@ -24,6 +24,7 @@ import { ExternalEventsAPI } from './external-events';
 import { ServiceAPI } from './services';
 import { HypervisorAPI } from './hypervisors';
 import { AggregateAPI } from './aggregates';
+import { MigrationAPI } from './migrations';
 import { HostAPI } from './hosts';
 import { QuotaAPI, type QuotaLimits } from './quotas';
 import { portsAllow } from './server-quota';
@@ -163,6 +164,7 @@ export class ComputeAPI {
   readonly hypervisors: HypervisorAPI;
   /** os-aggregates, read only: there are none (aggregates.ts). */
   readonly aggregates: AggregateAPI;
+  readonly migrations: MigrationAPI;
   /** os-hosts, up to 2.42 (hosts.ts). */
   readonly hosts: HostAPI;
   /** os-keypairs (keypairs.ts). */
@@ -184,6 +186,7 @@ export class ComputeAPI {
     this.events = new ExternalEventsAPI(this, o);
     this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.aggregates = new AggregateAPI((ctx, action) => this.can(ctx, action));
+    this.migrations = new MigrationAPI((ctx, action) => this.can(ctx, action));
     this.hosts = new HostAPI({ db: o.db, rpc: o.rpc, can: (ctx, action) => this.can(ctx, action) });
     this.hypervisors = new HypervisorAPI({ db: o.db, rpc: o.rpc, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.quotas = new QuotaAPI({
