@@ -23,6 +23,7 @@ import { aggregateRoutes } from './controllers/aggregates';
 import { hostRoutes } from './controllers/hosts';
 import { keypairRoutes } from './controllers/keypairs';
 import { migrationRoutes } from './controllers/migrations';
+import { serverPasswordRoutes } from './controllers/server-password';
 import { quotaSetRoutes } from './controllers/quota-sets';
 import { quotaClassSetRoutes } from './controllers/quota-class-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
@@ -61,6 +62,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       serverIpRoutes(v, base, opts.compute);
       serverMetadataRoutes(v, base, opts.compute);
       serverTagRoutes(v, base, opts.compute);
+      serverPasswordRoutes(v, base, opts.compute);
       serverActionRoutes(v, base, opts.compute);
       flavorRoutes(v, base);
       availabilityZoneRoutes(v, base, opts.compute);

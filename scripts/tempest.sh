@@ -253,6 +253,7 @@ tempest\.api\.compute\.servers\.test_delete_server\.
 tempest\.api\.compute\.servers\.test_multiple_create\.
 tempest\.api\.compute\.servers\.test_multiple_create_negative\.
 tempest\.api\.compute\.servers\.test_server_actions\.
+tempest\.api\.compute\.servers\.test_server_password\.
 tempest\.api\.compute\.servers\.test_disk_config\.
 tempest\.api\.compute\.keypairs\.
 EOF
@@ -287,6 +288,7 @@ tempest\.api\.compute\.admin\.test_hosts_negative\.
 tempest\.api\.compute\.admin\.test_quotas\.QuotaClasses
 tempest\.api\.compute\.admin\.test_servers\.
 tempest\.api\.compute\.admin\.test_servers_negative\.
+tempest\.api\.compute\.admin\.test_migrations\.
 EOF
 
 rc=0
