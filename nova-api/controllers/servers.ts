@@ -10,7 +10,8 @@ import { findFlavor } from '../../nova-common/flavors';
 import { MV } from '../microversions';
 import { createServerRequest, serverUpdate } from '../schemas/server-create-extras';
 import { createServerBody, updateServerBody } from '../schemas/servers';
-import { diskConfig, serverDetail, serverRebuilt, serverStatus, serverSummary, serverUpdated, type ViewCtx } from '../views/servers';
+import { checkListKeys, statusFilter } from '../schemas/server-list-query';
+import { diskConfig, serverDetail, serverRebuilt, serverSummary, serverUpdated, type ViewCtx } from '../views/servers';
 
 function regexFilter(value: unknown, field: (i: Instance) => string | null): (i: Instance) => boolean {
   const want = typeof value === 'string' ? value : null;
@@ -104,6 +105,7 @@ const valuesOf = (v: unknown): string[] => (Array.isArray(v) ? v : [v]).filter((
 function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number, all: boolean, byTags: ((i: Instance) => boolean) | null = null): Instance[] {
   const q = req.query as Record<string, unknown>;
   checkQuery(q);
+  checkListKeys(q, req.novaVersion, all);
   let out = rows.filter(regexFilter(q.name, (i) => i.displayName));
   if (byTags) out = out.filter(byTags);
   // hostname is an admin filter, open to everyone from 2.90 (others' unknown filters are dropped).
@@ -115,7 +117,11 @@ function filterAndPage(req: FastifyRequest, rows: Instance[], maxLimit: number, 
   for (const [k, field] of REGEX_FILTERS) {
     if (all || (req.novaVersion.atLeast(MV.MORE_FILTERS) && k !== 'node')) out = out.filter(regexFilter(lastValue(q[k]), field));
   }
-  if (typeof q.status === 'string') out = out.filter((i) => serverStatus(i) === String(q.status).toUpperCase());
+  if (q.status !== undefined) {
+    const byStatus = statusFilter(valuesOf(q.status), req.novaVersion, req.ctx.isAdmin);
+    if (!byStatus) return [];
+    out = out.filter(byStatus);
+  }
   if (typeof q.flavor === 'string') out = out.filter((i) => i.flavorId === q.flavor);
   if (typeof q.image === 'string') out = out.filter((i) => i.imageRef === q.image);
   if (typeof q['changes-since'] === 'string') {
