@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // nova-manage db sync | db version: create/upgrade the nova database (safe to run twice, and
 // from two hosts at once: migrations take a database lock). volume_attachment show: a BDM row;
-// volume_attachment audit [--fix]: drift between Nova, Cinder and the backends' exports.
+// volume_attachment audit [--fix]: drift between Nova, Cinder and the backends' exports;
+// volume_attachment get_connector: this host's connector, as its nova-compute sends it.
 import 'reflect-metadata';
 import '../common/db/typeorm-slim'; // before anything imports typeorm
 import { listTable, propertyTable } from '../cli/format';
@@ -14,6 +15,7 @@ import { NovaDB } from '../nova-common/db-api';
 import { CinderAPI } from '../nova-common/volume/cinder';
 import { novaServiceAuth } from '../nova-common/volume/service-auth';
 import { audit, fix, type Drift } from '../nova-compute/volume-audit';
+import { connectorProperties, initiatorName } from '../nova-compute/connectors';
 import type { DataSource } from 'typeorm';
 
 /** Python's str() of a column value, as nova-manage prints table cells (datetimes as stored). */
@@ -95,6 +97,14 @@ async function main(): Promise<void> {
       await withDb(async (ds) => {
         process.exitCode = await showVolumeAttachment(ds, instanceUuid, volumeId, o);
       });
+    });
+  va.command('get_connector').description('Show the host connector for this host')
+    .option('--json', 'display output as json without a table')
+    .action((o: { json?: boolean }) => {
+      const conf = loadDaemonConfig(NOVA_OPTS, program.opts<{ configFile: string[] }>().configFile) as unknown as NovaConf;
+      const host = conf.DEFAULT.host;
+      const props = connectorProperties({ ip: conf.DEFAULT.my_ip, host, initiator: initiatorName(conf.compute.initiator_name, host) });
+      process.stdout.write(o.json ? `${JSON.stringify(props)}\n` : `${propertyTable(Object.fromEntries(Object.keys(props).sort().map((k) => [k, pyStr(props[k])])))}\n`);
     });
   va.command('audit').description('List drift between block_device_mapping rows, Cinder volumes and attachments, and backend exports')
     .option('--fix', 'repair what was found (finish or roll back stalled operations, release stuck volumes, sync exports)')

@@ -80,6 +80,16 @@ describe('entry points', function () {
     });
   }
 
+  it('nova-manage volume_attachment get_connector prints the connector its nova-compute sends (table, or --json)', async () => {
+    const file = writeConfig('connector.conf', '[DEFAULT]\nhost = h7\nmy_ip = 127.0.0.7\n[compute]\ninitiator_name = iqn.2004-10.org.example:h7\n');
+    const json = await bin('nova-manage', ['--config-file', file, 'volume_attachment', 'get_connector', '--json']);
+    expect(json.code, json.stderr).to.equal(0);
+    expect(JSON.parse(json.stdout)).to.include({ host: 'h7', ip: '127.0.0.7', initiator: 'iqn.2004-10.org.example:h7', multipath: false, do_local_attach: false });
+    const table = await bin('nova-manage', ['--config-file', file, 'volume_attachment', 'get_connector']);
+    expect(table.code).to.equal(0);
+    expect(table.stdout).to.match(/^\| initiator +\| iqn\.2004-10\.org\.example:h7 +\|$/m).and.match(/^\| multipath +\| False +\|$/m);
+  });
+
   it('the README runs the CLIs through npx from the checkout: the built bins are executable', async () => {
     const root = join(__dirname, '../../../..');
     for (const name of ['attachd', 'nova-manage']) {
