@@ -169,6 +169,8 @@ disk_config = True
 xenapi_apis = True
 
 [volume]
+# The all-in-one's two fake backends report these names (volume_backend_name).
+backend_names = backend1, backend2
 catalog_type = volumev3
 build_interval = 1
 build_timeout = 60
@@ -186,7 +188,7 @@ manage_snapshot = False
 manage_volume = False
 extend_attached_volume = True
 extend_attached_encrypted_volume = False
-multi_backend = False
+multi_backend = True
 volume_revert = False
 extend_volume_with_snapshot = False
 

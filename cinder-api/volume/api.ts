@@ -23,6 +23,7 @@ import type { VolumeAPI as VolumeRPCAPI } from '../../cinder-volume/rpcapi';
 import { novaAttachmentId, type NovaOptions } from './nova-client';
 import { cinderEnforcer } from '../policy';
 import { TypeAPI, isMultiattachSpec, provisionFilterOnSize, type TypeWithSpecs } from './types';
+import { capabilitiesOf, satisfiesExtraSpecs } from './capabilities-filter';
 
 const LOG = getLogger('cinder-api.volume');
 /** Statuses in which a volume's user metadata is neither changed nor deleted (volume/api.py). */
@@ -252,15 +253,18 @@ export class VolumeAPI {
     return all;
   }
 
-  /** The scheduler's job, done here: a live, enabled cinder-volume with room for `size`. */
-  async pickBackend(size: number, az: string | null): Promise<Scheduled | null> {
+  /**
+   * The scheduler's job, done here: a live, enabled cinder-volume in the zone, whose reported
+   * capabilities take the type's extra specs (CapabilitiesFilter), with the most room for `size`.
+   */
+  async pickBackend(size: number, az: string | null, specs: Record<string, string | null>): Promise<Scheduled | null> {
     let best: { host: string; az: string; free: number } | null = null;
     for (const { service: s, allocatedGb } of await this.d.db.servicesWithAllocatedGb('cinder-volume')) {
       if (s.disabled || !s.host || !isServiceUp(s.updatedAt, this.d.serviceDownTime)) continue;
       const svcAz = s.availabilityZone ?? this.d.defaultAz;
       if (az && svcAz !== az) continue;
-      let caps: { total_capacity_gb?: number; volume_backend_name?: string } = {};
-      try { caps = JSON.parse(s.capabilities ?? '{}') as typeof caps; } catch { caps = {}; }
+      const caps = capabilitiesOf(s) as { total_capacity_gb?: number; volume_backend_name?: string };
+      if (!satisfiesExtraSpecs(caps, specs)) continue;
       const free = Number(caps.total_capacity_gb ?? 0) - allocatedGb;
       if (free < size || (best && best.free >= free)) continue;
       best = { host: `${s.host}#${caps.volume_backend_name ?? s.host.split('@')[1] ?? 'pool'}`, az: svcAz, free };
@@ -295,7 +299,7 @@ export class VolumeAPI {
     const quota = this.d.quota;
     const limits = quota ? await quota.checkVolumeCreate(ctx.projectId ?? '', size) : null;
     // A clone is never sent to a backend (none here can clone).
-    const target = r.sourceVolid ? null : await this.pickBackend(size, r.availabilityZone);
+    const target = r.sourceVolid ? null : await this.pickBackend(size, r.availabilityZone, type.specs);
     const values: Partial<Volume> = {
       userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
       availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,

@@ -2,10 +2,10 @@
 // changes type in place. The intent goes first: a compare-and-swap to 'retyping' that records
 // the request id, then the per-type quota moved from the old type to the new one under uuids
 // derived from that id (so cinder-volume's reconciler can roll back a retype whose cast was
-// lost), then the cast to the volume's own backend. Our scheduler does not match extra specs
-// against backends (docs/differences.md), so that backend always takes the new type when it is
-// up: no migration is ever needed. A backend that is down or disabled is Cinder's NoValidBackend:
-// the volume goes back, as the scheduler puts it back, and the answer is still 202.
+// lost), then the cast to the volume's own backend. Nothing here migrates (docs/differences.md),
+// so that backend must take the new type: a backend that is down, disabled or whose capabilities
+// do not match the type's extra specs is Cinder's NoValidBackend: the volume goes back, as the
+// scheduler puts it back, and the answer is still 202.
 import type { RequestContext } from '../../common/context';
 import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
@@ -17,6 +17,7 @@ import { serviceHostOf } from '../../cinder-common/objects';
 import { MIGRATION_IDLE } from '../../cinder-common/volume-status';
 import { POLICY, type VolumeAPI } from './api';
 import { isMultiattachSpec, provisionFilterOnSize } from './types';
+import { capabilitiesOf, satisfiesExtraSpecs } from './capabilities-filter';
 
 const LOG = getLogger('cinder-api.volume');
 
@@ -59,7 +60,9 @@ export async function retype(api: VolumeAPI, ctx: RequestContext, v: Volume, new
       });
     }
     const svc = v.host ? await api.d.db.serviceByHost(serviceHostOf(v.host), 'cinder-volume') : null;
-    if (!svc || svc.disabled || !isServiceUp(svc.updatedAt, api.d.serviceDownTime)) {
+    // find_retype_backend: the volume's own backend must take the new type (CapabilitiesFilter);
+    // Cinder would migrate with 'on-demand', which nothing here can.
+    if (!svc || svc.disabled || !isServiceUp(svc.updatedAt, api.d.serviceDownTime) || !satisfiesExtraSpecs(capabilitiesOf(svc), type.specs)) {
       LOG.error(`Failed to schedule_retype: No valid backends for volume ${v.id} with type ${type.type.id}`);
       await notSent(api, v, reservations());
       return;

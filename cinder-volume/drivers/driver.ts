@@ -25,6 +25,8 @@ export interface BackendStats {
   reserved_percentage: number;
   /** false: every volume has its own target, so hosts need not lock around scans (LVM says so). */
   shared_targets?: boolean | null;
+  /** Whether a volume may be attached to several hosts at once: a multiattach type asks it (CapabilitiesFilter). */
+  multiattach?: boolean;
 }
 
 export interface VolumeDriver {

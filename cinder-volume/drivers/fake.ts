@@ -99,8 +99,8 @@ export class FakeDriver implements VolumeDriver {
     return {
       volume_backend_name: this.conf.volume_backend_name, vendor_name: 'Open Source', driver_version: '1.0', storage_protocol: 'iSCSI',
       total_capacity_gb: this.conf.total_capacity_gb, free_capacity_gb: Math.max(0, this.conf.total_capacity_gb - used), reserved_percentage: 0,
-      // One target per volume, as LVM's.
-      shared_targets: false,
+      // One target per volume, as LVM's; several hosts may attach it (a multiattach type needs it).
+      shared_targets: false, multiattach: true,
     };
   }
 }

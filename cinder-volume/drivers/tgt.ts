@@ -190,8 +190,8 @@ export class TgtDriver implements VolumeDriver {
     return {
       volume_backend_name: this.conf.volume_backend_name, vendor_name: 'Open Source', driver_version: '1.0', storage_protocol: 'iSCSI',
       total_capacity_gb: this.conf.total_capacity_gb, free_capacity_gb: this.conf.total_capacity_gb, reserved_percentage: 0,
-      // One target per volume, as LVM's.
-      shared_targets: false,
+      // One target per volume, as LVM's; several hosts may attach it (a multiattach type needs it).
+      shared_targets: false, multiattach: true,
     };
   }
 }

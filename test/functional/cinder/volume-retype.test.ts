@@ -61,7 +61,7 @@ describe('cinder-api os-retype', function () {
   });
 
   it('an in-use volume stays in-use with its attachment', async () => {
-    const [from, to] = [await makeType({ volume_backend_name: 'x' }), await makeType()];
+    const [from, to] = [await makeType({ 'capabilities:storage_protocol': 'iSCSI' }), await makeType()];
     const id = await volumeOf(from.name);
     expect((await c.action(id, 'os-reserve', null)).status).to.equal(202);
     expect((await c.action(id, 'os-initialize_connection', { connector: CONNECTOR })).status).to.equal(200);
@@ -134,8 +134,24 @@ describe('cinder-api os-retype', function () {
     expect(q[`volumes_${to.name}`]).to.deep.include({ in_use: 0, reserved: 0 });
   });
 
+  it('a type the volume\'s backend does not report (CapabilitiesFilter): no cast; the volume goes back with its type, nothing reserved', async () => {
+    const [from, to] = [await makeType(), await makeType({ volume_backend_name: 'elsewhere' })];
+    const id = await volumeOf(from.name);
+    fake.failNext.set('retype', new Error('must not be reached'));
+    try {
+      expect((await retype(id, { new_type: to.name, migration_policy: 'on-demand' })).status).to.equal(202);
+      expect(await c.show(id)).to.include({ status: 'available', volume_type: from.name });
+      expect(fake.failNext.has('retype'), 'the backend was never asked').to.equal(true);
+    } finally {
+      fake.failNext.delete('retype');
+    }
+    const q = await usage();
+    expect(q[`volumes_${from.name}`]).to.deep.include({ in_use: 1, reserved: 0 });
+    expect(q[`volumes_${to.name}`]).to.deep.include({ in_use: 0, reserved: 0 });
+  });
+
   it('a backend that cannot retype in place: the volume goes back with its type, nothing reserved', async () => {
-    const [from, to] = [await makeType(), await makeType({ some: 'spec' })];
+    const [from, to] = [await makeType(), await makeType({ 'vendor:some': 'spec' })];
     const id = await volumeOf(from.name);
     fake.failNext.set('retype', new Error('backend says no'));
     expect((await retype(id, { new_type: to.name })).status).to.equal(202);

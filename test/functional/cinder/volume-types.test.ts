@@ -138,7 +138,7 @@ describe('cinder-api volume types', function () {
   });
 
   it('keeps a type in use: no extra spec change, no delete; the volume shows its type', async () => {
-    const t = await createType({ name: 'used', extra_specs: { k: 'v' } });
+    const t = await createType({ name: 'used', extra_specs: { 'vendor:k': 'v' } });
     const r0 = await createVolume(MEMBER, 'used');
     expect(r0.status).to.equal(202);
     expect(r0.body.volume).to.include({ volume_type: 'used', multiattach: false });
@@ -147,11 +147,11 @@ describe('cinder-api volume types', function () {
     const v363 = (await c.req('GET', `/v3/${P1}/volumes/${vol.id}`, { token: MEMBER, headers: { 'OpenStack-API-Version': 'volume 3.63' } })).body.volume;
     expect(v363.volume_type_id).to.equal(t.id);
 
-    let r = await types(ADMIN, `/${t.id}/extra_specs`, { method: 'POST', body: { extra_specs: { k: 'w' } } });
+    let r = await types(ADMIN, `/${t.id}/extra_specs`, { method: 'POST', body: { extra_specs: { 'vendor:k': 'w' } } });
     expect(r.status).to.equal(400);
     expect(fault(r)).to.equal('Volume Type is currently in use.');
-    expect((await types(ADMIN, `/${t.id}/extra_specs/k`, { method: 'PUT', body: { k: 'w' } })).status).to.equal(400);
-    expect((await types(ADMIN, `/${t.id}/extra_specs/k`, { method: 'DELETE' })).status).to.equal(400);
+    expect((await types(ADMIN, `/${t.id}/extra_specs/vendor:k`, { method: 'PUT', body: { 'vendor:k': 'w' } })).status).to.equal(400);
+    expect((await types(ADMIN, `/${t.id}/extra_specs/vendor:k`, { method: 'DELETE' })).status).to.equal(400);
     r = await types(ADMIN, `/${t.id}`, { method: 'DELETE' });
     expect(r.status).to.equal(400);
     expect(fault(r)).to.equal('Target volume type is still in use.');
@@ -159,7 +159,7 @@ describe('cinder-api volume types', function () {
     // Once the volume is gone the type can change and go.
     expect((await c.req('DELETE', `/v3/${P1}/volumes/${vol.id}`, { token: MEMBER })).status).to.equal(202);
     await waitFor(async () => (await c.req('GET', `/v3/${P1}/volumes/${vol.id}`, { token: MEMBER })).status === 404, 10_000, 'volume deleted', 20);
-    expect((await types(ADMIN, `/${t.id}/extra_specs/k`, { method: 'DELETE' })).status).to.equal(202);
+    expect((await types(ADMIN, `/${t.id}/extra_specs/vendor:k`, { method: 'DELETE' })).status).to.equal(202);
     expect((await types(ADMIN, `/${t.id}`, { method: 'DELETE' })).status).to.equal(202);
   });
 

@@ -320,7 +320,7 @@ describe('cinder-volume reconciler', function () {
 
   it('a retype whose cast was lost goes back with its type, and both sides\' reservations are rolled back', async () => {
     const token = 'u:pret';
-    const made = await c.req('POST', '/v3/pret/types', { token: 'admin:pret', body: { volume_type: { name: 'gold-pret', extra_specs: { tier: 'gold' } } } });
+    const made = await c.req('POST', '/v3/pret/types', { token: 'admin:pret', body: { volume_type: { name: 'gold-pret', extra_specs: { 'vendor:tier': 'gold' } } } });
     expect(made.status).to.equal(200);
     const id = await c.createVolume(2, token);
     const usage = async (): Promise<Record<string, [number, number]>> => Object.fromEntries(Object.entries(await new QuotaDB(c.ds).usageGetAllByProject('pret'))
