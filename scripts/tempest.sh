@@ -234,6 +234,7 @@ tempest\.api\.volume\.admin\.test_volume_services_negative\.
 tempest\.api\.volume\.admin\.test_volume_hosts\.
 tempest\.api\.volume\.test_volumes_extend\.
 tempest\.api\.volume\.admin\.test_volume_retype\.
+tempest\.api\.volume\.admin\.test_multi_backend\.
 tempest\.api\.volume\.test_volume_transfers\.
 tempest\.api\.compute\.test_versions\.
 tempest\.api\.compute\.flavors\.
@@ -273,6 +274,7 @@ test_attach_volume\.AttachVolumeMultiAttachTest\.test_list_get_volume_attachment
 test_attach_volume\.AttachVolumeMultiAttachTest\.test_boot_from_multiattach_volume  # the same create parameter, and a volume from an image (glance off)
 test_volume_swap\.TestMultiAttachVolumeSwap  # the same create parameter for its multiattach volumes
 test_volumes_negative\.UpdateMultiattachVolumeNegativeTest  # the same create parameter; test/system/e2e/attachments-flow.test.ts covers the refused swap
+test_volume_retype\.VolumeRetypeWithMigrationTest  # retype between backends migrates the volume: volume migration is not served (a retype the volume's backend cannot take goes back)
 test_servers\.ServersAdminTestJSON\.test_reset_network_inject_network_info  # resetNetwork is 410 as in Nova since XenAPI went; the test runs because xenapi_apis is on for the metadata tests
 test_servers_negative\.ServersAdminNegativeTestJSON\.test_migrate_non_existent_server  # migrate is not served (no cold migration): "no such action" (400), where Nova looks the server up first (404)
 EOF
