@@ -147,7 +147,7 @@ for (const [flow, attachSteps, detachSteps] of FLOWS) describe(`faults (${flow} 
     it(`retype: ${svc} killed at ${point}`, async () => {
       const admin = { 'X-Auth-Token': 'admin:demo' };
       const name = `kill-${point.split('.')[0]}`;
-      const made = await cluster.req('cinder', 'POST', '/types', { volume_type: { name, extra_specs: { tier: name } } }, admin);
+      const made = await cluster.req('cinder', 'POST', '/types', { volume_type: { name, extra_specs: { 'vendor:tier': name } } }, admin);
       expect([200, 409]).to.include(made.status);
       const vid = await cluster.createVolume();
       const retype = () => cluster.req('cinder', 'POST', `/volumes/${vid}/action`, { 'os-retype': { new_type: name } });
