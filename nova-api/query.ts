@@ -40,6 +40,14 @@ export function lastQueryValue(v: unknown): string | undefined {
   return values[values.length - 1];
 }
 
+/** jsonschema's 'date-time' format as Nova checks it: an ISO 8601 date, optional time and offset. */
+export function isDateTime(v: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v));
+}
+
+/** {'type': 'string', 'format': 'date-time'}. */
+export const dateTime: JsonSchema = { type: 'string', format: { name: 'date-time', check: (v) => typeof v !== 'string' || isDateTime(v) } };
+
 /** parameter_types.non_negative_integer. */
 export const nonNegativeInteger: JsonSchema = { type: ['integer', 'string'], pattern: '^[0-9]*$', minimum: 0, minLength: 1 };
 

@@ -2,20 +2,18 @@
 // answers). The query schema by microversion, as Nova's: below 2.59 extra keys pass; from 2.59
 // limit, marker and changes-since, strict; changes-before from 2.66; user_id, project_id from 2.80.
 import type { FastifyInstance } from 'fastify';
-import { notFound, type JsonSchema } from '../../common/api';
+import { notFound } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
 import type { MigrationAPI } from '../compute/migrations';
-import { checkQuery, lastQueryValue, nonNegativeInteger, type QueryParam } from '../query';
+import { checkQuery, dateTime, lastQueryValue, nonNegativeInteger, type QueryParam } from '../query';
 import { projectInPath, type ServerParams } from '../request';
 
-const ISO8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const DATE_TIME: JsonSchema = { type: 'string', format: { name: 'date-time', check: (v) => typeof v !== 'string' || (ISO8601.test(v) && !Number.isNaN(Date.parse(v))) } };
 const MULTI: QueryParam = { schema: { type: 'string' } };
 const V20: Record<string, QueryParam> = { hidden: MULTI, host: MULTI, instance_uuid: MULTI, source_compute: MULTI, status: MULTI, migration_type: MULTI };
 const V259: Record<string, QueryParam> = {
-  ...V20, limit: { schema: nonNegativeInteger, single: true }, marker: { schema: { type: 'string' }, single: true }, 'changes-since': { schema: DATE_TIME, single: true },
+  ...V20, limit: { schema: nonNegativeInteger, single: true }, marker: { schema: { type: 'string' }, single: true }, 'changes-since': { schema: dateTime, single: true },
 };
-const V266: Record<string, QueryParam> = { ...V259, 'changes-before': { schema: DATE_TIME, single: true } };
+const V266: Record<string, QueryParam> = { ...V259, 'changes-before': { schema: dateTime, single: true } };
 const V280: Record<string, QueryParam> = { ...V266, user_id: { schema: { type: 'string' }, single: true }, project_id: { schema: { type: 'string' }, single: true } };
 
 export function migrationRoutes(app: FastifyInstance, base: string, migrations: MigrationAPI, compute: ComputeAPI): void {

@@ -11,6 +11,7 @@ import { MV } from '../microversions';
 import { createServerRequest, serverUpdate } from '../schemas/server-create-extras';
 import { createServerBody, updateServerBody } from '../schemas/servers';
 import { checkListKeys, statusFilter } from '../schemas/server-list-query';
+import { isDateTime } from '../query';
 import { diskConfig, serverDetail, serverRebuilt, serverSummary, serverUpdated, type ViewCtx } from '../views/servers';
 
 function regexFilter(value: unknown, field: (i: Instance) => string | null): (i: Instance) => boolean {
@@ -21,9 +22,6 @@ function regexFilter(value: unknown, field: (i: Instance) => string | null): (i:
   // Nova treats name (and hostname) as a regular expression; an invalid one falls back to a substring match.
   return (i) => (re ? re.test(field(i) ?? '') : (field(i) ?? '').includes(want));
 }
-
-// jsonschema's 'date-time' format (ISO 8601 date, optional time and offset), as Nova checks it.
-const ISO8601 = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 const badQuery = (name: string, v: string, why: string): never => {
   throw badRequest(`Invalid input for query parameters ${name}. Value: ${v}. ${why}`);
@@ -37,7 +35,7 @@ function checkQuery(q: Record<string, unknown>): void {
   }
   for (const k of ['changes-since', 'changes-before']) {
     const v = q[k];
-    if (v !== undefined && (!ISO8601.test(String(v)) || Number.isNaN(Date.parse(String(v))))) badQuery(k, String(v), `'${String(v)}' is not a 'date-time'`);
+    if (v !== undefined && !isDateTime(String(v))) badQuery(k, String(v), `'${String(v)}' is not a 'date-time'`);
   }
 }
 
