@@ -90,7 +90,7 @@ const NOT_FILTERS = ['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir'
  * reject_invalid_filters (3.31+): a non-admin naming a filter outside the configured list is
  * refused (all_tenants, which cinderclient always sends, is let through); keys must be ASCII.
  */
-function rejectInvalidFilters(keys: string[], isAdmin: boolean, allowed: readonly string[] = USER_VOLUME_FILTERS): void {
+export function rejectInvalidFilters(keys: string[], isAdmin: boolean, allowed: readonly string[] = USER_VOLUME_FILTERS): void {
   // eslint-disable-next-line no-control-regex
   if (keys.some((k) => !/^[\x00-\x7f]*$/.test(k))) throw badRequest('Filter keys can only contain ASCII characters.');
   if (isAdmin) return;

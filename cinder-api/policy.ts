@@ -87,6 +87,7 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume:freeze_host': ADMIN,
   'volume:thaw_host': ADMIN,
   'volume_extension:hosts': ADMIN,
+  'scheduler_extension:scheduler_stats:get_pools': ADMIN,
   'volume_extension:volume_exports:index': ADMIN,
   'volume_extension:volume_exports:sync': ADMIN,
 };

@@ -18,6 +18,11 @@ export function serviceRoutes(app: FastifyInstance, base: string, api: ServiceAP
     return out;
   });
 
+  app.get(`${base}/scheduler-stats/get_pools`, async (req) => {
+    projectInPath(req);
+    return api.pools(req.ctx, (req.query ?? {}) as Record<string, unknown>, req.cinderVersion);
+  });
+
   app.get(`${base}/os-hosts`, async (req) => {
     projectInPath(req);
     return { hosts: await api.hosts(req.ctx, (req.query as { zone?: string } | undefined)?.zone) };

@@ -24,6 +24,7 @@ import { novaAttachmentId, type NovaOptions } from './nova-client';
 import { cinderEnforcer } from '../policy';
 import { TypeAPI, isMultiattachSpec, provisionFilterOnSize, type TypeWithSpecs } from './types';
 import { capabilitiesOf, satisfiesExtraSpecs } from './capabilities-filter';
+import { poolName } from './pools';
 
 const LOG = getLogger('cinder-api.volume');
 /** Statuses in which a volume's user metadata is neither changed nor deleted (volume/api.py). */
@@ -267,7 +268,7 @@ export class VolumeAPI {
       if (!satisfiesExtraSpecs(caps, specs)) continue;
       const free = Number(caps.total_capacity_gb ?? 0) - allocatedGb;
       if (free < size || (best && best.free >= free)) continue;
-      best = { host: `${s.host}#${caps.volume_backend_name ?? s.host.split('@')[1] ?? 'pool'}`, az: svcAz, free };
+      best = { host: poolName(s, caps), az: svcAz, free };
     }
     return best ? { host: best.host, az: best.az } : null;
   }

@@ -62,8 +62,13 @@ export function specMatches(value: unknown, req: string | null): boolean {
   }
 }
 
+/** A protocol's spellings (cinder/common/constants.py): the scheduler matches any of them. */
+const PROTOCOL_VARIANTS = [['iSCSI', 'iscsi'], ['FC', 'fibre_channel', 'fc'], ['NFS', 'nfs'], ['NVMe-oF', 'NVMeOF', 'nvmeof']];
+
 /** Whether a backend reporting `capabilities` passes a type with `specs` (no specs: any backend). */
-export function satisfiesExtraSpecs(capabilities: Record<string, unknown>, specs: Record<string, string | null>): boolean {
+export function satisfiesExtraSpecs(reported: Record<string, unknown>, specs: Record<string, string | null>): boolean {
+  const protocol = PROTOCOL_VARIANTS.find((vs) => vs.includes(String(reported.storage_protocol)));
+  const capabilities = protocol ? { ...reported, storage_protocol: protocol } : reported;
   for (const [key, req] of Object.entries(specs)) {
     const scope = key.split(':');
     if (scope.length > 1 && scope[0] !== 'capabilities') continue;

@@ -10,6 +10,7 @@ import { DisableLogReasonBody, EnableBody, FreezeBody } from '../schemas/service
 import { isoTime } from '../views/volumes';
 import type { VolumeAPI } from './api';
 import { collationEquals } from '../collation';
+import { listPools } from './pools';
 
 export const SERVICE_POLICY = {
   index: 'volume_extension:services:index',
@@ -49,6 +50,11 @@ export class ServiceAPI {
 
   private up(s: Service, now: Date): boolean {
     return isServiceUp(s.updatedAt ?? s.createdAt, this.api.d.serviceDownTime, now);
+  }
+
+  /** GET scheduler-stats/get_pools (pools.ts). */
+  pools(ctx: RequestContext, query: Record<string, unknown>, version: APIVersion): Promise<{ pools: Dict[] }> {
+    return listPools(this.api, ctx, query, version);
   }
 
   /** GET os-services (?host, ?binary). */

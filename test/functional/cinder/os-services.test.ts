@@ -37,6 +37,31 @@ describe('cinder os-services and os-hosts', function () {
     expect(r.body.forbidden.message).to.equal("Policy doesn't allow volume_extension:services:index to be performed.");
   });
 
+  it('scheduler-stats/get_pools: each backend as its pool, capabilities with detail, filters by microversion; admin only', async () => {
+    const pools = async (query: string, version?: string, token = ADMIN): Promise<{ status: number; body: Json }> =>
+      c.req('GET', `/v3/${token.split(':')[1]}/scheduler-stats/get_pools${query}`, { token, headers: version ? { 'OpenStack-API-Version': `volume ${version}` } : {} });
+    let r = await pools('');
+    expect([r.status, r.body]).to.deep.equal([200, { pools: [{ name: 'cinder1@backend1#backend1' }, { name: 'cinder1@backend2#backend2' }] }]);
+    r = await pools('?detail=True');
+    expect(r.body.pools[1].capabilities).to.deep.include({ volume_backend_name: 'backend2', vendor_name: 'Open Source', storage_protocol: 'iSCSI', total_capacity_gb: 50, multiattach: true });
+    expect(r.body.pools[1].capabilities.timestamp).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
+    expect((await pools('?detail=maybe')).body).to.deep.equal({ badRequest: { code: 400, message: "Value 'maybe' for 'detail' is not a boolean." } });
+    // Filters: none below 3.28; capability values from 3.28; only name and volume_type from 3.33.
+    expect((await pools('?total_capacity_gb=50')).body.pools).to.have.length(2);
+    expect((await pools('?total_capacity_gb=50', '3.28')).body.pools).to.deep.equal([{ name: 'cinder1@backend2#backend2' }]);
+    expect((await pools('?name=cinder1@backend1%23backend1', '3.33')).body.pools).to.deep.equal([{ name: 'cinder1@backend1#backend1' }]);
+    expect((await pools('?total_capacity_gb=50', '3.33')).body).to.deep.equal({ badRequest: { code: 400, message: 'Invalid filters total_capacity_gb are found in query options.' } });
+    // volume_type from 3.35: the pools its extra specs take.
+    const t = await c.req('POST', '/v3/admin/types', { token: ADMIN, body: { volume_type: { name: 'on-backend2', extra_specs: { volume_backend_name: 'backend2' } } } });
+    expect(t.status).to.equal(200);
+    expect((await pools('?volume_type=on-backend2', '3.35')).body.pools).to.deep.equal([{ name: 'cinder1@backend2#backend2' }]);
+    expect((await pools('?volume_type=on-backend2', '3.34')).body.pools).to.have.length(2);
+    expect((await pools('?volume_type=nope', '3.35')).status).to.equal(404);
+    r = await pools('', undefined, 'demo:demo');
+    expect([r.status, r.body.forbidden?.message]).to.deep.equal([403, "Policy doesn't allow scheduler_extension:scheduler_stats:get_pools to be performed."]);
+    expect((await c.req('DELETE', `/v3/admin/types/${t.body.volume_type.id}`, { token: ADMIN })).status).to.equal(202);
+  });
+
   it('filters by host (bare host matches its backends) and binary', async () => {
     expect(await list('?host=cinder1')).to.have.length(2);
     expect((await list('?host=cinder1@backend2')).map((s) => s.host)).to.deep.equal(['cinder1@backend2']);
