@@ -85,13 +85,13 @@ describe('cinder-volume service behaviour', function () {
     expect(await c.api.volumes.pickBackend(1, 'elsewhere', {})).to.equal(null);
     // CapabilitiesFilter: unscoped and capabilities: specs must match what the backend reports; other scopes are ignored.
     const pass: Array<Record<string, string>> = [{ volume_backend_name: 'fake' }, { 'capabilities:storage_protocol': '<in> iSC' }, { multiattach: '<is> True' },
-      { total_capacity_gb: '>= 10' }, { storage_protocol: '<or> FC <or> iSCSI' }, { 'RESKEY:anything': 'x' }, { 'vendor:thing': 'y' }];
+      { total_capacity_gb: '>= 10' }, { storage_protocol: '<or> FC <or> iSCSI' }, { storage_protocol: 'iscsi' }, { 'RESKEY:anything': 'x' }, { 'vendor:thing': 'y' }];
     for (const specs of pass) {
       expect(await c.api.volumes.pickBackend(1, null, specs), JSON.stringify(specs)).to.deep.equal({ host: 'cinder1@fake#fake', az: 'nova' });
     }
     // A plain value is compared as text (a reported number never equals one); '<or>' splits on spaces.
     const fail: Array<Record<string, string>> = [{ volume_backend_name: 'other' }, { 'capabilities:volume_backend_name': 'other' }, { key1: 'value1' },
-      { total_capacity_gb: '10' }, { total_capacity_gb: '>= 100' }, { multiattach: '<is> False' }, { vendor_name: '<or> LVM <or> Open Source' }];
+      { total_capacity_gb: '10' }, { total_capacity_gb: '>= 100' }, { multiattach: '<is> False' }, { vendor_name: '<or> LVM <or> Open Source' }, { storage_protocol: 'FC' }];
     for (const specs of fail) {
       expect(await c.api.volumes.pickBackend(1, null, specs), JSON.stringify(specs)).to.equal(null);
     }
