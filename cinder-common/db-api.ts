@@ -276,17 +276,37 @@ export class CinderDB {
   }
 
   /**
-   * Replace the user metadata of a volume (PUT semantics): one transaction, so a reader never
-   * sees the volume without metadata; re-run whole on a deadlock or lost connection (a second
-   * run ends in the same rows).
+   * Replace the user metadata of a volume (PUT semantics), as Cinder's
+   * _volume_x_metadata_update(delete=True): rows whose key is not among the new keys are deleted
+   * (a comparison in SQL, under the column's collation: on MariaDB 'K' survives a new 'k'), rows
+   * whose key is (exactly, as Python's `in`) get the new value, the other keys are added. One
+   * transaction, so a reader never sees the volume without metadata; re-run whole on a deadlock
+   * or a lost connection (a second run ends in the same rows).
    */
   async metadataReplace(volumeId: string, meta: Record<string, string>): Promise<void> {
     const t = now();
-    const rows = Object.entries(meta).map(([key, value]) => ({ volumeId, key, value, createdAt: t, deleted: false }));
+    const keys = Object.keys(meta);
     await transactionWithRetry(this.ds, async (m) => {
-      await m.update(VolumeMetadata, { volumeId, deleted: false }, { deleted: true, deletedAt: t });
+      const gone = m.createQueryBuilder().update(VolumeMetadata).set({ deleted: true, deletedAt: t })
+        .where({ volumeId, deleted: false });
+      if (keys.length) gone.andWhere(`${this.ds.driver.escape('key')} NOT IN (:...keys)`, { keys });
+      await gone.execute();
+      const left = new Map(Object.entries(meta));
+      for (const row of await m.find(VolumeMetadata, { where: { volumeId, deleted: false } })) {
+        if (row.key === null || !left.has(row.key)) continue;
+        const value = left.get(row.key) as string;
+        left.delete(row.key);
+        if (row.value !== value) await m.update(VolumeMetadata, { id: row.id }, { value, updatedAt: t });
+      }
+      const rows = [...left].map(([key, value]) => ({ volumeId, key, value, createdAt: t, deleted: false }));
       if (rows.length) await m.insert(VolumeMetadata, rows);
     }, { retryOnDisconnect: true, what: `metadata of volume ${volumeId}` });
+  }
+
+  /** One key of a volume's user metadata deleted, compared in SQL as Cinder's volume_metadata_delete (on MariaDB, 'K' goes with 'k'). */
+  async metadataDeleteKey(volumeId: string, key: string): Promise<void> {
+    await this.ds.createQueryBuilder().update(VolumeMetadata).set({ deleted: true, deletedAt: now() })
+      .where({ volumeId, key, deleted: false }).execute();
   }
 
   /** `exists`: whether the caller, holding the volume's lock, saw the key (false: insert at once). */

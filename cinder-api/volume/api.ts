@@ -242,9 +242,7 @@ export class VolumeAPI {
   async deleteVolumeMetadata(ctx: Ctx, v: Volume, key: string): Promise<void> {
     this.authorize(ctx, POLICY.deleteMetadata, v);
     if (METADATA_FROZEN.includes(v.status)) throw new InvalidVolume({ reason: `Deleting volume metadata is not allowed for volumes in ${v.status} status.` });
-    const rest = { ...((await this.d.db.metadataGet([v.id])).get(v.id) ?? {}) };
-    delete rest[key];
-    await this.d.db.metadataReplace(v.id, rest);
+    await this.d.db.metadataDeleteKey(v.id, key);
   }
 
   private async writeMetadata(v: Volume, meta: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
