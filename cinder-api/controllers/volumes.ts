@@ -180,7 +180,11 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const changes = { ...nameAndDescription(volume), ...(volume.metadata !== undefined ? { metadata: volume.metadata } : {}) };
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
     const updated = await api.update(req.ctx, v, changes);
-    return { volume: (await render(req, [updated], false))[0] };
+    if (changes.metadata === undefined) return { volume: (await render(req, [updated], false))[0] };
+    // Cinder answers the metadata as given (its object's), whatever the rows now hold (a key
+    // differing only in case kept under MariaDB's collation).
+    const extras = (await api.extras([updated])).get(updated.id) ?? { attachments: [], volumeType: null };
+    return { volume: (await render(req, [updated], false, { ...extras, metadata: { ...(changes.metadata ?? {}) } }))[0] };
   });
 
   app.delete(`${base}/volumes/:id`, async (req, reply) => {
