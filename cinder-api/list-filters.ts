@@ -15,6 +15,11 @@ import { RESOURCE_FILTER, SUPPORT_COUNT_INFO } from './microversions';
 const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
 const FALSE_STRINGS = ['0', 'f', 'false', 'off', 'n', 'no'];
 
+/** oslo's bool_from_string, not strict: a true word (any case, spaces trimmed) or a boolean; anything else is false. */
+export function boolFromString(v: unknown): boolean {
+  return typeof v === 'boolean' ? v : TRUE_STRINGS.includes(String(v).trim().toLowerCase());
+}
+
 /** utils.get_bool_param: oslo's strict bool_from_string. */
 export function boolParam(name: string, raw: string): boolean {
   const s = raw.toLowerCase();

@@ -3,12 +3,7 @@
 // `capabilities:` matches what the backend reports (its driver's stats). Other scopes
 // (vendor ones, `RESKEY:`…) are ignored. So a type with `volume_backend_name` lands on that
 // backend, and a type asking for a capability no backend has leaves the volume in error.
-
-/** A boolean as oslo's strutils.bool_from_string reads it (not strict: anything else is false). */
-function pyBool(v: unknown): boolean {
-  if (typeof v === 'boolean') return v;
-  return ['1', 't', 'true', 'on', 'y', 'yes'].includes(String(v).trim().toLowerCase());
-}
+import { boolFromString } from '../list-filters';
 
 const num = (x: unknown): number => {
   const n = typeof x === 'number' ? x : Number(String(x).trim());
@@ -29,7 +24,7 @@ const OPS: Record<string, (x: unknown, y: string) => boolean> = {
     if (Array.isArray(x)) return x.includes(y);
     throw new RangeError('not a container');
   },
-  '<is>': (x, y) => pyBool(x) === pyBool(y),
+  '<is>': (x, y) => boolFromString(x) === boolFromString(y),
   '==': (x, y) => num(x) === num(y),
   '!=': (x, y) => num(x) !== num(y),
   '>=': (x, y) => num(x) >= num(y),

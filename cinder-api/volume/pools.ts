@@ -9,8 +9,7 @@ import type { APIVersion } from '../../common/api';
 import type { RequestContext } from '../../common/context';
 import { isServiceUp } from '../../common/service';
 import type { Service } from '../../cinder-common/entities';
-import { InvalidParameterValue } from '../../cinder-common/exception';
-import { rejectInvalidFilters } from '../list-filters';
+import { boolFromString, boolParam, rejectInvalidFilters } from '../list-filters';
 import type { VolumeAPI } from './api';
 import { capabilitiesOf, satisfiesExtraSpecs } from './capabilities-filter';
 
@@ -30,24 +29,16 @@ export function poolName(s: Service, caps: Record<string, unknown>): string {
 /** A query value as Cinder's filters compare it with a capability (_equal_after_convert). */
 function equalAfterConvert(cap: unknown, value: string): boolean {
   if (typeof cap === 'string' || cap === null || cap === undefined) return cap === value;
-  if (typeof cap === 'boolean') return cap === ['1', 't', 'true', 'on', 'y', 'yes'].includes(value.trim().toLowerCase());
+  if (typeof cap === 'boolean') return cap === boolFromString(value);
   return String(cap) === value;
-}
-
-/** oslo's strict bool_from_string for get_bool_param ('detail'). */
-function strictBool(name: string, v: string | undefined): boolean {
-  if (v === undefined) return false;
-  const s = v.trim().toLowerCase();
-  if (['1', 't', 'true', 'on', 'y', 'yes'].includes(s)) return true;
-  if (['0', 'f', 'false', 'off', 'n', 'no'].includes(s)) return false;
-  throw new InvalidParameterValue({ err: `Value '${v}' for '${name}' is not a boolean.` });
 }
 
 const last = (v: unknown): string | undefined => (Array.isArray(v) ? String(v[v.length - 1]) : v === undefined ? undefined : String(v));
 
 export async function listPools(api: VolumeAPI, ctx: RequestContext, query: Record<string, unknown>, v: APIVersion): Promise<{ pools: Array<Record<string, unknown>> }> {
   api.authorize(ctx, GET_POOLS_POLICY);
-  const detail = strictBool('detail', last(query.detail));
+  const raw = last(query.detail);
+  const detail = raw !== undefined && boolParam('detail', raw);
   const filters = new Map(Object.keys(query).filter((k) => k !== 'detail').map((k) => [k, last(query[k]) as string]));
   if (v.atLeast(RESOURCE_FILTER)) rejectInvalidFilters([...filters.keys()], false, POOL_FILTERS);
   else if (!v.atLeast(POOL_FILTER)) filters.clear();
