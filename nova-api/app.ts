@@ -73,7 +73,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       serviceRoutes(v, base, opts.compute.services);
       hypervisorRoutes(v, base, opts.compute.hypervisors, maxLimit);
       aggregateRoutes(v, base, opts.compute.aggregates);
-      migrationRoutes(v, base, opts.compute.migrations, opts.compute);
+      migrationRoutes(v, base, opts.compute);
       hostRoutes(v, base, opts.compute.hosts);
       keypairRoutes(v, base, opts.compute.keypairs, maxLimit);
       volumeProxyRoutes(v, base, opts.compute.volumesProxy, maxLimit);

@@ -186,7 +186,7 @@ export class ComputeAPI {
     this.events = new ExternalEventsAPI(this, o);
     this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.aggregates = new AggregateAPI((ctx, action) => this.can(ctx, action));
-    this.migrations = new MigrationAPI((ctx, action) => this.can(ctx, action));
+    this.migrations = new MigrationAPI({ can: (ctx, action, inst) => this.can(ctx, action, inst), server: (ctx, uuid) => this.get(ctx, uuid) });
     this.hosts = new HostAPI({ db: o.db, rpc: o.rpc, can: (ctx, action) => this.can(ctx, action) });
     this.hypervisors = new HypervisorAPI({ db: o.db, rpc: o.rpc, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.quotas = new QuotaAPI({

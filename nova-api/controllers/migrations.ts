@@ -4,7 +4,6 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../common/api';
 import type { ComputeAPI } from '../compute/api';
-import type { MigrationAPI } from '../compute/migrations';
 import { checkQuery, dateTime, lastQueryValue, nonNegativeInteger, type QueryParam } from '../query';
 import { projectInPath, type ServerParams } from '../request';
 
@@ -16,7 +15,8 @@ const V259: Record<string, QueryParam> = {
 const V266: Record<string, QueryParam> = { ...V259, 'changes-before': { schema: dateTime, single: true } };
 const V280: Record<string, QueryParam> = { ...V266, user_id: { schema: { type: 'string' }, single: true }, project_id: { schema: { type: 'string' }, single: true } };
 
-export function migrationRoutes(app: FastifyInstance, base: string, migrations: MigrationAPI, compute: ComputeAPI): void {
+export function migrationRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
+  const migrations = compute.migrations;
   app.get(`${base}/os-migrations`, async (req) => {
     projectInPath(req);
     const v = req.novaVersion;
@@ -36,8 +36,6 @@ export function migrationRoutes(app: FastifyInstance, base: string, migrations: 
   app.get<{ Params: ServerParams }>(`${base}/servers/:server_id/migrations`, async (req) => {
     projectInPath(req);
     if (!req.novaVersion.atLeast('2.23')) throw notFound();
-    const inst = await compute.get(req.ctx, req.params.server_id);
-    compute.can(req.ctx, 'os_compute_api:servers:migrations:index', inst);
-    return { migrations: [] };
+    return { migrations: await migrations.ofServer(req.ctx, req.params.server_id) };
   });
 }
