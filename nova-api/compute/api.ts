@@ -619,6 +619,8 @@ export class ComputeAPI {
     const inst = await this.get(ctx, uuid);
     this.can(ctx, 'os_compute_api:os-admin-actions:inject_network_info', inst);
     this.checkLocked(ctx, inst);
+    // Nova's cast finds no host and answers 500; a server never placed is not ready (409).
+    if (!inst.host) throw new InstanceNotReady({ instance_id: inst.uuid });
     await this.o.rpc.injectNetworkInfo(ctx, inst);
   }
 

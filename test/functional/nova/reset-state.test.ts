@@ -70,5 +70,9 @@ describe('nova: os-resetState', function () {
       expect([r.status, r.body]).to.deep.equal([410, { computeFault: { code: 410, message: 'This resource is no longer available.  No forwarding address is given.' } }]);
     }
     expect((await server(sid)).status).to.equal('ACTIVE');
+    // A server never placed on a host (Nova's cast fails there: 500) is not ready.
+    await s.nova.ds.getRepository(Instance).update({ uuid: sid }, { host: null });
+    r = await reset(sid, { injectNetworkInfo: null });
+    expect([r.status, r.body]).to.deep.equal([409, { conflictingRequest: { code: 409, message: `Instance ${sid} is not ready` } }]);
   });
 });
