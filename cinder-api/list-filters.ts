@@ -169,7 +169,7 @@ const ADDED_FILTERS: Array<[string, string]> = [['glance_metadata', '3.4'], ['gr
 const CONVERTERS: Record<string, string> = { 'name~': 'display_name~', 'description~': 'display_description~' };
 
 /** Column name → entity field, from the entity's own column list. */
-function columnsOf<T>(entity: new () => T): Map<string, keyof T> {
+export function columnsOf<T>(entity: new () => T): Map<string, keyof T> {
   return new Map(getMetadataArgsStorage().columns.filter((c) => c.target === entity)
     .map((c) => [c.options.name ?? c.propertyName, c.propertyName as keyof T]));
 }
@@ -213,7 +213,7 @@ function booleanFilter(key: string, raw: string, strict: boolean): boolean {
 }
 
 /** An SQL equality of a column with a literal (MySQL compares a number with a string as numbers). */
-function sqlEquals(column: unknown, want: unknown): boolean {
+export function sqlEquals(column: unknown, want: unknown): boolean {
   if (want === null) return column === null || column === undefined;
   if (column === null || column === undefined) return false;
   if (column instanceof Date) return false;

@@ -10,6 +10,7 @@ import { openServiceDatabase } from '../cinder-common/db';
 import { CinderDB } from '../cinder-common/db-api';
 import { ALLOWED_EXMODS } from '../cinder-common/rpc';
 import { QuotaEngine, quotaOptions } from '../cinder-common/quota';
+import { UserMessages } from '../cinder-common/user-messages';
 import { VolumeAPI as VolumeRPCAPI } from '../cinder-volume/rpcapi';
 import { buildCinderApiApp } from './plugin';
 import { cinderEnforcer } from './policy';
@@ -43,6 +44,7 @@ export function createVolumeApi(
     notifier: notifier ?? new Notifier(transport, notifierOptions(conf, `volume.${conf.DEFAULT.host}`)),
     nova: { ...conf.nova, timeout: conf.DEFAULT.rpc_response_timeout, fetch },
     quota: new QuotaEngine(dataSource, quotaOptions(conf)),
+    messages: new UserMessages(dataSource, conf.DEFAULT.message_ttl),
   });
 }
 

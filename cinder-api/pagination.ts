@@ -1,6 +1,7 @@
 // Sorting and pages of a list as cinder/api/common.py reads them (get_sort_params,
 // get_pagination_params) and the DB's paginate query orders them: shared by the volume and the
 // attachment lists.
+import type { FastifyRequest } from 'fastify';
 import { badRequest } from '../common/api';
 import { collationKey } from './collation';
 
@@ -64,4 +65,11 @@ export function pageParams(q: Record<string, string>, maxLimit: number): { limit
     offset = n;
   }
   return { limit, offset };
+}
+
+/** _get_next_link: this list's URL with the query as given and the page's last id as marker. */
+export function nextLinks(req: FastifyRequest, q: Record<string, string>, lastId: string): Array<{ rel: string; href: string }> {
+  const params = new URLSearchParams(Object.entries(q).filter(([k]) => k !== 'marker'));
+  params.set('marker', lastId);
+  return [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.url.split('?')[0]}?${params.toString()}` }];
 }

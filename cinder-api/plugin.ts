@@ -22,6 +22,8 @@ import { ExportAPI } from './volume/exports';
 import { ServiceAPI } from './volume/services';
 import { TransferAPI } from './volume/transfers';
 import { transferRoutes } from './controllers/transfers';
+import { MessageAPI } from './volume/messages';
+import { messageRoutes } from './controllers/messages';
 import { negotiateVersion, versionRoutes } from './versions';
 import type { VolumeAPI } from './volume/api';
 
@@ -75,6 +77,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const quotas = new QuotaAPI(opts.volumes, opts.volumes.d.quota ?? new QuotaEngine(opts.volumes.db.ds));
   const services = new ServiceAPI(opts.volumes);
   const transfers = new TransferAPI(opts.volumes);
+  const messages = new MessageAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -111,6 +114,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       quotaRoutes(v3, base, quotas);
       serviceRoutes(v3, base, services);
       transferRoutes(v3, base, transfers, opts.maxLimit);
+      messageRoutes(v3, base, messages, opts.maxLimit);
       resourceGapRoutes(v3, base);
     }
   });

@@ -46,6 +46,8 @@ export const CINDER_OPTS = {
     max_age: { type: 'int', default: 0, help: 'Number of seconds between subsequent usage refreshes (accepted, not used: usage is kept exact)' },
     use_default_quota_class: { type: 'bool', default: true, help: 'Enables or disables use of default quota class with default quota.' },
     per_volume_size_limit: { type: 'int', default: -1, help: 'Max size allowed per volume, in gigabytes' },
+    message_ttl: { type: 'int', default: 2592000, min: 1, help: 'message minimum life in seconds.' },
+    message_reap_interval: { type: 'int', default: 86400, min: 1, help: 'interval between periodic task runs to clean expired messages in seconds.' },
     attach_transition_timeout: {
       type: 'int', default: 900, min: 1,
       help: 'Seconds without progress after which an attaching/reserved/detaching volume counts as left by a dead caller and is released',

@@ -363,8 +363,8 @@ export class CinderDB {
   }
 
   /** UPDATE volume_attachment SET values WHERE id=? AND attach_status <expected>; true when the row matched. */
-  async attachmentConditionalUpdate(id: string, expected: { attachStatus: OneOrMany<AttachStatus | null> }, values: Partial<VolumeAttachment>): Promise<boolean> {
-    return (await fastSelect(this.ds, VolumeAttachment).update({ id, deleted: false, attachStatus: expected.attachStatus }, { ...values, updatedAt: now() })) > 0;
+  async attachmentConditionalUpdate(id: string, expected: { attachStatus: OneOrMany<AttachStatus | null> }, values: Partial<VolumeAttachment>, m?: EntityManager): Promise<boolean> {
+    return (await fastSelect(this.ds, VolumeAttachment).update({ id, deleted: false, attachStatus: expected.attachStatus }, { ...values, updatedAt: now() }, m)) > 0;
   }
 
   /** A write that is no state transition (mountpoint, connector); false when there is no live row. */

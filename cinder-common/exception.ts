@@ -178,3 +178,6 @@ export class SnapshotLimitExceeded extends QuotaError {
 export class UnexpectedOverQuota extends QuotaError {
   static override msgFmt = 'Unexpected over quota on %(name)s.';
 }
+export class MessageNotFound extends NotFound {
+  static override msgFmt = 'Message %(message_id)s could not be found.';
+}

@@ -15,6 +15,7 @@ import { ALLOWED_EXMODS } from '../cinder-common/rpc';
 import { createDriver, type VolumeDriver } from './drivers';
 import { VolumeManager } from './manager';
 import { QuotaCleaner } from './quota-cleaner';
+import { UserMessages } from '../cinder-common/user-messages';
 import { NovaEvents } from './nova-events';
 import { VOLUME_TOPIC } from './rpcapi';
 import { reportState } from './service';
@@ -57,11 +58,17 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
   const started: Array<RunningBackend & { server: RPCServer; heartbeat: Heartbeat }> = [];
   const notifiers: ServiceNotifier[] = [];
   const quotaCleaner = new QuotaCleaner(ds);
+  const messages = new UserMessages(ds, conf.DEFAULT.message_ttl);
+  // The scheduler's _clean_expired_messages: expired user messages go for good.
+  const messageReaper = new Heartbeat(async () => {
+    LOG.info(`Deleted ${await messages.reapExpired()} expired messages.`);
+  }, conf.DEFAULT.message_reap_interval, 'the expired message cleanup');
 
   let metrics: MetricsListener | null = null;
   const stopAll = async (): Promise<void> => {
     await metrics?.stop();
     await quotaCleaner.stop();
+    await messageReaper.stop();
     for (const b of started) {
       await b.heartbeat.stop();
       await b.manager.reconciler.stop();
@@ -89,7 +96,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       const notifications = notifierFromConf(conf, transport, `volume.${host}`);
       notifiers.push(notifications);
       const notifier = notifications.notifier;
-      const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout, lostCastTimeout: conf.DEFAULT.lost_cast_timeout, nova });
+      const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout, lostCastTimeout: conf.DEFAULT.lost_cast_timeout, nova, messages });
       const server = new RPCServer(transport, new Target({ topic: VOLUME_TOPIC, server: host }), [manager.endpoint()], { traceService: 'cinder-volume' });
       const heartbeat = new Heartbeat(async () => reportState(db, host, az, { ...(await driver.getStats()) }), conf.DEFAULT.report_interval,
         `cinder-volume on ${host}`);
@@ -100,6 +107,7 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       manager.reconciler.start(conf.DEFAULT.periodic_interval);
     }
     quotaCleaner.start(conf.DEFAULT.reservation_clean_interval || conf.DEFAULT.reservation_expire);
+    await messageReaper.start();
     metrics = await serveDaemonMetrics('cinder-volume', conf.metrics, opts.metricsListener);
   } catch (e) {
     await stopAll().catch(() => undefined);

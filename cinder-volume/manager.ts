@@ -25,6 +25,9 @@ import { VolumeReconciler, type ExportReport, type PassReport, type Repair } fro
 import type { NovaEvents } from './nova-events';
 import { VOLUME_RPC_API_VERSION } from './rpcapi';
 import { traceMethods } from '../common/trace';
+import { transactionWithRetry } from '../common/db/retry';
+import { UserMessages, type MessageOwner } from '../cinder-common/user-messages';
+import { Action, Detail } from '../cinder-common/message-field';
 
 const LOG = getLogger('cinder-volume.manager');
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -43,11 +46,15 @@ export interface ManagerDeps {
   lostCastTimeout?: number;
   /** Tells Nova an attached volume grew (absent: Nova is not told). */
   nova?: Pick<NovaEvents, 'volumeExtended'> | null;
+  /** User messages of failed creates, extends and attaches ([DEFAULT] message_ttl); absent: the default TTL. */
+  messages?: UserMessages;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 /** A volume id from an id or a (versioned) Volume object. */
 const idOf = (v: unknown): string => (typeof v === 'string' ? v : str(objectData(v).id) ?? '');
+/** Whom a user message is for: the request's project and id. */
+const ownerOf = (c: ContextDict): MessageOwner => ({ projectId: str(c.project_id ?? c.tenant), requestId: str(c.request_id) });
 const logCtx = (c: ContextDict): { context: LogContext } =>
   ({ context: { requestId: str(c.request_id) ?? undefined, globalRequestId: str(c.global_request_id), userId: str(c.user_id ?? c.user), projectId: str(c.project_id ?? c.tenant) } });
 
@@ -67,8 +74,10 @@ export class VolumeManager {
   readonly reconciler: VolumeReconciler;
   /** Our services row's uuid, stamped on the volumes we create (looked up once it exists). */
   private serviceUuid: string | null = null;
+  private readonly messages: UserMessages;
 
   constructor(private readonly d: ManagerDeps) {
+    this.messages = d.messages ?? new UserMessages(d.db.ds);
     // The backend's side of each step is a span towards the target (docs/tracing.md).
     traceMethods(d.driver, ['createVolume', 'deleteVolume', 'createExport', 'removeExport', 'initializeConnection', 'terminateConnection'], { peer: 'target' });
     this.reconciler = new VolumeReconciler({
@@ -163,7 +172,11 @@ export class VolumeManager {
       if (!ok) LOG.warning(`Volume ${v.id} left 'creating' while it was being created`, logCtx(ctxt));
     } catch (e) {
       LOG.exception(`Failed to create volume ${v.id}`, e, logCtx(ctxt));
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
+      // The user message with the status it explains: a redo that finds the volume moved writes none.
+      await transactionWithRetry(this.d.db.ds, async (m) => {
+        if (!await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' }, m)) return;
+        await this.messages.createIn(m, ownerOf(ctxt), Action.CREATE_VOLUME_FROM_BACKEND, { resourceUuid: v.id, detail: Detail.DRIVER_FAILED_CREATE, exception: e });
+      }, { what: `failed create of ${v.id}` });
       await this.notify(ctxt, { ...v, status: 'error' }, 'create.error');
       return;
     }
@@ -296,8 +309,12 @@ export class VolumeManager {
         throw new InvalidUUID({ uuid: instanceUuid });
       }
       if (admin.readonly === 'True' && mode !== 'ro') {
-        await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'error_attaching' });
-        throw new InvalidVolumeAttachMode({ mode, volume_id: v.id });
+        const e = new InvalidVolumeAttachMode({ mode, volume_id: v.id });
+        await transactionWithRetry(this.d.db.ds, async (m) => {
+          if (!await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'error_attaching' }, m)) return;
+          await this.messages.createIn(m, ownerOf(ctxt), Action.ATTACH_VOLUME, { resourceUuid: v.id, exception: e });
+        }, { what: `refused attach of ${v.id}` });
+        throw e;
       }
       const t = new Date();
       await this.d.db.attachmentConditionalUpdate(att.id, { attachStatus: 'attaching' }, { attachStatus: 'attached', attachTime: t });
@@ -511,7 +528,9 @@ export class VolumeManager {
     const done = await this.locks.run(idOf(args.volume), () => this.extendLocked(ctxt, args));
     if (!done) return;
     const { v, newSize, servers } = done;
-    if (servers.length && this.d.nova) await this.d.nova.volumeExtended(ctxt, servers, v.id);
+    if (servers.length && this.d.nova && !await this.d.nova.volumeExtended(ctxt, servers, v.id)) {
+      await this.messages.create(ownerOf(ctxt), Action.EXTEND_VOLUME, { resourceUuid: v.id, detail: Detail.NOTIFY_COMPUTE_SERVICE_FAILED });
+    }
     await this.notify(ctxt, { ...v, size: newSize }, 'resize.end', { size: newSize });
   }
 
@@ -538,7 +557,9 @@ export class VolumeManager {
       // reservation_expire; now either both happen or the volume stays extending for the
       // reconciler, which rolls them back with the status.
       await quota.tx(async (m) => {
-        await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: 'error_extending' }, m);
+        if (await this.d.db.volumeConditionalUpdate(v.id, { status: 'extending' }, { status: 'error_extending' }, m)) {
+          await this.messages.createIn(m, ownerOf(ctxt), Action.EXTEND_VOLUME, { resourceUuid: v.id, detail: Detail.DRIVER_FAILED_EXTEND });
+        }
         await quota.rollbackIn(m, reservations);
       }, `failed extend of ${v.id}`);
       return null;

@@ -7,7 +7,7 @@ import { BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNo
 import { imageUnreachable, sourceVolume } from '../volume/create-sources';
 import { boolParam, columnFilters, poppedKeys, versionedListQuery } from '../list-filters';
 import { collationEquals } from '../collation';
-import { pageParams, sortRows, type SortKeys } from '../pagination';
+import { nextLinks, pageParams, sortRows, type SortKeys } from '../pagination';
 import { SUPPORT_COUNT_INFO } from '../microversions';
 import { bareResponse, projectInPath, viewCtx, type Params } from '../request';
 import { createVolumeSchema, nameAndDescription, updateVolumeSchema } from '../schemas/volumes';
@@ -98,10 +98,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     vols = vols.slice(offset);
     const page = vols.slice(0, limit);
     if (!page.length || page.length < limit || page.length === vols.length && q.limit === undefined) return { vols: page, ...count };
-    const params = new URLSearchParams(Object.entries(q).filter(([k]) => k !== 'marker'));
-    params.set('marker', page[page.length - 1].id);
-    const path = req.url.split('?')[0];
-    return { vols: page, links: [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${path}?${params.toString()}` }], ...count };
+    return { vols: page, links: nextLinks(req, q, page[page.length - 1].id), ...count };
   };
 
   app.get(`${base}/volumes`, async (req) => {

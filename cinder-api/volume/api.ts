@@ -13,7 +13,7 @@ import { isServiceUp } from '../../common/service';
 import type { AttachmentBrief, CinderDB, Expected } from '../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
-  ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, VolumeBackendAPIException,
+  ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, NoValidBackend, VolumeBackendAPIException,
   VolumeNotFound, InvalidAvailabilityZone,
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE, detachSetsStatus, statusAfterDetach, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
@@ -25,6 +25,9 @@ import { cinderEnforcer } from '../policy';
 import { TypeAPI, isMultiattachSpec, provisionFilterOnSize, type TypeWithSpecs } from './types';
 import { capabilitiesOf, satisfiesExtraSpecs } from './capabilities-filter';
 import { poolName } from './pools';
+import { UserMessages } from '../../cinder-common/user-messages';
+import { Action } from '../../cinder-common/message-field';
+import { transactionWithRetry } from '../../common/db/retry';
 
 const LOG = getLogger('cinder-api.volume');
 /** Statuses in which a volume's user metadata is neither changed nor deleted (volume/api.py). */
@@ -47,6 +50,8 @@ export interface VolumeAPIDeps {
   nova?: NovaOptions;
   /** Quotas (creates and extends reserve, the row's write commits); absent: none enforced. */
   quota?: QuotaEngine | null;
+  /** User messages the scheduler's part writes ([DEFAULT] message_ttl); absent: the default TTL. */
+  messages?: UserMessages;
 }
 
 /** The policy names cinder-api checks (cinder/policies/*.py), by what they guard. */
@@ -137,9 +142,11 @@ export interface VolumeExtrasOf {
 export class VolumeAPI {
   readonly enforcer: Enforcer;
   readonly types: TypeAPI;
+  readonly messages: UserMessages;
 
   constructor(readonly d: VolumeAPIDeps) {
     this.enforcer = d.enforcer ?? cinderEnforcer();
+    this.messages = d.messages ?? new UserMessages(d.db.ds);
     this.types = new TypeAPI({ db: d.db, enforcer: this.enforcer, defaultTypeName: d.defaultTypeName });
   }
 
@@ -318,7 +325,11 @@ export class VolumeAPI {
     if (!target) {
       // No valid backend: the scheduler would mark the volume error; the request still got 202.
       LOG.warning(`No valid backend was found for volume ${v.id} (size ${size})`, { context: ctx });
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
+      // The user message saying why (the scheduler's), with the status it explains.
+      await transactionWithRetry(this.d.db.ds, async (m) => {
+        if (!await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' }, m)) return;
+        await this.messages.createIn(m, ctx, Action.SCHEDULE_ALLOCATE_VOLUME, { resourceUuid: v.id, exception: new NoValidBackend({ reason: 'No weighed backends available' }) });
+      }, { what: `no-backend error of ${v.id}` });
       return { volume: v, typeName: type.type.name };
     }
     try {

@@ -5,6 +5,7 @@ export { Service } from './service';
 export { VolumeType, VolumeTypeExtraSpec, VolumeTypeProject, DEFAULT_TYPE_ID, DEFAULT_TYPE_NAME } from './volume-type';
 export { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
 export { Transfer } from './transfer';
+export { Message } from './message';
 import { Volume } from './volume';
 import { VolumeAttachment } from './volume-attachment';
 import { VolumeMetadata, VolumeAdminMetadata } from './volume-metadata';
@@ -12,6 +13,7 @@ import { Service } from './service';
 import { VolumeType, VolumeTypeExtraSpec, VolumeTypeProject } from './volume-type';
 import { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
 import { Transfer } from './transfer';
+import { Message } from './message';
 
 export const CINDER_ENTITIES = [Volume, VolumeAttachment, VolumeMetadata, VolumeAdminMetadata, Service, VolumeType, VolumeTypeExtraSpec,
-  VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer];
+  VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message];

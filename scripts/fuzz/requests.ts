@@ -400,6 +400,10 @@ export class Generator {
         r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
       [2, () => this.make('cinder', user, r.pick(['GET', 'GET', 'DELETE']), `${C}/${r.pick(['os-volume-transfer', 'volume-transfers'])}${r.pick(['', '/detail', `/${r.uuid()}`, '?name=t', '?all_tenants=1', '?limit=1&offset=1', '?marker=x'])}`,
         'transfer-get', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
+      // User messages (volumes no backend takes leave some): lists with odd queries, shows and deletes of unknown ids.
+      [1, () => this.make('cinder', user, r.pick(['GET', 'GET', 'DELETE', 'POST']), `${C}/messages${r.pick(['', `/${r.uuid()}`, '/x', '?resource_uuid=x', '?bogus=1',
+        '?limit=1&offset=1', '?marker=x', '?sort=event_id:asc', '?resource_uuid~=a', '?limit=x', '?all_tenants=1', '?sort_key=deleted&sort_dir=up'])}`,
+      'messages', r.pick([undefined, {}, { message: {} }]), r.chance(0.8) ? `3.${r.int(0, 70)}` : undefined)],
       [1, () => this.make('cinder', user, 'POST', `${C}/os-volume-transfer/${r.uuid()}/accept`, 'transfer-accept', { accept: { auth_key: r.pick(['0123456789abcdef', 5, '']) } })],
       [1, () => this.make('cinder', user, r.pick(['GET', 'PUT', 'DELETE']), `${C}/types/${st.types.length ? r.pick(st.types) : r.uuid()}/extra_specs/${r.pick(['k', 'multiattach', '%F0%9F%98%80'])}`, 'type-extra-spec', { [r.pick(['k', 'multiattach'])]: 'v' })],
       [1, () => this.make('cinder', user, 'GET', `${C}/types/${st.types.length ? r.pick(st.types) : r.uuid()}/os-volume-type-access`, 'type-access-list')],
