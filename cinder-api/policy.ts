@@ -28,6 +28,7 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume:delete_transfer': MEMBER,
   'volume:get_transfer': READER,
   'volume:get_all_transfers': READER,
+  'volume_extension:capabilities': ADMIN,
   'message:get_all': READER,
   'message:get': READER,
   'message:delete': MEMBER,

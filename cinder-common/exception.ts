@@ -181,3 +181,7 @@ export class UnexpectedOverQuota extends QuotaError {
 export class MessageNotFound extends NotFound {
   static override msgFmt = 'Message %(message_id)s could not be found.';
 }
+export class RPCTimeout extends CinderException {
+  static override msgFmt = 'Timeout while requesting capabilities from backend %(service)s.';
+  static override code = 502;
+}

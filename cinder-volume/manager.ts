@@ -65,6 +65,15 @@ function attachmentPrimitive(a: VolumeAttachment): Args {
   };
 }
 
+/** VolumeDriver._init_standard_capabilities: the extra specs every backend understands. */
+function standardCapabilities(): Record<string, { title: string; description: string; type: string }> {
+  const prop = (title: string, description: string): { title: string; description: string; type: string } => ({ title, description, type: 'boolean' });
+  return {
+    thin_provisioning: prop('Thin Provisioning', 'Sets thin provisioning.'), compression: prop('Compression', 'Enables compression.'),
+    qos: prop('QoS', 'Enables QoS.'), replication_enabled: prop('Replication', 'Enables replication.'),
+  };
+}
+
 const ISCSI_VARIANTS = ['iSCSI', 'iscsi'];
 const NVMEOF_VARIANTS = ['NVMe-oF', 'NVMeOF', 'nvmeof'];
 
@@ -103,6 +112,7 @@ export class VolumeManager {
       freeze_host: () => this.setFrozen(true),
       thaw_host: () => this.setFrozen(false),
       // attachd extensions (rpcapi 3.10), for cinder-api's os-volume-exports.
+      get_capabilities: () => this.getCapabilities(),
       get_export_report: () => this.getExportReport(),
       sync_exports: () => this.syncExports(),
     };
@@ -143,6 +153,14 @@ export class VolumeManager {
   }
 
   /** get_export_report: the backend's exports and the drift between them and the volumes. */
+  /**
+   * get_capabilities: the driver's stats and the standard capability properties
+   * (driver.init_capabilities). Our drivers' stats are always current, so `discover` changes nothing.
+   */
+  async getCapabilities(): Promise<Record<string, unknown>> {
+    return { ...(await this.d.driver.getStats()), properties: standardCapabilities() };
+  }
+
   async getExportReport(): Promise<ExportReport> {
     return this.reconciler.report();
   }

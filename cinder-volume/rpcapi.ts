@@ -11,6 +11,7 @@
 //         accept_transfer(volume_id, new_user, new_project) (call; Cinder's 3.16 adds no_snapshots,
 //         which we do not send: no volume here has snapshots, and our endpoint is 3.10)
 //         freeze_host(), thaw_host() (os-services freeze/thaw, called on server <host>@<backend>)
+//         get_capabilities(discover) → the backend's stats and properties (GET capabilities/{host})
 //   3.3 - attach_volume also takes `volume`
 //   3.4 - detach_volume also takes `volume`
 //   3.5 - retype's host also names its cluster_name
@@ -96,6 +97,11 @@ export class VolumeAPI {
   /** thaw_host (3.0, call): false when the backend refused to thaw. */
   async thawHost(ctx: RequestContext, host: string): Promise<unknown> {
     return this.client.prepare({ server: serviceHostOf(host) }).call(ctx, 'thaw_host', {});
+  }
+
+  /** get_capabilities (3.0, call) on `backend` (<host>@<backend> or a cluster): its stats with `properties`. */
+  async getCapabilities(ctx: RequestContext, backend: string, discover: boolean): Promise<unknown> {
+    return this.client.prepare({ server: backend }).call(ctx, 'get_capabilities', { discover });
   }
 
   async removeExport(ctx: RequestContext, volume: Volume): Promise<void> {

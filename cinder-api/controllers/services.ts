@@ -23,6 +23,11 @@ export function serviceRoutes(app: FastifyInstance, base: string, api: ServiceAP
     return api.pools(req.ctx, (req.query ?? {}) as Record<string, unknown>, req.cinderVersion);
   });
 
+  app.get(`${base}/capabilities/:host`, async (req) => {
+    projectInPath(req);
+    return api.capabilities(req.ctx, (req.params as { host: string }).host);
+  });
+
   app.get(`${base}/os-hosts`, async (req) => {
     projectInPath(req);
     return { hosts: await api.hosts(req.ctx, (req.query as { zone?: string } | undefined)?.zone) };

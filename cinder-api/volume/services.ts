@@ -11,6 +11,7 @@ import { isoTime } from '../views/volumes';
 import type { VolumeAPI } from './api';
 import { collationEquals } from '../collation';
 import { listPools } from './pools';
+import { showCapabilities } from './backend-capabilities';
 
 export const SERVICE_POLICY = {
   index: 'volume_extension:services:index',
@@ -55,6 +56,11 @@ export class ServiceAPI {
   /** GET scheduler-stats/get_pools (pools.ts). */
   pools(ctx: RequestContext, query: Record<string, unknown>, version: APIVersion): Promise<{ pools: Dict[] }> {
     return listPools(this.api, ctx, query, version);
+  }
+
+  /** GET capabilities/{host} (backend-capabilities.ts). */
+  capabilities(ctx: RequestContext, host: string): Promise<Dict> {
+    return showCapabilities(this.api, ctx, host);
   }
 
   /** GET os-services (?host, ?binary). */

@@ -293,6 +293,9 @@ function services(): Scenario[] {
       { method: 'PUT', path: `${s}/disable-log-reason`, body: { host: 'nohost@x', binary: 'cinder-volume' } },
       { method: 'PUT', path: `${s}/freeze`, body: { host: 'nohost@x' } },
       get('/v3/{p}/os-hosts/nohost'),
+      // A backend's capabilities, by backend, by bare host, unknown; the collection is no route.
+      get('/v3/{p}/capabilities/diffhost@fake'), get('/v3/{p}/capabilities/diffhost'), get('/v3/{p}/capabilities/nohost'),
+      get('/v3/{p}/capabilities/diffhost@fake', '3.70'), get('/v3/{p}/capabilities'),
     ],
   }];
 }

@@ -62,6 +62,29 @@ describe('cinder os-services and os-hosts', function () {
     expect((await c.req('DELETE', `/v3/admin/types/${t.body.volume_type.id}`, { token: ADMIN })).status).to.equal(202);
   });
 
+  it('capabilities/{host}: the backend answers what get_pools shows, by backend or bare host; 404 unknown; admin only', async () => {
+    const show = (host: string, token = ADMIN) => c.req('GET', `/v3/${token.split(':')[1]}/capabilities/${host}`, { token });
+    let r = await show('cinder1@backend2');
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    expect(r.body).to.deep.equal({
+      namespace: 'OS::Storage::Capabilities::cinder1@backend2', vendor_name: 'Open Source', volume_backend_name: 'backend2', pool_name: null,
+      driver_version: '1.0', storage_protocol: 'iSCSI', display_name: null, description: null, visibility: null, replication_targets: [],
+      properties: {
+        thin_provisioning: { title: 'Thin Provisioning', description: 'Sets thin provisioning.', type: 'boolean' },
+        compression: { title: 'Compression', description: 'Enables compression.', type: 'boolean' },
+        qos: { title: 'QoS', description: 'Enables QoS.', type: 'boolean' },
+        replication_enabled: { title: 'Replication', description: 'Enables replication.', type: 'boolean' },
+      },
+    });
+    // A bare host is its first backend; a pool's name, as tempest sends it, loses its '#…' on the wire.
+    expect((await show('cinder1')).body.namespace).to.equal('OS::Storage::Capabilities::cinder1@backend1');
+    r = await show('nohost');
+    expect([r.status, r.body]).to.deep.equal([404, { itemNotFound: { code: 404, message: "Can't find service: nohost" } }]);
+    r = await show('cinder1@backend1', 'demo:demo');
+    expect([r.status, r.body.forbidden?.message]).to.deep.equal([403, "Policy doesn't allow volume_extension:capabilities to be performed."]);
+    expect((await c.req('GET', '/v3/admin/capabilities', { token: ADMIN })).status).to.equal(404);
+  });
+
   it('filters by host (bare host matches its backends) and binary', async () => {
     expect(await list('?host=cinder1')).to.have.length(2);
     expect((await list('?host=cinder1@backend2')).map((s) => s.host)).to.deep.equal(['cinder1@backend2']);

@@ -165,4 +165,26 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     expect(del.code, del.stderr).to.equal(0);
     expect((await cinder.show(other)).status).to.equal('available');
   });
+
+  it('cinder message-list / message-show / message-delete, openstack volume message list', async () => {
+    const type = await cinder.req('POST', '/v3/demo/types', { token: 'admin:demo', body: { volume_type: { name: 'cli-nowhere', extra_specs: { volume_backend_name: 'nowhere' } } } });
+    expect(type.status, JSON.stringify(type.body)).to.equal(200);
+    const r = await cinder.req('POST', '/v3/demo/volumes', { body: { volume: { size: 1, volume_type: 'cli-nowhere' } } });
+    const vid = r.body.volume.id as string;
+    await waitFor(async () => (await cinder.show(vid)).status === 'error', 10_000, 'error', 50);
+    const list = await cli('cinder', ['message-list', '--resource_uuid', vid]);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stdout).to.include('VOLUME_VOLUME_001_003').and.include('schedule allocate volume:Could not find any available weighted backend.');
+    const mid = new RegExp(`\\|\\s+([0-9a-f-]{36})\\s+\\|\\s+VOLUME\\s+\\|\\s+${vid}`).exec(list.stdout)?.[1] as string;
+    expect(mid, list.stdout).to.be.a('string');
+    const shown = await cli('cinder', ['message-show', mid]);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.match(/guaranteed_until/).and.include(vid);
+    const osList = await cli('openstack', ['--os-volume-api-version', '3.3', 'volume', 'message', 'list']);
+    expect(osList.code, osList.stderr).to.equal(0);
+    expect(osList.stdout).to.include(mid);
+    const del = await cli('cinder', ['message-delete', mid]);
+    expect(del.code, del.stderr).to.equal(0);
+    expect((await cli('cinder', ['message-list', '--resource_uuid', vid])).stdout).to.not.include(mid);
+  });
 });

@@ -43,6 +43,8 @@ describe('cinder volume rpcapi: the wire contract', () => {
     // os-services freeze/thaw, addressed to a backend (a pool in the host is cut off)
     ['freeze_host', 'call', '3.0', (a, c) => a.freezeHost(c, 'node1@tgt#tgt'), []],
     ['thaw_host', 'call', '3.0', (a, c) => a.thawHost(c, 'node1@tgt'), []],
+    // GET capabilities/{host}
+    ['get_capabilities', 'call', '3.0', (a, c) => a.getCapabilities(c, 'node1@tgt', false), ['discover']],
     // attachd extensions (3.10), addressed to a backend rather than a volume
     ['get_export_report', 'call', '3.10', (a, c) => a.getExportReport(c, 'node1@tgt'), []],
     ['sync_exports', 'call', '3.10', (a, c) => a.syncExports(c, 'node1@tgt'), []],
