@@ -238,6 +238,7 @@ tempest\.api\.volume\.admin\.test_multi_backend\.
 tempest\.api\.volume\.admin\.test_volume_pools\.
 tempest\.api\.volume\.admin\.test_user_messages\.
 tempest\.api\.volume\.admin\.test_backends_capabilities\.
+tempest\.api\.volume\.admin\.test_volumes_list\.
 tempest\.api\.volume\.test_volume_transfers\.
 tempest\.api\.compute\.test_versions\.
 tempest\.api\.compute\.flavors\.

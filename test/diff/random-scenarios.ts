@@ -82,6 +82,8 @@ class Walk {
         [2, () => this.type()],
         [2, () => this.quota()],
         [2, () => this.transfer()],
+        [1, () => this.emit({ method: 'GET', path: `/v3/{p}/messages?resource_uuid=${this.vol()}${r.pick(['', '&limit=1', '&sort=event_id:asc'])}`,
+          mv: r.pick(['3.5', '3.31', '3.70', this.mv(5)]) })],
         [1, () => this.emit({ method: 'GET', path: r.pick(['/', '/v3/', '/v3/{p}/limits', '/v3/{p}/os-availability-zone', '/v3/{p}/volumes/summary',
           '/v3/{p}/os-services?binary=cinder-volume', '/v3/{p}/os-quota-class-sets/default']), mv: this.mv() })],
       ];
@@ -359,7 +361,9 @@ class Walk {
         const label = `t${this.types.length + 1}`;
         this.tick();
         this.emit({ method: 'POST', path: t, save: [label, 'volume_type.id'], body: { volume_type: { name: `rt-${this.seed}-${this.k}-${label}`,
-          ...(r.chance(0.3) ? { description: r.pick(NAMES) } : {}), ...(r.chance(0.3) ? { extra_specs: { 'diff:k': 'v' } } : {}),
+          ...(r.chance(0.3) ? { description: r.pick(NAMES) } : {}), ...(r.weighted([[6, {}], [3, { extra_specs: { 'diff:k': 'v' } }],
+            // A backend no one has: a volume of this type goes to error, with a user message.
+            [1, { extra_specs: { volume_backend_name: 'nowhere' } }]] as const)),
           ...(r.chance(0.2) ? { 'os-volume-type-access:is_public': r.pick([false, true, 'False']) } : {}) } } }, 0.15);
         this.types.push(label);
       }],
