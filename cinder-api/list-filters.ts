@@ -11,6 +11,7 @@ import { getMetadataArgsStorage } from 'typeorm';
 import { Volume, VolumeAttachment } from '../cinder-common/entities';
 import { collationEquals, collationKey } from './collation';
 import { RESOURCE_FILTER, SUPPORT_COUNT_INFO } from './microversions';
+import { RESOURCE_FILTERS } from './resource-filters';
 
 const TRUE_STRINGS = ['1', 't', 'true', 'on', 'y', 'yes'];
 const FALSE_STRINGS = ['0', 'f', 'false', 'off', 'n', 'no'];
@@ -86,8 +87,7 @@ function last(v: string | string[] | undefined): string | undefined {
 }
 
 /** etc/cinder/resource_filters.json's "volume": the filters a non-admin may name from 3.31. */
-const USER_VOLUME_FILTERS = ['name', 'status', 'metadata', 'bootable', 'migration_status', 'availability_zone', 'group_id', 'size',
-  'created_at', 'updated_at', 'consumes_quota'];
+const USER_VOLUME_FILTERS = RESOURCE_FILTERS.volume;
 /** Taken off the query before the filters are looked at (pagination, sorting). */
 const NOT_FILTERS = ['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir'];
 
@@ -304,7 +304,7 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
 }
 
 /** etc/cinder/resource_filters.json's "attachment" (and the controller's allowed_filters). */
-const USER_ATTACHMENT_FILTERS = ['volume_id', 'status', 'instance_id', 'attach_status'];
+const USER_ATTACHMENT_FILTERS = RESOURCE_FILTERS.attachment;
 
 /**
  * The filters of an attachment list (v3 attachments.py _items → db _attachment_get_all): a

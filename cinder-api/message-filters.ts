@@ -7,9 +7,9 @@ import { Message } from '../cinder-common/entities';
 import { collationKey } from './collation';
 import { columnsOf, rejectInvalidFilters, sqlEquals } from './list-filters';
 import { RESOURCE_FILTER } from './microversions';
+import { RESOURCE_FILTERS } from './resource-filters';
 
-/** etc/cinder/resource_filters.json's "message". */
-const USER_MESSAGE_FILTERS = ['resource_uuid', 'resource_type', 'event_id', 'request_id', 'message_level'];
+const USER_MESSAGE_FILTERS = RESOURCE_FILTERS.message;
 
 let columns: Map<string, keyof Message> | undefined;
 /** The messages columns (also the list's sort keys). */

@@ -5,6 +5,7 @@
 // microversion, as Cinder's: none below 3.28; name and capability values from 3.28; from 3.33 only
 // name and volume_type, any other key 400 (admins too: the pool API is admin only); volume_type
 // from 3.35, the pools whose capabilities take its extra specs (capabilities-filter.ts).
+import { RESOURCE_FILTERS } from '../resource-filters';
 import type { APIVersion } from '../../common/api';
 import type { RequestContext } from '../../common/context';
 import { isServiceUp } from '../../common/service';
@@ -18,7 +19,7 @@ export const GET_POOLS_POLICY = 'scheduler_extension:scheduler_stats:get_pools';
 const POOL_FILTER = '3.28';
 const RESOURCE_FILTER = '3.33';
 const POOL_TYPE_FILTER = '3.35';
-const POOL_FILTERS = ['name', 'volume_type'];
+const POOL_FILTERS = RESOURCE_FILTERS.pool;
 
 /** The pool a backend's volumes are placed in (its one pool: the backend's name). */
 export function poolName(s: Service, caps: Record<string, unknown>): string {

@@ -347,7 +347,9 @@ function other(): Scenario[] {
   return [{
     name: 'other',
     steps: [get('/v3/{p}/os-availability-zone'), get('/v3/{p}/limits'), get('/v3/{p}/os-quota-sets/{p}'), get('/v3/{p}/nothing-here'),
-      ...VERSIONS.map((mv) => get('/v3/{p}/volumes', mv))],
+      ...VERSIONS.map((mv) => get('/v3/{p}/volumes', mv)),
+      get('/v3/{p}/resource_filters', '3.33'), get('/v3/{p}/resource_filters', '3.32'), get('/v3/{p}/resource_filters?resource=message', '3.70'),
+      get('/v3/{p}/resource_filters?resource=nope', '3.70'), { method: 'POST', path: '/v3/{p}/resource_filters', body: {}, mv: '3.33' }],
   }];
 }
 

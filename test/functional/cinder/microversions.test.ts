@@ -129,6 +129,21 @@ describe('cinder-api microversions 3.45–3.70', function () {
     expect((await get('/volumes?limit=1&limit=2', '3.30', 'twice:twice')).body.volumes).to.have.length(1);
   });
 
+  it('3.33: resource_filters lists the filters each resource takes from users (the ones the lists check)', async () => {
+    const r = await get('/resource_filters', '3.33');
+    expect(r.status).to.equal(200);
+    const byName = Object.fromEntries((r.body.resource_filters as Json[]).map((f) => [f.resource, f.filters]));
+    expect(byName.volume).to.include('name').and.include('consumes_quota').and.not.include('display_name');
+    expect(byName.message).to.deep.equal(['resource_uuid', 'resource_type', 'event_id', 'request_id', 'message_level']);
+    expect((await get('/resource_filters?resource=attachment', '3.70')).body).to.deep.equal({
+      resource_filters: [{ resource: 'attachment', filters: ['volume_id', 'status', 'instance_id', 'attach_status'] }] });
+    expect((await get('/resource_filters?resource=nope', '3.70')).body).to.deep.equal({ resource_filters: [] });
+    expect((await get('/resource_filters', '3.32')).status).to.equal(404);
+    // What it shows is what a list enforces.
+    const bad = await get('/attachments?attach_status=attached&bogus=1', '3.33');
+    expect([bad.status, message(bad)]).to.deep.equal([400, 'Invalid filters bogus are found in query options.']);
+  });
+
   it('3.31+: a non-admin may name only the configured filters (all_tenants let through)', async () => {
     let r = await get('/volumes?display_name=x&color=red&limit=1&sort=id:asc&all_tenants=1', '3.70');
     expect(r.status).to.equal(400);
