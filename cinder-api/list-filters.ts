@@ -240,16 +240,17 @@ function hostMatches(host: string | null, want: string): boolean {
  * the Boolean columns take flags; `key~` (3.31+) is a LIKE; host and cluster_name match their
  * backends and pools. A key naming no column, or a metadata that is not a dict, matches nothing;
  * a user's key outside the configured filters is dropped first.
- * Returns the test, the metadata dict to match (null when there is none), and whether the
+ * Returns the test, the metadata and glance metadata dicts to match (null when none), and whether the
  * query is made at all (not when a key matches nothing: Cinder's filter step returns None).
  */
 export function columnFilters(q: Record<string, string | string[] | undefined>, version: APIVersion, handled: Set<string>, isAdmin = true, leftover: string[] = []):
-  { matches: (v: Volume) => boolean; metadata: Record<string, unknown> | null; valid: boolean } {
-  const none = { matches: (): boolean => false, metadata: null, valid: false };
+  { matches: (v: Volume) => boolean; metadata: Record<string, unknown> | null; glanceMetadata: Record<string, unknown> | null; valid: boolean } {
+  const none = { matches: (): boolean => false, metadata: null, glanceMetadata: null, valid: false };
   const general = version.atLeast(RESOURCE_FILTER);
   const columns = volumeColumns();
   const tests: Array<(v: Volume) => boolean> = [];
   let metadata: Record<string, unknown> | null = null;
+  let glanceMetadata: Record<string, unknown> | null = null;
   // A key that matches nothing is found by the database query, after check_volume_filters has
   // read every Boolean filter (strictly from 3.2): the loop goes on to those.
   // A popped key left over (poppedKeys) names no column; a user's is dropped (or refused from
@@ -266,9 +267,8 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
     if (key === 'metadata' || key === 'glance_metadata') {
       const dict = pyLiteral(raw);
       if (!dict || typeof dict !== 'object' || Array.isArray(dict)) { nothing = true; continue; }
-      // No volume has glance metadata here.
-      if (key === 'glance_metadata') { nothing ||= Object.keys(dict).length > 0; continue; }
-      metadata = dict as Record<string, unknown>;
+      if (key === 'glance_metadata') glanceMetadata = dict as Record<string, unknown>;
+      else metadata = dict as Record<string, unknown>;
       continue;
     }
     if (key === 'host' || key === 'cluster_name') {
@@ -300,7 +300,7 @@ export function columnFilters(q: Record<string, string | string[] | undefined>, 
     }
   }
   if (nothing) return none;
-  return { matches: (v) => tests.every((t) => t(v)), metadata, valid: true };
+  return { matches: (v) => tests.every((t) => t(v)), metadata, glanceMetadata, valid: true };
 }
 
 /** etc/cinder/resource_filters.json's "attachment" (and the controller's allowed_filters). */

@@ -74,5 +74,6 @@ export function viewCtx(req: FastifyRequest, api: VolumeAPI): VolumeViewCtx {
     showHost: api.allows(req.ctx, POLICY.hostAttribute),
     showMigStatus: api.allows(req.ctx, POLICY.migStatusAttribute),
     showTenant: api.allows(req.ctx, POLICY.tenantAttribute),
+    showImageMetadata: api.allows(req.ctx, POLICY.showImageMetadata),
   };
 }

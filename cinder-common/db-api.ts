@@ -12,7 +12,7 @@ import { prepared } from '../common/db/prepared';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import type { AttachStatus, MigrationStatus, VolumeStatus } from './volume-status';
 import {
-  Service, Transfer, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
+  Service, Transfer, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeGlanceMetadata, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
 import { QuotaDB } from './quota-db';
 
@@ -44,6 +44,8 @@ export type AttachmentBrief = Pick<VolumeAttachment, 'id' | 'volumeId' | 'instan
 export interface ViewExtras {
   user: Map<string, Record<string, string>>;
   admin: Map<string, Record<string, string>>;
+  /** volume_glance_metadata. */
+  image: Map<string, Record<string, string>>;
   typeNames: Map<string, string | null>;
   /** Live attachment rows, each volume's in attachmentsOf's order (created_at, id). */
   attachments: Map<string, AttachmentBrief[]>;
@@ -155,7 +157,7 @@ export class CinderDB {
    * MariaDB does with `oneStatement` false (what bench:requests compares it with).
    */
   async volumeChildrenSoftDelete(id: string, t: Date, m: EntityManager, oneStatement = true): Promise<void> {
-    const children = [VolumeMetadata, VolumeAdminMetadata, VolumeAttachment, Transfer];
+    const children = [VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata, VolumeAttachment, Transfer];
     if (!this.isMysql || !oneStatement) {
       for (const e of children) await fastSelect<ObjectLiteral>(this.ds, e).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
       return;
@@ -199,10 +201,12 @@ export class CinderDB {
   }
 
   // -- metadata --------------------------------------------------------------------------
-  async metadataGet(volumeIds: string[], admin = false): Promise<Map<string, Record<string, string>>> {
+  /** Each volume's key/values of one kind: user (the default), admin (`true`) or image. */
+  async metadataGet(volumeIds: string[], admin: boolean | 'image' = false): Promise<Map<string, Record<string, string>>> {
     const out = new Map<string, Record<string, string>>();
     if (!volumeIds.length) return out;
-    const rows: Array<VolumeMetadata | VolumeAdminMetadata> = await fastSelect<VolumeMetadata | VolumeAdminMetadata>(this.ds, admin ? VolumeAdminMetadata : VolumeMetadata)
+    const table = admin === 'image' ? VolumeGlanceMetadata : admin ? VolumeAdminMetadata : VolumeMetadata;
+    const rows: Array<{ volumeId: string; key: string | null; value: string | null }> = await fastSelect<VolumeMetadata | VolumeGlanceMetadata>(this.ds, table)
       .find({ volumeId: volumeIds, deleted: false }, [['id', 'ASC']]);
     for (const r of rows) {
       const m = out.get(r.volumeId) ?? {};
@@ -240,19 +244,23 @@ export class CinderDB {
    * NULL in the other parts and hydrated by the driver as a find of the entity would.
    */
   async viewExtras(volumeIds: string[], typeIds: Array<string | null>): Promise<ViewExtras> {
-    const out: ViewExtras = { user: new Map(), admin: new Map(), typeNames: new Map(), attachments: new Map() };
+    const out: ViewExtras = { user: new Map(), admin: new Map(), image: new Map(), typeNames: new Map(), attachments: new Map() };
     if (!volumeIds.length) return out;
     const types = [...new Set(typeIds.filter((t): t is string => !!t))];
     const q = this.ds.driver.escape.bind(this.ds.driver);
     const marks = (n: number): string => Array(n).fill('?').join(', ');
     const none = 'NULL AS a_status, NULL AS a_host, NULL AS a_mount, NULL AS a_time, NULL AS a_created';
-    const part = (kind: number, table: string): string =>
-      `SELECT ${kind} AS kind, id, volume_id, ${q('key')} AS k, ${q('value')} AS v, ${none} FROM ${table} WHERE volume_id IN (${marks(volumeIds.length)}) AND deleted = ?`;
+    // Image metadata values are TEXT: cast to the others' VARCHAR(255) on MariaDB, where a TEXT
+    // column would put the UNION's sort on a disk table (the API never stores a longer value).
+    const part = (kind: number, table: string, value = q('value')): string =>
+      `SELECT ${kind} AS kind, id, volume_id, ${q('key')} AS k, ${value} AS v, ${none} FROM ${table} WHERE volume_id IN (${marks(volumeIds.length)}) AND deleted = ?`;
+    const imagePart = part(4, 'volume_glance_metadata', this.isMysql ? `CAST(${q('value')} AS CHAR(255))` : q('value'));
     const attPart = `SELECT 3 AS kind, 0 AS id, volume_id, id AS k, instance_uuid AS v, attach_status AS a_status, attached_host AS a_host,
       mountpoint AS a_mount, attach_time AS a_time, created_at AS a_created FROM volume_attachment WHERE volume_id IN (${marks(volumeIds.length)}) AND deleted = ?`;
     const typePart = types.length ? ` UNION ALL SELECT 2 AS kind, 0 AS id, id AS volume_id, NULL AS k, name AS v, ${none} FROM volume_types WHERE id IN (${marks(types.length)})` : '';
-    const rows = (await selectRows(this.ds, prepared(`${part(0, 'volume_metadata')} UNION ALL ${part(1, 'volume_admin_metadata')} UNION ALL ${attPart}${typePart} ORDER BY kind, id, a_created, k`),
-      [...volumeIds, false, ...volumeIds, false, ...volumeIds, false, ...types])) as Array<Record<string, unknown> & { kind: number | string; volume_id: string; k: string | null; v: string | null }>;
+    const rows = (await selectRows(this.ds, prepared(`${part(0, 'volume_metadata')} UNION ALL ${part(1, 'volume_admin_metadata')} UNION ALL ${imagePart} `
+      + `UNION ALL ${attPart}${typePart} ORDER BY kind, id, a_created, k`),
+      [...volumeIds, false, ...volumeIds, false, ...volumeIds, false, ...volumeIds, false, ...types])) as Array<Record<string, unknown> & { kind: number | string; volume_id: string; k: string | null; v: string | null }>;
     const meta = this.ds.getMetadata(VolumeAttachment);
     const cols = BRIEF.map(([col, prop]) => [col, prop, meta.findColumnWithPropertyName(prop)!] as const);
     for (const r of rows) {
@@ -266,7 +274,7 @@ export class CinderDB {
         list.push(a as unknown as AttachmentBrief);
         out.attachments.set(r.volume_id, list);
       } else {
-        const target = kind ? out.admin : out.user;
+        const target = kind === 4 ? out.image : kind ? out.admin : out.user;
         const m = target.get(r.volume_id) ?? {};
         putOwn(m, r.k ?? '', r.v ?? '');
         target.set(r.volume_id, m);
@@ -283,30 +291,43 @@ export class CinderDB {
    * transaction, so a reader never sees the volume without metadata; re-run whole on a deadlock
    * or a lost connection (a second run ends in the same rows).
    */
-  async metadataReplace(volumeId: string, meta: Record<string, string>): Promise<void> {
+  async metadataReplace(volumeId: string, meta: Record<string, string>, image = false): Promise<void> {
     const t = now();
     const keys = Object.keys(meta);
+    const table = image ? VolumeGlanceMetadata : VolumeMetadata;
     await transactionWithRetry(this.ds, async (m) => {
-      const gone = m.createQueryBuilder().update(VolumeMetadata).set({ deleted: true, deletedAt: t })
+      const gone = m.createQueryBuilder().update(table).set({ deleted: true, deletedAt: t })
         .where({ volumeId, deleted: false });
       if (keys.length) gone.andWhere(`${this.ds.driver.escape('key')} NOT IN (:...keys)`, { keys });
       await gone.execute();
       const left = new Map(Object.entries(meta));
-      for (const row of await m.find(VolumeMetadata, { where: { volumeId, deleted: false } })) {
+      for (const row of await m.find(table, { where: { volumeId, deleted: false } })) {
         if (row.key === null || !left.has(row.key)) continue;
         const value = left.get(row.key) as string;
         left.delete(row.key);
-        if (row.value !== value) await m.update(VolumeMetadata, { id: row.id }, { value, updatedAt: t });
+        if (row.value !== value) await m.update(table, { id: row.id }, { value, updatedAt: t });
       }
       const rows = [...left].map(([key, value]) => ({ volumeId, key, value, createdAt: t, deleted: false }));
-      if (rows.length) await m.insert(VolumeMetadata, rows);
-    }, { retryOnDisconnect: true, what: `metadata of volume ${volumeId}` });
+      if (rows.length) await m.insert(table, rows);
+    }, { retryOnDisconnect: true, what: `${image ? 'image ' : ''}metadata of volume ${volumeId}` });
   }
 
   /** One key of a volume's user metadata deleted, compared in SQL as Cinder's volume_metadata_delete (on MariaDB, 'K' goes with 'k'). */
   async metadataDeleteKey(volumeId: string, key: string): Promise<void> {
     await this.ds.createQueryBuilder().update(VolumeMetadata).set({ deleted: true, deletedAt: now() })
       .where({ volumeId, key, deleted: false }).execute();
+  }
+
+  /**
+   * One key of a volume's image metadata deleted: Cinder finds the row whose key is exactly
+   * `key` (in Python) and deletes it by id; none such is GlanceMetadataNotFound (the caller's).
+   */
+  async imageMetadataDeleteKey(volumeId: string, key: string): Promise<boolean> {
+    const rows = await fastSelect(this.ds, VolumeGlanceMetadata).find({ volumeId, deleted: false }, [['id', 'ASC']]);
+    const row = rows.filter((r) => r.key === key).pop();
+    if (!row) return false;
+    await fastSelect(this.ds, VolumeGlanceMetadata).update({ id: row.id, deleted: false }, { deleted: true, deletedAt: now() });
+    return true;
   }
 
   /** `exists`: whether the caller, holding the volume's lock, saw the key (false: insert at once). */

@@ -185,3 +185,6 @@ export class RPCTimeout extends CinderException {
   static override msgFmt = 'Timeout while requesting capabilities from backend %(service)s.';
   static override code = 502;
 }
+export class GlanceMetadataNotFound extends NotFound {
+  static override msgFmt = 'Glance metadata for volume/snapshot %(id)s cannot be found.';
+}

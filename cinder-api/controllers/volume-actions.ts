@@ -10,11 +10,11 @@ import { validateBody } from '../../common/api';
 import { pausePoint } from '../../common/fault/pause';
 import type { Volume } from '../../cinder-common/entities';
 import { InvalidInput } from '../../cinder-common/exception';
-import { actionOf, projectInPath, type Params } from '../request';
+import { actionOf, bareResponse, projectInPath, type Params } from '../request';
 import { toBoolean } from '../schemas/parameter-types';
 import {
   AttachBody, DetachBody, ExtendBody, ForceDetachBody, InitializeConnectionBody, MigrateVolumeCompletionBody, ResetStatusBody, resetStatusUpdate,
-  RetypeBody, SetBootableBody, TerminateConnectionBody, UpdateReadonlyFlagBody,
+  RetypeBody, SetBootableBody, SetImageMetadataBody, TerminateConnectionBody, UnsetImageMetadataBody, UpdateReadonlyFlagBody,
 } from '../schemas/volume-actions';
 import { migrateVolumeCompletion } from '../volume/migrate-completion';
 import { retype } from '../volume/retype';
@@ -23,6 +23,8 @@ import { POLICY, type VolumeAPI } from '../volume/api';
 
 /** An action answered 200 with no body (os-set_bootable). */
 const OK_200 = Symbol('200');
+/** A bare webob 200 (os-unset_image_metadata): no request id header, webob's default type. */
+const BARE_200 = Symbol('bare 200');
 /**
  * Validates the body (400 before any lookup, as Cinder's schema decorator) and returns the work;
  * `admin`, the volume's admin metadata, is read with the volume for the actions in WITH_ADMIN.
@@ -31,6 +33,8 @@ type Handler = (req: FastifyRequest) => (v: Volume, admin?: Record<string, strin
 
 /** os-attach reads the readonly flag next: one statement for both. */
 const WITH_ADMIN = new Set(['os-attach']);
+/** Read with objects.Volume.get_by_id, without volume:get. */
+const FIND_ONLY = new Set(['os-reset_status', 'os-set_image_metadata', 'os-unset_image_metadata']);
 
 export function volumeActionRoutes(app: FastifyInstance, base: string, api: VolumeAPI): void {
   const actions: Record<string, Handler> = {
@@ -114,6 +118,19 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
         return { save_volume_id: await migrateVolumeCompletion(api, req.ctx, v, newVolume, error) };
       };
     },
+    // The volume image metadata extension's actions (volume_image_metadata.py): 200 with the metadata, or bare.
+    'os-set_image_metadata': (req) => {
+      const { metadata } = validateBody(SetImageMetadataBody, req.body, null)['os-set_image_metadata'];
+      return async (v) => ({ metadata: await api.setImageMetadata(req.ctx, v, metadata) });
+    },
+    'os-show_image_metadata': (req) => async (v) => ({ metadata: await api.getImageMetadata(req.ctx, v) }),
+    'os-unset_image_metadata': (req) => {
+      const { key } = validateBody(UnsetImageMetadataBody, req.body, null)['os-unset_image_metadata'];
+      return async (v) => {
+        await api.unsetImageMetadata(req.ctx, v, key);
+        return BARE_200;
+      };
+    },
     'os-force_detach': (req) => {
       const a = validateBody(ForceDetachBody, req.body, null)['os-force_detach'];
       return (v) => api.forceDetach(req.ctx, v, a.connector ?? null, a.attachment_id ?? null);
@@ -129,8 +146,8 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
       const { volume, admin } = await api.getWithAdminMetadata(req.ctx, id);
       return answer(reply, await work(volume, admin));
     }
-    // os-reset_status reads the volume with objects.Volume.get_by_id (no volume:get); the rest with volume_api.get.
-    const v = name === 'os-reset_status' ? await api.find(req.ctx, id) : await api.get(req.ctx, id);
+    // These read the volume with objects.Volume.get_by_id (no volume:get); the rest with volume_api.get.
+    const v = FIND_ONLY.has(name) ? await api.find(req.ctx, id) : await api.get(req.ctx, id);
     return answer(reply, await work(v));
   });
 }
@@ -138,6 +155,7 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
 /** 202 with no body, unless the action answers 200 (with its body, or none). */
 function answer(reply: FastifyReply, out: unknown): FastifyReply {
   if (out === OK_200) return reply.code(200).send();
+  if (out === BARE_200) return bareResponse(reply).code(200).type('text/html; charset=UTF-8').send();
   if (out !== undefined) return reply.code(200).send(out);
   return reply.code(202).send();
 }

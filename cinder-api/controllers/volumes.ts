@@ -71,12 +71,17 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     // Every other key is a volumes column to match (a user's unknown one is 400 from 3.31, above).
     const columns = columnFilters(q, req.cinderVersion, new Set([...HANDLED_QUERY, ...versioned.known]), req.ctx.isAdmin, leftover);
     vols = vols.filter((v) => versioned.matches(v) && columns.matches(v));
+    // Keys and values match under the tables' collation (case and accents aside).
+    const has = (meta: Record<string, string>, k: string, val: string): boolean => Object.entries(meta).some(([mk, mv]) => collationEquals(mk, k) && collationEquals(mv, val));
     const want = columns.metadata;
     if (want) {
       const extras = await api.extras(vols);
-      // Keys and values match under the tables' collation (case and accents aside).
-      const has = (meta: Record<string, string>, k: string, val: string): boolean => Object.entries(meta).some(([mk, mv]) => collationEquals(mk, k) && collationEquals(mv, val));
       vols = vols.filter((v) => Object.entries(want).every(([k, val]) => has(extras.get(v.id)?.metadata ?? {}, k, String(val))));
+    }
+    const image = columns.glanceMetadata;
+    if (image && Object.keys(image).length) {
+      const meta = await api.db.metadataGet(vols.map((v) => v.id), 'image');
+      vols = vols.filter((v) => Object.entries(image).every(([k, val]) => has(meta.get(v.id) ?? {}, k, String(val))));
     }
     vols = sortRows(vols, q, SORT_KEYS);
     // 3.45 with_count: how many match the filters, whatever page is shown.

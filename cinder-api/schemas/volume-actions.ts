@@ -126,3 +126,13 @@ export function resetStatusUpdate(r: ResetStatus): ResetStatusUpdate {
 }
 
 export interface ResetStatusUpdate { status?: VolumeStatus; attach_status?: AttachStatus; migration_status?: MigrationStatus | null }
+
+class SetImageMetadata {
+  @required('metadata') @Schema(t.extraSpecs) metadata!: Record<string, string>;
+}
+export const SetImageMetadataBody = actionBody('os-set_image_metadata', SetImageMetadata);
+
+class UnsetImageMetadata {
+  @required('key') @Schema({ type: 'string', minLength: 1, maxLength: 255 }) key!: string;
+}
+export const UnsetImageMetadataBody = actionBody('os-unset_image_metadata', UnsetImageMetadata);

@@ -21,8 +21,10 @@ export interface VolumeViewCtx {
   showHost: boolean;
   /** os-vol-mig-status-attr:* (volume_extension:volume_mig_status_attribute), */
   showMigStatus: boolean;
-  /** os-vol-tenant-attr:tenant_id (volume_extension:volume_tenant_attribute). */
+  /** os-vol-tenant-attr:tenant_id (volume_extension:volume_tenant_attribute), */
   showTenant: boolean;
+  /** volume_image_metadata (volume_extension:volume_image_metadata:show). */
+  showImageMetadata: boolean;
   /** Microversion of the request (3.0 outside /v3). */
   version: APIVersion;
 }
@@ -32,6 +34,8 @@ export interface VolumeExtras {
   attachments: AttachmentBrief[];
   /** The name of the volume's type. */
   volumeType: string | null;
+  /** The image properties the volume carries (volume_glance_metadata). */
+  imageMetadata?: Record<string, string>;
 }
 
 type Dict = Record<string, unknown>;
@@ -84,7 +88,7 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, exten
       bootable: v.bootable ? 'true' : 'false', encrypted: !!v.encryptionKeyId, multiattach: v.multiattach,
     };
     if (extended && c.showTenant) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
-    if (extended) Object.assign(out, hostAndMigration(c, v));
+    if (extended) Object.assign(out, hostAndMigration(c, v), imageMetadata(c, x));
     return nullUnset(out);
   }
   const out: Dict = {
@@ -99,8 +103,13 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, exten
   if (c.version.atLeast('3.21') && c.isAdmin) out.provider_id = v.providerId;
   Object.assign(out, versionedKeys(c, v));
   if (c.isAdmin) out.migration_status = v.migrationStatus;
-  if (extended) Object.assign(out, hostAndMigration(c, v));
+  if (extended) Object.assign(out, hostAndMigration(c, v), imageMetadata(c, x));
   return nullUnset(out);
+}
+
+/** The volume image metadata extension's key: only on a volume that carries some. */
+function imageMetadata(c: VolumeViewCtx, x: VolumeExtras): Dict {
+  return c.showImageMetadata && x.imageMetadata && Object.keys(x.imageMetadata).length ? { volume_image_metadata: { ...x.imageMetadata } } : {};
 }
 
 /** os-vol-host-attr and os-vol-mig-status-attr, as far as the caller's policies allow. */

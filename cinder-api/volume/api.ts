@@ -13,7 +13,7 @@ import { isServiceUp } from '../../common/service';
 import type { AttachmentBrief, CinderDB, Expected } from '../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
-  ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, NoValidBackend, VolumeBackendAPIException,
+  ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, NoValidBackend, VolumeBackendAPIException, GlanceMetadataNotFound,
   VolumeNotFound, InvalidAvailabilityZone,
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE, detachSetsStatus, statusAfterDetach, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
@@ -85,6 +85,9 @@ export const POLICY = {
   createMetadata: 'volume:create_volume_metadata',
   updateMetadata: 'volume:update_volume_metadata',
   deleteMetadata: 'volume:delete_volume_metadata',
+  showImageMetadata: 'volume_extension:volume_image_metadata:show',
+  setImageMetadata: 'volume_extension:volume_image_metadata:set',
+  removeImageMetadata: 'volume_extension:volume_image_metadata:remove',
   attachmentCreate: 'volume:attachment_create',
   attachmentUpdate: 'volume:attachment_update',
   attachmentDelete: 'volume:attachment_delete',
@@ -137,6 +140,7 @@ export interface VolumeExtrasOf {
   attachments: AttachmentBrief[];
   /** The name of the volume's type (deleted types keep theirs). */
   volumeType: string | null;
+  imageMetadata?: Record<string, string>;
 }
 
 export class VolumeAPI {
@@ -217,13 +221,13 @@ export class VolumeAPI {
 
   async extras(volumes: Volume[]): Promise<Map<string, VolumeExtrasOf>> {
     const ids = volumes.map((v) => v.id);
-    const { user: meta, admin, typeNames, attachments } = await this.d.db.viewExtras(ids, volumes.map((v) => v.volumeTypeId));
+    const { user: meta, admin, image, typeNames, attachments } = await this.d.db.viewExtras(ids, volumes.map((v) => v.volumeTypeId));
     // add_visible_admin_metadata: readonly and attached_mode show up in the user's metadata.
     const visible = (id: string): Record<string, string> =>
       Object.fromEntries(Object.entries(admin.get(id) ?? {}).filter(([k]) => k === 'readonly' || k === 'attached_mode'));
     return new Map(volumes.map((v) => [v.id, {
       metadata: { ...(meta.get(v.id) ?? {}), ...visible(v.id) }, attachments: attachments.get(v.id) ?? [],
-      volumeType: typeNames.get(v.volumeTypeId) ?? null,
+      volumeType: typeNames.get(v.volumeTypeId) ?? null, imageMetadata: image.get(v.id),
     }]));
   }
 
@@ -252,11 +256,36 @@ export class VolumeAPI {
     await this.d.db.metadataDeleteKey(v.id, key);
   }
 
-  private async writeMetadata(v: Volume, meta: Record<string, string>, replace: boolean): Promise<Record<string, string>> {
+  private async writeMetadata(v: Volume, meta: Record<string, string>, replace: boolean, image = false): Promise<Record<string, string>> {
     if (METADATA_FROZEN.includes(v.status)) throw new InvalidVolume({ reason: `Updating volume metadata is not allowed for volumes in ${v.status} status.` });
-    const all = replace ? meta : { ...((await this.d.db.metadataGet([v.id])).get(v.id) ?? {}), ...meta };
-    await this.d.db.metadataReplace(v.id, all);
+    const all = replace ? meta : { ...((await this.d.db.metadataGet([v.id], image && 'image')).get(v.id) ?? {}), ...meta };
+    await this.d.db.metadataReplace(v.id, all, image);
     return all;
+  }
+
+  /** os-show_image_metadata (volume:get_volume_metadata): the image properties the volume carries; none is GlanceMetadataNotFound. */
+  async getImageMetadata(ctx: Ctx, v: Volume): Promise<Record<string, string>> {
+    this.authorize(ctx, POLICY.getMetadata, v);
+    const meta = (await this.d.db.metadataGet([v.id], 'image')).get(v.id);
+    if (!meta) throw new GlanceMetadataNotFound({ id: v.id });
+    return meta;
+  }
+
+  /** os-set_image_metadata: merged into what is there (its own policy, then volume:update_volume_metadata); returns all of it. */
+  async setImageMetadata(ctx: Ctx, v: Volume, meta: Record<string, string>): Promise<Record<string, string>> {
+    this.authorize(ctx, POLICY.setImageMetadata, v);
+    this.authorize(ctx, POLICY.updateMetadata, v);
+    return this.writeMetadata(v, meta, false, true);
+  }
+
+  /** os-unset_image_metadata: a key the volume does not carry is GlanceMetadataNotFound (404). */
+  async unsetImageMetadata(ctx: Ctx, v: Volume, key: string): Promise<void> {
+    this.authorize(ctx, POLICY.removeImageMetadata, v);
+    const meta = await this.getImageMetadata(ctx, v);
+    if (!Object.hasOwn(meta, key)) throw new GlanceMetadataNotFound({ id: v.id });
+    this.authorize(ctx, POLICY.deleteMetadata, v);
+    if (METADATA_FROZEN.includes(v.status)) throw new InvalidVolume({ reason: `Deleting volume metadata is not allowed for volumes in ${v.status} status.` });
+    await this.d.db.imageMetadataDeleteKey(v.id, key);
   }
 
   /**

@@ -1,6 +1,6 @@
 export { Volume } from './volume';
 export { VolumeAttachment } from './volume-attachment';
-export { VolumeMetadata, VolumeAdminMetadata } from './volume-metadata';
+export { VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata } from './volume-metadata';
 export { Service } from './service';
 export { VolumeType, VolumeTypeExtraSpec, VolumeTypeProject, DEFAULT_TYPE_ID, DEFAULT_TYPE_NAME } from './volume-type';
 export { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
@@ -8,7 +8,7 @@ export { Transfer } from './transfer';
 export { Message } from './message';
 import { Volume } from './volume';
 import { VolumeAttachment } from './volume-attachment';
-import { VolumeMetadata, VolumeAdminMetadata } from './volume-metadata';
+import { VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata } from './volume-metadata';
 import { Service } from './service';
 import { VolumeType, VolumeTypeExtraSpec, VolumeTypeProject } from './volume-type';
 import { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
@@ -16,4 +16,4 @@ import { Transfer } from './transfer';
 import { Message } from './message';
 
 export const CINDER_ENTITIES = [Volume, VolumeAttachment, VolumeMetadata, VolumeAdminMetadata, Service, VolumeType, VolumeTypeExtraSpec,
-  VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message];
+  VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message, VolumeGlanceMetadata];

@@ -8,8 +8,10 @@ import { Utf8mb4Tables1765600000000 } from './1765600000000-Utf8mb4Tables';
 import { SoftDeleteIndexes1765700000000 } from './1765700000000-SoftDeleteIndexes';
 import { Transfers1765900000000 } from './1765900000000-Transfers';
 import { Messages1766000000000 } from './1766000000000-Messages';
+import { VolumeGlanceMetadata1766100000000 } from './1766100000000-VolumeGlanceMetadata';
 
 export const CINDER_MIGRATIONS = [InitialCinderSchema1764060000000, VolumeTransitionRequestId1764110000000, VolumeTypes1764120000000,
   Quotas1765300000000, TraceSpans1765500000000,
-  Utf8mb4Tables1765600000000, SoftDeleteIndexes1765700000000, Transfers1765900000000, Messages1766000000000];
+  Utf8mb4Tables1765600000000, SoftDeleteIndexes1765700000000, Transfers1765900000000, Messages1766000000000,
+  VolumeGlanceMetadata1766100000000];
 export { CINDER_ENTITIES } from '../../cinder-common/entities';

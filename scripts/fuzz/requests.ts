@@ -255,7 +255,8 @@ export class Generator {
       'os-force_delete': {}, 'os-force_detach': { attachment_id: atts.length ? r.pick(atts) : r.uuid(), connector: r.chance(0.5) ? connector : null },
       'os-migrate_volume_completion': { new_volume: this.volume(user), error: false },
       'os-retype': { new_type: r.pick(['__DEFAULT__', ...this.st.types, 'nope']), migration_policy: 'never' },
-      'os-set_image_metadata': { metadata: { a: 'b' } }, 'os-volume_upload_image': { image_name: 'x' }, 'revert': { snapshot_id: r.uuid() },
+      'os-set_image_metadata': { metadata: r.pick<unknown>([{ a: 'b' }, { image_name: 'x'.repeat(255) }, {}, { 'a b': 1 }]) },
+      'os-unset_image_metadata': { key: r.pick(['a', 'image_name', '', 5]) }, 'os-show_image_metadata': null, 'os-volume_upload_image': { image_name: 'x' }, 'revert': { snapshot_id: r.uuid() },
     };
     const body = { [name]: bodies[name] ?? {} };
     const req = this.make('cinder', user, 'POST', `${this.c(user)}/volumes/${vol}/action`, `action ${name}`, body, name === 'os-extend' && r.chance(0.5) ? '3.42' : undefined);
@@ -268,7 +269,7 @@ export class Generator {
   private volumeActionName(): string {
     return this.r.pick(['os-reserve', 'os-unreserve', 'os-begin_detaching', 'os-roll_detaching', 'os-initialize_connection', 'os-terminate_connection',
       'os-attach', 'os-detach', 'os-extend', 'os-extend', 'os-reset_status', 'os-set_bootable', 'os-update_readonly_flag', 'os-force_delete',
-      'os-force_detach', 'os-migrate_volume_completion', 'os-retype', 'os-set_image_metadata', 'os-volume_upload_image', 'revert']);
+      'os-force_detach', 'os-migrate_volume_completion', 'os-retype', 'os-set_image_metadata', 'os-unset_image_metadata', 'os-show_image_metadata', 'os-volume_upload_image', 'revert']);
   }
 
   /** A well-formed request on the user's (mostly) own ids. */

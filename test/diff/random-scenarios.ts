@@ -36,7 +36,7 @@ const ATTACHMENT_QUERIES = ['', 'volume_id={v1}', `instance_id=${SERVER}`, 'stat
 const MALFORMED = MALFORMED_BODIES.filter((b) => b.length < 100_000);
 const ACTIONS = ['os-reserve', 'os-unreserve', 'os-begin_detaching', 'os-roll_detaching', 'os-initialize_connection', 'os-terminate_connection',
   'os-attach', 'os-detach', 'os-extend', 'os-reset_status', 'os-set_bootable', 'os-update_readonly_flag', 'os-force_detach', 'os-force_delete',
-  'os-retype'];
+  'os-retype', 'os-set_image_metadata', 'os-unset_image_metadata', 'os-show_image_metadata'];
 
 // What Cinder's utf8 tables cannot hold, in a JSON text: a character outside the BMP, or a lone
 // surrogate (JSON.stringify writes it as an escape).
@@ -224,6 +224,8 @@ class Walk {
       case 'os-retype': return r.chance(0.9)
         ? { new_type: r.pick(['__DEFAULT__', 'nope', r.uuid()]), ...(r.chance(0.5) ? { migration_policy: r.pick(['never', 'on-demand', null, 'x']) } : {}) }
         : r.pick([{}, { new_type: 1 }, null]);
+      case 'os-set_image_metadata': return { metadata: r.pick<unknown>([{ image_name: 'cirros' }, { hw_disk_bus: 'scsi', Image_Name: 'x' }, {}, { k: 1 }]) };
+      case 'os-unset_image_metadata': return { key: r.pick(['image_name', 'IMAGE_NAME', 'hw_disk_bus', '']) };
       case 'os-force_detach': return { ...(r.chance(0.6) ? { attachment_id: this.att() } : {}), ...(r.chance(0.5) ? { connector: CONNECTOR } : {}) };
       default: return r.chance(0.8) ? null : {};
     }

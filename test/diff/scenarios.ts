@@ -7,6 +7,7 @@ import { extraScenarios } from './scenarios-extra';
 import { retypeScenarios } from './scenarios-retype';
 import { transferScenarios } from './scenarios-transfers';
 import { messageScenarios } from './scenarios-messages';
+import { imageMetadataScenarios } from './scenarios-image-metadata';
 
 export interface Step {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
@@ -354,5 +355,6 @@ function other(): Scenario[] {
 }
 
 export function scenarios(): Scenario[] {
-  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios(), ...transferScenarios(), ...messageScenarios()];
+  return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios(), ...transferScenarios(), ...messageScenarios(),
+    ...imageMetadataScenarios()];
 }

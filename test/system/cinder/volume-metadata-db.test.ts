@@ -2,6 +2,7 @@
 // Cinder runs on: the keys to drop and the key to delete are compared in SQL, under the column's
 // collation, so on MariaDB (case-insensitive) a replace by {k} keeps 'K' beside the new 'k', and
 // deleting 'k' takes 'K' too; SQLite compares exactly. Values of exact keys are updated in place.
+// Image metadata (volume_glance_metadata) is read by the views' one statement and deleted by exact key.
 import { expect } from 'chai';
 import { cinderDbFixture } from '../../support/cinder-mariadb';
 import { DEFAULT_TYPE_ID } from '../../../cinder-common/entities';
@@ -25,6 +26,19 @@ for (const kind of ['sqlite', 'mariadb'] as const) {
       await f.db.metadataReplace(v.id, { K: 'a', k: 'b', z: 'c' });
       await f.db.metadataDeleteKey(v.id, 'k');
       expect(await metaOf(v.id)).to.deep.equal(kind === 'mariadb' ? { z: 'c' } : { K: 'a', z: 'c' });
+    });
+
+    it('image metadata is a table of its own: the view reads it (a 255-character value whole), a key deletes exactly', async () => {
+      const v = await f.db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: DEFAULT_TYPE_ID });
+      await f.db.metadataReplace(v.id, { u: 'user' });
+      const long = 'é'.repeat(255);
+      await f.db.metadataReplace(v.id, { K: 'a', k: 'b', long }, true);
+      const x = await f.db.viewExtras([v.id], [DEFAULT_TYPE_ID]);
+      expect(x.image.get(v.id)).to.deep.equal({ K: 'a', k: 'b', long });
+      expect(x.user.get(v.id)).to.deep.equal({ u: 'user' });
+      expect(await f.db.imageMetadataDeleteKey(v.id, 'k')).to.equal(true);
+      expect(await f.db.imageMetadataDeleteKey(v.id, 'k')).to.equal(false);
+      expect((await f.db.metadataGet([v.id], 'image')).get(v.id)).to.deep.equal({ K: 'a', long });
     });
   });
 }
