@@ -24,6 +24,7 @@ import { hostRoutes } from './controllers/hosts';
 import { keypairRoutes } from './controllers/keypairs';
 import { migrationRoutes } from './controllers/migrations';
 import { serverPasswordRoutes } from './controllers/server-password';
+import { serverDiagnosticsRoutes } from './controllers/server-diagnostics';
 import { quotaSetRoutes } from './controllers/quota-sets';
 import { quotaClassSetRoutes } from './controllers/quota-class-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
@@ -63,6 +64,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       serverMetadataRoutes(v, base, opts.compute);
       serverTagRoutes(v, base, opts.compute);
       serverPasswordRoutes(v, base, opts.compute);
+      serverDiagnosticsRoutes(v, base, opts.compute);
       serverActionRoutes(v, base, opts.compute);
       flavorRoutes(v, base);
       availabilityZoneRoutes(v, base, opts.compute);

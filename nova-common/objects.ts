@@ -69,3 +69,39 @@ export const REBUILD_TASKS = [TASK_STATES.REBUILDING, TASK_STATES.REBUILD_BLOCK_
 export type TaskState = (typeof TASK_STATES)[keyof typeof TASK_STATES];
 
 export const POWER_STATES = { NOSTATE: 0, RUNNING: 1, PAUSED: 3, SHUTDOWN: 4, SUSPENDED: 7 } as const;
+/** nova.compute.power_state.STATE_MAP: a power state's name in messages. */
+export const POWER_STATE_NAMES: Record<number, string> = { 0: 'pending', 1: 'running', 3: 'paused', 4: 'shutdown', 6: 'crashed', 7: 'suspended' };
+
+/** An instance's diagnostics (nova/objects/diagnostics.py), as a driver reports them; counts are derived. */
+export interface InstanceDiagnostics {
+  state: string;
+  driver: string;
+  hypervisor: string | null;
+  hypervisor_os: string | null;
+  uptime: number | null;
+  config_drive: boolean;
+  memory_details: { maximum: number | null; used: number | null };
+  cpu_details: Array<{ id: number | null; time: number | null; utilisation: number | null }>;
+  nic_details: Array<Record<string, string | number | null>>;
+  disk_details: Array<{ read_bytes: number | null; read_requests: number | null; write_bytes: number | null; write_requests: number | null; errors_count: number | null }>;
+}
+
+/** Diagnostics 1.0 on the wire: each detail its own object (CpuDiagnostics, MemoryDiagnostics…), the counts filled in. */
+export function diagnosticsToPrimitive(d: InstanceDiagnostics): Dict {
+  return envelope('Diagnostics', '1.0', {
+    state: d.state, driver: d.driver, hypervisor: d.hypervisor, hypervisor_os: d.hypervisor_os, uptime: d.uptime, config_drive: d.config_drive,
+    memory_details: envelope('MemoryDiagnostics', '1.0', { ...d.memory_details }),
+    cpu_details: d.cpu_details.map((c) => envelope('CpuDiagnostics', '1.0', { ...c })),
+    nic_details: d.nic_details.map((n) => envelope('NicDiagnostics', '1.0', { ...n })),
+    disk_details: d.disk_details.map((x) => envelope('DiskDiagnostics', '1.0', { ...x })),
+    num_cpus: d.cpu_details.length, num_nics: d.nic_details.length, num_disks: d.disk_details.length,
+  });
+}
+
+/** The data of a Diagnostics primitive, each nested object unwrapped (what nova-api's view reads). */
+export function diagnosticsFromPrimitive(p: unknown): Dict {
+  const data = (o: unknown): Dict => ((o as Dict | null)?.['nova_object.data'] ?? o ?? {}) as Dict;
+  const d = data(p);
+  const list = (k: string): Dict[] => (Array.isArray(d[k]) ? (d[k] as unknown[]).map(data) : []);
+  return { ...d, memory_details: d.memory_details ? data(d.memory_details) : null, cpu_details: list('cpu_details'), nic_details: list('nic_details'), disk_details: list('disk_details') };
+}

@@ -6,8 +6,8 @@ import { getLogger } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import type { NovaDB } from '../nova-common/db-api';
 import type { Instance } from '../nova-common/entities';
-import { InstanceNotFound } from '../nova-common/exception';
-import { objectData, POWER_STATES, REBUILD_TASKS, VM_STATES, type TaskState } from '../nova-common/objects';
+import { InstanceInvalidState, InstanceNotFound } from '../nova-common/exception';
+import { diagnosticsToPrimitive, objectData, POWER_STATE_NAMES, POWER_STATES, REBUILD_TASKS, VM_STATES, type TaskState } from '../nova-common/objects';
 import { POWER_OPS, powerOpOfTask, type PowerOp } from './power-ops';
 import { rebuildGuest } from './rebuild-ops';
 import { COMPUTE_RPC_API_VERSION } from './rpcapi';
@@ -70,6 +70,8 @@ export class ComputeManager {
         inject_network_info: (c, a) => { LOG.debug(`Inject network info for instance ${uuidOf(a)}: no networks`, { context: ctxLog(c) }); },
         get_host_uptime: () => this.d.driver.getHostUptime(),
         get_console_output: (c, a) => this.consoleOutput(c, a),
+        get_diagnostics: async (c, a) => this.d.driver.getDiagnostics(await this.runningInstance(c, a)),
+        get_instance_diagnostics: async (c, a) => diagnosticsToPrimitive(await this.d.driver.getInstanceDiagnostics(await this.runningInstance(c, a))),
         set_host_enabled: (_c, a) => this.d.driver.setHostEnabled(a.enabled === true),
         host_maintenance_mode: (_c, a) => this.d.driver.hostMaintenanceMode(String(a.host), a.mode === true),
         host_power_action: (_c, a) => this.d.driver.hostPowerAction(String(a.action)),
@@ -86,6 +88,17 @@ export class ComputeManager {
     const out = n === null ? log : n === 0 ? '' : log.split('\n').slice(-n).join('\n');
     // As Nova's decode('ascii', 'replace').
     return out.replace(/[^\p{ASCII}]/gu, '\ufffd');
+  }
+
+  /** Nova's diagnostics: only of a running guest (InstanceInvalidState otherwise, the API's 409). */
+  private async runningInstance(ctxt: ContextDict, args: Args): Promise<Instance> {
+    const inst = await this.instanceOf(args);
+    if (!inst) throw new InstanceNotFound({ instance_id: uuidOf(args) });
+    if (inst.powerState !== POWER_STATES.RUNNING) {
+      throw new InstanceInvalidState({ attr: 'power state', instance_uuid: inst.uuid, state: POWER_STATE_NAMES[inst.powerState ?? 0] ?? 'pending', method: 'get_diagnostics' });
+    }
+    LOG.info(`Retrieving diagnostics of instance ${inst.uuid}`, { context: ctxLog(ctxt) });
+    return inst;
   }
 
   private async instanceOf(args: Args): Promise<Instance | null> {

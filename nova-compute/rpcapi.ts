@@ -12,6 +12,8 @@
 //         get_host_uptime(), set_host_enabled(enabled), host_maintenance_mode(host, mode),
 //         host_power_action(action) (calls; Nova has them since 5.0),
 //         get_console_output(instance, tail_length) (a call; Nova's since 5.0),
+//         get_diagnostics(instance) → the driver's dict, get_instance_diagnostics(instance) →
+//         a Diagnostics object (calls; Nova's since 5.0),
 //         pause_instance(instance), unpause_instance(instance), suspend_instance(instance),
 //         resume_instance(instance) (casts; Nova's since 5.0),
 //         inject_network_info(instance) (a cast; Nova's since 5.0),
@@ -105,6 +107,14 @@ export class ComputeAPI {
       orig_sys_metadata: {}, bdms: r.bdms.map(bdmToPrimitive), recreate: false, on_shared_storage: false, preserve_ephemeral: false,
       migration: null, scheduled_node: null, limits: {}, request_spec: null, accel_uuids: [],
     });
+  }
+
+  async getDiagnostics(ctx: RequestContext, instance: Instance): Promise<unknown> {
+    return this.cctxt(instance).call(ctx, 'get_diagnostics', { instance: instanceToPrimitive(instance) });
+  }
+
+  async getInstanceDiagnostics(ctx: RequestContext, instance: Instance): Promise<unknown> {
+    return this.cctxt(instance).call(ctx, 'get_instance_diagnostics', { instance: instanceToPrimitive(instance) });
   }
 
   async injectNetworkInfo(ctx: RequestContext, instance: Instance): Promise<void> {

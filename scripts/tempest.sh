@@ -297,6 +297,8 @@ tempest\.api\.compute\.admin\.test_quotas\.QuotaClasses
 tempest\.api\.compute\.admin\.test_servers\.
 tempest\.api\.compute\.admin\.test_servers_negative\.
 tempest\.api\.compute\.admin\.test_migrations\.
+tempest\.api\.compute\.admin\.test_server_diagnostics\.
+tempest\.api\.compute\.admin\.test_server_diagnostics_negative\.
 EOF
 
 rc=0

@@ -15,7 +15,7 @@ import {
   InstanceNotReady, MetadataLimitExceeded, NoValidHost, ServiceUnavailable, TooManyInstances,
 } from '../../nova-common/exception';
 import { unsupported } from './rpc-errors';
-import { TASK_STATES, VM_STATES, type TaskState, type VmState } from '../../nova-common/objects';
+import { diagnosticsFromPrimitive, TASK_STATES, VM_STATES, type TaskState, type VmState } from '../../nova-common/objects';
 import type { CinderAPI, CinderCaller } from '../../nova-common/volume/cinder';
 import type { ComputeAPI as ComputeRPCAPI } from '../../nova-compute/rpcapi';
 import type { Enforcer } from '../../common/policy';
@@ -221,6 +221,18 @@ export class ComputeAPI {
     if (!inst.host) throw new InstanceNotReady({ instance_id: inst.uuid });
     const out = await this.o.rpc.getConsoleOutput(ctx, inst, length === null ? null : Number(length)).catch(unsupported);
     return out.replace(CONSOLE_CONTROL, '');
+  }
+
+  /**
+   * GET /servers/{id}/diagnostics (admin): the driver's own dict, or from 2.48 Nova's common
+   * form (`common`: the Diagnostics object's data). No host yet: 409; a guest not running: 409.
+   */
+  async diagnostics(ctx: RequestContext, uuid: string, common: boolean): Promise<Record<string, unknown>> {
+    const inst = await this.get(ctx, uuid);
+    this.can(ctx, 'os_compute_api:os-server-diagnostics', inst);
+    if (!inst.host) throw new InstanceNotReady({ instance_id: inst.uuid });
+    if (!common) return (await this.o.rpc.getDiagnostics(ctx, inst).catch(unsupported)) as Record<string, unknown>;
+    return diagnosticsFromPrimitive(await this.o.rpc.getInstanceDiagnostics(ctx, inst).catch(unsupported));
   }
 
   /** The server as the caller may see it: another project's server is "not found" (admins see all). */

@@ -1,5 +1,6 @@
 // The virt driver contract (nova/virt/driver.py, the part attach/detach and boot need).
 import type { Instance } from '../../nova-common/entities';
+import type { InstanceDiagnostics } from '../../nova-common/objects';
 
 export interface GuestDisk {
   /** e.g. "vdb". */
@@ -74,6 +75,14 @@ export abstract class ComputeDriver {
   abstract getAvailableResource(nodename: string): NodeResources;
   /** The guest's console log (os-getConsoleOutput); a driver without one answers NotImplementedError (501). */
   async getConsoleOutput(_instance: Instance): Promise<string> {
+    throw new NotImplementedError();
+  }
+  /** The guest's statistics as the hypervisor words them (server diagnostics below 2.48). */
+  async getDiagnostics(_instance: Instance): Promise<Record<string, number>> {
+    throw new NotImplementedError();
+  }
+  /** The guest's statistics in Nova's common form (server diagnostics from 2.48). */
+  async getInstanceDiagnostics(_instance: Instance): Promise<InstanceDiagnostics> {
     throw new NotImplementedError();
   }
   /** The host's `uptime` line (os-hypervisors uptime). */

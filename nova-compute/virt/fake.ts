@@ -10,6 +10,8 @@
 import type { Instance } from '../../nova-common/entities';
 import { loadavg, uptime as osUptime } from 'node:os';
 import { ComputeDriver, type GuestDisk, type NodeResources } from './driver';
+import { findFlavor } from '../../nova-common/flavors';
+import type { InstanceDiagnostics } from '../../nova-common/objects';
 
 export class FakeVirtError extends Error {
   constructor(message: string) {
@@ -222,6 +224,36 @@ export class FakeDriver extends ComputeDriver {
       '',
       `${instance.hostname ?? 'guest'} login: `,
     ].join('\n');
+  }
+
+  /**
+   * What libvirt's driver reads of a guest, with the fake's guest: a CPU time per vCPU of the
+   * flavor, block statistics per disk (the root and each attached volume; nothing has been read
+   * or written), the flavor's memory in KiB. No interfaces: servers here have no networks.
+   */
+  override async getDiagnostics(instance: Instance): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    const flavor = findFlavor(instance.flavorId);
+    for (let i = 0; i < (flavor?.vcpus ?? 1); i++) out[`cpu${i}_time`] = 0;
+    for (const d of this.domain(instance).disks) Object.assign(out, { [`${d.targetDev}_read_req`]: 0, [`${d.targetDev}_read`]: 0, [`${d.targetDev}_write_req`]: 0, [`${d.targetDev}_write`]: 0, [`${d.targetDev}_errors`]: -1 });
+    const kib = (flavor?.ram ?? 512) * 1024;
+    return { ...out, memory: kib, 'memory-actual': kib };
+  }
+
+  /** The same in Nova's common form, worded as libvirt's driver words it (memory in its units: KiB / 2^20). */
+  override async getInstanceDiagnostics(instance: Instance): Promise<InstanceDiagnostics> {
+    const flavor = findFlavor(instance.flavorId);
+    const d = this.domain(instance);
+    const state = { running: 'running', paused: 'paused', shutoff: 'shutdown', suspended: 'suspended' }[d.state];
+    const kib = (flavor?.ram ?? 512) * 1024;
+    return {
+      state, driver: 'libvirt', hypervisor: 'kvm', hypervisor_os: 'linux', config_drive: false,
+      uptime: instance.launchedAt ? Math.max(0, Math.floor((Date.now() - instance.launchedAt.getTime()) / 1000)) : null,
+      memory_details: { maximum: Math.floor(kib / 1048576), used: Math.floor(kib / 1048576) },
+      cpu_details: Array.from({ length: flavor?.vcpus ?? 1 }, (_, id) => ({ id, time: 0, utilisation: null })),
+      nic_details: [],
+      disk_details: d.disks.map(() => ({ read_bytes: 0, read_requests: 0, write_bytes: 0, write_requests: 0, errors_count: -1 })),
+    };
   }
 
   /** This host's own uptime, in the `uptime` command's words (what libvirt's driver answers). */

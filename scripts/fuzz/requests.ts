@@ -305,6 +305,8 @@ export class Generator {
       [10, () => this.attach(user, this.server(user), this.volume(user))],
       [2, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}/os-volume_attachments${r.chance(0.3) ? `?${r.pick(QUERIES)}` : ''}`, 'attachment-list', undefined, r.chance(0.5) ? mvNova(r) : undefined)],
       [2, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}/os-volume_attachments/${this.volume(user)}`, 'attachment-show', undefined, r.chance(0.5) ? mvNova(r) : undefined)],
+      [1, () => this.make('nova', user, r.pick(['GET', 'GET', 'POST']), `/servers/${this.server(user)}/${r.pick(['diagnostics', 'os-server-password'])}`, 'server-diagnostics', undefined,
+        r.chance(0.6) ? r.pick(['2.47', '2.48', mvNova(r)]) : undefined)],
       [3, () => {
         // Swap to another volume (admin) or update delete_on_termination on the same one (2.85).
         const p = this.attached(user) ?? { server: this.server(user), volume: this.volume(user) };

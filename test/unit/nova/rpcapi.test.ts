@@ -92,9 +92,23 @@ describe('nova compute rpcapi: the wire contract', () => {
     expect((m.args.instance as Record<string, unknown>)['nova_object.name']).to.equal('Instance');
   });
 
+  for (const [method, send] of [
+    ['get_diagnostics', (api: ComputeAPI, ctx: RequestContext) => api.getDiagnostics(ctx, instance)],
+    ['get_instance_diagnostics', (api: ComputeAPI, ctx: RequestContext) => api.getInstanceDiagnostics(ctx, instance)],
+  ] as const) {
+    it(`${method}: a call to compute.<instance.host> at 6.0 with Nova's kwargs (the instance)`, async () => {
+      await send(new ComputeAPI(transport, { timeout: 0.2 }), new RequestContext({ userId: 'u', projectId: 'p' })).catch((e: unknown) => {
+        if (!(e instanceof MessagingTimeout)) throw e;
+      });
+      const m = await tap.next();
+      expect([m.kind, m.method, m.version, Object.keys(m.args)]).to.deep.equal(['call', method, '6.0', ['instance']]);
+      expect((m.args.instance as Record<string, unknown>)['nova_object.name']).to.equal('Instance');
+    });
+  }
+
   it('the methods pinned are every method the rpcapi has', () => {
     const own = Object.getOwnPropertyNames(ComputeAPI.prototype).filter((n) => !['constructor', 'cctxt', 'hostCall'].includes(n));
     const snake = own.map((n) => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
-    expect(snake.sort()).to.deep.equal([...cases.map(([m]) => m), ...calls.map(([m]) => m), 'get_console_output'].sort());
+    expect(snake.sort()).to.deep.equal([...cases.map(([m]) => m), ...calls.map(([m]) => m), 'get_console_output', 'get_diagnostics', 'get_instance_diagnostics'].sort());
   });
 });
