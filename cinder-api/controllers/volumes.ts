@@ -184,9 +184,12 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const updated = await api.update(req.ctx, v, changes);
     if (changes.metadata === undefined) return { volume: (await render(req, [updated], false))[0] };
     // Cinder answers the metadata as given (its object's), whatever the rows now hold (a key
-    // differing only in case kept under MariaDB's collation).
+    // differing only in case kept under MariaDB's collation), with the visible admin metadata
+    // (readonly, attached_mode) over it, as add_visible_admin_metadata writes it.
     const extras = (await api.extras([updated])).get(updated.id) ?? { attachments: [], volumeType: null };
-    return { volume: (await render(req, [updated], false, { ...extras, metadata: { ...(changes.metadata ?? {}) } }))[0] };
+    const admin = (await api.db.metadataGet([updated.id], true)).get(updated.id) ?? {};
+    const visible = Object.fromEntries(Object.entries(admin).filter(([k]) => k === 'readonly' || k === 'attached_mode'));
+    return { volume: (await render(req, [updated], false, { ...extras, metadata: { ...(changes.metadata ?? {}), ...visible } }))[0] };
   });
 
   app.delete(`${base}/volumes/:id`, async (req, reply) => {

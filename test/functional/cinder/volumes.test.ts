@@ -59,6 +59,11 @@ describe('cinder-api volumes', function () {
     expect(r.status).to.equal(200);
     expect(r.body.volume).to.include({ name: 'renamed', description: 'd' });
     expect(r.body.volume.metadata).to.deep.equal({ k: 'v' });
+    // The visible admin metadata (readonly, attached_mode) shows over what was given, as Cinder's add_visible_admin_metadata.
+    expect((await c.req('POST', `/v3/demo/volumes/${vol.id}/action`, { body: { 'os-update_readonly_flag': { readonly: true } } })).status).to.equal(202);
+    r = await c.req('PUT', `/v3/demo/volumes/${vol.id}`, { body: { volume: { metadata: { k: 'v', readonly: 'no' } } } });
+    expect(r.body.volume.metadata).to.deep.equal({ k: 'v', readonly: 'True' });
+    expect((await c.req('POST', `/v3/demo/volumes/${vol.id}/action`, { body: { 'os-update_readonly_flag': { readonly: false } } })).status).to.equal(202);
 
     // project-less /v3 (cinder noauth plugin) sees the same volume
     r = await c.req('GET', `/v3/volumes/${vol.id}`);
