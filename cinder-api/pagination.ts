@@ -8,6 +8,14 @@ import { collationKey } from './collation';
 /** Sort key → the row's value. */
 export type SortKeys<T> = Record<string, (row: T) => string | number | null>;
 
+/** Every column of a table as a sort key (its name → the row's value; times and flags as numbers). */
+export function columnSortKeys<T>(columns: Map<string, keyof T>): SortKeys<T> {
+  return Object.fromEntries([...columns].map(([column, field]) => [column, (row: T) => {
+    const v = row[field];
+    return v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : (v as string | number | null);
+  }]));
+}
+
 /**
  * sort=key[:dir],… or sort_key/sort_dir (api/common.py get_sort_params: a key without a
  * direction is desc), then created_at and id in the first key's direction, as Cinder's

@@ -7,7 +7,7 @@ import type { VolumeAttachment } from '../../cinder-common/entities';
 import type { AttachmentAPI } from '../volume/attachments';
 import { VolumeAttachmentNotFound } from '../../cinder-common/exception';
 import { attachmentColumns, attachmentFilters, poppedKeys } from '../list-filters';
-import { pageParams, sortRows, type SortKeys } from '../pagination';
+import { columnSortKeys, pageParams, sortRows, type SortKeys } from '../pagination';
 import { actionOf, projectInPath, type Params } from '../request';
 import { createAttachmentSchema, UpdateAttachmentBody } from '../schemas/attachments';
 import { isoTime } from '../views/volumes';
@@ -34,11 +34,7 @@ function detail(a: VolumeAttachment): Dict {
 let attachmentSortKeys: SortKeys<VolumeAttachment> | undefined;
 /** Any volume_attachment column sorts the list. */
 function sortKeys(): SortKeys<VolumeAttachment> {
-  attachmentSortKeys ??= Object.fromEntries([...attachmentColumns()].map(([column, field]) => [column, (a: VolumeAttachment) => {
-    const v = a[field];
-    return v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : (v as string | number | null);
-  }]));
-  return attachmentSortKeys;
+  return (attachmentSortKeys ??= columnSortKeys(attachmentColumns()));
 }
 
 export function attachmentRoutes(app: FastifyInstance, base: string, api: AttachmentAPI, maxLimit = 1000): void {

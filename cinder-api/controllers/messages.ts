@@ -6,7 +6,7 @@ import type { Message } from '../../cinder-common/entities';
 import { userMessage } from '../../cinder-common/message-field';
 import { poppedKeys } from '../list-filters';
 import { messageColumns, messageFilters } from '../message-filters';
-import { nextLinks, pageParams, sortRows, type SortKeys } from '../pagination';
+import { columnSortKeys, nextLinks, pageParams, sortRows, type SortKeys } from '../pagination';
 import { apiVersionOf, bareResponse, projectInPath, type Params } from '../request';
 import type { MessageAPI } from '../volume/messages';
 import { isoTime } from '../views/volumes';
@@ -19,11 +19,7 @@ const MV_MESSAGES_PAGINATION = '3.5';
 let sortKeysOf: SortKeys<Message> | undefined;
 /** Any messages column sorts the list. */
 function sortKeys(): SortKeys<Message> {
-  sortKeysOf ??= Object.fromEntries([...messageColumns()].map(([column, field]) => [column, (m: Message) => {
-    const v = m[field];
-    return v instanceof Date ? v.getTime() : typeof v === 'boolean' ? Number(v) : (v as string | number | null);
-  }]));
-  return sortKeysOf;
+  return (sortKeysOf ??= columnSortKeys(messageColumns()));
 }
 
 export function messageRoutes(app: FastifyInstance, base: string, api: MessageAPI, maxLimit = 1000): void {
