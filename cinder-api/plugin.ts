@@ -24,6 +24,8 @@ import { TransferAPI } from './volume/transfers';
 import { transferRoutes } from './controllers/transfers';
 import { MessageAPI } from './volume/messages';
 import { messageRoutes } from './controllers/messages';
+import { ClusterAPI } from './volume/clusters';
+import { clusterRoutes } from './controllers/clusters';
 import { negotiateVersion, versionRoutes } from './versions';
 import type { VolumeAPI } from './volume/api';
 
@@ -78,6 +80,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const services = new ServiceAPI(opts.volumes);
   const transfers = new TransferAPI(opts.volumes);
   const messages = new MessageAPI(opts.volumes);
+  const clusters = new ClusterAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -115,6 +118,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       serviceRoutes(v3, base, services);
       transferRoutes(v3, base, transfers, opts.maxLimit);
       messageRoutes(v3, base, messages, opts.maxLimit);
+      clusterRoutes(v3, base, clusters);
       resourceGapRoutes(v3, base);
     }
   });

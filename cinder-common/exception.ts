@@ -188,3 +188,6 @@ export class RPCTimeout extends CinderException {
 export class GlanceMetadataNotFound extends NotFound {
   static override msgFmt = 'Glance metadata for volume/snapshot %(id)s cannot be found.';
 }
+export class ClusterNotFound extends NotFound {
+  static override msgFmt = 'Cluster %(id)s could not be found.';
+}

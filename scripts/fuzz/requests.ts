@@ -396,9 +396,12 @@ export class Generator {
       [1, () => this.make('cinder', user, r.pick(['GET', 'GET', 'PUT']), `${C}/os-services${r.chance(0.5) ? `/${r.pick(['enable', 'disable', 'disable-log-reason', 'freeze', 'get-log', 'bogus'])}` : ''}`, 'services',
         { host: r.pick(['localhost@fake', 'nohost']), binary: r.pick(['cinder-volume', 'cinder-scheduler', 'x']) })],
       [1, () => this.make('cinder', user, r.pick(['GET', 'GET', 'POST']), `${C}/${r.pick(['capabilities/localhost@fake', 'capabilities/localhost', 'capabilities/nohost',
-        'capabilities/%23', 'capabilities', 'resource_filters', 'resource_filters?resource=volume', 'resource_filters?resource=%00'])}`, 'capabilities', undefined,
+        'capabilities/%23', 'capabilities', 'resource_filters', 'resource_filters?resource=volume', 'resource_filters?resource=%00', 'clusters', 'clusters/detail?is_up=x',
+        'clusters/c1', 'clusters?frozen=1'])}`, 'capabilities', undefined,
       r.chance(0.7) ? `3.${r.int(0, 70)}` : undefined)],
       [1, () => this.make('cinder', user, 'GET', r.pick(['/', '/v3', '/v3/', `${C}/limits`, `${C}/extensions`, `${C}/os-volume-exports`, '/v2', '/v1']), 'cinder-misc', undefined, r.chance(0.3) ? `3.${r.int(0, 70)}` : undefined)],
+      [1, () => this.make('cinder', user, 'PUT', `${C}/clusters/${r.pick(['enable', 'disable', 'x'])}`, 'clusters-update',
+        r.pick<unknown>([{ name: 'c1' }, { name: 'c1', binary: null, disabled_reason: '  ' }, {}, { name: 5 }]), r.chance(0.8) ? `3.${r.int(0, 70)}` : undefined)],
       [1, () => this.make('cinder', user, 'POST', `${C}/os-volume-exports/action`, 'exports-sync', { 'os-sync': r.pick([{}, null]) })],
       // Volume transfers: offers made, listed, withdrawn, and taken with keys that are mostly wrong.
       [2, () => this.make('cinder', user, 'POST', `${C}/${r.pick(['os-volume-transfer', 'volume-transfers'])}`, 'transfer-create',

@@ -297,6 +297,15 @@ function services(): Scenario[] {
       // A backend's capabilities, by backend, by bare host, unknown; the collection is no route.
       get('/v3/{p}/capabilities/diffhost@fake'), get('/v3/{p}/capabilities/diffhost'), get('/v3/{p}/capabilities/nohost'),
       get('/v3/{p}/capabilities/diffhost@fake', '3.70'), get('/v3/{p}/capabilities'),
+      // Clusters: none configured on either side; filters and bodies checked.
+      get('/v3/{p}/clusters', '3.7'), get('/v3/{p}/clusters', '3.6'), get('/v3/{p}/clusters/detail', '3.70'), get('/v3/{p}/clusters?binary=cinder-volume&is_up=true', '3.7'),
+      get('/v3/{p}/clusters?is_up=maybe', '3.7'), get('/v3/{p}/clusters?bogus=1', '3.7'), get('/v3/{p}/clusters?frozen=true', '3.7'), get('/v3/{p}/clusters?frozen=true', '3.26'),
+      get("/v3/{p}/clusters/no'cluster", '3.7'), get('/v3/{p}/clusters/nocluster', '3.7'),
+      { method: 'PUT', path: '/v3/{p}/clusters/enable', body: { name: 'nocluster' }, mv: '3.7' },
+      { method: 'PUT', path: '/v3/{p}/clusters/disable', body: { name: 'nocluster', binary: null, disabled_reason: 'maintenance' }, mv: '3.7' },
+      { method: 'PUT', path: '/v3/{p}/clusters/disable', body: { name: 'nocluster', disabled_reason: '  ' }, mv: '3.7' },
+      { method: 'PUT', path: '/v3/{p}/clusters/enable', body: {}, mv: '3.7' }, { method: 'PUT', path: '/v3/{p}/clusters/enable', body: { name: 'x', y: 1 }, mv: '3.7' },
+      { method: 'PUT', path: '/v3/{p}/clusters/bogus', body: { name: 'x' }, mv: '3.7' }, { method: 'POST', path: '/v3/{p}/clusters', body: {}, mv: '3.7' },
     ],
   }];
 }

@@ -85,6 +85,25 @@ describe('cinder os-services and os-hosts', function () {
     expect((await c.req('GET', '/v3/admin/capabilities', { token: ADMIN })).status).to.equal(404);
   });
 
+  it('clusters (3.7): none configured, so empty lists and unknown names; filters and bodies checked; admin only', async () => {
+    const call = (method: string, path: string, version = '3.7', body?: unknown, token = ADMIN) =>
+      c.req(method, `/v3/${token.split(':')[1]}/${path}`, { token, body, headers: { 'OpenStack-API-Version': `volume ${version}` } });
+    expect((await call('GET', 'clusters')).body).to.deep.equal({ clusters: [] });
+    expect((await call('GET', 'clusters/detail?is_up=true&binary=cinder-volume')).body).to.deep.equal({ clusters: [] });
+    expect((await call('GET', 'clusters', '3.6')).status).to.equal(404);
+    expect((await call('GET', 'clusters?bogus=1')).body).to.deep.equal({ badRequest: { code: 400, message: 'Invalid input received: Invalid filter keys: bogus' } });
+    expect((await call('GET', 'clusters?frozen=true')).status).to.equal(400);
+    expect((await call('GET', 'clusters?frozen=true', '3.26')).status).to.equal(200);
+    expect((await call('GET', 'clusters?is_up=maybe')).body.badRequest.message).to.equal("Value 'maybe' for 'is_up' is not a boolean.");
+    expect((await call('GET', 'clusters/c1')).body).to.deep.equal({ itemNotFound: { code: 404, message: "Cluster {'binary': 'cinder-volume', 'name': 'c1'} could not be found." } });
+    expect((await call('PUT', 'clusters/disable', '3.7', { name: 'c1', binary: null, disabled_reason: 'r' })).body.itemNotFound.message)
+      .to.equal("Cluster {'binary': None, 'name': 'c1'} could not be found.");
+    expect((await call('PUT', 'clusters/enable', '3.7', {})).status).to.equal(400);
+    expect((await call('PUT', 'clusters/bogus', '3.7', { name: 'c1' })).body).to.deep.equal({ itemNotFound: { code: 404, message: 'Unknown action' } });
+    const r = await call('GET', 'clusters', '3.7', undefined, 'demo:demo');
+    expect([r.status, r.body.forbidden?.message]).to.deep.equal([403, "Policy doesn't allow clusters:get_all to be performed."]);
+  });
+
   it('filters by host (bare host matches its backends) and binary', async () => {
     expect(await list('?host=cinder1')).to.have.length(2);
     expect((await list('?host=cinder1@backend2')).map((s) => s.host)).to.deep.equal(['cinder1@backend2']);
