@@ -25,6 +25,7 @@ import { keypairRoutes } from './controllers/keypairs';
 import { migrationRoutes } from './controllers/migrations';
 import { serverPasswordRoutes } from './controllers/server-password';
 import { serverDiagnosticsRoutes } from './controllers/server-diagnostics';
+import { usageRoutes } from './controllers/simple-tenant-usage';
 import { quotaSetRoutes } from './controllers/quota-sets';
 import { quotaClassSetRoutes } from './controllers/quota-class-sets';
 import { volumeAttachmentRoutes } from './controllers/volume-attachments';
@@ -78,6 +79,7 @@ export const novaApiPlugin: FastifyPluginAsync<NovaApiPluginOptions> = async (ap
       migrationRoutes(v, base, opts.compute);
       hostRoutes(v, base, opts.compute.hosts);
       keypairRoutes(v, base, opts.compute.keypairs, maxLimit);
+      usageRoutes(v, base, opts.compute.usage, maxLimit);
       volumeProxyRoutes(v, base, opts.compute.volumesProxy, maxLimit);
       quotaSetRoutes(v, base, opts.compute.quotas);
       quotaClassSetRoutes(v, base, opts.compute.quotas);

@@ -70,6 +70,8 @@ export const NOVA_POLICY_DEFAULTS: PolicyDefaults = {
   'os_compute_api:os-admin-actions:reset_state': ADMIN,
   'os_compute_api:os-server-password:show': READER,
   'os_compute_api:os-server-diagnostics': ADMIN,
+  'os_compute_api:os-simple-tenant-usage:list': ADMIN,
+  'os_compute_api:os-simple-tenant-usage:show': READER,
   'os_compute_api:os-server-password:clear': MEMBER,
   'os_compute_api:os-admin-actions:inject_network_info': ADMIN,
   'os_compute_api:os-lock-server:lock': MEMBER,

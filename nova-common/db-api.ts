@@ -48,6 +48,21 @@ export class NovaDB {
     return row;
   }
 
+  /**
+   * instance_get_active_by_window_joined: servers, deleted ones too, launched before `end` and
+   * not terminated before `begin`, of `projectId` (null: all), in (project_id, uuid) order.
+   */
+  async instancesActiveInWindow(begin: Date, end: Date, projectId: string | null): Promise<Instance[]> {
+    // Times bound as the column stores them (SQLite keeps text), as every other write and read does.
+    const col = this.ds.getMetadata(Instance).findColumnWithPropertyName('launchedAt')!;
+    const at = (d: Date): unknown => this.ds.driver.preparePersistentValue(d, col);
+    const q = this.instances.createQueryBuilder('i')
+      .where('(i.terminated_at IS NULL OR i.terminated_at > :begin)', { begin: at(begin) })
+      .andWhere('i.launched_at < :end', { end: at(end) });
+    if (projectId !== null) q.andWhere('i.project_id = :projectId', { projectId });
+    return q.orderBy('i.project_id', 'ASC').addOrderBy('i.uuid', 'ASC').getMany();
+  }
+
   /** UPDATE instances SET values WHERE uuid=? AND <expected>; true when the row matched (Nova's save(expected_task_state=…)). */
   async instanceConditionalUpdate(uuid: string, expected: InstanceExpected, values: Partial<Instance>): Promise<boolean> {
     requireExpected(expected, 'instanceConditionalUpdate');

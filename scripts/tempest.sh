@@ -299,6 +299,8 @@ tempest\.api\.compute\.admin\.test_servers_negative\.
 tempest\.api\.compute\.admin\.test_migrations\.
 tempest\.api\.compute\.admin\.test_server_diagnostics\.
 tempest\.api\.compute\.admin\.test_server_diagnostics_negative\.
+tempest\.api\.compute\.admin\.test_simple_tenant_usage\.
+tempest\.api\.compute\.admin\.test_simple_tenant_usage_negative\.
 EOF
 
 rc=0

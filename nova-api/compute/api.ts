@@ -25,6 +25,7 @@ import { ServiceAPI } from './services';
 import { HypervisorAPI } from './hypervisors';
 import { AggregateAPI } from './aggregates';
 import { MigrationAPI } from './migrations';
+import { UsageAPI } from './usage';
 import { HostAPI } from './hosts';
 import { QuotaAPI, type QuotaLimits } from './quotas';
 import { portsAllow } from './server-quota';
@@ -165,6 +166,7 @@ export class ComputeAPI {
   /** os-aggregates, read only: there are none (aggregates.ts). */
   readonly aggregates: AggregateAPI;
   readonly migrations: MigrationAPI;
+  readonly usage: UsageAPI;
   /** os-hosts, up to 2.42 (hosts.ts). */
   readonly hosts: HostAPI;
   /** os-keypairs (keypairs.ts). */
@@ -187,6 +189,7 @@ export class ComputeAPI {
     this.services = new ServiceAPI({ db: o.db, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.aggregates = new AggregateAPI((ctx, action) => this.can(ctx, action));
     this.migrations = new MigrationAPI({ can: (ctx, action, inst) => this.can(ctx, action, inst), server: (ctx, uuid) => this.get(ctx, uuid) });
+    this.usage = new UsageAPI({ db: this.o.db, can: (ctx, action, target) => this.can(ctx, action, target) });
     this.hosts = new HostAPI({ db: o.db, rpc: o.rpc, can: (ctx, action) => this.can(ctx, action) });
     this.hypervisors = new HypervisorAPI({ db: o.db, rpc: o.rpc, serviceDownTime: o.serviceDownTime, can: (ctx, action) => this.can(ctx, action) });
     this.quotas = new QuotaAPI({

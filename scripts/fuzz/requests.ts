@@ -305,6 +305,9 @@ export class Generator {
       [10, () => this.attach(user, this.server(user), this.volume(user))],
       [2, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}/os-volume_attachments${r.chance(0.3) ? `?${r.pick(QUERIES)}` : ''}`, 'attachment-list', undefined, r.chance(0.5) ? mvNova(r) : undefined)],
       [2, () => this.make('nova', user, 'GET', `/servers/${this.server(user)}/os-volume_attachments/${this.volume(user)}`, 'attachment-show', undefined, r.chance(0.5) ? mvNova(r) : undefined)],
+      [1, () => this.make('nova', user, 'GET', `/os-simple-tenant-usage${r.pick(['', `/${this.project(user)}`, `/${this.project(other)}`])}${r.pick(['', '?detailed=1',
+        '?start=2020-01-01T00:00:00&end=2020-01-02T00:00:00', '?start=bogus', '?start=2030-01-01T00:00:00', '?limit=1&marker=x', '?limit=-1', '?x=1'])}`, 'usage', undefined,
+      r.chance(0.6) ? r.pick(['2.39', '2.40', '2.75', mvNova(r)]) : undefined)],
       [1, () => this.make('nova', user, r.pick(['GET', 'GET', 'POST']), `/servers/${this.server(user)}/${r.pick(['diagnostics', 'os-server-password'])}`, 'server-diagnostics', undefined,
         r.chance(0.6) ? r.pick(['2.47', '2.48', mvNova(r)]) : undefined)],
       [3, () => {
