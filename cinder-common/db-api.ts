@@ -289,17 +289,21 @@ export class CinderDB {
    * (a comparison in SQL, under the column's collation: on MariaDB 'K' survives a new 'k'), rows
    * whose key is (exactly, as Python's `in`) get the new value, the other keys are added. One
    * transaction, so a reader never sees the volume without metadata; re-run whole on a deadlock
-   * or a lost connection (a second run ends in the same rows).
+   * or a lost connection (a second run ends in the same rows). `image`: the image metadata;
+   * `merge`: delete=False, nothing deleted.
    */
-  async metadataReplace(volumeId: string, meta: Record<string, string>, image = false): Promise<void> {
+  async metadataReplace(volumeId: string, meta: Record<string, string>, image = false, merge = false): Promise<void> {
     const t = now();
     const keys = Object.keys(meta);
     const table = image ? VolumeGlanceMetadata : VolumeMetadata;
     await transactionWithRetry(this.ds, async (m) => {
-      const gone = m.createQueryBuilder().update(table).set({ deleted: true, deletedAt: t })
-        .where({ volumeId, deleted: false });
-      if (keys.length) gone.andWhere(`${this.ds.driver.escape('key')} NOT IN (:...keys)`, { keys });
-      await gone.execute();
+      // delete=False (a merge) deletes nothing: a key another request added meanwhile stays.
+      if (!merge) {
+        const gone = m.createQueryBuilder().update(table).set({ deleted: true, deletedAt: t })
+          .where({ volumeId, deleted: false });
+        if (keys.length) gone.andWhere(`${this.ds.driver.escape('key')} NOT IN (:...keys)`, { keys });
+        await gone.execute();
+      }
       const left = new Map(Object.entries(meta));
       for (const row of await m.find(table, { where: { volumeId, deleted: false } })) {
         if (row.key === null || !left.has(row.key)) continue;

@@ -1,7 +1,7 @@
 // Volume views (cinder/api/v2/views/volumes.py; v1 as the seed's "read the volume"). A summary is
 // {id, name, links}; the detail adds the keys tempest's show_volume schema allows.
 // attachments lists only attachment rows that are `attached`, as Cinder's.
-import type { APIVersion } from '../../common/api';
+import { pyDateTime, type APIVersion } from '../../common/api';
 import type { Volume } from '../../cinder-common/entities';
 import type { AttachmentBrief } from '../../cinder-common/db-api';
 import {
@@ -41,12 +41,7 @@ export interface VolumeExtras {
 type Dict = Record<string, unknown>;
 
 /** Python isoformat() of a naive UTC datetime (microseconds, no zone), as Cinder shows times. */
-export function isoTime(d: Date | null): string | null {
-  if (!d) return null;
-  // Python's isoformat() with microseconds: 2026-12-04T10:00:00.123000 (no zone).
-  const s = d.toISOString();
-  return s.length === 24 ? `${s.slice(0, 23)}000` : s.replace(/\.(\d{3})Z$/, '.$1000');
-}
+export const isoTime = pyDateTime;
 
 /** The key id Cinder's fixed-key manager hands out: not a secret worth showing (3.64). */
 const FIXED_KEY_ID = '00000000-0000-0000-0000-000000000000';

@@ -258,9 +258,9 @@ export class VolumeAPI {
 
   private async writeMetadata(v: Volume, meta: Record<string, string>, replace: boolean, image = false): Promise<Record<string, string>> {
     if (METADATA_FROZEN.includes(v.status)) throw new InvalidVolume({ reason: `Updating volume metadata is not allowed for volumes in ${v.status} status.` });
-    const all = replace ? meta : { ...((await this.d.db.metadataGet([v.id], image && 'image')).get(v.id) ?? {}), ...meta };
-    await this.d.db.metadataReplace(v.id, all, image);
-    return all;
+    // A merge writes only the keys given (Cinder's delete=False), then answers all of them.
+    await this.d.db.metadataReplace(v.id, meta, image, !replace);
+    return replace ? meta : (await this.d.db.metadataGet([v.id], image && 'image')).get(v.id) ?? {};
   }
 
   /** os-show_image_metadata (volume:get_volume_metadata): the image properties the volume carries; none is GlanceMetadataNotFound. */

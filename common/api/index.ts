@@ -11,7 +11,7 @@ export { APIVersion, requestedVersion, versionHeaders, VersionNotAcceptable, typ
 export { validateBody, rejectExtraKeys, Nested, ObjectSchema, type ObjectRules } from './validation';
 export { additionalPropertiesMessage, Schema, violation, type Format, type JsonSchema, type JsonType } from './json-schema';
 export { serveApi, type ServedApi } from './serve';
-export { pyRepr, pyStr, pyJsonDumps, pyTruthy, invalidInput, validDescriptionRegex } from './python-text';
+export { pyRepr, pyStr, pyJsonDumps, pyTruthy, pyDateTime, invalidInput, validDescriptionRegex } from './python-text';
 export { traceRoutes, tracePageRoutes } from './traces';
 export { healthcheckRoutes, healthChecker, databaseHealth, brokerHealth, HEALTHCHECK_PATH, type HealthBackend } from './healthcheck';
 export { LocalRoutes, type FetchInit, type FetchLike, type FetchResponse } from './local-fetch';

@@ -128,3 +128,8 @@ export function validDescriptionRegex(): string {
   descriptionRegex = `^[${out}]*$`;
   return descriptionRegex;
 }
+
+/** A naive UTC datetime as Nova's and Cinder's JSON write it (isoformat with microseconds, no zone): 2026-12-04T10:00:00.123000. */
+export function pyDateTime(d: Date | null): string | null {
+  return d ? d.toISOString().replace('Z', '').padEnd(26, '0') : null;
+}

@@ -5,7 +5,7 @@
 // at once, whatever its heartbeat, so deletes of its servers are done by nova-api itself.
 import type { Repository } from 'typeorm';
 import type { RequestContext } from '../../common/context';
-import { badRequest, conflict, notFound } from '../../common/api';
+import { badRequest, conflict, notFound, pyDateTime } from '../../common/api';
 import { serviceIsUp } from '../../nova-common/servicegroup';
 import { pyInt, UUID_RE } from './ids';
 import { ComputeNode, Instance, Service } from '../../nova-common/entities';
@@ -16,7 +16,7 @@ const COMPUTE = 'nova-compute';
 /** Every compute is in the default zone (no host aggregates). */
 const ZONE = 'nova';
 
-const usg = (d: Date | null): string | null => (d ? d.toISOString().replace('Z', '').padEnd(26, '0') : null);
+const usg = pyDateTime;
 
 export interface ServiceDeps {
   db: NovaDB;

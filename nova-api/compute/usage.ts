@@ -4,7 +4,7 @@
 // each flavor's vCPUs, RAM and disk by them. Servers are taken in (project, uuid) order, paged
 // by marker and limit from 2.40.
 import type { RequestContext } from '../../common/context';
-import { badRequest } from '../../common/api';
+import { badRequest, pyDateTime } from '../../common/api';
 import type { NovaDB } from '../../nova-common/db-api';
 import type { Instance } from '../../nova-common/entities';
 import { findFlavor } from '../../nova-common/flavors';
@@ -18,34 +18,29 @@ export interface UsageDeps {
 
 export interface UsageQuery { start: Date; stop: Date; detailed: boolean; limit: number; marker?: string }
 
-/** Python's datetime without a zone, as Nova's JSON writes it: 2026-12-07T10:00:00.123000. */
-const pyTime = (d: Date): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000');
+const pyTime = (d: Date): string => pyDateTime(d) as string;
 
 const HOUR_MS = 3_600_000;
 
 export class UsageAPI {
   constructor(private readonly d: UsageDeps) {}
 
-  /** The policies come before the query's checks, as in Nova's controller. */
-  authorizeList(ctx: RequestContext): void {
+  /**
+   * GET os-simple-tenant-usage (admin): every project's summary. `query` reads the request's
+   * period and page, after the policy, as Nova's controller does.
+   */
+  async list(ctx: RequestContext, query: () => UsageQuery): Promise<{ usages: Dict[]; servers: Dict[]; q: UsageQuery }> {
     this.d.can(ctx, 'os_compute_api:os-simple-tenant-usage:list');
-  }
-
-  authorizeShow(ctx: RequestContext, tenantId: string): void {
-    this.d.can(ctx, 'os_compute_api:os-simple-tenant-usage:show', { projectId: tenantId, userId: null });
-  }
-
-  /** GET os-simple-tenant-usage (admin): every project's summary. */
-  async list(ctx: RequestContext, q: UsageQuery): Promise<{ usages: Dict[]; servers: Dict[] }> {
-    this.authorizeList(ctx);
-    return this.forPeriod(q, null);
+    const q = query();
+    return { ...await this.forPeriod(q, null), q };
   }
 
   /** GET os-simple-tenant-usage/{tenant_id}: one project's ({} when it had no server), judged by that project. */
-  async show(ctx: RequestContext, tenantId: string, q: UsageQuery): Promise<{ usage: Dict; servers: Dict[] }> {
-    this.authorizeShow(ctx, tenantId);
+  async show(ctx: RequestContext, tenantId: string, query: () => UsageQuery): Promise<{ usage: Dict; servers: Dict[]; q: UsageQuery }> {
+    this.d.can(ctx, 'os_compute_api:os-simple-tenant-usage:show', { projectId: tenantId, userId: null });
+    const q = query();
     const { usages, servers } = await this.forPeriod({ ...q, detailed: true }, tenantId);
-    return { usage: usages[0] ?? {}, servers };
+    return { usage: usages[0] ?? {}, servers, q };
   }
 
   private async forPeriod(q: UsageQuery, projectId: string | null): Promise<{ usages: Dict[]; servers: Dict[] }> {

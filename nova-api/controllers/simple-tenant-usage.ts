@@ -24,8 +24,10 @@ export function parseUsageTime(raw: string | undefined, now: Date): Date {
     if (!m) continue;
     const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
     const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
-    const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
-    if (t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && h < 24 && mi < 60 && s < 60) return t;
+    // setUTCFullYear: Date.UTC would read years 0–99 as 1900–1999; Python's datetime starts at year 1.
+    const t = new Date(Date.UTC(2000, 0, 1, h, mi, s, ms));
+    t.setUTCFullYear(y, mo - 1, d);
+    if (y >= 1 && t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d && h < 24 && mi < 60 && s < 60) return t;
   }
   throw badRequest('Invalid datetime string: Datetime is in invalid format');
 }
@@ -57,18 +59,14 @@ export function usageRoutes(app: FastifyInstance, base: string, usage: UsageAPI,
     projectInPath(req);
     // A show of an empty id (…/os-simple-tenant-usage/) is no route of Nova's: 404, not the list.
     if (req.url.split('?')[0].endsWith('/')) throw notFound();
-    usage.authorizeList(req.ctx);
-    const q = query(req, INDEX);
-    const { usages, servers } = await usage.list(req.ctx, q);
+    const { usages, servers, q } = await usage.list(req.ctx, () => query(req, INDEX));
     const next = links(req, q, servers);
     return { tenant_usages: usages, ...(next ? { tenant_usages_links: next } : {}) };
   });
 
   app.get<{ Params: { id: string } }>(`${base}/os-simple-tenant-usage/:id`, async (req) => {
     projectInPath(req);
-    usage.authorizeShow(req.ctx, req.params.id);
-    const q = query(req, SHOW);
-    const { usage: u, servers } = await usage.show(req.ctx, req.params.id, q);
+    const { usage: u, servers, q } = await usage.show(req.ctx, req.params.id, () => query(req, SHOW));
     const next = links(req, q, servers);
     return { tenant_usage: u, ...(next ? { tenant_usage_links: next } : {}) };
   });

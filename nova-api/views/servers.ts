@@ -1,6 +1,6 @@
 // Server bodies (nova api/openstack/compute/views/servers.py), fields by microversion.
 import { createHash } from 'node:crypto';
-import type { APIVersion } from '../../common/api';
+import { pyDateTime, type APIVersion } from '../../common/api';
 import type { BlockDeviceMapping, Instance, RequestSpecData } from '../../nova-common/entities';
 import { findFlavor } from '../../nova-common/flavors';
 import { MV } from '../microversions';
@@ -26,7 +26,7 @@ export function serverStatus(i: Instance): string {
 }
 
 const ts = (d: Date | null): string | null => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
-const usg = (d: Date | null): string | null => (d ? d.toISOString().replace('Z', '').padEnd(26, '0') : null);
+const usg = pyDateTime;
 
 export interface ViewCtx {
   /** e.g. http://127.0.0.1:8774 (+ mount prefix). */

@@ -71,6 +71,7 @@ describe('nova: os-simple-tenant-usage', function () {
     expect(parseUsageTime('2026-1-2T3:04:05', now).toISOString()).to.equal('2026-01-02T03:04:05.000Z');
     expect(parseUsageTime('2026-01-02T03:04:05.5', now).toISOString()).to.equal('2026-01-02T03:04:05.500Z');
     expect(parseUsageTime('2026-01-02 03:04:05.123456', now).toISOString()).to.equal('2026-01-02T03:04:05.123Z');
-    for (const bad of ['2026-01-02', '2026-01-02 03:04:05', '2026-02-30T00:00:00', '2026-01-02T03:04:05Z']) expect(() => parseUsageTime(bad, now), bad).to.throw();
+    expect(parseUsageTime('0050-01-02T03:04:05', now).getUTCFullYear()).to.equal(50);
+    for (const bad of ['2026-01-02', '2026-01-02 03:04:05', '2026-02-30T00:00:00', '2026-01-02T03:04:05Z', '0000-01-01T00:00:00']) expect(() => parseUsageTime(bad, now), bad).to.throw();
   });
 });

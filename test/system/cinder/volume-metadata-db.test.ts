@@ -28,6 +28,13 @@ for (const kind of ['sqlite', 'mariadb'] as const) {
       expect(await metaOf(v.id)).to.deep.equal(kind === 'mariadb' ? { z: 'c' } : { K: 'a', z: 'c' });
     });
 
+    it('merges (delete=False) without deleting: a key not given, another case of a key given, both stay', async () => {
+      const v = await f.db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: DEFAULT_TYPE_ID });
+      await f.db.metadataReplace(v.id, { a: '1', K: '2' });
+      await f.db.metadataReplace(v.id, { k: '3', c: '4' }, false, true);
+      expect(await metaOf(v.id)).to.deep.equal({ a: '1', K: '2', k: '3', c: '4' });
+    });
+
     it('image metadata is a table of its own: the view reads it (a 255-character value whole), a key deletes exactly', async () => {
       const v = await f.db.volumeCreate({ size: 1, projectId: 'p', volumeTypeId: DEFAULT_TYPE_ID });
       await f.db.metadataReplace(v.id, { u: 'user' });
