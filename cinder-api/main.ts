@@ -45,6 +45,7 @@ export function createVolumeApi(
     nova: { ...conf.nova, timeout: conf.DEFAULT.rpc_response_timeout, fetch },
     quota: new QuotaEngine(dataSource, quotaOptions(conf)),
     messages: new UserMessages(dataSource, conf.DEFAULT.message_ttl),
+    host: conf.DEFAULT.host,
   });
 }
 

@@ -31,3 +31,30 @@ export function objectData(v: unknown): Dict {
 export function serviceHostOf(volumeHost: string): string {
   return volumeHost.split('#')[0];
 }
+
+const envelope = (name: string, data: Dict): Dict => ({
+  'versioned_object.name': name, 'versioned_object.namespace': 'cinder', 'versioned_object.version': '1.0',
+  'versioned_object.data': data, 'versioned_object.changes': Object.keys(data),
+});
+
+/** A LogLevel (os-services set-log and get-log's request to a service): prefix and level, both nullable. */
+export function logLevelToPrimitive(prefix: string | null, level: string | null): Dict {
+  return envelope('LogLevel', { prefix, level });
+}
+
+/** A LogLevelList of a service's answer to get_log_levels: one LogLevel per logger name. */
+export function logLevelListToPrimitive(levels: Record<string, string>): Dict {
+  return envelope('LogLevelList', { objects: Object.entries(levels).map(([prefix, level]) => logLevelToPrimitive(prefix, level)) });
+}
+
+/** A received LogLevelList as {logger name: level}; a peer's plain list of LogLevels reads the same. */
+export function logLevelsFromPrimitive(v: unknown): Record<string, string> {
+  const data = objectData(v);
+  const objects = Array.isArray(v) ? v : Array.isArray(data.objects) ? data.objects : [];
+  const out: Record<string, string> = {};
+  for (const o of objects) {
+    const d = objectData(o);
+    if (typeof d.prefix === 'string') out[d.prefix] = String(d.level ?? '');
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
 import type { ContextDict } from '../common/context';
 import { asDbConnectionError } from '../common/db/errors';
 import { pausePoint } from '../common/fault/pause';
-import { getLogger, type LogContext } from '../common/log';
+import { getLogger, getLogLevels, setLogLevels, type LogContext } from '../common/log';
 import { Target, type Endpoint, type Notifier } from '../common/rpc';
 import { notifyVolumeUsage } from '../cinder-common/volume-usage';
 import { sanitizeHostname } from '../cinder-common/hostname';
@@ -15,7 +15,7 @@ import type { Volume, VolumeAttachment } from '../cinder-common/entities';
 import {
   InvalidUUID, InvalidVolume, InvalidVolumeAttachMode, RemoveExportException, VolumeAttachmentNotFound, VolumeBackendAPIException, VolumeNotFound,
 } from '../cinder-common/exception';
-import { objectData } from '../cinder-common/objects';
+import { logLevelListToPrimitive, objectData } from '../cinder-common/objects';
 import { QuotaDB } from '../cinder-common/quota-db';
 import { attachFlowFrom, detachSetsStatus, statusAfterDetach } from '../cinder-common/volume-status';
 import type { Connector, VolumeDriver } from './drivers/driver';
@@ -111,8 +111,11 @@ export class VolumeManager {
       attachment_delete: (c, a) => this.attachmentDelete(c, a),
       freeze_host: () => this.setFrozen(true),
       thaw_host: () => this.setFrozen(false),
-      // attachd extensions (rpcapi 3.10), for cinder-api's os-volume-exports.
+      // os-services set-log and get-log (3.12): this process's loggers, as Cinder's Manager.
+      set_log_levels: async (_c, a) => logLevels(a).set(),
+      get_log_levels: async (_c, a) => logLevels(a).get(),
       get_capabilities: () => this.getCapabilities(),
+      // attachd extensions (rpcapi 3.10), for cinder-api's os-volume-exports.
       get_export_report: () => this.getExportReport(),
       sync_exports: () => this.syncExports(),
     };
@@ -152,7 +155,6 @@ export class VolumeManager {
     }
   }
 
-  /** get_export_report: the backend's exports and the drift between them and the volumes. */
   /**
    * get_capabilities: the driver's stats and the standard capability properties
    * (driver.init_capabilities). Our drivers' stats are always current, so `discover` changes nothing.
@@ -161,6 +163,7 @@ export class VolumeManager {
     return { ...(await this.d.driver.getStats()), properties: standardCapabilities() };
   }
 
+  /** get_export_report: the backend's exports and the drift between them and the volumes. */
   async getExportReport(): Promise<ExportReport> {
     return this.reconciler.report();
   }
@@ -618,4 +621,14 @@ export class VolumeManager {
     LOG.info(frozen ? 'Set backend status to frozen successfully.' : 'Thawed backend successfully.');
     return true;
   }
+}
+
+/** A LogLevel request's work: set (a bad level throws, which a cast only logs, as Cinder's) or read the levels. */
+function logLevels(a: Args): { set(): void; get(): Record<string, unknown> } {
+  const r = objectData(a.log_request);
+  const prefix = typeof r.prefix === 'string' ? r.prefix : null;
+  return {
+    set: () => setLogLevels(prefix, String(r.level ?? '')),
+    get: () => logLevelListToPrimitive(getLogLevels(prefix)),
+  };
 }

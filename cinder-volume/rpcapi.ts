@@ -9,7 +9,7 @@
 //         extend_volume(volume, new_size, reservations),
 //         retype(volume, new_type_id, host, migration_policy, reservations, old_reservations),
 //         accept_transfer(volume_id, new_user, new_project) (call; Cinder's 3.16 adds no_snapshots,
-//         which we do not send: no volume here has snapshots, and our endpoint is 3.10)
+//         which we do not send: no volume here has snapshots, and our endpoint is 3.12)
 //         freeze_host(), thaw_host() (os-services freeze/thaw, called on server <host>@<backend>)
 //         get_capabilities(discover) → the backend's stats and properties (GET capabilities/{host})
 //   3.3 - attach_volume also takes `volume`
@@ -21,13 +21,15 @@
 //         get_export_report() → {host, exports, drift}, sync_exports() → the same after one
 //         reconciler pass, plus `repaired`; called on server <host>@<backend> of each service
 //         (cinder-api's os-volume-exports)
+//   3.12 - set_log_levels(log_request) (cast), get_log_levels(log_request) → LogLevelList, as
+//         Cinder's 3.12 (os-services set-log and get-log); on server <host>@<backend>
 import type { RequestContext } from '../common/context';
 import { RPCClient, Target, type Transport } from '../common/rpc';
 import type { Volume } from '../cinder-common/entities';
-import { serviceHostOf, volumeToPrimitive } from '../cinder-common/objects';
+import { logLevelsFromPrimitive, logLevelToPrimitive, serviceHostOf, volumeToPrimitive } from '../cinder-common/objects';
 
 export const VOLUME_TOPIC = 'cinder-volume';
-export const VOLUME_RPC_API_VERSION = '3.10';
+export const VOLUME_RPC_API_VERSION = '3.12';
 
 export class VolumeAPI {
   private readonly client: RPCClient;
@@ -97,6 +99,17 @@ export class VolumeAPI {
   /** thaw_host (3.0, call): false when the backend refused to thaw. */
   async thawHost(ctx: RequestContext, host: string): Promise<unknown> {
     return this.client.prepare({ server: serviceHostOf(host) }).call(ctx, 'thaw_host', {});
+  }
+
+  /** set_log_levels (3.12, cast) on service `host`: its loggers under `prefix` to `level`. */
+  async setLogLevels(ctx: RequestContext, host: string, prefix: string | null, level: string | null): Promise<void> {
+    await this.client.prepare({ server: serviceHostOf(host), version: '3.12' }).cast(ctx, 'set_log_levels', { log_request: logLevelToPrimitive(prefix, level) });
+  }
+
+  /** get_log_levels (3.12, call) on service `host`: its loggers under `prefix` with their levels. */
+  async getLogLevels(ctx: RequestContext, host: string, prefix: string | null): Promise<Record<string, string>> {
+    const out = await this.client.prepare({ server: serviceHostOf(host), version: '3.12' }).call(ctx, 'get_log_levels', { log_request: logLevelToPrimitive(prefix, null) });
+    return logLevelsFromPrimitive(out);
   }
 
   /** get_capabilities (3.0, call) on `backend` (<host>@<backend> or a cluster): its stats with `properties`. */

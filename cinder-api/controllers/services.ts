@@ -1,7 +1,7 @@
 // os-services and os-hosts: thin — query and body to the service API, its answer back.
 import type { FastifyInstance } from 'fastify';
-import { projectInPath } from '../request';
-import type { ServiceAPI } from '../volume/services';
+import { bareResponse, projectInPath } from '../request';
+import { ACCEPTED, type ServiceAPI } from '../volume/services';
 
 export function serviceRoutes(app: FastifyInstance, base: string, api: ServiceAPI): void {
   app.get(`${base}/os-services`, async (req) => {
@@ -15,6 +15,7 @@ export function serviceRoutes(app: FastifyInstance, base: string, api: ServiceAP
     const out = await api.update(req.ctx, (req.params as { action: string }).action, req.body ?? {}, req.cinderVersion);
     // freeze and a clean thaw answer 200 with no body, as Cinder's None.
     if (out === null) return reply.code(200).send();
+    if (out === ACCEPTED) return bareResponse(reply).code(202).type('text/html; charset=UTF-8').send();
     return out;
   });
 

@@ -52,6 +52,8 @@ export interface VolumeAPIDeps {
   quota?: QuotaEngine | null;
   /** User messages the scheduler's part writes ([DEFAULT] message_ttl); absent: the default TTL. */
   messages?: UserMessages;
+  /** [DEFAULT] host: this cinder-api's name (os-services get-log); absent: the machine's hostname. */
+  host?: string;
 }
 
 /** The policy names cinder-api checks (cinder/policies/*.py), by what they guard. */

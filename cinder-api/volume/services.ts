@@ -6,7 +6,9 @@ import { validateBody, type APIVersion } from '../../common/api';
 import { isServiceUp } from '../../common/service';
 import type { Service } from '../../cinder-common/entities';
 import { InvalidInput, InvalidParameterValue, ServiceNotFound } from '../../cinder-common/exception';
-import { DisableLogReasonBody, EnableBody, FreezeBody } from '../schemas/services';
+import { DisableLogReasonBody, EnableBody, FreezeBody, GetLogBody, SetLogBody } from '../schemas/services';
+import { hostname } from 'node:os';
+import { LogLevelAPI } from './log-levels';
 import { isoTime } from '../views/volumes';
 import type { VolumeAPI } from './api';
 import { collationEquals } from '../collation';
@@ -25,6 +27,10 @@ export const SERVICE_POLICY = {
 const CLUSTER_SUPPORT = '3.7';
 const REPLICATION_CLUSTER = '3.26';
 const BACKEND_STATE_REPORT = '3.49';
+const LOG_LEVEL = '3.32';
+
+/** set-log's answer: webob's bare 202. */
+export const ACCEPTED = Symbol('202');
 
 const VOLUME_BINARY = 'cinder-volume';
 
@@ -43,7 +49,18 @@ export function hostMatches(field: string | null, value: string): boolean {
 type Dict = Record<string, unknown>;
 
 export class ServiceAPI {
-  constructor(private readonly api: VolumeAPI) {}
+  private readonly logs: LogLevelAPI;
+
+  constructor(private readonly api: VolumeAPI) {
+    this.logs = new LogLevelAPI({
+      rpc: api.d.rpc, host: api.d.host ?? hostname(),
+      upServices: async () => {
+        const now = new Date();
+        return (await this.all()).filter((s) => this.up(s, now));
+      },
+      matches: (s, server) => hostMatches(s.host, server) || hostMatches(s.clusterName, server),
+    });
+  }
 
   private async all(): Promise<Service[]> {
     return this.api.db.services.find({ where: { deleted: false }, order: { id: 'ASC' } });
@@ -102,8 +119,13 @@ export class ServiceAPI {
   }
 
   /** PUT os-services/<action>. */
-  async update(ctx: RequestContext, action: string, raw: unknown, version: APIVersion): Promise<Dict | string | null> {
+  async update(ctx: RequestContext, action: string, raw: unknown, version: APIVersion): Promise<Dict | string | null | typeof ACCEPTED> {
     this.api.authorize(ctx, SERVICE_POLICY.update);
+    if (version.atLeast(LOG_LEVEL) && action === 'get-log') return this.logs.get(ctx, validateBody(GetLogBody, raw, null));
+    if (version.atLeast(LOG_LEVEL) && action === 'set-log') {
+      await this.logs.set(ctx, validateBody(SetLogBody, raw, null));
+      return ACCEPTED;
+    }
     if (action === 'freeze' || action === 'thaw') {
       const body = validateBody(FreezeBody, raw, null);
       const host = clusterHost(body, version.atLeast(REPLICATION_CLUSTER));

@@ -120,23 +120,30 @@ function build(opts: LogOptions): winston.Logger {
     : new winston.transports.Stream({ stream: process.stderr });
   return winston.createLogger({
     levels: LEVELS,
-    level: opts.debug ? 'debug' : 'info',
+    // Each named logger gates its own lines (levelOf); winston passes whatever they send.
+    level: 'debug',
     silent: opts.silent ?? false,
     format: opts.json ? jsonLine : osloLine,
     transports: [transport],
   });
 }
 
+/** The level of every logger no one set one for: INFO, or DEBUG with --debug. */
+let defaultLevel: number = LEVELS.info;
+
 /** Configure the process-wide sink once at start; loggers made earlier follow it. */
 export function setupLogging(opts: LogOptions): void {
   root = build(opts);
+  defaultLevel = opts.debug ? LEVELS.debug : LEVELS.info;
 }
 
 class NamedLogger implements Logger {
-  constructor(private readonly name: string) {}
+  /** Set at run time (setLogLevels); null: the process's default. */
+  level: number | null = null;
+  constructor(readonly name: string) {}
   private log(level: keyof typeof LEVELS, msg: string, meta?: LogMeta, stack?: string): void {
     // A debug line on an INFO logger costs nothing more than this check (winston would build its record first).
-    if (!root.isLevelEnabled(level)) return;
+    if (LEVELS[level] > (this.level ?? defaultLevel)) return;
     root.log({ level, message: msg, logger: this.name, ...(meta ?? {}), ...(stack ? { stack } : {}) });
   }
   debug(msg: string, meta?: LogMeta): void { this.log('debug', msg, meta); }
@@ -149,7 +156,42 @@ class NamedLogger implements Logger {
   }
 }
 
+/** Every logger of this process by name, for the levels changed at run time. */
+const LOGGERS = new Map<string, NamedLogger>();
+
 /** Logger named `<process>.<module>`, e.g. getLogger('cinder-volume.manager'). */
 export function getLogger(name: string): Logger {
-  return new NamedLogger(name);
+  let l = LOGGERS.get(name);
+  if (!l) LOGGERS.set(name, (l = new NamedLogger(name)));
+  return l;
+}
+
+/** The level names a run-time change takes (Cinder's utils.LOG_LEVELS), case aside. */
+export const LOG_LEVEL_NAMES = ['INFO', 'WARNING', 'ERROR', 'DEBUG'] as const;
+
+/** The LOG_LEVEL_NAMES entry `name` is, any case; undefined for anything else. */
+export function logLevelName(name: unknown): (typeof LOG_LEVEL_NAMES)[number] | undefined {
+  const up = typeof name === 'string' ? name.toUpperCase() : '';
+  return LOG_LEVEL_NAMES.find((n) => n === up);
+}
+
+/**
+ * Sets the level of every logger whose name starts with `prefix` (all for '' or null), as
+ * oslo.log's loggers are set by Cinder's set_log_levels; loggers made later keep the default.
+ * `level` must be one of LOG_LEVEL_NAMES (any case).
+ */
+export function setLogLevels(prefix: string | null, level: string): void {
+  const name = logLevelName(level);
+  if (!name) throw new Error(`${level} is not a valid log level.`);
+  for (const l of LOGGERS.values()) if (l.name.startsWith(prefix ?? '')) l.level = LEVELS[name.toLowerCase() as keyof typeof LEVELS];
+}
+
+/** Each logger whose name starts with `prefix`, with the name of the level it logs at. */
+export function getLogLevels(prefix: string | null): Record<string, string> {
+  const names = Object.fromEntries(Object.entries(LEVELS).map(([k, v]) => [v, k.toUpperCase()]));
+  const out: Record<string, string> = {};
+  for (const l of [...LOGGERS.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (l.name.startsWith(prefix ?? '')) out[l.name] = names[l.level ?? defaultLevel];
+  }
+  return out;
 }

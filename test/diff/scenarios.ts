@@ -306,6 +306,17 @@ function services(): Scenario[] {
       { method: 'PUT', path: '/v3/{p}/clusters/disable', body: { name: 'nocluster', disabled_reason: '  ' }, mv: '3.7' },
       { method: 'PUT', path: '/v3/{p}/clusters/enable', body: {}, mv: '3.7' }, { method: 'PUT', path: '/v3/{p}/clusters/enable', body: { name: 'x', y: 1 }, mv: '3.7' },
       { method: 'PUT', path: '/v3/{p}/clusters/bogus', body: { name: 'x' }, mv: '3.7' }, { method: 'POST', path: '/v3/{p}/clusters', body: {}, mv: '3.7' },
+      // set-log and get-log (3.32): unknown before, the schema's and the level's errors; levels
+      // changed only under a prefix no logger has (a get-log's logger names are each side's own).
+      ...[
+        ['get-log', {}, '3.31'], ['set-log', { level: 'TRACE' }], ['set-log', {}], ['set-log', { level: null, prefix: 'no.such.logger' }],
+        ['set-log', { binary: 'nova-api', level: 'INFO' }], ['set-log', { level: 'INFO', x: 1 }], ['set-log', { level: 5 }],
+        ['get-log', { level: 'INFO' }], ['get-log', { prefix: 5 }], ['get-log', { binary: '' , server: 7 }],
+        ['set-log', { binary: 'cinder-api', prefix: 'no.such.logger', level: 'warning' }],
+        ['set-log', { binary: 'cinder-volume', prefix: 'no.such.logger', level: 'DEBUG' }],
+        ['get-log', { binary: 'cinder-api', prefix: 'no.such.logger' }], ['get-log', { binary: 'cinder-volume', prefix: 'no.such.logger' }],
+        ['get-log', { server: 'nohost' }], ['get-log', { binary: 'cinder-backup' }],
+      ].map(([action, body, mv]): Step => ({ method: 'PUT', path: `${s}/${action as string}`, body, mv: (mv as string | undefined) ?? '3.32' })),
     ],
   }];
 }

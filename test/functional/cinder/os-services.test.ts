@@ -173,4 +173,36 @@ describe('cinder os-services and os-hosts', function () {
     expect((await c.req('GET', '/v3/admin/os-hosts/nohost', { token: ADMIN })).status).to.equal(404);
     expect((await c.req('GET', '/v3/demo/os-hosts', { token: 'demo:demo' })).status).to.equal(403);
   });
+  it('set-log and get-log (3.32): cinder-api\'s and each backend\'s loggers, by binary, server and prefix; errors as Cinder; admin only', async () => {
+    const call = (action: string, body: unknown, version = '3.32', token = ADMIN) =>
+      c.req('PUT', `/v3/${token.split(':')[1]}/os-services/${action}`, { token, body, headers: { 'OpenStack-API-Version': `volume ${version}` } });
+    const levels = async (body: Json): Promise<Array<[string, string, Json]>> => {
+      const r = await call('get-log', body);
+      expect(r.status, JSON.stringify(r.body)).to.equal(200);
+      return r.body.log_levels.map((e: Json) => [e.binary, e.host, e.levels]);
+    };
+    const manager = { prefix: 'cinder-volume.manager' };
+    expect((await call('get-log', {}, '3.31')).body).to.deep.equal({ badRequest: { code: 400, message: 'Invalid input received: Unknown action' } });
+    expect(await levels(manager)).to.deep.equal([
+      ['cinder-api', 'cinder1', { 'cinder-volume.manager': 'INFO' }],
+      ['cinder-volume', 'cinder1@backend1', { 'cinder-volume.manager': 'INFO' }],
+      ['cinder-volume', 'cinder1@backend2', { 'cinder-volume.manager': 'INFO' }],
+    ]);
+    // To one backend only: the cast reaches it (cinder-api sets nothing of its own for that binary).
+    const set = await call('set-log', { binary: 'cinder-volume', server: 'cinder1@backend1', ...manager, level: 'debug' });
+    expect([set.status, set.body, set.headers.get('content-type')]).to.deep.equal([202, null, 'text/html; charset=UTF-8']);
+    await waitFor(async () => (await levels({ binary: 'cinder-volume', server: 'cinder1@backend1', ...manager }))[0]?.[2]['cinder-volume.manager'] === 'DEBUG',
+      5_000, 'the backend at DEBUG', 20);
+    expect(await levels({ binary: 'cinder-api', prefix: 'cinder-volume.manager.' })).to.deep.equal([['cinder-api', 'cinder1', {}]]);
+    expect(await levels({ server: 'elsewhere' })).to.deep.equal([]);
+    // A bad level is refused by the schema, or by cinder-api's own change when none was given.
+    expect((await call('set-log', { level: 'TRACE' })).body.badRequest.message).to.equal('Invalid input received: TRACE is not a valid log level.');
+    expect((await call('set-log', {})).body.badRequest.message).to.equal('Invalid input received:  is not a valid log level.');
+    expect((await call('set-log', { binary: 'nova-api', level: 'INFO' })).body.badRequest.message)
+      .to.equal("Invalid input for field/attribute binary. Value: nova-api. 'nova-api' is not one of ['cinder-scheduler', 'cinder-volume', 'cinder-backup', 'cinder-api', '', '*']");
+    expect((await call('get-log', { level: 'INFO' })).body.badRequest.message).to.equal("Additional properties are not allowed ('level' was unexpected)");
+    const user = await call('get-log', {}, '3.32', 'demo:demo');
+    expect([user.status, user.body.forbidden?.message]).to.deep.equal([403, "Policy doesn't allow volume_extension:services:update to be performed."]);
+    expect((await call('set-log', { binary: '*', ...manager, level: 'INFO' })).status).to.equal(202);
+  });
 });

@@ -113,6 +113,17 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     expect(list.stdout).to.include(id);
   });
 
+  it('cinder service-set-log / service-get-log (3.32): a backend\'s loggers through cinder-volume', async () => {
+    const args = ['--os-auth-type', 'noauth', '--os-endpoint', `${base}/volume/v3`, '--os-user-id', 'admin', '--os-project-id', 'demo', '--os-volume-api-version', '3.32'];
+    const set = await cli('cinder', [...args, 'service-set-log', '--binary', 'cinder-volume', '--prefix', 'cinder-volume.manager', 'debug'], { OS_AUTH_URL: '' });
+    expect(set.code, set.stderr).to.equal(0);
+    const row = /\|\s*cinder-volume\s*\|\s*\S+@\S+\s*\|\s*cinder-volume\.manager\s*\|\s*(\w+)\s*\|/;
+    const level = async (): Promise<string | undefined> => row.exec((await cli('cinder', [...args, 'service-get-log', '--binary', 'cinder-volume', '--prefix', 'cinder-volume.manager'], { OS_AUTH_URL: '' })).stdout)?.[1];
+    await waitFor(async () => (await level()) === 'DEBUG', 20_000, 'cinder-volume.manager at DEBUG', 200);
+    expect((await cli('cinder', [...args, 'service-set-log', '--prefix', 'cinder-volume.manager', 'INFO'], { OS_AUTH_URL: '' })).code).to.equal(0);
+    await waitFor(async () => (await level()) === 'INFO', 20_000, 'cinder-volume.manager back at INFO', 200);
+  });
+
   it('openstack volume create / list / show / delete', async () => {
     const created = await cli('openstack', ['volume', 'create', '--size', '1', 'ov1']);
     expect(created.code, created.stderr).to.equal(0);

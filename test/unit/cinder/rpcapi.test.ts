@@ -45,6 +45,9 @@ describe('cinder volume rpcapi: the wire contract', () => {
     ['thaw_host', 'call', '3.0', (a, c) => a.thawHost(c, 'node1@tgt'), []],
     // GET capabilities/{host}
     ['get_capabilities', 'call', '3.0', (a, c) => a.getCapabilities(c, 'node1@tgt', false), ['discover']],
+    // os-services set-log and get-log (Cinder's 3.12)
+    ['set_log_levels', 'cast', '3.12', (a, c) => a.setLogLevels(c, 'node1@tgt', 'cinder-volume', 'DEBUG'), ['log_request']],
+    ['get_log_levels', 'call', '3.12', (a, c) => a.getLogLevels(c, 'node1@tgt', null), ['log_request']],
     // attachd extensions (3.10), addressed to a backend rather than a volume
     ['get_export_report', 'call', '3.10', (a, c) => a.getExportReport(c, 'node1@tgt'), []],
     ['sync_exports', 'call', '3.10', (a, c) => a.syncExports(c, 'node1@tgt'), []],
@@ -63,6 +66,12 @@ describe('cinder volume rpcapi: the wire contract', () => {
       const obj = m.args.volume ?? m.args.vref;
       // oslo.versionedobjects' own serial namespace (Cinder does not override it as Nova does).
       if (obj) expect(obj as Record<string, unknown>).to.include({ 'versioned_object.name': 'Volume', 'versioned_object.namespace': 'cinder' });
+      // A LogLevel as Cinder's objects.LogLevel(context, prefix=…[, level=…]) serializes it.
+      if (m.args.log_request) {
+        expect(m.args.log_request).to.deep.include({ 'versioned_object.name': 'LogLevel', 'versioned_object.version': '1.0', 'versioned_object.namespace': 'cinder' });
+        expect((m.args.log_request as Record<string, unknown>)['versioned_object.data']).to.deep.equal(
+          method === 'set_log_levels' ? { prefix: 'cinder-volume', level: 'DEBUG' } : { prefix: null, level: null });
+      }
     });
   }
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { escapeLogText, getLogger, maskDict, maskPassword, setupLogging } from '../../../common/log';
+import { escapeLogText, getLogger, getLogLevels, logLevelName, maskDict, maskPassword, setLogLevels, setupLogging } from '../../../common/log';
 import { RequestContext } from '../../../common/context';
 import { runInScope } from '../../../common/trace';
 import { waitFor } from '../../support/processes';
@@ -81,6 +81,32 @@ describe('common/log', () => {
     const [inside, outside] = (await waitFor(() => linesOf(file, 2), 5_000, 'two log lines', 10)) as string[];
     expect(inside).to.match(/ INFO cinder-volume\.manager \[req-global req-local u1 p1 - - -\] inside$/);
     expect(outside).to.match(/ INFO cinder-volume\.manager \[-\] outside$/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('changes the levels of the loggers under a prefix at run time (os-services set-log), and reads them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attachd-log-'));
+    const file = join(dir, 'l.log');
+    setupLogging({ file });
+    const [a, ab, c] = ['lvl-test.a', 'lvl-test.a.b', 'lvl-test.c'].map((n) => getLogger(n));
+    expect(getLogLevels('lvl-test.')).to.deep.equal({ 'lvl-test.a': 'INFO', 'lvl-test.a.b': 'INFO', 'lvl-test.c': 'INFO' });
+    a.debug('hidden at INFO');
+    setLogLevels('lvl-test.a', 'debug');
+    expect(getLogLevels('lvl-test.')).to.deep.equal({ 'lvl-test.a': 'DEBUG', 'lvl-test.a.b': 'DEBUG', 'lvl-test.c': 'INFO' });
+    a.debug('a at DEBUG');
+    ab.debug('a.b at DEBUG');
+    c.debug('c still at INFO');
+    setLogLevels('lvl-test.', 'ERROR');
+    c.warning('c at ERROR');
+    c.error('c error');
+    const lines = (await waitFor(() => linesOf(file, 3), 5_000, 'the log lines', 10)) as string[];
+    expect(lines.map((l) => l.replace(/^.* (DEBUG|INFO|WARNING|ERROR) (\S+) \[-\] /, '$1 $2 '))).to.deep.equal([
+      'DEBUG lvl-test.a a at DEBUG', 'DEBUG lvl-test.a.b a.b at DEBUG', 'ERROR lvl-test.c c error']);
+    expect(getLogLevels('lvl-test.a.')).to.deep.equal({ 'lvl-test.a.b': 'ERROR' });
+    expect([logLevelName('warning'), logLevelName('Critical'), logLevelName(null)]).to.deep.equal(['WARNING', undefined, undefined]);
+    expect(() => setLogLevels('lvl-test.', 'TRACE')).to.throw('TRACE is not a valid log level.');
+    expect(getLogLevels('lvl-test.c')).to.deep.equal({ 'lvl-test.c': 'ERROR' });
+    setLogLevels('lvl-test.', 'INFO');
     rmSync(dir, { recursive: true, force: true });
   });
 });
