@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { Instance } from '../../../nova-common/entities';
 import { novaOnMariaDB } from './on-mariadb';
+import { waitFor } from '../../support/processes';
 import type { Json } from '../../functional/nova/harness';
 
 describe('nova os-simple-tenant-usage on MariaDB', function () {
@@ -14,6 +15,8 @@ describe('nova os-simple-tenant-usage on MariaDB', function () {
     const made = await nova.req('POST', '/v2.1/servers', { body: { server: { name: 'u', flavorRef: '1' } } });
     expect(made.status, JSON.stringify(made.body)).to.equal(202);
     const id = made.body.server.id as string;
+    // The build sets launched_at when it ends: back-dated only after that, or the build's time wins.
+    await waitFor(async () => (await nova.req('GET', `/v2.1/servers/${id}`)).body.server?.status === 'ACTIVE', 20_000, `server ${id} ACTIVE`, 50);
     const rows = nova.ds.getRepository(Instance);
     const hourAgo = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
     await rows.update({ uuid: id }, { launchedAt: hourAgo });
