@@ -398,6 +398,11 @@ export class Generator {
       [1, () => this.make('cinder', user, r.pick(['GET', 'PUT']), `${C}/os-quota-class-sets/default`, 'quota-class', { quota_class_set: { volumes: 1000 } })],
       [1, () => this.make('cinder', user, r.pick(['GET', 'GET', 'PUT']), `${C}/os-services${r.chance(0.5) ? `/${r.pick(['enable', 'disable', 'disable-log-reason', 'freeze', 'get-log', 'bogus'])}` : ''}`, 'services',
         { host: r.pick(['localhost@fake', 'nohost']), binary: r.pick(['cinder-volume', 'cinder-scheduler', 'x']) })],
+      // Run-time log levels (3.32): odd binaries, servers, prefixes and levels; no prefix that sets every logger.
+      [1, () => this.make('cinder', user, r.pick(['PUT', 'PUT', 'GET']), `${C}/os-services/${r.pick(['set-log', 'get-log'])}`, 'services-log',
+        Object.fromEntries(Object.entries({ binary: r.pick(['*', '', 'cinder-volume', 'cinder-api', 'cinder-backup', 'nova-api', 5]), server: r.pick(['localhost', 'localhost@fake', 'nohost', null, 7]),
+          prefix: r.pick(['no.such.logger', 'cinder-volume.manager', null, 5, 'é'.repeat(300)]), level: r.pick(['INFO', 'debug', 'TRACE', null, 7, '']) }).filter(() => r.chance(0.6))),
+        r.chance(0.8) ? `3.${r.int(28, 70)}` : undefined)],
       [1, () => this.make('cinder', user, r.pick(['GET', 'GET', 'POST']), `${C}/${r.pick(['capabilities/localhost@fake', 'capabilities/localhost', 'capabilities/nohost',
         'capabilities/%23', 'capabilities', 'resource_filters', 'resource_filters?resource=volume', 'resource_filters?resource=%00', 'clusters', 'clusters/detail?is_up=x',
         'clusters/c1', 'clusters?frozen=1'])}`, 'capabilities', undefined,
