@@ -26,6 +26,8 @@ import { MessageAPI } from './volume/messages';
 import { messageRoutes } from './controllers/messages';
 import { ClusterAPI } from './volume/clusters';
 import { clusterRoutes } from './controllers/clusters';
+import { workerRoutes } from './controllers/workers';
+import { WorkerAPI } from './volume/workers';
 import { negotiateVersion, versionRoutes } from './versions';
 import type { VolumeAPI } from './volume/api';
 
@@ -81,6 +83,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const transfers = new TransferAPI(opts.volumes);
   const messages = new MessageAPI(opts.volumes);
   const clusters = new ClusterAPI(opts.volumes);
+  const workers = new WorkerAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -119,6 +122,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       transferRoutes(v3, base, transfers, opts.maxLimit);
       messageRoutes(v3, base, messages, opts.maxLimit);
       clusterRoutes(v3, base, clusters);
+      workerRoutes(v3, base, workers);
       resourceGapRoutes(v3, base);
     }
   });

@@ -32,6 +32,7 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'clusters:get_all': ADMIN,
   'clusters:get': ADMIN,
   'clusters:update': ADMIN,
+  'workers:cleanup': ADMIN,
   'message:get_all': READER,
   'message:get': READER,
   'message:delete': MEMBER,

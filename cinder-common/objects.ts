@@ -58,3 +58,14 @@ export function logLevelsFromPrimitive(v: unknown): Record<string, string> {
   }
   return out;
 }
+
+/** A CleanupRequest (workers/cleanup's do_cleanup): which service's resources to clean, until when. */
+export function cleanupRequestToPrimitive(r: {
+  serviceId: number | null; clusterName: string | null; host: string | null; binary: string | null; isUp: boolean | null;
+  disabled: boolean | null; resourceId: string | null; resourceType: string | null; until: Date;
+}): Dict {
+  return envelope('CleanupRequest', {
+    service_id: r.serviceId, cluster_name: r.clusterName, host: r.host, binary: r.binary, is_up: r.isUp, disabled: r.disabled,
+    resource_id: r.resourceId, resource_type: r.resourceType, until: iso(r.until),
+  });
+}

@@ -111,6 +111,11 @@ export class VolumeManager {
       attachment_delete: (c, a) => this.attachmentDelete(c, a),
       freeze_host: () => this.setFrozen(true),
       thaw_host: () => this.setFrozen(false),
+      // workers/cleanup (3.7): what init_host would clean, now: one reconciler pass.
+      do_cleanup: async () => {
+        LOG.info(`Initiating service ${this.d.host} cleanup`);
+        await this.reconciler.runOnce();
+      },
       // os-services set-log and get-log (3.12): this process's loggers, as Cinder's Manager.
       set_log_levels: async (_c, a) => logLevels(a).set(),
       get_log_levels: async (_c, a) => logLevels(a).get(),

@@ -15,6 +15,7 @@
 //   3.3 - attach_volume also takes `volume`
 //   3.4 - detach_volume also takes `volume`
 //   3.5 - retype's host also names its cluster_name
+//   3.7 - do_cleanup(cleanup_request) (cast; workers/cleanup): the backend cleans up at once
 //   3.9 - attachment_update(vref, connector, attachment_id) → flat connection_info,
 //         attachment_delete(attachment_id, vref) (the v3 attachments API)
 //   3.10 - attachd extensions, not in Cinder (a Python cinder-volume answers NoSuchMethod):
@@ -26,7 +27,7 @@
 import type { RequestContext } from '../common/context';
 import { RPCClient, Target, type Transport } from '../common/rpc';
 import type { Volume } from '../cinder-common/entities';
-import { logLevelsFromPrimitive, logLevelToPrimitive, serviceHostOf, volumeToPrimitive } from '../cinder-common/objects';
+import { cleanupRequestToPrimitive, logLevelsFromPrimitive, logLevelToPrimitive, serviceHostOf, volumeToPrimitive } from '../cinder-common/objects';
 
 export const VOLUME_TOPIC = 'cinder-volume';
 export const VOLUME_RPC_API_VERSION = '3.12';
@@ -99,6 +100,11 @@ export class VolumeAPI {
   /** thaw_host (3.0, call): false when the backend refused to thaw. */
   async thawHost(ctx: RequestContext, host: string): Promise<unknown> {
     return this.client.prepare({ server: serviceHostOf(host) }).call(ctx, 'thaw_host', {});
+  }
+
+  /** do_cleanup (3.7, cast) on service `host`: clean up what it left unfinished (workers/cleanup). */
+  async doCleanup(ctx: RequestContext, host: string, request: Parameters<typeof cleanupRequestToPrimitive>[0]): Promise<void> {
+    await this.client.prepare({ server: serviceHostOf(host), version: '3.7' }).cast(ctx, 'do_cleanup', { cleanup_request: cleanupRequestToPrimitive(request) });
   }
 
   /** set_log_levels (3.12, cast) on service `host`: its loggers under `prefix` to `level`. */

@@ -398,6 +398,12 @@ export class Generator {
       [1, () => this.make('cinder', user, r.pick(['GET', 'PUT']), `${C}/os-quota-class-sets/default`, 'quota-class', { quota_class_set: { volumes: 1000 } })],
       [1, () => this.make('cinder', user, r.pick(['GET', 'GET', 'PUT']), `${C}/os-services${r.chance(0.5) ? `/${r.pick(['enable', 'disable', 'disable-log-reason', 'freeze', 'get-log', 'bogus'])}` : ''}`, 'services',
         { host: r.pick(['localhost@fake', 'nohost']), binary: r.pick(['cinder-volume', 'cinder-scheduler', 'x']) })],
+      // workers/cleanup (3.24): odd filters; the backends that are up make a reconciler pass.
+      [1, () => this.make('cinder', user, r.pick(['POST', 'POST', 'GET']), `${C}/workers${r.chance(0.9) ? '/cleanup' : ''}`, 'workers-cleanup',
+        Object.fromEntries(Object.entries({ is_up: r.pick([true, 'false', 'maybe', null]), host: r.pick(['localhost', 'nohost', 'a b', null]), binary: r.pick(['cinder-volume', 'cinder-scheduler', null, 5]),
+          service_id: r.pick([1, '1', '', 'x', '9'.repeat(12)]), resource_type: r.pick(['volume', 'backup', '', 'x'.repeat(50)]), resource_id: r.pick([r.uuid(), 'x', null]), disabled: r.pick([false, 'yes']) })
+          .filter(() => r.chance(0.4))),
+        r.chance(0.8) ? `3.${r.int(20, 70)}` : undefined)],
       // Run-time log levels (3.32): odd binaries, servers, prefixes and levels; no prefix that sets every logger.
       [1, () => this.make('cinder', user, r.pick(['PUT', 'PUT', 'GET']), `${C}/os-services/${r.pick(['set-log', 'get-log'])}`, 'services-log',
         Object.fromEntries(Object.entries({ binary: r.pick(['*', '', 'cinder-volume', 'cinder-api', 'cinder-backup', 'nova-api', 5]), server: r.pick(['localhost', 'localhost@fake', 'nohost', null, 7]),

@@ -317,6 +317,13 @@ function services(): Scenario[] {
         ['get-log', { binary: 'cinder-api', prefix: 'no.such.logger' }], ['get-log', { binary: 'cinder-volume', prefix: 'no.such.logger' }],
         ['get-log', { server: 'nohost' }], ['get-log', { binary: 'cinder-backup' }],
       ].map(([action, body, mv]): Step => ({ method: 'PUT', path: `${s}/${action as string}`, body, mv: (mv as string | undefined) ?? '3.32' })),
+      // workers/cleanup (3.24): the services that are down (none), those up of a binary, bodies checked.
+      ...[
+        [{}, '3.23'], [{}], [{ binary: 'cinder-volume', is_up: true }], [{ is_up: 'false', disabled: 'no', host: 'nohost' }],
+        [{ resource_type: 'volume', host: 'nohost' }], [{ resource_type: 'backup' }], [{ resource_id: '0b6a5a5e-8a43-4c3b-a1f1-7a7d2a9f0e11' }],
+        [{ resource_id: '0b6a5a5e-8a43-4c3b-a1f1-7a7d2a9f0e11', host: null, is_up: 'false' }], [{ service_id: '5', is_up: true }],
+        [{ service_id: 'x' }], [{ binary: null }], [{ host: 'a b' }], [{ x: 1 }], [{ is_up: null }], [{ resource_type: 'x'.repeat(41) }],
+      ].map(([body, mv]): Step => ({ method: 'POST', path: '/v3/{p}/workers/cleanup', body, mv: (mv as string | undefined) ?? '3.24' })),
     ],
   }];
 }

@@ -124,6 +124,15 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     await waitFor(async () => (await level()) === 'INFO', 20_000, 'cinder-volume.manager back at INFO', 200);
   });
 
+  it('cinder work-cleanup (3.24): the backends that are up are cleaned; none are down', async () => {
+    const args = ['--os-auth-type', 'noauth', '--os-endpoint', `${base}/volume/v3`, '--os-user-id', 'admin', '--os-project-id', 'demo', '--os-volume-api-version', '3.24'];
+    const up = await cli('cinder', [...args, 'work-cleanup', '--is-up', 'true', '--binary', 'cinder-volume'], { OS_AUTH_URL: '' });
+    expect(up.code, up.stderr).to.equal(0);
+    expect(up.stdout).to.include('Following services will be cleaned').and.match(/\|\s*\d+\s*\|\s*-\s*\|\s*\S+@\S+\s*\|\s*cinder-volume\s*\|/);
+    const down = await cli('cinder', [...args, 'work-cleanup'], { OS_AUTH_URL: '' });
+    expect([down.code, down.stdout.trim()]).to.deep.equal([0, 'No cleanable services matched cleanup criteria.']);
+  });
+
   it('openstack volume create / list / show / delete', async () => {
     const created = await cli('openstack', ['volume', 'create', '--size', '1', 'ov1']);
     expect(created.code, created.stderr).to.equal(0);

@@ -45,6 +45,11 @@ describe('cinder volume rpcapi: the wire contract', () => {
     ['thaw_host', 'call', '3.0', (a, c) => a.thawHost(c, 'node1@tgt'), []],
     // GET capabilities/{host}
     ['get_capabilities', 'call', '3.0', (a, c) => a.getCapabilities(c, 'node1@tgt', false), ['discover']],
+    // workers/cleanup (Cinder's 3.7)
+    ['do_cleanup', 'cast', '3.7', (a, c) => a.doCleanup(c, 'node1@tgt', {
+      serviceId: 2, clusterName: null, host: 'node1@tgt', binary: 'cinder-volume', isUp: true, disabled: null, resourceId: null, resourceType: 'Volume',
+      until: new Date('2026-12-07T18:00:00.123Z'),
+    }), ['cleanup_request']],
     // os-services set-log and get-log (Cinder's 3.12)
     ['set_log_levels', 'cast', '3.12', (a, c) => a.setLogLevels(c, 'node1@tgt', 'cinder-volume', 'DEBUG'), ['log_request']],
     ['get_log_levels', 'call', '3.12', (a, c) => a.getLogLevels(c, 'node1@tgt', null), ['log_request']],
@@ -66,6 +71,12 @@ describe('cinder volume rpcapi: the wire contract', () => {
       const obj = m.args.volume ?? m.args.vref;
       // oslo.versionedobjects' own serial namespace (Cinder does not override it as Nova does).
       if (obj) expect(obj as Record<string, unknown>).to.include({ 'versioned_object.name': 'Volume', 'versioned_object.namespace': 'cinder' });
+      if (m.args.cleanup_request) {
+        expect(m.args.cleanup_request).to.deep.include({ 'versioned_object.name': 'CleanupRequest', 'versioned_object.version': '1.0' });
+        expect((m.args.cleanup_request as Record<string, unknown>)['versioned_object.data']).to.deep.include({
+          service_id: 2, host: 'node1@tgt', binary: 'cinder-volume', is_up: true, resource_type: 'Volume', until: '2026-12-07T18:00:00Z',
+        });
+      }
       // A LogLevel as Cinder's objects.LogLevel(context, prefix=…[, level=…]) serializes it.
       if (m.args.log_request) {
         expect(m.args.log_request).to.deep.include({ 'versioned_object.name': 'LogLevel', 'versioned_object.version': '1.0', 'versioned_object.namespace': 'cinder' });
