@@ -1,13 +1,13 @@
 // os-services and os-hosts (cinder/api/contrib/services.py, hosts.py): the services table our
 // heartbeats fill, shown and switched the way Cinder does. Admin only (policies/services.py,
 // hosts.py). A disabled or frozen backend is skipped by pickBackend (api.ts).
+import { hostname } from 'node:os';
 import type { RequestContext } from '../../common/context';
 import { validateBody, type APIVersion } from '../../common/api';
 import { isServiceUp } from '../../common/service';
 import type { Service } from '../../cinder-common/entities';
 import { InvalidInput, InvalidParameterValue, ServiceNotFound } from '../../cinder-common/exception';
 import { DisableLogReasonBody, EnableBody, FreezeBody, GetLogBody, SetLogBody } from '../schemas/services';
-import { hostname } from 'node:os';
 import { LogLevelAPI } from './log-levels';
 import { isoTime } from '../views/volumes';
 import type { VolumeAPI } from './api';
@@ -48,6 +48,16 @@ export function hostMatches(field: string | null, value: string): boolean {
 
 type Dict = Record<string, unknown>;
 
+/** The services rows not deleted, by id. */
+export function liveServices(api: VolumeAPI): Promise<Service[]> {
+  return api.db.services.find({ where: { deleted: false }, order: { id: 'ASC' } });
+}
+
+/** Up while its last heartbeat (or its creation) is younger than service_down_time. */
+export function serviceUp(api: VolumeAPI, s: Service, now: Date): boolean {
+  return isServiceUp(s.updatedAt ?? s.createdAt, api.d.serviceDownTime, now);
+}
+
 export class ServiceAPI {
   private readonly logs: LogLevelAPI;
 
@@ -62,12 +72,12 @@ export class ServiceAPI {
     });
   }
 
-  private async all(): Promise<Service[]> {
-    return this.api.db.services.find({ where: { deleted: false }, order: { id: 'ASC' } });
+  private all(): Promise<Service[]> {
+    return liveServices(this.api);
   }
 
   private up(s: Service, now: Date): boolean {
-    return isServiceUp(s.updatedAt ?? s.createdAt, this.api.d.serviceDownTime, now);
+    return serviceUp(this.api, s, now);
   }
 
   /** GET scheduler-stats/get_pools (pools.ts). */

@@ -5,13 +5,12 @@
 // table, so a resource named without its location has nothing pending.
 import type { RequestContext } from '../../common/context';
 import { pyRepr } from '../../common/api';
-import { isServiceUp } from '../../common/service';
 import type { Service } from '../../cinder-common/entities';
 import { InvalidInput } from '../../cinder-common/exception';
 import { toBoolean } from '../schemas/parameter-types';
 import type { CleanupBody } from '../schemas/workers';
 import type { VolumeAPI } from './api';
-import { hostMatches } from './services';
+import { hostMatches, liveServices, serviceUp } from './services';
 
 export const WORKERS_POLICY = 'workers:cleanup';
 
@@ -28,7 +27,7 @@ export class WorkerAPI {
   constructor(private readonly api: VolumeAPI) {}
 
   private isUp(s: Service, now: Date): boolean {
-    return isServiceUp(s.updatedAt ?? s.createdAt, this.api.d.serviceDownTime, now);
+    return serviceUp(this.api, s, now);
   }
 
   async cleanup(ctx: RequestContext, body: CleanupBody): Promise<{ cleaning: ServiceView[]; unavailable: ServiceView[] }> {
@@ -50,7 +49,7 @@ export class WorkerAPI {
     const disabled = bool(body.disabled);
     const now = new Date();
     // A service_id is no services column: Cinder's query then matches no service.
-    const services = body.service_id !== undefined && body.service_id !== null ? [] : (await this.api.db.services.find({ where: { deleted: false }, order: { id: 'ASC' } }))
+    const services = body.service_id !== undefined && body.service_id !== null ? [] : (await liveServices(this.api))
       .filter((s) => (!body.host || hostMatches(s.host, body.host)) && (!body.cluster_name || hostMatches(s.clusterName, body.cluster_name))
         && (!body.binary || s.binary === body.binary) && (disabled === null || !!s.disabled === disabled)
         && (isUp === null || this.isUp(s, now) === isUp));

@@ -120,7 +120,7 @@ function build(opts: LogOptions): winston.Logger {
     : new winston.transports.Stream({ stream: process.stderr });
   return winston.createLogger({
     levels: LEVELS,
-    // Each named logger gates its own lines (levelOf); winston passes whatever they send.
+    // Each named logger gates its own lines (NamedLogger.log); winston passes whatever they send.
     level: 'debug',
     silent: opts.silent ?? false,
     format: opts.json ? jsonLine : osloLine,
