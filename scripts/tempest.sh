@@ -280,7 +280,6 @@ test_volume_swap\.TestMultiAttachVolumeSwap  # the same create parameter for its
 test_volumes_negative\.UpdateMultiattachVolumeNegativeTest  # the same create parameter; test/system/e2e/attachments-flow.test.ts covers the refused swap
 test_volume_retype\.VolumeRetypeWithMigrationTest  # retype between backends migrates the volume: volume migration is not served (a retype the volume's backend cannot take goes back)
 test_servers\.ServersAdminTestJSON\.test_reset_network_inject_network_info  # resetNetwork is 410 as in Nova since XenAPI went; the test runs because xenapi_apis is on for the metadata tests
-test_servers_negative\.ServersAdminNegativeTestJSON\.test_migrate_non_existent_server  # migrate is not served (no cold migration): "no such action" (400), where Nova looks the server up first (404)
 EOF
 cat > "$ws/admin.txt" <<'EOF'
 tempest\.api\.compute\.admin\.test_volumes_negative\.

@@ -2,10 +2,12 @@
 // reboot, pause, unpause, suspend, resume, lock, unlock, os-resetState and injectNetworkInfo
 // (admin; resetNetwork is gone, 410, as Nova's); rebuild answers 202 with the server; os-getConsoleOutput answers 200 with the guest's log; forceDelete
 // deletes; restore needs a soft-deleted server, which never exists here
-// (reclaim_instance_interval 0), so it answers 404 or 409. Other actions answer like an unknown
-// action in Nova (400 "There is no such action: …").
+// (reclaim_instance_interval 0), so it answers 404 or 409. Nova's other actions (resize,
+// migrate, shelve…) are not served: a server the caller cannot see is 404 first, as Nova's
+// handlers look it up; one removed at the request's version is 404 as in Nova; else, and for a
+// name Nova does not know, 400 "There is no such action: …".
 import type { FastifyInstance } from 'fastify';
-import { badRequest, HTTPFault, validateBody } from '../../common/api';
+import { badRequest, HTTPFault, notFound, validateBody } from '../../common/api';
 import type { ComputeAPI, GuestStateAction } from '../compute/api';
 import { MV } from '../microversions';
 import { projectInPath, type ServerParams } from '../request';
@@ -15,6 +17,15 @@ import { rebuildAnswer } from './servers';
 
 const ACTIONS: Record<string, 'stop' | 'start'> = { 'os-stop': 'stop', 'os-start': 'start' };
 const GUEST_STATE_ACTIONS = new Set<string>(['pause', 'unpause', 'suspend', 'resume']);
+
+/** Nova's server actions not served here, with the versions their handlers exist at ([first, last]). */
+const UNSERVED_ACTIONS: Record<string, [string, string | null]> = {
+  ...Object.fromEntries(['resize', 'confirmResize', 'revertResize', 'createImage', 'createBackup', 'changePassword', 'evacuate', 'migrate',
+    'os-migrateLive', 'rescue', 'unrescue', 'shelve', 'shelveOffload', 'unshelve', 'addSecurityGroup', 'removeSecurityGroup'].map((a) => [a, ['2.1', null]])),
+  ...Object.fromEntries(['addFloatingIp', 'removeFloatingIp', 'addFixedIp', 'removeFixedIp'].map((a) => [a, ['2.1', '2.43']])),
+  ...Object.fromEntries(['os-getVNCConsole', 'os-getSPICEConsole', 'os-getRDPConsole', 'os-getSerialConsole'].map((a) => [a, ['2.1', '2.5']])),
+  trigger_crash_dump: ['2.17', null],
+};
 
 export function serverActionRoutes(app: FastifyInstance, base: string, compute: ComputeAPI): void {
   app.post<{ Params: ServerParams }>(`${base}/servers/:server_id/action`, async (req, reply) => {
@@ -62,6 +73,12 @@ export function serverActionRoutes(app: FastifyInstance, base: string, compute: 
       return reply.code(202).send();
     }
     const action = ACTIONS[key];
+    if (!action && Object.hasOwn(UNSERVED_ACTIONS, key)) {
+      // A handler that does not exist at this version: Nova's VersionNotFoundForAPIMethod.
+      const [first, last] = UNSERVED_ACTIONS[key];
+      if (!req.novaVersion.matches(first, last)) throw notFound();
+      await compute.get(req.ctx, sid);
+    }
     if (!action) throw badRequest(`There is no such action: ${key}`);
     await compute.powerAction(req.ctx, sid, action);
     return reply.code(202).send();

@@ -75,4 +75,26 @@ describe('nova: os-resetState', function () {
     r = await reset(sid, { injectNetworkInfo: null });
     expect([r.status, r.body]).to.deep.equal([409, { conflictingRequest: { code: 409, message: `Instance ${sid} is not ready` } }]);
   });
+
+  it('Nova\'s actions not served here look the server up first (404), are 404 where Nova\'s handler has no version, else 400', async () => {
+    const sid = await activeServer(s.nova, 'unserved');
+    const act = (id: string, body: unknown, version?: string, token = 'demo:demo') => s.nova.req('POST', `/v2.1/servers/${id}/action`, { token, body, version });
+    const missing = '6e1a2b3c-0000-4000-8000-000000000001';
+    for (const body of [{ migrate: null }, { resize: { flavorRef: '2' } }, { shelve: null }, { unshelve: null }, { evacuate: {} }]) {
+      const r = await act(missing, body);
+      expect([r.status, r.body.itemNotFound?.message], JSON.stringify(body)).to.deep.equal([404, `Instance ${missing} could not be found.`]);
+      const here = await act(sid, body);
+      expect([here.status, here.body.badRequest?.message]).to.deep.equal([400, `There is no such action: ${Object.keys(body)[0]}`]);
+    }
+    // Another project's server is as missing.
+    expect((await act(sid, { migrate: null }, undefined, 'other:other')).status).to.equal(404);
+    // Handlers Nova has only at some versions: outside them, a plain 404 whatever the server.
+    expect((await act(sid, { addFloatingIp: { address: '10.0.0.1' } }, '2.43')).status).to.equal(400);
+    expect((await act(sid, { addFloatingIp: { address: '10.0.0.1' } }, '2.44')).body).to.deep.equal({ itemNotFound: { code: 404, message: 'The resource could not be found.' } });
+    expect((await act(sid, { 'os-getVNCConsole': { type: 'novnc' } }, '2.6')).status).to.equal(404);
+    expect((await act(sid, { trigger_crash_dump: null }, '2.16')).status).to.equal(404);
+    expect((await act(sid, { trigger_crash_dump: null }, '2.17')).status).to.equal(400);
+    // A name Nova does not know stays "no such action", before any lookup.
+    expect((await act(missing, { bogus: 1 })).body.badRequest.message).to.equal('There is no such action: bogus');
+  });
 });
