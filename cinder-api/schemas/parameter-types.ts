@@ -91,6 +91,9 @@ export const extraSpecsWithNoSpacesKey: JsonSchema = {
 };
 export const metadataAllowsNull: JsonSchema = { ...extraSpecs, type: ['object', 'null'] };
 
+/** parameter_types.hostname: a service's host (underscores, colons, slashes, '@' and '#' allowed; no brackets). */
+export const hostname: JsonSchema = { type: ['string', 'null'], minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._#@:/+]*$' };
+
 export const cinderHost: JsonSchema = { type: ['string', 'null'], minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._#@:/+\\[\\]]*$' };
 
 /** {'anyOf': [{'required': [k]}, ...]}: at least one of the keys. */

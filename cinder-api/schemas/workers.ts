@@ -2,14 +2,11 @@
 import { ObjectSchema, Schema } from '../../common/api';
 import * as t from './parameter-types';
 
-/** parameter_types.hostname: a cinder host (underscores, colons, slashes, '@' and '#' allowed). */
-const hostname = { type: ['string', 'null'], minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._#@:/+]*$' } as const;
-
 @ObjectSchema({ additionalProperties: false })
 export class CleanupBody {
-  @Schema(hostname) cluster_name?: string | null;
+  @Schema(t.hostname) cluster_name?: string | null;
   @Schema(t.boolean) disabled?: boolean | string;
-  @Schema(hostname) host?: string | null;
+  @Schema(t.hostname) host?: string | null;
   @Schema(t.boolean) is_up?: boolean | string;
   @Schema({ enum: ['cinder-volume', 'cinder-scheduler'] }) binary?: string;
   @Schema(t.optionalUuid) resource_id?: string | null;

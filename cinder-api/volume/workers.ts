@@ -32,7 +32,6 @@ export class WorkerAPI {
 
   async cleanup(ctx: RequestContext, body: CleanupBody): Promise<{ cleaning: ServiceView[]; unavailable: ServiceView[] }> {
     this.api.authorize(ctx, WORKERS_POLICY);
-    const bool = (v: boolean | string | undefined | null): boolean | null => (v === undefined || v === null ? null : toBoolean(v));
     const resourceType = body.resource_type ? pyTitle(body.resource_type) : body.resource_type ?? null;
     if (resourceType && !CLEANABLE.includes(resourceType)) {
       throw new InvalidInput({ reason: `Resource type ${resourceType} not valid, must be ${CLEANABLE.join(' or ')}` });
@@ -43,16 +42,16 @@ export class WorkerAPI {
       // Worded as Cinder words it: its message is a tuple that was never formatted.
       throw new InvalidInput({ reason: `('There is no resource with UUID %s pending cleanup.', ${pyRepr(body.resource_id)})` });
     }
-    const until = new Date();
-    // CleanupRequest's is_up defaults to False: the services that are down.
-    const isUp = given('is_up') ? bool(body.is_up) : false;
-    const disabled = bool(body.disabled);
+    // The schema takes no null for either: is_up defaults to False (CleanupRequest's: the services
+    // that are down), disabled to no filter.
+    const isUp = body.is_up === undefined ? false : toBoolean(body.is_up);
+    const disabled = body.disabled === undefined ? null : toBoolean(body.disabled);
     const now = new Date();
     // A service_id is no services column: Cinder's query then matches no service.
     const services = body.service_id !== undefined && body.service_id !== null ? [] : (await liveServices(this.api))
       .filter((s) => (!body.host || hostMatches(s.host, body.host)) && (!body.cluster_name || hostMatches(s.clusterName, body.cluster_name))
         && (!body.binary || s.binary === body.binary) && (disabled === null || !!s.disabled === disabled)
-        && (isUp === null || this.isUp(s, now) === isUp));
+        && this.isUp(s, now) === isUp);
     const cleaning: ServiceView[] = [];
     const unavailable: ServiceView[] = [];
     for (const s of services) {
@@ -62,7 +61,7 @@ export class WorkerAPI {
       }
       await this.api.d.rpc.doCleanup(ctx, s.host as string, {
         serviceId: s.id, clusterName: s.clusterName, host: s.host, binary: s.binary, isUp, disabled,
-        resourceId: body.resource_id ?? null, resourceType, until,
+        resourceId: body.resource_id ?? null, resourceType, until: now,
       });
       cleaning.push(view(s));
     }
