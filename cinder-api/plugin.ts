@@ -22,6 +22,8 @@ import { ExportAPI } from './volume/exports';
 import { ServiceAPI } from './volume/services';
 import { TransferAPI } from './volume/transfers';
 import { transferRoutes } from './controllers/transfers';
+import { QosSpecsAPI } from './volume/qos-specs';
+import { qosSpecsRoutes } from './controllers/qos-specs';
 import { MessageAPI } from './volume/messages';
 import { messageRoutes } from './controllers/messages';
 import { ClusterAPI } from './volume/clusters';
@@ -84,6 +86,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const messages = new MessageAPI(opts.volumes);
   const clusters = new ClusterAPI(opts.volumes);
   const workers = new WorkerAPI(opts.volumes);
+  const qosSpecs = new QosSpecsAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -123,6 +126,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       messageRoutes(v3, base, messages, opts.maxLimit);
       clusterRoutes(v3, base, clusters);
       workerRoutes(v3, base, workers);
+      qosSpecsRoutes(v3, base, qosSpecs, opts.maxLimit);
       resourceGapRoutes(v3, base);
     }
   });

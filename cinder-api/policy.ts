@@ -85,6 +85,12 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume_extension:volume_type_access:addProjectAccess': ADMIN,
   'volume_extension:volume_type_access:removeProjectAccess': ADMIN,
   'volume_extension:volume_type_access:get_all_for_type': ADMIN,
+  // QoS specs (policies/qos_specs.py).
+  'volume_extension:qos_specs_manage:create': ADMIN,
+  'volume_extension:qos_specs_manage:get': ADMIN,
+  'volume_extension:qos_specs_manage:get_all': ADMIN,
+  'volume_extension:qos_specs_manage:update': ADMIN,
+  'volume_extension:qos_specs_manage:delete': ADMIN,
   // Quotas (policies/quotas.py, quota_class.py, limits.py).
   'volume_extension:quotas:show': READER,
   'volume_extension:quotas:update': ADMIN,

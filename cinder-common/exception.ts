@@ -191,3 +191,21 @@ export class GlanceMetadataNotFound extends NotFound {
 export class ClusterNotFound extends NotFound {
   static override msgFmt = 'Cluster %(id)s could not be found.';
 }
+/** Duplicate (500) in Cinder; the QoS specs API answers it 409 with this text. */
+export class QoSSpecsExists extends CinderException {
+  static override msgFmt = 'QoS Specs %(specs_id)s already exists.';
+  static override code = 409;
+}
+export class QoSSpecsNotFound extends NotFound {
+  static override msgFmt = 'No such QoS spec %(specs_id)s.';
+}
+export class QoSSpecsKeyNotFound extends NotFound {
+  static override msgFmt = 'QoS spec %(specs_id)s has no spec with key %(specs_key)s.';
+}
+export class InvalidQoSSpecs extends Invalid {
+  static override msgFmt = 'Invalid qos specs: %(reason)s';
+}
+/** A 500 in Cinder's own terms; its API answers a delete without force 400 "Qos specs still in use.". */
+export class QoSSpecsInUse extends CinderException {
+  static override msgFmt = 'QoS Specs %(specs_id)s is still associated with entities.';
+}

@@ -28,6 +28,7 @@ import { traceMethods } from '../common/trace';
 import { transactionWithRetry } from '../common/db/retry';
 import { UserMessages, type MessageOwner } from '../cinder-common/user-messages';
 import { Action, Detail } from '../cinder-common/message-field';
+import { connectionQosSpecs } from './qos';
 
 const LOG = getLogger('cinder-volume.manager');
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -422,6 +423,8 @@ export class VolumeManager {
   /** _connection_create: export, save provider_*, driver connection info, the manager's keys. */
   private async connectionCreate(ctxt: ContextDict, v: Volume, connector: Connector, accessMode: string): Promise<{ driver_volume_type: string; data: Args }> {
     this.d.driver.validateConnector(connector);
+    // Read (and checked) before anything is exported.
+    const qosSpecs = await connectionQosSpecs(this.d.db.ds, v.volumeTypeId, v.size ?? 0);
     let model;
     try {
       model = await this.d.driver.createExport(v, connector);
@@ -442,7 +445,7 @@ export class VolumeManager {
       throw new VolumeBackendAPIException({ data: `Driver initialize connection failed (error: ${(e as Error).message}).` });
     }
     // No `cacheable` here: the seed's "initialize the connection" answer (the legacy flow, which the seed fixes) has none.
-    Object.assign(info.data, { encrypted: !!v.encryptionKeyId, qos_specs: null, access_mode: accessMode });
+    Object.assign(info.data, { encrypted: !!v.encryptionKeyId, qos_specs: qosSpecs, access_mode: accessMode });
     return info;
   }
 

@@ -46,6 +46,18 @@ const NAME_SKIP_SPACES: Format = {
 };
 export const nameSkipSpaces: JsonSchema = { oneOf: [{ type: 'string', format: NAME_SKIP_SPACES }, { type: 'null' }] };
 
+/** The same format outside a oneOf (a QoS spec's name): its InvalidName is the whole answer. */
+const NAME_SKIP_SPACES_ALONE: Format = {
+  name: 'name_skip_leading_trailing_spaces',
+  check: (v) => {
+    if (typeof v !== 'string') return true;
+    const why = !v ? 'can not be None.' : !strippedLength(v) ? 'can not be empty.' : strippedLength(v) > 255 ? 'can not be greater than 255 characters.' : null;
+    if (why) throw badRequest(`An invalid 'name' value was provided. The 'name' ${why}`);
+    return true;
+  },
+};
+export const nameSkipSpacesAlone: JsonSchema = { type: 'string', format: NAME_SKIP_SPACES_ALONE };
+
 /** The 'disabled_reason' format: 1..255 characters once stripped (its InvalidInput is caught: "is not a 'disabled_reason'"). */
 export const DISABLED_REASON: Format = {
   name: 'disabled_reason',

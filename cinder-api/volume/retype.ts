@@ -10,7 +10,8 @@ import type { RequestContext } from '../../common/context';
 import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
 import { isServiceUp } from '../../common/service';
-import type { Volume } from '../../cinder-common/entities';
+import type { Volume, VolumeType } from '../../cinder-common/entities';
+import { DEFAULT_CONSUMER, typeQosSpecs } from '../../cinder-common/qos-db';
 import { InvalidInput, InvalidVolume } from '../../cinder-common/exception';
 import { retypeReservationUuid } from '../../cinder-common/extend-reservations';
 import { serviceHostOf } from '../../cinder-common/objects';
@@ -42,8 +43,11 @@ export async function retype(api: VolumeAPI, ctx: RequestContext, v: Volume, new
     if (tgtMultiattach) api.authorize(ctx, POLICY.multiattach, v);
   }
   const token = ctx.requestId;
+  // An in-use volume keeps its front-end QoS (the hypervisor applied it at attach).
+  const statuses = v.status === 'in-use' && !await qosAllowsRetype(api, v.volumeTypeId, type.type)
+    ? ['available' as const] : ['available' as const, 'in-use' as const];
   const swapped = v.volumeTypeId !== type.type.id && await api.d.db.volumeConditionalUpdate(v.id,
-    { status: ['available', 'in-use'], migrationStatus: [...MIGRATION_IDLE], volumeTypeId: v.volumeTypeId },
+    { status: statuses, migrationStatus: [...MIGRATION_IDLE], volumeTypeId: v.volumeTypeId },
     { status: 'retyping', previousStatus: v.status, transitionRequestId: token });
   if (!swapped) throw new InvalidVolume({ reason: CAS_REFUSED });
   // The new type's reservations and the old type's, as the cast carries them.
@@ -75,6 +79,17 @@ export async function retype(api: VolumeAPI, ctx: RequestContext, v: Volume, new
     await notSent(api, v, reservations());
     throw e;
   }
+}
+
+/**
+ * volume_qos_allows_retype for an in-use volume: both types have the same spec, or neither has
+ * one whose consumer is the front end (or both).
+ */
+async function qosAllowsRetype(api: VolumeAPI, oldTypeId: string, newType: VolumeType): Promise<boolean> {
+  const old = await api.d.db.typeGet(oldTypeId);
+  if (old?.qosSpecsId && old.qosSpecsId === newType.qosSpecsId) return true;
+  const frontEnd = async (typeId: string): Promise<boolean> => ((await typeQosSpecs(api.d.db.ds, typeId))?.consumer ?? DEFAULT_CONSUMER) !== DEFAULT_CONSUMER;
+  return !await frontEnd(oldTypeId) && !await frontEnd(newType.id);
 }
 
 /** A retype that goes no further than the API: its reservations released, the status put back. */

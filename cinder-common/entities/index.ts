@@ -6,6 +6,7 @@ export { VolumeType, VolumeTypeExtraSpec, VolumeTypeProject, DEFAULT_TYPE_ID, DE
 export { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
 export { Transfer } from './transfer';
 export { Message } from './message';
+export { QualityOfServiceSpecs } from './qos-specs';
 import { Volume } from './volume';
 import { VolumeAttachment } from './volume-attachment';
 import { VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata } from './volume-metadata';
@@ -14,6 +15,8 @@ import { VolumeType, VolumeTypeExtraSpec, VolumeTypeProject } from './volume-typ
 import { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
 import { Transfer } from './transfer';
 import { Message } from './message';
+import { QualityOfServiceSpecs } from './qos-specs';
 
 export const CINDER_ENTITIES = [Volume, VolumeAttachment, VolumeMetadata, VolumeAdminMetadata, Service, VolumeType, VolumeTypeExtraSpec,
-  VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message, VolumeGlanceMetadata];
+  VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message, VolumeGlanceMetadata,
+  QualityOfServiceSpecs];

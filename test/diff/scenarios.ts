@@ -8,6 +8,7 @@ import { retypeScenarios } from './scenarios-retype';
 import { transferScenarios } from './scenarios-transfers';
 import { messageScenarios } from './scenarios-messages';
 import { imageMetadataScenarios } from './scenarios-image-metadata';
+import { qosScenarios } from './scenarios-qos';
 
 export interface Step {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
@@ -383,5 +384,5 @@ function other(): Scenario[] {
 
 export function scenarios(): Scenario[] {
   return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios(), ...transferScenarios(), ...messageScenarios(),
-    ...imageMetadataScenarios()];
+    ...imageMetadataScenarios(), ...qosScenarios()];
 }

@@ -71,6 +71,26 @@ describe('cinder-api os-retype', function () {
     expect((await c.show(id)).attachments).to.have.length(1);
   });
 
+  it('an in-use volume keeps its front-end QoS: a retype that would change it is refused, a back-end one goes', async () => {
+    const [from, front, back] = [await makeType(), await makeType(), await makeType()];
+    const qos = async (consumer: string, type: string): Promise<void> => {
+      const q = await c.req('POST', '/v3/demo/qos-specs', { token: ADMIN, body: { qos_specs: { name: `qos-${type}`, consumer, total_iops_sec: '9' } } });
+      expect((await c.req('GET', `/v3/demo/qos-specs/${q.body.qos_specs.id}/associate?vol_type_id=${type}`, { token: ADMIN })).status).to.equal(202);
+    };
+    await qos('front-end', front.id);
+    await qos('back-end', back.id);
+    const id = await volumeOf(from.name);
+    expect((await c.action(id, 'os-reserve', null)).status).to.equal(202);
+    expect((await c.action(id, 'os-initialize_connection', { connector: CONNECTOR })).status).to.equal(200);
+    expect((await c.action(id, 'os-attach', { instance_uuid: SERVER, mountpoint: '/dev/vdb', mode: 'rw' })).status).to.equal(202);
+    const r = await retype(id, { new_type: front.name });
+    expect([r.status, r.body.badRequest?.message]).to.deep.equal([400, 'Invalid volume: Retype needs volume to be in available or in-use state, '
+      + 'not be part of an active migration or a consistency group, requested type has to be different that the one from the volume, and for '
+      + 'in-use volumes front-end qos specs cannot change.']);
+    expect((await retype(id, { new_type: back.name })).status).to.equal(202);
+    await settled(id, 'in-use', back.name);
+  });
+
   it('refusals: same type, unknown type, bad bodies, multiattach while in use, size bounds, another project', async () => {
     const [from, multi, small] = [await makeType(), await makeType({ multiattach: '<is> True' }), await makeType({ 'provisioning:max_vol_size': '1' })];
     const id = await volumeOf(from.name, 2);
