@@ -11,6 +11,24 @@ export interface GuestDisk {
   serial: string | null;
   /** Bytes the guest was last told the disk has (set by extendVolume). */
   sizeBytes?: number;
+  /** The disk's I/O limits (libvirt's <iotune>), from connection_info.data.qos_specs. */
+  iotune?: Record<string, unknown>;
+}
+
+/** The qos_specs keys libvirt's volume driver applies (<iotune>'s elements), in the order its XML writes them. */
+export const IOTUNE_KEYS = ['read_bytes_sec', 'read_iops_sec', 'write_bytes_sec', 'write_iops_sec', 'total_bytes_sec', 'total_iops_sec',
+  'read_bytes_sec_max', 'write_bytes_sec_max', 'total_bytes_sec_max', 'read_iops_sec_max', 'write_iops_sec_max', 'total_iops_sec_max',
+  'size_iops_sec'] as const;
+
+/**
+ * LibvirtBaseVolumeDriver.get_config's rate limits: the keys of data.qos_specs libvirt knows
+ * (others are ignored, as are specs that are no dict); undefined when there are none.
+ */
+export function iotuneOf(connectionInfo: Record<string, unknown>): Record<string, unknown> | undefined {
+  const specs = ((connectionInfo.data ?? {}) as Record<string, unknown>).qos_specs;
+  if (!specs || typeof specs !== 'object' || Array.isArray(specs)) return undefined;
+  const tune = Object.fromEntries(IOTUNE_KEYS.filter((k) => (specs as Record<string, unknown>)[k] != null).map((k) => [k, (specs as Record<string, unknown>)[k]]));
+  return Object.keys(tune).length ? tune : undefined;
 }
 
 /** What a hypervisor offers on one node (get_available_resource's keys the compute node keeps). */

@@ -9,7 +9,7 @@
 // guest attach take FAKE_SLOW_MS (work in flight when a test stops the daemon).
 import type { Instance } from '../../nova-common/entities';
 import { loadavg, uptime as osUptime } from 'node:os';
-import { ComputeDriver, type GuestDisk, type NodeResources } from './driver';
+import { ComputeDriver, IOTUNE_KEYS, iotuneOf, type GuestDisk, type NodeResources } from './driver';
 import { findFlavor } from '../../nova-common/flavors';
 import type { InstanceDiagnostics } from '../../nova-common/objects';
 
@@ -38,6 +38,13 @@ const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 const serial = (i: Record<string, unknown>): string | null => (typeof i.serial === 'string' ? i.serial : null);
 
 export const FAKE_SLOW_MS = 2000;
+
+/** A disk's <iotune>, its elements in libvirt's order; '' without limits. */
+function iotuneXml(disk: GuestDisk): string {
+  if (!disk.iotune) return '';
+  const items = IOTUNE_KEYS.filter((k) => disk.iotune?.[k] !== undefined).map((k) => `        <${k}>${esc(String(disk.iotune?.[k]))}</${k}>\n`);
+  return `      <iotune>\n${items.join('')}      </iotune>\n`;
+}
 
 export class FakeDriver extends ComputeDriver {
   private readonly domains = new Map<string, Domain>();
@@ -133,7 +140,7 @@ export class FakeDriver extends ComputeDriver {
     const imageRoot = d.disks.findIndex((x) => x.targetDev === target && x.serial === null);
     if (imageRoot >= 0 && target === 'vda') d.disks.splice(imageRoot, 1);
     if (d.disks.some((x) => x.targetDev === target)) throw new FakeVirtError(`Target ${target} already exists in domain ${d.name}`);
-    d.disks.push({ targetDev: target, bus: 'virtio', sourceDev: source, serial: typeof connectionInfo.serial === 'string' ? connectionInfo.serial : null });
+    d.disks.push({ targetDev: target, bus: 'virtio', sourceDev: source, serial: typeof connectionInfo.serial === 'string' ? connectionInfo.serial : null, iotune: iotuneOf(connectionInfo) });
   }
 
   async detachVolume(instance: Instance, _connectionInfo: Record<string, unknown>, mountpoint: string): Promise<void> {
@@ -165,8 +172,8 @@ export class FakeDriver extends ComputeDriver {
     if (typeof data.device_path !== 'string') throw new FakeVirtError('connection_info has no data.device_path: the new volume is not connected');
     const disk = d.disks.find((x) => x.targetDev === target);
     // A fake restarted since the attach has lost its disks: the swap defines the new one.
-    if (disk) Object.assign(disk, { sourceDev: data.device_path, serial: serial(newInfo) });
-    else d.disks.push({ targetDev: target, bus: 'virtio', sourceDev: data.device_path, serial: serial(newInfo) });
+    if (disk) Object.assign(disk, { sourceDev: data.device_path, serial: serial(newInfo), iotune: iotuneOf(newInfo) });
+    else d.disks.push({ targetDev: target, bus: 'virtio', sourceDev: data.device_path, serial: serial(newInfo), iotune: iotuneOf(newInfo) });
     this.copies.push({ instanceUuid: instance.uuid, mountpoint, from: serial(oldInfo), to: serial(newInfo), resizeTo });
   }
 
@@ -180,7 +187,7 @@ export class FakeDriver extends ComputeDriver {
     if (!d) return null;
     const disks = d.disks.map((x, i) => i === 0
       ? `    <disk type="file" device="disk">\n      <driver name="qemu" type="qcow2" cache="none"/>\n      <source file="${esc(x.sourceDev)}"/>\n      <target dev="${x.targetDev}" bus="${x.bus}"/>\n    </disk>`
-      : `    <disk type="block" device="disk">\n      <driver name="qemu" type="raw" cache="none" io="native"/>\n      <source dev="${esc(x.sourceDev)}"/>\n      <target dev="${x.targetDev}" bus="${x.bus}"/>\n${x.serial ? `      <serial>${esc(x.serial)}</serial>\n` : ''}    </disk>`);
+      : `    <disk type="block" device="disk">\n      <driver name="qemu" type="raw" cache="none" io="native"/>\n      <source dev="${esc(x.sourceDev)}"/>\n      <target dev="${x.targetDev}" bus="${x.bus}"/>\n${x.serial ? `      <serial>${esc(x.serial)}</serial>\n` : ''}${iotuneXml(x)}    </disk>`);
     return `<domain type="kvm">\n  <name>${d.name}</name>\n  <uuid>${d.uuid}</uuid>\n  <devices>\n${disks.join('\n')}\n  </devices>\n</domain>\n`;
   }
 
