@@ -133,6 +133,33 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     expect([down.code, down.stdout.trim()]).to.deep.equal([0, 'No cleanable services matched cleanup criteria.']);
   });
 
+  it('cinder qos-create / qos-key / qos-associate / qos-get-association / qos-delete, openstack volume qos show', async () => {
+    const args = ['--os-auth-type', 'noauth', '--os-endpoint', `${base}/volume/v3`, '--os-user-id', 'admin', '--os-project-id', 'demo'];
+    const run = async (...a: string[]): Promise<string> => {
+      const r = await cli('cinder', [...args, ...a], { OS_AUTH_URL: '' });
+      expect(r.code, r.stderr).to.equal(0);
+      return r.stdout;
+    };
+    const made = await run('qos-create', 'cli-qos', 'consumer=front-end', 'total_iops_sec=500');
+    const id = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(made)?.[1] as string;
+    expect(made).to.match(/\|\s+consumer\s+\|\s+front-end\s+\|/);
+    await run('qos-key', id, 'set', 'read_bytes_sec=1024');
+    await run('qos-key', id, 'unset', 'total_iops_sec');
+    expect(await run('qos-show', id)).to.match(/read_bytes_sec[^|]*1024/).and.not.match(/total_iops_sec/);
+    const type = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-qos-type\s+\|/.exec(await run('type-create', 'cli-qos-type'))?.[1] as string;
+    await run('qos-associate', id, type);
+    expect(await run('qos-get-association', id)).to.match(new RegExp(`volume_type\\s+\\|\\s+cli-qos-type\\s+\\|\\s+${type}`));
+    const bare = { OS_AUTH_URL: '', OS_USERNAME: '', OS_PASSWORD: '', OS_PROJECT_NAME: '', OS_USER_DOMAIN_NAME: '', OS_PROJECT_DOMAIN_NAME: '' };
+    const shown = await cli('openstack', [...args, '--os-volume-api-version', '3', 'volume', 'qos', 'show', id], bare);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.include('cli-qos-type');
+    await run('qos-disassociate-all', id);
+    expect(await run('qos-list')).to.include('cli-qos');
+    await run('qos-delete', id);
+    await run('type-delete', type);
+    expect(await run('qos-list')).to.not.include(id);
+  });
+
   it('openstack volume create / list / show / delete', async () => {
     const created = await cli('openstack', ['volume', 'create', '--size', '1', 'ov1']);
     expect(created.code, created.stderr).to.equal(0);
