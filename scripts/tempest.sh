@@ -224,6 +224,7 @@ tempest\.api\.volume\.admin\.test_volume_types\.
 tempest\.api\.volume\.admin\.test_volume_types_extra_specs\.
 tempest\.api\.volume\.admin\.test_volume_types_extra_specs_negative\.
 tempest\.api\.volume\.admin\.test_volume_types_negative\.
+tempest\.api\.volume\.admin\.test_qos\.
 tempest\.api\.volume\.admin\.test_volume_type_access\.
 tempest\.api\.volume\.admin\.test_volume_quotas\.
 tempest\.api\.volume\.admin\.test_volume_quotas_negative\.
