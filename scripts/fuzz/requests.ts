@@ -36,6 +36,7 @@ export class FuzzState {
   volumes: Owned[] = [];
   attachments: Owned[] = [];
   types: string[] = [];
+  qosSpecs: string[] = [];
   /** Volumes Nova said it attached (server, volume, project): what detach and swap aim at. */
   pairs: Array<{ server: string; volume: string; project: string }> = [];
   /** The compute service's uuid, once a services list at 2.53+ has named it. */
@@ -398,6 +399,22 @@ export class Generator {
       [1, () => this.make('cinder', user, r.pick(['GET', 'PUT']), `${C}/os-quota-class-sets/default`, 'quota-class', { quota_class_set: { volumes: 1000 } })],
       [1, () => this.make('cinder', user, r.pick(['GET', 'GET', 'PUT']), `${C}/os-services${r.chance(0.5) ? `/${r.pick(['enable', 'disable', 'disable-log-reason', 'freeze', 'get-log', 'bogus'])}` : ''}`, 'services',
         { host: r.pick(['localhost@fake', 'nohost']), binary: r.pick(['cinder-volume', 'cinder-scheduler', 'x']) })],
+      // QoS specs: made with odd names, consumers, keys and per-GB values (a volume of a type they reach gets them at connection),
+      // read, listed, changed, keys dropped, associated with the run's types and taken away again, deleted with and without force.
+      [1, () => this.make('cinder', user, 'POST', `${C}/qos-specs`, 'qos-create', r.pick<unknown>([
+        { qos_specs: { name: `fq-${r.int(0, 9)}`, consumer: r.pick(['front-end', 'back-end', 'both', 'x', '', null]), [r.pick(['total_iops_sec', 'read_bytes_sec_per_gb', 'k'])]: r.pick(['10', 'lots', '-5', '9'.repeat(20), 7, null]) } },
+        { qos_specs: { name: r.pick(['', '  ', 'é'.repeat(300), 5, null]) } }, { qos_specs: { name: 'fq', [r.pick(['', 'k'.repeat(256), 'a b'])]: 'v' } }, { qos_specs: null }, {}, { qos_specs: { name: 'fq' }, x: 1 }]))],
+      [2, () => {
+        const q = st.qosSpecs.length && r.chance(0.8) ? r.pick(st.qosSpecs) : r.pick([r.uuid(), 'x', '%00']);
+        const type = st.types.length && r.chance(0.8) ? r.pick(st.types) : r.pick([r.uuid(), '']);
+        return r.weighted<FuzzRequest>([
+          [2, this.make('cinder', user, 'GET', `${C}/qos-specs${r.pick(['', `/${q}`, `/${q}/associations`, '?limit=1', `?marker=${q}`, '?sort=value:asc', '?sort_key=name', '?name=fq-1', '?limit=x'])}`, 'qos-get')],
+          [2, this.make('cinder', user, 'PUT', `${C}/qos-specs/${q}`, 'qos-update', { qos_specs: { [r.pick(['consumer', 'total_iops_sec', 'total_iops_sec_per_gb', 'k'])]: r.pick(['front-end', 'both', '5', 'x', null, 5]) } })],
+          [1, this.make('cinder', user, 'PUT', `${C}/qos-specs/${q}/delete_keys`, 'qos-delete-keys', r.pick<unknown>([{ keys: ['k', 'total_iops_sec'] }, { keys: [] }, { keys: ['k', 'k'] }, { keys: 'k' }, {}]))],
+          [2, this.make('cinder', user, 'GET', `${C}/qos-specs/${q}/${r.pick(['associate', 'disassociate'])}${r.chance(0.9) ? `?vol_type_id=${type}` : ''}`, 'qos-associate')],
+          [1, this.make('cinder', user, r.pick(['GET', 'DELETE']), `${C}/qos-specs/${q}${r.pick(['/disassociate_all', '', '?force=true', '?force=maybe'])}`, 'qos-delete')],
+        ]);
+      }],
       // workers/cleanup (3.24): odd filters; the backends that are up make a reconciler pass.
       [1, () => this.make('cinder', user, r.pick(['POST', 'POST', 'GET']), `${C}/workers${r.chance(0.9) ? '/cleanup' : ''}`, 'workers-cleanup',
         Object.fromEntries(Object.entries({ is_up: r.pick([true, 'false', 'maybe', null]), host: r.pick(['localhost', 'nohost', 'a b', null]), binary: r.pick(['cinder-volume', 'cinder-scheduler', null, 5]),
