@@ -15,6 +15,7 @@ import {
   Service, Transfer, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeGlanceMetadata, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
 import { QuotaDB } from './quota-db';
+import { qosFromColumn, typeQosColumn, type TypeQos } from './qos-db';
 
 const now = (): Date => new Date();
 
@@ -55,6 +56,15 @@ export interface ViewExtras {
 const BRIEF: Array<[string, keyof AttachmentBrief]> = [
   ['k', 'id'], ['v', 'instanceUuid'], ['a_status', 'attachStatus'], ['a_host', 'attachedHost'], ['a_mount', 'mountpoint'], ['a_time', 'attachTime'],
 ];
+
+/** The admin metadata column's value: keys are unique per volume (adminMetadataSet); JSON null (a NULL column) reads as ''. */
+function adminMetadataOf(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  // mysql2 parses a JSON column itself; better-sqlite3 answers the text.
+  const parsed = (raw === null || raw === undefined ? {} : typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, string | null>;
+  for (const [k, v] of Object.entries(parsed)) putOwn(out, k, v ?? '');
+  return out;
+}
 
 export class CinderDB {
   constructor(readonly ds: DataSource) {}
@@ -221,19 +231,27 @@ export class CinderDB {
    * initialize_connection and attach_volume read both under the volume's lock.
    */
   async volumeGetWithAdminMetadata(id: string): Promise<{ volume: Volume; admin: Record<string, string> } | null> {
+    const [hit] = await fastSelect(this.ds, Volume).findWith({ id, deleted: false }, this.adminMetadataColumn(`${this.ds.driver.escape('volumes')}.${this.ds.driver.escape('id')}`));
+    return hit ? { volume: hit[0], admin: adminMetadataOf(hit[1]) } : null;
+  }
+
+  /** As volumeGetWithAdminMetadata, with the volume type's QoS spec (typeQosColumn) in the same statement: what a connection needs. */
+  async volumeGetForConnection(id: string): Promise<{ volume: Volume; admin: Record<string, string>; qos: TypeQos | null } | null> {
+    const V = fastSelect(this.ds, Volume);
+    const admin = this.adminMetadataColumn('v.id');
+    const qos = typeQosColumn(this.ds, 'v.volume_type_id');
+    const rows = await selectRows(this.ds, prepared(`SELECT ${V.selectList('v', 'v__')}, (${admin.sql}) AS attachd_admin, (${qos.sql}) AS attachd_qos `
+      + 'FROM volumes v WHERE v.id = ? AND v.deleted = ? LIMIT 1'), [...admin.params, ...qos.params, id, false]);
+    const volume = rows[0] ? V.hydrateFrom(rows[0], 'v__') : null;
+    return volume ? { volume, admin: adminMetadataOf(rows[0].attachd_admin), qos: qosFromColumn(rows[0].attachd_qos) } : null;
+  }
+
+  /** A volume's live admin metadata as one JSON object, a correlated subquery on `volumeIdColumn`. */
+  private adminMetadataColumn(volumeIdColumn: string): SqlValue {
     const e = (n: string): string => this.ds.driver.escape(n);
     const agg = this.isMysql ? 'JSON_OBJECTAGG' : 'json_group_object';
-    const admin = new SqlValue('admin_metadata', `SELECT ${agg}(COALESCE(m.${e('key')}, ''), COALESCE(m.${e('value')}, '')) `
-      + `FROM volume_admin_metadata m WHERE m.volume_id = ${e('volumes')}.${e('id')} AND m.deleted = ?`, [false]);
-    const [hit] = await fastSelect(this.ds, Volume).findWith({ id, deleted: false }, admin);
-    if (!hit) return null;
-    const out: Record<string, string> = {};
-    // Keys are unique per volume (adminMetadataSet); JSON null (a NULL column) reads as ''.
-    // mysql2 parses a JSON column itself; better-sqlite3 answers the text.
-    const raw = hit[1];
-    const parsed = (raw === null || raw === undefined ? {} : typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, string | null>;
-    for (const [k, v] of Object.entries(parsed)) putOwn(out, k, v ?? '');
-    return { volume: hit[0], admin: out };
+    return new SqlValue('admin_metadata', `SELECT ${agg}(COALESCE(m.${e('key')}, ''), COALESCE(m.${e('value')}, '')) `
+      + `FROM volume_admin_metadata m WHERE m.volume_id = ${volumeIdColumn} AND m.deleted = ?`, [false]);
   }
 
   /**
@@ -371,12 +389,24 @@ export class CinderDB {
    * the attachment actions of cinder-api read both first.
    */
   async attachmentWithVolume(id: string): Promise<{ att: VolumeAttachment; volume: Volume | null } | null> {
+    const hit = await this.attachmentWithVolumeAnd(id, false);
+    return hit && { att: hit.att, volume: hit.volume };
+  }
+
+  /** As attachmentWithVolume, with the volume type's QoS spec in the same statement: what attachment_update's connection needs. */
+  async attachmentForConnection(id: string): Promise<{ att: VolumeAttachment; volume: Volume | null; qos: TypeQos | null } | null> {
+    return this.attachmentWithVolumeAnd(id, true);
+  }
+
+  private async attachmentWithVolumeAnd(id: string, withQos: boolean): Promise<{ att: VolumeAttachment; volume: Volume | null; qos: TypeQos | null } | null> {
     const A = fastSelect(this.ds, VolumeAttachment);
     const V = fastSelect(this.ds, Volume);
-    const rows = await selectRows(this.ds, prepared(`SELECT ${A.selectList('a', 'a__')}, ${V.selectList('v', 'v__')} FROM volume_attachment a `
-      + 'LEFT JOIN volumes v ON v.id = a.volume_id AND v.deleted = ? WHERE a.id = ? AND a.deleted = ? LIMIT 1'), [false, id, false]) as Array<Record<string, unknown>>;
+    const qos = withQos ? typeQosColumn(this.ds, 'v.volume_type_id') : null;
+    const rows = await selectRows(this.ds, prepared(`SELECT ${A.selectList('a', 'a__')}, ${V.selectList('v', 'v__')}${qos ? `, (${qos.sql}) AS attachd_qos` : ''} `
+      + 'FROM volume_attachment a LEFT JOIN volumes v ON v.id = a.volume_id AND v.deleted = ? WHERE a.id = ? AND a.deleted = ? LIMIT 1'),
+    [...qos?.params ?? [], false, id, false]) as Array<Record<string, unknown>>;
     const att = rows[0] ? A.hydrateFrom(rows[0], 'a__') : null;
-    return att ? { att, volume: V.hydrateFrom(rows[0], 'v__') } : null;
+    return att ? { att, volume: V.hydrateFrom(rows[0], 'v__'), qos: qosFromColumn(rows[0].attachd_qos) } : null;
   }
 
   async attachmentGet(id: string): Promise<VolumeAttachment | null> {

@@ -212,22 +212,44 @@ export class QosDB {
   }
 }
 
+/** A volume type's live spec as a connection needs it: its consumer and keys. */
+export interface TypeQos { consumer: string; specs: QosValues }
+
 /**
- * volume_type_qos_specs_get for a connection: the consumer and keys of the live spec the type
- * points at, in one statement; null when it has none.
+ * volume_type_qos_specs_get as a correlated subquery on `typeIdColumn`: the live spec's child
+ * rows as one JSON object (key → value, the consumer among them), NULL when the type has none.
+ * A read of a volume takes it as one more column instead of one more statement.
  */
-export async function typeQosSpecs(ds: DataSource, typeId: string): Promise<{ consumer: string; specs: QosValues } | null> {
+export function typeQosColumn(ds: DataSource, typeIdColumn: string): { sql: string; params: unknown[] } {
   const e = (n: string): string => ds.driver.escape(n);
-  const sql = prepared(`SELECT c.${e('key')} AS k, c.${e('value')} AS v FROM volume_types t `
-    + `JOIN quality_of_service_specs r ON r.id = t.qos_specs_id AND r.specs_id IS NULL AND r.${e('key')} = ? AND r.deleted = ? `
-    + `JOIN quality_of_service_specs c ON c.specs_id = r.id AND c.deleted = ? WHERE t.id = ? ORDER BY c.created_at, c.id`);
-  const rows = await selectRows(ds, sql, [ROOT_KEY, false, false, typeId]);
-  if (!rows.length) return null;
+  const mysql = ds.options.type === 'mysql' || ds.options.type === 'mariadb';
+  const agg = mysql ? 'JSON_OBJECTAGG' : 'json_group_object';
+  return {
+    sql: `SELECT ${agg}(c.${e('key')}, c.${e('value')}) FROM volume_types qt `
+      + `JOIN quality_of_service_specs qr ON qr.id = qt.qos_specs_id AND qr.specs_id IS NULL AND qr.${e('key')} = ? AND qr.deleted = ? `
+      + `JOIN quality_of_service_specs c ON c.specs_id = qr.id AND c.deleted = ? WHERE qt.id = ${typeIdColumn}`,
+    params: [ROOT_KEY, false, false],
+  };
+}
+
+/** That column's value (mysql2 parses JSON itself, better-sqlite3 answers the text) as a spec; null without one. */
+export function qosFromColumn(raw: unknown): TypeQos | null {
+  if (raw === null || raw === undefined) return null;
+  const rows = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, string | null>;
+  // SQLite aggregates no rows into {}; a live spec always has its consumer row.
+  if (!Object.keys(rows).length) return null;
   let consumer = DEFAULT_CONSUMER;
   const specs: QosValues = {};
-  for (const r of rows) {
-    if (r.k === CONSUMER_KEY) consumer = (r.v as string | null) ?? DEFAULT_CONSUMER;
-    else specs[String(r.k)] = r.v as string | null;
+  for (const [k, v] of Object.entries(rows)) {
+    if (k === CONSUMER_KEY) consumer = v ?? DEFAULT_CONSUMER;
+    else specs[k] = v;
   }
   return { consumer, specs };
+}
+
+/** A type's live spec, on its own (retype's check). */
+export async function typeQosSpecs(ds: DataSource, typeId: string): Promise<TypeQos | null> {
+  const col = typeQosColumn(ds, '?');
+  const rows = await selectRows(ds, prepared(`SELECT (${col.sql}) AS q`), [...col.params, typeId]);
+  return qosFromColumn(rows[0]?.q);
 }

@@ -29,6 +29,7 @@ import { transactionWithRetry } from '../common/db/retry';
 import { UserMessages, type MessageOwner } from '../cinder-common/user-messages';
 import { Action, Detail } from '../cinder-common/message-field';
 import { connectionQosSpecs } from './qos';
+import type { TypeQos } from '../cinder-common/qos-db';
 
 const LOG = getLogger('cinder-volume.manager');
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
@@ -256,14 +257,21 @@ export class VolumeManager {
     return hit;
   }
 
+  /** As loadWithAdmin, with the type's QoS spec read in the same statement. */
+  private async loadForConnection(id: string): Promise<{ volume: Volume; admin: Record<string, string>; qos: TypeQos | null }> {
+    const hit = id ? await this.d.db.volumeGetForConnection(id) : null;
+    if (!hit) throw new VolumeNotFound({ volume_id: id });
+    return hit;
+  }
+
   /** Redone, the export and CHAP credentials are reused: the same connection_info. */
   async initializeConnection(ctxt: ContextDict, args: Args): Promise<unknown> {
     const id = idOf(args.volume);
     return this.locks.run(id, async () => {
-      const { volume: v, admin } = await this.loadWithAdmin(id);
+      const { volume: v, admin, qos } = await this.loadForConnection(id);
       // Access mode: the attached mode, else ro for a readonly volume, else rw.
       const mode = admin.attached_mode ?? (admin.readonly === 'True' ? 'ro' : 'rw');
-      const info = await this.connectionCreate(ctxt, v, args.connector as Connector, mode);
+      const info = await this.connectionCreate(ctxt, v, qos, args.connector as Connector, mode);
       await pausePoint('cinder-volume.initialize_connection.after-export');
       LOG.info(`Initialize volume connection completed successfully for volume ${v.id}`, logCtx(ctxt));
       return info;
@@ -421,10 +429,10 @@ export class VolumeManager {
   }
 
   /** _connection_create: export, save provider_*, driver connection info, the manager's keys. */
-  private async connectionCreate(ctxt: ContextDict, v: Volume, connector: Connector, accessMode: string): Promise<{ driver_volume_type: string; data: Args }> {
+  private async connectionCreate(ctxt: ContextDict, v: Volume, qos: TypeQos | null, connector: Connector, accessMode: string): Promise<{ driver_volume_type: string; data: Args }> {
     this.d.driver.validateConnector(connector);
-    // Read (and checked) before anything is exported.
-    const qosSpecs = await connectionQosSpecs(this.d.db.ds, v.volumeTypeId, v.size ?? 0);
+    // Checked before anything is exported.
+    const qosSpecs = connectionQosSpecs(qos, v.volumeTypeId, v.size ?? 0);
     let model;
     try {
       model = await this.d.driver.createExport(v, connector);
@@ -456,7 +464,7 @@ export class VolumeManager {
     const connector = (args.connector ?? {}) as Connector;
     return this.locks.run(volumeId, async () => {
       // The attachment and its volume in one read, under the volume's lock.
-      const hit = attachmentId ? await this.d.db.attachmentWithVolume(attachmentId) : null;
+      const hit = attachmentId ? await this.d.db.attachmentForConnection(attachmentId) : null;
       if (!hit?.volume || hit.volume.id !== volumeId) {
         await this.load(volumeId);
         throw new VolumeAttachmentNotFound({ filter: `attachment_id = ${attachmentId}` });
@@ -465,7 +473,7 @@ export class VolumeManager {
       let mode = str(connector.mode) ?? 'rw';
       if (att.attachMode && att.attachMode !== 'null') mode = att.attachMode;
       await this.notify(ctxt, v, 'attach.start');
-      const info = await this.connectionCreate(ctxt, v, connector, mode);
+      const info = await this.connectionCreate(ctxt, v, hit.qos, connector, mode);
       await pausePoint('cinder-volume.attachment_update.after-export');
       // The v3 flow answers as Zed's attachment_update does: `cacheable` from the type's extra spec (ours have none).
       const flat = { ...info.data, cacheable: info.data.cacheable ?? false, driver_volume_type: info.driver_volume_type, attachment_id: att.id };

@@ -1,10 +1,9 @@
 // The qos_specs of a connection (the manager's _parse_connection_options): the keys of the
-// volume type's QoS spec when its consumer is the front end (or both), for the hypervisor to
+// volume type's QoS spec (read with the volume, typeQosColumn) when its consumer is the front end (or both), for the hypervisor to
 // apply; null otherwise. A `<tune>_per_gb` key becomes `<tune>` scaled by the volume's size,
 // bounded below by `<tune>_per_gb_min` and above by `<tune>_max`, as integers.
-import type { DataSource } from 'typeorm';
 import { InvalidInput } from '../cinder-common/exception';
-import { typeQosSpecs } from '../cinder-common/qos-db';
+import type { TypeQos } from '../cinder-common/qos-db';
 
 const TUNE = ['read_iops_sec', 'read_bytes_sec', 'write_iops_sec', 'write_bytes_sec', 'total_iops_sec', 'total_bytes_sec'];
 const FRONT_END = ['front-end', 'both'];
@@ -38,9 +37,7 @@ export function scalePerGb(specs: Specs, size: number, typeId: string): Specs {
   return out;
 }
 
-export async function connectionQosSpecs(ds: DataSource, typeId: string | null, size: number): Promise<Specs | null> {
-  if (!typeId) return null;
-  const qos = await typeQosSpecs(ds, typeId);
+export function connectionQosSpecs(qos: TypeQos | null, typeId: string | null, size: number): Specs | null {
   if (!qos || !FRONT_END.includes(qos.consumer)) return null;
-  return scalePerGb(qos.specs, size, typeId);
+  return scalePerGb(qos.specs, size, typeId ?? '');
 }

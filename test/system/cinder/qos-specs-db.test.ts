@@ -38,6 +38,16 @@ for (const kind of ['sqlite', 'mariadb'] as const) {
       await qos.associate(other.id, t.id).then(() => expect.fail('a second spec'), (e: Error) => expect(e.message).to.contain('already associated'));
       expect(await typeQosSpecs(f.ds, t.id)).to.deep.equal({ consumer: 'both', specs: { read_iops_sec: '10' } });
       expect((await qos.associations(s.id)).map((a) => a.id)).to.deep.equal([t.id]);
+      // A connection reads it with the volume (and with the attachment), in the same statement.
+      const v = await f.db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: t.id, status: 'available' });
+      await f.db.adminMetadataAdd(v.id, 'readonly', 'False');
+      const hit = await f.db.volumeGetForConnection(v.id);
+      expect([hit?.volume.id, hit?.admin, hit?.qos]).to.deep.equal([v.id, { readonly: 'False' }, { consumer: 'both', specs: { read_iops_sec: '10' } }]);
+      const a = await f.db.attachmentCreate({ volumeId: v.id, attachStatus: 'reserved' });
+      const withAtt = await f.db.attachmentForConnection(a.id);
+      expect([withAtt?.att.id, withAtt?.volume?.id, withAtt?.qos?.consumer]).to.deep.equal([a.id, v.id, 'both']);
+      const plain = await f.db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 'no-such-type', status: 'available' });
+      expect((await f.db.volumeGetForConnection(plain.id))?.qos).to.equal(null);
       await qos.delete(s.id, false, inUse).then(() => expect.fail('in use'), (e: Error) => expect(e.message).to.equal('in use'));
       await qos.delete(s.id, true, inUse);
       expect((await f.db.typeGet(t.id))?.qosSpecsId).to.equal(null);

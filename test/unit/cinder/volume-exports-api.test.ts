@@ -122,7 +122,7 @@ describe('cinder-api os-volume-exports (attachd extension)', function () {
     const breakVolumeDb = (m: VolumeManager): (() => void) => {
       const vdb = (m as unknown as { d: { db: CinderDB } }).d.db;
       // Every read the manager starts a request with.
-      const reads = ['volumeGet', 'volumeGetWithAdminMetadata', 'attachmentWithVolume'] as const;
+      const reads = ['volumeGet', 'volumeGetWithAdminMetadata', 'volumeGetForConnection', 'attachmentWithVolume', 'attachmentForConnection'] as const;
       for (const m of reads) (vdb as unknown as Record<string, unknown>)[m] = async () => { throw refused(); };
       return () => { for (const m of reads) delete (vdb as unknown as Record<string, unknown>)[m]; };
     };
