@@ -66,6 +66,9 @@ function adminMetadataOf(raw: unknown): Record<string, string> {
   return out;
 }
 
+/** A volume type as a create or a retype reads it: with its extra specs and whether it is encrypted. */
+export interface TypeRead { type: VolumeType; specs: Record<string, string | null>; encrypted: boolean }
+
 export class CinderDB {
   constructor(readonly ds: DataSource) {}
 
@@ -479,21 +482,38 @@ export class CinderDB {
     return this.firstVisible(await fastSelect(this.ds, VolumeType).find({ name, deleted: false }, [['createdAt', 'ASC']]), access);
   }
 
-  /** typeGetByName with the type's extra specs (as typeExtraSpecsGet reads them) in the same statement. */
-  async typeGetByNameWithSpecs(name: string, access: TypeAccess | null = null): Promise<{ type: VolumeType; specs: Record<string, string | null> } | null> {
+  /** typeGetByName with the type's extra specs (as typeExtraSpecsGet reads them) and whether it is encrypted, in the same statement. */
+  async typeGetByNameWithSpecs(name: string, access: TypeAccess | null = null): Promise<TypeRead | null> {
+    return this.typeWithSpecs(await fastSelect(this.ds, VolumeType).findWith({ name, deleted: false }, this.typeSpecsColumn(), [['createdAt', 'ASC']]), access);
+  }
+
+  /** typeGet with its extra specs and whether it is encrypted, in the same statement. */
+  async typeGetWithSpecs(id: string, access: TypeAccess | null = null): Promise<TypeRead | null> {
+    return this.typeWithSpecs(await fastSelect(this.ds, VolumeType).findWith({ id, deleted: false }, this.typeSpecsColumn()), access);
+  }
+
+  /**
+   * A type's live extra specs as one JSON object, then '|', then how many live encryption rows
+   * it has: two correlated subqueries in one text column, so a type read carries both.
+   */
+  private typeSpecsColumn(): SqlValue {
     const e = (n: string): string => this.ds.driver.escape(n);
     const agg = this.isMysql ? 'JSON_OBJECTAGG' : 'json_group_object';
-    const specsOf = new SqlValue('type_extra_specs', `SELECT ${agg}(COALESCE(s.${e('key')}, ''), s.${e('value')}) `
-      + `FROM volume_type_extra_specs s WHERE s.volume_type_id = ${e('volume_types')}.${e('id')} AND s.deleted = ?`, [false]);
-    const hits = await fastSelect(this.ds, VolumeType).findWith({ name, deleted: false }, specsOf, [['createdAt', 'ASC']]);
+    const self = `${e('volume_types')}.${e('id')}`;
+    const specs = `COALESCE((SELECT ${agg}(COALESCE(s.${e('key')}, ''), s.${e('value')}) `
+      + `FROM volume_type_extra_specs s WHERE s.volume_type_id = ${self} AND s.deleted = ?), '{}')`;
+    const encrypted = `(SELECT COUNT(*) FROM encryption x WHERE x.volume_type_id = ${self} AND x.deleted = ?)`;
+    return new SqlValue('type_specs_encrypted', this.isMysql ? `SELECT CONCAT(${specs}, '|', ${encrypted})` : `SELECT ${specs} || '|' || ${encrypted}`, [false, false]);
+  }
+
+  private async typeWithSpecs(hits: Array<[VolumeType, unknown]>, access: TypeAccess | null): Promise<TypeRead | null> {
     const type = await this.firstVisible(hits.map(([t]) => t), access);
     if (!type) return null;
-    // mysql2 parses a JSON column itself; better-sqlite3 answers the text; no specs is NULL.
-    const raw = hits.find(([t]) => t === type)![1];
-    const parsed = (raw === null || raw === undefined ? {} : typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, string | null>;
+    const raw = String(hits.find(([t]) => t === type)![1]);
+    const cut = raw.lastIndexOf('|');
     const specs: Record<string, string | null> = {};
-    for (const [k, v] of Object.entries(parsed)) putOwn(specs, k, v);
-    return { type, specs };
+    for (const [k, v] of Object.entries(JSON.parse(raw.slice(0, cut)) as Record<string, string | null>)) putOwn(specs, k, v);
+    return { type, specs, encrypted: Number(raw.slice(cut + 1)) > 0 };
   }
 
   /** The first of `types` that `access` may see: public, or private with a live grant for its project. */

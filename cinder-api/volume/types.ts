@@ -77,6 +77,8 @@ export interface TypeAPIDeps {
 export interface TypeWithSpecs {
   type: VolumeType;
   specs: Specs;
+  /** Whether it has an encryption (read where a volume takes the type: get, getByNameOrId, getDefault). */
+  encrypted?: boolean;
 }
 
 export interface TypeListQuery {
@@ -110,9 +112,9 @@ export class TypeAPI {
 
   /** volume_types.get_volume_type: a type the caller may see, by id (VolumeTypeNotFound otherwise). */
   async get(ctx: Ctx, id: string): Promise<TypeWithSpecs> {
-    const t = await this.db.typeGet(id, this.accessOf(ctx));
+    const t = await this.db.typeGetWithSpecs(id, this.accessOf(ctx));
     if (!t) throw new VolumeTypeNotFound({ volume_type_id: id });
-    return this.withSpecs(t);
+    return t;
   }
 
   /**
@@ -123,9 +125,9 @@ export class TypeAPI {
   async getByNameOrId(ctx: Ctx, identity: string): Promise<TypeWithSpecs> {
     const access = this.accessOf(ctx);
     if (UUID_LIKE.test(identity)) {
-      const t = await this.db.typeGet(identity, access) ?? await this.db.typeGetByName(identity, access);
+      const t = await this.db.typeGetWithSpecs(identity, access) ?? await this.db.typeGetByNameWithSpecs(identity, access);
       if (!t) throw new VolumeTypeNotFound({ volume_type_id: identity });
-      return this.withSpecs(t);
+      return t;
     }
     const t = await this.db.typeGetByNameWithSpecs(identity, access);
     if (!t) throw new VolumeTypeNotFoundByName({ volume_type_name: identity });

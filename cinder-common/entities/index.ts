@@ -7,6 +7,7 @@ export { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
 export { Transfer } from './transfer';
 export { Message } from './message';
 export { QualityOfServiceSpecs } from './qos-specs';
+export { Encryption } from './encryption';
 import { Volume } from './volume';
 import { VolumeAttachment } from './volume-attachment';
 import { VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata } from './volume-metadata';
@@ -16,7 +17,8 @@ import { Quota, QuotaClass, QuotaUsage, Reservation } from './quota';
 import { Transfer } from './transfer';
 import { Message } from './message';
 import { QualityOfServiceSpecs } from './qos-specs';
+import { Encryption } from './encryption';
 
 export const CINDER_ENTITIES = [Volume, VolumeAttachment, VolumeMetadata, VolumeAdminMetadata, Service, VolumeType, VolumeTypeExtraSpec,
   VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message, VolumeGlanceMetadata,
-  QualityOfServiceSpecs];
+  QualityOfServiceSpecs, Encryption];

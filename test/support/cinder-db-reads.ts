@@ -91,7 +91,8 @@ export async function checkSoftDeleteTakesChildren(db: CinderDB): Promise<void> 
 export async function checkTypeWithSpecs(db: CinderDB, key: string): Promise<void> {
   const separate = async (name: string, access: { projectId: string | null } | null) => {
     const type = await db.typeGetByName(name, access);
-    return type ? { type, specs: (await db.typeExtraSpecsGet([type.id])).get(type.id) } : null;
+    const encrypted = type ? (await db.ds.query('SELECT COUNT(*) AS n FROM encryption WHERE volume_type_id = ? AND deleted = ?', [type.id, false]) as Array<{ n: number | string }>)[0] : null;
+    return type ? { type, specs: (await db.typeExtraSpecsGet([type.id])).get(type.id), encrypted: Number(encrypted?.n) > 0 } : null;
   };
   const a = await db.typeCreate({ name: 'with-specs', description: null, isPublic: true });
   // A key with a quote, a backslash and a newline: the aggregate's JSON must still parse.
@@ -112,6 +113,11 @@ export async function checkTypeWithSpecs(db: CinderDB, key: string): Promise<voi
   expect(hit?.type.id).to.equal(a.id);
   expect(hit?.specs).to.deep.equal({ volume_backend_name: 'fake', [key]: 'x"y\\z', 'q"b\\n\n': 'v', empty: null });
   expect(await db.typeGetByNameWithSpecs('private', { projectId: 'other' })).to.equal(null);
+  // By id too, and an encryption row (live) shows as encrypted.
+  expect(await db.typeGetWithSpecs(a.id)).to.deep.equal(hit);
+  await db.ds.query('INSERT INTO encryption (encryption_id, provider, control_location, volume_type_id, deleted) VALUES (?, ?, ?, ?, ?)', ['e-1', 'luks', 'front-end', p.id, false]);
+  expect((await db.typeGetWithSpecs(p.id, { projectId: 'granted' }))?.encrypted).to.equal(true);
+  expect((await db.typeGetByNameWithSpecs('private'))?.specs).to.deep.equal({ k: 'v' });
 }
 
 /** volumeGetWithTypeName answers what volumeGet and the type's row do: a live type, a deleted one, a missing one, no volume. */
