@@ -24,6 +24,8 @@ import { TransferAPI } from './volume/transfers';
 import { transferRoutes } from './controllers/transfers';
 import { QosSpecsAPI } from './volume/qos-specs';
 import { qosSpecsRoutes } from './controllers/qos-specs';
+import { TypeEncryptionAPI } from './volume/type-encryption';
+import { typeEncryptionRoutes } from './controllers/type-encryption';
 import { MessageAPI } from './volume/messages';
 import { messageRoutes } from './controllers/messages';
 import { ClusterAPI } from './volume/clusters';
@@ -87,6 +89,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const clusters = new ClusterAPI(opts.volumes);
   const workers = new WorkerAPI(opts.volumes);
   const qosSpecs = new QosSpecsAPI(opts.volumes);
+  const typeEncryption = new TypeEncryptionAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -127,6 +130,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       clusterRoutes(v3, base, clusters);
       workerRoutes(v3, base, workers);
       qosSpecsRoutes(v3, base, qosSpecs, opts.maxLimit);
+      typeEncryptionRoutes(v3, base, typeEncryption);
       resourceGapRoutes(v3, base);
     }
   });

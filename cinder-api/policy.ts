@@ -85,6 +85,10 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume_extension:volume_type_access:addProjectAccess': ADMIN,
   'volume_extension:volume_type_access:removeProjectAccess': ADMIN,
   'volume_extension:volume_type_access:get_all_for_type': ADMIN,
+  'volume_extension:volume_type_encryption:create': ADMIN,
+  'volume_extension:volume_type_encryption:get': ADMIN,
+  'volume_extension:volume_type_encryption:update': ADMIN,
+  'volume_extension:volume_type_encryption:delete': ADMIN,
   // QoS specs (policies/qos_specs.py).
   'volume_extension:qos_specs_manage:create': ADMIN,
   'volume_extension:qos_specs_manage:get': ADMIN,

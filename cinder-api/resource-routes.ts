@@ -20,7 +20,7 @@ const RESOURCES: Resource[] = [
   { collection: 'volumes', member: ':id' }, { collection: 'types', member: ':id' }, { collection: 'limits', member: ':id' },
   { collection: 'attachments', member: ':id', collectionGets: ['summary'] },
   { collection: 'volumes/:id/metadata', member: ':key' }, { collection: 'types/:id/extra_specs', member: ':key' },
-  { collection: 'types/:id/os-volume-type-access', member: ':key' },
+  { collection: 'types/:id/os-volume-type-access', member: ':key' }, { collection: 'types/:id/encryption', member: ':key' },
   { collection: 'os-availability-zone', member: ':id' }, { collection: 'os-services', member: ':action' },
   { collection: 'os-hosts', member: ':host', memberGets: ['startup', 'shutdown', 'reboot'] },
   { collection: 'os-quota-sets', member: ':id' }, { collection: 'os-quota-class-sets', member: ':id' }, { collection: 'messages', member: ':id' },

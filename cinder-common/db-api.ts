@@ -12,7 +12,7 @@ import { prepared } from '../common/db/prepared';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import type { AttachStatus, MigrationStatus, VolumeStatus } from './volume-status';
 import {
-  Service, Transfer, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeGlanceMetadata, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
+  Encryption, Service, Transfer, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeGlanceMetadata, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
 import { QuotaDB } from './quota-db';
 import { qosFromColumn, typeQosColumn, type TypeQos } from './qos-db';
@@ -67,7 +67,13 @@ function adminMetadataOf(raw: unknown): Record<string, string> {
 }
 
 /** A volume type as a create or a retype reads it: with its extra specs and whether it is encrypted. */
-export interface TypeRead { type: VolumeType; specs: Record<string, string | null>; encrypted: boolean }
+export interface TypeRead {
+  type: VolumeType;
+  specs: Record<string, string | null>;
+  encrypted: boolean;
+  /** Encrypted with no cipher: no key algorithm to ask a key manager for. */
+  cipherless: boolean;
+}
 
 export class CinderDB {
   constructor(readonly ds: DataSource) {}
@@ -493,8 +499,8 @@ export class CinderDB {
   }
 
   /**
-   * A type's live extra specs as one JSON object, then '|', then how many live encryption rows
-   * it has: two correlated subqueries in one text column, so a type read carries both.
+   * A type's live extra specs as one JSON object, then '|', then what its live encryption is
+   * (below): two correlated subqueries in one text column, so a type read carries both.
    */
   private typeSpecsColumn(): SqlValue {
     const e = (n: string): string => this.ds.driver.escape(n);
@@ -502,7 +508,8 @@ export class CinderDB {
     const self = `${e('volume_types')}.${e('id')}`;
     const specs = `COALESCE((SELECT ${agg}(COALESCE(s.${e('key')}, ''), s.${e('value')}) `
       + `FROM volume_type_extra_specs s WHERE s.volume_type_id = ${self} AND s.deleted = ?), '{}')`;
-    const encrypted = `(SELECT COUNT(*) FROM encryption x WHERE x.volume_type_id = ${self} AND x.deleted = ?)`;
+    // 0: no encryption; 1: one with a cipher; 2: one without (no key algorithm to ask for).
+    const encrypted = `(SELECT COALESCE(MAX(CASE WHEN x.cipher IS NULL OR x.cipher = '' THEN 2 ELSE 1 END), 0) FROM encryption x WHERE x.volume_type_id = ${self} AND x.deleted = ?)`;
     return new SqlValue('type_specs_encrypted', this.isMysql ? `SELECT CONCAT(${specs}, '|', ${encrypted})` : `SELECT ${specs} || '|' || ${encrypted}`, [false, false]);
   }
 
@@ -513,7 +520,8 @@ export class CinderDB {
     const cut = raw.lastIndexOf('|');
     const specs: Record<string, string | null> = {};
     for (const [k, v] of Object.entries(JSON.parse(raw.slice(0, cut)) as Record<string, string | null>)) putOwn(specs, k, v);
-    return { type, specs, encrypted: Number(raw.slice(cut + 1)) > 0 };
+    const code = Number(raw.slice(cut + 1));
+    return { type, specs, encrypted: code > 0, cipherless: code === 2 };
   }
 
   /** The first of `types` that `access` may see: public, or private with a live grant for its project. */
@@ -564,6 +572,7 @@ export class CinderDB {
     await transactionWithRetry(this.ds, async (m) => {
       await m.update(VolumeType, { id, deleted: false }, { deleted: true, deletedAt: t });
       await m.update(VolumeTypeExtraSpec, { volumeTypeId: id, deleted: false }, { deleted: true, deletedAt: t });
+      await m.update(Encryption, { volumeTypeId: id, deleted: false }, { deleted: true, deletedAt: t });
       await m.createQueryBuilder().update(VolumeTypeProject).set({ deleted: () => 'id', deletedAt: t })
         .where('volume_type_id = :id AND deleted = 0', { id }).execute();
     }, { retryOnDisconnect: true, what: `delete of volume type ${id}` });

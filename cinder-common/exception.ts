@@ -209,3 +209,9 @@ export class InvalidQoSSpecs extends Invalid {
 export class QoSSpecsInUse extends CinderException {
   static override msgFmt = 'QoS Specs %(specs_id)s is still associated with entities.';
 }
+export class VolumeTypeEncryptionExists extends Invalid {
+  static override msgFmt = 'Volume type encryption for type %(type_id)s already exists.';
+}
+export class VolumeTypeEncryptionNotFound extends NotFound {
+  static override msgFmt = 'Volume type encryption for type %(type_id)s does not exist.';
+}

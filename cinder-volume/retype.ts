@@ -1,7 +1,7 @@
 // The volume manager's retype (cinder/volume/manager.py retype), run under the volume's lock as
-// the reconciler's undo of a lost one is. Types whose extra specs and QoS are the same need
-// nothing from the backend; otherwise the driver changes the volume in place when the target is
-// this backend. The new type, the status and both sides' quota commit land in one transaction;
+// the reconciler's undo of a lost one is. Types whose extra specs, QoS and encryption are the
+// same need nothing from the backend; otherwise the driver changes the volume in place when the
+// target is this backend and the encryption stays. The new type, the status and both sides' quota commit land in one transaction;
 // a retype that cannot be done in place (no migration is served) goes back, its reservations
 // rolled back in the same transaction. A late or repeated cast finds the volume no longer
 // 'retyping' and only rolls back what is left.
@@ -11,6 +11,7 @@ import type { CinderDB } from '../cinder-common/db-api';
 import type { Volume } from '../cinder-common/entities';
 import { serviceHostOf } from '../cinder-common/objects';
 import { QuotaDB } from '../cinder-common/quota-db';
+import { TypeEncryptionDB } from '../cinder-common/type-encryption-db';
 import type { VolumeDriver } from './drivers/driver';
 
 const LOG = getLogger('cinder-volume.manager');
@@ -20,13 +21,18 @@ const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((r): r is
 
 export interface RetypeDeps { host: string; db: CinderDB; driver: VolumeDriver }
 
-/** volume_types_diff's verdict: the extra specs and the QoS specs of both types are the same. */
-async function typesEqual(db: CinderDB, a: string, b: string): Promise<boolean> {
+/** volume_types_diff's verdict: whether the extra specs and QoS specs are the same, and whether the encryption differs. */
+async function typesDiff(db: CinderDB, a: string, b: string): Promise<{ equal: boolean; encryption: boolean }> {
   const [ta, tb] = await Promise.all([db.typeGet(a), db.typeGet(b)]);
   const specs = await db.typeExtraSpecsGet([a, b]);
   const [sa, sb] = [specs.get(a) ?? {}, specs.get(b) ?? {}];
   const keys = new Set([...Object.keys(sa), ...Object.keys(sb)]);
-  return (ta?.qosSpecsId ?? null) === (tb?.qosSpecsId ?? null) && [...keys].every((k) => k in sa && k in sb && sa[k] === sb[k]);
+  const enc = new TypeEncryptionDB(db);
+  const [ea, eb] = await Promise.all([enc.get(a), enc.get(b)]);
+  const sameEnc = (ea === null) === (eb === null) && (!ea || !eb
+    || (ea.provider === eb.provider && ea.cipher === eb.cipher && ea.keySize === eb.keySize && ea.controlLocation === eb.controlLocation));
+  const equal = sameEnc && (ta?.qosSpecsId ?? null) === (tb?.qosSpecsId ?? null) && [...keys].every((k) => k in sa && k in sb && sa[k] === sb[k]);
+  return { equal, encryption: !sameEnc };
 }
 
 /** Returns the volume as retyped (for the usage notification), or null when nothing changed. */
@@ -41,8 +47,10 @@ export async function retypeLocked(d: RetypeDeps, v: Volume, args: Args, log: { 
   }
   const target = (args.host ?? {}) as { host?: unknown };
   const ours = typeof target.host === 'string' && serviceHostOf(target.host) === d.host;
-  let retyped = await typesEqual(d.db, v.volumeTypeId, newTypeId);
-  if (!retyped && ours && d.driver.retype) {
+  const diff = await typesDiff(d.db, v.volumeTypeId, newTypeId);
+  let retyped = diff.equal;
+  // A change of encryption needs the data re-encrypted: a migration, never the driver's retype.
+  if (!retyped && !diff.encryption && ours && d.driver.retype) {
     const type = await d.db.typeGet(newTypeId);
     try {
       retyped = !!type && await d.driver.retype(v, type);

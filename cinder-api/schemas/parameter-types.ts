@@ -88,6 +88,18 @@ export const availabilityZone: JsonSchema = { type: ['string', 'null'], minLengt
 export const nameRemoveWhiteSpaces: JsonSchema = { type: ['string', 'null'], format: lengthAtMost255('name') };
 export const descriptionRemoveWhiteSpaces: JsonSchema = { type: ['string', 'null'], format: lengthAtMost255('description') };
 
+/** The 'key_size' format (InvalidInput: its text is the answer): strutils.is_int_like. */
+const KEY_SIZE: Format = {
+  name: 'key_size',
+  check: (v) => {
+    if (v === null || v === undefined) return true;
+    if (!(typeof v === 'number' ? Number.isInteger(v) : typeof v === 'string' && /^-?(0|[1-9][0-9]*)$/.test(v))) {
+      throw badRequest('Invalid input received: key_size must be an integer.');
+    }
+    return true;
+  },
+};
+export const keySize: JsonSchema = { type: ['string', 'integer', 'null'], minimum: 0, maximum: DB_MAX_INT, format: KEY_SIZE };
 export const volumeSize: JsonSchema = { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1, maximum: DB_MAX_INT };
 export const volumeSizeAllowsNull: JsonSchema = { ...volumeSize, type: ['integer', 'string', 'null'] };
 

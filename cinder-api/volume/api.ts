@@ -14,7 +14,7 @@ import type { AttachmentBrief, CinderDB, Expected } from '../../cinder-common/db
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
   ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, NoValidBackend, VolumeBackendAPIException, GlanceMetadataNotFound,
-  VolumeNotFound, InvalidAvailabilityZone,
+  VolumeNotFound, InvalidAvailabilityZone, InvalidVolumeType,
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE, detachSetsStatus, statusAfterDetach, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
 import type { QuotaEngine } from '../../cinder-common/quota';
@@ -330,6 +330,10 @@ export class VolumeAPI {
     if (r.availabilityZone !== null && r.availabilityZone !== this.d.defaultAz) {
       throw new InvalidAvailabilityZone({ az: r.availabilityZone });
     }
+    // An encrypted type needs a key from a key manager, and there is none (Cinder without Barbican
+    // answers the same); one without a cipher names no key algorithm to ask for.
+    if (type.cipherless) throw new InvalidVolumeType({}, 'Invalid encryption spec');
+    if (type.encrypted) throw new Invalid({}, 'Key manager error');
     const multiattach = isMultiattachSpec(type.specs);
     if (multiattach) this.authorize(ctx, POLICY.multiattach);
     // QuotaReserveTask's per-volume check now; the usage is counted with the row (createVolume).

@@ -42,6 +42,7 @@ export async function retype(api: VolumeAPI, ctx: RequestContext, v: Volume, new
     }
     if (tgtMultiattach) api.authorize(ctx, POLICY.multiattach, v);
   }
+  if (tgtMultiattach && type.encrypted) throw new InvalidInput({ reason: 'Retype requested both encryption and multi-attach, which is not supported.' });
   const token = ctx.requestId;
   // An in-use volume keeps its front-end QoS (the hypervisor applied it at attach).
   const statuses = v.status === 'in-use' && !await qosAllowsRetype(api, v.volumeTypeId, type.type)

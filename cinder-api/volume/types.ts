@@ -79,6 +79,8 @@ export interface TypeWithSpecs {
   specs: Specs;
   /** Whether it has an encryption (read where a volume takes the type: get, getByNameOrId, getDefault). */
   encrypted?: boolean;
+  /** Encrypted with no cipher (volume_utils.create_encryption_key's "Invalid encryption spec"). */
+  cipherless?: boolean;
 }
 
 export interface TypeListQuery {

@@ -9,6 +9,7 @@ import { transferScenarios } from './scenarios-transfers';
 import { messageScenarios } from './scenarios-messages';
 import { imageMetadataScenarios } from './scenarios-image-metadata';
 import { qosScenarios } from './scenarios-qos';
+import { encryptionScenarios } from './scenarios-encryption';
 
 export interface Step {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
@@ -384,5 +385,5 @@ function other(): Scenario[] {
 
 export function scenarios(): Scenario[] {
   return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios(), ...transferScenarios(), ...messageScenarios(),
-    ...imageMetadataScenarios(), ...qosScenarios()];
+    ...imageMetadataScenarios(), ...qosScenarios(), ...encryptionScenarios()];
 }

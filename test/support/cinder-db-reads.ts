@@ -91,8 +91,8 @@ export async function checkSoftDeleteTakesChildren(db: CinderDB): Promise<void> 
 export async function checkTypeWithSpecs(db: CinderDB, key: string): Promise<void> {
   const separate = async (name: string, access: { projectId: string | null } | null) => {
     const type = await db.typeGetByName(name, access);
-    const encrypted = type ? (await db.ds.query('SELECT COUNT(*) AS n FROM encryption WHERE volume_type_id = ? AND deleted = ?', [type.id, false]) as Array<{ n: number | string }>)[0] : null;
-    return type ? { type, specs: (await db.typeExtraSpecsGet([type.id])).get(type.id), encrypted: Number(encrypted?.n) > 0 } : null;
+    const rows = type ? await db.ds.query('SELECT cipher FROM encryption WHERE volume_type_id = ? AND deleted = ?', [type.id, false]) as Array<{ cipher: string | null }> : [];
+    return type ? { type, specs: (await db.typeExtraSpecsGet([type.id])).get(type.id), encrypted: rows.length > 0, cipherless: rows.length > 0 && !rows[0].cipher } : null;
   };
   const a = await db.typeCreate({ name: 'with-specs', description: null, isPublic: true });
   // A key with a quote, a backslash and a newline: the aggregate's JSON must still parse.
@@ -116,7 +116,9 @@ export async function checkTypeWithSpecs(db: CinderDB, key: string): Promise<voi
   // By id too, and an encryption row (live) shows as encrypted.
   expect(await db.typeGetWithSpecs(a.id)).to.deep.equal(hit);
   await db.ds.query('INSERT INTO encryption (encryption_id, provider, control_location, volume_type_id, deleted) VALUES (?, ?, ?, ?, ?)', ['e-1', 'luks', 'front-end', p.id, false]);
-  expect((await db.typeGetWithSpecs(p.id, { projectId: 'granted' }))?.encrypted).to.equal(true);
+  expect(await db.typeGetWithSpecs(p.id, { projectId: 'granted' })).to.deep.include({ encrypted: true, cipherless: true });
+  await db.ds.query('UPDATE encryption SET cipher = ? WHERE encryption_id = ?', ['aes-xts-plain64', 'e-1']);
+  expect(await db.typeGetWithSpecs(p.id)).to.deep.include({ encrypted: true, cipherless: false });
   expect((await db.typeGetByNameWithSpecs('private'))?.specs).to.deep.equal({ k: 'v' });
 }
 
