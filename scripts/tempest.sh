@@ -273,8 +273,6 @@ test_volumes_extend\.VolumesExtendTest\.test_volume_extend\[  # creates its volu
 test_server_addresses\.ServerAddressesTestJSON\.test_list_server_addresses\[  # servers have no networks (neutron off)
 test_hosts\.HostsAdminTestJSON\.test_list_hosts\[  # wants two hosts: Nova lists its scheduler and conductor too, and the all-in-one has one compute and neither
 test_server_actions\.ServerActionsTestJSON\.test_remove_server_all_security_groups  # security groups not implemented
-test_volume_types\.VolumeTypesTest\.test_volume_type_encryption_create_get_update_delete  # volume type encryption not served
-test_volume_types_negative\.VolumeTypesNegativeTest\.test_create_volume_type_encryption_nonexistent_type_id  # volume type encryption not served
 test_attach_volume\.AttachVolumeMultiAttachTest\.test_list_get_volume_attachments_multiattach  # tempest 33 asks for multiattach with the volume create parameter Cinder 21 refuses (400); test/system/e2e/attachments-flow.test.ts covers it with a multiattach type
 test_attach_volume\.AttachVolumeMultiAttachTest\.test_boot_from_multiattach_volume  # the same create parameter, and a volume from an image (glance off)
 test_volume_swap\.TestMultiAttachVolumeSwap  # the same create parameter for its multiattach volumes

@@ -415,6 +415,13 @@ export class Generator {
           [1, this.make('cinder', user, r.pick(['GET', 'DELETE']), `${C}/qos-specs/${q}${r.pick(['/disassociate_all', '', '?force=true', '?force=maybe'])}`, 'qos-delete')],
         ]);
       }],
+      // Volume type encryption: made, read key by key, changed and deleted on the run's types (volumes of them are refused).
+      [1, () => {
+        const type = st.types.length && r.chance(0.8) ? r.pick(st.types) : r.uuid();
+        return this.make('cinder', user, r.pick(['GET', 'GET', 'POST', 'PUT', 'DELETE']), `${C}/types/${type}/encryption${r.pick(['', '', '/provider', '/x', '/created_at'])}`, 'type-encryption',
+          { encryption: { provider: r.pick(['luks', '', 5]), control_location: r.pick(['front-end', 'back-end', 'side']), cipher: r.pick(['aes-xts-plain64', null, '']),
+            key_size: r.pick([256, '128', 'abc', -1, null, 1.5]) } });
+      }],
       // workers/cleanup (3.24): odd filters; the backends that are up make a reconciler pass.
       [1, () => this.make('cinder', user, r.pick(['POST', 'POST', 'GET']), `${C}/workers${r.chance(0.9) ? '/cleanup' : ''}`, 'workers-cleanup',
         Object.fromEntries(Object.entries({ is_up: r.pick([true, 'false', 'maybe', null]), host: r.pick(['localhost', 'nohost', 'a b', null]), binary: r.pick(['cinder-volume', 'cinder-scheduler', null, 5]),

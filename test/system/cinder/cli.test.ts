@@ -160,6 +160,24 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     expect(await run('qos-list')).to.not.include(id);
   });
 
+  it('cinder encryption-type-create / -list / -show / -update / -delete', async () => {
+    const args = ['--os-auth-type', 'noauth', '--os-endpoint', `${base}/volume/v3`, '--os-user-id', 'admin', '--os-project-id', 'demo'];
+    const run = async (...a: string[]): Promise<string> => {
+      const r = await cli('cinder', [...args, ...a], { OS_AUTH_URL: '' });
+      expect(r.code, r.stderr).to.equal(0);
+      return r.stdout;
+    };
+    const type = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-enc-type\s+\|/.exec(await run('type-create', 'cli-enc-type'))?.[1] as string;
+    const made = await run('encryption-type-create', '--cipher', 'aes-xts-plain64', '--key-size', '256', '--control-location', 'front-end', 'cli-enc-type', 'luks');
+    expect(made).to.match(/luks\s+\|\s+aes-xts-plain64\s+\|\s+256\s+\|\s+front-end/);
+    await run('encryption-type-update', '--key-size', '512', 'cli-enc-type');
+    expect(await run('encryption-type-show', 'cli-enc-type')).to.match(/luks\s+\|\s+aes-xts-plain64\s+\|\s+512\s+\|\s+front-end/);
+    expect(await run('encryption-type-list')).to.match(new RegExp(`${type}\\s+\\|\\s+luks`));
+    await run('encryption-type-delete', 'cli-enc-type');
+    expect(await run('encryption-type-show', 'cli-enc-type')).to.not.include('luks');
+    await run('type-delete', 'cli-enc-type');
+  });
+
   it('openstack volume create / list / show / delete', async () => {
     const created = await cli('openstack', ['volume', 'create', '--size', '1', 'ov1']);
     expect(created.code, created.stderr).to.equal(0);
