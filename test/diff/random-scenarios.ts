@@ -57,6 +57,7 @@ class Walk {
   private readonly atts: string[] = [];
   private readonly types: string[] = [];
   private readonly transfers: string[] = [];
+  private readonly qosSpecs: string[] = [];
   private sent = 0;
   private budget = 0;
 
@@ -82,6 +83,8 @@ class Walk {
         [2, () => this.type()],
         [2, () => this.quota()],
         [2, () => this.transfer()],
+        [1.5, () => this.qos()],
+        [1, () => this.encryption()],
         [1, () => this.emit({ method: 'GET', path: `/v3/{p}/messages?resource_uuid=${this.vol()}${r.pick(['', '&limit=1', '&sort=event_id:asc'])}`,
           mv: r.pick(['3.5', '3.31', '3.70', this.mv(5)]) })],
         [1, () => this.emit({ method: 'GET', path: r.pick(['/', '/v3/', '/v3/{p}/limits', '/v3/{p}/os-availability-zone', '/v3/{p}/volumes/summary',
@@ -391,6 +394,44 @@ class Walk {
     ])();
   }
 
+  /** QoS specs (global: named after the walk, force-deleted at its end): made, read, changed, associated with the walk's types. */
+  private qos(): void {
+    const r = this.r;
+    const Q = '/v3/{p}/qos-specs';
+    const one = this.qosSpecs.length && r.chance(0.85) ? `{${r.pick(this.qosSpecs)}}` : MISSING;
+    const type = this.types.length && r.chance(0.8) ? `{${r.pick(this.types)}}` : r.pick([MISSING, '']);
+    r.weighted<() => void>([
+      [this.qosSpecs.length < 2 ? 3 : 0.3, () => {
+        const label = `q${this.qosSpecs.length + 1}`;
+        this.tick();
+        this.emit({ method: 'POST', path: Q, save: [label, 'qos_specs.id'], body: { qos_specs: { name: `rq-${this.seed}-${this.k}-${label}`,
+          consumer: r.pick(['front-end', 'back-end', 'both', 'bogus', null]), [r.pick(['total_iops_sec', 'read_bytes_sec_per_gb', 'diff:k'])]: r.pick(['10', '500', 'x', null]) } } }, 0.15);
+        this.qosSpecs.push(label);
+      }],
+      [2, () => this.emit({ method: 'GET', path: `${Q}/${one}${r.pick(['', '/associations'])}` }, 0.05)],
+      [1, () => this.emit({ method: 'GET', path: `${Q}?value=rq-${this.seed}-${this.k}-q1` }, 0.05)],
+      [2, () => this.emit({ method: 'PUT', path: `${Q}/${one}`, body: { qos_specs: { [r.pick(['consumer', 'total_iops_sec', 'total_iops_sec_per_gb', 'diff:k'])]: r.pick(['front-end', 'both', '7', 'y', null]) } } })],
+      [1, () => this.emit({ method: 'PUT', path: `${Q}/${one}/delete_keys`, body: { keys: r.pick([['total_iops_sec'], ['diff:k', 'total_iops_sec'], []]) } })],
+      [2, () => this.emit({ method: 'GET', path: `${Q}/${one}/${r.pick(['associate', 'disassociate'])}?vol_type_id=${type}` }, 0.05)],
+      [0.5, () => this.emit({ method: 'GET', path: `${Q}/${one}/disassociate_all` }, 0.05)],
+      [0.5, () => this.emit({ method: 'DELETE', path: `${Q}/${one}${r.pick(['', '?force=true'])}` }, 0.05)],
+    ])();
+  }
+
+  /** Encryption of the walk's types (a volume of an encrypted type is refused on both sides: no key manager). */
+  private encryption(): void {
+    const r = this.r;
+    const type = this.types.length && r.chance(0.85) ? `{${r.pick(this.types)}}` : MISSING;
+    const e = `/v3/{p}/types/${type}/encryption`;
+    r.weighted<() => void>([
+      [2, () => this.emit({ method: 'POST', path: e, body: { encryption: { provider: 'luks', control_location: r.pick(['front-end', 'back-end']),
+        ...(r.chance(0.7) ? { cipher: r.pick(['aes-xts-plain64', null]) } : {}), ...(r.chance(0.7) ? { key_size: r.pick([256, '128', null]) } : {}) } } }, 0.2)],
+      [2, () => this.emit({ method: 'GET', path: `${e}${r.pick(['', '/provider', '/cipher', '/nope'])}` }, 0.05)],
+      [1, () => this.emit({ method: 'PUT', path: `${e}/x`, body: { encryption: { [r.pick(['cipher', 'key_size', 'provider'])]: r.pick(['aes-cbc', 512, 'plain']) } } })],
+      [1, () => this.emit({ method: 'DELETE', path: `${e}/x` }, 0.05)],
+    ])();
+  }
+
   /** A transfer offer of one of the volumes, then mostly a look at it, its withdrawal or a wrong key. */
   private transfer(): void {
     const r = this.r;
@@ -407,7 +448,7 @@ class Walk {
     if (then === 'list') this.emit({ method: 'GET', path: `/v3/{p}/os-volume-transfer${r.pick(['', '/detail', '?name=t'])}`, mv: this.mv() }, 0.1);
   }
 
-  /** Volumes out of the way (detached, deleted), then the types: nothing global is left behind. */
+  /** Volumes out of the way (detached, deleted), then the QoS specs and the types: nothing global is left behind. */
   private cleanup(): Step[] {
     // Offers go with their volumes (volume_destroy), so the walk's reset and delete of each volume clear them too.
     const out: Step[] = [];
@@ -415,6 +456,7 @@ class Walk {
       out.push({ method: 'POST', path: `/v3/{p}/volumes/{${v}}/action`, body: { 'os-reset_status': { status: 'available', attach_status: 'detached' } }, state: v },
         { method: 'DELETE', path: `/v3/{p}/volumes/{${v}}?cascade=true`, state: v });
     }
+    for (const q of this.qosSpecs) out.push({ method: 'DELETE', path: `/v3/{p}/qos-specs/{${q}}?force=true` });
     for (const t of this.types) out.push({ method: 'DELETE', path: `/v3/{p}/types/{${t}}` });
     return out;
   }
