@@ -182,6 +182,17 @@ export class VolumeAPI {
     await notifyVolumeUsage(this.d.notifier, ctx, () => this.d.db.volumeGet(volumeId), suffix, (v) => v.host);
   }
 
+  /** An INFO notification from `publisherId` (rpc.get_notifier(publisher).info); a failed send is only logged. */
+  async notifyAs(ctx: Ctx, publisherId: string, event: string, payload: Record<string, unknown>): Promise<void> {
+    const n = this.d.notifier;
+    if (!n?.enabled) return;
+    try {
+      await n.prepare({ publisherId }).info(ctx, event, payload);
+    } catch (e) {
+      LOG.warning(`Could not send notification ${event}: ${(e as Error).message}`);
+    }
+  }
+
   /**
    * objects.Volume.get_by_id: admins see every volume; others only their project's (404
    * otherwise). No policy (os-reset_status and attachment create look volumes up this way).

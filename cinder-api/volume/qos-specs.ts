@@ -4,13 +4,11 @@
 // against Cinder's three. Each change is sent as the 'QoSSpecs' publisher's info notification;
 // a failed send is only logged.
 import type { RequestContext } from '../../common/context';
-import { getLogger } from '../../common/log';
 import { Invalid, InvalidInput, InvalidQoSSpecs, QoSSpecsInUse } from '../../cinder-common/exception';
 import { CONSUMER_KEY, DEFAULT_CONSUMER, QosDB, type QosAssociation, type QosSpec, type QosValues } from '../../cinder-common/qos-db';
 import { collationEquals } from '../collation';
 import type { VolumeAPI } from './api';
 
-const LOG = getLogger('cinder-api.qos_specs');
 
 export const QOS_POLICY = {
   create: 'volume_extension:qos_specs_manage:create',
@@ -58,15 +56,10 @@ export class QosSpecsAPI {
     this.db = new QosDB(api.d.db);
   }
 
-  private async notify(ctx: RequestContext, event: string, payload: Record<string, unknown>): Promise<void> {
-    const n = this.api.d.notifier;
-    if (!n?.enabled) return;
-    try {
-      await n.prepare({ publisherId: 'QoSSpecs' }).info(ctx, event, payload);
-    } catch (e) {
-      LOG.warning(`Could not send notification ${event}: ${(e as Error).message}`);
-    }
+  private notify(ctx: RequestContext, event: string, payload: Record<string, unknown>): Promise<void> {
+    return this.api.notifyAs(ctx, 'QoSSpecs', event, payload);
   }
+
 
   async list(ctx: RequestContext): ReturnType<QosDB['list']> {
     this.api.authorize(ctx, QOS_POLICY.getAll);

@@ -3,14 +3,12 @@
 // the type. There is no key manager here, so a volume of an encrypted type cannot be made
 // (volume create answers Cinder's "Key manager error", as Cinder does without Barbican).
 import type { RequestContext } from '../../common/context';
-import { getLogger } from '../../common/log';
 import type { Encryption } from '../../cinder-common/entities';
 import { Invalid, VolumeTypeEncryptionExists, VolumeTypeEncryptionNotFound } from '../../cinder-common/exception';
 import { TypeEncryptionDB, type EncryptionSpecs } from '../../cinder-common/type-encryption-db';
 import { isoTime } from '../views/volumes';
 import type { VolumeAPI } from './api';
 
-const LOG = getLogger('cinder-api.type_encryption');
 
 export const ENCRYPTION_POLICY = {
   create: 'volume_extension:volume_type_encryption:create',
@@ -35,15 +33,10 @@ export class TypeEncryptionAPI {
     this.db = new TypeEncryptionDB(api.d.db);
   }
 
-  private async notify(ctx: RequestContext, event: string, payload: Record<string, unknown>): Promise<void> {
-    const n = this.api.d.notifier;
-    if (!n?.enabled) return;
-    try {
-      await n.prepare({ publisherId: 'volumeTypeEncryption' }).info(ctx, event, payload);
-    } catch (e) {
-      LOG.warning(`Could not send notification ${event}: ${(e as Error).message}`);
-    }
+  private notify(ctx: RequestContext, event: string, payload: Record<string, unknown>): Promise<void> {
+    return this.api.notifyAs(ctx, 'volumeTypeEncryption', event, payload);
   }
+
 
   private async inUse(typeId: string, what: 'create' | 'update' | 'delete'): Promise<void> {
     if (await this.api.d.db.typeInUse(typeId)) throw new Invalid({}, `Cannot ${what} encryption specs. Volume type in use.`);

@@ -3,6 +3,7 @@
 // os-initialize_connection's connection_info (per-GB keys scaled by the volume's size).
 import { expect } from 'chai';
 import { waitFor } from '../../support/processes';
+import { NotificationListener, Target, type Notification } from '../../../common/rpc';
 import { startCinder, type Cinder, type Json } from './cinder-stack';
 import type { FakeDriver } from '../../../cinder-volume/drivers/fake';
 
@@ -12,8 +13,17 @@ const CONNECTOR = { initiator: 'iqn.1993-08.org.debian:01:qos', host: 'qoshost',
 
 describe('cinder qos-specs', function () {
   let c: Cinder;
-  before(async () => { c = await startCinder(); });
-  after(async () => { await c?.stop(); });
+  let listener: NotificationListener;
+  const notes: Notification[] = [];
+  before(async () => {
+    c = await startCinder({ oslo_messaging_notifications: { driver: 'messagingv2' } });
+    listener = new NotificationListener(c.transport, [new Target({ topic: 'notifications' })], { onMessage: (n) => { notes.push(n); } }, { pool: `qos-t-${Date.now()}` });
+    await listener.start();
+  });
+  after(async () => {
+    await listener?.stop();
+    await c?.stop();
+  });
 
   const req = (method: string, path: string, body?: unknown, token = ADMIN) => c.req(method, path, { token, body });
   const create = async (qos: Json): Promise<string> => {
@@ -54,6 +64,9 @@ describe('cinder qos-specs', function () {
     expect((await req('GET', `${Q}?name=gold`)).body.qos_specs).to.deep.equal([]);
     expect(await message('GET', `${Q}?sort_key=name`, undefined, 400)).to.equal('Invalid input received: Invalid sort key');
     expect(await message('GET', `${Q}?marker=aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee`, undefined, 404)).to.equal('No such QoS spec aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee.');
+    // Each create is Cinder's qos_specs.create from publisher QoSSpecs.
+    await waitFor(() => notes.some((n) => n.eventType === 'qos_specs.create' && n.publisherId === 'QoSSpecs' && (n.payload as { name?: string }).name === 'gold'),
+      5_000, 'qos_specs.create for gold', 20);
   });
 
   it('refuses what Cinder refuses, with its words', async () => {

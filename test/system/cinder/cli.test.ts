@@ -55,6 +55,15 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     await cinder?.stop();
   });
 
+  /** The admin's options through cinderclient's noauth plugin (no Keystone in the way). */
+  const noauthAdmin = (): string[] => ['--os-auth-type', 'noauth', '--os-endpoint', `${base}/volume/v3`, '--os-user-id', 'admin', '--os-project-id', 'demo'];
+  /** `cinder` as that admin; its output, once it exited 0. */
+  const adminCinder = async (...a: string[]): Promise<string> => {
+    const r = await cli('cinder', [...noauthAdmin(), ...a], { OS_AUTH_URL: '' });
+    expect(r.code, r.stderr).to.equal(0);
+    return r.stdout;
+  };
+
   it('cinder create / list / show / reset-state / delete (password auth)', async () => {
     const created = await cli('cinder', ['create', '1', '--name', 'cv1']);
     expect(created.code, created.stderr).to.equal(0);
@@ -134,48 +143,37 @@ describe('cinder and openstack CLIs against cinder-api', function () {
   });
 
   it('cinder qos-create / qos-key / qos-associate / qos-get-association / qos-delete, openstack volume qos show', async () => {
-    const args = ['--os-auth-type', 'noauth', '--os-endpoint', `${base}/volume/v3`, '--os-user-id', 'admin', '--os-project-id', 'demo'];
-    const run = async (...a: string[]): Promise<string> => {
-      const r = await cli('cinder', [...args, ...a], { OS_AUTH_URL: '' });
-      expect(r.code, r.stderr).to.equal(0);
-      return r.stdout;
-    };
-    const made = await run('qos-create', 'cli-qos', 'consumer=front-end', 'total_iops_sec=500');
+    const args = noauthAdmin();
+    const made = await adminCinder('qos-create', 'cli-qos', 'consumer=front-end', 'total_iops_sec=500');
     const id = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(made)?.[1] as string;
     expect(made).to.match(/\|\s+consumer\s+\|\s+front-end\s+\|/);
-    await run('qos-key', id, 'set', 'read_bytes_sec=1024');
-    await run('qos-key', id, 'unset', 'total_iops_sec');
-    expect(await run('qos-show', id)).to.match(/read_bytes_sec[^|]*1024/).and.not.match(/total_iops_sec/);
-    const type = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-qos-type\s+\|/.exec(await run('type-create', 'cli-qos-type'))?.[1] as string;
-    await run('qos-associate', id, type);
-    expect(await run('qos-get-association', id)).to.match(new RegExp(`volume_type\\s+\\|\\s+cli-qos-type\\s+\\|\\s+${type}`));
+    await adminCinder('qos-key', id, 'set', 'read_bytes_sec=1024');
+    await adminCinder('qos-key', id, 'unset', 'total_iops_sec');
+    expect(await adminCinder('qos-show', id)).to.match(/read_bytes_sec[^|]*1024/).and.not.match(/total_iops_sec/);
+    const type = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-qos-type\s+\|/.exec(await adminCinder('type-create', 'cli-qos-type'))?.[1] as string;
+    await adminCinder('qos-associate', id, type);
+    expect(await adminCinder('qos-get-association', id)).to.match(new RegExp(`volume_type\\s+\\|\\s+cli-qos-type\\s+\\|\\s+${type}`));
     const bare = { OS_AUTH_URL: '', OS_USERNAME: '', OS_PASSWORD: '', OS_PROJECT_NAME: '', OS_USER_DOMAIN_NAME: '', OS_PROJECT_DOMAIN_NAME: '' };
     const shown = await cli('openstack', [...args, '--os-volume-api-version', '3', 'volume', 'qos', 'show', id], bare);
     expect(shown.code, shown.stderr).to.equal(0);
     expect(shown.stdout).to.include('cli-qos-type');
-    await run('qos-disassociate-all', id);
-    expect(await run('qos-list')).to.include('cli-qos');
-    await run('qos-delete', id);
-    await run('type-delete', type);
-    expect(await run('qos-list')).to.not.include(id);
+    await adminCinder('qos-disassociate-all', id);
+    expect(await adminCinder('qos-list')).to.include('cli-qos');
+    await adminCinder('qos-delete', id);
+    await adminCinder('type-delete', type);
+    expect(await adminCinder('qos-list')).to.not.include(id);
   });
 
   it('cinder encryption-type-create / -list / -show / -update / -delete', async () => {
-    const args = ['--os-auth-type', 'noauth', '--os-endpoint', `${base}/volume/v3`, '--os-user-id', 'admin', '--os-project-id', 'demo'];
-    const run = async (...a: string[]): Promise<string> => {
-      const r = await cli('cinder', [...args, ...a], { OS_AUTH_URL: '' });
-      expect(r.code, r.stderr).to.equal(0);
-      return r.stdout;
-    };
-    const type = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-enc-type\s+\|/.exec(await run('type-create', 'cli-enc-type'))?.[1] as string;
-    const made = await run('encryption-type-create', '--cipher', 'aes-xts-plain64', '--key-size', '256', '--control-location', 'front-end', 'cli-enc-type', 'luks');
+    const type = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-enc-type\s+\|/.exec(await adminCinder('type-create', 'cli-enc-type'))?.[1] as string;
+    const made = await adminCinder('encryption-type-create', '--cipher', 'aes-xts-plain64', '--key-size', '256', '--control-location', 'front-end', 'cli-enc-type', 'luks');
     expect(made).to.match(/luks\s+\|\s+aes-xts-plain64\s+\|\s+256\s+\|\s+front-end/);
-    await run('encryption-type-update', '--key-size', '512', 'cli-enc-type');
-    expect(await run('encryption-type-show', 'cli-enc-type')).to.match(/luks\s+\|\s+aes-xts-plain64\s+\|\s+512\s+\|\s+front-end/);
-    expect(await run('encryption-type-list')).to.match(new RegExp(`${type}\\s+\\|\\s+luks`));
-    await run('encryption-type-delete', 'cli-enc-type');
-    expect(await run('encryption-type-show', 'cli-enc-type')).to.not.include('luks');
-    await run('type-delete', 'cli-enc-type');
+    await adminCinder('encryption-type-update', '--key-size', '512', 'cli-enc-type');
+    expect(await adminCinder('encryption-type-show', 'cli-enc-type')).to.match(/luks\s+\|\s+aes-xts-plain64\s+\|\s+512\s+\|\s+front-end/);
+    expect(await adminCinder('encryption-type-list')).to.match(new RegExp(`${type}\\s+\\|\\s+luks`));
+    await adminCinder('encryption-type-delete', 'cli-enc-type');
+    expect(await adminCinder('encryption-type-show', 'cli-enc-type')).to.not.include('luks');
+    await adminCinder('type-delete', 'cli-enc-type');
   });
 
   it('openstack volume create / list / show / delete', async () => {
