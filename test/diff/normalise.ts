@@ -118,6 +118,17 @@ export function sortLeftAttachments(v: Json): Json {
   return { ...v, attachments: [...v.attachments].sort((x, y) => key(x).localeCompare(key(y))) };
 }
 
+/**
+ * The volume summary's metadata (3.36+): each key's distinct values, which Cinder's DISTINCT
+ * query returns in no set order (on MySQL, its random volume ids' order); compared as sets.
+ */
+export function sortSummaryMetadata(v: Json): Json {
+  const meta = v?.['volume-summary']?.metadata;
+  if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return v;
+  const sorted = Object.fromEntries(Object.entries(meta).map(([k, x]) => [k, Array.isArray(x) ? [...x].sort() : x]));
+  return { ...v, 'volume-summary': { ...v['volume-summary'], metadata: sorted } };
+}
+
 /** unordered: the body's attachments are in no set order (an attachment's DELETE). */
 export function compare(ours: Answer, theirs: Answer, o: Side, t: Side, opts: { unordered?: boolean } = {}): Difference[] {
   const out: Difference[] = [];
@@ -132,8 +143,8 @@ export function compare(ours: Answer, theirs: Answer, o: Side, t: Side, opts: { 
   const ct = [mediaType(ours.headers['content-type']), mediaType(theirs.headers['content-type'])];
   if (ct[0] !== ct[1]) out.push({ kind: 'header', at: 'content-type', ours: ct[0], theirs: ct[1] });
   const order = (v: Json): Json => (opts.unordered ? sortLeftAttachments(v) : v);
-  const a = order(sortVolumeAttachments(o.value(ours.body)));
-  const b = order(sortVolumeAttachments(t.value(theirs.body)));
+  const a = sortSummaryMetadata(order(sortVolumeAttachments(o.value(ours.body))));
+  const b = sortSummaryMetadata(order(sortVolumeAttachments(t.value(theirs.body))));
   const fa = fault(a);
   const fb = fault(b);
   if (fa || fb) {
