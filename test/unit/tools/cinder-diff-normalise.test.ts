@@ -27,4 +27,12 @@ describe('cinder-diff normaliser', () => {
     // Still a difference: what is left.
     expect(compare(left([server, none]), left([none, none]), o, t, { unordered: true })).to.not.deep.equal([]);
   });
+
+  it("the volume summary's metadata values compare as sets (Cinder's DISTINCT has no ORDER BY)", () => {
+    const o = new Side('ours', 'http://ours');
+    const t = new Side('theirs', 'http://theirs');
+    const summary = (values: string[]): Answer => answer({ 'volume-summary': { total_size: 2, total_count: 2, metadata: { readonly: values } } });
+    expect(compare(summary(['b', '1']), summary(['1', 'b']), o, t)).to.deep.equal([]);
+    expect(compare(summary(['b', '1']), summary(['1', 'c']), o, t)).to.not.deep.equal([]);
+  });
 });
