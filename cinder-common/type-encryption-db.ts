@@ -44,4 +44,11 @@ export class TypeEncryptionDB {
       throw new VolumeTypeEncryptionNotFound({ type_id: typeId });
     }
   }
+
+  /** volume_types_encryption_changed: one type encrypted and not the other, or both but differently. */
+  async changed(typeA: string, typeB: string): Promise<boolean> {
+    const [a, b] = await Promise.all([this.get(typeA), this.get(typeB)]);
+    if (!a || !b) return (a === null) !== (b === null);
+    return a.provider !== b.provider || a.cipher !== b.cipher || a.keySize !== b.keySize || a.controlLocation !== b.controlLocation;
+  }
 }

@@ -18,7 +18,7 @@ import {
 import { logLevelListToPrimitive, objectData } from '../cinder-common/objects';
 import { QuotaDB } from '../cinder-common/quota-db';
 import { attachFlowFrom, detachSetsStatus, statusAfterDetach } from '../cinder-common/volume-status';
-import type { Connector, VolumeDriver } from './drivers/driver';
+import type { Connector, ModelUpdate, VolumeDriver } from './drivers/driver';
 import { KeyedLock } from '../common/lock';
 import { retypeLocked } from './retype';
 import { VolumeReconciler, type ExportReport, type PassReport, type Repair } from './reconciler';
@@ -191,9 +191,10 @@ export class VolumeManager {
     if (v.status !== 'creating') return;
     await this.notify(ctxt, v, 'create.start');
     try {
-      const model = await this.d.driver.createVolume(v);
+      const { model, bootable } = v.sourceVolid ? await this.cloneLocked(v, v.sourceVolid) : { model: await this.d.driver.createVolume(v), bootable: false };
       const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, {
         status: 'available', launchedAt: new Date(), sharedTargets: await this.driverSharesTargets(), serviceUuid: await this.ownServiceUuid(),
+        ...(bootable ? { bootable: true } : {}),
         ...(model?.provider_location !== undefined ? { providerLocation: model.provider_location } : {}),
         ...(model?.provider_auth !== undefined ? { providerAuth: model.provider_auth } : {}),
       });
@@ -209,6 +210,20 @@ export class VolumeManager {
       return;
     }
     await this.notify(ctxt, async () => (await this.d.db.volumeGet(v.id)) ?? v, 'create.end');
+  }
+
+  /**
+   * _create_from_source_volume, under the source's lock too (its delete waits): the driver's
+   * clone, then a bootable source's image metadata copied. Redone, both are done again.
+   */
+  private async cloneLocked(v: Volume, sourceId: string): Promise<{ model: ModelUpdate | void; bootable: boolean }> {
+    return this.locks.run(sourceId, async () => {
+      const src = await this.d.db.volumeGet(sourceId);
+      if (!src) throw new VolumeNotFound({ volume_id: sourceId });
+      const model = await this.d.driver.createClonedVolume(v, src);
+      if (src.bootable) await this.d.db.metadataReplace(v.id, (await this.d.db.metadataGet([src.id], 'image')).get(src.id) ?? {}, true);
+      return { model, bootable: src.bootable };
+    });
   }
 
   /**

@@ -27,12 +27,9 @@ async function typesDiff(db: CinderDB, a: string, b: string): Promise<{ equal: b
   const specs = await db.typeExtraSpecsGet([a, b]);
   const [sa, sb] = [specs.get(a) ?? {}, specs.get(b) ?? {}];
   const keys = new Set([...Object.keys(sa), ...Object.keys(sb)]);
-  const enc = new TypeEncryptionDB(db);
-  const [ea, eb] = await Promise.all([enc.get(a), enc.get(b)]);
-  const sameEnc = (ea === null) === (eb === null) && (!ea || !eb
-    || (ea.provider === eb.provider && ea.cipher === eb.cipher && ea.keySize === eb.keySize && ea.controlLocation === eb.controlLocation));
-  const equal = sameEnc && (ta?.qosSpecsId ?? null) === (tb?.qosSpecsId ?? null) && [...keys].every((k) => k in sa && k in sb && sa[k] === sb[k]);
-  return { equal, encryption: !sameEnc };
+  const encryption = await new TypeEncryptionDB(db).changed(a, b);
+  const equal = !encryption && (ta?.qosSpecsId ?? null) === (tb?.qosSpecsId ?? null) && [...keys].every((k) => k in sa && k in sb && sa[k] === sb[k]);
+  return { equal, encryption };
 }
 
 /** Returns the volume as retyped (for the usage notification), or null when nothing changed. */

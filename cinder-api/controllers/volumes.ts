@@ -150,12 +150,12 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     // The lookups in Cinder's order (v3 volumes.py create), each 404 when the thing is absent.
     const volumeType = body.volume_type ? await api.types.getByNameOrId(req.ctx, body.volume_type) : null;
     if (body.snapshot_id) throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
-    // A source volume is looked up and checked; the clone itself ends in error (create-sources.ts).
+    // A source volume is looked up and checked (create-sources.ts); the clone is made on its backend.
     let sizeAsked = size;
-    let sourceVolid: string | null = null;
+    let source: Volume | null = null;
     if (body.source_volid) {
-      sourceVolid = body.source_volid;
-      sizeAsked = (await sourceVolume(api, req.ctx, sourceVolid, size)).size;
+      const found = await sourceVolume(api, req.ctx, body.source_volid, size);
+      [source, sizeAsked] = [found.source, found.size];
     }
     for (const group of [body.consistencygroup_id, 'group_id' in body ? body.group_id : undefined]) {
       if (group !== undefined && group !== null) throw new GroupNotFound({ group_id: pyStr(group) });
@@ -170,7 +170,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${notIntLike} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
     const made = await api.create(req.ctx, {
-      size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, sourceVolid,
+      size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, source,
     });
     return reply.code(202).send({ volume: (await render(req, [made.volume], false, made.extras))[0] });
   });

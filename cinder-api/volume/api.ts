@@ -10,6 +10,8 @@ import type { Enforcer, Target } from '../../common/policy';
 import { RemoteError, type Notifier } from '../../common/rpc';
 import { notifyVolumeUsage } from '../../cinder-common/volume-usage';
 import { isServiceUp } from '../../common/service';
+import { serviceHostOf } from '../../cinder-common/objects';
+import { cloneTypeAllowed } from './create-sources';
 import type { AttachmentBrief, CinderDB, Expected } from '../../cinder-common/db-api';
 import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
 import {
@@ -112,8 +114,8 @@ export interface CreateRequest {
   availabilityZone: string | null;
   /** The type the request named (resolved by the controller, in Cinder's lookup order); null: the default type. */
   volumeType: TypeWithSpecs | null;
-  /** A clone's source (checked by the controller): our drivers cannot clone, so the volume ends in error. */
-  sourceVolid?: string | null;
+  /** A clone's source (looked up and checked by the controller): the clone is made on its backend. */
+  source?: Volume | null;
 }
 
 export interface Scheduled {
@@ -305,10 +307,11 @@ export class VolumeAPI {
    * The scheduler's job, done here: a live, enabled cinder-volume in the zone, whose reported
    * capabilities take the type's extra specs (CapabilitiesFilter), with the most room for `size`.
    */
-  async pickBackend(size: number, az: string | null, specs: Record<string, string | null>): Promise<Scheduled | null> {
+  async pickBackend(size: number, az: string | null, specs: Record<string, string | null>, only?: string): Promise<Scheduled | null> {
     let best: { host: string; az: string; free: number } | null = null;
     for (const { service: s, allocatedGb } of await this.d.db.servicesWithAllocatedGb('cinder-volume')) {
       if (s.disabled || !s.host || !isServiceUp(s.updatedAt, this.d.serviceDownTime)) continue;
+      if (only !== undefined && s.host !== only) continue;
       const svcAz = s.availabilityZone ?? this.d.defaultAz;
       if (az && svcAz !== az) continue;
       const caps = capabilitiesOf(s) as { total_capacity_gb?: number; volume_backend_name?: string };
@@ -335,39 +338,42 @@ export class VolumeAPI {
     if (size === null || size < 1) {
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${size === null ? 'None' : size} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
-    // _get_volume_type: the named type, else the default one; its multiattach spec decides the volume's.
-    const type = r.volumeType ?? await this.types.getDefault();
+    const source = r.source ?? null;
+    if (source && r.volumeType) await cloneTypeAllowed(this, source, r.volumeType);
+    // _get_volume_type: the named type, else the source's, else the default one; its multiattach spec decides the volume's.
+    const type = r.volumeType ?? (source ? await this.types.get(ctx.elevated(), source.volumeTypeId) : await this.types.getDefault());
     provisionFilterOnSize(type, size);
     if (r.availabilityZone !== null && r.availabilityZone !== this.d.defaultAz) {
       throw new InvalidAvailabilityZone({ az: r.availabilityZone });
     }
+    if (source && r.availabilityZone !== null && source.availabilityZone && r.availabilityZone !== source.availabilityZone) {
+      throw new InvalidInput({ reason: 'Volume must be in the same availability zone as the source volume' });
+    }
     // An encrypted type needs a key from a key manager, and there is none (Cinder without Barbican
-    // answers the same); one without a cipher names no key algorithm to ask for.
-    if (type.cipherless) throw new InvalidVolumeType({}, 'Invalid encryption spec');
-    if (type.encrypted) throw new Invalid({}, 'Key manager error');
+    // answers the same); one without a cipher names no key algorithm to ask for. A clone takes its
+    // source's key instead.
+    if (!source && type.cipherless) throw new InvalidVolumeType({}, 'Invalid encryption spec');
+    if (!source && type.encrypted) throw new Invalid({}, 'Key manager error');
     const multiattach = isMultiattachSpec(type.specs);
     if (multiattach) this.authorize(ctx, POLICY.multiattach);
     // QuotaReserveTask's per-volume check now; the usage is counted with the row (createVolume).
     const quota = this.d.quota;
     const limits = quota ? await quota.checkVolumeCreate(ctx.projectId ?? '', size) : null;
     // A clone is never sent to a backend (none here can clone).
-    const target = r.sourceVolid ? null : await this.pickBackend(size, r.availabilityZone, type.specs);
+    // A clone goes to its source's backend (the scheduler's resource_backend), if that one takes it.
+    const target = await this.pickBackend(size, source ? source.availabilityZone : r.availabilityZone, type.specs, source ? serviceHostOf(source.host ?? '') : undefined);
     const values: Partial<Volume> = {
       userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
       availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,
-      host: target?.host ?? null, scheduledAt: target ? new Date() : null, sourceVolid: r.sourceVolid ?? null,
+      host: target ? (source?.host ?? target.host) : null, scheduledAt: target ? new Date() : null, sourceVolid: source?.id ?? null,
+      // A clone is bootable as its source is from the start (Cinder's create flow copies the flag).
+      ...(source?.bootable ? { bootable: true } : {}),
     };
     // One transaction: a failed write counts nothing, and no reservation is left to expire.
     const v: Volume = quota && limits
       ? await quota.createVolume(ctx.projectId ?? '', size, type.type.name, limits, (m) => this.d.db.volumeCreate(values, m))
       : await this.d.db.volumeCreate(values);
     if (Object.keys(r.metadata).length) await this.d.db.metadataReplace(v.id, r.metadata);
-    if (r.sourceVolid) {
-      // create_cloned_volume is not in our drivers: Cinder's volume goes to error when its driver lacks it.
-      LOG.error(`Volume ${v.id}: cloning volume ${r.sourceVolid} is not supported by the backend drivers here`, { context: ctx });
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, { status: 'error' });
-      return { volume: v, typeName: type.type.name };
-    }
     if (!target) {
       // No valid backend: the scheduler would mark the volume error; the request still got 202.
       LOG.warning(`No valid backend was found for volume ${v.id} (size ${size})`, { context: ctx });

@@ -36,6 +36,8 @@ export interface VolumeDriver {
   /** Release what doSetup started. */
   shutdown(): Promise<void>;
   createVolume(volume: Volume): Promise<ModelUpdate | void>;
+  /** create_cloned_volume: `volume` with `source`'s data (and its own, larger or equal, size); redone, it copies again. */
+  createClonedVolume(volume: Volume, source: Volume): Promise<ModelUpdate | void>;
   deleteVolume(volume: Volume): Promise<void>;
   extendVolume(volume: Volume, newSizeGb: number): Promise<void>;
   /** Change the volume to `type` in place on this backend; false: it cannot (a migration would). Absent: never in place. */

@@ -35,6 +35,13 @@ export class FakeDriver implements VolumeDriver {
     this.volumes.set(volume.id, volume.size ?? 0);
   }
 
+  /** No data to copy: the clone is a volume of its own size, as long as the source is here. */
+  async createClonedVolume(volume: Volume, source: Volume): Promise<void> {
+    this.maybeFail('createClonedVolume');
+    if (!this.volumes.has(source.id)) throw new Error(`source volume ${source.id} is not on this backend`);
+    this.volumes.set(volume.id, volume.size ?? 0);
+  }
+
   async deleteVolume(volume: Volume): Promise<void> {
     this.maybeFail('deleteVolume');
     this.volumes.delete(volume.id);

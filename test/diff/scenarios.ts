@@ -10,6 +10,7 @@ import { messageScenarios } from './scenarios-messages';
 import { imageMetadataScenarios } from './scenarios-image-metadata';
 import { qosScenarios } from './scenarios-qos';
 import { encryptionScenarios } from './scenarios-encryption';
+import { cloneScenarios } from './scenarios-clone';
 
 export interface Step {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
@@ -385,5 +386,5 @@ function other(): Scenario[] {
 
 export function scenarios(): Scenario[] {
   return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios(), ...transferScenarios(), ...messageScenarios(),
-    ...imageMetadataScenarios(), ...qosScenarios(), ...encryptionScenarios()];
+    ...imageMetadataScenarios(), ...qosScenarios(), ...encryptionScenarios(), ...cloneScenarios()];
 }
