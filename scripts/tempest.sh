@@ -183,7 +183,7 @@ vendor_name = Open Source
 [volume-feature-enabled]
 backup = False
 snapshot = False
-clone = False
+clone = True
 manage_snapshot = False
 manage_volume = False
 extend_attached_volume = True
@@ -234,6 +234,8 @@ tempest\.api\.volume\.admin\.test_volume_services\.
 tempest\.api\.volume\.admin\.test_volume_services_negative\.
 tempest\.api\.volume\.admin\.test_volume_hosts\.
 tempest\.api\.volume\.test_volumes_extend\.
+tempest\.api\.volume\.test_volumes_clone\.
+tempest\.api\.volume\.test_volumes_clone_negative\.
 tempest\.api\.volume\.admin\.test_volume_retype\.
 tempest\.api\.volume\.admin\.test_multi_backend\.
 tempest\.api\.volume\.admin\.test_volume_pools\.

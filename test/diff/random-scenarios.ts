@@ -182,6 +182,11 @@ class Walk {
     if (r.chance(0.15)) volume.volume_type = this.types.length && r.chance(0.7) ? `{${r.pick(this.types)}}` : r.pick(['__DEFAULT__', 'nope']);
     if (r.chance(0.1)) volume.multiattach = r.pick([true, false]);
     if (r.chance(0.1)) volume.availability_zone = r.pick(['nova', 'bogus']);
+    // A clone of one of the walk's volumes (its size given or not).
+    if (this.vols.length && r.chance(0.12)) {
+      volume.source_volid = this.vol();
+      if (r.chance(0.5)) delete volume.size;
+    }
     this.tick();
     this.emit({ method: 'POST', path: '/v3/{p}/volumes', body: { volume }, mv: this.mv(), save: [label, 'volume.id'], state: label }, 0.2);
     this.vols.push(label);
