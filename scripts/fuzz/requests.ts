@@ -369,7 +369,7 @@ export class Generator {
       [st.volumes.length < 10 ? 10 : 3, () => this.make('cinder', user, 'POST', `${C}/volumes`, 'volume-create',
         { volume: { size: r.weighted([[8, 1], [2, r.int(2, 4)]] as const), name: `fv-${r.int(0, 999)}`,
           ...(r.chance(0.15) ? { multiattach: true } : {}), ...(r.chance(0.15) && st.types.length ? { volume_type: r.pick(st.types) } : {}),
-          ...(r.chance(0.1) ? { metadata: { m: 'n' } } : {}) } }, r.chance(0.3) ? `3.${r.int(0, 70)}` : undefined)],
+          ...(r.chance(0.1) ? { metadata: { m: 'n' } } : {}), ...(r.chance(0.1) ? { source_volid: this.volume(user) } : {}) } }, r.chance(0.3) ? `3.${r.int(0, 70)}` : undefined)],
       [3, () => this.make('cinder', user, 'GET', `${C}/${r.pick(['volumes', 'volumes/detail', 'volumes/summary'])}${r.chance(0.5) ? `?${r.pick(QUERIES)}` : ''}`, 'volume-list', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
       [3, () => this.make('cinder', user, 'GET', `${C}/volumes/${this.volume(user)}`, 'volume-show', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
       [1, () => this.make('cinder', user, 'PUT', `${C}/volumes/${this.volume(user)}`, 'volume-update', { volume: { name: 'n2', description: r.pick(['d', null, 'é'.repeat(300)]) } })],
