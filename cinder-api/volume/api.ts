@@ -359,7 +359,6 @@ export class VolumeAPI {
     // QuotaReserveTask's per-volume check now; the usage is counted with the row (createVolume).
     const quota = this.d.quota;
     const limits = quota ? await quota.checkVolumeCreate(ctx.projectId ?? '', size) : null;
-    // A clone is never sent to a backend (none here can clone).
     // A clone goes to its source's backend (the scheduler's resource_backend), if that one takes it.
     const target = await this.pickBackend(size, source ? source.availabilityZone : r.availabilityZone, type.specs, source ? serviceHostOf(source.host ?? '') : undefined);
     const values: Partial<Volume> = {
