@@ -12,6 +12,7 @@ import { ALLOWED_EXMODS } from '../../../nova-common/rpc';
 import { startNovaCompute, type NovaComputeOptions, type RunningNovaCompute } from '../../../nova-compute/main';
 import { waitFor } from '../../support/processes';
 import { CinderFixture } from './cinder-fixture';
+import { startCinder, type Cinder } from '../cinder/cinder-stack';
 
 // Response bodies are whatever the API sent; tests assert on them field by field.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -112,6 +113,23 @@ export function novaWithCinderFixture(): { nova: Nova; cinder: CinderFixture } {
   after(async () => {
     await s.nova?.stop();
     await s.cinder?.stop();
+  });
+  return s;
+}
+
+/**
+ * The same with the real cinder-api and cinder-volume in process (SQLite + fake://) behind Nova's
+ * cinder client.
+ */
+export function novaWithRealCinder(): { nova: Nova; cinder: Cinder } {
+  const s = {} as { nova: Nova; cinder: Cinder };
+  before(async () => {
+    s.cinder = await startCinder({ DEFAULT: { rpc_response_timeout: 3 } });
+    s.nova = await startNova({ cinder: { endpoint: `${s.cinder.api.url}/v3/%(project_id)s` } });
+  });
+  after(async () => {
+    await s.nova?.stop();
+    await s.cinder?.stop().catch(() => undefined);
   });
   return s;
 }

@@ -4,29 +4,18 @@
 import { expect } from 'chai';
 import { BlockDeviceMapping, Instance } from '../../../nova-common/entities';
 import type { FakeDriver } from '../../../nova-compute/virt/fake';
-import { startCinder, type Cinder } from '../cinder/cinder-stack';
 import { waitFor } from '../../support/processes';
-import { activeServer, startNova, type Nova } from './harness';
+import { activeServer, novaWithRealCinder } from './harness';
 
 const ADMIN = 'admin:demo';
 
 describe('front-end QoS: cinder qos-specs → connection_info → the guest disk', function () {
   this.timeout(60_000);
-  let cinder: Cinder;
-  let nova: Nova;
-
-  before(async () => {
-    cinder = await startCinder({ DEFAULT: { rpc_response_timeout: 3 } });
-    nova = await startNova({ cinder: { endpoint: `${cinder.api.url}/v3/%(project_id)s` } });
-  });
-  after(async () => {
-    await nova?.stop();
-    await cinder?.stop().catch(() => undefined);
-  });
-
-  const admin = (method: string, path: string, body?: unknown) => cinder.req(method, `/v3/demo${path}`, { token: ADMIN, body });
+  const s = novaWithRealCinder();
+  const admin = (method: string, path: string, body?: unknown) => s.cinder.req(method, `/v3/demo${path}`, { token: ADMIN, body });
 
   it('attaches a volume of a type with front-end QoS: the disk has its iotune', async () => {
+    const { cinder, nova } = s;
     const type = (await admin('POST', '/types', { volume_type: { name: 'limited' } })).body.volume_type.id;
     const qos = (await admin('POST', '/qos-specs', {
       qos_specs: { name: 'limited', consumer: 'front-end', total_iops_sec: '500', read_bytes_sec_per_gb: '1024', vendor_key: 'x' },

@@ -1,25 +1,14 @@
 // os-volumes, Nova's proxy of Cinder's volumes, against the real cinder-api + cinder-volume in
 // process, as tempest's compute volumes tests (test_volumes_get, _list, _negative) drive it.
 import { expect } from 'chai';
-import { startCinder, type Cinder } from '../cinder/cinder-stack';
 import { waitFor } from '../../support/processes';
-import { activeServer, startNova, type Nova } from './harness';
+import { activeServer, novaWithRealCinder } from './harness';
 
 describe('nova-api os-volumes (the volume proxy, up to 2.35) over the real Cinder', function () {
   this.timeout(60_000);
-  let cinder: Cinder;
-  let nova: Nova;
+  const s = novaWithRealCinder();
 
-  before(async () => {
-    cinder = await startCinder({ DEFAULT: { rpc_response_timeout: 3 } });
-    nova = await startNova({ cinder: { endpoint: `${cinder.api.url}/v3/%(project_id)s` } });
-  });
-  after(async () => {
-    await nova?.stop();
-    await cinder?.stop().catch(() => undefined);
-  });
-
-  const req = (method: string, path: string, body?: unknown, version?: string) => nova.req(method, `/v2.1${path}`, { body, version });
+  const req = (method: string, path: string, body?: unknown, version?: string) => s.nova.req(method, `/v2.1${path}`, { body, version });
   const until = async (id: string, status: string): Promise<void> => {
     await waitFor(async () => (await req('GET', `/os-volumes/${id}`)).body.volume?.status === status, 15_000, `${id} ${status}`, 50);
   };
@@ -43,7 +32,7 @@ describe('nova-api os-volumes (the volume proxy, up to 2.35) over the real Cinde
   });
 
   it('shows the attachment of an attached volume (the server and device)', async () => {
-    const sid = await activeServer(nova, 'pv-srv');
+    const sid = await activeServer(s.nova, 'pv-srv');
     const v = (await req('POST', '/os-volumes', { volume: { size: '1' } })).body.volume;
     await until(v.id, 'available');
     expect((await req('POST', `/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: v.id } })).status).to.equal(200);
