@@ -5,6 +5,7 @@
 // spec may set one) is only a key, where Cinder's queries also take it for a spec.
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { putOwn } from '../common/api/own-keys';
 import { fastSelect, selectRows } from '../common/db/fast-select';
 import { prepared } from '../common/db/prepared';
 import { transactionWithRetry } from '../common/db/retry';
@@ -45,7 +46,7 @@ function specOf(root: QualityOfServiceSpecs, children: QualityOfServiceSpecs[]):
   for (const c of children) {
     if (c.updatedAt && (!updatedAt || c.updatedAt > updatedAt)) updatedAt = c.updatedAt;
     if (c.key === CONSUMER_KEY) consumer = c.value ?? DEFAULT_CONSUMER;
-    else specs[c.key ?? ''] = c.value;
+    else putOwn(specs, c.key ?? '', c.value);
   }
   return { id: root.id, name: root.value ?? '', consumer, specs, createdAt: root.createdAt, updatedAt };
 }
@@ -242,7 +243,7 @@ export function qosFromColumn(raw: unknown): TypeQos | null {
   const specs: QosValues = {};
   for (const [k, v] of Object.entries(rows)) {
     if (k === CONSUMER_KEY) consumer = v ?? DEFAULT_CONSUMER;
-    else specs[k] = v;
+    else putOwn(specs, k, v);
   }
   return { consumer, specs };
 }

@@ -51,7 +51,8 @@ export function qosSpecsRoutes(app: FastifyInstance, base: string, api: QosSpecs
 
   app.get(Q, async (req) => {
     projectInPath(req);
-    let rows = await api.list(req.ctx);
+    const all = await api.list(req.ctx);
+    let rows = all;
     const q = { ...(req.query ?? {}) } as Record<string, string>;
     const { limit, offset } = pageParams(q, maxLimit);
     for (const [k, v] of Object.entries(q)) {
@@ -65,7 +66,7 @@ export function qosSpecsRoutes(app: FastifyInstance, base: string, api: QosSpecs
       let i = rows.findIndex((r) => r.root.id === q.marker);
       if (i < 0) {
         // The marker is read as a show would (404 if gone), and placed by its sort values.
-        const m = (await api.list(req.ctx)).find((r) => r.root.id === q.marker);
+        const m = all.find((r) => r.root.id === q.marker);
         if (!m) await api.get(req.ctx, q.marker);
         rows = sortRows([...rows, m as Row], q, rowSortKeys());
         i = rows.indexOf(m as Row);

@@ -41,7 +41,7 @@ export async function cloneTypeAllowed(api: VolumeAPI, source: Volume, type: Typ
     throw new InvalidInput({ reason: `Invalid volume_type provided: ${type.type.id} (requested type is not compatible; either match source volume, or omit type argument).` });
   };
   if (await new TypeEncryptionDB(api.d.db).changed(source.volumeTypeId, type.type.id)) refuse();
-  const disabled = (await api.d.db.servicesWithAllocatedGb('cinder-volume')).filter(({ service }) => service.disabled);
+  const disabled = (await api.d.db.serviceList('cinder-volume')).filter((s) => s.disabled);
   if (disabled.length === 1) return;
   const sourceSpecs = (await api.d.db.typeExtraSpecsGet([source.volumeTypeId])).get(source.volumeTypeId) ?? {};
   const [from, to] = [sourceSpecs.volume_backend_name, type.specs.volume_backend_name];
