@@ -26,6 +26,8 @@ import { QosSpecsAPI } from './volume/qos-specs';
 import { qosSpecsRoutes } from './controllers/qos-specs';
 import { TypeEncryptionAPI } from './volume/type-encryption';
 import { typeEncryptionRoutes } from './controllers/type-encryption';
+import { snapshotRoutes } from './controllers/snapshots';
+import { SnapshotAPI } from './volume/snapshots';
 import { MessageAPI } from './volume/messages';
 import { messageRoutes } from './controllers/messages';
 import { ClusterAPI } from './volume/clusters';
@@ -90,6 +92,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const workers = new WorkerAPI(opts.volumes);
   const qosSpecs = new QosSpecsAPI(opts.volumes);
   const typeEncryption = new TypeEncryptionAPI(opts.volumes);
+  const snapshots = new SnapshotAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
     v3.addHook('onRequest', async (req, reply) => {
       if (req.routeOptions.config?.public) return;
@@ -131,6 +134,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       workerRoutes(v3, base, workers);
       qosSpecsRoutes(v3, base, qosSpecs, opts.maxLimit);
       typeEncryptionRoutes(v3, base, typeEncryption);
+      snapshotRoutes(v3, base, snapshots, opts.maxLimit);
       resourceGapRoutes(v3, base);
     }
   });

@@ -26,6 +26,7 @@ const RESOURCES: Resource[] = [
   { collection: 'os-quota-sets', member: ':id' }, { collection: 'os-quota-class-sets', member: ':id' }, { collection: 'messages', member: ':id' },
   { collection: 'capabilities', member: ':host' }, { collection: 'resource_filters', member: ':id' },
   { collection: 'clusters', member: ':id' }, { collection: 'workers', member: ':id' }, { collection: 'qos-specs', member: ':id' },
+  { collection: 'snapshots', member: ':id' }, { collection: 'snapshots/:id/metadata', member: ':key' },
 ];
 
 export function resourceGapRoutes(app: FastifyInstance, base: string): void {

@@ -121,10 +121,13 @@ export class CinderDB {
     return fastSelect(this.ds, Volume).insert(row, m);
   }
 
-  /** UPDATE volumes SET values WHERE id=? AND <expected>; true when the row matched. */
-  async volumeConditionalUpdate(id: string, expected: Expected, values: Partial<Volume>, m?: EntityManager): Promise<boolean> {
+  /**
+   * UPDATE volumes SET values WHERE id=? AND <expected> [AND each of `filters`, conditions on
+   * other tables such as volumeSnapshotFilter's]; true when the row matched.
+   */
+  async volumeConditionalUpdate(id: string, expected: Expected, values: Partial<Volume>, m?: EntityManager, filters: Record<string, SqlValue> = {}): Promise<boolean> {
     requireExpected(expected, 'volumeConditionalUpdate');
-    return (await fastSelect(this.ds, Volume).update({ id, deleted: false, ...expected }, { ...values, updatedAt: now() }, m)) > 0;
+    return (await fastSelect(this.ds, Volume).update({ id, deleted: false, ...expected, ...filters }, { ...values, updatedAt: now() }, m)) > 0;
   }
 
   /** A write that is no state transition (names, flags, export location); false when there is no live row. */

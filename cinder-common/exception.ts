@@ -19,6 +19,9 @@ export class InvalidAvailabilityZone extends Invalid {
 export class InvalidVolume extends Invalid {
   static override msgFmt = 'Invalid volume: %(reason)s';
 }
+export class InvalidSnapshot extends Invalid {
+  static override msgFmt = 'Invalid snapshot: %(reason)s';
+}
 export class InvalidParameterValue extends Invalid {
   static override msgFmt = '%(err)s';
 }
@@ -43,6 +46,9 @@ export class VolumeNotFound extends NotFound {
 }
 export class VolumeMetadataNotFound extends NotFound {
   static override msgFmt = 'Volume %(volume_id)s has no metadata with key %(metadata_key)s.';
+}
+export class SnapshotMetadataNotFound extends NotFound {
+  static override msgFmt = 'Snapshot %(snapshot_id)s has no metadata with key %(metadata_key)s.';
 }
 export class InvalidVolumeMetadataSize extends CinderException {
   static override msgFmt = 'Invalid metadata size: %(reason)s';

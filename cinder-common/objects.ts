@@ -1,7 +1,7 @@
 // A Volume on the RPC wire: oslo.versionedobjects' envelope (versioned_object.*: CinderObject
 // keeps the library's serial namespace, unlike Nova's nova_object.*) with Cinder's field names.
 // The volume service reloads the row by id; the payload is for logs and peers.
-import type { Volume } from './entities';
+import type { Snapshot, Volume } from './entities';
 
 type Dict = Record<string, unknown>;
 
@@ -15,6 +15,20 @@ export function volumeToPrimitive(v: Volume): Dict {
       availability_zone: v.availabilityZone, status: v.status, attach_status: v.attachStatus, migration_status: v.migrationStatus,
       display_name: v.displayName, display_description: v.displayDescription, volume_type_id: v.volumeTypeId,
       bootable: v.bootable, multiattach: v.multiattach, created_at: iso(v.createdAt),
+    },
+    'versioned_object.changes': [],
+  };
+}
+
+/** A Snapshot object (Cinder's 1.6), the fields a peer's manager reads of it. */
+export function snapshotToPrimitive(s: Snapshot): Dict {
+  return {
+    'versioned_object.name': 'Snapshot', 'versioned_object.namespace': 'cinder', 'versioned_object.version': '1.6',
+    'versioned_object.data': {
+      id: s.id, volume_id: s.volumeId, user_id: s.userId, project_id: s.projectId, status: s.status, progress: s.progress,
+      volume_size: s.volumeSize, display_name: s.displayName, display_description: s.displayDescription, volume_type_id: s.volumeTypeId,
+      encryption_key_id: s.encryptionKeyId, cgsnapshot_id: s.cgsnapshotId, group_snapshot_id: s.groupSnapshotId, use_quota: s.useQuota,
+      metadata: {}, created_at: iso(s.createdAt),
     },
     'versioned_object.changes': [],
   };

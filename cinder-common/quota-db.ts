@@ -12,7 +12,7 @@ import { fastSelect, selectRows, writeRows } from '../common/db/fast-select';
 import { prepared } from '../common/db/prepared';
 import { transactionWithRetry, withDbRetry } from '../common/db/retry';
 import { getLogger } from '../common/log';
-import { Quota, QuotaClass, QuotaUsage, Reservation, Volume, VolumeType } from './entities';
+import { Quota, QuotaClass, QuotaUsage, Reservation, Snapshot, Volume, VolumeType } from './entities';
 
 const LOG = getLogger('cinder.quota.db');
 const now = (): Date => new Date();
@@ -34,8 +34,17 @@ export function volumeDeltas(size: number, typeName: string | null, count = 1): 
   return d;
 }
 
-/** Usage resources derived from the volumes table (the others, snapshots and backups, have nothing to count here). */
-const countsVolumes = (r: string): boolean => r === 'volumes' || r === 'gigabytes' || r.startsWith('volumes_') || r.startsWith('gigabytes_');
+/** The quota resources a snapshot counts against (add_volume_type_opts): snapshots, gigabytes and their per-type twins. */
+export function snapshotDeltas(size: number, typeName: string | null, count = 1): Record<string, number> {
+  const d: Record<string, number> = {};
+  if (count) d.snapshots = count;
+  if (size) d.gigabytes = size;
+  if (typeName !== null) for (const [k, v] of Object.entries({ ...d })) d[`${k}_${typeName}`] = v;
+  return d;
+}
+
+/** Usage resources derived from the volumes and snapshots tables (backups have nothing to count here). */
+const countsVolumes = (r: string): boolean => ['volumes', 'gigabytes', 'snapshots'].some((p) => r === p || r.startsWith(`${p}_`));
 
 
 export class QuotaDB {
@@ -292,33 +301,51 @@ export class QuotaDB {
     if (v.useQuota === false || !v.projectId) return;
     const name = typeName !== undefined || !v.volumeTypeId ? typeName ?? null
       : (await fastSelect(this.ds, VolumeType).findOne({ id: v.volumeTypeId }, [], m))?.name ?? null;
-    const drops = Object.entries(volumeDeltas(v.size ?? 0, name)).sort();
+    await this.releaseDeltasIn(m, v.projectId, volumeDeltas(v.size ?? 0, name));
+  }
+
+  /** A deleted snapshot no longer counts: in the transaction that soft-deletes its row. */
+  async releaseSnapshotIn(m: EntityManager, s: Pick<Snapshot, 'projectId' | 'volumeSize' | 'volumeTypeId' | 'useQuota'>): Promise<void> {
+    if (s.useQuota === false || !s.projectId) return;
+    const name = s.volumeTypeId ? (await fastSelect(this.ds, VolumeType).findOne({ id: s.volumeTypeId }, [], m))?.name ?? null : null;
+    await this.releaseDeltasIn(m, s.projectId, snapshotDeltas(s.volumeSize ?? 0, name));
+  }
+
+  private async releaseDeltasIn(m: EntityManager, projectId: string, deltas: Record<string, number>): Promise<void> {
+    const drops = Object.entries(deltas).sort();
     // One statement for every resource; neither count goes below 0 (Cinder's clamp).
     const by = `CASE resource ${drops.map(() => 'WHEN ? THEN ?').join(' ')} END`;
     await this.write(m, `UPDATE quota_usages SET in_use = CASE WHEN in_use >= ${by} THEN in_use - ${by} ELSE 0 END, updated_at = ? `
       + `WHERE project_id = ? AND resource IN (${drops.map(() => '?').join(', ')}) AND deleted = ?`,
-    [...drops.flat(), ...drops.flat(), this.stamp(), v.projectId, ...drops.map(([r]) => r), false]);
+    [...drops.flat(), ...drops.flat(), this.stamp(), projectId, ...drops.map(([r]) => r), false]);
   }
 
-  /** What the volumes table says each project uses: project → resource → in_use. */
+  /** What the volumes and snapshots tables say each project uses: project → resource → in_use. */
   private async countedIn(m: EntityManager, projectId: string | null): Promise<Map<string, Record<string, number>>> {
-    const qb = m.createQueryBuilder(Volume, 'v').select('v.project_id', 'project').addSelect('v.volume_type_id', 'type')
-      .addSelect('COUNT(*)', 'n').addSelect('COALESCE(SUM(v.size), 0)', 'gb')
-      .where('v.deleted = :d', { d: false }).andWhere('(v.use_quota IS NULL OR v.use_quota = :u)', { u: true })
-      .groupBy('v.project_id').addGroupBy('v.volume_type_id');
-    if (projectId !== null) qb.andWhere('v.project_id = :p', { p: projectId });
-    const rows = await qb.getRawMany<{ project: string | null; type: string | null; n: number | string; gb: number | string }>();
+    type Row = { project: string | null; type: string | null; n: number | string; gb: number | string };
+    const grouped = (entity: typeof Volume | typeof Snapshot, size: string): Promise<Row[]> => {
+      const qb = m.createQueryBuilder(entity, 'x').select('x.project_id', 'project').addSelect('x.volume_type_id', 'type')
+        .addSelect('COUNT(*)', 'n').addSelect(`COALESCE(SUM(x.${size}), 0)`, 'gb')
+        .where('x.deleted = :d', { d: false }).andWhere('(x.use_quota IS NULL OR x.use_quota = :u)', { u: true })
+        .groupBy('x.project_id').addGroupBy('x.volume_type_id');
+      if (projectId !== null) qb.andWhere('x.project_id = :p', { p: projectId });
+      return qb.getRawMany<Row>();
+    };
     const names = new Map((await m.find(VolumeType)).map((t) => [t.id, t.name]));
     const out = new Map<string, Record<string, number>>();
-    for (const r of rows) {
-      if (!r.project) continue;
-      const acc = out.get(r.project) ?? {};
-      const typeName = r.type ? names.get(r.type) ?? null : null;
-      for (const [res, d] of Object.entries(volumeDeltas(Number(r.gb), typeName, Number(r.n)))) acc[res] = (acc[res] ?? 0) + d;
-      acc.volumes ??= 0;
-      acc.gigabytes ??= 0;
-      out.set(r.project, acc);
-    }
+    const add = (rows: Row[], deltas: typeof volumeDeltas): void => {
+      for (const r of rows) {
+        if (!r.project) continue;
+        const acc = out.get(r.project) ?? {};
+        const typeName = r.type ? names.get(r.type) ?? null : null;
+        for (const [res, d] of Object.entries(deltas(Number(r.gb), typeName, Number(r.n)))) acc[res] = (acc[res] ?? 0) + d;
+        acc.volumes ??= 0;
+        acc.gigabytes ??= 0;
+        out.set(r.project, acc);
+      }
+    };
+    add(await grouped(Volume, 'size'), volumeDeltas);
+    add(await grouped(Snapshot, 'volume_size'), snapshotDeltas);
     return out;
   }
 

@@ -7,11 +7,11 @@ import type { CinderConf } from './config';
 import { fastSelect } from '../common/db/fast-select';
 import { VolumeType } from './entities';
 import {
-  OverQuota, QuotaResourceUnknown, UnexpectedOverQuota, VolumeLimitExceeded, VolumeSizeExceedsAvailableQuota, VolumeSizeExceedsLimit,
+  OverQuota, QuotaResourceUnknown, SnapshotLimitExceeded, UnexpectedOverQuota, VolumeLimitExceeded, VolumeSizeExceedsAvailableQuota, VolumeSizeExceedsLimit,
 } from './exception';
-import { QuotaDB, overQuota, volumeDeltas, type OverQuotaInfo } from './quota-db';
+import { QuotaDB, overQuota, snapshotDeltas, volumeDeltas, type OverQuotaInfo } from './quota-db';
 
-export { QuotaDB, volumeDeltas } from './quota-db';
+export { QuotaDB, snapshotDeltas, volumeDeltas } from './quota-db';
 
 /** The `default` quota class: its rows are the defaults (use_default_quota_class). */
 export const DEFAULT_QUOTA_CLASS = 'default';
@@ -141,11 +141,26 @@ export class QuotaEngine {
    * Cinder reserves, writes the row, then commits: the same at rest, in one step here.
    */
   async createVolume<T>(projectId: string, size: number, typeName: string | null, all: Record<string, ProjectQuota>,
-    write: (m: EntityManager) => Promise<T>): Promise<T> {
+    write: (m: EntityManager) => Promise<T>, extra: Record<string, number> = {}): Promise<T> {
     const deltas = volumeDeltas(size, typeName);
+    // `extra`: more usage counted with it (a transfer's snapshots), each resource summed.
+    for (const [r, d] of Object.entries(extra)) deltas[r] = (deltas[r] ?? 0) + d;
     const r = await this.db.consumeWith(projectId, deltas, limitsIn(all, Object.keys(deltas)), write, `volume create for ${projectId}`);
     if ('done' in r) return r.done;
     throw overQuotaError(r, 'volumes', size);
+  }
+
+  /**
+   * create_snapshot_in_db's reservation: the snapshot's row written by `write` and its usage
+   * (snapshots, gigabytes of its volume's size, and the type's twins) counted in one
+   * transaction, as createVolume. Over a limit: process_reserve_over_quota for snapshots.
+   */
+  async createSnapshot<T>(projectId: string, size: number, typeName: string | null, write: (m: EntityManager) => Promise<T>): Promise<T> {
+    const deltas = snapshotDeltas(size, typeName);
+    const all = await this.projectQuotas(projectId);
+    const r = await this.db.consumeWith(projectId, deltas, limitsIn(all, Object.keys(deltas)), write, `snapshot create for ${projectId}`);
+    if ('done' in r) return r.done;
+    throw overQuotaError(r, 'snapshots', size);
   }
 
   /**
@@ -205,14 +220,17 @@ function limitsIn(all: Record<string, ProjectQuota>, resources: string[]): Recor
   return Object.fromEntries(resources.map((r) => [r, all[r].limit]));
 }
 
-/** process_reserve_over_quota for volumes: the first over (sorted) names the error. */
-export function overQuotaError(info: OverQuotaInfo, resource: 'volumes', size: number): Error {
+/** process_reserve_over_quota for volumes or snapshots: the first over (sorted) names the error. */
+export function overQuotaError(info: OverQuotaInfo, resource: 'volumes' | 'snapshots', size: number): Error {
   const consumed = (r: string): number => info.usages[r].reserved + info.usages[r].in_use;
   for (const over of info.overs) {
     if (over.includes('gigabytes')) {
       return new VolumeSizeExceedsAvailableQuota({ name: over, requested: size, consumed: consumed(over), quota: info.quotas[over] });
     }
-    if (over.includes(resource)) return new VolumeLimitExceeded({ allowed: info.quotas[over], name: over });
+    if (resource === 'volumes' && over.startsWith('snapshots')) return new SnapshotLimitExceeded({ allowed: info.quotas[over], name: over });
+    if (over.includes(resource)) {
+      return resource === 'snapshots' ? new SnapshotLimitExceeded({ allowed: info.quotas[over], name: over }) : new VolumeLimitExceeded({ allowed: info.quotas[over], name: over });
+    }
   }
   return new UnexpectedOverQuota({ name: info.overs.join(', ') });
 }

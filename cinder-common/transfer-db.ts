@@ -6,7 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { fastSelect } from '../common/db/fast-select';
 import { transactionWithRetry } from '../common/db/retry';
 import type { CinderDB } from './db-api';
-import { Transfer, type Volume } from './entities';
+import { Snapshot, Transfer, type Volume } from './entities';
 import { InvalidVolume, TransferNotFound } from './exception';
 
 const now = (): Date => new Date();
@@ -65,10 +65,12 @@ export class TransferDB {
    * transfer_accept inside `m` (the recipient's quota transaction): the volume to its new owner
    * and available, the offer deleted as accepted. A volume no longer awaiting-transfer refuses.
    */
-  async acceptIn(m: EntityManager, t: Transfer, v: Volume, userId: string | null, projectId: string | null): Promise<void> {
+  async acceptIn(m: EntityManager, t: Transfer, v: Volume, userId: string | null, projectId: string | null, snapshotIds: string[] = []): Promise<void> {
     if (!await this.db.volumeConditionalUpdate(v.id, { status: 'awaiting-transfer' }, { status: 'available', userId, projectId }, m)) {
       throw new InvalidVolume({ reason: `Transfer ${t.id}: Volume id ${v.id} expected in awaiting-transfer state.` });
     }
+    // The snapshots that move with it (all of them, unless no_snapshots).
+    if (snapshotIds.length) await fastSelect(this.ds, Snapshot).update({ id: snapshotIds, deleted: false }, { userId, projectId, updatedAt: now() }, m);
     const n = await fastSelect(this.ds, Transfer).update({ id: t.id, deleted: false },
       { deleted: true, deletedAt: now(), destinationProjectId: projectId, accepted: true }, m);
     if (!n) throw new TransferNotFound({ transfer_id: t.id });

@@ -3,7 +3,7 @@
 // is only logged: a notification never fails the operation it reports.
 import { getLogger } from '../common/log';
 import type { Notifier } from '../common/rpc';
-import type { Volume } from './entities';
+import type { Snapshot, Volume } from './entities';
 
 const LOG = getLogger('cinder.volume.usage');
 
@@ -32,4 +32,29 @@ export async function notifyVolumeUsage(notifier: Notifier | null | undefined, c
   } catch (e) {
     LOG.warning(`Could not send notification volume.${suffix}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * snapshot.<suffix> at INFO with _usage_from_snapshot's payload. `extra` supplies what the row
+ * lacks (the volume's zone, the metadata); only read when the notification goes somewhere.
+ */
+export async function notifySnapshotUsage(notifier: Notifier | null | undefined, ctxt: Parameters<Notifier['info']>[0], s: Snapshot,
+  suffix: string, extra: () => Promise<{ availabilityZone: string | null; metadata: Record<string, string> }>): Promise<void> {
+  if (!notifier?.enabled) return;
+  try {
+    const { availabilityZone, metadata } = await extra();
+    await notifier.info(ctxt, `snapshot.${suffix}`, {
+      tenant_id: s.projectId, user_id: s.userId, availability_zone: availabilityZone, volume_id: s.volumeId, volume_size: s.volumeSize,
+      snapshot_id: s.id, display_name: s.displayName, created_at: s.createdAt?.toISOString() ?? null, status: s.status,
+      deleted: String(s.deleted ? 'True' : 'False'), metadata: pyDictRepr(metadata),
+    });
+  } catch (e) {
+    LOG.warning(`Could not send notification snapshot.${suffix}: ${(e as Error).message}`);
+  }
+}
+
+/** null_safe_str of a dict: Python's repr of a str → str dict. */
+function pyDictRepr(d: Record<string, string>): string {
+  const q = (x: string): string => `'${x.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `{${Object.entries(d).map(([k, v]) => `${q(k)}: ${q(v)}`).join(', ')}}`;
 }

@@ -13,7 +13,7 @@ import { sanitizeHostname } from '../cinder-common/hostname';
 import type { CinderDB } from '../cinder-common/db-api';
 import type { Volume, VolumeAttachment } from '../cinder-common/entities';
 import {
-  InvalidUUID, InvalidVolume, InvalidVolumeAttachMode, RemoveExportException, VolumeAttachmentNotFound, VolumeBackendAPIException, VolumeNotFound,
+  InvalidUUID, InvalidVolume, InvalidVolumeAttachMode, RemoveExportException, SnapshotNotFound, VolumeAttachmentNotFound, VolumeBackendAPIException, VolumeNotFound,
 } from '../cinder-common/exception';
 import { logLevelListToPrimitive, objectData } from '../cinder-common/objects';
 import { QuotaDB } from '../cinder-common/quota-db';
@@ -29,6 +29,7 @@ import { transactionWithRetry } from '../common/db/retry';
 import { UserMessages, type MessageOwner } from '../cinder-common/user-messages';
 import { Action, Detail } from '../cinder-common/message-field';
 import { connectionQosSpecs } from './qos';
+import { SnapshotWork } from './snapshots';
 import type { TypeQos } from '../cinder-common/qos-db';
 
 const LOG = getLogger('cinder-volume.manager');
@@ -87,13 +88,16 @@ export class VolumeManager {
   private serviceUuid: string | null = null;
   private readonly messages: UserMessages;
 
+  readonly snapshotWork: SnapshotWork;
+
   constructor(private readonly d: ManagerDeps) {
     this.messages = d.messages ?? new UserMessages(d.db.ds);
+    this.snapshotWork = new SnapshotWork({ db: d.db, driver: d.driver, notifier: d.notifier, messages: this.messages });
     // The backend's side of each step is a span towards the target (docs/tracing.md).
     traceMethods(d.driver, ['createVolume', 'deleteVolume', 'createExport', 'removeExport', 'initializeConnection', 'terminateConnection'], { peer: 'target' });
     this.reconciler = new VolumeReconciler({
       host: d.host, db: d.db, driver: d.driver, locks: this.locks, transitionTimeoutSec: d.attachTransitionTimeout ?? 900,
-      lostCastTimeoutSec: Math.min(d.lostCastTimeout ?? 120, d.attachTransitionTimeout ?? 900),
+      lostCastTimeoutSec: Math.min(d.lostCastTimeout ?? 120, d.attachTransitionTimeout ?? 900), snapshots: this.snapshotWork,
     });
   }
 
@@ -109,6 +113,8 @@ export class VolumeManager {
       extend_volume: (c, a) => this.extendVolume(c, a),
       retype: (c, a) => this.retype(c, a),
       accept_transfer: (c, a) => this.acceptTransfer(c, a),
+      create_snapshot: (c, a) => this.createSnapshot(c, a),
+      delete_snapshot: (c, a) => this.deleteSnapshot(c, a),
       attachment_update: (c, a) => this.attachmentUpdate(c, a),
       attachment_delete: (c, a) => this.attachmentDelete(c, a),
       freeze_host: () => this.setFrozen(true),
@@ -191,7 +197,8 @@ export class VolumeManager {
     if (v.status !== 'creating') return;
     await this.notify(ctxt, v, 'create.start');
     try {
-      const { model, bootable } = v.sourceVolid ? await this.cloneLocked(v, v.sourceVolid) : { model: await this.d.driver.createVolume(v), bootable: false };
+      const { model, bootable } = v.sourceVolid ? await this.cloneLocked(v, v.sourceVolid)
+        : v.snapshotId ? await this.fromSnapshotLocked(v, v.snapshotId) : { model: await this.d.driver.createVolume(v), bootable: false };
       const ok = await this.d.db.volumeConditionalUpdate(v.id, { status: 'creating' }, {
         status: 'available', launchedAt: new Date(), sharedTargets: await this.driverSharesTargets(), serviceUuid: await this.ownServiceUuid(),
         ...(bootable ? { bootable: true } : {}),
@@ -227,6 +234,46 @@ export class VolumeManager {
   }
 
   /**
+   * _create_from_snapshot, under the snapshot's volume's lock (the snapshot's delete waits): the
+   * driver's copy, then bootable as that volume is, with the snapshot's image metadata.
+   */
+  private async fromSnapshotLocked(v: Volume, snapshotId: string): Promise<{ model: ModelUpdate | void; bootable: boolean }> {
+    const first = await this.snapshotWork.snapshots.get(snapshotId);
+    if (!first) throw new SnapshotNotFound({ snapshot_id: snapshotId });
+    return this.locks.run(first.volumeId, async () => {
+      const snap = await this.snapshotWork.snapshots.get(snapshotId);
+      if (!snap) throw new SnapshotNotFound({ snapshot_id: snapshotId });
+      const model = await this.d.driver.createVolumeFromSnapshot(v, snap);
+      const origin = await this.d.db.volumeGet(snap.volumeId);
+      const bootable = !!origin?.bootable;
+      if (bootable) await this.d.db.metadataReplace(v.id, await this.snapshotWork.snapshots.imageMetadataOf(snap.id), true);
+      return { model, bootable };
+    });
+  }
+
+  /** create_snapshot (cast), under the snapshot's volume's lock. */
+  async createSnapshot(ctxt: ContextDict, args: Args): Promise<void> {
+    const { id, volumeId } = await this.snapshotRef(args.snapshot);
+    if (!volumeId) return;
+    await this.locks.run(volumeId, () => this.snapshotWork.create(ctxt, id, ownerOf(ctxt), logCtx(ctxt)));
+  }
+
+  /** delete_snapshot (cast), under the snapshot's volume's lock; `unmanage_only` is not served (nothing is managed here). */
+  async deleteSnapshot(ctxt: ContextDict, args: Args): Promise<void> {
+    const { id, volumeId } = await this.snapshotRef(args.snapshot);
+    if (!volumeId) return;
+    await this.locks.run(volumeId, () => this.snapshotWork.deleteById(ctxt, id, ownerOf(ctxt), logCtx(ctxt)));
+  }
+
+  /** A snapshot's id and volume id from its (versioned) object, else from its row. */
+  private async snapshotRef(obj: unknown): Promise<{ id: string; volumeId: string | null }> {
+    const data = objectData(obj);
+    const id = str(data.id) ?? (typeof obj === 'string' ? obj : '');
+    const volumeId = str(data.volume_id) ?? (await this.snapshotWork.snapshots.get(id))?.volumeId ?? null;
+    return { id, volumeId };
+  }
+
+  /**
    * _driver_shares_targets: whether hosts must serialise connections to this backend's targets.
    * A driver's false is final; NVMe-oF is "unknown" (null: always lock); else only iSCSI shares.
    */
@@ -244,15 +291,22 @@ export class VolumeManager {
 
   async deleteVolume(ctxt: ContextDict, args: Args): Promise<void> {
     const id = idOf(args.volume);
-    await this.locks.run(id, () => this.deleteLocked(ctxt, id));
+    await this.locks.run(id, () => this.deleteLocked(ctxt, id, args.cascade === true));
   }
 
-  private async deleteLocked(ctxt: ContextDict, id: string): Promise<void> {
+  private async deleteLocked(ctxt: ContextDict, id: string, cascade: boolean): Promise<void> {
     // With its type's name: the soft delete releases the per-type quota without reading it again.
     const hit = await this.d.db.volumeGetWithTypeName(id);
     if (!hit) return;
     const v = hit.volume;
     await this.notify(ctxt, v, 'delete.start');
+    // A cascade's snapshots first (cinder-api set them 'deleting' with the volume); any left
+    // stops it. Without cascade, cinder-api's swap found none and a snapshot create refuses a
+    // volume that is 'deleting', so there is nothing to read.
+    if (cascade && !await this.snapshotWork.deleteAllOf(ctxt, v.id, ownerOf(ctxt), logCtx(ctxt))) {
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting' }, { status: 'error_deleting' });
+      return;
+    }
     try {
       await this.d.driver.removeExport(v);
       await this.d.driver.deleteVolume(v);

@@ -28,15 +28,17 @@ import type { KeyedLock } from '../common/lock';
 import type { CinderDB } from '../cinder-common/db-api';
 import { extendReservationUuids, retypeReservationUuids } from '../cinder-common/extend-reservations';
 import { QuotaDB } from '../cinder-common/quota-db';
-import type { Volume, VolumeAttachment } from '../cinder-common/entities';
+import type { Snapshot, Volume, VolumeAttachment } from '../cinder-common/entities';
 import { statusAfterDetach } from '../cinder-common/volume-status';
 import type { VolumeDriver } from './drivers/driver';
 import { chapOf } from './drivers/iscsi';
+import type { SnapshotWork } from './snapshots';
 
 const LOG = getLogger('cinder-volume.reconciler');
 
 export type Problem = 'export-without-attachment' | 'missing-export' | 'unknown-volume' | 'stale-attaching' | 'stale-reserved'
-  | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete' | 'interrupted-extend' | 'interrupted-retype';
+  | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete' | 'interrupted-extend' | 'interrupted-retype'
+  | 'interrupted-snapshot-create' | 'interrupted-snapshot-delete';
 
 export interface Drift {
   volume_id: string;
@@ -76,6 +78,8 @@ export interface ReconcilerDeps {
    * holds the volume's lock, which a repair waits for, so only a cast never delivered is cut.
    */
   lostCastTimeoutSec: number;
+  /** The manager's snapshot work: a lost snapshot create fails, a lost delete is finished. */
+  snapshots?: SnapshotWork;
 }
 
 const TRANSITIONS: Record<string, Problem> = { attaching: 'stale-attaching', reserved: 'stale-reserved', detaching: 'stale-detaching' };
@@ -156,8 +160,52 @@ export class VolumeReconciler {
         report.failed.push({ ...found, error: (e as Error).message });
       }
     }
+    await this.snapshotPass(startup, report);
     this.startupPending = false;
     return report;
+  }
+
+  /**
+   * Snapshots of this host's volumes left 'creating' or 'deleting' by a stop or a lost cast (as
+   * lost_cast_timeout judges volumes): a create goes to error, as init_host does; a delete is
+   * finished. Each under its volume's lock, re-read first, by compare-and-swap.
+   */
+  private async snapshotPass(startup: boolean, report: PassReport): Promise<void> {
+    const work = this.d.snapshots;
+    if (!work) return;
+    const volumes = await this.d.db.volumesOnHost(this.d.host);
+    if (!volumes.length) return;
+    const stuck = (await work.snapshots.list(null, volumes.map((v) => v.id))).filter((s) => s.status === 'creating' || s.status === 'deleting');
+    for (const first of stuck) {
+      const drift = this.snapshotDrift(first, startup);
+      if (!drift) continue;
+      report.drift.push(drift);
+      try {
+        await this.d.locks.run(first.volumeId, async () => {
+          const s = await work.snapshots.get(first.id);
+          if (!s || s.status !== first.status || !this.snapshotDrift(s, startup)) return;
+          const log = { context: { requestId: undefined } };
+          const action = s.status === 'creating'
+            ? (await work.snapshots.conditionalUpdate(s.id, { status: 'creating' }, { status: 'error' }) ? 'status error' : "nothing: it left 'creating' meanwhile")
+            : (await work.delete({}, s, { projectId: s.projectId, requestId: null }, log) ? 'delete finished' : 'delete not finished (see the snapshot\'s status)');
+          report.repaired.push({ ...drift, action });
+          LOG.warning(`Volume ${s.volumeId}: ${drift.problem} (${drift.detail}); ${action}`);
+        });
+      } catch (e) {
+        LOG.exception(`Reconciler could not repair snapshot ${first.id} (${drift.problem})`, e);
+        report.failed.push({ ...drift, error: (e as Error).message });
+      }
+    }
+  }
+
+  private snapshotDrift(s: Snapshot, startup: boolean): Drift | null {
+    const last = time(s.updatedAt ?? s.createdAt);
+    const ageSec = Math.floor((Date.now() - last) / 1000);
+    const stopped = startup && last < this.startedAt;
+    if (!stopped && ageSec <= this.d.lostCastTimeoutSec) return null;
+    const why = stopped ? 'when cinder-volume stopped' : `without progress for ${ageSec} s (lost_cast_timeout ${this.d.lostCastTimeoutSec} s)`;
+    const problem: Problem = s.status === 'creating' ? 'interrupted-snapshot-create' : 'interrupted-snapshot-delete';
+    return { volume_id: s.volumeId, problem, detail: `snapshot ${s.id} '${s.status}' ${why}`, request_id: null };
   }
 
   /** The backend's exports and every volume they or this host's rows name. */
@@ -302,6 +350,10 @@ export class VolumeReconciler {
   private async finishDelete(v: Volume, cas: (values: Partial<Volume>) => Promise<boolean>, moved: string): Promise<string> {
     const current = await this.d.db.volumeGet(v.id);
     if (current?.status !== 'deleting') return moved;
+    // A cascade's snapshots go first; one that is not 'deleting' stops the delete (as the manager's).
+    if (this.d.snapshots && !await this.d.snapshots.deleteAllOf({}, v.id, { projectId: v.projectId, requestId: v.transitionRequestId ?? null }, { context: {} })) {
+      return (await cas({ status: 'error_deleting' })) ? 'status error_deleting (a snapshot of it could not be deleted)' : moved;
+    }
     try {
       await this.d.driver.removeExport(current);
       await this.d.driver.deleteVolume(current);

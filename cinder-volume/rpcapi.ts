@@ -22,12 +22,15 @@
 //         get_export_report() → {host, exports, drift}, sync_exports() → the same after one
 //         reconciler pass, plus `repaired`; called on server <host>@<backend> of each service
 //         (cinder-api's os-volume-exports)
+//   3.0 (served since attachd's snapshots) - create_snapshot(snapshot) (cast to the volume's
+//         backend; Cinder's goes through its scheduler, which this project's cinder-api stands
+//         in for), delete_snapshot(snapshot, unmanage_only) (cast)
 //   3.12 - set_log_levels(log_request) (cast), get_log_levels(log_request) → LogLevelList, as
 //         Cinder's 3.12 (os-services set-log and get-log); on server <host>@<backend>
 import type { RequestContext } from '../common/context';
 import { RPCClient, Target, type Transport } from '../common/rpc';
-import type { Volume } from '../cinder-common/entities';
-import { cleanupRequestToPrimitive, logLevelsFromPrimitive, logLevelToPrimitive, serviceHostOf, volumeToPrimitive } from '../cinder-common/objects';
+import type { Snapshot, Volume } from '../cinder-common/entities';
+import { cleanupRequestToPrimitive, logLevelsFromPrimitive, logLevelToPrimitive, serviceHostOf, snapshotToPrimitive, volumeToPrimitive } from '../cinder-common/objects';
 
 export const VOLUME_TOPIC = 'cinder-volume';
 export const VOLUME_RPC_API_VERSION = '3.12';
@@ -138,6 +141,16 @@ export class VolumeAPI {
   /** accept_transfer (call): the backend's part of a transfer; returns its model update (none here). */
   async acceptTransfer(ctx: RequestContext, volume: Volume, newUser: string | null, newProject: string | null): Promise<unknown> {
     return this.cctxt(volume).call(ctx, 'accept_transfer', { volume_id: volume.id, new_user: newUser, new_project: newProject });
+  }
+
+  /** create_snapshot (cast) on the backend of `volume`, the snapshot's. */
+  async createSnapshot(ctx: RequestContext, volume: Volume, snapshot: Snapshot): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'create_snapshot', { snapshot: snapshotToPrimitive(snapshot) });
+  }
+
+  /** delete_snapshot (cast) on the backend of `volume`, the snapshot's. */
+  async deleteSnapshot(ctx: RequestContext, volume: Volume, snapshot: Snapshot): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'delete_snapshot', { snapshot: snapshotToPrimitive(snapshot), unmanage_only: false });
   }
 
   async extendVolume(ctx: RequestContext, volume: Volume, newSize: number, reservations: string[] = []): Promise<void> {

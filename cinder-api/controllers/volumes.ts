@@ -3,8 +3,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound, pyStr, validateBody } from '../../common/api';
 import type { Volume } from '../../cinder-common/entities';
-import { BackupNotFound, GroupNotFound, InvalidInput, SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
-import { imageUnreachable, sourceVolume } from '../volume/create-sources';
+import { BackupNotFound, GroupNotFound, InvalidInput, VolumeNotFound } from '../../cinder-common/exception';
+import { imageUnreachable, sourceSnapshot, sourceVolume } from '../volume/create-sources';
 import { boolParam, columnFilters, poppedKeys, versionedListQuery } from '../list-filters';
 import { collationEquals } from '../collation';
 import { nextLinks, pageParams, sortRows, type SortKeys } from '../pagination';
@@ -149,9 +149,13 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
     const notIntLike = typeof body.size === 'string' && !/^[0-9]+$/.test(body.size) ? body.size : null;
     // The lookups in Cinder's order (v3 volumes.py create), each 404 when the thing is absent.
     const volumeType = body.volume_type ? await api.types.getByNameOrId(req.ctx, body.volume_type) : null;
-    if (body.snapshot_id) throw new SnapshotNotFound({ snapshot_id: body.snapshot_id });
-    // A source volume is looked up and checked (create-sources.ts); the clone is made on its backend.
+    // A snapshot or source volume is looked up and checked (create-sources.ts); the volume is made on its backend.
     let sizeAsked = size;
+    let snapshot: Awaited<ReturnType<typeof sourceSnapshot>> | null = null;
+    if (body.snapshot_id) {
+      snapshot = await sourceSnapshot(api, req.ctx, body.snapshot_id, size);
+      sizeAsked = snapshot.size;
+    }
     let source: Volume | null = null;
     if (body.source_volid) {
       const found = await sourceVolume(api, req.ctx, body.source_volid, size);
@@ -170,7 +174,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${notIntLike} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
     const made = await api.create(req.ctx, {
-      size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, source,
+      size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, source, snapshot,
     });
     return reply.code(202).send({ volume: (await render(req, [made.volume], false, made.extras))[0] });
   });
@@ -195,13 +199,13 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
   app.delete(`${base}/volumes/:id`, async (req, reply) => {
     projectInPath(req);
     const q = query(req);
-    // utils.get_bool_param, before the lookup: cascade (a no-op here: no snapshots), and from
-    // 3.23 force (v3 only); anything but a boolean word is 400.
-    if (q.cascade !== undefined) boolParam('cascade', q.cascade);
+    // utils.get_bool_param, before the lookup: cascade (the volume's snapshots go with it), and
+    // from 3.23 force (v3 only); anything but a boolean word is 400.
+    const cascade = q.cascade !== undefined && boolParam('cascade', q.cascade);
     const force = req.cinderVersion.atLeast('3.23') && q.force !== undefined && boolParam('force', q.force);
     const v = await api.get(req.ctx, (req.params as Params).id ?? '');
     if (force) api.authorize(req.ctx, POLICY.forceDelete, v);
-    await api.delete(req.ctx, v, force);
+    await api.delete(req.ctx, v, force, cascade);
     return bareResponse(reply).code(202).send();
   });
 }

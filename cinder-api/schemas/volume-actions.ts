@@ -10,7 +10,7 @@ type Dict = Record<string, unknown>;
 const required = (key: string): PropertyDecorator => IsDefined({ message: `'${key}' is a required property` });
 
 /** A body {"<action>": <cls>}, the action object required (V: null too when the schema lets it be). */
-function actionBody<T extends object, V = T>(action: string, cls: new () => T, schema: JsonSchema = { type: 'object' }): new () => Record<string, V> {
+export function actionBody<T extends object, V = T>(action: string, cls: new () => T, schema: JsonSchema = { type: 'object' }): new () => Record<string, V> {
   class Body {}
   required(action)(Body.prototype, action);
   Nested(() => cls, schema)(Body.prototype, action);

@@ -13,7 +13,8 @@ import { isServiceUp } from '../../common/service';
 import { serviceHostOf } from '../../cinder-common/objects';
 import { cloneTypeAllowed } from './create-sources';
 import type { AttachmentBrief, CinderDB, Expected } from '../../cinder-common/db-api';
-import { DEFAULT_TYPE_ID, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
+import { DEFAULT_TYPE_ID, type Snapshot, type SnapshotStatus, type Volume, type VolumeAttachment } from '../../cinder-common/entities';
+import { SnapshotDB, volumeSnapshotFilter } from '../../cinder-common/snapshot-db';
 import {
   ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, NoValidBackend, VolumeBackendAPIException, GlanceMetadataNotFound,
   VolumeNotFound, InvalidAvailabilityZone, InvalidVolumeType,
@@ -116,6 +117,8 @@ export interface CreateRequest {
   volumeType: TypeWithSpecs | null;
   /** A clone's source (looked up and checked by the controller): the clone is made on its backend. */
   source?: Volume | null;
+  /** A source snapshot and its volume (looked up and checked by the controller): made on that volume's backend. */
+  snapshot?: { snapshot: Snapshot; origin: Volume } | null;
 }
 
 export interface Scheduled {
@@ -339,32 +342,38 @@ export class VolumeAPI {
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${size === null ? 'None' : size} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
     const source = r.source ?? null;
+    const snap = r.snapshot ?? null;
+    // Where the data comes from decides the backend and the zone: the source volume, or the snapshot's volume.
+    const origin = source ?? snap?.origin ?? null;
     if (source && r.volumeType) await cloneTypeAllowed(this, source, r.volumeType);
-    // _get_volume_type: the named type, else the source's, else the default one; its multiattach spec decides the volume's.
-    const type = r.volumeType ?? (source ? await this.types.get(ctx.elevated(), source.volumeTypeId) : await this.types.getDefault());
+    if (snap && r.volumeType) await cloneTypeAllowed(this, { volumeTypeId: snap.snapshot.volumeTypeId ?? '' }, r.volumeType, 'recommend omitting the type argument');
+    // _get_volume_type: the named type, else the source's (or the snapshot's), else the default one; its multiattach spec decides the volume's.
+    const sourceType = source?.volumeTypeId ?? snap?.snapshot.volumeTypeId ?? null;
+    const type = r.volumeType ?? (sourceType ? await this.types.get(ctx.elevated(), sourceType) : await this.types.getDefault());
     provisionFilterOnSize(type, size);
     if (r.availabilityZone !== null && r.availabilityZone !== this.d.defaultAz) {
       throw new InvalidAvailabilityZone({ az: r.availabilityZone });
     }
-    if (source && r.availabilityZone !== null && source.availabilityZone && r.availabilityZone !== source.availabilityZone) {
-      throw new InvalidInput({ reason: 'Volume must be in the same availability zone as the source volume' });
+    if (origin && r.availabilityZone !== null && origin.availabilityZone && r.availabilityZone !== origin.availabilityZone) {
+      throw new InvalidInput({ reason: `Volume must be in the same availability zone as the ${snap ? 'snapshot' : 'source volume'}` });
     }
     // An encrypted type needs a key from a key manager, and there is none (Cinder without Barbican
-    // answers the same); one without a cipher names no key algorithm to ask for. A clone takes its
-    // source's key instead.
-    if (!source && type.cipherless) throw new InvalidVolumeType({}, 'Invalid encryption spec');
-    if (!source && type.encrypted) throw new Invalid({}, 'Key manager error');
+    // answers the same); one without a cipher names no key algorithm to ask for. A clone (or a
+    // volume from a snapshot) takes its source's key instead.
+    if (!origin && type.cipherless) throw new InvalidVolumeType({}, 'Invalid encryption spec');
+    if (!origin && type.encrypted) throw new Invalid({}, 'Key manager error');
     const multiattach = isMultiattachSpec(type.specs);
     if (multiattach) this.authorize(ctx, POLICY.multiattach);
     // QuotaReserveTask's per-volume check now; the usage is counted with the row (createVolume).
     const quota = this.d.quota;
     const limits = quota ? await quota.checkVolumeCreate(ctx.projectId ?? '', size) : null;
     // A clone goes to its source's backend (the scheduler's resource_backend), if that one takes it.
-    const target = await this.pickBackend(size, source ? source.availabilityZone : r.availabilityZone, type.specs, source ? serviceHostOf(source.host ?? '') : undefined);
+    const target = await this.pickBackend(size, origin ? origin.availabilityZone : r.availabilityZone, type.specs, origin ? serviceHostOf(origin.host ?? '') : undefined);
     const values: Partial<Volume> = {
       userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
       availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,
-      host: target ? (source?.host ?? target.host) : null, scheduledAt: target ? new Date() : null, sourceVolid: source?.id ?? null,
+      host: target ? (origin?.host ?? target.host) : null, scheduledAt: target ? new Date() : null, sourceVolid: source?.id ?? null,
+      snapshotId: snap?.snapshot.id ?? null,
       // A clone is bootable as its source is from the start (Cinder's create flow copies the flag).
       ...(source?.bootable ? { bootable: true } : {}),
     };
@@ -405,15 +414,27 @@ export class VolumeAPI {
     return this.find(ctx, v.id);
   }
 
-  /** volume:delete; a forced delete has passed its own policy first (the caller's). */
-  async delete(ctx: Ctx, v: Volume, force = false): Promise<void> {
+  /**
+   * volume:delete; a forced delete has passed its own policy first (the caller's). The swap to
+   * 'deleting' also asks the volume's snapshots (Cinder's filters): none, or with `cascade` only
+   * available or error ones (any, forced), of the volume's own project unless an admin asks;
+   * then a cascade sets each 'deleting', and the manager deletes them before the volume.
+   */
+  async delete(ctx: Ctx, v: Volume, force = false, cascade = false): Promise<void> {
     this.authorize(ctx, POLICY.delete, v);
     const expected: Expected = {
       attachStatus: ['detached', 'reserved', 'attaching', 'detaching', 'error_attaching', 'error_detaching', 'deleted', null],
       migrationStatus: MIGRATION_IDLE,
       ...(force ? {} : { status: DELETABLE }),
     };
-    const ok = await this.d.db.volumeConditionalUpdate(v.id, expected, { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status });
+    const ds = this.d.db.ds;
+    const filters = !cascade ? volumeSnapshotFilter(ds, 'none')
+      : force ? {} : { ...volumeSnapshotFilter(ds, 'deletable'), ...(ctx.isAdmin ? {} : volumeSnapshotFilter(ds, 'own')) };
+    const ok = await this.d.db.volumeConditionalUpdate(v.id, expected, { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status }, undefined, filters);
+    if (ok && cascade && !await this.cascadeSnapshots(v, force)) {
+      await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting' }, { status: 'error_deleting' });
+      throw new InvalidVolume({ reason: 'Failed to update snapshot.' });
+    }
     if (!ok) {
       // Cinder formats 'Volume %s must not be…' with '' when forced: two spaces.
       const status = force ? '' : 'status must be available or error or error_restoring or error_extending or error_managing and';
@@ -424,7 +445,17 @@ export class VolumeAPI {
       await this.d.db.volumeSoftDelete(v.id);
       return;
     }
-    await this.d.rpc.deleteVolume(ctx, v);
+    await this.d.rpc.deleteVolume(ctx, v, cascade);
+  }
+
+  /** A cascade's snapshots set 'deleting' (available, error or already deleting, unless forced; none in a group). */
+  private async cascadeSnapshots(v: Volume, force: boolean): Promise<boolean> {
+    const snapshots = new SnapshotDB(this.d.db.ds);
+    for (const s of await snapshots.ofVolume(v.id)) {
+      const expected = { cgsnapshotId: null, groupSnapshotId: null, ...(force ? {} : { status: ['available', 'error', 'deleting'] as SnapshotStatus[] }) };
+      if (!await snapshots.conditionalUpdate(s.id, expected, { status: 'deleting' })) return false;
+    }
+    return true;
   }
 
   async reserve(ctx: Ctx, v: Volume): Promise<void> {

@@ -2,12 +2,15 @@
 // project that holds the offer's id and auth key takes it. Only the key's HMAC is kept (with its
 // salt), as Cinder's. An accept moves the volume and its quota in one transaction: the
 // recipient's usage is raised within its limits, the donor's lowered, the offer marked accepted.
-// No volume here has snapshots or encryption keys, so those steps of Cinder's have nothing to do.
+// The volume's snapshots move with it unless the offer says no_snapshots (their usage too); no
+// volume here has an encryption key, so that step of Cinder's has nothing to do.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { RequestContext } from '../../common/context';
 import { getLogger } from '../../common/log';
 import { Transfer } from '../../cinder-common/entities';
-import { InvalidAuthKey, InvalidVolume } from '../../cinder-common/exception';
+import { InvalidAuthKey, InvalidSnapshot, InvalidVolume } from '../../cinder-common/exception';
+import { SnapshotDB } from '../../cinder-common/snapshot-db';
+import { snapshotDeltas } from '../../cinder-common/quota';
 import { QuotaDB } from '../../cinder-common/quota-db';
 import { TransferDB } from '../../cinder-common/transfer-db';
 import type { VolumeAPI } from './api';
@@ -59,6 +62,12 @@ export class TransferAPI {
     const v = await this.volumes.find(ctx, volumeId);
     this.volumes.authorize(ctx, TRANSFER_POLICY.create, v);
     if (v.status !== 'available') throw new InvalidVolume({ reason: 'status must be available' });
+    // The snapshots go with the volume unless no_snapshots: each must be available.
+    if (!noSnapshots) {
+      for (const s of await new SnapshotDB(this.volumes.d.db.ds).ofVolume(v.id)) {
+        if (s.status !== 'available') throw new InvalidSnapshot({ reason: `snapshot: ${s.id} status must be available` });
+      }
+    }
     await this.volumes.notify(ctx, v.id, 'transfer.create.start');
     const [salt, authKey] = [randomHex(SALT_LENGTH), randomHex(KEY_LENGTH)];
     const t = Object.assign(new Transfer(), {
@@ -103,11 +112,22 @@ export class TransferAPI {
     }
     await this.volumes.notify(ctx, v.id, 'transfer.accept.start');
     if (v.host) await this.volumes.d.rpc.acceptTransfer(ctx, v, ctx.userId ?? null, ctx.projectId ?? null);
+    // Unless no_snapshots, the volume's snapshots move with it, their usage too (transfer_accept).
+    const snapshots = t.noSnapshots ? [] : await new SnapshotDB(this.volumes.d.db.ds).ofVolume(v.id);
+    const snapshotUsage: Record<string, number> = {};
+    for (const s of snapshots) {
+      if (s.useQuota === false) continue;
+      for (const [r, d] of Object.entries(snapshotDeltas(s.volumeSize ?? 0, typeName))) snapshotUsage[r] = (snapshotUsage[r] ?? 0) + d;
+    }
     const move = async (m: Parameters<QuotaDB['releaseIn']>[0]): Promise<void> => {
-      await this.db.acceptIn(m, t, v, ctx.userId ?? null, ctx.projectId ?? null);
-      if (quota) await new QuotaDB(this.volumes.d.db.ds).releaseIn(m, v);
+      await this.db.acceptIn(m, t, v, ctx.userId ?? null, ctx.projectId ?? null, snapshots.map((s) => s.id));
+      const q = new QuotaDB(this.volumes.d.db.ds);
+      if (quota) {
+        await q.releaseIn(m, v);
+        for (const s of snapshots) await q.releaseSnapshotIn(m, s);
+      }
     };
-    if (quota && limits && v.useQuota !== false) await quota.createVolume(ctx.projectId ?? '', size, typeName, limits, move);
+    if (quota && limits && v.useQuota !== false) await quota.createVolume(ctx.projectId ?? '', size, typeName, limits, move, snapshotUsage);
     else await new QuotaDB(this.volumes.d.db.ds).tx(move, `transfer accept ${t.id}`);
     LOG.info(`Volume ${v.id} has been transferred.`);
     await this.volumes.notify(ctx, v.id, 'transfer.accept.end');

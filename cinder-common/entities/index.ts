@@ -8,6 +8,7 @@ export { Transfer } from './transfer';
 export { Message } from './message';
 export { QualityOfServiceSpecs } from './qos-specs';
 export { Encryption } from './encryption';
+export { Snapshot, SnapshotMetadata, type SnapshotStatus } from './snapshot';
 import { Volume } from './volume';
 import { VolumeAttachment } from './volume-attachment';
 import { VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata } from './volume-metadata';
@@ -18,7 +19,8 @@ import { Transfer } from './transfer';
 import { Message } from './message';
 import { QualityOfServiceSpecs } from './qos-specs';
 import { Encryption } from './encryption';
+import { Snapshot, SnapshotMetadata } from './snapshot';
 
 export const CINDER_ENTITIES = [Volume, VolumeAttachment, VolumeMetadata, VolumeAdminMetadata, Service, VolumeType, VolumeTypeExtraSpec,
   VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message, VolumeGlanceMetadata,
-  QualityOfServiceSpecs, Encryption];
+  QualityOfServiceSpecs, Encryption, Snapshot, SnapshotMetadata];

@@ -1,6 +1,6 @@
 // One interface for every backend (cinder/volume/driver.py, reduced to what the attach flow
 // needs). `fake` and `tgt` both implement it; the manager never knows which one it has.
-import type { Volume, VolumeType } from '../../cinder-common/entities';
+import type { Snapshot, Volume, VolumeType } from '../../cinder-common/entities';
 
 export type Connector = Record<string, unknown>;
 
@@ -39,6 +39,12 @@ export interface VolumeDriver {
   /** create_cloned_volume: `volume` with `source`'s data (and its own, larger or equal, size); redone, it copies again. */
   createClonedVolume(volume: Volume, source: Volume): Promise<ModelUpdate | void>;
   deleteVolume(volume: Volume): Promise<void>;
+  /** create_snapshot: `snapshot` of `volume` as it is now; redone, it is taken again. */
+  createSnapshot(snapshot: Snapshot, volume: Volume): Promise<void>;
+  /** delete_snapshot: gone from the backend; one already gone is no error (a redo). */
+  deleteSnapshot(snapshot: Snapshot): Promise<void>;
+  /** create_volume_from_snapshot: `volume` with the snapshot's data, at its own (larger or equal) size; redone, it copies again. */
+  createVolumeFromSnapshot(volume: Volume, snapshot: Snapshot): Promise<ModelUpdate | void>;
   extendVolume(volume: Volume, newSizeGb: number): Promise<void>;
   /** Change the volume to `type` in place on this backend; false: it cannot (a migration would). Absent: never in place. */
   retype?(volume: Volume, type: VolumeType): Promise<boolean>;

@@ -1,6 +1,6 @@
 // The `fake` backend: the tgt contract (exports, CHAP, connection_info) with no I/O, for the
 // embedded default and tests. `failNext` makes one call of a method fail like a backend would.
-import type { Volume } from '../../cinder-common/entities';
+import type { Snapshot, Volume } from '../../cinder-common/entities';
 import type { BackendConf } from '../../cinder-common/config';
 import type { BackendStats, ConnectionInfo, Connector, ModelUpdate, VolumeDriver } from './driver';
 import { chapOf, formatLocation, iscsiConnectionInfo, newChapAuth, requireInitiator } from './iscsi';
@@ -9,6 +9,8 @@ export class FakeDriver implements VolumeDriver {
   readonly name = 'fake';
   /** volume id → size (GiB) of what exists on the "backend". */
   readonly volumes = new Map<string, number>();
+  /** snapshot id → size (GiB) of the snapshots on the "backend". */
+  readonly snapshots = new Map<string, number>();
   /** volume ids currently exported (a target exists). */
   readonly exports = new Set<string>();
   /** tid of each export, so exporting an exported volume returns the same target (as tgt does). */
@@ -48,6 +50,22 @@ export class FakeDriver implements VolumeDriver {
     this.maybeFail('deleteVolume');
     this.volumes.delete(volume.id);
     this.exports.delete(volume.id);
+  }
+
+  async createSnapshot(snapshot: Snapshot, volume: Volume): Promise<void> {
+    this.maybeFail('createSnapshot');
+    this.snapshots.set(snapshot.id, volume.size ?? snapshot.volumeSize ?? 0);
+  }
+
+  async deleteSnapshot(snapshot: Snapshot): Promise<void> {
+    this.maybeFail('deleteSnapshot');
+    this.snapshots.delete(snapshot.id);
+  }
+
+  /** As the clone: the snapshot is not looked up here (this map starts empty after a restart). */
+  async createVolumeFromSnapshot(volume: Volume, _snapshot: Snapshot): Promise<void> {
+    this.maybeFail('createVolumeFromSnapshot');
+    this.volumes.set(volume.id, volume.size ?? 0);
   }
 
   async extendVolume(volume: Volume, newSizeGb: number): Promise<void> {

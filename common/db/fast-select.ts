@@ -13,7 +13,8 @@ import { sqliteDirect } from './sqlite-serial';
 
 /**
  * Equality on each property; null is IS NULL; an array value is IN (…), where a null in the
- * array also matches NULL (an empty array matches nothing).
+ * array also matches NULL (an empty array matches nothing). A SqlValue (under any key that is no
+ * column, e.g. `$snapshots`) is a condition of its own: its text, with its parameters.
  */
 export type Where = Record<string, unknown>;
 export type Order = Array<[string, 'ASC' | 'DESC']>;
@@ -64,7 +65,9 @@ export class FastSelect<T extends ObjectLiteral> {
     let shape = '';
     for (const k in where) {
       const v = where[k];
-      if (v === null) {
+      if (v instanceof SqlValue) {
+        shape += `${k}=${v.key},`;
+      } else if (v === null) {
         shape += `${k}:null,`;
       } else if (Array.isArray(v)) {
         let n = 0;
@@ -80,6 +83,10 @@ export class FastSelect<T extends ObjectLiteral> {
     for (const k in where) {
       const v = where[k];
       if (v === null) continue;
+      if (v instanceof SqlValue) {
+        params.push(...v.params);
+        continue;
+      }
       const c = this.column(k);
       if (Array.isArray(v)) {
         for (const x of v) if (x !== null) params.push(this.ds.driver.preparePersistentValue(x, c));
@@ -94,6 +101,10 @@ export class FastSelect<T extends ObjectLiteral> {
     const esc = (n: string): string => this.ds.driver.escape(n);
     const conds: string[] = [];
     for (const [k, v] of Object.entries(where)) {
+      if (v instanceof SqlValue) {
+        conds.push(`(${v.sql})`);
+        continue;
+      }
       const col = esc(this.column(k).databaseName);
       if (v === null) {
         conds.push(`${col} IS NULL`);

@@ -253,6 +253,37 @@ describe('cinder-volume reconciler', function () {
     for (const id of [creating.id, recent.id]) await db.volumeSoftDelete(id);
   });
 
+  it('snapshots: a create or delete whose cast was lost ends error or deleted (quota released); a cascade delete of a volume finishes its snapshots first', async () => {
+    const v = await c.createVolume(2);
+    const make = async (): Promise<string> => {
+      const r = await c.req('POST', '/v3/demo/snapshots', { body: { snapshot: { volume_id: v } } });
+      expect(r.status).to.equal(202);
+      await waitFor(async () => (await snapshots.get(r.body.snapshot.id))?.status === 'available', 5000, 'snapshot available', 20);
+      return r.body.snapshot.id as string;
+    };
+    const snapshots = manager.snapshotWork.snapshots;
+    const [creating, deleting, recent] = [await make(), await make(), await make()];
+    const usage = async (): Promise<number> => (await new QuotaDB(c.ds).usageGetAllByProject('demo')).snapshots?.in_use ?? 0;
+    const before = await usage();
+    const past = new Date(Date.now() - (TIMEOUT + 30) * 1000);
+    await snapshots.conditionalUpdate(creating, {}, { status: 'creating' });
+    await snapshots.conditionalUpdate(deleting, {}, { status: 'deleting' });
+    await snapshots.conditionalUpdate(recent, {}, { status: 'deleting' });
+    await c.ds.query('UPDATE snapshots SET updated_at = ? WHERE id IN (?, ?)', [past.toISOString().replace('T', ' ').replace('Z', ''), creating, deleting]);
+    const r = await pass();
+    const byProblem = r.repaired.filter((x) => x.volume_id === v).map((x) => [x.problem, x.action]).sort();
+    expect(byProblem).to.deep.equal([['interrupted-snapshot-create', 'status error'], ['interrupted-snapshot-delete', 'delete finished']]);
+    expect([(await snapshots.get(creating))?.status, await snapshots.get(deleting), (await snapshots.get(recent))?.status]).to.deep.equal(['error', null, 'deleting']);
+    expect(await usage()).to.equal(before - 1);
+    // The volume's interrupted cascade delete: the snapshots (set deleting with it) go first, then the volume.
+    await snapshots.conditionalUpdate(creating, {}, { status: 'deleting' });
+    await db.volumes.update({ id: v }, { status: 'deleting', updatedAt: past });
+    const again = await pass();
+    expect(repairsOf(again, v).map((x) => x.action)).to.include('delete finished');
+    expect([await db.volumeGet(v), await snapshots.get(creating), await snapshots.get(recent)]).to.deep.equal([null, null, null]);
+    expect(await usage()).to.equal(before - 3);
+  });
+
   it('lost_cast_timeout, shorter than attach_transition_timeout, ends a lost create sooner than a stale reservation is released; one in progress is waited for', async () => {
     const host = 'cinder1@fake#fake';
     const rec = new VolumeReconciler({ host: 'cinder1@fake', db, driver: fake, locks: manager.locks, transitionTimeoutSec: 900, lostCastTimeoutSec: 120 });

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { RequestContext } from '../../../common/context';
 import { MessagingTimeout, getRpcTransport, type Transport } from '../../../common/rpc';
-import type { Volume } from '../../../cinder-common/entities';
+import type { Snapshot, Volume } from '../../../cinder-common/entities';
 import { VolumeAPI } from '../../../cinder-volume/rpcapi';
 import { WireTap } from '../../support/rpc-wire';
 
@@ -15,6 +15,7 @@ describe('cinder volume rpcapi: the wire contract', () => {
   // Read off the broker on the backend's own routing key: a message without its server never arrives.
   const tap = new WireTap(URL, 'openstack', 'cinder-volume.node1@tgt');
   const volume = { id: '951be889-b794-4723-9ac9-efde61cacf3a', host: 'node1@tgt#tgt', size: 1, status: 'available' } as Volume;
+  const snapshot = { id: '0c5e6f8e-5a3c-4e3b-9d7e-3f1f0f6d2a11', volumeId: volume.id, volumeSize: 1, status: 'creating', createdAt: null } as Snapshot;
 
   before(async () => {
     transport = getRpcTransport(URL);
@@ -35,6 +36,9 @@ describe('cinder volume rpcapi: the wire contract', () => {
     ['detach_volume', 'call', '3.4', (a, c) => a.detachVolume(c, volume, null), ['volume_id', 'attachment_id', 'volume']],
     ['remove_export', 'cast', '3.0', (a, c) => a.removeExport(c, volume), ['volume_id']],
     ['extend_volume', 'cast', '3.0', (a, c) => a.extendVolume(c, volume, 2), ['volume', 'new_size', 'reservations']],
+    // snapshots: Cinder sends the Snapshot object alone (the server is its volume's backend)
+    ['create_snapshot', 'cast', '3.0', (a, c) => a.createSnapshot(c, volume, snapshot), ['snapshot']],
+    ['delete_snapshot', 'cast', '3.0', (a, c) => a.deleteSnapshot(c, volume, snapshot), ['snapshot', 'unmanage_only']],
     ['accept_transfer', 'call', '3.0', (a, c) => a.acceptTransfer(c, volume, 'u2', 'p2'), ['volume_id', 'new_user', 'new_project']],
     ['retype', 'cast', '3.5', (a, c) => a.retype(c, volume, 't2', { host: 'node1@tgt#tgt', cluster_name: null, capabilities: {} }, 'never', ['r1'], ['r2']),
       ['volume', 'new_type_id', 'host', 'migration_policy', 'reservations', 'old_reservations']],
