@@ -76,7 +76,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   app.addHook('onSend', async (req, reply, payload) => {
     if (reply.getHeader('content-type') !== undefined || (payload !== undefined && payload !== null && payload !== '')) return payload;
     const path = req.url.split('?')[0];
-    void reply.header('content-type', /\/(volumes|attachments)\/[^/]+\/action$|\/extra_specs\/|\/os-quota-sets\//.test(path) ? 'application/json' : 'text/html; charset=UTF-8');
+    void reply.header('content-type', /\/(volumes|attachments|snapshots)\/[^/]+\/action$|\/extra_specs\/|\/os-quota-sets\//.test(path) ? 'application/json' : 'text/html; charset=UTF-8');
     return payload;
   });
   versionRoutes(app, prefix);

@@ -185,6 +185,8 @@ export function snapshotRoutes(app: FastifyInstance, base: string, api: Snapshot
     // The admin actions look the snapshot up as get_by_id (no policy); the others with theirs.
     const id = (req.params as Params).id ?? '';
     await work(name === 'os-force_delete' ? await api.get(req.ctx, id) : await api.find(req.ctx, id));
+    // os-update_snapshot_status answers a webob.Response of its own: no request id header, webob's type.
+    if (name === 'os-update_snapshot_status') return bareResponse(reply).code(202).type('text/html; charset=UTF-8').send();
     return reply.code(202).send();
   });
 

@@ -74,6 +74,19 @@ async function volumeState(side: Side, project: string, id: string): Promise<Jso
   }
 }
 
+/** Waits (bounded) until the snapshot leaves creating or deleting; returns its state, or {gone}. */
+async function snapshotState(side: Side, project: string, id: string): Promise<Json> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await send(side, project, 'GET', `/v3/${project}/snapshots/${id}`, {});
+    if (r.status === 404) return { gone: true };
+    const s = r.body?.snapshot;
+    if (!s) return { error: r.status };
+    if (!['creating', 'deleting'].includes(s.status) || Date.now() > deadline) return { status: s.status, size: s.size, metadata: s.metadata };
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+}
+
 function dig(body: Json, path: string): unknown {
   return path.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), body);
 }
@@ -91,6 +104,7 @@ async function play(side: Side, project: string, ids: Map<string, string>, step:
     }
   }
   if (step.state && ids.has(step.state)) answer.state = await volumeState(side, project, ids.get(step.state) as string);
+  if (step.snapState && ids.has(step.snapState)) answer.state = { ...(answer.state ?? {}), snapshot: await snapshotState(side, project, ids.get(step.snapState) as string) };
   return answer;
 }
 

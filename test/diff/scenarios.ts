@@ -11,6 +11,7 @@ import { imageMetadataScenarios } from './scenarios-image-metadata';
 import { qosScenarios } from './scenarios-qos';
 import { encryptionScenarios } from './scenarios-encryption';
 import { cloneScenarios } from './scenarios-clone';
+import { snapshotScenarios } from './scenarios-snapshots';
 
 export interface Step {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
@@ -26,6 +27,8 @@ export interface Step {
   save?: [label: string, path: string] | Array<[label: string, path: string]>;
   /** Wait until this volume leaves its transitional status, then record its state. */
   state?: string;
+  /** The same for a snapshot (creating, deleting). */
+  snapState?: string;
   /** Not a request: wait until the wall clock enters the next second (distinct created_at). */
   nextSecond?: true;
 }
@@ -386,5 +389,5 @@ function other(): Scenario[] {
 
 export function scenarios(): Scenario[] {
   return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios(), ...transferScenarios(), ...messageScenarios(),
-    ...imageMetadataScenarios(), ...qosScenarios(), ...encryptionScenarios(), ...cloneScenarios()];
+    ...imageMetadataScenarios(), ...qosScenarios(), ...encryptionScenarios(), ...cloneScenarios(), ...snapshotScenarios()];
 }
