@@ -58,6 +58,7 @@ class Walk {
   private readonly types: string[] = [];
   private readonly transfers: string[] = [];
   private readonly qosSpecs: string[] = [];
+  private readonly snaps: string[] = [];
   private sent = 0;
   private budget = 0;
 
@@ -85,6 +86,7 @@ class Walk {
         [2, () => this.transfer()],
         [1.5, () => this.qos()],
         [1, () => this.encryption()],
+        [2, () => this.snapshot()],
         [1, () => this.emit({ method: 'GET', path: `/v3/{p}/messages?resource_uuid=${this.vol()}${r.pick(['', '&limit=1', '&sort=event_id:asc'])}`,
           mv: r.pick(['3.5', '3.31', '3.70', this.mv(5)]) })],
         [1, () => this.emit({ method: 'GET', path: r.pick(['/', '/v3/', '/v3/{p}/limits', '/v3/{p}/os-availability-zone', '/v3/{p}/volumes/summary',
@@ -185,6 +187,11 @@ class Walk {
     // A clone of one of the walk's volumes (its size given or not).
     if (this.vols.length && r.chance(0.12)) {
       volume.source_volid = this.vol();
+      if (r.chance(0.5)) delete volume.size;
+    }
+    // Or from one of the walk's snapshots.
+    if (this.snaps.length && !volume.source_volid && r.chance(0.1)) {
+      volume.snapshot_id = this.snap();
       if (r.chance(0.5)) delete volume.size;
     }
     this.tick();
@@ -423,6 +430,39 @@ class Walk {
     ])();
   }
 
+  /** One of the snapshots made so far (deleted ones too), or an unknown id. */
+  private snap(): string {
+    return this.snaps.length && this.r.chance(0.9) ? `{${this.r.pick(this.snaps)}}` : MISSING;
+  }
+
+  /** Snapshots of the walk's volumes: made (in use with force or 3.66 too), read, listed, renamed, their metadata, their actions, deleted. */
+  private snapshot(): void {
+    const r = this.r;
+    const S = '/v3/{p}/snapshots';
+    const one = this.snap();
+    const state = /\{(s\d+)\}/.exec(one)?.[1];
+    r.weighted<() => void>([
+      [this.snaps.length < 3 ? 3 : 0.5, () => {
+        const label = `s${this.snaps.length + 1}`;
+        const snapshot: Record<string, unknown> = { volume_id: this.vol() };
+        if (r.chance(0.5)) snapshot[r.pick(['name', 'display_name'])] = r.pick(NAMES);
+        if (r.chance(0.3)) snapshot.force = r.pick([true, false, 'yes']);
+        if (r.chance(0.3)) snapshot.metadata = r.pick<unknown>([{ k: 'a' }, {}, null]);
+        this.tick();
+        this.emit({ method: 'POST', path: S, body: { snapshot }, mv: this.mv(), save: [label, 'snapshot.id'], snapState: label, state: this.label(String(snapshot.volume_id)) }, 0.15);
+        this.snaps.push(label);
+      }],
+      [2, () => this.emit({ method: 'GET', path: `${S}/${one}`, mv: this.mv() }, 0.05)],
+      [1, () => this.emit({ method: 'GET', path: `${S}${r.pick(['', '/detail'])}${r.pick(['', '?status=available', '?limit=1', '?sort=name:asc', '?with_count=true'])}`, mv: this.mv() }, 0.05)],
+      [1, () => this.emit({ method: 'PUT', path: `${S}/${one}`, body: { snapshot: { [r.pick(['name', 'description', 'display_name'])]: r.pick(NAMES) } } })],
+      [1, () => this.emit({ method: r.pick(['POST', 'PUT']), path: `${S}/${one}/metadata`, body: { metadata: r.pick<unknown>([{ k: 'v' }, {}, { a: '1', b: '2' }]) } })],
+      [1, () => this.emit({ method: 'DELETE', path: `${S}/${one}`, snapState: state }, 0.05)],
+      [0.5, () => this.emit({ method: 'POST', path: `${S}/${one}/action`, snapState: state, body: r.pick<unknown>([
+        { 'os-reset_status': { status: r.pick(['available', 'error', 'creating', 'bogus']) } }, { 'os-force_delete': {} },
+        { 'os-update_snapshot_status': { status: r.pick(['available', 'error', 'deleting']), progress: r.pick(['50%', '101%']) } }]) })],
+    ])();
+  }
+
   /** Encryption of the walk's types (a volume of an encrypted type is refused on both sides: no key manager). */
   private encryption(): void {
     const r = this.r;
@@ -457,6 +497,11 @@ class Walk {
   private cleanup(): Step[] {
     // Offers go with their volumes (volume_destroy), so the walk's reset and delete of each volume clear them too.
     const out: Step[] = [];
+    // Snapshots first: each put back to available (one stuck creating would stop its volume's cascade), then deleted.
+    for (const sn of this.snaps) {
+      out.push({ method: 'POST', path: `/v3/{p}/snapshots/{${sn}}/action`, body: { 'os-reset_status': { status: 'available' } } },
+        { method: 'DELETE', path: `/v3/{p}/snapshots/{${sn}}`, snapState: sn });
+    }
     for (const v of this.vols) {
       out.push({ method: 'POST', path: `/v3/{p}/volumes/{${v}}/action`, body: { 'os-reset_status': { status: 'available', attach_status: 'detached' } }, state: v },
         { method: 'DELETE', path: `/v3/{p}/volumes/{${v}}?cascade=true`, state: v });
