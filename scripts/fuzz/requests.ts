@@ -35,6 +35,7 @@ export class FuzzState {
   servers: Owned[] = [];
   volumes: Owned[] = [];
   attachments: Owned[] = [];
+  snapshots: Owned[] = [];
   types: string[] = [];
   qosSpecs: string[] = [];
   /** Volumes Nova said it attached (server, volume, project): what detach and swap aim at. */
@@ -43,13 +44,13 @@ export class FuzzState {
   computeUuid: string | null = null;
   constructor(readonly projects: { admin: string; member: string }) {}
 
-  add(kind: 'servers' | 'volumes' | 'attachments', id: string, project: string): void {
+  add(kind: 'servers' | 'volumes' | 'attachments' | 'snapshots', id: string, project: string): void {
     if (this[kind].length < 200 && !this[kind].some((x) => x.id === id)) this[kind].push({ id, project });
   }
 
-  forget(kind: 'servers' | 'volumes' | 'attachments', id: string): void {
+  forget(kind: 'servers' | 'volumes' | 'attachments' | 'snapshots', id: string): void {
     this[kind] = this[kind].filter((x) => x.id !== id);
-    if (kind !== 'attachments') this.pairs = this.pairs.filter((p) => p.server !== id && p.volume !== id);
+    if (kind !== 'attachments' && kind !== 'snapshots') this.pairs = this.pairs.filter((p) => p.server !== id && p.volume !== id);
   }
 
   pair(server: string, volume: string, project: string): void {
@@ -369,7 +370,28 @@ export class Generator {
       [st.volumes.length < 10 ? 10 : 3, () => this.make('cinder', user, 'POST', `${C}/volumes`, 'volume-create',
         { volume: { size: r.weighted([[8, 1], [2, r.int(2, 4)]] as const), name: `fv-${r.int(0, 999)}`,
           ...(r.chance(0.15) ? { multiattach: true } : {}), ...(r.chance(0.15) && st.types.length ? { volume_type: r.pick(st.types) } : {}),
-          ...(r.chance(0.1) ? { metadata: { m: 'n' } } : {}), ...(r.chance(0.1) ? { source_volid: this.volume(user) } : {}) } }, r.chance(0.3) ? `3.${r.int(0, 70)}` : undefined)],
+          ...(r.chance(0.1) ? { metadata: { m: 'n' } } : {}), ...(r.chance(0.1) ? { source_volid: this.volume(user) } : r.chance(0.1) ? { snapshot_id: this.idOf(st.snapshots, user) } : {}) } },
+        r.chance(0.3) ? `3.${r.int(0, 70)}` : undefined)],
+      // Snapshots: of any volume (in use too, with force or 3.66), read, listed, renamed, their metadata, their actions, deleted.
+      [st.snapshots.length < 6 ? 3 : 1, () => this.make('cinder', user, 'POST', `${C}/snapshots`, 'snapshot-create', r.pick<unknown>([
+        { snapshot: { volume_id: this.volume(user), ...(r.chance(0.5) ? { name: r.pick(['s', '  ', 'é'.repeat(300), null, 5]) } : {}),
+          ...(r.chance(0.3) ? { force: r.pick([true, false, 'yes', 'maybe']) } : {}), ...(r.chance(0.2) ? { metadata: r.pick<unknown>([{ k: 'v' }, { '': 'x' }, [], null]) } : {}) } },
+        { snapshot: { volume_id: r.pick(['x', null, r.uuid()]) } }, { snapshot: {} }, { snapshot: null }, {}]), r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
+      [3, () => {
+        const snap = this.idOf(st.snapshots, user);
+        const S = `${C}/snapshots`;
+        return r.weighted<FuzzRequest>([
+          [3, this.make('cinder', user, 'GET', `${S}${r.pick(['', '/detail', `/${snap}`, `/${snap}/metadata`, `/${snap}/metadata/k`])}${r.chance(0.3) ? `?${r.pick(['limit=1', `marker=${snap}`, 'sort=name:asc', 'status=available', 'bogus=1', 'with_count=x', 'all_tenants=1', 'limit=-1'])}` : ''}`,
+            'snapshot-get', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
+          [1, this.make('cinder', user, 'PUT', `${S}/${snap}`, 'snapshot-update', r.pick<unknown>([{ snapshot: { name: 'n' } }, { snapshot: { description: 'é'.repeat(300) } }, { snapshot: {} }, { snapshot: { size: 5 } }]))],
+          [1, this.make('cinder', user, r.pick(['POST', 'PUT']), `${S}/${snap}/metadata${r.pick(['', '/k'])}`, 'snapshot-metadata', r.pick<unknown>([{ metadata: { k: 'v' } }, { meta: { k: 'w' } }, { metadata: { ['k'.repeat(300)]: 'v' } }, { metadata: 'x' }]))],
+          [1, this.make('cinder', user, 'DELETE', `${S}/${snap}${r.pick(['', '/metadata/k'])}`, 'snapshot-delete')],
+          [1, { ...this.make('cinder', user, 'POST', `${S}/${snap}/action`, 'snapshot-action', r.pick<unknown>([
+            { 'os-reset_status': { status: r.pick(['available', 'error', 'creating', 'deleting', '', 'bogus']) } }, { 'os-force_delete': {} },
+            { 'os-update_snapshot_status': { status: r.pick(['available', 'error', 'error_deleting']), progress: r.pick(['50%', '101%', 'x', 5]) } }, { 'os-unmanage': {} }])),
+          holds: snap }],
+        ]);
+      }],
       [3, () => this.make('cinder', user, 'GET', `${C}/${r.pick(['volumes', 'volumes/detail', 'volumes/summary'])}${r.chance(0.5) ? `?${r.pick(QUERIES)}` : ''}`, 'volume-list', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
       [3, () => this.make('cinder', user, 'GET', `${C}/volumes/${this.volume(user)}`, 'volume-show', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
       [1, () => this.make('cinder', user, 'PUT', `${C}/volumes/${this.volume(user)}`, 'volume-update', { volume: { name: 'n2', description: r.pick(['d', null, 'é'.repeat(300)]) } })],

@@ -176,6 +176,40 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     await adminCinder('type-delete', 'cli-enc-type');
   });
 
+  it('cinder snapshot-create / -list / -show / -rename / -metadata / -delete, a volume from it, openstack volume snapshot list / delete', async () => {
+    const vol = await cinder.createVolume(1, 'demo:demo', 'snap-src');
+    const made = await cli('cinder', ['snapshot-create', '--name', 'cs1', '--metadata', 'k=v', vol]);
+    expect(made.code, made.stderr).to.equal(0);
+    const id = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(made.stdout)?.[1] as string;
+    const status = async (): Promise<number | string> => {
+      const r = await cinder.req('GET', `/v3/demo/snapshots/${id}`);
+      return r.status === 404 ? 404 : r.body.snapshot.status;
+    };
+    await waitFor(async () => (await status()) === 'available', 10_000, 'snapshot available', 50);
+    const list = await cli('cinder', ['snapshot-list']);
+    expect(list.code, list.stderr).to.equal(0);
+    expect(list.stdout).to.match(new RegExp(`${id}\\s+\\|\\s+${vol}\\s+\\|\\s+available\\s+\\|\\s+cs1\\s+\\|\\s+1`));
+    expect((await cli('cinder', ['snapshot-rename', 'cs1', 'cs2'])).code).to.equal(0);
+    expect((await cli('cinder', ['snapshot-metadata', 'cs2', 'set', 'a=1'])).code).to.equal(0);
+    const show = await cli('cinder', ['snapshot-show', 'cs2']);
+    expect(show.code, show.stderr).to.equal(0);
+    expect(show.stdout).to.match(/\|\s+name\s+\|\s+cs2\s+\|/).and.match(/'a': '1'/).and.match(/os-extended-snapshot-attributes:progress\s+\|\s+100%/);
+    // A volume from it, then the snapshot deleted through openstack.
+    const from = await cli('cinder', ['create', '--snapshot-id', id, '--name', 'from-cs2']);
+    expect(from.code, from.stderr).to.equal(0);
+    const vid = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(from.stdout)?.[1] as string;
+    await waitFor(async () => (await cinder.show(vid)).status === 'available', 10_000, 'volume from snapshot', 50);
+    expect((await cli('openstack', ['volume', 'snapshot', 'list'])).stdout).to.include('cs2');
+    // cinderclient sums up a refused delete in one line; the volume is still there.
+    const refused = await cli('cinder', ['delete', vol]);
+    expect([refused.code === 0, refused.stderr]).to.deep.equal([false, 'ERROR: Unable to delete any of the specified volumes.\n']);
+    expect((await cinder.show(vol)).status).to.equal('available');
+    const del = await cli('openstack', ['volume', 'snapshot', 'delete', 'cs2']);
+    expect(del.code, del.stderr).to.equal(0);
+    await waitFor(async () => (await status()) === 404, 10_000, 'snapshot deleted', 50);
+    for (const v of [vid, vol]) expect((await cli('cinder', ['delete', v])).code).to.equal(0);
+  });
+
   it('openstack volume create / list / show / delete', async () => {
     const created = await cli('openstack', ['volume', 'create', '--size', '1', 'ov1']);
     expect(created.code, created.stderr).to.equal(0);
