@@ -4,6 +4,7 @@
 // finds the backend's copy gone and the row already deleted, and each status change is a
 // compare-and-swap on the status it read.
 import type { ContextDict } from '../common/context';
+import { pausePoint } from '../common/fault/pause';
 import { getLogger, type LogContext } from '../common/log';
 import type { Notifier } from '../common/rpc';
 import type { CinderDB } from '../cinder-common/db-api';
@@ -50,6 +51,7 @@ export class SnapshotWork {
     try {
       if (!v) throw new Error(`volume ${s.volumeId} is gone`);
       await this.d.driver.createSnapshot(s, v);
+      await pausePoint('cinder-volume.create_snapshot.after-backend');
       if (v.bootable) await this.snapshots.imageMetadataCopy(s.id, v.id);
     } catch (e) {
       LOG.exception(`Failed to create snapshot ${s.id}`, e, log);
@@ -81,6 +83,7 @@ export class SnapshotWork {
     await this.notify(ctxt, s, 'delete.start');
     try {
       await this.d.driver.deleteSnapshot(s);
+      await pausePoint('cinder-volume.delete_snapshot.after-backend');
     } catch (e) {
       LOG.exception(`Failed to delete snapshot ${s.id}`, e, log);
       await transactionWithRetry(this.d.db.ds, async (m) => {

@@ -2,7 +2,8 @@
 // RabbitMQ + MariaDB: an os-attach whose cinder-volume died after creating the attachment row
 // is finished by the redone os-attach (one attachment, in-use), and a reservation whose
 // cinder-api died after os-reserve is released by cinder-volume's reconciler once it is stale,
-// with a WARNING naming the request it undid.
+// with a WARNING naming the request it undid; a snapshot create or delete cut short by a kill is
+// ended (error) or finished by the start pass.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -134,5 +135,34 @@ describe('cinder daemons killed mid-operation (RabbitMQ + MariaDB)', function ()
     expect(line).to.match(/ WARNING cinder-volume\.reconciler /);
     expect(line).to.include("'attaching' without progress");
     expect(line).to.include(`repairs request ${rid}`);
+  });
+
+  it('cinder-volume killed inside a snapshot create, then inside its delete: the start pass ends the one in error and finishes the other, the quota given back', async () => {
+    const snapStatus = async (sid: string): Promise<string | number> => {
+      const r = await req('GET', `/v3/demo/snapshots/${sid}`);
+      return r.status === 404 ? 404 : r.body.snapshot.status as string;
+    };
+    const used = async (): Promise<number> => (await req('GET', '/v3/demo/os-quota-sets/demo?usage=True', undefined, 'admin:demo')).body.quota_set.snapshots.in_use as number;
+    const id = await create();
+    const before = await used();
+    for (const [step, from, to] of [['cinder-volume.create_snapshot.after-backend', 'creating', 'error'], ['cinder-volume.delete_snapshot.after-backend', 'deleting', 404]] as const) {
+      await daemons.get('cinder-volume')!.stop();
+      await start('cinder-volume', { env: pauseAt(step) });
+      let sid: string;
+      if (from === 'creating') {
+        const r = await req('POST', '/v3/demo/snapshots', { snapshot: { volume_id: id } });
+        expect(r.status, JSON.stringify(r.body)).to.equal(202);
+        sid = r.body.snapshot.id as string;
+      } else {
+        sid = (await req('GET', '/v3/demo/snapshots')).body.snapshots[0].id as string;
+        expect((await req('DELETE', `/v3/demo/snapshots/${sid}`)).status).to.equal(202);
+      }
+      await kill('cinder-volume', step);
+      expect(await snapStatus(sid)).to.equal(from);
+      await start('cinder-volume');
+      await waitFor(async () => (await snapStatus(sid)) === to, 30_000, `snapshot ${sid} ${to}`, 100);
+    }
+    expect(await used()).to.equal(before);
+    expect((await req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
   });
 });
