@@ -211,6 +211,7 @@ tempest\.api\.compute\.volumes\.test_attach_volume_negative\.
 tempest\.api\.compute\.volumes\.test_volumes_get\.
 tempest\.api\.compute\.volumes\.test_volumes_list\.
 tempest\.api\.compute\.volumes\.test_volumes_negative\.
+tempest\.api\.compute\.volumes\.test_volume_snapshots\.
 tempest\.api\.volume\.test_volumes_actions\.
 tempest\.api\.volume\.admin\.test_volumes_actions\.
 tempest\.api\.volume\.test_volumes_negative\.

@@ -1,12 +1,13 @@
-// /os-volumes (Nova's volume proxy, up to 2.35; 404 from 2.36): thin — the version and query
-// checked, the proxy API's volumes in its view.
+// /os-volumes and /os-snapshots (Nova's volume proxy, up to 2.35; 404 from 2.36): thin — the
+// version and query checked, the proxy API's volumes and snapshots in its views.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound, validateBody } from '../../common/api';
 import type { VolumesProxyAPI } from '../compute/volumes-proxy';
 import { checkQuery, lastQueryValue, nonNegativeInteger } from '../query';
 import { projectInPath } from '../request';
-import { VolumeCreateBody } from '../schemas/volumes';
-import { proxyVolumeView } from '../views/volumes';
+import { SnapshotCreateBody, VolumeCreateBody } from '../schemas/volumes';
+import { toBoolean } from '../schemas/parameter-types';
+import { proxySnapshotView, proxyVolumeView } from '../views/volumes';
 
 const REMOVED = '2.36';
 const PAGING = { limit: { schema: nonNegativeInteger }, offset: { schema: nonNegativeInteger } };
@@ -50,6 +51,27 @@ export function volumeProxyRoutes(app: FastifyInstance, base: string, volumes: V
   app.delete<{ Params: VolumeParams }>(`${base}/os-volumes/:volume_id`, async (req, reply) => {
     served(req);
     await volumes.delete(req.ctx, req.params.volume_id);
+    return reply.code(202).send();
+  });
+
+  for (const kind of ['list', 'detail'] as const) {
+    app.get(`${base}/os-snapshots${kind === 'detail' ? '/detail' : ''}`, async (req) => {
+      served(req);
+      return { snapshots: limited(req, await volumes.listSnapshots(req.ctx, kind), maxLimit).map(proxySnapshotView) };
+    });
+  }
+  app.get<{ Params: { snapshot_id: string } }>(`${base}/os-snapshots/:snapshot_id`, async (req) => {
+    served(req);
+    return { snapshot: proxySnapshotView(await volumes.showSnapshot(req.ctx, req.params.snapshot_id)) };
+  });
+  app.post(`${base}/os-snapshots`, async (req) => {
+    served(req);
+    const { snapshot } = validateBody(SnapshotCreateBody, req.body, null);
+    return { snapshot: proxySnapshotView(await volumes.createSnapshot(req.ctx, snapshot, snapshot.force !== undefined && toBoolean(snapshot.force))) };
+  });
+  app.delete<{ Params: { snapshot_id: string } }>(`${base}/os-snapshots/:snapshot_id`, async (req, reply) => {
+    served(req);
+    await volumes.deleteSnapshot(req.ctx, req.params.snapshot_id);
     return reply.code(202).send();
   });
 }

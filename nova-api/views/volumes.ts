@@ -14,3 +14,11 @@ export function proxyVolumeView(v: CinderVolume): Record<string, unknown> {
     snapshotId: v.snapshot_id ?? null, metadata: v.metadata && typeof v.metadata === 'object' ? v.metadata : {},
   };
 }
+
+/** _translate_snapshot_summary_view (the detail view is the same): Cinder's snapshot, camelCase. */
+export function proxySnapshotView(s: Record<string, unknown>): Record<string, unknown> {
+  return {
+    id: s.id, volumeId: s.volume_id, status: s.status, size: s.size, createdAt: s.created_at,
+    displayName: s.name ?? null, displayDescription: s.description ?? null,
+  };
+}

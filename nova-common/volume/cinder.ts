@@ -369,6 +369,39 @@ export class CinderAPI {
     }
   }
 
+  /**
+   * Nova's create_snapshot(_force): POST /snapshots as cinderclient sends it. Cinder's 404 is
+   * VolumeNotFound, its 413 OverQuota (snapshots), its 400 InvalidInput (translate_mixed_exceptions).
+   */
+  async createSnapshot(caller: CinderCaller, volumeId: string, force: boolean, name: string | null, description: string | null): Promise<Record<string, unknown>> {
+    try {
+      const { json } = await this.request(caller, 'POST', '/snapshots', { snapshot: { volume_id: volumeId, force, name, description, metadata: {} } });
+      return (json as { snapshot?: Record<string, unknown> } | null)?.snapshot ?? {};
+    } catch (e) {
+      if (e instanceof CinderHTTPError && e.status === 404) throw new VolumeNotFound({ volume_id: volumeId });
+      if (e instanceof CinderHTTPError && e.status === 413) throw new OverQuota({ overs: 'snapshots' });
+      if (e instanceof CinderHTTPError && e.status === 400) throw new InvalidInput({ reason: e.cinderMessage });
+      throw e;
+    }
+  }
+
+  /** The caller's snapshots, detailed (get_all_snapshots). */
+  async listSnapshots(caller: CinderCaller): Promise<Array<Record<string, unknown>>> {
+    const { json } = await this.request(caller, 'GET', '/snapshots/detail');
+    return (json as { snapshots?: Array<Record<string, unknown>> } | null)?.snapshots ?? [];
+  }
+
+  /** DELETE /snapshots/{id}: 404 is SnapshotNotFound, a refusal (400) InvalidInput. */
+  async deleteSnapshot(caller: CinderCaller, snapshotId: string): Promise<void> {
+    try {
+      await this.request(caller, 'DELETE', `/snapshots/${encodeURIComponent(snapshotId)}`);
+    } catch (e) {
+      if (e instanceof CinderHTTPError && e.status === 404) throw new SnapshotNotFound({ snapshot_id: snapshotId });
+      if (e instanceof CinderHTTPError && e.status === 400) throw new InvalidInput({ reason: e.cinderMessage });
+      throw e;
+    }
+  }
+
   async delete(caller: CinderCaller, volumeId: string): Promise<void> {
     await this.volumeCall(volumeId, () => this.request(caller, 'DELETE', `/volumes/${encodeURIComponent(volumeId)}`));
   }

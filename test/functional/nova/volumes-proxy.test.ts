@@ -69,4 +69,30 @@ describe('nova-api os-volumes (the volume proxy, up to 2.35) over the real Cinde
     expect((await req('GET', '/os-volumes', undefined, '2.36')).status).to.equal(404);
     expect((await req('POST', '/os-volumes', { volume: { size: 1 } }, '2.36')).status).to.equal(404);
   });
+
+  it('os-snapshots: creates (200, camelCase view), shows, lists and deletes (202) a snapshot; a volume from it; Nova\'s refusals', async () => {
+    const v = (await req('POST', '/os-volumes', { volume: { size: 1, display_name: 'snap-src' } })).body.volume;
+    await until(v.id, 'available');
+    const r = await req('POST', '/os-snapshots', { snapshot: { volume_id: v.id, display_name: 'ps', display_description: 'd' } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(200);
+    const snap = r.body.snapshot;
+    expect(Object.keys(snap).sort()).to.deep.equal(['createdAt', 'displayDescription', 'displayName', 'id', 'size', 'status', 'volumeId']);
+    expect([snap.volumeId, snap.size, snap.displayName, snap.displayDescription, snap.status]).to.deep.equal([v.id, 1, 'ps', 'd', 'creating']);
+    await waitFor(async () => (await req('GET', `/os-snapshots/${snap.id}`)).body.snapshot?.status === 'available', 15_000, 'snapshot available', 50);
+    for (const path of ['/os-snapshots', '/os-snapshots/detail']) {
+      expect((await req('GET', path)).body.snapshots.map((x: { id: string }) => x.id), path).to.include(snap.id);
+    }
+    const from = await req('POST', '/os-volumes', { volume: { size: 1, snapshot_id: snap.id } });
+    expect([from.status, from.body.volume.snapshotId]).to.deep.equal([200, snap.id]);
+    await until(from.body.volume.id, 'available');
+    // Refusals: an unknown volume or snapshot (404), a body Nova's schema refuses (400), the volume while it has a snapshot (400), gone from 2.36.
+    expect((await req('POST', '/os-snapshots', { snapshot: { volume_id: '00000000-0000-4000-8000-000000000000' } })).status).to.equal(404);
+    expect((await req('POST', '/os-snapshots', { snapshot: { volume_id: v.id, force: 'maybe' } })).status).to.equal(400);
+    expect((await req('GET', '/os-snapshots/00000000-0000-4000-8000-000000000000')).status).to.equal(404);
+    expect((await req('DELETE', `/os-volumes/${v.id}`)).status).to.equal(400);
+    expect((await req('GET', '/os-snapshots', undefined, '2.36')).status).to.equal(404);
+    expect((await req('DELETE', `/os-snapshots/${snap.id}`)).status).to.equal(202);
+    await waitFor(async () => (await req('GET', `/os-snapshots/${snap.id}`)).status === 404, 15_000, 'snapshot deleted', 50);
+    for (const id of [from.body.volume.id, v.id]) expect((await req('DELETE', `/os-volumes/${id}`)).status).to.equal(202);
+  });
 });
