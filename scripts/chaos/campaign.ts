@@ -297,7 +297,8 @@ class Campaign {
       const offers = ((await c.req('cinder', 'GET', '/os-volume-transfer')).body?.transfers ?? []) as Array<{ id: string }>;
       for (const t of offers) await c.req('cinder', 'DELETE', `/os-volume-transfer/${t.id}`).catch(() => undefined);
       const volumes = ((await c.req('cinder', 'GET', '/volumes/detail')).body?.volumes ?? []) as Array<{ id: string; status: string }>;
-      for (const v of volumes) if (v.status !== 'deleting') await c.req('cinder', 'DELETE', `/volumes/${v.id}`).catch(() => undefined);
+      // cascade: a volume's snapshots go with it.
+      for (const v of volumes) if (v.status !== 'deleting') await c.req('cinder', 'DELETE', `/volumes/${v.id}?cascade=true`).catch(() => undefined);
       await waitFor(async () => ((await c.req('cinder', 'GET', '/volumes')).body?.volumes ?? []).length === 0,
         60_000, `the volumes deleted (${flow})`, 250).catch(() => undefined);
     }

@@ -69,6 +69,13 @@ async function runOp(c: Target, pool: Pool, op: Op): Promise<number> {
       if (op.other % 3 === 0) return (await c.req('cinder', 'DELETE', `/os-volume-transfer/${t.id}`)).status;
       return (await c.req('cinder', 'POST', `/os-volume-transfer/${t.id}/accept`, { accept: { auth_key: t.auth_key } })).status;
     }
+    case 'snapshot': {
+      // A snapshot of the volume (in use or not), or one of its snapshots deleted.
+      if (op.other % 2 === 0) return (await c.req('cinder', 'POST', '/snapshots', { snapshot: { volume_id: volume, force: true, name: 'chaos' } })).status;
+      const list = await c.req('cinder', 'GET', `/snapshots?volume_id=${volume}`);
+      const first = (list.body?.snapshots ?? [])[0] as { id: string } | undefined;
+      return first ? (await c.req('cinder', 'DELETE', `/snapshots/${first.id}`)).status : list.status;
+    }
     case 'create-volume': {
       const r = await c.req('cinder', 'POST', '/volumes', { volume: { size: 1, name: 'chaos', ...(op.multiattach ? { volume_type: MULTIATTACH_TYPE } : {}) } });
       if (r.status === 202) pool.volumes.push({ id: r.body.volume.id as string, multiattach: op.multiattach });

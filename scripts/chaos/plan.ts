@@ -34,7 +34,7 @@ export interface Fault {
   deletes?: number;
 }
 
-export type OpKind = 'attach' | 'detach' | 'swap' | 'extend' | 'retype' | 'transfer' | 'create-volume' | 'delete-volume' | 'create-server' | 'delete-server'
+export type OpKind = 'attach' | 'detach' | 'swap' | 'extend' | 'retype' | 'transfer' | 'snapshot' | 'create-volume' | 'delete-volume' | 'create-server' | 'delete-server'
   | 'stop' | 'start' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'rebuild';
 
 export interface Op {
@@ -77,7 +77,7 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs
 const between = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 const OP_WEIGHTS: Array<[OpKind, number]> = [
-  ['attach', 28], ['detach', 20], ['swap', 8], ['extend', 8], ['retype', 6], ['transfer', 4], ['create-volume', 5], ['delete-volume', 6],
+  ['attach', 28], ['detach', 20], ['swap', 8], ['extend', 8], ['retype', 6], ['transfer', 4], ['snapshot', 4], ['create-volume', 5], ['delete-volume', 6],
   ['create-server', 3], ['delete-server', 4], ['stop', 6], ['start', 6], ['reboot', 6],
   ['pause', 3], ['unpause', 3], ['suspend', 3], ['resume', 3], ['rebuild', 4],
 ];

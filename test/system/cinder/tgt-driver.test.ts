@@ -6,7 +6,7 @@
 // stop leaves no tgtd behind.
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,6 +61,44 @@ describe('cinder tgt driver (private tgtd + libiscsi)', function () {
   });
 
   const targets = async (): Promise<string> => tgt.tgtadm(['--mode', 'target', '--op', 'show']);
+
+  it('snapshots through the API: the snapshot keeps the data as it was, a volume from it has that data at its own size, a delete removes the file', async () => {
+    const GiB = 1024 ** 3;
+    /** The first 6 bytes of a (large, sparse) file. */
+    const head = (f: string): string => {
+      const fd = openSync(f, 'r');
+      try {
+        const b = Buffer.alloc(6);
+        readSync(fd, b, 0, 6, 0);
+        return b.toString();
+      } finally {
+        closeSync(fd);
+      }
+    };
+    const vid = await c.createVolume(1);
+    const file = join(dir, `volume-${vid}`);
+    writeFileSync(file, 'before', { flag: 'r+' });
+    const made = await c.req('POST', '/v3/demo/snapshots', { body: { snapshot: { volume_id: vid } } });
+    expect(made.status).to.equal(202);
+    const sid = made.body.snapshot.id as string;
+    const snapStatus = async (): Promise<string | number> => {
+      const r = await c.req('GET', `/v3/demo/snapshots/${sid}`);
+      return r.status === 404 ? 404 : r.body.snapshot.status as string;
+    };
+    await waitFor(async () => (await snapStatus()) === 'available', 20_000, 'snapshot available', 50);
+    writeFileSync(file, 'after!', { flag: 'r+' });
+    const from = await c.req('POST', '/v3/demo/volumes', { body: { volume: { snapshot_id: sid, size: 2 } } });
+    expect(from.status).to.equal(202);
+    const nid = from.body.volume.id as string;
+    await waitFor(async () => (await c.show(nid)).status === 'available', 20_000, 'volume from snapshot', 50);
+    expect(head(join(dir, `volume-${nid}`))).to.equal('before');
+    expect(statSync(join(dir, `volume-${nid}`)).size).to.equal(2 * GiB);
+    expect(head(join(dir, `snapshot-${sid}`))).to.equal('before');
+    expect((await c.req('DELETE', `/v3/demo/snapshots/${sid}`)).status).to.equal(202);
+    await waitFor(async () => (await snapStatus()) === 404, 20_000, 'snapshot deleted', 50);
+    expect(existsSync(join(dir, `snapshot-${sid}`))).to.equal(false);
+    for (const id of [nid, vid]) expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
+  });
 
   it('exports a sparse file per volume with CHAP; the initiator reads its size; wrong password refused; export gone after detach', async () => {
     const id = await c.createVolume(1);

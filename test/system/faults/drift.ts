@@ -95,7 +95,8 @@ interface CountRow { project_id: string; volumes: number; gigabytes: number | st
 /**
  * drift() plus everything else an idle cluster must not hold: a volume in any transient status
  * (a lost create/delete/extend), a server with a task_state or still building, and Cinder's
- * quota usages against the rows they count (in_use of volumes/gigabytes, no reservation left),
+ * snapshot left creating or deleting, Cinder's quota usages against the rows they count (in_use
+ * of volumes, snapshots and gigabytes, no reservation left),
  * and, when the cluster can say, its queues on the broker (each consumed, none holding a cast).
  */
 export async function fullDrift(c: Audited): Promise<string[]> {
@@ -120,14 +121,21 @@ export async function fullDrift(c: Audited): Promise<string[]> {
   const instances = await c.novaQuery<{ uuid: string; vm_state: string; task_state: string | null }>(
     "SELECT uuid, vm_state, task_state FROM instances WHERE deleted = 0 AND (task_state IS NOT NULL OR vm_state = 'building')");
   for (const i of instances) out.push(`server ${i.uuid} left ${i.vm_state}/${i.task_state ?? '-'}`);
-  const usages = await c.cinderQuery<UsageRow>("SELECT project_id, resource, in_use, reserved FROM quota_usages WHERE deleted = 0 AND (resource LIKE 'volumes%' OR resource LIKE 'gigabytes%')");
-  // Per project, and per project and type (the volumes_<type> and gigabytes_<type> usages).
-  const counts = await c.cinderQuery<CountRow & { type: string | null }>(`SELECT v.project_id, t.name AS type, COUNT(*) AS volumes, SUM(v.size) AS gigabytes
-    FROM volumes v LEFT JOIN volume_types t ON t.id = v.volume_type_id WHERE v.deleted = 0 GROUP BY v.project_id, t.name`);
+  // A snapshot left creating or deleting is a lost create or delete, as a volume's.
+  const snaps = await c.cinderQuery<VolumeRow>("SELECT id, status FROM snapshots WHERE deleted = 0 AND status IN ('creating', 'deleting')");
+  for (const s of snaps) out.push(`snapshot ${s.id} left ${s.status}`);
+  const usages = await c.cinderQuery<UsageRow>("SELECT project_id, resource, in_use, reserved FROM quota_usages WHERE deleted = 0 AND (resource LIKE 'volumes%' OR resource LIKE 'gigabytes%' OR resource LIKE 'snapshots%')");
+  // Per project, and per project and type (the <resource>_<type> usages); gigabytes count volumes' and snapshots' sizes.
+  const counts = await c.cinderQuery<CountRow & { type: string | null; snapshots: number | string }>(`SELECT x.project_id, t.name AS type, SUM(x.vols) AS volumes,
+    SUM(x.snaps) AS snapshots, SUM(x.gb) AS gigabytes FROM (
+      SELECT project_id, volume_type_id, 1 AS vols, 0 AS snaps, size AS gb FROM volumes WHERE deleted = 0
+      UNION ALL SELECT project_id, volume_type_id, 0, 1, volume_size FROM snapshots WHERE deleted = 0) x
+    LEFT JOIN volume_types t ON t.id = x.volume_type_id GROUP BY x.project_id, t.name`);
   for (const u of usages) {
-    const [what, type] = u.resource.startsWith('volumes') ? ['volumes', u.resource.slice('volumes_'.length)] : ['gigabytes', u.resource.slice('gigabytes_'.length)];
+    const what = ['volumes', 'snapshots', 'gigabytes'].find((w) => u.resource.startsWith(w)) as 'volumes' | 'snapshots' | 'gigabytes';
+    const type = u.resource.slice(`${what}_`.length);
     const rows = counts.filter((r) => r.project_id === u.project_id && (!type || r.type === type));
-    const want = rows.reduce((n, r) => n + Number(what === 'volumes' ? r.volumes : r.gigabytes ?? 0), 0);
+    const want = rows.reduce((n, r) => n + Number((what === 'volumes' ? r.volumes : what === 'snapshots' ? r.snapshots : r.gigabytes) ?? 0), 0);
     if (Number(u.in_use) !== want) out.push(`quota usage ${u.resource} of project ${u.project_id}: in_use ${u.in_use}, the rows count ${want}`);
     if (Number(u.reserved) !== 0) out.push(`quota usage ${u.resource} of project ${u.project_id}: ${u.reserved} still reserved`);
   }
