@@ -27,6 +27,7 @@ import { qosSpecsRoutes } from './controllers/qos-specs';
 import { TypeEncryptionAPI } from './volume/type-encryption';
 import { typeEncryptionRoutes } from './controllers/type-encryption';
 import { snapshotRoutes } from './controllers/snapshots';
+import { snapshotMetadataRoutes } from './controllers/snapshot-metadata';
 import { SnapshotAPI } from './volume/snapshots';
 import { MessageAPI } from './volume/messages';
 import { messageRoutes } from './controllers/messages';
@@ -135,6 +136,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       qosSpecsRoutes(v3, base, qosSpecs, opts.maxLimit);
       typeEncryptionRoutes(v3, base, typeEncryption);
       snapshotRoutes(v3, base, snapshots, opts.maxLimit);
+      snapshotMetadataRoutes(v3, base, snapshots);
       resourceGapRoutes(v3, base);
     }
   });

@@ -1,24 +1,22 @@
 // /snapshots (cinder/api/v3/snapshots.py over v2's, the extended attributes, the snapshot actions
-// and admin actions) and /snapshots/{id}/metadata (v3/snapshot_metadata.py): thin, parse → the
-// snapshot API → the view.
+// and admin actions): thin, parse → the snapshot API → the view. The metadata routes are
+// snapshot-metadata.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
 import { Snapshot } from '../../cinder-common/entities';
-import { SnapshotMetadataNotFound, SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
+import { SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
 import { boolParam, columnsOf, pyLiteral, rejectInvalidFilters, sqlEquals } from '../list-filters';
 import { collationEquals, collationKey } from '../collation';
 import { SUPPORT_COUNT_INFO, RESOURCE_FILTER, USE_QUOTA } from '../microversions';
 import { columnSortKeys, nextLinks, pageParams, sortRows } from '../pagination';
 import { RESOURCE_FILTERS } from '../resource-filters';
 import { actionOf, bareResponse, projectInPath, type Params } from '../request';
-import { MetaBody, MetadataBody } from '../schemas/volume-metadata';
 import { SnapshotCreateBody, SnapshotResetStatusBody, SnapshotUpdateBody, UpdateSnapshotStatusBody } from '../schemas/snapshots';
 import { toBoolean } from '../schemas/parameter-types';
 import { SNAPSHOT_POLICY, type SnapshotAPI } from '../volume/snapshots';
 import { isoTime } from '../views/volumes';
 
 type Dict = Record<string, unknown>;
-type KeyParams = Params & { key?: string };
 
 const GROUP_SNAPSHOTS = '3.14';
 const SNAPSHOT_LIST_METADATA_FILTER = '3.22';
@@ -188,39 +186,6 @@ export function snapshotRoutes(app: FastifyInstance, base: string, api: Snapshot
     // os-update_snapshot_status answers a webob.Response of its own: no request id header, webob's type.
     if (name === 'os-update_snapshot_status') return bareResponse(reply).code(202).type('text/html; charset=UTF-8').send();
     return reply.code(202).send();
-  });
-
-  // Metadata: the snapshot (volume:get_snapshot, 404), then the metadata policy of the operation.
-  app.get(`${base}/snapshots/:id/metadata`, async (req) => ({ metadata: await api.getMetadata(req.ctx, await one(req)) }));
-  app.post(`${base}/snapshots/:id/metadata`, async (req) => {
-    const add = validateBody(MetadataBody, req.body, null).metadata;
-    return { metadata: await api.updateMetadata(req.ctx, await one(req), add, false) };
-  });
-  app.put(`${base}/snapshots/:id/metadata`, async (req) => {
-    const all = validateBody(MetadataBody, req.body, null).metadata;
-    return { metadata: await api.updateMetadata(req.ctx, await one(req), all, true) };
-  });
-  app.get(`${base}/snapshots/:id/metadata/:key`, async (req) => {
-    const s = await one(req);
-    const meta = await api.getMetadata(req.ctx, s);
-    const key = (req.params as KeyParams).key ?? '';
-    if (!Object.hasOwn(meta, key)) throw new SnapshotMetadataNotFound({ snapshot_id: s.id, metadata_key: key });
-    return { meta: { [key]: meta[key] } };
-  });
-  app.put(`${base}/snapshots/:id/metadata/:key`, async (req) => {
-    const item = validateBody(MetaBody, req.body, null).meta;
-    const key = (req.params as KeyParams).key ?? '';
-    if (!Object.hasOwn(item, key)) throw badRequest('Request body and URI mismatch');
-    await api.updateMetadata(req.ctx, await one(req), { [key]: item[key] }, false);
-    return { meta: { [key]: item[key] } };
-  });
-  app.delete(`${base}/snapshots/:id/metadata/:key`, async (req, reply) => {
-    const s = await one(req);
-    const meta = await api.getMetadata(req.ctx, s);
-    const key = (req.params as KeyParams).key ?? '';
-    if (!Object.hasOwn(meta, key)) throw new SnapshotMetadataNotFound({ snapshot_id: s.id, metadata_key: key });
-    await api.deleteMetadata(req.ctx, s, key);
-    return bareResponse(reply).code(200).send();
   });
 }
 
