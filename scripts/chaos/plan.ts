@@ -1,6 +1,6 @@
 // The chaos campaign's schedule: a pure function of (seed, round), so a round's faults and every
 // worker's operations can be replayed exactly from the seed (scripts/chaos.sh, CHAOS_ROUND).
-import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, REBUILD_STEPS, RETYPE_STEPS, SWAP_STEPS, type Flow, type Service } from '../../test/system/faults/fault-cluster';
+import { ATTACH_STEPS, ATTACH_STEPS_V3, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, LOCAL_DELETE_STEPS, REBUILD_STEPS, RETYPE_STEPS, SNAPSHOT_STEPS, SWAP_STEPS, type Flow, type Service } from '../../test/system/faults/fault-cluster';
 
 export const SERVICES: readonly Service[] = ['nova-api', 'nova-compute', 'cinder-api', 'cinder-volume'];
 export const FLOWS: readonly Flow[] = ['attachments', 'legacy'];
@@ -144,9 +144,10 @@ export function planRound(seed: string, round: number, o: PlanOptions): RoundPla
   return { seed, round, loadMs, faults, ops };
 }
 
-/** The steps of the attach, detach, swap, extend, retype and rebuild in `flow` (as the fault suite runs them), each with the service that runs it. */
+/** The steps of the attach, detach, swap, extend, retype, snapshot and rebuild in `flow` (as the fault suite runs them), each with the service that runs it. */
 export function stepsOf(flow: Flow): Array<[Service, string]> {
-  const all = [...(flow === 'legacy' ? [...ATTACH_STEPS, ...DETACH_STEPS] : [...ATTACH_STEPS_V3, ...DETACH_STEPS_V3]), ...SWAP_STEPS, ...EXTEND_STEPS, ...RETYPE_STEPS, ...REBUILD_STEPS];
+  const all = [...(flow === 'legacy' ? [...ATTACH_STEPS, ...DETACH_STEPS] : [...ATTACH_STEPS_V3, ...DETACH_STEPS_V3]), ...SWAP_STEPS, ...EXTEND_STEPS, ...RETYPE_STEPS,
+    ...SNAPSHOT_STEPS, ...REBUILD_STEPS];
   return all.filter(([svc, point], i) => all.findIndex(([s2, p2]) => s2 === svc && p2 === point) === i);
 }
 

@@ -89,6 +89,12 @@ export const EXTEND_STEPS: Array<[Service, string]> = [
   ['cinder-volume', 'cinder-volume.extend_volume.after-backend-extend'],
 ];
 
+/** A snapshot create's and delete's backend steps (cinder-volume's), before the row says so. */
+export const SNAPSHOT_STEPS: Array<[Service, string]> = [
+  ['cinder-volume', 'cinder-volume.create_snapshot.after-backend'],
+  ['cinder-volume', 'cinder-volume.delete_snapshot.after-backend'],
+];
+
 /** A retype's steps (cinder-api's intent and reservations, cinder-volume's driver call) before the type and quota commit. */
 export const RETYPE_STEPS: Array<[Service, string]> = [
   ['cinder-api', 'cinder-api.retype.after-reserve'],
