@@ -373,10 +373,10 @@ export class Generator {
           ...(r.chance(0.1) ? { metadata: { m: 'n' } } : {}), ...(r.chance(0.1) ? { source_volid: this.volume(user) } : r.chance(0.1) ? { snapshot_id: this.idOf(st.snapshots, user) } : {}) } },
         r.chance(0.3) ? `3.${r.int(0, 70)}` : undefined)],
       // Snapshots: of any volume (in use too, with force or 3.66), read, listed, renamed, their metadata, their actions, deleted.
-      [st.snapshots.length < 6 ? 3 : 1, () => this.make('cinder', user, 'POST', `${C}/snapshots`, 'snapshot-create', r.pick<unknown>([
-        { snapshot: { volume_id: this.volume(user), ...(r.chance(0.5) ? { name: r.pick(['s', '  ', 'é'.repeat(300), null, 5]) } : {}),
-          ...(r.chance(0.3) ? { force: r.pick([true, false, 'yes', 'maybe']) } : {}), ...(r.chance(0.2) ? { metadata: r.pick<unknown>([{ k: 'v' }, { '': 'x' }, [], null]) } : {}) } },
-        { snapshot: { volume_id: r.pick(['x', null, r.uuid()]) } }, { snapshot: {} }, { snapshot: null }, {}]), r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
+      [st.snapshots.length < 6 ? 3 : 1, () => this.make('cinder', user, 'POST', `${C}/snapshots`, 'snapshot-create', r.chance(0.75)
+        ? { snapshot: { volume_id: this.volume(user), ...(r.chance(0.3) ? { name: r.pick(['s', '  ', 'é'.repeat(300), null, 5]) } : {}),
+          ...(r.chance(0.5) ? { force: r.pick([true, true, false, 'yes', 'maybe']) } : {}), ...(r.chance(0.2) ? { metadata: r.pick<unknown>([{ k: 'v' }, { '': 'x' }, [], null]) } : {}) } }
+        : r.pick<unknown>([{ snapshot: { volume_id: r.pick(['x', null, r.uuid()]) } }, { snapshot: {} }, { snapshot: null }, {}]), r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
       [3, () => {
         const snap = this.idOf(st.snapshots, user);
         const S = `${C}/snapshots`;
