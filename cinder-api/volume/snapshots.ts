@@ -1,9 +1,9 @@
 // Volume snapshots (cinder/volume/api.py *_snapshot*, the v3 snapshots controller's checks and
 // the snapshot admin actions). A create records the snapshot 'creating' with its metadata and
 // quota in one transaction, then casts create_snapshot to the volume's backend; a delete swaps
-// the status to 'deleting' first and casts delete_snapshot. A cast the broker refuses leaves the
-// snapshot in error (create) or back as it was (delete); one lost after it is taken is the
-// reconciler's (cinder-volume/reconciler.ts).
+// the status to 'deleting' first and casts delete_snapshot. A cast the broker refuses undoes the
+// create (the row and its quota go) or puts the delete's status back, and answers 503; one lost
+// after it is taken is the reconciler's (cinder-volume/reconciler.ts).
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context';
 import { getLogger } from '../../common/log';
@@ -120,8 +120,11 @@ export class SnapshotAPI {
     try {
       await this.volumes.d.rpc.createSnapshot(ctx, v, s);
     } catch (e) {
+      // Nothing is left of a create the broker refused: the row goes with its quota (one
+      // transaction), and the caller sees the outage (503) and may try again. Should the
+      // database be gone too, the reconciler ends the row in error after lost_cast_timeout.
       LOG.exception(`Could not cast create_snapshot for ${s.id}`, e, { context: ctx });
-      await this.db.conditionalUpdate(s.id, { status: 'creating' }, { status: 'error' });
+      await this.db.destroy(s, { status: 'creating' }).catch((e2: unknown) => LOG.warning(`Snapshot ${s.id} left creating: ${(e2 as Error).message}`));
       throw e;
     }
     LOG.info(`Snapshot create request issued successfully: ${s.id}`, { context: ctx });

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { waitFor } from '../../support/processes';
 import { startCinder, type Cinder, type Json } from './cinder-stack';
 import type { FakeDriver } from '../../../cinder-volume/drivers/fake';
+import { MessageDeliveryFailure } from '../../../common/rpc';
 
 const MISSING = '5e3f9a1c-0d8b-4c55-9c1e-2f7a6b1d0e42';
 const mv = (v: string): Record<string, string> => ({ 'OpenStack-API-Version': `volume ${v}` });
@@ -223,6 +224,27 @@ describe('cinder snapshots', function () {
     expect((await c.req('DELETE', `/v3/demo/snapshots/${ok}`)).status).to.equal(202);
     await waitSnap(ok, 'error_deleting');
     for (const d of drivers()) d.failNext.delete('deleteSnapshot');
+    await removeAll();
+  });
+
+  it('a create or delete whose cast the broker refuses answers 503 and leaves nothing: the create\'s row and quota go, the delete\'s status comes back', async () => {
+    const v = await c.createVolume(1);
+    const s = await makeSnap(v);
+    const before = await usage();
+    const rpc = c.api.volumes.d.rpc;
+    const [create, del] = [rpc.createSnapshot, rpc.deleteSnapshot];
+    rpc.createSnapshot = async () => { throw new MessageDeliveryFailure('broker down'); };
+    rpc.deleteSnapshot = async () => { throw new MessageDeliveryFailure('broker down'); };
+    try {
+      const r = await snap({ volume_id: v });
+      expect(r.status).to.equal(503);
+      expect(((await c.req('GET', `/v3/demo/snapshots?volume_id=${v}`)).body.snapshots as Json[]).map((x) => x.id)).to.deep.equal([s]);
+      expect((await usage()).snapshots.in_use).to.equal(before.snapshots.in_use);
+      expect((await c.req('DELETE', `/v3/demo/snapshots/${s}`)).status).to.equal(503);
+      expect(await statusOf(s)).to.equal('available');
+    } finally {
+      Object.assign(rpc, { createSnapshot: create, deleteSnapshot: del });
+    }
     await removeAll();
   });
 
