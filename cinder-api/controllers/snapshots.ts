@@ -3,7 +3,8 @@
 // snapshot-metadata.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
-import { Snapshot } from '../../cinder-common/entities';
+import { In } from 'typeorm';
+import { Snapshot, type Volume } from '../../cinder-common/entities';
 import { SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
 import { boolParam, columnsOf, pyLiteral, rejectInvalidFilters, sqlEquals } from '../list-filters';
 import { collationEquals, collationKey } from '../collation';
@@ -105,8 +106,8 @@ export function snapshotRoutes(app: FastifyInstance, base: string, api: Snapshot
       if (k.endsWith('~') && v.atLeast(LIKE_FILTER) && ['name~', 'description~'].includes(k)) { filters[`display_${k}`] = filters[k]; delete filters[k]; }
     }
     let rows = await api.list(req.ctx, allTenants);
-    const match = await snapshotFilter(api, filters, v.atLeast(LIKE_FILTER));
-    rows = match ? (await Promise.all(rows.map(async (s) => ((await match(s)) ? s : null)))).filter((s): s is Snapshot => s !== null) : [];
+    const match = await snapshotFilter(api, rows, filters, v.atLeast(LIKE_FILTER));
+    rows = match ? rows.filter(match) : [];
     if (v.atLeast(SNAPSHOT_SORT)) {
       for (const key of ['sort', 'sort_key'] as const) if (q[key] !== undefined) q[key] = q[key].split(',').map((p) => p.replace(/^\s*name(?=\s*(:|$))/, 'display_name')).join(',');
     }
@@ -193,22 +194,26 @@ export function snapshotRoutes(app: FastifyInstance, base: string, api: Snapshot
  * _process_snaps_filters: every key a snapshots column (exact, as SQL compares), `metadata` a
  * dict of key/values the snapshot must carry, host/cluster_name/availability_zone its volume's,
  * `key~` a LIKE from 3.34. A key naming no column, or a metadata that is no dict, lists nothing
- * (null here).
+ * (null here). The metadata and volumes the filters need are read once for all `rows`.
  */
-async function snapshotFilter(api: SnapshotAPI, filters: Record<string, string>, like: boolean): Promise<((s: Snapshot) => Promise<boolean>) | null> {
+async function snapshotFilter(api: SnapshotAPI, rows: Snapshot[], filters: Record<string, string>, like: boolean): Promise<((s: Snapshot) => boolean) | null> {
   const cols = snapshotColumns();
-  const tests: Array<(s: Snapshot) => Promise<boolean> | boolean> = [];
+  const tests: Array<(s: Snapshot) => boolean> = [];
+  const metas = 'metadata' in filters ? await api.db.metadataOf(rows.map((s) => s.id)) : new Map<string, Record<string, string>>();
+  const volumes = Object.keys(filters).some((k) => VOLUME_FILTERS.includes(k))
+    ? new Map((await api.volumes.d.db.volumes.findBy({ id: In([...new Set(rows.map((s) => s.volumeId))]) })).map((v) => [v.id, v]))
+    : new Map<string, Volume>();
   for (const [k, raw] of Object.entries(filters)) {
     if (k === 'metadata') {
       const want = pyLiteral(raw);
       if (!want || typeof want !== 'object' || Array.isArray(want)) return null;
-      tests.push(async (s) => {
-        const meta = (await api.db.metadataOf([s.id])).get(s.id) ?? {};
+      tests.push((s) => {
+        const meta = metas.get(s.id) ?? {};
         return Object.entries(want as Dict).every(([mk, mv]) => Object.entries(meta).some(([hk, hv]) => collationEquals(hk, mk) && sqlEquals(hv, mv)));
       });
     } else if (VOLUME_FILTERS.includes(k)) {
-      tests.push(async (s) => {
-        const v = await api.volumes.d.db.volumeGet(s.volumeId);
+      tests.push((s) => {
+        const v = volumes.get(s.volumeId);
         const have = k === 'host' ? v?.host : k === 'cluster_name' ? v?.clusterName : v?.availabilityZone;
         return have !== undefined && have !== null && (k === 'availability_zone' ? have === raw : have === raw || have.startsWith(`${raw}@`) || have.startsWith(`${raw}#`));
       });
@@ -223,8 +228,5 @@ async function snapshotFilter(api: SnapshotAPI, filters: Record<string, string>,
       return null;
     }
   }
-  return async (s) => {
-    for (const t of tests) if (!await t(s)) return false;
-    return true;
-  };
+  return (s) => tests.every((t) => t(s));
 }

@@ -133,6 +133,12 @@ describe('cinder snapshots', function () {
     const summary = (await c.req('GET', '/v3/demo/snapshots', { headers: mv('3.41') })).body.snapshots[0];
     expect(summary).to.not.have.property('user_id');
     expect((await c.req('GET', '/v3/demo/snapshots/detail', { headers: mv('3.41') })).body.snapshots[0].user_id).to.equal('demo');
+    // The volume's zone (a user's resource filter from 3.31) and host (an admin's).
+    expect(await ids('?availability_zone=nova', mv('3.31'))).to.deep.equal([s2, s1]);
+    expect(await ids('?availability_zone=elsewhere', mv('3.31'))).to.deep.equal([]);
+    const host = (await c.show(a, 'admin:demo'))['os-vol-host-attr:host'] as string;
+    const byHost = await c.req('GET', `/v3/demo/snapshots?host=${encodeURIComponent(host.split('#')[0])}`, { token: 'admin:demo', headers: mv('3.31') });
+    expect((byHost.body.snapshots as Json[]).map((x) => x.id)).to.include(s1);
     const r = await c.req('GET', '/v3/demo/snapshots?bogus=1', { headers: mv('3.31') });
     expect([r.status, r.body.badRequest?.message]).to.deep.equal([400, 'Invalid filters bogus are found in query options.']);
     await removeAll();
