@@ -143,8 +143,12 @@ export class SnapshotAPI {
       throw new InvalidSnapshot({ reason: `Snapshot ${status} must not be part of a group.` });
     }
     const v = await this.volumes.d.db.volumeGet(s.volumeId);
+    if (!v?.host) {
+      // No backend holds it (its volume was never scheduled, or is gone): only the row and its quota.
+      await this.db.destroy(s, { status: 'deleting' });
+      return;
+    }
     try {
-      if (!v?.host) throw new Error(`volume ${s.volumeId} of snapshot ${s.id} has no host`);
       await this.volumes.d.rpc.deleteSnapshot(ctx, v, s);
     } catch (e) {
       LOG.exception(`Could not cast delete_snapshot for ${s.id}`, e, { context: ctx });

@@ -69,6 +69,13 @@ export function snapshotScenarios(): Scenario[] {
       sAct('s3', { 'os-force_delete': {} }),
       { method: 'DELETE', path: `${S}/{s4}`, snapState: 's4' },
       vAct('v2', { 'os-detach': {} }),
+      // A transfer offer needs its volume's snapshots available (unless no_snapshots).
+      { method: 'POST', path: V, body: { volume: { size: 1, name: 'offered' } }, save: ['v4', 'volume.id'], state: 'v4' },
+      snap('s6', { volume_id: '{v4}' }), sAct('s6', { 'os-reset_status': { status: 'error' } }),
+      { method: 'POST', path: '/v3/{p}/volume-transfers', body: { transfer: { volume_id: '{v4}' } }, mv: '3.55', state: 'v4' },
+      { method: 'POST', path: '/v3/{p}/volume-transfers', body: { transfer: { volume_id: '{v4}', no_snapshots: true } }, mv: '3.55', save: ['x1', 'transfer.id'], state: 'v4' },
+      { method: 'DELETE', path: '/v3/{p}/volume-transfers/{x1}', state: 'v4' },
+      { method: 'DELETE', path: `${V}/{v4}?cascade=true`, state: 'v4', snapState: 's6' },
       // Cascade: the volume goes with its snapshot.
       snap('s5', { volume_id: '{v2}' }),
       { method: 'DELETE', path: `${V}/{v2}?cascade=true`, state: 'v2', snapState: 's5' },
