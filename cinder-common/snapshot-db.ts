@@ -86,8 +86,8 @@ export class SnapshotDB {
   }
 
   /** Live snapshots of one volume. */
-  async ofVolume(volumeId: string): Promise<Snapshot[]> {
-    return this.rows.find({ volumeId, deleted: false }, [['createdAt', 'ASC'], ['id', 'ASC']]);
+  async ofVolume(volumeId: string, m?: EntityManager): Promise<Snapshot[]> {
+    return this.rows.find({ volumeId, deleted: false }, [['createdAt', 'ASC'], ['id', 'ASC']], undefined, m);
   }
 
   /** UPDATE snapshots SET values WHERE id AND expected; true when the row matched. */

@@ -3,6 +3,7 @@
 // stay thin; RPC goes through cinder-volume's rpcapi. Each method checks its Cinder policy
 // first, as volume/api.py does (context.authorize(<policy>, target_obj=volume)), on a volume
 // the caller could already look up: another project's volume stays a 404 for non-admins.
+import type { EntityManager } from 'typeorm';
 import type { RequestContext } from '../../common/context';
 import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
@@ -430,11 +431,16 @@ export class VolumeAPI {
     const ds = this.d.db.ds;
     const filters = !cascade ? volumeSnapshotFilter(ds, 'none')
       : force ? {} : { ...volumeSnapshotFilter(ds, 'deletable'), ...(ctx.isAdmin ? {} : volumeSnapshotFilter(ds, 'own')) };
-    const ok = await this.d.db.volumeConditionalUpdate(v.id, expected, { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status }, undefined, filters);
-    if (ok && cascade && !await this.cascadeSnapshots(v, force)) {
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting' }, { status: 'error_deleting' });
-      throw new InvalidVolume({ reason: 'Failed to update snapshot.' });
-    }
+    const values: Partial<Volume> = { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status };
+    // A cascade sets the volume and its snapshots 'deleting' in one transaction: a kill between
+    // them cannot leave a volume to delete whose snapshots were never marked. A snapshot that
+    // will not move (Cinder's 'Failed to update snapshot.') rolls both back.
+    const ok = !cascade ? await this.d.db.volumeConditionalUpdate(v.id, expected, values, undefined, filters)
+      : await transactionWithRetry(this.d.db.ds, async (m) => {
+        if (!await this.d.db.volumeConditionalUpdate(v.id, expected, values, m, filters)) return false;
+        if (!await this.cascadeSnapshots(m, v, force)) throw new InvalidVolume({ reason: 'Failed to update snapshot.' });
+        return true;
+      }, { what: `cascade delete of ${v.id}` });
     if (!ok) {
       // Cinder formats 'Volume %s must not be…' with '' when forced: two spaces.
       const status = force ? '' : 'status must be available or error or error_restoring or error_extending or error_managing and';
@@ -448,12 +454,12 @@ export class VolumeAPI {
     await this.d.rpc.deleteVolume(ctx, v, cascade);
   }
 
-  /** A cascade's snapshots set 'deleting' (available, error or already deleting, unless forced; none in a group). */
-  private async cascadeSnapshots(v: Volume, force: boolean): Promise<boolean> {
+  /** A cascade's snapshots set 'deleting' in `m` (available, error or already deleting, unless forced; none in a group). */
+  private async cascadeSnapshots(m: EntityManager, v: Volume, force: boolean): Promise<boolean> {
     const snapshots = new SnapshotDB(this.d.db.ds);
-    for (const s of await snapshots.ofVolume(v.id)) {
+    for (const s of await snapshots.ofVolume(v.id, m)) {
       const expected = { cgsnapshotId: null, groupSnapshotId: null, ...(force ? {} : { status: ['available', 'error', 'deleting'] as SnapshotStatus[] }) };
-      if (!await snapshots.conditionalUpdate(s.id, expected, { status: 'deleting' })) return false;
+      if (!await snapshots.conditionalUpdate(s.id, expected, { status: 'deleting' }, m)) return false;
     }
     return true;
   }
