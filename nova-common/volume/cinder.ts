@@ -7,7 +7,7 @@ import type { FetchLike, FetchResponse } from '../../common/api/local-fetch';
 import type { CatalogEntry, ContextDict } from '../../common/context';
 import { formatTemplate } from '../../common/exception';
 import { getLogger } from '../../common/log';
-import { CinderConnectionFailed, InvalidInput, NovaException, OverQuota, SnapshotNotFound, VolumeAttachmentNotFound, VolumeNotFound } from '../exception';
+import { CinderConnectionFailed, Forbidden, InvalidInput, NovaException, OverQuota, SnapshotNotFound, VolumeAttachmentNotFound, VolumeNotFound } from '../exception';
 import { restClientSpan, traceHeaders, withSpan, type Span } from '../../common/trace';
 
 const LOG = getLogger('nova.volume.cinder');
@@ -358,48 +358,46 @@ export class CinderAPI {
     }
   }
 
-  /** GET /snapshots/{id}: there, or SnapshotNotFound. */
-  async getSnapshot(caller: CinderCaller, snapshotId: string): Promise<Record<string, unknown>> {
+  /**
+   * A snapshot call, its refusals as Nova translates them (translate_snapshot_exception,
+   * translate_mixed_exceptions, translate_cinder_exception): 404 is `missing`, 413 OverQuota
+   * (snapshots), 400 InvalidInput and 403 Forbidden with Cinder's text.
+   */
+  private async snapshotRequest(caller: CinderCaller, method: string, path: string, body: unknown, missing: () => Error): Promise<unknown> {
     try {
-      const { json } = await this.request(caller, 'GET', `/snapshots/${encodeURIComponent(snapshotId)}`);
-      return (json as { snapshot?: Record<string, unknown> } | null)?.snapshot ?? {};
+      return (await this.request(caller, method, path, body)).json;
     } catch (e) {
-      if (e instanceof CinderHTTPError && e.status === 404) throw new SnapshotNotFound({ snapshot_id: snapshotId });
+      if (!(e instanceof CinderHTTPError)) throw e;
+      if (e.status === 404) throw missing();
+      if (e.status === 413) throw new OverQuota({ overs: 'snapshots' });
+      if (e.status === 400) throw new InvalidInput({ reason: e.cinderMessage });
+      if (e.status === 403) throw new Forbidden({}, e.cinderMessage);
       throw e;
     }
   }
 
-  /**
-   * Nova's create_snapshot(_force): POST /snapshots as cinderclient sends it. Cinder's 404 is
-   * VolumeNotFound, its 413 OverQuota (snapshots), its 400 InvalidInput (translate_mixed_exceptions).
-   */
+  /** GET /snapshots/{id}: there, or SnapshotNotFound. */
+  async getSnapshot(caller: CinderCaller, snapshotId: string): Promise<Record<string, unknown>> {
+    const json = await this.snapshotRequest(caller, 'GET', `/snapshots/${encodeURIComponent(snapshotId)}`, undefined, () => new SnapshotNotFound({ snapshot_id: snapshotId }));
+    return (json as { snapshot?: Record<string, unknown> } | null)?.snapshot ?? {};
+  }
+
+  /** Nova's create_snapshot(_force): POST /snapshots as cinderclient sends it; Cinder's 404 is VolumeNotFound. */
   async createSnapshot(caller: CinderCaller, volumeId: string, force: boolean, name: string | null, description: string | null): Promise<Record<string, unknown>> {
-    try {
-      const { json } = await this.request(caller, 'POST', '/snapshots', { snapshot: { volume_id: volumeId, force, name, description, metadata: {} } });
-      return (json as { snapshot?: Record<string, unknown> } | null)?.snapshot ?? {};
-    } catch (e) {
-      if (e instanceof CinderHTTPError && e.status === 404) throw new VolumeNotFound({ volume_id: volumeId });
-      if (e instanceof CinderHTTPError && e.status === 413) throw new OverQuota({ overs: 'snapshots' });
-      if (e instanceof CinderHTTPError && e.status === 400) throw new InvalidInput({ reason: e.cinderMessage });
-      throw e;
-    }
+    const json = await this.snapshotRequest(caller, 'POST', '/snapshots', { snapshot: { volume_id: volumeId, force, name, description, metadata: {} } },
+      () => new VolumeNotFound({ volume_id: volumeId }));
+    return (json as { snapshot?: Record<string, unknown> } | null)?.snapshot ?? {};
   }
 
   /** The caller's snapshots, detailed (get_all_snapshots). */
   async listSnapshots(caller: CinderCaller): Promise<Array<Record<string, unknown>>> {
-    const { json } = await this.request(caller, 'GET', '/snapshots/detail');
+    const json = await this.snapshotRequest(caller, 'GET', '/snapshots/detail', undefined, () => new SnapshotNotFound({ snapshot_id: '' }));
     return (json as { snapshots?: Array<Record<string, unknown>> } | null)?.snapshots ?? [];
   }
 
-  /** DELETE /snapshots/{id}: 404 is SnapshotNotFound, a refusal (400) InvalidInput. */
+  /** DELETE /snapshots/{id}: 404 is SnapshotNotFound. */
   async deleteSnapshot(caller: CinderCaller, snapshotId: string): Promise<void> {
-    try {
-      await this.request(caller, 'DELETE', `/snapshots/${encodeURIComponent(snapshotId)}`);
-    } catch (e) {
-      if (e instanceof CinderHTTPError && e.status === 404) throw new SnapshotNotFound({ snapshot_id: snapshotId });
-      if (e instanceof CinderHTTPError && e.status === 400) throw new InvalidInput({ reason: e.cinderMessage });
-      throw e;
-    }
+    await this.snapshotRequest(caller, 'DELETE', `/snapshots/${encodeURIComponent(snapshotId)}`, undefined, () => new SnapshotNotFound({ snapshot_id: snapshotId }));
   }
 
   async delete(caller: CinderCaller, volumeId: string): Promise<void> {

@@ -91,6 +91,16 @@ describe('nova-api os-volumes (the volume proxy, up to 2.35) over the real Cinde
     expect((await req('GET', '/os-snapshots/00000000-0000-4000-8000-000000000000')).status).to.equal(404);
     expect((await req('DELETE', `/os-volumes/${v.id}`)).status).to.equal(400);
     expect((await req('GET', '/os-snapshots', undefined, '2.36')).status).to.equal(404);
+    // Cinder's refusal of a delete (a snapshot being created) is Nova's InvalidInput, 400 with Cinder's text.
+    const reset = async (status: string): Promise<void> => {
+      const r = await s.cinder.req('POST', `/v3/demo/snapshots/${snap.id}/action`, { token: 'admin:demo', body: { 'os-reset_status': { status } } });
+      expect(r.status).to.equal(202);
+    };
+    await reset('creating');
+    const refused = await req('DELETE', `/os-snapshots/${snap.id}`);
+    expect(refused.status).to.equal(400);
+    expect(refused.body.badRequest.message).to.include('Snapshot status must be available or error');
+    await reset('available');
     expect((await req('DELETE', `/os-snapshots/${snap.id}`)).status).to.equal(202);
     await waitFor(async () => (await req('GET', `/os-snapshots/${snap.id}`)).status === 404, 15_000, 'snapshot deleted', 50);
     for (const id of [from.body.volume.id, v.id]) expect((await req('DELETE', `/os-volumes/${id}`)).status).to.equal(202);

@@ -1,7 +1,7 @@
 // nova's Cinder REST client: token forwarded, faults translated as nova/volume/cinder.py does.
 import { expect } from 'chai';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { CinderConnectionFailed, InvalidInput, VolumeNotFound } from '../../../nova-common/exception';
+import { CinderConnectionFailed, Forbidden, InvalidInput, SnapshotNotFound, VolumeNotFound } from '../../../nova-common/exception';
 import { CinderAPI } from '../../../nova-common/volume/cinder';
 import { freePort } from '../../support/processes';
 
@@ -20,6 +20,10 @@ describe('nova CinderAPI client', () => {
       seen[seen.length - 1].body = req.body;
       return reply.code(400).header('x-openstack-request-id', 'req-abc').send({ badRequest: { code: 400, message: 'Invalid volume: Volume status must be available to reserve, but the status is in-use.' } });
     });
+    // Snapshot refusals (the os-snapshots proxy's calls).
+    app.post('/v3/p1/snapshots', async (_req, reply) => reply.code(403).send({ forbidden: { code: 403, message: 'Policy doesn\'t allow volume:create_snapshot to be performed.' } }));
+    app.delete('/v3/p1/snapshots/busy', async (_req, reply) => reply.code(400).send({ badRequest: { code: 400, message: 'Invalid snapshot: Snapshot status must be available or error and must not be part of a group.' } }));
+    app.get('/v3/p1/snapshots/gone', async (_req, reply) => reply.code(404).send({ itemNotFound: { code: 404, message: 'Snapshot gone could not be found.' } }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/v3/%(project_id)s`;
   });
@@ -46,6 +50,17 @@ describe('nova CinderAPI client', () => {
     // volume (one more legacy attachment would make it undetachable) must say attached.
     expect((await new CinderAPI(url).get(caller, 'in-use')).attach_status).to.equal('attached');
     expect((await new CinderAPI(url).get(caller, 'free')).attach_status).to.equal('detached');
+  });
+
+  it('maps a snapshot call\'s refusals as Nova does: 403 Forbidden, 400 InvalidInput, 404 SnapshotNotFound (never a 500)', async () => {
+    const api = new CinderAPI(url);
+    const failed = (p: Promise<unknown>): Promise<unknown> => p.then(() => null, (e: unknown) => e);
+    const forbidden = await failed(api.createSnapshot(caller, 'v1', false, null, null));
+    expect([forbidden instanceof Forbidden, (forbidden as { code?: number }).code]).to.deep.equal([true, 403]);
+    expect((forbidden as Error).message).to.include("Policy doesn't allow volume:create_snapshot to be performed.");
+    expect(await failed(api.deleteSnapshot(caller, 'busy'))).to.be.instanceOf(InvalidInput);
+    const gone = await failed(api.getSnapshot(caller, 'gone'));
+    expect([gone instanceof SnapshotNotFound, (gone as Error).message]).to.deep.equal([true, 'Snapshot gone could not be found.']);
   });
 
   it('maps an unreachable cinder-api to CinderConnectionFailed', async () => {
