@@ -5,14 +5,15 @@
 import { methodNames, traceMethods } from '../common/trace';
 import { randomUUID } from 'node:crypto';
 import { Brackets, type DataSource, type EntityManager, type ObjectLiteral } from 'typeorm';
-import { transactionWithRetry } from '../common/db/retry';
+import { transactionWithRetry, withDbRetry } from '../common/db/retry';
+import { mysqlChildrenSoftDelete, mysqlVolumeDestroy, VOLUME_CHILDREN } from './volume-destroy-mysql';
 import { putOwn } from '../common/api/own-keys';
-import { fastSelect, selectRows, SqlValue, writeRows } from '../common/db/fast-select';
+import { fastSelect, selectRows, SqlValue } from '../common/db/fast-select';
 import { prepared } from '../common/db/prepared';
 import { requireExpected, type AtLeastOne, type OneOrMany, type PlainValues } from '../common/db/cas';
 import type { AttachStatus, MigrationStatus, VolumeStatus } from './volume-status';
 import {
-  Encryption, Service, Transfer, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeGlanceMetadata, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
+  Encryption, Service, Volume, VolumeAdminMetadata, VolumeAttachment, VolumeGlanceMetadata, VolumeMetadata, VolumeType, VolumeTypeExtraSpec, VolumeTypeProject,
 } from './entities';
 import { QuotaDB } from './quota-db';
 import { qosFromColumn, typeQosColumn, type TypeQos } from './qos-db';
@@ -153,11 +154,23 @@ export class CinderDB {
   }
 
   /**
-   * One transaction, re-run whole on a deadlock or lost connection (it is idempotent). The
-   * volume's quota usage is released in it, only by the UPDATE that deleted the row.
+   * The volume's row, its quota usage and its children (volumeChildrenSoftDelete) go together,
+   * the usage released only by the statement that deleted the row. On MySQL/MariaDB that is one
+   * statement (volume-destroy-mysql.ts); on SQLite one transaction. Either is re-run on a
+   * deadlock or a lost connection: it is idempotent.
    */
   async volumeSoftDelete(id: string, held?: Volume, heldTypeName?: string | null): Promise<void> {
     const t = now();
+    const what = `soft delete of volume ${id}`;
+    if (this.isMysql) {
+      // `held`/`heldTypeName`: as below. The size released is the row's own, in the statement.
+      const typeName = held && heldTypeName !== undefined ? heldTypeName : (await this.volumeGetWithTypeName(id))?.typeName ?? null;
+      await withDbRetry(async () => {
+        // Already gone (a redo): children a crash could not have left are swept all the same.
+        if (!await mysqlVolumeDestroy(this.ds, id, t, typeName)) await mysqlChildrenSoftDelete(this.ds, id, t);
+      }, { retryOnDisconnect: true, what });
+      return;
+    }
     await transactionWithRetry(this.ds, async (m) => {
       const volumes = fastSelect(this.ds, Volume);
       // `held`: the row the caller read under the volume's lock while it was 'deleting', when
@@ -167,44 +180,20 @@ export class CinderDB {
       const deleted = await volumes.update({ id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t }, m);
       if (live && deleted) await new QuotaDB(this.ds).releaseIn(m, live, held ? heldTypeName : undefined);
       await this.volumeChildrenSoftDelete(id, t, m);
-    }, { retryOnDisconnect: true, what: `soft delete of volume ${id}` });
+    }, { retryOnDisconnect: true, what });
   }
 
   /**
    * As Cinder's volume_destroy, the rows that hang off a volume go with it: its metadata, its
    * attachments (a forced delete can pass one still reserved or attaching, which would otherwise
    * outlive its volume) and its transfer offers (a volume reset to available while offered). On
-   * MariaDB one multi-table UPDATE, each table LEFT JOINed to the volume's row so an empty one
-   * changes nothing (three round trips fewer per delete); SQLite updates one table at a time, as
-   * MariaDB does with `oneStatement` false (what bench:requests compares it with).
+   * MariaDB one multi-table UPDATE (volume-destroy-mysql.ts); SQLite updates one table at a
+   * time, as MariaDB does with `oneStatement` false (what bench:requests compares it with).
    */
   async volumeChildrenSoftDelete(id: string, t: Date, m: EntityManager, oneStatement = true): Promise<void> {
-    const children = [VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata, VolumeAttachment, Transfer];
-    if (!this.isMysql || !oneStatement) {
-      for (const e of children) await fastSelect<ObjectLiteral>(this.ds, e).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
-      return;
-    }
-    if (!this.childDelete) {
-      const e = (n: string): string => this.ds.driver.escape(n);
-      const d = this.ds.driver;
-      const parts = children.map((entity, i) => {
-        const meta = this.ds.getMetadata(entity);
-        const [vid, del, at] = ['volumeId', 'deleted', 'deletedAt'].map((p) => meta.findColumnWithPropertyName(p)!);
-        return {
-          join: `LEFT JOIN ${e(meta.tableName)} c${i} ON c${i}.${e(vid.databaseName)} = v.${e('id')} AND c${i}.${e(del.databaseName)} = ?`,
-          set: `c${i}.${e(del.databaseName)} = ?, c${i}.${e(at.databaseName)} = ?`,
-          live: d.preparePersistentValue(false, del), gone: d.preparePersistentValue(true, del), at,
-        };
-      });
-      this.childDelete = {
-        sql: prepared(`UPDATE ${e('volumes')} v ${parts.map((p) => p.join).join(' ')} SET ${parts.map((p) => p.set).join(', ')} WHERE v.${e('id')} = ?`),
-        params: (stamp, volumeId) => [...parts.map((p) => p.live), ...parts.flatMap((p) => [p.gone, d.preparePersistentValue(stamp, p.at)]), volumeId],
-      };
-    }
-    await writeRows(this.ds, this.childDelete.sql, this.childDelete.params(t, id), m);
+    if (this.isMysql && oneStatement) return mysqlChildrenSoftDelete(this.ds, id, t, m);
+    for (const e of VOLUME_CHILDREN) await fastSelect<ObjectLiteral>(this.ds, e).update({ volumeId: id, deleted: false }, { deleted: true, deletedAt: t }, m);
   }
-
-  private childDelete?: { sql: string; params: (t: Date, volumeId: string) => unknown[] };
 
   /** Volumes a backend owns (host@backend, with or without #pool). */
   async volumesOnHost(serviceHost: string): Promise<Volume[]> {

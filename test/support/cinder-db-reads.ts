@@ -3,7 +3,7 @@
 // SQLite unit test and the MariaDB system test (their SQL differs per database).
 import { expect } from 'chai';
 import type { CinderDB } from '../../cinder-common/db-api';
-import { Transfer, VolumeAttachment } from '../../cinder-common/entities';
+import { QuotaUsage, Transfer, VolumeAttachment } from '../../cinder-common/entities';
 
 /** attachmentWithVolume answers what attachmentGet and volumeGet do, a deleted volume as null. */
 export async function checkAttachmentWithVolume(db: CinderDB): Promise<void> {
@@ -81,6 +81,43 @@ export async function checkSoftDeleteTakesChildren(db: CinderDB): Promise<void> 
   await db.volumeSoftDelete(gone);
   expect(await rows(gone)).to.deep.equal(after);
   expect(await db.volumeGet(bare)).to.equal(null);
+}
+
+/**
+ * volumeSoftDelete releases what the volume counted (volumes and gigabytes, and their twins of
+ * its type) from its project's usage, in the same step as the row: the row's own size, never
+ * below 0, nothing for a volume whose use_quota is false, nothing again on a redo, and nothing
+ * of another project's; the manager's path (the row and type name it read) does the same.
+ */
+export async function checkSoftDeleteReleasesQuota(db: CinderDB): Promise<void> {
+  const gold = await db.typeCreate({ name: 'gold', description: null, isPublic: true });
+  const usage = db.ds.getRepository(QuotaUsage);
+  const start: Record<string, number> = { volumes: 5, gigabytes: 10, volumes_gold: 2, gigabytes_gold: 5, snapshots: 1 };
+  for (const project of ['pq', 'other']) {
+    for (const [resource, inUse] of Object.entries(start)) await usage.insert({ projectId: project, resource, inUse, reserved: 0, deleted: false, createdAt: new Date() });
+  }
+  const inUse = async (project: string): Promise<Record<string, number>> =>
+    Object.fromEntries((await usage.find({ where: { projectId: project, deleted: false } })).map((u) => [u.resource, u.inUse]));
+  const typed = await db.volumeCreate({ projectId: 'pq', size: 4, volumeTypeId: gold.id, status: 'available' });
+  await db.volumeSoftDelete(typed.id);
+  expect(await inUse('pq')).to.deep.equal({ volumes: 4, gigabytes: 6, volumes_gold: 1, gigabytes_gold: 1, snapshots: 1 });
+  await db.volumeSoftDelete(typed.id);
+  expect(await inUse('pq')).to.deep.equal({ volumes: 4, gigabytes: 6, volumes_gold: 1, gigabytes_gold: 1, snapshots: 1 });
+  // Bigger than what is counted: clamped at 0. A type that is gone (no name): no twin moves.
+  const big = await db.volumeCreate({ projectId: 'pq', size: 20, volumeTypeId: 'no-such-type', status: 'available' });
+  await db.volumeSoftDelete(big.id);
+  expect(await inUse('pq')).to.deep.equal({ volumes: 3, gigabytes: 0, volumes_gold: 1, gigabytes_gold: 1, snapshots: 1 });
+  const free = await db.volumeCreate({ projectId: 'pq', size: 1, volumeTypeId: gold.id, status: 'available', useQuota: false });
+  await db.volumeSoftDelete(free.id);
+  expect(await inUse('pq')).to.deep.equal({ volumes: 3, gigabytes: 0, volumes_gold: 1, gigabytes_gold: 1, snapshots: 1 });
+  // The manager's path: the row and its type's name as read under the volume's lock.
+  const held = await db.volumeCreate({ projectId: 'pq', size: 1, volumeTypeId: gold.id, status: 'deleting' });
+  const hit = await db.volumeGetWithTypeName(held.id);
+  expect(hit?.typeName).to.equal('gold');
+  await db.volumeSoftDelete(held.id, hit!.volume, hit!.typeName);
+  expect(await inUse('pq')).to.deep.equal({ volumes: 2, gigabytes: 0, volumes_gold: 0, gigabytes_gold: 0, snapshots: 1 });
+  for (const id of [typed.id, big.id, free.id, held.id]) expect(await db.volumeGet(id)).to.equal(null);
+  expect(await inUse('other')).to.deep.equal(start);
 }
 
 /**

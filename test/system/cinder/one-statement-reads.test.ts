@@ -1,7 +1,7 @@
 // The reads that fold several queries into one statement, on MariaDB (their SQL differs from
 // SQLite's: CONCAT and JSON_OBJECTAGG): each answers what the separate reads it replaced do.
 import { expect } from 'chai';
-import { checkAttachmentWithVolume, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata, checkVolumeWithTypeName } from '../../support/cinder-db-reads';
+import { checkAttachmentWithVolume, checkSoftDeleteReleasesQuota, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata, checkVolumeWithTypeName } from '../../support/cinder-db-reads';
 import { cinderOnMariaDb } from '../../support/cinder-mariadb';
 
 describe('cinder one-statement reads on MariaDB', function () {
@@ -28,4 +28,5 @@ describe('cinder one-statement reads on MariaDB', function () {
   it('reads a volume with its type\'s name in one statement', () => checkVolumeWithTypeName(on.db));
 
   it("a volume's delete takes its metadata, attachments and transfer offers along, and no one else's", () => checkSoftDeleteTakesChildren(on.db));
+  it("a volume's delete releases its quota usage with its row, once, from the row's size", () => checkSoftDeleteReleasesQuota(on.db));
 });

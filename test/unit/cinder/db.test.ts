@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { migrateDatabase } from '../../../common/db';
 import { openCinderDatabase } from '../../../cinder-common/db';
 import { CinderDB } from '../../../cinder-common/db-api';
-import { checkAttachmentWithVolume, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata, checkVolumeWithTypeName } from '../../support/cinder-db-reads';
+import { checkAttachmentWithVolume, checkSoftDeleteReleasesQuota, checkSoftDeleteTakesChildren, checkTypeWithSpecs, checkVolumeWithAdminMetadata, checkVolumeWithTypeName } from '../../support/cinder-db-reads';
 
 describe('cinder db', () => {
   let ds: DataSource;
@@ -77,6 +77,7 @@ describe('cinder db', () => {
   it('reads a volume with its type\'s name in one statement', () => checkVolumeWithTypeName(db));
 
   it("a volume's delete takes its metadata, attachments and transfer offers along, and no one else's", () => checkSoftDeleteTakesChildren(db));
+  it("a volume's delete releases its quota usage with its row, once, from the row's size", () => checkSoftDeleteReleasesQuota(db));
 
   it('adds an admin metadata key only when absent, from what was read with the volume when given', async () => {
     const v = await db.volumeCreate({ projectId: 'p', size: 1, volumeTypeId: 't' });
