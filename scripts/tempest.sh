@@ -248,6 +248,7 @@ tempest\.api\.volume\.test_volumes_snapshots\.
 tempest\.api\.volume\.test_volumes_snapshots_list\.
 tempest\.api\.volume\.test_volumes_snapshots_negative\.
 tempest\.api\.volume\.test_snapshot_metadata\.
+tempest\.api\.volume\.test_volume_delete_cascade\.
 tempest\.api\.volume\.admin\.test_snapshots_actions\.
 tempest\.api\.volume\.admin\.test_volume_snapshot_quotas_negative\.
 tempest\.api\.compute\.test_versions\.
