@@ -27,6 +27,7 @@ import { qosSpecsRoutes } from './controllers/qos-specs';
 import { TypeEncryptionAPI } from './volume/type-encryption';
 import { typeEncryptionRoutes } from './controllers/type-encryption';
 import { snapshotRoutes } from './controllers/snapshots';
+import { volumeManageRoutes } from './controllers/volume-manage';
 import { snapshotMetadataRoutes } from './controllers/snapshot-metadata';
 import { SnapshotAPI } from './volume/snapshots';
 import { MessageAPI } from './volume/messages';
@@ -137,6 +138,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       typeEncryptionRoutes(v3, base, typeEncryption);
       snapshotRoutes(v3, base, snapshots, opts.maxLimit);
       snapshotMetadataRoutes(v3, base, snapshots);
+      volumeManageRoutes(v3, base, opts.volumes);
       resourceGapRoutes(v3, base);
     }
   });

@@ -57,6 +57,10 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume_extension:volume_mig_status_attribute': ADMIN,
   'volume_extension:volume_admin_actions:reset_status': ADMIN,
   'volume_extension:volume_admin_actions:force_delete': ADMIN,
+  // policies/manageable_volumes.py.
+  'volume_extension:volume_manage': ADMIN,
+  'volume_extension:volume_unmanage': ADMIN,
+  'volume_extension:list_manageable': ADMIN,
   'volume_extension:volume_admin_actions:force_detach': ADMIN,
   'volume_extension:volume_admin_actions:migrate_volume_completion': ADMIN,
   'volume_extension:volume_actions:initialize_connection': MEMBER,

@@ -132,6 +132,15 @@ export class ConflictNovaUsingAttachment extends CinderException {
   static override msgFmt = 'ConflictNovaUsingAttachment: Detach volume from instance %(instance_id)s using the Compute API';
   static override code = 409;
 }
+/** A manage whose reference names nothing the backend may take (the volume goes error_managing). */
+export class ManageExistingInvalidReference extends CinderException {
+  static override msgFmt = 'Manage existing volume failed due to invalid backend reference %(existing_ref)s: %(reason)s';
+  static override code = 400;
+}
+/** Cinder's ServiceUnavailable, an Invalid (400): the backend a manage names is missing, disabled or down. */
+export class ServiceUnavailable extends Invalid {
+  static override msgFmt = 'Service is unavailable at this time.';
+}
 export class DriverNotInitialized extends CinderException {
   static override msgFmt = 'Volume driver not ready.';
 }

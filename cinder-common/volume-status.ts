@@ -4,8 +4,12 @@ export const VOLUME_STATUSES = ['creating', 'available', 'reserved', 'attaching'
   'error_deleting', 'maintenance', 'extending', 'error_extending', 'downloading', 'uploading', 'retyping', 'backing-up',
   'restoring-backup', 'error_restoring', 'awaiting-transfer', 'managing', 'error_managing'] as const;
 
-/** A volume's status: one an admin may set, or 'deleted' (a soft-deleted row). */
-export type VolumeStatus = (typeof VOLUME_STATUSES)[number] | 'deleted';
+/**
+ * A volume's status: one an admin may set, 'deleted' (a soft-deleted row), or one of the
+ * manage flow's own (docs/volume-manage.md): an unmanage under way or failed, and the delete
+ * of a volume whose manage failed.
+ */
+export type VolumeStatus = (typeof VOLUME_STATUSES)[number] | 'deleted' | 'unmanaging' | 'error_unmanaging' | 'error_managing_deleting';
 
 export const ATTACH_STATUSES = ['attached', 'attaching', 'detached', 'reserved', 'detaching', 'error_attaching', 'error_detaching', 'deleted'] as const;
 

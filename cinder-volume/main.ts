@@ -15,6 +15,7 @@ import { ALLOWED_EXMODS } from '../cinder-common/rpc';
 import { createDriver, type VolumeDriver } from './drivers';
 import { VolumeManager } from './manager';
 import { QuotaCleaner } from './quota-cleaner';
+import { QuotaEngine, quotaOptions } from '../cinder-common/quota';
 import { UserMessages } from '../cinder-common/user-messages';
 import { NovaEvents } from './nova-events';
 import { VOLUME_TOPIC } from './rpcapi';
@@ -96,7 +97,8 @@ export async function startCinderVolume(conf: CinderConf, opts: CinderVolumeOpti
       const notifications = notifierFromConf(conf, transport, `volume.${host}`);
       notifiers.push(notifications);
       const notifier = notifications.notifier;
-      const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout, lostCastTimeout: conf.DEFAULT.lost_cast_timeout, nova, messages });
+      const manager = new VolumeManager({ host, db, driver, notifier, attachTransitionTimeout: conf.DEFAULT.attach_transition_timeout, lostCastTimeout: conf.DEFAULT.lost_cast_timeout, nova, messages,
+        quota: new QuotaEngine(db.ds, quotaOptions(conf)) });
       const server = new RPCServer(transport, new Target({ topic: VOLUME_TOPIC, server: host }), [manager.endpoint()], { traceService: 'cinder-volume' });
       const heartbeat = new Heartbeat(async () => reportState(db, host, az, { ...(await driver.getStats()) }), conf.DEFAULT.report_interval,
         `cinder-volume on ${host}`);

@@ -30,6 +30,8 @@ import { UserMessages, type MessageOwner } from '../cinder-common/user-messages'
 import { Action, Detail } from '../cinder-common/message-field';
 import { connectionQosSpecs } from './qos';
 import { SnapshotWork } from './snapshots';
+import { ManageWork } from './manage';
+import { QuotaEngine } from '../cinder-common/quota';
 import type { TypeQos } from '../cinder-common/qos-db';
 
 const LOG = getLogger('cinder-volume.manager');
@@ -51,6 +53,8 @@ export interface ManagerDeps {
   nova?: Pick<NovaEvents, 'volumeExtended'> | null;
   /** User messages of failed creates, extends and attaches ([DEFAULT] message_ttl); absent: the default TTL. */
   messages?: UserMessages;
+  /** The quota a managed volume is counted in (absent: the database's limits with the default options). */
+  quota?: QuotaEngine;
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -89,15 +93,21 @@ export class VolumeManager {
   private readonly messages: UserMessages;
 
   readonly snapshotWork: SnapshotWork;
+  readonly manageWork: ManageWork;
 
   constructor(private readonly d: ManagerDeps) {
     this.messages = d.messages ?? new UserMessages(d.db.ds);
     this.snapshotWork = new SnapshotWork({ db: d.db, driver: d.driver, notifier: d.notifier, messages: this.messages });
+    this.manageWork = new ManageWork({
+      db: d.db, driver: d.driver, quota: d.quota ?? new QuotaEngine(d.db.ds), notify: (c, v, suffix) => this.notify(c, v, suffix),
+      availableValues: async () => ({ sharedTargets: await this.driverSharesTargets(), serviceUuid: await this.ownServiceUuid() }),
+    });
     // The backend's side of each step is a span towards the target (docs/tracing.md).
     traceMethods(d.driver, ['createVolume', 'deleteVolume', 'createExport', 'removeExport', 'initializeConnection', 'terminateConnection'], { peer: 'target' });
     this.reconciler = new VolumeReconciler({
       host: d.host, db: d.db, driver: d.driver, locks: this.locks, transitionTimeoutSec: d.attachTransitionTimeout ?? 900,
       lostCastTimeoutSec: Math.min(d.lostCastTimeout ?? 120, d.attachTransitionTimeout ?? 900), snapshots: this.snapshotWork,
+      manage: this.manageWork,
     });
   }
 
@@ -105,6 +115,7 @@ export class VolumeManager {
     const methods: Record<string, (c: ContextDict, a: Args) => Promise<unknown>> = {
       create_volume: (c, a) => this.createVolume(c, a),
       delete_volume: (c, a) => this.deleteVolume(c, a),
+      manage_existing: (c, a) => this.manageExisting(c, a),
       initialize_connection: (c, a) => this.initializeConnection(c, a),
       terminate_connection: (c, a) => this.terminateConnection(c, a),
       attach_volume: (c, a) => this.attachVolume(c, a),
@@ -291,15 +302,31 @@ export class VolumeManager {
 
   async deleteVolume(ctxt: ContextDict, args: Args): Promise<void> {
     const id = idOf(args.volume);
-    await this.locks.run(id, () => this.deleteLocked(ctxt, id, args.cascade === true));
+    await this.locks.run(id, () => this.deleteLocked(ctxt, id, args.cascade === true, args.unmanage_only === true));
   }
 
-  private async deleteLocked(ctxt: ContextDict, id: string, cascade: boolean): Promise<void> {
+  /** manage_existing (cast): docs/volume-manage.md; a volume no longer 'managing' is left alone. */
+  async manageExisting(ctxt: ContextDict, args: Args): Promise<void> {
+    const id = idOf(args.volume);
+    await this.locks.run(id, async () => {
+      const v = await this.d.db.volumeGet(id);
+      if (v) await this.manageWork.manage(ctxt, v, args.ref, logCtx(ctxt));
+    });
+  }
+
+  /**
+   * delete_volume; with `unmanage` (or on a volume 'unmanaging') the backend keeps the object
+   * (driver.unmanage). A volume whose manage failed ('error_managing_deleting') was never
+   * counted in the quota: nothing is released with it.
+   */
+  private async deleteLocked(ctxt: ContextDict, id: string, cascade: boolean, unmanage: boolean): Promise<void> {
     // With its type's name: the soft delete releases the per-type quota without reading it again.
     const hit = await this.d.db.volumeGetWithTypeName(id);
     if (!hit) return;
     const v = hit.volume;
-    await this.notify(ctxt, v, 'delete.start');
+    const unmanaging = unmanage || v.status === 'unmanaging';
+    const what = unmanaging ? 'unmanage' : 'delete';
+    await this.notify(ctxt, v, `${what}.start`);
     // A cascade's snapshots first (cinder-api set them 'deleting' with the volume); any left
     // stops it. Without cascade, cinder-api's swap found none and a snapshot create refuses a
     // volume that is 'deleting', so there is nothing to read.
@@ -309,14 +336,16 @@ export class VolumeManager {
     }
     try {
       await this.d.driver.removeExport(v);
-      await this.d.driver.deleteVolume(v);
+      if (unmanaging) await this.d.driver.unmanage(v);
+      else await this.d.driver.deleteVolume(v);
     } catch (e) {
-      LOG.exception(`Failed to delete volume ${v.id}`, e, logCtx(ctxt));
-      await this.d.db.volumeConditionalUpdate(v.id, { status: 'deleting' }, { status: 'error_deleting' });
+      LOG.exception(`Failed to ${what} volume ${v.id}`, e, logCtx(ctxt));
+      await this.d.db.volumeConditionalUpdate(v.id, { status: v.status }, { status: unmanaging ? 'error_unmanaging' : 'error_deleting' });
       return;
     }
-    await this.d.db.volumeSoftDelete(v.id, v, hit.typeName);
-    await this.notify(ctxt, { ...v, status: 'deleted' }, 'delete.end');
+    await this.d.db.volumeSoftDelete(v.id, v, hit.typeName, v.status !== 'error_managing_deleting');
+    await this.notify(ctxt, { ...v, status: 'deleted' }, `${what}.end`);
+    LOG.info(unmanaging ? `Unmanaged volume ${v.id} successfully` : `Deleted volume ${v.id} successfully`, logCtx(ctxt));
   }
 
   /** The volume and its admin metadata (one read); VolumeNotFound when it is gone. */

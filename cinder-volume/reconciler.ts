@@ -32,13 +32,14 @@ import type { Snapshot, Volume, VolumeAttachment } from '../cinder-common/entiti
 import { statusAfterDetach } from '../cinder-common/volume-status';
 import type { VolumeDriver } from './drivers/driver';
 import { chapOf } from './drivers/iscsi';
+import type { ManageWork } from './manage';
 import type { SnapshotWork } from './snapshots';
 
 const LOG = getLogger('cinder-volume.reconciler');
 
 export type Problem = 'export-without-attachment' | 'missing-export' | 'unknown-volume' | 'stale-attaching' | 'stale-reserved'
   | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete' | 'interrupted-extend' | 'interrupted-retype'
-  | 'interrupted-snapshot-create' | 'interrupted-snapshot-delete';
+  | 'interrupted-snapshot-create' | 'interrupted-snapshot-delete' | 'interrupted-manage' | 'interrupted-unmanage';
 
 export interface Drift {
   volume_id: string;
@@ -80,6 +81,8 @@ export interface ReconcilerDeps {
   lostCastTimeoutSec: number;
   /** The manager's snapshot work: a lost snapshot create fails, a lost delete is finished. */
   snapshots?: SnapshotWork;
+  /** The manager's manage work: a manage cut short after its rename is finished. */
+  manage?: ManageWork;
 }
 
 const TRANSITIONS: Record<string, Problem> = { attaching: 'stale-attaching', reserved: 'stale-reserved', detaching: 'stale-detaching' };
@@ -247,7 +250,9 @@ export class VolumeReconciler {
     if (stopped || ageSec > this.d.lostCastTimeoutSec) {
       const why = stopped ? 'when cinder-volume stopped' : `without progress for ${ageSec} s (lost_cast_timeout ${this.d.lostCastTimeoutSec} s)`;
       if (status === 'creating') return drift('interrupted-create', `'creating' ${why}`);
-      if (status === 'deleting') return drift('interrupted-delete', `'deleting' ${why}`);
+      if (status === 'deleting' || status === 'error_managing_deleting') return drift('interrupted-delete', `'${status}' ${why}`);
+      if (status === 'managing') return drift('interrupted-manage', `'managing' ${why}`);
+      if (status === 'unmanaging') return drift('interrupted-unmanage', `'unmanaging' ${why}`);
       if (status === 'extending') return drift('interrupted-extend', `'extending' ${why}`);
       if (status === 'retyping') return drift('interrupted-retype', `'retyping' ${why}`);
     }
@@ -293,7 +298,10 @@ export class VolumeReconciler {
       case 'interrupted-create':
         return (await cas({ status: 'error' })) ? 'status error' : moved;
       case 'interrupted-delete':
+      case 'interrupted-unmanage':
         return this.finishDelete(v, cas, moved);
+      case 'interrupted-manage':
+        return this.finishManage(v, cas, moved);
       case 'interrupted-extend':
         return this.undoExtend(v, f.atts.some((a) => a.attachStatus === 'attached') ? 'in-use' : 'available', moved);
       case 'interrupted-retype':
@@ -343,25 +351,40 @@ export class VolumeReconciler {
   }
 
   /**
-   * A delete cut short is resumed, as Cinder's init_host does: the backend's export and volume
-   * go (both idempotent), then the row and its quota. A backend that refuses leaves
-   * error_deleting, as the manager's own delete would.
+   * A delete or unmanage cut short is resumed, as Cinder's init_host does: the backend's export
+   * goes, then its volume (an unmanage leaves it there), both idempotent, then the row and its
+   * quota (none for a volume whose manage failed). A backend that refuses leaves
+   * error_deleting (error_unmanaging), as the manager's own would.
    */
   private async finishDelete(v: Volume, cas: (values: Partial<Volume>) => Promise<boolean>, moved: string): Promise<string> {
     const current = await this.d.db.volumeGet(v.id);
-    if (current?.status !== 'deleting') return moved;
+    if (!current || current.status !== v.status) return moved;
+    const unmanage = current.status === 'unmanaging';
+    const failed = unmanage ? 'error_unmanaging' : 'error_deleting';
     // A cascade's snapshots go first; one that is not 'deleting' stops the delete (as the manager's).
-    if (this.d.snapshots && !await this.d.snapshots.deleteAllOf({}, v.id, { projectId: v.projectId, requestId: v.transitionRequestId ?? null }, { context: {} })) {
+    if (!unmanage && this.d.snapshots && !await this.d.snapshots.deleteAllOf({}, v.id, { projectId: v.projectId, requestId: v.transitionRequestId ?? null }, { context: {} })) {
       return (await cas({ status: 'error_deleting' })) ? 'status error_deleting (a snapshot of it could not be deleted)' : moved;
     }
     try {
       await this.d.driver.removeExport(current);
-      await this.d.driver.deleteVolume(current);
+      if (unmanage) await this.d.driver.unmanage(current);
+      else await this.d.driver.deleteVolume(current);
     } catch (e) {
-      return (await cas({ status: 'error_deleting' })) ? `status error_deleting (the backend refused: ${(e as Error).message})` : moved;
+      return (await cas({ status: failed })) ? `status ${failed} (the backend refused: ${(e as Error).message})` : moved;
     }
-    await this.d.db.volumeSoftDelete(current.id, current);
-    return 'delete finished';
+    await this.d.db.volumeSoftDelete(current.id, current, undefined, current.status !== 'error_managing_deleting');
+    return unmanage ? 'unmanage finished' : 'delete finished';
+  }
+
+  /**
+   * A manage cut short: when the backend object already is the volume's (the driver's rename
+   * done), only the count and the status were left, and they are done now; else the object was
+   * never touched and the volume is error_managing (its reference went with the lost cast).
+   */
+  private async finishManage(v: Volume, cas: (values: Partial<Volume>) => Promise<boolean>, moved: string): Promise<string> {
+    const size = this.d.manage ? await this.d.driver.existingSize(v) : null;
+    if (size !== null && this.d.manage) return (await this.d.manage.finish(v, size)) ? `manage finished (${size} GiB counted)` : moved;
+    return (await cas({ status: 'error_managing' })) ? 'status error_managing (the backend object was not taken)' : moved;
   }
 
   /** A dead caller's transition: roll a detach back, or drop the unfinished attachments. */

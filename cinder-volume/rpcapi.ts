@@ -25,6 +25,8 @@
 //   3.0 (served since attachd's snapshots) - create_snapshot(snapshot) (cast to the volume's
 //         backend; Cinder's goes through its scheduler, which this project's cinder-api stands
 //         in for), delete_snapshot(snapshot, unmanage_only) (cast)
+//   3.0 (served since attachd's volume manage) - manage_existing(ref, volume) (cast to the
+//         volume's backend, as create_volume), and delete_volume's unmanage_only
 //   3.12 - set_log_levels(log_request) (cast), get_log_levels(log_request) → LogLevelList, as
 //         Cinder's 3.12 (os-services set-log and get-log); on server <host>@<backend>
 import type { RequestContext } from '../common/context';
@@ -54,8 +56,12 @@ export class VolumeAPI {
     });
   }
 
-  async deleteVolume(ctx: RequestContext, volume: Volume, cascade = false): Promise<void> {
-    await this.cctxt(volume).cast(ctx, 'delete_volume', { volume: volumeToPrimitive(volume), unmanage_only: false, cascade });
+  async deleteVolume(ctx: RequestContext, volume: Volume, cascade = false, unmanageOnly = false): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'delete_volume', { volume: volumeToPrimitive(volume), unmanage_only: unmanageOnly, cascade });
+  }
+
+  async manageExisting(ctx: RequestContext, volume: Volume, ref: unknown): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'manage_existing', { ref, volume: volumeToPrimitive(volume) });
   }
 
   async initializeConnection(ctx: RequestContext, volume: Volume, connector: unknown): Promise<unknown> {

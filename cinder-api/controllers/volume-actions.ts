@@ -18,6 +18,7 @@ import {
 } from '../schemas/volume-actions';
 import { migrateVolumeCompletion } from '../volume/migrate-completion';
 import { retype } from '../volume/retype';
+import { UNMANAGE_POLICY } from '../volume/manage';
 import { POLICY, type VolumeAPI } from '../volume/api';
 
 
@@ -108,6 +109,11 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     'os-force_delete': (req) => async (v) => {
       api.authorize(req.ctx, POLICY.adminForceDelete, v);
       await api.delete(req.ctx, v, true);
+    },
+    // volume_unmanage.py: a delete that leaves the backend's object (docs/volume-manage.md).
+    'os-unmanage': (req) => async (v) => {
+      api.authorize(req.ctx, UNMANAGE_POLICY, v);
+      await api.delete(req.ctx, v, false, false, true);
     },
     'os-migrate_volume_completion': (req) => {
       const a = validateBody(MigrateVolumeCompletionBody, req.body, null)['os-migrate_volume_completion'];

@@ -30,7 +30,7 @@ import { TypeAPI, isMultiattachSpec, provisionFilterOnSize, type TypeWithSpecs }
 import { capabilitiesOf, satisfiesExtraSpecs } from './capabilities-filter';
 import { poolName } from './pools';
 import { UserMessages } from '../../cinder-common/user-messages';
-import { Action } from '../../cinder-common/message-field';
+import { Action, Detail } from '../../cinder-common/message-field';
 import { transactionWithRetry } from '../../common/db/retry';
 
 const LOG = getLogger('cinder-api.volume');
@@ -421,8 +421,13 @@ export class VolumeAPI {
    * available or error ones (any, forced), of the volume's own project unless an admin asks;
    * then a cascade sets each 'deleting', and the manager deletes them before the volume.
    */
-  async delete(ctx: Ctx, v: Volume, force = false, cascade = false): Promise<void> {
+  async delete(ctx: Ctx, v: Volume, force = false, cascade = false, unmanageOnly = false): Promise<void> {
     this.authorize(ctx, POLICY.delete, v);
+    if (unmanageOnly && v.host && v.encryptionKeyId !== null) {
+      const e = new Invalid({ reason: 'Unmanaging encrypted volumes is not supported.' });
+      await this.messages.create(ctx, Action.UNMANAGE_VOLUME, { resourceUuid: v.id, detail: Detail.UNMANAGE_ENC_NOT_SUPPORTED, exception: e });
+      throw e;
+    }
     const expected: Expected = {
       attachStatus: ['detached', 'reserved', 'attaching', 'detaching', 'error_attaching', 'error_detaching', 'deleted', null],
       migrationStatus: MIGRATION_IDLE,
@@ -431,7 +436,9 @@ export class VolumeAPI {
     const ds = this.d.db.ds;
     const filters = !cascade ? volumeSnapshotFilter(ds, 'none')
       : force ? {} : { ...volumeSnapshotFilter(ds, 'deletable'), ...(ctx.isAdmin ? {} : volumeSnapshotFilter(ds, 'own')) };
-    const values: Partial<Volume> = { status: 'deleting', terminatedAt: new Date(), previousStatus: v.status };
+    // An unmanage is 'unmanaging'; the delete (or unmanage) of a failed manage 'error_managing_deleting'.
+    const status = v.status === 'error_managing' ? 'error_managing_deleting' : unmanageOnly ? 'unmanaging' : 'deleting';
+    const values: Partial<Volume> = { status, terminatedAt: new Date(), previousStatus: v.status };
     // A cascade sets the volume and its snapshots 'deleting' in one transaction: a kill between
     // them cannot leave a volume to delete whose snapshots were never marked. A snapshot that
     // will not move (Cinder's 'Failed to update snapshot.') rolls both back.
@@ -447,11 +454,11 @@ export class VolumeAPI {
       throw new InvalidVolume({ reason: `Volume ${status} must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.` });
     }
     if (!v.host) {
-      // Never scheduled: nothing on a backend to clean up.
-      await this.d.db.volumeSoftDelete(v.id);
+      // Never scheduled: nothing on a backend to clean up (a failed manage counted nothing).
+      await this.d.db.volumeSoftDelete(v.id, undefined, undefined, v.status !== 'error_managing');
       return;
     }
-    await this.d.rpc.deleteVolume(ctx, v, cascade);
+    await this.d.rpc.deleteVolume(ctx, v, cascade, unmanageOnly);
   }
 
   /** A cascade's snapshots set 'deleting' in `m` (available, error or already deleting, unless forced; none in a group). */

@@ -59,4 +59,19 @@ export interface VolumeDriver {
   initializeConnection(volume: Volume, connector: Connector): Promise<ConnectionInfo>;
   terminateConnection(volume: Volume, connector: Connector | null, force: boolean): Promise<void>;
   getStats(): Promise<BackendStats>;
+  /**
+   * manage_existing_get_size: the size in GiB (rounded up) of the backend object `ref` names
+   * (`{"source-name": NAME}`), to be managed as `volume`. ManageExistingInvalidReference when
+   * `ref` names nothing this backend has, or nothing it may take.
+   */
+  manageExistingGetSize(volume: Volume, ref: unknown): Promise<number>;
+  /**
+   * manage_existing: the object `ref` names becomes `volume`'s (renamed to its name). Redone
+   * after it succeeded (the object already is `volume`'s, the name gone), it succeeds again.
+   */
+  manageExisting(volume: Volume, ref: unknown): Promise<ModelUpdate | void>;
+  /** unmanage: the volume's object stays on the backend under its name (`volume-<id>`), no longer Cinder's. */
+  unmanage(volume: Volume): Promise<void>;
+  /** The size in GiB of `volume`'s own object on the backend, null when it has none (the reconciler asks, after a manage was cut short). */
+  existingSize(volume: Volume): Promise<number | null>;
 }

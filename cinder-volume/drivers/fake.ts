@@ -2,6 +2,7 @@
 // embedded default and tests. `failNext` makes one call of a method fail like a backend would.
 import type { Snapshot, Volume } from '../../cinder-common/entities';
 import type { BackendConf } from '../../cinder-common/config';
+import { ManageExistingInvalidReference } from '../../cinder-common/exception';
 import type { BackendStats, ConnectionInfo, Connector, ModelUpdate, VolumeDriver } from './driver';
 import { chapOf, formatLocation, iscsiConnectionInfo, newChapAuth, requireInitiator } from './iscsi';
 
@@ -11,6 +12,8 @@ export class FakeDriver implements VolumeDriver {
   readonly volumes = new Map<string, number>();
   /** snapshot id → size (GiB) of the snapshots on the "backend". */
   readonly snapshots = new Map<string, number>();
+  /** backend name (`volume-<id>`) → size (GiB) of what unmanage left on the "backend", for a manage to take. */
+  readonly unmanaged = new Map<string, number>();
   /** volume ids currently exported (a target exists). */
   readonly exports = new Set<string>();
   /** tid of each export, so exporting an exported volume returns the same target (as tgt does). */
@@ -121,6 +124,61 @@ export class FakeDriver implements VolumeDriver {
     this.exports.delete(volume.id);
   }
 
+  /** The name `ref` gives, refused as tgt's is: the same references must fail on both backends. */
+  private sourceName(ref: unknown): string {
+    const name = (ref as Record<string, unknown> | null)?.['source-name'];
+    if (typeof ref !== 'object' || typeof name !== 'string') throw invalidRef(ref, 'Reference must contain source-name element.');
+    if (!name || name.startsWith('.') || /[/\0]/.test(name) || name.startsWith('snapshot-')) {
+      throw invalidRef(ref, 'Reference must name a volume on this backend.');
+    }
+    return name;
+  }
+
+  /** The volume whose backing `name` is, when this driver holds it as managed. */
+  private managedId(name: string): string | null {
+    const id = name.startsWith('volume-') ? name.slice('volume-'.length) : null;
+    return id !== null && this.volumes.has(id) ? id : null;
+  }
+
+  async manageExistingGetSize(_volume: Volume, ref: unknown): Promise<number> {
+    this.maybeFail('manageExistingGetSize');
+    const name = this.sourceName(ref);
+    if (this.managedId(name) !== null) throw invalidRef(ref, 'Volume is already managed.');
+    const size = this.unmanaged.get(name);
+    if (size === undefined) throw invalidRef(ref, 'Specified logical volume does not exist.');
+    return Math.ceil(size);
+  }
+
+  async manageExisting(volume: Volume, ref: unknown): Promise<void> {
+    this.maybeFail('manageExisting');
+    const name = this.sourceName(ref);
+    const owner = this.managedId(name);
+    if (owner !== null && owner !== volume.id) throw invalidRef(ref, 'Volume is already managed.');
+    const size = this.unmanaged.get(name);
+    if (size === undefined) {
+      if (this.volumes.has(volume.id)) return; // a redo: the object already is the volume's
+      throw invalidRef(ref, 'Specified logical volume does not exist.');
+    }
+    // As a rename onto an existing name: never lose what the volume already has.
+    if (this.volumes.has(volume.id)) throw invalidRef(ref, `Volume volume-${volume.id} already exists on the backend.`);
+    this.unmanaged.delete(name);
+    this.volumes.set(volume.id, size);
+  }
+
+  /** The object stays on the "backend" under its name; a redo (the volume not held) is no error. */
+  async unmanage(volume: Volume): Promise<void> {
+    this.maybeFail('unmanage');
+    const size = this.volumes.get(volume.id);
+    if (size !== undefined) this.unmanaged.set(`volume-${volume.id}`, size);
+    this.volumes.delete(volume.id);
+    this.exports.delete(volume.id);
+  }
+
+  async existingSize(volume: Volume): Promise<number | null> {
+    this.maybeFail('existingSize');
+    return this.volumes.get(volume.id) ?? null;
+  }
+
   async getStats(): Promise<BackendStats> {
     const used = [...this.volumes.values()].reduce((a, b) => a + b, 0);
     return {
@@ -130,4 +188,8 @@ export class FakeDriver implements VolumeDriver {
       shared_targets: false, multiattach: true,
     };
   }
+}
+
+function invalidRef(ref: unknown, reason: string): ManageExistingInvalidReference {
+  return new ManageExistingInvalidReference({ existing_ref: JSON.stringify(ref), reason });
 }

@@ -7,11 +7,13 @@
 // command: a CHAP password on tgtadm's command line is readable by any local user in
 // /proc/<pid>/cmdline while it runs.
 import { execFile } from 'node:child_process';
-import { mkdir, open, rm, truncate } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, mkdir, open, rename, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendConf } from '../../cinder-common/config';
 import type { Snapshot, Volume } from '../../cinder-common/entities';
+import { ManageExistingInvalidReference } from '../../cinder-common/exception';
 import type { BackendStats, ConnectionInfo, Connector, ModelUpdate, VolumeDriver } from './driver';
 import { chapOf, formatLocation, iscsiConnectionInfo, newChapAuth, requireInitiator } from './iscsi';
 import { TgtControl } from './tgt-control';
@@ -130,6 +132,51 @@ export class TgtDriver implements VolumeDriver {
     return true;
   }
 
+  /**
+   * The file in volumes_dir `ref` names. Only a plain name of a volume's file: no path out of
+   * volumes_dir, no hidden file, no snapshot's file, no tgtd pid file.
+   */
+  private sourcePath(ref: unknown): string {
+    const name = (ref as Record<string, unknown> | null)?.['source-name'];
+    if (typeof ref !== 'object' || typeof name !== 'string') throw invalidRef(ref, 'Reference must contain source-name element.');
+    if (!name || name.startsWith('.') || /[/\0]/.test(name) || /^(snapshot|tgtd)-/.test(name)) {
+      throw invalidRef(ref, 'Reference must name a volume file of this backend.');
+    }
+    return join(this.conf.volumes_dir, name);
+  }
+
+  async manageExistingGetSize(_volume: Volume, ref: unknown): Promise<number> {
+    return Math.ceil((await this.sourceSize(ref)) / GiB);
+  }
+
+  /** Bytes of the regular file `ref` names; an invalid reference when there is none. */
+  private async sourceSize(ref: unknown): Promise<number> {
+    const st = await lstatOrNull(this.sourcePath(ref));
+    if (!st) throw invalidRef(ref, 'Specified logical volume does not exist.');
+    if (!st.isFile()) throw invalidRef(ref, 'Specified logical volume is not a regular file.');
+    return st.size;
+  }
+
+  /** A rename, as LVM's lvrename: the data stays where it is. */
+  async manageExisting(volume: Volume, ref: unknown): Promise<void> {
+    const src = this.sourcePath(ref);
+    const dst = this.path(volume);
+    if (!(await lstatOrNull(src)) && (await lstatOrNull(dst))?.isFile()) return; // a redo: the file already is the volume's
+    await this.sourceSize(ref);
+    if (src === dst) return;
+    // rename would replace it: never lose what the volume already has (lvrename refuses too).
+    if (await lstatOrNull(dst)) throw invalidRef(ref, `Volume volume-${volume.id} already exists on the backend.`);
+    await rename(src, dst);
+  }
+
+  /** As LVM's: nothing to do, the file stays under its name. */
+  async unmanage(_volume: Volume): Promise<void> {}
+
+  async existingSize(volume: Volume): Promise<number | null> {
+    const st = await lstatOrNull(this.path(volume));
+    return st?.isFile() ? Math.ceil(st.size / GiB) : null;
+  }
+
   /** tid of our target for this volume, if tgtd has it. */
   private async findTid(iqn: string): Promise<number | null> {
     const out = await this.control.showTargets();
@@ -221,5 +268,19 @@ export class TgtDriver implements VolumeDriver {
       // One target per volume, as LVM's; several hosts may attach it (a multiattach type needs it).
       shared_targets: false, multiattach: true,
     };
+  }
+}
+
+function invalidRef(ref: unknown, reason: string): ManageExistingInvalidReference {
+  return new ManageExistingInvalidReference({ existing_ref: JSON.stringify(ref), reason });
+}
+
+/** lstat: a symlink is not followed out of volumes_dir (it is no regular file, so no volume). */
+async function lstatOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await lstat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
   }
 }

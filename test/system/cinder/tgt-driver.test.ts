@@ -3,14 +3,18 @@
 // reads the volume's size; a wrong password is refused; after os-terminate_connection and
 // os-detach the target is gone. Its tgtd is known by a pid file: a SIGKILLed cinder-volume
 // leaves it serving and the next start adopts it; a stale pid file gets a fresh tgtd; a graceful
-// stop leaves no tgtd behind.
+// stop leaves no tgtd behind. Manage/unmanage need only the files: a driver with no tgtd.
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import type { Volume } from '../../../cinder-common/entities';
+import { ManageExistingInvalidReference } from '../../../cinder-common/exception';
 import { TgtDriver } from '../../../cinder-volume/drivers';
+import { refused } from '../../support/assertions';
 import { findTgtds, isTgtdOn } from '../../../cinder-volume/drivers/tgtd-daemon';
 import { existsSync } from 'node:fs';
 import { freePort, spawnDaemon, waitFor, writeConfig } from '../../support/processes';
@@ -256,5 +260,124 @@ describe('cinder tgt driver: its tgtd, known by a pid file', function () {
       }
       expect(findTgtds(control)).to.deep.equal([]);
     }
+  });
+});
+
+describe('cinder tgt driver: manage_existing and unmanage (files only, no tgtd)', () => {
+  const GiB = 1024 ** 3;
+  let dir = '';
+  let d: TgtDriver;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cinder-tgt-manage-'));
+    // No doSetup: nothing here talks to tgtd.
+    d = new TgtDriver(cinderConf({ tgt: { volume_driver: 'tgt', volumes_dir: dir } }).tgt);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const vol = (size = 1): Volume => ({ id: randomUUID(), size }) as Volume;
+  const file = (v: Volume): string => join(dir, `volume-${v.id}`);
+  const writeAt = (f: string, text: string, at: number): void => {
+    const fd = openSync(f, 'r+');
+    try {
+      writeSync(fd, text, at);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const readAt = (f: string, n: number, at: number): string => {
+    const fd = openSync(f, 'r');
+    try {
+      const b = Buffer.alloc(n);
+      readSync(fd, b, 0, n, at);
+      return b.toString();
+    } finally {
+      closeSync(fd);
+    }
+  };
+  /** The reason of the ManageExistingInvalidReference `p` is refused with. */
+  const invalidRef = async (p: Promise<unknown>): Promise<string> => {
+    const e = await refused(p);
+    expect(e, e.message).to.be.instanceOf(ManageExistingInvalidReference);
+    return (e as ManageExistingInvalidReference).kwargs.reason as string;
+  };
+
+  it('unmanage leaves the file; a manage by `volume-<old id>` renames it to the new volume, data and size kept; a redo succeeds', async () => {
+    const old = vol(1);
+    await d.createVolume(old);
+    writeAt(file(old), 'managed!', 300 * 1024 ** 2);
+    await d.unmanage(old);
+    expect(statSync(file(old)).size).to.equal(GiB);
+
+    const next = vol(5);
+    const ref = { 'source-name': `volume-${old.id}` };
+    expect(await d.manageExistingGetSize(next, ref)).to.equal(1);
+    expect(await d.existingSize(next)).to.equal(null);
+    expect(await d.manageExisting(next, ref)).to.equal(undefined);
+    expect(existsSync(file(old))).to.equal(false);
+    expect(statSync(file(next)).size).to.equal(GiB);
+    expect(readAt(file(next), 8, 300 * 1024 ** 2)).to.equal('managed!');
+    expect(await d.existingSize(next)).to.equal(1);
+    expect(await d.existingSize(old)).to.equal(null);
+
+    await d.manageExisting(next, ref);
+    expect(readAt(file(next), 8, 300 * 1024 ** 2)).to.equal('managed!');
+    // Neither the source nor the target: nothing to take.
+    expect(await invalidRef(d.manageExisting(vol(), ref))).to.equal('Specified logical volume does not exist.');
+  });
+
+  it('sizes round up to whole GiB (a 1.5 GiB file is 2)', async () => {
+    const name = `volume-${randomUUID()}`;
+    writeFileSync(join(dir, name), '');
+    truncateSync(join(dir, name), 1.5 * GiB);
+    const v = vol();
+    expect(await d.manageExistingGetSize(v, { 'source-name': name })).to.equal(2);
+    await d.manageExisting(v, { 'source-name': name });
+    expect(await d.existingSize(v)).to.equal(2);
+    expect(statSync(file(v)).size).to.equal(1.5 * GiB);
+  });
+
+  it('refuses references that name no volume file of the backend, and never replaces a volume\'s file', async () => {
+    const v = vol();
+    const missing = 'Reference must contain source-name element.';
+    for (const ref of ['volume-x', {}, { 'source-name': 1 }, null]) {
+      expect(await invalidRef(d.manageExistingGetSize(v, ref)), JSON.stringify(ref)).to.equal(missing);
+    }
+    expect(await invalidRef(d.manageExistingGetSize(v, { 'source-name': `volume-${randomUUID()}` }))).to.equal('Specified logical volume does not exist.');
+
+    // Files that exist but are not volumes' to take: outside volumes_dir, a snapshot's, tgtd's pid file, hidden.
+    const sid = randomUUID();
+    writeFileSync(join(dir, `snapshot-${sid}`), 'snap');
+    writeFileSync(join(dir, 'tgtd-3260.pid'), '1\n');
+    writeFileSync(join(dir, '.hidden'), 'x');
+    writeFileSync(join(dir, '..', `x-${sid}`), 'outside');
+    try {
+      for (const name of ['../x', `../x-${sid}`, `snapshot-${sid}`, 'tgtd-3260.pid', '.hidden', '.', '..', '']) {
+        const ref = { 'source-name': name };
+        expect(await invalidRef(d.manageExistingGetSize(v, ref)), name).to.equal('Reference must name a volume file of this backend.');
+        expect(await invalidRef(d.manageExisting(v, ref)), name).to.equal('Reference must name a volume file of this backend.');
+      }
+    } finally {
+      rmSync(join(dir, '..', `x-${sid}`), { force: true });
+    }
+    expect(existsSync(join(dir, `snapshot-${sid}`))).to.equal(true);
+
+    // Not a regular file: a directory, a symlink to a volume's file.
+    mkdirSync(join(dir, 'volume-dir'));
+    const held = vol(1);
+    await d.createVolume(held);
+    symlinkSync(file(held), join(dir, 'volume-link'));
+    for (const name of ['volume-dir', 'volume-link']) {
+      expect(await invalidRef(d.manageExistingGetSize(v, { 'source-name': name })), name).to.equal('Specified logical volume is not a regular file.');
+      expect(await invalidRef(d.manageExisting(v, { 'source-name': name })), name).to.equal('Specified logical volume is not a regular file.');
+    }
+
+    // The target already has a file: the rename would destroy it.
+    const other = vol(1);
+    await d.createVolume(other);
+    writeAt(file(other), 'mine', 0);
+    expect(await invalidRef(d.manageExisting(other, { 'source-name': `volume-${held.id}` }))).to.match(/already exists/);
+    expect(readAt(file(other), 4, 0)).to.equal('mine');
+    expect(existsSync(file(held))).to.equal(true);
+    expect(await d.existingSize(vol())).to.equal(null);
   });
 });

@@ -95,6 +95,11 @@ export const SNAPSHOT_STEPS: Array<[Service, string]> = [
   ['cinder-volume', 'cinder-volume.delete_snapshot.after-backend'],
 ];
 
+/** A manage's backend step (cinder-volume renamed the object to the volume's) before the row and the quota say so. */
+export const MANAGE_STEPS: Array<[Service, string]> = [
+  ['cinder-volume', 'cinder-volume.manage_existing.after-backend'],
+];
+
 /** A retype's steps (cinder-api's intent and reservations, cinder-volume's driver call) before the type and quota commit. */
 export const RETYPE_STEPS: Array<[Service, string]> = [
   ['cinder-api', 'cinder-api.retype.after-reserve'],

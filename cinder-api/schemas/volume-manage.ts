@@ -1,0 +1,36 @@
+// The volume manage body (cinder/api/schemas/volume_manage.py): `ref` required, as an object or
+// a string; `cluster` from 3.16 (VOLUME_MIGRATE_CLUSTER).
+import { IsDefined } from '../../common/api/class-validator';
+import { Nested, ObjectSchema, Schema } from '../../common/api';
+import * as t from './parameter-types';
+
+const required = (key: string): PropertyDecorator => IsDefined({ message: `'${key}' is a required property` });
+
+@ObjectSchema({ additionalProperties: false })
+class VolumeManage {
+  @Schema(t.description) description?: string | null;
+  @Schema(t.nameAllowZeroMinLength) availability_zone?: string | null;
+  @Schema(t.boolean) bootable?: boolean | string;
+  @Schema(t.nameAllowZeroMinLength) volume_type?: string | null;
+  @Schema(t.nameAllowZeroMinLength) name?: string | null;
+  @Schema(t.cinderHost) host?: string | null;
+  @required('ref') @Schema({ type: ['object', 'string'] }) ref!: Record<string, unknown> | string;
+  @Schema(t.metadataAllowsNull) metadata?: Record<string, string> | null;
+}
+
+@ObjectSchema({ additionalProperties: false })
+class VolumeManageV316 extends VolumeManage {
+  @Schema({ type: ['string', 'null'], minLength: 0, maxLength: 255 }) cluster?: string | null;
+}
+
+@ObjectSchema({ additionalProperties: false })
+export class VolumeManageBody {
+  @required('volume') @Nested(() => VolumeManage) volume!: VolumeManage;
+}
+
+@ObjectSchema({ additionalProperties: false })
+export class VolumeManageBodyV316 {
+  @required('volume') @Nested(() => VolumeManageV316) volume!: VolumeManageV316;
+}
+
+export type ManageRequestBody = VolumeManageV316;

@@ -1,0 +1,102 @@
+// volume_api.manage_existing (cinder/volume/api.py) and its API flow: the checks, the
+// 'managing' row (size 0, in no quota: cinder-volume counts it once the backend says its size)
+// and the cast to the backend named by `host` (or to an up service of `cluster`). Cinder casts
+// through its scheduler; this project's cinder-api stands in for it, as for a create.
+import { isServiceUp } from '../../common/service';
+import { getLogger } from '../../common/log';
+import type { Service, Volume } from '../../cinder-common/entities';
+import { InvalidVolume, InvalidVolumeType, ServiceUnavailable, VolumeTypeNotFound } from '../../cinder-common/exception';
+import { serviceHostOf } from '../../cinder-common/objects';
+import type { RequestContext as Ctx } from '../../common/context';
+import type { VolumeAPI } from './api';
+import { isMultiattachSpec, type TypeWithSpecs } from './types';
+
+const LOG = getLogger('cinder-api.volume-manage');
+
+export const MANAGE_POLICY = 'volume_extension:volume_manage';
+export const UNMANAGE_POLICY = 'volume_extension:volume_unmanage';
+
+export interface ManageRequest {
+  host: string | null;
+  cluster: string | null;
+  ref: Record<string, unknown> | string;
+  name: string | null;
+  description: string | null;
+  volumeType: string | null;
+  metadata: Record<string, string> | null;
+  availabilityZone: string | null;
+  bootable: boolean;
+}
+
+/** volume_name_template 'volume-%s': the id a backend name names, if any (extract_id_from_volume_name). */
+function idInName(name: string): string | null {
+  const m = /^volume-(.+)$/s.exec(name);
+  return m ? m[1] : null;
+}
+
+/** What uuid.UUID(s, version=4) takes: 32 hex digits, hyphens anywhere, braces or urn:uuid: around. */
+function uuidLike(s: string): boolean {
+  const bare = s.replace(/^urn:uuid:/i, '').replace(/^\{(.*)\}$/s, '$1').replace(/-/g, '');
+  return /^[0-9a-f]{32}$/i.test(bare);
+}
+
+/** _get_service_by_host_cluster: the backend's service, up and enabled, or ServiceUnavailable (400). */
+async function manageService(api: VolumeAPI, r: ManageRequest): Promise<Service> {
+  const services = await api.db.serviceList('cinder-volume');
+  const host = r.host === null ? null : serviceHostOf(r.host);
+  const cluster = r.cluster === null ? null : serviceHostOf(r.cluster);
+  const found = host !== null ? services.find((s) => s.host === host)
+    : services.find((s) => s.clusterName !== null && serviceHostOf(s.clusterName) === cluster && isServiceUp(s.updatedAt, api.d.serviceDownTime));
+  if (!found) {
+    LOG.error(`Unable to find service: cinder-volume for given host: ${r.host ?? 'None'} and cluster ${r.cluster ?? 'None'}.`);
+    throw new ServiceUnavailable({}, `${r.host ? 'Host' : 'Cluster'} '${r.host ?? r.cluster}' not found`);
+  }
+  if (found.disabled || !isServiceUp(found.updatedAt, api.d.serviceDownTime)) {
+    LOG.error(`Unable to manage existing volume on a service that is ${found.disabled ? 'disabled' : 'down'}.`);
+    throw new ServiceUnavailable();
+  }
+  return found;
+}
+
+/** The type asked for by name or id (400 when there is none), else the default one. */
+async function manageType(api: VolumeAPI, ctx: Ctx, asked: string | null): Promise<TypeWithSpecs> {
+  if (!asked) return api.types.getDefault();
+  try {
+    return await api.types.getByNameOrId(ctx, asked);
+  } catch (e) {
+    if (e instanceof VolumeTypeNotFound) throw new InvalidVolumeType({ reason: `Cannot find requested '${asked}' volume type` });
+    throw e;
+  }
+}
+
+/** The new 'managing' volume, its cast sent; a cast the broker refuses takes the row back (503). */
+export async function manageExisting(api: VolumeAPI, ctx: Ctx, r: ManageRequest): Promise<{ volume: Volume; typeName: string | null }> {
+  api.authorize(ctx, MANAGE_POLICY);
+  const type = await manageType(api, ctx, r.volumeType);
+  const ref = r.ref;
+  if (typeof ref === 'object' && typeof ref['source-name'] === 'string') {
+    const id = idInName(ref['source-name']);
+    if (id !== null && uuidLike(id) && await api.db.volumeGet(id)) {
+      throw new InvalidVolume({ reason: 'Unable to manage existing volume. The volume is already managed' });
+    }
+  }
+  if (type.encrypted || type.cipherless) throw new InvalidVolumeType({ reason: 'Managing to an encrypted volume type is not supported.' });
+  const service = await manageService(api, r);
+  // A host naming a pool keeps it; else the service's own host.
+  const host = r.cluster === null && r.host !== null && r.host.includes('#') ? r.host : service.host ?? r.host ?? '';
+  const v = await api.db.volumeCreate({
+    userId: ctx.userId, projectId: ctx.projectId, status: 'managing', attachStatus: 'detached', size: 0, host, clusterName: service.clusterName,
+    availabilityZone: r.availabilityZone ?? service.availabilityZone, volumeTypeId: type.type.id, displayName: r.name, displayDescription: r.description,
+    bootable: r.bootable, multiattach: isMultiattachSpec(type.specs),
+  });
+  if (r.metadata && Object.keys(r.metadata).length) await api.db.metadataReplace(v.id, r.metadata);
+  try {
+    await api.d.rpc.manageExisting(ctx, v, ref);
+  } catch (e) {
+    // EntryCreateTask's revert: the row goes (it counted in no quota).
+    LOG.exception(`Could not cast manage_existing for ${v.id}`, e, { context: ctx });
+    await api.db.volumeSoftDelete(v.id, v, type.type.name, false);
+    throw e;
+  }
+  return { volume: v, typeName: type.type.name };
+}
