@@ -155,12 +155,11 @@ export class CinderDB {
 
   /**
    * The volume's row, its quota usage and its children (volumeChildrenSoftDelete) go together,
-   * the usage released only by the statement that deleted the row (none with `release` false:
-   * a volume whose manage failed was never counted). On MySQL/MariaDB that is one
+   * the usage released only by the statement that deleted the row. On MySQL/MariaDB that is one
    * statement (volume-destroy-mysql.ts); on SQLite one transaction. Either is re-run on a
    * deadlock or a lost connection: it is idempotent.
    */
-  async volumeSoftDelete(id: string, held?: Volume, heldTypeName?: string | null, release = true): Promise<void> {
+  async volumeSoftDelete(id: string, held?: Volume, heldTypeName?: string | null): Promise<void> {
     const t = now();
     const what = `soft delete of volume ${id}`;
     if (this.isMysql) {
@@ -168,7 +167,7 @@ export class CinderDB {
       const typeName = held && heldTypeName !== undefined ? heldTypeName : (await this.volumeGetWithTypeName(id))?.typeName ?? null;
       await withDbRetry(async () => {
         // Already gone (a redo): children a crash could not have left are swept all the same.
-        if (!await mysqlVolumeDestroy(this.ds, id, t, typeName, release)) await mysqlChildrenSoftDelete(this.ds, id, t);
+        if (!await mysqlVolumeDestroy(this.ds, id, t, typeName)) await mysqlChildrenSoftDelete(this.ds, id, t);
       }, { retryOnDisconnect: true, what });
       return;
     }
@@ -179,7 +178,7 @@ export class CinderDB {
       // type's name, read with it (volumeGetWithTypeName), for the per-type quota resources.
       const live = held ?? await volumes.findOne({ id, deleted: false }, [], m);
       const deleted = await volumes.update({ id, deleted: false }, { deleted: true, deletedAt: t, updatedAt: t, status: 'deleted', terminatedAt: t }, m);
-      if (live && deleted && release) await new QuotaDB(this.ds).releaseIn(m, live, held ? heldTypeName : undefined);
+      if (live && deleted) await new QuotaDB(this.ds).releaseIn(m, live, held ? heldTypeName : undefined);
       await this.volumeChildrenSoftDelete(id, t, m);
     }, { retryOnDisconnect: true, what });
   }

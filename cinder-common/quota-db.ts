@@ -43,9 +43,6 @@ export function snapshotDeltas(size: number, typeName: string | null, count = 1)
   return d;
 }
 
-/** Volume statuses no quota counts: a manage under way or failed, and the delete of a failed one. */
-export const UNCOUNTED_VOLUME_STATUSES = ['managing', 'error_managing', 'error_managing_deleting'];
-
 /** Usage resources derived from the volumes and snapshots tables (backups have nothing to count here). */
 const countsVolumes = (r: string): boolean => ['volumes', 'gigabytes', 'snapshots'].some((p) => r === p || r.startsWith(`${p}_`));
 
@@ -332,8 +329,6 @@ export class QuotaDB {
         .where('x.deleted = :d', { d: false }).andWhere('(x.use_quota IS NULL OR x.use_quota = :u)', { u: true })
         .groupBy('x.project_id').addGroupBy('x.volume_type_id');
       if (projectId !== null) qb.andWhere('x.project_id = :p', { p: projectId });
-      // A volume being managed, or whose manage failed, is in no quota (docs/volume-manage.md).
-      if (entity === Volume) qb.andWhere('(x.status IS NULL OR x.status NOT IN (:...unmanaged))', { unmanaged: UNCOUNTED_VOLUME_STATUSES });
       return qb.getRawMany<Row>();
     };
     const names = new Map((await m.find(VolumeType)).map((t) => [t.id, t.name]));

@@ -151,6 +151,18 @@ export class QuotaEngine {
   }
 
   /**
+   * A managed volume's gigabytes (and its type's), counted by `write`'s transaction once the
+   * backend told its size: the volume itself was counted when cinder-api wrote its row (the
+   * manager's QuotaReserveTask with update_size). Over a limit: as createVolume.
+   */
+  async growVolume<T>(projectId: string, size: number, typeName: string | null, all: Record<string, ProjectQuota>, write: (m: EntityManager) => Promise<T>): Promise<T> {
+    const deltas = volumeDeltas(size, typeName, 0);
+    const r = await this.db.consumeWith(projectId, deltas, limitsIn(all, Object.keys(deltas)), write, `managed volume of ${projectId}`);
+    if ('done' in r) return r.done;
+    throw overQuotaError(r, 'volumes', size);
+  }
+
+  /**
    * create_snapshot_in_db's reservation: the snapshot's row written by `write` and its usage
    * (snapshots, gigabytes of its volume's size, and the type's twins) counted in one
    * transaction, as createVolume. Over a limit: process_reserve_over_quota for snapshots.

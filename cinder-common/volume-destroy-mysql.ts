@@ -60,12 +60,11 @@ export async function mysqlChildrenSoftDelete(ds: DataSource, id: string, t: Dat
  * Soft-deletes live volume `id` with its children, and releases what it counted against its
  * project's quota (volumes and gigabytes, and their `_{typeName}` twins when it has a type),
  * as the real release does: from the row's own size, never below 0, and only when its
- * use_quota is not false (nor `release`). True when this statement deleted the row; false (nothing changed)
+ * use_quota is not false. True when this statement deleted the row; false (nothing changed)
  * when it was already gone.
  */
-export async function mysqlVolumeDestroy(ds: DataSource, id: string, t: Date, typeName: string | null, release = true): Promise<boolean> {
+export async function mysqlVolumeDestroy(ds: DataSource, id: string, t: Date, typeName: string | null): Promise<boolean> {
   const typed = typeName !== null;
-  // `release` false: the quota join's last condition is 0, so it matches no usage row.
   const s = once(ds, typed ? 'destroy-typed' : 'destroy', () => {
     const e = (n: string): string => ds.driver.escape(n);
     const d = ds.driver;
@@ -80,7 +79,7 @@ export async function mysqlVolumeDestroy(ds: DataSource, id: string, t: Date, ty
     const by = `CASE ${qc('resource')} WHEN ? THEN 1 WHEN ? THEN ${v('size')} ${typed ? `WHEN ? THEN 1 WHEN ? THEN ${v('size')} ` : ''}END`;
     const sql = `UPDATE ${e(vm.tableName)} v `
       + `LEFT JOIN ${e(qm.tableName)} q ON ${qc('projectId')} = ${v('projectId')} AND ${qc('resource')} IN (${Array(resources).fill('?').join(', ')}) `
-      + `AND ${qc('deleted')} = ? AND (${v('useQuota')} IS NULL OR ${v('useQuota')} = ?) AND ? ${c.joins} `
+      + `AND ${qc('deleted')} = ? AND (${v('useQuota')} IS NULL OR ${v('useQuota')} = ?) ${c.joins} `
       + `SET ${v('deleted')} = ?, ${v('deletedAt')} = ?, ${v('updatedAt')} = ?, ${v('status')} = ?, ${v('terminatedAt')} = ?, `
       + `${qc('inUse')} = CASE WHEN ${qc('inUse')} >= ${by} THEN ${qc('inUse')} - ${by} ELSE 0 END, ${qc('updatedAt')} = ?, ${c.sets} `
       + `WHERE ${v('id')} = ? AND ${v('deleted')} = ?`;
@@ -88,11 +87,11 @@ export async function mysqlVolumeDestroy(ds: DataSource, id: string, t: Date, ty
     const at = (stamp: Date, p: string): unknown => d.preparePersistentValue(stamp, col(p));
     return {
       sql: prepared(sql),
-      params: (stamp: Date, volumeId: string, type: string | null, counted: boolean) => {
+      params: (stamp: Date, volumeId: string, type: string | null) => {
         const names = type === null ? ['volumes', 'gigabytes'] : ['volumes', 'gigabytes', `volumes_${type}`, `gigabytes_${type}`];
         const qStamp = d.preparePersistentValue(stamp, qm.findColumnWithPropertyName('updatedAt')!);
         return [
-          ...names, d.preparePersistentValue(false, qm.findColumnWithPropertyName('deleted')!), bool(true, 'useQuota'), counted ? 1 : 0, ...c.joinParams,
+          ...names, d.preparePersistentValue(false, qm.findColumnWithPropertyName('deleted')!), bool(true, 'useQuota'), ...c.joinParams,
           bool(true, 'deleted'), at(stamp, 'deletedAt'), at(stamp, 'updatedAt'), 'deleted', at(stamp, 'terminatedAt'),
           ...names, ...names, qStamp, ...c.setParams(stamp),
           volumeId, bool(false, 'deleted'),
@@ -100,6 +99,6 @@ export async function mysqlVolumeDestroy(ds: DataSource, id: string, t: Date, ty
       },
     };
   });
-  const { affected } = await writeRows(ds, s.sql, (s.params as (t: Date, id: string, type: string | null, counted: boolean) => unknown[])(t, id, typeName, release));
+  const { affected } = await writeRows(ds, s.sql, (s.params as (t: Date, id: string, type: string | null) => unknown[])(t, id, typeName));
   return affected > 0;
 }

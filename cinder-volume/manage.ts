@@ -2,12 +2,14 @@
 // backend object becomes the 'managing' volume cinder-api wrote (size 0, counted in no quota).
 // Steps, each safe to redo, under the volume's lock:
 //   1. the object's size from the driver (a bad reference: error_managing);
-//   2. the project's quota asked for it (over: error_managing, the object left as it was);
+//   2. the project's quota asked for its gigabytes (over: error_managing, the object left as
+//      it was; the volume itself was counted with its row by cinder-api, as Cinder's API flow);
 //   3. the driver renames the object to the volume's (from here it is the volume's data);
-//   4. one transaction counts the quota and sets the volume available with its size.
+//   4. one transaction counts the gigabytes and sets the volume available with its size.
 // A kill between 3 and 4 leaves 'managing' with the object renamed: the reconciler finishes it
 // (finishManage), as nothing but step 4 is left. Killed before 3, the object is still under its
-// own name and the reconciler sets error_managing: deleting that volume deletes nothing.
+// own name and the reconciler sets error_managing: deleting that volume deletes nothing (and
+// releases the one volume it counted).
 import type { ContextDict } from '../common/context';
 import { pausePoint } from '../common/fault/pause';
 import { getLogger, type LogContext } from '../common/log';
@@ -38,7 +40,7 @@ export class ManageWork {
     try {
       size = await this.d.driver.manageExistingGetSize(v, ref);
       // QuotaReserveTask's check, before the object is touched: its refusal leaves it as it was.
-      await this.d.quota.createVolume(v.projectId ?? '', size, await this.typeName(v), await this.d.quota.checkVolumeCreate(v.projectId ?? '', size),
+      await this.d.quota.growVolume(v.projectId ?? '', size, await this.typeName(v), await this.d.quota.checkVolumeCreate(v.projectId ?? '', size),
         async () => { throw new QuotaFits(); });
     } catch (e) {
       if (!(e instanceof QuotaFits)) return this.failed(v, e, log);
@@ -55,7 +57,7 @@ export class ManageWork {
   }
 
   /**
-   * The object is the volume's (step 3 done): its quota counted and the volume available with
+   * The object is the volume's (step 3 done): its gigabytes counted and the volume available with
    * its size, in one transaction. Counted whatever the limits say now: step 2 asked them, as
    * Cinder's reservation would have held them, and the object cannot go back (the reconciler
    * calls this too). False when the volume left 'managing' meanwhile (nothing counted).
@@ -65,7 +67,7 @@ export class ManageWork {
     const all = Object.fromEntries(Object.entries(await this.d.quota.projectQuotas(projectId)).map(([r, q]) => [r, { ...q, limit: -1 }]));
     const values = { status: 'available' as const, size, launchedAt: new Date(), ...await this.d.availableValues() };
     try {
-      return await this.d.quota.createVolume(projectId, size, await this.typeName(v), all, async (m) => {
+      return await this.d.quota.growVolume(projectId, size, await this.typeName(v), all, async (m) => {
         if (!await this.d.db.volumeConditionalUpdate(v.id, { status: 'managing' }, values, m)) throw new Moved();
         return true;
       });

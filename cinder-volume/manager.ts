@@ -316,8 +316,8 @@ export class VolumeManager {
 
   /**
    * delete_volume; with `unmanage` (or on a volume 'unmanaging') the backend keeps the object
-   * (driver.unmanage). A volume whose manage failed ('error_managing_deleting') was never
-   * counted in the quota: nothing is released with it.
+   * (driver.unmanage). A volume whose manage failed ('error_managing_deleting') releases the one
+   * volume it counted, where Cinder releases nothing and leaks it (docs/differences.md).
    */
   private async deleteLocked(ctxt: ContextDict, id: string, cascade: boolean, unmanage: boolean): Promise<void> {
     // With its type's name: the soft delete releases the per-type quota without reading it again.
@@ -343,7 +343,7 @@ export class VolumeManager {
       await this.d.db.volumeConditionalUpdate(v.id, { status: v.status }, { status: unmanaging ? 'error_unmanaging' : 'error_deleting' });
       return;
     }
-    await this.d.db.volumeSoftDelete(v.id, v, hit.typeName, v.status !== 'error_managing_deleting');
+    await this.d.db.volumeSoftDelete(v.id, v, hit.typeName);
     await this.notify(ctxt, { ...v, status: 'deleted' }, `${what}.end`);
     LOG.info(unmanaging ? `Unmanaged volume ${v.id} successfully` : `Deleted volume ${v.id} successfully`, logCtx(ctxt));
   }

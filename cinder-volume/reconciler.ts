@@ -353,7 +353,7 @@ export class VolumeReconciler {
   /**
    * A delete or unmanage cut short is resumed, as Cinder's init_host does: the backend's export
    * goes, then its volume (an unmanage leaves it there), both idempotent, then the row and its
-   * quota (none for a volume whose manage failed). A backend that refuses leaves
+   * quota. A backend that refuses leaves
    * error_deleting (error_unmanaging), as the manager's own would.
    */
   private async finishDelete(v: Volume, cas: (values: Partial<Volume>) => Promise<boolean>, moved: string): Promise<string> {
@@ -372,7 +372,7 @@ export class VolumeReconciler {
     } catch (e) {
       return (await cas({ status: failed })) ? `status ${failed} (the backend refused: ${(e as Error).message})` : moved;
     }
-    await this.d.db.volumeSoftDelete(current.id, current, undefined, current.status !== 'error_managing_deleting');
+    await this.d.db.volumeSoftDelete(current.id, current);
     return unmanage ? 'unmanage finished' : 'delete finished';
   }
 

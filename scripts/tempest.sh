@@ -185,7 +185,7 @@ backup = False
 snapshot = True
 clone = True
 manage_snapshot = False
-manage_volume = False
+manage_volume = True
 extend_attached_volume = True
 extend_attached_encrypted_volume = False
 multi_backend = True
@@ -249,6 +249,7 @@ tempest\.api\.volume\.test_volumes_snapshots_list\.
 tempest\.api\.volume\.test_volumes_snapshots_negative\.
 tempest\.api\.volume\.test_snapshot_metadata\.
 tempest\.api\.volume\.test_volume_delete_cascade\.
+tempest\.api\.volume\.admin\.test_volume_manage\.
 tempest\.api\.volume\.admin\.test_snapshots_actions\.
 tempest\.api\.volume\.admin\.test_volume_snapshot_quotas_negative\.
 tempest\.api\.compute\.test_versions\.

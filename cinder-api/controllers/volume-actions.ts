@@ -26,6 +26,8 @@ import { POLICY, type VolumeAPI } from '../volume/api';
 const OK_200 = Symbol('200');
 /** A bare webob 200 (os-unset_image_metadata): no request id header, webob's default type. */
 const BARE_200 = Symbol('bare 200');
+/** A bare webob 202 (os-unmanage's webob.Response), as BARE_200. */
+const BARE_202 = Symbol('bare 202');
 /**
  * Validates the body (400 before any lookup, as Cinder's schema decorator) and returns the work;
  * `admin`, the volume's admin metadata, is read with the volume for the actions in WITH_ADMIN.
@@ -114,6 +116,7 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
     'os-unmanage': (req) => async (v) => {
       api.authorize(req.ctx, UNMANAGE_POLICY, v);
       await api.delete(req.ctx, v, false, false, true);
+      return BARE_202;
     },
     'os-migrate_volume_completion': (req) => {
       const a = validateBody(MigrateVolumeCompletionBody, req.body, null)['os-migrate_volume_completion'];
@@ -162,6 +165,7 @@ export function volumeActionRoutes(app: FastifyInstance, base: string, api: Volu
 function answer(reply: FastifyReply, out: unknown): FastifyReply {
   if (out === OK_200) return reply.code(200).send();
   if (out === BARE_200) return bareResponse(reply).code(200).type('text/html; charset=UTF-8').send();
+  if (out === BARE_202) return bareResponse(reply).code(202).type('text/html; charset=UTF-8').send();
   if (out !== undefined) return reply.code(200).send(out);
   return reply.code(202).send();
 }

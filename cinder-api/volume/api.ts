@@ -454,8 +454,8 @@ export class VolumeAPI {
       throw new InvalidVolume({ reason: `Volume ${status} must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.` });
     }
     if (!v.host) {
-      // Never scheduled: nothing on a backend to clean up (a failed manage counted nothing).
-      await this.d.db.volumeSoftDelete(v.id, undefined, undefined, v.status !== 'error_managing');
+      // Never scheduled: nothing on a backend to clean up.
+      await this.d.db.volumeSoftDelete(v.id);
       return;
     }
     await this.d.rpc.deleteVolume(ctx, v, cascade, unmanageOnly);

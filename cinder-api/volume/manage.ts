@@ -1,6 +1,6 @@
 // volume_api.manage_existing (cinder/volume/api.py) and its API flow: the checks, the
-// 'managing' row (size 0, in no quota: cinder-volume counts it once the backend says its size)
-// and the cast to the backend named by `host` (or to an up service of `cluster`). Cinder casts
+// 'managing' row (size 0) counted as one volume in the quota in the same transaction
+// (cinder-volume counts its gigabytes once the backend says its size) and the cast to the backend named by `host` (or to an up service of `cluster`). Cinder casts
 // through its scheduler; this project's cinder-api stands in for it, as for a create.
 import { isServiceUp } from '../../common/service';
 import { getLogger } from '../../common/log';
@@ -77,25 +77,30 @@ export async function manageExisting(api: VolumeAPI, ctx: Ctx, r: ManageRequest)
   if (typeof ref === 'object' && typeof ref['source-name'] === 'string') {
     const id = idInName(ref['source-name']);
     if (id !== null && uuidLike(id) && await api.db.volumeGet(id)) {
-      throw new InvalidVolume({ reason: 'Unable to manage existing volume. The volume is already managed' });
+      throw new InvalidVolume({}, 'Unable to manage existing volume. The volume is already managed');
     }
   }
-  if (type.encrypted || type.cipherless) throw new InvalidVolumeType({ reason: 'Managing to an encrypted volume type is not supported.' });
+  if (type.encrypted || type.cipherless) throw new InvalidVolumeType({}, 'Managing to an encrypted volume type is not supported.');
   const service = await manageService(api, r);
   // A host naming a pool keeps it; else the service's own host.
   const host = r.cluster === null && r.host !== null && r.host.includes('#') ? r.host : service.host ?? r.host ?? '';
-  const v = await api.db.volumeCreate({
+  const values: Partial<Volume> = {
     userId: ctx.userId, projectId: ctx.projectId, status: 'managing', attachStatus: 'detached', size: 0, host, clusterName: service.clusterName,
     availabilityZone: r.availabilityZone ?? service.availabilityZone, volumeTypeId: type.type.id, displayName: r.name, displayDescription: r.description,
     bootable: r.bootable, multiattach: isMultiattachSpec(type.specs),
-  });
+  };
+  // QuotaReserveTask and QuotaCommitTask of the API's flow: the volume counts (size 0) with its row.
+  const quota = api.d.quota;
+  const projectId = ctx.projectId ?? '';
+  const v = quota ? await quota.createVolume(projectId, 0, type.type.name, await quota.checkVolumeCreate(projectId, 0), (m) => api.db.volumeCreate(values, m))
+    : await api.db.volumeCreate(values);
   if (r.metadata && Object.keys(r.metadata).length) await api.db.metadataReplace(v.id, r.metadata);
   try {
     await api.d.rpc.manageExisting(ctx, v, ref);
   } catch (e) {
-    // EntryCreateTask's revert: the row goes (it counted in no quota).
+    // EntryCreateTask's revert: the row goes, with what it counted.
     LOG.exception(`Could not cast manage_existing for ${v.id}`, e, { context: ctx });
-    await api.db.volumeSoftDelete(v.id, v, type.type.name, false);
+    await api.db.volumeSoftDelete(v.id, v, type.type.name);
     throw e;
   }
   return { volume: v, typeName: type.type.name };

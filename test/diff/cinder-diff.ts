@@ -24,7 +24,7 @@ interface Row {
   differences: Array<Difference & { reason?: string }>;
 }
 
-const SETTLING = new Set(['creating', 'extending', 'retyping', 'deleting', 'downloading', 'uploading']);
+const SETTLING = new Set(['creating', 'extending', 'retyping', 'deleting', 'downloading', 'uploading', 'unmanaging']);
 const TOKEN_USER = 'admin';
 
 function arg(name: string, fallback?: string): string | undefined {

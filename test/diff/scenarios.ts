@@ -12,6 +12,7 @@ import { qosScenarios } from './scenarios-qos';
 import { encryptionScenarios } from './scenarios-encryption';
 import { cloneScenarios } from './scenarios-clone';
 import { snapshotScenarios } from './scenarios-snapshots';
+import { manageScenarios } from './scenarios-manage';
 
 export interface Step {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
@@ -389,5 +390,5 @@ function other(): Scenario[] {
 
 export function scenarios(): Scenario[] {
   return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios(), ...transferScenarios(), ...messageScenarios(),
-    ...imageMetadataScenarios(), ...qosScenarios(), ...encryptionScenarios(), ...cloneScenarios(), ...snapshotScenarios()];
+    ...imageMetadataScenarios(), ...qosScenarios(), ...encryptionScenarios(), ...cloneScenarios(), ...snapshotScenarios(), ...manageScenarios()];
 }

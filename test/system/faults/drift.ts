@@ -129,7 +129,6 @@ export async function fullDrift(c: Audited): Promise<string[]> {
   const counts = await c.cinderQuery<CountRow & { type: string | null; snapshots: number | string }>(`SELECT x.project_id, t.name AS type, SUM(x.vols) AS volumes,
     SUM(x.snaps) AS snapshots, SUM(x.gb) AS gigabytes FROM (
       SELECT project_id, volume_type_id, 1 AS vols, 0 AS snaps, size AS gb FROM volumes WHERE deleted = 0
-        AND status NOT IN ('managing', 'error_managing', 'error_managing_deleting')
       UNION ALL SELECT project_id, volume_type_id, 0, 1, volume_size FROM snapshots WHERE deleted = 0) x
     LEFT JOIN volume_types t ON t.id = x.volume_type_id GROUP BY x.project_id, t.name`);
   for (const u of usages) {

@@ -253,7 +253,7 @@ describe('cinder-volume reconciler', function () {
     for (const id of [creating.id, recent.id]) await db.volumeSoftDelete(id);
   });
 
-  it("manage: one cut short after the backend's rename is finished (counted), one before it ends error_managing; an unmanage is finished (the object kept), a failed manage's delete releases nothing", async () => {
+  it("manage: one cut short after the backend's rename is finished (its gigabytes counted), one before it ends error_managing; an unmanage is finished (the object kept), a failed manage's delete releases its volume", async () => {
     const host = 'cinder1@fake#fake';
     const quota = new QuotaDB(c.ds);
     const used = async (): Promise<[number, number]> => {
@@ -265,7 +265,6 @@ describe('cinder-volume reconciler', function () {
     const old = await c.createVolume(3);
     expect((await c.req('POST', `/v3/demo/volumes/${old}/action`, { token: 'admin:demo', body: { 'os-unmanage': {} } })).status).to.equal(202);
     await waitFor(async () => (await db.volumeGet(old)) === null, 5000, 'unmanaged', 20);
-    const before = await used();
     const row = (status: 'managing' | 'unmanaging' | 'error_managing_deleting', size = 0) => db.volumeCreate({ projectId: 'demo', size, volumeTypeId: typeId, host, status });
     const renamed = await row('managing');
     await fake.manageExisting(renamed, { 'source-name': `volume-${old}` });
@@ -274,6 +273,7 @@ describe('cinder-volume reconciler', function () {
     const unmanaging = await c.createVolume(2);
     await db.volumes.update({ id: unmanaging }, { status: 'unmanaging' });
     for (const id of [renamed.id, untouched.id, failed.id, unmanaging]) await age(id);
+    const before = await used();
     const r = await pass();
     expect([renamed.id, untouched.id, failed.id, unmanaging].map((id) => repairsOf(r, id).map((x) => [x.problem, x.action]))).to.deep.equal([
       [['interrupted-manage', 'manage finished (3 GiB counted)']], [['interrupted-manage', 'status error_managing (the backend object was not taken)']],
@@ -283,9 +283,10 @@ describe('cinder-volume reconciler', function () {
     expect((await db.volumeGet(untouched.id))?.status).to.equal('error_managing');
     expect([await db.volumeGet(failed.id), await db.volumeGet(unmanaging)]).to.deep.equal([null, null]);
     expect(fake.unmanaged.get(`volume-${unmanaging}`)).to.equal(2);
-    // The finished manage counted its volume, the unmanage released what its create had counted; nothing else moved.
-    expect(await used()).to.deep.equal([before[0] + 1, before[1] + 3]);
-    await db.volumeSoftDelete(untouched.id, undefined, undefined, false);
+    // The finished manage counted its gigabytes (its volume was counted with its row), the failed
+    // one's delete released its volume, the unmanage released its volume and gigabytes.
+    expect(await used()).to.deep.equal([before[0] - 2, before[1] + 3 - 2]);
+    await db.volumeSoftDelete(untouched.id);
   });
 
   it('snapshots: a create or delete whose cast was lost ends error or deleted (quota released); a cascade delete of a volume finishes its snapshots first', async () => {
