@@ -210,6 +210,19 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     for (const v of [vid, vol]) expect((await cli('cinder', ['delete', v])).code).to.equal(0);
   });
 
+  it('cinder unmanage / manage (admin): the volume goes, its object comes back as a new volume of its size', async () => {
+    const vol = await cinder.createVolume(2, 'admin:demo', 'to-unmanage');
+    const host = (await cinder.req('GET', `/v3/demo/volumes/${vol}`, { token: 'admin:demo' })).body.volume['os-vol-host-attr:host'] as string;
+    await adminCinder('unmanage', vol);
+    await waitFor(async () => (await cinder.req('GET', `/v3/demo/volumes/${vol}`, { token: 'admin:demo' })).status === 404, 10_000, 'unmanaged', 50);
+    const out = await adminCinder('manage', '--name', 'managed-back', host, `volume-${vol}`);
+    const id = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(out)?.[1] as string;
+    expect(id).to.be.a('string').and.not.equal(vol);
+    await waitFor(async () => (await cinder.show(id, 'admin:demo')).status === 'available', 10_000, 'managed', 50);
+    expect(await cinder.show(id, 'admin:demo')).to.include({ size: 2, name: 'managed-back' });
+    await adminCinder('delete', id);
+  });
+
   it('openstack volume create / list / show / delete', async () => {
     const created = await cli('openstack', ['volume', 'create', '--size', '1', 'ov1']);
     expect(created.code, created.stderr).to.equal(0);
