@@ -44,7 +44,7 @@ interface AttachmentRow { id: string; volume_id: string; instance_uuid: string |
 interface BdmRow { id: number; volume_id: string; instance_uuid: string; deleted: number; attach_state: string | null; instance_deleted: number | null }
 interface InstanceRow { uuid: string; vm_state: string; task_state: string | null }
 
-const VOLUME_TRANSITIONS = ['creating', 'deleting', 'extending', 'attaching', 'detaching', 'reserved', 'retyping', 'downloading', 'uploading', 'maintenance', 'managing'];
+const VOLUME_TRANSITIONS = ['creating', 'deleting', 'extending', 'attaching', 'detaching', 'reserved', 'retyping', 'downloading', 'uploading', 'maintenance', 'managing', 'unmanaging', 'error_managing_deleting'];
 const ATTACH_TRANSITIONS = ['attaching', 'detaching', 'reserved'];
 
 /**

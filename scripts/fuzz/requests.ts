@@ -38,6 +38,8 @@ export class FuzzState {
   snapshots: Owned[] = [];
   types: string[] = [];
   qosSpecs: string[] = [];
+  /** Backend objects an unmanage left (their names), for a manage to take back. */
+  unmanaged: string[] = [];
   /** Volumes Nova said it attached (server, volume, project): what detach and swap aim at. */
   pairs: Array<{ server: string; volume: string; project: string }> = [];
   /** The compute service's uuid, once a services list at 2.53+ has named it. */
@@ -271,7 +273,8 @@ export class Generator {
   private volumeActionName(): string {
     return this.r.pick(['os-reserve', 'os-unreserve', 'os-begin_detaching', 'os-roll_detaching', 'os-initialize_connection', 'os-terminate_connection',
       'os-attach', 'os-detach', 'os-extend', 'os-extend', 'os-reset_status', 'os-set_bootable', 'os-update_readonly_flag', 'os-force_delete',
-      'os-force_detach', 'os-migrate_volume_completion', 'os-retype', 'os-set_image_metadata', 'os-unset_image_metadata', 'os-show_image_metadata', 'os-volume_upload_image', 'revert']);
+      'os-force_detach', 'os-migrate_volume_completion', 'os-retype', 'os-set_image_metadata', 'os-unset_image_metadata', 'os-show_image_metadata', 'os-volume_upload_image', 'revert',
+      'os-unmanage']);
   }
 
   /** A well-formed request on the user's (mostly) own ids. */
@@ -463,6 +466,14 @@ export class Generator {
       [1, () => this.make('cinder', user, 'PUT', `${C}/clusters/${r.pick(['enable', 'disable', 'x'])}`, 'clusters-update',
         r.pick<unknown>([{ name: 'c1' }, { name: 'c1', binary: null, disabled_reason: '  ' }, {}, { name: 5 }]), r.chance(0.8) ? `3.${r.int(0, 70)}` : undefined)],
       [1, () => this.make('cinder', user, 'POST', `${C}/os-volume-exports/action`, 'exports-sync', { 'os-sync': r.pick([{}, null]) })],
+      // Volume manage: objects an unmanage left, names of managed volumes or of nothing, odd hosts and bodies.
+      [1, () => this.make('cinder', user, 'POST', `${C}/${r.pick(['os-volume-manage', 'manageable_volumes'])}`, 'volume-manage', { volume: {
+        ref: r.weighted<unknown>([[3, { 'source-name': st.unmanaged.length ? r.pick(st.unmanaged) : `volume-${r.uuid()}` }], [1, { 'source-name': `volume-${this.volume(user)}` }],
+          [1, { 'source-name': `volume-${r.uuid()}` }], [1, { 'source-name': r.pick(['snapshot-x', '../etc', '', 5]) }], [1, 'volume-x'], [1, {}]]),
+        ...(r.chance(0.9) ? { host: r.pick(['localhost@fake', 'localhost@fake#fake', 'nowhere@fake', '', 'a b']) } : {}), ...(r.chance(0.2) ? { cluster: r.pick(['c1', '']) } : {}),
+        ...(r.chance(0.3) ? { name: r.pick(['m', '  ', null, 'é'.repeat(300)]) } : {}), ...(r.chance(0.2) ? { volume_type: r.pick(['__DEFAULT__', ...st.types, 'nope']) } : {}),
+        ...(r.chance(0.1) ? { bootable: r.pick([true, 'maybe']) } : {}), ...(r.chance(0.1) ? { metadata: r.pick<unknown>([{ a: 'b' }, { a: 1 }]) } : {}),
+      } }, r.chance(0.7) ? `3.${r.int(0, 70)}` : undefined)],
       // Volume transfers: offers made, listed, withdrawn, and taken with keys that are mostly wrong.
       [2, () => this.make('cinder', user, 'POST', `${C}/${r.pick(['os-volume-transfer', 'volume-transfers'])}`, 'transfer-create',
         { transfer: { volume_id: this.volume(user), ...(r.chance(0.5) ? { name: r.pick(['t', '  ', null, 'é'.repeat(300)]) } : {}), ...(r.chance(0.3) ? { no_snapshots: r.pick([true, 'x']) } : {}) } },

@@ -125,6 +125,11 @@ export async function runFuzz(t: Target, o: FuzzOptions): Promise<FuzzResult> {
     if (req.op === 'snapshot-delete' && parts.length === 5) st.forget('snapshots', parts[4]);
     if (req.op === 'server-delete' && req.method === 'DELETE') st.forget('servers', parts[2]);
     if ((req.op === 'volume-delete' && req.method === 'DELETE') || req.op === 'action os-force_delete') st.forget('volumes', parts[4]);
+    if (req.op === 'action os-unmanage') {
+      st.forget('volumes', parts[4]);
+      if (st.unmanaged.length < 50) st.unmanaged.push(`volume-${parts[4]}`);
+    }
+    if (req.op === 'volume-manage' && id('volume')) st.add('volumes', id('volume')!, owner);
     if (req.op === 'attachment-delete' && req.method === 'DELETE') st.forget('attachments', parts[4]);
     const services = (body as { services?: Array<{ id?: unknown; binary?: unknown }> } | null)?.services;
     const compute = Array.isArray(services) ? services.find((x) => x.binary === 'nova-compute' && typeof x.id === 'string') : undefined;
