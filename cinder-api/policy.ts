@@ -61,6 +61,10 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume_extension:volume_manage': ADMIN,
   'volume_extension:volume_unmanage': ADMIN,
   'volume_extension:list_manageable': ADMIN,
+  // policies/manageable_snapshots.py.
+  'snapshot_extension:snapshot_manage': ADMIN,
+  'snapshot_extension:snapshot_unmanage': ADMIN,
+  'snapshot_extension:list_manageable': ADMIN,
   'volume_extension:volume_admin_actions:force_detach': ADMIN,
   'volume_extension:volume_admin_actions:migrate_volume_completion': ADMIN,
   'volume_extension:volume_actions:initialize_connection': MEMBER,

@@ -311,7 +311,8 @@ export class QuotaDB {
     await this.releaseDeltasIn(m, s.projectId, snapshotDeltas(s.volumeSize ?? 0, name));
   }
 
-  private async releaseDeltasIn(m: EntityManager, projectId: string, deltas: Record<string, number>): Promise<void> {
+  /** Each resource's usage lowered by its delta in `m`, never below 0. */
+  async releaseDeltasIn(m: EntityManager, projectId: string, deltas: Record<string, number>): Promise<void> {
     const drops = Object.entries(deltas).sort();
     // One statement for every resource; neither count goes below 0 (Cinder's clamp).
     const by = `CASE resource ${drops.map(() => 'WHEN ? THEN ?').join(' ')} END`;

@@ -24,7 +24,7 @@ export interface SnapshotExpected {
 
 /** The snapshot columns an update may name besides its status (names, progress, the driver's location). */
 export type SnapshotValues = Partial<Pick<Snapshot, 'status' | 'progress' | 'displayName' | 'displayDescription' | 'providerLocation' | 'providerId'
-  | 'providerAuth' | 'encryptionKeyId' | 'userId' | 'projectId'>>;
+  | 'providerAuth' | 'encryptionKeyId' | 'userId' | 'projectId' | 'volumeSize'>>;
 
 /**
  * A condition on a volume's snapshots for its compare-and-swap (Cinder's filters of a delete):

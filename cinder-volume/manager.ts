@@ -31,6 +31,7 @@ import { Action, Detail } from '../cinder-common/message-field';
 import { connectionQosSpecs } from './qos';
 import { SnapshotWork } from './snapshots';
 import { ManageWork } from './manage';
+import { SnapshotManageWork } from './snapshot-manage';
 import { QuotaEngine } from '../cinder-common/quota';
 import type { TypeQos } from '../cinder-common/qos-db';
 
@@ -94,10 +95,15 @@ export class VolumeManager {
 
   readonly snapshotWork: SnapshotWork;
   readonly manageWork: ManageWork;
+  private readonly snapshotManage: SnapshotManageWork;
 
   constructor(private readonly d: ManagerDeps) {
     this.messages = d.messages ?? new UserMessages(d.db.ds);
     this.snapshotWork = new SnapshotWork({ db: d.db, driver: d.driver, notifier: d.notifier, messages: this.messages });
+    this.snapshotManage = new SnapshotManageWork({
+      db: d.db, snapshots: this.snapshotWork.snapshots, driver: d.driver, quota: d.quota ?? new QuotaEngine(d.db.ds),
+      notify: (c, s, suffix) => this.snapshotWork.notify(c, s, suffix),
+    });
     this.manageWork = new ManageWork({
       db: d.db, driver: d.driver, quota: d.quota ?? new QuotaEngine(d.db.ds), notify: (c, v, suffix) => this.notify(c, v, suffix),
       availableValues: async () => ({ sharedTargets: await this.driverSharesTargets(), serviceUuid: await this.ownServiceUuid() }),
@@ -116,6 +122,7 @@ export class VolumeManager {
       create_volume: (c, a) => this.createVolume(c, a),
       delete_volume: (c, a) => this.deleteVolume(c, a),
       manage_existing: (c, a) => this.manageExisting(c, a),
+      manage_existing_snapshot: (c, a) => this.manageExistingSnapshot(c, a),
       initialize_connection: (c, a) => this.initializeConnection(c, a),
       terminate_connection: (c, a) => this.terminateConnection(c, a),
       attach_volume: (c, a) => this.attachVolume(c, a),
@@ -269,7 +276,17 @@ export class VolumeManager {
     await this.locks.run(volumeId, () => this.snapshotWork.create(ctxt, id, ownerOf(ctxt), logCtx(ctxt)));
   }
 
-  /** delete_snapshot (cast), under the snapshot's volume's lock; `unmanage_only` is not served (nothing is managed here). */
+  /** manage_existing_snapshot (cast), under the snapshot's volume's lock (snapshot-manage.ts). */
+  async manageExistingSnapshot(ctxt: ContextDict, args: Args): Promise<void> {
+    const { id, volumeId } = await this.snapshotRef(args.snapshot);
+    if (!volumeId) return;
+    await this.locks.run(volumeId, () => this.snapshotManage.manage(ctxt, id, args.ref, logCtx(ctxt)));
+  }
+
+  /**
+   * delete_snapshot (cast), under the snapshot's volume's lock. An unmanage is the same cast;
+   * the row's status ('unmanaging', cinder-api's) says the backend keeps its copy.
+   */
   async deleteSnapshot(ctxt: ContextDict, args: Args): Promise<void> {
     const { id, volumeId } = await this.snapshotRef(args.snapshot);
     if (!volumeId) return;

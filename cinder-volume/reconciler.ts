@@ -169,16 +169,16 @@ export class VolumeReconciler {
   }
 
   /**
-   * Snapshots of this host's volumes left 'creating' or 'deleting' by a stop or a lost cast (as
-   * lost_cast_timeout judges volumes): a create goes to error, as init_host does; a delete is
-   * finished. Each under its volume's lock, re-read first, by compare-and-swap.
+   * Snapshots of this host's volumes left 'creating', 'deleting' or 'unmanaging' by a stop or a
+   * lost cast (as lost_cast_timeout judges volumes): a create (or a manage) goes to error, as
+   * init_host does; a delete or an unmanage is finished. Each under its volume's lock, re-read first, by compare-and-swap.
    */
   private async snapshotPass(startup: boolean, report: PassReport): Promise<void> {
     const work = this.d.snapshots;
     if (!work) return;
     const volumes = await this.d.db.volumesOnHost(this.d.host);
     if (!volumes.length) return;
-    const stuck = (await work.snapshots.list(null, volumes.map((v) => v.id))).filter((s) => s.status === 'creating' || s.status === 'deleting');
+    const stuck = (await work.snapshots.list(null, volumes.map((v) => v.id))).filter((s) => s.status === 'creating' || s.status === 'deleting' || s.status === 'unmanaging');
     for (const first of stuck) {
       const drift = this.snapshotDrift(first, startup);
       if (!drift) continue;

@@ -26,7 +26,9 @@
 //         backend; Cinder's goes through its scheduler, which this project's cinder-api stands
 //         in for), delete_snapshot(snapshot, unmanage_only) (cast)
 //   3.0 (served since attachd's volume manage) - manage_existing(ref, volume) (cast to the
-//         volume's backend, as create_volume), and delete_volume's unmanage_only
+//         volume's backend, as create_volume), and delete_volume's unmanage_only;
+//         manage_existing_snapshot(snapshot, ref) (cast to its volume's backend) and
+//         delete_snapshot's unmanage_only
 //   3.12 - set_log_levels(log_request) (cast), get_log_levels(log_request) → LogLevelList, as
 //         Cinder's 3.12 (os-services set-log and get-log); on server <host>@<backend>
 import type { RequestContext } from '../common/context';
@@ -155,8 +157,12 @@ export class VolumeAPI {
   }
 
   /** delete_snapshot (cast) on the backend of `volume`, the snapshot's. */
-  async deleteSnapshot(ctx: RequestContext, volume: Volume, snapshot: Snapshot): Promise<void> {
-    await this.cctxt(volume).cast(ctx, 'delete_snapshot', { snapshot: snapshotToPrimitive(snapshot), unmanage_only: false });
+  async deleteSnapshot(ctx: RequestContext, volume: Volume, snapshot: Snapshot, unmanageOnly = false): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'delete_snapshot', { snapshot: snapshotToPrimitive(snapshot), unmanage_only: unmanageOnly });
+  }
+
+  async manageExistingSnapshot(ctx: RequestContext, volume: Volume, snapshot: Snapshot, ref: unknown): Promise<void> {
+    await this.cctxt(volume).cast(ctx, 'manage_existing_snapshot', { snapshot: snapshotToPrimitive(snapshot), ref });
   }
 
   async extendVolume(ctx: RequestContext, volume: Volume, newSize: number, reservations: string[] = []): Promise<void> {

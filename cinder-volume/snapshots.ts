@@ -32,7 +32,7 @@ export class SnapshotWork {
     this.snapshots = new SnapshotDB(d.db.ds);
   }
 
-  private async notify(ctxt: ContextDict, s: Snapshot, suffix: string): Promise<void> {
+  async notify(ctxt: ContextDict, s: Snapshot, suffix: string): Promise<void> {
     await notifySnapshotUsage(this.d.notifier, ctxt, s, suffix, async () => ({
       availabilityZone: (await this.d.db.volumes.findOneBy({ id: s.volumeId }))?.availabilityZone ?? null,
       metadata: (await this.snapshots.metadataOf([s.id])).get(s.id) ?? {},
@@ -76,26 +76,29 @@ export class SnapshotWork {
 
   /**
    * delete_snapshot: the backend's copy, then in one transaction the row (while 'deleting'), its
-   * metadata and its quota. A backend that refuses leaves error_deleting with a user message.
-   * Returns whether the snapshot is gone.
+   * metadata and its quota. A snapshot 'unmanaging' keeps its copy (driver.unmanageSnapshot).
+   * A backend that refuses leaves error_deleting with a user message. Returns whether the
+   * snapshot is gone.
    */
   async delete(ctxt: ContextDict, s: Snapshot, owner: MessageOwner, log: { context: LogContext }): Promise<boolean> {
+    const status = s.status === 'unmanaging' ? 'unmanaging' : 'deleting';
     await this.notify(ctxt, s, 'delete.start');
     try {
-      await this.d.driver.deleteSnapshot(s);
+      if (status === 'unmanaging') await this.d.driver.unmanageSnapshot(s);
+      else await this.d.driver.deleteSnapshot(s);
       await pausePoint('cinder-volume.delete_snapshot.after-backend');
     } catch (e) {
       LOG.exception(`Failed to delete snapshot ${s.id}`, e, log);
       await transactionWithRetry(this.d.db.ds, async (m) => {
-        if (!await this.snapshots.conditionalUpdate(s.id, { status: 'deleting' }, { status: 'error_deleting' }, m)) return;
+        if (!await this.snapshots.conditionalUpdate(s.id, { status }, { status: 'error_deleting' }, m)) return;
         await this.d.messages.createIn(m, owner, Action.SNAPSHOT_DELETE, {
           resourceType: Resource.VOLUME_SNAPSHOT, resourceUuid: s.id, exception: e, detail: Detail.SNAPSHOT_DELETE_ERROR,
         });
       }, { what: `failed delete of snapshot ${s.id}` });
       return false;
     }
-    if (!await this.snapshots.destroy(s, { status: 'deleting' })) {
-      LOG.warning(`Snapshot ${s.id} left 'deleting' while it was being deleted`, log);
+    if (!await this.snapshots.destroy(s, { status })) {
+      LOG.warning(`Snapshot ${s.id} left '${status}' while it was being deleted`, log);
       return false;
     }
     await this.notify(ctxt, { ...s, status: 'deleted', deleted: true }, 'delete.end');
@@ -103,10 +106,10 @@ export class SnapshotWork {
     return true;
   }
 
-  /** delete_snapshot by id: only a snapshot still 'deleting' (a redo finds it gone). */
+  /** delete_snapshot by id: only a snapshot still 'deleting' or 'unmanaging' (a redo finds it gone). */
   async deleteById(ctxt: ContextDict, snapshotId: string, owner: MessageOwner, log: { context: LogContext }): Promise<void> {
     const s = await this.snapshots.get(snapshotId);
-    if (!s || s.status !== 'deleting') {
+    if (!s || (s.status !== 'deleting' && s.status !== 'unmanaging')) {
       LOG.warning(`Snapshot ${snapshotId} is ${s ? `'${s.status}'` : 'gone'}, not deleting; nothing done`, log);
       return;
     }

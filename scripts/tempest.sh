@@ -179,12 +179,14 @@ min_microversion = 3.0
 max_microversion = 3.70
 storage_protocol = iSCSI
 vendor_name = Open Source
+# Our backends name a snapshot's object snapshot-<id> (LVM's is _snapshot-<id>, tempest's default).
+manage_snapshot_ref = source-name,snapshot-%s
 
 [volume-feature-enabled]
 backup = False
 snapshot = True
 clone = True
-manage_snapshot = False
+manage_snapshot = True
 manage_volume = True
 extend_attached_volume = True
 extend_attached_encrypted_volume = False
@@ -250,6 +252,7 @@ tempest\.api\.volume\.test_volumes_snapshots_negative\.
 tempest\.api\.volume\.test_snapshot_metadata\.
 tempest\.api\.volume\.test_volume_delete_cascade\.
 tempest\.api\.volume\.admin\.test_volume_manage\.
+tempest\.api\.volume\.admin\.test_snapshot_manage\.
 tempest\.api\.volume\.admin\.test_snapshots_actions\.
 tempest\.api\.volume\.admin\.test_volume_snapshot_quotas_negative\.
 tempest\.api\.compute\.test_versions\.

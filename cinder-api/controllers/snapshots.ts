@@ -1,8 +1,8 @@
 // /snapshots (cinder/api/v3/snapshots.py over v2's, the extended attributes, the snapshot actions
 // and admin actions): thin, parse → the snapshot API → the view. The metadata routes are
 // snapshot-metadata.ts.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest, validateBody } from '../../common/api';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { badRequest, notFound, validateBody } from '../../common/api';
 import { In } from 'typeorm';
 import { Snapshot, type Volume } from '../../cinder-common/entities';
 import { SnapshotNotFound, VolumeNotFound } from '../../cinder-common/exception';
@@ -15,6 +15,8 @@ import { actionOf, bareResponse, projectInPath, type Params } from '../request';
 import { SnapshotCreateBody, SnapshotResetStatusBody, SnapshotUpdateBody, UpdateSnapshotStatusBody } from '../schemas/snapshots';
 import { toBoolean } from '../schemas/parameter-types';
 import { SNAPSHOT_POLICY, type SnapshotAPI } from '../volume/snapshots';
+import { manageExistingSnapshot } from '../volume/manage';
+import { SnapshotManageBody } from '../schemas/volume-manage';
 import { isoTime } from '../views/volumes';
 
 type Dict = Record<string, unknown>;
@@ -162,6 +164,20 @@ export function snapshotRoutes(app: FastifyInstance, base: string, api: Snapshot
     return bareResponse(reply).code(202).send();
   });
 
+  // Snapshot manage (snapshot_manage.py; manageable_snapshots from 3.8, 404 below): the volume
+  // (404, volume:get), the policy on it, then volume/manage.ts. 202 with the v2 view.
+  const manage = async (req: FastifyRequest, reply: FastifyReply, minVersion: string | null): Promise<FastifyReply> => {
+    projectInPath(req);
+    if (minVersion && !req.cinderVersion.atLeast(minVersion)) throw notFound();
+    const body = validateBody(SnapshotManageBody, req.body, null).snapshot;
+    const v = await api.volumes.get(req.ctx, body.volume_id);
+    api.volumes.authorize(req.ctx, SNAPSHOT_POLICY.manage, v);
+    const s = await manageExistingSnapshot(api, req.ctx, v, body.ref, { name: body.name ?? null, description: body.description ?? null, metadata: body.metadata ?? {} });
+    return reply.code(202).send({ snapshot: view(req, s, body.metadata ?? {}, { v3Keys: false }) });
+  };
+  app.post(`${base}/os-snapshot-manage`, (req, reply) => manage(req, reply, null));
+  app.post(`${base}/manageable_snapshots`, (req, reply) => manage(req, reply, '3.8'));
+
   // The snapshot actions (snapshot_actions.py) and admin actions (admin_actions.py), each 202.
   const actions: Record<string, (req: FastifyRequest) => (s: Snapshot) => Promise<void>> = {
     'os-reset_status': (req) => {
@@ -171,6 +187,11 @@ export function snapshotRoutes(app: FastifyInstance, base: string, api: Snapshot
     'os-force_delete': (req) => async (s) => {
       api.volumes.authorize(req.ctx, SNAPSHOT_POLICY.forceDelete, s as never);
       await api.delete(req.ctx, s, true);
+    },
+    // snapshot_unmanage.py: a delete whose backend keeps the object.
+    'os-unmanage': (req) => async (s) => {
+      api.volumes.authorize(req.ctx, SNAPSHOT_POLICY.unmanage, s as never);
+      await api.delete(req.ctx, s, false, true);
     },
     'os-update_snapshot_status': (req) => {
       const a = validateBody(UpdateSnapshotStatusBody, req.body, null)['os-update_snapshot_status'];
@@ -183,9 +204,9 @@ export function snapshotRoutes(app: FastifyInstance, base: string, api: Snapshot
     const work = actions[name](req);
     // The admin actions look the snapshot up as get_by_id (no policy); the others with theirs.
     const id = (req.params as Params).id ?? '';
-    await work(name === 'os-force_delete' ? await api.get(req.ctx, id) : await api.find(req.ctx, id));
-    // os-update_snapshot_status answers a webob.Response of its own: no request id header, webob's type.
-    if (name === 'os-update_snapshot_status') return bareResponse(reply).code(202).type('text/html; charset=UTF-8').send();
+    await work(name === 'os-force_delete' || name === 'os-unmanage' ? await api.get(req.ctx, id) : await api.find(req.ctx, id));
+    // os-update_snapshot_status and os-unmanage answer a webob.Response of their own: no request id header, webob's type.
+    if (name === 'os-update_snapshot_status' || name === 'os-unmanage') return bareResponse(reply).code(202).type('text/html; charset=UTF-8').send();
     return reply.code(202).send();
   });
 }

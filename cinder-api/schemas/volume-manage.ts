@@ -1,5 +1,6 @@
-// The volume manage body (cinder/api/schemas/volume_manage.py): `ref` required, as an object or
-// a string; `cluster` from 3.16 (VOLUME_MIGRATE_CLUSTER).
+// The manage bodies: a volume's (cinder/api/schemas/volume_manage.py: `ref` required, as an
+// object or a string; `cluster` from 3.16, VOLUME_MIGRATE_CLUSTER) and a snapshot's
+// (snapshot_manage.py: `volume_id` and `ref`, which may also be null).
 import { IsDefined } from '../../common/api/class-validator';
 import { Nested, ObjectSchema, Schema } from '../../common/api';
 import * as t from './parameter-types';
@@ -34,3 +35,17 @@ export class VolumeManageBodyV316 {
 }
 
 export type ManageRequestBody = VolumeManageV316;
+
+@ObjectSchema({ additionalProperties: false })
+class SnapshotManage {
+  @Schema(t.description) description?: string | null;
+  @Schema(t.metadataAllowsNull) metadata?: Record<string, string> | null;
+  @Schema(t.nameAllowZeroMinLength) name?: string | null;
+  @required('volume_id') @Schema(t.uuid) volume_id!: string;
+  @required('ref') @Schema({ type: ['object', 'null', 'string'] }) ref!: Record<string, unknown> | string | null;
+}
+
+@ObjectSchema({ additionalProperties: false })
+export class SnapshotManageBody {
+  @required('snapshot') @Nested(() => SnapshotManage) snapshot!: SnapshotManage;
+}

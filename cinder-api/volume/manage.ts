@@ -1,14 +1,16 @@
-// volume_api.manage_existing (cinder/volume/api.py) and its API flow: the checks, the
+// volume_api.manage_existing (cinder/volume/api.py) and its API flow (manage_existing_snapshot
+// at the end): the checks, the
 // 'managing' row (size 0) counted as one volume in the quota in the same transaction
 // (cinder-volume counts its gigabytes once the backend says its size) and the cast to the backend named by `host` (or to an up service of `cluster`). Cinder casts
 // through its scheduler; this project's cinder-api stands in for it, as for a create.
 import { isServiceUp } from '../../common/service';
 import { getLogger } from '../../common/log';
-import type { Service, Volume } from '../../cinder-common/entities';
-import { InvalidVolume, InvalidVolumeType, ServiceUnavailable, VolumeTypeNotFound } from '../../cinder-common/exception';
+import type { Service, Snapshot, Volume } from '../../cinder-common/entities';
+import { InvalidVolume, InvalidVolumeType, ServiceNotFound, ServiceUnavailable, VolumeTypeNotFound } from '../../cinder-common/exception';
 import { serviceHostOf } from '../../cinder-common/objects';
 import type { RequestContext as Ctx } from '../../common/context';
 import type { VolumeAPI } from './api';
+import type { SnapshotAPI } from './snapshots';
 import { isMultiattachSpec, type TypeWithSpecs } from './types';
 
 const LOG = getLogger('cinder-api.volume-manage');
@@ -40,8 +42,12 @@ function uuidLike(s: string): boolean {
   return /^[0-9a-f]{32}$/i.test(bare);
 }
 
-/** _get_service_by_host_cluster: the backend's service, up and enabled, or ServiceUnavailable (400). */
-async function manageService(api: VolumeAPI, r: ManageRequest): Promise<Service> {
+/**
+ * _get_service_by_host_cluster: the backend's service, up and enabled, or ServiceUnavailable
+ * (400). `missing`: the error for a service that is not there (the volume manage controller's
+ * 400 "Host '…' not found" by default).
+ */
+async function manageService(api: VolumeAPI, r: Pick<ManageRequest, 'host' | 'cluster'>, missing?: () => Error): Promise<Service> {
   const services = await api.db.serviceList('cinder-volume');
   const host = r.host === null ? null : serviceHostOf(r.host);
   const cluster = r.cluster === null ? null : serviceHostOf(r.cluster);
@@ -49,10 +55,10 @@ async function manageService(api: VolumeAPI, r: ManageRequest): Promise<Service>
     : services.find((s) => s.clusterName !== null && serviceHostOf(s.clusterName) === cluster && isServiceUp(s.updatedAt, api.d.serviceDownTime));
   if (!found) {
     LOG.error(`Unable to find service: cinder-volume for given host: ${r.host ?? 'None'} and cluster ${r.cluster ?? 'None'}.`);
-    throw new ServiceUnavailable({}, `${r.host ? 'Host' : 'Cluster'} '${r.host ?? r.cluster}' not found`);
+    throw missing?.() ?? new ServiceUnavailable({}, `${r.host ? 'Host' : 'Cluster'} '${r.host ?? r.cluster}' not found`);
   }
   if (found.disabled || !isServiceUp(found.updatedAt, api.d.serviceDownTime)) {
-    LOG.error(`Unable to manage existing volume on a service that is ${found.disabled ? 'disabled' : 'down'}.`);
+    LOG.error(`Unable to manage existing ${missing ? 'snapshot' : 'volume'} on a service that is ${found.disabled ? 'disabled' : 'down'}.`);
     throw new ServiceUnavailable();
   }
   return found;
@@ -104,4 +110,15 @@ export async function manageExisting(api: VolumeAPI, ctx: Ctx, r: ManageRequest)
     throw e;
   }
   return { volume: v, typeName: type.type.name };
+}
+
+/**
+ * volume_api.manage_existing_snapshot: the volume's backend service up and enabled (else 404,
+ * as its ServiceNotFound reaches the API, or 400), then a snapshot made as a forced create
+ * (create_snapshot_in_db with commit_quota) whose cast is manage_existing_snapshot instead.
+ */
+export async function manageExistingSnapshot(api: SnapshotAPI, ctx: Ctx, v: Volume, ref: unknown,
+  r: { name: string | null; description: string | null; metadata: Record<string, string> }): Promise<Snapshot> {
+  await manageService(api.volumes, { host: v.host, cluster: null }, () => new ServiceNotFound({ service_id: null, host: v.host === null ? null : serviceHostOf(v.host) }));
+  return api.create(ctx, v, { ...r, inUse: true }, ref);
 }

@@ -30,6 +30,8 @@ export const SNAPSHOT_POLICY = {
   resetStatus: 'volume_extension:snapshot_admin_actions:reset_status',
   forceDelete: 'volume_extension:snapshot_admin_actions:force_delete',
   updateStatus: 'snapshot_extension:snapshot_actions:update_snapshot_status',
+  manage: 'snapshot_extension:snapshot_manage',
+  unmanage: 'snapshot_extension:snapshot_unmanage',
 } as const;
 
 /** What os-update_snapshot_status may move a snapshot to, by its status now. */
@@ -97,7 +99,7 @@ export class SnapshotAPI {
    * metadata and the project's usage (snapshots and the volume's gigabytes, with the type's
    * twins), the volume's status checked again inside it; then the cast.
    */
-  async create(ctx: RequestContext, v: Volume, r: SnapshotCreate): Promise<Snapshot> {
+  async create(ctx: RequestContext, v: Volume, r: SnapshotCreate, ref?: unknown): Promise<Snapshot> {
     this.validateVolume(ctx, v);
     const valid = r.inUse ? ['available', 'in-use'] : ['available'];
     if (!valid.includes(v.status ?? '')) {
@@ -118,7 +120,9 @@ export class SnapshotAPI {
       await this.volumes.d.db.ds.transaction((m) => write(m));
     }
     try {
-      await this.volumes.d.rpc.createSnapshot(ctx, v, s);
+      // `ref`: a manage (manage_existing_snapshot) takes the backend's object instead of a new copy.
+      if (ref !== undefined) await this.volumes.d.rpc.manageExistingSnapshot(ctx, v, s, ref);
+      else await this.volumes.d.rpc.createSnapshot(ctx, v, s);
     } catch (e) {
       // Nothing is left of a create the broker refused: the row goes with its quota (one
       // transaction), and the caller sees the outage (503) and may try again. Should the
@@ -135,24 +139,26 @@ export class SnapshotAPI {
    * delete_snapshot: a compare-and-swap to 'deleting' (available or error, unless forced; never
    * in a group), then the cast. A cast the broker refuses puts the status back.
    */
-  async delete(ctx: RequestContext, s: Snapshot, force = false): Promise<void> {
+  async delete(ctx: RequestContext, s: Snapshot, force = false, unmanageOnly = false): Promise<void> {
     this.volumes.authorize(ctx, SNAPSHOT_POLICY.delete, s as unknown as Volume);
     const expected = { cgsnapshotId: null, groupSnapshotId: null, ...(force ? {} : { status: ['available', 'error'] as SnapshotStatus[] }) };
-    if (!await this.db.conditionalUpdate(s.id, expected, { status: 'deleting' })) {
+    // An unmanage is the same delete whose backend keeps the object: 'unmanaging'.
+    const status: SnapshotStatus = unmanageOnly ? 'unmanaging' : 'deleting';
+    if (!await this.db.conditionalUpdate(s.id, expected, { status })) {
       const status = force ? '' : 'status must be available or error and';
       throw new InvalidSnapshot({ reason: `Snapshot ${status} must not be part of a group.` });
     }
     const v = await this.volumes.d.db.volumeGet(s.volumeId);
     if (!v?.host) {
       // No backend holds it (its volume was never scheduled, or is gone): only the row and its quota.
-      await this.db.destroy(s, { status: 'deleting' });
+      await this.db.destroy(s, { status });
       return;
     }
     try {
-      await this.volumes.d.rpc.deleteSnapshot(ctx, v, s);
+      await this.volumes.d.rpc.deleteSnapshot(ctx, v, s, unmanageOnly);
     } catch (e) {
       LOG.exception(`Could not cast delete_snapshot for ${s.id}`, e, { context: ctx });
-      await this.db.conditionalUpdate(s.id, { status: 'deleting' }, { status: s.status });
+      await this.db.conditionalUpdate(s.id, { status }, { status: s.status });
       throw e;
     }
     LOG.info(`Snapshot delete request issued successfully: ${s.id}`, { context: ctx });

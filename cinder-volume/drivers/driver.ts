@@ -74,4 +74,13 @@ export interface VolumeDriver {
   unmanage(volume: Volume): Promise<void>;
   /** The size in GiB of `volume`'s own object on the backend, null when it has none (the reconciler asks, after a manage was cut short). */
   existingSize(volume: Volume): Promise<number | null>;
+  /**
+   * manage_existing_snapshot_get_size: the size in GiB (rounded up) of the backend snapshot
+   * `ref` names (`{"source-name": NAME}`); ManageExistingInvalidReference as for a volume.
+   */
+  manageExistingSnapshotGetSize(snapshot: Snapshot, ref: unknown): Promise<number>;
+  /** manage_existing_snapshot: the object `ref` names becomes `snapshot`'s (renamed to `snapshot-<id>`); a redo after success succeeds. */
+  manageExistingSnapshot(snapshot: Snapshot, ref: unknown): Promise<void>;
+  /** unmanage_snapshot: the snapshot's object stays on the backend under its name, no longer Cinder's. */
+  unmanageSnapshot(snapshot: Snapshot): Promise<void>;
 }

@@ -14,6 +14,8 @@ export class FakeDriver implements VolumeDriver {
   readonly snapshots = new Map<string, number>();
   /** backend name (`volume-<id>`) → size (GiB) of what unmanage left on the "backend", for a manage to take. */
   readonly unmanaged = new Map<string, number>();
+  /** backend name (`snapshot-<id>`) → size (GiB) of the snapshots unmanage_snapshot left on the "backend". */
+  readonly unmanagedSnapshots = new Map<string, number>();
   /** volume ids currently exported (a target exists). */
   readonly exports = new Set<string>();
   /** tid of each export, so exporting an exported volume returns the same target (as tgt does). */
@@ -177,6 +179,55 @@ export class FakeDriver implements VolumeDriver {
   async existingSize(volume: Volume): Promise<number | null> {
     this.maybeFail('existingSize');
     return this.volumes.get(volume.id) ?? null;
+  }
+
+  /** The snapshot name `ref` gives, refused as tgt's is: only a plain `snapshot-*` name. */
+  private snapshotSourceName(ref: unknown): string {
+    const name = (ref as Record<string, unknown> | null)?.['source-name'];
+    if (typeof ref !== 'object' || typeof name !== 'string') throw invalidRef(ref, 'Reference must contain source-name element.');
+    if (!name || name.startsWith('.') || /[/\0]/.test(name) || !name.startsWith('snapshot-')) {
+      throw invalidRef(ref, 'Reference must name a snapshot on this backend.');
+    }
+    return name;
+  }
+
+  /** The snapshot whose backing `name` is, when this driver holds it as managed. */
+  private managedSnapshotId(name: string): string | null {
+    const id = name.slice('snapshot-'.length);
+    return this.snapshots.has(id) ? id : null;
+  }
+
+  async manageExistingSnapshotGetSize(_snapshot: Snapshot, ref: unknown): Promise<number> {
+    this.maybeFail('manageExistingSnapshotGetSize');
+    const name = this.snapshotSourceName(ref);
+    if (this.managedSnapshotId(name) !== null) throw invalidRef(ref, 'Snapshot is already managed.');
+    const size = this.unmanagedSnapshots.get(name);
+    if (size === undefined) throw invalidRef(ref, 'Specified snapshot does not exist.');
+    return Math.ceil(size);
+  }
+
+  async manageExistingSnapshot(snapshot: Snapshot, ref: unknown): Promise<void> {
+    this.maybeFail('manageExistingSnapshot');
+    const name = this.snapshotSourceName(ref);
+    const owner = this.managedSnapshotId(name);
+    if (owner !== null && owner !== snapshot.id) throw invalidRef(ref, 'Snapshot is already managed.');
+    const size = this.unmanagedSnapshots.get(name);
+    if (size === undefined) {
+      if (this.snapshots.has(snapshot.id)) return; // a redo: the object already is the snapshot's
+      throw invalidRef(ref, 'Specified snapshot does not exist.');
+    }
+    // As a rename onto an existing name: never lose what the snapshot already has.
+    if (this.snapshots.has(snapshot.id)) throw invalidRef(ref, `Snapshot snapshot-${snapshot.id} already exists on the backend.`);
+    this.unmanagedSnapshots.delete(name);
+    this.snapshots.set(snapshot.id, size);
+  }
+
+  /** The object stays on the "backend" under its name; a redo (the snapshot not held) is no error. */
+  async unmanageSnapshot(snapshot: Snapshot): Promise<void> {
+    this.maybeFail('unmanageSnapshot');
+    const size = this.snapshots.get(snapshot.id);
+    if (size !== undefined) this.unmanagedSnapshots.set(`snapshot-${snapshot.id}`, size);
+    this.snapshots.delete(snapshot.id);
   }
 
   async getStats(): Promise<BackendStats> {

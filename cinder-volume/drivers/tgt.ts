@@ -177,6 +177,46 @@ export class TgtDriver implements VolumeDriver {
     return st?.isFile() ? Math.ceil(st.size / GiB) : null;
   }
 
+  /**
+   * The file in volumes_dir `ref` names, as a snapshot to take: only a plain name of a
+   * snapshot's file (`snapshot-*`); no path out of volumes_dir, no hidden, volume or pid file.
+   */
+  private snapshotSourcePath(ref: unknown): string {
+    const name = (ref as Record<string, unknown> | null)?.['source-name'];
+    if (typeof ref !== 'object' || typeof name !== 'string') throw invalidRef(ref, 'Reference must contain source-name element.');
+    if (!name || name.startsWith('.') || /[/\0]/.test(name) || !name.startsWith('snapshot-')) {
+      throw invalidRef(ref, 'Reference must name a snapshot file of this backend.');
+    }
+    return join(this.conf.volumes_dir, name);
+  }
+
+  /** Bytes of the regular snapshot file `ref` names; an invalid reference when there is none. */
+  private async snapshotSourceSize(ref: unknown): Promise<number> {
+    const st = await lstatOrNull(this.snapshotSourcePath(ref));
+    if (!st) throw invalidRef(ref, 'Specified snapshot does not exist.');
+    if (!st.isFile()) throw invalidRef(ref, 'Specified snapshot is not a regular file.');
+    return st.size;
+  }
+
+  async manageExistingSnapshotGetSize(_snapshot: Snapshot, ref: unknown): Promise<number> {
+    return Math.ceil((await this.snapshotSourceSize(ref)) / GiB);
+  }
+
+  /** A rename to `snapshot-<id>`, as LVM's lvrename: the data stays where it is. */
+  async manageExistingSnapshot(snapshot: Snapshot, ref: unknown): Promise<void> {
+    const src = this.snapshotSourcePath(ref);
+    const dst = this.snapshotPath(snapshot);
+    if (!(await lstatOrNull(src)) && (await lstatOrNull(dst))?.isFile()) return; // a redo: the file already is the snapshot's
+    await this.snapshotSourceSize(ref);
+    if (src === dst) return;
+    // rename would replace it: never lose what the snapshot already has (lvrename refuses too).
+    if (await lstatOrNull(dst)) throw invalidRef(ref, `Snapshot snapshot-${snapshot.id} already exists on the backend.`);
+    await rename(src, dst);
+  }
+
+  /** As LVM's: nothing to do, the file stays under its name. */
+  async unmanageSnapshot(_snapshot: Snapshot): Promise<void> {}
+
   /** tid of our target for this volume, if tgtd has it. */
   private async findTid(iqn: string): Promise<number | null> {
     const out = await this.control.showTargets();

@@ -82,7 +82,7 @@ async function snapshotState(side: Side, project: string, id: string): Promise<J
     if (r.status === 404) return { gone: true };
     const s = r.body?.snapshot;
     if (!s) return { error: r.status };
-    if (!['creating', 'deleting'].includes(s.status) || Date.now() > deadline) return { status: s.status, size: s.size, metadata: s.metadata };
+    if (!['creating', 'deleting', 'unmanaging'].includes(s.status) || Date.now() > deadline) return { status: s.status, size: s.size, metadata: s.metadata };
     await new Promise((r2) => setTimeout(r2, 100));
   }
 }

@@ -1,4 +1,4 @@
-// Volume manage and unmanage for scripts/cinder-diff.sh: an unmanage (the volume gone, its quota
+// Volume and snapshot manage and unmanage for scripts/cinder-diff.sh: an unmanage (the volume gone, its quota
 // freed), the manage API's refusals in Cinder's order (schema, version, host or cluster, type,
 // an already managed name, the backend), and a manage whose reference names nothing: 202 with
 // the v2 view, then error (error_managing), in no quota, deleted. Both sides' fake drivers keep
@@ -6,7 +6,10 @@
 import type { Scenario, Step } from './scenarios';
 
 const V = '/v3/{p}/volumes';
+const S = '/v3/{p}/snapshots';
 const USAGE: Step = { method: 'GET', path: '/v3/{p}/os-quota-sets/{p}?usage=True' };
+const snapManage = (snapshot: unknown, mv?: string, path = '/v3/{p}/os-snapshot-manage', save?: [string, string]): Step =>
+  ({ method: 'POST', path, body: { snapshot }, mv, ...(save ? { save, snapState: save[0] } : {}) });
 const manage = (volume: unknown, mv?: string, path = '/v3/{p}/os-volume-manage', save?: [string, string]): Step =>
   ({ method: 'POST', path, body: volume === undefined ? {} : { volume }, mv, ...(save ? { save, state: save[0] } : {}) });
 
@@ -40,6 +43,28 @@ export function manageScenarios(): Scenario[] {
       { method: 'DELETE', path: `${V}/{m1}`, state: 'm1' },
       { method: 'POST', path: `${V}/{m2}/action`, body: { 'os-unmanage': {} }, state: 'm2' },
       { method: 'GET', path: `${V}/{m1}` }, { method: 'GET', path: `${V}/{m2}` },
+      USAGE,
+      { method: 'DELETE', path: `${V}/{v1}`, state: 'v1' },
+    ],
+  }, {
+    name: 'snapshot-manage',
+    steps: [
+      { method: 'POST', path: V, body: { volume: { size: 1, name: 'snap-src' } }, save: ['v1', 'volume.id'], state: 'v1' },
+      { method: 'POST', path: S, body: { snapshot: { volume_id: '{v1}' } }, save: ['s1', 'snapshot.id'], snapState: 's1' },
+      USAGE,
+      { method: 'POST', path: `${S}/{s1}/action`, body: { 'os-unmanage': {} }, snapState: 's1' },
+      { method: 'GET', path: `${S}/{s1}` },
+      USAGE,
+      // Refusals: the schema, the version, the volume.
+      snapManage({ ref: {} }), snapManage({ volume_id: '{v1}' }), snapManage({ volume_id: 'x', ref: null }), snapManage({ volume_id: '{v1}', ref: {}, bogus: 1 }),
+      snapManage({ volume_id: '{v1}', ref: {} }, '3.7', '/v3/{p}/manageable_snapshots'),
+      snapManage({ volume_id: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', ref: {} }),
+      // A reference naming nothing: accepted, then error, counted until deleted.
+      snapManage({ volume_id: '{v1}', ref: { 'source-name': 'snapshot-nothing' }, name: 'm', metadata: { k: 'v' } }, '3.70', '/v3/{p}/manageable_snapshots', ['m1', 'snapshot.id']),
+      { method: 'GET', path: `${S}/{m1}` },
+      USAGE,
+      { method: 'POST', path: `${S}/{m1}/action`, body: { 'os-unmanage': {} }, snapState: 'm1' },
+      { method: 'GET', path: `${S}/{m1}` },
       USAGE,
       { method: 'DELETE', path: `${V}/{v1}`, state: 'v1' },
     ],

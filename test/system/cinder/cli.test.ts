@@ -223,6 +223,26 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     await adminCinder('delete', id);
   });
 
+  it('cinder snapshot-unmanage / snapshot-manage (admin): the snapshot goes, its object comes back on the volume', async () => {
+    const vol = await cinder.createVolume(1, 'admin:demo', 'snap-manage');
+    const made = await cinder.req('POST', '/v3/demo/snapshots', { token: 'admin:demo', body: { snapshot: { volume_id: vol } } });
+    const old = made.body.snapshot.id as string;
+    const status = async (id: string): Promise<number | string> => {
+      const r = await cinder.req('GET', `/v3/demo/snapshots/${id}`, { token: 'admin:demo' });
+      return r.status === 404 ? 404 : r.body.snapshot.status;
+    };
+    await waitFor(async () => (await status(old)) === 'available', 10_000, 'snapshot available', 50);
+    await adminCinder('snapshot-unmanage', old);
+    await waitFor(async () => (await status(old)) === 404, 10_000, 'snapshot unmanaged', 50);
+    const out = await adminCinder('snapshot-manage', '--name', 'snap-back', vol, `snapshot-${old}`);
+    const id = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(out)?.[1] as string;
+    expect(id).to.be.a('string').and.not.equal(old);
+    await waitFor(async () => (await status(id)) === 'available', 10_000, 'snapshot managed', 50);
+    await adminCinder('snapshot-delete', id);
+    await waitFor(async () => (await status(id)) === 404, 10_000, 'snapshot deleted', 50);
+    await adminCinder('delete', vol);
+  });
+
   it('openstack volume create / list / show / delete', async () => {
     const created = await cli('openstack', ['volume', 'create', '--size', '1', 'ov1']);
     expect(created.code, created.stderr).to.equal(0);

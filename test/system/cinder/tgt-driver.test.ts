@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import type { Volume } from '../../../cinder-common/entities';
+import type { Snapshot, Volume } from '../../../cinder-common/entities';
 import { ManageExistingInvalidReference } from '../../../cinder-common/exception';
 import { TgtDriver } from '../../../cinder-volume/drivers';
 import { refused } from '../../support/assertions';
@@ -379,5 +379,134 @@ describe('cinder tgt driver: manage_existing and unmanage (files only, no tgtd)'
     expect(readAt(file(other), 4, 0)).to.equal('mine');
     expect(existsSync(file(held))).to.equal(true);
     expect(await d.existingSize(vol())).to.equal(null);
+  });
+});
+
+describe('cinder tgt driver: manage_existing_snapshot and unmanage_snapshot (files only, no tgtd)', () => {
+  const GiB = 1024 ** 3;
+  let dir = '';
+  let d: TgtDriver;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cinder-tgt-manage-snap-'));
+    // No doSetup: nothing here talks to tgtd.
+    d = new TgtDriver(cinderConf({ tgt: { volume_driver: 'tgt', volumes_dir: dir } }).tgt);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const snap = (volumeSize = 1): Snapshot => ({ id: randomUUID(), volumeId: randomUUID(), volumeSize }) as Snapshot;
+  const file = (s: Snapshot): string => join(dir, `snapshot-${s.id}`);
+  const writeAt = (f: string, text: string, at: number): void => {
+    const fd = openSync(f, 'r+');
+    try {
+      writeSync(fd, text, at);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const readAt = (f: string, n: number, at: number): string => {
+    const fd = openSync(f, 'r');
+    try {
+      const b = Buffer.alloc(n);
+      readSync(fd, b, 0, n, at);
+      return b.toString();
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const invalidRef = async (p: Promise<unknown>): Promise<string> => {
+    const e = await refused(p);
+    expect(e, e.message).to.be.instanceOf(ManageExistingInvalidReference);
+    return (e as ManageExistingInvalidReference).kwargs.reason as string;
+  };
+  /** A snapshot taken by the driver of a 1 GiB volume with `text` written in it. */
+  const taken = async (text: string, at: number): Promise<Snapshot> => {
+    const v = { id: randomUUID(), size: 1 } as Volume;
+    await d.createVolume(v);
+    writeAt(join(dir, `volume-${v.id}`), text, at);
+    const s = { ...snap(1), volumeId: v.id } as Snapshot;
+    await d.createSnapshot(s, v);
+    return s;
+  };
+
+  it('unmanage_snapshot leaves the file; a manage by `snapshot-<old id>` renames it to the new snapshot, data and size kept; a redo succeeds', async () => {
+    const old = await taken('snapped!', 300 * 1024 ** 2);
+    await d.unmanageSnapshot(old);
+    expect(statSync(file(old)).size).to.equal(GiB);
+    expect(readAt(file(old), 8, 300 * 1024 ** 2)).to.equal('snapped!');
+    await d.unmanageSnapshot(old); // a redo: still nothing changes
+    expect(existsSync(file(old))).to.equal(true);
+
+    const next = snap(5);
+    const ref = { 'source-name': `snapshot-${old.id}` };
+    expect(await d.manageExistingSnapshotGetSize(next, ref)).to.equal(1);
+    expect(await d.manageExistingSnapshot(next, ref)).to.equal(undefined);
+    expect(existsSync(file(old))).to.equal(false);
+    expect(statSync(file(next)).size).to.equal(GiB);
+    expect(readAt(file(next), 8, 300 * 1024 ** 2)).to.equal('snapped!');
+
+    await d.manageExistingSnapshot(next, ref);
+    expect(readAt(file(next), 8, 300 * 1024 ** 2)).to.equal('snapped!');
+    // Neither the source nor the target: nothing to take.
+    expect(await invalidRef(d.manageExistingSnapshot(snap(), ref))).to.equal('Specified snapshot does not exist.');
+    expect(await invalidRef(d.manageExistingSnapshotGetSize(snap(), ref))).to.equal('Specified snapshot does not exist.');
+  });
+
+  it('sizes round up to whole GiB (a 1.5 GiB snapshot file is 2), the bytes kept by the rename', async () => {
+    const name = `snapshot-${randomUUID()}`;
+    writeFileSync(join(dir, name), '');
+    truncateSync(join(dir, name), 1.5 * GiB);
+    writeAt(join(dir, name), 'tail', 1.5 * GiB - 4);
+    const s = snap();
+    expect(await d.manageExistingSnapshotGetSize(s, { 'source-name': name })).to.equal(2);
+    await d.manageExistingSnapshot(s, { 'source-name': name });
+    expect(existsSync(join(dir, name))).to.equal(false);
+    expect(statSync(file(s)).size).to.equal(1.5 * GiB);
+    expect(readAt(file(s), 4, 1.5 * GiB - 4)).to.equal('tail');
+  });
+
+  it("refuses references that name no snapshot file of the backend, and never replaces a snapshot's file", async () => {
+    const s = snap();
+    const missing = 'Reference must contain source-name element.';
+    for (const ref of ['snapshot-x', {}, { name: 'snapshot-x' }, { 'source-name': 1 }, null]) {
+      expect(await invalidRef(d.manageExistingSnapshotGetSize(s, ref)), JSON.stringify(ref)).to.equal(missing);
+      expect(await invalidRef(d.manageExistingSnapshot(s, ref)), JSON.stringify(ref)).to.equal(missing);
+    }
+    const unknown = { 'source-name': `snapshot-${randomUUID()}` };
+    expect(await invalidRef(d.manageExistingSnapshotGetSize(s, unknown))).to.equal('Specified snapshot does not exist.');
+    expect(await invalidRef(d.manageExistingSnapshot(s, unknown))).to.equal('Specified snapshot does not exist.');
+
+    // Files that exist but are not snapshots' to take: a volume's, tgtd's pid file, hidden, outside volumes_dir.
+    const vid = randomUUID();
+    writeFileSync(join(dir, `volume-${vid}`), 'vol');
+    writeFileSync(join(dir, 'tgtd-3260.pid'), '1\n');
+    writeFileSync(join(dir, '.snapshot-hidden'), 'x');
+    writeFileSync(join(dir, '..', `snapshot-${vid}`), 'outside');
+    try {
+      for (const name of [`volume-${vid}`, 'tgtd-3260.pid', '../x', `../snapshot-${vid}`, `x/../snapshot-${vid}`, '.snapshot-hidden', '.', '..', '']) {
+        const ref = { 'source-name': name };
+        expect(await invalidRef(d.manageExistingSnapshotGetSize(s, ref)), name).to.equal('Reference must name a snapshot file of this backend.');
+        expect(await invalidRef(d.manageExistingSnapshot(s, ref)), name).to.equal('Reference must name a snapshot file of this backend.');
+      }
+      expect(existsSync(join(dir, '..', `snapshot-${vid}`))).to.equal(true);
+    } finally {
+      rmSync(join(dir, '..', `snapshot-${vid}`), { force: true });
+    }
+    expect(readFileSync(join(dir, `volume-${vid}`), 'utf8')).to.equal('vol');
+    expect(existsSync(file(s))).to.equal(false);
+
+    // Not a regular file: a directory, a symlink to a snapshot's file.
+    const held = await taken('held', 0);
+    mkdirSync(join(dir, 'snapshot-dir'));
+    symlinkSync(file(held), join(dir, 'snapshot-link'));
+    for (const name of ['snapshot-dir', 'snapshot-link']) {
+      expect(await invalidRef(d.manageExistingSnapshotGetSize(s, { 'source-name': name })), name).to.equal('Specified snapshot is not a regular file.');
+      expect(await invalidRef(d.manageExistingSnapshot(s, { 'source-name': name })), name).to.equal('Specified snapshot is not a regular file.');
+    }
+
+    // The target already has a file: the rename would destroy it.
+    const other = await taken('mine', 0);
+    expect(await invalidRef(d.manageExistingSnapshot(other, { 'source-name': `snapshot-${held.id}` }))).to.match(/already exists/);
+    expect(readAt(file(other), 4, 0)).to.equal('mine');
+    expect(readAt(file(held), 4, 0)).to.equal('held');
   });
 });

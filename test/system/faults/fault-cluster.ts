@@ -100,6 +100,11 @@ export const MANAGE_STEPS: Array<[Service, string]> = [
   ['cinder-volume', 'cinder-volume.manage_existing.after-backend'],
 ];
 
+/** A snapshot manage's backend step (cinder-volume renamed the object to the snapshot's) before the row says so. */
+export const SNAPSHOT_MANAGE_STEPS: Array<[Service, string]> = [
+  ['cinder-volume', 'cinder-volume.manage_existing_snapshot.after-backend'],
+];
+
 /** A retype's steps (cinder-api's intent and reservations, cinder-volume's driver call) before the type and quota commit. */
 export const RETYPE_STEPS: Array<[Service, string]> = [
   ['cinder-api', 'cinder-api.retype.after-reserve'],

@@ -13,6 +13,7 @@ import { setupLogging } from '../../../common/log';
 import { CinderDB } from '../../../cinder-common/db-api';
 import { extendReservationUuids, retypeReservationUuids } from '../../../cinder-common/extend-reservations';
 import { QuotaDB } from '../../../cinder-common/quota-db';
+import { Snapshot } from '../../../cinder-common/entities';
 import type { FakeDriver } from '../../../cinder-volume/drivers';
 import type { VolumeManager } from '../../../cinder-volume/manager';
 import { VolumeReconciler, type PassReport } from '../../../cinder-volume/reconciler';
@@ -287,6 +288,24 @@ describe('cinder-volume reconciler', function () {
     // one's delete released its volume, the unmanage released its volume and gigabytes.
     expect(await used()).to.deep.equal([before[0] - 2, before[1] + 3 - 2]);
     await db.volumeSoftDelete(untouched.id);
+  });
+
+  it('snapshots: an unmanage whose cast was lost is finished (the object kept, the quota released)', async () => {
+    const v = await c.createVolume(2);
+    const r = await c.req('POST', '/v3/demo/snapshots', { body: { snapshot: { volume_id: v } } });
+    const sid = r.body.snapshot.id as string;
+    await waitFor(async () => (await manager.snapshotWork.snapshots.get(sid))?.status === 'available', 5000, 'snapshot available', 20);
+    const quota = new QuotaDB(c.ds);
+    const before = (await quota.usageGetAllByProject('demo')).snapshots?.in_use ?? 0;
+    const past = new Date(Date.now() - (TIMEOUT + 30) * 1000);
+    await manager.snapshotWork.snapshots.conditionalUpdate(sid, { status: 'available' }, { status: 'unmanaging' });
+    await c.ds.getRepository(Snapshot).update({ id: sid }, { updatedAt: past });
+    const report = await pass();
+    expect(repairsOf(report, v).map((x) => [x.problem, x.action])).to.deep.equal([['interrupted-snapshot-delete', 'delete finished']]);
+    expect(await manager.snapshotWork.snapshots.get(sid)).to.equal(null);
+    expect(fake.unmanagedSnapshots.get(`snapshot-${sid}`)).to.equal(2);
+    expect((await quota.usageGetAllByProject('demo')).snapshots?.in_use).to.equal(before - 1);
+    expect((await c.req('DELETE', `/v3/demo/volumes/${v}`)).status).to.equal(202);
   });
 
   it('snapshots: a create or delete whose cast was lost ends error or deleted (quota released); a cascade delete of a volume finishes its snapshots first', async () => {

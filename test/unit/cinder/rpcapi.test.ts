@@ -30,6 +30,7 @@ describe('cinder volume rpcapi: the wire contract', () => {
     ['create_volume', 'cast', '3.0', (a, c) => a.createVolume(c, volume, {}), ['volume', 'request_spec', 'filter_properties', 'allow_reschedule']],
     ['delete_volume', 'cast', '3.0', (a, c) => a.deleteVolume(c, volume), ['volume', 'unmanage_only', 'cascade']],
     ['manage_existing', 'cast', '3.0', (a, c) => a.manageExisting(c, volume, { 'source-name': 'volume-x' }), ['ref', 'volume']],
+    ['manage_existing_snapshot', 'cast', '3.0', (a, c) => a.manageExistingSnapshot(c, volume, snapshot, { 'source-name': 'snapshot-x' }), ['snapshot', 'ref']],
     ['initialize_connection', 'call', '3.0', (a, c) => a.initializeConnection(c, volume, { initiator: 'iqn.x' }), ['connector', 'volume']],
     ['terminate_connection', 'call', '3.0', (a, c) => a.terminateConnection(c, volume, null, true), ['volume_id', 'connector', 'force']],
     ['attach_volume', 'call', '3.3', (a, c) => a.attachVolume(c, volume, { instanceUuid: 'i', hostName: null, mountpoint: '/dev/vdb', mode: 'rw' }),
