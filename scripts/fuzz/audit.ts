@@ -81,7 +81,7 @@ export async function audit(q: Queries, held: ReadonlySet<string>, exported: rea
   // Snapshots: none left in flight (unless the fuzzer set that status itself), none outliving its volume.
   const snaps = await q.cinder<{ id: string; volume_id: string; status: string }>('SELECT id, volume_id, status FROM snapshots WHERE deleted = 0');
   for (const s of snaps.filter((x) => !held.has(x.id))) {
-    if (['creating', 'deleting'].includes(s.status)) out.push(`snapshot ${s.id} of volume ${s.volume_id} left ${s.status}`);
+    if (['creating', 'deleting', 'unmanaging'].includes(s.status)) out.push(`snapshot ${s.id} of volume ${s.volume_id} left ${s.status}`);
     if (!volumes.some((v) => v.id === s.volume_id)) out.push(`snapshot ${s.id} outlives its volume ${s.volume_id}`);
   }
   for (const vid of exported) {

@@ -40,6 +40,7 @@ export class FuzzState {
   qosSpecs: string[] = [];
   /** Backend objects an unmanage left (their names), for a manage to take back. */
   unmanaged: string[] = [];
+  unmanagedSnapshots: string[] = [];
   /** Volumes Nova said it attached (server, volume, project): what detach and swap aim at. */
   pairs: Array<{ server: string; volume: string; project: string }> = [];
   /** The compute service's uuid, once a services list at 2.53+ has named it. */
@@ -395,6 +396,13 @@ export class Generator {
           holds: snap }],
         ]);
       }],
+      // Snapshot manage: objects an unmanage left, a volume's name, nothing, odd bodies.
+      [1, () => this.make('cinder', user, 'POST', `${C}/${r.pick(['os-snapshot-manage', 'manageable_snapshots'])}`, 'snapshot-manage', { snapshot: {
+        volume_id: r.chance(0.9) ? this.volume(user) : r.pick([r.uuid(), 'x']),
+        ref: r.weighted<unknown>([[3, { 'source-name': st.unmanagedSnapshots.length ? r.pick(st.unmanagedSnapshots) : `snapshot-${r.uuid()}` }],
+          [1, { 'source-name': `volume-${this.volume(user)}` }], [1, null], [1, 'snapshot-x'], [1, {}]]),
+        ...(r.chance(0.3) ? { name: r.pick(['s', null, 'é'.repeat(300)]) } : {}), ...(r.chance(0.1) ? { metadata: r.pick<unknown>([{ a: 'b' }, { a: 1 }]) } : {}),
+      } }, r.chance(0.7) ? `3.${r.int(0, 70)}` : undefined)],
       [3, () => this.make('cinder', user, 'GET', `${C}/${r.pick(['volumes', 'volumes/detail', 'volumes/summary'])}${r.chance(0.5) ? `?${r.pick(QUERIES)}` : ''}`, 'volume-list', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
       [3, () => this.make('cinder', user, 'GET', `${C}/volumes/${this.volume(user)}`, 'volume-show', undefined, r.chance(0.5) ? `3.${r.int(0, 70)}` : undefined)],
       [1, () => this.make('cinder', user, 'PUT', `${C}/volumes/${this.volume(user)}`, 'volume-update', { volume: { name: 'n2', description: r.pick(['d', null, 'é'.repeat(300)]) } })],

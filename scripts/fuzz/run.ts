@@ -130,6 +130,11 @@ export async function runFuzz(t: Target, o: FuzzOptions): Promise<FuzzResult> {
       if (st.unmanaged.length < 50) st.unmanaged.push(`volume-${parts[4]}`);
     }
     if (req.op === 'volume-manage' && id('volume')) st.add('volumes', id('volume')!, owner);
+    if (req.op === 'snapshot-action' && req.body?.includes('"os-unmanage"')) {
+      st.forget('snapshots', parts[4]);
+      if (st.unmanagedSnapshots.length < 50) st.unmanagedSnapshots.push(`snapshot-${parts[4]}`);
+    }
+    if (req.op === 'snapshot-manage' && id('snapshot')) st.add('snapshots', id('snapshot')!, owner);
     if (req.op === 'attachment-delete' && req.method === 'DELETE') st.forget('attachments', parts[4]);
     const services = (body as { services?: Array<{ id?: unknown; binary?: unknown }> } | null)?.services;
     const compute = Array.isArray(services) ? services.find((x) => x.binary === 'nova-compute' && typeof x.id === 'string') : undefined;
