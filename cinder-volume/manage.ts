@@ -1,5 +1,5 @@
 // The volume manager's manage_existing (cinder/volume/flows/manager/manage_existing.py): a
-// backend object becomes the 'managing' volume cinder-api wrote (size 0, counted in no quota).
+// backend object becomes the 'managing' volume cinder-api wrote (size 0, counted as one volume).
 // Steps, each safe to redo, under the volume's lock:
 //   1. the object's size from the driver (a bad reference: error_managing);
 //   2. the project's quota asked for its gigabytes (over: error_managing, the object left as

@@ -100,12 +100,13 @@ export class VolumeManager {
   constructor(private readonly d: ManagerDeps) {
     this.messages = d.messages ?? new UserMessages(d.db.ds);
     this.snapshotWork = new SnapshotWork({ db: d.db, driver: d.driver, notifier: d.notifier, messages: this.messages });
+    const quota = d.quota ?? new QuotaEngine(d.db.ds);
     this.snapshotManage = new SnapshotManageWork({
-      db: d.db, snapshots: this.snapshotWork.snapshots, driver: d.driver, quota: d.quota ?? new QuotaEngine(d.db.ds),
+      db: d.db, snapshots: this.snapshotWork.snapshots, driver: d.driver, quota,
       notify: (c, s, suffix) => this.snapshotWork.notify(c, s, suffix),
     });
     this.manageWork = new ManageWork({
-      db: d.db, driver: d.driver, quota: d.quota ?? new QuotaEngine(d.db.ds), notify: (c, v, suffix) => this.notify(c, v, suffix),
+      db: d.db, driver: d.driver, quota, notify: (c, v, suffix) => this.notify(c, v, suffix),
       availableValues: async () => ({ sharedTargets: await this.driverSharesTargets(), serviceUuid: await this.ownServiceUuid() }),
     });
     // The backend's side of each step is a span towards the target (docs/tracing.md).

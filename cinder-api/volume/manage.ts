@@ -1,8 +1,8 @@
-// volume_api.manage_existing (cinder/volume/api.py) and its API flow (manage_existing_snapshot
-// at the end): the checks, the
-// 'managing' row (size 0) counted as one volume in the quota in the same transaction
-// (cinder-volume counts its gigabytes once the backend says its size) and the cast to the backend named by `host` (or to an up service of `cluster`). Cinder casts
-// through its scheduler; this project's cinder-api stands in for it, as for a create.
+// volume_api.manage_existing (cinder/volume/api.py) and its API flow: the checks, the 'managing'
+// row (size 0) counted as one volume in the quota in its transaction (cinder-volume counts its
+// gigabytes once the backend says its size), and the cast to the backend `host` names (or an up
+// service of `cluster`). Cinder casts through its scheduler; this project's cinder-api stands in
+// for it, as for a create. manage_existing_snapshot at the end.
 import { isServiceUp } from '../../common/service';
 import { getLogger } from '../../common/log';
 import type { Service, Snapshot, Volume } from '../../cinder-common/entities';
