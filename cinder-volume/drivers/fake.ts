@@ -2,7 +2,7 @@
 // embedded default and tests. `failNext` makes one call of a method fail like a backend would.
 import type { Snapshot, Volume } from '../../cinder-common/entities';
 import type { BackendConf } from '../../cinder-common/config';
-import { ManageExistingInvalidReference } from '../../cinder-common/exception';
+import { Manageable } from './fake-manageable';
 import type { BackendStats, ConnectionInfo, Connector, ModelUpdate, VolumeDriver } from './driver';
 import { chapOf, formatLocation, iscsiConnectionInfo, newChapAuth, requireInitiator } from './iscsi';
 
@@ -22,6 +22,8 @@ export class FakeDriver implements VolumeDriver {
   private readonly tids = new Map<string, number>();
   /** method name → error to throw once. */
   readonly failNext = new Map<string, Error>();
+  private readonly manageable = new Manageable(this.volumes, this.unmanaged, 'volume');
+  private readonly manageableSnapshots = new Manageable(this.snapshots, this.unmanagedSnapshots, 'snapshot');
   private nextTid = 1;
 
   constructor(private readonly conf: BackendConf) {}
@@ -126,53 +128,19 @@ export class FakeDriver implements VolumeDriver {
     this.exports.delete(volume.id);
   }
 
-  /** The name `ref` gives, refused as tgt's is: the same references must fail on both backends. */
-  private sourceName(ref: unknown): string {
-    const name = (ref as Record<string, unknown> | null)?.['source-name'];
-    if (typeof ref !== 'object' || typeof name !== 'string') throw invalidRef(ref, 'Reference must contain source-name element.');
-    if (!name || name.startsWith('.') || /[/\0]/.test(name) || name.startsWith('snapshot-')) {
-      throw invalidRef(ref, 'Reference must name a volume on this backend.');
-    }
-    return name;
-  }
-
-  /** The volume whose backing `name` is, when this driver holds it as managed. */
-  private managedId(name: string): string | null {
-    const id = name.startsWith('volume-') ? name.slice('volume-'.length) : null;
-    return id !== null && this.volumes.has(id) ? id : null;
-  }
-
   async manageExistingGetSize(_volume: Volume, ref: unknown): Promise<number> {
     this.maybeFail('manageExistingGetSize');
-    const name = this.sourceName(ref);
-    if (this.managedId(name) !== null) throw invalidRef(ref, 'Volume is already managed.');
-    const size = this.unmanaged.get(name);
-    if (size === undefined) throw invalidRef(ref, 'Specified logical volume does not exist.');
-    return Math.ceil(size);
+    return this.manageable.size(ref);
   }
 
   async manageExisting(volume: Volume, ref: unknown): Promise<void> {
     this.maybeFail('manageExisting');
-    const name = this.sourceName(ref);
-    const owner = this.managedId(name);
-    if (owner !== null && owner !== volume.id) throw invalidRef(ref, 'Volume is already managed.');
-    const size = this.unmanaged.get(name);
-    if (size === undefined) {
-      if (this.volumes.has(volume.id)) return; // a redo: the object already is the volume's
-      throw invalidRef(ref, 'Specified logical volume does not exist.');
-    }
-    // As a rename onto an existing name: never lose what the volume already has.
-    if (this.volumes.has(volume.id)) throw invalidRef(ref, `Volume volume-${volume.id} already exists on the backend.`);
-    this.unmanaged.delete(name);
-    this.volumes.set(volume.id, size);
+    this.manageable.take(volume.id, ref);
   }
 
-  /** The object stays on the "backend" under its name; a redo (the volume not held) is no error. */
   async unmanage(volume: Volume): Promise<void> {
     this.maybeFail('unmanage');
-    const size = this.volumes.get(volume.id);
-    if (size !== undefined) this.unmanaged.set(`volume-${volume.id}`, size);
-    this.volumes.delete(volume.id);
+    this.manageable.release(volume.id);
     this.exports.delete(volume.id);
   }
 
@@ -181,53 +149,19 @@ export class FakeDriver implements VolumeDriver {
     return this.volumes.get(volume.id) ?? null;
   }
 
-  /** The snapshot name `ref` gives, refused as tgt's is: only a plain `snapshot-*` name. */
-  private snapshotSourceName(ref: unknown): string {
-    const name = (ref as Record<string, unknown> | null)?.['source-name'];
-    if (typeof ref !== 'object' || typeof name !== 'string') throw invalidRef(ref, 'Reference must contain source-name element.');
-    if (!name || name.startsWith('.') || /[/\0]/.test(name) || !name.startsWith('snapshot-')) {
-      throw invalidRef(ref, 'Reference must name a snapshot on this backend.');
-    }
-    return name;
-  }
-
-  /** The snapshot whose backing `name` is, when this driver holds it as managed. */
-  private managedSnapshotId(name: string): string | null {
-    const id = name.slice('snapshot-'.length);
-    return this.snapshots.has(id) ? id : null;
-  }
-
   async manageExistingSnapshotGetSize(_snapshot: Snapshot, ref: unknown): Promise<number> {
     this.maybeFail('manageExistingSnapshotGetSize');
-    const name = this.snapshotSourceName(ref);
-    if (this.managedSnapshotId(name) !== null) throw invalidRef(ref, 'Snapshot is already managed.');
-    const size = this.unmanagedSnapshots.get(name);
-    if (size === undefined) throw invalidRef(ref, 'Specified snapshot does not exist.');
-    return Math.ceil(size);
+    return this.manageableSnapshots.size(ref);
   }
 
   async manageExistingSnapshot(snapshot: Snapshot, ref: unknown): Promise<void> {
     this.maybeFail('manageExistingSnapshot');
-    const name = this.snapshotSourceName(ref);
-    const owner = this.managedSnapshotId(name);
-    if (owner !== null && owner !== snapshot.id) throw invalidRef(ref, 'Snapshot is already managed.');
-    const size = this.unmanagedSnapshots.get(name);
-    if (size === undefined) {
-      if (this.snapshots.has(snapshot.id)) return; // a redo: the object already is the snapshot's
-      throw invalidRef(ref, 'Specified snapshot does not exist.');
-    }
-    // As a rename onto an existing name: never lose what the snapshot already has.
-    if (this.snapshots.has(snapshot.id)) throw invalidRef(ref, `Snapshot snapshot-${snapshot.id} already exists on the backend.`);
-    this.unmanagedSnapshots.delete(name);
-    this.snapshots.set(snapshot.id, size);
+    this.manageableSnapshots.take(snapshot.id, ref);
   }
 
-  /** The object stays on the "backend" under its name; a redo (the snapshot not held) is no error. */
   async unmanageSnapshot(snapshot: Snapshot): Promise<void> {
     this.maybeFail('unmanageSnapshot');
-    const size = this.snapshots.get(snapshot.id);
-    if (size !== undefined) this.unmanagedSnapshots.set(`snapshot-${snapshot.id}`, size);
-    this.snapshots.delete(snapshot.id);
+    this.manageableSnapshots.release(snapshot.id);
   }
 
   async getStats(): Promise<BackendStats> {
@@ -239,8 +173,4 @@ export class FakeDriver implements VolumeDriver {
       shared_targets: false, multiattach: true,
     };
   }
-}
-
-function invalidRef(ref: unknown, reason: string): ManageExistingInvalidReference {
-  return new ManageExistingInvalidReference({ existing_ref: JSON.stringify(ref), reason });
 }

@@ -7,21 +7,19 @@
 // command: a CHAP password on tgtadm's command line is readable by any local user in
 // /proc/<pid>/cmdline while it runs.
 import { execFile } from 'node:child_process';
-import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, truncate } from 'node:fs/promises';
+import { mkdir, open, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendConf } from '../../cinder-common/config';
 import type { Snapshot, Volume } from '../../cinder-common/entities';
-import { ManageExistingInvalidReference } from '../../cinder-common/exception';
 import type { BackendStats, ConnectionInfo, Connector, ModelUpdate, VolumeDriver } from './driver';
 import { chapOf, formatLocation, iscsiConnectionInfo, newChapAuth, requireInitiator } from './iscsi';
 import { TgtControl } from './tgt-control';
 import { exportedVolumeIds } from './tgt-targets';
 import { Tgtd } from './tgtd-daemon';
+import { GiB, lstatOrNull, sourceSize, takeFile } from './tgt-manage';
 
 const run = promisify(execFile);
-const GiB = 1024 ** 3;
 
 export class TgtDriver implements VolumeDriver {
   readonly name = 'tgt';
@@ -132,41 +130,12 @@ export class TgtDriver implements VolumeDriver {
     return true;
   }
 
-  /**
-   * The file in volumes_dir `ref` names. Only a plain name of a volume's file: no path out of
-   * volumes_dir, no hidden file, no snapshot's file, no tgtd pid file.
-   */
-  private sourcePath(ref: unknown): string {
-    const name = (ref as Record<string, unknown> | null)?.['source-name'];
-    if (typeof ref !== 'object' || typeof name !== 'string') throw invalidRef(ref, 'Reference must contain source-name element.');
-    if (!name || name.startsWith('.') || /[/\0]/.test(name) || /^(snapshot|tgtd)-/.test(name)) {
-      throw invalidRef(ref, 'Reference must name a volume file of this backend.');
-    }
-    return join(this.conf.volumes_dir, name);
-  }
-
   async manageExistingGetSize(_volume: Volume, ref: unknown): Promise<number> {
-    return Math.ceil((await this.sourceSize(ref)) / GiB);
+    return Math.ceil((await sourceSize(this.conf.volumes_dir, 'volume', ref)) / GiB);
   }
 
-  /** Bytes of the regular file `ref` names; an invalid reference when there is none. */
-  private async sourceSize(ref: unknown): Promise<number> {
-    const st = await lstatOrNull(this.sourcePath(ref));
-    if (!st) throw invalidRef(ref, 'Specified logical volume does not exist.');
-    if (!st.isFile()) throw invalidRef(ref, 'Specified logical volume is not a regular file.');
-    return st.size;
-  }
-
-  /** A rename, as LVM's lvrename: the data stays where it is. */
   async manageExisting(volume: Volume, ref: unknown): Promise<void> {
-    const src = this.sourcePath(ref);
-    const dst = this.path(volume);
-    if (!(await lstatOrNull(src)) && (await lstatOrNull(dst))?.isFile()) return; // a redo: the file already is the volume's
-    await this.sourceSize(ref);
-    if (src === dst) return;
-    // rename would replace it: never lose what the volume already has (lvrename refuses too).
-    if (await lstatOrNull(dst)) throw invalidRef(ref, `Volume volume-${volume.id} already exists on the backend.`);
-    await rename(src, dst);
+    await takeFile(this.conf.volumes_dir, 'volume', ref, this.path(volume), volume.id);
   }
 
   /** As LVM's: nothing to do, the file stays under its name. */
@@ -177,41 +146,12 @@ export class TgtDriver implements VolumeDriver {
     return st?.isFile() ? Math.ceil(st.size / GiB) : null;
   }
 
-  /**
-   * The file in volumes_dir `ref` names, as a snapshot to take: only a plain name of a
-   * snapshot's file (`snapshot-*`); no path out of volumes_dir, no hidden, volume or pid file.
-   */
-  private snapshotSourcePath(ref: unknown): string {
-    const name = (ref as Record<string, unknown> | null)?.['source-name'];
-    if (typeof ref !== 'object' || typeof name !== 'string') throw invalidRef(ref, 'Reference must contain source-name element.');
-    if (!name || name.startsWith('.') || /[/\0]/.test(name) || !name.startsWith('snapshot-')) {
-      throw invalidRef(ref, 'Reference must name a snapshot file of this backend.');
-    }
-    return join(this.conf.volumes_dir, name);
-  }
-
-  /** Bytes of the regular snapshot file `ref` names; an invalid reference when there is none. */
-  private async snapshotSourceSize(ref: unknown): Promise<number> {
-    const st = await lstatOrNull(this.snapshotSourcePath(ref));
-    if (!st) throw invalidRef(ref, 'Specified snapshot does not exist.');
-    if (!st.isFile()) throw invalidRef(ref, 'Specified snapshot is not a regular file.');
-    return st.size;
-  }
-
   async manageExistingSnapshotGetSize(_snapshot: Snapshot, ref: unknown): Promise<number> {
-    return Math.ceil((await this.snapshotSourceSize(ref)) / GiB);
+    return Math.ceil((await sourceSize(this.conf.volumes_dir, 'snapshot', ref)) / GiB);
   }
 
-  /** A rename to `snapshot-<id>`, as LVM's lvrename: the data stays where it is. */
   async manageExistingSnapshot(snapshot: Snapshot, ref: unknown): Promise<void> {
-    const src = this.snapshotSourcePath(ref);
-    const dst = this.snapshotPath(snapshot);
-    if (!(await lstatOrNull(src)) && (await lstatOrNull(dst))?.isFile()) return; // a redo: the file already is the snapshot's
-    await this.snapshotSourceSize(ref);
-    if (src === dst) return;
-    // rename would replace it: never lose what the snapshot already has (lvrename refuses too).
-    if (await lstatOrNull(dst)) throw invalidRef(ref, `Snapshot snapshot-${snapshot.id} already exists on the backend.`);
-    await rename(src, dst);
+    await takeFile(this.conf.volumes_dir, 'snapshot', ref, this.snapshotPath(snapshot), snapshot.id);
   }
 
   /** As LVM's: nothing to do, the file stays under its name. */
@@ -308,19 +248,5 @@ export class TgtDriver implements VolumeDriver {
       // One target per volume, as LVM's; several hosts may attach it (a multiattach type needs it).
       shared_targets: false, multiattach: true,
     };
-  }
-}
-
-function invalidRef(ref: unknown, reason: string): ManageExistingInvalidReference {
-  return new ManageExistingInvalidReference({ existing_ref: JSON.stringify(ref), reason });
-}
-
-/** lstat: a symlink is not followed out of volumes_dir (it is no regular file, so no volume). */
-async function lstatOrNull(path: string): Promise<Stats | null> {
-  try {
-    return await lstat(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
   }
 }
