@@ -263,6 +263,35 @@ describe('cinder tgt driver: its tgtd, known by a pid file', function () {
   });
 });
 
+/** Writes `text` into file `f` at byte `at`. */
+function writeAt(f: string, text: string, at: number): void {
+  const fd = openSync(f, 'r+');
+  try {
+    writeSync(fd, text, at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `n` bytes of file `f` from byte `at`, as text. */
+function readAt(f: string, n: number, at: number): string {
+  const fd = openSync(f, 'r');
+  try {
+    const b = Buffer.alloc(n);
+    readSync(fd, b, 0, n, at);
+    return b.toString();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The reason of the ManageExistingInvalidReference `p` is refused with. */
+async function invalidRef(p: Promise<unknown>): Promise<string> {
+  const e = await refused(p);
+  expect(e, e.message).to.be.instanceOf(ManageExistingInvalidReference);
+  return (e as ManageExistingInvalidReference).kwargs.reason as string;
+}
+
 describe('cinder tgt driver: manage_existing and unmanage (files only, no tgtd)', () => {
   const GiB = 1024 ** 3;
   let dir = '';
@@ -276,30 +305,6 @@ describe('cinder tgt driver: manage_existing and unmanage (files only, no tgtd)'
 
   const vol = (size = 1): Volume => ({ id: randomUUID(), size }) as Volume;
   const file = (v: Volume): string => join(dir, `volume-${v.id}`);
-  const writeAt = (f: string, text: string, at: number): void => {
-    const fd = openSync(f, 'r+');
-    try {
-      writeSync(fd, text, at);
-    } finally {
-      closeSync(fd);
-    }
-  };
-  const readAt = (f: string, n: number, at: number): string => {
-    const fd = openSync(f, 'r');
-    try {
-      const b = Buffer.alloc(n);
-      readSync(fd, b, 0, n, at);
-      return b.toString();
-    } finally {
-      closeSync(fd);
-    }
-  };
-  /** The reason of the ManageExistingInvalidReference `p` is refused with. */
-  const invalidRef = async (p: Promise<unknown>): Promise<string> => {
-    const e = await refused(p);
-    expect(e, e.message).to.be.instanceOf(ManageExistingInvalidReference);
-    return (e as ManageExistingInvalidReference).kwargs.reason as string;
-  };
 
   it('unmanage leaves the file; a manage by `volume-<old id>` renames it to the new volume, data and size kept; a redo succeeds', async () => {
     const old = vol(1);
@@ -395,29 +400,6 @@ describe('cinder tgt driver: manage_existing_snapshot and unmanage_snapshot (fil
 
   const snap = (volumeSize = 1): Snapshot => ({ id: randomUUID(), volumeId: randomUUID(), volumeSize }) as Snapshot;
   const file = (s: Snapshot): string => join(dir, `snapshot-${s.id}`);
-  const writeAt = (f: string, text: string, at: number): void => {
-    const fd = openSync(f, 'r+');
-    try {
-      writeSync(fd, text, at);
-    } finally {
-      closeSync(fd);
-    }
-  };
-  const readAt = (f: string, n: number, at: number): string => {
-    const fd = openSync(f, 'r');
-    try {
-      const b = Buffer.alloc(n);
-      readSync(fd, b, 0, n, at);
-      return b.toString();
-    } finally {
-      closeSync(fd);
-    }
-  };
-  const invalidRef = async (p: Promise<unknown>): Promise<string> => {
-    const e = await refused(p);
-    expect(e, e.message).to.be.instanceOf(ManageExistingInvalidReference);
-    return (e as ManageExistingInvalidReference).kwargs.reason as string;
-  };
   /** A snapshot taken by the driver of a 1 GiB volume with `text` written in it. */
   const taken = async (text: string, at: number): Promise<Snapshot> => {
     const v = { id: randomUUID(), size: 1 } as Volume;
