@@ -53,6 +53,16 @@ export async function novaCycle(nova: Client, cinder: Client, server: string, vo
 const CONNECTOR = { ip: '127.0.0.1', host: 'bench-host', initiator: 'iqn.1993-08.org.debian:01:bench0000001' };
 const INSTANCE = '5a7c0e2e-2f0b-4e4e-9a55-3f5a1c0d9b11';
 
+/** The legacy cycle's actions between available and delete: name, body, expected status. */
+export const LEGACY_ACTIONS: ReadonlyArray<[string, unknown, number]> = [
+  ['os-reserve', { 'os-reserve': null }, 202],
+  ['os-initialize_connection', { 'os-initialize_connection': { connector: CONNECTOR } }, 200],
+  ['os-attach', { 'os-attach': { instance_uuid: INSTANCE, mountpoint: '/dev/vdb', mode: 'rw' } }, 202],
+  ['os-begin_detaching', { 'os-begin_detaching': null }, 202],
+  ['os-terminate_connection', { 'os-terminate_connection': { connector: CONNECTOR } }, 202],
+  ['os-detach', { 'os-detach': {} }, 202],
+];
+
 /** The legacy Cinder cycle; `c` is rooted at /v3/{project_id}. */
 export async function cinderCycle(c: Client, t: Timings, polls: { n: number }, name: string): Promise<void> {
   const t0 = now();
@@ -63,15 +73,7 @@ export async function cinderCycle(c: Client, t: Timings, polls: { n: number }, n
   await pollUntil(c, `/volumes/${vid}`, (b) => b?.volume?.status === 'available', `create ${vid}`, polls);
   step('create->available');
   const act = `/volumes/${vid}/action`;
-  const steps: Array<[string, unknown, number]> = [
-    ['os-reserve', { 'os-reserve': null }, 202],
-    ['os-initialize_connection', { 'os-initialize_connection': { connector: CONNECTOR } }, 200],
-    ['os-attach', { 'os-attach': { instance_uuid: INSTANCE, mountpoint: '/dev/vdb', mode: 'rw' } }, 202],
-    ['os-begin_detaching', { 'os-begin_detaching': null }, 202],
-    ['os-terminate_connection', { 'os-terminate_connection': { connector: CONNECTOR } }, 202],
-    ['os-detach', { 'os-detach': {} }, 202],
-  ];
-  for (const [key, body, code] of steps) {
+  for (const [key, body, code] of LEGACY_ACTIONS) {
     await c.expect('POST', act, code, body);
     step(key);
   }

@@ -3,6 +3,9 @@
 // bench:attach run against it (bench/cycles.ts). It prints statements per cycle, per kind, and
 // the most frequent texts. Counts are exact, whatever the machine's load; the CPU figure beside
 // them includes the client, so compare it within one run only.
+// With BENCH_PER_REQUEST=1 it also prints the legacy cycle's statements request by request:
+// each request's own and those of the work it casts, counted until no statement has run for
+// 20 ms (at most 2 s per request).
 // Knobs (bounded): BENCH_CYCLES per cycle kind (40, at most 1000), BENCH_TOP (25).
 import 'reflect-metadata';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +15,7 @@ import Database from 'better-sqlite3';
 import { setupLogging } from '../common/log';
 import { loadAllInOneConfig, startAllInOne } from '../all-in-one/main';
 import { freePort } from '../test/support/processes';
-import { Client, cinderCycle, novaCycle, type Timings } from './cycles';
+import { Client, cinderCycle, LEGACY_ACTIONS, novaCycle, type Timings } from './cycles';
 import { liftQuota, PROJECT, TOKEN } from './layouts';
 
 const env = (k: string, d: number): number => (process.env[k] ? Number(process.env[k]) : d);
@@ -20,6 +23,9 @@ const CYCLES = Math.min(env('BENCH_CYCLES', 40), 1000);
 const TOP = env('BENCH_TOP', 25);
 
 let counting = false;
+/** Statements counted so far, and when the last one ran (ms). */
+let seen = 0;
+let lastAt = 0;
 const texts = new Map<string, number>();
 const spent = new Map<string, number>(); // statement text → ns spent executing it
 
@@ -32,6 +38,8 @@ function countStatements(): void {
     const orig = proto[m];
     proto[m] = function (this: { source: string }, ...args: unknown[]) {
       if (!counting) return orig.apply(this, args);
+      seen++;
+      lastAt = Date.now();
       const t = this.source.replace(/\s+/g, ' ').trim();
       texts.set(t, (texts.get(t) ?? 0) + 1);
       const t0 = process.hrtime.bigint();
@@ -67,6 +75,29 @@ async function measure(name: string, cycle: (i: number) => Promise<void>): Promi
   }
 }
 
+/** The statements `send` costs, the work it started included: until none has run for 20 ms (at most 2 s). */
+async function statementsOf(send: () => Promise<unknown>): Promise<number> {
+  const n0 = seen;
+  await send();
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline && Date.now() - lastAt < 20) await new Promise((r) => setTimeout(r, 5));
+  return seen - n0;
+}
+
+/** One legacy cycle, request by request (BENCH_PER_REQUEST=1). */
+async function perRequest(cinder: Client): Promise<void> {
+  counting = true;
+  let vid = '';
+  const rows: Array<[string, number]> = [];
+  rows.push(['create (with create_volume)', await statementsOf(async () => { vid = (await cinder.expect('POST', '/volumes', 202, { volume: { size: 1, name: 'per-request' } })).body.volume.id; })]);
+  rows.push(['GET (a poll)', await statementsOf(() => cinder.expect('GET', `/volumes/${vid}`, 200))]);
+  for (const [key, body, code] of LEGACY_ACTIONS) rows.push([key, await statementsOf(() => cinder.expect('POST', `/volumes/${vid}/action`, code, body))]);
+  rows.push(['delete (with delete_volume)', await statementsOf(() => cinder.expect('DELETE', `/volumes/${vid}`, 202))]);
+  counting = false;
+  process.stdout.write('\nlegacy Cinder cycle, request by request (SQLite):\n');
+  for (const [what, n] of rows) process.stdout.write(`  ${String(n).padStart(3)}  ${what}\n`);
+}
+
 async function main(): Promise<void> {
   setupLogging({ silent: true });
   countStatements();
@@ -82,6 +113,7 @@ async function main(): Promise<void> {
     const t: Timings = new Map();
     const polls = { n: 0 };
     await measure('legacy Cinder cycle', (i) => cinderCycle(cinder, t, polls, `sql-${i}`));
+    if (process.env.BENCH_PER_REQUEST === '1') await perRequest(cinder);
     const server = (await nova.expect('POST', '/servers', 202, { server: { name: 'sql', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1' } })).body.server.id as string;
     const volume = (await cinder.expect('POST', '/volumes', 202, { volume: { size: 1, name: 'sql' } })).body.volume.id as string;
     const until = async (c: Client, path: string, ok: (b: any) => boolean): Promise<void> => { // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -64,7 +64,7 @@ export class ManageWork {
    */
   async finish(v: Volume, size: number): Promise<boolean> {
     const projectId = v.projectId ?? '';
-    const all = Object.fromEntries(Object.entries(await this.d.quota.projectQuotas(projectId)).map(([r, q]) => [r, { ...q, limit: -1 }]));
+    const all = await this.d.quota.unlimited(projectId);
     const values = { status: 'available' as const, size, launchedAt: new Date(), ...await this.d.availableValues() };
     try {
       return await this.d.quota.growVolume(projectId, size, await this.typeName(v), all, async (m) => {

@@ -74,16 +74,14 @@ export class SnapshotManageWork {
       if (!await write(m)) throw new Moved();
       return true;
     };
-    const gigabytes = Object.fromEntries(Object.entries(snapshotDeltas(Math.abs(delta), typeName, 0)));
     if (delta > 0) {
-      const all = await this.d.quota.projectQuotas(projectId);
-      const limits = force ? Object.fromEntries(Object.entries(all).map(([r, q]) => [r, { ...q, limit: -1 }])) : all;
+      const limits = force ? await this.d.quota.unlimited(projectId) : await this.d.quota.projectQuotas(projectId);
       return this.d.quota.growVolume(projectId, delta, typeName, limits, checked);
     }
     const quota = new QuotaDB(this.d.db.ds);
     return quota.tx(async (m) => {
       const ok = await checked(m);
-      if (delta < 0 && s.useQuota !== false) await quota.releaseDeltasIn(m, projectId, gigabytes);
+      if (delta < 0 && s.useQuota !== false) await quota.releaseDeltasIn(m, projectId, snapshotDeltas(-delta, typeName, 0));
       return ok;
     }, `managed snapshot ${s.id}`);
   }

@@ -6,12 +6,16 @@
 import { isServiceUp } from '../../common/service';
 import { getLogger } from '../../common/log';
 import type { Service, Snapshot, Volume } from '../../cinder-common/entities';
-import { InvalidVolume, InvalidVolumeType, ServiceNotFound, ServiceUnavailable, VolumeTypeNotFound } from '../../cinder-common/exception';
+import { InvalidVolume, InvalidVolumeType, NoValidBackend, ServiceNotFound, ServiceUnavailable, VolumeTypeNotFound } from '../../cinder-common/exception';
+import { Action } from '../../cinder-common/message-field';
+import { transactionWithRetry } from '../../common/db/retry';
 import { serviceHostOf } from '../../cinder-common/objects';
 import type { RequestContext as Ctx } from '../../common/context';
 import type { VolumeAPI } from './api';
 import type { SnapshotAPI } from './snapshots';
 import { isMultiattachSpec, type TypeWithSpecs } from './types';
+import { capabilitiesOf, satisfiesExtraSpecs } from './capabilities-filter';
+import { poolName } from './pools';
 
 const LOG = getLogger('cinder-api.volume-manage');
 
@@ -88,11 +92,15 @@ export async function manageExisting(api: VolumeAPI, ctx: Ctx, r: ManageRequest)
   }
   if (type.encrypted || type.cipherless) throw new InvalidVolumeType({}, 'Managing to an encrypted volume type is not supported.');
   const service = await manageService(api, r);
-  // A host naming a pool keeps it; else the service's own host.
-  const host = r.cluster === null && r.host !== null && r.host.includes('#') ? r.host : service.host ?? r.host ?? '';
+  const caps = capabilitiesOf(service);
+  const availabilityZone = r.availabilityZone ?? service.availabilityZone;
+  // The scheduler's manage_existing: the backend must pass the filters (the type's extra specs,
+  // the zone); the host then names its pool, unless the request named one.
+  const placed = satisfiesExtraSpecs(caps, type.specs) && availabilityZone === (service.availabilityZone ?? api.d.defaultAz);
+  const host = r.cluster === null && r.host !== null && r.host.includes('#') ? r.host : poolName(service, caps);
   const values: Partial<Volume> = {
     userId: ctx.userId, projectId: ctx.projectId, status: 'managing', attachStatus: 'detached', size: 0, host, clusterName: service.clusterName,
-    availabilityZone: r.availabilityZone ?? service.availabilityZone, volumeTypeId: type.type.id, displayName: r.name, displayDescription: r.description,
+    availabilityZone, volumeTypeId: type.type.id, displayName: r.name, displayDescription: r.description,
     bootable: r.bootable, multiattach: isMultiattachSpec(type.specs),
   };
   // QuotaReserveTask and QuotaCommitTask of the API's flow: the volume counts (size 0) with its row.
@@ -100,16 +108,31 @@ export async function manageExisting(api: VolumeAPI, ctx: Ctx, r: ManageRequest)
   const projectId = ctx.projectId ?? '';
   const v = quota ? await quota.createVolume(projectId, 0, type.type.name, await quota.checkVolumeCreate(projectId, 0), (m) => api.db.volumeCreate(values, m))
     : await api.db.volumeCreate(values);
-  if (r.metadata && Object.keys(r.metadata).length) await api.db.metadataReplace(v.id, r.metadata);
   try {
+    if (r.metadata && Object.keys(r.metadata).length) await api.db.metadataReplace(v.id, r.metadata);
+    if (!placed) {
+      await notPlaced(api, ctx, v);
+      return { volume: v, typeName: type.type.name };
+    }
     await api.d.rpc.manageExisting(ctx, v, ref);
   } catch (e) {
-    // EntryCreateTask's revert: the row goes, with what it counted.
+    // EntryCreateTask's revert: the row goes, with what it counted (should the database be gone
+    // too, the reconciler ends it error_managing after lost_cast_timeout).
     LOG.exception(`Could not cast manage_existing for ${v.id}`, e, { context: ctx });
-    await api.db.volumeSoftDelete(v.id, v, type.type.name);
+    await api.db.volumeSoftDelete(v.id, v, type.type.name).catch((e2: unknown) => LOG.warning(`Volume ${v.id} left managing: ${(e2 as Error).message}`));
     throw e;
   }
   return { volume: v, typeName: type.type.name };
+}
+
+/** The scheduler's NoValidBackend for a manage: error_managing, with the user message that says why. */
+async function notPlaced(api: VolumeAPI, ctx: Ctx, v: Volume): Promise<void> {
+  LOG.warning(`Failed to manage volume ${v.id}: its backend ${v.host} does not pass the filters`, { context: ctx });
+  await transactionWithRetry(api.db.ds, async (m) => {
+    if (!await api.db.volumeConditionalUpdate(v.id, { status: 'managing' }, { status: 'error_managing' }, m)) return;
+    await api.messages.createIn(m, ctx, Action.SCHEDULE_ALLOCATE_VOLUME,
+      { resourceUuid: v.id, exception: new NoValidBackend({ reason: `Cannot place volume ${v.id} on ${v.host}` }) });
+  }, { what: `unplaced manage of ${v.id}` });
 }
 
 /**

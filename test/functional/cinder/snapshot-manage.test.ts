@@ -63,6 +63,21 @@ describe('cinder snapshot manage and unmanage', function () {
     for (const v of [small, volume]) expect((await c.req('DELETE', `/v3/demo/volumes/${v}`)).status).to.equal(202);
   });
 
+  it('a snapshot smaller than its new volume gives the difference back once available', async () => {
+    const { volume, name } = await unmanagedSnapshot(1);
+    const big = await c.createVolume(3);
+    const before = await usage();
+    const r = await manage({ volume_id: big, ref: { 'source-name': name } });
+    expect(r.status, JSON.stringify(r.body)).to.equal(202);
+    await waitSnap(r.body.snapshot.id, 'available');
+    expect((await c.req('GET', `/v3/demo/snapshots/${r.body.snapshot.id}`, { token: ADMIN })).body.snapshot.size).to.equal(1);
+    expect(await usage()).to.deep.equal([before[0] + 1, before[1] + 1]);
+    expect((await c.req('DELETE', `/v3/demo/snapshots/${r.body.snapshot.id}`)).status).to.equal(202);
+    await waitSnap(r.body.snapshot.id, 'gone');
+    expect(await usage()).to.deep.equal(before);
+    for (const v of [big, volume]) expect((await c.req('DELETE', `/v3/demo/volumes/${v}`)).status).to.equal(202);
+  });
+
   it('refuses what Cinder refuses, in its order: the schema, the version, the volume, the policy', async () => {
     const v = await c.createVolume(1);
     const fault = async (r: { status: number; body: Json }, code: number, text: RegExp): Promise<void> => {

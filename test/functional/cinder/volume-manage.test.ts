@@ -109,6 +109,24 @@ describe('cinder volume manage and unmanage', function () {
     expect(drivers().map((d) => [...d.volumes.keys()].length)).to.deep.equal(kept);
   });
 
+  it("the scheduler's part: a host without its pool gets it; a type its backend does not take ends error_managing with a user message", async () => {
+    const { old, host } = await unmanaged(1);
+    const backend = host.split('#')[0];
+    const t = await c.req('POST', '/v3/demo/types', { token: ADMIN, body: { volume_type: { name: 'elsewhere', extra_specs: { volume_backend_name: 'no-such-backend' } } } });
+    expect(t.status, JSON.stringify(t.body)).to.equal(200);
+    const refused = await manage({ host: backend, ref: { 'source-name': `volume-${old}` }, volume_type: 'elsewhere' });
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(202);
+    const row = (await c.ds.query('SELECT status, host FROM volumes WHERE id = ?', [refused.body.volume.id]))[0];
+    expect(row).to.deep.equal({ status: 'error_managing', host });
+    const messages = (await c.req('GET', `/v3/demo/messages?resource_uuid=${refused.body.volume.id}`, { token: ADMIN, headers: mv('3.3') })).body.messages as Json[];
+    expect(messages.map((m) => m.user_message)).to.deep.equal(['schedule allocate volume:Could not find any available weighted backend.']);
+    // The object was not touched: a manage with a type the backend takes succeeds, on the pool.
+    const r = await manage({ host: backend, ref: { 'source-name': `volume-${old}` } });
+    await waitStatus(r.body.volume.id, 'available');
+    expect((await c.req('GET', `/v3/demo/volumes/${r.body.volume.id}`, { token: ADMIN })).body.volume['os-vol-host-attr:host']).to.equal(host);
+    for (const id of [refused.body.volume.id, r.body.volume.id]) expect((await c.req('DELETE', `/v3/demo/volumes/${id}`)).status).to.equal(202);
+  });
+
   it('over quota: error_managing, the object left as it was to manage again', async () => {
     const { old, host } = await unmanaged(5);
     const q = await c.req('PUT', '/v3/admin/os-quota-sets/demo', { token: 'admin:admin', body: { quota_set: { gigabytes: (await usage()).gigabytes.in_use + 4 } } });
