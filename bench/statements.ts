@@ -5,7 +5,7 @@
 // them includes the client, so compare it within one run only.
 // With BENCH_PER_REQUEST=1 it also prints the legacy cycle's statements request by request:
 // each request's own and those of the work it casts, counted until no statement has run for
-// 20 ms (at most 2 s per request).
+// 20 ms (at most 2 s per request). BENCH_PER_REQUEST=texts also lists each request's statements.
 // Knobs (bounded): BENCH_CYCLES per cycle kind (40, at most 1000), BENCH_TOP (25).
 import 'reflect-metadata';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,8 @@ let seen = 0;
 let lastAt = 0;
 const texts = new Map<string, number>();
 const spent = new Map<string, number>(); // statement text → ns spent executing it
+/** Each statement's text in order, while a request's are listed (BENCH_PER_REQUEST=texts). */
+let listed: string[] | null = null;
 
 /** Count every statement run through better-sqlite3 while `counting`. */
 function countStatements(): void {
@@ -42,6 +44,7 @@ function countStatements(): void {
       lastAt = Date.now();
       const t = this.source.replace(/\s+/g, ' ').trim();
       texts.set(t, (texts.get(t) ?? 0) + 1);
+      listed?.push(t);
       const t0 = process.hrtime.bigint();
       try {
         return orig.apply(this, args);
@@ -78,9 +81,12 @@ async function measure(name: string, cycle: (i: number) => Promise<void>): Promi
 /** The statements `send` costs, the work it started included: until none has run for 20 ms (at most 2 s). */
 async function statementsOf(send: () => Promise<unknown>): Promise<number> {
   const n0 = seen;
+  if (process.env.BENCH_PER_REQUEST === 'texts') listed = [];
   await send();
   const deadline = Date.now() + 2000;
   while (Date.now() < deadline && Date.now() - lastAt < 20) await new Promise((r) => setTimeout(r, 5));
+  if (listed) process.stdout.write(listed.map((t) => `      ${t.slice(0, 150)}\n`).join('') + `    ↑ ${seen - n0}\n`);
+  listed = null;
   return seen - n0;
 }
 
@@ -113,7 +119,7 @@ async function main(): Promise<void> {
     const t: Timings = new Map();
     const polls = { n: 0 };
     await measure('legacy Cinder cycle', (i) => cinderCycle(cinder, t, polls, `sql-${i}`));
-    if (process.env.BENCH_PER_REQUEST === '1') await perRequest(cinder);
+    if (process.env.BENCH_PER_REQUEST === '1' || process.env.BENCH_PER_REQUEST === 'texts') await perRequest(cinder);
     const server = (await nova.expect('POST', '/servers', 202, { server: { name: 'sql', imageRef: '70a599e0-31e7-49b7-b260-868f441e862b', flavorRef: '1' } })).body.server.id as string;
     const volume = (await cinder.expect('POST', '/volumes', 202, { volume: { size: 1, name: 'sql' } })).body.volume.id as string;
     const until = async (c: Client, path: string, ok: (b: any) => boolean): Promise<void> => { // eslint-disable-line @typescript-eslint/no-explicit-any

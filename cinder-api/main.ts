@@ -39,6 +39,7 @@ export function createVolumeApi(
     enforcer: enforcer ?? cinderEnforcer(conf.oslo_policy.policy_file),
     db: new CinderDB(dataSource), rpc: new VolumeRPCAPI(transport, { timeout: conf.DEFAULT.rpc_response_timeout }),
     serviceDownTime: conf.DEFAULT.service_down_time, defaultTypeName: conf.DEFAULT.default_volume_type,
+    defaultGroupTypeName: conf.DEFAULT.default_group_type,
     defaultAz: conf.DEFAULT.storage_availability_zone,
     // [oslo_messaging_notifications] driver: none set, none sent (oslo's default).
     notifier: notifier ?? new Notifier(transport, notifierOptions(conf, `volume.${conf.DEFAULT.host}`)),

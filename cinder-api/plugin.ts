@@ -24,6 +24,8 @@ import { TransferAPI } from './volume/transfers';
 import { transferRoutes } from './controllers/transfers';
 import { QosSpecsAPI } from './volume/qos-specs';
 import { qosSpecsRoutes } from './controllers/qos-specs';
+import { GroupTypeAPI } from './volume/group-types';
+import { groupTypeRoutes } from './controllers/group-types';
 import { TypeEncryptionAPI } from './volume/type-encryption';
 import { typeEncryptionRoutes } from './controllers/type-encryption';
 import { snapshotRoutes } from './controllers/snapshots';
@@ -93,6 +95,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const clusters = new ClusterAPI(opts.volumes);
   const workers = new WorkerAPI(opts.volumes);
   const qosSpecs = new QosSpecsAPI(opts.volumes);
+  const groupTypes = new GroupTypeAPI(opts.volumes);
   const typeEncryption = new TypeEncryptionAPI(opts.volumes);
   const snapshots = new SnapshotAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
@@ -122,7 +125,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
     });
     for (const base of ['/v3/:project_id', '/v3']) {
       volumeRoutes(v3, base, opts.volumes, opts.maxLimit);
-      typeRoutes(v3, base, opts.volumes.types);
+      typeRoutes(v3, base, opts.volumes.types, opts.maxLimit);
       volumeActionRoutes(v3, base, opts.volumes);
       volumeMetadataRoutes(v3, base, opts.volumes);
       attachmentRoutes(v3, base, attachments, opts.maxLimit);
@@ -135,6 +138,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       clusterRoutes(v3, base, clusters);
       workerRoutes(v3, base, workers);
       qosSpecsRoutes(v3, base, qosSpecs, opts.maxLimit);
+      groupTypeRoutes(v3, base, groupTypes, opts.maxLimit);
       typeEncryptionRoutes(v3, base, typeEncryption);
       snapshotRoutes(v3, base, snapshots, opts.maxLimit);
       snapshotMetadataRoutes(v3, base, snapshots);

@@ -116,6 +116,16 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'volume_extension:qos_specs_manage:get_all': ADMIN,
   'volume_extension:qos_specs_manage:update': ADMIN,
   'volume_extension:qos_specs_manage:delete': ADMIN,
+  // Group types and their specs (policies/group_types.py).
+  'group:group_types:create': ADMIN,
+  'group:group_types:update': ADMIN,
+  'group:group_types:delete': ADMIN,
+  'group:access_group_types_specs': ADMIN,
+  'group:group_types_specs:get': ADMIN,
+  'group:group_types_specs:get_all': ADMIN,
+  'group:group_types_specs:create': ADMIN,
+  'group:group_types_specs:update': ADMIN,
+  'group:group_types_specs:delete': ADMIN,
   // Quotas (policies/quotas.py, quota_class.py, limits.py).
   'volume_extension:quotas:show': READER,
   'volume_extension:quotas:update': ADMIN,

@@ -27,6 +27,7 @@ export const CINDER_OPTS = {
     enabled_backends: { type: 'list', default: ['fake'], help: 'Backend sections cinder-volume serves (one RPC server <host>@<backend> each)' },
     storage_availability_zone: { type: 'str', default: 'nova', help: 'Availability zone of this cinder-volume' },
     default_volume_type: { type: 'str', default: '__DEFAULT__', help: 'Volume type name given to volumes created without one' },
+    default_group_type: { type: 'str', default: null, help: 'Group type name GET /group_types/default shows (unset: none, 404)' },
     periodic_interval: { type: 'int', default: 60, min: 0, help: 'Seconds between cinder-volume reconciler passes (0: only the pass at start)' },
     // Quotas (cinder/quota.py: names and defaults as Cinder's). The `default` quota class in the
     // database (seeded by the schema) wins over the quota_* values while use_default_quota_class is set.

@@ -72,6 +72,20 @@ export class VolumeTypeNotFound extends NotFound {
 export class GroupNotFound extends NotFound {
   static override msgFmt = 'Group %(group_id)s could not be found.';
 }
+export class GroupTypeNotFound extends NotFound {
+  static override msgFmt = 'Group type %(group_type_id)s could not be found.';
+}
+export class GroupTypeNotFoundByName extends GroupTypeNotFound {
+  static override msgFmt = 'Group type with name %(group_type_name)s could not be found.';
+}
+export class GroupTypeSpecsNotFound extends NotFound {
+  static override msgFmt = 'Group Type %(group_type_id)s has no specs with key %(group_specs_key)s.';
+}
+/** Duplicate (500) in Cinder; the group types API answers it 409 with this text. */
+export class GroupTypeExists extends CinderException {
+  static override msgFmt = 'Group Type %(id)s already exists.';
+  static override code = 409;
+}
 export class BackupNotFound extends NotFound {
   static override msgFmt = 'Backup %(backup_id)s could not be found.';
 }

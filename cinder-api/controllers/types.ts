@@ -3,8 +3,9 @@
 // updates answer 200, deletes and access changes 202.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, validateBody } from '../../common/api';
+import { VolumeTypeNotFound } from '../../cinder-common/exception';
 import { collationEquals } from '../collation';
-import { sortRows, type SortKeys } from '../pagination';
+import { nextLinks, pageParams, sortRows, type SortKeys } from '../pagination';
 import { actionOf, bareResponse, projectInPath, type Params } from '../request';
 import type { TypeAPI, TypeWithSpecs } from '../volume/types';
 import { toBoolean } from '../schemas/parameter-types';
@@ -40,7 +41,7 @@ function parseSpecsFilter(raw: string): Record<string, string> {
   throw badRequest(`Invalid input received: Invalid filter extra_specs: ${raw}`);
 }
 
-export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): void {
+export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI, maxLimit = 1000): void {
   const id = (req: FastifyRequest): string => {
     projectInPath(req);
     return (req.params as Params).id ?? '';
@@ -50,6 +51,7 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
   app.get(`${base}/types`, async (req) => {
     projectInPath(req);
     const q = { ...(req.query ?? {}) } as Record<string, string>;
+    const { limit, offset } = pageParams(q, maxLimit);
     const filters = Object.keys(q).filter((k) => !NOT_FILTERS.includes(k));
     if (!req.ctx.isAdmin && req.cinderVersion.atLeast(SUPPORT_VOLUME_TYPE_FILTER)) {
       const invalid = filters.filter((k) => k !== 'is_public');
@@ -65,25 +67,19 @@ export function typeRoutes(app: FastifyInstance, base: string, api: TypeAPI): vo
     }
     types = sortRows(types, q, SORT_KEYS);
     if (q.marker !== undefined) {
-      const i = types.findIndex((t) => t.type.id === q.marker);
-      if (i < 0) throw badRequest(`marker [${q.marker}] not found`);
-      types = types.slice(i + 1);
-    }
-    if (q.offset !== undefined) {
-      if (!/^\d+$/.test(q.offset)) throw badRequest('offset param must be an integer');
-      types = types.slice(Number(q.offset));
-    }
-    const out: Dict = {};
-    if (q.limit !== undefined) {
-      if (!/^\d+$/.test(q.limit)) throw badRequest('limit param must be an integer');
-      const limit = Number(q.limit);
-      types = types.slice(0, limit);
-      if (limit && types.length === limit) {
-        const params = new URLSearchParams(Object.entries(q).filter(([k]) => k !== 'marker'));
-        params.set('marker', types[types.length - 1].type.id);
-        out.volume_type_links = [{ rel: 'next', href: `${req.protocol}://${req.headers.host ?? '127.0.0.1'}${req.url.split('?')[0]}?${params.toString()}` }];
+      // Cinder reads the marker as the caller may see it; one it cannot see is no marker at all.
+      const m = types.find((t) => t.type.id === q.marker) ?? await api.get(req.ctx, q.marker).catch((e: unknown) => {
+        if (e instanceof VolumeTypeNotFound) return null;
+        throw e;
+      });
+      if (m) {
+        if (!types.includes(m)) types = sortRows([...types, m], q, SORT_KEYS);
+        types = types.slice(types.indexOf(m) + 1);
       }
     }
+    types = types.slice(offset, offset + limit);
+    const out: Dict = {};
+    if (types.length && limit <= types.length) out.volume_type_links = nextLinks(req, q, types[types.length - 1].type.id);
     return { volume_types: types.map((t) => typeView(req.ctx, api, t, true)), ...out };
   });
 

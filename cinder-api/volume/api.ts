@@ -45,6 +45,8 @@ export interface VolumeAPIDeps {
   rpc: VolumeRPCAPI;
   serviceDownTime: number;
   defaultTypeName: string;
+  /** [DEFAULT] default_group_type: the group type GET /group_types/default shows; absent: none. */
+  defaultGroupTypeName?: string | null;
   defaultAz: string;
   /** Legacy volume.* notifications the API itself sends (publisher volume.<host>); optional. */
   notifier?: Notifier | null;

@@ -9,6 +9,7 @@ export { Message } from './message';
 export { QualityOfServiceSpecs } from './qos-specs';
 export { Encryption } from './encryption';
 export { Snapshot, SnapshotMetadata, type SnapshotStatus } from './snapshot';
+export { GroupType, GroupTypeSpec, GroupTypeProject, DEFAULT_CGSNAPSHOT_TYPE } from './group-type';
 import { Volume } from './volume';
 import { VolumeAttachment } from './volume-attachment';
 import { VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata } from './volume-metadata';
@@ -20,7 +21,8 @@ import { Message } from './message';
 import { QualityOfServiceSpecs } from './qos-specs';
 import { Encryption } from './encryption';
 import { Snapshot, SnapshotMetadata } from './snapshot';
+import { GroupType, GroupTypeSpec, GroupTypeProject } from './group-type';
 
 export const CINDER_ENTITIES = [Volume, VolumeAttachment, VolumeMetadata, VolumeAdminMetadata, Service, VolumeType, VolumeTypeExtraSpec,
   VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message, VolumeGlanceMetadata,
-  QualityOfServiceSpecs, Encryption, Snapshot, SnapshotMetadata];
+  QualityOfServiceSpecs, Encryption, Snapshot, SnapshotMetadata, GroupType, GroupTypeSpec, GroupTypeProject];

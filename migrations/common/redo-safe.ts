@@ -26,9 +26,11 @@ export async function createMissingIndex(q: QueryRunner, table: string, index: T
 
 /** Inserts a seed row unless a row with the same `keys` values is there. */
 export async function insertMissing(q: QueryRunner, table: string, row: Record<string, unknown>, keys: string[]): Promise<void> {
-  const where = keys.map((k) => `${k} = ?`).join(' AND ');
-  const found = (await q.query(`SELECT 1 AS x FROM ${table} WHERE ${where}`, keys.map((k) => row[k]))) as unknown[];
+  // Quoted: a column may be a reserved word (`key`).
+  const e = (name: string): string => q.connection.driver.escape(name);
+  const where = keys.map((k) => `${e(k)} = ?`).join(' AND ');
+  const found = (await q.query(`SELECT 1 AS x FROM ${e(table)} WHERE ${where}`, keys.map((k) => row[k]))) as unknown[];
   if (found.length) return;
   const cols = Object.keys(row);
-  await q.query(`INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cols.map((c) => row[c]));
+  await q.query(`INSERT INTO ${e(table)} (${cols.map(e).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`, cols.map((c) => row[c]));
 }

@@ -201,6 +201,9 @@ function moreTypes(): Scenario[] {
       tick,
       { method: 'POST', path: t, body: { volume_type: { name: 'xt-2', 'os-volume-type-access:is_public': 'False' } }, save: ['t2', 'volume_type.id'] },
       get(`${t}/xt-2`), get(`${t}?is_public=false`), get(`${t}?is_public=None`),
+      // Pages: a marker no one can see is none; limit and offset as api/common.py checks them.
+      get(`${t}?is_public=None&limit=1&marker={t2}`), get(`${t}?marker=aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee`), get(`${t}?offset=x`),
+      get(`${t}?offset=-1`), get(`${t}?limit=-1`), get(`${t}?is_public=None&offset=1&sort=name:asc`),
       { method: 'PUT', path: `${t}/{t1}`, body: { volume_type: { name: 'xt-2' } } },
       { method: 'PUT', path: `${t}/{t1}`, body: { volume_type: { is_public: false } } },
       { method: 'PUT', path: `${t}/{t1}`, body: { volume_type: { is_public: 'x' } } },

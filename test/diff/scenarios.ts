@@ -13,6 +13,7 @@ import { encryptionScenarios } from './scenarios-encryption';
 import { cloneScenarios } from './scenarios-clone';
 import { snapshotScenarios } from './scenarios-snapshots';
 import { manageScenarios } from './scenarios-manage';
+import { groupScenarios } from './scenarios-groups';
 
 export interface Step {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD' | 'OPTIONS' | 'PATCH';
@@ -390,5 +391,5 @@ function other(): Scenario[] {
 
 export function scenarios(): Scenario[] {
   return [...versions(), ...crud(), ...lists(), ...legacyAttach(), ...attachmentsApi(), ...actions(), ...types(), ...quotas(), ...services(), ...schemaMessages(), ...other(), ...extraScenarios(), ...retypeScenarios(), ...transferScenarios(), ...messageScenarios(),
-    ...imageMetadataScenarios(), ...qosScenarios(), ...encryptionScenarios(), ...cloneScenarios(), ...snapshotScenarios(), ...manageScenarios()];
+    ...imageMetadataScenarios(), ...qosScenarios(), ...encryptionScenarios(), ...cloneScenarios(), ...snapshotScenarios(), ...manageScenarios(), ...groupScenarios()];
 }

@@ -16,7 +16,7 @@ import { NOVA_MIGRATIONS } from '../../../migrations/nova';
 async function snapshot(ds: DataSource): Promise<unknown> {
   const schema = await ds.query("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name");
   const seeds: Record<string, unknown> = {};
-  for (const t of ['volume_types', 'quota_classes']) {
+  for (const t of ['volume_types', 'quota_classes', 'group_types', 'group_type_specs']) {
     if ((schema as Array<{ name: string }>).some((r) => r.name === t)) seeds[t] = await ds.query(`SELECT * FROM ${t} ORDER BY 1`);
   }
   return { schema, seeds };
