@@ -255,6 +255,8 @@ tempest\.api\.volume\.admin\.test_volume_manage\.
 tempest\.api\.volume\.admin\.test_snapshot_manage\.
 tempest\.api\.volume\.admin\.test_snapshots_actions\.
 tempest\.api\.volume\.admin\.test_volume_snapshot_quotas_negative\.
+tempest\.api\.volume\.admin\.test_group_types\.
+tempest\.api\.volume\.admin\.test_group_type_specs\.
 tempest\.api\.compute\.test_versions\.
 tempest\.api\.compute\.flavors\.
 tempest\.api\.compute\.servers\.test_servers\.
