@@ -164,6 +164,21 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     expect(await adminCinder('qos-list')).to.not.include(id);
   });
 
+  it('cinder group-type-create / -key / -update / group-specs-list / group-type-delete', async () => {
+    const made = await adminCinder('group-type-create', '--description', 'cli d', 'cli-gt');
+    const id = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-gt\s+\|/.exec(made)?.[1] as string;
+    expect(id, made).to.be.a('string');
+    await adminCinder('group-type-key', 'cli-gt', 'set', 'consistent_group_snapshot_enabled=<is> False', 'k2=v2');
+    expect(await adminCinder('group-specs-list')).to.match(/cli-gt/).and.match(/consistent_group_snapshot_enabled/).and.match(/k2/);
+    await adminCinder('group-type-key', 'cli-gt', 'unset', 'k2');
+    await adminCinder('group-type-update', '--name', 'cli-gt-2', id);
+    const shown = await adminCinder('group-type-show', id);
+    expect(shown).to.match(/cli-gt-2/).and.match(/consistent_group_snapshot_enabled/).and.not.match(/k2/);
+    expect(await adminCinder('group-type-list')).to.include('cli-gt-2').and.include('default_cgsnapshot_type');
+    await adminCinder('group-type-delete', id);
+    expect(await adminCinder('group-type-list')).to.not.include('cli-gt-2');
+  });
+
   it('cinder encryption-type-create / -list / -show / -update / -delete', async () => {
     const type = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-enc-type\s+\|/.exec(await adminCinder('type-create', 'cli-enc-type'))?.[1] as string;
     const made = await adminCinder('encryption-type-create', '--cipher', 'aes-xts-plain64', '--key-size', '256', '--control-location', 'front-end', 'cli-enc-type', 'luks');
