@@ -26,6 +26,8 @@ import { QosSpecsAPI } from './volume/qos-specs';
 import { qosSpecsRoutes } from './controllers/qos-specs';
 import { GroupTypeAPI } from './volume/group-types';
 import { groupTypeRoutes } from './controllers/group-types';
+import { GroupAPI } from './volume/groups';
+import { groupRoutes } from './controllers/groups';
 import { TypeEncryptionAPI } from './volume/type-encryption';
 import { typeEncryptionRoutes } from './controllers/type-encryption';
 import { snapshotRoutes } from './controllers/snapshots';
@@ -96,6 +98,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const workers = new WorkerAPI(opts.volumes);
   const qosSpecs = new QosSpecsAPI(opts.volumes);
   const groupTypes = new GroupTypeAPI(opts.volumes);
+  const groups = new GroupAPI(opts.volumes, groupTypes);
   const typeEncryption = new TypeEncryptionAPI(opts.volumes);
   const snapshots = new SnapshotAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
@@ -139,6 +142,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       workerRoutes(v3, base, workers);
       qosSpecsRoutes(v3, base, qosSpecs, opts.maxLimit);
       groupTypeRoutes(v3, base, groupTypes, opts.maxLimit);
+      groupRoutes(v3, base, groups, opts.maxLimit);
       typeEncryptionRoutes(v3, base, typeEncryption);
       snapshotRoutes(v3, base, snapshots, opts.maxLimit);
       snapshotMetadataRoutes(v3, base, snapshots);

@@ -126,6 +126,14 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'group:group_types_specs:create': ADMIN,
   'group:group_types_specs:update': ADMIN,
   'group:group_types_specs:delete': ADMIN,
+  // Groups (policies/groups.py, group_actions.py).
+  'group:get_all': READER,
+  'group:create': MEMBER,
+  'group:get': READER,
+  'group:update': MEMBER,
+  'group:group_project_attribute': ADMIN,
+  'group:delete': MEMBER,
+  'group:reset_status': ADMIN,
   // Quotas (policies/quotas.py, quota_class.py, limits.py).
   'volume_extension:quotas:show': READER,
   'volume_extension:quotas:update': ADMIN,

@@ -28,6 +28,8 @@ export type Expected = AtLeastOne<{
   multiattach: boolean;
   /** The type read before a retype: a change of type meanwhile fails the swap. */
   volumeTypeId: string;
+  /** null: in no group (a volume in a group is deleted with it, not alone). */
+  groupId: string | null;
 }>;
 
 /** The status columns of a volume: written only by a conditional update (or an admin's reset-status). */

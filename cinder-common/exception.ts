@@ -72,6 +72,15 @@ export class VolumeTypeNotFound extends NotFound {
 export class GroupNotFound extends NotFound {
   static override msgFmt = 'Group %(group_id)s could not be found.';
 }
+export class InvalidGroup extends Invalid {
+  static override msgFmt = 'Invalid Group: %(reason)s';
+}
+export class InvalidGroupStatus extends Invalid {
+  static override msgFmt = 'Invalid Group Status: %(reason)s';
+}
+export class InvalidGroupType extends Invalid {
+  static override msgFmt = 'Invalid group type: %(reason)s';
+}
 export class GroupTypeNotFound extends NotFound {
   static override msgFmt = 'Group type %(group_type_id)s could not be found.';
 }
@@ -200,6 +209,9 @@ export class VolumeLimitExceeded extends QuotaError {
   constructor(kwargs: Record<string, unknown> = {}, message?: string) {
     super({ name: 'volumes', ...kwargs }, message);
   }
+}
+export class GroupLimitExceeded extends QuotaError {
+  static override msgFmt = 'Maximum number of groups allowed (%(allowed)d) exceeded';
 }
 export class SnapshotLimitExceeded extends QuotaError {
   static override msgFmt = 'Maximum number of snapshots allowed (%(allowed)d) exceeded';

@@ -1,7 +1,7 @@
 // A Volume on the RPC wire: oslo.versionedobjects' envelope (versioned_object.*: CinderObject
 // keeps the library's serial namespace, unlike Nova's nova_object.*) with Cinder's field names.
 // The volume service reloads the row by id; the payload is for logs and peers.
-import type { Snapshot, Volume } from './entities';
+import type { Group, Snapshot, Volume } from './entities';
 
 type Dict = Record<string, unknown>;
 
@@ -29,6 +29,19 @@ export function snapshotToPrimitive(s: Snapshot): Dict {
       volume_size: s.volumeSize, display_name: s.displayName, display_description: s.displayDescription, volume_type_id: s.volumeTypeId,
       encryption_key_id: s.encryptionKeyId, cgsnapshot_id: s.cgsnapshotId, group_snapshot_id: s.groupSnapshotId, use_quota: s.useQuota,
       metadata: {}, created_at: iso(s.createdAt),
+    },
+    'versioned_object.changes': [],
+  };
+}
+
+/** A Group object (Cinder's 1.2), the fields a peer's manager reads of it, with its volume types' ids. */
+export function groupToPrimitive(g: Group, volumeTypeIds: string[]): Dict {
+  return {
+    'versioned_object.name': 'Group', 'versioned_object.namespace': 'cinder', 'versioned_object.version': '1.2',
+    'versioned_object.data': {
+      id: g.id, user_id: g.userId, project_id: g.projectId, cluster_name: g.clusterName, host: g.host, availability_zone: g.availabilityZone,
+      name: g.name, description: g.description, group_type_id: g.groupTypeId, volume_type_ids: volumeTypeIds, status: g.status,
+      group_snapshot_id: g.groupSnapshotId, source_group_id: g.sourceGroupId, replication_status: g.replicationStatus, created_at: iso(g.createdAt),
     },
     'versioned_object.changes': [],
   };

@@ -7,7 +7,7 @@ import type { CinderConf } from './config';
 import { fastSelect } from '../common/db/fast-select';
 import { VolumeType } from './entities';
 import {
-  OverQuota, QuotaResourceUnknown, SnapshotLimitExceeded, UnexpectedOverQuota, VolumeLimitExceeded, VolumeSizeExceedsAvailableQuota, VolumeSizeExceedsLimit,
+  GroupLimitExceeded, OverQuota, QuotaResourceUnknown, SnapshotLimitExceeded, UnexpectedOverQuota, VolumeLimitExceeded, VolumeSizeExceedsAvailableQuota, VolumeSizeExceedsLimit,
 } from './exception';
 import { QuotaDB, overQuota, snapshotDeltas, volumeDeltas, type OverQuotaInfo } from './quota-db';
 
@@ -178,6 +178,17 @@ export class QuotaEngine {
     const r = await this.db.consumeWith(projectId, deltas, limitsIn(all, Object.keys(deltas)), write, `snapshot create for ${projectId}`);
     if ('done' in r) return r.done;
     throw overQuotaError(r, 'snapshots', size);
+  }
+
+  /**
+   * GROUP_QUOTAS' reserve and commit of one group, as one step: its row written by `write` and
+   * `groups` counted in the same transaction. Over the limit: GroupLimitExceeded (413).
+   */
+  async createGroup<T>(projectId: string, write: (m: EntityManager) => Promise<T>): Promise<T> {
+    const all = await this.projectQuotas(projectId);
+    const r = await this.db.consumeWith(projectId, { groups: 1 }, limitsIn(all, ['groups']), write, `group create for ${projectId}`);
+    if ('done' in r) return r.done;
+    throw new GroupLimitExceeded({ allowed: r.quotas.groups, name: 'groups' });
   }
 
   /**

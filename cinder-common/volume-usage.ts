@@ -3,7 +3,7 @@
 // is only logged: a notification never fails the operation it reports.
 import { getLogger } from '../common/log';
 import type { Notifier } from '../common/rpc';
-import type { Snapshot, Volume } from './entities';
+import type { Group, Snapshot, Volume } from './entities';
 
 const LOG = getLogger('cinder.volume.usage');
 
@@ -57,4 +57,18 @@ export async function notifySnapshotUsage(notifier: Notifier | null | undefined,
 function pyDictRepr(d: Record<string, string>): string {
   const q = (x: string): string => `'${x.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   return `{${Object.entries(d).map(([k, v]) => `${q(k)}: ${q(v)}`).join(', ')}}`;
+}
+
+/** group.<suffix> at INFO from publisher group.<host>, with _usage_from_group's payload. */
+export async function notifyGroupUsage(notifier: Notifier | null | undefined, ctxt: Parameters<Notifier['info']>[0], g: Group, suffix: string,
+  host: string): Promise<void> {
+  if (!notifier?.enabled) return;
+  try {
+    await notifier.prepare({ publisherId: `group.${host}` }).info(ctxt, `group.${suffix}`, {
+      tenant_id: g.projectId, user_id: g.userId, availability_zone: g.availabilityZone, group_id: g.id, group_type: g.groupTypeId,
+      name: g.name, created_at: g.createdAt?.toISOString() ?? null, status: g.status,
+    });
+  } catch (e) {
+    LOG.warning(`Could not send notification group.${suffix}: ${(e as Error).message}`);
+  }
 }

@@ -30,6 +30,7 @@ import { UserMessages, type MessageOwner } from '../cinder-common/user-messages'
 import { Action, Detail } from '../cinder-common/message-field';
 import { connectionQosSpecs } from './qos';
 import { SnapshotWork } from './snapshots';
+import { GroupWork } from './groups';
 import { ManageWork } from './manage';
 import { SnapshotManageWork } from './snapshot-manage';
 import { QuotaEngine } from '../cinder-common/quota';
@@ -95,6 +96,7 @@ export class VolumeManager {
 
   readonly snapshotWork: SnapshotWork;
   readonly manageWork: ManageWork;
+  readonly groupWork: GroupWork;
   private readonly snapshotManage: SnapshotManageWork;
 
   constructor(private readonly d: ManagerDeps) {
@@ -109,12 +111,13 @@ export class VolumeManager {
       db: d.db, driver: d.driver, quota, notify: (c, v, suffix) => this.notify(c, v, suffix),
       availableValues: async () => ({ sharedTargets: await this.driverSharesTargets(), serviceUuid: await this.ownServiceUuid() }),
     });
+    this.groupWork = new GroupWork({ db: d.db, host: d.host, notifier: d.notifier, deleteVolume: (c, id) => this.deleteVolume(c, { volume: id }) });
     // The backend's side of each step is a span towards the target (docs/tracing.md).
     traceMethods(d.driver, ['createVolume', 'deleteVolume', 'createExport', 'removeExport', 'initializeConnection', 'terminateConnection'], { peer: 'target' });
     this.reconciler = new VolumeReconciler({
       host: d.host, db: d.db, driver: d.driver, locks: this.locks, transitionTimeoutSec: d.attachTransitionTimeout ?? 900,
       lostCastTimeoutSec: Math.min(d.lostCastTimeout ?? 120, d.attachTransitionTimeout ?? 900), snapshots: this.snapshotWork,
-      manage: this.manageWork,
+      manage: this.manageWork, groups: this.groupWork,
     });
   }
 
@@ -134,6 +137,9 @@ export class VolumeManager {
       accept_transfer: (c, a) => this.acceptTransfer(c, a),
       create_snapshot: (c, a) => this.createSnapshot(c, a),
       delete_snapshot: (c, a) => this.deleteSnapshot(c, a),
+      create_group: (c, a) => this.groupWork.create(c, a.group).then(() => undefined),
+      delete_group: (c, a) => this.groupWork.delete(c, a.group).then(() => undefined),
+      update_group: (c, a) => this.groupWork.update(c, a.group, a.add_volumes, a.remove_volumes).then(() => undefined),
       attachment_update: (c, a) => this.attachmentUpdate(c, a),
       attachment_delete: (c, a) => this.attachmentDelete(c, a),
       freeze_host: () => this.setFrozen(true),

@@ -34,12 +34,15 @@ import type { VolumeDriver } from './drivers/driver';
 import { chapOf } from './drivers/iscsi';
 import type { ManageWork } from './manage';
 import type { SnapshotWork } from './snapshots';
+import type { GroupWork } from './groups';
+import { serviceHostOf } from '../cinder-common/objects';
 
 const LOG = getLogger('cinder-volume.reconciler');
 
 export type Problem = 'export-without-attachment' | 'missing-export' | 'unknown-volume' | 'stale-attaching' | 'stale-reserved'
   | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete' | 'interrupted-extend' | 'interrupted-retype'
-  | 'interrupted-snapshot-create' | 'interrupted-snapshot-delete' | 'interrupted-manage' | 'interrupted-unmanage';
+  | 'interrupted-snapshot-create' | 'interrupted-snapshot-delete' | 'interrupted-manage' | 'interrupted-unmanage'
+  | 'interrupted-group-create' | 'interrupted-group-delete' | 'interrupted-group-update';
 
 export interface Drift {
   volume_id: string;
@@ -83,6 +86,8 @@ export interface ReconcilerDeps {
   snapshots?: SnapshotWork;
   /** The manager's manage work: a manage cut short after its rename is finished. */
   manage?: ManageWork;
+  /** The manager's group work: a group left creating, deleting or updating is finished. */
+  groups?: GroupWork;
 }
 
 const TRANSITIONS: Record<string, Problem> = { attaching: 'stale-attaching', reserved: 'stale-reserved', detaching: 'stale-detaching' };
@@ -164,6 +169,7 @@ export class VolumeReconciler {
       }
     }
     await this.snapshotPass(startup, report);
+    await this.groupPass(startup, report);
     this.startupPending = false;
     return report;
   }
@@ -196,6 +202,37 @@ export class VolumeReconciler {
         });
       } catch (e) {
         LOG.exception(`Reconciler could not repair snapshot ${first.id} (${drift.problem})`, e);
+        report.failed.push({ ...drift, error: (e as Error).message });
+      }
+    }
+  }
+
+  /**
+   * Groups of this backend left 'creating', 'deleting' or 'updating' by a stop or a lost cast
+   * (as lost_cast_timeout judges volumes): the manager's own step runs again, each of which
+   * re-reads the group and moves it only from the status it expects. Cinder leaves them as they
+   * are. (The drift's volume_id names the group.)
+   */
+  private async groupPass(startup: boolean, report: PassReport): Promise<void> {
+    const work = this.d.groups;
+    if (!work) return;
+    const stuck = (await work.groups.inStatus(['creating', 'deleting', 'updating'])).filter((g) => serviceHostOf(g.host ?? '') === this.d.host);
+    for (const g of stuck) {
+      const last = time(g.updatedAt ?? g.createdAt);
+      const ageSec = Math.floor((Date.now() - last) / 1000);
+      const stopped = startup && last < this.startedAt;
+      if (!stopped && ageSec <= this.d.lostCastTimeoutSec) continue;
+      const why = stopped ? 'when cinder-volume stopped' : `without progress for ${ageSec} s (lost_cast_timeout ${this.d.lostCastTimeoutSec} s)`;
+      const problem: Problem = g.status === 'creating' ? 'interrupted-group-create' : g.status === 'deleting' ? 'interrupted-group-delete' : 'interrupted-group-update';
+      const drift: Drift = { volume_id: g.id, problem, detail: `group ${g.id} '${g.status}' ${why}`, request_id: null };
+      report.drift.push(drift);
+      try {
+        const done = g.status === 'creating' ? await work.create({}, g.id) : g.status === 'deleting' ? await work.delete({}, g.id) : await work.update({}, g.id, null, null);
+        const action = done ? `${g.status === 'deleting' ? 'delete' : g.status === 'creating' ? 'create' : 'update'} finished` : 'nothing: it moved on meanwhile, or a volume would not go (see its status)';
+        report.repaired.push({ ...drift, action });
+        LOG.warning(`Group ${g.id}: ${problem} (${drift.detail}); ${action}`);
+      } catch (e) {
+        LOG.exception(`Reconciler could not repair group ${g.id} (${problem})`, e);
         report.failed.push({ ...drift, error: (e as Error).message });
       }
     }

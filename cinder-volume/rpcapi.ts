@@ -29,12 +29,16 @@
 //         volume's backend, as create_volume), and delete_volume's unmanage_only;
 //         manage_existing_snapshot(snapshot, ref) (cast to its volume's backend) and
 //         delete_snapshot's unmanage_only
+//   3.0 (served since attachd's groups) - create_group(group), delete_group(group),
+//         update_group(group, add_volumes, remove_volumes) (casts to the group's backend; Cinder's
+//         create goes through its scheduler, which cinder-api stands in for). The volume ids are
+//         comma-separated strings, as Cinder's.
 //   3.12 - set_log_levels(log_request) (cast), get_log_levels(log_request) → LogLevelList, as
 //         Cinder's 3.12 (os-services set-log and get-log); on server <host>@<backend>
 import type { RequestContext } from '../common/context';
 import { RPCClient, Target, type Transport } from '../common/rpc';
-import type { Snapshot, Volume } from '../cinder-common/entities';
-import { cleanupRequestToPrimitive, logLevelsFromPrimitive, logLevelToPrimitive, serviceHostOf, snapshotToPrimitive, volumeToPrimitive } from '../cinder-common/objects';
+import type { Group, Snapshot, Volume } from '../cinder-common/entities';
+import { cleanupRequestToPrimitive, groupToPrimitive, logLevelsFromPrimitive, logLevelToPrimitive, serviceHostOf, snapshotToPrimitive, volumeToPrimitive } from '../cinder-common/objects';
 
 export const VOLUME_TOPIC = 'cinder-volume';
 export const VOLUME_RPC_API_VERSION = '3.12';
@@ -60,6 +64,23 @@ export class VolumeAPI {
 
   async deleteVolume(ctx: RequestContext, volume: Volume, cascade = false, unmanageOnly = false): Promise<void> {
     await this.cctxt(volume).cast(ctx, 'delete_volume', { volume: volumeToPrimitive(volume), unmanage_only: unmanageOnly, cascade });
+  }
+
+  private groupCctxt(g: Group): RPCClient {
+    if (!g.host) throw new Error(`group ${g.id} has no host`);
+    return this.client.prepare({ server: serviceHostOf(g.host), version: '3.0' });
+  }
+
+  async createGroup(ctx: RequestContext, g: Group, volumeTypeIds: string[]): Promise<void> {
+    await this.groupCctxt(g).cast(ctx, 'create_group', { group: groupToPrimitive(g, volumeTypeIds) });
+  }
+
+  async deleteGroup(ctx: RequestContext, g: Group, volumeTypeIds: string[]): Promise<void> {
+    await this.groupCctxt(g).cast(ctx, 'delete_group', { group: groupToPrimitive(g, volumeTypeIds) });
+  }
+
+  async updateGroup(ctx: RequestContext, g: Group, volumeTypeIds: string[], addVolumes: string | null, removeVolumes: string | null): Promise<void> {
+    await this.groupCctxt(g).cast(ctx, 'update_group', { group: groupToPrimitive(g, volumeTypeIds), add_volumes: addVolumes, remove_volumes: removeVolumes });
   }
 
   async manageExisting(ctx: RequestContext, volume: Volume, ref: unknown): Promise<void> {

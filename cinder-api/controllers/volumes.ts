@@ -3,7 +3,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { badRequest, notFound, pyStr, validateBody } from '../../common/api';
 import type { Volume } from '../../cinder-common/entities';
-import { BackupNotFound, GroupNotFound, InvalidInput, VolumeNotFound } from '../../cinder-common/exception';
+import { BackupNotFound, InvalidInput, VolumeNotFound } from '../../cinder-common/exception';
+import type { GroupRead } from '../../cinder-common/group-db';
 import { imageUnreachable, sourceSnapshot, sourceVolume } from '../volume/create-sources';
 import { boolParam, columnFilters, poppedKeys, versionedListQuery } from '../list-filters';
 import { collationEquals } from '../collation';
@@ -161,8 +162,10 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       const found = await sourceVolume(api, req.ctx, body.source_volid, size);
       [source, sizeAsked] = [found.source, found.size];
     }
-    for (const group of [body.consistencygroup_id, 'group_id' in body ? body.group_id : undefined]) {
-      if (group !== undefined && group !== null) throw new GroupNotFound({ group_id: pyStr(group) });
+    // consistencygroup_id and group_id both name a generic group (group_id wins), each looked up.
+    let group: GroupRead | null = null;
+    for (const id of [body.consistencygroup_id, 'group_id' in body ? body.group_id : undefined]) {
+      if (id !== undefined && id !== null) group = await api.getGroup(req.ctx, pyStr(id));
     }
     const image = body.imageRef ?? body.image_id;
     if (image !== undefined && image !== null) throw imageUnreachable();
@@ -174,7 +177,7 @@ export function volumeRoutes(app: FastifyInstance, base: string, api: VolumeAPI,
       throw new InvalidInput({ reason: `Invalid volume size provided for create request: ${notIntLike} (size argument must be an integer (or string representation of an integer) and greater than zero).` });
     }
     const made = await api.create(req.ctx, {
-      size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, source, snapshot,
+      size: sizeAsked, name, description, metadata: body.metadata ?? {}, availabilityZone: body.availability_zone ?? null, volumeType, source, snapshot, group,
     });
     return reply.code(202).send({ volume: (await render(req, [made.volume], false, made.extras))[0] });
   });

@@ -94,7 +94,7 @@ export function volumeDetail(c: VolumeViewCtx, v: Volume, x: VolumeExtras, exten
     encrypted: !!v.encryptionKeyId, replication_status: null, consistencygroup_id: null, multiattach: v.multiattach,
   };
   if (extended && c.showTenant) out['os-vol-tenant-attr:tenant_id'] = v.projectId;
-  if (c.version.atLeast('3.13')) out.group_id = null;
+  if (c.version.atLeast('3.13')) out.group_id = v.groupId ?? null;
   if (c.version.atLeast('3.21') && c.isAdmin) out.provider_id = v.providerId;
   Object.assign(out, versionedKeys(c, v));
   if (c.isAdmin) out.migration_status = v.migrationStatus;

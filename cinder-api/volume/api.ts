@@ -18,7 +18,7 @@ import { DEFAULT_TYPE_ID, type Snapshot, type SnapshotStatus, type Volume, type 
 import { SnapshotDB, volumeSnapshotFilter } from '../../cinder-common/snapshot-db';
 import {
   ConflictNovaUsingAttachment, Invalid, InvalidInput, InvalidVolume, InvalidVolumeAttachMode, NoValidBackend, VolumeBackendAPIException, GlanceMetadataNotFound,
-  VolumeNotFound, InvalidAvailabilityZone, InvalidVolumeType,
+  VolumeNotFound, InvalidAvailabilityZone, InvalidVolumeType, GroupNotFound,
 } from '../../cinder-common/exception';
 import { DELETABLE, MIGRATION_IDLE, detachSetsStatus, statusAfterDetach, type AttachStatus, type MigrationStatus, type VolumeStatus } from '../../cinder-common/volume-status';
 import type { QuotaEngine } from '../../cinder-common/quota';
@@ -32,6 +32,7 @@ import { poolName } from './pools';
 import { UserMessages } from '../../cinder-common/user-messages';
 import { Action, Detail } from '../../cinder-common/message-field';
 import { transactionWithRetry } from '../../common/db/retry';
+import { GroupDB, type GroupRead } from '../../cinder-common/group-db';
 
 const LOG = getLogger('cinder-api.volume');
 /** Statuses in which a volume's user metadata is neither changed nor deleted (volume/api.py). */
@@ -122,6 +123,8 @@ export interface CreateRequest {
   source?: Volume | null;
   /** A source snapshot and its volume (looked up and checked by the controller): made on that volume's backend. */
   snapshot?: { snapshot: Snapshot; origin: Volume } | null;
+  /** The generic group the volume joins (looked up by the controller): made on the group's backend. */
+  group?: GroupRead | null;
 }
 
 export interface Scheduled {
@@ -145,6 +148,15 @@ function remoteBadRequest(e: unknown, types: string[], prefix: string): Error {
   return e as Error;
 }
 
+/** A VolumeType object as Python prints it (%s of the OVO), in the group's refusal. */
+function typeRepr(t: TypeWithSpecs): string {
+  const py = (v: unknown): string => (v === null || v === undefined ? 'None' : typeof v === 'boolean' ? (v ? 'True' : 'False') : typeof v === 'string' ? `'${v}'` : String(v));
+  const at = (d: Date | null): string => (d ? d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '+00:00') : 'None');
+  return `VolumeType(created_at=${at(t.type.createdAt)},deleted=${py(t.type.deleted)},deleted_at=${at(t.type.deletedAt)},description=${py(t.type.description)},`
+    + `extra_specs=${JSON.stringify(t.specs).replace(/"/g, "'")},id=${t.type.id},is_public=${py(t.type.isPublic)},name=${py(t.type.name)},`
+    + `projects=<?>,qos_specs=<?>,qos_specs_id=${t.type.qosSpecsId ?? 'None'},updated_at=${at(t.type.updatedAt)})`;
+}
+
 export interface VolumeExtrasOf {
   metadata: Record<string, string>;
   attachments: AttachmentBrief[];
@@ -157,8 +169,10 @@ export class VolumeAPI {
   readonly enforcer: Enforcer;
   readonly types: TypeAPI;
   readonly messages: UserMessages;
+  readonly groupDb: GroupDB;
 
   constructor(readonly d: VolumeAPIDeps) {
+    this.groupDb = new GroupDB(d.db.ds);
     this.enforcer = d.enforcer ?? cinderEnforcer();
     this.messages = d.messages ?? new UserMessages(d.db.ds);
     this.types = new TypeAPI({ db: d.db, enforcer: this.enforcer, defaultTypeName: d.defaultTypeName });
@@ -199,6 +213,14 @@ export class VolumeAPI {
     } catch (e) {
       LOG.warning(`Could not send notification ${event}: ${(e as Error).message}`);
     }
+  }
+
+  /** group_api.get: objects.Group.get_by_id (others' groups are not found for non-admins), then group:get. */
+  async getGroup(ctx: Ctx, id: string): Promise<GroupRead> {
+    const g = await this.groupDb.get(id, ctx.isAdmin ? null : ctx.projectId);
+    if (!g) throw new GroupNotFound({ group_id: id });
+    this.authorize(ctx, 'group:get', { id: g.group.id, project_id: g.group.projectId, user_id: g.group.userId });
+    return g;
   }
 
   /**
@@ -314,7 +336,13 @@ export class VolumeAPI {
    * capabilities take the type's extra specs (CapabilitiesFilter), with the most room for `size`.
    */
   async pickBackend(size: number, az: string | null, specs: Record<string, string | null>, only?: string): Promise<Scheduled | null> {
-    let best: { host: string; az: string; free: number } | null = null;
+    const best = (await this.backendsFor(size, az, specs, only))[0];
+    return best ? { host: best.host, az: best.az } : null;
+  }
+
+  /** Every backend pickBackend would take, the most room first (the weigher's order). */
+  async backendsFor(size: number, az: string | null, specs: Record<string, string | null>, only?: string): Promise<Array<Scheduled & { free: number }>> {
+    const out: Array<Scheduled & { free: number }> = [];
     for (const { service: s, allocatedGb } of await this.d.db.servicesWithAllocatedGb('cinder-volume')) {
       if (s.disabled || !s.host || !isServiceUp(s.updatedAt, this.d.serviceDownTime)) continue;
       if (only !== undefined && s.host !== only) continue;
@@ -323,10 +351,11 @@ export class VolumeAPI {
       const caps = capabilitiesOf(s) as { total_capacity_gb?: number; volume_backend_name?: string };
       if (!satisfiesExtraSpecs(caps, specs)) continue;
       const free = Number(caps.total_capacity_gb ?? 0) - allocatedGb;
-      if (free < size || (best && best.free >= free)) continue;
-      best = { host: poolName(s, caps), az: svcAz, free };
+      if (free < size) continue;
+      out.push({ host: poolName(s, caps), az: svcAz, free });
     }
-    return best ? { host: best.host, az: best.az } : null;
+    // Stable: the first of equals wins, as the loop above kept it.
+    return out.sort((a, b) => b.free - a.free);
   }
 
   /**
@@ -354,6 +383,13 @@ export class VolumeAPI {
     const sourceType = source?.volumeTypeId ?? snap?.snapshot.volumeTypeId ?? null;
     const type = r.volumeType ?? (sourceType ? await this.types.get(ctx.elevated(), sourceType) : await this.types.getDefault());
     provisionFilterOnSize(type, size);
+    const group = r.group ?? null;
+    if (group) {
+      if (!r.volumeType) throw new InvalidInput({ reason: 'volume_type must be provided when creating a volume in a group.' });
+      if (!group.volumeTypeIds.includes(type.type.id)) {
+        throw new InvalidInput({ reason: `Invalid volume_type provided: ${typeRepr(type)} (requested type must be supported by this group).` });
+      }
+    }
     if (r.availabilityZone !== null && r.availabilityZone !== this.d.defaultAz) {
       throw new InvalidAvailabilityZone({ az: r.availabilityZone });
     }
@@ -371,12 +407,14 @@ export class VolumeAPI {
     const quota = this.d.quota;
     const limits = quota ? await quota.checkVolumeCreate(ctx.projectId ?? '', size) : null;
     // A clone goes to its source's backend (the scheduler's resource_backend), if that one takes it.
-    const target = await this.pickBackend(size, origin ? origin.availabilityZone : r.availabilityZone, type.specs, origin ? serviceHostOf(origin.host ?? '') : undefined);
+    // A volume in a group goes to the group's backend (the scheduler's group_backend), if that one takes it.
+    const only = origin ? serviceHostOf(origin.host ?? '') : group ? serviceHostOf(group.group.host ?? '') : undefined;
+    const target = await this.pickBackend(size, origin ? origin.availabilityZone : r.availabilityZone, type.specs, only);
     const values: Partial<Volume> = {
       userId: ctx.userId, projectId: ctx.projectId, size, displayName: r.name, displayDescription: r.description,
       availabilityZone: target?.az ?? r.availabilityZone ?? this.d.defaultAz, volumeTypeId: type.type.id, multiattach,
       host: target ? (origin?.host ?? target.host) : null, scheduledAt: target ? new Date() : null, sourceVolid: source?.id ?? null,
-      snapshotId: snap?.snapshot.id ?? null,
+      snapshotId: snap?.snapshot.id ?? null, groupId: group?.group.id ?? null,
       // A clone is bootable as its source is from the start (Cinder's create flow copies the flag).
       ...(source?.bootable ? { bootable: true } : {}),
     };
@@ -433,6 +471,7 @@ export class VolumeAPI {
     const expected: Expected = {
       attachStatus: ['detached', 'reserved', 'attaching', 'detaching', 'error_attaching', 'error_detaching', 'deleted', null],
       migrationStatus: MIGRATION_IDLE,
+      groupId: null,
       ...(force ? {} : { status: DELETABLE }),
     };
     const ds = this.d.db.ds;

@@ -59,7 +59,7 @@ export class GroupTypeAPI {
   }
 
   /** A live type of this name, under the tables' collation (any visibility, as Cinder's by-name lookup). */
-  private async byName(name: string, exceptId?: string): Promise<GroupTypeWithSpecs | null> {
+  async byNameOrNull(name: string, exceptId?: string): Promise<GroupTypeWithSpecs | null> {
     const type = (await this.db.live()).find((t) => t.id !== exceptId && collationEquals(t.name, name));
     return type ? this.db.withSpecsOf(type) : null;
   }
@@ -68,7 +68,7 @@ export class GroupTypeAPI {
   async show(ctx: Ctx, id: string): Promise<GroupTypeWithSpecs> {
     if (id !== 'default') return this.get(ctx, id);
     const name = this.api.d.defaultGroupTypeName;
-    const t = name ? await this.byName(name) : null;
+    const t = name ? await this.byNameOrNull(name) : null;
     if (!t) throw new NotFound({}, 'Default group type can not be found.');
     return t;
   }
@@ -81,7 +81,7 @@ export class GroupTypeAPI {
   /** POST /group_types: names are unique among live types (409). */
   async create(ctx: Ctx, r: { name: string; description: string | null; isPublic: boolean; specs: GroupSpecs }): Promise<GroupTypeWithSpecs> {
     this.authorize(ctx, GROUP_TYPE_POLICY.create);
-    if (await this.byName(r.name)) {
+    if (await this.byNameOrNull(r.name)) {
       void this.notify(ctx, 'groupType', 'group_type.create', { group_types: { name: r.name, description: r.description, group_specs: r.specs, is_public: r.isPublic } });
       throw new GroupTypeExists({ id: r.name });
     }
@@ -97,7 +97,7 @@ export class GroupTypeAPI {
     if (u.name === null && u.description === null && u.isPublic === null) {
       throw new Invalid({}, 'Specify group type name, description or a combination thereof.');
     }
-    if (u.name !== null && await this.byName(u.name, id)) throw new GroupTypeExists({ id: u.name });
+    if (u.name !== null && await this.byNameOrNull(u.name, id)) throw new GroupTypeExists({ id: u.name });
     const values: { name?: string; description?: string; isPublic?: boolean } = {};
     if (u.name !== null) values.name = u.name;
     if (u.description !== null) values.description = u.description;

@@ -10,6 +10,7 @@ export { QualityOfServiceSpecs } from './qos-specs';
 export { Encryption } from './encryption';
 export { Snapshot, SnapshotMetadata, type SnapshotStatus } from './snapshot';
 export { GroupType, GroupTypeSpec, GroupTypeProject, DEFAULT_CGSNAPSHOT_TYPE } from './group-type';
+export { Group, GroupVolumeTypeMapping, type GroupStatus } from './group';
 import { Volume } from './volume';
 import { VolumeAttachment } from './volume-attachment';
 import { VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata } from './volume-metadata';
@@ -22,7 +23,9 @@ import { QualityOfServiceSpecs } from './qos-specs';
 import { Encryption } from './encryption';
 import { Snapshot, SnapshotMetadata } from './snapshot';
 import { GroupType, GroupTypeSpec, GroupTypeProject } from './group-type';
+import { Group, GroupVolumeTypeMapping } from './group';
 
 export const CINDER_ENTITIES = [Volume, VolumeAttachment, VolumeMetadata, VolumeAdminMetadata, Service, VolumeType, VolumeTypeExtraSpec,
   VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message, VolumeGlanceMetadata,
-  QualityOfServiceSpecs, Encryption, Snapshot, SnapshotMetadata, GroupType, GroupTypeSpec, GroupTypeProject];
+  QualityOfServiceSpecs, Encryption, Snapshot, SnapshotMetadata, GroupType, GroupTypeSpec, GroupTypeProject,
+  Group, GroupVolumeTypeMapping];

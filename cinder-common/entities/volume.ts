@@ -36,6 +36,8 @@ export class Volume {
   @Column({ name: 'service_uuid', type: 'varchar', length: 36, nullable: true }) serviceUuid!: string | null;
   @Column({ name: 'shared_targets', type: 'boolean', nullable: true, default: true }) sharedTargets!: boolean | null;
   @Column({ name: 'use_quota', type: 'boolean', nullable: true, default: true }) useQuota!: boolean | null;
+  /** The generic group the volume is in (3.13+); null: none. */
+  @Column({ name: 'group_id', type: 'varchar', length: 36, nullable: true }) groupId!: string | null;
   /** Request id of the last os-reserve / os-begin_detaching / attachment create (attachd; see its migration). */
   @Column({ name: 'transition_request_id', type: 'varchar', length: 255, nullable: true }) transitionRequestId!: string | null;
   @Column({ name: 'created_at', type: 'datetime', nullable: true }) createdAt!: Date | null;

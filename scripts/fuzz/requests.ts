@@ -38,6 +38,7 @@ export class FuzzState {
   snapshots: Owned[] = [];
   types: string[] = [];
   qosSpecs: string[] = [];
+  groupTypes: string[] = [];
   /** Backend objects an unmanage left (their names), for a manage to take back. */
   unmanaged: string[] = [];
   unmanagedSnapshots: string[] = [];
@@ -446,6 +447,21 @@ export class Generator {
           [1, this.make('cinder', user, 'PUT', `${C}/qos-specs/${q}/delete_keys`, 'qos-delete-keys', r.pick<unknown>([{ keys: ['k', 'total_iops_sec'] }, { keys: [] }, { keys: ['k', 'k'] }, { keys: 'k' }, {}]))],
           [2, this.make('cinder', user, 'GET', `${C}/qos-specs/${q}/${r.pick(['associate', 'disassociate'])}${r.chance(0.9) ? `?vol_type_id=${type}` : ''}`, 'qos-associate')],
           [1, this.make('cinder', user, r.pick(['GET', 'DELETE']), `${C}/qos-specs/${q}${r.pick(['/disassociate_all', '', '?force=true', '?force=maybe'])}`, 'qos-delete')],
+        ]);
+      }],
+      // Group types (3.11+): made with odd names, visibility and specs, read, listed, changed, their specs set and dropped, deleted.
+      [1, () => this.make('cinder', user, 'POST', `${C}/group_types`, 'group-type-create', r.pick<unknown>([
+        { group_type: { name: `fg-${r.int(0, 9)}`, ...(r.chance(0.3) ? { is_public: r.pick([false, 'no', 'maybe']) } : {}), ...(r.chance(0.5) ? { group_specs: r.pick([{ k: 'v' }, null, { 'a b': 'v' }, { k: 5 }]) } : {}) } },
+        { group_type: { name: r.pick(['', '  ', 'é'.repeat(300), 5, null]) } }, { group_type: null }, {}, { group_type: { name: 'fg' }, x: 1 }]), `3.${r.int(9, 70)}`)],
+      [2, () => {
+        const g = st.groupTypes.length && r.chance(0.8) ? r.pick(st.groupTypes) : r.pick([r.uuid(), 'default', 'x', '%00']);
+        const mv = `3.${r.int(10, 70)}`;
+        return r.weighted<FuzzRequest>([
+          [2, this.make('cinder', user, 'GET', `${C}/group_types${r.pick(['', `/${g}`, '?is_public=none', '?is_public=x', '?limit=1', `?marker=${g}`, '?sort=name:asc', '?sort=x', '?offset=-1'])}`, 'group-type-get', undefined, mv)],
+          [2, this.make('cinder', user, 'PUT', `${C}/group_types/${g}`, 'group-type-update', { group_type: { [r.pick(['name', 'description', 'is_public', 'x'])]: r.pick(['fg-u', '', '  ', null, true, 5]) } }, mv)],
+          [2, this.make('cinder', user, r.pick(['GET', 'POST']), `${C}/group_types/${g}/group_specs`, 'group-specs', { group_specs: { [r.pick(['k', 'a b', ''])]: r.pick(['v', null, 5]) } }, mv)],
+          [1, this.make('cinder', user, r.pick(['GET', 'PUT', 'DELETE']), `${C}/group_types/${g}/group_specs/${r.pick(['k', 'x', '%00'])}`, 'group-spec', r.pick<unknown>([{ k: 'v2' }, { x: 'v' }, { k: 'a', x: 'b' }, {}]), mv)],
+          [1, this.make('cinder', user, 'DELETE', `${C}/group_types/${g}`, 'group-type-delete', undefined, mv)],
         ]);
       }],
       // Volume type encryption: made, read key by key, changed and deleted on the run's types (volumes of them are refused).

@@ -121,6 +121,7 @@ export async function runFuzz(t: Target, o: FuzzOptions): Promise<FuzzResult> {
     if (req.op === 'attachment-create' && req.method === 'POST' && id('attachment')) st.add('attachments', id('attachment')!, owner);
     if (req.op === 'type-create' && req.method === 'POST' && id('volume_type') && !st.types.includes(id('volume_type')!)) st.types.push(id('volume_type')!);
     if (req.op === 'qos-create' && id('qos_specs')) st.qosSpecs.push(id('qos_specs')!);
+    if (req.op === 'group-type-create' && id('group_type')) st.groupTypes.push(id('group_type')!);
     if (req.op === 'snapshot-create' && id('snapshot')) st.add('snapshots', id('snapshot')!, owner);
     if (req.op === 'snapshot-delete' && parts.length === 5) st.forget('snapshots', parts[4]);
     if (req.op === 'server-delete' && req.method === 'DELETE') st.forget('servers', parts[2]);

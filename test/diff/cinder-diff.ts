@@ -87,6 +87,19 @@ async function snapshotState(side: Side, project: string, id: string): Promise<J
   }
 }
 
+/** A group's state once it leaves creating, deleting or updating (at most 30 s). */
+async function groupState(side: Side, project: string, id: string): Promise<Json> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await send(side, project, 'GET', `/v3/${project}/groups/${id}?list_volume=True`, { mv: '3.25' });
+    if (r.status === 404) return { gone: true };
+    const g = r.body?.group;
+    if (!g) return { error: r.status };
+    if (!['creating', 'deleting', 'updating'].includes(g.status) || Date.now() > deadline) return { status: g.status, volumes: g.volumes?.length ?? null };
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+}
+
 function dig(body: Json, path: string): unknown {
   return path.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), body);
 }
@@ -105,6 +118,7 @@ async function play(side: Side, project: string, ids: Map<string, string>, step:
   }
   if (step.state && ids.has(step.state)) answer.state = await volumeState(side, project, ids.get(step.state) as string);
   if (step.snapState && ids.has(step.snapState)) answer.state = { ...(answer.state ?? {}), snapshot: await snapshotState(side, project, ids.get(step.snapState) as string) };
+  if (step.groupState && ids.has(step.groupState)) answer.state = { ...(answer.state ?? {}), group: await groupState(side, project, ids.get(step.groupState) as string) };
   return answer;
 }
 

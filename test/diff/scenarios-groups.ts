@@ -14,8 +14,68 @@ const post = (path: string, body: unknown, save?: Step['save'], mv = MV): Step =
 const put = (path: string, body: unknown): Step => ({ method: 'PUT', path, body, mv: MV });
 const del = (path: string): Step => ({ method: 'DELETE', path, mv: MV });
 
+const V = '/v3/{p}/volumes';
+const GR = '/v3/{p}/groups';
+const USAGE: Step = { method: 'GET', path: '/v3/{p}/os-quota-sets/{p}?usage=True' };
+const g13 = (path: string, mv = '3.25'): Step => ({ method: 'GET', path, mv });
+const grp = (body: unknown, save?: [string, string], mv = '3.13'): Step => ({ method: 'POST', path: GR, body, mv, ...(save ? { save, groupState: save[0] } : {}) });
+const act = (id: string, body: unknown, mv = '3.20'): Step => ({ method: 'POST', path: `${GR}/{${id}}/action`, body, mv, groupState: id });
+const upd = (id: string, group: unknown): Step => ({ method: 'PUT', path: `${GR}/{${id}}`, body: { group }, mv: '3.13', groupState: id });
+
+/** Groups: create and its refusals, volumes made in one, show and list, update, reset, delete. */
+function groups(): Scenario {
+  return {
+    name: 'groups',
+    steps: [
+      post(G, { group_type: { name: 'diff-grp-type' } }, ['gt', 'group_type.id']),
+      { method: 'POST', path: '/v3/{p}/types', body: { volume_type: { name: 'diff-grp-vt' } }, save: ['vt', 'volume_type.id'] },
+      USAGE,
+      get(GR, '3.12'), grp({ group: { group_type: '{gt}', volume_types: ['__DEFAULT__'] } }, undefined, '3.12'),
+      // Refusals, in Cinder's order.
+      grp({}), grp({ group: {} }), grp({ group: { group_type: '{gt}' } }), grp({ group: { group_type: '{gt}', volume_types: [] } }),
+      grp({ group: { group_type: '{gt}', volume_types: ['a', 'a'] } }), grp({ group: { group_type: '  ', volume_types: ['__DEFAULT__'] } }),
+      grp({ group: { group_type: 'no-such-gt', volume_types: ['__DEFAULT__'] } }), grp({ group: { group_type: MISSING, volume_types: ['__DEFAULT__'] } }),
+      grp({ group: { group_type: '{gt}', volume_types: ['no-such-vt'] } }), grp({ group: { group_type: '{gt}', volume_types: [MISSING] } }),
+      grp({ group: { group_type: '{gt}', volume_types: ['__DEFAULT__'], availability_zone: 'elsewhere' } }),
+      grp({ group: { group_type: '{gt}', volume_types: ['__DEFAULT__'], availability_zone: '' } }),
+      grp({ group: { group_type: '{gt}', volume_types: ['__DEFAULT__'], availability_zone: '  ' } }),
+      grp({ group: { group_type: '{gt}', volume_types: ['__DEFAULT__'], bogus: 1 } }), grp({ group: { group_type: '{gt}', volume_types: ['__DEFAULT__'], name: 'x'.repeat(256) } }),
+      // Made: by type name and id, with a name and a description (stripped).
+      grp({ group: { group_type: 'diff-grp-type', volume_types: ['__DEFAULT__', 'diff-grp-vt'], name: ' g1 ', description: ' d ' } }, ['g1', 'group.id']),
+      TICK,
+      grp({ group: { group_type: '{gt}', volume_types: ['{vt}'] } }, ['g2', 'group.id']),
+      USAGE,
+      g13(`${GR}/{g1}`), g13(`${GR}/{g1}`, '3.13'), g13(`${GR}/{g1}?list_volume=True`), g13(`${GR}/{g1}?list_volume=maybe`), g13(`${GR}/{g1}`, '3.70'),
+      g13(`${GR}/${MISSING}`), g13(GR), g13(`${GR}/detail`), g13(`${GR}/detail?name=g1`), g13(`${GR}?bogus=1`), g13(`${GR}?sort=name:asc`),
+      g13(`${GR}?limit=1`), g13(`${GR}?marker=${MISSING}`), g13(`${GR}?limit=1&marker={g1}`), g13(`${GR}?all_tenants=1`), g13(`${GR}?status=available`),
+      // Volumes in a group: the type must be given, and be one of the group's.
+      { method: 'POST', path: V, body: { volume: { size: 1, group_id: '{g1}' } }, mv: '3.13' },
+      { method: 'POST', path: V, body: { volume: { size: 1, group_id: MISSING, volume_type: '__DEFAULT__' } }, mv: '3.13' },
+      { method: 'POST', path: V, body: { volume: { size: 1, group_id: '{g1}', volume_type: '__DEFAULT__' } }, mv: '3.13', save: ['v1', 'volume.id'], state: 'v1' },
+      { method: 'POST', path: V, body: { volume: { size: 1, volume_type: 'diff-grp-vt' } }, save: ['v2', 'volume.id'], state: 'v2' },
+      { method: 'GET', path: `${V}/{v1}`, mv: '3.13' }, g13(`${GR}/{g1}?list_volume=True`),
+      { method: 'DELETE', path: `${V}/{v1}`, state: 'v1' },
+      // Update: name and description, then volumes in and out, with the refusals.
+      upd('g1', { name: 'g1b', description: 'd2' }), g13(`${GR}/{g1}`), upd('g1', { name: 'g1b' }), upd('g1', {}),
+      { method: 'PUT', path: `${GR}/{g1}`, body: {}, mv: '3.13' }, upd('g1', { add_volumes: '{v2}', remove_volumes: '{v2}' }),
+      upd('g1', { remove_volumes: '{v2}' }), upd('g1', { add_volumes: MISSING }), upd('g2', { add_volumes: '{v1}' }),
+      upd('g1', { add_volumes: '{v2},' }), g13(`${GR}/{g1}?list_volume=True`), { method: 'GET', path: `${V}/{v2}`, mv: '3.13' },
+      upd('g1', { remove_volumes: '{v2}' }), g13(`${GR}/{g1}?list_volume=True`),
+      // Reset status (admin, 3.20), then a name change makes it available again.
+      act('g2', { reset_status: { status: 'error' } }, '3.19'), act('g2', { reset_status: { status: 'bogus' } }), act('g2', { reset_status: { status: '' } }),
+      act('g2', { reset_status: {} }), act('g2', { reset_status: { status: 'Error' } }), g13(`${GR}/{g2}`), upd('g2', { name: 'again' }), g13(`${GR}/{g2}`),
+      // Delete: refused with volumes unless delete-volumes; then gone, with its volume and usage.
+      act('g1', { delete: {} }, '3.13'), act('g1', { delete: { 'delete-volumes': 'maybe' } }, '3.13'), act('g1', { bogus: {} }, '3.13'),
+      act('g1', { delete: { 'delete-volumes': true } }, '3.13'), g13(`${GR}/{g1}`), { method: 'GET', path: `${V}/{v1}` },
+      act('g2', { delete: {} }, '3.13'), USAGE,
+      { method: 'DELETE', path: `${V}/{v2}`, state: 'v2' },
+      { method: 'DELETE', path: '/v3/{p}/types/{vt}' }, del(`${G}/{gt}`),
+    ],
+  };
+}
+
 export function groupScenarios(): Scenario[] {
-  return [{
+  return [groups(), {
     name: 'group-types',
     steps: [
       get(G, '3.10'), post(G, { group_type: { name: 'diff-gt-old' } }, undefined, '3.10'), get(`${G}/default`),

@@ -31,6 +31,8 @@ export interface Step {
   state?: string;
   /** The same for a snapshot (creating, deleting). */
   snapState?: string;
+  /** The same for a group (creating, deleting, updating). */
+  groupState?: string;
   /** Not a request: wait until the wall clock enters the next second (distinct created_at). */
   nextSecond?: true;
 }

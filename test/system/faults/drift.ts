@@ -124,6 +124,15 @@ export async function fullDrift(c: Audited): Promise<string[]> {
   // A snapshot left creating or deleting is a lost create or delete, as a volume's.
   const snaps = await c.cinderQuery<VolumeRow>("SELECT id, status FROM snapshots WHERE deleted = 0 AND status IN ('creating', 'deleting')");
   for (const s of snaps) out.push(`snapshot ${s.id} left ${s.status}`);
+  // A group left creating, deleting or updating is a lost step; its usage counts the live groups.
+  const groups = await c.cinderQuery<VolumeRow>("SELECT id, status FROM `groups` WHERE deleted = 0 AND status IN ('creating', 'deleting', 'updating')");
+  for (const g of groups) out.push(`group ${g.id} left ${g.status}`);
+  const groupUse = await c.cinderQuery<{ project_id: string; in_use: number | string; reserved: number | string; live: number | string }>(`SELECT u.project_id, u.in_use, u.reserved,
+    (SELECT COUNT(*) FROM \`groups\` g WHERE g.project_id = u.project_id AND g.deleted = 0) AS live FROM quota_usages u WHERE u.deleted = 0 AND u.resource = 'groups'`);
+  for (const u of groupUse) {
+    if (Number(u.in_use) !== Number(u.live)) out.push(`quota usage groups of project ${u.project_id}: in_use ${u.in_use}, the rows count ${u.live}`);
+    if (Number(u.reserved) !== 0) out.push(`quota usage groups of project ${u.project_id}: ${u.reserved} still reserved`);
+  }
   const usages = await c.cinderQuery<UsageRow>("SELECT project_id, resource, in_use, reserved FROM quota_usages WHERE deleted = 0 AND (resource LIKE 'volumes%' OR resource LIKE 'gigabytes%' OR resource LIKE 'snapshots%')");
   // Per project, and per project and type (the <resource>_<type> usages); gigabytes count volumes' and snapshots' sizes.
   const counts = await c.cinderQuery<CountRow & { type: string | null; snapshots: number | string }>(`SELECT x.project_id, t.name AS type, SUM(x.vols) AS volumes,

@@ -105,6 +105,14 @@ export const SNAPSHOT_MANAGE_STEPS: Array<[Service, string]> = [
   ['cinder-volume', 'cinder-volume.manage_existing_snapshot.after-backend'],
 ];
 
+/** A group's steps: cinder-api's intent recorded before its cast (create, update, delete), cinder-volume's volumes deleted before the group row. */
+export const GROUP_STEPS: Array<[Service, string]> = [
+  ['cinder-api', 'cinder-api.group_create.after-row'],
+  ['cinder-api', 'cinder-api.group_update.after-mark'],
+  ['cinder-api', 'cinder-api.group_delete.after-mark'],
+  ['cinder-volume', 'cinder-volume.delete_group.after-volumes'],
+];
+
 /** A retype's steps (cinder-api's intent and reservations, cinder-volume's driver call) before the type and quota commit. */
 export const RETYPE_STEPS: Array<[Service, string]> = [
   ['cinder-api', 'cinder-api.retype.after-reserve'],

@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { waitFor } from '../../support/processes';
 import { fullDrift, waitNoDrift } from './drift';
 import {
-  SWAP_STEPS, REBUILD_STEPS, ATTACH_STEPS, ATTACH_STEPS_V3, CONVERGE_MS, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, MANAGE_STEPS, RETYPE_STEPS, SNAPSHOT_MANAGE_STEPS, SNAPSHOT_STEPS, LOCAL_DELETE_STEPS, LOST_CAST_TIMEOUT,
+  SWAP_STEPS, REBUILD_STEPS, ATTACH_STEPS, ATTACH_STEPS_V3, CONVERGE_MS, DETACH_STEPS, DETACH_STEPS_V3, EXTEND_STEPS, GROUP_STEPS, MANAGE_STEPS, RETYPE_STEPS, SNAPSHOT_MANAGE_STEPS, SNAPSHOT_STEPS, LOCAL_DELETE_STEPS, LOST_CAST_TIMEOUT,
   faultCluster, killAt, waitComputeDown, type Flow, type Service,
 } from './fault-cluster';
 
@@ -214,6 +214,46 @@ for (const [flow, attachSteps, detachSteps] of FLOWS) describe(`faults (${flow} 
       expect((await cluster.req('cinder', 'DELETE', `/volumes/${managed}`)).status).to.equal(202);
       await waitFor(async () => (await cluster.req('cinder', 'GET', `/volumes/${managed}`)).status === 404, 30_000, `volume ${managed} deleted`, 200);
       await waitNoDrift(cluster, CONVERGE_MS, fullDrift);
+    });
+  }
+
+  // A group's create, update and delete, with the kill at one step: each records its intent
+  // before its cast, so the restarted service, or the running cinder-volume once the cast is
+  // lost (lost_cast_timeout), finishes it. The group's and its volumes' rows and the `groups`
+  // usage agree after each (fullDrift).
+  if (flow === 'attachments') for (const [svc, point] of GROUP_STEPS) {
+    it(`group: ${svc} killed at ${point}`, async () => {
+      const h = { 'X-Auth-Token': 'admin:demo', 'OpenStack-API-Version': 'volume 3.25' };
+      const wait = LOST_CAST_TIMEOUT * 1000 + CONVERGE_MS;
+      const shown = async (gid: string): Promise<{ status: string; volumes: string[] } | 404> => {
+        const r = await cluster.req('cinder', 'GET', `/groups/${gid}?list_volume=True`, undefined, h);
+        return r.status === 404 ? 404 : r.body.group;
+      };
+      const step = (p: string, send: () => Promise<{ status: number; body: { group?: { id?: string } } }>) => (p === point ? killAt(cluster, controlRoot, svc, point, send) : send());
+      const gt = (await cluster.req('cinder', 'POST', '/group_types', { group_type: { name: `gt-${point}` } }, h)).body.group_type.id as string;
+      let gid = '';
+      await step('cinder-api.group_create.after-row', async () => {
+        const r = await cluster.req('cinder', 'POST', '/groups', { group: { group_type: gt, volume_types: ['__DEFAULT__'] } }, h);
+        gid = r.body?.group?.id ?? '';
+        return r;
+      });
+      // A cinder-api killed before it answered: the row it wrote is found by its group type.
+      if (!gid) gid = (await cluster.req('cinder', 'GET', `/groups?group_type_id=${gt}`, undefined, h)).body.groups[0]?.id ?? '';
+      expect(gid, 'the group row written before the kill').to.not.equal('');
+      await waitFor(async () => ((await shown(gid)) as { status: string }).status === 'available', wait, `group ${gid} available`, 200);
+      const inGroup = (await cluster.req('cinder', 'POST', '/volumes', { volume: { size: 1, volume_type: '__DEFAULT__', group_id: gid } }, h)).body.volume.id as string;
+      const loose = await cluster.createVolume();
+      await cluster.waitVolume(inGroup, 'available');
+      await step('cinder-api.group_update.after-mark', () => cluster.req('cinder', 'PUT', `/groups/${gid}`, { group: { add_volumes: loose } }, h));
+      await waitFor(async () => ((await shown(gid)) as { status: string }).status === 'available', wait, `group ${gid} updated`, 200);
+      expect(((await shown(gid)) as { volumes: string[] }).volumes.sort()).to.deep.equal([inGroup, loose].sort());
+      await waitNoDrift(cluster, CONVERGE_MS, fullDrift);
+      const del = () => cluster.req('cinder', 'POST', `/groups/${gid}/action`, { delete: { 'delete-volumes': true } }, h);
+      await (point === 'cinder-api.group_delete.after-mark' || point === 'cinder-volume.delete_group.after-volumes' ? killAt(cluster, controlRoot, svc, point, del) : del());
+      await waitFor(async () => (await shown(gid)) === 404, wait, `group ${gid} deleted`, 200);
+      for (const v of [inGroup, loose]) expect((await cluster.req('cinder', 'GET', `/volumes/${v}`)).status).to.equal(404);
+      await waitNoDrift(cluster, CONVERGE_MS, fullDrift);
+      expect((await cluster.req('cinder', 'DELETE', `/group_types/${gt}`, undefined, h)).status).to.equal(202);
     });
   }
 

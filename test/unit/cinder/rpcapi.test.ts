@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { RequestContext } from '../../../common/context';
 import { MessagingTimeout, getRpcTransport, type Transport } from '../../../common/rpc';
-import type { Snapshot, Volume } from '../../../cinder-common/entities';
+import type { Group, Snapshot, Volume } from '../../../cinder-common/entities';
 import { VolumeAPI } from '../../../cinder-volume/rpcapi';
 import { WireTap } from '../../support/rpc-wire';
 
@@ -16,6 +16,7 @@ describe('cinder volume rpcapi: the wire contract', () => {
   const tap = new WireTap(URL, 'openstack', 'cinder-volume.node1@tgt');
   const volume = { id: '951be889-b794-4723-9ac9-efde61cacf3a', host: 'node1@tgt#tgt', size: 1, status: 'available' } as Volume;
   const snapshot = { id: '0c5e6f8e-5a3c-4e3b-9d7e-3f1f0f6d2a11', volumeId: volume.id, volumeSize: 1, status: 'creating', createdAt: null } as Snapshot;
+  const group = { id: '5b0c2f4e-0a6d-4f5e-8d1c-2b3a4c5d6e7f', host: 'node1@tgt#tgt', status: 'creating', createdAt: null } as Group;
 
   before(async () => {
     transport = getRpcTransport(URL);
@@ -46,6 +47,10 @@ describe('cinder volume rpcapi: the wire contract', () => {
       ['volume', 'new_type_id', 'host', 'migration_policy', 'reservations', 'old_reservations']],
     ['attachment_update', 'call', '3.9', (a, c) => a.attachmentUpdate(c, volume, { initiator: 'iqn.x' }, 'att-1'), ['vref', 'connector', 'attachment_id']],
     ['attachment_delete', 'call', '3.9', (a, c) => a.attachmentDelete(c, volume, 'att-1'), ['attachment_id', 'vref']],
+    // generic groups: Cinder sends the Group object (the server is the group's backend)
+    ['create_group', 'cast', '3.0', (a, c) => a.createGroup(c, group, ['t1']), ['group']],
+    ['delete_group', 'cast', '3.0', (a, c) => a.deleteGroup(c, group, ['t1']), ['group']],
+    ['update_group', 'cast', '3.0', (a, c) => a.updateGroup(c, group, ['t1'], 'v1,v2', null), ['group', 'add_volumes', 'remove_volumes']],
     // os-services freeze/thaw, addressed to a backend (a pool in the host is cut off)
     ['freeze_host', 'call', '3.0', (a, c) => a.freezeHost(c, 'node1@tgt#tgt'), []],
     ['thaw_host', 'call', '3.0', (a, c) => a.thawHost(c, 'node1@tgt'), []],
@@ -75,6 +80,10 @@ describe('cinder volume rpcapi: the wire contract', () => {
       expect(Object.keys(m.args).sort()).to.deep.equal([...keys].sort());
       expect(m.context).to.include({ user_id: 'u', project_id: 'p' });
       const obj = m.args.volume ?? m.args.vref;
+      if (m.args.group) {
+        expect(m.args.group).to.deep.include({ 'versioned_object.name': 'Group', 'versioned_object.namespace': 'cinder', 'versioned_object.version': '1.2' });
+        expect((m.args.group as Record<string, unknown>)['versioned_object.data']).to.deep.include({ id: group.id, host: group.host, volume_type_ids: ['t1'] });
+      }
       // oslo.versionedobjects' own serial namespace (Cinder does not override it as Nova does).
       if (obj) expect(obj as Record<string, unknown>).to.include({ 'versioned_object.name': 'Volume', 'versioned_object.namespace': 'cinder' });
       if (m.args.cleanup_request) {
@@ -93,7 +102,7 @@ describe('cinder volume rpcapi: the wire contract', () => {
   }
 
   it('the methods pinned are every method the rpcapi has', () => {
-    const own = Object.getOwnPropertyNames(VolumeAPI.prototype).filter((n) => n !== 'constructor' && n !== 'cctxt');
+    const own = Object.getOwnPropertyNames(VolumeAPI.prototype).filter((n) => n !== 'constructor' && n !== 'cctxt' && n !== 'groupCctxt');
     expect(own.map((n) => n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)).sort()).to.deep.equal(cases.map(([m]) => m).sort());
   });
 

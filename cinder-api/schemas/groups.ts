@@ -1,0 +1,69 @@
+// Group bodies (cinder/api/schemas/groups.py): create, update, and the delete and reset_status
+// actions. create-from-src and the replication actions are not served.
+import { IsDefined } from '../../common/api/class-validator';
+import { Nested, ObjectSchema, Schema, badRequest, type Format, type JsonSchema } from '../../common/api';
+import * as t from './parameter-types';
+
+/** Python's len() of a stripped string. */
+const stripped = (v: string): number => [...v.trim()].length;
+
+/** The 'group_type' format: 1..255 characters once stripped (its InvalidInput fails the format). */
+const GROUP_TYPE: Format = { name: 'group_type', check: (v) => typeof v !== 'string' || (stripped(v) >= 1 && stripped(v) <= 255) };
+
+/** The 'availability_zone' format: its InvalidInput is the answer. */
+const AZ: Format = {
+  name: 'availability_zone',
+  check: (v) => {
+    if (typeof v !== 'string') return true;
+    if (!v) throw badRequest("The 'availability_zone' can not be None.");
+    const n = stripped(v);
+    if (n < 1) throw badRequest(`Invalid input received: availability_zone has ${n} characters, less than 1.`);
+    if (n > 255) throw badRequest(`Invalid input received: availability_zone has ${n} characters, more than 255.`);
+    return true;
+  },
+};
+
+/** The 'group_status' format: None fails it; the rest is checked by the controller (InvalidGroupStatus). */
+const GROUP_STATUS: Format = { name: 'group_status', check: (v) => v !== null && v !== undefined };
+
+const volumeTypes: JsonSchema = { type: 'array', minItems: 1, items: { type: 'string', maxLength: 255 }, uniqueItems: true };
+
+export class GroupCreate {
+  @Schema(t.description) description?: string | null;
+  @IsDefined({ message: "'group_type' is a required property" }) @Schema({ type: 'string', format: GROUP_TYPE }) group_type!: string;
+  @Schema(t.nameAllowZeroMinLength) name?: string | null;
+  @IsDefined({ message: "'volume_types' is a required property" }) @Schema(volumeTypes) volume_types!: string[];
+  @Schema({ type: ['string', 'null'], format: AZ }) availability_zone?: string | null;
+}
+
+export class CreateGroupBody {
+  @IsDefined({ message: "'group' is a required property" }) @Nested(() => GroupCreate) group!: GroupCreate;
+}
+
+@ObjectSchema({ after: { anyOf: [{ required: ['name'] }, { required: ['description'] }, { required: ['add_volumes'] }, { required: ['remove_volumes'] }] } })
+export class GroupUpdate {
+  @Schema(t.description) description?: string | null;
+  @Schema(t.nameAllowZeroMinLength) name?: string | null;
+  @Schema(t.description) add_volumes?: string | null;
+  @Schema(t.description) remove_volumes?: string | null;
+}
+
+export class UpdateGroupBody {
+  @IsDefined({ message: "'group' is a required property" }) @Nested(() => GroupUpdate) group!: GroupUpdate;
+}
+
+export class GroupDelete {
+  @Schema(t.boolean) 'delete-volumes'?: boolean | string;
+}
+
+export class DeleteGroupBody {
+  @IsDefined({ message: "'delete' is a required property" }) @Nested(() => GroupDelete) delete!: GroupDelete;
+}
+
+export class GroupResetStatus {
+  @IsDefined({ message: "'status' is a required property" }) @Schema({ type: 'string', format: GROUP_STATUS }) status!: string;
+}
+
+export class ResetGroupStatusBody {
+  @IsDefined({ message: "'reset_status' is a required property" }) @Nested(() => GroupResetStatus) reset_status!: GroupResetStatus;
+}
