@@ -75,6 +75,9 @@ export class GroupNotFound extends NotFound {
 export class InvalidGroup extends Invalid {
   static override msgFmt = 'Invalid Group: %(reason)s';
 }
+export class GroupSnapshotNotFound extends NotFound {
+  static override msgFmt = 'GroupSnapshot %(group_snapshot_id)s could not be found.';
+}
 export class InvalidGroupStatus extends Invalid {
   static override msgFmt = 'Invalid Group Status: %(reason)s';
 }

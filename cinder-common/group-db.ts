@@ -17,7 +17,7 @@ class Unchanged extends Error {
   constructor() { super('unchanged'); }
 }
 
-/** A group with the ids of the volume types it takes, in the order they were given. */
+/** A group with the ids of the volume types it takes. */
 export interface GroupRead {
   group: Group;
   volumeTypeIds: string[];
@@ -67,7 +67,8 @@ export class GroupDB {
   async typesOf(groupIds: string[]): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>(groupIds.map((id) => [id, []]));
     if (!groupIds.length) return out;
-    const rows = await this.read(() => this.maps.find({ groupId: groupIds, deleted: false }, [['id', 'ASC']]), 'group types read');
+    // By type id: Cinder's join has no order, which on MariaDB is the ids'.
+    const rows = await this.read(() => this.maps.find({ groupId: groupIds, deleted: false }, [['volumeTypeId', 'ASC']]), 'group types read');
     for (const r of rows) out.get(r.groupId)?.push(r.volumeTypeId);
     return out;
   }
@@ -77,9 +78,9 @@ export class GroupDB {
     return (await this.rows.update({ id, deleted: false, ...expected }, { ...values, updatedAt: now() }, m)) > 0;
   }
 
-  /** The live volumes in a group (volume_get_all_by_generic_group). */
+  /** The live volumes in a group (volume_get_all_by_generic_group), by id: MariaDB's order for it (the index on group_id). */
   async volumesOf(groupId: string, m?: EntityManager): Promise<Volume[]> {
-    return this.volumes.find({ groupId, deleted: false }, [['createdAt', 'ASC'], ['id', 'ASC']], undefined, m);
+    return this.volumes.find({ groupId, deleted: false }, [['id', 'ASC']], undefined, m);
   }
 
   /** Sets the group of live volumes now in `from` (null: in none); redoing it changes nothing more. */

@@ -192,6 +192,21 @@ export class QuotaEngine {
   }
 
   /**
+   * A group made from a source: the group and its new volumes (each as a create counts it) in one
+   * transaction with `write`. Over a limit: GroupLimitExceeded when it is the groups', else the
+   * volume create's error.
+   */
+  async createGroupWithVolumes<T>(projectId: string, volumes: Array<{ size: number; typeName: string | null }>, write: (m: EntityManager) => Promise<T>): Promise<T> {
+    const deltas: Record<string, number> = { groups: 1 };
+    for (const v of volumes) for (const [r, d] of Object.entries(volumeDeltas(v.size, v.typeName))) deltas[r] = (deltas[r] ?? 0) + d;
+    const all = await this.projectQuotas(projectId);
+    const r = await this.db.consumeWith(projectId, deltas, limitsIn(all, Object.keys(deltas)), write, `group create for ${projectId}`);
+    if ('done' in r) return r.done;
+    if (r.overs.includes('groups')) throw new GroupLimitExceeded({ allowed: r.quotas.groups, name: 'groups' });
+    throw overQuotaError(r, 'volumes', volumes[0]?.size ?? 0);
+  }
+
+  /**
    * _extend: the per-volume limit on the new size, then the size increase reserved under the
    * uuids `uuidOf` gives (extendReservationUuid: the reconciler can find them without the cast).
    */

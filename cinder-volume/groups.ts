@@ -27,6 +27,8 @@ export interface GroupWorkDeps {
   notifier?: Notifier | null;
   /** The manager's delete_volume of one volume (under its lock); resolves when it is done or failed. */
   deleteVolume: (ctxt: ContextDict, volumeId: string) => Promise<void>;
+  /** The manager's create_volume of one volume 'creating' (a clone of its source_volid); done or failed. */
+  createVolume: (ctxt: ContextDict, volumeId: string) => Promise<void>;
 }
 
 export class GroupWork {
@@ -45,11 +47,24 @@ export class GroupWork {
     return notifyGroupUsage(this.d.notifier ?? null, ctxt, g, suffix, this.d.host);
   }
 
-  /** create_group: a group no longer 'creating' is left alone. Returns whether it became available. */
+  /**
+   * create_group and create_group_from_src: a group no longer 'creating' is left alone. One made
+   * from a source group has its clones made (each a create_volume of its row, which a redo
+   * repeats), then is available if they all are, else in error. Returns whether it became available.
+   */
   async create(ctxt: ContextDict, obj: unknown): Promise<boolean> {
     const g = await this.load(obj);
     if (!g || g.status !== 'creating') return false;
     await this.notify(ctxt, g, 'create.start');
+    if (g.sourceGroupId) {
+      for (const v of await this.groups.volumesOf(g.id)) if (v.status === 'creating') await this.d.createVolume(ctxt, v.id);
+      const bad = (await this.groups.volumesOf(g.id)).filter((v) => v.status !== 'available');
+      if (bad.length) {
+        LOG.error(`Group ${g.id}: ${bad.length} volume(s) could not be created from the source group; the group goes to error`);
+        await this.groups.conditionalUpdate(g.id, { status: 'creating' }, { status: 'error' });
+        return false;
+      }
+    }
     if (!await this.groups.conditionalUpdate(g.id, { status: 'creating' }, { status: 'available' })) return false;
     await this.notify(ctxt, { ...g, status: 'available' }, 'create.end');
     LOG.info(`Group ${g.id}: created successfully`);

@@ -111,7 +111,9 @@ export class VolumeManager {
       db: d.db, driver: d.driver, quota, notify: (c, v, suffix) => this.notify(c, v, suffix),
       availableValues: async () => ({ sharedTargets: await this.driverSharesTargets(), serviceUuid: await this.ownServiceUuid() }),
     });
-    this.groupWork = new GroupWork({ db: d.db, host: d.host, notifier: d.notifier, deleteVolume: (c, id) => this.deleteVolume(c, { volume: id }) });
+    this.groupWork = new GroupWork({
+      db: d.db, host: d.host, notifier: d.notifier, deleteVolume: (c, id) => this.deleteVolume(c, { volume: id }), createVolume: (c, id) => this.createVolume(c, { volume: id }),
+    });
     // The backend's side of each step is a span towards the target (docs/tracing.md).
     traceMethods(d.driver, ['createVolume', 'deleteVolume', 'createExport', 'removeExport', 'initializeConnection', 'terminateConnection'], { peer: 'target' });
     this.reconciler = new VolumeReconciler({
@@ -138,6 +140,7 @@ export class VolumeManager {
       create_snapshot: (c, a) => this.createSnapshot(c, a),
       delete_snapshot: (c, a) => this.deleteSnapshot(c, a),
       create_group: (c, a) => this.groupWork.create(c, a.group).then(() => undefined),
+      create_group_from_src: (c, a) => this.groupWork.create(c, a.group).then(() => undefined),
       delete_group: (c, a) => this.groupWork.delete(c, a.group).then(() => undefined),
       update_group: (c, a) => this.groupWork.update(c, a.group, a.add_volumes, a.remove_volumes).then(() => undefined),
       attachment_update: (c, a) => this.attachmentUpdate(c, a),

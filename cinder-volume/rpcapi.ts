@@ -30,7 +30,8 @@
 //         manage_existing_snapshot(snapshot, ref) (cast to its volume's backend) and
 //         delete_snapshot's unmanage_only
 //   3.0 (served since attachd's groups) - create_group(group), delete_group(group),
-//         update_group(group, add_volumes, remove_volumes) (casts to the group's backend; Cinder's
+//         update_group(group, add_volumes, remove_volumes),
+//         create_group_from_src(group, group_snapshot, source_group) (casts to the group's backend; Cinder's
 //         create goes through its scheduler, which cinder-api stands in for). The volume ids are
 //         comma-separated strings, as Cinder's.
 //   3.12 - set_log_levels(log_request) (cast), get_log_levels(log_request) → LogLevelList, as
@@ -73,6 +74,12 @@ export class VolumeAPI {
 
   async createGroup(ctx: RequestContext, g: Group, volumeTypeIds: string[]): Promise<void> {
     await this.groupCctxt(g).cast(ctx, 'create_group', { group: groupToPrimitive(g, volumeTypeIds) });
+  }
+
+  async createGroupFromSrc(ctx: RequestContext, g: Group, volumeTypeIds: string[], source: Group, sourceTypeIds: string[]): Promise<void> {
+    await this.groupCctxt(g).cast(ctx, 'create_group_from_src', {
+      group: groupToPrimitive(g, volumeTypeIds), group_snapshot: null, source_group: groupToPrimitive(source, sourceTypeIds),
+    });
   }
 
   async deleteGroup(ctx: RequestContext, g: Group, volumeTypeIds: string[]): Promise<void> {

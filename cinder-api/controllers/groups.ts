@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound, validateBody } from '../../common/api';
 import type { Group } from '../../cinder-common/entities';
 import type { GroupRead } from '../../cinder-common/group-db';
-import { InvalidGroupStatus } from '../../cinder-common/exception';
+import { GroupSnapshotNotFound, InvalidGroupStatus } from '../../cinder-common/exception';
 import { collationEquals } from '../collation';
 import { boolParam, rejectInvalidFilters } from '../list-filters';
 import { RESOURCE_FILTER } from '../microversions';
@@ -15,7 +15,7 @@ import { columnSortKeys, nextLinks, pageParams, sortRows, type SortKeys } from '
 import { actionOf, bareResponse, projectInPath, type Params } from '../request';
 import { RESOURCE_FILTERS } from '../resource-filters';
 import { toBoolean } from '../schemas/parameter-types';
-import { CreateGroupBody, DeleteGroupBody, ResetGroupStatusBody, UpdateGroupBody } from '../schemas/groups';
+import { CreateGroupBody, CreateGroupFromSrcBody, DeleteGroupBody, ResetGroupStatusBody, UpdateGroupBody } from '../schemas/groups';
 import { isoTime } from '../views/volumes';
 import { checkGroupStatus, GROUP_POLICY, type GroupAPI } from '../volume/groups';
 
@@ -125,6 +125,19 @@ export function groupRoutes(app: FastifyInstance, base: string, api: GroupAPI, m
     const g = await api.create(req.ctx, {
       name: b.name ? b.name.trim() : b.name ?? null, description: b.description ? b.description.trim() : b.description ?? null,
       groupType, volumeTypes: b.volume_types, availabilityZone: b.availability_zone ?? null,
+    });
+    return reply.code(202).send({ group: { id: g.id, name: g.name } });
+  });
+
+  // create-from-src (3.14): a source group's volumes cloned into a new one; no group snapshot exists here.
+  app.post(`${G}/action`, { config: { minVersion: MV.GROUP_SNAPSHOTS } }, async (req, reply) => {
+    gate(req, MV.GROUP_SNAPSHOTS);
+    actionOf(req.body, ['create-from-src']);
+    const b = validateBody(CreateGroupFromSrcBody, req.body, null)['create-from-src'];
+    if (b.group_snapshot_id) throw new GroupSnapshotNotFound({ group_snapshot_id: b.group_snapshot_id });
+    const source = await found(req, b.source_group_id ?? '');
+    const g = await api.createFromSource(req.ctx, {
+      name: b.name ? b.name.trim() : b.name ?? null, description: b.description ? b.description.trim() : b.description ?? null, source,
     });
     return reply.code(202).send({ group: { id: g.id, name: g.name } });
   });

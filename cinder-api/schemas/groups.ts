@@ -1,5 +1,5 @@
 // Group bodies (cinder/api/schemas/groups.py): create, update, and the delete and reset_status
-// actions. create-from-src and the replication actions are not served.
+// actions, and create-from-src. The replication actions are not served.
 import { IsDefined } from '../../common/api/class-validator';
 import { Nested, ObjectSchema, Schema, badRequest, type Format, type JsonSchema } from '../../common/api';
 import * as t from './parameter-types';
@@ -50,6 +50,18 @@ export class GroupUpdate {
 
 export class UpdateGroupBody {
   @IsDefined({ message: "'group' is a required property" }) @Nested(() => GroupUpdate) group!: GroupUpdate;
+}
+
+@ObjectSchema({ after: { oneOf: [{ required: ['group_snapshot_id'] }, { required: ['source_group_id'] }] } })
+export class GroupCreateFromSrc {
+  @Schema(t.description) description?: string | null;
+  @Schema(t.nameAllowZeroMinLength) name?: string | null;
+  @Schema(t.uuid) source_group_id?: string;
+  @Schema(t.uuid) group_snapshot_id?: string;
+}
+
+export class CreateGroupFromSrcBody {
+  @IsDefined({ message: "'create-from-src' is a required property" }) @Nested(() => GroupCreateFromSrc) 'create-from-src'!: GroupCreateFromSrc;
 }
 
 export class GroupDelete {

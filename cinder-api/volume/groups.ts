@@ -16,6 +16,8 @@ import { serviceHostOf } from '../../cinder-common/objects';
 import { SnapshotDB } from '../../cinder-common/snapshot-db';
 import { transactionWithRetry } from '../../common/db/retry';
 import type { VolumeAPI } from './api';
+import { isMultiattachSpec, type TypeWithSpecs } from './types';
+import type { EntityManager } from 'typeorm';
 import type { GroupTypeAPI } from './group-types';
 
 const LOG = getLogger('cinder-api.groups');
@@ -121,6 +123,54 @@ export class GroupAPI {
       // Never sent: no backend will take it up; the row says so (the scheduler's error path).
       LOG.exception(`Could not cast create_group for ${g.id}`, e, { context: ctx });
       await this.db.conditionalUpdate(g.id, { status: 'creating' }, { status: 'error' });
+    }
+    return g;
+  }
+
+  /**
+   * create_from_src of a source group: the group (on the source's backend, of its type and zone)
+   * and one clone per source volume, all counted, in one transaction; then the cast, whose
+   * manager clones them and makes the group available. Cinder writes the group and its quota
+   * before it finds the source empty or its backend full, then takes them back; here nothing
+   * is written first.
+   */
+  async createFromSource(ctx: Ctx, r: { name: string | null; description: string | null; source: GroupRead }): Promise<Group> {
+    this.authorize(ctx, GROUP_POLICY.create);
+    const src = r.source.group;
+    const sources = await this.db.volumesOf(src.id);
+    if (!sources.length) throw new InvalidGroup({ reason: 'Source Group is empty. No group will be created.' });
+    const id = randomUUID();
+    const size = sources.reduce((n, v) => n + (v.size ?? 0), 0);
+    if (!src.host || !(await this.api.backendsFor(size, null, {}, serviceHostOf(src.host))).length) throw new InvalidGroup({ reason: `No valid host to create group ${id}.` });
+    const typeIds = [...r.source.volumeTypeIds];
+    const types = new Map<string, TypeWithSpecs>();
+    for (const v of sources) {
+      if (!types.has(v.volumeTypeId)) types.set(v.volumeTypeId, await this.api.types.get(ctx.elevated(), v.volumeTypeId));
+      if (!typeIds.includes(v.volumeTypeId)) typeIds.push(v.volumeTypeId);
+    }
+    const now = new Date();
+    const g = Object.assign({} as Group, {
+      id, userId: ctx.userId, projectId: ctx.projectId, clusterName: src.clusterName, host: src.host, availabilityZone: src.availabilityZone,
+      name: r.name, description: r.description, groupTypeId: src.groupTypeId, status: 'creating' as GroupStatus, groupSnapshotId: null,
+      sourceGroupId: src.id, replicationStatus: 'disabled', createdAt: now, updatedAt: null, deletedAt: null, deleted: false,
+    });
+    const clones: Array<Partial<Volume>> = sources.map((sv) => ({
+      userId: ctx.userId, projectId: ctx.projectId, size: sv.size, availabilityZone: g.availabilityZone, volumeTypeId: sv.volumeTypeId,
+      multiattach: isMultiattachSpec(types.get(sv.volumeTypeId)!.specs), host: g.host, scheduledAt: now, sourceVolid: sv.id, groupId: g.id,
+    }));
+    const write = async (m: EntityManager): Promise<void> => {
+      await this.db.createIn(m, g, typeIds);
+      for (const values of clones) await this.api.d.db.volumeCreate(values, m);
+    };
+    const quota = this.api.d.quota;
+    if (quota) await quota.createGroupWithVolumes(ctx.projectId ?? '', sources.map((v) => ({ size: v.size ?? 0, typeName: types.get(v.volumeTypeId)!.type.name })), write);
+    else await transactionWithRetry(this.api.d.db.ds, write, { what: `create of group ${g.id}` });
+    await pausePoint('cinder-api.group_create_from_src.after-rows');
+    try {
+      await this.api.d.rpc.createGroupFromSrc(ctx, g, typeIds, src, r.source.volumeTypeIds);
+    } catch (e) {
+      // Never sent: the reconciler ends the clones in error once lost_cast_timeout has passed, and then the group.
+      LOG.exception(`Could not cast create_group_from_src for ${g.id}`, e, { context: ctx });
     }
     return g;
   }

@@ -135,7 +135,12 @@ const CHECKS: Record<keyof JsonSchema, Check> = {
     const missing = IS.object(v) ? (s.required ?? []).find((k) => !(k in (v as object))) : undefined;
     return missing === undefined ? null : at(v, `'${missing}' is a required property`);
   },
-  oneOf: (s, v) => (s.oneOf?.some((x) => violation(x, v) === null) ? null : at(v, `${pyRepr(v)} is not valid under any of the given schemas`)),
+  oneOf: (s, v) => {
+    const valid = (s.oneOf ?? []).filter((x) => violation(x, v) === null);
+    if (!valid.length) return at(v, `${pyRepr(v)} is not valid under any of the given schemas`);
+    // jsonschema names the later matches, then the first.
+    return valid.length > 1 ? at(v, `${pyRepr(v)} is valid under each of ${[...valid.slice(1), valid[0]].map(pyRepr).join(', ')}`) : null;
+  },
   anyOf: (s, v) => (s.anyOf?.some((x) => violation(x, v) === null) ? null : at(v, `${pyRepr(v)} is not valid under any of the given schemas`)),
 };
 

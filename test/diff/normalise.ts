@@ -129,6 +129,23 @@ export function sortSummaryMetadata(v: Json): Json {
   return { ...v, 'volume-summary': { ...v['volume-summary'], metadata: sorted } };
 }
 
+/**
+ * A group's volume_types and volumes: Cinder loads them with no ORDER BY (on MySQL, the random
+ * ids' order), ours by id; compared as sets.
+ */
+export function sortGroupLists(v: Json): Json {
+  const one = (g: Json): Json => {
+    if (!g || typeof g !== 'object' || Array.isArray(g)) return g;
+    const out = { ...g };
+    for (const k of ['volume_types', 'volumes']) if (Array.isArray(out[k])) out[k] = [...out[k]].sort();
+    return out;
+  };
+  if (!v || typeof v !== 'object') return v;
+  if (v.group) return { ...v, group: one(v.group) };
+  if (Array.isArray(v.groups)) return { ...v, groups: v.groups.map(one) };
+  return v;
+}
+
 /** unordered: the body's attachments are in no set order (an attachment's DELETE). */
 export function compare(ours: Answer, theirs: Answer, o: Side, t: Side, opts: { unordered?: boolean } = {}): Difference[] {
   const out: Difference[] = [];
@@ -143,8 +160,8 @@ export function compare(ours: Answer, theirs: Answer, o: Side, t: Side, opts: { 
   const ct = [mediaType(ours.headers['content-type']), mediaType(theirs.headers['content-type'])];
   if (ct[0] !== ct[1]) out.push({ kind: 'header', at: 'content-type', ours: ct[0], theirs: ct[1] });
   const order = (v: Json): Json => (opts.unordered ? sortLeftAttachments(v) : v);
-  const a = sortSummaryMetadata(order(sortVolumeAttachments(o.value(ours.body))));
-  const b = sortSummaryMetadata(order(sortVolumeAttachments(t.value(theirs.body))));
+  const a = sortGroupLists(sortSummaryMetadata(order(sortVolumeAttachments(o.value(ours.body)))));
+  const b = sortGroupLists(sortSummaryMetadata(order(sortVolumeAttachments(t.value(theirs.body)))));
   const fa = fault(a);
   const fb = fault(b);
   if (fa || fb) {

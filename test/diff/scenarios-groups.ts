@@ -20,6 +20,7 @@ const USAGE: Step = { method: 'GET', path: '/v3/{p}/os-quota-sets/{p}?usage=True
 const g13 = (path: string, mv = '3.25'): Step => ({ method: 'GET', path, mv });
 const grp = (body: unknown, save?: [string, string], mv = '3.13'): Step => ({ method: 'POST', path: GR, body, mv, ...(save ? { save, groupState: save[0] } : {}) });
 const act = (id: string, body: unknown, mv = '3.20'): Step => ({ method: 'POST', path: `${GR}/{${id}}/action`, body, mv, groupState: id });
+const src = (body: unknown, mv = '3.14', save?: [string, string]): Step => ({ method: 'POST', path: `${GR}/action`, body: { 'create-from-src': body }, mv, ...(save ? { save, groupState: save[0] } : {}) });
 const upd = (id: string, group: unknown): Step => ({ method: 'PUT', path: `${GR}/{${id}}`, body: { group }, mv: '3.13', groupState: id });
 
 /** Groups: create and its refusals, volumes made in one, show and list, update, reset, delete. */
@@ -55,6 +56,12 @@ function groups(): Scenario {
       { method: 'POST', path: V, body: { volume: { size: 1, volume_type: 'diff-grp-vt' } }, save: ['v2', 'volume.id'], state: 'v2' },
       { method: 'GET', path: `${V}/{v1}`, mv: '3.13' }, g13(`${GR}/{g1}?list_volume=True`),
       { method: 'DELETE', path: `${V}/{v1}`, state: 'v1' },
+      // A copy of a group (create-from-src, 3.14): refusals, then one clone per volume.
+      src({ source_group_id: '{g1}' }, '3.13'), src({}), src({ source_group_id: '{g1}', group_snapshot_id: '{g1}' }), src({ group_snapshot_id: MISSING }),
+      src({ source_group_id: MISSING }), src({ source_group_id: 'x' }), src({ source_group_id: '{g2}' }), src({ source_group_id: '{g1}', bogus: 1 }),
+      { method: 'POST', path: `${GR}/action`, body: { bogus: {} }, mv: '3.14' },
+      src({ source_group_id: '{g1}', name: ' copy ', description: 'c' }, '3.14', ['g3', 'group.id']), g13(`${GR}/{g3}?list_volume=True`), USAGE,
+      act('g3', { delete: { 'delete-volumes': true } }, '3.13'), USAGE,
       // Update: name and description, then volumes in and out, with the refusals.
       upd('g1', { name: 'g1b', description: 'd2' }), g13(`${GR}/{g1}`), upd('g1', { name: 'g1b' }), upd('g1', {}),
       { method: 'PUT', path: `${GR}/{g1}`, body: {}, mv: '3.13' }, upd('g1', { add_volumes: '{v2}', remove_volumes: '{v2}' }),

@@ -109,6 +109,7 @@ export const SNAPSHOT_MANAGE_STEPS: Array<[Service, string]> = [
 export const GROUP_STEPS: Array<[Service, string]> = [
   ['cinder-api', 'cinder-api.group_create.after-row'],
   ['cinder-api', 'cinder-api.group_update.after-mark'],
+  ['cinder-api', 'cinder-api.group_create_from_src.after-rows'],
   ['cinder-api', 'cinder-api.group_delete.after-mark'],
   ['cinder-volume', 'cinder-volume.delete_group.after-volumes'],
 ];

@@ -50,6 +50,7 @@ describe('cinder volume rpcapi: the wire contract', () => {
     // generic groups: Cinder sends the Group object (the server is the group's backend)
     ['create_group', 'cast', '3.0', (a, c) => a.createGroup(c, group, ['t1']), ['group']],
     ['delete_group', 'cast', '3.0', (a, c) => a.deleteGroup(c, group, ['t1']), ['group']],
+    ['create_group_from_src', 'cast', '3.0', (a, c) => a.createGroupFromSrc(c, group, ['t1'], group, ['t1']), ['group', 'group_snapshot', 'source_group']],
     ['update_group', 'cast', '3.0', (a, c) => a.updateGroup(c, group, ['t1'], 'v1,v2', null), ['group', 'add_volumes', 'remove_volumes']],
     // os-services freeze/thaw, addressed to a backend (a pool in the host is cut off)
     ['freeze_host', 'call', '3.0', (a, c) => a.freezeHost(c, 'node1@tgt#tgt'), []],
