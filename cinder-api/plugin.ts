@@ -28,6 +28,8 @@ import { GroupTypeAPI } from './volume/group-types';
 import { groupTypeRoutes } from './controllers/group-types';
 import { GroupAPI } from './volume/groups';
 import { groupRoutes } from './controllers/groups';
+import { GroupSnapshotAPI } from './volume/group-snapshots';
+import { groupSnapshotRoutes } from './controllers/group-snapshots';
 import { TypeEncryptionAPI } from './volume/type-encryption';
 import { typeEncryptionRoutes } from './controllers/type-encryption';
 import { snapshotRoutes } from './controllers/snapshots';
@@ -99,6 +101,7 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
   const qosSpecs = new QosSpecsAPI(opts.volumes);
   const groupTypes = new GroupTypeAPI(opts.volumes);
   const groups = new GroupAPI(opts.volumes, groupTypes);
+  const groupSnapshots = new GroupSnapshotAPI(groups);
   const typeEncryption = new TypeEncryptionAPI(opts.volumes);
   const snapshots = new SnapshotAPI(opts.volumes);
   await app.register(async (v3: FastifyInstance) => {
@@ -142,7 +145,8 @@ export const cinderApiPlugin: FastifyPluginAsync<CinderApiPluginOptions> = async
       workerRoutes(v3, base, workers);
       qosSpecsRoutes(v3, base, qosSpecs, opts.maxLimit);
       groupTypeRoutes(v3, base, groupTypes, opts.maxLimit);
-      groupRoutes(v3, base, groups, opts.maxLimit);
+      groupRoutes(v3, base, groups, opts.maxLimit, groupSnapshots);
+      groupSnapshotRoutes(v3, base, groupSnapshots, opts.maxLimit);
       typeEncryptionRoutes(v3, base, typeEncryption);
       snapshotRoutes(v3, base, snapshots, opts.maxLimit);
       snapshotMetadataRoutes(v3, base, snapshots);

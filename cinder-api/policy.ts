@@ -134,6 +134,14 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'group:group_project_attribute': ADMIN,
   'group:delete': MEMBER,
   'group:reset_status': ADMIN,
+  // Group snapshots (policies/group_snapshots.py, group_snapshot_actions.py).
+  'group:get_all_group_snapshots': READER,
+  'group:create_group_snapshot': MEMBER,
+  'group:get_group_snapshot': READER,
+  'group:delete_group_snapshot': MEMBER,
+  'group:update_group_snapshot': MEMBER,
+  'group:group_snapshot_project_attribute': ADMIN,
+  'group:reset_group_snapshot_status': ADMIN,
   // Quotas (policies/quotas.py, quota_class.py, limits.py).
   'volume_extension:quotas:show': READER,
   'volume_extension:quotas:update': ADMIN,

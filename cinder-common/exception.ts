@@ -78,6 +78,12 @@ export class InvalidGroup extends Invalid {
 export class GroupSnapshotNotFound extends NotFound {
   static override msgFmt = 'GroupSnapshot %(group_snapshot_id)s could not be found.';
 }
+export class InvalidGroupSnapshot extends Invalid {
+  static override msgFmt = 'Invalid GroupSnapshot: %(reason)s';
+}
+export class InvalidGroupSnapshotStatus extends Invalid {
+  static override msgFmt = 'Invalid GroupSnapshot Status: %(reason)s';
+}
 export class InvalidGroupStatus extends Invalid {
   static override msgFmt = 'Invalid Group Status: %(reason)s';
 }

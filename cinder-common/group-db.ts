@@ -110,7 +110,9 @@ export class GroupDB {
     const blocking = withVolumes
       ? `${vols} AND (v.${e('attach_status')} = ? OR EXISTS (SELECT 1 FROM ${e('snapshots')} s WHERE s.${e('volume_id')} = v.${e('id')} AND s.${e('deleted')} = ?))`
       : vols;
-    const free = new SqlValue(withVolumes ? 'no-busy-volumes' : 'no-volumes', `NOT EXISTS (${blocking})`, withVolumes ? [false, 'attached', false] : [false]);
+    const snaps = `SELECT 1 FROM ${e('group_snapshots')} gs WHERE gs.${e('group_id')} = ${e('groups')}.${e('id')} AND gs.${e('deleted')} = ?`;
+    const free = new SqlValue(withVolumes ? 'no-busy-volumes' : 'no-volumes', `NOT EXISTS (${blocking}) AND NOT EXISTS (${snaps})`,
+      withVolumes ? [false, 'attached', false, false] : [false, false]);
     return transactionWithRetry(this.ds, async (m) => {
       if (volumeIds.length) await this.volumes.update({ id: volumeIds, groupId, deleted: false }, { status: 'deleting', terminatedAt: t, updatedAt: t }, m);
       const ok = await this.rows.update({ id: groupId, deleted: false, ...(expected ? { status: expected } : {}), $free: free }, { status: 'deleting', updatedAt: t }, m);

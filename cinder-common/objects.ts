@@ -1,7 +1,7 @@
 // A Volume on the RPC wire: oslo.versionedobjects' envelope (versioned_object.*: CinderObject
 // keeps the library's serial namespace, unlike Nova's nova_object.*) with Cinder's field names.
 // The volume service reloads the row by id; the payload is for logs and peers.
-import type { Group, Snapshot, Volume } from './entities';
+import type { Group, GroupSnapshot, Snapshot, Volume } from './entities';
 
 type Dict = Record<string, unknown>;
 
@@ -42,6 +42,18 @@ export function groupToPrimitive(g: Group, volumeTypeIds: string[]): Dict {
       id: g.id, user_id: g.userId, project_id: g.projectId, cluster_name: g.clusterName, host: g.host, availability_zone: g.availabilityZone,
       name: g.name, description: g.description, group_type_id: g.groupTypeId, volume_type_ids: volumeTypeIds, status: g.status,
       group_snapshot_id: g.groupSnapshotId, source_group_id: g.sourceGroupId, replication_status: g.replicationStatus, created_at: iso(g.createdAt),
+    },
+    'versioned_object.changes': [],
+  };
+}
+
+/** A GroupSnapshot object (Cinder's 1.0). */
+export function groupSnapshotToPrimitive(gs: GroupSnapshot): Dict {
+  return {
+    'versioned_object.name': 'GroupSnapshot', 'versioned_object.namespace': 'cinder', 'versioned_object.version': '1.0',
+    'versioned_object.data': {
+      id: gs.id, group_id: gs.groupId, user_id: gs.userId, project_id: gs.projectId, name: gs.name, description: gs.description,
+      status: gs.status, group_type_id: gs.groupTypeId, created_at: iso(gs.createdAt),
     },
     'versioned_object.changes': [],
   };

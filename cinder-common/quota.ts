@@ -206,6 +206,16 @@ export class QuotaEngine {
     throw overQuotaError(r, 'volumes', volumes[0]?.size ?? 0);
   }
 
+  /** A group snapshot's snapshots (_create_snapshots_in_db_reserve), counted in one transaction with `write`. */
+  async createSnapshots<T>(projectId: string, snapshots: Array<{ size: number; typeName: string | null }>, write: (m: EntityManager) => Promise<T>): Promise<T> {
+    const deltas: Record<string, number> = {};
+    for (const s of snapshots) for (const [r, d] of Object.entries(snapshotDeltas(s.size, s.typeName))) deltas[r] = (deltas[r] ?? 0) + d;
+    const all = await this.projectQuotas(projectId);
+    const r = await this.db.consumeWith(projectId, deltas, limitsIn(all, Object.keys(deltas)), write, `snapshots create for ${projectId}`);
+    if ('done' in r) return r.done;
+    throw overQuotaError(r, 'snapshots', deltas.gigabytes ?? 0);
+  }
+
   /**
    * _extend: the per-volume limit on the new size, then the size increase reserved under the
    * uuids `uuidOf` gives (extendReservationUuid: the reconciler can find them without the cast).

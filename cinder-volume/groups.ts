@@ -56,11 +56,11 @@ export class GroupWork {
     const g = await this.load(obj);
     if (!g || g.status !== 'creating') return false;
     await this.notify(ctxt, g, 'create.start');
-    if (g.sourceGroupId) {
+    if (g.sourceGroupId || g.groupSnapshotId) {
       for (const v of await this.groups.volumesOf(g.id)) if (v.status === 'creating') await this.d.createVolume(ctxt, v.id);
       const bad = (await this.groups.volumesOf(g.id)).filter((v) => v.status !== 'available');
       if (bad.length) {
-        LOG.error(`Group ${g.id}: ${bad.length} volume(s) could not be created from the source group; the group goes to error`);
+        LOG.error(`Group ${g.id}: ${bad.length} volume(s) could not be created from the source; the group goes to error`);
         await this.groups.conditionalUpdate(g.id, { status: 'creating' }, { status: 'error' });
         return false;
       }

@@ -31,6 +31,7 @@ import { Action, Detail } from '../cinder-common/message-field';
 import { connectionQosSpecs } from './qos';
 import { SnapshotWork } from './snapshots';
 import { GroupWork } from './groups';
+import { GroupSnapshotWork } from './group-snapshots';
 import { ManageWork } from './manage';
 import { SnapshotManageWork } from './snapshot-manage';
 import { QuotaEngine } from '../cinder-common/quota';
@@ -97,6 +98,7 @@ export class VolumeManager {
   readonly snapshotWork: SnapshotWork;
   readonly manageWork: ManageWork;
   readonly groupWork: GroupWork;
+  readonly groupSnapshotWork: GroupSnapshotWork;
   private readonly snapshotManage: SnapshotManageWork;
 
   constructor(private readonly d: ManagerDeps) {
@@ -114,12 +116,15 @@ export class VolumeManager {
     this.groupWork = new GroupWork({
       db: d.db, host: d.host, notifier: d.notifier, deleteVolume: (c, id) => this.deleteVolume(c, { volume: id }), createVolume: (c, id) => this.createVolume(c, { volume: id }),
     });
+    this.groupSnapshotWork = new GroupSnapshotWork({
+      db: d.db, createSnapshot: (c, id) => this.createSnapshot(c, { snapshot: id }), deleteSnapshot: (c, id) => this.deleteSnapshot(c, { snapshot: id }),
+    });
     // The backend's side of each step is a span towards the target (docs/tracing.md).
     traceMethods(d.driver, ['createVolume', 'deleteVolume', 'createExport', 'removeExport', 'initializeConnection', 'terminateConnection'], { peer: 'target' });
     this.reconciler = new VolumeReconciler({
       host: d.host, db: d.db, driver: d.driver, locks: this.locks, transitionTimeoutSec: d.attachTransitionTimeout ?? 900,
       lostCastTimeoutSec: Math.min(d.lostCastTimeout ?? 120, d.attachTransitionTimeout ?? 900), snapshots: this.snapshotWork,
-      manage: this.manageWork, groups: this.groupWork,
+      manage: this.manageWork, groups: this.groupWork, groupSnapshots: this.groupSnapshotWork,
     });
   }
 
@@ -141,6 +146,8 @@ export class VolumeManager {
       delete_snapshot: (c, a) => this.deleteSnapshot(c, a),
       create_group: (c, a) => this.groupWork.create(c, a.group).then(() => undefined),
       create_group_from_src: (c, a) => this.groupWork.create(c, a.group).then(() => undefined),
+      create_group_snapshot: (c, a) => this.groupSnapshotWork.create(c, a.group_snapshot).then(() => undefined),
+      delete_group_snapshot: (c, a) => this.groupSnapshotWork.delete(c, a.group_snapshot).then(() => undefined),
       delete_group: (c, a) => this.groupWork.delete(c, a.group).then(() => undefined),
       update_group: (c, a) => this.groupWork.update(c, a.group, a.add_volumes, a.remove_volumes).then(() => undefined),
       attachment_update: (c, a) => this.attachmentUpdate(c, a),

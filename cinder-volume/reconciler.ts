@@ -35,6 +35,7 @@ import { chapOf } from './drivers/iscsi';
 import type { ManageWork } from './manage';
 import type { SnapshotWork } from './snapshots';
 import type { GroupWork } from './groups';
+import type { GroupSnapshotWork } from './group-snapshots';
 import { serviceHostOf } from '../cinder-common/objects';
 
 const LOG = getLogger('cinder-volume.reconciler');
@@ -42,7 +43,8 @@ const LOG = getLogger('cinder-volume.reconciler');
 export type Problem = 'export-without-attachment' | 'missing-export' | 'unknown-volume' | 'stale-attaching' | 'stale-reserved'
   | 'stale-detaching' | 'interrupted-create' | 'interrupted-delete' | 'interrupted-extend' | 'interrupted-retype'
   | 'interrupted-snapshot-create' | 'interrupted-snapshot-delete' | 'interrupted-manage' | 'interrupted-unmanage'
-  | 'interrupted-group-create' | 'interrupted-group-delete' | 'interrupted-group-update';
+  | 'interrupted-group-create' | 'interrupted-group-delete' | 'interrupted-group-update'
+  | 'interrupted-group-snapshot-create' | 'interrupted-group-snapshot-delete';
 
 export interface Drift {
   volume_id: string;
@@ -88,6 +90,8 @@ export interface ReconcilerDeps {
   manage?: ManageWork;
   /** The manager's group work: a group left creating, deleting or updating is finished. */
   groups?: GroupWork;
+  /** The manager's group snapshot work: one left creating or deleting is finished. */
+  groupSnapshots?: GroupSnapshotWork;
 }
 
 const TRANSITIONS: Record<string, Problem> = { attaching: 'stale-attaching', reserved: 'stale-reserved', detaching: 'stale-detaching' };
@@ -216,7 +220,29 @@ export class VolumeReconciler {
   private async groupPass(startup: boolean, report: PassReport): Promise<void> {
     const work = this.d.groups;
     if (!work) return;
-    const stuck = (await work.groups.inStatus(['creating', 'deleting', 'updating'])).filter((g) => serviceHostOf(g.host ?? '') === this.d.host);
+    const mine = (await work.groups.list(null)).filter((g) => serviceHostOf(g.group.host ?? '') === this.d.host);
+    const stuck = mine.map((g) => g.group).filter((g) => ['creating', 'deleting', 'updating'].includes(g.status ?? ''));
+    // A group snapshot is its group's backend's: made and deleted there.
+    const snaps = this.d.groupSnapshots;
+    if (snaps) {
+      const ours = new Set(mine.map((g) => g.group.id));
+      for (const gs of (await snaps.groupSnapshots.inStatus(['creating', 'deleting'])).filter((x) => ours.has(x.groupId))) {
+        const last = time(gs.updatedAt ?? gs.createdAt);
+        const ageSec = Math.floor((Date.now() - last) / 1000);
+        if (!(startup && last < this.startedAt) && ageSec <= this.d.lostCastTimeoutSec) continue;
+        const problem: Problem = gs.status === 'creating' ? 'interrupted-group-snapshot-create' : 'interrupted-group-snapshot-delete';
+        const drift: Drift = { volume_id: gs.id, problem, detail: `group snapshot ${gs.id} '${gs.status}'`, request_id: null };
+        report.drift.push(drift);
+        try {
+          const done = gs.status === 'creating' ? await snaps.create({}, gs.id) : await snaps.delete({}, gs.id);
+          report.repaired.push({ ...drift, action: done ? 'finished' : 'nothing: it moved on meanwhile, or a snapshot failed (see its status)' });
+          LOG.warning(`Group snapshot ${gs.id}: ${problem}; ${done ? 'finished' : 'not finished'}`);
+        } catch (e) {
+          LOG.exception(`Reconciler could not repair group snapshot ${gs.id} (${problem})`, e);
+          report.failed.push({ ...drift, error: (e as Error).message });
+        }
+      }
+    }
     for (const g of stuck) {
       const last = time(g.updatedAt ?? g.createdAt);
       const ageSec = Math.floor((Date.now() - last) / 1000);

@@ -31,15 +31,16 @@
 //         delete_snapshot's unmanage_only
 //   3.0 (served since attachd's groups) - create_group(group), delete_group(group),
 //         update_group(group, add_volumes, remove_volumes),
-//         create_group_from_src(group, group_snapshot, source_group) (casts to the group's backend; Cinder's
+//         create_group_from_src(group, group_snapshot, source_group),
+//         create_group_snapshot(group_snapshot), delete_group_snapshot(group_snapshot) (casts to the group's backend; Cinder's
 //         create goes through its scheduler, which cinder-api stands in for). The volume ids are
 //         comma-separated strings, as Cinder's.
 //   3.12 - set_log_levels(log_request) (cast), get_log_levels(log_request) → LogLevelList, as
 //         Cinder's 3.12 (os-services set-log and get-log); on server <host>@<backend>
 import type { RequestContext } from '../common/context';
 import { RPCClient, Target, type Transport } from '../common/rpc';
-import type { Group, Snapshot, Volume } from '../cinder-common/entities';
-import { cleanupRequestToPrimitive, groupToPrimitive, logLevelsFromPrimitive, logLevelToPrimitive, serviceHostOf, snapshotToPrimitive, volumeToPrimitive } from '../cinder-common/objects';
+import type { Group, GroupSnapshot, Snapshot, Volume } from '../cinder-common/entities';
+import { cleanupRequestToPrimitive, groupSnapshotToPrimitive, groupToPrimitive, logLevelsFromPrimitive, logLevelToPrimitive, serviceHostOf, snapshotToPrimitive, volumeToPrimitive } from '../cinder-common/objects';
 
 export const VOLUME_TOPIC = 'cinder-volume';
 export const VOLUME_RPC_API_VERSION = '3.12';
@@ -76,10 +77,20 @@ export class VolumeAPI {
     await this.groupCctxt(g).cast(ctx, 'create_group', { group: groupToPrimitive(g, volumeTypeIds) });
   }
 
-  async createGroupFromSrc(ctx: RequestContext, g: Group, volumeTypeIds: string[], source: Group, sourceTypeIds: string[]): Promise<void> {
+  async createGroupFromSrc(ctx: RequestContext, g: Group, volumeTypeIds: string[], source: Group | null, sourceTypeIds: string[], snapshot: GroupSnapshot | null = null): Promise<void> {
     await this.groupCctxt(g).cast(ctx, 'create_group_from_src', {
-      group: groupToPrimitive(g, volumeTypeIds), group_snapshot: null, source_group: groupToPrimitive(source, sourceTypeIds),
+      group: groupToPrimitive(g, volumeTypeIds), group_snapshot: snapshot ? groupSnapshotToPrimitive(snapshot) : null,
+      source_group: source ? groupToPrimitive(source, sourceTypeIds) : null,
     });
+  }
+
+  /** To the group's backend (Cinder's group_snapshot.service_topic_queue). */
+  async createGroupSnapshot(ctx: RequestContext, gs: GroupSnapshot, g: Group): Promise<void> {
+    await this.groupCctxt(g).cast(ctx, 'create_group_snapshot', { group_snapshot: groupSnapshotToPrimitive(gs) });
+  }
+
+  async deleteGroupSnapshot(ctx: RequestContext, gs: GroupSnapshot, g: Group): Promise<void> {
+    await this.groupCctxt(g).cast(ctx, 'delete_group_snapshot', { group_snapshot: groupSnapshotToPrimitive(gs) });
   }
 
   async deleteGroup(ctx: RequestContext, g: Group, volumeTypeIds: string[]): Promise<void> {

@@ -5,7 +5,7 @@
 // query; an unknown marker is the group's 404. Groups of the type migrated CGs have are hidden.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound, validateBody } from '../../common/api';
-import type { Group } from '../../cinder-common/entities';
+import type { Group, GroupSnapshot } from '../../cinder-common/entities';
 import type { GroupRead } from '../../cinder-common/group-db';
 import { GroupSnapshotNotFound, InvalidGroupStatus } from '../../cinder-common/exception';
 import { collationEquals } from '../collation';
@@ -18,6 +18,7 @@ import { toBoolean } from '../schemas/parameter-types';
 import { CreateGroupBody, CreateGroupFromSrcBody, DeleteGroupBody, ResetGroupStatusBody, UpdateGroupBody } from '../schemas/groups';
 import { isoTime } from '../views/volumes';
 import { checkGroupStatus, GROUP_POLICY, type GroupAPI } from '../volume/groups';
+import type { GroupSnapshotAPI } from '../volume/group-snapshots';
 
 const MV = { GROUP_VOLUME: '3.13', GROUP_SNAPSHOTS: '3.14', GROUP_VOLUME_RESET_STATUS: '3.20', GROUP_VOLUME_LIST: '3.25', GROUP_REPLICATION: '3.38', PROJECT_ID: '3.58' };
 const PAGING = ['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir'];
@@ -44,7 +45,7 @@ function matches(g: Group, column: keyof Group, want: string): boolean {
   return collationEquals(String(v), want);
 }
 
-export function groupRoutes(app: FastifyInstance, base: string, api: GroupAPI, maxLimit = 1000): void {
+export function groupRoutes(app: FastifyInstance, base: string, api: GroupAPI, maxLimit = 1000, snapshots?: GroupSnapshotAPI): void {
   const G = `${base}/groups`;
   const config = { minVersion: MV.GROUP_VOLUME };
   const gate = (req: FastifyRequest, mv = MV.GROUP_VOLUME): string => {
@@ -129,15 +130,23 @@ export function groupRoutes(app: FastifyInstance, base: string, api: GroupAPI, m
     return reply.code(202).send({ group: { id: g.id, name: g.name } });
   });
 
-  // create-from-src (3.14): a source group's volumes cloned into a new one; no group snapshot exists here.
+  // create-from-src (3.14): a source group's volumes cloned, or a group snapshot's snapshots made volumes, in a new group.
   app.post(`${G}/action`, { config: { minVersion: MV.GROUP_SNAPSHOTS } }, async (req, reply) => {
     gate(req, MV.GROUP_SNAPSHOTS);
     actionOf(req.body, ['create-from-src']);
     const b = validateBody(CreateGroupFromSrcBody, req.body, null)['create-from-src'];
-    if (b.group_snapshot_id) throw new GroupSnapshotNotFound({ group_snapshot_id: b.group_snapshot_id });
-    const source = await found(req, b.source_group_id ?? '');
+    let snapshot: GroupSnapshot | undefined;
+    let source: GroupRead;
+    if (b.group_snapshot_id) {
+      if (!snapshots) throw new GroupSnapshotNotFound({ group_snapshot_id: b.group_snapshot_id });
+      snapshot = await snapshots.get(req.ctx, b.group_snapshot_id);
+      await api.checkNotCgsnapshotType(snapshot.groupTypeId);
+      source = await api.get(req.ctx, snapshot.groupId);
+    } else {
+      source = await found(req, b.source_group_id ?? '');
+    }
     const g = await api.createFromSource(req.ctx, {
-      name: b.name ? b.name.trim() : b.name ?? null, description: b.description ? b.description.trim() : b.description ?? null, source,
+      name: b.name ? b.name.trim() : b.name ?? null, description: b.description ? b.description.trim() : b.description ?? null, source, snapshot,
     });
     return reply.code(202).send({ group: { id: g.id, name: g.name } });
   });

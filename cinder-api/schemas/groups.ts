@@ -79,3 +79,21 @@ export class GroupResetStatus {
 export class ResetGroupStatusBody {
   @IsDefined({ message: "'reset_status' is a required property" }) @Nested(() => GroupResetStatus) reset_status!: GroupResetStatus;
 }
+
+export class GroupSnapshotCreate {
+  @IsDefined({ message: "'group_id' is a required property" }) @Schema(t.uuid) group_id!: string;
+  @Schema(t.nameAllowZeroMinLength) name?: string | null;
+  @Schema(t.description) description?: string | null;
+}
+
+export class CreateGroupSnapshotBody {
+  @IsDefined({ message: "'group_snapshot' is a required property" }) @Nested(() => GroupSnapshotCreate) group_snapshot!: GroupSnapshotCreate;
+}
+
+export class GroupSnapshotResetStatus {
+  @IsDefined({ message: "'status' is a required property" }) @Schema({ type: 'string' }) status!: string;
+}
+
+export class ResetGroupSnapshotStatusBody {
+  @IsDefined({ message: "'reset_status' is a required property" }) @Nested(() => GroupSnapshotResetStatus) reset_status!: GroupSnapshotResetStatus;
+}

@@ -7,13 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../common/context';
 import { pausePoint } from '../../common/fault/pause';
 import { getLogger } from '../../common/log';
-import { DEFAULT_CGSNAPSHOT_TYPE, type Group, type GroupStatus, type Volume } from '../../cinder-common/entities';
+import { DEFAULT_CGSNAPSHOT_TYPE, type Group, type GroupSnapshot, type GroupStatus, type Volume } from '../../cinder-common/entities';
 import { GroupDB, type GroupRead } from '../../cinder-common/group-db';
 import {
   GroupTypeNotFound, GroupTypeNotFoundByName, Invalid, InvalidGroup, InvalidInput, InvalidVolume, VolumeNotFound,
 } from '../../cinder-common/exception';
 import { serviceHostOf } from '../../cinder-common/objects';
 import { SnapshotDB } from '../../cinder-common/snapshot-db';
+import { GroupSnapshotDB } from '../../cinder-common/group-snapshot-db';
 import { transactionWithRetry } from '../../common/db/retry';
 import type { VolumeAPI } from './api';
 import { isMultiattachSpec, type TypeWithSpecs } from './types';
@@ -60,13 +61,16 @@ export class GroupAPI {
     return this.api.allows(ctx, action, g ? { id: g.id, project_id: g.projectId, user_id: g.userId } : null);
   }
 
-  /** _check_default_cgsnapshot_type: the type migrated consistency groups have is for the CG API only. */
-  async checkNotCgsnapshotType(groupTypeId: string | null): Promise<void> {
-    if (!groupTypeId) return;
-    const cg = await this.groupTypes.db.live().then((ts) => ts.find((t) => t.name === DEFAULT_CGSNAPSHOT_TYPE));
-    if (cg && cg.id === groupTypeId) {
-      throw new Invalid({}, `Group_type ${groupTypeId} is reserved for migrating CGs to groups. Migrated group can only be operated by CG APIs.`);
-    }
+  /** Whether this is the type migrated consistency groups have (default_cgsnapshot_type). */
+  async isCgsnapshotType(groupTypeId: string | null): Promise<boolean> {
+    if (!groupTypeId) return false;
+    const cg = (await this.groupTypes.db.live()).find((t) => t.name === DEFAULT_CGSNAPSHOT_TYPE);
+    return !!cg && cg.id === groupTypeId;
+  }
+
+  /** _check_default_cgsnapshot_type: that type is for the CG API only (`rest`: the controller's second sentence). */
+  async checkNotCgsnapshotType(groupTypeId: string | null, rest = 'Migrated group can only be operated by CG APIs.'): Promise<void> {
+    if (await this.isCgsnapshotType(groupTypeId)) throw new Invalid({}, `Group_type ${groupTypeId} is reserved for migrating CGs to groups. ${rest}`);
   }
 
   /** objects.Group.get_by_id then group:get: others' groups are not found for non-admins. */
@@ -128,46 +132,51 @@ export class GroupAPI {
   }
 
   /**
-   * create_from_src of a source group: the group (on the source's backend, of its type and zone)
-   * and one clone per source volume, all counted, in one transaction; then the cast, whose
+   * create_from_src of a source group or a group snapshot: the group (on the source group's
+   * backend, of its type and zone) and one clone per source volume (or a volume per snapshot), all counted, in one transaction; then the cast, whose
    * manager clones them and makes the group available. Cinder writes the group and its quota
    * before it finds the source empty or its backend full, then takes them back; here nothing
    * is written first.
    */
-  async createFromSource(ctx: Ctx, r: { name: string | null; description: string | null; source: GroupRead }): Promise<Group> {
+  async createFromSource(ctx: Ctx, r: { name: string | null; description: string | null; source: GroupRead; snapshot?: GroupSnapshot }): Promise<Group> {
     this.authorize(ctx, GROUP_POLICY.create);
     const src = r.source.group;
-    const sources = await this.db.volumesOf(src.id);
-    if (!sources.length) throw new InvalidGroup({ reason: 'Source Group is empty. No group will be created.' });
+    // What each clone is made from: a volume of the source group, or a snapshot of the group snapshot.
+    const origins: Array<{ size: number; volumeTypeId: string; sourceVolid: string | null; snapshotId: string | null }> = r.snapshot
+      ? (await new GroupSnapshotDB(this.db.ds).snapshotsOf(r.snapshot.id)).map((s) => ({ size: s.volumeSize ?? 0, volumeTypeId: s.volumeTypeId ?? '', sourceVolid: null, snapshotId: s.id }))
+      : (await this.db.volumesOf(src.id)).map((v) => ({ size: v.size ?? 0, volumeTypeId: v.volumeTypeId, sourceVolid: v.id, snapshotId: null }));
+    if (!origins.length) throw new InvalidGroup({ reason: r.snapshot ? 'Group snapshot is empty. No group will be created.' : 'Source Group is empty. No group will be created.' });
     const id = randomUUID();
-    const size = sources.reduce((n, v) => n + (v.size ?? 0), 0);
+    const size = origins.reduce((n, o) => n + o.size, 0);
     if (!src.host || !(await this.api.backendsFor(size, null, {}, serviceHostOf(src.host))).length) throw new InvalidGroup({ reason: `No valid host to create group ${id}.` });
     const typeIds = [...r.source.volumeTypeIds];
     const types = new Map<string, TypeWithSpecs>();
-    for (const v of sources) {
-      if (!types.has(v.volumeTypeId)) types.set(v.volumeTypeId, await this.api.types.get(ctx.elevated(), v.volumeTypeId));
-      if (!typeIds.includes(v.volumeTypeId)) typeIds.push(v.volumeTypeId);
+    for (const o of origins) {
+      if (!types.has(o.volumeTypeId)) types.set(o.volumeTypeId, await this.api.types.get(ctx.elevated(), o.volumeTypeId));
+      if (!typeIds.includes(o.volumeTypeId)) typeIds.push(o.volumeTypeId);
     }
     const now = new Date();
     const g = Object.assign({} as Group, {
       id, userId: ctx.userId, projectId: ctx.projectId, clusterName: src.clusterName, host: src.host, availabilityZone: src.availabilityZone,
-      name: r.name, description: r.description, groupTypeId: src.groupTypeId, status: 'creating' as GroupStatus, groupSnapshotId: null,
-      sourceGroupId: src.id, replicationStatus: 'disabled', createdAt: now, updatedAt: null, deletedAt: null, deleted: false,
+      name: r.name, description: r.description, groupTypeId: r.snapshot?.groupTypeId ?? src.groupTypeId, status: 'creating' as GroupStatus,
+      groupSnapshotId: r.snapshot?.id ?? null, sourceGroupId: r.snapshot ? null : src.id, replicationStatus: 'disabled', createdAt: now, updatedAt: null,
+      deletedAt: null, deleted: false,
     });
-    const clones: Array<Partial<Volume>> = sources.map((sv) => ({
-      userId: ctx.userId, projectId: ctx.projectId, size: sv.size, availabilityZone: g.availabilityZone, volumeTypeId: sv.volumeTypeId,
-      multiattach: isMultiattachSpec(types.get(sv.volumeTypeId)!.specs), host: g.host, scheduledAt: now, sourceVolid: sv.id, groupId: g.id,
+    const clones: Array<Partial<Volume>> = origins.map((o) => ({
+      userId: ctx.userId, projectId: ctx.projectId, size: o.size, availabilityZone: g.availabilityZone, volumeTypeId: o.volumeTypeId,
+      multiattach: isMultiattachSpec(types.get(o.volumeTypeId)!.specs), host: g.host, scheduledAt: now, sourceVolid: o.sourceVolid, snapshotId: o.snapshotId,
+      groupId: g.id,
     }));
     const write = async (m: EntityManager): Promise<void> => {
       await this.db.createIn(m, g, typeIds);
       for (const values of clones) await this.api.d.db.volumeCreate(values, m);
     };
     const quota = this.api.d.quota;
-    if (quota) await quota.createGroupWithVolumes(ctx.projectId ?? '', sources.map((v) => ({ size: v.size ?? 0, typeName: types.get(v.volumeTypeId)!.type.name })), write);
+    if (quota) await quota.createGroupWithVolumes(ctx.projectId ?? '', origins.map((o) => ({ size: o.size, typeName: types.get(o.volumeTypeId)!.type.name })), write);
     else await transactionWithRetry(this.api.d.db.ds, write, { what: `create of group ${g.id}` });
     await pausePoint('cinder-api.group_create_from_src.after-rows');
     try {
-      await this.api.d.rpc.createGroupFromSrc(ctx, g, typeIds, src, r.source.volumeTypeIds);
+      await this.api.d.rpc.createGroupFromSrc(ctx, g, typeIds, r.snapshot ? null : src, r.source.volumeTypeIds, r.snapshot ?? null);
     } catch (e) {
       // Never sent: the reconciler ends the clones in error once lost_cast_timeout has passed, and then the group.
       LOG.exception(`Could not cast create_group_from_src for ${g.id}`, e, { context: ctx });
@@ -199,6 +208,7 @@ export class GroupAPI {
     if (!deleteVolumes && g.status !== 'available' && g.status !== 'error') {
       throw new InvalidGroup({ reason: `Group status must be available or error, but current status is: ${g.status}` });
     }
+    if ((await new GroupSnapshotDB(this.db.ds).ofGroup(g.id)).length) throw new InvalidGroup({ reason: 'Group has existing snapshots.' });
     const volumes = await this.db.volumesOf(g.id);
     if (volumes.length && !deleteVolumes) {
       throw new InvalidGroup({ reason: `Group ${g.id} still contains volumes. The delete-volumes flag is required to delete it.` });

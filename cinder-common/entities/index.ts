@@ -11,6 +11,7 @@ export { Encryption } from './encryption';
 export { Snapshot, SnapshotMetadata, type SnapshotStatus } from './snapshot';
 export { GroupType, GroupTypeSpec, GroupTypeProject, DEFAULT_CGSNAPSHOT_TYPE } from './group-type';
 export { Group, GroupVolumeTypeMapping, type GroupStatus } from './group';
+export { GroupSnapshot, type GroupSnapshotStatus } from './group-snapshot';
 import { Volume } from './volume';
 import { VolumeAttachment } from './volume-attachment';
 import { VolumeMetadata, VolumeAdminMetadata, VolumeGlanceMetadata } from './volume-metadata';
@@ -24,8 +25,9 @@ import { Encryption } from './encryption';
 import { Snapshot, SnapshotMetadata } from './snapshot';
 import { GroupType, GroupTypeSpec, GroupTypeProject } from './group-type';
 import { Group, GroupVolumeTypeMapping } from './group';
+import { GroupSnapshot } from './group-snapshot';
 
 export const CINDER_ENTITIES = [Volume, VolumeAttachment, VolumeMetadata, VolumeAdminMetadata, Service, VolumeType, VolumeTypeExtraSpec,
   VolumeTypeProject, Quota, QuotaClass, QuotaUsage, Reservation, Transfer, Message, VolumeGlanceMetadata,
   QualityOfServiceSpecs, Encryption, Snapshot, SnapshotMetadata, GroupType, GroupTypeSpec, GroupTypeProject,
-  Group, GroupVolumeTypeMapping];
+  Group, GroupVolumeTypeMapping, GroupSnapshot];

@@ -100,6 +100,19 @@ async function groupState(side: Side, project: string, id: string): Promise<Json
   }
 }
 
+/** A group snapshot's state once it leaves creating or deleting (at most 30 s). */
+async function groupSnapshotState(side: Side, project: string, id: string): Promise<Json> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const r = await send(side, project, 'GET', `/v3/${project}/group_snapshots/${id}`, { mv: '3.14' });
+    if (r.status === 404) return { gone: true };
+    const g = r.body?.group_snapshot;
+    if (!g) return { error: r.status };
+    if (!['creating', 'deleting'].includes(g.status) || Date.now() > deadline) return { status: g.status };
+    await new Promise((r2) => setTimeout(r2, 100));
+  }
+}
+
 function dig(body: Json, path: string): unknown {
   return path.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), body);
 }
@@ -118,6 +131,9 @@ async function play(side: Side, project: string, ids: Map<string, string>, step:
   }
   if (step.state && ids.has(step.state)) answer.state = await volumeState(side, project, ids.get(step.state) as string);
   if (step.snapState && ids.has(step.snapState)) answer.state = { ...(answer.state ?? {}), snapshot: await snapshotState(side, project, ids.get(step.snapState) as string) };
+  if (step.groupSnapshotState && ids.has(step.groupSnapshotState)) {
+    answer.state = { ...(answer.state ?? {}), group_snapshot: await groupSnapshotState(side, project, ids.get(step.groupSnapshotState) as string) };
+  }
   if (step.groupState && ids.has(step.groupState)) answer.state = { ...(answer.state ?? {}), group: await groupState(side, project, ids.get(step.groupState) as string) };
   return answer;
 }

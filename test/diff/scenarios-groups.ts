@@ -81,8 +81,45 @@ function groups(): Scenario {
   };
 }
 
+const GS = '/v3/{p}/group_snapshots';
+const gsPost = (body: unknown, mv = '3.14', save?: [string, string]): Step => ({ method: 'POST', path: GS, body, mv, ...(save ? { save, groupSnapshotState: save[0] } : {}) });
+
+/** Group snapshots: made and refused, shown and listed, a group from one, reset, deleted. */
+function groupSnapshots(): Scenario {
+  return {
+    name: 'group-snapshots',
+    steps: [
+      post(G, { group_type: { name: 'diff-gs-type' } }, ['gt', 'group_type.id']),
+      grp({ group: { group_type: '{gt}', volume_types: ['__DEFAULT__'], name: 'gs-src' } }, ['g1', 'group.id']),
+      { method: 'POST', path: V, body: { volume: { size: 1, group_id: '{g1}', volume_type: '__DEFAULT__' } }, mv: '3.13', save: ['v1', 'volume.id'], state: 'v1' },
+      USAGE,
+      gsPost({ group_snapshot: { group_id: '{g1}' } }, '3.13'), gsPost({}), gsPost({ group_snapshot: {} }), gsPost({ group_snapshot: { group_id: 'x' } }),
+      gsPost({ group_snapshot: { group_id: MISSING } }), gsPost({ group_snapshot: { group_id: '{g1}', bogus: 1 } }),
+      gsPost({ group_snapshot: { group_id: '{g1}', name: 'gs1', description: 'd' } }, '3.14', ['s1', 'group_snapshot.id']),
+      USAGE,
+      g13(`${GS}/{s1}`, '3.14'), g13(`${GS}/{s1}`, '3.70'), g13(`${GS}/${MISSING}`, '3.14'), g13(GS, '3.14'), g13(`${GS}/detail`, '3.14'),
+      g13(`${GS}?bogus=1`, '3.14'), g13(`${GS}?bogus=1`, '3.29'), g13(`${GS}/detail?group_id={g1}`, '3.29'), g13(`${GS}?marker=${MISSING}`, '3.29'),
+      g13(`${GS}?limit=1`, '3.29'), g13(GS, '3.13'),
+      act('g1', { delete: { 'delete-volumes': true } }, '3.13'), { method: 'DELETE', path: `${V}/{v1}` },
+      // A group from the group snapshot.
+      src({ group_snapshot_id: '{s1}', name: 'from-gs' }, '3.14', ['g2', 'group.id']), g13(`${GR}/{g2}?list_volume=True`), USAGE,
+      act('g2', { delete: { 'delete-volumes': true } }, '3.13'),
+      // Reset (3.19, admin), then delete.
+      { method: 'POST', path: `${GS}/{s1}/action`, body: { reset_status: { status: 'error' } }, mv: '3.18' },
+      { method: 'POST', path: `${GS}/{s1}/action`, body: { reset_status: { status: 'nope' } }, mv: '3.19' },
+      { method: 'POST', path: `${GS}/{s1}/action`, body: { reset_status: { status: '' } }, mv: '3.19' },
+      { method: 'POST', path: `${GS}/{s1}/action`, body: { reset_status: {} }, mv: '3.19' },
+      { method: 'POST', path: `${GS}/{s1}/action`, body: { reset_status: { status: 'Error' } }, mv: '3.19', groupSnapshotState: 's1' },
+      { method: 'DELETE', path: `${GS}/{s1}`, mv: '3.13' },
+      { method: 'DELETE', path: `${GS}/{s1}`, mv: '3.14', groupSnapshotState: 's1' },
+      { method: 'DELETE', path: `${GS}/{s1}`, mv: '3.14' }, USAGE,
+      act('g1', { delete: { 'delete-volumes': true } }, '3.13'), USAGE, del(`${G}/{gt}`),
+    ],
+  };
+}
+
 export function groupScenarios(): Scenario[] {
-  return [groups(), {
+  return [groups(), groupSnapshots(), {
     name: 'group-types',
     steps: [
       get(G, '3.10'), post(G, { group_type: { name: 'diff-gt-old' } }, undefined, '3.10'), get(`${G}/default`),

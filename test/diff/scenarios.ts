@@ -33,6 +33,8 @@ export interface Step {
   snapState?: string;
   /** The same for a group (creating, deleting, updating). */
   groupState?: string;
+  /** The same for a group snapshot (creating, deleting). */
+  groupSnapshotState?: string;
   /** Not a request: wait until the wall clock enters the next second (distinct created_at). */
   nextSecond?: true;
 }

@@ -148,6 +148,54 @@ describe('cinder groups', function () {
     expect([after.groups.in_use, after.volumes.in_use, after.gigabytes.in_use]).to.deep.equal([before.groups.in_use + 1, before.volumes.in_use + 1, before.gigabytes.in_use + 1]);
   });
 
+  it('group snapshots (3.14): made and deleted together, counted, a group made from one; what they forbid', async () => {
+    const id = await makeGroup('g-snap', ['grp-a']);
+    const vol = await volumeIn(id);
+    const usage = async () => (await req('GET', `${P}/os-quota-sets/admin?usage=True`)).body.quota_set;
+    const before = await usage();
+    const made = await req('POST', `${P}/group_snapshots`, { group_snapshot: { group_id: id, name: 'gs1' } }, '3.14');
+    expect(made.status, JSON.stringify(made.body)).to.equal(202);
+    expect(made.body.group_snapshot).to.deep.equal({ id: made.body.group_snapshot.id, name: 'gs1', group_type_id: groupType });
+    const gs = made.body.group_snapshot.id as string;
+    const showGs = async (): Promise<Json> => (await req('GET', `${P}/group_snapshots/${gs}`, undefined, '3.14')).body.group_snapshot;
+    await waitFor(async () => (await showGs())?.status === 'available', 10_000, 'group snapshot available', 20);
+    expect(await showGs()).to.include({ id: gs, group_id: id, name: 'gs1', description: null });
+    const after = await usage();
+    expect([after.snapshots.in_use, after.gigabytes.in_use]).to.deep.equal([before.snapshots.in_use + 1, before.gigabytes.in_use + 1]);
+    const snap = (await c.req('GET', `${P}/snapshots/detail`, { token: ADMIN })).body.snapshots.find((x: Json) => x.volume_id === vol);
+    expect(snap.status).to.equal('available');
+    expect(await message('DELETE', `${P}/snapshots/${snap.id}`, undefined, 400)).to.equal('Invalid snapshot: Snapshot status must be available or error and must not be part of a group.');
+    expect(await message('POST', `${P}/groups/${id}/action`, { delete: { 'delete-volumes': true } }, 400, '3.13')).to.equal('Invalid Group: Group has existing snapshots.');
+    expect((await req('GET', `${P}/group_snapshots`, undefined, '3.14')).body.group_snapshots).to.deep.include({ id: gs, name: 'gs1' });
+    expect((await req('GET', `${P}/group_snapshots`, undefined, '3.13')).status).to.equal(404);
+    // A group from the group snapshot: a volume per snapshot.
+    const from = await req('POST', `${P}/groups/action`, { 'create-from-src': { group_snapshot_id: gs } }, '3.14');
+    expect(from.status, JSON.stringify(from.body)).to.equal(202);
+    await waitGroup(from.body.group.id, 'available');
+    const copy = await show(from.body.group.id, '?list_volume=True');
+    expect(copy).to.include({ group_snapshot_id: gs, source_group_id: null });
+    const v2 = (await c.req('GET', `${P}/volumes/${copy.volumes[0]}`, { token: ADMIN, headers: MV('3.13') })).body.volume;
+    expect(v2).to.include({ status: 'available', snapshot_id: snap.id, group_id: from.body.group.id });
+    // reset_status (3.19, admin), then the delete: the snapshots and their quota go with it.
+    expect(await message('POST', `${P}/group_snapshots/${gs}/action`, { reset_status: { status: 'nope' } }, 400, '3.19'))
+      .to.equal("Invalid GroupSnapshot Status: Group snapshot status: nope is invalid, valid statuses are: ('error', 'available', 'creating', 'deleting', 'deleted', 'updating', 'error_deleting').");
+    expect((await req('POST', `${P}/group_snapshots/${gs}/action`, { reset_status: { status: 'error' } }, '3.19')).status).to.equal(202);
+    expect((await showGs()).status).to.equal('error');
+    expect((await req('DELETE', `${P}/group_snapshots/${gs}`, undefined, '3.14')).status).to.equal(202);
+    await waitFor(async () => (await req('GET', `${P}/group_snapshots/${gs}`, undefined, '3.14')).status === 404, 10_000, 'group snapshot gone', 20);
+    expect((await c.req('GET', `${P}/snapshots/${snap.id}`, { token: ADMIN })).status).to.equal(404);
+    let gone = await usage();
+    expect(gone.snapshots.in_use).to.equal(before.snapshots.in_use);
+    expect(gone.gigabytes.in_use, 'the group snapshot\'s gigabytes released').to.equal(before.gigabytes.in_use + 1);
+    // The copy and the group go with their volumes, and their gigabytes.
+    for (const g of [from.body.group.id, id]) {
+      expect((await req('POST', `${P}/groups/${g}/action`, { delete: { 'delete-volumes': true } }, '3.13')).status).to.equal(202);
+      await waitGone(g);
+    }
+    gone = await usage();
+    expect([gone.volumes.in_use, gone.gigabytes.in_use]).to.deep.equal([before.volumes.in_use - 1, before.gigabytes.in_use - 1]);
+  });
+
   it('the reconciler finishes a group whose cast was lost: create, update and delete', async () => {
     const manager = c.volume.backends[0].manager;
     const groups = manager.groupWork.groups;

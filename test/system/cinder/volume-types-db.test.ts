@@ -75,6 +75,7 @@ for (const kind of ['sqlite', 'mariadb'] as const) {
     });
 
     it('the migration goes down and up again', async () => {
+      await f.ds.undoLastMigration(); // GroupSnapshots
       await f.ds.undoLastMigration(); // Groups
       await f.ds.undoLastMigration(); // GroupTypes
       await f.ds.undoLastMigration(); // Snapshots
@@ -90,7 +91,7 @@ for (const kind of ['sqlite', 'mariadb'] as const) {
       await f.ds.undoLastMigration(); // VolumeTypes
       expect(await migrateDatabase(f.ds)).to.deep.equal(['VolumeTypes1764120000000', 'Quotas1765300000000', 'TraceSpans1765500000000', 'Utf8mb4Tables1765600000000', 'SoftDeleteIndexes1765700000000',
         'Transfers1765900000000', 'Messages1766000000000', 'VolumeGlanceMetadata1766100000000', 'QosSpecs1766200000000', 'TypeEncryption1766300000000',
-        'Snapshots1766400000000', 'GroupTypes1766500000000', 'Groups1766600000000']);
+        'Snapshots1766400000000', 'GroupTypes1766500000000', 'Groups1766600000000', 'GroupSnapshots1766700000000']);
       expect((await f.db.typeGet(DEFAULT_TYPE_ID))?.name).to.equal('__DEFAULT__');
     });
   });

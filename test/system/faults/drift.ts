@@ -127,6 +127,8 @@ export async function fullDrift(c: Audited): Promise<string[]> {
   // A group left creating, deleting or updating is a lost step; its usage counts the live groups.
   const groups = await c.cinderQuery<VolumeRow>("SELECT id, status FROM `groups` WHERE deleted = 0 AND status IN ('creating', 'deleting', 'updating')");
   for (const g of groups) out.push(`group ${g.id} left ${g.status}`);
+  const groupSnaps = await c.cinderQuery<VolumeRow>("SELECT id, status FROM group_snapshots WHERE deleted = 0 AND status IN ('creating', 'deleting')");
+  for (const g of groupSnaps) out.push(`group snapshot ${g.id} left ${g.status}`);
   const groupUse = await c.cinderQuery<{ project_id: string; in_use: number | string; reserved: number | string; live: number | string }>(`SELECT u.project_id, u.in_use, u.reserved,
     (SELECT COUNT(*) FROM \`groups\` g WHERE g.project_id = u.project_id AND g.deleted = 0) AS live FROM quota_usages u WHERE u.deleted = 0 AND u.resource = 'groups'`);
   for (const u of groupUse) {

@@ -111,6 +111,9 @@ export const GROUP_STEPS: Array<[Service, string]> = [
   ['cinder-api', 'cinder-api.group_update.after-mark'],
   ['cinder-api', 'cinder-api.group_create_from_src.after-rows'],
   ['cinder-api', 'cinder-api.group_delete.after-mark'],
+  ['cinder-api', 'cinder-api.group_snapshot_create.after-rows'],
+  ['cinder-api', 'cinder-api.group_snapshot_delete.after-mark'],
+  ['cinder-volume', 'cinder-volume.delete_group_snapshot.after-snapshots'],
   ['cinder-volume', 'cinder-volume.delete_group.after-volumes'],
 ];
 

@@ -263,6 +263,25 @@ for (const [flow, attachSteps, detachSteps] of FLOWS) describe(`faults (${flow} 
       await waitNoDrift(cluster, CONVERGE_MS, fullDrift);
       expect((await cluster.req('cinder', 'POST', `/groups/${copy}/action`, { delete: { 'delete-volumes': true } }, h)).status).to.equal(202);
       await waitFor(async () => (await shown(copy)) === 404, wait, `group ${copy} deleted`, 200);
+      // A group snapshot, made and deleted: available (or error when its cast was lost), then gone with its snapshots.
+      let gs = '';
+      await step('cinder-api.group_snapshot_create.after-rows', async () => {
+        const r = await cluster.req('cinder', 'POST', '/group_snapshots', { group_snapshot: { group_id: gid } }, h);
+        gs = (r.body as { group_snapshot?: { id?: string } })?.group_snapshot?.id ?? '';
+        return r;
+      });
+      if (!gs) gs = (await cluster.req('cinder', 'GET', `/group_snapshots/detail?group_id=${gid}`, undefined, { ...h, 'OpenStack-API-Version': 'volume 3.29' })).body.group_snapshots[0]?.id ?? '';
+      expect(gs, 'the group snapshot written before the kill').to.not.equal('');
+      const gsStatus = async (): Promise<string | 404> => {
+        const r = await cluster.req('cinder', 'GET', `/group_snapshots/${gs}`, undefined, h);
+        return r.status === 404 ? 404 : r.body.group_snapshot.status as string;
+      };
+      await waitFor(async () => ['available', 'error'].includes(String(await gsStatus())), wait, `group snapshot ${gs} settled`, 200);
+      await waitNoDrift(cluster, CONVERGE_MS, fullDrift);
+      const gsDel = () => cluster.req('cinder', 'DELETE', `/group_snapshots/${gs}`, undefined, h);
+      await (point === 'cinder-api.group_snapshot_delete.after-mark' || point === 'cinder-volume.delete_group_snapshot.after-snapshots' ? killAt(cluster, controlRoot, svc, point, gsDel) : gsDel());
+      await waitFor(async () => (await gsStatus()) === 404, wait, `group snapshot ${gs} deleted`, 200);
+      await waitNoDrift(cluster, CONVERGE_MS, fullDrift);
       const del = () => cluster.req('cinder', 'POST', `/groups/${gid}/action`, { delete: { 'delete-volumes': true } }, h);
       await (point === 'cinder-api.group_delete.after-mark' || point === 'cinder-volume.delete_group.after-volumes' ? killAt(cluster, controlRoot, svc, point, del) : del());
       await waitFor(async () => (await shown(gid)) === 404, wait, `group ${gid} deleted`, 200);

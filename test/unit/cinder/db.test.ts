@@ -14,7 +14,7 @@ describe('cinder db', () => {
     ds = await openCinderDatabase('sqlite://:memory:');
     expect(await migrateDatabase(ds)).to.deep.equal(['InitialCinderSchema1764060000000', 'VolumeTransitionRequestId1764110000000', 'VolumeTypes1764120000000', 'Quotas1765300000000',
       'TraceSpans1765500000000', 'Utf8mb4Tables1765600000000', 'SoftDeleteIndexes1765700000000', 'Transfers1765900000000',
-      'Messages1766000000000', 'VolumeGlanceMetadata1766100000000', 'QosSpecs1766200000000', 'TypeEncryption1766300000000', 'Snapshots1766400000000', 'GroupTypes1766500000000', 'Groups1766600000000']);
+      'Messages1766000000000', 'VolumeGlanceMetadata1766100000000', 'QosSpecs1766200000000', 'TypeEncryption1766300000000', 'Snapshots1766400000000', 'GroupTypes1766500000000', 'Groups1766600000000', 'GroupSnapshots1766700000000']);
     expect(await migrateDatabase(ds)).to.deep.equal([]);
     db = new CinderDB(ds);
   });
@@ -107,6 +107,7 @@ describe('cinder db', () => {
     expect(await db.volumeConditionalUpdate(v.id, { status: 'available' }, { status: 'attaching', transitionRequestId: 'req-2' })).to.equal(false);
     expect((await db.volumeGet(v.id))?.transitionRequestId).to.equal('req-1');
     const columns = async (): Promise<string[]> => ((await ds.query('PRAGMA table_info(volumes)')) as Array<{ name: string }>).map((c) => c.name);
+    await ds.undoLastMigration(); // GroupSnapshots
     await ds.undoLastMigration(); // Groups
     await ds.undoLastMigration(); // GroupTypes
     await ds.undoLastMigration(); // Snapshots
@@ -125,7 +126,7 @@ describe('cinder db', () => {
     expect(await db.attachments.count()).to.be.greaterThan(0); // the rebuilt table kept its neighbours' rows
     expect(await migrateDatabase(ds)).to.deep.equal(['VolumeTransitionRequestId1764110000000', 'VolumeTypes1764120000000', 'Quotas1765300000000',
       'TraceSpans1765500000000', 'Utf8mb4Tables1765600000000', 'SoftDeleteIndexes1765700000000', 'Transfers1765900000000',
-      'Messages1766000000000', 'VolumeGlanceMetadata1766100000000', 'QosSpecs1766200000000', 'TypeEncryption1766300000000', 'Snapshots1766400000000', 'GroupTypes1766500000000', 'Groups1766600000000']);
+      'Messages1766000000000', 'VolumeGlanceMetadata1766100000000', 'QosSpecs1766200000000', 'TypeEncryption1766300000000', 'Snapshots1766400000000', 'GroupTypes1766500000000', 'Groups1766600000000', 'GroupSnapshots1766700000000']);
     expect(await columns()).to.include('transition_request_id');
     expect((await db.volumeGet(v.id))?.status).to.equal('attaching');
   });

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { RequestContext } from '../../../common/context';
 import { MessagingTimeout, getRpcTransport, type Transport } from '../../../common/rpc';
-import type { Group, Snapshot, Volume } from '../../../cinder-common/entities';
+import type { Group, GroupSnapshot, Snapshot, Volume } from '../../../cinder-common/entities';
 import { VolumeAPI } from '../../../cinder-volume/rpcapi';
 import { WireTap } from '../../support/rpc-wire';
 
@@ -17,6 +17,7 @@ describe('cinder volume rpcapi: the wire contract', () => {
   const volume = { id: '951be889-b794-4723-9ac9-efde61cacf3a', host: 'node1@tgt#tgt', size: 1, status: 'available' } as Volume;
   const snapshot = { id: '0c5e6f8e-5a3c-4e3b-9d7e-3f1f0f6d2a11', volumeId: volume.id, volumeSize: 1, status: 'creating', createdAt: null } as Snapshot;
   const group = { id: '5b0c2f4e-0a6d-4f5e-8d1c-2b3a4c5d6e7f', host: 'node1@tgt#tgt', status: 'creating', createdAt: null } as Group;
+  const groupSnapshot = { id: '6c1d3a5f-1b7e-4a6f-9e2d-3c4b5d6e7f80', groupId: group.id, status: 'creating', createdAt: null } as GroupSnapshot;
 
   before(async () => {
     transport = getRpcTransport(URL);
@@ -51,6 +52,8 @@ describe('cinder volume rpcapi: the wire contract', () => {
     ['create_group', 'cast', '3.0', (a, c) => a.createGroup(c, group, ['t1']), ['group']],
     ['delete_group', 'cast', '3.0', (a, c) => a.deleteGroup(c, group, ['t1']), ['group']],
     ['create_group_from_src', 'cast', '3.0', (a, c) => a.createGroupFromSrc(c, group, ['t1'], group, ['t1']), ['group', 'group_snapshot', 'source_group']],
+    ['create_group_snapshot', 'cast', '3.0', (a, c) => a.createGroupSnapshot(c, groupSnapshot, group), ['group_snapshot']],
+    ['delete_group_snapshot', 'cast', '3.0', (a, c) => a.deleteGroupSnapshot(c, groupSnapshot, group), ['group_snapshot']],
     ['update_group', 'cast', '3.0', (a, c) => a.updateGroup(c, group, ['t1'], 'v1,v2', null), ['group', 'add_volumes', 'remove_volumes']],
     // os-services freeze/thaw, addressed to a backend (a pool in the host is cut off)
     ['freeze_host', 'call', '3.0', (a, c) => a.freezeHost(c, 'node1@tgt#tgt'), []],
