@@ -258,6 +258,7 @@ tempest\.api\.volume\.admin\.test_volume_snapshot_quotas_negative\.
 tempest\.api\.volume\.admin\.test_group_types\.
 tempest\.api\.volume\.admin\.test_group_type_specs\.
 tempest\.api\.volume\.admin\.test_groups\.
+tempest\.api\.volume\.admin\.test_group_snapshots\.
 tempest\.api\.compute\.test_versions\.
 tempest\.api\.compute\.flavors\.
 tempest\.api\.compute\.servers\.test_servers\.

@@ -179,6 +179,32 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     expect(await adminCinder('group-type-list')).to.not.include('cli-gt-2');
   });
 
+  it('cinder group-create / create --group-id / group-snapshot-create / group-create-from-src / group-delete --delete-volumes', async () => {
+    const waitFor2 = async (what: string, ok: () => Promise<boolean>): Promise<void> => { await waitFor(ok, 30_000, what, 200); };
+    await adminCinder('group-type-create', 'cli-grp-type');
+    await adminCinder('type-create', 'cli-grp-vt');
+    const made = await adminCinder('group-create', '--name', 'cli-grp', 'cli-grp-type', 'cli-grp-vt');
+    const gid = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(made)?.[1] as string;
+    expect(gid, made).to.be.a('string');
+    await waitFor2('group available', async () => /\|\s+status\s+\|\s+available\s+\|/.test(await adminCinder('group-show', gid)));
+    const vol = await adminCinder('create', '--group-id', gid, '--volume-type', 'cli-grp-vt', '--name', 'cli-grp-vol', '1');
+    const vid = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(vol)?.[1] as string;
+    await waitFor2('volume available', async () => /\|\s+status\s+\|\s+available\s+\|/.test(await adminCinder('show', vid)));
+    const gs = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(await adminCinder('group-snapshot-create', '--name', 'cli-gs', gid))?.[1] as string;
+    await waitFor2('group snapshot available', async () => /\|\s+status\s+\|\s+available\s+\|/.test(await adminCinder('group-snapshot-show', gs)));
+    expect(await adminCinder('group-snapshot-list')).to.include('cli-gs');
+    const copy = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(await adminCinder('group-create-from-src', '--group-snapshot', gs, '--name', 'cli-grp-copy'))?.[1] as string;
+    await waitFor2('copy available', async () => /\|\s+status\s+\|\s+available\s+\|/.test(await adminCinder('group-show', copy)));
+    expect(await adminCinder('group-list')).to.include('cli-grp-copy').and.include('cli-grp');
+    await adminCinder('group-delete', '--delete-volumes', copy);
+    await adminCinder('group-snapshot-delete', gs);
+    await waitFor2('group snapshot gone', async () => !(await adminCinder('group-snapshot-list')).includes(gs));
+    await adminCinder('group-delete', '--delete-volumes', gid);
+    await waitFor2('groups gone', async () => !/cli-grp/.test(await adminCinder('group-list')));
+    await adminCinder('type-delete', 'cli-grp-vt');
+    await adminCinder('group-type-delete', 'cli-grp-type');
+  });
+
   it('cinder encryption-type-create / -list / -show / -update / -delete', async () => {
     const type = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-enc-type\s+\|/.exec(await adminCinder('type-create', 'cli-enc-type'))?.[1] as string;
     const made = await adminCinder('encryption-type-create', '--cipher', 'aes-xts-plain64', '--key-size', '256', '--control-location', 'front-end', 'cli-enc-type', 'luks');
