@@ -84,6 +84,13 @@ export async function audit(q: Queries, held: ReadonlySet<string>, exported: rea
     if (['creating', 'deleting', 'unmanaging'].includes(s.status)) out.push(`snapshot ${s.id} of volume ${s.volume_id} left ${s.status}`);
     if (!volumes.some((v) => v.id === s.volume_id)) out.push(`snapshot ${s.id} outlives its volume ${s.volume_id}`);
   }
+  // Groups and group snapshots: none left in flight (unless the fuzzer reset it so itself).
+  for (const g of await q.cinder<{ id: string; status: string }>("SELECT id, status FROM `groups` WHERE deleted = 0 AND status IN ('creating', 'deleting', 'updating')")) {
+    if (!held.has(g.id)) out.push(`group ${g.id} left ${g.status}`);
+  }
+  for (const g of await q.cinder<{ id: string; status: string }>("SELECT id, status FROM group_snapshots WHERE deleted = 0 AND status IN ('creating', 'deleting')")) {
+    if (!held.has(g.id)) out.push(`group snapshot ${g.id} left ${g.status}`);
+  }
   for (const vid of exported) {
     if (held.has(vid)) continue;
     if (!atts.some((a) => a.volume_id === vid && a.attach_status === 'attached')) out.push(`export of volume ${vid} without an attachment`);

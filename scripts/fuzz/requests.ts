@@ -39,6 +39,8 @@ export class FuzzState {
   types: string[] = [];
   qosSpecs: string[] = [];
   groupTypes: string[] = [];
+  groups: Owned[] = [];
+  groupSnapshots: Owned[] = [];
   /** Backend objects an unmanage left (their names), for a manage to take back. */
   unmanaged: string[] = [];
   unmanagedSnapshots: string[] = [];
@@ -48,7 +50,7 @@ export class FuzzState {
   computeUuid: string | null = null;
   constructor(readonly projects: { admin: string; member: string }) {}
 
-  add(kind: 'servers' | 'volumes' | 'attachments' | 'snapshots', id: string, project: string): void {
+  add(kind: 'servers' | 'volumes' | 'attachments' | 'snapshots' | 'groups' | 'groupSnapshots', id: string, project: string): void {
     if (this[kind].length < 200 && !this[kind].some((x) => x.id === id)) this[kind].push({ id, project });
   }
 
@@ -462,6 +464,30 @@ export class Generator {
           [2, this.make('cinder', user, r.pick(['GET', 'POST']), `${C}/group_types/${g}/group_specs`, 'group-specs', { group_specs: { [r.pick(['k', 'a b', ''])]: r.pick(['v', null, 5]) } }, mv)],
           [1, this.make('cinder', user, r.pick(['GET', 'PUT', 'DELETE']), `${C}/group_types/${g}/group_specs/${r.pick(['k', 'x', '%00'])}`, 'group-spec', r.pick<unknown>([{ k: 'v2' }, { x: 'v' }, { k: 'a', x: 'b' }, {}]), mv)],
           [1, this.make('cinder', user, 'DELETE', `${C}/group_types/${g}`, 'group-type-delete', undefined, mv)],
+        ]);
+      }],
+      // Groups (3.13+) and group snapshots (3.14+): made with odd types and bodies, volumes made in them, read and listed,
+      // volumes added and removed, copied, snapshotted, reset and deleted (with and without their volumes).
+      [1, () => this.make('cinder', user, 'POST', `${C}/groups`, 'group-create', r.pick<unknown>([
+        { group: { group_type: st.groupTypes.length && r.chance(0.8) ? r.pick(st.groupTypes) : r.pick(['nope', r.uuid(), '']), volume_types: [r.pick(['__DEFAULT__', ...st.types.slice(0, 3), 'nope'])], ...(r.chance(0.3) ? { name: r.pick(['g', ' ', 'é'.repeat(300)]) } : {}) } },
+        { group: { group_type: 'x', volume_types: [] } }, { group: {} }, {}, { group: { group_type: 'x', volume_types: ['a', 'a'] } }]), `3.${r.int(12, 70)}`)],
+      [2, () => {
+        const g = this.idOf(st.groups, user);
+        const mv = `3.${r.int(12, 70)}`;
+        return r.weighted<FuzzRequest>([
+          [2, this.make('cinder', user, 'GET', `${C}/groups${r.pick(['', '/detail', `/${g}`, `/${g}?list_volume=${r.pick(['True', 'x'])}`, '?sort=name:asc', '?bogus=1', `?marker=${g}`, '?limit=1', '?all_tenants=1'])}`, 'group-get', undefined, mv)],
+          [2, this.make('cinder', user, 'POST', `${C}/volumes`, 'volume-in-group', { volume: { size: 1, group_id: g, ...(r.chance(0.8) ? { volume_type: '__DEFAULT__' } : {}) } }, mv)],
+          [2, this.make('cinder', user, 'PUT', `${C}/groups/${g}`, 'group-update', { group: { [r.pick(['name', 'description', 'add_volumes', 'remove_volumes', 'x'])]: r.pick([this.idOf(st.volumes, user), `${this.idOf(st.volumes, user)},`, 'n', '', null, 5]) } }, mv)],
+          // A reset may leave the group in any status: the audit leaves that group out.
+          [1, { ...this.make('cinder', user, 'POST', `${C}/groups/${g}/action`, 'group-action', r.pick<unknown>([{ delete: { 'delete-volumes': r.pick([true, false, 'x']) } }, { delete: {} },
+            { reset_status: { status: r.pick(['available', 'error', 'creating', 'deleting', 'x', '']) } }, { bogus: {} }]), mv), holds: g }],
+          [1, this.make('cinder', user, 'POST', `${C}/groups/action`, 'group-copy', { 'create-from-src': r.pick<unknown>([{ source_group_id: g }, { group_snapshot_id: this.idOf(st.groupSnapshots, user) }, { source_group_id: g, group_snapshot_id: g }, {}]) }, mv)],
+          [1, this.make('cinder', user, 'POST', `${C}/group_snapshots`, 'group-snapshot-create', { group_snapshot: { group_id: g, ...(r.chance(0.2) ? { x: 1 } : {}) } }, mv)],
+          [2, this.make('cinder', user, r.pick(['GET', 'GET', 'DELETE']), `${C}/group_snapshots${r.pick(['', '/detail', `/${this.idOf(st.groupSnapshots, user)}`, '?group_id=x'])}`, 'group-snapshot-get', undefined, mv)],
+          [1, (() => {
+            const gs = this.idOf(st.groupSnapshots, user);
+            return { ...this.make('cinder', user, 'POST', `${C}/group_snapshots/${gs}/action`, 'group-snapshot-reset', { reset_status: { status: r.pick(['available', 'error', 'creating', 'x']) } }, mv), holds: gs };
+          })()],
         ]);
       }],
       // Volume type encryption: made, read key by key, changed and deleted on the run's types (volumes of them are refused).

@@ -123,6 +123,9 @@ export async function runFuzz(t: Target, o: FuzzOptions): Promise<FuzzResult> {
     if (req.op === 'qos-create' && id('qos_specs')) st.qosSpecs.push(id('qos_specs')!);
     if (req.op === 'group-type-create' && id('group_type')) st.groupTypes.push(id('group_type')!);
     if (req.op === 'snapshot-create' && id('snapshot')) st.add('snapshots', id('snapshot')!, owner);
+    if ((req.op === 'group-create' || req.op === 'group-copy') && id('group')) st.add('groups', id('group')!, owner);
+    if (req.op === 'group-snapshot-create' && id('group_snapshot')) st.add('groupSnapshots', id('group_snapshot')!, owner);
+    if (req.op === 'volume-in-group' && id('volume')) st.add('volumes', id('volume')!, owner);
     if (req.op === 'snapshot-delete' && parts.length === 5) st.forget('snapshots', parts[4]);
     if (req.op === 'server-delete' && req.method === 'DELETE') st.forget('servers', parts[2]);
     if ((req.op === 'volume-delete' && req.method === 'DELETE') || req.op === 'action os-force_delete') st.forget('volumes', parts[4]);
