@@ -134,6 +134,10 @@ export const CINDER_POLICY_DEFAULTS: PolicyDefaults = {
   'group:group_project_attribute': ADMIN,
   'group:delete': MEMBER,
   'group:reset_status': ADMIN,
+  'group:enable_replication': MEMBER,
+  'group:disable_replication': MEMBER,
+  'group:failover_replication': MEMBER,
+  'group:list_replication_targets': MEMBER,
   // Group snapshots (policies/group_snapshots.py, group_snapshot_actions.py).
   'group:get_all_group_snapshots': READER,
   'group:create_group_snapshot': MEMBER,

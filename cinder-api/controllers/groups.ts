@@ -15,13 +15,17 @@ import { columnSortKeys, nextLinks, pageParams, sortRows, type SortKeys } from '
 import { actionOf, bareResponse, projectInPath, type Params } from '../request';
 import { RESOURCE_FILTERS } from '../resource-filters';
 import { toBoolean } from '../schemas/parameter-types';
-import { CreateGroupBody, CreateGroupFromSrcBody, DeleteGroupBody, ResetGroupStatusBody, UpdateGroupBody } from '../schemas/groups';
+import {
+  CreateGroupBody, CreateGroupFromSrcBody, DeleteGroupBody, DisableReplicationBody, EnableReplicationBody, FailoverReplicationBody, ListReplicationTargetsBody,
+  ResetGroupStatusBody, UpdateGroupBody,
+} from '../schemas/groups';
 import { isoTime } from '../views/volumes';
 import { checkGroupStatus, GROUP_POLICY, type GroupAPI } from '../volume/groups';
 import type { GroupSnapshotAPI } from '../volume/group-snapshots';
 
 const MV = { GROUP_VOLUME: '3.13', GROUP_SNAPSHOTS: '3.14', GROUP_VOLUME_RESET_STATUS: '3.20', GROUP_VOLUME_LIST: '3.25', GROUP_REPLICATION: '3.38', PROJECT_ID: '3.58' };
 const PAGING = ['marker', 'limit', 'offset', 'sort', 'sort_key', 'sort_dir'];
+const REPLICATION_ACTIONS = ['enable_replication', 'disable_replication', 'failover_replication', 'list_replication_targets'] as const;
 
 type Dict = Record<string, unknown>;
 
@@ -164,7 +168,16 @@ export function groupRoutes(app: FastifyInstance, base: string, api: GroupAPI, m
 
   app.post(`${G}/:id/action`, { config }, async (req, reply) => {
     const id = gate(req);
-    const action = actionOf(req.body, ['delete', 'reset_status']);
+    const action = actionOf(req.body, ['delete', 'reset_status', ...REPLICATION_ACTIONS]);
+    if ((REPLICATION_ACTIONS as readonly string[]).includes(action)) {
+      if (!req.cinderVersion.atLeast(MV.GROUP_REPLICATION)) throw notFound();
+      const a = action as (typeof REPLICATION_ACTIONS)[number];
+      const allow = a === 'failover_replication' ? validateBody(FailoverReplicationBody, req.body, null).failover_replication.allow_attached_volume : undefined;
+      if (a === 'enable_replication') validateBody(EnableReplicationBody, req.body, null);
+      if (a === 'disable_replication') validateBody(DisableReplicationBody, req.body, null);
+      if (a === 'list_replication_targets') validateBody(ListReplicationTargetsBody, req.body, null);
+      await api.replication(req.ctx, await api.get(req.ctx, id), a, allow !== undefined && toBoolean(allow));
+    }
     if (action === 'reset_status') {
       if (!req.cinderVersion.atLeast(MV.GROUP_VOLUME_RESET_STATUS)) throw notFound();
       const status = validateBody(ResetGroupStatusBody, req.body, null).reset_status.status;

@@ -97,3 +97,23 @@ export class GroupSnapshotResetStatus {
 export class ResetGroupSnapshotStatusBody {
   @IsDefined({ message: "'reset_status' is a required property" }) @Nested(() => GroupSnapshotResetStatus) reset_status!: GroupSnapshotResetStatus;
 }
+
+/** enable_replication, disable_replication, list_replication_targets: an object under the action's key. */
+export class EnableReplicationBody {
+  @IsDefined({ message: "'enable_replication' is a required property" }) @Schema({ type: 'object' }) enable_replication!: object;
+}
+export class DisableReplicationBody {
+  @IsDefined({ message: "'disable_replication' is a required property" }) @Schema({ type: 'object' }) disable_replication!: object;
+}
+export class ListReplicationTargetsBody {
+  @IsDefined({ message: "'list_replication_targets' is a required property" }) @Schema({ type: 'object' }) list_replication_targets!: object;
+}
+
+export class FailoverReplication {
+  @Schema(t.boolean) allow_attached_volume?: boolean | string;
+  @Schema(t.nullableString) secondary_backend_id?: string | null;
+}
+
+export class FailoverReplicationBody {
+  @IsDefined({ message: "'failover_replication' is a required property" }) @Nested(() => FailoverReplication) failover_replication!: FailoverReplication;
+}

@@ -10,7 +10,7 @@ import { getLogger } from '../../common/log';
 import { DEFAULT_CGSNAPSHOT_TYPE, type Group, type GroupSnapshot, type GroupStatus, type Volume } from '../../cinder-common/entities';
 import { GroupDB, type GroupRead } from '../../cinder-common/group-db';
 import {
-  GroupTypeNotFound, GroupTypeNotFoundByName, Invalid, InvalidGroup, InvalidInput, InvalidVolume, VolumeNotFound,
+  GroupTypeNotFound, GroupTypeNotFoundByName, Invalid, InvalidGroup, InvalidGroupType, InvalidInput, InvalidVolume, InvalidVolumeType, VolumeNotFound,
 } from '../../cinder-common/exception';
 import { serviceHostOf } from '../../cinder-common/objects';
 import { SnapshotDB } from '../../cinder-common/snapshot-db';
@@ -299,6 +299,40 @@ export class GroupAPI {
       out.push(v.id);
     }
     return out;
+  }
+
+  /**
+   * The replication actions (3.38): Cinder's checks, in its order and words. Our backends
+   * replicate nothing, so a group that passes them all is refused as well (Cinder would cast to
+   * a driver that replicates).
+   */
+  async replication(ctx: Ctx, gr: GroupRead, action: 'enable_replication' | 'disable_replication' | 'failover_replication' | 'list_replication_targets',
+    allowAttached = false): Promise<never> {
+    const g = gr.group;
+    const policy = { enable_replication: 'group:enable_replication', disable_replication: 'group:disable_replication',
+      failover_replication: 'group:failover_replication', list_replication_targets: 'group:list_replication_targets' }[action];
+    this.authorize(ctx, policy, g);
+    const specs = g.groupTypeId ? (await this.groupTypes.db.get(g.groupTypeId, null))?.specs ?? {} : {};
+    if (specs.group_replication_enabled !== '<is> True') throw new InvalidGroupType({ reason: `Group ${g.id} is not a replication group type.` });
+    for (const id of gr.volumeTypeIds) {
+      const t = await this.api.types.get(ctx.elevated(), id);
+      if (t.specs.replication_enabled !== '<is> True') throw new InvalidVolumeType({ reason: `Volume type ${id} does not have 'replication_enabled' spec key set to '<is> True'.` });
+    }
+    if (action === 'list_replication_targets') throw new InvalidGroup({ reason: `Group ${g.id} has no replication targets: its backend replicates nothing.` });
+    const verb = { enable_replication: 'enable', disable_replication: 'disable', failover_replication: 'failover' }[action];
+    const statuses = action === 'disable_replication' ? ['available', 'error'] : ['available'];
+    if (!statuses.includes(g.status ?? '')) {
+      throw new InvalidGroup({ reason: `Group ${g.id} status must be ${pyList(statuses)}, but current status is: ${g.status}. Cannot ${verb} replication.` });
+    }
+    const reps = { enable_replication: ['disabled', 'enabled'], disable_replication: ['enabled', 'error'], failover_replication: ['enabled', 'failed-over'] }[action];
+    if (!reps.includes(g.replicationStatus ?? '')) {
+      throw new InvalidGroup({ reason: `Group ${g.id} replication status must be ${pyList(reps)}, but current status is: ${g.replicationStatus}. Cannot ${verb} replication.` });
+    }
+    if (action === 'failover_replication' && !allowAttached) {
+      const attached = (await this.db.volumesOf(g.id)).find((v) => v.status === 'in-use');
+      if (attached) throw new InvalidVolume({ reason: `Volume ${attached.id} is attached but allow_attached_volume flag is False. Cannot failover replication.` });
+    }
+    throw new InvalidGroup({ reason: `Group ${g.id}: its backend replicates nothing. Cannot ${verb} replication.` });
   }
 
   /** reset_status (admin): any status Cinder's check takes, as is. */

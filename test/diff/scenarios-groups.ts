@@ -68,6 +68,10 @@ function groups(): Scenario {
       upd('g1', { remove_volumes: '{v2}' }), upd('g1', { add_volumes: MISSING }), upd('g2', { add_volumes: '{v1}' }),
       upd('g1', { add_volumes: '{v2},' }), g13(`${GR}/{g1}?list_volume=True`), { method: 'GET', path: `${V}/{v2}`, mv: '3.13' },
       upd('g1', { remove_volumes: '{v2}' }), g13(`${GR}/{g1}?list_volume=True`),
+      // Replication (3.38): a type without group_replication_enabled is refused.
+      act('g2', { enable_replication: {} }, '3.37'), act('g2', { enable_replication: {} }, '3.38'), act('g2', { disable_replication: {} }, '3.38'),
+      act('g2', { failover_replication: { allow_attached_volume: true } }, '3.38'), act('g2', { failover_replication: { bogus: 1 } }, '3.38'),
+      act('g2', { list_replication_targets: {} }, '3.38'), act('g2', { enable_replication: 'x' }, '3.38'),
       // Reset status (admin, 3.20), then a name change makes it available again.
       act('g2', { reset_status: { status: 'error' } }, '3.19'), act('g2', { reset_status: { status: 'bogus' } }), act('g2', { reset_status: { status: '' } }),
       act('g2', { reset_status: {} }), act('g2', { reset_status: { status: 'Error' } }), g13(`${GR}/{g2}`), upd('g2', { name: 'again' }), g13(`${GR}/{g2}`),
