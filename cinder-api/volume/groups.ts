@@ -38,6 +38,8 @@ export const VALID_REMOVE_VOL_FROM_GROUP_STATUS = ['available', 'in-use', 'error
 export const VALID_ADD_VOL_TO_GROUP_STATUS = ['available', 'in-use'];
 /** fields.GroupStatus.ALL, as Cinder prints it. */
 const GROUP_STATUS_ALL = "('error', 'available', 'creating', 'deleting', 'deleted', 'updating', 'in-use', 'error_deleting')";
+/** The statuses no service is working from: a rename may set them available. */
+const SETTLED: GroupStatus[] = ['available', 'error', 'in-use', 'error_deleting', 'deleted'];
 /** What reset_status takes (Cinder checks against GroupSnapshotStatus.ALL: no 'in-use'). */
 export const RESETTABLE: GroupStatus[] = ['error', 'available', 'creating', 'deleting', 'deleted', 'updating', 'error_deleting'];
 
@@ -134,9 +136,9 @@ export class GroupAPI {
   /**
    * create_from_src of a source group or a group snapshot: the group (on the source group's
    * backend, of its type and zone) and one clone per source volume (or a volume per snapshot), all counted, in one transaction; then the cast, whose
-   * manager clones them and makes the group available. Cinder writes the group and its quota
-   * before it finds the source empty or its backend full, then takes them back; here nothing
-   * is written first.
+   * manager clones them and makes the group available. Cinder writes the group and commits its
+   * quota before it finds the source empty (then destroys the group, still counted) or its
+   * backend full (then leaves the group creating); here nothing is written first.
    */
   async createFromSource(ctx: Ctx, r: { name: string | null; description: string | null; source: GroupRead; snapshot?: GroupSnapshot }): Promise<Group> {
     this.authorize(ctx, GROUP_POLICY.create);
@@ -248,8 +250,10 @@ export class GroupAPI {
     if (name !== null) values.name = name;
     if (description !== null) values.description = description;
     if (!add.length && !remove.length) {
-      // Only the name or description: Cinder sets the group available, whatever it was.
-      await this.db.conditionalUpdate(g.id, {}, { ...values, status: 'available' });
+      // Only the name or description: Cinder sets the group available, whatever it was. One a
+      // service is still working on keeps its status here, or its create, update or delete
+      // would find it moved and stop half-way.
+      if (!await this.db.conditionalUpdate(g.id, { status: SETTLED }, { ...values, status: 'available' })) await this.db.conditionalUpdate(g.id, {}, values);
       return;
     }
     if (!await this.db.markUpdating(g, add, remove, values, VALID_REMOVE_VOL_FROM_GROUP_STATUS)) {

@@ -91,7 +91,12 @@ describe('cinder groups', function () {
     // A name change sets the group available, whatever it was (Cinder's update).
     expect((await req('PUT', `${P}/groups/${id}`, { group: { name: 'renamed' } })).status).to.equal(202);
     expect(await show(id)).to.include({ name: 'renamed', status: 'available' });
-    expect(await message('PUT', `${P}/groups/${id}`, { group: { name: 'renamed' } }, 400)).to.equal(`Invalid Group: Cannot update group ${id} because no valid name, description, add_volumes, or remove_volumes were provided.`);
+    // But not one a service is working on: its status stays for that service to end.
+    expect((await req('POST', `${P}/groups/${id}/action`, { reset_status: { status: 'creating' } }, '3.20')).status).to.equal(202);
+    expect((await req('PUT', `${P}/groups/${id}`, { group: { name: 'renamed-2' } })).status).to.equal(202);
+    expect(await show(id)).to.include({ name: 'renamed-2', status: 'creating' });
+    expect((await req('POST', `${P}/groups/${id}/action`, { reset_status: { status: 'available' } }, '3.20')).status).to.equal(202);
+    expect(await message('PUT', `${P}/groups/${id}`, { group: { name: 'renamed-2' } }, 400)).to.equal(`Invalid Group: Cannot update group ${id} because no valid name, description, add_volumes, or remove_volumes were provided.`);
   });
 
   it('updates: volumes join and leave, with Cinder\'s checks', async () => {
