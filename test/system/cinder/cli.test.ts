@@ -164,45 +164,41 @@ describe('cinder and openstack CLIs against cinder-api', function () {
     expect(await adminCinder('qos-list')).to.not.include(id);
   });
 
-  it('cinder group-type-create / -key / -update / group-specs-list / group-type-delete', async () => {
-    const made = await adminCinder('group-type-create', '--description', 'cli d', 'cli-gt');
-    const id = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-gt\s+\|/.exec(made)?.[1] as string;
-    expect(id, made).to.be.a('string');
+  it('cinder group-type-create / -key / -update / group-specs-list, group-create, create --group-id, group-snapshot-create, group-create-from-src, group-delete', async () => {
+    // The states in between are read over REST (one cheap request) rather than by more CLI runs.
+    const rest = async (path: string): Promise<{ status: number; body: Record<string, Record<string, unknown>> }> => {
+      const r = await fetch(`${base}/volume/v3/demo${path}`, { headers: { 'X-Auth-Token': 'admin:demo', 'OpenStack-API-Version': 'volume 3.25' } });
+      return { status: r.status, body: await r.json() as Record<string, Record<string, unknown>> };
+    };
+    const statusOf = async (path: string, key: string): Promise<unknown> => { const r = await rest(path); return r.status === 404 ? 404 : r.body[key]?.status; };
+    const until = (what: string, path: string, key: string, want: unknown): Promise<unknown> => waitFor(async () => (await statusOf(path, key)) === want, 30_000, what, 100);
+    const idIn = (out: string): string => /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(out)?.[1] as string;
+    const gt = /\|\s+([0-9a-f-]{36})\s+\|\s+cli-gt\s+\|/.exec(await adminCinder('group-type-create', '--description', 'cli d', 'cli-gt'))?.[1] as string;
+    expect(gt).to.be.a('string');
     await adminCinder('group-type-key', 'cli-gt', 'set', 'consistent_group_snapshot_enabled=<is> False', 'k2=v2');
-    expect(await adminCinder('group-specs-list')).to.match(/cli-gt/).and.match(/consistent_group_snapshot_enabled/).and.match(/k2/);
-    await adminCinder('group-type-key', 'cli-gt', 'unset', 'k2');
-    await adminCinder('group-type-update', '--name', 'cli-gt-2', id);
-    const shown = await adminCinder('group-type-show', id);
-    expect(shown).to.match(/cli-gt-2/).and.match(/consistent_group_snapshot_enabled/).and.not.match(/k2/);
-    expect(await adminCinder('group-type-list')).to.include('cli-gt-2').and.include('default_cgsnapshot_type');
-    await adminCinder('group-type-delete', id);
-    expect(await adminCinder('group-type-list')).to.not.include('cli-gt-2');
-  });
-
-  it('cinder group-create / create --group-id / group-snapshot-create / group-create-from-src / group-delete --delete-volumes', async () => {
-    const waitFor2 = async (what: string, ok: () => Promise<boolean>): Promise<void> => { await waitFor(ok, 30_000, what, 200); };
-    await adminCinder('group-type-create', 'cli-grp-type');
-    await adminCinder('type-create', 'cli-grp-vt');
-    const made = await adminCinder('group-create', '--name', 'cli-grp', 'cli-grp-type', 'cli-grp-vt');
-    const gid = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(made)?.[1] as string;
-    expect(gid, made).to.be.a('string');
-    await waitFor2('group available', async () => /\|\s+status\s+\|\s+available\s+\|/.test(await adminCinder('group-show', gid)));
-    const vol = await adminCinder('create', '--group-id', gid, '--volume-type', 'cli-grp-vt', '--name', 'cli-grp-vol', '1');
-    const vid = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(vol)?.[1] as string;
-    await waitFor2('volume available', async () => /\|\s+status\s+\|\s+available\s+\|/.test(await adminCinder('show', vid)));
-    const gs = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(await adminCinder('group-snapshot-create', '--name', 'cli-gs', gid))?.[1] as string;
-    await waitFor2('group snapshot available', async () => /\|\s+status\s+\|\s+available\s+\|/.test(await adminCinder('group-snapshot-show', gs)));
-    expect(await adminCinder('group-snapshot-list')).to.include('cli-gs');
-    const copy = /\|\s+id\s+\|\s+([0-9a-f-]{36})\s+\|/.exec(await adminCinder('group-create-from-src', '--group-snapshot', gs, '--name', 'cli-grp-copy'))?.[1] as string;
-    await waitFor2('copy available', async () => /\|\s+status\s+\|\s+available\s+\|/.test(await adminCinder('group-show', copy)));
+    await adminCinder('group-type-update', '--name', 'cli-gt-2', gt);
+    expect(await adminCinder('group-specs-list')).to.match(/cli-gt-2/).and.match(/consistent_group_snapshot_enabled/).and.match(/k2/);
+    const made = await fetch(`${base}/volume/v3/demo/types`, {
+      method: 'POST', headers: { 'X-Auth-Token': 'admin:demo', 'Content-Type': 'application/json' }, body: JSON.stringify({ volume_type: { name: 'cli-grp-vt' } }),
+    });
+    const vt = ((await made.json()) as { volume_type: { id: string } }).volume_type.id;
+    const gid = idIn(await adminCinder('group-create', '--name', 'cli-grp', 'cli-gt-2', 'cli-grp-vt'));
+    await until('group available', `/groups/${gid}`, 'group', 'available');
+    const vid = idIn(await adminCinder('create', '--group-id', gid, '--volume-type', 'cli-grp-vt', '--name', 'cli-grp-vol', '1'));
+    await until('volume available', `/volumes/${vid}`, 'volume', 'available');
+    const gs = idIn(await adminCinder('group-snapshot-create', '--name', 'cli-gs', gid));
+    await until('group snapshot available', `/group_snapshots/${gs}`, 'group_snapshot', 'available');
+    const copy = idIn(await adminCinder('group-create-from-src', '--group-snapshot', gs, '--name', 'cli-grp-copy'));
+    await until('copy available', `/groups/${copy}`, 'group', 'available');
     expect(await adminCinder('group-list')).to.include('cli-grp-copy').and.include('cli-grp');
     await adminCinder('group-delete', '--delete-volumes', copy);
     await adminCinder('group-snapshot-delete', gs);
-    await waitFor2('group snapshot gone', async () => !(await adminCinder('group-snapshot-list')).includes(gs));
+    await until('group snapshot gone', `/group_snapshots/${gs}`, 'group_snapshot', 404);
     await adminCinder('group-delete', '--delete-volumes', gid);
-    await waitFor2('groups gone', async () => !/cli-grp/.test(await adminCinder('group-list')));
-    await adminCinder('type-delete', 'cli-grp-vt');
-    await adminCinder('group-type-delete', 'cli-grp-type');
+    for (const g of [gid, copy]) await until(`group ${g} gone`, `/groups/${g}`, 'group', 404);
+    expect((await rest(`/volumes/${vid}`)).status).to.equal(404);
+    expect((await fetch(`${base}/volume/v3/demo/types/${vt}`, { method: 'DELETE', headers: { 'X-Auth-Token': 'admin:demo' } })).status).to.equal(202);
+    await adminCinder('group-type-delete', gt);
   });
 
   it('cinder encryption-type-create / -list / -show / -update / -delete', async () => {
