@@ -11,7 +11,7 @@ import { transactionWithRetry } from '../../common/db/retry';
 import { Snapshot, type GroupSnapshot, type GroupSnapshotStatus } from '../../cinder-common/entities';
 import { GroupSnapshotDB } from '../../cinder-common/group-snapshot-db';
 import type { GroupRead } from '../../cinder-common/group-db';
-import { GroupSnapshotNotFound, InvalidGroupSnapshot, InvalidVolume } from '../../cinder-common/exception';
+import { GroupSnapshotNotFound, InvalidGroup, InvalidGroupSnapshot, InvalidVolume } from '../../cinder-common/exception';
 import type { GroupAPI } from './groups';
 
 const LOG = getLogger('cinder-api.group-snapshots');
@@ -65,6 +65,8 @@ export class GroupSnapshotAPI {
   async create(ctx: Ctx, gr: GroupRead, name: string | null, description: string | null): Promise<GroupSnapshot> {
     const g = gr.group;
     this.groups.api.authorize(ctx, GROUP_SNAPSHOT_POLICY.create, { id: g.id, project_id: g.projectId, user_id: g.userId });
+    // A group never scheduled has no backend to make the snapshots on (Cinder's cast has no server for it).
+    if (!g.host) throw new InvalidGroup({ reason: `Group ${g.id} has no valid host: it was never scheduled.` });
     const volumes = await this.groups.db.volumesOf(g.id);
     for (const v of volumes) {
       this.groups.api.authorize(ctx, 'volume:create_snapshot', { id: v.id, project_id: v.projectId, user_id: v.userId });

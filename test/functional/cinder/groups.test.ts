@@ -154,6 +154,13 @@ describe('cinder groups', function () {
   });
 
   it('group snapshots (3.14): made and deleted together, counted, a group made from one; what they forbid', async () => {
+    // A group no backend took (error, no host) has nowhere to make a group snapshot: refused, nothing written.
+    const nowhere = await req('POST', `${P}/types`, { volume_type: { name: 'grp-nowhere', extra_specs: { volume_backend_name: 'no-such-backend' } } });
+    const lost = await req('POST', `${P}/groups`, { group: { group_type: 'gt-groups', volume_types: [nowhere.body.volume_type.id] } });
+    await waitGroup(lost.body.group.id, 'error');
+    expect(await message('POST', `${P}/group_snapshots`, { group_snapshot: { group_id: lost.body.group.id } }, 400, '3.14'))
+      .to.equal(`Invalid Group: Group ${lost.body.group.id} has no valid host: it was never scheduled.`);
+    expect((await req('GET', `${P}/group_snapshots/detail`, undefined, '3.14')).body.group_snapshots.filter((x: Json) => x.group_id === lost.body.group.id)).to.deep.equal([]);
     const id = await makeGroup('g-snap', ['grp-a']);
     const vol = await volumeIn(id);
     const usage = async () => (await req('GET', `${P}/os-quota-sets/admin?usage=True`)).body.quota_set;
