@@ -157,6 +157,9 @@ export class GroupDB {
     return transactionWithRetry(this.ds, async (m) => {
       if (!await this.rows.update({ id: g.id, deleted: false }, { deleted: true, deletedAt: t, status: 'deleted', updatedAt: t }, m)) return false;
       await this.maps.update({ groupId: g.id, deleted: false }, { deleted: true, deletedAt: t }, m);
+      // A group never scheduled goes without its manager: volumes made in it (in error, no host)
+      // leave it, or no delete could take them (a volume in a group is deleted only with it).
+      await this.volumes.update({ groupId: g.id, deleted: false }, { groupId: null, updatedAt: t }, m);
       if (g.projectId) await new QuotaDB(this.ds).releaseDeltasIn(m, g.projectId, { groups: 1 });
       return true;
     }, { retryOnDisconnect: true, what: `delete of group ${g.id}` });

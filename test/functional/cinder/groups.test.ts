@@ -161,6 +161,12 @@ describe('cinder groups', function () {
     expect(await message('POST', `${P}/group_snapshots`, { group_snapshot: { group_id: lost.body.group.id } }, 400, '3.14'))
       .to.equal(`Invalid Group: Group ${lost.body.group.id} has no valid host: it was never scheduled.`);
     expect((await req('GET', `${P}/group_snapshots/detail`, undefined, '3.14')).body.group_snapshots.filter((x: Json) => x.group_id === lost.body.group.id)).to.deep.equal([]);
+    // A volume made in it has no backend either; deleting the group frees it to be deleted.
+    const orphan = await req('POST', `${P}/volumes`, { volume: { size: 1, volume_type: nowhere.body.volume_type.id, group_id: lost.body.group.id } }, '3.13');
+    await waitFor(async () => (await c.show(orphan.body.volume.id, ADMIN)).status === 'error', 10_000, 'orphan in error', 20);
+    expect((await req('POST', `${P}/groups/${lost.body.group.id}/action`, { delete: { 'delete-volumes': true } }, '3.13')).status).to.equal(202);
+    await waitGone(lost.body.group.id);
+    expect((await c.req('DELETE', `${P}/volumes/${orphan.body.volume.id}`, { token: ADMIN })).status).to.equal(202);
     const id = await makeGroup('g-snap', ['grp-a']);
     const vol = await volumeIn(id);
     const usage = async () => (await req('GET', `${P}/os-quota-sets/admin?usage=True`)).body.quota_set;
